@@ -1,0 +1,51 @@
+/** Batch job states, as AWS Batch names them. */
+export type JobStatus = 'SUBMITTED' | 'PENDING' | 'RUNNABLE' | 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** What Landfall submits for one step of one sample: the fields `SubmitJob` needs, plus the region. */
+export interface JobSpec {
+  /** Deterministic (SubmitJob has no idempotency token): `<execution>-<step>`; at most 128 chars of [A-Za-z0-9_-]. */
+  jobName: string;
+  region: string;
+  jobQueue: string;
+  jobDefinition: string;
+  /** Container command; `landfall-step <step>` runs a step program (workflows/steps). */
+  command: string[];
+  environment: Record<string, string>;
+  vcpus: number;
+  memoryMiB: number;
+  timeoutSeconds: number;
+  /** Batch retryStrategy.attempts, 1..10. */
+  attempts: number;
+  /** Higher runs first within a region (scheduling priority). @default 0 */
+  priority?: number;
+}
+
+export interface JobAttempt {
+  startedAt?: number;
+  stoppedAt?: number;
+  exitCode?: number;
+  statusReason?: string;
+}
+
+export interface JobDescription {
+  jobId: string;
+  jobName: string;
+  jobQueue: string;
+  region: string;
+  status: JobStatus;
+  statusReason?: string;
+  attempts: JobAttempt[];
+  createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  exitCode?: number;
+}
+
+/**
+ * Job seam: AWS Batch (`SubmitJob`/`DescribeJobs`) in AWS, the local executor on the embedded runtime.
+ * Both announce state changes as "Batch Job State Change" events on the home bus.
+ */
+export interface JobService {
+  submit(spec: JobSpec): Promise<{ jobId: string }>;
+  describe(jobId: string): Promise<JobDescription | undefined>;
+}

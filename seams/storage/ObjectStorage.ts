@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * What a stored object is: identity is (bucket, key, versionId or ETag, size), read with HeadObject.
+ * An ETag is NOT an MD5 (multipart, SSE-KMS); MD5s are computed from the bytes by whoever needs them.
+ */
+export interface ObjectInfo {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId?: string;
+  lastModified: Date;
+  /** User metadata (x-amz-meta-*), lower-case keys. */
+  metadata: Record<string, string>;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Object storage seam: S3 (SDK v3) in AWS, plain browsable folders on the embedded runtime.
+ * ONE contract suite (test/seams/storage/contract.ts) runs against both implementations.
+ *
+ * Errors: a missing object on get/copy is `ObjectNotFoundError`; an invalid key (absolute, `..`,
+ * control characters, empty segment) is `InvalidKeyError`, thrown before anything is stored.
+ */
+export interface ObjectStorage {
+  /** Stores bytes atomically: readers see the old object or the complete new one, never a partial one. */
+  put(bucket: string, key: string, body: Buffer | string | Readable, options?: PutOptions): Promise<ObjectInfo>;
+  /** Streams an object's bytes. */
+  get(bucket: string, key: string): Promise<Readable>;
+  /** Reads a whole (small) object into memory. */
+  getBytes(bucket: string, key: string): Promise<Buffer>;
+  /** Object identity and metadata, or undefined when the key does not exist. */
+  head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  /** Every object whose key starts with `prefix`, in lexicographic key order (paginates internally). */
+  list(bucket: string, prefix: string): Promise<ObjectInfo[]>;
+  /** Server-side copy (multipart above 5 GB in S3). Metadata is copied. */
+  copy(sourceBucket: string, sourceKey: string, targetBucket: string, targetKey: string): Promise<ObjectInfo>;
+  /** Removes an object; deleting a missing key is not an error (as in S3). */
+  delete(bucket: string, key: string): Promise<void>;
+}
