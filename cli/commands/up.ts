@@ -1,0 +1,68 @@
+import { loadConfig } from '../../config/loadConfig.ts';
+import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
+import type { BusEvent } from '../../seams/events/EventPublisher.ts';
+import { EXIT } from '../errors.ts';
+
+/** One line per Landfall fact, for a person watching `landfall up`. */
+export function describeEvent(event: BusEvent): string | undefined {
+  if (event.source !== 'landfall') return undefined;
+  const d = event.detail as Record<string, unknown>;
+  const sample = `${d.team}/${d.runId}/${d.sampleId}${d.version ? ` v${d.version}` : ''}`;
+  switch (event['detail-type']) {
+    case 'Sample Landed':
+      return `landed     ${sample} (${(d.files as string[]).length} files)`;
+    case 'Sample Cataloged':
+      return `cataloged  ${sample}`;
+    case 'Sample Rejected':
+      return `REJECTED   ${sample}: ${(d.reasons as Array<{ file: string; message: string }>).map((r) => `${r.file}: ${r.message}`).join('; ')}`;
+    case 'Workflow Started':
+      return `started    ${sample} ${d.pipeline} (${d.executionName})`;
+    case 'Step Output Published':
+      return `published  ${sample} ${d.step} → ${(d.keys as string[]).length} files`;
+    case 'Sample Completed':
+      return `COMPLETED  ${sample}`;
+    case 'Sample Failed':
+      return `FAILED     ${sample}: ${d.error}${d.cause ? ` ${d.cause}` : ''}`;
+    default:
+      return `${event['detail-type']} ${sample}`;
+  }
+}
+
+/** `landfall up`: runs the embedded runtime in the foreground until Ctrl-C or SIGTERM. */
+export async function upCommand(options: { stateDir: string; config?: string; share?: string }): Promise<number> {
+  const { config, configPath } = await loadConfig(options.config);
+  const runtime = await EmbeddedRuntime.start({
+    config,
+    configPath,
+    stateDir: options.stateDir,
+    shareDir: options.share,
+    onEvent: (event) => {
+      const line = describeEvent(event);
+      if (line) process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+    },
+    onProblem: (where, message) => process.stderr.write(`warning: ${where}: ${message}\n`),
+    onDeadLetter: (entry) => process.stderr.write(`dead letter: rule ${entry.rule} → ${entry.target}: ${entry.error}\n`),
+  });
+  process.stdout.write(
+    [
+      `Landfall is up (pid ${process.pid}).`,
+      `  share:    ${runtime.shareDir}   drop runs as <team>/<run>/... (teams: ${config.teams.map((t) => t.id).join(', ')})`,
+      `  outputs:  ${runtime.layout.buckets}/${config.app}-results/teams/`,
+      `  state:    ${runtime.layout.root}`,
+      `  look:     landfall status --state-dir ${options.stateDir}`,
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stdout.write(`\n${signal}: stopping (jobs are killed, state is kept)…\n`);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await runtime.stop();
+  process.stdout.write('stopped.\n');
+  return EXIT.ok;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * The `landfall` command line: thin commands over the same modules both runtimes use.
+ * Exit codes: 0 ok, 1 failed or invalid, 2 usage or environment error.
+ */
+import '../runtime/polyfills.ts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../config/errors.ts';
+import { demoCommand } from './commands/demo.ts';
+import { outputsCommand, sampleCommand, samplesCommand, statusCommand } from './commands/readCommands.ts';
+import { upCommand } from './commands/up.ts';
+import { CliError, EXIT } from './errors.ts';
+
+const DEFAULT_STATE_DIR = '.landfall';
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError(`expected an integer, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+const stateDirOption = () => new Option('--state-dir <dir>', 'the runtime state folder').default(DEFAULT_STATE_DIR);
+const configOption = () => new Option('--config <file>', 'landfall.config.ts to use (default: ./landfall.config.ts, else the project one)');
+const jsonOption = () => new Option('--json', 'print JSON instead of a table');
+
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('landfall')
+    .description('Landfall: files from instruments become validated, cataloged, processed and published outputs.')
+    .showHelpAfterError('(landfall --help lists the commands)')
+    .exitOverride();
+  const run = (action: () => Promise<number>) => async () => exit(await action());
+
+  program
+    .command('up')
+    .description('run the embedded runtime in the foreground (Ctrl-C or SIGTERM stops it)')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .option('--share <dir>', 'the watched instrument share (default: <state-dir>/share)')
+    .action((opts) => run(() => upCommand(opts))());
+
+  program
+    .command('demo')
+    .description('generate a sequencing run, drop it on the share, process it end to end and check every output')
+    .option('--samples <n>', 'samples in the generated run', integer, 8)
+    .option('--reads <n>', 'read pairs per sample', integer, 2000)
+    .option('--team <team>', 'team that receives the run (default: the first team in the config)')
+    .option('--timeout <seconds>', 'give up after this long', integer, 600)
+    .option('--state-dir <dir>', 'state folder (default: a fresh temporary folder, kept and printed)')
+    .addOption(configOption())
+    .action((opts) => run(() => demoCommand({ ...opts, timeoutSeconds: opts.timeout }))());
+
+  program.command('status').description('one screen: runs in flight, samples by status per team, dead letters').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action((opts) => run(() => statusCommand(opts))());
+
+  program
+    .command('samples')
+    .description('list samples with their status')
+    .option('--team <team>')
+    .option('--status <status>')
+    .option('--run <run>')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action((opts) => run(() => samplesCommand(opts))());
+
+  program
+    .command('sample')
+    .description('one sample: versions, input files and checksums, steps and published outputs')
+    .argument('<name>', '<team>/<run>/<sample>, or a bare sample id when unique')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action((name: string, opts) => run(() => sampleCommand(name, opts))());
+
+  program
+    .command('outputs')
+    .description("list a team's published outputs")
+    .requiredOption('--team <team>')
+    .option('--run <run>')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action((opts) => run(() => outputsCommand(opts))());
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((value) => {
+    code = value;
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other parse problem is a usage error.
+      code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (error instanceof CliError) {
+      process.stderr.write(`landfall: ${error.message}\n`);
+      code = error.exitCode;
+    } else if (error instanceof ConfigError) {
+      process.stderr.write(`landfall: ${error.message}\n`);
+      code = EXIT.usage;
+    } else {
+      process.stderr.write(`landfall: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      code = EXIT.failed;
+    }
+  }
+  process.exit(code);
+}
+
+await main();

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tableNames } from '../config/defineConfig.ts';
+import { loadConfig } from '../config/loadConfig.ts';
+import type { LandfallConfig } from '../config/schema.ts';
+import { Catalog } from '../functions/catalog/Catalog.ts';
+import { FolderStorage } from '../seams/storage/FolderStorage.ts';
+import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
+import { CliError, EXIT } from './errors.ts';
+
+export interface RuntimeClient {
+  info: RuntimeInfo;
+  config: LandfallConfig;
+  catalog: Catalog;
+  storage: FolderStorage;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Connects read commands to the live runtime of a state dir through its runtime.json, or explains why not. */
+export async function connectToRuntime(stateDir: string, configPath?: string): Promise<RuntimeClient> {
+  const layout = stateLayout(stateDir);
+  let info: RuntimeInfo;
+  try {
+    info = JSON.parse(await readFile(layout.runtimeFile, 'utf8')) as RuntimeInfo;
+  } catch {
+    throw new CliError(`no runtime at ${layout.root} (start one with: landfall up --state-dir ${stateDir})`, EXIT.usage);
+  }
+  if (!alive(info.pid)) throw new CliError(`no runtime at ${layout.root}: runtime.json names pid ${info.pid}, which is not running (start one with: landfall up)`, EXIT.usage);
+  const { config } = await loadConfig(configPath ?? info.configPath);
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${info.ports.catalog}`,
+    region: config.homeRegion,
+    credentials: { accessKeyId: 'landfall-local', secretAccessKey: 'landfall-local' },
+  });
+  return { info, config, catalog: new Catalog(tableNames(config).catalog, client), storage: new FolderStorage(layout.buckets) };
+}

@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError } from './errors.ts';
+import { LandfallConfig } from './schema.ts';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The config used when `--config` is not given: ./landfall.config.ts, else the project's own. */
+export function defaultConfigPath(cwd = process.cwd()): string {
+  const local = path.resolve(cwd, 'landfall.config.ts');
+  return existsSync(local) ? local : path.join(projectRoot, 'landfall.config.ts');
+}
+
+/** Imports a `landfall.config.ts` (default export from defineConfig) and validates it again. */
+export async function loadConfig(configPath = defaultConfigPath()): Promise<{ config: LandfallConfig; configPath: string }> {
+  const resolved = path.resolve(configPath);
+  if (!existsSync(resolved)) throw new ConfigError(`config file ${resolved} does not exist`);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(resolved).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError(`could not load ${resolved}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = LandfallConfig.safeParse(module.default);
+  if (!parsed.success) throw new ConfigError(`${resolved} does not default-export a valid config (use defineConfig): ${parsed.error.message}`, { cause: parsed.error });
+  return { config: parsed.data, configPath: resolved };
+}

@@ -1,0 +1,56 @@
+import { bucketNames } from '../config/defineConfig.ts';
+import type { LandfallConfig } from '../config/schema.ts';
+import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from './schemas/batch.ts';
+import { LANDFALL_SOURCE } from './schemas/landfall.ts';
+import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from './schemas/s3.ts';
+import { OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
+
+/** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
+export type FunctionName = 'land' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample';
+
+export interface RuleDefinition {
+  name: string;
+  description: string;
+  pattern: Record<string, unknown>;
+  target: FunctionName;
+}
+
+/**
+ * Every EventBridge rule of Landfall, defined once: the stacks deploy these, the embedded bus runs them.
+ * @example buildRules(config).map((rule) => rule.name)
+ */
+export function buildRules(config: LandfallConfig): RuleDefinition[] {
+  const landing = bucketNames(config).landing;
+  return [
+    {
+      name: 'land-s3-object-created',
+      description: 'A file reached the landing bucket under incoming/ (S3 → EventBridge)',
+      pattern: { source: [S3_SOURCE], 'detail-type': [OBJECT_CREATED_DETAIL_TYPE], detail: { bucket: { name: [landing] }, object: { key: [{ prefix: 'incoming/' }] } } },
+      target: 'land',
+    },
+    {
+      name: 'land-gateway-object-upload',
+      description: 'The File Gateway finished uploading a file written to a team share',
+      pattern: { source: [STORAGE_GATEWAY_SOURCE], 'detail-type': [OBJECT_UPLOAD_DETAIL_TYPE], detail: { 'bucket-name': [landing], 'object-key': [{ prefix: 'incoming/' }] } },
+      target: 'land',
+    },
+    {
+      name: 'validate-landed-sample',
+      description: 'Every expected file of a sample has landed: validate and catalog it',
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Sample Landed'] },
+      target: 'validate',
+    },
+    {
+      name: 'start-cataloged-sample',
+      description: 'A good sample version was cataloged: start its one automatic execution',
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Sample Cataloged'] },
+      target: 'startWorkflow',
+    },
+    {
+      name: 'complete-job-task',
+      description: 'A step job finished in any region: complete the waiting workflow task',
+      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { status: ['SUCCEEDED', 'FAILED'] } },
+      target: 'jobStateChange',
+    },
+  ];
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { TeamId } from '../../config/schema.ts';
+import { eventEnvelope } from './envelope.ts';
+
+export const LANDFALL_SOURCE = 'landfall';
+
+/** Fields every Landfall event carries, so a team can subscribe with one pattern on `detail.team`. */
+const RunFields = {
+  team: TeamId,
+  runId: z.string().min(1),
+  /** Consumers drop repeats by this key: delivery is at least once everywhere. */
+  dedupeKey: z.string().min(1),
+};
+const SampleFields = { ...RunFields, sampleId: z.string().min(1), version: z.number().int().positive() };
+
+const ObjectKeys = z.array(z.string().min(1));
+
+/** The detail schema of every event Landfall emits, by detail-type. */
+export const landfallEventDetails = {
+  /** Every expected file of a sample has landed (and the run's completion marker); validation comes next. */
+  'Sample Landed': z.object({ ...RunFields, sampleId: z.string().min(1), files: z.array(z.string().min(1)).min(1) }),
+  'Sample Cataloged': z.object({ ...SampleFields, files: ObjectKeys, versionHash: z.string() }),
+  'Sample Rejected': z.object({
+    ...SampleFields,
+    reasons: z.array(z.object({ file: z.string(), line: z.number().int().optional(), message: z.string() })).min(1),
+  }),
+  'Workflow Started': z.object({ ...SampleFields, executionName: z.string(), executionArn: z.string(), pipeline: z.string() }),
+  'Step Output Published': z.object({ ...SampleFields, step: z.string(), keys: ObjectKeys, sequence: z.number().int().positive(), manifestKey: z.string() }),
+  'Sample Completed': z.object({ ...SampleFields, steps: z.array(z.string()), manifestKey: z.string() }),
+  'Sample Failed': z.object({ ...SampleFields, step: z.string().optional(), error: z.string(), cause: z.string().optional() }),
+} as const;
+
+export type LandfallDetailType = keyof typeof landfallEventDetails;
+export type LandfallEventDetail<T extends LandfallDetailType> = z.infer<(typeof landfallEventDetails)[T]>;
+
+/** Full-envelope schema of one Landfall event, e.g. for a test that validates what a team received. */
+export function landfallEventSchema<T extends LandfallDetailType>(detailType: T) {
+  return eventEnvelope(LANDFALL_SOURCE, detailType, landfallEventDetails[detailType]);
+}
+
+/**
+ * Builds a Landfall event, validating its detail against the schema so nothing malformed is ever emitted.
+ *
+ * @example
+ * landfallEvent('Sample Completed', { team, runId, sampleId, version, steps, manifestKey, dedupeKey })
+ */
+export function landfallEvent<T extends LandfallDetailType>(detailType: T, detail: LandfallEventDetail<T>) {
+  return {
+    source: LANDFALL_SOURCE,
+    'detail-type': detailType,
+    time: new Date().toISOString(),
+    resources: [] as string[],
+    detail: landfallEventDetails[detailType].parse(detail) as Record<string, unknown>,
+  };
+}

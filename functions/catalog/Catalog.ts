@@ -1,0 +1,378 @@
+import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { catalogCreateTableInput, keys } from './tableDesign.ts';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type {
+  ExecutionRecord,
+  JobRecord,
+  LandedFile,
+  PublishedOutput,
+  RunRecord,
+  RunStatus,
+  SampleRecord,
+  SampleRef,
+  SampleStatus,
+  StepRecord,
+  VersionFile,
+  VersionRecord,
+  VersionRef,
+} from './types.ts';
+
+const now = () => new Date().toISOString();
+
+/** Strips the table's key attributes from an item. */
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+  return rest as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The catalog: the source of truth for runs, samples, versions, steps, jobs and emitted facts.
+ * Same SDK code against DynamoDB and the local DynamoDB-compatible server (endpoint from env).
+ * Every write is single-item and conditional where a race matters.
+ */
+export class Catalog {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+
+  constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
+    this.tableName = tableName;
+    this.#doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.#doc.send(new CreateTableCommand(catalogCreateTableInput(this.tableName)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException) && (error as { name?: string })?.name !== 'ResourceInUseException') throw error;
+    }
+  }
+
+  // ---- runs and landed files ------------------------------------------------------------
+
+  /**
+   * Records a landed object. Returns `changed: false` when the same identity (etag, size, versionId) is
+   * already recorded: the Storage Gateway and S3 events for one object, and duplicates, stop here.
+   */
+  async recordFile(team: string, runId: string, file: LandedFile): Promise<{ changed: boolean }> {
+    await this.#ensureRun(team, runId);
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.file(team, runId, file.name), ...file },
+          ConditionExpression: 'attribute_not_exists(pk) OR etag <> :etag OR size <> :size OR (attribute_exists(versionId) AND versionId <> :vid)',
+          ExpressionAttributeValues: { ':etag': file.etag, ':size': file.size, ':vid': file.versionId ?? '' },
+        }),
+      );
+      return { changed: true };
+    } catch (error) {
+      if (isConditionFailure(error)) return { changed: false };
+      throw error;
+    }
+  }
+
+  async listRunFiles(team: string, runId: string): Promise<LandedFile[]> {
+    return this.#queryAll<LandedFile>({ pk: keys.run(team, runId).pk, skPrefix: 'FILE#' });
+  }
+
+  async #ensureRun(team: string, runId: string): Promise<void> {
+    const at = now();
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.run(team, runId), gsi1pk: `TEAM#${team}`, gsi1sk: `RUN#${runId}`, team, runId, status: 'RECEIVING', createdAt: at, updatedAt: at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async getRun(team: string, runId: string): Promise<RunRecord | undefined> {
+    const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.run(team, runId), ConsistentRead: true }));
+    return strip<RunRecord>(result.Item);
+  }
+
+  async updateRun(team: string, runId: string, changes: { status: RunStatus; expectedSamples?: string[]; missing?: string[] }): Promise<void> {
+    await this.#update(keys.run(team, runId), { ...changes, updatedAt: now() });
+  }
+
+  async listRuns(team: string): Promise<RunRecord[]> {
+    return this.#queryAll<RunRecord>({ index: 'gsi1', pk: `TEAM#${team}`, skPrefix: 'RUN#' });
+  }
+
+  // ---- samples and versions ---------------------------------------------------------------
+
+  async getSample(ref: SampleRef): Promise<SampleRecord | undefined> {
+    const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.sample(ref.team, ref.runId, ref.sampleId), ConsistentRead: true }));
+    return strip<SampleRecord>(result.Item);
+  }
+
+  async listRunSamples(team: string, runId: string): Promise<SampleRecord[]> {
+    return this.#queryAll<SampleRecord>({ pk: keys.run(team, runId).pk, skPrefix: 'SAMPLE#' });
+  }
+
+  /** Samples of a team, optionally only those in one status (GSI1). */
+  async listTeamSamples(team: string, status?: SampleStatus): Promise<SampleRecord[]> {
+    return this.#queryAll<SampleRecord>({ index: 'gsi1', pk: `TEAM#${team}`, skPrefix: status ? `SAMPLE#${status}#` : 'SAMPLE#' });
+  }
+
+  /** Sets the sample's status (and current version when given); keeps GSI1 in step with the status. */
+  async setSampleStatus(ref: SampleRef, status: SampleStatus, extra: { currentVersion?: number; detail?: string } = {}): Promise<void> {
+    const at = now();
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.sample(ref.team, ref.runId, ref.sampleId),
+        UpdateExpression: 'SET #status = :status, updatedAt = :at, team = :team, runId = :run, sampleId = :sample, gsi1pk = :g1, gsi1sk = :g2, detail = :detail' + (extra.currentVersion !== undefined ? ', currentVersion = :v' : ''),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':at': at,
+          ':team': ref.team,
+          ':run': ref.runId,
+          ':sample': ref.sampleId,
+          ':g1': `TEAM#${ref.team}`,
+          ':g2': `SAMPLE#${status}#${ref.runId}#${ref.sampleId}`,
+          ':detail': extra.detail ?? status.toLowerCase(),
+          ...(extra.currentVersion !== undefined ? { ':v': extra.currentVersion } : {}),
+        },
+      }),
+    );
+  }
+
+  async listVersions(ref: SampleRef): Promise<VersionRecord[]> {
+    const items = await this.#queryAll<VersionRecord & { kind?: string }>({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), skPrefix: 'V#' });
+    return items.filter((item) => item.kind === 'version');
+  }
+
+  async getVersion(ref: VersionRef): Promise<VersionRecord | undefined> {
+    const result = await this.#doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) }, ConsistentRead: true }),
+    );
+    return strip<VersionRecord>(result.Item);
+  }
+
+  /**
+   * Assigns the version ordinal of a file set by conditional write: the same hash always maps to the
+   * same ordinal (an identical re-upload is the same version), a new hash gets max + 1. Racers for the
+   * same hash converge on one item; racers with different hashes get consecutive ordinals.
+   */
+  async claimVersion(ref: SampleRef, versionHash: string, files: VersionFile[], status: SampleStatus): Promise<{ version: VersionRecord; created: boolean }> {
+    for (let round = 0; round < 20; round++) {
+      const versions = await this.listVersions(ref);
+      const existing = versions.find((v) => v.versionHash === versionHash);
+      if (existing) return { version: existing, created: false };
+      const next = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+      const at = now();
+      const record: VersionRecord = { ...ref, version: next, versionHash, status, files, createdAt: at, updatedAt: at, manifestRevision: 0, publishSequence: 0 };
+      try {
+        await this.#doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(next), kind: 'version', ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return { version: record, created: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`could not assign a version to ${ref.team}/${ref.runId}/${ref.sampleId} after 20 rounds of contention`);
+  }
+
+  async updateVersion(ref: VersionRef, changes: Partial<Omit<VersionRecord, keyof VersionRef>>): Promise<void> {
+    await this.#update({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) }, { ...changes, updatedAt: now() });
+  }
+
+  /** Records the execution of a version once; returns false when it was already recorded (exactly one start). */
+  async markWorkflowStarted(ref: VersionRef, execution: ExecutionRecord): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) },
+          UpdateExpression: 'SET executionName = :name, executionArn = :arn, workflowStartedAt = :at, pipeline = :pipeline, #status = :status, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(workflowStartedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':name': execution.executionName, ':arn': execution.executionArn, ':at': execution.startedAt, ':pipeline': execution.pipeline, ':status': 'RUNNING' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await this.#doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.execution(execution.executionName), ...execution } }));
+    return true;
+  }
+
+  async getExecution(executionName: string): Promise<ExecutionRecord | undefined> {
+    const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.execution(executionName), ConsistentRead: true }));
+    return strip<ExecutionRecord>(result.Item);
+  }
+
+  // ---- steps and jobs ---------------------------------------------------------------------
+
+  /** Stores the callback token before the job is submitted (SubmitJob has no idempotency token). */
+  async recordJob(job: JobRecord): Promise<void> {
+    await this.#doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.job(job.jobName), ...job } }));
+  }
+
+  async getJob(jobName: string): Promise<JobRecord | undefined> {
+    const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.job(jobName), ConsistentRead: true }));
+    return strip<JobRecord>(result.Item);
+  }
+
+  async setJobId(jobName: string, jobId: string): Promise<void> {
+    await this.#update(keys.job(jobName), { jobId });
+  }
+
+  async putStep(step: StepRecord): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.samplePk(step.team, step.runId, step.sampleId), sk: keys.stepSk(step.version, step.step), kind: 'step', ...step },
+      }),
+    );
+  }
+
+  async getStep(ref: VersionRef, step: string): Promise<StepRecord | undefined> {
+    const result = await this.#doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.stepSk(ref.version, step) }, ConsistentRead: true }),
+    );
+    return strip<StepRecord>(result.Item);
+  }
+
+  async listSteps(ref: VersionRef): Promise<StepRecord[]> {
+    return this.#queryAll<StepRecord>({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), skPrefix: `${keys.versionSk(ref.version)}#STEP#` });
+  }
+
+  /**
+   * Records a step's published outputs once and hands out its per-sample sequence number.
+   * Returns `first: false` when the step was already published (a repeated publish is a no-op).
+   */
+  async recordStepPublished(ref: VersionRef, step: string, outputs: PublishedOutput[], attempt: number): Promise<{ first: boolean; sequence: number }> {
+    const versionKey = { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) };
+    const stepKey = { pk: versionKey.pk, sk: keys.stepSk(ref.version, step) };
+    const existing = await this.getStep(ref, step);
+    if (existing?.publishedAt && existing.sequence) return { first: false, sequence: existing.sequence };
+    const counter = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: versionKey,
+        UpdateExpression: 'ADD publishSequence :one, manifestRevision :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const sequence = Number(counter.Attributes?.publishSequence);
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stepKey,
+          UpdateExpression: 'SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt',
+          ConditionExpression: 'attribute_not_exists(publishedAt)',
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+          ExpressionAttributeValues: { ':ok': 'SUCCEEDED', ':outputs': outputs, ':at': now(), ':seq': sequence, ':attempt': attempt },
+        }),
+      );
+      return { first: true, sequence };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const winner = await this.getStep(ref, step);
+      return { first: false, sequence: winner?.sequence ?? sequence };
+    }
+  }
+
+  async bumpManifestRevision(ref: VersionRef): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) },
+        UpdateExpression: 'ADD manifestRevision :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
+  // ---- facts emitted once ------------------------------------------------------------------
+
+  /** Claims a fact (by dedupeKey) before its event is published; false when already claimed. */
+  async claimFact(dedupeKey: string, detailType: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.fact(dedupeKey), detailType, claimedAt: now() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Releases a claim whose event could not be published, so a retry can emit it. */
+  async releaseFact(dedupeKey: string): Promise<void> {
+    await this.#doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.fact(dedupeKey) }));
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  async #update(key: { pk: string; sk: string }, changes: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = entries.map(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#a${i} = :v${i}`;
+    });
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async #queryAll<T>(query: { pk: string; skPrefix: string; index?: 'gsi1' }): Promise<T[]> {
+    const pkName = query.index ? 'gsi1pk' : 'pk';
+    const skName = query.index ? 'gsi1sk' : 'sk';
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        IndexName: query.index,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
+        ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.skPrefix },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: query.index ? undefined : true,
+      };
+      const page = await this.#doc.send(new QueryCommand(input));
+      for (const item of page.Items ?? []) items.push(strip<T>(item) as T);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}

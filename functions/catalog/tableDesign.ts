@@ -1,0 +1,69 @@
+/**
+ * The catalog is ONE DynamoDB table (single-table design). Both runtimes create it from this
+ * description: the SST stack in AWS, the embedded runtime against the local DynamoDB-compatible server.
+ *
+ * Items (pk / sk):
+ * | item            | pk                                 | sk                         | gsi1pk           | gsi1sk                                  |
+ * |-----------------|------------------------------------|----------------------------|------------------|-----------------------------------------|
+ * | run             | RUN#<team>#<run>                   | #RUN                       | TEAM#<team>      | RUN#<run>                               |
+ * | landed file     | RUN#<team>#<run>                   | FILE#<name>                |                  |                                         |
+ * | sample          | RUN#<team>#<run>                   | SAMPLE#<sample>            | TEAM#<team>      | SAMPLE#<status>#<run>#<sample>          |
+ * | sample version  | SAMPLE#<team>#<run>#<sample>       | V#<0000n>                  |                  |                                         |
+ * | step of version | SAMPLE#<team>#<run>#<sample>       | V#<0000n>#STEP#<step>      |                  |                                         |
+ * | execution       | EXEC#<executionName>               | #EXEC                      |                  |                                         |
+ * | job (token)     | JOB#<jobName>                      | #JOB                       |                  |                                         |
+ * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      |                  |                                         |
+ *
+ * Access patterns, each a key or GSI query (never a scan):
+ * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
+ * - everything about a run (files, samples) → pk `RUN#<team>#<run>`;
+ * - a sample's versions and steps (lineage) → pk `SAMPLE#<team>#<run>#<sample>`;
+ * - an execution → pk `EXEC#<name>`; a job's callback token → pk `JOB#<jobName>`.
+ * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
+ * (a version lists its few files; long reason lists go to S3).
+ */
+export const CATALOG_KEY_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** CreateTable input shared by the embedded runtime and (as a shape) the stack. */
+export function catalogCreateTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' as const },
+      { AttributeName: 'sk', AttributeType: 'S' as const },
+      { AttributeName: 'gsi1pk', AttributeType: 'S' as const },
+      { AttributeName: 'gsi1sk', AttributeType: 'S' as const },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' as const },
+      { AttributeName: 'sk', KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'gsi1',
+        KeySchema: [
+          { AttributeName: 'gsi1pk', KeyType: 'HASH' as const },
+          { AttributeName: 'gsi1sk', KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      },
+    ],
+  };
+}
+
+export const keys = {
+  run: (team: string, runId: string) => ({ pk: `RUN#${team}#${runId}`, sk: '#RUN' }),
+  file: (team: string, runId: string, name: string) => ({ pk: `RUN#${team}#${runId}`, sk: `FILE#${name}` }),
+  sample: (team: string, runId: string, sampleId: string) => ({ pk: `RUN#${team}#${runId}`, sk: `SAMPLE#${sampleId}` }),
+  samplePk: (team: string, runId: string, sampleId: string) => `SAMPLE#${team}#${runId}#${sampleId}`,
+  versionSk: (version: number) => `V#${String(version).padStart(5, '0')}`,
+  stepSk: (version: number, step: string) => `V#${String(version).padStart(5, '0')}#STEP#${step}`,
+  execution: (name: string) => ({ pk: `EXEC#${name}`, sk: '#EXEC' }),
+  job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
+  fact: (dedupeKey: string) => ({ pk: `FACT#${dedupeKey}`, sk: '#FACT' }),
+} as const;

@@ -1,0 +1,120 @@
+/** Sample statuses (DESIGN.md "Statuses"). */
+export type SampleStatus = 'RECEIVING' | 'VALIDATING' | 'REJECTED' | 'READY' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SUPERSEDED';
+export const TERMINAL_SAMPLE_STATUSES: readonly SampleStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
+
+/** Run statuses (DESIGN.md "Statuses"). */
+export type RunStatus = 'RECEIVING' | 'INCOMPLETE' | 'COMPLETE' | 'PROCESSING' | 'DONE';
+
+/** A landed object as the catalog remembers it: identity read with HeadObject, never an ETag taken for an MD5. */
+export interface LandedFile {
+  name: string;
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId?: string;
+  landedAt: string;
+}
+
+/** A file of a sample version: its identity plus the MD5 computed from the stored bytes. */
+export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
+  md5: string;
+  read: 'R1' | 'R2' | 'I1' | 'I2';
+  lane: number;
+  reads: number;
+}
+
+export interface SampleRef {
+  team: string;
+  runId: string;
+  sampleId: string;
+}
+
+export interface VersionRef extends SampleRef {
+  version: number;
+}
+
+export interface RunRecord {
+  team: string;
+  runId: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  expectedSamples?: string[];
+  missing?: string[];
+}
+
+export interface SampleRecord extends SampleRef {
+  status: SampleStatus;
+  currentVersion?: number;
+  updatedAt: string;
+  /** Where the sample is now, in words a person understands ("running trim in eu-west-1"). */
+  detail?: string;
+}
+
+export interface ValidationReason {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface VersionRecord extends VersionRef {
+  versionHash: string;
+  status: SampleStatus;
+  files: VersionFile[];
+  createdAt: string;
+  updatedAt: string;
+  reasons?: ValidationReason[];
+  pipeline?: string;
+  executionName?: string;
+  executionArn?: string;
+  workflowStartedAt?: string;
+  completedAt?: string;
+  error?: string;
+  /** Incremented by every catalog change the manifest reflects; the manifest writer loops until stable. */
+  manifestRevision?: number;
+  /** Last "Step Output Published" sequence number handed out for this version. */
+  publishSequence?: number;
+}
+
+export interface PublishedOutput {
+  key: string;
+  size: number;
+  md5: string;
+}
+
+export interface StepRecord extends VersionRef {
+  step: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  jobName: string;
+  jobId?: string;
+  region: string;
+  attempt?: number;
+  workPrefix?: string;
+  outputs?: PublishedOutput[];
+  sequence?: number;
+  startedAt?: string;
+  publishedAt?: string;
+}
+
+/** What the callback task left for the job-state handler: how to complete the waiting workflow task. */
+export interface JobRecord extends VersionRef {
+  jobName: string;
+  step: string;
+  taskToken: string;
+  executionName: string;
+  region: string;
+  workBucket: string;
+  /** `work/<execution>/<step>/`; each attempt writes under `attempt-<k>/`. */
+  workPrefix: string;
+  jobId?: string;
+  submittedAt: string;
+}
+
+export interface ExecutionRecord extends VersionRef {
+  executionName: string;
+  executionArn: string;
+  pipeline: string;
+  generation: number;
+  startedAt: string;
+}

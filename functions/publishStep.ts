@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import { bucketNames } from '../config/defineConfig.ts';
+import { emitOnce } from './shared/emit.ts';
+import { lambdaHandler } from './shared/lambdaHandler.ts';
+import { services } from './shared/services.ts';
+import { writeManifest } from './publishing/manifest.ts';
+import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
+import { verifiedCopy } from './publishing/verifiedCopy.ts';
+import { PublishStepPayload } from './workflow/payloads.ts';
+
+/** Metadata key under which a step program records each output's MD5 in its work area. */
+export const OUTPUT_MD5_METADATA = 'md5';
+
+/**
+ * `Publish <step>`: the moment a step succeeds, copies its successful attempt's verified outputs to
+ * `teams/<team>/runs/<run>/samples/<sample>/v<N>/<step>/`, records them in the catalog, rewrites the
+ * manifest from the catalog, and emits "Step Output Published" once. Publishing twice is a no-op.
+ */
+export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
+  const svc = await services();
+  const { sample, step, job } = payload;
+  const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
+  const results = bucketNames(svc.config).results;
+  const already = await svc.catalog.getStep(ref, step);
+  if (already?.publishedAt) return { outcome: 'already-published', keys: (already.outputs ?? []).map((output) => output.key) };
+
+  const objects = await svc.storage.list(job.workBucket, job.workPrefix);
+  if (objects.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
+  const outputs = [];
+  for (const object of objects) {
+    const expectedMd5 = object.metadata[OUTPUT_MD5_METADATA];
+    if (!expectedMd5) throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
+    const relative = object.key.slice(job.workPrefix.length);
+    outputs.push(await verifiedCopy(svc.storage, { bucket: object.bucket, key: object.key, expectedMd5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }));
+  }
+
+  const { first, sequence } = await svc.catalog.recordStepPublished(ref, step, outputs, job.attempt);
+  await writeManifest(svc, ref, results);
+  if (first) {
+    await emitOnce(svc, 'Step Output Published', {
+      ...ref,
+      step,
+      keys: outputs.map((output) => output.key),
+      sequence,
+      manifestKey: manifestKey(ref),
+      dedupeKey: `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}`,
+    });
+  }
+  return { outcome: 'published', keys: outputs.map((output) => output.key), sequence };
+}
+
+export const handler = lambdaHandler(publishStep, PublishStepPayload);

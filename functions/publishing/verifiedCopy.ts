@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import type { PublishedOutput } from '../catalog/types.ts';
+
+/** MD5 of an object's stored bytes, streamed. */
+export async function md5OfObject(storage: ObjectStorage, bucket: string, key: string): Promise<{ md5: string; size: number }> {
+  const hash = createHash('md5');
+  let size = 0;
+  for await (const chunk of await storage.get(bucket, key)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { md5: hash.digest('hex'), size };
+}
+
+/** A work-area file that does not match what its job recorded, or a copy that does not match its source. */
+export class VerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerificationError';
+  }
+}
+
+/**
+ * Copies one output from a work area to its published key, verifying the source against the MD5 the job
+ * recorded and the copy against the source; a copy that fails verification is removed again.
+ */
+export async function verifiedCopy(storage: ObjectStorage, source: { bucket: string; key: string; expectedMd5: string }, target: { bucket: string; key: string }): Promise<PublishedOutput> {
+  const original = await md5OfObject(storage, source.bucket, source.key);
+  if (original.md5 !== source.expectedMd5) {
+    throw new VerificationError(`s3://${source.bucket}/${source.key}: MD5 ${original.md5} differs from ${source.expectedMd5} recorded by its job`);
+  }
+  await storage.copy(source.bucket, source.key, target.bucket, target.key);
+  const copied = await md5OfObject(storage, target.bucket, target.key);
+  if (copied.md5 !== original.md5 || copied.size !== original.size) {
+    await storage.delete(target.bucket, target.key);
+    throw new VerificationError(`copy s3://${target.bucket}/${target.key} (MD5 ${copied.md5}, ${copied.size} bytes) differs from its source (MD5 ${original.md5}, ${original.size} bytes)`);
+  }
+  return { key: target.key, size: copied.size, md5: copied.md5 };
+}

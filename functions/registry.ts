@@ -1,0 +1,32 @@
+import type { FunctionName } from '../events/rules.ts';
+import { completeSampleHandler, failSampleHandler } from './finishSample.ts';
+import { handler as jobStateChange } from './jobStateChange.ts';
+import { handler as land } from './land.ts';
+import { handler as publishStep } from './publishStep.ts';
+import type { LandfallHandler } from './shared/lambdaHandler.ts';
+import { handler as startWorkflow } from './startWorkflow.ts';
+import { handler as submitStep } from './submitStep.ts';
+import { handler as validate } from './validate.ts';
+
+/**
+ * Every Landfall function by name: the stacks deploy one Lambda per entry, the embedded runtime invokes
+ * the same wrapped handlers in-process.
+ */
+export const functionHandlers: Record<FunctionName, LandfallHandler> = {
+  land,
+  validate,
+  startWorkflow,
+  jobStateChange,
+  submitStep,
+  publishStep,
+  completeSample: completeSampleHandler,
+  failSample: failSampleHandler,
+};
+
+/** Which function each state-machine placeholder stands for (workflows/asl builders emit the placeholders). */
+export const workflowFunctionPlaceholders: Record<string, FunctionName> = {
+  SubmitStepFunctionArn: 'submitStep',
+  PublishStepFunctionArn: 'publishStep',
+  CompleteSampleFunctionArn: 'completeSample',
+  FailSampleFunctionArn: 'failSample',
+};

@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger, metrics } from './powertools.ts';
+
+/**
+ * Wraps a plain typed function as a Lambda handler: Powertools logger context, metrics flush, and the
+ * event parsed with the zod schema from `events/` (a malformed event fails before the function runs).
+ * The embedded runtime invokes the very same wrapped handler.
+ *
+ * @example export const handler = lambdaHandler(landObject, LandingEvent);
+ */
+export function lambdaHandler<Schema extends z.ZodType, Result>(fn: (event: z.infer<Schema>, context: Context) => Promise<Result>, schema: Schema) {
+  return middy(fn)
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
+    .use(parser({ schema }));
+}
+
+/**
+ * Any wrapped handler, as the registry and the local invoker see it. Each handler parses its own event
+ * with its schema, so the registry need not know the event types.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parser middleware validates at run time
+export type LandfallHandler = (event: any, context: Context) => Promise<unknown>;

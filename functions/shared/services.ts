@@ -1,0 +1,44 @@
+import type { LandfallConfig } from '../../config/schema.ts';
+import type { EventPublisher } from '../../seams/events/EventPublisher.ts';
+import type { JobService } from '../../seams/jobs/JobService.ts';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import type { WorkflowService } from '../../seams/workflows/WorkflowService.ts';
+import type { Catalog } from '../catalog/Catalog.ts';
+
+/**
+ * Everything a handler talks to. In AWS the Lambda entry builds these from its environment
+ * (`functions/shared/awsServices.ts`); the embedded runtime installs its local implementations.
+ * Handlers never ask which one they got.
+ */
+export interface Services {
+  config: LandfallConfig;
+  storage: ObjectStorage;
+  events: EventPublisher;
+  workflows: WorkflowService;
+  /** Job submission per region (each region has its own Batch endpoint). */
+  jobs: JobService;
+  catalog: Catalog;
+}
+
+let installed: Services | undefined;
+let factory: (() => Promise<Services>) | undefined;
+
+/** Installs the services handlers use (embedded runtime, tests). */
+export function installServices(services: Services): void {
+  installed = services;
+}
+
+/** Registers a lazy factory (AWS Lambda entries); used when nothing was installed. */
+export function setServicesFactory(create: () => Promise<Services>): void {
+  factory = create;
+}
+
+/** The services of this process; throws a clear error when neither runtime provided them. */
+export async function services(): Promise<Services> {
+  if (installed) return installed;
+  if (factory) {
+    installed = await factory();
+    return installed;
+  }
+  throw new Error('Landfall services are not configured: start the embedded runtime (landfall up) or deploy the Lambda entry that sets them');
+}

@@ -1,0 +1,53 @@
+import { bucketNames } from '../config/defineConfig.ts';
+import { getPipeline } from '../workflows/pipelines/index.ts';
+import { lambdaHandler } from './shared/lambdaHandler.ts';
+import { services } from './shared/services.ts';
+import { jobNameOf } from './workflow/executionName.ts';
+import { SubmitStepPayload } from './workflow/payloads.ts';
+import type { z } from 'zod';
+
+/** Environment variable carrying the job's inputs and work area to the step program. */
+export const JOB_SPEC_ENV = 'LANDFALL_JOB';
+
+/**
+ * `Run <step>` (lambda:invoke.waitForTaskToken): records the task token with the job BEFORE submitting
+ * (SubmitJob has no idempotency token; the job name is deterministic), then submits the step's Batch job.
+ * The workflow waits until the "Batch Job State Change" handler completes the token. One code path for
+ * every region: the job's state change is forwarded to the home bus.
+ */
+export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
+  const svc = await services();
+  const { sample, step, executionName, taskToken } = payload;
+  const stepDef = getPipeline(sample.pipeline).steps.find((candidate) => candidate.name === step);
+  if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);
+  // Placement across regions arrives with the workflows issue; until then every job runs at home.
+  const region = svc.config.homeRegion;
+  const workBucket = bucketNames(svc.config).workArea(region);
+  const workPrefix = `work/${executionName}/${step}/`;
+  const jobName = jobNameOf(executionName, step);
+  const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
+
+  await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString() });
+  await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString() });
+  await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
+
+  const inputs = stepDef.inputs === 'sample' ? sample.inputs : [];
+  const { jobId } = await svc.jobs.submit({
+    jobName,
+    region,
+    jobQueue: `${svc.config.app}-${region}-normal`,
+    jobDefinition: `${svc.config.app}-${step}`,
+    command: ['landfall-step', step],
+    environment: {
+      [JOB_SPEC_ENV]: JSON.stringify({ step, sampleId: sample.sampleId, inputs, workBucket, workPrefix }),
+    },
+    vcpus: stepDef.vcpus,
+    memoryMiB: stepDef.memoryMiB,
+    timeoutSeconds: stepDef.timeoutSeconds,
+    attempts: stepDef.attempts,
+  });
+  await svc.catalog.setJobId(jobName, jobId);
+  return { jobId, jobName, region };
+}
+
+export const handler = lambdaHandler(submitStep, SubmitStepPayload);

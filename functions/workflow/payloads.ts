@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** The sample block every workflow task receives (`$.sample` of the execution input). */
+export const SamplePayload = z.object({
+  team: z.string(),
+  runId: z.string(),
+  sampleId: z.string(),
+  version: z.number().int().positive(),
+  pipeline: z.string(),
+  inputs: z.array(z.object({ name: z.string(), bucket: z.string(), key: z.string(), size: z.number(), md5: z.string(), read: z.string(), lane: z.number() })),
+});
+
+/** `Run <step>`: the callback task that submits a step's Batch job. */
+export const SubmitStepPayload = z.object({
+  taskToken: z.string().min(1),
+  executionName: z.string().min(1),
+  step: z.string().min(1),
+  sample: SamplePayload,
+});
+
+/** What the job-state handler hands back through SendTaskSuccess when a step's job succeeded. */
+export const JobResult = z.object({
+  jobId: z.string(),
+  jobName: z.string(),
+  region: z.string(),
+  attempt: z.number().int().positive(),
+  workBucket: z.string(),
+  /** The successful attempt's work area: `work/<execution>/<step>/attempt-<k>/`. */
+  workPrefix: z.string(),
+});
+
+/** `Publish <step>`: copies the successful attempt's outputs to the team's results prefix. */
+export const PublishStepPayload = z.object({
+  executionName: z.string().min(1),
+  step: z.string().min(1),
+  sample: SamplePayload,
+  job: JobResult,
+});
+
+/** `Complete sample` / `Record sample failure`. */
+export const FinishSamplePayload = z.object({
+  executionName: z.string().min(1),
+  sample: SamplePayload,
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+export type SamplePayload = z.infer<typeof SamplePayload>;
+export type JobResult = z.infer<typeof JobResult>;

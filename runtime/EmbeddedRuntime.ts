@@ -1,0 +1,188 @@
+import './polyfills.ts';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bucketNames, tableNames } from '../config/defineConfig.ts';
+import type { LandfallConfig } from '../config/schema.ts';
+import { buildRules } from '../events/rules.ts';
+import { Catalog } from '../functions/catalog/Catalog.ts';
+import { functionHandlers, workflowFunctionPlaceholders } from '../functions/registry.ts';
+import { installServices, type Services } from '../functions/shared/services.ts';
+import type { BusEvent } from '../seams/events/EventPublisher.ts';
+import { FolderStorage } from '../seams/storage/FolderStorage.ts';
+import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
+import { pipelines } from '../workflows/pipelines/index.ts';
+import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
+import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
+import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
+import { killLeftoverJobs } from './executor/killLeftoverJobs.ts';
+import { invokeLocally } from './lambda/invokeLocally.ts';
+import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
+import { ShareWatcher } from './share/ShareWatcher.ts';
+import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.ts';
+import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface EmbeddedRuntimeOptions {
+  config: LandfallConfig;
+  configPath: string;
+  stateDir: string;
+  /** The watched instrument share. @default <stateDir>/share */
+  shareDir?: string;
+  /** Called for every event published on the bus (progress displays, tests). */
+  onEvent?: (event: BusEvent) => void;
+  onProblem?: (where: string, message: string) => void;
+  onDeadLetter?: (entry: DeadLetter) => void;
+}
+
+/**
+ * The embedded runtime (`landfall up`): the same rules, handlers and ASL as in AWS, run on one machine with
+ * local stand-ins behind the seams — folders for S3, dynalite for DynamoDB, an in-process bus for
+ * EventBridge, aws-local-stepfunctions for Step Functions, child processes for Batch, a watched folder for
+ * the File Gateway share.
+ */
+export class EmbeddedRuntime {
+  readonly layout: StateLayout;
+  readonly services: Services;
+  readonly bus: LocalEventBus;
+  readonly executor: LocalBatchExecutor;
+  readonly workflows: LocalWorkflowService;
+  readonly watcher: ShareWatcher;
+  readonly shareDir: string;
+  readonly #catalogServer: CatalogServer;
+  #stopped = false;
+
+  private constructor(parts: {
+    layout: StateLayout;
+    services: Services;
+    bus: LocalEventBus;
+    executor: LocalBatchExecutor;
+    workflows: LocalWorkflowService;
+    watcher: ShareWatcher;
+    shareDir: string;
+    catalogServer: CatalogServer;
+  }) {
+    this.layout = parts.layout;
+    this.services = parts.services;
+    this.bus = parts.bus;
+    this.executor = parts.executor;
+    this.workflows = parts.workflows;
+    this.watcher = parts.watcher;
+    this.shareDir = parts.shareDir;
+    this.#catalogServer = parts.catalogServer;
+  }
+
+  static async start(options: EmbeddedRuntimeOptions): Promise<EmbeddedRuntime> {
+    const { config } = options;
+    const layout = stateLayout(options.stateDir);
+    const shareDir = path.resolve(options.shareDir ?? layout.share);
+    const names = bucketNames(config);
+    for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs, shareDir]) await mkdir(dir, { recursive: true });
+    for (const bucket of new Set([names.landing, names.results, names.quarantine, ...config.regions.map((region) => names.workArea(region.name))])) {
+      await mkdir(path.join(layout.buckets, bucket), { recursive: true });
+    }
+    // A previous runtime killed with SIGKILL may have left job process groups behind.
+    await killLeftoverJobs(layout.executor);
+
+    const catalogServer = await startCatalogServer(layout.catalog);
+    applyEnvironment({
+      ...localAwsEnvironment({ region: config.homeRegion, catalogEndpoint: catalogServer.endpoint }),
+      LANDFALL_STORAGE_ROOT: layout.buckets,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.LANDFALL_LOG_LEVEL ?? 'WARN',
+    });
+    const catalog = new Catalog(tableNames(config).catalog, new DynamoDBClient({ endpoint: catalogServer.endpoint }));
+    await catalog.ensureTable();
+
+    const storage = new FolderStorage(layout.buckets);
+    let bus!: LocalEventBus;
+    const publishFromExecutor = async (event: BusEvent) => {
+      options.onEvent?.(event);
+      await bus.publish([event]);
+    };
+    const executor = new LocalBatchExecutor({
+      regions: config.regions.map((region) => ({ name: region.name, vcpus: config.embedded.vcpusPerRegion, memoryMiB: config.embedded.memoryMiBPerRegion })),
+      stateDir: layout.root,
+      logDir: path.join(layout.executor, 'logs'),
+      cwd: projectRoot,
+      commandAliases: { 'landfall-step': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/runStep.ts')] },
+      onStateChange: publishFromExecutor,
+    });
+    const workflows = new LocalWorkflowService({
+      stateMachines: Object.fromEntries(Object.values(pipelines).map((pipeline) => [pipeline.name, buildStateMachine(pipeline)])),
+      functions: Object.fromEntries(
+        Object.entries(workflowFunctionPlaceholders).map(([placeholder, name]) => [placeholder, (payload: unknown) => invokeLocally(name, functionHandlers[name], payload)]),
+      ),
+    });
+    bus = new LocalEventBus({
+      rules: buildRules(config),
+      region: config.homeRegion,
+      logDir: layout.bus,
+      invoke: (target, event) => invokeLocally(target, functionHandlers[target], event),
+      onDeadLetter: options.onDeadLetter,
+    });
+    const observedBus = {
+      publish: async (events: BusEvent[]) => {
+        for (const event of events) options.onEvent?.(event);
+        await bus.publish(events);
+      },
+    };
+    const services: Services = { config, storage, events: observedBus, workflows, jobs: executor, catalog };
+    installServices(services);
+    await executor.start();
+
+    const watcher = new ShareWatcher({
+      shareDir,
+      storage,
+      landingBucket: names.landing,
+      events: observedBus,
+      region: config.homeRegion,
+      settleMs: config.embedded.settleMs,
+      pollMs: config.embedded.pollMs,
+      onProblem: options.onProblem,
+    });
+    await watcher.start();
+
+    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, catalogServer });
+    await runtime.#writeRuntimeInfo(options.configPath);
+    return runtime;
+  }
+
+  /** Resolves when nothing is settling on the share, in flight on the bus, running as a workflow or a job. */
+  async waitForIdle(): Promise<void> {
+    for (;;) {
+      await this.bus.drain();
+      await this.workflows.waitForIdle();
+      if (this.watcher.pendingCount === 0 && this.bus.inFlight === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Stops everything this runtime started: the share watcher, executions, job processes, the catalog server. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.watcher.stop();
+    await this.executor.stop();
+    await this.workflows.stop();
+    await this.bus.close().catch(() => undefined);
+    await this.#catalogServer.close();
+    await rm(this.layout.runtimeFile, { force: true });
+  }
+
+  async #writeRuntimeInfo(configPath: string): Promise<void> {
+    const info: RuntimeInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      stateDir: this.layout.root,
+      shareDir: this.shareDir,
+      configPath,
+      ports: { catalog: this.#catalogServer.port },
+    };
+    const temp = `${this.layout.runtimeFile}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(info, null, 2)}\n`);
+    await rename(temp, this.layout.runtimeFile);
+  }
+}

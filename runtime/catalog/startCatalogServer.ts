@@ -1,0 +1,31 @@
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const require = createRequire(import.meta.url);
+// dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
+const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+
+export interface CatalogServer {
+  port: number;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local DynamoDB-compatible server (dynalite, LevelDB on disk) bound to 127.0.0.1 only.
+ * Tables become ACTIVE at once (`createTableMs: 0`), so no SDK waiter is needed.
+ */
+export async function startCatalogServer(dataDir: string, port = 0): Promise<CatalogServer> {
+  const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    port: actualPort,
+    endpoint: `http://127.0.0.1:${actualPort}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

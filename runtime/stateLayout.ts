@@ -1,0 +1,32 @@
+import path from 'node:path';
+
+/** Where the embedded runtime keeps everything, under one state dir a person can browse. */
+export function stateLayout(stateDir: string) {
+  const root = path.resolve(stateDir);
+  return {
+    root,
+    /** Object storage: one folder per bucket. */
+    buckets: path.join(root, 'buckets'),
+    /** The local DynamoDB-compatible server's LevelDB files. */
+    catalog: path.join(root, 'catalog'),
+    /** The default watched share (instrument drop folder): share/<team>/<run>/... */
+    share: path.join(root, 'share'),
+    /** Bus log (events.jsonl) and dead letters. */
+    bus: path.join(root, 'bus'),
+    executor: path.join(root, 'executor'),
+    logs: path.join(root, 'logs'),
+    runtimeFile: path.join(root, 'runtime.json'),
+  } as const;
+}
+
+export type StateLayout = ReturnType<typeof stateLayout>;
+
+/** What `landfall up` writes so read commands and the dashboard can find the live runtime. */
+export interface RuntimeInfo {
+  pid: number;
+  startedAt: string;
+  stateDir: string;
+  shareDir: string;
+  configPath: string;
+  ports: { catalog: number };
+}

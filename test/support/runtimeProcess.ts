@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Catalog } from '../../functions/catalog/Catalog.ts';
+import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
+import type { GeneratedRun } from '../../demo/generateRun.ts';
+import { stateLayout, type RuntimeInfo } from '../../runtime/stateLayout.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const e2eConfigPath = path.join(projectRoot, 'test/fixtures/landfall.e2e.config.ts');
+
+export interface RuntimeProcess {
+  child: ChildProcess;
+  info: RuntimeInfo;
+  catalog: Catalog;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Starts `landfall up` as a real child process (the way a person runs it) and connects to its catalog. */
+export async function startRuntimeProcess(stateDir: string, configPath = e2eConfigPath): Promise<RuntimeProcess> {
+  const layout = stateLayout(stateDir);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const info = await waitFor(
+    'runtime.json',
+    () => {
+      if (child.exitCode !== null) throw new Error(`landfall up exited with ${child.exitCode}:\n${output}`);
+      if (!existsSync(layout.runtimeFile)) return undefined;
+      const parsed = JSON.parse(readFileSync(layout.runtimeFile, 'utf8')) as RuntimeInfo;
+      return parsed.pid === child.pid ? parsed : undefined;
+    },
+    60_000,
+  );
+  const catalog = new Catalog(
+    'landfall-catalog',
+    new DynamoDBClient({ endpoint: `http://127.0.0.1:${info.ports.catalog}`, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+  );
+  return { child, info, catalog, output: () => output, exited };
+}
+
+/** Writes a generated run into the share one file after another, as an instrument does (markers last). */
+export async function dropRun(shareDir: string, team: string, run: GeneratedRun): Promise<string> {
+  const folder = path.join(shareDir, team, run.runId);
+  await mkdir(folder, { recursive: true });
+  for (const file of run.files) await copyFile(file.path, path.join(folder, file.name));
+  return folder;
+}
+
+export async function waitForTerminalSamples(catalog: Catalog, team: string, runId: string, count: number, timeoutMs = 180_000): Promise<SampleRecord[]> {
+  return waitFor(
+    `${count} terminal samples in ${team}/${runId}`,
+    async () => {
+      const samples = await catalog.listRunSamples(team, runId);
+      return samples.length === count && samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status)) ? samples : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+export function readBusLog(stateDir: string): Array<{ source: string; 'detail-type': string; detail: Record<string, unknown> }> {
+  const file = path.join(stateLayout(stateDir).bus, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
