@@ -16,7 +16,6 @@ import { pipelines } from '../workflows/pipelines/index.ts';
 import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
-import { killLeftoverJobs } from './executor/killLeftoverJobs.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
@@ -83,8 +82,6 @@ export class EmbeddedRuntime {
     for (const bucket of new Set([names.landing, names.results, names.quarantine, ...config.regions.map((region) => names.workArea(region.name))])) {
       await mkdir(path.join(layout.buckets, bucket), { recursive: true });
     }
-    // A previous runtime killed with SIGKILL may have left job process groups behind.
-    await killLeftoverJobs(layout.executor);
 
     const catalogServer = await startCatalogServer(layout.catalog);
     applyEnvironment({
@@ -131,6 +128,7 @@ export class EmbeddedRuntime {
     };
     const services: Services = { config, storage, events: observedBus, workflows, jobs: executor, catalog };
     installServices(services);
+    // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
 
     const watcher = new ShareWatcher({

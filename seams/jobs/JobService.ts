@@ -18,6 +18,16 @@ export interface JobSpec {
   attempts: number;
   /** Higher runs first within a region (scheduling priority). @default 0 */
   priority?: number;
+  /** Batch retryStrategy.evaluateOnExit: the first matching rule decides RETRY or EXIT. @default [] (retry while attempts remain) */
+  evaluateOnExit?: EvaluateOnExit[];
+}
+
+/** One Batch `retryStrategy.evaluateOnExit` rule; patterns are exact or end with `*`. */
+export interface EvaluateOnExit {
+  onExitCode?: string;
+  onStatusReason?: string;
+  onReason?: string;
+  action: 'RETRY' | 'EXIT';
 }
 
 export interface JobAttempt {
@@ -25,10 +35,14 @@ export interface JobAttempt {
   stoppedAt?: number;
   exitCode?: number;
   statusReason?: string;
+  /** CloudWatch log stream in AWS; locally `<jobName>/attempt-<k>` under the executor's log folder. */
+  logStreamName?: string;
 }
 
 export interface JobDescription {
   jobId: string;
+  /** `arn:aws:batch:<region>:<account>:job/<jobId>`. */
+  jobArn?: string;
   jobName: string;
   jobQueue: string;
   region: string;

@@ -1,0 +1,630 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BusEvent } from '../../seams/events/EventPublisher.ts';
+import type { JobAttempt, JobDescription, JobService, JobSpec, JobStatus } from '../../seams/jobs/JobService.ts';
+import { batchJobStateChange, jobArn, jobQueueName } from './batchJobStateChange.ts';
+import { decideAttemptAction } from './decideAttemptAction.ts';
+import { ExecutorError, ExecutorStateError, JobSpecError } from './errors.ts';
+import { killLeftoverJobs } from './killLeftoverJobs.ts';
+import { killGroup, processStartTicks, waitGroupGone } from './processGroups.ts';
+import { RegionCapacity, type RegionCapacityConfig } from './RegionCapacity.ts';
+import { writeRunningJobs, type RunningJobEntry } from './runningJobsFile.ts';
+
+const WATCHDOG = fileURLToPath(new URL('./jobWatchdog.mjs', import.meta.url));
+
+/** Status reasons AWS Batch uses, so consumers match the same strings in both runtimes. */
+export const STATUS_REASONS = {
+  containerExited: 'Essential container in task exited',
+  timeout: 'Job attempt duration exceeded timeout',
+  hostTerminated: (instanceId: string) => `Host EC2 (instance ${instanceId}) terminated.`,
+  cannotStart: (message: string) => `CannotStartContainerError: ${message}`,
+  /** Local only: the runtime shut down under the job; no event is sent for it (see `stop`). */
+  executorStopped: 'Executor stopped',
+} as const;
+
+/** Options of {@link LocalBatchExecutor}. */
+export interface LocalBatchExecutorOptions {
+  /** The local "regions" and what each may run at once. */
+  regions: RegionCapacityConfig[];
+  /** Runtime state folder; the executor writes `executor/running.json` (and logs, by default) under it. */
+  stateDir: string;
+  /** Receives every "Batch Job State Change" event, in order; a rejection is reported, never retried. */
+  onStateChange: (event: BusEvent) => void | Promise<void>;
+  /** `command[0]` → argv prefix, e.g. `{ 'landfall-step': [process.execPath, '--import', 'tsx', '/abs/runStep.ts'] }`. @default {} */
+  commandAliases?: Record<string, string[]>;
+  /** Working directory of job processes. @default process.cwd() */
+  cwd?: string;
+  /** Where attempt logs go: `<logDir>/<jobName>/attempt-<k>.log`. @default `<stateDir>/executor/logs` */
+  logDir?: string;
+  /** Account id in ARNs and events. @default '000000000000' */
+  accountId?: string;
+  /** Between SIGTERM and SIGKILL when a job times out, is terminated or the executor stops. @default 2000 */
+  killGraceMs?: number;
+  /** Compute environment name a region's jobs see in `AWS_BATCH_CE_NAME`. @default `landfall-<region>` */
+  computeEnvironmentName?: (region: string) => string;
+  /** Called when `onStateChange` throws or rejects. @default writes to stderr */
+  onEmitError?: (error: unknown, event: BusEvent) => void;
+}
+
+/** A job as `listJobs` shows it: the description plus scheduling facts and, while it runs, its processes. */
+export interface LocalJobInfo extends JobDescription {
+  priority: number;
+  vcpus: number;
+  memoryMiB: number;
+  /** 1-based number of the attempt in STARTING or RUNNING. */
+  attempt?: number;
+  /** Pid of the attempt's watchdog, which leads the job's process group. */
+  pid?: number;
+  pgid?: number;
+}
+
+/** Load of one region, for placement and benchmarks. */
+export interface RegionUsage {
+  region: string;
+  vcpus: number;
+  memoryMiB: number;
+  vcpusInUse: number;
+  memoryMiBInUse: number;
+  runnable: number;
+  running: number;
+  down: boolean;
+}
+
+type AttemptEndKind = 'exit' | 'timeout' | 'host-terminated' | 'terminated' | 'stopped' | 'start-error';
+
+interface AttemptEnd {
+  kind: AttemptEndKind;
+  exitCode?: number;
+  statusReason: string;
+  stoppedAt: number;
+}
+
+interface RunningAttempt {
+  number: number;
+  region: RegionCapacity;
+  logStreamName: string;
+  child?: ChildProcess;
+  pgid?: number;
+  startedAt?: number;
+  end?: AttemptEnd;
+  timeoutTimer?: NodeJS.Timeout;
+  killTimer?: NodeJS.Timeout;
+  isClosed: boolean;
+  closed: Promise<void>;
+  markClosed: () => void;
+}
+
+interface JobRecord {
+  jobId: string;
+  spec: JobSpec;
+  priority: number;
+  status: JobStatus;
+  statusReason?: string;
+  createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  exitCode?: number;
+  /** Finished attempts, as DescribeJobs lists them. */
+  attempts: JobAttempt[];
+  current?: RunningAttempt;
+  /** Order of entering RUNNABLE: FIFO within a priority. */
+  queueSeq: number;
+  settled: Promise<JobDescription>;
+  settle: (description: JobDescription) => void;
+}
+
+const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED']);
+
+/**
+ * The embedded runtime's AWS Batch: per-region vCPU/memory capacity, priority then FIFO dispatch, retries,
+ * timeouts, and each attempt a real child process in its own process group, watched by a tiny watchdog so
+ * that no job outlives the runtime (not even after SIGKILL of the runtime). Announces every transition
+ * (RUNNABLE, STARTING, RUNNING, SUCCEEDED/FAILED, RUNNABLE again on retry) as the "Batch Job State Change"
+ * event AWS sends; like AWS, none for the initial SUBMITTED.
+ *
+ * Local differences, on purpose: a duplicate `jobName` that is not FAILED returns the existing job (SubmitJob
+ * has no idempotency token, and Landfall's job names are deterministic), a job that can never fit its region
+ * is rejected at submit instead of waiting in RUNNABLE forever, `timeoutSeconds` has no 60 s minimum, and
+ * memory is reserved but not enforced.
+ *
+ * @example
+ * const executor = new LocalBatchExecutor({
+ *   regions: [{ name: 'eu-west-1', vcpus: 2, memoryMiB: 4096 }],
+ *   stateDir: '.landfall',
+ *   onStateChange: (event) => bus.publish([event]),
+ *   commandAliases: { 'landfall-step': [process.execPath, '--import', 'tsx', '/abs/workflows/steps/runStep.ts'] },
+ * });
+ * await executor.start();
+ * const { jobId } = await executor.submit({ jobName: 'exec1-qc', region: 'eu-west-1', jobQueue: 'landfall-eu-west-1',
+ *   jobDefinition: 'landfall-step', command: ['landfall-step', 'qc'], environment: {}, vcpus: 1, memoryMiB: 1024,
+ *   timeoutSeconds: 3600, attempts: 2 });
+ * const done = await executor.waitUntilDone(jobId); // done.status === 'SUCCEEDED'
+ * await executor.stop();
+ */
+export class LocalBatchExecutor implements JobService {
+  readonly #regions = new Map<string, RegionCapacity>();
+  readonly #stateDir: string;
+  readonly #logDir: string;
+  readonly #cwd: string;
+  readonly #accountId: string;
+  readonly #killGraceMs: number;
+  readonly #aliases: Record<string, string[]>;
+  readonly #computeEnvironmentName: (region: string) => string;
+  readonly #onStateChange: (event: BusEvent) => void | Promise<void>;
+  readonly #onEmitError: (error: unknown, event: BusEvent) => void;
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #jobIdByName = new Map<string, string>();
+  readonly #runningEntries = new Map<string, RunningJobEntry>();
+  #emitChain: Promise<void> = Promise.resolve();
+  #queueSeq = 0;
+  #started = false;
+  #paused = false;
+  #stopping = false;
+  #stopped?: Promise<void>;
+
+  constructor(options: LocalBatchExecutorOptions) {
+    if (options.regions.length === 0) throw new ExecutorError('LocalBatchExecutor needs at least one region');
+    for (const region of options.regions) {
+      if (this.#regions.has(region.name)) throw new ExecutorError(`LocalBatchExecutor: duplicate region ${region.name}`);
+      if (!(region.vcpus > 0) || !(region.memoryMiB > 0)) {
+        throw new ExecutorError(`LocalBatchExecutor: region ${region.name} needs vcpus > 0 and memoryMiB > 0, found ${region.vcpus} vCPUs and ${region.memoryMiB} MiB`);
+      }
+      this.#regions.set(region.name, new RegionCapacity(region));
+    }
+    this.#stateDir = resolve(options.stateDir);
+    this.#logDir = resolve(options.logDir ?? join(this.#stateDir, 'executor', 'logs'));
+    this.#cwd = resolve(options.cwd ?? process.cwd());
+    this.#accountId = options.accountId ?? '000000000000';
+    this.#killGraceMs = options.killGraceMs ?? 2_000;
+    this.#aliases = { ...options.commandAliases };
+    this.#computeEnvironmentName = options.computeEnvironmentName ?? ((region) => `landfall-${region}`);
+    this.#onStateChange = options.onStateChange;
+    this.#onEmitError =
+      options.onEmitError ??
+      ((error, event) => {
+        const detail = event.detail as { jobName?: string; status?: string };
+        process.stderr.write(`local Batch executor: onStateChange failed for ${detail.jobName} ${detail.status}: ${String(error)}\n`);
+      });
+  }
+
+  /**
+   * Kills job process groups a previous run left behind (see {@link killLeftoverJobs}), then starts
+   * dispatching. Jobs submitted before `start` wait in RUNNABLE.
+   */
+  async start(): Promise<void> {
+    if (this.#stopping) throw new ExecutorStateError('LocalBatchExecutor was stopped; create a new one to start again');
+    if (this.#started) return;
+    await killLeftoverJobs(this.#stateDir);
+    writeRunningJobs(this.#stateDir, []);
+    this.#started = true;
+    this.#dispatch();
+  }
+
+  /**
+   * Stops dispatching, sends `signal` to every running job's process group, SIGKILLs what is left after
+   * `graceMs`, and resolves once every group is gone and every event has been delivered. Jobs killed this
+   * way end FAILED ("Executor stopped") WITHOUT an event: the runtime is going away, and announcing a
+   * failure would make the workflow fail samples that a restart should simply resubmit.
+   */
+  stop(options: { signal?: NodeJS.Signals; graceMs?: number } = {}): Promise<void> {
+    this.#stopped ??= this.#stop(options.signal ?? 'SIGTERM', options.graceMs ?? this.#killGraceMs);
+    return this.#stopped;
+  }
+
+  async #stop(signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    this.#stopping = true;
+    const attempts = [...this.#jobs.values()].flatMap((job) => (job.current ? [{ job, attempt: job.current }] : []));
+    const pgids = attempts.flatMap(({ attempt }) => (attempt.pgid === undefined ? [] : [attempt.pgid]));
+    for (const { attempt } of attempts) {
+      this.#endAttempt(attempt, { kind: 'stopped', statusReason: STATUS_REASONS.executorStopped, stoppedAt: Date.now() }, signal, graceMs);
+    }
+    await Promise.all(attempts.map(({ attempt }) => attempt.closed));
+    await Promise.all(pgids.map((pgid) => waitGroupGone(pgid, 2_000)));
+    await this.#emitChain;
+    if (this.#started) writeRunningJobs(this.#stateDir, []);
+  }
+
+  /** Holds dispatch: RUNNABLE jobs stay queued, running ones go on. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Resumes dispatch after {@link pause}. */
+  resume(): void {
+    this.#paused = false;
+    this.#dispatch();
+  }
+
+  /**
+   * SubmitJob. A `jobName` already held by a job that is not FAILED returns that job's id (local stand-in for
+   * idempotency: Landfall's job names are deterministic). Throws {@link JobSpecError} for a spec AWS would
+   * reject or that can never fit its region.
+   */
+  async submit(spec: JobSpec): Promise<{ jobId: string }> {
+    if (this.#stopping) throw new ExecutorStateError(`cannot submit ${spec.jobName}: the local Batch executor is stopped`);
+    this.#validate(spec);
+    const existing = this.#jobs.get(this.#jobIdByName.get(spec.jobName) ?? '');
+    if (existing && existing.status !== 'FAILED') return { jobId: existing.jobId };
+
+    let settle!: (description: JobDescription) => void;
+    const settled = new Promise<JobDescription>((resolvePromise) => (settle = resolvePromise));
+    const job: JobRecord = {
+      jobId: randomUUID(),
+      spec: structuredClone(spec),
+      priority: spec.priority ?? 0,
+      status: 'SUBMITTED',
+      createdAt: Date.now(),
+      attempts: [],
+      queueSeq: 0,
+      settled,
+      settle,
+    };
+    this.#jobs.set(job.jobId, job);
+    this.#jobIdByName.set(spec.jobName, job.jobId);
+    // AWS sends no event for the initial SUBMITTED; the first one a job produces is RUNNABLE.
+    this.#makeRunnable(job);
+    this.#dispatch();
+    return { jobId: job.jobId };
+  }
+
+  /** DescribeJobs for one job; undefined when the id is unknown. */
+  async describe(jobId: string): Promise<JobDescription | undefined> {
+    const job = this.#jobs.get(jobId);
+    return job && this.#description(job);
+  }
+
+  /** Every job this executor knows, oldest first. */
+  listJobs(): LocalJobInfo[] {
+    return [...this.#jobs.values()]
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((job) => ({
+        ...this.#description(job),
+        priority: job.priority,
+        vcpus: job.spec.vcpus,
+        memoryMiB: job.spec.memoryMiB,
+        ...(job.current && { attempt: job.current.number }),
+        ...(job.current?.pgid !== undefined && { pid: job.current.pgid, pgid: job.current.pgid }),
+      }));
+  }
+
+  /** Capacity and load per region. */
+  regionUsage(): RegionUsage[] {
+    const jobs = [...this.#jobs.values()];
+    return [...this.#regions.values()].map((region) => ({
+      region: region.name,
+      vcpus: region.vcpus,
+      memoryMiB: region.memoryMiB,
+      vcpusInUse: region.vcpusInUse,
+      memoryMiBInUse: region.memoryMiBInUse,
+      runnable: jobs.filter((job) => job.spec.region === region.name && job.status === 'RUNNABLE').length,
+      running: jobs.filter((job) => job.current?.region === region).length,
+      down: region.down,
+    }));
+  }
+
+  /** Resolves with the job's description once it is SUCCEEDED or FAILED. */
+  waitUntilDone(jobId: string): Promise<JobDescription> {
+    const job = this.#jobs.get(jobId);
+    if (!job) return Promise.reject(new ExecutorStateError(`no job ${jobId} in the local Batch executor`));
+    return job.settled;
+  }
+
+  /** Absolute path of an attempt's combined stdout/stderr log. */
+  logPath(jobName: string, attempt: number): string {
+    return join(this.#logDir, jobName, `attempt-${attempt}.log`);
+  }
+
+  /**
+   * Fault hook: the job's host disappears (spot interruption). Its process group is SIGKILLed and the attempt
+   * ends with "Host EC2 (instance i-…) terminated." (or `reason`); the usual retry rules apply.
+   * @returns false when the job has no attempt in STARTING or RUNNING.
+   */
+  killJob(jobId: string, options: { reason?: string } = {}): boolean {
+    const attempt = this.#jobs.get(jobId)?.current;
+    if (!attempt) return false;
+    const statusReason = options.reason ?? STATUS_REASONS.hostTerminated(attempt.region.instanceId);
+    return this.#endAttempt(attempt, { kind: 'host-terminated', statusReason, stoppedAt: Date.now() }, 'SIGKILL');
+  }
+
+  /**
+   * TerminateJob: a queued job fails at once; a running one gets SIGTERM, SIGKILL after the grace period, and
+   * is not retried. @returns false when the job is unknown or already finished.
+   */
+  terminateJob(jobId: string, reason: string): boolean {
+    const job = this.#jobs.get(jobId);
+    if (!job || TERMINAL.has(job.status)) return false;
+    if (job.current) return this.#endAttempt(job.current, { kind: 'terminated', statusReason: reason, stoppedAt: Date.now() }, 'SIGTERM');
+    this.#finish(job, 'FAILED', reason, undefined, Date.now());
+    return true;
+  }
+
+  /**
+   * Fault hook: a region goes down (its running jobs lose their host and follow the retry rules; nothing is
+   * dispatched there) or comes back (dispatch resumes).
+   */
+  setRegionDown(regionName: string, down: boolean): void {
+    const region = this.#regions.get(regionName);
+    if (!region) throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
+    region.down = down;
+    if (down) {
+      for (const job of this.#jobs.values()) {
+        if (job.current?.region === region) this.killJob(job.jobId);
+      }
+    } else {
+      this.#dispatch();
+    }
+  }
+
+  #validate(spec: JobSpec): void {
+    const name = String(spec.jobName);
+    const check = (ok: boolean, field: string, expected: string, found: unknown): void => {
+      if (!ok) throw new JobSpecError(name, field, expected, found);
+    };
+    check(JOB_NAME.test(name), 'jobName', '1-128 letters, digits, - or _, starting with a letter or digit', spec.jobName);
+    const region = this.#regions.get(spec.region);
+    check(region !== undefined, 'region', `one of [${[...this.#regions.keys()].join(', ')}]`, spec.region);
+    check(typeof spec.jobQueue === 'string' && spec.jobQueue.length > 0, 'jobQueue', 'a queue name or ARN', spec.jobQueue);
+    check(typeof spec.jobDefinition === 'string' && spec.jobDefinition.length > 0, 'jobDefinition', 'a definition name or ARN', spec.jobDefinition);
+    check(
+      Array.isArray(spec.command) && spec.command.length > 0 && spec.command.every((part) => typeof part === 'string'),
+      'command',
+      'a non-empty array of strings',
+      spec.command,
+    );
+    check(Number.isFinite(spec.vcpus) && spec.vcpus > 0, 'vcpus', 'a number > 0', spec.vcpus);
+    check(Number.isInteger(spec.memoryMiB) && spec.memoryMiB > 0, 'memoryMiB', 'an integer > 0', spec.memoryMiB);
+    check(Number.isFinite(spec.timeoutSeconds) && spec.timeoutSeconds > 0, 'timeoutSeconds', 'a number > 0', spec.timeoutSeconds);
+    check(Number.isInteger(spec.attempts) && spec.attempts >= 1 && spec.attempts <= 10, 'attempts', 'an integer from 1 to 10', spec.attempts);
+    check(spec.priority === undefined || Number.isInteger(spec.priority), 'priority', 'an integer', spec.priority);
+    for (const [key, value] of Object.entries(spec.environment ?? {})) {
+      check(!key.startsWith('AWS_BATCH'), `environment.${key}`, 'a name not starting with AWS_BATCH (reserved by Batch)', key);
+      check(typeof value === 'string', `environment.${key}`, 'a string', value);
+    }
+    if (region && !region.canEverFit(spec.vcpus, spec.memoryMiB)) {
+      throw new JobSpecError(
+        name,
+        'vcpus/memoryMiB',
+        `at most ${region.vcpus} vCPUs and ${region.memoryMiB} MiB, the capacity of local region ${region.name} (it would wait in RUNNABLE forever)`,
+        { vcpus: spec.vcpus, memoryMiB: spec.memoryMiB },
+      );
+    }
+  }
+
+  #makeRunnable(job: JobRecord): void {
+    job.queueSeq = ++this.#queueSeq;
+    job.statusReason = undefined;
+    this.#transition(job, 'RUNNABLE');
+  }
+
+  /** Places RUNNABLE jobs, highest priority first and FIFO within a priority, wherever they fit (smaller jobs may pass a big one that does not fit yet). */
+  #dispatch(): void {
+    if (!this.#started || this.#paused || this.#stopping) return;
+    const queued = [...this.#jobs.values()]
+      .filter((job) => job.status === 'RUNNABLE')
+      .sort((a, b) => b.priority - a.priority || a.queueSeq - b.queueSeq);
+    for (const job of queued) {
+      const region = this.#regions.get(job.spec.region);
+      if (region?.fits(job.spec.vcpus, job.spec.memoryMiB)) this.#launch(job, region);
+    }
+  }
+
+  #launch(job: JobRecord, region: RegionCapacity): void {
+    region.reserve(job.spec.vcpus, job.spec.memoryMiB);
+    const number = job.attempts.length + 1;
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolvePromise) => (markClosed = resolvePromise));
+    const attempt: RunningAttempt = { number, region, logStreamName: `${job.spec.jobName}/attempt-${number}`, isClosed: false, closed, markClosed };
+    job.current = attempt;
+    this.#transition(job, 'STARTING');
+
+    const [head = '', ...rest] = job.spec.command;
+    const argv = [...(this.#aliases[head] ?? [head]), ...rest];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_REGION: region.name,
+      AWS_DEFAULT_REGION: region.name,
+      ...job.spec.environment,
+      AWS_BATCH_JOB_ID: job.jobId,
+      AWS_BATCH_JOB_ATTEMPT: String(number),
+      AWS_BATCH_JQ_NAME: jobQueueName(job.spec.jobQueue),
+      AWS_BATCH_CE_NAME: this.#computeEnvironmentName(region.name),
+      LANDFALL_REGION: region.name,
+    };
+
+    let logFd: number | undefined;
+    try {
+      const logFile = this.logPath(job.spec.jobName, number);
+      mkdirSync(dirname(logFile), { recursive: true });
+      logFd = openSync(logFile, 'w');
+      const child = spawn(process.execPath, [WATCHDOG, JSON.stringify(argv)], {
+        cwd: this.#cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', logFd, logFd, 'ipc'],
+      });
+      attempt.child = child;
+      child.on('message', (message: WatchdogMessage) => this.#onWatchdogMessage(job, attempt, message));
+      child.on('error', (error) => {
+        attempt.end ??= { kind: 'start-error', statusReason: STATUS_REASONS.cannotStart(error.message), stoppedAt: Date.now() };
+      });
+      child.on('close', (code, signal) => this.#onAttemptClosed(job, attempt, code, signal));
+      if (child.pid !== undefined) {
+        attempt.pgid = child.pid;
+        const startTicks = processStartTicks(child.pid);
+        this.#runningEntries.set(job.jobId, {
+          jobId: job.jobId,
+          jobName: job.spec.jobName,
+          attempt: number,
+          pid: child.pid,
+          pgid: child.pid,
+          startedAt: Date.now(),
+          ...(startTicks !== undefined && { startTicks }),
+        });
+        this.#persistRunning();
+      }
+    } catch (error) {
+      // Could not open the log, spawn, or record the group: the attempt fails to start, and a process that
+      // did start is killed rather than left running untracked.
+      attempt.end ??= { kind: 'start-error', statusReason: STATUS_REASONS.cannotStart(String(error)), stoppedAt: Date.now() };
+      if (attempt.pgid !== undefined) killGroup(attempt.pgid, 'SIGKILL');
+      if (!attempt.child) queueMicrotask(() => this.#onAttemptClosed(job, attempt, null, null));
+    } finally {
+      if (logFd !== undefined) closeSync(logFd);
+    }
+  }
+
+  #onWatchdogMessage(job: JobRecord, attempt: RunningAttempt, message: WatchdogMessage): void {
+    const now = Date.now();
+    if (message.type === 'spawned') {
+      if (attempt.end) return;
+      attempt.startedAt = now;
+      job.startedAt = now;
+      this.#transition(job, 'RUNNING');
+      attempt.timeoutTimer = setTimeout(
+        () => this.#endAttempt(attempt, { kind: 'timeout', statusReason: STATUS_REASONS.timeout, stoppedAt: Date.now() }, 'SIGTERM'),
+        job.spec.timeoutSeconds * 1000,
+      );
+    } else if (message.type === 'exit') {
+      const exitCode = message.code ?? signalExitCode(message.signal);
+      attempt.end ??= { kind: 'exit', exitCode, statusReason: STATUS_REASONS.containerExited, stoppedAt: now };
+    } else if (message.type === 'error') {
+      attempt.end ??= { kind: 'start-error', statusReason: STATUS_REASONS.cannotStart(message.message), stoppedAt: now };
+    }
+  }
+
+  /** Records why the attempt ends (first reason wins) and signals its group; SIGKILL follows after the grace period. */
+  #endAttempt(attempt: RunningAttempt, end: AttemptEnd, signal: NodeJS.Signals, graceMs = this.#killGraceMs): boolean {
+    if (attempt.end || attempt.isClosed) return false;
+    attempt.end = end;
+    clearTimeout(attempt.timeoutTimer);
+    const pgid = attempt.pgid;
+    if (pgid === undefined) return true;
+    killGroup(pgid, signal);
+    if (signal !== 'SIGKILL') {
+      attempt.killTimer = setTimeout(() => {
+        if (!attempt.isClosed) killGroup(pgid, 'SIGKILL');
+      }, graceMs);
+    }
+    return true;
+  }
+
+  #onAttemptClosed(job: JobRecord, attempt: RunningAttempt, code: number | null, signal: NodeJS.Signals | null): void {
+    if (attempt.isClosed) return;
+    attempt.isClosed = true;
+    clearTimeout(attempt.timeoutTimer);
+    clearTimeout(attempt.killTimer);
+    // The watchdog kills its group before it exits; this covers a watchdog that was itself killed.
+    if (attempt.pgid !== undefined) killGroup(attempt.pgid, 'SIGKILL');
+    if (this.#runningEntries.delete(job.jobId)) this.#persistRunning();
+    attempt.region.release(job.spec.vcpus, job.spec.memoryMiB);
+
+    const end = attempt.end ?? {
+      kind: 'exit' as const,
+      exitCode: code ?? signalExitCode(signal),
+      statusReason: STATUS_REASONS.containerExited,
+      stoppedAt: Date.now(),
+    };
+    job.current = undefined;
+    job.attempts.push({
+      ...(attempt.startedAt !== undefined && { startedAt: attempt.startedAt }),
+      stoppedAt: end.stoppedAt,
+      ...(end.exitCode !== undefined && { exitCode: end.exitCode }),
+      statusReason: end.statusReason,
+      logStreamName: attempt.logStreamName,
+    });
+    attempt.markClosed();
+
+    if (end.kind === 'stopped') {
+      this.#finish(job, 'FAILED', end.statusReason, end.exitCode, end.stoppedAt, { silent: true });
+    } else if (end.kind === 'exit' && end.exitCode === 0) {
+      this.#finish(job, 'SUCCEEDED', end.statusReason, 0, end.stoppedAt);
+    } else {
+      const action =
+        end.kind === 'terminated'
+          ? 'EXIT'
+          : decideAttemptAction(
+              { attempt: attempt.number, maxAttempts: job.spec.attempts, statusReason: end.statusReason, timedOut: end.kind === 'timeout', ...(end.exitCode !== undefined && { exitCode: end.exitCode }) },
+              job.spec.evaluateOnExit,
+            );
+      if (action === 'RETRY') this.#makeRunnable(job);
+      else this.#finish(job, 'FAILED', end.statusReason, end.exitCode, end.stoppedAt);
+    }
+    this.#dispatch();
+  }
+
+  #finish(job: JobRecord, status: 'SUCCEEDED' | 'FAILED', statusReason: string, exitCode: number | undefined, stoppedAt: number, options: { silent?: boolean } = {}): void {
+    job.statusReason = statusReason;
+    job.exitCode = exitCode;
+    job.stoppedAt = stoppedAt;
+    this.#transition(job, status, options);
+    job.settle(this.#description(job));
+  }
+
+  #transition(job: JobRecord, status: JobStatus, options: { silent?: boolean } = {}): void {
+    job.status = status;
+    if (options.silent) return;
+    const { spec } = job;
+    const event = batchJobStateChange({
+      accountId: this.#accountId,
+      region: spec.region,
+      jobId: job.jobId,
+      jobName: spec.jobName,
+      jobQueue: spec.jobQueue,
+      jobDefinition: spec.jobDefinition,
+      status,
+      ...(job.statusReason !== undefined && { statusReason: job.statusReason }),
+      attempts: job.attempts,
+      createdAt: job.createdAt,
+      ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
+      ...(job.stoppedAt !== undefined && { stoppedAt: job.stoppedAt }),
+      ...(job.exitCode !== undefined && { exitCode: job.exitCode }),
+      command: spec.command,
+      environment: spec.environment,
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      timeoutSeconds: spec.timeoutSeconds,
+      retryAttempts: spec.attempts,
+      ...(spec.evaluateOnExit && { evaluateOnExit: spec.evaluateOnExit }),
+    });
+    // One chain for all jobs: consumers see each job's transitions in order, even when onStateChange is slow.
+    this.#emitChain = this.#emitChain
+      .then(() => this.#onStateChange(event))
+      .catch((error: unknown) => this.#onEmitError(error, event));
+  }
+
+  #description(job: JobRecord): JobDescription {
+    return structuredClone({
+      jobId: job.jobId,
+      jobArn: jobArn(job.spec.region, this.#accountId, job.jobId),
+      jobName: job.spec.jobName,
+      jobQueue: job.spec.jobQueue,
+      region: job.spec.region,
+      status: job.status,
+      ...(job.statusReason !== undefined && { statusReason: job.statusReason }),
+      attempts: job.attempts,
+      createdAt: job.createdAt,
+      ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
+      ...(job.stoppedAt !== undefined && { stoppedAt: job.stoppedAt }),
+      ...(job.exitCode !== undefined && { exitCode: job.exitCode }),
+    });
+  }
+
+  #persistRunning(): void {
+    writeRunningJobs(this.#stateDir, [...this.#runningEntries.values()]);
+  }
+}
+
+type WatchdogMessage =
+  | { type: 'spawned'; pid: number }
+  | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { type: 'error'; code?: string; message: string };
+
+/** Docker's convention for a process killed by a signal: 128 + the signal number (SIGKILL → 137). */
+function signalExitCode(signal: NodeJS.Signals | null): number {
+  return 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readRunningJobs } from '../../../runtime/executor/runningJobsFile.ts';
+import { SPAWNS_GRANDCHILD, isAlive, nodeJob, waitAllDead, waitForJsonFile } from './executorFixture.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const EXECUTOR = join(ROOT, 'runtime/executor/LocalBatchExecutor.ts');
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** Pids of live processes whose process group is `pgid`, read straight from /proc. */
+function liveGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[2]) === pgid && fields[0] !== 'Z' ? [Number(name)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+describe('jobWatchdog', () => {
+  it('leaves no job process behind when the runtime that started it is SIGKILLed', async () => {
+    // Prepare: a separate "runtime" process that starts the executor and a job with a grandchild.
+    const stateDir = mkdtempSync(join(tmpdir(), 'landfall-watchdog-'));
+    cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    const pidsFile = join(stateDir, 'pids.json');
+    const spec = nodeJob('orphan-check', SPAWNS_GRANDCHILD, { environment: { PIDS_FILE: pidsFile } });
+    const program = `
+      import { LocalBatchExecutor } from ${JSON.stringify(EXECUTOR)};
+      const executor = new LocalBatchExecutor({
+        regions: [{ name: 'eu-west-1', vcpus: 1, memoryMiB: 1024 }],
+        stateDir: ${JSON.stringify(stateDir)},
+        onStateChange: () => {},
+      });
+      await executor.start();
+      await executor.submit(${JSON.stringify(spec)});
+      setInterval(() => {}, 1000);
+    `;
+    const runtime = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    cleanups.push(() => runtime.kill('SIGKILL'));
+    const { pid, grandchild } = await waitForJsonFile<{ pid: number; grandchild: number }>(pidsFile, 15_000);
+    const [entry] = readRunningJobs(stateDir);
+    const pgid = entry?.pgid ?? Number.NaN;
+    cleanups.push(() => {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // already gone, as it should be
+      }
+    });
+    const membersBefore = liveGroupMembers(pgid).sort();
+
+    // Act
+    runtime.kill('SIGKILL');
+
+    // Assess
+    expect(membersBefore).toEqual([entry?.pid, pid, grandchild].sort());
+    expect(await waitAllDead([pid, grandchild, entry?.pid ?? Number.NaN], 5_000)).toEqual([]);
+    expect(liveGroupMembers(pgid)).toEqual([]);
+    expect(isAlive(runtime.pid ?? Number.NaN)).toBe(false);
+  });
+
+  it('refuses to run without an IPC channel', async () => {
+    // Prepare
+    const watchdog = join(ROOT, 'runtime/executor/jobWatchdog.mjs');
+
+    // Act
+    const child = spawn(process.execPath, [watchdog, JSON.stringify(['sleep', '60'])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain('IPC channel');
+  });
+});
