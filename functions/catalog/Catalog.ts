@@ -67,7 +67,9 @@ export class Catalog {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.file(team, runId, file.name), ...file },
-          ConditionExpression: 'attribute_not_exists(pk) OR etag <> :etag OR size <> :size OR (attribute_exists(versionId) AND versionId <> :vid)',
+          // `size` is a DynamoDB reserved word, hence the attribute names.
+          ConditionExpression: 'attribute_not_exists(pk) OR #etag <> :etag OR #size <> :size OR (attribute_exists(#vid) AND #vid <> :vid)',
+          ExpressionAttributeNames: { '#etag': 'etag', '#size': 'size', '#vid': 'versionId' },
           ExpressionAttributeValues: { ':etag': file.etag, ':size': file.size, ':vid': file.versionId ?? '' },
         }),
       );
@@ -281,10 +283,23 @@ export class Catalog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stepKey,
-          UpdateExpression: 'SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt',
+          UpdateExpression:
+            'SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version',
           ConditionExpression: 'attribute_not_exists(publishedAt)',
-          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-          ExpressionAttributeValues: { ':ok': 'SUCCEEDED', ':outputs': outputs, ':at': now(), ':seq': sequence, ':attempt': attempt },
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':ok': 'SUCCEEDED',
+            ':outputs': outputs,
+            ':at': now(),
+            ':seq': sequence,
+            ':attempt': attempt,
+            ':kind': 'step',
+            ':step': step,
+            ':team': ref.team,
+            ':run': ref.runId,
+            ':sample': ref.sampleId,
+            ':version': ref.version,
+          },
         }),
       );
       return { first: true, sequence };

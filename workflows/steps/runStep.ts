@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
+import { exitCodeFor } from './errors.ts';
 import { stepPrograms } from './stepPrograms.ts';
 
 const JobSpec = z.object({
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
+    // Bad input data exits 65 and a usage error 64, so Batch evaluateOnExit can stop retrying what cannot succeed.
+    process.exit(exitCodeFor(error));
   });
 }

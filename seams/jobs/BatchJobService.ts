@@ -1,0 +1,77 @@
+import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
+import type { JobDescription, JobService, JobSpec } from './JobService.ts';
+
+/**
+ * The AWS side of the job seam: Batch `SubmitJob`/`DescribeJobs`, one client per region (each region's
+ * queues live in that region). SubmitJob has no idempotency token: callers use deterministic job names
+ * and record the submission before calling; duplicate completions are tolerated downstream.
+ */
+export class BatchJobService implements JobService {
+  readonly #clients = new Map<string, BatchClient>();
+  readonly #clientFor: (region: string) => BatchClient;
+  /** jobId → region, for describe() of jobs this instance submitted. */
+  readonly #regions = new Map<string, string>();
+  readonly #homeRegion: string;
+
+  constructor(homeRegion: string, clientFor?: (region: string) => BatchClient) {
+    this.#homeRegion = homeRegion;
+    this.#clientFor =
+      clientFor ??
+      ((region) => {
+        let client = this.#clients.get(region);
+        if (!client) this.#clients.set(region, (client = new BatchClient({ region })));
+        return client;
+      });
+  }
+
+  async submit(spec: JobSpec): Promise<{ jobId: string }> {
+    const result = await this.#clientFor(spec.region).send(
+      new SubmitJobCommand({
+        jobName: spec.jobName,
+        jobQueue: spec.jobQueue,
+        jobDefinition: spec.jobDefinition,
+        schedulingPriorityOverride: spec.priority,
+        retryStrategy: { attempts: spec.attempts, evaluateOnExit: spec.evaluateOnExit?.map((rule) => ({ ...rule })) },
+        timeout: { attemptDurationSeconds: Math.max(60, spec.timeoutSeconds) },
+        containerOverrides: {
+          command: spec.command,
+          environment: Object.entries(spec.environment).map(([name, value]) => ({ name, value })),
+          resourceRequirements: [
+            { type: 'VCPU', value: String(spec.vcpus) },
+            { type: 'MEMORY', value: String(spec.memoryMiB) },
+          ],
+        },
+      }),
+    );
+    if (!result.jobId) throw new Error(`Batch returned no jobId for ${spec.jobName}`);
+    this.#regions.set(result.jobId, spec.region);
+    return { jobId: result.jobId };
+  }
+
+  async describe(jobId: string): Promise<JobDescription | undefined> {
+    const region = this.#regions.get(jobId) ?? this.#homeRegion;
+    const { jobs } = await this.#clientFor(region).send(new DescribeJobsCommand({ jobs: [jobId] }));
+    const job = jobs?.[0];
+    if (!job) return undefined;
+    return {
+      jobId: job.jobId!,
+      jobArn: job.jobArn,
+      jobName: job.jobName!,
+      jobQueue: job.jobQueue!,
+      region,
+      status: job.status as JobDescription['status'],
+      statusReason: job.statusReason,
+      attempts: (job.attempts ?? []).map((attempt) => ({
+        startedAt: attempt.startedAt,
+        stoppedAt: attempt.stoppedAt,
+        exitCode: attempt.container?.exitCode,
+        statusReason: attempt.statusReason,
+        logStreamName: attempt.container?.logStreamName,
+      })),
+      createdAt: job.createdAt ?? 0,
+      startedAt: job.startedAt,
+      stoppedAt: job.stoppedAt,
+      exitCode: job.container?.exitCode,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../../functions/catalog/Catalog.ts';
+import type { VersionFile } from '../../../functions/catalog/types.ts';
+import { startTestCatalog } from '../../support/catalogServer.ts';
+
+const file = (name: string, md5: string): VersionFile => ({ name, bucket: 'landing', key: `incoming/t/r/${name}`, size: 10, etag: md5, md5, read: 'R1', lane: 1, reads: 1 });
+
+describe('Catalog (against the local DynamoDB-compatible server)', () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  let catalog: Catalog;
+  beforeAll(async () => {
+    test = await startTestCatalog();
+    catalog = test.catalog;
+  });
+  afterAll(async () => test.stop());
+
+  describe('Method: recordFile', () => {
+    it('records a new identity once and reports repeats of the same identity as unchanged', async () => {
+      // Prepare
+      const landed = { name: 'a.fastq.gz', bucket: 'landing', key: 'incoming/team-a/run1/a.fastq.gz', size: 5, etag: '"e1"', versionId: 'v1', landedAt: new Date().toISOString() };
+      // Act
+      const first = await catalog.recordFile('team-a', 'run1', landed);
+      const repeat = await catalog.recordFile('team-a', 'run1', { ...landed, landedAt: new Date().toISOString() });
+      const changed = await catalog.recordFile('team-a', 'run1', { ...landed, etag: '"e2"', versionId: 'v2' });
+      // Assess
+      expect([first.changed, repeat.changed, changed.changed]).toEqual([true, false, true]);
+      expect(await catalog.listRunFiles('team-a', 'run1')).toMatchObject([{ name: 'a.fastq.gz', etag: '"e2"' }]);
+      expect(await catalog.getRun('team-a', 'run1')).toMatchObject({ status: 'RECEIVING' });
+    });
+  });
+
+  describe('Method: claimVersion', () => {
+    it('maps the same file set to the same ordinal and a changed set to the next, under concurrency', async () => {
+      // Prepare
+      const ref = { team: 'team-a', runId: 'run1', sampleId: 'S1' };
+      const clients = Array.from({ length: 6 }, () => test.client());
+      // Act: six racers for hash A, then six for hashes B and C interleaved
+      const sameHash = await Promise.all(clients.map((client) => client.claimVersion(ref, 'hash-a', [file('x', '1')], 'READY')));
+      const mixed = await Promise.all(clients.map((client, i) => client.claimVersion(ref, i % 2 ? 'hash-b' : 'hash-c', [file('x', String(i))], 'READY')));
+      // Assess
+      expect(sameHash.filter((result) => result.created)).toHaveLength(1);
+      expect(new Set(sameHash.map((result) => result.version.version))).toEqual(new Set([1]));
+      const ordinals = new Map(mixed.map((result) => [result.version.versionHash, result.version.version]));
+      expect([...ordinals.values()].sort()).toEqual([2, 3]);
+      expect(mixed.filter((result) => result.created)).toHaveLength(2);
+      expect((await catalog.listVersions(ref)).map((v) => [v.version, v.versionHash])).toEqual([
+        [1, 'hash-a'],
+        [2, mixed.find((r) => r.version.version === 2)!.version.versionHash],
+        [3, mixed.find((r) => r.version.version === 3)!.version.versionHash],
+      ]);
+    });
+  });
+
+  describe('Method: markWorkflowStarted', () => {
+    it('records the execution of a version exactly once', async () => {
+      // Prepare
+      const ref = { team: 'team-a', runId: 'run1', sampleId: 'S2' };
+      const { version } = await catalog.claimVersion(ref, 'h', [file('y', '2')], 'READY');
+      const execution = { ...ref, version: version.version, executionName: 'e', executionArn: 'arn:e', pipeline: 'demo', generation: 0, startedAt: new Date().toISOString() };
+      // Act
+      const results = await Promise.all(Array.from({ length: 5 }, () => test.client().markWorkflowStarted(execution, execution)));
+      // Assess
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await catalog.getVersion(execution)).toMatchObject({ status: 'RUNNING', executionName: 'e' });
+      expect(await catalog.getExecution('e')).toMatchObject({ sampleId: 'S2', generation: 0 });
+    });
+  });
+
+  describe('Method: recordStepPublished', () => {
+    it('hands out increasing sequence numbers and publishes a step once', async () => {
+      // Prepare
+      const ref = { team: 'team-a', runId: 'run1', sampleId: 'S3' };
+      const { version } = await catalog.claimVersion(ref, 'h3', [file('z', '3')], 'READY');
+      const vref = { ...ref, version: version.version };
+      // Act
+      const qc = await catalog.recordStepPublished(vref, 'qc', [{ key: 'k1', size: 1, md5: 'm' }], 1);
+      const trim = await catalog.recordStepPublished(vref, 'trim', [{ key: 'k2', size: 2, md5: 'n' }], 2);
+      const again = await catalog.recordStepPublished(vref, 'qc', [{ key: 'k1', size: 1, md5: 'm' }], 1);
+      // Assess
+      expect([qc, trim, again]).toEqual([{ first: true, sequence: 1 }, { first: true, sequence: 2 }, { first: false, sequence: 1 }]);
+      expect((await catalog.listSteps(vref)).map((step) => [step.step, step.sequence, step.attempt])).toEqual([['qc', 1, 1], ['trim', 2, 2]]);
+    });
+  });
+
+  describe('Method: claimFact', () => {
+    it('lets exactly one of many concurrent claimers emit a fact, and a released claim be taken again', async () => {
+      // Act
+      const claims = await Promise.all(Array.from({ length: 8 }, () => test.client().claimFact('fact-1', 'Sample Completed')));
+      await catalog.releaseFact('fact-1');
+      const afterRelease = await catalog.claimFact('fact-1', 'Sample Completed');
+      // Assess
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(afterRelease).toBe(true);
+    });
+  });
+
+  describe('Method: setSampleStatus / listTeamSamples', () => {
+    it('serves samples by team and status from the index', async () => {
+      // Prepare
+      await catalog.setSampleStatus({ team: 'team-b', runId: 'r', sampleId: 'A' }, 'RUNNING');
+      await catalog.setSampleStatus({ team: 'team-b', runId: 'r', sampleId: 'B' }, 'COMPLETED');
+      await catalog.setSampleStatus({ team: 'team-b', runId: 'r', sampleId: 'A' }, 'COMPLETED');
+      // Act
+      const completed = await catalog.listTeamSamples('team-b', 'COMPLETED');
+      const running = await catalog.listTeamSamples('team-b', 'RUNNING');
+      // Assess
+      expect(completed.map((sample) => sample.sampleId).sort()).toEqual(['A', 'B']);
+      expect(running).toEqual([]);
+    });
+  });
+});

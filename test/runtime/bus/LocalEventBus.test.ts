@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidPatternError } from '../../../events/pattern/index.ts';
+import type { RuleDefinition } from '../../../events/rules.ts';
+import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
+import { LocalEventBus } from '../../../runtime/bus/LocalEventBus.ts';
+
+const rule = (name: string, pattern: Record<string, unknown>, target: RuleDefinition['target'] = 'land'): RuleDefinition => ({ name, description: name, pattern, target });
+const event = (detailType: string, detail: Record<string, unknown> = {}): BusEvent => ({ source: 'landfall', 'detail-type': detailType, detail });
+
+describe('LocalEventBus', () => {
+  let logDir: string;
+  beforeEach(async () => {
+    logDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bus-'));
+  });
+  afterEach(async () => rm(logDir, { recursive: true, force: true }));
+
+  it('delivers each event to every rule whose pattern matches, with the EventBridge envelope filled in', async () => {
+    // Prepare
+    const delivered: Array<[string, BusEvent]> = [];
+    const bus = new LocalEventBus({
+      rules: [rule('cataloged', { 'detail-type': ['Sample Cataloged'] }, 'startWorkflow'), rule('genomics', { detail: { team: ['genomics'] } }, 'validate')],
+      region: 'eu-west-1',
+      logDir,
+      invoke: async (target, e) => void delivered.push([target, e]),
+    });
+    // Act
+    await bus.publish([event('Sample Cataloged', { team: 'genomics' }), event('Sample Cataloged', { team: 'microbio' }), event('Sample Completed', { team: 'other' })]);
+    await bus.drain();
+    // Assess
+    expect(delivered.map(([target, e]) => `${target}:${(e.detail as { team: string }).team}`).sort()).toEqual(['startWorkflow:genomics', 'startWorkflow:microbio', 'validate:genomics']);
+    expect(delivered[0]![1]).toMatchObject({ version: '0', account: '000000000000', region: 'eu-west-1', resources: [] });
+    expect(delivered[0]![1].id).toMatch(/^[0-9a-f-]{36}$/);
+    const log = (await readFile(path.join(logDir, 'events.jsonl'), 'utf8')).trim().split('\n');
+    expect(log).toHaveLength(3);
+  });
+
+  it('retries a failing target twice, then writes a dead letter', async () => {
+    // Prepare
+    let calls = 0;
+    const dead: unknown[] = [];
+    const bus = new LocalEventBus({
+      rules: [rule('always-fails', { source: ['landfall'] })],
+      region: 'eu-west-1',
+      logDir,
+      retryDelaysMs: [5, 5],
+      invoke: async () => {
+        calls++;
+        throw new Error(`boom ${calls}`);
+      },
+      onDeadLetter: (entry) => dead.push(entry),
+    });
+    // Act
+    await bus.publish([event('Sample Landed')]);
+    await bus.drain();
+    // Assess
+    expect(calls).toBe(3);
+    expect(dead).toMatchObject([{ rule: 'always-fails', target: 'land', error: 'Error: boom 3', attempts: 3 }]);
+    const letters = (await readFile(path.join(logDir, 'dead-letters.jsonl'), 'utf8')).trim().split('\n');
+    expect(JSON.parse(letters[0]!)).toMatchObject({ rule: 'always-fails', event: { 'detail-type': 'Sample Landed' } });
+  });
+
+  it('succeeds on a retry without a dead letter', async () => {
+    let calls = 0;
+    const bus = new LocalEventBus({ rules: [rule('flaky', { source: ['landfall'] })], region: 'r', logDir, retryDelaysMs: [5, 5], invoke: async () => void (calls++ === 0 && (() => { throw new Error('once'); })()) });
+    await bus.publish([event('x')]);
+    await bus.drain();
+    expect(calls).toBe(2);
+    await expect(readFile(path.join(logDir, 'dead-letters.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses to start with a pattern EventBridge would refuse', () => {
+    expect(() => new LocalEventBus({ rules: [rule('bad', { source: 'landfall' })], region: 'r', logDir, invoke: async () => undefined })).toThrow(InvalidPatternError);
+  });
+});
