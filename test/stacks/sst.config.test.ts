@@ -47,7 +47,8 @@ beforeAll(async () => {
   ];
   // Let every child finish (and clean up its temp files) before reporting the first failure.
   await Promise.allSettled([...runs, longName]);
-  [base, mutated, production] = await Promise.all(runs);
+  const [baseRun, mutatedRun, productionRun] = await Promise.all(runs);
+  [base, mutated, production] = [baseRun!, mutatedRun!, productionRun!];
 }, 120_000);
 
 const named = (run: SstProgramRun, name: string): RecordedResource => {
