@@ -3,6 +3,7 @@
  * The `landfall` command line: thin commands over the same modules both runtimes use.
  * Exit codes: 0 ok, 1 failed or invalid, 2 usage or environment error.
  */
+import '../runtime/processDefaults.ts';
 import '../runtime/polyfills.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors.ts';

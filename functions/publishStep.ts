@@ -27,7 +27,9 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   const objects = await svc.storage.list(job.workBucket, job.workPrefix);
   if (objects.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
   const outputs = [];
-  for (const object of objects) {
+  for (const listed of objects) {
+    // Listing carries no user metadata (as in S3): HeadObject reads the MD5 the job recorded.
+    const object = (await svc.storage.head(listed.bucket, listed.key)) ?? listed;
     const expectedMd5 = object.metadata[OUTPUT_MD5_METADATA];
     if (!expectedMd5) throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
     const relative = object.key.slice(job.workPrefix.length);

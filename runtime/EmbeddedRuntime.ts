@@ -1,3 +1,4 @@
+import './processDefaults.ts';
 import './polyfills.ts';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,8 +88,6 @@ export class EmbeddedRuntime {
     applyEnvironment({
       ...localAwsEnvironment({ region: config.homeRegion, catalogEndpoint: catalogServer.endpoint }),
       LANDFALL_STORAGE_ROOT: layout.buckets,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.LANDFALL_LOG_LEVEL ?? 'WARN',
     });
     const catalog = new Catalog(tableNames(config).catalog, new DynamoDBClient({ endpoint: catalogServer.endpoint }));
     await catalog.ensureTable();

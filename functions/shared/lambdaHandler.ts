@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context } from 'aws-lambda';
@@ -14,7 +15,15 @@ import { logger, metrics } from './powertools.ts';
  * @example export const handler = lambdaHandler(landObject, LandingEvent);
  */
 export function lambdaHandler<Schema extends z.ZodType, Result>(fn: (event: z.infer<Schema>, context: Context) => Promise<Result>, schema: Schema) {
-  return middy(fn)
+  // Every invocation counts its outcome (landed, duplicate, rejected, …): the metric a dashboard needs
+  // first, and it means an invocation never flushes an empty metric set.
+  const counted = async (event: z.infer<Schema>, context: Context): Promise<Result> => {
+    const result = await fn(event, context);
+    const outcome = (result as { outcome?: unknown } | undefined)?.outcome;
+    metrics.addMetric(`${context.functionName || fn.name}.${typeof outcome === 'string' ? outcome : 'done'}`, MetricUnit.Count, 1);
+    return result;
+  };
+  return middy(counted)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use(parser({ schema }));

@@ -1,0 +1,176 @@
+import '../polyfills.ts';
+import { randomBytes } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { listStateNames, listTaskStates } from '../../workflows/asl/listTaskStates.ts';
+import type { StateMachineDefinition } from '../../workflows/asl/types.ts';
+import type { ExecutionStatus, StartedExecution, StartExecutionInput, WorkflowService } from '../../seams/workflows/WorkflowService.ts';
+import { ExecutionAlreadyExistsError, MissingLocalFunctionError, TaskDoesNotExistError, TaskFailedError } from './errors.ts';
+
+export type LocalFunction = (payload: unknown) => Promise<unknown>;
+
+export interface LocalWorkflowServiceOptions {
+  stateMachines: Record<string, StateMachineDefinition>;
+  /** Placeholder name (without `${}`) → the in-process function that stands for that Lambda. */
+  functions: Record<string, LocalFunction>;
+  region?: string;
+}
+
+interface Execution {
+  arn: string;
+  name: string;
+  stateMachine: string;
+  inputJson: string;
+  startDate: Date;
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  abort: () => void;
+  done: Promise<void>;
+}
+
+interface WaitingTask {
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** What `$$.Task.Token` resolves to before the override swaps in a fresh token per task. */
+const TOKEN_PLACEHOLDER = 'landfall-local-task-token';
+const PLACEHOLDER_PATTERN = /^\$\{([A-Za-z0-9]+)\}$/;
+
+/**
+ * The embedded runtime's Step Functions: the SAME ASL the stacks deploy, run by aws-local-stepfunctions.
+ * Every Task is overridden by state name with an in-process function — asserted at construction, since a
+ * Task without an override would silently call real Lambda. `.waitForTaskToken` is done here: the override
+ * issues a fresh token, invokes the function with it, and waits for sendTaskSuccess/Failure, exactly the
+ * calls the job-state handler makes against Step Functions in AWS.
+ */
+export class LocalWorkflowService implements WorkflowService {
+  readonly #machines = new Map<string, { machine: StateMachine; overrides: Record<string, (input: unknown) => Promise<unknown>> }>();
+  readonly #executions = new Map<string, Execution>();
+  readonly #waiting = new Map<string, WaitingTask>();
+  readonly #region: string;
+  #stopped = false;
+
+  constructor(options: LocalWorkflowServiceOptions) {
+    this.#region = options.region ?? 'local';
+    for (const [name, definition] of Object.entries(options.stateMachines)) {
+      const names = listStateNames(definition);
+      const duplicate = names.find((stateName, index) => names.indexOf(stateName) !== index);
+      if (duplicate) throw new MissingLocalFunctionError(name, duplicate, 'is not unique: local overrides are keyed by state name');
+      const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+      for (const task of listTaskStates(definition)) {
+        if (!task.state.TimeoutSeconds) throw new MissingLocalFunctionError(name, task.name, 'has no TimeoutSeconds (the local interpreter would default to 60 s; AWS has none)');
+        const placeholder = PLACEHOLDER_PATTERN.exec(task.functionName ?? '')?.[1];
+        const fn = placeholder ? options.functions[placeholder] : undefined;
+        if (!fn) throw new MissingLocalFunctionError(name, task.name, `calls ${task.functionName ?? task.resource}, which no local function serves`);
+        if (task.resource.endsWith('.waitForTaskToken')) overrides[task.name] = (input) => this.#callback(fn, input);
+        else if (task.resource === 'arn:aws:states:::lambda:invoke') overrides[task.name] = async (input) => ({ Payload: await fn(payloadOf(input)), StatusCode: 200 });
+        else throw new MissingLocalFunctionError(name, task.name, `uses resource ${task.resource}, which the embedded runtime does not run`);
+      }
+      this.#machines.set(name, { machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }), overrides });
+    }
+  }
+
+  async startExecution({ stateMachine, name, input }: StartExecutionInput): Promise<StartedExecution> {
+    if (this.#stopped) throw new Error('the local workflow service is stopped');
+    const machine = this.#machines.get(stateMachine);
+    if (!machine) throw new Error(`no state machine ${stateMachine} (known: ${[...this.#machines.keys()].join(', ')})`);
+    const inputJson = JSON.stringify(input);
+    const arn = `arn:aws:states:${this.#region}:000000000000:execution:${stateMachine}:${name}`;
+    const existing = this.#executions.get(arn);
+    if (existing) {
+      // StartExecution is idempotent for the same name and input; a different input is refused.
+      if (existing.inputJson !== inputJson) throw new ExecutionAlreadyExistsError(name);
+      return { executionArn: arn, startDate: existing.startDate };
+    }
+    const startDate = new Date();
+    const run = machine.machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: machine.overrides as never },
+      context: {
+        Execution: { Id: arn, Name: name, RoleArn: 'arn:aws:iam::000000000000:role/local' },
+        StateMachine: { Id: `arn:aws:states:${this.#region}:000000000000:stateMachine:${stateMachine}`, Name: stateMachine },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      } as never,
+    });
+    const execution: Execution = { arn, name, stateMachine, inputJson, startDate, status: 'RUNNING', abort: run.abort, done: Promise.resolve() };
+    execution.done = run.result.then(
+      (output) => {
+        execution.status = 'SUCCEEDED';
+        execution.output = output;
+      },
+      (error: Error) => {
+        execution.status = error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+        execution.error = error.message;
+      },
+    );
+    this.#executions.set(arn, execution);
+    return { executionArn: arn, startDate };
+  }
+
+  async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    const task = this.#waiting.get(taskToken);
+    if (!task) throw new TaskDoesNotExistError(taskToken);
+    this.#waiting.delete(taskToken);
+    task.resolve(output);
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    const task = this.#waiting.get(taskToken);
+    if (!task) throw new TaskDoesNotExistError(taskToken);
+    this.#waiting.delete(taskToken);
+    task.reject(new TaskFailedError(error, cause));
+  }
+
+  async describeExecution(executionArn: string) {
+    const execution = this.#executions.get(executionArn);
+    return execution ? { status: execution.status, output: execution.output, error: execution.error } : undefined;
+  }
+
+  listExecutions(): Array<{ executionArn: string; name: string; stateMachine: string; status: ExecutionStatus; startDate: Date }> {
+    return [...this.#executions.values()].map(({ arn, name, stateMachine, status, startDate }) => ({ executionArn: arn, name, stateMachine, status, startDate }));
+  }
+
+  /** Resolves when no execution is running. */
+  async waitForIdle(): Promise<void> {
+    for (;;) {
+      const running = [...this.#executions.values()].filter((execution) => execution.status === 'RUNNING');
+      if (running.length === 0) return;
+      await Promise.all(running.map((execution) => execution.done));
+    }
+  }
+
+  /** Aborts running executions and releases waiting tasks so nothing hangs (abort alone does not cancel an override). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const [token, task] of this.#waiting) {
+      this.#waiting.delete(token);
+      task.reject(new TaskFailedError('States.Runtime', 'the embedded runtime stopped'));
+    }
+    for (const execution of this.#executions.values()) if (execution.status === 'RUNNING') execution.abort();
+    await Promise.allSettled([...this.#executions.values()].map((execution) => execution.done));
+  }
+
+  async #callback(fn: LocalFunction, input: unknown): Promise<unknown> {
+    const token = randomBytes(24).toString('base64url');
+    const promise = new Promise<unknown>((resolve, reject) => this.#waiting.set(token, { resolve, reject }));
+    try {
+      await fn(replaceToken(payloadOf(input), token));
+    } catch (error) {
+      this.#waiting.delete(token);
+      throw error;
+    }
+    return promise;
+  }
+}
+
+/** Lambda tasks carry their event as `Parameters.Payload`; the function receives only that. */
+function payloadOf(input: unknown): unknown {
+  return input && typeof input === 'object' && 'Payload' in input ? (input as { Payload: unknown }).Payload : input;
+}
+
+function replaceToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((item) => replaceToken(item, token));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceToken(item, token)]));
+  return value;
+}

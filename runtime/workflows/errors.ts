@@ -1,0 +1,39 @@
+/** Base error of the local workflow service; names match the Step Functions API errors where one exists. */
+export class LocalWorkflowError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LocalWorkflowError';
+  }
+}
+
+/** StartExecution with an existing name but a different input (AWS: ExecutionAlreadyExists). */
+export class ExecutionAlreadyExistsError extends LocalWorkflowError {
+  constructor(name: string) {
+    super(`execution ${name} already exists with a different input`);
+    this.name = 'ExecutionAlreadyExists';
+  }
+}
+
+/** A task token that is unknown or already completed (AWS: TaskDoesNotExist). */
+export class TaskDoesNotExistError extends LocalWorkflowError {
+  constructor(token: string) {
+    super(`no waiting task has token ${token.slice(0, 12)}…`);
+    this.name = 'TaskDoesNotExist';
+  }
+}
+
+/** A Task state no local function serves: refusing it keeps anything from falling through to real Lambda. */
+export class MissingLocalFunctionError extends LocalWorkflowError {
+  constructor(stateMachine: string, state: string, detail: string) {
+    super(`state machine ${stateMachine}: Task state "${state}" ${detail}`);
+    this.name = 'MissingLocalFunctionError';
+  }
+}
+
+/** The error a failed callback task raises, named as SendTaskFailure's `error` so Retry/Catch match it. */
+export class TaskFailedError extends Error {
+  constructor(name: string, cause: string) {
+    super(cause);
+    this.name = name;
+  }
+}
