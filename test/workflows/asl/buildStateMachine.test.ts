@@ -1,0 +1,108 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { buildStateMachine, COMPLETE_SAMPLE, PLACEHOLDERS, RECORD_FAILURE, substitutePlaceholders } from '../../../workflows/asl/buildStateMachine.ts';
+import { listStateNames, listTaskStates } from '../../../workflows/asl/listTaskStates.ts';
+import type { ParallelState, StateMachineDefinition, TaskState } from '../../../workflows/asl/types.ts';
+import { definePipeline, PipelineError } from '../../../workflows/pipeline.ts';
+import { demoPipeline } from '../../../workflows/pipelines/demo.ts';
+
+const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
+
+const step = (name: string, needs: string[] = []) => ({ name, description: name, needs, vcpus: 1, memoryMiB: 256, timeoutSeconds: 60, attempts: 2 });
+const diamond = definePipeline({ name: 'diamond', version: '1', description: 'a → (b, c) → d', steps: [step('a'), step('b', ['a']), step('c', ['a']), step('d', ['b', 'c'])] });
+
+/** Every transition target of a (branch of a) definition. */
+function targets(definition: { States: Record<string, unknown> }): string[] {
+  return Object.values(definition.States).flatMap((state) => {
+    const s = state as { Next?: string; Catch?: Array<{ Next: string }> };
+    return [...(s.Next ? [s.Next] : []), ...(s.Catch ?? []).map((c) => c.Next)];
+  });
+}
+
+describe('buildStateMachine', () => {
+  it.each([
+    { case: 'demo pipeline', pipeline: demoPipeline },
+    { case: 'diamond DAG', pipeline: diamond },
+  ])('emits valid JSONPath ASL for the $case', ({ pipeline }) => {
+    // Act
+    const definition = buildStateMachine(pipeline);
+    // Assess
+    expect(validate(definition)).toMatchObject({ isValid: true, errors: [] });
+    expect(JSON.stringify(definition)).not.toMatch(/JSONata|Assign|QueryLanguage/);
+  });
+
+  it('runs independent steps as branches of one Parallel state, each run → publish, then completes the sample', () => {
+    // Act
+    const definition = buildStateMachine(demoPipeline);
+    // Assess
+    const start = definition.States[definition.StartAt] as ParallelState;
+    expect(definition.StartAt).toBe('Level 1: qc, trim');
+    expect(start.Type).toBe('Parallel');
+    expect(start.Next).toBe(COMPLETE_SAMPLE);
+    expect(start.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: RECORD_FAILURE }]);
+    expect(start.Branches.map((branch) => [branch.StartAt, (branch.States[branch.StartAt] as TaskState).Next])).toEqual([
+      ['Run qc', 'Publish qc'],
+      ['Run trim', 'Publish trim'],
+    ]);
+    expect(definition.States[RECORD_FAILURE]).toMatchObject({ Type: 'Task', Next: 'Sample failed' });
+    expect(definition.States['Sample failed']).toMatchObject({ Type: 'Fail', Error: 'SampleFailed' });
+  });
+
+  it('orders dependency levels: a, then b and c in parallel, then d', () => {
+    const definition = buildStateMachine(diamond);
+    const levels = Object.entries(definition.States).filter(([, state]) => state.Type === 'Parallel');
+    expect(levels.map(([name, state]) => [name, (state as ParallelState).Next])).toEqual([
+      ['Level 1: a', 'Level 2: b, c'],
+      ['Level 2: b, c', 'Level 3: d'],
+      ['Level 3: d', COMPLETE_SAMPLE],
+    ]);
+  });
+
+  it('gives every transition an existing target, every state a unique name and every Task a TimeoutSeconds', () => {
+    // Prepare
+    const definition = buildStateMachine(diamond);
+    const branches = Object.values(definition.States).flatMap((state) => (state.Type === 'Parallel' ? state.Branches : []));
+    // Assess
+    for (const scope of [definition, ...branches] as Array<{ States: Record<string, unknown> }>) {
+      for (const target of targets(scope)) expect(Object.keys(scope.States)).toContain(target);
+    }
+    const names = listStateNames(definition);
+    expect(new Set(names).size).toBe(names.length);
+    for (const task of listTaskStates(definition)) expect(task.state.TimeoutSeconds, task.name).toBeGreaterThan(0);
+    expect((listTaskStates(definition).find((t) => t.name === 'Run a')!.state as TaskState).TimeoutSeconds).toBe(60 * 2 + 300);
+  });
+
+  it('submits with a callback token and publishes from the job result', () => {
+    const tasks = Object.fromEntries(listTaskStates(buildStateMachine(demoPipeline)).map((task) => [task.name, task.state]));
+    expect(tasks['Run qc']).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: PLACEHOLDERS.submitStep, Payload: { 'taskToken.$': '$$.Task.Token', step: 'qc', 'sample.$': '$.sample' } },
+      ResultPath: '$.jobs.qc',
+    });
+    expect(tasks['Publish qc']).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: PLACEHOLDERS.publishStep, Payload: { 'job.$': '$.jobs.qc' } }, ResultPath: null });
+  });
+});
+
+describe('substitutePlaceholders', () => {
+  it('replaces every function placeholder', () => {
+    const values = { SubmitStepFunctionArn: 'arn:s', PublishStepFunctionArn: 'arn:p', CompleteSampleFunctionArn: 'arn:c', FailSampleFunctionArn: 'arn:f' };
+    const deployed: StateMachineDefinition = substitutePlaceholders(buildStateMachine(demoPipeline), values);
+    expect(listTaskStates(deployed).map((task) => task.functionName).sort()).toEqual(['arn:c', 'arn:f', 'arn:p', 'arn:p', 'arn:s', 'arn:s']);
+  });
+
+  it('refuses to leave one unresolved, naming it', () => {
+    expect(() => substitutePlaceholders(buildStateMachine(demoPipeline), { SubmitStepFunctionArn: 'arn:s' })).toThrow('unresolved placeholders in the state machine: ${PublishStepFunctionArn}, ${CompleteSampleFunctionArn}, ${FailSampleFunctionArn}');
+  });
+});
+
+describe('definePipeline', () => {
+  it.each([
+    { case: 'a cycle', steps: [step('a', ['b']), step('b', ['a'])], message: 'pipeline p: steps a, b depend on each other in a cycle' },
+    { case: 'an unknown need', steps: [step('a', ['z'])], message: 'pipeline p: step a needs z, which is not a step (steps: a)' },
+    { case: 'a duplicate step', steps: [step('a'), step('a')], message: 'pipeline p: step a is defined twice' },
+    { case: 'a bad step name', steps: [step('Bad Name')], message: 'step names are lower-case words' },
+  ])('rejects $case', ({ steps, message }) => {
+    expect(() => definePipeline({ name: 'p', version: '1', description: 'p', steps })).toThrow(PipelineError);
+    expect(() => definePipeline({ name: 'p', version: '1', description: 'p', steps })).toThrow(message);
+  });
+});
