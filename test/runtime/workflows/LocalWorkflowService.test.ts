@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { buildStateMachine } from '../../../workflows/asl/buildStateMachine.ts';
+import { definePipeline } from '../../../workflows/pipeline.ts';
+import { demoPipeline } from '../../../workflows/pipelines/demo.ts';
+import { LocalWorkflowService, type LocalFunction } from '../../../runtime/workflows/LocalWorkflowService.ts';
+import { ExecutionAlreadyExistsError, MissingLocalFunctionError, TaskDoesNotExistError } from '../../../runtime/workflows/errors.ts';
+
+const sample = { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 };
+
+/** Small in-test functions standing in for the Lambdas; the submit function answers through the token like the job-state handler. */
+function harness(answer: (step: string) => { ok: true } | { ok: false; error: string }) {
+  const calls: Array<[string, unknown]> = [];
+  const running = new Set<string>();
+  let maxConcurrentSteps = 0;
+  let service!: LocalWorkflowService;
+  const record = (name: string): LocalFunction => async (payload) => void calls.push([name, payload]);
+  const functions: Record<string, LocalFunction> = {
+    SubmitStepFunctionArn: async (payload) => {
+      const { taskToken, step } = payload as { taskToken: string; step: string };
+      calls.push(['submit', payload]);
+      running.add(step);
+      maxConcurrentSteps = Math.max(maxConcurrentSteps, running.size);
+      setTimeout(() => {
+        running.delete(step);
+        const result = answer(step);
+        void (result.ok ? service.sendTaskSuccess(taskToken, { step, attempt: 1 }) : service.sendTaskFailure(taskToken, result.error, `${step} broke`));
+      }, 50);
+      return { jobId: `job-${step}` };
+    },
+    PublishStepFunctionArn: record('publish'),
+    CompleteSampleFunctionArn: record('complete'),
+    FailSampleFunctionArn: record('fail'),
+  };
+  service = new LocalWorkflowService({ stateMachines: { demo: buildStateMachine(demoPipeline) }, functions });
+  return { service, calls, maxConcurrent: () => maxConcurrentSteps };
+}
+
+describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () => {
+  it('runs steps in parallel through callback tokens, publishes each, then completes the sample', async () => {
+    // Prepare
+    const { service, calls, maxConcurrent } = harness(() => ({ ok: true }));
+    // Act
+    const { executionArn } = await service.startExecution({ stateMachine: 'demo', name: 'exec-1', input: { sample } });
+    await service.waitForIdle();
+    // Assess
+    expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(maxConcurrent()).toBe(2);
+    const submits = calls.filter(([name]) => name === 'submit').map(([, payload]) => payload as { taskToken: string; executionName: string; sample: unknown });
+    expect(submits).toHaveLength(2);
+    expect(new Set(submits.map((payload) => payload.taskToken)).size).toBe(2); // a fresh token per task
+    expect(submits[0]).toMatchObject({ executionName: 'exec-1', sample });
+    const publishes = calls.filter(([name]) => name === 'publish').map(([, payload]) => payload as { step: string; job: { step: string } });
+    expect(publishes.map((payload) => [payload.step, payload.job.step]).sort()).toEqual([['qc', 'qc'], ['trim', 'trim']]);
+    expect(calls.at(-1)).toEqual(['complete', { executionName: 'exec-1', sample }]);
+    expect(calls.some(([name]) => name === 'fail')).toBe(false);
+  });
+
+  it('catches a failed task into Record sample failure with the error, and ends FAILED', async () => {
+    // Prepare
+    const { service, calls } = harness((step) => (step === 'trim' ? { ok: false, error: 'Landfall.JobFailed' } : { ok: true }));
+    // Act
+    const { executionArn } = await service.startExecution({ stateMachine: 'demo', name: 'exec-2', input: { sample } });
+    await service.waitForIdle();
+    // Assess
+    expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'FAILED' });
+    const fail = calls.find(([name]) => name === 'fail')![1] as { error: { Error: string; Cause: string } };
+    expect(fail.error).toMatchObject({ Error: 'Landfall.JobFailed', Cause: 'trim broke' });
+    expect(calls.some(([name]) => name === 'complete')).toBe(false);
+  });
+
+  it('treats a repeated start with the same name and input as the same execution, and refuses another input', async () => {
+    // Prepare
+    const { service, calls } = harness(() => ({ ok: true }));
+    // Act
+    const first = await service.startExecution({ stateMachine: 'demo', name: 'exec-3', input: { sample } });
+    const again = await service.startExecution({ stateMachine: 'demo', name: 'exec-3', input: { sample } });
+    // Assess
+    expect(again).toEqual(first);
+    await expect(service.startExecution({ stateMachine: 'demo', name: 'exec-3', input: { sample: { ...sample, version: 2 } } })).rejects.toThrow(ExecutionAlreadyExistsError);
+    await service.waitForIdle();
+    expect(calls.filter(([name]) => name === 'complete')).toHaveLength(1);
+    expect(service.listExecutions()).toHaveLength(1);
+  });
+
+  it('answers an unknown or already used token with TaskDoesNotExist', async () => {
+    const { service } = harness(() => ({ ok: true }));
+    await expect(service.sendTaskSuccess('not-a-token', {})).rejects.toThrow(TaskDoesNotExistError);
+  });
+
+  it('fails a callback task that waits past its TimeoutSeconds', async () => {
+    // Prepare: a one-step pipeline whose job never reports back
+    const slow = definePipeline({ name: 'slow', version: '1', description: 'never answers', steps: [{ name: 'wait', description: 'w', vcpus: 1, memoryMiB: 64, timeoutSeconds: 1, attempts: 1 }] });
+    const definition = buildStateMachine(slow);
+    ((definition.States['Level 1: wait'] as { Branches: Array<{ States: Record<string, { TimeoutSeconds: number }> }> }).Branches[0]!.States['Run wait']!).TimeoutSeconds = 1;
+    const failures: unknown[] = [];
+    const service = new LocalWorkflowService({
+      stateMachines: { slow: definition },
+      functions: { SubmitStepFunctionArn: async () => ({}), PublishStepFunctionArn: async () => ({}), CompleteSampleFunctionArn: async () => ({}), FailSampleFunctionArn: async (payload) => void failures.push(payload) },
+    });
+    // Act
+    const { executionArn } = await service.startExecution({ stateMachine: 'slow', name: 'exec-4', input: { sample } });
+    await service.waitForIdle();
+    // Assess
+    expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'FAILED' });
+    expect(failures).toMatchObject([{ error: { Error: 'States.Timeout' } }]);
+  }, 10_000);
+
+  it.each([
+    { case: 'a Task no local function serves', functions: { SubmitStepFunctionArn: async () => ({}) }, message: 'Task state "Publish qc" calls ${PublishStepFunctionArn}, which no local function serves' },
+  ])('refuses to load a state machine with $case, naming the state', ({ functions, message }) => {
+    expect(() => new LocalWorkflowService({ stateMachines: { demo: buildStateMachine(demoPipeline) }, functions })).toThrow(MissingLocalFunctionError);
+    expect(() => new LocalWorkflowService({ stateMachines: { demo: buildStateMachine(demoPipeline) }, functions })).toThrow(message);
+  });
+
+  it('refuses a Task without TimeoutSeconds (the interpreter would silently use 60 s)', () => {
+    const definition = buildStateMachine(demoPipeline);
+    delete (definition.States['Complete sample'] as { TimeoutSeconds?: number }).TimeoutSeconds;
+    const functions = { SubmitStepFunctionArn: async () => ({}), PublishStepFunctionArn: async () => ({}), CompleteSampleFunctionArn: async () => ({}), FailSampleFunctionArn: async () => ({}) };
+    expect(() => new LocalWorkflowService({ stateMachines: { demo: definition }, functions })).toThrow('Task state "Complete sample" has no TimeoutSeconds');
+  });
+});
