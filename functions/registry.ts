@@ -1,5 +1,6 @@
 import type { FunctionName } from '../events/rules.ts';
-import { completeSampleHandler, failSampleHandler } from './finishSample.ts';
+import { handler as completeSample } from './completeSample.ts';
+import { handler as failSample } from './failSample.ts';
 import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
 import { handler as publishStep } from './publishStep.ts';
@@ -19,8 +20,8 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   jobStateChange,
   submitStep,
   publishStep,
-  completeSample: completeSampleHandler,
-  failSample: failSampleHandler,
+  completeSample,
+  failSample,
 };
 
 /** Which function each state-machine placeholder stands for (workflows/asl builders emit the placeholders). */

@@ -5,7 +5,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { awsServices } from './awsServices.ts';
 import { logger, metrics } from './powertools.ts';
+import { setServicesFactory } from './services.ts';
+
+// In Lambda nothing installs services: build the AWS ones on first use. The embedded runtime installs
+// its own before invoking, and installed services always win.
+setServicesFactory(awsServices);
 
 /**
  * Wraps a plain typed function as a Lambda handler: Powertools logger context, metrics flush, and the

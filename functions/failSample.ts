@@ -4,23 +4,9 @@ import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
-import { manifestKey } from './publishing/resultKeys.ts';
 import { FinishSamplePayload } from './workflow/payloads.ts';
 
 type Payload = z.infer<typeof FinishSamplePayload>;
-
-/** `Complete sample`: every step published; the version is COMPLETED and "Sample Completed" is emitted once. */
-export async function completeSample(payload: Payload) {
-  const svc = await services();
-  const ref = { team: payload.sample.team, runId: payload.sample.runId, sampleId: payload.sample.sampleId, version: payload.sample.version };
-  const steps = (await svc.catalog.listSteps(ref)).filter((step) => step.publishedAt).map((step) => step.step);
-  await svc.catalog.updateVersion(ref, { status: 'COMPLETED', completedAt: new Date().toISOString() });
-  await svc.catalog.bumpManifestRevision(ref);
-  await writeManifest(svc, ref, bucketNames(svc.config).results);
-  await svc.catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: ref.version, detail: `v${ref.version} completed: ${steps.join(', ')}` });
-  await emitOnce(svc, 'Sample Completed', { ...ref, steps, manifestKey: manifestKey(ref), dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}` });
-  return { outcome: 'completed', steps };
-}
 
 /** `Record sample failure`: a step failed for good; the version is FAILED with the error, "Sample Failed" once. */
 export async function failSample(payload: Payload) {
@@ -37,5 +23,4 @@ export async function failSample(payload: Payload) {
   return { outcome: 'failed', error };
 }
 
-export const completeSampleHandler = lambdaHandler(completeSample, FinishSamplePayload);
-export const failSampleHandler = lambdaHandler(failSample, FinishSamplePayload);
+export const handler = lambdaHandler(failSample, FinishSamplePayload);

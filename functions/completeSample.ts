@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import { bucketNames } from '../config/defineConfig.ts';
+import { emitOnce } from './shared/emit.ts';
+import { lambdaHandler } from './shared/lambdaHandler.ts';
+import { services } from './shared/services.ts';
+import { writeManifest } from './publishing/manifest.ts';
+import { manifestKey } from './publishing/resultKeys.ts';
+import { FinishSamplePayload } from './workflow/payloads.ts';
+
+type Payload = z.infer<typeof FinishSamplePayload>;
+
+
+/** `Complete sample`: every step published; the version is COMPLETED and "Sample Completed" is emitted once. */
+export async function completeSample(payload: Payload) {
+  const svc = await services();
+  const ref = { team: payload.sample.team, runId: payload.sample.runId, sampleId: payload.sample.sampleId, version: payload.sample.version };
+  const steps = (await svc.catalog.listSteps(ref)).filter((step) => step.publishedAt).map((step) => step.step);
+  await svc.catalog.updateVersion(ref, { status: 'COMPLETED', completedAt: new Date().toISOString() });
+  await svc.catalog.bumpManifestRevision(ref);
+  await writeManifest(svc, ref, bucketNames(svc.config).results);
+  await svc.catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: ref.version, detail: `v${ref.version} completed: ${steps.join(', ')}` });
+  await emitOnce(svc, 'Sample Completed', { ...ref, steps, manifestKey: manifestKey(ref), dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}` });
+  return { outcome: 'completed', steps };
+}
+
+export const handler = lambdaHandler(completeSample, FinishSamplePayload);

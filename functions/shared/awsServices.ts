@@ -1,0 +1,29 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import config from '../../landfall.config.ts';
+import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
+import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
+import { S3Storage } from '../../seams/storage/S3Storage.ts';
+import { SfnWorkflowService } from '../../seams/workflows/SfnWorkflowService.ts';
+import { Catalog } from '../catalog/Catalog.ts';
+import type { Services } from './services.ts';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set: the stack passes it to every Landfall function`);
+  return value;
+}
+
+/**
+ * Services of a Lambda function in AWS, from the environment the stack sets: the bus name, the catalog
+ * table, the state machine ARNs by pipeline (JSON). Clients are created once per container.
+ */
+export async function awsServices(): Promise<Services> {
+  return {
+    config,
+    storage: new S3Storage(),
+    events: new EventBridgePublisher(required('LANDFALL_BUS_NAME')),
+    workflows: new SfnWorkflowService(JSON.parse(required('LANDFALL_STATE_MACHINES')) as Record<string, string>),
+    jobs: new BatchJobService(config.homeRegion),
+    catalog: new Catalog(required('LANDFALL_CATALOG_TABLE'), new DynamoDBClient({})),
+  };
+}
