@@ -18,15 +18,52 @@ export const RegionConfig = z
   })
   .strict();
 
+/**
+ * How Landfall decides a run folder is complete (DOMAIN.md "How instrument data arrives"):
+ * - `illumina`: CopyComplete.txt plus every FASTQ the SampleSheet implies; RTAComplete plus a settle
+ *   window only for models that never write CopyComplete (MiSeq, NextSeq 500/550, MiniSeq, iSeq 100);
+ * - `manifest`: an md5sum-format or JSON manifest lists every expected file (it may arrive first);
+ * - `marker`: `<sample>.complete` per sample, or `transfer_complete.txt` for the whole run.
+ */
+export const CompletenessProfile = z.enum(['illumina', 'manifest', 'marker']);
+
+/** Illumina instrument models; those that never write CopyComplete.txt complete on RTAComplete plus a settle window. */
+export const InstrumentModel = z.enum(['NovaSeqX', 'NovaSeq6000', 'NextSeq1000', 'NextSeq2000', 'NextSeq500', 'NextSeq550', 'MiSeq', 'MiniSeq', 'iSeq100']);
+export const RTA_ONLY_MODELS: ReadonlyArray<z.infer<typeof InstrumentModel>> = ['NextSeq500', 'NextSeq550', 'MiSeq', 'MiniSeq', 'iSeq100'];
+
+export const RunProfileRule = z
+  .object({
+    /** Run folders whose name starts with this use the profile below instead of the team's. */
+    runPrefix: z.string().min(1),
+    profile: CompletenessProfile,
+    instrumentModel: InstrumentModel.optional(),
+  })
+  .strict();
+
 export const TeamConfig = z
   .object({
     id: TeamId,
     /** Display name for dashboards and reports. */
     name: z.string().min(1).optional(),
-    /** Instrument profile that decides when a run folder is complete. */
-    profile: z.enum(['illumina']).default('illumina'),
+    /** Completeness profile of this team's run folders. @default 'illumina' */
+    profile: CompletenessProfile.default('illumina'),
+    /** Illumina model writing this team's runs. @default a model that writes CopyComplete.txt */
+    instrumentModel: InstrumentModel.optional(),
+    /** Per run folder exceptions to `profile`, first match wins. */
+    runProfiles: z.array(RunProfileRule).default([]),
     /** Pipeline run for every good sample of this team. */
     pipeline: z.string().min(1),
+  })
+  .strict();
+
+export const CompletenessConfig = z
+  .object({
+    /** Illumina models without CopyComplete: RTAComplete must be this old before the run counts as complete. @default 600 */
+    rtaSettleSeconds: z.number().int().nonnegative().default(600),
+    /** A run with a manifest or marker that is still missing files after this long becomes INCOMPLETE. @default 1440 (a day) */
+    deadlineMinutes: z.number().positive().default(1440),
+    /** How often the reconciliation sweep re-evaluates runs still receiving files. @default 60 */
+    sweepSeconds: z.number().positive().default(60),
   })
   .strict();
 
@@ -38,8 +75,10 @@ export const EmbeddedConfig = z
     memoryMiBPerRegion: z.number().int().positive().default(4096),
     /** A share file is complete when its size and mtime have not changed for this long. @default 1000 */
     settleMs: z.number().int().nonnegative().default(1000),
-    /** How often the share is polled in addition to file-system notifications. @default 250 */
+    /** How often settling files are checked. @default 250 */
     pollMs: z.number().int().positive().default(250),
+    /** How often the whole share is rescanned, so a missed file-system notification costs latency, never a file. @default 2000 */
+    rescanMs: z.number().int().positive().default(2000),
   })
   .strict();
 
@@ -50,6 +89,7 @@ export const LandfallConfig = z
     homeRegion: z.string(),
     regions: z.array(RegionConfig).min(1),
     teams: z.array(TeamConfig).min(1),
+    completeness: CompletenessConfig.default(CompletenessConfig.parse({})),
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
   })
   .strict()

@@ -138,6 +138,7 @@ export class EmbeddedRuntime {
       region: config.homeRegion,
       settleMs: config.embedded.settleMs,
       pollMs: config.embedded.pollMs,
+      rescanMs: config.embedded.rescanMs,
       onProblem: options.onProblem,
     });
     await watcher.start();

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { assertSafeKey, normalizeKey } from '../../seams/storage/keys.ts';
@@ -16,6 +16,8 @@ export interface ShareWatcherOptions {
   /** A file is complete when size and mtime have not changed for this long (the gateway's settling time). */
   settleMs: number;
   pollMs: number;
+  /** Full rescan period: notifications can be missed (a folder created and filled at once), files cannot. */
+  rescanMs: number;
   onLanded?: (key: string, info: ObjectInfo) => void;
   onProblem?: (file: string, message: string) => void;
 }
@@ -35,7 +37,12 @@ export class ShareWatcher {
   #watcher: FSWatcher | undefined;
   readonly #pending = new Map<string, { size: number; mtimeMs: number; stableSince: number }>();
   readonly #landing = new Set<Promise<void>>();
+  readonly #landingFiles = new Set<string>();
+  /** What each landed file looked like when it landed (size:mtime), so a rescan only re-lands changes. */
+  readonly #landed = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
+  #rescanTimer: NodeJS.Timeout | undefined;
+  #rescanning = false;
   #sequencer = 0;
 
   constructor(options: ShareWatcherOptions) {
@@ -54,6 +61,7 @@ export class ShareWatcher {
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.#watcher = watcher;
     this.#timer = setInterval(() => void this.#poll(), this.#options.pollMs);
+    this.#rescanTimer = setInterval(() => void this.#rescan(), this.#options.rescanMs);
   }
 
   /** Files seen but not yet landed (still being written or settling). */
@@ -63,8 +71,27 @@ export class ShareWatcher {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#rescanTimer) clearInterval(this.#rescanTimer);
     await this.#watcher?.close();
     await Promise.allSettled([...this.#landing]);
+  }
+
+  /** Walks the share and touches every file that is neither settling nor landed as it is now. */
+  async #rescan(): Promise<void> {
+    if (this.#rescanning) return;
+    this.#rescanning = true;
+    try {
+      const entries = await readdir(this.#options.shareDir, { recursive: true, withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (!entry.isFile() || TEMPORARY.test(entry.name)) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        if (this.#pending.has(file) || this.#landingFiles.has(file)) continue;
+        const current = await stat(file).catch(() => undefined);
+        if (current && this.#landed.get(file) !== `${current.size}:${current.mtimeMs}`) this.#touch(file);
+      }
+    } finally {
+      this.#rescanning = false;
+    }
   }
 
   #touch(file: string): void {
@@ -87,7 +114,11 @@ export class ShareWatcher {
       }
       if (Date.now() - seen.stableSince < this.#options.settleMs) continue;
       this.#pending.delete(file);
-      const landing = this.#land(file, current.size, current.mtimeMs).finally(() => this.#landing.delete(landing));
+      this.#landingFiles.add(file);
+      const landing = this.#land(file, current.size, current.mtimeMs).finally(() => {
+        this.#landing.delete(landing);
+        this.#landingFiles.delete(file);
+      });
       this.#landing.add(landing);
     }
   }
@@ -96,6 +127,7 @@ export class ShareWatcher {
     const relative = normalizeKey(path.relative(this.#options.shareDir, file).split(path.sep).join('/'));
     const parts = relative.split('/');
     if (parts.length < 3) {
+      this.#landed.set(file, `${size}:${mtimeMs}`); // reported once, not at every rescan
       this.#options.onProblem?.(file, 'files must be inside share/<team>/<run>/; left on the share, not landed');
       return;
     }
@@ -103,19 +135,24 @@ export class ShareWatcher {
     try {
       assertSafeKey(key);
     } catch (error) {
+      this.#landed.set(file, `${size}:${mtimeMs}`); // reported once, not at every rescan
       this.#options.onProblem?.(file, `${(error as Error).message}; left on the share, not landed`);
       return;
     }
     const { storage, landingBucket } = this.#options;
     const existing = await storage.head(landingBucket, key);
-    if (existing && existing.size === size && existing.metadata[SHARE_MTIME] === String(mtimeMs)) return; // already landed (restart)
+    if (existing && existing.size === size && existing.metadata[SHARE_MTIME] === String(mtimeMs)) {
+      this.#landed.set(file, `${size}:${mtimeMs}`); // already landed (restart)
+      return;
+    }
     let info: ObjectInfo;
     try {
       info = await storage.put(landingBucket, key, createReadStream(file), { metadata: { [SHARE_MTIME]: String(mtimeMs) } });
     } catch (error) {
-      this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry when the file changes`);
+      this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`);
       return;
     }
+    this.#landed.set(file, `${size}:${mtimeMs}`);
     await this.#options.events.publish(this.#eventsFor(key, info));
     this.#options.onLanded?.(key, info);
   }
