@@ -49,6 +49,8 @@ export const TeamConfig = z
     profile: CompletenessProfile.default('illumina'),
     /** Illumina model writing this team's runs. @default a model that writes CopyComplete.txt */
     instrumentModel: InstrumentModel.optional(),
+    /** The team's S3 File Gateway file share, so a working-set barrier (NotifyWhenUploaded) maps to the team. */
+    fileShareArn: z.string().regex(/^arn:aws:storagegateway:/).optional(),
     /** Per run folder exceptions to `profile`, first match wins. */
     runProfiles: z.array(RunProfileRule).default([]),
     /** Pipeline run for every good sample of this team. */

@@ -3,16 +3,22 @@ import type { LandfallConfig } from '../config/schema.ts';
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from './schemas/batch.ts';
 import { LANDFALL_SOURCE } from './schemas/landfall.ts';
 import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from './schemas/s3.ts';
-import { OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
+import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
+import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample';
+export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample';
 
 export interface RuleDefinition {
   name: string;
   description: string;
   pattern: Record<string, unknown>;
   target: FunctionName;
+  /**
+   * A schedule rule: in AWS an EventBridge `rate(...)` expression; on the embedded runtime a timer that
+   * publishes the same "Scheduled Event" (resources: the rule ARN), which `pattern` then matches.
+   */
+  scheduleSeconds?: number;
 }
 
 /**
@@ -33,6 +39,19 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       description: 'The File Gateway finished uploading a file written to a team share',
       pattern: { source: [STORAGE_GATEWAY_SOURCE], 'detail-type': [OBJECT_UPLOAD_DETAIL_TYPE], detail: { 'bucket-name': [landing], 'object-key': [{ prefix: 'incoming/' }] } },
       target: 'land',
+    },
+    {
+      name: 'gateway-upload-barrier',
+      description: 'Everything written to a team share before NotifyWhenUploaded is in S3: a completeness signal',
+      pattern: { source: [STORAGE_GATEWAY_SOURCE], 'detail-type': [FILE_UPLOAD_DETAIL_TYPE] },
+      target: 'uploadBarrier',
+    },
+    {
+      name: 'reconcile-runs',
+      description: 'Re-evaluate runs still receiving files: settle windows, manifest deadlines, missed events',
+      pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/reconcile-runs' }] },
+      target: 'reconcileRuns',
+      scheduleSeconds: config.completeness.sweepSeconds,
     },
     {
       name: 'validate-landed-sample',

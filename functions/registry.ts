@@ -4,9 +4,11 @@ import { handler as failSample } from './failSample.ts';
 import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
 import { handler as publishStep } from './publishStep.ts';
+import { handler as reconcileRuns } from './reconcileRuns.ts';
 import type { LandfallHandler } from './shared/lambdaHandler.ts';
 import { handler as startWorkflow } from './startWorkflow.ts';
 import { handler as submitStep } from './submitStep.ts';
+import { handler as uploadBarrier } from './uploadBarrier.ts';
 import { handler as validate } from './validate.ts';
 
 /**
@@ -15,6 +17,8 @@ import { handler as validate } from './validate.ts';
  */
 export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   land,
+  reconcileRuns,
+  uploadBarrier,
   validate,
   startWorkflow,
   jobStateChange,

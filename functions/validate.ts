@@ -3,7 +3,11 @@ import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfal
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
+import { quarantineSample } from './validation/quarantine.ts';
 import { validateSample } from './validation/validateSample.ts';
+
+/** Reasons kept on the catalog item (DynamoDB items stay far below 400 KB); the full list is in reasons.json. */
+const MAX_REASONS_IN_CATALOG = 50;
 
 export const SampleLandedEvent = eventEnvelope(LANDFALL_SOURCE, 'Sample Landed', landfallEventDetails['Sample Landed']);
 
@@ -40,9 +44,19 @@ export async function validateLandedSample(event: { detail: { team: string; runI
   }
   const versionRef = { ...ref, version: version.version };
   if (status === 'REJECTED') {
-    await svc.catalog.updateVersion(versionRef, { reasons: result.reasons });
-    await svc.catalog.setSampleStatus(ref, 'REJECTED', { currentVersion: version.version, detail: result.reasons[0]!.message });
-    await emitOnce(svc, 'Sample Rejected', { ...versionRef, reasons: result.reasons, dedupeKey: `rejected:${team}/${runId}/${sampleId}/v${version.version}` });
+    // Bad data is stopped with reasons and moved, verified, to quarantine: nothing is ever lost.
+    const { reasonsKey, files } = await quarantineSample(svc, versionRef, result.files, result.reasons);
+    const shown = result.reasons.slice(0, MAX_REASONS_IN_CATALOG);
+    await svc.catalog.updateVersion(versionRef, { reasons: shown, reasonCount: result.reasons.length, reasonsKey, files });
+    const first = result.reasons[0]!;
+    await svc.catalog.setSampleStatus(ref, 'REJECTED', { currentVersion: version.version, detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}` });
+    await emitOnce(svc, 'Sample Rejected', {
+      ...versionRef,
+      reasons: shown.slice(0, 20).map((reason) => ({ ...reason })),
+      reasonCount: result.reasons.length,
+      reasonsKey,
+      dedupeKey: `rejected:${team}/${runId}/${sampleId}/v${version.version}`,
+    });
     return { outcome: 'rejected', version: version.version };
   }
   await svc.catalog.setSampleStatus(ref, 'READY', { currentVersion: version.version, detail: `v${version.version} ready` });

@@ -52,6 +52,7 @@ export class EmbeddedRuntime {
   readonly watcher: ShareWatcher;
   readonly shareDir: string;
   readonly #catalogServer: CatalogServer;
+  readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
 
   private constructor(parts: {
@@ -144,6 +145,7 @@ export class EmbeddedRuntime {
     await watcher.start();
 
     const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, catalogServer });
+    runtime.#startSchedules(config);
     await runtime.#writeRuntimeInfo(options.configPath);
     return runtime;
   }
@@ -158,10 +160,25 @@ export class EmbeddedRuntime {
     }
   }
 
+  /** Schedule rules: a timer per rule publishing the "Scheduled Event" EventBridge would deliver. */
+  #startSchedules(config: LandfallConfig): void {
+    for (const rule of buildRules(config)) {
+      if (!rule.scheduleSeconds) continue;
+      const event = {
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        resources: [`arn:aws:events:${config.homeRegion}:000000000000:rule/${rule.name}`],
+        detail: {},
+      };
+      this.#timers.push(setInterval(() => void this.bus.publish([event]).catch(() => undefined), rule.scheduleSeconds * 1000));
+    }
+  }
+
   /** Stops everything this runtime started: the share watcher, executions, job processes, the catalog server. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
     await this.watcher.stop();
     await this.executor.stop();
     await this.workflows.stop();

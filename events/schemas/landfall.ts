@@ -19,10 +19,18 @@ const ObjectKeys = z.array(z.string().min(1));
 export const landfallEventDetails = {
   /** Every expected file of a sample has landed (and the run's completion marker); validation comes next. */
   'Sample Landed': z.object({ ...RunFields, sampleId: z.string().min(1), files: z.array(z.string().min(1)).min(1) }),
+  /** A run still missing files when its deadline passed: never silently dropped. */
+  'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
+  /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, or a changed re-upload. */
+  'Unexpected File': z.object({ ...RunFields, sampleId: z.string().optional(), file: z.string(), kind: z.enum(['unknown-sample', 'late', 'changed']), message: z.string() }),
   'Sample Cataloged': z.object({ ...SampleFields, files: ObjectKeys, versionHash: z.string() }),
   'Sample Rejected': z.object({
     ...SampleFields,
-    reasons: z.array(z.object({ file: z.string(), line: z.number().int().optional(), message: z.string() })).min(1),
+    /** The first reasons (the full list is in reasonsKey). */
+    reasons: z.array(z.object({ file: z.string(), line: z.number().int().optional(), message: z.string() }).passthrough()).min(1),
+    reasonCount: z.number().int().positive(),
+    /** Quarantine bucket key of reasons.json, beside the quarantined files. */
+    reasonsKey: z.string(),
   }),
   'Workflow Started': z.object({ ...SampleFields, executionName: z.string(), executionArn: z.string(), pipeline: z.string() }),
   'Step Output Published': z.object({ ...SampleFields, step: z.string(), keys: ObjectKeys, sequence: z.number().int().positive(), manifestKey: z.string() }),

@@ -22,3 +22,19 @@ export const ObjectUploadDetail = z.object({
 
 export const StorageGatewayObjectUploadEvent = eventEnvelope(STORAGE_GATEWAY_SOURCE, OBJECT_UPLOAD_DETAIL_TYPE, ObjectUploadDetail);
 export type StorageGatewayObjectUploadEvent = z.infer<typeof StorageGatewayObjectUploadEvent>;
+
+export const FILE_UPLOAD_DETAIL_TYPE = 'Storage Gateway File Upload Event';
+
+/**
+ * The working-set barrier: after `NotifyWhenUploaded(FileShareARN)`, everything written to the share
+ * before `request-received` is in S3 once this arrives. `resources` carries the file share ARN.
+ */
+export const FileUploadDetail = z.object({
+  'event-type': z.literal('upload-complete'),
+  'notification-id': z.string(),
+  'request-received': z.string(),
+  completed: z.string(),
+});
+
+export const StorageGatewayFileUploadEvent = eventEnvelope(STORAGE_GATEWAY_SOURCE, FILE_UPLOAD_DETAIL_TYPE, FileUploadDetail);
+export type StorageGatewayFileUploadEvent = z.infer<typeof StorageGatewayFileUploadEvent>;

@@ -8,7 +8,6 @@ import type {
   LandedFile,
   PublishedOutput,
   RunRecord,
-  RunStatus,
   SampleRecord,
   SampleRef,
   SampleStatus,
@@ -80,6 +79,14 @@ export class Catalog {
     }
   }
 
+  /**
+   * Points a landed file's record at where its bytes live now (quarantine), keeping the identity it
+   * landed with, so the move is not mistaken for a new upload.
+   */
+  async relocateFile(team: string, runId: string, name: string, location: { bucket: string; key: string }): Promise<void> {
+    await this.#update(keys.file(team, runId, name), { bucket: location.bucket, key: location.key, relocatedAt: now() });
+  }
+
   async listRunFiles(team: string, runId: string): Promise<LandedFile[]> {
     return this.#queryAll<LandedFile>({ pk: keys.run(team, runId).pk, skPrefix: 'FILE#' });
   }
@@ -104,7 +111,7 @@ export class Catalog {
     return strip<RunRecord>(result.Item);
   }
 
-  async updateRun(team: string, runId: string, changes: { status: RunStatus; expectedSamples?: string[]; missing?: string[] }): Promise<void> {
+  async updateRun(team: string, runId: string, changes: Partial<Omit<RunRecord, 'team' | 'runId' | 'createdAt'>>): Promise<void> {
     await this.#update(keys.run(team, runId), { ...changes, updatedAt: now() });
   }
 

@@ -42,6 +42,12 @@ export interface RunRecord {
   updatedAt: string;
   expectedSamples?: string[];
   missing?: string[];
+  /** What completeness still waits for, in words ("CopyComplete.txt", "3 missing file(s)"). */
+  waitingFor?: string;
+  /** What said the instrument was done (CopyComplete.txt, a marker, the manifest, the gateway barrier). */
+  signal?: string;
+  /** Completion time of the last Storage Gateway working-set barrier (NotifyWhenUploaded) for this run's share. */
+  barrierAt?: string;
 }
 
 export interface SampleRecord extends SampleRef {
@@ -55,6 +61,12 @@ export interface SampleRecord extends SampleRef {
 export interface ValidationReason {
   file: string;
   line?: number;
+  /** 1-based FASTQ record (read) number, when the problem is inside a record. */
+  record?: number;
+  /** What a valid file has at this place, in words ("'@' at the start of the header line"). */
+  expected?: string;
+  /** What the file has instead ("'X'", "149 characters", "end of file"). */
+  found?: string;
   message: string;
 }
 
@@ -64,7 +76,10 @@ export interface VersionRecord extends VersionRef {
   files: VersionFile[];
   createdAt: string;
   updatedAt: string;
+  /** The first reasons of a rejection; `reasonCount` of them in all, the full list at `reasonsKey` (quarantine bucket). */
   reasons?: ValidationReason[];
+  reasonCount?: number;
+  reasonsKey?: string;
   pipeline?: string;
   executionName?: string;
   executionArn?: string;
