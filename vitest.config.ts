@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    setupFiles: ['./runtime/polyfills.ts'],
+    setupFiles: ['./runtime/processDefaults.ts', './runtime/polyfills.ts'],
     // End-to-end suites start real servers and child processes: run files one at a time.
     fileParallelism: false,
     testTimeout: 30_000,

@@ -8,6 +8,9 @@ import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
 import { verifiedCopy } from './publishing/verifiedCopy.ts';
 import { PublishStepPayload } from './workflow/payloads.ts';
 
+/** Staging area of the results bucket, outside every team's prefix. */
+export const PUBLISHING_PREFIX = 'publishing/';
+
 /** Metadata key under which a step program records each output's MD5 in its work area. */
 export const OUTPUT_MD5_METADATA = 'md5';
 
@@ -26,15 +29,23 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
 
   const objects = await svc.storage.list(job.workBucket, job.workPrefix);
   if (objects.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
-  const outputs = [];
+  // Phase 1: every output is copied to a staging key outside teams/ and verified there. Only when all
+  // verified does phase 2 copy them under the team prefix: an unverified file is never visible to a team.
+  const staged = [];
   for (const listed of objects) {
     // Listing carries no user metadata (as in S3): HeadObject reads the MD5 the job recorded.
     const object = (await svc.storage.head(listed.bucket, listed.key)) ?? listed;
     const expectedMd5 = object.metadata[OUTPUT_MD5_METADATA];
     if (!expectedMd5) throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
     const relative = object.key.slice(job.workPrefix.length);
-    outputs.push(await verifiedCopy(svc.storage, { bucket: object.bucket, key: object.key, expectedMd5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }));
+    const staging = await verifiedCopy(svc.storage, { bucket: object.bucket, key: object.key, expectedMd5 }, { bucket: results, key: `${PUBLISHING_PREFIX}${payload.executionName}/${step}/${relative}` });
+    staged.push({ relative, staging });
   }
+  const outputs = [];
+  for (const { relative, staging } of staged) {
+    outputs.push(await verifiedCopy(svc.storage, { bucket: results, key: staging.key, expectedMd5: staging.md5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }));
+  }
+  for (const { staging } of staged) await svc.storage.delete(results, staging.key);
 
   const { first, sequence } = await svc.catalog.recordStepPublished(ref, step, outputs, job.attempt);
   await writeManifest(svc, ref, results);

@@ -1,7 +1,7 @@
 import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { catalogCreateTableInput, keys } from './tableDesign.ts';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type {
   ExecutionRecord,
   JobRecord,
@@ -51,6 +51,13 @@ export class Catalog {
     } catch (error) {
       if (!(error instanceof ResourceInUseException) && (error as { name?: string })?.name !== 'ResourceInUseException') throw error;
     }
+    // A new table answers ResourceNotFound until ACTIVE, even on the local server with createTableMs 0.
+    for (let round = 0; round < 100; round++) {
+      const { Table } = await this.#doc.send(new DescribeTableCommand({ TableName: this.tableName }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`catalog table ${this.tableName} did not become ACTIVE`);
   }
 
   // ---- runs and landed files ------------------------------------------------------------

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handler as publishStep } from '../../functions/publishStep.ts';
+import { localContext } from '../../runtime/lambda/invokeLocally.ts';
+import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { startServicesHarness } from '../support/servicesHarness.ts';
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+const sample = { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1, pipeline: 'demo', inputs: [] };
+const ref = { team: 'genomics', runId: 'R1', sampleId: 'S1' };
+
+type Fault = { case: string; on: 'copy-throws' | 'copy-corrupts'; prefix: string };
+
+/** A storage whose copy to keys under `prefix` fails once: thrown, or leaving different bytes behind. */
+function faultyOnce(inner: ObjectStorage, fault: Fault): ObjectStorage & { tripped: boolean } {
+  const faulty = {
+    tripped: false,
+    put: inner.put.bind(inner),
+    get: inner.get.bind(inner),
+    getBytes: inner.getBytes.bind(inner),
+    head: inner.head.bind(inner),
+    list: inner.list.bind(inner),
+    delete: inner.delete.bind(inner),
+    copy: async (sourceBucket: string, sourceKey: string, bucket: string, key: string): Promise<ObjectInfo> => {
+      if (!faulty.tripped && key.startsWith(fault.prefix)) {
+        faulty.tripped = true;
+        if (fault.on === 'copy-throws') throw new Error('injected: copy failed');
+        return inner.put(bucket, key, 'corrupted bytes');
+      }
+      return inner.copy(sourceBucket, sourceKey, bucket, key);
+    },
+  };
+  return faulty;
+}
+
+describe('publishStep handler', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => stop?.());
+
+  it.each<Fault>([
+    { case: 'a failed copy to staging', on: 'copy-throws', prefix: 'publishing/' },
+    { case: 'a checksum mismatch in staging', on: 'copy-corrupts', prefix: 'publishing/' },
+    { case: 'a failed copy to the team prefix', on: 'copy-throws', prefix: 'teams/' },
+    { case: 'a checksum mismatch under the team prefix', on: 'copy-corrupts', prefix: 'teams/' },
+  ])('after $case leaves nothing visible to the team, and a retry publishes exactly once', async (fault) => {
+    // Prepare
+    let faulty!: ReturnType<typeof faultyOnce>;
+    const harness = await startServicesHarness({ wrapStorage: (storage) => (faulty = faultyOnce(storage, fault)) });
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    await catalog.claimVersion(ref, 'hash', [], 'READY');
+    const work = 'work/exec-1/qc/attempt-2/';
+    for (const [name, body] of [['qc.json', '{"reads":4}'], ['sub/qc.tsv', 'reads\t4\n']]) {
+      await harness.folders.put(harness.names.results, `${work}${name}`, body, { metadata: { md5: md5(body) } });
+    }
+    const payload = { executionName: 'exec-1', step: 'qc', sample, job: { jobId: 'j', jobName: 'exec-1-qc', region: 'eu-west-1', attempt: 2, workBucket: harness.names.results, workPrefix: work } };
+    const teamFiles = async () => (await harness.folders.list(harness.names.results, 'teams/')).map((object) => object.key);
+
+    // Act: the first publish meets the fault
+    await expect(publishStep(payload, localContext('publishStep'))).rejects.toThrow();
+
+    // Assess: nothing at the final keys, nothing in the catalog, no event
+    expect(faulty.tripped).toBe(true);
+    expect(await teamFiles()).toEqual([]);
+    expect((await catalog.getStep({ ...ref, version: 1 }, 'qc'))?.publishedAt).toBeUndefined();
+    expect(harness.published).toEqual([]);
+
+    // Act: the workflow's Retry runs it again
+    await publishStep(payload, localContext('publishStep'));
+
+    // Assess
+    const prefix = 'teams/genomics/runs/R1/samples/S1/v1/';
+    expect((await teamFiles()).sort()).toEqual([`${prefix}manifest.json`, `${prefix}qc/qc.json`, `${prefix}qc/sub/qc.tsv`]);
+    expect((await harness.folders.getBytes(harness.names.results, `${prefix}qc/qc.json`)).toString()).toBe('{"reads":4}');
+    const manifest = JSON.parse((await harness.folders.getBytes(harness.names.results, `${prefix}manifest.json`)).toString());
+    expect(manifest.steps.qc).toMatchObject({ attempt: 2, sequence: 1, files: [{ key: `${prefix}qc/qc.json`, md5: md5('{"reads":4}') }, { key: `${prefix}qc/sub/qc.tsv` }] });
+    expect(harness.published.map((event) => [event['detail-type'], (event.detail as { step: string }).step])).toEqual([['Step Output Published', 'qc']]);
+    expect(await harness.folders.list(harness.names.results, 'publishing/')).toEqual([]);
+  });
+
+  it('is a no-op when the step was already published (a repeated task)', async () => {
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    await harness.services.catalog.claimVersion(ref, 'hash', [], 'READY');
+    await harness.folders.put(harness.names.results, 'work/e/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
+    const payload = { executionName: 'e', step: 'qc', sample, job: { jobId: 'j', jobName: 'e-qc', region: 'eu-west-1', attempt: 1, workBucket: harness.names.results, workPrefix: 'work/e/qc/attempt-1/' } };
+    await publishStep(payload, localContext('publishStep'));
+    const again = await publishStep(payload, localContext('publishStep'));
+    expect(again).toMatchObject({ outcome: 'already-published' });
+    expect(harness.published).toHaveLength(1);
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bucketNames } from '../../config/defineConfig.ts';
+import type { LandfallConfig } from '../../config/schema.ts';
+import { installServices, type Services } from '../../functions/shared/services.ts';
+import type { BusEvent } from '../../seams/events/EventPublisher.ts';
+import type { JobService } from '../../seams/jobs/JobService.ts';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
+import type { WorkflowService } from '../../seams/workflows/WorkflowService.ts';
+import e2eConfig from '../fixtures/landfall.e2e.config.ts';
+import { startTestCatalog } from './catalogServer.ts';
+
+/**
+ * Real storage (folders) and a real catalog (dynalite) installed as the handlers' services, for testing
+ * one handler through its composed middy chain. Events are collected; workflows and jobs refuse use
+ * unless a test provides them.
+ */
+export async function startServicesHarness(options: { config?: LandfallConfig; wrapStorage?: (storage: ObjectStorage) => ObjectStorage } = {}) {
+  const config = options.config ?? e2eConfig;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-services-'));
+  const names = bucketNames(config);
+  for (const bucket of [names.landing, names.results, names.quarantine]) await mkdir(path.join(dir, bucket), { recursive: true });
+  const folders = new FolderStorage(dir);
+  const catalogTest = await startTestCatalog();
+  const published: BusEvent[] = [];
+  const refuse = (what: string) => () => {
+    throw new Error(`${what} is not part of this test`);
+  };
+  const services: Services = {
+    config,
+    storage: options.wrapStorage ? options.wrapStorage(folders) : folders,
+    events: { publish: async (events) => void published.push(...events) },
+    workflows: { startExecution: refuse('startExecution'), sendTaskSuccess: refuse('sendTaskSuccess'), sendTaskFailure: refuse('sendTaskFailure'), describeExecution: refuse('describeExecution') } as unknown as WorkflowService,
+    jobs: { submit: refuse('submit'), describe: refuse('describe') } as unknown as JobService,
+    catalog: catalogTest.catalog,
+  };
+  installServices(services);
+  return {
+    services,
+    folders,
+    published,
+    bucketsDir: dir,
+    names,
+    stop: async () => {
+      await catalogTest.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
