@@ -1,5 +1,6 @@
 import type { Services } from '../shared/services.ts';
 import type { StepRecord, VersionRecord, VersionRef } from '../catalog/types.ts';
+import { faultPoint } from '../shared/faults.ts';
 import { manifestKey } from './resultKeys.ts';
 
 export interface SampleManifest {
@@ -50,6 +51,7 @@ export async function writeManifest(svc: Pick<Services, 'catalog' | 'storage' | 
     const version = await svc.catalog.getVersion(ref);
     if (!version) throw new Error(`no catalog entry for ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version}`);
     const manifest = renderManifest(version, await svc.catalog.listSteps(ref));
+    await faultPoint('manifest.betweenReadAndWrite');
     await svc.storage.put(resultsBucket, manifestKey(ref), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
     const after = await svc.catalog.getVersion(ref);
     if ((after?.manifestRevision ?? 0) === (version.manifestRevision ?? 0) && after?.status === version.status) return manifest;

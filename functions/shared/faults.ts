@@ -1,0 +1,24 @@
+import { writeFile } from 'node:fs/promises';
+
+/**
+ * Test-only fault hooks: named points in the code where a test can inject a delay (and mark that the
+ * point was reached) to force races that production timing rarely shows. Off unless LANDFALL_FAULTS
+ * names the point, e.g. LANDFALL_FAULTS='{"manifest.betweenReadAndWrite":{"delayMs":800,"touchFile":"/tmp/x"}}'.
+ */
+export type FaultPoint = 'manifest.betweenReadAndWrite';
+
+interface FaultSpec {
+  delayMs?: number;
+  /** Written when the point is first reached, so another process can wait for it. */
+  touchFile?: string;
+}
+
+let faults: Record<string, FaultSpec> | undefined;
+
+export async function faultPoint(name: FaultPoint): Promise<void> {
+  faults ??= process.env.LANDFALL_FAULTS ? (JSON.parse(process.env.LANDFALL_FAULTS) as Record<string, FaultSpec>) : {};
+  const spec = faults[name];
+  if (!spec) return;
+  if (spec.touchFile) await writeFile(spec.touchFile, name);
+  if (spec.delayMs) await new Promise((resolve) => setTimeout(resolve, spec.delayMs));
+}
