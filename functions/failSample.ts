@@ -4,6 +4,7 @@ import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
+import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { FinishSamplePayload } from './workflow/payloads.ts';
 
 type Payload = z.infer<typeof FinishSamplePayload>;
@@ -20,6 +21,7 @@ export async function failSample(payload: Payload) {
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   await svc.catalog.setSampleStatus(ref, 'FAILED', { currentVersion: ref.version, detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}` });
   await emitOnce(svc, 'Sample Failed', { ...ref, step: failedStep, error, cause, dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}` });
+  await releaseDeferredJobs(svc, ref.team, ref.runId); // a failed early step no longer holds the run back
   return { outcome: 'failed', error };
 }
 

@@ -6,6 +6,7 @@ import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
 import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
 import { verifiedCopy } from './publishing/verifiedCopy.ts';
+import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { PublishStepPayload } from './workflow/payloads.ts';
 
 /** Staging area of the results bucket, outside every team's prefix. */
@@ -59,6 +60,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
       dedupeKey: `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}`,
     });
   }
+  await releaseDeferredJobs(svc, ref.team, ref.runId);
   return { outcome: 'published', keys: outputs.map((output) => output.key), sequence };
 }
 

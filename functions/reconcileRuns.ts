@@ -1,5 +1,6 @@
 import { ScheduledEvent } from '../events/schemas/scheduled.ts';
 import { evaluateRun } from './landing/evaluateRun.ts';
+import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 
@@ -13,6 +14,8 @@ export async function reconcileRuns(_event: ScheduledEvent) {
   let evaluated = 0;
   for (const team of svc.config.teams) {
     for (const run of await svc.catalog.listRuns(team.id)) {
+      // Safety net: later steps held behind early ones are released even if a release was missed.
+      if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
       if (run.status !== 'RECEIVING') continue;
       await evaluateRun(svc, team.id, run.runId);
       evaluated++;

@@ -5,6 +5,8 @@ import { services } from './shared/services.ts';
 import { jobNameOf } from './workflow/executionName.ts';
 import { SubmitStepPayload } from './workflow/payloads.ts';
 import type { z } from 'zod';
+import type { JobSpec } from '../seams/jobs/JobService.ts';
+import { EARLY_PRIORITY, NORMAL_PRIORITY, pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
 
 /** Environment variable carrying the job's inputs and work area to the step program. */
 export const JOB_SPEC_ENV = 'LANDFALL_JOB';
@@ -32,7 +34,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
 
   const inputs = stepDef.inputs === 'sample' ? sample.inputs : [];
-  const { jobId } = await svc.jobs.submit({
+  const spec: JobSpec = {
     jobName,
     region,
     jobQueue: `${svc.config.app}-${region}-normal`,
@@ -45,9 +47,18 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     memoryMiB: stepDef.memoryMiB,
     timeoutSeconds: stepDef.timeoutSeconds,
     attempts: stepDef.attempts,
-  });
+    priority: stepDef.early ? EARLY_PRIORITY : NORMAL_PRIORITY,
+  };
+  // Later steps wait until every early step of the run has published, so remote teams get those first.
+  if (!stepDef.early && (await pendingEarlySteps(svc, sample.team, sample.runId)).length > 0) {
+    await svc.catalog.deferJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), deferredSpec: JSON.stringify(spec) });
+    await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `${step} waits for the run's early steps` });
+    await releaseDeferredJobs(svc, sample.team, sample.runId); // an early step may have published meanwhile
+    return { outcome: 'deferred', jobName, region };
+  }
+  const { jobId } = await svc.jobs.submit(spec);
   await svc.catalog.setJobId(jobName, jobId);
-  return { jobId, jobName, region };
+  return { outcome: 'submitted', jobId, jobName, region };
 }
 
 export const handler = lambdaHandler(submitStep, SubmitStepPayload);

@@ -12,6 +12,11 @@ export const StepDefinition = z
     timeoutSeconds: z.number().int().positive(),
     /** Batch retryStrategy.attempts. */
     attempts: z.number().int().min(1).max(10).default(2),
+    /**
+     * Outputs a remote team needs first: early steps run at higher priority, and a run's later steps
+     * wait until every early step of that run has published. @default false
+     */
+    early: z.boolean().default(false),
     /** What the job downloads: the sample's landed files. */
     inputs: z.literal('sample').default('sample'),
   })

@@ -244,6 +244,36 @@ export class Catalog {
     await this.#doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.job(job.jobName), ...job } }));
   }
 
+  /** Records a job held back behind the run's early steps (GSI1 `DEFERRED#<team>#<run>` finds it). */
+  async deferJob(job: JobRecord & { deferredSpec: string }): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.job(job.jobName), gsi1pk: `DEFERRED#${job.team}#${job.runId}`, gsi1sk: `JOB#${job.jobName}`, ...job } }),
+    );
+  }
+
+  async listDeferredJobs(team: string, runId: string): Promise<JobRecord[]> {
+    return this.#queryAll<JobRecord>({ index: 'gsi1', pk: `DEFERRED#${team}#${runId}`, skPrefix: 'JOB#' });
+  }
+
+  /** Claims a deferred job for submission; false when another releaser got it first. */
+  async claimDeferredJob(jobName: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.job(jobName),
+          UpdateExpression: 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt)',
+          ExpressionAttributeValues: { ':at': now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async getJob(jobName: string): Promise<JobRecord | undefined> {
     const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.job(jobName), ConsistentRead: true }));
     return strip<JobRecord>(result.Item);

@@ -124,6 +124,9 @@ export interface JobRecord extends VersionRef {
   workPrefix: string;
   jobId?: string;
   submittedAt: string;
+  /** A later step held back until the run's early steps published: the submission to make then. */
+  deferredSpec?: string;
+  releasedAt?: string;
 }
 
 export interface ExecutionRecord extends VersionRef {

@@ -50,7 +50,7 @@ describe('publishStep handler', () => {
     const { catalog } = harness.services;
     await catalog.claimVersion(ref, 'hash', [], 'READY');
     const work = 'work/exec-1/qc/attempt-2/';
-    for (const [name, body] of [['qc.json', '{"reads":4}'], ['sub/qc.tsv', 'reads\t4\n']]) {
+    for (const [name, body] of [['qc.json', '{"reads":4}'], ['sub/qc.tsv', 'reads\t4\n']] as const) {
       await harness.folders.put(harness.names.results, `${work}${name}`, body, { metadata: { md5: md5(body) } });
     }
     const payload = { executionName: 'exec-1', step: 'qc', sample, job: { jobId: 'j', jobName: 'exec-1-qc', region: 'eu-west-1', attempt: 2, workBucket: harness.names.results, workPrefix: work } };

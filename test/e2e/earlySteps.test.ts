@@ -1,0 +1,43 @@
+/**
+ * Partial results first: on a region with a single job slot, every early step (`qc`) of a run publishes
+ * before any later step (`trim`) of any sample of that run starts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateRun } from '../../demo/generateRun.ts';
+import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+
+describe('early steps on a single-slot region', () => {
+  let stateDir: string | undefined;
+  let runtime: RuntimeProcess | undefined;
+  afterAll(async () => {
+    if (runtime && runtime.child.exitCode === null) {
+      runtime.child.kill('SIGTERM');
+      await runtime.exited;
+    }
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('publishes every early step of the run before any later step starts', async () => {
+    // Prepare
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-early-'));
+    runtime = await startRuntimeProcess(stateDir, path.join(projectRoot, 'test/fixtures/landfall.single-slot.config.ts'));
+    const runId = '261123_LH00417_0200_B22EARLY1';
+    const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 21, samples: 3, readsPerSample: 300, team: 'genomics' });
+    // Act
+    await dropRun(runtime.info.shareDir, 'genomics', run);
+    const samples = await waitForTerminalSamples(runtime.catalog, 'genomics', runId, 3);
+    // Assess
+    expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    const log = readBusLog(stateDir);
+    const qcPublished = log.flatMap((e, i) => (e['detail-type'] === 'Step Output Published' && e.detail.step === 'qc' ? [i] : []));
+    const trimStarted = log.flatMap((e, i) => (e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING' && String(e.detail.jobName).endsWith('-trim') ? [i] : []));
+    const jobsRunning = log.filter((e) => e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING').length;
+    expect(qcPublished).toHaveLength(3);
+    expect(trimStarted).toHaveLength(3);
+    expect(jobsRunning).toBe(6);
+    expect(Math.max(...qcPublished)).toBeLessThan(Math.min(...trimStarted));
+  }, 180_000);
+});
