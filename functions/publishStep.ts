@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { bucketNames } from '../config/defineConfig.ts';
 import { emitOnce } from './shared/emit.ts';
+import { faultPoint } from './shared/faults.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
@@ -28,6 +29,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   const already = await svc.catalog.getStep(ref, step);
   if (already?.publishedAt) return { outcome: 'already-published', keys: (already.outputs ?? []).map((output) => output.key) };
 
+  await faultPoint('publish.beforeCopy');
   const objects = await svc.storage.list(job.workBucket, job.workPrefix);
   if (objects.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
   // Phase 1: every output is copied to a staging key outside teams/ and verified there. Only when all

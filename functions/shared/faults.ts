@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
  * point was reached) to force races that production timing rarely shows. Off unless LANDFALL_FAULTS
  * names the point, e.g. LANDFALL_FAULTS='{"manifest.betweenReadAndWrite":{"delayMs":800,"touchFile":"/tmp/x"}}'.
  */
-export type FaultPoint = 'manifest.betweenReadAndWrite';
+export type FaultPoint = 'manifest.betweenReadAndWrite' | 'publish.beforeCopy';
 
 interface FaultSpec {
   delayMs?: number;

@@ -23,7 +23,10 @@ describe('early steps on a single-slot region', () => {
   it('publishes every early step of the run before any later step starts', async () => {
     // Prepare
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-early-'));
-    runtime = await startRuntimeProcess(stateDir, path.join(projectRoot, 'test/fixtures/landfall.single-slot.config.ts'));
+    // Publishing is slowed down (a fault hook): ordering must come from the gate, not from timing luck.
+    runtime = await startRuntimeProcess(stateDir, path.join(projectRoot, 'test/fixtures/landfall.single-slot.config.ts'), {
+      LANDFALL_FAULTS: JSON.stringify({ 'publish.beforeCopy': { delayMs: 1500 } }),
+    });
     const runId = '261123_LH00417_0200_B22EARLY1';
     const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 21, samples: 3, readsPerSample: 300, team: 'genomics' });
     // Act

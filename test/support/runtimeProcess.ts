@@ -31,12 +31,12 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 }
 
 /** Starts `landfall up` as a real child process (the way a person runs it) and connects to its catalog. */
-export async function startRuntimeProcess(stateDir: string, configPath = e2eConfigPath): Promise<RuntimeProcess> {
+export async function startRuntimeProcess(stateDir: string, configPath = e2eConfigPath, env: Record<string, string> = {}): Promise<RuntimeProcess> {
   const layout = stateLayout(stateDir);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
+    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN', ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
