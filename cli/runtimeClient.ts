@@ -7,6 +7,7 @@ import { Catalog } from '../functions/catalog/Catalog.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
 import { CliError, EXIT } from './errors.ts';
+import { tokensPath } from './identity.ts';
 
 export interface RuntimeClient {
   info: RuntimeInfo;
@@ -41,4 +42,17 @@ export async function connectToRuntime(stateDir: string, configPath?: string): P
     credentials: { accessKeyId: 'landfall-local', secretAccessKey: 'landfall-local' },
   });
   return { info, config, catalog: new Catalog(tableNames(config).catalog, client), storage: new FolderStorage(layout.buckets) };
+}
+
+/** Publishes events on the live runtime's bus (its local PutEvents), as the operator. */
+export async function putEvents(client: RuntimeClient, events: Array<{ source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] }>): Promise<void> {
+  const tokens = JSON.parse(await readFile(tokensPath(client.info.stateDir), 'utf8')) as { operator: string };
+  for (let start = 0; start < events.length; start += 10) {
+    const response = await fetch(`http://127.0.0.1:${client.info.ports.control}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.operator}` },
+      body: JSON.stringify({ Entries: events.slice(start, start + 10) }),
+    });
+    if (!response.ok) throw new CliError(`the runtime refused the events (${response.status}): ${await response.text()}`, EXIT.failed);
+  }
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { bucketNames } from '../config/defineConfig.ts';
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
+import { generationSuffix } from './workflow/startVersionExecution.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
 import { manifestKey } from './publishing/resultKeys.ts';
@@ -19,7 +20,7 @@ export async function completeSample(payload: Payload) {
   await svc.catalog.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   await svc.catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: ref.version, detail: `v${ref.version} completed: ${steps.join(', ')}` });
-  await emitOnce(svc, 'Sample Completed', { ...ref, steps, manifestKey: manifestKey(ref), dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}` });
+  await emitOnce(svc, 'Sample Completed', { ...ref, steps, manifestKey: manifestKey(ref), dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}` });
   return { outcome: 'completed', steps };
 }
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { bucketNames } from '../config/defineConfig.ts';
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
+import { generationSuffix } from './workflow/startVersionExecution.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
@@ -20,7 +21,7 @@ export async function failSample(payload: Payload) {
   await svc.catalog.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   await svc.catalog.setSampleStatus(ref, 'FAILED', { currentVersion: ref.version, detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}` });
-  await emitOnce(svc, 'Sample Failed', { ...ref, step: failedStep, error, cause, dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}` });
+  await emitOnce(svc, 'Sample Failed', { ...ref, step: failedStep, error, cause, dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}` });
   await releaseDeferredJobs(svc, ref.team, ref.runId); // a failed early step no longer holds the run back
   return { outcome: 'failed', error };
 }

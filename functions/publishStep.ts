@@ -3,6 +3,7 @@ import { bucketNames } from '../config/defineConfig.ts';
 import { emitOnce } from './shared/emit.ts';
 import { faultPoint } from './shared/faults.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
+import { generationSuffix } from './workflow/startVersionExecution.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
 import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
@@ -49,6 +50,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
     outputs.push(await verifiedCopy(svc.storage, { bucket: results, key: staging.key, expectedMd5: staging.md5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }));
   }
   for (const { staging } of staged) await svc.storage.delete(results, staging.key);
+  await faultPoint('publish.afterCopy');
 
   const { first, sequence } = await svc.catalog.recordStepPublished(ref, step, outputs, job.attempt);
   await writeManifest(svc, ref, results);
@@ -59,7 +61,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
       keys: outputs.map((output) => output.key),
       sequence,
       manifestKey: manifestKey(ref),
-      dedupeKey: `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}`,
+      dedupeKey: `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(sample.generation)}`,
     });
   }
   await releaseDeferredJobs(svc, ref.team, ref.runId);

@@ -1,27 +1,115 @@
+import { bucketNames } from '../config/defineConfig.ts';
 import { ScheduledEvent } from '../events/schemas/scheduled.ts';
-import { evaluateRun } from './landing/evaluateRun.ts';
-import { releaseDeferredJobs } from './workflow/earlySteps.ts';
+import type { LandedFile } from './catalog/types.ts';
+import { evaluateCompleteness } from './landing/completeness.ts';
+import { evaluateRun, profileFor, readRunDocuments } from './landing/evaluateRun.ts';
+import { parseLandingKey } from './landing/landingKey.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
-import { services } from './shared/services.ts';
+import { logger } from './shared/powertools.ts';
+import { services, type Services } from './shared/services.ts';
+import { validateLandedSample } from './validate.ts';
+import { releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { startVersionExecution } from './workflow/startVersionExecution.ts';
+
+/** A validation not finished after this long died with its process (Lambda runs 15 minutes at most). */
+const VALIDATION_STALE_MS = 16 * 60_000;
+
+/** Landed objects the catalog never saw (a missed event): re-driven through `land` as S3 would announce them. */
+async function redriveUnseenObjects(svc: Services): Promise<number> {
+  const landing = bucketNames(svc.config).landing;
+  const known = new Map<string, LandedFile[]>();
+  let redriven = 0;
+  for (const team of svc.config.teams) {
+    for (const object of await svc.storage.list(landing, `incoming/${team.id}/`)) {
+      const where = parseLandingKey(object.key);
+      if (!where) continue;
+      const runKey = `${where.team}/${where.runId}`;
+      if (!known.has(runKey)) known.set(runKey, await svc.catalog.listRunFiles(where.team, where.runId));
+      const file = known.get(runKey)!.find((candidate) => candidate.name === where.name);
+      if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
+      await svc.events.publish([
+        {
+          source: 'aws.s3',
+          'detail-type': 'Object Created',
+          resources: [`arn:aws:s3:::${landing}`],
+          detail: { version: '0', bucket: { name: landing }, object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') }, reason: 'PutObject', 'request-id': 'landfall-reconcile' },
+        },
+      ]);
+      redriven++;
+    }
+  }
+  return redriven;
+}
 
 /**
- * The reconciliation sweep (a schedule rule in AWS, a timer on the embedded runtime): re-evaluates every
- * run still receiving files, so time-based signals fire — an RTAComplete settle window, a manifest or
- * marker deadline — and a missed landing event costs latency, never a run.
+ * Samples whose work stopped with a dead process: VALIDATING long after it began, READY without an
+ * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
+ * linked recovery execution (next generation) that reuses every published step.
  */
-export async function reconcileRuns(_event: ScheduledEvent) {
+async function recoverSamples(svc: Services, startup: boolean): Promise<number> {
+  let recovered = 0;
+  for (const team of svc.config.teams) {
+    for (const sample of await svc.catalog.listTeamSamples(team.id, 'VALIDATING')) {
+      if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
+      const documents = await readRunDocuments(svc, await svc.catalog.listRunFiles(sample.team, sample.runId));
+      const { profile, instrumentModel } = profileFor(svc.config, sample.team, sample.runId);
+      const completeness = evaluateCompleteness({
+        profile,
+        instrumentModel,
+        files: await svc.catalog.listRunFiles(sample.team, sample.runId),
+        sheet: documents.sheet,
+        manifest: documents.manifest,
+        now: Date.now(),
+        rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
+        deadlineMinutes: svc.config.completeness.deadlineMinutes,
+      });
+      const files = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
+      if (!files) continue;
+      await validateLandedSample({ detail: { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, files: files.map((file) => file.name) } });
+      recovered++;
+    }
+    for (const status of ['READY', 'RUNNING'] as const) {
+      for (const sample of await svc.catalog.listTeamSamples(team.id, status)) {
+        if (!sample.currentVersion) continue;
+        const version = await svc.catalog.getVersion({ ...sample, version: sample.currentVersion });
+        if (!version || !['READY', 'RUNNING'].includes(version.status)) continue;
+        if (!version.workflowStartedAt) {
+          await startVersionExecution(svc, version, { generation: 0, reason: 'automatic' });
+          recovered++;
+          continue;
+        }
+        const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
+        if (execution?.status === 'RUNNING') continue;
+        logger.warn('sample without a live execution: starting a linked recovery execution', { sample: `${sample.team}/${sample.runId}/${sample.sampleId}`, executionArn: version.executionArn, status: execution?.status ?? 'unknown' });
+        await startVersionExecution(svc, version, { generation: (version.generation ?? 0) + 1, reason: 'recovery' });
+        recovered++;
+      }
+    }
+  }
+  return recovered;
+}
+
+/**
+ * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
+ * missed landing events are re-driven, runs still receiving files are re-evaluated (settle windows,
+ * deadlines), held-back later steps are released, and samples whose process died are recovered.
+ * Missed events and crashes cost latency, never data.
+ */
+export async function reconcileRuns(event: ScheduledEvent) {
   const svc = await services();
+  const startup = (event.detail as { startup?: unknown }).startup === true;
+  const redriven = await redriveUnseenObjects(svc);
   let evaluated = 0;
   for (const team of svc.config.teams) {
     for (const run of await svc.catalog.listRuns(team.id)) {
-      // Safety net: later steps held behind early ones are released even if a release was missed.
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
       if (run.status !== 'RECEIVING') continue;
       await evaluateRun(svc, team.id, run.runId);
       evaluated++;
     }
   }
-  return { outcome: evaluated > 0 ? 'evaluated' : 'idle', evaluated };
+  const recovered = await recoverSamples(svc, startup);
+  return { outcome: redriven + evaluated + recovered > 0 ? 'reconciled' : 'idle', redriven, evaluated, recovered };
 }
 
 export const handler = lambdaHandler(reconcileRuns, ScheduledEvent);

@@ -1,9 +1,10 @@
 import { bucketNames } from '../config/defineConfig.ts';
+import { stepsFrom } from '../workflows/pipeline.ts';
 import { getPipeline } from '../workflows/pipelines/index.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { jobNameOf } from './workflow/executionName.ts';
-import { SubmitStepPayload } from './workflow/payloads.ts';
+import { SubmitStepPayload, type JobResult } from './workflow/payloads.ts';
 import type { z } from 'zod';
 import type { JobSpec } from '../seams/jobs/JobService.ts';
 import { EARLY_PRIORITY, NORMAL_PRIORITY, pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
@@ -29,8 +30,17 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   const jobName = jobNameOf(executionName, step);
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
 
+  // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
+  const existing = await svc.catalog.getStep(ref, step);
+  const rerun = sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step);
+  if (existing?.publishedAt && !rerun) {
+    const reused: JobResult = { jobId: existing.jobId ?? 'reused', jobName: existing.jobName, region: existing.region, attempt: existing.attempt ?? 1, workBucket, workPrefix: existing.workPrefix ?? workPrefix };
+    await svc.workflows.sendTaskSuccess(taskToken, reused);
+    return { outcome: 'reused', jobName: existing.jobName, region: existing.region };
+  }
+
   await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString() });
-  await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString() });
+  await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString(), workPrefix });
   await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
 
   const inputs = stepDef.inputs === 'sample' ? sample.inputs : [];

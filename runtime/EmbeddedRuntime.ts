@@ -15,7 +15,9 @@ import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
+import { ensureTokens } from '../cli/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
+import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
@@ -52,6 +54,7 @@ export class EmbeddedRuntime {
   readonly watcher: ShareWatcher;
   readonly shareDir: string;
   readonly #catalogServer: CatalogServer;
+  readonly #control: ControlServer;
   readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
 
@@ -64,6 +67,7 @@ export class EmbeddedRuntime {
     watcher: ShareWatcher;
     shareDir: string;
     catalogServer: CatalogServer;
+    control: ControlServer;
   }) {
     this.layout = parts.layout;
     this.services = parts.services;
@@ -73,6 +77,7 @@ export class EmbeddedRuntime {
     this.watcher = parts.watcher;
     this.shareDir = parts.shareDir;
     this.#catalogServer = parts.catalogServer;
+    this.#control = parts.control;
   }
 
   static async start(options: EmbeddedRuntimeOptions): Promise<EmbeddedRuntime> {
@@ -144,7 +149,9 @@ export class EmbeddedRuntime {
     });
     await watcher.start();
 
-    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, catalogServer });
+    const tokens = await ensureTokens(layout.root, config);
+    const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
+    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, catalogServer, control });
     runtime.#startSchedules(config);
     await runtime.#writeRuntimeInfo(options.configPath);
     return runtime;
@@ -160,17 +167,21 @@ export class EmbeddedRuntime {
     }
   }
 
-  /** Schedule rules: a timer per rule publishing the "Scheduled Event" EventBridge would deliver. */
+  /**
+   * Schedule rules: a timer per rule publishing the "Scheduled Event" EventBridge would deliver, and one
+   * run at start (`detail.startup`), so the reconciliation sweep recovers what a killed runtime left.
+   */
   #startSchedules(config: LandfallConfig): void {
     for (const rule of buildRules(config)) {
       if (!rule.scheduleSeconds) continue;
-      const event = {
+      const event = (detail: Record<string, unknown>) => ({
         source: 'aws.events',
         'detail-type': 'Scheduled Event',
         resources: [`arn:aws:events:${config.homeRegion}:000000000000:rule/${rule.name}`],
-        detail: {},
-      };
-      this.#timers.push(setInterval(() => void this.bus.publish([event]).catch(() => undefined), rule.scheduleSeconds * 1000));
+        detail,
+      });
+      void this.bus.publish([event({ startup: true })]).catch(() => undefined);
+      this.#timers.push(setInterval(() => void this.bus.publish([event({})]).catch(() => undefined), rule.scheduleSeconds * 1000));
     }
   }
 
@@ -179,6 +190,7 @@ export class EmbeddedRuntime {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    await this.#control.close();
     await this.watcher.stop();
     await this.executor.stop();
     await this.workflows.stop();
@@ -194,7 +206,7 @@ export class EmbeddedRuntime {
       stateDir: this.layout.root,
       shareDir: this.shareDir,
       configPath,
-      ports: { catalog: this.#catalogServer.port },
+      ports: { catalog: this.#catalogServer.port, control: this.#control.port },
     };
     const temp = `${this.layout.runtimeFile}.${process.pid}.tmp`;
     await writeFile(temp, `${JSON.stringify(info, null, 2)}\n`);

@@ -28,5 +28,6 @@ export interface RuntimeInfo {
   stateDir: string;
   shareDir: string;
   configPath: string;
-  ports: { catalog: number };
+  /** catalog: the DynamoDB-compatible server; control: POST /events (the local PutEvents). */
+  ports: { catalog: number; control: number };
 }

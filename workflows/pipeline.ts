@@ -79,3 +79,22 @@ export function stepLevels(pipeline: Pipeline): StepDefinition[][] {
   }
   return levels;
 }
+
+/** A step and every step that depends on it, transitively: what re-runs when reprocessing from `step`. */
+export function stepsFrom(pipeline: Pipeline, step: string): Set<string> {
+  if (!pipeline.steps.some((candidate) => candidate.name === step)) {
+    throw new PipelineError(`pipeline ${pipeline.name} has no step ${step} (steps: ${pipeline.steps.map((candidate) => candidate.name).join(', ')})`);
+  }
+  const selected = new Set([step]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const candidate of pipeline.steps) {
+      if (!selected.has(candidate.name) && candidate.needs.some((need) => selected.has(need))) {
+        selected.add(candidate.name);
+        grew = true;
+      }
+    }
+  }
+  return selected;
+}

@@ -211,17 +211,34 @@ export class Catalog {
     await this.#update({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) }, { ...changes, updatedAt: now() });
   }
 
-  /** Records the execution of a version once; returns false when it was already recorded (exactly one start). */
+  /**
+   * Records an execution of a version once per generation: generation 0 is the one automatic execution,
+   * later generations are linked recovery or reprocessing executions, each claimed by a conditional write
+   * on the version's current generation. Returns false when another caller recorded it first.
+   */
   async markWorkflowStarted(ref: VersionRef, execution: ExecutionRecord): Promise<boolean> {
+    const condition =
+      execution.generation === 0
+        ? 'attribute_exists(pk) AND attribute_not_exists(workflowStartedAt)'
+        : 'attribute_exists(pk) AND #generation = :previous';
     try {
       await this.#doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) },
-          UpdateExpression: 'SET executionName = :name, executionArn = :arn, workflowStartedAt = :at, pipeline = :pipeline, #status = :status, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(workflowStartedAt)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':name': execution.executionName, ':arn': execution.executionArn, ':at': execution.startedAt, ':pipeline': execution.pipeline, ':status': 'RUNNING' },
+          UpdateExpression:
+            'SET executionName = :name, executionArn = :arn, workflowStartedAt = if_not_exists(workflowStartedAt, :at), generation = :generation, pipeline = :pipeline, #status = :status, updatedAt = :at',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status', ...(execution.generation === 0 ? {} : { '#generation': 'generation' }) },
+          ExpressionAttributeValues: {
+            ':name': execution.executionName,
+            ':arn': execution.executionArn,
+            ':at': execution.startedAt,
+            ':pipeline': execution.pipeline,
+            ':status': 'RUNNING',
+            ':generation': execution.generation,
+            ...(execution.generation === 0 ? {} : { ':previous': execution.generation - 1 }),
+          },
         }),
       );
     } catch (error) {
@@ -230,6 +247,15 @@ export class Catalog {
     }
     await this.#doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.execution(execution.executionName), ...execution } }));
     return true;
+  }
+
+  /** Every execution of a version, generation order (lineage: automatic, then recovery/reprocessing). */
+  async listExecutions(ref: VersionRef): Promise<ExecutionRecord[]> {
+    const version = await this.getVersion(ref);
+    if (!version?.executionName) return [];
+    const base = version.executionName.replace(/-g\d+$/, '');
+    const executions = await Promise.all(Array.from({ length: (version.generation ?? 0) + 1 }, (_, generation) => this.getExecution(`${base}-g${generation}`)));
+    return executions.filter((execution): execution is ExecutionRecord => execution !== undefined);
   }
 
   async getExecution(executionName: string): Promise<ExecutionRecord | undefined> {

@@ -83,6 +83,8 @@ export interface VersionRecord extends VersionRef {
   pipeline?: string;
   executionName?: string;
   executionArn?: string;
+  /** Generation of the current execution: 0 automatic, then linked recovery/reprocessing executions. */
+  generation?: number;
   workflowStartedAt?: string;
   completedAt?: string;
   error?: string;
@@ -135,4 +137,8 @@ export interface ExecutionRecord extends VersionRef {
   pipeline: string;
   generation: number;
   startedAt: string;
+  /** Why a linked execution started: 'automatic', 'recovery' or 'reprocess'. */
+  reason?: 'automatic' | 'recovery' | 'reprocess';
+  /** Reprocessing: the step from which steps re-run (earlier ones reuse published outputs). */
+  rerunFrom?: string;
 }

@@ -24,7 +24,7 @@ const identityOf = (files: LandedFile[]) =>
     .slice(0, 32);
 
 /** Reads and parses the run's sample sheet and manifest when they landed; a bad one is reported, not fatal. */
-async function readRunDocuments(svc: Services, files: LandedFile[]): Promise<{ sheet?: SampleSheet; manifest?: RunManifest; problem?: string }> {
+export async function readRunDocuments(svc: Services, files: LandedFile[]): Promise<{ sheet?: SampleSheet; manifest?: RunManifest; problem?: string }> {
   const result: { sheet?: SampleSheet; manifest?: RunManifest; problem?: string } = {};
   const sheetFile = files.find((file) => file.name === SAMPLE_SHEET);
   const manifestFile = files.find((file) => isManifestName(file.name));

@@ -7,6 +7,10 @@ export const SamplePayload = z.object({
   sampleId: z.string(),
   version: z.number().int().positive(),
   pipeline: z.string(),
+  /** 0 for the automatic execution; linked recovery/reprocessing executions count up. */
+  generation: z.number().int().nonnegative().default(0),
+  /** Reprocessing: steps from this one on re-run, earlier steps reuse their published outputs. */
+  rerunFrom: z.string().optional(),
   inputs: z.array(z.object({ name: z.string(), bucket: z.string(), key: z.string(), size: z.number(), md5: z.string(), read: z.string(), lane: z.number() })),
 });
 

@@ -6,7 +6,7 @@ import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorag
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-const sample = { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1, pipeline: 'demo', inputs: [] };
+const sample = { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1, pipeline: 'demo', generation: 0, inputs: [] };
 const ref = { team: 'genomics', runId: 'R1', sampleId: 'S1' };
 
 type Fault = { case: string; on: 'copy-throws' | 'copy-corrupts'; prefix: string };

@@ -1,0 +1,71 @@
+import type { VersionRecord } from '../catalog/types.ts';
+import { emitOnce } from '../shared/emit.ts';
+import { faultPoint } from '../shared/faults.ts';
+import type { Services } from '../shared/services.ts';
+import { executionNameOf } from './executionName.ts';
+import type { SamplePayload } from './payloads.ts';
+
+/** The execution input every pipeline state machine receives. */
+export interface WorkflowInput {
+  sample: SamplePayload;
+}
+
+export interface StartOptions {
+  /** 0 for the one automatic execution; recovery and reprocessing start generation + 1. */
+  generation: number;
+  reason: 'automatic' | 'recovery' | 'reprocess';
+  /** Reprocessing: steps from this one on re-run; earlier steps reuse their published outputs. */
+  rerunFrom?: string;
+  /** Reprocessing with another pipeline than the version's. */
+  pipeline?: string;
+}
+
+/**
+ * Starts an execution of a sample version under a deterministic name (`…-v<N>-g<generation>`), so a
+ * repeated start is the same execution; the catalog's conditional write on the generation decides who
+ * records it and emits "Workflow Started". Used by the automatic start, the recovery sweep and reprocess.
+ */
+export async function startVersionExecution(svc: Services, version: VersionRecord, options: StartOptions): Promise<{ started: boolean; executionName: string }> {
+  const ref = { team: version.team, runId: version.runId, sampleId: version.sampleId, version: version.version };
+  const team = svc.config.teams.find((candidate) => candidate.id === ref.team);
+  if (!team) throw new Error(`team ${ref.team} is not in the config`);
+  const pipeline = options.pipeline ?? version.pipeline ?? team.pipeline;
+  const executionName = executionNameOf(ref, options.generation);
+  const input: WorkflowInput = {
+    sample: {
+      ...ref,
+      pipeline,
+      generation: options.generation,
+      rerunFrom: options.rerunFrom,
+      inputs: version.files.map(({ name, bucket, key, size, md5, read, lane }) => ({ name, bucket, key, size, md5, read, lane })),
+    },
+  };
+  const started = await svc.workflows.startExecution({ stateMachine: pipeline, name: executionName, input: JSON.parse(JSON.stringify(input)) as Record<string, unknown> });
+  await faultPoint('start.afterStartExecution');
+  const first = await svc.catalog.markWorkflowStarted(ref, {
+    ...ref,
+    executionName,
+    executionArn: started.executionArn,
+    pipeline,
+    generation: options.generation,
+    startedAt: started.startDate.toISOString(),
+    reason: options.reason,
+    rerunFrom: options.rerunFrom,
+  });
+  if (!first) return { started: false, executionName };
+  const label = options.reason === 'automatic' ? pipeline : `${pipeline} (${options.reason}${options.rerunFrom ? ` from ${options.rerunFrom}` : ''}, generation ${options.generation})`;
+  await svc.catalog.setSampleStatus(ref, 'RUNNING', { currentVersion: ref.version, detail: `v${ref.version} running ${label}` });
+  await emitOnce(svc, 'Workflow Started', {
+    ...ref,
+    executionName,
+    executionArn: started.executionArn,
+    pipeline,
+    dedupeKey: `started:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/g${options.generation}`,
+  });
+  return { started: true, executionName };
+}
+
+/** Suffix that makes a fact of a linked execution distinct from the automatic one's. */
+export function generationSuffix(generation: number | undefined): string {
+  return generation ? `/g${generation}` : '';
+}
