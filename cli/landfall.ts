@@ -7,6 +7,7 @@ import '../runtime/processDefaults.ts';
 import '../runtime/polyfills.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors.ts';
+import { reprocessCommand, replayCommand } from './commands/actCommands.ts';
 import { demoCommand } from './commands/demo.ts';
 import { outputsCommand, sampleCommand, samplesCommand, statusCommand } from './commands/readCommands.ts';
 import { upCommand } from './commands/up.ts';
@@ -81,6 +82,28 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(configOption())
     .addOption(jsonOption())
     .action((opts) => run(() => outputsCommand(opts))());
+
+  program
+    .command('reprocess')
+    .description('re-run landed data without re-uploading, as a new linked execution')
+    .argument('[sample]', '<team>/<run>/<sample>')
+    .option('--run <team/run>', 'every sample of a run')
+    .option('--from-step <step>', 're-run from this step; earlier steps reuse their published outputs')
+    .option('--pipeline <name>', 'run another pipeline')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action((sample: string | undefined, opts) => run(() => reprocessCommand(sample, opts))());
+
+  program
+    .command('replay')
+    .description('re-drive everything that landed since a time; already-cataloged versions are a no-op')
+    .requiredOption('--since <time>', 'ISO-8601 time, e.g. 2026-11-23T08:00:00Z')
+    .option('--team <team>')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .action((opts) => run(() => replayCommand(opts))());
 
   return program;
 }

@@ -40,6 +40,26 @@ export const RunProfileRule = z
   })
   .strict();
 
+/** The embedded runtime may only call a webhook on this machine's loopback interface. */
+const LOOPBACK_WEBHOOK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(\/|$)/;
+
+/**
+ * Where a team's events are delivered (events/teamSubscriptions.ts turns this into ONE rule per team).
+ * Embedded runtime: `outbox` and `webhookUrl`; AWS: `snsTopic` and `sqsQueue`.
+ */
+export const TeamSubscriptions = z
+  .object({
+    /** Append the team's events to `<state-dir>/outbox/<team>.jsonl`. @default true */
+    outbox: z.boolean().optional(),
+    /** POST each event to this URL; only `http://127.0.0.1[:port]/…` or `http://[::1][:port]/…`. */
+    webhookUrl: z.string().regex(LOOPBACK_WEBHOOK, 'webhookUrl must be http://127.0.0.1:<port>/… or http://[::1]:<port>/… (the embedded runtime only calls this machine)').optional(),
+    /** In AWS, an SNS topic `<app>-team-<team>-events` receives the team's events. @default false */
+    snsTopic: z.boolean().optional(),
+    /** In AWS, an SQS queue `<app>-team-<team>-events` receives the team's events (the outbox's counterpart). @default true */
+    sqsQueue: z.boolean().optional(),
+  })
+  .strict();
+
 export const TeamConfig = z
   .object({
     id: TeamId,
@@ -55,6 +75,8 @@ export const TeamConfig = z
     runProfiles: z.array(RunProfileRule).default([]),
     /** Pipeline run for every good sample of this team. */
     pipeline: z.string().min(1),
+    /** Delivery of the team's events. @default outbox (embedded) and SQS queue (AWS) */
+    subscriptions: TeamSubscriptions.optional(),
   })
   .strict();
 
@@ -64,6 +86,11 @@ export const CompletenessConfig = z
     rtaSettleSeconds: z.number().int().nonnegative().default(600),
     /** A run with a manifest or marker that is still missing files after this long becomes INCOMPLETE. @default 1440 (a day) */
     deadlineMinutes: z.number().positive().default(1440),
+    /**
+     * A cataloged sample whose files change (a re-export, a fixed file) is re-validated only once none
+     * of its files changed for this long, so a re-upload of several files makes one new version. @default 60
+     */
+    relandQuietSeconds: z.number().nonnegative().default(60),
     /** How often the reconciliation sweep re-evaluates runs still receiving files. @default 60 */
     sweepSeconds: z.number().positive().default(60),
   })

@@ -7,7 +7,7 @@ import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
 import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample';
+export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample';
 
 export interface RuleDefinition {
   name: string;
@@ -52,6 +52,12 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/reconcile-runs' }] },
       target: 'reconcileRuns',
       scheduleSeconds: config.completeness.sweepSeconds,
+    },
+    {
+      name: 'reprocess-requested',
+      description: 'An operator asked to re-run landed data: start linked executions',
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Reprocess Requested'] },
+      target: 'reprocess',
     },
     {
       name: 'validate-landed-sample',

@@ -91,7 +91,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
 
 /**
  * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
- * missed landing events are re-driven, runs still receiving files are re-evaluated (settle windows,
+ * missed landing events are re-driven, runs still receiving files (or with re-uploads settling) are re-evaluated (settle windows,
  * deadlines), held-back later steps are released, and samples whose process died are recovered.
  * Missed events and crashes cost latency, never data.
  */
@@ -103,7 +103,7 @@ export async function reconcileRuns(event: ScheduledEvent) {
   for (const team of svc.config.teams) {
     for (const run of await svc.catalog.listRuns(team.id)) {
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
-      if (run.status !== 'RECEIVING') continue;
+      if (run.status !== 'RECEIVING' && !run.settlingSamples?.length) continue;
       await evaluateRun(svc, team.id, run.runId);
       evaluated++;
     }

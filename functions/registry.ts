@@ -5,6 +5,7 @@ import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
 import { handler as publishStep } from './publishStep.ts';
 import { handler as reconcileRuns } from './reconcileRuns.ts';
+import { handler as reprocess } from './reprocess.ts';
 import type { LandfallHandler } from './shared/lambdaHandler.ts';
 import { handler as startWorkflow } from './startWorkflow.ts';
 import { handler as submitStep } from './submitStep.ts';
@@ -18,6 +19,7 @@ import { handler as validate } from './validate.ts';
 export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   land,
   reconcileRuns,
+  reprocess,
   uploadBarrier,
   validate,
   startWorkflow,

@@ -4,6 +4,7 @@ import { getPipeline } from '../workflows/pipelines/index.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { jobNameOf } from './workflow/executionName.ts';
+import { ALL_STEPS } from './workflow/startVersionExecution.ts';
 import { SubmitStepPayload, type JobResult } from './workflow/payloads.ts';
 import type { z } from 'zod';
 import type { JobSpec } from '../seams/jobs/JobService.ts';
@@ -32,7 +33,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
 
   // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
   const existing = await svc.catalog.getStep(ref, step);
-  const rerun = sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step);
+  const rerun = sample.rerunFrom === ALL_STEPS || (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
   if (existing?.publishedAt && !rerun) {
     const reused: JobResult = { jobId: existing.jobId ?? 'reused', jobName: existing.jobName, region: existing.region, attempt: existing.attempt ?? 1, workBucket, workPrefix: existing.workPrefix ?? workPrefix };
     await svc.workflows.sendTaskSuccess(taskToken, reused);

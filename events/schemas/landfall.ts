@@ -23,6 +23,15 @@ export const landfallEventDetails = {
   'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
   /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, or a changed re-upload. */
   'Unexpected File': z.object({ ...RunFields, sampleId: z.string().optional(), file: z.string(), kind: z.enum(['unknown-sample', 'late', 'changed']), message: z.string() }),
+  /** An operator asked to re-run landed data without re-uploading (`landfall reprocess`): a new linked execution. */
+  'Reprocess Requested': z.object({
+    ...RunFields,
+    /** One sample, or every sample of the run when absent. */
+    sampleId: z.string().optional(),
+    /** Steps from this one on re-run; earlier ones reuse their published outputs. All steps when absent. */
+    fromStep: z.string().optional(),
+    pipeline: z.string().optional(),
+  }),
   'Sample Cataloged': z.object({ ...SampleFields, files: ObjectKeys, versionHash: z.string() }),
   'Sample Rejected': z.object({
     ...SampleFields,

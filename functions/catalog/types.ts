@@ -48,6 +48,8 @@ export interface RunRecord {
   signal?: string;
   /** Completion time of the last Storage Gateway working-set barrier (NotifyWhenUploaded) for this run's share. */
   barrierAt?: string;
+  /** Cataloged samples with changed re-uploads still settling (relandQuietSeconds): the sweep re-evaluates the run until empty. */
+  settlingSamples?: string[];
 }
 
 export interface SampleRecord extends SampleRef {

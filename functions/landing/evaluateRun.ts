@@ -45,7 +45,7 @@ export async function readRunDocuments(svc: Services, files: LandedFile[]): Prom
  * become INCOMPLETE ("Run Incomplete"); files that belong to no sample, or arrive late, are announced
  * ("Unexpected File"). Called on every landed file and by the reconciliation sweep.
  */
-export async function evaluateRun(svc: Services, team: string, runId: string, now = Date.now()): Promise<{ landed: string[]; status: string }> {
+export async function evaluateRun(svc: Services, team: string, runId: string, now = Date.now()): Promise<{ landed: string[]; status: string; settling: string[] }> {
   const files = await svc.catalog.listRunFiles(team, runId);
   const run = await svc.catalog.getRun(team, runId);
   const documents = await readRunDocuments(svc, files);
@@ -53,7 +53,7 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
     logger.warn('unreadable run document', { team, runId, problem: documents.problem });
     await svc.catalog.updateRun(team, runId, { status: 'INCOMPLETE', missing: [], waitingFor: `a readable run document: ${documents.problem}` });
     await emitOnce(svc, 'Run Incomplete', { team, runId, missing: [], waitingFor: documents.problem, dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}` });
-    return { landed: [], status: 'INCOMPLETE' };
+    return { landed: [], settling: [], status: 'INCOMPLETE' };
   }
   const { profile, instrumentModel } = profileFor(svc.config, team, runId);
   const completeness = evaluateCompleteness({
@@ -91,6 +91,7 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
   }
 
   const landed: string[] = [];
+  const settling: string[] = [];
   for (const sample of completeness.samples) {
     const ref = { team, runId, sampleId: sample.sampleId };
     const record = await svc.catalog.getSample(ref);
@@ -98,7 +99,23 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
     // Never start on a partial upload: the profile's completion signal and every expected file.
     if (!sample.ready) continue;
     const identity = identityOf(sample.files);
-    if (record?.currentVersion) await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
+    if (record?.currentVersion) {
+      const current = await svc.catalog.getVersion({ ...ref, version: record.currentVersion });
+      const changed = sample.files.filter((file) => {
+        const known = current?.files.find((candidate) => candidate.name === file.name);
+        return !known || known.etag !== file.etag || known.size !== file.size || known.versionId !== file.versionId;
+      });
+      if (changed.length === 0) continue; // the cataloged file set itself: nothing new
+      // A re-upload of several files arrives one file at a time: wait until the sample is quiet, so it
+      // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
+      const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
+      if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
+        await svc.catalog.setSampleStatus(ref, record.status, { currentVersion: record.currentVersion, detail: `${changed.length} changed file(s) settling before a new version` });
+        settling.push(sample.sampleId);
+        continue;
+      }
+      await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
+    }
     const emitted = await emitOnce(svc, 'Sample Landed', {
       team,
       runId,
@@ -108,7 +125,9 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
     });
     if (emitted) landed.push(sample.sampleId);
   }
-  return { landed, status };
+  // A finished run whose samples are re-uploaded is evaluated again by the sweep once they are quiet.
+  if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0) await svc.catalog.updateRun(team, runId, { settlingSamples: settling });
+  return { landed, status, settling };
 }
 
 /** A sample already cataloged receives a new file or a changed one: say so, a new version follows. */

@@ -65,6 +65,9 @@ export async function startVersionExecution(svc: Services, version: VersionRecor
   return { started: true, executionName };
 }
 
+/** `rerunFrom` value that re-runs every step (reprocessing without --from-step, or with another pipeline). */
+export const ALL_STEPS = '*';
+
 /** Suffix that makes a fact of a linked execution distinct from the automatic one's. */
 export function generationSuffix(generation: number | undefined): string {
   return generation ? `/g${generation}` : '';

@@ -40,7 +40,7 @@ describe('crash recovery of the embedded runtime', () => {
   ])('SIGKILL $case, then restart: every sample completes, exactly once', async ({ fault, killWhen }) => {
     // Prepare
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-crash-'));
-    const env = fault ? { LANDFALL_FAULTS: JSON.stringify({ [fault]: { kill: true } }) } : {};
+    const env: Record<string, string> = fault ? { LANDFALL_FAULTS: JSON.stringify({ [fault]: { kill: true } }) } : {};
     const first = await startRuntimeProcess(stateDir, undefined, env);
     runtimes.push(first);
     const runId = '261123_LH00417_0300_B22CRASH1';

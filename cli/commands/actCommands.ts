@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { bucketNames } from '../../config/defineConfig.ts';
+import { parseLandingKey } from '../../functions/landing/landingKey.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { printJson } from '../output.ts';
+import { connectToRuntime, putEvents } from '../runtimeClient.ts';
+
+export interface ActOptions {
+  stateDir: string;
+  config?: string;
+  json?: boolean;
+}
+
+/**
+ * `landfall reprocess <team>/<run>/<sample> [--from-step s] [--pipeline p]` or `--run <team>/<run>`:
+ * re-runs landed data without re-uploading, as a new linked execution per sample.
+ */
+export async function reprocessCommand(target: string | undefined, options: ActOptions & { run?: string; fromStep?: string; pipeline?: string }): Promise<number> {
+  const name = options.run ?? target;
+  if (!name || (options.run && target)) throw new CliError('name one sample as <team>/<run>/<sample>, or a whole run with --run <team>/<run>', EXIT.usage);
+  const parts = name.split('/');
+  if (!parts.every(Boolean) || parts.length !== (options.run ? 2 : 3)) throw new CliError(`expected ${options.run ? '<team>/<run>' : '<team>/<run>/<sample>'}, got ${JSON.stringify(name)}`, EXIT.usage);
+  const [team, runId, sampleId] = parts as [string, string, string | undefined];
+  const client = await connectToRuntime(options.stateDir, options.config);
+  if (!client.config.teams.some((candidate) => candidate.id === team)) throw new CliError(`unknown team ${team}`, EXIT.usage);
+  const samples = sampleId ? [await client.catalog.getSample({ team, runId, sampleId })] : await client.catalog.listRunSamples(team, runId);
+  if (samples.length === 0 || samples.some((sample) => !sample)) throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
+  const request = { team, runId, sampleId, fromStep: options.fromStep, pipeline: options.pipeline, dedupeKey: `reprocess:${randomUUID()}` };
+  await putEvents(client, [{ source: 'landfall', 'detail-type': 'Reprocess Requested', detail: request }]);
+  if (options.json) printJson({ requested: request });
+  else process.stdout.write(`reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : 's --run ' + runId} --state-dir ${options.stateDir}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * `landfall replay --since <ISO-8601> [--team t]`: re-drives every landed object changed since then, as
+ * S3 would announce it; what the catalog already has is a no-op, what it missed is processed.
+ */
+export async function replayCommand(options: ActOptions & { since: string; team?: string }): Promise<number> {
+  const since = Date.parse(options.since);
+  if (Number.isNaN(since) || !/^\d{4}-\d{2}-\d{2}/.test(options.since)) throw new CliError(`--since expects an ISO-8601 time such as 2026-11-23T08:00:00Z, got ${JSON.stringify(options.since)}`, EXIT.usage);
+  const client = await connectToRuntime(options.stateDir, options.config);
+  const teams = options.team ? [options.team] : client.config.teams.map((team) => team.id);
+  if (options.team && !client.config.teams.some((team) => team.id === options.team)) throw new CliError(`unknown team ${options.team}`, EXIT.usage);
+  const landing = bucketNames(client.config).landing;
+  const events = [];
+  for (const team of teams) {
+    for (const object of await client.storage.list(landing, `incoming/${team}/`)) {
+      if (object.lastModified.getTime() < since || !parseLandingKey(object.key)) continue;
+      events.push({
+        source: 'aws.s3',
+        'detail-type': 'Object Created',
+        resources: [`arn:aws:s3:::${landing}`],
+        detail: { version: '0', bucket: { name: landing }, object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') }, reason: 'PutObject', 'request-id': 'landfall-replay' },
+      });
+    }
+  }
+  if (events.length > 0) await putEvents(client, events);
+  if (options.json) printJson({ replayed: events.length, since: new Date(since).toISOString(), teams });
+  else process.stdout.write(`replayed ${events.length} landed object(s) since ${new Date(since).toISOString()}; already-cataloged versions are a no-op\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,137 @@
+/**
+ * Exactly once, however events arrive, and re-running without re-uploading — on a live embedded runtime:
+ * a duplicate storm from two OS processes, a changed re-upload, reprocess from a step, and replay.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRun } from '../../demo/generateRun.ts';
+import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
+import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+
+const run = promisify(execFile);
+const TEAM = 'genomics';
+const landfall = (stateDir: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), ...args, '--state-dir', stateDir], { cwd: projectRoot });
+
+describe('exactly once on the embedded runtime', () => {
+  let stateDir: string;
+  let runtime: RuntimeProcess;
+  const facts = (detailType: string, runId: string) => readBusLog(stateDir).filter((e) => e['detail-type'] === detailType && e.detail.runId === runId);
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-once-'));
+    runtime = await startRuntimeProcess(stateDir);
+  }, 90_000);
+  afterAll(async () => {
+    if (runtime && runtime.child.exitCode === null) {
+      runtime.child.kill('SIGTERM');
+      await runtime.exited;
+    }
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('starts one execution and emits one of each notification under a duplicate storm from two processes', async () => {
+    // Prepare: the run's objects are in the landing bucket (as S3 has them), with no event sent yet
+    const runId = '261123_LH00417_0400_B22STORM1';
+    const generated = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 41, samples: 2, readsPerSample: 200, team: TEAM });
+    const storage = new FolderStorage(path.join(stateDir, 'buckets'));
+    const events = [];
+    for (const file of generated.files) {
+      const key = `incoming/${TEAM}/${runId}/${file.name}`;
+      const info = await storage.put('landfall-landing', key, readFileSync(file.path));
+      events.push(
+        { source: 'aws.s3', 'detail-type': 'Object Created', resources: ['arn:aws:s3:::landfall-landing'], detail: { version: '0', bucket: { name: 'landfall-landing' }, object: { key, size: info.size, etag: info.etag.replaceAll('"', ''), 'version-id': info.versionId }, reason: 'PutObject' } },
+        { source: 'aws.storagegateway', 'detail-type': 'Storage Gateway Object Upload Event', resources: [], detail: { 'object-size': info.size, 'modification-time': new Date().toISOString(), 'object-key': key, 'event-type': 'object-upload-complete', prefix: `incoming/${TEAM}/${runId}/`, 'bucket-name': 'landfall-landing' } },
+      );
+    }
+    const eventsFile = path.join(stateDir, 'storm.json');
+    await writeFile(eventsFile, JSON.stringify(events));
+    const token = (JSON.parse(readFileSync(path.join(stateDir, 'tokens.json'), 'utf8')) as { operator: string }).operator;
+    const storm = () => run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test/support/stormProcess.ts'), String(runtime.info.ports.control), token, eventsFile, '20'], { cwd: projectRoot });
+    // Act: two OS processes, 20 copies of every S3 and Storage Gateway event each, all at once
+    await Promise.all([storm(), storm()]);
+    const samples = await waitForTerminalSamples(runtime.catalog, TEAM, runId, 2);
+    // Assess
+    expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    const delivered = readBusLog(stateDir).filter((e) => e['detail-type'] === 'Object Created' && String((e.detail.object as { key: string }).key).includes(runId));
+    expect(delivered.length).toBeGreaterThanOrEqual(2 * 20 * generated.files.length);
+    for (const [detailType, perSample] of [['Sample Cataloged', 1], ['Workflow Started', 1], ['Step Output Published', 2], ['Sample Completed', 1]] as const) {
+      for (const sample of generated.samples) {
+        expect(facts(detailType, runId).filter((e) => e.detail.sampleId === sample.sampleId), `${detailType} of ${sample.sampleId}`).toHaveLength(perSample);
+      }
+    }
+    for (const sample of generated.samples) {
+      expect((await runtime.catalog.listExecutions({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })).map((e) => e.generation)).toEqual([0]);
+      expect(await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: sample.sampleId })).toHaveLength(1);
+    }
+  }, 180_000);
+
+  it('makes a changed re-upload a new version with its own execution; the old outputs remain, superseded', async () => {
+    // Prepare
+    const runId = '261123_LH00417_0401_B22RELAND';
+    const generated = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 42, samples: 1, readsPerSample: 200, team: TEAM });
+    const folder = await dropRun(runtime.info.shareDir, TEAM, generated);
+    await waitForTerminalSamples(runtime.catalog, TEAM, runId, 1);
+    const r1 = generated.samples[0]!.fastqs.find((fastq) => fastq.read === 'R1')!;
+    const r2 = generated.samples[0]!.fastqs.find((fastq) => fastq.read === 'R2')!;
+    // Act: the instrument re-exports the sample with the last pair removed (R1 and R2 stay paired)
+    const dropLast = (file: string) => gzipSync(Buffer.from(gunzipSync(readFileSync(file)).toString('latin1').split('\n').slice(0, -5).join('\n') + '\n', 'latin1'));
+    await writeFile(path.join(folder, r1.name), dropLast(r1.path));
+    await writeFile(path.join(folder, r2.name), dropLast(r2.path));
+    await waitFor('v2 to complete', async () => ((await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 2 }))?.status === 'COMPLETED' ? true : undefined), 90_000);
+    // Assess
+    const versions = await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: 'Sample01' });
+    expect(versions.map((v) => [v.version, v.status, v.executionName])).toEqual([
+      [1, 'SUPERSEDED', `${TEAM}-${runId}-Sample01-v1-g0`],
+      [2, 'COMPLETED', `${TEAM}-${runId}-Sample01-v2-g0`],
+    ]);
+    const sampleDir = path.join(stateDir, 'buckets', 'landfall-results', 'teams', TEAM, 'runs', runId, 'samples', 'Sample01');
+    for (const version of ['v1', 'v2']) expect(existsSync(path.join(sampleDir, version, 'trim', 'trim.json')), version).toBe(true);
+    const v1Qc = JSON.parse(readFileSync(path.join(sampleDir, 'v1', 'qc', 'qc.json'), 'utf8')) as { files: Array<{ reads: number }> };
+    const v2Qc = JSON.parse(readFileSync(path.join(sampleDir, 'v2', 'qc', 'qc.json'), 'utf8')) as { files: Array<{ reads: number }> };
+    expect(v1Qc.files[0]!.reads - v2Qc.files[0]!.reads).toBe(1);
+    expect(facts('Unexpected File', runId).map((e) => [e.detail.file, e.detail.kind]).sort()).toEqual([[r1.name, 'changed'], [r2.name, 'changed']]);
+    expect((await runtime.catalog.getSample({ team: TEAM, runId, sampleId: 'Sample01' }))!.currentVersion).toBe(2);
+  }, 180_000);
+
+  it('reprocesses from a step with a linked execution that runs no job for the earlier steps', async () => {
+    // Prepare
+    const runId = '261123_LH00417_0402_B22REPROC';
+    const generated = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 43, samples: 1, readsPerSample: 200, team: TEAM });
+    await dropRun(runtime.info.shareDir, TEAM, generated);
+    await waitForTerminalSamples(runtime.catalog, TEAM, runId, 1);
+    const ref = { team: TEAM, runId, sampleId: 'Sample01', version: 1 };
+    const qcBefore = (await runtime.catalog.getStep(ref, 'qc'))!;
+    // Act: through the CLI, as an operator would
+    await landfall(stateDir, 'reprocess', `${TEAM}/${runId}/Sample01`, '--from-step', 'trim');
+    await waitFor('generation 1 to complete', async () => {
+      const version = await runtime.catalog.getVersion(ref);
+      return version?.generation === 1 && version.status === 'COMPLETED' ? true : undefined;
+    }, 90_000);
+    // Assess: the executor ran trim, and only trim, for the new execution
+    const jobLogs = readdirSync(path.join(stateDir, 'executor', 'logs')).filter((name) => name.includes(runId));
+    expect(jobLogs.sort()).toEqual([`${TEAM}-${runId}-Sample01-v1-g0-qc`, `${TEAM}-${runId}-Sample01-v1-g0-trim`, `${TEAM}-${runId}-Sample01-v1-g1-trim`]);
+    expect(await runtime.catalog.getStep(ref, 'qc')).toEqual(qcBefore); // reused, untouched
+    expect((await runtime.catalog.listExecutions(ref)).map((e) => [e.generation, e.reason, e.rerunFrom])).toEqual([[0, 'automatic', undefined], [1, 'reprocess', 'trim']]);
+    expect(facts('Step Output Published', runId).map((e) => e.detail.step).sort()).toEqual(['qc', 'trim', 'trim']);
+  }, 180_000);
+
+  it('replays what landed since a time as a no-op for cataloged versions', async () => {
+    // Prepare
+    const before = readBusLog(stateDir).filter((e) => e.source === 'landfall').length;
+    const versionsBefore = await runtime.catalog.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' });
+    // Act
+    const { stdout } = await landfall(stateDir, 'replay', '--since', '2000-01-01T00:00:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Assess
+    expect(stdout).toMatch(/replayed \d+ landed object/);
+    expect(Number(/replayed (\d+)/.exec(stdout)![1])).toBeGreaterThan(0);
+    expect(readBusLog(stateDir).filter((e) => e.source === 'landfall').length).toBe(before);
+    expect(await runtime.catalog.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' })).toEqual(versionsBefore);
+  }, 60_000);
+});
