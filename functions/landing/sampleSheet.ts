@@ -22,13 +22,43 @@ function cells(line: string): string[] {
   return values;
 }
 
+/** One problem of a SampleSheet, with the line it is on (1-based) and expected vs found where it applies. */
+export interface SampleSheetProblem {
+  line?: number;
+  message: string;
+  expected?: string;
+  found?: string;
+}
+
+/** Every problem of a sheet (not just the first), and the sheet when its structure could be read. */
+export interface SampleSheetCheck {
+  sheet?: SampleSheet;
+  problems: SampleSheetProblem[];
+}
+
 /**
  * Parses an Illumina SampleSheet v1 (`[Data]`) or v2 (`[BCLConvert_Data]`, `[Reads]`), tolerating
  * a BOM, CRLF, trailing commas and blank lines.
  *
+ * @throws SampleSheetError for the first problem {@link checkSampleSheet} finds
  * @example parseSampleSheet(fs.readFileSync('SampleSheet.csv', 'utf8')).samples.map((s) => s.sampleId)
  */
 export function parseSampleSheet(text: string): SampleSheet {
+  const { sheet, problems } = checkSampleSheet(text);
+  const first = problems[0];
+  if (first || !sheet) throw new SampleSheetError(first?.message ?? 'unreadable', first?.line);
+  return sheet;
+}
+
+/**
+ * Like {@link parseSampleSheet}, but collects every problem instead of throwing at the first: each
+ * bad row (empty or unsafe Sample_ID, bad lane, duplicate (Lane, Sample_ID)) is reported with its line,
+ * and the rows that are fine still make up `sheet`. Structural problems (no data section, no
+ * Sample_ID column, no samples) leave `sheet` undefined.
+ *
+ * @example checkSampleSheet(text).problems.map((p) => `line ${p.line}: ${p.message}`)
+ */
+export function checkSampleSheet(text: string): SampleSheetCheck {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const sections = new Map<string, Array<{ line: number; cells: string[] }>>();
   let current: string | undefined;
@@ -47,12 +77,16 @@ export function parseSampleSheet(text: string): SampleSheet {
   const v2 = sections.has('BCLConvert_Data');
   const dataName = v2 ? 'BCLConvert_Data' : 'Data';
   const data = sections.get(dataName);
-  if (!data) throw new SampleSheetError('no [BCLConvert_Data] (v2) or [Data] (v1) section');
-  if (data.length === 0) throw new SampleSheetError(`[${dataName}] has no header row`);
+  if (!data) return { problems: [{ message: 'no [BCLConvert_Data] (v2) or [Data] (v1) section', expected: 'a [BCLConvert_Data] (v2) or [Data] (v1) section', found: 'neither' }] };
+  if (data.length === 0) return { problems: [{ message: `[${dataName}] has no header row`, expected: 'a header row (Sample_ID, …)', found: 'an empty section' }] };
   const [headerRow, ...rows] = data as [{ line: number; cells: string[] }, ...Array<{ line: number; cells: string[] }>];
   const column = (name: string) => headerRow.cells.findIndex((cell) => cell.toLowerCase() === name.toLowerCase());
   const idColumn = column('Sample_ID');
-  if (idColumn < 0) throw new SampleSheetError(`[${dataName}] header has no Sample_ID column (found: ${headerRow.cells.join(', ')})`, headerRow.line);
+  if (idColumn < 0) {
+    return {
+      problems: [{ line: headerRow.line, message: `[${dataName}] header has no Sample_ID column (found: ${headerRow.cells.join(', ')})`, expected: 'a Sample_ID column', found: headerRow.cells.join(', ') }],
+    };
+  }
   const laneColumn = column('Lane');
   const projectColumn = column('Sample_Project');
 
@@ -64,29 +98,51 @@ export function parseSampleSheet(text: string): SampleSheet {
     if (id && project) projects.set(id, project);
   }
 
+  const problems: SampleSheetProblem[] = [];
   const samples = new Map<string, SampleSheetSample>();
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   for (const row of rows) {
     const sampleId = row.cells[idColumn];
-    if (!sampleId) throw new SampleSheetError('empty Sample_ID', row.line);
-    if (!/^[A-Za-z0-9_-]+$/.test(sampleId)) throw new SampleSheetError(`Sample_ID ${JSON.stringify(sampleId)} may only contain letters, digits, '-' and '_'`, row.line);
+    if (!sampleId) {
+      problems.push({ line: row.line, message: 'empty Sample_ID', expected: 'a Sample_ID', found: 'an empty cell' });
+      continue;
+    }
+    if (!/^[A-Za-z0-9_-]+$/.test(sampleId)) {
+      problems.push({ line: row.line, message: `Sample_ID ${JSON.stringify(sampleId)} may only contain letters, digits, '-' and '_'`, expected: "letters, digits, '-' and '_'", found: JSON.stringify(sampleId) });
+      continue;
+    }
     const laneText = laneColumn >= 0 ? row.cells[laneColumn] : undefined;
     const lane = laneText ? Number(laneText) : 1;
-    if (!Number.isInteger(lane) || lane < 1 || lane > 8) throw new SampleSheetError(`Lane ${JSON.stringify(laneText)} is not a lane number 1-8`, row.line);
+    if (!Number.isInteger(lane) || lane < 1 || lane > 8) {
+      problems.push({ line: row.line, message: `Lane ${JSON.stringify(laneText)} is not a lane number 1-8`, expected: 'a lane number 1-8', found: JSON.stringify(laneText) });
+      continue;
+    }
     const pair = `${lane}/${sampleId}`;
-    if (seen.has(pair)) throw new SampleSheetError(`duplicate (Lane ${lane}, Sample_ID ${sampleId})`, row.line);
-    seen.add(pair);
+    const firstLine = seen.get(pair);
+    if (firstLine !== undefined) {
+      problems.push({
+        line: row.line,
+        message: `duplicate (Lane ${lane}, Sample_ID ${sampleId}), first on line ${firstLine}`,
+        expected: 'each (Lane, Sample_ID) once',
+        found: `(Lane ${lane}, Sample_ID ${sampleId}) again (first on line ${firstLine})`,
+      });
+      continue;
+    }
+    seen.set(pair, row.line);
     const sample = samples.get(sampleId) ?? { sampleId, sampleNumber: samples.size + 1, lanes: [], project: (projectColumn >= 0 ? row.cells[projectColumn] : undefined) ?? projects.get(sampleId) };
     sample.lanes.push(lane);
     samples.set(sampleId, sample);
   }
-  if (samples.size === 0) throw new SampleSheetError(`[${dataName}] lists no samples`);
+  if (samples.size === 0) {
+    if (problems.length === 0) problems.push({ message: `[${dataName}] lists no samples`, expected: 'at least one sample row', found: 'none' });
+    return { problems };
+  }
 
   const readsSection = sections.get('Reads') ?? [];
   const hasRead2 = v2
     ? readsSection.some((row) => row.cells[0] === 'Read2Cycles' && Number(row.cells[1]) > 0)
     : readsSection.filter((row) => /^\d+$/.test(row.cells[0] ?? '')).length >= 2;
-  return { version: v2 ? 2 : 1, samples: [...samples.values()], reads: hasRead2 ? ['R1', 'R2'] : ['R1'] };
+  return { sheet: { version: v2 ? 2 : 1, samples: [...samples.values()], reads: hasRead2 ? ['R1', 'R2'] : ['R1'] }, problems };
 }
 
 /** bcl-convert's FASTQ name for a sample, lane and read. */

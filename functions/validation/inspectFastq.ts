@@ -1,87 +1,88 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { ValidationReason } from '../catalog/types.ts';
+import { FastqScanner } from './FastqScanner.ts';
+import { hashAndInflate } from './hashAndInflate.ts';
+import { type Mate, MatePairing } from './MatePairing.ts';
+import type { FastqInspection } from './types.ts';
 
-export interface FastqInspection {
-  md5: string;
-  /** Bytes of the stored (compressed) object. */
-  size: number;
-  reads: number;
-  bases: number;
+export type { FastqInspection } from './types.ts';
+
+export interface InspectOptions {
+  /** Also compute SHA-256 of the stored bytes. */
+  sha256?: boolean;
+  /** Reasons kept per file. @default 10 */
+  maxReasons?: number;
+  /** Pairs only: names one file may run ahead of its mate (see {@link MatePairing}). @default 50000 */
+  pairQueueLimit?: number;
+}
+
+/**
+ * Validates one stored FASTQ file (`.fastq.gz` or plain) in ONE streaming pass: MD5 (and SHA-256 when
+ * asked) and size of the stored bytes; gzip fully decompressed with CRC and length trailers checked,
+ * concatenated members accepted, trailing bytes and NUL padding rejected; every FASTQ record checked;
+ * read statistics computed on the way. Bad data never throws: it comes back as `reasons`.
+ *
+ * @throws ValidationIoError when the body cannot be read
+ * @example
+ * const { md5, stats, reasons } = await inspectFastq(await storage.get(bucket, key), 'S1_L001_R1_001.fastq.gz');
+ */
+export async function inspectFastq(body: Readable, fileName: string, options: InspectOptions = {}): Promise<FastqInspection> {
+  return inspectOne(body, fileName, options);
+}
+
+export interface PairInspection {
+  r1: FastqInspection;
+  r2: FastqInspection;
+  /** Pairing problems (name mismatch at record k, unequal counts, a record without mate), on the R2 file. */
   reasons: ValidationReason[];
 }
 
-const AT = 0x40;
-const PLUS = 0x2b;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-
 /**
- * One streaming pass over a stored `.fastq.gz`: MD5 of the stored bytes, full gunzip (CRC and length
- * trailers are checked by zlib), and FASTQ structure — 4-line records, `@` header, `+` separator, equal
- * sequence and quality length, complete last record. Stops collecting after the first few reasons.
+ * Validates the two files of a pair concurrently, still one pass over each: besides everything
+ * {@link inspectFastq} checks, record k of R1 and of R2 must carry the same read name (ignoring
+ * `/1` `/2` and the ` 1:N:…` comment) and the files must hold the same number of reads.
+ * Memory stays bounded: the file that runs ahead waits for its mate (see {@link MatePairing}).
  *
- * @example const { md5, reads, reasons } = await inspectFastq(await storage.get(bucket, key), 'S1_R1.fastq.gz');
+ * @throws ValidationIoError when either body cannot be read
+ * @example
+ * const { r1, r2, reasons } = await inspectPair({ body: r1Stream, fileName: 'S1_R1_001.fastq.gz' }, { body: r2Stream, fileName: 'S1_R2_001.fastq.gz' });
  */
-export async function inspectFastq(body: Readable, fileName: string): Promise<FastqInspection> {
-  const md5 = createHash('md5');
-  let size = 0;
-  const reasons: ValidationReason[] = [];
-  let line = 0; // 1-based number of the line being read
-  let lineLength = 0;
-  let firstByte = -1;
-  let atLineStart = true;
-  let sequenceLength = 0;
-  let reads = 0;
-  let bases = 0;
+export async function inspectPair(
+  r1: { body: Readable; fileName: string },
+  r2: { body: Readable; fileName: string },
+  options: InspectOptions = {},
+): Promise<PairInspection> {
+  const pairing = new MatePairing(r1.fileName, r2.fileName, { highWater: options.pairQueueLimit });
+  const side = (mate: Mate, file: { body: Readable; fileName: string }) =>
+    inspectOne(file.body, file.fileName, options, pairing, mate).catch((error: unknown) => {
+      pairing.abort();
+      throw error;
+    });
+  const [first, second] = await Promise.all([side(0, r1), side(1, r2)]);
+  return { r1: first, r2: second, reasons: pairing.reasons };
+}
 
-  const fail = (message: string, at = line) => {
-    if (reasons.length < 5) reasons.push({ file: fileName, line: at, message });
-  };
-  const endLine = () => {
-    const kind = (line - 1) % 4;
-    if (kind === 0 && firstByte !== AT) fail(`record ${Math.floor((line - 1) / 4) + 1}: expected a header line starting with '@', found ${firstByte < 0 ? 'an empty line' : JSON.stringify(String.fromCharCode(firstByte))}`);
-    if (kind === 1) sequenceLength = lineLength;
-    if (kind === 2 && firstByte !== PLUS) fail(`record ${Math.floor((line - 1) / 4) + 1}: expected the '+' separator line, found ${firstByte < 0 ? 'an empty line' : JSON.stringify(String.fromCharCode(firstByte))}`);
-    if (kind === 3) {
-      if (lineLength !== sequenceLength) fail(`record ${Math.floor((line - 1) / 4) + 1}: quality length ${lineLength} differs from sequence length ${sequenceLength}`);
-      reads++;
-      bases += sequenceLength;
-    }
-  };
-
-  const gunzip = createGunzip();
-  const tap = body.on('data', (chunk: Buffer) => {
-    md5.update(chunk);
-    size += chunk.length;
+async function inspectOne(body: Readable, fileName: string, options: InspectOptions, pairing?: MatePairing, mate?: Mate): Promise<FastqInspection> {
+  const scanner = new FastqScanner(fileName, { maxReasons: options.maxReasons, mates: pairing?.sink(mate!) });
+  const pass = await hashAndInflate(body, {
+    fileName,
+    sha256: options.sha256,
+    onData: (chunk) => scanner.push(chunk),
+    gate: pairing ? () => pairing.gate(mate!) : undefined,
+    position: () => ({ line: scanner.line, record: scanner.records + 1 }),
   });
-  const decompressed = tap.pipe(gunzip);
-  body.on('error', (error) => gunzip.destroy(error));
-  try {
-    for await (const chunk of decompressed as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i]!;
-        if (atLineStart) {
-          line++;
-          firstByte = byte === NEWLINE || byte === CR ? -1 : byte;
-          atLineStart = false;
-        }
-        if (byte === NEWLINE) {
-          endLine();
-          lineLength = 0;
-          atLineStart = true;
-        } else if (byte !== CR) {
-          lineLength++;
-        }
-      }
-    }
-  } catch (error) {
-    fail(`not a complete gzip file: ${(error as Error).message}`);
-    return { md5: md5.digest('hex'), size, reads, bases, reasons };
-  }
-  if (!atLineStart) endLine(); // last line without a newline
-  if (line % 4 !== 0) fail(`incomplete last record: the file ends after line ${line}, inside record ${Math.floor((line - 1) / 4) + 1}`);
-  if (reads === 0 && reasons.length === 0) fail('contains no reads', 0);
-  return { md5: md5.digest('hex'), size, reads, bases, reasons };
+  // End-of-data checks (incomplete last record, no reads) only mean something when the data did end.
+  if (pass.complete) scanner.end();
+  pairing?.finish(mate!, { records: scanner.records, reliable: pass.complete && !scanner.stopped });
+  const stats = scanner.stats();
+  return {
+    md5: pass.md5,
+    ...(pass.sha256 ? { sha256: pass.sha256 } : {}),
+    size: pass.size,
+    compressed: pass.compressed,
+    reads: stats.reads,
+    bases: stats.bases,
+    stats,
+    reasons: [...pass.reasons, ...scanner.reasons],
+  };
 }

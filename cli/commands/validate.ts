@@ -1,0 +1,98 @@
+import { stat } from 'node:fs/promises';
+import type { ValidationReason } from '../../functions/catalog/types.ts';
+import { ValidationError, ValidationIoError } from '../../functions/validation/errors.ts';
+import { VALIDATION_PROFILES, type ValidationProfile, type ValidationResult } from '../../functions/validation/types.ts';
+import { validateFile } from '../../functions/validation/validateFile.ts';
+import { validateRunFolder } from '../../functions/validation/validateRunFolder.ts';
+import { EXIT } from '../errors.ts';
+import { formatTable } from '../output.ts';
+
+export interface ValidateCommandOptions {
+  /** Print the result as JSON: `{ valid, files: [{ path, valid, reasons, md5, stats }], reasons }`. */
+  json?: boolean;
+  /** Run folders only: `illumina`, `manifest` or `marker` (default: chosen from what the folder holds). */
+  profile?: string;
+  /** Also compute SHA-256 of every file. */
+  sha256?: boolean;
+}
+
+/**
+ * `landfall validate <file-or-run-folder>`: the same one-pass validation the landing function runs.
+ * Exit codes: 0 valid, 1 invalid (corrupt data included), 2 usage or I/O error (missing file, permission).
+ * Usage and I/O errors are written to stderr as one line; the verdict goes to stdout.
+ *
+ * @example
+ * process.exitCode = await validateCommand('runs/240101_A00123_0008_AHXXXX', { json: true, profile: 'illumina' });
+ */
+export async function validateCommand(target: string, options: ValidateCommandOptions = {}): Promise<number> {
+  const fail = (message: string) => {
+    process.stderr.write(`landfall: ${message}\n`);
+    return EXIT.usage;
+  };
+  if (options.profile !== undefined && !VALIDATION_PROFILES.includes(options.profile as ValidationProfile)) {
+    return fail(`unknown profile ${JSON.stringify(options.profile)} (one of ${VALIDATION_PROFILES.join(', ')})`);
+  }
+  let result: ValidationResult;
+  try {
+    const info = await stat(target).catch((error: unknown) => {
+      throw new ValidationIoError(target, error);
+    });
+    if (info.isDirectory()) {
+      result = await validateRunFolder(target, { profile: options.profile as ValidationProfile | undefined, sha256: options.sha256 });
+    } else {
+      if (options.profile !== undefined) return fail(`--profile applies to a run folder, and ${target} is a file`);
+      result = await validateFile(target, { sha256: options.sha256 });
+    }
+  } catch (error) {
+    if (error instanceof ValidationError) return fail(error.message);
+    throw error;
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatResult(result));
+  return result.valid ? EXIT.ok : EXIT.failed;
+}
+
+/** The documented JSON shape, fields in a stable order. */
+function toJson(result: ValidationResult) {
+  return {
+    valid: result.valid,
+    ...(result.profile ? { profile: result.profile } : {}),
+    files: result.files.map((file) => ({
+      path: file.path,
+      valid: file.valid,
+      reasons: file.reasons,
+      md5: file.md5,
+      ...(file.sha256 ? { sha256: file.sha256 } : {}),
+      size: file.size,
+      ...(file.stats ? { stats: file.stats } : {}),
+    })),
+    reasons: result.reasons,
+  };
+}
+
+function where(reason: ValidationReason): string {
+  return reason.line !== undefined ? `${reason.file}:${reason.line}` : reason.file;
+}
+
+function formatResult(result: ValidationResult): string {
+  const rows = result.files.map((file) => [
+    file.path,
+    file.valid ? 'valid' : 'INVALID',
+    file.stats?.reads,
+    file.stats?.bases,
+    file.stats ? `${file.stats.minLength}/${file.stats.meanLength}/${file.stats.maxLength}` : undefined,
+    file.stats?.gcPercent,
+    file.stats?.meanQuality,
+    file.stats?.q30Percent,
+    file.md5,
+  ]);
+  const reasons = [...result.reasons, ...result.files.flatMap((file) => file.reasons)];
+  const lines = [
+    result.profile ? `profile: ${result.profile}` : undefined,
+    rows.length > 0 ? formatTable(['file', 'verdict', 'reads', 'bases', 'length min/mean/max', 'GC %', 'mean Q', 'Q30 %', 'md5'], rows) : 'no files',
+    '',
+    ...reasons.map((reason) => `${where(reason)}: ${reason.message}`),
+    reasons.length > 0 ? '' : undefined,
+    result.valid ? 'valid' : `INVALID: ${reasons.length} problem${reasons.length === 1 ? '' : 's'}`,
+  ];
+  return `${lines.filter((line) => line !== undefined).join('\n')}\n`;
+}

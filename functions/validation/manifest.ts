@@ -1,0 +1,138 @@
+import { assertSafeKey } from '../../seams/storage/keys.ts';
+import type { ValidationReason } from '../catalog/types.ts';
+
+/** One file a manifest lists, with whatever checksums and size it gives. */
+export interface ManifestEntry {
+  /** Path relative to the run folder, `/`-separated, as listed. */
+  name: string;
+  md5?: string;
+  sha256?: string;
+  size?: number;
+  /** Line of the manifest that lists it (md5sum format). */
+  line?: number;
+}
+
+export interface Manifest {
+  file: string;
+  entries: ManifestEntry[];
+  reasons: ValidationReason[];
+}
+
+/** Names a run folder's manifest may have (md5sum/sha256sum format, or JSON). */
+export const MANIFEST_NAME = /^(manifest\.json|.+\.md5|.+\.sha256|md5sums?\.txt|sha256sums?\.txt|MD5SUMS|SHA256SUMS)$/i;
+
+/**
+ * Checks a path taken from data (a manifest line, a listed name) before it is used to find a file:
+ * traversal (`..`), absolute paths, backslashes, empty segments and control characters are refused
+ * with the same rules storage applies to keys. Spaces and unicode are fine.
+ *
+ * @returns a reason, or undefined when the path is safe
+ * @example unsafePathReason('manifest.md5', '../../etc/passwd', 3)?.message
+ */
+export function unsafePathReason(file: string, path: string, line?: number): ValidationReason | undefined {
+  try {
+    assertSafeKey(path);
+    return undefined;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      file,
+      ...(line ? { line } : {}),
+      expected: 'a relative path inside the run folder (no "..", no leading "/", no control characters)',
+      found: JSON.stringify(path),
+      message: `${line ? `line ${line}: ` : ''}unsafe path ${JSON.stringify(path)}: ${why}`,
+    };
+  }
+}
+
+/**
+ * Parses a manifest: `md5sum`/`sha256sum` output (`<hex>  <name>`, `<hex> *<name>`; the hash length
+ * says which), or JSON — an array of entries or `{ "files": [...] }`, each `{ "path" | "name", "md5"?,
+ * "sha256"?, "size"? }`. Bad lines and unsafe names become reasons; the rest is still returned.
+ *
+ * @example parseManifest('manifest.md5', 'd41d8cd98f00b204e9800998ecf8427e  S1_R1_001.fastq.gz\n').entries
+ */
+export function parseManifest(file: string, text: string): Manifest {
+  const body = text.replace(/^\uFEFF/, '');
+  return file.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(body) ? parseJsonManifest(file, body) : parseSumManifest(file, body);
+}
+
+function parseSumManifest(file: string, text: string): Manifest {
+  const entries: ManifestEntry[] = [];
+  const reasons: ValidationReason[] = [];
+  text.split(/\r\n|\n|\r/).forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === '' || raw.startsWith('#')) return;
+    const match = /^\\?([0-9a-fA-F]{32}|[0-9a-fA-F]{64}) [ *](.+)$/.exec(raw);
+    if (!match) {
+      reasons.push({
+        file,
+        line,
+        expected: '"<md5 or sha256 hex>  <file name>"',
+        found: JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw),
+        message: `line ${line}: expected "<md5 or sha256 hex>  <file name>", found ${JSON.stringify(raw.slice(0, 60))}`,
+      });
+      return;
+    }
+    const [, hash, name] = match as unknown as [string, string, string];
+    const unsafe = unsafePathReason(file, name, line);
+    if (unsafe) return void reasons.push(unsafe);
+    entries.push({ name, line, ...(hash.length === 32 ? { md5: hash.toLowerCase() } : { sha256: hash.toLowerCase() }) });
+  });
+  return { file, entries, reasons };
+}
+
+function parseJsonManifest(file: string, text: string): Manifest {
+  const reasons: ValidationReason[] = [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const found = error instanceof Error ? error.message : String(error);
+    return { file, entries: [], reasons: [{ file, expected: 'JSON', found, message: `expected a JSON manifest, found invalid JSON (${found})` }] };
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { files?: unknown } | null)?.files;
+  if (!Array.isArray(list)) {
+    return { file, entries: [], reasons: [{ file, expected: 'an array of files, or { "files": [...] }', found: typeof parsed, message: 'expected an array of files, or { "files": [...] }' }] };
+  }
+  const entries: ManifestEntry[] = [];
+  list.forEach((item: unknown, index) => {
+    const entry = item as { path?: unknown; name?: unknown; md5?: unknown; sha256?: unknown; size?: unknown } | null;
+    const name = entry?.path ?? entry?.name;
+    const where = `files[${index}]`;
+    const bad = (expected: string, found: unknown) => reasons.push({ file, expected, found: JSON.stringify(found) ?? 'nothing', message: `${where}: expected ${expected}, found ${JSON.stringify(found)}` });
+    if (typeof name !== 'string') return void bad('a "path" (or "name") string', name);
+    const unsafe = unsafePathReason(file, name);
+    if (unsafe) return void reasons.push({ ...unsafe, message: `${where}: ${unsafe.message}` });
+    if (entry!.md5 !== undefined && (typeof entry!.md5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(entry!.md5))) return void bad('"md5" as 32 hex digits', entry!.md5);
+    if (entry!.sha256 !== undefined && (typeof entry!.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry!.sha256))) return void bad('"sha256" as 64 hex digits', entry!.sha256);
+    if (entry!.size !== undefined && (typeof entry!.size !== 'number' || !Number.isInteger(entry!.size) || entry!.size < 0)) return void bad('"size" as a whole number of bytes', entry!.size);
+    entries.push({
+      name,
+      ...(typeof entry!.md5 === 'string' ? { md5: entry!.md5.toLowerCase() } : {}),
+      ...(typeof entry!.sha256 === 'string' ? { sha256: entry!.sha256.toLowerCase() } : {}),
+      ...(typeof entry!.size === 'number' ? { size: entry!.size } : {}),
+    });
+  });
+  return { file, entries, reasons };
+}
+
+/**
+ * Compares what a pass measured with what the manifest says: MD5, SHA-256 and size, each only when
+ * the manifest gives it. A size difference is reported on its own because NUL padding keeps a gzip
+ * file readable while its size, and MD5, change.
+ */
+export function compareWithManifest(path: string, entry: ManifestEntry, found: { md5: string; sha256?: string; size: number }, manifestFile: string): ValidationReason[] {
+  const reasons: ValidationReason[] = [];
+  const from = `${manifestFile}${entry.line ? ` line ${entry.line}` : ''}`;
+  if (entry.size !== undefined && entry.size !== found.size) {
+    reasons.push({ file: path, expected: `${entry.size} bytes (${from})`, found: `${found.size} bytes`, message: `size differs from the manifest: expected ${entry.size} bytes (${from}), found ${found.size}` });
+  }
+  if (entry.md5 !== undefined && entry.md5 !== found.md5) {
+    reasons.push({ file: path, expected: `MD5 ${entry.md5} (${from})`, found: `MD5 ${found.md5}`, message: `MD5 differs from the manifest: expected ${entry.md5} (${from}), found ${found.md5}` });
+  }
+  if (entry.sha256 !== undefined && found.sha256 !== undefined && entry.sha256 !== found.sha256) {
+    reasons.push({ file: path, expected: `SHA-256 ${entry.sha256} (${from})`, found: `SHA-256 ${found.sha256}`, message: `SHA-256 differs from the manifest: expected ${entry.sha256} (${from}), found ${found.sha256}` });
+  }
+  return reasons;
+}

@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { validateCommand, type ValidateCommandOptions } from '../../cli/commands/validate.ts';
+import { gz, reads, record } from '../functions/validation/fastqFixtures.ts';
+
+let root: string;
+const paths = {
+  good: '',
+  bad: '',
+  corrupt: '',
+  run: '',
+  locked: '',
+};
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'landfall-cli-validate-'));
+  paths.good = join(root, 'S1.R1.fastq.gz');
+  paths.bad = join(root, 'S2.R1.fastq.gz');
+  paths.corrupt = join(root, 'S3.R1.fastq.gz');
+  paths.run = join(root, 'run');
+  paths.locked = join(root, 'locked.fastq.gz');
+  const good = gz(reads(10));
+  await writeFile(paths.good, good);
+  await writeFile(paths.bad, gz(reads(2) + record({ name: 'r3', sequence: 'ACGT', quality: 'III' })));
+  await writeFile(paths.corrupt, good.subarray(0, good.length - 12));
+  await mkdir(paths.run);
+  await writeFile(join(paths.run, 'SampleSheet.csv'), '[Reads]\nRead1Cycles,20\nRead2Cycles,20\n[BCLConvert_Data]\nLane,Sample_ID\n1,A\n');
+  await writeFile(join(paths.run, 'A_S1_L001_R1_001.fastq.gz'), gz(reads(4, { mate: 1 })));
+  await writeFile(join(paths.run, 'A_S1_L001_R2_001.fastq.gz'), gz(reads(4, { mate: 2 })));
+  await writeFile(paths.locked, good);
+  await chmod(paths.locked, 0o000);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Runs the command in-process and captures what it prints. */
+async function run(target: string, options: ValidateCommandOptions = {}) {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await validateCommand(target, options);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('validateCommand', () => {
+  it.each([
+    { case: 'a valid file', target: () => paths.good, options: {}, code: 0 },
+    { case: 'a file with a bad record', target: () => paths.bad, options: {}, code: 1 },
+    { case: 'a truncated gzip (corrupt data is invalid, not an I/O error)', target: () => paths.corrupt, options: {}, code: 1 },
+    { case: 'a valid run folder', target: () => paths.run, options: { profile: 'illumina' }, code: 0 },
+    { case: 'a missing file', target: () => join(root, 'nope.fastq.gz'), options: {}, code: 2 },
+    { case: 'an unknown profile', target: () => paths.run, options: { profile: 'nanopore' }, code: 2 },
+    { case: 'a profile for a single file', target: () => paths.good, options: { profile: 'illumina' }, code: 2 },
+  ])('exits $code for $case', async ({ target, options, code }) => {
+    // Act
+    const result = await run(target(), options);
+
+    // Assess
+    expect(result.code).toBe(code);
+    if (code === 2) expect(result.stderr).toMatch(/^landfall: .+\n$/);
+    else expect(result.stdout).toMatch(code === 0 ? /\nvalid\n$/ : /\nINVALID: \d+ problems?\n$/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('exits 2 when a file cannot be read for lack of permission', async () => {
+    // Act
+    const result = await run(paths.locked);
+
+    // Assess
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('permission denied') });
+  });
+
+  it('prints the documented JSON for a run folder', async () => {
+    // Act
+    const result = await run(paths.run, { json: true });
+
+    // Assess
+    const printed = JSON.parse(result.stdout);
+    expect(Object.keys(printed)).toEqual(['valid', 'profile', 'files', 'reasons']);
+    const r1 = printed.files.find((file: { path: string }) => file.path === 'A_S1_L001_R1_001.fastq.gz');
+    expect(r1).toEqual({
+      path: 'A_S1_L001_R1_001.fastq.gz',
+      valid: true,
+      reasons: [],
+      md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+      size: expect.any(Number),
+      stats: { reads: 4, bases: 80, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: expect.any(Number), meanQuality: expect.any(Number), q30Percent: expect.any(Number) },
+    });
+    expect(printed).toMatchObject({ valid: true, profile: 'illumina', reasons: [] });
+  });
+
+  it('prints where and what for an invalid file in JSON', async () => {
+    // Act
+    const result = await run(paths.bad, { json: true });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      valid: false,
+      files: [{ path: paths.bad, valid: false, reasons: [{ file: paths.bad, line: 12, record: 3, expected: '4 quality characters (the sequence length on line 10)', found: '3' }] }],
+      reasons: [],
+    });
+  });
+
+  it('gives the exit code to a real process', async () => {
+    // Prepare
+    const command = resolve('cli/commands/validate.ts');
+    const script = `const { validateCommand } = await import(${JSON.stringify(command)}); process.exitCode = await validateCommand(process.argv[1], { json: true });`;
+    const spawnValidate = (target: string) =>
+      new Promise<{ code: number | null; stdout: string }>((done) => {
+        const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, target], (_error, stdout) => done({ code: child.exitCode, stdout }));
+      });
+
+    // Act
+    const [bad, missing] = await Promise.all([spawnValidate(paths.corrupt), spawnValidate(join(root, 'nope.fastq.gz'))]);
+
+    // Assess
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).files[0].reasons[0]).toMatchObject({ expected: expect.stringContaining('the rest of the gzip member') });
+    expect(missing.code).toBe(2);
+  });
+});
