@@ -11,6 +11,7 @@ import { reprocessCommand, replayCommand } from './commands/actCommands.ts';
 import { demoCommand } from './commands/demo.ts';
 import { outputsCommand, sampleCommand, samplesCommand, statusCommand } from './commands/readCommands.ts';
 import { upCommand } from './commands/up.ts';
+import { validateCommand } from './commands/validate.ts';
 import { CliError, EXIT } from './errors.ts';
 
 const DEFAULT_STATE_DIR = '.landfall';
@@ -52,6 +53,14 @@ export function buildProgram(exit: (code: number) => void): Command {
     .action((opts) => run(() => demoCommand({ ...opts, timeoutSeconds: opts.timeout }))());
 
   program.command('status').description('one screen: runs in flight, samples by status per team, dead letters').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action((opts) => run(() => statusCommand(opts))());
+
+  program
+    .command('validate')
+    .description('validate a FASTQ file or a run folder in one streaming pass: checksums, gzip, records, mates, statistics (exit 0 valid, 1 invalid, 2 usage or I/O error)')
+    .argument('<file-or-run-folder>')
+    .option('--profile <profile>', 'run folders: illumina, manifest or marker (default: from what the folder holds)')
+    .addOption(jsonOption())
+    .action((target: string, opts) => run(() => validateCommand(target, opts))());
 
   program
     .command('samples')

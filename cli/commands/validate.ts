@@ -12,8 +12,6 @@ export interface ValidateCommandOptions {
   json?: boolean;
   /** Run folders only: `illumina`, `manifest` or `marker` (default: chosen from what the folder holds). */
   profile?: string;
-  /** Also compute SHA-256 of every file. */
-  sha256?: boolean;
 }
 
 /**
@@ -38,10 +36,10 @@ export async function validateCommand(target: string, options: ValidateCommandOp
       throw new ValidationIoError(target, error);
     });
     if (info.isDirectory()) {
-      result = await validateRunFolder(target, { profile: options.profile as ValidationProfile | undefined, sha256: options.sha256 });
+      result = await validateRunFolder(target, { profile: options.profile as ValidationProfile | undefined });
     } else {
       if (options.profile !== undefined) return fail(`--profile applies to a run folder, and ${target} is a file`);
-      result = await validateFile(target, { sha256: options.sha256 });
+      result = await validateFile(target);
     }
   } catch (error) {
     if (error instanceof ValidationError) return fail(error.message);
@@ -51,20 +49,14 @@ export async function validateCommand(target: string, options: ValidateCommandOp
   return result.valid ? EXIT.ok : EXIT.failed;
 }
 
-/** The documented JSON shape, fields in a stable order. */
+/**
+ * Exactly the documented JSON shape (issue 3), so scripts can rely on it: files that are not FASTQ
+ * (a sample sheet, a file a manifest lists) have `stats: null`; the profile is in the text output only.
+ */
 function toJson(result: ValidationResult) {
   return {
     valid: result.valid,
-    ...(result.profile ? { profile: result.profile } : {}),
-    files: result.files.map((file) => ({
-      path: file.path,
-      valid: file.valid,
-      reasons: file.reasons,
-      md5: file.md5,
-      ...(file.sha256 ? { sha256: file.sha256 } : {}),
-      size: file.size,
-      ...(file.stats ? { stats: file.stats } : {}),
-    })),
+    files: result.files.map((file) => ({ path: file.path, valid: file.valid, reasons: file.reasons, md5: file.md5 ?? null, stats: file.stats ?? null })),
     reasons: result.reasons,
   };
 }

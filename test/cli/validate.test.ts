@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -92,17 +93,18 @@ describe('validateCommand', () => {
 
     // Assess
     const printed = JSON.parse(result.stdout);
-    expect(Object.keys(printed)).toEqual(['valid', 'profile', 'files', 'reasons']);
+    expect(Object.keys(printed)).toEqual(['valid', 'files', 'reasons']);
     const r1 = printed.files.find((file: { path: string }) => file.path === 'A_S1_L001_R1_001.fastq.gz');
     expect(r1).toEqual({
       path: 'A_S1_L001_R1_001.fastq.gz',
       valid: true,
       reasons: [],
       md5: expect.stringMatching(/^[0-9a-f]{32}$/),
-      size: expect.any(Number),
       stats: { reads: 4, bases: 80, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: expect.any(Number), meanQuality: expect.any(Number), q30Percent: expect.any(Number) },
     });
-    expect(printed).toMatchObject({ valid: true, profile: 'illumina', reasons: [] });
+    // A sample sheet has a checksum but no read statistics.
+    expect(printed.files.find((file: { path: string }) => file.path === 'SampleSheet.csv')).toEqual({ path: 'SampleSheet.csv', valid: true, reasons: [], md5: expect.stringMatching(/^[0-9a-f]{32}$/), stats: null });
+    expect(printed).toMatchObject({ valid: true, reasons: [] });
   });
 
   it('prints where and what for an invalid file in JSON', async () => {
@@ -117,22 +119,64 @@ describe('validateCommand', () => {
       reasons: [],
     });
   });
+});
 
-  it('gives the exit code to a real process', async () => {
-    // Prepare
-    const command = resolve('cli/commands/validate.ts');
-    const script = `const { validateCommand } = await import(${JSON.stringify(command)}); process.exitCode = await validateCommand(process.argv[1], { json: true });`;
-    const spawnValidate = (target: string) =>
-      new Promise<{ code: number | null; stdout: string }>((done) => {
-        const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, target], (_error, stdout) => done({ code: child.exitCode, stdout }));
-      });
+describe('landfall validate (the real command line, spawned)', () => {
+  const cli = resolve('cli/landfall.ts');
+  const landfall = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', cli, 'validate', ...args], (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }));
+    });
 
+  it('exits 0 and prints the documented JSON with statistics for a valid file', async () => {
     // Act
-    const [bad, missing] = await Promise.all([spawnValidate(paths.corrupt), spawnValidate(join(root, 'nope.fastq.gz'))]);
+    const result = await landfall(paths.good, '--json');
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      valid: true,
+      files: [
+        {
+          path: paths.good,
+          valid: true,
+          reasons: [],
+          md5: createHash('md5').update(await readFile(paths.good)).digest('hex'),
+          stats: { reads: 10, bases: 200, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: expect.any(Number), meanQuality: expect.any(Number), q30Percent: expect.any(Number) },
+        },
+      ],
+      reasons: [],
+    });
+  });
+
+  it('exits 1 with the record, line and expected vs found for a bad record, and for corrupt gzip', async () => {
+    // Act
+    const [bad, corrupt] = await Promise.all([landfall(paths.bad, '--json'), landfall(paths.corrupt)]);
 
     // Assess
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout).files[0].reasons[0]).toMatchObject({ expected: expect.stringContaining('the rest of the gzip member') });
-    expect(missing.code).toBe(2);
+    expect(JSON.parse(bad.stdout).files[0].reasons).toEqual([expect.objectContaining({ file: paths.bad, line: 12, record: 3, expected: '4 quality characters (the sequence length on line 10)', found: '3' })]);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stdout).toContain('truncated gzip');
+  });
+
+  it('exits 0 for a valid run folder with a profile', async () => {
+    // Act
+    const result = await landfall(paths.run, '--profile', 'illumina');
+
+    // Assess
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/profile: illumina[\s\S]*\nvalid\n$/) });
+  });
+
+  it.each([
+    { case: 'a missing file', args: () => [join(root, 'nope.fastq.gz')], stderr: /^landfall: cannot read .*nope\.fastq\.gz: no such file or folder\n$/ },
+    { case: 'an unknown profile', args: () => [paths.run, '--profile', 'nanopore'], stderr: /unknown profile "nanopore"/ },
+    { case: 'no argument', args: () => [], stderr: /missing required argument/ },
+  ])('exits 2 for $case', async ({ args, stderr }) => {
+    // Act
+    const result = await landfall(...args());
+
+    // Assess
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(stderr) });
   });
 });
