@@ -31,5 +31,5 @@ export function bucketNames(config: LandfallConfig) {
 
 /** Table names derived from the config. */
 export function tableNames(config: LandfallConfig) {
-  return { catalog: `${config.app}-catalog` } as const;
+  return { catalog: `${config.app}-catalog`, idempotency: `${config.app}-idempotency` } as const;
 }

@@ -1,8 +1,12 @@
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { tableNames } from '../config/defineConfig.ts';
 import { S3ObjectCreatedEvent } from '../events/schemas/s3.ts';
 import { StorageGatewayObjectUploadEvent } from '../events/schemas/storage-gateway.ts';
 import { evaluateRun } from './landing/evaluateRun.ts';
 import { parseLandingKey } from './landing/landingKey.ts';
+import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
+import { idempotentPerHandler } from './shared/idempotency.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
@@ -17,11 +21,41 @@ function locate(event: LandingEvent): { bucket: string; key: string } {
     : { bucket: event.detail['bucket-name'], key: event.detail['object-key'] };
 }
 
+/** The identity of one stored object: the same identity is the same landing, however often it is announced. */
+interface ObjectIdentity extends Record<string, unknown> {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId?: string;
+}
+
+/** Records the object in the catalog and re-evaluates its run; the conditional write stops a repeat. */
+async function recordObject(identity: ObjectIdentity) {
+  const svc = await services();
+  const where = parseLandingKey(identity.key)!;
+  const { changed } = await svc.catalog.recordFile(where.team, where.runId, {
+    name: where.name,
+    bucket: identity.bucket,
+    key: identity.key,
+    size: identity.size,
+    etag: identity.etag,
+    versionId: identity.versionId,
+    landedAt: new Date().toISOString(),
+  });
+  if (!changed) return { outcome: 'duplicate' as const };
+  const { landed } = await evaluateRun(svc, where.team, where.runId);
+  return { outcome: 'recorded' as const, landed };
+}
+
+let recordOnce: ReturnType<typeof idempotentPerHandler<ObjectIdentity, Awaited<ReturnType<typeof recordObject>>>> | undefined;
+
 /**
  * Records a landed object in the catalog (identity read with HeadObject) and re-evaluates its run.
- * The second event for the same object (S3 + Storage Gateway, or a duplicate) changes nothing and stops.
+ * The second event for the same object (S3 + Storage Gateway, or a duplicate) changes nothing and stops:
+ * first at the Powertools idempotency store, then at the catalog's conditional write.
  */
-export async function landObject(event: LandingEvent) {
+export async function landObject(event: LandingEvent, context?: Context) {
   const svc = await services();
   const { bucket, key } = locate(event);
   const where = parseLandingKey(key);
@@ -35,18 +69,12 @@ export async function landObject(event: LandingEvent) {
   }
   const head = await svc.storage.head(bucket, key);
   if (!head) return { outcome: 'ignored', reason: 'object no longer exists' };
-  const { changed } = await svc.catalog.recordFile(where.team, where.runId, {
-    name: where.name,
-    bucket,
-    key,
-    size: head.size,
-    etag: head.etag,
-    versionId: head.versionId,
-    landedAt: new Date().toISOString(),
-  });
-  if (!changed) return { outcome: 'duplicate' };
-  const { landed } = await evaluateRun(svc, where.team, where.runId);
-  return { outcome: 'recorded', landed };
+  const identity: ObjectIdentity = { bucket, key, size: head.size, etag: head.etag, ...(head.versionId ? { versionId: head.versionId } : {}) };
+  // The reconciliation sweep re-drives objects a dead process may have left "in progress" in the
+  // idempotency store: it goes straight to the catalog, whose conditional write is the guarantee.
+  if (event.source === 'aws.s3' && event.detail['request-id'] === RECONCILE_REQUEST_ID) return recordObject(identity);
+  recordOnce ??= idempotentPerHandler('land', process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency, recordObject);
+  return recordOnce(identity, context);
 }
 
 export const handler = lambdaHandler(landObject, LandingEvent);

@@ -4,6 +4,7 @@ import type { LandedFile } from './catalog/types.ts';
 import { evaluateCompleteness } from './landing/completeness.ts';
 import { evaluateRun, profileFor, readRunDocuments } from './landing/evaluateRun.ts';
 import { parseLandingKey } from './landing/landingKey.ts';
+import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services, type Services } from './shared/services.ts';
@@ -32,7 +33,7 @@ async function redriveUnseenObjects(svc: Services): Promise<number> {
           source: 'aws.s3',
           'detail-type': 'Object Created',
           resources: [`arn:aws:s3:::${landing}`],
-          detail: { version: '0', bucket: { name: landing }, object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') }, reason: 'PutObject', 'request-id': 'landfall-reconcile' },
+          detail: { version: '0', bucket: { name: landing }, object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') }, reason: 'PutObject', 'request-id': RECONCILE_REQUEST_ID },
         },
       ]);
       redriven++;

@@ -4,6 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureIdempotencyTable } from '../functions/shared/idempotency.ts';
 import { bucketNames, tableNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
 import { buildRules } from '../events/rules.ts';
@@ -22,6 +23,7 @@ import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
+import { TeamDelivery } from './delivery/TeamDelivery.ts';
 import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.ts';
 import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
 
@@ -53,6 +55,8 @@ export class EmbeddedRuntime {
   readonly workflows: LocalWorkflowService;
   readonly watcher: ShareWatcher;
   readonly shareDir: string;
+  /** Per-team outboxes and webhooks, fed by the per-team subscription rules installed on the bus. */
+  readonly delivery: TeamDelivery;
   readonly #catalogServer: CatalogServer;
   readonly #control: ControlServer;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -66,6 +70,7 @@ export class EmbeddedRuntime {
     workflows: LocalWorkflowService;
     watcher: ShareWatcher;
     shareDir: string;
+    delivery: TeamDelivery;
     catalogServer: CatalogServer;
     control: ControlServer;
   }) {
@@ -76,6 +81,7 @@ export class EmbeddedRuntime {
     this.workflows = parts.workflows;
     this.watcher = parts.watcher;
     this.shareDir = parts.shareDir;
+    this.delivery = parts.delivery;
     this.#catalogServer = parts.catalogServer;
     this.#control = parts.control;
   }
@@ -97,6 +103,7 @@ export class EmbeddedRuntime {
     });
     const catalog = new Catalog(tableNames(config).catalog, new DynamoDBClient({ endpoint: catalogServer.endpoint }));
     await catalog.ensureTable();
+    await ensureIdempotencyTable(new DynamoDBClient({ endpoint: catalogServer.endpoint }), tableNames(config).idempotency);
 
     const storage = new FolderStorage(layout.buckets);
     let bus!: LocalEventBus;
@@ -118,8 +125,15 @@ export class EmbeddedRuntime {
         Object.entries(workflowFunctionPlaceholders).map(([placeholder, name]) => [placeholder, (payload: unknown) => invokeLocally(name, functionHandlers[name], payload)]),
       ),
     });
+    // The same per-team rules the stacks deploy as EventBridge rules → SQS/SNS, delivered to outboxes here.
+    const delivery = new TeamDelivery({
+      config,
+      stateDir: layout.root,
+      onError: (failure) => options.onProblem?.(`delivery to team ${failure.team}`, `${failure.target}: ${failure.error}`),
+    });
     bus = new LocalEventBus({
       rules: buildRules(config),
+      subscriptions: delivery.subscriptions(),
       region: config.homeRegion,
       logDir: layout.bus,
       invoke: (target, event) => invokeLocally(target, functionHandlers[target], event),
@@ -151,7 +165,7 @@ export class EmbeddedRuntime {
 
     const tokens = await ensureTokens(layout.root, config);
     const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
-    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, catalogServer, control });
+    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control });
     runtime.#startSchedules(config);
     await runtime.#writeRuntimeInfo(options.configPath);
     return runtime;
@@ -195,6 +209,7 @@ export class EmbeddedRuntime {
     await this.executor.stop();
     await this.workflows.stop();
     await this.bus.close().catch(() => undefined);
+    await this.delivery.close();
     await this.#catalogServer.close();
     await rm(this.layout.runtimeFile, { force: true });
   }

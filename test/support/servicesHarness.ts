@@ -43,6 +43,7 @@ export async function startServicesHarness(options: { config?: LandfallConfig; w
     published,
     bucketsDir: dir,
     names,
+    catalogEndpoint: catalogTest.server.endpoint,
     stop: async () => {
       await catalogTest.stop();
       await rm(dir, { recursive: true, force: true });

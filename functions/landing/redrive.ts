@@ -1,0 +1,2 @@
+/** `request-id` of the "Object Created" events the reconciliation sweep re-drives for objects the catalog never saw. */
+export const RECONCILE_REQUEST_ID = 'landfall-reconcile';

@@ -1,0 +1,77 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
+import type { FunctionName } from '../../events/rules.ts';
+
+/**
+ * Powertools idempotency for handlers whose duplicates are frequent (a storm of events for one object):
+ * the first invocation for a key does the work and its result is stored; a repeat within the window
+ * answers from the store. One persistence layer per handler (its own key prefix in the shared table);
+ * the catalog's conditional writes stay the guarantee, this is the cheap guard in front of them.
+ */
+export const IDEMPOTENCY_KEY = 'id';
+const WINDOW_SECONDS = 3600;
+
+/** CreateTable input for the idempotency table (embedded runtime; the same shape in the stack, TTL on `expiration`). */
+export function idempotencyCreateTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_KEY, AttributeType: 'S' as const }],
+    KeySchema: [{ AttributeName: IDEMPOTENCY_KEY, KeyType: 'HASH' as const }],
+  };
+}
+
+/** Creates the idempotency table when missing and waits until it is ACTIVE. */
+export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(idempotencyCreateTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException) && (error as { name?: string })?.name !== 'ResourceInUseException') throw error;
+  }
+  for (let round = 0; round < 100; round++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`idempotency table ${tableName} did not become ACTIVE`);
+}
+
+/** What a duplicate invocation answers while the first one still runs. */
+export interface InProgress {
+  outcome: 'duplicate';
+  inProgress: true;
+}
+
+/**
+ * Makes `fn(key)` idempotent per handler: the whole argument is the idempotency key (so pass only the
+ * identity that defines "the same work"). A concurrent duplicate gets `{ outcome: 'duplicate' }` instead
+ * of an error; the in-progress record expires with the invocation's remaining time, so a crash costs a
+ * retry window, never the work.
+ *
+ * @example const record = idempotentPerHandler('land', process.env.LANDFALL_IDEMPOTENCY_TABLE!, recordObject);
+ */
+export function idempotentPerHandler<Key extends Record<string, unknown>, Result>(
+  handler: FunctionName,
+  tableName: string,
+  fn: (key: Key) => Promise<Result>,
+): (key: Key, context?: Context) => Promise<Result | InProgress> {
+  // Built on first use: the embedded runtime points the SDK at its local server before invoking.
+  let guarded: ((key: Key) => Promise<Result>) | undefined;
+  let config: IdempotencyConfig | undefined;
+  return async (key, context) => {
+    if (!guarded) {
+      config = new IdempotencyConfig({ expiresAfterSeconds: WINDOW_SECONDS });
+      const persistenceStore = new DynamoDBPersistenceLayer({ tableName, keyAttr: IDEMPOTENCY_KEY, awsSdkV3Client: new DynamoDBClient({}) });
+      guarded = makeIdempotent(fn, { persistenceStore, config, keyPrefix: `landfall.${handler}` });
+    }
+    if (context) config!.registerLambdaContext(context);
+    try {
+      return await guarded(key);
+    } catch (error) {
+      if (error instanceof IdempotencyAlreadyInProgressError) return { outcome: 'duplicate', inProgress: true };
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The land handler under duplicates, through its composed middy chain, against the real local
+ * DynamoDB-compatible server: the Powertools idempotency store answers repeats, the catalog's
+ * conditional write stays the guarantee behind it.
+ */
+import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableNames } from '../../config/defineConfig.ts';
+import { handler } from '../../functions/land.ts';
+import { RECONCILE_REQUEST_ID } from '../../functions/landing/redrive.ts';
+import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
+import { localContext } from '../../runtime/lambda/invokeLocally.ts';
+import { applyEnvironment, localAwsEnvironment } from '../../runtime/localAwsEnvironment.ts';
+import { startServicesHarness } from '../support/servicesHarness.ts';
+
+const TEAM = 'genomics';
+const RUN = '261123_LH00417_0500_B22IDEMP1';
+const KEY = `incoming/${TEAM}/${RUN}/notes.txt`;
+
+describe('land handler idempotency', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  let client: DynamoDBClient;
+  const savedEnv = { ...process.env };
+  const s3Event = (etag: string, size: number, requestId?: string) => ({
+    version: '0', id: crypto.randomUUID(), source: 'aws.s3', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [`arn:aws:s3:::${harness.names.landing}`],
+    'detail-type': 'Object Created',
+    detail: { version: '0', bucket: { name: harness.names.landing }, object: { key: KEY, size, etag }, reason: 'PutObject', ...(requestId ? { 'request-id': requestId } : {}) },
+  });
+  const gatewayEvent = (size: number) => ({
+    version: '0', id: crypto.randomUUID(), source: 'aws.storagegateway', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [],
+    'detail-type': 'Storage Gateway Object Upload Event',
+    detail: { 'object-size': size, 'modification-time': new Date().toISOString(), 'object-key': KEY, 'event-type': 'object-upload-complete', prefix: `incoming/${TEAM}/${RUN}/`, 'bucket-name': harness.names.landing },
+  });
+  const land = (event: unknown) => handler(event, localContext('land', 30_000)) as Promise<{ outcome: string }>;
+  const idempotencyItems = async () => (await client.send(new ScanCommand({ TableName: tableNames(harness.services.config).idempotency }))).Items ?? [];
+
+  beforeAll(async () => {
+    harness = await startServicesHarness();
+    applyEnvironment(localAwsEnvironment({ region: 'eu-west-1', catalogEndpoint: harness.catalogEndpoint }));
+    client = new DynamoDBClient({});
+    await ensureIdempotencyTable(client, tableNames(harness.services.config).idempotency);
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await harness?.stop();
+  });
+
+  it('records an object once for 20 concurrent S3 events and a Storage Gateway event, and stores the first result', async () => {
+    // Prepare
+    const info = await harness.folders.put(harness.names.landing, KEY, Buffer.from('run notes\n'));
+    const etag = info.etag.replaceAll('"', '');
+    const catalog = harness.services.catalog;
+    const recordFile = catalog.recordFile.bind(catalog);
+    let catalogWrites = 0;
+    catalog.recordFile = (...args) => (catalogWrites++, recordFile(...args));
+    // Act
+    const outcomes = await Promise.all([...Array.from({ length: 20 }, () => land(s3Event(etag, info.size))), land(gatewayEvent(info.size))]);
+    // Assess: one invocation reached the catalog; the others were answered by the idempotency store
+    // (in progress: 'duplicate'; completed: the first invocation's stored result)
+    catalog.recordFile = recordFile;
+    expect(catalogWrites).toBe(1);
+    const recorded = outcomes.filter((outcome) => outcome.outcome === 'recorded');
+    expect(recorded.length).toBeGreaterThanOrEqual(1);
+    for (const outcome of outcomes) expect(outcome.outcome === 'duplicate' ? outcome : recorded[0]).toEqual(outcome);
+    expect(await harness.services.catalog.listRunFiles(TEAM, RUN)).toHaveLength(1);
+    const items = await idempotencyItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]!.id!.S).toMatch(/^landfall\.land#/);
+    expect(items[0]!.status!.S).toBe('COMPLETED');
+    // a later repeat is answered from the store: the stored result of the first invocation
+    expect(await land(s3Event(etag, info.size))).toEqual(recorded[0]);
+  });
+
+  it('records a changed object (new identity) again', async () => {
+    const info = await harness.folders.put(harness.names.landing, KEY, Buffer.from('run notes, corrected\n'));
+    const result = await land(s3Event(info.etag.replaceAll('"', ''), info.size));
+    expect(result.outcome).toBe('recorded');
+    expect((await harness.services.catalog.listRunFiles(TEAM, RUN))[0]!.etag).toBe(info.etag);
+    expect(await idempotencyItems()).toHaveLength(2);
+  });
+
+  it('lets a reconciliation re-drive past an in-progress record a dead process left, to the catalog', async () => {
+    // Prepare: an object whose first landing died "in progress"
+    const key = `incoming/${TEAM}/${RUN}/late.txt`;
+    const info = await harness.folders.put(harness.names.landing, key, Buffer.from('late\n'));
+    const etag = info.etag.replaceAll('"', '');
+    const event = (requestId?: string) => ({ ...s3Event(etag, info.size, requestId), detail: { ...s3Event(etag, info.size, requestId).detail, object: { key, size: info.size, etag } } });
+    const first = await land(event());
+    expect(first.outcome).toBe('recorded');
+    const idempotencyTable = tableNames(harness.services.config).idempotency;
+    for (const item of await idempotencyItems()) {
+      await client.send(new UpdateItemCommand({ TableName: idempotencyTable, Key: { id: item.id! }, UpdateExpression: 'SET #status = :inProgress', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } } }));
+    }
+    expect(await land(event())).toEqual({ outcome: 'duplicate', inProgress: true }); // the store alone would block it
+    // Act: the sweep's re-drive
+    const redriven = await land(event(RECONCILE_REQUEST_ID));
+    // Assess: answered by the catalog's conditional write, not the idempotency store
+    expect(redriven.outcome).toBe('duplicate');
+    expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);
+  });
+});
