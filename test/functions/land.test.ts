@@ -31,7 +31,7 @@ describe('land handler idempotency', () => {
     'detail-type': 'Storage Gateway Object Upload Event',
     detail: { 'object-size': size, 'modification-time': new Date().toISOString(), 'object-key': KEY, 'event-type': 'object-upload-complete', prefix: `incoming/${TEAM}/${RUN}/`, 'bucket-name': harness.names.landing },
   });
-  const land = (event: unknown) => handler(event, localContext('land', 30_000)) as Promise<{ outcome: string }>;
+  const land = (event: unknown) => handler(event as Parameters<typeof handler>[0], localContext('land', 30_000)) as Promise<{ outcome: string }>;
   const idempotencyItems = async () => (await client.send(new ScanCommand({ TableName: tableNames(harness.services.config).idempotency }))).Items ?? [];
 
   beforeAll(async () => {
