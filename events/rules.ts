@@ -1,13 +1,13 @@
 import { bucketNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from './schemas/batch.ts';
-import { LANDFALL_SOURCE } from './schemas/landfall.ts';
+import { LANDFALL_SOURCE, RUN_INDEX_DETAIL_TYPES } from './schemas/landfall.ts';
 import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from './schemas/s3.ts';
 import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
 import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample';
+export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun';
 
 export interface RuleDefinition {
   name: string;
@@ -70,6 +70,12 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       description: 'A good sample version was cataloged: start its one automatic execution',
       pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Sample Cataloged'] },
       target: 'startWorkflow',
+    },
+    {
+      name: 'index-run',
+      description: "A step published or a sample ended: rewrite the run's index.json; once every sample is terminal, \"Run Completed\"",
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': [...RUN_INDEX_DETAIL_TYPES] },
+      target: 'indexRun',
     },
     {
       name: 'complete-job-task',

@@ -4,8 +4,7 @@ import { LANDFALL_SOURCE } from './schemas/landfall.ts';
 /**
  * The detail-types a team is told about: the facts about ITS runs and samples. Internal steps of the
  * pipeline ("Sample Landed", job state changes, schedules) and platform events ("Region Woke Up") are not
- * team-facing. "Run Completed" is listed ahead of its schema so that the day it is emitted, teams get it
- * without a redeploy of their rules; a detail-type nobody emits costs nothing in a pattern.
+ * team-facing.
  */
 export const TEAM_FACING_DETAIL_TYPES = [
   'Sample Cataloged',

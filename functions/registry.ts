@@ -1,6 +1,7 @@
 import type { FunctionName } from '../events/rules.ts';
 import { handler as completeSample } from './completeSample.ts';
 import { handler as failSample } from './failSample.ts';
+import { handler as indexRun } from './indexRun.ts';
 import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
 import { handler as publishStep } from './publishStep.ts';
@@ -28,6 +29,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   publishStep,
   completeSample,
   failSample,
+  indexRun,
 };
 
 /** Which function each state-machine placeholder stands for (workflows/asl builders emit the placeholders). */

@@ -43,9 +43,38 @@ export const landfallEventDetails = {
   }),
   'Workflow Started': z.object({ ...SampleFields, executionName: z.string(), executionArn: z.string(), pipeline: z.string() }),
   'Step Output Published': z.object({ ...SampleFields, step: z.string(), keys: ObjectKeys, sequence: z.number().int().positive(), manifestKey: z.string() }),
-  'Sample Completed': z.object({ ...SampleFields, steps: z.array(z.string()), manifestKey: z.string() }),
+  /** Every step of the version published: `keys` are its published outputs and its manifest. */
+  'Sample Completed': z.object({ ...SampleFields, steps: z.array(z.string()), keys: ObjectKeys, manifestKey: z.string() }),
+  /**
+   * Every sample of the run is terminal (COMPLETED, FAILED, REJECTED or SUPERSEDED): emitted once per set of
+   * terminal sample versions (a changed re-upload that completes later makes a new fact). `keys` are the
+   * run's index.json and the manifests of its samples' current versions.
+   */
+  'Run Completed': z.object({
+    ...RunFields,
+    samples: z.array(z.object({ sampleId: z.string().min(1), version: z.number().int().positive().optional(), status: z.string() })).min(1),
+    keys: ObjectKeys,
+    indexKey: z.string(),
+  }),
   'Sample Failed': z.object({ ...SampleFields, step: z.string().optional(), error: z.string(), cause: z.string().optional() }),
 } as const;
+
+/** The facts that change what a run's index.json says, and may make the run complete. */
+export const RUN_INDEX_DETAIL_TYPES = ['Step Output Published', 'Sample Completed', 'Sample Failed', 'Sample Rejected'] as const;
+
+/**
+ * Any of {@link RUN_INDEX_DETAIL_TYPES}, as the run-index function receives it: only `team` and `runId`
+ * matter to it (the catalog, not the event, is the source of truth for what the index says).
+ */
+export const RunFactEvent = z.object({
+  version: z.string().default('0'),
+  id: z.string().optional(),
+  source: z.literal(LANDFALL_SOURCE),
+  'detail-type': z.enum(RUN_INDEX_DETAIL_TYPES),
+  time: z.string().optional(),
+  resources: z.array(z.string()).default([]),
+  detail: z.object({ team: TeamId, runId: z.string().min(1) }).passthrough(),
+}).passthrough();
 
 export type LandfallDetailType = keyof typeof landfallEventDetails;
 export type LandfallEventDetail<T extends LandfallDetailType> = z.infer<(typeof landfallEventDetails)[T]>;

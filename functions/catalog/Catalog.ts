@@ -391,6 +391,24 @@ export class Catalog {
     );
   }
 
+  /**
+   * Counts a change the run's index.json must reflect and returns the new revision; the index writer
+   * loops until the revision it rendered is still the latest (as the manifest writer does per sample).
+   */
+  async bumpRunIndexRevision(team: string, runId: string): Promise<number> {
+    const result = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.run(team, runId),
+        UpdateExpression: 'ADD indexRevision :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.indexRevision);
+  }
+
   // ---- facts emitted once ------------------------------------------------------------------
 
   /** Claims a fact (by dedupeKey) before its event is published; false when already claimed. */

@@ -50,6 +50,8 @@ export interface RunRecord {
   barrierAt?: string;
   /** Cataloged samples with changed re-uploads still settling (relandQuietSeconds): the sweep re-evaluates the run until empty. */
   settlingSamples?: string[];
+  /** Incremented by every change the run's index.json reflects; the index writer loops until stable. */
+  indexRevision?: number;
 }
 
 export interface SampleRecord extends SampleRef {

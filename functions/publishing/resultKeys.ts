@@ -16,3 +16,8 @@ export function manifestKey(ref: VersionRef): string {
 export function teamPrefix(team: string): string {
   return `teams/${team}/`;
 }
+
+/** `teams/<team>/runs/<run>/index.json`: the run's samples, their status and what each published. */
+export function runIndexKey(team: string, runId: string): string {
+  return `${teamPrefix(team)}runs/${runId}/index.json`;
+}

@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
  */
 export type FaultPoint =
   | 'manifest.betweenReadAndWrite'
+  /** The run index writer rendered index.json from the catalog and is about to write it. */
+  | 'runIndex.betweenReadAndWrite'
   | 'publish.beforeCopy'
   /** After a step's outputs were copied under the team prefix, before the catalog and manifest know. */
   | 'publish.afterCopy'

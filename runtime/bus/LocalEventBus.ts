@@ -5,8 +5,22 @@ import { compilePattern } from '../../events/pattern/index.ts';
 import type { RuleDefinition } from '../../events/rules.ts';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
 
+/**
+ * A rule whose target is not a function: the per-team subscriptions (events/teamSubscriptions.ts), whose
+ * AWS targets are SQS queues and SNS topics and whose embedded targets are outboxes and webhooks.
+ */
+export interface BusSubscription {
+  /** The rule name, as deployed in AWS. */
+  name: string;
+  pattern: Record<string, unknown>;
+  /** Delivers one matching event; a rejection is retried like a function target, then dead-lettered. */
+  deliver: (event: BusEvent) => Promise<void>;
+}
+
 export interface LocalBusOptions {
   rules: RuleDefinition[];
+  /** Rules delivering to non-function targets (team subscriptions), matched with the same pattern semantics. */
+  subscriptions?: BusSubscription[];
   /** Invokes a rule's target with the full event (the runtime's in-process Lambda invoker). */
   invoke: (target: RuleDefinition['target'], event: BusEvent) => Promise<unknown>;
   /** Folder for `events.jsonl` (every event, in publish order) and `dead-letters.jsonl`. */
@@ -32,7 +46,7 @@ export interface DeadLetter {
  * at-least-once delivery to in-process handlers with two retries and backoff, then a dead-letter file.
  */
 export class LocalEventBus implements EventPublisher {
-  readonly #rules: Array<RuleDefinition & { matches: (event: unknown) => boolean }>;
+  readonly #rules: Array<{ name: string; target: string; deliver: (event: BusEvent) => Promise<unknown>; matches: (event: unknown) => boolean }>;
   readonly #options: LocalBusOptions;
   readonly #inFlight = new Set<Promise<void>>();
   #logQueue: Promise<void> = Promise.resolve();
@@ -41,7 +55,10 @@ export class LocalEventBus implements EventPublisher {
   constructor(options: LocalBusOptions) {
     this.#options = options;
     // compilePattern throws InvalidPatternError for anything EventBridge would refuse: fail at start, not at 3 a.m.
-    this.#rules = options.rules.map((rule) => ({ ...rule, matches: compilePattern(rule.pattern) }));
+    this.#rules = [
+      ...options.rules.map((rule) => ({ name: rule.name, target: rule.target, deliver: (event: BusEvent) => options.invoke(rule.target, event), matches: compilePattern(rule.pattern) })),
+      ...(options.subscriptions ?? []).map((rule) => ({ name: rule.name, target: `subscription:${rule.name}`, deliver: rule.deliver, matches: compilePattern(rule.pattern) })),
+    ];
   }
 
   async publish(events: BusEvent[]): Promise<void> {
@@ -81,13 +98,13 @@ export class LocalEventBus implements EventPublisher {
     await this.drain();
   }
 
-  async #deliver(rule: RuleDefinition, event: BusEvent): Promise<void> {
+  async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {
     const delays = this.#options.retryDelaysMs ?? [200, 1000];
     let lastError: unknown;
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
       try {
-        await this.#options.invoke(rule.target, event);
+        await rule.deliver(event);
         return;
       } catch (error) {
         lastError = error;

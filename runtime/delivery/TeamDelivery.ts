@@ -4,6 +4,7 @@ import type { LandfallConfig } from '../../config/schema.ts';
 import { compilePattern } from '../../events/pattern/index.ts';
 import { teamSubscriptionRules, type TeamSubscriptionRule } from '../../events/teamSubscriptions.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
+import type { BusSubscription } from '../bus/LocalEventBus.ts';
 import { outboxPaths, readJsonLines, type FailedDelivery } from './outbox.ts';
 import { assertLoopbackWebhook, postEvent, type WebhookOptions } from './webhook.ts';
 
@@ -75,6 +76,24 @@ export class TeamDelivery {
   /** The per-team rules this delivery runs (for `status` displays and tests). */
   get rules(): TeamSubscriptionRule[] {
     return this.#targets.map((target) => target.rule);
+  }
+
+  /**
+   * The per-team rules as bus subscriptions, one per team, to install on the embedded bus: the bus matches
+   * each rule's pattern (the same pattern the stacks deploy) and hands matching events to that team only.
+   *
+   * @example
+   * const bus = new LocalEventBus({ rules: buildRules(config), subscriptions: delivery.subscriptions(), … });
+   */
+  subscriptions(): BusSubscription[] {
+    return this.#targets.map((target) => ({
+      name: target.rule.name,
+      pattern: target.rule.pattern as unknown as Record<string, unknown>,
+      deliver: async (event: BusEvent) => {
+        if (this.#closed) return;
+        await this.#track(this.#deliverTo(target, event));
+      },
+    }));
   }
 
   /**

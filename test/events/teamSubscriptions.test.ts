@@ -28,7 +28,8 @@ function detailFor(type: LandfallDetailType, team: string): Record<string, unkno
     'Sample Rejected': { ...sample, reasons: [{ file: 'f', message: 'bad' }], reasonCount: 1, reasonsKey: 'k' },
     'Workflow Started': { ...sample, executionName: 'e', executionArn: 'arn', pipeline: 'demo' },
     'Step Output Published': { ...sample, step: 'qc', keys: ['k'], sequence: 1, manifestKey: 'm' },
-    'Sample Completed': { ...sample, steps: ['qc'], manifestKey: 'm' },
+    'Sample Completed': { ...sample, steps: ['qc'], keys: ['k', 'm'], manifestKey: 'm' },
+    'Run Completed': { team, runId: 'RUN1', samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }], keys: ['i'], indexKey: 'i', dedupeKey: `run-completed:${team}` },
     'Sample Failed': { ...sample, error: 'boom' },
   };
   return details[type];
@@ -51,9 +52,9 @@ describe('teamSubscriptionRules', () => {
     for (const rule of rules) expect(() => compilePattern(rule.pattern)).not.toThrow();
   });
 
-  it('lists only detail-types that exist, except the announced "Run Completed"', () => {
+  it('lists only detail-types that exist', () => {
     // Assess
-    expect(TEAM_FACING_DETAIL_TYPES.filter((type) => !(type in landfallEventDetails))).toEqual(['Run Completed']);
+    expect(TEAM_FACING_DETAIL_TYPES.filter((type) => !(type in landfallEventDetails))).toEqual([]);
   });
 
   it('classifies every Landfall detail-type as team-facing or internal, never both', () => {

@@ -10,6 +10,8 @@ import { landfallEvent } from '../../../events/schemas/landfall.ts';
 import { WebhookUrlError } from '../../../runtime/delivery/errors.ts';
 import { outboxPaths, readFailedDeliveries, readOutbox, type FailedDelivery } from '../../../runtime/delivery/outbox.ts';
 import { TeamDelivery } from '../../../runtime/delivery/TeamDelivery.ts';
+import { LocalEventBus } from '../../../runtime/bus/LocalEventBus.ts';
+import { teamSubscriptionRules } from '../../../events/teamSubscriptions.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
 
 const FAST = { timeoutMs: 1000, retryDelaysMs: [10, 20] };
@@ -72,6 +74,27 @@ describe('TeamDelivery', () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-delivery-'));
   });
   afterEach(async () => rm(stateDir, { recursive: true, force: true }));
+
+  describe('Method: subscriptions (installed on the embedded bus)', () => {
+    it("installs one rule per team, named and patterned as the stacks deploy it, and each team's outbox gets only its events", async () => {
+      // Prepare
+      const cfg = config([{ id: 'lab-a', pipeline: 'demo' }, { id: 'lab-b', pipeline: 'demo' }]);
+      const delivery = new TeamDelivery({ config: cfg, stateDir });
+      const subscriptions = delivery.subscriptions();
+      const bus = new LocalEventBus({ rules: [], subscriptions, region: 'eu-west-1', logDir: path.join(stateDir, 'bus'), invoke: async () => undefined });
+      const a1 = published('lab-a', 'S1', 'qc', 1);
+      const b1 = published('lab-b', 'S9', 'qc', 1);
+      const internal = landfallEvent('Sample Landed', { team: 'lab-a', runId: 'RUN-lab-a', sampleId: 'S1', files: ['x'], dedupeKey: 'landed:x' });
+      // Act: at-least-once upstream, so one event arrives twice
+      await bus.publish([a1, b1, internal, structuredClone(a1)]);
+      await bus.drain();
+      await delivery.close();
+      // Assess
+      expect(subscriptions.map(({ name, pattern }) => ({ name, pattern }))).toEqual(teamSubscriptionRules(cfg).map(({ name, pattern }) => ({ name, pattern })));
+      expect(keysOf(await readOutbox(stateDir, 'lab-a'))).toEqual(keysOf([a1]));
+      expect(keysOf(await readOutbox(stateDir, 'lab-b'))).toEqual(keysOf([b1]));
+    });
+  });
 
   describe('Method: deliver (outbox)', () => {
     it("gives each team exactly its own events, one per fact, in order, from two teams' interleaved deliveries", async () => {

@@ -1,0 +1,121 @@
+import type { RunRecord, RunStatus, SampleRecord, SampleStatus, StepRecord, VersionRecord } from '../catalog/types.ts';
+import { TERMINAL_SAMPLE_STATUSES } from '../catalog/types.ts';
+import { faultPoint } from '../shared/faults.ts';
+import type { Services } from '../shared/services.ts';
+import { manifestKey, runIndexKey } from './resultKeys.ts';
+
+/** One sample of a run as index.json shows it: its current version and what that version published. */
+export interface RunIndexSample {
+  sampleId: string;
+  status: SampleStatus;
+  version?: number;
+  /** The current version's manifest.json (absent before a version exists). */
+  manifestKey?: string;
+  /** Published steps of the current version, in publish (sequence) order. */
+  steps: Array<{ step: string; sequence?: number; publishedAt?: string; files: number; bytes: number }>;
+}
+
+/** `teams/<team>/runs/<run>/index.json`: rendered from the catalog, the source of truth. */
+export interface RunIndex {
+  team: string;
+  runId: string;
+  status: RunStatus;
+  /** True once every sample is terminal (see {@link isRunTerminal}). */
+  complete: boolean;
+  samples: RunIndexSample[];
+  counts: Partial<Record<SampleStatus, number>>;
+  revision: number;
+  updatedAt: string;
+}
+
+/** The catalog records one index is rendered from. */
+export interface RunSnapshot {
+  run: RunRecord;
+  samples: Array<{ sample: SampleRecord; version?: VersionRecord; steps: StepRecord[] }>;
+}
+
+/**
+ * True when the run's completeness has been decided (not RECEIVING or INCOMPLETE), every sample the run
+ * expects has a record, and every sample is terminal: the moment "Run Completed" is due.
+ *
+ * @example
+ * isRunTerminal({ status: 'PROCESSING', expectedSamples: ['S1'] } as RunRecord, [{ sampleId: 'S1', status: 'COMPLETED' }]); // true
+ */
+export function isRunTerminal(run: Pick<RunRecord, 'status' | 'expectedSamples'>, samples: Array<Pick<SampleRecord, 'sampleId' | 'status'>>): boolean {
+  if (run.status === 'RECEIVING' || run.status === 'INCOMPLETE') return false;
+  if (samples.length === 0) return false;
+  const known = new Set(samples.map((sample) => sample.sampleId));
+  if ((run.expectedSamples ?? []).some((sampleId) => !known.has(sampleId))) return false;
+  return samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status));
+}
+
+/** Renders index.json from a catalog snapshot; samples sorted by id, steps by sequence. */
+export function renderRunIndex(snapshot: RunSnapshot): RunIndex {
+  const { run } = snapshot;
+  const samples = [...snapshot.samples]
+    .sort((a, b) => a.sample.sampleId.localeCompare(b.sample.sampleId))
+    .map(({ sample, version, steps }): RunIndexSample => ({
+      sampleId: sample.sampleId,
+      status: sample.status,
+      ...(sample.currentVersion ? { version: sample.currentVersion, manifestKey: manifestKey({ ...sample, version: sample.currentVersion }) } : {}),
+      steps: (version ? steps : [])
+        .filter((step) => step.publishedAt)
+        .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
+        .map((step) => ({
+          step: step.step,
+          sequence: step.sequence,
+          publishedAt: step.publishedAt,
+          files: step.outputs?.length ?? 0,
+          bytes: (step.outputs ?? []).reduce((sum, output) => sum + output.size, 0),
+        })),
+    }));
+  const counts: Partial<Record<SampleStatus, number>> = {};
+  for (const sample of samples) counts[sample.status] = (counts[sample.status] ?? 0) + 1;
+  return {
+    team: run.team,
+    runId: run.runId,
+    status: run.status,
+    complete: isRunTerminal(run, samples),
+    samples,
+    counts,
+    revision: run.indexRevision ?? 0,
+    updatedAt: run.updatedAt,
+  };
+}
+
+/** Reads everything index.json shows from the catalog. */
+export async function readRunSnapshot(svc: Pick<Services, 'catalog'>, team: string, runId: string): Promise<RunSnapshot | undefined> {
+  const run = await svc.catalog.getRun(team, runId);
+  if (!run) return undefined;
+  const samples = await Promise.all(
+    (await svc.catalog.listRunSamples(team, runId)).map(async (sample) => {
+      if (!sample.currentVersion) return { sample, steps: [] };
+      const ref = { team, runId, sampleId: sample.sampleId, version: sample.currentVersion };
+      const [version, steps] = await Promise.all([svc.catalog.getVersion(ref), svc.catalog.listSteps(ref)]);
+      return { sample, version, steps };
+    }),
+  );
+  return { run, samples };
+}
+
+/**
+ * Writes index.json from the catalog until it reflects the latest run revision, like the manifest writer:
+ * a caller first counts its change (`bumpRunIndexRevision`), and whoever writes while the revision moves
+ * re-reads and re-writes, so two samples finishing at once both appear.
+ *
+ * @example
+ * await svc.catalog.bumpRunIndexRevision(team, runId);
+ * const index = await writeRunIndex(svc, team, runId, bucketNames(svc.config).results);
+ */
+export async function writeRunIndex(svc: Pick<Services, 'catalog' | 'storage'>, team: string, runId: string, resultsBucket: string): Promise<RunIndex> {
+  for (let round = 0; round < 10; round++) {
+    const snapshot = await readRunSnapshot(svc, team, runId);
+    if (!snapshot) throw new Error(`no catalog entry for run ${team}/${runId}`);
+    const index = renderRunIndex(snapshot);
+    await faultPoint('runIndex.betweenReadAndWrite');
+    await svc.storage.put(resultsBucket, runIndexKey(team, runId), `${JSON.stringify(index, null, 2)}\n`, { contentType: 'application/json' });
+    const after = await svc.catalog.getRun(team, runId);
+    if ((after?.indexRevision ?? 0) === index.revision) return index;
+  }
+  throw new Error(`index.json of run ${team}/${runId} kept changing while being written`);
+}
