@@ -1,5 +1,6 @@
 import { eventEnvelope } from '../events/schemas/envelope.ts';
 import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
+import { readRunDocuments } from './landing/evaluateRun.ts';
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
@@ -28,7 +29,9 @@ export async function validateLandedSample(event: { detail: { team: string; runI
   });
 
   await svc.catalog.setSampleStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
-  const result = await validateSample(svc, landed);
+  // The run's manifest, when there is one, states checksums and sizes every file is compared with.
+  const { manifest } = await readRunDocuments(svc, runFiles);
+  const result = await validateSample(svc, landed, { manifest });
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
   const { version, created } = await svc.catalog.claimVersion(ref, result.versionHash, result.files, status);
   if (!created) {

@@ -1,3 +1,5 @@
+import type { ReadStats } from '../validation/types.ts';
+
 /** Sample statuses (DESIGN.md "Statuses"). */
 export type SampleStatus = 'RECEIVING' | 'VALIDATING' | 'REJECTED' | 'READY' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SUPERSEDED';
 export const TERMINAL_SAMPLE_STATUSES: readonly SampleStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
@@ -22,6 +24,8 @@ export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
   read: 'R1' | 'R2' | 'I1' | 'I2';
   lane: number;
   reads: number;
+  /** Read statistics from the validation pass (8 numbers: a few hundred bytes per file in the item). */
+  stats?: ReadStats;
 }
 
 export interface SampleRef {

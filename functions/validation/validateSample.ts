@@ -1,15 +1,24 @@
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { normalizeKey } from '../../seams/storage/keys.ts';
+import { parseFastqFileName } from '../../workflows/fastq/fileNames.ts';
 import type { LandedFile, ValidationReason, VersionFile } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
-import { inspectFastq } from './inspectFastq.ts';
-
-const FASTQ_PARTS = /_L(\d{3})_(R1|R2|I1|I2)_\d{3}\.fastq\.gz$/;
+import { type FastqInspection, inspectFastq, inspectPair } from './inspectFastq.ts';
+import { compareWithManifest, type ManifestEntry } from './manifest.ts';
 
 export interface SampleValidation {
   files: VersionFile[];
   reasons: ValidationReason[];
   versionHash: string;
+}
+
+export interface ValidateSampleOptions {
+  /**
+   * The run's manifest, when it has one (manifest profile, or a manifest beside a sample sheet):
+   * each listed file's MD5, SHA-256 and size are compared with what the pass measured.
+   */
+  manifest?: { source: string; entries: ManifestEntry[] };
 }
 
 /**
@@ -21,17 +30,71 @@ export function versionHashOf(files: Array<{ name: string; md5: string }>): stri
   return createHash('sha256').update(JSON.stringify(pairs)).digest('hex');
 }
 
-/** Streams every file of a sample once (MD5, gzip, FASTQ structure) and checks that mates pair up. */
-export async function validateSample(svc: Pick<Services, 'storage'>, landed: LandedFile[]): Promise<SampleValidation> {
+interface Slot {
+  file: LandedFile;
+  read: VersionFile['read'];
+  lane: number;
+  pairKey?: string;
+}
+
+/**
+ * Validates every file of a landed sample with the same one-pass code as `landfall validate`
+ * ({@link inspectFastq}, {@link inspectPair}): MD5 always and SHA-256 when the manifest lists one,
+ * size and checksums against the run's manifest, gzip integrity, every FASTQ record, R1/R2 of a lane
+ * read together so counts and read names are compared record by record, a missing mate, and the read
+ * statistics that go into the catalog. Bad data never throws; it comes back as `reasons`.
+ *
+ * @throws ValidationIoError when a stored object cannot be read (the invocation is retried)
+ * @example
+ * const { files, reasons, versionHash } = await validateSample(svc, landed, { manifest });
+ */
+export async function validateSample(svc: Pick<Services, 'storage'>, landed: LandedFile[], options: ValidateSampleOptions = {}): Promise<SampleValidation> {
   const reasons: ValidationReason[] = [];
+  // Pairing and missing-mate problems come after each file's own: a broken file often explains them.
+  const pairReasons: ValidationReason[] = [];
+  const listed = new Map((options.manifest?.entries ?? []).map((entry) => [normalizeKey(entry.name), entry]));
+  const wantsSha = (file: LandedFile) => listed.get(normalizeKey(file.name))?.sha256 !== undefined;
+  const open = (file: LandedFile) => svc.storage.get(file.bucket, file.key);
+
+  const slots: Slot[] = landed.map((file) => {
+    const parsed = parseFastqFileName(basename(file.name));
+    return { file, read: parsed?.read ?? 'R1', lane: parsed?.lane ?? 1, ...(parsed ? { pairKey: `${file.name.slice(0, file.name.length - basename(file.name).length)}${parsed.pairKey}` } : {}) };
+  });
+  const inspections = new Map<LandedFile, FastqInspection>();
+  const pairedSample = slots.some((slot) => slot.read === 'R2');
+  for (const slot of slots) {
+    if (inspections.has(slot.file)) continue;
+    const mateRead = slot.read === 'R1' ? 'R2' : slot.read === 'R2' ? 'R1' : undefined;
+    const mate = mateRead && slots.find((other) => other.read === mateRead && other.pairKey === slot.pairKey && other.pairKey !== undefined);
+    if (mate) {
+      const [r1, r2] = slot.read === 'R1' ? [slot, mate] : [mate, slot];
+      const pair = await inspectPair({ body: await open(r1.file), fileName: r1.file.name }, { body: await open(r2.file), fileName: r2.file.name }, { sha256: wantsSha(r1.file) || wantsSha(r2.file) });
+      inspections.set(r1.file, pair.r1);
+      inspections.set(r2.file, pair.r2);
+      pairReasons.push(...pair.reasons);
+      continue;
+    }
+    if (mateRead && pairedSample) {
+      const mateName = slot.pairKey!.replace('{read}', mateRead);
+      pairReasons.push({ file: slot.file.name, expected: `its mate ${mateName}`, found: 'no such file in the sample', message: `missing mate: ${slot.file.name} has no mate ${mateName} (lane ${slot.lane})` });
+    }
+    inspections.set(slot.file, await inspectFastq(await open(slot.file), slot.file.name, { sha256: wantsSha(slot.file) }));
+  }
+
   const files: VersionFile[] = [];
-  for (const file of landed) {
-    const parts = FASTQ_PARTS.exec(file.name);
-    const inspection = await inspectFastq(await svc.storage.get(file.bucket, file.key), file.name);
+  for (const { file, read, lane } of slots) {
+    const inspection = inspections.get(file)!;
     if (inspection.size !== file.size) {
-      reasons.push({ file: file.name, message: `stored size ${inspection.size} bytes differs from the landed size ${file.size}: the object changed while it was validated` });
+      reasons.push({
+        file: file.name,
+        expected: `${file.size} bytes (the size recorded when the file landed)`,
+        found: `${inspection.size} bytes`,
+        message: `stored size ${inspection.size} bytes differs from the landed size ${file.size}: the object changed while it was validated`,
+      });
     }
     reasons.push(...inspection.reasons);
+    const entry = listed.get(normalizeKey(file.name));
+    if (entry) reasons.push(...compareWithManifest(file.name, entry, inspection, options.manifest!.source));
     files.push({
       name: file.name,
       bucket: file.bucket,
@@ -40,16 +103,12 @@ export async function validateSample(svc: Pick<Services, 'storage'>, landed: Lan
       etag: file.etag,
       versionId: file.versionId,
       md5: inspection.md5,
-      lane: parts ? Number(parts[1]) : 1,
-      read: (parts?.[2] ?? 'R1') as VersionFile['read'],
+      lane,
+      read,
       reads: inspection.reads,
+      stats: inspection.stats,
     });
   }
-  for (const r1 of files.filter((file) => file.read === 'R1')) {
-    const r2 = files.find((file) => file.read === 'R2' && file.lane === r1.lane);
-    if (r2 && r2.reads !== r1.reads) {
-      reasons.push({ file: r2.name, message: `R2 has ${r2.reads} reads but its mate ${r1.name} has ${r1.reads}: pairs must have equal read counts` });
-    }
-  }
+  reasons.push(...pairReasons);
   return { files, reasons, versionHash: versionHashOf(files) };
 }
