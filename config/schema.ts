@@ -15,6 +15,18 @@ export const RegionConfig = z
     preference: z.number().int().default(0),
     /** USD per GB moved into this region's staging bucket. @default 0.02 */
     transferCostPerGb: z.number().nonnegative().default(0.02),
+    /** Seconds per GB to stage inputs into this region when they are not there yet (placement weighs it against queueing). @default 10 */
+    transferSecondsPerGb: z.number().nonnegative().default(10),
+  })
+  .strict();
+
+/** When a region stops getting new work and its in-flight work is re-placed (functions/placement/regionHealth.ts). */
+export const PlacementConfig = z
+  .object({
+    /** Infrastructure failures (host terminated) within the window that make a region unhealthy. @default 2 */
+    unhealthyAfterFailures: z.number().int().positive().default(2),
+    /** How far back failures count; a region without any for this long gets work again. @default 600 */
+    healthWindowSeconds: z.number().positive().default(600),
   })
   .strict();
 
@@ -120,6 +132,7 @@ export const LandfallConfig = z
     teams: z.array(TeamConfig).min(1),
     completeness: CompletenessConfig.default(CompletenessConfig.parse({})),
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
+    placement: PlacementConfig.default(PlacementConfig.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

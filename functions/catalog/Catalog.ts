@@ -1,6 +1,7 @@
 import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { catalogCreateTableInput, keys } from './tableDesign.ts';
+import { RegionLoads } from './RegionLoads.ts';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type {
   ExecutionRecord,
@@ -38,10 +39,13 @@ function isConditionFailure(error: unknown): boolean {
 export class Catalog {
   readonly #doc: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** Per-region capacity items used by placement (functions/placement). */
+  readonly regionLoads: RegionLoads;
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
     this.#doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.regionLoads = new RegionLoads(this.#doc, tableName);
   }
 
   /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */

@@ -13,6 +13,7 @@
  * | execution       | EXEC#<executionName>               | #EXEC                      |                  |                                         |
  * | job (token)     | JOB#<jobName>                      | #JOB                       |                  |                                         |
  * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      |                  |                                         |
+ * | region load     | REGION#<region>                    | #LOAD                      |                  |                                         |
  *
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
@@ -66,4 +67,5 @@ export const keys = {
   execution: (name: string) => ({ pk: `EXEC#${name}`, sk: '#EXEC' }),
   job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
   fact: (dedupeKey: string) => ({ pk: `FACT#${dedupeKey}`, sk: '#FACT' }),
+  regionLoad: (region: string) => ({ pk: `REGION#${region}`, sk: '#LOAD' }),
 } as const;

@@ -1,0 +1,120 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Reservation } from '../placement/types.ts';
+import { keys } from './tableDesign.ts';
+
+/** A region's load item: every job holding capacity there, and its recent infrastructure failures. */
+export interface RegionLoad {
+  region: string;
+  /** Bumped by every reservation and release: the version a placement decided on. */
+  revision: number;
+  /** Jobs queued or running in the region, by job name. */
+  jobs: Record<string, Reservation & { reservedAt: string }>;
+  /** Epoch ms of recent infrastructure failures (the newest {@link KEEP_FAILURES}). */
+  infraFailures: number[];
+}
+
+const KEEP_FAILURES = 20;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Per-region capacity items of the catalog table (`REGION#<name>` / `#LOAD`). Every write is ONE
+ * conditional item write (the local server has no transactions): a reservation succeeds only on the
+ * revision the placement read, so concurrent placements that chose the same region serialise there and
+ * the loser decides again on fresh numbers. Reserving and releasing are idempotent per job name, so
+ * retried submissions and duplicate completion events never count a job twice. At ~100 bytes per job an
+ * item holds thousands of concurrent jobs, far below the 400 KB item limit.
+ */
+export class RegionLoads {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+    this.#doc = doc;
+    this.#table = tableName;
+  }
+
+  /** Current load of a region (creating its empty item on first use). */
+  async get(region: string): Promise<RegionLoad> {
+    const read = async () => (await this.#doc.send(new GetCommand({ TableName: this.#table, Key: keys.regionLoad(region), ConsistentRead: true }))).Item;
+    let item = await read();
+    if (!item) {
+      try {
+        await this.#doc.send(
+          new PutCommand({ TableName: this.#table, Item: { ...keys.regionLoad(region), region, revision: 0, jobs: {}, infraFailures: [] }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      item = await read();
+    }
+    return { region, revision: Number(item?.revision ?? 0), jobs: (item?.jobs ?? {}) as RegionLoad['jobs'], infraFailures: (item?.infraFailures ?? []) as number[] };
+  }
+
+  /** Reserves capacity for a job if the region is still at `seenRevision`; false when another write came first. */
+  async reserve(region: string, jobName: string, reservation: Reservation, seenRevision: number): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.regionLoad(region),
+          UpdateExpression: 'SET jobs.#job = :reservation, revision = revision + :one',
+          ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
+          ExpressionAttributeNames: { '#job': jobName },
+          ExpressionAttributeValues: { ':reservation': { ...reservation, reservedAt: new Date().toISOString() }, ':one': 1, ':seen': seenRevision },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Releases a job's capacity; false when it held none there (already released: a duplicate event). */
+  async release(region: string, jobName: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.regionLoad(region),
+          UpdateExpression: 'REMOVE jobs.#job SET revision = revision + :one',
+          ConditionExpression: 'attribute_exists(jobs.#job)',
+          ExpressionAttributeNames: { '#job': jobName },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Appends an infrastructure failure (host terminated) to the region's record; returns the recent ones. */
+  async recordInfraFailure(region: string, at: number): Promise<number[]> {
+    await this.get(region);
+    const result = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: keys.regionLoad(region),
+        UpdateExpression: 'SET infraFailures = list_append(infraFailures, :at)',
+        ExpressionAttributeValues: { ':at': [at] },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const failures = (result.Attributes?.infraFailures ?? []) as number[];
+    if (failures.length > KEEP_FAILURES) {
+      // Trimming races with a concurrent append at worst drop one old entry: health needs recent ones only.
+      const kept = failures.slice(-KEEP_FAILURES);
+      await this.#doc.send(
+        new UpdateCommand({ TableName: this.#table, Key: keys.regionLoad(region), UpdateExpression: 'SET infraFailures = :kept', ExpressionAttributeValues: { ':kept': kept } }),
+      );
+      return kept;
+    }
+    return failures;
+  }
+}

@@ -1,0 +1,61 @@
+import type { RegionConfig } from '../../config/schema.ts';
+import type { RegionLoad, RegionLoads } from '../catalog/RegionLoads.ts';
+import { PlacementContentionError } from './errors.ts';
+import { placeJob } from './placeJob.ts';
+import { regionHealth, type HealthPolicy } from './regionHealth.ts';
+import type { PlacementDecision, PlacementJob, RegionState } from './types.ts';
+
+const MAX_ROUNDS = 25;
+
+/** What placement needs from the configuration. */
+export interface PlacementSetup {
+  homeRegion: string;
+  regions: readonly RegionConfig[];
+  health: HealthPolicy;
+  /** Clock for health (tests pass their own). @default Date.now */
+  now?: () => number;
+}
+
+/** A region's configuration and load item, as the pure placement function takes it. */
+export function regionState(config: RegionConfig, load: RegionLoad, health: HealthPolicy, now: number): RegionState {
+  const judged = regionHealth(load.infraFailures, now, health);
+  return {
+    name: config.name,
+    vcpuQuota: config.vcpuQuota,
+    memoryMiB: config.memoryMiB ?? config.vcpuQuota * 4096,
+    preference: config.preference,
+    transferCostPerGb: config.transferCostPerGb,
+    transferSecondsPerGb: config.transferSecondsPerGb,
+    healthy: judged.healthy,
+    ...(judged.reason !== undefined && { healthReason: judged.reason }),
+    reservations: Object.values(load.jobs),
+  };
+}
+
+/**
+ * Places a job and reserves its capacity: reads every region's load item, lets {@link placeJob} decide,
+ * and reserves on the chosen region only if that item is unchanged since it was read; otherwise decides
+ * again on fresh numbers. A job that already holds a reservation (a retried submission) keeps it.
+ *
+ * @example const decision = await placeAndReserve(catalog.regionLoads, setup, job); // decision.region
+ */
+export async function placeAndReserve(store: RegionLoads, setup: PlacementSetup, job: PlacementJob, options: { exclude?: readonly string[] } = {}): Promise<PlacementDecision & { reused?: boolean }> {
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const loads = await Promise.all(setup.regions.map((region) => store.get(region.name)));
+    const held = loads.find((load) => load.jobs[job.jobName] !== undefined);
+    if (held) return { jobName: job.jobName, region: held.region, estimatedStartSeconds: 0, reasons: [`already reserved in ${held.region}`], candidates: [], reused: true };
+    const now = (setup.now ?? Date.now)();
+    const states = setup.regions.map((region, i) => {
+      const state = regionState(region, loads[i]!, setup.health, now);
+      // A region the job is being moved away from counts as unhealthy for this job.
+      return options.exclude?.includes(region.name) ? { ...state, healthy: false, healthReason: state.healthReason ?? 'the job is being moved away from it' } : state;
+    });
+    const decision = placeJob(job, states, setup.homeRegion);
+    const chosen = loads.find((load) => load.region === decision.region)!;
+    const reservation = { vcpus: job.vcpus, memoryMiB: job.memoryMiB, expectedSeconds: job.expectedSeconds, priority: job.priority };
+    if (await store.reserve(decision.region, job.jobName, reservation, chosen.revision)) {
+      return round === 1 ? decision : { ...decision, reasons: [...decision.reasons, `decided again after ${round - 1} concurrent placement(s)`] };
+    }
+  }
+  throw new PlacementContentionError(job.jobName, MAX_ROUNDS);
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegionConfig } from '../../../config/schema.ts';
+import { placeAndReserve, type PlacementSetup } from '../../../functions/placement/placeAndReserve.ts';
+import type { PlacementJob } from '../../../functions/placement/types.ts';
+import { startTestCatalog } from '../../support/catalogServer.ts';
+
+const GB = 1024 ** 3;
+const regions = [
+  RegionConfig.parse({ name: 'eu-west-1', vcpuQuota: 8, preference: 0 }),
+  RegionConfig.parse({ name: 'us-east-1', vcpuQuota: 8, preference: 1 }),
+  RegionConfig.parse({ name: 'ap-south-1', vcpuQuota: 8, preference: 2 }),
+];
+const job = (jobName: string, priority = 0, home = 'eu-west-1'): PlacementJob => ({ jobName, vcpus: 4, memoryMiB: 1024, expectedSeconds: 120, inputBytes: GB, dataRegions: [home], priority });
+
+describe('placeAndReserve (against the local DynamoDB-compatible server)', () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  beforeAll(async () => {
+    test = await startTestCatalog();
+  });
+  afterAll(async () => test.stop());
+
+  const setupFor = (app: string): PlacementSetup => ({
+    homeRegion: `eu-west-${app}`,
+    // Distinct region names per test keep the load items of tests apart in one table.
+    regions: regions.map((region) => ({ ...region, name: region.name.replace(/-1$/, `-${app}`) })),
+    health: { unhealthyAfterFailures: 2, windowSeconds: 600 },
+  });
+
+  it('spreads concurrent placements from separate clients instead of piling them on the home region', async () => {
+    // Prepare: 6 jobs of 4 vCPUs, three 8-vCPU regions: two per region fit at once
+    const setup = setupFor('2');
+    const clients = Array.from({ length: 6 }, () => test.client());
+    // Act
+    const decisions = await Promise.all(clients.map((client, i) => placeAndReserve(client.regionLoads, setup, job(`concurrent-${i}`, 0, 'eu-west-2'))));
+    // Assess
+    const perRegion = Object.fromEntries(setup.regions.map((region) => [region.name, decisions.filter((d) => d.region === region.name).length]));
+    expect(perRegion).toEqual({ 'eu-west-2': 2, 'us-east-2': 2, 'ap-south-2': 2 });
+    const loads = await Promise.all(setup.regions.map((region) => test.catalog.regionLoads.get(region.name)));
+    expect(loads.map((load) => Object.keys(load.jobs).length)).toEqual([2, 2, 2]);
+  });
+
+  it('keeps the reservation of a job placed twice (a retried submission) and releases it once', async () => {
+    // Prepare
+    const setup = setupFor('3');
+    const first = await placeAndReserve(test.catalog.regionLoads, setup, job('retried', 0, 'eu-west-3'));
+    // Act
+    const again = await placeAndReserve(test.client().regionLoads, setup, job('retried', 0, 'eu-west-3'));
+    const released = await test.catalog.regionLoads.release(first.region, 'retried');
+    const releasedAgain = await test.catalog.regionLoads.release(first.region, 'retried');
+    // Assess
+    expect(again).toMatchObject({ region: first.region, reused: true });
+    expect([released, releasedAgain]).toEqual([true, false]);
+    expect((await test.catalog.regionLoads.get(first.region)).jobs).toEqual({});
+  });
+
+  it('gives no new work to a region with recent infrastructure failures, and excludes a region a job moves away from', async () => {
+    // Prepare
+    const setup = setupFor('4');
+    const now = Date.now();
+    await test.catalog.regionLoads.recordInfraFailure('eu-west-4', now - 1_000);
+    await test.catalog.regionLoads.recordInfraFailure('eu-west-4', now);
+    // Act
+    const decision = await placeAndReserve(test.catalog.regionLoads, setup, job('avoid-sick-home', 0, 'eu-west-4'));
+    const moved = await placeAndReserve(test.catalog.regionLoads, setup, job('moving', 0, 'eu-west-4'), { exclude: ['us-east-4'] });
+    // Assess
+    expect(decision.region).toBe('us-east-4');
+    expect(decision.reasons[0]).toContain('home region eu-west-4 unhealthy (2 infrastructure failure(s)');
+    expect(moved.region).toBe('ap-south-4');
+  });
+
+  it('lets an urgent job start at home ahead of the backlog queued there', async () => {
+    // Prepare: home holds 4 backlog jobs (16 vCPUs of work on 8)
+    const setup = { ...setupFor('5'), regions: setupFor('5').regions.slice(0, 1) };
+    for (let i = 0; i < 4; i++) await placeAndReserve(test.catalog.regionLoads, setup, job(`backlog-${i}`, 0, 'eu-west-5'));
+    // Act
+    const urgent = await placeAndReserve(test.catalog.regionLoads, { ...setupFor('5') }, job('urgent', 100, 'eu-west-5'));
+    const backlog = await placeAndReserve(test.catalog.regionLoads, { ...setupFor('5') }, job('late-backlog', 0, 'eu-west-5'));
+    // Assess: the urgent job waits only for a first completion at home (60 s) — more than 10 s of staging,
+    // so it goes remote at once; the late backlog job goes remote as well
+    expect(urgent.candidates.find((c) => c.region === 'eu-west-5')?.queueSeconds).toBe(60);
+    expect(backlog.candidates.find((c) => c.region === 'eu-west-5')?.queueSeconds).toBe(240);
+    expect(urgent.region).not.toBe('eu-west-5');
+  });
+});
