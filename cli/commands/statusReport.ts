@@ -1,0 +1,57 @@
+import type { Catalog } from '../../functions/catalog/Catalog.ts';
+import type { LandfallConfig } from '../../config/schema.ts';
+import type { RunRecord, SampleRecord } from '../../functions/catalog/types.ts';
+
+/** A run not yet DONE: still receiving, waiting for a signal, incomplete, or processing. */
+export interface RunInFlight {
+  team: string;
+  runId: string;
+  status: RunRecord['status'];
+  waitingFor?: string;
+  missing: number;
+  signal?: string;
+  updatedAt: string;
+}
+
+export interface RegionLoad {
+  region: string;
+  home: boolean;
+  vcpuQuota: number;
+  /** Step jobs of running samples that are running in this region now. */
+  runningJobs: number;
+}
+
+export interface LastError {
+  sample: string;
+  status: 'FAILED' | 'REJECTED';
+  detail?: string;
+  at: string;
+}
+
+/**
+ * The catalog side of `landfall status`, from key and GSI queries only: runs in flight per team, load
+ * per region (steps RUNNING of RUNNING samples), and the most recent failures and rejections.
+ */
+export async function gatherStatus(catalog: Catalog, config: LandfallConfig, teams: string[], lastErrors = 5) {
+  const runsInFlight: RunInFlight[] = [];
+  const running = new Map<string, number>();
+  const errors: LastError[] = [];
+  for (const team of teams) {
+    for (const run of await catalog.listRuns(team)) {
+      if (run.status === 'DONE') continue;
+      runsInFlight.push({ team, runId: run.runId, status: run.status, waitingFor: run.waitingFor, missing: run.missing?.length ?? 0, signal: run.signal, updatedAt: run.updatedAt });
+    }
+    for (const sample of await catalog.listTeamSamples(team, 'RUNNING')) {
+      if (!sample.currentVersion) continue;
+      for (const step of await catalog.listSteps({ ...sample, version: sample.currentVersion })) {
+        if (step.status === 'RUNNING') running.set(step.region, (running.get(step.region) ?? 0) + 1);
+      }
+    }
+    for (const status of ['FAILED', 'REJECTED'] as const) {
+      errors.push(...(await catalog.listTeamSamples(team, status)).map((sample: SampleRecord) => ({ sample: `${sample.team}/${sample.runId}/${sample.sampleId}`, status, detail: sample.detail, at: sample.updatedAt })));
+    }
+  }
+  const regions: RegionLoad[] = config.regions.map((region) => ({ region: region.name, home: region.name === config.homeRegion, vcpuQuota: region.vcpuQuota, runningJobs: running.get(region.name) ?? 0 }));
+  errors.sort((a, b) => b.at.localeCompare(a.at));
+  return { runsInFlight, regions, lastErrors: errors.slice(0, lastErrors) };
+}
