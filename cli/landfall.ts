@@ -9,7 +9,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError } from '../config/errors.ts';
 import { reprocessCommand, replayCommand } from './commands/actCommands.ts';
 import { demoCommand } from './commands/demo.ts';
-import { outputsCommand, sampleCommand, samplesCommand, statusCommand } from './commands/readCommands.ts';
+import { fetchCommand } from './commands/fetch.ts';
+import { outputsCommand } from './commands/outputs.ts';
+import { sampleCommand, samplesCommand, statusCommand } from './commands/readCommands.ts';
 import { upCommand } from './commands/up.ts';
 import { validateCommand } from './commands/validate.ts';
 import { CliError, EXIT } from './errors.ts';
@@ -25,6 +27,8 @@ function integer(value: string): number {
 const stateDirOption = () => new Option('--state-dir <dir>', 'the runtime state folder').default(DEFAULT_STATE_DIR);
 const configOption = () => new Option('--config <file>', 'landfall.config.ts to use (default: ./landfall.config.ts, else the project one)');
 const jsonOption = () => new Option('--json', 'print JSON instead of a table');
+/** Read commands act for a team (its token from <state-dir>/tokens.json) or the operator. */
+const tokenOption = () => new Option('--token <token>', "a team's token or the operator's, from <state-dir>/tokens.json (default: $LANDFALL_TOKEN, else the operator)");
 
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('landfall')
@@ -52,7 +56,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(configOption())
     .action((opts) => run(() => demoCommand({ ...opts, timeoutSeconds: opts.timeout }))());
 
-  program.command('status').description('one screen: runs in flight, samples by status per team, dead letters').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).action((opts) => run(() => statusCommand(opts))());
+  program.command('status').description('one screen: runs in flight, samples by status per team, dead letters').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).addOption(tokenOption()).action((opts) => run(() => statusCommand(opts))());
 
   program
     .command('validate')
@@ -71,6 +75,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
+    .addOption(tokenOption())
     .action((opts) => run(() => samplesCommand(opts))());
 
   program
@@ -80,17 +85,34 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
+    .addOption(tokenOption())
     .action((name: string, opts) => run(() => sampleCommand(name, opts))());
 
   program
     .command('outputs')
-    .description("list a team's published outputs")
+    .description("list a team's published outputs; with --watch, print each output as it lands")
     .requiredOption('--team <team>')
     .option('--run <run>')
+    .option('--watch', 'keep running and print each output as it is published (Ctrl-C stops)')
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
+    .addOption(tokenOption())
     .action((opts) => run(() => outputsCommand(opts))());
+
+  program
+    .command('fetch')
+    .description("download a run's published outputs (and manifests) with progress, verifying every file's size and MD5")
+    .argument('<dir>', 'target folder: <dir>/<sample>/v<N>/<step>/<file>')
+    .requiredOption('--team <team>')
+    .requiredOption('--run <run>')
+    .option('--step <step>', "only this step's outputs")
+    .addOption(new Option('--progress <mode>', 'how progress is shown (default: tty on a terminal, else lines)').choices(['tty', 'lines', 'none']))
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addOption(tokenOption())
+    .action((dir: string, opts) => run(() => fetchCommand({ ...opts, dir }))());
 
   program
     .command('reprocess')

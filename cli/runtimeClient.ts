@@ -7,7 +7,7 @@ import { Catalog } from '../functions/catalog/Catalog.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
 import { CliError, EXIT } from './errors.ts';
-import { tokensPath } from './identity.ts';
+import { resolveIdentity, tokensPath, type Identity } from './identity.ts';
 
 export interface RuntimeClient {
   info: RuntimeInfo;
@@ -42,6 +42,24 @@ export async function connectToRuntime(stateDir: string, configPath?: string): P
     credentials: { accessKeyId: 'landfall-local', secretAccessKey: 'landfall-local' },
   });
   return { info, config, catalog: new Catalog(tableNames(config).catalog, client), storage: new FolderStorage(layout.buckets) };
+}
+
+/** A runtime client that knows who is asking: what read commands use to scope every listing and lookup. */
+export interface IdentifiedClient extends RuntimeClient {
+  identity: Identity;
+}
+
+/**
+ * Connects like {@link connectToRuntime} and resolves the caller's identity (`token`, else LANDFALL_TOKEN,
+ * else the operator; an unknown token is exit 2), for read commands.
+ *
+ * @example
+ * const client = await connectAs(options.stateDir, options.config, options.token);
+ * for (const team of selectTeams(client.identity, client.config, options.team)) …
+ */
+export async function connectAs(stateDir: string, configPath?: string, token?: string): Promise<IdentifiedClient> {
+  const identity = await resolveIdentity(stateDir, token);
+  return { ...(await connectToRuntime(stateDir, configPath)), identity };
 }
 
 /** Publishes events on the live runtime's bus (its local PutEvents), as the operator. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { landfallEventSchema } from '../../events/schemas/landfall.ts';
+import { landfallEventDetails, type RUN_INDEX_DETAIL_TYPES } from '../../events/schemas/landfall.ts';
 import { handler as indexRun } from '../../functions/indexRun.ts';
 import { runIndexKey } from '../../functions/publishing/resultKeys.ts';
 import type { RunIndex } from '../../functions/publishing/runIndex.ts';
@@ -8,7 +8,14 @@ import { startServicesHarness } from '../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
 const RUN = 'RUN-IDX';
-const base = { source: 'landfall', 'detail-type': 'Sample Completed', detail: { team: TEAM, runId: RUN, sampleId: 'S1', version: 1, dedupeKey: 'x' } };
+/** A run fact as the bus delivers it to the run-index function. */
+const fact = (detailType: (typeof RUN_INDEX_DETAIL_TYPES)[number], sampleId: string) => ({
+  version: '0',
+  source: 'landfall' as const,
+  'detail-type': detailType,
+  resources: [],
+  detail: { team: TEAM, runId: RUN, sampleId, version: 1, dedupeKey: `${detailType}:${sampleId}` },
+});
 
 describe('indexRun handler', () => {
   let stop: (() => Promise<void>) | undefined;
@@ -29,7 +36,7 @@ describe('indexRun handler', () => {
     const readIndex = async () => JSON.parse((await harness.folders.getBytes(harness.names.results, runIndexKey(TEAM, RUN))).toString()) as RunIndex;
 
     // Act: S1's completion
-    await indexRun(structuredClone(base), localContext('indexRun'));
+    await indexRun(fact('Sample Completed', 'S1'), localContext('indexRun'));
 
     // Assess: indexed, not complete, nothing emitted
     const partial = await readIndex();
@@ -42,24 +49,24 @@ describe('indexRun handler', () => {
 
     // Act: S2 fails; its event arrives three times, two of them at once
     await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'FAILED', { currentVersion: 1 });
-    const failed = { ...structuredClone(base), 'detail-type': 'Sample Failed', detail: { ...base.detail, sampleId: 'S2' } };
-    await Promise.all([indexRun(structuredClone(failed), localContext('indexRun')), indexRun(structuredClone(failed), localContext('indexRun'))]);
-    await indexRun(structuredClone(failed), localContext('indexRun'));
+    await Promise.all([indexRun(fact('Sample Failed', 'S2'), localContext('indexRun')), indexRun(fact('Sample Failed', 'S2'), localContext('indexRun'))]);
+    await indexRun(fact('Sample Failed', 'S2'), localContext('indexRun'));
 
     // Assess
     const done = await readIndex();
     expect(done).toMatchObject({ status: 'DONE', complete: true, counts: { COMPLETED: 1, FAILED: 1 } });
     expect((await catalog.getRun(TEAM, RUN))?.status).toBe('DONE');
     expect(harness.published).toHaveLength(1);
-    const event = landfallEventSchema('Run Completed').parse(harness.published[0]);
-    expect(event.detail).toMatchObject({
+    expect(harness.published[0]).toMatchObject({ source: 'landfall', 'detail-type': 'Run Completed' });
+    const detail = landfallEventDetails['Run Completed'].parse(harness.published[0]!.detail);
+    expect(detail).toMatchObject({
       team: TEAM,
       runId: RUN,
       samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }, { sampleId: 'S2', version: 1, status: 'FAILED' }],
       indexKey: runIndexKey(TEAM, RUN),
       keys: [runIndexKey(TEAM, RUN), `teams/${TEAM}/runs/${RUN}/samples/S1/v1/manifest.json`, `teams/${TEAM}/runs/${RUN}/samples/S2/v1/manifest.json`],
     });
-    expect(event.detail.dedupeKey).toMatch(new RegExp(`^run-completed:${TEAM}/${RUN}:[0-9a-f]{16}$`));
+    expect(detail.dedupeKey).toMatch(new RegExp(`^run-completed:${TEAM}/${RUN}:[0-9a-f]{16}$`));
   });
 
   it('waits for samples the run expects but the catalog does not know yet', async () => {
@@ -72,7 +79,7 @@ describe('indexRun handler', () => {
     await catalog.claimVersion({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'hash', [], 'READY');
     await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'REJECTED', { currentVersion: 1 });
     // Act
-    const result = await indexRun({ ...structuredClone(base), 'detail-type': 'Sample Rejected' }, localContext('indexRun'));
+    const result = await indexRun(fact('Sample Rejected', 'S1'), localContext('indexRun'));
     // Assess
     expect(result).toMatchObject({ outcome: 'indexed' });
     expect(harness.published).toEqual([]);
