@@ -242,8 +242,10 @@ function gzipReason(
 ): ValidationReason {
   const zlib = `zlib: ${error.message}`;
   if (isTrailing(error)) {
-    // zlib does not say where the member ended; the write it failed in bounds the place.
-    const window = at.written > at.consumed + 1 ? `in bytes ${at.consumed}–${at.written - 1}` : `at byte ${at.consumed}`;
+    // zlib does not say where the member ended: it had read up to two bytes of the next "header"
+    // when it gave up, and the write it failed in bounds the place from above.
+    const from = Math.max(0, at.consumed - 2);
+    const window = at.written - 1 > from ? `in bytes ${from}–${at.written - 1}` : `at byte ${from}`;
     return {
       file,
       ...at.located,
