@@ -4,6 +4,8 @@ import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
 import type { JobResult } from './workflow/payloads.ts';
 
+import { isInfrastructureFailure } from './placement/regionHealth.ts';
+import { onInfrastructureFailure, replaceJob } from './placement/replaceJob.ts';
 /** Errors Step Functions answers for a token that was already completed or timed out: a repeat, not a failure. */
 const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskDoesNotExistError', 'InvalidToken']);
 
@@ -15,8 +17,26 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
   const svc = await services();
   const detail = event.detail;
   const job = await svc.catalog.getJob(detail.jobName);
+  const lastAttempt = detail.attempts.at(-1);
+  // RUNNABLE matters only as a retry after a lost host: the region's health is judged on those.
+  if (detail.status === 'RUNNABLE' && !isInfrastructureFailure(lastAttempt?.statusReason)) return { outcome: 'ignored', reason: 'queued' };
   if (!job) return { outcome: 'ignored', reason: `job ${detail.jobName} is not Landfall's` };
   const attempt = Math.max(1, detail.attempts.length);
+  if (job.replacedBy) {
+    await svc.catalog.regionLoads.release(job.region, job.jobName);
+    return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };
+  }
+  if (detail.status === 'SUCCEEDED' || detail.status === 'FAILED') await svc.catalog.regionLoads.release(job.region, job.jobName);
+  if (isInfrastructureFailure(lastAttempt?.statusReason) && detail.status !== 'SUCCEEDED') {
+    // Once per lost attempt, however often the event is delivered.
+    if (await svc.catalog.claimFact(`infra:${detail.jobId}:${detail.attempts.length}`, 'Infrastructure Failure')) {
+      const moved = await onInfrastructureFailure(svc, job.region);
+      if (moved.includes(job.jobName)) return { outcome: 're-placed', reason: `region ${job.region} is unhealthy` };
+    }
+    // Out of attempts on a lost host: the step is not at fault, so it runs elsewhere rather than failing.
+    if (detail.status === 'FAILED' && (await replaceJob(svc, job.jobName, detail.statusReason ?? 'host terminated'))) return { outcome: 're-placed', reason: 'attempts ran out on lost hosts' };
+    if (detail.status === 'RUNNABLE') return { outcome: 'retrying' };
+  }
   try {
     if (detail.status === 'SUCCEEDED') {
       const result: JobResult = {

@@ -9,6 +9,17 @@ import { SubmitStepPayload, type JobResult } from './workflow/payloads.ts';
 import type { z } from 'zod';
 import type { JobSpec } from '../seams/jobs/JobService.ts';
 import { EARLY_PRIORITY, NORMAL_PRIORITY, pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { placeAndReserve } from './placement/placeAndReserve.ts';
+import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
+
+/**
+ * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
+ * else (the step program failed on its input) exits at once — retrying would fail the same way.
+ */
+export const STEP_RETRY_RULES: NonNullable<JobSpec['evaluateOnExit']> = [
+  { onStatusReason: 'Host EC2*', action: 'RETRY' },
+  { onReason: '*', action: 'EXIT' },
+];
 
 /** Environment variable carrying the job's inputs and work area to the step program. */
 export const JOB_SPEC_ENV = 'LANDFALL_JOB';
@@ -24,27 +35,27 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   const { sample, step, executionName, taskToken } = payload;
   const stepDef = getPipeline(sample.pipeline).steps.find((candidate) => candidate.name === step);
   if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);
-  // Placement across regions arrives with the workflows issue; until then every job runs at home.
-  const region = svc.config.homeRegion;
-  const workBucket = bucketNames(svc.config).workArea(region);
-  const workPrefix = `work/${executionName}/${step}/`;
   const jobName = jobNameOf(executionName, step);
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
+  const workPrefix = `work/${executionName}/${step}/`;
 
   // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
   const existing = await svc.catalog.getStep(ref, step);
   const rerun = sample.rerunFrom === ALL_STEPS || (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
   if (existing?.publishedAt && !rerun) {
+    const workBucket = bucketNames(svc.config).workArea(existing.region);
     const reused: JobResult = { jobId: existing.jobId ?? 'reused', jobName: existing.jobName, region: existing.region, attempt: existing.attempt ?? 1, workBucket, workPrefix: existing.workPrefix ?? workPrefix };
     await svc.workflows.sendTaskSuccess(taskToken, reused);
     return { outcome: 'reused', jobName: existing.jobName, region: existing.region };
   }
 
-  await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString() });
-  await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString(), workPrefix });
-  await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
-
-  const inputs = stepDef.inputs === 'sample' ? sample.inputs : [];
+  // Placement reserves capacity in the chosen region atomically; a retried submission keeps its reservation.
+  const priority = stepDef.early ? EARLY_PRIORITY : NORMAL_PRIORITY;
+  const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), await placementJobFor(svc, sample, stepDef, jobName, priority));
+  const region = decision.region;
+  const placement = placementRecord(decision);
+  const workBucket = bucketNames(svc.config).workArea(region);
+  const inputs = stepDef.inputs === 'sample' ? await stageInputs(svc, sample, region) : [];
   const spec: JobSpec = {
     jobName,
     region,
@@ -58,11 +69,17 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     memoryMiB: stepDef.memoryMiB,
     timeoutSeconds: stepDef.timeoutSeconds,
     attempts: stepDef.attempts,
-    priority: stepDef.early ? EARLY_PRIORITY : NORMAL_PRIORITY,
+    priority,
+    evaluateOnExit: STEP_RETRY_RULES,
   };
+  await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement });
+  const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
+  await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString(), workPrefix, placements });
+  await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
+
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (!stepDef.early && (await pendingEarlySteps(svc, sample.team, sample.runId)).length > 0) {
-    await svc.catalog.deferJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), deferredSpec: JSON.stringify(spec) });
+    await svc.catalog.deferJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), deferredSpec: JSON.stringify(spec), spec: JSON.stringify(spec), placement });
     await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `${step} waits for the run's early steps` });
     await releaseDeferredJobs(svc, sample.team, sample.runId); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };

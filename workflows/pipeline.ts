@@ -10,6 +10,8 @@ export const StepDefinition = z
     memoryMiB: z.number().int().positive(),
     /** Per attempt; always emitted into the ASL as TimeoutSeconds (the local interpreter defaults to 60 s). */
     timeoutSeconds: z.number().int().positive(),
+    /** Typical run time, seconds: placement weighs queued work with it. @default a tenth of timeoutSeconds */
+    expectedSeconds: z.number().positive().optional(),
     /** Batch retryStrategy.attempts. */
     attempts: z.number().int().min(1).max(10).default(2),
     /**

@@ -322,6 +322,42 @@ export class Catalog {
     );
   }
 
+  /**
+   * Marks a job as replaced by another (its region was lost) — once: false when another handler of a
+   * duplicate event re-placed it first. From then on the old job's events no longer complete the task.
+   */
+  async markJobReplaced(jobName: string, replacedBy: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.job(jobName),
+          UpdateExpression: 'SET replacedBy = :by, replacedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+          ExpressionAttributeValues: { ':by': replacedBy, ':at': now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Points a step at its re-placed job and appends the placement to the step's lineage. */
+  async appendStepPlacement(ref: VersionRef, step: string, change: { jobName: string; region: string; placement: NonNullable<StepRecord['placements']>[number] }): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.stepSk(ref.version, step) },
+        UpdateExpression: 'SET jobName = :job, #region = :region, placements = list_append(if_not_exists(placements, :none), :placement)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#region': 'region' },
+        ExpressionAttributeValues: { ':job': change.jobName, ':region': change.region, ':none': [], ':placement': [change.placement] },
+      }),
+    );
+  }
+
   async getStep(ref: VersionRef, step: string): Promise<StepRecord | undefined> {
     const result = await this.#doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.stepSk(ref.version, step) }, ConsistentRead: true }),

@@ -1,3 +1,4 @@
+import type { PlacementRecord } from '../placement/stepPlacement.ts';
 import type { ReadStats } from '../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
@@ -120,6 +121,8 @@ export interface StepRecord extends VersionRef {
   sequence?: number;
   startedAt?: string;
   publishedAt?: string;
+  /** Every placement of the step's job, oldest first: a re-placement (region lost) appends one. */
+  placements?: PlacementRecord[];
 }
 
 /** What the callback task left for the job-state handler: how to complete the waiting workflow task. */
@@ -137,6 +140,12 @@ export interface JobRecord extends VersionRef {
   /** A later step held back until the run's early steps published: the submission to make then. */
   deferredSpec?: string;
   releasedAt?: string;
+  /** The JobSpec as submitted (JSON), so a re-placement can resubmit it elsewhere. */
+  spec?: string;
+  /** Where placement put the job and why. */
+  placement?: PlacementRecord;
+  /** Set when the job was re-placed: its events no longer complete the task. */
+  replacedBy?: string;
 }
 
 export interface ExecutionRecord extends VersionRef {

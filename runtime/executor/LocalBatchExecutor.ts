@@ -331,6 +331,11 @@ export class LocalBatchExecutor implements JobService {
     return this.#endAttempt(attempt, { kind: 'host-terminated', statusReason, stoppedAt: Date.now() }, 'SIGKILL');
   }
 
+  /** The job seam's TerminateJob (see {@link terminateJob}). */
+  async terminate(jobId: string, reason: string): Promise<void> {
+    this.terminateJob(jobId, reason);
+  }
+
   /**
    * TerminateJob: a queued job fails at once; a running one gets SIGTERM, SIGKILL after the grace period, and
    * is not retried. @returns false when the job is unknown or already finished.

@@ -1,4 +1,4 @@
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import type { JobDescription, JobService, JobSpec } from './JobService.ts';
 
 /**
@@ -46,6 +46,11 @@ export class BatchJobService implements JobService {
     if (!result.jobId) throw new Error(`Batch returned no jobId for ${spec.jobName}`);
     this.#regions.set(result.jobId, spec.region);
     return { jobId: result.jobId };
+  }
+
+  async terminate(jobId: string, reason: string): Promise<void> {
+    const region = this.#regions.get(jobId) ?? this.#homeRegion;
+    await this.#clientFor(region).send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 255) }));
   }
 
   async describe(jobId: string): Promise<JobDescription | undefined> {

@@ -62,4 +62,6 @@ export interface JobDescription {
 export interface JobService {
   submit(spec: JobSpec): Promise<{ jobId: string }>;
   describe(jobId: string): Promise<JobDescription | undefined>;
+  /** TerminateJob: a queued job fails at once, a running one is stopped; neither is retried. */
+  terminate(jobId: string, reason: string): Promise<void>;
 }

@@ -1,0 +1,86 @@
+import { bucketNames } from '../../config/defineConfig.ts';
+import type { JobSpec } from '../../seams/jobs/JobService.ts';
+import type { JobRecord } from '../catalog/types.ts';
+import type { Services } from '../shared/services.ts';
+import { JOB_SPEC_ENV } from '../submitStep.ts';
+import { placeAndReserve } from './placeAndReserve.ts';
+import { regionHealth } from './regionHealth.ts';
+import { placementRecord, placementSetup, stageInputs } from './stepPlacement.ts';
+import type { PlacementJob } from './types.ts';
+
+/** Name of the k-th placement of a job: `<job>-p<k>` (the first placement keeps the plain name). */
+export function replacementJobName(jobName: string, placementNumber: number): string {
+  const base = jobName.replace(/-p\d+$/, '');
+  return `${base.slice(0, 128 - `-p${placementNumber}`.length)}-p${placementNumber}`;
+}
+
+/**
+ * Records an infrastructure failure of a job's region and, when the region is now unhealthy, re-places
+ * every job still holding capacity there (queued or retrying) — see {@link replaceJob}.
+ * @returns the names of the jobs moved.
+ */
+export async function onInfrastructureFailure(svc: Services, region: string, at = Date.now()): Promise<string[]> {
+  const failures = await svc.catalog.regionLoads.recordInfraFailure(region, at);
+  const setup = placementSetup(svc.config);
+  const judged = regionHealth(failures, at, setup.health);
+  if (judged.healthy) return [];
+  const load = await svc.catalog.regionLoads.get(region);
+  const moved: string[] = [];
+  for (const jobName of Object.keys(load.jobs)) {
+    if (await replaceJob(svc, jobName, `region ${region} unhealthy: ${judged.reason}`)) moved.push(jobName);
+  }
+  return moved;
+}
+
+/**
+ * Moves one job out of its region: claims the move on the job record (once, whatever the duplicate
+ * events), terminates the old job, releases its capacity, places the job again with its old region
+ * excluded, stages its inputs there and submits it under `<job>-p<k>` with the same task token. The
+ * workflow never notices; the step's lineage lists both placements.
+ * @returns false when the job is not Landfall's, already finished, or was moved already.
+ */
+export async function replaceJob(svc: Services, jobName: string, why: string): Promise<boolean> {
+  const job = await svc.catalog.getJob(jobName);
+  if (!job?.spec || job.replacedBy) return false;
+  const ref = { team: job.team, runId: job.runId, sampleId: job.sampleId, version: job.version };
+  const step = await svc.catalog.getStep(ref, job.step);
+  if (step?.publishedAt || step?.status === 'FAILED' || (step && step.jobName !== jobName)) return false;
+  const number = (step?.placements?.length ?? 1) + 1;
+  const newName = replacementJobName(jobName, number);
+  if (!(await svc.catalog.markJobReplaced(jobName, newName))) return false;
+
+  const old = JSON.parse(job.spec) as JobSpec;
+  const held = (await svc.catalog.regionLoads.get(job.region)).jobs[jobName];
+  if (job.jobId) await svc.jobs.terminate(job.jobId, `moved to another region: ${why}`);
+  await svc.catalog.regionLoads.release(job.region, jobName);
+
+  // Inputs are staged again from the landed originals: the lost region's staging bucket may be unreachable.
+  const version = await svc.catalog.getVersion(ref);
+  const inputs = (version?.files ?? []).map((file) => ({ name: file.name, bucket: file.bucket, key: file.key, size: file.size, md5: file.md5, read: file.read, lane: file.lane }));
+  const placementJob: PlacementJob = {
+    jobName: newName,
+    vcpus: old.vcpus,
+    memoryMiB: old.memoryMiB,
+    expectedSeconds: held?.expectedSeconds ?? old.timeoutSeconds / 10,
+    inputBytes: inputs.reduce((sum, input) => sum + input.size, 0),
+    dataRegions: [svc.config.homeRegion],
+    priority: old.priority ?? 0,
+  };
+  const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), placementJob, { exclude: [job.region] });
+  const placement = placementRecord(decision, { replaces: jobName, why });
+  const workBucket = bucketNames(svc.config).workArea(decision.region);
+  // A separate work area per placement: attempt numbers restart with the new job.
+  const workPrefix = `${job.workPrefix.replace(/placement-\d+\/$/, '')}placement-${number}/`;
+  const jobEnv = JSON.parse(old.environment[JOB_SPEC_ENV] ?? '{}') as { inputs?: unknown[] };
+  const staged = jobEnv.inputs?.length ? await stageInputs(svc, { ...ref, pipeline: '', generation: 0, inputs }, decision.region) : [];
+  const environment = { ...old.environment, [JOB_SPEC_ENV]: JSON.stringify({ ...jobEnv, inputs: staged, workBucket, workPrefix }) };
+  const spec: JobSpec = { ...old, jobName: newName, region: decision.region, jobQueue: old.jobQueue.replace(job.region, decision.region), environment };
+  const record: JobRecord = { ...job, jobName: newName, region: decision.region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement };
+  delete record.jobId;
+  delete record.replacedBy;
+  await svc.catalog.recordJob(record);
+  await svc.catalog.appendStepPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
+  const { jobId } = await svc.jobs.submit(spec);
+  await svc.catalog.setJobId(newName, jobId);
+  return true;
+}
