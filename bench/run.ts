@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --json] [--large] [--runs N] [--only NAME] [--strict]`
+ * `npm run bench [-- --json] [--skip-large] [--runs N] [--only NAME] [--strict]`
+ * (`LANDFALL_BENCH_SKIP_LARGE=1` skips the large cases too: generating the 2 GB input takes minutes once.)
  *
  * Runs every benchmark module listed below and prints each figure beside its target. Benchmarks are
  * measured here and never asserted in tests: timings on shared machines are too noisy for that.
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
-      large: { type: 'boolean', default: false },
+      'skip-large': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       runs: { type: 'string', default: '3' },
       only: { type: 'string' },
@@ -39,7 +40,8 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: no module ${JSON.stringify(values.only)} (modules: ${MODULES.map((m) => m.name).join(', ')})\n`);
     return 2;
   }
-  const context = { cacheDir: here('./.cache'), runs, large: values.large, log: (line: string) => process.stderr.write(`${line}\n`) };
+  const large = !values['skip-large'] && process.env.LANDFALL_BENCH_SKIP_LARGE !== '1';
+  const context = { cacheDir: here('./.cache'), runs, large, log: (line: string) => process.stderr.write(`${line}\n`) };
   const results: Array<{ module: string; description: string; rows: BenchRow[] }> = [];
   for (const module of modules) {
     context.log(`bench ${module.name}: ${module.description}`);

@@ -16,7 +16,7 @@ export interface BenchContext {
   cacheDir: string;
   /** Runs per measured command (medians are reported); at least 3. */
   runs: number;
-  /** Also run the slow cases (for validation: peak RSS on a 2 GB file). */
+  /** Run the slow cases (for validation: peak RSS on a 2 GB file); off with `--skip-large`. */
   large: boolean;
   log: (line: string) => void;
 }

@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { inspectFastq } from '../functions/validation/inspectFastq.ts';
-import { READ_CHUNK } from '../functions/validation/validateFile.ts';
+import { READ_CHUNK, validateFile } from '../functions/validation/validateFile.ts';
 
 async function peakRssMb(): Promise<number> {
   const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
@@ -34,9 +33,11 @@ async function bare(path: string) {
   return { md5: md5.digest('hex'), reads: lines / 4, reasons: [] as unknown[] };
 }
 
+/** Exactly what `landfall validate <file>` runs: MD5, gzip integrity, every record, statistics. */
 async function validate(path: string) {
-  const inspection = await inspectFastq(createReadStream(path, { highWaterMark: READ_CHUNK }), path);
-  return { md5: inspection.md5, reads: inspection.reads, reasons: inspection.reasons, stats: inspection.stats };
+  const { files } = await validateFile(path);
+  const [file] = files;
+  return { md5: file!.md5, reads: file!.stats?.reads ?? 0, reasons: file!.reasons, stats: file!.stats };
 }
 
 const [mode, path] = process.argv.slice(2);
