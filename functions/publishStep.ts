@@ -53,7 +53,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   for (const { staging } of staged) await svc.storage.delete(results, staging.key);
   await faultPoint('publish.afterCopy');
 
-  const { first, sequence } = await svc.catalog.recordStepPublished(ref, step, outputs, job.attempt);
+  const { first, sequence } = await svc.catalog.recordStepPublished(ref, step, outputs, job.attempt, job.cost);
   await writeManifest(svc, ref, results);
   if (first) {
     await emitOnce(svc, 'Step Output Published', {

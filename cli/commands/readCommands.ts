@@ -116,7 +116,8 @@ export async function sampleCommand(name: string, options: CommonOptions): Promi
     }
     for (const reason of version.reasons ?? []) process.stdout.write(`  rejected: ${reason.file}${reason.line ? ` line ${reason.line}` : ''}: ${reason.message}\n`);
     for (const step of version.steps) {
-      process.stdout.write(`  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}\n`);
+      const cost = step.cost ? `, ${step.cost.vcpuSeconds} vCPU-s ≈ $${step.cost.estimatedUsd.toFixed(4)}` : '';
+      process.stdout.write(`  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`);
       for (const output of step.outputs ?? []) process.stdout.write(`    ${output.key}  ${output.size} bytes  md5 ${output.md5}\n`);
     }
   }

@@ -31,6 +31,8 @@ export const JobResult = z.object({
   workBucket: z.string(),
   /** The successful attempt's work area: `work/<execution>/<step>/attempt-<k>/`. */
   workPrefix: z.string(),
+  /** Cost figures of the job over all attempts (recorded on the step when it publishes). */
+  cost: z.object({ attempts: z.number(), seconds: z.number(), vcpuSeconds: z.number(), estimatedUsd: z.number() }).optional(),
 });
 
 /** `Publish <step>`: copies the successful attempt's outputs to the team's results prefix. */

@@ -68,6 +68,11 @@ describe('exactly once on the embedded runtime', () => {
     for (const sample of generated.samples) {
       expect((await runtime.catalog.listExecutions({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })).map((e) => e.generation)).toEqual([0]);
       expect(await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: sample.sampleId })).toHaveLength(1);
+      // cost figures of every step are cataloged with its lineage
+      for (const step of await runtime.catalog.listSteps({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })) {
+        expect(step.cost?.vcpuSeconds, `${sample.sampleId}/${step.step} cost`).toBeGreaterThan(0);
+        expect(step.cost?.estimatedUsd).toBeGreaterThan(0);
+      }
     }
   }, 180_000);
 
