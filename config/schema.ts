@@ -15,6 +15,8 @@ export const RegionConfig = z
     preference: z.number().int().default(0),
     /** USD per GB moved into this region's staging bucket. @default 0.02 */
     transferCostPerGb: z.number().nonnegative().default(0.02),
+    /** USD per vCPU-hour of Batch compute here, for the cost figures cataloged per step. @default 0.045 */
+    vcpuHourUsd: z.number().nonnegative().optional(),
     /** Seconds per GB to stage inputs into this region when they are not there yet (placement weighs it against queueing). @default 10 */
     transferSecondsPerGb: z.number().nonnegative().default(10),
   })

@@ -2,10 +2,11 @@ import { BatchJobStateChangeEvent } from '../events/schemas/batch.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
+import { jobCost, vcpuHourUsdOf } from './workflow/jobCost.ts';
 import type { JobResult } from './workflow/payloads.ts';
-
 import { isInfrastructureFailure } from './placement/regionHealth.ts';
 import { onInfrastructureFailure, replaceJob } from './placement/replaceJob.ts';
+
 /** Errors Step Functions answers for a token that was already completed or timed out: a repeat, not a failure. */
 const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskDoesNotExistError', 'InvalidToken']);
 
@@ -16,12 +17,11 @@ const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskD
 export async function completeJobTask(event: BatchJobStateChangeEvent) {
   const svc = await services();
   const detail = event.detail;
-  const job = await svc.catalog.getJob(detail.jobName);
   const lastAttempt = detail.attempts.at(-1);
   // RUNNABLE matters only as a retry after a lost host: the region's health is judged on those.
   if (detail.status === 'RUNNABLE' && !isInfrastructureFailure(lastAttempt?.statusReason)) return { outcome: 'ignored', reason: 'queued' };
+  const job = await svc.catalog.getJob(detail.jobName);
   if (!job) return { outcome: 'ignored', reason: `job ${detail.jobName} is not Landfall's` };
-  const attempt = Math.max(1, detail.attempts.length);
   if (job.replacedBy) {
     await svc.catalog.regionLoads.release(job.region, job.jobName);
     return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };
@@ -37,6 +37,7 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
     if (detail.status === 'FAILED' && (await replaceJob(svc, job.jobName, detail.statusReason ?? 'host terminated'))) return { outcome: 're-placed', reason: 'attempts ran out on lost hosts' };
     if (detail.status === 'RUNNABLE') return { outcome: 'retrying' };
   }
+  const attempt = Math.max(1, detail.attempts.length);
   try {
     if (detail.status === 'SUCCEEDED') {
       const result: JobResult = {
@@ -46,10 +47,11 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
         attempt,
         workBucket: job.workBucket,
         workPrefix: `${job.workPrefix}attempt-${attempt}/`,
+        cost: jobCost(detail, vcpuHourUsdOf(svc.config, job.region)),
       };
       await svc.workflows.sendTaskSuccess(job.taskToken, result);
     } else if (detail.status === 'FAILED') {
-      await svc.catalog.putStep({ ...job, status: 'FAILED', jobId: detail.jobId, attempt });
+      await svc.catalog.putStep({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost: jobCost(detail, vcpuHourUsdOf(svc.config, job.region)) });
       await svc.workflows.sendTaskFailure(job.taskToken, 'Landfall.JobFailed', `${job.step} failed after ${attempt} attempt(s): ${detail.statusReason ?? 'no reason given'}`);
     } else {
       return { outcome: 'ignored', reason: `status ${detail.status}` };

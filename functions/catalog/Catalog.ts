@@ -373,7 +373,7 @@ export class Catalog {
    * Records a step's published outputs once and hands out its per-sample sequence number.
    * Returns `first: false` when the step was already published (a repeated publish is a no-op).
    */
-  async recordStepPublished(ref: VersionRef, step: string, outputs: PublishedOutput[], attempt: number): Promise<{ first: boolean; sequence: number }> {
+  async recordStepPublished(ref: VersionRef, step: string, outputs: PublishedOutput[], attempt: number, cost?: StepRecord['cost']): Promise<{ first: boolean; sequence: number }> {
     const versionKey = { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) };
     const stepKey = { pk: versionKey.pk, sk: keys.stepSk(ref.version, step) };
     const existing = await this.getStep(ref, step);
@@ -394,7 +394,7 @@ export class Catalog {
           TableName: this.tableName,
           Key: stepKey,
           UpdateExpression:
-            'SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version',
+            `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}`,
           ConditionExpression: 'attribute_not_exists(publishedAt)',
           ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version' },
           ExpressionAttributeValues: {
@@ -409,6 +409,7 @@ export class Catalog {
             ':run': ref.runId,
             ':sample': ref.sampleId,
             ':version': ref.version,
+            ...(cost ? { ':cost': cost } : {}),
           },
         }),
       );

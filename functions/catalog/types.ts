@@ -1,3 +1,4 @@
+import type { JobCost } from '../workflow/jobCost.ts';
 import type { PlacementRecord } from '../placement/stepPlacement.ts';
 import type { ReadStats } from '../validation/types.ts';
 
@@ -123,6 +124,8 @@ export interface StepRecord extends VersionRef {
   publishedAt?: string;
   /** Every placement of the step's job, oldest first: a re-placement (region lost) appends one. */
   placements?: PlacementRecord[];
+  /** What the step's job used over all its attempts, and the estimated price (functions/workflow/jobCost.ts). */
+  cost?: JobCost;
 }
 
 /** What the callback task left for the job-state handler: how to complete the waiting workflow task. */
