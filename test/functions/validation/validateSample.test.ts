@@ -7,6 +7,7 @@ import type { LandedFile } from '../../../functions/catalog/types.ts';
 import { validateSample, versionHashOf } from '../../../functions/validation/validateSample.ts';
 import { ObjectNotFoundError } from '../../../seams/storage/errors.ts';
 import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
+import { startTestCatalog } from '../../support/catalogServer.ts';
 import { gz, illuminaName, reads } from './fastqFixtures.ts';
 
 const BUCKET = 'landing';
@@ -64,6 +65,30 @@ describe('validateSample (the landing function\'s one-pass validation)', () => {
     expect(result.files[0]!.stats).toEqual({ reads: 4, bases: 80, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: 50, meanQuality: 29.3, q30Percent: 70 });
     expect(result.files[2]!.stats).toMatchObject({ reads: 6, bases: 180, minLength: 30, maxLength: 30 });
     expect(result.versionHash).toBe(versionHashOf(result.files));
+  });
+
+  it('stores the statistics on each version file in the catalog (local DynamoDB-compatible server)', async () => {
+    // Prepare
+    const landed = await land({ 'G_S7_L001_R1_001.fastq.gz': gz(reads(3, { mate: 1 })), 'G_S7_L001_R2_001.fastq.gz': gz(reads(3, { mate: 2 })) });
+    const test = await startTestCatalog();
+    try {
+      const ref = { team: 'lab-a', runId: `RUN${runNumber}`, sampleId: 'G' };
+      const result = await validateSample({ storage }, landed);
+
+      // Act
+      const { version } = await test.catalog.claimVersion(ref, result.versionHash, result.files, 'READY');
+      const stored = await test.catalog.getVersion({ ...ref, version: version.version });
+
+      // Assess
+      expect(stored!.files.map((file) => file.stats)).toEqual([
+        { reads: 3, bases: 60, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: 50, meanQuality: 29.3, q30Percent: 70 },
+        { reads: 3, bases: 60, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: 50, meanQuality: 29.3, q30Percent: 70 },
+      ]);
+      // Eight numbers per file: even a 32-file sample adds a few KB to an item capped at 400 KB.
+      expect(JSON.stringify(stored!.files[0]!.stats).length).toBeLessThan(200);
+    } finally {
+      await test.stop();
+    }
   });
 
   it('compares each file with the run manifest: MD5, SHA-256 when listed, and size (NUL padding)', async () => {
