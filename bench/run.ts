@@ -13,9 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/output.ts';
 import type { BenchModule, BenchRow } from './types.ts';
+import { placementBench } from './placement.ts';
 import { validationBench } from './validation.ts';
 
-const MODULES: BenchModule[] = [validationBench];
+const MODULES: BenchModule[] = [validationBench, placementBench];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 

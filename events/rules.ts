@@ -35,6 +35,12 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       target: 'land',
     },
     {
+      name: 'land-replayed-object',
+      description: 'An operator replayed what landed in a window (landfall replay): land each object again',
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Object Replayed'], detail: { bucket: [landing] } },
+      target: 'land',
+    },
+    {
       name: 'land-gateway-object-upload',
       description: 'The File Gateway finished uploading a file written to a team share',
       pattern: { source: [STORAGE_GATEWAY_SOURCE], 'detail-type': [OBJECT_UPLOAD_DETAIL_TYPE], detail: { 'bucket-name': [landing], 'object-key': [{ prefix: 'incoming/' }] } },

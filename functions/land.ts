@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { tableNames } from '../config/defineConfig.ts';
+import { eventEnvelope } from '../events/schemas/envelope.ts';
+import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
 import { S3ObjectCreatedEvent } from '../events/schemas/s3.ts';
 import { StorageGatewayObjectUploadEvent } from '../events/schemas/storage-gateway.ts';
 import { evaluateRun } from './landing/evaluateRun.ts';
@@ -11,14 +13,16 @@ import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
 
-/** A file reached the landing bucket: S3 "Object Created" or the File Gateway's "Object Upload Event". */
-export const LandingEvent = z.union([S3ObjectCreatedEvent, StorageGatewayObjectUploadEvent]);
+const ObjectReplayedEvent = eventEnvelope(LANDFALL_SOURCE, 'Object Replayed', landfallEventDetails['Object Replayed']);
+
+/** A file reached the landing bucket: S3 "Object Created", the File Gateway's "Object Upload Event", or an operator's replay. */
+export const LandingEvent = z.union([S3ObjectCreatedEvent, StorageGatewayObjectUploadEvent, ObjectReplayedEvent]);
 export type LandingEvent = z.infer<typeof LandingEvent>;
 
 function locate(event: LandingEvent): { bucket: string; key: string } {
-  return event.source === 'aws.s3'
-    ? { bucket: event.detail.bucket.name, key: event.detail.object.key }
-    : { bucket: event.detail['bucket-name'], key: event.detail['object-key'] };
+  if (event.source === 'aws.s3') return { bucket: event.detail.bucket.name, key: event.detail.object.key };
+  if (event.source === LANDFALL_SOURCE) return { bucket: event.detail.bucket, key: event.detail.key };
+  return { bucket: event.detail['bucket-name'], key: event.detail['object-key'] };
 }
 
 /** The identity of one stored object: the same identity is the same landing, however often it is announced. */

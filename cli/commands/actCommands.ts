@@ -33,8 +33,9 @@ export async function reprocessCommand(target: string | undefined, options: ActO
 }
 
 /**
- * `landfall replay --since <ISO-8601> [--team t]`: re-drives every landed object changed since then, as
- * S3 would announce it; what the catalog already has is a no-op, what it missed is processed.
+ * `landfall replay --since <ISO-8601> [--team t]`: re-drives every landed object changed since then as
+ * an "Object Replayed" event (the same in AWS, where PutEvents refuses `aws.*` sources); what the catalog
+ * already has is a no-op, what it missed is processed.
  */
 export async function replayCommand(options: ActOptions & { since: string; team?: string }): Promise<number> {
   const since = Date.parse(options.since);
@@ -44,14 +45,16 @@ export async function replayCommand(options: ActOptions & { since: string; team?
   if (options.team && !client.config.teams.some((team) => team.id === options.team)) throw new CliError(`unknown team ${options.team}`, EXIT.usage);
   const landing = bucketNames(client.config).landing;
   const events = [];
+  const replayId = randomUUID();
   for (const team of teams) {
     for (const object of await client.storage.list(landing, `incoming/${team}/`)) {
       if (object.lastModified.getTime() < since || !parseLandingKey(object.key)) continue;
+      const where = parseLandingKey(object.key)!;
+      const etag = object.etag.replaceAll('"', '');
       events.push({
-        source: 'aws.s3',
-        'detail-type': 'Object Created',
-        resources: [`arn:aws:s3:::${landing}`],
-        detail: { version: '0', bucket: { name: landing }, object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') }, reason: 'PutObject', 'request-id': 'landfall-replay' },
+        source: 'landfall',
+        'detail-type': 'Object Replayed',
+        detail: { team: where.team, runId: where.runId, bucket: landing, key: object.key, size: object.size, etag, dedupeKey: `replay:${object.key}:${etag}:${replayId}` },
       });
     }
   }

@@ -23,6 +23,11 @@ export const landfallEventDetails = {
   'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
   /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, or a changed re-upload. */
   'Unexpected File': z.object({ ...RunFields, sampleId: z.string().optional(), file: z.string(), kind: z.enum(['unknown-sample', 'late', 'changed']), message: z.string() }),
+  /**
+   * `landfall replay`: a landed object announced again, as Landfall's own event (EventBridge refuses
+   * `aws.*` sources from PutEvents), so both runtimes replay the same way. Cataloged objects are a no-op.
+   */
+  'Object Replayed': z.object({ ...RunFields, bucket: z.string().min(1), key: z.string().min(1), size: z.number().int().nonnegative(), etag: z.string() }),
   /** An operator asked to re-run landed data without re-uploading (`landfall reprocess`): a new linked execution. */
   'Reprocess Requested': z.object({
     ...RunFields,

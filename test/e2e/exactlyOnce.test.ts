@@ -128,7 +128,7 @@ describe('exactly once on the embedded runtime', () => {
 
   it('replays what landed since a time as a no-op for cataloged versions', async () => {
     // Prepare: the bus is quiet (a run's last events, such as "Run Completed", may still be on their way)
-    const landfallEvents = () => readBusLog(stateDir).filter((e) => e.source === 'landfall').length;
+    const landfallEvents = () => readBusLog(stateDir).filter((e) => e.source === 'landfall' && e['detail-type'] !== 'Object Replayed').length;
     let before = landfallEvents();
     for (let quietSince = Date.now(); Date.now() - quietSince < 1500; ) {
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -140,7 +140,9 @@ describe('exactly once on the embedded runtime', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     // Assess
     expect(stdout).toMatch(/replayed \d+ landed object/);
-    expect(Number(/replayed (\d+)/.exec(stdout)![1])).toBeGreaterThan(0);
+    const replayed = Number(/replayed (\d+)/.exec(stdout)![1]);
+    expect(replayed).toBeGreaterThan(0);
+    expect(readBusLog(stateDir).filter((e) => e['detail-type'] === 'Object Replayed')).toHaveLength(replayed);
     expect(landfallEvents()).toBe(before);
     expect(await runtime.catalog.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' })).toEqual(versionsBefore);
   }, 60_000);

@@ -98,4 +98,22 @@ describe('land handler idempotency', () => {
     expect(redriven.outcome).toBe('duplicate');
     expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);
   });
+
+  it("lands an operator's 'Object Replayed' event like S3's, and answers a repeat from the store", async () => {
+    // Prepare: an object nobody announced
+    const key = `incoming/${TEAM}/${RUN}/missed.txt`;
+    const info = await harness.folders.put(harness.names.landing, key, Buffer.from('missed\n'));
+    const replayed = {
+      version: '0', id: crypto.randomUUID(), source: 'landfall', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [],
+      'detail-type': 'Object Replayed',
+      detail: { team: TEAM, runId: RUN, bucket: harness.names.landing, key, size: info.size, etag: info.etag.replaceAll('"', ''), dedupeKey: `replay:${key}` },
+    };
+    // Act
+    const first = await land(replayed);
+    const again = await land({ ...replayed, id: crypto.randomUUID() });
+    // Assess
+    expect(first.outcome).toBe('recorded');
+    expect(again).toEqual(first);
+    expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.name)).toContain('missed.txt');
+  });
 });
