@@ -117,7 +117,9 @@ function completenessReasons(input: Omit<CompletenessInput, 'rtaSettleSeconds' |
 async function reasonsOf(subject: Subject, via: 'landfall validate' | 'landing function'): Promise<ValidationReason[]> {
   if ('completeness' in subject) return completenessReasons(subject.completeness);
   if ('key' in subject) {
-    // Storage refuses the key before anything is written; the validator's own check says why.
+    // The land function's first storage call (HeadObject) refuses the key, so it fails loudly before
+    // the catalog records anything; storage never writes such a key; the validator's check says why.
+    await expect(storage.head('landing', subject.key)).rejects.toThrow(InvalidKeyError);
     await expect(storage.put('landing', subject.key, 'x')).rejects.toThrow(InvalidKeyError);
     expect(await readdir(join(root, 'storage'))).not.toContain('etc');
     return [unsafePathReason(subject.key, subject.key)!];
