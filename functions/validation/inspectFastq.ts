@@ -17,6 +17,10 @@ export interface InspectOptions {
 }
 
 /**
+ * The one pass every validation path shares: `landfall validate` (validateFile, validateRunFolder),
+ * the landing function (validateSample) and the bench all call this or {@link inspectPair}, on a
+ * local file stream or a stored object's stream alike.
+ *
  * Validates one stored FASTQ file (`.fastq.gz` or plain) in ONE streaming pass: MD5 (and SHA-256 when
  * asked) and size of the stored bytes; gzip fully decompressed with CRC and length trailers checked,
  * concatenated members accepted, trailing bytes and NUL padding rejected; every FASTQ record checked;
