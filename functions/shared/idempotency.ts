@@ -3,6 +3,7 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../events/rules.ts';
+import { IDEMPOTENCY_KEY, idempotencyCreateTableInput } from './idempotencyTable.ts';
 
 /**
  * Powertools idempotency for handlers whose duplicates are frequent (a storm of events for one object):
@@ -10,18 +11,7 @@ import type { FunctionName } from '../../events/rules.ts';
  * answers from the store. One persistence layer per handler (its own key prefix in the shared table);
  * the catalog's conditional writes stay the guarantee, this is the cheap guard in front of them.
  */
-export const IDEMPOTENCY_KEY = 'id';
 const WINDOW_SECONDS = 3600;
-
-/** CreateTable input for the idempotency table (embedded runtime; the same shape in the stack, TTL on `expiration`). */
-export function idempotencyCreateTableInput(tableName: string) {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_KEY, AttributeType: 'S' as const }],
-    KeySchema: [{ AttributeName: IDEMPOTENCY_KEY, KeyType: 'HASH' as const }],
-  };
-}
 
 /** Creates the idempotency table when missing and waits until it is ACTIVE. */
 export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -6,6 +6,7 @@ import landfall from '../../landfall.config.ts';
 import threeRegions from './fixtures/threeRegions.config.ts';
 import { expectedViolations } from './fixtures/mutations.ts';
 import { ensureSstPlatform } from '../../scripts/sst-offline-install.ts';
+import { catalogCreateTableInput } from '../../functions/catalog/tableDesign.ts';
 import { repositoryRoot, runSstProgram, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
 import {
   attached,
@@ -203,6 +204,33 @@ describe('checks', () => {
 
     // Assess
     expect(violations.map((v) => v.message)).toEqual([message]);
+  });
+});
+
+describe('catalog tables', () => {
+  it('declares the catalog from the same design the embedded runtime creates, with point-in-time recovery', () => {
+    const design = catalogCreateTableInput('landfall-catalog');
+    const table = named(base, 'CatalogTable');
+    expect(table.type).toBe('aws:dynamodb/table:Table');
+    expect(table.inputs).toMatchObject({
+      name: 'landfall-catalog-test',
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'pk',
+      rangeKey: 'sk',
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: false,
+    });
+    expect(table.inputs.attributes).toEqual(design.AttributeDefinitions.map((a) => ({ name: a.AttributeName, type: a.AttributeType })));
+    expect(table.inputs.globalSecondaryIndexes).toEqual([{ name: 'gsi1', hashKey: 'gsi1pk', rangeKey: 'gsi1sk', projectionType: 'ALL' }]);
+  });
+
+  it('declares the idempotency table with TTL on the expiry Powertools writes', () => {
+    expect(named(base, 'IdempotencyTable').inputs).toMatchObject({ hashKey: 'id', ttl: { attributeName: 'expiration', enabled: true }, attributes: [{ name: 'id', type: 'S' }] });
+  });
+
+  it('protects both tables from deletion on a permanent stage', () => {
+    for (const name of ['CatalogTable', 'IdempotencyTable']) expect(named(production, name).inputs.deletionProtectionEnabled, name).toBe(true);
   });
 });
 
