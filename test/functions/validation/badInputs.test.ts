@@ -331,7 +331,11 @@ const goodRows: Row[] = [
     },
   },
   { case: 'a v1 sheet', subject: { folder: { 'SampleSheet.csv': '[Header]\nIEMFileVersion,4\n[Reads]\n20\n\n[Data]\nSample_ID,Sample_Name,index,,\nX1,X1,ACGT,,\n', 'X1_S1_L001_R1_001.fastq.gz': gz(reads(2)) } } },
-  { case: 'spaces and unicode in names, a subfolder, blank lines at the end, no final newline', subject: { folder: { 'run data/Probe ü 1.R1.fastq': `${reads(2)}\n\n`, 'Probe-2.R1.fastq': reads(2).slice(0, -1) } } },
+  {
+    case: 'a v2 sheet with a BOM, CRLF, trailing commas and blank lines',
+    subject: { folder: { 'SampleSheet.csv': `\uFEFF${PAIRED_SHEET('1,A,ACGT,,\r\n\r\n')}\r\n`, 'A_S1_L001_R1_001.fastq.gz': gz(reads(2, { mate: 1 })), 'A_S1_L001_R2_001.fastq.gz': gz(reads(2, { mate: 2 })) }, profile: 'illumina' },
+  },
+  { case: 'spaces and unicode in names, a subfolder, blank lines at the end, no final newline', subject: { folder: { 'run data/Probe ü 1.R1.fastq': `${reads(2)}\n\n`, 'Probe-2.R1.fastq': reads(2).slice(0, -1) }, landing: true } },
 ];
 
 /** Each row once per path it runs through. */
