@@ -20,6 +20,7 @@ import { ensureTokens } from '../cli/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
+import { armFaultTriggers } from './executor/faultTriggers.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
@@ -149,6 +150,7 @@ export class EmbeddedRuntime {
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
+    armFaultTriggers(executor); // test-only: LANDFALL_FAULTS 'executor.onTouch'
 
     const watcher = new ShareWatcher({
       shareDir,

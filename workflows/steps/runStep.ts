@@ -17,6 +17,7 @@ import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { exitCodeFor } from './errors.ts';
+import { hangOnceIfAsked } from './interruptionFault.ts';
 import { stepPrograms } from './stepPrograms.ts';
 
 const JobSpec = z.object({
@@ -66,8 +67,9 @@ export async function runStepAttempt(spec: JobSpec, attempt: number, storage: Ob
       if (md5 !== input.md5) throw new Error(`input ${input.key} changed since it was validated: MD5 ${md5}, cataloged ${input.md5}`);
       inputs.push({ ...input, path: local });
     }
-    await program({ sampleId: spec.sampleId, inputs, outDir });
     const attemptPrefix = `${spec.workPrefix}attempt-${attempt}/`;
+    await hangOnceIfAsked(spec, attemptPrefix, storage);
+    await program({ sampleId: spec.sampleId, inputs, outDir });
     const uploaded = [];
     for (const relative of await listFiles(outDir)) {
       const file = path.join(outDir, relative);

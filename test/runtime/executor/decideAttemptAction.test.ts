@@ -27,3 +27,19 @@ describe('decideAttemptAction', () => {
     expect(action).toBe(expected);
   });
 });
+
+describe('decideAttemptAction with the step jobs rules (STEP_RETRY_RULES)', () => {
+  it.each([
+    { case: 'spot interruption', outcome: { attempt: 1, maxAttempts: 2, exitCode: 137, statusReason: 'Host EC2 (instance i-0123456789abcdef0) terminated.' }, action: 'RETRY' },
+    { case: 'application error', outcome: { attempt: 1, maxAttempts: 2, exitCode: 65, statusReason: 'Essential container in task exited' }, action: 'EXIT' },
+    { case: 'crash without exit code', outcome: { attempt: 1, maxAttempts: 3, statusReason: 'CannotStartContainerError: no such file' }, action: 'EXIT' },
+    { case: 'spot interruption on the last attempt', outcome: { attempt: 2, maxAttempts: 2, statusReason: 'Host EC2 (instance i-0abc) terminated.' }, action: 'EXIT' },
+  ])('$case → $action', async ({ outcome, action }) => {
+    // Prepare
+    const { STEP_RETRY_RULES } = await import('../../../functions/submitStep.ts');
+    // Act
+    const decided = decideAttemptAction(outcome, STEP_RETRY_RULES);
+    // Assess
+    expect(decided).toBe(action);
+  });
+});

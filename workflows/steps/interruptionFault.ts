@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+
+/**
+ * Test-only fault of the step program (`LANDFALL_FAULTS` key `step.hangOnce`): the FIRST attempt that
+ * reaches it (of `step`, anywhere) writes `marker` into its own work area, announces its job id and region
+ * in `touchFile` (created exclusively, so exactly one attempt wins), and then hangs until killed. Tests pair
+ * it with the runtime's `executor.onTouch` fault, which kills the job or takes its region down.
+ */
+export interface HangOnceFault {
+  step: string;
+  touchFile: string;
+  /** File name written under the attempt's work area before hanging. @default 'marker.txt' */
+  marker?: string;
+}
+
+export async function hangOnceIfAsked(spec: { step: string; workBucket: string }, attemptPrefix: string, storage: ObjectStorage): Promise<void> {
+  const raw = process.env.LANDFALL_FAULTS;
+  if (!raw) return;
+  const fault = (JSON.parse(raw) as Record<string, HangOnceFault | undefined>)['step.hangOnce'];
+  if (!fault || fault.step !== spec.step) return;
+  let fd: number;
+  try {
+    fd = openSync(fault.touchFile, 'wx');
+  } catch {
+    return; // another attempt got here first: run normally
+  }
+  // A real MD5, as outputs carry: were this attempt's area ever published, the marker would reach teams/.
+  const body = Buffer.from(`attempt ${process.env.AWS_BATCH_JOB_ATTEMPT} of job ${process.env.AWS_BATCH_JOB_ID}\n`);
+  await storage.put(spec.workBucket, `${attemptPrefix}${fault.marker ?? 'marker.txt'}`, body, { metadata: { md5: createHash('md5').update(body).digest('hex') } });
+  writeSync(fd, JSON.stringify({ jobId: process.env.AWS_BATCH_JOB_ID, region: process.env.LANDFALL_REGION, attempt: process.env.AWS_BATCH_JOB_ATTEMPT }));
+  closeSync(fd);
+  await new Promise(() => setInterval(() => undefined, 60_000));
+}
