@@ -12,6 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
+import e2eConfig from '../fixtures/landfall.e2e.config.ts';
 import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const run = promisify(execFile);
@@ -145,5 +146,40 @@ describe('exactly once on the embedded runtime', () => {
     expect(readBusLog(stateDir).filter((e) => e['detail-type'] === 'Object Replayed')).toHaveLength(replayed);
     expect(landfallEvents()).toBe(before);
     expect(await runtime.catalog.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' })).toEqual(versionsBefore);
+  }, 60_000);
+
+  it('answers "what happened to my sample?" from the catalog: status, samples and sample, as text and JSON', async () => {
+    // Act
+    const status = JSON.parse((await landfall(stateDir, 'status', '--json')).stdout) as {
+      teams: Array<{ team: string; counts: Record<string, number> }>;
+      regions: Array<{ region: string; home: boolean; runningJobs: number }>;
+      runsInFlight: unknown[];
+      lastErrors: unknown[];
+      deadLetters: { count: number };
+    };
+    const completed = JSON.parse((await landfall(stateDir, 'samples', '--team', TEAM, '--status', 'COMPLETED', '--json')).stdout) as Array<{ runId: string; sampleId: string }>;
+    const relanded = JSON.parse((await landfall(stateDir, 'sample', `${TEAM}/261123_LH00417_0401_B22RELAND/Sample01`, '--json')).stdout) as {
+      versions: Array<{ version: number; status: string; files: Array<{ key: string; md5: string }>; executions: Array<{ generation: number; reason: string }>; steps: Array<{ step: string; outputs: Array<{ key: string; md5: string }>; cost: { vcpuSeconds: number } }> }>;
+    };
+    const text = (await landfall(stateDir, 'status')).stdout;
+    // Assess
+    expect(status.teams.find((team) => team.team === TEAM)!.counts.COMPLETED).toBe(completed.length);
+    expect(completed.map((sample) => `${sample.runId}/${sample.sampleId}`)).toContain('261123_LH00417_0402_B22REPROC/Sample01');
+    expect(status.regions.map((region) => [region.region, region.home, region.runningJobs])).toEqual(e2eConfig.regions.map((region) => [region.name, region.name === e2eConfig.homeRegion, 0]));
+    expect(status.lastErrors).toEqual([]);
+    expect(status.deadLetters.count).toBe(0);
+    expect(relanded.versions.map((version) => [version.version, version.status])).toEqual([[1, 'SUPERSEDED'], [2, 'COMPLETED']]);
+    for (const version of relanded.versions) {
+      // lineage: every output of the version back to the exact input files and checksums
+      expect(version.files.every((file) => /^[0-9a-f]{32}$/.test(file.md5) && file.key.startsWith('incoming/'))).toBe(true);
+      expect(version.executions.map((execution) => [execution.generation, execution.reason])).toEqual([[0, 'automatic']]);
+      expect(version.steps.map((step) => step.step).sort()).toEqual(['qc', 'trim']);
+      for (const step of version.steps) {
+        expect(step.outputs.length).toBeGreaterThan(0);
+        expect(step.outputs.every((output) => output.key.includes(`/v${version.version}/${step.step}/`))).toBe(true);
+        expect(step.cost.vcpuSeconds).toBeGreaterThan(0);
+      }
+    }
+    for (const heading of ['team', 'region', 'jobs running', 'dead letters: 0']) expect(text).toContain(heading);
   }, 60_000);
 });
