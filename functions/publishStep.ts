@@ -43,12 +43,12 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
     const expectedMd5 = object.metadata[OUTPUT_MD5_METADATA];
     if (!expectedMd5) throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
     const relative = object.key.slice(job.workPrefix.length);
-    const staging = await verifiedCopy(svc.storage, { bucket: object.bucket, key: object.key, expectedMd5 }, { bucket: results, key: `${PUBLISHING_PREFIX}${payload.executionName}/${step}/${relative}` });
+    const staging = await verifiedCopy(svc.storage, { bucket: object.bucket, key: object.key, expectedMd5 }, { bucket: results, key: `${PUBLISHING_PREFIX}${payload.executionName}/${step}/${relative}` }, 'publish.copyToStaging');
     staged.push({ relative, staging });
   }
   const outputs = [];
   for (const { relative, staging } of staged) {
-    outputs.push(await verifiedCopy(svc.storage, { bucket: results, key: staging.key, expectedMd5: staging.md5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }));
+    outputs.push(await verifiedCopy(svc.storage, { bucket: results, key: staging.key, expectedMd5: staging.md5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }, 'publish.copyToTeam'));
   }
   for (const { staging } of staged) await svc.storage.delete(results, staging.key);
   await faultPoint('publish.afterCopy');

@@ -12,6 +12,10 @@ export type FaultPoint =
   | 'publish.beforeCopy'
   /** After a step's outputs were copied under the team prefix, before the catalog and manifest know. */
   | 'publish.afterCopy'
+  /** The copy of one output from the work area to the publishing staging area (storage layer). */
+  | 'publish.copyToStaging'
+  /** The copy of one verified output from staging to its final key under the team prefix (storage layer). */
+  | 'publish.copyToTeam'
   /** After StartExecution returned, before the catalog recorded the execution. */
   | 'start.afterStartExecution';
 
@@ -21,15 +25,30 @@ interface FaultSpec {
   kill?: boolean;
   /** Written when the point is first reached, so another process can wait for it. */
   touchFile?: string;
+  /**
+   * What the storage layer does at a copy point: `throw` fails the copy, `corrupt` leaves other bytes at
+   * the target (a checksum mismatch). Read by the code at the point through {@link faultPoint}'s result.
+   */
+  effect?: 'throw' | 'corrupt';
+  /** Fire the point this many times in this process, then never again. @default every time */
+  times?: number;
 }
+
+const fired = new Map<string, number>();
 
 let faults: Record<string, FaultSpec> | undefined;
 
-export async function faultPoint(name: FaultPoint): Promise<void> {
+/** Runs the fault configured for `name`, if any; returns its `effect` for the code at the point to act on. */
+export async function faultPoint(name: FaultPoint): Promise<FaultSpec['effect'] | undefined> {
   faults ??= process.env.LANDFALL_FAULTS ? (JSON.parse(process.env.LANDFALL_FAULTS) as Record<string, FaultSpec>) : {};
   const spec = faults[name];
-  if (!spec) return;
+  if (!spec) return undefined;
+  const count = (fired.get(name) ?? 0) + 1;
+  if (spec.times !== undefined && count > spec.times) return undefined;
+  fired.set(name, count);
   if (spec.touchFile) await writeFile(spec.touchFile, name);
   if (spec.kill) process.kill(process.pid, 'SIGKILL');
   if (spec.delayMs) await new Promise((resolve) => setTimeout(resolve, spec.delayMs));
+  if (spec.effect === 'throw') throw new Error(`injected fault at ${name}: the storage layer failed the operation`);
+  return spec.effect;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listTeamOutputs } from '../../cli/commands/outputs.ts';
 import { handler as publishStep } from '../../functions/publishStep.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -64,6 +65,7 @@ describe('publishStep handler', () => {
     expect(await teamFiles()).toEqual([]);
     expect((await catalog.getStep({ ...ref, version: 1 }, 'qc'))?.publishedAt).toBeUndefined();
     expect(harness.published).toEqual([]);
+    expect((await listTeamOutputs(harness.folders, harness.names.results, 'genomics')).outputs).toEqual([]);
 
     // Act: the workflow's Retry runs it again
     await publishStep(payload, localContext('publishStep'));
@@ -76,6 +78,10 @@ describe('publishStep handler', () => {
     expect(manifest.steps.qc).toMatchObject({ attempt: 2, sequence: 1, files: [{ key: `${prefix}qc/qc.json`, md5: md5('{"reads":4}') }, { key: `${prefix}qc/sub/qc.tsv` }] });
     expect(harness.published.map((event) => [event['detail-type'], (event.detail as { step: string }).step])).toEqual([['Step Output Published', 'qc']]);
     expect(await harness.folders.list(harness.names.results, 'publishing/')).toEqual([]);
+    expect((await listTeamOutputs(harness.folders, harness.names.results, 'genomics')).outputs.filter((o) => o.kind === 'output').map((o) => [o.key, o.md5])).toEqual([
+      [`${prefix}qc/qc.json`, md5('{"reads":4}')],
+      [`${prefix}qc/sub/qc.tsv`, md5('reads\t4\n')],
+    ]);
   });
 
   it('is a no-op when the step was already published (a repeated task)', async () => {

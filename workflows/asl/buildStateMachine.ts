@@ -52,7 +52,8 @@ function publishStepState(step: StepDefinition): TaskState {
     },
     ResultPath: null,
     TimeoutSeconds: 900,
-    Retry: [...lambdaRetry!, { ErrorEquals: ['VerificationError'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+    // A failed or mismatched copy left nothing visible and is transient: publish again.
+    Retry: [...lambdaRetry!, { ErrorEquals: ['VerificationError', 'CopyFailedError'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
     End: true,
   };
 }
