@@ -56,7 +56,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(configOption())
     .action((opts) => run(() => demoCommand({ ...opts, timeoutSeconds: opts.timeout }))());
 
-  program.command('status').description('one screen: runs in flight, samples by status per team, dead letters').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).addOption(tokenOption()).action((opts) => run(() => statusCommand(opts))());
+  program.command('status').description('one screen: samples by status per team, runs in flight, regions, dead letters, last errors').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).addOption(tokenOption()).action((opts) => run(() => statusCommand(opts))());
 
   program
     .command('validate')
