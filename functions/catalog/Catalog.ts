@@ -293,7 +293,8 @@ export class Catalog {
           TableName: this.tableName,
           Key: keys.job(jobName),
           UpdateExpression: 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt)',
+          // A job re-placed while held is released under its new name only.
+          ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
           ExpressionAttributeValues: { ':at': now() },
         }),
       );

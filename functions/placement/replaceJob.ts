@@ -78,6 +78,14 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const record: JobRecord = { ...job, jobName: newName, region: decision.region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement };
   delete record.jobId;
   delete record.replacedBy;
+  delete record.releasedAt;
+  if (job.deferredSpec && !job.releasedAt) {
+    // Still held behind the run's early steps: it stays held, now bound for the new region.
+    await svc.catalog.deferJob({ ...record, deferredSpec: JSON.stringify(spec) });
+    await svc.catalog.appendStepPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
+    return true;
+  }
+  delete record.deferredSpec;
   await svc.catalog.recordJob(record);
   await svc.catalog.appendStepPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
   const { jobId } = await svc.jobs.submit(spec);

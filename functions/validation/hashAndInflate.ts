@@ -10,6 +10,13 @@ import { ValidationIoError } from './errors.ts';
  */
 const INFLATE_CHUNK = 512 * 1024;
 
+/**
+ * Decompressed bytes zlib may hold before it waits for the scanner. With Node's default (16 KiB) every
+ * 512 KiB output chunk fills the buffer, and zlib idles until JavaScript takes the chunk; a few chunks
+ * of room let it inflate the next ones while the scanner works on this one.
+ */
+const INFLATE_AHEAD = 4 * INFLATE_CHUNK;
+
 /** Write size for the last stored chunk (see `feedTail`). */
 const TAIL_SLICE = 256;
 
@@ -103,7 +110,7 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
         return;
       }
       state.mode = 'gzip';
-      const inflater = createGunzip({ chunkSize: INFLATE_CHUNK });
+      const inflater = createGunzip({ chunkSize: INFLATE_CHUNK, readableHighWaterMark: INFLATE_AHEAD });
       gunzip = inflater;
       consumer = (async () => {
         try {
