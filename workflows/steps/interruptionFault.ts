@@ -33,3 +33,14 @@ export async function hangOnceIfAsked(spec: { step: string; workBucket: string }
   closeSync(fd);
   await new Promise(() => setInterval(() => undefined, 60_000));
 }
+
+/**
+ * Test-only fault (`LANDFALL_FAULTS` key `step.fail`): every attempt of `step` fails as an application
+ * error would (exit code 1), which the step jobs' evaluateOnExit rules do not retry.
+ */
+export function failIfAsked(spec: { step: string }): void {
+  const raw = process.env.LANDFALL_FAULTS;
+  if (!raw) return;
+  const fault = (JSON.parse(raw) as Record<string, { step?: string } | undefined>)['step.fail'];
+  if (fault?.step === spec.step) throw new Error(`fault injection: step ${spec.step} fails (LANDFALL_FAULTS step.fail)`);
+}

@@ -1,0 +1,54 @@
+/**
+ * A step that fails as an application error (fault injection) is not retried: the step jobs' evaluateOnExit
+ * rules retry only lost hosts. The sample ends FAILED with the reason, the other step still publishes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
+import { stateLayout } from '../../runtime/stateLayout.ts';
+import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+
+const TEAM = 'genomics';
+
+describe('step failure: an application error exits without retry and fails the sample', () => {
+  let stateDir: string;
+  let runtime: RuntimeProcess;
+  let run: GeneratedRun;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-stepfail-'));
+    runtime = await startRuntimeProcess(stateDir, undefined, { LANDFALL_FAULTS: JSON.stringify({ 'step.fail': { step: 'trim' } }) });
+    run = await generateRun({ dir: path.join(stateDir, 'instrument', '261123_LH00417_0053_B22FJKLT3'), runId: '261123_LH00417_0053_B22FJKLT3', seed: 17, samples: 1, readsPerSample: 200, team: TEAM });
+    await dropRun(runtime.info.shareDir, TEAM, run);
+    await waitForTerminalSamples(runtime.catalog, TEAM, run.runId, 1);
+  }, 240_000);
+
+  afterAll(async () => {
+    runtime?.child.kill('SIGTERM');
+    await runtime?.exited;
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('fails trim after one attempt with the program\'s exit code, publishes qc, and fails the sample', async () => {
+    // Act
+    const [sample] = await runtime.catalog.listRunSamples(TEAM, run.runId);
+    const ref = { team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! };
+    const trim = await runtime.catalog.getStep(ref, 'trim');
+    const qc = await runtime.catalog.getStep(ref, 'qc');
+    const trimEvents = readBusLog(stateDir).filter((event) => event['detail-type'] === 'Batch Job State Change' && event.detail.jobName === trim?.jobName);
+    const failed = trimEvents.find((event) => event.detail.status === 'FAILED');
+    const log = path.join(stateLayout(stateDir).executor, 'logs', trim!.jobName, 'attempt-1.log');
+    // Assess
+    expect(sample?.status).toBe('FAILED');
+    expect(qc?.publishedAt).toBeDefined();
+    expect(trim).toMatchObject({ status: 'FAILED', attempt: 1 });
+    expect(failed?.detail.attempts).toHaveLength(1);
+    expect((failed?.detail.container as { exitCode?: number } | undefined)?.exitCode).toBe(1);
+    expect(existsSync(path.join(stateLayout(stateDir).executor, 'logs', trim!.jobName, 'attempt-2.log'))).toBe(false);
+    expect(readFileSync(log, 'utf8')).toContain('fault injection: step trim fails');
+    expect(readBusLog(stateDir).filter((event) => event['detail-type'] === 'Sample Failed')).toHaveLength(1);
+  });
+});
