@@ -9,6 +9,7 @@ import { writeManifest } from './publishing/manifest.ts';
 import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
 import { verifiedCopy } from './publishing/verifiedCopy.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { jobNameOf } from './workflow/executionName.ts';
 import { PublishStepPayload } from './workflow/payloads.ts';
 
 /** Staging area of the results bucket, outside every team's prefix. */
@@ -27,8 +28,21 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   const { sample, step, job } = payload;
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
   const results = bucketNames(svc.config).results;
+  const dedupeKeyOf = (generation?: number) => `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(generation)}`;
   const already = await svc.catalog.getStep(ref, step);
-  if (already?.publishedAt) return { outcome: 'already-published', keys: (already.outputs ?? []).map((output) => output.key) };
+  if (already?.publishedAt) {
+    const keys = (already.outputs ?? []).map((output) => output.key);
+    // A crash may have come between the catalog write and the event (the runtime killed, a Lambda timed
+    // out). Finish that fact under the key of the execution whose job published it: emitOnce makes it a
+    // no-op when it was emitted, so a step reused by a later generation is never announced twice.
+    const publisher = (await svc.catalog.listExecutions(ref)).find((execution) => jobNameOf(execution.executionName, step) === already.jobName);
+    if (publisher && already.sequence) {
+      await writeManifest(svc, ref, results);
+      await emitOnce(svc, 'Step Output Published', { ...ref, step, keys, sequence: already.sequence, manifestKey: manifestKey(ref), dedupeKey: dedupeKeyOf(publisher.generation) });
+      await releaseDeferredJobs(svc, ref.team, ref.runId);
+    }
+    return { outcome: 'already-published', keys };
+  }
 
   await faultPoint('publish.beforeCopy');
   const objects = await svc.storage.list(job.workBucket, job.workPrefix);
@@ -62,7 +76,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
       keys: outputs.map((output) => output.key),
       sequence,
       manifestKey: manifestKey(ref),
-      dedupeKey: `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(sample.generation)}`,
+      dedupeKey: dedupeKeyOf(sample.generation),
     });
   }
   await releaseDeferredJobs(svc, ref.team, ref.runId);

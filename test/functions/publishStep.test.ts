@@ -84,6 +84,35 @@ describe('publishStep handler', () => {
     ]);
   });
 
+  it('emits the fact a failed emit lost when the publish is repeated, once, under the publishing execution', async () => {
+    // Prepare: the step's job belongs to execution exec-1-g0 (generation 0); the bus fails once
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    const version = { ...ref, version: 1 };
+    await catalog.claimVersion(ref, 'hash', [], 'READY');
+    await catalog.markWorkflowStarted(version, { ...version, executionName: 'exec-1-g0', executionArn: 'arn:exec-1-g0', pipeline: 'demo', generation: 0, startedAt: new Date().toISOString() });
+    await catalog.putStep({ ...version, step: 'qc', status: 'RUNNING', jobName: 'exec-1-g0-qc', region: 'eu-west-1' });
+    await harness.folders.put(harness.names.results, 'work/exec-1-g0/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
+    const payload = { executionName: 'exec-1-g0', step: 'qc', sample, job: { jobId: 'j', jobName: 'exec-1-g0-qc', region: 'eu-west-1', attempt: 1, workBucket: harness.names.results, workPrefix: 'work/exec-1-g0/qc/attempt-1/' } };
+    const publish = harness.services.events.publish;
+    let failures = 1;
+    harness.services.events.publish = async (events) => {
+      if (failures-- > 0) throw new Error('injected: the bus refused the event');
+      return publish(events);
+    };
+    // Act: the first publish records the step but cannot emit; the workflow's Retry runs it twice more
+    await expect(publishStep(payload, localContext('publishStep'))).rejects.toThrow(/bus refused/);
+    await publishStep(payload, localContext('publishStep'));
+    await publishStep(payload, localContext('publishStep'));
+    // A later generation reusing the published step announces nothing
+    await publishStep({ ...payload, executionName: 'exec-1-g1', sample: { ...sample, generation: 1 } }, localContext('publishStep'));
+    // Assess
+    expect(harness.published.map((event) => [event['detail-type'], (event.detail as { sequence: number }).sequence, (event.detail as { dedupeKey: string }).dedupeKey])).toEqual([
+      ['Step Output Published', 1, 'published:genomics/R1/S1/v1/qc'],
+    ]);
+  });
+
   it('is a no-op when the step was already published (a repeated task)', async () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
