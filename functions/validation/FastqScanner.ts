@@ -35,6 +35,21 @@ const QUAL = new Int32Array(256).fill(BAD_QUALITY);
 for (let c = 33; c <= 126; c++) QUAL[c] = c - 33 + (c - 33 >= 30 ? Q30 : 0);
 QUAL[NEWLINE] = -1;
 
+/**
+ * The same tables for two bytes at once (index: first byte | second byte << 8): half the lookups,
+ * adds and exit tests in the two loops that see every base and quality. -1 when either byte is a
+ * newline; the single-byte loop then finds which one. 256 KiB each, built once.
+ */
+function pairTable(single: Int32Array): Int32Array {
+  const pairs = new Int32Array(65536);
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0; b < 256; b++) pairs[a | (b << 8)] = single[a]! < 0 || single[b]! < 0 ? -1 : single[a]! + single[b]!;
+  }
+  return pairs;
+}
+const SEQ2 = pairTable(SEQ);
+const QUAL2 = pairTable(QUAL);
+
 const BASE_REPORTED = 1;
 const QUALITY_REPORTED = 2;
 
@@ -268,6 +283,12 @@ export class FastqScanner {
     for (;;) {
       const limit = Math.min(length, blockStart + SEQ_BLOCK);
       let acc = 0;
+      while (i + 1 < limit) {
+        const value = SEQ2[chunk[i]! | (chunk[i + 1]! << 8)]!;
+        if (value < 0) break;
+        acc += value;
+        i += 2;
+      }
       while (i < limit) {
         const value = SEQ[chunk[i]!]!;
         if (value < 0) break;
@@ -316,6 +337,12 @@ export class FastqScanner {
     for (;;) {
       const limit = Math.min(length, blockStart + QUAL_BLOCK);
       let acc = 0;
+      while (i + 1 < limit) {
+        const value = QUAL2[chunk[i]! | (chunk[i + 1]! << 8)]!;
+        if (value < 0) break;
+        acc += value;
+        i += 2;
+      }
       while (i < limit) {
         const value = QUAL[chunk[i]!]!;
         if (value < 0) break;
