@@ -4,16 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import e2eConfig from '../fixtures/landfall.e2e.config.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, projectRoot, readBusLog, withLiveRuntime, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const run = promisify(execFile);
 const TEAM = 'genomics';
@@ -24,17 +23,7 @@ describe('exactly once on the embedded runtime', () => {
   let runtime: RuntimeProcess;
   const facts = (detailType: string, runId: string) => readBusLog(stateDir).filter((e) => e['detail-type'] === detailType && e.detail.runId === runId);
 
-  beforeAll(async () => {
-    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-once-'));
-    runtime = await startRuntimeProcess(stateDir);
-  }, 90_000);
-  afterAll(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
+  withLiveRuntime('landfall-once-', (live) => ({ stateDir, runtime } = live));
 
   it('starts one execution and emits one of each notification under a duplicate storm from two processes', async () => {
     // Prepare: the run's objects are in the landing bucket (as S3 has them), with no event sent yet

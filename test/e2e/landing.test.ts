@@ -6,13 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { readBusLog, withLiveRuntime, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,18 +21,7 @@ describe('landing correctness on the embedded runtime', () => {
   let stateDir: string;
   let runtime: RuntimeProcess;
 
-  beforeAll(async () => {
-    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-landing-'));
-    runtime = await startRuntimeProcess(stateDir);
-  }, 90_000);
-
-  afterAll(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
+  withLiveRuntime('landfall-landing-', (live) => ({ stateDir, runtime } = live));
 
   it('starts no workflow before the run is complete and exactly one per sample after, through a trickle', async () => {
     // Prepare

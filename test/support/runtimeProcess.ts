@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { Catalog } from '../../functions/catalog/Catalog.ts';
 import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
 import type { GeneratedRun } from '../../demo/generateRun.ts';
@@ -86,4 +88,28 @@ export function readBusLog(stateDir: string): Array<{ source: string; 'detail-ty
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+/**
+ * One live runtime for a describe block: started in a fresh state dir before its tests, stopped with
+ * SIGTERM and its state dir removed after them. `onStart` receives both (assign them to the block's lets).
+ *
+ * @example
+ * let stateDir: string; let runtime: RuntimeProcess;
+ * withLiveRuntime('landfall-once-', (live) => ({ stateDir, runtime } = live));
+ */
+export function withLiveRuntime(prefix: string, onStart: (live: { stateDir: string; runtime: RuntimeProcess }) => void, options: { configPath?: string; env?: Record<string, string> } = {}): void {
+  let live: { stateDir: string; runtime?: RuntimeProcess } | undefined;
+  beforeAll(async () => {
+    live = { stateDir: await mkdtemp(path.join(os.tmpdir(), prefix)) };
+    live.runtime = await startRuntimeProcess(live.stateDir, options.configPath, options.env);
+    onStart({ stateDir: live.stateDir, runtime: live.runtime });
+  }, 90_000);
+  afterAll(async () => {
+    if (live?.runtime && live.runtime.child.exitCode === null) {
+      live.runtime.child.kill('SIGTERM');
+      await live.runtime.exited;
+    }
+    if (live) await rm(live.stateDir, { recursive: true, force: true });
+  });
 }
