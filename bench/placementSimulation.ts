@@ -109,7 +109,7 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
   const completions: number[] = [];
 
   const reservationsIn = (region: string): Reservation[] =>
-    jobs.filter((job) => job.region === region && job.endedAt === undefined).map((job) => ({ vcpus: job.vcpus, memoryMiB: 1024, expectedSeconds: job.seconds, priority: job.priority }));
+    jobs.filter((job) => job.region === region && job.endedAt === undefined).map((job) => ({ vcpus: job.vcpus, memoryMiB: 1024, expectedSeconds: job.seconds, priority: job.priority, ...(job.startedAt !== undefined && { runningForSeconds: now - job.startedAt }) }));
 
   const submit = (sample: number, step: string, vcpus: number, seconds: number, priority: number, inputBytes: number) => {
     const job: SimJob = { id: `${sample}/${step}`, sample, step, vcpus, seconds, priority, seq: ++seq };

@@ -86,8 +86,9 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
     {
       name: 'complete-job-task',
       description: 'A step job finished in any region: complete the waiting workflow task',
-      // RUNNABLE too: a retry after a lost host is how a region's ill health shows (placement re-places its work).
-      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { status: ['SUCCEEDED', 'FAILED', 'RUNNABLE'] } },
+      // RUNNABLE too: a retry after a lost host is how a region's ill health shows (placement re-places its
+      // work); RUNNING lets placement count a running job's remaining time.
+      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { status: ['SUCCEEDED', 'FAILED', 'RUNNABLE', 'RUNNING'] } },
       target: 'jobStateChange',
     },
   ];

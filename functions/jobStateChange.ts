@@ -22,6 +22,11 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
   if (detail.status === 'RUNNABLE' && !isInfrastructureFailure(lastAttempt?.statusReason)) return { outcome: 'ignored', reason: 'queued' };
   const job = await svc.catalog.getJob(detail.jobName);
   if (!job) return { outcome: 'ignored', reason: `job ${detail.jobName} is not Landfall's` };
+  if (detail.status === 'RUNNING') {
+    // Placement weighs a running job by its remaining time.
+    await svc.catalog.regionLoads.markRunning(job.region, job.jobName, detail.startedAt ?? Date.now());
+    return { outcome: 'ignored', reason: 'running' };
+  }
   if (job.replacedBy) {
     await svc.catalog.regionLoads.release(job.region, job.jobName);
     return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };

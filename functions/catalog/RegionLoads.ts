@@ -8,8 +8,8 @@ export interface RegionLoad {
   region: string;
   /** Bumped by every reservation and release: the version a placement decided on. */
   revision: number;
-  /** Jobs queued or running in the region, by job name. */
-  jobs: Record<string, Reservation & { reservedAt: string }>;
+  /** Jobs queued or running in the region, by job name; `runningSince` (epoch ms) once it runs. */
+  jobs: Record<string, Omit<Reservation, 'runningForSeconds'> & { reservedAt: string; runningSince?: number }>;
   /** Epoch ms of recent infrastructure failures (the newest {@link KEEP_FAILURES}). */
   infraFailures: number[];
 }
@@ -65,6 +65,30 @@ export class RegionLoads {
           ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
           ExpressionAttributeNames: { '#job': jobName },
           ExpressionAttributeValues: { ':reservation': { ...reservation, reservedAt: new Date().toISOString() }, ':one': 1, ':seen': seenRevision },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Notes that a reserved job started (its "Batch Job State Change" to RUNNING), so placement counts its
+   * remaining time rather than all of it. Leaves the revision alone: a decision made on the older view is
+   * only slightly pessimistic. False when the job holds no reservation here (already released).
+   */
+  async markRunning(region: string, jobName: string, since: number): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.regionLoad(region),
+          UpdateExpression: 'SET jobs.#job.runningSince = :since',
+          ConditionExpression: 'attribute_exists(jobs.#job)',
+          ExpressionAttributeNames: { '#job': jobName },
+          ExpressionAttributeValues: { ':since': since },
         }),
       );
       return true;

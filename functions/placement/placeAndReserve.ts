@@ -28,7 +28,9 @@ export function regionState(config: RegionConfig, load: RegionLoad, health: Heal
     transferSecondsPerGb: config.transferSecondsPerGb,
     healthy: judged.healthy,
     ...(judged.reason !== undefined && { healthReason: judged.reason }),
-    reservations: Object.values(load.jobs),
+    reservations: Object.values(load.jobs).map(({ reservedAt: _reservedAt, runningSince, ...reservation }) =>
+      runningSince === undefined ? reservation : { ...reservation, runningForSeconds: Math.max(0, (now - runningSince) / 1000) },
+    ),
   };
 }
 

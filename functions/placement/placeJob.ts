@@ -6,18 +6,22 @@ const GB = 1024 ** 3;
 const TIE_SECONDS = 1;
 
 /**
- * Estimated queueing of `job` in a region: none when it fits beside every reservation; otherwise the work
- * ahead of it (reservations of equal or higher priority, in vCPU-seconds) spread over the quota, and at
- * least half the shortest reserved job, the expected wait for a first completion (so an urgent job that
- * jumps the queue still prefers the region where something finishes soonest). Ignores fragmentation and
- * progress of running jobs: a conservative estimate, recomputed at every placement.
+ * Estimated queueing of `job` in a region, in seconds. Reservations known to be running hold their vCPUs
+ * until they finish (their remaining time is the estimate minus how long they have run); queued ones are
+ * ahead of the job only at equal or higher priority. None when the job fits beside what blocks it;
+ * otherwise the work ahead spread over the quota, and at least until the first running job should finish
+ * (when nothing is known to run: half the shortest reservation). Ignores fragmentation: an estimate,
+ * recomputed at every placement.
  */
 export function queueSeconds(job: Pick<PlacementJob, 'vcpus' | 'priority'>, quota: number, reservations: readonly Reservation[]): number {
-  const busy = reservations.reduce((sum, r) => sum + r.vcpus, 0);
-  if (busy + job.vcpus <= quota) return 0;
-  const ahead = reservations.filter((r) => r.priority >= job.priority).reduce((sum, r) => sum + r.vcpus * r.expectedSeconds, 0);
-  const shortest = Math.min(...reservations.map((r) => r.expectedSeconds));
-  return Math.max(ahead / quota, shortest / 2);
+  const running = reservations.filter((r) => r.runningForSeconds !== undefined);
+  const left = (r: Reservation) => (r.runningForSeconds === undefined ? r.expectedSeconds : Math.max(1, r.expectedSeconds - r.runningForSeconds));
+  // Without start times every reservation may be holding capacity.
+  const blocking = running.length > 0 ? [...running, ...reservations.filter((r) => r.runningForSeconds === undefined && r.priority >= job.priority)] : reservations;
+  if (blocking.reduce((sum, r) => sum + r.vcpus, 0) + job.vcpus <= quota) return 0;
+  const ahead = [...running, ...reservations.filter((r) => r.runningForSeconds === undefined && r.priority >= job.priority)].reduce((sum, r) => sum + r.vcpus * left(r), 0);
+  const firstCompletion = running.length > 0 ? Math.min(...running.map(left)) : Math.min(...reservations.map((r) => r.expectedSeconds)) / 2;
+  return Math.max(ahead / quota, firstCompletion);
 }
 
 function assess(job: PlacementJob, region: RegionState): CandidateAssessment {

@@ -20,6 +20,8 @@ export interface Reservation {
   memoryMiB: number;
   expectedSeconds: number;
   priority: number;
+  /** How long the job has been running, when it is known to run; absent while it is queued (or not known). */
+  runningForSeconds?: number;
 }
 
 /** A region as placement sees it: its configuration, its reservations and its health. */

@@ -82,3 +82,28 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     expect(urgent.region).not.toBe('eu-west-5');
   });
 });
+
+describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)', () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  beforeAll(async () => {
+    test = await startTestCatalog();
+  });
+  afterAll(async () => test.stop());
+
+  it('makes placement count a running job by its remaining time, and ignores a released job', async () => {
+    // Prepare: one region of 4 vCPUs, full with one 4-vCPU job expected to take 120 s
+    const setup: PlacementSetup = { homeRegion: 'eu-west-9', regions: [RegionConfig.parse({ name: 'eu-west-9', vcpuQuota: 4 })], health: { unhealthyAfterFailures: 2, windowSeconds: 600 }, now: () => 1_000_000 };
+    await placeAndReserve(test.catalog.regionLoads, setup, job('long', 0, 'eu-west-9'));
+    const queuedView = await placeAndReserve(test.catalog.regionLoads, setup, job('probe-1', 0, 'eu-west-9'));
+    await test.catalog.regionLoads.release('eu-west-9', 'probe-1');
+    // Act: the job has run for 100 of its 120 s
+    const marked = await test.catalog.regionLoads.markRunning('eu-west-9', 'long', 1_000_000 - 100_000);
+    const runningView = await placeAndReserve(test.catalog.regionLoads, setup, job('probe-2', 0, 'eu-west-9'));
+    const markedReleased = await test.catalog.regionLoads.markRunning('eu-west-9', 'probe-1', 1_000_000);
+    // Assess
+    expect(queuedView.estimatedStartSeconds).toBe(120);
+    expect(marked).toBe(true);
+    expect(runningView.estimatedStartSeconds).toBe(20);
+    expect(markedReleased).toBe(false);
+  });
+});
