@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import type { ValidationReason } from '../catalog/types.ts';
 import { ValidationIoError } from './errors.ts';
 
@@ -110,7 +110,8 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
         return;
       }
       state.mode = 'gzip';
-      const inflater = createGunzip({ chunkSize: INFLATE_CHUNK, readableHighWaterMark: INFLATE_AHEAD });
+      // Node hands zlib options on to the stream, whose buffer size @types/node does not list for zlib.
+      const inflater = createGunzip({ chunkSize: INFLATE_CHUNK, readableHighWaterMark: INFLATE_AHEAD } as ZlibOptions);
       gunzip = inflater;
       consumer = (async () => {
         try {
