@@ -170,6 +170,8 @@ describe('landfall validate (the real command line, spawned)', () => {
 
   it.each([
     { case: 'a missing file', args: () => [join(root, 'nope.fastq.gz')], stderr: /^landfall: cannot read .*nope\.fastq\.gz: no such file or folder\n$/ },
+    // Root reads anything, so a permission error cannot be staged here; a path through a file is an I/O error too.
+    { case: 'an unreadable path (ENOTDIR)', args: () => [join(paths.good, 'inside.fastq')], stderr: /^landfall: cannot read .*inside\.fastq: ENOTDIR/ },
     { case: 'an unknown profile', args: () => [paths.run, '--profile', 'nanopore'], stderr: /unknown profile "nanopore"/ },
     { case: 'no argument', args: () => [], stderr: /missing required argument/ },
   ])('exits 2 for $case', async ({ args, stderr }) => {
