@@ -19,6 +19,7 @@ import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { ensureTokens } from '../cli/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
+import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
 import { armFaultTriggers } from './executor/faultTriggers.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
@@ -40,6 +41,8 @@ export interface EmbeddedRuntimeOptions {
   onEvent?: (event: BusEvent) => void;
   onProblem?: (where: string, message: string) => void;
   onDeadLetter?: (entry: DeadLetter) => void;
+  /** Port of the dashboard on 127.0.0.1. @default 0 (any free port; runtime.json and `landfall up` tell which) */
+  dashboardPort?: number;
 }
 
 /**
@@ -60,6 +63,7 @@ export class EmbeddedRuntime {
   readonly delivery: TeamDelivery;
   readonly #catalogServer: CatalogServer;
   readonly #control: ControlServer;
+  readonly #dashboard: DashboardServer;
   readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
 
@@ -74,6 +78,7 @@ export class EmbeddedRuntime {
     delivery: TeamDelivery;
     catalogServer: CatalogServer;
     control: ControlServer;
+    dashboard: DashboardServer;
   }) {
     this.layout = parts.layout;
     this.services = parts.services;
@@ -85,6 +90,7 @@ export class EmbeddedRuntime {
     this.delivery = parts.delivery;
     this.#catalogServer = parts.catalogServer;
     this.#control = parts.control;
+    this.#dashboard = parts.dashboard;
   }
 
   static async start(options: EmbeddedRuntimeOptions): Promise<EmbeddedRuntime> {
@@ -167,10 +173,16 @@ export class EmbeddedRuntime {
 
     const tokens = await ensureTokens(layout.root, config);
     const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
-    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control });
+    const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile: path.join(layout.bus, 'events.jsonl'), port: options.dashboardPort });
+    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control, dashboard });
     runtime.#startSchedules(config);
     await runtime.#writeRuntimeInfo(options.configPath);
     return runtime;
+  }
+
+  /** The dashboard's address on 127.0.0.1 (sign in with a token from tokens.json). */
+  get dashboardUrl(): string {
+    return this.#dashboard.url;
   }
 
   /** Resolves when nothing is settling on the share, in flight on the bus, running as a workflow or a job. */
@@ -206,6 +218,7 @@ export class EmbeddedRuntime {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    await this.#dashboard.close();
     await this.#control.close();
     await this.watcher.stop();
     await this.executor.stop();
@@ -223,7 +236,7 @@ export class EmbeddedRuntime {
       stateDir: this.layout.root,
       shareDir: this.shareDir,
       configPath,
-      ports: { catalog: this.#catalogServer.port, control: this.#control.port },
+      ports: { catalog: this.#catalogServer.port, control: this.#control.port, dashboard: this.#dashboard.port },
     };
     const temp = `${this.layout.runtimeFile}.${process.pid}.tmp`;
     await writeFile(temp, `${JSON.stringify(info, null, 2)}\n`);

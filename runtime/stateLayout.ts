@@ -28,6 +28,6 @@ export interface RuntimeInfo {
   stateDir: string;
   shareDir: string;
   configPath: string;
-  /** catalog: the DynamoDB-compatible server; control: POST /events (the local PutEvents). */
-  ports: { catalog: number; control: number };
+  /** catalog: the DynamoDB-compatible server; control: POST /events (the local PutEvents); dashboard: the web page. */
+  ports: { catalog: number; control: number; dashboard?: number };
 }

@@ -50,6 +50,7 @@ export async function upCommand(options: { stateDir: string; config?: string; sh
       `  outputs:  ${runtime.layout.buckets}/${config.app}-results/teams/`,
       `  state:    ${runtime.layout.root}`,
       `  look:     landfall status --state-dir ${options.stateDir}`,
+      `  dashboard: ${runtime.dashboardUrl}   sign in with a token from ${runtime.layout.root}/tokens.json`,
       'Ctrl-C stops it.',
       '',
     ].join('\n'),

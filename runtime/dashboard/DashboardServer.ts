@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LandfallConfig } from '../../config/schema.ts';
+import type { Catalog } from '../../functions/catalog/Catalog.ts';
+import { CliError } from '../../cli/errors.ts';
+import { resolveIdentity, visibleTeams, type Identity } from '../../cli/identity.ts';
+import { BusLogTail } from './activity.ts';
+import { DashboardData } from './gatherDashboard.ts';
+
+const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
+const ASSETS: Record<string, string> = { '/assets/dashboard.css': 'text/css; charset=utf-8', '/assets/dashboard.js': 'text/javascript; charset=utf-8' };
+
+// Everything the page loads comes from this server: no CDN, no inline script, nothing framed.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  // The first request may carry ?token=…: never pass it on as a referrer.
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+export interface DashboardServerOptions {
+  catalog: Catalog;
+  config: LandfallConfig;
+  /** The state dir: tokens.json (identities) and bus/events.jsonl (activity). */
+  stateDir: string;
+  busLogFile: string;
+  port?: number;
+  /** How often an open page's stream re-reads the catalog. @default 500 */
+  refreshMs?: number;
+}
+
+export interface DashboardServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+interface Session {
+  identity: Identity;
+}
+
+/**
+ * The dashboard: a page and its JSON on 127.0.0.1, for the same identities as the CLI (a team token sees its
+ * team, the operator's sees all; no token, no data). Signing in takes a token once (`/?token=…` or the
+ * form) and keeps an HttpOnly session cookie; scripts may send `Authorization: Bearer <token>` instead.
+ * The page follows `/api/stream` (Server-Sent Events): a new snapshot whenever what it shows changed.
+ */
+export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
+  const data = new DashboardData(options.catalog, options.config);
+  const tail = new BusLogTail(options.busLogFile);
+  const sessions = new Map<string, Session>();
+  const streams = new Set<ServerResponse>();
+  const refreshMs = options.refreshMs ?? 500;
+  const files = new Map<string, string>();
+  for (const name of ['index.html', 'login.html', 'dashboard.css', 'dashboard.js']) files.set(name, await readFile(path.join(publicDir, name), 'utf8'));
+  let port = 0;
+  // Cookies are per host, not per port: name the session after the port so two runtimes do not collide.
+  const cookieName = () => `landfall_session_${port}`;
+
+  const send = (response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+    response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, ...headers });
+    response.end(body);
+  };
+  const json = (response: ServerResponse, status: number, body: unknown) => send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
+  const loginPage = (response: ServerResponse, status: number, message?: string) =>
+    send(response, status, 'text/html; charset=utf-8', files.get('login.html')!.replace('<!--message-->', message ? `<p class="error" role="alert" id="login-error">${escapeHtml(message)}</p>` : ''));
+
+  async function signIn(response: ServerResponse, token: string): Promise<void> {
+    let identity: Identity;
+    try {
+      identity = await resolveIdentity(options.stateDir, token, { anonymous: 'refuse' });
+    } catch {
+      return loginPage(response, 401, 'That token is not known to this runtime. Use a token from tokens.json in the state dir.');
+    }
+    const id = randomBytes(24).toString('base64url');
+    sessions.set(id, { identity });
+    send(response, 303, 'text/plain; charset=utf-8', 'signed in', { location: '/', 'set-cookie': `${cookieName()}=${id}; HttpOnly; SameSite=Strict; Path=/` });
+  }
+
+  async function identityOf(request: IncomingMessage): Promise<Identity | undefined> {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer) return resolveIdentity(options.stateDir, bearer, { anonymous: 'refuse' }).catch(() => undefined);
+    const cookie = (request.headers.cookie ?? '').split(';').map((part) => part.trim().split('=')).find(([name]) => name === cookieName());
+    return cookie?.[1] ? sessions.get(cookie[1])?.identity : undefined;
+  }
+
+  const snapshot = async (identity: Identity) => ({
+    generatedAt: new Date().toISOString(),
+    overview: await data.overview(identity),
+    activity: tail.visible(identity, visibleTeams(identity, options.config)),
+  });
+
+  async function stream(request: IncomingMessage, response: ServerResponse, identity: Identity): Promise<void> {
+    response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    streams.add(response);
+    let last = '';
+    let closed = false;
+    let beat = Date.now();
+    request.on('close', () => {
+      closed = true;
+      streams.delete(response);
+    });
+    // Each open page re-reads on its own clock; only a changed picture is sent.
+    while (!closed) {
+      try {
+        await tail.poll();
+        const next = await snapshot(identity);
+        const body = JSON.stringify({ overview: next.overview, activity: next.activity });
+        if (body !== last) {
+          last = body;
+          response.write(`event: snapshot\ndata: ${JSON.stringify(next)}\n\n`);
+          beat = Date.now();
+        } else if (Date.now() - beat > 15_000) {
+          response.write(': still here\n\n');
+          beat = Date.now();
+        }
+      } catch (error) {
+        response.write(`event: problem\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, refreshMs));
+    }
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Only this machine's names: a page elsewhere cannot reach the dashboard through DNS rebinding.
+    const host = request.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(response, 421, 'text/plain; charset=utf-8', `the dashboard answers only to 127.0.0.1:${port}`);
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const method = request.method ?? 'GET';
+
+    if (method === 'GET' && ASSETS[url.pathname]) return send(response, 200, ASSETS[url.pathname]!, files.get(url.pathname.slice('/assets/'.length))!);
+    if (method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) return signIn(response, url.searchParams.get('token') ?? '');
+    if (method === 'POST' && url.pathname === '/login') {
+      const form = new URLSearchParams(await readBody(request));
+      return signIn(response, form.get('token') ?? '');
+    }
+    if (method === 'POST' && url.pathname === '/logout') {
+      const cookie = (request.headers.cookie ?? '').split(';').map((part) => part.trim().split('=')).find(([name]) => name === cookieName());
+      if (cookie?.[1]) sessions.delete(cookie[1]);
+      return send(response, 303, 'text/plain; charset=utf-8', 'signed out', { location: '/', 'set-cookie': `${cookieName()}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+    }
+
+    const identity = await identityOf(request);
+    if (method === 'GET' && url.pathname === '/') return identity ? send(response, 200, 'text/html; charset=utf-8', files.get('index.html')!) : loginPage(response, 200);
+    if (!url.pathname.startsWith('/api/')) return send(response, 404, 'text/plain; charset=utf-8', `no ${method} ${url.pathname}`);
+    if (!identity) return json(response, 401, { error: 'sign in with a token from tokens.json (/?token=…, or Authorization: Bearer <token>)' });
+    if (method !== 'GET') return json(response, 405, { error: `${method} ${url.pathname}: the dashboard only reads` });
+    if (url.pathname === '/api/overview') {
+      await tail.poll();
+      return json(response, 200, await snapshot(identity));
+    }
+    if (url.pathname === '/api/stream') return stream(request, response, identity);
+    const runPath = /^\/api\/runs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (runPath) {
+      const [team, runId] = [decodeURIComponent(runPath[1]!), decodeURIComponent(runPath[2]!)];
+      let timeline;
+      try {
+        timeline = await data.runTimeline(identity, team, runId);
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        // assertCanRead's refusal: the same words whether or not the other team exists.
+        return json(response, 403, { error: (error as Error).message });
+      }
+      return timeline ? json(response, 200, timeline) : json(response, 404, { error: `no run ${team}/${runId}` });
+    }
+    return json(response, 404, { error: `no ${method} ${url.pathname}` });
+  }
+
+  const server: Server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (!response.headersSent) json(response, 500, { error: (error as Error).message });
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of streams) response.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of request) {
+    body += (chunk as Buffer).toString('utf8');
+    if (body.length > 4096) throw new Error('sign-in form over 4 KiB');
+  }
+  return body;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

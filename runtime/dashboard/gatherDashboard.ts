@@ -1,0 +1,301 @@
+import type { LandfallConfig } from '../../config/schema.ts';
+import type { Catalog } from '../../functions/catalog/Catalog.ts';
+import { TERMINAL_SAMPLE_STATUSES, type RunRecord, type SampleRecord, type SampleStatus, type StepRecord, type ValidationReason, type VersionRecord } from '../../functions/catalog/types.ts';
+import { WHAT_TO_DO, quarantinePrefix } from '../../functions/validation/quarantine.ts';
+import { assertCanRead, visibleTeams, type Identity } from '../../cli/identity.ts';
+
+/**
+ * What the dashboard shows, gathered from the catalog with key and GSI queries only (never a scan) and
+ * scoped by identity with the CLI's rules: a team sees its own team, the operator sees every team.
+ * Plain data in, plain JSON out, so the same module can back a page hosted for the cloud deployment.
+ */
+
+export const SAMPLE_STATUSES: readonly SampleStatus[] = ['RECEIVING', 'VALIDATING', 'REJECTED', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
+
+export interface CostFigures {
+  vcpuSeconds: number;
+  estimatedUsd: number;
+}
+
+export interface SampleRow {
+  sampleId: string;
+  status: SampleStatus;
+  detail?: string;
+  version?: number;
+  updatedAt: string;
+  cost: CostFigures;
+}
+
+export interface RunRow {
+  runId: string;
+  status: RunRecord['status'];
+  waitingFor?: string;
+  signal?: string;
+  createdAt: string;
+  updatedAt: string;
+  counts: Partial<Record<SampleStatus, number>>;
+  samples: SampleRow[];
+  cost: CostFigures;
+}
+
+export interface TeamView {
+  team: string;
+  runs: RunRow[];
+  cost: CostFigures;
+}
+
+export interface RegionView {
+  region: string;
+  home: boolean;
+  vcpuQuota: number;
+  /** vCPUs reserved by jobs queued or running there (placement's region load item). */
+  reservedVcpus: number;
+  /** reservedVcpus / vcpuQuota, 0..1 (may pass 1 while a region drains). */
+  utilization: number;
+  /** Jobs holding capacity in the region, and how many of them are running a step now. */
+  jobs: number;
+  running: number;
+  /** Jobs reserved but not running yet. */
+  queueDepth: number;
+  /** Compute scales to zero when no job holds capacity: that is "scaled down", anything else "awake". */
+  state: 'awake' | 'scaled down';
+}
+
+export interface QuarantineEntry {
+  team: string;
+  runId: string;
+  sampleId: string;
+  version: number;
+  rejectedAt: string;
+  reasons: ValidationReason[];
+  reasonCount: number;
+  /** Where the rejected files are kept: quarantine bucket `<team>/<run>/v<N>/`. */
+  location: string;
+  whatToDo: string;
+}
+
+export interface DashboardOverview {
+  identity: { kind: 'operator' } | { kind: 'team'; team: string };
+  teams: TeamView[];
+  regions: RegionView[];
+  quarantine: QuarantineEntry[];
+}
+
+const ZERO: CostFigures = { vcpuSeconds: 0, estimatedUsd: 0 };
+
+function add(a: CostFigures, b: CostFigures): CostFigures {
+  return { vcpuSeconds: round(a.vcpuSeconds + b.vcpuSeconds, 3), estimatedUsd: round(a.estimatedUsd + b.estimatedUsd, 6) };
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function stepCost(steps: StepRecord[]): CostFigures {
+  return steps.reduce((total, step) => (step.cost ? add(total, { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd }) : total), ZERO);
+}
+
+/**
+ * Reads the dashboard's data for one identity. A terminal sample's cost never changes again (its versions
+ * and steps are final until its record changes), so it is remembered by the record's `updatedAt`: a refresh
+ * queries versions and steps only of samples still in flight.
+ */
+export class DashboardData {
+  readonly #catalog: Catalog;
+  readonly #config: LandfallConfig;
+  readonly #costs = new Map<string, CostFigures>();
+
+  constructor(catalog: Catalog, config: LandfallConfig) {
+    this.#catalog = catalog;
+    this.#config = config;
+  }
+
+  async overview(identity: Identity): Promise<DashboardOverview> {
+    const teams = visibleTeams(identity, this.#config);
+    const views: TeamView[] = [];
+    const quarantine: QuarantineEntry[] = [];
+    for (const team of teams) {
+      const [runs, samples] = await Promise.all([this.#catalog.listRuns(team), this.#catalog.listTeamSamples(team)]);
+      const byRun = new Map<string, SampleRow[]>();
+      for (const sample of samples) {
+        const cost = await this.#sampleCost(sample);
+        const row: SampleRow = { sampleId: sample.sampleId, status: sample.status, updatedAt: sample.updatedAt, cost };
+        if (sample.detail !== undefined) row.detail = sample.detail;
+        if (sample.currentVersion !== undefined) row.version = sample.currentVersion;
+        byRun.set(sample.runId, [...(byRun.get(sample.runId) ?? []), row]);
+        if (sample.status === 'REJECTED' && sample.currentVersion !== undefined) {
+          const version = await this.#catalog.getVersion({ ...sample, version: sample.currentVersion });
+          if (version) quarantine.push(quarantineEntry(version));
+        }
+      }
+      const runRows = runs
+        .map((run): RunRow => {
+          const rows = (byRun.get(run.runId) ?? []).sort((a, b) => a.sampleId.localeCompare(b.sampleId));
+          const counts: Partial<Record<SampleStatus, number>> = {};
+          for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
+          const out: RunRow = { runId: run.runId, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, counts, samples: rows, cost: rows.reduce((total, row) => add(total, row.cost), ZERO) };
+          if (run.waitingFor !== undefined) out.waitingFor = run.waitingFor;
+          if (run.signal !== undefined) out.signal = run.signal;
+          return out;
+        })
+        // Newest activity first: last night's run is at the top.
+        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.runId.localeCompare(b.runId));
+      views.push({ team, runs: runRows, cost: runRows.reduce((total, run) => add(total, run.cost), ZERO) });
+    }
+    quarantine.sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt));
+    return { identity: identity.kind === 'operator' ? { kind: 'operator' } : { kind: 'team', team: identity.team }, teams: views, regions: await this.regions(), quarantine };
+  }
+
+  /**
+   * Per-region capacity from placement's region load items and every step RUNNING now. Counts only: a
+   * team identity learns how busy a region is, never whose jobs fill it.
+   */
+  async regions(): Promise<RegionView[]> {
+    const running = new Map<string, number>();
+    for (const team of this.#config.teams.map((candidate) => candidate.id)) {
+      for (const sample of await this.#catalog.listTeamSamples(team, 'RUNNING')) {
+        if (sample.currentVersion === undefined) continue;
+        for (const step of await this.#catalog.listSteps({ ...sample, version: sample.currentVersion })) if (step.status === 'RUNNING') running.set(step.region, (running.get(step.region) ?? 0) + 1);
+      }
+    }
+    return Promise.all(
+      this.#config.regions.map(async (region): Promise<RegionView> => {
+        const load = await this.#catalog.regionLoads.get(region.name);
+        const jobs = Object.values(load.jobs);
+        const reservedVcpus = jobs.reduce((total, job) => total + job.vcpus, 0);
+        const runningHere = running.get(region.name) ?? 0;
+        return {
+          region: region.name,
+          home: region.name === this.#config.homeRegion,
+          vcpuQuota: region.vcpuQuota,
+          reservedVcpus,
+          utilization: region.vcpuQuota > 0 ? round(reservedVcpus / region.vcpuQuota, 3) : 0,
+          jobs: jobs.length,
+          running: runningHere,
+          queueDepth: Math.max(0, jobs.length - runningHere),
+          state: jobs.length > 0 || runningHere > 0 ? 'awake' : 'scaled down',
+        };
+      }),
+    );
+  }
+
+  /** One run's timeline, sample by sample: landing → validation → each step (region, attempt, cost) → publish. */
+  async runTimeline(identity: Identity, team: string, runId: string): Promise<RunTimeline | undefined> {
+    assertCanRead(identity, team);
+    if (!visibleTeams(identity, this.#config).includes(team)) return undefined;
+    const run = await this.#catalog.getRun(team, runId);
+    if (!run) return undefined;
+    const [files, samples] = await Promise.all([this.#catalog.listRunFiles(team, runId), this.#catalog.listRunSamples(team, runId)]);
+    const landedAt = new Map(files.map((file) => [file.name, file.landedAt]));
+    const rows: SampleTimeline[] = [];
+    for (const sample of samples) {
+      const events: TimelineEvent[] = [];
+      const version = sample.currentVersion !== undefined ? await this.#catalog.getVersion({ ...sample, version: sample.currentVersion }) : undefined;
+      const steps = version ? await this.#catalog.listSteps(version) : [];
+      if (version) {
+        const times = version.files.map((file) => landedAt.get(file.name)).filter((time): time is string => time !== undefined).sort();
+        events.push({ stage: 'landing', label: `landed ${version.files.length} file(s)`, at: times.at(-1) ?? version.createdAt, status: 'done' });
+        const rejected = version.status === 'REJECTED';
+        events.push({
+          stage: 'validation',
+          label: rejected ? `rejected v${version.version}: ${version.reasons?.[0] ? describeReason(version.reasons[0]) : 'see quarantine'}` : `validated v${version.version}`,
+          at: version.createdAt,
+          status: rejected ? 'failed' : 'done',
+        });
+        for (const step of steps.sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.step.localeCompare(b.step))) {
+          const event: TimelineEvent = {
+            stage: 'step',
+            label: `${step.step} in ${step.region}${step.attempt ? `, attempt ${step.attempt}` : ''}${(step.placements?.length ?? 0) > 1 ? `, re-placed ${step.placements!.length - 1}×` : ''}`,
+            at: step.startedAt ?? version.createdAt,
+            status: step.status === 'SUCCEEDED' ? 'done' : step.status === 'FAILED' ? 'failed' : 'active',
+            step: step.step,
+            region: step.region,
+          };
+          if (step.publishedAt) event.until = step.publishedAt;
+          if (step.cost) event.cost = { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd };
+          events.push(event);
+        }
+        if (version.completedAt || version.status === 'COMPLETED') {
+          events.push({ stage: 'publish', label: `published v${version.version}: ${steps.length} step(s)`, at: version.completedAt ?? sample.updatedAt, status: 'done' });
+        } else if (version.status === 'FAILED') {
+          events.push({ stage: 'publish', label: `failed: ${version.error ?? sample.detail ?? 'see the sample'}`, at: sample.updatedAt, status: 'failed' });
+        }
+      } else {
+        events.push({ stage: 'landing', label: sample.detail ?? 'receiving files', at: sample.updatedAt, status: 'active' });
+      }
+      const row: SampleTimeline = { sampleId: sample.sampleId, status: sample.status, events, cost: stepCost(steps) };
+      if (sample.detail !== undefined) row.detail = sample.detail;
+      rows.push(row);
+    }
+    const out: RunTimeline = { team, runId, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, files: files.length, samples: rows, cost: rows.reduce((total, row) => add(total, row.cost), ZERO) };
+    if (run.signal !== undefined) out.signal = run.signal;
+    if (run.waitingFor !== undefined) out.waitingFor = run.waitingFor;
+    return out;
+  }
+
+  async #sampleCost(sample: SampleRecord): Promise<CostFigures> {
+    const key = `${sample.team}/${sample.runId}/${sample.sampleId}@${sample.updatedAt}`;
+    const known = this.#costs.get(key);
+    if (known) return known;
+    // Every version's steps count: a superseded or failed attempt was paid for too.
+    let cost = ZERO;
+    if (sample.currentVersion !== undefined) {
+      for (const version of await this.#catalog.listVersions(sample)) cost = add(cost, stepCost(await this.#catalog.listSteps(version)));
+    }
+    if (TERMINAL_SAMPLE_STATUSES.includes(sample.status)) this.#costs.set(key, cost);
+    return cost;
+  }
+}
+
+export interface TimelineEvent {
+  stage: 'landing' | 'validation' | 'step' | 'publish';
+  label: string;
+  at: string;
+  until?: string;
+  status: 'done' | 'active' | 'failed';
+  step?: string;
+  region?: string;
+  cost?: CostFigures;
+}
+
+export interface SampleTimeline {
+  sampleId: string;
+  status: SampleStatus;
+  detail?: string;
+  events: TimelineEvent[];
+  cost: CostFigures;
+}
+
+export interface RunTimeline {
+  team: string;
+  runId: string;
+  status: RunRecord['status'];
+  signal?: string;
+  waitingFor?: string;
+  createdAt: string;
+  updatedAt: string;
+  files: number;
+  samples: SampleTimeline[];
+  cost: CostFigures;
+}
+
+/** "Sample02_S2_L001_R2_001.fastq.gz line 11: expected '+' …", the words a person acts on. */
+export function describeReason(reason: ValidationReason): string {
+  const where = [reason.line !== undefined ? `line ${reason.line}` : undefined, reason.record !== undefined ? `record ${reason.record}` : undefined].filter(Boolean).join(', ');
+  return `${reason.file}${where ? ` ${where}` : ''}: ${reason.message}`;
+}
+
+function quarantineEntry(version: VersionRecord): QuarantineEntry {
+  return {
+    team: version.team,
+    runId: version.runId,
+    sampleId: version.sampleId,
+    version: version.version,
+    rejectedAt: version.updatedAt,
+    reasons: version.reasons ?? [],
+    reasonCount: version.reasonCount ?? version.reasons?.length ?? 0,
+    location: `quarantine bucket ${quarantinePrefix(version)}`,
+    whatToDo: WHAT_TO_DO,
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The dashboard's data, read from a real local catalog (dynalite) seeded through the Catalog's own writes:
+ * identity scoping as in the CLI, statuses, quarantine reasons, costs over every version, per-region load
+ * and a run's timeline in order.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../../cli/errors.ts';
+import { DashboardData } from '../../../runtime/dashboard/gatherDashboard.ts';
+import { startTestCatalog } from '../../support/catalogServer.ts';
+import { BAD_FILE, RUN_G, RUN_M, dashboardConfig, seedCatalog } from './seedCatalog.ts';
+
+describe('dashboard data from the catalog', () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  let data: DashboardData;
+
+  beforeAll(async () => {
+    test = await startTestCatalog();
+    await seedCatalog(test.catalog);
+    data = new DashboardData(test.client(), dashboardConfig);
+  });
+  afterAll(async () => test?.stop());
+
+  it('shows a team only its own runs, and nothing that names another team', async () => {
+    // Act
+    const overview = await data.overview({ kind: 'team', team: 'genomics' });
+    // Assess
+    expect(overview.identity).toEqual({ kind: 'team', team: 'genomics' });
+    expect(overview.teams.map((team) => team.team)).toEqual(['genomics']);
+    const text = JSON.stringify(overview);
+    expect(text).not.toContain('microbio');
+    expect(text).not.toContain(RUN_M);
+    expect(text).not.toContain('job-'); // region load shows counts, never whose jobs
+  });
+
+  it('shows the operator every team with each sample’s live status and detail', async () => {
+    const overview = await data.overview({ kind: 'operator' });
+    expect(overview.teams.map((team) => team.team)).toEqual(['genomics', 'microbio']);
+    const run = overview.teams[0]!.runs[0]!;
+    expect(run).toMatchObject({ runId: RUN_G, status: 'PROCESSING', signal: 'CopyComplete.txt', counts: { COMPLETED: 1, RUNNING: 1, REJECTED: 1, RECEIVING: 1 } });
+    expect(run.samples.map((sample) => [sample.sampleId, sample.status, sample.detail])).toEqual([
+      ['S1', 'COMPLETED', 'v2 completed: qc, trim'],
+      ['S2', 'RUNNING', 'running trim in eu-central-1'],
+      ['S3', 'REJECTED', `${BAD_FILE} line 11: expected '+'`],
+      ['S4', 'RECEIVING', 'waiting for S4_S4_L001_R1_001.fastq.gz'],
+    ]);
+  });
+
+  it('adds up cost per sample over every version, per run and per team', async () => {
+    const overview = await data.overview({ kind: 'operator' });
+    const genomics = overview.teams[0]!;
+    // S1: v1's paid qc (10 vCPU·s) + v2's qc and trim (20 + 40)
+    expect(genomics.runs[0]!.samples[0]!.cost).toEqual({ vcpuSeconds: 70, estimatedUsd: 0.000875 });
+    expect(genomics.runs[0]!.cost).toEqual({ vcpuSeconds: 70, estimatedUsd: 0.000875 });
+    expect(genomics.cost).toEqual({ vcpuSeconds: 70, estimatedUsd: 0.000875 });
+    expect(overview.teams[1]!.cost).toEqual({ vcpuSeconds: 8, estimatedUsd: 0.0001 });
+    // a second read (cached terminal samples) gives the same figures
+    expect((await data.overview({ kind: 'operator' })).teams[0]!.cost).toEqual(genomics.cost);
+  });
+
+  it('lists the rejected sample in quarantine with file, line, what was expected and what to do', async () => {
+    const [entry, ...rest] = (await data.overview({ kind: 'team', team: 'genomics' })).quarantine;
+    expect(rest).toEqual([]);
+    expect(entry).toMatchObject({ team: 'genomics', runId: RUN_G, sampleId: 'S3', version: 1, reasonCount: 1, location: `quarantine bucket genomics/${RUN_G}/v1/` });
+    expect(entry!.reasons[0]).toMatchObject({ file: BAD_FILE, line: 11, record: 3, found: "'X'" });
+    expect(entry!.whatToDo).toContain('copy them into the same run folder');
+    expect((await data.overview({ kind: 'team', team: 'microbio' })).quarantine).toEqual([]);
+  });
+
+  it('shows per-region utilization, queue depth and whether a region is awake or scaled down', async () => {
+    const regions = await data.regions();
+    expect(regions).toEqual([
+      { region: 'eu-west-1', home: true, vcpuQuota: 8, reservedVcpus: 0, utilization: 0, jobs: 0, running: 0, queueDepth: 0, state: 'scaled down' },
+      { region: 'eu-central-1', home: false, vcpuQuota: 4, reservedVcpus: 3, utilization: 0.75, jobs: 2, running: 1, queueDepth: 1, state: 'awake' },
+    ]);
+  });
+
+  it('gives a run timeline in order: landing, validation, each step with region and cost, publish', async () => {
+    const timeline = (await data.runTimeline({ kind: 'operator' }, 'genomics', RUN_G))!;
+    expect(timeline).toMatchObject({ runId: RUN_G, status: 'PROCESSING', files: 5 });
+    const s1 = timeline.samples.find((sample) => sample.sampleId === 'S1')!;
+    expect(s1.events.map((event) => [event.stage, event.label, event.status])).toEqual([
+      ['landing', 'landed 2 file(s)', 'done'],
+      ['validation', 'validated v2', 'done'],
+      ['step', 'qc in eu-west-1, attempt 1', 'done'],
+      ['step', 'trim in eu-west-1, attempt 1', 'done'],
+      ['publish', 'published v2: 2 step(s)', 'done'],
+    ]);
+    expect(s1.events[3]!.cost).toEqual({ vcpuSeconds: 40, estimatedUsd: 0.0005 });
+    const s2 = timeline.samples.find((sample) => sample.sampleId === 'S2')!;
+    expect(s2.events.at(-1)).toMatchObject({ stage: 'step', label: 'trim in eu-central-1, attempt 1', status: 'active', region: 'eu-central-1' });
+    const s3 = timeline.samples.find((sample) => sample.sampleId === 'S3')!;
+    expect(s3.events.at(-1)).toMatchObject({ stage: 'validation', status: 'failed' });
+    expect(s3.events.at(-1)!.label).toContain(`${BAD_FILE} line 11, record 3`);
+    expect(timeline.samples.find((sample) => sample.sampleId === 'S4')!.events).toEqual([expect.objectContaining({ stage: 'landing', status: 'active' })]);
+  });
+
+  it('refuses a team another team’s run with the same words whether or not that team exists', async () => {
+    const asGenomics = { kind: 'team', team: 'genomics' } as const;
+    const refusal = async (team: string) => data.runTimeline(asGenomics, team, RUN_M).then(() => 'allowed', (error: unknown) => error);
+    const real = await refusal('microbio');
+    const made = await refusal('nosuchteam');
+    expect(real).toBeInstanceOf(CliError);
+    expect((real as Error).message).toBe("team genomics cannot read team microbio's data (use that team's token, or the operator's)");
+    expect((made as Error).message).toBe("team genomics cannot read team nosuchteam's data (use that team's token, or the operator's)");
+    expect(await data.runTimeline({ kind: 'operator' }, 'microbio', RUN_M)).toMatchObject({ team: 'microbio', runId: RUN_M });
+    expect(await data.runTimeline({ kind: 'operator' }, 'genomics', 'no-such-run')).toBeUndefined();
+  });
+});
