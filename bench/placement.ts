@@ -39,7 +39,8 @@ function urgentIntoBacklog(at: number) {
   const urgent = result.jobs.find((job) => job.sample === held && job.step === 'qc')!;
   const completionsAfter = (region?: string) =>
     result.jobs
-      .filter((job) => (region === undefined || job.region === region) && job.endedAt !== undefined && job.endedAt >= at && job.id !== urgent.id)
+      // From when it is queued there (after staging its inputs, if it had to).
+      .filter((job) => (region === undefined || job.region === region) && job.endedAt !== undefined && job.endedAt >= Math.max(at, region === urgent.region ? urgent.readyAt! : at) && job.id !== urgent.id)
       .map((job) => job.endedAt!);
   // First completion in its region at which the urgent job fits (capacity free after that completion).
   const fitsAt = (region: string) =>
@@ -64,7 +65,7 @@ export const placementBench: BenchModule = {
   async run(context) {
     const bound = lowerBound(WORKLOAD);
     const spread = simulate(WORKLOAD);
-    // What the runtime does today: placement when a job becomes ready, no later moves of queued jobs.
+    // Placement alone: decided when a job becomes ready, never revisited.
     const placedOnce = simulate(WORKLOAD, { rebalance: false });
     const homeOnly = simulate({ ...WORKLOAD, regions: WORKLOAD.regions.filter((region) => region.name === WORKLOAD.homeRegion) });
     // The same dispatch on ONE pooled region of all 112 vCPUs with free transfers: what priority-then-FIFO
@@ -80,9 +81,9 @@ export const placementBench: BenchModule = {
     const wait = scenario.urgent.startedAt! - (scenario.inRegion ?? NaN);
     const rows: BenchRow[] = [
       { name: 'lower bound (max of work/capacity, critical path)', value: round(bound.bound, 1), unit: 's', target: '' },
-      { name: 'makespan, placed across 3 regions + idle regions take queued jobs (rebalance)', value: spread.makespan, unit: 's', target: '', note: `${spread.moved} jobs moved` },
-      { name: 'makespan / lower bound (with rebalance)', value: round(spread.makespan / bound.bound), unit: '×', target: '≤ 1.10', ok: spread.makespan / bound.bound <= 1.1 },
-      { name: 'makespan / lower bound (placement at submit only, as wired today)', value: round(placedOnce.makespan / bound.bound), unit: '×', target: '≤ 1.10', ok: placedOnce.makespan / bound.bound <= 1.1 },
+      { name: 'makespan across 3 regions (placement + rebalance at each completion, as the runtime does)', value: spread.makespan, unit: 's', target: '', note: `${spread.moved} jobs moved` },
+      { name: 'makespan / lower bound', value: round(spread.makespan / bound.bound), unit: '×', target: '≤ 1.10', ok: spread.makespan / bound.bound <= 1.1 },
+      { name: 'makespan / lower bound without rebalance (placement alone)', value: round(placedOnce.makespan / bound.bound), unit: '×', target: '', note: 'for comparison' },
       { name: 'reference: one pooled 112-vCPU region, no transfers / lower bound', value: round(pooled.makespan / bound.bound), unit: '×', target: '', note: `${pooled.makespan} s: the tail of 120 s trims plus the 30 s report` },
       { name: 'makespan, home region only', value: homeOnly.makespan, unit: 's', target: '' },
       { name: 'home-only makespan / lower bound', value: round(homeOnly.makespan / bound.bound), unit: '×', target: '', note: 'for comparison' },

@@ -143,7 +143,8 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
     }
   };
 
-  const rebalance = () => {
+  // As the runtime does (functions/placement/rebalanceInto.ts): only into a region where a job just finished.
+  const rebalance = (freed: ReadonlySet<string>) => {
     const view = workload.regions.map((region) => {
       const mine = jobs.filter((job) => job.region === region.name && job.endedAt === undefined);
       const running = mine.filter((job) => job.startedAt !== undefined);
@@ -169,7 +170,7 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
         queue,
       };
     });
-    for (const move of pickMoves(view)) {
+    for (const move of pickMoves(view).filter((candidate) => freed.has(candidate.to))) {
       const job = jobs.find((candidate) => candidate.id === move.jobName)!;
       const key = `${job.sample}@${move.to}`;
       if (!dataReadyAt.has(key) && move.to !== workload.homeRegion) {
@@ -183,7 +184,6 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
   };
 
   const dispatch = () => {
-    if (hooks.rebalance !== false) rebalance();
     for (const region of workload.regions) {
       let used = jobs.filter((job) => job.region === region.name && job.startedAt !== undefined && job.endedAt === undefined).reduce((sum, job) => sum + job.vcpus, 0);
       const queued = jobs
@@ -228,7 +228,13 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
       reportSubmitted = true;
       submit(-1, 'report', workload.report.vcpus, workload.report.seconds, 0, 0);
     }
+    // The freed region runs its own queue first (the executor dispatches at once), then takes work from others.
     dispatch();
+    const freed = new Set(running.filter((job) => job.endedAt === now).map((job) => job.region!));
+    if (hooks.rebalance !== false && freed.size > 0) {
+      rebalance(freed);
+      dispatch();
+    }
   }
   return { makespan: Math.max(...jobs.map((job) => job.endedAt ?? 0)), jobs, placedRemote, moved };
 }

@@ -6,6 +6,7 @@ import { jobCost, vcpuHourUsdOf } from './workflow/jobCost.ts';
 import type { JobResult } from './workflow/payloads.ts';
 import { isInfrastructureFailure } from './placement/regionHealth.ts';
 import { onInfrastructureFailure, replaceJob } from './placement/replaceJob.ts';
+import { rebalanceInto } from './placement/rebalanceInto.ts';
 
 /** Errors Step Functions answers for a token that was already completed or timed out: a repeat, not a failure. */
 const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskDoesNotExistError', 'InvalidToken']);
@@ -67,7 +68,13 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
     logger.info('job completion for a task that was already settled', { jobName: detail.jobName, status: detail.status });
     return { outcome: 'duplicate' };
   }
-  return { outcome: 'completed', status: detail.status };
+  // Capacity freed here: queued work that would wait longer elsewhere may move in. Best effort: the task
+  // is already completed, and the next completion tries again.
+  const moved = await rebalanceInto(svc, job.region).catch((error: unknown) => {
+    logger.warn('rebalancing after a completion failed', { region: job.region, error: String(error) });
+    return [];
+  });
+  return { outcome: 'completed', status: detail.status, ...(moved.length > 0 && { moved }) };
 }
 
 export const handler = lambdaHandler(completeJobTask, BatchJobStateChangeEvent);

@@ -3,13 +3,22 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { Reservation } from '../placement/types.ts';
 import { keys } from './tableDesign.ts';
 
+/** A reservation as stored: what placement weighs, plus what a later move of the queued job needs. */
+export type StoredReservation = Omit<Reservation, 'runningForSeconds'> & {
+  reservedAt: string;
+  /** Epoch ms, set when the job's RUNNING event arrives. */
+  runningSince?: number;
+  inputBytes?: number;
+  dataRegions?: string[];
+};
+
 /** A region's load item: every job holding capacity there, and its recent infrastructure failures. */
 export interface RegionLoad {
   region: string;
   /** Bumped by every reservation and release: the version a placement decided on. */
   revision: number;
   /** Jobs queued or running in the region, by job name; `runningSince` (epoch ms) once it runs. */
-  jobs: Record<string, Omit<Reservation, 'runningForSeconds'> & { reservedAt: string; runningSince?: number }>;
+  jobs: Record<string, StoredReservation>;
   /** Epoch ms of recent infrastructure failures (the newest {@link KEEP_FAILURES}). */
   infraFailures: number[];
 }
@@ -55,7 +64,7 @@ export class RegionLoads {
   }
 
   /** Reserves capacity for a job if the region is still at `seenRevision`; false when another write came first. */
-  async reserve(region: string, jobName: string, reservation: Reservation, seenRevision: number): Promise<boolean> {
+  async reserve(region: string, jobName: string, reservation: Omit<StoredReservation, 'reservedAt' | 'runningSince'>, seenRevision: number): Promise<boolean> {
     try {
       await this.#doc.send(
         new UpdateCommand({

@@ -28,9 +28,13 @@ export function regionState(config: RegionConfig, load: RegionLoad, health: Heal
     transferSecondsPerGb: config.transferSecondsPerGb,
     healthy: judged.healthy,
     ...(judged.reason !== undefined && { healthReason: judged.reason }),
-    reservations: Object.values(load.jobs).map(({ reservedAt: _reservedAt, runningSince, ...reservation }) =>
-      runningSince === undefined ? reservation : { ...reservation, runningForSeconds: Math.max(0, (now - runningSince) / 1000) },
-    ),
+    reservations: Object.values(load.jobs).map(({ vcpus, memoryMiB, expectedSeconds, priority, runningSince }) => ({
+      vcpus,
+      memoryMiB,
+      expectedSeconds,
+      priority,
+      ...(runningSince !== undefined && { runningForSeconds: Math.max(0, (now - runningSince) / 1000) }),
+    })),
   };
 }
 
@@ -54,7 +58,7 @@ export async function placeAndReserve(store: RegionLoads, setup: PlacementSetup,
     });
     const decision = placeJob(job, states, setup.homeRegion);
     const chosen = loads.find((load) => load.region === decision.region)!;
-    const reservation = { vcpus: job.vcpus, memoryMiB: job.memoryMiB, expectedSeconds: job.expectedSeconds, priority: job.priority };
+    const reservation = { vcpus: job.vcpus, memoryMiB: job.memoryMiB, expectedSeconds: job.expectedSeconds, priority: job.priority, inputBytes: job.inputBytes, dataRegions: [...job.dataRegions] };
     if (await store.reserve(decision.region, job.jobName, reservation, chosen.revision)) {
       return round === 1 ? decision : { ...decision, reasons: [...decision.reasons, `decided again after ${round - 1} concurrent placement(s)`] };
     }

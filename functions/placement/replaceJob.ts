@@ -45,7 +45,8 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const ref = { team: job.team, runId: job.runId, sampleId: job.sampleId, version: job.version };
   const step = await svc.catalog.getStep(ref, job.step);
   if (step?.publishedAt || step?.status === 'FAILED' || (step && step.jobName !== jobName)) return false;
-  const number = (step?.placements?.length ?? 1) + 1;
+  // The first placement is number 1, so a move is at least the second (older records may list none).
+  const number = Math.max(2, (step?.placements?.length ?? 1) + 1);
   const newName = replacementJobName(jobName, number);
   if (!(await svc.catalog.markJobReplaced(jobName, newName))) return false;
 
@@ -63,7 +64,7 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
     memoryMiB: old.memoryMiB,
     expectedSeconds: held?.expectedSeconds ?? old.timeoutSeconds / 10,
     inputBytes: inputs.reduce((sum, input) => sum + input.size, 0),
-    dataRegions: [svc.config.homeRegion],
+    dataRegions: held?.dataRegions ?? [svc.config.homeRegion],
     priority: old.priority ?? 0,
   };
   const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), placementJob, { exclude: [job.region] });

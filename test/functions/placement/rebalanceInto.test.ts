@@ -1,0 +1,87 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketNames } from '../../../config/defineConfig.ts';
+import { rebalanceInto } from '../../../functions/placement/rebalanceInto.ts';
+import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { JobSpec } from '../../../seams/jobs/JobService.ts';
+import regionsConfig from '../../fixtures/landfall.regions.config.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+
+const HOME = 'eu-west-1';
+const team = 'genomics';
+const runId = 'run-rebalance';
+
+describe('rebalanceInto (real catalog, folders and a paused local executor)', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  let executor: LocalBatchExecutor;
+  const jobIds = new Map<string, string>();
+
+  beforeAll(async () => {
+    harness = await startServicesHarness({ config: regionsConfig });
+    for (const region of regionsConfig.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(regionsConfig).workArea(region.name)), { recursive: true });
+    executor = new LocalBatchExecutor({
+      regions: regionsConfig.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
+      stateDir: harness.bucketsDir,
+      onStateChange: () => undefined,
+    });
+    // Never started: submitted jobs stay RUNNABLE, nothing is spawned.
+    harness.services.jobs = executor;
+    const landing = bucketNames(regionsConfig).landing;
+    const loads = harness.services.catalog.regionLoads;
+    // Home: two 1-vCPU jobs running (one minute in, 180 s expected) and three queued behind them.
+    for (const [i, name] of ['run-a', 'run-b', 'queued-1', 'queued-2', 'queued-3'].entries()) {
+      const sampleId = `S${i}`;
+      const ref = { team, runId, sampleId };
+      await harness.folders.put(landing, `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, `reads of ${sampleId}`);
+      const file = { name: `${sampleId}_R1.fastq.gz`, bucket: landing, key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, size: 11, etag: 'e', md5: 'm', read: 'R1' as const, lane: 1, reads: 1 };
+      await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
+      const spec: JobSpec = {
+        jobName: name,
+        region: HOME,
+        jobQueue: `landfall-${HOME}-normal`,
+        jobDefinition: 'landfall-qc',
+        command: ['landfall-step', 'qc'],
+        environment: { LANDFALL_JOB: JSON.stringify({ step: 'qc', sampleId, inputs: [file], workBucket: 'landfall-results', workPrefix: `work/${name}/qc/` }) },
+        vcpus: 1,
+        memoryMiB: 512,
+        timeoutSeconds: 1800,
+        attempts: 2,
+      };
+      const { jobId } = await executor.submit(spec);
+      jobIds.set(name, jobId);
+      await harness.services.catalog.recordJob({ ...ref, version: 1, jobName: name, step: 'qc', taskToken: `token-${name}`, executionName: `exec-${name}`, region: HOME, workBucket: 'landfall-results', workPrefix: `work/${name}/qc/`, submittedAt: new Date().toISOString(), jobId, spec: JSON.stringify(spec) });
+      await harness.services.catalog.putStep({ ...ref, version: 1, step: 'qc', status: 'RUNNING', jobName: name, region: HOME, placements: [] });
+      const { revision } = await loads.get(HOME);
+      await loads.reserve(HOME, name, { vcpus: 1, memoryMiB: 512, expectedSeconds: 180, priority: 0, inputBytes: 11, dataRegions: [HOME] }, revision);
+      if (name.startsWith('run-')) await loads.markRunning(HOME, name, Date.now() - 60_000);
+    }
+  });
+
+  afterAll(async () => {
+    await executor.stop();
+    await harness.stop();
+  });
+
+  it('moves the back of the home queue into the region that just freed capacity, once', async () => {
+    // Act
+    const moved = await rebalanceInto(harness.services, 'us-east-1');
+    const again = await rebalanceInto(harness.services, 'us-east-1');
+    // Assess: us-east-1 has 2 free vCPUs; the last two queued jobs move, the first queued stays
+    expect(moved).toEqual(['queued-3', 'queued-2']);
+    expect(again).toEqual([]);
+    const home = await harness.services.catalog.regionLoads.get(HOME);
+    expect(Object.keys(home.jobs).sort()).toEqual(['queued-1', 'run-a', 'run-b']);
+    const east = await harness.services.catalog.regionLoads.get('us-east-1');
+    expect(Object.keys(east.jobs).sort()).toEqual(['queued-2-p2', 'queued-3-p2']);
+    expect((await executor.describe(jobIds.get('queued-3')!))?.status).toBe('FAILED');
+    const replacement = executor.listJobs().find((job) => job.jobName === 'queued-3-p2');
+    expect(replacement).toMatchObject({ region: 'us-east-1', status: 'RUNNABLE' });
+    const step = await harness.services.catalog.getStep({ team, runId, sampleId: 'S4', version: 1 }, 'qc');
+    expect(step).toMatchObject({ jobName: 'queued-3-p2', region: 'us-east-1' });
+    expect(step?.placements?.at(-1)).toMatchObject({ replaces: 'queued-3', why: expect.stringMatching(/^rebalanced: waits ~\d+ s in eu-west-1/) });
+    // Inputs were staged into the new region's bucket.
+    const staged = await harness.folders.head(bucketNames(regionsConfig).workArea('us-east-1'), `staging/${team}/${runId}/S4/v1/S4_R1.fastq.gz`);
+    expect(staged?.size).toBe(11);
+  });
+});
