@@ -7,6 +7,9 @@ import { S3ObjectCreatedEvent } from '../events/schemas/s3.ts';
 import { StorageGatewayObjectUploadEvent } from '../events/schemas/storage-gateway.ts';
 import { evaluateRun } from './landing/evaluateRun.ts';
 import { parseLandingKey } from './landing/landingKey.ts';
+import { assertSafeKey } from '../seams/storage/keys.ts';
+import { InvalidKeyError } from '../seams/storage/errors.ts';
+import { emitOnce } from './shared/emit.ts';
 import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
 import { idempotentPerHandler } from './shared/idempotency.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
@@ -70,6 +73,21 @@ export async function landObject(event: LandingEvent, context?: Context) {
   if (!svc.config.teams.some((team) => team.id === where.team)) {
     logger.warn('object for an unknown team left where it is', { bucket, key, team: where.team });
     return { outcome: 'ignored', reason: `unknown team ${where.team}` };
+  }
+  try {
+    assertSafeKey(key);
+  } catch (error) {
+    if (!(error instanceof InvalidKeyError)) throw error;
+    // Refused before anything reads, copies or catalogs it; the object stays where it is (nothing lost).
+    await emitOnce(svc, 'Unexpected File', {
+      team: where.team,
+      runId: where.runId,
+      file: where.name,
+      kind: 'unsafe-key',
+      message: `${error.message}. The object stays in the landing bucket ${bucket} and is not processed: rename the file on the share (no '.' or '..' folders, no control characters, no backslashes).`,
+      dedupeKey: `unsafe:${key}`,
+    });
+    return { outcome: 'refused', reason: error.message };
   }
   const head = await svc.storage.head(bucket, key);
   if (!head) return { outcome: 'ignored', reason: 'object no longer exists' };

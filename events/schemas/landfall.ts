@@ -21,8 +21,8 @@ export const landfallEventDetails = {
   'Sample Landed': z.object({ ...RunFields, sampleId: z.string().min(1), files: z.array(z.string().min(1)).min(1) }),
   /** A run still missing files when its deadline passed: never silently dropped. */
   'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
-  /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, or a changed re-upload. */
-  'Unexpected File': z.object({ ...RunFields, sampleId: z.string().optional(), file: z.string(), kind: z.enum(['unknown-sample', 'late', 'changed']), message: z.string() }),
+  /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, a changed re-upload, or a key Landfall refuses to use (traversal, control characters). */
+  'Unexpected File': z.object({ ...RunFields, sampleId: z.string().optional(), file: z.string(), kind: z.enum(['unknown-sample', 'late', 'changed', 'unsafe-key']), message: z.string() }),
   /**
    * `landfall replay`: a landed object announced again, as Landfall's own event (EventBridge refuses
    * `aws.*` sources from PutEvents), so both runtimes replay the same way. Cataloged objects are a no-op.

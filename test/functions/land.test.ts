@@ -116,4 +116,23 @@ describe('land handler idempotency', () => {
     expect(again).toEqual(first);
     expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.name)).toContain('missed.txt');
   });
+
+  it.each([
+    { case: 'a traversal key', key: `incoming/${TEAM}/${RUN}/../../etc/passwd`, reason: /'\.\.' segment|\.\./ },
+    { case: 'a control character', key: `incoming/${TEAM}/${RUN}/bell\u0007.fastq.gz`, reason: /control character/ },
+    { case: 'a backslash', key: `incoming/${TEAM}/${RUN}/dir\\S1_R1_001.fastq.gz`, reason: /backslash/ },
+  ])('refuses $case visibly, before anything is read or cataloged', async ({ key, reason }) => {
+    // Prepare
+    const before = harness.published.length;
+    const event = { ...s3Event('0123456789abcdef0123456789abcdef', 10), detail: { ...s3Event('x', 10).detail, object: { key, size: 10, etag: '0123456789abcdef0123456789abcdef' } } };
+    // Act
+    const result = (await land(event)) as { outcome: string; reason: string };
+    // Assess
+    expect(result.outcome).toBe('refused');
+    expect(result.reason).toMatch(reason);
+    const announced = harness.published.slice(before).filter((e) => e['detail-type'] === 'Unexpected File');
+    expect(announced.map((e) => (e.detail as { kind: string }).kind)).toEqual(['unsafe-key']);
+    expect((announced[0]!.detail as { message: string }).message).toMatch(/rename the file on the share/);
+    expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.key)).not.toContain(key);
+  });
 });
