@@ -1,3 +1,4 @@
+import { runProfile } from './profile.ts';
 import { runQc } from './qc.ts';
 import { runTrim } from './trim.ts';
 
@@ -19,4 +20,5 @@ const byLane = (inputs: StepContext['inputs'], read: string) => inputs.filter((i
 export const stepPrograms: Record<string, StepProgram> = {
   qc: ({ inputs, outDir }) => runQc({ inputs: inputs.map((input) => input.path), outDir }),
   trim: ({ sampleId, inputs, outDir }) => runTrim({ r1: byLane(inputs, 'R1'), r2: byLane(inputs, 'R2'), outDir, sample: sampleId }),
+  profile: ({ inputs, outDir }) => runProfile({ inputs: inputs.map((input) => input.path), outDir }),
 };
