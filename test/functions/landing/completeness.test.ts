@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LandedFile } from '../../../functions/catalog/types.ts';
 import { evaluateCompleteness, type CompletenessInput } from '../../../functions/landing/completeness.ts';
 import { parseLandingKey } from '../../../functions/landing/landingKey.ts';
-import { parseRunManifest } from '../../../functions/landing/runManifest.ts';
+import { isManifestName, parseRunManifest } from '../../../functions/landing/runManifest.ts';
 import { parseSampleSheet } from '../../../functions/landing/sampleSheet.ts';
 
 const T0 = Date.parse('2026-11-20T03:00:00Z');
@@ -92,12 +92,19 @@ describe('evaluateCompleteness', () => {
 
 describe('parseRunManifest', () => {
   it.each([
-    { case: 'md5sum format with a bad line', source: 'manifest.md5', text: `${'a'.repeat(32)}  x.fq.gz\nnot a line\n`, message: 'manifest.md5 line 2: expected "<md5>  <file name>" (md5sum format), found "not a line"' },
-    { case: 'JSON without files', source: 'manifest.json', text: '{"x":1}', message: 'manifest.json: expected { "files": [...] } or an array of files' },
-    { case: 'JSON with a bad md5', source: 'manifest.json', text: '{"files":[{"name":"a","md5":"xyz"}]}', message: 'manifest.json: files[0] md5 "xyz" is not a md5 hex digest' },
-    { case: 'invalid JSON', source: 'manifest.json', text: '{', message: 'manifest.json: not valid JSON' },
+    { case: 'md5sum format with a bad line', source: 'manifest.md5', text: `${'a'.repeat(32)}  x.fq.gz\nnot a line\n`, message: 'manifest.md5 line 2: expected "<md5 or sha256 hex>  <file name>", found "not a line"' },
+    { case: 'JSON without files', source: 'manifest.json', text: '{"x":1}', message: 'manifest.json: expected an array of files, or { "files": [...] }' },
+    { case: 'JSON with a bad md5', source: 'manifest.json', text: '{"files":[{"name":"a","md5":"xyz"}]}', message: 'manifest.json: files[0]: expected "md5" as 32 hex digits, found "xyz"' },
+    { case: 'invalid JSON', source: 'manifest.json', text: '{', message: 'manifest.json: expected a JSON manifest, found invalid JSON' },
+    { case: 'a traversal path', source: 'manifest.md5', text: `${'a'.repeat(32)}  ../../etc/passwd\n`, message: 'manifest.md5 line 1: unsafe path "../../etc/passwd"' },
+    { case: 'no files', source: 'manifest.md5', text: '# nothing yet\n', message: 'manifest.md5: lists no files' },
   ])('rejects $case', ({ source, text, message }) => {
     expect(() => parseRunManifest(source, text)).toThrow(message);
+  });
+
+  it('reads sha256sum format and names like SHA256SUMS, as landfall validate does', () => {
+    expect(parseRunManifest('SHA256SUMS', `${'B'.repeat(64)}  S1.R1.fastq.gz\n`).entries).toEqual([{ name: 'S1.R1.fastq.gz', sha256: 'b'.repeat(64) }]);
+    expect(['SHA256SUMS', 'MD5SUMS', 'run.sha256', 'manifest.json', 'md5sums.txt'].filter(isManifestName)).toHaveLength(5);
   });
 
   it('reads JSON entries with checksums and sizes', () => {
