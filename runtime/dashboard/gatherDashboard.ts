@@ -135,7 +135,7 @@ export class DashboardData {
           const counts: Partial<Record<SampleStatus, number>> = {};
           for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
           const out: RunRow = { runId: run.runId, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, counts, samples: rows, cost: rows.reduce((total, row) => add(total, row.cost), ZERO) };
-          if (run.waitingFor !== undefined) out.waitingFor = run.waitingFor;
+          if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
           if (run.signal !== undefined) out.signal = run.signal;
           return out;
         })
@@ -230,7 +230,7 @@ export class DashboardData {
     }
     const out: RunTimeline = { team, runId, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, files: files.length, samples: rows, cost: rows.reduce((total, row) => add(total, row.cost), ZERO) };
     if (run.signal !== undefined) out.signal = run.signal;
-    if (run.waitingFor !== undefined) out.waitingFor = run.waitingFor;
+    if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
     return out;
   }
 
@@ -278,6 +278,11 @@ export interface RunTimeline {
   files: number;
   samples: SampleTimeline[];
   cost: CostFigures;
+}
+
+/** A run record keeps its last `waitingFor` after completeness: it is news only while the run still waits. */
+function stillWaiting(run: RunRecord): boolean {
+  return run.status === 'RECEIVING' || run.status === 'INCOMPLETE';
 }
 
 /** "Sample02_S2_L001_R2_001.fastq.gz line 11: expected '+' …", the words a person acts on. */

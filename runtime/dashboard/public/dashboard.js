@@ -23,7 +23,9 @@ function time(iso) {
   return `<time datetime="${esc(iso)}">${esc(d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }))}</time>`;
 }
 function usd(cost) {
-  return `$${(cost?.estimatedUsd ?? 0).toFixed(4)}`;
+  const value = cost?.estimatedUsd ?? 0;
+  // Small local runs cost fractions of a cent: show enough digits that they are not all zeros.
+  return `$${value.toFixed(value > 0 && value < 0.01 ? 6 : 4)}`;
 }
 function vcpu(cost) {
   return `${(cost?.vcpuSeconds ?? 0).toFixed(1)} vCPU·s`;

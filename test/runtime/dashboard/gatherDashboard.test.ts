@@ -37,6 +37,8 @@ describe('dashboard data from the catalog', () => {
     expect(overview.teams.map((team) => team.team)).toEqual(['genomics', 'microbio']);
     const run = overview.teams[0]!.runs[0]!;
     expect(run).toMatchObject({ runId: RUN_G, status: 'PROCESSING', signal: 'CopyComplete.txt', counts: { COMPLETED: 1, RUNNING: 1, REJECTED: 1, RECEIVING: 1 } });
+    expect(run.waitingFor, 'a complete run waits for nothing').toBeUndefined();
+    expect(overview.teams[1]!.runs[0]).toMatchObject({ runId: RUN_M, status: 'INCOMPLETE', waitingFor: 'CopyComplete.txt' });
     expect(run.samples.map((sample) => [sample.sampleId, sample.status, sample.detail])).toEqual([
       ['S1', 'COMPLETED', 'v2 completed: qc, trim'],
       ['S2', 'RUNNING', 'running trim in eu-central-1'],

@@ -36,7 +36,9 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   ] as const) {
     for (const name of names) await catalog.recordFile(team, runId, { name, bucket: 'landfall-landing', key: `incoming/${team}/${runId}/${name}`, size: 100, etag: name, landedAt: '2026-12-01T10:00:00.000Z' });
   }
-  await catalog.updateRun('genomics', RUN_G, { status: 'PROCESSING', signal: 'CopyComplete.txt' });
+  // A run record keeps its last waitingFor once complete; microbio's run still waits for its marker.
+  await catalog.updateRun('genomics', RUN_G, { status: 'PROCESSING', signal: 'CopyComplete.txt', waitingFor: 'CopyComplete.txt' });
+  await catalog.updateRun('microbio', RUN_M, { status: 'INCOMPLETE', waitingFor: 'CopyComplete.txt' });
 
   // S1: v1 superseded after one paid step, v2 completed with qc and trim
   const s1 = { team: 'genomics', runId: RUN_G, sampleId: 'S1' };
