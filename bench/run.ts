@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/output.ts';
 import type { BenchModule, BenchRow } from './types.ts';
+import { dashboardBench } from './dashboard.ts';
 import { placementBench } from './placement.ts';
 import { validationBench } from './validation.ts';
 
-const MODULES: BenchModule[] = [validationBench, placementBench];
+const MODULES: BenchModule[] = [validationBench, placementBench, dashboardBench];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
