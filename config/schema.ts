@@ -94,6 +94,22 @@ export const TeamConfig = z
   })
   .strict();
 
+export const ValidationConfig = z
+  .object({
+    /**
+     * A sample whose files add up to more than this many bytes is validated by a Batch job instead of
+     * inside the function: a Lambda stops at 15 minutes and the validator streams about 130 MB/s, so
+     * the default leaves a wide margin. The same code runs in both places. @default 40 GiB
+     */
+    inlineMaxBytes: z.number().int().nonnegative().default(40 * 1024 ** 3),
+    /** vCPUs and memory of a validation job (one pass per file: gunzip and hashing on two threads). */
+    jobVcpus: z.number().int().positive().default(2),
+    jobMemoryMiB: z.number().int().positive().default(1024),
+    /** @default 6 hours */
+    jobTimeoutSeconds: z.number().int().positive().default(6 * 3600),
+  })
+  .strict();
+
 export const CompletenessConfig = z
   .object({
     /** Illumina models without CopyComplete: RTAComplete must be this old before the run counts as complete. @default 600 */
@@ -133,6 +149,7 @@ export const LandfallConfig = z
     regions: z.array(RegionConfig).min(1),
     teams: z.array(TeamConfig).min(1),
     completeness: CompletenessConfig.default(CompletenessConfig.parse({})),
+    validation: ValidationConfig.default(ValidationConfig.parse({})),
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
     placement: PlacementConfig.default(PlacementConfig.parse({})),
   })

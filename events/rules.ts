@@ -1,13 +1,14 @@
 import { bucketNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from './schemas/batch.ts';
+import { VALIDATION_JOB_PREFIX } from '../functions/validation/validationJob.ts';
 import { LANDFALL_SOURCE, RUN_INDEX_DETAIL_TYPES } from './schemas/landfall.ts';
 import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from './schemas/s3.ts';
 import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
 import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun';
+export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun' | 'validationJobFinished';
 
 export interface RuleDefinition {
   name: string;
@@ -72,6 +73,12 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       target: 'validate',
     },
     {
+      name: 'validation-job-finished',
+      description: 'A sample too large to validate inside a function was validated by a Batch job: catalog it',
+      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { jobName: [{ prefix: VALIDATION_JOB_PREFIX }], status: ['SUCCEEDED', 'FAILED'] } },
+      target: 'validationJobFinished',
+    },
+    {
       name: 'start-cataloged-sample',
       description: 'A good sample version was cataloged: start its one automatic execution',
       pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Sample Cataloged'] },
@@ -88,7 +95,11 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       description: 'A step job finished in any region: complete the waiting workflow task',
       // RUNNABLE too: a retry after a lost host is how a region's ill health shows (placement re-places its
       // work); RUNNING lets placement count a running job's remaining time.
-      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { status: ['SUCCEEDED', 'FAILED', 'RUNNABLE', 'RUNNING'] } },
+      pattern: {
+        source: [BATCH_SOURCE],
+        'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE],
+        detail: { jobName: [{ 'anything-but': { prefix: VALIDATION_JOB_PREFIX } }], status: ['SUCCEEDED', 'FAILED', 'RUNNABLE', 'RUNNING'] },
+      },
       target: 'jobStateChange',
     },
   ];

@@ -12,6 +12,7 @@ import { handler as startWorkflow } from './startWorkflow.ts';
 import { handler as submitStep } from './submitStep.ts';
 import { handler as uploadBarrier } from './uploadBarrier.ts';
 import { handler as validate } from './validate.ts';
+import { handler as validationJobFinished } from './validationJobFinished.ts';
 
 /**
  * Every Landfall function by name: the stacks deploy one Lambda per entry, the embedded runtime invokes
@@ -23,6 +24,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   reprocess,
   uploadBarrier,
   validate,
+  validationJobFinished,
   startWorkflow,
   jobStateChange,
   submitStep,

@@ -5,7 +5,13 @@ import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { quarantineSample } from './validation/quarantine.ts';
-import { validateSample } from './validation/validateSample.ts';
+import type { LandedFile } from './catalog/types.ts';
+import type { RunManifest } from './landing/runManifest.ts';
+import type { Services } from './shared/services.ts';
+import { validateSample, type SampleValidation } from './validation/validateSample.ts';
+import { validationJobKeys, validationJobName, validationJobSpec, type ValidationJobInput } from './validation/validationJob.ts';
+
+type SampleRef = { team: string; runId: string; sampleId: string };
 
 /** Reasons kept on the catalog item (DynamoDB items stay far below 400 KB); the full list is in reasons.json. */
 const MAX_REASONS_IN_CATALOG = 50;
@@ -13,8 +19,8 @@ const MAX_REASONS_IN_CATALOG = 50;
 export const SampleLandedEvent = eventEnvelope(LANDFALL_SOURCE, 'Sample Landed', landfallEventDetails['Sample Landed']);
 
 /**
- * Validates a sample whose files have all landed, assigns its version by conditional write, and
- * catalogs it: READY ("Sample Cataloged") or REJECTED with reasons ("Sample Rejected").
+ * Validates a sample whose files have all landed — inside the function, or as a Batch job when the files
+ * are larger than `validation.inlineMaxBytes` — and catalogs it (see {@link concludeValidation}).
  * Older versions of the sample become SUPERSEDED; their outputs stay under their own v<N>.
  */
 export async function validateLandedSample(event: { detail: { team: string; runId: string; sampleId: string; files: string[] } }) {
@@ -28,10 +34,36 @@ export async function validateLandedSample(event: { detail: { team: string; runI
     return file;
   });
 
-  await svc.catalog.setSampleStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
   // The run's manifest, when there is one, states checksums and sizes every file is compared with.
   const { manifest } = await readRunDocuments(svc, runFiles);
+  const bytes = landed.reduce((total, file) => total + file.size, 0);
+  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, bytes);
+  await svc.catalog.setSampleStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
   const result = await validateSample(svc, landed, { manifest });
+  return concludeValidation(svc, ref, result);
+}
+
+/**
+ * Too large to validate inside a function: the same validation runs as a Batch job (deterministic name,
+ * input written first); "validationJobFinished" concludes when the job's state change arrives.
+ */
+async function submitValidationJob(svc: Services, ref: SampleRef, landed: LandedFile[], manifest: RunManifest | undefined, bytes: number) {
+  const jobName = validationJobName(ref, landed);
+  const keys = validationJobKeys(svc.config, jobName);
+  const input: ValidationJobInput = { ref, landed, resultKey: keys.result, ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}) };
+  await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
+  const { jobId } = await svc.jobs.submit(validationJobSpec(svc.config, jobName));
+  const gib = (bytes / 1024 ** 3).toFixed(1);
+  await svc.catalog.setSampleStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}` });
+  return { outcome: 'validation-job', jobName, jobId };
+}
+
+/**
+ * Catalogs a validated sample: assigns its version by conditional write; READY ("Sample Cataloged") or
+ * REJECTED with reasons, quarantined ("Sample Rejected"). Older versions become SUPERSEDED.
+ */
+export async function concludeValidation(svc: Services, ref: SampleRef, result: SampleValidation) {
+  const { team, runId, sampleId } = ref;
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
   const { version, created } = await svc.catalog.claimVersion(ref, result.versionHash, result.files, status);
   if (!created) {

@@ -123,7 +123,11 @@ export class EmbeddedRuntime {
       stateDir: layout.root,
       logDir: path.join(layout.executor, 'logs'),
       cwd: projectRoot,
-      commandAliases: { 'landfall-step': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/runStep.ts')] },
+      // The step image's entry points, as processes: step programs and the validation of very large samples.
+      commandAliases: {
+        'landfall-step': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/runStep.ts')],
+        'landfall-validate': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/validateJob.ts')],
+      },
       onStateChange: publishFromExecutor,
     });
     const workflows = new LocalWorkflowService({

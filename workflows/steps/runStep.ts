@@ -30,7 +30,7 @@ const JobSpec = z.object({
 export type JobSpec = z.infer<typeof JobSpec>;
 
 /** The container reaches S3; the embedded runtime hands its jobs the folder root of its buckets. */
-function storageFromEnvironment(): ObjectStorage {
+export function storageFromEnvironment(): ObjectStorage {
   const root = process.env.LANDFALL_STORAGE_ROOT;
   return root ? new FolderStorage(root) : new S3Storage();
 }

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { bucketNames } from '../../config/defineConfig.ts';
+import type { LandfallConfig } from '../../config/schema.ts';
+import type { JobSpec } from '../../seams/jobs/JobService.ts';
+import type { LandedFile } from '../catalog/types.ts';
+
+/**
+ * Validation of a sample too large for a function (a Lambda stops at 15 minutes) runs as a Batch job:
+ * the same `validateSample` code, in the step image (`landfall-validate`), with its input and result
+ * as JSON in the home work area. The job's "Batch Job State Change" brings the result back.
+ */
+export const VALIDATION_JOB_PREFIX = 'validate-';
+
+const SampleRef = z.object({ team: z.string(), runId: z.string(), sampleId: z.string() });
+const Landed = z.object({ name: z.string(), bucket: z.string(), key: z.string(), size: z.number(), etag: z.string(), versionId: z.string().optional(), landedAt: z.string() });
+
+/** What the job validates: written before the job is submitted, read by the job and by the handler that concludes. */
+export const ValidationJobInput = z.object({
+  ref: SampleRef,
+  landed: z.array(Landed),
+  manifest: z.object({ source: z.string(), entries: z.array(z.object({ name: z.string(), md5: z.string().optional(), sha256: z.string().optional(), size: z.number().optional() })) }).optional(),
+  resultKey: z.string(),
+});
+export type ValidationJobInput = z.infer<typeof ValidationJobInput>;
+
+/**
+ * Deterministic job name (SubmitJob has no idempotency token): the sample and the identity of its files,
+ * so a re-drive of the same files finds the same job and a changed file makes a new one.
+ */
+export function validationJobName(ref: { team: string; runId: string; sampleId: string }, landed: LandedFile[]): string {
+  const identity = createHash('sha256')
+    .update(JSON.stringify(landed.map((file) => [file.name, file.etag, file.size, file.versionId ?? '']).sort()))
+    .digest('hex')
+    .slice(0, 12);
+  const readable = `${ref.team}-${ref.runId}-${ref.sampleId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128 - VALIDATION_JOB_PREFIX.length - 13);
+  return `${VALIDATION_JOB_PREFIX}${readable}-${identity}`;
+}
+
+/** Where a validation job's input and result live: the home region's work area. */
+export function validationJobKeys(config: LandfallConfig, jobName: string) {
+  return { bucket: bucketNames(config).workArea(config.homeRegion), input: `work/validation/${jobName}/input.json`, result: `work/validation/${jobName}/result.json` };
+}
+
+/** The Batch job that validates one sample in the home region, at urgent priority (nothing runs before it is cataloged). */
+export function validationJobSpec(config: LandfallConfig, jobName: string): JobSpec {
+  const keys = validationJobKeys(config, jobName);
+  return {
+    jobName,
+    region: config.homeRegion,
+    jobQueue: `${config.app}-${config.homeRegion}-normal`,
+    jobDefinition: `${config.app}-validate`,
+    command: ['landfall-validate', keys.bucket, keys.input],
+    environment: {},
+    vcpus: config.validation.jobVcpus,
+    memoryMiB: config.validation.jobMemoryMiB,
+    timeoutSeconds: config.validation.jobTimeoutSeconds,
+    attempts: 2,
+    priority: 100,
+    // A lost host is retried; a failing program (I/O error) is not.
+    evaluateOnExit: [
+      { onStatusReason: 'Host EC2*', action: 'RETRY' },
+      { onReason: '*', action: 'EXIT' },
+    ],
+  };
+}
