@@ -111,6 +111,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         await tail.poll();
         const next = await snapshot(identity);
         const body = JSON.stringify({ overview: next.overview, activity: next.activity });
+        // The page may have gone (or the runtime stopped) while the catalog was read: never write after the end.
+        if (closed || response.writableEnded) break;
         if (body !== last) {
           last = body;
           response.write(`event: snapshot\ndata: ${JSON.stringify(next)}\n\n`);
@@ -120,6 +122,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
           beat = Date.now();
         }
       } catch (error) {
+        if (closed || response.writableEnded) break;
         response.write(`event: problem\ndata: ${JSON.stringify({ error: (error as Error).message })}\n\n`);
       }
       await new Promise((resolve) => setTimeout(resolve, refreshMs));
