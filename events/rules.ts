@@ -8,7 +8,7 @@ import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
 import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun' | 'validationJobFinished';
+export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun' | 'reportRun' | 'validationJobFinished';
 
 export interface RuleDefinition {
   name: string;
@@ -89,6 +89,12 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       description: "A step published or a sample ended: rewrite the run's index.json; once every sample is terminal, \"Run Completed\"",
       pattern: { source: [LANDFALL_SOURCE], 'detail-type': [...RUN_INDEX_DETAIL_TYPES] },
       target: 'indexRun',
+    },
+    {
+      name: 'report-run',
+      description: 'Every sample of a run is terminal: write the run-level report (report.json and a self-contained report.html)',
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Run Completed'] },
+      target: 'reportRun',
     },
     {
       name: 'complete-job-task',

@@ -6,6 +6,7 @@ import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
 import { handler as publishStep } from './publishStep.ts';
 import { handler as reconcileRuns } from './reconcileRuns.ts';
+import { handler as reportRun } from './reportRun.ts';
 import { handler as reprocess } from './reprocess.ts';
 import type { LandfallHandler } from './shared/lambdaHandler.ts';
 import { handler as startWorkflow } from './startWorkflow.ts';
@@ -32,6 +33,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   completeSample,
   failSample,
   indexRun,
+  reportRun,
 };
 
 /** Which function each state-machine placeholder stands for (workflows/asl builders emit the placeholders). */

@@ -88,7 +88,7 @@ describe('crash recovery of the embedded runtime', () => {
       expect(new Set(facts).size, `${detailType} repeated: ${facts.join(', ')}`).toBe(facts.length);
       return facts;
     };
-    expect(once('Step Output Published', (d) => `${d.sampleId}/${d.step}`)).toEqual(['Sample01/qc', 'Sample01/trim', 'Sample02/qc', 'Sample02/trim']);
+    expect(once('Step Output Published', (d) => `${d.sampleId}/${d.step}`)).toEqual(['Sample01/profile', 'Sample01/qc', 'Sample01/trim', 'Sample02/profile', 'Sample02/qc', 'Sample02/trim']);
     expect(once('Sample Completed', (d) => String(d.sampleId))).toEqual(['Sample01', 'Sample02']);
     once('Workflow Started', (d) => String(d.executionName));
     once('Sample Cataloged', (d) => `${d.sampleId}/v${d.version}`);

@@ -1,6 +1,6 @@
 /**
  * Partial results first: on a region with a single job slot, every early step (`qc`) of a run publishes
- * before any later step (`trim`) of any sample of that run starts.
+ * before any later step (`trim`, `profile`) of any sample of that run starts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -36,11 +36,11 @@ describe('early steps on a single-slot region', () => {
     expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
     const log = readBusLog(stateDir);
     const qcPublished = log.flatMap((e, i) => (e['detail-type'] === 'Step Output Published' && e.detail.step === 'qc' ? [i] : []));
-    const trimStarted = log.flatMap((e, i) => (e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING' && String(e.detail.jobName).endsWith('-trim') ? [i] : []));
+    const laterStarted = log.flatMap((e, i) => (e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING' && /-(trim|profile)$/.test(String(e.detail.jobName)) ? [i] : []));
     const jobsRunning = log.filter((e) => e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING').length;
     expect(qcPublished).toHaveLength(3);
-    expect(trimStarted).toHaveLength(3);
-    expect(jobsRunning).toBe(6);
-    expect(Math.max(...qcPublished)).toBeLessThan(Math.min(...trimStarted));
+    expect(laterStarted).toHaveLength(6); // trim and profile of each sample
+    expect(jobsRunning).toBe(9);
+    expect(Math.max(...qcPublished)).toBeLessThan(Math.min(...laterStarted));
   }, 180_000);
 });

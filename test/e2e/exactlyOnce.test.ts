@@ -50,7 +50,7 @@ describe('exactly once on the embedded runtime', () => {
     expect(samples.map((sample) => (sample.status === 'COMPLETED' ? sample.status : `${sample.status}: ${sample.detail}`))).toEqual(['COMPLETED', 'COMPLETED']);
     const delivered = readBusLog(stateDir).filter((e) => e['detail-type'] === 'Object Created' && String((e.detail.object as { key: string }).key).includes(runId));
     expect(delivered.length).toBeGreaterThanOrEqual(2 * 20 * generated.files.length);
-    for (const [detailType, perSample] of [['Sample Cataloged', 1], ['Workflow Started', 1], ['Step Output Published', 2], ['Sample Completed', 1]] as const) {
+    for (const [detailType, perSample] of [['Sample Cataloged', 1], ['Workflow Started', 1], ['Step Output Published', 3], ['Sample Completed', 1]] as const) {
       for (const sample of generated.samples) {
         expect(facts(detailType, runId).filter((e) => e.detail.sampleId === sample.sampleId), `${detailType} of ${sample.sampleId}`).toHaveLength(perSample);
       }
@@ -110,10 +110,10 @@ describe('exactly once on the embedded runtime', () => {
     }, 90_000);
     // Assess: the executor ran trim, and only trim, for the new execution
     const jobLogs = readdirSync(path.join(stateDir, 'executor', 'logs')).filter((name) => name.includes(runId));
-    expect(jobLogs.sort()).toEqual([`${TEAM}-${runId}-Sample01-v1-g0-qc`, `${TEAM}-${runId}-Sample01-v1-g0-trim`, `${TEAM}-${runId}-Sample01-v1-g1-trim`]);
+    expect(jobLogs.sort()).toEqual([`${TEAM}-${runId}-Sample01-v1-g0-profile`, `${TEAM}-${runId}-Sample01-v1-g0-qc`, `${TEAM}-${runId}-Sample01-v1-g0-trim`, `${TEAM}-${runId}-Sample01-v1-g1-trim`]);
     expect(await runtime.catalog.getStep(ref, 'qc')).toEqual(qcBefore); // reused, untouched
     expect((await runtime.catalog.listExecutions(ref)).map((e) => [e.generation, e.reason, e.rerunFrom])).toEqual([[0, 'automatic', undefined], [1, 'reprocess', 'trim']]);
-    expect(facts('Step Output Published', runId).map((e) => e.detail.step).sort()).toEqual(['qc', 'trim', 'trim']);
+    expect(facts('Step Output Published', runId).map((e) => e.detail.step).sort()).toEqual(['profile', 'qc', 'trim', 'trim']);
   }, 180_000);
 
   it('replays what landed since a time as a no-op for cataloged versions', async () => {
@@ -162,7 +162,7 @@ describe('exactly once on the embedded runtime', () => {
       // lineage: every output of the version back to the exact input files and checksums
       expect(version.files.every((file) => /^[0-9a-f]{32}$/.test(file.md5) && file.key.startsWith('incoming/'))).toBe(true);
       expect(version.executions.map((execution) => [execution.generation, execution.reason])).toEqual([[0, 'automatic']]);
-      expect(version.steps.map((step) => step.step).sort()).toEqual(['qc', 'trim']);
+      expect(version.steps.map((step) => step.step).sort()).toEqual(['profile', 'qc', 'trim']);
       for (const step of version.steps) {
         expect(step.outputs.length).toBeGreaterThan(0);
         expect(step.outputs.every((output) => output.key.includes(`/v${version.version}/${step.step}/`))).toBe(true);

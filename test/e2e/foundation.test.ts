@@ -141,7 +141,7 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
       const inManifest = Object.fromEntries(Object.values(manifest.steps).flatMap((step) => step.files.map((file) => [file.key, file.md5])));
       // Assess
       expect(manifest.status).toBe('COMPLETED');
-      expect(Object.keys(manifest.steps).sort()).toEqual(['qc', 'trim']);
+      expect(Object.keys(manifest.steps).sort()).toEqual(['profile', 'qc', 'trim']);
       expect(listed).toEqual(inManifest);
       expect(manifest.inputs.map((input) => input.md5).sort()).toEqual(sample.fastqs.map((fastq) => md5(fastq.path)).sort());
     }
@@ -150,7 +150,7 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
   it.each([
     { case: 'Sample Cataloged', detailType: 'Sample Cataloged', perSample: ['v1'] },
     { case: 'Workflow Started', detailType: 'Workflow Started', perSample: ['v1'] },
-    { case: 'Step Output Published', detailType: 'Step Output Published', perSample: ['v1/qc', 'v1/trim'] },
+    { case: 'Step Output Published', detailType: 'Step Output Published', perSample: ['v1/qc', 'v1/trim', 'v1/profile'] },
     { case: 'Sample Completed', detailType: 'Sample Completed', perSample: ['v1'] },
   ] as const)('emits $case exactly once per fact, valid against its schema', ({ detailType, perSample }) => {
     // Prepare

@@ -86,7 +86,7 @@ describe('storage faults while publishing', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(md5(await storage.getBytes(RESULTS, file.key)), file.key).toBe(file.md5);
     const published = readBusLog(stateDir).filter((e) => e['detail-type'] === 'Step Output Published' && e.detail.runId === RUN);
-    expect(published.map((e) => e.detail.step).sort()).toEqual(['qc', 'trim']);
+    expect(published.map((e) => e.detail.step).sort()).toEqual(['profile', 'qc', 'trim']);
     expect(await storage.list(RESULTS, 'publishing/')).toEqual([]);
   }, 180_000);
 });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import type { StepRecord } from '../../functions/catalog/types.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const SAMPLES = 6;
@@ -57,7 +57,7 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     const samples = await runtime.catalog.listRunSamples(TEAM, run.runId);
     // Assess
     expect(samples.map((sample) => sample.status)).toEqual(Array(SAMPLES).fill('COMPLETED'));
-    expect(steps).toHaveLength(SAMPLES * 2);
+    expect(steps).toHaveLength(SAMPLES * 3);
     expect(steps.every((step) => step.status === 'SUCCEEDED' && step.publishedAt)).toBe(true);
   });
 
@@ -102,11 +102,26 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     // Act
     const published = readBusLog(stateDir).filter((event) => event['detail-type'] === 'Step Output Published');
     const keys = published.map((event) => `${event.detail.sampleId}/${event.detail.step}`);
-    const teamFiles = (await filesUnder(results)).filter((file) => file.startsWith('teams/') && !file.endsWith('manifest.json') && !file.endsWith('index.json'));
+    const teamFiles = (await filesUnder(results)).filter((file) => file.startsWith('teams/') && !file.endsWith('manifest.json') && !file.endsWith('index.json') && !file.includes('/report/'));
     // Assess
     expect(keys.sort()).toEqual([...new Set(keys)].sort());
-    expect(keys).toHaveLength(SAMPLES * 2);
+    expect(keys).toHaveLength(SAMPLES * 3);
     const stepOutputs = steps.flatMap((step) => (step.outputs ?? []).map((output) => output.key)).sort();
     expect(teamFiles.map((file) => file).sort()).toEqual(stepOutputs);
+  });
+
+  it('writes the run-level report once every sample is terminal: JSON and a self-contained HTML page', async () => {
+    // Prepare
+    const reportDir = path.join(stateLayout(stateDir).buckets, 'landfall-results', 'teams', TEAM, 'runs', run.runId, 'report');
+    // Act
+    const json = await waitFor('report.json', () => (existsSync(path.join(reportDir, 'report.json')) ? readFileSync(path.join(reportDir, 'report.json'), 'utf8') : undefined), 30_000);
+    const html = readFileSync(path.join(reportDir, 'report.html'), 'utf8');
+    // Assess
+    const report = JSON.parse(json) as { samples: Array<{ sampleId: string; status: string; reads: number | null; duplicationPercent: number | null; basesTrimmedPercent: number | null }> };
+    expect(report.samples.map((sample) => sample.sampleId)).toEqual(run.samples.map((sample) => sample.sampleId).sort());
+    expect(report.samples.every((sample) => sample.status === 'COMPLETED' && sample.reads === 400 && sample.duplicationPercent !== null && sample.basesTrimmedPercent !== null)).toBe(true);
+    expect(html).toContain(`<h1>Run ${run.runId}</h1>`);
+    expect(html).not.toMatch(/<script|<link|\ssrc=|href="http/i);
+    expect(readBusLog(stateDir).filter((event) => event['detail-type'] === 'Run Completed')).toHaveLength(1);
   });
 });

@@ -44,13 +44,13 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
     await service.waitForIdle();
     // Assess
     expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
-    expect(maxConcurrent()).toBe(2);
+    expect(maxConcurrent()).toBe(3);
     const submits = calls.filter(([name]) => name === 'submit').map(([, payload]) => payload as { taskToken: string; executionName: string; sample: unknown });
-    expect(submits).toHaveLength(2);
-    expect(new Set(submits.map((payload) => payload.taskToken)).size).toBe(2); // a fresh token per task
+    expect(submits).toHaveLength(3);
+    expect(new Set(submits.map((payload) => payload.taskToken)).size).toBe(3); // a fresh token per task
     expect(submits[0]).toMatchObject({ executionName: 'exec-1', sample });
     const publishes = calls.filter(([name]) => name === 'publish').map(([, payload]) => payload as { step: string; job: { step: string } });
-    expect(publishes.map((payload) => [payload.step, payload.job.step]).sort()).toEqual([['qc', 'qc'], ['trim', 'trim']]);
+    expect(publishes.map((payload) => [payload.step, payload.job.step]).sort()).toEqual([['profile', 'profile'], ['qc', 'qc'], ['trim', 'trim']]);
     expect(calls.at(-1)).toEqual(['complete', { executionName: 'exec-1', sample }]);
     expect(calls.some(([name]) => name === 'fail')).toBe(false);
   });

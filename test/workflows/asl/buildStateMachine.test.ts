@@ -37,13 +37,14 @@ describe('buildStateMachine', () => {
     const definition = buildStateMachine(demoPipeline);
     // Assess
     const start = definition.States[definition.StartAt] as ParallelState;
-    expect(definition.StartAt).toBe('Level 1: qc, trim');
+    expect(definition.StartAt).toBe('Level 1: qc, trim, profile');
     expect(start.Type).toBe('Parallel');
     expect(start.Next).toBe(COMPLETE_SAMPLE);
     expect(start.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: RECORD_FAILURE }]);
     expect(start.Branches.map((branch) => [branch.StartAt, (branch.States[branch.StartAt] as TaskState).Next])).toEqual([
       ['Run qc', 'Publish qc'],
       ['Run trim', 'Publish trim'],
+      ['Run profile', 'Publish profile'],
     ]);
     expect(definition.States[RECORD_FAILURE]).toMatchObject({ Type: 'Task', Next: 'Sample failed' });
     expect(definition.States['Sample failed']).toMatchObject({ Type: 'Fail', Error: 'SampleFailed' });
@@ -88,7 +89,7 @@ describe('substitutePlaceholders', () => {
   it('replaces every function placeholder', () => {
     const values = { SubmitStepFunctionArn: 'arn:s', PublishStepFunctionArn: 'arn:p', CompleteSampleFunctionArn: 'arn:c', FailSampleFunctionArn: 'arn:f' };
     const deployed: StateMachineDefinition = substitutePlaceholders(buildStateMachine(demoPipeline), values);
-    expect(listTaskStates(deployed).map((task) => task.functionName).sort()).toEqual(['arn:c', 'arn:f', 'arn:p', 'arn:p', 'arn:s', 'arn:s']);
+    expect(listTaskStates(deployed).map((task) => task.functionName).sort()).toEqual(['arn:c', 'arn:f', 'arn:p', 'arn:p', 'arn:p', 'arn:s', 'arn:s', 'arn:s']);
   });
 
   it('refuses to leave one unresolved, naming it', () => {
