@@ -153,6 +153,10 @@ export class LocalWorkflowService implements WorkflowService {
   async #callback(fn: LocalFunction, input: unknown): Promise<unknown> {
     const token = randomBytes(24).toString('base64url');
     const promise = new Promise<unknown>((resolve, reject) => this.#waiting.set(token, { resolve, reject }));
+    // stop() may reject the task while `fn` (submitting the job) is still running, before anything awaits
+    // `promise`: mark it handled so that is not an unhandled rejection (which ends the process). The
+    // interpreter still receives the rejection when it awaits the returned promise.
+    promise.catch(() => undefined);
     try {
       await fn(replaceToken(payloadOf(input), token));
     } catch (error) {
