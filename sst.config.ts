@@ -21,7 +21,15 @@ export default $config({
   async run() {
     // The config is validated first so a bad config fails before any resource is declared.
     await import('./landfall.config.ts');
-    const modules = [await import('./stacks/storage.ts'), await import('./stacks/catalog.ts'), await import('./stacks/bus.ts'), await import('./stacks/teams.ts')];
+    const modules: { outputs?: Record<string, unknown>; [name: string]: unknown }[] = [
+      await import('./stacks/storage.ts'),
+      await import('./stacks/catalog.ts'),
+      await import('./stacks/bus.ts'),
+      await import('./stacks/teams.ts'),
+      await import('./stacks/functions.ts'),
+      await import('./stacks/rules.ts'),
+      await import('./stacks/workflows.ts'),
+    ];
     return Object.assign({}, ...modules.map((module) => module.outputs));
   },
 });

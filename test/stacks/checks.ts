@@ -7,7 +7,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { RecordedResource, SstProgramRun } from '../support/pulumiHarness.ts';
 
-export type CheckName = 'bucket-encryption' | 'public-access-block' | 'tls-only' | 'versioning' | 'staging-buckets' | 'wildcard-iam';
+export type CheckName = 'bucket-encryption' | 'public-access-block' | 'tls-only' | 'versioning' | 'staging-buckets' | 'wildcard-iam' | 'event-rules' | 'table-encryption' | 'public-ip';
 
 /** One broken rule: which check, which resource (logical name), and what was expected vs found. */
 export interface Violation {

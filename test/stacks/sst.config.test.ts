@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import landfall from '../../landfall.config.ts';
 import threeRegions from './fixtures/threeRegions.config.ts';
 import { expectedViolations } from './fixtures/mutations.ts';
+import { platformSuite } from './platformSuite.ts';
+import { checkEventRules, checkTableEncryption } from './platformChecks.ts';
 import { ensureSstPlatform } from '../../scripts/sst-offline-install.ts';
 import { catalogCreateTableInput } from '../../functions/catalog/tableDesign.ts';
 import { repositoryRoot, runSstProgram, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
@@ -72,7 +74,7 @@ describe('sst.config.ts', () => {
   describe('run() with landfall.config.ts', () => {
     it('passes every check', () => {
       // Act
-      const violations = runChecks(base, { config: landfall, versioned });
+      const violations = [...runChecks(base, { config: landfall, versioned }), ...checkEventRules(base, landfall), ...checkTableEncryption(base)];
 
       // Assess
       expect(violations).toEqual([]);
@@ -177,6 +179,8 @@ describe('sst.config.ts', () => {
   });
 });
 
+platformSuite('three regions, two teams', () => production, threeRegions);
+
 describe('checks', () => {
   // Small edits of the real run's records, one per rule, for the cases a transformation cannot reach.
   const edited = (edit: (resources: RecordedResource[]) => void): SstProgramRun => {
@@ -197,6 +201,38 @@ describe('checks', () => {
       run: () => edited((resources) => resources.push({ ...structuredClone(resources[1]!), type: 'aws:iam/rolePolicy:RolePolicy', name: 'WideRolePolicy', inputs: { policy: { Statement: [{ Action: ['*'], Resource: '*' }] } } })),
       check: checkNoWildcardAllow,
       message: 'WideRolePolicy (aws:iam/rolePolicy:RolePolicy): policy.Statement[0] allows every action on every resource (Action * or NotAction, with Resource * or NotResource)',
+    },
+    { case: 'a rule missing', run: () => without('RuleIndexRun'), check: (r: SstProgramRun) => checkEventRules(r, landfall), message: 'landfall-test-index-run: deployed 0 times, expected once' },
+    {
+      case: 'a rule deployed twice',
+      run: () => edited((resources) => resources.push({ ...structuredClone(named(base, 'RuleIndexRun')), name: 'RuleIndexRunAgain' })),
+      check: (r: SstProgramRun) => checkEventRules(r, landfall),
+      message: 'landfall-test-index-run: deployed 2 times, expected once',
+    },
+    { case: 'a rule without target', run: () => without('RuleValidateLandedSampleTarget'), check: (r: SstProgramRun) => checkEventRules(r, landfall), message: 'landfall-test-validate-landed-sample: has no target' },
+    {
+      case: 'a rule EventBridge may not invoke through',
+      run: () => without('RuleLandS3ObjectCreatedInvoke'),
+      check: (r: SstProgramRun) => checkEventRules(r, landfall),
+      message: 'landfall-test-land-s3-object-created: EventBridge is not allowed to invoke LandFunction for this rule',
+    },
+    {
+      case: 'a rule pattern that differs from events/',
+      run: () => edited((resources) => (named({ ...base, resources }, 'RuleReprocessRequested').inputs.eventPattern = JSON.stringify({ source: ['landfall'] }))),
+      check: (r: SstProgramRun) => checkEventRules(r, landfall),
+      message: 'landfall-test-reprocess-requested: pattern {"source":["landfall"]} differs from {"source":["landfall"],"detail-type":["Reprocess Requested"]}',
+    },
+    {
+      case: 'an extra rule',
+      run: () => edited((resources) => resources.push({ ...structuredClone(named(base, 'RuleIndexRun')), name: 'StrayRule', inputs: { name: 'landfall-test-stray', eventBusName: 'landfall-test' } })),
+      check: (r: SstProgramRun) => checkEventRules(r, landfall),
+      message: 'StrayRule: rule landfall-test-stray (eu-west-1) is neither a rule of events/ nor a forwarder',
+    },
+    {
+      case: 'an unencrypted table',
+      run: () => edited((resources) => (named({ ...base, resources }, 'IdempotencyTable').inputs.serverSideEncryption = { enabled: false })),
+      check: checkTableEncryption,
+      message: 'IdempotencyTable (aws:dynamodb/table:Table): serverSideEncryption is not enabled',
     },
   ])('reports $case', ({ run, check, message }) => {
     // Act

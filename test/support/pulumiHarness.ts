@@ -320,7 +320,8 @@ export async function executeSstProgram(options: SstProgramOptions & { root: str
             return { name: callRegion, region: callRegion, id: callRegion, description: callRegion, endpoint: `ec2.${callRegion}.amazonaws.com` };
           case 'aws:iam/getPolicyDocument:getPolicyDocument': {
             const json = JSON.stringify(renderPolicyDocument(args.inputs));
-            return { json, minifiedJson: json, id: 'policy-document' };
+            // SST reads `statements` back to decide whether a role gets an inline policy at all.
+            return { json, minifiedJson: json, id: 'policy-document', statements: args.inputs.statements ?? [] };
           }
           case 'aws:index/getPartition:getPartition':
             return { partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsSuffix: 'com.amazonaws', id: 'aws' };

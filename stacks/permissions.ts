@@ -1,0 +1,152 @@
+/**
+ * What each Landfall function may do in AWS, declared once as plain data (no SST globals), so that
+ * `stacks/functions.ts` turns it into IAM policies and tests can compare it with the deployed policies
+ * and with the SDK calls the handlers are recorded making. Resources are named by kind; the stack maps
+ * each kind to ARNs (`stacks/functions.ts` → `resourceArns`).
+ *
+ * Why the actions are what they are (IAM, not SDK, names):
+ * - HeadObject is authorized as `s3:GetObject`; ListObjectsV2 as `s3:ListBucket` on the bucket.
+ * - Multipart uploads (lib-storage `Upload`, `UploadPartCopy` above 5 GB) are `s3:PutObject` on the
+ *   target plus `s3:AbortMultipartUpload` to clean up a failed one; a copy reads the source with `s3:GetObject`.
+ * - Objects are SSE-KMS: reading needs `kms:Decrypt`, writing `kms:GenerateDataKey` (and `kms:Decrypt`
+ *   for multipart), on the key of the bucket's region only.
+ * - Step Functions authorizes task-token callbacks against the state machine that issued the token.
+ */
+import type { FunctionName } from '../events/rules.ts';
+
+/** Kinds of resources a function is granted access to. */
+export type ResourceKind =
+  | 'catalogTable'
+  | 'idempotencyTable'
+  | 'bus'
+  | 'landingBucket'
+  | 'landingObjects'
+  | 'resultsBucket'
+  | 'resultsObjects'
+  | 'quarantineObjects'
+  | 'stagingBuckets'
+  | 'stagingObjects'
+  | 'stateMachines'
+  | 'executions'
+  | 'jobQueues'
+  | 'jobDefinitions'
+  | 'jobs';
+
+/** One IAM statement in the making: these actions on every resource of these kinds. */
+export interface Grant {
+  /** Statement id: says why the function needs it. */
+  sid: string;
+  actions: readonly string[];
+  on: readonly ResourceKind[];
+}
+
+const CATALOG_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+const catalog: Grant = { sid: 'Catalog', actions: CATALOG_ACTIONS, on: ['catalogTable'] };
+const publish: Grant = { sid: 'PublishEvents', actions: ['events:PutEvents'], on: ['bus'] };
+const readLanding: Grant = { sid: 'ReadLanded', actions: ['s3:GetObject'], on: ['landingObjects'] };
+const startExecution: Grant = { sid: 'StartExecutions', actions: ['states:StartExecution'], on: ['stateMachines'] };
+/** Deferred jobs (behind a run's early steps) are released by whichever handler sees the early steps finish. */
+const submitJobs: Grant = { sid: 'SubmitJobs', actions: ['batch:SubmitJob'], on: ['jobQueues', 'jobDefinitions'] };
+const stageInputs: Grant = { sid: 'StageInputs', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['stagingObjects'] };
+const writeResults: Grant = { sid: 'WriteResults', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['resultsObjects'] };
+
+/**
+ * Every function's grants. `Record<FunctionName, …>` makes a new function without a declaration a
+ * type error; the stack test checks the keys against `functions/registry.ts`.
+ *
+ * @example
+ * functionPermissions.land.flatMap((grant) => grant.actions); // ['dynamodb:GetItem', …]
+ */
+export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
+  land: [catalog, { sid: 'Idempotency', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], on: ['idempotencyTable'] }, publish, readLanding],
+  uploadBarrier: [catalog, publish, readLanding],
+  reconcileRuns: [
+    catalog,
+    publish,
+    { sid: 'ReadAndMoveLanded', actions: ['s3:GetObject', 's3:DeleteObject'], on: ['landingObjects'] },
+    { sid: 'ListLanded', actions: ['s3:ListBucket'], on: ['landingBucket'] },
+    { sid: 'Quarantine', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
+    writeResults,
+    stageInputs,
+    startExecution,
+    { sid: 'DescribeExecutions', actions: ['states:DescribeExecution'], on: ['executions'] },
+    submitJobs,
+  ],
+  reprocess: [catalog, publish, startExecution],
+  validate: [
+    catalog,
+    publish,
+    { sid: 'ReadAndMoveLanded', actions: ['s3:GetObject', 's3:DeleteObject'], on: ['landingObjects'] },
+    { sid: 'Quarantine', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
+    // Samples too large for a function: the job's input goes to the home work area, then the job is submitted.
+    writeResults,
+    submitJobs,
+  ],
+  // Concludes a validation job exactly as `validate` concludes inline validation.
+  validationJobFinished: [
+    catalog,
+    publish,
+    { sid: 'ReadAndMoveLanded', actions: ['s3:GetObject', 's3:DeleteObject'], on: ['landingObjects'] },
+    { sid: 'Quarantine', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
+    writeResults,
+    submitJobs,
+  ],
+  reportRun: [catalog, writeResults],
+  startWorkflow: [catalog, publish, startExecution],
+  jobStateChange: [
+    catalog,
+    publish,
+    readLanding,
+    stageInputs,
+    { sid: 'ReadWorkAreas', actions: ['s3:GetObject'], on: ['resultsObjects'] },
+    { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], on: ['stateMachines'] },
+    startExecution,
+    submitJobs,
+    // A job re-placed elsewhere is stopped where it was.
+    { sid: 'StopReplacedJobs', actions: ['batch:TerminateJob'], on: ['jobs'] },
+  ],
+  submitStep: [
+    catalog,
+    publish,
+    readLanding,
+    stageInputs,
+    { sid: 'ReadWorkAreas', actions: ['s3:GetObject'], on: ['resultsObjects'] },
+    // A published step reused by a later execution completes its task at once.
+    { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess'], on: ['stateMachines'] },
+    startExecution,
+    submitJobs,
+  ],
+  publishStep: [
+    catalog,
+    publish,
+    readLanding,
+    { sid: 'PublishOutputs', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], on: ['resultsObjects', 'stagingObjects'] },
+    { sid: 'ListWorkAreas', actions: ['s3:ListBucket'], on: ['resultsBucket', 'stagingBuckets'] },
+    startExecution,
+    submitJobs,
+  ],
+  completeSample: [catalog, publish, writeResults, startExecution],
+  failSample: [catalog, publish, writeResults, startExecution, submitJobs],
+  indexRun: [catalog, publish, writeResults],
+};
+
+/** The S3 kinds and whether they are objects (need the bucket's KMS key) — the stack grants keys from this. */
+export const objectKinds: ReadonlySet<ResourceKind> = new Set(['landingObjects', 'resultsObjects', 'quarantineObjects', 'stagingObjects']);
+
+/**
+ * Every IAM action a function is declared to need, sorted and unique: what tests compare with the
+ * deployed policy and with recorded SDK calls. KMS actions follow from the object grants.
+ *
+ * @example declaredActions('indexRun'); // ['dynamodb:DeleteItem', …, 'kms:Decrypt', 'kms:GenerateDataKey', 's3:PutObject', …]
+ */
+export function declaredActions(name: FunctionName): string[] {
+  return [...new Set(functionPermissions[name].flatMap((grant) => [...grant.actions, ...kmsActionsFor(grant)]))].sort();
+}
+
+/** KMS actions that an object grant implies: decrypt to read, generate a data key to write. */
+export function kmsActionsFor(grant: Grant): string[] {
+  if (!grant.on.some((kind) => objectKinds.has(kind))) return [];
+  const writes = grant.actions.some((action) => action === 's3:PutObject');
+  const reads = grant.actions.some((action) => action === 's3:GetObject') || writes;
+  return [...(reads ? ['kms:Decrypt'] : []), ...(writes ? ['kms:GenerateDataKey'] : [])];
+}
