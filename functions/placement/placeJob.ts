@@ -6,30 +6,54 @@ const GB = 1024 ** 3;
 const TIE_SECONDS = 1;
 
 /**
- * Estimated queueing of `job` in a region, in seconds. Reservations known to be running hold their vCPUs
- * until they finish (their remaining time is the estimate minus how long they have run); queued ones are
- * ahead of the job only at equal or higher priority. None when the job fits beside what blocks it;
- * otherwise the work ahead spread over the quota, and at least until the first running job should finish
- * (when nothing is known to run: half the shortest reservation). Ignores fragmentation: an estimate,
- * recomputed at every placement.
+ * When `job` is expected to start in a region, in seconds from now, if its inputs are there after
+ * `readyAfter` seconds (staging). Queued reservations are ahead of it only at equal or higher priority.
+ * When start times are known (RUNNING events), the job starts once enough running jobs finished to fit it
+ * and the work queued ahead (walking the running jobs by remaining time), and no sooner than that queued
+ * work drains over the quota; capacity freed while its inputs are still being staged goes to the jobs
+ * queued behind it, if there are any. Without start times every reservation may be holding capacity: the
+ * work ahead over the quota, and at least half the shortest reservation (the expected wait for a first
+ * completion). Ignores fragmentation: an estimate, recomputed at every placement.
  */
-export function queueSeconds(job: Pick<PlacementJob, 'vcpus' | 'priority'>, quota: number, reservations: readonly Reservation[]): number {
+export function estimatedStart(job: Pick<PlacementJob, 'vcpus' | 'priority'>, quota: number, reservations: readonly Reservation[], readyAfter = 0): number {
   const running = reservations.filter((r) => r.runningForSeconds !== undefined);
-  const left = (r: Reservation) => (r.runningForSeconds === undefined ? r.expectedSeconds : Math.max(1, r.expectedSeconds - r.runningForSeconds));
-  // Without start times every reservation may be holding capacity.
-  const blocking = running.length > 0 ? [...running, ...reservations.filter((r) => r.runningForSeconds === undefined && r.priority >= job.priority)] : reservations;
-  if (blocking.reduce((sum, r) => sum + r.vcpus, 0) + job.vcpus <= quota) return 0;
-  const ahead = [...running, ...reservations.filter((r) => r.runningForSeconds === undefined && r.priority >= job.priority)].reduce((sum, r) => sum + r.vcpus * left(r), 0);
-  const firstCompletion = running.length > 0 ? Math.min(...running.map(left)) : Math.min(...reservations.map((r) => r.expectedSeconds)) / 2;
-  return Math.max(ahead / quota, firstCompletion);
+  const queued = reservations.filter((r) => r.runningForSeconds === undefined);
+  const queuedAhead = queued.filter((r) => r.priority >= job.priority);
+  const sumVcpus = (list: readonly Reservation[]) => list.reduce((sum, r) => sum + r.vcpus, 0);
+  if (running.length === 0) {
+    if (sumVcpus(reservations) + job.vcpus <= quota) return readyAfter;
+    const ahead = queuedAhead.reduce((sum, r) => sum + r.vcpus * r.expectedSeconds, 0);
+    return readyAfter + Math.max(ahead / quota, Math.min(...reservations.map((r) => r.expectedSeconds)) / 2);
+  }
+  const drain = queuedAhead.reduce((sum, r) => sum + r.vcpus * r.expectedSeconds, 0) / quota;
+  const left = running.map((r) => ({ vcpus: r.vcpus, seconds: Math.max(1, r.expectedSeconds - r.runningForSeconds!) })).sort((a, b) => a.seconds - b.seconds);
+  const lostWhileStaging = readyAfter > 0 && queued.length > queuedAhead.length;
+  // What must be freed: with a queue behind it and inputs still on their way, everything free by then is taken.
+  const need = lostWhileStaging ? sumVcpus(queuedAhead) + job.vcpus : sumVcpus(running) + sumVcpus(queuedAhead) + job.vcpus - quota;
+  if (need <= 0) return Math.max(readyAfter, drain);
+  let freed = 0;
+  let freedAt = left.at(-1)!.seconds;
+  for (const r of lostWhileStaging ? left.filter((candidate) => candidate.seconds >= readyAfter) : left) {
+    freed += r.vcpus;
+    if (freed >= need) {
+      freedAt = r.seconds;
+      break;
+    }
+  }
+  return Math.max(readyAfter, freedAt, drain);
+}
+
+/** Queueing alone: {@link estimatedStart} when the inputs are already there. */
+export function queueSeconds(job: Pick<PlacementJob, 'vcpus' | 'priority'>, quota: number, reservations: readonly Reservation[]): number {
+  return estimatedStart(job, quota, reservations, 0);
 }
 
 function assess(job: PlacementJob, region: RegionState): CandidateAssessment {
   const remote = !job.dataRegions.includes(region.name);
   const gb = remote ? job.inputBytes / GB : 0;
   const stagingSeconds = gb * region.transferSecondsPerGb;
-  const queue = queueSeconds(job, region.vcpuQuota, region.reservations);
-  const base = { region: region.name, stagingSeconds, queueSeconds: queue, estimatedStartSeconds: stagingSeconds + queue, transferCostUsd: gb * region.transferCostPerGb };
+  const start = estimatedStart(job, region.vcpuQuota, region.reservations, stagingSeconds);
+  const base = { region: region.name, stagingSeconds, queueSeconds: start - stagingSeconds, estimatedStartSeconds: start, transferCostUsd: gb * region.transferCostPerGb };
   if (!region.healthy) return { ...base, eligible: false, excludedBecause: `unhealthy${region.healthReason ? ` (${region.healthReason})` : ''}` };
   if (job.vcpus > region.vcpuQuota) return { ...base, eligible: false, excludedBecause: `needs ${job.vcpus} vCPUs, quota is ${region.vcpuQuota}` };
   if (job.memoryMiB > region.memoryMiB) return { ...base, eligible: false, excludedBecause: `needs ${job.memoryMiB} MiB, region has ${region.memoryMiB}` };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NoRegionError } from '../../../functions/placement/errors.ts';
-import { placeJob, queueSeconds } from '../../../functions/placement/placeJob.ts';
+import { estimatedStart, placeJob, queueSeconds } from '../../../functions/placement/placeJob.ts';
 import { isInfrastructureFailure, regionHealth } from '../../../functions/placement/regionHealth.ts';
 import type { PlacementJob, RegionState, Reservation } from '../../../functions/placement/types.ts';
 
@@ -115,6 +115,33 @@ describe('placeJob', () => {
     const wait = queueSeconds({ vcpus: 4, priority: 100 }, 64, reservations);
     // Assess
     expect(wait).toBe(120);
+  });
+
+  describe('with start times known (RUNNING events)', () => {
+    const running = (vcpus: number, expectedSeconds: number, runningForSeconds: number, priority = 0): Reservation => ({ vcpus, memoryMiB: 1024, expectedSeconds, priority, runningForSeconds });
+
+    it('starts an urgent job when enough running jobs finished, ignoring queued backlog', () => {
+      // Prepare: 8 vCPUs busy with jobs finishing in 5, 20, 40 and 60 s; lots of backlog queued
+      const reservations = [running(2, 60, 55), running(2, 60, 40), running(2, 60, 20), running(2, 60, 0), ...busy(2, 60, 0, 10)];
+      // Act
+      const urgent = estimatedStart({ vcpus: 4, priority: 100 }, 8, reservations);
+      const backlog = estimatedStart({ vcpus: 4, priority: 0 }, 8, reservations);
+      // Assess: two completions free 4 vCPUs at 20 s; the backlog job waits for the queue ahead to drain (1200 vCPU-s on 8)
+      expect(urgent).toBe(20);
+      expect(backlog).toBe(150);
+    });
+
+    it('loses capacity freed while its inputs are staged to the jobs queued behind it', () => {
+      // Prepare: one job finishes in 5 s, the next in 40 s; staging takes 10 s
+      const withQueue = [running(2, 60, 55), running(2, 60, 20), ...busy(2, 60, 0, 3)];
+      const withoutQueue = [running(2, 60, 55), running(2, 60, 20)];
+      // Act
+      const queuedBehind = estimatedStart({ vcpus: 2, priority: 100 }, 4, withQueue, 10);
+      const nothingBehind = estimatedStart({ vcpus: 2, priority: 100 }, 4, withoutQueue, 10);
+      // Assess
+      expect(queuedBehind).toBe(40);
+      expect(nothingBehind).toBe(10);
+    });
   });
 
   describe('properties', () => {
