@@ -29,6 +29,8 @@ export default $config({
       await import('./stacks/functions.ts'),
       await import('./stacks/rules.ts'),
       await import('./stacks/workflows.ts'),
+      await import('./stacks/network.ts'),
+      await import('./stacks/batch.ts'),
     ];
     return Object.assign({}, ...modules.map((module) => module.outputs));
   },

@@ -6,6 +6,8 @@
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { RecordedResource, SstProgramRun } from '../support/pulumiHarness.ts';
+// platformChecks imports regionOf from here; only functions cross, so the cycle is harmless.
+import { checkEventRules, checkNoPublicIps, checkTableEncryption } from './platformChecks.ts';
 
 export type CheckName = 'bucket-encryption' | 'public-access-block' | 'tls-only' | 'versioning' | 'staging-buckets' | 'wildcard-iam' | 'event-rules' | 'table-encryption' | 'public-ip';
 
@@ -210,5 +212,8 @@ export function runChecks(run: Run, expected: { config: LandfallConfig; versione
     ...checkVersioning(run, expected.versioned),
     ...checkStagingBuckets(run, expected.config),
     ...checkNoWildcardAllow(run),
+    ...checkTableEncryption(run),
+    ...checkEventRules(run, expected.config),
+    ...checkNoPublicIps(run),
   ];
 }

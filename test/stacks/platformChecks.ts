@@ -121,3 +121,27 @@ export function checkTableEncryption(run: Run): Violation[] {
     .filter((table) => (table.inputs.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled !== true)
     .map((table) => ({ check: 'table-encryption', resource: table.name, message: `${table.name} (${table.type}): serverSideEncryption is not enabled` }));
 }
+
+/**
+ * No Batch instance can get a public IP: every compute environment launches only into declared subnets
+ * that never map public IPs, in the environment's own region, and no internet gateway exists.
+ */
+export function checkNoPublicIps(run: Run): Violation[] {
+  const violations: Violation[] = [];
+  const subnets = of(run, platformTypes.subnet);
+  for (const environment of of(run, platformTypes.computeEnvironment)) {
+    const resources = environment.inputs.computeResources as { subnets?: string[]; type?: string } | undefined;
+    const ids = resources?.subnets ?? [];
+    if (ids.length === 0) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): no subnets, so Batch would pick the default VPC's public ones` });
+    for (const id of ids) {
+      const subnet = subnets.find((s) => s.id === id);
+      if (!subnet) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): subnet ${id} is not one the program declares` });
+      else if (subnet.inputs.mapPublicIpOnLaunch !== false) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): subnet ${subnet.name} maps public IPs on launch` });
+      else if (regionOf(run, subnet) !== regionOf(run, environment)) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): subnet ${subnet.name} is in another region` });
+    }
+  }
+  for (const gateway of run.resources.filter((r) => r.type === 'aws:ec2/internetGateway:InternetGateway' || r.type === 'aws:ec2/natGateway:NatGateway')) {
+    violations.push({ check: 'public-ip', resource: gateway.name, message: `${gateway.name} (${gateway.type}): the compute network must have no way to the internet` });
+  }
+  return violations;
+}

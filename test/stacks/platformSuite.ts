@@ -2,7 +2,7 @@
  * Tests of the functions, rules and state machines, run against a recorded program run that
  * `sst.config.test.ts` shares (each run is a child process taking seconds: one run serves every suite).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LandfallConfig } from '../../config/schema.ts';
@@ -12,7 +12,8 @@ import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/
 import { declaredActions, functionPermissions } from '../../stacks/permissions.ts';
 import { repositoryRoot, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
 import { checkNoWildcardAllow, regionOf } from './checks.ts';
-import { checkEventRules, checkTableEncryption, lambdaOf, pascal, platformTypes } from './platformChecks.ts';
+import { STEP_DOCKERFILE, stepImageTag } from '../../stacks/stepImage.ts';
+import { checkEventRules, checkNoPublicIps, checkTableEncryption, lambdaOf, pascal, platformTypes } from './platformChecks.ts';
 
 interface PolicyStatement {
   Effect: string;
@@ -140,6 +141,80 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
       // Assess
       expect(policy).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'lambda:InvokeFunction' })]);
       expect(list(policy[0]!.Resource).sort()).toEqual(invoked.flatMap((arn) => [arn, `${arn}:*`]).sort());
+    });
+  });
+}
+
+/** Tests of each region's network and Batch resources against a recorded run. */
+export function batchSuite(label: string, getRun: () => SstProgramRun, config: LandfallConfig, expected: { stepRetryRules: unknown; validation: { vcpus: number; memoryMiB: number; timeoutSeconds: number } }): void {
+  const inRegion = (type: string, region: string) => getRun().resources.filter((r) => r.type === type && regionOf(getRun(), r) === region);
+  const regions = config.regions.map((region) => ({ case: region.name, region: region.name, quota: region.vcpuQuota }));
+
+  describe(`stacks/network.ts and stacks/batch.ts (${label})`, () => {
+    it('gives compute no public IP anywhere', () => {
+      // Assess
+      expect(getRun().resources.filter((r) => r.type === platformTypes.computeEnvironment)).toHaveLength(2 * config.regions.length);
+      expect(checkNoPublicIps(getRun())).toEqual([]);
+    });
+
+    it.each(regions)('$case: private subnets with an S3 gateway endpoint and interface endpoints for ECR, Logs and ECS', ({ region }) => {
+      // Prepare
+      const endpoints = inRegion('aws:ec2/vpcEndpoint:VpcEndpoint', region);
+
+      // Assess
+      expect(inRegion(platformTypes.subnet, region).length).toBeGreaterThanOrEqual(2);
+      expect(endpoints.filter((e) => e.inputs.vpcEndpointType === 'Gateway').map((e) => e.inputs.serviceName)).toEqual([`com.amazonaws.${region}.s3`]);
+      expect(endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface').map((e) => String(e.inputs.serviceName).replace(`com.amazonaws.${region}.`, '')).sort()).toEqual(
+        ['ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs'],
+      );
+      for (const endpoint of endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface')) expect(endpoint.inputs.privateDnsEnabled, endpoint.name).toBe(true);
+    });
+
+    it.each(regions)('$case: spot and on-demand environments from zero to the vCPU quota, queues with priorities', ({ region, quota }) => {
+      // Prepare
+      const environments = inRegion(platformTypes.computeEnvironment, region);
+      const queues = inRegion('aws:batch/jobQueue:JobQueue', region);
+      const arnOf = (type: string) => environments.find((e) => (e.inputs.computeResources as { type: string }).type === type)!.arn;
+
+      // Assess
+      expect(environments).toHaveLength(2);
+      expect(environments.map((e) => e.inputs.computeResources)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: 'EC2', minVcpus: 0, maxVcpus: quota }), expect.objectContaining({ type: 'SPOT', minVcpus: 0, maxVcpus: quota })]),
+      );
+      const byName = Object.fromEntries(queues.map((q) => [q.inputs.name, q.inputs]));
+      // submitStep submits to <app>-<region>-normal.
+      expect(byName[`${config.app}-${region}-normal`]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT') }, { order: 2, computeEnvironment: arnOf('EC2') }] });
+      expect(byName[`${config.app}-${region}-urgent`]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2') }, { order: 2, computeEnvironment: arnOf('SPOT') }] });
+    });
+
+    it.each(regions)('$case: one job definition per step from the pipelines, with the retry rules jobs are submitted with', ({ region }) => {
+      // Prepare
+      const definitions = Object.fromEntries(inRegion('aws:batch/jobDefinition:JobDefinition', region).map((d) => [d.inputs.name, d.inputs]));
+      const steps = [...new Map(Object.values(pipelines).flatMap((p) => p.steps.map((s) => [s.name, s] as const))).values()];
+
+      // Assess
+      expect(Object.keys(definitions).sort()).toEqual([...steps.map((s) => `${config.app}-${s.name}`), ...(region === config.homeRegion ? [`${config.app}-validate`] : [])].sort());
+      for (const step of steps) {
+        const definition = definitions[`${config.app}-${step.name}`]!;
+        const container = JSON.parse(String(definition.containerProperties)) as { image: string; command: string[]; resourceRequirements: unknown };
+        expect(definition, step.name).toMatchObject({ type: 'container', platformCapabilities: ['EC2'], timeout: { attemptDurationSeconds: step.timeoutSeconds }, retryStrategy: { attempts: step.attempts, evaluateOnExits: expected.stepRetryRules } });
+        expect(container.command).toEqual(['landfall-step', step.name]);
+        expect(container.resourceRequirements).toEqual([{ type: 'VCPU', value: String(step.vcpus) }, { type: 'MEMORY', value: String(step.memoryMiB) }]);
+        // The image is the one the Dockerfile builds, pushed to this region, tagged by content.
+        expect(container.image).toBe(`123456789012.dkr.ecr.${region}.amazonaws.com/${config.app}-step:${stepImageTag()}`);
+      }
+      if (region === config.homeRegion) {
+        const validation = definitions[`${config.app}-validate`]!;
+        expect(JSON.parse(String(validation.containerProperties))).toMatchObject({ command: ['landfall-validate'], resourceRequirements: [{ type: 'VCPU', value: String(expected.validation.vcpus) }, { type: 'MEMORY', value: String(expected.validation.memoryMiB) }] });
+        expect(validation.timeout).toEqual({ attemptDurationSeconds: expected.validation.timeoutSeconds });
+      }
+    });
+
+    it('references the step image by a Dockerfile in the repository, without building it', () => {
+      // Assess
+      expect(existsSync(join(repositoryRoot, STEP_DOCKERFILE))).toBe(true);
+      expect(readFileSync(join(repositoryRoot, STEP_DOCKERFILE), 'utf8')).toMatch(/landfall-step[\s\S]*landfall-validate/);
+      expect(getRun().resources.filter((r) => /docker|image/i.test(r.type))).toEqual([]);
     });
   });
 }

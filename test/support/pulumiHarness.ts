@@ -323,6 +323,10 @@ export async function executeSstProgram(options: SstProgramOptions & { root: str
             // SST reads `statements` back to decide whether a role gets an inline policy at all.
             return { json, minifiedJson: json, id: 'policy-document', statements: args.inputs.statements ?? [] };
           }
+          case 'aws:index/getAvailabilityZones:getAvailabilityZones': {
+            const names = ['a', 'b', 'c'].map((zone) => `${callRegion}${zone}`);
+            return { names, zoneIds: names.map((_, index) => `${callRegion.slice(0, 3)}-az${index + 1}`), id: callRegion };
+          }
           case 'aws:index/getPartition:getPartition':
             return { partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsSuffix: 'com.amazonaws', id: 'aws' };
           default: {
