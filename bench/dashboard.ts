@@ -45,7 +45,7 @@ async function seed(catalog: Catalog): Promise<void> {
         await catalog.claimVersion(ref, `hash-${sampleId}`, names.map(({ read, name }) => ({ name, read, bucket: 'landfall-landing', key: name, size: 1_000_000, etag: name, md5: name, lane: 1, reads: 2000 })), 'READY');
         for (const step of STEPS) {
           await catalog.putStep({ ...ref, version: 1, step, status: 'RUNNING', jobName: `${sampleId}-${step}`, region: 'eu-west-1', startedAt: new Date().toISOString() });
-          await catalog.recordStepPublished({ ...ref, version: 1 }, step, [{ key: `teams/genomics/${sampleId}/${step}.txt`, size: 10, md5: 'x' }], 1, { attempts: 1, seconds: 60, vcpuSeconds: 120, estimatedUsd: 0.0015 });
+          await catalog.recordStepPublished({ ...ref, version: 1 }, step, [{ key: `teams/genomics/${sampleId}/${step}.txt`, size: 10, md5: 'x' }], 1, { region: 'eu-west-1', capacityType: 'on-demand', attempts: 1, seconds: 60, vcpuSeconds: 120, memoryGbSeconds: 60, computeUsd: 0.0015, transferBytes: 0, transferUsd: 0, estimatedUsd: 0.0015 });
         }
         await catalog.updateVersion({ ...ref, version: 1 }, { status: 'COMPLETED', completedAt: new Date().toISOString() });
         await catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: 1, detail: `v1 completed: ${STEPS.join(', ')}` });

@@ -8,6 +8,7 @@ import '../runtime/polyfills.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { reprocessCommand, replayCommand } from './commands/actCommands.ts';
+import { costsCommand } from './commands/costs.ts';
 import { demoCommand } from './commands/demo.ts';
 import { fetchCommand } from './commands/fetch.ts';
 import { outputsCommand } from './commands/outputs.ts';
@@ -65,6 +66,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--profile <profile>', 'run folders: illumina, manifest or marker (default: from what the folder holds)')
     .addOption(jsonOption())
     .action((target: string, opts) => run(() => validateCommand(target, opts))());
+
+  program
+    .command('costs')
+    .description('estimated cost per run and team: every attempt (failed and re-placed jobs too) and cross-region transfer')
+    .option('--team <team>')
+    .option('--run <run>')
+    .option('--since <time>', 'runs created since this ISO-8601 time')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addOption(tokenOption())
+    .action((opts) => run(() => costsCommand(opts))());
 
   program
     .command('samples')

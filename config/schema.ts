@@ -15,8 +15,17 @@ export const RegionConfig = z
     preference: z.number().int().default(0),
     /** USD per GB moved into this region's staging bucket. @default 0.02 */
     transferCostPerGb: z.number().nonnegative().default(0.02),
-    /** USD per vCPU-hour of Batch compute here, for the cost figures cataloged per step. @default 0.045 */
-    vcpuHourUsd: z.number().nonnegative().optional(),
+    /**
+     * Compute prices here, per vCPU-hour and GB-hour, on-demand and spot, for the cost figures cataloged per
+     * job. @default Fargate-like rates (functions/workflow/jobCost.ts DEFAULT_PRICES)
+     */
+    prices: z
+      .object({
+        onDemand: z.object({ vcpuHour: z.number().nonnegative(), gbHour: z.number().nonnegative() }).strict(),
+        spot: z.object({ vcpuHour: z.number().nonnegative(), gbHour: z.number().nonnegative() }).strict(),
+      })
+      .strict()
+      .optional(),
     /** Seconds per GB to stage inputs into this region when they are not there yet (placement weighs it against queueing). @default 10 */
     transferSecondsPerGb: z.number().nonnegative().default(10),
   })

@@ -2,7 +2,7 @@ import { BatchJobStateChangeEvent } from '../events/schemas/batch.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
-import { jobCost, vcpuHourUsdOf } from './workflow/jobCost.ts';
+import { jobCost } from './workflow/jobCost.ts';
 import type { JobResult } from './workflow/payloads.ts';
 import { isInfrastructureFailure } from './placement/regionHealth.ts';
 import { onInfrastructureFailure, replaceJob } from './placement/replaceJob.ts';
@@ -28,6 +28,10 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
     await svc.catalog.regionLoads.markRunning(job.region, job.jobName, detail.startedAt ?? Date.now());
     return { outcome: 'ignored', reason: 'running' };
   }
+  const terminal = detail.status === 'SUCCEEDED' || detail.status === 'FAILED';
+  // Every finished job is paid for, whatever happens next (a failure, a re-placement): recorded once per job.
+  const cost = terminal ? jobCost(detail, { region: job.region, config: svc.config, transferBytes: job.stagedBytes }) : undefined;
+  if (cost) await svc.catalog.recordJobCost(job, job.step, job.jobName, { ...cost, status: detail.status });
   if (job.replacedBy) {
     await svc.catalog.regionLoads.release(job.region, job.jobName);
     return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };
@@ -53,11 +57,11 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
         attempt,
         workBucket: job.workBucket,
         workPrefix: `${job.workPrefix}attempt-${attempt}/`,
-        cost: jobCost(detail, vcpuHourUsdOf(svc.config, job.region)),
+        cost,
       };
       await svc.workflows.sendTaskSuccess(job.taskToken, result);
     } else if (detail.status === 'FAILED') {
-      await svc.catalog.putStep({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost: jobCost(detail, vcpuHourUsdOf(svc.config, job.region)) });
+      await svc.catalog.putStep({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost });
       await svc.workflows.sendTaskFailure(job.taskToken, 'Landfall.JobFailed', `${job.step} failed after ${attempt} attempt(s): ${detail.statusReason ?? 'no reason given'}`);
     } else {
       return { outcome: 'ignored', reason: `status ${detail.status}` };

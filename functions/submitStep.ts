@@ -55,7 +55,8 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   const region = decision.region;
   const placement = placementRecord(decision);
   const workBucket = bucketNames(svc.config).workArea(region);
-  const inputs = stepDef.inputs === 'sample' ? await stageInputs(svc, sample, region) : [];
+  let stagedBytes = 0;
+  const inputs = stepDef.inputs === 'sample' ? await stageInputs(svc, sample, region, (bytes) => (stagedBytes += bytes)) : [];
   const spec: JobSpec = {
     jobName,
     region,
@@ -72,7 +73,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     priority,
     evaluateOnExit: STEP_RETRY_RULES,
   };
-  await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement });
+  await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement, stagedBytes });
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
   await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString(), workPrefix, placements });
   await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });

@@ -13,6 +13,7 @@ import type {
   SampleRef,
   SampleStatus,
   StepRecord,
+  JobCostRecord,
   VersionFile,
   VersionRecord,
   VersionRef,
@@ -368,6 +369,33 @@ export class Catalog {
 
   async listSteps(ref: VersionRef): Promise<StepRecord[]> {
     return this.#queryAll<StepRecord>({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), skPrefix: `${keys.versionSk(ref.version)}#STEP#` });
+  }
+
+  /**
+   * Records what one finished job cost (every attempt, staging transfer) as its own item under the sample,
+   * once per job name: duplicate state-change events add nothing, and a failed or re-placed job's cost
+   * stays counted beside the job that replaced it.
+   */
+  async recordJobCost(ref: VersionRef, step: string, jobName: string, cost: JobCostRecord['cost'] & { status: string }): Promise<boolean> {
+    const { status, ...figures } = cost;
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.costSk(ref.version, step, jobName), kind: 'cost', team: ref.team, runId: ref.runId, sampleId: ref.sampleId, version: ref.version, step, jobName, status, cost: figures, at: now() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every job cost of a sample, all versions (key query on the sample's partition). */
+  async listSampleCosts(ref: { team: string; runId: string; sampleId: string }): Promise<JobCostRecord[]> {
+    return this.#queryAll<JobCostRecord>({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), skPrefix: 'COST#' });
   }
 
   /**

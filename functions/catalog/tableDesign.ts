@@ -10,6 +10,7 @@
  * | sample          | RUN#<team>#<run>                   | SAMPLE#<sample>            | TEAM#<team>      | SAMPLE#<status>#<run>#<sample>          |
  * | sample version  | SAMPLE#<team>#<run>#<sample>       | V#<0000n>                  |                  |                                         |
  * | step of version | SAMPLE#<team>#<run>#<sample>       | V#<0000n>#STEP#<step>      |                  |                                         |
+ * | job cost        | SAMPLE#<team>#<run>#<sample>       | COST#V#<0000n>#<step>#<job>|                  |                                         |
  * | execution       | EXEC#<executionName>               | #EXEC                      |                  |                                         |
  * | job (token)     | JOB#<jobName>                      | #JOB                       |                  |                                         |
  * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      |                  |                                         |
@@ -18,7 +19,8 @@
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
  * - everything about a run (files, samples) → pk `RUN#<team>#<run>`;
- * - a sample's versions and steps (lineage) → pk `SAMPLE#<team>#<run>#<sample>`;
+ * - a sample's versions and steps (lineage) → pk `SAMPLE#<team>#<run>#<sample>`; its job costs → same pk, sk prefix `COST#`
+ *   (a run's and a team's cost: its samples' cost queries, from the run and team queries above);
  * - an execution → pk `EXEC#<name>`; a job's callback token → pk `JOB#<jobName>`.
  * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
  * (a version lists its few files; long reason lists go to S3).
@@ -68,4 +70,5 @@ export const keys = {
   job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
   fact: (dedupeKey: string) => ({ pk: `FACT#${dedupeKey}`, sk: '#FACT' }),
   regionLoad: (region: string) => ({ pk: `REGION#${region}`, sk: '#LOAD' }),
+  costSk: (version: number, step: string, jobName: string) => `COST#V#${String(version).padStart(5, '0')}#${step}#${jobName}`,
 } as const;

@@ -128,6 +128,16 @@ export interface StepRecord extends VersionRef {
   cost?: JobCost;
 }
 
+/** One finished job's cost, kept per job so failed and re-placed jobs count too. */
+export interface JobCostRecord extends VersionRef {
+  step: string;
+  jobName: string;
+  /** SUCCEEDED or FAILED: how the job ended. */
+  status: string;
+  cost: JobCost;
+  at: string;
+}
+
 /** What the callback task left for the job-state handler: how to complete the waiting workflow task. */
 export interface JobRecord extends VersionRef {
   jobName: string;
@@ -145,6 +155,8 @@ export interface JobRecord extends VersionRef {
   releasedAt?: string;
   /** The JobSpec as submitted (JSON), so a re-placement can resubmit it elsewhere. */
   spec?: string;
+  /** Bytes copied to stage the job's inputs into its region (its transfer cost). */
+  stagedBytes?: number;
   /** Where placement put the job and why. */
   placement?: PlacementRecord;
   /** Set when the job was re-placed: its events no longer complete the task. */

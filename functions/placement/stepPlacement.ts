@@ -67,14 +67,17 @@ export const stagedInputKey = (sample: SamplePayload, name: string) => `staging/
  * staging bucket, copied only when not there yet with the same size (a later step of the sample, or a
  * retried submission, reuses them). The step program still checks every input's MD5.
  */
-export async function stageInputs(svc: Pick<Services, 'storage' | 'config'>, sample: SamplePayload, region: string): Promise<SamplePayload['inputs']> {
+export async function stageInputs(svc: Pick<Services, 'storage' | 'config'>, sample: SamplePayload, region: string, onCopied?: (bytes: number) => void): Promise<SamplePayload['inputs']> {
   if (region === svc.config.homeRegion) return sample.inputs;
   const bucket = bucketNames(svc.config).workArea(region);
   const staged = [];
   for (const input of sample.inputs) {
     const key = stagedInputKey(sample, input.name);
     const present = await svc.storage.head(bucket, key);
-    if (!present || present.size !== input.size) await svc.storage.copy(input.bucket, input.key, bucket, key);
+    if (!present || present.size !== input.size) {
+      await svc.storage.copy(input.bucket, input.key, bucket, key);
+      onCopied?.(input.size); // what the job's transfer cost counts
+    }
     staged.push({ ...input, bucket, key });
   }
   return staged;

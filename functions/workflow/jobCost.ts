@@ -1,41 +1,127 @@
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { BatchJobStateChangeEvent } from '../../events/schemas/batch.ts';
 
-/** What a step's job used and what that is estimated to cost (every attempt counts: failed attempts were paid for too). */
+export type CapacityType = 'on-demand' | 'spot';
+
+/**
+ * What one Batch job cost: every attempt counts (a failed or interrupted attempt was paid for too), plus
+ * moving its inputs into a non-home region. Estimates from config prices, not the AWS bill.
+ */
 export interface JobCost {
+  region: string;
+  capacityType: CapacityType;
   attempts: number;
   /** Wall-clock seconds over all attempts. */
   seconds: number;
   vcpuSeconds: number;
-  /** vCPU-seconds × the region's vCPU-hour price / 3600; an estimate, not the AWS bill. */
+  memoryGbSeconds: number;
+  computeUsd: number;
+  /** Bytes copied into the job's region to stage its inputs (0 at home, or when already staged). */
+  transferBytes: number;
+  transferUsd: number;
+  /** computeUsd + transferUsd. */
   estimatedUsd: number;
 }
 
-/** Default on-demand price of one vCPU-hour (roughly a c6i/m6i vCPU in eu-west-1, 2026), when the region sets none. */
-export const DEFAULT_VCPU_HOUR_USD = 0.045;
+/** Price of compute per vCPU-hour and GB-hour. */
+export interface ComputePrice {
+  vcpuHour: number;
+  gbHour: number;
+}
 
-/** The region's vCPU-hour price from config (`regions[].vcpuHourUsd`), else the default. */
-export function vcpuHourUsdOf(config: LandfallConfig, region: string): number {
-  return config.regions.find((candidate) => candidate.name === region)?.vcpuHourUsd ?? DEFAULT_VCPU_HOUR_USD;
+/** Defaults when a region sets no prices: Fargate-like on-demand rates (eu-west-1, 2026) and spot at about 70 % off. */
+export const DEFAULT_PRICES: Record<CapacityType, ComputePrice> = {
+  'on-demand': { vcpuHour: 0.04048, gbHour: 0.004445 },
+  spot: { vcpuHour: 0.01214, gbHour: 0.001334 },
+};
+
+const GB = 1024 ** 3;
+
+/** Which capacity a job ran on, from its queue: spot queues carry `spot` in their name (stacks/batch.ts). */
+export function capacityTypeOf(jobQueue: string | undefined): CapacityType {
+  return /spot/i.test(jobQueue ?? '') ? 'spot' : 'on-demand';
+}
+
+/** The prices and transfer rate that apply to a job in `region` (config `regions[].prices`, else the defaults). */
+export function pricesOf(config: LandfallConfig, region: string): { compute: Record<CapacityType, ComputePrice>; transferPerGb: number } {
+  const configured = config.regions.find((candidate) => candidate.name === region);
+  return {
+    compute: { 'on-demand': configured?.prices?.onDemand ?? DEFAULT_PRICES['on-demand'], spot: configured?.prices?.spot ?? DEFAULT_PRICES.spot },
+    transferPerGb: configured?.transferCostPerGb ?? 0.02,
+  };
 }
 
 /**
  * The cost figures of a finished job from its "Batch Job State Change" event: each attempt's
- * startedAt..stoppedAt times the job's vCPUs (from `container.vcpus` or its VCPU resource requirement).
+ * startedAt..stoppedAt times the job's vCPUs and memory (from `container.vcpus`/`memory` or its resource
+ * requirements), priced for the region and capacity type, plus the transfer of its staged inputs.
  *
- * @example jobCost(event.detail, 0.045) // { attempts: 1, seconds: 62.4, vcpuSeconds: 124.8, estimatedUsd: 0.00156 }
+ * @example jobCost(event.detail, { region: 'eu-west-1', config, transferBytes: 0 })
  */
-export function jobCost(detail: BatchJobStateChangeEvent['detail'], vcpuHourUsd = DEFAULT_VCPU_HOUR_USD): JobCost {
-  const container = (detail.container ?? {}) as { vcpus?: unknown; resourceRequirements?: Array<{ type?: string; value?: string }> };
-  const fromRequirements = Number(container.resourceRequirements?.find((requirement) => requirement.type === 'VCPU')?.value);
-  const vcpus = typeof container.vcpus === 'number' ? container.vcpus : Number.isFinite(fromRequirements) ? fromRequirements : 1;
+export function jobCost(detail: BatchJobStateChangeEvent['detail'], context: { region: string; config: LandfallConfig; transferBytes?: number }): JobCost {
+  const container = (detail.container ?? {}) as { vcpus?: unknown; memory?: unknown; resourceRequirements?: Array<{ type?: string; value?: string }> };
+  const requirement = (type: string) => Number(container.resourceRequirements?.find((candidate) => candidate.type === type)?.value);
+  const vcpus = typeof container.vcpus === 'number' ? container.vcpus : Number.isFinite(requirement('VCPU')) ? requirement('VCPU') : 1;
+  const memoryMiB = typeof container.memory === 'number' ? container.memory : Number.isFinite(requirement('MEMORY')) ? requirement('MEMORY') : 2048;
   const spans = detail.attempts.length > 0 ? detail.attempts : [{ startedAt: detail.startedAt, stoppedAt: detail.stoppedAt }];
   const seconds = spans.reduce((total, span) => total + (span.startedAt !== undefined && span.stoppedAt !== undefined && span.stoppedAt > span.startedAt ? (span.stoppedAt - span.startedAt) / 1000 : 0), 0);
+  const capacityType = capacityTypeOf((detail as { jobQueue?: string }).jobQueue);
+  const prices = pricesOf(context.config, context.region);
+  const price = prices.compute[capacityType];
   const vcpuSeconds = seconds * vcpus;
-  return { attempts: Math.max(1, detail.attempts.length), seconds: round(seconds), vcpuSeconds: round(vcpuSeconds), estimatedUsd: round((vcpuSeconds / 3600) * vcpuHourUsd, 6) };
+  const memoryGbSeconds = seconds * (memoryMiB / 1024);
+  const computeUsd = (vcpuSeconds / 3600) * price.vcpuHour + (memoryGbSeconds / 3600) * price.gbHour;
+  const transferBytes = context.transferBytes ?? 0;
+  const transferUsd = (transferBytes / GB) * prices.transferPerGb;
+  return {
+    region: context.region,
+    capacityType,
+    attempts: Math.max(1, detail.attempts.length),
+    seconds: round(seconds, 3),
+    vcpuSeconds: round(vcpuSeconds, 3),
+    memoryGbSeconds: round(memoryGbSeconds, 3),
+    computeUsd: round(computeUsd, 6),
+    transferBytes,
+    transferUsd: round(transferUsd, 6),
+    estimatedUsd: round(computeUsd + transferUsd, 6),
+  };
 }
 
-function round(value: number, digits = 3): number {
+/** Totals over a set of job costs (a sample, a run, a team). */
+export interface CostTotals {
+  jobs: number;
+  attempts: number;
+  failedJobs: number;
+  vcpuSeconds: number;
+  memoryGbSeconds: number;
+  transferBytes: number;
+  computeUsd: number;
+  transferUsd: number;
+  estimatedUsd: number;
+}
+
+export const NO_COST: CostTotals = { jobs: 0, attempts: 0, failedJobs: 0, vcpuSeconds: 0, memoryGbSeconds: 0, transferBytes: 0, computeUsd: 0, transferUsd: 0, estimatedUsd: 0 };
+
+/** Adds job costs into totals, rounding once at the end so sums of many small figures stay exact enough. */
+export function sumCosts(costs: Array<JobCost & { status?: string }>, start: CostTotals = NO_COST): CostTotals {
+  const total = costs.reduce(
+    (sum, cost) => ({
+      jobs: sum.jobs + 1,
+      attempts: sum.attempts + cost.attempts,
+      failedJobs: sum.failedJobs + (cost.status === 'FAILED' ? 1 : 0),
+      vcpuSeconds: sum.vcpuSeconds + cost.vcpuSeconds,
+      memoryGbSeconds: sum.memoryGbSeconds + cost.memoryGbSeconds,
+      transferBytes: sum.transferBytes + cost.transferBytes,
+      computeUsd: sum.computeUsd + cost.computeUsd,
+      transferUsd: sum.transferUsd + cost.transferUsd,
+      estimatedUsd: sum.estimatedUsd + cost.estimatedUsd,
+    }),
+    start,
+  );
+  return { ...total, vcpuSeconds: round(total.vcpuSeconds, 3), memoryGbSeconds: round(total.memoryGbSeconds, 3), computeUsd: round(total.computeUsd, 6), transferUsd: round(total.transferUsd, 6), estimatedUsd: round(total.estimatedUsd, 6) };
+}
+
+function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }

@@ -32,7 +32,20 @@ export const JobResult = z.object({
   /** The successful attempt's work area: `work/<execution>/<step>/attempt-<k>/`. */
   workPrefix: z.string(),
   /** Cost figures of the job over all attempts (recorded on the step when it publishes). */
-  cost: z.object({ attempts: z.number(), seconds: z.number(), vcpuSeconds: z.number(), estimatedUsd: z.number() }).optional(),
+  cost: z
+    .object({
+      region: z.string(),
+      capacityType: z.enum(['on-demand', 'spot']),
+      attempts: z.number(),
+      seconds: z.number(),
+      vcpuSeconds: z.number(),
+      memoryGbSeconds: z.number(),
+      computeUsd: z.number(),
+      transferBytes: z.number(),
+      transferUsd: z.number(),
+      estimatedUsd: z.number(),
+    })
+    .optional(),
 });
 
 /** `Publish <step>`: copies the successful attempt's outputs to the team's results prefix. */

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import e2eConfig from '../fixtures/landfall.e2e.config.ts';
+import { demoPipeline } from '../../workflows/pipelines/demo.ts';
 import { dropRun, projectRoot, readBusLog, withLiveRuntime, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const run = promisify(execFile);
@@ -170,5 +171,12 @@ describe('exactly once on the embedded runtime', () => {
       }
     }
     for (const heading of ['team', 'region', 'jobs running', 'dead letters: 0']) expect(text).toContain(heading);
+    // cost per run and team, from every job the storm run ran
+    const costs = JSON.parse((await landfall(stateDir, 'costs', '--team', TEAM, '--run', '261123_LH00417_0400_B22STORM1', '--json')).stdout) as { runs: Array<{ jobs: number; failedJobs: number; estimatedUsd: number; vcpuSeconds: number }>; teams: Array<{ team: string; runs: number }> };
+    expect(costs.runs).toHaveLength(1);
+    expect(costs.runs[0]).toMatchObject({ jobs: 2 * demoPipeline.steps.length, failedJobs: 0 });
+    expect(costs.runs[0]!.estimatedUsd).toBeGreaterThan(0);
+    expect(costs.teams.map((team) => [team.team, team.runs])).toEqual([[TEAM, 1]]);
+    expect((await landfall(stateDir, 'costs')).stdout).toContain('estimated total $');
   }, 60_000);
 });

@@ -3,6 +3,9 @@ import type { Catalog } from '../../../functions/catalog/Catalog.ts';
 import type { VersionFile } from '../../../functions/catalog/types.ts';
 
 /** Two teams, two regions: enough to see scoping, per-region load and costs. */
+/** A one-attempt, 1-vCPU job's cost figures at home, for seeding. */
+const paid = (seconds: number, usd: number) => ({ region: 'eu-west-1', capacityType: 'on-demand' as const, attempts: 1, seconds, vcpuSeconds: seconds, memoryGbSeconds: seconds, computeUsd: usd, transferBytes: 0, transferUsd: 0, estimatedUsd: usd });
+
 export const dashboardConfig = defineConfig({
   app: 'landfall',
   homeRegion: 'eu-west-1',
@@ -43,12 +46,12 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   // S1: v1 superseded after one paid step, v2 completed with qc and trim
   const s1 = { team: 'genomics', runId: RUN_G, sampleId: 'S1' };
   await catalog.claimVersion(s1, 'hash-v1', [file('S1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.recordStepPublished({ ...s1, version: 1 }, 'qc', [], 1, { attempts: 1, seconds: 10, vcpuSeconds: 10, estimatedUsd: 0.000125 });
+  await catalog.recordStepPublished({ ...s1, version: 1 }, 'qc', [], 1, paid(10, 0.000125));
   await catalog.updateVersion({ ...s1, version: 1 }, { status: 'SUPERSEDED' });
   await catalog.claimVersion(s1, 'hash-v2', [file('S1_S1_L001_R1_001.fastq.gz', 'R1'), file('S1_S1_L001_R2_001.fastq.gz', 'R2')], 'READY');
   for (const [step, vcpuSeconds, usd] of [['qc', 20, 0.00025], ['trim', 40, 0.0005]] as const) {
     await catalog.putStep({ ...s1, version: 2, step, status: 'RUNNING', jobName: `job-s1-${step}`, region: 'eu-west-1', startedAt: `2026-12-01T10:0${step === 'qc' ? 1 : 2}:00.000Z` });
-    await catalog.recordStepPublished({ ...s1, version: 2 }, step, [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }], 1, { attempts: 1, seconds: vcpuSeconds, vcpuSeconds, estimatedUsd: usd });
+    await catalog.recordStepPublished({ ...s1, version: 2 }, step, [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }], 1, paid(vcpuSeconds, usd));
   }
   await catalog.updateVersion({ ...s1, version: 2 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:03:00.000Z' });
   await catalog.setSampleStatus(s1, 'COMPLETED', { currentVersion: 2, detail: 'v2 completed: qc, trim' });
@@ -78,7 +81,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   const m1 = { team: 'microbio', runId: RUN_M, sampleId: 'M1' };
   await catalog.claimVersion(m1, 'hash-m1', [file('M1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
   await catalog.putStep({ ...m1, version: 1, step: 'qc', status: 'RUNNING', jobName: 'job-m1-qc', region: 'eu-west-1', startedAt: '2026-12-01T10:05:00.000Z' });
-  await catalog.recordStepPublished({ ...m1, version: 1 }, 'qc', [], 1, { attempts: 1, seconds: 8, vcpuSeconds: 8, estimatedUsd: 0.0001 });
+  await catalog.recordStepPublished({ ...m1, version: 1 }, 'qc', [], 1, paid(8, 0.0001));
   await catalog.updateVersion({ ...m1, version: 1 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:06:00.000Z' });
   await catalog.setSampleStatus(m1, 'COMPLETED', { currentVersion: 1, detail: 'v1 completed: qc' });
 }

@@ -1,0 +1,53 @@
+import type { Catalog } from './Catalog.ts';
+import { NO_COST, sumCosts, type CostTotals } from '../workflow/jobCost.ts';
+
+export interface RunCost extends CostTotals {
+  team: string;
+  runId: string;
+  createdAt: string;
+  samples: number;
+}
+
+export interface TeamCost extends CostTotals {
+  team: string;
+  runs: number;
+}
+
+/**
+ * Cost per run and per team from the per-job cost items (every attempt, failed and re-placed jobs, staging
+ * transfers), gathered by key queries: a team's runs (GSI1), each run's samples, each sample's costs.
+ */
+export async function costReport(catalog: Catalog, teams: string[], filter: { runId?: string; since?: Date } = {}): Promise<{ runs: RunCost[]; teams: TeamCost[]; total: CostTotals }> {
+  const runs: RunCost[] = [];
+  const perTeam: TeamCost[] = [];
+  for (const team of teams) {
+    let teamTotal: CostTotals = NO_COST;
+    let teamRuns = 0;
+    for (const run of await catalog.listRuns(team)) {
+      if (filter.runId && run.runId !== filter.runId) continue;
+      if (filter.since && Date.parse(run.createdAt) < filter.since.getTime()) continue;
+      const samples = await catalog.listRunSamples(team, run.runId);
+      const items = (await Promise.all(samples.map((sample) => catalog.listSampleCosts(sample)))).flat();
+      const totals = sumCosts(items.map((item) => ({ ...item.cost, status: item.status })));
+      runs.push({ team, runId: run.runId, createdAt: run.createdAt, samples: samples.length, ...totals });
+      teamTotal = addTotals(teamTotal, totals);
+      teamRuns++;
+    }
+    perTeam.push({ team, runs: teamRuns, ...teamTotal });
+  }
+  return { runs, teams: perTeam, total: perTeam.reduce<CostTotals>((total, team) => addTotals(total, team), NO_COST) };
+}
+
+function addTotals(a: CostTotals, b: CostTotals): CostTotals {
+  return sumCosts([], {
+    jobs: a.jobs + b.jobs,
+    attempts: a.attempts + b.attempts,
+    failedJobs: a.failedJobs + b.failedJobs,
+    vcpuSeconds: a.vcpuSeconds + b.vcpuSeconds,
+    memoryGbSeconds: a.memoryGbSeconds + b.memoryGbSeconds,
+    transferBytes: a.transferBytes + b.transferBytes,
+    computeUsd: a.computeUsd + b.computeUsd,
+    transferUsd: a.transferUsd + b.transferUsd,
+    estimatedUsd: a.estimatedUsd + b.estimatedUsd,
+  });
+}
