@@ -18,15 +18,36 @@ export function defineConfig(input: LandfallConfigInput): LandfallConfig {
   return parsed.data;
 }
 
-/** Physical bucket names derived from the config; local folders use the same names. */
-export function bucketNames(config: LandfallConfig) {
+/** Physical bucket names: the deployed ones in AWS (`deployedBuckets`), else derived from `app` (local folders use these). */
+export function bucketNames(config: Pick<LandfallConfig, 'app' | 'homeRegion'> & { deployedBuckets?: Record<string, string> }) {
+  const deployed = config.deployedBuckets ?? {};
+  const results = deployed.results ?? `${config.app}-results`;
   return {
-    landing: `${config.app}-landing`,
-    results: `${config.app}-results`,
-    quarantine: `${config.app}-quarantine`,
+    landing: deployed.landing ?? `${config.app}-landing`,
+    results,
+    quarantine: deployed.quarantine ?? `${config.app}-quarantine`,
     /** Work areas of jobs: the results bucket at home, a staging bucket elsewhere. */
-    workArea: (region: string) => (region === config.homeRegion ? `${config.app}-results` : `${config.app}-staging-${region}`),
+    workArea: (region: string) => (region === config.homeRegion ? results : (deployed[`staging:${region}`] ?? `${config.app}-staging-${region}`)),
   } as const;
+}
+
+/**
+ * The config as a function in AWS sees it: the deployed bucket names from the stack's LANDFALL_BUCKETS
+ * (JSON), so every handler addresses the real buckets and the events it emits name them.
+ *
+ * @throws ConfigError when LANDFALL_BUCKETS is not a JSON object of names
+ */
+export function withDeployedBuckets(config: LandfallConfig, json: string | undefined): LandfallConfig {
+  if (json === undefined) return config;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigError(`LANDFALL_BUCKETS is not JSON (${(error as Error).message}); the stack sets it to {"landing": "...", "results": "...", ...}`);
+  }
+  const result = LandfallConfig.safeParse({ ...config, deployedBuckets: parsed });
+  if (!result.success) throw new ConfigError(`LANDFALL_BUCKETS is not a map of bucket names: ${z.prettifyError(result.error)}`);
+  return result.data;
 }
 
 /** Table names derived from the config. */

@@ -161,6 +161,12 @@ export const LandfallConfig = z
     validation: ValidationConfig.default(ValidationConfig.parse({})),
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
     placement: PlacementConfig.default(PlacementConfig.parse({})),
+    /**
+     * Set in AWS only, from the stack's LANDFALL_BUCKETS (never in landfall.config.ts): deployed bucket names
+     * carry the stage and account id, since S3 names are global. Keys: landing, results, quarantine,
+     * `staging:<region>`. The embedded runtime uses the base names as folders.
+     */
+    deployedBuckets: z.record(z.string(), z.string().min(3)).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

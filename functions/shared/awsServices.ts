@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import config from '../../landfall.config.ts';
+import baseConfig from '../../landfall.config.ts';
+import { withDeployedBuckets } from '../../config/defineConfig.ts';
 import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
@@ -15,9 +16,10 @@ function required(name: string): string {
 
 /**
  * Services of a Lambda function in AWS, from the environment the stack sets: the bus name, the catalog
- * table, the state machine ARNs by pipeline (JSON). Clients are created once per container.
+ * table, the state machine ARNs by pipeline (JSON), the deployed bucket names (JSON). Clients are created once per container.
  */
 export async function awsServices(): Promise<Services> {
+  const config = withDeployedBuckets(baseConfig, process.env.LANDFALL_BUCKETS);
   return {
     config,
     storage: new S3Storage(),
