@@ -48,7 +48,7 @@ export function validationJobSpec(config: LandfallConfig, jobName: string): JobS
   return {
     jobName,
     region: config.homeRegion,
-    jobQueue: `${config.app}-${config.homeRegion}-normal`,
+    jobQueue: `${config.app}-${config.homeRegion}-urgent`,
     jobDefinition: `${config.app}-validate`,
     command: ['landfall-validate', keys.bucket, keys.input],
     environment: {},

@@ -37,9 +37,14 @@ export const DEFAULT_PRICES: Record<CapacityType, ComputePrice> = {
 
 const GB = 1024 ** 3;
 
-/** Which capacity a job ran on, from its queue: spot queues carry `spot` in their name (stacks/batch.ts). */
+/**
+ * The capacity a job is priced at, from its queue (the state-change event does not name the compute
+ * environment): `normal` queues prefer spot and `urgent` ones on-demand (stacks/batch.ts), so this is the
+ * queue's preferred capacity — an estimate when Batch fell back to the other.
+ */
 export function capacityTypeOf(jobQueue: string | undefined): CapacityType {
-  return /spot/i.test(jobQueue ?? '') ? 'spot' : 'on-demand';
+  const name = (jobQueue ?? '').split('/').at(-1)!;
+  return /spot/i.test(name) || /-normal$/.test(name) ? 'spot' : 'on-demand';
 }
 
 /** The prices and transfer rate that apply to a job in `region` (config `regions[].prices`, else the defaults). */

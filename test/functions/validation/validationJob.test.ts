@@ -23,7 +23,7 @@ describe('validation jobs', () => {
   it('runs in the home region at the configured size, retrying only a lost host', () => {
     const config = defineConfig({ app: 'landfall', homeRegion: 'eu-west-1', regions: [{ name: 'eu-west-1', vcpuQuota: 8 }], teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo' }], validation: { jobVcpus: 4, jobMemoryMiB: 2048 } });
     const spec = validationJobSpec(config, 'validate-x');
-    expect(spec).toMatchObject({ region: 'eu-west-1', vcpus: 4, memoryMiB: 2048, jobDefinition: 'landfall-validate', command: ['landfall-validate', 'landfall-results', 'work/validation/validate-x/input.json'] });
+    expect(spec).toMatchObject({ region: 'eu-west-1', jobQueue: 'landfall-eu-west-1-urgent', vcpus: 4, memoryMiB: 2048, jobDefinition: 'landfall-validate', command: ['landfall-validate', 'landfall-results', 'work/validation/validate-x/input.json'] });
     expect(spec.evaluateOnExit).toEqual([{ onStatusReason: 'Host EC2*', action: 'RETRY' }, { onReason: '*', action: 'EXIT' }]);
   });
 });

@@ -10,7 +10,7 @@ import { capacityTypeOf, jobCost, sumCosts } from '../../../functions/workflow/j
 import { startTestCatalog } from '../../support/catalogServer.ts';
 
 type Detail = BatchJobStateChangeEvent['detail'];
-const detail = (overrides: Partial<Detail>): Detail => ({ jobName: 'j', jobId: 'id', jobQueue: 'landfall-eu-west-1-normal', status: 'SUCCEEDED', attempts: [], container: {}, ...overrides }) as Detail;
+const detail = (overrides: Partial<Detail>): Detail => ({ jobName: 'j', jobId: 'id', jobQueue: 'landfall-eu-west-1-urgent', status: 'SUCCEEDED', attempts: [], container: {}, ...overrides }) as Detail;
 
 // Prices chosen so the arithmetic is checkable by hand.
 const config = defineConfig({
@@ -36,7 +36,7 @@ const trimS1 = detail({
   ] as Detail['attempts'],
   container: { resourceRequirements: [{ type: 'VCPU', value: '4' }, { type: 'MEMORY', value: '8192' }] },
 });
-const trimS2 = detail({ jobName: 'trim-s2', jobQueue: 'arn:aws:batch:us-east-1:1:job-queue/landfall-us-east-1-spot', attempts: [{ startedAt: 0, stoppedAt: 360_000 }] as Detail['attempts'], container: { vcpus: 2, memory: 4096 } });
+const trimS2 = detail({ jobName: 'trim-s2', jobQueue: 'arn:aws:batch:us-east-1:1:job-queue/landfall-us-east-1-normal', attempts: [{ startedAt: 0, stoppedAt: 360_000 }] as Detail['attempts'], container: { vcpus: 2, memory: 4096 } });
 const qcS2 = detail({ jobName: 'qc-s2', status: 'FAILED', attempts: [{ startedAt: 0, stoppedAt: 45_000 }, { startedAt: 50_000, stoppedAt: 95_000 }] as Detail['attempts'], container: { vcpus: 1, memory: 2048 } });
 
 describe('job cost', () => {
@@ -59,8 +59,9 @@ describe('job cost', () => {
     });
   });
 
-  it('knows spot queues by name, and counts an attempt without both times as zero seconds', () => {
-    expect(['landfall-eu-west-1-normal', 'arn:aws:batch:eu-west-1:1:job-queue/landfall-eu-west-1-spot', undefined].map(capacityTypeOf)).toEqual(['on-demand', 'spot', 'on-demand']);
+  it("prices a job at its queue's preferred capacity, and counts an attempt without both times as zero seconds", () => {
+    const queues = ['landfall-eu-west-1-urgent', 'arn:aws:batch:eu-west-1:1:job-queue/landfall-eu-west-1-normal', 'landfall-eu-west-1-spot', undefined];
+    expect(queues.map(capacityTypeOf)).toEqual(['on-demand', 'spot', 'spot', 'on-demand']);
     expect(jobCost(detail({ attempts: [{ startedAt: 5_000 }] as Detail['attempts'], container: { vcpus: 8 } }), { region: 'eu-west-1', config }).vcpuSeconds).toBe(0);
   });
 
