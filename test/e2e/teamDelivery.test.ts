@@ -146,6 +146,8 @@ describe('team delivery and isolation on the embedded runtime', () => {
     { case: 'outputs of the other team', args: ['outputs', '--team', B.team] },
     { case: 'a sample of the other team', args: ['sample', `${B.team}/${B.runId}/Sample01`] },
     { case: 'a fetch of the other team', args: ['fetch', '--team', B.team, '--run', B.runId, '/tmp/landfall-never-written'] },
+    { case: "the other team's samples", args: ['samples', '--team', B.team] },
+    { case: "the other team's costs", args: ['costs', '--team', B.team] },
   ])("refuses $case with a's token", async ({ args }) => {
     // Act
     const result = await landfall(stateDir, ...args, '--token', tokens.teams[A.team]!);
@@ -153,5 +155,18 @@ describe('team delivery and isolation on the embedded runtime', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`team ${A.team} cannot read team ${B.team}'s data`);
     expect(result.stdout).not.toContain(B.runId);
+  }, 30_000);
+
+  it.each([
+    { case: 'status', args: ['status', '--json'] },
+    { case: 'samples', args: ['samples', '--json'] },
+    { case: 'costs', args: ['costs', '--json'] },
+  ])("lists only the team's own data in $case with its token, never the other team's names", async ({ args }) => {
+    // Act
+    const result = await landfall(stateDir, ...args, '--token', tokens.teams[A.team]!);
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(A.runId);
+    for (const foreign of [B.team, B.runId]) expect(result.stdout).not.toContain(foreign);
   }, 30_000);
 });
