@@ -1,4 +1,7 @@
+import type { Context } from 'aws-lambda';
+import { tableNames } from '../config/defineConfig.ts';
 import { eventEnvelope } from '../events/schemas/envelope.ts';
+import { idempotentPerHandler } from './shared/idempotency.ts';
 import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
 import { readRunDocuments } from './landing/evaluateRun.ts';
 import { emitOnce } from './shared/emit.ts';
@@ -104,4 +107,19 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
   return { outcome: 'cataloged', version: version.version };
 }
 
-export const handler = lambdaHandler(validateLandedSample, SampleLandedEvent);
+type LandedDetail = { team: string; runId: string; sampleId: string; files: string[]; dedupeKey: string };
+let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<ReturnType<typeof validateLandedSample>>>> | undefined;
+
+/**
+ * The rule's entry: a redelivered "Sample Landed" (delivery is at least once) is answered from the
+ * idempotency store instead of streaming every file again. The dedupe key names the landed file set.
+ * The reconciliation sweep calls validateLandedSample directly, past any record a dead process left.
+ */
+async function validateLandedSampleOnce(event: { detail: LandedDetail }, context?: Context) {
+  const svc = await services();
+  validateOnce ??= idempotentPerHandler('validate', process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency, (detail: LandedDetail) => validateLandedSample({ detail }));
+  const { team, runId, sampleId, files, dedupeKey } = event.detail;
+  return validateOnce({ team, runId, sampleId, files, dedupeKey }, context);
+}
+
+export const handler = lambdaHandler(validateLandedSampleOnce, SampleLandedEvent);

@@ -1,0 +1,68 @@
+/**
+ * The validate handler under a redelivered "Sample Landed" (EventBridge delivers at least once), through
+ * its composed middy chain on the real local DynamoDB-compatible server: the second delivery is answered
+ * from the idempotency store without streaming the files again.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableNames } from '../../config/defineConfig.ts';
+import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
+import { handler } from '../../functions/validate.ts';
+import { localContext } from '../../runtime/lambda/invokeLocally.ts';
+import { applyEnvironment, localAwsEnvironment } from '../../runtime/localAwsEnvironment.ts';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { startServicesHarness } from '../support/servicesHarness.ts';
+import { gz, reads } from './validation/fastqFixtures.ts';
+
+const TEAM = 'genomics';
+const RUN = '261123_LH00417_0700_B22VALONCE';
+
+describe('validate handler idempotency', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  const savedEnv = { ...process.env };
+  const reads_: string[] = [];
+  const counting = (storage: ObjectStorage): ObjectStorage =>
+    new Proxy(storage, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property === 'get' && typeof value === 'function') return (bucket: string, key: string, ...rest: unknown[]) => (reads_.push(key), (value as (...args: unknown[]) => unknown).call(target, bucket, key, ...rest));
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+
+  beforeAll(async () => {
+    harness = await startServicesHarness({ wrapStorage: counting });
+    applyEnvironment(localAwsEnvironment({ region: 'eu-west-1', catalogEndpoint: harness.catalogEndpoint }));
+    await ensureIdempotencyTable(new DynamoDBClient({}), tableNames(harness.services.config).idempotency);
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await harness?.stop();
+  });
+
+  it('validates and catalogs once; a redelivery gets the same answer without reading the files again', async () => {
+    // Prepare: a landed pair, recorded in the catalog as land would
+    const files = { 'S1_S1_L001_R1_001.fastq.gz': gz(reads(50, { mate: 1 })), 'S1_S1_L001_R2_001.fastq.gz': gz(reads(50, { mate: 2 })) };
+    for (const [name, bytes] of Object.entries(files)) {
+      const key = `incoming/${TEAM}/${RUN}/${name}`;
+      const info = await harness.folders.put(harness.names.landing, key, bytes);
+      await harness.services.catalog.recordFile(TEAM, RUN, { name, bucket: harness.names.landing, key, size: info.size, etag: info.etag, landedAt: new Date().toISOString() });
+    }
+    const event = {
+      version: '0', id: 'e1', source: 'landfall', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [],
+      'detail-type': 'Sample Landed',
+      detail: { team: TEAM, runId: RUN, sampleId: 'S1', files: Object.keys(files), dedupeKey: `landed:${TEAM}/${RUN}/S1:abc` },
+    };
+    const validate = (id: string) => handler({ ...event, id } as Parameters<typeof handler>[0], localContext('validate', 30_000)) as Promise<{ outcome: string; version: number }>;
+    // Act
+    const first = await validate('e1');
+    const readsAfterFirst = reads_.length;
+    const again = await validate('e2');
+    // Assess
+    expect(first).toEqual({ outcome: 'cataloged', version: 1 });
+    expect(readsAfterFirst).toBeGreaterThanOrEqual(2);
+    expect(again).toEqual(first);
+    expect(reads_).toHaveLength(readsAfterFirst);
+    expect(harness.published.filter((e) => e['detail-type'] === 'Sample Cataloged')).toHaveLength(1);
+  });
+});
