@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,7 +98,12 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       rows.push([sample.sampleId, `v${ref.version}`, sample.status, Object.keys(manifest?.steps ?? {}).join(', '), files.length, complete ? 'yes' : 'NO']);
     }
     process.stdout.write(`\n${formatTable(['sample', 'version', 'status', 'steps published', 'files', 'outputs verified'], rows)}\n\n`);
-    process.stdout.write(`outputs:   ${path.join(runtime.layout.buckets, results, 'teams', team, 'runs', runId)}\n`);
+    const runOutputs = path.join(runtime.layout.buckets, results, 'teams', team, 'runs', runId);
+    process.stdout.write(`outputs:   ${runOutputs}\n`);
+    // The run report is written on "Run Completed", just after the last sample: give it a moment.
+    const report = path.join(runOutputs, 'report', 'report.html');
+    for (let waited = 0; !existsSync(report) && waited < 10_000; waited += 100) await sleep(100);
+    process.stdout.write(existsSync(report) ? `report:    ${report}\n` : 'report:    not written yet (it follows "Run Completed")\n');
     process.stdout.write(`catalog:   landfall samples --state-dir ${stateDir} --run ${runId}   (while \`landfall up --state-dir ${stateDir}\` runs)\n`);
     process.stdout.write(`bus log:   ${path.join(runtime.layout.bus, 'events.jsonl')}\n`);
     process.stdout.write(ok ? `\nDemo succeeded in ${elapsed().trim()}: every sample completed and every output exists.\n` : '\nDemo FAILED: see the table above.\n');

@@ -7,7 +7,8 @@ import { EXIT } from '../errors.ts';
 export function describeEvent(event: BusEvent): string | undefined {
   if (event.source !== 'landfall') return undefined;
   const d = event.detail as Record<string, unknown>;
-  const sample = `${d.team}/${d.runId}/${d.sampleId}${d.version ? ` v${d.version}` : ''}`;
+  // Run-level events (Run Completed, Run Incomplete, Unexpected File of a run) have no sample.
+  const sample = `${d.team}/${d.runId}${d.sampleId ? `/${d.sampleId}` : ''}${d.version ? ` v${d.version}` : ''}`;
   switch (event['detail-type']) {
     case 'Sample Landed':
       return `landed     ${sample} (${(d.files as string[]).length} files)`;
@@ -23,6 +24,10 @@ export function describeEvent(event: BusEvent): string | undefined {
       return `COMPLETED  ${sample}`;
     case 'Sample Failed':
       return `FAILED     ${sample}: ${d.error}${d.cause ? ` ${d.cause}` : ''}`;
+    case 'Run Completed':
+      return `RUN DONE   ${sample}`;
+    case 'Unexpected File':
+      return `unexpected ${sample}: ${d.message}`;
     default:
       return `${event['detail-type']} ${sample}`;
   }
