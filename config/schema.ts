@@ -135,6 +135,59 @@ export const CompletenessConfig = z
   })
   .strict();
 
+/** Warm capacity a region keeps during its working hours, in its own time zone (the alarm lowers capacity to this, not to zero). */
+export const BusinessHours = z
+  .object({
+    /** Region name this applies to. */
+    region: z.string(),
+    /** vCPUs kept warm between `fromHour` and `toHour` (Batch minvCpus; warm worker processes locally). */
+    warmVcpus: z.number().int().positive(),
+    /** Local hour (0-23) warm capacity starts. */
+    fromHour: z.number().int().min(0).max(23),
+    /** Local hour (1-24) warm capacity ends, exclusive; below `fromHour` means the window spans midnight. */
+    toHour: z.number().int().min(1).max(24),
+    /** IANA time zone of the lab using the region, e.g. `Europe/Dublin`. */
+    timeZone: z.string().refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as Europe/Dublin' }),
+    /** Weekdays it applies to, 0 = Sunday. @default Monday to Friday */
+    days: z.array(z.number().int().min(0).max(6)).min(1).default([1, 2, 3, 4, 5]),
+  })
+  .strict();
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * When a region counts as idle (functions/alarms/inactivityAlarms.ts turns this into one CloudWatch alarm
+ * per region): no submitted, runnable or running job in `datapointsToAlarm` of the last `evaluationPeriods`
+ * periods. Idle compute goes to zero (or to the business-hours warm capacity).
+ */
+export const IdleConfig = z
+  .object({
+    /**
+     * Seconds per datapoint. The stacks accept 10, 30 or a multiple of 60 (what a CloudWatch alarm takes); the
+     * embedded runtime any whole number, so tests can use short windows. @default 60
+     */
+    periodSeconds: z.number().int().positive().default(60),
+    /** Periods the alarm looks back over. @default 15 */
+    evaluationPeriods: z.number().int().positive().default(15),
+    /** Idle periods among them that raise the alarm. @default evaluationPeriods */
+    datapointsToAlarm: z.number().int().positive().optional(),
+    /** Per-region warm capacity during working hours. @default none (zero when idle, all day) */
+    businessHours: z.array(BusinessHours).default([]),
+  })
+  .strict()
+  .superRefine((idle, ctx) => {
+    if (idle.datapointsToAlarm !== undefined && idle.datapointsToAlarm > idle.evaluationPeriods) {
+      ctx.addIssue({ code: 'custom', path: ['datapointsToAlarm'], message: `datapointsToAlarm (${idle.datapointsToAlarm}) cannot exceed evaluationPeriods (${idle.evaluationPeriods})` });
+    }
+  });
+
 export const EmbeddedConfig = z
   .object({
     /** vCPUs each local "region" may use at once (the analogue of the Batch quota on one machine). @default 2 */
@@ -161,6 +214,7 @@ export const LandfallConfig = z
     validation: ValidationConfig.default(ValidationConfig.parse({})),
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
     placement: PlacementConfig.default(PlacementConfig.parse({})),
+    idle: IdleConfig.default(IdleConfig.parse({})),
     /**
      * Set in AWS only, from the stack's LANDFALL_BUCKETS (never in landfall.config.ts): deployed bucket names
      * carry the stage and account id, since S3 names are global. Keys: landing, results, quarantine,
@@ -181,9 +235,14 @@ export const LandfallConfig = z
         seen.add(name);
       }
     }
+    for (const [index, hours] of config.idle.businessHours.entries()) {
+      if (!regionNames.includes(hours.region)) ctx.addIssue({ code: 'custom', path: ['idle', 'businessHours', index, 'region'], message: `businessHours region ${hours.region} is not one of regions [${regionNames.join(', ')}]` });
+    }
   });
 
 export type LandfallConfigInput = z.input<typeof LandfallConfig>;
 export type LandfallConfig = z.output<typeof LandfallConfig>;
 export type RegionConfig = z.output<typeof RegionConfig>;
 export type TeamConfig = z.output<typeof TeamConfig>;
+export type IdleConfig = z.output<typeof IdleConfig>;
+export type BusinessHours = z.output<typeof BusinessHours>;

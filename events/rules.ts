@@ -1,6 +1,8 @@
 import { bucketNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from './schemas/batch.ts';
+import { ALARM_STATE_CHANGE_DETAIL_TYPE, CLOUDWATCH_SOURCE } from './schemas/cloudwatch.ts';
+import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE } from '../functions/alarms/inactivityAlarms.ts';
 import { VALIDATION_JOB_PREFIX } from '../functions/validation/validationJob.ts';
 import { LANDFALL_SOURCE, RUN_INDEX_DETAIL_TYPES } from './schemas/landfall.ts';
 import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from './schemas/s3.ts';
@@ -8,7 +10,10 @@ import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
 import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun' | 'reportRun' | 'validationJobFinished';
+export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun' | 'reportRun' | 'validationJobFinished' | 'publishActivity' | 'scaleRegion' | 'regionWokeUp' | 'warmBusinessHours';
+
+/** How often a scaled-down region's warm floor is matched to its business hours (hour boundaries; lateness is minutes). */
+export const BUSINESS_HOURS_CHECK_SECONDS = 300;
 
 export interface RuleDefinition {
   name: string;
@@ -108,5 +113,39 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       },
       target: 'jobStateChange',
     },
+    {
+      name: 'publish-region-activity',
+      description: "Every idle period: publish each region's submitted, runnable and running jobs, which its inactivity alarm watches",
+      pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/publish-region-activity' }] },
+      target: 'publishActivity',
+      scheduleSeconds: config.idle.periodSeconds,
+    },
+    {
+      name: 'scale-down-idle-region',
+      description: "A region's inactivity alarm fired: take its warm compute to zero (or its business-hours capacity)",
+      pattern: {
+        source: [CLOUDWATCH_SOURCE],
+        'detail-type': [ALARM_STATE_CHANGE_DETAIL_TYPE],
+        detail: { state: { value: ['ALARM'] }, configuration: { metrics: { metricStat: { metric: { namespace: [ACTIVITY_NAMESPACE], name: [ACTIVE_JOBS_METRIC] } } } } },
+      },
+      target: 'scaleRegion',
+    },
+    {
+      name: 'region-woke-up',
+      description: 'A job runs: if its submission woke a scaled-down region, record the wake-up latency ("Region Woke Up")',
+      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { status: ['RUNNING'] } },
+      target: 'regionWokeUp',
+    },
+    ...(config.idle.businessHours.length === 0
+      ? []
+      : [
+          {
+            name: 'warm-business-hours',
+            description: "A scaled-down region's warm capacity follows its business hours",
+            pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/warm-business-hours' }] },
+            target: 'warmBusinessHours' as const,
+            scheduleSeconds: BUSINESS_HOURS_CHECK_SECONDS,
+          },
+        ]),
   ];
 }

@@ -4,6 +4,10 @@ import { handler as failSample } from './failSample.ts';
 import { handler as indexRun } from './indexRun.ts';
 import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
+import { handler as publishActivity } from './publishActivity.ts';
+import { handler as regionWokeUp } from './regionWokeUp.ts';
+import { handler as scaleRegion } from './scaleRegion.ts';
+import { handler as warmBusinessHours } from './warmBusinessHours.ts';
 import { handler as publishStep } from './publishStep.ts';
 import { handler as reconcileRuns } from './reconcileRuns.ts';
 import { handler as reportRun } from './reportRun.ts';
@@ -34,6 +38,10 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   failSample,
   indexRun,
   reportRun,
+  publishActivity,
+  scaleRegion,
+  regionWokeUp,
+  warmBusinessHours,
 };
 
 /** Which function each state-machine placeholder stands for (workflows/asl builders emit the placeholders). */

@@ -11,6 +11,7 @@ import type { JobSpec } from '../seams/jobs/JobService.ts';
 import { EARLY_PRIORITY, NORMAL_PRIORITY, pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { placeAndReserve } from './placement/placeAndReserve.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
+import { wakeRegion } from './alarms/wakeRegion.ts';
 
 /**
  * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
@@ -85,7 +86,8 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     await releaseDeferredJobs(svc, sample.team, sample.runId); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
   }
-  const { jobId } = await svc.jobs.submit(spec);
+  // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
+  const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), wakeRegion(svc, region, { jobName, vcpus: spec.vcpus })]);
   await svc.catalog.setJobId(jobName, jobId);
   return { outcome: 'submitted', jobId, jobName, region };
 }

@@ -21,6 +21,9 @@ import { startCatalogServer, type CatalogServer } from './catalog/startCatalogSe
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
+import { AlarmClock } from './alarms/AlarmClock.ts';
+import { LocalAlarms } from './alarms/LocalAlarms.ts';
+import { inactivityAlarms } from '../functions/alarms/inactivityAlarms.ts';
 import { armFaultTriggers } from './executor/faultTriggers.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
@@ -65,6 +68,9 @@ export class EmbeddedRuntime {
   readonly #control: ControlServer;
   readonly #dashboard: DashboardServer;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** The inactivity alarms, evaluated here as CloudWatch evaluates them in AWS. */
+  readonly alarms: LocalAlarms;
+  #alarmClock?: AlarmClock;
   #stopped = false;
 
   private constructor(parts: {
@@ -79,6 +85,7 @@ export class EmbeddedRuntime {
     catalogServer: CatalogServer;
     control: ControlServer;
     dashboard: DashboardServer;
+    alarms: LocalAlarms;
   }) {
     this.layout = parts.layout;
     this.services = parts.services;
@@ -91,6 +98,7 @@ export class EmbeddedRuntime {
     this.#catalogServer = parts.catalogServer;
     this.#control = parts.control;
     this.#dashboard = parts.dashboard;
+    this.alarms = parts.alarms;
   }
 
   static async start(options: EmbeddedRuntimeOptions): Promise<EmbeddedRuntime> {
@@ -129,7 +137,9 @@ export class EmbeddedRuntime {
         'landfall-validate': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/validateJob.ts')],
       },
       onStateChange: publishFromExecutor,
+      warmWorkers: true,
     });
+    const alarms = new LocalAlarms({ alarms: inactivityAlarms(config), region: config.homeRegion });
     const workflows = new LocalWorkflowService({
       stateMachines: Object.fromEntries(Object.values(pipelines).map((pipeline) => [pipeline.name, buildStateMachine(pipeline)])),
       functions: Object.fromEntries(
@@ -156,7 +166,7 @@ export class EmbeddedRuntime {
         await bus.publish(events);
       },
     };
-    const services: Services = { config, storage, events: observedBus, workflows, jobs: executor, catalog };
+    const services: Services = { config, storage, events: observedBus, workflows, jobs: executor, catalog, metrics: alarms, capacity: executor };
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
@@ -178,8 +188,9 @@ export class EmbeddedRuntime {
     const tokens = await ensureTokens(layout.root, config);
     const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
     const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile: path.join(layout.bus, 'events.jsonl'), port: options.dashboardPort });
-    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control, dashboard });
+    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control, dashboard, alarms });
     runtime.#startSchedules(config);
+    runtime.#startAlarmClock(config, options);
     await runtime.#writeRuntimeInfo(options.configPath);
     return runtime;
   }
@@ -205,7 +216,8 @@ export class EmbeddedRuntime {
    */
   #startSchedules(config: LandfallConfig): void {
     for (const rule of buildRules(config)) {
-      if (!rule.scheduleSeconds) continue;
+      // Activity is published by the alarm clock, aligned with the periods it evaluates.
+      if (!rule.scheduleSeconds || rule.target === 'publishActivity') continue;
       const event = (detail: Record<string, unknown>) => ({
         source: 'aws.events',
         'detail-type': 'Scheduled Event',
@@ -217,11 +229,38 @@ export class EmbeddedRuntime {
     }
   }
 
+  /**
+   * The inactivity alarms' clock: each period the `publish-region-activity` rule's function publishes the
+   * regions' activity into the local alarms, which then evaluate and put their state changes on the bus.
+   */
+  #startAlarmClock(config: LandfallConfig, options: EmbeddedRuntimeOptions): void {
+    const rule = buildRules(config).find((candidate) => candidate.target === 'publishActivity')!;
+    this.#alarmClock = new AlarmClock({
+      alarms: this.alarms,
+      periodSeconds: config.idle.periodSeconds,
+      sample: () =>
+        invokeLocally(rule.target, functionHandlers[rule.target], {
+          source: 'aws.events',
+          'detail-type': 'Scheduled Event',
+          time: new Date().toISOString(),
+          resources: [`arn:aws:events:${config.homeRegion}:000000000000:rule/${rule.name}`],
+          detail: {},
+        }),
+      publish: async (events) => {
+        for (const event of events) options.onEvent?.(event);
+        await this.bus.publish(events);
+      },
+      onProblem: (message) => options.onProblem?.('alarms', message),
+    });
+    this.#alarmClock.start();
+  }
+
   /** Stops everything this runtime started: the share watcher, executions, job processes, the catalog server. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.#alarmClock?.stop();
     await this.#dashboard.close();
     await this.#control.close();
     await this.watcher.stop();

@@ -3,7 +3,7 @@ import type { FunctionName } from '../events/rules.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { bus } from './bus.ts';
 import { catalogTable, idempotencyTable } from './catalog.ts';
-import { VALIDATION_JOB_DEFINITION, jobDefinitionName, jobQueueName, jobQueues, stateMachineArn, stateMachineName, type JobQueueKind } from './names.ts';
+import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, stateMachineArn, stateMachineName, type JobQueueKind } from './names.ts';
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
@@ -67,6 +67,10 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
     ]),
   ),
   jobs: regions.map((region) => $interpolate`arn:aws:batch:${region}:${accountId}:job/*`),
+  computeEnvironments: regions.flatMap((region) =>
+    (['spot', 'onDemand'] as const).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind)}`),
+  ),
+  metrics: ['*'],
 };
 
 /** Regions whose data key a grant needs: the home key for home buckets, each staging region's key for staging. */
@@ -95,6 +99,8 @@ const environment = {
   LANDFALL_STATE_MACHINES: $jsonStringify(stateMachineArns),
   LANDFALL_CATALOG_TABLE: catalogTable.name,
   LANDFALL_IDEMPOTENCY_TABLE: idempotencyTable.name,
+  // Names the compute environments whose warm capacity functions set (stacks/names.ts computeEnvironmentName).
+  LANDFALL_STAGE: stage,
   // Deployed bucket names carry the stage and account (S3 names are global); the config has the base names.
   LANDFALL_BUCKETS: $jsonStringify({
     landing: landing.bucket.bucket,

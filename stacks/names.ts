@@ -35,3 +35,11 @@ export function jobDefinitionName(app: string, step: string): string {
 
 /** The validation job's definition suffix (`functions/validation/validationJob.ts` submits `<app>-validate`). */
 export const VALIDATION_JOB_DEFINITION = 'validate';
+
+/**
+ * `<app>-<stage>-<region>-spot|on-demand`: a region's Batch compute environments, as `stacks/batch.ts` names
+ * them; the warm-capacity seam (seams/capacity/BatchComputeCapacity.ts) updates their minvCpus by name.
+ */
+export function computeEnvironmentName(app: string, stage: string, region: string, kind: 'spot' | 'onDemand'): string {
+  return `${app}-${stage}-${region}-${kind === 'spot' ? 'spot' : 'on-demand'}`;
+}

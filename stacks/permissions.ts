@@ -30,7 +30,9 @@ export type ResourceKind =
   | 'executions'
   | 'jobQueues'
   | 'jobDefinitions'
-  | 'jobs';
+  | 'jobs'
+  | 'computeEnvironments'
+  | 'metrics';
 
 /** One IAM statement in the making: these actions on every resource of these kinds. */
 export interface Grant {
@@ -47,6 +49,8 @@ const readLanding: Grant = { sid: 'ReadLanded', actions: ['s3:GetObject'], on: [
 const startExecution: Grant = { sid: 'StartExecutions', actions: ['states:StartExecution'], on: ['stateMachines'] };
 /** Deferred jobs (behind a run's early steps) are released by whichever handler sees the early steps finish. */
 const submitJobs: Grant = { sid: 'SubmitJobs', actions: ['batch:SubmitJob'], on: ['jobQueues', 'jobDefinitions'] };
+/** Warm capacity: minvCpus of a region's compute environments (seams/capacity/BatchComputeCapacity.ts). */
+const setWarmCapacity: Grant = { sid: 'SetWarmCapacity', actions: ['batch:UpdateComputeEnvironment'], on: ['computeEnvironments'] };
 const stageInputs: Grant = { sid: 'StageInputs', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['stagingObjects'] };
 const writeResults: Grant = { sid: 'WriteResults', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['resultsObjects'] };
 
@@ -115,6 +119,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess'], on: ['stateMachines'] },
     startExecution,
     submitJobs,
+    // Work placed in a scaled-down region raises its warm capacity in parallel with the submission.
+    setWarmCapacity,
   ],
   publishStep: [
     catalog,
@@ -128,6 +134,11 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   completeSample: [catalog, publish, writeResults, startExecution],
   failSample: [catalog, publish, writeResults, startExecution, submitJobs],
   indexRun: [catalog, publish, writeResults],
+  // PutMetricData has no resource-level permissions: '*' (the namespace is fixed in the code).
+  publishActivity: [catalog, { sid: 'PublishActivity', actions: ['cloudwatch:PutMetricData'], on: ['metrics'] }],
+  scaleRegion: [catalog, publish, setWarmCapacity],
+  regionWokeUp: [catalog, publish],
+  warmBusinessHours: [catalog, setWarmCapacity],
 };
 
 /** The S3 kinds and whether they are objects (need the bucket's KMS key) — the stack grants keys from this. */

@@ -62,6 +62,29 @@ export const landfallEventDetails = {
     indexKey: z.string(),
   }),
   'Sample Failed': z.object({ ...SampleFields, step: z.string().optional(), error: z.string(), cause: z.string().optional() }),
+  /** A region's inactivity alarm fired: its warm compute went to `warmVcpus` (0, or its business-hours capacity). Platform event, no team. */
+  'Region Scaled Down': z.object({
+    region: z.string().min(1),
+    alarmName: z.string().min(1),
+    warmVcpus: z.number().int().nonnegative(),
+    /** Epoch ms of the alarm's transition. */
+    scaledDownAt: z.number().int().nonnegative(),
+    dedupeKey: z.string().min(1),
+  }),
+  /**
+   * New work woke a scaled-down region: the job was submitted at once while warm capacity was raised in
+   * parallel; emitted when that job runs, with the wake-up latency (wake → RUNNING). Platform event, no team.
+   */
+  'Region Woke Up': z.object({
+    region: z.string().min(1),
+    jobName: z.string().min(1),
+    warmVcpus: z.number().int().nonnegative(),
+    /** Epoch ms: submission into the scaled-down region, and the job's RUNNING. */
+    wokeAt: z.number().int().nonnegative(),
+    runningAt: z.number().int().nonnegative(),
+    wakeLatencyMs: z.number().int().nonnegative(),
+    dedupeKey: z.string().min(1),
+  }),
 } as const;
 
 /** The facts that change what a run's index.json says, and may make the run complete. */

@@ -2,6 +2,7 @@ import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { catalogCreateTableInput, keys } from './tableDesign.ts';
 import { RegionLoads } from './RegionLoads.ts';
+import { RegionScaleStates } from '../alarms/RegionScaleStates.ts';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type {
   ExecutionRecord,
@@ -42,11 +43,14 @@ export class Catalog {
   readonly tableName: string;
   /** Per-region capacity items used by placement (functions/placement). */
   readonly regionLoads: RegionLoads;
+  /** Per-region warm-capacity state: scaled down by the inactivity alarm, woken by new work (functions/alarms). */
+  readonly regionScale: RegionScaleStates;
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
     this.#doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.regionLoads = new RegionLoads(this.#doc, tableName);
+    this.regionScale = new RegionScaleStates(this.#doc, tableName);
   }
 
   /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */

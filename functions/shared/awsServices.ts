@@ -3,6 +3,9 @@ import baseConfig from '../../landfall.config.ts';
 import { withDeployedBuckets } from '../../config/defineConfig.ts';
 import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
+import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
+import { CloudWatchMetrics } from '../../seams/metrics/CloudWatchMetrics.ts';
+import { computeEnvironmentName } from '../../stacks/names.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { SfnWorkflowService } from '../../seams/workflows/SfnWorkflowService.ts';
 import { Catalog } from '../catalog/Catalog.ts';
@@ -27,5 +30,10 @@ export async function awsServices(): Promise<Services> {
     workflows: new SfnWorkflowService(JSON.parse(required('LANDFALL_STATE_MACHINES')) as Record<string, string>),
     jobs: new BatchJobService(config.homeRegion),
     catalog: new Catalog(required('LANDFALL_CATALOG_TABLE'), new DynamoDBClient({})),
+    metrics: new CloudWatchMetrics(config.homeRegion, { periodSeconds: config.idle.periodSeconds }),
+    capacity: new BatchComputeCapacity((region) => {
+      const stage = required('LANDFALL_STAGE');
+      return { onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand'), spot: computeEnvironmentName(config.app, stage, region, 'spot') };
+    }),
   };
 }

@@ -1,6 +1,8 @@
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { EventPublisher } from '../../seams/events/EventPublisher.ts';
+import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
 import type { JobService } from '../../seams/jobs/JobService.ts';
+import type { MetricsSink } from '../../seams/metrics/MetricsSink.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { WorkflowService } from '../../seams/workflows/WorkflowService.ts';
 import type { Catalog } from '../catalog/Catalog.ts';
@@ -18,6 +20,10 @@ export interface Services {
   /** Job submission per region (each region has its own Batch endpoint). */
   jobs: JobService;
   catalog: Catalog;
+  /** Activity datapoints for the inactivity alarms (CloudWatch / the local alarm evaluator). */
+  metrics: MetricsSink;
+  /** Warm compute per region (Batch minvCpus / the local executor's warm workers). */
+  capacity: ComputeCapacity;
 }
 
 let installed: Services | undefined;

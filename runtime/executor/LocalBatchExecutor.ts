@@ -13,6 +13,8 @@ import { killLeftoverJobs } from './killLeftoverJobs.ts';
 import { killGroup, processStartTicks, waitGroupGone } from './processGroups.ts';
 import { RegionCapacity, type RegionCapacityConfig } from './RegionCapacity.ts';
 import { writeRunningJobs, type RunningJobEntry } from './runningJobsFile.ts';
+import { WarmWorkers, type WarmWorkerInfo } from './WarmWorkers.ts';
+import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./jobWatchdog.mjs', import.meta.url));
 
@@ -48,6 +50,12 @@ export interface LocalBatchExecutorOptions {
   computeEnvironmentName?: (region: string) => string;
   /** Called when `onStateChange` throws or rejects. @default writes to stderr */
   onEmitError?: (error: unknown, event: BusEvent) => void;
+  /**
+   * Keep warm worker processes per region, one per vCPU the region holds (the analogue of instances):
+   * started for work or a warm floor ({@link LocalBatchExecutor.setWarmVcpus}), drained when neither needs
+   * them. Jobs do not wait for them. @default false
+   */
+  warmWorkers?: boolean;
 }
 
 /** A job as `listJobs` shows it: the description plus scheduling facts and, while it runs, its processes. */
@@ -72,6 +80,10 @@ export interface RegionUsage {
   runnable: number;
   running: number;
   down: boolean;
+  /** The warm floor (vCPUs kept while idle; Batch minvCpus). */
+  warmVcpus: number;
+  /** Live warm worker processes. */
+  workers: number;
 }
 
 type AttemptEndKind = 'exit' | 'timeout' | 'host-terminated' | 'terminated' | 'stopped' | 'start-error';
@@ -146,7 +158,7 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED']);
  * const done = await executor.waitUntilDone(jobId); // done.status === 'SUCCEEDED'
  * await executor.stop();
  */
-export class LocalBatchExecutor implements JobService {
+export class LocalBatchExecutor implements JobService, ComputeCapacity {
   readonly #regions = new Map<string, RegionCapacity>();
   readonly #stateDir: string;
   readonly #logDir: string;
@@ -160,6 +172,8 @@ export class LocalBatchExecutor implements JobService {
   readonly #jobs = new Map<string, JobRecord>();
   readonly #jobIdByName = new Map<string, string>();
   readonly #runningEntries = new Map<string, RunningJobEntry>();
+  readonly #warmVcpus = new Map<string, number>();
+  readonly #workers?: WarmWorkers;
   #emitChain: Promise<void> = Promise.resolve();
   #queueSeq = 0;
   #started = false;
@@ -184,6 +198,7 @@ export class LocalBatchExecutor implements JobService {
     this.#aliases = { ...options.commandAliases };
     this.#computeEnvironmentName = options.computeEnvironmentName ?? ((region) => `landfall-${region}`);
     this.#onStateChange = options.onStateChange;
+    if (options.warmWorkers) this.#workers = new WarmWorkers({ onChange: () => this.#scaleWorkers() });
     this.#onEmitError =
       options.onEmitError ??
       ((error, event) => {
@@ -226,6 +241,7 @@ export class LocalBatchExecutor implements JobService {
     await Promise.all(attempts.map(({ attempt }) => attempt.closed));
     await Promise.all(pgids.map((pgid) => waitGroupGone(pgid, 2_000)));
     await this.#emitChain;
+    await this.#workers?.stop();
     if (this.#started) writeRunningJobs(this.#stateDir, []);
   }
 
@@ -304,7 +320,26 @@ export class LocalBatchExecutor implements JobService {
       runnable: jobs.filter((job) => job.spec.region === region.name && job.status === 'RUNNABLE').length,
       running: jobs.filter((job) => job.current?.region === region).length,
       down: region.down,
+      warmVcpus: this.#warmVcpus.get(region.name) ?? 0,
+      workers: this.#workers?.count(region.name) ?? 0,
     }));
+  }
+
+  /**
+   * The capacity seam's warm floor: the region keeps this many vCPUs of warm workers while idle. Lowering
+   * it drains idle workers at once; workers running jobs stay until their jobs end.
+   */
+  async setWarmVcpus(regionName: string, vcpus: number): Promise<void> {
+    const region = this.#regions.get(regionName);
+    if (!region) throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
+    if (!Number.isInteger(vcpus) || vcpus < 0) throw new ExecutorError(`warm vCPUs for ${regionName} must be a whole number >= 0, got ${vcpus}`);
+    this.#warmVcpus.set(regionName, Math.min(vcpus, region.vcpus));
+    this.#scaleWorkers();
+  }
+
+  /** The warm worker processes (empty without the `warmWorkers` option). */
+  warmWorkers(): WarmWorkerInfo[] {
+    return this.#workers?.list() ?? [];
   }
 
   /** Resolves with the job's description once it is SUCCEEDED or FAILED. */
@@ -408,6 +443,7 @@ export class LocalBatchExecutor implements JobService {
 
   /** Places RUNNABLE jobs, highest priority first and FIFO within a priority, wherever they fit (smaller jobs may pass a big one that does not fit yet). */
   #dispatch(): void {
+    this.#scaleWorkers();
     if (!this.#started || this.#paused || this.#stopping) return;
     const queued = [...this.#jobs.values()]
       .filter((job) => job.status === 'RUNNABLE')
@@ -415,6 +451,20 @@ export class LocalBatchExecutor implements JobService {
     for (const job of queued) {
       const region = this.#regions.get(job.spec.region);
       if (region?.fits(job.spec.vcpus, job.spec.memoryMiB)) this.#launch(job, region);
+    }
+  }
+
+  /**
+   * Workers per region: enough for the vCPUs in use and queued (like Batch's desired vCPUs), at least the
+   * warm floor, at most the region's capacity. Runs after every change of work or floor.
+   */
+  #scaleWorkers(): void {
+    if (!this.#workers || this.#stopping) return;
+    for (const region of this.#regions.values()) {
+      const queued = [...this.#jobs.values()].filter((job) => job.status === 'RUNNABLE' && job.spec.region === region.name).reduce((sum, job) => sum + job.spec.vcpus, 0);
+      const demand = region.vcpusInUse + (region.down ? 0 : queued);
+      const desired = Math.min(region.vcpus, Math.ceil(Math.max(this.#warmVcpus.get(region.name) ?? 0, demand)));
+      this.#workers.scaleTo(region.name, desired);
     }
   }
 

@@ -35,6 +35,8 @@ export async function startServicesHarness(options: { config?: LandfallConfig; w
     workflows: { startExecution: refuse('startExecution'), sendTaskSuccess: refuse('sendTaskSuccess'), sendTaskFailure: refuse('sendTaskFailure'), describeExecution: refuse('describeExecution') } as unknown as WorkflowService,
     jobs: { submit: refuse('submit'), describe: refuse('describe') } as unknown as JobService,
     catalog: catalogTest.catalog,
+    metrics: { putMetricData: refuse('putMetricData') },
+    capacity: { setWarmVcpus: refuse('setWarmVcpus') },
   };
   installServices(services);
   return {

@@ -1,0 +1,26 @@
+import type { Services } from '../shared/services.ts';
+import { logger } from '../shared/powertools.ts';
+import { warmVcpusAt } from './warmCapacity.ts';
+
+/**
+ * Called beside the submission of work placed in `region`: if the region is scaled down, marks it awake
+ * (one caller wins) and raises its warm capacity to fit the job, so instances start while Batch notices
+ * the RUNNABLE job. Never delays or fails the submission: Batch scales up for RUNNABLE work on its own,
+ * the raised floor only keeps the region warm until its next inactivity alarm.
+ *
+ * @returns whether this call woke the region
+ */
+export async function wakeRegion(svc: Pick<Services, 'catalog' | 'capacity' | 'config'>, region: string, job: { jobName: string; vcpus: number }): Promise<boolean> {
+  try {
+    const state = await svc.catalog.regionScale.get(region);
+    if (!state.scaledDown) return false;
+    const now = Date.now();
+    const warmVcpus = Math.max(warmVcpusAt(svc.config, region, new Date(now)), Math.ceil(job.vcpus));
+    if (!(await svc.catalog.regionScale.markWoken(region, job.jobName, warmVcpus, now))) return false;
+    await svc.capacity.setWarmVcpus(region, warmVcpus);
+    return true;
+  } catch (error) {
+    logger.warn('could not raise warm capacity of a scaled-down region; Batch still scales for the job', { region, jobName: job.jobName, error: String(error) });
+    return false;
+  }
+}
