@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
 import { buildRules } from '../../../events/rules.ts';
-import { matchesPattern } from '../../../events/pattern/index.ts';
+import { matchesPattern, type EventPattern } from '../../../events/pattern/index.ts';
 import { AlarmStateChangeEvent } from '../../../events/schemas/cloudwatch.ts';
 import { inactivityAlarms } from '../../../functions/alarms/inactivityAlarms.ts';
 import { LocalAlarms } from '../../../runtime/alarms/LocalAlarms.ts';
@@ -123,7 +123,7 @@ describe('LocalAlarms', () => {
     it('emits the CloudWatch event shape that the scale-down rule matches', async () => {
       // Prepare
       const { config, evaluateAt, changes } = harness({ evaluationPeriods: 2 });
-      const rule = buildRules(config).find((candidate) => candidate.target === 'scaleRegion')!;
+      const pattern = buildRules(config).find((candidate) => candidate.target === 'scaleRegion')!.pattern as EventPattern;
 
       // Act
       const [event] = changes(evaluateAt(2));
@@ -143,8 +143,8 @@ describe('LocalAlarms', () => {
         },
       });
       expect(JSON.parse(parsed.detail.state.reasonData!)).toMatchObject({ statistic: 'Maximum', period: 60, threshold: 0 });
-      expect(matchesPattern(rule.pattern, event!)).toBe(true);
-      expect(matchesPattern(rule.pattern, { ...event!, detail: { ...event!.detail, state: { value: 'OK' } } })).toBe(false);
+      expect(matchesPattern(pattern, event!)).toBe(true);
+      expect(matchesPattern(pattern, { ...event!, detail: { ...event!.detail, state: { value: 'OK' } } })).toBe(false);
     });
   });
 });
