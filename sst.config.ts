@@ -31,6 +31,7 @@ export default $config({
       await import('./stacks/workflows.ts'),
       await import('./stacks/network.ts'),
       await import('./stacks/batch.ts'),
+      await import('./stacks/alarms.ts'),
     ];
     return Object.assign({}, ...modules.map((module) => module.outputs));
   },

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import threeRegions from './fixtures/threeRegions.config.ts';
+import { ensureSstPlatform } from '../../scripts/sst-offline-install.ts';
+import { buildRules } from '../../events/rules.ts';
+import { homeForwarders } from '../../stacks/eventRouting.ts';
+import { computeEnvironmentName } from '../../stacks/names.ts';
+import { runSstProgram, type SstProgramRun } from '../support/pulumiHarness.ts';
+
+const ALARM_TYPE = 'aws:cloudwatch/metricAlarm:MetricAlarm';
+const COMPUTE_ENVIRONMENT_TYPE = 'aws:batch/computeEnvironment:ComputeEnvironment';
+
+// The SST program under Pulumi's mocks, with three regions (a fresh child process: the mocks are process-wide).
+let run: SstProgramRun;
+beforeAll(async () => {
+  await ensureSstPlatform();
+  run = await runSstProgram({ stage: 'production', config: join('test', 'stacks', 'fixtures', 'threeRegions.config.ts') });
+}, 120_000);
+
+describe('stacks/alarms.ts', () => {
+  it('declares one inactivity alarm per region, all in the home region, on ActiveJobs by Region with missing data breaching', () => {
+    // Prepare
+    const alarms = run.resources.filter((resource) => resource.type === ALARM_TYPE);
+
+    // Assess
+    expect(alarms.map((alarm) => alarm.inputs.dimensions).sort((a, b) => String((a as { Region: string }).Region).localeCompare(String((b as { Region: string }).Region)))).toEqual([
+      { Region: 'ap-southeast-2' },
+      { Region: 'eu-west-1' },
+      { Region: 'us-east-1' },
+    ]);
+    for (const alarm of alarms) {
+      const region = (alarm.inputs.dimensions as { Region: string }).Region;
+      expect(alarm.provider ?? '').not.toMatch(/Aws(UsEast1|ApSoutheast2)/); // the home (default) provider
+      expect(alarm.inputs).toMatchObject({
+        name: `landfall-production-idle-${region}`,
+        namespace: 'Landfall',
+        metricName: 'ActiveJobs',
+        statistic: 'Maximum',
+        period: threeRegions.idle.periodSeconds,
+        evaluationPeriods: threeRegions.idle.evaluationPeriods,
+        datapointsToAlarm: threeRegions.idle.datapointsToAlarm ?? threeRegions.idle.evaluationPeriods,
+        threshold: 0,
+        comparisonOperator: 'LessThanOrEqualToThreshold',
+        treatMissingData: 'breaching',
+      });
+    }
+  });
+
+  it("forwards the alarms' state changes from the home default bus to Landfall's bus", () => {
+    // Assess: the scale-down rule makes aws.cloudwatch one of the forwarded sources.
+    expect(homeForwarders(buildRules(threeRegions))).toContainEqual({ name: 'forward-aws-cloudwatch', pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] } });
+  });
+
+  it('names the compute environments exactly as the warm-capacity seam updates them', () => {
+    // Prepare
+    const names = run.resources.filter((resource) => resource.type === COMPUTE_ENVIRONMENT_TYPE).map((resource) => resource.inputs.name);
+
+    // Assess
+    for (const region of threeRegions.regions.map((r) => r.name)) {
+      expect(names).toContain(computeEnvironmentName('landfall', 'production', region, 'onDemand'));
+      expect(names).toContain(computeEnvironmentName('landfall', 'production', region, 'spot'));
+    }
+  });
+});
