@@ -1,12 +1,15 @@
 import { placeJob } from '../functions/placement/placeJob.ts';
 import { pickMoves } from '../functions/placement/rebalance.ts';
 import type { RegionState, Reservation } from '../functions/placement/types.ts';
+import { stepPriority } from '../functions/workflow/priority.ts';
+import { definePipeline, type Pipeline } from '../workflows/pipeline.ts';
 
 /**
  * A discrete-event simulation of Batch regions driven by the REAL placement function: jobs are placed when
  * they become ready, staged when their inputs are elsewhere, then queued per region (priority, then FIFO;
- * a smaller job may pass a bigger one that does not fit yet, as in the local executor). Simulated clock,
- * seeded randomness: the same inputs give the same schedule.
+ * a smaller job may pass a bigger one that does not fit yet, as in the local executor). Priorities come from
+ * the REAL priority function (functions/workflow/priority.ts) over the workload's steps as a pipeline.
+ * Simulated clock, seeded randomness: the same inputs give the same schedule.
  */
 
 export interface SimRegion {
@@ -21,8 +24,8 @@ export interface SimStep {
   vcpus: number;
   /** Steps of the same sample that must finish first. */
   needs: string[];
-  /** Added to the sample's priority (urgent or backlog). @default 0 */
-  priority?: number;
+  /** Early step (see workflows/pipeline.ts): a higher priority class. @default false */
+  early?: boolean;
 }
 
 export interface SimWorkload {
@@ -45,6 +48,7 @@ export interface SimJob {
   vcpus: number;
   seconds: number;
   priority: number;
+  urgent: boolean;
   region?: string;
   readyAt?: number;
   startedAt?: number;
@@ -72,7 +76,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export const URGENT = 100;
+/** The workload's steps as a pipeline definition, so the real priority function can rank them. */
+export function simPipeline(workload: Pick<SimWorkload, 'steps'>): Pipeline {
+  return definePipeline({
+    name: 'bench',
+    version: '1',
+    description: 'the placement bench workload',
+    steps: workload.steps.map((step) => ({ name: step.name, description: step.name, needs: step.needs, vcpus: step.vcpus, memoryMiB: 1024, timeoutSeconds: step.seconds * 10, expectedSeconds: step.seconds, early: step.early ?? false })),
+  });
+}
 
 /** Total work over total capacity, or the critical path, whichever is larger. */
 export function lowerBound(workload: SimWorkload): { bound: number; workBound: number; criticalPath: number } {
@@ -89,8 +101,10 @@ export function lowerBound(workload: SimWorkload): { bound: number; workBound: n
 interface Hooks {
   /** Let idle regions take queued jobs from the back of other queues (functions/placement/rebalance.ts). @default true */
   rebalance?: boolean;
-  /** Extra jobs to submit at given times (the urgent-into-backlog scenario). */
-  inject?: Array<{ at: number; sample: number; priority: number }>;
+  /** Priority of a step job. @default stepPriority, the one submitStep gives the job (functions/workflow/priority.ts) */
+  priority?: (pipeline: Pipeline, step: string, urgent: boolean) => number;
+  /** Extra samples to submit at given times (the urgent-into-backlog scenario). */
+  inject?: Array<{ at: number; sample: number; urgent: boolean }>;
 }
 
 /** Runs the workload to completion and returns every job with its region and times. */
@@ -99,6 +113,8 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
   const urgentSamples = new Set<number>();
   for (let sample = 0; sample < workload.samples; sample++) if (random() < workload.urgentFraction) urgentSamples.add(sample);
   const GB = 1024 ** 3;
+  const pipeline = simPipeline(workload);
+  const priorityOf = hooks.priority ?? ((of: Pipeline, step: string, urgent: boolean) => stepPriority(of, step, { urgent }));
   const jobs: SimJob[] = [];
   const dataReadyAt = new Map<string, number>(); // `${sample}@${region}` → when staged inputs are there
   const done = new Set<string>(); // `${sample}/${step}`
@@ -112,7 +128,7 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
     jobs.filter((job) => job.region === region && job.endedAt === undefined).map((job) => ({ vcpus: job.vcpus, memoryMiB: 1024, expectedSeconds: job.seconds, priority: job.priority, ...(job.startedAt !== undefined && { runningForSeconds: now - job.startedAt }) }));
 
   const submit = (sample: number, step: string, vcpus: number, seconds: number, priority: number, inputBytes: number) => {
-    const job: SimJob = { id: `${sample}/${step}`, sample, step, vcpus, seconds, priority, seq: ++seq };
+    const job: SimJob = { id: `${sample}/${step}`, sample, step, vcpus, seconds, priority, urgent: urgentSamples.has(sample), seq: ++seq };
     const dataRegions = [workload.homeRegion, ...workload.regions.filter((r) => dataReadyAt.has(`${sample}@${r.name}`)).map((r) => r.name)];
     const states: RegionState[] = workload.regions.map((region) => ({
       name: region.name,
@@ -136,10 +152,10 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
   };
 
   const submitReady = (sample: number) => {
-    const priority = urgentSamples.has(sample) ? URGENT : 0;
+    const urgent = urgentSamples.has(sample);
     for (const step of workload.steps) {
       if (done.has(`${sample}/${step.name}`) || jobs.some((job) => job.id === `${sample}/${step.name}`)) continue;
-      if (step.needs.every((need) => done.has(`${sample}/${need}`))) submit(sample, step.name, step.vcpus, step.seconds, priority + (step.priority ?? 0), workload.gbPerSample * GB);
+      if (step.needs.every((need) => done.has(`${sample}/${need}`))) submit(sample, step.name, step.vcpus, step.seconds, priorityOf(pipeline, step.name, urgent), workload.gbPerSample * GB);
     }
   };
 
@@ -218,8 +234,7 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
     }
     while (pendingInjections[0] && pendingInjections[0].at <= now) {
       const injection = pendingInjections.shift()!;
-      const priority = injection.priority;
-      if (priority === URGENT) urgentSamples.add(injection.sample);
+      if (injection.urgent) urgentSamples.add(injection.sample);
       submitReady(injection.sample);
     }
     for (const job of running) if (job.endedAt === now && job.step !== 'report') submitReady(job.sample);

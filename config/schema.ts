@@ -31,6 +31,21 @@ export const RegionConfig = z
   })
   .strict();
 
+/**
+ * Samples whose step jobs run at urgent priority (ahead of the backlog, on the urgent queue): every sample of
+ * the team, narrowed by run folder prefix and/or sample IDs. Read when each step is submitted, so a rule
+ * added while a run is in flight applies to the steps it has not submitted yet.
+ */
+export const UrgentRule = z
+  .object({
+    team: TeamId,
+    /** Run folders whose name starts with this. @default every run */
+    runPrefix: z.string().min(1).optional(),
+    /** These Sample_IDs only. @default every sample */
+    sampleIds: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
 /** When a region stops getting new work and its in-flight work is re-placed (functions/placement/regionHealth.ts). */
 export const PlacementConfig = z
   .object({
@@ -38,6 +53,8 @@ export const PlacementConfig = z
     unhealthyAfterFailures: z.number().int().positive().default(2),
     /** How far back failures count; a region without any for this long gets work again. @default 600 */
     healthWindowSeconds: z.number().positive().default(600),
+    /** Which samples are urgent (functions/workflow/priority.ts). @default none */
+    urgent: z.array(UrgentRule).default([]),
   })
   .strict();
 
@@ -235,6 +252,10 @@ export const LandfallConfig = z
         seen.add(name);
       }
     }
+    const teamIds = config.teams.map((team) => team.id);
+    config.placement.urgent.forEach((rule, index) => {
+      if (!teamIds.includes(rule.team)) ctx.addIssue({ code: 'custom', path: ['placement', 'urgent', index, 'team'], message: `urgent rule names team ${rule.team}, which is not one of teams [${teamIds.join(', ')}]` });
+    });
     for (const [index, hours] of config.idle.businessHours.entries()) {
       if (!regionNames.includes(hours.region)) ctx.addIssue({ code: 'custom', path: ['idle', 'businessHours', index, 'region'], message: `businessHours region ${hours.region} is not one of regions [${regionNames.join(', ')}]` });
     }

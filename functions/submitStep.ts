@@ -8,7 +8,8 @@ import { ALL_STEPS } from './workflow/startVersionExecution.ts';
 import { SubmitStepPayload, type JobResult } from './workflow/payloads.ts';
 import type { z } from 'zod';
 import type { JobSpec } from '../seams/jobs/JobService.ts';
-import { EARLY_PRIORITY, NORMAL_PRIORITY, pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { isUrgentClass, isUrgentSample, stepPriority } from './workflow/priority.ts';
 import { placeAndReserve } from './placement/placeAndReserve.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
 import { wakeRegion } from './alarms/wakeRegion.ts';
@@ -51,7 +52,9 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   }
 
   // Placement reserves capacity in the chosen region atomically; a retried submission keeps its reservation.
-  const priority = stepDef.early ? EARLY_PRIORITY : NORMAL_PRIORITY;
+  // Urgent samples, then early steps, then longest job first (functions/workflow/priority.ts).
+  const urgent = isUrgentSample(svc.config.placement.urgent, sample);
+  const priority = stepPriority(getPipeline(sample.pipeline), step, { urgent });
   const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), await placementJobFor(svc, sample, stepDef, jobName, priority));
   const region = decision.region;
   const placement = placementRecord(decision);
@@ -61,7 +64,8 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   const spec: JobSpec = {
     jobName,
     region,
-    jobQueue: `${svc.config.app}-${region}-normal`,
+    // Batch ignores schedulingPriority between queues without a fair-share policy: the class picks the queue.
+    jobQueue: `${svc.config.app}-${region}-${isUrgentClass(priority) ? 'urgent' : 'normal'}`,
     jobDefinition: `${svc.config.app}-${step}`,
     command: ['landfall-step', step],
     environment: {

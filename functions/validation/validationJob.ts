@@ -4,6 +4,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { LandedFile } from '../catalog/types.ts';
+import { VALIDATION_PRIORITY } from '../workflow/priority.ts';
 
 /**
  * Validation of a sample too large for a function (a Lambda stops at 15 minutes) runs as a Batch job:
@@ -56,7 +57,7 @@ export function validationJobSpec(config: LandfallConfig, jobName: string): JobS
     memoryMiB: config.validation.jobMemoryMiB,
     timeoutSeconds: config.validation.jobTimeoutSeconds,
     attempts: 2,
-    priority: 100,
+    priority: VALIDATION_PRIORITY,
     // A lost host is retried; a failing program (I/O error) is not.
     evaluateOnExit: [
       { onStatusReason: 'Host EC2*', action: 'RETRY' },

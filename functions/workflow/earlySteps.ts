@@ -2,10 +2,6 @@ import { getPipeline } from '../../workflows/pipelines/index.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { Services } from '../shared/services.ts';
 
-/** Scheduling priority of early steps (outputs a remote team needs first) over everything else. */
-export const EARLY_PRIORITY = 100;
-export const NORMAL_PRIORITY = 0;
-
 /**
  * Early steps of a run not yet published: of every sample that is ready or running, each early step of
  * its pipeline without published outputs (a failed one no longer blocks anything).

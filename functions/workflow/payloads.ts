@@ -11,6 +11,8 @@ export const SamplePayload = z.object({
   generation: z.number().int().nonnegative().default(0),
   /** Reprocessing: steps from this one on re-run, earlier steps reuse their published outputs. */
   rerunFrom: z.string().optional(),
+  /** Marked urgent when the execution started (`landfall reprocess --urgent`); config rules add more at submission. */
+  urgent: z.boolean().optional(),
   inputs: z.array(z.object({ name: z.string(), bucket: z.string(), key: z.string(), size: z.number(), md5: z.string(), read: z.string(), lane: z.number() })),
 });
 

@@ -18,6 +18,8 @@ export interface StartOptions {
   rerunFrom?: string;
   /** Reprocessing with another pipeline than the version's. */
   pipeline?: string;
+  /** Every step of this execution runs at urgent priority (functions/workflow/priority.ts). */
+  urgent?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function startVersionExecution(svc: Services, version: VersionRecor
       pipeline,
       generation: options.generation,
       rerunFrom: options.rerunFrom,
+      ...(options.urgent && { urgent: true }),
       inputs: version.files.map(({ name, bucket, key, size, md5, read, lane }) => ({ name, bucket, key, size, md5, read, lane })),
     },
   };

@@ -1,0 +1,65 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketNames, defineConfig } from '../../config/defineConfig.ts';
+import { submitStep } from '../../functions/submitStep.ts';
+import { stepPriority, VALIDATION_PRIORITY } from '../../functions/workflow/priority.ts';
+import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts';
+import { demoPipeline } from '../../workflows/pipelines/demo.ts';
+import regionsConfig from '../fixtures/landfall.regions.config.ts';
+import { startServicesHarness } from '../support/servicesHarness.ts';
+
+// Runs whose folder starts with "rush-" are urgent for genomics (a config rule); one sample is marked urgent
+// when its execution started (`landfall reprocess --urgent`).
+const config = defineConfig({ ...regionsConfig, placement: { ...regionsConfig.placement, urgent: [{ team: 'genomics', runPrefix: 'rush-' }] } });
+
+describe('submitStep priorities (real catalog and a paused local executor)', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  let executor: LocalBatchExecutor;
+
+  beforeAll(async () => {
+    harness = await startServicesHarness({ config });
+    for (const region of config.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
+    // Never started: submitted jobs stay RUNNABLE with the priority and queue they were given.
+    executor = new LocalBatchExecutor({ regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })), stateDir: harness.bucketsDir, onStateChange: () => undefined });
+    harness.services.jobs = executor;
+  });
+
+  afterAll(async () => {
+    await executor.stop();
+    await harness.stop();
+  });
+
+  const submit = (runId: string, sampleId: string, step: string, urgent?: boolean) =>
+    submitStep({
+      taskToken: `token-${runId}-${sampleId}-${step}`,
+      executionName: `exec-${runId}-${sampleId}`,
+      step,
+      sample: { team: 'genomics', runId, sampleId, version: 1, pipeline: 'demo', generation: 0, inputs: [], ...(urgent !== undefined && { urgent }) },
+    });
+
+  it('gives each job its class and longest-job-first priority, and the urgent queue to urgent samples and early steps', async () => {
+    // Act
+    await submit('run-1', 'S1', 'qc');
+    await submit('run-1', 'S1', 'trim');
+    await submit('run-1', 'S1', 'profile');
+    await submit('rush-2', 'S2', 'trim');
+    await submit('run-1', 'S3', 'profile', true);
+    // Assess
+    const jobs = Object.fromEntries(executor.listJobs().map((job) => [job.jobName, job]));
+    const expected = (step: string, urgent: boolean) => stepPriority(demoPipeline, step, { urgent });
+    expect(jobs['exec-run-1-S1-qc']).toMatchObject({ priority: expected('qc', false), jobQueue: `landfall-${jobs['exec-run-1-S1-qc']!.region}-urgent` });
+    expect(jobs['exec-run-1-S1-trim']).toMatchObject({ priority: expected('trim', false), jobQueue: `landfall-${jobs['exec-run-1-S1-trim']!.region}-normal` });
+    expect(jobs['exec-run-1-S1-profile']).toMatchObject({ priority: expected('profile', false), jobQueue: `landfall-${jobs['exec-run-1-S1-profile']!.region}-normal` });
+    expect(jobs['exec-rush-2-S2-trim']).toMatchObject({ priority: expected('trim', true), jobQueue: `landfall-${jobs['exec-rush-2-S2-trim']!.region}-urgent` });
+    expect(jobs['exec-run-1-S3-profile']).toMatchObject({ priority: expected('profile', true), jobQueue: `landfall-${jobs['exec-run-1-S3-profile']!.region}-urgent` });
+    // The order the executor dispatches in: urgent, then early, then the longer of trim and profile.
+    const order = Object.values(jobs).sort((a, b) => b.priority - a.priority).map((job) => job.jobName);
+    expect(order).toEqual(['exec-rush-2-S2-trim', 'exec-run-1-S3-profile', 'exec-run-1-S1-qc', 'exec-run-1-S1-trim', 'exec-run-1-S1-profile']);
+    expect(Math.max(...Object.values(jobs).map((job) => job.priority))).toBeLessThan(VALIDATION_PRIORITY);
+    // Placement reserved capacity at the same priority, so its estimates queue the job where it will run.
+    const loads = await Promise.all(config.regions.map((region) => harness.services.catalog.regionLoads.get(region.name)));
+    const reserved = Object.assign({}, ...loads.map((load) => load.jobs)) as Record<string, { priority: number }>;
+    expect(reserved['exec-rush-2-S2-trim']?.priority).toBe(expected('trim', true));
+  });
+});
