@@ -13,6 +13,7 @@ import { isUrgentClass, isUrgentSample, stepPriority } from './workflow/priority
 import { placeAndReserve } from './placement/placeAndReserve.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
 import { wakeRegion } from './alarms/wakeRegion.ts';
+import { noteSubmission } from './alarms/regionActivity.ts';
 
 /**
  * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
@@ -91,7 +92,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     return { outcome: 'deferred', jobName, region };
   }
   // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
-  const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), wakeRegion(svc, region, { jobName, vcpus: spec.vcpus })]);
+  const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }), noteSubmission(svc, region)]);
   await svc.catalog.setJobId(jobName, jobId);
   return { outcome: 'submitted', jobId, jobName, region };
 }

@@ -70,7 +70,6 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   computeEnvironments: regions.flatMap((region) =>
     (['spot', 'onDemand'] as const).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind)}`),
   ),
-  metrics: ['*'],
 };
 
 /** Regions whose data key a grant needs: the home key for home buckets, each staging region's key for staging. */

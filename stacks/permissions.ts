@@ -31,8 +31,7 @@ export type ResourceKind =
   | 'jobQueues'
   | 'jobDefinitions'
   | 'jobs'
-  | 'computeEnvironments'
-  | 'metrics';
+  | 'computeEnvironments';
 
 /** One IAM statement in the making: these actions on every resource of these kinds. */
 export interface Grant {
@@ -134,8 +133,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   completeSample: [catalog, publish, writeResults, startExecution],
   failSample: [catalog, publish, writeResults, startExecution, submitJobs],
   indexRun: [catalog, publish, writeResults],
-  // PutMetricData has no resource-level permissions: '*' (the namespace is fixed in the code).
-  publishActivity: [catalog, { sid: 'PublishActivity', actions: ['cloudwatch:PutMetricData'], on: ['metrics'] }],
+  // Activity goes out as Embedded Metric Format on the function's log: no PutMetricData (which would need '*').
+  publishActivity: [catalog],
   scaleRegion: [catalog, publish, setWarmCapacity],
   regionWokeUp: [catalog, publish],
   warmBusinessHours: [catalog, setWarmCapacity],

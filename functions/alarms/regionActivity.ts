@@ -1,5 +1,7 @@
 import type { RegionLoad } from '../catalog/RegionLoads.ts';
-import { ACTIVE_JOBS_METRIC, REGION_DIMENSION } from './inactivityAlarms.ts';
+import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, REGION_DIMENSION } from './inactivityAlarms.ts';
+import { logger } from '../shared/powertools.ts';
+import type { Services } from '../shared/services.ts';
 import type { MetricDatum } from '../../seams/metrics/MetricsSink.ts';
 
 /** A region's Landfall jobs at one moment. */
@@ -39,4 +41,20 @@ export function activityDatapoints(activity: RegionActivity, timestamp: number):
     { metricName: 'JobsRunnable', dimensions, value: activity.runnable, timestamp },
     { metricName: 'JobsRunning', dimensions, value: activity.running, timestamp },
   ];
+}
+
+/**
+ * A submission is activity of its region in the period it happens, even for a job that ends before the
+ * next periodic sample sees it. Never fails the submission: a lost datapoint only makes idle come sooner.
+ */
+export async function noteSubmission(svc: Pick<Services, 'metrics'>, region: string, at = Date.now()): Promise<void> {
+  const dimensions = { [REGION_DIMENSION]: region };
+  try {
+    await svc.metrics.putMetricData(ACTIVITY_NAMESPACE, [
+      { metricName: ACTIVE_JOBS_METRIC, dimensions, value: 1, timestamp: at },
+      { metricName: 'JobsSubmitted', dimensions, value: 1, timestamp: at },
+    ]);
+  } catch (error) {
+    logger.warn('could not publish a submission datapoint', { region, error: String(error) });
+  }
 }

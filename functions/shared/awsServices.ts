@@ -4,7 +4,7 @@ import { withDeployedBuckets } from '../../config/defineConfig.ts';
 import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
-import { CloudWatchMetrics } from '../../seams/metrics/CloudWatchMetrics.ts';
+import { EmfMetrics } from '../../seams/metrics/EmfMetrics.ts';
 import { computeEnvironmentName } from '../../stacks/names.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { SfnWorkflowService } from '../../seams/workflows/SfnWorkflowService.ts';
@@ -30,7 +30,7 @@ export async function awsServices(): Promise<Services> {
     workflows: new SfnWorkflowService(JSON.parse(required('LANDFALL_STATE_MACHINES')) as Record<string, string>),
     jobs: new BatchJobService(config.homeRegion),
     catalog: new Catalog(required('LANDFALL_CATALOG_TABLE'), new DynamoDBClient({})),
-    metrics: new CloudWatchMetrics(config.homeRegion, { periodSeconds: config.idle.periodSeconds }),
+    metrics: new EmfMetrics({ periodSeconds: config.idle.periodSeconds }),
     capacity: new BatchComputeCapacity((region) => {
       const stage = required('LANDFALL_STAGE');
       return { onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand'), spot: computeEnvironmentName(config.app, stage, region, 'spot') };

@@ -8,7 +8,8 @@ export interface MetricDatum {
 }
 
 /**
- * Metrics seam: CloudWatch `PutMetricData` in the home region in AWS (where the inactivity alarms live);
+ * Metrics seam: CloudWatch Embedded Metric Format on the home-region functions' logs in AWS (where the
+ * inactivity alarms live);
  * on the embedded runtime the local alarm evaluator (runtime/alarms/LocalAlarms.ts), which evaluates the
  * same alarm definitions on these datapoints.
  */
