@@ -14,10 +14,11 @@ import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/output.ts';
 import type { BenchModule, BenchRow } from './types.ts';
 import { dashboardBench } from './dashboard.ts';
+import { idleToZeroBench } from './idleToZero.ts';
 import { placementBench } from './placement.ts';
 import { validationBench } from './validation.ts';
 
-const MODULES: BenchModule[] = [validationBench, placementBench, dashboardBench];
+const MODULES: BenchModule[] = [validationBench, placementBench, dashboardBench, idleToZeroBench];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
