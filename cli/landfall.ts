@@ -134,6 +134,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--run <team/run>', 'every sample of a run')
     .option('--from-step <step>', 're-run from this step; earlier steps reuse their published outputs')
     .option('--pipeline <name>', 'run another pipeline')
+    .option('--urgent', 'run its jobs ahead of the backlog (urgent priority and queue)')
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())

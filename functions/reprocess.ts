@@ -12,10 +12,11 @@ export const ReprocessRequestedEvent = eventEnvelope(LANDFALL_SOURCE, 'Reprocess
 /**
  * "Reprocess Requested": re-runs the current version of one sample (or of every sample of a run) on its
  * landed data, without re-uploading, as a new linked execution (next generation). With `fromStep`,
- * earlier steps reuse their published outputs; without it every step re-runs. A sample still running,
+ * earlier steps reuse their published outputs; without it every step re-runs. With `urgent`, its jobs run
+ * ahead of the backlog (functions/workflow/priority.ts). A sample still running,
  * or never cataloged, is skipped with a reason.
  */
-export async function reprocessSamples(event: { detail: { team: string; runId: string; sampleId?: string; fromStep?: string; pipeline?: string } }) {
+export async function reprocessSamples(event: { detail: { team: string; runId: string; sampleId?: string; fromStep?: string; pipeline?: string; urgent?: boolean } }) {
   const svc = await services();
   const { team, runId, sampleId, fromStep } = event.detail;
   const targets = sampleId ? [sampleId] : (await svc.catalog.listRunSamples(team, runId)).map((sample) => sample.sampleId);
@@ -36,6 +37,7 @@ export async function reprocessSamples(event: { detail: { team: string; runId: s
       // Another pipeline's published steps are not this one's: re-run everything then.
       rerunFrom: fromStep && pipeline === version.pipeline ? fromStep : ALL_STEPS,
       pipeline,
+      urgent: event.detail.urgent,
     });
     if (result.started) started.push(`${id} (${result.executionName})`);
   }

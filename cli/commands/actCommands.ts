@@ -12,10 +12,11 @@ export interface ActOptions {
 }
 
 /**
- * `landfall reprocess <team>/<run>/<sample> [--from-step s] [--pipeline p]` or `--run <team>/<run>`:
- * re-runs landed data without re-uploading, as a new linked execution per sample.
+ * `landfall reprocess <team>/<run>/<sample> [--from-step s] [--pipeline p] [--urgent]` or `--run <team>/<run>`:
+ * re-runs landed data without re-uploading, as a new linked execution per sample; `--urgent` runs its
+ * jobs ahead of the backlog.
  */
-export async function reprocessCommand(target: string | undefined, options: ActOptions & { run?: string; fromStep?: string; pipeline?: string }): Promise<number> {
+export async function reprocessCommand(target: string | undefined, options: ActOptions & { run?: string; fromStep?: string; pipeline?: string; urgent?: boolean }): Promise<number> {
   const name = options.run ?? target;
   if (!name || (options.run && target)) throw new CliError('name one sample as <team>/<run>/<sample>, or a whole run with --run <team>/<run>', EXIT.usage);
   const parts = name.split('/');
@@ -25,10 +26,10 @@ export async function reprocessCommand(target: string | undefined, options: ActO
   if (!client.config.teams.some((candidate) => candidate.id === team)) throw new CliError(`unknown team ${team}`, EXIT.usage);
   const samples = sampleId ? [await client.catalog.getSample({ team, runId, sampleId })] : await client.catalog.listRunSamples(team, runId);
   if (samples.length === 0 || samples.some((sample) => !sample)) throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
-  const request = { team, runId, sampleId, fromStep: options.fromStep, pipeline: options.pipeline, dedupeKey: `reprocess:${randomUUID()}` };
+  const request = { team, runId, sampleId, fromStep: options.fromStep, pipeline: options.pipeline, ...(options.urgent && { urgent: true }), dedupeKey: `reprocess:${randomUUID()}` };
   await putEvents(client, [{ source: 'landfall', 'detail-type': 'Reprocess Requested', detail: request }]);
   if (options.json) printJson({ requested: request });
-  else process.stdout.write(`reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : 's --run ' + runId} --state-dir ${options.stateDir}\n`);
+  else process.stdout.write(`${options.urgent ? 'urgent ' : ''}reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : 's --run ' + runId} --state-dir ${options.stateDir}\n`);
   return EXIT.ok;
 }
 

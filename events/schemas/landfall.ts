@@ -36,6 +36,8 @@ export const landfallEventDetails = {
     /** Steps from this one on re-run; earlier ones reuse their published outputs. All steps when absent. */
     fromStep: z.string().optional(),
     pipeline: z.string().optional(),
+    /** Every step of the new execution runs at urgent priority (ahead of the backlog, on the urgent queue). */
+    urgent: z.boolean().optional(),
   }),
   'Sample Cataloged': z.object({ ...SampleFields, files: ObjectKeys, versionHash: z.string() }),
   'Sample Rejected': z.object({
