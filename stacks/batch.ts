@@ -1,7 +1,7 @@
 import landfall from '../landfall.config.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { StacksError } from './errors.ts';
-import { VALIDATION_JOB_DEFINITION, jobDefinitionName, jobQueueName, jobQueues, type JobQueueKind } from './names.ts';
+import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, type JobQueueKind } from './names.ts';
 import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';
@@ -107,7 +107,7 @@ function regionBatch(region: string) {
     new aws.batch.ComputeEnvironment(
       `Compute${kind === 'spot' ? 'Spot' : 'OnDemand'}${id}`,
       {
-        name: `${landfall.app}-${stage}-${region}-${kind === 'spot' ? 'spot' : 'on-demand'}`,
+        name: computeEnvironmentName(landfall.app, stage, region, kind),
         type: 'MANAGED',
         computeResources: {
           type: kind === 'spot' ? 'SPOT' : 'EC2',

@@ -15,6 +15,7 @@
  * | job (token)     | JOB#<jobName>                      | #JOB                       |                  |                                         |
  * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      |                  |                                         |
  * | region load     | REGION#<region>                    | #LOAD                      |                  |                                         |
+ * | region scale    | REGION#<region>                    | #SCALE                     |                  |                                         |
  *
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
