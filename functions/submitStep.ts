@@ -9,7 +9,7 @@ import { SubmitStepPayload, type JobResult } from './workflow/payloads.ts';
 import type { z } from 'zod';
 import type { JobSpec } from '../seams/jobs/JobService.ts';
 import { pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
-import { isUrgentClass, isUrgentSample, stepPriority } from './workflow/priority.ts';
+import { describePriority, isUrgentClass, isUrgentSample, stepPriority } from './workflow/priority.ts';
 import { placeAndReserve } from './placement/placeAndReserve.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
 import { wakeRegion } from './alarms/wakeRegion.ts';
@@ -58,7 +58,8 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   const priority = stepPriority(getPipeline(sample.pipeline), step, { urgent });
   const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), await placementJobFor(svc, sample, stepDef, jobName, priority));
   const region = decision.region;
-  const placement = placementRecord(decision);
+  // The lineage says why the job runs when it does, as well as where.
+  const placement = placementRecord({ ...decision, reasons: [...decision.reasons, describePriority(priority)] });
   const workBucket = bucketNames(svc.config).workArea(region);
   let stagedBytes = 0;
   const inputs = stepDef.inputs === 'sample' ? await stageInputs(svc, sample, region, (bytes) => (stagedBytes += bytes)) : [];

@@ -87,3 +87,13 @@ export function isUrgentSample(rules: readonly UrgentRule[], sample: { team: str
   if (sample.urgent) return true;
   return rules.some((rule) => rule.team === sample.team && (rule.runPrefix === undefined || sample.runId.startsWith(rule.runPrefix)) && (rule.sampleIds === undefined || rule.sampleIds.includes(sample.sampleId)));
 }
+
+/**
+ * A priority in words, for the placement reasoning the catalog records.
+ * @example describePriority(4012) // 'priority 4012: urgent sample, later step, rank 12 (longest job first)'
+ */
+export function describePriority(priority: number): string {
+  const band = Math.floor(priority / PRIORITY_BAND);
+  if (priority < 0 || band > 3) return `priority ${priority}: outside the step classes`;
+  return `priority ${priority}: ${band >= 2 ? 'urgent sample' : 'backlog'}, ${band % 2 === 1 ? 'early step' : 'later step'}, rank ${priority % PRIORITY_BAND} (longest job first)`;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LandfallConfig } from '../../../config/schema.ts';
-import { classBase, isUrgentClass, isUrgentSample, lptRanks, PRIORITY_BAND, stepPriority, VALIDATION_PRIORITY } from '../../../functions/workflow/priority.ts';
+import { classBase, describePriority, isUrgentClass, isUrgentSample, lptRanks, PRIORITY_BAND, stepPriority, VALIDATION_PRIORITY } from '../../../functions/workflow/priority.ts';
 import { definePipeline, type Pipeline } from '../../../workflows/pipeline.ts';
 import { demoPipeline } from '../../../workflows/pipelines/demo.ts';
 
@@ -87,6 +87,13 @@ describe('stepPriority', () => {
     expect(isUrgentClass(backlog.profile!)).toBe(false);
     expect(urgent.every(isUrgentClass)).toBe(true);
     expect(backlog.qc).toBe(classBase({ urgent: false, early: true }) + lptRanks(demoPipeline).get('qc')!);
+  });
+
+  it('is described in words for the placement reasoning', () => {
+    // Act / Assess
+    expect(describePriority(stepPriority(issue, 'trim', { urgent: true }))).toBe('priority 4012: urgent sample, later step, rank 12 (longest job first)');
+    expect(describePriority(stepPriority(demoPipeline, 'qc', { urgent: false }))).toBe(`priority ${PRIORITY_BAND + lptRanks(demoPipeline).get('qc')!}: backlog, early step, rank ${lptRanks(demoPipeline).get('qc')!} (longest job first)`);
+    expect(describePriority(VALIDATION_PRIORITY)).toBe(`priority ${VALIDATION_PRIORITY}: outside the step classes`);
   });
 
   it('names the pipeline and its steps when asked for a step it does not have', () => {
