@@ -1,4 +1,5 @@
 import type { Pipeline } from '../../workflows/pipeline.ts';
+import { expectedSecondsOf } from '../placement/stepPlacement.ts';
 
 /**
  * Scheduling priority of step jobs (Batch `schedulingPriority`, 0–9999; higher runs first within a region).
@@ -26,12 +27,9 @@ export interface PriorityClass {
   early: boolean;
 }
 
-/** Expected seconds of a step as placement weighs it: its estimate, else a tenth of its timeout. */
-const expected = (step: Pipeline['steps'][number]) => step.expectedSeconds ?? step.timeoutSeconds / 10;
-
 /**
- * Rank of every step of a pipeline within its class, in 10 s units: its own expected length, or one unit
- * below the highest rank among the steps that need it, whichever is higher.
+ * Rank of every step of a pipeline within its class, in 10 s units: its own expected length (as placement
+ * weighs it), or one unit below the highest rank among the steps that need it, whichever is higher.
  * @example lptRanks(qc 60 s → trim 120 s ∥ profile 90 s) // Map { qc → 11, trim → 12, profile → 9 }
  */
 export function lptRanks(pipeline: Pipeline): Map<string, number> {
@@ -40,7 +38,7 @@ export function lptRanks(pipeline: Pipeline): Map<string, number> {
   const rank = (step: Pipeline['steps'][number]): number => {
     const known = ranks.get(step.name);
     if (known !== undefined) return known;
-    const own = Math.min(PRIORITY_BAND - 1, Math.ceil(expected(step) / SECONDS_PER_UNIT));
+    const own = Math.min(PRIORITY_BAND - 1, Math.ceil(expectedSecondsOf(step) / SECONDS_PER_UNIT));
     const gated = pipeline.steps.filter((candidate) => candidate.needs.includes(step.name)).map((candidate) => rank(candidate) - 1);
     const value = Math.max(own, ...gated);
     ranks.set(step.name, value);
