@@ -18,13 +18,14 @@ import { pipelines } from '../workflows/pipelines/index.ts';
 import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { ensureTokens } from '../cli/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
+import { armCatalogRestarts } from './catalog/catalogFaults.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
 import { AlarmClock } from './alarms/AlarmClock.ts';
 import { LocalAlarms } from './alarms/LocalAlarms.ts';
 import { inactivityAlarms } from '../functions/alarms/inactivityAlarms.ts';
-import { armFaultTriggers } from './executor/faultTriggers.ts';
+import { armFaultTriggers, shortenJobTimeouts } from './executor/faultTriggers.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
@@ -171,6 +172,8 @@ export class EmbeddedRuntime {
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
     armFaultTriggers(executor); // test-only: LANDFALL_FAULTS 'executor.onTouch'
+    shortenJobTimeouts(executor); // test-only: LANDFALL_FAULTS 'executor.jobTimeoutSeconds'
+    armCatalogRestarts(catalogServer, (message) => options.onProblem?.('catalog', message)); // test-only: 'catalog.restartOnTouch'
 
     const watcher = new ShareWatcher({
       shareDir,

@@ -10,6 +10,11 @@ export interface CatalogServer {
   port: number;
   endpoint: string;
   close(): Promise<void>;
+  /**
+   * Stops the server as a crash of it would (open connections dropped, LevelDB closed), stays down for
+   * `downMs`, then listens again on the same port over the same data directory (dynalite reopens it).
+   */
+  restart(downMs: number): Promise<void>;
 }
 
 /**
@@ -27,5 +32,18 @@ export async function startCatalogServer(dataDir: string, port = 0): Promise<Cat
     port: actualPort,
     endpoint: `http://127.0.0.1:${actualPort}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    restart: async (downMs) => {
+      const closed = new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+      (server as Server & { closeAllConnections(): void }).closeAllConnections();
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(actualPort, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
   };
 }

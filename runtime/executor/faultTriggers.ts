@@ -31,3 +31,21 @@ export function armFaultTriggers(executor: LocalBatchExecutor, faultsJson = proc
   timer.unref(); // never what keeps the runtime alive
   return () => clearInterval(timer);
 }
+
+/**
+ * Test-only fault of the embedded runtime (`LANDFALL_FAULTS` key `executor.jobTimeoutSeconds`): jobs of
+ * `step` are submitted with this attempt timeout instead of the pipeline's (minutes), so a test can see a
+ * hanging step killed past its timeout in seconds. Everything else about the job is unchanged.
+ */
+export interface JobTimeoutFault {
+  step: string;
+  seconds: number;
+}
+
+export function shortenJobTimeouts(executor: LocalBatchExecutor, faultsJson = process.env.LANDFALL_FAULTS): void {
+  if (!faultsJson) return;
+  const fault = (JSON.parse(faultsJson) as Record<string, JobTimeoutFault | undefined>)['executor.jobTimeoutSeconds'];
+  if (!fault) return;
+  const submit = executor.submit.bind(executor);
+  executor.submit = (spec) => submit(spec.jobDefinition.endsWith(`-${fault.step}`) ? { ...spec, timeoutSeconds: fault.seconds } : spec);
+}

@@ -44,3 +44,29 @@ export function failIfAsked(spec: { step: string }): void {
   const fault = (JSON.parse(raw) as Record<string, { step?: string } | undefined>)['step.fail'];
   if (fault?.step === spec.step) throw new Error(`fault injection: step ${spec.step} fails (LANDFALL_FAULTS step.fail)`);
 }
+
+/**
+ * Test-only fault (`LANDFALL_FAULTS` key `step.enospc`): an attempt of `step` fails as a full scratch disk
+ * does — a Node system error `ENOSPC: no space left on device, write` (code ENOSPC, errno -28), so the
+ * program exits with the code it gives any such error. With `onceFile`, only the first attempt that creates
+ * it exclusively fails (a later reprocess runs normally); without it, every attempt fails.
+ */
+export interface EnospcFault {
+  step: string;
+  onceFile?: string;
+}
+
+export function failWithEnospcIfAsked(spec: { step: string }): void {
+  const raw = process.env.LANDFALL_FAULTS;
+  if (!raw) return;
+  const fault = (JSON.parse(raw) as Record<string, EnospcFault | undefined>)['step.enospc'];
+  if (fault?.step !== spec.step) return;
+  if (fault.onceFile) {
+    try {
+      closeSync(openSync(fault.onceFile, 'wx'));
+    } catch {
+      return; // an earlier attempt already failed: run normally
+    }
+  }
+  throw Object.assign(new Error(`ENOSPC: no space left on device, write (fault injection: step ${spec.step}, LANDFALL_FAULTS step.enospc)`), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+}

@@ -17,7 +17,7 @@ import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { exitCodeFor } from './errors.ts';
-import { failIfAsked, hangOnceIfAsked } from './interruptionFault.ts';
+import { failIfAsked, failWithEnospcIfAsked, hangOnceIfAsked } from './interruptionFault.ts';
 import { stepPrograms } from './stepPrograms.ts';
 
 const JobSpec = z.object({
@@ -70,6 +70,7 @@ export async function runStepAttempt(spec: JobSpec, attempt: number, storage: Ob
     const attemptPrefix = `${spec.workPrefix}attempt-${attempt}/`;
     await hangOnceIfAsked(spec, attemptPrefix, storage);
     failIfAsked(spec);
+    failWithEnospcIfAsked(spec);
     await program({ sampleId: spec.sampleId, inputs, outDir });
     const uploaded = [];
     for (const relative of await listFiles(outDir)) {
