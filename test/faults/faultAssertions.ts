@@ -29,8 +29,10 @@ export interface RunExpectation {
   runId: string;
   /** The terminal status each sample must end in, e.g. `{ Sample01: 'COMPLETED' }`; no other sample may exist. */
   statuses: Record<string, SampleStatus>;
-  /** The files on the share that must not be lost: their current bytes must be in landing or quarantine. @default every file in the run folder on the share */
+  /** The files that must not be lost: their current bytes must be in landing or quarantine. @default every file in the run folder on the share */
   shareFiles?: string[];
+  /** Where those files' bytes are read from. @default the run folder on the share */
+  sourceDir?: string;
 }
 
 /** Checks the terminal states, zero lost files, zero duplicate outputs and zero duplicate notifications of one run. */
@@ -43,7 +45,7 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
   expect(Object.fromEntries(samples.map((sample) => [sample.sampleId, sample.status])), `terminal states of ${runId}`).toEqual(expected.statuses);
 
   // zero lost files: every file on the share is cataloged and its current bytes are kept in landing or quarantine
-  const shareFolder = path.join(stateDir, 'share', team, runId);
+  const shareFolder = expected.sourceDir ?? path.join(stateDir, 'share', team, runId);
   const shareFiles = expected.shareFiles ?? readdirSync(shareFolder);
   const cataloged = new Set((await catalog.listRunFiles(team, runId)).map((file) => file.name));
   const kept = [...filesUnder(path.join(buckets, 'landfall-landing', 'incoming', team, runId)), ...filesUnder(path.join(buckets, 'landfall-quarantine', team, runId))];
