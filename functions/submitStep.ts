@@ -14,6 +14,7 @@ import { placeAndReserve } from './placement/placeAndReserve.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
 import { wakeRegion } from './alarms/wakeRegion.ts';
 import { noteSubmission } from './alarms/regionActivity.ts';
+import { functionStage, jobDefinitionName, jobQueueName } from '../stacks/names.ts';
 
 /**
  * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
@@ -67,8 +68,8 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     jobName,
     region,
     // Batch ignores schedulingPriority between queues without a fair-share policy: the class picks the queue.
-    jobQueue: `${svc.config.app}-${region}-${isUrgentClass(priority) ? 'urgent' : 'normal'}`,
-    jobDefinition: `${svc.config.app}-${step}`,
+    jobQueue: jobQueueName(svc.config.app, functionStage(), region, isUrgentClass(priority) ? 'urgent' : 'normal'),
+    jobDefinition: jobDefinitionName(svc.config.app, functionStage(), step),
     command: ['landfall-step', step],
     environment: {
       [JOB_SPEC_ENV]: JSON.stringify({ step, sampleId: sample.sampleId, inputs, workBucket, workPrefix }),

@@ -72,12 +72,12 @@ function jobSizes(): Map<string, JobSize> {
       const size = { vcpus: step.vcpus, memoryMiB: step.memoryMiB, timeoutSeconds: step.timeoutSeconds, attempts: step.attempts, command: ['landfall-step', step.name] };
       const known = sizes.get(step.name);
       if (known && JSON.stringify(known) !== JSON.stringify(size)) {
-        throw new StacksError(`job definition ${jobDefinitionName(landfall.app, step.name)}: pipelines define step ${step.name} with different sizes; give one of them another name`);
+        throw new StacksError(`job definition ${jobDefinitionName(landfall.app, stage, step.name)}: pipelines define step ${step.name} with different sizes; give one of them another name`);
       }
       sizes.set(step.name, size);
     }
   }
-  if (sizes.has(VALIDATION_JOB_DEFINITION)) throw new StacksError(`job definition ${jobDefinitionName(landfall.app, VALIDATION_JOB_DEFINITION)}: a pipeline step may not be called ${VALIDATION_JOB_DEFINITION}`);
+  if (sizes.has(VALIDATION_JOB_DEFINITION)) throw new StacksError(`job definition ${jobDefinitionName(landfall.app, stage, VALIDATION_JOB_DEFINITION)}: a pipeline step may not be called ${VALIDATION_JOB_DEFINITION}`);
   return sizes;
 }
 const sizes = jobSizes();
@@ -133,7 +133,7 @@ function regionBatch(region: string) {
       new aws.batch.JobQueue(
         `JobQueue${pascal(kind)}${id}`,
         {
-          name: jobQueueName(landfall.app, region, kind),
+          name: jobQueueName(landfall.app, stage, region, kind),
           state: 'ENABLED',
           priority: jobQueues[kind].priority,
           computeEnvironmentOrders: order[kind].map((environment, index) => ({ order: index + 1, computeEnvironment: environment.arn })),
@@ -147,7 +147,7 @@ function regionBatch(region: string) {
     new aws.batch.JobDefinition(
       `JobDefinition${pascal(suffix)}${id}`,
       {
-        name: jobDefinitionName(landfall.app, suffix),
+        name: jobDefinitionName(landfall.app, stage, suffix),
         type: 'container',
         platformCapabilities: ['EC2'],
         containerProperties: $jsonStringify({

@@ -57,13 +57,13 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   stateMachines: Object.values(stateMachineArns),
   executions: Object.keys(pipelines).map((pipeline) => accountId.apply((account) => `${stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline), 'execution')}:*`)),
   jobQueues: regions.flatMap((region) =>
-    (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:job-queue/${jobQueueName(landfall.app, region, kind)}`),
+    (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:job-queue/${jobQueueName(landfall.app, stage, region, kind)}`),
   ),
   // SubmitJob names the definition without a revision: every revision is allowed.
   jobDefinitions: regions.flatMap((region) =>
     jobDefinitions.flatMap((step) => [
-      $interpolate`arn:aws:batch:${region}:${accountId}:job-definition/${jobDefinitionName(landfall.app, step)}`,
-      $interpolate`arn:aws:batch:${region}:${accountId}:job-definition/${jobDefinitionName(landfall.app, step)}:*`,
+      $interpolate`arn:aws:batch:${region}:${accountId}:job-definition/${jobDefinitionName(landfall.app, stage, step)}`,
+      $interpolate`arn:aws:batch:${region}:${accountId}:job-definition/${jobDefinitionName(landfall.app, stage, step)}:*`,
     ]),
   ),
   jobs: regions.map((region) => $interpolate`arn:aws:batch:${region}:${accountId}:job/*`),

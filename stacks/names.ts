@@ -15,25 +15,40 @@ export function stateMachineArn(region: string, account: string, name: string, k
 }
 
 /**
+ * The stage a function runs in: `LANDFALL_STAGE`, which `stacks/functions.ts` sets on every Lambda. Unset
+ * in the embedded runtime (one stage per machine, and its executor accepts any name): Batch names then
+ * leave the stage out. Handlers name queues and definitions through this and the functions below, the
+ * stack declares them through the same functions with its stage, so both agree.
+ */
+export function functionStage(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.LANDFALL_STAGE || undefined;
+}
+
+/** `<app>-<stage>` (or `<app>` without a stage): the prefix that lets two stages share an account and region. */
+function stagePrefix(app: string, stage: string | undefined): string {
+  return stage ? `${app}-${stage}` : app;
+}
+
+/**
  * Job queues per region and their Batch priority (higher runs first when both have work). `normal` is
- * the queue `functions/submitStep.ts` submits to (`<app>-<region>-normal`); `urgent` is for early steps,
- * whose outputs a remote team waits for. Batch ignores `schedulingPriorityOverride` on queues without a
- * fair-share policy, so priority between the two kinds of work has to come from the queue.
+ * the queue `functions/submitStep.ts` submits to; `urgent` is for early steps and validation, whose
+ * outputs someone waits for. Batch ignores `schedulingPriorityOverride` on queues without a fair-share
+ * policy, so priority between the two kinds of work has to come from the queue.
  */
 export const jobQueues = { urgent: { priority: 100 }, normal: { priority: 10 } } as const;
 export type JobQueueKind = keyof typeof jobQueues;
 
-/** `<app>-<region>-<kind>`, as `functions/submitStep.ts` names the queue it submits to. */
-export function jobQueueName(app: string, region: string, kind: JobQueueKind): string {
-  return `${app}-${region}-${kind}`;
+/** `<app>-<stage>-<region>-<kind>`: the queue `stacks/batch.ts` declares and the handlers submit to. */
+export function jobQueueName(app: string, stage: string | undefined, region: string, kind: JobQueueKind): string {
+  return `${stagePrefix(app, stage)}-${region}-${kind}`;
 }
 
-/** `<app>-<step>`, as `functions/submitStep.ts` names the job definition it submits with. */
-export function jobDefinitionName(app: string, step: string): string {
-  return `${app}-${step}`;
+/** `<app>-<stage>-<step>`: the job definition of a step (or of validation), declared per region. */
+export function jobDefinitionName(app: string, stage: string | undefined, step: string): string {
+  return `${stagePrefix(app, stage)}-${step}`;
 }
 
-/** The validation job's definition suffix (`functions/validation/validationJob.ts` submits `<app>-validate`). */
+/** The validation job's definition suffix (`functions/validation/validationJob.ts` submits `<app>-<stage>-validate`). */
 export const VALIDATION_JOB_DEFINITION = 'validate';
 
 /**

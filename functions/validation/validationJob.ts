@@ -5,6 +5,7 @@ import type { LandfallConfig } from '../../config/schema.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { LandedFile } from '../catalog/types.ts';
 import { VALIDATION_PRIORITY } from '../workflow/priority.ts';
+import { VALIDATION_JOB_DEFINITION, functionStage, jobDefinitionName, jobQueueName } from '../../stacks/names.ts';
 
 /**
  * Validation of a sample too large for a function (a Lambda stops at 15 minutes) runs as a Batch job:
@@ -49,8 +50,8 @@ export function validationJobSpec(config: LandfallConfig, jobName: string): JobS
   return {
     jobName,
     region: config.homeRegion,
-    jobQueue: `${config.app}-${config.homeRegion}-urgent`,
-    jobDefinition: `${config.app}-validate`,
+    jobQueue: jobQueueName(config.app, functionStage(), config.homeRegion, 'urgent'),
+    jobDefinition: jobDefinitionName(config.app, functionStage(), VALIDATION_JOB_DEFINITION),
     command: ['landfall-validate', keys.bucket, keys.input],
     environment: {},
     vcpus: config.validation.jobVcpus,

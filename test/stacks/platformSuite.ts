@@ -182,20 +182,24 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
         expect.arrayContaining([expect.objectContaining({ type: 'EC2', minVcpus: 0, maxVcpus: quota }), expect.objectContaining({ type: 'SPOT', minVcpus: 0, maxVcpus: quota })]),
       );
       const byName = Object.fromEntries(queues.map((q) => [q.inputs.name, q.inputs]));
-      // submitStep submits to <app>-<region>-normal.
-      expect(byName[`${config.app}-${region}-normal`]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT') }, { order: 2, computeEnvironment: arnOf('EC2') }] });
-      expect(byName[`${config.app}-${region}-urgent`]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2') }, { order: 2, computeEnvironment: arnOf('SPOT') }] });
+      // The handlers name the queue from the LANDFALL_STAGE the stack gives them (stacks/names.ts functionStage).
+      const variables = (lambdaOf(getRun(), 'submitStep')!.inputs.environment as { variables: Record<string, string> }).variables;
+      expect(variables.LANDFALL_STAGE).toBe(getRun().app.stage);
+      // submitStep submits to <app>-<stage>-<region>-normal.
+      expect(byName[`${config.app}-${getRun().app.stage}-${region}-normal`]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT') }, { order: 2, computeEnvironment: arnOf('EC2') }] });
+      expect(byName[`${config.app}-${getRun().app.stage}-${region}-urgent`]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2') }, { order: 2, computeEnvironment: arnOf('SPOT') }] });
     });
 
     it.each(regions)('$case: one job definition per step from the pipelines, with the retry rules jobs are submitted with', ({ region }) => {
       // Prepare
+      const prefix = `${config.app}-${getRun().app.stage}`;
       const definitions = Object.fromEntries(inRegion('aws:batch/jobDefinition:JobDefinition', region).map((d) => [d.inputs.name, d.inputs]));
       const steps = [...new Map(Object.values(pipelines).flatMap((p) => p.steps.map((s) => [s.name, s] as const))).values()];
 
       // Assess
-      expect(Object.keys(definitions).sort()).toEqual([...steps.map((s) => `${config.app}-${s.name}`), ...(region === config.homeRegion ? [`${config.app}-validate`] : [])].sort());
+      expect(Object.keys(definitions).sort()).toEqual([...steps.map((s) => `${prefix}-${s.name}`), ...(region === config.homeRegion ? [`${prefix}-validate`] : [])].sort());
       for (const step of steps) {
-        const definition = definitions[`${config.app}-${step.name}`]!;
+        const definition = definitions[`${prefix}-${step.name}`]!;
         const container = JSON.parse(String(definition.containerProperties)) as { image: string; command: string[]; resourceRequirements: unknown };
         expect(definition, step.name).toMatchObject({ type: 'container', platformCapabilities: ['EC2'], timeout: { attemptDurationSeconds: step.timeoutSeconds }, retryStrategy: { attempts: step.attempts, evaluateOnExits: expected.stepRetryRules } });
         expect(container.command).toEqual(['landfall-step', step.name]);
@@ -204,7 +208,7 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
         expect(container.image).toBe(`123456789012.dkr.ecr.${region}.amazonaws.com/${config.app}-step:${stepImageTag()}`);
       }
       if (region === config.homeRegion) {
-        const validation = definitions[`${config.app}-validate`]!;
+        const validation = definitions[`${prefix}-validate`]!;
         expect(JSON.parse(String(validation.containerProperties))).toMatchObject({ command: ['landfall-validate'], resourceRequirements: [{ type: 'VCPU', value: String(expected.validation.vcpus) }, { type: 'MEMORY', value: String(expected.validation.memoryMiB) }] });
         expect(validation.timeout).toEqual({ attemptDurationSeconds: expected.validation.timeoutSeconds });
       }

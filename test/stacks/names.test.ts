@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineConfig } from '../../config/defineConfig.ts';
+import { validationJobSpec } from '../../functions/validation/validationJob.ts';
+import { functionStage, jobDefinitionName, jobQueueName } from '../../stacks/names.ts';
+
+const saved = process.env.LANDFALL_STAGE;
+afterEach(() => {
+  if (saved === undefined) delete process.env.LANDFALL_STAGE;
+  else process.env.LANDFALL_STAGE = saved;
+});
+
+describe('Batch names carry the stage, so two stages can share an account and region', () => {
+  it('reads the stage stacks/functions.ts sets on every function, and none in the embedded runtime', () => {
+    expect(functionStage({ LANDFALL_STAGE: 'alice' })).toBe('alice');
+    expect(functionStage({})).toBeUndefined();
+    expect(functionStage({ LANDFALL_STAGE: '' })).toBeUndefined();
+  });
+
+  it('gives two stages different queue and definition names', () => {
+    expect(jobQueueName('landfall', 'alice', 'eu-west-1', 'urgent')).toBe('landfall-alice-eu-west-1-urgent');
+    expect(jobQueueName('landfall', 'production', 'eu-west-1', 'urgent')).toBe('landfall-production-eu-west-1-urgent');
+    expect(jobDefinitionName('landfall', 'alice', 'qc')).toBe('landfall-alice-qc');
+    // The embedded runtime (no stage): the names the local executor has always seen.
+    expect(jobQueueName('landfall', undefined, 'eu-west-1', 'normal')).toBe('landfall-eu-west-1-normal');
+  });
+
+  it('makes a deployed handler submit to its own stage queue and definition', () => {
+    // Prepare
+    const config = defineConfig({ app: 'landfall', homeRegion: 'eu-west-1', regions: [{ name: 'eu-west-1', vcpuQuota: 8 }], teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo' }] });
+    process.env.LANDFALL_STAGE = 'alice';
+
+    // Act
+    const spec = validationJobSpec(config, 'validate-x');
+
+    // Assess
+    expect(spec).toMatchObject({ jobQueue: 'landfall-alice-eu-west-1-urgent', jobDefinition: 'landfall-alice-validate' });
+  });
+});
