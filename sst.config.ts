@@ -32,6 +32,7 @@ export default $config({
       await import('./stacks/network.ts'),
       await import('./stacks/batch.ts'),
       await import('./stacks/alarms.ts'),
+      await import('./stacks/dashboard.ts'),
     ];
     return Object.assign({}, ...modules.map((module) => module.outputs));
   },

@@ -62,3 +62,37 @@ describe('stacks/alarms.ts', () => {
     }
   });
 });
+
+describe('stacks/dashboard.ts', () => {
+  const dashboard = () => {
+    const found = run.resources.filter((resource) => resource.type === 'aws:cloudwatch/dashboard:Dashboard');
+    expect(found, 'dashboards declared').toHaveLength(1);
+    return found[0]!;
+  };
+  const widgets = () => (JSON.parse(String(dashboard().inputs.dashboardBody)) as { widgets: { type: string; properties: { title: string; metrics?: string[][]; alarms?: string[] } }[] }).widgets;
+  const titled = (title: string) => {
+    const widget = widgets().find((w) => w.properties.title === title);
+    if (!widget) throw new Error(`dashboard ${String(dashboard().inputs.dashboardName)}: no widget titled "${title}"`);
+    return widget.properties;
+  };
+
+  it('is named after the app and stage', () => {
+    expect(dashboard().inputs.dashboardName).toBe('landfall-production');
+  });
+
+  it('graphs ActiveJobs for every region', () => {
+    expect(titled('Active jobs per region').metrics).toEqual(threeRegions.regions.map((region) => ['Landfall', 'ActiveJobs', 'Region', region.name]));
+  });
+
+  it('shows the state of every inactivity alarm', () => {
+    const alarmArns = run.resources.filter((resource) => resource.type === ALARM_TYPE).map((alarm) => alarm.arn);
+    expect(alarmArns).toHaveLength(threeRegions.regions.length);
+    expect([...titled('Inactivity alarms').alarms!].sort()).toEqual([...alarmArns].sort());
+  });
+
+  it('graphs the errors of every deployed function', () => {
+    const lambdas = run.resources.filter((resource) => resource.type === 'aws:lambda/function:Function').map((fn) => String(fn.inputs.name ?? fn.id));
+    expect(lambdas.length).toBeGreaterThan(0);
+    expect(titled('Function errors').metrics!.map(([namespace, metric, dimension, name]) => [namespace, metric, dimension, name]).sort()).toEqual(lambdas.map((name) => ['AWS/Lambda', 'Errors', 'FunctionName', name]).sort());
+  });
+});
