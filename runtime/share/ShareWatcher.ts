@@ -43,6 +43,7 @@ export class ShareWatcher {
   #timer: NodeJS.Timeout | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   #rescanning = false;
+  #polling = false;
   #sequencer = 0;
 
   constructor(options: ShareWatcherOptions) {
@@ -100,6 +101,18 @@ export class ShareWatcher {
   }
 
   async #poll(): Promise<void> {
+    // One poll at a time: on a busy machine a poll over many files outlasts pollMs, and two overlapping
+    // polls would both land the same settled file (and re-add it to #pending from a stale snapshot).
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      await this.#pollOnce();
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  async #pollOnce(): Promise<void> {
     for (const [file, seen] of [...this.#pending]) {
       let current;
       try {
@@ -108,6 +121,7 @@ export class ShareWatcher {
         this.#pending.delete(file); // removed before it settled: nothing to land
         continue;
       }
+      if (this.#pending.get(file) !== seen) continue; // touched again meanwhile: the next poll looks at it
       if (current.size !== seen.size || current.mtimeMs !== seen.mtimeMs) {
         this.#pending.set(file, { size: current.size, mtimeMs: current.mtimeMs, stableSince: Date.now() });
         continue;
