@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
 import type { SampleStatus } from '../../functions/catalog/types.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
-import { readBusLog } from '../support/runtimeProcess.ts';
+import { readBusLog, waitFor } from '../support/runtimeProcess.ts';
 
 const md5 = (file: string) => createHash('md5').update(readFileSync(file)).digest('hex');
 
@@ -73,6 +73,14 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
   expect(filesUnder(path.join(buckets, 'landfall-results', 'publishing')), 'half-published outputs left in staging').toEqual([]);
 
   // zero duplicate notifications: each fact once per sample version (and step)
+  const closingOf = (status: string) => ({ COMPLETED: 'Sample Completed', FAILED: 'Sample Failed', REJECTED: 'Sample Rejected' })[status as 'COMPLETED' | 'FAILED' | 'REJECTED'];
+  // a closing notification follows the catalog's terminal write: wait (bounded) for each before counting
+  await waitFor(
+    `the closing notification of every sample of ${runId}`,
+    () => samples.every((sample) => !closingOf(sample.status) || readBusLog(stateDir).some((e) => e['detail-type'] === closingOf(sample.status) && e.detail.runId === runId && e.detail.sampleId === sample.sampleId && e.detail.version === sample.currentVersion)) || undefined,
+    10_000,
+    100,
+  ).catch(() => undefined); // the counts below say which one is missing
   const log = readBusLog(stateDir).filter((event) => event.source === 'landfall' && event.detail.runId === runId);
   for (const detailType of ['Sample Cataloged', 'Workflow Started', 'Step Output Published', 'Sample Completed', 'Sample Failed', 'Sample Rejected']) {
     const facts = log.filter((event) => event['detail-type'] === detailType).map((event) => `${String(event.detail.sampleId)}/v${String(event.detail.version)}${event.detail.step ? `/${String(event.detail.step)}` : ''}${detailType === 'Workflow Started' ? `/${String(event.detail.executionName)}` : ''}`);
@@ -80,7 +88,7 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
   }
   for (const sample of samples) {
     const final = log.filter((event) => event.detail.sampleId === sample.sampleId && event.detail.version === sample.currentVersion);
-    const closing = { COMPLETED: 'Sample Completed', FAILED: 'Sample Failed', REJECTED: 'Sample Rejected' }[sample.status as 'COMPLETED' | 'FAILED' | 'REJECTED'];
+    const closing = closingOf(sample.status);
     if (closing) expect(final.filter((event) => event['detail-type'] === closing), `${closing} of ${sample.sampleId} v${sample.currentVersion}`).toHaveLength(1);
   }
 }

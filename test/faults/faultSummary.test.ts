@@ -14,6 +14,8 @@ const report: VitestJsonReport = {
   testResults: [
     {
       name: '/root/test/a.test.ts',
+      startTime: 1000,
+      endTime: 6000,
       assertionResults: [
         { fullName: 'a storm survives', status: 'passed', duration: 1500 },
         { fullName: 'a crash one', status: 'passed', duration: 1000 },
@@ -37,7 +39,7 @@ describe('summarizeFaults', () => {
     expect(rows[1]!.problem).toBe('a crash two: failed — AssertionError: expected 2 to be 1');
     expect(rows[2]!.problem).toBe('test/b.test.ts did not run');
     expect(rows[3]!.problem).toBe('no test named "a gone" in test/a.test.ts');
-    expect(rows[0]!.seconds).toBe(1.5);
+    expect([rows[0]!.seconds, rows[0]!.fileSeconds]).toEqual([1.5, 5]);
   });
 
   it('prints one row per fault and the survived count', () => {

@@ -11,7 +11,10 @@ export interface FaultRow {
   file: string;
   tests: number;
   passed: number;
+  /** Wall time of the tests named for the fault. */
   seconds: number;
+  /** Wall time of the whole test file, including the live runtime it starts (where most fault setups run). */
+  fileSeconds: number;
   survived: boolean;
   /** Why it did not survive: no matching test ran, or the first failure message. */
   problem?: string;
@@ -37,16 +40,17 @@ export function summarizeFaults(report: VitestJsonReport, catalog: FaultCase[], 
       tests: matched.length,
       passed: matched.length - failed.length,
       seconds: matched.reduce((sum, test) => sum + (test.duration ?? 0), 0) / 1000,
+      fileSeconds: file?.startTime !== undefined && file.endTime !== undefined ? (file.endTime - file.startTime) / 1000 : 0,
       survived: problem === undefined,
       ...(problem !== undefined && { problem }),
     };
   });
 }
 
-/** A plain-text table: fault, test file, tests passed/run, seconds, SURVIVED or NOT SURVIVED, then totals. */
+/** A plain-text table: fault, test file, tests passed/run, test and file seconds, SURVIVED or NOT SURVIVED, then totals. */
 export function formatFaultTable(rows: FaultRow[], suiteSeconds: number): string {
-  const header = ['#', 'fault injected', 'test file', 'tests', 'seconds', 'result'];
-  const body = rows.map((row, index) => [String(index + 1), row.fault, row.file, `${row.passed}/${row.tests}`, row.seconds.toFixed(1), row.survived ? 'SURVIVED' : 'NOT SURVIVED']);
+  const header = ['#', 'fault injected', 'test file', 'tests', 'test s', 'file s', 'result'];
+  const body = rows.map((row, index) => [String(index + 1), row.fault, row.file, `${row.passed}/${row.tests}`, row.seconds.toFixed(1), row.fileSeconds.toFixed(1), row.survived ? 'SURVIVED' : 'NOT SURVIVED']);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const survived = rows.filter((row) => row.survived).length;

@@ -40,6 +40,7 @@ async function failThenReprocess(options: { stateDir: string; runtime: RuntimePr
     const version = await runtime.catalog.getVersion(ref);
     return version?.generation === 1 && version.status === 'COMPLETED' ? true : undefined;
   }, 90_000);
+  await waitForTerminalSamples(runtime.catalog, TEAM, runId, 1); // the sample record follows its version
   return { failed: failed!, stepRecord: stepRecord!, jobEvents, others, sampleFailed, ref };
 }
 
