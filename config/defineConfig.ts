@@ -32,6 +32,25 @@ export function bucketNames(config: Pick<LandfallConfig, 'app' | 'homeRegion'> &
 }
 
 /**
+ * Teams' file share ARNs from the stack's LANDFALL_FILE_SHARES (JSON `{ team: arn }`), for teams whose
+ * config names none: the shares the stack created on the configured gateway.
+ *
+ * @throws ConfigError when LANDFALL_FILE_SHARES is not a JSON object of share ARNs
+ */
+export function withDeployedFileShares(config: LandfallConfig, json: string | undefined): LandfallConfig {
+  if (json === undefined) return config;
+  let shares: unknown;
+  try {
+    shares = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigError(`LANDFALL_FILE_SHARES is not JSON (${(error as Error).message}); the stack sets it to {"<team>": "arn:aws:storagegateway:…"}`);
+  }
+  const parsed = z.record(z.string(), z.string().regex(/^arn:aws:storagegateway:/)).safeParse(shares);
+  if (!parsed.success) throw new ConfigError(`LANDFALL_FILE_SHARES is not a map of team → file share ARN: ${z.prettifyError(parsed.error)}`);
+  return { ...config, teams: config.teams.map((team) => (team.fileShareArn || !parsed.data[team.id] ? team : { ...team, fileShareArn: parsed.data[team.id] })) };
+}
+
+/**
  * The config as a function in AWS sees it: the deployed bucket names from the stack's LANDFALL_BUCKETS
  * (JSON), so every handler addresses the real buckets and the events it emits name them.
  *

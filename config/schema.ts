@@ -120,6 +120,28 @@ export const TeamConfig = z
   })
   .strict();
 
+/**
+ * The S3 File Gateway the instruments write to (AWS only). Activating the gateway appliance is a manual
+ * step (README "Deploy to AWS"); the stack then creates one file share per team on it, mapped to
+ * `incoming/<team>/` of the landing bucket, with upload notifications after the settling time.
+ */
+export const FileGatewayConfig = z
+  .object({
+    gatewayArn: z.string().regex(/^arn:aws:storagegateway:[a-z0-9-]+:\d{12}:gateway\/sgw-[0-9A-Fa-f]+$/, 'gatewayArn must look like arn:aws:storagegateway:<region>:<account>:gateway/sgw-XXXXXXXX'),
+    /** SMB for Windows instrument PCs, NFS for Linux ones. @default 'smb' */
+    protocol: z.enum(['smb', 'nfs']).default('smb'),
+    /** SMB: how users sign in. @default 'ActiveDirectory' */
+    smbAuthentication: z.enum(['ActiveDirectory', 'GuestAccess']).default('ActiveDirectory'),
+    /** NFS: the clients allowed to mount (CIDRs). @default ['10.0.0.0/8'] */
+    nfsClients: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'nfsClients are IPv4 CIDRs such as 10.1.0.0/16')).min(1).default(['10.0.0.0/8']),
+    /**
+     * Seconds a file must be unchanged before the gateway announces its upload (NotificationPolicy
+     * SettlingTimeInSeconds): long enough for an instrument's pauses mid-file. @default 60
+     */
+    settlingTimeSeconds: z.number().int().min(1).max(2_592_000).default(60),
+  })
+  .strict();
+
 export const ValidationConfig = z
   .object({
     /**
@@ -229,6 +251,8 @@ export const LandfallConfig = z
     teams: z.array(TeamConfig).min(1),
     completeness: CompletenessConfig.default(CompletenessConfig.parse({})),
     validation: ValidationConfig.default(ValidationConfig.parse({})),
+    /** The S3 File Gateway teams' shares live on (AWS). @default none: files reach the landing bucket some other way */
+    fileGateway: FileGatewayConfig.optional(),
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
     placement: PlacementConfig.default(PlacementConfig.parse({})),
     idle: IdleConfig.default(IdleConfig.parse({})),

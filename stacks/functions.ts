@@ -7,6 +7,7 @@ import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, j
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
+import { fileShares } from './fileShares.ts';
 
 const stage = $app.stage.toLowerCase();
 const accountId = aws.getCallerIdentityOutput({}).accountId;
@@ -107,6 +108,8 @@ const environment = {
     quarantine: quarantine.bucket.bucket,
     ...Object.fromEntries([...staging].map(([region, { bucket }]) => [`staging:${region}`, bucket.bucket])),
   }),
+  // The upload barrier maps a File Upload Event to its team by the share's ARN, known only once deployed.
+  LANDFALL_FILE_SHARES: $jsonStringify(Object.fromEntries([...fileShares].map(([team, share]) => [team, share.arn]))),
   POWERTOOLS_SERVICE_NAME: landfall.app,
   POWERTOOLS_METRICS_NAMESPACE: 'Landfall',
   POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import baseConfig from '../../landfall.config.ts';
-import { withDeployedBuckets } from '../../config/defineConfig.ts';
+import { withDeployedBuckets, withDeployedFileShares } from '../../config/defineConfig.ts';
 import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
@@ -22,7 +22,7 @@ function required(name: string): string {
  * table, the state machine ARNs by pipeline (JSON), the deployed bucket names (JSON). Clients are created once per container.
  */
 export async function awsServices(): Promise<Services> {
-  const config = withDeployedBuckets(baseConfig, process.env.LANDFALL_BUCKETS);
+  const config = withDeployedFileShares(withDeployedBuckets(baseConfig, process.env.LANDFALL_BUCKETS), process.env.LANDFALL_FILE_SHARES);
   return {
     config,
     storage: new S3Storage(),

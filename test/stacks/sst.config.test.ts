@@ -248,6 +248,34 @@ describe('checks', () => {
   });
 });
 
+describe('file shares', () => {
+  it('gives every team one share on the configured gateway, mapped to its incoming/ prefix, with upload notifications after the settling time', () => {
+    for (const team of ['genomics', 'microbio']) {
+      const share = named(production, `Team${team === 'genomics' ? 'Genomics' : 'Microbio'}FileShare`);
+      expect(share.type).toBe('aws:storagegateway/smbFileShare:SmbFileShare');
+      expect(share.inputs).toMatchObject({
+        gatewayArn: 'arn:aws:storagegateway:eu-west-1:123456789012:gateway/sgw-12A3456B',
+        authentication: 'ActiveDirectory',
+        kmsEncrypted: true,
+        notificationPolicy: JSON.stringify({ Upload: { SettlingTimeInSeconds: 90 } }),
+      });
+      expect(String(share.inputs.locationArn)).toMatch(new RegExp(`/incoming/${team}/$`));
+    }
+  });
+
+  it("lets the gateway reach only the landing bucket's incoming/ prefix and its key, and only the gateway assume that role", () => {
+    const role = named(production, 'FileGatewayRole');
+    expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'storagegateway.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const statements = JSON.parse(String(named(production, 'FileGatewayRolePolicy').inputs.policy)).Statement as Array<{ Sid: string; Resource: string; Action: string | string[] }>;
+    expect(statements.find((statement) => statement.Sid === 'ReadWriteIncoming')!.Resource).toMatch(/\/incoming\/\*$/);
+    for (const statement of statements) expect(String(statement.Resource)).not.toBe('*');
+  });
+
+  it('creates no share without a gateway in the config', () => {
+    expect(base.resources.filter((resource) => resource.type.startsWith('aws:storagegateway/'))).toEqual([]);
+  });
+});
+
 describe('catalog tables', () => {
   it('declares the catalog from the same design the embedded runtime creates, with point-in-time recovery', () => {
     const design = catalogCreateTableInput('landfall-catalog');

@@ -1,6 +1,6 @@
 /** In AWS, handlers address the deployed buckets (stage and account in their names) the stack passes in. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { bucketNames, withDeployedBuckets } from '../../../config/defineConfig.ts';
+import { bucketNames, withDeployedBuckets, withDeployedFileShares } from '../../../config/defineConfig.ts';
 import { ConfigError } from '../../../config/errors.ts';
 import { awsServices } from '../../../functions/shared/awsServices.ts';
 import landfall from '../../../landfall.config.ts';
@@ -30,5 +30,13 @@ describe('deployed bucket names', () => {
   ])('refuses LANDFALL_BUCKETS that is $case', ({ json, message }) => {
     expect(() => withDeployedBuckets(landfall, json)).toThrow(ConfigError);
     expect(() => withDeployedBuckets(landfall, json)).toThrow(message);
+  });
+
+  it("maps the stack's file shares to teams that name none, so the upload barrier finds the team", () => {
+    const arn = 'arn:aws:storagegateway:eu-west-1:123456789012:share/share-ABCDEF12';
+    const team = landfall.teams[0]!.id;
+    const config = withDeployedFileShares(landfall, JSON.stringify({ [team]: arn }));
+    expect(config.teams.find((candidate) => candidate.id === team)!.fileShareArn).toBe(arn);
+    expect(() => withDeployedFileShares(landfall, JSON.stringify({ [team]: 'not-an-arn' }))).toThrow(/LANDFALL_FILE_SHARES is not a map of team → file share ARN/);
   });
 });
