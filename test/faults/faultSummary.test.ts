@@ -10,7 +10,7 @@ const catalog: FaultCase[] = [
   { fault: 'renamed', file: 'test/a.test.ts', tests: ['a gone'] },
 ];
 const report: VitestJsonReport = {
-  startTime: 0,
+  startTime: 500,
   testResults: [
     {
       name: '/root/test/a.test.ts',
@@ -39,7 +39,7 @@ describe('summarizeFaults', () => {
     expect(rows[1]!.problem).toBe('a crash two: failed — AssertionError: expected 2 to be 1');
     expect(rows[2]!.problem).toBe('test/b.test.ts did not run');
     expect(rows[3]!.problem).toBe('no test named "a gone" in test/a.test.ts');
-    expect([rows[0]!.seconds, rows[0]!.fileSeconds]).toEqual([1.5, 5]);
+    expect([rows[0]!.seconds, rows[0]!.fileSeconds]).toEqual([1.5, 5.5]); // from the run's start to the file's end
   });
 
   it('prints one row per fault and the survived count', () => {

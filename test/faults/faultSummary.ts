@@ -13,7 +13,7 @@ export interface FaultRow {
   passed: number;
   /** Wall time of the tests named for the fault. */
   seconds: number;
-  /** Wall time of the whole test file, including the live runtime it starts (where most fault setups run). */
+  /** Wall time of the whole test file, including the live runtime it starts and its beforeAll (where some faults are injected). */
   fileSeconds: number;
   survived: boolean;
   /** Why it did not survive: no matching test ran, or the first failure message. */
@@ -22,6 +22,10 @@ export interface FaultRow {
 
 /** One row per injected fault: survived when every test named for it ran and passed (and at least one ran). */
 export function summarizeFaults(report: VitestJsonReport, catalog: FaultCase[], projectRoot: string): FaultRow[] {
+  // Files run one after another: a file's wall time (its live runtime's start and beforeAll included) runs
+  // from the end of the file before it (or the start of the run) to its own end.
+  const ends = report.testResults.map((result) => result.endTime ?? 0).sort((a, b) => a - b);
+  const wallSeconds = (endTime: number | undefined) => (endTime === undefined ? 0 : (endTime - Math.max(report.startTime, ...ends.filter((end) => end < endTime))) / 1000);
   return catalog.map((fault) => {
     const file = report.testResults.find((result) => result.name === `${projectRoot}/${fault.file}`);
     const matched = (file?.assertionResults ?? []).filter((test) => fault.tests.some((name) => test.fullName.startsWith(name)));
@@ -40,7 +44,7 @@ export function summarizeFaults(report: VitestJsonReport, catalog: FaultCase[], 
       tests: matched.length,
       passed: matched.length - failed.length,
       seconds: matched.reduce((sum, test) => sum + (test.duration ?? 0), 0) / 1000,
-      fileSeconds: file?.startTime !== undefined && file.endTime !== undefined ? (file.endTime - file.startTime) / 1000 : 0,
+      fileSeconds: wallSeconds(file?.endTime),
       survived: problem === undefined,
       ...(problem !== undefined && { problem }),
     };
