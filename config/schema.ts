@@ -53,6 +53,11 @@ export const PlacementConfig = z
     unhealthyAfterFailures: z.number().int().positive().default(2),
     /** How far back failures count; a region without any for this long gets work again. @default 600 */
     healthWindowSeconds: z.number().positive().default(600),
+    /**
+     * A region whose submitted jobs wait this long with room free is not draining: it gets no new work and
+     * the sweep moves its waiting jobs elsewhere. Longer than a cold start of Batch capacity. @default 900
+     */
+    queueStallSeconds: z.number().positive().default(900),
     /** Which samples are urgent (functions/workflow/priority.ts). @default none */
     urgent: z.array(UrgentRule).default([]),
   })

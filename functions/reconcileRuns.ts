@@ -8,6 +8,7 @@ import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services, type Services } from './shared/services.ts';
+import { moveStalledJobs } from './placement/replaceJob.ts';
 import { validateLandedSample } from './validate.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { startVersionExecution } from './workflow/startVersionExecution.ts';
@@ -93,7 +94,8 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
 /**
  * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
  * missed landing events are re-driven, runs still receiving files (or with re-uploads settling) are re-evaluated (settle windows,
- * deadlines), held-back later steps are released, and samples whose process died are recovered.
+ * deadlines), held-back later steps are released, samples whose process died are recovered, and jobs
+ * stuck in a region whose queue does not drain are moved to another.
  * Missed events and crashes cost latency, never data.
  */
 export async function reconcileRuns(event: ScheduledEvent) {
@@ -110,7 +112,8 @@ export async function reconcileRuns(event: ScheduledEvent) {
     }
   }
   const recovered = await recoverSamples(svc, startup);
-  return { outcome: redriven + evaluated + recovered > 0 ? 'reconciled' : 'idle', redriven, evaluated, recovered };
+  const moved = (await moveStalledJobs(svc)).length;
+  return { outcome: redriven + evaluated + recovered + moved > 0 ? 'reconciled' : 'idle', redriven, evaluated, recovered, moved };
 }
 
 export const handler = lambdaHandler(reconcileRuns, ScheduledEvent);

@@ -96,6 +96,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
   const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }), noteSubmission(svc, region)]);
   await svc.catalog.setJobId(jobName, jobId);
+  await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
   return { outcome: 'submitted', jobId, jobName, region };
 }
 

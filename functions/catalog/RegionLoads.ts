@@ -8,6 +8,8 @@ export type StoredReservation = Omit<Reservation, 'runningForSeconds'> & {
   reservedAt: string;
   /** Epoch ms, set when the job's RUNNING event arrives. */
   runningSince?: number;
+  /** Epoch ms, set once the job was handed to Batch (a job held behind early steps is reserved but not submitted). */
+  submittedAt?: number;
   inputBytes?: number;
   dataRegions?: string[];
 };
@@ -88,6 +90,26 @@ export class RegionLoads {
    * remaining time rather than all of it. Leaves the revision alone: a decision made on the older view is
    * only slightly pessimistic. False when the job holds no reservation here (already released).
    */
+  /** Notes that a reserved job was handed to Batch, so a queue that does not drain can be told from held work. */
+  async markSubmitted(region: string, jobName: string, at: number): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.regionLoad(region),
+          UpdateExpression: 'SET jobs.#job.submittedAt = if_not_exists(jobs.#job.submittedAt, :at)',
+          ConditionExpression: 'attribute_exists(jobs.#job)',
+          ExpressionAttributeNames: { '#job': jobName },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async markRunning(region: string, jobName: string, since: number): Promise<boolean> {
     try {
       await this.#doc.send(

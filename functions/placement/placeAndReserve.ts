@@ -2,7 +2,7 @@ import type { RegionConfig } from '../../config/schema.ts';
 import type { RegionLoad, RegionLoads } from '../catalog/RegionLoads.ts';
 import { PlacementContentionError } from './errors.ts';
 import { placeJob } from './placeJob.ts';
-import { regionHealth, type HealthPolicy } from './regionHealth.ts';
+import { DEFAULT_HEALTH_POLICY, queueDrain, regionHealth, type HealthPolicy } from './regionHealth.ts';
 import type { PlacementDecision, PlacementJob, RegionState } from './types.ts';
 
 const MAX_ROUNDS = 25;
@@ -18,7 +18,9 @@ export interface PlacementSetup {
 
 /** A region's configuration and load item, as the pure placement function takes it. */
 export function regionState(config: RegionConfig, load: RegionLoad, health: HealthPolicy, now: number): RegionState {
-  const judged = regionHealth(load.infraFailures, now, health);
+  const failures = regionHealth(load.infraFailures, now, health);
+  const drain = queueDrain(Object.values(load.jobs), config.vcpuQuota, now, health.queueStallSeconds ?? DEFAULT_HEALTH_POLICY.queueStallSeconds!);
+  const judged = failures.healthy && !drain.draining ? { healthy: false, reason: drain.reason } : failures;
   return {
     name: config.name,
     vcpuQuota: config.vcpuQuota,

@@ -4,9 +4,11 @@ export interface HealthPolicy {
   unhealthyAfterFailures: number;
   /** How far back failures count; a region with none for this long is healthy again. */
   windowSeconds: number;
+  /** Submitted jobs waiting this long with room free mean the queue does not drain. @default 900 */
+  queueStallSeconds?: number;
 }
 
-export const DEFAULT_HEALTH_POLICY: HealthPolicy = { unhealthyAfterFailures: 2, windowSeconds: 600 };
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = { unhealthyAfterFailures: 2, windowSeconds: 600, queueStallSeconds: 900 };
 
 /**
  * A region is unhealthy while enough jobs failed there for infrastructure reasons recently; it recovers by
@@ -18,6 +20,29 @@ export function regionHealth(failureTimes: readonly number[], now: number, polic
   const recent = failureTimes.filter((at) => now - at <= policy.windowSeconds * 1000);
   if (recent.length < policy.unhealthyAfterFailures) return { healthy: true };
   return { healthy: false, reason: `${recent.length} infrastructure failure(s) in the last ${policy.windowSeconds} s` };
+}
+
+/** A job holding capacity in a region, as the drain check sees it. */
+export interface QueuedJob {
+  vcpus: number;
+  /** Epoch ms it was handed to Batch; absent while it is held (behind early steps). */
+  submittedAt?: number;
+  /** Epoch ms it started; absent while it waits. */
+  runningSince?: number;
+}
+
+/**
+ * Whether a region's queue drains: it does not when jobs handed to Batch have waited longer than
+ * `stallSeconds` although the region has room for them (a broken compute environment, a quota cut, an
+ * image that cannot be pulled). A full region, or jobs held behind early steps, are waiting as designed.
+ *
+ * @example queueDrain([{ vcpus: 2, submittedAt: 0 }], 16, 3_600_000, 900).draining // false
+ */
+export function queueDrain(jobs: readonly QueuedJob[], vcpuQuota: number, now: number, stallSeconds: number): { draining: boolean; stalled: number; reason?: string } {
+  const usedVcpus = jobs.filter((job) => job.runningSince !== undefined).reduce((sum, job) => sum + job.vcpus, 0);
+  const stalled = jobs.filter((job) => job.runningSince === undefined && job.submittedAt !== undefined && now - job.submittedAt > stallSeconds * 1000 && usedVcpus + job.vcpus <= vcpuQuota);
+  if (stalled.length === 0) return { draining: true, stalled: 0 };
+  return { draining: false, stalled: stalled.length, reason: `queue not draining: ${stalled.length} job(s) handed to Batch over ${stallSeconds} s ago have not started though ${vcpuQuota - usedVcpus} of ${vcpuQuota} vCPUs are free` };
 }
 
 /** Batch's status reason for a lost host (spot interruption, region outage): an infrastructure failure, not the job's fault. */

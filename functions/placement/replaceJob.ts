@@ -4,7 +4,7 @@ import type { JobRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
 import { JOB_SPEC_ENV } from '../submitStep.ts';
 import { placeAndReserve } from './placeAndReserve.ts';
-import { regionHealth } from './regionHealth.ts';
+import { queueDrain, regionHealth } from './regionHealth.ts';
 import { placementRecord, placementSetup, stageInputs } from './stepPlacement.ts';
 import type { PlacementJob } from './types.ts';
 import { functionStage, jobQueueName } from '../../stacks/names.ts';
@@ -29,6 +29,27 @@ export async function onInfrastructureFailure(svc: Services, region: string, at 
   const moved: string[] = [];
   for (const jobName of Object.keys(load.jobs)) {
     if (await replaceJob(svc, jobName, `region ${region} unhealthy: ${judged.reason}`)) moved.push(jobName);
+  }
+  return moved;
+}
+
+/**
+ * The sweep's check that every region's queue drains: in a region whose submitted jobs wait past
+ * `placement.queueStallSeconds` with room free, each waiting job is moved elsewhere (placement already
+ * gives that region no new work). Running jobs are left alone: they are making progress.
+ * @returns the names of the jobs moved.
+ */
+export async function moveStalledJobs(svc: Services, at = Date.now()): Promise<string[]> {
+  const moved: string[] = [];
+  const stallSeconds = svc.config.placement.queueStallSeconds;
+  for (const region of svc.config.regions) {
+    const load = await svc.catalog.regionLoads.get(region.name);
+    const drain = queueDrain(Object.values(load.jobs), region.vcpuQuota, at, stallSeconds);
+    if (drain.draining) continue;
+    for (const [jobName, job] of Object.entries(load.jobs)) {
+      const waited = job.runningSince === undefined && job.submittedAt !== undefined && at - job.submittedAt > stallSeconds * 1000;
+      if (waited && (await replaceJob(svc, jobName, `region ${region.name} ${drain.reason}`))) moved.push(jobName);
+    }
   }
   return moved;
 }
@@ -92,5 +113,6 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   await svc.catalog.appendStepPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
   const { jobId } = await svc.jobs.submit(spec);
   await svc.catalog.setJobId(newName, jobId);
+  await svc.catalog.regionLoads.markSubmitted(decision.region, newName, Date.now());
   return true;
 }

@@ -22,7 +22,7 @@ export function placementSetup(config: LandfallConfig): PlacementSetup {
   return {
     homeRegion: config.homeRegion,
     regions: config.regions,
-    health: { unhealthyAfterFailures: config.placement.unhealthyAfterFailures, windowSeconds: config.placement.healthWindowSeconds },
+    health: { unhealthyAfterFailures: config.placement.unhealthyAfterFailures, windowSeconds: config.placement.healthWindowSeconds, queueStallSeconds: config.placement.queueStallSeconds },
   };
 }
 

@@ -36,6 +36,7 @@ export async function releaseDeferredJobs(svc: Pick<Services, 'catalog' | 'jobs'
     if (!job.deferredSpec || !(await svc.catalog.claimDeferredJob(job.jobName))) continue;
     const { jobId } = await svc.jobs.submit(JSON.parse(job.deferredSpec) as JobSpec);
     await svc.catalog.setJobId(job.jobName, jobId);
+    await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
     released++;
   }
   return released;

@@ -1,0 +1,98 @@
+/**
+ * A region whose queue does not drain (jobs handed to Batch wait past the stall window with room free)
+ * gets no new work, and the sweep moves its waiting jobs elsewhere; full regions and held jobs are fine.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketNames, defineConfig } from '../../../config/defineConfig.ts';
+import { placeAndReserve } from '../../../functions/placement/placeAndReserve.ts';
+import { queueDrain } from '../../../functions/placement/regionHealth.ts';
+import { moveStalledJobs } from '../../../functions/placement/replaceJob.ts';
+import { placementSetup } from '../../../functions/placement/stepPlacement.ts';
+import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { JobSpec } from '../../../seams/jobs/JobService.ts';
+import regionsConfig from '../../fixtures/landfall.regions.config.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+
+const MIN = 60_000;
+const NOW = Date.parse('2026-11-23T12:00:00Z');
+
+describe('queueDrain', () => {
+  it.each([
+    { case: 'a submitted job waiting past the window with room free', jobs: [{ vcpus: 1, submittedAt: NOW - 20 * MIN }], draining: false },
+    { case: 'a submitted job waiting less than the window', jobs: [{ vcpus: 1, submittedAt: NOW - 5 * MIN }], draining: true },
+    { case: 'a job held behind early steps (never submitted)', jobs: [{ vcpus: 1 }], draining: true },
+    { case: 'a long wait in a full region', jobs: [{ vcpus: 2, runningSince: NOW - 60 * MIN }, { vcpus: 1, submittedAt: NOW - 20 * MIN }], draining: true },
+    { case: 'a long wait beside a running job with room for it', jobs: [{ vcpus: 1, runningSince: NOW - 60 * MIN }, { vcpus: 1, submittedAt: NOW - 20 * MIN }], draining: false },
+    { case: 'running jobs only', jobs: [{ vcpus: 2, submittedAt: NOW - 90 * MIN, runningSince: NOW - 80 * MIN }], draining: true },
+  ])('$case → draining: $draining', ({ jobs, draining }) => {
+    const judged = queueDrain(jobs, 2, NOW, 900);
+    expect(judged.draining).toBe(draining);
+    if (!draining) expect(judged.reason).toMatch(/^queue not draining: 1 job\(s\) handed to Batch over 900 s ago have not started though \d of 2 vCPUs are free$/);
+  });
+});
+
+describe('moveStalledJobs (real catalog and folders, a paused local executor)', () => {
+  const HOME = 'eu-west-1';
+  const team = 'genomics';
+  const runId = 'run-stalled';
+  const config = defineConfig({ ...regionsConfig, placement: { ...regionsConfig.placement, queueStallSeconds: 900 } });
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  let executor: LocalBatchExecutor;
+
+  beforeAll(async () => {
+    harness = await startServicesHarness({ config });
+    for (const region of config.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
+    // Never started: submitted jobs stay RUNNABLE, as in a region whose compute does not come up.
+    executor = new LocalBatchExecutor({ regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })), stateDir: harness.bucketsDir, onStateChange: () => undefined });
+    harness.services.jobs = executor;
+    const landing = bucketNames(config).landing;
+    const loads = harness.services.catalog.regionLoads;
+    // Home: one job submitted 20 minutes ago that never started, one submitted a minute ago.
+    for (const [i, [name, submittedAt]] of ([['stuck', NOW - 20 * MIN], ['fresh', NOW - MIN]] as const).entries()) {
+      const sampleId = `S${i}`;
+      const ref = { team, runId, sampleId };
+      await harness.folders.put(landing, `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, `reads of ${sampleId}`);
+      const file = { name: `${sampleId}_R1.fastq.gz`, bucket: landing, key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, size: 11, etag: 'e', md5: 'm', read: 'R1' as const, lane: 1, reads: 1 };
+      await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
+      const spec: JobSpec = {
+        jobName: name, region: HOME, jobQueue: `landfall-${HOME}-normal`, jobDefinition: 'landfall-qc', command: ['landfall-step', 'qc'],
+        environment: { LANDFALL_JOB: JSON.stringify({ step: 'qc', sampleId, inputs: [file], workBucket: 'landfall-results', workPrefix: `work/${name}/qc/` }) },
+        vcpus: 1, memoryMiB: 512, timeoutSeconds: 1800, attempts: 2,
+      };
+      const { jobId } = await executor.submit(spec);
+      await harness.services.catalog.recordJob({ ...ref, version: 1, jobName: name, step: 'qc', taskToken: `token-${name}`, executionName: `exec-${name}`, region: HOME, workBucket: 'landfall-results', workPrefix: `work/${name}/qc/`, submittedAt: new Date(submittedAt).toISOString(), jobId, spec: JSON.stringify(spec) });
+      await harness.services.catalog.putStep({ ...ref, version: 1, step: 'qc', status: 'RUNNING', jobName: name, region: HOME, placements: [] });
+      const { revision } = await loads.get(HOME);
+      await loads.reserve(HOME, name, { vcpus: 1, memoryMiB: 512, expectedSeconds: 180, priority: 0, inputBytes: 11, dataRegions: [HOME] }, revision);
+      await loads.markSubmitted(HOME, name, submittedAt);
+    }
+  });
+
+  afterAll(async () => {
+    await executor?.stop();
+    await harness?.stop();
+  });
+
+  it('gives the region no new work while its queue does not drain', async () => {
+    const decision = await placeAndReserve(harness.services.catalog.regionLoads, { ...placementSetup(config), now: () => NOW }, { jobName: 'new-job', vcpus: 1, memoryMiB: 512, expectedSeconds: 60, inputBytes: 0, dataRegions: [HOME], priority: 0 });
+    expect(decision.region).not.toBe(HOME);
+    expect(decision.candidates.find((candidate) => candidate.region === HOME)).toMatchObject({ eligible: false, excludedBecause: expect.stringMatching(/queue not draining/) });
+    await harness.services.catalog.regionLoads.release(decision.region, 'new-job');
+  });
+
+  it('moves the job that waited past the window, once, and leaves the fresh one', async () => {
+    // Act
+    const moved = await moveStalledJobs(harness.services, NOW);
+    const again = await moveStalledJobs(harness.services, NOW);
+    // Assess
+    expect(moved).toEqual(['stuck']);
+    expect(again).toEqual([]);
+    expect(Object.keys((await harness.services.catalog.regionLoads.get(HOME)).jobs)).toEqual(['fresh']);
+    const step = await harness.services.catalog.getStep({ team, runId, sampleId: 'S0', version: 1 }, 'qc');
+    expect(step?.placements?.at(-1)).toMatchObject({ jobName: 'stuck-p2', replaces: 'stuck' });
+    expect(step?.placements?.at(-1)?.why).toMatch(/region eu-west-1 queue not draining/);
+    expect(executor.listJobs().find((job) => job.jobName === 'stuck-p2')?.region).not.toBe(HOME);
+  });
+});
