@@ -2,7 +2,8 @@
  * The promise every fault test checks after its fault, from the catalog and the buckets of a live runtime:
  * each sample reached the expected terminal state, no file that reached the share was lost (its bytes are
  * in the landing or quarantine bucket and it is cataloged), no output was published twice or half (what is
- * under a version's prefix is exactly what its manifest lists), and no notification was emitted twice.
+ * under a version's prefix is exactly what its manifest lists), and no notification was emitted on the bus or
+ * delivered to the team's outbox twice.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -90,5 +91,17 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
     const final = log.filter((event) => event.detail.sampleId === sample.sampleId && event.detail.version === sample.currentVersion);
     const closing = closingOf(sample.status);
     if (closing) expect(final.filter((event) => event['detail-type'] === closing), `${closing} of ${sample.sampleId} v${sample.currentVersion}`).toHaveLength(1);
+  }
+
+  // zero duplicate deliveries: the team's outbox holds each fact of the run once, the closing one included
+  const outbox = path.join(stateDir, 'outbox', `${team}.jsonl`);
+  const delivered = (existsSync(outbox) ? readFileSync(outbox, 'utf8').split('\n').filter(Boolean) : [])
+    .map((line) => JSON.parse(line) as { 'detail-type': string; detail: { runId?: string; sampleId?: string; version?: number; dedupeKey?: string } })
+    .filter((event) => event.detail.runId === runId);
+  const keys = delivered.map((event) => event.detail.dedupeKey);
+  expect(keys.filter((key, index) => keys.indexOf(key) !== index), `facts delivered twice to ${team}'s outbox`).toEqual([]);
+  for (const sample of samples) {
+    const closing = closingOf(sample.status);
+    if (closing) expect(delivered.filter((event) => event['detail-type'] === closing && event.detail.sampleId === sample.sampleId && event.detail.version === sample.currentVersion), `${closing} of ${sample.sampleId} in ${team}'s outbox`).toHaveLength(1);
   }
 }
