@@ -68,7 +68,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     jobName,
     region,
     // Batch ignores schedulingPriority between queues without a fair-share policy: the class picks the queue.
-    jobQueue: jobQueueName(svc.config.app, functionStage(), region, isUrgentClass(priority) ? 'urgent' : 'normal'),
+    jobQueue: jobQueueName(svc.config.app, functionStage(), region, isUrgentClass(priority) ? 'urgent' : 'normal', stepDef.scratch),
     jobDefinition: jobDefinitionName(svc.config.app, functionStage(), step),
     command: ['landfall-step', step],
     environment: {

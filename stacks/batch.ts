@@ -1,7 +1,7 @@
 import landfall from '../landfall.config.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { StacksError } from './errors.ts';
-import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, type JobQueueKind } from './names.ts';
+import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, scratchClasses, type JobQueueKind, type ScratchClass } from './names.ts';
 import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';
@@ -103,11 +103,28 @@ function regionBatch(region: string) {
   );
   const image = $interpolate`${accountId}.dkr.ecr.${region}.amazonaws.com/${stepRepositoryName(landfall.app)}:${tag}`;
 
-  const environment = (kind: 'spot' | 'onDemand') =>
+  // Scratch is the instance's root volume (Batch on EC2 has no per-job disk size): one launch template per class.
+  const launchTemplates = Object.fromEntries(
+    (Object.keys(scratchClasses) as ScratchClass[]).map((scratch) => [
+      scratch,
+      new aws.ec2.LaunchTemplate(
+        `Scratch${pascal(scratch)}${id}`,
+        {
+          name: `${landfall.app}-${stage}-${region}-${scratch}-scratch`,
+          description: `Batch instances with a ${scratchClasses[scratch].rootVolumeGiB} GiB encrypted root volume for ${scratch} scratch`,
+          blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: scratchClasses[scratch].rootVolumeGiB, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
+          metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled' },
+        },
+        opts,
+      ),
+    ]),
+  ) as Record<ScratchClass, aws.ec2.LaunchTemplate>;
+
+  const environment = (kind: 'spot' | 'onDemand', scratch: ScratchClass) =>
     new aws.batch.ComputeEnvironment(
-      `Compute${kind === 'spot' ? 'Spot' : 'OnDemand'}${id}`,
+      `Compute${kind === 'spot' ? 'Spot' : 'OnDemand'}${scratch === 'standard' ? '' : pascal(scratch)}${id}`,
       {
-        name: computeEnvironmentName(landfall.app, stage, region, kind),
+        name: computeEnvironmentName(landfall.app, stage, region, kind, scratch),
         type: 'MANAGED',
         computeResources: {
           type: kind === 'spot' ? 'SPOT' : 'EC2',
@@ -119,29 +136,33 @@ function regionBatch(region: string) {
           instanceRole: instanceProfile.arn,
           subnets: network.subnets.map((subnet) => subnet.id),
           securityGroupIds: [network.computeSecurityGroup.id],
+          launchTemplate: { launchTemplateId: launchTemplates[scratch].id, version: '$Latest' },
         },
       },
       opts,
     );
-  const spot = environment('spot');
-  const onDemand = environment('onDemand');
+  const environments = Object.fromEntries(
+    (Object.keys(scratchClasses) as ScratchClass[]).map((scratch) => [scratch, { spot: environment('spot', scratch), onDemand: environment('onDemand', scratch) }]),
+  ) as Record<ScratchClass, { spot: aws.batch.ComputeEnvironment; onDemand: aws.batch.ComputeEnvironment }>;
+  const { spot, onDemand } = environments.standard;
   // Urgent work (early steps, validation) prefers on-demand: no reclaim; normal work prefers spot: cheaper.
-  const order: Record<JobQueueKind, aws.batch.ComputeEnvironment[]> = { urgent: [onDemand, spot], normal: [spot, onDemand] };
-  const queues = Object.fromEntries(
-    (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => [
-      kind,
-      new aws.batch.JobQueue(
-        `JobQueue${pascal(kind)}${id}`,
-        {
-          name: jobQueueName(landfall.app, stage, region, kind),
-          state: 'ENABLED',
-          priority: jobQueues[kind].priority,
-          computeEnvironmentOrders: order[kind].map((environment, index) => ({ order: index + 1, computeEnvironment: environment.arn })),
-        },
-        opts,
-      ),
-    ]),
-  ) as Record<JobQueueKind, aws.batch.JobQueue>;
+  const order = (scratch: ScratchClass): Record<JobQueueKind, aws.batch.ComputeEnvironment[]> => ({
+    urgent: [environments[scratch].onDemand, environments[scratch].spot],
+    normal: [environments[scratch].spot, environments[scratch].onDemand],
+  });
+  const queueOf = (kind: JobQueueKind, scratch: ScratchClass) =>
+    new aws.batch.JobQueue(
+      `JobQueue${pascal(kind)}${scratch === 'standard' ? '' : `${pascal(scratch)}Scratch`}${id}`,
+      {
+        name: jobQueueName(landfall.app, stage, region, kind, scratch),
+        state: 'ENABLED',
+        priority: jobQueues[kind].priority,
+        computeEnvironmentOrders: order(scratch)[kind].map((environment, index) => ({ order: index + 1, computeEnvironment: environment.arn })),
+      },
+      opts,
+    );
+  const queues = Object.fromEntries((Object.keys(jobQueues) as JobQueueKind[]).map((kind) => [kind, queueOf(kind, 'standard')])) as Record<JobQueueKind, aws.batch.JobQueue>;
+  const largeScratchQueues = (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => queueOf(kind, 'large'));
 
   const definition = (suffix: string, size: JobSize) =>
     new aws.batch.JobDefinition(
@@ -167,7 +188,7 @@ function regionBatch(region: string) {
   const definitions = [...sizes].map(([step, size]) => definition(step, size));
   // Validation runs in the home region only, next to the landing bucket.
   if (region === landfall.homeRegion) definitions.push(definition(VALIDATION_JOB_DEFINITION, validation));
-  return { repository, environments: [spot, onDemand], queues, definitions };
+  return { repository, environments: [spot, onDemand, environments.large.spot, environments.large.onDemand], queues, largeScratchQueues, definitions };
 }
 
 /** Each region's Batch resources, by region. */

@@ -3,7 +3,7 @@ import type { FunctionName } from '../events/rules.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { bus } from './bus.ts';
 import { catalogTable, idempotencyTable } from './catalog.ts';
-import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, stateMachineArn, stateMachineName, type JobQueueKind } from './names.ts';
+import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, scratchClasses, stateMachineArn, stateMachineName, type JobQueueKind, type ScratchClass } from './names.ts';
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
@@ -58,7 +58,9 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   stateMachines: Object.values(stateMachineArns),
   executions: Object.keys(pipelines).map((pipeline) => accountId.apply((account) => `${stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline), 'execution')}:*`)),
   jobQueues: regions.flatMap((region) =>
-    (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:job-queue/${jobQueueName(landfall.app, stage, region, kind)}`),
+    (Object.keys(jobQueues) as JobQueueKind[]).flatMap((kind) =>
+      (Object.keys(scratchClasses) as ScratchClass[]).map((scratch) => $interpolate`arn:aws:batch:${region}:${accountId}:job-queue/${jobQueueName(landfall.app, stage, region, kind, scratch)}`),
+    ),
   ),
   // SubmitJob names the definition without a revision: every revision is allowed.
   jobDefinitions: regions.flatMap((region) =>

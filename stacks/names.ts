@@ -38,9 +38,25 @@ function stagePrefix(app: string, stage: string | undefined): string {
 export const jobQueues = { urgent: { priority: 100 }, normal: { priority: 10 } } as const;
 export type JobQueueKind = keyof typeof jobQueues;
 
-/** `<app>-<stage>-<region>-<kind>`: the queue `stacks/batch.ts` declares and the handlers submit to. */
-export function jobQueueName(app: string, stage: string | undefined, region: string, kind: JobQueueKind): string {
-  return `${stagePrefix(app, stage)}-${region}-${kind}`;
+/**
+ * Scratch classes. Batch on EC2 has no per-job disk size: a job's scratch is its instance's root volume.
+ * So each class has its own compute environments (a launch template with that volume size) and its own
+ * queues, and a step's `scratch` picks the queue. Standard covers a sample's FASTQs several times over.
+ */
+export const scratchClasses = { standard: { rootVolumeGiB: 100 }, large: { rootVolumeGiB: 1000 } } as const;
+export type ScratchClass = keyof typeof scratchClasses;
+
+const scratchSuffix = (scratch: ScratchClass) => (scratch === 'standard' ? '' : `-${scratch}-scratch`);
+
+/** `<app>-<stage>-<region>-<kind>[-large-scratch]`: the queue `stacks/batch.ts` declares and the handlers submit to. */
+export function jobQueueName(app: string, stage: string | undefined, region: string, kind: JobQueueKind, scratch: ScratchClass = 'standard'): string {
+  return `${stagePrefix(app, stage)}-${region}-${kind}${scratchSuffix(scratch)}`;
+}
+
+/** The kind and scratch class of a queue named by {@link jobQueueName} (a moved job keeps both). */
+export function queueClassOf(queueName: string): { kind: JobQueueKind; scratch: ScratchClass } {
+  const match = /-(urgent|normal)(?:-(large)-scratch)?$/.exec(queueName);
+  return { kind: (match?.[1] as JobQueueKind | undefined) ?? 'normal', scratch: (match?.[2] as ScratchClass | undefined) ?? 'standard' };
 }
 
 /** `<app>-<stage>-<step>`: the job definition of a step (or of validation), declared per region. */
@@ -55,6 +71,6 @@ export const VALIDATION_JOB_DEFINITION = 'validate';
  * `<app>-<stage>-<region>-spot|on-demand`: a region's Batch compute environments, as `stacks/batch.ts` names
  * them; the warm-capacity seam (seams/capacity/BatchComputeCapacity.ts) updates their minvCpus by name.
  */
-export function computeEnvironmentName(app: string, stage: string, region: string, kind: 'spot' | 'onDemand'): string {
-  return `${app}-${stage}-${region}-${kind === 'spot' ? 'spot' : 'on-demand'}`;
+export function computeEnvironmentName(app: string, stage: string, region: string, kind: 'spot' | 'onDemand', scratch: ScratchClass = 'standard'): string {
+  return `${app}-${stage}-${region}-${kind === 'spot' ? 'spot' : 'on-demand'}${scratchSuffix(scratch)}`;
 }

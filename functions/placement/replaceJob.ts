@@ -7,7 +7,7 @@ import { placeAndReserve } from './placeAndReserve.ts';
 import { queueDrain, regionHealth } from './regionHealth.ts';
 import { placementRecord, placementSetup, stageInputs } from './stepPlacement.ts';
 import type { PlacementJob } from './types.ts';
-import { functionStage, jobQueueName } from '../../stacks/names.ts';
+import { functionStage, jobQueueName, queueClassOf } from '../../stacks/names.ts';
 
 /** Name of the k-th placement of a job: `<job>-p<k>` (the first placement keeps the plain name). */
 export function replacementJobName(jobName: string, placementNumber: number): string {
@@ -97,7 +97,7 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const jobEnv = JSON.parse(old.environment[JOB_SPEC_ENV] ?? '{}') as { inputs?: unknown[] };
   const staged = jobEnv.inputs?.length ? await stageInputs(svc, { ...ref, pipeline: '', generation: 0, inputs }, decision.region) : [];
   const environment = { ...old.environment, [JOB_SPEC_ENV]: JSON.stringify({ ...jobEnv, inputs: staged, workBucket, workPrefix }) };
-  const spec: JobSpec = { ...old, jobName: newName, region: decision.region, jobQueue: jobQueueName(svc.config.app, functionStage(), decision.region, old.jobQueue.endsWith('-urgent') ? 'urgent' : 'normal'), environment };
+  const spec: JobSpec = { ...old, jobName: newName, region: decision.region, jobQueue: jobQueueName(svc.config.app, functionStage(), decision.region, queueClassOf(old.jobQueue).kind, queueClassOf(old.jobQueue).scratch), environment };
   const record: JobRecord = { ...job, jobName: newName, region: decision.region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement };
   delete record.jobId;
   delete record.replacedBy;

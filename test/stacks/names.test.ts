@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../config/defineConfig.ts';
 import { validationJobSpec } from '../../functions/validation/validationJob.ts';
-import { functionStage, jobDefinitionName, jobQueueName } from '../../stacks/names.ts';
+import { definePipeline } from '../../workflows/pipeline.ts';
+import { functionStage, jobDefinitionName, jobQueueName, queueClassOf } from '../../stacks/names.ts';
 
 const saved = process.env.LANDFALL_STAGE;
 afterEach(() => {
@@ -34,5 +35,17 @@ describe('Batch names carry the stage, so two stages can share an account and re
 
     // Assess
     expect(spec).toMatchObject({ jobQueue: 'landfall-alice-eu-west-1-urgent', jobDefinition: 'landfall-alice-validate' });
+  });
+
+  it('routes large-scratch steps to their own queues, and a moved job keeps its queue class', () => {
+    const step = (scratch?: 'large') => definePipeline({ name: 'p', version: '1', description: 'd', steps: [{ name: 'a', description: 'd', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60, ...(scratch ? { scratch } : {}) }] }).steps[0]!;
+    expect([step().scratch, step('large').scratch]).toEqual(['standard', 'large']);
+    const large = jobQueueName('landfall', 'alice', 'eu-west-1', 'normal', 'large');
+    expect(large).toBe('landfall-alice-eu-west-1-normal-large-scratch');
+    expect([large, jobQueueName('landfall', undefined, 'us-east-1', 'urgent'), 'arn:aws:batch:eu-west-1:1:job-queue/landfall-eu-west-1-urgent-large-scratch'].map(queueClassOf)).toEqual([
+      { kind: 'normal', scratch: 'large' },
+      { kind: 'urgent', scratch: 'standard' },
+      { kind: 'urgent', scratch: 'large' },
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import { buildStateMachine, substitutePlaceholders } from '../../workflows/asl/b
 import { pipelines } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
 import { declaredActions, functionPermissions } from '../../stacks/permissions.ts';
+import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../stacks/names.ts';
 import { repositoryRoot, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
 import { checkNoWildcardAllow, regionOf } from './checks.ts';
 import { STEP_DOCKERFILE, stepImageTag } from '../../stacks/stepImage.ts';
@@ -153,7 +154,8 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
   describe(`stacks/network.ts and stacks/batch.ts (${label})`, () => {
     it('gives compute no public IP anywhere', () => {
       // Assess
-      expect(getRun().resources.filter((r) => r.type === platformTypes.computeEnvironment)).toHaveLength(2 * config.regions.length);
+      // spot and on-demand, for each scratch class
+      expect(getRun().resources.filter((r) => r.type === platformTypes.computeEnvironment)).toHaveLength(2 * Object.keys(scratchClasses).length * config.regions.length);
       expect(checkNoPublicIps(getRun())).toEqual([]);
     });
 
@@ -174,13 +176,25 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
       // Prepare
       const environments = inRegion(platformTypes.computeEnvironment, region);
       const queues = inRegion('aws:batch/jobQueue:JobQueue', region);
-      const arnOf = (type: string) => environments.find((e) => (e.inputs.computeResources as { type: string }).type === type)!.arn;
+      const stage = getRun().app.stage;
+      const arnOf = (type: string, scratch: ScratchClass = 'standard') =>
+        environments.find((e) => (e.inputs.computeResources as { type: string }).type === type && e.inputs.name === computeEnvironmentName(config.app, stage, region, type === 'SPOT' ? 'spot' : 'onDemand', scratch))!.arn;
+      const templates = Object.fromEntries(inRegion('aws:ec2/launchTemplate:LaunchTemplate', region).map((t) => [t.inputs.name, t]));
 
       // Assess
-      expect(environments).toHaveLength(2);
+      expect(environments).toHaveLength(4);
       expect(environments.map((e) => e.inputs.computeResources)).toEqual(
         expect.arrayContaining([expect.objectContaining({ type: 'EC2', minVcpus: 0, maxVcpus: quota }), expect.objectContaining({ type: 'SPOT', minVcpus: 0, maxVcpus: quota })]),
       );
+      // scratch is the instance's root volume: each class's environments launch from a template with that size
+      for (const scratch of Object.keys(scratchClasses) as ScratchClass[]) {
+        const template = templates[`${config.app}-${stage}-${region}-${scratch}-scratch`]!;
+        expect((template.inputs.blockDeviceMappings as Array<{ ebs: { volumeSize: number; encrypted: string } }>)[0]!.ebs).toMatchObject({ volumeSize: scratchClasses[scratch].rootVolumeGiB, encrypted: 'true' });
+        for (const type of ['SPOT', 'EC2']) {
+          const environment = environments.find((e) => e.arn === arnOf(type, scratch))!;
+          expect((environment.inputs.computeResources as { launchTemplate: { launchTemplateId: string } }).launchTemplate.launchTemplateId, environment.name).toBe(template.id);
+        }
+      }
       const byName = Object.fromEntries(queues.map((q) => [q.inputs.name, q.inputs]));
       // The handlers name the queue from the LANDFALL_STAGE the stack gives them (stacks/names.ts functionStage).
       const variables = (lambdaOf(getRun(), 'submitStep')!.inputs.environment as { variables: Record<string, string> }).variables;
@@ -188,6 +202,10 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
       // submitStep submits to <app>-<stage>-<region>-normal.
       expect(byName[`${config.app}-${getRun().app.stage}-${region}-normal`]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT') }, { order: 2, computeEnvironment: arnOf('EC2') }] });
       expect(byName[`${config.app}-${getRun().app.stage}-${region}-urgent`]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2') }, { order: 2, computeEnvironment: arnOf('SPOT') }] });
+      // a step with large scratch goes to the same kinds of queue on the large-scratch environments
+      expect(byName[jobQueueName(config.app, stage, region, 'normal', 'large')]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT', 'large') }, { order: 2, computeEnvironment: arnOf('EC2', 'large') }] });
+      expect(byName[jobQueueName(config.app, stage, region, 'urgent', 'large')]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2', 'large') }, { order: 2, computeEnvironment: arnOf('SPOT', 'large') }] });
+      expect(queues).toHaveLength(4);
     });
 
     it.each(regions)('$case: one job definition per step from the pipelines, with the retry rules jobs are submitted with', ({ region }) => {
