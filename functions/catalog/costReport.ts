@@ -1,5 +1,5 @@
 import type { Catalog } from './Catalog.ts';
-import { NO_COST, sumCosts, type CostTotals } from '../workflow/jobCost.ts';
+import { addCostTotals, NO_COST, sumCosts, type CostTotals } from '../workflow/jobCost.ts';
 
 export interface RunCost extends CostTotals {
   team: string;
@@ -30,24 +30,10 @@ export async function costReport(catalog: Catalog, teams: string[], filter: { ru
       const items = (await Promise.all(samples.map((sample) => catalog.listSampleCosts(sample)))).flat();
       const totals = sumCosts(items.map((item) => ({ ...item.cost, status: item.status })));
       runs.push({ team, runId: run.runId, createdAt: run.createdAt, samples: samples.length, ...totals });
-      teamTotal = addTotals(teamTotal, totals);
+      teamTotal = addCostTotals(teamTotal, totals);
       teamRuns++;
     }
     perTeam.push({ team, runs: teamRuns, ...teamTotal });
   }
-  return { runs, teams: perTeam, total: perTeam.reduce<CostTotals>((total, team) => addTotals(total, team), NO_COST) };
-}
-
-function addTotals(a: CostTotals, b: CostTotals): CostTotals {
-  return sumCosts([], {
-    jobs: a.jobs + b.jobs,
-    attempts: a.attempts + b.attempts,
-    failedJobs: a.failedJobs + b.failedJobs,
-    vcpuSeconds: a.vcpuSeconds + b.vcpuSeconds,
-    memoryGbSeconds: a.memoryGbSeconds + b.memoryGbSeconds,
-    transferBytes: a.transferBytes + b.transferBytes,
-    computeUsd: a.computeUsd + b.computeUsd,
-    transferUsd: a.transferUsd + b.transferUsd,
-    estimatedUsd: a.estimatedUsd + b.estimatedUsd,
-  });
+  return { runs, teams: perTeam, total: perTeam.reduce<CostTotals>((total, team) => addCostTotals(total, team), NO_COST) };
 }

@@ -107,23 +107,30 @@ export interface CostTotals {
 
 export const NO_COST: CostTotals = { jobs: 0, attempts: 0, failedJobs: 0, vcpuSeconds: 0, memoryGbSeconds: 0, transferBytes: 0, computeUsd: 0, transferUsd: 0, estimatedUsd: 0 };
 
-/** Adds job costs into totals, rounding once at the end so sums of many small figures stay exact enough. */
+/** One job's figures as totals (a job of one), to add up with {@link addCostTotals}. */
+function totalsOf(cost: JobCost & { status?: string }): CostTotals {
+  return {
+    jobs: 1,
+    attempts: cost.attempts,
+    failedJobs: cost.status === 'FAILED' ? 1 : 0,
+    vcpuSeconds: cost.vcpuSeconds,
+    memoryGbSeconds: cost.memoryGbSeconds,
+    transferBytes: cost.transferBytes,
+    computeUsd: cost.computeUsd,
+    transferUsd: cost.transferUsd,
+    estimatedUsd: cost.estimatedUsd,
+  };
+}
+
+/** Two totals added field by field (a run's samples, a team's runs), rounded like every figure here. */
+export function addCostTotals(a: CostTotals, b: CostTotals): CostTotals {
+  const sum = Object.fromEntries(Object.keys(NO_COST).map((key) => [key, a[key as keyof CostTotals] + b[key as keyof CostTotals]])) as unknown as CostTotals;
+  return { ...sum, vcpuSeconds: round(sum.vcpuSeconds, 3), memoryGbSeconds: round(sum.memoryGbSeconds, 3), computeUsd: round(sum.computeUsd, 6), transferUsd: round(sum.transferUsd, 6), estimatedUsd: round(sum.estimatedUsd, 6) };
+}
+
+/** Adds job costs into totals (a sample's jobs). */
 export function sumCosts(costs: Array<JobCost & { status?: string }>, start: CostTotals = NO_COST): CostTotals {
-  const total = costs.reduce(
-    (sum, cost) => ({
-      jobs: sum.jobs + 1,
-      attempts: sum.attempts + cost.attempts,
-      failedJobs: sum.failedJobs + (cost.status === 'FAILED' ? 1 : 0),
-      vcpuSeconds: sum.vcpuSeconds + cost.vcpuSeconds,
-      memoryGbSeconds: sum.memoryGbSeconds + cost.memoryGbSeconds,
-      transferBytes: sum.transferBytes + cost.transferBytes,
-      computeUsd: sum.computeUsd + cost.computeUsd,
-      transferUsd: sum.transferUsd + cost.transferUsd,
-      estimatedUsd: sum.estimatedUsd + cost.estimatedUsd,
-    }),
-    start,
-  );
-  return { ...total, vcpuSeconds: round(total.vcpuSeconds, 3), memoryGbSeconds: round(total.memoryGbSeconds, 3), computeUsd: round(total.computeUsd, 6), transferUsd: round(total.transferUsd, 6), estimatedUsd: round(total.estimatedUsd, 6) };
+  return costs.map(totalsOf).reduce(addCostTotals, addCostTotals(start, NO_COST));
 }
 
 function round(value: number, digits: number): number {

@@ -8,10 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { readBusLog, withLiveRuntime, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { readBusLog, withLiveRuntime, dropRunWithCorruptLine, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,15 +76,8 @@ describe('landing correctness on the embedded runtime', () => {
     const runId = '261123_LH00417_0102_B22QUARAN';
     const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 12, samples: 3, readsPerSample: 300, team: TEAM });
     const bad = run.samples[1]!.fastqs.find((fastq) => fastq.read === 'R2')!;
-    const lines = gunzipSync(readFileSync(bad.path)).toString('latin1').split('\n');
-    lines[10] = 'X';
-    const folder = path.join(runtime.info.shareDir, TEAM, runId);
-    await mkdir(folder, { recursive: true });
     // Act
-    for (const file of run.files) {
-      if (file.name === bad.name) await writeFile(path.join(folder, file.name), gzipSync(Buffer.from(lines.join('\n'), 'latin1')));
-      else await copyFile(file.path, path.join(folder, file.name));
-    }
+    const { folder } = await dropRunWithCorruptLine(runtime.info.shareDir, TEAM, run, bad);
     const samples = await waitForTerminalSamples(runtime.catalog, TEAM, runId, 3);
 
     // Assess: rejected with a reason a person understands, others completed

@@ -3,13 +3,11 @@
  * on the live embedded runtime, with every sample over the (test) threshold, a good sample is cataloged
  * and completes, and a corrupt one is rejected with the same reason inline validation gives.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { projectRoot, readBusLog, waitForTerminalSamples, withLiveRuntime, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { projectRoot, readBusLog, waitForTerminalSamples, withLiveRuntime, dropRunWithCorruptLine, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 
@@ -23,15 +21,8 @@ describe('validation as a Batch job on the embedded runtime', () => {
     const runId = '261123_LH00417_0600_B22BIGVAL';
     const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 61, samples: 2, readsPerSample: 200, team: TEAM });
     const bad = run.samples[1]!.fastqs.find((fastq) => fastq.read === 'R2')!;
-    const lines = gunzipSync(readFileSync(bad.path)).toString('latin1').split('\n');
-    lines[10] = 'X';
-    const folder = path.join(runtime.info.shareDir, TEAM, runId);
-    await mkdir(folder, { recursive: true });
     // Act
-    for (const file of run.files) {
-      if (file.name === bad.name) await writeFile(path.join(folder, file.name), gzipSync(Buffer.from(lines.join('\n'), 'latin1')));
-      else await copyFile(file.path, path.join(folder, file.name));
-    }
+    await dropRunWithCorruptLine(runtime.info.shareDir, TEAM, run, bad);
     const samples = await waitForTerminalSamples(runtime.catalog, TEAM, runId, 2);
     // Assess: each sample was validated by its own job, and the outcome is what inline validation gives
     expect(samples.map((sample) => [sample.sampleId, sample.status])).toEqual([['Sample01', 'COMPLETED'], ['Sample02', 'REJECTED']]);

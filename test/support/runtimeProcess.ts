@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +113,21 @@ export function withLiveRuntime(prefix: string, onStart: (live: { stateDir: stri
     }
     if (live) await rm(live.stateDir, { recursive: true, force: true });
   });
+}
+
+/**
+ * Drops a run on the share with one file corrupted on the way: `line` (1-based) of the gunzipped FASTQ
+ * replaced by `X`, which breaks the record's `+` separator when it is a record's third line (11 = record 3).
+ * @returns the run folder on the share and the name of the corrupted file.
+ */
+export async function dropRunWithCorruptLine(shareDir: string, team: string, run: GeneratedRun, file: { name: string; path: string }, line = 11): Promise<{ folder: string; corrupted: string }> {
+  const lines = gunzipSync(readFileSync(file.path)).toString('latin1').split('\n');
+  lines[line - 1] = 'X';
+  const folder = path.join(shareDir, team, run.runId);
+  await mkdir(folder, { recursive: true });
+  for (const each of run.files) {
+    if (each.name === file.name) await writeFile(path.join(folder, each.name), gzipSync(Buffer.from(lines.join('\n'), 'latin1')));
+    else await copyFile(each.path, path.join(folder, each.name));
+  }
+  return { folder, corrupted: file.name };
 }
