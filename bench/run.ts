@@ -15,10 +15,13 @@ import { formatTable } from '../cli/output.ts';
 import type { BenchModule, BenchRow } from './types.ts';
 import { dashboardBench } from './dashboard.ts';
 import { idleToZeroBench } from './idleToZero.ts';
+import { burstBench } from './burst.ts';
+import { landingLatencyBench } from './landingLatency.ts';
 import { placementBench } from './placement.ts';
 import { validationBench } from './validation.ts';
 
-const MODULES: BenchModule[] = [validationBench, placementBench, dashboardBench, idleToZeroBench];
+// burst last: it runs a second in-process embedded runtime after idle-to-zero's has stopped.
+const MODULES: BenchModule[] = [validationBench, landingLatencyBench, placementBench, dashboardBench, idleToZeroBench, burstBench];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -45,26 +48,43 @@ async function main(): Promise<number> {
   }
   const large = !values['skip-large'] && process.env.LANDFALL_BENCH_SKIP_LARGE !== '1';
   const context = { cacheDir: here('./.cache'), runs, large, log: (line: string) => process.stderr.write(`${line}\n`) };
-  const results: Array<{ module: string; description: string; rows: BenchRow[] }> = [];
+  const results: Array<{ module: string; description: string; seconds: number; rows: BenchRow[] }> = [];
+  const benchStart = Date.now();
   for (const module of modules) {
     context.log(`bench ${module.name}: ${module.description}`);
-    const rows = await module.run(context);
-    results.push({ module: module.name, description: module.description, rows });
-    const table = rows.map((row) => [
-      row.name,
-      row.value === null ? '—' : `${row.value} ${row.unit}`,
-      row.target ? `${row.target} ${row.unit}` : '',
-      row.ok === undefined ? (row.note ?? '') : row.ok ? 'ok' : 'MISSED',
-    ]);
-    process.stdout.write(`\n${module.name}\n${formatTable(['figure', 'value', 'target', ''], table)}\n`);
+    const moduleStart = Date.now();
+    let rows: BenchRow[];
+    try {
+      rows = await module.run(context);
+    } catch (error) {
+      // One broken module must not hide the figures of the others: its row says what went wrong.
+      context.log(`bench ${module.name} failed: ${(error as Error).stack ?? String(error)}`);
+      rows = [{ name: 'FAILED', value: null, unit: '', target: '', ok: false, note: String((error as Error).message ?? error).split('\n')[0]!.slice(0, 120) }];
+    }
+    const seconds = Math.round((Date.now() - moduleStart) / 1000);
+    results.push({ module: module.name, description: module.description, seconds, rows });
+    context.log(`bench ${module.name}: done in ${seconds} s`);
   }
+  const totalSeconds = Math.round((Date.now() - benchStart) / 1000);
+  // ONE table: every figure of every module beside its target.
+  const table = results.flatMap((result) => [
+    ...result.rows.map((row, index) => [
+      index === 0 ? result.module : '',
+      row.name,
+      row.value === null ? '—' : `${row.value} ${row.unit}`.trim(),
+      row.target ? `${row.target} ${row.unit}`.trim() : '',
+      row.ok === undefined ? (row.note ?? '') : `${row.ok ? 'ok' : 'MISSED'}${row.note ? ` (${row.note})` : ''}`,
+    ]),
+  ]);
+  table.push(['total', `whole bench (${results.map((result) => `${result.module} ${result.seconds} s`).join(', ')})`, `${totalSeconds} s`, '< 1200 s', totalSeconds < 1200 ? 'ok' : 'MISSED']);
+  process.stdout.write(`\n${formatTable(['module', 'figure', 'value', 'target', ''], table)}\n`);
   const machine = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
   process.stdout.write(`\n(${machine.cpus} CPUs, ${machine.cpu}, Node ${machine.node})\n`);
   if (values.json) {
     const dir = here('./results');
     await mkdir(dir, { recursive: true });
     const file = `${dir}/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-    await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), machine, runs, results }, null, 2)}\n`);
+    await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), machine, runs, totalSeconds, results }, null, 2)}\n`);
     process.stdout.write(`wrote ${file}\n`);
   }
   const missed = results.flatMap((result) => result.rows).filter((row) => row.ok === false);
