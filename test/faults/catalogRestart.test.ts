@@ -30,7 +30,14 @@ describe('fault: the catalog server restarted under load', () => {
     const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 50, samples: 3, readsPerSample: 3000, team: TEAM });
     const restart = async (count: number) => {
       writeFileSync(touchFile, 'restart');
-      await waitFor(`catalog restart ${count} to finish`, () => existsSync(`${touchFile}.done`) && Number(readFileSync(`${touchFile}.done`, 'utf8')) === count || undefined, 30_000);
+      // the fault bites: while the server is down, this test's own catalog reads are refused too
+      let refused = 0;
+      await waitFor(`catalog restart ${count} to finish`, async () => {
+        if (existsSync(`${touchFile}.done`) && Number(readFileSync(`${touchFile}.done`, 'utf8')) === count) return true;
+        if (!existsSync(touchFile)) refused += await runtime.catalog.listRunSamples(TEAM, runId).then(() => 0, () => 1);
+        return undefined;
+      }, 30_000, 100);
+      expect(refused, `catalog reads refused during restart ${count}`).toBeGreaterThan(0);
     };
     // Act: restart while files land (the landing handler writes the catalog), then again while jobs run
     const dropping = dropRun(runtime.info.shareDir, TEAM, run);
