@@ -114,7 +114,8 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     // Prepare
     const reportDir = path.join(stateLayout(stateDir).buckets, 'landfall-results', 'teams', TEAM, 'runs', run.runId, 'report');
     // Act
-    const json = await waitFor('report.json', () => (existsSync(path.join(reportDir, 'report.json')) ? readFileSync(path.join(reportDir, 'report.json'), 'utf8') : undefined), 30_000);
+    // report.json is written first, then report.html: wait for both
+    const json = await waitFor('report.json and report.html', () => (existsSync(path.join(reportDir, 'report.html')) ? readFileSync(path.join(reportDir, 'report.json'), 'utf8') : undefined), 30_000);
     const html = readFileSync(path.join(reportDir, 'report.html'), 'utf8');
     // Assess
     const report = JSON.parse(json) as { samples: Array<{ sampleId: string; status: string; reads: number | null; duplicationPercent: number | null; basesTrimmedPercent: number | null }> };
