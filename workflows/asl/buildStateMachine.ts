@@ -23,6 +23,9 @@ const catchAll = (): NonNullable<TaskState['Catch']> => [{ ErrorEquals: ['States
 export const runStateName = (step: string) => `Run ${step}`;
 export const publishStateName = (step: string) => `Publish ${step}`;
 
+/** How long a step's job may wait in Batch queues before its task gives up: a night's backlog. */
+export const QUEUE_ALLOWANCE_SECONDS = 24 * 3600;
+
 /** `Run <step>`: submits the step's Batch job and waits for the job-state handler to complete the token. */
 function runStepState(step: StepDefinition, next: string): TaskState {
   return {
@@ -34,8 +37,9 @@ function runStepState(step: StepDefinition, next: string): TaskState {
       Payload: { 'taskToken.$': '$$.Task.Token', 'executionName.$': '$$.Execution.Name', step: step.name, 'sample.$': '$.sample' },
     },
     ResultPath: `$.jobs.${step.name}`,
-    // Every attempt may take the step's timeout; a margin covers queueing. Always explicit (no default).
-    TimeoutSeconds: step.timeoutSeconds * step.attempts + 300,
+    // Batch enforces each attempt's run time itself; this bound must also cover the queue, which for a big
+    // run on a small quota (or behind early steps) takes hours, not minutes. Always explicit (no default).
+    TimeoutSeconds: step.timeoutSeconds * step.attempts + QUEUE_ALLOWANCE_SECONDS,
     Next: next,
   };
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildStateMachine, COMPLETE_SAMPLE, PLACEHOLDERS, RECORD_FAILURE, substitutePlaceholders } from '../../../workflows/asl/buildStateMachine.ts';
+import { buildStateMachine, COMPLETE_SAMPLE, PLACEHOLDERS, RECORD_FAILURE, substitutePlaceholders, QUEUE_ALLOWANCE_SECONDS } from '../../../workflows/asl/buildStateMachine.ts';
 import { listStateNames, listTaskStates } from '../../../workflows/asl/listTaskStates.ts';
 import type { ParallelState, StateMachineDefinition, TaskState } from '../../../workflows/asl/types.ts';
 import { definePipeline, PipelineError } from '../../../workflows/pipeline.ts';
@@ -60,6 +60,17 @@ describe('buildStateMachine', () => {
     ]);
   });
 
+  it("lets a step's job wait a night's backlog in the queue on top of its attempts (Batch bounds each attempt's run)", () => {
+    const definition = buildStateMachine(demoPipeline);
+    const runs = listTaskStates(definition).filter((task) => task.name.startsWith('Run '));
+    expect(runs.map((task) => task.name.replace('Run ', '')).sort()).toEqual(demoPipeline.steps.map((step) => step.name).sort());
+    for (const task of runs) {
+      const step = demoPipeline.steps.find((candidate) => `Run ${candidate.name}` === task.name)!;
+      expect(task.state.TimeoutSeconds, task.name).toBe(step.timeoutSeconds * step.attempts + QUEUE_ALLOWANCE_SECONDS);
+    }
+    expect(QUEUE_ALLOWANCE_SECONDS).toBeGreaterThanOrEqual(12 * 3600);
+  });
+
   it('gives every transition an existing target, every state a unique name and every Task a TimeoutSeconds', () => {
     // Prepare
     const definition = buildStateMachine(diamond);
@@ -71,7 +82,7 @@ describe('buildStateMachine', () => {
     const names = listStateNames(definition);
     expect(new Set(names).size).toBe(names.length);
     for (const task of listTaskStates(definition)) expect(task.state.TimeoutSeconds, task.name).toBeGreaterThan(0);
-    expect((listTaskStates(definition).find((t) => t.name === 'Run a')!.state as TaskState).TimeoutSeconds).toBe(60 * 2 + 300);
+    expect((listTaskStates(definition).find((t) => t.name === 'Run a')!.state as TaskState).TimeoutSeconds).toBe(60 * 2 + QUEUE_ALLOWANCE_SECONDS);
   });
 
   it('submits with a callback token and publishes from the job result', () => {
