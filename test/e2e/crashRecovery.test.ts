@@ -82,6 +82,8 @@ describe('crash recovery of the embedded runtime', () => {
 
     // Assess: terminal and complete
     expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    // The catalog turns COMPLETED just before "Sample Completed" reaches the bus log: wait for the facts
+    await waitFor('both Sample Completed facts on the bus', () => (readBusLog(stateDir!).filter((e) => e['detail-type'] === 'Sample Completed' && e.detail.runId === runId).length >= 2 ? true : undefined), 15_000);
     const log = readBusLog(stateDir);
     const once = (detailType: string, key: (d: Record<string, unknown>) => string) => {
       const facts = log.filter((e) => e['detail-type'] === detailType && e.detail.runId === runId).map((e) => key(e.detail)).sort();
