@@ -59,6 +59,7 @@ export async function startRuntimeProcess(stateDir: string, configPath = e2eConf
     'landfall-catalog',
     new DynamoDBClient({ endpoint: `http://127.0.0.1:${info.ports.catalog}`, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
   );
+  stateDirOfCatalog.set(catalog, stateDir);
   return { child, info, catalog, output: () => output, exited };
 }
 
@@ -70,8 +71,19 @@ export async function dropRun(shareDir: string, team: string, run: GeneratedRun)
   return folder;
 }
 
+/** The state dir behind each catalog handed out by {@link startRuntimeProcess}, to read its bus log. */
+const stateDirOfCatalog = new WeakMap<Catalog, string>();
+
+const TERMINAL_FACT: Partial<Record<SampleRecord['status'], string>> = { COMPLETED: 'Sample Completed', REJECTED: 'Sample Rejected', FAILED: 'Sample Failed' };
+
+/**
+ * Waits until a run has `count` samples, all terminal in the catalog — and, for a runtime started here,
+ * until each one's terminal fact reached the bus log too (the catalog turns terminal just before the fact
+ * is emitted; a test counting facts right away would race it). The second wait is bounded and lenient:
+ * a missing fact is left for the test's own assertion to report.
+ */
 export async function waitForTerminalSamples(catalog: Catalog, team: string, runId: string, count: number, timeoutMs = 180_000): Promise<SampleRecord[]> {
-  return waitFor(
+  const samples = await waitFor(
     `${count} terminal samples in ${team}/${runId}`,
     async () => {
       const samples = await catalog.listRunSamples(team, runId);
@@ -80,6 +92,18 @@ export async function waitForTerminalSamples(catalog: Catalog, team: string, run
     timeoutMs,
     250,
   );
+  const stateDir = stateDirOfCatalog.get(catalog);
+  if (stateDir) {
+    const announced = () => {
+      const log = readBusLog(stateDir);
+      return samples.every((sample) => {
+        const fact = TERMINAL_FACT[sample.status];
+        return !fact || log.some((e) => e['detail-type'] === fact && e.detail.runId === runId && e.detail.sampleId === sample.sampleId && e.detail.version === sample.currentVersion);
+      });
+    };
+    await waitFor('terminal facts on the bus', () => announced() || undefined, 15_000, 100).catch(() => undefined);
+  }
+  return samples;
 }
 
 export function readBusLog(stateDir: string): Array<{ source: string; 'detail-type': string; detail: Record<string, unknown> }> {
