@@ -16,8 +16,14 @@ import { startVersionExecution } from './workflow/startVersionExecution.ts';
 /** A validation not finished after this long died with its process (Lambda runs 15 minutes at most). */
 const VALIDATION_STALE_MS = 16 * 60_000;
 
-/** Landed objects the catalog never saw (a missed event): re-driven through `land` as S3 would announce them. */
-async function redriveUnseenObjects(svc: Services): Promise<number> {
+/**
+ * Landed objects the catalog never saw (a missed event): re-driven through `land` as S3 would announce
+ * them. At start every one is (the process that was landing them is gone); on schedule only those older
+ * than two sweep intervals, so objects whose own events are still on their way under load are not
+ * re-driven every sweep.
+ */
+async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.now()): Promise<number> {
+  const settledBefore = startup ? Infinity : now - 2 * svc.config.completeness.sweepSeconds * 1000;
   const landing = bucketNames(svc.config).landing;
   const known = new Map<string, LandedFile[]>();
   let redriven = 0;
@@ -29,6 +35,7 @@ async function redriveUnseenObjects(svc: Services): Promise<number> {
       if (!known.has(runKey)) known.set(runKey, await svc.catalog.listRunFiles(where.team, where.runId));
       const file = known.get(runKey)!.find((candidate) => candidate.name === where.name);
       if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
+      if (object.lastModified.getTime() > settledBefore) continue; // its own event may still be in flight
       await svc.events.publish([
         {
           source: 'aws.s3',
@@ -101,7 +108,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
 export async function reconcileRuns(event: ScheduledEvent) {
   const svc = await services();
   const startup = (event.detail as { startup?: unknown }).startup === true;
-  const redriven = await redriveUnseenObjects(svc);
+  const redriven = await redriveUnseenObjects(svc, startup);
   let evaluated = 0;
   for (const team of svc.config.teams) {
     for (const run of await svc.catalog.listRuns(team.id)) {

@@ -1,0 +1,42 @@
+/**
+ * The sweep's re-drive of landed objects the catalog never saw: everything at start (the process that was
+ * landing them is gone), only settled objects on schedule (a young object's own event may be in flight).
+ */
+import { utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileRuns } from '../../functions/reconcileRuns.ts';
+import { startServicesHarness } from '../support/servicesHarness.ts';
+
+const sweep = (startup: boolean) =>
+  reconcileRuns({ version: '0', id: 's', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [], 'detail-type': 'Scheduled Event', detail: startup ? { startup: true } : {} } as Parameters<typeof reconcileRuns>[0]);
+
+describe('reconciliation sweep re-drives unseen objects', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  const key = 'incoming/genomics/261123_LH00417_0900_B22SWEEP1/notes.txt';
+  const redriven = () => harness.published.filter((e) => e['detail-type'] === 'Object Created' && (e.detail as { object: { key: string } }).object.key === key).length;
+
+  beforeAll(async () => {
+    harness = await startServicesHarness();
+    await harness.folders.put(harness.names.landing, key, 'never announced\n');
+  });
+  afterAll(async () => harness?.stop());
+
+  it('leaves a just-landed object to its own event on a scheduled sweep', async () => {
+    expect((await sweep(false)).redriven).toBe(0);
+    expect(redriven()).toBe(0);
+  });
+
+  it('re-drives it once it has settled for two sweep intervals', async () => {
+    const old = new Date(Date.now() - 10 * 60_000);
+    await utimes(path.join(harness.bucketsDir, harness.names.landing, key), old, old);
+    expect((await sweep(false)).redriven).toBe(1);
+    expect(redriven()).toBe(1);
+  });
+
+  it('re-drives every unseen object at start, however young', async () => {
+    await harness.folders.put(harness.names.landing, key, 'never announced, again\n');
+    expect((await sweep(true)).redriven).toBe(1);
+    expect(redriven()).toBe(2);
+  });
+});
