@@ -63,8 +63,8 @@ export class LocalWorkflowService implements WorkflowService {
         const placeholder = PLACEHOLDER_PATTERN.exec(task.functionName ?? '')?.[1];
         const fn = placeholder ? options.functions[placeholder] : undefined;
         if (!fn) throw new MissingLocalFunctionError(name, task.name, `calls ${task.functionName ?? task.resource}, which no local function serves`);
-        if (task.resource.endsWith('.waitForTaskToken')) overrides[task.name] = (input) => this.#callback(fn, input);
-        else if (task.resource === 'arn:aws:states:::lambda:invoke') overrides[task.name] = async (input) => ({ Payload: await fn(payloadOf(input)), StatusCode: 200 });
+        if (task.resource.endsWith('.waitForTaskToken')) overrides[task.name] = (input) => this.#unlessStopped(task.name) ?? this.#callback(fn, input);
+        else if (task.resource === 'arn:aws:states:::lambda:invoke') overrides[task.name] = async (input) => (await this.#unlessStopped(task.name)) ?? { Payload: await fn(payloadOf(input)), StatusCode: 200 };
         else throw new MissingLocalFunctionError(name, task.name, `uses resource ${task.resource}, which the embedded runtime does not run`);
       }
       this.#machines.set(name, { machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }), overrides });
@@ -148,6 +148,15 @@ export class LocalWorkflowService implements WorkflowService {
     }
     for (const execution of this.#executions.values()) if (execution.status === 'RUNNING') execution.abort();
     await Promise.allSettled([...this.#executions.values()].map((execution) => execution.done));
+  }
+
+  /**
+   * Once the runtime is stopping, no task runs its function: a task failed by the stop would otherwise
+   * reach the workflow's Catch and record the sample as FAILED, when it only has to be resumed by the next
+   * start's recovery. Returns a rejection for the interpreter, or undefined to go on.
+   */
+  #unlessStopped(state: string): Promise<never> | undefined {
+    return this.#stopped ? Promise.reject(new TaskFailedError('States.Runtime', `the embedded runtime is stopping; ${state} runs again after the next start`)) : undefined;
   }
 
   async #callback(fn: LocalFunction, input: unknown): Promise<unknown> {

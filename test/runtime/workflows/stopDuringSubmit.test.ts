@@ -12,7 +12,7 @@ describe('LocalWorkflowService.stop while a task is being submitted', () => {
   const onUnhandled = (reason: unknown) => void unhandled.push(reason);
   afterEach(() => void process.off('unhandledRejection', onUnhandled));
 
-  it('rejects the waiting task without an unhandled rejection, and the execution ends', async () => {
+  it('rejects the waiting task without an unhandled rejection or a recorded failure, and the execution ends', async () => {
     // Prepare: the submit function is slow (as a real job submission can be) and never answers by token
     process.on('unhandledRejection', onUnhandled);
     let submitting = 0;
@@ -22,9 +22,11 @@ describe('LocalWorkflowService.stop while a task is being submitted', () => {
       return { jobId: 'job' };
     };
     const noop: LocalFunction = async () => ({});
+    const failures: unknown[] = [];
+    const recordFailure: LocalFunction = async (payload) => void failures.push(payload);
     const service = new LocalWorkflowService({
       stateMachines: { demo: buildStateMachine(demoPipeline) },
-      functions: { SubmitStepFunctionArn: slow, PublishStepFunctionArn: noop, CompleteSampleFunctionArn: noop, FailSampleFunctionArn: noop },
+      functions: { SubmitStepFunctionArn: slow, PublishStepFunctionArn: noop, CompleteSampleFunctionArn: noop, FailSampleFunctionArn: recordFailure },
     });
     const { executionArn } = await service.startExecution({ stateMachine: 'demo', name: 'exec-stop', input: { sample: { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 } } });
     while (submitting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -33,6 +35,8 @@ describe('LocalWorkflowService.stop while a task is being submitted', () => {
     await new Promise((resolve) => setTimeout(resolve, 500)); // the submits finish after the stop
     // Assess
     expect(unhandled).toEqual([]);
+    // the stop is not the sample's failure: "Record sample failure" never ran (the next start resumes it)
+    expect(failures).toEqual([]);
     expect((await service.describeExecution(executionArn))?.status).not.toBe('RUNNING');
   });
 });
