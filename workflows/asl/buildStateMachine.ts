@@ -23,6 +23,9 @@ const catchAll = (): NonNullable<TaskState['Catch']> => [{ ErrorEquals: ['States
 export const runStateName = (step: string) => `Run ${step}`;
 export const publishStateName = (step: string) => `Publish ${step}`;
 
+/** Errors of a step's submission that pass: placement contention and throttled AWS services. */
+export const TRANSIENT_SUBMIT_ERRORS = ['PlacementContentionError', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'TooManyRequestsException'] as const;
+
 /** How long a step's job may wait in Batch queues before its task gives up: a night's backlog. */
 export const QUEUE_ALLOWANCE_SECONDS = 24 * 3600;
 
@@ -40,6 +43,9 @@ function runStepState(step: StepDefinition, next: string): TaskState {
     // Batch enforces each attempt's run time itself; this bound must also cover the queue, which for a big
     // run on a small quota (or behind early steps) takes hours, not minutes. Always explicit (no default).
     TimeoutSeconds: step.timeoutSeconds * step.attempts + QUEUE_ALLOWANCE_SECONDS,
+    // Submitting can lose a race for capacity under load, or meet a throttled service: submit again (the
+    // job name is deterministic, so a submission that did go through is found, not repeated).
+    Retry: [...lambdaRetry!, { ErrorEquals: [...TRANSIENT_SUBMIT_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
     Next: next,
   };
 }
