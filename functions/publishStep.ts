@@ -8,12 +8,12 @@ import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
 import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
 import { verifiedCopy } from './publishing/verifiedCopy.ts';
+import { PUBLISHING_PREFIX } from './publishing/abandonedStaging.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { jobNameOf } from './workflow/executionName.ts';
 import { PublishStepPayload } from './workflow/payloads.ts';
 
-/** Staging area of the results bucket, outside every team's prefix. */
-export const PUBLISHING_PREFIX = 'publishing/';
+export { PUBLISHING_PREFIX };
 
 /** Metadata key under which a step program records each output's MD5 in its work area. */
 export const OUTPUT_MD5_METADATA = 'md5';

@@ -9,6 +9,7 @@ import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services, type Services } from './shared/services.ts';
 import { moveStalledJobs } from './placement/replaceJob.ts';
+import { clearAbandonedStaging } from './publishing/abandonedStaging.ts';
 import { validateLandedSample } from './validate.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { startVersionExecution } from './workflow/startVersionExecution.ts';
@@ -120,7 +121,10 @@ export async function reconcileRuns(event: ScheduledEvent) {
   }
   const recovered = await recoverSamples(svc, startup);
   const moved = (await moveStalledJobs(svc)).length;
-  return { outcome: redriven + evaluated + recovered + moved > 0 ? 'reconciled' : 'idle', redriven, evaluated, recovered, moved };
+  // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
+  const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
+  const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
+  return { outcome: redriven + evaluated + recovered + moved + staged > 0 ? 'reconciled' : 'idle', redriven, evaluated, recovered, moved, staged };
 }
 
 export const handler = lambdaHandler(reconcileRuns, ScheduledEvent);

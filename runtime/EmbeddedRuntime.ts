@@ -73,6 +73,8 @@ export class EmbeddedRuntime {
   readonly alarms: LocalAlarms;
   #alarmClock?: AlarmClock;
   #stopped = false;
+  /** When this process started: staging written before it was abandoned by a runtime that died. */
+  readonly #startedAt = new Date().toISOString();
 
   private constructor(parts: {
     layout: StateLayout;
@@ -227,7 +229,7 @@ export class EmbeddedRuntime {
         resources: [`arn:aws:events:${config.homeRegion}:000000000000:rule/${rule.name}`],
         detail,
       });
-      void this.bus.publish([event({ startup: true })]).catch(() => undefined);
+      void this.bus.publish([event({ startup: true, startedAt: this.#startedAt })]).catch(() => undefined);
       this.#timers.push(setInterval(() => void this.bus.publish([event({})]).catch(() => undefined), rule.scheduleSeconds * 1000));
     }
   }

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileRuns } from '../../functions/reconcileRuns.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
-const sweep = (startup: boolean) =>
-  reconcileRuns({ version: '0', id: 's', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [], 'detail-type': 'Scheduled Event', detail: startup ? { startup: true } : {} } as Parameters<typeof reconcileRuns>[0]);
+const sweep = (startup: boolean, startedAt?: string) =>
+  reconcileRuns({ version: '0', id: 's', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [], 'detail-type': 'Scheduled Event', detail: startup ? { startup: true, ...(startedAt ? { startedAt } : {}) } : {} } as Parameters<typeof reconcileRuns>[0]);
 
 describe('reconciliation sweep re-drives unseen objects', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
@@ -38,5 +38,23 @@ describe('reconciliation sweep re-drives unseen objects', () => {
     await harness.folders.put(harness.names.landing, key, 'never announced, again\n');
     expect((await sweep(true)).redriven).toBe(1);
     expect(redriven()).toBe(2);
+  });
+
+  it('clears staging a dead publish left: at start what predates the process, on schedule what is over an hour old', async () => {
+    // Prepare: a dead publish's staged copy (two hours old) and one of a publish in flight now
+    const stale = 'publishing/genomics-RUN-S1-v1-g0/qc/qc.json';
+    const fresh = 'publishing/genomics-RUN-S2-v1-g0/qc/qc.json';
+    await harness.folders.put(harness.names.results, stale, '{}');
+    await harness.folders.put(harness.names.results, fresh, '{}');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(path.join(harness.bucketsDir, harness.names.results, stale), old, old);
+    const staged = async () => (await harness.folders.list(harness.names.results, 'publishing/')).map((object) => object.key).sort();
+    // Act + Assess: a scheduled sweep clears only the one over an hour old
+    expect((await sweep(false)).staged).toBe(1);
+    expect(await staged()).toEqual([fresh]);
+    // a start-up sweep clears what was written before the process started, and keeps what came after
+    expect((await sweep(true, new Date(Date.now() - 60_000).toISOString())).staged).toBe(0);
+    expect((await sweep(true, new Date(Date.now() + 1_000).toISOString())).staged).toBe(1);
+    expect(await staged()).toEqual([]);
   });
 });
