@@ -1,5 +1,6 @@
 import { BatchClient, UpdateComputeEnvironmentCommand } from '@aws-sdk/client-batch';
 import type { ComputeCapacity } from './ComputeCapacity.ts';
+import { batchClientsByRegion } from '../jobs/batchClients.ts';
 
 /** The compute environments of one region, as the stacks name them. */
 export interface RegionEnvironments {
@@ -17,17 +18,10 @@ export interface RegionEnvironments {
 export class BatchComputeCapacity implements ComputeCapacity {
   readonly #environments: (region: string) => RegionEnvironments;
   readonly #clientFor: (region: string) => BatchClient;
-  readonly #clients = new Map<string, BatchClient>();
 
   constructor(environments: (region: string) => RegionEnvironments, clientFor?: (region: string) => BatchClient) {
     this.#environments = environments;
-    this.#clientFor =
-      clientFor ??
-      ((region) => {
-        let client = this.#clients.get(region);
-        if (!client) this.#clients.set(region, (client = new BatchClient({ region })));
-        return client;
-      });
+    this.#clientFor = clientFor ?? batchClientsByRegion();
   }
 
   async setWarmVcpus(region: string, vcpus: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import type { JobDescription, JobService, JobSpec } from './JobService.ts';
+import { batchClientsByRegion } from './batchClients.ts';
 
 /**
  * The AWS side of the job seam: Batch `SubmitJob`/`DescribeJobs`, one client per region (each region's
@@ -7,7 +8,6 @@ import type { JobDescription, JobService, JobSpec } from './JobService.ts';
  * and record the submission before calling; duplicate completions are tolerated downstream.
  */
 export class BatchJobService implements JobService {
-  readonly #clients = new Map<string, BatchClient>();
   readonly #clientFor: (region: string) => BatchClient;
   /** jobId → region, for describe() of jobs this instance submitted. */
   readonly #regions = new Map<string, string>();
@@ -15,13 +15,7 @@ export class BatchJobService implements JobService {
 
   constructor(homeRegion: string, clientFor?: (region: string) => BatchClient) {
     this.#homeRegion = homeRegion;
-    this.#clientFor =
-      clientFor ??
-      ((region) => {
-        let client = this.#clients.get(region);
-        if (!client) this.#clients.set(region, (client = new BatchClient({ region })));
-        return client;
-      });
+    this.#clientFor = clientFor ?? batchClientsByRegion();
   }
 
   async submit(spec: JobSpec): Promise<{ jobId: string }> {

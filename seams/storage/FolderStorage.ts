@@ -19,6 +19,7 @@ import {
   lowerCaseMetadata,
 } from './keys.ts';
 import type { ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
+import { mapLimit } from './mapLimit.ts';
 
 /** Hidden sibling of the buckets holding files being written (same filesystem, so rename is atomic). */
 const TEMP_DIR = '.tmp';
@@ -581,15 +582,3 @@ async function pruneEmptyDirs(dir: string, stopAt: string): Promise<void> {
   }
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -24,6 +24,7 @@ import {
   lowerCaseMetadata,
 } from './keys.ts';
 import type { ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
+import { mapLimit } from './mapLimit.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -441,15 +442,3 @@ function mapCopyError(error: unknown, sourceBucket: string, sourceKey: string, t
   return mapError(error, 'copy', targetBucket, targetKey);
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

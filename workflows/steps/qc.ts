@@ -1,11 +1,10 @@
-import { realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseFastqFileName } from '../fastq/fileNames.ts';
 import { readFastqBatches } from '../fastq/readFastq.ts';
 import { asStepError, exitCodeFor, StepInputError, StepUsageError } from './errors.ts';
+import { isMain } from './isMain.ts';
 
 /** Options of {@link runQc}. */
 export interface QcOptions {
@@ -230,16 +229,6 @@ async function main(argv: string[]): Promise<void> {
   if (parsed.positionals.length === 0) throw new StepUsageError(`qc: no input files given\n${USAGE}`);
   const report = await runQc({ inputs: parsed.positionals, outDir: parsed.values.out });
   process.stdout.write(`${JSON.stringify(report.files)}\n`);
-}
-
-function isMain(url: string): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
 }
 
 if (isMain(import.meta.url)) {

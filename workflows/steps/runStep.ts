@@ -19,6 +19,7 @@ import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { exitCodeFor } from './errors.ts';
 import { failIfAsked, failWithEnospcIfAsked, hangOnceIfAsked } from './interruptionFault.ts';
 import { stepPrograms } from './stepPrograms.ts';
+import { isMain } from './isMain.ts';
 
 const JobSpec = z.object({
   step: z.string(),
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${spec.step} attempt ${attempt}: uploaded ${uploaded.length} outputs\n${uploaded.join('\n')}\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     // Bad input data exits 65 and a usage error 64, so Batch evaluateOnExit can stop retrying what cannot succeed.

@@ -1,7 +1,5 @@
-import { realpathSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FastqRecord } from '../fastq/FastqParser.ts';
 import { FastqWriter } from '../fastq/FastqWriter.ts';
@@ -9,6 +7,7 @@ import { parseFastqFileName } from '../fastq/fileNames.ts';
 import { mateName } from '../fastq/mateName.ts';
 import { FastqCursor, readFastqBatches } from '../fastq/readFastq.ts';
 import { asStepError, exitCodeFor, MatePairingError, StepUsageError } from './errors.ts';
+import { isMain } from './isMain.ts';
 
 /** Options of {@link runTrim}. */
 export interface TrimOptions {
@@ -270,16 +269,6 @@ async function main(argv: string[]): Promise<void> {
 function integer(flag: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new StepUsageError(`trim: ${flag} expects a non-negative integer, found ${JSON.stringify(text)}\n${USAGE}`);
   return Number(text);
-}
-
-function isMain(url: string): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
 }
 
 if (isMain(import.meta.url)) {

@@ -9,6 +9,7 @@ import { ValidationJobInput } from '../../functions/validation/validationJob.ts'
 import { validateSample } from '../../functions/validation/validateSample.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { storageFromEnvironment } from './runStep.ts';
+import { isMain } from './isMain.ts';
 
 /** Validates what `inputKey` describes and stores the result; returns the result's key. */
 export async function runValidationJob(storage: ObjectStorage, bucket: string, inputKey: string): Promise<string> {
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   process.stdout.write(`validated; result in s3://${bucket}/${resultKey}\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);

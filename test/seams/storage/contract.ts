@@ -15,6 +15,7 @@ import {
 } from '../../../seams/storage/errors.ts';
 import { compareKeys } from '../../../seams/storage/keys.ts';
 import type { ObjectInfo, ObjectStorage } from '../../../seams/storage/ObjectStorage.ts';
+import { mapLimit } from '../../../seams/storage/mapLimit.ts';
 
 /** What a contract run needs: a storage and two existing, empty buckets. */
 export interface ContractSubject {
@@ -73,19 +74,6 @@ export function failingStream(before: number, message = 'writer crashed mid-uplo
   );
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** Keys that would escape a bucket folder or cannot be represented safely. */
 export const INVALID_KEYS = [
