@@ -6,7 +6,7 @@
  * Screenshots go to test-output/dashboard/ (git-ignored).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokensFile } from '../../cli/identity.ts';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
-import { projectRoot, startRuntimeProcess, waitFor, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { projectRoot, startRuntimeProcess, waitFor, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags this machine needs: no sandbox as root, and no background connections to a closed network.
@@ -81,11 +81,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   /** A fresh browser profile's tab; CSP is bypassed only so the test can inject axe-core from node_modules. */

@@ -2,22 +2,18 @@
  * Partial results first: on a region with a single job slot, every early step (`qc`) of a run publishes
  * before any later step (`trim`, `profile`) of any sample of that run starts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 describe('early steps on a single-slot region', () => {
   let stateDir: string | undefined;
   let runtime: RuntimeProcess | undefined;
   afterAll(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   it('publishes every early step of the run before any later step starts', async () => {

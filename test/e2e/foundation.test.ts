@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { landfallEventSchema, type LandfallDetailType } from '../../events/schemas/landfall.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
 import { isLoopback, listeningSockets, processTree } from '../support/processTree.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const SAMPLES = 3;
@@ -60,11 +60,7 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
   }, 240_000);
 
   afterAll(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   const resultsDir = () => path.join(stateDir, 'buckets', 'landfall-results');

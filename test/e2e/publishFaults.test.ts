@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listTeamOutputs } from '../../cli/commands/outputs.ts';
 import { generateRun } from '../../demo/generateRun.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const RUN = '261123_LH00417_0700_B22FAULTS';
@@ -24,11 +24,7 @@ describe('storage faults while publishing', () => {
   let stateDir: string | undefined;
   let runtime: RuntimeProcess | undefined;
   afterAll(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   it('leaves nothing at the final key, in the manifest or in outputs, and the retry publishes once', async () => {

@@ -4,14 +4,14 @@
  * lineage shows the re-placement, and no output is published twice.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import type { StepRecord } from '../../functions/catalog/types.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const SAMPLES = 6;
@@ -47,9 +47,7 @@ describe('regions: a run spread over three regions survives losing one mid-job',
   }, 240_000);
 
   afterAll(async () => {
-    runtime?.child.kill('SIGTERM');
-    await runtime?.exited;
-    await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   it('completes every sample', async () => {

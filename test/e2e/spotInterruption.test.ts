@@ -4,13 +4,13 @@
  * The step's evaluateOnExit retries it; attempt 2 succeeds and only attempt 2's outputs are published.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const RESULTS = 'landfall-results';
@@ -38,9 +38,7 @@ describe('spot interruption: attempt 1 killed with its host, attempt 2 succeeds,
   }, 240_000);
 
   afterAll(async () => {
-    runtime?.child.kill('SIGTERM');
-    await runtime?.exited;
-    await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   it('completes the sample after the interrupted attempt, retried in place', async () => {

@@ -3,13 +3,13 @@
  * rules retry only lost hosts. The sample ends FAILED with the reason, the other step still publishes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 
@@ -27,9 +27,7 @@ describe('step failure: an application error exits without retry and fails the s
   }, 240_000);
 
   afterAll(async () => {
-    runtime?.child.kill('SIGTERM');
-    await runtime?.exited;
-    await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   it('fails trim after one attempt with the program\'s exit code, publishes qc, and fails the sample', async () => {

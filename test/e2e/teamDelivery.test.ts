@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ import type { RunIndex } from '../../functions/publishing/runIndex.ts';
 import { readOutbox } from '../../runtime/delivery/outbox.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
 const exec = promisify(execFile);
 const A = { team: 'genomics', runId: '261123_LH00417_0600_B22TEAMAA' };
@@ -62,11 +62,7 @@ describe('team delivery and isolation on the embedded runtime', () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (runtime && runtime.child.exitCode === null) {
-      runtime.child.kill('SIGTERM');
-      await runtime.exited;
-    }
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await stopRuntimeProcess(runtime, stateDir);
   });
 
   it.each([

@@ -130,13 +130,16 @@ export function withLiveRuntime(prefix: string, onStart: (live: { stateDir: stri
     live.runtime = await startRuntimeProcess(live.stateDir, options.configPath, options.env);
     onStart({ stateDir: live.stateDir, runtime: live.runtime });
   }, 90_000);
-  afterAll(async () => {
-    if (live?.runtime && live.runtime.child.exitCode === null) {
-      live.runtime.child.kill('SIGTERM');
-      await live.runtime.exited;
-    }
-    if (live) await rm(live.stateDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopRuntimeProcess(live?.runtime, live?.stateDir));
+}
+
+/** Stops a runtime started here (SIGTERM, waits for it to exit) and removes its state dir; either may be absent. */
+export async function stopRuntimeProcess(runtime: RuntimeProcess | undefined, stateDir: string | undefined): Promise<void> {
+  if (runtime && runtime.child.exitCode === null) {
+    runtime.child.kill('SIGTERM');
+    await runtime.exited;
+  }
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }
 
 /**
