@@ -49,7 +49,6 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   if (objects.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
   // Phase 1: every output is copied to a staging key outside teams/ and verified there. Only when all
   // verified does phase 2 copy them under the team prefix: an unverified file is never visible to a team.
-  await clearAbandonedStaging(svc, results, payload.executionName, step);
   const staged = [];
   for (const listed of objects) {
     // Listing carries no user metadata (as in S3): HeadObject reads the MD5 the job recorded.
@@ -81,19 +80,6 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   }
   await releaseDeferredJobs(svc, ref.team, ref.runId);
   return { outcome: 'published', keys: outputs.map((output) => output.key), sequence };
-}
-
-/**
- * A publish killed mid-copy leaves staged files under its execution's staging prefix; the recovery
- * execution (next generation) stages under its own. Whoever publishes the step clears what earlier
- * generations of this version abandoned for it, so staging never accumulates.
- */
-async function clearAbandonedStaging(svc: Awaited<ReturnType<typeof services>>, results: string, executionName: string, step: string): Promise<void> {
-  const base = executionName.replace(/-g\d+$/, '');
-  for (const object of await svc.storage.list(results, `${PUBLISHING_PREFIX}${base}-g`)) {
-    const [execution, stagedStep] = object.key.slice(PUBLISHING_PREFIX.length).split('/');
-    if (stagedStep === step && execution !== executionName && /^-g\d+$/.test(execution!.slice(base.length))) await svc.storage.delete(results, object.key);
-  }
 }
 
 export const handler = lambdaHandler(publishStep, PublishStepPayload);
