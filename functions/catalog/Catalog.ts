@@ -224,8 +224,13 @@ export class Catalog {
    * Records an execution of a version once per generation: generation 0 is the one automatic execution,
    * later generations are linked recovery or reprocessing executions, each claimed by a conditional write
    * on the version's current generation. Returns false when another caller recorded it first.
+   * The execution's own item is written first: the execution is running already (StartExecution returned),
+   * and a process that dies between the two writes then leaves an item nothing points to yet (the same
+   * deterministic name is started and recorded again), never a version pointing at an execution whose
+   * item is missing.
    */
   async markWorkflowStarted(ref: VersionRef, execution: ExecutionRecord): Promise<boolean> {
+    await this.#doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.execution(execution.executionName), ...execution } }));
     const condition =
       execution.generation === 0
         ? 'attribute_exists(pk) AND attribute_not_exists(workflowStartedAt)'
@@ -254,7 +259,6 @@ export class Catalog {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    await this.#doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.execution(execution.executionName), ...execution } }));
     return true;
   }
 
