@@ -39,8 +39,11 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
   if (detail.status === 'SUCCEEDED' || detail.status === 'FAILED') await svc.catalog.regionLoads.release(job.region, job.jobName);
   if (isInfrastructureFailure(lastAttempt?.statusReason) && detail.status !== 'SUCCEEDED') {
     // Once per lost attempt, however often the event is delivered.
-    if (await svc.catalog.claimFact(`infra:${detail.jobId}:${detail.attempts.length}`, 'Infrastructure Failure')) {
+    const fact = `infra:${detail.jobId}:${detail.attempts.length}`;
+    if (await svc.catalog.claimFact(fact, 'Infrastructure Failure')) {
       const moved = await onInfrastructureFailure(svc, job.region);
+      // Done: never acted on again (a claim left unmarked by a process that died is taken again later).
+      await svc.catalog.markFactPublished(fact);
       if (moved.includes(job.jobName)) return { outcome: 're-placed', reason: `region ${job.region} is unhealthy` };
     }
     // Out of attempts on a lost host: the step is not at fault, so it runs elsewhere rather than failing.

@@ -12,7 +12,7 @@ import { moveStalledJobs } from './placement/replaceJob.ts';
 import { clearAbandonedStaging } from './publishing/abandonedStaging.ts';
 import { validateLandedSample } from './validate.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
-import { startVersionExecution } from './workflow/startVersionExecution.ts';
+import { announceWorkflowStarted, startVersionExecution } from './workflow/startVersionExecution.ts';
 
 /** A validation not finished after this long died with its process (Lambda runs 15 minutes at most). */
 const VALIDATION_STALE_MS = 16 * 60_000;
@@ -49,6 +49,19 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
     }
   }
   return redriven;
+}
+
+/**
+ * Runs with a sample still RECEIVING. In a run that is no longer receiving, such a sample was found
+ * ready but its "Sample Landed" was not acted on: most often it is on its way to validation, but if the
+ * process that claimed the fact died before publishing it, only a new evaluation of the run emits it
+ * (once the claim is recovered: released at the embedded runtime's start, claimable after its lease in
+ * AWS). Evaluating again is harmless otherwise: a published fact is not emitted twice. On schedule only
+ * complete (or done) runs qualify, where every sample is ready; an incomplete run's receiving samples are
+ * usually just incomplete, and at start every one is looked at once.
+ */
+async function runsWithUnannouncedSamples(svc: Services, team: string): Promise<Set<string>> {
+  return new Set((await svc.catalog.listTeamSamples(team, 'RECEIVING')).map((sample) => sample.runId));
 }
 
 /**
@@ -91,6 +104,10 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
         if (execution?.status === 'RUNNING') continue;
         logger.warn('sample without a live execution: starting a linked recovery execution', { sample: `${sample.team}/${sample.runId}/${sample.sampleId}`, executionArn: version.executionArn, status: execution?.status ?? 'unknown' });
+        // The dead execution's own "Workflow Started", if its process died between the claim and the publish.
+        if (version.executionName && version.executionArn && version.pipeline) {
+          await announceWorkflowStarted(svc, { team: version.team, runId: version.runId, sampleId: version.sampleId, version: version.version, executionName: version.executionName, executionArn: version.executionArn, pipeline: version.pipeline, generation: version.generation ?? 0 });
+        }
         await startVersionExecution(svc, version, { generation: (version.generation ?? 0) + 1, reason: 'recovery' });
         recovered++;
       }
@@ -101,9 +118,10 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
 
 /**
  * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
- * missed landing events are re-driven, runs still receiving files (or with re-uploads settling) are re-evaluated (settle windows,
- * deadlines), held-back later steps are released, samples whose process died are recovered, and jobs
- * stuck in a region whose queue does not drain are moved to another.
+ * missed landing events are re-driven, runs still receiving files (or with re-uploads settling, or a sample
+ * still waiting for its "Sample Landed") are re-evaluated (settle windows, deadlines, facts a dead process
+ * claimed but never published), held-back later steps are released, samples whose process died are
+ * recovered, and jobs stuck in a region whose queue does not drain are moved to another.
  * Missed events and crashes cost latency, never data.
  */
 export async function reconcileRuns(event: ScheduledEvent) {
@@ -112,9 +130,11 @@ export async function reconcileRuns(event: ScheduledEvent) {
   const redriven = await redriveUnseenObjects(svc, startup);
   let evaluated = 0;
   for (const team of svc.config.teams) {
+    const unannounced = await runsWithUnannouncedSamples(svc, team.id);
     for (const run of await svc.catalog.listRuns(team.id)) {
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
-      if (run.status !== 'RECEIVING' && !run.settlingSamples?.length) continue;
+      const reannounce = unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE');
+      if (run.status !== 'RECEIVING' && !run.settlingSamples?.length && !reannounce) continue;
       await evaluateRun(svc, team.id, run.runId);
       evaluated++;
     }

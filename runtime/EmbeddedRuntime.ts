@@ -173,6 +173,12 @@ export class EmbeddedRuntime {
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
+    // One process owns the state dir, so a fact claimed by another and never published was claimed by a
+    // runtime that died before publishing it: release it now, before anything lands and before the
+    // start-up sweep (#startSchedules), whose re-evaluation claims and publishes it again.
+    for (const fact of await catalog.releaseAbandonedFacts()) {
+      options.onProblem?.('facts', `released "${fact.detailType}" ${fact.dedupeKey}, claimed at ${fact.claimedAt} by a runtime that died before publishing it`);
+    }
     armFaultTriggers(executor); // test-only: LANDFALL_FAULTS 'executor.onTouch'
     shortenJobTimeouts(executor); // test-only: LANDFALL_FAULTS 'executor.jobTimeoutSeconds'
     armCatalogRestarts(catalogServer, (message) => options.onProblem?.('catalog', message)); // test-only: 'catalog.restartOnTouch'

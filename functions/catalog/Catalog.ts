@@ -1,8 +1,9 @@
 import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { catalogCreateTableInput, keys } from './tableDesign.ts';
 import { RegionLoads } from './RegionLoads.ts';
 import { RegionScaleStates } from '../alarms/RegionScaleStates.ts';
+import { INSTANCE_ID } from '../shared/instance.ts';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type {
   ExecutionRecord,
@@ -21,6 +22,14 @@ import type {
 } from './types.ts';
 
 const now = () => new Date().toISOString();
+
+/**
+ * How long a fact's unpublished claim is left to its owner before another process may claim it again.
+ * Longer than any function can run (Lambda stops one after 15 minutes at most), so a live publisher is
+ * never overtaken: only a claim whose owner died is. In AWS this expiry is how a dead publisher's fact is
+ * recovered (by the next emitter of the same fact, e.g. the reconciliation sweep re-evaluating the run).
+ */
+export const FACT_CLAIM_LEASE_MS = 16 * 60_000;
 
 /** Strips the table's key attributes from an item. */
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -489,14 +498,24 @@ export class Catalog {
 
   // ---- facts emitted once ------------------------------------------------------------------
 
-  /** Claims a fact (by dedupeKey) before its event is published; false when already claimed. */
+  /**
+   * Claims a fact (by dedupeKey) before its event is published; false when it is already claimed. The
+   * claim records its owner (this process) and when, so a claim whose publisher died between the claim
+   * and the publish is not held forever: once older than {@link FACT_CLAIM_LEASE_MS} and still not
+   * published it is claimed again. One conditional put either way, so of racing claimers (or racing
+   * reclaimers of a stale claim) exactly one wins. Claims written before owners were recorded have no
+   * `owner` and no `publishedAt`: they are treated as published, never reclaimed (no fact emitted twice).
+   */
   async claimFact(dedupeKey: string, detailType: string): Promise<boolean> {
+    const at = new Date();
     try {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.fact(dedupeKey), detailType, claimedAt: now() },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: { ...keys.fact(dedupeKey), detailType, claimedAt: at.toISOString(), owner: INSTANCE_ID },
+          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#owner) AND attribute_not_exists(publishedAt) AND claimedAt < :staleBefore)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':staleBefore': new Date(at.getTime() - FACT_CLAIM_LEASE_MS).toISOString() },
         }),
       );
       return true;
@@ -506,9 +525,84 @@ export class Catalog {
     }
   }
 
-  /** Releases a claim whose event could not be published, so a retry can emit it. */
+  /**
+   * Marks this process's claim of a fact published: it is never claimed again. A claim another process
+   * has taken over (this one outlived the lease) is left to that process.
+   */
+  async markFactPublished(dedupeKey: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.fact(dedupeKey),
+          UpdateExpression: 'SET publishedAt = :at',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':at': now(), ':owner': INSTANCE_ID },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Releases this process's claim of a fact whose event could not be published, so a retry can emit it. */
   async releaseFact(dedupeKey: string): Promise<void> {
-    await this.#doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.fact(dedupeKey) }));
+    await this.#releaseClaim(dedupeKey, INSTANCE_ID);
+  }
+
+  /**
+   * Releases, at once, every unpublished claim held by another process: for the embedded runtime's start,
+   * where one process owns the state dir, so any other owner is a runtime that died between a claim and
+   * its publish. The start-up sweep then re-evaluates and the emitters claim and publish those facts
+   * again. Facts have no index of their own, so this is a Scan filtered on the fact key: acceptable once
+   * per start of a local catalog, and never used in AWS (there concurrent Lambdas are all live owners;
+   * the lease in {@link claimFact} is how a dead one's claim is recovered). Each release is a conditional
+   * delete (same owner, still unpublished), so a claim that changed meanwhile is kept.
+   */
+  async releaseAbandonedFacts(): Promise<Array<{ dedupeKey: string; detailType: string; owner: string; claimedAt: string }>> {
+    const factKey = keys.fact('');
+    const abandoned: Array<{ pk: string; detailType: string; owner: string; claimedAt: string }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :factPk) AND sk = :factSk AND attribute_exists(#owner) AND #owner <> :me AND attribute_not_exists(publishedAt)',
+          ProjectionExpression: 'pk, detailType, #owner, claimedAt',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':factPk': factKey.pk, ':factSk': factKey.sk, ':me': INSTANCE_ID },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      abandoned.push(...((page.Items ?? []) as typeof abandoned));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const released = [];
+    for (const item of abandoned) {
+      const dedupeKey = item.pk.slice(factKey.pk.length);
+      if (await this.#releaseClaim(dedupeKey, item.owner)) released.push({ dedupeKey, detailType: item.detailType, owner: item.owner, claimedAt: item.claimedAt });
+    }
+    return released;
+  }
+
+  /** Deletes a fact's claim if `owner` still holds it unpublished; false when it did not. */
+  async #releaseClaim(dedupeKey: string, owner: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.fact(dedupeKey),
+          ConditionExpression: '#owner = :owner AND attribute_not_exists(publishedAt)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -17,7 +17,9 @@ export type FaultPoint =
   /** The copy of one verified output from staging to its final key under the team prefix (storage layer). */
   | 'publish.copyToTeam'
   /** After StartExecution returned, before the catalog recorded the execution. */
-  | 'start.afterStartExecution';
+  | 'start.afterStartExecution'
+  /** emitOnce claimed a fact in the catalog and has not published its event yet (scope it with `detailType`). */
+  | 'emit.afterClaim';
 
 interface FaultSpec {
   delayMs?: number;
@@ -32,6 +34,16 @@ interface FaultSpec {
   effect?: 'throw' | 'corrupt';
   /** Fire the point this many times in this process, then never again. @default every time */
   times?: number;
+  /**
+   * Fire only where the point is reached for this event detail type (points that pass one:
+   * `emit.afterClaim`), e.g. the first "Sample Landed"; other detail types pass and do not count toward `times`.
+   */
+  detailType?: string;
+}
+
+/** What the code at a point says about where it is, for a spec to match (see {@link FaultSpec.detailType}). */
+interface FaultContext {
+  detailType?: string;
 }
 
 const fired = new Map<string, number>();
@@ -39,10 +51,11 @@ const fired = new Map<string, number>();
 let faults: Record<string, FaultSpec> | undefined;
 
 /** Runs the fault configured for `name`, if any; returns its `effect` for the code at the point to act on. */
-export async function faultPoint(name: FaultPoint): Promise<FaultSpec['effect'] | undefined> {
+export async function faultPoint(name: FaultPoint, context: FaultContext = {}): Promise<FaultSpec['effect'] | undefined> {
   faults ??= process.env.LANDFALL_FAULTS ? (JSON.parse(process.env.LANDFALL_FAULTS) as Record<string, FaultSpec>) : {};
   const spec = faults[name];
   if (!spec) return undefined;
+  if (spec.detailType !== undefined && spec.detailType !== context.detailType) return undefined;
   const count = (fired.get(name) ?? 0) + 1;
   if (spec.times !== undefined && count > spec.times) return undefined;
   fired.set(name, count);

@@ -58,14 +58,22 @@ export async function startVersionExecution(svc: Services, version: VersionRecor
   if (!first) return { started: false, executionName };
   const label = options.reason === 'automatic' ? pipeline : `${pipeline} (${options.reason}${options.rerunFrom ? ` from ${options.rerunFrom}` : ''}, generation ${options.generation})`;
   await svc.catalog.setSampleStatus(ref, 'RUNNING', { currentVersion: ref.version, detail: `v${ref.version} running ${label}` });
-  await emitOnce(svc, 'Workflow Started', {
-    ...ref,
-    executionName,
-    executionArn: started.executionArn,
-    pipeline,
-    dedupeKey: `started:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/g${options.generation}`,
-  });
+  await announceWorkflowStarted(svc, { ...ref, executionName, executionArn: started.executionArn, pipeline, generation: options.generation });
   return { started: true, executionName };
+}
+
+/**
+ * Emits "Workflow Started" for a recorded execution, once (a no-op when it was emitted). Also called by
+ * the recovery sweep for the execution it is about to replace: the process that recorded it may have died
+ * before publishing the fact, and a repeated start of the same generation never emits (its catalog write
+ * is not the first).
+ */
+export async function announceWorkflowStarted(
+  svc: Services,
+  execution: { team: string; runId: string; sampleId: string; version: number; executionName: string; executionArn: string; pipeline: string; generation: number },
+): Promise<boolean> {
+  const { generation, ...detail } = execution;
+  return emitOnce(svc, 'Workflow Started', { ...detail, dedupeKey: `started:${detail.team}/${detail.runId}/${detail.sampleId}/v${detail.version}/g${generation}` });
 }
 
 /** `rerunFrom` value that re-runs every step (reprocessing without --from-step, or with another pipeline). */

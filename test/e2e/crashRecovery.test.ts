@@ -17,7 +17,8 @@ import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSampl
 const TEAM = 'genomics';
 const md5 = (file: string) => createHash('md5').update(readFileSync(file)).digest('hex');
 
-type Case = { case: string; fault?: string; killWhen?: 'job-running' };
+/** `detailType` scopes an `emit.afterClaim` fault to one kind of fact (the first one emitted is killed). */
+type Case = { case: string; fault?: string; detailType?: string; killWhen?: 'job-running' };
 
 describe('crash recovery of the embedded runtime', () => {
   let stateDir: string | undefined;
@@ -37,10 +38,14 @@ describe('crash recovery of the embedded runtime', () => {
     { case: 'while a job runs', killWhen: 'job-running' },
     { case: 'between an output copy and the manifest update', fault: 'publish.afterCopy' },
     { case: 'between StartExecution and the catalog write', fault: 'start.afterStartExecution' },
-  ])('SIGKILL $case, then restart: every sample completes, exactly once', async ({ fault, killWhen }) => {
+    // The fact is claimed but never published: released at restart, the start-up sweep announces it.
+    { case: 'between claiming the first "Sample Landed" and publishing it', fault: 'emit.afterClaim', detailType: 'Sample Landed' },
+    // The execution is recorded, its fact claimed: the recovery sweep announces it before the next generation.
+    { case: 'between claiming the first "Workflow Started" and publishing it', fault: 'emit.afterClaim', detailType: 'Workflow Started' },
+  ])('SIGKILL $case, then restart: every sample completes, exactly once', async ({ fault, detailType, killWhen }) => {
     // Prepare
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-crash-'));
-    const env: Record<string, string> = fault ? { LANDFALL_FAULTS: JSON.stringify({ [fault]: { kill: true } }) } : {};
+    const env: Record<string, string> = fault ? { LANDFALL_FAULTS: JSON.stringify({ [fault]: { kill: true, times: 1, ...(detailType && { detailType }) } }) } : {};
     const first = await startRuntimeProcess(stateDir, undefined, env);
     runtimes.push(first);
     const runId = '261123_LH00417_0300_B22CRASH1';
@@ -92,7 +97,8 @@ describe('crash recovery of the embedded runtime', () => {
     };
     expect(once('Step Output Published', (d) => `${d.sampleId}/${d.step}`)).toEqual(['Sample01/profile', 'Sample01/qc', 'Sample01/trim', 'Sample02/profile', 'Sample02/qc', 'Sample02/trim']);
     expect(once('Sample Completed', (d) => String(d.sampleId))).toEqual(['Sample01', 'Sample02']);
-    once('Workflow Started', (d) => String(d.executionName));
+    expect(once('Sample Landed', (d) => String(d.sampleId))).toEqual(['Sample01', 'Sample02']);
+    const started = once('Workflow Started', (d) => String(d.executionName));
     once('Sample Cataloged', (d) => `${d.sampleId}/v${d.version}`);
 
     for (const sample of run.samples) {
@@ -101,6 +107,8 @@ describe('crash recovery of the embedded runtime', () => {
       const executions = await second.catalog.listExecutions(ref);
       expect(executions.map((execution) => execution.generation)).toEqual(executions.map((_, index) => index));
       expect(executions.length).toBeLessThanOrEqual(2);
+      // every recorded execution was announced
+      for (const execution of executions) expect(started, `Workflow Started for ${execution.executionName}`).toContain(execution.executionName);
       // published steps were not re-run by the recovery execution
       const jobLogs = existsSync(path.join(stateDir, 'executor', 'logs')) ? readdirSync(path.join(stateDir, 'executor', 'logs')) : [];
       for (const published of publishedBeforeCrash.filter((fact) => fact.startsWith(`${sample.sampleId}/`))) {

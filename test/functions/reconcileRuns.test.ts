@@ -1,6 +1,8 @@
 /**
  * The sweep's re-drive of landed objects the catalog never saw: everything at start (the process that was
  * landing them is gone), only settled objects on schedule (a young object's own event may be in flight).
+ * And its re-evaluation of runs whose sample never got past RECEIVING (a "Sample Landed" a dead process
+ * claimed but never published).
  */
 import { utimes } from 'node:fs/promises';
 import path from 'node:path';
@@ -56,5 +58,47 @@ describe('reconciliation sweep re-drives unseen objects', () => {
     expect((await sweep(true, new Date(Date.now() - 60_000).toISOString())).staged).toBe(0);
     expect((await sweep(true, new Date(Date.now() + 1_000).toISOString())).staged).toBe(1);
     expect(await staged()).toEqual([]);
+  });
+});
+
+describe('reconciliation sweep re-evaluates runs with a sample still waiting for "Sample Landed"', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  const TEAM = 'genomics';
+  // A: complete, a sample still RECEIVING (its "Sample Landed" claimed by a process that died);
+  // B: incomplete with a RECEIVING sample (usually just incomplete); C: complete, its sample validating.
+  const runs = { A: '261123_LH00417_0901_B22SWEEPA', B: '261123_LH00417_0902_B22SWEEPB', C: '261123_LH00417_0903_B22SWEEPC' };
+  const arrange = async () => {
+    for (const [name, runId] of Object.entries(runs)) await harness.services.catalog.updateRun(TEAM, runId, { status: name === 'B' ? 'INCOMPLETE' : 'COMPLETE' });
+  };
+
+  beforeAll(async () => {
+    harness = await startServicesHarness();
+    for (const [name, runId] of Object.entries(runs)) {
+      await harness.services.catalog.recordFile(TEAM, runId, { name: 'notes.txt', bucket: harness.names.landing, key: `incoming/${TEAM}/${runId}/notes.txt`, size: 1, etag: '"e"', landedAt: new Date().toISOString() });
+      await harness.services.catalog.setSampleStatus({ team: TEAM, runId, sampleId: 'S1' }, name === 'C' ? 'VALIDATING' : 'RECEIVING');
+    }
+  });
+  afterAll(async () => harness?.stop());
+
+  it('on schedule, only a complete run with a receiving sample', async () => {
+    // Prepare
+    await arrange();
+    // Act
+    const { evaluated } = await sweep(false);
+    // Assess: A was evaluated (its status recomputed from its files), B and C left as they were
+    expect(evaluated).toBe(1);
+    expect((await harness.services.catalog.getRun(TEAM, runs.A))?.status).not.toBe('COMPLETE');
+    expect((await harness.services.catalog.getRun(TEAM, runs.B))?.status).toBe('INCOMPLETE');
+    expect((await harness.services.catalog.getRun(TEAM, runs.C))?.status).toBe('COMPLETE');
+  });
+
+  it('at start, every run with a receiving sample', async () => {
+    // Prepare
+    await arrange();
+    // Act
+    const { evaluated } = await sweep(true);
+    // Assess
+    expect(evaluated).toBe(2);
+    expect((await harness.services.catalog.getRun(TEAM, runs.C))?.status).toBe('COMPLETE');
   });
 });

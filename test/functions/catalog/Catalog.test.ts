@@ -1,5 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog } from '../../../functions/catalog/Catalog.ts';
+import { FACT_CLAIM_LEASE_MS, type Catalog } from '../../../functions/catalog/Catalog.ts';
+import { keys } from '../../../functions/catalog/tableDesign.ts';
+import { INSTANCE_ID } from '../../../functions/shared/instance.ts';
 import type { VersionFile } from '../../../functions/catalog/types.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 
@@ -13,6 +17,12 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
     catalog = test.catalog;
   });
   afterAll(async () => test.stop());
+
+  // Fact items as another (dead, legacy) process left them, written past the Catalog's API.
+  const raw = () => DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+  const putFact = (dedupeKey: string, item: Record<string, unknown>) => raw().send(new PutCommand({ TableName: catalog.tableName, Item: { ...keys.fact(dedupeKey), detailType: 'Sample Landed', ...item } }));
+  const getFact = async (dedupeKey: string) => (await raw().send(new GetCommand({ TableName: catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
+  const beforeLease = () => new Date(Date.now() - FACT_CLAIM_LEASE_MS - 60_000).toISOString();
 
   describe('Method: recordFile', () => {
     it('records a new identity once and reports repeats of the same identity as unchanged', async () => {
@@ -91,6 +101,59 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       // Assess
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(afterRelease).toBe(true);
+    });
+
+    it('lets exactly one of many concurrent reclaimers take a stale unpublished claim, as this process', async () => {
+      // Prepare: a claim left unpublished by a process that died longer than the lease ago
+      await putFact('stale-1', { owner: 'dead-process', claimedAt: beforeLease() });
+      // Act
+      const claims = await Promise.all(Array.from({ length: 8 }, () => test.client().claimFact('stale-1', 'Sample Landed')));
+      // Assess
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await getFact('stale-1')).toMatchObject({ owner: INSTANCE_ID, detailType: 'Sample Landed' });
+    });
+
+    it.each([
+      { case: 'a fresh unpublished claim (its owner may still be publishing)', item: { owner: 'other-process', claimedAt: new Date(Date.now() - 60_000).toISOString() } },
+      { case: 'a published claim, however old', item: { owner: 'dead-process', claimedAt: beforeLease(), publishedAt: beforeLease() } },
+      { case: 'a legacy claim without an owner (written before owners were recorded)', item: { claimedAt: beforeLease() } },
+    ])('never reclaims $case', async ({ case: label, item }) => {
+      // Prepare
+      const dedupeKey = `kept:${label}`;
+      await putFact(dedupeKey, item);
+      // Act
+      const claimed = await catalog.claimFact(dedupeKey, 'Sample Landed');
+      // Assess
+      expect(claimed).toBe(false);
+      expect(await getFact(dedupeKey)).toMatchObject(item);
+    });
+
+    it('marks a claim published, after which it is never reclaimed or released', async () => {
+      // Prepare
+      expect(await catalog.claimFact('published-1', 'Sample Completed')).toBe(true);
+      // Act
+      await catalog.markFactPublished('published-1');
+      await catalog.releaseFact('published-1');
+      // Assess
+      expect(await getFact('published-1')).toMatchObject({ owner: INSTANCE_ID, publishedAt: expect.any(String) });
+      expect(await catalog.claimFact('published-1', 'Sample Completed')).toBe(false);
+    });
+  });
+
+  describe('Method: releaseAbandonedFacts', () => {
+    it("releases other owners' unpublished claims only: not published, legacy or this process's own", async () => {
+      // Prepare
+      await putFact('startup:dead-unpublished', { owner: 'dead-process', claimedAt: new Date().toISOString() });
+      await putFact('startup:dead-published', { owner: 'dead-process', claimedAt: beforeLease(), publishedAt: beforeLease() });
+      await putFact('startup:legacy', { claimedAt: beforeLease() });
+      expect(await catalog.claimFact('startup:own-unpublished', 'Sample Landed')).toBe(true);
+      // Act
+      const released = (await catalog.releaseAbandonedFacts()).filter((fact) => fact.dedupeKey.startsWith('startup:'));
+      // Assess
+      expect(released).toEqual([{ dedupeKey: 'startup:dead-unpublished', detailType: 'Sample Landed', owner: 'dead-process', claimedAt: expect.any(String) }]);
+      expect(await getFact('startup:dead-unpublished')).toBeUndefined();
+      for (const kept of ['startup:dead-published', 'startup:legacy', 'startup:own-unpublished']) expect(await getFact(kept), kept).toBeDefined();
+      expect(await catalog.claimFact('startup:dead-unpublished', 'Sample Landed')).toBe(true);
     });
   });
 
