@@ -30,7 +30,10 @@ export async function validateLandedSample(event: { detail: { team: string; runI
   const svc = await services();
   const { team, runId, sampleId } = event.detail;
   const ref = { team, runId, sampleId };
-  const runFiles = await svc.catalog.listRunFiles(team, runId);
+  // The sample's files and the run's documents, read by name: listing a 1,000-file run per sample made
+  // validating a run quadratic. (A run evaluated before documents were recorded is listed whole.)
+  const run = await svc.catalog.getRun(team, runId);
+  const runFiles = run?.documents ? await svc.catalog.getRunFiles(team, runId, [...event.detail.files, ...run.documents]) : await svc.catalog.listRunFiles(team, runId);
   const landed = event.detail.files.map((name) => {
     const file = runFiles.find((candidate) => candidate.name === name);
     if (!file) throw new Error(`catalog has no landed file ${name} of ${team}/${runId}/${sampleId}`);

@@ -116,6 +116,14 @@ export class Catalog {
     return this.#queryAll<LandedFile>({ pk: keys.run(team, runId).pk, skPrefix: 'FILE#' });
   }
 
+  /** The named landed files of a run (those that exist), one read each: a sample's files without listing the run. */
+  async getRunFiles(team: string, runId: string, names: readonly string[]): Promise<LandedFile[]> {
+    const items = await Promise.all(
+      [...new Set(names)].map(async (name) => (await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.file(team, runId, name), ConsistentRead: true }))).Item),
+    );
+    return items.flatMap((item) => (item ? [strip<LandedFile>(item)!] : []));
+  }
+
   async #ensureRun(team: string, runId: string): Promise<void> {
     const at = now();
     try {
@@ -182,6 +190,11 @@ export class Catalog {
         },
       }),
     );
+  }
+
+  /** Records the identity of the file set announced as "Sample Landed" (the sample item exists: RECEIVING first). */
+  async markSampleLanded(ref: SampleRef, landedIdentity: string): Promise<void> {
+    await this.#update(keys.sample(ref.team, ref.runId, ref.sampleId), { landedIdentity });
   }
 
   async listVersions(ref: SampleRef): Promise<VersionRecord[]> {

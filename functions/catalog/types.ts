@@ -58,6 +58,8 @@ export interface RunRecord {
   settlingSamples?: string[];
   /** Incremented by every change the run's index.json reflects; the index writer loops until stable. */
   indexRevision?: number;
+  /** Names of the run's landed sample sheet and manifest, as the last evaluation read them (validation reads these). */
+  documents?: string[];
 }
 
 export interface SampleRecord extends SampleRef {
@@ -66,6 +68,8 @@ export interface SampleRecord extends SampleRef {
   updatedAt: string;
   /** Where the sample is now, in words a person understands ("running trim in eu-west-1"). */
   detail?: string;
+  /** Identity of the file set last announced as "Sample Landed" (see evaluateRun): the same set is not announced again. */
+  landedIdentity?: string;
 }
 
 export interface ValidationReason {

@@ -23,20 +23,50 @@ const identityOf = (files: LandedFile[]) =>
     .digest('hex')
     .slice(0, 32);
 
+/**
+ * Parsed run documents by object identity: a run is evaluated once per landed file, and re-reading and
+ * re-parsing an unchanged sample sheet each time made landing a large run quadratic in its file count.
+ * Keyed by bucket, key and ETag, so a re-uploaded sheet is read again. Small and per process (a warm Lambda
+ * container keeps it between invocations, which is just as correct).
+ */
+const parsedDocuments = new Map<string, SampleSheet | RunManifest>();
+const PARSED_DOCUMENTS_KEPT = 64;
+
+async function readDocument<T extends SampleSheet | RunManifest>(svc: Services, file: LandedFile, parse: (text: string) => T): Promise<T> {
+  const cacheKey = `${file.bucket}\u0000${file.key}\u0000${file.etag}\u0000${file.versionId ?? ''}`;
+  const cached = parsedDocuments.get(cacheKey);
+  if (cached) return cached as T;
+  const parsed = parse((await svc.storage.getBytes(file.bucket, file.key)).toString('utf8'));
+  if (parsedDocuments.size >= PARSED_DOCUMENTS_KEPT) parsedDocuments.delete(parsedDocuments.keys().next().value!);
+  parsedDocuments.set(cacheKey, parsed);
+  return parsed;
+}
+
 /** Reads and parses the run's sample sheet and manifest when they landed; a bad one is reported, not fatal. */
 export async function readRunDocuments(svc: Services, files: LandedFile[]): Promise<{ sheet?: SampleSheet; manifest?: RunManifest; problem?: string }> {
   const result: { sheet?: SampleSheet; manifest?: RunManifest; problem?: string } = {};
   const sheetFile = files.find((file) => file.name === SAMPLE_SHEET);
   const manifestFile = files.find((file) => isManifestName(file.name));
   try {
-    if (sheetFile) result.sheet = parseSampleSheet((await svc.storage.getBytes(sheetFile.bucket, sheetFile.key)).toString('utf8'));
-    if (manifestFile) result.manifest = parseRunManifest(manifestFile.name, (await svc.storage.getBytes(manifestFile.bucket, manifestFile.key)).toString('utf8'));
+    if (sheetFile) result.sheet = await readDocument(svc, sheetFile, parseSampleSheet);
+    if (manifestFile) result.manifest = await readDocument(svc, manifestFile, (text) => parseRunManifest(manifestFile.name, text));
   } catch (error) {
     if (!(error instanceof LandingError)) throw error;
     result.problem = error.message;
   }
   return result;
 }
+
+type RunEvaluation = { landed: string[]; status: string; settling: string[] };
+
+/**
+ * Evaluations of a run in progress in this process, each with the one that will follow it. A burst of
+ * files into one run calls evaluateRun once per file; every caller that arrives while an evaluation runs
+ * shares ONE trailing evaluation, which starts after it and so reads every file recorded before it began.
+ * (In AWS a Lambda container runs one invocation at a time and this never coalesces; correctness rests on
+ * the catalog's conditional writes either way.)
+ */
+const evaluations = new Map<string, { current: Promise<RunEvaluation>; next?: Promise<RunEvaluation> }>();
 
 /**
  * Decides, from the catalog's landed files and the run's profile, which samples are complete, and
@@ -45,7 +75,28 @@ export async function readRunDocuments(svc: Services, files: LandedFile[]): Prom
  * become INCOMPLETE ("Run Incomplete"); files that belong to no sample, or arrive late, are announced
  * ("Unexpected File"). Called on every landed file and by the reconciliation sweep.
  */
-export async function evaluateRun(svc: Services, team: string, runId: string, now = Date.now()): Promise<{ landed: string[]; status: string; settling: string[] }> {
+export function evaluateRun(svc: Services, team: string, runId: string, now?: number): Promise<RunEvaluation> {
+  // An explicit clock (tests, deadline checks at a given time) is evaluated as asked, never coalesced.
+  if (now !== undefined) return evaluateRunAt(svc, team, runId, now);
+  const key = `${team}\u0000${runId}`;
+  const begin = (): Promise<RunEvaluation> => {
+    const entry: { current: Promise<RunEvaluation>; next?: Promise<RunEvaluation> } = { current: evaluateRunAt(svc, team, runId, Date.now()) };
+    evaluations.set(key, entry);
+    // Registered before any trailing evaluation's, so it runs first: with a trailing one waiting, the entry
+    // stays until that one replaces it (late callers join it); without, the run is free again.
+    const release = () => {
+      if (evaluations.get(key) === entry && !entry.next) evaluations.delete(key);
+    };
+    entry.current.then(release, release);
+    return entry.current;
+  };
+  const running = evaluations.get(key);
+  if (!running) return begin();
+  running.next ??= running.current.then(begin, begin);
+  return running.next;
+}
+
+async function evaluateRunAt(svc: Services, team: string, runId: string, now: number): Promise<RunEvaluation> {
   const files = await svc.catalog.listRunFiles(team, runId);
   const run = await svc.catalog.getRun(team, runId);
   const documents = await readRunDocuments(svc, files);
@@ -70,6 +121,7 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
   await svc.catalog.updateRun(team, runId, {
     status,
+    documents: files.filter((file) => file.name === SAMPLE_SHEET || isManifestName(file.name)).map((file) => file.name),
     expectedSamples: completeness.samples.map((sample) => sample.sampleId),
     missing: completeness.missing,
     waitingFor: completeness.waitingFor,
@@ -92,13 +144,17 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
 
   const landed: string[] = [];
   const settling: string[] = [];
+  // One query for the run's samples, not one read per sample per landed file.
+  const records = new Map((await svc.catalog.listRunSamples(team, runId)).map((record) => [record.sampleId, record]));
   for (const sample of completeness.samples) {
     const ref = { team, runId, sampleId: sample.sampleId };
-    const record = await svc.catalog.getSample(ref);
+    const record = records.get(sample.sampleId);
     if (!record) await svc.catalog.setSampleStatus(ref, 'RECEIVING', { detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files' });
     // Never start on a partial upload: the profile's completion signal and every expected file.
     if (!sample.ready) continue;
     const identity = identityOf(sample.files);
+    // This very file set was announced (by this process or another): nothing new to say about the sample.
+    if (record?.landedIdentity === identity) continue;
     if (record?.currentVersion) {
       const current = await svc.catalog.getVersion({ ...ref, version: record.currentVersion });
       const changed = sample.files.filter((file) => {
@@ -123,7 +179,11 @@ export async function evaluateRun(svc: Services, team: string, runId: string, no
       files: sample.files.map((file) => file.name),
       dedupeKey: `landed:${team}/${runId}/${sample.sampleId}:${identity}`,
     });
-    if (emitted) landed.push(sample.sampleId);
+    if (emitted) {
+      landed.push(sample.sampleId);
+      // Only the emitter records it: a claim another process holds (or a dead one left) is tried again.
+      await svc.catalog.markSampleLanded(ref, identity);
+    }
   }
   // A finished run whose samples are re-uploaded is evaluated again by the sweep once they are quiet.
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0) await svc.catalog.updateRun(team, runId, { settlingSamples: settling });
