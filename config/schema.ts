@@ -60,6 +60,13 @@ export const PlacementConfig = z
     queueStallSeconds: z.number().positive().default(900),
     /** Which samples are urgent (functions/workflow/priority.ts). @default none */
     urgent: z.array(UrgentRule).default([]),
+    /**
+     * Jobs a region may hold waiting (reserved, not yet running) before placement sends no more there; when
+     * every region holds this many, a submission waits and is retried (Step Functions), nothing is lost.
+     * Bounds the region's load item far below DynamoDB's 400 KB item limit (~190 bytes a job). Urgent work
+     * may go a fifth beyond it. @default 1000
+     */
+    maxQueuedJobsPerRegion: z.number().int().positive().max(1500).default(1000),
   })
   .strict();
 

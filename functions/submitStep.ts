@@ -8,9 +8,10 @@ import { ALL_STEPS } from './workflow/startVersionExecution.ts';
 import { SubmitStepPayload, type JobResult } from './workflow/payloads.ts';
 import type { z } from 'zod';
 import type { JobSpec } from '../seams/jobs/JobService.ts';
-import { pendingEarlySteps, releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { firstPendingEarlyStep, releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { describePriority, isUrgentClass, isUrgentSample, stepPriority } from './workflow/priority.ts';
 import { placeAndReserve } from './placement/placeAndReserve.ts';
+import { RegionsFullError } from './placement/errors.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
 import { wakeRegion } from './alarms/wakeRegion.ts';
 import { noteSubmission } from './alarms/regionActivity.ts';
@@ -57,7 +58,11 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   // Urgent samples, then early steps, then longest job first (functions/workflow/priority.ts).
   const urgent = isUrgentSample(svc.config.placement.urgent, sample);
   const priority = stepPriority(getPipeline(sample.pipeline), step, { urgent });
-  const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), await placementJobFor(svc, sample, stepDef, jobName, priority));
+  const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), await placementJobFor(svc, sample, stepDef, jobName, priority)).catch(async (error: unknown) => {
+    // Every queue is full: the workflow submits again later (its Retry); meanwhile the sample says why it waits.
+    if (error instanceof RegionsFullError) await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `${step} waits for room in a queue (every region holds its bound of waiting jobs)` });
+    throw error;
+  });
   const region = decision.region;
   // The lineage says why the job runs when it does, as well as where.
   const placement = placementRecord({ ...decision, reasons: [...decision.reasons, describePriority(priority)] });
@@ -87,10 +92,10 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
-  if (!stepDef.early && (await pendingEarlySteps(svc, sample.team, sample.runId)).length > 0) {
+  if (!stepDef.early && (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined) {
     await svc.catalog.deferJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), deferredSpec: JSON.stringify(spec), spec: JSON.stringify(spec), placement });
     await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `${step} waits for the run's early steps` });
-    await releaseDeferredJobs(svc, sample.team, sample.runId); // an early step may have published meanwhile
+    await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
   }
   // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.

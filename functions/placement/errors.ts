@@ -25,3 +25,14 @@ export class PlacementContentionError extends PlacementError {
     this.name = 'PlacementContentionError';
   }
 }
+
+/**
+ * Every region already holds as many waiting jobs as its load item may (`placement.maxQueuedJobsPerRegion`):
+ * the submission is retried later by the workflow (a burst larger than every queue waits in Step Functions).
+ */
+export class RegionsFullError extends PlacementError {
+  constructor(jobName: string, reasons: string[]) {
+    super(`job ${jobName} waits for room in a queue: ${reasons.join('; ')}`);
+    this.name = 'RegionsFullError';
+  }
+}

@@ -6,6 +6,8 @@ export interface HealthPolicy {
   windowSeconds: number;
   /** Submitted jobs waiting this long with room free mean the queue does not drain. @default 900 */
   queueStallSeconds?: number;
+  /** Jobs a region may hold waiting (reserved, not running) before it takes no more. @default 1000 */
+  maxQueuedJobs?: number;
 }
 
 export const DEFAULT_HEALTH_POLICY: HealthPolicy = { unhealthyAfterFailures: 2, windowSeconds: 600, queueStallSeconds: 900 };

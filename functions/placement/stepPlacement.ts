@@ -22,7 +22,7 @@ export function placementSetup(config: LandfallConfig): PlacementSetup {
   return {
     homeRegion: config.homeRegion,
     regions: config.regions,
-    health: { unhealthyAfterFailures: config.placement.unhealthyAfterFailures, windowSeconds: config.placement.healthWindowSeconds, queueStallSeconds: config.placement.queueStallSeconds },
+    health: { unhealthyAfterFailures: config.placement.unhealthyAfterFailures, windowSeconds: config.placement.healthWindowSeconds, queueStallSeconds: config.placement.queueStallSeconds, maxQueuedJobs: config.placement.maxQueuedJobsPerRegion },
   };
 }
 

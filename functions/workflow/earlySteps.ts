@@ -1,26 +1,43 @@
 import { getPipeline } from '../../workflows/pipelines/index.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { Services } from '../shared/services.ts';
+import type { VersionRecord, VersionRef } from '../catalog/types.ts';
 
 /**
- * Early steps of a run not yet published: of every sample that is ready or running, each early step of
- * its pipeline without published outputs (a failed one no longer blocks anything).
+ * The first early step of the run not yet published, if any: of every sample that is ready or running,
+ * each early step of its pipeline without published outputs (a failed one no longer blocks anything).
+ * Stops at the first: callers only ask "is one pending?", and a full scan per submission made a run's
+ * submissions quadratic in its sample count.
  */
-export async function pendingEarlySteps(svc: Pick<Services, 'catalog'>, team: string, runId: string): Promise<string[]> {
-  const pending: string[] = [];
+export async function firstPendingEarlyStep(svc: Pick<Services, 'catalog'>, team: string, runId: string, options: { lookFirstAt?: VersionRef } = {}): Promise<string | undefined> {
+  // The asking sample's own early steps are the likeliest pending ones (its steps start together): one
+  // look there usually answers without listing the run.
+  if (options.lookFirstAt) {
+    const own = await svc.catalog.getVersion(options.lookFirstAt);
+    const pending = own && (await pendingOf(svc, own));
+    if (pending) return pending;
+  }
   for (const sample of await svc.catalog.listRunSamples(team, runId)) {
     if (!['READY', 'RUNNING'].includes(sample.status) || !sample.currentVersion) continue;
+    if (options.lookFirstAt?.sampleId === sample.sampleId && options.lookFirstAt.version === sample.currentVersion) continue;
     const version = await svc.catalog.getVersion({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
-    if (!version?.pipeline) continue;
-    const early = getPipeline(version.pipeline).steps.filter((step) => step.early);
-    if (early.length === 0) continue;
-    const steps = await svc.catalog.listSteps(version);
-    for (const step of early) {
-      const record = steps.find((candidate) => candidate.step === step.name);
-      if (!record?.publishedAt && record?.status !== 'FAILED') pending.push(`${sample.sampleId}/${step.name}`);
-    }
+    const pending = version && (await pendingOf(svc, version));
+    if (pending) return pending;
   }
-  return pending;
+  return undefined;
+}
+
+/** The first early step of one sample version without published outputs (a failed one blocks nothing). */
+async function pendingOf(svc: Pick<Services, 'catalog'>, version: VersionRecord): Promise<string | undefined> {
+  if (!version.pipeline) return undefined;
+  const early = getPipeline(version.pipeline).steps.filter((step) => step.early);
+  if (early.length === 0) return undefined;
+  const steps = await svc.catalog.listSteps(version);
+  for (const step of early) {
+    const record = steps.find((candidate) => candidate.step === step.name);
+    if (!record?.publishedAt && record?.status !== 'FAILED') return `${version.sampleId}/${step.name}`;
+  }
+  return undefined;
 }
 
 /**
@@ -28,9 +45,10 @@ export async function pendingEarlySteps(svc: Pick<Services, 'catalog'>, team: st
  * early step publishes or a sample fails, right after a deferral (closing the race with a publish that
  * happened meanwhile), and by the sweep. A conditional claim makes each submission happen once.
  */
-export async function releaseDeferredJobs(svc: Pick<Services, 'catalog' | 'jobs'>, team: string, runId: string): Promise<number> {
+export async function releaseDeferredJobs(svc: Pick<Services, 'catalog' | 'jobs'>, team: string, runId: string, options: { lookFirstAt?: VersionRef } = {}): Promise<number> {
+  // Pending early steps first: while there are some (most calls), the run's deferred jobs need no listing.
+  if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
   const deferred = await svc.catalog.listDeferredJobs(team, runId);
-  if (deferred.length === 0 || (await pendingEarlySteps(svc, team, runId)).length > 0) return 0;
   let released = 0;
   for (const job of deferred) {
     if (!job.deferredSpec || !(await svc.catalog.claimDeferredJob(job.jobName))) continue;

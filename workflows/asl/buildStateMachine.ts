@@ -26,6 +26,9 @@ export const publishStateName = (step: string) => `Publish ${step}`;
 /** Errors of a step's submission that pass: placement contention and throttled AWS services. */
 export const TRANSIENT_SUBMIT_ERRORS = ['PlacementContentionError', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'TooManyRequestsException'] as const;
 
+/** Thrown by submitStep when every region's queue holds its bound of waiting jobs (functions/placement/errors.ts). */
+export const QUEUES_FULL_ERROR = 'RegionsFullError';
+
 /** How long a step's job may wait in Batch queues before its task gives up: a night's backlog. */
 export const QUEUE_ALLOWANCE_SECONDS = 24 * 3600;
 
@@ -45,7 +48,13 @@ function runStepState(step: StepDefinition, next: string): TaskState {
     TimeoutSeconds: step.timeoutSeconds * step.attempts + QUEUE_ALLOWANCE_SECONDS,
     // Submitting can lose a race for capacity under load, or meet a throttled service: submit again (the
     // job name is deterministic, so a submission that did go through is found, not repeated).
-    Retry: [...lambdaRetry!, { ErrorEquals: [...TRANSIENT_SUBMIT_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
+    // Every queue full (a burst beyond placement.maxQueuedJobsPerRegion): wait for room, jittered so the
+    // waiting submissions do not come back at once; bounded by the task's own timeout above.
+    Retry: [
+      ...lambdaRetry!,
+      { ErrorEquals: [...TRANSIENT_SUBMIT_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
+      { ErrorEquals: [QUEUES_FULL_ERROR], IntervalSeconds: 30, MaxAttempts: 2000, BackoffRate: 1.5, MaxDelaySeconds: 300, JitterStrategy: 'FULL' },
+    ],
     Next: next,
   };
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegionConfig } from '../../../config/schema.ts';
 import { placeAndReserve, type PlacementSetup } from '../../../functions/placement/placeAndReserve.ts';
+import { RegionsFullError } from '../../../functions/placement/errors.ts';
+import { PRIORITY_BAND } from '../../../functions/workflow/priority.ts';
 import type { PlacementJob } from '../../../functions/placement/types.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 
@@ -81,6 +83,43 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     expect(backlog.candidates.find((c) => c.region === 'eu-west-5')?.queueSeconds).toBe(240);
     expect(urgent.region).not.toBe('eu-west-5');
   });
+  it('sends no more work to a region holding its bound of waiting jobs, and says so when every region does', async () => {
+    // Prepare: a bound of 2 waiting jobs per region, three regions
+    const base = setupFor('10');
+    const setup: PlacementSetup = { ...base, health: { ...base.health, maxQueuedJobs: 2 } };
+    // Act: six jobs fill every queue; the seventh finds no room
+    const decisions = [];
+    for (let i = 0; i < 6; i++) decisions.push(await placeAndReserve(test.catalog.regionLoads, setup, job(`bounded-${i}`, 0, 'eu-west-10')));
+    const refused = await placeAndReserve(test.catalog.regionLoads, setup, job('bounded-6', 0, 'eu-west-10')).catch((error: unknown) => error);
+    // Assess: two per region, then a retryable "wait for room" naming each full region; nothing reserved for it
+    expect(decisions.map((decision) => decision.region).sort()).toEqual(['ap-south-10', 'ap-south-10', 'eu-west-10', 'eu-west-10', 'us-east-10', 'us-east-10']);
+    expect(refused).toBeInstanceOf(RegionsFullError);
+    expect((refused as Error).message).toMatch(/eu-west-10 holds 2 waiting jobs \(bound 2\).*us-east-10 holds 2.*ap-south-10 holds 2/);
+    const loads = await Promise.all(setup.regions.map((region) => test.catalog.regionLoads.get(region.name)));
+    expect(loads.some((load) => load.jobs['bounded-6'] !== undefined)).toBe(false);
+  });
+
+  it('lets urgent work past the bound by a fifth, and counts only jobs not yet running as waiting', async () => {
+    // Prepare: bound 5 in a single region, full of waiting jobs; one of them starts running
+    const base = setupFor('11');
+    const setup: PlacementSetup = { ...base, regions: [base.regions[0]!], health: { ...base.health, maxQueuedJobs: 5 } };
+    for (let i = 0; i < 5; i++) await placeAndReserve(test.catalog.regionLoads, setup, job(`waiting-${i}`, 0, 'eu-west-11'));
+    const normalRefused = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11')).catch((error: unknown) => error);
+    // Act
+    const urgent = await placeAndReserve(test.catalog.regionLoads, setup, job('urgent', PRIORITY_BAND, 'eu-west-11'));
+    const secondUrgent = await placeAndReserve(test.catalog.regionLoads, setup, job('urgent-2', PRIORITY_BAND, 'eu-west-11')).catch((error: unknown) => error);
+    await test.catalog.regionLoads.markRunning('eu-west-11', 'waiting-0', Date.now());
+    const oneRunning = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11')).catch((error: unknown) => error);
+    await test.catalog.regionLoads.markRunning('eu-west-11', 'waiting-1', Date.now());
+    const afterTwoRun = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11'));
+    // Assess
+    expect(normalRefused).toBeInstanceOf(RegionsFullError);
+    expect(urgent.region).toBe('eu-west-11'); // 5 waiting < 6 = floor(5 × 1.2)
+    expect(secondUrgent).toBeInstanceOf(RegionsFullError); // 6 waiting
+    expect(oneRunning).toBeInstanceOf(RegionsFullError); // 4 waiting + the urgent one = 5
+    expect(afterTwoRun.region).toBe('eu-west-11'); // 3 + 1 = 4 waiting: room for normal work again
+  });
+
 });
 
 describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)', () => {
@@ -106,4 +145,5 @@ describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)
     expect(runningView.estimatedStartSeconds).toBe(20);
     expect(markedReleased).toBe(false);
   });
+
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildStateMachine, COMPLETE_SAMPLE, PLACEHOLDERS, RECORD_FAILURE, substitutePlaceholders, QUEUE_ALLOWANCE_SECONDS } from '../../../workflows/asl/buildStateMachine.ts';
+import { buildStateMachine, COMPLETE_SAMPLE, PLACEHOLDERS, RECORD_FAILURE, substitutePlaceholders, QUEUE_ALLOWANCE_SECONDS, QUEUES_FULL_ERROR } from '../../../workflows/asl/buildStateMachine.ts';
 import { listStateNames, listTaskStates } from '../../../workflows/asl/listTaskStates.ts';
 import type { ParallelState, StateMachineDefinition, TaskState } from '../../../workflows/asl/types.ts';
 import { definePipeline, PipelineError } from '../../../workflows/pipeline.ts';
@@ -69,6 +69,18 @@ describe('buildStateMachine', () => {
       expect(task.state.TimeoutSeconds, task.name).toBe(step.timeoutSeconds * step.attempts + QUEUE_ALLOWANCE_SECONDS);
     }
     expect(QUEUE_ALLOWANCE_SECONDS).toBeGreaterThanOrEqual(12 * 3600);
+  });
+
+  it('makes a submission that finds every queue full wait for room, jittered, instead of failing the step', () => {
+    const definition = buildStateMachine(demoPipeline);
+    const runs = listTaskStates(definition).filter((task) => task.name.startsWith('Run '));
+    expect(runs.length).toBe(demoPipeline.steps.length);
+    for (const task of runs) {
+      const retry = task.state.Retry?.find((rule) => rule.ErrorEquals.includes(QUEUES_FULL_ERROR));
+      expect(retry, task.name).toMatchObject({ JitterStrategy: 'FULL', MaxDelaySeconds: 300 });
+      // Retrying at the capped delay covers the whole queue allowance: the task's timeout ends the wait, not the retrier.
+      expect(retry!.MaxAttempts! * retry!.MaxDelaySeconds!, task.name).toBeGreaterThan(QUEUE_ALLOWANCE_SECONDS);
+    }
   });
 
   it('gives every transition an existing target, every state a unique name and every Task a TimeoutSeconds', () => {
