@@ -9,9 +9,10 @@
  * The runtime runs inside a fresh worker process (bench/burstWorker.ts, EmbeddedRuntime.start as the
  * idle-to-zero bench does) so the bench can hold the executor with its `pause()`; the catalog server,
  * share watcher, bus and functions are the real ones.
- * Scaled: by default 200 samples (400 FASTQ) — on this 2-core machine the embedded runtime catalogs a
- * few samples per second at best, so the issue's 5,000 samples (10,000 files) take well over half an hour
- * and would break the bench's 20-minute budget. `LANDFALL_BENCH_BURST_SAMPLES=5000` runs the full burst.
+ * Full size by default (the issue's 10,000 files); `LANDFALL_BENCH_BURST_SAMPLES=<n>` runs a smaller burst
+ * (marked SCALED in the table). The executions started wait for queue room beyond
+ * `placement.maxQueuedJobsPerRegion` (jobs stay queued while the executor is paused): that is the bound
+ * working, not a failure.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -20,15 +21,16 @@ import path from 'node:path';
 import { EmbeddedRuntime } from '../runtime/EmbeddedRuntime.ts';
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import config from './landfall.bench.config.ts';
-import { cachedRun, projectRoot, until } from './liveRuntime.ts';
+import { cachedRun, cpuProfileArgs, projectRoot, until } from './liveRuntime.ts';
 import type { BenchContext, BenchModule, BenchRow } from './types.ts';
 
 const TEAM = 'genomics';
 const RUNS = 10;
 const QUIET_MS = 5_000;
-/** The issue asks for 5,000 samples; see above for why the default is smaller. */
+const STOP_GRACE_MS = 30_000;
+/** The issue's burst: 5,000 paired samples, 10,000 FASTQ files. */
 const FULL_SAMPLES = 5000;
-const DEFAULT_SAMPLES = 200;
+const DEFAULT_SAMPLES = FULL_SAMPLES;
 
 export const burstBench: BenchModule = {
   name: 'burst',
@@ -41,7 +43,8 @@ export const burstBench: BenchModule = {
  * stopped in the same process (idle-to-zero's) would find process-wide state of the first.
  */
 async function runInChild(context: BenchContext): Promise<BenchRow[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench/burstWorker.ts'), context.cacheDir], {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bench-burst-'));
+  const child = spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', path.join(projectRoot, 'bench/burstWorker.ts'), context.cacheDir, stateDir], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
@@ -53,6 +56,7 @@ async function runInChild(context: BenchContext): Promise<BenchRow[]> {
     for (const line of chunk.toString().split('\n')) if (line.startsWith('  ')) context.log(line);
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  await rm(stateDir, { recursive: true, force: true });
   const last = stdout.trim().split('\n').at(-1) ?? '';
   if (code !== 0 || !last.startsWith('[')) throw new Error(`bench burst: worker exited with ${code}: ${stdout.slice(-500)}`);
   return JSON.parse(last) as BenchRow[];
@@ -60,7 +64,7 @@ async function runInChild(context: BenchContext): Promise<BenchRow[]> {
 
 /** The burst itself, in the calling process (bench/burstWorker.ts runs it in a fresh one). */
 export const burstInProcess = {
-  async run(context: BenchContext): Promise<BenchRow[]> {
+  async run(context: BenchContext, stateDir: string): Promise<BenchRow[]> {
     const samples = Number(process.env.LANDFALL_BENCH_BURST_SAMPLES ?? DEFAULT_SAMPLES);
     const perRun = Math.ceil(samples / RUNS);
     context.log(`  generating (or reusing) ${RUNS} runs × ${perRun} samples × 2 FASTQ in ${context.cacheDir} …`);
@@ -74,7 +78,6 @@ export const burstInProcess = {
     const sampleCount = runs.reduce((total, run) => total + run.samples.length, 0);
     const ours = new Set(runs.map((run) => run.runId));
 
-    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bench-burst-'));
     const events: Array<{ at: number; event: BusEvent }> = [];
     const runtime = await EmbeddedRuntime.start({ config, configPath: 'bench/landfall.bench.config.ts', stateDir, onEvent: (event) => events.push({ at: Date.now(), event }) });
     runtime.executor.pause();
@@ -141,7 +144,7 @@ export const burstInProcess = {
           `${landedObjects} gateway uploads (${landedDistinct} distinct keys), ${redriven} "Object Created" re-driven by the reconciliation sweep`,
       );
       const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
-      const scaled = sampleCount < FULL_SAMPLES ? `; SCALED from ${2 * FULL_SAMPLES} to fit 20 min` : '';
+      const scaled = sampleCount < FULL_SAMPLES ? `; SCALED down from ${2 * FULL_SAMPLES} FASTQ by LANDFALL_BENCH_BURST_SAMPLES` : '';
       const rows: BenchRow[] = [
         { name: `files landed per second (${allFiles}: ${fastqs} FASTQ + sheets, markers${scaled})`, value: rate(allFiles, landedMs), unit: 'files/s', target: '', note: `all ${allFiles} files in ${landedMs} ms; ${redriven} re-driven by the sweep` },
         { name: 'FASTQ files cataloged per second (validated)', value: rate(2 * cataloged.distinct, catalogedMs), unit: 'files/s', target: '', note: `in ${catalogedMs} ms` },
@@ -157,8 +160,11 @@ export const burstInProcess = {
       ];
       return rows;
     } finally {
-      await runtime.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      // A burst leaves thousands of executions waiting for queue room; a graceful stop would wind each down
+      // (minutes). The figures are taken: give the stop a bounded time, then the worker process ends anyway.
+      const stopped = await Promise.race([runtime.stop().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_GRACE_MS))]);
+      if (!stopped) context.log(`  (the runtime had not stopped after ${STOP_GRACE_MS / 1000} s; the worker process ends it)`);
+      // The bench process removes the state dir once this worker has exited.
     }
   },
 };

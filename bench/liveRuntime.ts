@@ -30,10 +30,16 @@ export async function until<T>(what: string, probe: () => T | undefined | false 
   }
 }
 
+/** LANDFALL_BENCH_CPU_PROFILE=<dir>: a runtime the bench starts writes a V8 CPU profile there when it exits (where did the time go?). */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env.LANDFALL_BENCH_CPU_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** `landfall up --state-dir <stateDir> --config <configPath>` as a child process; resolves once runtime.json names it. */
-export async function startLiveRuntime(stateDir: string, configPath = benchConfigPath): Promise<LiveRuntime> {
+export async function startLiveRuntime(stateDir: string, configPath = benchConfigPath, extraArgs: string[] = []): Promise<LiveRuntime> {
   const layout = stateLayout(stateDir);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath], {
+  const child = spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath, ...extraArgs], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },

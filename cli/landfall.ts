@@ -44,6 +44,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(stateDirOption())
     .addOption(configOption())
     .option('--share <dir>', 'the watched instrument share (default: <state-dir>/share)')
+    .option('--hold-jobs', 'land, validate, catalog and start workflows, but hold every Batch job (steps, large-sample validation) queued: a maintenance window, or benchmarking landing alone')
     .action((opts) => run(() => upCommand(opts))());
 
   program

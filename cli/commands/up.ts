@@ -34,7 +34,7 @@ export function describeEvent(event: BusEvent): string | undefined {
 }
 
 /** `landfall up`: runs the embedded runtime in the foreground until Ctrl-C or SIGTERM. */
-export async function upCommand(options: { stateDir: string; config?: string; share?: string }): Promise<number> {
+export async function upCommand(options: { stateDir: string; config?: string; share?: string; holdJobs?: boolean }): Promise<number> {
   const { config, configPath } = await loadConfig(options.config);
   const runtime = await EmbeddedRuntime.start({
     config,
@@ -48,9 +48,11 @@ export async function upCommand(options: { stateDir: string; config?: string; sh
     onProblem: (where, message) => process.stderr.write(`warning: ${where}: ${message}\n`),
     onDeadLetter: (entry) => process.stderr.write(`dead letter: rule ${entry.rule} → ${entry.target}: ${entry.error}\n`),
   });
+  // Held jobs stay queued in the local executor (as in a paused Batch queue) until a restart without it.
+  if (options.holdJobs) runtime.executor.pause();
   process.stdout.write(
     [
-      `Landfall is up (pid ${process.pid}).`,
+      `Landfall is up (pid ${process.pid}).${options.holdJobs ? ' Batch jobs are HELD: they queue and do not start.' : ''}`,
       `  share:    ${runtime.shareDir}   drop runs as <team>/<run>/... (teams: ${config.teams.map((t) => t.id).join(', ')})`,
       `  outputs:  ${runtime.layout.buckets}/${config.app}-results/teams/`,
       `  state:    ${runtime.layout.root}`,
