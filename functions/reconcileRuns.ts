@@ -1,10 +1,11 @@
 import { bucketNames } from '../config/defineConfig.ts';
 import { ScheduledEvent } from '../events/schemas/scheduled.ts';
-import type { LandedFile } from './catalog/types.ts';
+import type { LandedFile, RunRecord } from './catalog/types.ts';
 import { evaluateCompleteness } from './landing/completeness.ts';
 import { evaluateRun, profileFor, readRunDocuments } from './landing/evaluateRun.ts';
 import { parseLandingKey } from './landing/landingKey.ts';
 import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
+import { relayUnpublishedFacts } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services, type Services } from './shared/services.ts';
@@ -65,6 +66,17 @@ async function runsWithUnannouncedSamples(svc: Services, team: string): Promise<
 }
 
 /**
+ * A complete run with an expected sample that has no record at all: its evaluation died between marking
+ * the run complete and reaching that sample (its earlier samples, announced, have moved on, so nothing
+ * RECEIVING points at the run). One query of the run's samples, for runs still COMPLETE only.
+ */
+async function hasUnrecordedSamples(svc: Services, run: RunRecord): Promise<boolean> {
+  if (run.status !== 'COMPLETE' || !run.expectedSamples?.length) return false;
+  const recorded = new Set((await svc.catalog.listRunSamples(run.team, run.runId)).map((sample) => sample.sampleId));
+  return run.expectedSamples.some((sampleId) => !recorded.has(sampleId));
+}
+
+/**
  * Samples whose work stopped with a dead process: VALIDATING long after it began, READY without an
  * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
  * linked recovery execution (next generation) that reuses every published step.
@@ -118,7 +130,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
 
 /**
  * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
- * missed landing events are re-driven, runs still receiving files (or with re-uploads settling, or a sample
+ * facts claimed by a process that died before publishing them are relayed from the outbox, missed landing events are re-driven, runs still receiving files (or with re-uploads settling, or a sample
  * still waiting for its "Sample Landed") are re-evaluated (settle windows, deadlines, facts a dead process
  * claimed but never published), held-back later steps are released, samples whose process died are
  * recovered, and jobs stuck in a region whose queue does not drain are moved to another.
@@ -127,13 +139,15 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
 export async function reconcileRuns(event: ScheduledEvent) {
   const svc = await services();
   const startup = (event.detail as { startup?: unknown }).startup === true;
+  // First the outbox: facts a dead process claimed but never published go out as they were claimed.
+  const relayed = (await relayUnpublishedFacts(svc, { startup })).length;
   const redriven = await redriveUnseenObjects(svc, startup);
   let evaluated = 0;
   for (const team of svc.config.teams) {
     const unannounced = await runsWithUnannouncedSamples(svc, team.id);
     for (const run of await svc.catalog.listRuns(team.id)) {
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
-      const reannounce = unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE');
+      const reannounce = (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) || (await hasUnrecordedSamples(svc, run));
       if (run.status !== 'RECEIVING' && !run.settlingSamples?.length && !reannounce) continue;
       await evaluateRun(svc, team.id, run.runId);
       evaluated++;
@@ -144,7 +158,7 @@ export async function reconcileRuns(event: ScheduledEvent) {
   // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
   const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
   const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
-  return { outcome: redriven + evaluated + recovered + moved + staged > 0 ? 'reconciled' : 'idle', redriven, evaluated, recovered, moved, staged };
+  return { outcome: relayed + redriven + evaluated + recovered + moved + staged > 0 ? 'reconciled' : 'idle', relayed, redriven, evaluated, recovered, moved, staged };
 }
 
 export const handler = lambdaHandler(reconcileRuns, ScheduledEvent);

@@ -15,6 +15,7 @@ import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
+import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
 import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { ensureTokens } from '../cli/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
@@ -174,8 +175,13 @@ export class EmbeddedRuntime {
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
     // One process owns the state dir, so a fact claimed by another and never published was claimed by a
-    // runtime that died before publishing it: release it now, before anything lands and before the
-    // start-up sweep (#startSchedules), whose re-evaluation claims and publishes it again.
+    // runtime that died before publishing it, or after publishing it and before recording that (then its
+    // event is in the bus log). Claims that kept their event are relayed by the start-up sweep
+    // (#startSchedules) unless logged; older ones, without it, are released now, before anything lands,
+    // and the sweep's re-evaluation claims and publishes them again.
+    for (const fact of await markLoggedFactsPublished(catalog, path.join(layout.bus, 'events.jsonl'))) {
+      options.onProblem?.('facts', `"${fact.detailType}" ${fact.dedupeKey} was published by a runtime that died before recording it: recorded now, not sent again`);
+    }
     for (const fact of await catalog.releaseAbandonedFacts()) {
       options.onProblem?.('facts', `released "${fact.detailType}" ${fact.dedupeKey}, claimed at ${fact.claimedAt} by a runtime that died before publishing it`);
     }

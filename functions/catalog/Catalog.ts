@@ -1,9 +1,10 @@
 import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { catalogCreateTableInput, keys } from './tableDesign.ts';
+import { catalogCreateTableInput, keys, UNPUBLISHED_FACT_SHARDS, unpublishedFactShardPk } from './tableDesign.ts';
 import { RegionLoads } from './RegionLoads.ts';
 import { RegionScaleStates } from '../alarms/RegionScaleStates.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
+import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type {
   ExecutionRecord,
@@ -36,6 +37,15 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
   return rest as T;
+}
+
+/** A fact claimed with its event kept (the outbox) and not yet published. */
+export interface UnpublishedFact {
+  dedupeKey: string;
+  detailType: string;
+  owner: string;
+  claimedAt: string;
+  event: BusEvent;
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -518,14 +528,19 @@ export class Catalog {
    * published it is claimed again. One conditional put either way, so of racing claimers (or racing
    * reclaimers of a stale claim) exactly one wins. Claims written before owners were recorded have no
    * `owner` and no `publishedAt`: they are treated as published, never reclaimed (no fact emitted twice).
+   *
+   * With `event` the claim is also an outbox entry: the event is kept on it, and the claim is listed in a
+   * sparse index of unpublished facts until it is marked published, so {@link listUnpublishedFacts} finds
+   * a dead publisher's fact and the relay publishes it without any handler having to run again.
    */
-  async claimFact(dedupeKey: string, detailType: string): Promise<boolean> {
+  async claimFact(dedupeKey: string, detailType: string, event?: BusEvent): Promise<boolean> {
     const at = new Date();
+    const claimedAt = at.toISOString();
     try {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.fact(dedupeKey), detailType, claimedAt: at.toISOString(), owner: INSTANCE_ID },
+          Item: { ...keys.fact(dedupeKey), detailType, claimedAt, owner: INSTANCE_ID, ...(event ? { event: JSON.stringify(event), ...keys.unpublishedFact(dedupeKey, claimedAt) } : {}) },
           ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#owner) AND attribute_not_exists(publishedAt) AND claimedAt < :staleBefore)',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':staleBefore': new Date(at.getTime() - FACT_CLAIM_LEASE_MS).toISOString() },
@@ -539,8 +554,9 @@ export class Catalog {
   }
 
   /**
-   * Marks this process's claim of a fact published: it is never claimed again. A claim another process
-   * has taken over (this one outlived the lease) is left to that process.
+   * Marks this process's claim of a fact published: it is never claimed again, and it leaves the index of
+   * unpublished facts (with its kept event). A claim another process has taken over (this one outlived
+   * the lease) is left to that process.
    */
   async markFactPublished(dedupeKey: string): Promise<void> {
     try {
@@ -548,14 +564,67 @@ export class Catalog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.fact(dedupeKey),
-          UpdateExpression: 'SET publishedAt = :at',
+          UpdateExpression: 'SET publishedAt = :at REMOVE gsi1pk, gsi1sk, #event',
           ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeNames: { '#owner': 'owner', '#event': 'event' },
           ExpressionAttributeValues: { ':at': now(), ':owner': INSTANCE_ID },
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Unpublished claims that kept their event (the outbox), oldest first within each index shard; with
+   * `claimedBefore`, only those claimed before it. A key query per shard of the sparse index, never a scan.
+   */
+  async listUnpublishedFacts(claimedBefore?: Date): Promise<UnpublishedFact[]> {
+    const facts: UnpublishedFact[] = [];
+    for (let shard = 0; shard < UNPUBLISHED_FACT_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: claimedBefore ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': unpublishedFactShardPk(shard), ...(claimedBefore ? { ':before': claimedBefore.toISOString() } : {}) },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.publishedAt || typeof item.event !== 'string') continue;
+          facts.push({ dedupeKey: String(item.pk).slice(keys.fact('').pk.length), detailType: String(item.detailType), owner: String(item.owner), claimedAt: String(item.claimedAt), event: JSON.parse(item.event) as BusEvent });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return facts;
+  }
+
+  /**
+   * Takes over another process's unpublished claim, as found by {@link listUnpublishedFacts}, so this
+   * process can publish its kept event; false when the claim changed meanwhile (published, released,
+   * reclaimed or taken over by another), in which case its event is not this process's to publish.
+   */
+  async takeOverFact(fact: Pick<UnpublishedFact, 'dedupeKey' | 'owner' | 'claimedAt'>): Promise<boolean> {
+    const claimedAt = now();
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.fact(fact.dedupeKey),
+          UpdateExpression: 'SET #owner = :me, claimedAt = :at, gsi1sk = :g2',
+          ConditionExpression: '#owner = :owner AND claimedAt = :claimedAt AND attribute_not_exists(publishedAt)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':me': INSTANCE_ID, ':at': claimedAt, ':g2': keys.unpublishedFact(fact.dedupeKey, claimedAt).gsi1sk, ':owner': fact.owner, ':claimedAt': fact.claimedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -565,10 +634,11 @@ export class Catalog {
   }
 
   /**
-   * Releases, at once, every unpublished claim held by another process: for the embedded runtime's start,
-   * where one process owns the state dir, so any other owner is a runtime that died between a claim and
-   * its publish. The start-up sweep then re-evaluates and the emitters claim and publish those facts
-   * again. Facts have no index of their own, so this is a Scan filtered on the fact key: acceptable once
+   * Releases, at once, every unpublished claim held by another process that kept no event (claimed
+   * before claims were outboxes; those that did are relayed, see relayUnpublishedFacts): for the embedded
+   * runtime's start, where one process owns the state dir, so any other owner is a runtime that died
+   * between a claim and its publish. The start-up sweep then re-evaluates and the emitters claim and
+   * publish those facts again. Facts have no index of their own, so this is a Scan filtered on the fact key: acceptable once
    * per start of a local catalog, and never used in AWS (there concurrent Lambdas are all live owners;
    * the lease in {@link claimFact} is how a dead one's claim is recovered). Each release is a conditional
    * delete (same owner, still unpublished), so a claim that changed meanwhile is kept.
@@ -581,9 +651,9 @@ export class Catalog {
       const page = await this.#doc.send(
         new ScanCommand({
           TableName: this.tableName,
-          FilterExpression: 'begins_with(pk, :factPk) AND sk = :factSk AND attribute_exists(#owner) AND #owner <> :me AND attribute_not_exists(publishedAt)',
+          FilterExpression: 'begins_with(pk, :factPk) AND sk = :factSk AND attribute_exists(#owner) AND #owner <> :me AND attribute_not_exists(publishedAt) AND attribute_not_exists(#event)',
           ProjectionExpression: 'pk, detailType, #owner, claimedAt',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeNames: { '#owner': 'owner', '#event': 'event' },
           ExpressionAttributeValues: { ':factPk': factKey.pk, ':factSk': factKey.sk, ':me': INSTANCE_ID },
           ExclusiveStartKey: startKey,
         }),

@@ -13,7 +13,7 @@
  * | job cost        | SAMPLE#<team>#<run>#<sample>       | COST#V#<0000n>#<step>#<job>|                  |                                         |
  * | execution       | EXEC#<executionName>               | #EXEC                      |                  |                                         |
  * | job (token)     | JOB#<jobName>                      | #JOB                       |                  |                                         |
- * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      |                  |                                         |
+ * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      | FACTS#UNPUBLISHED#<shard> (until published) | <claimedAt>#<dedupeKey> |
  * | region load     | REGION#<region>                    | #LOAD                      |                  |                                         |
  * | region scale    | REGION#<region>                    | #SCALE                     |                  |                                         |
  *
@@ -22,7 +22,10 @@
  * - everything about a run (files, samples) → pk `RUN#<team>#<run>`;
  * - a sample's versions and steps (lineage) → pk `SAMPLE#<team>#<run>#<sample>`; its job costs → same pk, sk prefix `COST#`
  *   (a run's and a team's cost: its samples' cost queries, from the run and team queries above);
- * - an execution → pk `EXEC#<name>`; a job's callback token → pk `JOB#<jobName>`.
+ * - an execution → pk `EXEC#<name>`; a job's callback token → pk `JOB#<jobName>`;
+ * - facts claimed but not yet published, oldest first (the outbox the relay drains) → GSI1
+ *   `FACTS#UNPUBLISHED#<shard>`, one query per shard: the index is sparse (published facts leave it) and
+ *   spread over shards so a burst of claims does not write one index partition.
  * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
  * (a version lists its few files; long reason lists go to S3).
  */
@@ -60,6 +63,16 @@ export function catalogCreateTableInput(tableName: string) {
   };
 }
 
+/** Shards of the unpublished-facts index; a fact's shard is a hash of its dedupeKey. */
+export const UNPUBLISHED_FACT_SHARDS = 16;
+export const unpublishedFactShardPk = (shard: number) => `FACTS#UNPUBLISHED#${shard}`;
+
+function shardOf(key: string): number {
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+  return hash % UNPUBLISHED_FACT_SHARDS;
+}
+
 export const keys = {
   run: (team: string, runId: string) => ({ pk: `RUN#${team}#${runId}`, sk: '#RUN' }),
   file: (team: string, runId: string, name: string) => ({ pk: `RUN#${team}#${runId}`, sk: `FILE#${name}` }),
@@ -70,6 +83,7 @@ export const keys = {
   execution: (name: string) => ({ pk: `EXEC#${name}`, sk: '#EXEC' }),
   job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
   fact: (dedupeKey: string) => ({ pk: `FACT#${dedupeKey}`, sk: '#FACT' }),
+  unpublishedFact: (dedupeKey: string, claimedAt: string) => ({ gsi1pk: unpublishedFactShardPk(shardOf(dedupeKey)), gsi1sk: `${claimedAt}#${dedupeKey}` }),
   regionLoad: (region: string) => ({ pk: `REGION#${region}`, sk: '#LOAD' }),
   costSk: (version: number, step: string, jobName: string) => `COST#V#${String(version).padStart(5, '0')}#${step}#${jobName}`,
 } as const;

@@ -38,10 +38,9 @@ describe('crash recovery of the embedded runtime', () => {
     { case: 'while a job runs', killWhen: 'job-running' },
     { case: 'between an output copy and the manifest update', fault: 'publish.afterCopy' },
     { case: 'between StartExecution and the catalog write', fault: 'start.afterStartExecution' },
-    // The fact is claimed but never published: released at restart, the start-up sweep announces it.
-    { case: 'between claiming the first "Sample Landed" and publishing it', fault: 'emit.afterClaim', detailType: 'Sample Landed' },
-    // The execution is recorded, its fact claimed: the recovery sweep announces it before the next generation.
-    { case: 'between claiming the first "Workflow Started" and publishing it', fault: 'emit.afterClaim', detailType: 'Workflow Started' },
+    // The fact is claimed, its event kept, never published: the start-up sweep relays it from the outbox.
+    // Nothing else would emit the later ones again: the sample is READY, COMPLETED, the run DONE.
+    ...['Sample Landed', 'Sample Cataloged', 'Workflow Started', 'Sample Completed', 'Run Completed'].map((detailType) => ({ case: `between claiming the first "${detailType}" and publishing it`, fault: 'emit.afterClaim', detailType })),
   ])('SIGKILL $case, then restart: every sample completes, exactly once', async ({ fault, detailType, killWhen }) => {
     // Prepare
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-crash-'));
@@ -89,6 +88,7 @@ describe('crash recovery of the embedded runtime', () => {
     expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED', 'COMPLETED']);
     // The catalog turns COMPLETED just before "Sample Completed" reaches the bus log: wait for the facts
     await waitFor('both Sample Completed facts on the bus', () => (readBusLog(stateDir!).filter((e) => e['detail-type'] === 'Sample Completed' && e.detail.runId === runId).length >= 2 ? true : undefined), 15_000);
+    await waitFor('"Run Completed" on the bus', () => (readBusLog(stateDir!).some((e) => e['detail-type'] === 'Run Completed' && e.detail.runId === runId) ? true : undefined), 15_000);
     const log = readBusLog(stateDir);
     const once = (detailType: string, key: (d: Record<string, unknown>) => string) => {
       const facts = log.filter((e) => e['detail-type'] === detailType && e.detail.runId === runId).map((e) => key(e.detail)).sort();
@@ -99,7 +99,8 @@ describe('crash recovery of the embedded runtime', () => {
     expect(once('Sample Completed', (d) => String(d.sampleId))).toEqual(['Sample01', 'Sample02']);
     expect(once('Sample Landed', (d) => String(d.sampleId))).toEqual(['Sample01', 'Sample02']);
     const started = once('Workflow Started', (d) => String(d.executionName));
-    once('Sample Cataloged', (d) => `${d.sampleId}/v${d.version}`);
+    expect(once('Sample Cataloged', (d) => `${d.sampleId}/v${d.version}`)).toEqual(['Sample01/v1', 'Sample02/v1']);
+    expect(once('Run Completed', (d) => String(d.runId))).toEqual([runId]);
 
     for (const sample of run.samples) {
       const ref = { team: TEAM, runId, sampleId: sample.sampleId, version: 1 };

@@ -155,6 +155,49 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       for (const kept of ['startup:dead-published', 'startup:legacy', 'startup:own-unpublished']) expect(await getFact(kept), kept).toBeDefined();
       expect(await catalog.claimFact('startup:dead-unpublished', 'Sample Landed')).toBe(true);
     });
+
+    it('leaves a claim that kept its event to the relay', async () => {
+      // Prepare
+      const claimedAt = new Date().toISOString();
+      await putFact('startup:outbox', { owner: 'dead-process', claimedAt, event: '{}', ...keys.unpublishedFact('startup:outbox', claimedAt) });
+      // Act
+      const released = await catalog.releaseAbandonedFacts();
+      // Assess
+      expect(released.map((fact) => fact.dedupeKey)).not.toContain('startup:outbox');
+      expect(await getFact('startup:outbox')).toMatchObject({ owner: 'dead-process', event: '{}' });
+    });
+  });
+
+  describe('Method: listUnpublishedFacts / takeOverFact', () => {
+    const event = (dedupeKey: string) => ({ source: 'landfall', 'detail-type': 'Sample Landed', detail: { dedupeKey } });
+
+    it('lists a claim with its event until it is published, by claim time when asked', async () => {
+      // Prepare
+      await catalog.claimFact('outbox:listed', 'Sample Landed', event('outbox:listed'));
+      await catalog.claimFact('outbox:published', 'Sample Landed', event('outbox:published'));
+      await catalog.markFactPublished('outbox:published');
+      await catalog.claimFact('outbox:no-event', 'Sample Landed');
+      // Act
+      const listed = (await catalog.listUnpublishedFacts()).filter((fact) => fact.dedupeKey.startsWith('outbox:'));
+      const claimedLongAgo = (await catalog.listUnpublishedFacts(new Date(Date.now() - 60_000))).filter((fact) => fact.dedupeKey.startsWith('outbox:'));
+      // Assess
+      expect(listed).toEqual([{ dedupeKey: 'outbox:listed', detailType: 'Sample Landed', owner: INSTANCE_ID, claimedAt: expect.any(String), event: event('outbox:listed') }]);
+      expect(claimedLongAgo).toEqual([]);
+      expect(await getFact('outbox:published')).not.toHaveProperty('gsi1pk');
+    });
+
+    it('lets exactly one of many concurrent takers take over a claim, and none once it changed', async () => {
+      // Prepare
+      await catalog.claimFact('outbox:taken', 'Sample Landed', event('outbox:taken'));
+      const [fact] = (await catalog.listUnpublishedFacts()).filter((candidate) => candidate.dedupeKey === 'outbox:taken');
+      // Act
+      const takes = await Promise.all(Array.from({ length: 8 }, () => test.client().takeOverFact(fact!)));
+      const afterChange = await catalog.takeOverFact(fact!);
+      // Assess
+      expect(takes.filter(Boolean)).toHaveLength(1);
+      expect(afterChange).toBe(false);
+      expect((await getFact('outbox:taken'))?.claimedAt).not.toBe(fact!.claimedAt);
+    });
   });
 
   describe('Method: setSampleStatus / listTeamSamples', () => {
