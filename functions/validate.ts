@@ -66,13 +66,18 @@ async function submitValidationJob(svc: Services, ref: SampleRef, landed: Landed
 
 /**
  * Catalogs a validated sample: assigns its version by conditional write; READY ("Sample Cataloged") or
- * REJECTED with reasons, quarantined ("Sample Rejected"). Older versions become SUPERSEDED.
+ * REJECTED with reasons, quarantined ("Sample Rejected"). Older versions become SUPERSEDED. The same file
+ * set again is the same version: nothing new, unless that version was never concluded (READY without an
+ * execution, REJECTED without its reasons in quarantine), which is then finished.
  */
 export async function concludeValidation(svc: Services, ref: SampleRef, result: SampleValidation) {
   const { team, runId, sampleId } = ref;
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
   const { version, created } = await svc.catalog.claimVersion(ref, result.versionHash, result.files, status);
-  if (!created) {
+  // A version whose concluding process died after claiming it (re-validated by the sweep) is concluded
+  // now: its status set, its quarantine finished, its fact emitted. Every step below is idempotent.
+  const unfinished = !created && version.status === status && (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey);
+  if (!created && !unfinished) {
     // An identical re-upload: same version, nothing new to run. Restore the status validation overwrote.
     await svc.catalog.setSampleStatus(ref, version.status, { currentVersion: version.version, detail: `unchanged re-upload of v${version.version}` });
     return { outcome: 'same-version', version: version.version };

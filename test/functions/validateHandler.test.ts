@@ -7,7 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../config/defineConfig.ts';
 import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
-import { handler } from '../../functions/validate.ts';
+import { concludeValidation, handler } from '../../functions/validate.ts';
+import { validateSample } from '../../functions/validation/validateSample.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from '../../runtime/localAwsEnvironment.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -64,5 +65,31 @@ describe('validate handler idempotency', () => {
     expect(again).toEqual(first);
     expect(reads_).toHaveLength(readsAfterFirst);
     expect(harness.published.filter((e) => e['detail-type'] === 'Sample Cataloged')).toHaveLength(1);
+  });
+
+  it('concludes a version whose process died after claiming it: status READY and "Sample Cataloged" once', async () => {
+    // Prepare: the pair validated and its version claimed, then the process died (nothing else written)
+    const run = `${RUN}2`;
+    const files = { 'S2_S1_L001_R1_001.fastq.gz': gz(reads(40, { mate: 1 })), 'S2_S1_L001_R2_001.fastq.gz': gz(reads(40, { mate: 2 })) };
+    const landed = [];
+    for (const [name, bytes] of Object.entries(files)) {
+      const key = `incoming/${TEAM}/${run}/${name}`;
+      const info = await harness.folders.put(harness.names.landing, key, bytes);
+      landed.push({ name, bucket: harness.names.landing, key, size: info.size, etag: info.etag, landedAt: new Date().toISOString() });
+    }
+    const ref = { team: TEAM, runId: run, sampleId: 'S2' };
+    const result = await validateSample(harness.services, landed);
+    await harness.services.catalog.claimVersion(ref, result.versionHash, result.files, 'READY');
+    const cataloged = () => harness.published.filter((e) => e['detail-type'] === 'Sample Cataloged' && e.detail.runId === run);
+    // Act: the sweep's re-validation concludes it, and a later identical re-upload changes nothing
+    const resumed = await concludeValidation(harness.services, ref, result);
+    const repeated = await concludeValidation(harness.services, ref, result);
+    // Assess
+    expect(resumed).toEqual({ outcome: 'cataloged', version: 1 });
+    expect(cataloged().map((e) => e.detail.version)).toEqual([1]);
+    expect(repeated.version).toBe(1);
+    expect(await harness.services.catalog.listRunSamples(TEAM, run)).toMatchObject([{ sampleId: 'S2', status: 'READY', currentVersion: 1 }]);
+    await harness.services.catalog.updateVersion({ ...ref, version: 1 }, { workflowStartedAt: new Date().toISOString() });
+    expect(await concludeValidation(harness.services, ref, result)).toEqual({ outcome: 'same-version', version: 1 });
   });
 });
