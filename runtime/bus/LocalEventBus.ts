@@ -27,7 +27,11 @@ export interface LocalBusOptions {
   logDir: string;
   account?: string;
   region: string;
-  /** Delays before the two retries, as EventBridge → Lambda async invocation retries. @default [200, 1000] */
+  /**
+   * Delays before the two retries, as EventBridge → Lambda async invocation retries (there 1 and 2 minutes).
+   * Long enough that a short outage of the local catalog server (a restart, a stalled disk) does not
+   * dead-letter an event whose loss would leave a workflow waiting (a job's state change). @default [1000, 5000]
+   */
   retryDelaysMs?: number[];
   onDeadLetter?: (entry: DeadLetter) => void;
 }
@@ -99,7 +103,7 @@ export class LocalEventBus implements EventPublisher {
   }
 
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {
-    const delays = this.#options.retryDelaysMs ?? [200, 1000];
+    const delays = this.#options.retryDelaysMs ?? [1000, 5000];
     let lastError: unknown;
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));

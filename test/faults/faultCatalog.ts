@@ -16,7 +16,16 @@ export const faultCatalog: FaultCase[] = [
   { fault: 'duplicate-event storm (2 OS processes × 20 copies of each S3 + File Gateway event)', file: 'test/e2e/exactlyOnce.test.ts', tests: ['exactly once on the embedded runtime starts one execution and emits one of each notification under a duplicate storm from two processes'] },
   { fault: 'out-of-order events (markers first, reversed, gateway before S3, event before its object)', file: 'test/faults/eventFaults.test.ts', tests: ['fault: out-of-order events and events for deleted objects completes every sample exactly once when events arrive in reverse'] },
   { fault: 'events for deleted objects', file: 'test/faults/eventFaults.test.ts', tests: ['fault: out-of-order events and events for deleted objects catalogs nothing for objects deleted before their events arrive'] },
-  { fault: 'SIGKILL of the embedded runtime mid-run, then restart (3 kill points)', file: 'test/e2e/crashRecovery.test.ts', tests: ["crash recovery of the embedded runtime SIGKILL 'while a job runs'", "crash recovery of the embedded runtime SIGKILL 'between an output copy", "crash recovery of the embedded runtime SIGKILL 'between StartExecution"] },
+  {
+    fault: 'SIGKILL of the embedded runtime mid-run, then restart (8 kill points: 3 in the work, 5 between claiming and publishing a fact)',
+    file: 'test/e2e/crashRecovery.test.ts',
+    tests: [
+      "crash recovery of the embedded runtime SIGKILL 'while a job runs'",
+      "crash recovery of the embedded runtime SIGKILL 'between an output copy",
+      "crash recovery of the embedded runtime SIGKILL 'between StartExecution",
+      ...['Sample Landed', 'Sample Cataloged', 'Workflow Started', 'Sample Completed', 'Run Completed'].map((detailType) => `crash recovery of the embedded runtime SIGKILL 'after claiming "${detailType}"'`),
+    ],
+  },
   { fault: 'catalog server (dynalite) restarted under load, twice', file: 'test/faults/catalogRestart.test.ts', tests: ['fault: the catalog server restarted under load completes every sample exactly once'] },
   { fault: 'spot interruption of a running job', file: 'test/e2e/spotInterruption.test.ts', tests: ['spot interruption: attempt 1 killed with its host, attempt 2 succeeds, only attempt 2 is published'] },
   { fault: 'a region down mid-run', file: 'test/e2e/regions.test.ts', tests: ['regions: a run spread over three regions survives losing one mid-job'] },

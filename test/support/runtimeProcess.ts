@@ -83,15 +83,20 @@ const TERMINAL_FACT: Partial<Record<SampleRecord['status'], string>> = { COMPLET
  * a missing fact is left for the test's own assertion to report.
  */
 export async function waitForTerminalSamples(catalog: Catalog, team: string, runId: string, count: number, timeoutMs = 180_000): Promise<SampleRecord[]> {
+  let last: SampleRecord[] = [];
   const samples = await waitFor(
     `${count} terminal samples in ${team}/${runId}`,
     async () => {
-      const samples = await catalog.listRunSamples(team, runId);
+      const samples = await catalog.listRunSamples(team, runId).catch(() => last);
+      last = samples;
       return samples.length === count && samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status)) ? samples : undefined;
     },
     timeoutMs,
     250,
-  );
+  ).catch((error: Error) => {
+    // Say where each sample stopped: a timeout alone does not tell a hang from a slow run.
+    throw new Error(`${error.message}; last seen: ${last.map((sample) => `${sample.sampleId} ${sample.status} (${sample.detail ?? ''})`).join('; ') || 'no samples'}`);
+  });
   const stateDir = stateDirOfCatalog.get(catalog);
   if (stateDir) {
     const announced = () => {
