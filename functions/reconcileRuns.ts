@@ -13,6 +13,7 @@ import { moveStalledJobs } from './placement/replaceJob.ts';
 import { clearAbandonedStaging } from './publishing/abandonedStaging.ts';
 import { validateLandedSample } from './validate.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
+import { redriveFinishedJobs } from './workflow/redriveFinishedJobs.ts';
 import { announceWorkflowStarted, startVersionExecution } from './workflow/startVersionExecution.ts';
 
 /** A validation not finished after this long died with its process (Lambda runs 15 minutes at most). */
@@ -133,7 +134,8 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
  * facts claimed by a process that died before publishing them are relayed from the outbox, missed landing events are re-driven, runs still receiving files (or with re-uploads settling, or a sample
  * still waiting for its "Sample Landed") are re-evaluated (settle windows, deadlines, facts a dead process
  * claimed but never published), held-back later steps are released, samples whose process died are
- * recovered, and jobs stuck in a region whose queue does not drain are moved to another.
+ * recovered, jobs stuck in a region whose queue does not drain are moved to another, and finished jobs
+ * whose state change never reached their workflow are re-driven.
  * Missed events and crashes cost latency, never data.
  */
 export async function reconcileRuns(event: ScheduledEvent) {
@@ -155,10 +157,11 @@ export async function reconcileRuns(event: ScheduledEvent) {
   }
   const recovered = await recoverSamples(svc, startup);
   const moved = (await moveStalledJobs(svc)).length;
+  const finished = (await redriveFinishedJobs(svc)).length;
   // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
   const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
   const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
-  return { outcome: relayed + redriven + evaluated + recovered + moved + staged > 0 ? 'reconciled' : 'idle', relayed, redriven, evaluated, recovered, moved, staged };
+  return { outcome: relayed + redriven + evaluated + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle', relayed, redriven, evaluated, recovered, moved, finished, staged };
 }
 
 export const handler = lambdaHandler(reconcileRuns, ScheduledEvent);

@@ -70,6 +70,7 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
     ]),
   ),
   jobs: regions.map((region) => $interpolate`arn:aws:batch:${region}:${accountId}:job/*`),
+  unscopable: ['*'],
   computeEnvironments: regions.flatMap((region) =>
     (['spot', 'onDemand'] as const).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind)}`),
   ),

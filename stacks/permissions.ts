@@ -31,7 +31,13 @@ export type ResourceKind =
   | 'jobQueues'
   | 'jobDefinitions'
   | 'jobs'
-  | 'computeEnvironments';
+  | 'computeEnvironments'
+  /**
+   * `*`: only for actions IAM cannot scope to a resource (the action has no resource types in the Service
+   * Authorization Reference), listed in {@link UNSCOPABLE_ACTIONS}; the stack test holds every other
+   * statement to named resources.
+   */
+  | 'unscopable';
 
 /** One IAM statement in the making: these actions on every resource of these kinds. */
 export interface Grant {
@@ -50,6 +56,10 @@ const startExecution: Grant = { sid: 'StartExecutions', actions: ['states:StartE
 const submitJobs: Grant = { sid: 'SubmitJobs', actions: ['batch:SubmitJob'], on: ['jobQueues', 'jobDefinitions'] };
 /** Warm capacity: minvCpus of a region's compute environments (seams/capacity/BatchComputeCapacity.ts). */
 const setWarmCapacity: Grant = { sid: 'SetWarmCapacity', actions: ['batch:UpdateComputeEnvironment'], on: ['computeEnvironments'] };
+/** Actions with no resource-level permissions: a statement granting them must name Resource `*`. */
+export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJobs']);
+/** DescribeJobs (read-only) for the sweep's check on finished jobs whose state change was lost. */
+const describeJobs: Grant = { sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], on: ['unscopable'] };
 const stageInputs: Grant = { sid: 'StageInputs', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['stagingObjects'] };
 const writeResults: Grant = { sid: 'WriteResults', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['resultsObjects'] };
 
@@ -74,6 +84,9 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     startExecution,
     { sid: 'DescribeExecutions', actions: ['states:DescribeExecution'], on: ['executions'] },
     submitJobs,
+    // Jobs moved out of a region whose queue does not drain are stopped where they were.
+    { sid: 'StopReplacedJobs', actions: ['batch:TerminateJob'], on: ['jobs'] },
+    describeJobs,
   ],
   reprocess: [catalog, publish, startExecution],
   validate: [

@@ -47,8 +47,8 @@ export class BatchJobService implements JobService {
     await this.#clientFor(region).send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 255) }));
   }
 
-  async describe(jobId: string): Promise<JobDescription | undefined> {
-    const region = this.#regions.get(jobId) ?? this.#homeRegion;
+  async describe(jobId: string, regionHint?: string): Promise<JobDescription | undefined> {
+    const region = regionHint ?? this.#regions.get(jobId) ?? this.#homeRegion;
     const { jobs } = await this.#clientFor(region).send(new DescribeJobsCommand({ jobs: [jobId] }));
     const job = jobs?.[0];
     if (!job) return undefined;

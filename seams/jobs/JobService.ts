@@ -61,7 +61,8 @@ export interface JobDescription {
  */
 export interface JobService {
   submit(spec: JobSpec): Promise<{ jobId: string }>;
-  describe(jobId: string): Promise<JobDescription | undefined>;
+  /** DescribeJobs; `region` where the job was submitted, when the caller knows it (another process submitted it). */
+  describe(jobId: string, region?: string): Promise<JobDescription | undefined>;
   /** TerminateJob: a queued job fails at once, a running one is stopped; neither is retried. */
   terminate(jobId: string, reason: string): Promise<void>;
 }
