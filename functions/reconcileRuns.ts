@@ -11,7 +11,7 @@ import { logger } from './shared/powertools.ts';
 import { services, type Services } from './shared/services.ts';
 import { moveStalledJobs } from './placement/replaceJob.ts';
 import { clearAbandonedStaging } from './publishing/abandonedStaging.ts';
-import { validateLandedSample } from './validate.ts';
+import { announceCataloged, validateLandedSample } from './validate.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { redriveFinishedJobs } from './workflow/redriveFinishedJobs.ts';
 import { announceWorkflowStarted, startVersionExecution } from './workflow/startVersionExecution.ts';
@@ -110,6 +110,8 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         const version = await svc.catalog.getVersion({ ...sample, version: sample.currentVersion });
         if (!version || !['READY', 'RUNNING'].includes(version.status)) continue;
         if (!version.workflowStartedAt) {
+          // Its "Sample Cataloged" too, if its process died between READY and announcing it.
+          if (version.status === 'READY') await announceCataloged(svc, version);
           await startVersionExecution(svc, version, { generation: 0, reason: 'automatic' });
           recovered++;
           continue;

@@ -8,7 +8,7 @@ import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { quarantineSample } from './validation/quarantine.ts';
-import type { LandedFile } from './catalog/types.ts';
+import type { LandedFile, VersionRecord } from './catalog/types.ts';
 import type { RunManifest } from './landing/runManifest.ts';
 import type { Services } from './shared/services.ts';
 import { validateSample, type SampleValidation } from './validation/validateSample.ts';
@@ -106,13 +106,25 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
     return { outcome: 'rejected', version: version.version };
   }
   await svc.catalog.setSampleStatus(ref, 'READY', { currentVersion: version.version, detail: `v${version.version} ready` });
-  await emitOnce(svc, 'Sample Cataloged', {
-    ...versionRef,
-    files: result.files.map((file) => file.key),
-    versionHash: result.versionHash,
+  await announceCataloged(svc, { ...versionRef, files: result.files, versionHash: result.versionHash });
+  return { outcome: 'cataloged', version: version.version };
+}
+
+/**
+ * "Sample Cataloged" for a READY version, once: from validation, and from the sweep for a READY version
+ * without an execution (its process may have died before announcing it; a repeat emits nothing).
+ */
+export function announceCataloged(svc: Pick<Services, 'catalog' | 'events'>, version: Pick<VersionRecord, 'team' | 'runId' | 'sampleId' | 'version' | 'files' | 'versionHash'>) {
+  const { team, runId, sampleId } = version;
+  return emitOnce(svc, 'Sample Cataloged', {
+    team,
+    runId,
+    sampleId,
+    version: version.version,
+    files: version.files.map((file) => file.key),
+    versionHash: version.versionHash,
     dedupeKey: `cataloged:${team}/${runId}/${sampleId}/v${version.version}`,
   });
-  return { outcome: 'cataloged', version: version.version };
 }
 
 type LandedDetail = { team: string; runId: string; sampleId: string; files: string[]; dedupeKey: string };

@@ -15,6 +15,7 @@ import type { Services } from './services.ts';
  */
 export async function emitOnce<T extends LandfallDetailType>(svc: Pick<Services, 'catalog' | 'events'>, detailType: T, detail: LandfallEventDetail<T>): Promise<boolean> {
   const event = landfallEvent(detailType, detail);
+  await faultPoint('emit.beforeClaim', { detailType });
   if (!(await svc.catalog.claimFact(detail.dedupeKey, detailType, event))) return false;
   try {
     await faultPoint('emit.afterClaim', { detailType });

@@ -18,6 +18,8 @@ export type FaultPoint =
   | 'publish.copyToTeam'
   /** After StartExecution returned, before the catalog recorded the execution. */
   | 'start.afterStartExecution'
+  /** emitOnce is about to claim a fact: what led to it is written, nothing of the fact is (scope it with `detailType`). */
+  | 'emit.beforeClaim'
   /** emitOnce claimed a fact in the catalog and has not published its event yet (scope it with `detailType`). */
   | 'emit.afterClaim';
 
@@ -36,7 +38,7 @@ interface FaultSpec {
   times?: number;
   /**
    * Fire only where the point is reached for this event detail type (points that pass one:
-   * `emit.afterClaim`), e.g. the first "Sample Landed"; other detail types pass and do not count toward `times`.
+   * `emit.beforeClaim`, `emit.afterClaim`), e.g. the first "Sample Landed"; other detail types pass and do not count toward `times`.
    */
   detailType?: string;
 }

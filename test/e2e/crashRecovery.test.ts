@@ -42,6 +42,8 @@ describe('crash recovery of the embedded runtime', () => {
     // 40-character title limit): the start-up sweep relays it from the outbox.
     // Nothing else would emit the later ones again: the sample is READY, COMPLETED, the run DONE.
     ...['Sample Landed', 'Sample Cataloged', 'Workflow Started', 'Sample Completed', 'Run Completed'].map((detailType) => ({ case: `after claiming "${detailType}"`, fault: 'emit.afterClaim', detailType })),
+    // The version is READY, its fact not yet claimed: the recovery sweep announces it before starting it.
+    { case: 'before claiming "Sample Cataloged"', fault: 'emit.beforeClaim', detailType: 'Sample Cataloged' },
   ])('SIGKILL $case, then restart: every sample completes, exactly once', async ({ fault, detailType, killWhen }) => {
     // Prepare
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-crash-'));

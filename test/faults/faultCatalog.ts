@@ -17,13 +17,14 @@ export const faultCatalog: FaultCase[] = [
   { fault: 'out-of-order events (markers first, reversed, gateway before S3, event before its object)', file: 'test/faults/eventFaults.test.ts', tests: ['fault: out-of-order events and events for deleted objects completes every sample exactly once when events arrive in reverse'] },
   { fault: 'events for deleted objects', file: 'test/faults/eventFaults.test.ts', tests: ['fault: out-of-order events and events for deleted objects catalogs nothing for objects deleted before their events arrive'] },
   {
-    fault: 'SIGKILL of the embedded runtime mid-run, then restart (8 kill points: 3 in the work, 5 between claiming and publishing a fact)',
+    fault: 'SIGKILL of the embedded runtime mid-run, then restart (9 kill points: 3 in the work, 5 between claiming and publishing a fact, 1 before claiming one)',
     file: 'test/e2e/crashRecovery.test.ts',
     tests: [
       "crash recovery of the embedded runtime SIGKILL 'while a job runs'",
       "crash recovery of the embedded runtime SIGKILL 'between an output copy",
       "crash recovery of the embedded runtime SIGKILL 'between StartExecution",
       ...['Sample Landed', 'Sample Cataloged', 'Workflow Started', 'Sample Completed', 'Run Completed'].map((detailType) => `crash recovery of the embedded runtime SIGKILL 'after claiming "${detailType}"'`),
+      `crash recovery of the embedded runtime SIGKILL 'before claiming "Sample Cataloged"'`,
     ],
   },
   { fault: 'catalog server (dynalite) restarted under load, twice', file: 'test/faults/catalogRestart.test.ts', tests: ['fault: the catalog server restarted under load completes every sample exactly once'] },
