@@ -1,6 +1,7 @@
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../../events/schemas/batch.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { JobDescription } from '../../seams/jobs/JobService.ts';
+import { batchAttemptDetail } from '../../seams/jobs/batchAttemptDetail.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
@@ -22,12 +23,7 @@ export function jobStateChangeOf(job: JobDescription): BusEvent {
       jobQueue: job.jobQueue,
       status: job.status,
       ...(job.statusReason !== undefined && { statusReason: job.statusReason }),
-      attempts: job.attempts.map((attempt) => ({
-        container: { ...(attempt.exitCode !== undefined && { exitCode: attempt.exitCode }), ...(attempt.logStreamName !== undefined && { logStreamName: attempt.logStreamName }) },
-        ...(attempt.startedAt !== undefined && { startedAt: attempt.startedAt }),
-        ...(attempt.stoppedAt !== undefined && { stoppedAt: attempt.stoppedAt }),
-        ...(attempt.statusReason !== undefined && { statusReason: attempt.statusReason }),
-      })),
+      attempts: job.attempts.map(batchAttemptDetail),
       createdAt: job.createdAt,
       ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
       ...(job.stoppedAt !== undefined && { stoppedAt: job.stoppedAt }),

@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { EvaluateOnExit, JobAttempt, JobStatus } from '../../seams/jobs/JobService.ts';
+import { batchAttemptDetail, type BatchAttemptDetail } from '../../seams/jobs/batchAttemptDetail.ts';
 
 /** `source` and `detail-type` of the events AWS Batch sends, which the local executor sends too. */
 export const BATCH_SOURCE = 'aws.batch';
 export const BATCH_JOB_STATE_CHANGE = 'Batch Job State Change';
-
-/** Container part of one attempt in a "Batch Job State Change" detail. */
-export interface BatchAttemptDetail {
-  container: { exitCode?: number; logStreamName?: string; reason?: string; taskArn?: string; containerInstanceArn?: string; networkInterfaces: [] };
-  startedAt?: number;
-  stoppedAt?: number;
-  statusReason?: string;
-}
 
 /**
  * The `detail` of a "Batch Job State Change" event: the JobDetail that DescribeJobs returns, trimmed to
@@ -124,16 +117,7 @@ export function batchJobStateChange(job: JobSnapshot, now = Date.now()): BusEven
     jobQueue: jobQueueArn(job.region, job.accountId, job.jobQueue),
     status: job.status,
     ...(job.statusReason !== undefined && { statusReason: job.statusReason }),
-    attempts: job.attempts.map((attempt) => ({
-      container: {
-        ...(attempt.exitCode !== undefined && { exitCode: attempt.exitCode }),
-        ...(attempt.logStreamName !== undefined && { logStreamName: attempt.logStreamName }),
-        networkInterfaces: [],
-      },
-      ...(attempt.startedAt !== undefined && { startedAt: attempt.startedAt }),
-      ...(attempt.stoppedAt !== undefined && { stoppedAt: attempt.stoppedAt }),
-      ...(attempt.statusReason !== undefined && { statusReason: attempt.statusReason }),
-    })),
+    attempts: job.attempts.map(batchAttemptDetail),
     createdAt: job.createdAt,
     ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
     ...(job.stoppedAt !== undefined && { stoppedAt: job.stoppedAt }),

@@ -29,6 +29,15 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
     const published: BusEvent[] = [];
     return { published, svc: { catalog: test.catalog, events: { publish: async (events: BusEvent[]) => void published.push(...events) } } };
   };
+  /** A bus that refuses its first `refusals` publishes ("bus unavailable"), then records. */
+  const refusingBus = (refusals: number) => {
+    const published: BusEvent[] = [];
+    const publish = async (events: BusEvent[]) => {
+      if (refusals-- > 0) throw new Error('bus unavailable');
+      published.push(...events);
+    };
+    return { published, svc: { catalog: test.catalog, events: { publish } } };
+  };
   const mine = (prefix: string, events: BusEvent[]) => events.filter((event) => String(event.detail.dedupeKey).startsWith(prefix));
   const longAgo = () => new Date(Date.now() - FACT_CLAIM_LEASE_MS - 60_000).toISOString();
 
@@ -47,17 +56,7 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
 
   it('releases the claim when publishing fails, so a retry emits the fact', async () => {
     // Prepare: the bus refuses the first publish
-    const published: BusEvent[] = [];
-    let refusals = 1;
-    const svc = {
-      catalog: test.catalog,
-      events: {
-        publish: async (events: BusEvent[]) => {
-          if (refusals-- > 0) throw new Error('bus unavailable');
-          published.push(...events);
-        },
-      },
-    };
+    const { published, svc } = refusingBus(1);
     // Act
     await expect(emitOnce(svc, 'Region Scaled Down', detail('emit-failure'))).rejects.toThrow('bus unavailable');
     const afterFailure = await getFact('emit-failure');
@@ -115,17 +114,7 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
     it('keeps a fact whose relay could not publish, and relays it after its lease', async () => {
       // Prepare: the bus refuses the first publish
       await abandonClaim('relay-refused', new Date().toISOString());
-      const published: BusEvent[] = [];
-      let refusals = 1;
-      const svc = {
-        catalog: test.catalog,
-        events: {
-          publish: async (events: BusEvent[]) => {
-            if (refusals-- > 0) throw new Error('bus unavailable');
-            published.push(...events);
-          },
-        },
-      };
+      const { published, svc } = refusingBus(1);
       // Act
       const refused = await relayUnpublishedFacts(svc, { startup: true });
       const afterRefusal = await getFact('relay-refused');
