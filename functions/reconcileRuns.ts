@@ -56,9 +56,9 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
 /**
  * Runs with a sample still RECEIVING. In a run that is no longer receiving, such a sample was found
  * ready but its "Sample Landed" was not acted on: most often it is on its way to validation, but if the
- * process that claimed the fact died before publishing it, only a new evaluation of the run emits it
- * (once the claim is recovered: released at the embedded runtime's start, claimable after its lease in
- * AWS). Evaluating again is harmless otherwise: a published fact is not emitted twice. On schedule only
+ * process evaluating the run died before claiming the fact (a claimed one is relayed from the outbox), or
+ * claimed it before claims kept their event, only a new evaluation of the run emits it. Evaluating again
+ * is harmless otherwise: a published fact is not emitted twice. On schedule only
  * complete (or done) runs qualify, where every sample is ready; an incomplete run's receiving samples are
  * usually just incomplete, and at start every one is looked at once.
  */
@@ -87,21 +87,22 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
   for (const team of svc.config.teams) {
     for (const sample of await svc.catalog.listTeamSamples(team.id, 'VALIDATING')) {
       if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
-      const documents = await readRunDocuments(svc, await svc.catalog.listRunFiles(sample.team, sample.runId));
+      const files = await svc.catalog.listRunFiles(sample.team, sample.runId);
+      const documents = await readRunDocuments(svc, files);
       const { profile, instrumentModel } = profileFor(svc.config, sample.team, sample.runId);
       const completeness = evaluateCompleteness({
         profile,
         instrumentModel,
-        files: await svc.catalog.listRunFiles(sample.team, sample.runId),
+        files,
         sheet: documents.sheet,
         manifest: documents.manifest,
         now: Date.now(),
         rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
         deadlineMinutes: svc.config.completeness.deadlineMinutes,
       });
-      const files = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
-      if (!files) continue;
-      await validateLandedSample({ detail: { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, files: files.map((file) => file.name) } });
+      const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
+      if (!sampleFiles) continue;
+      await validateLandedSample({ detail: { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, files: sampleFiles.map((file) => file.name) } });
       recovered++;
     }
     for (const status of ['READY', 'RUNNING'] as const) {
@@ -119,7 +120,8 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
         if (execution?.status === 'RUNNING') continue;
         logger.warn('sample without a live execution: starting a linked recovery execution', { sample: `${sample.team}/${sample.runId}/${sample.sampleId}`, executionArn: version.executionArn, status: execution?.status ?? 'unknown' });
-        // The dead execution's own "Workflow Started", if its process died between the claim and the publish.
+        // The dead execution's own "Workflow Started", if its process died after recording it and before
+        // claiming the fact (a claimed one is relayed from the outbox).
         if (version.executionName && version.executionArn && version.pipeline) {
           await announceWorkflowStarted(svc, { team: version.team, runId: version.runId, sampleId: version.sampleId, version: version.version, executionName: version.executionName, executionArn: version.executionArn, pipeline: version.pipeline, generation: version.generation ?? 0 });
         }

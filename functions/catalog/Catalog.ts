@@ -28,7 +28,7 @@ const now = () => new Date().toISOString();
  * How long a fact's unpublished claim is left to its owner before another process may claim it again.
  * Longer than any function can run (Lambda stops one after 15 minutes at most), so a live publisher is
  * never overtaken: only a claim whose owner died is. In AWS this expiry is how a dead publisher's fact is
- * recovered (by the next emitter of the same fact, e.g. the reconciliation sweep re-evaluating the run).
+ * recovered: the sweep relays its kept event (functions/shared/emit.ts), or the next emitter claims it.
  */
 export const FACT_CLAIM_LEASE_MS = 16 * 60_000;
 
@@ -638,10 +638,10 @@ export class Catalog {
    * before claims were outboxes; those that did are relayed, see relayUnpublishedFacts): for the embedded
    * runtime's start, where one process owns the state dir, so any other owner is a runtime that died
    * between a claim and its publish. The start-up sweep then re-evaluates and the emitters claim and
-   * publish those facts again. Facts have no index of their own, so this is a Scan filtered on the fact key: acceptable once
-   * per start of a local catalog, and never used in AWS (there concurrent Lambdas are all live owners;
-   * the lease in {@link claimFact} is how a dead one's claim is recovered). Each release is a conditional
-   * delete (same owner, still unpublished), so a claim that changed meanwhile is kept.
+   * publish those facts again. Such claims are in no index, so this is a Scan filtered on the fact key:
+   * acceptable once per start of a local catalog, and never used in AWS (there concurrent Lambdas are all
+   * live owners; the lease in {@link claimFact} is how a dead one's claim is recovered). Each release is a
+   * conditional delete (same owner, still unpublished), so a claim that changed meanwhile is kept.
    */
   async releaseAbandonedFacts(): Promise<Array<{ dedupeKey: string; detailType: string; owner: string; claimedAt: string }>> {
     const factKey = keys.fact('');
