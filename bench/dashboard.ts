@@ -16,6 +16,7 @@ import { Catalog } from '../functions/catalog/Catalog.ts';
 import { startCatalogServer } from '../runtime/catalog/startCatalogServer.ts';
 import { startDashboardServer } from '../runtime/dashboard/DashboardServer.ts';
 import type { BenchModule, BenchRow } from './types.ts';
+import { BUS_LOG_NAME } from '../runtime/bus/LocalEventBus.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -69,7 +70,7 @@ export const dashboardBench: BenchModule = {
       context.log(`bench dashboard: writing a ${SAMPLES}-sample run into the catalog…`);
       await seed(catalog);
       const tokens = await ensureTokens(dir, config);
-      const server = await startDashboardServer({ catalog: client(), config, stateDir: dir, busLogFile: path.join(dir, 'bus', 'events.jsonl') });
+      const server = await startDashboardServer({ catalog: client(), config, stateDir: dir, busLogFile: path.join(dir, 'bus', BUS_LOG_NAME) });
       try {
         // Server side: the first overview (every sample's versions and steps read) and a later one (terminal samples remembered).
         const overview = async () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateRun, type GeneratedRun, type GenerateRunOptions } from '../demo/generateRun.ts';
 import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
+import { BUS_LOG_NAME } from '../runtime/bus/LocalEventBus.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const benchConfigPath = path.join(projectRoot, 'bench/landfall.bench.config.ts');
@@ -82,7 +83,7 @@ export interface LoggedEvent {
 
 /** Every event the runtime published so far (`<state-dir>/bus/events.jsonl`; a half-written last line is skipped). */
 export async function readBusLog(stateDir: string): Promise<LoggedEvent[]> {
-  const file = path.join(stateLayout(stateDir).bus, 'events.jsonl');
+  const file = path.join(stateLayout(stateDir).bus, BUS_LOG_NAME);
   if (!existsSync(file)) return [];
   const events: LoggedEvent[] = [];
   for (const line of (await readFile(file, 'utf8')).split('\n')) {

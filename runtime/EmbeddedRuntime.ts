@@ -16,7 +16,7 @@ import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
-import { LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
+import { BUS_LOG_NAME, LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { ensureTokens } from '../cli/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
 import { armCatalogRestarts } from './catalog/catalogFaults.ts';
@@ -156,6 +156,7 @@ export class EmbeddedRuntime {
       stateDir: layout.root,
       onError: (failure) => options.onProblem?.(`delivery to team ${failure.team}`, `${failure.target}: ${failure.error}`),
     });
+    const busLogFile = path.join(layout.bus, BUS_LOG_NAME);
     bus = new LocalEventBus({
       rules: buildRules(config),
       subscriptions: delivery.subscriptions(),
@@ -179,7 +180,7 @@ export class EmbeddedRuntime {
     // event is in the bus log). Claims that kept their event are relayed by the start-up sweep
     // (#startSchedules) unless logged; older ones, without it, are released now, before anything lands,
     // and the sweep's re-evaluation claims and publishes them again.
-    for (const fact of await markLoggedFactsPublished(catalog, path.join(layout.bus, 'events.jsonl'))) {
+    for (const fact of await markLoggedFactsPublished(catalog, busLogFile)) {
       options.onProblem?.('facts', `"${fact.detailType}" ${fact.dedupeKey} was published by a runtime that died before recording it: recorded now, not sent again`);
     }
     for (const fact of await catalog.releaseAbandonedFacts()) {
@@ -204,7 +205,7 @@ export class EmbeddedRuntime {
 
     const tokens = await ensureTokens(layout.root, config);
     const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
-    const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile: path.join(layout.bus, 'events.jsonl'), port: options.dashboardPort });
+    const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile, port: options.dashboardPort });
     const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control, dashboard, alarms });
     runtime.#startSchedules(config);
     runtime.#startAlarmClock(config, options);

@@ -12,6 +12,7 @@ import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatTable } from '../output.ts';
 import { describeEvent } from './up.ts';
+import { BUS_LOG_NAME } from '../../runtime/bus/LocalEventBus.ts';
 
 export interface DemoOptions {
   samples: number;
@@ -105,7 +106,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     for (let waited = 0; !existsSync(report) && waited < 10_000; waited += 100) await sleep(100);
     process.stdout.write(existsSync(report) ? `report:    ${report}\n` : 'report:    not written yet (it follows "Run Completed")\n');
     process.stdout.write(`catalog:   landfall samples --state-dir ${stateDir} --run ${runId}   (while \`landfall up --state-dir ${stateDir}\` runs)\n`);
-    process.stdout.write(`bus log:   ${path.join(runtime.layout.bus, 'events.jsonl')}\n`);
+    process.stdout.write(`bus log:   ${path.join(runtime.layout.bus, BUS_LOG_NAME)}\n`);
     process.stdout.write(ok ? `\nDemo succeeded in ${elapsed().trim()}: every sample completed and every output exists.\n` : '\nDemo FAILED: see the table above.\n');
     return ok ? EXIT.ok : EXIT.failed;
   } finally {

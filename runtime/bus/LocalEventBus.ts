@@ -17,6 +17,9 @@ export interface BusSubscription {
   deliver: (event: BusEvent) => Promise<void>;
 }
 
+/** The bus log's file name in `logDir`: every event, in publish order (the dashboard and start-up recovery read it). */
+export const BUS_LOG_NAME = 'events.jsonl';
+
 export interface LocalBusOptions {
   rules: RuleDefinition[];
   /** Rules delivering to non-function targets (team subscriptions), matched with the same pattern semantics. */
@@ -77,7 +80,7 @@ export class LocalEventBus implements EventPublisher {
         resources: [],
         ...input,
       };
-      this.#log('events.jsonl', event);
+      this.#log(BUS_LOG_NAME, event);
       for (const rule of this.#rules) {
         if (!rule.matches(event)) continue;
         const delivery = this.#deliver(rule, event).finally(() => this.#inFlight.delete(delivery));

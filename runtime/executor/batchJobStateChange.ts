@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { EvaluateOnExit, JobAttempt, JobStatus } from '../../seams/jobs/JobService.ts';
 import { batchAttemptDetail, type BatchAttemptDetail } from '../../seams/jobs/batchAttemptDetail.ts';
+// The source and detail-type AWS Batch sends, which the local executor sends too: one definition with the rules'.
+import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../../events/schemas/batch.ts';
 
-/** `source` and `detail-type` of the events AWS Batch sends, which the local executor sends too. */
-export const BATCH_SOURCE = 'aws.batch';
-export const BATCH_JOB_STATE_CHANGE = 'Batch Job State Change';
 
 /**
  * The `detail` of a "Batch Job State Change" event: the JobDetail that DescribeJobs returns, trimmed to
@@ -152,7 +151,7 @@ export function batchJobStateChange(job: JobSnapshot, now = Date.now()): BusEven
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type': BATCH_JOB_STATE_CHANGE,
+    'detail-type': JOB_STATE_CHANGE_DETAIL_TYPE,
     source: BATCH_SOURCE,
     account: job.accountId,
     // EventBridge times have second precision.
