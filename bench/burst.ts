@@ -44,11 +44,15 @@ export const burstBench: BenchModule = {
  */
 async function runInChild(context: BenchContext): Promise<BenchRow[]> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bench-burst-'));
-  const child = spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', path.join(projectRoot, 'bench/burstWorker.ts'), context.cacheDir, stateDir], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...cpuProfileArgs(), '--import', 'tsx', path.join(projectRoot, 'bench/burstWorker.ts'), context.cacheDir, stateDir],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
+    },
+  );
   let stdout = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   // Progress lines only (Powertools and SDK warnings of the in-process functions stay out of the way).
@@ -71,7 +75,15 @@ export const burstInProcess = {
     const runs = [];
     for (let index = 0; index < RUNS; index++) {
       const runId = `261211_LH00417_${String(200 + index).padStart(4, '0')}_A22BURST${index}`;
-      runs.push(await cachedRun(path.join(context.cacheDir, `burst-${perRun}`, runId), { runId, seed: 200 + index, samples: perRun, readsPerSample: 4, team: TEAM }));
+      runs.push(
+        await cachedRun(path.join(context.cacheDir, `burst-${perRun}`, runId), {
+          runId,
+          seed: 200 + index,
+          samples: perRun,
+          readsPerSample: 4,
+          team: TEAM,
+        }),
+      );
     }
     const fastqs = runs.reduce((total, run) => total + run.files.filter((file) => file.kind === 'fastq').length, 0);
     const allFiles = runs.reduce((total, run) => total + run.files.length, 0);
@@ -79,9 +91,17 @@ export const burstInProcess = {
     const ours = new Set(runs.map((run) => run.runId));
 
     const events: Array<{ at: number; event: BusEvent }> = [];
-    const runtime = await EmbeddedRuntime.start({ config, configPath: 'bench/landfall.bench.config.ts', stateDir, onEvent: (event) => events.push({ at: Date.now(), event }) });
+    const runtime = await EmbeddedRuntime.start({
+      config,
+      configPath: 'bench/landfall.bench.config.ts',
+      stateDir,
+      onEvent: (event) => events.push({ at: Date.now(), event }),
+    });
     runtime.executor.pause();
-    const of = (type: string) => events.filter(({ event }) => event['detail-type'] === type && ours.has(String((event.detail as { runId?: string }).runId ?? runIdOfKey(event))));
+    const of = (type: string) =>
+      events.filter(
+        ({ event }) => event['detail-type'] === type && ours.has(String((event.detail as { runId?: string }).runId ?? runIdOfKey(event))),
+      );
     try {
       // Written beforehand next to the share (same file system), then each run folder renamed in.
       const staging = path.join(stateDir, 'staging');
@@ -94,7 +114,12 @@ export const burstInProcess = {
       await until(
         `${sampleCount} executions started`,
         () => {
-          const started = new Set(of('Workflow Started').map(({ event }) => (event.detail as { sampleId: string; runId: string }).runId + '/' + (event.detail as { sampleId: string }).sampleId));
+          const started = new Set(
+            of('Workflow Started').map(
+              ({ event }) =>
+                (event.detail as { sampleId: string; runId: string }).runId + '/' + (event.detail as { sampleId: string }).sampleId,
+            ),
+          );
           if (Date.now() - lastLog > 15_000) {
             lastLog = Date.now();
             context.log(`  … ${of('Object Created').length} landed, ${of('Sample Cataloged').length} cataloged, ${started.size} started`);
@@ -124,7 +149,9 @@ export const burstInProcess = {
         notVersionOne += listed.filter((sample) => sample.currentVersion !== 1).length;
       }
       const perSample = (type: string) => {
-        const keys = of(type).map(({ event }) => `${(event.detail as { runId: string }).runId}/${(event.detail as { sampleId: string }).sampleId}`);
+        const keys = of(type).map(
+          ({ event }) => `${(event.detail as { runId: string }).runId}/${(event.detail as { sampleId: string }).sampleId}`,
+        );
         return { total: keys.length, distinct: new Set(keys).size };
       };
       const cataloged = perSample('Sample Cataloged');
@@ -134,9 +161,20 @@ export const burstInProcess = {
       const duplicateJobNames = allJobs.length - new Set(allJobs.map((job) => job.jobName)).size;
       const landedObjects = uploads.length;
       const landedDistinct = new Set(uploads.map(({ event }) => String((event.detail as { 'object-key'?: string })['object-key']))).size;
-      const redriven = of('Object Created').filter(({ event }) => String((event.detail as { 'request-id'?: string })['request-id']).startsWith('LOCAL') === false).length;
+      const redriven = of('Object Created').filter(
+        ({ event }) => String((event.detail as { 'request-id'?: string })['request-id']).startsWith('LOCAL') === false,
+      ).length;
       const exactlyOnce =
-        landedObjects === allFiles && landedDistinct === allFiles && catalogFiles === allFiles && catalogSamples === sampleCount && notVersionOne === 0 && cataloged.total === sampleCount && cataloged.distinct === sampleCount && started.total === sampleCount && started.distinct === sampleCount && duplicateJobNames === 0;
+        landedObjects === allFiles &&
+        landedDistinct === allFiles &&
+        catalogFiles === allFiles &&
+        catalogSamples === sampleCount &&
+        notVersionOne === 0 &&
+        cataloged.total === sampleCount &&
+        cataloged.distinct === sampleCount &&
+        started.total === sampleCount &&
+        started.distinct === sampleCount &&
+        duplicateJobNames === 0;
       context.log(
         `  exactly-once: catalog ${catalogFiles}/${allFiles} files, ${catalogSamples}/${sampleCount} samples (${notVersionOne} not v1); ` +
           `"Sample Cataloged" ${cataloged.total} (${cataloged.distinct} distinct), "Workflow Started" ${started.total} (${started.distinct} distinct); ` +
@@ -146,9 +184,27 @@ export const burstInProcess = {
       const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
       const scaled = sampleCount < FULL_SAMPLES ? `; SCALED down from ${2 * FULL_SAMPLES} FASTQ by LANDFALL_BENCH_BURST_SAMPLES` : '';
       const rows: BenchRow[] = [
-        { name: `files landed per second (${allFiles}: ${fastqs} FASTQ + sheets, markers${scaled})`, value: rate(allFiles, landedMs), unit: 'files/s', target: '', note: `all ${allFiles} files in ${landedMs} ms; ${redriven} re-driven by the sweep` },
-        { name: 'FASTQ files cataloged per second (validated)', value: rate(2 * cataloged.distinct, catalogedMs), unit: 'files/s', target: '', note: `in ${catalogedMs} ms` },
-        { name: 'FASTQ files started per second (execution started)', value: rate(2 * started.distinct, startedMs), unit: 'files/s', target: '', note: `in ${startedMs} ms` },
+        {
+          name: `files landed per second (${allFiles}: ${fastqs} FASTQ + sheets, markers${scaled})`,
+          value: rate(allFiles, landedMs),
+          unit: 'files/s',
+          target: '',
+          note: `all ${allFiles} files in ${landedMs} ms; ${redriven} re-driven by the sweep`,
+        },
+        {
+          name: 'FASTQ files cataloged per second (validated)',
+          value: rate(2 * cataloged.distinct, catalogedMs),
+          unit: 'files/s',
+          target: '',
+          note: `in ${catalogedMs} ms`,
+        },
+        {
+          name: 'FASTQ files started per second (execution started)',
+          value: rate(2 * started.distinct, startedMs),
+          unit: 'files/s',
+          target: '',
+          note: `in ${startedMs} ms`,
+        },
         {
           name: `exactly-once: uploads, catalog files/samples, cataloged/started events, jobs`,
           value: exactlyOnce ? 1 : 0,
@@ -162,7 +218,10 @@ export const burstInProcess = {
     } finally {
       // A burst leaves thousands of executions waiting for queue room; a graceful stop would wind each down
       // (minutes). The figures are taken: give the stop a bounded time, then the worker process ends anyway.
-      const stopped = await Promise.race([runtime.stop().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_GRACE_MS))]);
+      const stopped = await Promise.race([
+        runtime.stop().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_GRACE_MS)),
+      ]);
       if (!stopped) context.log(`  (the runtime had not stopped after ${STOP_GRACE_MS / 1000} s; the worker process ends it)`);
       // The bench process removes the state dir once this worker has exited.
     }

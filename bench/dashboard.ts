@@ -19,7 +19,16 @@ import type { BenchModule, BenchRow } from './types.ts';
 import { BUS_LOG_NAME } from '../runtime/bus/LocalEventBus.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SAMPLES = 96;
 const RUN_ID = '261206_LH00417_0400_B22BENCH96';
 const STEPS = ['qc', 'trim', 'profile'];
@@ -42,11 +51,59 @@ async function seed(catalog: Catalog): Promise<void> {
       ids.slice(start, start + 8).map(async (sampleId) => {
         const ref = { team: 'genomics', runId: RUN_ID, sampleId };
         const names = (['R1', 'R2'] as const).map((read) => ({ read, name: `${sampleId}_L001_${read}_001.fastq.gz` }));
-        for (const { name } of names) await catalog.recordFile('genomics', RUN_ID, { name, bucket: 'landfall-landing', key: `incoming/genomics/${RUN_ID}/${name}`, size: 1_000_000, etag: name, landedAt: new Date().toISOString() });
-        await catalog.claimVersion(ref, `hash-${sampleId}`, names.map(({ read, name }) => ({ name, read, bucket: 'landfall-landing', key: name, size: 1_000_000, etag: name, md5: name, lane: 1, reads: 2000 })), 'READY');
+        for (const { name } of names)
+          await catalog.recordFile('genomics', RUN_ID, {
+            name,
+            bucket: 'landfall-landing',
+            key: `incoming/genomics/${RUN_ID}/${name}`,
+            size: 1_000_000,
+            etag: name,
+            landedAt: new Date().toISOString(),
+          });
+        await catalog.claimVersion(
+          ref,
+          `hash-${sampleId}`,
+          names.map(({ read, name }) => ({
+            name,
+            read,
+            bucket: 'landfall-landing',
+            key: name,
+            size: 1_000_000,
+            etag: name,
+            md5: name,
+            lane: 1,
+            reads: 2000,
+          })),
+          'READY',
+        );
         for (const step of STEPS) {
-          await catalog.putStep({ ...ref, version: 1, step, status: 'RUNNING', jobName: `${sampleId}-${step}`, region: 'eu-west-1', startedAt: new Date().toISOString() });
-          await catalog.recordStepPublished({ ...ref, version: 1 }, step, [{ key: `teams/genomics/${sampleId}/${step}.txt`, size: 10, md5: 'x' }], 1, { region: 'eu-west-1', capacityType: 'on-demand', attempts: 1, seconds: 60, vcpuSeconds: 120, memoryGbSeconds: 60, computeUsd: 0.0015, transferBytes: 0, transferUsd: 0, estimatedUsd: 0.0015 });
+          await catalog.putStep({
+            ...ref,
+            version: 1,
+            step,
+            status: 'RUNNING',
+            jobName: `${sampleId}-${step}`,
+            region: 'eu-west-1',
+            startedAt: new Date().toISOString(),
+          });
+          await catalog.recordStepPublished(
+            { ...ref, version: 1 },
+            step,
+            [{ key: `teams/genomics/${sampleId}/${step}.txt`, size: 10, md5: 'x' }],
+            1,
+            {
+              region: 'eu-west-1',
+              capacityType: 'on-demand',
+              attempts: 1,
+              seconds: 60,
+              vcpuSeconds: 120,
+              memoryGbSeconds: 60,
+              computeUsd: 0.0015,
+              transferBytes: 0,
+              transferUsd: 0,
+              estimatedUsd: 0.0015,
+            },
+          );
         }
         await catalog.updateVersion({ ...ref, version: 1 }, { status: 'COMPLETED', completedAt: new Date().toISOString() });
         await catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: 1, detail: `v1 completed: ${STEPS.join(', ')}` });
@@ -62,7 +119,15 @@ export const dashboardBench: BenchModule = {
   async run(context) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bench-dashboard-'));
     const catalogServer = await startCatalogServer(path.join(dir, 'catalog'));
-    const client = () => new Catalog('landfall-catalog', new DynamoDBClient({ endpoint: catalogServer.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } }));
+    const client = () =>
+      new Catalog(
+        'landfall-catalog',
+        new DynamoDBClient({
+          endpoint: catalogServer.endpoint,
+          region: 'eu-west-1',
+          credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+        }),
+      );
     const rows: BenchRow[] = [];
     try {
       const catalog = client();
@@ -70,7 +135,12 @@ export const dashboardBench: BenchModule = {
       context.log(`bench dashboard: writing a ${SAMPLES}-sample run into the catalog…`);
       await seed(catalog);
       const tokens = await ensureTokens(dir, config);
-      const server = await startDashboardServer({ catalog: client(), config, stateDir: dir, busLogFile: path.join(dir, 'bus', BUS_LOG_NAME) });
+      const server = await startDashboardServer({
+        catalog: client(),
+        config,
+        stateDir: dir,
+        busLogFile: path.join(dir, 'bus', BUS_LOG_NAME),
+      });
       try {
         // Server side: the first overview (every sample's versions and steps read) and a later one (terminal samples remembered).
         const overview = async () => {
@@ -86,7 +156,13 @@ export const dashboardBench: BenchModule = {
         rows.push({ name: 'overview JSON, later reads (median)', value: round(median(warm)), unit: 'ms', target: '' });
 
         if (!existsSync(CHROMIUM)) {
-          rows.push({ name: 'first render in Chromium (median)', value: null, unit: 'ms', target: '', note: `${CHROMIUM} is absent: apt-get install -y chromium` });
+          rows.push({
+            name: 'first render in Chromium (median)',
+            value: null,
+            unit: 'ms',
+            target: '',
+            note: `${CHROMIUM} is absent: apt-get install -y chromium`,
+          });
           return rows;
         }
         const { chromium } = await import('playwright-core');
@@ -97,14 +173,26 @@ export const dashboardBench: BenchModule = {
             // A new context each time: no cookie, no cache, as a person opening the page.
             const page = await (await browser.newContext()).newPage();
             await page.goto(`${server.url}?token=${encodeURIComponent(tokens.operator)}`);
-            const at = await page.waitForFunction((count) => {
-              const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } } }).document;
-              return doc.querySelectorAll('tr[data-sample]').length >= count ? (globalThis as unknown as { performance: { now(): number } }).performance.now() : false;
-            }, SAMPLES, { timeout: 60_000, polling: 'raf' });
+            const at = await page.waitForFunction(
+              (count) => {
+                const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } } }).document;
+                return doc.querySelectorAll('tr[data-sample]').length >= count
+                  ? (globalThis as unknown as { performance: { now(): number } }).performance.now()
+                  : false;
+              },
+              SAMPLES,
+              { timeout: 60_000, polling: 'raf' },
+            );
             renders.push(Number(await at.jsonValue()));
             await page.context().close();
           }
-          rows.push({ name: `first render in Chromium, navigation to ${SAMPLES} rows (median)`, value: round(median(renders)), unit: 'ms', target: '', note: `runs: ${renders.map(round).join(', ')}; server already read the run once` });
+          rows.push({
+            name: `first render in Chromium, navigation to ${SAMPLES} rows (median)`,
+            value: round(median(renders)),
+            unit: 'ms',
+            target: '',
+            note: `runs: ${renders.map(round).join(', ')}; server already read the run once`,
+          });
         } finally {
           await browser.close();
         }

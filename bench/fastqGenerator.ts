@@ -45,7 +45,11 @@ export function* fastqChunks(options: GeneratorOptions): Generator<Buffer> {
     for (let r = 0; r < count; r++) {
       const index = written + r;
       const tile = 1101 + ((index >>> 16) % 64);
-      p += chunk.write(`@A00123:8:HABCDEFXY:1:${tile}:${10000 + (index & 0xffff)}:${1000 + (next() % 30000)} ${mate}:N:0:ACGTACGT+TTGACCAA\n`, p, 'latin1');
+      p += chunk.write(
+        `@A00123:8:HABCDEFXY:1:${tile}:${10000 + (index & 0xffff)}:${1000 + (next() % 30000)} ${mate}:N:0:ACGTACGT+TTGACCAA\n`,
+        p,
+        'latin1',
+      );
       for (let i = 0; i < readLength; i++) {
         const random = next();
         chunk[p++] = (random & 0x3ff) === 0 ? 0x4e : BASES[random & 3]!;

@@ -58,33 +58,62 @@ export const idleToZeroBench: BenchModule = {
     try {
       for (let cycle = 0; cycle < context.runs; cycle++) {
         // Start each cycle scaled down, as a lab's first run of the morning would.
-        await until('a scaled-down region', async () => (await runtime.services.catalog.regionScale.get('eu-west-1')).scaledDown && runtime.executor.warmWorkers().length === 0, 60_000);
+        await until(
+          'a scaled-down region',
+          async () =>
+            (await runtime.services.catalog.regionScale.get('eu-west-1')).scaledDown && runtime.executor.warmWorkers().length === 0,
+          60_000,
+        );
         const runId = `261210_LH00417_00${70 + cycle}_A22BENCH${cycle}`;
-        const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 90 + cycle, samples: 1, readsPerSample: 200, team: TEAM });
+        const run = await generateRun({
+          dir: path.join(stateDir, 'instrument', runId),
+          runId,
+          seed: 90 + cycle,
+          samples: 1,
+          readsPerSample: 200,
+          team: TEAM,
+        });
         const folder = path.join(runtime.shareDir, TEAM, runId);
         await mkdir(folder, { recursive: true });
         const seen = events.length;
         for (const file of run.files) await copyFile(file.path, path.join(folder, file.name));
-        await until(`${runId} terminal`, async () => {
-          const samples = await runtime.services.catalog.listRunSamples(TEAM, runId);
-          return samples.length === 1 && samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status));
-        }, 120_000);
+        await until(
+          `${runId} terminal`,
+          async () => {
+            const samples = await runtime.services.catalog.listRunSamples(TEAM, runId);
+            return samples.length === 1 && samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status));
+          },
+          120_000,
+        );
         const mine = () => events.slice(seen);
         const lastJobEnd = Math.max(
           ...mine()
-            .filter((event) => event['detail-type'] === 'Batch Job State Change' && ['SUCCEEDED', 'FAILED'].includes(String(event.detail.status)))
+            .filter(
+              (event) => event['detail-type'] === 'Batch Job State Change' && ['SUCCEEDED', 'FAILED'].includes(String(event.detail.status)),
+            )
             .map((event) => Number(event.detail.stoppedAt)),
         );
         // A cycle whose job was placed before the region counted as scaled down has no wake-up to measure:
         // say so in the table rather than lose the module's other figures.
-        const woke = await until('"Region Woke Up"', () => mine().find((event) => event['detail-type'] === 'Region Woke Up'), 10_000).catch(() => undefined);
+        const woke = await until('"Region Woke Up"', () => mine().find((event) => event['detail-type'] === 'Region Woke Up'), 10_000).catch(
+          () => undefined,
+        );
         if (woke) wake.push(Number(woke.detail.wakeLatencyMs));
-        else context.log(`  cycle ${cycle + 1}: no "Region Woke Up" (samples: ${(await runtime.services.catalog.listRunSamples(TEAM, runId)).map((sample) => `${sample.sampleId} ${sample.status}`).join(', ')})`);
-        const scaled = await until('"Region Scaled Down"', () => mine().find((event) => event['detail-type'] === 'Region Scaled Down' && Number(event.detail.scaledDownAt) >= lastJobEnd), 60_000);
+        else
+          context.log(
+            `  cycle ${cycle + 1}: no "Region Woke Up" (samples: ${(await runtime.services.catalog.listRunSamples(TEAM, runId)).map((sample) => `${sample.sampleId} ${sample.status}`).join(', ')})`,
+          );
+        const scaled = await until(
+          '"Region Scaled Down"',
+          () => mine().find((event) => event['detail-type'] === 'Region Scaled Down' && Number(event.detail.scaledDownAt) >= lastJobEnd),
+          60_000,
+        );
         const zeroAt = await until('no warm worker', () => (runtime.executor.warmWorkers().length === 0 ? Date.now() : undefined), 30_000);
         alarmAfter.push(Number(scaled.detail.scaledDownAt) - lastJobEnd);
         idleToZero.push(zeroAt - lastJobEnd);
-        context.log(`  cycle ${cycle + 1}: wake-up ${woke ? `${woke.detail.wakeLatencyMs} ms` : 'not observed'}, alarm ${Number(scaled.detail.scaledDownAt) - lastJobEnd} ms and zero workers ${zeroAt - lastJobEnd} ms after the last job`);
+        context.log(
+          `  cycle ${cycle + 1}: wake-up ${woke ? `${woke.detail.wakeLatencyMs} ms` : 'not observed'}, alarm ${Number(scaled.detail.scaledDownAt) - lastJobEnd} ms and zero workers ${zeroAt - lastJobEnd} ms after the last job`,
+        );
       }
     } finally {
       await runtime.stop();
@@ -92,9 +121,22 @@ export const idleToZeroBench: BenchModule = {
     }
     const boundMs = (EVALUATION_PERIODS + 1) * PERIOD_SECONDS * 1000;
     const rows: BenchRow[] = [
-      { name: 'idle to zero workers after the last job (median)', value: Math.round(median(idleToZero)), unit: 'ms', target: `≤ ${boundMs}`, ok: median(idleToZero) <= boundMs, note: 'idle window + one period' },
+      {
+        name: 'idle to zero workers after the last job (median)',
+        value: Math.round(median(idleToZero)),
+        unit: 'ms',
+        target: `≤ ${boundMs}`,
+        ok: median(idleToZero) <= boundMs,
+        note: 'idle window + one period',
+      },
       { name: 'inactivity alarm after the last job (median)', value: Math.round(median(alarmAfter)), unit: 'ms', target: '' },
-      { name: 'wake-up latency, submission → RUNNING (median)', value: wake.length ? Math.round(median(wake)) : null, unit: 'ms', target: '', note: `${wake.length}/${idleToZero.length} cycles woke a scaled-down region` },
+      {
+        name: 'wake-up latency, submission → RUNNING (median)',
+        value: wake.length ? Math.round(median(wake)) : null,
+        unit: 'ms',
+        target: '',
+        note: `${wake.length}/${idleToZero.length} cycles woke a scaled-down region`,
+      },
       { name: 'wake-up latency (max)', value: wake.length ? Math.max(...wake) : null, unit: 'ms', target: '' },
     ];
     return rows;

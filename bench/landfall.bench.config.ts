@@ -15,6 +15,8 @@ export default defineConfig({
   app: 'landfall',
   homeRegion: 'eu-west-1',
   regions: [{ name: 'eu-west-1', vcpuQuota: 64 }],
-  teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo', runProfiles: [{ runPrefix: BENCH_MARKER_RUN_PREFIX, profile: 'marker' }] }],
+  teams: [
+    { id: 'genomics', profile: 'illumina', pipeline: 'demo', runProfiles: [{ runPrefix: BENCH_MARKER_RUN_PREFIX, profile: 'marker' }] },
+  ],
   embedded: { vcpusPerRegion: 2, memoryMiBPerRegion: 4096, settleMs: BENCH_SETTLE_MS, pollMs: 100, rescanMs: 2000 },
 });

@@ -34,12 +34,19 @@ interface Written {
 
 export const landingLatencyBench: BenchModule = {
   name: 'landing-latency',
-  description: 'completion marker closing → execution started, 96 samples × 2 × ~5 MB FASTQ written at a steady rate, live runtime (child process, step jobs held)',
+  description:
+    'completion marker closing → execution started, 96 samples × 2 × ~5 MB FASTQ written at a steady rate, live runtime (child process, step jobs held)',
   async run(context) {
     const samples = Number(process.env.LANDFALL_BENCH_LANDING_SAMPLES ?? 96);
     const mbps = Number(process.env.LANDFALL_BENCH_SHARE_MBPS ?? 40);
     context.log(`  generating (or reusing) a ${samples}-sample run in ${context.cacheDir} …`);
-    const run = await cachedRun(path.join(context.cacheDir, `landing-${samples}`), { runId: RUN_ID, seed: 101, samples, readsPerSample: READS_PER_SAMPLE, team: TEAM });
+    const run = await cachedRun(path.join(context.cacheDir, `landing-${samples}`), {
+      runId: RUN_ID,
+      seed: 101,
+      samples,
+      readsPerSample: READS_PER_SAMPLE,
+      team: TEAM,
+    });
     const fastqBytes = run.files.filter((file) => file.kind === 'fastq').reduce((total, file) => total + file.size, 0);
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bench-landing-'));
     // Jobs held (`landfall up --hold-jobs`): the window ends when the execution starts, and step jobs on these
@@ -52,7 +59,9 @@ export const landingLatencyBench: BenchModule = {
         const folder = path.join(runtime.info.shareDir, TEAM, runId);
         await mkdir(folder, { recursive: true });
         const written = profile === 'illumina' ? await writeRunThenMarker(run, folder, mbps) : await writeSampleBySample(run, folder, mbps);
-        context.log(`  ${profile}: wrote ${(fastqBytes / 1e6).toFixed(0)} MB of FASTQ into the share in ${written.writeMs} ms (${mbps} MB/s)`);
+        context.log(
+          `  ${profile}: wrote ${(fastqBytes / 1e6).toFixed(0)} MB of FASTQ into the share in ${written.writeMs} ms (${mbps} MB/s)`,
+        );
         const events = await until(
           `${samples} "Workflow Started" of ${runId}`,
           async () => {
@@ -73,7 +82,12 @@ export const landingLatencyBench: BenchModule = {
 };
 
 /** Copies `source` to `target`, then waits until the bytes written so far match the rate since `start`. */
-async function pacedCopy(source: string, target: string, bytes: number, pace: { start: number; written: number; bytesPerMs: number }): Promise<void> {
+async function pacedCopy(
+  source: string,
+  target: string,
+  bytes: number,
+  pace: { start: number; written: number; bytesPerMs: number },
+): Promise<void> {
   await copyFile(source, target);
   pace.written += bytes;
   const due = pace.start + pace.written / pace.bytesPerMs;
@@ -92,7 +106,8 @@ async function writeRunThenMarker(run: GeneratedRun, folder: string, mbps: numbe
 async function writeSampleBySample(run: GeneratedRun, folder: string, mbps: number): Promise<Written> {
   const pace = { start: Date.now(), written: 0, bytesPerMs: (mbps * 1e6) / 1000 };
   const completedAt = new Map<string, number>();
-  for (const file of run.files.filter((candidate) => candidate.kind === 'samplesheet')) await pacedCopy(file.path, path.join(folder, file.name), file.size, pace);
+  for (const file of run.files.filter((candidate) => candidate.kind === 'samplesheet'))
+    await pacedCopy(file.path, path.join(folder, file.name), file.size, pace);
   for (const sample of run.samples) {
     for (const fastq of sample.fastqs) {
       const file = run.files.find((candidate) => candidate.path === fastq.path)!;
@@ -104,7 +119,14 @@ async function writeSampleBySample(run: GeneratedRun, folder: string, mbps: numb
   return { completedAt, writeMs: Date.now() - pace.start };
 }
 
-function latencyRows(profile: string, run: GeneratedRun, events: LoggedEvent[], written: Written, fastqBytes: number, mbps: number): BenchRow[] {
+function latencyRows(
+  profile: string,
+  run: GeneratedRun,
+  events: LoggedEvent[],
+  written: Written,
+  fastqBytes: number,
+  mbps: number,
+): BenchRow[] {
   const firstAt = (type: string, sampleId: string) => {
     const found = events.find((event) => event['detail-type'] === type && event.detail.sampleId === sampleId);
     if (!found) throw new Error(`bench landing-latency: no "${type}" for ${sampleId} (${profile})`);
@@ -120,10 +142,33 @@ function latencyRows(profile: string, run: GeneratedRun, events: LoggedEvent[], 
   const max = Math.max(...latency);
   const signal = profile === 'illumina' ? 'CopyComplete.txt closed' : '<sample>.complete closed';
   return [
-    { name: `${profile}: ${signal} → execution started, p50 (${run.samples.length} samples)`, value: percentile(latency, 50), unit: 'ms', target: '' },
+    {
+      name: `${profile}: ${signal} → execution started, p50 (${run.samples.length} samples)`,
+      value: percentile(latency, 50),
+      unit: 'ms',
+      target: '',
+    },
     { name: `${profile}: … p95`, value: percentile(latency, 95), unit: 'ms', target: '' },
-    { name: `${profile}: … max`, value: max, unit: 'ms', target: `< ${bound}`, ok: max < bound, note: `settle ${BENCH_SETTLE_MS} ms + 1 s` },
-    { name: `${profile}: validation inside that window (Sample Landed → Cataloged), p50 / max`, value: percentile(validation, 50), unit: 'ms', target: '', note: `max ${Math.max(...validation)} ms` },
-    { name: `${profile}: share write of the run (${(fastqBytes / 1e6).toFixed(0)} MB FASTQ at ${mbps} MB/s)`, value: written.writeMs, unit: 'ms', target: '' },
+    {
+      name: `${profile}: … max`,
+      value: max,
+      unit: 'ms',
+      target: `< ${bound}`,
+      ok: max < bound,
+      note: `settle ${BENCH_SETTLE_MS} ms + 1 s`,
+    },
+    {
+      name: `${profile}: validation inside that window (Sample Landed → Cataloged), p50 / max`,
+      value: percentile(validation, 50),
+      unit: 'ms',
+      target: '',
+      note: `max ${Math.max(...validation)} ms`,
+    },
+    {
+      name: `${profile}: share write of the run (${(fastqBytes / 1e6).toFixed(0)} MB FASTQ at ${mbps} MB/s)`,
+      value: written.writeMs,
+      unit: 'ms',
+      target: '',
+    },
   ];
 }

@@ -21,7 +21,12 @@ export interface LiveRuntime {
   stop: (graceMs?: number) => Promise<void>;
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -40,11 +45,26 @@ export function cpuProfileArgs(): string[] {
 /** `landfall up --state-dir <stateDir> --config <configPath>` as a child process; resolves once runtime.json names it. */
 export async function startLiveRuntime(stateDir: string, configPath = benchConfigPath, extraArgs: string[] = []): Promise<LiveRuntime> {
   const layout = stateLayout(stateDir);
-  const child = spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath, ...extraArgs], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...cpuProfileArgs(),
+      '--import',
+      'tsx',
+      path.join(projectRoot, 'cli/landfall.ts'),
+      'up',
+      '--state-dir',
+      stateDir,
+      '--config',
+      configPath,
+      ...extraArgs,
+    ],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -82,7 +82,16 @@ export function simPipeline(workload: Pick<SimWorkload, 'steps'>): Pipeline {
     name: 'bench',
     version: '1',
     description: 'the placement bench workload',
-    steps: workload.steps.map((step) => ({ name: step.name, description: step.name, needs: step.needs, vcpus: step.vcpus, memoryMiB: 1024, timeoutSeconds: step.seconds * 10, expectedSeconds: step.seconds, early: step.early ?? false })),
+    steps: workload.steps.map((step) => ({
+      name: step.name,
+      description: step.name,
+      needs: step.needs,
+      vcpus: step.vcpus,
+      memoryMiB: 1024,
+      timeoutSeconds: step.seconds * 10,
+      expectedSeconds: step.seconds,
+      early: step.early ?? false,
+    })),
   });
 }
 
@@ -125,7 +134,15 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
   const completions: number[] = [];
 
   const reservationsIn = (region: string): Reservation[] =>
-    jobs.filter((job) => job.region === region && job.endedAt === undefined).map((job) => ({ vcpus: job.vcpus, memoryMiB: 1024, expectedSeconds: job.seconds, priority: job.priority, ...(job.startedAt !== undefined && { runningForSeconds: now - job.startedAt }) }));
+    jobs
+      .filter((job) => job.region === region && job.endedAt === undefined)
+      .map((job) => ({
+        vcpus: job.vcpus,
+        memoryMiB: 1024,
+        expectedSeconds: job.seconds,
+        priority: job.priority,
+        ...(job.startedAt !== undefined && { runningForSeconds: now - job.startedAt }),
+      }));
 
   const submit = (sample: number, step: string, vcpus: number, seconds: number, priority: number, inputBytes: number) => {
     const job: SimJob = { id: `${sample}/${step}`, sample, step, vcpus, seconds, priority, urgent: urgentSamples.has(sample), seq: ++seq };
@@ -140,7 +157,11 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
       healthy: true,
       reservations: reservationsIn(region.name),
     }));
-    const decision = placeJob({ jobName: job.id, vcpus, memoryMiB: 1024, expectedSeconds: seconds, inputBytes, dataRegions, priority }, states, workload.homeRegion);
+    const decision = placeJob(
+      { jobName: job.id, vcpus, memoryMiB: 1024, expectedSeconds: seconds, inputBytes, dataRegions, priority },
+      states,
+      workload.homeRegion,
+    );
     job.region = decision.region;
     const key = `${sample}@${decision.region}`;
     if (decision.region !== workload.homeRegion && inputBytes > 0 && !dataReadyAt.has(key)) {
@@ -155,7 +176,8 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
     const urgent = urgentSamples.has(sample);
     for (const step of workload.steps) {
       if (done.has(`${sample}/${step.name}`) || jobs.some((job) => job.id === `${sample}/${step.name}`)) continue;
-      if (step.needs.every((need) => done.has(`${sample}/${need}`))) submit(sample, step.name, step.vcpus, step.seconds, priorityOf(pipeline, step.name, urgent), workload.gbPerSample * GB);
+      if (step.needs.every((need) => done.has(`${sample}/${need}`)))
+        submit(sample, step.name, step.vcpus, step.seconds, priorityOf(pipeline, step.name, urgent), workload.gbPerSample * GB);
     }
   };
 
@@ -174,7 +196,10 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
           expectedSeconds: job.seconds,
           priority: job.priority,
           inputBytes: workload.gbPerSample * GB,
-          dataRegions: [workload.homeRegion, ...workload.regions.filter((r) => dataReadyAt.has(`${job.sample}@${r.name}`)).map((r) => r.name)],
+          dataRegions: [
+            workload.homeRegion,
+            ...workload.regions.filter((r) => dataReadyAt.has(`${job.sample}@${r.name}`)).map((r) => r.name),
+          ],
         }));
       return {
         name: region.name,
@@ -201,7 +226,9 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
 
   const dispatch = () => {
     for (const region of workload.regions) {
-      let used = jobs.filter((job) => job.region === region.name && job.startedAt !== undefined && job.endedAt === undefined).reduce((sum, job) => sum + job.vcpus, 0);
+      let used = jobs
+        .filter((job) => job.region === region.name && job.startedAt !== undefined && job.endedAt === undefined)
+        .reduce((sum, job) => sum + job.vcpus, 0);
       const queued = jobs
         .filter((job) => job.region === region.name && job.startedAt === undefined && (job.readyAt ?? Infinity) <= now)
         .sort((a, b) => b.priority - a.priority || a.seq - b.seq);
@@ -238,7 +265,8 @@ export function simulate(workload: SimWorkload, hooks: Hooks = {}): SimResult {
       submitReady(injection.sample);
     }
     for (const job of running) if (job.endedAt === now && job.step !== 'report') submitReady(job.sample);
-    const sampleJobsDone = jobs.filter((job) => job.step !== 'report').every((job) => job.endedAt !== undefined) && pendingInjections.length === 0;
+    const sampleJobsDone =
+      jobs.filter((job) => job.step !== 'report').every((job) => job.endedAt !== undefined) && pendingInjections.length === 0;
     if (sampleJobsDone && !reportSubmitted) {
       reportSubmitted = true;
       submit(-1, 'report', workload.report.vcpus, workload.report.seconds, 0, 0);

@@ -59,7 +59,18 @@ async function main(): Promise<number> {
     } catch (error) {
       // One broken module must not hide the figures of the others: its row says what went wrong.
       context.log(`bench ${module.name} failed: ${(error as Error).stack ?? String(error)}`);
-      rows = [{ name: 'FAILED', value: null, unit: '', target: '', ok: false, note: String((error as Error).message ?? error).split('\n')[0]!.slice(0, 120) }];
+      rows = [
+        {
+          name: 'FAILED',
+          value: null,
+          unit: '',
+          target: '',
+          ok: false,
+          note: String((error as Error).message ?? error)
+            .split('\n')[0]!
+            .slice(0, 120),
+        },
+      ];
     }
     const seconds = Math.round((Date.now() - moduleStart) / 1000);
     results.push({ module: module.name, description: module.description, seconds, rows });
@@ -76,7 +87,13 @@ async function main(): Promise<number> {
       row.ok === undefined ? (row.note ?? '') : `${row.ok ? 'ok' : 'MISSED'}${row.note ? ` (${row.note})` : ''}`,
     ]),
   ]);
-  table.push(['total', `whole bench (${results.map((result) => `${result.module} ${result.seconds} s`).join(', ')})`, `${totalSeconds} s`, '< 1200 s', totalSeconds < 1200 ? 'ok' : 'MISSED']);
+  table.push([
+    'total',
+    `whole bench (${results.map((result) => `${result.module} ${result.seconds} s`).join(', ')})`,
+    `${totalSeconds} s`,
+    '< 1200 s',
+    totalSeconds < 1200 ? 'ok' : 'MISSED',
+  ]);
   process.stdout.write(`\n${formatTable(['module', 'figure', 'value', 'target', ''], table)}\n`);
   const machine = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
   process.stdout.write(`\n(${machine.cpus} CPUs, ${machine.cpu}, Node ${machine.node})\n`);

@@ -50,7 +50,9 @@ function seqkit(path: string): Promise<number> {
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`seqkit exited with ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`seqkit exited with ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -69,7 +71,9 @@ async function ensureFixture(context: BenchContext, reads: number): Promise<stri
 
 function check(pass: PassResult, reads: number, what: string): void {
   if (pass.result.reads !== reads || pass.result.reasons.length > 0) {
-    throw new Error(`${what} did not read the fixture correctly: ${pass.result.reads} reads, reasons ${JSON.stringify(pass.result.reasons).slice(0, 300)}`);
+    throw new Error(
+      `${what} did not read the fixture correctly: ${pass.result.reads} reads, reasons ${JSON.stringify(pass.result.reasons).slice(0, 300)}`,
+    );
   }
 }
 
@@ -116,7 +120,13 @@ export const validationBench: BenchModule = {
     const validator = median(times.validate) / 1000;
     const bare = median(times.bare) / 1000;
     const rows: BenchRow[] = [
-      { name: `input: ${round(size / MB, 0)} MB .fastq.gz, ${DEFAULT_READS.toLocaleString('en')} reads`, value: round(size / MB, 0), unit: 'MB', target: '≥ 300', ok: size >= 300 * 1000 * 1000 },
+      {
+        name: `input: ${round(size / MB, 0)} MB .fastq.gz, ${DEFAULT_READS.toLocaleString('en')} reads`,
+        value: round(size / MB, 0),
+        unit: 'MB',
+        target: '≥ 300',
+        ok: size >= 300 * 1000 * 1000,
+      },
       { name: `validator (median of ${context.runs})`, value: round(validator), unit: 's', target: '' },
       { name: `bare pass: gunzip + MD5 + newlines (median of ${context.runs})`, value: round(bare), unit: 's', target: '' },
       { name: 'validator / bare pass', value: round(validator / bare), unit: '×', target: '≤ 1.20', ok: validator / bare <= 1.2 },
@@ -126,21 +136,51 @@ export const validationBench: BenchModule = {
       const seqkitSeconds = median(times.seqkit) / 1000;
       rows.push(
         { name: `seqkit stats -a -j 2 (median of ${context.runs})`, value: round(seqkitSeconds), unit: 's', target: '' },
-        { name: 'seqkit / validator (speed-up)', value: round(seqkitSeconds / validator), unit: '×', target: '≥ 1.50', ok: seqkitSeconds / validator >= 1.5 },
+        {
+          name: 'seqkit / validator (speed-up)',
+          value: round(seqkitSeconds / validator),
+          unit: '×',
+          target: '≥ 1.50',
+          ok: seqkitSeconds / validator >= 1.5,
+        },
       );
     } else {
-      rows.push({ name: 'seqkit / validator (speed-up)', value: null, unit: '×', target: '≥ 1.50', note: 'seqkit not installed (apt-get install seqkit)' });
+      rows.push({
+        name: 'seqkit / validator (speed-up)',
+        value: null,
+        unit: '×',
+        target: '≥ 1.50',
+        note: 'seqkit not installed (apt-get install seqkit)',
+      });
     }
-    rows.push({ name: `validator peak RSS, ${round(size / MB, 0)} MB file (fresh process)`, value: round(peakRss, 0), unit: 'MB', target: '< 200', ok: peakRss < 200 });
+    rows.push({
+      name: `validator peak RSS, ${round(size / MB, 0)} MB file (fresh process)`,
+      value: round(peakRss, 0),
+      unit: 'MB',
+      target: '< 200',
+      ok: peakRss < 200,
+    });
     if (context.large) {
       const large = await ensureFixture(context, LARGE_READS);
       const largeSize = (await stat(large)).size;
       const pass = await worker('validate', large);
       check(pass, LARGE_READS, 'the validator (large file)');
       context.log(`  large: ${round(largeSize / MB, 0)} MB in ${round(pass.ms / 1000)} s, peak RSS ${round(pass.peakRssMb, 0)} MB`);
-      rows.push({ name: `validator peak RSS, ${round(largeSize / MB, 0)} MB file (fresh process)`, value: round(pass.peakRssMb, 0), unit: 'MB', target: '< 200', ok: pass.peakRssMb < 200 });
+      rows.push({
+        name: `validator peak RSS, ${round(largeSize / MB, 0)} MB file (fresh process)`,
+        value: round(pass.peakRssMb, 0),
+        unit: 'MB',
+        target: '< 200',
+        ok: pass.peakRssMb < 200,
+      });
     } else {
-      rows.push({ name: 'validator peak RSS, 2 GB file (fresh process)', value: null, unit: 'MB', target: '< 200', note: 'skipped (--skip-large or LANDFALL_BENCH_SKIP_LARGE=1)' });
+      rows.push({
+        name: 'validator peak RSS, 2 GB file (fresh process)',
+        value: null,
+        unit: 'MB',
+        target: '< 200',
+        note: 'skipped (--skip-large or LANDFALL_BENCH_SKIP_LARGE=1)',
+      });
     }
     return rows;
   },

@@ -48,10 +48,17 @@ async function readTokens(file: string): Promise<TokensFile | undefined> {
   try {
     parsed = JSON.parse(text) as Partial<TokensFile>;
   } catch (error) {
-    throw new CliError(`${file} is not valid JSON (${(error as Error).message}); delete it and restart \`landfall up\` to issue new tokens`, EXIT.usage, { cause: error });
+    throw new CliError(
+      `${file} is not valid JSON (${(error as Error).message}); delete it and restart \`landfall up\` to issue new tokens`,
+      EXIT.usage,
+      { cause: error },
+    );
   }
   if (parsed.format !== 1 || typeof parsed.operator !== 'string' || typeof parsed.teams !== 'object' || parsed.teams === null) {
-    throw new CliError(`${file} is not a Landfall tokens file (expected { format: 1, operator, teams }); delete it and restart \`landfall up\` to issue new tokens`, EXIT.usage);
+    throw new CliError(
+      `${file} is not a Landfall tokens file (expected { format: 1, operator, teams }); delete it and restart \`landfall up\` to issue new tokens`,
+      EXIT.usage,
+    );
   }
   return parsed as TokensFile;
 }
@@ -170,13 +177,17 @@ export function visibleTeams(identity: Identity, config: Pick<LandfallConfig, 't
 export function selectTeams(identity: Identity, config: Pick<LandfallConfig, 'teams'>, requested?: string): string[] {
   const visible = visibleTeams(identity, config);
   if (requested === undefined) {
-    if (identity.kind === 'team' && visible.length === 0) throw new CliError(`team ${identity.team} is not in the config any more`, EXIT.failed);
+    if (identity.kind === 'team' && visible.length === 0)
+      throw new CliError(`team ${identity.team} is not in the config any more`, EXIT.failed);
     return visible;
   }
   // Access first, existence second: a team must not learn from the error whether another team exists.
   assertCanRead(identity, requested);
   if (!visible.includes(requested)) {
-    throw new CliError(identity.kind === 'operator' ? `unknown team ${requested} (teams: ${visible.join(', ')})` : `team ${requested} is not in the config`, EXIT.usage);
+    throw new CliError(
+      identity.kind === 'operator' ? `unknown team ${requested} (teams: ${visible.join(', ')})` : `team ${requested} is not in the config`,
+      EXIT.usage,
+    );
   }
   return [requested];
 }

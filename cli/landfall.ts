@@ -29,7 +29,11 @@ const stateDirOption = () => new Option('--state-dir <dir>', 'the runtime state 
 const configOption = () => new Option('--config <file>', 'landfall.config.ts to use (default: ./landfall.config.ts, else the project one)');
 const jsonOption = () => new Option('--json', 'print JSON instead of a table');
 /** Read commands act for a team (its token from <state-dir>/tokens.json) or the operator. */
-const tokenOption = () => new Option('--token <token>', "a team's token or the operator's, from <state-dir>/tokens.json (default: $LANDFALL_TOKEN, else the operator)");
+const tokenOption = () =>
+  new Option(
+    '--token <token>',
+    "a team's token or the operator's, from <state-dir>/tokens.json (default: $LANDFALL_TOKEN, else the operator)",
+  );
 
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('landfall')
@@ -44,7 +48,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(stateDirOption())
     .addOption(configOption())
     .option('--share <dir>', 'the watched instrument share (default: <state-dir>/share)')
-    .option('--hold-jobs', 'land, validate, catalog and start workflows, but hold every Batch job (steps, large-sample validation) queued: a maintenance window, or benchmarking landing alone')
+    .option(
+      '--hold-jobs',
+      'land, validate, catalog and start workflows, but hold every Batch job (steps, large-sample validation) queued: a maintenance window, or benchmarking landing alone',
+    )
     .action((opts) => run(() => upCommand(opts))());
 
   program
@@ -58,11 +65,20 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(configOption())
     .action((opts) => run(() => demoCommand({ ...opts, timeoutSeconds: opts.timeout }))());
 
-  program.command('status').description('one screen: samples by status per team, runs in flight, regions, dead letters, last errors').addOption(stateDirOption()).addOption(configOption()).addOption(jsonOption()).addOption(tokenOption()).action((opts) => run(() => statusCommand(opts))());
+  program
+    .command('status')
+    .description('one screen: samples by status per team, runs in flight, regions, dead letters, last errors')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addOption(tokenOption())
+    .action((opts) => run(() => statusCommand(opts))());
 
   program
     .command('validate')
-    .description('validate a FASTQ file or a run folder in one streaming pass: checksums, gzip, records, mates, statistics (exit 0 valid, 1 invalid, 2 usage or I/O error)')
+    .description(
+      'validate a FASTQ file or a run folder in one streaming pass: checksums, gzip, records, mates, statistics (exit 0 valid, 1 invalid, 2 usage or I/O error)',
+    )
     .argument('<file-or-run-folder>')
     .option('--profile <profile>', 'run folders: illumina, manifest or marker (default: from what the folder holds)')
     .addOption(jsonOption())
@@ -121,7 +137,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .requiredOption('--team <team>')
     .requiredOption('--run <run>')
     .option('--step <step>', "only this step's outputs")
-    .addOption(new Option('--progress <mode>', 'how progress is shown (default: tty on a terminal, else lines)').choices(['tty', 'lines', 'none']))
+    .addOption(
+      new Option('--progress <mode>', 'how progress is shown (default: tty on a terminal, else lines)').choices(['tty', 'lines', 'none']),
+    )
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())

@@ -34,7 +34,11 @@ export async function connectToRuntime(stateDir: string, configPath?: string): P
   } catch {
     throw new CliError(`no runtime at ${layout.root} (start one with: landfall up --state-dir ${stateDir})`, EXIT.usage);
   }
-  if (!alive(info.pid)) throw new CliError(`no runtime at ${layout.root}: runtime.json names pid ${info.pid}, which is not running (start one with: landfall up)`, EXIT.usage);
+  if (!alive(info.pid))
+    throw new CliError(
+      `no runtime at ${layout.root}: runtime.json names pid ${info.pid}, which is not running (start one with: landfall up)`,
+      EXIT.usage,
+    );
   const { config } = await loadConfig(configPath ?? info.configPath);
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${info.ports.catalog}`,
@@ -63,7 +67,10 @@ export async function connectAs(stateDir: string, configPath?: string, token?: s
 }
 
 /** Publishes events on the live runtime's bus (its local PutEvents), as the operator. */
-export async function putEvents(client: RuntimeClient, events: Array<{ source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] }>): Promise<void> {
+export async function putEvents(
+  client: RuntimeClient,
+  events: Array<{ source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] }>,
+): Promise<void> {
   const tokens = JSON.parse(await readFile(tokensPath(client.info.stateDir), 'utf8')) as { operator: string };
   for (let start = 0; start < events.length; start += 10) {
     const response = await fetch(`http://127.0.0.1:${client.info.ports.control}/events`, {

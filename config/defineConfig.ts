@@ -27,7 +27,8 @@ export function bucketNames(config: Pick<LandfallConfig, 'app' | 'homeRegion'> &
     results,
     quarantine: deployed.quarantine ?? `${config.app}-quarantine`,
     /** Work areas of jobs: the results bucket at home, a staging bucket elsewhere. */
-    workArea: (region: string) => (region === config.homeRegion ? results : (deployed[`staging:${region}`] ?? `${config.app}-staging-${region}`)),
+    workArea: (region: string) =>
+      region === config.homeRegion ? results : (deployed[`staging:${region}`] ?? `${config.app}-staging-${region}`),
   } as const;
 }
 
@@ -43,11 +44,19 @@ export function withDeployedFileShares(config: LandfallConfig, json: string | un
   try {
     shares = JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(`LANDFALL_FILE_SHARES is not JSON (${(error as Error).message}); the stack sets it to {"<team>": "arn:aws:storagegateway:…"}`);
+    throw new ConfigError(
+      `LANDFALL_FILE_SHARES is not JSON (${(error as Error).message}); the stack sets it to {"<team>": "arn:aws:storagegateway:…"}`,
+    );
   }
   const parsed = z.record(z.string(), z.string().regex(/^arn:aws:storagegateway:/)).safeParse(shares);
-  if (!parsed.success) throw new ConfigError(`LANDFALL_FILE_SHARES is not a map of team → file share ARN: ${z.prettifyError(parsed.error)}`);
-  return { ...config, teams: config.teams.map((team) => (team.fileShareArn || !parsed.data[team.id] ? team : { ...team, fileShareArn: parsed.data[team.id] })) };
+  if (!parsed.success)
+    throw new ConfigError(`LANDFALL_FILE_SHARES is not a map of team → file share ARN: ${z.prettifyError(parsed.error)}`);
+  return {
+    ...config,
+    teams: config.teams.map((team) =>
+      team.fileShareArn || !parsed.data[team.id] ? team : { ...team, fileShareArn: parsed.data[team.id] },
+    ),
+  };
 }
 
 /**
@@ -62,7 +71,9 @@ export function withDeployedBuckets(config: LandfallConfig, json: string | undef
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    throw new ConfigError(`LANDFALL_BUCKETS is not JSON (${(error as Error).message}); the stack sets it to {"landing": "...", "results": "...", ...}`);
+    throw new ConfigError(
+      `LANDFALL_BUCKETS is not JSON (${(error as Error).message}); the stack sets it to {"landing": "...", "results": "...", ...}`,
+    );
   }
   const result = LandfallConfig.safeParse({ ...config, deployedBuckets: parsed });
   if (!result.success) throw new ConfigError(`LANDFALL_BUCKETS is not a map of bucket names: ${z.prettifyError(result.error)}`);

@@ -23,6 +23,9 @@ export async function loadConfig(configPath = defaultConfigPath()): Promise<{ co
     throw new ConfigError(`could not load ${resolved}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = LandfallConfig.safeParse(module.default);
-  if (!parsed.success) throw new ConfigError(`${resolved} does not default-export a valid config (use defineConfig): ${parsed.error.message}`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new ConfigError(`${resolved} does not default-export a valid config (use defineConfig): ${parsed.error.message}`, {
+      cause: parsed.error,
+    });
   return { config: parsed.data, configPath: resolved };
 }

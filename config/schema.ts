@@ -80,7 +80,17 @@ export const PlacementConfig = z
 export const CompletenessProfile = z.enum(['illumina', 'manifest', 'marker']);
 
 /** Illumina instrument models; those that never write CopyComplete.txt complete on RTAComplete plus a settle window. */
-export const InstrumentModel = z.enum(['NovaSeqX', 'NovaSeq6000', 'NextSeq1000', 'NextSeq2000', 'NextSeq500', 'NextSeq550', 'MiSeq', 'MiniSeq', 'iSeq100']);
+export const InstrumentModel = z.enum([
+  'NovaSeqX',
+  'NovaSeq6000',
+  'NextSeq1000',
+  'NextSeq2000',
+  'NextSeq500',
+  'NextSeq550',
+  'MiSeq',
+  'MiniSeq',
+  'iSeq100',
+]);
 export const RTA_ONLY_MODELS: ReadonlyArray<z.infer<typeof InstrumentModel>> = ['NextSeq500', 'NextSeq550', 'MiSeq', 'MiniSeq', 'iSeq100'];
 
 export const RunProfileRule = z
@@ -104,7 +114,13 @@ export const TeamSubscriptions = z
     /** Append the team's events to `<state-dir>/outbox/<team>.jsonl`. @default true */
     outbox: z.boolean().optional(),
     /** POST each event to this URL; only `http://127.0.0.1[:port]/…` or `http://[::1][:port]/…`. */
-    webhookUrl: z.string().regex(LOOPBACK_WEBHOOK, 'webhookUrl must be http://127.0.0.1:<port>/… or http://[::1]:<port>/… (the embedded runtime only calls this machine)').optional(),
+    webhookUrl: z
+      .string()
+      .regex(
+        LOOPBACK_WEBHOOK,
+        'webhookUrl must be http://127.0.0.1:<port>/… or http://[::1]:<port>/… (the embedded runtime only calls this machine)',
+      )
+      .optional(),
     /** In AWS, an SNS topic `<app>-team-<team>-events` receives the team's events. @default false */
     snsTopic: z.boolean().optional(),
     /** In AWS, an SQS queue `<app>-team-<team>-events` receives the team's events (the outbox's counterpart). @default true */
@@ -122,7 +138,10 @@ export const TeamConfig = z
     /** Illumina model writing this team's runs. @default a model that writes CopyComplete.txt */
     instrumentModel: InstrumentModel.optional(),
     /** The team's S3 File Gateway file share, so a working-set barrier (NotifyWhenUploaded) maps to the team. */
-    fileShareArn: z.string().regex(/^arn:aws:storagegateway:/).optional(),
+    fileShareArn: z
+      .string()
+      .regex(/^arn:aws:storagegateway:/)
+      .optional(),
     /** Per run folder exceptions to `profile`, first match wins. */
     runProfiles: z.array(RunProfileRule).default([]),
     /** Pipeline run for every good sample of this team. */
@@ -139,13 +158,21 @@ export const TeamConfig = z
  */
 export const FileGatewayConfig = z
   .object({
-    gatewayArn: z.string().regex(/^arn:aws:storagegateway:[a-z0-9-]+:\d{12}:gateway\/sgw-[0-9A-Fa-f]+$/, 'gatewayArn must look like arn:aws:storagegateway:<region>:<account>:gateway/sgw-XXXXXXXX'),
+    gatewayArn: z
+      .string()
+      .regex(
+        /^arn:aws:storagegateway:[a-z0-9-]+:\d{12}:gateway\/sgw-[0-9A-Fa-f]+$/,
+        'gatewayArn must look like arn:aws:storagegateway:<region>:<account>:gateway/sgw-XXXXXXXX',
+      ),
     /** SMB for Windows instrument PCs, NFS for Linux ones. @default 'smb' */
     protocol: z.enum(['smb', 'nfs']).default('smb'),
     /** SMB: how users sign in. @default 'ActiveDirectory' */
     smbAuthentication: z.enum(['ActiveDirectory', 'GuestAccess']).default('ActiveDirectory'),
     /** NFS: the clients allowed to mount (CIDRs). @default ['10.0.0.0/8'] */
-    nfsClients: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'nfsClients are IPv4 CIDRs such as 10.1.0.0/16')).min(1).default(['10.0.0.0/8']),
+    nfsClients: z
+      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'nfsClients are IPv4 CIDRs such as 10.1.0.0/16'))
+      .min(1)
+      .default(['10.0.0.0/8']),
     /**
      * Seconds a file must be unchanged before the gateway announces its upload (NotificationPolicy
      * SettlingTimeInSeconds): long enough for an instrument's pauses mid-file. @default 60
@@ -161,12 +188,20 @@ export const ValidationConfig = z
      * inside the function: a Lambda stops at 15 minutes and the validator streams about 130 MB/s, so
      * the default leaves a wide margin. The same code runs in both places. @default 40 GiB
      */
-    inlineMaxBytes: z.number().int().nonnegative().default(40 * 1024 ** 3),
+    inlineMaxBytes: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(40 * 1024 ** 3),
     /** vCPUs and memory of a validation job (one pass per file: gunzip and hashing on two threads). */
     jobVcpus: z.number().int().positive().default(2),
     jobMemoryMiB: z.number().int().positive().default(1024),
     /** @default 6 hours */
-    jobTimeoutSeconds: z.number().int().positive().default(6 * 3600),
+    jobTimeoutSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(6 * 3600),
   })
   .strict();
 
@@ -235,7 +270,11 @@ export const IdleConfig = z
   .strict()
   .superRefine((idle, ctx) => {
     if (idle.datapointsToAlarm !== undefined && idle.datapointsToAlarm > idle.evaluationPeriods) {
-      ctx.addIssue({ code: 'custom', path: ['datapointsToAlarm'], message: `datapointsToAlarm (${idle.datapointsToAlarm}) cannot exceed evaluationPeriods (${idle.evaluationPeriods})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['datapointsToAlarm'],
+        message: `datapointsToAlarm (${idle.datapointsToAlarm}) cannot exceed evaluationPeriods (${idle.evaluationPeriods})`,
+      });
     }
   });
 
@@ -279,9 +318,16 @@ export const LandfallConfig = z
   .superRefine((config, ctx) => {
     const regionNames = config.regions.map((r) => r.name);
     if (!regionNames.includes(config.homeRegion)) {
-      ctx.addIssue({ code: 'custom', path: ['homeRegion'], message: `homeRegion ${config.homeRegion} is not one of regions [${regionNames.join(', ')}]` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['homeRegion'],
+        message: `homeRegion ${config.homeRegion} is not one of regions [${regionNames.join(', ')}]`,
+      });
     }
-    for (const [list, label] of [[regionNames, 'region'], [config.teams.map((t) => t.id), 'team']] as const) {
+    for (const [list, label] of [
+      [regionNames, 'region'],
+      [config.teams.map((t) => t.id), 'team'],
+    ] as const) {
       const seen = new Set<string>();
       for (const name of list) {
         if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [`${label}s`], message: `duplicate ${label} ${name}` });
@@ -290,10 +336,20 @@ export const LandfallConfig = z
     }
     const teamIds = config.teams.map((team) => team.id);
     config.placement.urgent.forEach((rule, index) => {
-      if (!teamIds.includes(rule.team)) ctx.addIssue({ code: 'custom', path: ['placement', 'urgent', index, 'team'], message: `urgent rule names team ${rule.team}, which is not one of teams [${teamIds.join(', ')}]` });
+      if (!teamIds.includes(rule.team))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['placement', 'urgent', index, 'team'],
+          message: `urgent rule names team ${rule.team}, which is not one of teams [${teamIds.join(', ')}]`,
+        });
     });
     for (const [index, hours] of config.idle.businessHours.entries()) {
-      if (!regionNames.includes(hours.region)) ctx.addIssue({ code: 'custom', path: ['idle', 'businessHours', index, 'region'], message: `businessHours region ${hours.region} is not one of regions [${regionNames.join(', ')}]` });
+      if (!regionNames.includes(hours.region))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['idle', 'businessHours', index, 'region'],
+          message: `businessHours region ${hours.region} is not one of regions [${regionNames.join(', ')}]`,
+        });
     }
   });
 

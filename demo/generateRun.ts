@@ -118,7 +118,11 @@ const BASES = 'ACGT';
 export async function generateRun(options: GenerateRunOptions): Promise<GeneratedRun> {
   const { dir, runId, seed, samples = 8, readsPerSample = 2000, lanes = 1, team } = options;
   const projectName = options.projectName ?? team ?? 'demo';
-  for (const [label, value, min] of [['samples', samples, 1], ['readsPerSample', readsPerSample, 0], ['lanes', lanes, 1]] as const) {
+  for (const [label, value, min] of [
+    ['samples', samples, 1],
+    ['readsPerSample', readsPerSample, 0],
+    ['lanes', lanes, 1],
+  ] as const) {
     if (!Number.isInteger(value) || value < min || (label === 'lanes' && value > 8)) {
       throw new RangeError(`generateRun: ${label} must be an integer ${label === 'lanes' ? 'in 1..8' : `≥ ${min}`}, got ${value}`);
     }
@@ -218,11 +222,19 @@ async function writePair(ctx: PairContext): Promise<GeneratedFastq[]> {
       const category = random.next();
       const shortR1 = category < 0.01 || (category >= 0.02 && category < 0.025);
       const shortR2 = category >= 0.01 && category < 0.025;
-      for (const [mate, short, tailChance] of [[r1, shortR1, 0.15], [r2, shortR2, 0.25]] as const) {
+      for (const [mate, short, tailChance] of [
+        [r1, shortR1, 0.15],
+        [r2, shortR2, 0.25],
+      ] as const) {
         const tail = short ? length - random.int(0, 19) : random.chance(tailChance) ? random.int(1, 40) : 0;
         const read = makeRead(random, length, tail, gc, mate.truth);
         const mateNumber = mate === r1 ? 1 : 2;
-        await mate.writer.write({ name: `${id} ${mateNumber}:N:0:${sample.index}+${sample.index2}`, sequence: read.sequence, plus: '', quality: read.quality });
+        await mate.writer.write({
+          name: `${id} ${mateNumber}:N:0:${sample.index}+${sample.index2}`,
+          sequence: read.sequence,
+          plus: '',
+          quality: read.quality,
+        });
       }
     }
     await r1.writer.close();
@@ -237,8 +249,18 @@ async function writePair(ctx: PairContext): Promise<GeneratedFastq[]> {
 
 function emptyTruth(): FastqTruth {
   return {
-    reads: 0, bases: 0, minLength: 0, maxLength: 0, acgtBases: 0, gcBases: 0, nBases: 0,
-    qualitySum: 0, q30Bases: 0, lengths: [], trimmed: [], trimmedBases: 0,
+    reads: 0,
+    bases: 0,
+    minLength: 0,
+    maxLength: 0,
+    acgtBases: 0,
+    gcBases: 0,
+    nBases: 0,
+    qualitySum: 0,
+    q30Bases: 0,
+    lengths: [],
+    trimmed: [],
+    trimmedBases: 0,
   };
 }
 

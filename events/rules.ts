@@ -10,7 +10,25 @@ import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
 import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
 
 /** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName = 'land' | 'reconcileRuns' | 'uploadBarrier' | 'reprocess' | 'validate' | 'startWorkflow' | 'jobStateChange' | 'submitStep' | 'publishStep' | 'completeSample' | 'failSample' | 'indexRun' | 'reportRun' | 'validationJobFinished' | 'publishActivity' | 'scaleRegion' | 'regionWokeUp' | 'warmBusinessHours';
+export type FunctionName =
+  | 'land'
+  | 'reconcileRuns'
+  | 'uploadBarrier'
+  | 'reprocess'
+  | 'validate'
+  | 'startWorkflow'
+  | 'jobStateChange'
+  | 'submitStep'
+  | 'publishStep'
+  | 'completeSample'
+  | 'failSample'
+  | 'indexRun'
+  | 'reportRun'
+  | 'validationJobFinished'
+  | 'publishActivity'
+  | 'scaleRegion'
+  | 'regionWokeUp'
+  | 'warmBusinessHours';
 
 /** How often a scaled-down region's warm floor is matched to its business hours (hour boundaries; lateness is minutes). */
 export const BUSINESS_HOURS_CHECK_SECONDS = 300;
@@ -37,7 +55,11 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
     {
       name: 'land-s3-object-created',
       description: 'A file reached the landing bucket under incoming/ (S3 → EventBridge)',
-      pattern: { source: [S3_SOURCE], 'detail-type': [OBJECT_CREATED_DETAIL_TYPE], detail: { bucket: { name: [landing] }, object: { key: [{ prefix: 'incoming/' }] } } },
+      pattern: {
+        source: [S3_SOURCE],
+        'detail-type': [OBJECT_CREATED_DETAIL_TYPE],
+        detail: { bucket: { name: [landing] }, object: { key: [{ prefix: 'incoming/' }] } },
+      },
       target: 'land',
     },
     {
@@ -49,7 +71,11 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
     {
       name: 'land-gateway-object-upload',
       description: 'The File Gateway finished uploading a file written to a team share',
-      pattern: { source: [STORAGE_GATEWAY_SOURCE], 'detail-type': [OBJECT_UPLOAD_DETAIL_TYPE], detail: { 'bucket-name': [landing], 'object-key': [{ prefix: 'incoming/' }] } },
+      pattern: {
+        source: [STORAGE_GATEWAY_SOURCE],
+        'detail-type': [OBJECT_UPLOAD_DETAIL_TYPE],
+        detail: { 'bucket-name': [landing], 'object-key': [{ prefix: 'incoming/' }] },
+      },
       target: 'land',
     },
     {
@@ -80,7 +106,11 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
     {
       name: 'validation-job-finished',
       description: 'A sample too large to validate inside a function was validated by a Batch job: catalog it',
-      pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { jobName: [{ prefix: VALIDATION_JOB_PREFIX }], status: ['SUCCEEDED', 'FAILED'] } },
+      pattern: {
+        source: [BATCH_SOURCE],
+        'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE],
+        detail: { jobName: [{ prefix: VALIDATION_JOB_PREFIX }], status: ['SUCCEEDED', 'FAILED'] },
+      },
       target: 'validationJobFinished',
     },
     {
@@ -91,7 +121,7 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
     },
     {
       name: 'index-run',
-      description: "A step published or a sample ended: rewrite the run's index.json; once every sample is terminal, \"Run Completed\"",
+      description: 'A step published or a sample ended: rewrite the run\'s index.json; once every sample is terminal, "Run Completed"',
       pattern: { source: [LANDFALL_SOURCE], 'detail-type': [...RUN_INDEX_DETAIL_TYPES] },
       target: 'indexRun',
     },
@@ -109,14 +139,21 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: {
         source: [BATCH_SOURCE],
         'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE],
-        detail: { jobName: [{ 'anything-but': { prefix: VALIDATION_JOB_PREFIX } }], status: ['SUCCEEDED', 'FAILED', 'RUNNABLE', 'RUNNING'] },
+        detail: {
+          jobName: [{ 'anything-but': { prefix: VALIDATION_JOB_PREFIX } }],
+          status: ['SUCCEEDED', 'FAILED', 'RUNNABLE', 'RUNNING'],
+        },
       },
       target: 'jobStateChange',
     },
     {
       name: 'publish-region-activity',
       description: "Every idle period: publish each region's submitted, runnable and running jobs, which its inactivity alarm watches",
-      pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/publish-region-activity' }] },
+      pattern: {
+        source: [SCHEDULE_SOURCE],
+        'detail-type': [SCHEDULED_DETAIL_TYPE],
+        resources: [{ suffix: ':rule/publish-region-activity' }],
+      },
       target: 'publishActivity',
       scheduleSeconds: config.idle.periodSeconds,
     },
@@ -126,7 +163,10 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: {
         source: [CLOUDWATCH_SOURCE],
         'detail-type': [ALARM_STATE_CHANGE_DETAIL_TYPE],
-        detail: { state: { value: ['ALARM'] }, configuration: { metrics: { metricStat: { metric: { namespace: [ACTIVITY_NAMESPACE], name: [ACTIVE_JOBS_METRIC] } } } } },
+        detail: {
+          state: { value: ['ALARM'] },
+          configuration: { metrics: { metricStat: { metric: { namespace: [ACTIVITY_NAMESPACE], name: [ACTIVE_JOBS_METRIC] } } } },
+        },
       },
       target: 'scaleRegion',
     },
@@ -142,7 +182,11 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
           {
             name: 'warm-business-hours',
             description: "A scaled-down region's warm capacity follows its business hours",
-            pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/warm-business-hours' }] },
+            pattern: {
+              source: [SCHEDULE_SOURCE],
+              'detail-type': [SCHEDULED_DETAIL_TYPE],
+              resources: [{ suffix: ':rule/warm-business-hours' }],
+            },
             target: 'warmBusinessHours' as const,
             scheduleSeconds: BUSINESS_HOURS_CHECK_SECONDS,
           },

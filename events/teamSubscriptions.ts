@@ -26,7 +26,13 @@ export type TeamFacingDetailType = (typeof TEAM_FACING_DETAIL_TYPES)[number];
  * events/schemas/landfall.ts is in exactly one of the two lists (a test holds that), so a new event type
  * needs a decision instead of silently reaching, or missing, the teams.
  */
-export const INTERNAL_DETAIL_TYPES = ['Sample Landed', 'Object Replayed', 'Reprocess Requested', 'Region Scaled Down', 'Region Woke Up'] as const;
+export const INTERNAL_DETAIL_TYPES = [
+  'Sample Landed',
+  'Object Replayed',
+  'Reprocess Requested',
+  'Region Scaled Down',
+  'Region Woke Up',
+] as const;
 
 /** The EventBridge pattern of one team's subscription: Landfall's team-facing events whose `detail.team` is that team. */
 export interface TeamSubscriptionPattern {

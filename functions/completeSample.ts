@@ -10,18 +10,33 @@ import { FinishSamplePayload } from './workflow/payloads.ts';
 
 type Payload = z.infer<typeof FinishSamplePayload>;
 
-
 /** `Complete sample`: every step published; the version is COMPLETED and "Sample Completed" is emitted once. */
 export async function completeSample(payload: Payload) {
   const svc = await services();
-  const ref = { team: payload.sample.team, runId: payload.sample.runId, sampleId: payload.sample.sampleId, version: payload.sample.version };
-  const published = (await svc.catalog.listSteps(ref)).filter((step) => step.publishedAt).sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  const ref = {
+    team: payload.sample.team,
+    runId: payload.sample.runId,
+    sampleId: payload.sample.sampleId,
+    version: payload.sample.version,
+  };
+  const published = (await svc.catalog.listSteps(ref))
+    .filter((step) => step.publishedAt)
+    .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   const steps = published.map((step) => step.step);
   await svc.catalog.updateVersion(ref, { status: 'COMPLETED', completedAt: new Date().toISOString() });
   await svc.catalog.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
-  await svc.catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: ref.version, detail: `v${ref.version} completed: ${steps.join(', ')}` });
-  await emitOnce(svc, 'Sample Completed', { ...ref, steps, keys: [...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)], manifestKey: manifestKey(ref), dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}` });
+  await svc.catalog.setSampleStatus(ref, 'COMPLETED', {
+    currentVersion: ref.version,
+    detail: `v${ref.version} completed: ${steps.join(', ')}`,
+  });
+  await emitOnce(svc, 'Sample Completed', {
+    ...ref,
+    steps,
+    keys: [...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)],
+    manifestKey: manifestKey(ref),
+    dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
+  });
   return { outcome: 'completed', steps };
 }
 

@@ -13,15 +13,29 @@ type Payload = z.infer<typeof FinishSamplePayload>;
 /** `Record sample failure`: a step failed for good; the version is FAILED with the error, "Sample Failed" once. */
 export async function failSample(payload: Payload) {
   const svc = await services();
-  const ref = { team: payload.sample.team, runId: payload.sample.runId, sampleId: payload.sample.sampleId, version: payload.sample.version };
+  const ref = {
+    team: payload.sample.team,
+    runId: payload.sample.runId,
+    sampleId: payload.sample.sampleId,
+    version: payload.sample.version,
+  };
   const error = payload.error?.Error ?? 'Unknown';
   const cause = payload.error?.Cause;
   const failedStep = (await svc.catalog.listSteps(ref)).find((step) => step.status === 'FAILED')?.step;
   await svc.catalog.updateVersion(ref, { status: 'FAILED', error: cause ? `${error}: ${cause}` : error });
   await svc.catalog.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
-  await svc.catalog.setSampleStatus(ref, 'FAILED', { currentVersion: ref.version, detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}` });
-  await emitOnce(svc, 'Sample Failed', { ...ref, step: failedStep, error, cause, dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}` });
+  await svc.catalog.setSampleStatus(ref, 'FAILED', {
+    currentVersion: ref.version,
+    detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,
+  });
+  await emitOnce(svc, 'Sample Failed', {
+    ...ref,
+    step: failedStep,
+    error,
+    cause,
+    dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
+  });
   await releaseDeferredJobs(svc, ref.team, ref.runId); // a failed early step no longer holds the run back
   return { outcome: 'failed', error };
 }

@@ -47,7 +47,8 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
       if (moved.includes(job.jobName)) return { outcome: 're-placed', reason: `region ${job.region} is unhealthy` };
     }
     // Out of attempts on a lost host: the step is not at fault, so it runs elsewhere rather than failing.
-    if (detail.status === 'FAILED' && (await replaceJob(svc, job.jobName, detail.statusReason ?? 'host terminated'))) return { outcome: 're-placed', reason: 'attempts ran out on lost hosts' };
+    if (detail.status === 'FAILED' && (await replaceJob(svc, job.jobName, detail.statusReason ?? 'host terminated')))
+      return { outcome: 're-placed', reason: 'attempts ran out on lost hosts' };
     if (detail.status === 'RUNNABLE') return { outcome: 'retrying' };
   }
   const attempt = Math.max(1, detail.attempts.length);
@@ -65,7 +66,11 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
       await svc.workflows.sendTaskSuccess(job.taskToken, result);
     } else if (detail.status === 'FAILED') {
       await svc.catalog.putStep({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost });
-      await svc.workflows.sendTaskFailure(job.taskToken, 'Landfall.JobFailed', `${job.step} failed after ${attempt} attempt(s): ${detail.statusReason ?? 'no reason given'}`);
+      await svc.workflows.sendTaskFailure(
+        job.taskToken,
+        'Landfall.JobFailed',
+        `${job.step} failed after ${attempt} attempt(s): ${detail.statusReason ?? 'no reason given'}`,
+      );
     } else {
       return { outcome: 'ignored', reason: `status ${detail.status}` };
     }

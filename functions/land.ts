@@ -91,7 +91,13 @@ export async function landObject(event: LandingEvent, context?: Context) {
   }
   const head = await svc.storage.head(bucket, key);
   if (!head) return { outcome: 'ignored', reason: 'object no longer exists' };
-  const identity: ObjectIdentity = { bucket, key, size: head.size, etag: head.etag, ...(head.versionId ? { versionId: head.versionId } : {}) };
+  const identity: ObjectIdentity = {
+    bucket,
+    key,
+    size: head.size,
+    etag: head.etag,
+    ...(head.versionId ? { versionId: head.versionId } : {}),
+  };
   // The reconciliation sweep re-drives objects a dead process may have left "in progress" in the
   // idempotency store: it goes straight to the catalog, whose conditional write is the guarantee.
   if (event.source === 'aws.s3' && event.detail['request-id'] === RECONCILE_REQUEST_ID) return recordObject(identity);

@@ -13,8 +13,13 @@ export async function publishActivity(_event: ScheduledEvent): Promise<{ outcome
   const svc = await services();
   const now = Date.now();
   const since = now - svc.config.idle.periodSeconds * 1000;
-  const regions = await Promise.all(svc.config.regions.map(async (region) => regionActivity(await svc.catalog.regionLoads.get(region.name), since)));
-  await svc.metrics.putMetricData(ACTIVITY_NAMESPACE, regions.flatMap((activity) => activityDatapoints(activity, now)));
+  const regions = await Promise.all(
+    svc.config.regions.map(async (region) => regionActivity(await svc.catalog.regionLoads.get(region.name), since)),
+  );
+  await svc.metrics.putMetricData(
+    ACTIVITY_NAMESPACE,
+    regions.flatMap((activity) => activityDatapoints(activity, now)),
+  );
   return { outcome: 'published', regions };
 }
 

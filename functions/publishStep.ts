@@ -28,17 +28,27 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   const { sample, step, job } = payload;
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
   const results = bucketNames(svc.config).results;
-  const dedupeKeyOf = (generation?: number) => `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(generation)}`;
+  const dedupeKeyOf = (generation?: number) =>
+    `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(generation)}`;
   const already = await svc.catalog.getStep(ref, step);
   if (already?.publishedAt) {
     const keys = (already.outputs ?? []).map((output) => output.key);
     // A crash may have come between the catalog write and the event (the runtime killed, a Lambda timed
     // out). Finish that fact under the key of the execution whose job published it: emitOnce makes it a
     // no-op when it was emitted, so a step reused by a later generation is never announced twice.
-    const publisher = (await svc.catalog.listExecutions(ref)).find((execution) => jobNameOf(execution.executionName, step) === already.jobName);
+    const publisher = (await svc.catalog.listExecutions(ref)).find(
+      (execution) => jobNameOf(execution.executionName, step) === already.jobName,
+    );
     if (publisher && already.sequence) {
       await writeManifest(svc, ref, results);
-      await emitOnce(svc, 'Step Output Published', { ...ref, step, keys, sequence: already.sequence, manifestKey: manifestKey(ref), dedupeKey: dedupeKeyOf(publisher.generation) });
+      await emitOnce(svc, 'Step Output Published', {
+        ...ref,
+        step,
+        keys,
+        sequence: already.sequence,
+        manifestKey: manifestKey(ref),
+        dedupeKey: dedupeKeyOf(publisher.generation),
+      });
       await releaseDeferredJobs(svc, ref.team, ref.runId);
     }
     return { outcome: 'already-published', keys };
@@ -54,14 +64,27 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
     // Listing carries no user metadata (as in S3): HeadObject reads the MD5 the job recorded.
     const object = (await svc.storage.head(listed.bucket, listed.key)) ?? listed;
     const expectedMd5 = object.metadata[OUTPUT_MD5_METADATA];
-    if (!expectedMd5) throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
+    if (!expectedMd5)
+      throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
     const relative = object.key.slice(job.workPrefix.length);
-    const staging = await verifiedCopy(svc.storage, { bucket: object.bucket, key: object.key, expectedMd5 }, { bucket: results, key: `${PUBLISHING_PREFIX}${payload.executionName}/${step}/${relative}` }, 'publish.copyToStaging');
+    const staging = await verifiedCopy(
+      svc.storage,
+      { bucket: object.bucket, key: object.key, expectedMd5 },
+      { bucket: results, key: `${PUBLISHING_PREFIX}${payload.executionName}/${step}/${relative}` },
+      'publish.copyToStaging',
+    );
     staged.push({ relative, staging });
   }
   const outputs = [];
   for (const { relative, staging } of staged) {
-    outputs.push(await verifiedCopy(svc.storage, { bucket: results, key: staging.key, expectedMd5: staging.md5 }, { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` }, 'publish.copyToTeam'));
+    outputs.push(
+      await verifiedCopy(
+        svc.storage,
+        { bucket: results, key: staging.key, expectedMd5: staging.md5 },
+        { bucket: results, key: `${stepOutputPrefix(ref, step)}${relative}` },
+        'publish.copyToTeam',
+      ),
+    );
   }
   for (const { staging } of staged) await svc.storage.delete(results, staging.key);
   await faultPoint('publish.afterCopy');

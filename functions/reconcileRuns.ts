@@ -44,7 +44,13 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
           source: 'aws.s3',
           'detail-type': 'Object Created',
           resources: [`arn:aws:s3:::${landing}`],
-          detail: { version: '0', bucket: { name: landing }, object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') }, reason: 'PutObject', 'request-id': RECONCILE_REQUEST_ID },
+          detail: {
+            version: '0',
+            bucket: { name: landing },
+            object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') },
+            reason: 'PutObject',
+            'request-id': RECONCILE_REQUEST_ID,
+          },
         },
       ]);
       redriven++;
@@ -102,7 +108,9 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
       });
       const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
       if (!sampleFiles) continue;
-      await validateLandedSample({ detail: { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, files: sampleFiles.map((file) => file.name) } });
+      await validateLandedSample({
+        detail: { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, files: sampleFiles.map((file) => file.name) },
+      });
       recovered++;
     }
     for (const status of ['READY', 'RUNNING'] as const) {
@@ -119,11 +127,24 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         }
         const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
         if (execution?.status === 'RUNNING') continue;
-        logger.warn('sample without a live execution: starting a linked recovery execution', { sample: `${sample.team}/${sample.runId}/${sample.sampleId}`, executionArn: version.executionArn, status: execution?.status ?? 'unknown' });
+        logger.warn('sample without a live execution: starting a linked recovery execution', {
+          sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
+          executionArn: version.executionArn,
+          status: execution?.status ?? 'unknown',
+        });
         // The dead execution's own "Workflow Started", if its process died after recording it and before
         // claiming the fact (a claimed one is relayed from the outbox).
         if (version.executionName && version.executionArn && version.pipeline) {
-          await announceWorkflowStarted(svc, { team: version.team, runId: version.runId, sampleId: version.sampleId, version: version.version, executionName: version.executionName, executionArn: version.executionArn, pipeline: version.pipeline, generation: version.generation ?? 0 });
+          await announceWorkflowStarted(svc, {
+            team: version.team,
+            runId: version.runId,
+            sampleId: version.sampleId,
+            version: version.version,
+            executionName: version.executionName,
+            executionArn: version.executionArn,
+            pipeline: version.pipeline,
+            generation: version.generation ?? 0,
+          });
         }
         await startVersionExecution(svc, version, { generation: (version.generation ?? 0) + 1, reason: 'recovery' });
         recovered++;
@@ -153,7 +174,9 @@ export async function reconcileRuns(event: ScheduledEvent) {
     const unannounced = await runsWithUnannouncedSamples(svc, team.id);
     for (const run of await svc.catalog.listRuns(team.id)) {
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
-      const reannounce = (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) || (await hasUnrecordedSamples(svc, run));
+      const reannounce =
+        (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) ||
+        (await hasUnrecordedSamples(svc, run));
       if (run.status !== 'RECEIVING' && !run.settlingSamples?.length && !reannounce) continue;
       await evaluateRun(svc, team.id, run.runId);
       evaluated++;
@@ -165,7 +188,16 @@ export async function reconcileRuns(event: ScheduledEvent) {
   // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
   const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
   const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
-  return { outcome: relayed + redriven + evaluated + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle', relayed, redriven, evaluated, recovered, moved, finished, staged };
+  return {
+    outcome: relayed + redriven + evaluated + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle',
+    relayed,
+    redriven,
+    evaluated,
+    recovered,
+    moved,
+    finished,
+    staged,
+  };
 }
 
 export const handler = lambdaHandler(reconcileRuns, ScheduledEvent);

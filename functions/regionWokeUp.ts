@@ -16,12 +16,21 @@ export async function regionWokeUp(event: BatchJobStateChangeEvent) {
   const region = event.region;
   if (!region) return { outcome: 'no-region', jobName };
   const state = await svc.catalog.regionScale.get(region);
-  if (state.wakeJobName !== jobName || state.wokeAt === undefined || state.wakeLatencyMs !== undefined) return { outcome: 'not-a-wake', jobName };
+  if (state.wakeJobName !== jobName || state.wokeAt === undefined || state.wakeLatencyMs !== undefined)
+    return { outcome: 'not-a-wake', jobName };
   const runningAt = event.detail.startedAt ?? (event.time ? Date.parse(event.time) : Date.now());
   const wakeLatencyMs = Math.max(0, Math.round(runningAt - state.wokeAt));
   if (!(await svc.catalog.regionScale.recordWakeLatency(region, jobName, wakeLatencyMs))) return { outcome: 'already-recorded', jobName };
   metrics.addMetric('WakeUpLatency', MetricUnit.Milliseconds, wakeLatencyMs);
-  await emitOnce(svc, 'Region Woke Up', { region, jobName, warmVcpus: state.warmVcpus, wokeAt: state.wokeAt, runningAt, wakeLatencyMs, dedupeKey: `region-woke-up:${region}:${state.wokeAt}` });
+  await emitOnce(svc, 'Region Woke Up', {
+    region,
+    jobName,
+    warmVcpus: state.warmVcpus,
+    wokeAt: state.wokeAt,
+    runningAt,
+    wakeLatencyMs,
+    dedupeKey: `region-woke-up:${region}:${state.wokeAt}`,
+  });
   return { outcome: 'woke-up', region, wakeLatencyMs };
 }
 

@@ -29,7 +29,11 @@ export async function reportRun(event: z.infer<typeof RunCompletedEvent>) {
   const results = bucketNames(svc.config).results;
   const inputs: ReportSampleInput[] = [];
   for (const sample of samples) {
-    const outputs = sample.version ? (await svc.catalog.listSteps({ team, runId, sampleId: sample.sampleId, version: sample.version })).filter((step) => step.publishedAt) : [];
+    const outputs = sample.version
+      ? (await svc.catalog.listSteps({ team, runId, sampleId: sample.sampleId, version: sample.version })).filter(
+          (step) => step.publishedAt,
+        )
+      : [];
     const keysOf = (step: string) => (outputs.find((record) => record.step === step)?.outputs ?? []).map((output) => output.key);
     inputs.push({
       sampleId: sample.sampleId,
@@ -42,9 +46,15 @@ export async function reportRun(event: z.infer<typeof RunCompletedEvent>) {
   }
   const report = buildRunReport(team, runId, inputs);
   const keys = [];
-  for (const [name, body] of [['report.json', `${JSON.stringify(report, null, 2)}\n`], ['report.html', renderRunReportHtml(report)]] as const) {
+  for (const [name, body] of [
+    ['report.json', `${JSON.stringify(report, null, 2)}\n`],
+    ['report.html', renderRunReportHtml(report)],
+  ] as const) {
     const key = `${runReportPrefix(team, runId)}${name}`;
-    await svc.storage.put(results, key, body, { metadata: { md5: createHash('md5').update(body).digest('hex') }, ...(name.endsWith('.html') && { contentType: 'text/html; charset=utf-8' }) });
+    await svc.storage.put(results, key, body, {
+      metadata: { md5: createHash('md5').update(body).digest('hex') },
+      ...(name.endsWith('.html') && { contentType: 'text/html; charset=utf-8' }),
+    });
     keys.push(key);
   }
   return { outcome: 'reported', keys };

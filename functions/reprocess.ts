@@ -16,7 +16,9 @@ export const ReprocessRequestedEvent = eventEnvelope(LANDFALL_SOURCE, 'Reprocess
  * ahead of the backlog (functions/workflow/priority.ts). A sample still running,
  * or never cataloged, is skipped with a reason.
  */
-export async function reprocessSamples(event: { detail: { team: string; runId: string; sampleId?: string; fromStep?: string; pipeline?: string; urgent?: boolean } }) {
+export async function reprocessSamples(event: {
+  detail: { team: string; runId: string; sampleId?: string; fromStep?: string; pipeline?: string; urgent?: boolean };
+}) {
   const svc = await services();
   const { team, runId, sampleId, fromStep } = event.detail;
   const targets = sampleId ? [sampleId] : (await svc.catalog.listRunSamples(team, runId)).map((sample) => sample.sampleId);
@@ -24,9 +26,14 @@ export async function reprocessSamples(event: { detail: { team: string; runId: s
   const skipped: Array<{ sampleId: string; reason: string }> = [];
   for (const id of targets) {
     const sample = await svc.catalog.getSample({ team, runId, sampleId: id });
-    const version = sample?.currentVersion ? await svc.catalog.getVersion({ team, runId, sampleId: id, version: sample.currentVersion }) : undefined;
+    const version = sample?.currentVersion
+      ? await svc.catalog.getVersion({ team, runId, sampleId: id, version: sample.currentVersion })
+      : undefined;
     if (!version || !['COMPLETED', 'FAILED'].includes(version.status)) {
-      skipped.push({ sampleId: id, reason: version ? `v${version.version} is ${version.status}; reprocess completed or failed samples` : 'no cataloged version' });
+      skipped.push({
+        sampleId: id,
+        reason: version ? `v${version.version} is ${version.status}; reprocess completed or failed samples` : 'no cataloged version',
+      });
       continue;
     }
     const pipeline = event.detail.pipeline ?? version.pipeline;

@@ -31,7 +31,13 @@ export async function scaleRegion(event: AlarmStateChangeEvent) {
     if (!(current.scaledDown && current.scaledDownAt === at)) return { outcome: 'stale', region, alarmName };
   }
   await svc.capacity.setWarmVcpus(region, warmVcpus);
-  await emitOnce(svc, 'Region Scaled Down', { region, alarmName, warmVcpus, scaledDownAt: at, dedupeKey: `region-scaled-down:${region}:${at}` });
+  await emitOnce(svc, 'Region Scaled Down', {
+    region,
+    alarmName,
+    warmVcpus,
+    scaledDownAt: at,
+    dedupeKey: `region-scaled-down:${region}:${at}`,
+  });
   return { outcome: 'scaled-down', region, warmVcpus };
 }
 

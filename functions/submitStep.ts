@@ -46,10 +46,19 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
 
   // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
   const existing = await svc.catalog.getStep(ref, step);
-  const rerun = sample.rerunFrom === ALL_STEPS || (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
+  const rerun =
+    sample.rerunFrom === ALL_STEPS ||
+    (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
   if (existing?.publishedAt && !rerun) {
     const workBucket = bucketNames(svc.config).workArea(existing.region);
-    const reused: JobResult = { jobId: existing.jobId ?? 'reused', jobName: existing.jobName, region: existing.region, attempt: existing.attempt ?? 1, workBucket, workPrefix: existing.workPrefix ?? workPrefix };
+    const reused: JobResult = {
+      jobId: existing.jobId ?? 'reused',
+      jobName: existing.jobName,
+      region: existing.region,
+      attempt: existing.attempt ?? 1,
+      workBucket,
+      workPrefix: existing.workPrefix ?? workPrefix,
+    };
     await svc.workflows.sendTaskSuccess(taskToken, reused);
     return { outcome: 'reused', jobName: existing.jobName, region: existing.region };
   }
@@ -58,9 +67,17 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   // Urgent samples, then early steps, then longest job first (functions/workflow/priority.ts).
   const urgent = isUrgentSample(svc.config.placement.urgent, sample);
   const priority = stepPriority(getPipeline(sample.pipeline), step, { urgent });
-  const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), await placementJobFor(svc, sample, stepDef, jobName, priority)).catch(async (error: unknown) => {
+  const decision = await placeAndReserve(
+    svc.catalog.regionLoads,
+    placementSetup(svc.config),
+    await placementJobFor(svc, sample, stepDef, jobName, priority),
+  ).catch(async (error: unknown) => {
     // Every queue is full: the workflow submits again later (its Retry); meanwhile the sample says why it waits.
-    if (error instanceof RegionsFullError) await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `${step} waits for room in a queue (every region holds its bound of waiting jobs)` });
+    if (error instanceof RegionsFullError)
+      await svc.catalog.setSampleStatus(sample, 'RUNNING', {
+        currentVersion: sample.version,
+        detail: `${step} waits for room in a queue (every region holds its bound of waiting jobs)`,
+      });
     throw error;
   });
   const region = decision.region;
@@ -86,20 +103,62 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     priority,
     evaluateOnExit: STEP_RETRY_RULES,
   };
-  await svc.catalog.recordJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement, stagedBytes });
+  await svc.catalog.recordJob({
+    ...ref,
+    jobName,
+    step,
+    taskToken,
+    executionName,
+    region,
+    workBucket,
+    workPrefix,
+    submittedAt: new Date().toISOString(),
+    spec: JSON.stringify(spec),
+    placement,
+    stagedBytes,
+  });
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
-  await svc.catalog.putStep({ ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString(), workPrefix, placements });
+  await svc.catalog.putStep({
+    ...ref,
+    step,
+    status: 'RUNNING',
+    jobName,
+    region,
+    startedAt: new Date().toISOString(),
+    workPrefix,
+    placements,
+  });
   await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (!stepDef.early && (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined) {
-    await svc.catalog.deferJob({ ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, submittedAt: new Date().toISOString(), deferredSpec: JSON.stringify(spec), spec: JSON.stringify(spec), placement });
-    await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `${step} waits for the run's early steps` });
+    await svc.catalog.deferJob({
+      ...ref,
+      jobName,
+      step,
+      taskToken,
+      executionName,
+      region,
+      workBucket,
+      workPrefix,
+      submittedAt: new Date().toISOString(),
+      deferredSpec: JSON.stringify(spec),
+      spec: JSON.stringify(spec),
+      placement,
+    });
+    await svc.catalog.setSampleStatus(sample, 'RUNNING', {
+      currentVersion: sample.version,
+      detail: `${step} waits for the run's early steps`,
+    });
     await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
   }
   // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
-  const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }), noteSubmission(svc, region)]);
+  const [{ jobId }] = await Promise.all([
+    svc.jobs.submit(spec),
+    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }),
+    noteSubmission(svc, region),
+  ]);
   await svc.catalog.setJobId(jobName, jobId);
   await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
   return { outcome: 'submitted', jobId, jobName, region };

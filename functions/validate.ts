@@ -33,7 +33,9 @@ export async function validateLandedSample(event: { detail: { team: string; runI
   // The sample's files and the run's documents, read by name: listing a 1,000-file run per sample made
   // validating a run quadratic. (A run evaluated before documents were recorded is listed whole.)
   const run = await svc.catalog.getRun(team, runId);
-  const runFiles = run?.documents ? await svc.catalog.getRunFiles(team, runId, [...event.detail.files, ...run.documents]) : await svc.catalog.listRunFiles(team, runId);
+  const runFiles = run?.documents
+    ? await svc.catalog.getRunFiles(team, runId, [...event.detail.files, ...run.documents])
+    : await svc.catalog.listRunFiles(team, runId);
   const landed = event.detail.files.map((name) => {
     const file = runFiles.find((candidate) => candidate.name === name);
     if (!file) throw new Error(`catalog has no landed file ${name} of ${team}/${runId}/${sampleId}`);
@@ -56,11 +58,18 @@ export async function validateLandedSample(event: { detail: { team: string; runI
 async function submitValidationJob(svc: Services, ref: SampleRef, landed: LandedFile[], manifest: RunManifest | undefined, bytes: number) {
   const jobName = validationJobName(ref, landed);
   const keys = validationJobKeys(svc.config, jobName);
-  const input: ValidationJobInput = { ref, landed, resultKey: keys.result, ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}) };
+  const input: ValidationJobInput = {
+    ref,
+    landed,
+    resultKey: keys.result,
+    ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}),
+  };
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
   const { jobId } = await svc.jobs.submit(validationJobSpec(svc.config, jobName));
   const gib = (bytes / 1024 ** 3).toFixed(1);
-  await svc.catalog.setSampleStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}` });
+  await svc.catalog.setSampleStatus(ref, 'VALIDATING', {
+    detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}`,
+  });
   return { outcome: 'validation-job', jobName, jobId };
 }
 
@@ -79,7 +88,10 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
   const unfinished = !created && version.status === status && (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey);
   if (!created && !unfinished) {
     // An identical re-upload: same version, nothing new to run. Restore the status validation overwrote.
-    await svc.catalog.setSampleStatus(ref, version.status, { currentVersion: version.version, detail: `unchanged re-upload of v${version.version}` });
+    await svc.catalog.setSampleStatus(ref, version.status, {
+      currentVersion: version.version,
+      detail: `unchanged re-upload of v${version.version}`,
+    });
     return { outcome: 'same-version', version: version.version };
   }
 
@@ -95,7 +107,10 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
     const shown = result.reasons.slice(0, MAX_REASONS_IN_CATALOG);
     await svc.catalog.updateVersion(versionRef, { reasons: shown, reasonCount: result.reasons.length, reasonsKey, files });
     const first = result.reasons[0]!;
-    await svc.catalog.setSampleStatus(ref, 'REJECTED', { currentVersion: version.version, detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}` });
+    await svc.catalog.setSampleStatus(ref, 'REJECTED', {
+      currentVersion: version.version,
+      detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}`,
+    });
     await emitOnce(svc, 'Sample Rejected', {
       ...versionRef,
       reasons: shown.slice(0, 20).map((reason) => ({ ...reason })),
@@ -114,7 +129,10 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
  * "Sample Cataloged" for a READY version, once: from validation, and from the sweep for a READY version
  * without an execution (its process may have died before announcing it; a repeat emits nothing).
  */
-export function announceCataloged(svc: Pick<Services, 'catalog' | 'events'>, version: Pick<VersionRecord, 'team' | 'runId' | 'sampleId' | 'version' | 'files' | 'versionHash'>) {
+export function announceCataloged(
+  svc: Pick<Services, 'catalog' | 'events'>,
+  version: Pick<VersionRecord, 'team' | 'runId' | 'sampleId' | 'version' | 'files' | 'versionHash'>,
+) {
   const { team, runId, sampleId } = version;
   return emitOnce(svc, 'Sample Cataloged', {
     team,
@@ -137,7 +155,11 @@ let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<R
  */
 async function validateLandedSampleOnce(event: { detail: LandedDetail }, context?: Context) {
   const svc = await services();
-  validateOnce ??= idempotentPerHandler('validate', process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency, (detail: LandedDetail) => validateLandedSample({ detail }));
+  validateOnce ??= idempotentPerHandler(
+    'validate',
+    process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency,
+    (detail: LandedDetail) => validateLandedSample({ detail }),
+  );
   const { team, runId, sampleId, files, dedupeKey } = event.detail;
   return validateOnce({ team, runId, sampleId, files, dedupeKey }, context);
 }

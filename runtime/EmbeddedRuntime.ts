@@ -110,8 +110,14 @@ export class EmbeddedRuntime {
     const layout = stateLayout(options.stateDir);
     const shareDir = path.resolve(options.shareDir ?? layout.share);
     const names = bucketNames(config);
-    for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs, shareDir]) await mkdir(dir, { recursive: true });
-    for (const bucket of new Set([names.landing, names.results, names.quarantine, ...config.regions.map((region) => names.workArea(region.name))])) {
+    for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs, shareDir])
+      await mkdir(dir, { recursive: true });
+    for (const bucket of new Set([
+      names.landing,
+      names.results,
+      names.quarantine,
+      ...config.regions.map((region) => names.workArea(region.name)),
+    ])) {
       await mkdir(path.join(layout.buckets, bucket), { recursive: true });
     }
 
@@ -131,7 +137,11 @@ export class EmbeddedRuntime {
       await bus.publish([event]);
     };
     const executor = new LocalBatchExecutor({
-      regions: config.regions.map((region) => ({ name: region.name, vcpus: config.embedded.vcpusPerRegion, memoryMiB: config.embedded.memoryMiBPerRegion })),
+      regions: config.regions.map((region) => ({
+        name: region.name,
+        vcpus: config.embedded.vcpusPerRegion,
+        memoryMiB: config.embedded.memoryMiBPerRegion,
+      })),
       stateDir: layout.root,
       logDir: path.join(layout.executor, 'logs'),
       cwd: projectRoot,
@@ -147,7 +157,10 @@ export class EmbeddedRuntime {
     const workflows = new LocalWorkflowService({
       stateMachines: Object.fromEntries(Object.values(pipelines).map((pipeline) => [pipeline.name, buildStateMachine(pipeline)])),
       functions: Object.fromEntries(
-        Object.entries(workflowFunctionPlaceholders).map(([placeholder, name]) => [placeholder, (payload: unknown) => invokeLocally(name, functionHandlers[name], payload)]),
+        Object.entries(workflowFunctionPlaceholders).map(([placeholder, name]) => [
+          placeholder,
+          (payload: unknown) => invokeLocally(name, functionHandlers[name], payload),
+        ]),
       ),
     });
     // The same per-team rules the stacks deploy as EventBridge rules → SQS/SNS, delivered to outboxes here.
@@ -171,7 +184,16 @@ export class EmbeddedRuntime {
         await bus.publish(events);
       },
     };
-    const services: Services = { config, storage, events: observedBus, workflows, jobs: executor, catalog, metrics: alarms, capacity: executor };
+    const services: Services = {
+      config,
+      storage,
+      events: observedBus,
+      workflows,
+      jobs: executor,
+      catalog,
+      metrics: alarms,
+      capacity: executor,
+    };
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
@@ -181,10 +203,16 @@ export class EmbeddedRuntime {
     // (#startSchedules) unless logged; older ones, without it, are released now, before anything lands,
     // and the sweep's re-evaluation claims and publishes them again.
     for (const fact of await markLoggedFactsPublished(catalog, busLogFile)) {
-      options.onProblem?.('facts', `"${fact.detailType}" ${fact.dedupeKey} was published by a runtime that died before recording it: recorded now, not sent again`);
+      options.onProblem?.(
+        'facts',
+        `"${fact.detailType}" ${fact.dedupeKey} was published by a runtime that died before recording it: recorded now, not sent again`,
+      );
     }
     for (const fact of await catalog.releaseAbandonedFacts()) {
-      options.onProblem?.('facts', `released "${fact.detailType}" ${fact.dedupeKey}, claimed at ${fact.claimedAt} by a runtime that died before publishing it`);
+      options.onProblem?.(
+        'facts',
+        `released "${fact.detailType}" ${fact.dedupeKey}, claimed at ${fact.claimedAt} by a runtime that died before publishing it`,
+      );
     }
     armFaultTriggers(executor); // test-only: LANDFALL_FAULTS 'executor.onTouch'
     shortenJobTimeouts(executor); // test-only: LANDFALL_FAULTS 'executor.jobTimeoutSeconds'
@@ -206,7 +234,20 @@ export class EmbeddedRuntime {
     const tokens = await ensureTokens(layout.root, config);
     const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
     const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile, port: options.dashboardPort });
-    const runtime = new EmbeddedRuntime({ layout, services, bus, executor, workflows, watcher, shareDir, delivery, catalogServer, control, dashboard, alarms });
+    const runtime = new EmbeddedRuntime({
+      layout,
+      services,
+      bus,
+      executor,
+      workflows,
+      watcher,
+      shareDir,
+      delivery,
+      catalogServer,
+      control,
+      dashboard,
+      alarms,
+    });
     runtime.#startSchedules(config);
     runtime.#startAlarmClock(config, options);
     await runtime.#writeRuntimeInfo(options.configPath);

@@ -182,7 +182,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   try {
     const { installed, sstVersion, awsProviderVersion } = await ensureSstPlatform({ force: process.argv.includes('--force') });
     const what = `SST ${sstVersion} platform with @pulumi/aws ${awsProviderVersion}`;
-    process.stderr.write(installed ? `installed ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s\n` : `${what} already in .sst/platform\n`);
+    process.stderr.write(
+      installed ? `installed ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s\n` : `${what} already in .sst/platform\n`,
+    );
   } catch (error) {
     process.stderr.write(`sst-offline-install: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

@@ -1,7 +1,16 @@
 import landfall from '../landfall.config.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { StacksError } from './errors.ts';
-import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, scratchClasses, type JobQueueKind, type ScratchClass } from './names.ts';
+import {
+  VALIDATION_JOB_DEFINITION,
+  computeEnvironmentName,
+  jobDefinitionName,
+  jobQueueName,
+  jobQueues,
+  scratchClasses,
+  type JobQueueKind,
+  type ScratchClass,
+} from './names.ts';
 import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';
@@ -26,7 +35,8 @@ export const JOB_RETRY_RULES = [
   { onReason: '*', action: 'EXIT' },
 ] as const;
 
-const assume = (service: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+const assume = (service: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
 
 // IAM is global: one instance role and one job role serve every region.
 const instanceRole = new aws.iam.Role('BatchInstanceRole', {
@@ -37,7 +47,10 @@ const instanceRole = new aws.iam.Role('BatchInstanceRole', {
 const instanceProfile = new aws.iam.InstanceProfile('BatchInstanceProfile', { role: instanceRole.name });
 
 /** What a job touches: landed inputs (home), staged inputs and its work area (the region's bucket), the keys of those buckets. */
-const jobRole = new aws.iam.Role('StepJobRole', { description: 'Landfall step and validation jobs: read inputs, write the work area', assumeRolePolicy: assume('ecs-tasks.amazonaws.com') });
+const jobRole = new aws.iam.Role('StepJobRole', {
+  description: 'Landfall step and validation jobs: read inputs, write the work area',
+  assumeRolePolicy: assume('ecs-tasks.amazonaws.com'),
+});
 const stagingBuckets = [...staging.values()];
 new aws.iam.RolePolicy('StepJobRolePolicy', {
   role: jobRole.id,
@@ -51,7 +64,12 @@ new aws.iam.RolePolicy('StepJobRolePolicy', {
         Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
         Resource: [$interpolate`${results.bucket.arn}/work/*`, ...stagingBuckets.map(({ bucket }) => $interpolate`${bucket.arn}/*`)],
       },
-      { Sid: 'DataKeys', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [...dataKeys.values()].map((key) => key.arn) },
+      {
+        Sid: 'DataKeys',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [...dataKeys.values()].map((key) => key.arn),
+      },
     ],
   }),
 });
@@ -69,15 +87,26 @@ function jobSizes(): Map<string, JobSize> {
   const sizes = new Map<string, JobSize>();
   for (const pipeline of Object.values(pipelines)) {
     for (const step of pipeline.steps) {
-      const size = { vcpus: step.vcpus, memoryMiB: step.memoryMiB, timeoutSeconds: step.timeoutSeconds, attempts: step.attempts, command: ['landfall-step', step.name] };
+      const size = {
+        vcpus: step.vcpus,
+        memoryMiB: step.memoryMiB,
+        timeoutSeconds: step.timeoutSeconds,
+        attempts: step.attempts,
+        command: ['landfall-step', step.name],
+      };
       const known = sizes.get(step.name);
       if (known && JSON.stringify(known) !== JSON.stringify(size)) {
-        throw new StacksError(`job definition ${jobDefinitionName(landfall.app, stage, step.name)}: pipelines define step ${step.name} with different sizes; give one of them another name`);
+        throw new StacksError(
+          `job definition ${jobDefinitionName(landfall.app, stage, step.name)}: pipelines define step ${step.name} with different sizes; give one of them another name`,
+        );
       }
       sizes.set(step.name, size);
     }
   }
-  if (sizes.has(VALIDATION_JOB_DEFINITION)) throw new StacksError(`job definition ${jobDefinitionName(landfall.app, stage, VALIDATION_JOB_DEFINITION)}: a pipeline step may not be called ${VALIDATION_JOB_DEFINITION}`);
+  if (sizes.has(VALIDATION_JOB_DEFINITION))
+    throw new StacksError(
+      `job definition ${jobDefinitionName(landfall.app, stage, VALIDATION_JOB_DEFINITION)}: a pipeline step may not be called ${VALIDATION_JOB_DEFINITION}`,
+    );
   return sizes;
 }
 const sizes = jobSizes();
@@ -98,7 +127,12 @@ function regionBatch(region: string) {
 
   const repository = new aws.ecr.Repository(
     `StepRepository${id}`,
-    { name: stepRepositoryName(landfall.app), imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: 'KMS', kmsKey: dataKeys.get(region)?.arn }] },
+    {
+      name: stepRepositoryName(landfall.app),
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfigurations: [{ encryptionType: 'KMS', kmsKey: dataKeys.get(region)?.arn }],
+    },
     opts,
   );
   const image = $interpolate`${accountId}.dkr.ecr.${region}.amazonaws.com/${stepRepositoryName(landfall.app)}:${tag}`;
@@ -112,7 +146,12 @@ function regionBatch(region: string) {
         {
           name: `${landfall.app}-${stage}-${region}-${scratch}-scratch`,
           description: `Batch instances with a ${scratchClasses[scratch].rootVolumeGiB} GiB encrypted root volume for ${scratch} scratch`,
-          blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: scratchClasses[scratch].rootVolumeGiB, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
+          blockDeviceMappings: [
+            {
+              deviceName: '/dev/xvda',
+              ebs: { volumeSize: scratchClasses[scratch].rootVolumeGiB, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+            },
+          ],
           metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled' },
         },
         opts,
@@ -142,7 +181,10 @@ function regionBatch(region: string) {
       opts,
     );
   const environments = Object.fromEntries(
-    (Object.keys(scratchClasses) as ScratchClass[]).map((scratch) => [scratch, { spot: environment('spot', scratch), onDemand: environment('onDemand', scratch) }]),
+    (Object.keys(scratchClasses) as ScratchClass[]).map((scratch) => [
+      scratch,
+      { spot: environment('spot', scratch), onDemand: environment('onDemand', scratch) },
+    ]),
   ) as Record<ScratchClass, { spot: aws.batch.ComputeEnvironment; onDemand: aws.batch.ComputeEnvironment }>;
   const { spot, onDemand } = environments.standard;
   // Urgent work (early steps, validation) prefers on-demand: no reclaim; normal work prefers spot: cheaper.
@@ -157,11 +199,17 @@ function regionBatch(region: string) {
         name: jobQueueName(landfall.app, stage, region, kind, scratch),
         state: 'ENABLED',
         priority: jobQueues[kind].priority,
-        computeEnvironmentOrders: order(scratch)[kind].map((environment, index) => ({ order: index + 1, computeEnvironment: environment.arn })),
+        computeEnvironmentOrders: order(scratch)[kind].map((environment, index) => ({
+          order: index + 1,
+          computeEnvironment: environment.arn,
+        })),
       },
       opts,
     );
-  const queues = Object.fromEntries((Object.keys(jobQueues) as JobQueueKind[]).map((kind) => [kind, queueOf(kind, 'standard')])) as Record<JobQueueKind, aws.batch.JobQueue>;
+  const queues = Object.fromEntries((Object.keys(jobQueues) as JobQueueKind[]).map((kind) => [kind, queueOf(kind, 'standard')])) as Record<
+    JobQueueKind,
+    aws.batch.JobQueue
+  >;
   const largeScratchQueues = (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => queueOf(kind, 'large'));
 
   const definition = (suffix: string, size: JobSize) =>
@@ -188,7 +236,13 @@ function regionBatch(region: string) {
   const definitions = [...sizes].map(([step, size]) => definition(step, size));
   // Validation runs in the home region only, next to the landing bucket.
   if (region === landfall.homeRegion) definitions.push(definition(VALIDATION_JOB_DEFINITION, validation));
-  return { repository, environments: [spot, onDemand, environments.large.spot, environments.large.onDemand], queues, largeScratchQueues, definitions };
+  return {
+    repository,
+    environments: [spot, onDemand, environments.large.spot, environments.large.onDemand],
+    queues,
+    largeScratchQueues,
+    definitions,
+  };
 }
 
 /** Each region's Batch resources, by region. */

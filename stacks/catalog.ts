@@ -32,7 +32,10 @@ function tableArgs(design: ReturnType<typeof catalogCreateTableInput> | ReturnTy
  * The catalog — the source of truth for every run, sample, version, execution and output — with
  * point-in-time recovery: losing it would lose lineage, not data, but lineage is what people ask for.
  */
-export const catalogTable = new aws.dynamodb.Table('CatalogTable', { ...tableArgs(catalogCreateTableInput(names.catalog)), pointInTimeRecovery: { enabled: true } });
+export const catalogTable = new aws.dynamodb.Table('CatalogTable', {
+  ...tableArgs(catalogCreateTableInput(names.catalog)),
+  pointInTimeRecovery: { enabled: true },
+});
 
 /** Powertools idempotency records (one key prefix per handler); they expire by TTL. */
 export const idempotencyTable = new aws.dynamodb.Table('IdempotencyTable', {

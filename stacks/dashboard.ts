@@ -28,7 +28,14 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
           metrics: landfall.regions.map((region) => [ACTIVITY_NAMESPACE, ACTIVE_JOBS_METRIC, REGION_DIMENSION, region.name]),
         },
       },
-      { type: 'alarm', x: 12, y: 0, width: 12, height: 6, properties: { title: 'Inactivity alarms', alarms: Object.values(alarms).map((alarm) => alarm.arn) } },
+      {
+        type: 'alarm',
+        x: 12,
+        y: 0,
+        width: 12,
+        height: 6,
+        properties: { title: 'Inactivity alarms', alarms: Object.values(alarms).map((alarm) => alarm.arn) },
+      },
       {
         type: 'metric',
         x: 0,

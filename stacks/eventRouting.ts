@@ -16,8 +16,10 @@ export interface Forwarder {
   pattern: { source: string[]; 'detail-type': string[] };
 }
 
-const sourcesOf = (rule: RuleDefinition) => ((rule.pattern.source as unknown[] | undefined) ?? []).filter((source): source is string => typeof source === 'string');
-const isAwsSourced = (rule: RuleDefinition) => rule.scheduleSeconds === undefined && sourcesOf(rule).some((source) => source.startsWith('aws.'));
+const sourcesOf = (rule: RuleDefinition) =>
+  ((rule.pattern.source as unknown[] | undefined) ?? []).filter((source): source is string => typeof source === 'string');
+const isAwsSourced = (rule: RuleDefinition) =>
+  rule.scheduleSeconds === undefined && sourcesOf(rule).some((source) => source.startsWith('aws.'));
 
 /**
  * The home region's forwarders: one per AWS source that a (non-schedule) rule matches, with the union of
@@ -34,11 +36,17 @@ export function homeForwarders(rules: readonly RuleDefinition[]): Forwarder[] {
       bySource.set(source, types);
     }
   }
-  return [...bySource].map(([source, types]) => ({ name: `forward-${source.replace(/\./g, '-')}`, pattern: { source: [source], 'detail-type': [...types] } }));
+  return [...bySource].map(([source, types]) => ({
+    name: `forward-${source.replace(/\./g, '-')}`,
+    pattern: { source: [source], 'detail-type': [...types] },
+  }));
 }
 
 /** Batch jobs run in every region; their state changes come home (the one AWS event other regions send). */
-export const remoteForwarder: Forwarder = { name: 'forward-batch-job-state-change', pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE] } };
+export const remoteForwarder: Forwarder = {
+  name: 'forward-batch-job-state-change',
+  pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE] },
+};
 
 /**
  * The pattern with every string value equal to a key of `names` replaced by its value (base → deployed

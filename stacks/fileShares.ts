@@ -18,7 +18,10 @@ const role = gateway
   ? new aws.iam.Role('FileGatewayRole', {
       name: `${landfall.app}-${stage}-file-gateway`,
       description: 'S3 File Gateway: team shares write into incoming/<team>/ of the landing bucket',
-      assumeRolePolicy: $jsonStringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'storagegateway.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+      assumeRolePolicy: $jsonStringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'storagegateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
     })
   : undefined;
 
@@ -28,15 +31,42 @@ if (gateway && role) {
     policy: $jsonStringify({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'FindTheBucket', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'], Resource: landing.bucket.arn },
-        { Sid: 'ListIncoming', Effect: 'Allow', Action: 's3:ListBucket', Resource: landing.bucket.arn, Condition: { StringLike: { 's3:prefix': ['incoming/', 'incoming/*'] } } },
+        {
+          Sid: 'FindTheBucket',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+          Resource: landing.bucket.arn,
+        },
+        {
+          Sid: 'ListIncoming',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: landing.bucket.arn,
+          Condition: { StringLike: { 's3:prefix': ['incoming/', 'incoming/*'] } },
+        },
         {
           Sid: 'ReadWriteIncoming',
           Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:GetObjectAcl', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectAcl', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          Action: [
+            's3:GetObject',
+            's3:GetObjectAcl',
+            's3:GetObjectVersion',
+            's3:PutObject',
+            's3:PutObjectAcl',
+            's3:DeleteObject',
+            's3:DeleteObjectVersion',
+            's3:AbortMultipartUpload',
+            's3:ListMultipartUploadParts',
+          ],
           Resource: $interpolate`${landing.bucket.arn}/incoming/*`,
         },
-        { Sid: 'LandingKeyViaS3', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'], Resource: landing.key.arn, Condition: { StringEquals: { 'kms:ViaService': `s3.${homeRegion}.amazonaws.com` } } },
+        {
+          Sid: 'LandingKeyViaS3',
+          Effect: 'Allow',
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'],
+          Resource: landing.key.arn,
+          Condition: { StringEquals: { 'kms:ViaService': `s3.${homeRegion}.amazonaws.com` } },
+        },
       ],
     }),
   });
@@ -64,8 +94,16 @@ export const fileShares = new Map(
         };
         const share =
           gateway.protocol === 'nfs'
-            ? new aws.storagegateway.NfsFileShare(`Team${pascal(team.id)}FileShare`, { ...common, clientLists: gateway.nfsClients, squash: 'RootSquash' })
-            : new aws.storagegateway.SmbFileShare(`Team${pascal(team.id)}FileShare`, { ...common, authentication: gateway.smbAuthentication, smbAclEnabled: gateway.smbAuthentication === 'ActiveDirectory' });
+            ? new aws.storagegateway.NfsFileShare(`Team${pascal(team.id)}FileShare`, {
+                ...common,
+                clientLists: gateway.nfsClients,
+                squash: 'RootSquash',
+              })
+            : new aws.storagegateway.SmbFileShare(`Team${pascal(team.id)}FileShare`, {
+                ...common,
+                authentication: gateway.smbAuthentication,
+                smbAclEnabled: gateway.smbAuthentication === 'ActiveDirectory',
+              });
         return [team.id, share] as const;
       })
     : [],

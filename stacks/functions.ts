@@ -3,7 +3,18 @@ import type { FunctionName } from '../events/rules.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { bus } from './bus.ts';
 import { catalogTable, idempotencyTable } from './catalog.ts';
-import { VALIDATION_JOB_DEFINITION, computeEnvironmentName, jobDefinitionName, jobQueueName, jobQueues, scratchClasses, stateMachineArn, stateMachineName, type JobQueueKind, type ScratchClass } from './names.ts';
+import {
+  VALIDATION_JOB_DEFINITION,
+  computeEnvironmentName,
+  jobDefinitionName,
+  jobQueueName,
+  jobQueues,
+  scratchClasses,
+  stateMachineArn,
+  stateMachineName,
+  type JobQueueKind,
+  type ScratchClass,
+} from './names.ts';
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
@@ -13,7 +24,9 @@ const stage = $app.stage.toLowerCase();
 const accountId = aws.getCallerIdentityOutput({}).accountId;
 const regions = landfall.regions.map((region) => region.name);
 // Job definitions the functions submit with: every pipeline step, and the validation job.
-const jobDefinitions = [...new Set([...Object.values(pipelines).flatMap((pipeline) => pipeline.steps.map((step) => step.name)), VALIDATION_JOB_DEFINITION])];
+const jobDefinitions = [
+  ...new Set([...Object.values(pipelines).flatMap((pipeline) => pipeline.steps.map((step) => step.name)), VALIDATION_JOB_DEFINITION]),
+];
 
 /** Lambda runtime in AWS: nodejs20.x is deprecated; the code stays Node 20 compatible for the local runtime. */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
@@ -36,7 +49,10 @@ const sizing: Partial<Record<FunctionName, { timeout: `${number} minutes` | `${n
 
 /** The deployed state machines' ARNs by pipeline, built from their names (the machines need these functions first). */
 const stateMachineArns = Object.fromEntries(
-  Object.keys(pipelines).map((pipeline) => [pipeline, accountId.apply((account) => stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline)))]),
+  Object.keys(pipelines).map((pipeline) => [
+    pipeline,
+    accountId.apply((account) => stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline))),
+  ]),
 );
 
 const bucketsOf = (buckets: { bucket: aws.s3.Bucket }[]) => buckets.map(({ bucket }) => bucket.arn);
@@ -56,10 +72,15 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   stagingBuckets: bucketsOf(stagingBuckets),
   stagingObjects: objectsOf(stagingBuckets),
   stateMachines: Object.values(stateMachineArns),
-  executions: Object.keys(pipelines).map((pipeline) => accountId.apply((account) => `${stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline), 'execution')}:*`)),
+  executions: Object.keys(pipelines).map((pipeline) =>
+    accountId.apply((account) => `${stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline), 'execution')}:*`),
+  ),
   jobQueues: regions.flatMap((region) =>
     (Object.keys(jobQueues) as JobQueueKind[]).flatMap((kind) =>
-      (Object.keys(scratchClasses) as ScratchClass[]).map((scratch) => $interpolate`arn:aws:batch:${region}:${accountId}:job-queue/${jobQueueName(landfall.app, stage, region, kind, scratch)}`),
+      (Object.keys(scratchClasses) as ScratchClass[]).map(
+        (scratch) =>
+          $interpolate`arn:aws:batch:${region}:${accountId}:job-queue/${jobQueueName(landfall.app, stage, region, kind, scratch)}`,
+      ),
     ),
   ),
   // SubmitJob names the definition without a revision: every revision is allowed.
@@ -72,7 +93,10 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   jobs: regions.map((region) => $interpolate`arn:aws:batch:${region}:${accountId}:job/*`),
   unscopable: ['*'],
   computeEnvironments: regions.flatMap((region) =>
-    (['spot', 'onDemand'] as const).map((kind) => $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind)}`),
+    (['spot', 'onDemand'] as const).map(
+      (kind) =>
+        $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind)}`,
+    ),
   ),
 };
 
@@ -144,7 +168,9 @@ function landfallFunction(name: FunctionName): sst.aws.Function {
 }
 
 /** Every deployed function by name. */
-export const functions = Object.fromEntries((Object.keys(functionPermissions) as FunctionName[]).map((name) => [name, landfallFunction(name)])) as Record<FunctionName, sst.aws.Function>;
+export const functions = Object.fromEntries(
+  (Object.keys(functionPermissions) as FunctionName[]).map((name) => [name, landfallFunction(name)]),
+) as Record<FunctionName, sst.aws.Function>;
 
 /** Stack outputs: the function names, for `aws lambda invoke` and the logs. */
 export const outputs = Object.fromEntries(Object.entries(functions).map(([name, fn]) => [`function${pascal(name)}`, fn.name]));

@@ -10,7 +10,12 @@ export function stateMachineName(app: string, stage: string, pipeline: string): 
 }
 
 /** ARN of a state machine (or, with `execution`, of its executions) built from its name. */
-export function stateMachineArn(region: string, account: string, name: string, kind: 'stateMachine' | 'execution' = 'stateMachine'): string {
+export function stateMachineArn(
+  region: string,
+  account: string,
+  name: string,
+  kind: 'stateMachine' | 'execution' = 'stateMachine',
+): string {
   return `arn:aws:states:${region}:${account}:${kind}:${name}`;
 }
 
@@ -49,7 +54,13 @@ export type ScratchClass = keyof typeof scratchClasses;
 const scratchSuffix = (scratch: ScratchClass) => (scratch === 'standard' ? '' : `-${scratch}-scratch`);
 
 /** `<app>-<stage>-<region>-<kind>[-large-scratch]`: the queue `stacks/batch.ts` declares and the handlers submit to. */
-export function jobQueueName(app: string, stage: string | undefined, region: string, kind: JobQueueKind, scratch: ScratchClass = 'standard'): string {
+export function jobQueueName(
+  app: string,
+  stage: string | undefined,
+  region: string,
+  kind: JobQueueKind,
+  scratch: ScratchClass = 'standard',
+): string {
   return `${stagePrefix(app, stage)}-${region}-${kind}${scratchSuffix(scratch)}`;
 }
 
@@ -71,6 +82,12 @@ export const VALIDATION_JOB_DEFINITION = 'validate';
  * `<app>-<stage>-<region>-spot|on-demand`: a region's Batch compute environments, as `stacks/batch.ts` names
  * them; the warm-capacity seam (seams/capacity/BatchComputeCapacity.ts) updates their minvCpus by name.
  */
-export function computeEnvironmentName(app: string, stage: string, region: string, kind: 'spot' | 'onDemand', scratch: ScratchClass = 'standard'): string {
+export function computeEnvironmentName(
+  app: string,
+  stage: string,
+  region: string,
+  kind: 'spot' | 'onDemand',
+  scratch: ScratchClass = 'standard',
+): string {
   return `${app}-${stage}-${region}-${kind === 'spot' ? 'spot' : 'on-demand'}${scratchSuffix(scratch)}`;
 }

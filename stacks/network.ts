@@ -28,7 +28,11 @@ function regionNetwork(region: string): RegionNetwork {
   const id = pascal(region);
   const opts = { provider: providerFor(region) };
   const zones = aws.getAvailabilityZonesOutput({ state: 'available' }, opts);
-  const vpc = new aws.ec2.Vpc(`Vpc${id}`, { cidrBlock: CIDR, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: `${landfall.app}-${$app.stage}-${region}` } }, opts);
+  const vpc = new aws.ec2.Vpc(
+    `Vpc${id}`,
+    { cidrBlock: CIDR, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: `${landfall.app}-${$app.stage}-${region}` } },
+    opts,
+  );
   const routeTable = new aws.ec2.RouteTable(`PrivateRoutes${id}`, { vpcId: vpc.id }, opts);
   const subnets = Array.from({ length: ZONES }, (_, index) => {
     const subnet = new aws.ec2.Subnet(
@@ -39,26 +43,49 @@ function regionNetwork(region: string): RegionNetwork {
     new aws.ec2.RouteTableAssociation(`PrivateSubnet${id}${index + 1}Routes`, { subnetId: subnet.id, routeTableId: routeTable.id }, opts);
     return subnet;
   });
-  new aws.ec2.VpcEndpoint(`S3Endpoint${id}`, { vpcId: vpc.id, serviceName: `com.amazonaws.${region}.s3`, vpcEndpointType: 'Gateway', routeTableIds: [routeTable.id] }, opts);
+  new aws.ec2.VpcEndpoint(
+    `S3Endpoint${id}`,
+    { vpcId: vpc.id, serviceName: `com.amazonaws.${region}.s3`, vpcEndpointType: 'Gateway', routeTableIds: [routeTable.id] },
+    opts,
+  );
 
   const computeSecurityGroup = new aws.ec2.SecurityGroup(
     `ComputeSecurityGroup${id}`,
     {
       vpcId: vpc.id,
       description: 'Landfall Batch instances: HTTPS out only (S3 and the VPC endpoints), nothing in',
-      egress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS; the VPC has no route to the internet' }],
+      egress: [
+        {
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ['0.0.0.0/0'],
+          description: 'HTTPS; the VPC has no route to the internet',
+        },
+      ],
     },
     opts,
   );
   const endpointSecurityGroup = new aws.ec2.SecurityGroup(
     `EndpointSecurityGroup${id}`,
-    { vpcId: vpc.id, description: 'Landfall VPC endpoints: HTTPS from the Batch instances', ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, securityGroups: [computeSecurityGroup.id] }] },
+    {
+      vpcId: vpc.id,
+      description: 'Landfall VPC endpoints: HTTPS from the Batch instances',
+      ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, securityGroups: [computeSecurityGroup.id] }],
+    },
     opts,
   );
   for (const service of INTERFACE_ENDPOINTS) {
     new aws.ec2.VpcEndpoint(
       `Endpoint${pascal(service)}${id}`,
-      { vpcId: vpc.id, serviceName: `com.amazonaws.${region}.${service}`, vpcEndpointType: 'Interface', privateDnsEnabled: true, subnetIds: [subnets[0]!.id], securityGroupIds: [endpointSecurityGroup.id] },
+      {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: [subnets[0]!.id],
+        securityGroupIds: [endpointSecurityGroup.id],
+      },
       opts,
     );
   }
@@ -66,4 +93,6 @@ function regionNetwork(region: string): RegionNetwork {
 }
 
 /** Each configured region's network, by region. */
-export const networks: ReadonlyMap<string, RegionNetwork> = new Map(landfall.regions.map((region) => [region.name, regionNetwork(region.name)]));
+export const networks: ReadonlyMap<string, RegionNetwork> = new Map(
+  landfall.regions.map((region) => [region.name, regionNetwork(region.name)]),
+);

@@ -60,8 +60,16 @@ const setWarmCapacity: Grant = { sid: 'SetWarmCapacity', actions: ['batch:Update
 export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJobs']);
 /** DescribeJobs (read-only) for the sweep's check on finished jobs whose state change was lost. */
 const describeJobs: Grant = { sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], on: ['unscopable'] };
-const stageInputs: Grant = { sid: 'StageInputs', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['stagingObjects'] };
-const writeResults: Grant = { sid: 'WriteResults', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['resultsObjects'] };
+const stageInputs: Grant = {
+  sid: 'StageInputs',
+  actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+  on: ['stagingObjects'],
+};
+const writeResults: Grant = {
+  sid: 'WriteResults',
+  actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+  on: ['resultsObjects'],
+};
 
 /**
  * Every function's grants. `Record<FunctionName, …>` makes a new function without a declaration a
@@ -71,7 +79,16 @@ const writeResults: Grant = { sid: 'WriteResults', actions: ['s3:GetObject', 's3
  * functionPermissions.land.flatMap((grant) => grant.actions); // ['dynamodb:GetItem', …]
  */
 export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
-  land: [catalog, { sid: 'Idempotency', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], on: ['idempotencyTable'] }, publish, readLanding],
+  land: [
+    catalog,
+    {
+      sid: 'Idempotency',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      on: ['idempotencyTable'],
+    },
+    publish,
+    readLanding,
+  ],
   uploadBarrier: [catalog, publish, readLanding],
   reconcileRuns: [
     catalog,
@@ -138,7 +155,11 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     catalog,
     publish,
     readLanding,
-    { sid: 'PublishOutputs', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], on: ['resultsObjects', 'stagingObjects'] },
+    {
+      sid: 'PublishOutputs',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+      on: ['resultsObjects', 'stagingObjects'],
+    },
     { sid: 'ListWorkAreas', actions: ['s3:ListBucket'], on: ['resultsBucket', 'stagingBuckets'] },
     startExecution,
     submitJobs,

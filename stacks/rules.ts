@@ -13,7 +13,12 @@ const base = bucketNames(landfall);
 
 /** Base bucket name (what `events/` patterns say) → deployed name. */
 const deployedBucketNames = $util
-  .all([landing.bucket.bucket, results.bucket.bucket, quarantine.bucket.bucket, ...[...staging.values()].map(({ bucket }) => bucket.bucket)])
+  .all([
+    landing.bucket.bucket,
+    results.bucket.bucket,
+    quarantine.bucket.bucket,
+    ...[...staging.values()].map(({ bucket }) => bucket.bucket),
+  ])
   .apply(([landingName, resultsName, quarantineName, ...stagingNames]) => ({
     [base.landing]: landingName,
     [base.results]: resultsName,
@@ -24,7 +29,10 @@ const deployedBucketNames = $util
 /** Checked before any resource is declared: AWS refuses longer rule names, halfway through a deploy. */
 function ruleName(name: string): string {
   const full = `${landfall.app}-${stage}-${name}`;
-  if (full.length > 64) throw new StacksError(`event rule name "${full}" would be ${full.length} characters; AWS allows 64. Shorten "app" in landfall.config.ts or the stage name "${stage}".`);
+  if (full.length > 64)
+    throw new StacksError(
+      `event rule name "${full}" would be ${full.length} characters; AWS allows 64. Shorten "app" in landfall.config.ts or the stage name "${stage}".`,
+    );
   return full;
 }
 
@@ -35,31 +43,50 @@ function ruleName(name: string): string {
 function deployRule(definition: RuleDefinition): aws.cloudwatch.EventRule {
   const id = `Rule${pascal(definition.name)}`;
   const target = functions[definition.target];
-  if (!target) throw new StacksError(`event rule ${definition.name} targets function ${definition.target}, which has no Lambda: declare its permissions in stacks/permissions.ts`);
+  if (!target)
+    throw new StacksError(
+      `event rule ${definition.name} targets function ${definition.target}, which has no Lambda: declare its permissions in stacks/permissions.ts`,
+    );
   const schedule = definition.scheduleSeconds !== undefined;
   const rule = new aws.cloudwatch.EventRule(id, {
     name: ruleName(definition.name),
     description: definition.description,
     ...(schedule
       ? { scheduleExpression: scheduleExpression(definition.scheduleSeconds!) }
-      : { eventBusName: bus.name, eventPattern: deployedBucketNames.apply((names) => JSON.stringify(physicalPattern(definition.pattern, names))) }),
+      : {
+          eventBusName: bus.name,
+          eventPattern: deployedBucketNames.apply((names) => JSON.stringify(physicalPattern(definition.pattern, names))),
+        }),
   });
   new aws.cloudwatch.EventTarget(`${id}Target`, { rule: rule.name, ...(schedule ? {} : { eventBusName: bus.name }), arn: target.arn });
-  new aws.lambda.Permission(`${id}Invoke`, { action: 'lambda:InvokeFunction', function: target.name, principal: 'events.amazonaws.com', sourceArn: rule.arn });
+  new aws.lambda.Permission(`${id}Invoke`, {
+    action: 'lambda:InvokeFunction',
+    function: target.name,
+    principal: 'events.amazonaws.com',
+    sourceArn: rule.arn,
+  });
   return rule;
 }
 
 /** Every rule of `events/rules.ts`, once each, by rule name. */
-export const rules: Record<string, aws.cloudwatch.EventRule> = Object.fromEntries(buildRules(landfall).map((definition) => [definition.name, deployRule(definition)]));
+export const rules: Record<string, aws.cloudwatch.EventRule> = Object.fromEntries(
+  buildRules(landfall).map((definition) => [definition.name, deployRule(definition)]),
+);
 
 /** Lets EventBridge put forwarded events on Landfall's bus, and nowhere else. */
 const forwardingRole = new aws.iam.Role('EventForwardingRole', {
   description: "Forwards AWS service events from default buses to Landfall's bus",
-  assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  assumeRolePolicy: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  }),
 });
 new aws.iam.RolePolicy('EventForwardingRolePolicy', {
   role: forwardingRole.id,
-  policy: $jsonStringify({ Version: '2012-10-17', Statement: [{ Sid: 'PutOnLandfallBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.arn }] }),
+  policy: $jsonStringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'PutOnLandfallBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.arn }],
+  }),
 });
 
 /** A rule on `region`'s default bus sending `forwarder`'s events to Landfall's bus (cross-region when remote). */
@@ -68,7 +95,11 @@ function forward(forwarder: Forwarder, region?: string): aws.cloudwatch.EventRul
   const provider = region ? providerFor(region) : undefined;
   const rule = new aws.cloudwatch.EventRule(
     id,
-    { name: ruleName(forwarder.name), description: `Forward ${forwarder.pattern['detail-type'].join(', ')} to Landfall's bus`, eventPattern: JSON.stringify(forwarder.pattern) },
+    {
+      name: ruleName(forwarder.name),
+      description: `Forward ${forwarder.pattern['detail-type'].join(', ')} to Landfall's bus`,
+      eventPattern: JSON.stringify(forwarder.pattern),
+    },
     { provider },
   );
   new aws.cloudwatch.EventTarget(`${id}Target`, { rule: rule.name, arn: bus.arn, roleArn: forwardingRole.arn }, { provider });

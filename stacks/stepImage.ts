@@ -15,7 +15,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const STEP_DOCKERFILE = 'workflows/steps/Dockerfile';
 
 /** What the Dockerfile copies into the image; keep in step with its COPY lines. */
-export const STEP_IMAGE_SOURCES = ['package.json', 'package-lock.json', 'landfall.config.ts', 'config', 'events', 'functions', 'seams', 'workflows'] as const;
+export const STEP_IMAGE_SOURCES = [
+  'package.json',
+  'package-lock.json',
+  'landfall.config.ts',
+  'config',
+  'events',
+  'functions',
+  'seams',
+  'workflows',
+] as const;
 
 function files(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];

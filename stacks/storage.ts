@@ -118,7 +118,11 @@ function createBucket(logical: string, role: LandfallBucket['role'], base: strin
     : undefined;
   if (options.lifecycle) {
     // Lifecycle rules on noncurrent versions only make sense once versioning is on.
-    new aws.s3.BucketLifecycleConfiguration(`${logical}Lifecycle`, { bucket: bucket.id, rules: options.lifecycle }, { ...child, dependsOn: versioning ? [versioning] : [] });
+    new aws.s3.BucketLifecycleConfiguration(
+      `${logical}Lifecycle`,
+      { bucket: bucket.id, rules: options.lifecycle },
+      { ...child, dependsOn: versioning ? [versioning] : [] },
+    );
   }
   if (options.eventBridge) {
     new aws.s3.BucketNotification(`${logical}Notifications`, { bucket: bucket.id, eventbridge: true }, child);
@@ -159,7 +163,9 @@ export const results: LandfallBucket = createBucket('ResultsBucket', 'results', 
 });
 
 /** Rejected samples with their `reasons.json`. No lifecycle: someone has to look at them. */
-export const quarantine: LandfallBucket = createBucket('QuarantineBucket', 'quarantine', names.quarantine, homeRegion, { versioned: false });
+export const quarantine: LandfallBucket = createBucket('QuarantineBucket', 'quarantine', names.quarantine, homeRegion, {
+  versioned: false,
+});
 
 /** One staging bucket per non-home region: job work areas near the compute that uses them. */
 export const staging: ReadonlyMap<string, LandfallBucket> = new Map(

@@ -21,7 +21,10 @@ export interface TeamResources {
 
 /** Checked before any resource is declared: AWS refuses longer names, halfway through a deploy. */
 function checkName(what: string, name: string, limit: number): string {
-  if (name.length > limit) throw new StacksError(`${what} "${name}" would be ${name.length} characters; AWS allows ${limit}. Shorten the team id, "app" in landfall.config.ts, or the stage name "${stage}".`);
+  if (name.length > limit)
+    throw new StacksError(
+      `${what} "${name}" would be ${name.length} characters; AWS allows ${limit}. Shorten the team id, "app" in landfall.config.ts, or the stage name "${stage}".`,
+    );
   return name;
 }
 
@@ -29,7 +32,16 @@ function checkName(what: string, name: string, limit: number): string {
 function fromRule(rule: aws.cloudwatch.EventRule, action: string, resource: $util.Input<string>) {
   return $jsonStringify({
     Version: '2012-10-17',
-    Statement: [{ Sid: 'TeamRuleOnly', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: action, Resource: resource, Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } } }],
+    Statement: [
+      {
+        Sid: 'TeamRuleOnly',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: action,
+        Resource: resource,
+        Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } },
+      },
+    ],
   });
 }
 
@@ -63,7 +75,10 @@ function teamResources(definition: TeamSubscriptionRule): TeamResources {
   }
   let topic: aws.sns.Topic | undefined;
   if (definition.targets.aws.snsTopic) {
-    topic = new aws.sns.Topic(`Team${id}Topic`, { name: checkName('topic name', `${definition.targets.aws.snsTopic}-${stage}`, 256), kmsMasterKeyId: 'alias/aws/sns' });
+    topic = new aws.sns.Topic(`Team${id}Topic`, {
+      name: checkName('topic name', `${definition.targets.aws.snsTopic}-${stage}`, 256),
+      kmsMasterKeyId: 'alias/aws/sns',
+    });
     new aws.sns.TopicPolicy(`Team${id}TopicPolicy`, { arn: topic.arn, policy: fromRule(rule, 'sns:Publish', topic.arn) });
     new aws.cloudwatch.EventTarget(`Team${id}TopicTarget`, { rule: rule.name, eventBusName: bus.name, arn: topic.arn });
   }
@@ -72,7 +87,10 @@ function teamResources(definition: TeamSubscriptionRule): TeamResources {
     name: checkName('role name', `${landfall.app}-${stage}-team-${team}`, 64),
     description: `Team ${team}: read its published outputs under ${prefix} through its access point`,
     // Principals of this account that are allowed sts:AssumeRole on it (the team's people and services).
-    assumeRolePolicy: $jsonStringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: $interpolate`arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }] }),
+    assumeRolePolicy: $jsonStringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: $interpolate`arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }],
+    }),
   });
   const pointName = checkName('access point name', `${landfall.app}-${stage}-${team}`, 50);
   const pointArn = $interpolate`arn:aws:s3:${homeRegion}:${accountId}:accesspoint/${pointName}`;
@@ -86,7 +104,14 @@ function teamResources(definition: TeamSubscriptionRule): TeamResources {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'TeamReadsItsOutputs', Effect: 'Allow', Principal: { AWS: role.arn }, Action: 's3:GetObject', Resource: objects },
-        { Sid: 'TeamListsItsOutputs', Effect: 'Allow', Principal: { AWS: role.arn }, Action: 's3:ListBucket', Resource: pointArn, Condition: listPrefix },
+        {
+          Sid: 'TeamListsItsOutputs',
+          Effect: 'Allow',
+          Principal: { AWS: role.arn },
+          Action: 's3:ListBucket',
+          Resource: pointArn,
+          Condition: listPrefix,
+        },
       ],
     }),
   });
@@ -98,8 +123,23 @@ function teamResources(definition: TeamSubscriptionRule): TeamResources {
         { Sid: 'ReadOwnOutputs', Effect: 'Allow', Action: 's3:GetObject', Resource: objects },
         { Sid: 'ListOwnOutputs', Effect: 'Allow', Action: 's3:ListBucket', Resource: pointArn, Condition: listPrefix },
         // Objects are SSE-KMS: decrypt with the results key, and only on behalf of S3.
-        { Sid: 'DecryptOutputs', Effect: 'Allow', Action: 'kms:Decrypt', Resource: results.key.arn, Condition: { StringEquals: { 'kms:ViaService': `s3.${homeRegion}.amazonaws.com` } } },
-        ...(queue ? [{ Sid: 'ReadOwnQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], Resource: queue.arn }] : []),
+        {
+          Sid: 'DecryptOutputs',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: results.key.arn,
+          Condition: { StringEquals: { 'kms:ViaService': `s3.${homeRegion}.amazonaws.com` } },
+        },
+        ...(queue
+          ? [
+              {
+                Sid: 'ReadOwnQueue',
+                Effect: 'Allow',
+                Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+                Resource: queue.arn,
+              },
+            ]
+          : []),
         ...(topic ? [{ Sid: 'SubscribeOwnTopic', Effect: 'Allow', Action: 'sns:Subscribe', Resource: topic.arn }] : []),
       ],
     }),

@@ -9,20 +9,32 @@ import { pascal } from './regions.ts';
 const stage = $app.stage.toLowerCase();
 
 /** `${SubmitStepFunctionArn}` → 'SubmitStepFunctionArn', by the function it stands for. */
-const placeholderNames = Object.entries(PLACEHOLDERS).map(([name, placeholder]) => [name as FunctionName, placeholder.slice(2, -1)] as const);
+const placeholderNames = Object.entries(PLACEHOLDERS).map(
+  ([name, placeholder]) => [name as FunctionName, placeholder.slice(2, -1)] as const,
+);
 const invoked = placeholderNames.map(([name]) => functions[name]);
 
 /** Step Functions may invoke the functions its Task states name, and nothing else. */
 const role = new aws.iam.Role('StateMachineRole', {
   description: 'Landfall state machines: invoke the workflow functions',
-  assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  assumeRolePolicy: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  }),
 });
 new aws.iam.RolePolicy('StateMachineRolePolicy', {
   role: role.id,
   policy: $jsonStringify({
     Version: '2012-10-17',
     // `:*` too: lambda:invoke may name a version or alias.
-    Statement: [{ Sid: 'InvokeWorkflowFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: invoked.flatMap((fn) => [fn.arn, $interpolate`${fn.arn}:*`]) }],
+    Statement: [
+      {
+        Sid: 'InvokeWorkflowFunctions',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: invoked.flatMap((fn) => [fn.arn, $interpolate`${fn.arn}:*`]),
+      },
+    ],
   }),
 });
 
@@ -40,10 +52,19 @@ export const stateMachines: Record<string, aws.sfn.StateMachine> = Object.fromEn
       roleArn: role.arn,
       definition: $util
         .all(invoked.map((fn) => fn.arn))
-        .apply((arns) => JSON.stringify(substitutePlaceholders(buildStateMachine(pipeline), Object.fromEntries(placeholderNames.map(([, placeholder], index) => [placeholder, arns[index]!]))))),
+        .apply((arns) =>
+          JSON.stringify(
+            substitutePlaceholders(
+              buildStateMachine(pipeline),
+              Object.fromEntries(placeholderNames.map(([, placeholder], index) => [placeholder, arns[index]!])),
+            ),
+          ),
+        ),
     }),
   ]),
 );
 
 /** Stack outputs: the state machine ARN of each pipeline. */
-export const outputs = Object.fromEntries(Object.entries(stateMachines).map(([pipeline, machine]) => [`stateMachine${pascal(pipeline)}`, machine.arn]));
+export const outputs = Object.fromEntries(
+  Object.entries(stateMachines).map(([pipeline, machine]) => [`stateMachine${pascal(pipeline)}`, machine.arn]),
+);

@@ -65,7 +65,10 @@ export function definePipeline(input: z.input<typeof PipelineDefinition>): Pipel
   }
   for (const step of pipeline.steps) {
     for (const need of step.needs) {
-      if (!names.has(need)) throw new PipelineError(`pipeline ${pipeline.name}: step ${step.name} needs ${need}, which is not a step (steps: ${[...names].join(', ')})`);
+      if (!names.has(need))
+        throw new PipelineError(
+          `pipeline ${pipeline.name}: step ${step.name} needs ${need}, which is not a step (steps: ${[...names].join(', ')})`,
+        );
     }
   }
   stepLevels(pipeline); // throws on a cycle
@@ -79,7 +82,10 @@ export function stepLevels(pipeline: Pipeline): StepDefinition[][] {
   let remaining = [...pipeline.steps];
   while (remaining.length > 0) {
     const ready = remaining.filter((step) => step.needs.every((need) => placed.has(need)));
-    if (ready.length === 0) throw new PipelineError(`pipeline ${pipeline.name}: steps ${remaining.map((step) => step.name).join(', ')} depend on each other in a cycle`);
+    if (ready.length === 0)
+      throw new PipelineError(
+        `pipeline ${pipeline.name}: steps ${remaining.map((step) => step.name).join(', ')} depend on each other in a cycle`,
+      );
     levels.push(ready);
     for (const step of ready) placed.add(step.name);
     remaining = remaining.filter((step) => !placed.has(step.name));
@@ -90,7 +96,9 @@ export function stepLevels(pipeline: Pipeline): StepDefinition[][] {
 /** A step and every step that depends on it, transitively: what re-runs when reprocessing from `step`. */
 export function stepsFrom(pipeline: Pipeline, step: string): Set<string> {
   if (!pipeline.steps.some((candidate) => candidate.name === step)) {
-    throw new PipelineError(`pipeline ${pipeline.name} has no step ${step} (steps: ${pipeline.steps.map((candidate) => candidate.name).join(', ')})`);
+    throw new PipelineError(
+      `pipeline ${pipeline.name} has no step ${step} (steps: ${pipeline.steps.map((candidate) => candidate.name).join(', ')})`,
+    );
   }
   const selected = new Set([step]);
   let grew = true;

@@ -16,20 +16,37 @@ export interface ActOptions {
  * re-runs landed data without re-uploading, as a new linked execution per sample; `--urgent` runs its
  * jobs ahead of the backlog.
  */
-export async function reprocessCommand(target: string | undefined, options: ActOptions & { run?: string; fromStep?: string; pipeline?: string; urgent?: boolean }): Promise<number> {
+export async function reprocessCommand(
+  target: string | undefined,
+  options: ActOptions & { run?: string; fromStep?: string; pipeline?: string; urgent?: boolean },
+): Promise<number> {
   const name = options.run ?? target;
-  if (!name || (options.run && target)) throw new CliError('name one sample as <team>/<run>/<sample>, or a whole run with --run <team>/<run>', EXIT.usage);
+  if (!name || (options.run && target))
+    throw new CliError('name one sample as <team>/<run>/<sample>, or a whole run with --run <team>/<run>', EXIT.usage);
   const parts = name.split('/');
-  if (!parts.every(Boolean) || parts.length !== (options.run ? 2 : 3)) throw new CliError(`expected ${options.run ? '<team>/<run>' : '<team>/<run>/<sample>'}, got ${JSON.stringify(name)}`, EXIT.usage);
+  if (!parts.every(Boolean) || parts.length !== (options.run ? 2 : 3))
+    throw new CliError(`expected ${options.run ? '<team>/<run>' : '<team>/<run>/<sample>'}, got ${JSON.stringify(name)}`, EXIT.usage);
   const [team, runId, sampleId] = parts as [string, string, string | undefined];
   const client = await connectToRuntime(options.stateDir, options.config);
   if (!client.config.teams.some((candidate) => candidate.id === team)) throw new CliError(`unknown team ${team}`, EXIT.usage);
   const samples = sampleId ? [await client.catalog.getSample({ team, runId, sampleId })] : await client.catalog.listRunSamples(team, runId);
-  if (samples.length === 0 || samples.some((sample) => !sample)) throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
-  const request = { team, runId, sampleId, fromStep: options.fromStep, pipeline: options.pipeline, ...(options.urgent && { urgent: true }), dedupeKey: `reprocess:${randomUUID()}` };
+  if (samples.length === 0 || samples.some((sample) => !sample))
+    throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
+  const request = {
+    team,
+    runId,
+    sampleId,
+    fromStep: options.fromStep,
+    pipeline: options.pipeline,
+    ...(options.urgent && { urgent: true }),
+    dedupeKey: `reprocess:${randomUUID()}`,
+  };
   await putEvents(client, [{ source: 'landfall', 'detail-type': 'Reprocess Requested', detail: request }]);
   if (options.json) printJson({ requested: request });
-  else process.stdout.write(`${options.urgent ? 'urgent ' : ''}reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : 's --run ' + runId} --state-dir ${options.stateDir}\n`);
+  else
+    process.stdout.write(
+      `${options.urgent ? 'urgent ' : ''}reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : 's --run ' + runId} --state-dir ${options.stateDir}\n`,
+    );
   return EXIT.ok;
 }
 
@@ -40,10 +57,12 @@ export async function reprocessCommand(target: string | undefined, options: ActO
  */
 export async function replayCommand(options: ActOptions & { since: string; team?: string }): Promise<number> {
   const since = Date.parse(options.since);
-  if (Number.isNaN(since) || !/^\d{4}-\d{2}-\d{2}/.test(options.since)) throw new CliError(`--since expects an ISO-8601 time such as 2026-11-23T08:00:00Z, got ${JSON.stringify(options.since)}`, EXIT.usage);
+  if (Number.isNaN(since) || !/^\d{4}-\d{2}-\d{2}/.test(options.since))
+    throw new CliError(`--since expects an ISO-8601 time such as 2026-11-23T08:00:00Z, got ${JSON.stringify(options.since)}`, EXIT.usage);
   const client = await connectToRuntime(options.stateDir, options.config);
   const teams = options.team ? [options.team] : client.config.teams.map((team) => team.id);
-  if (options.team && !client.config.teams.some((team) => team.id === options.team)) throw new CliError(`unknown team ${options.team}`, EXIT.usage);
+  if (options.team && !client.config.teams.some((team) => team.id === options.team))
+    throw new CliError(`unknown team ${options.team}`, EXIT.usage);
   const landing = bucketNames(client.config).landing;
   const events = [];
   const replayId = randomUUID();
@@ -55,12 +74,23 @@ export async function replayCommand(options: ActOptions & { since: string; team?
       events.push({
         source: 'landfall',
         'detail-type': 'Object Replayed',
-        detail: { team: where.team, runId: where.runId, bucket: landing, key: object.key, size: object.size, etag, dedupeKey: `replay:${object.key}:${etag}:${replayId}` },
+        detail: {
+          team: where.team,
+          runId: where.runId,
+          bucket: landing,
+          key: object.key,
+          size: object.size,
+          etag,
+          dedupeKey: `replay:${object.key}:${etag}:${replayId}`,
+        },
       });
     }
   }
   if (events.length > 0) await putEvents(client, events);
   if (options.json) printJson({ replayed: events.length, since: new Date(since).toISOString(), teams });
-  else process.stdout.write(`replayed ${events.length} landed object(s) since ${new Date(since).toISOString()}; already-cataloged versions are a no-op\n`);
+  else
+    process.stdout.write(
+      `replayed ${events.length} landed object(s) since ${new Date(since).toISOString()}; already-cataloged versions are a no-op\n`,
+    );
   return EXIT.ok;
 }

@@ -35,13 +35,35 @@ export async function costsCommand(options: CostsOptions): Promise<number> {
     return EXIT.ok;
   }
   if (report.runs.length === 0) {
-    process.stdout.write(`no runs${options.run ? ` named ${options.run}` : ''}${since ? ` since ${since.toISOString()}` : ''} for ${teams.join(', ')}\n`);
+    process.stdout.write(
+      `no runs${options.run ? ` named ${options.run}` : ''}${since ? ` since ${since.toISOString()}` : ''} for ${teams.join(', ')}\n`,
+    );
     return EXIT.ok;
   }
   const columns = ['jobs', 'failed', 'attempts', 'vCPU-h', 'GB-h', 'moved GiB', 'compute', 'transfer', 'total'];
-  const figures = (row: (typeof report.runs)[number] | (typeof report.teams)[number]) => [row.jobs, row.failedJobs, row.attempts, hours(row.vcpuSeconds), hours(row.memoryGbSeconds), gib(row.transferBytes), usd(row.computeUsd), usd(row.transferUsd), usd(row.estimatedUsd)];
-  process.stdout.write(`${formatTable(['team', 'run', 'samples', ...columns], report.runs.map((run) => [run.team, run.runId, run.samples, ...figures(run)]))}\n\n`);
-  process.stdout.write(`${formatTable(['team', 'runs', ...columns], report.teams.map((team) => [team.team, team.runs, ...figures(team)]))}\n`);
+  const figures = (row: (typeof report.runs)[number] | (typeof report.teams)[number]) => [
+    row.jobs,
+    row.failedJobs,
+    row.attempts,
+    hours(row.vcpuSeconds),
+    hours(row.memoryGbSeconds),
+    gib(row.transferBytes),
+    usd(row.computeUsd),
+    usd(row.transferUsd),
+    usd(row.estimatedUsd),
+  ];
+  process.stdout.write(
+    `${formatTable(
+      ['team', 'run', 'samples', ...columns],
+      report.runs.map((run) => [run.team, run.runId, run.samples, ...figures(run)]),
+    )}\n\n`,
+  );
+  process.stdout.write(
+    `${formatTable(
+      ['team', 'runs', ...columns],
+      report.teams.map((team) => [team.team, team.runs, ...figures(team)]),
+    )}\n`,
+  );
   process.stdout.write(`\nestimated total ${usd(report.total.estimatedUsd)} (configured prices; not the AWS bill)\n`);
   return EXIT.ok;
 }

@@ -31,7 +31,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * then checks every sample completed and every output in its manifest exists with the right size and MD5.
  */
 export async function demoCommand(options: DemoOptions): Promise<number> {
-  if (!Number.isInteger(options.samples) || options.samples < 1 || options.samples > 96) throw new CliError(`--samples must be an integer 1..96, got ${options.samples}`);
+  if (!Number.isInteger(options.samples) || options.samples < 1 || options.samples > 96)
+    throw new CliError(`--samples must be an integer 1..96, got ${options.samples}`);
   if (!Number.isInteger(options.reads) || options.reads < 10) throw new CliError(`--reads must be an integer ≥ 10, got ${options.reads}`);
   const { config, configPath } = await loadConfig(options.config);
   const team = options.team ?? config.teams[0]!.id;
@@ -93,10 +94,19 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         .then((bytes) => JSON.parse(bytes.toString('utf8')) as SampleManifest)
         .catch(() => undefined);
       const files = manifest ? Object.values(manifest.steps).flatMap((step) => step.files) : [];
-      const present = await Promise.all(files.map(async (file) => (await runtime.services.storage.head(results, file.key))?.size === file.size));
+      const present = await Promise.all(
+        files.map(async (file) => (await runtime.services.storage.head(results, file.key))?.size === file.size),
+      );
       const complete = sample.status === 'COMPLETED' && manifest !== undefined && files.length > 0 && present.every(Boolean);
       ok &&= complete;
-      rows.push([sample.sampleId, `v${ref.version}`, sample.status, Object.keys(manifest?.steps ?? {}).join(', '), files.length, complete ? 'yes' : 'NO']);
+      rows.push([
+        sample.sampleId,
+        `v${ref.version}`,
+        sample.status,
+        Object.keys(manifest?.steps ?? {}).join(', '),
+        files.length,
+        complete ? 'yes' : 'NO',
+      ]);
     }
     process.stdout.write(`\n${formatTable(['sample', 'version', 'status', 'steps published', 'files', 'outputs verified'], rows)}\n\n`);
     const runOutputs = path.join(runtime.layout.buckets, results, 'teams', team, 'runs', runId);
@@ -105,9 +115,15 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     const report = path.join(runOutputs, 'report', 'report.html');
     for (let waited = 0; !existsSync(report) && waited < 10_000; waited += 100) await sleep(100);
     process.stdout.write(existsSync(report) ? `report:    ${report}\n` : 'report:    not written yet (it follows "Run Completed")\n');
-    process.stdout.write(`catalog:   landfall samples --state-dir ${stateDir} --run ${runId}   (while \`landfall up --state-dir ${stateDir}\` runs)\n`);
+    process.stdout.write(
+      `catalog:   landfall samples --state-dir ${stateDir} --run ${runId}   (while \`landfall up --state-dir ${stateDir}\` runs)\n`,
+    );
     process.stdout.write(`bus log:   ${path.join(runtime.layout.bus, BUS_LOG_NAME)}\n`);
-    process.stdout.write(ok ? `\nDemo succeeded in ${elapsed().trim()}: every sample completed and every output exists.\n` : '\nDemo FAILED: see the table above.\n');
+    process.stdout.write(
+      ok
+        ? `\nDemo succeeded in ${elapsed().trim()}: every sample completed and every output exists.\n`
+        : '\nDemo FAILED: see the table above.\n',
+    );
     return ok ? EXIT.ok : EXIT.failed;
   } finally {
     await runtime.stop();

@@ -56,7 +56,8 @@ export function formatBytes(bytes: number): string {
 /** Joins key-derived segments under `dir`, refusing any that could leave it. */
 function localPath(dir: string, relativePath: string): string {
   const segments = relativePath.split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) throw new CliError(`refusing to write ${JSON.stringify(relativePath)}: not a plain relative path`, EXIT.failed);
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..'))
+    throw new CliError(`refusing to write ${JSON.stringify(relativePath)}: not a plain relative path`, EXIT.failed);
   const target = path.resolve(dir, ...segments);
   if (!target.startsWith(path.resolve(dir) + path.sep)) throw new CliError(`refusing to write ${relativePath} outside ${dir}`, EXIT.failed);
   return target;
@@ -76,7 +77,12 @@ async function md5OfFile(file: string): Promise<string | undefined> {
  * Streams one object into `target` through a temp file beside it, hashing as it goes; renames it into
  * place only when size and MD5 match what the manifest recorded, else deletes it and throws.
  */
-async function download(source: Readable, target: string, expected: { size: number; md5?: string | undefined }, onBytes: (count: number) => void): Promise<void> {
+async function download(
+  source: Readable,
+  target: string,
+  expected: { size: number; md5?: string | undefined },
+  onBytes: (count: number) => void,
+): Promise<void> {
   await mkdir(path.dirname(target), { recursive: true });
   const temp = `${target}.${randomBytes(4).toString('hex')}.part`;
   const handle = await open(temp, 'wx', 0o644);
@@ -158,7 +164,10 @@ export async function fetchCommand(options: FetchOptions): Promise<number> {
   assertRunId(options.run);
   const { storage, bucket } = await openResults(options.stateDir, config);
   const { outputs, manifests } = await listTeamOutputs(storage, bucket, team, options.run);
-  const files = outputs.filter((output): output is TeamOutput & { relativePath: string } => output.kind === 'output' && output.relativePath !== undefined && (!options.step || output.step === options.step));
+  const files = outputs.filter(
+    (output): output is TeamOutput & { relativePath: string } =>
+      output.kind === 'output' && output.relativePath !== undefined && (!options.step || output.step === options.step),
+  );
   const what = `${team}/${options.run}${options.step ? ` step ${options.step}` : ''}`;
   if (files.length === 0) throw new CliError(`no published outputs for ${what} yet`, EXIT.failed);
 
@@ -208,7 +217,10 @@ export async function fetchCommand(options: FetchOptions): Promise<number> {
 
   const failed = results.filter((result) => result.status === 'failed');
   if (options.json) printJson({ team, run: options.run, step: options.step, dir, files: results, failed: failed.length });
-  else process.stdout.write(`${results.length - failed.length} of ${results.length} files verified in ${dir}${failed.length ? '' : ` (${formatBytes(totalBytes)})`}\n`);
+  else
+    process.stdout.write(
+      `${results.length - failed.length} of ${results.length} files verified in ${dir}${failed.length ? '' : ` (${formatBytes(totalBytes)})`}\n`,
+    );
   // Exit 1 naming every file that was not kept; the others stay (a re-run fetches only what is missing).
   for (const failure of failed) process.stderr.write(`landfall: ${failure.key}: ${failure.error}; the partial file was deleted\n`);
   return failed.length > 0 ? EXIT.failed : EXIT.ok;

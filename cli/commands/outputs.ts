@@ -88,7 +88,8 @@ export async function listTeamOutputs(
     if (!listed) continue;
     manifests.push(listed);
     for (const [step, entry] of Object.entries(listed.manifest.steps ?? {})) {
-      for (const file of entry.files ?? []) recorded.set(file.key, { md5: file.md5, step, ...(entry.publishedAt ? { publishedAt: entry.publishedAt } : {}) });
+      for (const file of entry.files ?? [])
+        recorded.set(file.key, { md5: file.md5, step, ...(entry.publishedAt ? { publishedAt: entry.publishedAt } : {}) });
     }
   }
   const outputs: TeamOutput[] = [];
@@ -113,7 +114,11 @@ export async function listTeamOutputs(
   return { outputs, manifests };
 }
 
-async function readManifest(storage: ObjectStorage, object: ObjectInfo, cache: Map<string, ListedManifest & { etag: string }>): Promise<ListedManifest | undefined> {
+async function readManifest(
+  storage: ObjectStorage,
+  object: ObjectInfo,
+  cache: Map<string, ListedManifest & { etag: string }>,
+): Promise<ListedManifest | undefined> {
   const cached = cache.get(object.key);
   if (cached && cached.etag === object.etag) return cached;
   try {
@@ -149,7 +154,10 @@ export async function openResults(stateDir: string, config: LandfallConfig): Pro
   const storage = new FolderStorage(stateLayout(stateDir).buckets);
   const bucket = bucketNames(config).results;
   if (!existsSync(path.join(storage.rootDir, bucket))) {
-    throw new CliError(`no results bucket at ${path.join(storage.rootDir, bucket)} (has \`landfall up --state-dir ${stateDir}\` run here?)`, EXIT.usage);
+    throw new CliError(
+      `no results bucket at ${path.join(storage.rootDir, bucket)} (has \`landfall up --state-dir ${stateDir}\` run here?)`,
+      EXIT.usage,
+    );
   }
   return { storage, bucket };
 }
@@ -174,7 +182,8 @@ export async function outputsCommand(options: OutputsOptions): Promise<number> {
     try {
       return (await listTeamOutputs(storage, bucket, team, options.run, cache)).outputs;
     } catch (error) {
-      if (error instanceof BucketNotFoundError) throw new CliError(`the results bucket ${bucket} disappeared from ${storage.rootDir}`, EXIT.failed, { cause: error });
+      if (error instanceof BucketNotFoundError)
+        throw new CliError(`the results bucket ${bucket} disappeared from ${storage.rootDir}`, EXIT.failed, { cause: error });
       throw error;
     }
   };
@@ -185,7 +194,13 @@ export async function outputsCommand(options: OutputsOptions): Promise<number> {
     const outputs = await list();
     if (options.json) printJson(outputs.map(withPath));
     else if (outputs.length === 0) process.stdout.write(`no outputs under ${prefix} yet\n`);
-    else process.stdout.write(`${formatTable(['key', 'size', 'published', 'md5'], outputs.map((o) => [o.key, o.size, o.publishedAt, o.md5 ?? '']))}\n`);
+    else
+      process.stdout.write(
+        `${formatTable(
+          ['key', 'size', 'published', 'md5'],
+          outputs.map((o) => [o.key, o.size, o.publishedAt, o.md5 ?? '']),
+        )}\n`,
+      );
     return EXIT.ok;
   }
 

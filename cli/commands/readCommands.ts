@@ -26,10 +26,13 @@ function teamsOf(client: IdentifiedClient, team?: string): string[] {
 }
 
 async function allSamples(client: IdentifiedClient, filter: { team?: string; status?: string; run?: string }): Promise<SampleRecord[]> {
-  if (filter.status && !STATUSES.includes(filter.status as SampleStatus)) throw new CliError(`unknown status ${filter.status} (one of ${STATUSES.join(', ')})`, EXIT.usage);
+  if (filter.status && !STATUSES.includes(filter.status as SampleStatus))
+    throw new CliError(`unknown status ${filter.status} (one of ${STATUSES.join(', ')})`, EXIT.usage);
   const samples = [];
   for (const team of teamsOf(client, filter.team)) {
-    const list = filter.run ? await client.catalog.listRunSamples(team, filter.run) : await client.catalog.listTeamSamples(team, filter.status as SampleStatus | undefined);
+    const list = filter.run
+      ? await client.catalog.listRunSamples(team, filter.run)
+      : await client.catalog.listTeamSamples(team, filter.status as SampleStatus | undefined);
     samples.push(...list.filter((sample) => !filter.status || sample.status === filter.status));
   }
   return samples.sort((a, b) => `${a.team}/${a.runId}/${a.sampleId}`.localeCompare(`${b.team}/${b.runId}/${b.sampleId}`));
@@ -46,12 +49,35 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
     teams.push({ team, runs: runs.map((run) => ({ runId: run.runId, status: run.status, missing: run.missing?.length ?? 0 })), counts });
   }
   const deadLetters = await readFile(`${stateLayout(options.stateDir).bus}/dead-letters.jsonl`, 'utf8')
-    .then((text) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { rule: string; error: string; at: string }))
+    .then((text) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { rule: string; error: string; at: string }),
+    )
     .catch(() => [])
     // A team identity sees only dead letters of its own events: the rest would name other teams.
-    .then((entries) => (client.identity.kind === 'team' ? entries.filter((entry) => (entry as { event?: { detail?: { team?: unknown } } }).event?.detail?.team === (client.identity as { team: string }).team) : entries));
-  const { runsInFlight, regions, lastErrors } = await gatherStatus(client.catalog, client.config, teams.map((team) => team.team));
-  const summary = { runtime: client.info, teams, runsInFlight, regions, deadLetters: { count: deadLetters.length, last: deadLetters.slice(-5) }, lastErrors };
+    .then((entries) =>
+      client.identity.kind === 'team'
+        ? entries.filter(
+            (entry) =>
+              (entry as { event?: { detail?: { team?: unknown } } }).event?.detail?.team === (client.identity as { team: string }).team,
+          )
+        : entries,
+    );
+  const { runsInFlight, regions, lastErrors } = await gatherStatus(
+    client.catalog,
+    client.config,
+    teams.map((team) => team.team),
+  );
+  const summary = {
+    runtime: client.info,
+    teams,
+    runsInFlight,
+    regions,
+    deadLetters: { count: deadLetters.length, last: deadLetters.slice(-5) },
+    lastErrors,
+  };
   if (options.json) {
     printJson(summary);
     return EXIT.ok;
@@ -64,11 +90,29 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
     )}\n\n`,
   );
   if (runsInFlight.length > 0) {
-    process.stdout.write(`runs in flight\n${formatTable(['team', 'run', 'status', 'waiting for', 'missing files', 'signal'], runsInFlight.map((run) => [run.team, run.runId, run.status, run.waitingFor, run.missing, run.signal]))}\n\n`);
+    process.stdout.write(
+      `runs in flight\n${formatTable(
+        ['team', 'run', 'status', 'waiting for', 'missing files', 'signal'],
+        runsInFlight.map((run) => [run.team, run.runId, run.status, run.waitingFor, run.missing, run.signal]),
+      )}\n\n`,
+    );
   } else process.stdout.write('runs in flight: none\n\n');
-  process.stdout.write(`${formatTable(['region', 'vCPU quota', 'jobs running'], regions.map((region) => [`${region.region}${region.home ? ' (home)' : ''}`, region.vcpuQuota, region.runningJobs]))}\n\n`);
-  process.stdout.write(`dead letters: ${deadLetters.length}${deadLetters.length ? ` (last: ${deadLetters.at(-1)!.rule}: ${deadLetters.at(-1)!.error})` : ''}\n`);
-  if (lastErrors.length > 0) process.stdout.write(`\nlast errors\n${formatTable(['sample', 'status', 'at', 'detail'], lastErrors.map((error) => [error.sample, error.status, error.at, error.detail]))}\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['region', 'vCPU quota', 'jobs running'],
+      regions.map((region) => [`${region.region}${region.home ? ' (home)' : ''}`, region.vcpuQuota, region.runningJobs]),
+    )}\n\n`,
+  );
+  process.stdout.write(
+    `dead letters: ${deadLetters.length}${deadLetters.length ? ` (last: ${deadLetters.at(-1)!.rule}: ${deadLetters.at(-1)!.error})` : ''}\n`,
+  );
+  if (lastErrors.length > 0)
+    process.stdout.write(
+      `\nlast errors\n${formatTable(
+        ['sample', 'status', 'at', 'detail'],
+        lastErrors.map((error) => [error.sample, error.status, error.at, error.detail]),
+      )}\n`,
+    );
   return EXIT.ok;
 }
 
@@ -77,7 +121,19 @@ export async function samplesCommand(options: CommonOptions & { team?: string; s
   const client = await connectAs(options.stateDir, options.config, options.token);
   const samples = await allSamples(client, options);
   if (options.json) printJson(samples);
-  else process.stdout.write(`${formatTable(['sample', 'version', 'status', 'detail', 'updated'], samples.map((s) => [`${s.team}/${s.runId}/${s.sampleId}`, s.currentVersion ? `v${s.currentVersion}` : '', s.status, s.detail, s.updatedAt]))}\n`);
+  else
+    process.stdout.write(
+      `${formatTable(
+        ['sample', 'version', 'status', 'detail', 'updated'],
+        samples.map((s) => [
+          `${s.team}/${s.runId}/${s.sampleId}`,
+          s.currentVersion ? `v${s.currentVersion}` : '',
+          s.status,
+          s.detail,
+          s.updatedAt,
+        ]),
+      )}\n`,
+    );
   return EXIT.ok;
 }
 
@@ -88,10 +144,15 @@ async function resolveSample(client: IdentifiedClient, name: string): Promise<{ 
     assertCanRead(client.identity, parts[0]!);
     return { team: parts[0]!, runId: parts[1]!, sampleId: parts[2]! };
   }
-  if (parts.length !== 1) throw new CliError(`name a sample as <team>/<run>/<sample> or a bare sample id, not ${JSON.stringify(name)}`, EXIT.usage);
+  if (parts.length !== 1)
+    throw new CliError(`name a sample as <team>/<run>/<sample> or a bare sample id, not ${JSON.stringify(name)}`, EXIT.usage);
   const matches = (await allSamples(client, {})).filter((sample) => sample.sampleId === name);
   if (matches.length === 0) throw new CliError(`no sample ${name}`, EXIT.failed);
-  if (matches.length > 1) throw new CliError(`sample id ${name} is ambiguous: ${matches.map((m) => `${m.team}/${m.runId}/${m.sampleId}`).join(', ')}`, EXIT.usage);
+  if (matches.length > 1)
+    throw new CliError(
+      `sample id ${name} is ambiguous: ${matches.map((m) => `${m.team}/${m.runId}/${m.sampleId}`).join(', ')}`,
+      EXIT.usage,
+    );
   return matches[0]!;
 }
 
@@ -102,22 +163,40 @@ export async function sampleCommand(name: string, options: CommonOptions): Promi
   const sample = await client.catalog.getSample(ref);
   if (!sample) throw new CliError(`no sample ${ref.team}/${ref.runId}/${ref.sampleId}`, EXIT.failed);
   const versions = await client.catalog.listVersions(ref);
-  const lineage = await Promise.all(versions.map(async (version) => ({ ...version, executions: await client.catalog.listExecutions(version), steps: await client.catalog.listSteps(version) })));
+  const lineage = await Promise.all(
+    versions.map(async (version) => ({
+      ...version,
+      executions: await client.catalog.listExecutions(version),
+      steps: await client.catalog.listSteps(version),
+    })),
+  );
   if (options.json) {
     printJson({ sample, versions: lineage });
     return EXIT.ok;
   }
   process.stdout.write(`${ref.team}/${ref.runId}/${ref.sampleId}: ${sample.status} (${sample.detail ?? ''})\n`);
   for (const version of lineage) {
-    process.stdout.write(`\nv${version.version} ${version.status}  hash ${version.versionHash.slice(0, 16)}…  execution ${version.executionName ?? '-'}\n`);
-    process.stdout.write(`${formatTable(['input', 'size', 'md5', 'reads'], version.files.map((file) => [file.key, file.size, file.md5, file.reads]))}\n`);
+    process.stdout.write(
+      `\nv${version.version} ${version.status}  hash ${version.versionHash.slice(0, 16)}…  execution ${version.executionName ?? '-'}\n`,
+    );
+    process.stdout.write(
+      `${formatTable(
+        ['input', 'size', 'md5', 'reads'],
+        version.files.map((file) => [file.key, file.size, file.md5, file.reads]),
+      )}\n`,
+    );
     for (const execution of version.executions) {
-      process.stdout.write(`  execution g${execution.generation} ${execution.executionName} (${execution.reason ?? 'automatic'}${execution.rerunFrom ? ` from ${execution.rerunFrom}` : ''}, ${execution.pipeline}) started ${execution.startedAt}\n`);
+      process.stdout.write(
+        `  execution g${execution.generation} ${execution.executionName} (${execution.reason ?? 'automatic'}${execution.rerunFrom ? ` from ${execution.rerunFrom}` : ''}, ${execution.pipeline}) started ${execution.startedAt}\n`,
+      );
     }
-    for (const reason of version.reasons ?? []) process.stdout.write(`  rejected: ${reason.file}${reason.line ? ` line ${reason.line}` : ''}: ${reason.message}\n`);
+    for (const reason of version.reasons ?? [])
+      process.stdout.write(`  rejected: ${reason.file}${reason.line ? ` line ${reason.line}` : ''}: ${reason.message}\n`);
     for (const step of version.steps) {
       const cost = step.cost ? `, ${step.cost.vcpuSeconds} vCPU-s ≈ $${step.cost.estimatedUsd.toFixed(4)}` : '';
-      process.stdout.write(`  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`);
+      process.stdout.write(
+        `  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`,
+      );
       for (const output of step.outputs ?? []) process.stdout.write(`    ${output.key}  ${output.size} bytes  md5 ${output.md5}\n`);
     }
   }

@@ -39,7 +39,15 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
   for (const team of teams) {
     for (const run of await catalog.listRuns(team)) {
       if (run.status === 'DONE') continue;
-      runsInFlight.push({ team, runId: run.runId, status: run.status, waitingFor: run.waitingFor, missing: run.missing?.length ?? 0, signal: run.signal, updatedAt: run.updatedAt });
+      runsInFlight.push({
+        team,
+        runId: run.runId,
+        status: run.status,
+        waitingFor: run.waitingFor,
+        missing: run.missing?.length ?? 0,
+        signal: run.signal,
+        updatedAt: run.updatedAt,
+      });
     }
     for (const sample of await catalog.listTeamSamples(team, 'RUNNING')) {
       if (!sample.currentVersion) continue;
@@ -48,10 +56,22 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
       }
     }
     for (const status of ['FAILED', 'REJECTED'] as const) {
-      errors.push(...(await catalog.listTeamSamples(team, status)).map((sample: SampleRecord) => ({ sample: `${sample.team}/${sample.runId}/${sample.sampleId}`, status, detail: sample.detail, at: sample.updatedAt })));
+      errors.push(
+        ...(await catalog.listTeamSamples(team, status)).map((sample: SampleRecord) => ({
+          sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
+          status,
+          detail: sample.detail,
+          at: sample.updatedAt,
+        })),
+      );
     }
   }
-  const regions: RegionLoad[] = config.regions.map((region) => ({ region: region.name, home: region.name === config.homeRegion, vcpuQuota: region.vcpuQuota, runningJobs: running.get(region.name) ?? 0 }));
+  const regions: RegionLoad[] = config.regions.map((region) => ({
+    region: region.name,
+    home: region.name === config.homeRegion,
+    vcpuQuota: region.vcpuQuota,
+    runningJobs: running.get(region.name) ?? 0,
+  }));
   errors.sort((a, b) => b.at.localeCompare(a.at));
   return { runsInFlight, regions, lastErrors: errors.slice(0, lastErrors) };
 }

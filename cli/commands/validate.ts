@@ -56,7 +56,13 @@ export async function validateCommand(target: string, options: ValidateCommandOp
 function toJson(result: ValidationResult) {
   return {
     valid: result.valid,
-    files: result.files.map((file) => ({ path: file.path, valid: file.valid, reasons: file.reasons, md5: file.md5 ?? null, stats: file.stats ?? null })),
+    files: result.files.map((file) => ({
+      path: file.path,
+      valid: file.valid,
+      reasons: file.reasons,
+      md5: file.md5 ?? null,
+      stats: file.stats ?? null,
+    })),
     reasons: result.reasons,
   };
 }
@@ -80,7 +86,9 @@ function formatResult(result: ValidationResult): string {
   const reasons = [...result.reasons, ...result.files.flatMap((file) => file.reasons)];
   const lines = [
     result.profile ? `profile: ${result.profile}` : undefined,
-    rows.length > 0 ? formatTable(['file', 'verdict', 'reads', 'bases', 'length min/mean/max', 'GC %', 'mean Q', 'Q30 %', 'md5'], rows) : 'no files',
+    rows.length > 0
+      ? formatTable(['file', 'verdict', 'reads', 'bases', 'length min/mean/max', 'GC %', 'mean Q', 'Q30 %', 'md5'], rows)
+      : 'no files',
     '',
     ...reasons.map((reason) => `${where(reason)}: ${reason.message}`),
     reasons.length > 0 ? '' : undefined,

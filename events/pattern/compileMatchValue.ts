@@ -24,16 +24,7 @@ export type CompiledMatchValue =
   | { readonly kind: 'absent' };
 
 /** The operators EventBridge accepts inside a match array. */
-export const OPERATORS = [
-  'prefix',
-  'suffix',
-  'equals-ignore-case',
-  'anything-but',
-  'numeric',
-  'exists',
-  'cidr',
-  'wildcard',
-] as const;
+export const OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'anything-but', 'numeric', 'exists', 'cidr', 'wildcard'] as const;
 
 /** EventBridge's numeric matching covers -5.0e9..+5.0e9 with six decimal places. */
 export const NUMERIC_LIMIT = 5e9;
@@ -53,11 +44,7 @@ export function compileMatchValue(value: unknown, path: string): CompiledMatchVa
     return { kind: 'exact', value, address: undefined };
   }
   if (!isPlainObject(value)) {
-    throw new InvalidPatternError(
-      path,
-      'a string, number, boolean, null or an operator object such as {"prefix": "x"}',
-      describe(value),
-    );
+    throw new InvalidPatternError(path, 'a string, number, boolean, null or an operator object such as {"prefix": "x"}', describe(value));
   }
   const keys = Object.keys(value);
   const [operator] = keys;
@@ -88,7 +75,11 @@ export function compileMatchValue(value: unknown, path: string): CompiledMatchVa
     case 'wildcard':
       return { kind: 'test', test: compileWildcard(operand, operandPath) };
     default:
-      throw new InvalidPatternError(path, `one of the operators ${OPERATORS.join(', ')}`, `the unknown operator ${JSON.stringify(operator)}`);
+      throw new InvalidPatternError(
+        path,
+        `one of the operators ${OPERATORS.join(', ')}`,
+        `the unknown operator ${JSON.stringify(operator)}`,
+      );
   }
 }
 
@@ -99,9 +90,7 @@ function requireString(operand: unknown, path: string): string {
 
 function compilePrefixOrSuffix(kind: 'prefix' | 'suffix', operand: unknown, path: string): LeafTest {
   if (typeof operand === 'string') {
-    return kind === 'prefix'
-      ? (v) => typeof v === 'string' && v.startsWith(operand)
-      : (v) => typeof v === 'string' && v.endsWith(operand);
+    return kind === 'prefix' ? (v) => typeof v === 'string' && v.startsWith(operand) : (v) => typeof v === 'string' && v.endsWith(operand);
   }
   const keys = isPlainObject(operand) ? Object.keys(operand) : [];
   if (!isPlainObject(operand) || keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
@@ -245,10 +234,13 @@ function compileNumeric(operand: unknown, path: string): LeafTest {
     highOpen = operator === '<';
   }
   if (low >= high) {
-    throw new InvalidPatternError(path, 'a lower bound below the upper bound (EventBridge ranges are within ±5e9)', `the range ${low} to ${high}`);
+    throw new InvalidPatternError(
+      path,
+      'a lower bound below the upper bound (EventBridge ranges are within ±5e9)',
+      `the range ${low} to ${high}`,
+    );
   }
-  return (v) =>
-    typeof v === 'number' && (lowOpen ? v > low : v >= low) && (highOpen ? v < high : v <= high);
+  return (v) => typeof v === 'number' && (lowOpen ? v > low : v >= low) && (highOpen ? v < high : v <= high);
 }
 
 function compileCidr(operand: unknown, path: string): LeafTest {

@@ -70,12 +70,7 @@ export function flattenEvent(event: Readonly<Record<string, unknown>>, wanted: W
 }
 
 function isLeaf(value: unknown): value is LeafValue {
-  return (
-    value === null ||
-    typeof value === 'string' ||
-    typeof value === 'boolean' ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /** The union of two memberships, or undefined when they disagree on an array's element. */

@@ -58,9 +58,9 @@ function parseIpv6(text: string): Uint8Array | undefined {
  */
 export function parseCidr(text: string): AddressRange | string {
   const parts = text.split('/');
-  if (parts.length !== 2) return "an address, one '/' and the mask bits, such as \"10.0.0.0/24\"";
+  if (parts.length !== 2) return 'an address, one \'/\' and the mask bits, such as "10.0.0.0/24"';
   const [address = '', bits = ''] = parts;
-  if (!/^\d+$/.test(bits)) return 'the mask bits after the \'/\' to be a non-negative integer';
+  if (!/^\d+$/.test(bits)) return "the mask bits after the '/' to be a non-negative integer";
   const base = parseIpAddress(address);
   if (!base) return `an IPv4 or IPv6 address before the '/' (got ${JSON.stringify(address)})`;
   const maskBits = Number(bits);

@@ -46,7 +46,9 @@ export const AlarmStateChangeDetail = z
                 id: z.string(),
                 metricStat: z
                   .object({
-                    metric: z.object({ namespace: z.string(), name: z.string(), dimensions: z.record(z.string(), z.string()).default({}) }).passthrough(),
+                    metric: z
+                      .object({ namespace: z.string(), name: z.string(), dimensions: z.record(z.string(), z.string()).default({}) })
+                      .passthrough(),
                     period: z.number(),
                     stat: z.string(),
                   })

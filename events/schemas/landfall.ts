@@ -22,12 +22,24 @@ export const landfallEventDetails = {
   /** A run still missing files when its deadline passed: never silently dropped. */
   'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
   /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, a changed re-upload, or a key Landfall refuses to use (traversal, control characters). */
-  'Unexpected File': z.object({ ...RunFields, sampleId: z.string().optional(), file: z.string(), kind: z.enum(['unknown-sample', 'late', 'changed', 'unsafe-key']), message: z.string() }),
+  'Unexpected File': z.object({
+    ...RunFields,
+    sampleId: z.string().optional(),
+    file: z.string(),
+    kind: z.enum(['unknown-sample', 'late', 'changed', 'unsafe-key']),
+    message: z.string(),
+  }),
   /**
    * `landfall replay`: a landed object announced again, as Landfall's own event (EventBridge refuses
    * `aws.*` sources from PutEvents), so both runtimes replay the same way. Cataloged objects are a no-op.
    */
-  'Object Replayed': z.object({ ...RunFields, bucket: z.string().min(1), key: z.string().min(1), size: z.number().int().nonnegative(), etag: z.string() }),
+  'Object Replayed': z.object({
+    ...RunFields,
+    bucket: z.string().min(1),
+    key: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    etag: z.string(),
+  }),
   /** An operator asked to re-run landed data without re-uploading (`landfall reprocess`): a new linked execution. */
   'Reprocess Requested': z.object({
     ...RunFields,
@@ -49,7 +61,13 @@ export const landfallEventDetails = {
     reasonsKey: z.string(),
   }),
   'Workflow Started': z.object({ ...SampleFields, executionName: z.string(), executionArn: z.string(), pipeline: z.string() }),
-  'Step Output Published': z.object({ ...SampleFields, step: z.string(), keys: ObjectKeys, sequence: z.number().int().positive(), manifestKey: z.string() }),
+  'Step Output Published': z.object({
+    ...SampleFields,
+    step: z.string(),
+    keys: ObjectKeys,
+    sequence: z.number().int().positive(),
+    manifestKey: z.string(),
+  }),
   /** Every step of the version published: `keys` are its published outputs and its manifest. */
   'Sample Completed': z.object({ ...SampleFields, steps: z.array(z.string()), keys: ObjectKeys, manifestKey: z.string() }),
   /**
@@ -96,15 +114,17 @@ export const RUN_INDEX_DETAIL_TYPES = ['Step Output Published', 'Sample Complete
  * Any of {@link RUN_INDEX_DETAIL_TYPES}, as the run-index function receives it: only `team` and `runId`
  * matter to it (the catalog, not the event, is the source of truth for what the index says).
  */
-export const RunFactEvent = z.object({
-  version: z.string().default('0'),
-  id: z.string().optional(),
-  source: z.literal(LANDFALL_SOURCE),
-  'detail-type': z.enum(RUN_INDEX_DETAIL_TYPES),
-  time: z.string().optional(),
-  resources: z.array(z.string()).default([]),
-  detail: z.object({ team: TeamId, runId: z.string().min(1) }).passthrough(),
-}).passthrough();
+export const RunFactEvent = z
+  .object({
+    version: z.string().default('0'),
+    id: z.string().optional(),
+    source: z.literal(LANDFALL_SOURCE),
+    'detail-type': z.enum(RUN_INDEX_DETAIL_TYPES),
+    time: z.string().optional(),
+    resources: z.array(z.string()).default([]),
+    detail: z.object({ team: TeamId, runId: z.string().min(1) }).passthrough(),
+  })
+  .passthrough();
 
 export type LandfallDetailType = keyof typeof landfallEventDetails;
 export type LandfallEventDetail<T extends LandfallDetailType> = z.infer<(typeof landfallEventDetails)[T]>;

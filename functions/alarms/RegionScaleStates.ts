@@ -17,7 +17,8 @@ export interface RegionScaleState {
   wakeLatencyMs?: number;
 }
 
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
  * Per-region scale items of the catalog table (`REGION#<name>` / `#SCALE`, beside the region's `#LOAD`).
@@ -38,7 +39,9 @@ export class RegionScaleStates {
   }
 
   async get(region: string): Promise<RegionScaleState> {
-    const item = (await this.#doc.send(new GetCommand({ TableName: this.#table, Key: RegionScaleStates.key(region), ConsistentRead: true }))).Item;
+    const item = (
+      await this.#doc.send(new GetCommand({ TableName: this.#table, Key: RegionScaleStates.key(region), ConsistentRead: true }))
+    ).Item;
     if (!item) return { region, scaledDown: true, warmVcpus: 0 };
     const { pk: _pk, sk: _sk, ...state } = item;
     return state as RegionScaleState;
@@ -69,12 +72,19 @@ export class RegionScaleStates {
 
   /** Records the wake-up latency once, when the waking job runs; false if already recorded or another wake came since. */
   async recordWakeLatency(region: string, jobName: string, latencyMs: number): Promise<boolean> {
-    return this.#conditional(region, 'SET wakeLatencyMs = :latency', 'wakeJobName = :job AND attribute_not_exists(wakeLatencyMs)', { ':latency': latencyMs, ':job': jobName });
+    return this.#conditional(region, 'SET wakeLatencyMs = :latency', 'wakeJobName = :job AND attribute_not_exists(wakeLatencyMs)', {
+      ':latency': latencyMs,
+      ':job': jobName,
+    });
   }
 
   /** Sets the floor of a scaled-down region (business hours begin or end); false when it is awake. */
   async setScaledDownFloor(region: string, warmVcpus: number): Promise<boolean> {
-    return this.#conditional(region, 'SET #region = :region, warmVcpus = :warm', 'attribute_not_exists(scaledDown) OR scaledDown = :true', { ':region': region, ':warm': warmVcpus, ':true': true });
+    return this.#conditional(region, 'SET #region = :region, warmVcpus = :warm', 'attribute_not_exists(scaledDown) OR scaledDown = :true', {
+      ':region': region,
+      ':warm': warmVcpus,
+      ':true': true,
+    });
   }
 
   async #conditional(region: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {

@@ -43,7 +43,10 @@ export function inactivityAlarmName(prefix: string, region: string): string {
  * @example
  * inactivityAlarms(config).map((alarm) => alarm.alarmName); // ['landfall-idle-eu-west-1', 'landfall-idle-us-east-1']
  */
-export function inactivityAlarms(config: Pick<LandfallConfig, 'app' | 'regions' | 'idle'>, options: { namePrefix?: string } = {}): InactivityAlarm[] {
+export function inactivityAlarms(
+  config: Pick<LandfallConfig, 'app' | 'regions' | 'idle'>,
+  options: { namePrefix?: string } = {},
+): InactivityAlarm[] {
   const prefix = options.namePrefix ?? config.app;
   const { periodSeconds, evaluationPeriods } = config.idle;
   const datapointsToAlarm = config.idle.datapointsToAlarm ?? evaluationPeriods;
@@ -87,7 +90,11 @@ export function cloudWatchPeriodProblem(periodSeconds: number): string | undefin
  * The region an alarm is about: its `Region` dimension when the event carries the alarm's configuration,
  * else the `-idle-<region>` suffix of its name. Undefined for any other alarm.
  */
-export function regionOfAlarm(config: Pick<LandfallConfig, 'regions'>, alarmName: string, dimensions?: Record<string, string>): string | undefined {
+export function regionOfAlarm(
+  config: Pick<LandfallConfig, 'regions'>,
+  alarmName: string,
+  dimensions?: Record<string, string>,
+): string | undefined {
   const names = config.regions.map((region) => region.name);
   const byDimension = dimensions?.[REGION_DIMENSION];
   if (byDimension && names.includes(byDimension) && alarmName.endsWith(`-idle-${byDimension}`)) return byDimension;

@@ -10,7 +10,11 @@ import { warmVcpusAt } from './warmCapacity.ts';
  *
  * @returns whether this call woke the region
  */
-export async function wakeRegion(svc: Pick<Services, 'catalog' | 'capacity' | 'config'>, region: string, job: { jobName: string; vcpus: number }): Promise<boolean> {
+export async function wakeRegion(
+  svc: Pick<Services, 'catalog' | 'capacity' | 'config'>,
+  region: string,
+  job: { jobName: string; vcpus: number },
+): Promise<boolean> {
   try {
     const state = await svc.catalog.regionScale.get(region);
     if (!state.scaledDown) return false;
@@ -20,7 +24,11 @@ export async function wakeRegion(svc: Pick<Services, 'catalog' | 'capacity' | 'c
     await svc.capacity.setWarmVcpus(region, warmVcpus);
     return true;
   } catch (error) {
-    logger.warn('could not raise warm capacity of a scaled-down region; Batch still scales for the job', { region, jobName: job.jobName, error: String(error) });
+    logger.warn('could not raise warm capacity of a scaled-down region; Batch still scales for the job', {
+      region,
+      jobName: job.jobName,
+      error: String(error),
+    });
     return false;
   }
 }

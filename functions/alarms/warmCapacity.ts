@@ -23,5 +23,8 @@ export function inBusinessHours(hours: BusinessHours, time: Date): boolean {
  * @example warmVcpusAt(config, 'eu-west-1', new Date('2026-11-02T09:30:00Z')) // 4 with { warmVcpus: 4, fromHour: 8, toHour: 18, timeZone: 'Europe/Dublin' }
  */
 export function warmVcpusAt(config: Pick<LandfallConfig, 'idle'>, region: string, time: Date): number {
-  return Math.max(0, ...config.idle.businessHours.filter((hours) => hours.region === region && inBusinessHours(hours, time)).map((hours) => hours.warmVcpus));
+  return Math.max(
+    0,
+    ...config.idle.businessHours.filter((hours) => hours.region === region && inBusinessHours(hours, time)).map((hours) => hours.warmVcpus),
+  );
 }

@@ -1,5 +1,14 @@
 import { DynamoDBClient, ConditionalCheckFailedException, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { catalogCreateTableInput, keys, UNPUBLISHED_FACT_SHARDS, unpublishedFactShardPk } from './tableDesign.ts';
 import { RegionLoads } from './RegionLoads.ts';
 import { RegionScaleStates } from '../alarms/RegionScaleStates.ts';
@@ -129,7 +138,11 @@ export class Catalog {
   /** The named landed files of a run (those that exist), one read each: a sample's files without listing the run. */
   async getRunFiles(team: string, runId: string, names: readonly string[]): Promise<LandedFile[]> {
     const items = await Promise.all(
-      [...new Set(names)].map(async (name) => (await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.file(team, runId, name), ConsistentRead: true }))).Item),
+      [...new Set(names)].map(
+        async (name) =>
+          (await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.file(team, runId, name), ConsistentRead: true })))
+            .Item,
+      ),
     );
     return items.flatMap((item) => (item ? [strip<LandedFile>(item)!] : []));
   }
@@ -140,7 +153,16 @@ export class Catalog {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.run(team, runId), gsi1pk: `TEAM#${team}`, gsi1sk: `RUN#${runId}`, team, runId, status: 'RECEIVING', createdAt: at, updatedAt: at },
+          Item: {
+            ...keys.run(team, runId),
+            gsi1pk: `TEAM#${team}`,
+            gsi1sk: `RUN#${runId}`,
+            team,
+            runId,
+            status: 'RECEIVING',
+            createdAt: at,
+            updatedAt: at,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -165,7 +187,9 @@ export class Catalog {
   // ---- samples and versions ---------------------------------------------------------------
 
   async getSample(ref: SampleRef): Promise<SampleRecord | undefined> {
-    const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.sample(ref.team, ref.runId, ref.sampleId), ConsistentRead: true }));
+    const result = await this.#doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.sample(ref.team, ref.runId, ref.sampleId), ConsistentRead: true }),
+    );
     return strip<SampleRecord>(result.Item);
   }
 
@@ -185,7 +209,9 @@ export class Catalog {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.sample(ref.team, ref.runId, ref.sampleId),
-        UpdateExpression: 'SET #status = :status, updatedAt = :at, team = :team, runId = :run, sampleId = :sample, gsi1pk = :g1, gsi1sk = :g2, detail = :detail' + (extra.currentVersion !== undefined ? ', currentVersion = :v' : ''),
+        UpdateExpression:
+          'SET #status = :status, updatedAt = :at, team = :team, runId = :run, sampleId = :sample, gsi1pk = :g1, gsi1sk = :g2, detail = :detail' +
+          (extra.currentVersion !== undefined ? ', currentVersion = :v' : ''),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': status,
@@ -208,13 +234,20 @@ export class Catalog {
   }
 
   async listVersions(ref: SampleRef): Promise<VersionRecord[]> {
-    const items = await this.#queryAll<VersionRecord & { kind?: string }>({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), skPrefix: 'V#' });
+    const items = await this.#queryAll<VersionRecord & { kind?: string }>({
+      pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
+      skPrefix: 'V#',
+    });
     return items.filter((item) => item.kind === 'version');
   }
 
   async getVersion(ref: VersionRef): Promise<VersionRecord | undefined> {
     const result = await this.#doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) },
+        ConsistentRead: true,
+      }),
     );
     return strip<VersionRecord>(result.Item);
   }
@@ -224,14 +257,29 @@ export class Catalog {
    * same ordinal (an identical re-upload is the same version), a new hash gets max + 1. Racers for the
    * same hash converge on one item; racers with different hashes get consecutive ordinals.
    */
-  async claimVersion(ref: SampleRef, versionHash: string, files: VersionFile[], status: SampleStatus): Promise<{ version: VersionRecord; created: boolean }> {
+  async claimVersion(
+    ref: SampleRef,
+    versionHash: string,
+    files: VersionFile[],
+    status: SampleStatus,
+  ): Promise<{ version: VersionRecord; created: boolean }> {
     for (let round = 0; round < 20; round++) {
       const versions = await this.listVersions(ref);
       const existing = versions.find((v) => v.versionHash === versionHash);
       if (existing) return { version: existing, created: false };
       const next = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
       const at = now();
-      const record: VersionRecord = { ...ref, version: next, versionHash, status, files, createdAt: at, updatedAt: at, manifestRevision: 0, publishSequence: 0 };
+      const record: VersionRecord = {
+        ...ref,
+        version: next,
+        versionHash,
+        status,
+        files,
+        createdAt: at,
+        updatedAt: at,
+        manifestRevision: 0,
+        publishSequence: 0,
+      };
       try {
         await this.#doc.send(
           new PutCommand({
@@ -249,7 +297,10 @@ export class Catalog {
   }
 
   async updateVersion(ref: VersionRef, changes: Partial<Omit<VersionRecord, keyof VersionRef>>): Promise<void> {
-    await this.#update({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) }, { ...changes, updatedAt: now() });
+    await this.#update(
+      { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) },
+      { ...changes, updatedAt: now() },
+    );
   }
 
   /**
@@ -299,12 +350,16 @@ export class Catalog {
     const version = await this.getVersion(ref);
     if (!version?.executionName) return [];
     const base = version.executionName.replace(/-g\d+$/, '');
-    const executions = await Promise.all(Array.from({ length: (version.generation ?? 0) + 1 }, (_, generation) => this.getExecution(`${base}-g${generation}`)));
+    const executions = await Promise.all(
+      Array.from({ length: (version.generation ?? 0) + 1 }, (_, generation) => this.getExecution(`${base}-g${generation}`)),
+    );
     return executions.filter((execution): execution is ExecutionRecord => execution !== undefined);
   }
 
   async getExecution(executionName: string): Promise<ExecutionRecord | undefined> {
-    const result = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.execution(executionName), ConsistentRead: true }));
+    const result = await this.#doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.execution(executionName), ConsistentRead: true }),
+    );
     return strip<ExecutionRecord>(result.Item);
   }
 
@@ -318,7 +373,10 @@ export class Catalog {
   /** Records a job held back behind the run's early steps (GSI1 `DEFERRED#<team>#<run>` finds it). */
   async deferJob(job: JobRecord & { deferredSpec: string }): Promise<void> {
     await this.#doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.job(job.jobName), gsi1pk: `DEFERRED#${job.team}#${job.runId}`, gsi1sk: `JOB#${job.jobName}`, ...job } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.job(job.jobName), gsi1pk: `DEFERRED#${job.team}#${job.runId}`, gsi1sk: `JOB#${job.jobName}`, ...job },
+      }),
     );
   }
 
@@ -387,7 +445,11 @@ export class Catalog {
   }
 
   /** Points a step at its re-placed job and appends the placement to the step's lineage. */
-  async appendStepPlacement(ref: VersionRef, step: string, change: { jobName: string; region: string; placement: NonNullable<StepRecord['placements']>[number] }): Promise<void> {
+  async appendStepPlacement(
+    ref: VersionRef,
+    step: string,
+    change: { jobName: string; region: string; placement: NonNullable<StepRecord['placements']>[number] },
+  ): Promise<void> {
     await this.#doc.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -402,13 +464,20 @@ export class Catalog {
 
   async getStep(ref: VersionRef, step: string): Promise<StepRecord | undefined> {
     const result = await this.#doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.stepSk(ref.version, step) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.stepSk(ref.version, step) },
+        ConsistentRead: true,
+      }),
     );
     return strip<StepRecord>(result.Item);
   }
 
   async listSteps(ref: VersionRef): Promise<StepRecord[]> {
-    return this.#queryAll<StepRecord>({ pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), skPrefix: `${keys.versionSk(ref.version)}#STEP#` });
+    return this.#queryAll<StepRecord>({
+      pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
+      skPrefix: `${keys.versionSk(ref.version)}#STEP#`,
+    });
   }
 
   /**
@@ -422,7 +491,20 @@ export class Catalog {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.costSk(ref.version, step, jobName), kind: 'cost', team: ref.team, runId: ref.runId, sampleId: ref.sampleId, version: ref.version, step, jobName, status, cost: figures, at: now() },
+          Item: {
+            pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
+            sk: keys.costSk(ref.version, step, jobName),
+            kind: 'cost',
+            team: ref.team,
+            runId: ref.runId,
+            sampleId: ref.sampleId,
+            version: ref.version,
+            step,
+            jobName,
+            status,
+            cost: figures,
+            at: now(),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -442,7 +524,13 @@ export class Catalog {
    * Records a step's published outputs once and hands out its per-sample sequence number.
    * Returns `first: false` when the step was already published (a repeated publish is a no-op).
    */
-  async recordStepPublished(ref: VersionRef, step: string, outputs: PublishedOutput[], attempt: number, cost?: StepRecord['cost']): Promise<{ first: boolean; sequence: number }> {
+  async recordStepPublished(
+    ref: VersionRef,
+    step: string,
+    outputs: PublishedOutput[],
+    attempt: number,
+    cost?: StepRecord['cost'],
+  ): Promise<{ first: boolean; sequence: number }> {
     const versionKey = { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) };
     const stepKey = { pk: versionKey.pk, sk: keys.stepSk(ref.version, step) };
     const existing = await this.getStep(ref, step);
@@ -462,8 +550,7 @@ export class Catalog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stepKey,
-          UpdateExpression:
-            `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}`,
+          UpdateExpression: `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}`,
           ConditionExpression: 'attribute_not_exists(publishedAt)',
           ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version' },
           ExpressionAttributeValues: {
@@ -540,8 +627,15 @@ export class Catalog {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.fact(dedupeKey), detailType, claimedAt, owner: INSTANCE_ID, ...(event ? { event: JSON.stringify(event), ...keys.unpublishedFact(dedupeKey, claimedAt) } : {}) },
-          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#owner) AND attribute_not_exists(publishedAt) AND claimedAt < :staleBefore)',
+          Item: {
+            ...keys.fact(dedupeKey),
+            detailType,
+            claimedAt,
+            owner: INSTANCE_ID,
+            ...(event ? { event: JSON.stringify(event), ...keys.unpublishedFact(dedupeKey, claimedAt) } : {}),
+          },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (attribute_exists(#owner) AND attribute_not_exists(publishedAt) AND claimedAt < :staleBefore)',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':staleBefore': new Date(at.getTime() - FACT_CLAIM_LEASE_MS).toISOString() },
         }),
@@ -589,13 +683,22 @@ export class Catalog {
             TableName: this.tableName,
             IndexName: 'gsi1',
             KeyConditionExpression: claimedBefore ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': unpublishedFactShardPk(shard), ...(claimedBefore ? { ':before': claimedBefore.toISOString() } : {}) },
+            ExpressionAttributeValues: {
+              ':pk': unpublishedFactShardPk(shard),
+              ...(claimedBefore ? { ':before': claimedBefore.toISOString() } : {}),
+            },
             ExclusiveStartKey: startKey,
           }),
         );
         for (const item of page.Items ?? []) {
           if (item.publishedAt || typeof item.event !== 'string') continue;
-          facts.push({ dedupeKey: String(item.pk).slice(keys.fact('').pk.length), detailType: String(item.detailType), owner: String(item.owner), claimedAt: String(item.claimedAt), event: JSON.parse(item.event) as BusEvent });
+          facts.push({
+            dedupeKey: String(item.pk).slice(keys.fact('').pk.length),
+            detailType: String(item.detailType),
+            owner: String(item.owner),
+            claimedAt: String(item.claimedAt),
+            event: JSON.parse(item.event) as BusEvent,
+          });
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -618,7 +721,13 @@ export class Catalog {
           UpdateExpression: 'SET #owner = :me, claimedAt = :at, gsi1sk = :g2',
           ConditionExpression: '#owner = :owner AND claimedAt = :claimedAt AND attribute_not_exists(publishedAt)',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':me': INSTANCE_ID, ':at': claimedAt, ':g2': keys.unpublishedFact(fact.dedupeKey, claimedAt).gsi1sk, ':owner': fact.owner, ':claimedAt': fact.claimedAt },
+          ExpressionAttributeValues: {
+            ':me': INSTANCE_ID,
+            ':at': claimedAt,
+            ':g2': keys.unpublishedFact(fact.dedupeKey, claimedAt).gsi1sk,
+            ':owner': fact.owner,
+            ':claimedAt': fact.claimedAt,
+          },
         }),
       );
       return true;
@@ -651,7 +760,8 @@ export class Catalog {
       const page = await this.#doc.send(
         new ScanCommand({
           TableName: this.tableName,
-          FilterExpression: 'begins_with(pk, :factPk) AND sk = :factSk AND attribute_exists(#owner) AND #owner <> :me AND attribute_not_exists(publishedAt) AND attribute_not_exists(#event)',
+          FilterExpression:
+            'begins_with(pk, :factPk) AND sk = :factSk AND attribute_exists(#owner) AND #owner <> :me AND attribute_not_exists(publishedAt) AND attribute_not_exists(#event)',
           ProjectionExpression: 'pk, detailType, #owner, claimedAt',
           ExpressionAttributeNames: { '#owner': 'owner', '#event': 'event' },
           ExpressionAttributeValues: { ':factPk': factKey.pk, ':factSk': factKey.sk, ':me': INSTANCE_ID },
@@ -664,7 +774,8 @@ export class Catalog {
     const released = [];
     for (const item of abandoned) {
       const dedupeKey = item.pk.slice(factKey.pk.length);
-      if (await this.#releaseClaim(dedupeKey, item.owner)) released.push({ dedupeKey, detailType: item.detailType, owner: item.owner, claimedAt: item.claimedAt });
+      if (await this.#releaseClaim(dedupeKey, item.owner))
+        released.push({ dedupeKey, detailType: item.detailType, owner: item.owner, claimedAt: item.claimedAt });
     }
     return released;
   }

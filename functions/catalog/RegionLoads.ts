@@ -50,23 +50,38 @@ export class RegionLoads {
 
   /** Current load of a region (creating its empty item on first use). */
   async get(region: string): Promise<RegionLoad> {
-    const read = async () => (await this.#doc.send(new GetCommand({ TableName: this.#table, Key: keys.regionLoad(region), ConsistentRead: true }))).Item;
+    const read = async () =>
+      (await this.#doc.send(new GetCommand({ TableName: this.#table, Key: keys.regionLoad(region), ConsistentRead: true }))).Item;
     let item = await read();
     if (!item) {
       try {
         await this.#doc.send(
-          new PutCommand({ TableName: this.#table, Item: { ...keys.regionLoad(region), region, revision: 0, jobs: {}, infraFailures: [] }, ConditionExpression: 'attribute_not_exists(pk)' }),
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...keys.regionLoad(region), region, revision: 0, jobs: {}, infraFailures: [] },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
         );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
       item = await read();
     }
-    return { region, revision: Number(item?.revision ?? 0), jobs: (item?.jobs ?? {}) as RegionLoad['jobs'], infraFailures: (item?.infraFailures ?? []) as number[] };
+    return {
+      region,
+      revision: Number(item?.revision ?? 0),
+      jobs: (item?.jobs ?? {}) as RegionLoad['jobs'],
+      infraFailures: (item?.infraFailures ?? []) as number[],
+    };
   }
 
   /** Reserves capacity for a job if the region is still at `seenRevision`; false when another write came first. */
-  async reserve(region: string, jobName: string, reservation: Omit<StoredReservation, 'reservedAt' | 'runningSince'>, seenRevision: number): Promise<boolean> {
+  async reserve(
+    region: string,
+    jobName: string,
+    reservation: Omit<StoredReservation, 'reservedAt' | 'runningSince'>,
+    seenRevision: number,
+  ): Promise<boolean> {
     try {
       await this.#doc.send(
         new UpdateCommand({
@@ -75,7 +90,11 @@ export class RegionLoads {
           UpdateExpression: 'SET jobs.#job = :reservation, revision = revision + :one',
           ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
           ExpressionAttributeNames: { '#job': jobName },
-          ExpressionAttributeValues: { ':reservation': { ...reservation, reservedAt: new Date().toISOString() }, ':one': 1, ':seen': seenRevision },
+          ExpressionAttributeValues: {
+            ':reservation': { ...reservation, reservedAt: new Date().toISOString() },
+            ':one': 1,
+            ':seen': seenRevision,
+          },
         }),
       );
       return true;
@@ -166,7 +185,12 @@ export class RegionLoads {
       // Trimming races with a concurrent append at worst drop one old entry: health needs recent ones only.
       const kept = failures.slice(-KEEP_FAILURES);
       await this.#doc.send(
-        new UpdateCommand({ TableName: this.#table, Key: keys.regionLoad(region), UpdateExpression: 'SET infraFailures = :kept', ExpressionAttributeValues: { ':kept': kept } }),
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.regionLoad(region),
+          UpdateExpression: 'SET infraFailures = :kept',
+          ExpressionAttributeValues: { ':kept': kept },
+        }),
       );
       return kept;
     }

@@ -17,7 +17,11 @@ export interface TeamCost extends CostTotals {
  * Cost per run and per team from the per-job cost items (every attempt, failed and re-placed jobs, staging
  * transfers), gathered by key queries: a team's runs (GSI1), each run's samples, each sample's costs.
  */
-export async function costReport(catalog: Catalog, teams: string[], filter: { runId?: string; since?: Date } = {}): Promise<{ runs: RunCost[]; teams: TeamCost[]; total: CostTotals }> {
+export async function costReport(
+  catalog: Catalog,
+  teams: string[],
+  filter: { runId?: string; since?: Date } = {},
+): Promise<{ runs: RunCost[]; teams: TeamCost[]; total: CostTotals }> {
   const runs: RunCost[] = [];
   const perTeam: TeamCost[] = [];
   for (const team of teams) {

@@ -83,7 +83,10 @@ export const keys = {
   execution: (name: string) => ({ pk: `EXEC#${name}`, sk: '#EXEC' }),
   job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
   fact: (dedupeKey: string) => ({ pk: `FACT#${dedupeKey}`, sk: '#FACT' }),
-  unpublishedFact: (dedupeKey: string, claimedAt: string) => ({ gsi1pk: unpublishedFactShardPk(shardOf(dedupeKey)), gsi1sk: `${claimedAt}#${dedupeKey}` }),
+  unpublishedFact: (dedupeKey: string, claimedAt: string) => ({
+    gsi1pk: unpublishedFactShardPk(shardOf(dedupeKey)),
+    gsi1sk: `${claimedAt}#${dedupeKey}`,
+  }),
   regionLoad: (region: string) => ({ pk: `REGION#${region}`, sk: '#LOAD' }),
   costSk: (version: number, step: string, jobName: string) => `COST#V#${String(version).padStart(5, '0')}#${step}#${jobName}`,
 } as const;

@@ -64,14 +64,22 @@ function samplesFromNames(names: string[]): Map<string, ExpectedFile[]> {
   for (const name of names) {
     const parsed = parseFastqFileName(path.basename(name));
     if (!parsed || UNDETERMINED.test(path.basename(name))) continue;
-    samples.set(parsed.sample, [...(samples.get(parsed.sample) ?? []), { name, lane: parsed.lane ?? 1, read: parsed.read as ExpectedFile['read'] }]);
+    samples.set(parsed.sample, [
+      ...(samples.get(parsed.sample) ?? []),
+      { name, lane: parsed.lane ?? 1, read: parsed.read as ExpectedFile['read'] },
+    ]);
   }
   return samples;
 }
 
 /** Expected files per sample: from the sample sheet (samples × lanes × reads) when there is one. */
 function expectedFromSheet(sheet: SampleSheet): Map<string, ExpectedFile[]> {
-  return new Map(sheet.samples.map((sample) => [sample.sampleId, sample.lanes.flatMap((lane) => sheet.reads.map((read) => ({ name: fastqName(sample, lane, read), lane, read })))]));
+  return new Map(
+    sheet.samples.map((sample) => [
+      sample.sampleId,
+      sample.lanes.flatMap((lane) => sheet.reads.map((read) => ({ name: fastqName(sample, lane, read), lane, read }))),
+    ]),
+  );
 }
 
 /** Adds the missing mate of every R1/R2 seen, so a lone mate waits (and is reported) instead of running. */
@@ -110,11 +118,13 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     const rta = input.files.find((file) => RTA_COMPLETE.test(file.name));
     const rtaOnly = input.instrumentModel !== undefined && RTA_ONLY_MODELS.includes(input.instrumentModel);
     if (byName.has(COPY_COMPLETE)) [signal, signalAt] = [COPY_COMPLETE, landedAt(byName.get(COPY_COMPLETE))];
-    else if (rtaOnly && rta && input.now - landedAt(rta)! >= input.rtaSettleSeconds * 1000) [signal, signalAt] = [`${rta.name} + ${input.rtaSettleSeconds}s settle`, landedAt(rta)! + input.rtaSettleSeconds * 1000];
+    else if (rtaOnly && rta && input.now - landedAt(rta)! >= input.rtaSettleSeconds * 1000)
+      [signal, signalAt] = [`${rta.name} + ${input.rtaSettleSeconds}s settle`, landedAt(rta)! + input.rtaSettleSeconds * 1000];
     else if (barrierCovers) [signal, signalAt] = ['Storage Gateway upload barrier', barrier];
     else waitingFor = rtaOnly ? (rta ? `${input.rtaSettleSeconds}s after ${rta.name}` : 'RTAComplete.txt') : COPY_COMPLETE;
   } else if (input.profile === 'manifest') {
-    if (!input.manifest) return { status: 'RECEIVING', waitingFor: 'a manifest (manifest.json or *.md5)', samples: [], missing: [], unknownFastqs: [] };
+    if (!input.manifest)
+      return { status: 'RECEIVING', waitingFor: 'a manifest (manifest.json or *.md5)', samples: [], missing: [], unknownFastqs: [] };
     const listed = input.manifest.entries.map((entry) => entry.name);
     expected = input.sheet ? expectedFromSheet(input.sheet) : samplesFromNames(listed.filter(isFastq));
     // The manifest is the signal; it may arrive before the files it lists, so it starts the deadline.
@@ -123,7 +133,9 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     if (notLanded.length > 0) waitingFor = `${notLanded.length} file(s) the manifest lists`;
   } else {
     const names = input.sheet ? [] : landedFastqs;
-    expected = input.sheet ? expectedFromSheet(input.sheet) : new Map([...samplesFromNames(names)].map(([sample, files]) => [sample, withMates(files)]));
+    expected = input.sheet
+      ? expectedFromSheet(input.sheet)
+      : new Map([...samplesFromNames(names)].map(([sample, files]) => [sample, withMates(files)]));
     for (const file of input.files) {
       const marker = SAMPLE_MARKER.exec(file.name);
       if (marker) sampleSignals.add(marker[1]!);
@@ -142,10 +154,15 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   const known = new Set(samples.flatMap((sample) => sample.expected.map((file) => file.name)));
   const unknownFastqs = landedFastqs.filter((name) => !known.has(name) && !UNDETERMINED.test(path.basename(name)));
   const missing = samples.flatMap((sample) => sample.missing);
-  if (input.profile === 'manifest' && input.manifest) missing.push(...input.manifest.entries.map((entry) => entry.name).filter((name) => !byName.has(name) && !missing.includes(name)));
+  if (input.profile === 'manifest' && input.manifest)
+    missing.push(...input.manifest.entries.map((entry) => entry.name).filter((name) => !byName.has(name) && !missing.includes(name)));
 
   const allReady = samples.length > 0 && samples.every((sample) => sample.ready) && missing.length === 0;
-  const started = signalAt ?? (sampleSignals.size > 0 ? Math.min(...input.files.filter((f) => SAMPLE_MARKER.test(f.name)).map((f) => Date.parse(f.landedAt))) : undefined);
+  const started =
+    signalAt ??
+    (sampleSignals.size > 0
+      ? Math.min(...input.files.filter((f) => SAMPLE_MARKER.test(f.name)).map((f) => Date.parse(f.landedAt)))
+      : undefined);
   const overdue = started !== undefined && input.now - started > input.deadlineMinutes * 60_000;
   return {
     status: allReady ? 'COMPLETE' : overdue ? 'INCOMPLETE' : 'RECEIVING',

@@ -10,11 +10,17 @@ import { isManifestName, parseRunManifest, type RunManifest } from './runManifes
 import { parseSampleSheet, type SampleSheet } from './sampleSheet.ts';
 
 /** The completeness profile of a run folder: the first matching per-run rule, else the team's. */
-export function profileFor(config: LandfallConfig, team: string, runId: string): { profile: Profile; instrumentModel?: LandfallConfig['teams'][number]['instrumentModel'] } {
+export function profileFor(
+  config: LandfallConfig,
+  team: string,
+  runId: string,
+): { profile: Profile; instrumentModel?: LandfallConfig['teams'][number]['instrumentModel'] } {
   const teamConfig = config.teams.find((candidate) => candidate.id === team);
   if (!teamConfig) throw new LandingError(`team ${team} is not in the config`);
   const rule = teamConfig.runProfiles.find((candidate) => runId.startsWith(candidate.runPrefix));
-  return rule ? { profile: rule.profile, instrumentModel: rule.instrumentModel ?? teamConfig.instrumentModel } : { profile: teamConfig.profile, instrumentModel: teamConfig.instrumentModel };
+  return rule
+    ? { profile: rule.profile, instrumentModel: rule.instrumentModel ?? teamConfig.instrumentModel }
+    : { profile: teamConfig.profile, instrumentModel: teamConfig.instrumentModel };
 }
 
 const identityOf = (files: LandedFile[]) =>
@@ -43,7 +49,10 @@ async function readDocument<T extends SampleSheet | RunManifest>(svc: Services, 
 }
 
 /** Reads and parses the run's sample sheet and manifest when they landed; a bad one is reported, not fatal. */
-export async function readRunDocuments(svc: Services, files: LandedFile[]): Promise<{ sheet?: SampleSheet; manifest?: RunManifest; problem?: string }> {
+export async function readRunDocuments(
+  svc: Services,
+  files: LandedFile[],
+): Promise<{ sheet?: SampleSheet; manifest?: RunManifest; problem?: string }> {
   const result: { sheet?: SampleSheet; manifest?: RunManifest; problem?: string } = {};
   const sheetFile = files.find((file) => file.name === SAMPLE_SHEET);
   const manifestFile = files.find((file) => isManifestName(file.name));
@@ -80,7 +89,9 @@ export function evaluateRun(svc: Services, team: string, runId: string, now?: nu
   if (now !== undefined) return evaluateRunAt(svc, team, runId, now);
   const key = `${team}\u0000${runId}`;
   const begin = (): Promise<RunEvaluation> => {
-    const entry: { current: Promise<RunEvaluation>; next?: Promise<RunEvaluation> } = { current: evaluateRunAt(svc, team, runId, Date.now()) };
+    const entry: { current: Promise<RunEvaluation>; next?: Promise<RunEvaluation> } = {
+      current: evaluateRunAt(svc, team, runId, Date.now()),
+    };
     evaluations.set(key, entry);
     // Registered before any trailing evaluation's, so it runs first: with a trailing one waiting, the entry
     // stays until that one replaces it (late callers join it); without, the run is free again.
@@ -102,8 +113,18 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   const documents = await readRunDocuments(svc, files);
   if (documents.problem) {
     logger.warn('unreadable run document', { team, runId, problem: documents.problem });
-    await svc.catalog.updateRun(team, runId, { status: 'INCOMPLETE', missing: [], waitingFor: `a readable run document: ${documents.problem}` });
-    await emitOnce(svc, 'Run Incomplete', { team, runId, missing: [], waitingFor: documents.problem, dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}` });
+    await svc.catalog.updateRun(team, runId, {
+      status: 'INCOMPLETE',
+      missing: [],
+      waitingFor: `a readable run document: ${documents.problem}`,
+    });
+    await emitOnce(svc, 'Run Incomplete', {
+      team,
+      runId,
+      missing: [],
+      waitingFor: documents.problem,
+      dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}`,
+    });
     return { landed: [], settling: [], status: 'INCOMPLETE' };
   }
   const { profile, instrumentModel } = profileFor(svc.config, team, runId);
@@ -128,7 +149,13 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     signal: completeness.signal,
   });
   if (completeness.status === 'INCOMPLETE') {
-    await emitOnce(svc, 'Run Incomplete', { team, runId, missing: completeness.missing, waitingFor: completeness.waitingFor, dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}` });
+    await emitOnce(svc, 'Run Incomplete', {
+      team,
+      runId,
+      missing: completeness.missing,
+      waitingFor: completeness.waitingFor,
+      dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}`,
+    });
   }
   for (const name of completeness.unknownFastqs) {
     const file = files.find((candidate) => candidate.name === name)!;
@@ -149,7 +176,10 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   for (const sample of completeness.samples) {
     const ref = { team, runId, sampleId: sample.sampleId };
     const record = records.get(sample.sampleId);
-    if (!record) await svc.catalog.setSampleStatus(ref, 'RECEIVING', { detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files' });
+    if (!record)
+      await svc.catalog.setSampleStatus(ref, 'RECEIVING', {
+        detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files',
+      });
     // Never start on a partial upload: the profile's completion signal and every expected file.
     if (!sample.ready) continue;
     const identity = identityOf(sample.files);
@@ -166,7 +196,10 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
       const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
       if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
-        await svc.catalog.setSampleStatus(ref, record.status, { currentVersion: record.currentVersion, detail: `${changed.length} changed file(s) settling before a new version` });
+        await svc.catalog.setSampleStatus(ref, record.status, {
+          currentVersion: record.currentVersion,
+          detail: `${changed.length} changed file(s) settling before a new version`,
+        });
         settling.push(sample.sampleId);
         continue;
       }
@@ -186,12 +219,19 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     }
   }
   // A finished run whose samples are re-uploaded is evaluated again by the sweep once they are quiet.
-  if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0) await svc.catalog.updateRun(team, runId, { settlingSamples: settling });
+  if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
+    await svc.catalog.updateRun(team, runId, { settlingSamples: settling });
   return { landed, status, settling };
 }
 
 /** A sample already cataloged receives a new file or a changed one: say so, a new version follows. */
-async function announceLateOrChanged(svc: Services, ref: { team: string; runId: string; sampleId: string }, currentVersion: number, files: LandedFile[], identity: string): Promise<void> {
+async function announceLateOrChanged(
+  svc: Services,
+  ref: { team: string; runId: string; sampleId: string },
+  currentVersion: number,
+  files: LandedFile[],
+  identity: string,
+): Promise<void> {
   const version = await svc.catalog.getVersion({ ...ref, version: currentVersion });
   if (!version) return;
   for (const file of files) {

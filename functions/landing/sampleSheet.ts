@@ -77,14 +77,33 @@ export function checkSampleSheet(text: string): SampleSheetCheck {
   const v2 = sections.has('BCLConvert_Data');
   const dataName = v2 ? 'BCLConvert_Data' : 'Data';
   const data = sections.get(dataName);
-  if (!data) return { problems: [{ message: 'no [BCLConvert_Data] (v2) or [Data] (v1) section', expected: 'a [BCLConvert_Data] (v2) or [Data] (v1) section', found: 'neither' }] };
-  if (data.length === 0) return { problems: [{ message: `[${dataName}] has no header row`, expected: 'a header row (Sample_ID, …)', found: 'an empty section' }] };
+  if (!data)
+    return {
+      problems: [
+        {
+          message: 'no [BCLConvert_Data] (v2) or [Data] (v1) section',
+          expected: 'a [BCLConvert_Data] (v2) or [Data] (v1) section',
+          found: 'neither',
+        },
+      ],
+    };
+  if (data.length === 0)
+    return {
+      problems: [{ message: `[${dataName}] has no header row`, expected: 'a header row (Sample_ID, …)', found: 'an empty section' }],
+    };
   const [headerRow, ...rows] = data as [{ line: number; cells: string[] }, ...Array<{ line: number; cells: string[] }>];
   const column = (name: string) => headerRow.cells.findIndex((cell) => cell.toLowerCase() === name.toLowerCase());
   const idColumn = column('Sample_ID');
   if (idColumn < 0) {
     return {
-      problems: [{ line: headerRow.line, message: `[${dataName}] header has no Sample_ID column (found: ${headerRow.cells.join(', ')})`, expected: 'a Sample_ID column', found: headerRow.cells.join(', ') }],
+      problems: [
+        {
+          line: headerRow.line,
+          message: `[${dataName}] header has no Sample_ID column (found: ${headerRow.cells.join(', ')})`,
+          expected: 'a Sample_ID column',
+          found: headerRow.cells.join(', '),
+        },
+      ],
     };
   }
   const laneColumn = column('Lane');
@@ -108,13 +127,23 @@ export function checkSampleSheet(text: string): SampleSheetCheck {
       continue;
     }
     if (!/^[A-Za-z0-9_-]+$/.test(sampleId)) {
-      problems.push({ line: row.line, message: `Sample_ID ${JSON.stringify(sampleId)} may only contain letters, digits, '-' and '_'`, expected: "letters, digits, '-' and '_'", found: JSON.stringify(sampleId) });
+      problems.push({
+        line: row.line,
+        message: `Sample_ID ${JSON.stringify(sampleId)} may only contain letters, digits, '-' and '_'`,
+        expected: "letters, digits, '-' and '_'",
+        found: JSON.stringify(sampleId),
+      });
       continue;
     }
     const laneText = laneColumn >= 0 ? row.cells[laneColumn] : undefined;
     const lane = laneText ? Number(laneText) : 1;
     if (!Number.isInteger(lane) || lane < 1 || lane > 8) {
-      problems.push({ line: row.line, message: `Lane ${JSON.stringify(laneText)} is not a lane number 1-8`, expected: 'a lane number 1-8', found: JSON.stringify(laneText) });
+      problems.push({
+        line: row.line,
+        message: `Lane ${JSON.stringify(laneText)} is not a lane number 1-8`,
+        expected: 'a lane number 1-8',
+        found: JSON.stringify(laneText),
+      });
       continue;
     }
     const pair = `${lane}/${sampleId}`;
@@ -129,12 +158,18 @@ export function checkSampleSheet(text: string): SampleSheetCheck {
       continue;
     }
     seen.set(pair, row.line);
-    const sample = samples.get(sampleId) ?? { sampleId, sampleNumber: samples.size + 1, lanes: [], project: (projectColumn >= 0 ? row.cells[projectColumn] : undefined) ?? projects.get(sampleId) };
+    const sample = samples.get(sampleId) ?? {
+      sampleId,
+      sampleNumber: samples.size + 1,
+      lanes: [],
+      project: (projectColumn >= 0 ? row.cells[projectColumn] : undefined) ?? projects.get(sampleId),
+    };
     sample.lanes.push(lane);
     samples.set(sampleId, sample);
   }
   if (samples.size === 0) {
-    if (problems.length === 0) problems.push({ message: `[${dataName}] lists no samples`, expected: 'at least one sample row', found: 'none' });
+    if (problems.length === 0)
+      problems.push({ message: `[${dataName}] lists no samples`, expected: 'at least one sample row', found: 'none' });
     return { problems };
   }
 

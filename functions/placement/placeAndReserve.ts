@@ -23,7 +23,12 @@ export interface PlacementSetup {
 /** A region's configuration and load item, as the pure placement function takes it. */
 export function regionState(config: RegionConfig, load: RegionLoad, health: HealthPolicy, now: number): RegionState {
   const failures = regionHealth(load.infraFailures, now, health);
-  const drain = queueDrain(Object.values(load.jobs), config.vcpuQuota, now, health.queueStallSeconds ?? DEFAULT_HEALTH_POLICY.queueStallSeconds!);
+  const drain = queueDrain(
+    Object.values(load.jobs),
+    config.vcpuQuota,
+    now,
+    health.queueStallSeconds ?? DEFAULT_HEALTH_POLICY.queueStallSeconds!,
+  );
   const judged = failures.healthy && !drain.draining ? { healthy: false, reason: drain.reason } : failures;
   return {
     name: config.name,
@@ -51,7 +56,12 @@ export function regionState(config: RegionConfig, load: RegionLoad, health: Heal
  *
  * @example const decision = await placeAndReserve(catalog.regionLoads, setup, job); // decision.region
  */
-export function placeAndReserve(store: RegionLoads, setup: PlacementSetup, job: PlacementJob, options: { exclude?: readonly string[] } = {}): Promise<PlacementDecision & { reused?: boolean }> {
+export function placeAndReserve(
+  store: RegionLoads,
+  setup: PlacementSetup,
+  job: PlacementJob,
+  options: { exclude?: readonly string[] } = {},
+): Promise<PlacementDecision & { reused?: boolean }> {
   // One placement at a time per catalog client (one per process): concurrent ones would only lose the
   // conditional write to each other and decide again, so a burst of N submissions cost O(N²) reads and
   // writes of the load items (23,000 rounds for 200 samples). Between processes (Lambda) and clients the
@@ -69,18 +79,34 @@ export function placeAndReserve(store: RegionLoads, setup: PlacementSetup, job: 
 
 const placementQueues = new WeakMap<RegionLoads, Promise<void>>();
 
-async function placeAndReserveNow(store: RegionLoads, setup: PlacementSetup, job: PlacementJob, options: { exclude?: readonly string[] }): Promise<PlacementDecision & { reused?: boolean }> {
+async function placeAndReserveNow(
+  store: RegionLoads,
+  setup: PlacementSetup,
+  job: PlacementJob,
+  options: { exclude?: readonly string[] },
+): Promise<PlacementDecision & { reused?: boolean }> {
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const loads = await Promise.all(setup.regions.map((region) => store.get(region.name)));
     const held = loads.find((load) => load.jobs[job.jobName] !== undefined);
-    if (held) return { jobName: job.jobName, region: held.region, estimatedStartSeconds: 0, reasons: [`already reserved in ${held.region}`], candidates: [], reused: true };
+    if (held)
+      return {
+        jobName: job.jobName,
+        region: held.region,
+        estimatedStartSeconds: 0,
+        reasons: [`already reserved in ${held.region}`],
+        candidates: [],
+        reused: true,
+      };
     const now = (setup.now ?? Date.now)();
-    const bound = Math.floor((setup.health.maxQueuedJobs ?? DEFAULT_MAX_QUEUED_JOBS) * (isUrgentClass(job.priority) ? URGENT_QUEUE_HEADROOM : 1));
+    const bound = Math.floor(
+      (setup.health.maxQueuedJobs ?? DEFAULT_MAX_QUEUED_JOBS) * (isUrgentClass(job.priority) ? URGENT_QUEUE_HEADROOM : 1),
+    );
     const full: string[] = [];
     const states = setup.regions.map((region, i) => {
       const state = regionState(region, loads[i]!, setup.health, now);
       // A region the job is being moved away from counts as unhealthy for this job.
-      if (options.exclude?.includes(region.name)) return { ...state, healthy: false, healthReason: state.healthReason ?? 'the job is being moved away from it' };
+      if (options.exclude?.includes(region.name))
+        return { ...state, healthy: false, healthReason: state.healthReason ?? 'the job is being moved away from it' };
       const waiting = Object.values(loads[i]!.jobs).filter((reserved) => reserved.runningSince === undefined).length;
       if (waiting < bound) return state;
       full.push(`${region.name} holds ${waiting} waiting jobs (bound ${bound})`);
@@ -91,9 +117,18 @@ async function placeAndReserveNow(store: RegionLoads, setup: PlacementSetup, job
     if (full.length > 0 && states.every((state) => !state.healthy)) throw new RegionsFullError(job.jobName, full);
     const decision = placeJob(job, states, setup.homeRegion);
     const chosen = loads.find((load) => load.region === decision.region)!;
-    const reservation = { vcpus: job.vcpus, memoryMiB: job.memoryMiB, expectedSeconds: job.expectedSeconds, priority: job.priority, inputBytes: job.inputBytes, dataRegions: [...job.dataRegions] };
+    const reservation = {
+      vcpus: job.vcpus,
+      memoryMiB: job.memoryMiB,
+      expectedSeconds: job.expectedSeconds,
+      priority: job.priority,
+      inputBytes: job.inputBytes,
+      dataRegions: [...job.dataRegions],
+    };
     if (await store.reserve(decision.region, job.jobName, reservation, chosen.revision)) {
-      return round === 1 ? decision : { ...decision, reasons: [...decision.reasons, `decided again after ${round - 1} concurrent placement(s)`] };
+      return round === 1
+        ? decision
+        : { ...decision, reasons: [...decision.reasons, `decided again after ${round - 1} concurrent placement(s)`] };
     }
   }
   throw new PlacementContentionError(job.jobName, MAX_ROUNDS);

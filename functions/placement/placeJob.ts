@@ -15,7 +15,12 @@ const TIE_SECONDS = 1;
  * work ahead over the quota, and at least half the shortest reservation (the expected wait for a first
  * completion). Ignores fragmentation: an estimate, recomputed at every placement.
  */
-export function estimatedStart(job: Pick<PlacementJob, 'vcpus' | 'priority'>, quota: number, reservations: readonly Reservation[], readyAfter = 0): number {
+export function estimatedStart(
+  job: Pick<PlacementJob, 'vcpus' | 'priority'>,
+  quota: number,
+  reservations: readonly Reservation[],
+  readyAfter = 0,
+): number {
   const running = reservations.filter((r) => r.runningForSeconds !== undefined);
   const queued = reservations.filter((r) => r.runningForSeconds === undefined);
   const queuedAhead = queued.filter((r) => r.priority >= job.priority);
@@ -26,7 +31,9 @@ export function estimatedStart(job: Pick<PlacementJob, 'vcpus' | 'priority'>, qu
     return readyAfter + Math.max(ahead / quota, Math.min(...reservations.map((r) => r.expectedSeconds)) / 2);
   }
   const drain = queuedAhead.reduce((sum, r) => sum + r.vcpus * r.expectedSeconds, 0) / quota;
-  const left = running.map((r) => ({ vcpus: r.vcpus, seconds: Math.max(1, r.expectedSeconds - r.runningForSeconds!) })).sort((a, b) => a.seconds - b.seconds);
+  const left = running
+    .map((r) => ({ vcpus: r.vcpus, seconds: Math.max(1, r.expectedSeconds - r.runningForSeconds!) }))
+    .sort((a, b) => a.seconds - b.seconds);
   const lostWhileStaging = readyAfter > 0 && queued.length > queuedAhead.length;
   // What must be freed: with a queue behind it and inputs still on their way, everything free by then is taken.
   const need = lostWhileStaging ? sumVcpus(queuedAhead) + job.vcpus : sumVcpus(running) + sumVcpus(queuedAhead) + job.vcpus - quota;
@@ -53,10 +60,19 @@ function assess(job: PlacementJob, region: RegionState): CandidateAssessment {
   const gb = remote ? job.inputBytes / GB : 0;
   const stagingSeconds = gb * region.transferSecondsPerGb;
   const start = estimatedStart(job, region.vcpuQuota, region.reservations, stagingSeconds);
-  const base = { region: region.name, stagingSeconds, queueSeconds: start - stagingSeconds, estimatedStartSeconds: start, transferCostUsd: gb * region.transferCostPerGb };
-  if (!region.healthy) return { ...base, eligible: false, excludedBecause: `unhealthy${region.healthReason ? ` (${region.healthReason})` : ''}` };
-  if (job.vcpus > region.vcpuQuota) return { ...base, eligible: false, excludedBecause: `needs ${job.vcpus} vCPUs, quota is ${region.vcpuQuota}` };
-  if (job.memoryMiB > region.memoryMiB) return { ...base, eligible: false, excludedBecause: `needs ${job.memoryMiB} MiB, region has ${region.memoryMiB}` };
+  const base = {
+    region: region.name,
+    stagingSeconds,
+    queueSeconds: start - stagingSeconds,
+    estimatedStartSeconds: start,
+    transferCostUsd: gb * region.transferCostPerGb,
+  };
+  if (!region.healthy)
+    return { ...base, eligible: false, excludedBecause: `unhealthy${region.healthReason ? ` (${region.healthReason})` : ''}` };
+  if (job.vcpus > region.vcpuQuota)
+    return { ...base, eligible: false, excludedBecause: `needs ${job.vcpus} vCPUs, quota is ${region.vcpuQuota}` };
+  if (job.memoryMiB > region.memoryMiB)
+    return { ...base, eligible: false, excludedBecause: `needs ${job.memoryMiB} MiB, region has ${region.memoryMiB}` };
   return { ...base, eligible: true };
 }
 
@@ -77,10 +93,16 @@ export function placeJob(job: PlacementJob, regions: readonly RegionState[], hom
   const candidates = regions.map((region) => assess(job, region));
   const preference = new Map(regions.map((region) => [region.name, region.preference]));
   const eligible = candidates.filter((candidate) => candidate.eligible);
-  if (eligible.length === 0) throw new NoRegionError(job.jobName, candidates.map((c) => `${c.region} ${c.excludedBecause}`));
+  if (eligible.length === 0)
+    throw new NoRegionError(
+      job.jobName,
+      candidates.map((c) => `${c.region} ${c.excludedBecause}`),
+    );
   const best = [...eligible].sort(
     (a, b) =>
-      (Math.abs(a.estimatedStartSeconds - b.estimatedStartSeconds) >= TIE_SECONDS ? a.estimatedStartSeconds - b.estimatedStartSeconds : 0) ||
+      (Math.abs(a.estimatedStartSeconds - b.estimatedStartSeconds) >= TIE_SECONDS
+        ? a.estimatedStartSeconds - b.estimatedStartSeconds
+        : 0) ||
       a.transferCostUsd - b.transferCostUsd ||
       (preference.get(a.region) ?? 0) - (preference.get(b.region) ?? 0) ||
       Number(b.region === homeRegion) - Number(a.region === homeRegion) ||
@@ -101,5 +123,11 @@ export function placeJob(job: PlacementJob, regions: readonly RegionState[], hom
         : home && home.queueSeconds > 0
           ? `chose ${best.region}: home region ${homeRegion} saturated (est. wait ${seconds(home.queueSeconds)})${dataNote}`
           : `chose ${best.region}: starts soonest${dataNote}`;
-  return { jobName: job.jobName, region: best.region, estimatedStartSeconds: best.estimatedStartSeconds, reasons: [why, ...reasons], candidates };
+  return {
+    jobName: job.jobName,
+    region: best.region,
+    estimatedStartSeconds: best.estimatedStartSeconds,
+    reasons: [why, ...reasons],
+    candidates,
+  };
 }

@@ -55,7 +55,12 @@ export function pickMoves(regions: readonly RebalanceRegion[]): Move[] {
         const wait = ahead / source.vcpuQuota;
         const staging = job.dataRegions.includes(target.name) ? 0 : (job.inputBytes / GB) * target.transferSecondsPerGb;
         if (staging >= wait) continue;
-        moves.push({ jobName: job.jobName, from: source.name, to: target.name, reason: `waits ~${Math.round(wait)} s in ${source.name}, starts in ${Math.round(staging)} s in ${target.name}` });
+        moves.push({
+          jobName: job.jobName,
+          from: source.name,
+          to: target.name,
+          reason: `waits ~${Math.round(wait)} s in ${source.name}, starts in ${Math.round(staging)} s in ${target.name}`,
+        });
         taken.add(job.jobName);
         free.set(target.name, (free.get(target.name) ?? 0) - job.vcpus);
       }

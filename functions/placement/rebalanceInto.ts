@@ -29,7 +29,15 @@ export async function rebalanceInto(svc: Services, region: string, now = Date.no
       queue: entries
         .filter(([, reservation]) => reservation.runningSince === undefined)
         .sort(([, a], [, b]) => b.priority - a.priority || a.reservedAt.localeCompare(b.reservedAt))
-        .map(([jobName, r]) => ({ jobName, vcpus: r.vcpus, memoryMiB: r.memoryMiB, expectedSeconds: r.expectedSeconds, priority: r.priority, inputBytes: r.inputBytes ?? 0, dataRegions: r.dataRegions ?? [svc.config.homeRegion] })),
+        .map(([jobName, r]) => ({
+          jobName,
+          vcpus: r.vcpus,
+          memoryMiB: r.memoryMiB,
+          expectedSeconds: r.expectedSeconds,
+          priority: r.priority,
+          inputBytes: r.inputBytes ?? 0,
+          dataRegions: r.dataRegions ?? [svc.config.homeRegion],
+        })),
     };
   });
   const moved: string[] = [];

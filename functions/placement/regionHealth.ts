@@ -18,7 +18,11 @@ export const DEFAULT_HEALTH_POLICY: HealthPolicy = { unhealthyAfterFailures: 2, 
  *
  * @example regionHealth([Date.now()], Date.now(), { unhealthyAfterFailures: 1, windowSeconds: 60 }).healthy // false
  */
-export function regionHealth(failureTimes: readonly number[], now: number, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): { healthy: boolean; reason?: string } {
+export function regionHealth(
+  failureTimes: readonly number[],
+  now: number,
+  policy: HealthPolicy = DEFAULT_HEALTH_POLICY,
+): { healthy: boolean; reason?: string } {
   const recent = failureTimes.filter((at) => now - at <= policy.windowSeconds * 1000);
   if (recent.length < policy.unhealthyAfterFailures) return { healthy: true };
   return { healthy: false, reason: `${recent.length} infrastructure failure(s) in the last ${policy.windowSeconds} s` };
@@ -40,11 +44,26 @@ export interface QueuedJob {
  *
  * @example queueDrain([{ vcpus: 2, submittedAt: 0 }], 16, 3_600_000, 900).draining // false
  */
-export function queueDrain(jobs: readonly QueuedJob[], vcpuQuota: number, now: number, stallSeconds: number): { draining: boolean; stalled: number; reason?: string } {
+export function queueDrain(
+  jobs: readonly QueuedJob[],
+  vcpuQuota: number,
+  now: number,
+  stallSeconds: number,
+): { draining: boolean; stalled: number; reason?: string } {
   const usedVcpus = jobs.filter((job) => job.runningSince !== undefined).reduce((sum, job) => sum + job.vcpus, 0);
-  const stalled = jobs.filter((job) => job.runningSince === undefined && job.submittedAt !== undefined && now - job.submittedAt > stallSeconds * 1000 && usedVcpus + job.vcpus <= vcpuQuota);
+  const stalled = jobs.filter(
+    (job) =>
+      job.runningSince === undefined &&
+      job.submittedAt !== undefined &&
+      now - job.submittedAt > stallSeconds * 1000 &&
+      usedVcpus + job.vcpus <= vcpuQuota,
+  );
   if (stalled.length === 0) return { draining: true, stalled: 0 };
-  return { draining: false, stalled: stalled.length, reason: `queue not draining: ${stalled.length} job(s) handed to Batch over ${stallSeconds} s ago have not started though ${vcpuQuota - usedVcpus} of ${vcpuQuota} vCPUs are free` };
+  return {
+    draining: false,
+    stalled: stalled.length,
+    reason: `queue not draining: ${stalled.length} job(s) handed to Batch over ${stallSeconds} s ago have not started though ${vcpuQuota - usedVcpus} of ${vcpuQuota} vCPUs are free`,
+  };
 }
 
 /** Batch's status reason for a lost host (spot interruption, region outage): an infrastructure failure, not the job's fault. */

@@ -79,7 +79,15 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
 
   // Inputs are staged again from the landed originals: the lost region's staging bucket may be unreachable.
   const version = await svc.catalog.getVersion(ref);
-  const inputs = (version?.files ?? []).map((file) => ({ name: file.name, bucket: file.bucket, key: file.key, size: file.size, md5: file.md5, read: file.read, lane: file.lane }));
+  const inputs = (version?.files ?? []).map((file) => ({
+    name: file.name,
+    bucket: file.bucket,
+    key: file.key,
+    size: file.size,
+    md5: file.md5,
+    read: file.read,
+    lane: file.lane,
+  }));
   const placementJob: PlacementJob = {
     jobName: newName,
     vcpus: old.vcpus,
@@ -97,8 +105,29 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const jobEnv = JSON.parse(old.environment[JOB_SPEC_ENV] ?? '{}') as { inputs?: unknown[] };
   const staged = jobEnv.inputs?.length ? await stageInputs(svc, { ...ref, pipeline: '', generation: 0, inputs }, decision.region) : [];
   const environment = { ...old.environment, [JOB_SPEC_ENV]: JSON.stringify({ ...jobEnv, inputs: staged, workBucket, workPrefix }) };
-  const spec: JobSpec = { ...old, jobName: newName, region: decision.region, jobQueue: jobQueueName(svc.config.app, functionStage(), decision.region, queueClassOf(old.jobQueue).kind, queueClassOf(old.jobQueue).scratch), environment };
-  const record: JobRecord = { ...job, jobName: newName, region: decision.region, workBucket, workPrefix, submittedAt: new Date().toISOString(), spec: JSON.stringify(spec), placement };
+  const spec: JobSpec = {
+    ...old,
+    jobName: newName,
+    region: decision.region,
+    jobQueue: jobQueueName(
+      svc.config.app,
+      functionStage(),
+      decision.region,
+      queueClassOf(old.jobQueue).kind,
+      queueClassOf(old.jobQueue).scratch,
+    ),
+    environment,
+  };
+  const record: JobRecord = {
+    ...job,
+    jobName: newName,
+    region: decision.region,
+    workBucket,
+    workPrefix,
+    submittedAt: new Date().toISOString(),
+    spec: JSON.stringify(spec),
+    placement,
+  };
   delete record.jobId;
   delete record.replacedBy;
   delete record.releasedAt;

@@ -22,7 +22,12 @@ export function placementSetup(config: LandfallConfig): PlacementSetup {
   return {
     homeRegion: config.homeRegion,
     regions: config.regions,
-    health: { unhealthyAfterFailures: config.placement.unhealthyAfterFailures, windowSeconds: config.placement.healthWindowSeconds, queueStallSeconds: config.placement.queueStallSeconds, maxQueuedJobs: config.placement.maxQueuedJobsPerRegion },
+    health: {
+      unhealthyAfterFailures: config.placement.unhealthyAfterFailures,
+      windowSeconds: config.placement.healthWindowSeconds,
+      queueStallSeconds: config.placement.queueStallSeconds,
+      maxQueuedJobs: config.placement.maxQueuedJobsPerRegion,
+    },
   };
 }
 
@@ -56,18 +61,31 @@ export async function placementJobFor(
 }
 
 export function placementRecord(decision: PlacementDecision, extra: Pick<PlacementRecord, 'replaces' | 'why'> = {}): PlacementRecord {
-  return { jobName: decision.jobName, region: decision.region, at: new Date().toISOString(), estimatedStartSeconds: Math.round(decision.estimatedStartSeconds), reasons: decision.reasons, ...extra };
+  return {
+    jobName: decision.jobName,
+    region: decision.region,
+    at: new Date().toISOString(),
+    estimatedStartSeconds: Math.round(decision.estimatedStartSeconds),
+    reasons: decision.reasons,
+    ...extra,
+  };
 }
 
 /** Key of a staged input in a region's staging bucket. */
-export const stagedInputKey = (sample: SamplePayload, name: string) => `staging/${sample.team}/${sample.runId}/${sample.sampleId}/v${sample.version}/${name}`;
+export const stagedInputKey = (sample: SamplePayload, name: string) =>
+  `staging/${sample.team}/${sample.runId}/${sample.sampleId}/v${sample.version}/${name}`;
 
 /**
  * Inputs as the job in `region` reads them: at home the landed objects; elsewhere copies in the region's
  * staging bucket, copied only when not there yet with the same size (a later step of the sample, or a
  * retried submission, reuses them). The step program still checks every input's MD5.
  */
-export async function stageInputs(svc: Pick<Services, 'storage' | 'config'>, sample: SamplePayload, region: string, onCopied?: (bytes: number) => void): Promise<SamplePayload['inputs']> {
+export async function stageInputs(
+  svc: Pick<Services, 'storage' | 'config'>,
+  sample: SamplePayload,
+  region: string,
+  onCopied?: (bytes: number) => void,
+): Promise<SamplePayload['inputs']> {
   if (region === svc.config.homeRegion) return sample.inputs;
   const bucket = bucketNames(svc.config).workArea(region);
   const staged = [];

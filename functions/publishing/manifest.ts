@@ -14,7 +14,17 @@ export interface SampleManifest {
   versionHash: string;
   /** Lineage: the exact landed inputs (identity and MD5 of the stored bytes). */
   inputs: Array<{ name: string; bucket: string; key: string; size: number; md5: string; etag: string; versionId?: string }>;
-  steps: Record<string, { status: StepRecord['status']; sequence?: number; region: string; attempt?: number; publishedAt?: string; files: Array<{ key: string; size: number; md5: string }> }>;
+  steps: Record<
+    string,
+    {
+      status: StepRecord['status'];
+      sequence?: number;
+      region: string;
+      attempt?: number;
+      publishedAt?: string;
+      files: Array<{ key: string; size: number; md5: string }>;
+    }
+  >;
   revision: number;
   updatedAt: string;
 }
@@ -35,7 +45,17 @@ export function renderManifest(version: VersionRecord, steps: StepRecord[]): Sam
       steps
         .filter((step) => step.publishedAt)
         .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
-        .map((step) => [step.step, { status: step.status, sequence: step.sequence, region: step.region, attempt: step.attempt, publishedAt: step.publishedAt, files: step.outputs ?? [] }]),
+        .map((step) => [
+          step.step,
+          {
+            status: step.status,
+            sequence: step.sequence,
+            region: step.region,
+            attempt: step.attempt,
+            publishedAt: step.publishedAt,
+            files: step.outputs ?? [],
+          },
+        ]),
     ),
     revision: version.manifestRevision ?? 0,
     updatedAt: version.updatedAt,
@@ -46,7 +66,11 @@ export function renderManifest(version: VersionRecord, steps: StepRecord[]): Sam
  * Writes manifest.json from the catalog until it reflects the latest catalog revision. Two steps finishing
  * at once both appear: whoever writes last re-reads and re-writes if the catalog moved meanwhile.
  */
-export async function writeManifest(svc: Pick<Services, 'catalog' | 'storage' | 'config'>, ref: VersionRef, resultsBucket: string): Promise<SampleManifest> {
+export async function writeManifest(
+  svc: Pick<Services, 'catalog' | 'storage' | 'config'>,
+  ref: VersionRef,
+  resultsBucket: string,
+): Promise<SampleManifest> {
   for (let round = 0; round < 10; round++) {
     const version = await svc.catalog.getVersion(ref);
     if (!version) throw new Error(`no catalog entry for ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version}`);

@@ -41,7 +41,10 @@ export interface RunSnapshot {
  * @example
  * isRunTerminal({ status: 'PROCESSING', expectedSamples: ['S1'] } as RunRecord, [{ sampleId: 'S1', status: 'COMPLETED' }]); // true
  */
-export function isRunTerminal(run: Pick<RunRecord, 'status' | 'expectedSamples'>, samples: Array<Pick<SampleRecord, 'sampleId' | 'status'>>): boolean {
+export function isRunTerminal(
+  run: Pick<RunRecord, 'status' | 'expectedSamples'>,
+  samples: Array<Pick<SampleRecord, 'sampleId' | 'status'>>,
+): boolean {
   if (run.status === 'RECEIVING' || run.status === 'INCOMPLETE') return false;
   if (samples.length === 0) return false;
   const known = new Set(samples.map((sample) => sample.sampleId));
@@ -54,21 +57,25 @@ export function renderRunIndex(snapshot: RunSnapshot): RunIndex {
   const { run } = snapshot;
   const samples = [...snapshot.samples]
     .sort((a, b) => a.sample.sampleId.localeCompare(b.sample.sampleId))
-    .map(({ sample, version, steps }): RunIndexSample => ({
-      sampleId: sample.sampleId,
-      status: sample.status,
-      ...(sample.currentVersion ? { version: sample.currentVersion, manifestKey: manifestKey({ ...sample, version: sample.currentVersion }) } : {}),
-      steps: (version ? steps : [])
-        .filter((step) => step.publishedAt)
-        .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
-        .map((step) => ({
-          step: step.step,
-          sequence: step.sequence,
-          publishedAt: step.publishedAt,
-          files: step.outputs?.length ?? 0,
-          bytes: (step.outputs ?? []).reduce((sum, output) => sum + output.size, 0),
-        })),
-    }));
+    .map(
+      ({ sample, version, steps }): RunIndexSample => ({
+        sampleId: sample.sampleId,
+        status: sample.status,
+        ...(sample.currentVersion
+          ? { version: sample.currentVersion, manifestKey: manifestKey({ ...sample, version: sample.currentVersion }) }
+          : {}),
+        steps: (version ? steps : [])
+          .filter((step) => step.publishedAt)
+          .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
+          .map((step) => ({
+            step: step.step,
+            sequence: step.sequence,
+            publishedAt: step.publishedAt,
+            files: step.outputs?.length ?? 0,
+            bytes: (step.outputs ?? []).reduce((sum, output) => sum + output.size, 0),
+          })),
+      }),
+    );
   const counts: Partial<Record<SampleStatus, number>> = {};
   for (const sample of samples) counts[sample.status] = (counts[sample.status] ?? 0) + 1;
   return {
@@ -107,13 +114,20 @@ export async function readRunSnapshot(svc: Pick<Services, 'catalog'>, team: stri
  * await svc.catalog.bumpRunIndexRevision(team, runId);
  * const index = await writeRunIndex(svc, team, runId, bucketNames(svc.config).results);
  */
-export async function writeRunIndex(svc: Pick<Services, 'catalog' | 'storage'>, team: string, runId: string, resultsBucket: string): Promise<RunIndex> {
+export async function writeRunIndex(
+  svc: Pick<Services, 'catalog' | 'storage'>,
+  team: string,
+  runId: string,
+  resultsBucket: string,
+): Promise<RunIndex> {
   for (let round = 0; round < 10; round++) {
     const snapshot = await readRunSnapshot(svc, team, runId);
     if (!snapshot) throw new Error(`no catalog entry for run ${team}/${runId}`);
     const index = renderRunIndex(snapshot);
     await faultPoint('runIndex.betweenReadAndWrite');
-    await svc.storage.put(resultsBucket, runIndexKey(team, runId), `${JSON.stringify(index, null, 2)}\n`, { contentType: 'application/json' });
+    await svc.storage.put(resultsBucket, runIndexKey(team, runId), `${JSON.stringify(index, null, 2)}\n`, {
+      contentType: 'application/json',
+    });
     const after = await svc.catalog.getRun(team, runId);
     if ((after?.indexRevision ?? 0) === index.revision) return index;
   }

@@ -46,7 +46,9 @@ export async function verifiedCopy(
 ): Promise<PublishedOutput> {
   const original = await md5OfObject(storage, source.bucket, source.key);
   if (original.md5 !== source.expectedMd5) {
-    throw new VerificationError(`s3://${source.bucket}/${source.key}: MD5 ${original.md5} differs from ${source.expectedMd5} recorded by its job`);
+    throw new VerificationError(
+      `s3://${source.bucket}/${source.key}: MD5 ${original.md5} differs from ${source.expectedMd5} recorded by its job`,
+    );
   }
   try {
     const effect = fault ? await faultPoint(fault) : undefined;
@@ -55,12 +57,17 @@ export async function verifiedCopy(
   } catch (error) {
     // The copy may have left a partial or stale object: never leave anything unverified at the target.
     await storage.delete(target.bucket, target.key).catch(() => undefined);
-    throw new CopyFailedError(`copy of s3://${source.bucket}/${source.key} to s3://${target.bucket}/${target.key} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CopyFailedError(
+      `copy of s3://${source.bucket}/${source.key} to s3://${target.bucket}/${target.key} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const copied = await md5OfObject(storage, target.bucket, target.key);
   if (copied.md5 !== original.md5 || copied.size !== original.size) {
     await storage.delete(target.bucket, target.key);
-    throw new VerificationError(`copy s3://${target.bucket}/${target.key} (MD5 ${copied.md5}, ${copied.size} bytes) differs from its source (MD5 ${original.md5}, ${original.size} bytes)`);
+    throw new VerificationError(
+      `copy s3://${target.bucket}/${target.key} (MD5 ${copied.md5}, ${copied.size} bytes) differs from its source (MD5 ${original.md5}, ${original.size} bytes)`,
+    );
   }
   return { key: target.key, size: copied.size, md5: copied.md5 };
 }

@@ -51,8 +51,18 @@ function row(sample: ReportSampleInput): ReportRow {
     version: sample.version ?? null,
     status: sample.status,
     reads: sample.qc ? sum((file) => file.reads) : null,
-    gcPercent: sample.qc ? ratio(sum((file) => file.gcBases), sum((file) => file.acgtBases)) : null,
-    q30Percent: sample.qc ? ratio(sum((file) => file.q30Bases), bases) : null,
+    gcPercent: sample.qc
+      ? ratio(
+          sum((file) => file.gcBases),
+          sum((file) => file.acgtBases),
+        )
+      : null,
+    q30Percent: sample.qc
+      ? ratio(
+          sum((file) => file.q30Bases),
+          bases,
+        )
+      : null,
     meanQuality: sample.qc && bases > 0 ? round2(sum((file) => file.qualitySum) / bases) : null,
     basesTrimmedPercent: sample.trim && sample.qc ? ratio(sample.trim.basesTrimmed, bases) : null,
     pairsDropped: sample.trim?.pairsDropped ?? null,
@@ -61,13 +71,27 @@ function row(sample: ReportSampleInput): ReportRow {
 }
 
 /** The run report's data: one row per sample, sorted by sample id. */
-export function buildRunReport(team: string, runId: string, samples: readonly ReportSampleInput[], generatedAt = new Date().toISOString()): RunReport {
+export function buildRunReport(
+  team: string,
+  runId: string,
+  samples: readonly ReportSampleInput[],
+  generatedAt = new Date().toISOString(),
+): RunReport {
   const gcHistogram = new Array<number>(10).fill(0);
-  for (const sample of samples) for (const file of sample.profile?.files ?? []) file.gcHistogram.forEach((count, bin) => (gcHistogram[bin]! += count));
-  return { schemaVersion: 1, team, runId, generatedAt, samples: [...samples].sort((a, b) => a.sampleId.localeCompare(b.sampleId)).map(row), gcHistogram };
+  for (const sample of samples)
+    for (const file of sample.profile?.files ?? []) file.gcHistogram.forEach((count, bin) => (gcHistogram[bin]! += count));
+  return {
+    schemaVersion: 1,
+    team,
+    runId,
+    generatedAt,
+    samples: [...samples].sort((a, b) => a.sampleId.localeCompare(b.sampleId)).map(row),
+    gcHistogram,
+  };
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const cell = (value: number | string | null) => (value === null ? '<td class="none">—</td>' : `<td>${escape(String(value))}</td>`);
 
 /** A horizontal bar chart as inline SVG: one bar per label, scaled to the largest value (or `max`). */
@@ -87,9 +111,23 @@ function barChart(title: string, bars: Array<{ label: string; value: number | nu
 
 /** The run report as ONE self-contained HTML page: a table and inline SVG charts, no scripts, no external files. */
 export function renderRunReportHtml(report: RunReport): string {
-  const head = ['Sample', 'Version', 'Status', 'Reads', 'GC %', 'Q30 %', 'Mean quality', 'Bases trimmed %', 'Pairs dropped', 'Duplication %'];
+  const head = [
+    'Sample',
+    'Version',
+    'Status',
+    'Reads',
+    'GC %',
+    'Q30 %',
+    'Mean quality',
+    'Bases trimmed %',
+    'Pairs dropped',
+    'Duplication %',
+  ];
   const rows = report.samples
-    .map((s) => `<tr><th scope="row">${escape(s.sampleId)}</th>${[s.version, s.status, s.reads, s.gcPercent, s.q30Percent, s.meanQuality, s.basesTrimmedPercent, s.pairsDropped, s.duplicationPercent].map(cell).join('')}</tr>`)
+    .map(
+      (s) =>
+        `<tr><th scope="row">${escape(s.sampleId)}</th>${[s.version, s.status, s.reads, s.gcPercent, s.q30Percent, s.meanQuality, s.basesTrimmedPercent, s.pairsDropped, s.duplicationPercent].map(cell).join('')}</tr>`,
+    )
     .join('\n');
   const bars = (pick: (row: ReportRow) => number | null) => report.samples.map((s) => ({ label: s.sampleId, value: pick(s) }));
   const gcBins = report.gcHistogram.map((count, bin) => ({ label: `${bin * 10}–${bin === 9 ? 100 : bin * 10 + 10} % GC`, value: count }));
@@ -102,9 +140,23 @@ export function renderRunReportHtml(report: RunReport): string {
 <table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table>
-${barChart('Reads per sample', bars((s) => s.reads), 'reads')}
-${barChart('Q30 bases', bars((s) => s.q30Percent), '%', 100)}
-${barChart('Duplicated reads', bars((s) => s.duplicationPercent), '%', 100)}
+${barChart(
+  'Reads per sample',
+  bars((s) => s.reads),
+  'reads',
+)}
+${barChart(
+  'Q30 bases',
+  bars((s) => s.q30Percent),
+  '%',
+  100,
+)}
+${barChart(
+  'Duplicated reads',
+  bars((s) => s.duplicationPercent),
+  '%',
+  100,
+)}
 ${barChart('Reads by GC content, all samples', gcBins, 'reads')}
 </body></html>
 `;

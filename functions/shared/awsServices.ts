@@ -33,7 +33,10 @@ export async function awsServices(): Promise<Services> {
     metrics: new EmfMetrics({ periodSeconds: config.idle.periodSeconds }),
     capacity: new BatchComputeCapacity((region) => {
       const stage = required('LANDFALL_STAGE');
-      return { onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand'), spot: computeEnvironmentName(config.app, stage, region, 'spot') };
+      return {
+        onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand'),
+        spot: computeEnvironmentName(config.app, stage, region, 'spot'),
+      };
     }),
   };
 }

@@ -13,7 +13,11 @@ import type { Services } from './services.ts';
  * the embedded runtime's next start, after the claim's lease on schedule), whether or not anything would
  * ever emit the fact again: a fact costs latency, never the notification.
  */
-export async function emitOnce<T extends LandfallDetailType>(svc: Pick<Services, 'catalog' | 'events'>, detailType: T, detail: LandfallEventDetail<T>): Promise<boolean> {
+export async function emitOnce<T extends LandfallDetailType>(
+  svc: Pick<Services, 'catalog' | 'events'>,
+  detailType: T,
+  detail: LandfallEventDetail<T>,
+): Promise<boolean> {
   const event = landfallEvent(detailType, detail);
   await faultPoint('emit.beforeClaim', { detailType });
   if (!(await svc.catalog.claimFact(detail.dedupeKey, detailType, event))) return false;
@@ -26,7 +30,9 @@ export async function emitOnce<T extends LandfallDetailType>(svc: Pick<Services,
   }
   // The event is out: failing the handler now would not help (its retry finds the claim held and stops).
   // An unmarked claim can be taken again once its lease ends, and the event carries its dedupeKey.
-  await svc.catalog.markFactPublished(detail.dedupeKey).catch((error: unknown) => logger.warn('fact published but not marked so', { dedupeKey: detail.dedupeKey, detailType, error }));
+  await svc.catalog
+    .markFactPublished(detail.dedupeKey)
+    .catch((error: unknown) => logger.warn('fact published but not marked so', { dedupeKey: detail.dedupeKey, detailType, error }));
   return true;
 }
 
@@ -45,7 +51,10 @@ export interface RelayedFact {
  * write first, so of racing relays, or a relay and a new emitter reclaiming after the lease, one publishes.
  * A fact whose publish fails stays claimed and is relayed again after its lease.
  */
-export async function relayUnpublishedFacts(svc: Pick<Services, 'catalog' | 'events'>, { startup, now = Date.now() }: { startup: boolean; now?: number }): Promise<RelayedFact[]> {
+export async function relayUnpublishedFacts(
+  svc: Pick<Services, 'catalog' | 'events'>,
+  { startup, now = Date.now() }: { startup: boolean; now?: number },
+): Promise<RelayedFact[]> {
   const candidates = startup
     ? (await svc.catalog.listUnpublishedFacts()).filter((fact) => fact.owner !== INSTANCE_ID)
     : await svc.catalog.listUnpublishedFacts(new Date(now - FACT_CLAIM_LEASE_MS));
@@ -55,11 +64,20 @@ export async function relayUnpublishedFacts(svc: Pick<Services, 'catalog' | 'eve
     try {
       await svc.events.publish([fact.event]);
     } catch (error) {
-      logger.warn('could not relay an unpublished fact: it is relayed again after its lease', { dedupeKey: fact.dedupeKey, detailType: fact.detailType, error });
+      logger.warn('could not relay an unpublished fact: it is relayed again after its lease', {
+        dedupeKey: fact.dedupeKey,
+        detailType: fact.detailType,
+        error,
+      });
       continue;
     }
     await svc.catalog.markFactPublished(fact.dedupeKey);
-    logger.warn('relayed a fact its publisher claimed but died before publishing', { dedupeKey: fact.dedupeKey, detailType: fact.detailType, owner: fact.owner, claimedAt: fact.claimedAt });
+    logger.warn('relayed a fact its publisher claimed but died before publishing', {
+      dedupeKey: fact.dedupeKey,
+      detailType: fact.detailType,
+      owner: fact.owner,
+      claimedAt: fact.claimedAt,
+    });
     relayed.push({ dedupeKey: fact.dedupeKey, detailType: fact.detailType, owner: fact.owner, claimedAt: fact.claimedAt });
   }
   return relayed;

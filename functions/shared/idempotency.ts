@@ -53,7 +53,11 @@ export function idempotentPerHandler<Key extends Record<string, unknown>, Result
   return async (key, context) => {
     if (!guarded) {
       config = new IdempotencyConfig({ expiresAfterSeconds: WINDOW_SECONDS });
-      const persistenceStore = new DynamoDBPersistenceLayer({ tableName, keyAttr: IDEMPOTENCY_KEY, awsSdkV3Client: new DynamoDBClient({}) });
+      const persistenceStore = new DynamoDBPersistenceLayer({
+        tableName,
+        keyAttr: IDEMPOTENCY_KEY,
+        awsSdkV3Client: new DynamoDBClient({}),
+      });
       guarded = makeIdempotent(fn, { persistenceStore, config, keyPrefix: `landfall.${handler}` });
     }
     if (context) config!.registerLambdaContext(context);

@@ -20,7 +20,10 @@ setServicesFactory(awsServices);
  *
  * @example export const handler = lambdaHandler(landObject, LandingEvent);
  */
-export function lambdaHandler<Schema extends z.ZodType, Result>(fn: (event: z.infer<Schema>, context: Context) => Promise<Result>, schema: Schema) {
+export function lambdaHandler<Schema extends z.ZodType, Result>(
+  fn: (event: z.infer<Schema>, context: Context) => Promise<Result>,
+  schema: Schema,
+) {
   // Every invocation counts its outcome (landed, duplicate, rejected, …): the metric a dashboard needs
   // first, and it means an invocation never flushes an empty metric set.
   const counted = async (event: z.infer<Schema>, context: Context): Promise<Result> => {

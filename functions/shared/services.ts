@@ -46,5 +46,7 @@ export async function services(): Promise<Services> {
     installed = await factory();
     return installed;
   }
-  throw new Error('Landfall services are not configured: start the embedded runtime (landfall up) or deploy the Lambda entry that sets them');
+  throw new Error(
+    'Landfall services are not configured: start the embedded runtime (landfall up) or deploy the Lambda entry that sets them',
+  );
 }

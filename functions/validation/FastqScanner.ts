@@ -69,7 +69,7 @@ export interface FastqScannerOptions {
 export function describeByte(byte: number | undefined): string {
   if (byte === undefined) return 'end of file';
   if (byte === NEWLINE) return 'an empty line';
-  if (byte === 0x0d) return "a carriage return (byte 0x0d: Windows line endings?)";
+  if (byte === 0x0d) return 'a carriage return (byte 0x0d: Windows line endings?)';
   if (byte === 0) return 'a NUL byte (0x00)';
   if (byte > 32 && byte < 127) return `'${String.fromCharCode(byte)}'`;
   return `byte 0x${byte.toString(16).padStart(2, '0')}`;
@@ -201,7 +201,11 @@ export class FastqScanner {
         message: `line ${lastLine}: record ${this.#reads + 1} is incomplete: expected ${missing}, found end of file`,
       });
     } else if (this.#reads === 0 && this.#blankLine === 0) {
-      this.#report({ expected: 'at least one FASTQ record', found: 'no records', message: 'expected at least one FASTQ record, found none' });
+      this.#report({
+        expected: 'at least one FASTQ record',
+        found: 'no records',
+        message: 'expected at least one FASTQ record, found none',
+      });
     }
     this.#closeReasons();
   }
@@ -437,7 +441,13 @@ export class FastqScanner {
 
   #frame(line: number, expected: string, found: string): void {
     const record = this.#reads + 1;
-    this.#report({ line, record, expected, found, message: `line ${line}: record ${record}: expected ${expected}, found ${found} (later records were not checked)` });
+    this.#report({
+      line,
+      record,
+      expected,
+      found,
+      message: `line ${line}: record ${record}: expected ${expected}, found ${found} (later records were not checked)`,
+    });
     this.#stopped = true;
   }
 
@@ -448,7 +458,10 @@ export class FastqScanner {
 
   #closeReasons(): void {
     if (this.#suppressed > 0) {
-      this.reasons.push({ file: this.file, message: `${this.#suppressed} more problem${this.#suppressed === 1 ? '' : 's'} in this file not listed` });
+      this.reasons.push({
+        file: this.file,
+        message: `${this.#suppressed} more problem${this.#suppressed === 1 ? '' : 's'} in this file not listed`,
+      });
       this.#suppressed = 0;
     }
   }

@@ -14,7 +14,14 @@ export class ValidationIoError extends ValidationError {
   readonly path: string;
   constructor(path: string, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const reason = code === 'ENOENT' ? 'no such file or folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : cause instanceof Error ? cause.message : String(cause);
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file or folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : cause instanceof Error
+            ? cause.message
+            : String(cause);
     super(`cannot read ${path}: ${reason}`, { cause });
     this.name = 'ValidationIoError';
     this.path = path;

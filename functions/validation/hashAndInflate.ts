@@ -126,8 +126,14 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
       consumer.catch(() => undefined);
     } else if (named) {
       state.mode = 'rejected';
-      const found = start.length === 0 ? 'no bytes' : `bytes ${hex(start.subarray(0, 2))} (${JSON.stringify(start.subarray(0, 8).toString('latin1'))})`;
-      reasons.push({ file: fileName, expected: 'gzip magic bytes 1f 8b at the start of a .gz file', found, message: `not gzip: expected the gzip magic bytes 1f 8b at byte 0, found ${found}` });
+      const found =
+        start.length === 0 ? 'no bytes' : `bytes ${hex(start.subarray(0, 2))} (${JSON.stringify(start.subarray(0, 8).toString('latin1'))})`;
+      reasons.push({
+        file: fileName,
+        expected: 'gzip magic bytes 1f 8b at the start of a .gz file',
+        found,
+        message: `not gzip: expected the gzip magic bytes 1f 8b at byte 0, found ${found}`,
+      });
     } else {
       state.mode = 'plain';
     }
@@ -211,7 +217,9 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
     const consumed = gunzip.bytesWritten;
     const where = options.position?.();
     const seen = where !== undefined && (where.line > 1 || where.record > 1);
-    const inside = seen ? ` (FASTQ records were checked up to line ${where.line}, record ${where.record})` : ' (no FASTQ record could be checked)';
+    const inside = seen
+      ? ` (FASTQ records were checked up to line ${where.line}, record ${where.record})`
+      : ' (no FASTQ record could be checked)';
     const located = seen ? { line: where.line, record: where.record } : {};
     if (gzipError) {
       reasons.push(gzipReason(fileName, gzipError, { size, consumed, written: writtenToGunzip, inside, located }));
@@ -234,7 +242,14 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
       complete = true;
     }
   }
-  return { md5: md5.digest('hex'), ...(sha256 ? { sha256: sha256.digest('hex') } : {}), size, compressed: state.mode === 'gzip', reasons, complete };
+  return {
+    md5: md5.digest('hex'),
+    ...(sha256 ? { sha256: sha256.digest('hex') } : {}),
+    size,
+    compressed: state.mode === 'gzip',
+    reasons,
+    complete,
+  };
 }
 
 // The first member's magic bytes were checked before inflating, so a wrong magic can only be found

@@ -66,7 +66,13 @@ export async function inspectPair(
   return { r1: first, r2: second, reasons: pairing.reasons };
 }
 
-async function inspectOne(body: Readable, fileName: string, options: InspectOptions, pairing?: MatePairing, mate?: Mate): Promise<FastqInspection> {
+async function inspectOne(
+  body: Readable,
+  fileName: string,
+  options: InspectOptions,
+  pairing?: MatePairing,
+  mate?: Mate,
+): Promise<FastqInspection> {
   const scanner = new FastqScanner(fileName, { maxReasons: options.maxReasons, mates: pairing?.sink(mate!) });
   const pass = await hashAndInflate(body, {
     fileName,

@@ -89,24 +89,48 @@ function parseJsonManifest(file: string, text: string): Manifest {
     parsed = JSON.parse(text);
   } catch (error) {
     const found = error instanceof Error ? error.message : String(error);
-    return { file, entries: [], reasons: [{ file, expected: 'JSON', found, message: `expected a JSON manifest, found invalid JSON (${found})` }] };
+    return {
+      file,
+      entries: [],
+      reasons: [{ file, expected: 'JSON', found, message: `expected a JSON manifest, found invalid JSON (${found})` }],
+    };
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { files?: unknown } | null)?.files;
   if (!Array.isArray(list)) {
-    return { file, entries: [], reasons: [{ file, expected: 'an array of files, or { "files": [...] }', found: typeof parsed, message: 'expected an array of files, or { "files": [...] }' }] };
+    return {
+      file,
+      entries: [],
+      reasons: [
+        {
+          file,
+          expected: 'an array of files, or { "files": [...] }',
+          found: typeof parsed,
+          message: 'expected an array of files, or { "files": [...] }',
+        },
+      ],
+    };
   }
   const entries: ManifestEntry[] = [];
   list.forEach((item: unknown, index) => {
     const entry = item as { path?: unknown; name?: unknown; md5?: unknown; sha256?: unknown; size?: unknown } | null;
     const name = entry?.path ?? entry?.name;
     const where = `files[${index}]`;
-    const bad = (expected: string, found: unknown) => reasons.push({ file, expected, found: JSON.stringify(found) ?? 'nothing', message: `${where}: expected ${expected}, found ${JSON.stringify(found)}` });
+    const bad = (expected: string, found: unknown) =>
+      reasons.push({
+        file,
+        expected,
+        found: JSON.stringify(found) ?? 'nothing',
+        message: `${where}: expected ${expected}, found ${JSON.stringify(found)}`,
+      });
     if (typeof name !== 'string') return void bad('a "path" (or "name") string', name);
     const unsafe = unsafePathReason(file, name);
     if (unsafe) return void reasons.push({ ...unsafe, message: `${where}: ${unsafe.message}` });
-    if (entry!.md5 !== undefined && (typeof entry!.md5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(entry!.md5))) return void bad('"md5" as 32 hex digits', entry!.md5);
-    if (entry!.sha256 !== undefined && (typeof entry!.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry!.sha256))) return void bad('"sha256" as 64 hex digits', entry!.sha256);
-    if (entry!.size !== undefined && (typeof entry!.size !== 'number' || !Number.isInteger(entry!.size) || entry!.size < 0)) return void bad('"size" as a whole number of bytes', entry!.size);
+    if (entry!.md5 !== undefined && (typeof entry!.md5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(entry!.md5)))
+      return void bad('"md5" as 32 hex digits', entry!.md5);
+    if (entry!.sha256 !== undefined && (typeof entry!.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(entry!.sha256)))
+      return void bad('"sha256" as 64 hex digits', entry!.sha256);
+    if (entry!.size !== undefined && (typeof entry!.size !== 'number' || !Number.isInteger(entry!.size) || entry!.size < 0))
+      return void bad('"size" as a whole number of bytes', entry!.size);
     entries.push({
       name,
       ...(typeof entry!.md5 === 'string' ? { md5: entry!.md5.toLowerCase() } : {}),
@@ -122,17 +146,37 @@ function parseJsonManifest(file: string, text: string): Manifest {
  * the manifest gives it. A size difference is reported on its own because NUL padding keeps a gzip
  * file readable while its size, and MD5, change.
  */
-export function compareWithManifest(path: string, entry: ManifestEntry, found: { md5: string; sha256?: string; size: number }, manifestFile: string): ValidationReason[] {
+export function compareWithManifest(
+  path: string,
+  entry: ManifestEntry,
+  found: { md5: string; sha256?: string; size: number },
+  manifestFile: string,
+): ValidationReason[] {
   const reasons: ValidationReason[] = [];
   const from = `${manifestFile}${entry.line ? ` line ${entry.line}` : ''}`;
   if (entry.size !== undefined && entry.size !== found.size) {
-    reasons.push({ file: path, expected: `${entry.size} bytes (${from})`, found: `${found.size} bytes`, message: `size differs from the manifest: expected ${entry.size} bytes (${from}), found ${found.size}` });
+    reasons.push({
+      file: path,
+      expected: `${entry.size} bytes (${from})`,
+      found: `${found.size} bytes`,
+      message: `size differs from the manifest: expected ${entry.size} bytes (${from}), found ${found.size}`,
+    });
   }
   if (entry.md5 !== undefined && entry.md5 !== found.md5) {
-    reasons.push({ file: path, expected: `MD5 ${entry.md5} (${from})`, found: `MD5 ${found.md5}`, message: `MD5 differs from the manifest: expected ${entry.md5} (${from}), found ${found.md5}` });
+    reasons.push({
+      file: path,
+      expected: `MD5 ${entry.md5} (${from})`,
+      found: `MD5 ${found.md5}`,
+      message: `MD5 differs from the manifest: expected ${entry.md5} (${from}), found ${found.md5}`,
+    });
   }
   if (entry.sha256 !== undefined && found.sha256 !== undefined && entry.sha256 !== found.sha256) {
-    reasons.push({ file: path, expected: `SHA-256 ${entry.sha256} (${from})`, found: `SHA-256 ${found.sha256}`, message: `SHA-256 differs from the manifest: expected ${entry.sha256} (${from}), found ${found.sha256}` });
+    reasons.push({
+      file: path,
+      expected: `SHA-256 ${entry.sha256} (${from})`,
+      found: `SHA-256 ${found.sha256}`,
+      message: `SHA-256 differs from the manifest: expected ${entry.sha256} (${from}), found ${found.sha256}`,
+    });
   }
   return reasons;
 }

@@ -19,7 +19,12 @@ export function quarantinePrefix(ref: VersionRef): string {
  * and only then are the landing objects removed. The catalog's file records follow the objects, so a
  * later re-landing of just the fixed file completes the sample with the good files kept here.
  */
-export async function quarantineSample(svc: Services, ref: VersionRef, files: VersionFile[], reasons: ValidationReason[]): Promise<{ reasonsKey: string; files: VersionFile[] }> {
+export async function quarantineSample(
+  svc: Services,
+  ref: VersionRef,
+  files: VersionFile[],
+  reasons: ValidationReason[],
+): Promise<{ reasonsKey: string; files: VersionFile[] }> {
   const quarantine = bucketNames(svc.config).quarantine;
   const prefix = quarantinePrefix(ref);
   const moved: VersionFile[] = [];
@@ -28,14 +33,25 @@ export async function quarantineSample(svc: Services, ref: VersionRef, files: Ve
       moved.push(file); // already kept here from an earlier rejection
       continue;
     }
-    const copy = await verifiedCopy(svc.storage, { bucket: file.bucket, key: file.key, expectedMd5: file.md5 }, { bucket: quarantine, key: `${prefix}${file.name}` });
+    const copy = await verifiedCopy(
+      svc.storage,
+      { bucket: file.bucket, key: file.key, expectedMd5: file.md5 },
+      { bucket: quarantine, key: `${prefix}${file.name}` },
+    );
     moved.push({ ...file, bucket: quarantine, key: copy.key });
   }
   const reasonsKey = `${prefix}reasons.json`;
-  const document = { ...ref, rejectedAt: new Date().toISOString(), reasons, files: moved.map(({ name, key, size, md5 }) => ({ name, key, size, md5 })), whatToDo: WHAT_TO_DO };
+  const document = {
+    ...ref,
+    rejectedAt: new Date().toISOString(),
+    reasons,
+    files: moved.map(({ name, key, size, md5 }) => ({ name, key, size, md5 })),
+    whatToDo: WHAT_TO_DO,
+  };
   const body = `${JSON.stringify(document, null, 2)}\n`;
   await svc.storage.put(quarantine, reasonsKey, body, { contentType: 'application/json' });
-  if ((await svc.storage.getBytes(quarantine, reasonsKey)).toString('utf8') !== body) throw new Error(`s3://${quarantine}/${reasonsKey} did not read back as written; landing files were left in place`);
+  if ((await svc.storage.getBytes(quarantine, reasonsKey)).toString('utf8') !== body)
+    throw new Error(`s3://${quarantine}/${reasonsKey} did not read back as written; landing files were left in place`);
 
   // Everything is safely in quarantine: now, and only now, remove the landing copies.
   for (const [index, file] of files.entries()) {

@@ -76,7 +76,10 @@ export async function validateSampleSheetFile(path: string, display: string): Pr
     ...(problem.found ? { found: problem.found } : {}),
     message: problem.line ? `line ${problem.line}: ${problem.message}` : problem.message,
   }));
-  return { result: { path: display, valid: reasons.length === 0, reasons, md5: createHash('md5').update(bytes).digest('hex'), size: bytes.length }, ...(sheet ? { sheet } : {}) };
+  return {
+    result: { path: display, valid: reasons.length === 0, reasons, md5: createHash('md5').update(bytes).digest('hex'), size: bytes.length },
+    ...(sheet ? { sheet } : {}),
+  };
 }
 
 /** @internal MD5/SHA-256/size of a file that is not FASTQ (listed in a manifest). */

@@ -49,7 +49,9 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const reasons: ValidationReason[] = [];
   const files = await listFolder(dir, reasons);
   const top = files.filter((file) => !file.path.includes('/'));
-  const sheetFile = top.find((file) => SAMPLE_SHEET_NAME.test(file.path) && file.path.toLowerCase() === 'samplesheet.csv') ?? top.find((file) => SAMPLE_SHEET_NAME.test(file.path));
+  const sheetFile =
+    top.find((file) => SAMPLE_SHEET_NAME.test(file.path) && file.path.toLowerCase() === 'samplesheet.csv') ??
+    top.find((file) => SAMPLE_SHEET_NAME.test(file.path));
   const manifestFile = top.find((file) => MANIFEST_NAME.test(file.path));
   const profile: ValidationProfile = options.profile ?? (sheetFile ? 'illumina' : manifestFile ? 'manifest' : 'marker');
   const fastqs = files.filter((file) => FASTQ_NAME.test(file.path));
@@ -59,7 +61,12 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   let expectedNamesChecked = false;
   if (profile === 'illumina') {
     if (!sheetFile) {
-      reasons.push({ file: 'SampleSheet.csv', expected: 'a SampleSheet.csv in the run folder (illumina profile)', found: 'none', message: 'expected a SampleSheet.csv in the run folder for the illumina profile, found none' });
+      reasons.push({
+        file: 'SampleSheet.csv',
+        expected: 'a SampleSheet.csv in the run folder (illumina profile)',
+        found: 'none',
+        message: 'expected a SampleSheet.csv in the run folder for the illumina profile, found none',
+      });
     } else {
       const { result: sheetResult, sheet } = await validateSampleSheetFile(sheetFile.absolute, sheetFile.path);
       results.set(sheetFile.path, sheetResult);
@@ -75,7 +82,12 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const listed = new Map<string, ManifestEntry>();
   if (profile === 'manifest') {
     if (!manifestFile) {
-      reasons.push({ file: 'manifest', expected: 'a manifest (manifest.json, *.md5, md5sum.txt, MD5SUMS, …) in the run folder', found: 'none', message: 'expected a manifest in the run folder for the manifest profile, found none' });
+      reasons.push({
+        file: 'manifest',
+        expected: 'a manifest (manifest.json, *.md5, md5sum.txt, MD5SUMS, …) in the run folder',
+        found: 'none',
+        message: 'expected a manifest in the run folder for the manifest profile, found none',
+      });
     } else {
       manifest = parseManifest(manifestFile.path, await readText(manifestFile.absolute));
       reasons.push(...manifest.reasons);
@@ -83,12 +95,23 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       for (const entry of manifest.entries) {
         listed.set(normalizeKey(entry.name), entry);
         if (!present.has(normalizeKey(entry.name))) {
-          reasons.push({ file: entry.name, ...(entry.line ? { line: entry.line } : {}), expected: `the file ${entry.name} listed in ${manifestFile.path}`, found: 'no such file', message: `missing file: ${manifestFile.path} lists ${entry.name}, but the run folder has no such file` });
+          reasons.push({
+            file: entry.name,
+            ...(entry.line ? { line: entry.line } : {}),
+            expected: `the file ${entry.name} listed in ${manifestFile.path}`,
+            found: 'no such file',
+            message: `missing file: ${manifestFile.path} lists ${entry.name}, but the run folder has no such file`,
+          });
         }
       }
       for (const file of fastqs) {
         if (!listed.has(normalizeKey(file.path))) {
-          reasons.push({ file: file.path, expected: `only files listed in ${manifestFile.path}`, found: 'a FASTQ the manifest does not list', message: `orphan FASTQ: ${file.path} is not listed in ${manifestFile.path}` });
+          reasons.push({
+            file: file.path,
+            expected: `only files listed in ${manifestFile.path}`,
+            found: 'a FASTQ the manifest does not list',
+            message: `orphan FASTQ: ${file.path} is not listed in ${manifestFile.path}`,
+          });
         }
       }
     }
@@ -98,7 +121,10 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const groups = new Map<string, { R1?: FolderFile; R2?: FolderFile; other: FolderFile[] }>();
   for (const file of fastqs) {
     const parsed = parseFastqFileName(basename(file.path));
-    const key = parsed && (parsed.read === 'R1' || parsed.read === 'R2') ? `${file.path.slice(0, file.path.length - basename(file.path).length)}${parsed.pairKey}` : `single:${file.path}`;
+    const key =
+      parsed && (parsed.read === 'R1' || parsed.read === 'R2')
+        ? `${file.path.slice(0, file.path.length - basename(file.path).length)}${parsed.pairKey}`
+        : `single:${file.path}`;
     const group = groups.get(key) ?? { other: [] };
     if (parsed && (parsed.read === 'R1' || parsed.read === 'R2') && !group[parsed.read]) group[parsed.read] = file;
     else group.other.push(file);
@@ -108,7 +134,11 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   for (const group of groups.values()) {
     const { R1: r1, R2: r2 } = group;
     if (r1 && r2) {
-      const pair = await inspectPair({ body: openLocal(r1.absolute), fileName: r1.path }, { body: openLocal(r2.absolute), fileName: r2.path }, { sha256: wantsSha(r1) || wantsSha(r2) });
+      const pair = await inspectPair(
+        { body: openLocal(r1.absolute), fileName: r1.path },
+        { body: openLocal(r2.absolute), fileName: r2.path },
+        { sha256: wantsSha(r1) || wantsSha(r2) },
+      );
       results.set(r1.path, fastqResult(r1.path, pair.r1));
       results.set(r2.path, fastqResult(r2.path, pair.r2, pair.reasons));
     }
@@ -117,7 +147,12 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     if (lone && pairedRun && !expectedNamesChecked && !UNDETERMINED.test(basename(lone.path))) {
       const parsed = parseFastqFileName(basename(lone.path))!;
       const mate = parsed.pairKey.replace('{read}', parsed.read === 'R1' ? 'R2' : 'R1');
-      reasons.push({ file: lone.path, expected: `its mate ${mate}`, found: 'no such file', message: `missing mate: ${lone.path} has no mate ${mate} in the run folder` });
+      reasons.push({
+        file: lone.path,
+        expected: `its mate ${mate}`,
+        found: 'no such file',
+        message: `missing mate: ${lone.path} has no mate ${mate} in the run folder`,
+      });
     }
     for (const file of lone ? [lone, ...group.other] : group.other) {
       results.set(file.path, fastqResult(file.path, await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file) })));
@@ -134,7 +169,9 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
         result = { path: file.path, valid: true, reasons: [], ...hashes };
         results.set(file.path, result);
       }
-      result.reasons.push(...compareWithManifest(file.path, entry, { md5: result.md5!, sha256: result.sha256, size: result.size! }, manifest.file));
+      result.reasons.push(
+        ...compareWithManifest(file.path, entry, { md5: result.md5!, sha256: result.sha256, size: result.size! }, manifest.file),
+      );
       result.valid = result.reasons.length === 0;
     }
   }
@@ -172,7 +209,8 @@ function illuminaFileReasons(sheetPath: string, sheet: SampleSheet, fastqs: Fold
         expected.add(normalizeKey(name));
         const found = byName.get(normalizeKey(name)) ?? [];
         if (found.length === 0) {
-          const mate = read === 'R2' ? fastqName(sample, lane, 'R1') : sheet.reads.includes('R2') ? fastqName(sample, lane, 'R2') : undefined;
+          const mate =
+            read === 'R2' ? fastqName(sample, lane, 'R1') : sheet.reads.includes('R2') ? fastqName(sample, lane, 'R2') : undefined;
           const mateThere = mate !== undefined && byName.has(normalizeKey(mate));
           reasons.push({
             file: name,
@@ -183,7 +221,12 @@ function illuminaFileReasons(sheetPath: string, sheet: SampleSheet, fastqs: Fold
               : `missing file: ${sheetPath} lists sample ${sample.sampleId} in lane ${lane}, but ${name} is not in the run folder`,
           });
         } else if (found.length > 1) {
-          reasons.push({ file: name, expected: 'one file of this name', found: found.map((file) => file.path).join(', '), message: `${name} is in the run folder ${found.length} times: ${found.map((file) => file.path).join(', ')}` });
+          reasons.push({
+            file: name,
+            expected: 'one file of this name',
+            found: found.map((file) => file.path).join(', '),
+            message: `${name} is in the run folder ${found.length} times: ${found.map((file) => file.path).join(', ')}`,
+          });
         }
       }
     }
@@ -194,7 +237,12 @@ function illuminaFileReasons(sheetPath: string, sheet: SampleSheet, fastqs: Fold
     // Index reads (I1/I2) of an expected sample are fine; they are never required.
     const indexOf = parseFastqFileName(name);
     if (indexOf && (indexOf.read === 'I1' || indexOf.read === 'I2') && expected.has(indexOf.pairKey.replace('{read}', 'R1'))) continue;
-    reasons.push({ file: file.path, expected: `only FASTQs of the samples in ${sheetPath} (or Undetermined_S0_*)`, found: 'a FASTQ no sample of the sheet explains', message: `orphan FASTQ: ${file.path} belongs to no sample × lane × read of ${sheetPath}` });
+    reasons.push({
+      file: file.path,
+      expected: `only FASTQs of the samples in ${sheetPath} (or Undetermined_S0_*)`,
+      found: 'a FASTQ no sample of the sheet explains',
+      message: `orphan FASTQ: ${file.path} belongs to no sample × lane × read of ${sheetPath}`,
+    });
   }
   return reasons;
 }
@@ -233,7 +281,12 @@ async function listFolder(dir: string, reasons: ValidationReason[]): Promise<Fol
       if (entry.isSymbolicLink()) {
         const target = await realpath(full).catch(() => undefined);
         if (!target || (target !== root && !target.startsWith(root + sep))) {
-          reasons.push({ file: path, expected: 'a file inside the run folder', found: target ? `a link to ${target}` : 'a broken link', message: `${path} is a link that leads outside the run folder${target ? ` (to ${target})` : ''}` });
+          reasons.push({
+            file: path,
+            expected: 'a file inside the run folder',
+            found: target ? `a link to ${target}` : 'a broken link',
+            message: `${path} is a link that leads outside the run folder${target ? ` (to ${target})` : ''}`,
+          });
           continue;
         }
         const targetInfo = await lstat(target);

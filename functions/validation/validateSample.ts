@@ -48,7 +48,11 @@ interface Slot {
  * @example
  * const { files, reasons, versionHash } = await validateSample(svc, landed, { manifest });
  */
-export async function validateSample(svc: Pick<Services, 'storage'>, landed: LandedFile[], options: ValidateSampleOptions = {}): Promise<SampleValidation> {
+export async function validateSample(
+  svc: Pick<Services, 'storage'>,
+  landed: LandedFile[],
+  options: ValidateSampleOptions = {},
+): Promise<SampleValidation> {
   const reasons: ValidationReason[] = [];
   // Pairing and missing-mate problems come after each file's own: a broken file often explains them.
   const pairReasons: ValidationReason[] = [];
@@ -58,17 +62,27 @@ export async function validateSample(svc: Pick<Services, 'storage'>, landed: Lan
 
   const slots: Slot[] = landed.map((file) => {
     const parsed = parseFastqFileName(basename(file.name));
-    return { file, read: parsed?.read ?? 'R1', lane: parsed?.lane ?? 1, ...(parsed ? { pairKey: `${file.name.slice(0, file.name.length - basename(file.name).length)}${parsed.pairKey}` } : {}) };
+    return {
+      file,
+      read: parsed?.read ?? 'R1',
+      lane: parsed?.lane ?? 1,
+      ...(parsed ? { pairKey: `${file.name.slice(0, file.name.length - basename(file.name).length)}${parsed.pairKey}` } : {}),
+    };
   });
   const inspections = new Map<LandedFile, FastqInspection>();
   const pairedSample = slots.some((slot) => slot.read === 'R2');
   for (const slot of slots) {
     if (inspections.has(slot.file)) continue;
     const mateRead = slot.read === 'R1' ? 'R2' : slot.read === 'R2' ? 'R1' : undefined;
-    const mate = mateRead && slots.find((other) => other.read === mateRead && other.pairKey === slot.pairKey && other.pairKey !== undefined);
+    const mate =
+      mateRead && slots.find((other) => other.read === mateRead && other.pairKey === slot.pairKey && other.pairKey !== undefined);
     if (mate) {
       const [r1, r2] = slot.read === 'R1' ? [slot, mate] : [mate, slot];
-      const pair = await inspectPair({ body: await open(r1.file), fileName: r1.file.name }, { body: await open(r2.file), fileName: r2.file.name }, { sha256: wantsSha(r1.file) || wantsSha(r2.file) });
+      const pair = await inspectPair(
+        { body: await open(r1.file), fileName: r1.file.name },
+        { body: await open(r2.file), fileName: r2.file.name },
+        { sha256: wantsSha(r1.file) || wantsSha(r2.file) },
+      );
       inspections.set(r1.file, pair.r1);
       inspections.set(r2.file, pair.r2);
       pairReasons.push(...pair.reasons);
@@ -76,7 +90,12 @@ export async function validateSample(svc: Pick<Services, 'storage'>, landed: Lan
     }
     if (mateRead && pairedSample) {
       const mateName = slot.pairKey!.replace('{read}', mateRead);
-      pairReasons.push({ file: slot.file.name, expected: `its mate ${mateName}`, found: 'no such file in the sample', message: `missing mate: ${slot.file.name} has no mate ${mateName} (lane ${slot.lane})` });
+      pairReasons.push({
+        file: slot.file.name,
+        expected: `its mate ${mateName}`,
+        found: 'no such file in the sample',
+        message: `missing mate: ${slot.file.name} has no mate ${mateName} (lane ${slot.lane})`,
+      });
     }
     inspections.set(slot.file, await inspectFastq(await open(slot.file), slot.file.name, { sha256: wantsSha(slot.file) }));
   }

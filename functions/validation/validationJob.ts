@@ -15,13 +15,28 @@ import { VALIDATION_JOB_DEFINITION, functionStage, jobDefinitionName, jobQueueNa
 export const VALIDATION_JOB_PREFIX = 'validate-';
 
 const SampleRef = z.object({ team: z.string(), runId: z.string(), sampleId: z.string() });
-const Landed = z.object({ name: z.string(), bucket: z.string(), key: z.string(), size: z.number(), etag: z.string(), versionId: z.string().optional(), landedAt: z.string() });
+const Landed = z.object({
+  name: z.string(),
+  bucket: z.string(),
+  key: z.string(),
+  size: z.number(),
+  etag: z.string(),
+  versionId: z.string().optional(),
+  landedAt: z.string(),
+});
 
 /** What the job validates: written before the job is submitted, read by the job and by the handler that concludes. */
 export const ValidationJobInput = z.object({
   ref: SampleRef,
   landed: z.array(Landed),
-  manifest: z.object({ source: z.string(), entries: z.array(z.object({ name: z.string(), md5: z.string().optional(), sha256: z.string().optional(), size: z.number().optional() })) }).optional(),
+  manifest: z
+    .object({
+      source: z.string(),
+      entries: z.array(
+        z.object({ name: z.string(), md5: z.string().optional(), sha256: z.string().optional(), size: z.number().optional() }),
+      ),
+    })
+    .optional(),
   resultKey: z.string(),
 });
 export type ValidationJobInput = z.infer<typeof ValidationJobInput>;
@@ -35,13 +50,19 @@ export function validationJobName(ref: { team: string; runId: string; sampleId: 
     .update(JSON.stringify(landed.map((file) => [file.name, file.etag, file.size, file.versionId ?? '']).sort()))
     .digest('hex')
     .slice(0, 12);
-  const readable = `${ref.team}-${ref.runId}-${ref.sampleId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128 - VALIDATION_JOB_PREFIX.length - 13);
+  const readable = `${ref.team}-${ref.runId}-${ref.sampleId}`
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 128 - VALIDATION_JOB_PREFIX.length - 13);
   return `${VALIDATION_JOB_PREFIX}${readable}-${identity}`;
 }
 
 /** Where a validation job's input and result live: the home region's work area. */
 export function validationJobKeys(config: LandfallConfig, jobName: string) {
-  return { bucket: bucketNames(config).workArea(config.homeRegion), input: `work/validation/${jobName}/input.json`, result: `work/validation/${jobName}/result.json` };
+  return {
+    bucket: bucketNames(config).workArea(config.homeRegion),
+    input: `work/validation/${jobName}/input.json`,
+    result: `work/validation/${jobName}/result.json`,
+  };
 }
 
 /** The Batch job that validates one sample in the home region, at urgent priority (nothing runs before it is cataloged). */

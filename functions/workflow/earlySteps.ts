@@ -9,7 +9,12 @@ import type { VersionRecord, VersionRef } from '../catalog/types.ts';
  * Stops at the first: callers only ask "is one pending?", and a full scan per submission made a run's
  * submissions quadratic in its sample count.
  */
-export async function firstPendingEarlyStep(svc: Pick<Services, 'catalog'>, team: string, runId: string, options: { lookFirstAt?: VersionRef } = {}): Promise<string | undefined> {
+export async function firstPendingEarlyStep(
+  svc: Pick<Services, 'catalog'>,
+  team: string,
+  runId: string,
+  options: { lookFirstAt?: VersionRef } = {},
+): Promise<string | undefined> {
   // The asking sample's own early steps are the likeliest pending ones (its steps start together): one
   // look there usually answers without listing the run.
   if (options.lookFirstAt) {
@@ -45,7 +50,12 @@ async function pendingOf(svc: Pick<Services, 'catalog'>, version: VersionRecord)
  * early step publishes or a sample fails, right after a deferral (closing the race with a publish that
  * happened meanwhile), and by the sweep. A conditional claim makes each submission happen once.
  */
-export async function releaseDeferredJobs(svc: Pick<Services, 'catalog' | 'jobs'>, team: string, runId: string, options: { lookFirstAt?: VersionRef } = {}): Promise<number> {
+export async function releaseDeferredJobs(
+  svc: Pick<Services, 'catalog' | 'jobs'>,
+  team: string,
+  runId: string,
+  options: { lookFirstAt?: VersionRef } = {},
+): Promise<number> {
   // Pending early steps first: while there are some (most calls), the run's deferred jobs need no listing.
   if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
   const deferred = await svc.catalog.listDeferredJobs(team, runId);

@@ -51,7 +51,10 @@ export function capacityTypeOf(jobQueue: string | undefined): CapacityType {
 export function pricesOf(config: LandfallConfig, region: string): { compute: Record<CapacityType, ComputePrice>; transferPerGb: number } {
   const configured = config.regions.find((candidate) => candidate.name === region);
   return {
-    compute: { 'on-demand': configured?.prices?.onDemand ?? DEFAULT_PRICES['on-demand'], spot: configured?.prices?.spot ?? DEFAULT_PRICES.spot },
+    compute: {
+      'on-demand': configured?.prices?.onDemand ?? DEFAULT_PRICES['on-demand'],
+      spot: configured?.prices?.spot ?? DEFAULT_PRICES.spot,
+    },
     transferPerGb: configured?.transferCostPerGb ?? 0.02,
   };
 }
@@ -63,13 +66,28 @@ export function pricesOf(config: LandfallConfig, region: string): { compute: Rec
  *
  * @example jobCost(event.detail, { region: 'eu-west-1', config, transferBytes: 0 })
  */
-export function jobCost(detail: BatchJobStateChangeEvent['detail'], context: { region: string; config: LandfallConfig; transferBytes?: number }): JobCost {
-  const container = (detail.container ?? {}) as { vcpus?: unknown; memory?: unknown; resourceRequirements?: Array<{ type?: string; value?: string }> };
+export function jobCost(
+  detail: BatchJobStateChangeEvent['detail'],
+  context: { region: string; config: LandfallConfig; transferBytes?: number },
+): JobCost {
+  const container = (detail.container ?? {}) as {
+    vcpus?: unknown;
+    memory?: unknown;
+    resourceRequirements?: Array<{ type?: string; value?: string }>;
+  };
   const requirement = (type: string) => Number(container.resourceRequirements?.find((candidate) => candidate.type === type)?.value);
   const vcpus = typeof container.vcpus === 'number' ? container.vcpus : Number.isFinite(requirement('VCPU')) ? requirement('VCPU') : 1;
-  const memoryMiB = typeof container.memory === 'number' ? container.memory : Number.isFinite(requirement('MEMORY')) ? requirement('MEMORY') : 2048;
+  const memoryMiB =
+    typeof container.memory === 'number' ? container.memory : Number.isFinite(requirement('MEMORY')) ? requirement('MEMORY') : 2048;
   const spans = detail.attempts.length > 0 ? detail.attempts : [{ startedAt: detail.startedAt, stoppedAt: detail.stoppedAt }];
-  const seconds = spans.reduce((total, span) => total + (span.startedAt !== undefined && span.stoppedAt !== undefined && span.stoppedAt > span.startedAt ? (span.stoppedAt - span.startedAt) / 1000 : 0), 0);
+  const seconds = spans.reduce(
+    (total, span) =>
+      total +
+      (span.startedAt !== undefined && span.stoppedAt !== undefined && span.stoppedAt > span.startedAt
+        ? (span.stoppedAt - span.startedAt) / 1000
+        : 0),
+    0,
+  );
   const capacityType = capacityTypeOf((detail as { jobQueue?: string }).jobQueue);
   const prices = pricesOf(context.config, context.region);
   const price = prices.compute[capacityType];
@@ -105,7 +123,17 @@ export interface CostTotals {
   estimatedUsd: number;
 }
 
-export const NO_COST: CostTotals = { jobs: 0, attempts: 0, failedJobs: 0, vcpuSeconds: 0, memoryGbSeconds: 0, transferBytes: 0, computeUsd: 0, transferUsd: 0, estimatedUsd: 0 };
+export const NO_COST: CostTotals = {
+  jobs: 0,
+  attempts: 0,
+  failedJobs: 0,
+  vcpuSeconds: 0,
+  memoryGbSeconds: 0,
+  transferBytes: 0,
+  computeUsd: 0,
+  transferUsd: 0,
+  estimatedUsd: 0,
+};
 
 /** One job's figures as totals (a job of one), to add up with {@link addCostTotals}. */
 function totalsOf(cost: JobCost & { status?: string }): CostTotals {
@@ -124,8 +152,17 @@ function totalsOf(cost: JobCost & { status?: string }): CostTotals {
 
 /** Two totals added field by field (a run's samples, a team's runs), rounded like every figure here. */
 export function addCostTotals(a: CostTotals, b: CostTotals): CostTotals {
-  const sum = Object.fromEntries(Object.keys(NO_COST).map((key) => [key, a[key as keyof CostTotals] + b[key as keyof CostTotals]])) as unknown as CostTotals;
-  return { ...sum, vcpuSeconds: round(sum.vcpuSeconds, 3), memoryGbSeconds: round(sum.memoryGbSeconds, 3), computeUsd: round(sum.computeUsd, 6), transferUsd: round(sum.transferUsd, 6), estimatedUsd: round(sum.estimatedUsd, 6) };
+  const sum = Object.fromEntries(
+    Object.keys(NO_COST).map((key) => [key, a[key as keyof CostTotals] + b[key as keyof CostTotals]]),
+  ) as unknown as CostTotals;
+  return {
+    ...sum,
+    vcpuSeconds: round(sum.vcpuSeconds, 3),
+    memoryGbSeconds: round(sum.memoryGbSeconds, 3),
+    computeUsd: round(sum.computeUsd, 6),
+    transferUsd: round(sum.transferUsd, 6),
+    estimatedUsd: round(sum.estimatedUsd, 6),
+  };
 }
 
 /** Adds job costs into totals (a sample's jobs). */

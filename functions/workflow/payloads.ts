@@ -13,7 +13,17 @@ export const SamplePayload = z.object({
   rerunFrom: z.string().optional(),
   /** Marked urgent when the execution started (`landfall reprocess --urgent`); config rules add more at submission. */
   urgent: z.boolean().optional(),
-  inputs: z.array(z.object({ name: z.string(), bucket: z.string(), key: z.string(), size: z.number(), md5: z.string(), read: z.string(), lane: z.number() })),
+  inputs: z.array(
+    z.object({
+      name: z.string(),
+      bucket: z.string(),
+      key: z.string(),
+      size: z.number(),
+      md5: z.string(),
+      read: z.string(),
+      lane: z.number(),
+    }),
+  ),
 });
 
 /** `Run <step>`: the callback task that submits a step's Batch job. */

@@ -60,7 +60,10 @@ export function classBase({ urgent, early }: PriorityClass): number {
  */
 export function stepPriority(pipeline: Pipeline, stepName: string, options: { urgent: boolean }): number {
   const step = pipeline.steps.find((candidate) => candidate.name === stepName);
-  if (!step) throw new Error(`pipeline ${pipeline.name} has no step ${stepName} (steps: ${pipeline.steps.map((candidate) => candidate.name).join(', ')})`);
+  if (!step)
+    throw new Error(
+      `pipeline ${pipeline.name} has no step ${stepName} (steps: ${pipeline.steps.map((candidate) => candidate.name).join(', ')})`,
+    );
   return classBase({ urgent: options.urgent, early: step.early }) + lptRanks(pipeline).get(stepName)!;
 }
 
@@ -81,9 +84,17 @@ export interface UrgentRule {
  * matched by a configured rule (its team, and the run prefix and sample IDs when the rule names them).
  * @example isUrgentSample([{ team: 'genomics', runPrefix: '240901_' }], { team: 'genomics', runId: '240901_A01', sampleId: 'S1' }) // true
  */
-export function isUrgentSample(rules: readonly UrgentRule[], sample: { team: string; runId: string; sampleId: string; urgent?: boolean }): boolean {
+export function isUrgentSample(
+  rules: readonly UrgentRule[],
+  sample: { team: string; runId: string; sampleId: string; urgent?: boolean },
+): boolean {
   if (sample.urgent) return true;
-  return rules.some((rule) => rule.team === sample.team && (rule.runPrefix === undefined || sample.runId.startsWith(rule.runPrefix)) && (rule.sampleIds === undefined || rule.sampleIds.includes(sample.sampleId)));
+  return rules.some(
+    (rule) =>
+      rule.team === sample.team &&
+      (rule.runPrefix === undefined || sample.runId.startsWith(rule.runPrefix)) &&
+      (rule.sampleIds === undefined || rule.sampleIds.includes(sample.sampleId)),
+  );
 }
 
 /**

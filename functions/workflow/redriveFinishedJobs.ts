@@ -51,7 +51,10 @@ export function finishedJobGraceMs(config: Pick<Services['config'], 'completenes
  * vCPUs, while queued jobs can number thousands.
  * @returns the names of the jobs whose state change was re-driven.
  */
-export async function redriveFinishedJobs(svc: Pick<Services, 'config' | 'catalog' | 'jobs' | 'events'>, at = Date.now()): Promise<string[]> {
+export async function redriveFinishedJobs(
+  svc: Pick<Services, 'config' | 'catalog' | 'jobs' | 'events'>,
+  at = Date.now(),
+): Promise<string[]> {
   const graceMs = finishedJobGraceMs(svc.config);
   const redriven: string[] = [];
   for (const region of svc.config.regions) {
@@ -63,7 +66,12 @@ export async function redriveFinishedJobs(svc: Pick<Services, 'config' | 'catalo
       const description = await svc.jobs.describe(job.jobId, job.region);
       if (!description || (description.status !== 'SUCCEEDED' && description.status !== 'FAILED')) continue;
       if (at - (description.stoppedAt ?? at) < graceMs) continue; // its own event may still be on its way
-      logger.warn('job finished but its workflow was never told: re-driving its state change', { jobName, jobId: job.jobId, region: job.region, status: description.status });
+      logger.warn('job finished but its workflow was never told: re-driving its state change', {
+        jobName,
+        jobId: job.jobId,
+        region: job.region,
+        status: description.status,
+      });
       await svc.events.publish([jobStateChangeOf(description)]);
       redriven.push(jobName);
     }

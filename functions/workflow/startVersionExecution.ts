@@ -27,7 +27,11 @@ export interface StartOptions {
  * repeated start is the same execution; the catalog's conditional write on the generation decides who
  * records it and emits "Workflow Started". Used by the automatic start, the recovery sweep and reprocess.
  */
-export async function startVersionExecution(svc: Services, version: VersionRecord, options: StartOptions): Promise<{ started: boolean; executionName: string }> {
+export async function startVersionExecution(
+  svc: Services,
+  version: VersionRecord,
+  options: StartOptions,
+): Promise<{ started: boolean; executionName: string }> {
   const ref = { team: version.team, runId: version.runId, sampleId: version.sampleId, version: version.version };
   const team = svc.config.teams.find((candidate) => candidate.id === ref.team);
   if (!team) throw new Error(`team ${ref.team} is not in the config`);
@@ -43,7 +47,11 @@ export async function startVersionExecution(svc: Services, version: VersionRecor
       inputs: version.files.map(({ name, bucket, key, size, md5, read, lane }) => ({ name, bucket, key, size, md5, read, lane })),
     },
   };
-  const started = await svc.workflows.startExecution({ stateMachine: pipeline, name: executionName, input: JSON.parse(JSON.stringify(input)) as Record<string, unknown> });
+  const started = await svc.workflows.startExecution({
+    stateMachine: pipeline,
+    name: executionName,
+    input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
+  });
   await faultPoint('start.afterStartExecution');
   const first = await svc.catalog.markWorkflowStarted(ref, {
     ...ref,
@@ -56,9 +64,18 @@ export async function startVersionExecution(svc: Services, version: VersionRecor
     rerunFrom: options.rerunFrom,
   });
   if (!first) return { started: false, executionName };
-  const label = options.reason === 'automatic' ? pipeline : `${pipeline} (${options.reason}${options.rerunFrom ? ` from ${options.rerunFrom}` : ''}, generation ${options.generation})`;
+  const label =
+    options.reason === 'automatic'
+      ? pipeline
+      : `${pipeline} (${options.reason}${options.rerunFrom ? ` from ${options.rerunFrom}` : ''}, generation ${options.generation})`;
   await svc.catalog.setSampleStatus(ref, 'RUNNING', { currentVersion: ref.version, detail: `v${ref.version} running ${label}` });
-  await announceWorkflowStarted(svc, { ...ref, executionName, executionArn: started.executionArn, pipeline, generation: options.generation });
+  await announceWorkflowStarted(svc, {
+    ...ref,
+    executionName,
+    executionArn: started.executionArn,
+    pipeline,
+    generation: options.generation,
+  });
   return { started: true, executionName };
 }
 
@@ -70,10 +87,22 @@ export async function startVersionExecution(svc: Services, version: VersionRecor
  */
 export async function announceWorkflowStarted(
   svc: Services,
-  execution: { team: string; runId: string; sampleId: string; version: number; executionName: string; executionArn: string; pipeline: string; generation: number },
+  execution: {
+    team: string;
+    runId: string;
+    sampleId: string;
+    version: number;
+    executionName: string;
+    executionArn: string;
+    pipeline: string;
+    generation: number;
+  },
 ): Promise<boolean> {
   const { generation, ...detail } = execution;
-  return emitOnce(svc, 'Workflow Started', { ...detail, dedupeKey: `started:${detail.team}/${detail.runId}/${detail.sampleId}/v${detail.version}/g${generation}` });
+  return emitOnce(svc, 'Workflow Started', {
+    ...detail,
+    dedupeKey: `started:${detail.team}/${detail.runId}/${detail.sampleId}/v${detail.version}/g${generation}`,
+  });
 }
 
 /** `rerunFrom` value that re-runs every step (reprocessing without --from-step, or with another pipeline). */

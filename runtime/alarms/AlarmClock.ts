@@ -39,7 +39,9 @@ export class AlarmClock {
 
   /** One tick at `now`: sample, evaluate, publish. Exposed for tests and benchmarks. */
   async tick(now = Date.now()): Promise<BusEvent[]> {
-    await this.#options.sample().catch((error: unknown) => this.#options.onProblem?.(`publishing activity failed (the period counts as idle): ${String(error)}`));
+    await this.#options
+      .sample()
+      .catch((error: unknown) => this.#options.onProblem?.(`publishing activity failed (the period counts as idle): ${String(error)}`));
     const changes = this.#options.alarms.evaluate(now);
     if (changes.length > 0) await this.#options.publish(changes);
     return changes;

@@ -1,4 +1,9 @@
-import { ALARM_STATE_CHANGE_DETAIL_TYPE, CLOUDWATCH_SOURCE, cloudWatchTimestamp, type AlarmStateValue } from '../../events/schemas/cloudwatch.ts';
+import {
+  ALARM_STATE_CHANGE_DETAIL_TYPE,
+  CLOUDWATCH_SOURCE,
+  cloudWatchTimestamp,
+  type AlarmStateValue,
+} from '../../events/schemas/cloudwatch.ts';
 import type { InactivityAlarm } from '../../functions/alarms/inactivityAlarms.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { MetricDatum, MetricsSink } from '../../seams/metrics/MetricsSink.ts';
@@ -50,13 +55,19 @@ export class LocalAlarms implements MetricsSink {
     this.#alarms = options.alarms;
     this.#region = options.region;
     this.#accountId = options.accountId ?? '000000000000';
-    for (const alarm of this.#alarms) this.#states.set(alarm.alarmName, { value: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', timestamp: cloudWatchTimestamp(Date.now()) });
+    for (const alarm of this.#alarms)
+      this.#states.set(alarm.alarmName, {
+        value: 'INSUFFICIENT_DATA',
+        reason: 'Unchecked: Initial alarm creation',
+        timestamp: cloudWatchTimestamp(Date.now()),
+      });
   }
 
   /** PutMetricData: each datum lands in the period holding its timestamp of every alarm on that metric. */
   async putMetricData(namespace: string, data: MetricDatum[]): Promise<void> {
     for (const datum of data) {
-      if (!Number.isFinite(datum.value)) throw new TypeError(`metric ${datum.metricName}: value must be a finite number, got ${datum.value}`);
+      if (!Number.isFinite(datum.value))
+        throw new TypeError(`metric ${datum.metricName}: value must be a finite number, got ${datum.value}`);
       const key = metricKey(namespace, datum.metricName, datum.dimensions);
       const series = this.#series.get(key) ?? new Map<number, number>();
       this.#series.set(key, series);
@@ -81,7 +92,12 @@ export class LocalAlarms implements MetricsSink {
       this.#prune(series, now, alarm);
       const previous = this.#states.get(alarm.alarmName)!;
       if (previous.value === result.state) continue;
-      const next: AlarmStatus = { value: result.state, reason: result.reason, reasonData: result.reasonData, timestamp: cloudWatchTimestamp(now) };
+      const next: AlarmStatus = {
+        value: result.state,
+        reason: result.reason,
+        reasonData: result.reasonData,
+        timestamp: cloudWatchTimestamp(now),
+      };
       this.#states.set(alarm.alarmName, next);
       events.push(this.#stateChangeEvent(alarm, previous, next, now));
     }
@@ -112,7 +128,11 @@ export class LocalAlarms implements MetricsSink {
           metrics: [
             {
               id: `${alarm.alarmName}-m1`,
-              metricStat: { metric: { namespace: alarm.namespace, name: alarm.metricName, dimensions: alarm.dimensions }, period: alarm.periodSeconds, stat: alarm.statistic },
+              metricStat: {
+                metric: { namespace: alarm.namespace, name: alarm.metricName, dimensions: alarm.dimensions },
+                period: alarm.periodSeconds,
+                stat: alarm.statistic,
+              },
               returnData: true,
             },
           ],

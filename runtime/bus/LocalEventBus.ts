@@ -53,7 +53,12 @@ export interface DeadLetter {
  * at-least-once delivery to in-process handlers with two retries and backoff, then a dead-letter file.
  */
 export class LocalEventBus implements EventPublisher {
-  readonly #rules: Array<{ name: string; target: string; deliver: (event: BusEvent) => Promise<unknown>; matches: (event: unknown) => boolean }>;
+  readonly #rules: Array<{
+    name: string;
+    target: string;
+    deliver: (event: BusEvent) => Promise<unknown>;
+    matches: (event: unknown) => boolean;
+  }>;
   readonly #options: LocalBusOptions;
   readonly #inFlight = new Set<Promise<void>>();
   #logQueue: Promise<void> = Promise.resolve();
@@ -63,8 +68,18 @@ export class LocalEventBus implements EventPublisher {
     this.#options = options;
     // compilePattern throws InvalidPatternError for anything EventBridge would refuse: fail at start, not at 3 a.m.
     this.#rules = [
-      ...options.rules.map((rule) => ({ name: rule.name, target: rule.target, deliver: (event: BusEvent) => options.invoke(rule.target, event), matches: compilePattern(rule.pattern) })),
-      ...(options.subscriptions ?? []).map((rule) => ({ name: rule.name, target: `subscription:${rule.name}`, deliver: rule.deliver, matches: compilePattern(rule.pattern) })),
+      ...options.rules.map((rule) => ({
+        name: rule.name,
+        target: rule.target,
+        deliver: (event: BusEvent) => options.invoke(rule.target, event),
+        matches: compilePattern(rule.pattern),
+      })),
+      ...(options.subscriptions ?? []).map((rule) => ({
+        name: rule.name,
+        target: `subscription:${rule.name}`,
+        deliver: rule.deliver,
+        matches: compilePattern(rule.pattern),
+      })),
     ];
   }
 

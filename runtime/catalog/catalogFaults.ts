@@ -12,7 +12,11 @@ export interface CatalogRestartFault {
   downMs: number;
 }
 
-export function armCatalogRestarts(server: CatalogServer, onProblem: (message: string) => void, faultsJson = process.env.LANDFALL_FAULTS): void {
+export function armCatalogRestarts(
+  server: CatalogServer,
+  onProblem: (message: string) => void,
+  faultsJson = process.env.LANDFALL_FAULTS,
+): void {
   if (!faultsJson) return;
   const fault = (JSON.parse(faultsJson) as Record<string, CatalogRestartFault | undefined>)['catalog.restartOnTouch'];
   if (!fault) return;

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 
 const require = createRequire(import.meta.url);
 // dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+const dynalite = require('dynalite') as (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 
 export interface CatalogServer {
   port: number;

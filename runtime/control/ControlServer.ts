@@ -33,9 +33,11 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
 export async function startControlServer(options: { bus: EventPublisher; operatorToken: string; port?: number }): Promise<ControlServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
-      if (request.headers.authorization !== `Bearer ${options.operatorToken}`) return reply(response, 401, { error: 'the operator token from <state-dir>/tokens.json is required' });
+      if (request.headers.authorization !== `Bearer ${options.operatorToken}`)
+        return reply(response, 401, { error: 'the operator token from <state-dir>/tokens.json is required' });
       if (request.method === 'GET' && request.url === '/health') return reply(response, 200, { ok: true });
-      if (request.method !== 'POST' || request.url !== '/events') return reply(response, 404, { error: `no ${request.method} ${request.url}; use POST /events` });
+      if (request.method !== 'POST' || request.url !== '/events')
+        return reply(response, 404, { error: `no ${request.method} ${request.url}; use POST /events` });
       let body: { Entries?: unknown };
       try {
         body = (await readJson(request)) as { Entries?: unknown };
@@ -43,10 +45,16 @@ export async function startControlServer(options: { bus: EventPublisher; operato
         return reply(response, 400, { error: `body is not JSON: ${(error as Error).message}` });
       }
       const entries = body.Entries;
-      if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) return reply(response, 400, { error: 'expected { "Entries": [1..10 events] }' });
+      if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10)
+        return reply(response, 400, { error: 'expected { "Entries": [1..10 events] }' });
       for (const [index, entry] of entries.entries()) {
         const event = entry as Partial<BusEvent>;
-        if (typeof event.source !== 'string' || typeof event['detail-type'] !== 'string' || typeof event.detail !== 'object' || event.detail === null) {
+        if (
+          typeof event.source !== 'string' ||
+          typeof event['detail-type'] !== 'string' ||
+          typeof event.detail !== 'object' ||
+          event.detail === null
+        ) {
           return reply(response, 400, { error: `Entries[${index}] needs source, detail-type and an object detail` });
         }
       }

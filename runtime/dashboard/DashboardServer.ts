@@ -12,11 +12,15 @@ import { BusLogTail } from './activity.ts';
 import { DashboardData } from './gatherDashboard.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
-const ASSETS: Record<string, string> = { '/assets/dashboard.css': 'text/css; charset=utf-8', '/assets/dashboard.js': 'text/javascript; charset=utf-8' };
+const ASSETS: Record<string, string> = {
+  '/assets/dashboard.css': 'text/css; charset=utf-8',
+  '/assets/dashboard.js': 'text/javascript; charset=utf-8',
+};
 
 // Everything the page loads comes from this server: no CDN, no inline script, nothing framed.
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   // The first request may carry ?token=…: never pass it on as a referrer.
   'referrer-policy': 'no-referrer',
@@ -57,7 +61,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const streams = new Set<ServerResponse>();
   const refreshMs = options.refreshMs ?? 500;
   const files = new Map<string, string>();
-  for (const name of ['index.html', 'login.html', 'dashboard.css', 'dashboard.js']) files.set(name, await readFile(path.join(publicDir, name), 'utf8'));
+  for (const name of ['index.html', 'login.html', 'dashboard.css', 'dashboard.js'])
+    files.set(name, await readFile(path.join(publicDir, name), 'utf8'));
   let port = 0;
   // Cookies are per host, not per port: name the session after the port so two runtimes do not collide.
   const cookieName = () => `landfall_session_${port}`;
@@ -66,9 +71,17 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, ...headers });
     response.end(body);
   };
-  const json = (response: ServerResponse, status: number, body: unknown) => send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
+  const json = (response: ServerResponse, status: number, body: unknown) =>
+    send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
   const loginPage = (response: ServerResponse, status: number, message?: string) =>
-    send(response, status, 'text/html; charset=utf-8', files.get('login.html')!.replace('<!--message-->', message ? `<p class="error" role="alert" id="login-error">${escapeHtml(message)}</p>` : ''));
+    send(
+      response,
+      status,
+      'text/html; charset=utf-8',
+      files
+        .get('login.html')!
+        .replace('<!--message-->', message ? `<p class="error" role="alert" id="login-error">${escapeHtml(message)}</p>` : ''),
+    );
 
   async function signIn(response: ServerResponse, token: string): Promise<void> {
     let identity: Identity;
@@ -79,13 +92,19 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }
     const id = randomBytes(24).toString('base64url');
     sessions.set(id, { identity });
-    send(response, 303, 'text/plain; charset=utf-8', 'signed in', { location: '/', 'set-cookie': `${cookieName()}=${id}; HttpOnly; SameSite=Strict; Path=/` });
+    send(response, 303, 'text/plain; charset=utf-8', 'signed in', {
+      location: '/',
+      'set-cookie': `${cookieName()}=${id}; HttpOnly; SameSite=Strict; Path=/`,
+    });
   }
 
   async function identityOf(request: IncomingMessage): Promise<Identity | undefined> {
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (bearer) return resolveIdentity(options.stateDir, bearer, { anonymous: 'refuse' }).catch(() => undefined);
-    const cookie = (request.headers.cookie ?? '').split(';').map((part) => part.trim().split('=')).find(([name]) => name === cookieName());
+    const cookie = (request.headers.cookie ?? '')
+      .split(';')
+      .map((part) => part.trim().split('='))
+      .find(([name]) => name === cookieName());
     return cookie?.[1] ? sessions.get(cookie[1])?.identity : undefined;
   }
 
@@ -132,26 +151,37 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // Only this machine's names: a page elsewhere cannot reach the dashboard through DNS rebinding.
     const host = request.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(response, 421, 'text/plain; charset=utf-8', `the dashboard answers only to 127.0.0.1:${port}`);
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      return send(response, 421, 'text/plain; charset=utf-8', `the dashboard answers only to 127.0.0.1:${port}`);
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     const method = request.method ?? 'GET';
 
-    if (method === 'GET' && ASSETS[url.pathname]) return send(response, 200, ASSETS[url.pathname]!, files.get(url.pathname.slice('/assets/'.length))!);
-    if (method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) return signIn(response, url.searchParams.get('token') ?? '');
+    if (method === 'GET' && ASSETS[url.pathname])
+      return send(response, 200, ASSETS[url.pathname]!, files.get(url.pathname.slice('/assets/'.length))!);
+    if (method === 'GET' && url.pathname === '/' && url.searchParams.has('token'))
+      return signIn(response, url.searchParams.get('token') ?? '');
     if (method === 'POST' && url.pathname === '/login') {
       const form = new URLSearchParams(await readBody(request));
       return signIn(response, form.get('token') ?? '');
     }
     if (method === 'POST' && url.pathname === '/logout') {
-      const cookie = (request.headers.cookie ?? '').split(';').map((part) => part.trim().split('=')).find(([name]) => name === cookieName());
+      const cookie = (request.headers.cookie ?? '')
+        .split(';')
+        .map((part) => part.trim().split('='))
+        .find(([name]) => name === cookieName());
       if (cookie?.[1]) sessions.delete(cookie[1]);
-      return send(response, 303, 'text/plain; charset=utf-8', 'signed out', { location: '/', 'set-cookie': `${cookieName()}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+      return send(response, 303, 'text/plain; charset=utf-8', 'signed out', {
+        location: '/',
+        'set-cookie': `${cookieName()}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+      });
     }
 
     const identity = await identityOf(request);
-    if (method === 'GET' && url.pathname === '/') return identity ? send(response, 200, 'text/html; charset=utf-8', files.get('index.html')!) : loginPage(response, 200);
+    if (method === 'GET' && url.pathname === '/')
+      return identity ? send(response, 200, 'text/html; charset=utf-8', files.get('index.html')!) : loginPage(response, 200);
     if (!url.pathname.startsWith('/api/')) return send(response, 404, 'text/plain; charset=utf-8', `no ${method} ${url.pathname}`);
-    if (!identity) return json(response, 401, { error: 'sign in with a token from tokens.json (/?token=…, or Authorization: Bearer <token>)' });
+    if (!identity)
+      return json(response, 401, { error: 'sign in with a token from tokens.json (/?token=…, or Authorization: Bearer <token>)' });
     if (method !== 'GET') return json(response, 405, { error: `${method} ${url.pathname}: the dashboard only reads` });
     if (url.pathname === '/api/overview') {
       await tail.poll();

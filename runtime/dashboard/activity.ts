@@ -23,7 +23,8 @@ interface LoggedEvent {
 /** The line a person reads for an event: what happened to which sample, and why when it went wrong. */
 export function describeActivity(event: LoggedEvent): string {
   const d = event.detail ?? {};
-  const sample = [d.runId, d.sampleId].filter((part) => typeof part === 'string').join('/') + (typeof d.version === 'number' ? ` v${d.version}` : '');
+  const sample =
+    [d.runId, d.sampleId].filter((part) => typeof part === 'string').join('/') + (typeof d.version === 'number' ? ` v${d.version}` : '');
   switch (event['detail-type']) {
     case 'Sample Rejected': {
       const first = (d.reasons as Array<{ file?: string; line?: number; message?: string }> | undefined)?.[0];
@@ -86,7 +87,12 @@ export class BusLogTail {
         }
         if (event.source !== 'landfall' || typeof event['detail-type'] !== 'string') continue;
         const d = event.detail ?? {};
-        const item: ActivityItem = { id: event.id ?? `${this.#offset}-${this.#items.length}`, time: event.time ?? new Date().toISOString(), type: event['detail-type'], text: describeActivity(event) };
+        const item: ActivityItem = {
+          id: event.id ?? `${this.#offset}-${this.#items.length}`,
+          time: event.time ?? new Date().toISOString(),
+          type: event['detail-type'],
+          text: describeActivity(event),
+        };
         if (typeof d.team === 'string') item.team = d.team;
         if (typeof d.runId === 'string') item.runId = d.runId;
         if (typeof d.sampleId === 'string') item.sampleId = d.sampleId;

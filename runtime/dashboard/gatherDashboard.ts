@@ -1,6 +1,14 @@
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
-import { TERMINAL_SAMPLE_STATUSES, type RunRecord, type SampleRecord, type SampleStatus, type StepRecord, type ValidationReason, type VersionRecord } from '../../functions/catalog/types.ts';
+import {
+  TERMINAL_SAMPLE_STATUSES,
+  type RunRecord,
+  type SampleRecord,
+  type SampleStatus,
+  type StepRecord,
+  type ValidationReason,
+  type VersionRecord,
+} from '../../functions/catalog/types.ts';
 import { WHAT_TO_DO, quarantinePrefix } from '../../functions/validation/quarantine.ts';
 import { assertCanRead, visibleTeams, type Identity } from '../../cli/identity.ts';
 
@@ -10,7 +18,16 @@ import { assertCanRead, visibleTeams, type Identity } from '../../cli/identity.t
  * Plain data in, plain JSON out, so the same module can back a page hosted for the cloud deployment.
  */
 
-export const SAMPLE_STATUSES: readonly SampleStatus[] = ['RECEIVING', 'VALIDATING', 'REJECTED', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
+export const SAMPLE_STATUSES: readonly SampleStatus[] = [
+  'RECEIVING',
+  'VALIDATING',
+  'REJECTED',
+  'READY',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'SUPERSEDED',
+];
 
 export interface CostFigures {
   vcpuSeconds: number;
@@ -93,7 +110,10 @@ function round(value: number, digits: number): number {
 }
 
 function stepCost(steps: StepRecord[]): CostFigures {
-  return steps.reduce((total, step) => (step.cost ? add(total, { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd }) : total), ZERO);
+  return steps.reduce(
+    (total, step) => (step.cost ? add(total, { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd }) : total),
+    ZERO,
+  );
 }
 
 /**
@@ -134,7 +154,15 @@ export class DashboardData {
           const rows = (byRun.get(run.runId) ?? []).sort((a, b) => a.sampleId.localeCompare(b.sampleId));
           const counts: Partial<Record<SampleStatus, number>> = {};
           for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
-          const out: RunRow = { runId: run.runId, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, counts, samples: rows, cost: rows.reduce((total, row) => add(total, row.cost), ZERO) };
+          const out: RunRow = {
+            runId: run.runId,
+            status: run.status,
+            createdAt: run.createdAt,
+            updatedAt: run.updatedAt,
+            counts,
+            samples: rows,
+            cost: rows.reduce((total, row) => add(total, row.cost), ZERO),
+          };
           if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
           if (run.signal !== undefined) out.signal = run.signal;
           return out;
@@ -144,7 +172,12 @@ export class DashboardData {
       views.push({ team, runs: runRows, cost: runRows.reduce((total, run) => add(total, run.cost), ZERO) });
     }
     quarantine.sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt));
-    return { identity: identity.kind === 'operator' ? { kind: 'operator' } : { kind: 'team', team: identity.team }, teams: views, regions: await this.regions(), quarantine };
+    return {
+      identity: identity.kind === 'operator' ? { kind: 'operator' } : { kind: 'team', team: identity.team },
+      teams: views,
+      regions: await this.regions(),
+      quarantine,
+    };
   }
 
   /**
@@ -156,7 +189,8 @@ export class DashboardData {
     for (const team of this.#config.teams.map((candidate) => candidate.id)) {
       for (const sample of await this.#catalog.listTeamSamples(team, 'RUNNING')) {
         if (sample.currentVersion === undefined) continue;
-        for (const step of await this.#catalog.listSteps({ ...sample, version: sample.currentVersion })) if (step.status === 'RUNNING') running.set(step.region, (running.get(step.region) ?? 0) + 1);
+        for (const step of await this.#catalog.listSteps({ ...sample, version: sample.currentVersion }))
+          if (step.status === 'RUNNING') running.set(step.region, (running.get(step.region) ?? 0) + 1);
       }
     }
     return Promise.all(
@@ -191,15 +225,26 @@ export class DashboardData {
     const rows: SampleTimeline[] = [];
     for (const sample of samples) {
       const events: TimelineEvent[] = [];
-      const version = sample.currentVersion !== undefined ? await this.#catalog.getVersion({ ...sample, version: sample.currentVersion }) : undefined;
+      const version =
+        sample.currentVersion !== undefined ? await this.#catalog.getVersion({ ...sample, version: sample.currentVersion }) : undefined;
       const steps = version ? await this.#catalog.listSteps(version) : [];
       if (version) {
-        const times = version.files.map((file) => landedAt.get(file.name)).filter((time): time is string => time !== undefined).sort();
-        events.push({ stage: 'landing', label: `landed ${version.files.length} file(s)`, at: times.at(-1) ?? version.createdAt, status: 'done' });
+        const times = version.files
+          .map((file) => landedAt.get(file.name))
+          .filter((time): time is string => time !== undefined)
+          .sort();
+        events.push({
+          stage: 'landing',
+          label: `landed ${version.files.length} file(s)`,
+          at: times.at(-1) ?? version.createdAt,
+          status: 'done',
+        });
         const rejected = version.status === 'REJECTED';
         events.push({
           stage: 'validation',
-          label: rejected ? `rejected v${version.version}: ${version.reasons?.[0] ? describeReason(version.reasons[0]) : 'see quarantine'}` : `validated v${version.version}`,
+          label: rejected
+            ? `rejected v${version.version}: ${version.reasons?.[0] ? describeReason(version.reasons[0]) : 'see quarantine'}`
+            : `validated v${version.version}`,
           at: version.createdAt,
           status: rejected ? 'failed' : 'done',
         });
@@ -217,9 +262,19 @@ export class DashboardData {
           events.push(event);
         }
         if (version.completedAt || version.status === 'COMPLETED') {
-          events.push({ stage: 'publish', label: `published v${version.version}: ${steps.length} step(s)`, at: version.completedAt ?? sample.updatedAt, status: 'done' });
+          events.push({
+            stage: 'publish',
+            label: `published v${version.version}: ${steps.length} step(s)`,
+            at: version.completedAt ?? sample.updatedAt,
+            status: 'done',
+          });
         } else if (version.status === 'FAILED') {
-          events.push({ stage: 'publish', label: `failed: ${version.error ?? sample.detail ?? 'see the sample'}`, at: sample.updatedAt, status: 'failed' });
+          events.push({
+            stage: 'publish',
+            label: `failed: ${version.error ?? sample.detail ?? 'see the sample'}`,
+            at: sample.updatedAt,
+            status: 'failed',
+          });
         }
       } else {
         events.push({ stage: 'landing', label: sample.detail ?? 'receiving files', at: sample.updatedAt, status: 'active' });
@@ -228,7 +283,16 @@ export class DashboardData {
       if (sample.detail !== undefined) row.detail = sample.detail;
       rows.push(row);
     }
-    const out: RunTimeline = { team, runId, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, files: files.length, samples: rows, cost: rows.reduce((total, row) => add(total, row.cost), ZERO) };
+    const out: RunTimeline = {
+      team,
+      runId,
+      status: run.status,
+      createdAt: run.createdAt,
+      updatedAt: run.updatedAt,
+      files: files.length,
+      samples: rows,
+      cost: rows.reduce((total, row) => add(total, row.cost), ZERO),
+    };
     if (run.signal !== undefined) out.signal = run.signal;
     if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
     return out;
@@ -287,7 +351,12 @@ function stillWaiting(run: RunRecord): boolean {
 
 /** "Sample02_S2_L001_R2_001.fastq.gz line 11: expected '+' …", the words a person acts on. */
 export function describeReason(reason: ValidationReason): string {
-  const where = [reason.line !== undefined ? `line ${reason.line}` : undefined, reason.record !== undefined ? `record ${reason.record}` : undefined].filter(Boolean).join(', ');
+  const where = [
+    reason.line !== undefined ? `line ${reason.line}` : undefined,
+    reason.record !== undefined ? `record ${reason.record}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${reason.file}${where ? ` ${where}` : ''}: ${reason.message}`;
 }
 

@@ -37,7 +37,9 @@ interface TeamTarget {
 export function dedupeKeyOf(event: BusEvent): string {
   const key = (event.detail as { dedupeKey?: unknown } | undefined)?.dedupeKey;
   if (typeof key === 'string' && key.length > 0) return key;
-  return `sha256:${createHash('sha256').update(JSON.stringify([event.source, event['detail-type'], event.detail])).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify([event.source, event['detail-type'], event.detail]))
+    .digest('hex')}`;
 }
 
 /**
@@ -69,7 +71,13 @@ export class TeamDelivery {
     this.#targets = teamSubscriptionRules(options.config).map((rule) => {
       // Checked here too (not only in the config schema): a hand-built config must not reach off the machine.
       if (rule.targets.embedded.webhookUrl) assertLoopbackWebhook(rule.team, rule.targets.embedded.webhookUrl);
-      return { rule, matches: compilePattern(rule.pattern), paths: outboxPaths(options.stateDir, rule.team), queue: Promise.resolve(), webhookQueue: Promise.resolve() };
+      return {
+        rule,
+        matches: compilePattern(rule.pattern),
+        paths: outboxPaths(options.stateDir, rule.team),
+        queue: Promise.resolve(),
+        webhookQueue: Promise.resolve(),
+      };
     });
   }
 
@@ -164,7 +172,10 @@ export class TeamDelivery {
     }
   }
 
-  async #fail(target: TeamTarget, failure: { target: FailedDelivery['target']; url?: string; dedupeKey: string; error: unknown; attempts: number; event: BusEvent }): Promise<void> {
+  async #fail(
+    target: TeamTarget,
+    failure: { target: FailedDelivery['target']; url?: string; dedupeKey: string; error: unknown; attempts: number; event: BusEvent },
+  ): Promise<void> {
     const entry: FailedDelivery = {
       team: target.rule.team,
       target: failure.target,

@@ -56,7 +56,10 @@ export async function postEvent(url: string, event: BusEvent, dedupeKey: string,
       if (response.ok) return attempt + 1;
       lastError = new WebhookError(url, `answered ${response.status} ${response.statusText}`.trim(), { status: response.status });
     } catch (error) {
-      const reason = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? `no answer within ${timeoutMs} ms` : describe(error);
+      const reason =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+          ? `no answer within ${timeoutMs} ms`
+          : describe(error);
       lastError = new WebhookError(url, reason, { cause: error });
     }
   }

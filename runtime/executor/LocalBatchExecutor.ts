@@ -186,7 +186,9 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     for (const region of options.regions) {
       if (this.#regions.has(region.name)) throw new ExecutorError(`LocalBatchExecutor: duplicate region ${region.name}`);
       if (!(region.vcpus > 0) || !(region.memoryMiB > 0)) {
-        throw new ExecutorError(`LocalBatchExecutor: region ${region.name} needs vcpus > 0 and memoryMiB > 0, found ${region.vcpus} vCPUs and ${region.memoryMiB} MiB`);
+        throw new ExecutorError(
+          `LocalBatchExecutor: region ${region.name} needs vcpus > 0 and memoryMiB > 0, found ${region.vcpus} vCPUs and ${region.memoryMiB} MiB`,
+        );
       }
       this.#regions.set(region.name, new RegionCapacity(region));
     }
@@ -331,8 +333,10 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
    */
   async setWarmVcpus(regionName: string, vcpus: number): Promise<void> {
     const region = this.#regions.get(regionName);
-    if (!region) throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
-    if (!Number.isInteger(vcpus) || vcpus < 0) throw new ExecutorError(`warm vCPUs for ${regionName} must be a whole number >= 0, got ${vcpus}`);
+    if (!region)
+      throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
+    if (!Number.isInteger(vcpus) || vcpus < 0)
+      throw new ExecutorError(`warm vCPUs for ${regionName} must be a whole number >= 0, got ${vcpus}`);
     this.#warmVcpus.set(regionName, Math.min(vcpus, region.vcpus));
     this.#scaleWorkers();
   }
@@ -389,7 +393,8 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
    */
   setRegionDown(regionName: string, down: boolean): void {
     const region = this.#regions.get(regionName);
-    if (!region) throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
+    if (!region)
+      throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
     region.down = down;
     if (down) {
       for (const job of this.#jobs.values()) {
@@ -409,7 +414,12 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     const region = this.#regions.get(spec.region);
     check(region !== undefined, 'region', `one of [${[...this.#regions.keys()].join(', ')}]`, spec.region);
     check(typeof spec.jobQueue === 'string' && spec.jobQueue.length > 0, 'jobQueue', 'a queue name or ARN', spec.jobQueue);
-    check(typeof spec.jobDefinition === 'string' && spec.jobDefinition.length > 0, 'jobDefinition', 'a definition name or ARN', spec.jobDefinition);
+    check(
+      typeof spec.jobDefinition === 'string' && spec.jobDefinition.length > 0,
+      'jobDefinition',
+      'a definition name or ARN',
+      spec.jobDefinition,
+    );
     check(
       Array.isArray(spec.command) && spec.command.length > 0 && spec.command.every((part) => typeof part === 'string'),
       'command',
@@ -419,7 +429,12 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     check(Number.isFinite(spec.vcpus) && spec.vcpus > 0, 'vcpus', 'a number > 0', spec.vcpus);
     check(Number.isInteger(spec.memoryMiB) && spec.memoryMiB > 0, 'memoryMiB', 'an integer > 0', spec.memoryMiB);
     check(Number.isFinite(spec.timeoutSeconds) && spec.timeoutSeconds > 0, 'timeoutSeconds', 'a number > 0', spec.timeoutSeconds);
-    check(Number.isInteger(spec.attempts) && spec.attempts >= 1 && spec.attempts <= 10, 'attempts', 'an integer from 1 to 10', spec.attempts);
+    check(
+      Number.isInteger(spec.attempts) && spec.attempts >= 1 && spec.attempts <= 10,
+      'attempts',
+      'an integer from 1 to 10',
+      spec.attempts,
+    );
     check(spec.priority === undefined || Number.isInteger(spec.priority), 'priority', 'an integer', spec.priority);
     for (const [key, value] of Object.entries(spec.environment ?? {})) {
       check(!key.startsWith('AWS_BATCH'), `environment.${key}`, 'a name not starting with AWS_BATCH (reserved by Batch)', key);
@@ -461,7 +476,9 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
   #scaleWorkers(): void {
     if (!this.#workers || this.#stopping) return;
     for (const region of this.#regions.values()) {
-      const queued = [...this.#jobs.values()].filter((job) => job.status === 'RUNNABLE' && job.spec.region === region.name).reduce((sum, job) => sum + job.spec.vcpus, 0);
+      const queued = [...this.#jobs.values()]
+        .filter((job) => job.status === 'RUNNABLE' && job.spec.region === region.name)
+        .reduce((sum, job) => sum + job.spec.vcpus, 0);
       const demand = region.vcpusInUse + (region.down ? 0 : queued);
       const desired = Math.min(region.vcpus, Math.ceil(Math.max(this.#warmVcpus.get(region.name) ?? 0, demand)));
       this.#workers.scaleTo(region.name, desired);
@@ -473,7 +490,14 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     const number = job.attempts.length + 1;
     let markClosed!: () => void;
     const closed = new Promise<void>((resolvePromise) => (markClosed = resolvePromise));
-    const attempt: RunningAttempt = { number, region, logStreamName: `${job.spec.jobName}/attempt-${number}`, isClosed: false, closed, markClosed };
+    const attempt: RunningAttempt = {
+      number,
+      region,
+      logStreamName: `${job.spec.jobName}/attempt-${number}`,
+      isClosed: false,
+      closed,
+      markClosed,
+    };
     job.current = attempt;
     this.#transition(job, 'STARTING');
 
@@ -603,7 +627,13 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
         end.kind === 'terminated'
           ? 'EXIT'
           : decideAttemptAction(
-              { attempt: attempt.number, maxAttempts: job.spec.attempts, statusReason: end.statusReason, timedOut: end.kind === 'timeout', ...(end.exitCode !== undefined && { exitCode: end.exitCode }) },
+              {
+                attempt: attempt.number,
+                maxAttempts: job.spec.attempts,
+                statusReason: end.statusReason,
+                timedOut: end.kind === 'timeout',
+                ...(end.exitCode !== undefined && { exitCode: end.exitCode }),
+              },
               job.spec.evaluateOnExit,
             );
       if (action === 'RETRY') this.#makeRunnable(job);
@@ -612,7 +642,14 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     this.#dispatch();
   }
 
-  #finish(job: JobRecord, status: 'SUCCEEDED' | 'FAILED', statusReason: string, exitCode: number | undefined, stoppedAt: number, options: { silent?: boolean } = {}): void {
+  #finish(
+    job: JobRecord,
+    status: 'SUCCEEDED' | 'FAILED',
+    statusReason: string,
+    exitCode: number | undefined,
+    stoppedAt: number,
+    options: { silent?: boolean } = {},
+  ): void {
     job.statusReason = statusReason;
     job.exitCode = exitCode;
     job.stoppedAt = stoppedAt;
@@ -647,9 +684,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
       ...(spec.evaluateOnExit && { evaluateOnExit: spec.evaluateOnExit }),
     });
     // One chain for all jobs: consumers see each job's transitions in order, even when onStateChange is slow.
-    this.#emitChain = this.#emitChain
-      .then(() => this.#onStateChange(event))
-      .catch((error: unknown) => this.#onEmitError(error, event));
+    this.#emitChain = this.#emitChain.then(() => this.#onStateChange(event)).catch((error: unknown) => this.#onEmitError(error, event));
   }
 
   #description(job: JobRecord): JobDescription {

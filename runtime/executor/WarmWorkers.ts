@@ -39,7 +39,15 @@ export class WarmWorkers {
   }
 
   list(): WarmWorkerInfo[] {
-    return [...this.#workers.values()].flat().map(({ region, instanceId, pid, ready, startedAt }) => ({ region, instanceId, ...(pid !== undefined && { pid }), ready, startedAt }));
+    return [...this.#workers.values()]
+      .flat()
+      .map(({ region, instanceId, pid, ready, startedAt }) => ({
+        region,
+        instanceId,
+        ...(pid !== undefined && { pid }),
+        ready,
+        startedAt,
+      }));
   }
 
   /** Starts or drains workers until the region has `count`. */
@@ -67,7 +75,15 @@ export class WarmWorkers {
     const instanceId = `i-0${randomBytes(8).toString('hex')}`;
     const child = spawn(process.execPath, [WORKER, region, instanceId], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const worker: Worker = { region, instanceId, ready: false, startedAt: Date.now(), child, exited, ...(child.pid !== undefined && { pid: child.pid }) };
+    const worker: Worker = {
+      region,
+      instanceId,
+      ready: false,
+      startedAt: Date.now(),
+      child,
+      exited,
+      ...(child.pid !== undefined && { pid: child.pid }),
+    };
     child.on('message', (message: { type?: string }) => {
       if (message?.type === 'ready') {
         worker.ready = true;

@@ -5,7 +5,6 @@ import { batchAttemptDetail, type BatchAttemptDetail } from '../../seams/jobs/ba
 // The source and detail-type AWS Batch sends, which the local executor sends too: one definition with the rules'.
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../../events/schemas/batch.ts';
 
-
 /**
  * The `detail` of a "Batch Job State Change" event: the JobDetail that DescribeJobs returns, trimmed to
  * what an EC2 container job has. Field names follow the AWS example event.

@@ -34,7 +34,8 @@ export function decideAttemptAction(outcome: AttemptOutcome, evaluateOnExit: rea
 }
 
 function ruleMatches(rule: EvaluateOnExit, outcome: AttemptOutcome): boolean {
-  if (rule.onExitCode !== undefined && !globMatches(rule.onExitCode, outcome.exitCode === undefined ? undefined : String(outcome.exitCode))) return false;
+  if (rule.onExitCode !== undefined && !globMatches(rule.onExitCode, outcome.exitCode === undefined ? undefined : String(outcome.exitCode)))
+    return false;
   if (rule.onStatusReason !== undefined && !globMatches(rule.onStatusReason, outcome.statusReason)) return false;
   if (rule.onReason !== undefined && !globMatches(rule.onReason, outcome.reason)) return false;
   return true;

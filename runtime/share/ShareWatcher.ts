@@ -185,7 +185,13 @@ export class ShareWatcher {
         detail: {
           version: '0',
           bucket: { name: landingBucket },
-          object: { key, size: info.size, etag: info.etag.replaceAll('"', ''), 'version-id': info.versionId, sequencer: (++this.#sequencer).toString(16).toUpperCase().padStart(18, '0') },
+          object: {
+            key,
+            size: info.size,
+            etag: info.etag.replaceAll('"', ''),
+            'version-id': info.versionId,
+            sequencer: (++this.#sequencer).toString(16).toUpperCase().padStart(18, '0'),
+          },
           'request-id': `LOCAL${this.#sequencer}`,
           requester: '000000000000',
           reason: 'PutObject',
@@ -196,7 +202,11 @@ export class ShareWatcher {
         'detail-type': 'Storage Gateway Object Upload Event',
         time,
         region,
-        resources: [`arn:aws:storagegateway:${region}:000000000000:share/share-LOCAL`, `arn:aws:storagegateway:${region}:000000000000:gateway/sgw-LOCAL`, `arn:aws:s3:::${landingBucket}`],
+        resources: [
+          `arn:aws:storagegateway:${region}:000000000000:share/share-LOCAL`,
+          `arn:aws:storagegateway:${region}:000000000000:gateway/sgw-LOCAL`,
+          `arn:aws:s3:::${landingBucket}`,
+        ],
         detail: {
           'object-size': info.size,
           'modification-time': info.lastModified.toISOString(),

@@ -59,13 +59,27 @@ export class LocalWorkflowService implements WorkflowService {
       if (duplicate) throw new MissingLocalFunctionError(name, duplicate, 'is not unique: local overrides are keyed by state name');
       const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
       for (const task of listTaskStates(definition)) {
-        if (!task.state.TimeoutSeconds) throw new MissingLocalFunctionError(name, task.name, 'has no TimeoutSeconds (the local interpreter would default to 60 s; AWS has none)');
+        if (!task.state.TimeoutSeconds)
+          throw new MissingLocalFunctionError(
+            name,
+            task.name,
+            'has no TimeoutSeconds (the local interpreter would default to 60 s; AWS has none)',
+          );
         const placeholder = PLACEHOLDER_PATTERN.exec(task.functionName ?? '')?.[1];
         const fn = placeholder ? options.functions[placeholder] : undefined;
-        if (!fn) throw new MissingLocalFunctionError(name, task.name, `calls ${task.functionName ?? task.resource}, which no local function serves`);
-        if (task.resource.endsWith('.waitForTaskToken')) overrides[task.name] = (input) => this.#unlessStopped(task.name) ?? this.#callback(fn, input);
-        else if (task.resource === 'arn:aws:states:::lambda:invoke') overrides[task.name] = async (input) => (await this.#unlessStopped(task.name)) ?? { Payload: await fn(payloadOf(input)), StatusCode: 200 };
-        else throw new MissingLocalFunctionError(name, task.name, `uses resource ${task.resource}, which the embedded runtime does not run`);
+        if (!fn)
+          throw new MissingLocalFunctionError(
+            name,
+            task.name,
+            `calls ${task.functionName ?? task.resource}, which no local function serves`,
+          );
+        if (task.resource.endsWith('.waitForTaskToken'))
+          overrides[task.name] = (input) => this.#unlessStopped(task.name) ?? this.#callback(fn, input);
+        else if (task.resource === 'arn:aws:states:::lambda:invoke')
+          overrides[task.name] = async (input) =>
+            (await this.#unlessStopped(task.name)) ?? { Payload: await fn(payloadOf(input)), StatusCode: 200 };
+        else
+          throw new MissingLocalFunctionError(name, task.name, `uses resource ${task.resource}, which the embedded runtime does not run`);
       }
       this.#machines.set(name, { machine: new StateMachine(definition as never, { validationOptions: { checkArn: false } }), overrides });
     }
@@ -92,14 +106,24 @@ export class LocalWorkflowService implements WorkflowService {
         Task: { Token: TOKEN_PLACEHOLDER },
       } as never,
     });
-    const execution: Execution = { arn, name, stateMachine, inputJson, startDate, status: 'RUNNING', abort: run.abort, done: Promise.resolve() };
+    const execution: Execution = {
+      arn,
+      name,
+      stateMachine,
+      inputJson,
+      startDate,
+      status: 'RUNNING',
+      abort: run.abort,
+      done: Promise.resolve(),
+    };
     execution.done = run.result.then(
       (output) => {
         execution.status = 'SUCCEEDED';
         execution.output = output;
       },
       (error: Error) => {
-        execution.status = error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+        execution.status =
+          error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
         execution.error = error.message;
       },
     );
@@ -127,7 +151,13 @@ export class LocalWorkflowService implements WorkflowService {
   }
 
   listExecutions(): Array<{ executionArn: string; name: string; stateMachine: string; status: ExecutionStatus; startDate: Date }> {
-    return [...this.#executions.values()].map(({ arn, name, stateMachine, status, startDate }) => ({ executionArn: arn, name, stateMachine, status, startDate }));
+    return [...this.#executions.values()].map(({ arn, name, stateMachine, status, startDate }) => ({
+      executionArn: arn,
+      name,
+      stateMachine,
+      status,
+      startDate,
+    }));
   }
 
   /** Resolves when no execution is running. */
@@ -156,7 +186,9 @@ export class LocalWorkflowService implements WorkflowService {
    * start's recovery. Returns a rejection for the interpreter, or undefined to go on.
    */
   #unlessStopped(state: string): Promise<never> | undefined {
-    return this.#stopped ? Promise.reject(new TaskFailedError('States.Runtime', `the embedded runtime is stopping; ${state} runs again after the next start`)) : undefined;
+    return this.#stopped
+      ? Promise.reject(new TaskFailedError('States.Runtime', `the embedded runtime is stopping; ${state} runs again after the next start`))
+      : undefined;
   }
 
   async #callback(fn: LocalFunction, input: unknown): Promise<unknown> {
@@ -184,6 +216,7 @@ function payloadOf(input: unknown): unknown {
 function replaceToken(value: unknown, token: string): unknown {
   if (value === TOKEN_PLACEHOLDER) return token;
   if (Array.isArray(value)) return value.map((item) => replaceToken(item, token));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceToken(item, token)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceToken(item, token)]));
   return value;
 }

@@ -29,6 +29,7 @@ export class BatchComputeCapacity implements ComputeCapacity {
     const { onDemand, spot } = this.#environments(region);
     const client = this.#clientFor(region);
     await client.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: onDemand, computeResources: { minvCpus: vcpus } }));
-    if (vcpus === 0) await client.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: spot, computeResources: { minvCpus: 0 } }));
+    if (vcpus === 0)
+      await client.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: spot, computeResources: { minvCpus: 0 } }));
   }
 }

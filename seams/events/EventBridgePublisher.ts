@@ -38,10 +38,15 @@ export class EventBridgePublisher implements EventPublisher {
       }));
       for (let round = 0; round < 2 && entries.length > 0; round++) {
         const result = await this.#client.send(new PutEventsCommand({ Entries: entries }));
-        const failed = (result.Entries ?? []).flatMap((entry, i) => (entry.ErrorCode ? [{ entry: entries[i]!, code: entry.ErrorCode, message: entry.ErrorMessage }] : []));
+        const failed = (result.Entries ?? []).flatMap((entry, i) =>
+          entry.ErrorCode ? [{ entry: entries[i]!, code: entry.ErrorCode, message: entry.ErrorMessage }] : [],
+        );
         entries = failed.map((failure) => failure.entry);
         if (round === 1 && failed.length > 0) {
-          throw new PublishError(`EventBridge refused ${failed.length} event(s): ${failed.map((f) => `${f.entry.DetailType}: ${f.code} ${f.message ?? ''}`).join('; ')}`, { cause: failed });
+          throw new PublishError(
+            `EventBridge refused ${failed.length} event(s): ${failed.map((f) => `${f.entry.DetailType}: ${f.code} ${f.message ?? ''}`).join('; ')}`,
+            { cause: failed },
+          );
         }
       }
     }

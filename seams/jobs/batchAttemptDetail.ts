@@ -2,7 +2,14 @@ import type { JobAttempt } from './JobService.ts';
 
 /** Container part of one attempt in a "Batch Job State Change" detail (as DescribeJobs lists attempts). */
 export interface BatchAttemptDetail {
-  container: { exitCode?: number; logStreamName?: string; reason?: string; taskArn?: string; containerInstanceArn?: string; networkInterfaces: [] };
+  container: {
+    exitCode?: number;
+    logStreamName?: string;
+    reason?: string;
+    taskArn?: string;
+    containerInstanceArn?: string;
+    networkInterfaces: [];
+  };
   startedAt?: number;
   stoppedAt?: number;
   statusReason?: string;

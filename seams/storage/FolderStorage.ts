@@ -3,21 +3,8 @@ import type { Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  BucketNotFoundError,
-  InvalidKeyError,
-  KeyConflictError,
-  ObjectNotFoundError,
-  StorageError,
-} from './errors.ts';
-import {
-  assertBucketName,
-  assertSafeKey,
-  assertSafeMetadata,
-  assertSafePrefix,
-  compareKeys,
-  lowerCaseMetadata,
-} from './keys.ts';
+import { BucketNotFoundError, InvalidKeyError, KeyConflictError, ObjectNotFoundError, StorageError } from './errors.ts';
+import { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys, lowerCaseMetadata } from './keys.ts';
 import type { ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
 import { mapLimit } from './mapLimit.ts';
 
@@ -405,9 +392,7 @@ export class FolderStorage implements ObjectStorage {
       if (isCode(error, 'ENOENT', 'ENOTDIR') || error instanceof SyntaxError) return undefined;
       throw error;
     }
-    return parsed.records?.find(
-      (record) => record.ino === stats.ino && record.size === stats.size && record.mtimeMs === stats.mtimeMs,
-    );
+    return parsed.records?.find((record) => record.ino === stats.ino && record.size === stats.size && record.mtimeMs === stats.mtimeMs);
   }
 
   async #writeMeta(metaPath: string, content: MetaFile): Promise<void> {
@@ -581,4 +566,3 @@ async function pruneEmptyDirs(dir: string, stopAt: string): Promise<void> {
     }
   }
 }
-

@@ -15,14 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { BucketNotFoundError, ObjectNotFoundError, StorageError } from './errors.ts';
-import {
-  assertBucketName,
-  assertSafeKey,
-  assertSafeMetadata,
-  assertSafePrefix,
-  compareKeys,
-  lowerCaseMetadata,
-} from './keys.ts';
+import { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys, lowerCaseMetadata } from './keys.ts';
 import type { ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
 import { mapLimit } from './mapLimit.ts';
 
@@ -211,9 +204,7 @@ export class S3Storage implements ObjectStorage {
     do {
       let page;
       try {
-        page = await this.#client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
-        );
+        page = await this.#client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }));
       } catch (error) {
         throw mapError(error, 'list', bucket, prefix);
       }
@@ -290,9 +281,7 @@ export class S3Storage implements ObjectStorage {
 
   /** Abandoned parts are billed until aborted; a failed abort must not hide the error that caused it. */
   async #abortQuietly(bucket: string, key: string, uploadId: string): Promise<void> {
-    await this.#client
-      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
-      .catch(() => undefined);
+    await this.#client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
   }
 
   async #bucketExists(bucket: string): Promise<boolean> {
@@ -441,4 +430,3 @@ function mapCopyError(error: unknown, sourceBucket: string, sourceKey: string, t
   }
   return mapError(error, 'copy', targetBucket, targetKey);
 }
-

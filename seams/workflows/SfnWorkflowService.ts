@@ -24,7 +24,8 @@ export class SfnWorkflowService implements WorkflowService {
 
   async startExecution({ stateMachine, name, input }: StartExecutionInput): Promise<StartedExecution> {
     const stateMachineArn = this.#stateMachineArns[stateMachine];
-    if (!stateMachineArn) throw new Error(`no deployed state machine for pipeline ${stateMachine} (known: ${Object.keys(this.#stateMachineArns).join(', ')})`);
+    if (!stateMachineArn)
+      throw new Error(`no deployed state machine for pipeline ${stateMachine} (known: ${Object.keys(this.#stateMachineArns).join(', ')})`);
     const body = JSON.stringify(input);
     try {
       const started = await this.#client.send(new StartExecutionCommand({ stateMachineArn, name, input: body }));
@@ -50,7 +51,11 @@ export class SfnWorkflowService implements WorkflowService {
   async describeExecution(executionArn: string) {
     try {
       const described = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
-      return { status: described.status as ExecutionStatus, output: described.output ? JSON.parse(described.output) : undefined, error: described.error };
+      return {
+        status: described.status as ExecutionStatus,
+        output: described.output ? JSON.parse(described.output) : undefined,
+        error: described.error,
+      };
     } catch (error) {
       if ((error as { name?: string }).name === 'ExecutionDoesNotExist') return undefined;
       throw error;

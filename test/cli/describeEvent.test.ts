@@ -1,13 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../cli/commands/up.ts';
 
-const event = (detailType: string, detail: Record<string, unknown>) => ({ source: 'landfall', 'detail-type': detailType, detail, resources: [] });
+const event = (detailType: string, detail: Record<string, unknown>) => ({
+  source: 'landfall',
+  'detail-type': detailType,
+  detail,
+  resources: [],
+});
 
 describe('progress lines of landfall up and the demo', () => {
   it.each([
-    { case: 'a sample fact', input: event('Sample Completed', { team: 'genomics', runId: 'RUN1', sampleId: 'S1', version: 2 }), line: 'COMPLETED  genomics/RUN1/S1 v2' },
+    {
+      case: 'a sample fact',
+      input: event('Sample Completed', { team: 'genomics', runId: 'RUN1', sampleId: 'S1', version: 2 }),
+      line: 'COMPLETED  genomics/RUN1/S1 v2',
+    },
     { case: 'a run-level fact', input: event('Run Completed', { team: 'genomics', runId: 'RUN1' }), line: 'RUN DONE   genomics/RUN1' },
-    { case: 'an unexpected file of a run', input: event('Unexpected File', { team: 'genomics', runId: 'RUN1', file: 'x', kind: 'unknown-sample', message: 'x belongs to no sample' }), line: 'unexpected genomics/RUN1: x belongs to no sample' },
+    {
+      case: 'an unexpected file of a run',
+      input: event('Unexpected File', {
+        team: 'genomics',
+        runId: 'RUN1',
+        file: 'x',
+        kind: 'unknown-sample',
+        message: 'x belongs to no sample',
+      }),
+      line: 'unexpected genomics/RUN1: x belongs to no sample',
+    },
   ])('describes $case without undefined parts', ({ input, line }) => {
     expect(describeEvent(input as never)).toBe(line);
   });

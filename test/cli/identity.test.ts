@@ -4,7 +4,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../config/defineConfig.ts';
 import { CliError, EXIT } from '../../cli/errors.ts';
-import { assertCanRead, ensureTokens, resolveIdentity, selectTeams, TOKEN_ENV, tokensPath, visibleTeams, type Identity } from '../../cli/identity.ts';
+import {
+  assertCanRead,
+  ensureTokens,
+  resolveIdentity,
+  selectTeams,
+  TOKEN_ENV,
+  tokensPath,
+  visibleTeams,
+  type Identity,
+} from '../../cli/identity.ts';
 import { configInput } from './stateFixture.ts';
 
 const config = defineConfig(structuredClone(configInput));
@@ -77,7 +86,11 @@ describe('identity', () => {
 
   describe('resolveIdentity', () => {
     it.each([
-      { case: 'a team token', token: (t: { teams: Record<string, string> }) => t.teams['lab-b'], expected: { kind: 'team', team: 'lab-b' } },
+      {
+        case: 'a team token',
+        token: (t: { teams: Record<string, string> }) => t.teams['lab-b'],
+        expected: { kind: 'team', team: 'lab-b' },
+      },
       { case: 'the operator token', token: (t: { operator: string }) => t.operator, expected: { kind: 'operator' } },
       { case: 'no token at all (the local operator)', token: () => undefined, expected: { kind: 'operator' } },
     ])('$case', async ({ token, expected }) => {
@@ -101,7 +114,12 @@ describe('identity', () => {
 
     it.each([
       { case: 'an unknown token', prepare: true, token: 'lft_not-a-real-token', message: /^unknown token/ },
-      { case: 'a token before any tokens.json exists', prepare: false, token: 'lft_whatever', message: /^unknown token: there is no .*tokens\.json yet/ },
+      {
+        case: 'a token before any tokens.json exists',
+        prepare: false,
+        token: 'lft_whatever',
+        message: /^unknown token: there is no .*tokens\.json yet/,
+      },
     ])('refuses $case with exit 2', async ({ prepare, token, message }) => {
       // Prepare
       if (prepare) await ensureTokens(stateDir, config);
@@ -139,7 +157,11 @@ describe('identity', () => {
       const check = () => assertCanRead(identity, team);
       // Assess
       if (allowed) expect(check).not.toThrow();
-      else expect(refusal(check)).toMatchObject({ exitCode: EXIT.failed, message: "team lab-a cannot read team lab-b's data (use that team's token, or the operator's)" });
+      else
+        expect(refusal(check)).toMatchObject({
+          exitCode: EXIT.failed,
+          message: "team lab-a cannot read team lab-b's data (use that team's token, or the operator's)",
+        });
     });
   });
 

@@ -81,7 +81,14 @@ export async function publishSteps(
       await storage.put(RESULTS, key, content);
       recorded.push({ key, size: Buffer.byteLength(content), md5: md5(content) });
     }
-    manifest.steps[step] = { status: 'SUCCEEDED', sequence: Object.keys(manifest.steps).length + 1, region: 'eu-west-1', attempt: 1, publishedAt: '2026-11-23T10:00:00.000Z', files: recorded };
+    manifest.steps[step] = {
+      status: 'SUCCEEDED',
+      sequence: Object.keys(manifest.steps).length + 1,
+      region: 'eu-west-1',
+      attempt: 1,
+      publishedAt: '2026-11-23T10:00:00.000Z',
+      files: recorded,
+    };
   }
   manifest.revision += 1;
   await storage.put(RESULTS, `${base}manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
@@ -101,8 +108,12 @@ export interface Captured {
  */
 export function startCapture(run: () => Promise<number>): { current: () => Captured; result: Promise<Captured> } {
   const live: Captured = { stdout: '', stderr: '' };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((live.stdout += chunk.toString()), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((live.stderr += chunk.toString()), true));
+  const out = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((live.stdout += chunk.toString()), true));
+  const err = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((live.stderr += chunk.toString()), true));
   const result = (async () => {
     try {
       live.code = await run();

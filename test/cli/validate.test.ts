@@ -100,10 +100,25 @@ describe('validateCommand', () => {
       valid: true,
       reasons: [],
       md5: expect.stringMatching(/^[0-9a-f]{32}$/),
-      stats: { reads: 4, bases: 80, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: expect.any(Number), meanQuality: expect.any(Number), q30Percent: expect.any(Number) },
+      stats: {
+        reads: 4,
+        bases: 80,
+        minLength: 20,
+        meanLength: 20,
+        maxLength: 20,
+        gcPercent: expect.any(Number),
+        meanQuality: expect.any(Number),
+        q30Percent: expect.any(Number),
+      },
     });
     // A sample sheet has a checksum but no read statistics.
-    expect(printed.files.find((file: { path: string }) => file.path === 'SampleSheet.csv')).toEqual({ path: 'SampleSheet.csv', valid: true, reasons: [], md5: expect.stringMatching(/^[0-9a-f]{32}$/), stats: null });
+    expect(printed.files.find((file: { path: string }) => file.path === 'SampleSheet.csv')).toEqual({
+      path: 'SampleSheet.csv',
+      valid: true,
+      reasons: [],
+      md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+      stats: null,
+    });
     expect(printed).toMatchObject({ valid: true, reasons: [] });
   });
 
@@ -115,7 +130,15 @@ describe('validateCommand', () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({
       valid: false,
-      files: [{ path: paths.bad, valid: false, reasons: [{ file: paths.bad, line: 12, record: 3, expected: '4 quality characters (the sequence length on line 10)', found: '3' }] }],
+      files: [
+        {
+          path: paths.bad,
+          valid: false,
+          reasons: [
+            { file: paths.bad, line: 12, record: 3, expected: '4 quality characters (the sequence length on line 10)', found: '3' },
+          ],
+        },
+      ],
       reasons: [],
     });
   });
@@ -125,7 +148,9 @@ describe('landfall validate (the real command line, spawned)', () => {
   const cli = resolve('cli/landfall.ts');
   const landfall = (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', cli, 'validate', ...args], (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }));
+      const child = execFile(process.execPath, ['--import', 'tsx', cli, 'validate', ...args], (_error, stdout, stderr) =>
+        done({ code: child.exitCode, stdout, stderr }),
+      );
     });
 
   it('exits 0 and prints the documented JSON with statistics for a valid file', async () => {
@@ -141,8 +166,19 @@ describe('landfall validate (the real command line, spawned)', () => {
           path: paths.good,
           valid: true,
           reasons: [],
-          md5: createHash('md5').update(await readFile(paths.good)).digest('hex'),
-          stats: { reads: 10, bases: 200, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: expect.any(Number), meanQuality: expect.any(Number), q30Percent: expect.any(Number) },
+          md5: createHash('md5')
+            .update(await readFile(paths.good))
+            .digest('hex'),
+          stats: {
+            reads: 10,
+            bases: 200,
+            minLength: 20,
+            meanLength: 20,
+            maxLength: 20,
+            gcPercent: expect.any(Number),
+            meanQuality: expect.any(Number),
+            q30Percent: expect.any(Number),
+          },
         },
       ],
       reasons: [],
@@ -155,7 +191,15 @@ describe('landfall validate (the real command line, spawned)', () => {
 
     // Assess
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout).files[0].reasons).toEqual([expect.objectContaining({ file: paths.bad, line: 12, record: 3, expected: '4 quality characters (the sequence length on line 10)', found: '3' })]);
+    expect(JSON.parse(bad.stdout).files[0].reasons).toEqual([
+      expect.objectContaining({
+        file: paths.bad,
+        line: 12,
+        record: 3,
+        expected: '4 quality characters (the sequence length on line 10)',
+        found: '3',
+      }),
+    ]);
     expect(corrupt.code).toBe(1);
     expect(corrupt.stdout).toContain('truncated gzip');
   });
@@ -169,9 +213,17 @@ describe('landfall validate (the real command line, spawned)', () => {
   });
 
   it.each([
-    { case: 'a missing file', args: () => [join(root, 'nope.fastq.gz')], stderr: /^landfall: cannot read .*nope\.fastq\.gz: no such file or folder\n$/ },
+    {
+      case: 'a missing file',
+      args: () => [join(root, 'nope.fastq.gz')],
+      stderr: /^landfall: cannot read .*nope\.fastq\.gz: no such file or folder\n$/,
+    },
     // Root reads anything, so a permission error cannot be staged here; a path through a file is an I/O error too.
-    { case: 'an unreadable path (ENOTDIR)', args: () => [join(paths.good, 'inside.fastq')], stderr: /^landfall: cannot read .*inside\.fastq: ENOTDIR/ },
+    {
+      case: 'an unreadable path (ENOTDIR)',
+      args: () => [join(paths.good, 'inside.fastq')],
+      stderr: /^landfall: cannot read .*inside\.fastq: ENOTDIR/,
+    },
     { case: 'an unknown profile', args: () => [paths.run, '--profile', 'nanopore'], stderr: /unknown profile "nanopore"/ },
     { case: 'no argument', args: () => [], stderr: /missing required argument/ },
   ])('exits 2 for $case', async ({ args, stderr }) => {

@@ -9,7 +9,9 @@ const RUN_ID = '261104_LH00417_0042_B22FJKLT3';
 
 /** FASTQ records of a gzip file, parsed independently of workflows/fastq. */
 async function records(path: string): Promise<Array<{ header: string; sequence: string; quality: string }>> {
-  const lines = gunzipSync(await readFile(path)).toString('latin1').split('\n');
+  const lines = gunzipSync(await readFile(path))
+    .toString('latin1')
+    .split('\n');
   expect(lines.pop()).toBe('');
   expect(lines.length % 4).toBe(0);
   const out = [];
@@ -30,7 +32,15 @@ describe('Function: generateRun', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'landfall-generate-'));
-    run = await generateRun({ dir: join(root, 'main'), runId: RUN_ID, seed: 7, samples: 3, readsPerSample: 400, lanes: 2, team: 'genomics' });
+    run = await generateRun({
+      dir: join(root, 'main'),
+      runId: RUN_ID,
+      seed: 7,
+      samples: 3,
+      readsPerSample: 400,
+      lanes: 2,
+      team: 'genomics',
+    });
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -173,7 +183,12 @@ describe('Function: generateRun', () => {
       expect(a!.equals(b!), run.files[i]!.name).toBe(true);
       if (run.files[i]!.kind === 'fastq') expect(a!.equals(c!), run.files[i]!.name).toBe(false);
     }
-    expect(again.samples).toEqual(run.samples.map((sample) => ({ ...sample, fastqs: sample.fastqs.map((fastq) => ({ ...fastq, path: fastq.path.replace('/main/', '/again/') })) })));
+    expect(again.samples).toEqual(
+      run.samples.map((sample) => ({
+        ...sample,
+        fastqs: sample.fastqs.map((fastq) => ({ ...fastq, path: fastq.path.replace('/main/', '/again/') })),
+      })),
+    );
   });
 
   it('invents instrument, run number and flowcell from the seed when the run id is not an Illumina folder name', async () => {

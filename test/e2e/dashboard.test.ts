@@ -19,7 +19,16 @@ import { projectRoot, startRuntimeProcess, waitFor, type RuntimeProcess, stopRun
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags this machine needs: no sandbox as root, and no background connections to a closed network.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = path.join(projectRoot, 'test-output', 'dashboard');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const hasChromium = existsSync(CHROMIUM);
@@ -118,11 +127,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
     }
   }
 
-  const sampleRow = (page: Page, runId: string, sampleId: string) => page.locator(`article[data-run="${runId}"] tr[data-sample="${sampleId}"]`);
+  const sampleRow = (page: Page, runId: string, sampleId: string) =>
+    page.locator(`article[data-run="${runId}"] tr[data-sample="${sampleId}"]`);
 
   it('shows one sample pass through intermediate states to completion without a reload, and a rejected sample with its reason', async () => {
     // Prepare: a 2-sample run whose Sample02 has a broken R2; the operator's page is open before anything lands
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', GENOMICS_RUN), runId: GENOMICS_RUN, seed: 31, samples: 2, readsPerSample: 200, team: 'genomics' });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', GENOMICS_RUN),
+      runId: GENOMICS_RUN,
+      seed: 31,
+      samples: 2,
+      readsPerSample: 200,
+      team: 'genomics',
+    });
     const bad = run.samples[1]!.fastqs.find((fastq) => fastq.read === 'R2')!;
     const page = await signedIn(tokens.operator);
     // Records every (status, detail) the Sample01 row shows, from inside the page; a reload would wipe it.
@@ -150,7 +167,10 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
     await page.screenshot({ path: path.join(SCREENSHOTS, '3-completed-and-rejected.png'), fullPage: true });
 
     // Assess: the same document saw at least two intermediate states, then completion
-    const { seen, sameDocument } = await page.evaluate(() => ({ seen: (globalThis as unknown as PageWindow).__seen, sameDocument: (globalThis as unknown as PageWindow).__sameDocument }));
+    const { seen, sameDocument } = await page.evaluate(() => ({
+      seen: (globalThis as unknown as PageWindow).__seen,
+      sameDocument: (globalThis as unknown as PageWindow).__sameDocument,
+    }));
     expect(sameDocument, 'the page was not reloaded').toBe(true);
     const statuses = seen.map((state) => state.split(' | ')[0]);
     const intermediate = [...new Set(statuses.filter((status) => !['Completed', 'Rejected', 'Failed'].includes(status!)))];
@@ -159,7 +179,9 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
     expect(intermediate).toContain('Running');
     expect(statuses.at(-1)).toBe('Completed');
     // the rejected sample: in its row and in quarantine with file, line and what to do
-    await expect.poll(async () => sampleRow(page, GENOMICS_RUN, 'Sample02').locator('.sample-detail').textContent()).toContain(`${bad.name} line 11`);
+    await expect
+      .poll(async () => sampleRow(page, GENOMICS_RUN, 'Sample02').locator('.sample-detail').textContent())
+      .toContain(`${bad.name} line 11`);
     const quarantined = page.locator('#quarantine article', { hasText: `${GENOMICS_RUN} / Sample02` });
     await expect.poll(async () => quarantined.count()).toBe(1);
     const text = (await quarantined.textContent())!;
@@ -168,12 +190,21 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
     expect(text).toContain('What to do:');
     expect(text).toContain('copy them into the same run folder');
     // the run's cost is shown once its steps published
-    await expect.poll(async () => (await page.locator('#costs').textContent()) ?? '').toMatch(new RegExp(`genomics / ${GENOMICS_RUN}\\s*(?!0\\.0 )\\d+\\.\\d vCPU·s\\s*\\$0\\.\\d{4,6}`));
+    await expect
+      .poll(async () => (await page.locator('#costs').textContent()) ?? '')
+      .toMatch(new RegExp(`genomics / ${GENOMICS_RUN}\\s*(?!0\\.0 )\\d+\\.\\d vCPU·s\\s*\\$0\\.\\d{4,6}`));
   }, 240_000);
 
   it('keeps a team session to its own team: another team’s runs are neither listed nor readable', async () => {
     // Prepare: microbio's run exists in the catalog
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', MICROBIO_RUN), runId: MICROBIO_RUN, seed: 32, samples: 1, readsPerSample: 100, team: 'microbio' });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', MICROBIO_RUN),
+      runId: MICROBIO_RUN,
+      seed: 32,
+      samples: 1,
+      readsPerSample: 100,
+      team: 'microbio',
+    });
     await writeRun('microbio', run, { markers: false });
     await waitFor('microbio run in the catalog', async () => (await runtime.catalog.getRun('microbio', MICROBIO_RUN)) ?? undefined, 30_000);
     // Act
@@ -207,7 +238,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
       const violations = await page.evaluate(async () => {
         const win = globalThis as unknown as PageWindow;
         const result = await win.axe.run(win.document);
-        return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.slice(0, 3).map((node) => node.target) }));
+        return result.violations.map((violation) => ({
+          id: violation.id,
+          impact: violation.impact,
+          help: violation.help,
+          targets: violation.nodes.slice(0, 3).map((node) => node.target),
+        }));
       });
       return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
     };
@@ -249,7 +285,14 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
     await page.locator('#timeline-body .timeline').waitFor();
     expect((await focused(page)).id).toBe('timeline-title');
     const timeline = (await page.locator('#timeline').textContent())!;
-    for (const stage of ['landing: landed 2 file(s)', 'validation: validated v1', 'step: qc in eu-west-1', 'step: trim in eu-west-1', 'publish: published v1']) expect(timeline).toContain(stage);
+    for (const stage of [
+      'landing: landed 2 file(s)',
+      'validation: validated v1',
+      'step: qc in eu-west-1',
+      'step: trim in eu-west-1',
+      'publish: published v1',
+    ])
+      expect(timeline).toContain(stage);
     expect(timeline).toContain('validation: rejected v1');
     await page.screenshot({ path: path.join(SCREENSHOTS, '6-keyboard-timeline.png'), fullPage: true });
     // Close it from the keyboard: focus returns to the button that opened it

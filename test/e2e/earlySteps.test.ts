@@ -7,7 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  projectRoot,
+  readBusLog,
+  startRuntimeProcess,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+  stopRuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 describe('early steps on a single-slot region', () => {
   let stateDir: string | undefined;
@@ -24,7 +32,14 @@ describe('early steps on a single-slot region', () => {
       LANDFALL_FAULTS: JSON.stringify({ 'publish.beforeCopy': { delayMs: 1500 } }),
     });
     const runId = '261123_LH00417_0200_B22EARLY1';
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 21, samples: 3, readsPerSample: 300, team: 'genomics' });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', runId),
+      runId,
+      seed: 21,
+      samples: 3,
+      readsPerSample: 300,
+      team: 'genomics',
+    });
     // Act
     await dropRun(runtime.info.shareDir, 'genomics', run);
     const samples = await waitForTerminalSamples(runtime.catalog, 'genomics', runId, 3);
@@ -32,7 +47,11 @@ describe('early steps on a single-slot region', () => {
     expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
     const log = readBusLog(stateDir);
     const qcPublished = log.flatMap((e, i) => (e['detail-type'] === 'Step Output Published' && e.detail.step === 'qc' ? [i] : []));
-    const laterStarted = log.flatMap((e, i) => (e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING' && /-(trim|profile)$/.test(String(e.detail.jobName)) ? [i] : []));
+    const laterStarted = log.flatMap((e, i) =>
+      e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING' && /-(trim|profile)$/.test(String(e.detail.jobName))
+        ? [i]
+        : [],
+    );
     const jobsRunning = log.filter((e) => e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING').length;
     expect(qcPublished).toHaveLength(3);
     expect(laterStarted).toHaveLength(6); // trim and profile of each sample

@@ -14,7 +14,15 @@ import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { landfallEventSchema, type LandfallDetailType } from '../../events/schemas/landfall.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
 import { isLoopback, listeningSockets, processTree } from '../support/processTree.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  readBusLog,
+  startRuntimeProcess,
+  waitFor,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+  stopRuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const SAMPLES = 3;
@@ -51,10 +59,21 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-e2e-'));
     runtime = await startRuntimeProcess(stateDir);
-    run = await generateRun({ dir: path.join(stateDir, 'instrument', '261123_LH00417_0042_B22FJKLT3'), runId: '261123_LH00417_0042_B22FJKLT3', seed: 7, samples: SAMPLES, readsPerSample: READS, team: TEAM });
+    run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261123_LH00417_0042_B22FJKLT3'),
+      runId: '261123_LH00417_0042_B22FJKLT3',
+      seed: 7,
+      samples: SAMPLES,
+      readsPerSample: READS,
+      team: TEAM,
+    });
     await dropRun(runtime.info.shareDir, TEAM, run);
     // While the run is in flight (a workflow has started), record what the runtime's process tree listens on.
-    await waitFor('a started workflow', () => readBusLog(stateDir).some((event) => event['detail-type'] === 'Workflow Started') || undefined, 60_000);
+    await waitFor(
+      'a started workflow',
+      () => readBusLog(stateDir).some((event) => event['detail-type'] === 'Workflow Started') || undefined,
+      60_000,
+    );
     socketsInFlight = listeningSockets(processTree(runtime.child.pid!));
     await waitForTerminalSamples(runtime.catalog, TEAM, run.runId, SAMPLES);
   }, 240_000);
@@ -71,7 +90,9 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
     // Act
     const samples = await runtime.catalog.listRunSamples(TEAM, run.runId);
     // Assess
-    expect(samples.map((sample) => [sample.sampleId, sample.status, sample.currentVersion]).sort()).toEqual(run.samples.map((sample) => [sample.sampleId, 'COMPLETED', 1]).sort());
+    expect(samples.map((sample) => [sample.sampleId, sample.status, sample.currentVersion]).sort()).toEqual(
+      run.samples.map((sample) => [sample.sampleId, 'COMPLETED', 1]).sort(),
+    );
   });
 
   it('listens only on loopback while a run is in flight', () => {
@@ -82,7 +103,10 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
   it('counts in qc.json equal an independent recount of the landed FASTQs', () => {
     for (const sample of run.samples) {
       // Prepare
-      const qc = JSON.parse(readFileSync(path.join(versionDir(sample.sampleId), 'qc', 'qc.json'), 'utf8')) as { files: Array<{ file: string; reads: number; bases: number }>; pairs: Array<{ r1Reads: number; r2Reads: number }> };
+      const qc = JSON.parse(readFileSync(path.join(versionDir(sample.sampleId), 'qc', 'qc.json'), 'utf8')) as {
+        files: Array<{ file: string; reads: number; bases: number }>;
+        pairs: Array<{ r1Reads: number; r2Reads: number }>;
+      };
       for (const fastq of sample.fastqs) {
         const landed = readRecords(path.join(landingDir(), fastq.name));
         const entry = qc.files.find((file) => file.file === fastq.name);
@@ -100,7 +124,12 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
       // Prepare
       const [r1Truth, r2Truth] = [sample.fastqs.find((f) => f.read === 'R1')!, sample.fastqs.find((f) => f.read === 'R2')!];
       const trimDir = path.join(versionDir(sample.sampleId), 'trim');
-      const report = JSON.parse(readFileSync(path.join(trimDir, 'trim.json'), 'utf8')) as { basesTrimmed: number; pairsDropped: number; quality: number; minLength: number };
+      const report = JSON.parse(readFileSync(path.join(trimDir, 'trim.json'), 'utf8')) as {
+        basesTrimmed: number;
+        pairsDropped: number;
+        quality: number;
+        minLength: number;
+      };
       const r1 = readRecords(path.join(trimDir, `${sample.sampleId}_R1.trimmed.fastq.gz`));
       const r2 = readRecords(path.join(trimDir, `${sample.sampleId}_R2.trimmed.fastq.gz`));
       const original1 = readRecords(path.join(landingDir(), r1Truth.name));
@@ -121,7 +150,11 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
       kept.forEach((index, position) => {
         const expected = original1[index]!;
         const cut = r1Truth.truth.trimmed[index]!;
-        expect(r1[position]).toEqual({ name: expected.name, sequence: expected.sequence.slice(0, expected.sequence.length - cut), quality: expected.quality.slice(0, expected.quality.length - cut) });
+        expect(r1[position]).toEqual({
+          name: expected.name,
+          sequence: expected.sequence.slice(0, expected.sequence.length - cut),
+          quality: expected.quality.slice(0, expected.quality.length - cut),
+        });
         if (cut === 0) expect(r1[position]).toEqual(expected);
       });
     }
@@ -134,7 +167,9 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
       const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as SampleManifest;
       const onDisk = (await listFilesRecursively(dir)).filter((file) => path.basename(file) !== 'manifest.json');
       const listed = Object.fromEntries(onDisk.map((file) => [path.relative(resultsDir(), file).split(path.sep).join('/'), md5(file)]));
-      const inManifest = Object.fromEntries(Object.values(manifest.steps).flatMap((step) => step.files.map((file) => [file.key, file.md5])));
+      const inManifest = Object.fromEntries(
+        Object.values(manifest.steps).flatMap((step) => step.files.map((file) => [file.key, file.md5])),
+      );
       // Assess
       expect(manifest.status).toBe('COMPLETED');
       expect(Object.keys(manifest.steps).sort()).toEqual(['profile', 'qc', 'trim']);

@@ -9,7 +9,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
 import idleConfig from '../fixtures/landfall.idle.config.ts';
-import { dropRun, projectRoot, readBusLog, waitFor, waitForTerminalSamples, withLiveRuntime, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  projectRoot,
+  readBusLog,
+  waitFor,
+  waitForTerminalSamples,
+  withLiveRuntime,
+  type RuntimeProcess,
+} from '../support/runtimeProcess.ts';
 import { processTree } from '../support/processTree.ts';
 
 const TEAM = 'genomics';
@@ -43,9 +51,16 @@ describe('idle to zero: warm workers exist while there is work, all exit after t
   let workersDuringRun = new Set<number>();
   let lastJobEndedAt = 0;
 
-  it('has warm worker processes while the run\'s jobs run', async () => {
+  it("has warm worker processes while the run's jobs run", async () => {
     // Prepare
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', '261201_LH00417_0060_A22IDLE01'), runId: '261201_LH00417_0060_A22IDLE01', seed: 71, samples: 2, readsPerSample: 200, team: TEAM });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261201_LH00417_0060_A22IDLE01'),
+      runId: '261201_LH00417_0060_A22IDLE01',
+      seed: 71,
+      samples: 2,
+      readsPerSample: 200,
+      team: TEAM,
+    });
 
     // Act: drop the run and watch the process tree until it is done.
     await dropRun(runtime.info.shareDir, TEAM, run);
@@ -76,7 +91,12 @@ describe('idle to zero: warm workers exist while there is work, all exit after t
       IDLE_BOUND_MS + 30_000,
       100,
     );
-    const goneAt = await waitFor('every warm worker gone', () => (warmWorkerPids(runtime).length === 0 ? Date.now() : undefined), 30_000, 50);
+    const goneAt = await waitFor(
+      'every warm worker gone',
+      () => (warmWorkerPids(runtime).length === 0 ? Date.now() : undefined),
+      30_000,
+      50,
+    );
 
     // Assess: the alarm fired in time (its own evaluation time), and nothing of the run's workers is left.
     const scaledDownAt = Number(scaledDown.detail.scaledDownAt);
@@ -85,7 +105,9 @@ describe('idle to zero: warm workers exist while there is work, all exit after t
     expect(goneAt - lastJobEndedAt).toBeLessThanOrEqual(IDLE_BOUND_MS + MARGIN_MS);
     expect([...workersDuringRun].filter((pid) => processTree(runtime.child.pid!).includes(pid))).toEqual([]);
     // The alarm that did it is the CloudWatch-shaped one, and it went there from OK (the run made it OK).
-    const alarmChanges = ofType(readBusLog(stateDir), 'CloudWatch Alarm State Change').map((event) => (event.detail as { state: { value: string } }).state.value);
+    const alarmChanges = ofType(readBusLog(stateDir), 'CloudWatch Alarm State Change').map(
+      (event) => (event.detail as { state: { value: string } }).state.value,
+    );
     expect(alarmChanges).toContain('OK');
     expect(alarmChanges.at(-1)).toBe('ALARM');
   }, 90_000);
@@ -93,7 +115,14 @@ describe('idle to zero: warm workers exist while there is work, all exit after t
   it('a newly landed sample wakes the scaled-down region and completes, with the wake-up latency recorded', async () => {
     // Prepare
     const before = ofType(readBusLog(stateDir), 'Region Woke Up').length;
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', '261202_LH00417_0061_A22IDLE02'), runId: '261202_LH00417_0061_A22IDLE02', seed: 72, samples: 1, readsPerSample: 200, team: TEAM });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261202_LH00417_0061_A22IDLE02'),
+      runId: '261202_LH00417_0061_A22IDLE02',
+      seed: 72,
+      samples: 1,
+      readsPerSample: 200,
+      team: TEAM,
+    });
     const workers = new Set<number>();
 
     // Act

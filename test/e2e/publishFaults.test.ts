@@ -13,7 +13,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listTeamOutputs } from '../../cli/commands/outputs.ts';
 import { generateRun } from '../../demo/generateRun.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  readBusLog,
+  startRuntimeProcess,
+  waitFor,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+  stopRuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const RUN = '261123_LH00417_0700_B22FAULTS';
@@ -39,7 +47,14 @@ describe('storage faults while publishing', () => {
       }),
     });
     const storage = new FolderStorage(path.join(stateDir, 'buckets'));
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', RUN), runId: RUN, seed: 71, samples: 1, readsPerSample: 200, team: TEAM });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', RUN),
+      runId: RUN,
+      seed: 71,
+      samples: 1,
+      readsPerSample: 200,
+      team: TEAM,
+    });
     // What `outputs` offers, sampled all along: every offered file must have the bytes its manifest records.
     const offeredProblems: string[] = [];
     let offered = 0;
@@ -64,8 +79,15 @@ describe('storage faults while publishing', () => {
     // qc is the pipeline's early step: with one sample it is the first (and only) publish before trim starts.
     const step = 'qc';
     const finalPrefix = `teams/${TEAM}/runs/${RUN}/samples/Sample01/v1/${step}/`;
-    await waitFor('nothing at the final key', async () => ((await storage.list(RESULTS, finalPrefix)).length === 0 ? true : undefined), 1_500, 10);
-    expect((await runtime.catalog.getStep({ team: TEAM, runId: RUN, sampleId: 'Sample01', version: 1 }, step))?.publishedAt).toBeUndefined();
+    await waitFor(
+      'nothing at the final key',
+      async () => ((await storage.list(RESULTS, finalPrefix)).length === 0 ? true : undefined),
+      1_500,
+      10,
+    );
+    expect(
+      (await runtime.catalog.getStep({ team: TEAM, runId: RUN, sampleId: 'Sample01', version: 1 }, step))?.publishedAt,
+    ).toBeUndefined();
     expect((await listTeamOutputs(storage, RESULTS, TEAM, RUN)).outputs.filter((o) => o.step === step)).toEqual([]);
 
     // Act: the workflow retries the publish
@@ -77,7 +99,9 @@ describe('storage faults while publishing', () => {
     expect(sample!.status).toBe('COMPLETED');
     expect(offeredProblems).toEqual([]);
     expect(offered).toBeGreaterThan(0);
-    const manifest = JSON.parse((await storage.getBytes(RESULTS, `teams/${TEAM}/runs/${RUN}/samples/Sample01/v1/manifest.json`)).toString()) as { steps: Record<string, { files: Array<{ key: string; md5: string }> }> };
+    const manifest = JSON.parse(
+      (await storage.getBytes(RESULTS, `teams/${TEAM}/runs/${RUN}/samples/Sample01/v1/manifest.json`)).toString(),
+    ) as { steps: Record<string, { files: Array<{ key: string; md5: string }> }> };
     const files = manifest.steps[step]!.files;
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(md5(await storage.getBytes(RESULTS, file.key)), file.key).toBe(file.md5);

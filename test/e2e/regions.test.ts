@@ -11,7 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import type { StepRecord } from '../../functions/catalog/types.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, projectRoot, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  projectRoot,
+  readBusLog,
+  startRuntimeProcess,
+  waitFor,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+  stopRuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const SAMPLES = 6;
@@ -36,13 +45,22 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     touchFile = path.join(stateDir, 'hung-attempt.json');
     const faults = { 'step.hangOnce': { step: 'qc', touchFile }, 'executor.onTouch': { touchFile, action: 'region-down' } };
     runtime = await startRuntimeProcess(stateDir, CONFIG, { LANDFALL_FAULTS: JSON.stringify(faults) });
-    run = await generateRun({ dir: path.join(stateDir, 'instrument', '261123_LH00417_0052_B22FJKLT3'), runId: '261123_LH00417_0052_B22FJKLT3', seed: 13, samples: SAMPLES, readsPerSample: 200, team: TEAM });
+    run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261123_LH00417_0052_B22FJKLT3'),
+      runId: '261123_LH00417_0052_B22FJKLT3',
+      seed: 13,
+      samples: SAMPLES,
+      readsPerSample: 200,
+      team: TEAM,
+    });
     await dropRun(runtime.info.shareDir, TEAM, run);
     await waitForTerminalSamples(runtime.catalog, TEAM, run.runId, SAMPLES, 200_000);
     lost = JSON.parse(readFileSync(touchFile, 'utf8')) as { jobId: string; region: string };
     steps = [];
     for (const sample of await runtime.catalog.listRunSamples(TEAM, run.runId)) {
-      steps.push(...(await runtime.catalog.listSteps({ team: TEAM, runId: run.runId, sampleId: sample.sampleId, version: sample.currentVersion! })));
+      steps.push(
+        ...(await runtime.catalog.listSteps({ team: TEAM, runId: run.runId, sampleId: sample.sampleId, version: sample.currentVersion! })),
+      );
     }
   }, 240_000);
 
@@ -64,7 +82,9 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     const firstPlacements = steps.map((step) => step.placements?.[0]);
     // Assess
     expect(new Set(firstPlacements.map((placement) => placement?.region))).toEqual(new Set(['eu-west-1', 'us-east-1', 'ap-south-1']));
-    expect(firstPlacements.every((placement) => placement && placement.reasons.length >= 4 && /^chose /.test(placement.reasons[0]!))).toBe(true);
+    expect(firstPlacements.every((placement) => placement && placement.reasons.length >= 4 && /^chose /.test(placement.reasons[0]!))).toBe(
+      true,
+    );
     expect(firstPlacements.some((placement) => /saturated/.test(placement!.reasons[0]!))).toBe(true);
   });
 
@@ -90,7 +110,9 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     const lostJob = events.filter((event) => event.detail.jobId === lost.jobId);
     // Assess
     const retry = lostJob.find((event) => event.detail.status === 'RUNNABLE' && (event.detail.attempts as unknown[]).length === 1);
-    expect((retry?.detail.attempts as Array<{ statusReason?: string }>)[0]?.statusReason).toMatch(/^Host EC2 \(instance i-[0-9a-f]+\) terminated\.$/);
+    expect((retry?.detail.attempts as Array<{ statusReason?: string }>)[0]?.statusReason).toMatch(
+      /^Host EC2 \(instance i-[0-9a-f]+\) terminated\.$/,
+    );
     expect(lostJob.some((event) => event.detail.status === 'SUCCEEDED')).toBe(false);
   });
 
@@ -100,7 +122,9 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     // Act
     const published = readBusLog(stateDir).filter((event) => event['detail-type'] === 'Step Output Published');
     const keys = published.map((event) => `${event.detail.sampleId}/${event.detail.step}`);
-    const teamFiles = (await filesUnder(results)).filter((file) => file.startsWith('teams/') && !file.endsWith('manifest.json') && !file.endsWith('index.json') && !file.includes('/report/'));
+    const teamFiles = (await filesUnder(results)).filter(
+      (file) => file.startsWith('teams/') && !file.endsWith('manifest.json') && !file.endsWith('index.json') && !file.includes('/report/'),
+    );
     // Assess
     expect(keys.sort()).toEqual([...new Set(keys)].sort());
     expect(keys).toHaveLength(SAMPLES * 3);
@@ -113,12 +137,32 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     const reportDir = path.join(stateLayout(stateDir).buckets, 'landfall-results', 'teams', TEAM, 'runs', run.runId, 'report');
     // Act
     // report.json is written first, then report.html: wait for both
-    const json = await waitFor('report.json and report.html', () => (existsSync(path.join(reportDir, 'report.html')) ? readFileSync(path.join(reportDir, 'report.json'), 'utf8') : undefined), 30_000);
+    const json = await waitFor(
+      'report.json and report.html',
+      () => (existsSync(path.join(reportDir, 'report.html')) ? readFileSync(path.join(reportDir, 'report.json'), 'utf8') : undefined),
+      30_000,
+    );
     const html = readFileSync(path.join(reportDir, 'report.html'), 'utf8');
     // Assess
-    const report = JSON.parse(json) as { samples: Array<{ sampleId: string; status: string; reads: number | null; duplicationPercent: number | null; basesTrimmedPercent: number | null }> };
+    const report = JSON.parse(json) as {
+      samples: Array<{
+        sampleId: string;
+        status: string;
+        reads: number | null;
+        duplicationPercent: number | null;
+        basesTrimmedPercent: number | null;
+      }>;
+    };
     expect(report.samples.map((sample) => sample.sampleId)).toEqual(run.samples.map((sample) => sample.sampleId).sort());
-    expect(report.samples.every((sample) => sample.status === 'COMPLETED' && sample.reads === 400 && sample.duplicationPercent !== null && sample.basesTrimmedPercent !== null)).toBe(true);
+    expect(
+      report.samples.every(
+        (sample) =>
+          sample.status === 'COMPLETED' &&
+          sample.reads === 400 &&
+          sample.duplicationPercent !== null &&
+          sample.basesTrimmedPercent !== null,
+      ),
+    ).toBe(true);
     expect(html).toContain(`<h1>Run ${run.runId}</h1>`);
     expect(html).not.toMatch(/<script|<link|\ssrc=|href="http/i);
     expect(readBusLog(stateDir).filter((event) => event['detail-type'] === 'Run Completed')).toHaveLength(1);

@@ -22,15 +22,32 @@ describe('landfall up shutdown', () => {
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
-  it.each([{ case: 'SIGINT (Ctrl-C)', signal: 'SIGINT' }, { case: 'SIGTERM', signal: 'SIGTERM' }] as const)(
+  it.each([
+    { case: 'SIGINT (Ctrl-C)', signal: 'SIGINT' },
+    { case: 'SIGTERM', signal: 'SIGTERM' },
+  ] as const)(
     'stops on $case while a job is running and leaves no process behind',
     async ({ signal }) => {
       // Prepare: one sample large enough that its step jobs run for a while
       stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-shutdown-'));
       runtime = await startRuntimeProcess(stateDir);
-      const run = await generateRun({ dir: path.join(stateDir, 'instrument', 'RUN'), runId: '261123_LH00417_0050_B22FJKLT9', seed: 3, samples: 1, readsPerSample: 40_000, team: 'genomics' });
+      const run = await generateRun({
+        dir: path.join(stateDir, 'instrument', 'RUN'),
+        runId: '261123_LH00417_0050_B22FJKLT9',
+        seed: 3,
+        samples: 1,
+        readsPerSample: 40_000,
+        team: 'genomics',
+      });
       await dropRun(runtime.info.shareDir, 'genomics', run);
-      await waitFor('a running step job', () => readBusLog(stateDir!).some((event) => event['detail-type'] === 'Batch Job State Change' && event.detail.status === 'RUNNING') || undefined, 90_000, 20);
+      await waitFor(
+        'a running step job',
+        () =>
+          readBusLog(stateDir!).some((event) => event['detail-type'] === 'Batch Job State Change' && event.detail.status === 'RUNNING') ||
+          undefined,
+        90_000,
+        20,
+      );
       const tree = processTree(runtime.child.pid!);
       expect(tree.length).toBeGreaterThan(1); // the runtime and at least one job process
 

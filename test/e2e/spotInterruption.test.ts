@@ -10,7 +10,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  readBusLog,
+  startRuntimeProcess,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+  stopRuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 const RESULTS = 'landfall-results';
@@ -32,7 +39,14 @@ describe('spot interruption: attempt 1 killed with its host, attempt 2 succeeds,
     touchFile = path.join(stateDir, 'hung-attempt.json');
     const faults = { 'step.hangOnce': { step: 'qc', touchFile }, 'executor.onTouch': { touchFile, action: 'spot-interruption' } };
     runtime = await startRuntimeProcess(stateDir, undefined, { LANDFALL_FAULTS: JSON.stringify(faults) });
-    run = await generateRun({ dir: path.join(stateDir, 'instrument', '261123_LH00417_0051_B22FJKLT3'), runId: '261123_LH00417_0051_B22FJKLT3', seed: 11, samples: 1, readsPerSample: 200, team: TEAM });
+    run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261123_LH00417_0051_B22FJKLT3'),
+      runId: '261123_LH00417_0051_B22FJKLT3',
+      seed: 11,
+      samples: 1,
+      readsPerSample: 200,
+      team: TEAM,
+    });
     await dropRun(runtime.info.shareDir, TEAM, run);
     await waitForTerminalSamples(runtime.catalog, TEAM, run.runId, 1);
   }, 240_000);
@@ -44,20 +58,24 @@ describe('spot interruption: attempt 1 killed with its host, attempt 2 succeeds,
   it('completes the sample after the interrupted attempt, retried in place', async () => {
     // Act
     const [sample] = await runtime.catalog.listRunSamples(TEAM, run.runId);
-    const qc = await runtime.catalog.getStep({ team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! }, 'qc');
+    const qc = await runtime.catalog.getStep(
+      { team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! },
+      'qc',
+    );
     const hung = JSON.parse(readFileSync(touchFile, 'utf8')) as { attempt: string };
     // Assess
     expect(sample?.status).toBe('COMPLETED');
     expect(hung.attempt).toBe('1');
     expect(qc).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
     const retried = readBusLog(stateDir).filter(
-      (event) => event['detail-type'] === 'Batch Job State Change' && event.detail.jobName === qc!.jobName && event.detail.status === 'RUNNABLE',
+      (event) =>
+        event['detail-type'] === 'Batch Job State Change' && event.detail.jobName === qc!.jobName && event.detail.status === 'RUNNABLE',
     );
     const attempts = retried.at(-1)?.detail.attempts as Array<{ statusReason?: string }>;
     expect(attempts?.[0]?.statusReason).toMatch(/^Host EC2 \(instance i-[0-9a-f]+\) terminated\.$/);
   });
 
-  it('leaves the marker in attempt 1\'s work area and never under teams/', async () => {
+  it("leaves the marker in attempt 1's work area and never under teams/", async () => {
     // Prepare
     const results = path.join(stateLayout(stateDir).buckets, RESULTS);
     // Act

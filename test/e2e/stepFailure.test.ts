@@ -9,7 +9,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitForTerminalSamples, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  readBusLog,
+  startRuntimeProcess,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+  stopRuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 
@@ -21,7 +28,14 @@ describe('step failure: an application error exits without retry and fails the s
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-stepfail-'));
     runtime = await startRuntimeProcess(stateDir, undefined, { LANDFALL_FAULTS: JSON.stringify({ 'step.fail': { step: 'trim' } }) });
-    run = await generateRun({ dir: path.join(stateDir, 'instrument', '261123_LH00417_0053_B22FJKLT3'), runId: '261123_LH00417_0053_B22FJKLT3', seed: 17, samples: 1, readsPerSample: 200, team: TEAM });
+    run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261123_LH00417_0053_B22FJKLT3'),
+      runId: '261123_LH00417_0053_B22FJKLT3',
+      seed: 17,
+      samples: 1,
+      readsPerSample: 200,
+      team: TEAM,
+    });
     await dropRun(runtime.info.shareDir, TEAM, run);
     await waitForTerminalSamples(runtime.catalog, TEAM, run.runId, 1);
   }, 240_000);
@@ -30,13 +44,15 @@ describe('step failure: an application error exits without retry and fails the s
     await stopRuntimeProcess(runtime, stateDir);
   });
 
-  it('fails trim after one attempt with the program\'s exit code, publishes qc, and fails the sample', async () => {
+  it("fails trim after one attempt with the program's exit code, publishes qc, and fails the sample", async () => {
     // Act
     const [sample] = await runtime.catalog.listRunSamples(TEAM, run.runId);
     const ref = { team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! };
     const trim = await runtime.catalog.getStep(ref, 'trim');
     const qc = await runtime.catalog.getStep(ref, 'qc');
-    const trimEvents = readBusLog(stateDir).filter((event) => event['detail-type'] === 'Batch Job State Change' && event.detail.jobName === trim?.jobName);
+    const trimEvents = readBusLog(stateDir).filter(
+      (event) => event['detail-type'] === 'Batch Job State Change' && event.detail.jobName === trim?.jobName,
+    );
     const failed = trimEvents.find((event) => event.detail.status === 'FAILED');
     const log = path.join(stateLayout(stateDir).executor, 'logs', trim!.jobName, 'attempt-1.log');
     // Assess

@@ -7,7 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { dropRun, readBusLog, startRuntimeProcess, waitFor, waitForTerminalSamples, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import {
+  dropRun,
+  readBusLog,
+  startRuntimeProcess,
+  waitFor,
+  waitForTerminalSamples,
+  type RuntimeProcess,
+} from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
 
@@ -25,9 +32,20 @@ describe('a clean stop mid-run', () => {
     const first = await startRuntimeProcess(stateDir);
     started.push(first);
     const runId = '261123_LH00417_0800_B22STOPMD';
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', runId), runId, seed: 5, samples: 4, readsPerSample: 2000, team: TEAM });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', runId),
+      runId,
+      seed: 5,
+      samples: 4,
+      readsPerSample: 2000,
+      team: TEAM,
+    });
     await dropRun(first.info.shareDir, TEAM, run);
-    await waitFor('a workflow to start', () => (readBusLog(stateDir!).some((e) => e['detail-type'] === 'Workflow Started') ? true : undefined), 60_000);
+    await waitFor(
+      'a workflow to start',
+      () => (readBusLog(stateDir!).some((e) => e['detail-type'] === 'Workflow Started') ? true : undefined),
+      60_000,
+    );
     // Act: Ctrl-C's sibling, while jobs run; then start again on the same state
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);

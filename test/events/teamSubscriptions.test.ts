@@ -12,7 +12,11 @@ const baseInput: LandfallConfigInput = {
   regions: [{ name: 'eu-west-1', vcpuQuota: 4 }],
   teams: [
     { id: 'lab-a', pipeline: 'demo' },
-    { id: 'lab-b', pipeline: 'demo', subscriptions: { outbox: false, webhookUrl: 'http://127.0.0.1:9999/hook', snsTopic: true, sqsQueue: false } },
+    {
+      id: 'lab-b',
+      pipeline: 'demo',
+      subscriptions: { outbox: false, webhookUrl: 'http://127.0.0.1:9999/hook', snsTopic: true, sqsQueue: false },
+    },
     { id: 'lab-ab', pipeline: 'demo' },
   ],
 };
@@ -23,19 +27,35 @@ function detailFor(type: LandfallDetailType, team: string): Record<string, unkno
   const details: Partial<Record<LandfallDetailType, Record<string, unknown>>> = {
     'Sample Landed': { team, runId: 'RUN1', sampleId: 'S1', files: ['a.fastq.gz'], dedupeKey: `landed:${team}` },
     'Run Incomplete': { team, runId: 'RUN1', missing: ['x'], dedupeKey: `incomplete:${team}` },
-    'Unexpected File': { team, runId: 'RUN1', file: 'x.txt', kind: 'unknown-sample', message: 'no such sample', dedupeKey: `unexpected:${team}` },
+    'Unexpected File': {
+      team,
+      runId: 'RUN1',
+      file: 'x.txt',
+      kind: 'unknown-sample',
+      message: 'no such sample',
+      dedupeKey: `unexpected:${team}`,
+    },
     'Sample Cataloged': { ...sample, files: ['k'], versionHash: 'h' },
     'Sample Rejected': { ...sample, reasons: [{ file: 'f', message: 'bad' }], reasonCount: 1, reasonsKey: 'k' },
     'Workflow Started': { ...sample, executionName: 'e', executionArn: 'arn', pipeline: 'demo' },
     'Step Output Published': { ...sample, step: 'qc', keys: ['k'], sequence: 1, manifestKey: 'm' },
     'Sample Completed': { ...sample, steps: ['qc'], keys: ['k', 'm'], manifestKey: 'm' },
-    'Run Completed': { team, runId: 'RUN1', samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }], keys: ['i'], indexKey: 'i', dedupeKey: `run-completed:${team}` },
+    'Run Completed': {
+      team,
+      runId: 'RUN1',
+      samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }],
+      keys: ['i'],
+      indexKey: 'i',
+      dedupeKey: `run-completed:${team}`,
+    },
     'Sample Failed': { ...sample, error: 'boom' },
   };
   return details[type];
 }
 
-const teamFacingWithSchema = TEAM_FACING_DETAIL_TYPES.filter((type): type is (typeof TEAM_FACING_DETAIL_TYPES)[number] & LandfallDetailType => type in landfallEventDetails);
+const teamFacingWithSchema = TEAM_FACING_DETAIL_TYPES.filter(
+  (type): type is (typeof TEAM_FACING_DETAIL_TYPES)[number] & LandfallDetailType => type in landfallEventDetails,
+);
 
 describe('teamSubscriptionRules', () => {
   it('defines one valid EventBridge rule per team, named after it', () => {
@@ -68,34 +88,52 @@ describe('teamSubscriptionRules', () => {
     expect({ unclassified, both }).toEqual({ unclassified: [], both: [] });
   });
 
-  it.each(teamFacingWithSchema.map((type) => ({ case: type, type })))("$case: each team's pattern matches its own event and no other team's", ({ type }) => {
-    // Prepare
-    const config = defineConfig(structuredClone(baseInput));
-    const rules = teamSubscriptionRules(config);
-    const events = config.teams.map((team) => {
-      const detail = detailFor(type, team.id);
-      if (!detail) throw new Error(`add a sample "${type}" detail to detailFor in this test`);
-      return landfallEvent(type, detail as never);
-    });
-    // Act
-    const matrix = rules.map((rule) => {
-      const matches = compilePattern(rule.pattern);
-      return events.map((event) => matches(event));
-    });
-    // Assess: the identity matrix — lab-a's rule does not match lab-ab (no prefix semantics).
-    expect(matrix).toEqual([
-      [true, false, false],
-      [false, true, false],
-      [false, false, true],
-    ]);
-  });
+  it.each(teamFacingWithSchema.map((type) => ({ case: type, type })))(
+    "$case: each team's pattern matches its own event and no other team's",
+    ({ type }) => {
+      // Prepare
+      const config = defineConfig(structuredClone(baseInput));
+      const rules = teamSubscriptionRules(config);
+      const events = config.teams.map((team) => {
+        const detail = detailFor(type, team.id);
+        if (!detail) throw new Error(`add a sample "${type}" detail to detailFor in this test`);
+        return landfallEvent(type, detail as never);
+      });
+      // Act
+      const matrix = rules.map((rule) => {
+        const matches = compilePattern(rule.pattern);
+        return events.map((event) => matches(event));
+      });
+      // Assess: the identity matrix — lab-a's rule does not match lab-ab (no prefix semantics).
+      expect(matrix).toEqual([
+        [true, false, false],
+        [false, true, false],
+        [false, false, true],
+      ]);
+    },
+  );
 
   it.each([
-    { case: 'an internal Landfall event (Sample Landed)', event: landfallEvent('Sample Landed', detailFor('Sample Landed', 'lab-a') as never) },
-    { case: 'another source carrying detail.team', event: { source: 'aws.s3', 'detail-type': 'Sample Completed', detail: { team: 'lab-a' } } },
-    { case: 'a platform event without a team', event: { source: 'landfall', 'detail-type': 'Region Woke Up', detail: { region: 'eu-west-1' } } },
-    { case: 'a team-facing event of a team not in the config', event: { source: 'landfall', 'detail-type': 'Sample Completed', detail: { team: 'lab-c' } } },
-    { case: 'a team id differing only in case', event: { source: 'landfall', 'detail-type': 'Sample Completed', detail: { team: 'LAB-A' } } },
+    {
+      case: 'an internal Landfall event (Sample Landed)',
+      event: landfallEvent('Sample Landed', detailFor('Sample Landed', 'lab-a') as never),
+    },
+    {
+      case: 'another source carrying detail.team',
+      event: { source: 'aws.s3', 'detail-type': 'Sample Completed', detail: { team: 'lab-a' } },
+    },
+    {
+      case: 'a platform event without a team',
+      event: { source: 'landfall', 'detail-type': 'Region Woke Up', detail: { region: 'eu-west-1' } },
+    },
+    {
+      case: 'a team-facing event of a team not in the config',
+      event: { source: 'landfall', 'detail-type': 'Sample Completed', detail: { team: 'lab-c' } },
+    },
+    {
+      case: 'a team id differing only in case',
+      event: { source: 'landfall', 'detail-type': 'Sample Completed', detail: { team: 'LAB-A' } },
+    },
   ])('does not deliver $case', ({ event }) => {
     // Prepare
     const rules = teamSubscriptionRules(defineConfig(structuredClone(baseInput)));
@@ -112,7 +150,10 @@ describe('teamSubscriptionRules', () => {
     const targets = Object.fromEntries(rules.map((rule) => [rule.team, rule.targets]));
     // Assess
     expect(targets['lab-a']).toEqual({ aws: { sqsQueue: 'lftest-team-lab-a-events' }, embedded: { outbox: true } });
-    expect(targets['lab-b']).toEqual({ aws: { snsTopic: 'lftest-team-lab-b-events' }, embedded: { outbox: false, webhookUrl: 'http://127.0.0.1:9999/hook' } });
+    expect(targets['lab-b']).toEqual({
+      aws: { snsTopic: 'lftest-team-lab-b-events' },
+      embedded: { outbox: false, webhookUrl: 'http://127.0.0.1:9999/hook' },
+    });
   });
 });
 

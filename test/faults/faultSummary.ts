@@ -3,7 +3,12 @@ import type { FaultCase } from './faultCatalog.ts';
 /** The part of vitest's JSON report (`--reporter=json`) the summary reads. */
 export interface VitestJsonReport {
   startTime: number;
-  testResults: Array<{ name: string; startTime?: number; endTime?: number; assertionResults: Array<{ fullName: string; status: string; duration?: number | null; failureMessages?: string[] }> }>;
+  testResults: Array<{
+    name: string;
+    startTime?: number;
+    endTime?: number;
+    assertionResults: Array<{ fullName: string; status: string; duration?: number | null; failureMessages?: string[] }>;
+  }>;
 }
 
 export interface FaultRow {
@@ -25,7 +30,8 @@ export function summarizeFaults(report: VitestJsonReport, catalog: FaultCase[], 
   // Files run one after another: a file's wall time (its live runtime's start and beforeAll included) runs
   // from the end of the file before it (or the start of the run) to its own end.
   const ends = report.testResults.map((result) => result.endTime ?? 0).sort((a, b) => a - b);
-  const wallSeconds = (endTime: number | undefined) => (endTime === undefined ? 0 : (endTime - Math.max(report.startTime, ...ends.filter((end) => end < endTime))) / 1000);
+  const wallSeconds = (endTime: number | undefined) =>
+    endTime === undefined ? 0 : (endTime - Math.max(report.startTime, ...ends.filter((end) => end < endTime))) / 1000;
   return catalog.map((fault) => {
     const file = report.testResults.find((result) => result.name === `${projectRoot}/${fault.file}`);
     const matched = (file?.assertionResults ?? []).filter((test) => fault.tests.some((name) => test.fullName.startsWith(name)));
@@ -54,9 +60,21 @@ export function summarizeFaults(report: VitestJsonReport, catalog: FaultCase[], 
 /** A plain-text table: fault, test file, tests passed/run, test and file seconds, SURVIVED or NOT SURVIVED, then totals. */
 export function formatFaultTable(rows: FaultRow[], suiteSeconds: number): string {
   const header = ['#', 'fault injected', 'test file', 'tests', 'test s', 'file s', 'result'];
-  const body = rows.map((row, index) => [String(index + 1), row.fault, row.file, `${row.passed}/${row.tests}`, row.seconds.toFixed(1), row.fileSeconds.toFixed(1), row.survived ? 'SURVIVED' : 'NOT SURVIVED']);
+  const body = rows.map((row, index) => [
+    String(index + 1),
+    row.fault,
+    row.file,
+    `${row.passed}/${row.tests}`,
+    row.seconds.toFixed(1),
+    row.fileSeconds.toFixed(1),
+    row.survived ? 'SURVIVED' : 'NOT SURVIVED',
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   const survived = rows.filter((row) => row.survived).length;
   return [
     line(header),

@@ -16,13 +16,27 @@ const files = [...new Set(faultCatalog.map((fault) => fault.file))];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'landfall-faults-'));
 const jsonFile = path.join(dir, 'vitest.json');
 const started = Date.now();
-const vitest = spawnSync(process.execPath, [path.join(projectRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2), ...files], { cwd: projectRoot, stdio: 'inherit' });
+const vitest = spawnSync(
+  process.execPath,
+  [
+    path.join(projectRoot, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${jsonFile}`,
+    ...process.argv.slice(2),
+    ...files,
+  ],
+  { cwd: projectRoot, stdio: 'inherit' },
+);
 const suiteSeconds = (Date.now() - started) / 1000;
 let report: VitestJsonReport;
 try {
   report = JSON.parse(readFileSync(jsonFile, 'utf8')) as VitestJsonReport;
 } catch (error) {
-  process.stderr.write(`test:faults: vitest wrote no JSON report (${error instanceof Error ? error.message : String(error)}); vitest exited with ${vitest.status ?? vitest.signal}\n`);
+  process.stderr.write(
+    `test:faults: vitest wrote no JSON report (${error instanceof Error ? error.message : String(error)}); vitest exited with ${vitest.status ?? vitest.signal}\n`,
+  );
   process.exit(1);
 } finally {
   rmSync(dir, { recursive: true, force: true });

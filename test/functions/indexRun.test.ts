@@ -26,14 +26,22 @@ describe('indexRun handler', () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.recordFile(TEAM, RUN, { name: 'SampleSheet.csv', bucket: 'landfall-landing', key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`, size: 1, etag: 'e', landedAt: new Date().toISOString() });
+    await catalog.recordFile(TEAM, RUN, {
+      name: 'SampleSheet.csv',
+      bucket: 'landfall-landing',
+      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
+      size: 1,
+      etag: 'e',
+      landedAt: new Date().toISOString(),
+    });
     await catalog.updateRun(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
     for (const sampleId of ['S1', 'S2']) await catalog.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
     const s1 = { team: TEAM, runId: RUN, sampleId: 'S1', version: 1 };
     await catalog.recordStepPublished(s1, 'qc', [{ key: `teams/${TEAM}/runs/${RUN}/samples/S1/v1/qc/qc.json`, size: 11, md5: 'm' }], 1);
     await catalog.setSampleStatus(s1, 'COMPLETED', { currentVersion: 1 });
     await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'RUNNING', { currentVersion: 1 });
-    const readIndex = async () => JSON.parse((await harness.folders.getBytes(harness.names.results, runIndexKey(TEAM, RUN))).toString()) as RunIndex;
+    const readIndex = async () =>
+      JSON.parse((await harness.folders.getBytes(harness.names.results, runIndexKey(TEAM, RUN))).toString()) as RunIndex;
 
     // Act: S1's completion
     await indexRun(fact('Sample Completed', 'S1'), localContext('indexRun'));
@@ -41,7 +49,9 @@ describe('indexRun handler', () => {
     // Assess: indexed, not complete, nothing emitted
     const partial = await readIndex();
     expect(partial).toMatchObject({ team: TEAM, runId: RUN, status: 'COMPLETE', complete: false, counts: { COMPLETED: 1, RUNNING: 1 } });
-    expect(partial.samples.map((s) => [s.sampleId, s.status, s.steps.map((step) => [step.step, step.sequence, step.files, step.bytes])])).toEqual([
+    expect(
+      partial.samples.map((s) => [s.sampleId, s.status, s.steps.map((step) => [step.step, step.sequence, step.files, step.bytes])]),
+    ).toEqual([
       ['S1', 'COMPLETED', [['qc', 1, 1, 11]]],
       ['S2', 'RUNNING', []],
     ]);
@@ -49,7 +59,10 @@ describe('indexRun handler', () => {
 
     // Act: S2 fails; its event arrives three times, two of them at once
     await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'FAILED', { currentVersion: 1 });
-    await Promise.all([indexRun(fact('Sample Failed', 'S2'), localContext('indexRun')), indexRun(fact('Sample Failed', 'S2'), localContext('indexRun'))]);
+    await Promise.all([
+      indexRun(fact('Sample Failed', 'S2'), localContext('indexRun')),
+      indexRun(fact('Sample Failed', 'S2'), localContext('indexRun')),
+    ]);
     await indexRun(fact('Sample Failed', 'S2'), localContext('indexRun'));
 
     // Assess
@@ -62,9 +75,16 @@ describe('indexRun handler', () => {
     expect(detail).toMatchObject({
       team: TEAM,
       runId: RUN,
-      samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }, { sampleId: 'S2', version: 1, status: 'FAILED' }],
+      samples: [
+        { sampleId: 'S1', version: 1, status: 'COMPLETED' },
+        { sampleId: 'S2', version: 1, status: 'FAILED' },
+      ],
       indexKey: runIndexKey(TEAM, RUN),
-      keys: [runIndexKey(TEAM, RUN), `teams/${TEAM}/runs/${RUN}/samples/S1/v1/manifest.json`, `teams/${TEAM}/runs/${RUN}/samples/S2/v1/manifest.json`],
+      keys: [
+        runIndexKey(TEAM, RUN),
+        `teams/${TEAM}/runs/${RUN}/samples/S1/v1/manifest.json`,
+        `teams/${TEAM}/runs/${RUN}/samples/S2/v1/manifest.json`,
+      ],
     });
     expect(detail.dedupeKey).toMatch(new RegExp(`^run-completed:${TEAM}/${RUN}:[0-9a-f]{16}$`));
   });
@@ -74,7 +94,14 @@ describe('indexRun handler', () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.recordFile(TEAM, RUN, { name: 'SampleSheet.csv', bucket: 'landfall-landing', key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`, size: 1, etag: 'e', landedAt: new Date().toISOString() });
+    await catalog.recordFile(TEAM, RUN, {
+      name: 'SampleSheet.csv',
+      bucket: 'landfall-landing',
+      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
+      size: 1,
+      etag: 'e',
+      landedAt: new Date().toISOString(),
+    });
     await catalog.updateRun(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
     await catalog.claimVersion({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'hash', [], 'READY');
     await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'REJECTED', { currentVersion: 1 });

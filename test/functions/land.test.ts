@@ -22,17 +22,44 @@ describe('land handler idempotency', () => {
   let client: DynamoDBClient;
   const savedEnv = { ...process.env };
   const s3Event = (etag: string, size: number, requestId?: string) => ({
-    version: '0', id: crypto.randomUUID(), source: 'aws.s3', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [`arn:aws:s3:::${harness.names.landing}`],
+    version: '0',
+    id: crypto.randomUUID(),
+    source: 'aws.s3',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [`arn:aws:s3:::${harness.names.landing}`],
     'detail-type': 'Object Created',
-    detail: { version: '0', bucket: { name: harness.names.landing }, object: { key: KEY, size, etag }, reason: 'PutObject', ...(requestId ? { 'request-id': requestId } : {}) },
+    detail: {
+      version: '0',
+      bucket: { name: harness.names.landing },
+      object: { key: KEY, size, etag },
+      reason: 'PutObject',
+      ...(requestId ? { 'request-id': requestId } : {}),
+    },
   });
   const gatewayEvent = (size: number) => ({
-    version: '0', id: crypto.randomUUID(), source: 'aws.storagegateway', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [],
+    version: '0',
+    id: crypto.randomUUID(),
+    source: 'aws.storagegateway',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [],
     'detail-type': 'Storage Gateway Object Upload Event',
-    detail: { 'object-size': size, 'modification-time': new Date().toISOString(), 'object-key': KEY, 'event-type': 'object-upload-complete', prefix: `incoming/${TEAM}/${RUN}/`, 'bucket-name': harness.names.landing },
+    detail: {
+      'object-size': size,
+      'modification-time': new Date().toISOString(),
+      'object-key': KEY,
+      'event-type': 'object-upload-complete',
+      prefix: `incoming/${TEAM}/${RUN}/`,
+      'bucket-name': harness.names.landing,
+    },
   });
-  const land = (event: unknown) => handler(event as Parameters<typeof handler>[0], localContext('land', 30_000)) as Promise<{ outcome: string }>;
-  const idempotencyItems = async () => (await client.send(new ScanCommand({ TableName: tableNames(harness.services.config).idempotency }))).Items ?? [];
+  const land = (event: unknown) =>
+    handler(event as Parameters<typeof handler>[0], localContext('land', 30_000)) as Promise<{ outcome: string }>;
+  const idempotencyItems = async () =>
+    (await client.send(new ScanCommand({ TableName: tableNames(harness.services.config).idempotency }))).Items ?? [];
 
   beforeAll(async () => {
     harness = await startServicesHarness();
@@ -54,7 +81,10 @@ describe('land handler idempotency', () => {
     let catalogWrites = 0;
     catalog.recordFile = (...args) => (catalogWrites++, recordFile(...args));
     // Act
-    const outcomes = await Promise.all([...Array.from({ length: 20 }, () => land(s3Event(etag, info.size))), land(gatewayEvent(info.size))]);
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 20 }, () => land(s3Event(etag, info.size))),
+      land(gatewayEvent(info.size)),
+    ]);
     // Assess: one invocation reached the catalog; the others were answered by the idempotency store
     // (in progress: 'duplicate'; completed: the first invocation's stored result)
     catalog.recordFile = recordFile;
@@ -84,12 +114,23 @@ describe('land handler idempotency', () => {
     const key = `incoming/${TEAM}/${RUN}/late.txt`;
     const info = await harness.folders.put(harness.names.landing, key, Buffer.from('late\n'));
     const etag = info.etag.replaceAll('"', '');
-    const event = (requestId?: string) => ({ ...s3Event(etag, info.size, requestId), detail: { ...s3Event(etag, info.size, requestId).detail, object: { key, size: info.size, etag } } });
+    const event = (requestId?: string) => ({
+      ...s3Event(etag, info.size, requestId),
+      detail: { ...s3Event(etag, info.size, requestId).detail, object: { key, size: info.size, etag } },
+    });
     const first = await land(event());
     expect(first.outcome).toBe('recorded');
     const idempotencyTable = tableNames(harness.services.config).idempotency;
     for (const item of await idempotencyItems()) {
-      await client.send(new UpdateItemCommand({ TableName: idempotencyTable, Key: { id: item.id! }, UpdateExpression: 'SET #status = :inProgress', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } } }));
+      await client.send(
+        new UpdateItemCommand({
+          TableName: idempotencyTable,
+          Key: { id: item.id! },
+          UpdateExpression: 'SET #status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
+        }),
+      );
     }
     expect(await land(event())).toEqual({ outcome: 'duplicate', inProgress: true }); // the store alone would block it
     // Act: the sweep's re-drive
@@ -104,9 +145,23 @@ describe('land handler idempotency', () => {
     const key = `incoming/${TEAM}/${RUN}/missed.txt`;
     const info = await harness.folders.put(harness.names.landing, key, Buffer.from('missed\n'));
     const replayed = {
-      version: '0', id: crypto.randomUUID(), source: 'landfall', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [],
+      version: '0',
+      id: crypto.randomUUID(),
+      source: 'landfall',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: [],
       'detail-type': 'Object Replayed',
-      detail: { team: TEAM, runId: RUN, bucket: harness.names.landing, key, size: info.size, etag: info.etag.replaceAll('"', ''), dedupeKey: `replay:${key}` },
+      detail: {
+        team: TEAM,
+        runId: RUN,
+        bucket: harness.names.landing,
+        key,
+        size: info.size,
+        etag: info.etag.replaceAll('"', ''),
+        dedupeKey: `replay:${key}`,
+      },
     };
     // Act
     const first = await land(replayed);
@@ -124,7 +179,10 @@ describe('land handler idempotency', () => {
   ])('refuses $case visibly, before anything is read or cataloged', async ({ key, reason }) => {
     // Prepare
     const before = harness.published.length;
-    const event = { ...s3Event('0123456789abcdef0123456789abcdef', 10), detail: { ...s3Event('x', 10).detail, object: { key, size: 10, etag: '0123456789abcdef0123456789abcdef' } } };
+    const event = {
+      ...s3Event('0123456789abcdef0123456789abcdef', 10),
+      detail: { ...s3Event('x', 10).detail, object: { key, size: 10, etag: '0123456789abcdef0123456789abcdef' } },
+    };
     // Act
     const result = (await land(event)) as { outcome: string; reason: string };
     // Assess

@@ -51,10 +51,18 @@ describe('publishStep handler', () => {
     const { catalog } = harness.services;
     await catalog.claimVersion(ref, 'hash', [], 'READY');
     const work = 'work/exec-1/qc/attempt-2/';
-    for (const [name, body] of [['qc.json', '{"reads":4}'], ['sub/qc.tsv', 'reads\t4\n']] as const) {
+    for (const [name, body] of [
+      ['qc.json', '{"reads":4}'],
+      ['sub/qc.tsv', 'reads\t4\n'],
+    ] as const) {
       await harness.folders.put(harness.names.results, `${work}${name}`, body, { metadata: { md5: md5(body) } });
     }
-    const payload = { executionName: 'exec-1', step: 'qc', sample, job: { jobId: 'j', jobName: 'exec-1-qc', region: 'eu-west-1', attempt: 2, workBucket: harness.names.results, workPrefix: work } };
+    const payload = {
+      executionName: 'exec-1',
+      step: 'qc',
+      sample,
+      job: { jobId: 'j', jobName: 'exec-1-qc', region: 'eu-west-1', attempt: 2, workBucket: harness.names.results, workPrefix: work },
+    };
     const teamFiles = async () => (await harness.folders.list(harness.names.results, 'teams/')).map((object) => object.key);
 
     // Act: the first publish meets the fault
@@ -75,10 +83,20 @@ describe('publishStep handler', () => {
     expect((await teamFiles()).sort()).toEqual([`${prefix}manifest.json`, `${prefix}qc/qc.json`, `${prefix}qc/sub/qc.tsv`]);
     expect((await harness.folders.getBytes(harness.names.results, `${prefix}qc/qc.json`)).toString()).toBe('{"reads":4}');
     const manifest = JSON.parse((await harness.folders.getBytes(harness.names.results, `${prefix}manifest.json`)).toString());
-    expect(manifest.steps.qc).toMatchObject({ attempt: 2, sequence: 1, files: [{ key: `${prefix}qc/qc.json`, md5: md5('{"reads":4}') }, { key: `${prefix}qc/sub/qc.tsv` }] });
-    expect(harness.published.map((event) => [event['detail-type'], (event.detail as { step: string }).step])).toEqual([['Step Output Published', 'qc']]);
+    expect(manifest.steps.qc).toMatchObject({
+      attempt: 2,
+      sequence: 1,
+      files: [{ key: `${prefix}qc/qc.json`, md5: md5('{"reads":4}') }, { key: `${prefix}qc/sub/qc.tsv` }],
+    });
+    expect(harness.published.map((event) => [event['detail-type'], (event.detail as { step: string }).step])).toEqual([
+      ['Step Output Published', 'qc'],
+    ]);
     expect(await harness.folders.list(harness.names.results, 'publishing/')).toEqual([]);
-    expect((await listTeamOutputs(harness.folders, harness.names.results, 'genomics')).outputs.filter((o) => o.kind === 'output').map((o) => [o.key, o.md5])).toEqual([
+    expect(
+      (await listTeamOutputs(harness.folders, harness.names.results, 'genomics')).outputs
+        .filter((o) => o.kind === 'output')
+        .map((o) => [o.key, o.md5]),
+    ).toEqual([
       [`${prefix}qc/qc.json`, md5('{"reads":4}')],
       [`${prefix}qc/sub/qc.tsv`, md5('reads\t4\n')],
     ]);
@@ -91,10 +109,29 @@ describe('publishStep handler', () => {
     const { catalog } = harness.services;
     const version = { ...ref, version: 1 };
     await catalog.claimVersion(ref, 'hash', [], 'READY');
-    await catalog.markWorkflowStarted(version, { ...version, executionName: 'exec-1-g0', executionArn: 'arn:exec-1-g0', pipeline: 'demo', generation: 0, startedAt: new Date().toISOString() });
+    await catalog.markWorkflowStarted(version, {
+      ...version,
+      executionName: 'exec-1-g0',
+      executionArn: 'arn:exec-1-g0',
+      pipeline: 'demo',
+      generation: 0,
+      startedAt: new Date().toISOString(),
+    });
     await catalog.putStep({ ...version, step: 'qc', status: 'RUNNING', jobName: 'exec-1-g0-qc', region: 'eu-west-1' });
     await harness.folders.put(harness.names.results, 'work/exec-1-g0/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
-    const payload = { executionName: 'exec-1-g0', step: 'qc', sample, job: { jobId: 'j', jobName: 'exec-1-g0-qc', region: 'eu-west-1', attempt: 1, workBucket: harness.names.results, workPrefix: 'work/exec-1-g0/qc/attempt-1/' } };
+    const payload = {
+      executionName: 'exec-1-g0',
+      step: 'qc',
+      sample,
+      job: {
+        jobId: 'j',
+        jobName: 'exec-1-g0-qc',
+        region: 'eu-west-1',
+        attempt: 1,
+        workBucket: harness.names.results,
+        workPrefix: 'work/exec-1-g0/qc/attempt-1/',
+      },
+    };
     const publish = harness.services.events.publish;
     let failures = 1;
     harness.services.events.publish = async (events) => {
@@ -108,9 +145,13 @@ describe('publishStep handler', () => {
     // A later generation reusing the published step announces nothing
     await publishStep({ ...payload, executionName: 'exec-1-g1', sample: { ...sample, generation: 1 } }, localContext('publishStep'));
     // Assess
-    expect(harness.published.map((event) => [event['detail-type'], (event.detail as { sequence: number }).sequence, (event.detail as { dedupeKey: string }).dedupeKey])).toEqual([
-      ['Step Output Published', 1, 'published:genomics/R1/S1/v1/qc'],
-    ]);
+    expect(
+      harness.published.map((event) => [
+        event['detail-type'],
+        (event.detail as { sequence: number }).sequence,
+        (event.detail as { dedupeKey: string }).dedupeKey,
+      ]),
+    ).toEqual([['Step Output Published', 1, 'published:genomics/R1/S1/v1/qc']]);
   });
 
   it('is a no-op when the step was already published (a repeated task)', async () => {
@@ -118,7 +159,19 @@ describe('publishStep handler', () => {
     stop = harness.stop;
     await harness.services.catalog.claimVersion(ref, 'hash', [], 'READY');
     await harness.folders.put(harness.names.results, 'work/e/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
-    const payload = { executionName: 'e', step: 'qc', sample, job: { jobId: 'j', jobName: 'e-qc', region: 'eu-west-1', attempt: 1, workBucket: harness.names.results, workPrefix: 'work/e/qc/attempt-1/' } };
+    const payload = {
+      executionName: 'e',
+      step: 'qc',
+      sample,
+      job: {
+        jobId: 'j',
+        jobName: 'e-qc',
+        region: 'eu-west-1',
+        attempt: 1,
+        workBucket: harness.names.results,
+        workPrefix: 'work/e/qc/attempt-1/',
+      },
+    };
     await publishStep(payload, localContext('publishStep'));
     const again = await publishStep(payload, localContext('publishStep'));
     expect(again).toMatchObject({ outcome: 'already-published' });

@@ -11,12 +11,24 @@ import { reconcileRuns } from '../../functions/reconcileRuns.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
 const sweep = (startup: boolean, startedAt?: string) =>
-  reconcileRuns({ version: '0', id: 's', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [], 'detail-type': 'Scheduled Event', detail: startup ? { startup: true, ...(startedAt ? { startedAt } : {}) } : {} } as Parameters<typeof reconcileRuns>[0]);
+  reconcileRuns({
+    version: '0',
+    id: 's',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    'detail-type': 'Scheduled Event',
+    detail: startup ? { startup: true, ...(startedAt ? { startedAt } : {}) } : {},
+  } as Parameters<typeof reconcileRuns>[0]);
 
 describe('reconciliation sweep re-drives unseen objects', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
   const key = 'incoming/genomics/261123_LH00417_0900_B22SWEEP1/notes.txt';
-  const redriven = () => harness.published.filter((e) => e['detail-type'] === 'Object Created' && (e.detail as { object: { key: string } }).object.key === key).length;
+  const redriven = () =>
+    harness.published.filter((e) => e['detail-type'] === 'Object Created' && (e.detail as { object: { key: string } }).object.key === key)
+      .length;
 
   beforeAll(async () => {
     harness = await startServicesHarness();
@@ -68,13 +80,21 @@ describe('reconciliation sweep re-evaluates runs with a sample still waiting for
   // B: incomplete with a RECEIVING sample (usually just incomplete); C: complete, its sample validating.
   const runs = { A: '261123_LH00417_0901_B22SWEEPA', B: '261123_LH00417_0902_B22SWEEPB', C: '261123_LH00417_0903_B22SWEEPC' };
   const arrange = async () => {
-    for (const [name, runId] of Object.entries(runs)) await harness.services.catalog.updateRun(TEAM, runId, { status: name === 'B' ? 'INCOMPLETE' : 'COMPLETE' });
+    for (const [name, runId] of Object.entries(runs))
+      await harness.services.catalog.updateRun(TEAM, runId, { status: name === 'B' ? 'INCOMPLETE' : 'COMPLETE' });
   };
 
   beforeAll(async () => {
     harness = await startServicesHarness();
     for (const [name, runId] of Object.entries(runs)) {
-      await harness.services.catalog.recordFile(TEAM, runId, { name: 'notes.txt', bucket: harness.names.landing, key: `incoming/${TEAM}/${runId}/notes.txt`, size: 1, etag: '"e"', landedAt: new Date().toISOString() });
+      await harness.services.catalog.recordFile(TEAM, runId, {
+        name: 'notes.txt',
+        bucket: harness.names.landing,
+        key: `incoming/${TEAM}/${runId}/notes.txt`,
+        size: 1,
+        etag: '"e"',
+        landedAt: new Date().toISOString(),
+      });
       await harness.services.catalog.setSampleStatus({ team: TEAM, runId, sampleId: 'S1' }, name === 'C' ? 'VALIDATING' : 'RECEIVING');
     }
   });

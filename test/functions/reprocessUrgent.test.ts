@@ -29,18 +29,38 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config: regionsConfig });
-    for (const region of regionsConfig.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(regionsConfig).workArea(region.name)), { recursive: true });
-    executor = new LocalBatchExecutor({ regions: regionsConfig.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })), stateDir: harness.bucketsDir, onStateChange: () => undefined });
+    for (const region of regionsConfig.regions)
+      await mkdir(path.join(harness.bucketsDir, bucketNames(regionsConfig).workArea(region.name)), { recursive: true });
+    executor = new LocalBatchExecutor({
+      regions: regionsConfig.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
+      stateDir: harness.bucketsDir,
+      onStateChange: () => undefined,
+    });
     const noop = async () => ({});
     workflows = new LocalWorkflowService({
       stateMachines: { demo: buildStateMachine(demoPipeline) },
-      functions: { SubmitStepFunctionArn: (payload) => submitStep(SubmitStepPayload.parse(payload)), PublishStepFunctionArn: noop, CompleteSampleFunctionArn: noop, FailSampleFunctionArn: noop },
+      functions: {
+        SubmitStepFunctionArn: (payload) => submitStep(SubmitStepPayload.parse(payload)),
+        PublishStepFunctionArn: noop,
+        CompleteSampleFunctionArn: noop,
+        FailSampleFunctionArn: noop,
+      },
     });
     harness.services.jobs = executor;
     harness.services.workflows = workflows;
     for (const sampleId of ['S1', 'S2']) {
       const ref = { team, runId, sampleId };
-      const file = { name: `${sampleId}_R1.fastq.gz`, bucket: harness.names.landing, key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, size: 11, etag: 'e', md5: 'm', read: 'R1' as const, lane: 1, reads: 1 };
+      const file = {
+        name: `${sampleId}_R1.fastq.gz`,
+        bucket: harness.names.landing,
+        key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`,
+        size: 11,
+        etag: 'e',
+        md5: 'm',
+        read: 'R1' as const,
+        lane: 1,
+        reads: 1,
+      };
       await harness.folders.put(file.bucket, file.key, `reads of ${sampleId}`);
       await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'COMPLETED');
       await harness.services.catalog.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
@@ -57,7 +77,9 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
   /** Every step job of the run: submitted to the executor, or deferred behind the early step. */
   const specsOfRun = async (): Promise<JobSpec[]> => {
     const deferred = (await harness.services.catalog.listDeferredJobs(team, runId)).map((job) => JSON.parse(job.deferredSpec!) as JobSpec);
-    const submitted = await Promise.all(executor.listJobs().map(async (job) => JSON.parse((await harness.services.catalog.getJob(job.jobName))!.spec!) as JobSpec));
+    const submitted = await Promise.all(
+      executor.listJobs().map(async (job) => JSON.parse((await harness.services.catalog.getJob(job.jobName))!.spec!) as JobSpec),
+    );
     return [...submitted, ...deferred];
   };
 
@@ -71,10 +93,30 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
       specs = await specsOfRun();
     }
     // Assess
-    const bySample = (sampleId: string) => Object.fromEntries(specs.filter((spec) => spec.jobName.includes(`-${sampleId}-`)).map((spec) => [spec.command[1], { priority: spec.priority, queue: spec.jobQueue.replace(`-${spec.region}-`, '-*-') }]));
-    expect(bySample('S1')).toEqual(Object.fromEntries(demoPipeline.steps.map((step) => [step.name, { priority: stepPriority(demoPipeline, step.name, { urgent: true }), queue: 'landfall-*-urgent' }])));
+    const bySample = (sampleId: string) =>
+      Object.fromEntries(
+        specs
+          .filter((spec) => spec.jobName.includes(`-${sampleId}-`))
+          .map((spec) => [spec.command[1], { priority: spec.priority, queue: spec.jobQueue.replace(`-${spec.region}-`, '-*-') }]),
+      );
+    expect(bySample('S1')).toEqual(
+      Object.fromEntries(
+        demoPipeline.steps.map((step) => [
+          step.name,
+          { priority: stepPriority(demoPipeline, step.name, { urgent: true }), queue: 'landfall-*-urgent' },
+        ]),
+      ),
+    );
     expect(bySample('S2')).toEqual(
-      Object.fromEntries(demoPipeline.steps.map((step) => [step.name, { priority: stepPriority(demoPipeline, step.name, { urgent: false }), queue: step.early ? 'landfall-*-urgent' : 'landfall-*-normal' }])),
+      Object.fromEntries(
+        demoPipeline.steps.map((step) => [
+          step.name,
+          {
+            priority: stepPriority(demoPipeline, step.name, { urgent: false }),
+            queue: step.early ? 'landfall-*-urgent' : 'landfall-*-normal',
+          },
+        ]),
+      ),
     );
   });
 });

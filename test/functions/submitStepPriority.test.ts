@@ -11,7 +11,10 @@ import { startServicesHarness } from '../support/servicesHarness.ts';
 
 // Runs whose folder starts with "rush-" are urgent for genomics (a config rule); one sample is marked urgent
 // when its execution started (`landfall reprocess --urgent`).
-const config = defineConfig({ ...regionsConfig, placement: { ...regionsConfig.placement, urgent: [{ team: 'genomics', runPrefix: 'rush-' }] } });
+const config = defineConfig({
+  ...regionsConfig,
+  placement: { ...regionsConfig.placement, urgent: [{ team: 'genomics', runPrefix: 'rush-' }] },
+});
 
 describe('submitStep priorities (real catalog and a paused local executor)', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
@@ -19,9 +22,14 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config });
-    for (const region of config.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
+    for (const region of config.regions)
+      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
     // Never started: submitted jobs stay RUNNABLE with the priority and queue they were given.
-    executor = new LocalBatchExecutor({ regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })), stateDir: harness.bucketsDir, onStateChange: () => undefined });
+    executor = new LocalBatchExecutor({
+      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
+      stateDir: harness.bucketsDir,
+      onStateChange: () => undefined,
+    });
     harness.services.jobs = executor;
   });
 
@@ -35,7 +43,16 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
       taskToken: `token-${runId}-${sampleId}-${step}`,
       executionName: `exec-${runId}-${sampleId}`,
       step,
-      sample: { team: 'genomics', runId, sampleId, version: 1, pipeline: 'demo', generation: 0, inputs: [], ...(urgent !== undefined && { urgent }) },
+      sample: {
+        team: 'genomics',
+        runId,
+        sampleId,
+        version: 1,
+        pipeline: 'demo',
+        generation: 0,
+        inputs: [],
+        ...(urgent !== undefined && { urgent }),
+      },
     });
 
   it('gives each job its class and longest-job-first priority, and the urgent queue to urgent samples and early steps', async () => {
@@ -48,14 +65,37 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
     // Assess
     const jobs = Object.fromEntries(executor.listJobs().map((job) => [job.jobName, job]));
     const expected = (step: string, urgent: boolean) => stepPriority(demoPipeline, step, { urgent });
-    expect(jobs['exec-run-1-S1-qc']).toMatchObject({ priority: expected('qc', false), jobQueue: `landfall-${jobs['exec-run-1-S1-qc']!.region}-urgent` });
-    expect(jobs['exec-run-1-S1-trim']).toMatchObject({ priority: expected('trim', false), jobQueue: `landfall-${jobs['exec-run-1-S1-trim']!.region}-normal` });
-    expect(jobs['exec-run-1-S1-profile']).toMatchObject({ priority: expected('profile', false), jobQueue: `landfall-${jobs['exec-run-1-S1-profile']!.region}-normal` });
-    expect(jobs['exec-rush-2-S2-trim']).toMatchObject({ priority: expected('trim', true), jobQueue: `landfall-${jobs['exec-rush-2-S2-trim']!.region}-urgent` });
-    expect(jobs['exec-run-1-S3-profile']).toMatchObject({ priority: expected('profile', true), jobQueue: `landfall-${jobs['exec-run-1-S3-profile']!.region}-urgent` });
+    expect(jobs['exec-run-1-S1-qc']).toMatchObject({
+      priority: expected('qc', false),
+      jobQueue: `landfall-${jobs['exec-run-1-S1-qc']!.region}-urgent`,
+    });
+    expect(jobs['exec-run-1-S1-trim']).toMatchObject({
+      priority: expected('trim', false),
+      jobQueue: `landfall-${jobs['exec-run-1-S1-trim']!.region}-normal`,
+    });
+    expect(jobs['exec-run-1-S1-profile']).toMatchObject({
+      priority: expected('profile', false),
+      jobQueue: `landfall-${jobs['exec-run-1-S1-profile']!.region}-normal`,
+    });
+    expect(jobs['exec-rush-2-S2-trim']).toMatchObject({
+      priority: expected('trim', true),
+      jobQueue: `landfall-${jobs['exec-rush-2-S2-trim']!.region}-urgent`,
+    });
+    expect(jobs['exec-run-1-S3-profile']).toMatchObject({
+      priority: expected('profile', true),
+      jobQueue: `landfall-${jobs['exec-run-1-S3-profile']!.region}-urgent`,
+    });
     // The order the executor dispatches in: urgent, then early, then the longer of trim and profile.
-    const order = Object.values(jobs).sort((a, b) => b.priority - a.priority).map((job) => job.jobName);
-    expect(order).toEqual(['exec-rush-2-S2-trim', 'exec-run-1-S3-profile', 'exec-run-1-S1-qc', 'exec-run-1-S1-trim', 'exec-run-1-S1-profile']);
+    const order = Object.values(jobs)
+      .sort((a, b) => b.priority - a.priority)
+      .map((job) => job.jobName);
+    expect(order).toEqual([
+      'exec-rush-2-S2-trim',
+      'exec-run-1-S3-profile',
+      'exec-run-1-S1-qc',
+      'exec-run-1-S1-trim',
+      'exec-run-1-S1-profile',
+    ]);
     expect(Math.max(...Object.values(jobs).map((job) => job.priority))).toBeLessThan(VALIDATION_PRIORITY);
     // Placement reserved capacity at the same priority, so its estimates queue the job where it will run.
     const loads = await Promise.all(config.regions.map((region) => harness.services.catalog.regionLoads.get(region.name)));
@@ -63,6 +103,8 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
     expect(reserved['exec-rush-2-S2-trim']?.priority).toBe(expected('trim', true));
     // The catalog's placement reasoning says which class and rank the job got.
     const step = await harness.services.catalog.getStep({ team: 'genomics', runId: 'rush-2', sampleId: 'S2', version: 1 }, 'trim');
-    expect(step?.placements?.at(-1)?.reasons.at(-1)).toBe(`priority ${expected('trim', true)}: urgent sample, later step, rank ${expected('trim', true) % 2000} (longest job first)`);
+    expect(step?.placements?.at(-1)?.reasons.at(-1)).toBe(
+      `priority ${expected('trim', true)}: urgent sample, later step, rank ${expected('trim', true) % 2000} (longest job first)`,
+    );
   });
 });

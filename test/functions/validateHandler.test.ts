@@ -26,7 +26,10 @@ describe('validate handler idempotency', () => {
     new Proxy(storage, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;
-        if (property === 'get' && typeof value === 'function') return (bucket: string, key: string, ...rest: unknown[]) => (reads_.push(key), (value as (...args: unknown[]) => unknown).call(target, bucket, key, ...rest));
+        if (property === 'get' && typeof value === 'function')
+          return (bucket: string, key: string, ...rest: unknown[]) => (
+            reads_.push(key), (value as (...args: unknown[]) => unknown).call(target, bucket, key, ...rest)
+          );
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
@@ -47,14 +50,31 @@ describe('validate handler idempotency', () => {
     for (const [name, bytes] of Object.entries(files)) {
       const key = `incoming/${TEAM}/${RUN}/${name}`;
       const info = await harness.folders.put(harness.names.landing, key, bytes);
-      await harness.services.catalog.recordFile(TEAM, RUN, { name, bucket: harness.names.landing, key, size: info.size, etag: info.etag, landedAt: new Date().toISOString() });
+      await harness.services.catalog.recordFile(TEAM, RUN, {
+        name,
+        bucket: harness.names.landing,
+        key,
+        size: info.size,
+        etag: info.etag,
+        landedAt: new Date().toISOString(),
+      });
     }
     const event = {
-      version: '0', id: 'e1', source: 'landfall', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [],
+      version: '0',
+      id: 'e1',
+      source: 'landfall',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: [],
       'detail-type': 'Sample Landed',
       detail: { team: TEAM, runId: RUN, sampleId: 'S1', files: Object.keys(files), dedupeKey: `landed:${TEAM}/${RUN}/S1:abc` },
     };
-    const validate = (id: string) => handler({ ...event, id } as Parameters<typeof handler>[0], localContext('validate', 30_000)) as Promise<{ outcome: string; version: number }>;
+    const validate = (id: string) =>
+      handler({ ...event, id } as Parameters<typeof handler>[0], localContext('validate', 30_000)) as Promise<{
+        outcome: string;
+        version: number;
+      }>;
     // Act
     const first = await validate('e1');
     const readsAfterFirst = reads_.length;
@@ -88,7 +108,9 @@ describe('validate handler idempotency', () => {
     expect(resumed).toEqual({ outcome: 'cataloged', version: 1 });
     expect(cataloged().map((e) => e.detail.version)).toEqual([1]);
     expect(repeated.version).toBe(1);
-    expect(await harness.services.catalog.listRunSamples(TEAM, run)).toMatchObject([{ sampleId: 'S2', status: 'READY', currentVersion: 1 }]);
+    expect(await harness.services.catalog.listRunSamples(TEAM, run)).toMatchObject([
+      { sampleId: 'S2', status: 'READY', currentVersion: 1 },
+    ]);
     await harness.services.catalog.updateVersion({ ...ref, version: 1 }, { workflowStartedAt: new Date().toISOString() });
     expect(await concludeValidation(harness.services, ref, result)).toEqual({ outcome: 'same-version', version: 1 });
   });

@@ -20,7 +20,11 @@ afterEach(() => {
 describe('pinnedAwsProviderVersion', () => {
   it.each([
     { case: 'single quotes', source: "providers: { aws: { version: '7.20.0', region: 'eu-west-1' } }", expected: '7.20.0' },
-    { case: 'double quotes after other keys', source: 'providers: { aws: { region: "eu-west-1", version: "7.21.1" } }', expected: '7.21.1' },
+    {
+      case: 'double quotes after other keys',
+      source: 'providers: { aws: { region: "eu-west-1", version: "7.21.1" } }',
+      expected: '7.21.1',
+    },
   ])('reads the pin written with $case', ({ source, expected }) => {
     // Prepare
     const root = tempRoot(`export default $config({ app() { return { ${source} }; } });`);
@@ -51,8 +55,15 @@ describe('ensureSstPlatform', () => {
     const state = await ensureSstPlatform({ root: repositoryRoot, log: () => undefined });
 
     // Assess
-    const sstVersion = (JSON.parse(readFileSync(join(repositoryRoot, 'node_modules', 'sst', 'package.json'), 'utf8')) as { version: string }).version;
-    expect(state).toEqual({ platform: join(repositoryRoot, '.sst', 'platform'), installed: false, sstVersion, awsProviderVersion: pinnedAwsProviderVersion(repositoryRoot) });
+    const sstVersion = (
+      JSON.parse(readFileSync(join(repositoryRoot, 'node_modules', 'sst', 'package.json'), 'utf8')) as { version: string }
+    ).version;
+    expect(state).toEqual({
+      platform: join(repositoryRoot, '.sst', 'platform'),
+      installed: false,
+      sstVersion,
+      awsProviderVersion: pinnedAwsProviderVersion(repositoryRoot),
+    });
     expect(readFileSync(join(state.platform, 'version'), 'utf8').trim()).toBe(sstVersion);
   }, 120_000);
 

@@ -23,11 +23,11 @@ describe('stacks/alarms.ts', () => {
     const alarms = run.resources.filter((resource) => resource.type === ALARM_TYPE);
 
     // Assess
-    expect(alarms.map((alarm) => alarm.inputs.dimensions).sort((a, b) => String((a as { Region: string }).Region).localeCompare(String((b as { Region: string }).Region)))).toEqual([
-      { Region: 'ap-southeast-2' },
-      { Region: 'eu-west-1' },
-      { Region: 'us-east-1' },
-    ]);
+    expect(
+      alarms
+        .map((alarm) => alarm.inputs.dimensions)
+        .sort((a, b) => String((a as { Region: string }).Region).localeCompare(String((b as { Region: string }).Region))),
+    ).toEqual([{ Region: 'ap-southeast-2' }, { Region: 'eu-west-1' }, { Region: 'us-east-1' }]);
     for (const alarm of alarms) {
       const region = (alarm.inputs.dimensions as { Region: string }).Region;
       expect(alarm.provider ?? '').not.toMatch(/Aws(UsEast1|ApSoutheast2)/); // the home (default) provider
@@ -48,7 +48,10 @@ describe('stacks/alarms.ts', () => {
 
   it("forwards the alarms' state changes from the home default bus to Landfall's bus", () => {
     // Assess: the scale-down rule makes aws.cloudwatch one of the forwarded sources.
-    expect(homeForwarders(buildRules(threeRegions))).toContainEqual({ name: 'forward-aws-cloudwatch', pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] } });
+    expect(homeForwarders(buildRules(threeRegions))).toContainEqual({
+      name: 'forward-aws-cloudwatch',
+      pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] },
+    });
   });
 
   it('names the compute environments exactly as the warm-capacity seam updates them', () => {
@@ -69,7 +72,12 @@ describe('stacks/dashboard.ts', () => {
     expect(found, 'dashboards declared').toHaveLength(1);
     return found[0]!;
   };
-  const widgets = () => (JSON.parse(String(dashboard().inputs.dashboardBody)) as { widgets: { type: string; properties: { title: string; metrics?: string[][]; alarms?: string[] } }[] }).widgets;
+  const widgets = () =>
+    (
+      JSON.parse(String(dashboard().inputs.dashboardBody)) as {
+        widgets: { type: string; properties: { title: string; metrics?: string[][]; alarms?: string[] } }[];
+      }
+    ).widgets;
   const titled = (title: string) => {
     const widget = widgets().find((w) => w.properties.title === title);
     if (!widget) throw new Error(`dashboard ${String(dashboard().inputs.dashboardName)}: no widget titled "${title}"`);
@@ -81,7 +89,9 @@ describe('stacks/dashboard.ts', () => {
   });
 
   it('graphs ActiveJobs for every region', () => {
-    expect(titled('Active jobs per region').metrics).toEqual(threeRegions.regions.map((region) => ['Landfall', 'ActiveJobs', 'Region', region.name]));
+    expect(titled('Active jobs per region').metrics).toEqual(
+      threeRegions.regions.map((region) => ['Landfall', 'ActiveJobs', 'Region', region.name]),
+    );
   });
 
   it('shows the state of every inactivity alarm', () => {
@@ -91,8 +101,14 @@ describe('stacks/dashboard.ts', () => {
   });
 
   it('graphs the errors of every deployed function', () => {
-    const lambdas = run.resources.filter((resource) => resource.type === 'aws:lambda/function:Function').map((fn) => String(fn.inputs.name ?? fn.id));
+    const lambdas = run.resources
+      .filter((resource) => resource.type === 'aws:lambda/function:Function')
+      .map((fn) => String(fn.inputs.name ?? fn.id));
     expect(lambdas.length).toBeGreaterThan(0);
-    expect(titled('Function errors').metrics!.map(([namespace, metric, dimension, name]) => [namespace, metric, dimension, name]).sort()).toEqual(lambdas.map((name) => ['AWS/Lambda', 'Errors', 'FunctionName', name]).sort());
+    expect(
+      titled('Function errors')
+        .metrics!.map(([namespace, metric, dimension, name]) => [namespace, metric, dimension, name])
+        .sort(),
+    ).toEqual(lambdas.map((name) => ['AWS/Lambda', 'Errors', 'FunctionName', name]).sort());
   });
 });

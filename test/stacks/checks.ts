@@ -9,7 +9,16 @@ import type { RecordedResource, SstProgramRun } from '../support/pulumiHarness.t
 // platformChecks imports regionOf from here; only functions cross, so the cycle is harmless.
 import { checkEventRules, checkNoPublicIps, checkTableEncryption } from './platformChecks.ts';
 
-export type CheckName = 'bucket-encryption' | 'public-access-block' | 'tls-only' | 'versioning' | 'staging-buckets' | 'wildcard-iam' | 'event-rules' | 'table-encryption' | 'public-ip';
+export type CheckName =
+  | 'bucket-encryption'
+  | 'public-access-block'
+  | 'tls-only'
+  | 'versioning'
+  | 'staging-buckets'
+  | 'wildcard-iam'
+  | 'event-rules'
+  | 'table-encryption'
+  | 'public-ip';
 
 /** One broken rule: which check, which resource (logical name), and what was expected vs found. */
 export interface Violation {
@@ -63,13 +72,18 @@ export function checkBucketEncryption(run: Run): Violation[] {
   return buckets(run).flatMap((bucket) => {
     const configs = attached(run, bucket, types.encryption);
     if (configs.length === 0) return [violation('bucket-encryption', bucket, 'no default encryption configuration')];
-    const rules = list(configs[0]!.inputs.rules) as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: string } }[];
+    const rules = list(configs[0]!.inputs.rules) as {
+      applyServerSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: string };
+    }[];
     const byDefault = rules[0]?.applyServerSideEncryptionByDefault;
     if (byDefault?.sseAlgorithm !== 'aws:kms') {
       return [violation('bucket-encryption', bucket, `default encryption is ${String(byDefault?.sseAlgorithm)}, expected aws:kms`)];
     }
     const key = keys.find((k) => k.arn === byDefault.kmsMasterKeyId || k.id === byDefault.kmsMasterKeyId);
-    if (!key) return [violation('bucket-encryption', bucket, `KMS key ${String(byDefault.kmsMasterKeyId)} is not a customer key declared by the program`)];
+    if (!key)
+      return [
+        violation('bucket-encryption', bucket, `KMS key ${String(byDefault.kmsMasterKeyId)} is not a customer key declared by the program`),
+      ];
     const [bucketRegion, keyRegion] = [regionOf(run, bucket), regionOf(run, key)];
     if (bucketRegion !== keyRegion) {
       return [violation('bucket-encryption', bucket, `bucket is in ${bucketRegion} but its key ${key.name} is in ${keyRegion}`)];
@@ -86,7 +100,15 @@ export function checkPublicAccessBlock(run: Run): Violation[] {
     const blocks = attached(run, bucket, types.publicAccessBlock);
     if (blocks.length === 0) return [violation('public-access-block', bucket, 'no public access block')];
     const off = publicAccessSettings.filter((setting) => blocks[0]!.inputs[setting] !== true);
-    return off.length === 0 ? [] : [violation('public-access-block', bucket, `public access block has ${off.map((s) => `${s}=${String(blocks[0]!.inputs[s])}`).join(', ')}; all four must be true`)];
+    return off.length === 0
+      ? []
+      : [
+          violation(
+            'public-access-block',
+            bucket,
+            `public access block has ${off.map((s) => `${s}=${String(blocks[0]!.inputs[s])}`).join(', ')}; all four must be true`,
+          ),
+        ];
   });
 }
 
@@ -134,7 +156,15 @@ export function checkTlsOnly(run: Run): Violation[] {
         resources.includes(`${bucket.arn}/*`)
       );
     });
-    return denies ? [] : [violation('tls-only', bucket, `policy ${policies[0]!.name} has no Deny of s3:* on the bucket and its objects when aws:SecureTransport is false`)];
+    return denies
+      ? []
+      : [
+          violation(
+            'tls-only',
+            bucket,
+            `policy ${policies[0]!.name} has no Deny of s3:* on the bucket and its objects when aws:SecureTransport is false`,
+          ),
+        ];
   });
 }
 
@@ -156,11 +186,18 @@ export function checkStagingBuckets(run: Run, config: LandfallConfig): Violation
   for (const region of config.regions.map((r) => r.name).filter((name) => name !== config.homeRegion)) {
     const matching = staging.filter((b) => b.id.startsWith(`${names.workArea(region)}-`));
     if (matching.length !== 1) {
-      violations.push(violation('staging-buckets', `staging bucket for ${region}`, `expected 1 bucket named ${names.workArea(region)}-…, found ${matching.length}`));
+      violations.push(
+        violation(
+          'staging-buckets',
+          `staging bucket for ${region}`,
+          `expected 1 bucket named ${names.workArea(region)}-…, found ${matching.length}`,
+        ),
+      );
       continue;
     }
     const deployedIn = regionOf(run, matching[0]!);
-    if (deployedIn !== region) violations.push(violation('staging-buckets', matching[0]!, `staging bucket for ${region} is deployed in ${deployedIn}`));
+    if (deployedIn !== region)
+      violations.push(violation('staging-buckets', matching[0]!, `staging bucket for ${region} is deployed in ${deployedIn}`));
   }
   for (const bucket of staging) {
     if (!config.regions.some((r) => r.name !== config.homeRegion && bucket.id.startsWith(`${names.workArea(r.name)}-`))) {
@@ -174,7 +211,8 @@ export function checkStagingBuckets(run: Run, config: LandfallConfig): Violation
 function* policyStatements(value: unknown, path: string): Generator<{ path: string; statement: Statement }> {
   const policy = parsePolicy(value);
   if (policy) {
-    for (const [index, statement] of list(policy.Statement).entries()) yield { path: `${path}.Statement[${index}]`, statement: statement as Statement };
+    for (const [index, statement] of list(policy.Statement).entries())
+      yield { path: `${path}.Statement[${index}]`, statement: statement as Statement };
     return;
   }
   if (Array.isArray(value)) {
@@ -194,7 +232,13 @@ export function checkNoWildcardAllow(run: Run): Violation[] {
         const everyResource = list(statement.Resource).includes('*') || statement.NotResource !== undefined;
         return everyAction && everyResource;
       })
-      .map(({ path }) => violation('wildcard-iam', resource, `${path} allows every action on every resource (Action * or NotAction, with Resource * or NotResource)`)),
+      .map(({ path }) =>
+        violation(
+          'wildcard-iam',
+          resource,
+          `${path} allows every action on every resource (Action * or NotAction, with Resource * or NotResource)`,
+        ),
+      ),
   );
 }
 

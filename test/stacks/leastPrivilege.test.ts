@@ -92,7 +92,8 @@ export function undeclaredActions(actionsByFunction: Map<string, Set<string>>, d
   const violations: string[] = [];
   for (const [name, actions] of actionsByFunction) {
     const allowed = new Set(declared(name as FunctionName));
-    for (const action of [...actions].sort()) if (!allowed.has(action)) violations.push(`${name}: sent ${action}, which stacks/permissions.ts does not declare`);
+    for (const action of [...actions].sort())
+      if (!allowed.has(action)) violations.push(`${name}: sent ${action}, which stacks/permissions.ts does not declare`);
   }
   return violations;
 }
@@ -142,7 +143,9 @@ async function measureStorageMethods(): Promise<Map<string, string[]>> {
     for (const [method, call] of Object.entries(methods)) {
       resetRecorder();
       await recordAs(method, call);
-      const operations = recorded().calls.filter((c) => c.service === 's3').map((c) => c.operation);
+      const operations = recorded()
+        .calls.filter((c) => c.service === 's3')
+        .map((c) => c.operation);
       const actions = operations.flatMap((operation) => {
         const iam = S3_IAM[operation];
         if (!iam) throw new Error(`S3Storage.${method} sent ${operation}, which S3_IAM does not map to an IAM action`);
@@ -184,12 +187,28 @@ describe('least privilege against behaviour', () => {
     recordSeam('jobs', services.jobs, ['submit', 'describe', 'terminate']);
     recordSeam('capacity', services.capacity, ['setWarmVcpus']);
     recordSeam('metrics', services.metrics, ['putMetricData']);
-    const run = await generateRun({ dir: path.join(stateDir, 'instrument', '261123_LH00417_0099_B22FJKLT3'), runId: '261123_LH00417_0099_B22FJKLT3', seed: 11, samples: 2, readsPerSample: 200, team: 'genomics' });
+    const run = await generateRun({
+      dir: path.join(stateDir, 'instrument', '261123_LH00417_0099_B22FJKLT3'),
+      runId: '261123_LH00417_0099_B22FJKLT3',
+      seed: 11,
+      samples: 2,
+      readsPerSample: 200,
+      team: 'genomics',
+    });
     await dropRun(runtime.shareDir, 'genomics', run);
     await waitForTerminalSamples(services.catalog, 'genomics', run.runId, 2);
     // Reports and indexes follow the samples' end: wait (bounded) for every handler the run should reach.
-    const reached = () => new Set(recorded().calls.filter((c) => c.service === 'dynamodb').map((c) => c.who));
-    await waitFor('every handler of COVERED to send something', () => COVERED.every((name) => reached().has(name)) || undefined, 60_000).catch(() => undefined);
+    const reached = () =>
+      new Set(
+        recorded()
+          .calls.filter((c) => c.service === 'dynamodb')
+          .map((c) => c.who),
+      );
+    await waitFor(
+      'every handler of COVERED to send something',
+      () => COVERED.every((name) => reached().has(name)) || undefined,
+      60_000,
+    ).catch(() => undefined);
     calls = recorded().calls;
     actions = iamActions(calls, storageMethods);
   }, 240_000);
@@ -225,6 +244,8 @@ describe('least privilege against behaviour', () => {
   it('reports an undeclared action naming the function', () => {
     const tampered = new Map([...actions].map(([name, set]) => [name, new Set(set)]));
     tampered.get('land')!.add('dynamodb:Scan');
-    expect(undeclaredActions(tampered, declaredActions)).toEqual(['land: sent dynamodb:Scan, which stacks/permissions.ts does not declare']);
+    expect(undeclaredActions(tampered, declaredActions)).toEqual([
+      'land: sent dynamodb:Scan, which stacks/permissions.ts does not declare',
+    ]);
   });
 });

@@ -27,7 +27,12 @@ describe('Batch names carry the stage, so two stages can share an account and re
 
   it('makes a deployed handler submit to its own stage queue and definition', () => {
     // Prepare
-    const config = defineConfig({ app: 'landfall', homeRegion: 'eu-west-1', regions: [{ name: 'eu-west-1', vcpuQuota: 8 }], teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo' }] });
+    const config = defineConfig({
+      app: 'landfall',
+      homeRegion: 'eu-west-1',
+      regions: [{ name: 'eu-west-1', vcpuQuota: 8 }],
+      teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo' }],
+    });
     process.env.LANDFALL_STAGE = 'alice';
 
     // Act
@@ -38,11 +43,23 @@ describe('Batch names carry the stage, so two stages can share an account and re
   });
 
   it('routes large-scratch steps to their own queues, and a moved job keeps its queue class', () => {
-    const step = (scratch?: 'large') => definePipeline({ name: 'p', version: '1', description: 'd', steps: [{ name: 'a', description: 'd', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60, ...(scratch ? { scratch } : {}) }] }).steps[0]!;
+    const step = (scratch?: 'large') =>
+      definePipeline({
+        name: 'p',
+        version: '1',
+        description: 'd',
+        steps: [{ name: 'a', description: 'd', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60, ...(scratch ? { scratch } : {}) }],
+      }).steps[0]!;
     expect([step().scratch, step('large').scratch]).toEqual(['standard', 'large']);
     const large = jobQueueName('landfall', 'alice', 'eu-west-1', 'normal', 'large');
     expect(large).toBe('landfall-alice-eu-west-1-normal-large-scratch');
-    expect([large, jobQueueName('landfall', undefined, 'us-east-1', 'urgent'), 'arn:aws:batch:eu-west-1:1:job-queue/landfall-eu-west-1-urgent-large-scratch'].map(queueClassOf)).toEqual([
+    expect(
+      [
+        large,
+        jobQueueName('landfall', undefined, 'us-east-1', 'urgent'),
+        'arn:aws:batch:eu-west-1:1:job-queue/landfall-eu-west-1-urgent-large-scratch',
+      ].map(queueClassOf),
+    ).toEqual([
       { kind: 'normal', scratch: 'large' },
       { kind: 'urgent', scratch: 'standard' },
       { kind: 'urgent', scratch: 'large' },

@@ -59,14 +59,22 @@ interface ExpectedRule {
  * and no rule beyond those.
  */
 export function checkEventRules(run: Run, config: LandfallConfig): Violation[] {
-  const violation = (resource: string, problem: string): Violation => ({ check: 'event-rules', resource, message: `${resource}: ${problem}` });
+  const violation = (resource: string, problem: string): Violation => ({
+    check: 'event-rules',
+    resource,
+    message: `${resource}: ${problem}`,
+  });
   const prefix = `${config.app}-${run.app.stage}-`;
   const bus = of(run, platformTypes.bus)[0];
   if (!bus) return [violation('event bus', 'not declared')];
   const base = bucketNames(config);
-  const deployed = (name: string) => run.resources.find((r) => r.type === 'aws:s3/bucket:Bucket' && r.id.startsWith(`${name}-${run.app.stage}-`))?.id ?? name;
+  const deployed = (name: string) =>
+    run.resources.find((r) => r.type === 'aws:s3/bucket:Bucket' && r.id.startsWith(`${name}-${run.app.stage}-`))?.id ?? name;
   const physical = Object.fromEntries(
-    [base.landing, base.results, base.quarantine, ...config.regions.map((r) => base.workArea(r.name))].map((name) => [name, deployed(name)]),
+    [base.landing, base.results, base.quarantine, ...config.regions.map((r) => base.workArea(r.name))].map((name) => [
+      name,
+      deployed(name),
+    ]),
   );
 
   const violations: Violation[] = [];
@@ -75,14 +83,42 @@ export function checkEventRules(run: Run, config: LandfallConfig): Violation[] {
       const lambda = lambdaOf(run, rule.target);
       if (!lambda) violations.push(violation(`${prefix}${rule.name}`, `targets ${rule.target}, which has no Lambda`));
       return rule.scheduleSeconds === undefined
-        ? { name: `${prefix}${rule.name}`, region: config.homeRegion, bus: String(bus.inputs.name), pattern: physicalPattern(rule.pattern, physical), targetArn: lambda?.arn, invokes: lambda }
+        ? {
+            name: `${prefix}${rule.name}`,
+            region: config.homeRegion,
+            bus: String(bus.inputs.name),
+            pattern: physicalPattern(rule.pattern, physical),
+            targetArn: lambda?.arn,
+            invokes: lambda,
+          }
         : { name: `${prefix}${rule.name}`, region: config.homeRegion, schedule: true, targetArn: lambda?.arn, invokes: lambda };
     }),
-    ...teamSubscriptionRules(config).map((rule): ExpectedRule => ({ name: `${prefix}${rule.name}`, region: config.homeRegion, bus: String(bus.inputs.name), pattern: rule.pattern })),
-    ...homeForwarders(buildRules(config)).map((forwarder): ExpectedRule => ({ name: `${prefix}${forwarder.name}`, region: config.homeRegion, pattern: forwarder.pattern, targetArn: bus.arn })),
+    ...teamSubscriptionRules(config).map(
+      (rule): ExpectedRule => ({
+        name: `${prefix}${rule.name}`,
+        region: config.homeRegion,
+        bus: String(bus.inputs.name),
+        pattern: rule.pattern,
+      }),
+    ),
+    ...homeForwarders(buildRules(config)).map(
+      (forwarder): ExpectedRule => ({
+        name: `${prefix}${forwarder.name}`,
+        region: config.homeRegion,
+        pattern: forwarder.pattern,
+        targetArn: bus.arn,
+      }),
+    ),
     ...config.regions
       .filter((region) => region.name !== config.homeRegion)
-      .map((region): ExpectedRule => ({ name: `${prefix}${remoteForwarder.name}`, region: region.name, pattern: remoteForwarder.pattern, targetArn: bus.arn })),
+      .map(
+        (region): ExpectedRule => ({
+          name: `${prefix}${remoteForwarder.name}`,
+          region: region.name,
+          pattern: remoteForwarder.pattern,
+          targetArn: bus.arn,
+        }),
+      ),
   ];
 
   const rules = of(run, platformTypes.rule);
@@ -96,21 +132,35 @@ export function checkEventRules(run: Run, config: LandfallConfig): Violation[] {
       continue;
     }
     const rule = found[0]!;
-    if ((rule.inputs.eventBusName ?? 'default') !== (want.bus ?? 'default')) violations.push(violation(label, `is on bus ${String(rule.inputs.eventBusName ?? 'default')}, expected ${want.bus ?? 'default'}`));
-    if (want.schedule && typeof rule.inputs.scheduleExpression !== 'string') violations.push(violation(label, 'has no schedule expression'));
+    if ((rule.inputs.eventBusName ?? 'default') !== (want.bus ?? 'default'))
+      violations.push(violation(label, `is on bus ${String(rule.inputs.eventBusName ?? 'default')}, expected ${want.bus ?? 'default'}`));
+    if (want.schedule && typeof rule.inputs.scheduleExpression !== 'string')
+      violations.push(violation(label, 'has no schedule expression'));
     if (want.pattern !== undefined) {
       const pattern = typeof rule.inputs.eventPattern === 'string' ? (JSON.parse(rule.inputs.eventPattern) as unknown) : undefined;
-      if (JSON.stringify(pattern) !== JSON.stringify(want.pattern)) violations.push(violation(label, `pattern ${JSON.stringify(pattern)} differs from ${JSON.stringify(want.pattern)}`));
+      if (JSON.stringify(pattern) !== JSON.stringify(want.pattern))
+        violations.push(violation(label, `pattern ${JSON.stringify(pattern)} differs from ${JSON.stringify(want.pattern)}`));
     }
     const targets = of(run, platformTypes.target).filter((t) => t.inputs.rule === want.name && regionOf(run, t) === want.region);
     if (targets.length === 0) violations.push(violation(label, 'has no target'));
-    else if (want.targetArn && !targets.some((t) => t.inputs.arn === want.targetArn)) violations.push(violation(label, `targets ${targets.map((t) => String(t.inputs.arn)).join(', ')}, expected ${want.targetArn}`));
-    if (want.invokes && !of(run, platformTypes.permission).some((p) => p.inputs.sourceArn === rule.arn && p.inputs.function === want.invokes!.inputs.name && p.inputs.principal === 'events.amazonaws.com')) {
+    else if (want.targetArn && !targets.some((t) => t.inputs.arn === want.targetArn))
+      violations.push(violation(label, `targets ${targets.map((t) => String(t.inputs.arn)).join(', ')}, expected ${want.targetArn}`));
+    if (
+      want.invokes &&
+      !of(run, platformTypes.permission).some(
+        (p) =>
+          p.inputs.sourceArn === rule.arn &&
+          p.inputs.function === want.invokes!.inputs.name &&
+          p.inputs.principal === 'events.amazonaws.com',
+      )
+    ) {
       violations.push(violation(label, `EventBridge is not allowed to invoke ${want.invokes.name} for this rule`));
     }
   }
   for (const extra of rules.filter((r) => !matched.has(r))) {
-    violations.push(violation(extra.name, `rule ${String(extra.inputs.name)} (${regionOf(run, extra)}) is neither a rule of events/ nor a forwarder`));
+    violations.push(
+      violation(extra.name, `rule ${String(extra.inputs.name)} (${regionOf(run, extra)}) is neither a rule of events/ nor a forwarder`),
+    );
   }
   return violations;
 }
@@ -119,7 +169,11 @@ export function checkEventRules(run: Run, config: LandfallConfig): Violation[] {
 export function checkTableEncryption(run: Run): Violation[] {
   return of(run, platformTypes.table)
     .filter((table) => (table.inputs.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled !== true)
-    .map((table) => ({ check: 'table-encryption', resource: table.name, message: `${table.name} (${table.type}): serverSideEncryption is not enabled` }));
+    .map((table) => ({
+      check: 'table-encryption',
+      resource: table.name,
+      message: `${table.name} (${table.type}): serverSideEncryption is not enabled`,
+    }));
 }
 
 /**
@@ -132,16 +186,42 @@ export function checkNoPublicIps(run: Run): Violation[] {
   for (const environment of of(run, platformTypes.computeEnvironment)) {
     const resources = environment.inputs.computeResources as { subnets?: string[]; type?: string } | undefined;
     const ids = resources?.subnets ?? [];
-    if (ids.length === 0) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): no subnets, so Batch would pick the default VPC's public ones` });
+    if (ids.length === 0)
+      violations.push({
+        check: 'public-ip',
+        resource: environment.name,
+        message: `${environment.name} (${environment.type}): no subnets, so Batch would pick the default VPC's public ones`,
+      });
     for (const id of ids) {
       const subnet = subnets.find((s) => s.id === id);
-      if (!subnet) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): subnet ${id} is not one the program declares` });
-      else if (subnet.inputs.mapPublicIpOnLaunch !== false) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): subnet ${subnet.name} maps public IPs on launch` });
-      else if (regionOf(run, subnet) !== regionOf(run, environment)) violations.push({ check: 'public-ip', resource: environment.name, message: `${environment.name} (${environment.type}): subnet ${subnet.name} is in another region` });
+      if (!subnet)
+        violations.push({
+          check: 'public-ip',
+          resource: environment.name,
+          message: `${environment.name} (${environment.type}): subnet ${id} is not one the program declares`,
+        });
+      else if (subnet.inputs.mapPublicIpOnLaunch !== false)
+        violations.push({
+          check: 'public-ip',
+          resource: environment.name,
+          message: `${environment.name} (${environment.type}): subnet ${subnet.name} maps public IPs on launch`,
+        });
+      else if (regionOf(run, subnet) !== regionOf(run, environment))
+        violations.push({
+          check: 'public-ip',
+          resource: environment.name,
+          message: `${environment.name} (${environment.type}): subnet ${subnet.name} is in another region`,
+        });
     }
   }
-  for (const gateway of run.resources.filter((r) => r.type === 'aws:ec2/internetGateway:InternetGateway' || r.type === 'aws:ec2/natGateway:NatGateway')) {
-    violations.push({ check: 'public-ip', resource: gateway.name, message: `${gateway.name} (${gateway.type}): the compute network must have no way to the internet` });
+  for (const gateway of run.resources.filter(
+    (r) => r.type === 'aws:ec2/internetGateway:InternetGateway' || r.type === 'aws:ec2/natGateway:NatGateway',
+  )) {
+    violations.push({
+      check: 'public-ip',
+      resource: gateway.name,
+      message: `${gateway.name} (${gateway.type}): the compute network must have no way to the internet`,
+    });
   }
   return violations;
 }

@@ -39,19 +39,26 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
       expect(Object.keys(functionPermissions).sort()).toEqual([...names].sort());
     });
 
-    it.each(names.map((name) => ({ case: name, name })))('deploys $case from its handler file on nodejs22.x arm64 with log retention', async ({ name }) => {
-      // Prepare
-      const lambda = lambdaOf(getRun(), name);
-      const file = join(repositoryRoot, 'functions', `${name}.ts`);
+    it.each(names.map((name) => ({ case: name, name })))(
+      'deploys $case from its handler file on nodejs22.x arm64 with log retention',
+      async ({ name }) => {
+        // Prepare
+        const lambda = lambdaOf(getRun(), name);
+        const file = join(repositoryRoot, 'functions', `${name}.ts`);
 
-      // Assess
-      expect(lambda, `Lambda of ${name}`).toBeDefined();
-      expect(lambda!.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: `functions/${name}.handler` });
-      expect(existsSync(file)).toBe(true);
-      expect(((await import(file)) as { handler: unknown }).handler).toBe(functionHandlers[name as keyof typeof functionHandlers]);
-      const logGroup = getRun().resources.find((r) => r.type === 'aws:cloudwatch/logGroup:LogGroup' && r.inputs.name === (lambda!.inputs.loggingConfig as { logGroup: string }).logGroup);
-      expect(logGroup?.inputs.retentionInDays).toBe(30);
-    });
+        // Assess
+        expect(lambda, `Lambda of ${name}`).toBeDefined();
+        expect(lambda!.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: `functions/${name}.handler` });
+        expect(existsSync(file)).toBe(true);
+        expect(((await import(file)) as { handler: unknown }).handler).toBe(functionHandlers[name as keyof typeof functionHandlers]);
+        const logGroup = getRun().resources.find(
+          (r) =>
+            r.type === 'aws:cloudwatch/logGroup:LogGroup' &&
+            r.inputs.name === (lambda!.inputs.loggingConfig as { logGroup: string }).logGroup,
+        );
+        expect(logGroup?.inputs.retentionInDays).toBe(30);
+      },
+    );
 
     it('gives every function the environment awsServices and Powertools read, naming the deployed resources', () => {
       // Prepare
@@ -71,26 +78,38 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
         expect(variables, name).toMatchObject(expected);
         // The ARNs the functions start executions of are those of the deployed state machines.
         expect(JSON.parse(variables.LANDFALL_STATE_MACHINES!), name).toEqual(
-          Object.fromEntries(machines.map((m) => [Object.keys(pipelines).find((p) => m.name === `StateMachine${pascal(p)}`), `arn:aws:states:${config.homeRegion}:123456789012:stateMachine:${String(m.inputs.name)}`])),
+          Object.fromEntries(
+            machines.map((m) => [
+              Object.keys(pipelines).find((p) => m.name === `StateMachine${pascal(p)}`),
+              `arn:aws:states:${config.homeRegion}:123456789012:stateMachine:${String(m.inputs.name)}`,
+            ]),
+          ),
         );
       }
     });
 
-    it.each(names.map((name) => ({ case: name, name })))('grants $case exactly the actions stacks/permissions.ts declares, none on * but unscopable reads', ({ name }) => {
-      // Prepare
-      const role = named(`${pascal(name)}Role`);
-      const inline = (role.inputs.inlinePolicies as { policy: string }[]).flatMap((p) => statements(p.policy));
+    it.each(names.map((name) => ({ case: name, name })))(
+      'grants $case exactly the actions stacks/permissions.ts declares, none on * but unscopable reads',
+      ({ name }) => {
+        // Prepare
+        const role = named(`${pascal(name)}Role`);
+        const inline = (role.inputs.inlinePolicies as { policy: string }[]).flatMap((p) => statements(p.policy));
 
-      // Assess
-      expect([...new Set(inline.flatMap((s) => list(s.Action)))].sort()).toEqual(declaredActions(name as keyof typeof functionPermissions));
-      // Resource * only for actions IAM cannot scope (DescribeJobs), and then for nothing else.
-      for (const statement of inline) {
-        if (list(statement.Action).every((action) => UNSCOPABLE_ACTIONS.has(action))) continue;
-        expect(list(statement.Resource), `${name}: ${JSON.stringify(statement)}`).not.toContain('*');
-      }
-      // Only Lambda may assume a function's role.
-      expect(statements(role.inputs.assumeRolePolicy)).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    });
+        // Assess
+        expect([...new Set(inline.flatMap((s) => list(s.Action)))].sort()).toEqual(
+          declaredActions(name as keyof typeof functionPermissions),
+        );
+        // Resource * only for actions IAM cannot scope (DescribeJobs), and then for nothing else.
+        for (const statement of inline) {
+          if (list(statement.Action).every((action) => UNSCOPABLE_ACTIONS.has(action))) continue;
+          expect(list(statement.Resource), `${name}: ${JSON.stringify(statement)}`).not.toContain('*');
+        }
+        // Only Lambda may assume a function's role.
+        expect(statements(role.inputs.assumeRolePolicy)).toEqual([
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ]);
+      },
+    );
 
     it('allows no IAM statement with every action on every resource anywhere in the program', () => {
       // Assess
@@ -113,12 +132,17 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
     it('forwards Batch job state changes from every other region to the home bus', () => {
       // Prepare
       const run = getRun();
-      const forwarders = run.resources.filter((r) => r.type === platformTypes.rule && String(r.inputs.eventPattern).includes('Batch Job State Change') && !r.inputs.eventBusName);
+      const forwarders = run.resources.filter(
+        (r) => r.type === platformTypes.rule && String(r.inputs.eventPattern).includes('Batch Job State Change') && !r.inputs.eventBusName,
+      );
 
       // Assess
       expect(forwarders.map((r) => regionOf(run, r)).sort()).toEqual(config.regions.map((r) => r.name).sort());
       for (const forwarder of forwarders) {
-        const target = run.resources.find((t) => t.type === platformTypes.target && t.inputs.rule === forwarder.inputs.name && regionOf(run, t) === regionOf(run, forwarder));
+        const target = run.resources.find(
+          (t) =>
+            t.type === platformTypes.target && t.inputs.rule === forwarder.inputs.name && regionOf(run, t) === regionOf(run, forwarder),
+        );
         expect(target?.inputs.arn, forwarder.name).toBe(named('Bus').arn);
         expect(target?.inputs.roleArn, forwarder.name).toBe(named('EventForwardingRole').arn);
       }
@@ -126,16 +150,25 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
   });
 
   describe(`stacks/workflows.ts (${label})`, () => {
-    it.each(Object.values(pipelines).map((pipeline) => ({ case: pipeline.name, pipeline })))('deploys the $case state machine as the builder emits it, with the deployed function ARNs', ({ pipeline }) => {
-      // Prepare
-      const run = getRun();
-      const arns = Object.fromEntries(Object.entries(workflowFunctionPlaceholders).map(([placeholder, fn]) => [placeholder, lambdaOf(run, fn)!.arn!]));
-      const machine = named(`StateMachine${pascal(pipeline.name)}`);
+    it.each(Object.values(pipelines).map((pipeline) => ({ case: pipeline.name, pipeline })))(
+      'deploys the $case state machine as the builder emits it, with the deployed function ARNs',
+      ({ pipeline }) => {
+        // Prepare
+        const run = getRun();
+        const arns = Object.fromEntries(
+          Object.entries(workflowFunctionPlaceholders).map(([placeholder, fn]) => [placeholder, lambdaOf(run, fn)!.arn!]),
+        );
+        const machine = named(`StateMachine${pascal(pipeline.name)}`);
 
-      // Assess
-      expect(JSON.parse(String(machine.inputs.definition))).toEqual(substitutePlaceholders(buildStateMachine(pipeline), arns));
-      expect(machine.inputs).toMatchObject({ name: `${config.app}-${run.app.stage}-${pipeline.name}`, type: 'STANDARD', roleArn: named('StateMachineRole').arn });
-    });
+        // Assess
+        expect(JSON.parse(String(machine.inputs.definition))).toEqual(substitutePlaceholders(buildStateMachine(pipeline), arns));
+        expect(machine.inputs).toMatchObject({
+          name: `${config.app}-${run.app.stage}-${pipeline.name}`,
+          type: 'STANDARD',
+          roleArn: named('StateMachineRole').arn,
+        });
+      },
+    );
 
     it('lets the state machines invoke the workflow functions and nothing else', () => {
       // Prepare
@@ -151,7 +184,12 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
 }
 
 /** Tests of each region's network and Batch resources against a recorded run. */
-export function batchSuite(label: string, getRun: () => SstProgramRun, config: LandfallConfig, expected: { stepRetryRules: unknown; validation: { vcpus: number; memoryMiB: number; timeoutSeconds: number } }): void {
+export function batchSuite(
+  label: string,
+  getRun: () => SstProgramRun,
+  config: LandfallConfig,
+  expected: { stepRetryRules: unknown; validation: { vcpus: number; memoryMiB: number; timeoutSeconds: number } },
+): void {
   const inRegion = (type: string, region: string) => getRun().resources.filter((r) => r.type === type && regionOf(getRun(), r) === region);
   const regions = config.regions.map((region) => ({ case: region.name, region: region.name, quota: region.vcpuQuota }));
 
@@ -159,7 +197,9 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
     it('gives compute no public IP anywhere', () => {
       // Assess
       // spot and on-demand, for each scratch class
-      expect(getRun().resources.filter((r) => r.type === platformTypes.computeEnvironment)).toHaveLength(2 * Object.keys(scratchClasses).length * config.regions.length);
+      expect(getRun().resources.filter((r) => r.type === platformTypes.computeEnvironment)).toHaveLength(
+        2 * Object.keys(scratchClasses).length * config.regions.length,
+      );
       expect(checkNoPublicIps(getRun())).toEqual([]);
     });
 
@@ -169,11 +209,17 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
 
       // Assess
       expect(inRegion(platformTypes.subnet, region).length).toBeGreaterThanOrEqual(2);
-      expect(endpoints.filter((e) => e.inputs.vpcEndpointType === 'Gateway').map((e) => e.inputs.serviceName)).toEqual([`com.amazonaws.${region}.s3`]);
-      expect(endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface').map((e) => String(e.inputs.serviceName).replace(`com.amazonaws.${region}.`, '')).sort()).toEqual(
-        ['ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs'],
-      );
-      for (const endpoint of endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface')) expect(endpoint.inputs.privateDnsEnabled, endpoint.name).toBe(true);
+      expect(endpoints.filter((e) => e.inputs.vpcEndpointType === 'Gateway').map((e) => e.inputs.serviceName)).toEqual([
+        `com.amazonaws.${region}.s3`,
+      ]);
+      expect(
+        endpoints
+          .filter((e) => e.inputs.vpcEndpointType === 'Interface')
+          .map((e) => String(e.inputs.serviceName).replace(`com.amazonaws.${region}.`, ''))
+          .sort(),
+      ).toEqual(['ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs']);
+      for (const endpoint of endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface'))
+        expect(endpoint.inputs.privateDnsEnabled, endpoint.name).toBe(true);
     });
 
     it.each(regions)('$case: spot and on-demand environments from zero to the vCPU quota, queues with priorities', ({ region, quota }) => {
@@ -182,21 +228,34 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
       const queues = inRegion('aws:batch/jobQueue:JobQueue', region);
       const stage = getRun().app.stage;
       const arnOf = (type: string, scratch: ScratchClass = 'standard') =>
-        environments.find((e) => (e.inputs.computeResources as { type: string }).type === type && e.inputs.name === computeEnvironmentName(config.app, stage, region, type === 'SPOT' ? 'spot' : 'onDemand', scratch))!.arn;
+        environments.find(
+          (e) =>
+            (e.inputs.computeResources as { type: string }).type === type &&
+            e.inputs.name === computeEnvironmentName(config.app, stage, region, type === 'SPOT' ? 'spot' : 'onDemand', scratch),
+        )!.arn;
       const templates = Object.fromEntries(inRegion('aws:ec2/launchTemplate:LaunchTemplate', region).map((t) => [t.inputs.name, t]));
 
       // Assess
       expect(environments).toHaveLength(4);
       expect(environments.map((e) => e.inputs.computeResources)).toEqual(
-        expect.arrayContaining([expect.objectContaining({ type: 'EC2', minVcpus: 0, maxVcpus: quota }), expect.objectContaining({ type: 'SPOT', minVcpus: 0, maxVcpus: quota })]),
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'EC2', minVcpus: 0, maxVcpus: quota }),
+          expect.objectContaining({ type: 'SPOT', minVcpus: 0, maxVcpus: quota }),
+        ]),
       );
       // scratch is the instance's root volume: each class's environments launch from a template with that size
       for (const scratch of Object.keys(scratchClasses) as ScratchClass[]) {
         const template = templates[`${config.app}-${stage}-${region}-${scratch}-scratch`]!;
-        expect((template.inputs.blockDeviceMappings as Array<{ ebs: { volumeSize: number; encrypted: string } }>)[0]!.ebs).toMatchObject({ volumeSize: scratchClasses[scratch].rootVolumeGiB, encrypted: 'true' });
+        expect((template.inputs.blockDeviceMappings as Array<{ ebs: { volumeSize: number; encrypted: string } }>)[0]!.ebs).toMatchObject({
+          volumeSize: scratchClasses[scratch].rootVolumeGiB,
+          encrypted: 'true',
+        });
         for (const type of ['SPOT', 'EC2']) {
           const environment = environments.find((e) => e.arn === arnOf(type, scratch))!;
-          expect((environment.inputs.computeResources as { launchTemplate: { launchTemplateId: string } }).launchTemplate.launchTemplateId, environment.name).toBe(template.id);
+          expect(
+            (environment.inputs.computeResources as { launchTemplate: { launchTemplateId: string } }).launchTemplate.launchTemplateId,
+            environment.name,
+          ).toBe(template.id);
         }
       }
       const byName = Object.fromEntries(queues.map((q) => [q.inputs.name, q.inputs]));
@@ -204,37 +263,86 @@ export function batchSuite(label: string, getRun: () => SstProgramRun, config: L
       const variables = (lambdaOf(getRun(), 'submitStep')!.inputs.environment as { variables: Record<string, string> }).variables;
       expect(variables.LANDFALL_STAGE).toBe(getRun().app.stage);
       // submitStep submits to <app>-<stage>-<region>-normal.
-      expect(byName[`${config.app}-${getRun().app.stage}-${region}-normal`]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT') }, { order: 2, computeEnvironment: arnOf('EC2') }] });
-      expect(byName[`${config.app}-${getRun().app.stage}-${region}-urgent`]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2') }, { order: 2, computeEnvironment: arnOf('SPOT') }] });
+      expect(byName[`${config.app}-${getRun().app.stage}-${region}-normal`]).toMatchObject({
+        priority: 10,
+        computeEnvironmentOrders: [
+          { order: 1, computeEnvironment: arnOf('SPOT') },
+          { order: 2, computeEnvironment: arnOf('EC2') },
+        ],
+      });
+      expect(byName[`${config.app}-${getRun().app.stage}-${region}-urgent`]).toMatchObject({
+        priority: 100,
+        computeEnvironmentOrders: [
+          { order: 1, computeEnvironment: arnOf('EC2') },
+          { order: 2, computeEnvironment: arnOf('SPOT') },
+        ],
+      });
       // a step with large scratch goes to the same kinds of queue on the large-scratch environments
-      expect(byName[jobQueueName(config.app, stage, region, 'normal', 'large')]).toMatchObject({ priority: 10, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('SPOT', 'large') }, { order: 2, computeEnvironment: arnOf('EC2', 'large') }] });
-      expect(byName[jobQueueName(config.app, stage, region, 'urgent', 'large')]).toMatchObject({ priority: 100, computeEnvironmentOrders: [{ order: 1, computeEnvironment: arnOf('EC2', 'large') }, { order: 2, computeEnvironment: arnOf('SPOT', 'large') }] });
+      expect(byName[jobQueueName(config.app, stage, region, 'normal', 'large')]).toMatchObject({
+        priority: 10,
+        computeEnvironmentOrders: [
+          { order: 1, computeEnvironment: arnOf('SPOT', 'large') },
+          { order: 2, computeEnvironment: arnOf('EC2', 'large') },
+        ],
+      });
+      expect(byName[jobQueueName(config.app, stage, region, 'urgent', 'large')]).toMatchObject({
+        priority: 100,
+        computeEnvironmentOrders: [
+          { order: 1, computeEnvironment: arnOf('EC2', 'large') },
+          { order: 2, computeEnvironment: arnOf('SPOT', 'large') },
+        ],
+      });
       expect(queues).toHaveLength(4);
     });
 
-    it.each(regions)('$case: one job definition per step from the pipelines, with the retry rules jobs are submitted with', ({ region }) => {
-      // Prepare
-      const prefix = `${config.app}-${getRun().app.stage}`;
-      const definitions = Object.fromEntries(inRegion('aws:batch/jobDefinition:JobDefinition', region).map((d) => [d.inputs.name, d.inputs]));
-      const steps = [...new Map(Object.values(pipelines).flatMap((p) => p.steps.map((s) => [s.name, s] as const))).values()];
+    it.each(regions)(
+      '$case: one job definition per step from the pipelines, with the retry rules jobs are submitted with',
+      ({ region }) => {
+        // Prepare
+        const prefix = `${config.app}-${getRun().app.stage}`;
+        const definitions = Object.fromEntries(
+          inRegion('aws:batch/jobDefinition:JobDefinition', region).map((d) => [d.inputs.name, d.inputs]),
+        );
+        const steps = [...new Map(Object.values(pipelines).flatMap((p) => p.steps.map((s) => [s.name, s] as const))).values()];
 
-      // Assess
-      expect(Object.keys(definitions).sort()).toEqual([...steps.map((s) => `${prefix}-${s.name}`), ...(region === config.homeRegion ? [`${prefix}-validate`] : [])].sort());
-      for (const step of steps) {
-        const definition = definitions[`${prefix}-${step.name}`]!;
-        const container = JSON.parse(String(definition.containerProperties)) as { image: string; command: string[]; resourceRequirements: unknown };
-        expect(definition, step.name).toMatchObject({ type: 'container', platformCapabilities: ['EC2'], timeout: { attemptDurationSeconds: step.timeoutSeconds }, retryStrategy: { attempts: step.attempts, evaluateOnExits: expected.stepRetryRules } });
-        expect(container.command).toEqual(['landfall-step', step.name]);
-        expect(container.resourceRequirements).toEqual([{ type: 'VCPU', value: String(step.vcpus) }, { type: 'MEMORY', value: String(step.memoryMiB) }]);
-        // The image is the one the Dockerfile builds, pushed to this region, tagged by content.
-        expect(container.image).toBe(`123456789012.dkr.ecr.${region}.amazonaws.com/${config.app}-step:${stepImageTag()}`);
-      }
-      if (region === config.homeRegion) {
-        const validation = definitions[`${prefix}-validate`]!;
-        expect(JSON.parse(String(validation.containerProperties))).toMatchObject({ command: ['landfall-validate'], resourceRequirements: [{ type: 'VCPU', value: String(expected.validation.vcpus) }, { type: 'MEMORY', value: String(expected.validation.memoryMiB) }] });
-        expect(validation.timeout).toEqual({ attemptDurationSeconds: expected.validation.timeoutSeconds });
-      }
-    });
+        // Assess
+        expect(Object.keys(definitions).sort()).toEqual(
+          [...steps.map((s) => `${prefix}-${s.name}`), ...(region === config.homeRegion ? [`${prefix}-validate`] : [])].sort(),
+        );
+        for (const step of steps) {
+          const definition = definitions[`${prefix}-${step.name}`]!;
+          const container = JSON.parse(String(definition.containerProperties)) as {
+            image: string;
+            command: string[];
+            resourceRequirements: unknown;
+          };
+          expect(definition, step.name).toMatchObject({
+            type: 'container',
+            platformCapabilities: ['EC2'],
+            timeout: { attemptDurationSeconds: step.timeoutSeconds },
+            retryStrategy: { attempts: step.attempts, evaluateOnExits: expected.stepRetryRules },
+          });
+          expect(container.command).toEqual(['landfall-step', step.name]);
+          expect(container.resourceRequirements).toEqual([
+            { type: 'VCPU', value: String(step.vcpus) },
+            { type: 'MEMORY', value: String(step.memoryMiB) },
+          ]);
+          // The image is the one the Dockerfile builds, pushed to this region, tagged by content.
+          expect(container.image).toBe(`123456789012.dkr.ecr.${region}.amazonaws.com/${config.app}-step:${stepImageTag()}`);
+        }
+        if (region === config.homeRegion) {
+          const validation = definitions[`${prefix}-validate`]!;
+          expect(JSON.parse(String(validation.containerProperties))).toMatchObject({
+            command: ['landfall-validate'],
+            resourceRequirements: [
+              { type: 'VCPU', value: String(expected.validation.vcpus) },
+              { type: 'MEMORY', value: String(expected.validation.memoryMiB) },
+            ],
+          });
+          expect(validation.timeout).toEqual({ attemptDurationSeconds: expected.validation.timeoutSeconds });
+        }
+      },
+    );
 
     it('references the step image by a Dockerfile in the repository, without building it', () => {
       // Assess

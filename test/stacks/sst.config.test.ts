@@ -83,7 +83,11 @@ describe('sst.config.ts', () => {
 
     it('declares landing, results, quarantine and one staging bucket per other region', () => {
       // Assess
-      expect(buckets(base).map((b) => b.name).sort()).toEqual(['LandingBucket', 'QuarantineBucket', 'ResultsBucket', 'StagingBucketUsEast1']);
+      expect(
+        buckets(base)
+          .map((b) => b.name)
+          .sort(),
+      ).toEqual(['LandingBucket', 'QuarantineBucket', 'ResultsBucket', 'StagingBucketUsEast1']);
       expect(base.outputs).toMatchObject({
         landingBucket: `landfall-landing-test-123456789012`,
         resultsBucket: `landfall-results-test-123456789012`,
@@ -108,7 +112,8 @@ describe('sst.config.ts', () => {
 
     it('archives landed data, expires old versions and leaves quarantine alone', () => {
       // Prepare
-      const rules = (bucket: string) => attached(base, named(base, bucket), types.lifecycle).flatMap((l) => l.inputs.rules as Record<string, unknown>[]);
+      const rules = (bucket: string) =>
+        attached(base, named(base, bucket), types.lifecycle).flatMap((l) => l.inputs.rules as Record<string, unknown>[]);
 
       // Assess
       expect(rules('LandingBucket')).toEqual([
@@ -119,7 +124,9 @@ describe('sst.config.ts', () => {
           abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
         }),
       ]);
-      expect(rules('ResultsBucket')).toEqual([expect.objectContaining({ noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_EXPIRY_DAYS } })]);
+      expect(rules('ResultsBucket')).toEqual([
+        expect.objectContaining({ noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_EXPIRY_DAYS } }),
+      ]);
       expect(rules('StagingBucketUsEast1')).toEqual([expect.objectContaining({ expiration: { days: STAGING_EXPIRY_DAYS } })]);
       expect(rules('QuarantineBucket')).toEqual([]);
     });
@@ -175,7 +182,9 @@ describe('sst.config.ts', () => {
   describe('run() with a name too long for S3', () => {
     it('fails the run, naming the bucket and the limit', async () => {
       // Assess
-      await expect(longName).rejects.toThrow(/landfall-long-name-xx-staging-ap-southeast-2-integration-<account id>" would be 69 characters; S3 allows 63/);
+      await expect(longName).rejects.toThrow(
+        /landfall-long-name-xx-staging-ap-southeast-2-integration-<account id>" would be 69 characters; S3 allows 63/,
+      );
     });
   });
 });
@@ -183,7 +192,11 @@ describe('sst.config.ts', () => {
 platformSuite('three regions, two teams', () => production, threeRegions);
 batchSuite('three regions, two teams', () => production, threeRegions, {
   stepRetryRules: STEP_RETRY_RULES,
-  validation: { vcpus: threeRegions.validation.jobVcpus, memoryMiB: threeRegions.validation.jobMemoryMiB, timeoutSeconds: threeRegions.validation.jobTimeoutSeconds },
+  validation: {
+    vcpus: threeRegions.validation.jobVcpus,
+    memoryMiB: threeRegions.validation.jobMemoryMiB,
+    timeoutSeconds: threeRegions.validation.jobTimeoutSeconds,
+  },
 });
 
 describe('checks', () => {
@@ -196,25 +209,69 @@ describe('checks', () => {
   const without = (name: string) => edited((resources) => resources.splice(resources.indexOf(named({ ...base, resources }, name)), 1));
 
   it.each([
-    { case: 'missing encryption', run: () => without('QuarantineBucketEncryption'), check: checkBucketEncryption, message: 'QuarantineBucket (aws:s3/bucket:Bucket): no default encryption configuration' },
-    { case: 'missing public access block', run: () => without('LandingBucketPublicAccessBlock'), check: checkPublicAccessBlock, message: 'LandingBucket (aws:s3/bucket:Bucket): no public access block' },
-    { case: 'missing bucket policy', run: () => without('ResultsBucketPolicy'), check: checkTlsOnly, message: 'ResultsBucket (aws:s3/bucket:Bucket): no bucket policy, so plain-HTTP requests are allowed' },
-    { case: 'missing versioning', run: () => without('LandingBucketVersioning'), check: (r: SstProgramRun) => checkVersioning(r, versioned), message: 'LandingBucket (aws:s3/bucket:Bucket): versioning is not configured, expected Enabled' },
-    { case: 'missing staging bucket', run: () => without('StagingBucketUsEast1'), check: (r: SstProgramRun) => checkStagingBuckets(r, landfall), message: 'staging bucket for us-east-1: expected 1 bucket named landfall-staging-us-east-1-…, found 0' },
+    {
+      case: 'missing encryption',
+      run: () => without('QuarantineBucketEncryption'),
+      check: checkBucketEncryption,
+      message: 'QuarantineBucket (aws:s3/bucket:Bucket): no default encryption configuration',
+    },
+    {
+      case: 'missing public access block',
+      run: () => without('LandingBucketPublicAccessBlock'),
+      check: checkPublicAccessBlock,
+      message: 'LandingBucket (aws:s3/bucket:Bucket): no public access block',
+    },
+    {
+      case: 'missing bucket policy',
+      run: () => without('ResultsBucketPolicy'),
+      check: checkTlsOnly,
+      message: 'ResultsBucket (aws:s3/bucket:Bucket): no bucket policy, so plain-HTTP requests are allowed',
+    },
+    {
+      case: 'missing versioning',
+      run: () => without('LandingBucketVersioning'),
+      check: (r: SstProgramRun) => checkVersioning(r, versioned),
+      message: 'LandingBucket (aws:s3/bucket:Bucket): versioning is not configured, expected Enabled',
+    },
+    {
+      case: 'missing staging bucket',
+      run: () => without('StagingBucketUsEast1'),
+      check: (r: SstProgramRun) => checkStagingBuckets(r, landfall),
+      message: 'staging bucket for us-east-1: expected 1 bucket named landfall-staging-us-east-1-…, found 0',
+    },
     {
       case: 'wildcard in a role policy object',
-      run: () => edited((resources) => resources.push({ ...structuredClone(resources[1]!), type: 'aws:iam/rolePolicy:RolePolicy', name: 'WideRolePolicy', inputs: { policy: { Statement: [{ Action: ['*'], Resource: '*' }] } } })),
+      run: () =>
+        edited((resources) =>
+          resources.push({
+            ...structuredClone(resources[1]!),
+            type: 'aws:iam/rolePolicy:RolePolicy',
+            name: 'WideRolePolicy',
+            inputs: { policy: { Statement: [{ Action: ['*'], Resource: '*' }] } },
+          }),
+        ),
       check: checkNoWildcardAllow,
-      message: 'WideRolePolicy (aws:iam/rolePolicy:RolePolicy): policy.Statement[0] allows every action on every resource (Action * or NotAction, with Resource * or NotResource)',
+      message:
+        'WideRolePolicy (aws:iam/rolePolicy:RolePolicy): policy.Statement[0] allows every action on every resource (Action * or NotAction, with Resource * or NotResource)',
     },
-    { case: 'a rule missing', run: () => without('RuleIndexRun'), check: (r: SstProgramRun) => checkEventRules(r, landfall), message: 'landfall-test-index-run: deployed 0 times, expected once' },
+    {
+      case: 'a rule missing',
+      run: () => without('RuleIndexRun'),
+      check: (r: SstProgramRun) => checkEventRules(r, landfall),
+      message: 'landfall-test-index-run: deployed 0 times, expected once',
+    },
     {
       case: 'a rule deployed twice',
       run: () => edited((resources) => resources.push({ ...structuredClone(named(base, 'RuleIndexRun')), name: 'RuleIndexRunAgain' })),
       check: (r: SstProgramRun) => checkEventRules(r, landfall),
       message: 'landfall-test-index-run: deployed 2 times, expected once',
     },
-    { case: 'a rule without target', run: () => without('RuleValidateLandedSampleTarget'), check: (r: SstProgramRun) => checkEventRules(r, landfall), message: 'landfall-test-validate-landed-sample: has no target' },
+    {
+      case: 'a rule without target',
+      run: () => without('RuleValidateLandedSampleTarget'),
+      check: (r: SstProgramRun) => checkEventRules(r, landfall),
+      message: 'landfall-test-validate-landed-sample: has no target',
+    },
     {
       case: 'a rule EventBridge may not invoke through',
       run: () => without('RuleLandS3ObjectCreatedInvoke'),
@@ -223,19 +280,32 @@ describe('checks', () => {
     },
     {
       case: 'a rule pattern that differs from events/',
-      run: () => edited((resources) => (named({ ...base, resources }, 'RuleReprocessRequested').inputs.eventPattern = JSON.stringify({ source: ['landfall'] }))),
+      run: () =>
+        edited(
+          (resources) =>
+            (named({ ...base, resources }, 'RuleReprocessRequested').inputs.eventPattern = JSON.stringify({ source: ['landfall'] })),
+        ),
       check: (r: SstProgramRun) => checkEventRules(r, landfall),
-      message: 'landfall-test-reprocess-requested: pattern {"source":["landfall"]} differs from {"source":["landfall"],"detail-type":["Reprocess Requested"]}',
+      message:
+        'landfall-test-reprocess-requested: pattern {"source":["landfall"]} differs from {"source":["landfall"],"detail-type":["Reprocess Requested"]}',
     },
     {
       case: 'an extra rule',
-      run: () => edited((resources) => resources.push({ ...structuredClone(named(base, 'RuleIndexRun')), name: 'StrayRule', inputs: { name: 'landfall-test-stray', eventBusName: 'landfall-test' } })),
+      run: () =>
+        edited((resources) =>
+          resources.push({
+            ...structuredClone(named(base, 'RuleIndexRun')),
+            name: 'StrayRule',
+            inputs: { name: 'landfall-test-stray', eventBusName: 'landfall-test' },
+          }),
+        ),
       check: (r: SstProgramRun) => checkEventRules(r, landfall),
       message: 'StrayRule: rule landfall-test-stray (eu-west-1) is neither a rule of events/ nor a forwarder',
     },
     {
       case: 'an unencrypted table',
-      run: () => edited((resources) => (named({ ...base, resources }, 'IdempotencyTable').inputs.serverSideEncryption = { enabled: false })),
+      run: () =>
+        edited((resources) => (named({ ...base, resources }, 'IdempotencyTable').inputs.serverSideEncryption = { enabled: false })),
       check: checkTableEncryption,
       message: 'IdempotencyTable (aws:dynamodb/table:Table): serverSideEncryption is not enabled',
     },
@@ -265,8 +335,14 @@ describe('file shares', () => {
 
   it("lets the gateway reach only the landing bucket's incoming/ prefix and its key, and only the gateway assume that role", () => {
     const role = named(production, 'FileGatewayRole');
-    expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'storagegateway.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    const statements = JSON.parse(String(named(production, 'FileGatewayRolePolicy').inputs.policy)).Statement as Array<{ Sid: string; Resource: string; Action: string | string[] }>;
+    expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'storagegateway.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const statements = JSON.parse(String(named(production, 'FileGatewayRolePolicy').inputs.policy)).Statement as Array<{
+      Sid: string;
+      Resource: string;
+      Action: string | string[];
+    }>;
     expect(statements.find((statement) => statement.Sid === 'ReadWriteIncoming')!.Resource).toMatch(/\/incoming\/\*$/);
     for (const statement of statements) expect(String(statement.Resource)).not.toBe('*');
   });
@@ -295,20 +371,29 @@ describe('catalog tables', () => {
   });
 
   it('declares the idempotency table with TTL on the expiry Powertools writes', () => {
-    expect(named(base, 'IdempotencyTable').inputs).toMatchObject({ hashKey: 'id', ttl: { attributeName: 'expiration', enabled: true }, attributes: [{ name: 'id', type: 'S' }] });
+    expect(named(base, 'IdempotencyTable').inputs).toMatchObject({
+      hashKey: 'id',
+      ttl: { attributeName: 'expiration', enabled: true },
+      attributes: [{ name: 'id', type: 'S' }],
+    });
   });
 
   it('protects both tables from deletion on a permanent stage', () => {
-    for (const name of ['CatalogTable', 'IdempotencyTable']) expect(named(production, name).inputs.deletionProtectionEnabled, name).toBe(true);
+    for (const name of ['CatalogTable', 'IdempotencyTable'])
+      expect(named(production, name).inputs.deletionProtectionEnabled, name).toBe(true);
   });
 });
 
 describe('tsconfig.stacks.json', () => {
   it('type-checks sst.config.ts and stacks/ against the SST platform', async () => {
     // Act
-    const result = await promisify(execFile)(process.execPath, [join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.stacks.json'], {
-      cwd: repositoryRoot,
-    }).then(
+    const result = await promisify(execFile)(
+      process.execPath,
+      [join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.stacks.json'],
+      {
+        cwd: repositoryRoot,
+      },
+    ).then(
       () => ({ code: 0, output: '' }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: `${error.stdout}${error.stderr}` }),
     );

@@ -30,7 +30,10 @@ export interface Statement {
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 export function statementsOf(resource: RecordedResource): Statement[] {
-  const policy = typeof resource.inputs.policy === 'string' ? (JSON.parse(resource.inputs.policy) as { Statement: Statement[] }) : (resource.inputs.policy as { Statement: Statement[] });
+  const policy =
+    typeof resource.inputs.policy === 'string'
+      ? (JSON.parse(resource.inputs.policy) as { Statement: Statement[] })
+      : (resource.inputs.policy as { Statement: Statement[] });
   return list(policy.Statement);
 }
 
@@ -47,19 +50,29 @@ export function teamResource(run: Pick<SstProgramRun, 'resources'>, id: string, 
  * @example
  * expect(teamIsolationProblems(run, { team: 'genomics', id: 'Genomics', otherTeams: ['microbio'] })).toEqual([]);
  */
-export function teamIsolationProblems(run: Pick<SstProgramRun, 'resources'>, expected: { team: string; id: string; otherTeams: string[] }): string[] {
+export function teamIsolationProblems(
+  run: Pick<SstProgramRun, 'resources'>,
+  expected: { team: string; id: string; otherTeams: string[] },
+): string[] {
   const problems: string[] = [];
   const role = teamResource(run, expected.id, 'Role');
   const rolePolicy = teamResource(run, expected.id, 'RolePolicy');
   const accessPoint = teamResource(run, expected.id, 'AccessPoint');
-  if (!role || !rolePolicy || !accessPoint) return [`team ${expected.team}: missing ${[!role && 'role', !rolePolicy && 'role policy', !accessPoint && 'access point'].filter(Boolean).join(', ')}`];
+  if (!role || !rolePolicy || !accessPoint)
+    return [
+      `team ${expected.team}: missing ${[!role && 'role', !rolePolicy && 'role policy', !accessPoint && 'access point'].filter(Boolean).join(', ')}`,
+    ];
   const pointArn = `arn:aws:s3:eu-west-1:123456789012:accesspoint/${String(accessPoint.inputs.name)}`;
   const objects = `${pointArn}/object/teams/${expected.team}/*`;
   const forbidden = ['landfall-landing', 'landfall-quarantine', 'incoming/', ...expected.otherTeams];
   const results = run.resources.find((r) => r.name === 'ResultsBucket');
-  if (accessPoint.inputs.bucket !== results?.id) problems.push(`${accessPoint.name}: on bucket ${String(accessPoint.inputs.bucket)}, not the results bucket`);
+  if (accessPoint.inputs.bucket !== results?.id)
+    problems.push(`${accessPoint.name}: on bucket ${String(accessPoint.inputs.bucket)}, not the results bucket`);
 
-  for (const [resource, statements] of [[rolePolicy, statementsOf(rolePolicy)], [accessPoint, statementsOf(accessPoint)]] as const) {
+  for (const [resource, statements] of [
+    [rolePolicy, statementsOf(rolePolicy)],
+    [accessPoint, statementsOf(accessPoint)],
+  ] as const) {
     const text = JSON.stringify(resource.inputs.policy);
     for (const word of forbidden) if (text.includes(word)) problems.push(`${resource.name}: policy mentions ${word}`);
     for (const [index, statement] of statements.entries()) {
@@ -67,16 +80,20 @@ export function teamIsolationProblems(run: Pick<SstProgramRun, 'resources'>, exp
       if (statement.Effect !== 'Allow') continue;
       for (const action of list(statement.Action)) {
         if (action.includes('*')) problems.push(`${where}: wildcard action ${action}`);
-        if (action.startsWith('s3:') && !['s3:GetObject', 's3:ListBucket'].includes(action)) problems.push(`${where}: ${action} is more than reading`);
+        if (action.startsWith('s3:') && !['s3:GetObject', 's3:ListBucket'].includes(action))
+          problems.push(`${where}: ${action} is more than reading`);
       }
       for (const target of list(statement.Resource)) {
-        if (target.startsWith('arn:aws:s3:') && target !== pointArn && target !== objects) problems.push(`${where}: S3 resource ${target} is not ${objects} or the access point itself`);
+        if (target.startsWith('arn:aws:s3:') && target !== pointArn && target !== objects)
+          problems.push(`${where}: S3 resource ${target} is not ${objects} or the access point itself`);
       }
       if (list(statement.Action).includes('s3:ListBucket')) {
         const prefixes = list(statement.Condition?.StringLike?.['s3:prefix'] as string | string[] | undefined);
-        if (prefixes.length === 0 || prefixes.some((p) => !p.startsWith(`teams/${expected.team}/`))) problems.push(`${where}: listing is not limited to teams/${expected.team}/ (s3:prefix ${JSON.stringify(prefixes)})`);
+        if (prefixes.length === 0 || prefixes.some((p) => !p.startsWith(`teams/${expected.team}/`)))
+          problems.push(`${where}: listing is not limited to teams/${expected.team}/ (s3:prefix ${JSON.stringify(prefixes)})`);
       }
-      if (resource === accessPoint && statement.Principal?.AWS !== role.arn) problems.push(`${where}: principal ${JSON.stringify(statement.Principal)} is not ${role.name}`);
+      if (resource === accessPoint && statement.Principal?.AWS !== role.arn)
+        problems.push(`${where}: principal ${JSON.stringify(statement.Principal)} is not ${role.name}`);
     }
   }
   return problems;

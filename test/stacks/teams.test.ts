@@ -31,14 +31,30 @@ describe('stacks/teams.ts', () => {
       const bus = must(of(teamTypes.bus)[0], 'event bus');
       // Assess
       // Team rules only: the pipeline's rules and forwarders are checked in sst.config.test.ts.
-      expect(of(teamTypes.rule).filter((r) => r.name.startsWith('Team')).map((r) => [r.inputs.name, JSON.parse(String(r.inputs.eventPattern)), r.inputs.eventBusName])).toEqual(
-        definitions.map((d) => [`landfall-test-${d.name}`, d.pattern, bus.inputs.name]),
-      );
+      expect(
+        of(teamTypes.rule)
+          .filter((r) => r.name.startsWith('Team'))
+          .map((r) => [r.inputs.name, JSON.parse(String(r.inputs.eventPattern)), r.inputs.eventBusName]),
+      ).toEqual(definitions.map((d) => [`landfall-test-${d.name}`, d.pattern, bus.inputs.name]));
     });
 
     it.each([
-      { case: 'genomics → its SQS queue only', id: 'Genomics', target: 'Queue', policy: 'QueuePolicy', action: 'sqs:SendMessage', absent: 'Topic' },
-      { case: 'microbio → its SNS topic only', id: 'Microbio', target: 'Topic', policy: 'TopicPolicy', action: 'sns:Publish', absent: 'Queue' },
+      {
+        case: 'genomics → its SQS queue only',
+        id: 'Genomics',
+        target: 'Queue',
+        policy: 'QueuePolicy',
+        action: 'sqs:SendMessage',
+        absent: 'Topic',
+      },
+      {
+        case: 'microbio → its SNS topic only',
+        id: 'Microbio',
+        target: 'Topic',
+        policy: 'TopicPolicy',
+        action: 'sns:Publish',
+        absent: 'Queue',
+      },
     ])('targets $case, which only that rule may send to', ({ id, target, policy, action, absent }) => {
       // Prepare
       const rule = must(teamResource(run, id, 'Rule'), `${id} rule`);
@@ -48,7 +64,15 @@ describe('stacks/teams.ts', () => {
       expect(targets.map((t) => t.inputs.arn)).toEqual([destination.arn]);
       expect(teamResource(run, id, absent)).toBeUndefined();
       const statements = statementsOf(must(teamResource(run, id, policy), `${id} ${policy}`));
-      expect(statements).toEqual([expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: action, Resource: destination.arn, Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } } })]);
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: action,
+          Resource: destination.arn,
+          Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } },
+        }),
+      ]);
     });
   });
 
@@ -59,33 +83,49 @@ describe('stacks/teams.ts', () => {
         ['TeamGenomicsAccessPoint', 'landfall-test-genomics'],
         ['TeamMicrobioAccessPoint', 'landfall-test-microbio'],
       ]);
-      expect(of(teamTypes.role).filter((r) => r.name.startsWith('Team')).map((r) => r.inputs.name)).toEqual(['landfall-test-team-genomics', 'landfall-test-team-microbio']);
-      for (const point of of(teamTypes.accessPoint)) expect(point.inputs.publicAccessBlockConfiguration).toEqual({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(
+        of(teamTypes.role)
+          .filter((r) => r.name.startsWith('Team'))
+          .map((r) => r.inputs.name),
+      ).toEqual(['landfall-test-team-genomics', 'landfall-test-team-microbio']);
+      for (const point of of(teamTypes.accessPoint))
+        expect(point.inputs.publicAccessBlockConfiguration).toEqual({
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
     });
 
-    it.each(teams)("scopes $case's role and access point to its own output prefix: no landing, no other team", ({ team, id, otherTeams }) => {
-      // Act
-      const problems = teamIsolationProblems(run, { team, id, otherTeams });
-      // Assess
-      expect(problems).toEqual([]);
-      const objects = statementsOf(must(teamResource(run, id, 'RolePolicy'), 'role policy')).find((s) => s.Action === 's3:GetObject');
-      expect(objects?.Resource).toBe(`arn:aws:s3:eu-west-1:123456789012:accesspoint/landfall-test-${team}/object/teams/${team}/*`);
-    });
+    it.each(teams)(
+      "scopes $case's role and access point to its own output prefix: no landing, no other team",
+      ({ team, id, otherTeams }) => {
+        // Act
+        const problems = teamIsolationProblems(run, { team, id, otherTeams });
+        // Assess
+        expect(problems).toEqual([]);
+        const objects = statementsOf(must(teamResource(run, id, 'RolePolicy'), 'role policy')).find((s) => s.Action === 's3:GetObject');
+        expect(objects?.Resource).toBe(`arn:aws:s3:eu-west-1:123456789012:accesspoint/landfall-test-${team}/object/teams/${team}/*`);
+      },
+    );
 
     it.each([
       {
         case: 'a read of the landing bucket',
-        edit: (statements: Array<Record<string, unknown>>) => statements.push({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::landfall-landing-test-123456789012/*' }),
+        edit: (statements: Array<Record<string, unknown>>) =>
+          statements.push({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::landfall-landing-test-123456789012/*' }),
         expected: /mentions landfall-landing/,
       },
       {
         case: "the other team's prefix",
-        edit: (statements: Array<Record<string, unknown>>) => (statements[0]!.Resource = 'arn:aws:s3:eu-west-1:123456789012:accesspoint/landfall-test-genomics/object/teams/microbio/*'),
+        edit: (statements: Array<Record<string, unknown>>) =>
+          (statements[0]!.Resource = 'arn:aws:s3:eu-west-1:123456789012:accesspoint/landfall-test-genomics/object/teams/microbio/*'),
         expected: /mentions microbio/,
       },
       {
         case: 'the whole results bucket',
-        edit: (statements: Array<Record<string, unknown>>) => (statements[0]!.Resource = 'arn:aws:s3:::landfall-results-test-123456789012/*'),
+        edit: (statements: Array<Record<string, unknown>>) =>
+          (statements[0]!.Resource = 'arn:aws:s3:::landfall-results-test-123456789012/*'),
         expected: /S3 resource arn:aws:s3:::landfall-results-test-123456789012\/\* is not/,
       },
       {

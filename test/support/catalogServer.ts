@@ -6,11 +6,19 @@ import { Catalog } from '../../functions/catalog/Catalog.ts';
 import { startCatalogServer, type CatalogServer } from '../../runtime/catalog/startCatalogServer.ts';
 
 /** A real local DynamoDB-compatible server (dynalite on LevelDB) with a fresh catalog table. */
-export async function startTestCatalog(): Promise<{ catalog: Catalog; server: CatalogServer; client: () => Catalog; stop(): Promise<void> }> {
+export async function startTestCatalog(): Promise<{
+  catalog: Catalog;
+  server: CatalogServer;
+  client: () => Catalog;
+  stop(): Promise<void>;
+}> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-catalog-'));
   const server = await startCatalogServer(dir);
   const client = () =>
-    new Catalog('landfall-catalog', new DynamoDBClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+    new Catalog(
+      'landfall-catalog',
+      new DynamoDBClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+    );
   const catalog = client();
   await catalog.ensureTable();
   return {

@@ -12,6 +12,14 @@ import config from '../fixtures/landfall.e2e.config.ts';
 const [endpoint, bucketsDir, step, waitForFile] = process.argv.slice(2) as [string, string, string, string | undefined];
 const ref = { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 };
 while (waitForFile && !existsSync(waitForFile)) await new Promise((resolve) => setTimeout(resolve, 10));
-const catalog = new Catalog('landfall-catalog', new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } }));
-await catalog.recordStepPublished(ref, step, [{ key: `teams/genomics/runs/R1/samples/S1/v1/${step}/${step}.json`, size: 1, md5: step.padEnd(32, '0') }], 1);
+const catalog = new Catalog(
+  'landfall-catalog',
+  new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } }),
+);
+await catalog.recordStepPublished(
+  ref,
+  step,
+  [{ key: `teams/genomics/runs/R1/samples/S1/v1/${step}/${step}.json`, size: 1, md5: step.padEnd(32, '0') }],
+  1,
+);
 await writeManifest({ catalog, storage: new FolderStorage(bucketsDir), config }, ref, 'landfall-results');

@@ -40,12 +40,18 @@ export function processTree(root: number): number[] {
 function decodeAddress(hex: string, v6: boolean): string {
   const [address, port] = hex.split(':') as [string, string];
   if (!v6) {
-    const bytes = address.match(/../g)!.map((byte) => parseInt(byte, 16)).reverse();
+    const bytes = address
+      .match(/../g)!
+      .map((byte) => parseInt(byte, 16))
+      .reverse();
     return `${bytes.join('.')}:${parseInt(port, 16)}`;
   }
   // /proc/net/tcp6 prints the address as four little-endian 32-bit words.
   const words = address.match(/.{8}/g)!.map((word) => word.match(/../g)!.reverse().join(''));
-  const groups = words.join('').match(/.{4}/g)!.map((group) => group.replace(/^0+(?=.)/, ''));
+  const groups = words
+    .join('')
+    .match(/.{4}/g)!
+    .map((group) => group.replace(/^0+(?=.)/, ''));
   return `[${groups.join(':')}]:${parseInt(port, 16)}`;
 }
 
@@ -70,7 +76,10 @@ export function listeningSockets(pids: number[]): string[] {
     }
   }
   const sockets: string[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     let lines: string[] = [];
     try {
       lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);

@@ -116,7 +116,9 @@ export async function runSstProgram(options: SstProgramOptions = {}): Promise<Ss
     clearTimeout(timer);
     if (code !== 0) {
       const why = signal === 'SIGKILL' ? `was killed after ${timeoutMs} ms` : `exited with ${code ?? signal}`;
-      throw new SstHarnessError(`offline run of ${join(root, 'sst.config.ts')} ${why}:\n${output.trim().split('\n').slice(-40).join('\n')}`);
+      throw new SstHarnessError(
+        `offline run of ${join(root, 'sst.config.ts')} ${why}:\n${output.trim().split('\n').slice(-40).join('\n')}`,
+      );
     }
     return JSON.parse(readFileSync(out, 'utf8')) as SstProgramRun;
   } finally {
@@ -304,9 +306,22 @@ export async function executeSstProgram(options: SstProgramOptions & { root: str
         if (args.type === 'pulumi:providers:aws') providerRegions.set(id, String(args.inputs.region ?? region));
         const custom = args.custom ?? false;
         const arn = custom ? arnOf(args.type, args.name, id, regionOf(provider)) : undefined;
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...(provider ? { provider } : {}), custom, id, ...(arn ? { arn } : {}) });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          ...(provider ? { provider } : {}),
+          custom,
+          id,
+          ...(arn ? { arn } : {}),
+        });
         const state: Record<string, unknown> = { ...args.inputs, arn, name: args.inputs.name ?? args.name };
-        if (isBucket) Object.assign(state, { bucket: id, bucketDomainName: `${id}.s3.amazonaws.com`, bucketRegionalDomainName: `${id}.s3.${regionOf(provider)}.amazonaws.com` });
+        if (isBucket)
+          Object.assign(state, {
+            bucket: id,
+            bucketDomainName: `${id}.s3.amazonaws.com`,
+            bucketRegionalDomainName: `${id}.s3.${regionOf(provider)}.amazonaws.com`,
+          });
         if (args.type === 'aws:kms/key:Key') state.keyId = id;
         return { id, state };
       },
@@ -315,9 +330,20 @@ export async function executeSstProgram(options: SstProgramOptions & { root: str
         const callRegion = regionOf(args.provider || undefined);
         switch (args.token) {
           case 'aws:index/getCallerIdentity:getCallerIdentity':
-            return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/landfall-test`, userId: 'AIDAMOCK', id: mockAccountId };
+            return {
+              accountId: mockAccountId,
+              arn: `arn:aws:iam::${mockAccountId}:user/landfall-test`,
+              userId: 'AIDAMOCK',
+              id: mockAccountId,
+            };
           case 'aws:index/getRegion:getRegion':
-            return { name: callRegion, region: callRegion, id: callRegion, description: callRegion, endpoint: `ec2.${callRegion}.amazonaws.com` };
+            return {
+              name: callRegion,
+              region: callRegion,
+              id: callRegion,
+              description: callRegion,
+              endpoint: `ec2.${callRegion}.amazonaws.com`,
+            };
           case 'aws:iam/getPolicyDocument:getPolicyDocument': {
             const json = JSON.stringify(renderPolicyDocument(args.inputs));
             // SST reads `statements` back to decide whether a role gets an inline policy at all.
@@ -368,7 +394,8 @@ export async function executeSstProgram(options: SstProgramOptions & { root: str
     let transforms: StackTransformation[] = [];
     if (options.transforms) {
       ({ transforms } = (await import(pathToFileURL(resolve(root, options.transforms)).href)) as { transforms: StackTransformation[] });
-      if (!Array.isArray(transforms)) throw new SstHarnessError(`${options.transforms} must export "transforms", an array of stack transformations`);
+      if (!Array.isArray(transforms))
+        throw new SstHarnessError(`${options.transforms} must export "transforms", an array of stack transformations`);
     }
 
     // What the CLI's generated entry does: `run(mod.run)` from src/auto/run.ts, which adds SST's own transformations.

@@ -23,7 +23,12 @@ export interface RuntimeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -34,17 +39,27 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 }
 
 /** Starts `landfall up` as a real child process (the way a person runs it) and connects to its catalog. */
-export async function startRuntimeProcess(stateDir: string, configPath = e2eConfigPath, env: Record<string, string> = {}): Promise<RuntimeProcess> {
+export async function startRuntimeProcess(
+  stateDir: string,
+  configPath = e2eConfigPath,
+  env: Record<string, string> = {},
+): Promise<RuntimeProcess> {
   const layout = stateLayout(stateDir);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN', ...env },
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const info = await waitFor(
     'runtime.json',
     () => {
@@ -57,7 +72,11 @@ export async function startRuntimeProcess(stateDir: string, configPath = e2eConf
   );
   const catalog = new Catalog(
     'landfall-catalog',
-    new DynamoDBClient({ endpoint: `http://127.0.0.1:${info.ports.catalog}`, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+    new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${info.ports.catalog}`,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }),
   );
   stateDirOfCatalog.set(catalog, stateDir);
   return { child, info, catalog, output: () => output, exited };
@@ -74,7 +93,11 @@ export async function dropRun(shareDir: string, team: string, run: GeneratedRun)
 /** The state dir behind each catalog handed out by {@link startRuntimeProcess}, to read its bus log. */
 const stateDirOfCatalog = new WeakMap<Catalog, string>();
 
-const TERMINAL_FACT: Partial<Record<SampleRecord['status'], string>> = { COMPLETED: 'Sample Completed', REJECTED: 'Sample Rejected', FAILED: 'Sample Failed' };
+const TERMINAL_FACT: Partial<Record<SampleRecord['status'], string>> = {
+  COMPLETED: 'Sample Completed',
+  REJECTED: 'Sample Rejected',
+  FAILED: 'Sample Failed',
+};
 
 /**
  * Waits until a run has `count` samples, all terminal in the catalog — and, for a runtime started here,
@@ -82,7 +105,13 @@ const TERMINAL_FACT: Partial<Record<SampleRecord['status'], string>> = { COMPLET
  * is emitted; a test counting facts right away would race it). The second wait is bounded and lenient:
  * a missing fact is left for the test's own assertion to report.
  */
-export async function waitForTerminalSamples(catalog: Catalog, team: string, runId: string, count: number, timeoutMs = 180_000): Promise<SampleRecord[]> {
+export async function waitForTerminalSamples(
+  catalog: Catalog,
+  team: string,
+  runId: string,
+  count: number,
+  timeoutMs = 180_000,
+): Promise<SampleRecord[]> {
   let last: SampleRecord[] = [];
   const samples = await waitFor(
     `${count} terminal samples in ${team}/${runId}`,
@@ -95,7 +124,9 @@ export async function waitForTerminalSamples(catalog: Catalog, team: string, run
     250,
   ).catch((error: Error) => {
     // Say where each sample stopped: a timeout alone does not tell a hang from a slow run.
-    throw new Error(`${error.message}; last seen: ${last.map((sample) => `${sample.sampleId} ${sample.status} (${sample.detail ?? ''})`).join('; ') || 'no samples'}`);
+    throw new Error(
+      `${error.message}; last seen: ${last.map((sample) => `${sample.sampleId} ${sample.status} (${sample.detail ?? ''})`).join('; ') || 'no samples'}`,
+    );
   });
   const stateDir = stateDirOfCatalog.get(catalog);
   if (stateDir) {
@@ -103,7 +134,16 @@ export async function waitForTerminalSamples(catalog: Catalog, team: string, run
       const log = readBusLog(stateDir);
       return samples.every((sample) => {
         const fact = TERMINAL_FACT[sample.status];
-        return !fact || log.some((e) => e['detail-type'] === fact && e.detail.runId === runId && e.detail.sampleId === sample.sampleId && e.detail.version === sample.currentVersion);
+        return (
+          !fact ||
+          log.some(
+            (e) =>
+              e['detail-type'] === fact &&
+              e.detail.runId === runId &&
+              e.detail.sampleId === sample.sampleId &&
+              e.detail.version === sample.currentVersion,
+          )
+        );
       });
     };
     await waitFor('terminal facts on the bus', () => announced() || undefined, 15_000, 100).catch(() => undefined);
@@ -128,7 +168,11 @@ export function readBusLog(stateDir: string): Array<{ source: string; 'detail-ty
  * let stateDir: string; let runtime: RuntimeProcess;
  * withLiveRuntime('landfall-once-', (live) => ({ stateDir, runtime } = live));
  */
-export function withLiveRuntime(prefix: string, onStart: (live: { stateDir: string; runtime: RuntimeProcess }) => void, options: { configPath?: string; env?: Record<string, string> } = {}): void {
+export function withLiveRuntime(
+  prefix: string,
+  onStart: (live: { stateDir: string; runtime: RuntimeProcess }) => void,
+  options: { configPath?: string; env?: Record<string, string> } = {},
+): void {
   let live: { stateDir: string; runtime?: RuntimeProcess } | undefined;
   beforeAll(async () => {
     live = { stateDir: await mkdtemp(path.join(os.tmpdir(), prefix)) };
@@ -152,7 +196,13 @@ export async function stopRuntimeProcess(runtime: RuntimeProcess | undefined, st
  * replaced by `X`, which breaks the record's `+` separator when it is a record's third line (11 = record 3).
  * @returns the run folder on the share and the name of the corrupted file.
  */
-export async function dropRunWithCorruptLine(shareDir: string, team: string, run: GeneratedRun, file: { name: string; path: string }, line = 11): Promise<{ folder: string; corrupted: string }> {
+export async function dropRunWithCorruptLine(
+  shareDir: string,
+  team: string,
+  run: GeneratedRun,
+  file: { name: string; path: string },
+  line = 11,
+): Promise<{ folder: string; corrupted: string }> {
   const lines = gunzipSync(readFileSync(file.path)).toString('latin1').split('\n');
   lines[line - 1] = 'X';
   const folder = path.join(shareDir, team, run.runId);

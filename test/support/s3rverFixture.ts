@@ -216,7 +216,11 @@ function* sortedWalk(dir: string, recurseFilter?: (dirPath: string) => boolean):
     .map((entry) => ({
       entry,
       order: Buffer.from(
-        entry.isDirectory() ? `${entry.name}/` : entry.name.endsWith(OBJECT_SUFFIX) ? entry.name.slice(0, -OBJECT_SUFFIX.length) : entry.name,
+        entry.isDirectory()
+          ? `${entry.name}/`
+          : entry.name.endsWith(OBJECT_SUFFIX)
+            ? entry.name.slice(0, -OBJECT_SUFFIX.length)
+            : entry.name,
       ),
     }))
     .sort((a, b) => Buffer.compare(a.order, b.order));
@@ -305,11 +309,7 @@ async function uploadPartCopy(store: S3rverStore, url: URL, request: IncomingMes
     return;
   }
 
-  const object = await store.getObject(
-    sourceBucket,
-    sourceKey,
-    range ? { start: Number(range[1]), end: Number(range[2]) } : undefined,
-  );
+  const object = await store.getObject(sourceBucket, sourceKey, range ? { start: Number(range[1]), end: Number(range[2]) } : undefined);
   if (!object?.content) {
     object?.content?.destroy();
     sendError(response, 404, 'NoSuchKey', `The specified key does not exist: ${sourceKey}`);
@@ -331,12 +331,7 @@ async function uploadPartCopy(store: S3rverStore, url: URL, request: IncomingMes
   );
 }
 
-async function abortMultipartUpload(
-  store: S3rverStore,
-  url: URL,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
+async function abortMultipartUpload(store: S3rverStore, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
   request.resume();
   const [, bucket = ''] = url.pathname.split('/');
   const uploadId = url.searchParams.get('uploadId') ?? '';

@@ -59,7 +59,10 @@ function instrument(stack: Stack): void {
   stack.add(
     (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
       const service = SERVICE_OF_CLIENT[String(context.clientName)];
-      if (!service) throw new Error(`sdkRecorder: client ${String(context.clientName)} (command ${String(context.commandName)}) has no IAM service prefix; add it to SERVICE_OF_CLIENT`);
+      if (!service)
+        throw new Error(
+          `sdkRecorder: client ${String(context.clientName)} (command ${String(context.commandName)}) has no IAM service prefix; add it to SERVICE_OF_CLIENT`,
+        );
       record(service, String(context.commandName).replace(/Command$/, ''));
       return next(args);
     },
@@ -76,7 +79,11 @@ let installed = false;
 export function installSdkRecorder(): void {
   if (installed) return;
   installed = true;
-  const bases = new Set([DynamoDBClient, S3Client, EventBridgeClient, BatchClient, SFNClient].map((client) => Object.getPrototypeOf(client.prototype) as { send: (...args: unknown[]) => unknown }));
+  const bases = new Set(
+    [DynamoDBClient, S3Client, EventBridgeClient, BatchClient, SFNClient].map(
+      (client) => Object.getPrototypeOf(client.prototype) as { send: (...args: unknown[]) => unknown },
+    ),
+  );
   for (const base of bases) {
     const send = base.send;
     base.send = function (this: { middlewareStack: Stack }, ...args: unknown[]) {

@@ -17,7 +17,9 @@ import { startTestCatalog } from './catalogServer.ts';
  * one handler through its composed middy chain. Events are collected; workflows and jobs refuse use
  * unless a test provides them.
  */
-export async function startServicesHarness(options: { config?: LandfallConfig; wrapStorage?: (storage: ObjectStorage) => ObjectStorage } = {}) {
+export async function startServicesHarness(
+  options: { config?: LandfallConfig; wrapStorage?: (storage: ObjectStorage) => ObjectStorage } = {},
+) {
   const config = options.config ?? e2eConfig;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-services-'));
   const names = bucketNames(config);
@@ -32,7 +34,12 @@ export async function startServicesHarness(options: { config?: LandfallConfig; w
     config,
     storage: options.wrapStorage ? options.wrapStorage(folders) : folders,
     events: { publish: async (events) => void published.push(...events) },
-    workflows: { startExecution: refuse('startExecution'), sendTaskSuccess: refuse('sendTaskSuccess'), sendTaskFailure: refuse('sendTaskFailure'), describeExecution: refuse('describeExecution') } as unknown as WorkflowService,
+    workflows: {
+      startExecution: refuse('startExecution'),
+      sendTaskSuccess: refuse('sendTaskSuccess'),
+      sendTaskFailure: refuse('sendTaskFailure'),
+      describeExecution: refuse('describeExecution'),
+    } as unknown as WorkflowService,
     jobs: { submit: refuse('submit'), describe: refuse('describe') } as unknown as JobService,
     catalog: catalogTest.catalog,
     metrics: { putMetricData: refuse('putMetricData') },

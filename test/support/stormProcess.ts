@@ -16,7 +16,11 @@ const batches = [];
 for (let start = 0; start < copies.length; start += 10) batches.push(copies.slice(start, start + 10));
 const responses = await Promise.all(
   batches.map((Entries) =>
-    fetch(`http://127.0.0.1:${port}/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ Entries }) }),
+    fetch(`http://127.0.0.1:${port}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ Entries }),
+    }),
   ),
 );
 const failed = responses.filter((response) => !response.ok);

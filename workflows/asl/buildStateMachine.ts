@@ -16,7 +16,12 @@ export const SAMPLE_FAILED = 'Sample failed';
 export const COMPLETE_SAMPLE = 'Complete sample';
 
 const lambdaRetry: TaskState['Retry'] = [
-  { ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 },
+  {
+    ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+  },
 ];
 const catchAll = (): NonNullable<TaskState['Catch']> => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: RECORD_FAILURE }];
 
@@ -24,7 +29,12 @@ export const runStateName = (step: string) => `Run ${step}`;
 export const publishStateName = (step: string) => `Publish ${step}`;
 
 /** Errors of a step's submission that pass: placement contention and throttled AWS services. */
-export const TRANSIENT_SUBMIT_ERRORS = ['PlacementContentionError', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'TooManyRequestsException'] as const;
+export const TRANSIENT_SUBMIT_ERRORS = [
+  'PlacementContentionError',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'TooManyRequestsException',
+] as const;
 
 /** Thrown by submitStep when every region's queue holds its bound of waiting jobs (functions/placement/errors.ts). */
 export const QUEUES_FULL_ERROR = 'RegionsFullError';
@@ -53,7 +63,14 @@ function runStepState(step: StepDefinition, next: string): TaskState {
     Retry: [
       ...lambdaRetry!,
       { ErrorEquals: [...TRANSIENT_SUBMIT_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
-      { ErrorEquals: [QUEUES_FULL_ERROR], IntervalSeconds: 30, MaxAttempts: 2000, BackoffRate: 1.5, MaxDelaySeconds: 300, JitterStrategy: 'FULL' },
+      {
+        ErrorEquals: [QUEUES_FULL_ERROR],
+        IntervalSeconds: 30,
+        MaxAttempts: 2000,
+        BackoffRate: 1.5,
+        MaxDelaySeconds: 300,
+        JitterStrategy: 'FULL',
+      },
     ],
     Next: next,
   };
@@ -81,7 +98,10 @@ function publishStepState(step: StepDefinition): TaskState {
 function stepBranch(step: StepDefinition) {
   return {
     StartAt: runStateName(step.name),
-    States: { [runStateName(step.name)]: runStepState(step, publishStateName(step.name)), [publishStateName(step.name)]: publishStepState(step) } as Record<string, State>,
+    States: {
+      [runStateName(step.name)]: runStepState(step, publishStateName(step.name)),
+      [publishStateName(step.name)]: publishStepState(step),
+    } as Record<string, State>,
   };
 }
 
@@ -123,13 +143,20 @@ export function buildStateMachine(pipeline: Pipeline): StateMachineDefinition {
     Type: 'Task',
     Comment: 'a step failed for good: the sample version is FAILED with the error',
     Resource: LAMBDA_INVOKE,
-    Parameters: { FunctionName: PLACEHOLDERS.failSample, Payload: { 'executionName.$': '$$.Execution.Name', 'sample.$': '$.sample', 'error.$': '$.error' } },
+    Parameters: {
+      FunctionName: PLACEHOLDERS.failSample,
+      Payload: { 'executionName.$': '$$.Execution.Name', 'sample.$': '$.sample', 'error.$': '$.error' },
+    },
     ResultPath: null,
     TimeoutSeconds: 300,
     Retry: lambdaRetry,
     Next: SAMPLE_FAILED,
   };
-  states[SAMPLE_FAILED] = { Type: 'Fail', Error: 'SampleFailed', Cause: 'a step of the sample failed; see the catalog and the Sample Failed event' };
+  states[SAMPLE_FAILED] = {
+    Type: 'Fail',
+    Error: 'SampleFailed',
+    Cause: 'a step of the sample failed; see the catalog and the Sample Failed event',
+  };
   return {
     Comment: `Landfall pipeline ${pipeline.name} ${pipeline.version}: ${pipeline.description}`,
     StartAt: levelName(levels[0]!, 0),

@@ -8,7 +8,14 @@ export interface TaskState {
   ResultPath?: string | null;
   TimeoutSeconds: number;
   HeartbeatSeconds?: number;
-  Retry?: Array<{ ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: 'FULL' | 'NONE' }>;
+  Retry?: Array<{
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: 'FULL' | 'NONE';
+  }>;
   Catch?: Array<{ ErrorEquals: string[]; ResultPath?: string | null; Next: string }>;
   Next?: string;
   End?: true;

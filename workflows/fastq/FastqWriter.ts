@@ -110,6 +110,8 @@ export class FastqWriter {
   }
 
   #fail(err: unknown): never {
-    throw new FastqError(this.path, `${this.path}: cannot write FASTQ: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new FastqError(this.path, `${this.path}: cannot write FASTQ: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }

@@ -15,7 +15,11 @@ export interface HangOnceFault {
   marker?: string;
 }
 
-export async function hangOnceIfAsked(spec: { step: string; workBucket: string }, attemptPrefix: string, storage: ObjectStorage): Promise<void> {
+export async function hangOnceIfAsked(
+  spec: { step: string; workBucket: string },
+  attemptPrefix: string,
+  storage: ObjectStorage,
+): Promise<void> {
   const raw = process.env.LANDFALL_FAULTS;
   if (!raw) return;
   const fault = (JSON.parse(raw) as Record<string, HangOnceFault | undefined>)['step.hangOnce'];
@@ -28,8 +32,17 @@ export async function hangOnceIfAsked(spec: { step: string; workBucket: string }
   }
   // A real MD5, as outputs carry: were this attempt's area ever published, the marker would reach teams/.
   const body = Buffer.from(`attempt ${process.env.AWS_BATCH_JOB_ATTEMPT} of job ${process.env.AWS_BATCH_JOB_ID}\n`);
-  await storage.put(spec.workBucket, `${attemptPrefix}${fault.marker ?? 'marker.txt'}`, body, { metadata: { md5: createHash('md5').update(body).digest('hex') } });
-  writeSync(fd, JSON.stringify({ jobId: process.env.AWS_BATCH_JOB_ID, region: process.env.LANDFALL_REGION, attempt: process.env.AWS_BATCH_JOB_ATTEMPT }));
+  await storage.put(spec.workBucket, `${attemptPrefix}${fault.marker ?? 'marker.txt'}`, body, {
+    metadata: { md5: createHash('md5').update(body).digest('hex') },
+  });
+  writeSync(
+    fd,
+    JSON.stringify({
+      jobId: process.env.AWS_BATCH_JOB_ID,
+      region: process.env.LANDFALL_REGION,
+      attempt: process.env.AWS_BATCH_JOB_ATTEMPT,
+    }),
+  );
   closeSync(fd);
   await new Promise(() => setInterval(() => undefined, 60_000));
 }
@@ -68,5 +81,8 @@ export function failWithEnospcIfAsked(spec: { step: string }): void {
       return; // an earlier attempt already failed: run normally
     }
   }
-  throw Object.assign(new Error(`ENOSPC: no space left on device, write (fault injection: step ${spec.step}, LANDFALL_FAULTS step.enospc)`), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  throw Object.assign(
+    new Error(`ENOSPC: no space left on device, write (fault injection: step ${spec.step}, LANDFALL_FAULTS step.enospc)`),
+    { code: 'ENOSPC', errno: -28, syscall: 'write' },
+  );
 }

@@ -208,7 +208,18 @@ function pairFiles(files: FileQc[]): PairQc[] {
   return [...pairs.values()].sort((a, b) => (a.pairKey < b.pairKey ? -1 : a.pairKey > b.pairKey ? 1 : 0));
 }
 
-const TSV_COLUMNS = ['file', 'reads', 'bases', 'gcPercent', 'meanQuality', 'q30Percent', 'minLength', 'meanLength', 'maxLength', 'nBases'] as const;
+const TSV_COLUMNS = [
+  'file',
+  'reads',
+  'bases',
+  'gcPercent',
+  'meanQuality',
+  'q30Percent',
+  'minLength',
+  'meanLength',
+  'maxLength',
+  'nBases',
+] as const;
 
 function toTsv(files: FileQc[]): string {
   const rows = files.map((file) => TSV_COLUMNS.map((column) => file[column] ?? 'NA').join('\t'));

@@ -11,7 +11,11 @@ export interface StepContext {
 
 export type StepProgram = (context: StepContext) => Promise<unknown>;
 
-const byLane = (inputs: StepContext['inputs'], read: string) => inputs.filter((input) => input.read === read).sort((a, b) => a.lane - b.lane).map((input) => input.path);
+const byLane = (inputs: StepContext['inputs'], read: string) =>
+  inputs
+    .filter((input) => input.read === read)
+    .sort((a, b) => a.lane - b.lane)
+    .map((input) => input.path);
 
 /**
  * The programs `landfall-step <step>` can run, by step name. Each is small and lives in its own file;

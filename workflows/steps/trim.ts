@@ -66,7 +66,7 @@ export interface TrimReport {
 /** The exact rule, also written into `trim.json`. */
 export const TRIM_ALGORITHM =
   "3' quality trim: remove the longest suffix in which every base has Phred (ASCII - 33) < quality " +
-  '(scan from the 3\' end, stop at the first base with Phred >= quality; nothing else is trimmed, N bases ' +
+  "(scan from the 3' end, stop at the first base with Phred >= quality; nothing else is trimmed, N bases " +
   'are judged by their quality like any other). Then drop the pair if either trimmed mate is shorter than ' +
   'minLength; otherwise write both, in input order, names and separator lines unchanged.';
 
@@ -102,17 +102,22 @@ export async function runTrim(options: TrimOptions): Promise<TrimReport> {
   const quality = options.quality ?? 20;
   const minLength = options.minLength ?? 20;
   if (r1Files.length === 0 || r1Files.length !== r2Files.length) {
-    throw new StepUsageError(`trim: expected as many R2 files as R1 files (at least one), found ${r1Files.length} R1 and ${r2Files.length} R2`);
+    throw new StepUsageError(
+      `trim: expected as many R2 files as R1 files (at least one), found ${r1Files.length} R1 and ${r2Files.length} R2`,
+    );
   }
-  if (!Number.isInteger(quality) || quality < 0 || quality > 93) throw new StepUsageError(`trim: quality must be an integer 0..93, found ${quality}`);
-  if (!Number.isInteger(minLength) || minLength < 0) throw new StepUsageError(`trim: minLength must be an integer >= 0, found ${minLength}`);
+  if (!Number.isInteger(quality) || quality < 0 || quality > 93)
+    throw new StepUsageError(`trim: quality must be an integer 0..93, found ${quality}`);
+  if (!Number.isInteger(minLength) || minLength < 0)
+    throw new StepUsageError(`trim: minLength must be an integer >= 0, found ${minLength}`);
   const levelOption = options.compressionLevel;
   if (levelOption !== undefined && (!Number.isInteger(levelOption) || levelOption < 0 || levelOption > 9)) {
     throw new StepUsageError(`trim: compressionLevel must be an integer 0..9, found ${levelOption}`);
   }
   const first = basename(r1Files[0]!);
   const sample = options.sample ?? parseFastqFileName(first)?.sample ?? first.replace(/\.f(ast)?q(\.gz)?$/, '');
-  if (sample.length === 0 || sample.includes('/') || sample.includes('\\')) throw new StepUsageError(`trim: invalid sample name ${JSON.stringify(sample)}`);
+  if (sample.length === 0 || sample.includes('/') || sample.includes('\\'))
+    throw new StepUsageError(`trim: invalid sample name ${JSON.stringify(sample)}`);
 
   await mkdir(options.outDir, { recursive: true });
   const stats1 = emptyStats(r1Files, `${sample}_R1.trimmed.fastq.gz`);
@@ -196,7 +201,16 @@ export async function runTrim(options: TrimOptions): Promise<TrimReport> {
 }
 
 function emptyStats(inputs: string[], output: string): MateTrimStats {
-  return { inputs: inputs.map((file) => basename(file)), output, readsIn: 0, readsOut: 0, readsTrimmed: 0, basesIn: 0, basesOut: 0, basesTrimmed: 0 };
+  return {
+    inputs: inputs.map((file) => basename(file)),
+    output,
+    readsIn: 0,
+    readsOut: 0,
+    readsTrimmed: 0,
+    basesIn: 0,
+    basesOut: 0,
+    basesTrimmed: 0,
+  };
 }
 
 function count(stats: MateTrimStats, record: FastqRecord, keep: number): void {
@@ -214,7 +228,13 @@ function cut(record: FastqRecord, keep: number): FastqRecord {
 }
 
 /** `complete` is the record count of the file that ended; its next record would start on line `4 * complete + 1`. */
-function unevenMates(file1: string, file2: string, complete: number, a: FastqRecord | undefined, b: FastqRecord | undefined): MatePairingError {
+function unevenMates(
+  file1: string,
+  file2: string,
+  complete: number,
+  a: FastqRecord | undefined,
+  b: FastqRecord | undefined,
+): MatePairingError {
   if (a !== undefined) {
     return new MatePairingError(
       { file: file1, line: a.line },
@@ -267,7 +287,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function integer(flag: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new StepUsageError(`trim: ${flag} expects a non-negative integer, found ${JSON.stringify(text)}\n${USAGE}`);
+  if (!/^\d+$/.test(text))
+    throw new StepUsageError(`trim: ${flag} expects a non-negative integer, found ${JSON.stringify(text)}\n${USAGE}`);
   return Number(text);
 }
 

@@ -4,9 +4,18 @@
 'use strict';
 
 const STATUS_WORDS = {
-  RECEIVING: 'Receiving', VALIDATING: 'Validating', REJECTED: 'Rejected', READY: 'Ready', RUNNING: 'Running',
-  COMPLETED: 'Completed', FAILED: 'Failed', SUPERSEDED: 'Superseded', INCOMPLETE: 'Incomplete', COMPLETE: 'Complete',
-  PROCESSING: 'Processing', DONE: 'Done',
+  RECEIVING: 'Receiving',
+  VALIDATING: 'Validating',
+  REJECTED: 'Rejected',
+  READY: 'Ready',
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  SUPERSEDED: 'Superseded',
+  INCOMPLETE: 'Incomplete',
+  COMPLETE: 'Complete',
+  PROCESSING: 'Processing',
+  DONE: 'Done',
 };
 
 let openRun = null; // { team, runId } whose timeline is shown
@@ -45,10 +54,18 @@ function update(id, html) {
 }
 
 function renderRuns(overview) {
-  if (overview.teams.every((t) => t.runs.length === 0)) return '<p class="empty">No runs yet. Runs appear here as soon as an instrument drops files on the share.</p>';
-  return overview.teams.map((team) => `
+  if (overview.teams.every((t) => t.runs.length === 0))
+    return '<p class="empty">No runs yet. Runs appear here as soon as an instrument drops files on the share.</p>';
+  return overview.teams
+    .map(
+      (team) => `
     <h3 id="${key('team', team.team)}">Team ${esc(team.team)}</h3>
-    ${team.runs.length === 0 ? '<p class="empty">No runs for this team yet.</p>' : team.runs.map((run) => `
+    ${
+      team.runs.length === 0
+        ? '<p class="empty">No runs for this team yet.</p>'
+        : team.runs
+            .map(
+              (run) => `
       <article class="card run" data-run="${esc(run.runId)}" aria-labelledby="${key('run', team.team, run.runId)}">
         <div class="run-head">
           <h4 id="${key('run', team.team, run.runId)}">${esc(run.runId)}</h4>
@@ -60,39 +77,58 @@ function renderRuns(overview) {
         <table>
           <caption>Samples of run ${esc(run.runId)}</caption>
           <thead><tr><th scope="col">Sample</th><th scope="col">Status</th><th scope="col">Where it is</th><th scope="col">Version</th><th scope="col" class="num">Cost</th></tr></thead>
-          <tbody>${run.samples.map((s) => `
+          <tbody>${run.samples
+            .map(
+              (s) => `
             <tr data-sample="${esc(s.sampleId)}">
               <th scope="row">${esc(s.sampleId)}</th>
               <td class="sample-status">${badge(s.status)}</td>
               <td class="sample-detail">${esc(s.detail ?? '')}</td>
               <td>${s.version ? `v${s.version}` : ''}</td>
               <td class="num">${usd(s.cost)}</td>
-            </tr>`).join('')}
+            </tr>`,
+            )
+            .join('')}
           </tbody>
         </table>
-      </article>`).join('')}`).join('');
+      </article>`,
+            )
+            .join('')
+    }`,
+    )
+    .join('');
 }
 
 function renderQuarantine(overview) {
   if (overview.quarantine.length === 0) return '<p class="empty">Nothing is in quarantine.</p>';
-  return overview.quarantine.map((q) => `
+  return overview.quarantine
+    .map(
+      (q) => `
     <article class="card quarantined" data-sample="${esc(q.sampleId)}" aria-labelledby="${key('q', q.team, q.runId, q.sampleId)}">
       <h3 id="${key('q', q.team, q.runId, q.sampleId)}">${esc(q.team)} / ${esc(q.runId)} / ${esc(q.sampleId)} v${q.version}</h3>
       <p>Rejected ${time(q.rejectedAt)} with ${q.reasonCount} reason(s)${q.reasonCount > q.reasons.length ? ` (the first ${q.reasons.length} are shown; all are in reasons.json)` : ''}.</p>
-      <dl class="reasons">${q.reasons.map((r) => `
+      <dl class="reasons">${q.reasons
+        .map(
+          (r) => `
         <dt>${esc(r.file)}${r.line !== undefined ? `, line ${r.line}` : ''}${r.record !== undefined ? `, record ${r.record}` : ''}</dt>
-        <dd>${esc(r.message)}${r.expected !== undefined ? `<br>Expected: ${esc(r.expected)}` : ''}${r.found !== undefined ? `<br>Found: ${esc(r.found)}` : ''}</dd>`).join('')}
+        <dd>${esc(r.message)}${r.expected !== undefined ? `<br>Expected: ${esc(r.expected)}` : ''}${r.found !== undefined ? `<br>Found: ${esc(r.found)}` : ''}</dd>`,
+        )
+        .join('')}
       </dl>
       <p class="todo"><strong>What to do:</strong> ${esc(q.whatToDo)}</p>
       <p>Files kept in the ${esc(q.location)}.</p>
-    </article>`).join('');
+    </article>`,
+    )
+    .join('');
 }
 
 function renderRegions(overview) {
   return `<table>
     <caption>Capacity per region: vCPUs reserved by queued and running jobs</caption>
     <thead><tr><th scope="col">Region</th><th scope="col">State</th><th scope="col">Utilization</th><th scope="col" class="num">Running</th><th scope="col" class="num">Queued</th></tr></thead>
-    <tbody>${overview.regions.map((r) => `
+    <tbody>${overview.regions
+      .map(
+        (r) => `
       <tr data-region="${esc(r.region)}">
         <th scope="row">${esc(r.region)}${r.home ? ' (home)' : ''}</th>
         <td>${r.state === 'awake' ? 'Awake' : 'Scaled down (idle)'}</td>
@@ -100,14 +136,19 @@ function renderRegions(overview) {
           ${Math.round(r.utilization * 100)}% (${r.reservedVcpus} of ${r.vcpuQuota} vCPUs)</td>
         <td class="num">${r.running}</td>
         <td class="num">${r.queueDepth}</td>
-      </tr>`).join('')}
+      </tr>`,
+      )
+      .join('')}
     </tbody></table>`;
 }
 
 function renderCosts(overview) {
   const rows = overview.teams.flatMap((team) => [
     `<tr class="team-total"><th scope="row">Team ${esc(team.team)} (all runs)</th><td class="num">${vcpu(team.cost)}</td><td class="num">${usd(team.cost)}</td></tr>`,
-    ...team.runs.map((run) => `<tr><td>${esc(team.team)} / ${esc(run.runId)}</td><td class="num">${vcpu(run.cost)}</td><td class="num">${usd(run.cost)}</td></tr>`),
+    ...team.runs.map(
+      (run) =>
+        `<tr><td>${esc(team.team)} / ${esc(run.runId)}</td><td class="num">${vcpu(run.cost)}</td><td class="num">${usd(run.cost)}</td></tr>`,
+    ),
   ]);
   return `<table>
     <caption>Estimated compute cost per team and run (every attempt counts)</caption>
@@ -123,21 +164,31 @@ function renderActivity(activity) {
 function renderTimeline(t) {
   return `
     <p>${esc(t.team)} / <strong>${esc(t.runId)}</strong> ${badge(t.status)} · ${t.files} file(s) landed · started ${time(t.createdAt)}${t.signal ? ` · complete by ${esc(t.signal)}` : ''} · ${usd(t.cost)}</p>
-    <div class="timeline">${t.samples.map((s) => `
+    <div class="timeline">${t.samples
+      .map(
+        (s) => `
       <h3>${esc(s.sampleId)} ${badge(s.status)}</h3>
-      <ol aria-label="Timeline of ${esc(s.sampleId)}">${s.events.map((e) => `
+      <ol aria-label="Timeline of ${esc(s.sampleId)}">${s.events
+        .map(
+          (e) => `
         <li class="${esc(e.status)}" data-stage="${esc(e.stage)}">
           <span class="stage">${esc(e.stage === 'step' ? 'step' : e.stage)}</span>: ${esc(e.label)}
           <span class="when">${time(e.at)}${e.until ? ` → ${time(e.until)}` : ''}${e.cost ? ` · ${usd(e.cost)}` : ''}</span>
           <span class="visually-hidden">${e.status === 'active' ? ' (in progress)' : e.status === 'failed' ? ' (failed)' : ''}</span>
-        </li>`).join('')}
-      </ol>`).join('')}
+        </li>`,
+        )
+        .join('')}
+      </ol>`,
+      )
+      .join('')}
     </div>`;
 }
 
 async function loadTimeline(focus) {
   if (!openRun) return;
-  const response = await fetch(`/api/runs/${encodeURIComponent(openRun.team)}/${encodeURIComponent(openRun.runId)}`, { credentials: 'same-origin' });
+  const response = await fetch(`/api/runs/${encodeURIComponent(openRun.team)}/${encodeURIComponent(openRun.runId)}`, {
+    credentials: 'same-origin',
+  });
   const section = document.getElementById('timeline');
   const body = await response.json();
   update('timeline-body', response.ok ? renderTimeline(body) : `<p class="error" role="alert">${esc(body.error)}</p>`);
@@ -147,7 +198,8 @@ async function loadTimeline(focus) {
 
 function render(snapshot) {
   const overview = snapshot.overview;
-  document.getElementById('who').textContent = overview.identity.kind === 'operator' ? 'Signed in as the operator (all teams)' : `Signed in as team ${overview.identity.team}`;
+  document.getElementById('who').textContent =
+    overview.identity.kind === 'operator' ? 'Signed in as the operator (all teams)' : `Signed in as team ${overview.identity.team}`;
   update('runs-body', renderRuns(overview));
   update('quarantine-body', renderQuarantine(overview));
   update('regions-body', renderRegions(overview));
@@ -160,11 +212,17 @@ function render(snapshot) {
 function connect() {
   const status = document.getElementById('connection');
   const source = new EventSource('/api/stream');
-  source.addEventListener('open', () => { status.textContent = 'Live.'; });
+  source.addEventListener('open', () => {
+    status.textContent = 'Live.';
+  });
   source.addEventListener('snapshot', (event) => render(JSON.parse(event.data)));
-  source.addEventListener('problem', (event) => { status.textContent = `The runtime reported a problem: ${JSON.parse(event.data).error}`; });
+  source.addEventListener('problem', (event) => {
+    status.textContent = `The runtime reported a problem: ${JSON.parse(event.data).error}`;
+  });
   // EventSource reconnects by itself; say so instead of showing stale data as if it were live.
-  source.addEventListener('error', () => { status.textContent = 'Connection lost; reconnecting…'; });
+  source.addEventListener('error', () => {
+    status.textContent = 'Connection lost; reconnecting…';
+  });
 }
 
 document.addEventListener('click', (event) => {

@@ -18,7 +18,10 @@ const FILES = {
 /** Every file below `dir`, as relative paths. */
 async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 describe('fetchCommand', () => {
@@ -38,7 +41,18 @@ describe('fetchCommand', () => {
   });
 
   const fetch = (options: Partial<Parameters<typeof fetchCommand>[0]> = {}) =>
-    capture(() => fetchCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: RUN, dir: target, token: tokens.teams['lab-a'], progress: 'lines', ...options }));
+    capture(() =>
+      fetchCommand({
+        stateDir: state.stateDir,
+        config: state.configPath,
+        team: 'lab-a',
+        run: RUN,
+        dir: target,
+        token: tokens.teams['lab-a'],
+        progress: 'lines',
+        ...options,
+      }),
+    );
 
   it('downloads every published output of a run to <dir>/<sample>/v<N>/<step>/<file>, verified, with the manifests', async () => {
     // Act
@@ -53,10 +67,14 @@ describe('fetchCommand', () => {
       'AlphaS2/v1/manifest.json',
       'AlphaS2/v1/qc/qc.json',
     ]);
-    expect(await readFile(path.join(target, 'AlphaS1/v1/trim/AlphaS1_R1.fastq.gz'), 'utf8')).toBe(FILES.AlphaS1.trim['AlphaS1_R1.fastq.gz']);
+    expect(await readFile(path.join(target, 'AlphaS1/v1/trim/AlphaS1_R1.fastq.gz'), 'utf8')).toBe(
+      FILES.AlphaS1.trim['AlphaS1_R1.fastq.gz'],
+    );
     const progress = result.stdout.split('\n').filter((line) => line.startsWith('['));
     expect(progress).toHaveLength(4);
-    const total = Object.values(FILES).flatMap((steps) => Object.values(steps).flatMap((files) => Object.values(files) as string[])).reduce((sum, content) => sum + Buffer.byteLength(content), 0);
+    const total = Object.values(FILES)
+      .flatMap((steps) => Object.values(steps).flatMap((files) => Object.values(files) as string[]))
+      .reduce((sum, content) => sum + Buffer.byteLength(content), 0);
     expect(progress.at(-1)).toBe(`[4/4] ${total} B / ${total} B  AlphaS2/v1/qc/qc.json ok`);
     expect(result.stdout).toContain(`4 of 4 files verified in ${target}`);
   });
@@ -66,7 +84,11 @@ describe('fetchCommand', () => {
     const result = await fetch({ step: 'qc' });
     // Assess
     expect(result.code).toBe(EXIT.ok);
-    expect((await tree(target)).filter((file) => !file.endsWith('manifest.json'))).toEqual(['AlphaS1/v1/qc/qc.json', 'AlphaS1/v1/qc/qc.tsv', 'AlphaS2/v1/qc/qc.json']);
+    expect((await tree(target)).filter((file) => !file.endsWith('manifest.json'))).toEqual([
+      'AlphaS1/v1/qc/qc.json',
+      'AlphaS1/v1/qc/qc.tsv',
+      'AlphaS2/v1/qc/qc.json',
+    ]);
   });
 
   it('deletes a file whose bytes do not match its manifest MD5, names it and exits 1', async () => {
@@ -99,9 +121,24 @@ describe('fetchCommand', () => {
   });
 
   it.each([
-    { case: "another team's run with a team token", options: { team: 'lab-b', run: 'RUN_B_0002' }, code: EXIT.failed, message: "team lab-a cannot read team lab-b's data (use that team's token, or the operator's)" },
-    { case: 'a run without published outputs', options: { run: 'RUN_A_9999' }, code: EXIT.failed, message: 'no published outputs for lab-a/RUN_A_9999 yet' },
-    { case: 'a step without published outputs', options: { step: 'align' }, code: EXIT.failed, message: `no published outputs for lab-a/${RUN} step align yet` },
+    {
+      case: "another team's run with a team token",
+      options: { team: 'lab-b', run: 'RUN_B_0002' },
+      code: EXIT.failed,
+      message: "team lab-a cannot read team lab-b's data (use that team's token, or the operator's)",
+    },
+    {
+      case: 'a run without published outputs',
+      options: { run: 'RUN_A_9999' },
+      code: EXIT.failed,
+      message: 'no published outputs for lab-a/RUN_A_9999 yet',
+    },
+    {
+      case: 'a step without published outputs',
+      options: { step: 'align' },
+      code: EXIT.failed,
+      message: `no published outputs for lab-a/${RUN} step align yet`,
+    },
     { case: 'an unknown token', options: { token: 'lft_nope' }, code: EXIT.usage, message: expect.stringMatching(/^unknown token/) },
   ])('refuses $case', async ({ options, code, message }) => {
     // Act
@@ -119,7 +156,9 @@ describe('fetchCommand', () => {
     expect(result.code).toBe(EXIT.ok);
     const summary = JSON.parse(result.stdout) as { files: Array<{ key: string; status: string }>; failed: number };
     expect(summary.failed).toBe(0);
-    expect(summary.files).toEqual([expect.objectContaining({ key: 'teams/lab-b/runs/RUN_B_0002/samples/BetaS1/v1/qc/qc.json', status: 'fetched' })]);
+    expect(summary.files).toEqual([
+      expect.objectContaining({ key: 'teams/lab-b/runs/RUN_B_0002/samples/BetaS1/v1/qc/qc.json', status: 'fetched' }),
+    ]);
     expect(result.stderr).toMatch(/^\[1\/1\]/);
   });
 });

@@ -6,7 +6,17 @@ import { outputsCommand, type TeamOutput } from '../../../cli/commands/outputs.t
 import { EXIT } from '../../../cli/errors.ts';
 import { ensureTokens, type TokensFile } from '../../../cli/identity.ts';
 import { stateLayout } from '../../../runtime/stateLayout.ts';
-import { capture, configInput, md5, prepareState, publishSteps, RESULTS, startCapture, waitFor, type PreparedState } from '../stateFixture.ts';
+import {
+  capture,
+  configInput,
+  md5,
+  prepareState,
+  publishSteps,
+  RESULTS,
+  startCapture,
+  waitFor,
+  type PreparedState,
+} from '../stateFixture.ts';
 
 /** Everything that names team b: its id, its run and its samples. */
 const TEAM_B_STRINGS = ['lab-b', 'RUN_B_0002', 'BetaS1'];
@@ -17,7 +27,11 @@ describe('outputsCommand', () => {
   beforeEach(async () => {
     state = await prepareState();
     tokens = await ensureTokens(state.stateDir, defineConfig(structuredClone(configInput)));
-    await publishSteps(state.storage, { team: 'lab-a', run: 'RUN_A_0001', sample: 'AlphaS1' }, { qc: { 'qc.json': '{"reads":10}', 'qc.tsv': 'a\tb\n' } });
+    await publishSteps(
+      state.storage,
+      { team: 'lab-a', run: 'RUN_A_0001', sample: 'AlphaS1' },
+      { qc: { 'qc.json': '{"reads":10}', 'qc.tsv': 'a\tb\n' } },
+    );
     await publishSteps(state.storage, { team: 'lab-a', run: 'RUN_A_0001', sample: 'AlphaS2' }, { qc: { 'qc.json': '{"reads":12}' } });
     await publishSteps(state.storage, { team: 'lab-b', run: 'RUN_B_0002', sample: 'BetaS1' }, { qc: { 'qc.json': '{"beta":true}' } });
   });
@@ -25,7 +39,9 @@ describe('outputsCommand', () => {
 
   it("lists a team's outputs with size and MD5 and none of another team's strings", async () => {
     // Act
-    const result = await capture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', token: tokens.teams['lab-a'] }));
+    const result = await capture(() =>
+      outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', token: tokens.teams['lab-a'] }),
+    );
     // Assess
     expect(result.code).toBe(EXIT.ok);
     expect(result.stdout).toContain('teams/lab-a/runs/RUN_A_0001/samples/AlphaS1/v1/qc/qc.tsv');
@@ -36,11 +52,22 @@ describe('outputsCommand', () => {
 
   it('prints JSON rows with the local path of each file', async () => {
     // Act
-    const result = await capture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_0001', json: true }));
+    const result = await capture(() =>
+      outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_0001', json: true }),
+    );
     // Assess
     const rows = JSON.parse(result.stdout) as Array<TeamOutput & { path: string }>;
     const qc = rows.find((row) => row.key.endsWith('AlphaS1/v1/qc/qc.json'))!;
-    expect(qc).toMatchObject({ kind: 'output', run: 'RUN_A_0001', sample: 'AlphaS1', version: 1, step: 'qc', size: 12, md5: md5('{"reads":10}'), publishedAt: '2026-11-23T10:00:00.000Z' });
+    expect(qc).toMatchObject({
+      kind: 'output',
+      run: 'RUN_A_0001',
+      sample: 'AlphaS1',
+      version: 1,
+      step: 'qc',
+      size: 12,
+      md5: md5('{"reads":10}'),
+      publishedAt: '2026-11-23T10:00:00.000Z',
+    });
     expect(qc.path).toBe(path.join(stateLayout(state.stateDir).buckets, RESULTS, ...qc.key.split('/')));
     expect(rows.map((row) => row.kind).sort()).toEqual(['manifest', 'manifest', 'output', 'output', 'output']);
   });
@@ -58,7 +85,9 @@ describe('outputsCommand', () => {
 
   it("refuses a team token asking for another team's outputs, naming no other team than the one asked for", async () => {
     // Act
-    const result = await capture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-b', token: tokens.teams['lab-a'] }));
+    const result = await capture(() =>
+      outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-b', token: tokens.teams['lab-a'] }),
+    );
     // Assess
     expect(result.code).toBe(EXIT.failed);
     expect(result.error?.message).toBe("team lab-a cannot read team lab-b's data (use that team's token, or the operator's)");
@@ -79,7 +108,10 @@ describe('outputsCommand', () => {
 
   it('finds the config through runtime.json when --config is not given, with no runtime running', async () => {
     // Prepare: the runtime that wrote runtime.json has stopped (its pid is not ours to know).
-    await writeFile(stateLayout(state.stateDir).runtimeFile, JSON.stringify({ pid: 999_999_999, configPath: state.configPath, stateDir: state.stateDir }));
+    await writeFile(
+      stateLayout(state.stateDir).runtimeFile,
+      JSON.stringify({ pid: 999_999_999, configPath: state.configPath, stateDir: state.stateDir }),
+    );
     // Act
     const result = await capture(() => outputsCommand({ stateDir: state.stateDir, team: 'lab-a', run: 'RUN_A_0001' }));
     // Assess
@@ -89,7 +121,9 @@ describe('outputsCommand', () => {
 
   it('says so when a team has no outputs yet', async () => {
     // Act
-    const result = await capture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_9999' }));
+    const result = await capture(() =>
+      outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_9999' }),
+    );
     // Assess
     expect(result.stdout).toBe('no outputs under teams/lab-a/runs/RUN_A_9999/ yet\n');
   });
@@ -98,15 +132,32 @@ describe('outputsCommand', () => {
     it('prints each output once, when its manifest records it, until stopped', async () => {
       // Prepare
       const stop = new AbortController();
-      const watching = startCapture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', watch: true, token: tokens.teams['lab-a'], signal: stop.signal, pollMs: 20 }));
+      const watching = startCapture(() =>
+        outputsCommand({
+          stateDir: state.stateDir,
+          config: state.configPath,
+          team: 'lab-a',
+          watch: true,
+          token: tokens.teams['lab-a'],
+          signal: stop.signal,
+          pollMs: 20,
+        }),
+      );
       await waitFor('the outputs already there', () => watching.current().stdout.includes('AlphaS2/v1/qc/qc.json'));
       const trimKey = 'teams/lab-a/runs/RUN_A_0001/samples/AlphaS1/v1/trim/AlphaS1_R1.fastq.gz';
       // Act: the trim output lands, first unrecorded (being published), then recorded; team b publishes too.
       await state.storage.put(RESULTS, trimKey, 'unverified');
       await new Promise((resolve) => setTimeout(resolve, 100));
       const printedBeforeRecord = watching.current().stdout.includes(trimKey);
-      const manifest = JSON.parse((await state.storage.getBytes(RESULTS, 'teams/lab-a/runs/RUN_A_0001/samples/AlphaS1/v1/manifest.json')).toString());
-      await publishSteps(state.storage, { team: 'lab-a', run: 'RUN_A_0001', sample: 'AlphaS1' }, { trim: { 'AlphaS1_R1.fastq.gz': 'ACGT' } }, manifest);
+      const manifest = JSON.parse(
+        (await state.storage.getBytes(RESULTS, 'teams/lab-a/runs/RUN_A_0001/samples/AlphaS1/v1/manifest.json')).toString(),
+      );
+      await publishSteps(
+        state.storage,
+        { team: 'lab-a', run: 'RUN_A_0001', sample: 'AlphaS1' },
+        { trim: { 'AlphaS1_R1.fastq.gz': 'ACGT' } },
+        manifest,
+      );
       await publishSteps(state.storage, { team: 'lab-b', run: 'RUN_B_0002', sample: 'BetaS1' }, { trim: { 'BetaS1_R1.fastq.gz': 'TTTT' } });
       await waitFor('the trim output', () => watching.current().stdout.includes(trimKey));
       await new Promise((resolve) => setTimeout(resolve, 60));
@@ -125,13 +176,27 @@ describe('outputsCommand', () => {
     it('prints one JSON object per line with --json', async () => {
       // Prepare
       const stop = new AbortController();
-      const watching = startCapture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_0001', watch: true, json: true, signal: stop.signal, pollMs: 20 }));
+      const watching = startCapture(() =>
+        outputsCommand({
+          stateDir: state.stateDir,
+          config: state.configPath,
+          team: 'lab-a',
+          run: 'RUN_A_0001',
+          watch: true,
+          json: true,
+          signal: stop.signal,
+          pollMs: 20,
+        }),
+      );
       // Act
       await waitFor('five rows', () => watching.current().stdout.trim().split('\n').length >= 5);
       stop.abort();
       const result = await watching.result;
       // Assess
-      const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as TeamOutput);
+      const rows = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as TeamOutput);
       expect(rows.map((row) => row.key).sort()).toEqual([
         'teams/lab-a/runs/RUN_A_0001/samples/AlphaS1/v1/manifest.json',
         'teams/lab-a/runs/RUN_A_0001/samples/AlphaS1/v1/qc/qc.json',

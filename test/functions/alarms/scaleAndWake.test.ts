@@ -17,17 +17,44 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
   const floors: Array<[string, number]> = [];
   const alarm = (value: 'ALARM' | 'OK', at: number) =>
     ({
-      version: '0', id: `a-${at}-${value}`, source: 'aws.cloudwatch', account: '000000000000', time: new Date(at).toISOString(), region: REGION, resources: [],
+      version: '0',
+      id: `a-${at}-${value}`,
+      source: 'aws.cloudwatch',
+      account: '000000000000',
+      time: new Date(at).toISOString(),
+      region: REGION,
+      resources: [],
       'detail-type': 'CloudWatch Alarm State Change',
       detail: {
         alarmName: `landfall-idle-${REGION}`,
         state: { value, reason: 'test', timestamp: cloudWatchTimestamp(at) },
         previousState: { value: value === 'ALARM' ? 'OK' : 'ALARM', reason: 'test', timestamp: cloudWatchTimestamp(at - 60_000) },
-        configuration: { metrics: [{ id: 'm', metricStat: { metric: { namespace: 'Landfall', name: 'ActiveJobs', dimensions: { Region: REGION } }, period: 60, stat: 'Maximum' } }] },
+        configuration: {
+          metrics: [
+            {
+              id: 'm',
+              metricStat: {
+                metric: { namespace: 'Landfall', name: 'ActiveJobs', dimensions: { Region: REGION } },
+                period: 60,
+                stat: 'Maximum',
+              },
+            },
+          ],
+        },
       },
     }) as Parameters<typeof scaleRegion>[0];
   const running = (jobName: string, startedAt: number) =>
-    ({ version: '0', id: `r-${jobName}`, source: 'aws.batch', account: '000000000000', time: new Date(startedAt).toISOString(), region: REGION, resources: [], 'detail-type': 'Batch Job State Change', detail: { jobName, jobId: `id-${jobName}`, jobQueue: 'q', status: 'RUNNING', attempts: [], startedAt } }) as Parameters<typeof regionWokeUp>[0];
+    ({
+      version: '0',
+      id: `r-${jobName}`,
+      source: 'aws.batch',
+      account: '000000000000',
+      time: new Date(startedAt).toISOString(),
+      region: REGION,
+      resources: [],
+      'detail-type': 'Batch Job State Change',
+      detail: { jobName, jobId: `id-${jobName}`, jobQueue: 'q', status: 'RUNNING', attempts: [], startedAt },
+    }) as Parameters<typeof regionWokeUp>[0];
 
   beforeAll(async () => {
     harness = await startServicesHarness();
@@ -48,7 +75,10 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
 
   it('lets exactly one of two racing submissions wake the region, at the job size', async () => {
     floors.length = 0;
-    const woke = await Promise.all([wakeRegion(harness.services, REGION, { jobName: 'job-a', vcpus: 2 }), wakeRegion(harness.services, REGION, { jobName: 'job-b', vcpus: 2 })]);
+    const woke = await Promise.all([
+      wakeRegion(harness.services, REGION, { jobName: 'job-a', vcpus: 2 }),
+      wakeRegion(harness.services, REGION, { jobName: 'job-b', vcpus: 2 }),
+    ]);
     expect(woke.filter(Boolean)).toHaveLength(1);
     expect(floors).toEqual([[REGION, 2]]);
     expect((await harness.services.catalog.regionScale.get(REGION)).scaledDown).toBe(false);

@@ -5,7 +5,10 @@ import { warmVcpusAt } from '../../../functions/alarms/warmCapacity.ts';
 const config = defineConfig({
   app: 'landfall',
   homeRegion: 'eu-west-1',
-  regions: [{ name: 'eu-west-1', vcpuQuota: 16 }, { name: 'us-east-1', vcpuQuota: 16 }],
+  regions: [
+    { name: 'eu-west-1', vcpuQuota: 16 },
+    { name: 'us-east-1', vcpuQuota: 16 },
+  ],
   teams: [{ id: 'genomics', pipeline: 'demo' }],
   idle: {
     businessHours: [
@@ -32,9 +35,23 @@ describe('warmVcpusAt', () => {
   });
 
   it('refuses a time zone that is not IANA and hours for an unknown region', () => {
-    const base = { app: 'landfall', homeRegion: 'eu-west-1', regions: [{ name: 'eu-west-1', vcpuQuota: 4 }], teams: [{ id: 'genomics', pipeline: 'demo' }] };
-    expect(() => defineConfig({ ...base, idle: { businessHours: [{ region: 'eu-west-1', warmVcpus: 1, fromHour: 8, toHour: 18, timeZone: 'Dublin/Time' }] } })).toThrow(/IANA time zone/);
-    expect(() => defineConfig({ ...base, idle: { businessHours: [{ region: 'us-west-2', warmVcpus: 1, fromHour: 8, toHour: 18, timeZone: 'UTC' }] } })).toThrow(/businessHours region us-west-2/);
-    expect(() => defineConfig({ ...base, idle: { evaluationPeriods: 3, datapointsToAlarm: 4 } })).toThrow(/cannot exceed evaluationPeriods/);
+    const base = {
+      app: 'landfall',
+      homeRegion: 'eu-west-1',
+      regions: [{ name: 'eu-west-1', vcpuQuota: 4 }],
+      teams: [{ id: 'genomics', pipeline: 'demo' }],
+    };
+    expect(() =>
+      defineConfig({
+        ...base,
+        idle: { businessHours: [{ region: 'eu-west-1', warmVcpus: 1, fromHour: 8, toHour: 18, timeZone: 'Dublin/Time' }] },
+      }),
+    ).toThrow(/IANA time zone/);
+    expect(() =>
+      defineConfig({ ...base, idle: { businessHours: [{ region: 'us-west-2', warmVcpus: 1, fromHour: 8, toHour: 18, timeZone: 'UTC' }] } }),
+    ).toThrow(/businessHours region us-west-2/);
+    expect(() => defineConfig({ ...base, idle: { evaluationPeriods: 3, datapointsToAlarm: 4 } })).toThrow(
+      /cannot exceed evaluationPeriods/,
+    );
   });
 });

@@ -7,7 +7,17 @@ import { INSTANCE_ID } from '../../../functions/shared/instance.ts';
 import type { VersionFile } from '../../../functions/catalog/types.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 
-const file = (name: string, md5: string): VersionFile => ({ name, bucket: 'landing', key: `incoming/t/r/${name}`, size: 10, etag: md5, md5, read: 'R1', lane: 1, reads: 1 });
+const file = (name: string, md5: string): VersionFile => ({
+  name,
+  bucket: 'landing',
+  key: `incoming/t/r/${name}`,
+  size: 10,
+  etag: md5,
+  md5,
+  read: 'R1',
+  lane: 1,
+  reads: 1,
+});
 
 describe('Catalog (against the local DynamoDB-compatible server)', () => {
   let test: Awaited<ReturnType<typeof startTestCatalog>>;
@@ -19,15 +29,32 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
   afterAll(async () => test.stop());
 
   // Fact items as another (dead, legacy) process left them, written past the Catalog's API.
-  const raw = () => DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
-  const putFact = (dedupeKey: string, item: Record<string, unknown>) => raw().send(new PutCommand({ TableName: catalog.tableName, Item: { ...keys.fact(dedupeKey), detailType: 'Sample Landed', ...item } }));
-  const getFact = async (dedupeKey: string) => (await raw().send(new GetCommand({ TableName: catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
+  const raw = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: test.server.endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
+  const putFact = (dedupeKey: string, item: Record<string, unknown>) =>
+    raw().send(new PutCommand({ TableName: catalog.tableName, Item: { ...keys.fact(dedupeKey), detailType: 'Sample Landed', ...item } }));
+  const getFact = async (dedupeKey: string) =>
+    (await raw().send(new GetCommand({ TableName: catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
   const beforeLease = () => new Date(Date.now() - FACT_CLAIM_LEASE_MS - 60_000).toISOString();
 
   describe('Method: recordFile', () => {
     it('records a new identity once and reports repeats of the same identity as unchanged', async () => {
       // Prepare
-      const landed = { name: 'a.fastq.gz', bucket: 'landing', key: 'incoming/team-a/run1/a.fastq.gz', size: 5, etag: '"e1"', versionId: 'v1', landedAt: new Date().toISOString() };
+      const landed = {
+        name: 'a.fastq.gz',
+        bucket: 'landing',
+        key: 'incoming/team-a/run1/a.fastq.gz',
+        size: 5,
+        etag: '"e1"',
+        versionId: 'v1',
+        landedAt: new Date().toISOString(),
+      };
       // Act
       const first = await catalog.recordFile('team-a', 'run1', landed);
       const repeat = await catalog.recordFile('team-a', 'run1', { ...landed, landedAt: new Date().toISOString() });
@@ -46,7 +73,9 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       const clients = Array.from({ length: 6 }, () => test.client());
       // Act: six racers for hash A, then six for hashes B and C interleaved
       const sameHash = await Promise.all(clients.map((client) => client.claimVersion(ref, 'hash-a', [file('x', '1')], 'READY')));
-      const mixed = await Promise.all(clients.map((client, i) => client.claimVersion(ref, i % 2 ? 'hash-b' : 'hash-c', [file('x', String(i))], 'READY')));
+      const mixed = await Promise.all(
+        clients.map((client, i) => client.claimVersion(ref, i % 2 ? 'hash-b' : 'hash-c', [file('x', String(i))], 'READY')),
+      );
       // Assess
       expect(sameHash.filter((result) => result.created)).toHaveLength(1);
       expect(new Set(sameHash.map((result) => result.version.version))).toEqual(new Set([1]));
@@ -66,7 +95,15 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       // Prepare
       const ref = { team: 'team-a', runId: 'run1', sampleId: 'S2' };
       const { version } = await catalog.claimVersion(ref, 'h', [file('y', '2')], 'READY');
-      const execution = { ...ref, version: version.version, executionName: 'e', executionArn: 'arn:e', pipeline: 'demo', generation: 0, startedAt: new Date().toISOString() };
+      const execution = {
+        ...ref,
+        version: version.version,
+        executionName: 'e',
+        executionArn: 'arn:e',
+        pipeline: 'demo',
+        generation: 0,
+        startedAt: new Date().toISOString(),
+      };
       // Act
       const results = await Promise.all(Array.from({ length: 5 }, () => test.client().markWorkflowStarted(execution, execution)));
       // Assess
@@ -87,8 +124,15 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       const trim = await catalog.recordStepPublished(vref, 'trim', [{ key: 'k2', size: 2, md5: 'n' }], 2);
       const again = await catalog.recordStepPublished(vref, 'qc', [{ key: 'k1', size: 1, md5: 'm' }], 1);
       // Assess
-      expect([qc, trim, again]).toEqual([{ first: true, sequence: 1 }, { first: true, sequence: 2 }, { first: false, sequence: 1 }]);
-      expect((await catalog.listSteps(vref)).map((step) => [step.step, step.sequence, step.attempt])).toEqual([['qc', 1, 1], ['trim', 2, 2]]);
+      expect([qc, trim, again]).toEqual([
+        { first: true, sequence: 1 },
+        { first: true, sequence: 2 },
+        { first: false, sequence: 1 },
+      ]);
+      expect((await catalog.listSteps(vref)).map((step) => [step.step, step.sequence, step.attempt])).toEqual([
+        ['qc', 1, 1],
+        ['trim', 2, 2],
+      ]);
     });
   });
 
@@ -114,7 +158,10 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
     });
 
     it.each([
-      { case: 'a fresh unpublished claim (its owner may still be publishing)', item: { owner: 'other-process', claimedAt: new Date(Date.now() - 60_000).toISOString() } },
+      {
+        case: 'a fresh unpublished claim (its owner may still be publishing)',
+        item: { owner: 'other-process', claimedAt: new Date(Date.now() - 60_000).toISOString() },
+      },
       { case: 'a published claim, however old', item: { owner: 'dead-process', claimedAt: beforeLease(), publishedAt: beforeLease() } },
       { case: 'a legacy claim without an owner (written before owners were recorded)', item: { claimedAt: beforeLease() } },
     ])('never reclaims $case', async ({ case: label, item }) => {
@@ -150,16 +197,24 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       // Act
       const released = (await catalog.releaseAbandonedFacts()).filter((fact) => fact.dedupeKey.startsWith('startup:'));
       // Assess
-      expect(released).toEqual([{ dedupeKey: 'startup:dead-unpublished', detailType: 'Sample Landed', owner: 'dead-process', claimedAt: expect.any(String) }]);
+      expect(released).toEqual([
+        { dedupeKey: 'startup:dead-unpublished', detailType: 'Sample Landed', owner: 'dead-process', claimedAt: expect.any(String) },
+      ]);
       expect(await getFact('startup:dead-unpublished')).toBeUndefined();
-      for (const kept of ['startup:dead-published', 'startup:legacy', 'startup:own-unpublished']) expect(await getFact(kept), kept).toBeDefined();
+      for (const kept of ['startup:dead-published', 'startup:legacy', 'startup:own-unpublished'])
+        expect(await getFact(kept), kept).toBeDefined();
       expect(await catalog.claimFact('startup:dead-unpublished', 'Sample Landed')).toBe(true);
     });
 
     it('leaves a claim that kept its event to the relay', async () => {
       // Prepare
       const claimedAt = new Date().toISOString();
-      await putFact('startup:outbox', { owner: 'dead-process', claimedAt, event: '{}', ...keys.unpublishedFact('startup:outbox', claimedAt) });
+      await putFact('startup:outbox', {
+        owner: 'dead-process',
+        claimedAt,
+        event: '{}',
+        ...keys.unpublishedFact('startup:outbox', claimedAt),
+      });
       // Act
       const released = await catalog.releaseAbandonedFacts();
       // Assess
@@ -179,9 +234,19 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       await catalog.claimFact('outbox:no-event', 'Sample Landed');
       // Act
       const listed = (await catalog.listUnpublishedFacts()).filter((fact) => fact.dedupeKey.startsWith('outbox:'));
-      const claimedLongAgo = (await catalog.listUnpublishedFacts(new Date(Date.now() - 60_000))).filter((fact) => fact.dedupeKey.startsWith('outbox:'));
+      const claimedLongAgo = (await catalog.listUnpublishedFacts(new Date(Date.now() - 60_000))).filter((fact) =>
+        fact.dedupeKey.startsWith('outbox:'),
+      );
       // Assess
-      expect(listed).toEqual([{ dedupeKey: 'outbox:listed', detailType: 'Sample Landed', owner: INSTANCE_ID, claimedAt: expect.any(String), event: event('outbox:listed') }]);
+      expect(listed).toEqual([
+        {
+          dedupeKey: 'outbox:listed',
+          detailType: 'Sample Landed',
+          owner: INSTANCE_ID,
+          claimedAt: expect.any(String),
+          event: event('outbox:listed'),
+        },
+      ]);
       expect(claimedLongAgo).toEqual([]);
       expect(await getFact('outbox:published')).not.toHaveProperty('gsi1pk');
     });

@@ -7,20 +7,52 @@ import { parseSampleSheet } from '../../../functions/landing/sampleSheet.ts';
 
 const T0 = Date.parse('2026-11-20T03:00:00Z');
 const sheet = parseSampleSheet('[Reads]\nRead1Cycles,151\nRead2Cycles,151\n[BCLConvert_Data]\nLane,Sample_ID\n1,A\n2,A\n1,B\n');
-const landed = (name: string, minute = 0): LandedFile => ({ name, bucket: 'b', key: `incoming/t/r/${name}`, size: 1, etag: 'e', landedAt: new Date(T0 + minute * 60_000).toISOString() });
+const landed = (name: string, minute = 0): LandedFile => ({
+  name,
+  bucket: 'b',
+  key: `incoming/t/r/${name}`,
+  size: 1,
+  etag: 'e',
+  landedAt: new Date(T0 + minute * 60_000).toISOString(),
+});
 const ALL_A = ['A_S1_L001_R1_001.fastq.gz', 'A_S1_L001_R2_001.fastq.gz', 'A_S1_L002_R1_001.fastq.gz', 'A_S1_L002_R2_001.fastq.gz'];
 const ALL_B = ['B_S2_L001_R1_001.fastq.gz', 'B_S2_L001_R2_001.fastq.gz'];
-const base = (overrides: Partial<CompletenessInput>): CompletenessInput => ({ profile: 'illumina', files: [], now: T0 + 60 * 60_000, rtaSettleSeconds: 600, deadlineMinutes: 120, ...overrides });
-const ready = (result: ReturnType<typeof evaluateCompleteness>) => result.samples.filter((sample) => sample.ready).map((sample) => sample.sampleId);
+const base = (overrides: Partial<CompletenessInput>): CompletenessInput => ({
+  profile: 'illumina',
+  files: [],
+  now: T0 + 60 * 60_000,
+  rtaSettleSeconds: 600,
+  deadlineMinutes: 120,
+  ...overrides,
+});
+const ready = (result: ReturnType<typeof evaluateCompleteness>) =>
+  result.samples.filter((sample) => sample.ready).map((sample) => sample.sampleId);
 
 describe('evaluateCompleteness', () => {
   describe('illumina profile', () => {
     it.each([
-      { case: 'no sample sheet yet', files: ALL_A, sheetGiven: false, expected: { status: 'RECEIVING', ready: [], waitingFor: 'SampleSheet.csv' } },
+      {
+        case: 'no sample sheet yet',
+        files: ALL_A,
+        sheetGiven: false,
+        expected: { status: 'RECEIVING', ready: [], waitingFor: 'SampleSheet.csv' },
+      },
       { case: 'all of A without a marker', files: ALL_A, expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt' } },
-      { case: 'RTAComplete alone on a NovaSeq is not completion', files: [...ALL_A, ...ALL_B, 'RTAComplete.txt'], expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt' } },
-      { case: 'CopyComplete with A complete (lane-split) and B partial', files: [...ALL_A, ALL_B[0]!, 'CopyComplete.txt'], expected: { status: 'RECEIVING', ready: ['A'], waitingFor: '1 missing file(s)' } },
-      { case: 'CopyComplete and everything', files: [...ALL_A, ...ALL_B, 'CopyComplete.txt'], expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined } },
+      {
+        case: 'RTAComplete alone on a NovaSeq is not completion',
+        files: [...ALL_A, ...ALL_B, 'RTAComplete.txt'],
+        expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt' },
+      },
+      {
+        case: 'CopyComplete with A complete (lane-split) and B partial',
+        files: [...ALL_A, ALL_B[0]!, 'CopyComplete.txt'],
+        expected: { status: 'RECEIVING', ready: ['A'], waitingFor: '1 missing file(s)' },
+      },
+      {
+        case: 'CopyComplete and everything',
+        files: [...ALL_A, ...ALL_B, 'CopyComplete.txt'],
+        expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
+      },
     ])('$case', ({ files, sheetGiven = true, expected }) => {
       const result = evaluateCompleteness(base({ files: files.map((name) => landed(name)), sheet: sheetGiven ? sheet : undefined }));
       expect({ status: result.status, ready: ready(result), waitingFor: result.waitingFor }).toEqual(expected);
@@ -36,7 +68,14 @@ describe('evaluateCompleteness', () => {
     });
 
     it('reports FASTQs of samples the sheet does not list, exempting Undetermined', () => {
-      const result = evaluateCompleteness(base({ files: [...ALL_A, ...ALL_B, 'C_S3_L001_R1_001.fastq.gz', 'Undetermined_S0_L001_R1_001.fastq.gz', 'CopyComplete.txt'].map((name) => landed(name)), sheet }));
+      const result = evaluateCompleteness(
+        base({
+          files: [...ALL_A, ...ALL_B, 'C_S3_L001_R1_001.fastq.gz', 'Undetermined_S0_L001_R1_001.fastq.gz', 'CopyComplete.txt'].map((name) =>
+            landed(name),
+          ),
+          sheet,
+        }),
+      );
       expect(result.unknownFastqs).toEqual(['C_S3_L001_R1_001.fastq.gz']);
     });
 
@@ -50,24 +89,42 @@ describe('evaluateCompleteness', () => {
       const files = [...ALL_A, 'CopyComplete.txt'].map((name) => landed(name));
       expect(evaluateCompleteness(base({ files, sheet, now: T0 + 119 * 60_000 })).status).toBe('RECEIVING');
       const late = evaluateCompleteness(base({ files, sheet, now: T0 + 121 * 60_000 }));
-      expect({ status: late.status, missing: late.missing, ready: ready(late) }).toEqual({ status: 'INCOMPLETE', missing: ALL_B, ready: ['A'] });
+      expect({ status: late.status, missing: late.missing, ready: ready(late) }).toEqual({
+        status: 'INCOMPLETE',
+        missing: ALL_B,
+        ready: ['A'],
+      });
     });
   });
 
   describe('manifest profile', () => {
-    const manifest = parseRunManifest('manifest.md5', `${'a'.repeat(32)}  S1.R1.fastq.gz\n${'b'.repeat(32)}  S1.R2.fastq.gz\n${'c'.repeat(32)} *S2.R1.fastq.gz\n${'d'.repeat(32)}  S2.R2.fastq.gz\n`);
+    const manifest = parseRunManifest(
+      'manifest.md5',
+      `${'a'.repeat(32)}  S1.R1.fastq.gz\n${'b'.repeat(32)}  S1.R2.fastq.gz\n${'c'.repeat(32)} *S2.R1.fastq.gz\n${'d'.repeat(32)}  S2.R2.fastq.gz\n`,
+    );
     it('waits for the manifest, then for every file it lists, even when the manifest arrives first', () => {
       const some = ['S1.R1.fastq.gz', 'S1.R2.fastq.gz', 'S2.R1.fastq.gz'].map((name) => landed(name));
       expect(evaluateCompleteness(base({ profile: 'manifest', files: some })).waitingFor).toBe('a manifest (manifest.json or *.md5)');
       const early = evaluateCompleteness(base({ profile: 'manifest', files: [landed('manifest.md5'), ...some], manifest }));
-      expect({ status: early.status, ready: ready(early), missing: early.missing }).toEqual({ status: 'RECEIVING', ready: ['S1'], missing: ['S2.R2.fastq.gz'] });
-      const all = evaluateCompleteness(base({ profile: 'manifest', files: [landed('manifest.md5'), ...some, landed('S2.R2.fastq.gz')], manifest }));
+      expect({ status: early.status, ready: ready(early), missing: early.missing }).toEqual({
+        status: 'RECEIVING',
+        ready: ['S1'],
+        missing: ['S2.R2.fastq.gz'],
+      });
+      const all = evaluateCompleteness(
+        base({ profile: 'manifest', files: [landed('manifest.md5'), ...some, landed('S2.R2.fastq.gz')], manifest }),
+      );
       expect({ status: all.status, ready: ready(all) }).toEqual({ status: 'COMPLETE', ready: ['S1', 'S2'] });
     });
 
     it('turns INCOMPLETE with the missing list after the deadline from the manifest', () => {
-      const result = evaluateCompleteness(base({ profile: 'manifest', files: [landed('manifest.md5', 0), landed('S1.R1.fastq.gz')], manifest, now: T0 + 121 * 60_000 }));
-      expect({ status: result.status, missing: result.missing.sort() }).toEqual({ status: 'INCOMPLETE', missing: ['S1.R2.fastq.gz', 'S2.R1.fastq.gz', 'S2.R2.fastq.gz'] });
+      const result = evaluateCompleteness(
+        base({ profile: 'manifest', files: [landed('manifest.md5', 0), landed('S1.R1.fastq.gz')], manifest, now: T0 + 121 * 60_000 }),
+      );
+      expect({ status: result.status, missing: result.missing.sort() }).toEqual({
+        status: 'INCOMPLETE',
+        missing: ['S1.R2.fastq.gz', 'S2.R1.fastq.gz', 'S2.R2.fastq.gz'],
+      });
     });
   });
 
@@ -79,44 +136,88 @@ describe('evaluateCompleteness', () => {
     });
 
     it('completes every sample on transfer_complete.txt', () => {
-      const files = ['S1.R1.fastq.gz', 'S1.R2.fastq.gz', 'S2.R1.fastq.gz', 'S2.R2.fastq.gz', 'transfer_complete.txt'].map((name) => landed(name));
-      expect(evaluateCompleteness(base({ profile: 'marker', files }))).toMatchObject({ status: 'COMPLETE', signal: 'transfer_complete.txt' });
+      const files = ['S1.R1.fastq.gz', 'S1.R2.fastq.gz', 'S2.R1.fastq.gz', 'S2.R2.fastq.gz', 'transfer_complete.txt'].map((name) =>
+        landed(name),
+      );
+      expect(evaluateCompleteness(base({ profile: 'marker', files }))).toMatchObject({
+        status: 'COMPLETE',
+        signal: 'transfer_complete.txt',
+      });
     });
 
     it('waits without any marker', () => {
       const files = ['S1.R1.fastq.gz', 'S1.R2.fastq.gz'].map((name) => landed(name));
-      expect(evaluateCompleteness(base({ profile: 'marker', files }))).toMatchObject({ status: 'RECEIVING', waitingFor: 'transfer_complete.txt or <sample>.complete' });
+      expect(evaluateCompleteness(base({ profile: 'marker', files }))).toMatchObject({
+        status: 'RECEIVING',
+        waitingFor: 'transfer_complete.txt or <sample>.complete',
+      });
     });
   });
 });
 
 describe('parseRunManifest', () => {
   it.each([
-    { case: 'md5sum format with a bad line', source: 'manifest.md5', text: `${'a'.repeat(32)}  x.fq.gz\nnot a line\n`, message: 'manifest.md5 line 2: expected "<md5 or sha256 hex>  <file name>", found "not a line"' },
-    { case: 'JSON without files', source: 'manifest.json', text: '{"x":1}', message: 'manifest.json: expected an array of files, or { "files": [...] }' },
-    { case: 'JSON with a bad md5', source: 'manifest.json', text: '{"files":[{"name":"a","md5":"xyz"}]}', message: 'manifest.json: files[0]: expected "md5" as 32 hex digits, found "xyz"' },
+    {
+      case: 'md5sum format with a bad line',
+      source: 'manifest.md5',
+      text: `${'a'.repeat(32)}  x.fq.gz\nnot a line\n`,
+      message: 'manifest.md5 line 2: expected "<md5 or sha256 hex>  <file name>", found "not a line"',
+    },
+    {
+      case: 'JSON without files',
+      source: 'manifest.json',
+      text: '{"x":1}',
+      message: 'manifest.json: expected an array of files, or { "files": [...] }',
+    },
+    {
+      case: 'JSON with a bad md5',
+      source: 'manifest.json',
+      text: '{"files":[{"name":"a","md5":"xyz"}]}',
+      message: 'manifest.json: files[0]: expected "md5" as 32 hex digits, found "xyz"',
+    },
     { case: 'invalid JSON', source: 'manifest.json', text: '{', message: 'manifest.json: expected a JSON manifest, found invalid JSON' },
-    { case: 'a traversal path', source: 'manifest.md5', text: `${'a'.repeat(32)}  ../../etc/passwd\n`, message: 'manifest.md5 line 1: unsafe path "../../etc/passwd"' },
+    {
+      case: 'a traversal path',
+      source: 'manifest.md5',
+      text: `${'a'.repeat(32)}  ../../etc/passwd\n`,
+      message: 'manifest.md5 line 1: unsafe path "../../etc/passwd"',
+    },
     { case: 'no files', source: 'manifest.md5', text: '# nothing yet\n', message: 'manifest.md5: lists no files' },
   ])('rejects $case', ({ source, text, message }) => {
     expect(() => parseRunManifest(source, text)).toThrow(message);
   });
 
   it('reads sha256sum format and names like SHA256SUMS, as landfall validate does', () => {
-    expect(parseRunManifest('SHA256SUMS', `${'B'.repeat(64)}  S1.R1.fastq.gz\n`).entries).toEqual([{ name: 'S1.R1.fastq.gz', sha256: 'b'.repeat(64) }]);
+    expect(parseRunManifest('SHA256SUMS', `${'B'.repeat(64)}  S1.R1.fastq.gz\n`).entries).toEqual([
+      { name: 'S1.R1.fastq.gz', sha256: 'b'.repeat(64) },
+    ]);
     expect(['SHA256SUMS', 'MD5SUMS', 'run.sha256', 'manifest.json', 'md5sums.txt'].filter(isManifestName)).toHaveLength(5);
   });
 
   it('reads JSON entries with checksums and sizes', () => {
-    expect(parseRunManifest('manifest.json', JSON.stringify({ files: [{ path: 'S1.R1.fastq.gz', md5: 'A'.repeat(32), size: 10 }] })).entries).toEqual([{ name: 'S1.R1.fastq.gz', md5: 'a'.repeat(32), sha256: undefined, size: 10 }]);
+    expect(
+      parseRunManifest('manifest.json', JSON.stringify({ files: [{ path: 'S1.R1.fastq.gz', md5: 'A'.repeat(32), size: 10 }] })).entries,
+    ).toEqual([{ name: 'S1.R1.fastq.gz', md5: 'a'.repeat(32), sha256: undefined, size: 10 }]);
   });
 });
 
 describe('parseLandingKey', () => {
   it.each([
-    { case: 'a run file', key: 'incoming/genomics/RUN1/A_S1_L001_R1_001.fastq.gz', expected: { team: 'genomics', runId: 'RUN1', name: 'A_S1_L001_R1_001.fastq.gz' } },
-    { case: 'a nested file', key: 'incoming/genomics/RUN1/Reports/x y.html', expected: { team: 'genomics', runId: 'RUN1', name: 'Reports/x y.html' } },
-    { case: 'an NFD name (macOS SMB) becomes NFC', key: 'incoming/genomics/RUN1/Cafe\u0301.csv', expected: { team: 'genomics', runId: 'RUN1', name: 'Caf\u00e9.csv' } },
+    {
+      case: 'a run file',
+      key: 'incoming/genomics/RUN1/A_S1_L001_R1_001.fastq.gz',
+      expected: { team: 'genomics', runId: 'RUN1', name: 'A_S1_L001_R1_001.fastq.gz' },
+    },
+    {
+      case: 'a nested file',
+      key: 'incoming/genomics/RUN1/Reports/x y.html',
+      expected: { team: 'genomics', runId: 'RUN1', name: 'Reports/x y.html' },
+    },
+    {
+      case: 'an NFD name (macOS SMB) becomes NFC',
+      key: 'incoming/genomics/RUN1/Cafe\u0301.csv',
+      expected: { team: 'genomics', runId: 'RUN1', name: 'Caf\u00e9.csv' },
+    },
     { case: 'a file at the team folder', key: 'incoming/genomics/loose.txt', expected: undefined },
     { case: 'outside incoming/', key: 'teams/genomics/RUN1/x', expected: undefined },
   ])('$case', ({ key, expected }) => {

@@ -12,7 +12,15 @@ const regions = [
   RegionConfig.parse({ name: 'us-east-1', vcpuQuota: 8, preference: 1 }),
   RegionConfig.parse({ name: 'ap-south-1', vcpuQuota: 8, preference: 2 }),
 ];
-const job = (jobName: string, priority = 0, home = 'eu-west-1'): PlacementJob => ({ jobName, vcpus: 4, memoryMiB: 1024, expectedSeconds: 120, inputBytes: GB, dataRegions: [home], priority });
+const job = (jobName: string, priority = 0, home = 'eu-west-1'): PlacementJob => ({
+  jobName,
+  vcpus: 4,
+  memoryMiB: 1024,
+  expectedSeconds: 120,
+  inputBytes: GB,
+  dataRegions: [home],
+  priority,
+});
 
 describe('placeAndReserve (against the local DynamoDB-compatible server)', () => {
   let test: Awaited<ReturnType<typeof startTestCatalog>>;
@@ -33,9 +41,13 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     const setup = setupFor('2');
     const clients = Array.from({ length: 6 }, () => test.client());
     // Act
-    const decisions = await Promise.all(clients.map((client, i) => placeAndReserve(client.regionLoads, setup, job(`concurrent-${i}`, 0, 'eu-west-2'))));
+    const decisions = await Promise.all(
+      clients.map((client, i) => placeAndReserve(client.regionLoads, setup, job(`concurrent-${i}`, 0, 'eu-west-2'))),
+    );
     // Assess
-    const perRegion = Object.fromEntries(setup.regions.map((region) => [region.name, decisions.filter((d) => d.region === region.name).length]));
+    const perRegion = Object.fromEntries(
+      setup.regions.map((region) => [region.name, decisions.filter((d) => d.region === region.name).length]),
+    );
     expect(perRegion).toEqual({ 'eu-west-2': 2, 'us-east-2': 2, 'ap-south-2': 2 });
     const loads = await Promise.all(setup.regions.map((region) => test.catalog.regionLoads.get(region.name)));
     expect(loads.map((load) => Object.keys(load.jobs).length)).toEqual([2, 2, 2]);
@@ -89,10 +101,20 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     const setup: PlacementSetup = { ...base, health: { ...base.health, maxQueuedJobs: 2 } };
     // Act: six jobs fill every queue; the seventh finds no room
     const decisions = [];
-    for (let i = 0; i < 6; i++) decisions.push(await placeAndReserve(test.catalog.regionLoads, setup, job(`bounded-${i}`, 0, 'eu-west-10')));
-    const refused = await placeAndReserve(test.catalog.regionLoads, setup, job('bounded-6', 0, 'eu-west-10')).catch((error: unknown) => error);
+    for (let i = 0; i < 6; i++)
+      decisions.push(await placeAndReserve(test.catalog.regionLoads, setup, job(`bounded-${i}`, 0, 'eu-west-10')));
+    const refused = await placeAndReserve(test.catalog.regionLoads, setup, job('bounded-6', 0, 'eu-west-10')).catch(
+      (error: unknown) => error,
+    );
     // Assess: two per region, then a retryable "wait for room" naming each full region; nothing reserved for it
-    expect(decisions.map((decision) => decision.region).sort()).toEqual(['ap-south-10', 'ap-south-10', 'eu-west-10', 'eu-west-10', 'us-east-10', 'us-east-10']);
+    expect(decisions.map((decision) => decision.region).sort()).toEqual([
+      'ap-south-10',
+      'ap-south-10',
+      'eu-west-10',
+      'eu-west-10',
+      'us-east-10',
+      'us-east-10',
+    ]);
     expect(refused).toBeInstanceOf(RegionsFullError);
     expect((refused as Error).message).toMatch(/eu-west-10 holds 2 waiting jobs \(bound 2\).*us-east-10 holds 2.*ap-south-10 holds 2/);
     const loads = await Promise.all(setup.regions.map((region) => test.catalog.regionLoads.get(region.name)));
@@ -104,12 +126,18 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     const base = setupFor('11');
     const setup: PlacementSetup = { ...base, regions: [base.regions[0]!], health: { ...base.health, maxQueuedJobs: 5 } };
     for (let i = 0; i < 5; i++) await placeAndReserve(test.catalog.regionLoads, setup, job(`waiting-${i}`, 0, 'eu-west-11'));
-    const normalRefused = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11')).catch((error: unknown) => error);
+    const normalRefused = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11')).catch(
+      (error: unknown) => error,
+    );
     // Act
     const urgent = await placeAndReserve(test.catalog.regionLoads, setup, job('urgent', PRIORITY_BAND, 'eu-west-11'));
-    const secondUrgent = await placeAndReserve(test.catalog.regionLoads, setup, job('urgent-2', PRIORITY_BAND, 'eu-west-11')).catch((error: unknown) => error);
+    const secondUrgent = await placeAndReserve(test.catalog.regionLoads, setup, job('urgent-2', PRIORITY_BAND, 'eu-west-11')).catch(
+      (error: unknown) => error,
+    );
     await test.catalog.regionLoads.markRunning('eu-west-11', 'waiting-0', Date.now());
-    const oneRunning = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11')).catch((error: unknown) => error);
+    const oneRunning = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11')).catch(
+      (error: unknown) => error,
+    );
     await test.catalog.regionLoads.markRunning('eu-west-11', 'waiting-1', Date.now());
     const afterTwoRun = await placeAndReserve(test.catalog.regionLoads, setup, job('normal', 0, 'eu-west-11'));
     // Assess
@@ -119,7 +147,6 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     expect(oneRunning).toBeInstanceOf(RegionsFullError); // 4 waiting + the urgent one = 5
     expect(afterTwoRun.region).toBe('eu-west-11'); // 3 + 1 = 4 waiting: room for normal work again
   });
-
 });
 
 describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)', () => {
@@ -131,7 +158,12 @@ describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)
 
   it('makes placement count a running job by its remaining time, and ignores a released job', async () => {
     // Prepare: one region of 4 vCPUs, full with one 4-vCPU job expected to take 120 s
-    const setup: PlacementSetup = { homeRegion: 'eu-west-9', regions: [RegionConfig.parse({ name: 'eu-west-9', vcpuQuota: 4 })], health: { unhealthyAfterFailures: 2, windowSeconds: 600 }, now: () => 1_000_000 };
+    const setup: PlacementSetup = {
+      homeRegion: 'eu-west-9',
+      regions: [RegionConfig.parse({ name: 'eu-west-9', vcpuQuota: 4 })],
+      health: { unhealthyAfterFailures: 2, windowSeconds: 600 },
+      now: () => 1_000_000,
+    };
     await placeAndReserve(test.catalog.regionLoads, setup, job('long', 0, 'eu-west-9'));
     const queuedView = await placeAndReserve(test.catalog.regionLoads, setup, job('probe-1', 0, 'eu-west-9'));
     await test.catalog.regionLoads.release('eu-west-9', 'probe-1');
@@ -145,5 +177,4 @@ describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)
     expect(runningView.estimatedStartSeconds).toBe(20);
     expect(markedReleased).toBe(false);
   });
-
 });

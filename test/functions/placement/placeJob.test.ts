@@ -7,7 +7,15 @@ import type { PlacementJob, RegionState, Reservation } from '../../../functions/
 
 const GB = 1024 ** 3;
 const HOME = 'eu-west-1';
-const baseJob: PlacementJob = { jobName: 'exec-s1-trim', vcpus: 4, memoryMiB: 1024, expectedSeconds: 120, inputBytes: GB, dataRegions: [HOME], priority: 0 };
+const baseJob: PlacementJob = {
+  jobName: 'exec-s1-trim',
+  vcpus: 4,
+  memoryMiB: 1024,
+  expectedSeconds: 120,
+  inputBytes: GB,
+  dataRegions: [HOME],
+  priority: 0,
+};
 const region = (name: string, vcpuQuota: number, preference: number, reservations: Reservation[] = []): RegionState => ({
   name,
   vcpuQuota,
@@ -18,7 +26,8 @@ const region = (name: string, vcpuQuota: number, preference: number, reservation
   healthy: true,
   reservations,
 });
-const busy = (vcpus: number, expectedSeconds: number, priority = 0, count = 1): Reservation[] => Array.from({ length: count }, () => ({ vcpus, memoryMiB: 1024, expectedSeconds, priority }));
+const busy = (vcpus: number, expectedSeconds: number, priority = 0, count = 1): Reservation[] =>
+  Array.from({ length: count }, () => ({ vcpus, memoryMiB: 1024, expectedSeconds, priority }));
 const baseRegions = (): RegionState[] => [region(HOME, 64, 0), region('us-east-1', 32, 1), region('ap-south-1', 16, 2)];
 
 describe('placeJob', () => {
@@ -118,7 +127,13 @@ describe('placeJob', () => {
   });
 
   describe('with start times known (RUNNING events)', () => {
-    const running = (vcpus: number, expectedSeconds: number, runningForSeconds: number, priority = 0): Reservation => ({ vcpus, memoryMiB: 1024, expectedSeconds, priority, runningForSeconds });
+    const running = (vcpus: number, expectedSeconds: number, runningForSeconds: number, priority = 0): Reservation => ({
+      vcpus,
+      memoryMiB: 1024,
+      expectedSeconds,
+      priority,
+      runningForSeconds,
+    });
 
     it('starts an urgent job when enough running jobs finished, ignoring queued backlog', () => {
       // Prepare: 8 vCPUs busy with jobs finishing in 5, 20, 40 and 60 s; lots of backlog queued
@@ -145,7 +160,12 @@ describe('placeJob', () => {
   });
 
   describe('properties', () => {
-    const reservationArb = fc.record({ vcpus: fc.integer({ min: 1, max: 8 }), memoryMiB: fc.constant(1024), expectedSeconds: fc.integer({ min: 1, max: 600 }), priority: fc.constantFrom(0, 100) });
+    const reservationArb = fc.record({
+      vcpus: fc.integer({ min: 1, max: 8 }),
+      memoryMiB: fc.constant(1024),
+      expectedSeconds: fc.integer({ min: 1, max: 600 }),
+      priority: fc.constantFrom(0, 100),
+    });
     const regionsArb = fc.tuple(
       fc.array(reservationArb, { maxLength: 40 }),
       fc.array(reservationArb, { maxLength: 40 }),
@@ -178,7 +198,9 @@ describe('placeJob', () => {
           // Assess
           const chosen = regions.find((state) => state.name === decision.region)!;
           expect(chosen.healthy).toBe(true);
-          const eligibleStarts = decision.candidates.filter((candidate) => candidate.eligible).map((candidate) => candidate.estimatedStartSeconds);
+          const eligibleStarts = decision.candidates
+            .filter((candidate) => candidate.eligible)
+            .map((candidate) => candidate.estimatedStartSeconds);
           expect(decision.estimatedStartSeconds).toBeLessThan(Math.min(...eligibleStarts) + 1);
         }),
         { seed: 5, numRuns: 300 },

@@ -23,13 +23,30 @@ describe('queueDrain', () => {
     { case: 'a submitted job waiting past the window with room free', jobs: [{ vcpus: 1, submittedAt: NOW - 20 * MIN }], draining: false },
     { case: 'a submitted job waiting less than the window', jobs: [{ vcpus: 1, submittedAt: NOW - 5 * MIN }], draining: true },
     { case: 'a job held behind early steps (never submitted)', jobs: [{ vcpus: 1 }], draining: true },
-    { case: 'a long wait in a full region', jobs: [{ vcpus: 2, runningSince: NOW - 60 * MIN }, { vcpus: 1, submittedAt: NOW - 20 * MIN }], draining: true },
-    { case: 'a long wait beside a running job with room for it', jobs: [{ vcpus: 1, runningSince: NOW - 60 * MIN }, { vcpus: 1, submittedAt: NOW - 20 * MIN }], draining: false },
+    {
+      case: 'a long wait in a full region',
+      jobs: [
+        { vcpus: 2, runningSince: NOW - 60 * MIN },
+        { vcpus: 1, submittedAt: NOW - 20 * MIN },
+      ],
+      draining: true,
+    },
+    {
+      case: 'a long wait beside a running job with room for it',
+      jobs: [
+        { vcpus: 1, runningSince: NOW - 60 * MIN },
+        { vcpus: 1, submittedAt: NOW - 20 * MIN },
+      ],
+      draining: false,
+    },
     { case: 'running jobs only', jobs: [{ vcpus: 2, submittedAt: NOW - 90 * MIN, runningSince: NOW - 80 * MIN }], draining: true },
   ])('$case → draining: $draining', ({ jobs, draining }) => {
     const judged = queueDrain(jobs, 2, NOW, 900);
     expect(judged.draining).toBe(draining);
-    if (!draining) expect(judged.reason).toMatch(/^queue not draining: 1 job\(s\) handed to Batch over 900 s ago have not started though \d of 2 vCPUs are free$/);
+    if (!draining)
+      expect(judged.reason).toMatch(
+        /^queue not draining: 1 job\(s\) handed to Batch over 900 s ago have not started though \d of 2 vCPUs are free$/,
+      );
   });
 });
 
@@ -43,29 +60,90 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config });
-    for (const region of config.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
+    for (const region of config.regions)
+      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
     // Never started: submitted jobs stay RUNNABLE, as in a region whose compute does not come up.
-    executor = new LocalBatchExecutor({ regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })), stateDir: harness.bucketsDir, onStateChange: () => undefined });
+    executor = new LocalBatchExecutor({
+      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
+      stateDir: harness.bucketsDir,
+      onStateChange: () => undefined,
+    });
     harness.services.jobs = executor;
     const landing = bucketNames(config).landing;
     const loads = harness.services.catalog.regionLoads;
     // Home: one job submitted 20 minutes ago that never started, one submitted a minute ago.
-    for (const [i, [name, submittedAt]] of ([['stuck', NOW - 20 * MIN], ['fresh', NOW - MIN]] as const).entries()) {
+    for (const [i, [name, submittedAt]] of (
+      [
+        ['stuck', NOW - 20 * MIN],
+        ['fresh', NOW - MIN],
+      ] as const
+    ).entries()) {
       const sampleId = `S${i}`;
       const ref = { team, runId, sampleId };
       await harness.folders.put(landing, `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, `reads of ${sampleId}`);
-      const file = { name: `${sampleId}_R1.fastq.gz`, bucket: landing, key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, size: 11, etag: 'e', md5: 'm', read: 'R1' as const, lane: 1, reads: 1 };
+      const file = {
+        name: `${sampleId}_R1.fastq.gz`,
+        bucket: landing,
+        key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`,
+        size: 11,
+        etag: 'e',
+        md5: 'm',
+        read: 'R1' as const,
+        lane: 1,
+        reads: 1,
+      };
       await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
       const spec: JobSpec = {
-        jobName: name, region: HOME, jobQueue: `landfall-${HOME}-normal`, jobDefinition: 'landfall-qc', command: ['landfall-step', 'qc'],
-        environment: { LANDFALL_JOB: JSON.stringify({ step: 'qc', sampleId, inputs: [file], workBucket: 'landfall-results', workPrefix: `work/${name}/qc/` }) },
-        vcpus: 1, memoryMiB: 512, timeoutSeconds: 1800, attempts: 2,
+        jobName: name,
+        region: HOME,
+        jobQueue: `landfall-${HOME}-normal`,
+        jobDefinition: 'landfall-qc',
+        command: ['landfall-step', 'qc'],
+        environment: {
+          LANDFALL_JOB: JSON.stringify({
+            step: 'qc',
+            sampleId,
+            inputs: [file],
+            workBucket: 'landfall-results',
+            workPrefix: `work/${name}/qc/`,
+          }),
+        },
+        vcpus: 1,
+        memoryMiB: 512,
+        timeoutSeconds: 1800,
+        attempts: 2,
       };
       const { jobId } = await executor.submit(spec);
-      await harness.services.catalog.recordJob({ ...ref, version: 1, jobName: name, step: 'qc', taskToken: `token-${name}`, executionName: `exec-${name}`, region: HOME, workBucket: 'landfall-results', workPrefix: `work/${name}/qc/`, submittedAt: new Date(submittedAt).toISOString(), jobId, spec: JSON.stringify(spec) });
-      await harness.services.catalog.putStep({ ...ref, version: 1, step: 'qc', status: 'RUNNING', jobName: name, region: HOME, placements: [] });
+      await harness.services.catalog.recordJob({
+        ...ref,
+        version: 1,
+        jobName: name,
+        step: 'qc',
+        taskToken: `token-${name}`,
+        executionName: `exec-${name}`,
+        region: HOME,
+        workBucket: 'landfall-results',
+        workPrefix: `work/${name}/qc/`,
+        submittedAt: new Date(submittedAt).toISOString(),
+        jobId,
+        spec: JSON.stringify(spec),
+      });
+      await harness.services.catalog.putStep({
+        ...ref,
+        version: 1,
+        step: 'qc',
+        status: 'RUNNING',
+        jobName: name,
+        region: HOME,
+        placements: [],
+      });
       const { revision } = await loads.get(HOME);
-      await loads.reserve(HOME, name, { vcpus: 1, memoryMiB: 512, expectedSeconds: 180, priority: 0, inputBytes: 11, dataRegions: [HOME] }, revision);
+      await loads.reserve(
+        HOME,
+        name,
+        { vcpus: 1, memoryMiB: 512, expectedSeconds: 180, priority: 0, inputBytes: 11, dataRegions: [HOME] },
+        revision,
+      );
       await loads.markSubmitted(HOME, name, submittedAt);
     }
   });
@@ -76,9 +154,16 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
   });
 
   it('gives the region no new work while its queue does not drain', async () => {
-    const decision = await placeAndReserve(harness.services.catalog.regionLoads, { ...placementSetup(config), now: () => NOW }, { jobName: 'new-job', vcpus: 1, memoryMiB: 512, expectedSeconds: 60, inputBytes: 0, dataRegions: [HOME], priority: 0 });
+    const decision = await placeAndReserve(
+      harness.services.catalog.regionLoads,
+      { ...placementSetup(config), now: () => NOW },
+      { jobName: 'new-job', vcpus: 1, memoryMiB: 512, expectedSeconds: 60, inputBytes: 0, dataRegions: [HOME], priority: 0 },
+    );
     expect(decision.region).not.toBe(HOME);
-    expect(decision.candidates.find((candidate) => candidate.region === HOME)).toMatchObject({ eligible: false, excludedBecause: expect.stringMatching(/queue not draining/) });
+    expect(decision.candidates.find((candidate) => candidate.region === HOME)).toMatchObject({
+      eligible: false,
+      excludedBecause: expect.stringMatching(/queue not draining/),
+    });
     await harness.services.catalog.regionLoads.release(decision.region, 'new-job');
   });
 

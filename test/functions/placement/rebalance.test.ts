@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { pickMoves, type QueuedJob, type RebalanceRegion } from '../../../functions/placement/rebalance.ts';
 
 const GB = 1024 ** 3;
-const queued = (jobName: string, expectedSeconds = 120): QueuedJob => ({ jobName, vcpus: 4, memoryMiB: 1024, expectedSeconds, priority: 0, inputBytes: GB, dataRegions: ['eu-west-1'] });
+const queued = (jobName: string, expectedSeconds = 120): QueuedJob => ({
+  jobName,
+  vcpus: 4,
+  memoryMiB: 1024,
+  expectedSeconds,
+  priority: 0,
+  inputBytes: GB,
+  dataRegions: ['eu-west-1'],
+});
 const region = (name: string, vcpuQuota: number, change: Partial<RebalanceRegion> = {}): RebalanceRegion => ({
   name,
   vcpuQuota,
@@ -17,7 +25,10 @@ const region = (name: string, vcpuQuota: number, change: Partial<RebalanceRegion
 describe('pickMoves', () => {
   it('moves jobs from the back of a long queue to an idle region, as many as fit there', () => {
     // Prepare
-    const regions = [region('eu-west-1', 8, { queue: [queued('a'), queued('b'), queued('c')] }), region('us-east-1', 8, { freeVcpus: 8, runningWork: 0 })];
+    const regions = [
+      region('eu-west-1', 8, { queue: [queued('a'), queued('b'), queued('c')] }),
+      region('us-east-1', 8, { freeVcpus: 8, runningWork: 0 }),
+    ];
     // Act
     const moves = pickMoves(structuredClone(regions));
     // Assess

@@ -19,7 +19,8 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config: regionsConfig });
-    for (const region of regionsConfig.regions) await mkdir(path.join(harness.bucketsDir, bucketNames(regionsConfig).workArea(region.name)), { recursive: true });
+    for (const region of regionsConfig.regions)
+      await mkdir(path.join(harness.bucketsDir, bucketNames(regionsConfig).workArea(region.name)), { recursive: true });
     executor = new LocalBatchExecutor({
       regions: regionsConfig.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
       stateDir: harness.bucketsDir,
@@ -34,7 +35,17 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
       const sampleId = `S${i}`;
       const ref = { team, runId, sampleId };
       await harness.folders.put(landing, `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, `reads of ${sampleId}`);
-      const file = { name: `${sampleId}_R1.fastq.gz`, bucket: landing, key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`, size: 11, etag: 'e', md5: 'm', read: 'R1' as const, lane: 1, reads: 1 };
+      const file = {
+        name: `${sampleId}_R1.fastq.gz`,
+        bucket: landing,
+        key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`,
+        size: 11,
+        etag: 'e',
+        md5: 'm',
+        read: 'R1' as const,
+        lane: 1,
+        reads: 1,
+      };
       await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
       const spec: JobSpec = {
         jobName: name,
@@ -42,7 +53,15 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
         jobQueue: `landfall-${HOME}-normal`,
         jobDefinition: 'landfall-qc',
         command: ['landfall-step', 'qc'],
-        environment: { LANDFALL_JOB: JSON.stringify({ step: 'qc', sampleId, inputs: [file], workBucket: 'landfall-results', workPrefix: `work/${name}/qc/` }) },
+        environment: {
+          LANDFALL_JOB: JSON.stringify({
+            step: 'qc',
+            sampleId,
+            inputs: [file],
+            workBucket: 'landfall-results',
+            workPrefix: `work/${name}/qc/`,
+          }),
+        },
         vcpus: 1,
         memoryMiB: 512,
         timeoutSeconds: 1800,
@@ -50,10 +69,36 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
       };
       const { jobId } = await executor.submit(spec);
       jobIds.set(name, jobId);
-      await harness.services.catalog.recordJob({ ...ref, version: 1, jobName: name, step: 'qc', taskToken: `token-${name}`, executionName: `exec-${name}`, region: HOME, workBucket: 'landfall-results', workPrefix: `work/${name}/qc/`, submittedAt: new Date().toISOString(), jobId, spec: JSON.stringify(spec) });
-      await harness.services.catalog.putStep({ ...ref, version: 1, step: 'qc', status: 'RUNNING', jobName: name, region: HOME, placements: [] });
+      await harness.services.catalog.recordJob({
+        ...ref,
+        version: 1,
+        jobName: name,
+        step: 'qc',
+        taskToken: `token-${name}`,
+        executionName: `exec-${name}`,
+        region: HOME,
+        workBucket: 'landfall-results',
+        workPrefix: `work/${name}/qc/`,
+        submittedAt: new Date().toISOString(),
+        jobId,
+        spec: JSON.stringify(spec),
+      });
+      await harness.services.catalog.putStep({
+        ...ref,
+        version: 1,
+        step: 'qc',
+        status: 'RUNNING',
+        jobName: name,
+        region: HOME,
+        placements: [],
+      });
       const { revision } = await loads.get(HOME);
-      await loads.reserve(HOME, name, { vcpus: 1, memoryMiB: 512, expectedSeconds: 180, priority: 0, inputBytes: 11, dataRegions: [HOME] }, revision);
+      await loads.reserve(
+        HOME,
+        name,
+        { vcpus: 1, memoryMiB: 512, expectedSeconds: 180, priority: 0, inputBytes: 11, dataRegions: [HOME] },
+        revision,
+      );
       if (name.startsWith('run-')) await loads.markRunning(HOME, name, Date.now() - 60_000);
     }
   });
@@ -79,9 +124,15 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
     expect(replacement).toMatchObject({ region: 'us-east-1', status: 'RUNNABLE' });
     const step = await harness.services.catalog.getStep({ team, runId, sampleId: 'S4', version: 1 }, 'qc');
     expect(step).toMatchObject({ jobName: 'queued-3-p2', region: 'us-east-1' });
-    expect(step?.placements?.at(-1)).toMatchObject({ replaces: 'queued-3', why: expect.stringMatching(/^rebalanced: waits ~\d+ s in eu-west-1/) });
+    expect(step?.placements?.at(-1)).toMatchObject({
+      replaces: 'queued-3',
+      why: expect.stringMatching(/^rebalanced: waits ~\d+ s in eu-west-1/),
+    });
     // Inputs were staged into the new region's bucket.
-    const staged = await harness.folders.head(bucketNames(regionsConfig).workArea('us-east-1'), `staging/${team}/${runId}/S4/v1/S4_R1.fastq.gz`);
+    const staged = await harness.folders.head(
+      bucketNames(regionsConfig).workArea('us-east-1'),
+      `staging/${team}/${runId}/S4/v1/S4_R1.fastq.gz`,
+    );
     expect(staged?.size).toBe(11);
   });
 });

@@ -22,7 +22,17 @@ describe('stageInputs (folder storage)', () => {
     version: 2,
     pipeline: 'demo',
     generation: 0,
-    inputs: [{ name: 'S1_R1.fastq.gz', bucket: names.landing, key: 'incoming/genomics/run1/S1_R1.fastq.gz', size: 5, md5: 'm', read: 'R1', lane: 1 }],
+    inputs: [
+      {
+        name: 'S1_R1.fastq.gz',
+        bucket: names.landing,
+        key: 'incoming/genomics/run1/S1_R1.fastq.gz',
+        size: 5,
+        md5: 'm',
+        read: 'R1',
+        lane: 1,
+      },
+    ],
   };
 
   beforeAll(async () => {
@@ -49,7 +59,7 @@ describe('stageInputs (folder storage)', () => {
     expect(copies).toEqual([]);
   });
 
-  it('copies inputs into a remote region\'s staging bucket once, and reuses them after', async () => {
+  it("copies inputs into a remote region's staging bucket once, and reuses them after", async () => {
     // Act
     const first = await stageInputs({ storage: counting, config }, structuredClone(sample), 'us-east-1');
     const second = await stageInputs({ storage: counting, config }, structuredClone(sample), 'us-east-1');

@@ -27,7 +27,11 @@ describe('writeManifest from separate processes', () => {
     const script = path.join(projectRoot, 'test/support/manifestWriterProcess.ts');
     const reached = path.join(dir, 'qc-has-read');
     const writer = (step: string, env: Record<string, string>, waitFor?: string) =>
-      run(process.execPath, ['--import', 'tsx', script, catalog.server.endpoint, path.join(dir, 'buckets'), step, ...(waitFor ? [waitFor] : [])], { cwd: projectRoot, env: { ...process.env, ...env } });
+      run(
+        process.execPath,
+        ['--import', 'tsx', script, catalog.server.endpoint, path.join(dir, 'buckets'), step, ...(waitFor ? [waitFor] : [])],
+        { cwd: projectRoot, env: { ...process.env, ...env } },
+      );
 
     // Act: qc reads the catalog, then stalls 1.5 s before writing; trim publishes and writes meanwhile
     await Promise.all([
@@ -36,9 +40,15 @@ describe('writeManifest from separate processes', () => {
     ]);
 
     // Assess
-    const manifest = JSON.parse(await readFile(path.join(dir, 'buckets/landfall-results/teams/genomics/runs/R1/samples/S1/v1/manifest.json'), 'utf8')) as { steps: Record<string, { sequence: number }>; revision: number };
+    const manifest = JSON.parse(
+      await readFile(path.join(dir, 'buckets/landfall-results/teams/genomics/runs/R1/samples/S1/v1/manifest.json'), 'utf8'),
+    ) as { steps: Record<string, { sequence: number }>; revision: number };
     expect(Object.keys(manifest.steps).sort()).toEqual(['qc', 'trim']);
-    expect(Object.values(manifest.steps).map((step) => step.sequence).sort()).toEqual([1, 2]);
+    expect(
+      Object.values(manifest.steps)
+        .map((step) => step.sequence)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(manifest.revision).toBe(2);
   }, 60_000);
 });

@@ -5,12 +5,49 @@ import type { QcReport } from '../../../workflows/steps/qc.ts';
 import type { TrimReport } from '../../../workflows/steps/trim.ts';
 
 const qcFile = (reads: number, bases: number, gc: number, q30: number) =>
-  ({ file: 'x.fastq.gz', reads, bases, acgtBases: bases, gcBases: gc, nBases: 0, qualitySum: bases * 30, q30Bases: q30, gcPercent: null, meanQuality: null, q30Percent: null, minLength: null, meanLength: null, maxLength: null }) as QcReport['files'][number];
+  ({
+    file: 'x.fastq.gz',
+    reads,
+    bases,
+    acgtBases: bases,
+    gcBases: gc,
+    nBases: 0,
+    qualitySum: bases * 30,
+    q30Bases: q30,
+    gcPercent: null,
+    meanQuality: null,
+    q30Percent: null,
+    minLength: null,
+    meanLength: null,
+    maxLength: null,
+  }) as QcReport['files'][number];
 const qc = (files: QcReport['files']) => ({ schemaVersion: 1, files, pairs: [] }) as unknown as QcReport;
 const profile = (sampled: number, duplicates: number, gcHistogram: number[]) =>
-  ({ schemaVersion: 1, k: 4, files: [{ file: 'x', reads: sampled, sampledReads: sampled, duplicateReads: duplicates, duplicationPercent: null, overrepresented: [], gcHistogram, kmerFrequencies: {} }] }) as ProfileReport;
+  ({
+    schemaVersion: 1,
+    k: 4,
+    files: [
+      {
+        file: 'x',
+        reads: sampled,
+        sampledReads: sampled,
+        duplicateReads: duplicates,
+        duplicationPercent: null,
+        overrepresented: [],
+        gcHistogram,
+        kmerFrequencies: {},
+      },
+    ],
+  }) as ProfileReport;
 const base: ReportSampleInput[] = [
-  { sampleId: 'S2', version: 1, status: 'COMPLETED', qc: qc([qcFile(100, 1000, 500, 900), qcFile(100, 1000, 300, 700)]), trim: { basesTrimmed: 50, pairsDropped: 2 } as TrimReport, profile: profile(200, 20, [0, 0, 0, 10, 100, 90, 0, 0, 0, 0]) },
+  {
+    sampleId: 'S2',
+    version: 1,
+    status: 'COMPLETED',
+    qc: qc([qcFile(100, 1000, 500, 900), qcFile(100, 1000, 300, 700)]),
+    trim: { basesTrimmed: 50, pairsDropped: 2 } as TrimReport,
+    profile: profile(200, 20, [0, 0, 0, 10, 100, 90, 0, 0, 0, 0]),
+  },
   { sampleId: 'S1<b>', version: 2, status: 'FAILED', qc: qc([qcFile(10, 100, 50, 100)]) },
 ];
 
@@ -20,8 +57,25 @@ describe('buildRunReport', () => {
     const report = buildRunReport('genomics', 'run1', structuredClone(base), '2026-11-23T00:00:00.000Z');
     // Assess
     expect(report.samples.map((row) => row.sampleId)).toEqual(['S1<b>', 'S2']);
-    expect(report.samples[1]).toEqual({ sampleId: 'S2', version: 1, status: 'COMPLETED', reads: 200, gcPercent: 40, q30Percent: 80, meanQuality: 30, basesTrimmedPercent: 2.5, pairsDropped: 2, duplicationPercent: 10 });
-    expect(report.samples[0]).toMatchObject({ status: 'FAILED', reads: 10, basesTrimmedPercent: null, pairsDropped: null, duplicationPercent: null });
+    expect(report.samples[1]).toEqual({
+      sampleId: 'S2',
+      version: 1,
+      status: 'COMPLETED',
+      reads: 200,
+      gcPercent: 40,
+      q30Percent: 80,
+      meanQuality: 30,
+      basesTrimmedPercent: 2.5,
+      pairsDropped: 2,
+      duplicationPercent: 10,
+    });
+    expect(report.samples[0]).toMatchObject({
+      status: 'FAILED',
+      reads: 10,
+      basesTrimmedPercent: null,
+      pairsDropped: null,
+      duplicationPercent: null,
+    });
     expect(report.gcHistogram).toEqual([0, 0, 0, 10, 100, 90, 0, 0, 0, 0]);
   });
 });

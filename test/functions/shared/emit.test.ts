@@ -17,12 +17,32 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
   afterAll(async () => test.stop());
 
   const detail = (dedupeKey: string) => ({ region: 'eu-west-1', alarmName: 'idle', warmVcpus: 0, scaledDownAt: 1, dedupeKey });
-  const raw = () => DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
-  const getFact = async (dedupeKey: string) => (await raw().send(new GetCommand({ TableName: test.catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
+  const raw = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: test.server.endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
+  const getFact = async (dedupeKey: string) =>
+    (await raw().send(new GetCommand({ TableName: test.catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
   /** A claim as emitOnce leaves it when its process is killed before publishing: the event kept, in the outbox index. */
   const abandonClaim = async (dedupeKey: string, claimedAt: string, owner = 'dead-process') => {
     const event = landfallEvent('Region Scaled Down', detail(dedupeKey));
-    await raw().send(new PutCommand({ TableName: test.catalog.tableName, Item: { ...keys.fact(dedupeKey), ...keys.unpublishedFact(dedupeKey, claimedAt), detailType: 'Region Scaled Down', owner, claimedAt, event: JSON.stringify(event) } }));
+    await raw().send(
+      new PutCommand({
+        TableName: test.catalog.tableName,
+        Item: {
+          ...keys.fact(dedupeKey),
+          ...keys.unpublishedFact(dedupeKey, claimedAt),
+          detailType: 'Region Scaled Down',
+          owner,
+          claimedAt,
+          event: JSON.stringify(event),
+        },
+      }),
+    );
     return event;
   };
   const recordingBus = () => {
@@ -51,7 +71,12 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
     // Assess
     expect([first, again]).toEqual([true, false]);
     expect(published).toHaveLength(1);
-    expect(await getFact('emit-success')).toMatchObject({ detailType: 'Region Scaled Down', owner: INSTANCE_ID, claimedAt: expect.any(String), publishedAt: expect.any(String) });
+    expect(await getFact('emit-success')).toMatchObject({
+      detailType: 'Region Scaled Down',
+      owner: INSTANCE_ID,
+      claimedAt: expect.any(String),
+      publishedAt: expect.any(String),
+    });
   });
 
   it('releases the claim when publishing fails, so a retry emits the fact', async () => {
@@ -108,7 +133,11 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
       // Act
       await Promise.all(Array.from({ length: 6 }, () => relayUnpublishedFacts(svc, { startup: true })));
       // Assess
-      expect(mine('relay-race:', published).map((event) => event.detail.dedupeKey).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `relay-race:${i}`));
+      expect(
+        mine('relay-race:', published)
+          .map((event) => event.detail.dedupeKey)
+          .sort(),
+      ).toEqual([0, 1, 2, 3, 4].map((i) => `relay-race:${i}`));
     });
 
     it('keeps a fact whose relay could not publish, and relays it after its lease', async () => {

@@ -48,7 +48,13 @@ describe('MatePairing', () => {
 
     // Assess
     expect(pairing.reasons).toEqual([
-      expect.objectContaining({ file: 'R2.fq', record: 3, expected: '6 reads, as many as R1.fq', found: '2', message: expect.stringContaining('R1.fq record 3 (read2) has no mate in R2.fq') }),
+      expect.objectContaining({
+        file: 'R2.fq',
+        record: 3,
+        expected: '6 reads, as many as R1.fq',
+        found: '2',
+        message: expect.stringContaining('R1.fq record 3 (read2) has no mate in R2.fq'),
+      }),
     ]);
   });
 
@@ -63,7 +69,9 @@ describe('MatePairing', () => {
     pairing.finish(1, { records: 4, reliable: true });
 
     // Assess
-    expect(pairing.reasons).toEqual([expect.objectContaining({ file: 'R2.fq', record: 3, line: 9, expected: 'read name "c" (record 3 of R1.fq)', found: '"x"' })]);
+    expect(pairing.reasons).toEqual([
+      expect.objectContaining({ file: 'R2.fq', record: 3, line: 9, expected: 'read name "c" (record 3 of R1.fq)', found: '"x"' }),
+    ]);
   });
 
   it('grows its queue past its first buffer without losing names', () => {

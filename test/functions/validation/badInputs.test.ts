@@ -30,7 +30,8 @@ const good = gz(reads(200));
 const padded = Buffer.concat([good, Buffer.alloc(64)]);
 const badCrc = Buffer.from(good);
 badCrc.writeUInt8(badCrc.readUInt8(badCrc.length - 8) ^ 0xff, badCrc.length - 8);
-const PAIRED_SHEET = (rows: string) => `[Header]\r\nFileFormatVersion,2\r\n[Reads]\r\nRead1Cycles,20\r\nRead2Cycles,20\r\n[BCLConvert_Data]\r\nLane,Sample_ID,Index\r\n${rows}`;
+const PAIRED_SHEET = (rows: string) =>
+  `[Header]\r\nFileFormatVersion,2\r\n[Reads]\r\nRead1Cycles,20\r\nRead2Cycles,20\r\n[BCLConvert_Data]\r\nLane,Sample_ID,Index\r\n${rows}`;
 const laneSplit = {
   'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n2,A,ACGT\r\n1,B,TTTT\r\n'),
   'A_S1_L001_R1_001.fastq.gz': gz(reads(4, { mate: 1 })),
@@ -44,7 +45,14 @@ const laneSplit = {
   'CopyComplete.txt': '',
 };
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 23, 8, minutes)).toISOString();
-const landedFile = (name: string, minutes: number): LandedFile => ({ name, bucket: 'landing', key: `incoming/lab-a/RUN/${name}`, size: 1, etag: 'e', landedAt: at(minutes) });
+const landedFile = (name: string, minutes: number): LandedFile => ({
+  name,
+  bucket: 'landing',
+  key: `incoming/lab-a/RUN/${name}`,
+  size: 1,
+  etag: 'e',
+  landedAt: at(minutes),
+});
 
 // ---- what each row feeds, and how its reasons are obtained ----------------------------------------
 
@@ -109,8 +117,18 @@ async function landingReasons(files: Files): Promise<ValidationReason[]> {
 function completenessReasons(input: Omit<CompletenessInput, 'rtaSettleSeconds' | 'deadlineMinutes'>): ValidationReason[] {
   const result = evaluateCompleteness({ ...input, rtaSettleSeconds: 0, deadlineMinutes: 60 });
   return [
-    ...result.missing.map((file) => ({ file, expected: `${file} landed within the 60-minute deadline after ${result.signal}`, found: `run ${result.status}, waiting for ${result.waitingFor}`, message: '' })),
-    ...result.unknownFastqs.map((file) => ({ file, expected: 'a FASTQ of a sample of the run', found: 'a FASTQ of no sample (Unexpected File)', message: '' })),
+    ...result.missing.map((file) => ({
+      file,
+      expected: `${file} landed within the 60-minute deadline after ${result.signal}`,
+      found: `run ${result.status}, waiting for ${result.waitingFor}`,
+      message: '',
+    })),
+    ...result.unknownFastqs.map((file) => ({
+      file,
+      expected: 'a FASTQ of a sample of the run',
+      found: 'a FASTQ of no sample (Unexpected File)',
+      message: '',
+    })),
   ];
 }
 
@@ -138,28 +156,52 @@ const bad: Row[] = [
   {
     case: 'truncated gzip',
     subject: { folder: { 'S1.R1.fastq.gz': good.subarray(0, good.length - 30) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', line: expect.any(Number), record: expect.any(Number), expected: 'the rest of the gzip member', found: `end of file after ${good.length - 30} bytes` },
+    reason: {
+      file: 'S1.R1.fastq.gz',
+      line: expect.any(Number),
+      record: expect.any(Number),
+      expected: 'the rest of the gzip member',
+      found: `end of file after ${good.length - 30} bytes`,
+    },
   },
   {
     case: 'bad CRC',
     subject: { folder: { 'S1.R1.fastq.gz': badCrc }, landing: true },
     // Where the records stopped being checked: zlib drops the output of the write that failed.
-    reason: { file: 'S1.R1.fastq.gz', line: expect.any(Number), record: expect.any(Number), expected: "the CRC-32 stored in the member's trailer", found: 'a different CRC-32 of the decompressed data' },
+    reason: {
+      file: 'S1.R1.fastq.gz',
+      line: expect.any(Number),
+      record: expect.any(Number),
+      expected: "the CRC-32 stored in the member's trailer",
+      found: 'a different CRC-32 of the decompressed data',
+    },
   },
   {
     case: 'trailing garbage',
     subject: { folder: { 'S1.R1.fastq.gz': Buffer.concat([good, Buffer.from('garbage!!')]) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', expected: 'end of file or another gzip member', found: `bytes that are not gzip in bytes ${good.length - 1}–${good.length + 8}` },
+    reason: {
+      file: 'S1.R1.fastq.gz',
+      expected: 'end of file or another gzip member',
+      found: `bytes that are not gzip in bytes ${good.length - 1}–${good.length + 8}`,
+    },
   },
   {
     case: 'NUL padding vs the manifest size',
-    subject: { folder: { 'S1.R1.fastq.gz': padded, 'manifest.json': JSON.stringify({ files: [{ path: 'S1.R1.fastq.gz', size: good.length }] }) }, profile: 'manifest', landing: true },
+    subject: {
+      folder: { 'S1.R1.fastq.gz': padded, 'manifest.json': JSON.stringify({ files: [{ path: 'S1.R1.fastq.gz', size: good.length }] }) },
+      profile: 'manifest',
+      landing: true,
+    },
     reason: { file: 'S1.R1.fastq.gz', expected: `${good.length} bytes (manifest.json)`, found: `${padded.length} bytes` },
   },
   {
     case: 'NUL padding, named as such',
     subject: { folder: { 'S1.R1.fastq.gz': padded }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', expected: `end of file after the last gzip member (at byte ${good.length})`, found: '64 NUL bytes of padding' },
+    reason: {
+      file: 'S1.R1.fastq.gz',
+      expected: `end of file after the last gzip member (at byte ${good.length})`,
+      found: '64 NUL bytes of padding',
+    },
   },
   {
     case: 'not gzip at all',
@@ -183,7 +225,10 @@ const bad: Row[] = [
   },
   {
     case: 'sequence/quality length mismatch',
-    subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'ACGTACGT', quality: 'IIIIIII' })}`) }, landing: true },
+    subject: {
+      folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'ACGTACGT', quality: 'IIIIIII' })}`) },
+      landing: true,
+    },
     reason: { file: 'S1.R1.fastq.gz', line: 12, record: 3, expected: '8 quality characters (the sequence length on line 10)', found: '7' },
   },
   {
@@ -208,17 +253,38 @@ const bad: Row[] = [
   },
   {
     case: 'read-name mismatch at record k (k = 3)',
-    subject: { folder: { 'S1.R1.fastq.gz': gz(reads(5, { mate: 1 })), 'S1.R2.fastq.gz': gz(reads(2, { mate: 2 }) + reads(3, { mate: 2, from: 10 })) }, landing: true },
-    reason: { file: 'S1.R2.fastq.gz', record: 3, line: 9, expected: `read name "${illuminaName(2).split(' ')[0]}"`, found: `"${illuminaName(10).split(' ')[0]}"` },
+    subject: {
+      folder: {
+        'S1.R1.fastq.gz': gz(reads(5, { mate: 1 })),
+        'S1.R2.fastq.gz': gz(reads(2, { mate: 2 }) + reads(3, { mate: 2, from: 10 })),
+      },
+      landing: true,
+    },
+    reason: {
+      file: 'S1.R2.fastq.gz',
+      record: 3,
+      line: 9,
+      expected: `read name "${illuminaName(2).split(' ')[0]}"`,
+      found: `"${illuminaName(10).split(' ')[0]}"`,
+    },
   },
   {
     case: 'missing mate (the sheet expects R2)',
-    subject: { folder: { 'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n'), 'A_S1_L001_R1_001.fastq.gz': gz(reads(3)) }, profile: 'illumina' },
+    subject: {
+      folder: { 'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n'), 'A_S1_L001_R1_001.fastq.gz': gz(reads(3)) },
+      profile: 'illumina',
+    },
     reason: { file: 'A_S1_L001_R2_001.fastq.gz', expected: 'A_S1_L001_R2_001.fastq.gz (sample A, lane 1, R2', found: 'no such file' },
   },
   {
     case: 'missing mate (landing: a lane without its R2)',
-    subject: { sample: { 'A_S1_L001_R1_001.fastq.gz': gz(reads(2, { mate: 1 })), 'A_S1_L001_R2_001.fastq.gz': gz(reads(2, { mate: 2 })), 'A_S1_L002_R1_001.fastq.gz': gz(reads(2)) } },
+    subject: {
+      sample: {
+        'A_S1_L001_R1_001.fastq.gz': gz(reads(2, { mate: 1 })),
+        'A_S1_L001_R2_001.fastq.gz': gz(reads(2, { mate: 2 })),
+        'A_S1_L002_R1_001.fastq.gz': gz(reads(2)),
+      },
+    },
     reason: { file: 'A_S1_L002_R1_001.fastq.gz', expected: 'its mate A_S1_L002_R2_001.fastq.gz', found: 'no such file in the sample' },
   },
   {
@@ -229,10 +295,19 @@ const bad: Row[] = [
   {
     case: 'orphan FASTQ',
     subject: {
-      folder: { 'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n'), 'A_S1_L001_R1_001.fastq.gz': gz(reads(3, { mate: 1 })), 'A_S1_L001_R2_001.fastq.gz': gz(reads(3, { mate: 2 })), 'Z_S9_L001_R1_001.fastq.gz': gz(reads(3)) },
+      folder: {
+        'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n'),
+        'A_S1_L001_R1_001.fastq.gz': gz(reads(3, { mate: 1 })),
+        'A_S1_L001_R2_001.fastq.gz': gz(reads(3, { mate: 2 })),
+        'Z_S9_L001_R1_001.fastq.gz': gz(reads(3)),
+      },
       profile: 'illumina',
     },
-    reason: { file: 'Z_S9_L001_R1_001.fastq.gz', expected: 'only FASTQs of the samples in SampleSheet.csv', found: 'a FASTQ no sample of the sheet explains' },
+    reason: {
+      file: 'Z_S9_L001_R1_001.fastq.gz',
+      expected: 'only FASTQs of the samples in SampleSheet.csv',
+      found: 'a FASTQ no sample of the sheet explains',
+    },
   },
   {
     case: 'orphan FASTQ (landing completeness)',
@@ -240,7 +315,14 @@ const bad: Row[] = [
       completeness: {
         profile: 'illumina',
         sheet: parseSampleSheet(PAIRED_SHEET('1,A,ACGT\r\n')),
-        files: ['SampleSheet.csv', 'A_S1_L001_R1_001.fastq.gz', 'A_S1_L001_R2_001.fastq.gz', 'Z_S9_L001_R1_001.fastq.gz', 'Undetermined_S0_L001_R1_001.fastq.gz', 'CopyComplete.txt'].map((name) => landedFile(name, 0)),
+        files: [
+          'SampleSheet.csv',
+          'A_S1_L001_R1_001.fastq.gz',
+          'A_S1_L001_R2_001.fastq.gz',
+          'Z_S9_L001_R1_001.fastq.gz',
+          'Undetermined_S0_L001_R1_001.fastq.gz',
+          'CopyComplete.txt',
+        ].map((name) => landedFile(name, 0)),
         now: Date.parse(at(1)),
       },
     },
@@ -258,11 +340,20 @@ const bad: Row[] = [
       },
       profile: 'illumina',
     },
-    reason: { file: 'SampleSheet.csv', line: 10, expected: 'each (Lane, Sample_ID) once', found: '(Lane 1, Sample_ID A) again (first on line 8)' },
+    reason: {
+      file: 'SampleSheet.csv',
+      line: 10,
+      expected: 'each (Lane, Sample_ID) once',
+      found: '(Lane 1, Sample_ID A) again (first on line 8)',
+    },
   },
   {
     case: 'MD5 mismatch vs manifest',
-    subject: { folder: { 'S1.R1.fastq.gz': good, 'manifest.md5': `${'0'.repeat(32)}  S1.R1.fastq.gz\n` }, profile: 'manifest', landing: true },
+    subject: {
+      folder: { 'S1.R1.fastq.gz': good, 'manifest.md5': `${'0'.repeat(32)}  S1.R1.fastq.gz\n` },
+      profile: 'manifest',
+      landing: true,
+    },
     reason: { file: 'S1.R1.fastq.gz', expected: `MD5 ${'0'.repeat(32)} (manifest.md5`, found: `MD5 ${md5(good)}` },
   },
   {
@@ -270,26 +361,49 @@ const bad: Row[] = [
     subject: {
       completeness: {
         profile: 'manifest',
-        manifest: { source: 'manifest.md5', entries: [{ name: 'S1_S1_L001_R1_001.fastq.gz', md5: md5(good) }, { name: 'S1_S1_L001_R2_001.fastq.gz', md5: md5(good) }] },
+        manifest: {
+          source: 'manifest.md5',
+          entries: [
+            { name: 'S1_S1_L001_R1_001.fastq.gz', md5: md5(good) },
+            { name: 'S1_S1_L001_R2_001.fastq.gz', md5: md5(good) },
+          ],
+        },
         files: [landedFile('manifest.md5', 0), landedFile('S1_S1_L001_R1_001.fastq.gz', 5)],
         now: Date.parse(at(61)),
       },
     },
-    reason: { file: 'S1_S1_L001_R2_001.fastq.gz', expected: 'landed within the 60-minute deadline after manifest.md5', found: 'run INCOMPLETE, waiting for 1 file(s) the manifest lists' },
+    reason: {
+      file: 'S1_S1_L001_R2_001.fastq.gz',
+      expected: 'landed within the 60-minute deadline after manifest.md5',
+      found: 'run INCOMPLETE, waiting for 1 file(s) the manifest lists',
+    },
   },
   {
     case: 'traversal key from the share',
     subject: { key: 'incoming/lab-a/RUN1/../../../../etc/passwd' },
-    reason: { file: 'incoming/lab-a/RUN1/../../../../etc/passwd', expected: 'a relative path inside the run folder', found: '"incoming/lab-a/RUN1/../../../../etc/passwd"' },
+    reason: {
+      file: 'incoming/lab-a/RUN1/../../../../etc/passwd',
+      expected: 'a relative path inside the run folder',
+      found: '"incoming/lab-a/RUN1/../../../../etc/passwd"',
+    },
   },
   {
     case: 'traversal name in a manifest',
-    subject: { folder: { 'S1.R1.fastq.gz': good, 'manifest.md5': `${md5(good)}  S1.R1.fastq.gz\n${md5(good)}  ../other-run/S1.R1.fastq.gz\n` }, profile: 'manifest' },
+    subject: {
+      folder: { 'S1.R1.fastq.gz': good, 'manifest.md5': `${md5(good)}  S1.R1.fastq.gz\n${md5(good)}  ../other-run/S1.R1.fastq.gz\n` },
+      profile: 'manifest',
+    },
     reason: { file: 'manifest.md5', line: 2, expected: 'a relative path inside the run folder', found: '"../other-run/S1.R1.fastq.gz"' },
   },
   {
     case: 'absolute path in a manifest',
-    subject: { folder: { 'S1.R1.fastq.gz': good, 'manifest.json': JSON.stringify([{ path: 'S1.R1.fastq.gz', md5: md5(good) }, { path: '/etc/passwd' }]) }, profile: 'manifest' },
+    subject: {
+      folder: {
+        'S1.R1.fastq.gz': good,
+        'manifest.json': JSON.stringify([{ path: 'S1.R1.fastq.gz', md5: md5(good) }, { path: '/etc/passwd' }]),
+      },
+      profile: 'manifest',
+    },
     reason: { file: 'manifest.json', expected: 'a relative path inside the run folder', found: '"/etc/passwd"' },
   },
   {
@@ -303,15 +417,34 @@ const longName = (mate: 1 | 2) => `${'A00123:8:HABCDEFXY:1:1101:10000:2000'.repe
 const goodRows: Row[] = [
   {
     case: "quality line starting with '@'",
-    subject: { folder: { 'S1.R1.fastq.gz': gz(`${record({ name: 'r1', sequence: 'ACGT', quality: '@III' })}${record({ name: 'r2', sequence: 'ACGT', quality: '@@@@' })}`) }, landing: true },
+    subject: {
+      folder: {
+        'S1.R1.fastq.gz': gz(
+          `${record({ name: 'r1', sequence: 'ACGT', quality: '@III' })}${record({ name: 'r2', sequence: 'ACGT', quality: '@@@@' })}`,
+        ),
+      },
+      landing: true,
+    },
   },
-  { case: 'multi-member gzip (and an empty member)', subject: { folder: { 'S1.R1.fastq.gz': Buffer.concat([gz(reads(3)), gz(reads(2, { from: 3 })), gz('')]) }, landing: true } },
+  {
+    case: 'multi-member gzip (and an empty member)',
+    subject: { folder: { 'S1.R1.fastq.gz': Buffer.concat([gz(reads(3)), gz(reads(2, { from: 3 })), gz('')]) }, landing: true },
+  },
   { case: 'lowercase bases', subject: { folder: { 'S1.R1.fastq.gz': gz(record({ name: 'r1', sequence: 'acgtnACGTN' })) }, landing: true } },
   {
     case: 'long Illumina headers on mates (1:N:0 vs 2:N:0 comments)',
-    subject: { folder: { 'S1_R1.fastq.gz': gz(record({ name: longName(1), sequence: 'ACGT' })), 'S1_R2.fastq.gz': gz(record({ name: longName(2), sequence: 'ACGT' })) }, landing: true },
+    subject: {
+      folder: {
+        'S1_R1.fastq.gz': gz(record({ name: longName(1), sequence: 'ACGT' })),
+        'S1_R2.fastq.gz': gz(record({ name: longName(2), sequence: 'ACGT' })),
+      },
+      landing: true,
+    },
   },
-  { case: 'mates named /1 and /2', subject: { folder: { 'x.R1.fastq': '@read7/1\nACGT\n+\nIIII\n', 'x.R2.fastq': '@read7/2\nTTTT\n+\nIIII\n' }, landing: true } },
+  {
+    case: 'mates named /1 and /2',
+    subject: { folder: { 'x.R1.fastq': '@read7/1\nACGT\n+\nIIII\n', 'x.R2.fastq': '@read7/2\nTTTT\n+\nIIII\n' }, landing: true },
+  },
   { case: 'lane-split samples with index reads and Undetermined', subject: { folder: laneSplit, profile: 'illumina', landing: true } },
   {
     case: 'a manifest with md5, sha256 and size, listing a non-FASTQ file too',
@@ -330,18 +463,41 @@ const goodRows: Row[] = [
       landing: true,
     },
   },
-  { case: 'a v1 sheet', subject: { folder: { 'SampleSheet.csv': '[Header]\nIEMFileVersion,4\n[Reads]\n20\n\n[Data]\nSample_ID,Sample_Name,index,,\nX1,X1,ACGT,,\n', 'X1_S1_L001_R1_001.fastq.gz': gz(reads(2)) } } },
+  {
+    case: 'a v1 sheet',
+    subject: {
+      folder: {
+        'SampleSheet.csv': '[Header]\nIEMFileVersion,4\n[Reads]\n20\n\n[Data]\nSample_ID,Sample_Name,index,,\nX1,X1,ACGT,,\n',
+        'X1_S1_L001_R1_001.fastq.gz': gz(reads(2)),
+      },
+    },
+  },
   {
     case: 'a v2 sheet with a BOM, CRLF, trailing commas and blank lines',
-    subject: { folder: { 'SampleSheet.csv': `\uFEFF${PAIRED_SHEET('1,A,ACGT,,\r\n\r\n')}\r\n`, 'A_S1_L001_R1_001.fastq.gz': gz(reads(2, { mate: 1 })), 'A_S1_L001_R2_001.fastq.gz': gz(reads(2, { mate: 2 })) }, profile: 'illumina' },
+    subject: {
+      folder: {
+        'SampleSheet.csv': `\uFEFF${PAIRED_SHEET('1,A,ACGT,,\r\n\r\n')}\r\n`,
+        'A_S1_L001_R1_001.fastq.gz': gz(reads(2, { mate: 1 })),
+        'A_S1_L001_R2_001.fastq.gz': gz(reads(2, { mate: 2 })),
+      },
+      profile: 'illumina',
+    },
   },
-  { case: 'spaces and unicode in names, a subfolder, blank lines at the end, no final newline', subject: { folder: { 'run data/Probe ü 1.R1.fastq': `${reads(2)}\n\n`, 'Probe-2.R1.fastq': reads(2).slice(0, -1) }, landing: true } },
+  {
+    case: 'spaces and unicode in names, a subfolder, blank lines at the end, no final newline',
+    subject: { folder: { 'run data/Probe ü 1.R1.fastq': `${reads(2)}\n\n`, 'Probe-2.R1.fastq': reads(2).slice(0, -1) }, landing: true },
+  },
 ];
 
 /** Each row once per path it runs through. */
 const expand = (rows: Row[]) =>
   rows.flatMap((row) => {
-    const paths: Array<'landfall validate' | 'landing function'> = 'folder' in row.subject ? (row.subject.landing ? ['landfall validate', 'landing function'] : ['landfall validate']) : ['landing function'];
+    const paths: Array<'landfall validate' | 'landing function'> =
+      'folder' in row.subject
+        ? row.subject.landing
+          ? ['landfall validate', 'landing function']
+          : ['landfall validate']
+        : ['landing function'];
     return paths.map((via) => ({ ...row, via }));
   });
 
@@ -371,7 +527,28 @@ describe('bad inputs (issue 3 acceptance table)', () => {
   });
 
   it('names every bad input the issue lists', () => {
-    const named = ['truncated gzip', 'bad CRC', 'trailing garbage', 'NUL padding vs the manifest size', 'not gzip at all', 'zero bytes', "missing '@'", "missing '+'", 'sequence/quality length mismatch', 'bad base', 'quality character out of range', 'incomplete last record', 'R1/R2 count mismatch', 'read-name mismatch at record k', 'missing mate', 'orphan FASTQ', 'duplicate (Lane, Sample_ID)', 'MD5 mismatch vs manifest', 'manifest deadline passed', 'traversal key'];
+    const named = [
+      'truncated gzip',
+      'bad CRC',
+      'trailing garbage',
+      'NUL padding vs the manifest size',
+      'not gzip at all',
+      'zero bytes',
+      "missing '@'",
+      "missing '+'",
+      'sequence/quality length mismatch',
+      'bad base',
+      'quality character out of range',
+      'incomplete last record',
+      'R1/R2 count mismatch',
+      'read-name mismatch at record k',
+      'missing mate',
+      'orphan FASTQ',
+      'duplicate (Lane, Sample_ID)',
+      'MD5 mismatch vs manifest',
+      'manifest deadline passed',
+      'traversal key',
+    ];
     expect(named.filter((name) => !bad.some((row) => row.case.startsWith(name)))).toEqual([]);
     expect(goodRows.length).toBeGreaterThanOrEqual(5);
   });

@@ -25,7 +25,11 @@ export function reads(count: number, options: { mate?: 1 | 2; length?: number; f
     const index = (options.from ?? 0) + i;
     let sequence = '';
     for (let j = 0; j < length; j++) sequence += 'ACGT'[(index * 7 + j * 3) % 4];
-    text += record({ name: illuminaName(index, options.mate), sequence, quality: 'FFFF:,#?I'.repeat(Math.ceil(length / 9)).slice(0, length) });
+    text += record({
+      name: illuminaName(index, options.mate),
+      sequence,
+      quality: 'FFFF:,#?I'.repeat(Math.ceil(length / 9)).slice(0, length),
+    });
   }
   return text;
 }

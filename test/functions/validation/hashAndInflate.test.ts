@@ -14,7 +14,13 @@ describe('hashAndInflate', () => {
 
     // Assess
     expect(Buffer.concat(out).toString()).toBe('first member\nsecond member\n');
-    expect(pass).toEqual({ md5: createHash('md5').update(stored).digest('hex'), size: stored.length, compressed: true, reasons: [], complete: true });
+    expect(pass).toEqual({
+      md5: createHash('md5').update(stored).digest('hex'),
+      size: stored.length,
+      compressed: true,
+      reasons: [],
+      complete: true,
+    });
   });
 
   it('passes a plain file through unchanged', async () => {
@@ -38,7 +44,9 @@ describe('hashAndInflate', () => {
     const pass = await hashAndInflate(streamOf(stored), { fileName: 'x.gz', onData: () => undefined });
 
     // Assess
-    expect(pass.reasons).toEqual([expect.objectContaining({ expected: 'gzip compression method 8 (deflate) in byte 3', found: 'method 7' })]);
+    expect(pass.reasons).toEqual([
+      expect.objectContaining({ expected: 'gzip compression method 8 (deflate) in byte 3', found: 'method 7' }),
+    ]);
   });
 
   it('lets an error of the consumer through instead of calling the data corrupt', async () => {

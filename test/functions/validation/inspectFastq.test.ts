@@ -47,7 +47,10 @@ describe('inspectFastq', () => {
 
     // Assess
     expect(inspection.reasons).toEqual([
-      expect.objectContaining({ expected: `end of file after the last gzip member (at byte ${first.length})`, found: `${bytes.length - first.length} trailing bytes that are not gzip (starting with NUL bytes)` }),
+      expect.objectContaining({
+        expected: `end of file after the last gzip member (at byte ${first.length})`,
+        found: `${bytes.length - first.length} trailing bytes that are not gzip (starting with NUL bytes)`,
+      }),
     ]);
   });
 
@@ -92,7 +95,11 @@ describe('inspectPair', () => {
     const r2 = gz(reads(399, { mate: 2 }) + record({ name: 'other 2:N:0:ACGT', sequence: 'ACGT' }) + reads(200, { mate: 2, from: 400 }));
 
     // Act
-    const pair = await inspectPair({ body: streamOf(r1, 50_000), fileName: 'R1.fastq.gz' }, { body: streamOf(r2, 97), fileName: 'R2.fastq.gz' }, { pairQueueLimit: 8 });
+    const pair = await inspectPair(
+      { body: streamOf(r1, 50_000), fileName: 'R1.fastq.gz' },
+      { body: streamOf(r2, 97), fileName: 'R2.fastq.gz' },
+      { pairQueueLimit: 8 },
+    );
 
     // Assess
     expect(pair.r1.reads).toBe(600);
@@ -102,7 +109,11 @@ describe('inspectPair', () => {
 
   it('accepts mates whose names differ only in the comment', async () => {
     // Act
-    const pair = await inspectPair({ body: streamOf(gz(reads(300, { mate: 1 })), 101), fileName: 'R1.fastq.gz' }, { body: streamOf(gz(reads(300, { mate: 2 })), 13), fileName: 'R2.fastq.gz' }, { pairQueueLimit: 4 });
+    const pair = await inspectPair(
+      { body: streamOf(gz(reads(300, { mate: 1 })), 101), fileName: 'R1.fastq.gz' },
+      { body: streamOf(gz(reads(300, { mate: 2 })), 13), fileName: 'R2.fastq.gz' },
+      { pairQueueLimit: 4 },
+    );
 
     // Assess
     expect([pair.reasons, pair.r1.reasons, pair.r2.reasons]).toEqual([[], [], []]);
@@ -113,7 +124,10 @@ describe('inspectPair', () => {
     const r2 = gz(reads(300, { mate: 2 }));
 
     // Act
-    const pair = await inspectPair({ body: streamOf(gz(reads(300, { mate: 1 }))), fileName: 'R1.fastq.gz' }, { body: streamOf(r2.subarray(0, r2.length - 100)), fileName: 'R2.fastq.gz' });
+    const pair = await inspectPair(
+      { body: streamOf(gz(reads(300, { mate: 1 }))), fileName: 'R1.fastq.gz' },
+      { body: streamOf(r2.subarray(0, r2.length - 100)), fileName: 'R2.fastq.gz' },
+    );
 
     // Assess
     expect(pair.reasons).toEqual([]);

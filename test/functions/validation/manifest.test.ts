@@ -7,7 +7,10 @@ const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 describe('parseManifest', () => {
   it('reads md5sum and sha256sum lines, text and binary mode, skipping blanks and comments', () => {
     // Act
-    const manifest = parseManifest('MD5SUMS', `# made by md5sum\n${MD5.toUpperCase()}  run 1/Probe ü.fastq.gz\r\n\n${SHA} *S1_R2.fastq.gz\n`);
+    const manifest = parseManifest(
+      'MD5SUMS',
+      `# made by md5sum\n${MD5.toUpperCase()}  run 1/Probe ü.fastq.gz\r\n\n${SHA} *S1_R2.fastq.gz\n`,
+    );
 
     // Assess
     expect(manifest).toEqual({
@@ -31,12 +34,27 @@ describe('parseManifest', () => {
   });
 
   it.each([
-    { case: 'a line that is not md5sum format', file: 'x.md5', text: `${MD5}  a.fq\nnot a checksum line\n`, reason: { line: 2, expected: '"<md5 or sha256 hex>  <file name>"', found: '"not a checksum line"' } },
+    {
+      case: 'a line that is not md5sum format',
+      file: 'x.md5',
+      text: `${MD5}  a.fq\nnot a checksum line\n`,
+      reason: { line: 2, expected: '"<md5 or sha256 hex>  <file name>"', found: '"not a checksum line"' },
+    },
     { case: 'a traversal path', file: 'x.md5', text: `${MD5}  ../b.fq\n`, reason: { line: 1, found: '"../b.fq"' } },
     { case: 'a backslash path', file: 'x.md5', text: `${MD5}  a\\..\\b.fq\n`, reason: { line: 1, found: '"a\\\\..\\\\b.fq"' } },
     { case: 'invalid JSON', file: 'manifest.json', text: '{"files": [', reason: { expected: 'JSON' } },
-    { case: 'a bad md5 in JSON', file: 'manifest.json', text: '[{"path": "a.fq", "md5": "xyz"}]', reason: { expected: '"md5" as 32 hex digits', found: '"xyz"' } },
-    { case: 'a negative size in JSON', file: 'manifest.json', text: '[{"path": "a.fq", "size": -1}]', reason: { expected: '"size" as a whole number of bytes', found: '-1' } },
+    {
+      case: 'a bad md5 in JSON',
+      file: 'manifest.json',
+      text: '[{"path": "a.fq", "md5": "xyz"}]',
+      reason: { expected: '"md5" as 32 hex digits', found: '"xyz"' },
+    },
+    {
+      case: 'a negative size in JSON',
+      file: 'manifest.json',
+      text: '[{"path": "a.fq", "size": -1}]',
+      reason: { expected: '"size" as a whole number of bytes', found: '-1' },
+    },
   ])('reports $case and keeps the good entries', ({ file, text, reason }) => {
     // Act
     const manifest = parseManifest(file, text);
@@ -50,7 +68,12 @@ describe('parseManifest', () => {
 describe('compareWithManifest', () => {
   it('reports size, MD5 and SHA-256 differences separately, each with expected vs found', () => {
     // Act
-    const reasons = compareWithManifest('a.fq', { name: 'a.fq', md5: MD5, sha256: SHA, size: 10, line: 3 }, { md5: '0'.repeat(32), sha256: '1'.repeat(64), size: 12 }, 'x.md5');
+    const reasons = compareWithManifest(
+      'a.fq',
+      { name: 'a.fq', md5: MD5, sha256: SHA, size: 10, line: 3 },
+      { md5: '0'.repeat(32), sha256: '1'.repeat(64), size: 12 },
+      'x.md5',
+    );
 
     // Assess
     expect(reasons.map(({ expected, found }) => ({ expected, found }))).toEqual([

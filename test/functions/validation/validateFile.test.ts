@@ -27,7 +27,17 @@ describe('validateFile', () => {
     expect(result).toEqual({
       valid: true,
       reasons: [],
-      files: [{ path, valid: true, reasons: [], md5: expect.stringMatching(/^[0-9a-f]{32}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number), stats: expect.objectContaining({ reads: 7, bases: 210 }) }],
+      files: [
+        {
+          path,
+          valid: true,
+          reasons: [],
+          md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          size: expect.any(Number),
+          stats: expect.objectContaining({ reads: 7, bases: 210 }),
+        },
+      ],
     });
   });
 
@@ -43,7 +53,12 @@ describe('validateFile', () => {
     expect(result.valid).toBe(false);
     expect(result.files[0]!.reasons).toEqual([
       expect.objectContaining({ file: path, line: 4, expected: 'a lane number 1-8', found: '"9"' }),
-      expect.objectContaining({ file: path, line: 6, expected: 'each (Lane, Sample_ID) once', found: '(Lane 1, Sample_ID A) again (first on line 3)' }),
+      expect.objectContaining({
+        file: path,
+        line: 6,
+        expected: 'each (Lane, Sample_ID) once',
+        found: '(Lane 1, Sample_ID A) again (first on line 3)',
+      }),
     ]);
   });
 

@@ -30,7 +30,8 @@ const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 // The table of bad and tricky good run folders is in badInputs.test.ts (issue 3's acceptance table).
 const good = gz(reads(200));
 
-const PAIRED_SHEET = (rows: string) => `[Header]\r\nFileFormatVersion,2\r\n[Reads]\r\nRead1Cycles,20\r\nRead2Cycles,20\r\n[BCLConvert_Data]\r\nLane,Sample_ID,Index\r\n${rows}`;
+const PAIRED_SHEET = (rows: string) =>
+  `[Header]\r\nFileFormatVersion,2\r\n[Reads]\r\nRead1Cycles,20\r\nRead2Cycles,20\r\n[BCLConvert_Data]\r\nLane,Sample_ID,Index\r\n${rows}`;
 
 describe('validateRunFolder', () => {
   it('rejects a link that leads out of the run folder', async () => {
@@ -45,7 +46,9 @@ describe('validateRunFolder', () => {
 
     // Assess
     expect(result.valid).toBe(false);
-    expect(result.reasons).toContainEqual(expect.objectContaining({ file: 'S2.R1.fastq.gz', expected: 'a file inside the run folder', found: `a link to ${outside}` }));
+    expect(result.reasons).toContainEqual(
+      expect.objectContaining({ file: 'S2.R1.fastq.gz', expected: 'a file inside the run folder', found: `a link to ${outside}` }),
+    );
     expect(result.files.map((file) => file.path)).toEqual(['S1.R1.fastq.gz']);
   });
 
@@ -70,7 +73,11 @@ describe('validateRunFolder', () => {
 
     // Assess
     const lane2 = result.files.find((file) => file.path === 'A_S1_L002_R1_001.fastq.gz');
-    expect(lane2).toMatchObject({ valid: true, md5: md5(laneSplit['A_S1_L002_R1_001.fastq.gz']), stats: { reads: 6, bases: 120, minLength: 20, maxLength: 20 } });
+    expect(lane2).toMatchObject({
+      valid: true,
+      md5: md5(laneSplit['A_S1_L002_R1_001.fastq.gz']),
+      stats: { reads: 6, bases: 120, minLength: 20, maxLength: 20 },
+    });
     expect(result.files.map((file) => file.path)).toContain('SampleSheet.csv');
   });
 

@@ -39,7 +39,7 @@ async function land(files: Record<string, Buffer>): Promise<LandedFile[]> {
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-describe('validateSample (the landing function\'s one-pass validation)', () => {
+describe("validateSample (the landing function's one-pass validation)", () => {
   it('catalogs MD5, lane and read, and the read statistics of every file of a lane-split pair', async () => {
     // Prepare
     const files = {
@@ -62,14 +62,26 @@ describe('validateSample (the landing function\'s one-pass validation)', () => {
       { name: 'A_S1_L002_R2_001.fastq.gz', lane: 2, read: 'R2', reads: 6, md5: md5(files['A_S1_L002_R2_001.fastq.gz']) },
     ]);
     // Qualities 'FFFF:,#?IFFFF:,#?IFF': 10×F(37) + 2×(':'25 + ','11 + '#'2 + '?'30 + 'I'40) = 586 over 20 → 29.3; Q≥30: 14 of 20.
-    expect(result.files[0]!.stats).toEqual({ reads: 4, bases: 80, minLength: 20, meanLength: 20, maxLength: 20, gcPercent: 50, meanQuality: 29.3, q30Percent: 70 });
+    expect(result.files[0]!.stats).toEqual({
+      reads: 4,
+      bases: 80,
+      minLength: 20,
+      meanLength: 20,
+      maxLength: 20,
+      gcPercent: 50,
+      meanQuality: 29.3,
+      q30Percent: 70,
+    });
     expect(result.files[2]!.stats).toMatchObject({ reads: 6, bases: 180, minLength: 30, maxLength: 30 });
     expect(result.versionHash).toBe(versionHashOf(result.files));
   });
 
   it('stores the statistics on each version file in the catalog (local DynamoDB-compatible server)', async () => {
     // Prepare
-    const landed = await land({ 'G_S7_L001_R1_001.fastq.gz': gz(reads(3, { mate: 1 })), 'G_S7_L001_R2_001.fastq.gz': gz(reads(3, { mate: 2 })) });
+    const landed = await land({
+      'G_S7_L001_R1_001.fastq.gz': gz(reads(3, { mate: 1 })),
+      'G_S7_L001_R2_001.fastq.gz': gz(reads(3, { mate: 2 })),
+    });
     const test = await startTestCatalog();
     try {
       const ref = { team: 'lab-a', runId: `RUN${runNumber}`, sampleId: 'G' };
@@ -110,10 +122,22 @@ describe('validateSample (the landing function\'s one-pass validation)', () => {
 
     // Assess
     expect(result.reasons).toEqual([
-      expect.objectContaining({ file: 'B_S2_L001_R1_001.fastq.gz', expected: `SHA-256 ${'0'.repeat(64)} (manifest.json)`, found: `SHA-256 ${sha256(r1)}` }),
+      expect.objectContaining({
+        file: 'B_S2_L001_R1_001.fastq.gz',
+        expected: `SHA-256 ${'0'.repeat(64)} (manifest.json)`,
+        found: `SHA-256 ${sha256(r1)}`,
+      }),
       expect.objectContaining({ file: 'B_S2_L001_R2_001.fastq.gz', found: '16 NUL bytes of padding' }),
-      expect.objectContaining({ file: 'B_S2_L001_R2_001.fastq.gz', expected: `${r2.length} bytes (manifest.json)`, found: `${padded.length} bytes` }),
-      expect.objectContaining({ file: 'B_S2_L001_R2_001.fastq.gz', expected: `MD5 ${md5(r2)} (manifest.json)`, found: `MD5 ${md5(padded)}` }),
+      expect.objectContaining({
+        file: 'B_S2_L001_R2_001.fastq.gz',
+        expected: `${r2.length} bytes (manifest.json)`,
+        found: `${padded.length} bytes`,
+      }),
+      expect.objectContaining({
+        file: 'B_S2_L001_R2_001.fastq.gz',
+        expected: `MD5 ${md5(r2)} (manifest.json)`,
+        found: `MD5 ${md5(padded)}`,
+      }),
     ]);
   });
 
@@ -129,8 +153,19 @@ describe('validateSample (the landing function\'s one-pass validation)', () => {
 
     // Assess
     expect(result.reasons).toEqual([
-      expect.objectContaining({ file: 'C_S3_L001_R2_001.fastq.gz', record: 3, line: 9, expected: `read name ${JSON.stringify(illuminaName(2).split(' ')[0])} (record 3 of C_S3_L001_R1_001.fastq.gz)`, found: JSON.stringify(illuminaName(10).split(' ')[0]) }),
-      expect.objectContaining({ file: 'C_S3_L001_R2_001.fastq.gz', record: 5, expected: '5 reads, as many as C_S3_L001_R1_001.fastq.gz', found: '4' }),
+      expect.objectContaining({
+        file: 'C_S3_L001_R2_001.fastq.gz',
+        record: 3,
+        line: 9,
+        expected: `read name ${JSON.stringify(illuminaName(2).split(' ')[0])} (record 3 of C_S3_L001_R1_001.fastq.gz)`,
+        found: JSON.stringify(illuminaName(10).split(' ')[0]),
+      }),
+      expect.objectContaining({
+        file: 'C_S3_L001_R2_001.fastq.gz',
+        record: 5,
+        expected: '5 reads, as many as C_S3_L001_R1_001.fastq.gz',
+        found: '4',
+      }),
     ]);
   });
 
@@ -146,7 +181,13 @@ describe('validateSample (the landing function\'s one-pass validation)', () => {
     const result = await validateSample({ storage }, landed);
 
     // Assess
-    expect(result.reasons).toEqual([expect.objectContaining({ file: 'D_S4_L002_R1_001.fastq.gz', expected: 'its mate D_S4_L002_R2_001.fastq.gz', found: 'no such file in the sample' })]);
+    expect(result.reasons).toEqual([
+      expect.objectContaining({
+        file: 'D_S4_L002_R1_001.fastq.gz',
+        expected: 'its mate D_S4_L002_R2_001.fastq.gz',
+        found: 'no such file in the sample',
+      }),
+    ]);
   });
 
   it('reports a stored object that changed size since it landed', async () => {
@@ -157,7 +198,13 @@ describe('validateSample (the landing function\'s one-pass validation)', () => {
     const result = await validateSample({ storage }, [{ ...file!, size: file!.size + 1 }]);
 
     // Assess
-    expect(result.reasons).toEqual([expect.objectContaining({ file: 'E_S5_L001_R1_001.fastq.gz', expected: `${file!.size + 1} bytes (the size recorded when the file landed)`, found: `${file!.size} bytes` })]);
+    expect(result.reasons).toEqual([
+      expect.objectContaining({
+        file: 'E_S5_L001_R1_001.fastq.gz',
+        expected: `${file!.size + 1} bytes (the size recorded when the file landed)`,
+        found: `${file!.size} bytes`,
+      }),
+    ]);
   });
 
   it('throws an I/O error, not a verdict, when a landed object is gone', async () => {

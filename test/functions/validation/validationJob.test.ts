@@ -3,7 +3,14 @@ import { defineConfig } from '../../../config/defineConfig.ts';
 import type { LandedFile } from '../../../functions/catalog/types.ts';
 import { validationJobName, validationJobSpec } from '../../../functions/validation/validationJob.ts';
 
-const file = (name: string, etag: string): LandedFile => ({ name, bucket: 'landfall-landing', key: `incoming/genomics/RUN/${name}`, size: 10, etag, landedAt: '2026-11-23T00:00:00Z' });
+const file = (name: string, etag: string): LandedFile => ({
+  name,
+  bucket: 'landfall-landing',
+  key: `incoming/genomics/RUN/${name}`,
+  size: 10,
+  etag,
+  landedAt: '2026-11-23T00:00:00Z',
+});
 const ref = { team: 'genomics', runId: '261123_LH00417_0600_B22BIGVAL', sampleId: 'Sample01' };
 
 describe('validation jobs', () => {
@@ -21,9 +28,25 @@ describe('validation jobs', () => {
   });
 
   it('runs in the home region at the configured size, retrying only a lost host', () => {
-    const config = defineConfig({ app: 'landfall', homeRegion: 'eu-west-1', regions: [{ name: 'eu-west-1', vcpuQuota: 8 }], teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo' }], validation: { jobVcpus: 4, jobMemoryMiB: 2048 } });
+    const config = defineConfig({
+      app: 'landfall',
+      homeRegion: 'eu-west-1',
+      regions: [{ name: 'eu-west-1', vcpuQuota: 8 }],
+      teams: [{ id: 'genomics', profile: 'illumina', pipeline: 'demo' }],
+      validation: { jobVcpus: 4, jobMemoryMiB: 2048 },
+    });
     const spec = validationJobSpec(config, 'validate-x');
-    expect(spec).toMatchObject({ region: 'eu-west-1', jobQueue: 'landfall-eu-west-1-urgent', vcpus: 4, memoryMiB: 2048, jobDefinition: 'landfall-validate', command: ['landfall-validate', 'landfall-results', 'work/validation/validate-x/input.json'] });
-    expect(spec.evaluateOnExit).toEqual([{ onStatusReason: 'Host EC2*', action: 'RETRY' }, { onReason: '*', action: 'EXIT' }]);
+    expect(spec).toMatchObject({
+      region: 'eu-west-1',
+      jobQueue: 'landfall-eu-west-1-urgent',
+      vcpus: 4,
+      memoryMiB: 2048,
+      jobDefinition: 'landfall-validate',
+      command: ['landfall-validate', 'landfall-results', 'work/validation/validate-x/input.json'],
+    });
+    expect(spec.evaluateOnExit).toEqual([
+      { onStatusReason: 'Host EC2*', action: 'RETRY' },
+      { onReason: '*', action: 'EXIT' },
+    ]);
   });
 });

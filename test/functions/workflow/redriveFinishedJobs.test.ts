@@ -28,18 +28,54 @@ describe('Function: redriveFinishedJobs', () => {
   /** A job placed, submitted and seen RUNNING `runningAgoMs` ago, as the catalog records it. */
   const placeJob = async (jobName: string, runningAgoMs: number, now: number) => {
     const load = await harness.services.catalog.regionLoads.get(REGION);
-    expect(await harness.services.catalog.regionLoads.reserve(REGION, jobName, { vcpus: 1, memoryMiB: 1024, expectedSeconds: 60, priority: 0 }, load.revision)).toBe(true);
+    expect(
+      await harness.services.catalog.regionLoads.reserve(
+        REGION,
+        jobName,
+        { vcpus: 1, memoryMiB: 1024, expectedSeconds: 60, priority: 0 },
+        load.revision,
+      ),
+    ).toBe(true);
     await harness.services.catalog.regionLoads.markRunning(REGION, jobName, now - runningAgoMs);
-    await harness.services.catalog.recordJob({ team: 'genomics', runId: 'R', sampleId: 'S1', version: 1, jobName, step: 'qc', taskToken: `token-${jobName}`, executionName: 'e', region: REGION, workBucket: 'w', workPrefix: 'work/e/qc/', jobId: `id-${jobName}`, submittedAt: new Date(now - runningAgoMs).toISOString() });
+    await harness.services.catalog.recordJob({
+      team: 'genomics',
+      runId: 'R',
+      sampleId: 'S1',
+      version: 1,
+      jobName,
+      step: 'qc',
+      taskToken: `token-${jobName}`,
+      executionName: 'e',
+      region: REGION,
+      workBucket: 'w',
+      workPrefix: 'work/e/qc/',
+      jobId: `id-${jobName}`,
+      submittedAt: new Date(now - runningAgoMs).toISOString(),
+    });
   };
-  const describedAs = (jobName: string, status: JobDescription['status'], stoppedAgoMs: number | undefined, now: number): JobDescription => ({
+  const describedAs = (
+    jobName: string,
+    status: JobDescription['status'],
+    stoppedAgoMs: number | undefined,
+    now: number,
+  ): JobDescription => ({
     jobId: `id-${jobName}`,
     jobArn: `arn:aws:batch:${REGION}:000000000000:job/id-${jobName}`,
     jobName,
     jobQueue: `landfall-${REGION}`,
     region: REGION,
     status,
-    attempts: stoppedAgoMs === undefined ? [] : [{ startedAt: now - 10 * MINUTE, stoppedAt: now - stoppedAgoMs, exitCode: status === 'SUCCEEDED' ? 0 : 1, statusReason: 'Essential container in task exited' }],
+    attempts:
+      stoppedAgoMs === undefined
+        ? []
+        : [
+            {
+              startedAt: now - 10 * MINUTE,
+              stoppedAt: now - stoppedAgoMs,
+              exitCode: status === 'SUCCEEDED' ? 0 : 1,
+              statusReason: 'Essential container in task exited',
+            },
+          ],
     createdAt: now - 11 * MINUTE,
     startedAt: now - 10 * MINUTE,
     ...(stoppedAgoMs !== undefined && { stoppedAt: now - stoppedAgoMs, exitCode: status === 'SUCCEEDED' ? 0 : 1 }),

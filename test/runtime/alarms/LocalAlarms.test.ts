@@ -15,7 +15,10 @@ function configWith(idle: { evaluationPeriods: number; datapointsToAlarm?: numbe
   return defineConfig({
     app: 'landfall',
     homeRegion: 'eu-west-1',
-    regions: [{ name: 'eu-west-1', vcpuQuota: 4 }, { name: 'us-east-1', vcpuQuota: 4 }],
+    regions: [
+      { name: 'eu-west-1', vcpuQuota: 4 },
+      { name: 'us-east-1', vcpuQuota: 4 },
+    ],
     teams: [{ id: 'genomics', pipeline: 'demo' }],
     idle: { periodSeconds: 60, ...idle },
   });
@@ -26,9 +29,12 @@ function harness(idle: { evaluationPeriods: number; datapointsToAlarm?: number }
   const config = configWith(idle);
   const alarms = new LocalAlarms({ alarms: inactivityAlarms(config), region: 'eu-west-1' });
   const put = (region: string, period: number, value: number) =>
-    alarms.putMetricData('Landfall', [{ metricName: 'ActiveJobs', dimensions: { Region: region }, value, timestamp: T0 + period * PERIOD_MS + 1_000 }]);
+    alarms.putMetricData('Landfall', [
+      { metricName: 'ActiveJobs', dimensions: { Region: region }, value, timestamp: T0 + period * PERIOD_MS + 1_000 },
+    ]);
   const evaluateAt = (period: number) => alarms.evaluate(T0 + period * PERIOD_MS + 250);
-  const changes = (events: BusEvent[], region = 'eu-west-1') => events.filter((event) => (event.detail as { alarmName: string }).alarmName === `landfall-idle-${region}`);
+  const changes = (events: BusEvent[], region = 'eu-west-1') =>
+    events.filter((event) => (event.detail as { alarmName: string }).alarmName === `landfall-idle-${region}`);
   return { config, alarms, put, evaluateAt, changes };
 }
 
@@ -73,7 +79,9 @@ describe('LocalAlarms', () => {
       expect(changes(events).map(stateOf)).toEqual(['INSUFFICIENT_DATA -> ALARM']);
       expect(changes(events, 'us-east-1').map(stateOf)).toEqual(['INSUFFICIENT_DATA -> OK']);
       expect(alarms.stateOf('landfall-idle-eu-west-1')).toBe('ALARM');
-      expect(AlarmStateChangeEvent.parse(changes(events)[0]).detail.state.reason).toMatch(/3 out of the last 3 datapoints \[missing, missing, missing\]/);
+      expect(AlarmStateChangeEvent.parse(changes(events)[0]).detail.state.reason).toMatch(
+        /3 out of the last 3 datapoints \[missing, missing, missing\]/,
+      );
     });
 
     it('counts a missing period as breaching, and alarms only once the breaching periods reach the datapoints to alarm', async () => {
@@ -139,7 +147,17 @@ describe('LocalAlarms', () => {
           alarmName: 'landfall-idle-eu-west-1',
           state: { value: 'ALARM' },
           previousState: { value: 'INSUFFICIENT_DATA' },
-          configuration: { metrics: [{ metricStat: { metric: { namespace: 'Landfall', name: 'ActiveJobs', dimensions: { Region: 'eu-west-1' } }, period: 60, stat: 'Maximum' } }] },
+          configuration: {
+            metrics: [
+              {
+                metricStat: {
+                  metric: { namespace: 'Landfall', name: 'ActiveJobs', dimensions: { Region: 'eu-west-1' } },
+                  period: 60,
+                  stat: 'Maximum',
+                },
+              },
+            ],
+          },
         },
       });
       expect(JSON.parse(parsed.detail.state.reasonData!)).toMatchObject({ statistic: 'Maximum', period: 60, threshold: 0 });

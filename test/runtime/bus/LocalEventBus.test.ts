@@ -7,8 +7,17 @@ import type { RuleDefinition } from '../../../events/rules.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
 import { LocalEventBus } from '../../../runtime/bus/LocalEventBus.ts';
 
-const rule = (name: string, pattern: Record<string, unknown>, target: RuleDefinition['target'] = 'land'): RuleDefinition => ({ name, description: name, pattern, target });
-const event = (detailType: string, detail: Record<string, unknown> = {}): BusEvent => ({ source: 'landfall', 'detail-type': detailType, detail });
+const rule = (name: string, pattern: Record<string, unknown>, target: RuleDefinition['target'] = 'land'): RuleDefinition => ({
+  name,
+  description: name,
+  pattern,
+  target,
+});
+const event = (detailType: string, detail: Record<string, unknown> = {}): BusEvent => ({
+  source: 'landfall',
+  'detail-type': detailType,
+  detail,
+});
 
 describe('LocalEventBus', () => {
   let logDir: string;
@@ -21,16 +30,27 @@ describe('LocalEventBus', () => {
     // Prepare
     const delivered: Array<[string, BusEvent]> = [];
     const bus = new LocalEventBus({
-      rules: [rule('cataloged', { 'detail-type': ['Sample Cataloged'] }, 'startWorkflow'), rule('genomics', { detail: { team: ['genomics'] } }, 'validate')],
+      rules: [
+        rule('cataloged', { 'detail-type': ['Sample Cataloged'] }, 'startWorkflow'),
+        rule('genomics', { detail: { team: ['genomics'] } }, 'validate'),
+      ],
       region: 'eu-west-1',
       logDir,
       invoke: async (target, e) => void delivered.push([target, e]),
     });
     // Act
-    await bus.publish([event('Sample Cataloged', { team: 'genomics' }), event('Sample Cataloged', { team: 'microbio' }), event('Sample Completed', { team: 'other' })]);
+    await bus.publish([
+      event('Sample Cataloged', { team: 'genomics' }),
+      event('Sample Cataloged', { team: 'microbio' }),
+      event('Sample Completed', { team: 'other' }),
+    ]);
     await bus.drain();
     // Assess
-    expect(delivered.map(([target, e]) => `${target}:${(e.detail as { team: string }).team}`).sort()).toEqual(['startWorkflow:genomics', 'startWorkflow:microbio', 'validate:genomics']);
+    expect(delivered.map(([target, e]) => `${target}:${(e.detail as { team: string }).team}`).sort()).toEqual([
+      'startWorkflow:genomics',
+      'startWorkflow:microbio',
+      'validate:genomics',
+    ]);
     expect(delivered[0]![1]).toMatchObject({ version: '0', account: '000000000000', region: 'eu-west-1', resources: [] });
     expect(delivered[0]![1].id).toMatch(/^[0-9a-f-]{36}$/);
     const log = (await readFile(path.join(logDir, 'events.jsonl'), 'utf8')).trim().split('\n');
@@ -64,7 +84,19 @@ describe('LocalEventBus', () => {
 
   it('succeeds on a retry without a dead letter', async () => {
     let calls = 0;
-    const bus = new LocalEventBus({ rules: [rule('flaky', { source: ['landfall'] })], region: 'r', logDir, retryDelaysMs: [5, 5], invoke: async () => void (calls++ === 0 && (() => { throw new Error('once'); })()) });
+    const bus = new LocalEventBus({
+      rules: [rule('flaky', { source: ['landfall'] })],
+      region: 'r',
+      logDir,
+      retryDelaysMs: [5, 5],
+      invoke: async () =>
+        void (
+          calls++ === 0 &&
+          (() => {
+            throw new Error('once');
+          })()
+        ),
+    });
     await bus.publish([event('x')]);
     await bus.drain();
     expect(calls).toBe(2);
@@ -72,6 +104,8 @@ describe('LocalEventBus', () => {
   });
 
   it('refuses to start with a pattern EventBridge would refuse', () => {
-    expect(() => new LocalEventBus({ rules: [rule('bad', { source: 'landfall' })], region: 'r', logDir, invoke: async () => undefined })).toThrow(InvalidPatternError);
+    expect(
+      () => new LocalEventBus({ rules: [rule('bad', { source: 'landfall' })], region: 'r', logDir, invoke: async () => undefined }),
+    ).toThrow(InvalidPatternError);
   });
 });

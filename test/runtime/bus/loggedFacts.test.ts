@@ -21,21 +21,47 @@ describe('Function: markLoggedFactsPublished (against the local DynamoDB-compati
     await rm(dir, { recursive: true, force: true });
   });
 
-  const raw = () => DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
-  const getFact = async (dedupeKey: string) => (await raw().send(new GetCommand({ TableName: test.catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
-  const eventFor = (dedupeKey: string) => landfallEvent('Region Scaled Down', { region: 'eu-west-1', alarmName: 'idle', warmVcpus: 0, scaledDownAt: 1, dedupeKey });
+  const raw = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: test.server.endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
+  const getFact = async (dedupeKey: string) =>
+    (await raw().send(new GetCommand({ TableName: test.catalog.tableName, Key: keys.fact(dedupeKey) }))).Item;
+  const eventFor = (dedupeKey: string) =>
+    landfallEvent('Region Scaled Down', { region: 'eu-west-1', alarmName: 'idle', warmVcpus: 0, scaledDownAt: 1, dedupeKey });
   const abandonClaim = async (dedupeKey: string) => {
     const claimedAt = new Date().toISOString();
-    await raw().send(new PutCommand({ TableName: test.catalog.tableName, Item: { ...keys.fact(dedupeKey), ...keys.unpublishedFact(dedupeKey, claimedAt), detailType: 'Region Scaled Down', owner: 'dead-runtime', claimedAt, event: JSON.stringify(eventFor(dedupeKey)) } }));
+    await raw().send(
+      new PutCommand({
+        TableName: test.catalog.tableName,
+        Item: {
+          ...keys.fact(dedupeKey),
+          ...keys.unpublishedFact(dedupeKey, claimedAt),
+          detailType: 'Region Scaled Down',
+          owner: 'dead-runtime',
+          claimedAt,
+          event: JSON.stringify(eventFor(dedupeKey)),
+        },
+      }),
+    );
   };
 
-  it('marks published the dead runtime\'s claims whose events the bus logged, and leaves the rest to the relay', async () => {
+  it("marks published the dead runtime's claims whose events the bus logged, and leaves the rest to the relay", async () => {
     // Prepare: one fact went out before its runtime died (it is in the log), one did not
     const published = 'logged:"quoted" key';
     await abandonClaim(published);
     await abandonClaim('logged:never-published');
     const busLog = path.join(dir, 'events.jsonl');
-    await writeFile(busLog, [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }, eventFor(published), eventFor('logged:not-claimed')].map((event) => JSON.stringify(event)).join('\n') + '\n');
+    await writeFile(
+      busLog,
+      [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }, eventFor(published), eventFor('logged:not-claimed')]
+        .map((event) => JSON.stringify(event))
+        .join('\n') + '\n',
+    );
     // Act
     const confirmed = await markLoggedFactsPublished(test.catalog, busLog);
     // Assess

@@ -31,7 +31,14 @@ describe('dashboard server', () => {
     tokens = await ensureTokens(stateDir, dashboardConfig);
     busLog = path.join(stateDir, 'bus', 'events.jsonl');
     await mkdir(path.dirname(busLog), { recursive: true });
-    const event = (team: string, runId: string, type: string) => JSON.stringify({ id: `${team}-${type}`, time: '2026-12-01T10:00:00.000Z', source: 'landfall', 'detail-type': type, detail: { team, runId, sampleId: 'X1' } });
+    const event = (team: string, runId: string, type: string) =>
+      JSON.stringify({
+        id: `${team}-${type}`,
+        time: '2026-12-01T10:00:00.000Z',
+        source: 'landfall',
+        'detail-type': type,
+        detail: { team, runId, sampleId: 'X1' },
+      });
     await appendFile(busLog, `${event('genomics', RUN_G, 'Sample Cataloged')}\n${event('microbio', RUN_M, 'Sample Completed')}\n`);
     server = await startDashboardServer({ catalog: test.client(), config: dashboardConfig, stateDir, busLogFile: busLog, refreshMs: 100 });
   });
@@ -41,7 +48,8 @@ describe('dashboard server', () => {
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
-  const get = (pathname: string, headers: Record<string, string> = {}) => fetch(new URL(pathname, server.url), { headers, redirect: 'manual' });
+  const get = (pathname: string, headers: Record<string, string> = {}) =>
+    fetch(new URL(pathname, server.url), { headers, redirect: 'manual' });
   async function signIn(token: string): Promise<string> {
     const response = await get(`/?token=${encodeURIComponent(token)}`);
     expect(response.status).toBe(303);
@@ -72,7 +80,9 @@ describe('dashboard server', () => {
     expect(JSON.stringify(overview)).not.toContain('microbio');
     const refused = await get(`/api/runs/microbio/${RUN_M}`, { cookie });
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { error: string }).error).toBe("team genomics cannot read team microbio's data (use that team's token, or the operator's)");
+    expect(((await refused.json()) as { error: string }).error).toBe(
+      "team genomics cannot read team microbio's data (use that team's token, or the operator's)",
+    );
     expect((await get(`/api/runs/genomics/${RUN_G}`, { cookie })).status).toBe(200);
   });
 
@@ -93,15 +103,24 @@ describe('dashboard server', () => {
     const script = await get('/assets/dashboard.js');
     expect(script.headers.get('content-type')).toContain('text/javascript');
     expect(script.headers.get('content-security-policy')).toContain("default-src 'none'; script-src 'self'");
-    for (const asset of ['/assets/dashboard.js', '/assets/dashboard.css', '/']) expect(await (await get(asset)).text()).not.toMatch(/https?:\/\//);
+    for (const asset of ['/assets/dashboard.js', '/assets/dashboard.css', '/'])
+      expect(await (await get(asset)).text()).not.toMatch(/https?:\/\//);
   });
 
   it('answers only to its loopback host name (no DNS rebinding)', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/overview', headers: { host: `evil.example:${server.port}`, authorization: `Bearer ${tokens.operator}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/overview',
+          headers: { host: `evil.example:${server.port}`, authorization: `Bearer ${tokens.operator}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -110,7 +129,10 @@ describe('dashboard server', () => {
 
   it('streams a new snapshot when a sample changes, without being asked again', async () => {
     const controller = new AbortController();
-    const response = await fetch(new URL('/api/stream', server.url), { headers: { authorization: `Bearer ${tokens.teams.genomics}` }, signal: controller.signal });
+    const response = await fetch(new URL('/api/stream', server.url), {
+      headers: { authorization: `Bearer ${tokens.teams.genomics}` },
+      signal: controller.signal,
+    });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -122,7 +144,10 @@ describe('dashboard server', () => {
           const message = buffered.slice(0, end);
           buffered = buffered.slice(end + 2);
           const data = /^event: snapshot\ndata: (.*)$/ms.exec(message)?.[1];
-          if (data) return JSON.parse(data) as { overview: { teams: Array<{ runs: Array<{ samples: Array<{ sampleId: string; status: string; detail: string }> }> }> } };
+          if (data)
+            return JSON.parse(data) as {
+              overview: { teams: Array<{ runs: Array<{ samples: Array<{ sampleId: string; status: string; detail: string }> }> }> };
+            };
           continue;
         }
         const { value, done } = await reader.read();
@@ -130,7 +155,8 @@ describe('dashboard server', () => {
         buffered += decoder.decode(value, { stream: true });
       }
     };
-    const s4 = (snapshot: Awaited<ReturnType<typeof nextSnapshot>>) => snapshot.overview.teams[0]!.runs[0]!.samples.find((sample) => sample.sampleId === 'S4')!;
+    const s4 = (snapshot: Awaited<ReturnType<typeof nextSnapshot>>) =>
+      snapshot.overview.teams[0]!.runs[0]!.samples.find((sample) => sample.sampleId === 'S4')!;
     expect(s4(await nextSnapshot()).status).toBe('RECEIVING');
     await test.catalog.setSampleStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'VALIDATING', { detail: 'validating 2 files' });
     expect(s4(await nextSnapshot())).toMatchObject({ status: 'VALIDATING', detail: 'validating 2 files' });

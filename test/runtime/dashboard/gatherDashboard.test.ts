@@ -36,7 +36,12 @@ describe('dashboard data from the catalog', () => {
     const overview = await data.overview({ kind: 'operator' });
     expect(overview.teams.map((team) => team.team)).toEqual(['genomics', 'microbio']);
     const run = overview.teams[0]!.runs[0]!;
-    expect(run).toMatchObject({ runId: RUN_G, status: 'PROCESSING', signal: 'CopyComplete.txt', counts: { COMPLETED: 1, RUNNING: 1, REJECTED: 1, RECEIVING: 1 } });
+    expect(run).toMatchObject({
+      runId: RUN_G,
+      status: 'PROCESSING',
+      signal: 'CopyComplete.txt',
+      counts: { COMPLETED: 1, RUNNING: 1, REJECTED: 1, RECEIVING: 1 },
+    });
     expect(run.waitingFor, 'a complete run waits for nothing').toBeUndefined();
     expect(overview.teams[1]!.runs[0]).toMatchObject({ runId: RUN_M, status: 'INCOMPLETE', waitingFor: 'CopyComplete.txt' });
     expect(run.samples.map((sample) => [sample.sampleId, sample.status, sample.detail])).toEqual([
@@ -62,7 +67,14 @@ describe('dashboard data from the catalog', () => {
   it('lists the rejected sample in quarantine with file, line, what was expected and what to do', async () => {
     const [entry, ...rest] = (await data.overview({ kind: 'team', team: 'genomics' })).quarantine;
     expect(rest).toEqual([]);
-    expect(entry).toMatchObject({ team: 'genomics', runId: RUN_G, sampleId: 'S3', version: 1, reasonCount: 1, location: `quarantine bucket genomics/${RUN_G}/v1/` });
+    expect(entry).toMatchObject({
+      team: 'genomics',
+      runId: RUN_G,
+      sampleId: 'S3',
+      version: 1,
+      reasonCount: 1,
+      location: `quarantine bucket genomics/${RUN_G}/v1/`,
+    });
     expect(entry!.reasons[0]).toMatchObject({ file: BAD_FILE, line: 11, record: 3, found: "'X'" });
     expect(entry!.whatToDo).toContain('copy them into the same run folder');
     expect((await data.overview({ kind: 'team', team: 'microbio' })).quarantine).toEqual([]);
@@ -71,8 +83,28 @@ describe('dashboard data from the catalog', () => {
   it('shows per-region utilization, queue depth and whether a region is awake or scaled down', async () => {
     const regions = await data.regions();
     expect(regions).toEqual([
-      { region: 'eu-west-1', home: true, vcpuQuota: 8, reservedVcpus: 0, utilization: 0, jobs: 0, running: 0, queueDepth: 0, state: 'scaled down' },
-      { region: 'eu-central-1', home: false, vcpuQuota: 4, reservedVcpus: 3, utilization: 0.75, jobs: 2, running: 1, queueDepth: 1, state: 'awake' },
+      {
+        region: 'eu-west-1',
+        home: true,
+        vcpuQuota: 8,
+        reservedVcpus: 0,
+        utilization: 0,
+        jobs: 0,
+        running: 0,
+        queueDepth: 0,
+        state: 'scaled down',
+      },
+      {
+        region: 'eu-central-1',
+        home: false,
+        vcpuQuota: 4,
+        reservedVcpus: 3,
+        utilization: 0.75,
+        jobs: 2,
+        running: 1,
+        queueDepth: 1,
+        state: 'awake',
+      },
     ]);
   });
 
@@ -89,16 +121,27 @@ describe('dashboard data from the catalog', () => {
     ]);
     expect(s1.events[3]!.cost).toEqual({ vcpuSeconds: 40, estimatedUsd: 0.0005 });
     const s2 = timeline.samples.find((sample) => sample.sampleId === 'S2')!;
-    expect(s2.events.at(-1)).toMatchObject({ stage: 'step', label: 'trim in eu-central-1, attempt 1', status: 'active', region: 'eu-central-1' });
+    expect(s2.events.at(-1)).toMatchObject({
+      stage: 'step',
+      label: 'trim in eu-central-1, attempt 1',
+      status: 'active',
+      region: 'eu-central-1',
+    });
     const s3 = timeline.samples.find((sample) => sample.sampleId === 'S3')!;
     expect(s3.events.at(-1)).toMatchObject({ stage: 'validation', status: 'failed' });
     expect(s3.events.at(-1)!.label).toContain(`${BAD_FILE} line 11, record 3`);
-    expect(timeline.samples.find((sample) => sample.sampleId === 'S4')!.events).toEqual([expect.objectContaining({ stage: 'landing', status: 'active' })]);
+    expect(timeline.samples.find((sample) => sample.sampleId === 'S4')!.events).toEqual([
+      expect.objectContaining({ stage: 'landing', status: 'active' }),
+    ]);
   });
 
   it('refuses a team another team’s run with the same words whether or not that team exists', async () => {
     const asGenomics = { kind: 'team', team: 'genomics' } as const;
-    const refusal = async (team: string) => data.runTimeline(asGenomics, team, RUN_M).then(() => 'allowed', (error: unknown) => error);
+    const refusal = async (team: string) =>
+      data.runTimeline(asGenomics, team, RUN_M).then(
+        () => 'allowed',
+        (error: unknown) => error,
+      );
     const real = await refusal('microbio');
     const made = await refusal('nosuchteam');
     expect(real).toBeInstanceOf(CliError);

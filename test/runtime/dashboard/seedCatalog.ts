@@ -4,7 +4,18 @@ import type { VersionFile } from '../../../functions/catalog/types.ts';
 
 /** Two teams, two regions: enough to see scoping, per-region load and costs. */
 /** A one-attempt, 1-vCPU job's cost figures at home, for seeding. */
-const paid = (seconds: number, usd: number) => ({ region: 'eu-west-1', capacityType: 'on-demand' as const, attempts: 1, seconds, vcpuSeconds: seconds, memoryGbSeconds: seconds, computeUsd: usd, transferBytes: 0, transferUsd: 0, estimatedUsd: usd });
+const paid = (seconds: number, usd: number) => ({
+  region: 'eu-west-1',
+  capacityType: 'on-demand' as const,
+  attempts: 1,
+  seconds,
+  vcpuSeconds: seconds,
+  memoryGbSeconds: seconds,
+  computeUsd: usd,
+  transferBytes: 0,
+  transferUsd: 0,
+  estimatedUsd: usd,
+});
 
 export const dashboardConfig = defineConfig({
   app: 'landfall',
@@ -34,10 +45,22 @@ function file(name: string, read: 'R1' | 'R2'): VersionFile {
  */
 export async function seedCatalog(catalog: Catalog): Promise<void> {
   for (const [team, runId, names] of [
-    ['genomics', RUN_G, ['S1_S1_L001_R1_001.fastq.gz', 'S1_S1_L001_R2_001.fastq.gz', 'S2_S2_L001_R1_001.fastq.gz', 'S3_S3_L001_R1_001.fastq.gz', BAD_FILE]],
+    [
+      'genomics',
+      RUN_G,
+      ['S1_S1_L001_R1_001.fastq.gz', 'S1_S1_L001_R2_001.fastq.gz', 'S2_S2_L001_R1_001.fastq.gz', 'S3_S3_L001_R1_001.fastq.gz', BAD_FILE],
+    ],
     ['microbio', RUN_M, ['M1_S1_L001_R1_001.fastq.gz']],
   ] as const) {
-    for (const name of names) await catalog.recordFile(team, runId, { name, bucket: 'landfall-landing', key: `incoming/${team}/${runId}/${name}`, size: 100, etag: name, landedAt: '2026-12-01T10:00:00.000Z' });
+    for (const name of names)
+      await catalog.recordFile(team, runId, {
+        name,
+        bucket: 'landfall-landing',
+        key: `incoming/${team}/${runId}/${name}`,
+        size: 100,
+        etag: name,
+        landedAt: '2026-12-01T10:00:00.000Z',
+      });
   }
   // A run record keeps its last waitingFor once complete; microbio's run still waits for its marker.
   await catalog.updateRun('genomics', RUN_G, { status: 'PROCESSING', signal: 'CopyComplete.txt', waitingFor: 'CopyComplete.txt' });
@@ -49,9 +72,26 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   await catalog.recordStepPublished({ ...s1, version: 1 }, 'qc', [], 1, paid(10, 0.000125));
   await catalog.updateVersion({ ...s1, version: 1 }, { status: 'SUPERSEDED' });
   await catalog.claimVersion(s1, 'hash-v2', [file('S1_S1_L001_R1_001.fastq.gz', 'R1'), file('S1_S1_L001_R2_001.fastq.gz', 'R2')], 'READY');
-  for (const [step, vcpuSeconds, usd] of [['qc', 20, 0.00025], ['trim', 40, 0.0005]] as const) {
-    await catalog.putStep({ ...s1, version: 2, step, status: 'RUNNING', jobName: `job-s1-${step}`, region: 'eu-west-1', startedAt: `2026-12-01T10:0${step === 'qc' ? 1 : 2}:00.000Z` });
-    await catalog.recordStepPublished({ ...s1, version: 2 }, step, [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }], 1, paid(vcpuSeconds, usd));
+  for (const [step, vcpuSeconds, usd] of [
+    ['qc', 20, 0.00025],
+    ['trim', 40, 0.0005],
+  ] as const) {
+    await catalog.putStep({
+      ...s1,
+      version: 2,
+      step,
+      status: 'RUNNING',
+      jobName: `job-s1-${step}`,
+      region: 'eu-west-1',
+      startedAt: `2026-12-01T10:0${step === 'qc' ? 1 : 2}:00.000Z`,
+    });
+    await catalog.recordStepPublished(
+      { ...s1, version: 2 },
+      step,
+      [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }],
+      1,
+      paid(vcpuSeconds, usd),
+    );
   }
   await catalog.updateVersion({ ...s1, version: 2 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:03:00.000Z' });
   await catalog.setSampleStatus(s1, 'COMPLETED', { currentVersion: 2, detail: 'v2 completed: qc, trim' });
@@ -59,28 +99,69 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   // S2: running trim in eu-central-1, holding 2 vCPUs there; one more job queued behind it
   const s2 = { team: 'genomics', runId: RUN_G, sampleId: 'S2' };
   await catalog.claimVersion(s2, 'hash-s2', [file('S2_S2_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.putStep({ ...s2, version: 1, step: 'trim', status: 'RUNNING', jobName: 'job-s2-trim', region: 'eu-central-1', attempt: 1, startedAt: '2026-12-01T10:04:00.000Z' });
+  await catalog.putStep({
+    ...s2,
+    version: 1,
+    step: 'trim',
+    status: 'RUNNING',
+    jobName: 'job-s2-trim',
+    region: 'eu-central-1',
+    attempt: 1,
+    startedAt: '2026-12-01T10:04:00.000Z',
+  });
   await catalog.setSampleStatus(s2, 'RUNNING', { currentVersion: 1, detail: 'running trim in eu-central-1' });
   const load = await catalog.regionLoads.get('eu-central-1');
-  await catalog.regionLoads.reserve('eu-central-1', 'job-s2-trim', { vcpus: 2, memoryMiB: 512, expectedSeconds: 60, priority: 0 }, load.revision);
-  await catalog.regionLoads.reserve('eu-central-1', 'job-queued', { vcpus: 1, memoryMiB: 512, expectedSeconds: 60, priority: 0 }, load.revision + 1);
+  await catalog.regionLoads.reserve(
+    'eu-central-1',
+    'job-s2-trim',
+    { vcpus: 2, memoryMiB: 512, expectedSeconds: 60, priority: 0 },
+    load.revision,
+  );
+  await catalog.regionLoads.reserve(
+    'eu-central-1',
+    'job-queued',
+    { vcpus: 1, memoryMiB: 512, expectedSeconds: 60, priority: 0 },
+    load.revision + 1,
+  );
 
   // S3: rejected, a broken separator line in its R2
   const s3 = { team: 'genomics', runId: RUN_G, sampleId: 'S3' };
   await catalog.claimVersion(s3, 'hash-s3', [file('S3_S3_L001_R1_001.fastq.gz', 'R1'), file(BAD_FILE, 'R2')], 'REJECTED');
-  await catalog.updateVersion({ ...s3, version: 1 }, {
-    reasons: [{ file: BAD_FILE, line: 11, record: 3, expected: "'+' at the start of the separator line", found: "'X'", message: "line 11: expected '+' separator, found 'X'" }],
-    reasonCount: 1,
-    reasonsKey: `genomics/${RUN_G}/v1/reasons.json`,
-  });
+  await catalog.updateVersion(
+    { ...s3, version: 1 },
+    {
+      reasons: [
+        {
+          file: BAD_FILE,
+          line: 11,
+          record: 3,
+          expected: "'+' at the start of the separator line",
+          found: "'X'",
+          message: "line 11: expected '+' separator, found 'X'",
+        },
+      ],
+      reasonCount: 1,
+      reasonsKey: `genomics/${RUN_G}/v1/reasons.json`,
+    },
+  );
   await catalog.setSampleStatus(s3, 'REJECTED', { currentVersion: 1, detail: `${BAD_FILE} line 11: expected '+'` });
 
   // S4: the sheet names it, its files have not arrived
-  await catalog.setSampleStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'RECEIVING', { detail: 'waiting for S4_S4_L001_R1_001.fastq.gz' });
+  await catalog.setSampleStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'RECEIVING', {
+    detail: 'waiting for S4_S4_L001_R1_001.fastq.gz',
+  });
 
   const m1 = { team: 'microbio', runId: RUN_M, sampleId: 'M1' };
   await catalog.claimVersion(m1, 'hash-m1', [file('M1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.putStep({ ...m1, version: 1, step: 'qc', status: 'RUNNING', jobName: 'job-m1-qc', region: 'eu-west-1', startedAt: '2026-12-01T10:05:00.000Z' });
+  await catalog.putStep({
+    ...m1,
+    version: 1,
+    step: 'qc',
+    status: 'RUNNING',
+    jobName: 'job-m1-qc',
+    region: 'eu-west-1',
+    startedAt: '2026-12-01T10:05:00.000Z',
+  });
   await catalog.recordStepPublished({ ...m1, version: 1 }, 'qc', [], 1, paid(8, 0.0001));
   await catalog.updateVersion({ ...m1, version: 1 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:06:00.000Z' });
   await catalog.setSampleStatus(m1, 'COMPLETED', { currentVersion: 1, detail: 'v1 completed: qc' });

@@ -44,7 +44,9 @@ interface Hook {
 }
 
 /** A real HTTP server on 127.0.0.1 (port 0); `answer` decides each response. */
-async function startHook(answer: (res: ServerResponse, count: number) => void = (res) => res.writeHead(204).end()): Promise<Hook & { server: Server }> {
+async function startHook(
+  answer: (res: ServerResponse, count: number) => void = (res) => res.writeHead(204).end(),
+): Promise<Hook & { server: Server }> {
   const received: Hook['received'] = [];
   const server = createServer((req, res) => {
     let text = '';
@@ -78,19 +80,36 @@ describe('TeamDelivery', () => {
   describe('Method: subscriptions (installed on the embedded bus)', () => {
     it("installs one rule per team, named and patterned as the stacks deploy it, and each team's outbox gets only its events", async () => {
       // Prepare
-      const cfg = config([{ id: 'lab-a', pipeline: 'demo' }, { id: 'lab-b', pipeline: 'demo' }]);
+      const cfg = config([
+        { id: 'lab-a', pipeline: 'demo' },
+        { id: 'lab-b', pipeline: 'demo' },
+      ]);
       const delivery = new TeamDelivery({ config: cfg, stateDir });
       const subscriptions = delivery.subscriptions();
-      const bus = new LocalEventBus({ rules: [], subscriptions, region: 'eu-west-1', logDir: path.join(stateDir, 'bus'), invoke: async () => undefined });
+      const bus = new LocalEventBus({
+        rules: [],
+        subscriptions,
+        region: 'eu-west-1',
+        logDir: path.join(stateDir, 'bus'),
+        invoke: async () => undefined,
+      });
       const a1 = published('lab-a', 'S1', 'qc', 1);
       const b1 = published('lab-b', 'S9', 'qc', 1);
-      const internal = landfallEvent('Sample Landed', { team: 'lab-a', runId: 'RUN-lab-a', sampleId: 'S1', files: ['x'], dedupeKey: 'landed:x' });
+      const internal = landfallEvent('Sample Landed', {
+        team: 'lab-a',
+        runId: 'RUN-lab-a',
+        sampleId: 'S1',
+        files: ['x'],
+        dedupeKey: 'landed:x',
+      });
       // Act: at-least-once upstream, so one event arrives twice
       await bus.publish([a1, b1, internal, structuredClone(a1)]);
       await bus.drain();
       await delivery.close();
       // Assess
-      expect(subscriptions.map(({ name, pattern }) => ({ name, pattern }))).toEqual(teamSubscriptionRules(cfg).map(({ name, pattern }) => ({ name, pattern })));
+      expect(subscriptions.map(({ name, pattern }) => ({ name, pattern }))).toEqual(
+        teamSubscriptionRules(cfg).map(({ name, pattern }) => ({ name, pattern })),
+      );
       expect(keysOf(await readOutbox(stateDir, 'lab-a'))).toEqual(keysOf([a1]));
       expect(keysOf(await readOutbox(stateDir, 'lab-b'))).toEqual(keysOf([b1]));
     });
@@ -99,12 +118,24 @@ describe('TeamDelivery', () => {
   describe('Method: deliver (outbox)', () => {
     it("gives each team exactly its own events, one per fact, in order, from two teams' interleaved deliveries", async () => {
       // Prepare
-      const delivery = new TeamDelivery({ config: config([{ id: 'lab-a', pipeline: 'demo' }, { id: 'lab-b', pipeline: 'demo' }]), stateDir });
+      const delivery = new TeamDelivery({
+        config: config([
+          { id: 'lab-a', pipeline: 'demo' },
+          { id: 'lab-b', pipeline: 'demo' },
+        ]),
+        stateDir,
+      });
       const a1 = published('lab-a', 'S1', 'qc', 1);
       const b1 = published('lab-b', 'S9', 'qc', 1);
       const a2 = published('lab-a', 'S1', 'trim', 2);
       const b2 = published('lab-b', 'S9', 'trim', 2);
-      const internal = landfallEvent('Sample Landed', { team: 'lab-a', runId: 'RUN-lab-a', sampleId: 'S1', files: ['x'], dedupeKey: 'landed:x' });
+      const internal = landfallEvent('Sample Landed', {
+        team: 'lab-a',
+        runId: 'RUN-lab-a',
+        sampleId: 'S1',
+        files: ['x'],
+        dedupeKey: 'landed:x',
+      });
       // Act: duplicates (at-least-once upstream), an internal event, and both copies of one event at once.
       await delivery.deliver(a1);
       await delivery.deliver(b1);
@@ -143,7 +174,10 @@ describe('TeamDelivery', () => {
 
     it('writes no outbox for a team that turned it off', async () => {
       // Prepare
-      const delivery = new TeamDelivery({ config: config([{ id: 'lab-a', pipeline: 'demo', subscriptions: { outbox: false } }]), stateDir });
+      const delivery = new TeamDelivery({
+        config: config([{ id: 'lab-a', pipeline: 'demo', subscriptions: { outbox: false } }]),
+        stateDir,
+      });
       // Act
       await delivery.deliver(published('lab-a', 'S1', 'qc', 1));
       await delivery.close();
@@ -154,7 +188,11 @@ describe('TeamDelivery', () => {
     it('reports an outbox it cannot write instead of throwing into the bus', async () => {
       // Prepare: a folder where the outbox file should be.
       const failures: FailedDelivery[] = [];
-      const delivery = new TeamDelivery({ config: config([{ id: 'lab-a', pipeline: 'demo' }]), stateDir, onError: (failure) => failures.push(failure) });
+      const delivery = new TeamDelivery({
+        config: config([{ id: 'lab-a', pipeline: 'demo' }]),
+        stateDir,
+        onError: (failure) => failures.push(failure),
+      });
       const { mkdir } = await import('node:fs/promises');
       await mkdir(outboxPaths(stateDir, 'lab-a').outbox, { recursive: true });
       // Act
@@ -191,7 +229,10 @@ describe('TeamDelivery', () => {
       // Assess
       expect(hookA.received.map((request) => request.body)).toEqual([events[0], events[2]]);
       expect(hookB.received.map((request) => request.body)).toEqual([events[1]]);
-      expect(hookA.received[0]!.headers).toMatchObject({ 'x-landfall-dedupe-key': 'published:lab-a/RUN-lab-a/S1/v1/qc', 'content-type': 'application/json' });
+      expect(hookA.received[0]!.headers).toMatchObject({
+        'x-landfall-dedupe-key': 'published:lab-a/RUN-lab-a/S1/v1/qc',
+        'content-type': 'application/json',
+      });
       expect(await readFailedDeliveries(stateDir, 'lab-a')).toEqual([]);
     });
 
@@ -216,7 +257,9 @@ describe('TeamDelivery', () => {
       // Assess
       expect(hook.received).toHaveLength(calls);
       const failed = await readFailedDeliveries(stateDir, 'lab-a');
-      expect(failed).toMatchObject([{ team: 'lab-a', target: 'webhook', url: hook.url, dedupeKey: 'published:lab-a/RUN-lab-a/S1/v1/qc', attempts: 3, event }]);
+      expect(failed).toMatchObject([
+        { team: 'lab-a', target: 'webhook', url: hook.url, dedupeKey: 'published:lab-a/RUN-lab-a/S1/v1/qc', attempts: 3, event },
+      ]);
       expect(failed[0]!.error).toMatch(error);
       expect(failures).toEqual(failed);
       expect(keysOf(await readOutbox(stateDir, 'lab-a'))).toEqual(keysOf([event]));
@@ -226,7 +269,11 @@ describe('TeamDelivery', () => {
       // Prepare
       const hook = await startHook((res, count) => res.writeHead(count === 1 ? 503 : 200).end());
       hooks.push(hook);
-      const delivery = new TeamDelivery({ config: config([{ id: 'lab-a', pipeline: 'demo', subscriptions: { webhookUrl: hook.url } }]), stateDir, webhook: FAST });
+      const delivery = new TeamDelivery({
+        config: config([{ id: 'lab-a', pipeline: 'demo', subscriptions: { webhookUrl: hook.url } }]),
+        stateDir,
+        webhook: FAST,
+      });
       // Act
       await delivery.deliver(published('lab-a', 'S1', 'qc', 1));
       await delivery.drain();
@@ -239,7 +286,11 @@ describe('TeamDelivery', () => {
       // Prepare: a port that was just free.
       const hook = await startHook();
       await hook.close();
-      const delivery = new TeamDelivery({ config: config([{ id: 'lab-a', pipeline: 'demo', subscriptions: { webhookUrl: hook.url } }]), stateDir, webhook: FAST });
+      const delivery = new TeamDelivery({
+        config: config([{ id: 'lab-a', pipeline: 'demo', subscriptions: { webhookUrl: hook.url } }]),
+        stateDir,
+        webhook: FAST,
+      });
       // Act
       await delivery.deliver(published('lab-a', 'S1', 'qc', 1));
       await delivery.drain();

@@ -59,13 +59,23 @@ describe('LocalBatchExecutor', () => {
     it('gives the job the Batch environment, captures stdout and stderr per attempt, and resolves command aliases', async () => {
       // Prepare
       const { executor, stateDir } = setUp({
-        commandAliases: { 'print-env': [process.execPath, '-e', 'const e = process.env; console.log(JSON.stringify({ argv: process.argv.slice(1), id: e.AWS_BATCH_JOB_ID, attempt: e.AWS_BATCH_JOB_ATTEMPT, queue: e.AWS_BATCH_JQ_NAME, ce: e.AWS_BATCH_CE_NAME, region: e.LANDFALL_REGION, team: e.TEAM })); console.error("to stderr")'] },
+        commandAliases: {
+          'print-env': [
+            process.execPath,
+            '-e',
+            'const e = process.env; console.log(JSON.stringify({ argv: process.argv.slice(1), id: e.AWS_BATCH_JOB_ID, attempt: e.AWS_BATCH_JOB_ATTEMPT, queue: e.AWS_BATCH_JQ_NAME, ce: e.AWS_BATCH_CE_NAME, region: e.LANDFALL_REGION, team: e.TEAM })); console.error("to stderr")',
+          ],
+        },
       });
       await executor.start();
 
       // Act
       const { jobId } = await executor.submit(
-        nodeJob('alias', '', { command: ['print-env', 'qc', '--fast'], environment: { TEAM: 'genomics' }, jobQueue: 'arn:aws:batch:eu-west-1:000000000000:job-queue/landfall-eu-west-1' }),
+        nodeJob('alias', '', {
+          command: ['print-env', 'qc', '--fast'],
+          environment: { TEAM: 'genomics' },
+          jobQueue: 'arn:aws:batch:eu-west-1:000000000000:job-queue/landfall-eu-west-1',
+        }),
       );
       await executor.waitUntilDone(jobId);
 
@@ -152,7 +162,9 @@ describe('LocalBatchExecutor', () => {
       await executor.start();
 
       // Act
-      const { jobId } = await executor.submit(nodeJob('flaky', 'process.exit(process.env.AWS_BATCH_JOB_ATTEMPT === "1" ? 3 : 0)', { attempts: 3 }));
+      const { jobId } = await executor.submit(
+        nodeJob('flaky', 'process.exit(process.env.AWS_BATCH_JOB_ATTEMPT === "1" ? 3 : 0)', { attempts: 3 }),
+      );
       const done = await executor.waitUntilDone(jobId);
 
       // Assess
@@ -221,13 +233,21 @@ describe('LocalBatchExecutor', () => {
       // Prepare: a 1-vCPU region and jobs queued before dispatch starts.
       const { executor } = setUp({ regions: [{ name: REGION, vcpus: 1, memoryMiB: 4096 }] });
       const submitted: Array<{ name: string; jobId: string }> = [];
-      for (const [name, priority] of [['low-1', 0], ['mid', 5], ['low-2', 0], ['high', 9], ['low-3', 0]] as const) {
+      for (const [name, priority] of [
+        ['low-1', 0],
+        ['mid', 5],
+        ['low-2', 0],
+        ['high', 9],
+        ['low-3', 0],
+      ] as const) {
         submitted.push({ name, jobId: (await executor.submit(nodeJob(name, 'process.exit(0)', { priority }))).jobId });
       }
 
       // Act
       await executor.start();
-      const done = await Promise.all(submitted.map(async ({ name, jobId }) => ({ name, started: (await executor.waitUntilDone(jobId)).startedAt ?? 0 })));
+      const done = await Promise.all(
+        submitted.map(async ({ name, jobId }) => ({ name, started: (await executor.waitUntilDone(jobId)).startedAt ?? 0 })),
+      );
 
       // Assess
       expect(done.sort((a, b) => a.started - b.started).map((d) => d.name)).toEqual(['high', 'mid', 'low-1', 'low-2', 'low-3']);
@@ -273,7 +293,9 @@ describe('LocalBatchExecutor', () => {
       const { executor, waitForStatus } = setUp();
       await executor.start();
       const { jobId } = await executor.submit(
-        nodeJob('spot', 'if (process.env.AWS_BATCH_JOB_ATTEMPT === "1") setTimeout(() => {}, 60_000); else process.exit(0)', { attempts: 2 }),
+        nodeJob('spot', 'if (process.env.AWS_BATCH_JOB_ATTEMPT === "1") setTimeout(() => {}, 60_000); else process.exit(0)', {
+          attempts: 2,
+        }),
       );
       await waitForStatus(jobId, 'RUNNING');
 
@@ -293,7 +315,9 @@ describe('LocalBatchExecutor', () => {
       const { executor, waitForStatus } = setUp();
       await executor.start();
       const { jobId } = await executor.submit(
-        nodeJob('outage', 'if (process.env.AWS_BATCH_JOB_ATTEMPT === "1") setTimeout(() => {}, 60_000); else process.exit(0)', { attempts: 2 }),
+        nodeJob('outage', 'if (process.env.AWS_BATCH_JOB_ATTEMPT === "1") setTimeout(() => {}, 60_000); else process.exit(0)', {
+          attempts: 2,
+        }),
       );
       await waitForStatus(jobId, 'RUNNING');
 
@@ -401,7 +425,12 @@ describe('LocalBatchExecutor', () => {
         },
       });
       expect(last?.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      const detail = last?.detail as { createdAt: number; startedAt: number; stoppedAt: number; attempts: Array<{ startedAt: number; stoppedAt: number }> };
+      const detail = last?.detail as {
+        createdAt: number;
+        startedAt: number;
+        stoppedAt: number;
+        attempts: Array<{ startedAt: number; stoppedAt: number }>;
+      };
       expect(detail.createdAt).toBeLessThanOrEqual(detail.startedAt);
       expect(detail.startedAt).toBe(detail.attempts[1]?.startedAt);
       expect(detail.stoppedAt).toBe(detail.attempts[1]?.stoppedAt);

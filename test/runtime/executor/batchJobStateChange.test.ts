@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { batchJobStateChange, jobDefinitionArn, jobQueueArn, jobQueueName, type JobSnapshot } from '../../../runtime/executor/batchJobStateChange.ts';
+import {
+  batchJobStateChange,
+  jobDefinitionArn,
+  jobQueueArn,
+  jobQueueName,
+  type JobSnapshot,
+} from '../../../runtime/executor/batchJobStateChange.ts';
 
 const BASE: JobSnapshot = {
   accountId: '123456789012',
@@ -77,7 +83,15 @@ describe('batchJobStateChange', () => {
       ...structuredClone(BASE),
       status: 'FAILED',
       statusReason: 'Essential container in task exited',
-      attempts: [{ startedAt: 10, stoppedAt: 20, exitCode: 1, statusReason: 'Essential container in task exited', logStreamName: 'event-test/attempt-1' }],
+      attempts: [
+        {
+          startedAt: 10,
+          stoppedAt: 20,
+          exitCode: 1,
+          statusReason: 'Essential container in task exited',
+          logStreamName: 'event-test/attempt-1',
+        },
+      ],
       startedAt: 10,
       stoppedAt: 20,
       exitCode: 1,
@@ -88,17 +102,40 @@ describe('batchJobStateChange', () => {
 
     // Assess
     expect(detail.attempts).toEqual([
-      { container: { exitCode: 1, logStreamName: 'event-test/attempt-1', networkInterfaces: [] }, startedAt: 10, stoppedAt: 20, statusReason: 'Essential container in task exited' },
+      {
+        container: { exitCode: 1, logStreamName: 'event-test/attempt-1', networkInterfaces: [] },
+        startedAt: 10,
+        stoppedAt: 20,
+        statusReason: 'Essential container in task exited',
+      },
     ]);
-    expect(detail).toMatchObject({ status: 'FAILED', statusReason: 'Essential container in task exited', startedAt: 10, stoppedAt: 20, container: { exitCode: 1, logStreamName: 'event-test/attempt-1' } });
+    expect(detail).toMatchObject({
+      status: 'FAILED',
+      statusReason: 'Essential container in task exited',
+      startedAt: 10,
+      stoppedAt: 20,
+      container: { exitCode: 1, logStreamName: 'event-test/attempt-1' },
+    });
   });
 
   it.each([
     { case: 'queue name', fn: () => jobQueueArn('eu-west-1', '1', 'q'), expected: 'arn:aws:batch:eu-west-1:1:job-queue/q' },
-    { case: 'queue ARN kept', fn: () => jobQueueArn('eu-west-1', '1', 'arn:aws:batch:us-east-1:2:job-queue/q'), expected: 'arn:aws:batch:us-east-1:2:job-queue/q' },
+    {
+      case: 'queue ARN kept',
+      fn: () => jobQueueArn('eu-west-1', '1', 'arn:aws:batch:us-east-1:2:job-queue/q'),
+      expected: 'arn:aws:batch:us-east-1:2:job-queue/q',
+    },
     { case: 'queue name from ARN', fn: () => jobQueueName('arn:aws:batch:us-east-1:2:job-queue/q'), expected: 'q' },
-    { case: 'definition with revision', fn: () => jobDefinitionArn('eu-west-1', '1', 'step:7'), expected: 'arn:aws:batch:eu-west-1:1:job-definition/step:7' },
-    { case: 'definition without revision', fn: () => jobDefinitionArn('eu-west-1', '1', 'step'), expected: 'arn:aws:batch:eu-west-1:1:job-definition/step:1' },
+    {
+      case: 'definition with revision',
+      fn: () => jobDefinitionArn('eu-west-1', '1', 'step:7'),
+      expected: 'arn:aws:batch:eu-west-1:1:job-definition/step:7',
+    },
+    {
+      case: 'definition without revision',
+      fn: () => jobDefinitionArn('eu-west-1', '1', 'step'),
+      expected: 'arn:aws:batch:eu-west-1:1:job-definition/step:1',
+    },
   ])('ARN helper: $case', ({ fn, expected }) => {
     // Act
     const value = fn();

@@ -65,7 +65,12 @@ export function createExecutor(options: Partial<LocalBatchExecutorOptions> = {})
       for (;;) {
         const found = jobEvents(jobId).find((event) => event.detail['status'] === status);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} did not reach ${status} within ${timeoutMs} ms; saw ${jobEvents(jobId).map((e) => e.detail['status']).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `job ${jobId} did not reach ${status} within ${timeoutMs} ms; saw ${jobEvents(jobId)
+              .map((e) => e.detail['status'])
+              .join(', ')}`,
+          );
         await delay(10);
       }
     },

@@ -48,7 +48,10 @@ describe('jobWatchdog', () => {
       await executor.submit(${JSON.stringify(spec)});
       setInterval(() => {}, 1000);
     `;
-    const runtime = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const runtime = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     cleanups.push(() => runtime.kill('SIGKILL'));
     const { pid, grandchild } = await waitForJsonFile<{ pid: number; grandchild: number }>(pidsFile, 15_000);
     const [entry] = readRunningJobs(stateDir);

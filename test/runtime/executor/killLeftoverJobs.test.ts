@@ -38,7 +38,15 @@ async function leftoverGroup(): Promise<{ leader: number; sleeper: number; entry
   return {
     leader,
     sleeper: Number(line.trim()),
-    entry: { jobId: 'job-1', jobName: 'left-behind', attempt: 1, pid: leader, pgid: leader, startedAt: Date.now(), ...(ticks !== undefined && { startTicks: ticks }) },
+    entry: {
+      jobId: 'job-1',
+      jobName: 'left-behind',
+      attempt: 1,
+      pid: leader,
+      pgid: leader,
+      startedAt: Date.now(),
+      ...(ticks !== undefined && { startTicks: ticks }),
+    },
   };
 }
 
@@ -107,7 +115,11 @@ describe('killLeftoverJobs', () => {
     const stateDir = tempStateDir();
     const group = await leftoverGroup();
     writeRunningJobs(stateDir, [group.entry]);
-    const executor = new LocalBatchExecutor({ regions: [{ name: 'eu-west-1', vcpus: 1, memoryMiB: 1024 }], stateDir, onStateChange: () => {} });
+    const executor = new LocalBatchExecutor({
+      regions: [{ name: 'eu-west-1', vcpus: 1, memoryMiB: 1024 }],
+      stateDir,
+      onStateChange: () => {},
+    });
 
     // Act
     await executor.start();

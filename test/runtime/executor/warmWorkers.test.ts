@@ -39,7 +39,12 @@ describe('LocalBatchExecutor warm workers', () => {
 
     // Assess: real processes during the work, none after it.
     expect(during.map((worker) => worker.region)).toEqual([REGION, REGION]);
-    expect(await waitAllDead(during.map((worker) => worker.pid!), 5_000)).toEqual([]);
+    expect(
+      await waitAllDead(
+        during.map((worker) => worker.pid!),
+        5_000,
+      ),
+    ).toEqual([]);
     expect(executor.regionUsage()[0]).toMatchObject({ workers: 0, warmVcpus: 0 });
   });
 

@@ -43,7 +43,12 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const keysOf = (detailType: string) => events.filter((e) => e['detail-type'] === detailType).map((e) => (e.source === 'aws.s3' ? (e.detail as { object: { key: string } }).object.key : (e.detail as { 'object-key': string })['object-key']));
+  const keysOf = (detailType: string) =>
+    events
+      .filter((e) => e['detail-type'] === detailType)
+      .map((e) =>
+        e.source === 'aws.s3' ? (e.detail as { object: { key: string } }).object.key : (e.detail as { 'object-key': string })['object-key'],
+      );
 
   it('lands a settled file under incoming/ and emits both AWS events with their real shapes', async () => {
     // Prepare
@@ -53,7 +58,12 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     await waitFor('two events', () => (events.length >= 2 ? true : undefined), 10_000);
     // Assess
     expect(S3ObjectCreatedEvent.parse(events[0]).detail.object).toMatchObject({ key: 'incoming/genomics/RUN1/a b+c%.txt', size: 5 });
-    expect(StorageGatewayObjectUploadEvent.parse(events[1]).detail).toMatchObject({ 'object-key': 'incoming/genomics/RUN1/a b+c%.txt', 'object-size': 5, prefix: 'incoming/genomics/RUN1/', 'bucket-name': 'landing' });
+    expect(StorageGatewayObjectUploadEvent.parse(events[1]).detail).toMatchObject({
+      'object-key': 'incoming/genomics/RUN1/a b+c%.txt',
+      'object-size': 5,
+      prefix: 'incoming/genomics/RUN1/',
+      'bucket-name': 'landing',
+    });
     expect((await storage.getBytes('landing', 'incoming/genomics/RUN1/a b+c%.txt')).toString()).toBe('hello');
   });
 

@@ -13,7 +13,10 @@ function harness(answer: (step: string) => { ok: true } | { ok: false; error: st
   const running = new Set<string>();
   let maxConcurrentSteps = 0;
   let service!: LocalWorkflowService;
-  const record = (name: string): LocalFunction => async (payload) => void calls.push([name, payload]);
+  const record =
+    (name: string): LocalFunction =>
+    async (payload) =>
+      void calls.push([name, payload]);
   const functions: Record<string, LocalFunction> = {
     SubmitStepFunctionArn: async (payload) => {
       const { taskToken, step } = payload as { taskToken: string; step: string };
@@ -23,7 +26,9 @@ function harness(answer: (step: string) => { ok: true } | { ok: false; error: st
       setTimeout(() => {
         running.delete(step);
         const result = answer(step);
-        void (result.ok ? service.sendTaskSuccess(taskToken, { step, attempt: 1 }) : service.sendTaskFailure(taskToken, result.error, `${step} broke`));
+        void (result.ok
+          ? service.sendTaskSuccess(taskToken, { step, attempt: 1 })
+          : service.sendTaskFailure(taskToken, result.error, `${step} broke`));
       }, 50);
       return { jobId: `job-${step}` };
     },
@@ -45,12 +50,18 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
     // Assess
     expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
     expect(maxConcurrent()).toBe(3);
-    const submits = calls.filter(([name]) => name === 'submit').map(([, payload]) => payload as { taskToken: string; executionName: string; sample: unknown });
+    const submits = calls
+      .filter(([name]) => name === 'submit')
+      .map(([, payload]) => payload as { taskToken: string; executionName: string; sample: unknown });
     expect(submits).toHaveLength(3);
     expect(new Set(submits.map((payload) => payload.taskToken)).size).toBe(3); // a fresh token per task
     expect(submits[0]).toMatchObject({ executionName: 'exec-1', sample });
     const publishes = calls.filter(([name]) => name === 'publish').map(([, payload]) => payload as { step: string; job: { step: string } });
-    expect(publishes.map((payload) => [payload.step, payload.job.step]).sort()).toEqual([['profile', 'profile'], ['qc', 'qc'], ['trim', 'trim']]);
+    expect(publishes.map((payload) => [payload.step, payload.job.step]).sort()).toEqual([
+      ['profile', 'profile'],
+      ['qc', 'qc'],
+      ['trim', 'trim'],
+    ]);
     expect(calls.at(-1)).toEqual(['complete', { executionName: 'exec-1', sample }]);
     expect(calls.some(([name]) => name === 'fail')).toBe(false);
   });
@@ -76,7 +87,9 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
     const again = await service.startExecution({ stateMachine: 'demo', name: 'exec-3', input: { sample } });
     // Assess
     expect(again).toEqual(first);
-    await expect(service.startExecution({ stateMachine: 'demo', name: 'exec-3', input: { sample: { ...sample, version: 2 } } })).rejects.toThrow(ExecutionAlreadyExistsError);
+    await expect(
+      service.startExecution({ stateMachine: 'demo', name: 'exec-3', input: { sample: { ...sample, version: 2 } } }),
+    ).rejects.toThrow(ExecutionAlreadyExistsError);
     await service.waitForIdle();
     expect(calls.filter(([name]) => name === 'complete')).toHaveLength(1);
     expect(service.listExecutions()).toHaveLength(1);
@@ -89,13 +102,25 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
 
   it('fails a callback task that waits past its TimeoutSeconds', async () => {
     // Prepare: a one-step pipeline whose job never reports back
-    const slow = definePipeline({ name: 'slow', version: '1', description: 'never answers', steps: [{ name: 'wait', description: 'w', vcpus: 1, memoryMiB: 64, timeoutSeconds: 1, attempts: 1 }] });
+    const slow = definePipeline({
+      name: 'slow',
+      version: '1',
+      description: 'never answers',
+      steps: [{ name: 'wait', description: 'w', vcpus: 1, memoryMiB: 64, timeoutSeconds: 1, attempts: 1 }],
+    });
     const definition = buildStateMachine(slow);
-    ((definition.States['Level 1: wait'] as { Branches: Array<{ States: Record<string, { TimeoutSeconds: number }> }> }).Branches[0]!.States['Run wait']!).TimeoutSeconds = 1;
+    (definition.States['Level 1: wait'] as { Branches: Array<{ States: Record<string, { TimeoutSeconds: number }> }> }).Branches[0]!.States[
+      'Run wait'
+    ]!.TimeoutSeconds = 1;
     const failures: unknown[] = [];
     const service = new LocalWorkflowService({
       stateMachines: { slow: definition },
-      functions: { SubmitStepFunctionArn: async () => ({}), PublishStepFunctionArn: async () => ({}), CompleteSampleFunctionArn: async () => ({}), FailSampleFunctionArn: async (payload) => void failures.push(payload) },
+      functions: {
+        SubmitStepFunctionArn: async () => ({}),
+        PublishStepFunctionArn: async () => ({}),
+        CompleteSampleFunctionArn: async () => ({}),
+        FailSampleFunctionArn: async (payload) => void failures.push(payload),
+      },
     });
     // Act
     const { executionArn } = await service.startExecution({ stateMachine: 'slow', name: 'exec-4', input: { sample } });
@@ -106,16 +131,29 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
   }, 10_000);
 
   it.each([
-    { case: 'a Task no local function serves', functions: { SubmitStepFunctionArn: async () => ({}) }, message: 'Task state "Publish qc" calls ${PublishStepFunctionArn}, which no local function serves' },
+    {
+      case: 'a Task no local function serves',
+      functions: { SubmitStepFunctionArn: async () => ({}) },
+      message: 'Task state "Publish qc" calls ${PublishStepFunctionArn}, which no local function serves',
+    },
   ])('refuses to load a state machine with $case, naming the state', ({ functions, message }) => {
-    expect(() => new LocalWorkflowService({ stateMachines: { demo: buildStateMachine(demoPipeline) }, functions })).toThrow(MissingLocalFunctionError);
+    expect(() => new LocalWorkflowService({ stateMachines: { demo: buildStateMachine(demoPipeline) }, functions })).toThrow(
+      MissingLocalFunctionError,
+    );
     expect(() => new LocalWorkflowService({ stateMachines: { demo: buildStateMachine(demoPipeline) }, functions })).toThrow(message);
   });
 
   it('refuses a Task without TimeoutSeconds (the interpreter would silently use 60 s)', () => {
     const definition = buildStateMachine(demoPipeline);
     delete (definition.States['Complete sample'] as { TimeoutSeconds?: number }).TimeoutSeconds;
-    const functions = { SubmitStepFunctionArn: async () => ({}), PublishStepFunctionArn: async () => ({}), CompleteSampleFunctionArn: async () => ({}), FailSampleFunctionArn: async () => ({}) };
-    expect(() => new LocalWorkflowService({ stateMachines: { demo: definition }, functions })).toThrow('Task state "Complete sample" has no TimeoutSeconds');
+    const functions = {
+      SubmitStepFunctionArn: async () => ({}),
+      PublishStepFunctionArn: async () => ({}),
+      CompleteSampleFunctionArn: async () => ({}),
+      FailSampleFunctionArn: async () => ({}),
+    };
+    expect(() => new LocalWorkflowService({ stateMachines: { demo: definition }, functions })).toThrow(
+      'Task state "Complete sample" has no TimeoutSeconds',
+    );
   });
 });

@@ -26,9 +26,18 @@ describe('LocalWorkflowService.stop while a task is being submitted', () => {
     const recordFailure: LocalFunction = async (payload) => void failures.push(payload);
     const service = new LocalWorkflowService({
       stateMachines: { demo: buildStateMachine(demoPipeline) },
-      functions: { SubmitStepFunctionArn: slow, PublishStepFunctionArn: noop, CompleteSampleFunctionArn: noop, FailSampleFunctionArn: recordFailure },
+      functions: {
+        SubmitStepFunctionArn: slow,
+        PublishStepFunctionArn: noop,
+        CompleteSampleFunctionArn: noop,
+        FailSampleFunctionArn: recordFailure,
+      },
     });
-    const { executionArn } = await service.startExecution({ stateMachine: 'demo', name: 'exec-stop', input: { sample: { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 } } });
+    const { executionArn } = await service.startExecution({
+      stateMachine: 'demo',
+      name: 'exec-stop',
+      input: { sample: { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 } },
+    });
     while (submitting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     // Act: stop while every submit is still in flight
     await service.stop();

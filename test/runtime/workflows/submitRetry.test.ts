@@ -11,7 +11,12 @@ import { definePipeline } from '../../../workflows/pipeline.ts';
 describe('Run <step> retries a transient submission error', () => {
   it('submits again after a PlacementContentionError and completes the sample', async () => {
     // Prepare: a one-step pipeline whose first submission loses the capacity race
-    const pipeline = definePipeline({ name: 'one', version: '1', description: 'one step', steps: [{ name: 'qc', description: 'qc', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60 }] });
+    const pipeline = definePipeline({
+      name: 'one',
+      version: '1',
+      description: 'one step',
+      steps: [{ name: 'qc', description: 'qc', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60 }],
+    });
     let service!: LocalWorkflowService;
     const submissions: string[] = [];
     const calls: string[] = [];
@@ -22,10 +27,25 @@ describe('Run <step> retries a transient submission error', () => {
       setTimeout(() => void service.sendTaskSuccess(taskToken, { step, attempt: 1 }), 10);
       return { jobId: 'job' };
     };
-    const record = (name: string): LocalFunction => async () => void calls.push(name);
-    service = new LocalWorkflowService({ stateMachines: { one: buildStateMachine(pipeline) }, functions: { SubmitStepFunctionArn: submit, PublishStepFunctionArn: record('publish'), CompleteSampleFunctionArn: record('complete'), FailSampleFunctionArn: record('fail') } });
+    const record =
+      (name: string): LocalFunction =>
+      async () =>
+        void calls.push(name);
+    service = new LocalWorkflowService({
+      stateMachines: { one: buildStateMachine(pipeline) },
+      functions: {
+        SubmitStepFunctionArn: submit,
+        PublishStepFunctionArn: record('publish'),
+        CompleteSampleFunctionArn: record('complete'),
+        FailSampleFunctionArn: record('fail'),
+      },
+    });
     // Act
-    const { executionArn } = await service.startExecution({ stateMachine: 'one', name: 'exec', input: { sample: { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 } } });
+    const { executionArn } = await service.startExecution({
+      stateMachine: 'one',
+      name: 'exec',
+      input: { sample: { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 } },
+    });
     await service.waitForIdle();
     // Assess
     expect(submissions).toEqual(['qc', 'qc']);

@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,9 +132,24 @@ describe('S3Storage', () => {
 
   describe('Errors', () => {
     it.each([
-      { case: 'get of a missing key', act: (s: S3Storage) => s.get('landing', 'errors/missing'), type: ObjectNotFoundError, cause: 'NoSuchKey' },
-      { case: 'list of a missing bucket', act: (s: S3Storage) => s.list('no-such-bucket', ''), type: BucketNotFoundError, cause: 'NoSuchBucket' },
-      { case: 'put into a missing bucket', act: (s: S3Storage) => s.put('no-such-bucket', 'x', 'x'), type: BucketNotFoundError, cause: 'NoSuchBucket' },
+      {
+        case: 'get of a missing key',
+        act: (s: S3Storage) => s.get('landing', 'errors/missing'),
+        type: ObjectNotFoundError,
+        cause: 'NoSuchKey',
+      },
+      {
+        case: 'list of a missing bucket',
+        act: (s: S3Storage) => s.list('no-such-bucket', ''),
+        type: BucketNotFoundError,
+        cause: 'NoSuchBucket',
+      },
+      {
+        case: 'put into a missing bucket',
+        act: (s: S3Storage) => s.put('no-such-bucket', 'x', 'x'),
+        type: BucketNotFoundError,
+        cause: 'NoSuchBucket',
+      },
     ])('maps $case and keeps the SDK error as cause', async ({ act, type, cause }) => {
       // Prepare
       const storage = new S3Storage(s3.client);

@@ -74,7 +74,6 @@ export function failingStream(before: number, message = 'writer crashed mid-uplo
   );
 }
 
-
 /** Keys that would escape a bucket folder or cannot be represented safely. */
 export const INVALID_KEYS = [
   { case: 'empty key', key: '' },
@@ -350,7 +349,11 @@ export function describeObjectStorageContract(name: string, setup: () => Promise
 
       it.each([
         { case: 'a partial file name', search: 'S1_', expected: ['S1_L001_R1.fq', 'S1_L001_R2.fq'] },
-        { case: 'a partial name matching files and a folder', search: 'S1', expected: ['S1/extra.txt', 'S10_L001_R1.fq', 'S1_L001_R1.fq', 'S1_L001_R2.fq'] },
+        {
+          case: 'a partial name matching files and a folder',
+          search: 'S1',
+          expected: ['S1/extra.txt', 'S10_L001_R1.fq', 'S1_L001_R1.fq', 'S1_L001_R2.fq'],
+        },
         { case: 'a folder with a trailing slash', search: 'S1/', expected: ['S1/extra.txt'] },
         { case: 'a partial folder name', search: 'S1/ex', expected: ['S1/extra.txt'] },
         { case: 'a name nothing starts with', search: 'S3', expected: [] },
@@ -398,7 +401,12 @@ export function describeObjectStorageContract(name: string, setup: () => Promise
       it.each([
         { case: 'to another key in the same bucket', other: false, sourceName: 'source.fastq.gz', targetName: 'target.fastq.gz' },
         { case: 'to another bucket', other: true, sourceName: 'source.fastq.gz', targetName: 'copied/source.fastq.gz' },
-        { case: 'with spaces, +, % and unicode in both keys', other: true, sourceName: 'run 1/S+1%2.fq', targetName: 'v1/Pr\u00f6be +%.fq' },
+        {
+          case: 'with spaces, +, % and unicode in both keys',
+          other: true,
+          sourceName: 'run 1/S+1%2.fq',
+          targetName: 'v1/Pr\u00f6be +%.fq',
+        },
       ])('copies $case with bytes and metadata', async ({ other, sourceName, targetName }) => {
         // Prepare
         const prefix = fresh('copy');

@@ -1,6 +1,14 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildStateMachine, COMPLETE_SAMPLE, PLACEHOLDERS, RECORD_FAILURE, substitutePlaceholders, QUEUE_ALLOWANCE_SECONDS, QUEUES_FULL_ERROR } from '../../../workflows/asl/buildStateMachine.ts';
+import {
+  buildStateMachine,
+  COMPLETE_SAMPLE,
+  PLACEHOLDERS,
+  RECORD_FAILURE,
+  substitutePlaceholders,
+  QUEUE_ALLOWANCE_SECONDS,
+  QUEUES_FULL_ERROR,
+} from '../../../workflows/asl/buildStateMachine.ts';
 import { listStateNames, listTaskStates } from '../../../workflows/asl/listTaskStates.ts';
 import type { ParallelState, StateMachineDefinition, TaskState } from '../../../workflows/asl/types.ts';
 import { definePipeline, PipelineError } from '../../../workflows/pipeline.ts';
@@ -8,8 +16,21 @@ import { demoPipeline } from '../../../workflows/pipelines/demo.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
-const step = (name: string, needs: string[] = []) => ({ name, description: name, needs, vcpus: 1, memoryMiB: 256, timeoutSeconds: 60, attempts: 2 });
-const diamond = definePipeline({ name: 'diamond', version: '1', description: 'a → (b, c) → d', steps: [step('a'), step('b', ['a']), step('c', ['a']), step('d', ['b', 'c'])] });
+const step = (name: string, needs: string[] = []) => ({
+  name,
+  description: name,
+  needs,
+  vcpus: 1,
+  memoryMiB: 256,
+  timeoutSeconds: 60,
+  attempts: 2,
+});
+const diamond = definePipeline({
+  name: 'diamond',
+  version: '1',
+  description: 'a → (b, c) → d',
+  steps: [step('a'), step('b', ['a']), step('c', ['a']), step('d', ['b', 'c'])],
+});
 
 /** Every transition target of a (branch of a) definition. */
 function targets(definition: { States: Record<string, unknown> }): string[] {
@@ -94,29 +115,49 @@ describe('buildStateMachine', () => {
     const names = listStateNames(definition);
     expect(new Set(names).size).toBe(names.length);
     for (const task of listTaskStates(definition)) expect(task.state.TimeoutSeconds, task.name).toBeGreaterThan(0);
-    expect((listTaskStates(definition).find((t) => t.name === 'Run a')!.state as TaskState).TimeoutSeconds).toBe(60 * 2 + QUEUE_ALLOWANCE_SECONDS);
+    expect((listTaskStates(definition).find((t) => t.name === 'Run a')!.state as TaskState).TimeoutSeconds).toBe(
+      60 * 2 + QUEUE_ALLOWANCE_SECONDS,
+    );
   });
 
   it('submits with a callback token and publishes from the job result', () => {
     const tasks = Object.fromEntries(listTaskStates(buildStateMachine(demoPipeline)).map((task) => [task.name, task.state]));
     expect(tasks['Run qc']).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      Parameters: { FunctionName: PLACEHOLDERS.submitStep, Payload: { 'taskToken.$': '$$.Task.Token', step: 'qc', 'sample.$': '$.sample' } },
+      Parameters: {
+        FunctionName: PLACEHOLDERS.submitStep,
+        Payload: { 'taskToken.$': '$$.Task.Token', step: 'qc', 'sample.$': '$.sample' },
+      },
       ResultPath: '$.jobs.qc',
     });
-    expect(tasks['Publish qc']).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: PLACEHOLDERS.publishStep, Payload: { 'job.$': '$.jobs.qc' } }, ResultPath: null });
+    expect(tasks['Publish qc']).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: PLACEHOLDERS.publishStep, Payload: { 'job.$': '$.jobs.qc' } },
+      ResultPath: null,
+    });
   });
 });
 
 describe('substitutePlaceholders', () => {
   it('replaces every function placeholder', () => {
-    const values = { SubmitStepFunctionArn: 'arn:s', PublishStepFunctionArn: 'arn:p', CompleteSampleFunctionArn: 'arn:c', FailSampleFunctionArn: 'arn:f' };
+    const values = {
+      SubmitStepFunctionArn: 'arn:s',
+      PublishStepFunctionArn: 'arn:p',
+      CompleteSampleFunctionArn: 'arn:c',
+      FailSampleFunctionArn: 'arn:f',
+    };
     const deployed: StateMachineDefinition = substitutePlaceholders(buildStateMachine(demoPipeline), values);
-    expect(listTaskStates(deployed).map((task) => task.functionName).sort()).toEqual(['arn:c', 'arn:f', 'arn:p', 'arn:p', 'arn:p', 'arn:s', 'arn:s', 'arn:s']);
+    expect(
+      listTaskStates(deployed)
+        .map((task) => task.functionName)
+        .sort(),
+    ).toEqual(['arn:c', 'arn:f', 'arn:p', 'arn:p', 'arn:p', 'arn:s', 'arn:s', 'arn:s']);
   });
 
   it('refuses to leave one unresolved, naming it', () => {
-    expect(() => substitutePlaceholders(buildStateMachine(demoPipeline), { SubmitStepFunctionArn: 'arn:s' })).toThrow('unresolved placeholders in the state machine: ${PublishStepFunctionArn}, ${CompleteSampleFunctionArn}, ${FailSampleFunctionArn}');
+    expect(() => substitutePlaceholders(buildStateMachine(demoPipeline), { SubmitStepFunctionArn: 'arn:s' })).toThrow(
+      'unresolved placeholders in the state machine: ${PublishStepFunctionArn}, ${CompleteSampleFunctionArn}, ${FailSampleFunctionArn}',
+    );
   });
 });
 

@@ -50,11 +50,21 @@ describe('Class: FastqParser', () => {
   });
 
   it.each([
-    { case: 'truncated record (no quality line)', text: '@a\nAC\n+\nII\n@b\nAC\n+\n', line: 8, expected: /a quality line to complete the record that starts on line 5 \(truncated record\)/ },
+    {
+      case: 'truncated record (no quality line)',
+      text: '@a\nAC\n+\nII\n@b\nAC\n+\n',
+      line: 8,
+      expected: /a quality line to complete the record that starts on line 5 \(truncated record\)/,
+    },
     { case: 'truncated record (header only)', text: '@a\nAC\n+\nII\n@b', line: 6, expected: /a sequence line/ },
     { case: 'header without @', text: '@a\nAC\n+\nII\nb\nAC\n+\nII\n', line: 5, expected: /a header line starting with '@', found "b"/ },
     { case: 'separator without +', text: '@a\nAC\n-\nII\n', line: 3, expected: /a separator line starting with '\+', found "-"/ },
-    { case: 'quality shorter than sequence', text: '@a\nACG\n+\nII\n', line: 4, expected: /3 quality characters \(the length of the sequence on line 2\), found 2/ },
+    {
+      case: 'quality shorter than sequence',
+      text: '@a\nACG\n+\nII\n',
+      line: 4,
+      expected: /3 quality characters \(the length of the sequence on line 2\), found 2/,
+    },
     { case: 'blank line between records', text: '@a\nAC\n+\nII\n\n@b\nAC\n+\nII\n', line: 5, expected: /found an empty line/ },
     { case: 'wrapped (multi-line) sequence', text: '@a\nAC\nGT\n+\nIIII\n', line: 3, expected: /separator line/ },
   ])('rejects $case with file and line', ({ text, line, expected }) => {

@@ -14,7 +14,8 @@ function fastqText(count: number): string {
 
 async function collect(path: string, chunkSize?: number): Promise<string[]> {
   const names: string[] = [];
-  for await (const record of readFastq(path, chunkSize === undefined ? {} : { chunkSize })) names.push(`${record.line}:${record.name}:${record.sequence.length}`);
+  for await (const record of readFastq(path, chunkSize === undefined ? {} : { chunkSize }))
+    names.push(`${record.line}:${record.name}:${record.sequence.length}`);
   return names;
 }
 
@@ -78,7 +79,9 @@ describe('Module: readFastq', () => {
       const gzipError = error as FastqGzipError;
       expect(gzipError.file).toBe(path);
       expect(gzipError.line).toBeGreaterThan(1);
-      expect(gzipError.message).toMatch(new RegExp(`^${path}:${gzipError.line}: expected more gzip data, found a corrupt or truncated gzip stream`));
+      expect(gzipError.message).toMatch(
+        new RegExp(`^${path}:${gzipError.line}: expected more gzip data, found a corrupt or truncated gzip stream`),
+      );
     });
 
     it('reports a FASTQ format error inside a gzip file with its line', async () => {

@@ -113,7 +113,18 @@ describe('Function: runQc', () => {
     expect(tsv).toHaveLength(1 + inputs.length);
     const first = report.files[0]!;
     expect(tsv[1]).toBe(
-      [first.file, first.reads, first.bases, first.gcPercent, first.meanQuality, first.q30Percent, first.minLength, first.meanLength, first.maxLength, first.nBases].join('\t'),
+      [
+        first.file,
+        first.reads,
+        first.bases,
+        first.gcPercent,
+        first.meanQuality,
+        first.q30Percent,
+        first.minLength,
+        first.meanLength,
+        first.maxLength,
+        first.nBases,
+      ].join('\t'),
     );
   });
 
@@ -134,8 +145,20 @@ describe('Function: runQc', () => {
     // Assess
     expect(report.files[0]).toMatchObject({ reads: 2, bases: 8, nBases: 4, acgtBases: 4, gcPercent: 50, meanQuality: 15, q30Percent: 50 });
     expect(report.files[2]).toEqual({
-      file: 'empty.fastq.gz', reads: 0, bases: 0, acgtBases: 0, gcBases: 0, nBases: 0, qualitySum: 0, q30Bases: 0,
-      gcPercent: null, meanQuality: null, q30Percent: null, minLength: null, meanLength: null, maxLength: null,
+      file: 'empty.fastq.gz',
+      reads: 0,
+      bases: 0,
+      acgtBases: 0,
+      gcBases: 0,
+      nBases: 0,
+      qualitySum: 0,
+      q30Bases: 0,
+      gcPercent: null,
+      meanQuality: null,
+      q30Percent: null,
+      minLength: null,
+      meanLength: null,
+      maxLength: null,
     });
     expect(report.pairs).toEqual([
       { pairKey: 'liver_{read}.fastq', sample: 'liver', r1: 'liver_R1.fastq', r2: null, r1Reads: 2, r2Reads: null, readsMatch: null },
@@ -151,7 +174,10 @@ describe('Function: runQc', () => {
     await writeFile(join(dir, 'x_S1_L001_R2_001.fastq.gz'), gzipSync('@a\nA\n+\nI\n'));
 
     // Act
-    const report = await runQc({ inputs: [join(dir, 'x_S1_L001_R1_001.fastq.gz'), join(dir, 'x_S1_L001_R2_001.fastq.gz')], outDir: join(root, 'out-uneven') });
+    const report = await runQc({
+      inputs: [join(dir, 'x_S1_L001_R1_001.fastq.gz'), join(dir, 'x_S1_L001_R2_001.fastq.gz')],
+      outDir: join(root, 'out-uneven'),
+    });
 
     // Assess
     expect(report.pairs).toEqual([expect.objectContaining({ r1Reads: 2, r2Reads: 1, readsMatch: false })]);
@@ -159,9 +185,19 @@ describe('Function: runQc', () => {
 
   it.each([
     { case: 'truncated record', text: '@a\nACGT\n+\nIIII\n@b\nACGT\n', line: 7, message: /truncated record/ },
-    { case: 'header without @', text: '@a\nACGT\n+\nIIII\nb\nACGT\n+\nIIII\n', line: 5, message: /expected a header line starting with '@', found "b"/ },
+    {
+      case: 'header without @',
+      text: '@a\nACGT\n+\nIIII\nb\nACGT\n+\nIIII\n',
+      line: 5,
+      message: /expected a header line starting with '@', found "b"/,
+    },
     { case: 'quality shorter than sequence', text: '@a\nACGT\n+\nIII\n', line: 4, message: /expected 4 quality characters/ },
-    { case: 'quality character below !', text: '@a\nACGT\n+\nII I\n', line: 4, message: /expected Phred\+33 quality characters '!'..'~', found " " \(code 32\) at column 3/ },
+    {
+      case: 'quality character below !',
+      text: '@a\nACGT\n+\nII I\n',
+      line: 4,
+      message: /expected Phred\+33 quality characters '!'..'~', found " " \(code 32\) at column 3/,
+    },
   ])('rejects bad input ($case) naming file and line', async ({ text, line, message }) => {
     // Prepare
     const path = join(root, 'bad.fastq.gz');

@@ -13,7 +13,9 @@ const exec = promisify(execFile);
 
 /** 4-line records of a gzip file as raw line arrays, parsed without workflows/fastq. */
 async function fastqLines(path: string): Promise<string[][]> {
-  const lines = gunzipSync(await readFile(path)).toString('latin1').split('\n');
+  const lines = gunzipSync(await readFile(path))
+    .toString('latin1')
+    .split('\n');
   expect(lines.pop()).toBe('');
   const records = [];
   for (let i = 0; i < lines.length; i += 4) records.push(lines.slice(i, i + 4));
@@ -64,7 +66,9 @@ describe('Function: runTrim', () => {
     const [in1, in2] = await Promise.all([fastqLines(r1!.path), fastqLines(r2!.path)]);
 
     // Act
-    const report = await runTrim(quality === undefined ? { r1: r1!.path, r2: r2!.path, outDir } : { r1: r1!.path, r2: r2!.path, outDir, quality });
+    const report = await runTrim(
+      quality === undefined ? { r1: r1!.path, r2: r2!.path, outDir } : { r1: r1!.path, r2: r2!.path, outDir, quality },
+    );
 
     // Assess
     const expected1: string[][] = [];
@@ -98,8 +102,22 @@ describe('Function: runTrim', () => {
       pairsOut: 1500 - dropped,
       pairsDropped: dropped,
       basesTrimmed: r1!.truth.trimmedBases + r2!.truth.trimmedBases,
-      r1: { inputs: [r1!.name], output: 'Sample01_R1.trimmed.fastq.gz', readsIn: 1500, readsOut: 1500 - dropped, basesIn: r1!.truth.bases, basesTrimmed: r1!.truth.trimmedBases },
-      r2: { inputs: [r2!.name], output: 'Sample01_R2.trimmed.fastq.gz', readsIn: 1500, readsOut: 1500 - dropped, basesIn: r2!.truth.bases, basesTrimmed: r2!.truth.trimmedBases },
+      r1: {
+        inputs: [r1!.name],
+        output: 'Sample01_R1.trimmed.fastq.gz',
+        readsIn: 1500,
+        readsOut: 1500 - dropped,
+        basesIn: r1!.truth.bases,
+        basesTrimmed: r1!.truth.trimmedBases,
+      },
+      r2: {
+        inputs: [r2!.name],
+        output: 'Sample01_R2.trimmed.fastq.gz',
+        readsIn: 1500,
+        readsOut: 1500 - dropped,
+        basesIn: r2!.truth.bases,
+        basesTrimmed: r2!.truth.trimmedBases,
+      },
     });
     expect(report.r1.readsTrimmed).toBe(r1!.truth.trimmed.filter((t) => t > 0).length);
     expect(report.r1.basesOut).toBe(expected1.reduce((sum, r) => sum + r[1]!.length, 0));
@@ -157,13 +175,19 @@ describe('Function: runTrim', () => {
     const before = record('p0/1', seq, phred(0));
     const after = record('p2/1', seq, phred(0));
     await writeFile(join(dir, 'a_R1.fastq.gz'), gzipSync(before + record('p1/1', seq, phred(tail1)) + after));
-    await writeFile(join(dir, 'a_R2.fastq.gz'), gzipSync(before.replace('/1', '/2') + record('p1/2', seq, phred(tail2)) + after.replace('/1', '/2')));
+    await writeFile(
+      join(dir, 'a_R2.fastq.gz'),
+      gzipSync(before.replace('/1', '/2') + record('p1/2', seq, phred(tail2)) + after.replace('/1', '/2')),
+    );
 
     // Act
     const report = await runTrim({ r1: join(dir, 'a_R1.fastq.gz'), r2: join(dir, 'a_R2.fastq.gz'), outDir: join(dir, 'out'), minLength });
 
     // Assess
-    const [out1, out2] = await Promise.all([fastqLines(join(dir, 'out', 'a_R1.trimmed.fastq.gz')), fastqLines(join(dir, 'out', 'a_R2.trimmed.fastq.gz'))]);
+    const [out1, out2] = await Promise.all([
+      fastqLines(join(dir, 'out', 'a_R1.trimmed.fastq.gz')),
+      fastqLines(join(dir, 'out', 'a_R2.trimmed.fastq.gz')),
+    ]);
     expect(out1.map((r) => r[0])).toEqual(dropped ? ['@p0/1', '@p2/1'] : ['@p0/1', '@p1/1', '@p2/1']);
     expect(out2.map((r) => r[0])).toEqual(dropped ? ['@p0/2', '@p2/2'] : ['@p0/2', '@p1/2', '@p2/2']);
     expect(report.pairsDropped).toBe(dropped ? 1 : 0);
@@ -192,24 +216,40 @@ describe('Function: runTrim', () => {
 
     it('rejects mates whose names differ, naming both files and lines, and leaves no outputs', async () => {
       // Act
-      const { error, outDir, r1, r2 } = await trimPair(good, record('r1/2', 'ACGT', [30, 30, 30, 30]) + record('r9/2', 'ACGT', [30, 30, 30, 30]));
+      const { error, outDir, r1, r2 } = await trimPair(
+        good,
+        record('r1/2', 'ACGT', [30, 30, 30, 30]) + record('r9/2', 'ACGT', [30, 30, 30, 30]),
+      );
 
       // Assess
       expect(error).toBeInstanceOf(MatePairingError);
-      expect((error as Error).message).toBe(`${r1}:5 and ${r2}:5: expected the same read name in R1 and R2 (record 2), found "r2" and "r9"`);
+      expect((error as Error).message).toBe(
+        `${r1}:5 and ${r2}:5: expected the same read name in R1 and R2 (record 2), found "r2" and "r9"`,
+      );
       expect(await readdir(outDir)).toEqual([]);
     });
 
     it.each([
-      { case: 'R2 has more records', extra: 'r2', message: (r1: string, r2: string) => `${r2}:9: expected R2 to end with R1 (${r1} has 2 records), found more records` },
-      { case: 'R1 has more records', extra: 'r1', message: (r1: string, r2: string) => `${r1}:9: expected R1 to end with R2 (${r2} has 2 records), found more records` },
+      {
+        case: 'R2 has more records',
+        extra: 'r2',
+        message: (r1: string, r2: string) => `${r2}:9: expected R2 to end with R1 (${r1} has 2 records), found more records`,
+      },
+      {
+        case: 'R1 has more records',
+        extra: 'r1',
+        message: (r1: string, r2: string) => `${r1}:9: expected R1 to end with R2 (${r2} has 2 records), found more records`,
+      },
     ])('rejects uneven mates ($case)', async ({ extra, message }) => {
       // Prepare
       const more = record('r3/1', 'A', [30]);
       const r2Text = good.replaceAll('/1', '/2');
 
       // Act
-      const { error, r1, r2 } = await trimPair(extra === 'r1' ? good + more : good, extra === 'r2' ? r2Text + more.replace('/1', '/2') : r2Text);
+      const { error, r1, r2 } = await trimPair(
+        extra === 'r1' ? good + more : good,
+        extra === 'r2' ? r2Text + more.replace('/1', '/2') : r2Text,
+      );
 
       // Assess
       expect(error).toBeInstanceOf(MatePairingError);
@@ -234,7 +274,9 @@ describe('Function: runTrim', () => {
       { case: 'compression level 10', options: { compressionLevel: 10 }, message: /compressionLevel must be an integer 0..9/ },
     ])('rejects $case', async ({ options, message }) => {
       // Act
-      const error = await runTrim({ r1: 'a_R1.fastq.gz', r2: 'a_R2.fastq.gz', outDir: join(dir, 'never'), ...options }).catch((err: unknown) => err);
+      const error = await runTrim({ r1: 'a_R1.fastq.gz', r2: 'a_R2.fastq.gz', outDir: join(dir, 'never'), ...options }).catch(
+        (err: unknown) => err,
+      );
 
       // Assess
       expect(error).toBeInstanceOf(StepUsageError);
@@ -260,19 +302,48 @@ describe('CLI: trim.ts', () => {
     const outDir = join(root, 'out');
 
     // Act
-    const { stdout } = await exec(process.execPath, ['--import', 'tsx', 'workflows/steps/trim.ts', '--r1', r1!.path, '--r2', r2!.path, '--out', outDir, '--min-length', '30', '--level', '1']);
+    const { stdout } = await exec(process.execPath, [
+      '--import',
+      'tsx',
+      'workflows/steps/trim.ts',
+      '--r1',
+      r1!.path,
+      '--r2',
+      r2!.path,
+      '--out',
+      outDir,
+      '--min-length',
+      '30',
+      '--level',
+      '1',
+    ]);
 
     // Assess
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ sample: 'Sample01', minLength: 30, pairsIn: 200, basesTrimmed: r1!.truth.trimmedBases + r2!.truth.trimmedBases });
+    expect(report).toMatchObject({
+      sample: 'Sample01',
+      minLength: 30,
+      pairsIn: 200,
+      basesTrimmed: r1!.truth.trimmedBases + r2!.truth.trimmedBases,
+    });
     expect(JSON.parse(await readFile(join(outDir, 'trim.json'), 'utf8'))).toEqual(report);
   });
 
   it.each([
     { case: 'missing --r2', args: ['--r1', 'a', '--out', 'o'], code: 64, stderr: /--r1, --r2 and --out are required/ },
-    { case: 'non-numeric --quality', args: ['--r1', 'a', '--r2', 'b', '--out', 'o', '--quality', 'high'], code: 64, stderr: /--quality expects a non-negative integer, found "high"/ },
+    {
+      case: 'non-numeric --quality',
+      args: ['--r1', 'a', '--r2', 'b', '--out', 'o', '--quality', 'high'],
+      code: 64,
+      stderr: /--quality expects a non-negative integer, found "high"/,
+    },
     { case: 'unknown flag', args: ['--r3', 'a'], code: 64, stderr: /Unknown option '--r3'/ },
-    { case: 'bad data', args: ['--r1', 'BAD', '--r2', 'BAD', '--out', 'OUT'], code: 65, stderr: /bad_R1.fastq:1: expected a header line starting with '@'/ },
+    {
+      case: 'bad data',
+      args: ['--r1', 'BAD', '--r2', 'BAD', '--out', 'OUT'],
+      code: 65,
+      stderr: /bad_R1.fastq:1: expected a header line starting with '@'/,
+    },
   ])('exits $code on $case', async ({ args, code, stderr }) => {
     // Prepare
     const bad = join(root, 'bad_R1.fastq');
