@@ -117,7 +117,7 @@ export const burstInProcess = {
           const started = new Set(
             of('Workflow Started').map(
               ({ event }) =>
-                (event.detail as { sampleId: string; runId: string }).runId + '/' + (event.detail as { sampleId: string }).sampleId,
+                `${(event.detail as { sampleId: string; runId: string }).runId}/${(event.detail as { sampleId: string }).sampleId}`,
             ),
           );
           if (Date.now() - lastLog > 15_000) {

@@ -45,7 +45,7 @@ export async function reprocessCommand(
   if (options.json) printJson({ requested: request });
   else
     process.stdout.write(
-      `${options.urgent ? 'urgent ' : ''}reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : 's --run ' + runId} --state-dir ${options.stateDir}\n`,
+      `${options.urgent ? 'urgent ' : ''}reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : `s --run ${runId}`} --state-dir ${options.stateDir}\n`,
     );
   return EXIT.ok;
 }

@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { resolveIdentity, selectTeams } from '../identity.ts';
 import { printJson } from '../output.ts';

@@ -30,6 +30,7 @@ export async function loadStateConfig(stateDir: string, configPath?: string): Pr
 /** Refuses a run id that is not one folder name (it becomes part of a key prefix and of local paths). */
 export function assertRunId(run: string): void {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
   if (run === '' || run === '.' || run === '..' || /[/\\\u0000-\u001f\u007f]/.test(run)) {
     throw new CliError(`not a run id: ${JSON.stringify(run)} (a run id is the run folder's name)`, EXIT.usage);
   }
@@ -83,7 +84,7 @@ export async function listTeamOutputs(
   const recorded = new Map<string, { md5: string; step: string; publishedAt?: string }>();
   for (const object of objects) {
     const parts = SAMPLE_KEY.exec(object.key);
-    if (!parts || parts[5] !== 'manifest.json') continue;
+    if (parts?.[5] !== 'manifest.json') continue;
     const listed = await readManifest(storage, object, manifestCache);
     if (!listed) continue;
     manifests.push(listed);

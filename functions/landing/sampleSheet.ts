@@ -112,8 +112,8 @@ export function checkSampleSheet(text: string): SampleSheetCheck {
   const projects = new Map<string, string>();
   for (const row of (sections.get('Cloud_Data') ?? []).slice(1)) {
     const cloudHeader = sections.get('Cloud_Data')![0]!.cells;
-    const id = row.cells[cloudHeader.findIndex((c) => c === 'Sample_ID')];
-    const project = row.cells[cloudHeader.findIndex((c) => c === 'ProjectName')];
+    const id = row.cells[cloudHeader.indexOf('Sample_ID')];
+    const project = row.cells[cloudHeader.indexOf('ProjectName')];
     if (id && project) projects.set(id, project);
   }
 

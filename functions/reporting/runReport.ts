@@ -90,9 +90,9 @@ export function buildRunReport(
   };
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const cell = (value: number | string | null) => (value === null ? '<td class="none">—</td>' : `<td>${escape(String(value))}</td>`);
+const cell = (value: number | string | null) => (value === null ? '<td class="none">—</td>' : `<td>${escapeHtml(String(value))}</td>`);
 
 /** A horizontal bar chart as inline SVG: one bar per label, scaled to the largest value (or `max`). */
 function barChart(title: string, bars: Array<{ label: string; value: number | null }>, unit: string, max?: number): string {
@@ -103,10 +103,10 @@ function barChart(title: string, bars: Array<{ label: string; value: number | nu
     .map((bar, i) => {
       const y = 24 + i * rowHeight;
       const width = bar.value === null ? 0 : Math.max(1, (bar.value / top) * 300);
-      return `<text x="0" y="${y + 14}">${escape(bar.label)}</text><rect x="160" y="${y}" width="${width.toFixed(1)}" height="16"><title>${escape(bar.label)}: ${bar.value ?? 'n/a'} ${unit}</title></rect><text x="${(166 + width).toFixed(1)}" y="${y + 14}">${bar.value ?? 'n/a'}</text>`;
+      return `<text x="0" y="${y + 14}">${escapeHtml(bar.label)}</text><rect x="160" y="${y}" width="${width.toFixed(1)}" height="16"><title>${escapeHtml(bar.label)}: ${bar.value ?? 'n/a'} ${unit}</title></rect><text x="${(166 + width).toFixed(1)}" y="${y + 14}">${bar.value ?? 'n/a'}</text>`;
     })
     .join('');
-  return `<figure><svg role="img" aria-label="${escape(title)}" viewBox="0 0 520 ${height}" width="520" height="${height}"><text x="0" y="14" class="title">${escape(title)} (${escape(unit)})</text>${rows}</svg></figure>`;
+  return `<figure><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 520 ${height}" width="520" height="${height}"><text x="0" y="14" class="title">${escapeHtml(title)} (${escapeHtml(unit)})</text>${rows}</svg></figure>`;
 }
 
 /** The run report as ONE self-contained HTML page: a table and inline SVG charts, no scripts, no external files. */
@@ -126,17 +126,17 @@ export function renderRunReportHtml(report: RunReport): string {
   const rows = report.samples
     .map(
       (s) =>
-        `<tr><th scope="row">${escape(s.sampleId)}</th>${[s.version, s.status, s.reads, s.gcPercent, s.q30Percent, s.meanQuality, s.basesTrimmedPercent, s.pairsDropped, s.duplicationPercent].map(cell).join('')}</tr>`,
+        `<tr><th scope="row">${escapeHtml(s.sampleId)}</th>${[s.version, s.status, s.reads, s.gcPercent, s.q30Percent, s.meanQuality, s.basesTrimmedPercent, s.pairsDropped, s.duplicationPercent].map(cell).join('')}</tr>`,
     )
     .join('\n');
   const bars = (pick: (row: ReportRow) => number | null) => report.samples.map((s) => ({ label: s.sampleId, value: pick(s) }));
   const gcBins = report.gcHistogram.map((count, bin) => ({ label: `${bin * 10}–${bin === 9 ? 100 : bin * 10 + 10} % GC`, value: count }));
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Run ${escape(report.runId)} — ${escape(report.team)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Run ${escapeHtml(report.runId)} — ${escapeHtml(report.team)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a}table{border-collapse:collapse}th,td{padding:.25rem .6rem;border-bottom:1px solid #ccc;text-align:right}th[scope=row],thead th{text-align:left}td.none{color:#767676}svg text{font-size:12px;fill:#1a1a1a}svg .title{font-weight:600}svg rect{fill:#2f6f9f}figure{margin:1.5rem 0}</style>
 </head><body>
-<h1>Run ${escape(report.runId)}</h1>
-<p>Team ${escape(report.team)} · ${report.samples.length} sample(s) · generated ${escape(report.generatedAt)}</p>
+<h1>Run ${escapeHtml(report.runId)}</h1>
+<p>Team ${escapeHtml(report.team)} · ${report.samples.length} sample(s) · generated ${escapeHtml(report.generatedAt)}</p>
 <table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table>

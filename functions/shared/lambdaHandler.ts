@@ -43,4 +43,5 @@ export function lambdaHandler<Schema extends z.ZodType, Result>(
  * with its schema, so the registry need not know the event types.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parser middleware validates at run time
+// biome-ignore lint/suspicious/noExplicitAny: the registry maps handlers of different event types by name
 export type LandfallHandler = (event: any, context: Context) => Promise<unknown>;

@@ -181,7 +181,10 @@ export class FastqScanner {
 
   /** End of the data: completes a last line without newline, reports an incomplete last record. */
   end(): void {
-    if (this.#stopped) return this.#closeReasons();
+    if (this.#stopped) {
+      this.#closeReasons();
+      return;
+    }
     if (this.#kind === QUALITY && this.#lineLength > 0) {
       this.#endRecord();
     } else if (this.#kind !== HEADER || this.#lineLength > 0) {

@@ -39,15 +39,13 @@ export class WarmWorkers {
   }
 
   list(): WarmWorkerInfo[] {
-    return [...this.#workers.values()]
-      .flat()
-      .map(({ region, instanceId, pid, ready, startedAt }) => ({
-        region,
-        instanceId,
-        ...(pid !== undefined && { pid }),
-        ready,
-        startedAt,
-      }));
+    return [...this.#workers.values()].flat().map(({ region, instanceId, pid, ready, startedAt }) => ({
+      region,
+      instanceId,
+      ...(pid !== undefined && { pid }),
+      ready,
+      startedAt,
+    }));
   }
 
   /** Starts or drains workers until the region has `count`. */

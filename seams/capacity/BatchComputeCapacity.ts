@@ -1,4 +1,4 @@
-import { BatchClient, UpdateComputeEnvironmentCommand } from '@aws-sdk/client-batch';
+import { type BatchClient, UpdateComputeEnvironmentCommand } from '@aws-sdk/client-batch';
 import type { ComputeCapacity } from './ComputeCapacity.ts';
 import { batchClientsByRegion } from '../jobs/batchClients.ts';
 

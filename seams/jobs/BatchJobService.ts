@@ -1,4 +1,4 @@
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
+import { type BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import type { JobDescription, JobService, JobSpec } from './JobService.ts';
 import { batchClientsByRegion } from './batchClients.ts';
 

@@ -9,6 +9,7 @@ export const MAX_METADATA_BYTES = 2048;
 // U+0000–U+001F and U+007F. Both runtimes refuse them: a NUL truncates paths in C APIs,
 // a newline breaks manifests and logs, and S3 needs XML 1.0-unsafe characters escaped.
 // eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what keys may not contain
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -153,7 +153,7 @@ describe('exactly once on the embedded runtime', () => {
     const r2 = generated.samples[0]!.fastqs.find((fastq) => fastq.read === 'R2')!;
     // Act: the instrument re-exports the sample with the last pair removed (R1 and R2 stay paired)
     const dropLast = (file: string) =>
-      gzipSync(Buffer.from(gunzipSync(readFileSync(file)).toString('latin1').split('\n').slice(0, -5).join('\n') + '\n', 'latin1'));
+      gzipSync(Buffer.from(`${gunzipSync(readFileSync(file)).toString('latin1').split('\n').slice(0, -5).join('\n')}\n`, 'latin1'));
     await writeFile(path.join(folder, r1.name), dropLast(r1.path));
     await writeFile(path.join(folder, r2.name), dropLast(r2.path));
     await waitFor(

@@ -48,7 +48,7 @@ describe('idle to zero: warm workers exist while there is work, all exit after t
   let runtime: RuntimeProcess;
   withLiveRuntime('landfall-idle-', (live) => ({ stateDir, runtime } = live), { configPath: CONFIG });
 
-  let workersDuringRun = new Set<number>();
+  const workersDuringRun = new Set<number>();
   let lastJobEndedAt = 0;
 
   it("has warm worker processes while the run's jobs run", async () => {

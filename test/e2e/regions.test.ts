@@ -110,7 +110,7 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     const lostJob = events.filter((event) => event.detail.jobId === lost.jobId);
     // Assess
     const retry = lostJob.find((event) => event.detail.status === 'RUNNABLE' && (event.detail.attempts as unknown[]).length === 1);
-    expect((retry?.detail.attempts as Array<{ statusReason?: string }>)[0]?.statusReason).toMatch(
+    expect((retry?.detail.attempts as Array<{ statusReason?: string }> | undefined)?.[0]?.statusReason).toMatch(
       /^Host EC2 \(instance i-[0-9a-f]+\) terminated\.$/,
     );
     expect(lostJob.some((event) => event.detail.status === 'SUCCEEDED')).toBe(false);

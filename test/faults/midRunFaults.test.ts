@@ -93,7 +93,7 @@ describe('fault: corrupted and re-landed files mid-run', () => {
     await jobRunning(runId, 'Sample01');
     const v1Running = await runtime.catalog.getSample({ team: TEAM, runId, sampleId: 'Sample01' });
     const dropLast = (file: string) =>
-      gzipSync(Buffer.from(gunzipSync(readFileSync(file)).toString('latin1').split('\n').slice(0, -5).join('\n') + '\n', 'latin1'));
+      gzipSync(Buffer.from(`${gunzipSync(readFileSync(file)).toString('latin1').split('\n').slice(0, -5).join('\n')}\n`, 'latin1'));
     for (const fastq of run.samples[0]!.fastqs) await writeFile(path.join(folder, fastq.name), dropLast(fastq.path));
     await waitFor(
       'v2 to be terminal',

@@ -88,6 +88,7 @@ const COVERED: FunctionName[] = [
 ];
 
 /** Violations of recorded ⊆ declared: one message per function and undeclared action. */
+// biome-ignore lint/suspicious/noExportsInTest: the grants check imports this pure helper
 export function undeclaredActions(actionsByFunction: Map<string, Set<string>>, declared: (name: FunctionName) => string[]): string[] {
   const violations: string[] = [];
   for (const [name, actions] of actionsByFunction) {

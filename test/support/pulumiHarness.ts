@@ -144,7 +144,7 @@ interface PulumiModule {
 
 interface SstConfig {
   app(input: { stage: string }): Promise<AppInfo> | AppInfo;
-  run(): Promise<Record<string, unknown> | void>;
+  run(): Promise<Record<string, unknown> | undefined>;
 }
 
 interface AppInfo {

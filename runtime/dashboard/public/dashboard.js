@@ -1,6 +1,7 @@
 // The dashboard page: plain browser JavaScript, served by the runtime itself (no CDN, no build step).
 // It follows /api/stream (Server-Sent Events) and redraws only the sections whose content changed, so
 // keyboard focus and scroll position survive live updates.
+// biome-ignore lint/suspicious/noRedundantUseStrict: a classic <script>, not a module: strict mode is not implied here
 'use strict';
 
 const STATUS_WORDS = {

@@ -37,7 +37,7 @@ function ec2Event(detail: Record<string, unknown> = {}, top: Record<string, unkn
     detail: { 'instance-id': 'i-1234567890abcdef0', state: 'terminated' },
   };
   const event = structuredClone(base) as Record<string, unknown>;
-  return { ...event, ...top, detail: { ...(event['detail'] as object), ...detail } };
+  return { ...event, ...top, detail: { ...(event.detail as object), ...detail } };
 }
 
 /** The event of the Event Ruler README used by the comparison-operator examples. */

@@ -58,9 +58,9 @@ describe('Function: markLoggedFactsPublished (against the local DynamoDB-compati
     const busLog = path.join(dir, 'events.jsonl');
     await writeFile(
       busLog,
-      [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }, eventFor(published), eventFor('logged:not-claimed')]
+      `${[{ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }, eventFor(published), eventFor('logged:not-claimed')]
         .map((event) => JSON.stringify(event))
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
     // Act
     const confirmed = await markLoggedFactsPublished(test.catalog, busLog);

@@ -434,7 +434,7 @@ describe('LocalBatchExecutor', () => {
       expect(detail.createdAt).toBeLessThanOrEqual(detail.startedAt);
       expect(detail.startedAt).toBe(detail.attempts[1]?.startedAt);
       expect(detail.stoppedAt).toBe(detail.attempts[1]?.stoppedAt);
-      const runnable = events.find((event) => event.detail['status'] === 'RUNNABLE');
+      const runnable = events.find((event) => event.detail.status === 'RUNNABLE');
       expect(runnable?.detail).toMatchObject({ attempts: [] });
       expect(runnable?.detail).not.toHaveProperty('startedAt');
     });
@@ -446,7 +446,7 @@ describe('LocalBatchExecutor', () => {
         onStateChange: () => {
           throw new Error('bus down');
         },
-        onEmitError: (error, event) => reported.push(`${String(event.detail['status'])}: ${(error as Error).message}`),
+        onEmitError: (error, event) => reported.push(`${String(event.detail.status)}: ${(error as Error).message}`),
       });
       await executor.start();
 

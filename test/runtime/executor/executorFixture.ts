@@ -59,16 +59,16 @@ export function createExecutor(options: Partial<LocalBatchExecutorOptions> = {})
     executor,
     stateDir,
     events,
-    statuses: (jobId) => jobEvents(jobId).map((event) => String(event.detail['status'])),
+    statuses: (jobId) => jobEvents(jobId).map((event) => String(event.detail.status)),
     async waitForStatus(jobId, status, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = jobEvents(jobId).find((event) => event.detail['status'] === status);
+        const found = jobEvents(jobId).find((event) => event.detail.status === status);
         if (found) return found;
         if (Date.now() > deadline)
           throw new Error(
             `job ${jobId} did not reach ${status} within ${timeoutMs} ms; saw ${jobEvents(jobId)
-              .map((e) => e.detail['status'])
+              .map((e) => e.detail.status)
               .join(', ')}`,
           );
         await delay(10);

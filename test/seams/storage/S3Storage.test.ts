@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BucketNotFoundError, ObjectNotFoundError, StorageError } from '../../../seams/storage/errors.ts';
 import { S3Storage } from '../../../seams/storage/S3Storage.ts';
