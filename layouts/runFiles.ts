@@ -1,0 +1,73 @@
+import type { LayoutProfile, RunFileKind } from './types.ts';
+
+/** Manifest names a run folder may hold (md5sum/sha256sum format, or JSON): the same rule for landing and `landfall validate`. */
+export const MANIFEST_NAME = /^(manifest\.json|.+\.md5|.+\.sha256|md5sums?\.txt|sha256sums?\.txt|MD5SUMS|SHA256SUMS)$/i;
+
+/** Illumina sample sheets by name (`SampleSheet.csv`, `SampleSheet_v2.csv`, …). */
+export const SAMPLE_SHEET_NAME = /^samplesheet.*\.csv$/i;
+
+/** Completion markers every profile understands: a run marker, a per-sample marker, or an instrument's own. */
+export const COMPLETION_MARKERS: ReadonlyArray<{ pattern: RegExp; profiles: readonly LayoutProfile[] }> = [
+  { pattern: /^CopyComplete\.txt$/, profiles: ['illumina', 'manifest', 'marker'] },
+  { pattern: /^RTAComplete\.(txt|xml)$/, profiles: ['illumina', 'manifest', 'marker'] },
+  {
+    pattern: /^(RunCompletionStatus\.xml|SequenceComplete\.txt|(Basecalling|ImageAnalysis)_Netcopy_complete.*\.txt)$/,
+    profiles: ['illumina', 'manifest', 'marker'],
+  },
+  { pattern: /^transfer_complete\.txt$/, profiles: ['illumina', 'manifest', 'marker', 'ont', 'pacbio'] },
+  { pattern: /^.+\.complete$/, profiles: ['illumina', 'manifest', 'marker'] },
+  // MinKNOW writes final_summary_<flow cell>_<ids>.txt "once all files have been written for the sequencing run".
+  { pattern: /^final_summary_.*\.txt$/, profiles: ['ont'] },
+  // PacBio Sequel/Revio transfer: <movie>.transferdone once a movie's files are copied.
+  { pattern: /^.+\.transferdone$/, profiles: ['pacbio'] },
+];
+
+// Illumina run folders: instrument output and demultiplexer reports that are kept, never processed.
+const ILLUMINA_FOLDERS =
+  /^(InterOp|Data|Thumbnail_Images|Images|Config|Recipe|Logs|Log|PeriodicSaveRates|Analysis|Alignment_\d+|Autocenter|Calibration)$/i;
+const ILLUMINA_REPORT_FOLDERS = /^(Reports|Stats|Report)$/i;
+const ILLUMINA_REPORT_FILES =
+  /^(Demultiplex_Stats\.csv|Top_Unknown_Barcodes\.csv|fastq_list\.csv|Adapter_Metrics\.csv|Index_Hopping_Counts\.csv|Quality_Metrics\.csv|DemultiplexingStats\.xml|ConversionStats\.xml|Stats\.json|.+\.html)$/i;
+const RUN_PARAMETERS = /^(RunParameters|runParameters)\.xml$/;
+
+// MinKNOW (ONT output specifications, "Output Structure"): per-run reports beside the read folders.
+const ONT_REPORTS =
+  /^(sequencing_summary_.*\.txt|report_.*\.(html|json|md|pdf)|sample_sheet_.*\.csv|barcode_alignment_.*\.tsv|output_hash_.*\.csv|pore_activity_.*\.csv|throughput_.*\.csv|duty_time_.*\.csv)$/;
+const ONT_FOLDERS =
+  /^(pod5|pod5_pass|pod5_fail|pod5_skip|fast5_pass|fast5_fail|fast5_skip|bam_pass|bam_fail|other_reports|adaptive_sampling)$/;
+
+// PacBio Revio/Sequel (PacBio file formats, "Revio & Vega file structure"): the movie folder's non-FASTQ parts.
+const PACBIO_FOLDERS = /^(metadata|statistics|pb_formats)$/;
+const PACBIO_FILES = /\.(bam|bam\.pbi|pbi|xml|json|log|fasta|csv|txt|zip|html|gz\.md5)$/i;
+
+/**
+ * What a run-level (non-sample) file is, per profile: the sample sheet, RunInfo/RunParameters, a
+ * completion marker, a manifest, instrument output (InterOp, BCLs, logs), or a report. Returns undefined
+ * for a file Landfall does not know; FASTQs are matched to samples elsewhere, Undetermined reads too.
+ *
+ * @example runFileKind('InterOp/QMetricsOut.bin', 'illumina') // 'instrument-output'
+ */
+export function runFileKind(path: string, profile: LayoutProfile): RunFileKind | undefined {
+  const segments = path.split('/');
+  const base = segments[segments.length - 1]!;
+  const folders = segments.slice(0, -1);
+  if (COMPLETION_MARKERS.some((marker) => marker.profiles.includes(profile) && marker.pattern.test(base))) return 'completion-marker';
+  if (MANIFEST_NAME.test(base)) return 'manifest';
+  if (profile === 'ont') {
+    if (folders.some((folder) => /^fastq_fail/.test(folder))) return 'failed-reads';
+    if (ONT_REPORTS.test(base)) return 'report';
+    if (folders.some((folder) => ONT_FOLDERS.test(folder))) return 'instrument-output';
+    return undefined;
+  }
+  if (profile === 'pacbio') {
+    if (folders.includes('fail_reads')) return 'failed-reads';
+    if (folders.some((folder) => PACBIO_FOLDERS.test(folder)) || PACBIO_FILES.test(base)) return 'instrument-output';
+    return undefined;
+  }
+  if (SAMPLE_SHEET_NAME.test(base)) return 'sample-sheet';
+  if (base === 'RunInfo.xml') return 'run-info';
+  if (RUN_PARAMETERS.test(base)) return 'run-parameters';
+  if (folders.some((folder) => ILLUMINA_REPORT_FOLDERS.test(folder)) || ILLUMINA_REPORT_FILES.test(base)) return 'report';
+  if (folders.some((folder) => ILLUMINA_FOLDERS.test(folder))) return 'instrument-output';
+  return undefined;
+}
