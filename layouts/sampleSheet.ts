@@ -1,5 +1,5 @@
 import { SampleSheetError } from './errors.ts';
-import { parseOverrideCycles } from './readStructure.ts';
+import { parseOverrideCycles } from './overrideCycles.ts';
 
 /** Which sample sheet format a file is: Illumina IEM v1, BCL Convert v2, or the CASAVA 1.8 one-table CSV. */
 export type SampleSheetFormat = 'v1' | 'v2' | 'casava';

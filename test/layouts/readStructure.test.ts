@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunInfoError } from '../../layouts/errors.ts';
-import { parseOverrideCycles, resolveReadStructure } from '../../layouts/readStructure.ts';
+import { parseOverrideCycles } from '../../layouts/overrideCycles.ts';
+import { resolveReadStructure } from '../../layouts/readStructure.ts';
 import { parseRunInfo } from '../../layouts/runInfo.ts';
 import type { ReadLabel } from '../../layouts/types.ts';
 
