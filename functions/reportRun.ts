@@ -44,7 +44,8 @@ export async function reportRun(event: z.infer<typeof RunCompletedEvent>) {
       profile: await readJson(svc, results, keysOf('profile'), 'profile.json'),
     });
   }
-  const report = buildRunReport(team, runId, inputs);
+  const notLanded = await svc.catalog.shareSkips.listTeam(team, runId);
+  const report = buildRunReport(team, runId, inputs, undefined, notLanded);
   const keys = [];
   for (const [name, body] of [
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],

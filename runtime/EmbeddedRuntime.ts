@@ -218,6 +218,14 @@ export class EmbeddedRuntime {
     shortenJobTimeouts(executor); // test-only: LANDFALL_FAULTS 'executor.jobTimeoutSeconds'
     armCatalogRestarts(catalogServer, (message) => options.onProblem?.('catalog', message)); // test-only: 'catalog.restartOnTouch'
 
+    // What the share holds now is reported afresh by the watcher's first scan: forget the last runtime's list.
+    await catalog.shareSkips.clearAll();
+    // One write at a time, in order: an entry reported and then fixed must end up cleared, not re-recorded.
+    let skipWrites = Promise.resolve();
+    const recordSkips = (write: () => Promise<void>) =>
+      (skipWrites = skipWrites
+        .then(write)
+        .catch((error) => options.onProblem?.('share', `could not record a skipped entry: ${error.message}`)));
     const watcher = new ShareWatcher({
       shareDir,
       storage,
@@ -227,7 +235,13 @@ export class EmbeddedRuntime {
       settleMs: config.embedded.settleMs,
       pollMs: config.embedded.pollMs,
       rescanMs: config.embedded.rescanMs,
+      teams: config.teams.map((team) => team.id),
       onProblem: options.onProblem,
+      onSkipped: (entry) => {
+        options.onProblem?.(path.join(shareDir, entry.path), entry.reason);
+        recordSkips(() => catalog.shareSkips.record(entry));
+      },
+      onSkipCleared: (entry) => recordSkips(() => catalog.shareSkips.clear(entry.path)),
     });
     await watcher.start();
 

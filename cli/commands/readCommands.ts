@@ -5,7 +5,7 @@ import { CliError, EXIT } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { assertCanRead, selectTeams } from '../identity.ts';
 import { connectAs, type IdentifiedClient } from '../runtimeClient.ts';
-import { gatherStatus } from './statusReport.ts';
+import { gatherSkippedOnShare, gatherStatus } from './statusReport.ts';
 
 const STATUSES: SampleStatus[] = ['RECEIVING', 'VALIDATING', 'REJECTED', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
 
@@ -70,12 +70,17 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
     client.config,
     teams.map((team) => team.team),
   );
+  const notLanded = await gatherSkippedOnShare(
+    client.catalog,
+    client.identity.kind === 'operator' ? { operator: true } : { teams: teams.map((team) => team.team) },
+  );
   const summary = {
     runtime: client.info,
     teams,
     runsInFlight,
     regions,
     deadLetters: { count: deadLetters.length, last: deadLetters.slice(-5) },
+    notLandedFromShare: notLanded,
     lastErrors,
   };
   if (options.json) {
@@ -106,6 +111,15 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
   process.stdout.write(
     `dead letters: ${deadLetters.length}${deadLetters.length ? ` (last: ${deadLetters.at(-1)!.rule}: ${deadLetters.at(-1)!.error})` : ''}\n`,
   );
+  if (notLanded.count > 0) {
+    const shown = notLanded.entries.slice(0, 10);
+    process.stdout.write(
+      `\nnot landed from the share: ${notLanded.count}${notLanded.count > shown.length ? ` (first ${shown.length}; --json lists all)` : ''}\n${formatTable(
+        ['entry', 'why'],
+        shown.map((entry) => [entry.path, entry.reason]),
+      )}\n`,
+    );
+  }
   if (lastErrors.length > 0)
     process.stdout.write(
       `\nlast errors\n${formatTable(

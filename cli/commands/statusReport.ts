@@ -1,6 +1,7 @@
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { RunRecord, SampleRecord } from '../../functions/catalog/types.ts';
+import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
 
 /** A run not yet DONE: still receiving, waiting for a signal, incomplete, or processing. */
 export interface RunInFlight {
@@ -74,4 +75,19 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
   }));
   errors.sort((a, b) => b.at.localeCompare(a.at));
   return { runsInFlight, regions, lastErrors: errors.slice(0, lastErrors) };
+}
+
+/**
+ * What the share holds that did not land (links, FIFOs, hidden files, unconfigured team folders, …), by path:
+ * every entry for the operator, a team's own folder for a team.
+ */
+export async function gatherSkippedOnShare(
+  catalog: Catalog,
+  scope: { operator: true } | { teams: string[] },
+): Promise<{ count: number; entries: SkippedShareRecord[] }> {
+  const entries =
+    'operator' in scope
+      ? await catalog.shareSkips.listAll()
+      : (await Promise.all(scope.teams.map((team) => catalog.shareSkips.listTeam(team)))).flat();
+  return { count: entries.length, entries };
 }

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { catalogCreateTableInput, keys, UNPUBLISHED_FACT_SHARDS, unpublishedFactShardPk } from './tableDesign.ts';
 import { RegionLoads } from './RegionLoads.ts';
+import { ShareSkips } from './ShareSkips.ts';
 import { RegionScaleStates } from '../alarms/RegionScaleStates.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
@@ -73,12 +74,15 @@ export class Catalog {
   readonly regionLoads: RegionLoads;
   /** Per-region warm-capacity state: scaled down by the inactivity alarm, woken by new work (functions/alarms). */
   readonly regionScale: RegionScaleStates;
+  /** Entries the embedded runtime's share did not land, and why (runtime/share). */
+  readonly shareSkips: ShareSkips;
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
     this.#doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.regionLoads = new RegionLoads(this.#doc, tableName);
     this.regionScale = new RegionScaleStates(this.#doc, tableName);
+    this.shareSkips = new ShareSkips(this.#doc, tableName);
   }
 
   /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */

@@ -16,12 +16,15 @@
  * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      | FACTS#UNPUBLISHED#<shard> (until published) | <claimedAt>#<dedupeKey> |
  * | region load     | REGION#<region>                    | #LOAD                      |                  |                                         |
  * | region scale    | REGION#<region>                    | #SCALE                     |                  |                                         |
+ * | skipped on share| SHARE#SKIPPED                      | ENTRY#<path>               | TEAM#<team> (if a team's) | SKIPPED#<run>#<path>           |
  *
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
  * - everything about a run (files, samples) → pk `RUN#<team>#<run>`;
  * - a sample's versions and steps (lineage) → pk `SAMPLE#<team>#<run>#<sample>`; its job costs → same pk, sk prefix `COST#`
  *   (a run's and a team's cost: its samples' cost queries, from the run and team queries above);
+ * - entries the local share did not land (links, FIFOs, …) → pk `SHARE#SKIPPED` (all), GSI1 `TEAM#<team>` sk prefix
+ *   `SKIPPED#` (a team's) or `SKIPPED#<run>#` (a run's);
  * - an execution → pk `EXEC#<name>`; a job's callback token → pk `JOB#<jobName>`;
  * - facts claimed but not yet published, oldest first (the outbox the relay drains) → GSI1
  *   `FACTS#UNPUBLISHED#<shard>`, one query per shard: the index is sparse (published facts leave it) and
@@ -88,5 +91,10 @@ export const keys = {
     gsi1sk: `${claimedAt}#${dedupeKey}`,
   }),
   regionLoad: (region: string) => ({ pk: `REGION#${region}`, sk: '#LOAD' }),
+  shareSkip: (entryPath: string) => ({ pk: 'SHARE#SKIPPED', sk: `ENTRY#${entryPath}` }),
+  shareSkipByTeam: (team: string, runId: string | undefined, entryPath: string) => ({
+    gsi1pk: `TEAM#${team}`,
+    gsi1sk: `SKIPPED#${runId ?? ''}#${entryPath}`,
+  }),
   costSk: (version: number, step: string, jobName: string) => `COST#V#${String(version).padStart(5, '0')}#${step}#${jobName}`,
 } as const;

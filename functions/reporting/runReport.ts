@@ -34,6 +34,8 @@ export interface RunReport {
   samples: ReportRow[];
   /** Reads of every sample by GC percent, ten bins (from the profile step). */
   gcHistogram: number[];
+  /** Entries of the run's share folder that did not land (links, FIFOs, hidden files, …), with why. */
+  notLandedFromShare: Array<{ path: string; reason: string }>;
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -76,6 +78,7 @@ export function buildRunReport(
   runId: string,
   samples: readonly ReportSampleInput[],
   generatedAt = new Date().toISOString(),
+  notLandedFromShare: ReadonlyArray<{ path: string; reason: string }> = [],
 ): RunReport {
   const gcHistogram = new Array<number>(10).fill(0);
   for (const sample of samples)
@@ -87,6 +90,7 @@ export function buildRunReport(
     generatedAt,
     samples: [...samples].sort((a, b) => a.sampleId.localeCompare(b.sampleId)).map(row),
     gcHistogram,
+    notLandedFromShare: notLandedFromShare.map(({ path, reason }) => ({ path, reason })),
   };
 }
 
@@ -107,6 +111,17 @@ function barChart(title: string, bars: Array<{ label: string; value: number | nu
     })
     .join('');
   return `<figure><svg role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 520 ${height}" width="520" height="${height}"><text x="0" y="14" class="title">${escapeHtml(title)} (${escapeHtml(unit)})</text>${rows}</svg></figure>`;
+}
+
+function notLandedSection(report: RunReport): string {
+  if (report.notLandedFromShare.length === 0) return '';
+  const rows = report.notLandedFromShare
+    .map((entry) => `<tr><th scope="row">${escapeHtml(entry.path)}</th><td class="why">${escapeHtml(entry.reason)}</td></tr>`)
+    .join('\n');
+  return `<h2>Not landed from the share</h2>
+<table><thead><tr><th scope="col">Entry</th><th scope="col">Why</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 /** The run report as ONE self-contained HTML page: a table and inline SVG charts, no scripts, no external files. */
@@ -133,7 +148,7 @@ export function renderRunReportHtml(report: RunReport): string {
   const gcBins = report.gcHistogram.map((count, bin) => ({ label: `${bin * 10}–${bin === 9 ? 100 : bin * 10 + 10} % GC`, value: count }));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Run ${escapeHtml(report.runId)} — ${escapeHtml(report.team)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a}table{border-collapse:collapse}th,td{padding:.25rem .6rem;border-bottom:1px solid #ccc;text-align:right}th[scope=row],thead th{text-align:left}td.none{color:#767676}svg text{font-size:12px;fill:#1a1a1a}svg .title{font-weight:600}svg rect{fill:#2f6f9f}figure{margin:1.5rem 0}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a}table{border-collapse:collapse}th,td{padding:.25rem .6rem;border-bottom:1px solid #ccc;text-align:right}th[scope=row],thead th{text-align:left}td.none{color:#767676}td.why{text-align:left}svg text{font-size:12px;fill:#1a1a1a}svg .title{font-weight:600}svg rect{fill:#2f6f9f}figure{margin:1.5rem 0}</style>
 </head><body>
 <h1>Run ${escapeHtml(report.runId)}</h1>
 <p>Team ${escapeHtml(report.team)} · ${report.samples.length} sample(s) · generated ${escapeHtml(report.generatedAt)}</p>
@@ -158,6 +173,7 @@ ${barChart(
   100,
 )}
 ${barChart('Reads by GC content, all samples', gcBins, 'reads')}
+${notLandedSection(report)}
 </body></html>
 `;
 }

@@ -9,6 +9,7 @@ import {
   type ValidationReason,
   type VersionRecord,
 } from '../../functions/catalog/types.ts';
+import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
 import { WHAT_TO_DO, quarantinePrefix } from '../../functions/validation/quarantine.ts';
 import { assertCanRead, visibleTeams, type Identity } from '../../cli/identity.ts';
 
@@ -53,6 +54,8 @@ export interface RunRow {
   counts: Partial<Record<SampleStatus, number>>;
   samples: SampleRow[];
   cost: CostFigures;
+  /** Entries of the run's share folder that did not land (links, FIFOs, hidden files, …). */
+  notLanded?: number;
 }
 
 export interface TeamView {
@@ -96,7 +99,12 @@ export interface DashboardOverview {
   teams: TeamView[];
   regions: RegionView[];
   quarantine: QuarantineEntry[];
+  /** What the share holds that did not land, and why: the first {@link NOT_LANDED_SHOWN} by path, and how many. */
+  notLanded: { count: number; shown: SkippedShareRecord[] };
 }
+
+/** How many skipped share entries the page lists (all are counted). */
+export const NOT_LANDED_SHOWN = 50;
 
 const ZERO: CostFigures = { vcpuSeconds: 0, estimatedUsd: 0 };
 
@@ -135,6 +143,10 @@ export class DashboardData {
     const teams = visibleTeams(identity, this.#config);
     const views: TeamView[] = [];
     const quarantine: QuarantineEntry[] = [];
+    const notLanded =
+      identity.kind === 'operator'
+        ? await this.#catalog.shareSkips.listAll()
+        : (await Promise.all(teams.map((team) => this.#catalog.shareSkips.listTeam(team)))).flat();
     for (const team of teams) {
       const [runs, samples] = await Promise.all([this.#catalog.listRuns(team), this.#catalog.listTeamSamples(team)]);
       const byRun = new Map<string, SampleRow[]>();
@@ -165,6 +177,8 @@ export class DashboardData {
           };
           if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
           if (run.signal !== undefined) out.signal = run.signal;
+          const skipped = notLanded.filter((entry) => entry.team === team && entry.runId === run.runId).length;
+          if (skipped > 0) out.notLanded = skipped;
           return out;
         })
         // Newest activity first: last night's run is at the top.
@@ -177,6 +191,7 @@ export class DashboardData {
       teams: views,
       regions: await this.regions(),
       quarantine,
+      notLanded: { count: notLanded.length, shown: notLanded.slice(0, NOT_LANDED_SHOWN) },
     };
   }
 

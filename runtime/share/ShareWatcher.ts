@@ -1,11 +1,23 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import type { ReadStream, Stats } from 'node:fs';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { assertSafeKey, normalizeKey } from '../../seams/storage/keys.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
 import { LANDING_PREFIX } from '../../functions/landing/landingKey.ts';
+import {
+  linkTarget,
+  nameSkipKind,
+  nonRegularKind,
+  openShareFile,
+  type OpenedShareFile,
+  type SkipKind,
+  type SkippedShareEntry,
+  skipReason,
+} from './shareEntry.ts';
+
+export type { SkippedShareEntry, SkipKind } from './shareEntry.ts';
 
 export interface ShareWatcherOptions {
   shareDir: string;
@@ -18,32 +30,62 @@ export interface ShareWatcherOptions {
   pollMs: number;
   /** Full rescan period: notifications can be missed (a folder created and filled at once), files cannot. */
   rescanMs: number;
+  /**
+   * The configured team ids: each team's share is its own top folder, as each team's File Gateway share maps
+   * to `incoming/<team>/`. A folder of any other name is reported, not landed. @default every folder lands
+   */
+  teams?: readonly string[];
+  /** How long `stop()` waits for landings in flight after cancelling them. @default 5000 */
+  stopTimeoutMs?: number;
   onLanded?: (key: string, info: ObjectInfo) => void;
+  /** A failure to land (storage, bus): the file is retried at the next rescan. */
   onProblem?: (file: string, message: string) => void;
+  /** An entry that will not land as it is (reported once per state of the entry). */
+  onSkipped?: (entry: SkippedShareEntry) => void;
+  /** A skipped entry was removed, or now landed: its report no longer applies. */
+  onSkipCleared?: (entry: SkippedShareEntry) => void;
 }
 
-/** Editors' and copy tools' temporary files never land. */
-const TEMPORARY = /(^\.|~$|\.tmp$|\.part$|\.partial$|\.crdownload$)/i;
 const SHARE_MTIME = 'share-mtime';
 
+/** What an entry looked like when it was last handled: a change makes it land (or be reported) again. */
+const fingerprint = (stats: Stats) => `${stats.mode}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+
+class StoppedError extends Error {
+  override name = 'StoppedError';
+}
+
 /**
- * Plays S3 File Gateway on one machine: a file written under `share/<team>/<run>/...` is stored in the
- * landing bucket as `incoming/<team>/<run>/...` once it has settled, then BOTH events AWS would send are
+ * Plays S3 File Gateway on one machine: a regular file written under `share/<team>/<run>/...` is stored in
+ * the landing bucket as `incoming/<team>/<run>/...` once it has settled, then BOTH events AWS would send are
  * emitted — S3 "Object Created" and "Storage Gateway Object Upload Event" — so de-duplication is exercised
  * on every file. A later change to the file lands it again (a re-upload).
+ *
+ * Only regular files whose real path is inside the share land. Links (to files or folders), FIFOs, sockets
+ * and devices are never opened or followed: they are reported through `onSkipped` with the reason, as are
+ * hidden and temporary names, files outside a run folder and folders of unconfigured teams. Every check uses
+ * `lstat`; the read opens with O_NOFOLLOW|O_NONBLOCK and re-checks the open file, so nothing swapped in
+ * between can be followed or block the process.
  */
 export class ShareWatcher {
   readonly #options: ShareWatcherOptions;
   #watcher: FSWatcher | undefined;
-  readonly #pending = new Map<string, { size: number; mtimeMs: number; stableSince: number }>();
+  /** The share's own real path: every landed file's real path is this plus its relative path. */
+  #shareRealPath = '';
+  readonly #pending = new Map<string, { fingerprint: string; stableSince: number }>();
   readonly #landing = new Set<Promise<void>>();
   readonly #landingFiles = new Set<string>();
-  /** What each landed file looked like when it landed (size:mtime), so a rescan only re-lands changes. */
-  readonly #landed = new Map<string, string>();
+  /** What each handled entry (landed or skipped) looked like then, so a rescan only revisits changes. */
+  readonly #handled = new Map<string, string>();
+  /** Entries reported as skipped and not cleared since, by absolute path. */
+  readonly #skipped = new Map<string, SkippedShareEntry>();
+  /** Reads in flight: `stop()` cancels them. */
+  readonly #reads = new Set<ReadStream>();
   #timer: NodeJS.Timeout | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   #rescanning = false;
   #polling = false;
+  #stopped = false;
   #sequencer = 0;
 
   constructor(options: ShareWatcherOptions) {
@@ -51,10 +93,12 @@ export class ShareWatcher {
   }
 
   async start(): Promise<void> {
+    this.#shareRealPath = await realpath(this.#options.shareDir);
     const watcher = watch(this.#options.shareDir, {
       ignoreInitial: false,
       persistent: true,
-      ignored: (file) => TEMPORARY.test(path.basename(file)),
+      // Never descend through a link: a linked folder is reported as the link it is (see #rescan).
+      followSymlinks: false,
     });
     watcher.on('add', (file) => this.#touch(file));
     watcher.on('change', (file) => this.#touch(file));
@@ -63,6 +107,7 @@ export class ShareWatcher {
     this.#watcher = watcher;
     this.#timer = setInterval(() => void this.#poll(), this.#options.pollMs);
     this.#rescanTimer = setInterval(() => void this.#rescan(), this.#options.rescanMs);
+    void this.#rescan(); // links, FIFOs and sockets already there: chokidar reports only some of them
   }
 
   /** Files seen but not yet landed (still being written or settling). */
@@ -70,25 +115,49 @@ export class ShareWatcher {
     return this.#pending.size + this.#landing.size;
   }
 
+  /** Entries currently reported as skipped. */
+  get skipped(): SkippedShareEntry[] {
+    return [...this.#skipped.values()];
+  }
+
+  /**
+   * Stops watching and cancels the landings in flight (a cancelled file lands again at the next start),
+   * waiting for them at most `stopTimeoutMs`.
+   */
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#rescanTimer) clearInterval(this.#rescanTimer);
     await this.#watcher?.close();
-    await Promise.allSettled([...this.#landing]);
+    for (const read of this.#reads) read.destroy(new StoppedError('the share watcher stopped'));
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#landing]),
+      new Promise((resolve) => (bound = setTimeout(resolve, this.#options.stopTimeoutMs ?? 5000))),
+    ]);
+    clearTimeout(bound);
   }
 
-  /** Walks the share and touches every file that is neither settling nor landed as it is now. */
+  /** Walks the share (never through a link) and touches every entry not settling or handled as it is now. */
   async #rescan(): Promise<void> {
-    if (this.#rescanning) return;
+    if (this.#rescanning || this.#stopped) return;
     this.#rescanning = true;
     try {
       const entries = await readdir(this.#options.shareDir, { recursive: true, withFileTypes: true }).catch(() => []);
+      const present = new Set<string>();
       for (const entry of entries) {
-        if (!entry.isFile() || TEMPORARY.test(entry.name)) continue;
+        if (entry.isDirectory()) continue; // a link to a folder is not a directory entry: it is checked below
         const file = path.join(entry.parentPath, entry.name);
+        present.add(file);
         if (this.#pending.has(file) || this.#landingFiles.has(file)) continue;
-        const current = await stat(file).catch(() => undefined);
-        if (current && this.#landed.get(file) !== `${current.size}:${current.mtimeMs}`) this.#touch(file);
+        const current = await lstat(file).catch(() => undefined);
+        if (current && this.#handled.get(file) !== fingerprint(current)) this.#touch(file);
+      }
+      for (const [file, entry] of this.#skipped) {
+        if (present.has(file)) continue;
+        this.#skipped.delete(file);
+        this.#handled.delete(file);
+        this.#options.onSkipCleared?.(entry);
       }
     } finally {
       this.#rescanning = false;
@@ -96,8 +165,8 @@ export class ShareWatcher {
   }
 
   #touch(file: string): void {
-    // (Re)start the settle clock; #poll decides when the file stopped changing.
-    this.#pending.set(file, { size: -1, mtimeMs: -1, stableSince: Date.now() });
+    // (Re)start the settle clock; #poll decides when the entry stopped changing.
+    if (!this.#stopped) this.#pending.set(file, { fingerprint: '', stableSince: Date.now() });
   }
 
   async #poll(): Promise<void> {
@@ -114,61 +183,106 @@ export class ShareWatcher {
 
   async #pollOnce(): Promise<void> {
     for (const [file, seen] of [...this.#pending]) {
-      let current;
+      if (this.#stopped) return;
+      let current: Stats;
       try {
-        current = await stat(file);
+        current = await lstat(file);
       } catch {
         this.#pending.delete(file); // removed before it settled: nothing to land
         continue;
       }
       if (this.#pending.get(file) !== seen) continue; // touched again meanwhile: the next poll looks at it
-      if (current.size !== seen.size || current.mtimeMs !== seen.mtimeMs) {
-        this.#pending.set(file, { size: current.size, mtimeMs: current.mtimeMs, stableSince: Date.now() });
+      if (current.isDirectory()) {
+        this.#pending.delete(file);
+        continue;
+      }
+      if (fingerprint(current) !== seen.fingerprint) {
+        this.#pending.set(file, { fingerprint: fingerprint(current), stableSince: Date.now() });
         continue;
       }
       if (Date.now() - seen.stableSince < this.#options.settleMs) continue;
       this.#pending.delete(file);
       this.#landingFiles.add(file);
-      const landing = this.#land(file, current.size, current.mtimeMs).finally(() => {
-        this.#landing.delete(landing);
-        this.#landingFiles.delete(file);
-      });
+      const landing = this.#handle(file, current)
+        .catch((error) => {
+          if (!(error instanceof StoppedError) && (error as NodeJS.ErrnoException).code !== 'ENOENT')
+            this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`);
+        })
+        .finally(() => {
+          this.#landing.delete(landing);
+          this.#landingFiles.delete(file);
+        });
       this.#landing.add(landing);
     }
   }
 
-  async #land(file: string, size: number, mtimeMs: number): Promise<void> {
+  /** Lands a settled entry, or reports why it does not land. */
+  async #handle(file: string, settled: Stats): Promise<void> {
     const relative = normalizeKey(path.relative(this.#options.shareDir, file).split(path.sep).join('/'));
     const parts = relative.split('/');
-    if (parts.length < 3) {
-      this.#landed.set(file, `${size}:${mtimeMs}`); // reported once, not at every rescan
-      this.#options.onProblem?.(file, 'files must be inside share/<team>/<run>/; left on the share, not landed');
-      return;
-    }
+    const where = { team: parts.length >= 2 ? parts[0] : undefined, runId: parts.length >= 3 ? parts[1] : undefined };
+    const skip = (kind: SkipKind, detail: Parameters<typeof skipReason>[1] = {}) =>
+      this.#skip(file, settled, { path: relative, ...this.#visibleTo(where), kind, reason: skipReason(kind, detail) });
+
+    const notRegular = nonRegularKind(settled);
+    if (notRegular) return skip(notRegular, notRegular === 'symlink' ? { linkTarget: await linkTarget(file) } : {});
+    const byName = nameSkipKind(relative);
+    if (byName) return skip(byName);
+    if (!where.runId) return skip('outside-run-folder');
+    if (this.#options.teams && !this.#options.teams.includes(where.team!)) return skip('unknown-team', { team: where.team });
     const key = `${LANDING_PREFIX}${relative}`;
     try {
       assertSafeKey(key);
     } catch (error) {
-      this.#landed.set(file, `${size}:${mtimeMs}`); // reported once, not at every rescan
-      this.#options.onProblem?.(file, `${(error as Error).message}; left on the share, not landed`);
-      return;
+      return skip('unsafe-name', { message: (error as Error).message });
     }
+
+    const opened = await openShareFile(file, path.join(this.#shareRealPath, path.relative(this.#options.shareDir, file)));
+    if (!('handle' in opened)) return skip(opened.kind, { realPath: opened.realPath, linkTarget: await linkTarget(file) });
+    await this.#land(file, key, opened);
+    const cleared = this.#skipped.get(file);
+    if (cleared) {
+      this.#skipped.delete(file);
+      this.#options.onSkipCleared?.(cleared);
+    }
+  }
+
+  /** A team sees the skipped entries of its own folder; entries of other folders are the operator's. */
+  #visibleTo(where: { team?: string; runId?: string }): { team?: string; runId?: string } {
+    const teams = this.#options.teams;
+    if (!where.team || (teams && !teams.includes(where.team))) return {};
+    return where.runId ? { team: where.team, runId: where.runId } : { team: where.team };
+  }
+
+  #skip(file: string, settled: Stats, entry: SkippedShareEntry): void {
+    this.#handled.set(file, fingerprint(settled)); // reported once, not at every rescan
+    const previous = this.#skipped.get(file);
+    this.#skipped.set(file, entry);
+    if (previous?.kind === entry.kind && previous.reason === entry.reason) return;
+    this.#options.onSkipped?.(entry);
+  }
+
+  async #land(file: string, key: string, { handle, stats }: OpenedShareFile): Promise<void> {
     const { storage, landingBucket } = this.#options;
-    const existing = await storage.head(landingBucket, key);
-    if (existing && existing.size === size && existing.metadata[SHARE_MTIME] === String(mtimeMs)) {
-      this.#landed.set(file, `${size}:${mtimeMs}`); // already landed (restart)
-      return;
-    }
-    let info: ObjectInfo;
+    let read: ReadStream | undefined;
     try {
-      info = await storage.put(landingBucket, key, createReadStream(file), { metadata: { [SHARE_MTIME]: String(mtimeMs) } });
-    } catch (error) {
-      this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`);
-      return;
+      const existing = await storage.head(landingBucket, key);
+      if (existing && existing.size === stats.size && existing.metadata[SHARE_MTIME] === String(stats.mtimeMs)) {
+        this.#handled.set(file, fingerprint(stats)); // already landed (restart)
+        return;
+      }
+      if (this.#stopped) throw new StoppedError('the share watcher stopped');
+      // Exactly the bytes the open file had when checked: a file still growing lands again once it settles.
+      read = stats.size === 0 ? undefined : handle.createReadStream({ start: 0, end: stats.size - 1, autoClose: false });
+      if (read) this.#reads.add(read);
+      const info = await storage.put(landingBucket, key, read ?? Buffer.alloc(0), { metadata: { [SHARE_MTIME]: String(stats.mtimeMs) } });
+      this.#handled.set(file, fingerprint(stats));
+      await this.#options.events.publish(this.#eventsFor(key, info));
+      this.#options.onLanded?.(key, info);
+    } finally {
+      if (read) this.#reads.delete(read);
+      await handle.close().catch(() => undefined);
     }
-    this.#landed.set(file, `${size}:${mtimeMs}`);
-    await this.#options.events.publish(this.#eventsFor(key, info));
-    this.#options.onLanded?.(key, info);
   }
 
   #eventsFor(key: string, info: ObjectInfo): BusEvent[] {

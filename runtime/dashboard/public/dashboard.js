@@ -71,7 +71,7 @@ function renderRuns(overview) {
         <div class="run-head">
           <h4 id="${key('run', team.team, run.runId)}">${esc(run.runId)}</h4>
           ${badge(run.status)}
-          <p class="facts">${run.waitingFor ? `waiting for ${esc(run.waitingFor)} · ` : ''}${run.samples.length} sample(s) · ${usd(run.cost)} · updated ${time(run.updatedAt)}</p>
+          <p class="facts">${run.waitingFor ? `waiting for ${esc(run.waitingFor)} · ` : ''}${run.notLanded ? `<a href="#not-landed">${run.notLanded} not landed from the share</a> · ` : ''}${run.samples.length} sample(s) · ${usd(run.cost)} · updated ${time(run.updatedAt)}</p>
           <button type="button" class="secondary" data-action="timeline" data-team="${esc(team.team)}" data-run-id="${esc(run.runId)}"
             data-focus-key="${key('tl', team.team, run.runId)}" aria-label="Show timeline of run ${esc(run.runId)}">Timeline</button>
         </div>
@@ -121,6 +121,22 @@ function renderQuarantine(overview) {
     </article>`,
     )
     .join('');
+}
+
+function renderNotLanded(overview) {
+  const { count, shown } = overview.notLanded;
+  if (count === 0) return '<p class="empty">Everything on the share landed.</p>';
+  return `<table>
+    <caption>${count} entr${count === 1 ? 'y' : 'ies'} of the share left where they are${count > shown.length ? ` (the first ${shown.length} are shown; landfall status --json lists them)` : ''}</caption>
+    <thead><tr><th scope="col">Entry on the share</th><th scope="col">Why it did not land</th></tr></thead>
+    <tbody>${shown
+      .map(
+        (entry) => `
+      <tr data-entry="${esc(entry.path)}"><th scope="row">${esc(entry.path)}</th><td>${esc(entry.reason)}</td></tr>`,
+      )
+      .join('')}
+    </tbody>
+  </table>`;
 }
 
 function renderRegions(overview) {
@@ -203,6 +219,7 @@ function render(snapshot) {
     overview.identity.kind === 'operator' ? 'Signed in as the operator (all teams)' : `Signed in as team ${overview.identity.team}`;
   update('runs-body', renderRuns(overview));
   update('quarantine-body', renderQuarantine(overview));
+  update('not-landed-body', renderNotLanded(overview));
   update('regions-body', renderRegions(overview));
   update('costs-body', renderCosts(overview));
   update('activity-body', renderActivity(snapshot.activity));

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +8,7 @@ import { S3ObjectCreatedEvent } from '../../../events/schemas/s3.ts';
 import { StorageGatewayObjectUploadEvent } from '../../../events/schemas/storage-gateway.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
-import { ShareWatcher } from '../../../runtime/share/ShareWatcher.ts';
+import { ShareWatcher, type SkippedShareEntry } from '../../../runtime/share/ShareWatcher.ts';
 import { waitFor } from '../../support/runtimeProcess.ts';
 
 describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
@@ -15,7 +17,10 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
   let storage: FolderStorage;
   let events: BusEvent[];
   let problems: string[];
+  let skipped: SkippedShareEntry[];
+  let cleared: string[];
   let watcher: ShareWatcher;
+  let servers: Server[];
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-share-'));
@@ -25,6 +30,9 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     storage = new FolderStorage(path.join(dir, 'buckets'));
     events = [];
     problems = [];
+    skipped = [];
+    cleared = [];
+    servers = [];
     watcher = new ShareWatcher({
       shareDir: share,
       storage,
@@ -34,12 +42,17 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
       settleMs: 150,
       pollMs: 30,
       rescanMs: 200,
+      teams: ['genomics', 'microbio'],
+      stopTimeoutMs: 2000,
       onProblem: (file, message) => problems.push(`${path.relative(share, file)}: ${message}`),
+      onSkipped: (entry) => skipped.push(entry),
+      onSkipCleared: (entry) => cleared.push(entry.path),
     });
     await watcher.start();
   });
   afterEach(async () => {
     await watcher.stop();
+    for (const server of servers) server.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -49,6 +62,9 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
       .map((e) =>
         e.source === 'aws.s3' ? (e.detail as { object: { key: string } }).object.key : (e.detail as { 'object-key': string })['object-key'],
       );
+  const landedKeys = async () => (await storage.list('landing', 'incoming/')).map((object) => object.key).sort();
+  const skippedAs = () => Object.fromEntries(skipped.map((entry) => [entry.path, entry.kind]));
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('lands a settled file under incoming/ and emits both AWS events with their real shapes', async () => {
     // Prepare
@@ -74,7 +90,7 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     // Act: write in pieces faster than the settle window
     await writeFile(file, 'a');
     for (const piece of ['b', 'c', 'd']) {
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await pause(60);
       await appendFile(file, piece);
     }
     await waitFor('first landing', () => (keysOf('Object Created').length === 1 ? true : undefined), 10_000);
@@ -86,17 +102,131 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect((await storage.getBytes('landing', 'incoming/genomics/RUN2/growing.txt')).toString()).toBe('abcde');
   });
 
-  it('ignores temporary files and reports files outside a run folder once, leaving them on the share', async () => {
+  it('reports temporary and hidden files, files outside a run folder and unconfigured teams once, landing none of them', async () => {
     // Act
-    await mkdir(path.join(share, 'genomics', 'RUN3'), { recursive: true });
+    await mkdir(path.join(share, 'genomics', 'RUN3', '.cache'), { recursive: true });
+    await mkdir(path.join(share, 'physics', 'RUN9'), { recursive: true });
     await writeFile(path.join(share, 'genomics', 'RUN3', '.partial-copy'), 'x');
+    await writeFile(path.join(share, 'genomics', 'RUN3', '.cache', 'index'), 'x');
     await writeFile(path.join(share, 'genomics', 'RUN3', 'upload.tmp'), 'x');
     await writeFile(path.join(share, 'genomics', 'loose.txt'), 'x');
+    await writeFile(path.join(share, 'physics', 'RUN9', 'S1_R1_001.fastq.gz'), 'x');
     await writeFile(path.join(share, 'genomics', 'RUN3', 'real.txt'), 'x');
     await waitFor('real.txt', () => (keysOf('Object Created').length === 1 ? true : undefined), 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // a few rescans
+    await waitFor('five skipped', () => (skipped.length >= 5 ? true : undefined), 10_000);
+    await pause(600); // a few rescans: nothing is reported twice
     // Assess
     expect(keysOf('Object Created')).toEqual(['incoming/genomics/RUN3/real.txt']);
-    expect(problems).toEqual(['genomics/loose.txt: files must be inside share/<team>/<run>/; left on the share, not landed']);
+    expect(await landedKeys()).toEqual(['incoming/genomics/RUN3/real.txt']);
+    expect(skippedAs()).toEqual({
+      'genomics/RUN3/.partial-copy': 'hidden',
+      'genomics/RUN3/.cache/index': 'hidden',
+      'genomics/RUN3/upload.tmp': 'temporary',
+      'genomics/loose.txt': 'outside-run-folder',
+      'physics/RUN9/S1_R1_001.fastq.gz': 'unknown-team',
+    });
+    expect(skipped).toHaveLength(5);
+    expect(skipped.find((entry) => entry.path === 'genomics/loose.txt')).toMatchObject({
+      team: 'genomics',
+      reason: 'files must be inside share/<team>/<run>/; left on the share, not landed',
+    });
+    // An unconfigured folder is nobody's team: only the operator sees it.
+    expect(skipped.find((entry) => entry.kind === 'unknown-team')).toEqual({
+      path: 'physics/RUN9/S1_R1_001.fastq.gz',
+      kind: 'unknown-team',
+      reason: expect.stringContaining('"physics" is not a team in the config'),
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('never follows a link: links to files, folders and devices, and a linked run folder, are reported and not landed', async () => {
+    // Prepare: the targets a hostile or careless link could reach
+    const outside = path.join(dir, 'outside');
+    await mkdir(path.join(outside, 'run-elsewhere'), { recursive: true });
+    await writeFile(path.join(outside, 'tokens.json'), '{"operator":"secret"}');
+    await writeFile(path.join(outside, 'run-elsewhere', 'S1_R1_001.fastq.gz'), 'reads');
+    await mkdir(path.join(share, 'microbio', 'RUNM'), { recursive: true });
+    await writeFile(path.join(share, 'microbio', 'RUNM', 'M1_R1_001.fastq.gz'), 'microbio reads');
+    const run = path.join(share, 'genomics', 'RUN4');
+    await mkdir(run, { recursive: true });
+    // Act
+    await symlink(path.join(outside, 'tokens.json'), path.join(run, 'tokens.json'));
+    await symlink('../../microbio/RUNM/M1_R1_001.fastq.gz', path.join(run, 'M1_R1_001.fastq.gz'));
+    await symlink('/dev/null', path.join(run, 'zeros.fastq.gz'));
+    await symlink(outside, path.join(run, 'etc'));
+    await symlink(path.join(outside, 'run-elsewhere'), path.join(share, 'genomics', 'RUN-LINKED'));
+    await writeFile(path.join(run, 'real.txt'), 'real');
+    await waitFor('the real files', async () => ((await landedKeys()).length === 2 ? true : undefined), 10_000);
+    await waitFor('five links', () => (skipped.length >= 5 ? true : undefined), 10_000);
+    // A link created after the watcher started and settled
+    await symlink(path.join(outside, 'tokens.json'), path.join(run, 'late-link.txt'));
+    await waitFor('the late link', () => (skipped.length >= 6 ? true : undefined), 10_000);
+    await pause(600);
+    // Assess
+    expect(await landedKeys()).toEqual(['incoming/genomics/RUN4/real.txt', 'incoming/microbio/RUNM/M1_R1_001.fastq.gz']);
+    expect(skippedAs()).toEqual({
+      'genomics/RUN4/tokens.json': 'symlink',
+      'genomics/RUN4/M1_R1_001.fastq.gz': 'symlink',
+      'genomics/RUN4/zeros.fastq.gz': 'symlink',
+      'genomics/RUN4/etc': 'symlink',
+      'genomics/RUN-LINKED': 'symlink',
+      'genomics/RUN4/late-link.txt': 'symlink',
+    });
+    expect(skipped.find((entry) => entry.path === 'genomics/RUN4/tokens.json')).toEqual({
+      path: 'genomics/RUN4/tokens.json',
+      team: 'genomics',
+      runId: 'RUN4',
+      kind: 'symlink',
+      reason: `a symbolic link to ${path.join(outside, 'tokens.json')}, not landed: the share never follows links (an S3 File Gateway share does not either): copy the data itself into the share`,
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('replacing a reported link with the file itself lands the file and clears the report', async () => {
+    // Prepare
+    const run = path.join(share, 'genomics', 'RUN5');
+    await mkdir(run, { recursive: true });
+    await writeFile(path.join(dir, 'S1_R1_001.fastq.gz'), 'reads');
+    await symlink(path.join(dir, 'S1_R1_001.fastq.gz'), path.join(run, 'S1_R1_001.fastq.gz'));
+    await waitFor('the link reported', () => (skipped.length === 1 ? true : undefined), 10_000);
+    // Act
+    await rm(path.join(run, 'S1_R1_001.fastq.gz'));
+    await writeFile(path.join(run, 'S1_R1_001.fastq.gz.part'), 'reads');
+    await rename(path.join(run, 'S1_R1_001.fastq.gz.part'), path.join(run, 'S1_R1_001.fastq.gz'));
+    await waitFor('the file', async () => ((await landedKeys()).length === 1 ? true : undefined), 10_000);
+    // Assess
+    expect(await landedKeys()).toEqual(['incoming/genomics/RUN5/S1_R1_001.fastq.gz']);
+    expect(cleared).toEqual(['genomics/RUN5/S1_R1_001.fastq.gz']);
+    expect(watcher.skipped).toEqual([]);
+  });
+
+  it('skips FIFOs and sockets without opening them: other files land, the process stays responsive and stop() returns', async () => {
+    // Prepare
+    const run = path.join(share, 'genomics', 'RUN6');
+    await mkdir(run, { recursive: true });
+    // Act: more FIFOs than libuv has pool threads (4): opening any of them for reading would block a thread
+    for (let i = 1; i <= 6; i++) execFileSync('mkfifo', [path.join(run, `S${i}_R1_001.fastq.gz`)]);
+    const socketServer = createServer();
+    servers.push(socketServer);
+    await new Promise<void>((resolve) => socketServer.listen(path.join(run, 'control.sock'), resolve));
+    await writeFile(path.join(run, 'SampleSheet.csv'), 'sheet');
+    await waitFor('the sheet', async () => ((await landedKeys()).length === 1 ? true : undefined), 10_000);
+    await waitFor('seven skipped', () => (skipped.length >= 7 ? true : undefined), 10_000);
+    // Still responsive: the thread pool is free for ordinary file reads
+    const readBack = await readFile(path.join(run, 'SampleSheet.csv'), 'utf8');
+    const stopping = Date.now();
+    await watcher.stop();
+    // Assess
+    expect(Date.now() - stopping).toBeLessThan(2000);
+    expect(readBack).toBe('sheet');
+    expect(await landedKeys()).toEqual(['incoming/genomics/RUN6/SampleSheet.csv']);
+    expect(skippedAs()).toMatchObject({
+      'genomics/RUN6/S1_R1_001.fastq.gz': 'fifo',
+      'genomics/RUN6/S6_R1_001.fastq.gz': 'fifo',
+      'genomics/RUN6/control.sock': 'socket',
+    });
+    expect(skipped.find((entry) => entry.kind === 'fifo')?.reason).toBe(
+      'a named pipe (FIFO), not a file: never opened and not landed; only regular files land',
+    );
   });
 });
