@@ -12,6 +12,7 @@ import {
 import { catalogCreateTableInput, keys, UNPUBLISHED_FACT_SHARDS, unpublishedFactShardPk } from './tableDesign.ts';
 import { RegionLoads } from './RegionLoads.ts';
 import { ShareSkips } from './ShareSkips.ts';
+import { executionNameOf } from '../workflow/executionName.ts';
 import { RegionScaleStates } from '../alarms/RegionScaleStates.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
@@ -353,11 +354,15 @@ export class Catalog {
   async listExecutions(ref: VersionRef): Promise<ExecutionRecord[]> {
     const version = await this.getVersion(ref);
     if (!version?.executionName) return [];
-    const base = version.executionName.replace(/-g\d+$/, '');
-    const executions = await Promise.all(
-      Array.from({ length: (version.generation ?? 0) + 1 }, (_, generation) => this.getExecution(`${base}-g${generation}`)),
-    );
-    return executions.filter((execution): execution is ExecutionRecord => execution !== undefined);
+    const generations = Array.from({ length: (version.generation ?? 0) + 1 }, (_, generation) => generation);
+    const names = generations.map((generation) => executionNameOf(ref, generation));
+    // Versions started before names carried a hash (`…-v<N>-g<G>`): their executions keep those names.
+    if (/-g\d+$/.test(version.executionName))
+      names.push(...generations.map((generation) => `${version.executionName!.replace(/-g\d+$/, '')}-g${generation}`));
+    const executions = await Promise.all(names.map((name) => this.getExecution(name)));
+    return executions
+      .filter((execution): execution is ExecutionRecord => execution !== undefined)
+      .sort((a, b) => (a.generation ?? 0) - (b.generation ?? 0));
   }
 
   async getExecution(executionName: string): Promise<ExecutionRecord | undefined> {

@@ -9,10 +9,17 @@ import { placementRecord, placementSetup, stageInputs } from './stepPlacement.ts
 import type { PlacementJob } from './types.ts';
 import { functionStage, jobQueueName, queueClassOf } from '../../stacks/names.ts';
 
-/** Name of the k-th placement of a job: `<job>-p<k>` (the first placement keeps the plain name). */
+/**
+ * Name of the k-th placement of a job: `<job>-p<k>` (the first placement keeps the plain name). Job names
+ * end in a hex hash (functions/workflow/executionName.ts), never in `-p<k>`, so the suffix is unambiguous;
+ * a name too long for the suffix gives up the end of its readable head, never its hash.
+ */
 export function replacementJobName(jobName: string, placementNumber: number): string {
   const base = jobName.replace(/-p\d+$/, '');
-  return `${base.slice(0, 128 - `-p${placementNumber}`.length)}-p${placementNumber}`;
+  const suffix = `-p${placementNumber}`;
+  if (base.length + suffix.length <= 128) return `${base}${suffix}`;
+  const hash = base.slice(base.lastIndexOf('-'));
+  return `${base.slice(0, 128 - suffix.length - hash.length)}${hash}${suffix}`;
 }
 
 /**

@@ -46,8 +46,16 @@ export type ValidationJobInput = z.infer<typeof ValidationJobInput>;
  * so a re-drive of the same files finds the same job and a changed file makes a new one.
  */
 export function validationJobName(ref: { team: string; runId: string; sampleId: string }, landed: LandedFile[]): string {
+  // The exact sample as well as its files: two runs whose names sanitise alike never share a job.
   const identity = createHash('sha256')
-    .update(JSON.stringify(landed.map((file) => [file.name, file.etag, file.size, file.versionId ?? '']).sort()))
+    .update(
+      JSON.stringify([
+        ref.team,
+        ref.runId,
+        ref.sampleId,
+        landed.map((file) => [file.name, file.etag, file.size, file.versionId ?? '']).sort(),
+      ]),
+    )
     .digest('hex')
     .slice(0, 12);
   const readable = `${ref.team}-${ref.runId}-${ref.sampleId}`

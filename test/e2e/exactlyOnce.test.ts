@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
+import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import e2eConfig from '../fixtures/landfall.e2e.config.ts';
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
@@ -167,8 +168,8 @@ describe('exactly once on the embedded runtime', () => {
     // Assess
     const versions = await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: 'Sample01' });
     expect(versions.map((v) => [v.version, v.status, v.executionName])).toEqual([
-      [1, 'SUPERSEDED', `${TEAM}-${runId}-Sample01-v1-g0`],
-      [2, 'COMPLETED', `${TEAM}-${runId}-Sample01-v2-g0`],
+      [1, 'SUPERSEDED', executionNameOf({ team: TEAM, runId, sampleId: 'Sample01', version: 1 })],
+      [2, 'COMPLETED', executionNameOf({ team: TEAM, runId, sampleId: 'Sample01', version: 2 })],
     ]);
     const sampleDir = path.join(stateDir, 'buckets', 'landfall-results', 'teams', TEAM, 'runs', runId, 'samples', 'Sample01');
     for (const version of ['v1', 'v2']) expect(existsSync(path.join(sampleDir, version, 'trim', 'trim.json')), version).toBe(true);
@@ -213,12 +214,14 @@ describe('exactly once on the embedded runtime', () => {
     );
     // Assess: the executor ran trim, and only trim, for the new execution
     const jobLogs = readdirSync(path.join(stateDir, 'executor', 'logs')).filter((name) => name.includes(runId));
-    expect(jobLogs.sort()).toEqual([
-      `${TEAM}-${runId}-Sample01-v1-g0-profile`,
-      `${TEAM}-${runId}-Sample01-v1-g0-qc`,
-      `${TEAM}-${runId}-Sample01-v1-g0-trim`,
-      `${TEAM}-${runId}-Sample01-v1-g1-trim`,
-    ]);
+    expect(jobLogs.sort()).toEqual(
+      [
+        jobNameOf(executionNameOf(ref, 0), 'profile'),
+        jobNameOf(executionNameOf(ref, 0), 'qc'),
+        jobNameOf(executionNameOf(ref, 0), 'trim'),
+        jobNameOf(executionNameOf(ref, 1), 'trim'),
+      ].sort(),
+    );
     expect(await runtime.catalog.getStep(ref, 'qc')).toEqual(qcBefore); // reused, untouched
     expect((await runtime.catalog.listExecutions(ref)).map((e) => [e.generation, e.reason, e.rerunFrom])).toEqual([
       [0, 'automatic', undefined],

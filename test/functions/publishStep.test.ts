@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTeamOutputs } from '../../cli/commands/outputs.ts';
 import { handler as publishStep } from '../../functions/publishStep.ts';
+import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
@@ -103,33 +104,35 @@ describe('publishStep handler', () => {
   });
 
   it('emits the fact a failed emit lost when the publish is repeated, once, under the publishing execution', async () => {
-    // Prepare: the step's job belongs to execution exec-1-g0 (generation 0); the bus fails once
+    // Prepare: the step's job belongs to the version's generation-0 execution; the bus fails once
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
     const version = { ...ref, version: 1 };
+    const [g0, g1] = [executionNameOf(version, 0), executionNameOf(version, 1)];
+    const qcJob = jobNameOf(g0, 'qc');
     await catalog.claimVersion(ref, 'hash', [], 'READY');
     await catalog.markWorkflowStarted(version, {
       ...version,
-      executionName: 'exec-1-g0',
-      executionArn: 'arn:exec-1-g0',
+      executionName: g0,
+      executionArn: `arn:${g0}`,
       pipeline: 'demo',
       generation: 0,
       startedAt: new Date().toISOString(),
     });
-    await catalog.putStep({ ...version, step: 'qc', status: 'RUNNING', jobName: 'exec-1-g0-qc', region: 'eu-west-1' });
-    await harness.folders.put(harness.names.results, 'work/exec-1-g0/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
+    await catalog.putStep({ ...version, step: 'qc', status: 'RUNNING', jobName: qcJob, region: 'eu-west-1' });
+    await harness.folders.put(harness.names.results, `work/${g0}/qc/attempt-1/qc.json`, 'x', { metadata: { md5: md5('x') } });
     const payload = {
-      executionName: 'exec-1-g0',
+      executionName: g0,
       step: 'qc',
       sample,
       job: {
         jobId: 'j',
-        jobName: 'exec-1-g0-qc',
+        jobName: qcJob,
         region: 'eu-west-1',
         attempt: 1,
         workBucket: harness.names.results,
-        workPrefix: 'work/exec-1-g0/qc/attempt-1/',
+        workPrefix: `work/${g0}/qc/attempt-1/`,
       },
     };
     const publish = harness.services.events.publish;
@@ -143,7 +146,7 @@ describe('publishStep handler', () => {
     await publishStep(payload, localContext('publishStep'));
     await publishStep(payload, localContext('publishStep'));
     // A later generation reusing the published step announces nothing
-    await publishStep({ ...payload, executionName: 'exec-1-g1', sample: { ...sample, generation: 1 } }, localContext('publishStep'));
+    await publishStep({ ...payload, executionName: g1, sample: { ...sample, generation: 1 } }, localContext('publishStep'));
     // Assess
     expect(
       harness.published.map((event) => [
