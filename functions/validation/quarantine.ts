@@ -9,12 +9,17 @@ export const WHAT_TO_DO =
   'Only the fixed files are needed: the good files of this sample are kept in quarantine and are used with them. ' +
   'Nothing was deleted: every rejected file is in the quarantine bucket under this folder.';
 
+/**
+ * Where a rejected sample version is kept: `<team>/<run>/<sample>/v<N>/` — its files and its own
+ * `reasons.json`. Versions are numbered per sample, so a run-level `v<N>/` would hold every sample's v1 and
+ * one `reasons.json` would be overwritten by the next rejected sample.
+ */
 export function quarantinePrefix(ref: VersionRef): string {
-  return `${ref.team}/${ref.runId}/v${ref.version}/`;
+  return `${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/`;
 }
 
 /**
- * Moves a rejected sample version's files to the quarantine bucket under `<team>/<run>/v<N>/` with a
+ * Moves a rejected sample version's files to the quarantine bucket under `<team>/<run>/<sample>/v<N>/` with a
  * `reasons.json`: each copy is verified against the MD5 of the landed bytes, reasons.json is read back,
  * and only then are the landing objects removed. The catalog's file records follow the objects, so a
  * later re-landing of just the fixed file completes the sample with the good files kept here.

@@ -89,7 +89,7 @@ export interface QuarantineEntry {
   rejectedAt: string;
   reasons: ValidationReason[];
   reasonCount: number;
-  /** Where the rejected files are kept: quarantine bucket `<team>/<run>/v<N>/`. */
+  /** Where the rejected files are kept: quarantine bucket `<team>/<run>/<sample>/v<N>/`. */
   location: string;
   whatToDo: string;
 }

@@ -125,7 +125,7 @@ describe('landing correctness on the embedded runtime', () => {
     const rejected = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 1 });
     expect(rejected!.reasons![0]).toMatchObject({ file: bad.name, line: 11 });
     expect(rejected!.reasons![0]!.message).toContain("'+'");
-    const quarantine = path.join(stateDir, 'buckets', 'landfall-quarantine', TEAM, runId, 'v1');
+    const quarantine = path.join(stateDir, 'buckets', 'landfall-quarantine', TEAM, runId, 'Sample02', 'v1');
     const reasons = JSON.parse(readFileSync(path.join(quarantine, 'reasons.json'), 'utf8')) as {
       reasons: Array<{ file: string; line: number }>;
       whatToDo: string;

@@ -73,7 +73,7 @@ describe('dashboard data from the catalog', () => {
       sampleId: 'S3',
       version: 1,
       reasonCount: 1,
-      location: `quarantine bucket genomics/${RUN_G}/v1/`,
+      location: `quarantine bucket genomics/${RUN_G}/S3/v1/`,
     });
     expect(entry!.reasons[0]).toMatchObject({ file: BAD_FILE, line: 11, record: 3, found: "'X'" });
     expect(entry!.whatToDo).toContain('copy them into the same run folder');
