@@ -28,7 +28,7 @@ function integer(value: string): number {
 const stateDirOption = () => new Option('--state-dir <dir>', 'the runtime state folder').default(DEFAULT_STATE_DIR);
 const configOption = () => new Option('--config <file>', 'landfall.config.ts to use (default: ./landfall.config.ts, else the project one)');
 const jsonOption = () => new Option('--json', 'print JSON instead of a table');
-/** Read commands act for a team (its token from <state-dir>/tokens.json) or the operator. */
+/** Read and act commands act for a team (its token from <state-dir>/tokens.json) or the operator. */
 const tokenOption = () =>
   new Option(
     '--token <token>',
@@ -157,6 +157,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
+    .addOption(tokenOption())
     .action((sample: string | undefined, opts) => run(() => reprocessCommand(sample, opts))());
 
   program
@@ -167,6 +168,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
+    .addOption(tokenOption())
     .action((opts) => run(() => replayCommand(opts))());
 
   return program;

@@ -7,7 +7,7 @@ import { Catalog } from '../functions/catalog/Catalog.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
 import { CliError, EXIT } from './errors.ts';
-import { resolveIdentity, tokensPath, type Identity } from './identity.ts';
+import { resolveIdentity, TOKEN_ENV, tokensPath, type Identity } from './identity.ts';
 
 export interface RuntimeClient {
   info: RuntimeInfo;
@@ -66,16 +66,22 @@ export async function connectAs(stateDir: string, configPath?: string, token?: s
   return { ...(await connectToRuntime(stateDir, configPath)), identity };
 }
 
-/** Publishes events on the live runtime's bus (its local PutEvents), as the operator. */
+/**
+ * Publishes events on the live runtime's bus (its local PutEvents) as the caller: with the token it gave
+ * (`--token` or LANDFALL_TOKEN; the control server lets a team token publish only its own team's requests),
+ * else as the operator, whose token the local user reads from tokens.json.
+ */
 export async function putEvents(
   client: RuntimeClient,
   events: Array<{ source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] }>,
+  token?: string,
 ): Promise<void> {
-  const tokens = JSON.parse(await readFile(tokensPath(client.info.stateDir), 'utf8')) as { operator: string };
+  const given = token ?? process.env[TOKEN_ENV];
+  const bearer = given ? given : (JSON.parse(await readFile(tokensPath(client.info.stateDir), 'utf8')) as { operator: string }).operator;
   for (let start = 0; start < events.length; start += 10) {
     const response = await fetch(`http://127.0.0.1:${client.info.ports.control}/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.operator}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
       body: JSON.stringify({ Entries: events.slice(start, start + 10) }),
     });
     if (!response.ok) throw new CliError(`the runtime refused the events (${response.status}): ${await response.text()}`, EXIT.failed);

@@ -245,8 +245,8 @@ export class EmbeddedRuntime {
     });
     await watcher.start();
 
-    const tokens = await ensureTokens(layout.root, config);
-    const control = await startControlServer({ bus: observedBus, operatorToken: tokens.operator });
+    await ensureTokens(layout.root, config);
+    const control = await startControlServer({ bus: observedBus, stateDir: layout.root });
     const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile, port: options.dashboardPort });
     const runtime = new EmbeddedRuntime({
       layout,

@@ -3,12 +3,15 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { parseLandingKey } from '../../functions/landing/landingKey.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { printJson } from '../output.ts';
-import { connectToRuntime, putEvents } from '../runtimeClient.ts';
+import { selectTeams } from '../identity.ts';
+import { connectAs, putEvents } from '../runtimeClient.ts';
 
 export interface ActOptions {
   stateDir: string;
   config?: string;
   json?: boolean;
+  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (cli/identity.ts). A team acts on its own team only. */
+  token?: string;
 }
 
 /**
@@ -27,8 +30,10 @@ export async function reprocessCommand(
   if (!parts.every(Boolean) || parts.length !== (options.run ? 2 : 3))
     throw new CliError(`expected ${options.run ? '<team>/<run>' : '<team>/<run>/<sample>'}, got ${JSON.stringify(name)}`, EXIT.usage);
   const [team, runId, sampleId] = parts as [string, string, string | undefined];
-  const client = await connectToRuntime(options.stateDir, options.config);
-  if (!client.config.teams.some((candidate) => candidate.id === team)) throw new CliError(`unknown team ${team}`, EXIT.usage);
+  const client = await connectAs(options.stateDir, options.config, options.token);
+  // The same rule as the read commands: a team token is refused another team (in the same words whether
+  // or not it exists) before anything about that team is looked up.
+  selectTeams(client.identity, client.config, team);
   const samples = sampleId ? [await client.catalog.getSample({ team, runId, sampleId })] : await client.catalog.listRunSamples(team, runId);
   if (samples.length === 0 || samples.some((sample) => !sample))
     throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
@@ -41,7 +46,7 @@ export async function reprocessCommand(
     ...(options.urgent && { urgent: true }),
     dedupeKey: `reprocess:${randomUUID()}`,
   };
-  await putEvents(client, [{ source: 'landfall', 'detail-type': 'Reprocess Requested', detail: request }]);
+  await putEvents(client, [{ source: 'landfall', 'detail-type': 'Reprocess Requested', detail: request }], options.token);
   if (options.json) printJson({ requested: request });
   else
     process.stdout.write(
@@ -59,10 +64,9 @@ export async function replayCommand(options: ActOptions & { since: string; team?
   const since = Date.parse(options.since);
   if (Number.isNaN(since) || !/^\d{4}-\d{2}-\d{2}/.test(options.since))
     throw new CliError(`--since expects an ISO-8601 time such as 2026-11-23T08:00:00Z, got ${JSON.stringify(options.since)}`, EXIT.usage);
-  const client = await connectToRuntime(options.stateDir, options.config);
-  const teams = options.team ? [options.team] : client.config.teams.map((team) => team.id);
-  if (options.team && !client.config.teams.some((team) => team.id === options.team))
-    throw new CliError(`unknown team ${options.team}`, EXIT.usage);
+  const client = await connectAs(options.stateDir, options.config, options.token);
+  // A team token replays its own team's objects only; the operator every team's, or the one named.
+  const teams = selectTeams(client.identity, client.config, options.team);
   const landing = bucketNames(client.config).landing;
   const events = [];
   const replayId = randomUUID();
@@ -86,7 +90,7 @@ export async function replayCommand(options: ActOptions & { since: string; team?
       });
     }
   }
-  if (events.length > 0) await putEvents(client, events);
+  if (events.length > 0) await putEvents(client, events, options.token);
   if (options.json) printJson({ replayed: events.length, since: new Date(since).toISOString(), teams });
   else
     process.stdout.write(

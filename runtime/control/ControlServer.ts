@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
+import { resolveIdentity, type Identity } from '../../cli/identity.ts';
 
 export interface ControlServer {
   port: number;
@@ -25,16 +26,41 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
+/** What a team's token may put on the bus: its own reprocess and replay requests, nothing else. */
+const TEAM_DETAIL_TYPES = new Set(['Reprocess Requested', 'Object Replayed']);
+
+/**
+ * Why `identity` may not publish `event`, or undefined when it may. The operator may publish anything; a
+ * team only `landfall reprocess`/`replay` requests about its own team (a replayed key inside its own
+ * `incoming/<team>/`), in the same words whether or not the other team exists.
+ */
+export function refusalFor(identity: Identity, event: BusEvent): string | undefined {
+  if (identity.kind === 'operator') return undefined;
+  const detail = event.detail as { team?: unknown; key?: unknown };
+  if (event.source !== 'landfall' || !TEAM_DETAIL_TYPES.has(event['detail-type']))
+    return `a team token may only request reprocessing and replays, not "${event['detail-type']}" from ${event.source}`;
+  const team = typeof detail.team === 'string' ? detail.team : '(none)';
+  if (
+    team !== identity.team ||
+    (event['detail-type'] === 'Object Replayed' && !String(detail.key).startsWith(`incoming/${identity.team}/`))
+  )
+    return `team ${identity.team} cannot act on team ${team}'s data (use that team's token, or the operator's)`;
+  return undefined;
+}
+
 /**
  * The embedded runtime's PutEvents: `POST /events` with `{ "Entries": [event, ...] }` publishes onto the
  * local bus, as `aws events put-events` does in AWS. CLI commands that act (reprocess, replay) and tests
- * from other processes use it. Bound to 127.0.0.1 only; it requires the operator token from tokens.json.
+ * from other processes use it. Bound to 127.0.0.1 only; it requires a token from tokens.json: the operator's
+ * publishes anything, a team's only that team's reprocess and replay requests ({@link refusalFor}).
  */
-export async function startControlServer(options: { bus: EventPublisher; operatorToken: string; port?: number }): Promise<ControlServer> {
+export async function startControlServer(options: { bus: EventPublisher; stateDir: string; port?: number }): Promise<ControlServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
-      if (request.headers.authorization !== `Bearer ${options.operatorToken}`)
-        return reply(response, 401, { error: 'the operator token from <state-dir>/tokens.json is required' });
+      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const identity = token ? await resolveIdentity(options.stateDir, token, { anonymous: 'refuse' }).catch(() => undefined) : undefined;
+      if (!identity)
+        return reply(response, 401, { error: 'a token from <state-dir>/tokens.json is required (Authorization: Bearer <token>)' });
       if (request.method === 'GET' && request.url === '/health') return reply(response, 200, { ok: true });
       if (request.method !== 'POST' || request.url !== '/events')
         return reply(response, 404, { error: `no ${request.method} ${request.url}; use POST /events` });
@@ -57,6 +83,8 @@ export async function startControlServer(options: { bus: EventPublisher; operato
         ) {
           return reply(response, 400, { error: `Entries[${index}] needs source, detail-type and an object detail` });
         }
+        const refused = refusalFor(identity, event as BusEvent);
+        if (refused) return reply(response, 403, { error: `Entries[${index}]: ${refused}` });
       }
       await options.bus.publish(entries as BusEvent[]);
       return reply(response, 200, { FailedEntryCount: 0 });

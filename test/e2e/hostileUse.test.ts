@@ -1,10 +1,10 @@
 /**
- * A hostile or careless share on a live embedded runtime (issue 22, findings 1, 2 and 11): links to another
+ * Hostile use of a live embedded runtime (issue 22). Findings 1, 2 and 11: links to another
  * team's FASTQs, to the state dir's tokens.json, to /etc and to a device, a linked run folder, FIFOs named
  * like FASTQs, a socket, dot-files and an unconfigured team's folder sit beside a real run. Nothing of them
  * lands, the runtime keeps answering while they are there, each is reported with its path and why in
  * `landfall status`, on the dashboard and in the run report (scoped by team), the real run completes, and
- * SIGTERM stops the runtime.
+ * SIGTERM stops the runtime. Finding 9: `reprocess` and `replay` take `--token` and act for that team only.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { generateRun } from '../../demo/generateRun.ts';
 import { runReportPrefix } from '../../functions/reportRun.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import { runLandfall } from '../support/cli.ts';
-import { dropRun, waitFor, waitForTerminalSamples, withLiveRuntime, type RuntimeProcess } from '../support/runtimeProcess.ts';
+import { dropRun, readBusLog, waitFor, waitForTerminalSamples, withLiveRuntime, type RuntimeProcess } from '../support/runtimeProcess.ts';
 
 const GENOMICS = { team: 'genomics', runId: '261123_LH00417_0700_B22HOSTIL' };
 const MICROBIO = { team: 'microbio', runId: '261123_LH00418_0701_B22MICROB' };
@@ -160,7 +160,48 @@ describe('a hostile share on the embedded runtime', () => {
         .sort(),
     );
     await new Promise((resolve) => socket.close(resolve));
-  });
+  }, 180_000);
+
+  it('reprocess and replay act as the caller: a team token is refused another team and replays only its own', async () => {
+    // Prepare
+    const tokens = JSON.parse(await readFile(path.join(stateDir, 'tokens.json'), 'utf8')) as { teams: Record<string, string> };
+    const sample = `${MICROBIO.team}/${MICROBIO.runId}/Sample01`;
+    const requests = () => readBusLog(stateDir).filter((event) => event['detail-type'] === 'Reprocess Requested');
+    // Act
+    const foreign = await runLandfall(stateDir, ['reprocess', sample, '--token', tokens.teams.genomics!]);
+    const own = await runLandfall(stateDir, ['reprocess', sample, '--token', tokens.teams.microbio!, '--json']);
+    const replayOwn = await runLandfall(stateDir, [
+      'replay',
+      '--since',
+      '2000-01-01T00:00:00Z',
+      '--json',
+      '--token',
+      tokens.teams.genomics!,
+    ]);
+    const replayForeign = await runLandfall(stateDir, [
+      'replay',
+      '--since',
+      '2000-01-01T00:00:00Z',
+      '--team',
+      'microbio',
+      '--token',
+      tokens.teams.genomics!,
+    ]);
+    await waitFor('the reprocess request on the bus', () => (requests().length > 0 ? true : undefined), 10_000);
+    // Assess
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toContain("team genomics cannot read team microbio's data");
+    expect(own.code).toBe(0);
+    expect(requests().map((event) => [event.detail.team, event.detail.sampleId])).toEqual([['microbio', 'Sample01']]);
+    expect(replayOwn.code).toBe(0);
+    const storage = new FolderStorage(path.join(stateDir, 'buckets'));
+    expect(JSON.parse(replayOwn.stdout)).toMatchObject({
+      replayed: (await storage.list('landfall-landing', 'incoming/genomics/')).length,
+      teams: ['genomics'],
+    });
+    expect(replayForeign.code).toBe(1);
+    expect(replayForeign.stderr).toContain("team genomics cannot read team microbio's data");
+  }, 120_000);
 
   it('stops on SIGTERM while the FIFOs are still on the share', async () => {
     // Act
