@@ -63,7 +63,9 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
     await submit('rush-2', 'S2', 'trim');
     await submit('run-1', 'S3', 'profile', true);
     // Assess
-    const jobs = Object.fromEntries(executor.listJobs().map((job) => [job.jobName, job]));
+    // Job names are `<execution>-<step>-<hash>` (functions/workflow/executionName.ts): keyed here by their readable part.
+    const readable = (jobName: string) => jobName.replace(/-[0-9a-f]{10}$/, '');
+    const jobs = Object.fromEntries(executor.listJobs().map((job) => [readable(job.jobName), job]));
     const expected = (step: string, urgent: boolean) => stepPriority(demoPipeline, step, { urgent });
     expect(jobs['exec-run-1-S1-qc']).toMatchObject({
       priority: expected('qc', false),
@@ -88,7 +90,7 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
     // The order the executor dispatches in: urgent, then early, then the longer of trim and profile.
     const order = Object.values(jobs)
       .sort((a, b) => b.priority - a.priority)
-      .map((job) => job.jobName);
+      .map((job) => readable(job.jobName));
     expect(order).toEqual([
       'exec-rush-2-S2-trim',
       'exec-run-1-S3-profile',
@@ -99,7 +101,9 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
     expect(Math.max(...Object.values(jobs).map((job) => job.priority))).toBeLessThan(VALIDATION_PRIORITY);
     // Placement reserved capacity at the same priority, so its estimates queue the job where it will run.
     const loads = await Promise.all(config.regions.map((region) => harness.services.catalog.regionLoads.get(region.name)));
-    const reserved = Object.assign({}, ...loads.map((load) => load.jobs)) as Record<string, { priority: number }>;
+    const reserved = Object.fromEntries(
+      loads.flatMap((load) => Object.entries(load.jobs)).map(([jobName, job]) => [readable(jobName), job]),
+    ) as Record<string, { priority: number }>;
     expect(reserved['exec-rush-2-S2-trim']?.priority).toBe(expected('trim', true));
     // The catalog's placement reasoning says which class and rank the job got.
     const step = await harness.services.catalog.getStep({ team: 'genomics', runId: 'rush-2', sampleId: 'S2', version: 1 }, 'trim');
