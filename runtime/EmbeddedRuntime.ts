@@ -197,6 +197,10 @@ export class EmbeddedRuntime {
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
     await executor.start();
+    // Then nothing of the last run writes any more: what its writers left half-done (a crash, a full disk) goes.
+    const abandoned = await storage.removeAbandonedWrites();
+    if (abandoned.length > 0)
+      options.onProblem?.('storage', `removed ${abandoned.length} partial write(s) that processes which died left in the buckets`);
     // One process owns the state dir, so a fact claimed by another and never published was claimed by a
     // runtime that died before publishing it, or after publishing it and before recording that (then its
     // event is in the bus log). Claims that kept their event are relayed by the start-up sweep

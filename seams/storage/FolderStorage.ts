@@ -93,6 +93,42 @@ export class FolderStorage implements ObjectStorage {
     await mkdir(this.#bucketDir(bucket), { recursive: true });
   }
 
+  /**
+   * Removes what writers that died left behind (a crash, or a full disk that ended the process mid-write):
+   * temporary files in `.tmp/` named after a process that no longer runs, and empty folders in the buckets
+   * (a folder is made just before an object is renamed into it; S3 has no empty folders). Returns what was
+   * removed, relative to the root. Call it when no other process of a previous run can still be writing
+   * (the embedded runtime's start).
+   */
+  async removeAbandonedWrites(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.#tempDir).catch(() => [] as string[])) {
+      const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+      if (!Number.isInteger(pid) || pid <= 0 || isRunning(pid)) continue;
+      await unlink(path.join(this.#tempDir, name)).then(
+        () => removed.push(`${TEMP_DIR}/${name}`),
+        () => undefined,
+      );
+    }
+    const buckets = (await readdir(this.rootDir, { withFileTypes: true }).catch(() => [])).filter(
+      (entry) => entry.isDirectory() && !entry.name.startsWith('.'),
+    );
+    for (const bucket of buckets) {
+      const bucketDir = path.join(this.rootDir, bucket.name);
+      const folders = (await readdir(bucketDir, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => path.join(entry.parentPath, entry.name))
+        .sort((a, b) => b.length - a.length); // deepest first: a folder holding only empty folders goes too
+      for (const folder of folders) {
+        await rmdir(folder).then(
+          () => removed.push(path.relative(this.rootDir, folder)),
+          () => undefined, // not empty
+        );
+      }
+    }
+    return removed;
+  }
+
   /** The folder that holds a bucket's objects, for people and tools that browse them. */
   bucketPath(bucket: string): string {
     assertBucketName(bucket);
@@ -564,5 +600,15 @@ async function pruneEmptyDirs(dir: string, stopAt: string): Promise<void> {
       if (isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT', 'ENOTDIR', 'EBUSY')) return;
       throw error;
     }
+  }
+}
+
+/** Whether a process with this id runs (EPERM: it does, as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

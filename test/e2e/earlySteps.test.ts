@@ -48,7 +48,9 @@ describe('early steps on a single-slot region', () => {
     const log = readBusLog(stateDir);
     const qcPublished = log.flatMap((e, i) => (e['detail-type'] === 'Step Output Published' && e.detail.step === 'qc' ? [i] : []));
     const laterStarted = log.flatMap((e, i) =>
-      e['detail-type'] === 'Batch Job State Change' && e.detail.status === 'RUNNING' && /-(trim|profile)$/.test(String(e.detail.jobName))
+      e['detail-type'] === 'Batch Job State Change' &&
+      e.detail.status === 'RUNNING' &&
+      /-(trim|profile)-[0-9a-f]{10}$/.test(String(e.detail.jobName)) // <execution>-<step>-<hash>
         ? [i]
         : [],
     );

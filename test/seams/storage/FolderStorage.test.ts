@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -209,6 +210,25 @@ describe('FolderStorage', () => {
         expect(bodies[Number(headed?.metadata.index)]).toBe(bytes.toString());
         expect(headed?.versionId).toBeDefined();
       }
+    });
+
+    it('removes what writers that died left: their temporary files and empty folders, and nothing else', async () => {
+      // Prepare: a process that has exited (its pid is free) left a half-written object and a folder it made for
+      // an object it never renamed into place; this process has a write in progress; a real object stays
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      await mkdir(path.join(root, '.tmp'), { recursive: true });
+      await writeFile(path.join(root, '.tmp', `${dead}-0123456789abcdef.part`), 'half of an object');
+      await writeFile(path.join(root, '.tmp', `${process.pid}-fedcba9876543210.part`), 'being written');
+      await mkdir(path.join(bucketDir, 'publishing', 'exec-1', 'qc'), { recursive: true });
+      await storage.put('landing', 'publishing/exec-2/qc/qc.json', '{}');
+      // Act
+      const removed = await storage.removeAbandonedWrites();
+      // Assess
+      expect(removed.sort()).toEqual(
+        [`.tmp/${dead}-0123456789abcdef.part`, 'landing/publishing/exec-1', 'landing/publishing/exec-1/qc'].sort(),
+      );
+      expect(await readdir(path.join(root, '.tmp'))).toEqual([`${process.pid}-fedcba9876543210.part`]);
+      expect(await filesUnder(bucketDir)).toEqual(['publishing/exec-2/qc/qc.json']);
     });
 
     it('gives every write a new, increasing versionId', async () => {
