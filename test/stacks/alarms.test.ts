@@ -15,7 +15,7 @@ let run: SstProgramRun;
 beforeAll(async () => {
   await ensureSstPlatform();
   run = await runSstProgram({ stage: 'production', config: join('test', 'stacks', 'fixtures', 'threeRegions.config.ts') });
-}, 120_000);
+}, 240_000);
 
 describe('stacks/alarms.ts', () => {
   it('declares one inactivity alarm per region, all in the home region, on ActiveJobs by Region with missing data breaching', () => {

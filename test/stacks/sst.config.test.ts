@@ -53,7 +53,7 @@ beforeAll(async () => {
   await Promise.allSettled([...runs, longName]);
   const [baseRun, mutatedRun, productionRun] = await Promise.all(runs);
   [base, mutated, production] = [baseRun!, mutatedRun!, productionRun!];
-}, 120_000);
+}, 240_000);
 
 const named = (run: SstProgramRun, name: string): RecordedResource => {
   const found = run.resources.find((r) => r.name === name);

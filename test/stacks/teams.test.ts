@@ -11,7 +11,7 @@ let run: SstProgramRun;
 beforeAll(async () => {
   await ensureSstPlatform();
   run = await runSstProgram({ stage: 'test', config: join('test', 'stacks', 'fixtures', 'teams.config.ts') });
-}, 120_000);
+}, 240_000);
 
 const of = (type: string) => run.resources.filter((r) => r.type === type);
 const must = (resource: RecordedResource | undefined, what: string): RecordedResource => {

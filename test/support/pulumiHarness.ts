@@ -66,7 +66,8 @@ export interface SstProgramOptions {
    * e.g. to make one bucket public and prove the checks notice.
    */
   transforms?: string;
-  /** Kill the child after this long. @default 60_000 */
+  /** Kill the child after this long: a watchdog for a hung child, not a performance bound (a loaded 2-core machine
+   * took over 60 s). @default 180_000 */
   timeoutMs?: number;
 }
 
@@ -101,7 +102,7 @@ export async function runSstProgram(options: SstProgramOptions = {}): Promise<Ss
   const root = options.root ?? repositoryRoot;
   const work = mkdtempSync(join(tmpdir(), 'landfall-sst-'));
   const out = join(work, 'run.json');
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 180_000;
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', childEntry, JSON.stringify({ ...options, root, out })], {
       cwd: root,
