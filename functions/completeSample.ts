@@ -23,9 +23,12 @@ export async function completeSample(payload: Payload) {
     .filter((step) => step.publishedAt)
     .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   const steps = published.map((step) => step.step);
-  await svc.catalog.updateVersion(ref, { status: 'COMPLETED', completedAt: new Date().toISOString() });
+  const current = await svc.catalog.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
   await svc.catalog.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
+  // A newer version was cataloged while this one ran: its outputs stay under v<N>, but the sample is the newer
+  // version's now, so this one neither sets the sample's status nor announces the sample completed.
+  if (!current) return { outcome: 'superseded', steps };
   await svc.catalog.setSampleStatus(ref, 'COMPLETED', {
     currentVersion: ref.version,
     detail: `v${ref.version} completed: ${steps.join(', ')}`,

@@ -22,9 +22,15 @@ export async function failSample(payload: Payload) {
   const error = payload.error?.Error ?? 'Unknown';
   const cause = payload.error?.Cause;
   const failedStep = (await svc.catalog.listSteps(ref)).find((step) => step.status === 'FAILED')?.step;
-  await svc.catalog.updateVersion(ref, { status: 'FAILED', error: cause ? `${error}: ${cause}` : error });
+  const current = await svc.catalog.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
   await svc.catalog.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
+  if (!current) {
+    // A newer version was cataloged while this one ran (its files were re-landed): the sample is that version's
+    // now, so neither its status nor a "Sample Failed" may speak for this one.
+    await releaseDeferredJobs(svc, ref.team, ref.runId);
+    return { outcome: 'superseded', error };
+  }
   await svc.catalog.setSampleStatus(ref, 'FAILED', {
     currentVersion: ref.version,
     detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,

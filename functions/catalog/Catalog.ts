@@ -810,6 +810,50 @@ export class Catalog {
 
   // ---- helpers -----------------------------------------------------------------------------
 
+  /**
+   * Ends a version's execution as COMPLETED or FAILED, unless re-validation already marked it SUPERSEDED: a
+   * re-landed sample's new version may be cataloged while the old one's execution still runs, and its end must
+   * not turn the old version back into a current-looking state. The other changes (error, completedAt) are kept
+   * either way.
+   *
+   * @returns false when the version is SUPERSEDED (its status is left as it is)
+   */
+  async finishVersion(
+    ref: VersionRef,
+    status: 'COMPLETED' | 'FAILED',
+    changes: Pick<VersionRecord, 'error' | 'completedAt'>,
+  ): Promise<boolean> {
+    const key = { pk: keys.samplePk(ref.team, ref.runId, ref.sampleId), sk: keys.versionSk(ref.version) };
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression:
+            'SET #status = :status, updatedAt = :at' +
+            Object.keys(changes)
+              .map((name) => `, #${name} = :${name}`)
+              .join(''),
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :superseded',
+          ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(Object.keys(changes).map((name) => [`#${name}`, name])) },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':at': now(),
+            ':superseded': 'SUPERSEDED',
+            ...Object.fromEntries(Object.entries(changes).map(([name, value]) => [`:${name}`, value])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.getVersion(ref);
+      if (current?.status !== 'SUPERSEDED') throw error;
+      await this.#update(key, { ...changes, updatedAt: now() });
+      return false;
+    }
+  }
+
   async #update(key: { pk: string; sk: string }, changes: Record<string, unknown>): Promise<void> {
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
