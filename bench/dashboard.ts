@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureTokens } from '../cli/identity.ts';
+import { ensureTokens } from '../runtime/identity/identity.ts';
 import { defineConfig } from '../config/defineConfig.ts';
 import { Catalog } from '../functions/catalog/Catalog.ts';
 import { startCatalogServer } from '../runtime/catalog/startCatalogServer.ts';

@@ -15,7 +15,7 @@ import { outputsCommand } from './commands/outputs.ts';
 import { sampleCommand, samplesCommand, statusCommand } from './commands/readCommands.ts';
 import { upCommand } from './commands/up.ts';
 import { validateCommand } from './commands/validate.ts';
-import { CliError, EXIT } from './errors.ts';
+import { EXIT, exitCodeOf } from './errors.ts';
 
 const DEFAULT_STATE_DIR = '.landfall';
 
@@ -185,9 +185,9 @@ async function main(): Promise<void> {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; every other parse problem is a usage error.
       code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    } else if (error instanceof CliError) {
-      process.stderr.write(`landfall: ${error.message}\n`);
-      code = error.exitCode;
+    } else if (exitCodeOf(error) !== undefined) {
+      process.stderr.write(`landfall: ${(error as Error).message}\n`);
+      code = exitCodeOf(error)!;
     } else if (error instanceof ConfigError) {
       process.stderr.write(`landfall: ${error.message}\n`);
       code = EXIT.usage;

@@ -7,7 +7,7 @@ import { Catalog } from '../functions/catalog/Catalog.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
 import { CliError, EXIT } from './errors.ts';
-import { resolveIdentity, TOKEN_ENV, tokensPath, type Identity } from './identity.ts';
+import { resolveIdentity, TOKEN_ENV, tokensPath, type Identity } from '../runtime/identity/identity.ts';
 
 export interface RuntimeClient {
   info: RuntimeInfo;

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Team ids become access-point and role names in AWS, hence the narrow alphabet. */
-export const TeamId = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'team id must match ^[a-z][a-z0-9-]{1,30}$');
+import { TeamId } from '../contracts/names.ts';
 
 export const RegionConfig = z
   .object({

@@ -1,34 +1,13 @@
 import { bucketNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
-import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from './schemas/batch.ts';
-import { ALARM_STATE_CHANGE_DETAIL_TYPE, CLOUDWATCH_SOURCE } from './schemas/cloudwatch.ts';
-import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE } from '../functions/alarms/inactivityAlarms.ts';
-import { VALIDATION_JOB_PREFIX } from '../functions/validation/validationJob.ts';
-import { LANDFALL_SOURCE, RUN_INDEX_DETAIL_TYPES } from './schemas/landfall.ts';
-import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from './schemas/s3.ts';
-import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from './schemas/scheduled.ts';
-import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from './schemas/storage-gateway.ts';
-
-/** Names of the functions rules and workflows invoke (functions/registry.ts maps them to handlers). */
-export type FunctionName =
-  | 'land'
-  | 'reconcileRuns'
-  | 'uploadBarrier'
-  | 'reprocess'
-  | 'validate'
-  | 'startWorkflow'
-  | 'jobStateChange'
-  | 'submitStep'
-  | 'publishStep'
-  | 'completeSample'
-  | 'failSample'
-  | 'indexRun'
-  | 'reportRun'
-  | 'validationJobFinished'
-  | 'publishActivity'
-  | 'scaleRegion'
-  | 'regionWokeUp'
-  | 'warmBusinessHours';
+import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../contracts/events/batch.ts';
+import { ALARM_STATE_CHANGE_DETAIL_TYPE, CLOUDWATCH_SOURCE } from '../contracts/events/cloudwatch.ts';
+import { LANDING_PREFIX } from '../contracts/keys.ts';
+import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, type FunctionName, VALIDATION_JOB_PREFIX } from '../contracts/names.ts';
+import { LANDFALL_SOURCE, RUN_INDEX_DETAIL_TYPES } from '../contracts/events/landfall.ts';
+import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from '../contracts/events/s3.ts';
+import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from '../contracts/events/scheduled.ts';
+import { FILE_UPLOAD_DETAIL_TYPE, OBJECT_UPLOAD_DETAIL_TYPE, STORAGE_GATEWAY_SOURCE } from '../contracts/events/storage-gateway.ts';
 
 /** How often a scaled-down region's warm floor is matched to its business hours (hour boundaries; lateness is minutes). */
 export const BUSINESS_HOURS_CHECK_SECONDS = 300;
@@ -58,7 +37,7 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: {
         source: [S3_SOURCE],
         'detail-type': [OBJECT_CREATED_DETAIL_TYPE],
-        detail: { bucket: { name: [landing] }, object: { key: [{ prefix: 'incoming/' }] } },
+        detail: { bucket: { name: [landing] }, object: { key: [{ prefix: LANDING_PREFIX }] } },
       },
       target: 'land',
     },
@@ -74,7 +53,7 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: {
         source: [STORAGE_GATEWAY_SOURCE],
         'detail-type': [OBJECT_UPLOAD_DETAIL_TYPE],
-        detail: { 'bucket-name': [landing], 'object-key': [{ prefix: 'incoming/' }] },
+        detail: { 'bucket-name': [landing], 'object-key': [{ prefix: LANDING_PREFIX }] },
       },
       target: 'land',
     },

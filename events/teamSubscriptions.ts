@@ -1,5 +1,5 @@
 import type { LandfallConfig, TeamConfig } from '../config/schema.ts';
-import { LANDFALL_SOURCE } from './schemas/landfall.ts';
+import { LANDFALL_SOURCE } from '../contracts/events/landfall.ts';
 
 /**
  * The detail-types a team is told about: the facts about ITS runs and samples. Internal steps of the

@@ -5,7 +5,7 @@ import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { generationSuffix } from './workflow/startVersionExecution.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
-import { manifestKey } from './publishing/resultKeys.ts';
+import { manifestKey } from '../contracts/keys.ts';
 import { FinishSamplePayload } from './workflow/payloads.ts';
 
 type Payload = z.infer<typeof FinishSamplePayload>;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { bucketNames } from '../config/defineConfig.ts';
-import { RunFactEvent } from '../events/schemas/landfall.ts';
+import { RunFactEvent } from '../contracts/events/landfall.ts';
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
-import { runIndexKey } from './publishing/resultKeys.ts';
+import { runIndexKey } from '../contracts/keys.ts';
 import { writeRunIndex } from './publishing/runIndex.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { BatchJobStateChangeEvent } from '../events/schemas/batch.ts';
+import { BatchJobStateChangeEvent } from '../contracts/events/batch.ts';
+import { attemptPrefix } from '../contracts/workArea.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
@@ -60,7 +61,7 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
         region: job.region,
         attempt,
         workBucket: job.workBucket,
-        workPrefix: `${job.workPrefix}attempt-${attempt}/`,
+        workPrefix: attemptPrefix(job.workPrefix, attempt),
         cost,
       };
       await svc.workflows.sendTaskSuccess(job.taskToken, result);

@@ -1,12 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { tableNames } from '../config/defineConfig.ts';
-import { eventEnvelope } from '../events/schemas/envelope.ts';
-import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
-import { S3ObjectCreatedEvent } from '../events/schemas/s3.ts';
-import { StorageGatewayObjectUploadEvent } from '../events/schemas/storage-gateway.ts';
+import { eventEnvelope } from '../contracts/events/envelope.ts';
+import { LANDFALL_SOURCE, landfallEventDetails } from '../contracts/events/landfall.ts';
+import { S3ObjectCreatedEvent } from '../contracts/events/s3.ts';
+import { StorageGatewayObjectUploadEvent } from '../contracts/events/storage-gateway.ts';
 import { evaluateRun } from './landing/evaluateRun.ts';
-import { parseLandingKey } from './landing/landingKey.ts';
+import { parseLandingKey } from '../contracts/keys.ts';
 import { assertSafeKey } from '../seams/storage/keys.ts';
 import { InvalidKeyError } from '../seams/storage/errors.ts';
 import { emitOnce } from './shared/emit.ts';

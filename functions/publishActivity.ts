@@ -1,5 +1,5 @@
-import { ScheduledEvent } from '../events/schemas/scheduled.ts';
-import { ACTIVITY_NAMESPACE } from './alarms/inactivityAlarms.ts';
+import { ScheduledEvent } from '../contracts/events/scheduled.ts';
+import { ACTIVITY_NAMESPACE } from '../contracts/names.ts';
 import { activityDatapoints, regionActivity, type RegionActivity } from './alarms/regionActivity.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';

@@ -6,17 +6,12 @@ import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { generationSuffix } from './workflow/startVersionExecution.ts';
 import { services } from './shared/services.ts';
 import { writeManifest } from './publishing/manifest.ts';
-import { manifestKey, stepOutputPrefix } from './publishing/resultKeys.ts';
+import { manifestKey, publishingKey, stepOutputPrefix } from '../contracts/keys.ts';
+import { OUTPUT_MD5_METADATA } from '../contracts/workArea.ts';
 import { verifiedCopy } from './publishing/verifiedCopy.ts';
-import { PUBLISHING_PREFIX } from './publishing/abandonedStaging.ts';
 import { releaseDeferredJobs } from './workflow/earlySteps.ts';
 import { jobNameOf } from './workflow/executionName.ts';
 import { PublishStepPayload } from './workflow/payloads.ts';
-
-export { PUBLISHING_PREFIX };
-
-/** Metadata key under which a step program records each output's MD5 in its work area. */
-export const OUTPUT_MD5_METADATA = 'md5';
 
 /**
  * `Publish <step>`: the moment a step succeeds, copies its successful attempt's verified outputs to
@@ -70,7 +65,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
     const staging = await verifiedCopy(
       svc.storage,
       { bucket: object.bucket, key: object.key, expectedMd5 },
-      { bucket: results, key: `${PUBLISHING_PREFIX}${payload.executionName}/${step}/${relative}` },
+      { bucket: results, key: publishingKey(payload.executionName, step, relative) },
       'publish.copyToStaging',
     );
     staged.push({ relative, staging });

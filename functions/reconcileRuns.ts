@@ -1,9 +1,10 @@
 import { bucketNames } from '../config/defineConfig.ts';
-import { ScheduledEvent } from '../events/schemas/scheduled.ts';
+import { ScheduledEvent } from '../contracts/events/scheduled.ts';
 import type { LandedFile, RunRecord } from './catalog/types.ts';
 import { evaluateCompleteness } from './landing/completeness.ts';
 import { evaluateRun, profileFor, readRunDocuments } from './landing/evaluateRun.ts';
-import { parseLandingKey } from './landing/landingKey.ts';
+import { landingTeamPrefix, parseLandingKey } from '../contracts/keys.ts';
+import { objectCreatedEvent } from '../contracts/events/s3.ts';
 import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
 import { relayUnpublishedFacts } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
@@ -31,7 +32,7 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
   const known = new Map<string, LandedFile[]>();
   let redriven = 0;
   for (const team of svc.config.teams) {
-    for (const object of await svc.storage.list(landing, `incoming/${team.id}/`)) {
+    for (const object of await svc.storage.list(landing, landingTeamPrefix(team.id))) {
       const where = parseLandingKey(object.key);
       if (!where) continue;
       const runKey = `${where.team}/${where.runId}`;
@@ -40,18 +41,7 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
       if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
       if (object.lastModified.getTime() > settledBefore) continue; // its own event may still be in flight
       await svc.events.publish([
-        {
-          source: 'aws.s3',
-          'detail-type': 'Object Created',
-          resources: [`arn:aws:s3:::${landing}`],
-          detail: {
-            version: '0',
-            bucket: { name: landing },
-            object: { key: object.key, size: object.size, etag: object.etag.replaceAll('"', '') },
-            reason: 'PutObject',
-            'request-id': RECONCILE_REQUEST_ID,
-          },
-        },
+        objectCreatedEvent({ bucket: landing, key: object.key, size: object.size, etag: object.etag, requestId: RECONCILE_REQUEST_ID }),
       ]);
       redriven++;
     }

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BatchJobStateChangeEvent } from '../events/schemas/batch.ts';
+import { BatchJobStateChangeEvent } from '../contracts/events/batch.ts';
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { metrics } from './shared/powertools.ts';

@@ -1,4 +1,4 @@
-import type { FunctionName } from '../events/rules.ts';
+import type { FunctionName } from '../contracts/names.ts';
 import { handler as completeSample } from './completeSample.ts';
 import { handler as failSample } from './failSample.ts';
 import { handler as indexRun } from './indexRun.ts';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { bucketNames } from '../config/defineConfig.ts';
-import { eventEnvelope } from '../events/schemas/envelope.ts';
-import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
+import { eventEnvelope } from '../contracts/events/envelope.ts';
+import { LANDFALL_SOURCE, landfallEventDetails } from '../contracts/events/landfall.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services, type Services } from './shared/services.ts';
 import { buildRunReport, renderRunReportHtml, type ReportSampleInput } from './reporting/runReport.ts';

@@ -1,5 +1,5 @@
-import { eventEnvelope } from '../events/schemas/envelope.ts';
-import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
+import { eventEnvelope } from '../contracts/events/envelope.ts';
+import { LANDFALL_SOURCE, landfallEventDetails } from '../contracts/events/landfall.ts';
 import { stepsFrom } from '../workflows/pipeline.ts';
 import { getPipeline } from '../workflows/pipelines/index.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';

@@ -1,4 +1,4 @@
-import { AlarmStateChangeEvent } from '../events/schemas/cloudwatch.ts';
+import { AlarmStateChangeEvent } from '../contracts/events/cloudwatch.ts';
 import { regionOfAlarm } from './alarms/inactivityAlarms.ts';
 import { warmVcpusAt } from './alarms/warmCapacity.ts';
 import { emitOnce } from './shared/emit.ts';

@@ -1,5 +1,5 @@
-import { eventEnvelope } from '../events/schemas/envelope.ts';
-import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
+import { eventEnvelope } from '../contracts/events/envelope.ts';
+import { LANDFALL_SOURCE, landfallEventDetails } from '../contracts/events/landfall.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 import { startVersionExecution } from './workflow/startVersionExecution.ts';

@@ -15,7 +15,9 @@ import { RegionsFullError } from './placement/errors.ts';
 import { placementJobFor, placementRecord, placementSetup, stageInputs } from './placement/stepPlacement.ts';
 import { wakeRegion } from './alarms/wakeRegion.ts';
 import { noteSubmission } from './alarms/regionActivity.ts';
-import { functionStage, jobDefinitionName, jobQueueName } from '../stacks/names.ts';
+import { functionStage, jobDefinitionName, jobQueueName } from '../contracts/names.ts';
+import { buildJobPayload } from '../contracts/jobPayload.ts';
+import { stepWorkPrefix } from '../contracts/workArea.ts';
 
 /**
  * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
@@ -25,9 +27,6 @@ export const STEP_RETRY_RULES: NonNullable<JobSpec['evaluateOnExit']> = [
   { onStatusReason: 'Host EC2*', action: 'RETRY' },
   { onReason: '*', action: 'EXIT' },
 ];
-
-/** Environment variable carrying the job's inputs and work area to the step program. */
-export const JOB_SPEC_ENV = 'LANDFALL_JOB';
 
 /**
  * `Run <step>` (lambda:invoke.waitForTaskToken): records the task token with the job BEFORE submitting
@@ -42,7 +41,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);
   const jobName = jobNameOf(executionName, step);
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
-  const workPrefix = `work/${executionName}/${step}/`;
+  const workPrefix = stepWorkPrefix(executionName, step);
 
   // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
   const existing = await svc.catalog.getStep(ref, step);
@@ -93,9 +92,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     jobQueue: jobQueueName(svc.config.app, functionStage(), region, isUrgentClass(priority) ? 'urgent' : 'normal', stepDef.scratch),
     jobDefinition: jobDefinitionName(svc.config.app, functionStage(), step),
     command: ['landfall-step', step],
-    environment: {
-      [JOB_SPEC_ENV]: JSON.stringify({ step, sampleId: sample.sampleId, inputs, workBucket, workPrefix }),
-    },
+    environment: buildJobPayload({ step, sampleId: sample.sampleId, inputs, workBucket, workPrefix }),
     vcpus: stepDef.vcpus,
     memoryMiB: stepDef.memoryMiB,
     timeoutSeconds: stepDef.timeoutSeconds,

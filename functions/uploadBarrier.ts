@@ -1,4 +1,4 @@
-import { StorageGatewayFileUploadEvent } from '../events/schemas/storage-gateway.ts';
+import { StorageGatewayFileUploadEvent } from '../contracts/events/storage-gateway.ts';
 import { evaluateRun } from './landing/evaluateRun.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { tableNames } from '../config/defineConfig.ts';
-import { eventEnvelope } from '../events/schemas/envelope.ts';
+import { eventEnvelope } from '../contracts/events/envelope.ts';
 import { idempotentPerHandler } from './shared/idempotency.ts';
-import { LANDFALL_SOURCE, landfallEventDetails } from '../events/schemas/landfall.ts';
+import { LANDFALL_SOURCE, landfallEventDetails } from '../contracts/events/landfall.ts';
 import { readRunDocuments } from './landing/evaluateRun.ts';
 import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
@@ -12,7 +12,8 @@ import type { LandedFile, VersionRecord } from './catalog/types.ts';
 import type { RunManifest } from './landing/runManifest.ts';
 import type { Services } from './shared/services.ts';
 import { validateSample, type SampleValidation } from './validation/validateSample.ts';
-import { validationJobKeys, validationJobName, validationJobSpec, type ValidationJobInput } from './validation/validationJob.ts';
+import type { ValidationJobInput } from '../contracts/validationJob.ts';
+import { validationJobKeys, validationJobName, validationJobSpec } from './validation/validationJob.ts';
 
 type SampleRef = { team: string; runId: string; sampleId: string };
 

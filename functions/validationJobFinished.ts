@@ -1,10 +1,11 @@
-import { BatchJobStateChangeEvent } from '../events/schemas/batch.ts';
+import { BatchJobStateChangeEvent } from '../contracts/events/batch.ts';
 import { concludeValidation } from './validate.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
 import type { SampleValidation } from './validation/validateSample.ts';
-import { ValidationJobInput, validationJobKeys } from './validation/validationJob.ts';
+import { ValidationJobInput } from '../contracts/validationJob.ts';
+import { validationJobKeys } from './validation/validationJob.ts';
 
 /**
  * "Batch Job State Change" of a validation job (samples too large to validate inside a function):

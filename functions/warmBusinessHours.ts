@@ -1,4 +1,4 @@
-import { ScheduledEvent } from '../events/schemas/scheduled.ts';
+import { ScheduledEvent } from '../contracts/events/scheduled.ts';
 import { warmVcpusAt } from './alarms/warmCapacity.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';

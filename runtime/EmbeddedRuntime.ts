@@ -17,7 +17,7 @@ import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
 import { BUS_LOG_NAME, LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
-import { ensureTokens } from '../cli/identity.ts';
+import { ensureTokens } from './identity/identity.ts';
 import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
 import { armCatalogRestarts } from './catalog/catalogFaults.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
@@ -28,6 +28,7 @@ import { LocalAlarms } from './alarms/LocalAlarms.ts';
 import { inactivityAlarms } from '../functions/alarms/inactivityAlarms.ts';
 import { armFaultTriggers, shortenJobTimeouts } from './executor/faultTriggers.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
+import { scheduledEvent } from '../contracts/events/scheduled.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
 import { TeamDelivery } from './delivery/TeamDelivery.ts';
@@ -295,12 +296,7 @@ export class EmbeddedRuntime {
     for (const rule of buildRules(config)) {
       // Activity is published by the alarm clock, aligned with the periods it evaluates.
       if (!rule.scheduleSeconds || rule.target === 'publishActivity') continue;
-      const event = (detail: Record<string, unknown>) => ({
-        source: 'aws.events',
-        'detail-type': 'Scheduled Event',
-        resources: [`arn:aws:events:${config.homeRegion}:000000000000:rule/${rule.name}`],
-        detail,
-      });
+      const event = (detail: Record<string, unknown>) => scheduledEvent({ region: config.homeRegion, ruleName: rule.name, detail });
       void this.bus.publish([event({ startup: true, startedAt: this.#startedAt })]).catch(() => undefined);
       this.#timers.push(setInterval(() => void this.bus.publish([event({})]).catch(() => undefined), rule.scheduleSeconds * 1000));
     }
@@ -316,13 +312,11 @@ export class EmbeddedRuntime {
       alarms: this.alarms,
       periodSeconds: config.idle.periodSeconds,
       sample: () =>
-        invokeLocally(rule.target, functionHandlers[rule.target], {
-          source: 'aws.events',
-          'detail-type': 'Scheduled Event',
-          time: new Date().toISOString(),
-          resources: [`arn:aws:events:${config.homeRegion}:000000000000:rule/${rule.name}`],
-          detail: {},
-        }),
+        invokeLocally(
+          rule.target,
+          functionHandlers[rule.target],
+          scheduledEvent({ region: config.homeRegion, ruleName: rule.name, time: new Date().toISOString() }),
+        ),
       publish: async (events) => {
         for (const event of events) options.onEvent?.(event);
         await this.bus.publish(events);

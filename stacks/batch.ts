@@ -10,7 +10,7 @@ import {
   scratchClasses,
   type JobQueueKind,
   type ScratchClass,
-} from './names.ts';
+} from '../contracts/names.ts';
 import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';

@@ -1,5 +1,5 @@
 import landfall from '../landfall.config.ts';
-import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, REGION_DIMENSION } from '../functions/alarms/inactivityAlarms.ts';
+import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, REGION_DIMENSION } from '../contracts/names.ts';
 import { alarms } from './alarms.ts';
 import { functions } from './functions.ts';
 import { homeRegion } from './regions.ts';

@@ -7,7 +7,7 @@
  *   other region's default bus too, so each rule of `events/` is deployed once, on Landfall's bus.
  * - Patterns name the config's base bucket names; deployed buckets carry the stage and account.
  */
-import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../events/schemas/batch.ts';
+import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../contracts/events/batch.ts';
 import type { RuleDefinition } from '../events/rules.ts';
 
 /** One forwarding rule: a default bus's events of one AWS source, to Landfall's bus. */

@@ -1,5 +1,5 @@
 import landfall from '../landfall.config.ts';
-import type { FunctionName } from '../events/rules.ts';
+import type { FunctionName } from '../contracts/names.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { bus } from './bus.ts';
 import { catalogTable, idempotencyTable } from './catalog.ts';
@@ -14,7 +14,7 @@ import {
   stateMachineName,
   type JobQueueKind,
   type ScratchClass,
-} from './names.ts';
+} from '../contracts/names.ts';
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';

@@ -12,7 +12,7 @@
  *   for multipart), on the key of the bucket's region only.
  * - Step Functions authorizes task-token callbacks against the state machine that issued the token.
  */
-import type { FunctionName } from '../events/rules.ts';
+import type { FunctionName } from '../contracts/names.ts';
 
 /** Kinds of resources a function is granted access to. */
 export type ResourceKind =

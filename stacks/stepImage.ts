@@ -20,6 +20,7 @@ export const STEP_IMAGE_SOURCES = [
   'package-lock.json',
   'landfall.config.ts',
   'config',
+  'contracts',
   'events',
   'functions',
   'seams',

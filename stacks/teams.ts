@@ -1,6 +1,6 @@
 import landfall from '../landfall.config.ts';
 import { teamSubscriptionRules, teamTargetName, type TeamSubscriptionRule } from '../events/teamSubscriptions.ts';
-import { teamPrefix } from '../functions/publishing/resultKeys.ts';
+import { teamPrefix } from '../contracts/keys.ts';
 import { bus } from './bus.ts';
 import { StacksError } from './errors.ts';
 import { homeRegion, pascal } from './regions.ts';

@@ -1,9 +1,9 @@
 import landfall from '../landfall.config.ts';
-import type { FunctionName } from '../events/rules.ts';
+import type { FunctionName } from '../contracts/names.ts';
 import { buildStateMachine, PLACEHOLDERS, substitutePlaceholders } from '../workflows/asl/buildStateMachine.ts';
 import { pipelines } from '../workflows/pipelines/index.ts';
 import { functions } from './functions.ts';
-import { stateMachineName } from './names.ts';
+import { stateMachineName } from '../contracts/names.ts';
 import { pascal } from './regions.ts';
 
 const stage = $app.stage.toLowerCase();

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { bucketNames } from '../../config/defineConfig.ts';
-import { parseLandingKey } from '../../functions/landing/landingKey.ts';
+import { landfallEvent } from '../../contracts/events/landfall.ts';
+import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { printJson } from '../output.ts';
-import { selectTeams } from '../identity.ts';
+import { selectTeams } from '../../runtime/identity/identity.ts';
 import { connectAs, putEvents } from '../runtimeClient.ts';
 
 export interface ActOptions {
   stateDir: string;
   config?: string;
   json?: boolean;
-  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (cli/identity.ts). A team acts on its own team only. */
+  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (runtime/identity/identity.ts). A team acts on its own team only. */
   token?: string;
 }
 
@@ -46,7 +47,7 @@ export async function reprocessCommand(
     ...(options.urgent && { urgent: true }),
     dedupeKey: `reprocess:${randomUUID()}`,
   };
-  await putEvents(client, [{ source: 'landfall', 'detail-type': 'Reprocess Requested', detail: request }], options.token);
+  await putEvents(client, [landfallEvent('Reprocess Requested', request)], options.token);
   if (options.json) printJson({ requested: request });
   else
     process.stdout.write(
@@ -71,14 +72,12 @@ export async function replayCommand(options: ActOptions & { since: string; team?
   const events = [];
   const replayId = randomUUID();
   for (const team of teams) {
-    for (const object of await client.storage.list(landing, `incoming/${team}/`)) {
-      if (object.lastModified.getTime() < since || !parseLandingKey(object.key)) continue;
-      const where = parseLandingKey(object.key)!;
+    for (const object of await client.storage.list(landing, landingTeamPrefix(team))) {
+      const where = parseLandingKey(object.key);
+      if (object.lastModified.getTime() < since || !where) continue;
       const etag = object.etag.replaceAll('"', '');
-      events.push({
-        source: 'landfall',
-        'detail-type': 'Object Replayed',
-        detail: {
+      events.push(
+        landfallEvent('Object Replayed', {
           team: where.team,
           runId: where.runId,
           bucket: landing,
@@ -86,8 +85,8 @@ export async function replayCommand(options: ActOptions & { since: string; team?
           size: object.size,
           etag,
           dedupeKey: `replay:${object.key}:${etag}:${replayId}`,
-        },
-      });
+        }),
+      );
     }
   }
   if (events.length > 0) await putEvents(client, events, options.token);

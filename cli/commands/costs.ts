@@ -1,6 +1,6 @@
 import { costReport } from '../../functions/catalog/costReport.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { selectTeams } from '../identity.ts';
+import { selectTeams } from '../../runtime/identity/identity.ts';
 import { formatTable, printJson } from '../output.ts';
 import { connectAs } from '../runtimeClient.ts';
 

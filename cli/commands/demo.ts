@@ -7,7 +7,7 @@ import { loadConfig } from '../../config/loadConfig.ts';
 import { generateRun } from '../../demo/generateRun.ts';
 import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
-import { manifestKey } from '../../functions/publishing/resultKeys.ts';
+import { manifestKey } from '../../contracts/keys.ts';
 import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatTable } from '../output.ts';

@@ -4,7 +4,7 @@ import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CliError, EXIT } from '../errors.ts';
-import { resolveIdentity, selectTeams } from '../identity.ts';
+import { resolveIdentity, selectTeams } from '../../runtime/identity/identity.ts';
 import { printJson } from '../output.ts';
 import { assertRunId, listTeamOutputs, loadStateConfig, openResults, type TeamOutput } from './outputs.ts';
 

@@ -5,13 +5,13 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { loadConfig } from '../../config/loadConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
-import { teamPrefix } from '../../functions/publishing/resultKeys.ts';
+import { teamPrefix } from '../../contracts/keys.ts';
 import { stateLayout, type RuntimeInfo } from '../../runtime/stateLayout.ts';
 import { BucketNotFoundError } from '../../seams/storage/errors.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { resolveIdentity, selectTeams } from '../identity.ts';
+import { resolveIdentity, selectTeams } from '../../runtime/identity/identity.ts';
 import { formatTable, printJson } from '../output.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { SampleRecord, SampleStatus } from '../../functions/catalog/types.t
 import { stateLayout } from '../../runtime/stateLayout.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
-import { assertCanRead, selectTeams } from '../identity.ts';
+import { assertCanRead, selectTeams } from '../../runtime/identity/identity.ts';
 import { connectAs, type IdentifiedClient } from '../runtimeClient.ts';
 import { gatherSkippedOnShare, gatherStatus } from './statusReport.ts';
 

@@ -1,11 +1,5 @@
 import type { LandfallConfig } from '../../config/schema.ts';
-
-/** CloudWatch namespace of Landfall's activity metrics (published in the home region). */
-export const ACTIVITY_NAMESPACE = 'Landfall';
-/** Submitted + runnable + running jobs of a region: one metric, so one plain alarm (no metric math) per region. */
-export const ACTIVE_JOBS_METRIC = 'ActiveJobs';
-/** The dimension naming the region a datapoint describes. */
-export const REGION_DIMENSION = 'Region';
+import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, REGION_DIMENSION, inactivityAlarmName } from '../../contracts/names.ts';
 
 /** The comparison operators this definition uses, with CloudWatch's names. */
 export type ComparisonOperator = 'LessThanOrEqualToThreshold' | 'GreaterThanThreshold';
@@ -30,11 +24,6 @@ export interface InactivityAlarm {
   threshold: number;
   comparisonOperator: ComparisonOperator;
   treatMissingData: 'breaching';
-}
-
-/** `<prefix>-idle-<region>`: the prefix is the app in the embedded runtime, `<app>-<stage>` in AWS. */
-export function inactivityAlarmName(prefix: string, region: string): string {
-  return `${prefix}-idle-${region}`;
 }
 
 /**

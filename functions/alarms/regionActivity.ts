@@ -1,5 +1,5 @@
 import type { RegionLoad } from '../catalog/RegionLoads.ts';
-import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, REGION_DIMENSION } from './inactivityAlarms.ts';
+import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, REGION_DIMENSION } from '../../contracts/names.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 import type { MetricDatum } from '../../seams/metrics/MetricsSink.ts';

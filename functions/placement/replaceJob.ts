@@ -2,12 +2,13 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { JobRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
-import { JOB_SPEC_ENV } from '../submitStep.ts';
 import { placeAndReserve } from './placeAndReserve.ts';
 import { queueDrain, regionHealth } from './regionHealth.ts';
 import { placementRecord, placementSetup, stageInputs } from './stepPlacement.ts';
 import type { PlacementJob } from './types.ts';
-import { functionStage, jobQueueName, queueClassOf } from '../../stacks/names.ts';
+import { buildJobPayload, parseJobPayload } from '../../contracts/jobPayload.ts';
+import { functionStage, jobQueueName, queueClassOf } from '../../contracts/names.ts';
+import { placementWorkPrefix } from '../../contracts/workArea.ts';
 
 /**
  * Name of the k-th placement of a job: `<job>-p<k>` (the first placement keeps the plain name). Job names
@@ -108,10 +109,10 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const placement = placementRecord(decision, { replaces: jobName, why });
   const workBucket = bucketNames(svc.config).workArea(decision.region);
   // A separate work area per placement: attempt numbers restart with the new job.
-  const workPrefix = `${job.workPrefix.replace(/placement-\d+\/$/, '')}placement-${number}/`;
-  const jobEnv = JSON.parse(old.environment[JOB_SPEC_ENV] ?? '{}') as { inputs?: unknown[] };
-  const staged = jobEnv.inputs?.length ? await stageInputs(svc, { ...ref, pipeline: '', generation: 0, inputs }, decision.region) : [];
-  const environment = { ...old.environment, [JOB_SPEC_ENV]: JSON.stringify({ ...jobEnv, inputs: staged, workBucket, workPrefix }) };
+  const workPrefix = placementWorkPrefix(job.workPrefix, number);
+  const payload = parseJobPayload(old.environment);
+  const staged = payload.inputs.length ? await stageInputs(svc, { ...ref, pipeline: '', generation: 0, inputs }, decision.region) : [];
+  const environment = { ...old.environment, ...buildJobPayload({ ...payload, inputs: staged, workBucket, workPrefix }) };
   const spec: JobSpec = {
     ...old,
     jobName: newName,

@@ -1,4 +1,5 @@
 import { bucketNames } from '../../config/defineConfig.ts';
+import { stagedInputKey } from '../../contracts/workArea.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { StepDefinition } from '../../workflows/pipeline.ts';
 import type { Services } from '../shared/services.ts';
@@ -70,10 +71,6 @@ export function placementRecord(decision: PlacementDecision, extra: Pick<Placeme
     ...extra,
   };
 }
-
-/** Key of a staged input in a region's staging bucket. */
-export const stagedInputKey = (sample: SamplePayload, name: string) =>
-  `staging/${sample.team}/${sample.runId}/${sample.sampleId}/v${sample.version}/${name}`;
 
 /**
  * Inputs as the job in `region` reads them: at home the landed objects; elsewhere copies in the region's

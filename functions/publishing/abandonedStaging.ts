@@ -1,8 +1,6 @@
 import { bucketNames } from '../../config/defineConfig.ts';
+import { PUBLISHING_PREFIX } from '../../contracts/keys.ts';
 import type { Services } from '../shared/services.ts';
-
-/** Staging area of the results bucket, outside every team's prefix (publishStep writes there first). */
-export const PUBLISHING_PREFIX = 'publishing/';
 
 /**
  * Deletes staged copies no publish will finish: those written before `cutoffMs`. A publish stages and

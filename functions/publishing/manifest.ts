@@ -1,7 +1,7 @@
 import type { Services } from '../shared/services.ts';
 import type { StepRecord, VersionRecord, VersionRef } from '../catalog/types.ts';
 import { faultPoint } from '../shared/faults.ts';
-import { manifestKey } from './resultKeys.ts';
+import { manifestKey } from '../../contracts/keys.ts';
 
 export interface SampleManifest {
   team: string;

@@ -2,7 +2,7 @@ import type { RunRecord, RunStatus, SampleRecord, SampleStatus, StepRecord, Vers
 import { TERMINAL_SAMPLE_STATUSES } from '../catalog/types.ts';
 import { faultPoint } from '../shared/faults.ts';
 import type { Services } from '../shared/services.ts';
-import { manifestKey, runIndexKey } from './resultKeys.ts';
+import { manifestKey, runIndexKey } from '../../contracts/keys.ts';
 
 /** One sample of a run as index.json shows it: its current version and what that version published. */
 export interface RunIndexSample {

@@ -5,7 +5,7 @@ import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
 import { EmfMetrics } from '../../seams/metrics/EmfMetrics.ts';
-import { computeEnvironmentName } from '../../stacks/names.ts';
+import { computeEnvironmentName } from '../../contracts/names.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { SfnWorkflowService } from '../../seams/workflows/SfnWorkflowService.ts';
 import { Catalog } from '../catalog/Catalog.ts';

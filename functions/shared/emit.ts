@@ -1,4 +1,4 @@
-import { landfallEvent, type LandfallDetailType, type LandfallEventDetail } from '../../events/schemas/landfall.ts';
+import { landfallEvent, type LandfallDetailType, type LandfallEventDetail } from '../../contracts/events/landfall.ts';
 import { faultPoint } from './faults.ts';
 import { FACT_CLAIM_LEASE_MS } from '../catalog/Catalog.ts';
 import { INSTANCE_ID } from './instance.ts';

@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import type { FunctionName } from '../../events/rules.ts';
+import type { FunctionName } from '../../contracts/names.ts';
 import { IDEMPOTENCY_KEY, idempotencyCreateTableInput } from './idempotencyTable.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { bucketNames } from '../../config/defineConfig.ts';
+import { quarantinePrefix, quarantineReasonsKey } from '../../contracts/keys.ts';
 import type { ValidationReason, VersionFile, VersionRef } from '../catalog/types.ts';
 import { verifiedCopy } from '../publishing/verifiedCopy.ts';
 import type { Services } from '../shared/services.ts';
@@ -8,15 +9,6 @@ export const WHAT_TO_DO =
   'Fix or re-export the files named in the reasons and copy them into the same run folder on the share again. ' +
   'Only the fixed files are needed: the good files of this sample are kept in quarantine and are used with them. ' +
   'Nothing was deleted: every rejected file is in the quarantine bucket under this folder.';
-
-/**
- * Where a rejected sample version is kept: `<team>/<run>/<sample>/v<N>/` — its files and its own
- * `reasons.json`. Versions are numbered per sample, so a run-level `v<N>/` would hold every sample's v1 and
- * one `reasons.json` would be overwritten by the next rejected sample.
- */
-export function quarantinePrefix(ref: VersionRef): string {
-  return `${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/`;
-}
 
 /**
  * Moves a rejected sample version's files to the quarantine bucket under `<team>/<run>/<sample>/v<N>/` with a
@@ -45,7 +37,7 @@ export async function quarantineSample(
     );
     moved.push({ ...file, bucket: quarantine, key: copy.key });
   }
-  const reasonsKey = `${prefix}reasons.json`;
+  const reasonsKey = quarantineReasonsKey(ref);
   const document = {
     ...ref,
     rejectedAt: new Date().toISOString(),

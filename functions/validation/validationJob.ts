@@ -1,45 +1,17 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { LandedFile } from '../catalog/types.ts';
 import { VALIDATION_PRIORITY } from '../workflow/priority.ts';
-import { VALIDATION_JOB_DEFINITION, functionStage, jobDefinitionName, jobQueueName } from '../../stacks/names.ts';
+import { validationJobDocumentKeys } from '../../contracts/validationJob.ts';
+import { VALIDATION_JOB_DEFINITION, VALIDATION_JOB_PREFIX, functionStage, jobDefinitionName, jobQueueName } from '../../contracts/names.ts';
 
 /**
  * Validation of a sample too large for a function (a Lambda stops at 15 minutes) runs as a Batch job:
  * the same `validateSample` code, in the step image (`landfall-validate`), with its input and result
  * as JSON in the home work area. The job's "Batch Job State Change" brings the result back.
  */
-export const VALIDATION_JOB_PREFIX = 'validate-';
-
-const SampleRef = z.object({ team: z.string(), runId: z.string(), sampleId: z.string() });
-const Landed = z.object({
-  name: z.string(),
-  bucket: z.string(),
-  key: z.string(),
-  size: z.number(),
-  etag: z.string(),
-  versionId: z.string().optional(),
-  landedAt: z.string(),
-});
-
-/** What the job validates: written before the job is submitted, read by the job and by the handler that concludes. */
-export const ValidationJobInput = z.object({
-  ref: SampleRef,
-  landed: z.array(Landed),
-  manifest: z
-    .object({
-      source: z.string(),
-      entries: z.array(
-        z.object({ name: z.string(), md5: z.string().optional(), sha256: z.string().optional(), size: z.number().optional() }),
-      ),
-    })
-    .optional(),
-  resultKey: z.string(),
-});
-export type ValidationJobInput = z.infer<typeof ValidationJobInput>;
 
 /**
  * Deterministic job name (SubmitJob has no idempotency token): the sample and the identity of its files,
@@ -68,8 +40,7 @@ export function validationJobName(ref: { team: string; runId: string; sampleId: 
 export function validationJobKeys(config: LandfallConfig, jobName: string) {
   return {
     bucket: bucketNames(config).workArea(config.homeRegion),
-    input: `work/validation/${jobName}/input.json`,
-    result: `work/validation/${jobName}/result.json`,
+    ...validationJobDocumentKeys(jobName),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { LandfallConfig } from '../../config/schema.ts';
-import type { BatchJobStateChangeEvent } from '../../events/schemas/batch.ts';
+import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
 
 export type CapacityType = 'on-demand' | 'spot';
 

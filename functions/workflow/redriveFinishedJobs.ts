@@ -1,35 +1,15 @@
-import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../../events/schemas/batch.ts';
+import { batchJobStateChangeEvent } from '../../contracts/events/batch.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { JobDescription } from '../../seams/jobs/JobService.ts';
-import { batchAttemptDetail } from '../../seams/jobs/batchAttemptDetail.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
 /**
  * The "Batch Job State Change" AWS Batch sends for a job in the state DescribeJobs reports: what the
- * sweep re-drives for a job whose own event was lost. Only the fields Landfall reads (see
- * events/schemas/batch.ts) and the identifiers are filled.
+ * sweep re-drives for a job whose own event was lost (contracts/events/batch.ts builds it).
  */
 export function jobStateChangeOf(job: JobDescription): BusEvent {
-  return {
-    source: BATCH_SOURCE,
-    'detail-type': JOB_STATE_CHANGE_DETAIL_TYPE,
-    region: job.region,
-    resources: job.jobArn ? [job.jobArn] : [],
-    detail: {
-      ...(job.jobArn && { jobArn: job.jobArn }),
-      jobName: job.jobName,
-      jobId: job.jobId,
-      jobQueue: job.jobQueue,
-      status: job.status,
-      ...(job.statusReason !== undefined && { statusReason: job.statusReason }),
-      attempts: job.attempts.map(batchAttemptDetail),
-      createdAt: job.createdAt,
-      ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
-      ...(job.stoppedAt !== undefined && { stoppedAt: job.stoppedAt }),
-      container: { ...(job.exitCode !== undefined && { exitCode: job.exitCode }) },
-    },
-  };
+  return batchJobStateChangeEvent(job);
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   CLOUDWATCH_SOURCE,
   cloudWatchTimestamp,
   type AlarmStateValue,
-} from '../../events/schemas/cloudwatch.ts';
+} from '../../contracts/events/cloudwatch.ts';
 import type { InactivityAlarm } from '../../functions/alarms/inactivityAlarms.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { MetricDatum, MetricsSink } from '../../seams/metrics/MetricsSink.ts';

@@ -1,5 +1,5 @@
 import { isBreaching, type InactivityAlarm } from '../../functions/alarms/inactivityAlarms.ts';
-import { cloudWatchTimestamp, type AlarmStateValue } from '../../events/schemas/cloudwatch.ts';
+import { cloudWatchTimestamp, type AlarmStateValue } from '../../contracts/events/cloudwatch.ts';
 
 /** One period's aggregated value (the alarm's statistic over its datapoints), or missing. */
 export interface EvaluatedPeriod {

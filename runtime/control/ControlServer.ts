@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
-import { resolveIdentity, type Identity } from '../../cli/identity.ts';
+import { landingTeamPrefix } from '../../contracts/keys.ts';
+import { resolveIdentity, type Identity } from '../identity/identity.ts';
 
 export interface ControlServer {
   port: number;
@@ -42,7 +43,7 @@ export function refusalFor(identity: Identity, event: BusEvent): string | undefi
   const team = typeof detail.team === 'string' ? detail.team : '(none)';
   if (
     team !== identity.team ||
-    (event['detail-type'] === 'Object Replayed' && !String(detail.key).startsWith(`incoming/${identity.team}/`))
+    (event['detail-type'] === 'Object Replayed' && !String(detail.key).startsWith(landingTeamPrefix(identity.team)))
   )
     return `team ${identity.team} cannot act on team ${team}'s data (use that team's token, or the operator's)`;
   return undefined;

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
-import { CliError } from '../../cli/errors.ts';
-import { resolveIdentity, visibleTeams, type Identity } from '../../cli/identity.ts';
+import { IdentityError } from '../identity/errors.ts';
+import { resolveIdentity, visibleTeams, type Identity } from '../identity/identity.ts';
 import { BusLogTail } from './activity.ts';
 import { DashboardData } from './gatherDashboard.ts';
 
@@ -195,7 +195,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       try {
         timeline = await data.runTimeline(identity, team, runId);
       } catch (error) {
-        if (!(error instanceof CliError)) throw error;
+        if (!(error instanceof IdentityError)) throw error;
         // assertCanRead's refusal: the same words whether or not the other team exists.
         return json(response, 403, { error: (error as Error).message });
       }

@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import type { Identity } from '../../cli/identity.ts';
+import type { Identity } from '../identity/identity.ts';
 
 /** One Landfall fact from the bus log, in words. */
 export interface ActivityItem {

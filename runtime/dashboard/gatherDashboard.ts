@@ -10,8 +10,9 @@ import {
   type VersionRecord,
 } from '../../functions/catalog/types.ts';
 import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
-import { WHAT_TO_DO, quarantinePrefix } from '../../functions/validation/quarantine.ts';
-import { assertCanRead, visibleTeams, type Identity } from '../../cli/identity.ts';
+import { quarantinePrefix } from '../../contracts/keys.ts';
+import { WHAT_TO_DO } from '../../functions/validation/quarantine.ts';
+import { assertCanRead, visibleTeams, type Identity } from '../identity/identity.ts';
 
 /**
  * What the dashboard shows, gathered from the catalog with key and GSI queries only (never a scan) and

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TeamId } from '../../config/schema.ts';
+import { TeamId } from '../../contracts/names.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { DeliveryError } from './errors.ts';
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { EvaluateOnExit, JobAttempt, JobStatus } from '../../seams/jobs/JobService.ts';
-import { batchAttemptDetail, type BatchAttemptDetail } from '../../seams/jobs/batchAttemptDetail.ts';
-// The source and detail-type AWS Batch sends, which the local executor sends too: one definition with the rules'.
-import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../../events/schemas/batch.ts';
+// The event AWS Batch sends, which the local executor sends too: one builder with the sweep's re-drives.
+import { type BatchAttemptDetail, batchJobStateChangeEvent } from '../../contracts/events/batch.ts';
 
 /**
  * The `detail` of a "Batch Job State Change" event: the JobDetail that DescribeJobs returns, trimmed to
@@ -106,57 +105,54 @@ export function jobDefinitionArn(region: string, accountId: string, jobDefinitio
  * event['detail-type']; // 'Batch Job State Change'
  */
 export function batchJobStateChange(job: JobSnapshot, now = Date.now()): BusEvent<BatchJobStateChangeDetail> {
-  const arn = jobArn(job.region, job.accountId, job.jobId);
-  const lastAttempt = job.attempts.at(-1);
-  const detail: BatchJobStateChangeDetail = {
-    jobArn: arn,
-    jobName: job.jobName,
-    jobId: job.jobId,
-    jobQueue: jobQueueArn(job.region, job.accountId, job.jobQueue),
-    status: job.status,
-    ...(job.statusReason !== undefined && { statusReason: job.statusReason }),
-    attempts: job.attempts.map(batchAttemptDetail),
-    createdAt: job.createdAt,
-    ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
-    ...(job.stoppedAt !== undefined && { stoppedAt: job.stoppedAt }),
-    retryStrategy: { attempts: job.retryAttempts, evaluateOnExit: [...(job.evaluateOnExit ?? [])] },
-    dependsOn: [],
-    jobDefinition: jobDefinitionArn(job.region, job.accountId, job.jobDefinition),
-    parameters: {},
-    container: {
-      image: 'local',
-      command: [...job.command],
-      vcpus: job.vcpus,
-      memory: job.memoryMiB,
-      resourceRequirements: [
-        { type: 'VCPU', value: String(job.vcpus) },
-        { type: 'MEMORY', value: String(job.memoryMiB) },
-      ],
-      environment: Object.entries(job.environment).map(([name, value]) => ({ name, value })),
-      ...(job.exitCode !== undefined && { exitCode: job.exitCode }),
-      ...(lastAttempt?.logStreamName !== undefined && { logStreamName: lastAttempt.logStreamName }),
-      volumes: [],
-      mountPoints: [],
-      ulimits: [],
-      networkInterfaces: [],
-      secrets: [],
+  return batchJobStateChangeEvent<BatchJobStateChangeDetail>(
+    {
+      region: job.region,
+      jobArn: jobArn(job.region, job.accountId, job.jobId),
+      jobId: job.jobId,
+      jobName: job.jobName,
+      jobQueue: jobQueueArn(job.region, job.accountId, job.jobQueue),
+      status: job.status,
+      statusReason: job.statusReason,
+      attempts: job.attempts,
+      createdAt: job.createdAt,
+      startedAt: job.startedAt,
+      stoppedAt: job.stoppedAt,
+      exitCode: job.exitCode,
     },
-    ...(job.timeoutSeconds !== undefined && { timeout: { attemptDurationSeconds: job.timeoutSeconds } }),
-    tags: {},
-    propagateTags: false,
-    platformCapabilities: ['EC2'],
-    eksAttempts: [],
-  };
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': JOB_STATE_CHANGE_DETAIL_TYPE,
-    source: BATCH_SOURCE,
-    account: job.accountId,
-    // EventBridge times have second precision.
-    time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: job.region,
-    resources: [arn],
-    detail,
-  };
+    {
+      id: randomUUID(),
+      account: job.accountId,
+      // EventBridge times have second precision.
+      time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      detail: {
+        retryStrategy: { attempts: job.retryAttempts, evaluateOnExit: [...(job.evaluateOnExit ?? [])] },
+        dependsOn: [],
+        jobDefinition: jobDefinitionArn(job.region, job.accountId, job.jobDefinition),
+        parameters: {},
+        ...(job.timeoutSeconds !== undefined && { timeout: { attemptDurationSeconds: job.timeoutSeconds } }),
+        tags: {},
+        propagateTags: false,
+        platformCapabilities: ['EC2'],
+        eksAttempts: [],
+      },
+      container: {
+        image: 'local',
+        command: [...job.command],
+        vcpus: job.vcpus,
+        memory: job.memoryMiB,
+        resourceRequirements: [
+          { type: 'VCPU', value: String(job.vcpus) },
+          { type: 'MEMORY', value: String(job.memoryMiB) },
+        ],
+        environment: Object.entries(job.environment).map(([name, value]) => ({ name, value })),
+        ...(job.attempts.at(-1)?.logStreamName !== undefined && { logStreamName: job.attempts.at(-1)?.logStreamName }),
+        volumes: [],
+        mountPoints: [],
+        ulimits: [],
+        networkInterfaces: [],
+        secrets: [],
+      },
+    },
+  );
 }

@@ -2,10 +2,13 @@ import type { ReadStream, Stats } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { assertSafeKey, normalizeKey } from '../../seams/storage/keys.ts';
+import { assertSafeKey } from '../../seams/storage/keys.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
-import { LANDING_PREFIX } from '../../functions/landing/landingKey.ts';
+import { LANDING_PREFIX, normalizeKey } from '../../contracts/keys.ts';
+import { LOCAL_ACCOUNT } from '../../contracts/events/envelope.ts';
+import { objectCreatedEvent } from '../../contracts/events/s3.ts';
+import { objectUploadEvent } from '../../contracts/events/storage-gateway.ts';
 import {
   linkTarget,
   nameSkipKind,
@@ -286,50 +289,23 @@ export class ShareWatcher {
   }
 
   #eventsFor(key: string, info: ObjectInfo): BusEvent[] {
-    const { landingBucket, region } = this.#options;
+    const { landingBucket: bucket, region } = this.#options;
     const time = new Date().toISOString();
-    const prefix = key.slice(0, key.lastIndexOf('/') + 1);
+    const sequence = ++this.#sequencer;
     return [
-      {
-        source: 'aws.s3',
-        'detail-type': 'Object Created',
+      objectCreatedEvent({
+        bucket,
+        key,
+        size: info.size,
+        etag: info.etag,
+        versionId: info.versionId,
+        sequencer: sequence.toString(16).toUpperCase().padStart(18, '0'),
+        requestId: `LOCAL${sequence}`,
+        requester: LOCAL_ACCOUNT,
         time,
         region,
-        resources: [`arn:aws:s3:::${landingBucket}`],
-        detail: {
-          version: '0',
-          bucket: { name: landingBucket },
-          object: {
-            key,
-            size: info.size,
-            etag: info.etag.replaceAll('"', ''),
-            'version-id': info.versionId,
-            sequencer: (++this.#sequencer).toString(16).toUpperCase().padStart(18, '0'),
-          },
-          'request-id': `LOCAL${this.#sequencer}`,
-          requester: '000000000000',
-          reason: 'PutObject',
-        },
-      },
-      {
-        source: 'aws.storagegateway',
-        'detail-type': 'Storage Gateway Object Upload Event',
-        time,
-        region,
-        resources: [
-          `arn:aws:storagegateway:${region}:000000000000:share/share-LOCAL`,
-          `arn:aws:storagegateway:${region}:000000000000:gateway/sgw-LOCAL`,
-          `arn:aws:s3:::${landingBucket}`,
-        ],
-        detail: {
-          'object-size': info.size,
-          'modification-time': info.lastModified.toISOString(),
-          'object-key': key,
-          'event-type': 'object-upload-complete',
-          prefix,
-          'bucket-name': landingBucket,
-        },
-      },
+      }),
+      objectUploadEvent({ bucket, key, size: info.size, modifiedAt: info.lastModified, region, time }),
     ];
   }
 }

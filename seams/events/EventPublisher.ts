@@ -1,19 +1,7 @@
-/**
- * An event as EventBridge carries it. Landfall's own events use `source: "landfall"`;
- * AWS sources (`aws.s3`, `aws.storagegateway`, `aws.batch`, `aws.cloudwatch`) arrive from AWS or,
- * on the embedded runtime, from its stand-ins (share watcher, local executor, alarm evaluator).
- */
-export interface BusEvent<Detail = Record<string, unknown>> {
-  version?: string;
-  id?: string;
-  source: string;
-  'detail-type': string;
-  account?: string;
-  time?: string;
-  region?: string;
-  resources?: string[];
-  detail: Detail;
-}
+import type { EventBridgeEvent } from '../../contracts/events/envelope.ts';
+
+/** An event as EventBridge carries it (contracts/events/envelope.ts): what the bus takes and delivers. */
+export type BusEvent<Detail = Record<string, unknown>> = EventBridgeEvent<Detail>;
 
 /**
  * Publishing seam: EventBridge `PutEvents` in AWS, the in-process bus on the embedded runtime.

@@ -59,17 +59,8 @@ export function assertSafePrefix(prefix: string): void {
   segments.slice(0, -1).forEach((segment, index) => assertSegment(prefix, segment, index, segments.length));
 }
 
-/**
- * NFC form of a key or file name, for MATCHING only: macOS SMB clients write NFD, so
- * `Probe_ü.fastq.gz` can arrive as two different byte strings. Storage never rewrites keys;
- * compare `normalizeKey(a) === normalizeKey(b)` instead.
- *
- * @example
- * normalizeKey('Mu\u0308ller.csv') === normalizeKey('M\u00fcller.csv'); // true
- */
-export function normalizeKey(key: string): string {
-  return key.normalize('NFC');
-}
+/** @deprecated import `normalizeKey` from contracts/keys.ts (kept only until the validator's move lands). */
+export { normalizeKey } from '../../contracts/keys.ts';
 
 /**
  * Orders keys as S3 lists them: by the bytes of their UTF-8 encoding. JavaScript's default

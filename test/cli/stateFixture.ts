@@ -5,7 +5,7 @@ import path from 'node:path';
 import { vi } from 'vitest';
 import type { LandfallConfigInput } from '../../config/schema.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
-import { CliError } from '../../cli/errors.ts';
+import { exitCodeOf } from '../../cli/errors.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 
 export const RESULTS = 'lftest-results';
@@ -97,13 +97,14 @@ export async function publishSteps(
 
 export interface Captured {
   code?: number;
-  error?: CliError;
+  /** The error the command failed with, when the CLI explains it in one line (cli/errors.ts exitCodeOf). */
+  error?: Error;
   stdout: string;
   stderr: string;
 }
 
 /**
- * Runs a command function in-process, capturing what it writes and its exit code (or its CliError);
+ * Runs a command function in-process, capturing what it writes and its exit code (or the error the CLI reports);
  * `current()` shows the output so far, for commands that keep running (`--watch`).
  */
 export function startCapture(run: () => Promise<number>): { current: () => Captured; result: Promise<Captured> } {
@@ -118,9 +119,10 @@ export function startCapture(run: () => Promise<number>): { current: () => Captu
     try {
       live.code = await run();
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      live.code = error.exitCode;
-      live.error = error;
+      const code = exitCodeOf(error);
+      if (code === undefined) throw error;
+      live.code = code;
+      live.error = error as Error;
     } finally {
       out.mockRestore();
       err.mockRestore();

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokensFile } from '../../cli/identity.ts';
+import type { TokensFile } from '../../runtime/identity/identity.ts';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { projectRoot, startRuntimeProcess, waitFor, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 

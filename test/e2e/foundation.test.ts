@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
-import { landfallEventSchema, type LandfallDetailType } from '../../events/schemas/landfall.ts';
+import { landfallEventSchema, type LandfallDetailType } from '../../contracts/events/landfall.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
 import { isLoopback, listeningSockets, processTree } from '../support/processTree.ts';
 import {

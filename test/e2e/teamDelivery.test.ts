@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { TEAM_FACING_DETAIL_TYPES } from '../../events/teamSubscriptions.ts';
-import { runIndexKey } from '../../functions/publishing/resultKeys.ts';
+import { runIndexKey } from '../../contracts/keys.ts';
 import type { RunIndex } from '../../functions/publishing/runIndex.ts';
 import { readOutbox } from '../../runtime/delivery/outbox.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';

@@ -3,7 +3,7 @@ import { defineConfig } from '../../config/defineConfig.ts';
 import { ConfigError } from '../../config/errors.ts';
 import type { LandfallConfigInput } from '../../config/schema.ts';
 import { compilePattern } from '../../events/pattern/index.ts';
-import { landfallEvent, landfallEventDetails, type LandfallDetailType } from '../../events/schemas/landfall.ts';
+import { landfallEvent, landfallEventDetails, type LandfallDetailType } from '../../contracts/events/landfall.ts';
 import { INTERNAL_DETAIL_TYPES, TEAM_FACING_DETAIL_TYPES, teamSubscriptionRules } from '../../events/teamSubscriptions.ts';
 
 const baseInput: LandfallConfigInput = {

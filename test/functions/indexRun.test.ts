@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { landfallEventDetails, type RUN_INDEX_DETAIL_TYPES } from '../../events/schemas/landfall.ts';
+import { landfallEventDetails, type RUN_INDEX_DETAIL_TYPES } from '../../contracts/events/landfall.ts';
 import { handler as indexRun } from '../../functions/indexRun.ts';
-import { runIndexKey } from '../../functions/publishing/resultKeys.ts';
+import { runIndexKey } from '../../contracts/keys.ts';
 import type { RunIndex } from '../../functions/publishing/runIndex.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';

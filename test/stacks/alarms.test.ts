@@ -4,7 +4,7 @@ import threeRegions from './fixtures/threeRegions.config.ts';
 import { ensureSstPlatform } from '../../scripts/sst-offline-install.ts';
 import { buildRules } from '../../events/rules.ts';
 import { homeForwarders } from '../../stacks/eventRouting.ts';
-import { computeEnvironmentName } from '../../stacks/names.ts';
+import { computeEnvironmentName } from '../../contracts/names.ts';
 import { runSstProgram, type SstProgramRun } from '../support/pulumiHarness.ts';
 
 const ALARM_TYPE = 'aws:cloudwatch/metricAlarm:MetricAlarm';

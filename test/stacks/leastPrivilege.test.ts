@@ -27,7 +27,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import type { FunctionName } from '../../events/rules.ts';
+import type { FunctionName } from '../../contracts/names.ts';
 import { functionHandlers } from '../../functions/registry.ts';
 import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';

@@ -10,7 +10,7 @@ import { buildStateMachine, substitutePlaceholders } from '../../workflows/asl/b
 import { pipelines } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
-import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../stacks/names.ts';
+import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';
 import { repositoryRoot, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
 import { checkNoWildcardAllow, regionOf } from './checks.ts';
 import { STEP_DOCKERFILE, stepImageTag } from '../../stacks/stepImage.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 
 /**
@@ -33,7 +34,7 @@ export async function hangOnceIfAsked(
   // A real MD5, as outputs carry: were this attempt's area ever published, the marker would reach teams/.
   const body = Buffer.from(`attempt ${process.env.AWS_BATCH_JOB_ATTEMPT} of job ${process.env.AWS_BATCH_JOB_ID}\n`);
   await storage.put(spec.workBucket, `${attemptPrefix}${fault.marker ?? 'marker.txt'}`, body, {
-    metadata: { md5: createHash('md5').update(body).digest('hex') },
+    metadata: { [OUTPUT_MD5_METADATA]: createHash('md5').update(body).digest('hex') },
   });
   writeSync(
     fd,

@@ -12,7 +12,8 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
+import { JOB_PAYLOAD_ENV, parseJobPayload, type JobPayload } from '../../contracts/jobPayload.ts';
+import { OUTPUT_MD5_METADATA, attemptPrefix as attemptPrefixOf } from '../../contracts/workArea.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
@@ -20,15 +21,6 @@ import { exitCodeFor } from './errors.ts';
 import { failIfAsked, failWithEnospcIfAsked, hangOnceIfAsked } from './interruptionFault.ts';
 import { stepPrograms } from './stepPrograms.ts';
 import { isMain } from './isMain.ts';
-
-const JobSpec = z.object({
-  step: z.string(),
-  sampleId: z.string(),
-  inputs: z.array(z.object({ name: z.string(), bucket: z.string(), key: z.string(), md5: z.string(), read: z.string(), lane: z.number() })),
-  workBucket: z.string(),
-  workPrefix: z.string(),
-});
-export type JobSpec = z.infer<typeof JobSpec>;
 
 /** The container reaches S3; the embedded runtime hands its jobs the folder root of its buckets. */
 export function storageFromEnvironment(): ObjectStorage {
@@ -53,7 +45,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /** Runs one attempt of one step; returns the keys it uploaded. */
-export async function runStepAttempt(spec: JobSpec, attempt: number, storage: ObjectStorage): Promise<string[]> {
+export async function runStepAttempt(spec: JobPayload, attempt: number, storage: ObjectStorage): Promise<string[]> {
   const program = stepPrograms[spec.step];
   if (!program) throw new Error(`no step program named ${spec.step} (known: ${Object.keys(stepPrograms).join(', ')})`);
   const scratch = await mkdtemp(path.join(os.tmpdir(), `landfall-${spec.step}-`));
@@ -70,7 +62,7 @@ export async function runStepAttempt(spec: JobSpec, attempt: number, storage: Ob
       if (md5 !== input.md5) throw new Error(`input ${input.key} changed since it was validated: MD5 ${md5}, cataloged ${input.md5}`);
       inputs.push({ ...input, path: local });
     }
-    const attemptPrefix = `${spec.workPrefix}attempt-${attempt}/`;
+    const attemptPrefix = attemptPrefixOf(spec.workPrefix, attempt);
     await hangOnceIfAsked(spec, attemptPrefix, storage);
     failIfAsked(spec);
     failWithEnospcIfAsked(spec);
@@ -80,7 +72,7 @@ export async function runStepAttempt(spec: JobSpec, attempt: number, storage: Ob
       const file = path.join(outDir, relative);
       const md5 = await md5File(file);
       const key = `${attemptPrefix}${relative}`;
-      await storage.put(spec.workBucket, key, createReadStream(file), { metadata: { md5 } });
+      await storage.put(spec.workBucket, key, createReadStream(file), { metadata: { [OUTPUT_MD5_METADATA]: md5 } });
       uploaded.push(key);
     }
     return uploaded;
@@ -91,10 +83,8 @@ export async function runStepAttempt(spec: JobSpec, attempt: number, storage: Ob
 
 async function main(): Promise<void> {
   const step = process.argv[2];
-  const raw = process.env.LANDFALL_JOB;
-  if (!raw) throw new Error('LANDFALL_JOB is not set: this program runs as a Landfall Batch job');
-  const spec = JobSpec.parse(JSON.parse(raw));
-  if (step && step !== spec.step) throw new Error(`command asks for step ${step} but LANDFALL_JOB describes ${spec.step}`);
+  const spec = parseJobPayload(process.env);
+  if (step && step !== spec.step) throw new Error(`command asks for step ${step} but ${JOB_PAYLOAD_ENV} describes ${spec.step}`);
   const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? '1');
   const uploaded = await runStepAttempt(spec, attempt, storageFromEnvironment());
   process.stdout.write(`${spec.step} attempt ${attempt}: uploaded ${uploaded.length} outputs\n${uploaded.join('\n')}\n`);

@@ -5,7 +5,7 @@
  * result (files with MD5s and statistics, reasons, version hash) next to the input. Invalid data is a
  * successful job with reasons; only a job that could not read or write fails.
  */
-import { ValidationJobInput } from '../../functions/validation/validationJob.ts';
+import { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validateSample } from '../../functions/validation/validateSample.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { storageFromEnvironment } from './runStep.ts';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
 import { fetchCommand, formatBytes } from '../../../cli/commands/fetch.ts';
 import { EXIT } from '../../../cli/errors.ts';
-import { ensureTokens, type TokensFile } from '../../../cli/identity.ts';
+import { ensureTokens, type TokensFile } from '../../../runtime/identity/identity.ts';
 import { stateLayout } from '../../../runtime/stateLayout.ts';
 import { capture, configInput, prepareState, publishSteps, RESULTS, type PreparedState } from '../stateFixture.ts';
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
 import { outputsCommand, type TeamOutput } from '../../../cli/commands/outputs.ts';
 import { EXIT } from '../../../cli/errors.ts';
-import { ensureTokens, type TokensFile } from '../../../cli/identity.ts';
+import { ensureTokens, type TokensFile } from '../../../runtime/identity/identity.ts';
 import { stateLayout } from '../../../runtime/stateLayout.ts';
 import {
   capture,

@@ -4,7 +4,7 @@
  * recorded once. The capacity seam records the floors it is asked for (the thing observed, not tested).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloudWatchTimestamp } from '../../../events/schemas/cloudwatch.ts';
+import { cloudWatchTimestamp } from '../../../contracts/events/cloudwatch.ts';
 import { wakeRegion } from '../../../functions/alarms/wakeRegion.ts';
 import { regionWokeUp } from '../../../functions/regionWokeUp.ts';
 import { scaleRegion } from '../../../functions/scaleRegion.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LandedFile } from '../../../functions/catalog/types.ts';
 import { evaluateCompleteness, type CompletenessInput } from '../../../functions/landing/completeness.ts';
-import { parseLandingKey } from '../../../functions/landing/landingKey.ts';
+import { parseLandingKey } from '../../../contracts/keys.ts';
 import { isManifestName, parseRunManifest } from '../../../functions/landing/runManifest.ts';
 import { parseSampleSheet } from '../../../functions/landing/sampleSheet.ts';
 

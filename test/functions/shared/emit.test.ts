@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACT_CLAIM_LEASE_MS } from '../../../functions/catalog/Catalog.ts';
 import { keys } from '../../../functions/catalog/tableDesign.ts';
-import { landfallEvent } from '../../../events/schemas/landfall.ts';
+import { landfallEvent } from '../../../contracts/events/landfall.ts';
 import { emitOnce, relayUnpublishedFacts } from '../../../functions/shared/emit.ts';
 import { INSTANCE_ID } from '../../../functions/shared/instance.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';

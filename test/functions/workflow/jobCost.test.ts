@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
-import type { BatchJobStateChangeEvent } from '../../../events/schemas/batch.ts';
+import type { BatchJobStateChangeEvent } from '../../../contracts/events/batch.ts';
 import { costReport } from '../../../functions/catalog/costReport.ts';
 import { capacityTypeOf, jobCost, sumCosts } from '../../../functions/workflow/jobCost.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';

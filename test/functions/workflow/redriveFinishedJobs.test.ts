@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishedJobGraceMs, redriveFinishedJobs } from '../../../functions/workflow/redriveFinishedJobs.ts';
 import type { JobDescription, JobService } from '../../../seams/jobs/JobService.ts';
-import { JobStateChangeDetail } from '../../../events/schemas/batch.ts';
+import { JobStateChangeDetail } from '../../../contracts/events/batch.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const REGION = 'eu-west-1';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
 import { buildRules } from '../../../events/rules.ts';
 import { matchesPattern, type EventPattern } from '../../../events/pattern/index.ts';
-import { AlarmStateChangeEvent } from '../../../events/schemas/cloudwatch.ts';
+import { AlarmStateChangeEvent } from '../../../contracts/events/cloudwatch.ts';
 import { inactivityAlarms } from '../../../functions/alarms/inactivityAlarms.ts';
 import { LocalAlarms } from '../../../runtime/alarms/LocalAlarms.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../functions/catalog/tableDesign.ts';
-import { landfallEvent } from '../../../events/schemas/landfall.ts';
+import { landfallEvent } from '../../../contracts/events/landfall.ts';
 import { markLoggedFactsPublished } from '../../../runtime/bus/loggedFacts.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 

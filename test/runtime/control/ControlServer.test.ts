@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureTokens, type TokensFile } from '../../../cli/identity.ts';
+import { ensureTokens, type TokensFile } from '../../../runtime/identity/identity.ts';
 import { startControlServer, type ControlServer } from '../../../runtime/control/ControlServer.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
 

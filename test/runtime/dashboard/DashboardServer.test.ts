@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTokens, type TokensFile } from '../../../cli/identity.ts';
+import { ensureTokens, type TokensFile } from '../../../runtime/identity/identity.ts';
 import { startDashboardServer, type DashboardServer } from '../../../runtime/dashboard/DashboardServer.ts';
 import type { ActivityItem } from '../../../runtime/dashboard/activity.ts';
 import type { DashboardOverview } from '../../../runtime/dashboard/gatherDashboard.ts';

@@ -4,7 +4,7 @@
  * and a run's timeline in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../../cli/errors.ts';
+import { IdentityError } from '../../../runtime/identity/errors.ts';
 import { DashboardData } from '../../../runtime/dashboard/gatherDashboard.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 import { BAD_FILE, RUN_G, RUN_M, dashboardConfig, seedCatalog } from './seedCatalog.ts';
@@ -144,7 +144,8 @@ describe('dashboard data from the catalog', () => {
       );
     const real = await refusal('microbio');
     const made = await refusal('nosuchteam');
-    expect(real).toBeInstanceOf(CliError);
+    expect(real).toBeInstanceOf(IdentityError);
+    expect(made).toBeInstanceOf(IdentityError);
     expect((real as Error).message).toBe("team genomics cannot read team microbio's data (use that team's token, or the operator's)");
     expect((made as Error).message).toBe("team genomics cannot read team nosuchteam's data (use that team's token, or the operator's)");
     expect(await data.runTimeline({ kind: 'operator' }, 'microbio', RUN_M)).toMatchObject({ team: 'microbio', runId: RUN_M });

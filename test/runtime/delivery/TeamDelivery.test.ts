@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
 import type { LandfallConfig, LandfallConfigInput } from '../../../config/schema.ts';
-import { landfallEvent } from '../../../events/schemas/landfall.ts';
+import { landfallEvent } from '../../../contracts/events/landfall.ts';
 import { WebhookUrlError } from '../../../runtime/delivery/errors.ts';
 import { outboxPaths, readFailedDeliveries, readOutbox, type FailedDelivery } from '../../../runtime/delivery/outbox.ts';
 import { TeamDelivery } from '../../../runtime/delivery/TeamDelivery.ts';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../config/defineConfig.ts';
 import { validationJobSpec } from '../../functions/validation/validationJob.ts';
 import { definePipeline } from '../../workflows/pipeline.ts';
-import { functionStage, jobDefinitionName, jobQueueName, queueClassOf } from '../../stacks/names.ts';
+import { functionStage, jobDefinitionName, jobQueueName, queueClassOf } from '../../contracts/names.ts';
 
 const saved = process.env.LANDFALL_STAGE;
 afterEach(() => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TeamId } from '../../config/schema.ts';
+import { TeamId } from '../names.ts';
 import { eventEnvelope } from './envelope.ts';
 
 export const LANDFALL_SOURCE = 'landfall';

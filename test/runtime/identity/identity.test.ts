@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineConfig } from '../../config/defineConfig.ts';
-import { CliError, EXIT } from '../../cli/errors.ts';
+import { defineConfig } from '../../../config/defineConfig.ts';
+import { EXIT, exitCodeOf } from '../../../cli/errors.ts';
+import { IdentityError } from '../../../runtime/identity/errors.ts';
 import {
   assertCanRead,
   ensureTokens,
@@ -13,22 +14,22 @@ import {
   tokensPath,
   visibleTeams,
   type Identity,
-} from '../../cli/identity.ts';
-import { configInput } from './stateFixture.ts';
+} from '../../../runtime/identity/identity.ts';
+import { configInput } from '../../cli/stateFixture.ts';
 
 const config = defineConfig(structuredClone(configInput));
 const teamA: Identity = { kind: 'team', team: 'lab-a' };
 const operator: Identity = { kind: 'operator' };
 
-/** The CliError a call throws, for assertions on its message and exit code. */
-function refusal(call: () => unknown): CliError {
+/** The IdentityError a call throws, for assertions on its message, its problem and the CLI's exit code for it. */
+function refusal(call: () => unknown): IdentityError {
   try {
     call();
   } catch (error) {
-    if (error instanceof CliError) return error;
+    if (error instanceof IdentityError) return error;
     throw error;
   }
-  throw new Error('expected a CliError, nothing was thrown');
+  throw new Error('expected an IdentityError, nothing was thrown');
 }
 
 describe('identity', () => {
@@ -127,14 +128,19 @@ describe('identity', () => {
       const result = resolveIdentity(stateDir, token);
       // Assess
       await expect(result).rejects.toThrow(message);
-      await expect(result).rejects.toMatchObject({ exitCode: EXIT.usage });
+      await expect(result).rejects.toMatchObject({ problem: 'unauthenticated' });
+      expect(exitCodeOf(await result.catch((error: unknown) => error))).toBe(EXIT.usage);
     });
 
     it('refuses a missing token where anonymous access is not allowed (the dashboard)', async () => {
       // Act
       const result = resolveIdentity(stateDir, undefined, { anonymous: 'refuse' });
       // Assess
-      await expect(result).rejects.toMatchObject({ exitCode: EXIT.usage, message: 'a token is required (--token or LANDFALL_TOKEN)' });
+      await expect(result).rejects.toMatchObject({
+        problem: 'unauthenticated',
+        message: 'a token is required (--token or LANDFALL_TOKEN)',
+      });
+      expect(exitCodeOf(await result.catch((error: unknown) => error))).toBe(EXIT.usage);
     });
 
     it('explains a damaged tokens file instead of treating every token as unknown', async () => {
@@ -157,11 +163,13 @@ describe('identity', () => {
       const check = () => assertCanRead(identity, team);
       // Assess
       if (allowed) expect(check).not.toThrow();
-      else
+      else {
         expect(refusal(check)).toMatchObject({
-          exitCode: EXIT.failed,
+          problem: 'refused',
           message: "team lab-a cannot read team lab-b's data (use that team's token, or the operator's)",
         });
+        expect(exitCodeOf(refusal(check))).toBe(EXIT.failed);
+      }
     });
   });
 
@@ -184,7 +192,7 @@ describe('identity', () => {
       // Assess
       expect(existing.message).toBe("team lab-a cannot read team lab-b's data (use that team's token, or the operator's)");
       expect(missing.message).toBe(existing.message.replace('lab-b', 'lab-zz'));
-      expect([existing.exitCode, missing.exitCode]).toEqual([EXIT.failed, EXIT.failed]);
+      expect([exitCodeOf(existing), exitCodeOf(missing)]).toEqual([EXIT.failed, EXIT.failed]);
     });
 
     it.each([
@@ -201,7 +209,8 @@ describe('identity', () => {
       // Act
       const error = refusal(() => selectTeams(operator, config, 'lab-zz'));
       // Assess
-      expect(error).toMatchObject({ exitCode: EXIT.usage, message: 'unknown team lab-zz (teams: lab-a, lab-b)' });
+      expect(error).toMatchObject({ problem: 'unknown-team', message: 'unknown team lab-zz (teams: lab-a, lab-b)' });
+      expect(exitCodeOf(error)).toBe(EXIT.usage);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { eventEnvelope } from './envelope.ts';
+import { type EventBridgeEvent, eventEnvelope, LOCAL_ACCOUNT } from './envelope.ts';
+import { bucketArn } from './s3.ts';
 
 export const STORAGE_GATEWAY_SOURCE = 'aws.storagegateway';
 export const OBJECT_UPLOAD_DETAIL_TYPE = 'Storage Gateway Object Upload Event';
@@ -22,6 +23,45 @@ export const ObjectUploadDetail = z.object({
 
 export const StorageGatewayObjectUploadEvent = eventEnvelope(STORAGE_GATEWAY_SOURCE, OBJECT_UPLOAD_DETAIL_TYPE, ObjectUploadDetail);
 export type StorageGatewayObjectUploadEvent = z.infer<typeof StorageGatewayObjectUploadEvent>;
+
+/** What {@link objectUploadEvent} needs: the uploaded object and the share it came through. */
+export interface ObjectUpload {
+  bucket: string;
+  key: string;
+  size: number;
+  modifiedAt: Date;
+  region: string;
+  /** The file share's and the gateway's ARNs; the embedded runtime's stand-ins by default. */
+  fileShareArn?: string;
+  gatewayArn?: string;
+  time?: string;
+}
+
+/**
+ * The File Gateway's "Storage Gateway Object Upload Event" for a file that reached the bucket: what the
+ * embedded share watcher announces beside S3's "Object Created", as a gateway does in AWS.
+ */
+export function objectUploadEvent(upload: ObjectUpload): EventBridgeEvent<z.input<typeof ObjectUploadDetail>> {
+  return {
+    source: STORAGE_GATEWAY_SOURCE,
+    'detail-type': OBJECT_UPLOAD_DETAIL_TYPE,
+    ...(upload.time !== undefined && { time: upload.time }),
+    region: upload.region,
+    resources: [
+      upload.fileShareArn ?? `arn:aws:storagegateway:${upload.region}:${LOCAL_ACCOUNT}:share/share-LOCAL`,
+      upload.gatewayArn ?? `arn:aws:storagegateway:${upload.region}:${LOCAL_ACCOUNT}:gateway/sgw-LOCAL`,
+      bucketArn(upload.bucket),
+    ],
+    detail: {
+      'object-size': upload.size,
+      'modification-time': upload.modifiedAt.toISOString(),
+      'object-key': upload.key,
+      'event-type': 'object-upload-complete',
+      prefix: upload.key.slice(0, upload.key.lastIndexOf('/') + 1),
+      'bucket-name': upload.bucket,
+    },
+  };
+}
 
 export const FILE_UPLOAD_DETAIL_TYPE = 'Storage Gateway File Upload Event';
 

@@ -1,8 +1,40 @@
+import { z } from 'zod';
+
 /**
- * Physical names that two modules must agree on without waiting for each other's resources: the
- * functions need the state machines' ARNs and the Batch queues' names, the state machines need the
- * functions' ARNs. Building ARNs from names breaks that cycle. Plain functions, no SST globals.
+ * Names that cross the deploy boundary: the stacks declare a resource under a name, the functions (or the
+ * embedded runtime) address it by the same name without waiting for the resource. The functions need the
+ * state machines' ARNs and the Batch queues' names, the state machines need the functions' ARNs; building
+ * ARNs from names breaks that cycle. Plain functions, no SST globals, nothing imported but zod.
  */
+
+/** Team ids become access-point and role names in AWS, hence the narrow alphabet. */
+export const TeamId = z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'team id must match ^[a-z][a-z0-9-]{1,30}$');
+
+/**
+ * Every Landfall function by name: a rule or a state machine targets one, the stacks deploy one Lambda per
+ * name (stacks/functions.ts), the embedded runtime invokes the handler registered under it (functions/registry.ts).
+ */
+export const FUNCTION_NAMES = [
+  'land',
+  'reconcileRuns',
+  'uploadBarrier',
+  'reprocess',
+  'validate',
+  'startWorkflow',
+  'jobStateChange',
+  'submitStep',
+  'publishStep',
+  'completeSample',
+  'failSample',
+  'indexRun',
+  'reportRun',
+  'validationJobFinished',
+  'publishActivity',
+  'scaleRegion',
+  'regionWokeUp',
+  'warmBusinessHours',
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** `<app>-<stage>-<pipeline>`: the state machine of one pipeline. */
 export function stateMachineName(app: string, stage: string, pipeline: string): string {
@@ -79,6 +111,12 @@ export function jobDefinitionName(app: string, stage: string | undefined, step: 
 export const VALIDATION_JOB_DEFINITION = 'validate';
 
 /**
+ * Prefix of every validation job's name (`validate-<sample>-<identity>`): the rule that routes the
+ * validation jobs' state changes to `validationJobFinished` matches on it (events/rules.ts).
+ */
+export const VALIDATION_JOB_PREFIX = 'validate-';
+
+/**
  * `<app>-<stage>-<region>-spot|on-demand`: a region's Batch compute environments, as `stacks/batch.ts` names
  * them; the warm-capacity seam (seams/capacity/BatchComputeCapacity.ts) updates their minvCpus by name.
  */
@@ -90,4 +128,16 @@ export function computeEnvironmentName(
   scratch: ScratchClass = 'standard',
 ): string {
   return `${app}-${stage}-${region}-${kind === 'spot' ? 'spot' : 'on-demand'}${scratchSuffix(scratch)}`;
+}
+
+/** CloudWatch namespace of Landfall's activity metrics (published in the home region). */
+export const ACTIVITY_NAMESPACE = 'Landfall';
+/** Submitted + runnable + running jobs of a region: one metric, so one plain alarm (no metric math) per region. */
+export const ACTIVE_JOBS_METRIC = 'ActiveJobs';
+/** The dimension naming the region an activity datapoint describes. */
+export const REGION_DIMENSION = 'Region';
+
+/** `<prefix>-idle-<region>`: a region's inactivity alarm; the prefix is the app in the embedded runtime, `<app>-<stage>` in AWS. */
+export function inactivityAlarmName(prefix: string, region: string): string {
+  return `${prefix}-idle-${region}`;
 }

@@ -8,14 +8,14 @@
  * With NO token the caller is the operator: on one machine, whoever runs the CLI as the runtime's user can
  * read tokens.json (and the bucket folders) anyway, so a token would add nothing against them; tokens
  * separate teams that share the runtime through a team token (a team's script, a dashboard session).
- * A token that is given but unknown is an error (exit 2), never a silent fallback to operator.
+ * A token that is given but unknown is an error (the CLI's exit 2), never a silent fallback to operator.
  * Network-facing readers (the dashboard) must not use that fallback: pass `{ anonymous: 'refuse' }`.
  */
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { LandfallConfig } from '../config/schema.ts';
-import { CliError, EXIT } from './errors.ts';
+import type { LandfallConfig } from '../../config/schema.ts';
+import { IdentityError } from './errors.ts';
 
 export type Identity = { kind: 'operator' } | { kind: 'team'; team: string };
 
@@ -42,22 +42,22 @@ async function readTokens(file: string): Promise<TokensFile | undefined> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, EXIT.usage, { cause: error });
+    throw new IdentityError('tokens-file', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   let parsed: Partial<TokensFile>;
   try {
     parsed = JSON.parse(text) as Partial<TokensFile>;
   } catch (error) {
-    throw new CliError(
+    throw new IdentityError(
+      'tokens-file',
       `${file} is not valid JSON (${(error as Error).message}); delete it and restart \`landfall up\` to issue new tokens`,
-      EXIT.usage,
       { cause: error },
     );
   }
   if (parsed.format !== 1 || typeof parsed.operator !== 'string' || typeof parsed.teams !== 'object' || parsed.teams === null) {
-    throw new CliError(
+    throw new IdentityError(
+      'tokens-file',
       `${file} is not a Landfall tokens file (expected { format: 1, operator, teams }); delete it and restart \`landfall up\` to issue new tokens`,
-      EXIT.usage,
     );
   }
   return parsed as TokensFile;
@@ -122,7 +122,7 @@ export interface ResolveIdentityOptions {
 
 /**
  * Who is asking: `token` (the `--token` option), else `LANDFALL_TOKEN`, matched against tokens.json.
- * Throws `CliError` exit 2 "unknown token" for a token that matches nobody.
+ * Throws {@link IdentityError} `unauthenticated` (the CLI's exit 2) for a token that matches nobody.
  *
  * @example
  * const identity = await resolveIdentity(options.stateDir, options.token);
@@ -132,26 +132,26 @@ export async function resolveIdentity(stateDir: string, token?: string, options:
   const given = token ?? process.env[TOKEN_ENV];
   if (given === undefined || given === '') {
     if ((options.anonymous ?? 'operator') === 'operator') return { kind: 'operator' };
-    throw new CliError('a token is required (--token or LANDFALL_TOKEN)', EXIT.usage);
+    throw new IdentityError('unauthenticated', 'a token is required (--token or LANDFALL_TOKEN)');
   }
   const file = tokensPath(stateDir);
   const tokens = await readTokens(file);
-  if (!tokens) throw new CliError(`unknown token: there is no ${file} yet (\`landfall up\` creates it)`, EXIT.usage);
+  if (!tokens) throw new IdentityError('unauthenticated', `unknown token: there is no ${file} yet (\`landfall up\` creates it)`);
   if (sameToken(given, tokens.operator)) return { kind: 'operator' };
   // Every entry is compared, so the time taken does not depend on which team (if any) matched.
   let match: string | undefined;
   for (const [team, teamToken] of Object.entries(tokens.teams)) if (sameToken(given, teamToken)) match = team;
   if (match) return { kind: 'team', team: match };
-  throw new CliError(`unknown token (not in ${file})`, EXIT.usage);
+  throw new IdentityError('unauthenticated', `unknown token (not in ${file})`);
 }
 
 /** The refusal for a team identity asking about any other team, existing or not: the same words either way. */
-function refusal(identity: { team: string }, team: string): CliError {
-  return new CliError(`team ${identity.team} cannot read team ${team}'s data (use that team's token, or the operator's)`, EXIT.failed);
+function refusal(identity: { team: string }, team: string): IdentityError {
+  return new IdentityError('refused', `team ${identity.team} cannot read team ${team}'s data (use that team's token, or the operator's)`);
 }
 
 /**
- * Throws `CliError` (exit 1) unless `identity` may read `team`'s runs, samples and outputs.
+ * Throws {@link IdentityError} `refused` (the CLI's exit 1) unless `identity` may read `team`'s runs, samples and outputs.
  *
  * @example
  * assertCanRead({ kind: 'team', team: 'genomics' }, 'microbio'); // throws: team genomics cannot read team microbio's data …
@@ -178,15 +178,15 @@ export function selectTeams(identity: Identity, config: Pick<LandfallConfig, 'te
   const visible = visibleTeams(identity, config);
   if (requested === undefined) {
     if (identity.kind === 'team' && visible.length === 0)
-      throw new CliError(`team ${identity.team} is not in the config any more`, EXIT.failed);
+      throw new IdentityError('refused', `team ${identity.team} is not in the config any more`);
     return visible;
   }
   // Access first, existence second: a team must not learn from the error whether another team exists.
   assertCanRead(identity, requested);
   if (!visible.includes(requested)) {
-    throw new CliError(
+    throw new IdentityError(
+      'unknown-team',
       identity.kind === 'operator' ? `unknown team ${requested} (teams: ${visible.join(', ')})` : `team ${requested} is not in the config`,
-      EXIT.usage,
     );
   }
   return [requested];

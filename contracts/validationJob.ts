@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * A validation job (a sample too large for a function validates as a Batch job running the same validator)
+ * is handed its work as a JSON document in the home region's work area: the validate function writes it
+ * before submitting the job, the job program (workflows/steps/validateJob.ts) reads it and writes its result
+ * beside it, and the function that concludes validation reads both back. The schema and the keys are here,
+ * so the three sides read and write one shape.
+ */
+
+/** `work/validation/<job>/input.json` and `…/result.json`: the job's input and result documents (home work area). */
+export function validationJobDocumentKeys(jobName: string): { input: string; result: string } {
+  return { input: `work/validation/${jobName}/input.json`, result: `work/validation/${jobName}/result.json` };
+}
+
+const SampleRef = z.object({ team: z.string(), runId: z.string(), sampleId: z.string() });
+
+/** A landed file as the catalog recorded it (identity read with HeadObject). */
+const Landed = z.object({
+  name: z.string(),
+  bucket: z.string(),
+  key: z.string(),
+  size: z.number(),
+  etag: z.string(),
+  versionId: z.string().optional(),
+  landedAt: z.string(),
+});
+
+/** What the job validates: written before the job is submitted, read by the job and by the handler that concludes. */
+export const ValidationJobInput = z.object({
+  ref: SampleRef,
+  landed: z.array(Landed),
+  manifest: z
+    .object({
+      source: z.string(),
+      entries: z.array(
+        z.object({ name: z.string(), md5: z.string().optional(), sha256: z.string().optional(), size: z.number().optional() }),
+      ),
+    })
+    .optional(),
+  resultKey: z.string(),
+});
+export type ValidationJobInput = z.infer<typeof ValidationJobInput>;

@@ -1,0 +1,43 @@
+import type { VersionRef } from './keys.ts';
+
+/**
+ * The work areas in each region's work-area bucket, shared by the function that submits a job, the
+ * program the job runs and the function that publishes its outputs. DESIGN.md "Keys": a job's work area
+ * is `work/<execution>/<step>/`, and each attempt writes only under its own `attempt-<k>/`, so a retried or
+ * interrupted attempt never touches another attempt's files. Nothing is published from a work area
+ * before the attempt succeeded and its files were verified against the MD5 recorded with each.
+ */
+
+/**
+ * User-metadata name under which a job program records each output's MD5 when it uploads it to its
+ * attempt's area; the publisher reads it back with HeadObject and verifies every copy against it.
+ */
+export const OUTPUT_MD5_METADATA = 'md5';
+
+/** `work/<execution>/<step>/`: the work area of a step's job. */
+export function stepWorkPrefix(executionName: string, step: string): string {
+  return `work/${executionName}/${step}/`;
+}
+
+/**
+ * The work area of a job's `placement`-th placement (a job moved out of a lost region): attempt numbers
+ * restart with the new job, so it gets an area of its own under the first placement's.
+ *
+ * @example placementWorkPrefix('work/e1/qc/placement-2/', 3) // 'work/e1/qc/placement-3/'
+ */
+export function placementWorkPrefix(workPrefix: string, placement: number): string {
+  return `${workPrefix.replace(/placement-\d+\/$/, '')}placement-${placement}/`;
+}
+
+/** `<workPrefix>attempt-<k>/`: where the k-th attempt (Batch's `AWS_BATCH_JOB_ATTEMPT`, from 1) writes its outputs. */
+export function attemptPrefix(workPrefix: string, attempt: number): string {
+  return `${workPrefix}attempt-${attempt}/`;
+}
+
+/**
+ * `staging/<team>/<run>/<sample>/v<N>/<file>`: a copy of a landed input in a non-home region's work-area
+ * bucket, so a job placed there reads it locally. A later step of the sample reuses it.
+ */
+export function stagedInputKey(ref: VersionRef, name: string): string {
+  return `staging/${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${name}`;
+}
