@@ -1,5 +1,5 @@
 import type { JobCost } from '../workflow/jobCost.ts';
-import type { PlacementRecord } from '../placement/stepPlacement.ts';
+import type { PlacementRecord } from '../placement/types.ts';
 import type { ReadStats } from '../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */

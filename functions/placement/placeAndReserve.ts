@@ -4,21 +4,12 @@ import { PlacementContentionError, RegionsFullError } from './errors.ts';
 import { isUrgentClass } from '../workflow/priority.ts';
 import { placeJob } from './placeJob.ts';
 import { DEFAULT_HEALTH_POLICY, queueDrain, regionHealth, type HealthPolicy } from './regionHealth.ts';
-import type { PlacementDecision, PlacementJob, RegionState } from './types.ts';
+import type { PlacementDecision, PlacementJob, PlacementSetup, RegionState } from './types.ts';
 
 const MAX_ROUNDS = 25;
 /** Urgent work may fill a region's queue this much beyond the bound, so a burst cannot keep it out. */
 const URGENT_QUEUE_HEADROOM = 1.2;
 const DEFAULT_MAX_QUEUED_JOBS = 1000;
-
-/** What placement needs from the configuration. */
-export interface PlacementSetup {
-  homeRegion: string;
-  regions: readonly RegionConfig[];
-  health: HealthPolicy;
-  /** Clock for health (tests pass their own). @default Date.now */
-  now?: () => number;
-}
 
 /** A region's configuration and load item, as the pure placement function takes it. */
 export function regionState(config: RegionConfig, load: RegionLoad, health: HealthPolicy, now: number): RegionState {

@@ -4,20 +4,7 @@ import type { LandfallConfig } from '../../config/schema.ts';
 import type { StepDefinition } from '../../workflows/pipeline.ts';
 import type { Services } from '../shared/services.ts';
 import type { SamplePayload } from '../workflow/payloads.ts';
-import type { PlacementSetup } from './placeAndReserve.ts';
-import type { PlacementDecision, PlacementJob } from './types.ts';
-
-/** Placement as the catalog records it on the job and on the step attempt (lineage of re-placements). */
-export interface PlacementRecord {
-  jobName: string;
-  region: string;
-  at: string;
-  estimatedStartSeconds: number;
-  reasons: string[];
-  /** Set on a re-placement: the job it replaces and why. */
-  replaces?: string;
-  why?: string;
-}
+import type { PlacementDecision, PlacementJob, PlacementRecord, PlacementSetup } from './types.ts';
 
 export function placementSetup(config: LandfallConfig): PlacementSetup {
   return {

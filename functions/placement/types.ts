@@ -1,3 +1,6 @@
+import type { RegionConfig } from '../../config/schema.ts';
+import type { HealthPolicy } from './regionHealth.ts';
+
 /** One job waiting for a region: what placement needs to know about it. */
 export interface PlacementJob {
   /** Deterministic Batch job name; also the key of its reservation. */
@@ -62,4 +65,25 @@ export interface PlacementDecision {
   /** One sentence per consideration, e.g. "eu-west-1 saturated (est. wait 412 s); us-east-1 starts in 10 s". */
   reasons: string[];
   candidates: CandidateAssessment[];
+}
+
+/** What placement needs from the configuration. */
+export interface PlacementSetup {
+  homeRegion: string;
+  regions: readonly RegionConfig[];
+  health: HealthPolicy;
+  /** Clock for health (tests pass their own). @default Date.now */
+  now?: () => number;
+}
+
+/** Placement as the catalog records it on the job and on the step attempt (lineage of re-placements). */
+export interface PlacementRecord {
+  jobName: string;
+  region: string;
+  at: string;
+  estimatedStartSeconds: number;
+  reasons: string[];
+  /** Set on a re-placement: the job it replaces and why. */
+  replaces?: string;
+  why?: string;
 }

@@ -5,41 +5,9 @@
  */
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
-import type { RecordedResource, SstProgramRun } from '../support/pulumiHarness.ts';
-// platformChecks imports regionOf from here; only functions cross, so the cycle is harmless.
+import type { RecordedResource } from '../support/pulumiHarness.ts';
 import { checkEventRules, checkNoPublicIps, checkTableEncryption } from './platformChecks.ts';
-
-export type CheckName =
-  | 'bucket-encryption'
-  | 'public-access-block'
-  | 'tls-only'
-  | 'versioning'
-  | 'staging-buckets'
-  | 'wildcard-iam'
-  | 'event-rules'
-  | 'table-encryption'
-  | 'public-ip';
-
-/** One broken rule: which check, which resource (logical name), and what was expected vs found. */
-export interface Violation {
-  check: CheckName;
-  resource: string;
-  message: string;
-}
-
-export const types = {
-  bucket: 'aws:s3/bucket:Bucket',
-  encryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
-  publicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
-  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
-  versioning: 'aws:s3/bucketVersioning:BucketVersioning',
-  lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
-  notification: 'aws:s3/bucketNotification:BucketNotification',
-  kmsKey: 'aws:kms/key:Key',
-  awsProvider: 'pulumi:providers:aws',
-} as const;
-
-type Run = Pick<SstProgramRun, 'app' | 'resources'>;
+import { type CheckName, regionOf, type Run, types, type Violation } from './resources.ts';
 
 const violation = (check: CheckName, resource: RecordedResource | string, problem: string): Violation => {
   const name = typeof resource === 'string' ? resource : resource.name;
@@ -48,14 +16,6 @@ const violation = (check: CheckName, resource: RecordedResource | string, proble
 };
 
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-/** The region a resource is deployed to: its provider's region, or the app's home region for the default provider. */
-export function regionOf(run: Run, resource: RecordedResource): string {
-  if (!resource.provider) return run.app.region;
-  const provider = run.resources.find((r) => r.type === types.awsProvider && resource.provider!.endsWith(`::${r.id}`));
-  if (!provider) throw new Error(`${resource.name}: provider ${resource.provider} was never declared`);
-  return String(provider.inputs.region ?? run.app.region);
-}
 
 export function buckets(run: Run): RecordedResource[] {
   return run.resources.filter((r) => r.type === types.bucket);

@@ -9,7 +9,7 @@ import { buildRules } from '../../events/rules.ts';
 import { teamSubscriptionRules } from '../../events/teamSubscriptions.ts';
 import { homeForwarders, physicalPattern, remoteForwarder } from '../../stacks/eventRouting.ts';
 import type { RecordedResource, SstProgramRun } from '../support/pulumiHarness.ts';
-import { regionOf, type Violation } from './checks.ts';
+import { regionOf, type Violation } from './resources.ts';
 
 export const platformTypes = {
   rule: 'aws:cloudwatch/eventRule:EventRule',

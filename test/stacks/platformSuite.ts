@@ -12,7 +12,8 @@ import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
 import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';
 import { repositoryRoot, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
-import { checkNoWildcardAllow, regionOf } from './checks.ts';
+import { checkNoWildcardAllow } from './checks.ts';
+import { regionOf } from './resources.ts';
 import { STEP_DOCKERFILE, stepImageTag } from '../../stacks/stepImage.ts';
 import { checkEventRules, checkNoPublicIps, checkTableEncryption, lambdaOf, pascal, platformTypes } from './platformChecks.ts';
 

@@ -20,10 +20,9 @@ import {
   checkStagingBuckets,
   checkTlsOnly,
   checkVersioning,
-  regionOf,
   runChecks,
-  types,
 } from './checks.ts';
+import { regionOf, types } from './resources.ts';
 import {
   ABORT_INCOMPLETE_UPLOAD_DAYS,
   LANDING_ARCHIVE_AFTER_DAYS,
