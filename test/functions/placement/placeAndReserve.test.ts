@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegionConfig } from '../../../config/schema.ts';
-import { placeAndReserve, type PlacementSetup } from '../../../functions/placement/placeAndReserve.ts';
+import { placeAndReserve } from '../../../functions/placement/placeAndReserve.ts';
+import type { PlacementSetup } from '../../../functions/placement/types.ts';
 import { RegionsFullError } from '../../../functions/placement/errors.ts';
 import { PRIORITY_BAND } from '../../../functions/workflow/priority.ts';
 import type { PlacementJob } from '../../../functions/placement/types.ts';
