@@ -143,8 +143,8 @@ export const burstInProcess = {
       let catalogSamples = 0;
       let notVersionOne = 0;
       for (const run of runs) {
-        catalogFiles += (await runtime.services.catalog.listRunFiles(TEAM, run.runId)).length;
-        const listed = await runtime.services.catalog.listRunSamples(TEAM, run.runId);
+        catalogFiles += (await runtime.services.catalog.runs.listFiles(TEAM, run.runId)).length;
+        const listed = await runtime.services.catalog.samples.listInRun(TEAM, run.runId);
         catalogSamples += listed.length;
         notVersionOne += listed.filter((sample) => sample.currentVersion !== 1).length;
       }

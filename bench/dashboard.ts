@@ -52,7 +52,7 @@ async function seed(catalog: Catalog): Promise<void> {
         const ref = { team: 'genomics', runId: RUN_ID, sampleId };
         const names = (['R1', 'R2'] as const).map((read) => ({ read, name: `${sampleId}_L001_${read}_001.fastq.gz` }));
         for (const { name } of names)
-          await catalog.recordFile('genomics', RUN_ID, {
+          await catalog.runs.recordFile('genomics', RUN_ID, {
             name,
             bucket: 'landfall-landing',
             key: `incoming/genomics/${RUN_ID}/${name}`,
@@ -60,7 +60,7 @@ async function seed(catalog: Catalog): Promise<void> {
             etag: name,
             landedAt: new Date().toISOString(),
           });
-        await catalog.claimVersion(
+        await catalog.samples.claimVersion(
           ref,
           `hash-${sampleId}`,
           names.map(({ read, name }) => ({
@@ -77,7 +77,7 @@ async function seed(catalog: Catalog): Promise<void> {
           'READY',
         );
         for (const step of STEPS) {
-          await catalog.putStep({
+          await catalog.steps.put({
             ...ref,
             version: 1,
             step,
@@ -86,7 +86,7 @@ async function seed(catalog: Catalog): Promise<void> {
             region: 'eu-west-1',
             startedAt: new Date().toISOString(),
           });
-          await catalog.recordStepPublished(
+          await catalog.steps.recordPublished(
             { ...ref, version: 1 },
             step,
             [{ key: `teams/genomics/${sampleId}/${step}.txt`, size: 10, md5: 'x' }],
@@ -105,12 +105,12 @@ async function seed(catalog: Catalog): Promise<void> {
             },
           );
         }
-        await catalog.updateVersion({ ...ref, version: 1 }, { status: 'COMPLETED', completedAt: new Date().toISOString() });
-        await catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: 1, detail: `v1 completed: ${STEPS.join(', ')}` });
+        await catalog.samples.updateVersion({ ...ref, version: 1 }, { status: 'COMPLETED', completedAt: new Date().toISOString() });
+        await catalog.samples.setStatus(ref, 'COMPLETED', { currentVersion: 1, detail: `v1 completed: ${STEPS.join(', ')}` });
       }),
     );
   }
-  await catalog.updateRun('genomics', RUN_ID, { status: 'DONE', signal: 'CopyComplete.txt' });
+  await catalog.runs.update('genomics', RUN_ID, { status: 'DONE', signal: 'CopyComplete.txt' });
 }
 
 export const dashboardBench: BenchModule = {

@@ -80,7 +80,7 @@ export const idleToZeroBench: BenchModule = {
         await until(
           `${runId} terminal`,
           async () => {
-            const samples = await runtime.services.catalog.listRunSamples(TEAM, runId);
+            const samples = await runtime.services.catalog.samples.listInRun(TEAM, runId);
             return samples.length === 1 && samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status));
           },
           120_000,
@@ -101,7 +101,7 @@ export const idleToZeroBench: BenchModule = {
         if (woke) wake.push(Number(woke.detail.wakeLatencyMs));
         else
           context.log(
-            `  cycle ${cycle + 1}: no "Region Woke Up" (samples: ${(await runtime.services.catalog.listRunSamples(TEAM, runId)).map((sample) => `${sample.sampleId} ${sample.status}`).join(', ')})`,
+            `  cycle ${cycle + 1}: no "Region Woke Up" (samples: ${(await runtime.services.catalog.samples.listInRun(TEAM, runId)).map((sample) => `${sample.sampleId} ${sample.status}`).join(', ')})`,
           );
         const scaled = await until(
           '"Region Scaled Down"',

@@ -19,17 +19,17 @@ export async function completeSample(payload: Payload) {
     sampleId: payload.sample.sampleId,
     version: payload.sample.version,
   };
-  const published = (await svc.catalog.listSteps(ref))
+  const published = (await svc.catalog.steps.list(ref))
     .filter((step) => step.publishedAt)
     .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   const steps = published.map((step) => step.step);
-  const current = await svc.catalog.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
-  await svc.catalog.bumpManifestRevision(ref);
+  const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
+  await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   // A newer version was cataloged while this one ran: its outputs stay under v<N>, but the sample is the newer
   // version's now, so this one neither sets the sample's status nor announces the sample completed.
   if (!current) return { outcome: 'superseded', steps };
-  await svc.catalog.setSampleStatus(ref, 'COMPLETED', {
+  await svc.catalog.samples.setStatus(ref, 'COMPLETED', {
     currentVersion: ref.version,
     detail: `v${ref.version} completed: ${steps.join(', ')}`,
   });

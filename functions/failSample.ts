@@ -21,9 +21,9 @@ export async function failSample(payload: Payload) {
   };
   const error = payload.error?.Error ?? 'Unknown';
   const cause = payload.error?.Cause;
-  const failedStep = (await svc.catalog.listSteps(ref)).find((step) => step.status === 'FAILED')?.step;
-  const current = await svc.catalog.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
-  await svc.catalog.bumpManifestRevision(ref);
+  const failedStep = (await svc.catalog.steps.list(ref)).find((step) => step.status === 'FAILED')?.step;
+  const current = await svc.catalog.samples.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
+  await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   if (!current) {
     // A newer version was cataloged while this one ran (its files were re-landed): the sample is that version's
@@ -31,7 +31,7 @@ export async function failSample(payload: Payload) {
     await releaseDeferredJobs(svc, ref.team, ref.runId);
     return { outcome: 'superseded', error };
   }
-  await svc.catalog.setSampleStatus(ref, 'FAILED', {
+  await svc.catalog.samples.setStatus(ref, 'FAILED', {
     currentVersion: ref.version,
     detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,
   });

@@ -17,12 +17,12 @@ export async function indexRun(event: z.infer<typeof RunFactEvent>) {
   const svc = await services();
   const { team, runId } = event.detail;
   const results = bucketNames(svc.config).results;
-  await svc.catalog.bumpRunIndexRevision(team, runId);
+  await svc.catalog.runs.bumpIndexRevision(team, runId);
   let index = await writeRunIndex(svc, team, runId, results);
   if (!index.complete) return { outcome: 'indexed', revision: index.revision };
   if (index.status !== 'DONE') {
-    await svc.catalog.updateRun(team, runId, { status: 'DONE' });
-    await svc.catalog.bumpRunIndexRevision(team, runId);
+    await svc.catalog.runs.update(team, runId, { status: 'DONE' });
+    await svc.catalog.runs.bumpIndexRevision(team, runId);
     index = await writeRunIndex(svc, team, runId, results);
   }
   const samples = index.samples.map(({ sampleId, version, status }) => ({ sampleId, ...(version ? { version } : {}), status }));

@@ -22,7 +22,7 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
   const lastAttempt = detail.attempts.at(-1);
   // RUNNABLE matters only as a retry after a lost host: the region's health is judged on those.
   if (detail.status === 'RUNNABLE' && !isInfrastructureFailure(lastAttempt?.statusReason)) return { outcome: 'ignored', reason: 'queued' };
-  const job = await svc.catalog.getJob(detail.jobName);
+  const job = await svc.catalog.jobs.get(detail.jobName);
   if (!job) return { outcome: 'ignored', reason: `job ${detail.jobName} is not Landfall's` };
   if (detail.status === 'RUNNING') {
     // Placement weighs a running job by its remaining time.
@@ -32,7 +32,7 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
   const terminal = detail.status === 'SUCCEEDED' || detail.status === 'FAILED';
   // Every finished job is paid for, whatever happens next (a failure, a re-placement): recorded once per job.
   const cost = terminal ? jobCost(detail, { region: job.region, config: svc.config, transferBytes: job.stagedBytes }) : undefined;
-  if (cost) await svc.catalog.recordJobCost(job, job.step, job.jobName, { ...cost, status: detail.status });
+  if (cost) await svc.catalog.costs.record(job, job.step, job.jobName, { ...cost, status: detail.status });
   if (job.replacedBy) {
     await svc.catalog.regionLoads.release(job.region, job.jobName);
     return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };
@@ -41,10 +41,10 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
   if (isInfrastructureFailure(lastAttempt?.statusReason) && detail.status !== 'SUCCEEDED') {
     // Once per lost attempt, however often the event is delivered.
     const fact = `infra:${detail.jobId}:${detail.attempts.length}`;
-    if (await svc.catalog.claimFact(fact, 'Infrastructure Failure')) {
+    if (await svc.catalog.facts.claim(fact, 'Infrastructure Failure')) {
       const moved = await onInfrastructureFailure(svc, job.region);
       // Done: never acted on again (a claim left unmarked by a process that died is taken again later).
-      await svc.catalog.markFactPublished(fact);
+      await svc.catalog.facts.markPublished(fact);
       if (moved.includes(job.jobName)) return { outcome: 're-placed', reason: `region ${job.region} is unhealthy` };
     }
     // Out of attempts on a lost host: the step is not at fault, so it runs elsewhere rather than failing.
@@ -66,7 +66,7 @@ export async function completeJobTask(event: BatchJobStateChangeEvent) {
       };
       await svc.workflows.sendTaskSuccess(job.taskToken, result);
     } else if (detail.status === 'FAILED') {
-      await svc.catalog.putStep({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost });
+      await svc.catalog.steps.put({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost });
       await svc.workflows.sendTaskFailure(
         job.taskToken,
         'Landfall.JobFailed',

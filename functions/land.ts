@@ -41,7 +41,7 @@ interface ObjectIdentity extends Record<string, unknown> {
 async function recordObject(identity: ObjectIdentity) {
   const svc = await services();
   const where = parseLandingKey(identity.key)!;
-  const { changed } = await svc.catalog.recordFile(where.team, where.runId, {
+  const { changed } = await svc.catalog.runs.recordFile(where.team, where.runId, {
     name: where.name,
     bucket: identity.bucket,
     key: identity.key,

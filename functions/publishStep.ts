@@ -25,13 +25,13 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   const results = bucketNames(svc.config).results;
   const dedupeKeyOf = (generation?: number) =>
     `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(generation)}`;
-  const already = await svc.catalog.getStep(ref, step);
+  const already = await svc.catalog.steps.get(ref, step);
   if (already?.publishedAt) {
     const keys = (already.outputs ?? []).map((output) => output.key);
     // A crash may have come between the catalog write and the event (the runtime killed, a Lambda timed
     // out). Finish that fact under the key of the execution whose job published it: emitOnce makes it a
     // no-op when it was emitted, so a step reused by a later generation is never announced twice.
-    const publisher = (await svc.catalog.listExecutions(ref)).find(
+    const publisher = (await svc.catalog.executions.list(ref)).find(
       (execution) => jobNameOf(execution.executionName, step) === already.jobName,
     );
     if (publisher && already.sequence) {
@@ -84,7 +84,7 @@ export async function publishStep(payload: z.infer<typeof PublishStepPayload>) {
   for (const { staging } of staged) await svc.storage.delete(results, staging.key);
   await faultPoint('publish.afterCopy');
 
-  const { first, sequence } = await svc.catalog.recordStepPublished(ref, step, outputs, job.attempt, job.cost);
+  const { first, sequence } = await svc.catalog.steps.recordPublished(ref, step, outputs, job.attempt, job.cost);
   await writeManifest(svc, ref, results);
   if (first) {
     await emitOnce(svc, 'Step Output Published', {

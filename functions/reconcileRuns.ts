@@ -36,7 +36,7 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
       const where = parseLandingKey(object.key);
       if (!where) continue;
       const runKey = `${where.team}/${where.runId}`;
-      if (!known.has(runKey)) known.set(runKey, await svc.catalog.listRunFiles(where.team, where.runId));
+      if (!known.has(runKey)) known.set(runKey, await svc.catalog.runs.listFiles(where.team, where.runId));
       const file = known.get(runKey)!.find((candidate) => candidate.name === where.name);
       if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
       if (object.lastModified.getTime() > settledBefore) continue; // its own event may still be in flight
@@ -59,7 +59,7 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
  * usually just incomplete, and at start every one is looked at once.
  */
 async function runsWithUnannouncedSamples(svc: Services, team: string): Promise<Set<string>> {
-  return new Set((await svc.catalog.listTeamSamples(team, 'RECEIVING')).map((sample) => sample.runId));
+  return new Set((await svc.catalog.samples.listForTeam(team, 'RECEIVING')).map((sample) => sample.runId));
 }
 
 /**
@@ -69,7 +69,7 @@ async function runsWithUnannouncedSamples(svc: Services, team: string): Promise<
  */
 async function hasUnrecordedSamples(svc: Services, run: RunRecord): Promise<boolean> {
   if (run.status !== 'COMPLETE' || !run.expectedSamples?.length) return false;
-  const recorded = new Set((await svc.catalog.listRunSamples(run.team, run.runId)).map((sample) => sample.sampleId));
+  const recorded = new Set((await svc.catalog.samples.listInRun(run.team, run.runId)).map((sample) => sample.sampleId));
   return run.expectedSamples.some((sampleId) => !recorded.has(sampleId));
 }
 
@@ -81,9 +81,9 @@ async function hasUnrecordedSamples(svc: Services, run: RunRecord): Promise<bool
 async function recoverSamples(svc: Services, startup: boolean): Promise<number> {
   let recovered = 0;
   for (const team of svc.config.teams) {
-    for (const sample of await svc.catalog.listTeamSamples(team.id, 'VALIDATING')) {
+    for (const sample of await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')) {
       if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
-      const files = await svc.catalog.listRunFiles(sample.team, sample.runId);
+      const files = await svc.catalog.runs.listFiles(sample.team, sample.runId);
       const documents = await readRunDocuments(svc, files);
       const { profile, instrumentModel } = profileFor(svc.config, sample.team, sample.runId);
       const completeness = evaluateCompleteness({
@@ -104,9 +104,9 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
       recovered++;
     }
     for (const status of ['READY', 'RUNNING'] as const) {
-      for (const sample of await svc.catalog.listTeamSamples(team.id, status)) {
+      for (const sample of await svc.catalog.samples.listForTeam(team.id, status)) {
         if (!sample.currentVersion) continue;
-        const version = await svc.catalog.getVersion({ ...sample, version: sample.currentVersion });
+        const version = await svc.catalog.samples.getVersion({ ...sample, version: sample.currentVersion });
         if (!version || !['READY', 'RUNNING'].includes(version.status)) continue;
         if (!version.workflowStartedAt) {
           // Its "Sample Cataloged" too, if its process died between READY and announcing it.
@@ -162,7 +162,7 @@ export async function reconcileRuns(event: ScheduledEvent) {
   let evaluated = 0;
   for (const team of svc.config.teams) {
     const unannounced = await runsWithUnannouncedSamples(svc, team.id);
-    for (const run of await svc.catalog.listRuns(team.id)) {
+    for (const run of await svc.catalog.runs.listForTeam(team.id)) {
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
       const reannounce =
         (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) ||

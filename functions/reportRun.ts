@@ -30,7 +30,7 @@ export async function reportRun(event: z.infer<typeof RunCompletedEvent>) {
   const inputs: ReportSampleInput[] = [];
   for (const sample of samples) {
     const outputs = sample.version
-      ? (await svc.catalog.listSteps({ team, runId, sampleId: sample.sampleId, version: sample.version })).filter(
+      ? (await svc.catalog.steps.list({ team, runId, sampleId: sample.sampleId, version: sample.version })).filter(
           (step) => step.publishedAt,
         )
       : [];

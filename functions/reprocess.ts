@@ -21,13 +21,13 @@ export async function reprocessSamples(event: {
 }) {
   const svc = await services();
   const { team, runId, sampleId, fromStep } = event.detail;
-  const targets = sampleId ? [sampleId] : (await svc.catalog.listRunSamples(team, runId)).map((sample) => sample.sampleId);
+  const targets = sampleId ? [sampleId] : (await svc.catalog.samples.listInRun(team, runId)).map((sample) => sample.sampleId);
   const started: string[] = [];
   const skipped: Array<{ sampleId: string; reason: string }> = [];
   for (const id of targets) {
-    const sample = await svc.catalog.getSample({ team, runId, sampleId: id });
+    const sample = await svc.catalog.samples.get({ team, runId, sampleId: id });
     const version = sample?.currentVersion
-      ? await svc.catalog.getVersion({ team, runId, sampleId: id, version: sample.currentVersion })
+      ? await svc.catalog.samples.getVersion({ team, runId, sampleId: id, version: sample.currentVersion })
       : undefined;
     if (!version || !['COMPLETED', 'FAILED'].includes(version.status)) {
       skipped.push({

@@ -14,7 +14,7 @@ export const SampleCatalogedEvent = eventEnvelope(LANDFALL_SOURCE, 'Sample Catal
 export async function startSampleWorkflow(event: { detail: { team: string; runId: string; sampleId: string; version: number } }) {
   const svc = await services();
   const ref = { team: event.detail.team, runId: event.detail.runId, sampleId: event.detail.sampleId, version: event.detail.version };
-  const version = await svc.catalog.getVersion(ref);
+  const version = await svc.catalog.samples.getVersion(ref);
   if (!version) throw new Error(`no catalog entry for ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version}`);
   if (version.workflowStartedAt) return { outcome: 'already-started', executionName: version.executionName };
   if (version.status !== 'READY') return { outcome: 'not-ready', status: version.status };

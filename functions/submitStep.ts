@@ -44,7 +44,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   const workPrefix = stepWorkPrefix(executionName, step);
 
   // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
-  const existing = await svc.catalog.getStep(ref, step);
+  const existing = await svc.catalog.steps.get(ref, step);
   const rerun =
     sample.rerunFrom === ALL_STEPS ||
     (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
@@ -73,7 +73,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
   ).catch(async (error: unknown) => {
     // Every queue is full: the workflow submits again later (its Retry); meanwhile the sample says why it waits.
     if (error instanceof RegionsFullError)
-      await svc.catalog.setSampleStatus(sample, 'RUNNING', {
+      await svc.catalog.samples.setStatus(sample, 'RUNNING', {
         currentVersion: sample.version,
         detail: `${step} waits for room in a queue (every region holds its bound of waiting jobs)`,
       });
@@ -100,7 +100,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     priority,
     evaluateOnExit: STEP_RETRY_RULES,
   };
-  await svc.catalog.recordJob({
+  await svc.catalog.jobs.record({
     ...ref,
     jobName,
     step,
@@ -115,7 +115,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     stagedBytes,
   });
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
-  await svc.catalog.putStep({
+  await svc.catalog.steps.put({
     ...ref,
     step,
     status: 'RUNNING',
@@ -125,11 +125,11 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     workPrefix,
     placements,
   });
-  await svc.catalog.setSampleStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
+  await svc.catalog.samples.setStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (!stepDef.early && (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined) {
-    await svc.catalog.deferJob({
+    await svc.catalog.jobs.defer({
       ...ref,
       jobName,
       step,
@@ -143,7 +143,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
       spec: JSON.stringify(spec),
       placement,
     });
-    await svc.catalog.setSampleStatus(sample, 'RUNNING', {
+    await svc.catalog.samples.setStatus(sample, 'RUNNING', {
       currentVersion: sample.version,
       detail: `${step} waits for the run's early steps`,
     });
@@ -156,7 +156,7 @@ export async function submitStep(payload: z.infer<typeof SubmitStepPayload>) {
     wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }),
     noteSubmission(svc, region),
   ]);
-  await svc.catalog.setJobId(jobName, jobId);
+  await svc.catalog.jobs.setJobId(jobName, jobId);
   await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
   return { outcome: 'submitted', jobId, jobName, region };
 }

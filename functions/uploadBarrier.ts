@@ -17,9 +17,9 @@ export async function recordUploadBarrier(event: StorageGatewayFileUploadEvent) 
     return { outcome: 'ignored', reason: 'no team has this fileShareArn' };
   }
   let runs = 0;
-  for (const run of await svc.catalog.listRuns(team.id)) {
+  for (const run of await svc.catalog.runs.listForTeam(team.id)) {
     if (run.status !== 'RECEIVING') continue;
-    await svc.catalog.updateRun(team.id, run.runId, { barrierAt: event.detail.completed });
+    await svc.catalog.runs.update(team.id, run.runId, { barrierAt: event.detail.completed });
     await evaluateRun(svc, team.id, run.runId);
     runs++;
   }

@@ -33,10 +33,10 @@ export async function validateLandedSample(event: { detail: { team: string; runI
   const ref = { team, runId, sampleId };
   // The sample's files and the run's documents, read by name: listing a 1,000-file run per sample made
   // validating a run quadratic. (A run evaluated before documents were recorded is listed whole.)
-  const run = await svc.catalog.getRun(team, runId);
+  const run = await svc.catalog.runs.get(team, runId);
   const runFiles = run?.documents
-    ? await svc.catalog.getRunFiles(team, runId, [...event.detail.files, ...run.documents])
-    : await svc.catalog.listRunFiles(team, runId);
+    ? await svc.catalog.runs.getFiles(team, runId, [...event.detail.files, ...run.documents])
+    : await svc.catalog.runs.listFiles(team, runId);
   const landed = event.detail.files.map((name) => {
     const file = runFiles.find((candidate) => candidate.name === name);
     if (!file) throw new Error(`catalog has no landed file ${name} of ${team}/${runId}/${sampleId}`);
@@ -47,7 +47,7 @@ export async function validateLandedSample(event: { detail: { team: string; runI
   const { manifest } = await readRunDocuments(svc, runFiles);
   const bytes = landed.reduce((total, file) => total + file.size, 0);
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, bytes);
-  await svc.catalog.setSampleStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
+  await svc.catalog.samples.setStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
   const result = await validateSample(svc, landed, { manifest });
   return concludeValidation(svc, ref, result);
 }
@@ -68,7 +68,7 @@ async function submitValidationJob(svc: Services, ref: SampleRef, landed: Landed
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
   const { jobId } = await svc.jobs.submit(validationJobSpec(svc.config, jobName));
   const gib = (bytes / 1024 ** 3).toFixed(1);
-  await svc.catalog.setSampleStatus(ref, 'VALIDATING', {
+  await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}`,
   });
   return { outcome: 'validation-job', jobName, jobId };
@@ -83,22 +83,22 @@ async function submitValidationJob(svc: Services, ref: SampleRef, landed: Landed
 export async function concludeValidation(svc: Services, ref: SampleRef, result: SampleValidation) {
   const { team, runId, sampleId } = ref;
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
-  const { version, created } = await svc.catalog.claimVersion(ref, result.versionHash, result.files, status);
+  const { version, created } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);
   // A version whose concluding process died after claiming it (re-validated by the sweep) is concluded
   // now: its status set, its quarantine finished, its fact emitted. Every step below is idempotent.
   const unfinished = !created && version.status === status && (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey);
   if (!created && !unfinished) {
     // An identical re-upload: same version, nothing new to run. Restore the status validation overwrote.
-    await svc.catalog.setSampleStatus(ref, version.status, {
+    await svc.catalog.samples.setStatus(ref, version.status, {
       currentVersion: version.version,
       detail: `unchanged re-upload of v${version.version}`,
     });
     return { outcome: 'same-version', version: version.version };
   }
 
-  for (const older of await svc.catalog.listVersions(ref)) {
+  for (const older of await svc.catalog.samples.listVersions(ref)) {
     if (older.version < version.version && !['SUPERSEDED', 'REJECTED'].includes(older.status)) {
-      await svc.catalog.updateVersion(older, { status: 'SUPERSEDED' });
+      await svc.catalog.samples.updateVersion(older, { status: 'SUPERSEDED' });
     }
   }
   const versionRef = { ...ref, version: version.version };
@@ -106,9 +106,9 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
     // Bad data is stopped with reasons and moved, verified, to quarantine: nothing is ever lost.
     const { reasonsKey, files } = await quarantineSample(svc, versionRef, result.files, result.reasons);
     const shown = result.reasons.slice(0, MAX_REASONS_IN_CATALOG);
-    await svc.catalog.updateVersion(versionRef, { reasons: shown, reasonCount: result.reasons.length, reasonsKey, files });
+    await svc.catalog.samples.updateVersion(versionRef, { reasons: shown, reasonCount: result.reasons.length, reasonsKey, files });
     const first = result.reasons[0]!;
-    await svc.catalog.setSampleStatus(ref, 'REJECTED', {
+    await svc.catalog.samples.setStatus(ref, 'REJECTED', {
       currentVersion: version.version,
       detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}`,
     });
@@ -121,7 +121,7 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
     });
     return { outcome: 'rejected', version: version.version };
   }
-  await svc.catalog.setSampleStatus(ref, 'READY', { currentVersion: version.version, detail: `v${version.version} ready` });
+  await svc.catalog.samples.setStatus(ref, 'READY', { currentVersion: version.version, detail: `v${version.version} ready` });
   await announceCataloged(svc, { ...versionRef, files: result.files, versionHash: result.versionHash });
   return { outcome: 'cataloged', version: version.version };
 }

@@ -20,7 +20,7 @@ export async function finishValidationJob(event: BatchJobStateChangeEvent) {
   const input = ValidationJobInput.parse(JSON.parse((await svc.storage.getBytes(keys.bucket, keys.input)).toString('utf8')));
   if (status === 'FAILED') {
     logger.warn('validation job failed; the sweep retries it', { jobName, statusReason });
-    await svc.catalog.setSampleStatus(input.ref, 'VALIDATING', {
+    await svc.catalog.samples.setStatus(input.ref, 'VALIDATING', {
       detail: `validation job ${jobName} failed (${statusReason ?? 'no reason given'}); it is retried by the reconciliation sweep`,
     });
     return { outcome: 'job-failed', jobName };

@@ -213,7 +213,7 @@ export class EmbeddedRuntime {
         `"${fact.detailType}" ${fact.dedupeKey} was published by a runtime that died before recording it: recorded now, not sent again`,
       );
     }
-    for (const fact of await catalog.releaseAbandonedFacts()) {
+    for (const fact of await catalog.facts.releaseAbandoned()) {
       options.onProblem?.(
         'facts',
         `released "${fact.detailType}" ${fact.dedupeKey}, claimed at ${fact.claimedAt} by a runtime that died before publishing it`,

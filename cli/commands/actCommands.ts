@@ -35,7 +35,9 @@ export async function reprocessCommand(
   // The same rule as the read commands: a team token is refused another team (in the same words whether
   // or not it exists) before anything about that team is looked up.
   selectTeams(client.identity, client.config, team);
-  const samples = sampleId ? [await client.catalog.getSample({ team, runId, sampleId })] : await client.catalog.listRunSamples(team, runId);
+  const samples = sampleId
+    ? [await client.catalog.samples.get({ team, runId, sampleId })]
+    : await client.catalog.samples.listInRun(team, runId);
   if (samples.length === 0 || samples.some((sample) => !sample))
     throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
   const request = {

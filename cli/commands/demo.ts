@@ -73,7 +73,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     let samples: SampleRecord[] = [];
     let lastProgress = '';
     for (;;) {
-      samples = await runtime.services.catalog.listRunSamples(team, runId);
+      samples = await runtime.services.catalog.samples.listInRun(team, runId);
       const terminal = samples.filter((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status));
       const progress = `progress: ${terminal.length}/${run.samples.length} samples finished (${countByStatus(samples)})`;
       if (progress !== lastProgress) say(progress);

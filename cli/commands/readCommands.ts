@@ -31,8 +31,8 @@ async function allSamples(client: IdentifiedClient, filter: { team?: string; sta
   const samples = [];
   for (const team of teamsOf(client, filter.team)) {
     const list = filter.run
-      ? await client.catalog.listRunSamples(team, filter.run)
-      : await client.catalog.listTeamSamples(team, filter.status as SampleStatus | undefined);
+      ? await client.catalog.samples.listInRun(team, filter.run)
+      : await client.catalog.samples.listForTeam(team, filter.status as SampleStatus | undefined);
     samples.push(...list.filter((sample) => !filter.status || sample.status === filter.status));
   }
   return samples.sort((a, b) => `${a.team}/${a.runId}/${a.sampleId}`.localeCompare(`${b.team}/${b.runId}/${b.sampleId}`));
@@ -43,8 +43,8 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
   const client = await connectAs(options.stateDir, options.config, options.token);
   const teams = [];
   for (const team of teamsOf(client)) {
-    const runs = await client.catalog.listRuns(team);
-    const samples = await client.catalog.listTeamSamples(team);
+    const runs = await client.catalog.runs.listForTeam(team);
+    const samples = await client.catalog.samples.listForTeam(team);
     const counts = Object.fromEntries(STATUSES.map((status) => [status, samples.filter((sample) => sample.status === status).length]));
     teams.push({ team, runs: runs.map((run) => ({ runId: run.runId, status: run.status, missing: run.missing?.length ?? 0 })), counts });
   }
@@ -174,14 +174,14 @@ async function resolveSample(client: IdentifiedClient, name: string): Promise<{ 
 export async function sampleCommand(name: string, options: CommonOptions): Promise<number> {
   const client = await connectAs(options.stateDir, options.config, options.token);
   const ref = await resolveSample(client, name);
-  const sample = await client.catalog.getSample(ref);
+  const sample = await client.catalog.samples.get(ref);
   if (!sample) throw new CliError(`no sample ${ref.team}/${ref.runId}/${ref.sampleId}`, EXIT.failed);
-  const versions = await client.catalog.listVersions(ref);
+  const versions = await client.catalog.samples.listVersions(ref);
   const lineage = await Promise.all(
     versions.map(async (version) => ({
       ...version,
-      executions: await client.catalog.listExecutions(version),
-      steps: await client.catalog.listSteps(version),
+      executions: await client.catalog.executions.list(version),
+      steps: await client.catalog.steps.list(version),
     })),
   );
   if (options.json) {

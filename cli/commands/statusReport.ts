@@ -38,7 +38,7 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
   const running = new Map<string, number>();
   const errors: LastError[] = [];
   for (const team of teams) {
-    for (const run of await catalog.listRuns(team)) {
+    for (const run of await catalog.runs.listForTeam(team)) {
       if (run.status === 'DONE') continue;
       runsInFlight.push({
         team,
@@ -50,15 +50,15 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
         updatedAt: run.updatedAt,
       });
     }
-    for (const sample of await catalog.listTeamSamples(team, 'RUNNING')) {
+    for (const sample of await catalog.samples.listForTeam(team, 'RUNNING')) {
       if (!sample.currentVersion) continue;
-      for (const step of await catalog.listSteps({ ...sample, version: sample.currentVersion })) {
+      for (const step of await catalog.steps.list({ ...sample, version: sample.currentVersion })) {
         if (step.status === 'RUNNING') running.set(step.region, (running.get(step.region) ?? 0) + 1);
       }
     }
     for (const status of ['FAILED', 'REJECTED'] as const) {
       errors.push(
-        ...(await catalog.listTeamSamples(team, status)).map((sample: SampleRecord) => ({
+        ...(await catalog.samples.listForTeam(team, status)).map((sample: SampleRecord) => ({
           sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
           status,
           detail: sample.detail,

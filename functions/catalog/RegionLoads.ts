@@ -1,10 +1,15 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Reservation } from '../placement/types.ts';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, isConditionFailure } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 
 /** A reservation as stored: what placement weighs, plus what a later move of the queued job needs. */
-export type StoredReservation = Omit<Reservation, 'runningForSeconds'> & {
+export interface StoredReservation {
+  vcpus: number;
+  memoryMiB: number;
+  /** Best guess of the job's run time, seconds (placement weighs queued work with it). */
+  expectedSeconds: number;
+  /** Batch scheduling priority: higher runs first within a region. */
+  priority: number;
   reservedAt: string;
   /** Epoch ms, set when the job's RUNNING event arrives. */
   runningSince?: number;
@@ -12,7 +17,7 @@ export type StoredReservation = Omit<Reservation, 'runningForSeconds'> & {
   submittedAt?: number;
   inputBytes?: number;
   dataRegions?: string[];
-};
+}
 
 /** A region's load item: every job holding capacity there, and its recent infrastructure failures. */
 export interface RegionLoad {
@@ -27,10 +32,6 @@ export interface RegionLoad {
 
 const KEEP_FAILURES = 20;
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
-
 /**
  * Per-region capacity items of the catalog table (`REGION#<name>` / `#LOAD`). Every write is ONE
  * conditional item write (the local server has no transactions): a reservation succeeds only on the
@@ -40,24 +41,23 @@ function isConditionFailure(error: unknown): boolean {
  * item holds thousands of concurrent jobs, far below the 400 KB item limit.
  */
 export class RegionLoads {
-  readonly #doc: DynamoDBDocumentClient;
-  readonly #table: string;
+  readonly #table: CatalogTable;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
-    this.#doc = doc;
-    this.#table = tableName;
+  constructor(table: CatalogTable) {
+    this.#table = table;
   }
 
   /** Current load of a region (creating its empty item on first use). */
   async get(region: string): Promise<RegionLoad> {
     const read = async () =>
-      (await this.#doc.send(new GetCommand({ TableName: this.#table, Key: keys.regionLoad(region), ConsistentRead: true }))).Item;
+      (await this.#table.doc.send(new GetCommand({ TableName: this.#table.name, Key: keys.regionLoad(region), ConsistentRead: true })))
+        .Item;
     let item = await read();
     if (!item) {
       try {
-        await this.#doc.send(
+        await this.#table.doc.send(
           new PutCommand({
-            TableName: this.#table,
+            TableName: this.#table.name,
             Item: { ...keys.regionLoad(region), region, revision: 0, jobs: {}, infraFailures: [] },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -83,9 +83,9 @@ export class RegionLoads {
     seenRevision: number,
   ): Promise<boolean> {
     try {
-      await this.#doc.send(
+      await this.#table.doc.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.#table.name,
           Key: keys.regionLoad(region),
           UpdateExpression: 'SET jobs.#job = :reservation, revision = revision + :one',
           ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
@@ -112,9 +112,9 @@ export class RegionLoads {
   /** Notes that a reserved job was handed to Batch, so a queue that does not drain can be told from held work. */
   async markSubmitted(region: string, jobName: string, at: number): Promise<boolean> {
     try {
-      await this.#doc.send(
+      await this.#table.doc.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.#table.name,
           Key: keys.regionLoad(region),
           UpdateExpression: 'SET jobs.#job.submittedAt = if_not_exists(jobs.#job.submittedAt, :at)',
           ConditionExpression: 'attribute_exists(jobs.#job)',
@@ -131,9 +131,9 @@ export class RegionLoads {
 
   async markRunning(region: string, jobName: string, since: number): Promise<boolean> {
     try {
-      await this.#doc.send(
+      await this.#table.doc.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.#table.name,
           Key: keys.regionLoad(region),
           UpdateExpression: 'SET jobs.#job.runningSince = :since',
           ConditionExpression: 'attribute_exists(jobs.#job)',
@@ -151,9 +151,9 @@ export class RegionLoads {
   /** Releases a job's capacity; false when it held none there (already released: a duplicate event). */
   async release(region: string, jobName: string): Promise<boolean> {
     try {
-      await this.#doc.send(
+      await this.#table.doc.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.#table.name,
           Key: keys.regionLoad(region),
           UpdateExpression: 'REMOVE jobs.#job SET revision = revision + :one',
           ConditionExpression: 'attribute_exists(jobs.#job)',
@@ -171,9 +171,9 @@ export class RegionLoads {
   /** Appends an infrastructure failure (host terminated) to the region's record; returns the recent ones. */
   async recordInfraFailure(region: string, at: number): Promise<number[]> {
     await this.get(region);
-    const result = await this.#doc.send(
+    const result = await this.#table.doc.send(
       new UpdateCommand({
-        TableName: this.#table,
+        TableName: this.#table.name,
         Key: keys.regionLoad(region),
         UpdateExpression: 'SET infraFailures = list_append(infraFailures, :at)',
         ExpressionAttributeValues: { ':at': [at] },
@@ -184,9 +184,9 @@ export class RegionLoads {
     if (failures.length > KEEP_FAILURES) {
       // Trimming races with a concurrent append at worst drop one old entry: health needs recent ones only.
       const kept = failures.slice(-KEEP_FAILURES);
-      await this.#doc.send(
+      await this.#table.doc.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.#table.name,
           Key: keys.regionLoad(region),
           UpdateExpression: 'SET infraFailures = :kept',
           ExpressionAttributeValues: { ':kept': kept },

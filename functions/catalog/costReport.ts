@@ -27,11 +27,11 @@ export async function costReport(
   for (const team of teams) {
     let teamTotal: CostTotals = NO_COST;
     let teamRuns = 0;
-    for (const run of await catalog.listRuns(team)) {
+    for (const run of await catalog.runs.listForTeam(team)) {
       if (filter.runId && run.runId !== filter.runId) continue;
       if (filter.since && Date.parse(run.createdAt) < filter.since.getTime()) continue;
-      const samples = await catalog.listRunSamples(team, run.runId);
-      const items = (await Promise.all(samples.map((sample) => catalog.listSampleCosts(sample)))).flat();
+      const samples = await catalog.samples.listInRun(team, run.runId);
+      const items = (await Promise.all(samples.map((sample) => catalog.costs.listForSample(sample)))).flat();
       const totals = sumCosts(items.map((item) => ({ ...item.cost, status: item.status })));
       runs.push({ team, runId: run.runId, createdAt: run.createdAt, samples: samples.length, ...totals });
       teamTotal = addCostTotals(teamTotal, totals);

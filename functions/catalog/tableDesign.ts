@@ -1,3 +1,5 @@
+import type { VersionRef } from '../../contracts/keys.ts';
+
 /**
  * The catalog is ONE DynamoDB table (single-table design). Both runtimes create it from this
  * description: the SST stack in AWS, the embedded runtime against the local DynamoDB-compatible server.
@@ -12,7 +14,7 @@
  * | step of version | SAMPLE#<team>#<run>#<sample>       | V#<0000n>#STEP#<step>      |                  |                                         |
  * | job cost        | SAMPLE#<team>#<run>#<sample>       | COST#V#<0000n>#<step>#<job>|                  |                                         |
  * | execution       | EXEC#<executionName>               | #EXEC                      |                  |                                         |
- * | job (token)     | JOB#<jobName>                      | #JOB                       |                  |                                         |
+ * | job (token)     | JOB#<jobName>                      | #JOB                       | DEFERRED#<team>#<run> (while held) | JOB#<jobName>          |
  * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      | FACTS#UNPUBLISHED#<shard> (until published) | <claimedAt>#<dedupeKey> |
  * | region load     | REGION#<region>                    | #LOAD                      |                  |                                         |
  * | region scale    | REGION#<region>                    | #SCALE                     |                  |                                         |
@@ -76,25 +78,43 @@ function shardOf(key: string): number {
   return hash % UNPUBLISHED_FACT_SHARDS;
 }
 
+const samplePk = (team: string, runId: string, sampleId: string) => `SAMPLE#${team}#${runId}#${sampleId}`;
+const versionSk = (version: number) => `V#${String(version).padStart(5, '0')}`;
+const stepSk = (version: number, step: string) => `${versionSk(version)}#STEP#${step}`;
+
+/** The key of every item kind, and of its GSI1 entry where it has one (the table above). */
 export const keys = {
   run: (team: string, runId: string) => ({ pk: `RUN#${team}#${runId}`, sk: '#RUN' }),
+  /** GSI1 partition of a team: its runs (`RUN#…`) and its samples by status (`SAMPLE#<status>#…`). */
+  teamIndex: (team: string) => `TEAM#${team}`,
+  runInTeam: (team: string, runId: string) => ({ gsi1pk: `TEAM#${team}`, gsi1sk: `RUN#${runId}` }),
+  sampleInTeam: (team: string, status: string, runId: string, sampleId: string) => ({
+    gsi1pk: `TEAM#${team}`,
+    gsi1sk: `SAMPLE#${status}#${runId}#${sampleId}`,
+  }),
   file: (team: string, runId: string, name: string) => ({ pk: `RUN#${team}#${runId}`, sk: `FILE#${name}` }),
   sample: (team: string, runId: string, sampleId: string) => ({ pk: `RUN#${team}#${runId}`, sk: `SAMPLE#${sampleId}` }),
-  samplePk: (team: string, runId: string, sampleId: string) => `SAMPLE#${team}#${runId}#${sampleId}`,
-  versionSk: (version: number) => `V#${String(version).padStart(5, '0')}`,
-  stepSk: (version: number, step: string) => `V#${String(version).padStart(5, '0')}#STEP#${step}`,
+  samplePk,
+  versionSk,
+  stepSk,
+  version: (ref: VersionRef) => ({ pk: samplePk(ref.team, ref.runId, ref.sampleId), sk: versionSk(ref.version) }),
+  step: (ref: VersionRef, step: string) => ({ pk: samplePk(ref.team, ref.runId, ref.sampleId), sk: stepSk(ref.version, step) }),
   execution: (name: string) => ({ pk: `EXEC#${name}`, sk: '#EXEC' }),
   job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
+  /** GSI1 partition of the jobs of a run held back behind its early steps. */
+  deferredIndex: (team: string, runId: string) => `DEFERRED#${team}#${runId}`,
+  deferredJob: (team: string, runId: string, jobName: string) => ({ gsi1pk: `DEFERRED#${team}#${runId}`, gsi1sk: `JOB#${jobName}` }),
   fact: (dedupeKey: string) => ({ pk: `FACT#${dedupeKey}`, sk: '#FACT' }),
   unpublishedFact: (dedupeKey: string, claimedAt: string) => ({
     gsi1pk: unpublishedFactShardPk(shardOf(dedupeKey)),
     gsi1sk: `${claimedAt}#${dedupeKey}`,
   }),
   regionLoad: (region: string) => ({ pk: `REGION#${region}`, sk: '#LOAD' }),
+  regionScale: (region: string) => ({ pk: `REGION#${region}`, sk: '#SCALE' }),
   shareSkip: (entryPath: string) => ({ pk: 'SHARE#SKIPPED', sk: `ENTRY#${entryPath}` }),
   shareSkipByTeam: (team: string, runId: string | undefined, entryPath: string) => ({
     gsi1pk: `TEAM#${team}`,
     gsi1sk: `SKIPPED#${runId ?? ''}#${entryPath}`,
   }),
-  costSk: (version: number, step: string, jobName: string) => `COST#V#${String(version).padStart(5, '0')}#${step}#${jobName}`,
+  costSk: (version: number, step: string, jobName: string) => `COST#${versionSk(version)}#${step}#${jobName}`,
 } as const;

@@ -1,5 +1,3 @@
-import type { JobCost } from '../workflow/jobCost.ts';
-import type { PlacementRecord } from '../placement/types.ts';
 import type { ReadStats } from '../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
@@ -177,4 +175,38 @@ export interface ExecutionRecord extends VersionRef {
   reason?: 'automatic' | 'recovery' | 'reprocess';
   /** Reprocessing: the step from which steps re-run (earlier ones reuse published outputs). */
   rerunFrom?: string;
+}
+
+export type CapacityType = 'on-demand' | 'spot';
+
+/**
+ * What one Batch job cost: every attempt counts (a failed or interrupted attempt was paid for too), plus
+ * moving its inputs into a non-home region. Estimates from config prices, not the AWS bill.
+ */
+export interface JobCost {
+  region: string;
+  capacityType: CapacityType;
+  attempts: number;
+  /** Wall-clock seconds over all attempts. */
+  seconds: number;
+  vcpuSeconds: number;
+  memoryGbSeconds: number;
+  computeUsd: number;
+  /** Bytes copied into the job's region to stage its inputs (0 at home, or when already staged). */
+  transferBytes: number;
+  transferUsd: number;
+  /** computeUsd + transferUsd. */
+  estimatedUsd: number;
+}
+
+/** Placement as the catalog records it on the job and on the step attempt (lineage of re-placements). */
+export interface PlacementRecord {
+  jobName: string;
+  region: string;
+  at: string;
+  estimatedStartSeconds: number;
+  reasons: string[];
+  /** Set on a re-placement: the job it replaces and why. */
+  replaces?: string;
+  why?: string;
 }

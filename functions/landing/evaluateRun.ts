@@ -108,12 +108,12 @@ export function evaluateRun(svc: Services, team: string, runId: string, now?: nu
 }
 
 async function evaluateRunAt(svc: Services, team: string, runId: string, now: number): Promise<RunEvaluation> {
-  const files = await svc.catalog.listRunFiles(team, runId);
-  const run = await svc.catalog.getRun(team, runId);
+  const files = await svc.catalog.runs.listFiles(team, runId);
+  const run = await svc.catalog.runs.get(team, runId);
   const documents = await readRunDocuments(svc, files);
   if (documents.problem) {
     logger.warn('unreadable run document', { team, runId, problem: documents.problem });
-    await svc.catalog.updateRun(team, runId, {
+    await svc.catalog.runs.update(team, runId, {
       status: 'INCOMPLETE',
       missing: [],
       waitingFor: `a readable run document: ${documents.problem}`,
@@ -140,7 +140,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     deadlineMinutes: svc.config.completeness.deadlineMinutes,
   });
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
-  await svc.catalog.updateRun(team, runId, {
+  await svc.catalog.runs.update(team, runId, {
     status,
     documents: files.filter((file) => file.name === SAMPLE_SHEET || isManifestName(file.name)).map((file) => file.name),
     expectedSamples: completeness.samples.map((sample) => sample.sampleId),
@@ -172,12 +172,12 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   const landed: string[] = [];
   const settling: string[] = [];
   // One query for the run's samples, not one read per sample per landed file.
-  const records = new Map((await svc.catalog.listRunSamples(team, runId)).map((record) => [record.sampleId, record]));
+  const records = new Map((await svc.catalog.samples.listInRun(team, runId)).map((record) => [record.sampleId, record]));
   for (const sample of completeness.samples) {
     const ref = { team, runId, sampleId: sample.sampleId };
     const record = records.get(sample.sampleId);
     if (!record)
-      await svc.catalog.setSampleStatus(ref, 'RECEIVING', {
+      await svc.catalog.samples.setStatus(ref, 'RECEIVING', {
         detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files',
       });
     // Never start on a partial upload: the profile's completion signal and every expected file.
@@ -186,7 +186,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     // This very file set was announced (by this process or another): nothing new to say about the sample.
     if (record?.landedIdentity === identity) continue;
     if (record?.currentVersion) {
-      const current = await svc.catalog.getVersion({ ...ref, version: record.currentVersion });
+      const current = await svc.catalog.samples.getVersion({ ...ref, version: record.currentVersion });
       const changed = sample.files.filter((file) => {
         const known = current?.files.find((candidate) => candidate.name === file.name);
         return !known || known.etag !== file.etag || known.size !== file.size || known.versionId !== file.versionId;
@@ -196,7 +196,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
       const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
       if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
-        await svc.catalog.setSampleStatus(ref, record.status, {
+        await svc.catalog.samples.setStatus(ref, record.status, {
           currentVersion: record.currentVersion,
           detail: `${changed.length} changed file(s) settling before a new version`,
         });
@@ -215,12 +215,12 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     if (emitted) {
       landed.push(sample.sampleId);
       // Only the emitter records it: a claim another process holds (or a dead one left) is tried again.
-      await svc.catalog.markSampleLanded(ref, identity);
+      await svc.catalog.samples.markLanded(ref, identity);
     }
   }
   // A finished run whose samples are re-uploaded is evaluated again by the sweep once they are quiet.
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
-    await svc.catalog.updateRun(team, runId, { settlingSamples: settling });
+    await svc.catalog.runs.update(team, runId, { settlingSamples: settling });
   return { landed, status, settling };
 }
 
@@ -232,7 +232,7 @@ async function announceLateOrChanged(
   files: LandedFile[],
   identity: string,
 ): Promise<void> {
-  const version = await svc.catalog.getVersion({ ...ref, version: currentVersion });
+  const version = await svc.catalog.samples.getVersion({ ...ref, version: currentVersion });
   if (!version) return;
   for (const file of files) {
     const known = version.files.find((candidate) => candidate.name === file.name);

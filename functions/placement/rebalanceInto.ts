@@ -42,7 +42,7 @@ export async function rebalanceInto(svc: Services, region: string, now = Date.no
   });
   const moved: string[] = [];
   for (const move of pickMoves(view).filter((candidate) => candidate.to === region)) {
-    const job = await svc.catalog.getJob(move.jobName);
+    const job = await svc.catalog.jobs.get(move.jobName);
     if (!job || (job.deferredSpec && !job.releasedAt)) continue;
     if (await replaceJob(svc, move.jobName, `rebalanced: ${move.reason}`)) moved.push(move.jobName);
   }

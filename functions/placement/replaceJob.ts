@@ -70,15 +70,15 @@ export async function moveStalledJobs(svc: Services, at = Date.now()): Promise<s
  * @returns false when the job is not Landfall's, already finished, or was moved already.
  */
 export async function replaceJob(svc: Services, jobName: string, why: string): Promise<boolean> {
-  const job = await svc.catalog.getJob(jobName);
+  const job = await svc.catalog.jobs.get(jobName);
   if (!job?.spec || job.replacedBy) return false;
   const ref = { team: job.team, runId: job.runId, sampleId: job.sampleId, version: job.version };
-  const step = await svc.catalog.getStep(ref, job.step);
+  const step = await svc.catalog.steps.get(ref, job.step);
   if (step?.publishedAt || step?.status === 'FAILED' || (step && step.jobName !== jobName)) return false;
   // The first placement is number 1, so a move is at least the second (older records may list none).
   const number = Math.max(2, (step?.placements?.length ?? 1) + 1);
   const newName = replacementJobName(jobName, number);
-  if (!(await svc.catalog.markJobReplaced(jobName, newName))) return false;
+  if (!(await svc.catalog.jobs.markReplaced(jobName, newName))) return false;
 
   const old = JSON.parse(job.spec) as JobSpec;
   const held = (await svc.catalog.regionLoads.get(job.region)).jobs[jobName];
@@ -86,7 +86,7 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   await svc.catalog.regionLoads.release(job.region, jobName);
 
   // Inputs are staged again from the landed originals: the lost region's staging bucket may be unreachable.
-  const version = await svc.catalog.getVersion(ref);
+  const version = await svc.catalog.samples.getVersion(ref);
   const inputs = (version?.files ?? []).map((file) => ({
     name: file.name,
     bucket: file.bucket,
@@ -141,15 +141,15 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   delete record.releasedAt;
   if (job.deferredSpec && !job.releasedAt) {
     // Still held behind the run's early steps: it stays held, now bound for the new region.
-    await svc.catalog.deferJob({ ...record, deferredSpec: JSON.stringify(spec) });
-    await svc.catalog.appendStepPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
+    await svc.catalog.jobs.defer({ ...record, deferredSpec: JSON.stringify(spec) });
+    await svc.catalog.steps.appendPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
     return true;
   }
   delete record.deferredSpec;
-  await svc.catalog.recordJob(record);
-  await svc.catalog.appendStepPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
+  await svc.catalog.jobs.record(record);
+  await svc.catalog.steps.appendPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
   const { jobId } = await svc.jobs.submit(spec);
-  await svc.catalog.setJobId(newName, jobId);
+  await svc.catalog.jobs.setJobId(newName, jobId);
   await svc.catalog.regionLoads.markSubmitted(decision.region, newName, Date.now());
   return true;
 }

@@ -4,7 +4,8 @@ import type { LandfallConfig } from '../../config/schema.ts';
 import type { StepDefinition } from '../../workflows/pipeline.ts';
 import type { Services } from '../shared/services.ts';
 import type { SamplePayload } from '../workflow/payloads.ts';
-import type { PlacementDecision, PlacementJob, PlacementRecord, PlacementSetup } from './types.ts';
+import type { PlacementRecord } from '../catalog/types.ts';
+import type { PlacementDecision, PlacementJob, PlacementSetup } from './types.ts';
 
 export function placementSetup(config: LandfallConfig): PlacementSetup {
   return {
@@ -36,7 +37,7 @@ export async function placementJobFor(
   priority: number,
 ): Promise<PlacementJob> {
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
-  const ranIn = (await svc.catalog.listSteps(ref)).map((record) => record.region);
+  const ranIn = (await svc.catalog.steps.list(ref)).map((record) => record.region);
   return {
     jobName,
     vcpus: step.vcpus,

@@ -75,15 +75,3 @@ export interface PlacementSetup {
   /** Clock for health (tests pass their own). @default Date.now */
   now?: () => number;
 }
-
-/** Placement as the catalog records it on the job and on the step attempt (lineage of re-placements). */
-export interface PlacementRecord {
-  jobName: string;
-  region: string;
-  at: string;
-  estimatedStartSeconds: number;
-  reasons: string[];
-  /** Set on a re-placement: the job it replaces and why. */
-  replaces?: string;
-  why?: string;
-}

@@ -72,12 +72,12 @@ export async function writeManifest(
   resultsBucket: string,
 ): Promise<SampleManifest> {
   for (let round = 0; round < 10; round++) {
-    const version = await svc.catalog.getVersion(ref);
+    const version = await svc.catalog.samples.getVersion(ref);
     if (!version) throw new Error(`no catalog entry for ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version}`);
-    const manifest = renderManifest(version, await svc.catalog.listSteps(ref));
+    const manifest = renderManifest(version, await svc.catalog.steps.list(ref));
     await faultPoint('manifest.betweenReadAndWrite');
     await svc.storage.put(resultsBucket, manifestKey(ref), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
-    const after = await svc.catalog.getVersion(ref);
+    const after = await svc.catalog.samples.getVersion(ref);
     if ((after?.manifestRevision ?? 0) === (version.manifestRevision ?? 0) && after?.status === version.status) return manifest;
   }
   throw new Error(`manifest of ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version} kept changing while being written`);

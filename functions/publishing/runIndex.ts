@@ -92,13 +92,13 @@ export function renderRunIndex(snapshot: RunSnapshot): RunIndex {
 
 /** Reads everything index.json shows from the catalog. */
 export async function readRunSnapshot(svc: Pick<Services, 'catalog'>, team: string, runId: string): Promise<RunSnapshot | undefined> {
-  const run = await svc.catalog.getRun(team, runId);
+  const run = await svc.catalog.runs.get(team, runId);
   if (!run) return undefined;
   const samples = await Promise.all(
-    (await svc.catalog.listRunSamples(team, runId)).map(async (sample) => {
+    (await svc.catalog.samples.listInRun(team, runId)).map(async (sample) => {
       if (!sample.currentVersion) return { sample, steps: [] };
       const ref = { team, runId, sampleId: sample.sampleId, version: sample.currentVersion };
-      const [version, steps] = await Promise.all([svc.catalog.getVersion(ref), svc.catalog.listSteps(ref)]);
+      const [version, steps] = await Promise.all([svc.catalog.samples.getVersion(ref), svc.catalog.steps.list(ref)]);
       return { sample, version, steps };
     }),
   );
@@ -111,7 +111,7 @@ export async function readRunSnapshot(svc: Pick<Services, 'catalog'>, team: stri
  * re-reads and re-writes, so two samples finishing at once both appear.
  *
  * @example
- * await svc.catalog.bumpRunIndexRevision(team, runId);
+ * await svc.catalog.runs.bumpIndexRevision(team, runId);
  * const index = await writeRunIndex(svc, team, runId, bucketNames(svc.config).results);
  */
 export async function writeRunIndex(
@@ -128,7 +128,7 @@ export async function writeRunIndex(
     await svc.storage.put(resultsBucket, runIndexKey(team, runId), `${JSON.stringify(index, null, 2)}\n`, {
       contentType: 'application/json',
     });
-    const after = await svc.catalog.getRun(team, runId);
+    const after = await svc.catalog.runs.get(team, runId);
     if ((after?.indexRevision ?? 0) === index.revision) return index;
   }
   throw new Error(`index.json of run ${team}/${runId} kept changing while being written`);

@@ -1,6 +1,6 @@
 import { landfallEvent, type LandfallDetailType, type LandfallEventDetail } from '../../contracts/events/landfall.ts';
 import { faultPoint } from './faults.ts';
-import { FACT_CLAIM_LEASE_MS } from '../catalog/Catalog.ts';
+import { FACT_CLAIM_LEASE_MS } from '../catalog/Facts.ts';
 import { INSTANCE_ID } from './instance.ts';
 import { logger } from './powertools.ts';
 import type { Services } from './services.ts';
@@ -20,18 +20,18 @@ export async function emitOnce<T extends LandfallDetailType>(
 ): Promise<boolean> {
   const event = landfallEvent(detailType, detail);
   await faultPoint('emit.beforeClaim', { detailType });
-  if (!(await svc.catalog.claimFact(detail.dedupeKey, detailType, event))) return false;
+  if (!(await svc.catalog.facts.claim(detail.dedupeKey, detailType, event))) return false;
   try {
     await faultPoint('emit.afterClaim', { detailType });
     await svc.events.publish([event]);
   } catch (error) {
-    await svc.catalog.releaseFact(detail.dedupeKey).catch(() => undefined);
+    await svc.catalog.facts.release(detail.dedupeKey).catch(() => undefined);
     throw error;
   }
   // The event is out: failing the handler now would not help (its retry finds the claim held and stops).
   // An unmarked claim can be taken again once its lease ends, and the event carries its dedupeKey.
-  await svc.catalog
-    .markFactPublished(detail.dedupeKey)
+  await svc.catalog.facts
+    .markPublished(detail.dedupeKey)
     .catch((error: unknown) => logger.warn('fact published but not marked so', { dedupeKey: detail.dedupeKey, detailType, error }));
   return true;
 }
@@ -56,11 +56,11 @@ export async function relayUnpublishedFacts(
   { startup, now = Date.now() }: { startup: boolean; now?: number },
 ): Promise<RelayedFact[]> {
   const candidates = startup
-    ? (await svc.catalog.listUnpublishedFacts()).filter((fact) => fact.owner !== INSTANCE_ID)
-    : await svc.catalog.listUnpublishedFacts(new Date(now - FACT_CLAIM_LEASE_MS));
+    ? (await svc.catalog.facts.listUnpublished()).filter((fact) => fact.owner !== INSTANCE_ID)
+    : await svc.catalog.facts.listUnpublished(new Date(now - FACT_CLAIM_LEASE_MS));
   const relayed: RelayedFact[] = [];
   for (const fact of candidates) {
-    if (!(await svc.catalog.takeOverFact(fact))) continue;
+    if (!(await svc.catalog.facts.takeOver(fact))) continue;
     try {
       await svc.events.publish([fact.event]);
     } catch (error) {
@@ -71,7 +71,7 @@ export async function relayUnpublishedFacts(
       });
       continue;
     }
-    await svc.catalog.markFactPublished(fact.dedupeKey);
+    await svc.catalog.facts.markPublished(fact.dedupeKey);
     logger.warn('relayed a fact its publisher claimed but died before publishing', {
       dedupeKey: fact.dedupeKey,
       detailType: fact.detailType,

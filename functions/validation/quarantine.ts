@@ -54,7 +54,7 @@ export async function quarantineSample(
   for (const [index, file] of files.entries()) {
     const target = moved[index]!;
     if (file.bucket === target.bucket && file.key === target.key) continue;
-    await svc.catalog.relocateFile(ref.team, ref.runId, file.name, { bucket: target.bucket, key: target.key });
+    await svc.catalog.runs.relocateFile(ref.team, ref.runId, file.name, { bucket: target.bucket, key: target.key });
     await svc.storage.delete(file.bucket, file.key);
   }
   return { reasonsKey, files: moved };

@@ -18,14 +18,14 @@ export async function firstPendingEarlyStep(
   // The asking sample's own early steps are the likeliest pending ones (its steps start together): one
   // look there usually answers without listing the run.
   if (options.lookFirstAt) {
-    const own = await svc.catalog.getVersion(options.lookFirstAt);
+    const own = await svc.catalog.samples.getVersion(options.lookFirstAt);
     const pending = own && (await pendingOf(svc, own));
     if (pending) return pending;
   }
-  for (const sample of await svc.catalog.listRunSamples(team, runId)) {
+  for (const sample of await svc.catalog.samples.listInRun(team, runId)) {
     if (!['READY', 'RUNNING'].includes(sample.status) || !sample.currentVersion) continue;
     if (options.lookFirstAt?.sampleId === sample.sampleId && options.lookFirstAt.version === sample.currentVersion) continue;
-    const version = await svc.catalog.getVersion({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
+    const version = await svc.catalog.samples.getVersion({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
     const pending = version && (await pendingOf(svc, version));
     if (pending) return pending;
   }
@@ -37,7 +37,7 @@ async function pendingOf(svc: Pick<Services, 'catalog'>, version: VersionRecord)
   if (!version.pipeline) return undefined;
   const early = getPipeline(version.pipeline).steps.filter((step) => step.early);
   if (early.length === 0) return undefined;
-  const steps = await svc.catalog.listSteps(version);
+  const steps = await svc.catalog.steps.list(version);
   for (const step of early) {
     const record = steps.find((candidate) => candidate.step === step.name);
     if (!record?.publishedAt && record?.status !== 'FAILED') return `${version.sampleId}/${step.name}`;
@@ -58,12 +58,12 @@ export async function releaseDeferredJobs(
 ): Promise<number> {
   // Pending early steps first: while there are some (most calls), the run's deferred jobs need no listing.
   if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
-  const deferred = await svc.catalog.listDeferredJobs(team, runId);
+  const deferred = await svc.catalog.jobs.listDeferred(team, runId);
   let released = 0;
   for (const job of deferred) {
-    if (!job.deferredSpec || !(await svc.catalog.claimDeferredJob(job.jobName))) continue;
+    if (!job.deferredSpec || !(await svc.catalog.jobs.claimDeferred(job.jobName))) continue;
     const { jobId } = await svc.jobs.submit(JSON.parse(job.deferredSpec) as JobSpec);
-    await svc.catalog.setJobId(job.jobName, jobId);
+    await svc.catalog.jobs.setJobId(job.jobName, jobId);
     await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
     released++;
   }

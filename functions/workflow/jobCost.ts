@@ -1,27 +1,6 @@
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
-
-export type CapacityType = 'on-demand' | 'spot';
-
-/**
- * What one Batch job cost: every attempt counts (a failed or interrupted attempt was paid for too), plus
- * moving its inputs into a non-home region. Estimates from config prices, not the AWS bill.
- */
-export interface JobCost {
-  region: string;
-  capacityType: CapacityType;
-  attempts: number;
-  /** Wall-clock seconds over all attempts. */
-  seconds: number;
-  vcpuSeconds: number;
-  memoryGbSeconds: number;
-  computeUsd: number;
-  /** Bytes copied into the job's region to stage its inputs (0 at home, or when already staged). */
-  transferBytes: number;
-  transferUsd: number;
-  /** computeUsd + transferUsd. */
-  estimatedUsd: number;
-}
+import type { CapacityType, JobCost } from '../catalog/types.ts';
 
 /** Price of compute per vCPU-hour and GB-hour. */
 export interface ComputePrice {

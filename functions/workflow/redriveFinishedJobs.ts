@@ -41,7 +41,7 @@ export async function redriveFinishedJobs(
     const load = await svc.catalog.regionLoads.get(region.name);
     for (const [jobName, reservation] of Object.entries(load.jobs)) {
       if (reservation.runningSince === undefined || at - reservation.runningSince < graceMs) continue;
-      const job = await svc.catalog.getJob(jobName);
+      const job = await svc.catalog.jobs.get(jobName);
       if (!job?.jobId || job.replacedBy) continue;
       const description = await svc.jobs.describe(job.jobId, job.region);
       if (!description || (description.status !== 'SUCCEEDED' && description.status !== 'FAILED')) continue;

@@ -53,7 +53,7 @@ export async function startVersionExecution(
     input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
   });
   await faultPoint('start.afterStartExecution');
-  const first = await svc.catalog.markWorkflowStarted(ref, {
+  const first = await svc.catalog.executions.markStarted(ref, {
     ...ref,
     executionName,
     executionArn: started.executionArn,
@@ -68,7 +68,7 @@ export async function startVersionExecution(
     options.reason === 'automatic'
       ? pipeline
       : `${pipeline} (${options.reason}${options.rerunFrom ? ` from ${options.rerunFrom}` : ''}, generation ${options.generation})`;
-  await svc.catalog.setSampleStatus(ref, 'RUNNING', { currentVersion: ref.version, detail: `v${ref.version} running ${label}` });
+  await svc.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: ref.version, detail: `v${ref.version} running ${label}` });
   await announceWorkflowStarted(svc, {
     ...ref,
     executionName,

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Catalog, UnpublishedFact } from '../../functions/catalog/Catalog.ts';
+import type { Catalog } from '../../functions/catalog/Catalog.ts';
+import type { UnpublishedFact } from '../../functions/catalog/Facts.ts';
 import { INSTANCE_ID } from '../../functions/shared/instance.ts';
 
 const DEDUPE_KEY = /"dedupeKey":("(?:[^"\\]|\\.)*")/;
@@ -27,12 +28,12 @@ export async function dedupeKeysInBusLog(busLogFile: string, wanted: ReadonlySet
  * place a fact can be delivered twice, and every event carries its dedupeKey for subscribers.)
  */
 export async function markLoggedFactsPublished(catalog: Catalog, busLogFile: string): Promise<UnpublishedFact[]> {
-  const pending = (await catalog.listUnpublishedFacts()).filter((fact) => fact.owner !== INSTANCE_ID);
+  const pending = (await catalog.facts.listUnpublished()).filter((fact) => fact.owner !== INSTANCE_ID);
   const logged = await dedupeKeysInBusLog(busLogFile, new Set(pending.map((fact) => fact.dedupeKey)));
   const confirmed: UnpublishedFact[] = [];
   for (const fact of pending) {
-    if (!logged.has(fact.dedupeKey) || !(await catalog.takeOverFact(fact))) continue;
-    await catalog.markFactPublished(fact.dedupeKey);
+    if (!logged.has(fact.dedupeKey) || !(await catalog.facts.takeOver(fact))) continue;
+    await catalog.facts.markPublished(fact.dedupeKey);
     confirmed.push(fact);
   }
   return confirmed;

@@ -149,7 +149,7 @@ export class DashboardData {
         ? await this.#catalog.shareSkips.listAll()
         : (await Promise.all(teams.map((team) => this.#catalog.shareSkips.listTeam(team)))).flat();
     for (const team of teams) {
-      const [runs, samples] = await Promise.all([this.#catalog.listRuns(team), this.#catalog.listTeamSamples(team)]);
+      const [runs, samples] = await Promise.all([this.#catalog.runs.listForTeam(team), this.#catalog.samples.listForTeam(team)]);
       const byRun = new Map<string, SampleRow[]>();
       for (const sample of samples) {
         const cost = await this.#sampleCost(sample);
@@ -158,7 +158,7 @@ export class DashboardData {
         if (sample.currentVersion !== undefined) row.version = sample.currentVersion;
         byRun.set(sample.runId, [...(byRun.get(sample.runId) ?? []), row]);
         if (sample.status === 'REJECTED' && sample.currentVersion !== undefined) {
-          const version = await this.#catalog.getVersion({ ...sample, version: sample.currentVersion });
+          const version = await this.#catalog.samples.getVersion({ ...sample, version: sample.currentVersion });
           if (version) quarantine.push(quarantineEntry(version));
         }
       }
@@ -203,9 +203,9 @@ export class DashboardData {
   async regions(): Promise<RegionView[]> {
     const running = new Map<string, number>();
     for (const team of this.#config.teams.map((candidate) => candidate.id)) {
-      for (const sample of await this.#catalog.listTeamSamples(team, 'RUNNING')) {
+      for (const sample of await this.#catalog.samples.listForTeam(team, 'RUNNING')) {
         if (sample.currentVersion === undefined) continue;
-        for (const step of await this.#catalog.listSteps({ ...sample, version: sample.currentVersion }))
+        for (const step of await this.#catalog.steps.list({ ...sample, version: sample.currentVersion }))
           if (step.status === 'RUNNING') running.set(step.region, (running.get(step.region) ?? 0) + 1);
       }
     }
@@ -234,16 +234,18 @@ export class DashboardData {
   async runTimeline(identity: Identity, team: string, runId: string): Promise<RunTimeline | undefined> {
     assertCanRead(identity, team);
     if (!visibleTeams(identity, this.#config).includes(team)) return undefined;
-    const run = await this.#catalog.getRun(team, runId);
+    const run = await this.#catalog.runs.get(team, runId);
     if (!run) return undefined;
-    const [files, samples] = await Promise.all([this.#catalog.listRunFiles(team, runId), this.#catalog.listRunSamples(team, runId)]);
+    const [files, samples] = await Promise.all([this.#catalog.runs.listFiles(team, runId), this.#catalog.samples.listInRun(team, runId)]);
     const landedAt = new Map(files.map((file) => [file.name, file.landedAt]));
     const rows: SampleTimeline[] = [];
     for (const sample of samples) {
       const events: TimelineEvent[] = [];
       const version =
-        sample.currentVersion !== undefined ? await this.#catalog.getVersion({ ...sample, version: sample.currentVersion }) : undefined;
-      const steps = version ? await this.#catalog.listSteps(version) : [];
+        sample.currentVersion !== undefined
+          ? await this.#catalog.samples.getVersion({ ...sample, version: sample.currentVersion })
+          : undefined;
+      const steps = version ? await this.#catalog.steps.list(version) : [];
       if (version) {
         const times = version.files
           .map((file) => landedAt.get(file.name))
@@ -321,7 +323,8 @@ export class DashboardData {
     // Every version's steps count: a superseded or failed attempt was paid for too.
     let cost = ZERO;
     if (sample.currentVersion !== undefined) {
-      for (const version of await this.#catalog.listVersions(sample)) cost = add(cost, stepCost(await this.#catalog.listSteps(version)));
+      for (const version of await this.#catalog.samples.listVersions(sample))
+        cost = add(cost, stepCost(await this.#catalog.steps.list(version)));
     }
     if (TERMINAL_SAMPLE_STATUSES.includes(sample.status)) this.#costs.set(key, cost);
     return cost;

@@ -172,7 +172,7 @@ export function visibleTeams(identity: Identity, config: Pick<LandfallConfig, 't
  * `config.teams` so no listing or error message leaks another team's name.
  *
  * @example
- * for (const team of selectTeams(identity, client.config, options.team)) rows.push(...(await client.catalog.listRuns(team)));
+ * for (const team of selectTeams(identity, client.config, options.team)) rows.push(...(await client.catalog.runs.listForTeam(team)));
  */
 export function selectTeams(identity: Identity, config: Pick<LandfallConfig, 'teams'>, requested?: string): string[] {
   const visible = visibleTeams(identity, config);

@@ -153,7 +153,7 @@ describe('crash recovery of the embedded runtime', () => {
       for (const sample of run.samples) {
         const ref = { team: TEAM, runId, sampleId: sample.sampleId, version: 1 };
         // no duplicate executions: contiguous generations, each recorded once
-        const executions = await second.catalog.listExecutions(ref);
+        const executions = await second.catalog.executions.list(ref);
         expect(executions.map((execution) => execution.generation)).toEqual(executions.map((_, index) => index));
         expect(executions.length).toBeLessThanOrEqual(2);
         // every recorded execution was announced

@@ -206,7 +206,11 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
       team: 'microbio',
     });
     await writeRun('microbio', run, { markers: false });
-    await waitFor('microbio run in the catalog', async () => (await runtime.catalog.getRun('microbio', MICROBIO_RUN)) ?? undefined, 30_000);
+    await waitFor(
+      'microbio run in the catalog',
+      async () => (await runtime.catalog.runs.get('microbio', MICROBIO_RUN)) ?? undefined,
+      30_000,
+    );
     // Act
     const genomics = await signedIn(tokens.teams.genomics!);
     await genomics.locator(`article[data-run="${GENOMICS_RUN}"]`).waitFor();

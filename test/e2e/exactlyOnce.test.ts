@@ -126,11 +126,11 @@ describe('exactly once on the embedded runtime', () => {
     }
     for (const sample of generated.samples) {
       expect(
-        (await runtime.catalog.listExecutions({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })).map((e) => e.generation),
+        (await runtime.catalog.executions.list({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })).map((e) => e.generation),
       ).toEqual([0]);
-      expect(await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: sample.sampleId })).toHaveLength(1);
+      expect(await runtime.catalog.samples.listVersions({ team: TEAM, runId, sampleId: sample.sampleId })).toHaveLength(1);
       // cost figures of every step are cataloged with its lineage
-      for (const step of await runtime.catalog.listSteps({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })) {
+      for (const step of await runtime.catalog.steps.list({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })) {
         expect(step.cost?.vcpuSeconds, `${sample.sampleId}/${step.step} cost`).toBeGreaterThan(0);
         expect(step.cost?.estimatedUsd).toBeGreaterThan(0);
       }
@@ -160,13 +160,13 @@ describe('exactly once on the embedded runtime', () => {
     await waitFor(
       'v2 to complete',
       async () =>
-        (await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 2 }))?.status === 'COMPLETED'
+        (await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 2 }))?.status === 'COMPLETED'
           ? true
           : undefined,
       90_000,
     );
     // Assess
-    const versions = await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: 'Sample01' });
+    const versions = await runtime.catalog.samples.listVersions({ team: TEAM, runId, sampleId: 'Sample01' });
     expect(versions.map((v) => [v.version, v.status, v.executionName])).toEqual([
       [1, 'SUPERSEDED', executionNameOf({ team: TEAM, runId, sampleId: 'Sample01', version: 1 })],
       [2, 'COMPLETED', executionNameOf({ team: TEAM, runId, sampleId: 'Sample01', version: 2 })],
@@ -184,7 +184,7 @@ describe('exactly once on the embedded runtime', () => {
       [r1.name, 'changed'],
       [r2.name, 'changed'],
     ]);
-    expect((await runtime.catalog.getSample({ team: TEAM, runId, sampleId: 'Sample01' }))!.currentVersion).toBe(2);
+    expect((await runtime.catalog.samples.get({ team: TEAM, runId, sampleId: 'Sample01' }))!.currentVersion).toBe(2);
   }, 180_000);
 
   it('reprocesses from a step with a linked execution that runs no job for the earlier steps', async () => {
@@ -201,13 +201,13 @@ describe('exactly once on the embedded runtime', () => {
     await dropRun(runtime.info.shareDir, TEAM, generated);
     await waitForTerminalSamples(runtime.catalog, TEAM, runId, 1);
     const ref = { team: TEAM, runId, sampleId: 'Sample01', version: 1 };
-    const qcBefore = (await runtime.catalog.getStep(ref, 'qc'))!;
+    const qcBefore = (await runtime.catalog.steps.get(ref, 'qc'))!;
     // Act: through the CLI, as an operator would
     await landfall(stateDir, 'reprocess', `${TEAM}/${runId}/Sample01`, '--from-step', 'trim');
     await waitFor(
       'generation 1 to complete',
       async () => {
-        const version = await runtime.catalog.getVersion(ref);
+        const version = await runtime.catalog.samples.getVersion(ref);
         return version?.generation === 1 && version.status === 'COMPLETED' ? true : undefined;
       },
       90_000,
@@ -222,8 +222,8 @@ describe('exactly once on the embedded runtime', () => {
         jobNameOf(executionNameOf(ref, 1), 'trim'),
       ].sort(),
     );
-    expect(await runtime.catalog.getStep(ref, 'qc')).toEqual(qcBefore); // reused, untouched
-    expect((await runtime.catalog.listExecutions(ref)).map((e) => [e.generation, e.reason, e.rerunFrom])).toEqual([
+    expect(await runtime.catalog.steps.get(ref, 'qc')).toEqual(qcBefore); // reused, untouched
+    expect((await runtime.catalog.executions.list(ref)).map((e) => [e.generation, e.reason, e.rerunFrom])).toEqual([
       [0, 'automatic', undefined],
       [1, 'reprocess', 'trim'],
     ]);
@@ -243,7 +243,11 @@ describe('exactly once on the embedded runtime', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
       if (landfallEvents() !== before) [before, quietSince] = [landfallEvents(), Date.now()];
     }
-    const versionsBefore = await runtime.catalog.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' });
+    const versionsBefore = await runtime.catalog.samples.listVersions({
+      team: TEAM,
+      runId: '261123_LH00417_0402_B22REPROC',
+      sampleId: 'Sample01',
+    });
     // Act
     const { stdout } = await landfall(stateDir, 'replay', '--since', '2000-01-01T00:00:00Z');
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -253,9 +257,9 @@ describe('exactly once on the embedded runtime', () => {
     expect(replayed).toBeGreaterThan(0);
     expect(readBusLog(stateDir).filter((e) => e['detail-type'] === 'Object Replayed')).toHaveLength(replayed);
     expect(landfallEvents()).toBe(before);
-    expect(await runtime.catalog.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' })).toEqual(
-      versionsBefore,
-    );
+    expect(
+      await runtime.catalog.samples.listVersions({ team: TEAM, runId: '261123_LH00417_0402_B22REPROC', sampleId: 'Sample01' }),
+    ).toEqual(versionsBefore);
   }, 60_000);
 
   it('answers "what happened to my sample?" from the catalog: status, samples and sample, as text and JSON', async () => {

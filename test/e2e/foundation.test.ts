@@ -88,7 +88,7 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
 
   it('completes every sample', async () => {
     // Act
-    const samples = await runtime.catalog.listRunSamples(TEAM, run.runId);
+    const samples = await runtime.catalog.samples.listInRun(TEAM, run.runId);
     // Assess
     expect(samples.map((sample) => [sample.sampleId, sample.status, sample.currentVersion]).sort()).toEqual(
       run.samples.map((sample) => [sample.sampleId, 'COMPLETED', 1]).sort(),

@@ -95,9 +95,9 @@ describe('landing correctness on the embedded runtime', () => {
       log.filter((e) => e['detail-type'] === 'Object Created' && String((e.detail.object as { key: string }).key).endsWith(first.name))
         .length,
     ).toBe(2);
-    const version = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 1 });
+    const version = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 1 });
     expect(version!.files.find((file) => file.name === first.name)!.md5).toBe(md5(readFileSync(first.path)));
-    expect((await runtime.catalog.listRunSamples(TEAM, runId)).map((s) => s.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect((await runtime.catalog.samples.listInRun(TEAM, runId)).map((s) => s.status)).toEqual(['COMPLETED', 'COMPLETED']);
   }, 120_000);
 
   it('quarantines a sample with a corrupt R2 while the run proceeds; re-landing only the fixed R2 completes it', async () => {
@@ -122,7 +122,7 @@ describe('landing correctness on the embedded runtime', () => {
       ['Sample02', 'REJECTED'],
       ['Sample03', 'COMPLETED'],
     ]);
-    const rejected = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 1 });
+    const rejected = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 1 });
     expect(rejected!.reasons![0]).toMatchObject({ file: bad.name, line: 11 });
     expect(rejected!.reasons![0]!.message).toContain("'+'");
     const quarantine = path.join(stateDir, 'buckets', 'landfall-quarantine', TEAM, runId, 'Sample02', 'v1');
@@ -146,12 +146,12 @@ describe('landing correctness on the embedded runtime', () => {
     await waitFor(
       'Sample02 v2 to complete',
       async () =>
-        (await runtime.catalog.getSample({ team: TEAM, runId, sampleId: 'Sample02' }))?.status === 'COMPLETED' ? true : undefined,
+        (await runtime.catalog.samples.get({ team: TEAM, runId, sampleId: 'Sample02' }))?.status === 'COMPLETED' ? true : undefined,
       90_000,
     );
 
     // Assess: v2 uses the kept R1 from quarantine and the fixed R2, and its outputs exist
-    const v2 = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 2 });
+    const v2 = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 2 });
     expect(v2!.status).toBe('COMPLETED');
     expect(v2!.files.map((file) => [file.name, file.md5]).sort()).toEqual(
       run.samples[1]!.fastqs.map((fastq) => [fastq.name, md5(readFileSync(fastq.path))]).sort(),

@@ -86,7 +86,7 @@ describe('storage faults while publishing', () => {
       10,
     );
     expect(
-      (await runtime.catalog.getStep({ team: TEAM, runId: RUN, sampleId: 'Sample01', version: 1 }, step))?.publishedAt,
+      (await runtime.catalog.steps.get({ team: TEAM, runId: RUN, sampleId: 'Sample01', version: 1 }, step))?.publishedAt,
     ).toBeUndefined();
     expect((await listTeamOutputs(storage, RESULTS, TEAM, RUN)).outputs.filter((o) => o.step === step)).toEqual([]);
 

@@ -57,9 +57,9 @@ describe('regions: a run spread over three regions survives losing one mid-job',
     await waitForTerminalSamples(runtime.catalog, TEAM, run.runId, SAMPLES, 200_000);
     lost = JSON.parse(readFileSync(touchFile, 'utf8')) as { jobId: string; region: string };
     steps = [];
-    for (const sample of await runtime.catalog.listRunSamples(TEAM, run.runId)) {
+    for (const sample of await runtime.catalog.samples.listInRun(TEAM, run.runId)) {
       steps.push(
-        ...(await runtime.catalog.listSteps({ team: TEAM, runId: run.runId, sampleId: sample.sampleId, version: sample.currentVersion! })),
+        ...(await runtime.catalog.steps.list({ team: TEAM, runId: run.runId, sampleId: sample.sampleId, version: sample.currentVersion! })),
       );
     }
   }, 240_000);
@@ -70,7 +70,7 @@ describe('regions: a run spread over three regions survives losing one mid-job',
 
   it('completes every sample', async () => {
     // Act
-    const samples = await runtime.catalog.listRunSamples(TEAM, run.runId);
+    const samples = await runtime.catalog.samples.listInRun(TEAM, run.runId);
     // Assess
     expect(samples.map((sample) => sample.status)).toEqual(Array(SAMPLES).fill('COMPLETED'));
     expect(steps).toHaveLength(SAMPLES * 3);

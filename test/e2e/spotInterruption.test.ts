@@ -57,8 +57,8 @@ describe('spot interruption: attempt 1 killed with its host, attempt 2 succeeds,
 
   it('completes the sample after the interrupted attempt, retried in place', async () => {
     // Act
-    const [sample] = await runtime.catalog.listRunSamples(TEAM, run.runId);
-    const qc = await runtime.catalog.getStep(
+    const [sample] = await runtime.catalog.samples.listInRun(TEAM, run.runId);
+    const qc = await runtime.catalog.steps.get(
       { team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! },
       'qc',
     );

@@ -46,10 +46,10 @@ describe('step failure: an application error exits without retry and fails the s
 
   it("fails trim after one attempt with the program's exit code, publishes qc, and fails the sample", async () => {
     // Act
-    const [sample] = await runtime.catalog.listRunSamples(TEAM, run.runId);
+    const [sample] = await runtime.catalog.samples.listInRun(TEAM, run.runId);
     const ref = { team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! };
-    const trim = await runtime.catalog.getStep(ref, 'trim');
-    const qc = await runtime.catalog.getStep(ref, 'qc');
+    const trim = await runtime.catalog.steps.get(ref, 'trim');
+    const qc = await runtime.catalog.steps.get(ref, 'qc');
     const trimEvents = readBusLog(stateDir).filter(
       (event) => event['detail-type'] === 'Batch Job State Change' && event.detail.jobName === trim?.jobName,
     );

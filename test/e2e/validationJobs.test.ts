@@ -56,9 +56,9 @@ describe('validation as a Batch job on the embedded runtime', () => {
       expect.stringMatching(new RegExp(`^validate-${TEAM}-${runId}-Sample02-[0-9a-f]{12}$`)),
     ]);
     expect(readdirSync(path.join(stateDir, 'executor', 'logs')).filter((name) => name.startsWith('validate-'))).toHaveLength(2);
-    const good = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 1 });
+    const good = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 1 });
     expect(good!.files.every((file) => /^[0-9a-f]{32}$/.test(file.md5) && file.stats !== undefined && file.stats.reads === 200)).toBe(true);
-    const rejected = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 1 });
+    const rejected = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample02', version: 1 });
     expect(rejected!.reasons![0]).toMatchObject({ file: bad.name, line: 11 });
     for (const detailType of ['Sample Cataloged', 'Sample Rejected']) {
       expect(

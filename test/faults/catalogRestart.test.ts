@@ -46,7 +46,7 @@ describe('fault: the catalog server restarted under load', () => {
         async () => {
           if (existsSync(`${touchFile}.done`) && Number(readFileSync(`${touchFile}.done`, 'utf8')) === count) return true;
           if (!existsSync(touchFile))
-            refused += await runtime.catalog.listRunSamples(TEAM, runId).then(
+            refused += await runtime.catalog.samples.listInRun(TEAM, runId).then(
               () => 0,
               () => 1,
             );

@@ -147,8 +147,8 @@ describe('fault: out-of-order events and events for deleted objects', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 2500)); // two completeness sweeps (1 s each) see the run folder too
     // Assess: nothing cataloged, nothing started, no dead letters, the runtime alive
-    expect(await runtime.catalog.listRunFiles(TEAM, runId)).toEqual([]);
-    expect(await runtime.catalog.listRunSamples(TEAM, runId)).toEqual([]);
+    expect(await runtime.catalog.runs.listFiles(TEAM, runId)).toEqual([]);
+    expect(await runtime.catalog.samples.listInRun(TEAM, runId)).toEqual([]);
     expect(
       readBusLog(stateDir)
         .filter((e) => e.source === 'landfall' && e.detail.runId === runId)

@@ -42,7 +42,7 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
   const buckets = path.join(stateDir, 'buckets');
 
   // the expected terminal state of every sample, and no other sample
-  const samples = await catalog.listRunSamples(team, runId);
+  const samples = await catalog.samples.listInRun(team, runId);
   expect(Object.fromEntries(samples.map((sample) => [sample.sampleId, sample.status])), `terminal states of ${runId}`).toEqual(
     expected.statuses,
   );
@@ -50,7 +50,7 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
   // zero lost files: every file on the share is cataloged and its current bytes are kept in landing or quarantine
   const shareFolder = expected.sourceDir ?? path.join(stateDir, 'share', team, runId);
   const shareFiles = expected.shareFiles ?? readdirSync(shareFolder);
-  const cataloged = new Set((await catalog.listRunFiles(team, runId)).map((file) => file.name));
+  const cataloged = new Set((await catalog.runs.listFiles(team, runId)).map((file) => file.name));
   const kept = [
     ...filesUnder(path.join(buckets, 'landfall-landing', 'incoming', team, runId)),
     ...filesUnder(path.join(buckets, 'landfall-quarantine', team, runId)),
@@ -67,7 +67,7 @@ export async function expectNoLossNoDuplicates(expected: RunExpectation): Promis
   // zero duplicate outputs: under each published version, exactly the files its manifest lists, with their MD5s
   const samplesDir = path.join(buckets, 'landfall-results', 'teams', team, 'runs', runId, 'samples');
   for (const sample of samples) {
-    for (const version of await catalog.listVersions({ team, runId, sampleId: sample.sampleId })) {
+    for (const version of await catalog.samples.listVersions({ team, runId, sampleId: sample.sampleId })) {
       const dir = path.join(samplesDir, sample.sampleId, `v${version.version}`);
       if (!existsSync(path.join(dir, 'manifest.json'))) {
         expect(filesUnder(dir), `${sample.sampleId} v${version.version} has outputs but no manifest`).toEqual([]);

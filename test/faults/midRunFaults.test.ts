@@ -65,7 +65,7 @@ describe('fault: corrupted and re-landed files mid-run', () => {
       runId,
       statuses: { Sample01: 'COMPLETED', Sample02: 'COMPLETED', Sample03: 'REJECTED' },
     });
-    const rejected = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample03', version: 1 });
+    const rejected = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample03', version: 1 });
     expect(rejected!.reasons![0]!.file).toBe(held.name);
     expect(
       readBusLog(stateDir)
@@ -91,14 +91,14 @@ describe('fault: corrupted and re-landed files mid-run', () => {
     for (const file of run.files) await copyFile(file.path, path.join(folder, file.name));
     // Act: the instrument re-exports the sample (last pair removed, R1 and R2 stay paired) while v1's jobs run
     await jobRunning(runId, 'Sample01');
-    const v1Running = await runtime.catalog.getSample({ team: TEAM, runId, sampleId: 'Sample01' });
+    const v1Running = await runtime.catalog.samples.get({ team: TEAM, runId, sampleId: 'Sample01' });
     const dropLast = (file: string) =>
       gzipSync(Buffer.from(`${gunzipSync(readFileSync(file)).toString('latin1').split('\n').slice(0, -5).join('\n')}\n`, 'latin1'));
     for (const fastq of run.samples[0]!.fastqs) await writeFile(path.join(folder, fastq.name), dropLast(fastq.path));
     await waitFor(
       'v2 to be terminal',
       async () => {
-        const version = await runtime.catalog.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 2 });
+        const version = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 2 });
         return version && ['COMPLETED', 'FAILED', 'REJECTED'].includes(version.status) ? version : undefined;
       },
       120_000,
@@ -106,12 +106,12 @@ describe('fault: corrupted and re-landed files mid-run', () => {
     await waitForTerminalSamples(runtime.catalog, TEAM, runId, 1);
     // Assess
     expect(v1Running?.status, 'v1 was still processing when the re-land arrived').toBe('RUNNING');
-    const versions = await runtime.catalog.listVersions({ team: TEAM, runId, sampleId: 'Sample01' });
+    const versions = await runtime.catalog.samples.listVersions({ team: TEAM, runId, sampleId: 'Sample01' });
     expect(versions.map((v) => [v.version, v.status])).toEqual([
       [1, 'SUPERSEDED'],
       [2, 'COMPLETED'],
     ]);
-    expect((await runtime.catalog.getSample({ team: TEAM, runId, sampleId: 'Sample01' }))!.currentVersion).toBe(2);
+    expect((await runtime.catalog.samples.get({ team: TEAM, runId, sampleId: 'Sample01' }))!.currentVersion).toBe(2);
     await expectNoLossNoDuplicates({ stateDir, catalog: runtime.catalog, team: TEAM, runId, statuses: { Sample01: 'COMPLETED' } });
   }, 180_000);
 });

@@ -55,12 +55,12 @@ async function failThenReprocess(options: { stateDir: string; runtime: RuntimePr
   await dropRun(runtime.info.shareDir, TEAM, generated);
   const [failed] = await waitForTerminalSamples(runtime.catalog, TEAM, runId, 1);
   const ref = { team: TEAM, runId, sampleId: 'Sample01', version: 1 };
-  const stepRecord = await runtime.catalog.getStep(ref, step);
+  const stepRecord = await runtime.catalog.steps.get(ref, step);
   const jobEvents = readBusLog(stateDir).filter(
     (e) => e['detail-type'] === 'Batch Job State Change' && e.detail.jobName === stepRecord?.jobName,
   ) as unknown as JobEvent[];
   const others = await Promise.all(
-    ['qc', 'trim', 'profile'].filter((other) => other !== step).map((other) => runtime.catalog.getStep(ref, other)),
+    ['qc', 'trim', 'profile'].filter((other) => other !== step).map((other) => runtime.catalog.steps.get(ref, other)),
   );
   const sampleFailed = readBusLog(stateDir).filter((e) => e['detail-type'] === 'Sample Failed' && e.detail.runId === runId);
   // Act: the operator reprocesses from the failed step
@@ -68,7 +68,7 @@ async function failThenReprocess(options: { stateDir: string; runtime: RuntimePr
   await waitFor(
     `generation 1 of ${runId} to complete`,
     async () => {
-      const version = await runtime.catalog.getVersion(ref);
+      const version = await runtime.catalog.samples.getVersion(ref);
       return version?.generation === 1 && version.status === 'COMPLETED' ? true : undefined;
     },
     90_000,
@@ -108,7 +108,7 @@ describe('fault: a step fails with ENOSPC', () => {
     expect(others.find((other) => other?.step === 'qc')?.publishedAt, 'the early step qc published before the fault').toBeDefined();
     expect(sampleFailed.map((e) => e.detail.step)).toEqual(['trim']);
     // Assess: recovered, nothing lost or duplicated
-    expect((await runtime.catalog.listExecutions(ref)).map((e) => [e.generation, e.reason])).toEqual([
+    expect((await runtime.catalog.executions.list(ref)).map((e) => [e.generation, e.reason])).toEqual([
       [0, 'automatic'],
       [1, 'reprocess'],
     ]);

@@ -26,7 +26,7 @@ describe('indexRun handler', () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.recordFile(TEAM, RUN, {
+    await catalog.runs.recordFile(TEAM, RUN, {
       name: 'SampleSheet.csv',
       bucket: 'landfall-landing',
       key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
@@ -34,12 +34,13 @@ describe('indexRun handler', () => {
       etag: 'e',
       landedAt: new Date().toISOString(),
     });
-    await catalog.updateRun(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
-    for (const sampleId of ['S1', 'S2']) await catalog.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
+    await catalog.runs.update(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
+    for (const sampleId of ['S1', 'S2'])
+      await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
     const s1 = { team: TEAM, runId: RUN, sampleId: 'S1', version: 1 };
-    await catalog.recordStepPublished(s1, 'qc', [{ key: `teams/${TEAM}/runs/${RUN}/samples/S1/v1/qc/qc.json`, size: 11, md5: 'm' }], 1);
-    await catalog.setSampleStatus(s1, 'COMPLETED', { currentVersion: 1 });
-    await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'RUNNING', { currentVersion: 1 });
+    await catalog.steps.recordPublished(s1, 'qc', [{ key: `teams/${TEAM}/runs/${RUN}/samples/S1/v1/qc/qc.json`, size: 11, md5: 'm' }], 1);
+    await catalog.samples.setStatus(s1, 'COMPLETED', { currentVersion: 1 });
+    await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'RUNNING', { currentVersion: 1 });
     const readIndex = async () =>
       JSON.parse((await harness.folders.getBytes(harness.names.results, runIndexKey(TEAM, RUN))).toString()) as RunIndex;
 
@@ -58,7 +59,7 @@ describe('indexRun handler', () => {
     expect(harness.published).toEqual([]);
 
     // Act: S2 fails; its event arrives three times, two of them at once
-    await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'FAILED', { currentVersion: 1 });
+    await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId: 'S2' }, 'FAILED', { currentVersion: 1 });
     await Promise.all([
       indexRun(fact('Sample Failed', 'S2'), localContext('indexRun')),
       indexRun(fact('Sample Failed', 'S2'), localContext('indexRun')),
@@ -68,7 +69,7 @@ describe('indexRun handler', () => {
     // Assess
     const done = await readIndex();
     expect(done).toMatchObject({ status: 'DONE', complete: true, counts: { COMPLETED: 1, FAILED: 1 } });
-    expect((await catalog.getRun(TEAM, RUN))?.status).toBe('DONE');
+    expect((await catalog.runs.get(TEAM, RUN))?.status).toBe('DONE');
     expect(harness.published).toHaveLength(1);
     expect(harness.published[0]).toMatchObject({ source: 'landfall', 'detail-type': 'Run Completed' });
     const detail = landfallEventDetails['Run Completed'].parse(harness.published[0]!.detail);
@@ -94,7 +95,7 @@ describe('indexRun handler', () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.recordFile(TEAM, RUN, {
+    await catalog.runs.recordFile(TEAM, RUN, {
       name: 'SampleSheet.csv',
       bucket: 'landfall-landing',
       key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
@@ -102,9 +103,9 @@ describe('indexRun handler', () => {
       etag: 'e',
       landedAt: new Date().toISOString(),
     });
-    await catalog.updateRun(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
-    await catalog.claimVersion({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'hash', [], 'READY');
-    await catalog.setSampleStatus({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'REJECTED', { currentVersion: 1 });
+    await catalog.runs.update(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
+    await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'hash', [], 'READY');
+    await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'REJECTED', { currentVersion: 1 });
     // Act
     const result = await indexRun(fact('Sample Rejected', 'S1'), localContext('indexRun'));
     // Assess

@@ -77,9 +77,9 @@ describe('land handler idempotency', () => {
     const info = await harness.folders.put(harness.names.landing, KEY, Buffer.from('run notes\n'));
     const etag = info.etag.replaceAll('"', '');
     const catalog = harness.services.catalog;
-    const recordFile = catalog.recordFile.bind(catalog);
+    const recordFile = catalog.runs.recordFile.bind(catalog.runs);
     let catalogWrites = 0;
-    catalog.recordFile = (...args) => (catalogWrites++, recordFile(...args));
+    catalog.runs.recordFile = (...args) => (catalogWrites++, recordFile(...args));
     // Act
     const outcomes = await Promise.all([
       ...Array.from({ length: 20 }, () => land(s3Event(etag, info.size))),
@@ -87,12 +87,12 @@ describe('land handler idempotency', () => {
     ]);
     // Assess: one invocation reached the catalog; the others were answered by the idempotency store
     // (in progress: 'duplicate'; completed: the first invocation's stored result)
-    catalog.recordFile = recordFile;
+    catalog.runs.recordFile = recordFile;
     expect(catalogWrites).toBe(1);
     const recorded = outcomes.filter((outcome) => outcome.outcome === 'recorded');
     expect(recorded.length).toBeGreaterThanOrEqual(1);
     for (const outcome of outcomes) expect(outcome.outcome === 'duplicate' ? outcome : recorded[0]).toEqual(outcome);
-    expect(await harness.services.catalog.listRunFiles(TEAM, RUN)).toHaveLength(1);
+    expect(await harness.services.catalog.runs.listFiles(TEAM, RUN)).toHaveLength(1);
     const items = await idempotencyItems();
     expect(items).toHaveLength(1);
     expect(items[0]!.id!.S).toMatch(/^landfall\.land#/);
@@ -105,7 +105,7 @@ describe('land handler idempotency', () => {
     const info = await harness.folders.put(harness.names.landing, KEY, Buffer.from('run notes, corrected\n'));
     const result = await land(s3Event(info.etag.replaceAll('"', ''), info.size));
     expect(result.outcome).toBe('recorded');
-    expect((await harness.services.catalog.listRunFiles(TEAM, RUN))[0]!.etag).toBe(info.etag);
+    expect((await harness.services.catalog.runs.listFiles(TEAM, RUN))[0]!.etag).toBe(info.etag);
     expect(await idempotencyItems()).toHaveLength(2);
   });
 
@@ -137,7 +137,7 @@ describe('land handler idempotency', () => {
     const redriven = await land(event(RECONCILE_REQUEST_ID));
     // Assess: answered by the catalog's conditional write, not the idempotency store
     expect(redriven.outcome).toBe('duplicate');
-    expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);
+    expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);
   });
 
   it("lands an operator's 'Object Replayed' event like S3's, and answers a repeat from the store", async () => {
@@ -169,7 +169,7 @@ describe('land handler idempotency', () => {
     // Assess
     expect(first.outcome).toBe('recorded');
     expect(again).toEqual(first);
-    expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.name)).toContain('missed.txt');
+    expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.name)).toContain('missed.txt');
   });
 
   it.each([
@@ -191,6 +191,6 @@ describe('land handler idempotency', () => {
     const announced = harness.published.slice(before).filter((e) => e['detail-type'] === 'Unexpected File');
     expect(announced.map((e) => (e.detail as { kind: string }).kind)).toEqual(['unsafe-key']);
     expect((announced[0]!.detail as { message: string }).message).toMatch(/rename the file on the share/);
-    expect((await harness.services.catalog.listRunFiles(TEAM, RUN)).map((file) => file.key)).not.toContain(key);
+    expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.key)).not.toContain(key);
   });
 });

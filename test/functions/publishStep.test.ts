@@ -50,7 +50,7 @@ describe('publishStep handler', () => {
     const harness = await startServicesHarness({ wrapStorage: (storage) => (faulty = faultyOnce(storage, fault)) });
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.claimVersion(ref, 'hash', [], 'READY');
+    await catalog.samples.claimVersion(ref, 'hash', [], 'READY');
     const work = 'work/exec-1/qc/attempt-2/';
     for (const [name, body] of [
       ['qc.json', '{"reads":4}'],
@@ -72,7 +72,7 @@ describe('publishStep handler', () => {
     // Assess: nothing at the final keys, nothing in the catalog, no event
     expect(faulty.tripped).toBe(true);
     expect(await teamFiles()).toEqual([]);
-    expect((await catalog.getStep({ ...ref, version: 1 }, 'qc'))?.publishedAt).toBeUndefined();
+    expect((await catalog.steps.get({ ...ref, version: 1 }, 'qc'))?.publishedAt).toBeUndefined();
     expect(harness.published).toEqual([]);
     expect((await listTeamOutputs(harness.folders, harness.names.results, 'genomics')).outputs).toEqual([]);
 
@@ -111,8 +111,8 @@ describe('publishStep handler', () => {
     const version = { ...ref, version: 1 };
     const [g0, g1] = [executionNameOf(version, 0), executionNameOf(version, 1)];
     const qcJob = jobNameOf(g0, 'qc');
-    await catalog.claimVersion(ref, 'hash', [], 'READY');
-    await catalog.markWorkflowStarted(version, {
+    await catalog.samples.claimVersion(ref, 'hash', [], 'READY');
+    await catalog.executions.markStarted(version, {
       ...version,
       executionName: g0,
       executionArn: `arn:${g0}`,
@@ -120,7 +120,7 @@ describe('publishStep handler', () => {
       generation: 0,
       startedAt: new Date().toISOString(),
     });
-    await catalog.putStep({ ...version, step: 'qc', status: 'RUNNING', jobName: qcJob, region: 'eu-west-1' });
+    await catalog.steps.put({ ...version, step: 'qc', status: 'RUNNING', jobName: qcJob, region: 'eu-west-1' });
     await harness.folders.put(harness.names.results, `work/${g0}/qc/attempt-1/qc.json`, 'x', { metadata: { md5: md5('x') } });
     const payload = {
       executionName: g0,
@@ -160,7 +160,7 @@ describe('publishStep handler', () => {
   it('is a no-op when the step was already published (a repeated task)', async () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
-    await harness.services.catalog.claimVersion(ref, 'hash', [], 'READY');
+    await harness.services.catalog.samples.claimVersion(ref, 'hash', [], 'READY');
     await harness.folders.put(harness.names.results, 'work/e/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
     const payload = {
       executionName: 'e',

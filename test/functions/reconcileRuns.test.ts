@@ -81,13 +81,13 @@ describe('reconciliation sweep re-evaluates runs with a sample still waiting for
   const runs = { A: '261123_LH00417_0901_B22SWEEPA', B: '261123_LH00417_0902_B22SWEEPB', C: '261123_LH00417_0903_B22SWEEPC' };
   const arrange = async () => {
     for (const [name, runId] of Object.entries(runs))
-      await harness.services.catalog.updateRun(TEAM, runId, { status: name === 'B' ? 'INCOMPLETE' : 'COMPLETE' });
+      await harness.services.catalog.runs.update(TEAM, runId, { status: name === 'B' ? 'INCOMPLETE' : 'COMPLETE' });
   };
 
   beforeAll(async () => {
     harness = await startServicesHarness();
     for (const [name, runId] of Object.entries(runs)) {
-      await harness.services.catalog.recordFile(TEAM, runId, {
+      await harness.services.catalog.runs.recordFile(TEAM, runId, {
         name: 'notes.txt',
         bucket: harness.names.landing,
         key: `incoming/${TEAM}/${runId}/notes.txt`,
@@ -95,7 +95,7 @@ describe('reconciliation sweep re-evaluates runs with a sample still waiting for
         etag: '"e"',
         landedAt: new Date().toISOString(),
       });
-      await harness.services.catalog.setSampleStatus({ team: TEAM, runId, sampleId: 'S1' }, name === 'C' ? 'VALIDATING' : 'RECEIVING');
+      await harness.services.catalog.samples.setStatus({ team: TEAM, runId, sampleId: 'S1' }, name === 'C' ? 'VALIDATING' : 'RECEIVING');
     }
   });
   afterAll(async () => harness?.stop());
@@ -107,9 +107,9 @@ describe('reconciliation sweep re-evaluates runs with a sample still waiting for
     const { evaluated } = await sweep(false);
     // Assess: A was evaluated (its status recomputed from its files), B and C left as they were
     expect(evaluated).toBe(1);
-    expect((await harness.services.catalog.getRun(TEAM, runs.A))?.status).not.toBe('COMPLETE');
-    expect((await harness.services.catalog.getRun(TEAM, runs.B))?.status).toBe('INCOMPLETE');
-    expect((await harness.services.catalog.getRun(TEAM, runs.C))?.status).toBe('COMPLETE');
+    expect((await harness.services.catalog.runs.get(TEAM, runs.A))?.status).not.toBe('COMPLETE');
+    expect((await harness.services.catalog.runs.get(TEAM, runs.B))?.status).toBe('INCOMPLETE');
+    expect((await harness.services.catalog.runs.get(TEAM, runs.C))?.status).toBe('COMPLETE');
   });
 
   it('at start, every run with a receiving sample', async () => {
@@ -119,6 +119,6 @@ describe('reconciliation sweep re-evaluates runs with a sample still waiting for
     const { evaluated } = await sweep(true);
     // Assess
     expect(evaluated).toBe(2);
-    expect((await harness.services.catalog.getRun(TEAM, runs.C))?.status).toBe('COMPLETE');
+    expect((await harness.services.catalog.runs.get(TEAM, runs.C))?.status).toBe('COMPLETE');
   });
 });

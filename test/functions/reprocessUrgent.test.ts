@@ -62,9 +62,9 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
         reads: 1,
       };
       await harness.folders.put(file.bucket, file.key, `reads of ${sampleId}`);
-      await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'COMPLETED');
-      await harness.services.catalog.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
-      await harness.services.catalog.setSampleStatus(ref, 'COMPLETED', { currentVersion: 1 });
+      await harness.services.catalog.samples.claimVersion(ref, `hash-${sampleId}`, [file], 'COMPLETED');
+      await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
+      await harness.services.catalog.samples.setStatus(ref, 'COMPLETED', { currentVersion: 1 });
     }
   });
 
@@ -76,9 +76,9 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
 
   /** Every step job of the run: submitted to the executor, or deferred behind the early step. */
   const specsOfRun = async (): Promise<JobSpec[]> => {
-    const deferred = (await harness.services.catalog.listDeferredJobs(team, runId)).map((job) => JSON.parse(job.deferredSpec!) as JobSpec);
+    const deferred = (await harness.services.catalog.jobs.listDeferred(team, runId)).map((job) => JSON.parse(job.deferredSpec!) as JobSpec);
     const submitted = await Promise.all(
-      executor.listJobs().map(async (job) => JSON.parse((await harness.services.catalog.getJob(job.jobName))!.spec!) as JobSpec),
+      executor.listJobs().map(async (job) => JSON.parse((await harness.services.catalog.jobs.get(job.jobName))!.spec!) as JobSpec),
     );
     return [...submitted, ...deferred];
   };

@@ -106,7 +106,7 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
     ) as Record<string, { priority: number }>;
     expect(reserved['exec-rush-2-S2-trim']?.priority).toBe(expected('trim', true));
     // The catalog's placement reasoning says which class and rank the job got.
-    const step = await harness.services.catalog.getStep({ team: 'genomics', runId: 'rush-2', sampleId: 'S2', version: 1 }, 'trim');
+    const step = await harness.services.catalog.steps.get({ team: 'genomics', runId: 'rush-2', sampleId: 'S2', version: 1 }, 'trim');
     expect(step?.placements?.at(-1)?.reasons.at(-1)).toBe(
       `priority ${expected('trim', true)}: urgent sample, later step, rank ${expected('trim', true) % 2000} (longest job first)`,
     );

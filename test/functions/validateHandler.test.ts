@@ -50,7 +50,7 @@ describe('validate handler idempotency', () => {
     for (const [name, bytes] of Object.entries(files)) {
       const key = `incoming/${TEAM}/${RUN}/${name}`;
       const info = await harness.folders.put(harness.names.landing, key, bytes);
-      await harness.services.catalog.recordFile(TEAM, RUN, {
+      await harness.services.catalog.runs.recordFile(TEAM, RUN, {
         name,
         bucket: harness.names.landing,
         key,
@@ -99,7 +99,7 @@ describe('validate handler idempotency', () => {
     }
     const ref = { team: TEAM, runId: run, sampleId: 'S2' };
     const result = await validateSample(harness.services, landed);
-    await harness.services.catalog.claimVersion(ref, result.versionHash, result.files, 'READY');
+    await harness.services.catalog.samples.claimVersion(ref, result.versionHash, result.files, 'READY');
     const cataloged = () => harness.published.filter((e) => e['detail-type'] === 'Sample Cataloged' && e.detail.runId === run);
     // Act: the sweep's re-validation concludes it, and a later identical re-upload changes nothing
     const resumed = await concludeValidation(harness.services, ref, result);
@@ -108,10 +108,10 @@ describe('validate handler idempotency', () => {
     expect(resumed).toEqual({ outcome: 'cataloged', version: 1 });
     expect(cataloged().map((e) => e.detail.version)).toEqual([1]);
     expect(repeated.version).toBe(1);
-    expect(await harness.services.catalog.listRunSamples(TEAM, run)).toMatchObject([
+    expect(await harness.services.catalog.samples.listInRun(TEAM, run)).toMatchObject([
       { sampleId: 'S2', status: 'READY', currentVersion: 1 },
     ]);
-    await harness.services.catalog.updateVersion({ ...ref, version: 1 }, { workflowStartedAt: new Date().toISOString() });
+    await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { workflowStartedAt: new Date().toISOString() });
     expect(await concludeValidation(harness.services, ref, result)).toEqual({ outcome: 'same-version', version: 1 });
   });
 });

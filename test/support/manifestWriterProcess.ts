@@ -16,7 +16,7 @@ const catalog = new Catalog(
   'landfall-catalog',
   new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } }),
 );
-await catalog.recordStepPublished(
+await catalog.steps.recordPublished(
   ref,
   step,
   [{ key: `teams/genomics/runs/R1/samples/S1/v1/${step}/${step}.json`, size: 1, md5: step.padEnd(32, '0') }],

@@ -116,7 +116,7 @@ export async function waitForTerminalSamples(
   const samples = await waitFor(
     `${count} terminal samples in ${team}/${runId}`,
     async () => {
-      const samples = await catalog.listRunSamples(team, runId).catch(() => last);
+      const samples = await catalog.samples.listInRun(team, runId).catch(() => last);
       last = samples;
       return samples.length === count && samples.every((sample) => TERMINAL_SAMPLE_STATUSES.includes(sample.status)) ? samples : undefined;
     },

@@ -92,7 +92,7 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
         lane: 1,
         reads: 1,
       };
-      await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
+      await harness.services.catalog.samples.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
       const spec: JobSpec = {
         jobName: name,
         region: HOME,
@@ -114,7 +114,7 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
         attempts: 2,
       };
       const { jobId } = await executor.submit(spec);
-      await harness.services.catalog.recordJob({
+      await harness.services.catalog.jobs.record({
         ...ref,
         version: 1,
         jobName: name,
@@ -128,7 +128,7 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
         jobId,
         spec: JSON.stringify(spec),
       });
-      await harness.services.catalog.putStep({
+      await harness.services.catalog.steps.put({
         ...ref,
         version: 1,
         step: 'qc',
@@ -175,7 +175,7 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
     expect(moved).toEqual(['stuck']);
     expect(again).toEqual([]);
     expect(Object.keys((await harness.services.catalog.regionLoads.get(HOME)).jobs)).toEqual(['fresh']);
-    const step = await harness.services.catalog.getStep({ team, runId, sampleId: 'S0', version: 1 }, 'qc');
+    const step = await harness.services.catalog.steps.get({ team, runId, sampleId: 'S0', version: 1 }, 'qc');
     expect(step?.placements?.at(-1)).toMatchObject({ jobName: 'stuck-p2', replaces: 'stuck' });
     expect(step?.placements?.at(-1)?.why).toMatch(/region eu-west-1 queue not draining/);
     expect(executor.listJobs().find((job) => job.jobName === 'stuck-p2')?.region).not.toBe(HOME);

@@ -46,7 +46,7 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
         lane: 1,
         reads: 1,
       };
-      await harness.services.catalog.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
+      await harness.services.catalog.samples.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
       const spec: JobSpec = {
         jobName: name,
         region: HOME,
@@ -69,7 +69,7 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
       };
       const { jobId } = await executor.submit(spec);
       jobIds.set(name, jobId);
-      await harness.services.catalog.recordJob({
+      await harness.services.catalog.jobs.record({
         ...ref,
         version: 1,
         jobName: name,
@@ -83,7 +83,7 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
         jobId,
         spec: JSON.stringify(spec),
       });
-      await harness.services.catalog.putStep({
+      await harness.services.catalog.steps.put({
         ...ref,
         version: 1,
         step: 'qc',
@@ -122,7 +122,7 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
     expect((await executor.describe(jobIds.get('queued-3')!))?.status).toBe('FAILED');
     const replacement = executor.listJobs().find((job) => job.jobName === 'queued-3-p2');
     expect(replacement).toMatchObject({ region: 'us-east-1', status: 'RUNNABLE' });
-    const step = await harness.services.catalog.getStep({ team, runId, sampleId: 'S4', version: 1 }, 'qc');
+    const step = await harness.services.catalog.steps.get({ team, runId, sampleId: 'S4', version: 1 }, 'qc');
     expect(step).toMatchObject({ jobName: 'queued-3-p2', region: 'us-east-1' });
     expect(step?.placements?.at(-1)).toMatchObject({
       replaces: 'queued-3',

@@ -23,7 +23,7 @@ describe('writeManifest from separate processes', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-manifest-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     await mkdir(path.join(dir, 'buckets', 'landfall-results'), { recursive: true });
-    await catalog.catalog.claimVersion({ team: 'genomics', runId: 'R1', sampleId: 'S1' }, 'hash', [], 'RUNNING');
+    await catalog.catalog.samples.claimVersion({ team: 'genomics', runId: 'R1', sampleId: 'S1' }, 'hash', [], 'RUNNING');
     const script = path.join(projectRoot, 'test/support/manifestWriterProcess.ts');
     const reached = path.join(dir, 'qc-has-read');
     const writer = (step: string, env: Record<string, string>, waitFor?: string) =>

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FACT_CLAIM_LEASE_MS } from '../../../functions/catalog/Catalog.ts';
+import { FACT_CLAIM_LEASE_MS } from '../../../functions/catalog/Facts.ts';
 import { keys } from '../../../functions/catalog/tableDesign.ts';
 import { landfallEvent } from '../../../contracts/events/landfall.ts';
 import { emitOnce, relayUnpublishedFacts } from '../../../functions/shared/emit.ts';
@@ -114,7 +114,7 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
       // Prepare
       await abandonClaim('relay-when:stale', longAgo());
       await abandonClaim('relay-when:fresh', new Date().toISOString());
-      await test.catalog.claimFact('relay-when:own', 'Region Scaled Down', landfallEvent('Region Scaled Down', detail('relay-when:own')));
+      await test.catalog.facts.claim('relay-when:own', 'Region Scaled Down', landfallEvent('Region Scaled Down', detail('relay-when:own')));
       const { published, svc } = recordingBus();
       // Act
       const scheduled = await relayUnpublishedFacts(svc, { startup: false });

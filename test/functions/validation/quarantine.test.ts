@@ -23,7 +23,7 @@ describe('quarantine', () => {
         const name = `${sampleId}_S1_L001_R1_001.fastq.gz`;
         const key = `incoming/genomics/RUN1/${name}`;
         await harness.folders.put(harness.names.landing, key, `bytes of ${sampleId}`);
-        await harness.services.catalog.recordFile(run.team, run.runId, {
+        await harness.services.catalog.runs.recordFile(run.team, run.runId, {
           name,
           bucket: harness.names.landing,
           key,

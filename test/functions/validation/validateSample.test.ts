@@ -88,8 +88,8 @@ describe("validateSample (the landing function's one-pass validation)", () => {
       const result = await validateSample({ storage }, landed);
 
       // Act
-      const { version } = await test.catalog.claimVersion(ref, result.versionHash, result.files, 'READY');
-      const stored = await test.catalog.getVersion({ ...ref, version: version.version });
+      const { version } = await test.catalog.samples.claimVersion(ref, result.versionHash, result.files, 'READY');
+      const stored = await test.catalog.samples.getVersion({ ...ref, version: version.version });
 
       // Assess
       expect(stored!.files.map((file) => file.stats)).toEqual([

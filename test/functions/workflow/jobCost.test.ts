@@ -149,7 +149,7 @@ describe('job cost', () => {
       const s1 = { team: 'genomics', runId: 'RUN1', sampleId: 'S1', version: 1 };
       const s2 = { team: 'genomics', runId: 'RUN1', sampleId: 'S2', version: 1 };
       const record = (ref: typeof s1, step: string, event: Detail, region: string, transferBytes = 0) =>
-        test.catalog.recordJobCost(ref, step, event.jobName, {
+        test.catalog.costs.record(ref, step, event.jobName, {
           ...jobCost(event, { region, config, transferBytes }),
           status: event.status,
         });
@@ -161,8 +161,8 @@ describe('job cost', () => {
         await record(s2, 'trim', trimS2, 'us-east-1', 5 * GiB),
         await record(s2, 'qc', qcS2, 'eu-west-1'),
       ];
-      for (const sampleId of ['S1', 'S2']) await test.catalog.setSampleStatus({ team: 'genomics', runId: 'RUN1', sampleId }, 'COMPLETED');
-      await test.catalog.recordFile('genomics', 'RUN1', {
+      for (const sampleId of ['S1', 'S2']) await test.catalog.samples.setStatus({ team: 'genomics', runId: 'RUN1', sampleId }, 'COMPLETED');
+      await test.catalog.runs.recordFile('genomics', 'RUN1', {
         name: 'SampleSheet.csv',
         bucket: 'landfall-landing',
         key: 'incoming/genomics/RUN1/SampleSheet.csv',
@@ -172,7 +172,7 @@ describe('job cost', () => {
       });
       const perSample = await Promise.all(
         [s1, s2].map(async (ref) =>
-          sumCosts((await test.catalog.listSampleCosts(ref)).map((item) => ({ ...item.cost, status: item.status }))),
+          sumCosts((await test.catalog.costs.listForSample(ref)).map((item) => ({ ...item.cost, status: item.status }))),
         ),
       );
       const report = await costReport(test.catalog, ['genomics']);

@@ -37,7 +37,7 @@ describe('Function: redriveFinishedJobs', () => {
       ),
     ).toBe(true);
     await harness.services.catalog.regionLoads.markRunning(REGION, jobName, now - runningAgoMs);
-    await harness.services.catalog.recordJob({
+    await harness.services.catalog.jobs.record({
       team: 'genomics',
       runId: 'R',
       sampleId: 'S1',

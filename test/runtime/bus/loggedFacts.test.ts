@@ -68,7 +68,7 @@ describe('Function: markLoggedFactsPublished (against the local DynamoDB-compati
     expect(confirmed.map((fact) => fact.dedupeKey)).toEqual([published]);
     expect(await getFact(published)).toMatchObject({ publishedAt: expect.any(String) });
     expect(await getFact('logged:never-published')).toMatchObject({ owner: 'dead-runtime', event: expect.any(String) });
-    expect((await test.catalog.listUnpublishedFacts()).map((fact) => fact.dedupeKey)).toEqual(['logged:never-published']);
+    expect((await test.catalog.facts.listUnpublished()).map((fact) => fact.dedupeKey)).toEqual(['logged:never-published']);
   });
 
   it('does nothing without a bus log', async () => {

@@ -158,7 +158,9 @@ describe('dashboard server', () => {
     const s4 = (snapshot: Awaited<ReturnType<typeof nextSnapshot>>) =>
       snapshot.overview.teams[0]!.runs[0]!.samples.find((sample) => sample.sampleId === 'S4')!;
     expect(s4(await nextSnapshot()).status).toBe('RECEIVING');
-    await test.catalog.setSampleStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'VALIDATING', { detail: 'validating 2 files' });
+    await test.catalog.samples.setStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'VALIDATING', {
+      detail: 'validating 2 files',
+    });
     expect(s4(await nextSnapshot())).toMatchObject({ status: 'VALIDATING', detail: 'validating 2 files' });
     controller.abort();
   });

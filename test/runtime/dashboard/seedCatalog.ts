@@ -53,7 +53,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
     ['microbio', RUN_M, ['M1_S1_L001_R1_001.fastq.gz']],
   ] as const) {
     for (const name of names)
-      await catalog.recordFile(team, runId, {
+      await catalog.runs.recordFile(team, runId, {
         name,
         bucket: 'landfall-landing',
         key: `incoming/${team}/${runId}/${name}`,
@@ -63,20 +63,25 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
       });
   }
   // A run record keeps its last waitingFor once complete; microbio's run still waits for its marker.
-  await catalog.updateRun('genomics', RUN_G, { status: 'PROCESSING', signal: 'CopyComplete.txt', waitingFor: 'CopyComplete.txt' });
-  await catalog.updateRun('microbio', RUN_M, { status: 'INCOMPLETE', waitingFor: 'CopyComplete.txt' });
+  await catalog.runs.update('genomics', RUN_G, { status: 'PROCESSING', signal: 'CopyComplete.txt', waitingFor: 'CopyComplete.txt' });
+  await catalog.runs.update('microbio', RUN_M, { status: 'INCOMPLETE', waitingFor: 'CopyComplete.txt' });
 
   // S1: v1 superseded after one paid step, v2 completed with qc and trim
   const s1 = { team: 'genomics', runId: RUN_G, sampleId: 'S1' };
-  await catalog.claimVersion(s1, 'hash-v1', [file('S1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.recordStepPublished({ ...s1, version: 1 }, 'qc', [], 1, paid(10, 0.000125));
-  await catalog.updateVersion({ ...s1, version: 1 }, { status: 'SUPERSEDED' });
-  await catalog.claimVersion(s1, 'hash-v2', [file('S1_S1_L001_R1_001.fastq.gz', 'R1'), file('S1_S1_L001_R2_001.fastq.gz', 'R2')], 'READY');
+  await catalog.samples.claimVersion(s1, 'hash-v1', [file('S1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
+  await catalog.steps.recordPublished({ ...s1, version: 1 }, 'qc', [], 1, paid(10, 0.000125));
+  await catalog.samples.updateVersion({ ...s1, version: 1 }, { status: 'SUPERSEDED' });
+  await catalog.samples.claimVersion(
+    s1,
+    'hash-v2',
+    [file('S1_S1_L001_R1_001.fastq.gz', 'R1'), file('S1_S1_L001_R2_001.fastq.gz', 'R2')],
+    'READY',
+  );
   for (const [step, vcpuSeconds, usd] of [
     ['qc', 20, 0.00025],
     ['trim', 40, 0.0005],
   ] as const) {
-    await catalog.putStep({
+    await catalog.steps.put({
       ...s1,
       version: 2,
       step,
@@ -85,7 +90,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
       region: 'eu-west-1',
       startedAt: `2026-12-01T10:0${step === 'qc' ? 1 : 2}:00.000Z`,
     });
-    await catalog.recordStepPublished(
+    await catalog.steps.recordPublished(
       { ...s1, version: 2 },
       step,
       [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }],
@@ -93,13 +98,13 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
       paid(vcpuSeconds, usd),
     );
   }
-  await catalog.updateVersion({ ...s1, version: 2 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:03:00.000Z' });
-  await catalog.setSampleStatus(s1, 'COMPLETED', { currentVersion: 2, detail: 'v2 completed: qc, trim' });
+  await catalog.samples.updateVersion({ ...s1, version: 2 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:03:00.000Z' });
+  await catalog.samples.setStatus(s1, 'COMPLETED', { currentVersion: 2, detail: 'v2 completed: qc, trim' });
 
   // S2: running trim in eu-central-1, holding 2 vCPUs there; one more job queued behind it
   const s2 = { team: 'genomics', runId: RUN_G, sampleId: 'S2' };
-  await catalog.claimVersion(s2, 'hash-s2', [file('S2_S2_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.putStep({
+  await catalog.samples.claimVersion(s2, 'hash-s2', [file('S2_S2_L001_R1_001.fastq.gz', 'R1')], 'READY');
+  await catalog.steps.put({
     ...s2,
     version: 1,
     step: 'trim',
@@ -109,7 +114,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
     attempt: 1,
     startedAt: '2026-12-01T10:04:00.000Z',
   });
-  await catalog.setSampleStatus(s2, 'RUNNING', { currentVersion: 1, detail: 'running trim in eu-central-1' });
+  await catalog.samples.setStatus(s2, 'RUNNING', { currentVersion: 1, detail: 'running trim in eu-central-1' });
   const load = await catalog.regionLoads.get('eu-central-1');
   await catalog.regionLoads.reserve(
     'eu-central-1',
@@ -126,8 +131,8 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
 
   // S3: rejected, a broken separator line in its R2
   const s3 = { team: 'genomics', runId: RUN_G, sampleId: 'S3' };
-  await catalog.claimVersion(s3, 'hash-s3', [file('S3_S3_L001_R1_001.fastq.gz', 'R1'), file(BAD_FILE, 'R2')], 'REJECTED');
-  await catalog.updateVersion(
+  await catalog.samples.claimVersion(s3, 'hash-s3', [file('S3_S3_L001_R1_001.fastq.gz', 'R1'), file(BAD_FILE, 'R2')], 'REJECTED');
+  await catalog.samples.updateVersion(
     { ...s3, version: 1 },
     {
       reasons: [
@@ -144,16 +149,16 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
       reasonsKey: `genomics/${RUN_G}/v1/reasons.json`,
     },
   );
-  await catalog.setSampleStatus(s3, 'REJECTED', { currentVersion: 1, detail: `${BAD_FILE} line 11: expected '+'` });
+  await catalog.samples.setStatus(s3, 'REJECTED', { currentVersion: 1, detail: `${BAD_FILE} line 11: expected '+'` });
 
   // S4: the sheet names it, its files have not arrived
-  await catalog.setSampleStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'RECEIVING', {
+  await catalog.samples.setStatus({ team: 'genomics', runId: RUN_G, sampleId: 'S4' }, 'RECEIVING', {
     detail: 'waiting for S4_S4_L001_R1_001.fastq.gz',
   });
 
   const m1 = { team: 'microbio', runId: RUN_M, sampleId: 'M1' };
-  await catalog.claimVersion(m1, 'hash-m1', [file('M1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.putStep({
+  await catalog.samples.claimVersion(m1, 'hash-m1', [file('M1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
+  await catalog.steps.put({
     ...m1,
     version: 1,
     step: 'qc',
@@ -162,7 +167,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
     region: 'eu-west-1',
     startedAt: '2026-12-01T10:05:00.000Z',
   });
-  await catalog.recordStepPublished({ ...m1, version: 1 }, 'qc', [], 1, paid(8, 0.0001));
-  await catalog.updateVersion({ ...m1, version: 1 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:06:00.000Z' });
-  await catalog.setSampleStatus(m1, 'COMPLETED', { currentVersion: 1, detail: 'v1 completed: qc' });
+  await catalog.steps.recordPublished({ ...m1, version: 1 }, 'qc', [], 1, paid(8, 0.0001));
+  await catalog.samples.updateVersion({ ...m1, version: 1 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:06:00.000Z' });
+  await catalog.samples.setStatus(m1, 'COMPLETED', { currentVersion: 1, detail: 'v1 completed: qc' });
 }

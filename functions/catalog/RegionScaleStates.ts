@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, isConditionFailure } from './CatalogTable.ts';
+import { keys } from './tableDesign.ts';
 
 /** Whether a region's warm capacity is down (after its inactivity alarm) and what the last wake took. */
 export interface RegionScaleState {
@@ -17,30 +18,21 @@ export interface RegionScaleState {
   wakeLatencyMs?: number;
 }
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
-
 /**
  * Per-region scale items of the catalog table (`REGION#<name>` / `#SCALE`, beside the region's `#LOAD`).
  * Each transition is one conditional write, so of racing submissions exactly one wakes the region, and a
  * repeated alarm event scales down once.
  */
 export class RegionScaleStates {
-  readonly #doc: DynamoDBDocumentClient;
-  readonly #table: string;
+  readonly #table: CatalogTable;
 
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
-    this.#doc = doc;
-    this.#table = tableName;
-  }
-
-  static key(region: string) {
-    return { pk: `REGION#${region}`, sk: '#SCALE' };
+  constructor(table: CatalogTable) {
+    this.#table = table;
   }
 
   async get(region: string): Promise<RegionScaleState> {
     const item = (
-      await this.#doc.send(new GetCommand({ TableName: this.#table, Key: RegionScaleStates.key(region), ConsistentRead: true }))
+      await this.#table.doc.send(new GetCommand({ TableName: this.#table.name, Key: keys.regionScale(region), ConsistentRead: true }))
     ).Item;
     if (!item) return { region, scaledDown: true, warmVcpus: 0 };
     const { pk: _pk, sk: _sk, ...state } = item;
@@ -89,10 +81,10 @@ export class RegionScaleStates {
 
   async #conditional(region: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.#doc.send(
+      await this.#table.doc.send(
         new UpdateCommand({
-          TableName: this.#table,
-          Key: RegionScaleStates.key(region),
+          TableName: this.#table.name,
+          Key: keys.regionScale(region),
           UpdateExpression: update,
           ConditionExpression: condition,
           ...(update.includes('#region') && { ExpressionAttributeNames: { '#region': 'region' } }),

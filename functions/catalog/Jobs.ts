@@ -1,0 +1,90 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { keys } from './tableDesign.ts';
+import type { JobRecord } from './types.ts';
+
+/**
+ * Step jobs (`JOB#<jobName>` / `#JOB`): the callback token the job's state change completes, the spec as
+ * submitted (so a job can be moved to another region), and jobs held back behind their run's early steps
+ * (listed on GSI1 per run until released).
+ */
+export class Jobs {
+  readonly #table: CatalogTable;
+
+  constructor(table: CatalogTable) {
+    this.#table = table;
+  }
+
+  /** Stores the callback token before the job is submitted (SubmitJob has no idempotency token). */
+  async record(job: JobRecord): Promise<void> {
+    await this.#table.doc.send(new PutCommand({ TableName: this.#table.name, Item: { ...keys.job(job.jobName), ...job } }));
+  }
+
+  /** Records a job held back behind the run's early steps (GSI1 `DEFERRED#<team>#<run>` finds it). */
+  async defer(job: JobRecord & { deferredSpec: string }): Promise<void> {
+    await this.#table.doc.send(
+      new PutCommand({
+        TableName: this.#table.name,
+        Item: { ...keys.job(job.jobName), ...keys.deferredJob(job.team, job.runId, job.jobName), ...job },
+      }),
+    );
+  }
+
+  /** The jobs of a run still held back (not yet released). */
+  async listDeferred(team: string, runId: string): Promise<JobRecord[]> {
+    return this.#table.queryAll<JobRecord>({ index: 'gsi1', pk: keys.deferredIndex(team, runId), skPrefix: 'JOB#' });
+  }
+
+  /** Claims a deferred job for submission; false when another releaser got it first. */
+  async claimDeferred(jobName: string): Promise<boolean> {
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.job(jobName),
+          UpdateExpression: 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk',
+          // A job re-placed while held is released under its new name only.
+          ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
+          ExpressionAttributeValues: { ':at': now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(jobName: string): Promise<JobRecord | undefined> {
+    const result = await this.#table.doc.send(
+      new GetCommand({ TableName: this.#table.name, Key: keys.job(jobName), ConsistentRead: true }),
+    );
+    return strip<JobRecord>(result.Item);
+  }
+
+  async setJobId(jobName: string, jobId: string): Promise<void> {
+    await this.#table.update(keys.job(jobName), { jobId });
+  }
+
+  /**
+   * Marks a job as replaced by another (its region was lost) — once: false when another handler of a
+   * duplicate event re-placed it first. From then on the old job's events no longer complete the task.
+   */
+  async markReplaced(jobName: string, replacedBy: string): Promise<boolean> {
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.job(jobName),
+          UpdateExpression: 'SET replacedBy = :by, replacedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+          ExpressionAttributeValues: { ':by': replacedBy, ':at': now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { keys } from './tableDesign.ts';
+import type { LandedFile, RunRecord } from './types.ts';
+
+/**
+ * Runs and the files landed in them: one run item (`RUN#<team>#<run>` / `#RUN`, listed per team on GSI1)
+ * and one item per landed file under the same partition, so everything about a run is one key query.
+ */
+export class Runs {
+  readonly #table: CatalogTable;
+
+  constructor(table: CatalogTable) {
+    this.#table = table;
+  }
+
+  async get(team: string, runId: string): Promise<RunRecord | undefined> {
+    const result = await this.#table.doc.send(
+      new GetCommand({ TableName: this.#table.name, Key: keys.run(team, runId), ConsistentRead: true }),
+    );
+    return strip<RunRecord>(result.Item);
+  }
+
+  async update(team: string, runId: string, changes: Partial<Omit<RunRecord, 'team' | 'runId' | 'createdAt'>>): Promise<void> {
+    await this.#table.update(keys.run(team, runId), { ...changes, updatedAt: now() });
+  }
+
+  /** The runs of a team (GSI1). */
+  async listForTeam(team: string): Promise<RunRecord[]> {
+    return this.#table.queryAll<RunRecord>({ index: 'gsi1', pk: keys.teamIndex(team), skPrefix: 'RUN#' });
+  }
+
+  /**
+   * Counts a change the run's index.json must reflect and returns the new revision; the index writer
+   * loops until the revision it rendered is still the latest (as the manifest writer does per sample).
+   */
+  async bumpIndexRevision(team: string, runId: string): Promise<number> {
+    const result = await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.run(team, runId),
+        UpdateExpression: 'ADD indexRevision :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.indexRevision);
+  }
+
+  /**
+   * Records a landed object. Returns `changed: false` when the same identity (etag, size, versionId) is
+   * already recorded: the Storage Gateway and S3 events for one object, and duplicates, stop here.
+   */
+  async recordFile(team: string, runId: string, file: LandedFile): Promise<{ changed: boolean }> {
+    await this.#ensure(team, runId);
+    try {
+      await this.#table.doc.send(
+        new PutCommand({
+          TableName: this.#table.name,
+          Item: { ...keys.file(team, runId, file.name), ...file },
+          // `size` is a DynamoDB reserved word, hence the attribute names.
+          ConditionExpression: 'attribute_not_exists(pk) OR #etag <> :etag OR #size <> :size OR (attribute_exists(#vid) AND #vid <> :vid)',
+          ExpressionAttributeNames: { '#etag': 'etag', '#size': 'size', '#vid': 'versionId' },
+          ExpressionAttributeValues: { ':etag': file.etag, ':size': file.size, ':vid': file.versionId ?? '' },
+        }),
+      );
+      return { changed: true };
+    } catch (error) {
+      if (isConditionFailure(error)) return { changed: false };
+      throw error;
+    }
+  }
+
+  /**
+   * Points a landed file's record at where its bytes live now (quarantine), keeping the identity it
+   * landed with, so the move is not mistaken for a new upload.
+   */
+  async relocateFile(team: string, runId: string, name: string, location: { bucket: string; key: string }): Promise<void> {
+    await this.#table.update(keys.file(team, runId, name), { bucket: location.bucket, key: location.key, relocatedAt: now() });
+  }
+
+  /** Every landed file of a run. */
+  async listFiles(team: string, runId: string): Promise<LandedFile[]> {
+    return this.#table.queryAll<LandedFile>({ pk: keys.run(team, runId).pk, skPrefix: 'FILE#' });
+  }
+
+  /** The named landed files of a run (those that exist), one read each: a sample's files without listing the run. */
+  async getFiles(team: string, runId: string, names: readonly string[]): Promise<LandedFile[]> {
+    const items = await Promise.all(
+      [...new Set(names)].map(
+        async (name) =>
+          (
+            await this.#table.doc.send(
+              new GetCommand({ TableName: this.#table.name, Key: keys.file(team, runId, name), ConsistentRead: true }),
+            )
+          ).Item,
+      ),
+    );
+    return items.flatMap((item) => (item ? [strip<LandedFile>(item)!] : []));
+  }
+
+  /** Creates the run item on its first file (RECEIVING); a run that exists is left as it is. */
+  async #ensure(team: string, runId: string): Promise<void> {
+    const at = now();
+    try {
+      await this.#table.doc.send(
+        new PutCommand({
+          TableName: this.#table.name,
+          Item: {
+            ...keys.run(team, runId),
+            ...keys.runInTeam(team, runId),
+            team,
+            runId,
+            status: 'RECEIVING',
+            createdAt: at,
+            updatedAt: at,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

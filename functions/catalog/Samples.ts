@@ -1,0 +1,145 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { keys } from './tableDesign.ts';
+import type { SampleRecord, SampleRef, SampleStatus, VersionFile, VersionRecord, VersionRef } from './types.ts';
+
+/**
+ * Samples and their versions. A sample item sits in its run's partition (and on GSI1 by team and status);
+ * its versions sit in the sample's own partition (`SAMPLE#<team>#<run>#<sample>` / `V#<0000n>`), beside the
+ * steps and costs of each version, so a sample's lineage is one key query.
+ */
+export class Samples {
+  readonly #table: CatalogTable;
+
+  constructor(table: CatalogTable) {
+    this.#table = table;
+  }
+
+  async get(ref: SampleRef): Promise<SampleRecord | undefined> {
+    const result = await this.#table.doc.send(
+      new GetCommand({ TableName: this.#table.name, Key: keys.sample(ref.team, ref.runId, ref.sampleId), ConsistentRead: true }),
+    );
+    return strip<SampleRecord>(result.Item);
+  }
+
+  /** The samples of a run. */
+  async listInRun(team: string, runId: string): Promise<SampleRecord[]> {
+    return this.#table.queryAll<SampleRecord>({ pk: keys.run(team, runId).pk, skPrefix: 'SAMPLE#' });
+  }
+
+  /** Samples of a team, optionally only those in one status (GSI1). */
+  async listForTeam(team: string, status?: SampleStatus): Promise<SampleRecord[]> {
+    return this.#table.queryAll<SampleRecord>({
+      index: 'gsi1',
+      pk: keys.teamIndex(team),
+      skPrefix: status ? `SAMPLE#${status}#` : 'SAMPLE#',
+    });
+  }
+
+  /** Sets the sample's status (and current version when given); keeps GSI1 in step with the status. */
+  async setStatus(ref: SampleRef, status: SampleStatus, extra: { currentVersion?: number; detail?: string } = {}): Promise<void> {
+    const index = keys.sampleInTeam(ref.team, status, ref.runId, ref.sampleId);
+    await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.sample(ref.team, ref.runId, ref.sampleId),
+        UpdateExpression:
+          'SET #status = :status, updatedAt = :at, team = :team, runId = :run, sampleId = :sample, gsi1pk = :g1, gsi1sk = :g2, detail = :detail' +
+          (extra.currentVersion !== undefined ? ', currentVersion = :v' : ''),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':at': now(),
+          ':team': ref.team,
+          ':run': ref.runId,
+          ':sample': ref.sampleId,
+          ':g1': index.gsi1pk,
+          ':g2': index.gsi1sk,
+          ':detail': extra.detail ?? status.toLowerCase(),
+          ...(extra.currentVersion !== undefined ? { ':v': extra.currentVersion } : {}),
+        },
+      }),
+    );
+  }
+
+  /** Records the identity of the file set announced as "Sample Landed" (the sample item exists: RECEIVING first). */
+  async markLanded(ref: SampleRef, landedIdentity: string): Promise<void> {
+    await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { landedIdentity });
+  }
+
+  /** Every version of a sample, oldest first. */
+  async listVersions(ref: SampleRef): Promise<VersionRecord[]> {
+    const items = await this.#table.queryAll<VersionRecord & { kind?: string }>({
+      pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
+      skPrefix: 'V#',
+    });
+    return items.filter((item) => item.kind === 'version');
+  }
+
+  async getVersion(ref: VersionRef): Promise<VersionRecord | undefined> {
+    const result = await this.#table.doc.send(
+      new GetCommand({ TableName: this.#table.name, Key: keys.version(ref), ConsistentRead: true }),
+    );
+    return strip<VersionRecord>(result.Item);
+  }
+
+  /**
+   * Assigns the version ordinal of a file set by conditional write: the same hash always maps to the
+   * same ordinal (an identical re-upload is the same version), a new hash gets max + 1. Racers for the
+   * same hash converge on one item; racers with different hashes get consecutive ordinals.
+   */
+  async claimVersion(
+    ref: SampleRef,
+    versionHash: string,
+    files: VersionFile[],
+    status: SampleStatus,
+  ): Promise<{ version: VersionRecord; created: boolean }> {
+    for (let round = 0; round < 20; round++) {
+      const versions = await this.listVersions(ref);
+      const existing = versions.find((v) => v.versionHash === versionHash);
+      if (existing) return { version: existing, created: false };
+      const next = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+      const at = now();
+      const record: VersionRecord = {
+        ...ref,
+        version: next,
+        versionHash,
+        status,
+        files,
+        createdAt: at,
+        updatedAt: at,
+        manifestRevision: 0,
+        publishSequence: 0,
+      };
+      try {
+        await this.#table.doc.send(
+          new PutCommand({
+            TableName: this.#table.name,
+            Item: { ...keys.version({ ...ref, version: next }), kind: 'version', ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return { version: record, created: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`could not assign a version to ${ref.team}/${ref.runId}/${ref.sampleId} after 20 rounds of contention`);
+  }
+
+  async updateVersion(ref: VersionRef, changes: Partial<Omit<VersionRecord, keyof VersionRef>>): Promise<void> {
+    await this.#table.update(keys.version(ref), { ...changes, updatedAt: now() });
+  }
+
+  /** Counts a change the version's manifest must reflect; the manifest writer loops until stable. */
+  async bumpManifestRevision(ref: VersionRef): Promise<void> {
+    await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.version(ref),
+        UpdateExpression: 'ADD manifestRevision :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+}

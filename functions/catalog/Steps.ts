@@ -1,0 +1,111 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { keys } from './tableDesign.ts';
+import type { PublishedOutput, StepRecord, VersionRef } from './types.ts';
+
+/**
+ * The steps of a sample version (`SAMPLE#…` / `V#<0000n>#STEP#<step>`, in the sample's partition): which
+ * job runs it where, every placement of that job, and once published its outputs and sequence number.
+ */
+export class Steps {
+  readonly #table: CatalogTable;
+
+  constructor(table: CatalogTable) {
+    this.#table = table;
+  }
+
+  async put(step: StepRecord): Promise<void> {
+    await this.#table.doc.send(
+      new PutCommand({ TableName: this.#table.name, Item: { ...keys.step(step, step.step), kind: 'step', ...step } }),
+    );
+  }
+
+  async get(ref: VersionRef, step: string): Promise<StepRecord | undefined> {
+    const result = await this.#table.doc.send(
+      new GetCommand({ TableName: this.#table.name, Key: keys.step(ref, step), ConsistentRead: true }),
+    );
+    return strip<StepRecord>(result.Item);
+  }
+
+  /** Every step of a version. */
+  async list(ref: VersionRef): Promise<StepRecord[]> {
+    return this.#table.queryAll<StepRecord>({
+      pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
+      skPrefix: `${keys.versionSk(ref.version)}#STEP#`,
+    });
+  }
+
+  /** Points a step at its re-placed job and appends the placement to the step's lineage. */
+  async appendPlacement(
+    ref: VersionRef,
+    step: string,
+    change: { jobName: string; region: string; placement: NonNullable<StepRecord['placements']>[number] },
+  ): Promise<void> {
+    await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.step(ref, step),
+        UpdateExpression: 'SET jobName = :job, #region = :region, placements = list_append(if_not_exists(placements, :none), :placement)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#region': 'region' },
+        ExpressionAttributeValues: { ':job': change.jobName, ':region': change.region, ':none': [], ':placement': [change.placement] },
+      }),
+    );
+  }
+
+  /**
+   * Records a step's published outputs once and hands out its per-sample sequence number (counted on the
+   * version item, which also counts the manifest revision). Returns `first: false` when the step was
+   * already published (a repeated publish is a no-op).
+   */
+  async recordPublished(
+    ref: VersionRef,
+    step: string,
+    outputs: PublishedOutput[],
+    attempt: number,
+    cost?: StepRecord['cost'],
+  ): Promise<{ first: boolean; sequence: number }> {
+    const existing = await this.get(ref, step);
+    if (existing?.publishedAt && existing.sequence) return { first: false, sequence: existing.sequence };
+    const counter = await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.version(ref),
+        UpdateExpression: 'ADD publishSequence :one, manifestRevision :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const sequence = Number(counter.Attributes?.publishSequence);
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.step(ref, step),
+          UpdateExpression: `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}`,
+          ConditionExpression: 'attribute_not_exists(publishedAt)',
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':ok': 'SUCCEEDED',
+            ':outputs': outputs,
+            ':at': now(),
+            ':seq': sequence,
+            ':attempt': attempt,
+            ':kind': 'step',
+            ':step': step,
+            ':team': ref.team,
+            ':run': ref.runId,
+            ':sample': ref.sampleId,
+            ':version': ref.version,
+            ...(cost ? { ':cost': cost } : {}),
+          },
+        }),
+      );
+      return { first: true, sequence };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const winner = await this.get(ref, step);
+      return { first: false, sequence: winner?.sequence ?? sequence };
+    }
+  }
+}
