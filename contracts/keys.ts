@@ -98,6 +98,11 @@ export function runIndexKey(team: string, runId: string): string {
   return `${teamPrefix(team)}runs/${runId}/index.json`;
 }
 
+/** `teams/<team>/runs/<run>/report/`: the run-level report (report.json, report.html), beside its index.json. */
+export function runReportPrefix(team: string, runId: string): string {
+  return `${teamPrefix(team)}runs/${runId}/report/`;
+}
+
 /** Staging area of the results bucket, outside every team's prefix: a publish copies and verifies there first. */
 export const PUBLISHING_PREFIX = 'publishing/';
 

@@ -1,46 +1,7 @@
-import type { z } from 'zod';
-import { bucketNames } from '../config/defineConfig.ts';
-import { emitOnce } from './shared/emit.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
-import { generationSuffix } from './workflow/startVersionExecution.ts';
 import { services } from './shared/services.ts';
-import { writeManifest } from './publishing/manifest.ts';
-import { manifestKey } from '../contracts/keys.ts';
 import { FinishSamplePayload } from './workflow/payloads.ts';
+import { completeSample } from './workflow/finishSample.ts';
 
-type Payload = z.infer<typeof FinishSamplePayload>;
-
-/** `Complete sample`: every step published; the version is COMPLETED and "Sample Completed" is emitted once. */
-export async function completeSample(payload: Payload) {
-  const svc = await services();
-  const ref = {
-    team: payload.sample.team,
-    runId: payload.sample.runId,
-    sampleId: payload.sample.sampleId,
-    version: payload.sample.version,
-  };
-  const published = (await svc.catalog.steps.list(ref))
-    .filter((step) => step.publishedAt)
-    .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
-  const steps = published.map((step) => step.step);
-  const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
-  await svc.catalog.samples.bumpManifestRevision(ref);
-  await writeManifest(svc, ref, bucketNames(svc.config).results);
-  // A newer version was cataloged while this one ran: its outputs stay under v<N>, but the sample is the newer
-  // version's now, so this one neither sets the sample's status nor announces the sample completed.
-  if (!current) return { outcome: 'superseded', steps };
-  await svc.catalog.samples.setStatus(ref, 'COMPLETED', {
-    currentVersion: ref.version,
-    detail: `v${ref.version} completed: ${steps.join(', ')}`,
-  });
-  await emitOnce(svc, 'Sample Completed', {
-    ...ref,
-    steps,
-    keys: [...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)],
-    manifestKey: manifestKey(ref),
-    dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
-  });
-  return { outcome: 'completed', steps };
-}
-
-export const handler = lambdaHandler(completeSample, FinishSamplePayload);
+/** State machine task `Complete sample` → {@link completeSample}. */
+export const handler = lambdaHandler(async (payload) => completeSample(await services(), payload), FinishSamplePayload);

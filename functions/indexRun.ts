@@ -1,42 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { z } from 'zod';
-import { bucketNames } from '../config/defineConfig.ts';
 import { RunFactEvent } from '../contracts/events/landfall.ts';
-import { emitOnce } from './shared/emit.ts';
+import { updateRunIndex } from './publishing/updateRunIndex.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
-import { runIndexKey } from '../contracts/keys.ts';
-import { writeRunIndex } from './publishing/runIndex.ts';
 
-/**
- * A step published or a sample reached an end: rewrites the run's index.json from the catalog and, once
- * every sample of the run is terminal, marks the run DONE and emits "Run Completed" once per set of
- * terminal sample versions (a repeated event, or a reprocess that ends the same way, emits nothing new).
- */
-export async function indexRun(event: z.infer<typeof RunFactEvent>) {
-  const svc = await services();
-  const { team, runId } = event.detail;
-  const results = bucketNames(svc.config).results;
-  await svc.catalog.runs.bumpIndexRevision(team, runId);
-  let index = await writeRunIndex(svc, team, runId, results);
-  if (!index.complete) return { outcome: 'indexed', revision: index.revision };
-  if (index.status !== 'DONE') {
-    await svc.catalog.runs.update(team, runId, { status: 'DONE' });
-    await svc.catalog.runs.bumpIndexRevision(team, runId);
-    index = await writeRunIndex(svc, team, runId, results);
-  }
-  const samples = index.samples.map(({ sampleId, version, status }) => ({ sampleId, ...(version ? { version } : {}), status }));
-  const digest = createHash('sha256').update(JSON.stringify(samples)).digest('hex').slice(0, 16);
-  const indexKey = runIndexKey(team, runId);
-  const emitted = await emitOnce(svc, 'Run Completed', {
-    team,
-    runId,
-    samples,
-    keys: [indexKey, ...index.samples.flatMap((sample) => (sample.manifestKey ? [sample.manifestKey] : []))],
-    indexKey,
-    dedupeKey: `run-completed:${team}/${runId}:${digest}`,
-  });
-  return { outcome: emitted ? 'run-completed' : 'already-completed', revision: index.revision };
-}
-
-export const handler = lambdaHandler(indexRun, RunFactEvent);
+/** Rule `index-run` (a step published, a sample ended) → {@link updateRunIndex}. */
+export const handler = lambdaHandler(async (event) => updateRunIndex(await services(), event), RunFactEvent);

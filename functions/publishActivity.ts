@@ -1,26 +1,7 @@
 import { ScheduledEvent } from '../contracts/events/scheduled.ts';
-import { ACTIVITY_NAMESPACE } from '../contracts/names.ts';
-import { activityDatapoints, regionActivity, type RegionActivity } from './alarms/regionActivity.ts';
+import { publishRegionActivity } from './alarms/publishRegionActivity.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 
-/**
- * Every idle period: publishes each region's activity (jobs submitted, runnable, running) as metrics in
- * the home region with a `Region` dimension, which the inactivity alarms watch. A region without any
- * datapoint counts as idle too (`treatMissingData: breaching`), so a failed publish errs towards zero.
- */
-export async function publishActivity(_event: ScheduledEvent): Promise<{ outcome: 'published'; regions: RegionActivity[] }> {
-  const svc = await services();
-  const now = Date.now();
-  const since = now - svc.config.idle.periodSeconds * 1000;
-  const regions = await Promise.all(
-    svc.config.regions.map(async (region) => regionActivity(await svc.catalog.regionLoads.get(region.name), since)),
-  );
-  await svc.metrics.putMetricData(
-    ACTIVITY_NAMESPACE,
-    regions.flatMap((activity) => activityDatapoints(activity, now)),
-  );
-  return { outcome: 'published', regions };
-}
-
-export const handler = lambdaHandler(publishActivity, ScheduledEvent);
+/** Schedule `publish-region-activity` (every idle period) → {@link publishRegionActivity}. */
+export const handler = lambdaHandler(async (event) => publishRegionActivity(await services(), event), ScheduledEvent);

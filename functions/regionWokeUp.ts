@@ -1,37 +1,7 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchJobStateChangeEvent } from '../contracts/events/batch.ts';
-import { emitOnce } from './shared/emit.ts';
+import { recordRegionWokeUp } from './alarms/recordRegionWokeUp.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
-import { metrics } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
 
-/**
- * A job RUNNING: if its submission woke a scaled-down region, that region is up again. Records the
- * wake-up latency (submission into the scaled-down region → RUNNING) on the region's scale item and as
- * a metric, and announces "Region Woke Up" carrying it.
- */
-export async function regionWokeUp(event: BatchJobStateChangeEvent) {
-  const svc = await services();
-  const { jobName } = event.detail;
-  const region = event.region;
-  if (!region) return { outcome: 'no-region', jobName };
-  const state = await svc.catalog.regionScale.get(region);
-  if (state.wakeJobName !== jobName || state.wokeAt === undefined || state.wakeLatencyMs !== undefined)
-    return { outcome: 'not-a-wake', jobName };
-  const runningAt = event.detail.startedAt ?? (event.time ? Date.parse(event.time) : Date.now());
-  const wakeLatencyMs = Math.max(0, Math.round(runningAt - state.wokeAt));
-  if (!(await svc.catalog.regionScale.recordWakeLatency(region, jobName, wakeLatencyMs))) return { outcome: 'already-recorded', jobName };
-  metrics.addMetric('WakeUpLatency', MetricUnit.Milliseconds, wakeLatencyMs);
-  await emitOnce(svc, 'Region Woke Up', {
-    region,
-    jobName,
-    warmVcpus: state.warmVcpus,
-    wokeAt: state.wokeAt,
-    runningAt,
-    wakeLatencyMs,
-    dedupeKey: `region-woke-up:${region}:${state.wokeAt}`,
-  });
-  return { outcome: 'woke-up', region, wakeLatencyMs };
-}
-
-export const handler = lambdaHandler(regionWokeUp, BatchJobStateChangeEvent);
+/** Rule `region-woke-up` (a job RUNNING) → {@link recordRegionWokeUp}. */
+export const handler = lambdaHandler(async (event) => recordRegionWokeUp(await services(), event), BatchJobStateChangeEvent);

@@ -1,32 +1,7 @@
 import { BatchJobStateChangeEvent } from '../contracts/events/batch.ts';
-import { concludeValidation } from './validate.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
-import { logger } from './shared/powertools.ts';
 import { services } from './shared/services.ts';
-import type { SampleValidation } from './validation/validateSample.ts';
-import { ValidationJobInput } from '../contracts/validationJob.ts';
-import { validationJobKeys } from './validation/validationJob.ts';
+import { finishValidationJob } from './validation/finishValidationJob.ts';
 
-/**
- * "Batch Job State Change" of a validation job (samples too large to validate inside a function):
- * SUCCEEDED catalogs the sample from the job's result, exactly as inline validation does; FAILED leaves
- * it VALIDATING with the reason, and the reconciliation sweep submits it again. Repeats are harmless:
- * the version is claimed by conditional write and each notification is emitted once.
- */
-export async function finishValidationJob(event: BatchJobStateChangeEvent) {
-  const svc = await services();
-  const { jobName, status, statusReason } = event.detail;
-  const keys = validationJobKeys(svc.config, jobName);
-  const input = ValidationJobInput.parse(JSON.parse((await svc.storage.getBytes(keys.bucket, keys.input)).toString('utf8')));
-  if (status === 'FAILED') {
-    logger.warn('validation job failed; the sweep retries it', { jobName, statusReason });
-    await svc.catalog.samples.setStatus(input.ref, 'VALIDATING', {
-      detail: `validation job ${jobName} failed (${statusReason ?? 'no reason given'}); it is retried by the reconciliation sweep`,
-    });
-    return { outcome: 'job-failed', jobName };
-  }
-  const result = JSON.parse((await svc.storage.getBytes(keys.bucket, input.resultKey)).toString('utf8')) as SampleValidation;
-  return concludeValidation(svc, input.ref, result);
-}
-
-export const handler = lambdaHandler(finishValidationJob, BatchJobStateChangeEvent);
+/** Rule `validation-job-finished` (a validation job's "Batch Job State Change") → {@link finishValidationJob}. */
+export const handler = lambdaHandler(async (event) => finishValidationJob(await services(), event), BatchJobStateChangeEvent);

@@ -1,4 +1,4 @@
-import type { VersionRecord } from '../catalog/types.ts';
+import type { VersionRecord, VersionRef } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { faultPoint } from '../shared/faults.ts';
 import type { Services } from '../shared/services.ts';
@@ -111,4 +111,19 @@ export const ALL_STEPS = '*';
 /** Suffix that makes a fact of a linked execution distinct from the automatic one's. */
 export function generationSuffix(generation: number | undefined): string {
   return generation ? `/g${generation}` : '';
+}
+
+/**
+ * Starts the ONE automatic execution of a cataloged sample version. The execution name is deterministic,
+ * so a repeated start is the same execution (StartExecution is idempotent by name and input); the catalog's
+ * conditional write decides who records it and emits "Workflow Started".
+ */
+export async function startAutomaticExecution(svc: Services, ref: VersionRef) {
+  const version = await svc.catalog.samples.getVersion(ref);
+  if (!version) throw new Error(`no catalog entry for ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version}`);
+  if (version.workflowStartedAt) return { outcome: 'already-started', executionName: version.executionName };
+  if (version.status !== 'READY') return { outcome: 'not-ready', status: version.status };
+
+  const { started, executionName } = await startVersionExecution(svc, version, { generation: 0, reason: 'automatic' });
+  return { outcome: started ? 'started' : 'already-started', executionName };
 }

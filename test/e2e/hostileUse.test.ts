@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
-import { runReportPrefix } from '../../functions/reportRun.ts';
+import { runReportPrefix } from '../../contracts/keys.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import { runLandfall } from '../support/cli.ts';
 import { dropRun, readBusLog, waitFor, waitForTerminalSamples, withLiveRuntime, type RuntimeProcess } from '../support/runtimeProcess.ts';

@@ -7,11 +7,13 @@
 import { utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileRuns } from '../../functions/reconcileRuns.ts';
+import { services } from '../../functions/shared/services.ts';
+import { reconcileRuns } from '../../functions/sweep/reconcileRuns.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
-const sweep = (startup: boolean, startedAt?: string) =>
-  reconcileRuns({
+/** The sweep as its schedule rule runs it, with the services the harness installed. */
+const sweep = async (startup: boolean, startedAt?: string) =>
+  reconcileRuns(await services(), {
     version: '0',
     id: 's',
     source: 'aws.events',
@@ -21,7 +23,7 @@ const sweep = (startup: boolean, startedAt?: string) =>
     resources: [],
     'detail-type': 'Scheduled Event',
     detail: startup ? { startup: true, ...(startedAt ? { startedAt } : {}) } : {},
-  } as Parameters<typeof reconcileRuns>[0]);
+  } as Parameters<typeof reconcileRuns>[1]);
 
 describe('reconciliation sweep re-drives unseen objects', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;

@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames } from '../../config/defineConfig.ts';
-import { reprocessSamples } from '../../functions/reprocess.ts';
-import { submitStep } from '../../functions/submitStep.ts';
+import { reprocessSamples } from '../../functions/workflow/reprocessSamples.ts';
+import { submitStepJob } from '../../functions/workflow/submitStepJob.ts';
 import { SubmitStepPayload } from '../../functions/workflow/payloads.ts';
 import { stepPriority } from '../../functions/workflow/priority.ts';
 import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts';
@@ -40,7 +40,7 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
     workflows = new LocalWorkflowService({
       stateMachines: { demo: buildStateMachine(demoPipeline) },
       functions: {
-        SubmitStepFunctionArn: (payload) => submitStep(SubmitStepPayload.parse(payload)),
+        SubmitStepFunctionArn: (payload) => submitStepJob(harness.services, SubmitStepPayload.parse(payload)),
         PublishStepFunctionArn: noop,
         CompleteSampleFunctionArn: noop,
         FailSampleFunctionArn: noop,
@@ -85,8 +85,8 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
 
   it('runs every step of the urgent sample at urgent priority on the urgent queue, and the other sample as backlog', async () => {
     // Act: S1 reprocessed urgently, S2 as usual
-    await reprocessSamples({ detail: { team, runId, sampleId: 'S1', urgent: true } });
-    await reprocessSamples({ detail: { team, runId, sampleId: 'S2' } });
+    await reprocessSamples(harness.services, { detail: { team, runId, sampleId: 'S1', urgent: true } });
+    await reprocessSamples(harness.services, { detail: { team, runId, sampleId: 'S2' } });
     let specs: JobSpec[] = [];
     for (let tries = 0; tries < 200 && specs.length < 6; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 25));

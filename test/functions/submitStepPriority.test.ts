@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames, defineConfig } from '../../config/defineConfig.ts';
-import { submitStep } from '../../functions/submitStep.ts';
+import { submitStepJob } from '../../functions/workflow/submitStepJob.ts';
 import { stepPriority, VALIDATION_PRIORITY } from '../../functions/workflow/priority.ts';
 import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts';
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
@@ -39,7 +39,7 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
   });
 
   const submit = (runId: string, sampleId: string, step: string, urgent?: boolean) =>
-    submitStep({
+    submitStepJob(harness.services, {
       taskToken: `token-${runId}-${sampleId}-${step}`,
       executionName: `exec-${runId}-${sampleId}`,
       step,

@@ -6,7 +6,7 @@ import landfall from '../../landfall.config.ts';
 import threeRegions from './fixtures/threeRegions.config.ts';
 import { expectedViolations } from './fixtures/mutations.ts';
 import { batchSuite, platformSuite } from './platformSuite.ts';
-import { STEP_RETRY_RULES } from '../../functions/submitStep.ts';
+import { STEP_RETRY_RULES } from '../../functions/workflow/submitStepJob.ts';
 import { checkEventRules, checkTableEncryption } from './platformChecks.ts';
 import { ensureSstPlatform } from '../../scripts/sst-offline-install.ts';
 import { catalogCreateTableInput } from '../../functions/catalog/tableDesign.ts';

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchTimestamp } from '../../../contracts/events/cloudwatch.ts';
 import { wakeRegion } from '../../../functions/alarms/wakeRegion.ts';
-import { regionWokeUp } from '../../../functions/regionWokeUp.ts';
-import { scaleRegion } from '../../../functions/scaleRegion.ts';
+import { recordRegionWokeUp } from '../../../functions/alarms/recordRegionWokeUp.ts';
+import { scaleDownRegion } from '../../../functions/alarms/scaleDownRegion.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const REGION = 'eu-west-1';
@@ -42,7 +42,7 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
           ],
         },
       },
-    }) as Parameters<typeof scaleRegion>[0];
+    }) as Parameters<typeof scaleDownRegion>[1];
   const running = (jobName: string, startedAt: number) =>
     ({
       version: '0',
@@ -54,7 +54,7 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
       resources: [],
       'detail-type': 'Batch Job State Change',
       detail: { jobName, jobId: `id-${jobName}`, jobQueue: 'q', status: 'RUNNING', attempts: [], startedAt },
-    }) as Parameters<typeof regionWokeUp>[0];
+    }) as Parameters<typeof recordRegionWokeUp>[1];
 
   beforeAll(async () => {
     harness = await startServicesHarness();
@@ -64,12 +64,12 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
 
   it('scales down once per alarm transition, however often the event is delivered', async () => {
     const at = Date.parse('2026-11-23T02:00:00Z');
-    const first = await scaleRegion(alarm('ALARM', at));
-    const again = await scaleRegion(alarm('ALARM', at));
+    const first = await scaleDownRegion(harness.services, alarm('ALARM', at));
+    const again = await scaleDownRegion(harness.services, alarm('ALARM', at));
     expect(first).toEqual({ outcome: 'scaled-down', region: REGION, warmVcpus: 0 });
     expect(again.outcome).toBe('scaled-down'); // a redelivery retries the capacity call …
     expect(harness.published.filter((e) => e['detail-type'] === 'Region Scaled Down')).toHaveLength(1); // … but announces once
-    expect(await scaleRegion(alarm('OK', at + 60_000))).toMatchObject({ outcome: 'ignored' });
+    expect(await scaleDownRegion(harness.services, alarm('OK', at + 60_000))).toMatchObject({ outcome: 'ignored' });
     expect((await harness.services.catalog.regionScale.get(REGION)).scaledDown).toBe(true);
   });
 
@@ -89,9 +89,13 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
     const state = await harness.services.catalog.regionScale.get(REGION);
     const waker = state.wakeJobName!;
     const other = waker === 'job-a' ? 'job-b' : 'job-a';
-    expect(await regionWokeUp(running(other, state.wokeAt! + 100))).toMatchObject({ outcome: 'not-a-wake' });
-    expect(await regionWokeUp(running(waker, state.wokeAt! + 1_500))).toEqual({ outcome: 'woke-up', region: REGION, wakeLatencyMs: 1_500 });
-    expect(await regionWokeUp(running(waker, state.wokeAt! + 1_500))).toMatchObject({ outcome: 'not-a-wake' });
+    expect(await recordRegionWokeUp(harness.services, running(other, state.wokeAt! + 100))).toMatchObject({ outcome: 'not-a-wake' });
+    expect(await recordRegionWokeUp(harness.services, running(waker, state.wokeAt! + 1_500))).toEqual({
+      outcome: 'woke-up',
+      region: REGION,
+      wakeLatencyMs: 1_500,
+    });
+    expect(await recordRegionWokeUp(harness.services, running(waker, state.wokeAt! + 1_500))).toMatchObject({ outcome: 'not-a-wake' });
     const announced = harness.published.filter((e) => e['detail-type'] === 'Region Woke Up');
     expect(announced.map((e) => (e.detail as { wakeLatencyMs: number }).wakeLatencyMs)).toEqual([1_500]);
   });
@@ -99,7 +103,7 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
   it('ignores an alarm evaluated before the wake that arrives after it (stale), keeping the new capacity', async () => {
     floors.length = 0;
     const { wokeAt } = await harness.services.catalog.regionScale.get(REGION);
-    const stale = await scaleRegion(alarm('ALARM', wokeAt! - 1_000));
+    const stale = await scaleDownRegion(harness.services, alarm('ALARM', wokeAt! - 1_000));
     expect(stale).toMatchObject({ outcome: 'stale' });
     expect(floors).toEqual([]);
     expect((await harness.services.catalog.regionScale.get(REGION)).scaledDown).toBe(false);

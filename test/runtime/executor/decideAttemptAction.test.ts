@@ -102,7 +102,7 @@ describe('decideAttemptAction with the step jobs rules (STEP_RETRY_RULES)', () =
     },
   ])('$case → $action', async ({ outcome, action }) => {
     // Prepare
-    const { STEP_RETRY_RULES } = await import('../../../functions/submitStep.ts');
+    const { STEP_RETRY_RULES } = await import('../../../functions/workflow/submitStepJob.ts');
     // Act
     const decided = decideAttemptAction(outcome, STEP_RETRY_RULES);
     // Assess

@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import { bucketNames } from '../../config/defineConfig.ts';
+import { emitOnce } from '../shared/emit.ts';
+import { faultPoint } from '../shared/faults.ts';
+import { generationSuffix } from '../workflow/startVersionExecution.ts';
+import type { Services } from '../shared/services.ts';
+import { writeManifest } from './manifest.ts';
+import { manifestKey, publishingKey, stepOutputPrefix } from '../../contracts/keys.ts';
+import { publishVerified } from './publishVerified.ts';
+import { releaseDeferredJobs } from '../workflow/earlySteps.ts';
+import { jobNameOf } from '../workflow/executionName.ts';
+import type { PublishStepPayload } from '../workflow/payloads.ts';
+
+/**
+ * `Publish <step>`: the moment a step succeeds, copies its successful attempt's verified outputs to
+ * `teams/<team>/runs/<run>/samples/<sample>/v<N>/<step>/`, records them in the catalog, rewrites the
+ * manifest from the catalog, and emits "Step Output Published" once. Publishing twice is a no-op.
+ */
+export async function publishStepOutputs(svc: Services, payload: z.infer<typeof PublishStepPayload>) {
+  const { sample, step, job } = payload;
+  const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
+  const results = bucketNames(svc.config).results;
+  const dedupeKeyOf = (generation?: number) =>
+    `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(generation)}`;
+  const already = await svc.catalog.steps.get(ref, step);
+  if (already?.publishedAt) {
+    const keys = (already.outputs ?? []).map((output) => output.key);
+    // A crash may have come between the catalog write and the event (the runtime killed, a Lambda timed
+    // out). Finish that fact under the key of the execution whose job published it: emitOnce makes it a
+    // no-op when it was emitted, so a step reused by a later generation is never announced twice.
+    const publisher = (await svc.catalog.executions.list(ref)).find(
+      (execution) => jobNameOf(execution.executionName, step) === already.jobName,
+    );
+    if (publisher && already.sequence) {
+      await writeManifest(svc, ref, results);
+      await emitOnce(svc, 'Step Output Published', {
+        ...ref,
+        step,
+        keys,
+        sequence: already.sequence,
+        manifestKey: manifestKey(ref),
+        dedupeKey: dedupeKeyOf(publisher.generation),
+      });
+      await releaseDeferredJobs(svc, ref.team, ref.runId);
+    }
+    return { outcome: 'already-published', keys };
+  }
+
+  await faultPoint('publish.beforeCopy');
+  // Errors keep their names (VerificationError, CopyFailedError): the state machine retries on them.
+  const outputs = await publishVerified(svc.storage, {
+    work: { bucket: job.workBucket, prefix: job.workPrefix },
+    bucket: results,
+    stagingKey: (relative) => publishingKey(payload.executionName, step, relative),
+    publishedKey: (relative) => `${stepOutputPrefix(ref, step)}${relative}`,
+  });
+  if (outputs.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
+  await faultPoint('publish.afterCopy');
+
+  const { first, sequence } = await svc.catalog.steps.recordPublished(ref, step, outputs, job.attempt, job.cost);
+  await writeManifest(svc, ref, results);
+  if (first) {
+    await emitOnce(svc, 'Step Output Published', {
+      ...ref,
+      step,
+      keys: outputs.map((output) => output.key),
+      sequence,
+      manifestKey: manifestKey(ref),
+      dedupeKey: dedupeKeyOf(sample.generation),
+    });
+  }
+  await releaseDeferredJobs(svc, ref.team, ref.runId);
+  return { outcome: 'published', keys: outputs.map((output) => output.key), sequence };
+}

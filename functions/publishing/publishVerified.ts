@@ -1,0 +1,57 @@
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
+import type { PublishedOutput } from '../catalog/types.ts';
+import { verifiedCopy } from './verifiedCopy.ts';
+
+/** Where a successful attempt's outputs are, and where they go. */
+export interface PublishPlan {
+  /** The attempt's work area: every object under it is an output (`<workPrefix><relative>`). */
+  work: { bucket: string; prefix: string };
+  /** The bucket outputs are published to (results). */
+  bucket: string;
+  /** Staging key of an output, outside every team's prefix (contracts/keys.ts publishingKey). */
+  stagingKey: (relative: string) => string;
+  /** Published key of an output, under the team's prefix. */
+  publishedKey: (relative: string) => string;
+}
+
+/**
+ * The two-phase publish copy. Phase 1 copies every output of the work area to a staging key outside
+ * teams/ and verifies it there against the MD5 its job recorded (read with HeadObject: a listing carries
+ * no user metadata). Only when every output verified does phase 2 copy them under the team prefix,
+ * verifying again: an unverified file is never visible to a team. The staged copies are removed last; a
+ * publish that dies on the way leaves them to clearAbandonedStaging.
+ * @returns the published outputs, in listing order (none for an empty work area: the caller decides).
+ * @throws when an output has no recorded MD5, or `VerificationError` / `CopyFailedError` (verifiedCopy.ts) when a copy does not verify.
+ */
+export async function publishVerified(storage: ObjectStorage, plan: PublishPlan): Promise<PublishedOutput[]> {
+  const objects = await storage.list(plan.work.bucket, plan.work.prefix);
+  const staged = [];
+  for (const listed of objects) {
+    const object = (await storage.head(listed.bucket, listed.key)) ?? listed;
+    const expectedMd5 = object.metadata[OUTPUT_MD5_METADATA];
+    if (!expectedMd5)
+      throw new Error(`s3://${object.bucket}/${object.key} has no recorded MD5: it was not written by a completed step program`);
+    const relative = object.key.slice(plan.work.prefix.length);
+    const staging = await verifiedCopy(
+      storage,
+      { bucket: object.bucket, key: object.key, expectedMd5 },
+      { bucket: plan.bucket, key: plan.stagingKey(relative) },
+      'publish.copyToStaging',
+    );
+    staged.push({ relative, staging });
+  }
+  const outputs = [];
+  for (const { relative, staging } of staged) {
+    outputs.push(
+      await verifiedCopy(
+        storage,
+        { bucket: plan.bucket, key: staging.key, expectedMd5: staging.md5 },
+        { bucket: plan.bucket, key: plan.publishedKey(relative) },
+        'publish.copyToTeam',
+      ),
+    );
+  }
+  for (const { staging } of staged) await storage.delete(plan.bucket, staging.key);
+  return outputs;
+}

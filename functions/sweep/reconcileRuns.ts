@@ -1,0 +1,193 @@
+import { bucketNames } from '../../config/defineConfig.ts';
+import type { ScheduledEvent } from '../../contracts/events/scheduled.ts';
+import type { LandedFile, RunRecord } from '../catalog/types.ts';
+import { evaluateCompleteness } from '../landing/completeness.ts';
+import { evaluateRun, profileFor, readRunDocuments } from '../landing/evaluateRun.ts';
+import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
+import { objectCreatedEvent } from '../../contracts/events/s3.ts';
+import { RECONCILE_REQUEST_ID } from '../landing/redrive.ts';
+import { relayUnpublishedFacts } from '../shared/emit.ts';
+import { logger } from '../shared/powertools.ts';
+import type { Services } from '../shared/services.ts';
+import { moveStalledJobs } from '../placement/replaceJob.ts';
+import { clearAbandonedStaging } from '../publishing/abandonedStaging.ts';
+import { announceCataloged } from '../validation/concludeValidation.ts';
+import { validateLandedSample } from '../validation/validateLandedSample.ts';
+import { releaseDeferredJobs } from '../workflow/earlySteps.ts';
+import { redriveFinishedJobs } from '../workflow/redriveFinishedJobs.ts';
+import { announceWorkflowStarted, startVersionExecution } from '../workflow/startVersionExecution.ts';
+
+/** A validation not finished after this long died with its process (Lambda runs 15 minutes at most). */
+const VALIDATION_STALE_MS = 16 * 60_000;
+
+/**
+ * Landed objects the catalog never saw (a missed event): re-driven through `land` as S3 would announce
+ * them. At start every one is (the process that was landing them is gone); on schedule only those older
+ * than two sweep intervals, so objects whose own events are still on their way under load are not
+ * re-driven every sweep.
+ */
+async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.now()): Promise<number> {
+  const settledBefore = startup ? Infinity : now - 2 * svc.config.completeness.sweepSeconds * 1000;
+  const landing = bucketNames(svc.config).landing;
+  const known = new Map<string, LandedFile[]>();
+  let redriven = 0;
+  for (const team of svc.config.teams) {
+    for (const object of await svc.storage.list(landing, landingTeamPrefix(team.id))) {
+      const where = parseLandingKey(object.key);
+      if (!where) continue;
+      const runKey = `${where.team}/${where.runId}`;
+      if (!known.has(runKey)) known.set(runKey, await svc.catalog.runs.listFiles(where.team, where.runId));
+      const file = known.get(runKey)!.find((candidate) => candidate.name === where.name);
+      if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
+      if (object.lastModified.getTime() > settledBefore) continue; // its own event may still be in flight
+      await svc.events.publish([
+        objectCreatedEvent({ bucket: landing, key: object.key, size: object.size, etag: object.etag, requestId: RECONCILE_REQUEST_ID }),
+      ]);
+      redriven++;
+    }
+  }
+  return redriven;
+}
+
+/**
+ * Runs with a sample still RECEIVING. In a run that is no longer receiving, such a sample was found
+ * ready but its "Sample Landed" was not acted on: most often it is on its way to validation, but if the
+ * process evaluating the run died before claiming the fact (a claimed one is relayed from the outbox), or
+ * claimed it before claims kept their event, only a new evaluation of the run emits it. Evaluating again
+ * is harmless otherwise: a published fact is not emitted twice. On schedule only
+ * complete (or done) runs qualify, where every sample is ready; an incomplete run's receiving samples are
+ * usually just incomplete, and at start every one is looked at once.
+ */
+async function runsWithUnannouncedSamples(svc: Services, team: string): Promise<Set<string>> {
+  return new Set((await svc.catalog.samples.listForTeam(team, 'RECEIVING')).map((sample) => sample.runId));
+}
+
+/**
+ * A complete run with an expected sample that has no record at all: its evaluation died between marking
+ * the run complete and reaching that sample (its earlier samples, announced, have moved on, so nothing
+ * RECEIVING points at the run). One query of the run's samples, for runs still COMPLETE only.
+ */
+async function hasUnrecordedSamples(svc: Services, run: RunRecord): Promise<boolean> {
+  if (run.status !== 'COMPLETE' || !run.expectedSamples?.length) return false;
+  const recorded = new Set((await svc.catalog.samples.listInRun(run.team, run.runId)).map((sample) => sample.sampleId));
+  return run.expectedSamples.some((sampleId) => !recorded.has(sampleId));
+}
+
+/**
+ * Samples whose work stopped with a dead process: VALIDATING long after it began, READY without an
+ * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
+ * linked recovery execution (next generation) that reuses every published step.
+ */
+async function recoverSamples(svc: Services, startup: boolean): Promise<number> {
+  let recovered = 0;
+  for (const team of svc.config.teams) {
+    for (const sample of await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')) {
+      if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
+      const files = await svc.catalog.runs.listFiles(sample.team, sample.runId);
+      const documents = await readRunDocuments(svc, files);
+      const { profile, instrumentModel } = profileFor(svc.config, sample.team, sample.runId);
+      const completeness = evaluateCompleteness({
+        profile,
+        instrumentModel,
+        files,
+        sheet: documents.sheet,
+        manifest: documents.manifest,
+        now: Date.now(),
+        rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
+        deadlineMinutes: svc.config.completeness.deadlineMinutes,
+      });
+      const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
+      if (!sampleFiles) continue;
+      await validateLandedSample(svc, {
+        team: sample.team,
+        runId: sample.runId,
+        sampleId: sample.sampleId,
+        files: sampleFiles.map((file) => file.name),
+      });
+      recovered++;
+    }
+    for (const status of ['READY', 'RUNNING'] as const) {
+      for (const sample of await svc.catalog.samples.listForTeam(team.id, status)) {
+        if (!sample.currentVersion) continue;
+        const version = await svc.catalog.samples.getVersion({ ...sample, version: sample.currentVersion });
+        if (!version || !['READY', 'RUNNING'].includes(version.status)) continue;
+        if (!version.workflowStartedAt) {
+          // Its "Sample Cataloged" too, if its process died between READY and announcing it.
+          if (version.status === 'READY') await announceCataloged(svc, version);
+          await startVersionExecution(svc, version, { generation: 0, reason: 'automatic' });
+          recovered++;
+          continue;
+        }
+        const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
+        if (execution?.status === 'RUNNING') continue;
+        logger.warn('sample without a live execution: starting a linked recovery execution', {
+          sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
+          executionArn: version.executionArn,
+          status: execution?.status ?? 'unknown',
+        });
+        // The dead execution's own "Workflow Started", if its process died after recording it and before
+        // claiming the fact (a claimed one is relayed from the outbox).
+        if (version.executionName && version.executionArn && version.pipeline) {
+          await announceWorkflowStarted(svc, {
+            team: version.team,
+            runId: version.runId,
+            sampleId: version.sampleId,
+            version: version.version,
+            executionName: version.executionName,
+            executionArn: version.executionArn,
+            pipeline: version.pipeline,
+            generation: version.generation ?? 0,
+          });
+        }
+        await startVersionExecution(svc, version, { generation: (version.generation ?? 0) + 1, reason: 'recovery' });
+        recovered++;
+      }
+    }
+  }
+  return recovered;
+}
+
+/**
+ * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
+ * facts claimed by a process that died before publishing them are relayed from the outbox, missed landing events are re-driven, runs still receiving files (or with re-uploads settling, or a sample
+ * still waiting for its "Sample Landed") are re-evaluated (settle windows, deadlines, facts a dead process
+ * claimed but never published), held-back later steps are released, samples whose process died are
+ * recovered, jobs stuck in a region whose queue does not drain are moved to another, and finished jobs
+ * whose state change never reached their workflow are re-driven.
+ * Missed events and crashes cost latency, never data.
+ */
+export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
+  const startup = (event.detail as { startup?: unknown }).startup === true;
+  // First the outbox: facts a dead process claimed but never published go out as they were claimed.
+  const relayed = (await relayUnpublishedFacts(svc, { startup })).length;
+  const redriven = await redriveUnseenObjects(svc, startup);
+  let evaluated = 0;
+  for (const team of svc.config.teams) {
+    const unannounced = await runsWithUnannouncedSamples(svc, team.id);
+    for (const run of await svc.catalog.runs.listForTeam(team.id)) {
+      if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
+      const reannounce =
+        (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) ||
+        (await hasUnrecordedSamples(svc, run));
+      if (run.status !== 'RECEIVING' && !run.settlingSamples?.length && !reannounce) continue;
+      await evaluateRun(svc, team.id, run.runId);
+      evaluated++;
+    }
+  }
+  const recovered = await recoverSamples(svc, startup);
+  const moved = (await moveStalledJobs(svc)).length;
+  const finished = (await redriveFinishedJobs(svc)).length;
+  // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
+  const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
+  const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
+  return {
+    outcome: relayed + redriven + evaluated + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle',
+    relayed,
+    redriven,
+    evaluated,
+    recovered,
+    moved,
+    finished,
+    staged,
+  };
+}

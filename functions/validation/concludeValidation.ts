@@ -1,0 +1,82 @@
+import { emitOnce } from '../shared/emit.ts';
+import type { VersionRecord } from '../catalog/types.ts';
+import type { Services } from '../shared/services.ts';
+import { quarantineSample } from './quarantine.ts';
+import type { SampleValidation } from './validateSample.ts';
+
+type SampleRef = { team: string; runId: string; sampleId: string };
+
+/** Reasons kept on the catalog item (DynamoDB items stay far below 400 KB); the full list is in reasons.json. */
+const MAX_REASONS_IN_CATALOG = 50;
+
+/**
+ * Catalogs a validated sample: assigns its version by conditional write; READY ("Sample Cataloged") or
+ * REJECTED with reasons, quarantined ("Sample Rejected"). Older versions become SUPERSEDED. The same file
+ * set again is the same version: nothing new, unless that version was never concluded (READY without an
+ * execution, REJECTED without its reasons in quarantine), which is then finished.
+ */
+export async function concludeValidation(svc: Services, ref: SampleRef, result: SampleValidation) {
+  const { team, runId, sampleId } = ref;
+  const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
+  const { version, created } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);
+  // A version whose concluding process died after claiming it (re-validated by the sweep) is concluded
+  // now: its status set, its quarantine finished, its fact emitted. Every step below is idempotent.
+  const unfinished = !created && version.status === status && (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey);
+  if (!created && !unfinished) {
+    // An identical re-upload: same version, nothing new to run. Restore the status validation overwrote.
+    await svc.catalog.samples.setStatus(ref, version.status, {
+      currentVersion: version.version,
+      detail: `unchanged re-upload of v${version.version}`,
+    });
+    return { outcome: 'same-version', version: version.version };
+  }
+
+  for (const older of await svc.catalog.samples.listVersions(ref)) {
+    if (older.version < version.version && !['SUPERSEDED', 'REJECTED'].includes(older.status)) {
+      await svc.catalog.samples.updateVersion(older, { status: 'SUPERSEDED' });
+    }
+  }
+  const versionRef = { ...ref, version: version.version };
+  if (status === 'REJECTED') {
+    // Bad data is stopped with reasons and moved, verified, to quarantine: nothing is ever lost.
+    const { reasonsKey, files } = await quarantineSample(svc, versionRef, result.files, result.reasons);
+    const shown = result.reasons.slice(0, MAX_REASONS_IN_CATALOG);
+    await svc.catalog.samples.updateVersion(versionRef, { reasons: shown, reasonCount: result.reasons.length, reasonsKey, files });
+    const first = result.reasons[0]!;
+    await svc.catalog.samples.setStatus(ref, 'REJECTED', {
+      currentVersion: version.version,
+      detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}`,
+    });
+    await emitOnce(svc, 'Sample Rejected', {
+      ...versionRef,
+      reasons: shown.slice(0, 20).map((reason) => ({ ...reason })),
+      reasonCount: result.reasons.length,
+      reasonsKey,
+      dedupeKey: `rejected:${team}/${runId}/${sampleId}/v${version.version}`,
+    });
+    return { outcome: 'rejected', version: version.version };
+  }
+  await svc.catalog.samples.setStatus(ref, 'READY', { currentVersion: version.version, detail: `v${version.version} ready` });
+  await announceCataloged(svc, { ...versionRef, files: result.files, versionHash: result.versionHash });
+  return { outcome: 'cataloged', version: version.version };
+}
+
+/**
+ * "Sample Cataloged" for a READY version, once: from validation, and from the sweep for a READY version
+ * without an execution (its process may have died before announcing it; a repeat emits nothing).
+ */
+export function announceCataloged(
+  svc: Pick<Services, 'catalog' | 'events'>,
+  version: Pick<VersionRecord, 'team' | 'runId' | 'sampleId' | 'version' | 'files' | 'versionHash'>,
+) {
+  const { team, runId, sampleId } = version;
+  return emitOnce(svc, 'Sample Cataloged', {
+    team,
+    runId,
+    sampleId,
+    version: version.version,
+    files: version.files.map((file) => file.key),
+    versionHash: version.versionHash,
+    dedupeKey: `cataloged:${team}/${runId}/${sampleId}/v${version.version}`,
+  });
+}

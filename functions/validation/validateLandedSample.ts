@@ -1,0 +1,83 @@
+import type { Context } from 'aws-lambda';
+import { tableNames } from '../../config/defineConfig.ts';
+import { idempotentPerHandler } from '../shared/idempotency.ts';
+import { readRunDocuments } from '../landing/evaluateRun.ts';
+import type { LandedFile } from '../catalog/types.ts';
+import { concludeValidation } from './concludeValidation.ts';
+import type { RunManifest } from '../landing/runManifest.ts';
+import type { Services } from '../shared/services.ts';
+import { validateSample } from './validateSample.ts';
+import type { ValidationJobInput } from '../../contracts/validationJob.ts';
+import { validationJobKeys, validationJobName, validationJobSpec } from './validationJob.ts';
+
+type SampleRef = { team: string; runId: string; sampleId: string };
+
+/**
+ * Validates a sample whose files have all landed — inside the function, or as a Batch job when the files
+ * are larger than `validation.inlineMaxBytes` — and catalogs it (see concludeValidation.ts).
+ * Older versions of the sample become SUPERSEDED; their outputs stay under their own v<N>.
+ */
+export async function validateLandedSample(svc: Services, detail: { team: string; runId: string; sampleId: string; files: string[] }) {
+  const { team, runId, sampleId } = detail;
+  const ref = { team, runId, sampleId };
+  // The sample's files and the run's documents, read by name: listing a 1,000-file run per sample made
+  // validating a run quadratic. (A run evaluated before documents were recorded is listed whole.)
+  const run = await svc.catalog.runs.get(team, runId);
+  const runFiles = run?.documents
+    ? await svc.catalog.runs.getFiles(team, runId, [...detail.files, ...run.documents])
+    : await svc.catalog.runs.listFiles(team, runId);
+  const landed = detail.files.map((name) => {
+    const file = runFiles.find((candidate) => candidate.name === name);
+    if (!file) throw new Error(`catalog has no landed file ${name} of ${team}/${runId}/${sampleId}`);
+    return file;
+  });
+
+  // The run's manifest, when there is one, states checksums and sizes every file is compared with.
+  const { manifest } = await readRunDocuments(svc, runFiles);
+  const bytes = landed.reduce((total, file) => total + file.size, 0);
+  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, bytes);
+  await svc.catalog.samples.setStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
+  const result = await validateSample(svc, landed, { manifest });
+  return concludeValidation(svc, ref, result);
+}
+
+/**
+ * Too large to validate inside a function: the same validation runs as a Batch job (deterministic name,
+ * input written first); "validationJobFinished" concludes when the job's state change arrives.
+ */
+async function submitValidationJob(svc: Services, ref: SampleRef, landed: LandedFile[], manifest: RunManifest | undefined, bytes: number) {
+  const jobName = validationJobName(ref, landed);
+  const keys = validationJobKeys(svc.config, jobName);
+  const input: ValidationJobInput = {
+    ref,
+    landed,
+    resultKey: keys.result,
+    ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}),
+  };
+  await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
+  const { jobId } = await svc.jobs.submit(validationJobSpec(svc.config, jobName));
+  const gib = (bytes / 1024 ** 3).toFixed(1);
+  await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
+    detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}`,
+  });
+  return { outcome: 'validation-job', jobName, jobId };
+}
+
+type LandedDetail = { team: string; runId: string; sampleId: string; files: string[]; dedupeKey: string };
+let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<ReturnType<typeof validateLandedSample>>>> | undefined;
+
+/**
+ * What the `validate` function runs for "Sample Landed": a redelivered event (delivery is at least once) is
+ * answered from the idempotency store instead of streaming every file again. The dedupe key names the
+ * landed file set. The reconciliation sweep calls {@link validateLandedSample} directly, past any record
+ * a dead process left.
+ */
+export async function validateLandedSampleOnce(svc: Services, detail: LandedDetail, context?: Context) {
+  validateOnce ??= idempotentPerHandler(
+    'validate',
+    process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency,
+    (landed: LandedDetail) => validateLandedSample(svc, landed),
+  );
+  const { team, runId, sampleId, files, dedupeKey } = detail;
+  return validateOnce({ team, runId, sampleId, files, dedupeKey }, context);
+}

@@ -1,0 +1,89 @@
+import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
+import { attemptPrefix } from '../../contracts/workArea.ts';
+import { logger } from '../shared/powertools.ts';
+import type { Services } from '../shared/services.ts';
+import { jobCost } from './jobCost.ts';
+import type { JobResult } from './payloads.ts';
+import { isInfrastructureFailure } from '../placement/regionHealth.ts';
+import { onInfrastructureFailure, replaceJob } from '../placement/replaceJob.ts';
+import { rebalanceInto } from '../placement/rebalanceInto.ts';
+
+/** Errors Step Functions answers for a token that was already completed or timed out: a repeat, not a failure. */
+const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskDoesNotExistError', 'InvalidToken']);
+
+/**
+ * "Batch Job State Change" (SUCCEEDED/FAILED, forwarded from every region to the home bus): completes the
+ * waiting workflow task through its token. Duplicate completion events are tolerated.
+ */
+export async function completeJobTask(svc: Services, event: BatchJobStateChangeEvent) {
+  const detail = event.detail;
+  const lastAttempt = detail.attempts.at(-1);
+  // RUNNABLE matters only as a retry after a lost host: the region's health is judged on those.
+  if (detail.status === 'RUNNABLE' && !isInfrastructureFailure(lastAttempt?.statusReason)) return { outcome: 'ignored', reason: 'queued' };
+  const job = await svc.catalog.jobs.get(detail.jobName);
+  if (!job) return { outcome: 'ignored', reason: `job ${detail.jobName} is not Landfall's` };
+  if (detail.status === 'RUNNING') {
+    // Placement weighs a running job by its remaining time.
+    await svc.catalog.regionLoads.markRunning(job.region, job.jobName, detail.startedAt ?? Date.now());
+    return { outcome: 'ignored', reason: 'running' };
+  }
+  const terminal = detail.status === 'SUCCEEDED' || detail.status === 'FAILED';
+  // Every finished job is paid for, whatever happens next (a failure, a re-placement): recorded once per job.
+  const cost = terminal ? jobCost(detail, { region: job.region, config: svc.config, transferBytes: job.stagedBytes }) : undefined;
+  if (cost) await svc.catalog.costs.record(job, job.step, job.jobName, { ...cost, status: detail.status });
+  if (job.replacedBy) {
+    await svc.catalog.regionLoads.release(job.region, job.jobName);
+    return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };
+  }
+  if (detail.status === 'SUCCEEDED' || detail.status === 'FAILED') await svc.catalog.regionLoads.release(job.region, job.jobName);
+  if (isInfrastructureFailure(lastAttempt?.statusReason) && detail.status !== 'SUCCEEDED') {
+    // Once per lost attempt, however often the event is delivered.
+    const fact = `infra:${detail.jobId}:${detail.attempts.length}`;
+    if (await svc.catalog.facts.claim(fact, 'Infrastructure Failure')) {
+      const moved = await onInfrastructureFailure(svc, job.region);
+      // Done: never acted on again (a claim left unmarked by a process that died is taken again later).
+      await svc.catalog.facts.markPublished(fact);
+      if (moved.includes(job.jobName)) return { outcome: 're-placed', reason: `region ${job.region} is unhealthy` };
+    }
+    // Out of attempts on a lost host: the step is not at fault, so it runs elsewhere rather than failing.
+    if (detail.status === 'FAILED' && (await replaceJob(svc, job.jobName, detail.statusReason ?? 'host terminated')))
+      return { outcome: 're-placed', reason: 'attempts ran out on lost hosts' };
+    if (detail.status === 'RUNNABLE') return { outcome: 'retrying' };
+  }
+  const attempt = Math.max(1, detail.attempts.length);
+  try {
+    if (detail.status === 'SUCCEEDED') {
+      const result: JobResult = {
+        jobId: detail.jobId,
+        jobName: detail.jobName,
+        region: job.region,
+        attempt,
+        workBucket: job.workBucket,
+        workPrefix: attemptPrefix(job.workPrefix, attempt),
+        cost,
+      };
+      await svc.workflows.sendTaskSuccess(job.taskToken, result);
+    } else if (detail.status === 'FAILED') {
+      await svc.catalog.steps.put({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost });
+      await svc.workflows.sendTaskFailure(
+        job.taskToken,
+        'Landfall.JobFailed',
+        `${job.step} failed after ${attempt} attempt(s): ${detail.statusReason ?? 'no reason given'}`,
+      );
+    } else {
+      return { outcome: 'ignored', reason: `status ${detail.status}` };
+    }
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (!SETTLED_TOKEN_ERRORS.has(name)) throw error;
+    logger.info('job completion for a task that was already settled', { jobName: detail.jobName, status: detail.status });
+    return { outcome: 'duplicate' };
+  }
+  // Capacity freed here: queued work that would wait longer elsewhere may move in. Best effort: the task
+  // is already completed, and the next completion tries again.
+  const moved = await rebalanceInto(svc, job.region).catch((error: unknown) => {
+    logger.warn('rebalancing after a completion failed', { region: job.region, error: String(error) });
+    return [];
+  });
+  return { outcome: 'completed', status: detail.status, ...(moved.length > 0 && { moved }) };
+}

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import { bucketNames } from '../../config/defineConfig.ts';
+import { emitOnce } from '../shared/emit.ts';
+import { generationSuffix } from './startVersionExecution.ts';
+import type { Services } from '../shared/services.ts';
+import { writeManifest } from '../publishing/manifest.ts';
+import { manifestKey } from '../../contracts/keys.ts';
+import { releaseDeferredJobs } from './earlySteps.ts';
+import type { FinishSamplePayload } from './payloads.ts';
+
+type Payload = z.infer<typeof FinishSamplePayload>;
+
+/** `Complete sample`: every step published; the version is COMPLETED and "Sample Completed" is emitted once. */
+export async function completeSample(svc: Services, payload: Payload) {
+  const ref = {
+    team: payload.sample.team,
+    runId: payload.sample.runId,
+    sampleId: payload.sample.sampleId,
+    version: payload.sample.version,
+  };
+  const published = (await svc.catalog.steps.list(ref))
+    .filter((step) => step.publishedAt)
+    .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  const steps = published.map((step) => step.step);
+  await svc.catalog.samples.updateVersion(ref, { status: 'COMPLETED', completedAt: new Date().toISOString() });
+  await svc.catalog.samples.bumpManifestRevision(ref);
+  await writeManifest(svc, ref, bucketNames(svc.config).results);
+  await svc.catalog.samples.setStatus(ref, 'COMPLETED', {
+    currentVersion: ref.version,
+    detail: `v${ref.version} completed: ${steps.join(', ')}`,
+  });
+  await emitOnce(svc, 'Sample Completed', {
+    ...ref,
+    steps,
+    keys: [...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)],
+    manifestKey: manifestKey(ref),
+    dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
+  });
+  return { outcome: 'completed', steps };
+}
+
+/** `Record sample failure`: a step failed for good; the version is FAILED with the error, "Sample Failed" once. */
+export async function failSample(svc: Services, payload: Payload) {
+  const ref = {
+    team: payload.sample.team,
+    runId: payload.sample.runId,
+    sampleId: payload.sample.sampleId,
+    version: payload.sample.version,
+  };
+  const error = payload.error?.Error ?? 'Unknown';
+  const cause = payload.error?.Cause;
+  const failedStep = (await svc.catalog.steps.list(ref)).find((step) => step.status === 'FAILED')?.step;
+  await svc.catalog.samples.updateVersion(ref, { status: 'FAILED', error: cause ? `${error}: ${cause}` : error });
+  await svc.catalog.samples.bumpManifestRevision(ref);
+  await writeManifest(svc, ref, bucketNames(svc.config).results);
+  await svc.catalog.samples.setStatus(ref, 'FAILED', {
+    currentVersion: ref.version,
+    detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,
+  });
+  await emitOnce(svc, 'Sample Failed', {
+    ...ref,
+    step: failedStep,
+    error,
+    cause,
+    dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
+  });
+  await releaseDeferredJobs(svc, ref.team, ref.runId); // a failed early step no longer holds the run back
+  return { outcome: 'failed', error };
+}

@@ -1,0 +1,160 @@
+import { bucketNames } from '../../config/defineConfig.ts';
+import { stepsFrom } from '../../workflows/pipeline.ts';
+import { getPipeline } from '../../workflows/pipelines/index.ts';
+import type { Services } from '../shared/services.ts';
+import { jobNameOf } from './executionName.ts';
+import { ALL_STEPS } from './startVersionExecution.ts';
+import type { SubmitStepPayload, JobResult } from './payloads.ts';
+import type { z } from 'zod';
+import type { JobSpec } from '../../seams/jobs/JobService.ts';
+import { firstPendingEarlyStep, releaseDeferredJobs } from './earlySteps.ts';
+import { describePriority, isUrgentClass, isUrgentSample, stepPriority } from './priority.ts';
+import { placeAndReserve } from '../placement/placeAndReserve.ts';
+import { RegionsFullError } from '../placement/errors.ts';
+import { placementJobFor, placementRecord, placementSetup, stageInputs } from '../placement/stepPlacement.ts';
+import { wakeRegion } from '../alarms/wakeRegion.ts';
+import { noteSubmission } from '../alarms/regionActivity.ts';
+import { functionStage, jobDefinitionName, jobQueueName } from '../../contracts/names.ts';
+import { buildJobPayload } from '../../contracts/jobPayload.ts';
+import { stepWorkPrefix } from '../../contracts/workArea.ts';
+
+/**
+ * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
+ * else (the step program failed on its input) exits at once — retrying would fail the same way.
+ */
+export const STEP_RETRY_RULES: NonNullable<JobSpec['evaluateOnExit']> = [
+  { onStatusReason: 'Host EC2*', action: 'RETRY' },
+  { onReason: '*', action: 'EXIT' },
+];
+
+/**
+ * `Run <step>` (lambda:invoke.waitForTaskToken): records the task token with the job BEFORE submitting
+ * (SubmitJob has no idempotency token; the job name is deterministic), then submits the step's Batch job.
+ * The workflow waits until the "Batch Job State Change" handler completes the token. One code path for
+ * every region: the job's state change is forwarded to the home bus.
+ */
+export async function submitStepJob(svc: Services, payload: z.infer<typeof SubmitStepPayload>) {
+  const { sample, step, executionName, taskToken } = payload;
+  const stepDef = getPipeline(sample.pipeline).steps.find((candidate) => candidate.name === step);
+  if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);
+  const jobName = jobNameOf(executionName, step);
+  const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
+  const workPrefix = stepWorkPrefix(executionName, step);
+
+  // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
+  const existing = await svc.catalog.steps.get(ref, step);
+  const rerun =
+    sample.rerunFrom === ALL_STEPS ||
+    (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
+  if (existing?.publishedAt && !rerun) {
+    const workBucket = bucketNames(svc.config).workArea(existing.region);
+    const reused: JobResult = {
+      jobId: existing.jobId ?? 'reused',
+      jobName: existing.jobName,
+      region: existing.region,
+      attempt: existing.attempt ?? 1,
+      workBucket,
+      workPrefix: existing.workPrefix ?? workPrefix,
+    };
+    await svc.workflows.sendTaskSuccess(taskToken, reused);
+    return { outcome: 'reused', jobName: existing.jobName, region: existing.region };
+  }
+
+  // Placement reserves capacity in the chosen region atomically; a retried submission keeps its reservation.
+  // Urgent samples, then early steps, then longest job first (functions/workflow/priority.ts).
+  const urgent = isUrgentSample(svc.config.placement.urgent, sample);
+  const priority = stepPriority(getPipeline(sample.pipeline), step, { urgent });
+  const decision = await placeAndReserve(
+    svc.catalog.regionLoads,
+    placementSetup(svc.config),
+    await placementJobFor(svc, sample, stepDef, jobName, priority),
+  ).catch(async (error: unknown) => {
+    // Every queue is full: the workflow submits again later (its Retry); meanwhile the sample says why it waits.
+    if (error instanceof RegionsFullError)
+      await svc.catalog.samples.setStatus(sample, 'RUNNING', {
+        currentVersion: sample.version,
+        detail: `${step} waits for room in a queue (every region holds its bound of waiting jobs)`,
+      });
+    throw error;
+  });
+  const region = decision.region;
+  // The lineage says why the job runs when it does, as well as where.
+  const placement = placementRecord({ ...decision, reasons: [...decision.reasons, describePriority(priority)] });
+  const workBucket = bucketNames(svc.config).workArea(region);
+  let stagedBytes = 0;
+  const inputs = stepDef.inputs === 'sample' ? await stageInputs(svc, sample, region, (bytes) => (stagedBytes += bytes)) : [];
+  const spec: JobSpec = {
+    jobName,
+    region,
+    // Batch ignores schedulingPriority between queues without a fair-share policy: the class picks the queue.
+    jobQueue: jobQueueName(svc.config.app, functionStage(), region, isUrgentClass(priority) ? 'urgent' : 'normal', stepDef.scratch),
+    jobDefinition: jobDefinitionName(svc.config.app, functionStage(), step),
+    command: ['landfall-step', step],
+    environment: buildJobPayload({ step, sampleId: sample.sampleId, inputs, workBucket, workPrefix }),
+    vcpus: stepDef.vcpus,
+    memoryMiB: stepDef.memoryMiB,
+    timeoutSeconds: stepDef.timeoutSeconds,
+    attempts: stepDef.attempts,
+    priority,
+    evaluateOnExit: STEP_RETRY_RULES,
+  };
+  await svc.catalog.jobs.record({
+    ...ref,
+    jobName,
+    step,
+    taskToken,
+    executionName,
+    region,
+    workBucket,
+    workPrefix,
+    submittedAt: new Date().toISOString(),
+    spec: JSON.stringify(spec),
+    placement,
+    stagedBytes,
+  });
+  const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
+  await svc.catalog.steps.put({
+    ...ref,
+    step,
+    status: 'RUNNING',
+    jobName,
+    region,
+    startedAt: new Date().toISOString(),
+    workPrefix,
+    placements,
+  });
+  await svc.catalog.samples.setStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
+
+  // Later steps wait until every early step of the run has published, so remote teams get those first.
+  if (!stepDef.early && (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined) {
+    await svc.catalog.jobs.defer({
+      ...ref,
+      jobName,
+      step,
+      taskToken,
+      executionName,
+      region,
+      workBucket,
+      workPrefix,
+      submittedAt: new Date().toISOString(),
+      deferredSpec: JSON.stringify(spec),
+      spec: JSON.stringify(spec),
+      placement,
+    });
+    await svc.catalog.samples.setStatus(sample, 'RUNNING', {
+      currentVersion: sample.version,
+      detail: `${step} waits for the run's early steps`,
+    });
+    await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
+    return { outcome: 'deferred', jobName, region };
+  }
+  // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
+  const [{ jobId }] = await Promise.all([
+    svc.jobs.submit(spec),
+    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }),
+    noteSubmission(svc, region),
+  ]);
+  await svc.catalog.jobs.setJobId(jobName, jobId);
+  await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
+  return { outcome: 'submitted', jobId, jobName, region };
+}
