@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What a step's Batch job is told about its work, in one environment variable: built by the function that
- * submits the job (functions/submitStep.ts, and again when a job is moved to another region), parsed by the
+ * submits the job (functions/workflow/submitStepJob.ts, and again when a job is moved to another region), parsed by the
  * program the job runs (workflows/steps/runStep.ts). Both go through this module, so the two sides cannot
  * drift apart: a field added here is checked where the job is submitted, long before a job fails on it.
  */

@@ -68,7 +68,7 @@ function stagePrefix(app: string, stage: string | undefined): string {
 
 /**
  * Job queues per region and their Batch priority (higher runs first when both have work). `normal` is
- * the queue `functions/submitStep.ts` submits to; `urgent` is for early steps and validation, whose
+ * the queue `functions/workflow/submitStepJob.ts` submits to; `urgent` is for early steps and validation, whose
  * outputs someone waits for. Batch ignores `schedulingPriorityOverride` on queues without a fair-share
  * policy, so priority between the two kinds of work has to come from the queue.
  */

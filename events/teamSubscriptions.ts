@@ -23,7 +23,7 @@ export type TeamFacingDetailType = (typeof TEAM_FACING_DETAIL_TYPES)[number];
 /**
  * Landfall detail-types deliberately NOT delivered to teams: steps inside the platform (a sample's files
  * landed, an operator's reprocess request) and platform events without a team. Every detail-type of
- * events/schemas/landfall.ts is in exactly one of the two lists (a test holds that), so a new event type
+ * contracts/events/landfall.ts is in exactly one of the two lists (a test holds that), so a new event type
  * needs a decision instead of silently reaching, or missing, the teams.
  */
 export const INTERNAL_DETAIL_TYPES = [

@@ -1,3 +1,4 @@
+import { LANDING_PREFIX, landingTeamPrefix } from '../contracts/keys.ts';
 import landfall from '../landfall.config.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { landing } from './storage.ts';
@@ -42,7 +43,7 @@ if (gateway && role) {
           Effect: 'Allow',
           Action: 's3:ListBucket',
           Resource: landing.bucket.arn,
-          Condition: { StringLike: { 's3:prefix': ['incoming/', 'incoming/*'] } },
+          Condition: { StringLike: { 's3:prefix': [LANDING_PREFIX, `${LANDING_PREFIX}*`] } },
         },
         {
           Sid: 'ReadWriteIncoming',
@@ -58,7 +59,7 @@ if (gateway && role) {
             's3:AbortMultipartUpload',
             's3:ListMultipartUploadParts',
           ],
-          Resource: $interpolate`${landing.bucket.arn}/incoming/*`,
+          Resource: $interpolate`${landing.bucket.arn}/${LANDING_PREFIX}*`,
         },
         {
           Sid: 'LandingKeyViaS3',
@@ -82,7 +83,7 @@ export const fileShares = new Map(
     ? landfall.teams.map((team) => {
         const common = {
           gatewayArn: gateway.gatewayArn,
-          locationArn: $interpolate`${landing.bucket.arn}/incoming/${team.id}/`,
+          locationArn: $interpolate`${landing.bucket.arn}/${landingTeamPrefix(team.id)}`,
           roleArn: role.arn,
           fileShareName: `${landfall.app}-${stage}-${team.id}`,
           kmsEncrypted: true,

@@ -126,7 +126,7 @@ const environment = {
   LANDFALL_STATE_MACHINES: $jsonStringify(stateMachineArns),
   LANDFALL_CATALOG_TABLE: catalogTable.name,
   LANDFALL_IDEMPOTENCY_TABLE: idempotencyTable.name,
-  // Names the compute environments whose warm capacity functions set (stacks/names.ts computeEnvironmentName).
+  // Names the compute environments whose warm capacity functions set (contracts/names.ts computeEnvironmentName).
   LANDFALL_STAGE: stage,
   // Deployed bucket names carry the stage and account (S3 names are global); the config has the base names.
   LANDFALL_BUCKETS: $jsonStringify({

@@ -21,7 +21,7 @@ export const StepDefinition = z
     early: z.boolean().default(false),
     /**
      * Scratch disk the job needs: `standard` (100 GiB) or `large` (1000 GiB). Batch on EC2 has no per-job
-     * disk size, so each class has its own compute environments and queues (stacks/names.ts). @default 'standard'
+     * disk size, so each class has its own compute environments and queues (contracts/names.ts). @default 'standard'
      */
     scratch: z.enum(['standard', 'large']).default('standard'),
     /** What the job downloads: the sample's landed files. */

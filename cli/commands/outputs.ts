@@ -142,7 +142,7 @@ export interface OutputsOptions {
   json?: boolean;
   /** Print each output as it lands, until SIGINT/SIGTERM or `signal`. */
   watch?: boolean;
-  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (see cli/identity.ts). */
+  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (see runtime/identity/identity.ts). */
   token?: string;
   /** Stops `--watch` (tests; the command also stops on SIGINT and SIGTERM). */
   signal?: AbortSignal;

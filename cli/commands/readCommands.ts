@@ -13,13 +13,13 @@ export interface CommonOptions {
   stateDir: string;
   config?: string;
   json?: boolean;
-  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (cli/identity.ts). */
+  /** A team token or the operator's; else LANDFALL_TOKEN; else the operator (runtime/identity/identity.ts). */
   token?: string;
 }
 
 /**
  * The teams a read covers for the caller: a team identity sees only its own team and is refused any
- * other (cli/identity.ts `selectTeams`), so no listing or error names another team.
+ * other (runtime/identity/identity.ts `selectTeams`), so no listing or error names another team.
  */
 function teamsOf(client: IdentifiedClient, team?: string): string[] {
   return selectTeams(client.identity, client.config, team);

@@ -6,7 +6,7 @@ export const JOB_STATE_CHANGE_DETAIL_TYPE = 'Batch Job State Change';
 
 /**
  * AWS Batch job state change; the only fields Landfall relies on are modelled, the rest pass through.
- * @example events/fixtures/aws.batch/job-succeeded.json
+ * @example contracts/events/fixtures/aws.batch/job-succeeded.json
  * @see https://docs.aws.amazon.com/batch/latest/userguide/batch_job_events.html
  */
 export const JobStateChangeDetail = z

@@ -8,7 +8,7 @@ export const OBJECT_CREATED_DETAIL_TYPE = 'Object Created';
  * S3 → EventBridge "Object Created". Unlike classic S3 notification records, the key is NOT
  * URL-encoded here: decoding it would corrupt keys containing `+` or `%`.
  *
- * @example events/fixtures/aws.s3/object-created.json
+ * @example contracts/events/fixtures/aws.s3/object-created.json
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  */
 export const ObjectCreatedDetail = z.object({

@@ -9,7 +9,7 @@ export const OBJECT_UPLOAD_DETAIL_TYPE = 'Storage Gateway Object Upload Event';
  * S3 File Gateway, per file, once the file reached S3 and the share's settling time passed.
  * `resources` are [fileShareArn, gatewayArn, bucketArn]; `object-key` is the raw key (never URL-decode it).
  *
- * @example events/fixtures/aws.storagegateway/object-upload.json
+ * @example contracts/events/fixtures/aws.storagegateway/object-upload.json
  * @see https://docs.aws.amazon.com/filegateway/latest/files3/monitoring-file-gateway.html
  */
 export const ObjectUploadDetail = z.object({

@@ -28,15 +28,9 @@ export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
   stats?: ReadStats;
 }
 
-export interface SampleRef {
-  team: string;
-  runId: string;
-  sampleId: string;
-}
-
-export interface VersionRef extends SampleRef {
-  version: number;
-}
+// The references every key, event and item names a sample by (contracts/keys.ts).
+export type { SampleRef, VersionRef } from '../../contracts/keys.ts';
+import type { SampleRef, VersionRef } from '../../contracts/keys.ts';
 
 export interface RunRecord {
   team: string;

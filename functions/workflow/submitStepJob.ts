@@ -98,20 +98,9 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     priority,
     evaluateOnExit: STEP_RETRY_RULES,
   };
-  await svc.catalog.jobs.record({
-    ...ref,
-    jobName,
-    step,
-    taskToken,
-    executionName,
-    region,
-    workBucket,
-    workPrefix,
-    submittedAt: new Date().toISOString(),
-    spec: JSON.stringify(spec),
-    placement,
-    stagedBytes,
-  });
+  // What the job-state handler needs to complete the waiting task, and a move needs to resubmit the job.
+  const job = { ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, spec: JSON.stringify(spec), placement };
+  await svc.catalog.jobs.record({ ...job, submittedAt: new Date().toISOString(), stagedBytes });
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
   await svc.catalog.steps.put({
     ...ref,
@@ -127,20 +116,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (!stepDef.early && (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined) {
-    await svc.catalog.jobs.defer({
-      ...ref,
-      jobName,
-      step,
-      taskToken,
-      executionName,
-      region,
-      workBucket,
-      workPrefix,
-      submittedAt: new Date().toISOString(),
-      deferredSpec: JSON.stringify(spec),
-      spec: JSON.stringify(spec),
-      placement,
-    });
+    await svc.catalog.jobs.defer({ ...job, submittedAt: new Date().toISOString(), deferredSpec: job.spec });
     await svc.catalog.samples.setStatus(sample, 'RUNNING', {
       currentVersion: sample.version,
       detail: `${step} waits for the run's early steps`,

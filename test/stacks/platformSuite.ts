@@ -260,7 +260,7 @@ export function batchSuite(
         }
       }
       const byName = Object.fromEntries(queues.map((q) => [q.inputs.name, q.inputs]));
-      // The handlers name the queue from the LANDFALL_STAGE the stack gives them (stacks/names.ts functionStage).
+      // The handlers name the queue from the LANDFALL_STAGE the stack gives them (contracts/names.ts functionStage).
       const variables = (lambdaOf(getRun(), 'submitStep')!.inputs.environment as { variables: Record<string, string> }).variables;
       expect(variables.LANDFALL_STAGE).toBe(getRun().app.stage);
       // submitStep submits to <app>-<stage>-<region>-normal.
