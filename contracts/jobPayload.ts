@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JobPayloadError } from './errors.ts';
 
 /**
  * What a step's Batch job is told about its work, in one environment variable: built by the function that
@@ -40,14 +41,6 @@ export const JobPayload = z.object({
   workPrefix: z.string().min(1),
 });
 export type JobPayload = z.infer<typeof JobPayload>;
-
-/** Thrown when a job's environment carries no payload, or one that does not match {@link JobPayload}. */
-export class JobPayloadError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'JobPayloadError';
-  }
-}
 
 /**
  * The environment entry that carries `payload` to the job, checked against the schema first (a bad

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildJobPayload, JOB_PAYLOAD_ENV, JobPayloadError, parseJobPayload, type JobPayload } from '../../contracts/jobPayload.ts';
+import { JobPayloadError } from '../../contracts/errors.ts';
+import { buildJobPayload, JOB_PAYLOAD_ENV, parseJobPayload, type JobPayload } from '../../contracts/jobPayload.ts';
 
 const PAYLOAD: JobPayload = {
   step: 'qc',
