@@ -14,6 +14,7 @@
  * `placement.maxQueuedJobsPerRegion` (jobs stay queued while the executor is paused): that is the bound
  * working, not a failure.
  */
+import { parseLandingKey } from '../contracts/keys.ts';
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -232,5 +233,5 @@ export const burstInProcess = {
 function runIdOfKey(event: BusEvent): string {
   const detail = event.detail as { object?: { key?: string }; 'object-key'?: string };
   const key = detail.object?.key ?? detail['object-key'] ?? '';
-  return key.split('/')[2] ?? '';
+  return parseLandingKey(key)?.runId ?? '';
 }

@@ -5,6 +5,7 @@
  * Chromium (playwright-core, /usr/bin/chromium) opens the page: the figure is the time from navigation
  * start until all 96 sample rows are on screen. The server's cold and warm overview reads are reported too.
  */
+import { landingKey } from '../contracts/keys.ts';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -55,7 +56,7 @@ async function seed(catalog: Catalog): Promise<void> {
           await catalog.runs.recordFile('genomics', RUN_ID, {
             name,
             bucket: 'landfall-landing',
-            key: `incoming/genomics/${RUN_ID}/${name}`,
+            key: landingKey('genomics', RUN_ID, name),
             size: 1_000_000,
             etag: name,
             landedAt: new Date().toISOString(),
