@@ -15,8 +15,11 @@ export function validationJobDocumentKeys(jobName: string): { input: string; res
 
 const SampleRef = z.object({ team: z.string(), runId: z.string(), sampleId: z.string() });
 
-/** A landed file as the catalog recorded it (identity read with HeadObject). */
-const Landed = z.object({
+/**
+ * A landed object as the catalog records it: identity read with HeadObject, never an ETag taken for an
+ * MD5. The landing function writes it, validation (in a function or a Batch job) reads it.
+ */
+export const LandedFile = z.object({
   name: z.string(),
   bucket: z.string(),
   key: z.string(),
@@ -29,7 +32,7 @@ const Landed = z.object({
 /** What the job validates: written before the job is submitted, read by the job and by the handler that concludes. */
 export const ValidationJobInput = z.object({
   ref: SampleRef,
-  landed: z.array(Landed),
+  landed: z.array(LandedFile),
   manifest: z
     .object({
       source: z.string(),
@@ -41,3 +44,4 @@ export const ValidationJobInput = z.object({
   resultKey: z.string(),
 });
 export type ValidationJobInput = z.infer<typeof ValidationJobInput>;
+export type LandedFile = z.infer<typeof LandedFile>;

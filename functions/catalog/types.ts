@@ -7,16 +7,9 @@ export const TERMINAL_SAMPLE_STATUSES: readonly SampleStatus[] = ['REJECTED', 'C
 /** Run statuses (DESIGN.md "Statuses"). */
 export type RunStatus = 'RECEIVING' | 'INCOMPLETE' | 'COMPLETE' | 'PROCESSING' | 'DONE';
 
-/** A landed object as the catalog remembers it: identity read with HeadObject, never an ETag taken for an MD5. */
-export interface LandedFile {
-  name: string;
-  bucket: string;
-  key: string;
-  size: number;
-  etag: string;
-  versionId?: string;
-  landedAt: string;
-}
+// A landed object as the catalog remembers it (contracts/validationJob.ts: validation reads it too).
+export type { LandedFile } from '../../contracts/validationJob.ts';
+import type { LandedFile } from '../../contracts/validationJob.ts';
 
 /** A file of a sample version: its identity plus the MD5 computed from the stored bytes. */
 export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
