@@ -131,6 +131,45 @@ export class Samples {
     await this.#table.update(keys.version(ref), { ...changes, updatedAt: now() });
   }
 
+  /**
+   * Ends a version's execution as COMPLETED or FAILED, unless re-validation already marked it SUPERSEDED: a
+   * re-landed sample's new version may be cataloged while the old one's execution still runs, and its end must
+   * not turn the old version back into a current-looking state. The other changes (error, completedAt) are kept
+   * either way.
+   *
+   * @returns false when the version is SUPERSEDED (its status is left as it is)
+   */
+  async finishVersion(
+    ref: VersionRef,
+    status: 'COMPLETED' | 'FAILED',
+    changes: Pick<VersionRecord, 'error' | 'completedAt'>,
+  ): Promise<boolean> {
+    const names = Object.keys(changes);
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.version(ref),
+          UpdateExpression: `SET #status = :status, updatedAt = :at${names.map((name) => `, #${name} = :${name}`).join('')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :superseded',
+          ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((name) => [`#${name}`, name])) },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':at': now(),
+            ':superseded': 'SUPERSEDED',
+            ...Object.fromEntries(Object.entries(changes).map(([name, value]) => [`:${name}`, value])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if ((await this.getVersion(ref))?.status !== 'SUPERSEDED') throw error;
+      await this.#table.update(keys.version(ref), { ...changes, updatedAt: now() });
+      return false;
+    }
+  }
+
   /** Counts a change the version's manifest must reflect; the manifest writer loops until stable. */
   async bumpManifestRevision(ref: VersionRef): Promise<void> {
     await this.#table.doc.send(

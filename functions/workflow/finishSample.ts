@@ -22,9 +22,12 @@ export async function completeSample(svc: Services, payload: Payload) {
     .filter((step) => step.publishedAt)
     .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   const steps = published.map((step) => step.step);
-  await svc.catalog.samples.updateVersion(ref, { status: 'COMPLETED', completedAt: new Date().toISOString() });
+  const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
   await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
+  // A newer version was cataloged while this one ran: its outputs stay under v<N>, but the sample is the newer
+  // version's now, so this one neither sets the sample's status nor announces the sample completed.
+  if (!current) return { outcome: 'superseded', steps };
   await svc.catalog.samples.setStatus(ref, 'COMPLETED', {
     currentVersion: ref.version,
     detail: `v${ref.version} completed: ${steps.join(', ')}`,
@@ -50,9 +53,15 @@ export async function failSample(svc: Services, payload: Payload) {
   const error = payload.error?.Error ?? 'Unknown';
   const cause = payload.error?.Cause;
   const failedStep = (await svc.catalog.steps.list(ref)).find((step) => step.status === 'FAILED')?.step;
-  await svc.catalog.samples.updateVersion(ref, { status: 'FAILED', error: cause ? `${error}: ${cause}` : error });
+  const current = await svc.catalog.samples.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
   await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
+  if (!current) {
+    // A newer version was cataloged while this one ran (its files were re-landed): the sample is that version's
+    // now, so neither its status nor a "Sample Failed" may speak for this one.
+    await releaseDeferredJobs(svc, ref.team, ref.runId);
+    return { outcome: 'superseded', error };
+  }
   await svc.catalog.samples.setStatus(ref, 'FAILED', {
     currentVersion: ref.version,
     detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,

@@ -33,10 +33,10 @@ describe('the end of a superseded version', () => {
     runId = `261203_LH00417_0${100 + counter++}_B22SUPER`;
     const sample = { team: TEAM, runId, sampleId: 'S1' };
     const catalog = harness.services.catalog;
-    await catalog.claimVersion(sample, 'hash-v1', [], 'RUNNING');
-    await catalog.claimVersion(sample, 'hash-v2', [], 'READY');
-    await catalog.updateVersion({ ...sample, version: 1 }, { status: 'SUPERSEDED' });
-    await catalog.setSampleStatus(sample, 'READY', { currentVersion: 2, detail: 'v2 cataloged' });
+    await catalog.samples.claimVersion(sample, 'hash-v1', [], 'RUNNING');
+    await catalog.samples.claimVersion(sample, 'hash-v2', [], 'READY');
+    await catalog.samples.updateVersion({ ...sample, version: 1 }, { status: 'SUPERSEDED' });
+    await catalog.samples.setStatus(sample, 'READY', { currentVersion: 2, detail: 'v2 cataloged' });
     harness.published.length = 0;
   });
 
@@ -58,8 +58,8 @@ describe('the end of a superseded version', () => {
 
     // Assess
     const catalog = harness.services.catalog;
-    expect((await catalog.getVersion({ team: TEAM, runId, sampleId: 'S1', version: 1 }))!.status).toBe('SUPERSEDED');
-    const sample = await catalog.getSample({ team: TEAM, runId, sampleId: 'S1' });
+    expect((await catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'S1', version: 1 }))!.status).toBe('SUPERSEDED');
+    const sample = await catalog.samples.get({ team: TEAM, runId, sampleId: 'S1' });
     expect([sample!.status, sample!.currentVersion]).toEqual(['READY', 2]);
     expect(harness.published.map((event) => event['detail-type'])).not.toContain('Sample Failed');
     expect(harness.published.map((event) => event['detail-type'])).not.toContain('Sample Completed');
@@ -75,9 +75,9 @@ describe('the end of a superseded version', () => {
     await failSample(v2, localContext('failSample'));
 
     // Assess
-    const version = await harness.services.catalog.getVersion({ team: TEAM, runId, sampleId: 'S1', version: 2 });
+    const version = await harness.services.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'S1', version: 2 });
     expect([version!.status, version!.error]).toEqual(['FAILED', 'States.TaskFailed: exit 1']);
-    expect((await harness.services.catalog.getSample({ team: TEAM, runId, sampleId: 'S1' }))!.status).toBe('FAILED');
+    expect((await harness.services.catalog.samples.get({ team: TEAM, runId, sampleId: 'S1' }))!.status).toBe('FAILED');
     expect(harness.published.map((event) => event['detail-type'])).toContain('Sample Failed');
   });
 });
