@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readFastqBatches } from '../fastq/readFastq.ts';
@@ -39,10 +40,22 @@ export interface ProfileReport {
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/**
+ * Sequences longer than this (long reads) are remembered for duplication by a hash, and shown as their
+ * first bases: 200,000 remembered HiFi or nanopore reads would otherwise hold gigabytes.
+ */
+const REMEMBERED_SEQUENCE_MAX = 1000;
+const SHOWN_PREFIX = 50;
+
+function duplicationKey(sequence: string): string {
+  return sequence.length <= REMEMBERED_SEQUENCE_MAX ? sequence : `#${createHash('sha1').update(sequence).digest('base64')}`;
+}
 const CODE: Record<string, number> = { A: 0, C: 1, G: 2, T: 3 };
 
 async function profileFile(path: string, sample: number, k: number): Promise<FileProfile> {
   const seen = new Map<string, number>();
+  const shown = new Map<string, string>();
   const kmers = new Float64Array(4 ** k);
   const gcHistogram = new Array<number>(10).fill(0);
   let reads = 0;
@@ -52,9 +65,11 @@ async function profileFile(path: string, sample: number, k: number): Promise<Fil
       for (const { sequence } of batch) {
         reads++;
         if (reads <= sample) {
-          const count = seen.get(sequence) ?? 0;
+          const key = duplicationKey(sequence);
+          const count = seen.get(key) ?? 0;
           if (count > 0) duplicates++;
-          seen.set(sequence, count + 1);
+          else if (key !== sequence) shown.set(key, `${sequence.slice(0, SHOWN_PREFIX)}… (${sequence.length} bp)`);
+          seen.set(key, count + 1);
         }
         let gc = 0;
         let code = 0;
@@ -88,7 +103,7 @@ async function profileFile(path: string, sample: number, k: number): Promise<Fil
     .filter(([, count]) => count > 1)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, 5)
-    .map(([sequence, count]) => ({ sequence, count, percent: round((count / sampledReads) * 100, 2) }));
+    .map(([key, count]) => ({ sequence: shown.get(key) ?? key, count, percent: round((count / sampledReads) * 100, 2) }));
   return {
     file: basename(path),
     reads,

@@ -1,15 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFastqFileName } from '../fastq/fileNames.ts';
+import { parseFastqName } from '../../layouts/fastqNames.ts';
+import { resolveReadStructure } from '../../layouts/readStructure.ts';
+import type { ReadLabel, ReadRole } from '../../layouts/types.ts';
 import { readFastqBatches } from '../fastq/readFastq.ts';
 import { asStepError, exitCodeFor, StepInputError, StepUsageError } from './errors.ts';
 import { isMain } from './isMain.ts';
 
+/** A FASTQ file, with its read role when the job knows it (else the file names decide, see {@link runQc}). */
+export type QcInput = string | { path: string; role?: ReadRole };
+
 /** Options of {@link runQc}. */
 export interface QcOptions {
   /** FASTQ files (gzip or plain). */
-  inputs: string[];
+  inputs: QcInput[];
   /** Where `qc.json` and `qc.tsv` are written (created if missing). */
   outDir: string;
   /** Files read at the same time; gunzip runs off the main thread, so 2 keeps two cores busy. @default 2 */
@@ -38,12 +43,14 @@ export interface FileQc {
   maxLength: number | null;
 }
 
-/** R1/R2 read counts of files whose names differ only in the read designator. */
+/** Mate 1 / mate 2 read counts of files whose names differ only in the read designator. */
 export interface PairQc {
   /** File name with the read designator replaced by `{read}`. */
   pairKey: string;
   sample: string;
+  /** The mate-1 file (R1). */
   r1: string | null;
+  /** The mate-2 file: R2, or R3 when R2 is a UMI or barcode read. */
   r2: string | null;
   r1Reads: number | null;
   r2Reads: number | null;
@@ -56,7 +63,7 @@ export interface QcReport {
   definitions: typeof QC_DEFINITIONS;
   /** In input order. */
   files: FileQc[];
-  /** Sorted by pair key. Index reads (`I1`/`I2`) and names without a read designator are not paired. */
+  /** Sorted by pair key. Only mates are paired: single-end reads, index (`I1`/`I2`) and UMI reads are not. */
   pairs: PairQc[];
 }
 
@@ -86,7 +93,9 @@ for (const c of 'Nn') BASE_CLASS[c.charCodeAt(0)] = N;
 
 /**
  * Compute per-file QC statistics and per-pair read counts, and write `<outDir>/qc.json` and a
- * tab-separated `<outDir>/qc.tsv` (one row per file, `NA` for null).
+ * tab-separated `<outDir>/qc.tsv` (one row per file, `NA` for null). Which files are mates comes from
+ * each input's role, else from the names present (layouts' read structure: R1+R2 mates; R1, R2, R3:
+ * R2 is a UMI read and R3 the mate; R1 alone: single-end, nothing paired).
  *
  * @throws StepInputError an input is not FASTQ or a quality character is outside Phred+33 ('!'..'~'); names file and line
  * @throws StepUsageError no inputs
@@ -95,7 +104,8 @@ for (const c of 'Nn') BASE_CLASS[c.charCodeAt(0)] = N;
  * report.pairs[0]?.readsMatch; // true
  */
 export async function runQc(options: QcOptions): Promise<QcReport> {
-  const { inputs, outDir } = options;
+  const { outDir } = options;
+  const inputs = options.inputs.map((input) => (typeof input === 'string' ? input : input.path));
   if (inputs.length === 0) throw new StepUsageError('qc: no input files given');
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
 
@@ -109,7 +119,8 @@ export async function runQc(options: QcOptions): Promise<QcReport> {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
 
-  const report: QcReport = { schemaVersion: 1, definitions: QC_DEFINITIONS, files, pairs: pairFiles(files) };
+  const roles = options.inputs.map((input) => (typeof input === 'string' ? undefined : input.role));
+  const report: QcReport = { schemaVersion: 1, definitions: QC_DEFINITIONS, files, pairs: pairFiles(files, roles) };
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'qc.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDir, 'qc.tsv'), toTsv(files));
@@ -184,17 +195,30 @@ function ratio(a: number, b: number): number | null {
   return b === 0 ? null : Math.round((a / b) * 100) / 100;
 }
 
-function pairFiles(files: FileQc[]): PairQc[] {
+/** The name with its read label replaced by `{read}`: mates of one lane share it. */
+function pairKeyOf(name: string, label: ReadLabel): string {
+  const at = Math.max(name.lastIndexOf(`_${label}`), name.lastIndexOf(`.${label}`));
+  return at < 0 ? name : `${name.slice(0, at + 1)}{read}${name.slice(at + 1 + label.length)}`;
+}
+
+function pairFiles(files: FileQc[], roles: Array<ReadRole | undefined>): PairQc[] {
+  const names = files.map((file) => parseFastqName(file.file));
+  const structure = resolveReadStructure({
+    labelsSeen: new Set(names.flatMap((name) => (name && name.form !== 'bare' ? [name.label] : []))),
+  });
   const pairs = new Map<string, PairQc>();
-  for (const file of files) {
-    const parsed = parseFastqFileName(file.file);
-    if (!parsed || (parsed.read !== 'R1' && parsed.read !== 'R2')) continue;
-    let pair = pairs.get(parsed.pairKey);
+  for (const [index, file] of files.entries()) {
+    const parsed = names[index];
+    if (!parsed || parsed.form === 'bare') continue;
+    const role = roles[index] ?? structure.reads.find((read) => read.label === parsed.label)?.role;
+    if (role !== 'mate1' && role !== 'mate2') continue;
+    const pairKey = pairKeyOf(file.file, parsed.label);
+    let pair = pairs.get(pairKey);
     if (!pair) {
-      pair = { pairKey: parsed.pairKey, sample: parsed.sample, r1: null, r2: null, r1Reads: null, r2Reads: null, readsMatch: null };
-      pairs.set(parsed.pairKey, pair);
+      pair = { pairKey, sample: parsed.stem, r1: null, r2: null, r1Reads: null, r2Reads: null, readsMatch: null };
+      pairs.set(pairKey, pair);
     }
-    if (parsed.read === 'R1') {
+    if (role === 'mate1') {
       pair.r1 = file.file;
       pair.r1Reads = file.reads;
     } else {

@@ -1,3 +1,5 @@
+import { resolveReadStructure } from '../../layouts/readStructure.ts';
+import type { ReadLabel, ReadRole } from '../../layouts/types.ts';
 import { runProfile } from './profile.ts';
 import { runQc } from './qc.ts';
 import { runTrim } from './trim.ts';
@@ -5,24 +7,51 @@ import { runTrim } from './trim.ts';
 /** A step's local view of its job: inputs already downloaded to scratch, an empty output folder. */
 export interface StepContext {
   sampleId: string;
-  inputs: Array<{ name: string; path: string; read: string; lane: number }>;
+  /**
+   * The sample's files: `read` is the label as the instrument named it (R1, R2, R3, I1, …), `role` what
+   * that read is for (layouts/: mate1, mate2, single, umi, index1, index2), `part` the order of several
+   * files of one lane and read (chunks, MinKNOW batches).
+   */
+  inputs: Array<{ name: string; path: string; read: string; lane: number; role?: ReadRole; part?: number }>;
   outDir: string;
 }
 
 export type StepProgram = (context: StepContext) => Promise<unknown>;
 
-const byLane = (inputs: StepContext['inputs'], read: string) =>
+type RoledInput = StepContext['inputs'][number] & { role: ReadRole };
+
+/**
+ * Each input with its role: as the job says, else from the labels present (R1+R2 mates; R1, R2, R3: R2
+ * a UMI read; R1 alone: single-end), the same rule layouts/ applies when nothing else is known.
+ */
+function withRoles(inputs: StepContext['inputs']): RoledInput[] {
+  const structure = resolveReadStructure({ labelsSeen: new Set(inputs.map((input) => input.read as ReadLabel)) });
+  return inputs.map((input) => ({
+    ...input,
+    role: input.role ?? structure.reads.find((read) => read.label === input.read)?.role ?? 'single',
+  }));
+}
+
+/** Files of the given roles in the order a read is concatenated: lane, then part, then name. */
+const ordered = (inputs: RoledInput[], roles: ReadRole[]) =>
   inputs
-    .filter((input) => input.read === read)
-    .sort((a, b) => a.lane - b.lane)
+    .filter((input) => roles.includes(input.role))
+    .sort((a, b) => a.lane - b.lane || (a.part ?? 1) - (b.part ?? 1) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((input) => input.path);
+
+const DATA_READS: ReadRole[] = ['mate1', 'mate2', 'single'];
 
 /**
  * The programs `landfall-step <step>` can run, by step name. Each is small and lives in its own file;
- * this table only adapts the job's downloaded inputs to the program's options.
+ * this table only adapts the job's downloaded inputs to the program's options: `qc` looks at every file,
+ * `trim` at the mates (or the single-end reads: MiSeq single reads, ONT, PacBio HiFi), `profile` at the
+ * data reads. Index and UMI reads are never trimmed or paired as mates.
  */
 export const stepPrograms: Record<string, StepProgram> = {
-  qc: ({ inputs, outDir }) => runQc({ inputs: inputs.map((input) => input.path), outDir }),
-  trim: ({ sampleId, inputs, outDir }) => runTrim({ r1: byLane(inputs, 'R1'), r2: byLane(inputs, 'R2'), outDir, sample: sampleId }),
-  profile: ({ inputs, outDir }) => runProfile({ inputs: inputs.map((input) => input.path), outDir }),
+  qc: ({ inputs, outDir }) => runQc({ inputs: withRoles(inputs).map((input) => ({ path: input.path, role: input.role })), outDir }),
+  trim: ({ sampleId, inputs, outDir }) => {
+    const roled = withRoles(inputs);
+    return runTrim({ r1: ordered(roled, ['mate1', 'single']), r2: ordered(roled, ['mate2']), outDir, sample: sampleId });
+  },
+  profile: ({ inputs, outDir }) => runProfile({ inputs: ordered(withRoles(inputs), DATA_READS), outDir }),
 };

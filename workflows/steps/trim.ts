@@ -13,7 +13,11 @@ import { isMain } from './isMain.ts';
 export interface TrimOptions {
   /** R1 file, or R1 files of several lanes/chunks (read in this order, paired with `r2` by position). */
   r1: string | string[];
-  r2: string | string[];
+  /**
+   * The mate-2 files, paired with `r1` by position. Absent or empty: single-end (MiSeq single reads,
+   * long reads): each read is trimmed on its own and dropped when shorter than `minLength`.
+   */
+  r2?: string | string[];
   /** Where the trimmed FASTQs and `trim.json` are written (created if missing). */
   outDir: string;
   /** Trailing bases with Phred below this are removed. @default 20 */
@@ -51,16 +55,20 @@ export interface MateTrimStats {
 export interface TrimReport {
   schemaVersion: 1;
   sample: string;
+  /** `paired`: R1 with R2, kept in sync; `single`: one read per fragment (single-end and long reads). */
+  layout: 'paired' | 'single';
   quality: number;
   minLength: number;
   algorithm: typeof TRIM_ALGORITHM;
+  /** Fragments read: pairs when paired, reads when single-end. */
   pairsIn: number;
   pairsOut: number;
   pairsDropped: number;
-  /** `r1.basesTrimmed + r2.basesTrimmed`. */
+  /** `r1.basesTrimmed + r2.basesTrimmed` (`r1.basesTrimmed` when single-end). */
   basesTrimmed: number;
   r1: MateTrimStats;
-  r2: MateTrimStats;
+  /** Absent when single-end. */
+  r2?: MateTrimStats;
 }
 
 /** The exact rule, also written into `trim.json`. */
@@ -68,7 +76,8 @@ export const TRIM_ALGORITHM =
   "3' quality trim: remove the longest suffix in which every base has Phred (ASCII - 33) < quality " +
   "(scan from the 3' end, stop at the first base with Phred >= quality; nothing else is trimmed, N bases " +
   'are judged by their quality like any other). Then drop the pair if either trimmed mate is shorter than ' +
-  'minLength; otherwise write both, in input order, names and separator lines unchanged.';
+  'minLength; otherwise write both, in input order, names and separator lines unchanged. Single-end: the same ' +
+  'per read, a read shorter than minLength is dropped.';
 
 /**
  * Length of `quality` after the 3' trim: the index just past the last character whose Phred score
@@ -98,12 +107,13 @@ export function trimmedLength(quality: string, threshold: number): number {
  */
 export async function runTrim(options: TrimOptions): Promise<TrimReport> {
   const r1Files = typeof options.r1 === 'string' ? [options.r1] : options.r1;
-  const r2Files = typeof options.r2 === 'string' ? [options.r2] : options.r2;
+  const r2Files = typeof options.r2 === 'string' ? [options.r2] : (options.r2 ?? []);
   const quality = options.quality ?? 20;
   const minLength = options.minLength ?? 20;
-  if (r1Files.length === 0 || r1Files.length !== r2Files.length) {
+  if (r1Files.length === 0) throw new StepUsageError('trim: no R1 file given');
+  if (r2Files.length > 0 && r1Files.length !== r2Files.length) {
     throw new StepUsageError(
-      `trim: expected as many R2 files as R1 files (at least one), found ${r1Files.length} R1 and ${r2Files.length} R2`,
+      `trim: expected as many R2 files as R1 files, found ${r1Files.length} R1 (${r1Files.map((file) => basename(file)).join(', ')}) and ${r2Files.length} R2 (${r2Files.map((file) => basename(file)).join(', ')})`,
     );
   }
   if (!Number.isInteger(quality) || quality < 0 || quality > 93)
@@ -120,9 +130,10 @@ export async function runTrim(options: TrimOptions): Promise<TrimReport> {
     throw new StepUsageError(`trim: invalid sample name ${JSON.stringify(sample)}`);
 
   await mkdir(options.outDir, { recursive: true });
+  const level = options.compressionLevel ?? 6;
+  if (r2Files.length === 0) return trimSingle({ files: r1Files, outDir: options.outDir, sample, quality, minLength, level });
   const stats1 = emptyStats(r1Files, `${sample}_R1.trimmed.fastq.gz`);
   const stats2 = emptyStats(r2Files, `${sample}_R2.trimmed.fastq.gz`);
-  const level = options.compressionLevel ?? 6;
   const out1 = new FastqWriter(join(options.outDir, stats1.output), { level });
   const out2 = new FastqWriter(join(options.outDir, stats2.output), { level });
   let pairsIn = 0;
@@ -186,6 +197,7 @@ export async function runTrim(options: TrimOptions): Promise<TrimReport> {
   const report: TrimReport = {
     schemaVersion: 1,
     sample,
+    layout: 'paired',
     quality,
     minLength,
     algorithm: TRIM_ALGORITHM,
@@ -197,6 +209,59 @@ export async function runTrim(options: TrimOptions): Promise<TrimReport> {
     r2: stats2,
   };
   await writeFile(join(options.outDir, 'trim.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/** Single-end: each read trimmed on its own, dropped below minLength; `<sample>_R1.trimmed.fastq.gz` and `trim.json`. */
+async function trimSingle(options: {
+  files: string[];
+  outDir: string;
+  sample: string;
+  quality: number;
+  minLength: number;
+  level: number;
+}): Promise<TrimReport> {
+  const { files, outDir, sample, quality, minLength, level } = options;
+  const stats = emptyStats(files, `${sample}_R1.trimmed.fastq.gz`);
+  const out = new FastqWriter(join(outDir, stats.output), { level });
+  let dropped = 0;
+  try {
+    for (const file of files) {
+      for await (const batch of readFastqBatches(file)) {
+        for (const read of batch) {
+          const keep = trimmedLength(read.quality, quality);
+          count(stats, read, keep);
+          if (keep < minLength) {
+            dropped++;
+            continue;
+          }
+          stats.basesOut += keep;
+          const written = out.write(keep === read.sequence.length ? read : cut(read, keep));
+          if (written) await written;
+        }
+      }
+    }
+    await out.close();
+  } catch (err) {
+    out.abort();
+    await rm(out.path, { force: true });
+    throw asStepError(err);
+  }
+  stats.readsOut = stats.readsIn - dropped;
+  const report: TrimReport = {
+    schemaVersion: 1,
+    sample,
+    layout: 'single',
+    quality,
+    minLength,
+    algorithm: TRIM_ALGORITHM,
+    pairsIn: stats.readsIn,
+    pairsOut: stats.readsOut,
+    pairsDropped: dropped,
+    basesTrimmed: stats.basesTrimmed,
+    r1: stats,
+  };
+  await writeFile(join(outDir, 'trim.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
@@ -251,8 +316,8 @@ function unevenMates(
 }
 
 const USAGE =
-  'usage: node --import tsx workflows/steps/trim.ts --r1 FILE --r2 FILE --out DIR [--quality 20] [--min-length 20] [--sample NAME] [--level 6]\n' +
-  '       (repeat --r1/--r2 for several lanes, in the same order)';
+  'usage: node --import tsx workflows/steps/trim.ts --r1 FILE [--r2 FILE] --out DIR [--quality 20] [--min-length 20] [--sample NAME] [--level 6]\n' +
+  '       (repeat --r1/--r2 for several lanes, in the same order; without --r2 the reads are single-end)';
 
 /** CLI: prints the report as JSON. Exit codes: see `exitCodeFor`. */
 async function main(argv: string[]): Promise<void> {
@@ -276,8 +341,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const { r1, r2, out, quality, sample } = parsed.values;
   const min = parsed.values['min-length'];
-  if (!r1 || !r2 || out === undefined) throw new StepUsageError(`trim: --r1, --r2 and --out are required\n${USAGE}`);
-  const options: TrimOptions = { r1, r2, outDir: out };
+  if (!r1 || out === undefined) throw new StepUsageError(`trim: --r1 and --out are required\n${USAGE}`);
+  const options: TrimOptions = { r1, ...(r2 ? { r2 } : {}), outDir: out };
   if (quality !== undefined) options.quality = integer('--quality', quality);
   if (min !== undefined) options.minLength = integer('--min-length', min);
   if (sample !== undefined) options.sample = sample;

@@ -48,6 +48,18 @@ describe('runProfile', () => {
     expect(report.files[0]).toMatchObject({ reads: 4, sampledReads: 2, duplicateReads: 0, duplicationPercent: 0 });
   });
 
+  it('remembers long reads by a hash and shows their first bases, so 200,000 nanopore reads fit in memory', async () => {
+    // Prepare: one 20 kb read three times, one other
+    const long = 'ACGGT'.repeat(4000);
+    const input = join(dir, 'barcode01.fastq.gz');
+    await writeFile(input, gzipSync(fastq([long, 'TTTT', long, long])));
+    // Act
+    const report = await runProfile({ inputs: [input], outDir: join(dir, 'out-long') });
+    // Assess
+    expect(report.files[0]).toMatchObject({ reads: 4, duplicateReads: 2, duplicationPercent: 50 });
+    expect(report.files[0]!.overrepresented).toEqual([{ sequence: `${long.slice(0, 50)}… (20000 bp)`, count: 3, percent: 75 }]);
+  });
+
   it.each([
     { case: 'no inputs', options: { inputs: [] as string[] }, error: StepUsageError },
     { case: 'a k out of range', options: { inputs: ['x'], k: 9 }, error: StepUsageError },

@@ -166,6 +166,60 @@ describe('Function: runQc', () => {
     ]);
   });
 
+  it.each([
+    {
+      case: 'single-end reads (R1 only): nothing is paired',
+      files: { 'm_S1_L001_R1_001.fastq.gz': 2, 'm_S1_L002_R1_001.fastq.gz': 1 },
+      roles: undefined,
+      pairs: [],
+    },
+    {
+      case: 'a UMI read: R1 pairs with R3, R2 (the UMI) and I1 are not mates',
+      files: {
+        'u_S1_L001_R1_001.fastq.gz': 3,
+        'u_S1_L001_R2_001.fastq.gz': 3,
+        'u_S1_L001_R3_001.fastq.gz': 3,
+        'u_S1_L001_I1_001.fastq.gz': 3,
+      },
+      roles: undefined,
+      pairs: [
+        {
+          pairKey: 'u_S1_L001_{read}_001.fastq.gz',
+          sample: 'u',
+          r1: 'u_S1_L001_R1_001.fastq.gz',
+          r2: 'u_S1_L001_R3_001.fastq.gz',
+          r1Reads: 3,
+          r2Reads: 3,
+          readsMatch: true,
+        },
+      ],
+    },
+    {
+      case: 'roles given by the job win over the names (R1 a barcode read, R2 single)',
+      files: { 't_S1_L001_R1_001.fastq.gz': 2, 't_S1_L001_R2_001.fastq.gz': 2 },
+      roles: ['umi', 'single'] as const,
+      pairs: [],
+    },
+  ])('pairs by read role: $case', async ({ files, roles, pairs }) => {
+    // Prepare
+    const dir = join(root, `roles-${Object.keys(files)[0]}`);
+    await mkdir(dir, { recursive: true });
+    for (const [name, reads] of Object.entries(files)) {
+      await writeFile(join(dir, name), gzipSync(Array.from({ length: reads }, (_, i) => `@r${i}\nACGT\n+\nIIII\n`).join('')));
+    }
+    const paths = Object.keys(files).map((name) => join(dir, name));
+
+    // Act
+    const report = await runQc({
+      inputs: roles ? paths.map((path, i) => ({ path, role: roles[i]! })) : paths,
+      outDir: join(dir, 'out'),
+    });
+
+    // Assess
+    expect(report.pairs).toEqual(pairs);
+    expect(report.files.map((file) => file.reads)).toEqual(Object.values(files));
+  });
+
   it('reports unequal mate counts as readsMatch false', async () => {
     // Prepare
     const dir = join(root, 'uneven');

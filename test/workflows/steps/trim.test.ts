@@ -195,6 +195,66 @@ describe('Function: runTrim', () => {
     if (!dropped) expect(out1[1]![1]).toBe(seq.slice(0, 100 - tail1));
   });
 
+  describe('single-end (MiSeq single reads, ONT, PacBio HiFi)', () => {
+    it.each([
+      { case: 'no r2 option', r2: undefined },
+      { case: 'an empty r2 list', r2: [] as string[] },
+    ])('trims each read on its own and drops a read below minLength ($case)', async ({ r2 }) => {
+      // Prepare: three reads over two files (lanes), the second 3' tail of Phred 2 leaves 10 bases.
+      const dir = join(root, `single-${r2 === undefined ? 'none' : 'empty'}`);
+      await mkdir(dir, { recursive: true });
+      const seq = 'ACGTTGCAAC'.repeat(4);
+      const high = Array.from({ length: 40 }, () => 36);
+      const tail = Array.from({ length: 40 }, (_, i) => (i >= 10 ? 2 : 36));
+      const lowEnd = Array.from({ length: 40 }, (_, i) => (i >= 35 ? 2 : 36));
+      await writeFile(join(dir, 'm_L001_R1.fastq.gz'), gzipSync(record('a', seq, high) + record('b', seq, tail)));
+      await writeFile(join(dir, 'm_L002_R1.fastq.gz'), gzipSync(record('c', seq, lowEnd)));
+
+      // Act
+      const report = await runTrim({
+        r1: [join(dir, 'm_L001_R1.fastq.gz'), join(dir, 'm_L002_R1.fastq.gz')],
+        ...(r2 ? { r2 } : {}),
+        outDir: join(dir, 'out'),
+        sample: 'm',
+      });
+
+      // Assess: an independent recount of the output
+      const out = await fastqLines(join(dir, 'out', 'm_R1.trimmed.fastq.gz'));
+      expect(out.map((lines) => [lines[0], lines[1]!.length])).toEqual([
+        ['@a', 40],
+        ['@c', 35],
+      ]);
+      expect(report).toMatchObject({ layout: 'single', pairsIn: 3, pairsOut: 2, pairsDropped: 1, basesTrimmed: 30 + 5 });
+      expect(report.r2).toBeUndefined();
+      expect(report.r1).toMatchObject({ inputs: ['m_L001_R1.fastq.gz', 'm_L002_R1.fastq.gz'], readsIn: 3, readsOut: 2, readsTrimmed: 2 });
+      expect((await readdir(join(dir, 'out'))).sort()).toEqual(['m_R1.trimmed.fastq.gz', 'trim.json']);
+      expect(JSON.parse(await readFile(join(dir, 'out', 'trim.json'), 'utf8'))).toEqual(report);
+    });
+
+    it('keeps a long read whole when its tail is good (nanopore-length reads)', async () => {
+      // Prepare
+      const dir = join(root, 'single-long');
+      await mkdir(dir, { recursive: true });
+      const long = 'ACGT'.repeat(5000);
+      await writeFile(
+        join(dir, 'ont.fastq.gz'),
+        gzipSync(
+          record(
+            'long1',
+            long,
+            Array.from({ length: long.length }, () => 25),
+          ),
+        ),
+      );
+      // Act
+      const report = await runTrim({ r1: join(dir, 'ont.fastq.gz'), outDir: join(dir, 'out'), sample: 'barcode01' });
+      // Assess
+      const [read] = await fastqLines(join(dir, 'out', 'barcode01_R1.trimmed.fastq.gz'));
+      expect(read![1]).toBe(long);
+      expect(report).toMatchObject({ layout: 'single', pairsIn: 1, pairsOut: 1, basesTrimmed: 0 });
+    });
+  });
+
   describe('bad input', () => {
     let dir: string;
     const good = record('r1/1', 'ACGT', [30, 30, 30, 30]) + record('r2/1', 'ACGT', [30, 30, 30, 30]);
@@ -270,7 +330,7 @@ describe('Function: runTrim', () => {
     it.each([
       { case: 'quality above 93', options: { quality: 94 }, message: /quality must be an integer 0..93/ },
       { case: 'negative minLength', options: { minLength: -1 }, message: /minLength must be an integer >= 0/ },
-      { case: 'unequal file lists', options: { r2: [] as string[] }, message: /as many R2 files as R1 files/ },
+      { case: 'unequal file lists', options: { r2: ['a_R2.fastq.gz', 'b_R2.fastq.gz'] }, message: /as many R2 files as R1 files/ },
       { case: 'compression level 10', options: { compressionLevel: 10 }, message: /compressionLevel must be an integer 0..9/ },
     ])('rejects $case', async ({ options, message }) => {
       // Act
@@ -329,8 +389,32 @@ describe('CLI: trim.ts', () => {
     expect(JSON.parse(await readFile(join(outDir, 'trim.json'), 'utf8'))).toEqual(report);
   });
 
+  it('trims single-end reads given by --r1 alone', async () => {
+    // Prepare
+    const [r1] = run.samples[0]!.fastqs;
+    const outDir = join(root, 'out-single');
+
+    // Act
+    const { stdout } = await exec(process.execPath, [
+      '--import',
+      'tsx',
+      'workflows/steps/trim.ts',
+      '--r1',
+      r1!.path,
+      '--out',
+      outDir,
+      '--level',
+      '1',
+    ]);
+
+    // Assess
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ layout: 'single', sample: 'Sample01', pairsIn: 200, basesTrimmed: r1!.truth.trimmedBases });
+    expect((await readdir(outDir)).sort()).toEqual(['Sample01_R1.trimmed.fastq.gz', 'trim.json']);
+  });
+
   it.each([
-    { case: 'missing --r2', args: ['--r1', 'a', '--out', 'o'], code: 64, stderr: /--r1, --r2 and --out are required/ },
+    { case: 'missing --r1', args: ['--r2', 'a', '--out', 'o'], code: 64, stderr: /--r1 and --out are required/ },
     {
       case: 'non-numeric --quality',
       args: ['--r1', 'a', '--r2', 'b', '--out', 'o', '--quality', 'high'],
