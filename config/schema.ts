@@ -69,13 +69,18 @@ export const PlacementConfig = z
   .strict();
 
 /**
- * How Landfall decides a run folder is complete (DOMAIN.md "How instrument data arrives"):
+ * How Landfall decides a run folder is complete (DOMAIN.md "How instrument data arrives"), and how its
+ * files make samples (layouts/):
  * - `illumina`: CopyComplete.txt plus every FASTQ the SampleSheet implies; RTAComplete plus a settle
  *   window only for models that never write CopyComplete (MiSeq, NextSeq 500/550, MiniSeq, iSeq 100);
  * - `manifest`: an md5sum-format or JSON manifest lists every expected file (it may arrive first);
- * - `marker`: `<sample>.complete` per sample, or `transfer_complete.txt` for the whole run.
+ * - `marker`: `<sample>.complete` per sample, or `transfer_complete.txt` for the whole run;
+ * - `ont`: a MinKNOW run folder, one single-end sample per `fastq_pass/<barcode>/`, complete on
+ *   `final_summary_*.txt` (written once every file is);
+ * - `pacbio`: PacBio HiFi FASTQs, one single-end sample per barcode or sample name, complete on
+ *   `transfer_complete.txt` or a movie's `.transferdone`.
  */
-export const CompletenessProfile = z.enum(['illumina', 'manifest', 'marker']);
+export const CompletenessProfile = z.enum(['illumina', 'manifest', 'marker', 'ont', 'pacbio']);
 
 /** Illumina instrument models; those that never write CopyComplete.txt complete on RTAComplete plus a settle window. */
 export const InstrumentModel = z.enum([

@@ -67,6 +67,9 @@ export interface ExpectedFile {
   landed: boolean;
 }
 
+/** What the layout says about one landed file of a sample: its read label, role, lane and part. */
+export type FileRead = Omit<ExpectedFile, 'landed'>;
+
 /** A sample of a run folder: every file it should have, in lane, label and part order. */
 export interface LayoutSample {
   /** The sample id: the sheet's Sample_ID, the MinKNOW barcode/alias, the PacBio barcode or sample name. */

@@ -65,7 +65,7 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
           )
         : entries,
     );
-  const { runsInFlight, regions, lastErrors } = await gatherStatus(
+  const { runsInFlight, unexpectedFiles, regions, lastErrors } = await gatherStatus(
     client.catalog,
     client.config,
     teams.map((team) => team.team),
@@ -78,6 +78,7 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
     runtime: client.info,
     teams,
     runsInFlight,
+    unexpectedFiles,
     regions,
     deadLetters: { count: deadLetters.length, last: deadLetters.slice(-5) },
     notLandedFromShare: notLanded,
@@ -102,6 +103,14 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
       )}\n\n`,
     );
   } else process.stdout.write('runs in flight: none\n\n');
+  if (unexpectedFiles.length > 0) {
+    process.stdout.write(
+      `unexpected files (kept in the landing bucket, not processed)\n${formatTable(
+        ['team', 'run', 'files', 'first', 'why'],
+        unexpectedFiles.map((run) => [run.team, run.runId, run.count, run.files[0]?.name, run.files[0]?.reason]),
+      )}\n\n`,
+    );
+  }
   process.stdout.write(
     `${formatTable(
       ['region', 'vCPU quota', 'jobs running'],

@@ -14,6 +14,16 @@ export interface RunInFlight {
   updatedAt: string;
 }
 
+/** A run (in flight or done) with landed files that belong to no sample and are no known run file. */
+export interface RunUnexpectedFiles {
+  team: string;
+  runId: string;
+  /** Exact count. */
+  count: number;
+  /** The first few, with why (the run record keeps a bounded list). */
+  files: Array<{ name: string; reason: string }>;
+}
+
 export interface RegionLoad {
   region: string;
   home: boolean;
@@ -30,15 +40,18 @@ export interface LastError {
 }
 
 /**
- * The catalog side of `landfall status`, from key and GSI queries only: runs in flight per team, load
- * per region (steps RUNNING of RUNNING samples), and the most recent failures and rejections.
+ * The catalog side of `landfall status`, from key and GSI queries only: runs in flight per team, runs with
+ * unexpected files (kept, never processed), load per region (steps RUNNING of RUNNING samples), and the
+ * most recent failures and rejections.
  */
 export async function gatherStatus(catalog: Catalog, config: LandfallConfig, teams: string[], lastErrors = 5) {
   const runsInFlight: RunInFlight[] = [];
+  const unexpectedFiles: RunUnexpectedFiles[] = [];
   const running = new Map<string, number>();
   const errors: LastError[] = [];
   for (const team of teams) {
     for (const run of await catalog.runs.listForTeam(team)) {
+      if (run.unexpectedCount) unexpectedFiles.push({ team, runId: run.runId, count: run.unexpectedCount, files: run.unexpected ?? [] });
       if (run.status === 'DONE') continue;
       runsInFlight.push({
         team,
@@ -74,7 +87,7 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
     runningJobs: running.get(region.name) ?? 0,
   }));
   errors.sort((a, b) => b.at.localeCompare(a.at));
-  return { runsInFlight, regions, lastErrors: errors.slice(0, lastErrors) };
+  return { runsInFlight, unexpectedFiles, regions, lastErrors: errors.slice(0, lastErrors) };
 }
 
 /**

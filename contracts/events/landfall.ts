@@ -18,15 +18,31 @@ const ObjectKeys = z.array(z.string().min(1));
 /** The detail schema of every event Landfall emits, by detail-type. */
 export const landfallEventDetails = {
   /** Every expected file of a sample has landed (and the run's completion marker); validation comes next. */
-  'Sample Landed': z.object({ ...RunFields, sampleId: z.string().min(1), files: z.array(z.string().min(1)).min(1) }),
+  'Sample Landed': z.object({
+    ...RunFields,
+    sampleId: z.string().min(1),
+    files: z.array(z.string().min(1)).min(1),
+    /** Each file's read label, role, lane and part, as the run's layout decided them (layouts/). */
+    reads: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          label: z.enum(['R1', 'R2', 'R3', 'R4', 'I1', 'I2']),
+          role: z.enum(['mate1', 'mate2', 'single', 'index1', 'index2', 'umi']),
+          lane: z.number().int().nonnegative(),
+          part: z.number().int().positive(),
+        }),
+      )
+      .optional(),
+  }),
   /** A run still missing files when its deadline passed: never silently dropped. */
   'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
-  /** A file that is not simply part of a sample being received: for an unknown sample, late after cataloging, a changed re-upload, or a key Landfall refuses to use (traversal, control characters). */
+  /** A file that is not simply part of a sample being received: a FASTQ of no sample, a file no run layout knows, late after cataloging, a changed re-upload, or a key Landfall refuses to use (traversal, control characters). */
   'Unexpected File': z.object({
     ...RunFields,
     sampleId: z.string().optional(),
     file: z.string(),
-    kind: z.enum(['unknown-sample', 'late', 'changed', 'unsafe-key']),
+    kind: z.enum(['unknown-sample', 'unknown-file', 'late', 'changed', 'unsafe-key']),
     message: z.string(),
   }),
   /**

@@ -45,6 +45,10 @@ export interface RunRecord {
   indexRevision?: number;
   /** Names of the run's landed sample sheet and manifest, as the last evaluation read them (validation reads these). */
   documents?: string[];
+  /** Landed files that belong to no sample and are no known run file (layouts/): counted, never processed. */
+  unexpectedCount?: number;
+  /** The first of them with why (bounded: the count is exact, each one is also an "Unexpected File" event). */
+  unexpected?: Array<{ name: string; reason: string }>;
 }
 
 export interface SampleRecord extends SampleRef {

@@ -1,31 +1,32 @@
-import path from 'node:path';
 import { RTA_ONLY_MODELS, type InstrumentModel } from '../../config/schema.ts';
-import { parseFastqFileName } from '../../workflows/fastq/fileNames.ts';
+import { type RunLayoutInput, resolveRunLayout } from '../../layouts/runLayout.ts';
+import type { RunInfo } from '../../layouts/runInfo.ts';
+import type { SampleSheet } from '../../layouts/sampleSheet.ts';
+import type { ExpectedFile, LayoutProblem, LayoutProfile, ReadStructure, RunLevelFile, UnexpectedFile } from '../../layouts/types.ts';
 import type { LandedFile } from '../catalog/types.ts';
 import type { RunManifest } from './runManifest.ts';
-import { fastqName, type SampleSheet } from './sampleSheet.ts';
 import type { z } from 'zod';
 
 export const COPY_COMPLETE = 'CopyComplete.txt';
 export const SAMPLE_SHEET = 'SampleSheet.csv';
+export const RUN_INFO = 'RunInfo.xml';
 export const RUN_MARKER = 'transfer_complete.txt';
 const RTA_COMPLETE = /^RTAComplete\.(txt|xml)$/;
 const SAMPLE_MARKER = /^(.+)\.complete$/;
-const UNDETERMINED = /^Undetermined_S0_/;
+const ONT_FINAL_SUMMARY = /(^|\/)final_summary_[^/]*\.txt$/;
+const PACBIO_TRANSFER_DONE = /(^|\/)[^/]+\.transferdone$/;
 
-export type Profile = 'illumina' | 'manifest' | 'marker';
+export type Profile = LayoutProfile;
 
-export interface ExpectedFile {
-  name: string;
-  lane: number;
-  read: 'R1' | 'R2' | 'I1' | 'I2';
-}
+/** A landed file of a sample, with the read label, role, lane and part the layout gives it. */
+export type SampleFile = LandedFile & Omit<ExpectedFile, 'landed' | 'name'>;
 
 export interface SampleCompleteness {
   sampleId: string;
+  /** Every file the sample should have (layouts/), landed or not, in lane, label and part order. */
   expected: ExpectedFile[];
   missing: string[];
-  files: Array<LandedFile & ExpectedFile>;
+  files: SampleFile[];
   /** Every expected file landed AND the profile's completion signal was given for it. */
   ready: boolean;
 }
@@ -38,8 +39,12 @@ export interface RunCompleteness {
   waitingFor?: string;
   samples: SampleCompleteness[];
   missing: string[];
-  /** FASTQs that belong to no sample of the run (Undetermined_S0_ is exempt). */
-  unknownFastqs: string[];
+  /** Landed files that belong to no sample and are no known run file: counted and reported, never processed. */
+  unexpected: UnexpectedFile[];
+  /** Known run-level files: sheet, RunInfo, markers, manifests, Undetermined, reports, instrument output. */
+  runFiles: RunLevelFile[];
+  problems: LayoutProblem[];
+  readStructure?: ReadStructure;
 }
 
 export interface CompletenessInput {
@@ -47,6 +52,7 @@ export interface CompletenessInput {
   instrumentModel?: z.infer<typeof InstrumentModel>;
   files: LandedFile[];
   sheet?: SampleSheet;
+  runInfo?: RunInfo;
   manifest?: RunManifest;
   /** Completion time of a Storage Gateway working-set barrier (NotifyWhenUploaded) for this run's share. */
   barrierAt?: string;
@@ -55,55 +61,18 @@ export interface CompletenessInput {
   deadlineMinutes: number;
 }
 
-const isFastq = (name: string) => /\.f(ast)?q(\.gz)?$/i.test(name);
 const landedAt = (file: LandedFile | undefined) => (file ? Date.parse(file.landedAt) : undefined);
 
-/** Groups landed FASTQs by the sample their name implies (used when no sheet says which samples exist). */
-function samplesFromNames(names: string[]): Map<string, ExpectedFile[]> {
-  const samples = new Map<string, ExpectedFile[]>();
-  for (const name of names) {
-    const parsed = parseFastqFileName(path.basename(name));
-    if (!parsed || UNDETERMINED.test(path.basename(name))) continue;
-    samples.set(parsed.sample, [
-      ...(samples.get(parsed.sample) ?? []),
-      { name, lane: parsed.lane ?? 1, read: parsed.read as ExpectedFile['read'] },
-    ]);
-  }
-  return samples;
-}
-
-/** Expected files per sample: from the sample sheet (samples × lanes × reads) when there is one. */
-function expectedFromSheet(sheet: SampleSheet): Map<string, ExpectedFile[]> {
-  return new Map(
-    sheet.samples.map((sample) => [
-      sample.sampleId,
-      sample.lanes.flatMap((lane) => sheet.reads.map((read) => ({ name: fastqName(sample, lane, read), lane, read }))),
-    ]),
-  );
-}
-
-/** Adds the missing mate of every R1/R2 seen, so a lone mate waits (and is reported) instead of running. */
-function withMates(files: ExpectedFile[]): ExpectedFile[] {
-  const all = [...files];
-  for (const file of files) {
-    if (file.read !== 'R1' && file.read !== 'R2') continue;
-    const mate = file.read === 'R1' ? 'R2' : 'R1';
-    const parsed = parseFastqFileName(path.basename(file.name));
-    if (!parsed) continue;
-    const mateName = path.join(path.dirname(file.name), parsed.pairKey.replace('{read}', mate)).replace(/^\.\//, '');
-    if (!all.some((candidate) => candidate.name === mateName)) all.push({ name: mateName, lane: file.lane, read: mate });
-  }
-  return all;
-}
-
 /**
- * Decides which samples of a run are ready to validate, per instrument profile (DOMAIN.md): never on a
- * partial upload, and with a deadline after which a run still missing files is INCOMPLETE, never dropped.
+ * Decides which samples of a run are ready to validate, per profile (DOMAIN.md): never on a partial
+ * upload — a sample is ready only when every file the layout expects of it (every lane and read,
+ * layouts/resolveRunLayout) landed and the profile's completion signal was given — and with a deadline
+ * after which a run still missing files is INCOMPLETE, never dropped. Every other landed file is either
+ * a known run-level file or unexpected.
  */
 export function evaluateCompleteness(input: CompletenessInput): RunCompleteness {
   const byName = new Map(input.files.map((file) => [file.name, file]));
-  const landedFastqs = input.files.map((file) => file.name).filter(isFastq);
-  let expected: Map<string, ExpectedFile[]>;
+  const empty = { samples: [], unexpected: [], runFiles: [], problems: [] };
   let signal: string | undefined;
   let signalAt: number | undefined;
   let waitingFor: string | undefined;
@@ -111,31 +80,42 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   const barrier = input.barrierAt ? Date.parse(input.barrierAt) : undefined;
   const lastLanded = Math.max(0, ...input.files.map((file) => Date.parse(file.landedAt)));
   const barrierCovers = barrier !== undefined && barrier >= lastLanded;
+  const firstMatching = (pattern: RegExp) => input.files.find((file) => pattern.test(file.name));
+  const useBarrier = (otherwise: string) => {
+    if (barrierCovers) [signal, signalAt] = ['Storage Gateway upload barrier', barrier];
+    else waitingFor = otherwise;
+  };
 
+  const layoutInput: RunLayoutInput = {
+    profile: input.profile,
+    files: input.files.map((file) => file.name),
+    ...(input.sheet ? { sheet: input.sheet } : {}),
+    ...(input.runInfo ? { runInfo: input.runInfo } : {}),
+  };
   if (input.profile === 'illumina') {
-    if (!input.sheet) return { status: 'RECEIVING', waitingFor: SAMPLE_SHEET, samples: [], missing: [SAMPLE_SHEET], unknownFastqs: [] };
-    expected = expectedFromSheet(input.sheet);
-    const rta = input.files.find((file) => RTA_COMPLETE.test(file.name));
+    if (!input.sheet) return { status: 'RECEIVING', waitingFor: SAMPLE_SHEET, missing: [SAMPLE_SHEET], ...empty };
+    const rta = firstMatching(RTA_COMPLETE);
     const rtaOnly = input.instrumentModel !== undefined && RTA_ONLY_MODELS.includes(input.instrumentModel);
     if (byName.has(COPY_COMPLETE)) [signal, signalAt] = [COPY_COMPLETE, landedAt(byName.get(COPY_COMPLETE))];
     else if (rtaOnly && rta && input.now - landedAt(rta)! >= input.rtaSettleSeconds * 1000)
       [signal, signalAt] = [`${rta.name} + ${input.rtaSettleSeconds}s settle`, landedAt(rta)! + input.rtaSettleSeconds * 1000];
-    else if (barrierCovers) [signal, signalAt] = ['Storage Gateway upload barrier', barrier];
-    else waitingFor = rtaOnly ? (rta ? `${input.rtaSettleSeconds}s after ${rta.name}` : 'RTAComplete.txt') : COPY_COMPLETE;
+    else useBarrier(rtaOnly ? (rta ? `${input.rtaSettleSeconds}s after ${rta.name}` : 'RTAComplete.txt') : COPY_COMPLETE);
   } else if (input.profile === 'manifest') {
-    if (!input.manifest)
-      return { status: 'RECEIVING', waitingFor: 'a manifest (manifest.json or *.md5)', samples: [], missing: [], unknownFastqs: [] };
-    const listed = input.manifest.entries.map((entry) => entry.name);
-    expected = input.sheet ? expectedFromSheet(input.sheet) : samplesFromNames(listed.filter(isFastq));
+    if (!input.manifest) return { status: 'RECEIVING', waitingFor: 'a manifest (manifest.json or *.md5)', missing: [], ...empty };
+    layoutInput.promised = input.manifest.entries.map((entry) => entry.name);
     // The manifest is the signal; it may arrive before the files it lists, so it starts the deadline.
     [signal, signalAt] = [input.manifest.source, landedAt(byName.get(input.manifest.source))];
-    const notLanded = listed.filter((name) => !byName.has(name));
+    const notLanded = input.manifest.entries.filter((entry) => !byName.has(entry.name));
     if (notLanded.length > 0) waitingFor = `${notLanded.length} file(s) the manifest lists`;
+  } else if (input.profile === 'ont') {
+    const summary = firstMatching(ONT_FINAL_SUMMARY) ?? byName.get(RUN_MARKER);
+    if (summary) [signal, signalAt] = [summary.name, landedAt(summary)];
+    else useBarrier('final_summary_*.txt (MinKNOW writes it once every file is written)');
+  } else if (input.profile === 'pacbio') {
+    const done = byName.get(RUN_MARKER) ?? firstMatching(PACBIO_TRANSFER_DONE);
+    if (done) [signal, signalAt] = [done.name, landedAt(done)];
+    else useBarrier(`${RUN_MARKER} or <movie>.transferdone`);
   } else {
-    const names = input.sheet ? [] : landedFastqs;
-    expected = input.sheet
-      ? expectedFromSheet(input.sheet)
-      : new Map([...samplesFromNames(names)].map(([sample, files]) => [sample, withMates(files)]));
     for (const file of input.files) {
       const marker = SAMPLE_MARKER.exec(file.name);
       if (marker) sampleSignals.add(marker[1]!);
@@ -145,14 +125,19 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     else if (sampleSignals.size === 0) waitingFor = `${RUN_MARKER} or <sample>.complete`;
   }
 
-  const samples: SampleCompleteness[] = [...expected].map(([sampleId, files]) => {
-    const missing = files.filter((file) => !byName.has(file.name)).map((file) => file.name);
-    const landed = files.flatMap((file) => (byName.has(file.name) ? [{ ...byName.get(file.name)!, ...file }] : []));
-    const signalled = signal !== undefined || sampleSignals.has(sampleId);
-    return { sampleId, expected: files, missing, files: landed, ready: signalled && missing.length === 0 && landed.length > 0 };
+  const layout = resolveRunLayout(layoutInput);
+  const samples: SampleCompleteness[] = layout.samples.map((sample) => {
+    const missing = sample.files.filter((file) => !file.landed).map((file) => file.name);
+    const files = sample.files.flatMap(({ landed, name, ...read }) => (landed ? [{ ...byName.get(name)!, ...read }] : []));
+    const signalled = signal !== undefined || sampleSignals.has(sample.sampleId);
+    return {
+      sampleId: sample.sampleId,
+      expected: sample.files,
+      missing,
+      files,
+      ready: signalled && missing.length === 0 && files.length > 0,
+    };
   });
-  const known = new Set(samples.flatMap((sample) => sample.expected.map((file) => file.name)));
-  const unknownFastqs = landedFastqs.filter((name) => !known.has(name) && !UNDETERMINED.test(path.basename(name)));
   const missing = samples.flatMap((sample) => sample.missing);
   if (input.profile === 'manifest' && input.manifest)
     missing.push(...input.manifest.entries.map((entry) => entry.name).filter((name) => !byName.has(name) && !missing.includes(name)));
@@ -170,6 +155,9 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     waitingFor: allReady ? undefined : (waitingFor ?? (missing.length ? `${missing.length} missing file(s)` : undefined)),
     samples,
     missing,
-    unknownFastqs,
+    unexpected: layout.unexpected,
+    runFiles: layout.runFiles,
+    problems: layout.problems,
+    readStructure: layout.readStructure,
   };
 }

@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { LandfallConfig } from '../../config/schema.ts';
+import { isFastqName } from '../../layouts/fastqNames.ts';
+import { LayoutError } from '../../layouts/errors.ts';
+import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
+import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
+import { SAMPLE_SHEET_NAME } from '../../layouts/runFiles.ts';
 import type { LandedFile } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import { evaluateCompleteness, SAMPLE_SHEET, type Profile } from './completeness.ts';
+import { evaluateCompleteness, RUN_INFO, SAMPLE_SHEET, type Profile } from './completeness.ts';
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
-import { parseSampleSheet, type SampleSheet } from './sampleSheet.ts';
+
+/** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
+export const UNEXPECTED_LISTED = 20;
 
 /** The completeness profile of a run folder: the first matching per-run rule, else the team's. */
 export function profileFor(
@@ -35,35 +42,60 @@ const identityOf = (files: LandedFile[]) =>
  * Keyed by bucket, key and ETag, so a re-uploaded sheet is read again. Small and per process (a warm Lambda
  * container keeps it between invocations, which is just as correct).
  */
-const parsedDocuments = new Map<string, SampleSheet | RunManifest>();
+const parsedDocuments = new Map<string, SampleSheet | RunManifest | RunInfo>();
 const PARSED_DOCUMENTS_KEPT = 64;
 
-async function readDocument<T extends SampleSheet | RunManifest>(svc: Services, file: LandedFile, parse: (text: string) => T): Promise<T> {
+async function readDocument<T extends SampleSheet | RunManifest | RunInfo>(
+  svc: Services,
+  file: LandedFile,
+  parse: (bytes: Buffer) => T,
+): Promise<T> {
   const cacheKey = `${file.bucket}\u0000${file.key}\u0000${file.etag}\u0000${file.versionId ?? ''}`;
   const cached = parsedDocuments.get(cacheKey);
   if (cached) return cached as T;
-  const parsed = parse((await svc.storage.getBytes(file.bucket, file.key)).toString('utf8'));
+  const parsed = parse(await svc.storage.getBytes(file.bucket, file.key));
   if (parsedDocuments.size >= PARSED_DOCUMENTS_KEPT) parsedDocuments.delete(parsedDocuments.keys().next().value!);
   parsedDocuments.set(cacheKey, parsed);
   return parsed;
 }
 
-/** Reads and parses the run's sample sheet and manifest when they landed; a bad one is reported, not fatal. */
-export async function readRunDocuments(
-  svc: Services,
-  files: LandedFile[],
-): Promise<{ sheet?: SampleSheet; manifest?: RunManifest; problem?: string }> {
-  const result: { sheet?: SampleSheet; manifest?: RunManifest; problem?: string } = {};
-  const sheetFile = files.find((file) => file.name === SAMPLE_SHEET);
-  const manifestFile = files.find((file) => isManifestName(file.name));
-  try {
-    if (sheetFile) result.sheet = await readDocument(svc, sheetFile, parseSampleSheet);
-    if (manifestFile) result.manifest = await readDocument(svc, manifestFile, (text) => parseRunManifest(manifestFile.name, text));
-  } catch (error) {
-    if (!(error instanceof LandingError)) throw error;
-    result.problem = error.message;
-  }
-  return result;
+/** The run documents Landfall reads: the sample sheet, RunInfo.xml and a manifest, at the top of the run folder. */
+export function runDocumentFiles(files: LandedFile[]): { sheet?: LandedFile; runInfo?: LandedFile; manifest?: LandedFile } {
+  const top = files.filter((file) => !file.name.includes('/'));
+  const sheet = top.find((file) => file.name === SAMPLE_SHEET) ?? top.find((file) => SAMPLE_SHEET_NAME.test(file.name));
+  const runInfo = top.find((file) => file.name === RUN_INFO);
+  const manifest = top.find((file) => isManifestName(file.name));
+  return { ...(sheet ? { sheet } : {}), ...(runInfo ? { runInfo } : {}), ...(manifest ? { manifest } : {}) };
+}
+
+export interface RunDocuments {
+  sheet?: SampleSheet;
+  runInfo?: RunInfo;
+  manifest?: RunManifest;
+  /** What made a landed document unreadable (which file, which line, what to do). */
+  problem?: string;
+}
+
+/** Reads and parses the run's sample sheet, RunInfo.xml and manifest when they landed; a bad one is reported, not fatal. */
+export async function readRunDocuments(svc: Services, files: LandedFile[]): Promise<RunDocuments> {
+  const result: RunDocuments = {};
+  const documents = runDocumentFiles(files);
+  const read = async <T extends SampleSheet | RunManifest | RunInfo>(file: LandedFile | undefined, parse: (bytes: Buffer) => T) => {
+    if (!file) return undefined;
+    try {
+      return await readDocument(svc, file, parse);
+    } catch (error) {
+      if (!(error instanceof LandingError) && !(error instanceof LayoutError)) throw error;
+      result.problem ??= error.message;
+      return undefined;
+    }
+  };
+  const sheetFile = documents.sheet;
+  const sheet = await read(sheetFile, (bytes) => parseSampleSheet(bytes, sheetFile?.name));
+  const runInfo = await read(documents.runInfo, (bytes) => parseRunInfo(bytes));
+  const manifestFile = documents.manifest;
+  const manifest = await read(manifestFile, (bytes) => parseRunManifest(manifestFile!.name, bytes.toString('utf8')));
+  return { ...(sheet ? { sheet } : {}), ...(runInfo ? { runInfo } : {}), ...(manifest ? { manifest } : {}), ...result };
 }
 
 type RunEvaluation = { landed: string[]; status: string; settling: string[] };
@@ -133,6 +165,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     instrumentModel,
     files,
     sheet: documents.sheet,
+    runInfo: documents.runInfo,
     manifest: documents.manifest,
     barrierAt: run?.barrierAt,
     now,
@@ -142,11 +175,14 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
   await svc.catalog.runs.update(team, runId, {
     status,
-    documents: files.filter((file) => file.name === SAMPLE_SHEET || isManifestName(file.name)).map((file) => file.name),
+    documents: Object.values(runDocumentFiles(files)).map((file) => file.name),
     expectedSamples: completeness.samples.map((sample) => sample.sampleId),
     missing: completeness.missing,
     waitingFor: completeness.waitingFor,
     signal: completeness.signal,
+    // Counted on the run for `landfall status`, the dashboard and the run report, not only in the bus log.
+    unexpectedCount: completeness.unexpected.length,
+    unexpected: completeness.unexpected.slice(0, UNEXPECTED_LISTED),
   });
   if (completeness.status === 'INCOMPLETE') {
     await emitOnce(svc, 'Run Incomplete', {
@@ -157,15 +193,17 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}`,
     });
   }
-  for (const name of completeness.unknownFastqs) {
-    const file = files.find((candidate) => candidate.name === name)!;
+  // Only once the instrument said it is done: before that a file may still find its sample (its sheet, its mate).
+  const settled = completeness.signal !== undefined || completeness.status === 'INCOMPLETE';
+  for (const unexpected of settled ? completeness.unexpected : []) {
+    const file = files.find((candidate) => candidate.name === unexpected.name)!;
     await emitOnce(svc, 'Unexpected File', {
       team,
       runId,
-      file: name,
-      kind: 'unknown-sample',
-      message: `${name} belongs to no sample of the run (${profile} profile${documents.sheet ? ', per SampleSheet.csv' : ''}); it stays in the landing bucket and is not processed`,
-      dedupeKey: `unexpected:${team}/${runId}/${name}:${identityOf([file])}`,
+      file: unexpected.name,
+      kind: isFastqName(unexpected.name) ? 'unknown-sample' : 'unknown-file',
+      message: `${unexpected.reason} (${profile} profile); it stays in the landing bucket`,
+      dedupeKey: `unexpected:${team}/${runId}/${unexpected.name}:${identityOf([file])}`,
     });
   }
 
@@ -210,6 +248,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       runId,
       sampleId: sample.sampleId,
       files: sample.files.map((file) => file.name),
+      reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
       dedupeKey: `landed:${team}/${runId}/${sample.sampleId}:${identity}`,
     });
     if (emitted) {

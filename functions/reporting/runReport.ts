@@ -36,6 +36,8 @@ export interface RunReport {
   gcHistogram: number[];
   /** Entries of the run's share folder that did not land (links, FIFOs, hidden files, …), with why. */
   notLandedFromShare: Array<{ path: string; reason: string }>;
+  /** Landed files that belonged to no sample and to no known run file: kept in landing, not processed. */
+  unexpectedFiles: { count: number; files: Array<{ name: string; reason: string }> };
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -79,6 +81,7 @@ export function buildRunReport(
   samples: readonly ReportSampleInput[],
   generatedAt = new Date().toISOString(),
   notLandedFromShare: ReadonlyArray<{ path: string; reason: string }> = [],
+  unexpectedFiles: RunReport['unexpectedFiles'] = { count: 0, files: [] },
 ): RunReport {
   const gcHistogram = new Array<number>(10).fill(0);
   for (const sample of samples)
@@ -91,6 +94,7 @@ export function buildRunReport(
     samples: [...samples].sort((a, b) => a.sampleId.localeCompare(b.sampleId)).map(row),
     gcHistogram,
     notLandedFromShare: notLandedFromShare.map(({ path, reason }) => ({ path, reason })),
+    unexpectedFiles,
   };
 }
 
@@ -122,6 +126,14 @@ function notLandedSection(report: RunReport): string {
 <table><thead><tr><th scope="col">Entry</th><th scope="col">Why</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
+}
+
+function unexpectedSection(unexpected: RunReport['unexpectedFiles']): string {
+  if (unexpected.count === 0) return '<p>Unexpected files: none (every landed file belonged to a sample or was a known run file).</p>';
+  const more = unexpected.count - unexpected.files.length;
+  return `<h2>Unexpected files: ${unexpected.count}</h2>
+<p>Kept in the landing bucket and not processed.</p>
+<ul>${unexpected.files.map((file) => `<li><code>${escapeHtml(file.name)}</code>: ${escapeHtml(file.reason)}</li>`).join('')}${more > 0 ? `<li>… and ${more} more</li>` : ''}</ul>`;
 }
 
 /** The run report as ONE self-contained HTML page: a table and inline SVG charts, no scripts, no external files. */
@@ -174,6 +186,7 @@ ${barChart(
 )}
 ${barChart('Reads by GC content, all samples', gcBins, 'reads')}
 ${notLandedSection(report)}
+${unexpectedSection(report.unexpectedFiles)}
 </body></html>
 `;
 }

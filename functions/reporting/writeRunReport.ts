@@ -38,7 +38,11 @@ export async function writeRunReport(svc: Services, run: Pick<LandfallEventDetai
     });
   }
   const notLanded = await svc.catalog.shareSkips.listTeam(team, runId);
-  const report = buildRunReport(team, runId, inputs, undefined, notLanded);
+  const record = await svc.catalog.runs.get(team, runId);
+  const report = buildRunReport(team, runId, inputs, undefined, notLanded, {
+    count: record?.unexpectedCount ?? 0,
+    files: record?.unexpected ?? [],
+  });
   const keys = [];
   for (const [name, body] of [
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],

@@ -91,6 +91,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         instrumentModel,
         files,
         sheet: documents.sheet,
+        runInfo: documents.runInfo,
         manifest: documents.manifest,
         now: Date.now(),
         rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
@@ -103,6 +104,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         runId: sample.runId,
         sampleId: sample.sampleId,
         files: sampleFiles.map((file) => file.name),
+        reads: sampleFiles.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
       });
       recovered++;
     }

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type { FileRead } from '../../layouts/types.ts';
 import { tableNames } from '../../config/defineConfig.ts';
 import { idempotentPerHandler } from '../shared/idempotency.ts';
 import { readRunDocuments } from '../landing/evaluateRun.ts';
@@ -17,7 +18,10 @@ type SampleRef = { team: string; runId: string; sampleId: string };
  * are larger than `validation.inlineMaxBytes` — and catalogs it (see concludeValidation.ts).
  * Older versions of the sample become SUPERSEDED; their outputs stay under their own v<N>.
  */
-export async function validateLandedSample(svc: Services, detail: { team: string; runId: string; sampleId: string; files: string[] }) {
+export async function validateLandedSample(
+  svc: Services,
+  detail: { team: string; runId: string; sampleId: string; files: string[]; reads?: FileRead[] },
+) {
   const { team, runId, sampleId } = detail;
   const ref = { team, runId, sampleId };
   // The sample's files and the run's documents, read by name: listing a 1,000-file run per sample made
@@ -63,7 +67,7 @@ async function submitValidationJob(svc: Services, ref: SampleRef, landed: Landed
   return { outcome: 'validation-job', jobName, jobId };
 }
 
-type LandedDetail = { team: string; runId: string; sampleId: string; files: string[]; dedupeKey: string };
+type LandedDetail = { team: string; runId: string; sampleId: string; files: string[]; reads?: FileRead[]; dedupeKey: string };
 let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<ReturnType<typeof validateLandedSample>>>> | undefined;
 
 /**
@@ -78,6 +82,6 @@ export async function validateLandedSampleOnce(svc: Services, detail: LandedDeta
     process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency,
     (landed: LandedDetail) => validateLandedSample(svc, landed),
   );
-  const { team, runId, sampleId, files, dedupeKey } = detail;
-  return validateOnce({ team, runId, sampleId, files, dedupeKey }, context);
+  const { team, runId, sampleId, files, reads, dedupeKey } = detail;
+  return validateOnce({ team, runId, sampleId, files, ...(reads ? { reads } : {}), dedupeKey }, context);
 }

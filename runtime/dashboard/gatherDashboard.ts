@@ -50,6 +50,8 @@ export interface RunRow {
   status: RunRecord['status'];
   waitingFor?: string;
   signal?: string;
+  /** Landed files that belong to no sample and are no known run file: kept, never processed. */
+  unexpectedFiles?: number;
   createdAt: string;
   updatedAt: string;
   counts: Partial<Record<SampleStatus, number>>;
@@ -180,6 +182,7 @@ export class DashboardData {
           if (run.signal !== undefined) out.signal = run.signal;
           const skipped = notLanded.filter((entry) => entry.team === team && entry.runId === run.runId).length;
           if (skipped > 0) out.notLanded = skipped;
+          if (run.unexpectedCount) out.unexpectedFiles = run.unexpectedCount;
           return out;
         })
         // Newest activity first: last night's run is at the top.
@@ -313,6 +316,7 @@ export class DashboardData {
     };
     if (run.signal !== undefined) out.signal = run.signal;
     if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
+    if (run.unexpectedCount) out.unexpected = { count: run.unexpectedCount, files: run.unexpected ?? [] };
     return out;
   }
 
@@ -359,6 +363,8 @@ export interface RunTimeline {
   createdAt: string;
   updatedAt: string;
   files: number;
+  /** Landed files that fit no sample and no known run file, with the first few and why. */
+  unexpected?: { count: number; files: Array<{ name: string; reason: string }> };
   samples: SampleTimeline[];
   cost: CostFigures;
 }

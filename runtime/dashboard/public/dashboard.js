@@ -71,7 +71,7 @@ function renderRuns(overview) {
         <div class="run-head">
           <h4 id="${key('run', team.team, run.runId)}">${esc(run.runId)}</h4>
           ${badge(run.status)}
-          <p class="facts">${run.waitingFor ? `waiting for ${esc(run.waitingFor)} · ` : ''}${run.notLanded ? `<a href="#not-landed">${run.notLanded} not landed from the share</a> · ` : ''}${run.samples.length} sample(s) · ${usd(run.cost)} · updated ${time(run.updatedAt)}</p>
+          <p class="facts">${run.waitingFor ? `waiting for ${esc(run.waitingFor)} · ` : ''}${run.notLanded ? `<a href="#not-landed">${run.notLanded} not landed from the share</a> · ` : ''}${run.samples.length} sample(s)${run.unexpectedFiles ? ` · <span class="unexpected">${run.unexpectedFiles} unexpected file(s), not processed</span>` : ''} · ${usd(run.cost)} · updated ${time(run.updatedAt)}</p>
           <button type="button" class="secondary" data-action="timeline" data-team="${esc(team.team)}" data-run-id="${esc(run.runId)}"
             data-focus-key="${key('tl', team.team, run.runId)}" aria-label="Show timeline of run ${esc(run.runId)}">Timeline</button>
         </div>
@@ -181,6 +181,15 @@ function renderActivity(activity) {
 function renderTimeline(t) {
   return `
     <p>${esc(t.team)} / <strong>${esc(t.runId)}</strong> ${badge(t.status)} · ${t.files} file(s) landed · started ${time(t.createdAt)}${t.signal ? ` · complete by ${esc(t.signal)}` : ''} · ${usd(t.cost)}</p>
+    ${
+      t.unexpected
+        ? `<details class="unexpected"><summary>${t.unexpected.count} unexpected file(s): kept in the landing bucket, not processed</summary><ul>${t.unexpected.files
+            .map((f) => `<li><code>${esc(f.name)}</code>: ${esc(f.reason)}</li>`)
+            .join(
+              '',
+            )}${t.unexpected.count > t.unexpected.files.length ? `<li>… and ${t.unexpected.count - t.unexpected.files.length} more (each an "Unexpected File" event)</li>` : ''}</ul></details>`
+        : ''
+    }
     <div class="timeline">${t.samples
       .map(
         (s) => `

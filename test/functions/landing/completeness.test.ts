@@ -3,7 +3,7 @@ import type { LandedFile } from '../../../functions/catalog/types.ts';
 import { evaluateCompleteness, type CompletenessInput } from '../../../functions/landing/completeness.ts';
 import { parseLandingKey } from '../../../contracts/keys.ts';
 import { isManifestName, parseRunManifest } from '../../../functions/landing/runManifest.ts';
-import { parseSampleSheet } from '../../../functions/landing/sampleSheet.ts';
+import { parseSampleSheet } from '../../../layouts/sampleSheet.ts';
 
 const T0 = Date.parse('2026-11-20T03:00:00Z');
 const sheet = parseSampleSheet('[Reads]\nRead1Cycles,151\nRead2Cycles,151\n[BCLConvert_Data]\nLane,Sample_ID\n1,A\n2,A\n1,B\n');
@@ -67,16 +67,42 @@ describe('evaluateCompleteness', () => {
       expect(ready(evaluateCompleteness(base({ files, sheet, instrumentModel: model })))).toEqual(expected);
     });
 
-    it('reports FASTQs of samples the sheet does not list, exempting Undetermined', () => {
+    it('reports FASTQs of samples the sheet does not list and files no layout knows, exempting Undetermined and run files', () => {
       const result = evaluateCompleteness(
         base({
-          files: [...ALL_A, ...ALL_B, 'C_S3_L001_R1_001.fastq.gz', 'Undetermined_S0_L001_R1_001.fastq.gz', 'CopyComplete.txt'].map((name) =>
-            landed(name),
-          ),
+          files: [
+            ...ALL_A,
+            ...ALL_B,
+            'C_S3_L001_R1_001.fastq.gz',
+            'Undetermined_S0_L001_R1_001.fastq.gz',
+            'InterOp/QMetricsOut.bin',
+            'notes.docx',
+            'CopyComplete.txt',
+          ].map((name) => landed(name)),
           sheet,
         }),
       );
-      expect(result.unknownFastqs).toEqual(['C_S3_L001_R1_001.fastq.gz']);
+      expect(result.unexpected.map((file) => file.name)).toEqual(['C_S3_L001_R1_001.fastq.gz', 'notes.docx']);
+      expect(result.runFiles.map((file) => file.kind)).toEqual(['completion-marker', 'instrument-output', 'undetermined']);
+    });
+
+    it('never readies a sample of a sheet without a Lane column until every lane the run shows has landed (NextSeq L001-L004)', () => {
+      // Prepare: the issue's silent-loss case: lane 1 of N1 complete, lanes 2-4 still coming.
+      const noLanes = parseSampleSheet('[Reads]\n75\n[Data]\nSample_ID\nN1\nN2\n');
+      const lane = (sample: string, n: number, k: number) => `${sample}_S${n}_L00${k}_R1_001.fastq.gz`;
+      const partial = [lane('N1', 1, 1), ...[1, 2, 3, 4].map((k) => lane('N2', 2, k)), 'CopyComplete.txt'];
+      // Act
+      const early = evaluateCompleteness(base({ files: partial.map((name) => landed(name)), sheet: noLanes }));
+      const whole = evaluateCompleteness(
+        base({ files: [...partial, ...[2, 3, 4].map((k) => lane('N1', 1, k))].map((name) => landed(name)), sheet: noLanes }),
+      );
+      // Assess
+      expect({ ready: ready(early), missing: early.missing }).toEqual({
+        ready: ['N2'],
+        missing: ['N1_S1_L002_R1_001.fastq.gz', 'N1_S1_L003_R1_001.fastq.gz', 'N1_S1_L004_R1_001.fastq.gz'],
+      });
+      expect(whole.status).toBe('COMPLETE');
+      expect(whole.samples.find((sample) => sample.sampleId === 'N1')!.files.map((file) => file.lane)).toEqual([1, 2, 3, 4]);
     });
 
     it('accepts the Storage Gateway upload barrier as the copy-complete signal once it covers every landed file', () => {
@@ -152,6 +178,53 @@ describe('evaluateCompleteness', () => {
         waitingFor: 'transfer_complete.txt or <sample>.complete',
       });
     });
+  });
+});
+
+describe('ont profile', () => {
+  const pass = (barcode: string, batch: number) => `fastq_pass/${barcode}/PAO25751_pass_${barcode}_e05460c6_de9f2c7f_${batch}.fastq.gz`;
+  it('waits for final_summary_*.txt, then readies one single-end sample per barcode', () => {
+    // Prepare
+    const reads = [
+      pass('barcode01', 0),
+      pass('barcode01', 1),
+      pass('barcode02', 0),
+      'fastq_pass/unclassified/x_pass_unclassified_a_b_0.fastq.gz',
+    ];
+    // Act
+    const before = evaluateCompleteness(base({ profile: 'ont', files: reads.map((name) => landed(name)) }));
+    const after = evaluateCompleteness(
+      base({ profile: 'ont', files: [...reads, 'final_summary_PAO25751_e05460c6_de9f2c7f.txt'].map((name) => landed(name)) }),
+    );
+    // Assess
+    expect({ status: before.status, ready: ready(before), waitingFor: before.waitingFor }).toEqual({
+      status: 'RECEIVING',
+      ready: [],
+      waitingFor: 'final_summary_*.txt (MinKNOW writes it once every file is written)',
+    });
+    expect({ status: after.status, ready: ready(after), signal: after.signal }).toEqual({
+      status: 'COMPLETE',
+      ready: ['barcode01', 'barcode02'],
+      signal: 'final_summary_PAO25751_e05460c6_de9f2c7f.txt',
+    });
+    expect(after.samples[0]!.files.map((file) => `${file.label}:${file.role}:${file.part}`)).toEqual(['R1:single:1', 'R1:single:2']);
+    expect(after.unexpected).toEqual([]);
+  });
+});
+
+describe('pacbio profile', () => {
+  it.each([
+    { case: 'transfer_complete.txt', marker: 'transfer_complete.txt' },
+    { case: "a movie's .transferdone", marker: '1_A01/m84001_260101_134701_s1.transferdone' },
+  ])('readies one HiFi sample per barcode on $case', ({ marker }) => {
+    // Prepare
+    const files = ['bc2001', 'bc2002'].map((bc) => `1_A01/hifi_reads/m84001_260101_134701_s1.hifi_reads.${bc}.fastq.gz`);
+    // Act
+    const before = evaluateCompleteness(base({ profile: 'pacbio', files: files.map((name) => landed(name)) }));
+    const after = evaluateCompleteness(base({ profile: 'pacbio', files: [...files, marker].map((name) => landed(name)) }));
+    // Assess
+    expect(before.waitingFor).toBe('transfer_complete.txt or <movie>.transferdone');
+    expect({ status: after.status, ready: ready(after) }).toEqual({ status: 'COMPLETE', ready: ['bc2001', 'bc2002'] });
   });
 });
 

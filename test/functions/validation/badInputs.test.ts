@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LandedFile, ValidationReason } from '../../../functions/catalog/types.ts';
 import { type CompletenessInput, evaluateCompleteness } from '../../../functions/landing/completeness.ts';
 import { parseRunManifest } from '../../../functions/landing/runManifest.ts';
-import { parseSampleSheet } from '../../../functions/landing/sampleSheet.ts';
+import { parseSampleSheet } from '../../../layouts/sampleSheet.ts';
 import { unsafePathReason } from '../../../functions/validation/manifest.ts';
 import type { ValidationProfile } from '../../../functions/validation/types.ts';
 import { validateRunFolder } from '../../../functions/validation/validateRunFolder.ts';
@@ -123,7 +123,7 @@ function completenessReasons(input: Omit<CompletenessInput, 'rtaSettleSeconds' |
       found: `run ${result.status}, waiting for ${result.waitingFor}`,
       message: '',
     })),
-    ...result.unknownFastqs.map((file) => ({
+    ...result.unexpected.map(({ name: file }) => ({
       file,
       expected: 'a FASTQ of a sample of the run',
       found: 'a FASTQ of no sample (Unexpected File)',
