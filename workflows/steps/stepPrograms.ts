@@ -1,5 +1,7 @@
+import { pairMates } from '../../layouts/pairs.ts';
 import { resolveReadStructure } from '../../layouts/readStructure.ts';
 import type { ReadLabel, ReadRole } from '../../layouts/types.ts';
+import { StepUsageError } from './errors.ts';
 import { runProfile } from './profile.ts';
 import { runQc } from './qc.ts';
 import { runTrim } from './trim.ts';
@@ -50,8 +52,18 @@ const DATA_READS: ReadRole[] = ['mate1', 'mate2', 'single'];
 export const stepPrograms: Record<string, StepProgram> = {
   qc: ({ inputs, outDir }) => runQc({ inputs: withRoles(inputs).map((input) => ({ path: input.path, role: input.role })), outDir }),
   trim: ({ sampleId, inputs, outDir }) => {
-    const roled = withRoles(inputs);
-    return runTrim({ r1: ordered(roled, ['mate1', 'single']), r2: ordered(roled, ['mate2']), outDir, sample: sampleId });
+    const { pairs, loneMates } = pairMates(
+      withRoles(inputs).map((input) => ({ ...input, label: input.read as ReadLabel, part: input.part ?? 1 })),
+    );
+    const lone = loneMates[0];
+    // Validation refuses such a sample; trimming the others and dropping this one would lose reads silently.
+    if (lone)
+      throw new StepUsageError(
+        `trim: ${lone.file.name} (lane ${lone.file.lane}) has no ${lone.missing === 'mate2' ? 'mate 2' : 'mate 1'} among the inputs`,
+      );
+    if (pairs.length > 0)
+      return runTrim({ r1: pairs.map((pair) => pair.mate1.path), r2: pairs.map((pair) => pair.mate2.path), outDir, sample: sampleId });
+    return runTrim({ r1: ordered(withRoles(inputs), ['single']), outDir, sample: sampleId });
   },
   profile: ({ inputs, outDir }) => runProfile({ inputs: ordered(withRoles(inputs), DATA_READS), outDir }),
 };
