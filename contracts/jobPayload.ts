@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobPayloadError } from './errors.ts';
+import { ReadRole } from './reads.ts';
 
 /**
  * What a step's Batch job is told about its work, in one environment variable: built by the function that
@@ -19,7 +20,11 @@ export const JobInput = z.object({
   md5: z.string().min(1),
   /** The read label as the instrument named the file (`R1`, `R2`, `I1`, …). */
   read: z.string().min(1),
+  /** What the read is for (contracts/reads.ts); absent for versions cataloged before roles. */
+  role: ReadRole.optional(),
   lane: z.number().int(),
+  /** Order among several files of one lane and read (chunks, batches). */
+  part: z.number().int().positive().optional(),
 });
 export type JobInput = z.infer<typeof JobInput>;
 

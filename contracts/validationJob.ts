@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FileRead } from './reads.ts';
 
 /**
  * A validation job (a sample too large for a function validates as a Batch job running the same validator)
@@ -33,6 +34,8 @@ export const LandedFile = z.object({
 export const ValidationJobInput = z.object({
   ref: SampleRef,
   landed: z.array(LandedFile),
+  /** Each file's read label, role, lane and part as the landing layout decided (else the names decide). */
+  reads: z.array(FileRead).optional(),
   manifest: z
     .object({
       source: z.string(),

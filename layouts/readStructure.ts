@@ -92,14 +92,20 @@ function segmentsOf(slots: Slot[], input: ReadStructureInput): ReadSegment[] {
     const role: ReadRole = slot === first ? (last ? 'mate1' : 'single') : slot === last ? 'mate2' : 'umi';
     return { label: DATA_LABELS[position]!, role, ...(slot.cycles ? { cycles: slot.cycles } : {}) };
   });
-  index.slice(0, INDEX_LABELS.length).forEach((slot, position) => {
-    const label = INDEX_LABELS[position]!;
-    const written = input.createFastqForIndexReads === true || input.labelsSeen.has(label);
+  // A source that does not describe index reads (v1 [Reads], a v2 [Reads] without Index1Cycles) still has
+  // the index FASTQs the demultiplexer wrote.
+  const indexSlots: Array<Slot | undefined> = [...index];
+  if (input.runInfo === undefined)
+    for (const [position, label] of INDEX_LABELS.entries()) if (input.labelsSeen.has(label)) indexSlots[position] ??= { kind: 'index' };
+  indexSlots.slice(0, INDEX_LABELS.length).forEach((slot, position) => {
+    if (!slot) return;
     segments.push({
-      label,
+      label: INDEX_LABELS[position]!,
       role: position === 0 ? 'index1' : 'index2',
       ...(slot.cycles ? { cycles: slot.cycles } : {}),
-      ...(written ? {} : { optional: true }),
+      // Index FASTQs are expected of every sample and lane only when the sheet asks for them; otherwise
+      // those that landed are attached with their role, and none is waited for.
+      ...(input.createFastqForIndexReads === true ? {} : { optional: true }),
     });
   });
   return segments;

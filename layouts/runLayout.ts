@@ -38,8 +38,15 @@ interface Candidate {
   name: FastqName;
 }
 
-/** Ids Landfall accepts for samples named by their files (no sheet). */
-const NAMED_SAMPLE_ID = /^(?!\.{1,2}$)[A-Za-z0-9_.-]+$/;
+/** Ids Landfall accepts for samples named by their files (no sheet): one safe key segment (spaces and unicode are fine). */
+function usableSampleId(id: string): boolean {
+  if (id === '' || id === '.' || id === '..' || id.includes('/') || id.includes('\\')) return false;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code < 32 || code === 127) return false;
+  }
+  return true;
+}
 
 const nfc = (text: string) => text.normalize('NFC');
 const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -269,11 +276,11 @@ function assignByName(candidates: Candidate[], unexpected: UnexpectedFile[]): As
   const bySample = new Map<string, Candidate[]>();
   for (const candidate of [...candidates].sort(byPath)) {
     const sampleId = nfc(candidate.name.stem);
-    if (!NAMED_SAMPLE_ID.test(sampleId)) {
+    if (!usableSampleId(sampleId)) {
       if (candidate.landed)
         unexpected.push({
           name: candidate.path,
-          reason: `${candidate.path} names sample ${JSON.stringify(sampleId)}, which may only contain letters, digits, '.', '-' and '_'; it is kept, not processed`,
+          reason: `${candidate.path} names sample ${JSON.stringify(sampleId)}, which is not a usable sample id (no '/', '\\' or control characters, not '.' or '..'); it is kept, not processed`,
         });
       continue;
     }

@@ -258,12 +258,13 @@ function foldSamples(rows: Row[], columns: DataColumns): { samples: SheetSample[
     const rowKey = `${lane ?? '*'}\u0000${sampleId}\u0000${index}`;
     const firstLine = seenRows.get(rowKey);
     if (firstLine !== undefined) {
-      const what = `(Lane ${lane ?? 'any'}, Sample_ID ${sampleId}${index ? `, index ${index}` : ''})`;
+      const what = `(Lane ${lane ?? 'any'}, Sample_ID ${sampleId})`;
+      const sameIndex = index ? `, same index ${index}` : '';
       problems.push({
         line: row.line,
-        message: `duplicate ${what}, first on line ${firstLine}`,
-        expected: 'each (Lane, Sample_ID, index) once',
-        found: `${what} again (first on line ${firstLine})`,
+        message: `duplicate ${what}${sameIndex}, first on line ${firstLine}`,
+        expected: index ? 'each (Lane, Sample_ID) once per index' : 'each (Lane, Sample_ID) once',
+        found: `${what} again (first on line ${firstLine})${sameIndex}`,
       });
       continue;
     }

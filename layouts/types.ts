@@ -4,16 +4,17 @@
  * read structure, and the lane (and part) it holds. Everyone else imports these types from here.
  */
 
-/** Read labels as demultiplexers write them into FASTQ names: data reads `R1`–`R4`, index reads `I1`/`I2`. */
-export type ReadLabel = 'R1' | 'R2' | 'R3' | 'R4' | 'I1' | 'I2';
-
-export const READ_LABELS: readonly ReadLabel[] = ['R1', 'R2', 'R3', 'R4', 'I1', 'I2'];
+import { ReadLabel as ReadLabelSchema, type ReadRole } from '../contracts/reads.ts';
 
 /**
- * What a labelled read is for. Index and UMI reads are never mates: built-in steps pair `mate1` with
- * `mate2`, a `single` read stands alone (single-end and long reads).
+ * Read labels (`R1`–`R4`, `I1`/`I2`) and roles (`mate1`, `mate2`, `single`, `index1`, `index2`, `umi`):
+ * the shape is fixed in contracts/reads.ts (it crosses events, job payloads and the catalog); layouts/
+ * decides which file has which. Index and UMI reads are never mates; `single` stands alone.
  */
-export type ReadRole = 'mate1' | 'mate2' | 'single' | 'index1' | 'index2' | 'umi';
+export type { ReadLabel, ReadRole } from '../contracts/reads.ts';
+
+export const READ_LABELS: readonly ReadLabel[] = ReadLabelSchema.options;
+type ReadLabel = (typeof ReadLabelSchema.options)[number];
 
 /** One read of the read structure: the FASTQ label it is written as, its role, and its length when known. */
 export interface ReadSegment {
@@ -23,7 +24,8 @@ export interface ReadSegment {
   cycles?: number;
   /**
    * Index reads are written as FASTQs only on request (bcl2fastq `--create-fastq-for-index-reads`, BCL
-   * Convert `CreateFastqForIndexReads,1`): such a read is expected only when the run shows it was asked for.
+   * Convert `CreateFastqForIndexReads,1`): such a read is required only when the sheet asks for it; else
+   * the index files that landed are attached with their role and none is waited for.
    */
   optional?: boolean;
 }
@@ -67,8 +69,8 @@ export interface ExpectedFile {
   landed: boolean;
 }
 
-/** What the layout says about one landed file of a sample: its read label, role, lane and part. */
-export type FileRead = Omit<ExpectedFile, 'landed'>;
+/** What the layout says about one landed file of a sample: its read label, role, lane and part (contracts/reads.ts). */
+export type { FileRead } from '../contracts/reads.ts';
 
 /** A sample of a run folder: every file it should have, in lane, label and part order. */
 export interface LayoutSample {

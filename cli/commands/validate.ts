@@ -10,7 +10,7 @@ import { formatTable } from '../output.ts';
 export interface ValidateCommandOptions {
   /** Print the result as JSON: `{ valid, files: [{ path, valid, reasons, md5, stats }], reasons }`. */
   json?: boolean;
-  /** Run folders only: `illumina`, `manifest` or `marker` (default: chosen from what the folder holds). */
+  /** Run folders only: `illumina`, `manifest`, `marker`, `ont` or `pacbio` (default: chosen from what the folder holds). */
   profile?: string;
 }
 
@@ -52,6 +52,8 @@ export async function validateCommand(target: string, options: ValidateCommandOp
 /**
  * Exactly the documented JSON shape (issue 3), so scripts can rely on it: files that are not FASTQ
  * (a sample sheet, a file a manifest lists) have `stats: null`; the profile is in the text output only.
+ * A run folder adds `samples` (which files make which sample, with read label, role, lane and part: the
+ * mapping the live landing catalogs) and `unexpected` (files of no sample, kept but never processed).
  */
 function toJson(result: ValidationResult) {
   return {
@@ -64,6 +66,7 @@ function toJson(result: ValidationResult) {
       stats: file.stats ?? null,
     })),
     reasons: result.reasons,
+    ...(result.samples ? { samples: result.samples, unexpected: result.unexpected ?? [] } : {}),
   };
 }
 
@@ -84,8 +87,23 @@ function formatResult(result: ValidationResult): string {
     file.md5,
   ]);
   const reasons = [...result.reasons, ...result.files.flatMap((file) => file.reasons)];
+  const samples = result.samples ?? [];
   const lines = [
     result.profile ? `profile: ${result.profile}` : undefined,
+    samples.length > 0
+      ? `${formatTable(
+          ['sample', 'files (read:role, lane)'],
+          samples.map((sample) => [
+            sample.sampleId,
+            sample.files
+              .map((file) => `${file.path} (${file.label}:${file.role}, ${file.lane === 0 ? 'all lanes' : `L${file.lane}`})`)
+              .join(', '),
+          ]),
+        )}\n`
+      : undefined,
+    (result.unexpected?.length ?? 0) > 0
+      ? `unexpected (kept, not processed): ${result.unexpected!.map((file) => `${file.name}: ${file.reason}`).join('; ')}\n`
+      : undefined,
     rows.length > 0
       ? formatTable(['file', 'verdict', 'reads', 'bases', 'length min/mean/max', 'GC %', 'mean Q', 'Q30 %', 'md5'], rows)
       : 'no files',

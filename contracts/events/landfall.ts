@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TeamId } from '../names.ts';
 import { eventEnvelope } from './envelope.ts';
+import { FileRead } from '../reads.ts';
 
 export const LANDFALL_SOURCE = 'landfall';
 
@@ -23,17 +24,7 @@ export const landfallEventDetails = {
     sampleId: z.string().min(1),
     files: z.array(z.string().min(1)).min(1),
     /** Each file's read label, role, lane and part, as the run's layout decided them (layouts/). */
-    reads: z
-      .array(
-        z.object({
-          name: z.string().min(1),
-          label: z.enum(['R1', 'R2', 'R3', 'R4', 'I1', 'I2']),
-          role: z.enum(['mate1', 'mate2', 'single', 'index1', 'index2', 'umi']),
-          lane: z.number().int().nonnegative(),
-          part: z.number().int().positive(),
-        }),
-      )
-      .optional(),
+    reads: z.array(FileRead).optional(),
   }),
   /** A run still missing files when its deadline passed: never silently dropped. */
   'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),

@@ -1,3 +1,4 @@
+import type { ReadLabel, ReadRole } from '../../layouts/types.ts';
 import type { ReadStats } from '../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
@@ -14,8 +15,14 @@ import type { LandedFile } from '../../contracts/validationJob.ts';
 /** A file of a sample version: its identity plus the MD5 computed from the stored bytes. */
 export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
   md5: string;
-  read: 'R1' | 'R2' | 'I1' | 'I2';
+  /** The read label as the instrument named the file: R1–R4, I1, I2 (layouts/). */
+  read: ReadLabel;
+  /** What the read is for: mate1, mate2, single, umi, index1, index2 (absent on versions cataloged before roles). */
+  role?: ReadRole;
+  /** Lane 1–8, or 0 when the file holds every lane (not lane-split). */
   lane: number;
+  /** Order among several files of one lane and read (chunks, batches); 1 when there is one. */
+  part?: number;
   reads: number;
   /** Read statistics from the validation pass (8 numbers: a few hundred bytes per file in the item). */
   stats?: ReadStats;

@@ -1,3 +1,4 @@
+import { LAYOUT_PROFILES, type LayoutProfile, type ReadLabel, type ReadRole } from '../../layouts/types.ts';
 import type { ValidationReason } from '../catalog/types.ts';
 
 /**
@@ -49,10 +50,16 @@ export interface FileValidation {
   stats?: ReadStats;
 }
 
-/** Instrument profile used to decide which files a run folder must hold. */
-export type ValidationProfile = 'illumina' | 'manifest' | 'marker';
+/** Instrument profile used to decide which files a run folder must hold (the layouts' profiles). */
+export type ValidationProfile = LayoutProfile;
 
-export const VALIDATION_PROFILES: readonly ValidationProfile[] = ['illumina', 'manifest', 'marker'];
+export const VALIDATION_PROFILES: readonly ValidationProfile[] = LAYOUT_PROFILES;
+
+/** Which files make a sample of a run folder (the live landing catalogs the same mapping). */
+export interface SampleFiles {
+  sampleId: string;
+  files: Array<{ path: string; label: ReadLabel; role: ReadRole; lane: number; part: number }>;
+}
 
 /** The verdict on a file or a run folder; `reasons` holds run-level problems (missing files, orphans, manifest). */
 export interface ValidationResult {
@@ -61,4 +68,8 @@ export interface ValidationResult {
   profile?: ValidationProfile;
   files: FileValidation[];
   reasons: ValidationReason[];
+  /** Run folders: the samples the layout makes of its files. */
+  samples?: SampleFiles[];
+  /** Run folders: files that belong to no sample and are no known run file (the live landing counts them, never processes them). */
+  unexpected?: Array<{ name: string; reason: string }>;
 }

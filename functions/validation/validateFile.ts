@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { ValidationReason } from '../catalog/types.ts';
-import { checkSampleSheet, type SampleSheet } from '../landing/sampleSheet.ts';
+import { SAMPLE_SHEET_NAME } from '../../layouts/runFiles.ts';
+import { checkSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
 import { ValidationIoError } from './errors.ts';
 import { inspectFastq } from './inspectFastq.ts';
 import type { FileValidation, ValidationResult } from './types.ts';
@@ -15,8 +16,8 @@ export const READ_CHUNK = 1 << 20;
 /** FASTQ files by name: `.fastq`, `.fq`, optionally `.gz`. */
 export const FASTQ_NAME = /\.f(?:ast)?q(?:\.gz)?$/i;
 
-/** Illumina sample sheets by name (`SampleSheet.csv`, `SampleSheet_v2.csv`, …). */
-export const SAMPLE_SHEET_NAME = /^samplesheet.*\.csv$/i;
+/** Illumina sample sheets by name (`SampleSheet.csv`, `SampleSheet_v2.csv`, …): layouts/ defines it. */
+export { SAMPLE_SHEET_NAME };
 
 /** A local file as a stream with large reads. Open errors surface on the first read. */
 export function openLocal(path: string): Readable {
@@ -68,7 +69,7 @@ export async function validateSampleSheetFile(path: string, display: string): Pr
   } catch (error) {
     throw new ValidationIoError(path, error);
   }
-  const { sheet, problems } = checkSampleSheet(bytes.toString('utf8'));
+  const { sheet, problems } = checkSampleSheet(bytes);
   const reasons: ValidationReason[] = problems.map((problem) => ({
     file: display,
     ...(problem.line ? { line: problem.line } : {}),

@@ -39,9 +39,10 @@ export async function validateLandedSample(
   // The run's manifest, when there is one, states checksums and sizes every file is compared with.
   const { manifest } = await readRunDocuments(svc, runFiles);
   const bytes = landed.reduce((total, file) => total + file.size, 0);
-  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, bytes);
+  const reads = detail.reads;
+  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, reads, bytes);
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
-  const result = await validateSample(svc, landed, { manifest });
+  const result = await validateSample(svc, landed, { manifest, ...(reads ? { reads } : {}) });
   return concludeValidation(svc, ref, result);
 }
 
@@ -49,12 +50,20 @@ export async function validateLandedSample(
  * Too large to validate inside a function: the same validation runs as a Batch job (deterministic name,
  * input written first); "validationJobFinished" concludes when the job's state change arrives.
  */
-async function submitValidationJob(svc: Services, ref: SampleRef, landed: LandedFile[], manifest: RunManifest | undefined, bytes: number) {
+async function submitValidationJob(
+  svc: Services,
+  ref: SampleRef,
+  landed: LandedFile[],
+  manifest: RunManifest | undefined,
+  reads: FileRead[] | undefined,
+  bytes: number,
+) {
   const jobName = validationJobName(ref, landed);
   const keys = validationJobKeys(svc.config, jobName);
   const input: ValidationJobInput = {
     ref,
     landed,
+    ...(reads ? { reads } : {}),
     resultKey: keys.result,
     ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}),
   };

@@ -1,21 +1,25 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
+import { isFastqName } from '../../layouts/fastqNames.ts';
+import { pairMates } from '../../layouts/pairs.ts';
+import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
+import { resolveRunLayout } from '../../layouts/runLayout.ts';
+import type { SampleSheet } from '../../layouts/sampleSheet.ts';
+import type { ExpectedFile, LayoutProfile, LayoutSample, RunLayout } from '../../layouts/types.ts';
 import { normalizeKey } from '../../seams/storage/keys.ts';
-import { parseFastqFileName } from '../../workflows/fastq/fileNames.ts';
 import type { ValidationReason } from '../catalog/types.ts';
-import { fastqName, type SampleSheet } from '../landing/sampleSheet.ts';
 import { ValidationIoError, ValidationUsageError } from './errors.ts';
 import { inspectFastq, inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationProfile, ValidationResult } from './types.ts';
-import { FASTQ_NAME, hashLocalFile, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
+import { hashLocalFile, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
 
 export interface ValidateRunFolderOptions {
   /**
-   * Which files the folder must hold: `illumina` (SampleSheet.csv: every sample × lane × read, no
-   * orphan FASTQ), `manifest` (a manifest's files, with checksums and sizes) or `marker` (whatever
-   * FASTQ is there). Default: illumina when a SampleSheet.csv is present, else manifest when a manifest
-   * is, else marker.
+   * How the folder is laid out and which files it must hold (layouts/): `illumina` (SampleSheet.csv:
+   * every sample × lane × read), `manifest` (a manifest's files, with checksums and sizes), `marker`
+   * (whatever FASTQ is there, mates required), `ont` (MinKNOW fastq_pass/<barcode>/), `pacbio` (HiFi
+   * FASTQ per barcode or sample). Default: chosen from what the folder holds (see {@link detectProfile}).
    */
   profile?: ValidationProfile;
   /** Compute SHA-256 for every file (it is computed anyway for files a manifest lists with one). */
@@ -28,18 +32,32 @@ interface FolderFile {
   absolute: string;
 }
 
-const UNDETERMINED = /^Undetermined_S0_/;
+/**
+ * The profile a folder's contents suggest when none is given: a sample sheet means Illumina, a manifest
+ * a manifest run, MinKNOW's `fastq_pass/` or `final_summary_*.txt` a nanopore run, PacBio's `hifi_reads`
+ * names or a `.transferdone` a PacBio run; anything else is a marker run.
+ */
+export function detectProfile(paths: readonly string[]): LayoutProfile {
+  const top = paths.filter((path) => !path.includes('/'));
+  if (top.some((path) => SAMPLE_SHEET_NAME.test(path))) return 'illumina';
+  if (top.some((path) => MANIFEST_NAME.test(path))) return 'manifest';
+  if (paths.some((path) => /(^|\/)fastq_pass[^/]*\//.test(path) || /(^|\/)final_summary_[^/]*\.txt$/.test(path))) return 'ont';
+  if (paths.some((path) => /\.hifi_reads\./.test(path) || /\.transferdone$/.test(path))) return 'pacbio';
+  return 'marker';
+}
 
 /**
- * Validates a local run folder: every FASTQ in one streaming pass each (R1 and R2 of a pair together,
- * so read names are compared record by record), the SampleSheet (illumina) or manifest (manifest
- * profile), which files must be there and which must not, and path safety of every name.
+ * Validates a local run folder with the same layout (layouts/resolveRunLayout) and the same per-sample
+ * pairing (layouts/pairMates) as the live landing: which samples its files make, every file each sample
+ * should have (every lane and read of the sheet, RunInfo.xml or the files), mates read together record by
+ * record, every other FASTQ on its own, the sample sheet or manifest, FASTQs no sample explains, and the
+ * path safety of every name. The result says which files make which sample, with their roles.
  *
  * @throws ValidationIoError when the folder or a file in it cannot be read
  * @throws ValidationUsageError when `dir` is not a folder
  * @example
  * const result = await validateRunFolder('share/lab-a/240101_A00123_0001_AHXXXX', { profile: 'illumina' });
- * for (const file of result.files) console.log(file.path, file.valid, file.stats?.reads);
+ * for (const sample of result.samples ?? []) console.log(sample.sampleId, sample.files.map((f) => f.path));
  */
 export async function validateRunFolder(dir: string, options: ValidateRunFolderOptions = {}): Promise<ValidationResult> {
   const info = await stat(dir).catch((error: unknown) => {
@@ -53,12 +71,11 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     top.find((file) => SAMPLE_SHEET_NAME.test(file.path) && file.path.toLowerCase() === 'samplesheet.csv') ??
     top.find((file) => SAMPLE_SHEET_NAME.test(file.path));
   const manifestFile = top.find((file) => MANIFEST_NAME.test(file.path));
-  const profile: ValidationProfile = options.profile ?? (sheetFile ? 'illumina' : manifestFile ? 'manifest' : 'marker');
-  const fastqs = files.filter((file) => FASTQ_NAME.test(file.path));
+  const runInfoFile = top.find((file) => file.path === 'RunInfo.xml');
+  const profile: ValidationProfile = options.profile ?? detectProfile(files.map((file) => file.path));
   const results = new Map<string, FileValidation>();
 
-  let pairedRun = fastqs.some((file) => parseFastqFileName(basename(file.path))?.read === 'R2');
-  let expectedNamesChecked = false;
+  let sheet: SampleSheet | undefined;
   if (profile === 'illumina') {
     if (!sheetFile) {
       reasons.push({
@@ -68,13 +85,18 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
         message: 'expected a SampleSheet.csv in the run folder for the illumina profile, found none',
       });
     } else {
-      const { result: sheetResult, sheet } = await validateSampleSheetFile(sheetFile.absolute, sheetFile.path);
-      results.set(sheetFile.path, sheetResult);
-      if (sheet) {
-        pairedRun = sheet.reads.includes('R2');
-        expectedNamesChecked = true;
-        reasons.push(...illuminaFileReasons(sheetFile.path, sheet, fastqs));
-      }
+      const checked = await validateSampleSheetFile(sheetFile.absolute, sheetFile.path);
+      results.set(sheetFile.path, checked.result);
+      sheet = checked.sheet;
+    }
+  }
+  let runInfo: RunInfo | undefined;
+  if (runInfoFile && profile !== 'ont' && profile !== 'pacbio') {
+    try {
+      runInfo = parseRunInfo(await readFile(runInfoFile.absolute));
+    } catch (error) {
+      if (error instanceof ValidationIoError || !(error instanceof Error)) throw error;
+      reasons.push({ file: runInfoFile.path, expected: 'a readable RunInfo.xml', found: error.message, message: error.message });
     }
   }
 
@@ -104,8 +126,8 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
           });
         }
       }
-      for (const file of fastqs) {
-        if (!listed.has(normalizeKey(file.path))) {
+      for (const file of files) {
+        if (isFastqName(file.path) && !listed.has(normalizeKey(file.path))) {
           reasons.push({
             file: file.path,
             expected: `only files listed in ${manifestFile.path}`,
@@ -117,23 +139,19 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     }
   }
 
-  // FASTQs, R1 and R2 of a pair together.
-  const groups = new Map<string, { R1?: FolderFile; R2?: FolderFile; other: FolderFile[] }>();
-  for (const file of fastqs) {
-    const parsed = parseFastqFileName(basename(file.path));
-    const key =
-      parsed && (parsed.read === 'R1' || parsed.read === 'R2')
-        ? `${file.path.slice(0, file.path.length - basename(file.path).length)}${parsed.pairKey}`
-        : `single:${file.path}`;
-    const group = groups.get(key) ?? { other: [] };
-    if (parsed && (parsed.read === 'R1' || parsed.read === 'R2') && !group[parsed.read]) group[parsed.read] = file;
-    else group.other.push(file);
-    groups.set(key, group);
-  }
+  // Which files make which sample: the one definition the live landing uses.
+  const layout =
+    profile === 'illumina' && !sheet ? undefined : resolveRunLayout({ profile, files: files.map((file) => file.path), sheet, runInfo });
+  if (layout) reasons.push(...layoutReasons(layout, sheetFile?.path));
+
+  const byPath = new Map(files.map((file) => [file.path, file]));
   const wantsSha = (file: FolderFile) => options.sha256 === true || listed.get(normalizeKey(file.path))?.sha256 !== undefined;
-  for (const group of groups.values()) {
-    const { R1: r1, R2: r2 } = group;
-    if (r1 && r2) {
+  const inspected = new Set<string>();
+  for (const sample of layout?.samples ?? []) {
+    const landed = sample.files.filter((file) => file.landed);
+    const { pairs, alone } = pairMates(landed);
+    for (const { mate1, mate2 } of pairs) {
+      const [r1, r2] = [byPath.get(mate1.name)!, byPath.get(mate2.name)!];
       const pair = await inspectPair(
         { body: openLocal(r1.absolute), fileName: r1.path },
         { body: openLocal(r2.absolute), fileName: r2.path },
@@ -141,22 +159,18 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       );
       results.set(r1.path, fastqResult(r1.path, pair.r1));
       results.set(r2.path, fastqResult(r2.path, pair.r2, pair.reasons));
+      inspected.add(r1.path).add(r2.path);
     }
-    const lone = r1 && r2 ? undefined : (r1 ?? r2);
-    // The sheet's expected names already report a missing mate; without a sheet, a paired run needs both.
-    if (lone && pairedRun && !expectedNamesChecked && !UNDETERMINED.test(basename(lone.path))) {
-      const parsed = parseFastqFileName(basename(lone.path))!;
-      const mate = parsed.pairKey.replace('{read}', parsed.read === 'R1' ? 'R2' : 'R1');
-      reasons.push({
-        file: lone.path,
-        expected: `its mate ${mate}`,
-        found: 'no such file',
-        message: `missing mate: ${lone.path} has no mate ${mate} in the run folder`,
-      });
-    }
-    for (const file of lone ? [lone, ...group.other] : group.other) {
+    for (const { name } of alone) {
+      const file = byPath.get(name)!;
       results.set(file.path, fastqResult(file.path, await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file) })));
+      inspected.add(file.path);
     }
+  }
+  // Every other FASTQ (Undetermined, unclassified, failed reads, orphans) is still checked on its own.
+  for (const file of files) {
+    if (inspected.has(file.path) || !isFastqName(file.path)) continue;
+    results.set(file.path, fastqResult(file.path, await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file) })));
   }
 
   if (manifest) {
@@ -177,7 +191,73 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   }
 
   const sorted = [...results.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { valid: reasons.length === 0 && sorted.every((file) => file.valid), profile, files: sorted, reasons };
+  return {
+    valid: reasons.length === 0 && sorted.every((file) => file.valid),
+    profile,
+    files: sorted,
+    reasons,
+    samples: (layout?.samples ?? []).map(sampleMapping),
+    unexpected: layout?.unexpected ?? [],
+  };
+}
+
+/** Which files make a sample, with their read label, role, lane and part (what the live landing catalogs). */
+function sampleMapping(sample: LayoutSample) {
+  return {
+    sampleId: sample.sampleId,
+    files: sample.files.filter((file) => file.landed).map(({ name, label, role, lane, part }) => ({ path: name, label, role, lane, part })),
+  };
+}
+
+/**
+ * What the layout finds wrong with the folder: each file a sample should have and does not (a missing mate
+ * named as such), a file of a sample in two folders, and FASTQs no sample explains.
+ */
+function layoutReasons(layout: RunLayout, sheetPath: string | undefined): ValidationReason[] {
+  const reasons: ValidationReason[] = [];
+  const source = sheetPath ?? layout.readStructure.source;
+  for (const sample of layout.samples) {
+    for (const file of sample.files) {
+      if (file.landed) continue;
+      const partnerRole = file.role === 'mate1' ? 'mate2' : file.role === 'mate2' ? 'mate1' : undefined;
+      const partner =
+        partnerRole &&
+        sample.files.find(
+          (other: ExpectedFile) => other.landed && other.role === partnerRole && other.lane === file.lane && other.part === file.part,
+        );
+      const lane = file.lane === 0 ? 'all lanes' : `lane ${file.lane}`;
+      reasons.push({
+        file: file.name,
+        expected: `${file.name} (sample ${sample.sampleId}, ${lane}, ${file.label}, from ${source})`,
+        found: 'no such file',
+        message: partner
+          ? `missing mate: ${partner.name} is there but its mate ${file.name} (sample ${sample.sampleId}, ${lane}) is not`
+          : `missing file: ${source} makes sample ${sample.sampleId} expect ${file.label} in ${lane}, but ${file.name} is not in the run folder`,
+      });
+    }
+  }
+  for (const problem of layout.problems) {
+    reasons.push({
+      file: problem.file,
+      ...(problem.expected ? { expected: problem.expected } : {}),
+      ...(problem.found ? { found: problem.found } : {}),
+      message: problem.message,
+    });
+  }
+  // A manifest run reports the FASTQs its manifest does not list instead.
+  if (layout.profile === 'manifest') return reasons;
+  for (const file of layout.unexpected) {
+    if (!isFastqName(file.name) || layout.problems.some((problem) => problem.file === file.name)) continue;
+    reasons.push({
+      file: file.name,
+      expected: sheetPath
+        ? `only FASTQs of the samples in ${sheetPath} (or Undetermined_S0_*)`
+        : `only FASTQs of samples of a ${layout.profile} run folder`,
+      found: sheetPath ? 'a FASTQ no sample of the sheet explains' : 'a FASTQ of no sample',
+      message: `orphan FASTQ: ${file.reason}`,
+    });
+  }
+  return reasons;
 }
 
 function fastqResult(path: string, inspection: FastqInspection, extra: ValidationReason[] = []): FileValidation {
@@ -191,60 +271,6 @@ function fastqResult(path: string, inspection: FastqInspection, extra: Validatio
     size: inspection.size,
     stats: inspection.stats,
   };
-}
-
-/** Illumina: every sample × lane × read of the sheet is there once; no FASTQ the sheet does not explain. */
-function illuminaFileReasons(sheetPath: string, sheet: SampleSheet, fastqs: FolderFile[]): ValidationReason[] {
-  const reasons: ValidationReason[] = [];
-  const byName = new Map<string, FolderFile[]>();
-  for (const file of fastqs) {
-    const name = normalizeKey(basename(file.path));
-    byName.set(name, [...(byName.get(name) ?? []), file]);
-  }
-  const expected = new Set<string>();
-  for (const sample of sheet.samples) {
-    for (const lane of sample.lanes) {
-      for (const read of sheet.reads) {
-        const name = fastqName(sample, lane, read);
-        expected.add(normalizeKey(name));
-        const found = byName.get(normalizeKey(name)) ?? [];
-        if (found.length === 0) {
-          const mate =
-            read === 'R2' ? fastqName(sample, lane, 'R1') : sheet.reads.includes('R2') ? fastqName(sample, lane, 'R2') : undefined;
-          const mateThere = mate !== undefined && byName.has(normalizeKey(mate));
-          reasons.push({
-            file: name,
-            expected: `${name} (sample ${sample.sampleId}, lane ${lane}, ${read}, from ${sheetPath})`,
-            found: 'no such file',
-            message: mateThere
-              ? `missing mate: ${mate} is there but its mate ${name} (sample ${sample.sampleId}, lane ${lane}) is not`
-              : `missing file: ${sheetPath} lists sample ${sample.sampleId} in lane ${lane}, but ${name} is not in the run folder`,
-          });
-        } else if (found.length > 1) {
-          reasons.push({
-            file: name,
-            expected: 'one file of this name',
-            found: found.map((file) => file.path).join(', '),
-            message: `${name} is in the run folder ${found.length} times: ${found.map((file) => file.path).join(', ')}`,
-          });
-        }
-      }
-    }
-  }
-  for (const file of fastqs) {
-    const name = normalizeKey(basename(file.path));
-    if (expected.has(name) || UNDETERMINED.test(name)) continue;
-    // Index reads (I1/I2) of an expected sample are fine; they are never required.
-    const indexOf = parseFastqFileName(name);
-    if (indexOf && (indexOf.read === 'I1' || indexOf.read === 'I2') && expected.has(indexOf.pairKey.replace('{read}', 'R1'))) continue;
-    reasons.push({
-      file: file.path,
-      expected: `only FASTQs of the samples in ${sheetPath} (or Undetermined_S0_*)`,
-      found: 'a FASTQ no sample of the sheet explains',
-      message: `orphan FASTQ: ${file.path} belongs to no sample × lane × read of ${sheetPath}`,
-    });
-  }
-  return reasons;
 }
 
 async function readText(path: string): Promise<string> {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import { normalizeKey } from '../../seams/storage/keys.ts';
-import { parseFastqFileName } from '../../workflows/fastq/fileNames.ts';
+import { pairMates } from '../../layouts/pairs.ts';
+import { resolveRunLayout } from '../../layouts/runLayout.ts';
+import type { FileRead } from '../../layouts/types.ts';
 import type { LandedFile, ValidationReason, VersionFile } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
 import { type FastqInspection, inspectFastq, inspectPair } from './inspectFastq.ts';
@@ -19,6 +20,8 @@ export interface ValidateSampleOptions {
    * each listed file's MD5, SHA-256 and size are compared with what the pass measured.
    */
   manifest?: { source: string; entries: ManifestEntry[] };
+  /** Each file's read label, role, lane and part as the landing layout decided (else the names decide). */
+  reads?: readonly FileRead[];
 }
 
 /**
@@ -30,23 +33,47 @@ export function versionHashOf(files: Array<{ name: string; md5: string }>): stri
   return createHash('sha256').update(JSON.stringify(pairs)).digest('hex');
 }
 
-interface Slot {
-  file: LandedFile;
-  read: VersionFile['read'];
-  lane: number;
-  pairKey?: string;
+/** Where a sample's files come from: landed objects (read through storage). */
+type Slot = LandedFile & FileRead;
+
+/**
+ * Each landed file with its read label, role, lane and part: as the landing layout decided them (the
+ * "Sample Landed" event), else from the names, by the same layouts/ rules (an event from before roles).
+ */
+export function readsOf(landed: readonly LandedFile[], reads?: readonly FileRead[]): Slot[] {
+  const given = new Map((reads ?? []).map((read) => [read.name, read]));
+  const missing = landed.filter((file) => !given.has(file.name));
+  const derived = new Map<string, FileRead>();
+  if (missing.length > 0) {
+    for (const sample of resolveRunLayout({ profile: 'marker', files: missing.map((file) => file.name) }).samples)
+      for (const { landed: _landed, ...read } of sample.files) derived.set(read.name, read);
+  }
+  return landed.map((file) => ({
+    ...file,
+    ...(given.get(file.name) ?? derived.get(file.name) ?? { label: 'R1', role: 'single', lane: 1, part: 1 }),
+    name: file.name,
+  }));
+}
+
+/** The name a lone mate's partner would have: the same name with the partner's read label. */
+function partnerName(file: Slot, slots: Slot[], missing: 'mate1' | 'mate2'): string {
+  const label = slots.find((slot) => slot.role === missing)?.label ?? (missing === 'mate2' ? 'R2' : 'R1');
+  const base = file.name.slice(file.name.lastIndexOf('/') + 1);
+  const at = Math.max(base.lastIndexOf(`_${file.label}`), base.lastIndexOf(`.${file.label}`));
+  return at < 0 ? `${base} (${label})` : `${base.slice(0, at + 1)}${label}${base.slice(at + 1 + file.label.length)}`;
 }
 
 /**
  * Validates every file of a landed sample with the same one-pass code as `landfall validate`
  * ({@link inspectFastq}, {@link inspectPair}): MD5 always and SHA-256 when the manifest lists one,
- * size and checksums against the run's manifest, gzip integrity, every FASTQ record, R1/R2 of a lane
- * read together so counts and read names are compared record by record, a missing mate, and the read
- * statistics that go into the catalog. Bad data never throws; it comes back as `reasons`.
+ * size and checksums against the run's manifest, gzip integrity, every FASTQ record, mate 1 and mate 2
+ * of each lane read together (layouts/pairMates: by role, so with a UMI read R1 pairs with R3) so counts
+ * and read names are compared record by record, a missing mate, and the read statistics that go into the
+ * catalog. Bad data never throws; it comes back as `reasons`.
  *
  * @throws ValidationIoError when a stored object cannot be read (the invocation is retried)
  * @example
- * const { files, reasons, versionHash } = await validateSample(svc, landed, { manifest });
+ * const { files, reasons, versionHash } = await validateSample(svc, landed, { manifest, reads });
  */
 export async function validateSample(
   svc: Pick<Services, 'storage'>,
@@ -60,49 +87,33 @@ export async function validateSample(
   const wantsSha = (file: LandedFile) => listed.get(normalizeKey(file.name))?.sha256 !== undefined;
   const open = (file: LandedFile) => svc.storage.get(file.bucket, file.key);
 
-  const slots: Slot[] = landed.map((file) => {
-    const parsed = parseFastqFileName(basename(file.name));
-    return {
-      file,
-      read: parsed?.read ?? 'R1',
-      lane: parsed?.lane ?? 1,
-      ...(parsed ? { pairKey: `${file.name.slice(0, file.name.length - basename(file.name).length)}${parsed.pairKey}` } : {}),
-    };
-  });
-  const inspections = new Map<LandedFile, FastqInspection>();
-  const pairedSample = slots.some((slot) => slot.read === 'R2');
-  for (const slot of slots) {
-    if (inspections.has(slot.file)) continue;
-    const mateRead = slot.read === 'R1' ? 'R2' : slot.read === 'R2' ? 'R1' : undefined;
-    const mate =
-      mateRead && slots.find((other) => other.read === mateRead && other.pairKey === slot.pairKey && other.pairKey !== undefined);
-    if (mate) {
-      const [r1, r2] = slot.read === 'R1' ? [slot, mate] : [mate, slot];
-      const pair = await inspectPair(
-        { body: await open(r1.file), fileName: r1.file.name },
-        { body: await open(r2.file), fileName: r2.file.name },
-        { sha256: wantsSha(r1.file) || wantsSha(r2.file) },
-      );
-      inspections.set(r1.file, pair.r1);
-      inspections.set(r2.file, pair.r2);
-      pairReasons.push(...pair.reasons);
-      continue;
-    }
-    if (mateRead && pairedSample) {
-      const mateName = slot.pairKey!.replace('{read}', mateRead);
-      pairReasons.push({
-        file: slot.file.name,
-        expected: `its mate ${mateName}`,
-        found: 'no such file in the sample',
-        message: `missing mate: ${slot.file.name} has no mate ${mateName} (lane ${slot.lane})`,
-      });
-    }
-    inspections.set(slot.file, await inspectFastq(await open(slot.file), slot.file.name, { sha256: wantsSha(slot.file) }));
+  const slots = readsOf(landed, options.reads);
+  const inspections = new Map<string, FastqInspection>();
+  const { pairs, alone, loneMates } = pairMates(slots);
+  for (const { mate1, mate2 } of pairs) {
+    const pair = await inspectPair(
+      { body: await open(mate1), fileName: mate1.name },
+      { body: await open(mate2), fileName: mate2.name },
+      { sha256: wantsSha(mate1) || wantsSha(mate2) },
+    );
+    inspections.set(mate1.name, pair.r1);
+    inspections.set(mate2.name, pair.r2);
+    pairReasons.push(...pair.reasons);
   }
+  for (const { file, missing } of loneMates) {
+    const mate = partnerName(file, slots, missing);
+    pairReasons.push({
+      file: file.name,
+      expected: `its mate ${mate}`,
+      found: 'no such file in the sample',
+      message: `missing mate: ${file.name} has no mate ${mate} (lane ${file.lane})`,
+    });
+  }
+  for (const slot of alone) inspections.set(slot.name, await inspectFastq(await open(slot), slot.name, { sha256: wantsSha(slot) }));
 
   const files: VersionFile[] = [];
-  for (const { file, read, lane } of slots) {
-    const inspection = inspections.get(file)!;
+  for (const { label, role, lane, part, ...file } of slots) {
+    const inspection = inspections.get(file.name)!;
     if (inspection.size !== file.size) {
       reasons.push({
         file: file.name,
@@ -123,7 +134,9 @@ export async function validateSample(
       versionId: file.versionId,
       md5: inspection.md5,
       lane,
-      read,
+      read: label,
+      role,
+      part,
       reads: inspection.reads,
       stats: inspection.stats,
     });

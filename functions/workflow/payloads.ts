@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReadRole } from '../../contracts/reads.ts';
 
 /** The sample block every workflow task receives (`$.sample` of the execution input). */
 export const SamplePayload = z.object({
@@ -20,8 +21,13 @@ export const SamplePayload = z.object({
       key: z.string(),
       size: z.number(),
       md5: z.string(),
+      /** Read label as the instrument named the file (R1, R2, R3, I1, …). */
       read: z.string(),
+      /** What the read is for (contracts/reads.ts): mate1, mate2, single, umi, index1, index2; absent on versions cataloged before roles. */
+      role: ReadRole.optional(),
       lane: z.number(),
+      /** Order among several files of one lane and read. */
+      part: z.number().int().positive().optional(),
     }),
   ),
 });

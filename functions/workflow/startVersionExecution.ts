@@ -44,7 +44,17 @@ export async function startVersionExecution(
       generation: options.generation,
       rerunFrom: options.rerunFrom,
       ...(options.urgent && { urgent: true }),
-      inputs: version.files.map(({ name, bucket, key, size, md5, read, lane }) => ({ name, bucket, key, size, md5, read, lane })),
+      inputs: version.files.map(({ name, bucket, key, size, md5, read, role, lane, part }) => ({
+        name,
+        bucket,
+        key,
+        size,
+        md5,
+        read,
+        ...(role ? { role } : {}),
+        lane,
+        ...(part ? { part } : {}),
+      })),
     },
   };
   const started = await svc.workflows.startExecution({

@@ -93,7 +93,18 @@ describe('validateCommand', () => {
 
     // Assess
     const printed = JSON.parse(result.stdout);
-    expect(Object.keys(printed)).toEqual(['valid', 'files', 'reasons']);
+    // Issue 16: a run folder also says which files make which sample (what the live landing catalogs).
+    expect(Object.keys(printed)).toEqual(['valid', 'files', 'reasons', 'samples', 'unexpected']);
+    expect(printed.samples).toEqual([
+      {
+        sampleId: 'A',
+        files: [
+          { path: 'A_S1_L001_R1_001.fastq.gz', label: 'R1', role: 'mate1', lane: 1, part: 1 },
+          { path: 'A_S1_L001_R2_001.fastq.gz', label: 'R2', role: 'mate2', lane: 1, part: 1 },
+        ],
+      },
+    ]);
+    expect(printed.unexpected).toEqual([]);
     const r1 = printed.files.find((file: { path: string }) => file.path === 'A_S1_L001_R1_001.fastq.gz');
     expect(r1).toEqual({
       path: 'A_S1_L001_R1_001.fastq.gz',

@@ -220,7 +220,7 @@ describe('parseSampleSheet', () => {
     {
       case: 'the same row twice',
       text: '[BCLConvert_Data]\nLane,Sample_ID,Index\n1,A,ACGT\n1,A,ACGT\n',
-      message: 'SampleSheet.csv line 4: duplicate (Lane 1, Sample_ID A, index ACGT), first on line 3',
+      message: 'SampleSheet.csv line 4: duplicate (Lane 1, Sample_ID A), same index ACGT, first on line 3',
     },
     {
       case: 'one Sample_ID with two Sample_Names',

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastqRecord } from '../fastq/FastqParser.ts';
 import { FastqWriter } from '../fastq/FastqWriter.ts';
-import { parseFastqFileName } from '../fastq/fileNames.ts';
+import { parseFastqName } from '../../layouts/fastqNames.ts';
 import { mateName } from '../fastq/mateName.ts';
 import { FastqCursor, readFastqBatches } from '../fastq/readFastq.ts';
 import { asStepError, exitCodeFor, MatePairingError, StepUsageError } from './errors.ts';
@@ -125,7 +125,7 @@ export async function runTrim(options: TrimOptions): Promise<TrimReport> {
     throw new StepUsageError(`trim: compressionLevel must be an integer 0..9, found ${levelOption}`);
   }
   const first = basename(r1Files[0]!);
-  const sample = options.sample ?? parseFastqFileName(first)?.sample ?? first.replace(/\.f(ast)?q(\.gz)?$/, '');
+  const sample = options.sample ?? parseFastqName(first)?.stem ?? first;
   if (sample.length === 0 || sample.includes('/') || sample.includes('\\'))
     throw new StepUsageError(`trim: invalid sample name ${JSON.stringify(sample)}`);
 

@@ -14,7 +14,10 @@ import { isMain } from './isMain.ts';
 /** Validates what `inputKey` describes and stores the result; returns the result's key. */
 export async function runValidationJob(storage: ObjectStorage, bucket: string, inputKey: string): Promise<string> {
   const input = ValidationJobInput.parse(JSON.parse((await storage.getBytes(bucket, inputKey)).toString('utf8')));
-  const result = await validateSample({ storage }, input.landed, { manifest: input.manifest });
+  const result = await validateSample({ storage }, input.landed, {
+    ...(input.manifest ? { manifest: input.manifest } : {}),
+    ...(input.reads ? { reads: input.reads } : {}),
+  });
   await storage.put(bucket, input.resultKey, JSON.stringify(result), { contentType: 'application/json' });
   return input.resultKey;
 }

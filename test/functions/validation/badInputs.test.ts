@@ -332,7 +332,8 @@ const bad: Row[] = [
     case: 'duplicate (Lane, Sample_ID)',
     subject: {
       folder: {
-        'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n2,A,ACGT\r\n1,A,TTTT\r\n'),
+        // The same row twice; one Sample_ID on several index rows of a lane is one sample (10x, issue 16).
+        'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n2,A,ACGT\r\n1,A,ACGT\r\n'),
         'A_S1_L001_R1_001.fastq.gz': gz(reads(3, { mate: 1 })),
         'A_S1_L001_R2_001.fastq.gz': gz(reads(3, { mate: 2 })),
         'A_S1_L002_R1_001.fastq.gz': gz(reads(3, { mate: 1 })),

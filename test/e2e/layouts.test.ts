@@ -1,0 +1,207 @@
+/**
+ * Issue 16's acceptance, end to end: run folders laid out as bcl2fastq v2.20, BCL Convert, MinKNOW and
+ * Revio write them (test/support/instrumentRuns.ts, not Landfall's generator) are dropped on a live
+ * `landfall up` at once. Every sample must COMPLETE with the demo pipeline, its qc read counts must equal
+ * this test's own recount of ALL its lanes, and `landfall validate` (the real CLI) must agree with the
+ * live runtime on every folder: the same verdict and the same sample → files mapping.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SampleRecord } from '../../functions/catalog/types.ts';
+import {
+  bcl2fastqProjectRun,
+  bclConvertDataFormRun,
+  dropRunFolder,
+  type InstrumentRun,
+  miSeqSingleReadRun,
+  minknowRun,
+  nextSeqNoLaneColumnRun,
+  noLaneSplittingRun,
+  revioRun,
+  sampleNameRun,
+  tenXRun,
+  writeRunFolder,
+} from '../support/instrumentRuns.ts';
+import {
+  projectRoot,
+  type RuntimeProcess,
+  startRuntimeProcess,
+  stopRuntimeProcess,
+  waitForTerminalSamples,
+} from '../support/runtimeProcess.ts';
+
+const exec = promisify(execFile);
+const configPath = path.join(projectRoot, 'test/fixtures/landfall.layouts.config.ts');
+
+interface Case {
+  layout: string;
+  team: string;
+  profile: 'illumina' | 'ont' | 'pacbio';
+  run: InstrumentRun;
+}
+
+const CASES: Case[] = [
+  {
+    layout: 'bcl2fastq v2.20 <Project>/<Sample_ID>/ subfolders',
+    team: 'illumina',
+    profile: 'illumina',
+    run: bcl2fastqProjectRun('260101_A00123_0001_AHCLKXDSXY'),
+  },
+  {
+    layout: 'NextSeq 500 sheet without a Lane column, L001-L004',
+    team: 'illumina',
+    profile: 'illumina',
+    run: nextSeqNoLaneColumnRun('NS500_260101_NB551452_0002_AHW7JJAFXY'),
+  },
+  {
+    layout: 'bcl2fastq --no-lane-splitting',
+    team: 'illumina',
+    profile: 'illumina',
+    run: noLaneSplittingRun('260101_A00123_0003_AHNOLANEXX'),
+  },
+  { layout: 'bcl2fastq names by Sample_Name', team: 'illumina', profile: 'illumina', run: sampleNameRun('260101_A00123_0004_AHSAMPLNXX') },
+  {
+    layout: 'BCL Convert, v2 [Data] form, Undetermined',
+    team: 'illumina',
+    profile: 'illumina',
+    run: bclConvertDataFormRun('260101_VH00123_0005_AAAWLKHM5'),
+  },
+  {
+    layout: '10x four-index rows, I1 and a barcode read between the mates (R3)',
+    team: 'illumina',
+    profile: 'illumina',
+    run: tenXRun('260101_NB551452_0006_AHTENXXXXX'),
+  },
+  {
+    layout: 'MiSeq single-read run',
+    team: 'illumina',
+    profile: 'illumina',
+    run: miSeqSingleReadRun('MS_260101_M01234_0007_000000000-K9H97'),
+  },
+  { layout: 'MinKNOW barcodes', team: 'nanopore', profile: 'ont', run: minknowRun('20260101_1200_MN12345_PAO25751_e05460c6') },
+  { layout: 'Revio HiFi per barcode', team: 'hifi', profile: 'pacbio', run: revioRun('r84001_20260101_134701') },
+];
+
+/** The test's own count: gunzip, split lines, count records of four lines. */
+function recount(file: string): number {
+  const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  expect(lines.length % 4, `${file} has whole records`).toBe(0);
+  return lines.length / 4;
+}
+
+interface ValidateJson {
+  valid: boolean;
+  samples: Array<{ sampleId: string; files: Array<{ path: string; label: string; role: string; lane: number }> }>;
+  unexpected: Array<{ name: string }>;
+}
+
+describe('layouts: real instrument output lands whole (live runtime + landfall validate)', () => {
+  let stateDir: string;
+  let foldersDir: string;
+  let runtime: RuntimeProcess;
+  const validated = new Map<string, ValidateJson>();
+  const terminal = new Map<string, SampleRecord[]>();
+
+  beforeAll(async () => {
+    foldersDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-layouts-folders-'));
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-layouts-'));
+    for (const { run } of CASES) await writeRunFolder(foldersDir, run);
+    // The offline verdict, from the real CLI, before anything lands (three at a time on two cores).
+    const queue = [...CASES];
+    const validateNext = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { run, profile } = next;
+        const { stdout } = await exec(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            path.join(projectRoot, 'cli/landfall.ts'),
+            'validate',
+            path.join(foldersDir, run.runId),
+            '--profile',
+            profile,
+            '--json',
+          ],
+          { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 },
+        ).catch((error: { stdout: string }) => error);
+        validated.set(run.runId, JSON.parse(stdout));
+      }
+    };
+    await Promise.all([validateNext(), validateNext(), validateNext()]);
+    runtime = await startRuntimeProcess(stateDir, configPath);
+    await Promise.all(CASES.map(({ run, team }) => dropRunFolder(path.join(foldersDir, run.runId), runtime.info.shareDir, team, run)));
+    for (const { run, team } of CASES)
+      terminal.set(run.runId, await waitForTerminalSamples(runtime.catalog, team, run.runId, Object.keys(run.samples).length, 240_000));
+  }, 360_000);
+
+  afterAll(async () => {
+    await stopRuntimeProcess(runtime, stateDir);
+    await rm(foldersDir, { recursive: true, force: true });
+  });
+
+  it.each(CASES)('$layout: every sample COMPLETED', ({ run }) => {
+    const samples = terminal.get(run.runId)!;
+    expect(samples.map((sample) => `${sample.sampleId} ${sample.status}`).sort()).toEqual(
+      Object.keys(run.samples)
+        .map((sampleId) => `${sampleId} COMPLETED`)
+        .sort(),
+    );
+  });
+
+  it.each(CASES)('$layout: qc read counts equal the recount of all the sample’s lanes', ({ run, team }) => {
+    for (const [sampleId, files] of Object.entries(run.samples)) {
+      const qc = JSON.parse(
+        readFileSync(
+          path.join(stateDir, 'buckets', 'landfall-results', 'teams', team, 'runs', run.runId, 'samples', sampleId, 'v1', 'qc', 'qc.json'),
+          'utf8',
+        ),
+      ) as { files: Array<{ file: string; reads: number }> };
+      const reads = new Map(qc.files.map((file) => [file.file, file.reads]));
+      for (const file of files) {
+        expect(reads.get(path.basename(file)), `${sampleId}: qc of ${file}`).toBe(recount(path.join(foldersDir, run.runId, file)));
+      }
+      // Every lane is there: the sample's R1 total over qc equals the recount over all its R1 files.
+      const firstRead = files.filter((file) => /_R1[._]|fastq_pass|hifi_reads/.test(path.basename(file)) || !/_R\d/.test(file));
+      const qcTotal = firstRead.reduce((sum, file) => sum + (reads.get(path.basename(file)) ?? 0), 0);
+      const ownTotal = firstRead.reduce((sum, file) => sum + recount(path.join(foldersDir, run.runId, file)), 0);
+      expect(qcTotal, `${sampleId}: reads over all lanes`).toBe(ownTotal);
+      expect(ownTotal).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(CASES)('$layout: landfall validate agrees with the live runtime (verdict and sample → files)', async ({ run, team }) => {
+    const offline = validated.get(run.runId)!;
+    const live = terminal.get(run.runId)!;
+    // Same verdict: valid offline, every sample completed live.
+    expect(offline.valid).toBe(true);
+    expect(live.every((sample) => sample.status === 'COMPLETED')).toBe(true);
+    // Same mapping: the files of each sample offline are the files of its cataloged version.
+    const liveMapping: Record<string, string[]> = {};
+    for (const sample of live) {
+      const version = await runtime.catalog.samples.getVersion({
+        team,
+        runId: run.runId,
+        sampleId: sample.sampleId,
+        version: sample.currentVersion!,
+      });
+      liveMapping[sample.sampleId] = version!.files.map((file) => `${file.name} ${file.read}:${file.role} L${file.lane}`).sort();
+    }
+    const offlineMapping = Object.fromEntries(
+      offline.samples.map((sample) => [
+        sample.sampleId,
+        sample.files.map((file) => `${file.path} ${file.label}:${file.role} L${file.lane}`).sort(),
+      ]),
+    );
+    expect(offlineMapping).toEqual(liveMapping);
+    expect(offline.unexpected).toEqual([]);
+    expect((await runtime.catalog.runs.get(team, run.runId))?.unexpectedCount ?? 0).toBe(0);
+  });
+});
