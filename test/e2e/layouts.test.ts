@@ -6,7 +6,7 @@
  * live runtime on every folder: the same verdict and the same sample → files mapping.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,7 @@ import {
   type RuntimeProcess,
   startRuntimeProcess,
   stopRuntimeProcess,
+  waitFor,
   waitForTerminalSamples,
 } from '../support/runtimeProcess.ts';
 
@@ -45,6 +46,9 @@ interface Case {
   profile: 'illumina' | 'ont' | 'pacbio';
   run: InstrumentRun;
 }
+
+/** A file a person left in one run folder: it belongs to no sample and is no file of a run Landfall knows. */
+const STRAY = 'notes/lab-notebook.txt';
 
 const CASES: Case[] = [
   {
@@ -112,6 +116,8 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
   beforeAll(async () => {
     foldersDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-layouts-folders-'));
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-layouts-'));
+    const sampleNames = CASES[4]!.run;
+    sampleNames.files.splice(sampleNames.files.length - 1, 0, { path: STRAY, bytes: Buffer.from('to do: re-run lane 2\n') });
     for (const { run } of CASES) await writeRunFolder(foldersDir, run);
     // The offline verdict, from the real CLI, before anything lands (three at a time on two cores).
     const queue = [...CASES];
@@ -201,7 +207,33 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
       ]),
     );
     expect(offlineMapping).toEqual(liveMapping);
-    expect(offline.unexpected).toEqual([]);
-    expect((await runtime.catalog.runs.get(team, run.runId))?.unexpectedCount ?? 0).toBe(0);
+    // Same files fit nowhere (kept, never processed), offline and live.
+    const record = await runtime.catalog.runs.get(team, run.runId);
+    expect((record?.unexpected ?? []).map((file) => file.name)).toEqual(offline.unexpected.map((file) => file.name));
+    expect(record?.unexpectedCount ?? 0).toBe(offline.unexpected.length);
+  });
+
+  it('counts a file that fits nowhere in landfall status and the run report, not only in the bus log', async () => {
+    // Prepare
+    const { run, team } = CASES[4]!;
+    const reportFile = path.join(stateDir, 'buckets', 'landfall-results', 'teams', team, 'runs', run.runId, 'report', 'report.json');
+    // Act
+    const report = JSON.parse(
+      await waitFor('the run report', () => (existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : undefined), 60_000),
+    );
+    const { stdout } = await exec(
+      process.execPath,
+      ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'status', '--state-dir', stateDir, '--config', configPath, '--json'],
+      { cwd: projectRoot },
+    );
+    const status = JSON.parse(stdout) as {
+      unexpectedFiles: Array<{ team: string; runId: string; count: number; files: Array<{ name: string }> }>;
+    };
+    // Assess
+    expect(validated.get(run.runId)!.unexpected.map((file) => file.name)).toEqual([STRAY]);
+    expect(status.unexpectedFiles).toEqual([
+      { team, runId: run.runId, count: 1, files: [{ name: STRAY, reason: expect.stringContaining(STRAY) }] },
+    ]);
+    expect(report.unexpectedFiles).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining('not processed') }] });
   });
 });

@@ -135,6 +135,16 @@ describe('dashboard data from the catalog', () => {
     ]);
   });
 
+  it('shows the files of a run that fit no sample on its header and in its timeline (issue 16)', async () => {
+    // Act
+    const overview = await data.overview({ kind: 'operator' });
+    const timeline = (await data.runTimeline({ kind: 'operator' }, 'microbio', RUN_M))!;
+    // Assess
+    expect(overview.teams[1]!.runs[0]!.unexpectedFiles).toBe(1);
+    expect(overview.teams[0]!.runs[0]!.unexpectedFiles).toBeUndefined();
+    expect(timeline.unexpected).toEqual({ count: 1, files: [{ name: 'notes.txt', reason: expect.stringContaining('not processed') }] });
+  });
+
   it('refuses a team another team’s run with the same words whether or not that team exists', async () => {
     const asGenomics = { kind: 'team', team: 'genomics' } as const;
     const refusal = async (team: string) =>

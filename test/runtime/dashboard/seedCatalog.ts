@@ -64,7 +64,17 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   }
   // A run record keeps its last waitingFor once complete; microbio's run still waits for its marker.
   await catalog.runs.update('genomics', RUN_G, { status: 'PROCESSING', signal: 'CopyComplete.txt', waitingFor: 'CopyComplete.txt' });
-  await catalog.runs.update('microbio', RUN_M, { status: 'INCOMPLETE', waitingFor: 'CopyComplete.txt' });
+  await catalog.runs.update('microbio', RUN_M, {
+    status: 'INCOMPLETE',
+    waitingFor: 'CopyComplete.txt',
+    unexpectedCount: 1,
+    unexpected: [
+      {
+        name: 'notes.txt',
+        reason: 'notes.txt is neither a FASTQ of a sample nor a run file Landfall knows (illumina profile); it is kept, not processed',
+      },
+    ],
+  });
 
   // S1: v1 superseded after one paid step, v2 completed with qc and trim
   const s1 = { team: 'genomics', runId: RUN_G, sampleId: 'S1' };
