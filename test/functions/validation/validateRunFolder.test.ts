@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationIoError, ValidationUsageError } from '../../../functions/validation/errors.ts';
-import { validateRunFolder } from '../../../functions/validation/validateRunFolder.ts';
+import { detectProfile, validateRunFolder } from '../../../functions/validation/validateRunFolder.ts';
 import { gz, reads } from './fastqFixtures.ts';
 
 const roots: string[] = [];
@@ -88,5 +88,22 @@ describe('validateRunFolder', () => {
     // Act / Assess
     await expect(validateRunFolder(join(dir, 'nope'))).rejects.toThrow(ValidationIoError);
     await expect(validateRunFolder(join(dir, 'S1.R1.fastq'))).rejects.toThrow(ValidationUsageError);
+  });
+});
+
+describe('detectProfile', () => {
+  it.each([
+    { case: 'a sample sheet at the top', paths: ['SampleSheet.csv', 'A_S1_L001_R1_001.fastq.gz'], profile: 'illumina' },
+    { case: 'a manifest at the top', paths: ['manifest.md5', 'S1.R1.fastq.gz'], profile: 'manifest' },
+    {
+      case: 'MinKNOW fastq_pass/ (ONT "Output Structure")',
+      paths: ['fastq_pass/barcode01/x_pass_barcode01_a_b_0.fastq.gz'],
+      profile: 'ont',
+    },
+    { case: 'a MinKNOW final summary', paths: ['final_summary_PAO25751_a_b.txt'], profile: 'ont' },
+    { case: 'Revio hifi_reads names', paths: ['1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.fastq.gz'], profile: 'pacbio' },
+    { case: 'anything else', paths: ['S1.R1.fastq.gz', 'S1.R2.fastq.gz'], profile: 'marker' },
+  ])('says $profile for $case', ({ paths, profile }) => {
+    expect(detectProfile(paths)).toBe(profile);
   });
 });
