@@ -1,0 +1,81 @@
+/**
+ * evaluateRun over real folder storage and the real local catalog: what the run record and the bus say
+ * about a sheet Landfall cannot read (a UTF-16 one names its encoding) and about files that fit no sample
+ * (counted on the run, announced once the run is signalled).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateRun } from '../../../functions/landing/evaluateRun.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+
+const TEAM = 'genomics';
+
+describe('evaluateRun', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  beforeAll(async () => {
+    harness = await startServicesHarness();
+  });
+  afterAll(async () => harness?.stop());
+
+  async function land(runId: string, name: string, body: string | Buffer) {
+    const key = `incoming/${TEAM}/${runId}/${name}`;
+    const info = await harness.services.storage.put(harness.names.landing, key, body);
+    await harness.services.catalog.runs.recordFile(TEAM, runId, {
+      name,
+      bucket: harness.names.landing,
+      key,
+      size: info.size,
+      etag: info.etag,
+      landedAt: new Date().toISOString(),
+    });
+  }
+  const eventsOf = (runId: string, type: string) =>
+    harness.published.filter((event) => event['detail-type'] === type && (event.detail as { runId: string }).runId === runId);
+
+  it('says which encoding a UTF-16 sample sheet has and what to do, on the run and in "Run Incomplete" (issue 22 item 11)', async () => {
+    // Prepare
+    const runId = '261203_A00123_0001_AUTF16XX';
+    await land(
+      runId,
+      'SampleSheet.csv',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[Data]\r\nSample_ID\r\nA\r\n', 'utf16le')]),
+    );
+    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
+    // Act
+    const result = await evaluateRun(harness.services, TEAM, runId, Date.now());
+    // Assess
+    expect(result.status).toBe('INCOMPLETE');
+    const run = await harness.services.catalog.runs.get(TEAM, runId);
+    expect(run?.waitingFor).toContain('SampleSheet.csv: the sheet is encoded as UTF-16LE (byte-order mark FF FE)');
+    expect(run?.waitingFor).toContain('save it as "CSV UTF-8"');
+    expect(eventsOf(runId, 'Run Incomplete').map((event) => (event.detail as { waitingFor: string }).waitingFor)).toEqual([
+      expect.stringContaining('UTF-16LE'),
+    ]);
+  });
+
+  it('counts files that fit no sample on the run, and announces them only once the run is signalled', async () => {
+    // Prepare
+    const runId = '261203_A00123_0002_ASTRAYXX';
+    await land(runId, 'SampleSheet.csv', '[Reads]\n20\n[Data]\nSample_ID\nA\n');
+    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
+    await land(runId, 'notes.txt', 'to do');
+    await land(runId, 'Z_S9_L001_R1_001.fastq.gz', 'not looked at');
+    // Act
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    const before = eventsOf(runId, 'Unexpected File').length;
+    await land(runId, 'CopyComplete.txt', '');
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    // Assess
+    const run = await harness.services.catalog.runs.get(TEAM, runId);
+    expect(run?.unexpectedCount).toBe(2);
+    expect(run?.unexpected?.map((file) => file.name)).toEqual(['Z_S9_L001_R1_001.fastq.gz', 'notes.txt']);
+    expect(before).toBe(0);
+    expect(
+      eventsOf(runId, 'Unexpected File')
+        .map((event) => event.detail as { file: string; kind: string })
+        .map(({ file, kind }) => `${file} ${kind}`),
+    ).toEqual(['Z_S9_L001_R1_001.fastq.gz unknown-sample', 'notes.txt unknown-file']);
+    expect(eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { reads: unknown }).reads)).toEqual([
+      [{ name: 'A_S1_L001_R1_001.fastq.gz', label: 'R1', role: 'single', lane: 1, part: 1 }],
+    ]);
+  });
+});
