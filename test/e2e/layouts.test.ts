@@ -13,7 +13,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/loadConfig.ts';
 import type { SampleRecord } from '../../functions/catalog/types.ts';
+import { DashboardData } from '../../runtime/dashboard/gatherDashboard.ts';
 import {
   bcl2fastqProjectRun,
   bclConvertDataFormRun,
@@ -213,7 +215,7 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     expect(record?.unexpectedCount ?? 0).toBe(offline.unexpected.length);
   });
 
-  it('counts a file that fits nowhere in landfall status and the run report, not only in the bus log', async () => {
+  it('counts a file that fits nowhere in landfall status, the dashboard run header and the run report, not only in the bus log', async () => {
     // Prepare
     const { run, team } = CASES[4]!;
     const reportFile = path.join(stateDir, 'buckets', 'landfall-results', 'teams', team, 'runs', run.runId, 'report', 'report.json');
@@ -229,11 +231,18 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     const status = JSON.parse(stdout) as {
       unexpectedFiles: Array<{ team: string; runId: string; count: number; files: Array<{ name: string }> }>;
     };
+    // The dashboard's own data, read from the live catalog as the dashboard server reads it.
+    const dashboard = new DashboardData(runtime.catalog, (await loadConfig(configPath)).config);
+    const overview = await dashboard.overview({ kind: 'team', team });
+    const header = overview.teams.find((view) => view.team === team)?.runs.find((row) => row.runId === run.runId);
+    const timeline = await dashboard.runTimeline({ kind: 'team', team }, team, run.runId);
     // Assess
     expect(validated.get(run.runId)!.unexpected.map((file) => file.name)).toEqual([STRAY]);
     expect(status.unexpectedFiles).toEqual([
       { team, runId: run.runId, count: 1, files: [{ name: STRAY, reason: expect.stringContaining(STRAY) }] },
     ]);
+    expect(header?.unexpectedFiles).toBe(1);
+    expect(timeline?.unexpected).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining(STRAY) }] });
     expect(report.unexpectedFiles).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining('not processed') }] });
   });
 });
