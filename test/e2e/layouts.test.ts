@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +94,15 @@ const CASES: Case[] = [
   { layout: 'Revio HiFi per barcode', team: 'hifi', profile: 'pacbio', run: revioRun('r84001_20260101_134701') },
 ];
 
+/**
+ * Issue 16's silent data loss, the other way round: a NextSeq run (no Lane column) whose lane 3 of N2 has
+ * not arrived when RTAComplete.txt lands. N1 is processed; N2 must wait for its fourth lane, never run on three.
+ */
+const GAP_TEAM = 'illumina';
+const GAP_FULL = nextSeqNoLaneColumnRun('NS500_260101_NB551452_0008_AHLANEGAPX');
+const WITHHELD = GAP_FULL.samples.N2!.find((file) => file.includes('_L003_'))!;
+const GAP: InstrumentRun = { ...GAP_FULL, files: GAP_FULL.files.filter((file) => file.path !== WITHHELD) };
+
 /** The test's own count: gunzip, split lines, count records of four lines. */
 function recount(file: string): number {
   const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
@@ -104,6 +113,7 @@ function recount(file: string): number {
 
 interface ValidateJson {
   valid: boolean;
+  reasons: Array<{ file: string; message: string }>;
   samples: Array<{ sampleId: string; files: Array<{ path: string; label: string; role: string; lane: number }> }>;
   unexpected: Array<{ name: string }>;
 }
@@ -121,8 +131,10 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     const sampleNames = CASES[4]!.run;
     sampleNames.files.splice(sampleNames.files.length - 1, 0, { path: STRAY, bytes: Buffer.from('to do: re-run lane 2\n') });
     for (const { run } of CASES) await writeRunFolder(foldersDir, run);
+    await writeRunFolder(foldersDir, GAP);
+    await writeRunFolder(path.join(foldersDir, 'late'), GAP_FULL);
     // The offline verdict, from the real CLI, before anything lands (three at a time on two cores).
-    const queue = [...CASES];
+    const queue = [...CASES, { run: GAP, profile: 'illumina' as const }];
     const validateNext = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { run, profile } = next;
@@ -145,7 +157,11 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     };
     await Promise.all([validateNext(), validateNext(), validateNext()]);
     runtime = await startRuntimeProcess(stateDir, configPath);
-    await Promise.all(CASES.map(({ run, team }) => dropRunFolder(path.join(foldersDir, run.runId), runtime.info.shareDir, team, run)));
+    await Promise.all(
+      [...CASES, { run: GAP, team: GAP_TEAM }].map(({ run, team }) =>
+        dropRunFolder(path.join(foldersDir, run.runId), runtime.info.shareDir, team, run),
+      ),
+    );
     for (const { run, team } of CASES)
       terminal.set(run.runId, await waitForTerminalSamples(runtime.catalog, team, run.runId, Object.keys(run.samples).length, 240_000));
   }, 360_000);
@@ -244,5 +260,65 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     expect(header?.unexpectedFiles).toBe(1);
     expect(timeline?.unexpected).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining(STRAY) }] });
     expect(report.unexpectedFiles).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining('not processed') }] });
+  });
+
+  it('a sample missing one lane waits for it (validate: INVALID, that file named), then completes on all four lanes', async () => {
+    // Prepare
+    const ref = { team: GAP_TEAM, runId: GAP.runId };
+    const offline = validated.get(GAP.runId)!;
+    // Act
+    const n1 = await waitFor(
+      'N1 of the gap run COMPLETED',
+      async () => {
+        const sample = await runtime.catalog.samples.get({ ...ref, sampleId: 'N1' });
+        return sample?.status === 'COMPLETED' ? sample : undefined;
+      },
+      120_000,
+      250,
+    );
+    const waiting = await runtime.catalog.samples.get({ ...ref, sampleId: 'N2' });
+    const run = await runtime.catalog.runs.get(GAP_TEAM, GAP.runId);
+    // Assess: offline and live agree the folder lacks exactly that file, and N2 was not processed on three lanes.
+    expect(n1.currentVersion).toBe(1);
+    expect(offline.valid).toBe(false);
+    expect(offline.reasons.map((reason) => reason.file)).toEqual([WITHHELD]);
+    expect(offline.reasons[0]!.message).toContain('N2');
+    expect(run?.missing).toEqual([WITHHELD]);
+    expect(waiting?.status).toBe('RECEIVING');
+    expect(waiting?.currentVersion).toBeUndefined();
+    const n1Version = await runtime.catalog.samples.getVersion({ ...ref, sampleId: 'N1', version: 1 });
+    expect(n1Version!.files.map((file) => `${file.name} ${file.read}:${file.role} L${file.lane}`).sort()).toEqual(
+      offline.samples
+        .find((sample) => sample.sampleId === 'N1')!
+        .files.map((file) => `${file.path} ${file.label}:${file.role} L${file.lane}`)
+        .sort(),
+    );
+
+    // Act: the lane arrives late.
+    await copyFile(path.join(foldersDir, 'late', GAP.runId, WITHHELD), path.join(runtime.info.shareDir, GAP_TEAM, GAP.runId, WITHHELD));
+    const done = await waitFor(
+      'N2 of the gap run COMPLETED',
+      async () => {
+        const sample = await runtime.catalog.samples.get({ ...ref, sampleId: 'N2' });
+        return sample?.status === 'COMPLETED' ? sample : undefined;
+      },
+      120_000,
+      250,
+    );
+    // Assess: N2 ran once, on all four lanes: qc's reads (per landed file, or per read label once stage-in
+    // concatenates lanes) add up to this test's own recount of the four lane files, not of three.
+    expect(done.currentVersion).toBe(1);
+    const qc = JSON.parse(
+      readFileSync(
+        path.join(stateDir, 'buckets', 'landfall-results', 'teams', GAP_TEAM, 'runs', GAP.runId, 'samples', 'N2', 'v1', 'qc', 'qc.json'),
+        'utf8',
+      ),
+    ) as { files: Array<{ file: string; reads: number }> };
+    const files = GAP_FULL.samples.N2!;
+    expect(files.map((file) => /_L00(\d)_/.exec(file)?.[1]).sort()).toEqual(['1', '2', '3', '4']);
+    const recounted = files.map((file) => recount(path.join(foldersDir, 'late', GAP.runId, file)));
+    // Lane 3 holds reads, so a sum over three lanes could not pass.
+    expect(recounted[files.indexOf(WITHHELD)]).toBeGreaterThan(0);
+    expect(qc.files.reduce((sum, file) => sum + file.reads, 0)).toBe(recounted.reduce((sum, reads) => sum + reads, 0));
   });
 });
