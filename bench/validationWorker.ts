@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { READ_CHUNK, validateFile } from '../functions/validation/validateFile.ts';
+import { READ_CHUNK, validateFile } from '../validation/validateFile.ts';
 
 async function peakRssMb(): Promise<number> {
   const status = await readFile('/proc/self/status', 'utf8').catch(() => '');

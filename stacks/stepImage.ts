@@ -24,6 +24,7 @@ export const STEP_IMAGE_SOURCES = [
   'events',
   'functions',
   'seams',
+  'validation',
   'workflows',
 ] as const;
 

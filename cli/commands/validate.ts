@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
-import type { ValidationReason } from '../../functions/catalog/types.ts';
-import { ValidationError, ValidationIoError } from '../../functions/validation/errors.ts';
-import { VALIDATION_PROFILES, type ValidationProfile, type ValidationResult } from '../../functions/validation/types.ts';
-import { validateFile } from '../../functions/validation/validateFile.ts';
-import { validateRunFolder } from '../../functions/validation/validateRunFolder.ts';
+import { ValidationError, ValidationIoError } from '../../validation/errors.ts';
+import { VALIDATION_PROFILES, type ValidationProfile, type ValidationReason, type ValidationResult } from '../../validation/types.ts';
+import { validateFile } from '../../validation/validateFile.ts';
+import { validateRunFolder } from '../../validation/validateRunFolder.ts';
 import { EXIT } from '../errors.ts';
 import { formatTable } from '../output.ts';
 

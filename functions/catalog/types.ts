@@ -1,5 +1,4 @@
-import type { ReadLabel, ReadRole } from '../../layouts/types.ts';
-import type { ReadStats } from '../validation/types.ts';
+import type { ValidationReason, VersionFile } from '../../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
 export type SampleStatus = 'RECEIVING' | 'VALIDATING' | 'REJECTED' | 'READY' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SUPERSEDED';
@@ -10,23 +9,9 @@ export type RunStatus = 'RECEIVING' | 'INCOMPLETE' | 'COMPLETE' | 'PROCESSING' |
 
 // A landed object as the catalog remembers it (contracts/validationJob.ts: validation reads it too).
 export type { LandedFile } from '../../contracts/validationJob.ts';
-import type { LandedFile } from '../../contracts/validationJob.ts';
 
-/** A file of a sample version: its identity plus the MD5 computed from the stored bytes. */
-export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
-  md5: string;
-  /** The read label as the instrument named the file: R1–R4, I1, I2 (layouts/). */
-  read: ReadLabel;
-  /** What the read is for: mate1, mate2, single, umi, index1, index2 (absent on versions cataloged before roles). */
-  role?: ReadRole;
-  /** Lane 1–8, or 0 when the file holds every lane (not lane-split). */
-  lane: number;
-  /** Order among several files of one lane and read (chunks, batches); 1 when there is one. */
-  part?: number;
-  reads: number;
-  /** Read statistics from the validation pass (8 numbers: a few hundred bytes per file in the item). */
-  stats?: ReadStats;
-}
+// A file of a sample version: validation builds it (validation/types.ts), the catalog keeps it.
+export type { VersionFile } from '../../validation/types.ts';
 
 // The references every key, event and item names a sample by (contracts/keys.ts).
 export type { SampleRef, VersionRef } from '../../contracts/keys.ts';
@@ -66,18 +51,6 @@ export interface SampleRecord extends SampleRef {
   detail?: string;
   /** Identity of the file set last announced as "Sample Landed" (see evaluateRun): the same set is not announced again. */
   landedIdentity?: string;
-}
-
-export interface ValidationReason {
-  file: string;
-  line?: number;
-  /** 1-based FASTQ record (read) number, when the problem is inside a record. */
-  record?: number;
-  /** What a valid file has at this place, in words ("'@' at the start of the header line"). */
-  expected?: string;
-  /** What the file has instead ("'X'", "149 characters", "end of file"). */
-  found?: string;
-  message: string;
 }
 
 export interface VersionRecord extends VersionRef {

@@ -1,4 +1,4 @@
-import { MANIFEST_NAME, parseManifest } from '../validation/manifest.ts';
+import { MANIFEST_NAME, parseManifest } from '../../validation/manifest.ts';
 import { LandingError } from './errors.ts';
 
 /** One file a run manifest promises, with whatever checksums and size it states. */

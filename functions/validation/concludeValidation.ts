@@ -2,7 +2,7 @@ import { emitOnce } from '../shared/emit.ts';
 import type { VersionRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
 import { quarantineSample } from './quarantine.ts';
-import type { SampleValidation } from './validateSample.ts';
+import type { SampleValidation } from '../../validation/validateSample.ts';
 
 type SampleRef = { team: string; runId: string; sampleId: string };
 

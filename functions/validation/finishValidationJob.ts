@@ -2,7 +2,7 @@ import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import type { SampleValidation } from './validateSample.ts';
+import type { SampleValidation } from '../../validation/validateSample.ts';
 import { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validationJobKeys } from './validationJob.ts';
 

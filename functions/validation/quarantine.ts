@@ -1,6 +1,7 @@
 import { bucketNames } from '../../config/defineConfig.ts';
 import { quarantinePrefix, quarantineReasonsKey } from '../../contracts/keys.ts';
-import type { ValidationReason, VersionFile, VersionRef } from '../catalog/types.ts';
+import type { ValidationReason, VersionFile } from '../../validation/types.ts';
+import type { VersionRef } from '../catalog/types.ts';
 import { verifiedCopy } from '../publishing/verifiedCopy.ts';
 import type { Services } from '../shared/services.ts';
 

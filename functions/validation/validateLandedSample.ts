@@ -3,11 +3,11 @@ import type { FileRead } from '../../layouts/types.ts';
 import { tableNames } from '../../config/defineConfig.ts';
 import { idempotentPerHandler } from '../shared/idempotency.ts';
 import { readRunDocuments } from '../landing/evaluateRun.ts';
-import type { LandedFile } from '../catalog/types.ts';
+import type { LandedFile } from '../../contracts/validationJob.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
 import type { Services } from '../shared/services.ts';
-import { validateSample } from './validateSample.ts';
+import { validateSample } from '../../validation/validateSample.ts';
 import type { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validationJobKeys, validationJobName, validationJobSpec } from './validationJob.ts';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
-import type { LandedFile } from '../catalog/types.ts';
+import type { LandedFile } from '../../contracts/validationJob.ts';
 import { VALIDATION_PRIORITY } from '../workflow/priority.ts';
 import { validationJobDocumentKeys } from '../../contracts/validationJob.ts';
 import { VALIDATION_JOB_DEFINITION, VALIDATION_JOB_PREFIX, functionStage, jobDefinitionName, jobQueueName } from '../../contracts/names.ts';

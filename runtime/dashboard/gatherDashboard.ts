@@ -6,12 +6,12 @@ import {
   type SampleRecord,
   type SampleStatus,
   type StepRecord,
-  type ValidationReason,
   type VersionRecord,
 } from '../../functions/catalog/types.ts';
 import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
 import { quarantinePrefix } from '../../contracts/keys.ts';
 import { WHAT_TO_DO } from '../../functions/validation/quarantine.ts';
+import type { ValidationReason } from '../../validation/types.ts';
 import { assertCanRead, visibleTeams, type Identity } from '../identity/identity.ts';
 
 /**

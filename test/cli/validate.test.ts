@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validateCommand, type ValidateCommandOptions } from '../../cli/commands/validate.ts';
-import { gz, reads, record } from '../functions/validation/fastqFixtures.ts';
+import { gz, reads, record } from '../validation/fastqFixtures.ts';
 
 let root: string;
 const paths = {

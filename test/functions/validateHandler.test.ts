@@ -9,12 +9,12 @@ import { tableNames } from '../../config/defineConfig.ts';
 import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
 import { handler } from '../../functions/validate.ts';
 import { concludeValidation } from '../../functions/validation/concludeValidation.ts';
-import { validateSample } from '../../functions/validation/validateSample.ts';
+import { validateSample } from '../../validation/validateSample.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from '../../runtime/localAwsEnvironment.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
-import { gz, reads } from './validation/fastqFixtures.ts';
+import { gz, reads } from '../validation/fastqFixtures.ts';
 
 const TEAM = 'genomics';
 const RUN = '261123_LH00417_0700_B22VALONCE';

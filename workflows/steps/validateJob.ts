@@ -6,7 +6,7 @@
  * successful job with reasons; only a job that could not read or write fails.
  */
 import { ValidationJobInput } from '../../contracts/validationJob.ts';
-import { validateSample } from '../../functions/validation/validateSample.ts';
+import { validateSample } from '../../validation/validateSample.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { storageFromEnvironment } from './runStep.ts';
 import { isMain } from './isMain.ts';

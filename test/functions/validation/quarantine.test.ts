@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ValidationReason, VersionFile } from '../../../functions/catalog/types.ts';
+import type { ValidationReason, VersionFile } from '../../../validation/types.ts';
 import { quarantineSample } from '../../../functions/validation/quarantine.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FastqScanner } from '../../../functions/validation/FastqScanner.ts';
-import type { ReadStats } from '../../../functions/validation/types.ts';
+import { FastqScanner } from '../../validation/FastqScanner.ts';
+import type { ReadStats } from '../../validation/types.ts';
 import { record, type RecordSpec } from './fastqFixtures.ts';
 
 /** Feeds `text` to a fresh scanner cut at `cuts` (positions), as gunzip might hand it over. */

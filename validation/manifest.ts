@@ -1,5 +1,5 @@
-import { assertSafeKey } from '../../seams/storage/keys.ts';
-import type { ValidationReason } from '../catalog/types.ts';
+import { assertSafeKey } from '../seams/storage/keys.ts';
+import type { ValidationReason } from './types.ts';
 
 /** One file a manifest lists, with whatever checksums and size it gives. */
 export interface ManifestEntry {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashAndInflate } from '../../../functions/validation/hashAndInflate.ts';
+import { hashAndInflate } from '../../validation/hashAndInflate.ts';
 import { gz, streamOf } from './fastqFixtures.ts';
 
 describe('hashAndInflate', () => {

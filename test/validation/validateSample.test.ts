@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LandedFile } from '../../../functions/catalog/types.ts';
-import { validateSample, versionHashOf } from '../../../functions/validation/validateSample.ts';
-import { ObjectNotFoundError } from '../../../seams/storage/errors.ts';
-import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
-import { startTestCatalog } from '../../support/catalogServer.ts';
+import type { LandedFile } from '../../functions/catalog/types.ts';
+import { validateSample, versionHashOf } from '../../validation/validateSample.ts';
+import { ObjectNotFoundError } from '../../seams/storage/errors.ts';
+import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
+import { startTestCatalog } from '../support/catalogServer.ts';
 import { gz, illuminaName, reads } from './fastqFixtures.ts';
 
 const BUCKET = 'landing';

@@ -1,4 +1,4 @@
-import type { ValidationReason } from '../catalog/types.ts';
+import type { ValidationReason } from './types.ts';
 import type { MateNameSink } from './FastqScanner.ts';
 
 /** Names one file may run ahead of its mate before it waits; keeps the queue to a few MB. */

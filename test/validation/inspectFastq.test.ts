@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ValidationIoError } from '../../../functions/validation/errors.ts';
-import { inspectFastq, inspectPair } from '../../../functions/validation/inspectFastq.ts';
+import { ValidationIoError } from '../../validation/errors.ts';
+import { inspectFastq, inspectPair } from '../../validation/inspectFastq.ts';
 import { gz, reads, record, streamOf } from './fastqFixtures.ts';
 
 const text = reads(50);

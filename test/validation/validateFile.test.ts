@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationIoError } from '../../../functions/validation/errors.ts';
-import { validateFile } from '../../../functions/validation/validateFile.ts';
+import { ValidationIoError } from '../../validation/errors.ts';
+import { validateFile } from '../../validation/validateFile.ts';
 import { gz, reads } from './fastqFixtures.ts';
 
 let dir: string;

@@ -1,5 +1,4 @@
-import type { ValidationReason } from '../catalog/types.ts';
-import type { ReadStats } from './types.ts';
+import type { ReadStats, ValidationReason } from './types.ts';
 
 const NEWLINE = 0x0a;
 const AT = 0x40;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
-import type { ValidationReason } from '../catalog/types.ts';
+import type { ValidationReason } from './types.ts';
 import { ValidationIoError } from './errors.ts';
 
 /**

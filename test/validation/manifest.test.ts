@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithManifest, parseManifest } from '../../../functions/validation/manifest.ts';
+import { compareWithManifest, parseManifest } from '../../validation/manifest.ts';
 
 const MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

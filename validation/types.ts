@@ -1,5 +1,18 @@
-import { LAYOUT_PROFILES, type LayoutProfile, type ReadLabel, type ReadRole } from '../../layouts/types.ts';
-import type { ValidationReason } from '../catalog/types.ts';
+import type { LandedFile } from '../contracts/validationJob.ts';
+import { LAYOUT_PROFILES, type LayoutProfile, type ReadLabel, type ReadRole } from '../layouts/types.ts';
+
+/** One problem found in landed data: where it is (file, line, record), what was expected and found, in words. */
+export interface ValidationReason {
+  file: string;
+  line?: number;
+  /** 1-based FASTQ record (read) number, when the problem is inside a record. */
+  record?: number;
+  /** What a valid file has at this place, in words ("'@' at the start of the header line"). */
+  expected?: string;
+  /** What the file has instead ("'X'", "149 characters", "end of file"). */
+  found?: string;
+  message: string;
+}
 
 /**
  * Read statistics, computed in the validation pass with fixed definitions so that numbers from
@@ -20,6 +33,22 @@ export interface ReadStats {
   gcPercent: number;
   meanQuality: number;
   q30Percent: number;
+}
+
+/** A file of a sample version: its identity plus the MD5 computed from the stored bytes. */
+export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
+  md5: string;
+  /** The read label as the instrument named the file: R1–R4, I1, I2 (layouts/). */
+  read: ReadLabel;
+  /** What the read is for: mate1, mate2, single, umi, index1, index2 (absent on versions cataloged before roles). */
+  role?: ReadRole;
+  /** Lane 1–8, or 0 when the file holds every lane (not lane-split). */
+  lane: number;
+  /** Order among several files of one lane and read (chunks, batches); 1 when there is one. */
+  part?: number;
+  reads: number;
+  /** Read statistics from the validation pass (8 numbers: a few hundred bytes per file in the item). */
+  stats?: ReadStats;
 }
 
 /** What one streaming pass over one stored file found. */

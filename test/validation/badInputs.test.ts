@@ -10,16 +10,16 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LandedFile, ValidationReason } from '../../../functions/catalog/types.ts';
-import { type CompletenessInput, evaluateCompleteness } from '../../../functions/landing/completeness.ts';
-import { parseRunManifest } from '../../../functions/landing/runManifest.ts';
-import { parseSampleSheet } from '../../../layouts/sampleSheet.ts';
-import { unsafePathReason } from '../../../functions/validation/manifest.ts';
-import type { ValidationProfile } from '../../../functions/validation/types.ts';
-import { validateRunFolder } from '../../../functions/validation/validateRunFolder.ts';
-import { validateSample } from '../../../functions/validation/validateSample.ts';
-import { InvalidKeyError } from '../../../seams/storage/errors.ts';
-import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
+import type { LandedFile } from '../../functions/catalog/types.ts';
+import { type CompletenessInput, evaluateCompleteness } from '../../functions/landing/completeness.ts';
+import { parseRunManifest } from '../../functions/landing/runManifest.ts';
+import { parseSampleSheet } from '../../layouts/sampleSheet.ts';
+import { unsafePathReason } from '../../validation/manifest.ts';
+import type { ValidationProfile, ValidationReason } from '../../validation/types.ts';
+import { validateRunFolder } from '../../validation/validateRunFolder.ts';
+import { validateSample } from '../../validation/validateSample.ts';
+import { InvalidKeyError } from '../../seams/storage/errors.ts';
+import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import { gz, illuminaName, reads, record } from './fastqFixtures.ts';
 
 // ---- fixtures -------------------------------------------------------------------------------------

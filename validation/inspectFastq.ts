@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ValidationReason } from '../catalog/types.ts';
+import type { ValidationReason } from './types.ts';
 import { FastqScanner } from './FastqScanner.ts';
 import { hashAndInflate } from './hashAndInflate.ts';
 import { type Mate, MatePairing } from './MatePairing.ts';

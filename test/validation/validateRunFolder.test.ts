@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ValidationIoError, ValidationUsageError } from '../../../functions/validation/errors.ts';
-import { detectProfile, validateRunFolder } from '../../../functions/validation/validateRunFolder.ts';
+import { ValidationIoError, ValidationUsageError } from '../../validation/errors.ts';
+import { detectProfile, validateRunFolder } from '../../validation/validateRunFolder.ts';
 import { gz, reads } from './fastqFixtures.ts';
 
 const roots: string[] = [];

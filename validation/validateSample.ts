@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { normalizeKey } from '../../seams/storage/keys.ts';
-import { pairMates } from '../../layouts/pairs.ts';
-import { resolveRunLayout } from '../../layouts/runLayout.ts';
-import type { FileRead } from '../../layouts/types.ts';
-import type { LandedFile, ValidationReason, VersionFile } from '../catalog/types.ts';
-import type { Services } from '../shared/services.ts';
+import { normalizeKey } from '../contracts/keys.ts';
+import type { LandedFile } from '../contracts/validationJob.ts';
+import { pairMates } from '../layouts/pairs.ts';
+import { resolveRunLayout } from '../layouts/runLayout.ts';
+import type { FileRead } from '../layouts/types.ts';
+import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
+import type { ValidationReason, VersionFile } from './types.ts';
 import { type FastqInspection, inspectFastq, inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, type ManifestEntry } from './manifest.ts';
 
@@ -76,7 +77,7 @@ function partnerName(file: Slot, slots: Slot[], missing: 'mate1' | 'mate2'): str
  * const { files, reasons, versionHash } = await validateSample(svc, landed, { manifest, reads });
  */
 export async function validateSample(
-  svc: Pick<Services, 'storage'>,
+  svc: { storage: ObjectStorage },
   landed: LandedFile[],
   options: ValidateSampleOptions = {},
 ): Promise<SampleValidation> {

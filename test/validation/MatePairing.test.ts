@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MatePairing } from '../../../functions/validation/MatePairing.ts';
+import { MatePairing } from '../../validation/MatePairing.ts';
 
 const name = (text: string) => Buffer.from(`@${text} 1:N:0`, 'latin1');
 /** Adds the names to a side as its scanner would (the name without '@' and comment). */
