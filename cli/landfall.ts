@@ -16,6 +16,7 @@ import { sampleCommand, samplesCommand, statusCommand } from './commands/readCom
 import { upCommand } from './commands/up.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT, exitCodeOf } from './errors.ts';
+import { exitWhenFlushed, toleratePipeReadersLeaving } from './output.ts';
 
 const DEFAULT_STATE_DIR = '.landfall';
 
@@ -175,6 +176,7 @@ export function buildProgram(exit: (code: number) => void): Command {
 }
 
 async function main(): Promise<void> {
+  toleratePipeReadersLeaving();
   let code: number = EXIT.ok;
   const program = buildProgram((value) => {
     code = value;
@@ -196,7 +198,8 @@ async function main(): Promise<void> {
       code = EXIT.failed;
     }
   }
-  process.exit(code);
+  // Not process.exit: output still queued on a pipe would be lost (a large --json piped into `cat`).
+  await exitWhenFlushed(code);
 }
 
 await main();

@@ -13,3 +13,32 @@ export function formatTable(headers: string[], rows: Array<Array<string | number
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Ends the process with `code` once stdout and stderr have handed every byte to the operating system.
+ * `process.exit` drops writes still queued on a pipe (the OS takes 64 KiB at once), so a large `--json`
+ * piped into another program would stop short; waiting here fixes that for every command. A reader that
+ * went away (`| head`) ends the wait too: there is no one left to write to.
+ */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+/** Resolves once everything written to `stream` so far was flushed (writes complete in order), or it failed. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/**
+ * Keeps a closed reader from crashing the command: output to a pipe whose reader exited (`| head -1`)
+ * fails with EPIPE, which is the reader's choice, not an error of ours. Other errors are rethrown.
+ */
+export function toleratePipeReadersLeaving(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}

@@ -245,3 +245,54 @@ describe('landfall validate (the real command line, spawned)', () => {
     expect(result).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(stderr) });
   });
 });
+
+describe('landfall --json through a pipe', () => {
+  const cli = resolve('cli/landfall.ts');
+  let bigRun: string;
+
+  beforeAll(async () => {
+    // 400 files of 12 bad records each: every file lists 10 reasons and a count of the rest (about 1.4 MB of JSON).
+    bigRun = join(root, 'big-run');
+    await mkdir(bigRun);
+    const badRecords = Array.from({ length: 12 }, (_, i) => record({ name: `r${i}`, sequence: 'ACGTXACGT' })).join('');
+    for (let i = 0; i < 400; i++) await writeFile(join(bigRun, `S${i}.fastq`), badRecords);
+  });
+
+  /** Runs `landfall <args>` through a real pipe (sh's `|`) into `reader`, as a user's shell does. */
+  const throughPipe = (args: string[], reader: string) =>
+    new Promise<{ stdout: Buffer; stderr: string; statuses: string }>((done, fail) => {
+      const script = `"$0" --import tsx "$1" "$@" | ${reader}; echo "\${PIPESTATUS[0]} \${PIPESTATUS[1]}" >&2`;
+      execFile(
+        'bash',
+        ['-c', script.replace('"$@"', args.map((arg) => `'${arg}'`).join(' ')), process.execPath, cli],
+        { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error) return fail(error);
+          const text = stderr.toString('utf8');
+          done({ stdout, stderr: text, statuses: text.trim().split('\n').at(-1)! });
+        },
+      );
+    });
+
+  it('writes all of a JSON verdict over 1 MB into a slow reader, and exits with the verdict', async () => {
+    // Act: the reader sleeps first, so the pipe is full when the command is done.
+    const piped = await throughPipe(['validate', '--json', bigRun], '(sleep 1; cat)');
+
+    // Assess
+    expect(piped.stdout.length).toBeGreaterThan(1024 * 1024);
+    const verdict = JSON.parse(piped.stdout.toString('utf8'));
+    expect(verdict.files).toHaveLength(400);
+    expect(verdict.files.every((file: { reasons: unknown[] }) => file.reasons.length === 11)).toBe(true);
+    expect(piped.statuses).toBe('1 0');
+  });
+
+  it('exits quietly with its own code when the reader stops early', async () => {
+    // Act
+    const piped = await throughPipe(['validate', '--json', bigRun], 'head -c 100');
+
+    // Assess
+    expect(piped.stdout.length).toBe(100);
+    expect(piped.stderr).not.toMatch(/EPIPE|Error/);
+    expect(piped.statuses).toBe('1 0');
+  });
+});
