@@ -80,10 +80,17 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description(
       'validate a FASTQ file or a run folder in one streaming pass: checksums, gzip, records, mates, statistics (exit 0 valid, 1 invalid, 2 usage or I/O error)',
     )
-    .argument('<file-or-run-folder>')
+    .argument('[file-or-run-folder]')
     .option('--profile <profile>', 'run folders: illumina, manifest or marker (default: from what the folder holds)')
+    .option('--rules', 'list the rules the validator applies, with their codes, instead of validating')
+    .addOption(
+      new Option(
+        '--config <file>',
+        'landfall.config.ts whose `validation` settings apply, e.g. legacyNoCalls (default: ./landfall.config.ts, else the project one)',
+      ),
+    )
     .addOption(jsonOption())
-    .action((target: string, opts) => run(() => validateCommand(target, opts))());
+    .action((target: string | undefined, opts) => run(() => validateCommand(target, opts))());
 
   program
     .command('costs')

@@ -196,6 +196,11 @@ export const ValidationConfig = z
       .int()
       .nonnegative()
       .default(40 * 1024 ** 3),
+    /**
+     * Accept '.' in FASTQ sequences as a no-call, counted as N (old Illumina pipelines and some SRA dumps
+     * wrote '.'). Off, a '.' rejects the file with a hint naming this setting. @default false
+     */
+    legacyNoCalls: z.boolean().default(false),
     /** vCPUs and memory of a validation job (one pass per file: gunzip and hashing on two threads). */
     jobVcpus: z.number().int().positive().default(2),
     jobMemoryMiB: z.number().int().positive().default(1024),

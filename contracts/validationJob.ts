@@ -45,6 +45,8 @@ export const ValidationJobInput = z.object({
     })
     .optional(),
   resultKey: z.string(),
+  /** `validation.legacyNoCalls` of the config that submitted the job. */
+  legacyNoCalls: z.boolean().default(false),
 });
 export type ValidationJobInput = z.infer<typeof ValidationJobInput>;
 export type LandedFile = z.infer<typeof LandedFile>;

@@ -1,5 +1,6 @@
 import type { ValidationReason } from './types.ts';
 import type { MateNameSink } from './FastqScanner.ts';
+import { reasonOf } from './rules.ts';
 
 /** Names one file may run ahead of its mate before it waits; keeps the queue to a few MB. */
 const HIGH_WATER = 50_000;
@@ -76,14 +77,16 @@ export class MatePairing {
     const shorter: Mate = longer === 0 ? 1 : 0;
     const record = Math.min(r1, r2) + 1;
     const unmatched = !this.#stopped && this.#queued > 0 && this.#queueSide === longer ? ` (${this.#nameAt(0)})` : '';
-    this.reasons.push({
-      file: this.#files[1],
-      record,
-      line: 4 * record - 3,
-      expected: `${r1} reads, as many as ${this.#files[0]}`,
-      found: `${r2}`,
-      message: `R1 has ${r1} reads and R2 has ${r2}: expected equal read counts; ${this.#files[longer]} record ${record}${unmatched} has no mate in ${this.#files[shorter]}`,
-    });
+    this.reasons.push(
+      reasonOf('PAIR_READ_COUNT', {
+        file: this.#files[1],
+        record,
+        line: 4 * record - 3,
+        expected: `${r1} reads, as many as ${this.#files[0]}`,
+        found: `${r2}`,
+        message: `R1 has ${r1} reads and R2 has ${r2}: expected equal read counts; ${this.#files[longer]} record ${record}${unmatched} has no mate in ${this.#files[shorter]}`,
+      }),
+    );
   }
 
   /** Stop comparing and let a waiting side go on (its mate failed to be read at all). */
@@ -113,14 +116,16 @@ export class MatePairing {
       const queuedName = this.#nameAt(0);
       const ownName = Buffer.from(bytes.subarray(start, end)).toString('latin1');
       const [r1Name, r2Name] = side === 1 ? [queuedName, ownName] : [ownName, queuedName];
-      this.reasons.push({
-        file: this.#files[1],
-        record,
-        line: 4 * record - 3,
-        expected: `read name ${JSON.stringify(r1Name)} (record ${record} of ${this.#files[0]})`,
-        found: JSON.stringify(r2Name),
-        message: `record ${record}: read names differ between mates: expected ${JSON.stringify(r1Name)} as in ${this.#files[0]}, found ${JSON.stringify(r2Name)} (records after it were not compared)`,
-      });
+      this.reasons.push(
+        reasonOf('PAIR_READ_NAME', {
+          file: this.#files[1],
+          record,
+          line: 4 * record - 3,
+          expected: `read name ${JSON.stringify(r1Name)} (record ${record} of ${this.#files[0]})`,
+          found: JSON.stringify(r2Name),
+          message: `record ${record}: read names differ between mates: expected ${JSON.stringify(r1Name)} as in ${this.#files[0]}, found ${JSON.stringify(r2Name)} (records after it were not compared)`,
+        }),
+      );
       this.#stopped = true;
       this.#release();
       return;

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import type { ValidationReason } from './types.ts';
 import { ValidationIoError } from './errors.ts';
+import { reasonOf } from './rules.ts';
 
 /**
  * Output chunk of the inflater. Larger than zlib's 16 KiB default: fewer round trips between the
@@ -101,12 +102,14 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
     if (start.length >= 2 && start[0] === 0x1f && start[1] === 0x8b) {
       if (start.length >= 3 && start[2] !== 0x08) {
         state.mode = 'rejected';
-        reasons.push({
-          file: fileName,
-          expected: 'gzip compression method 8 (deflate) in byte 3',
-          found: `method ${start[2]}`,
-          message: `byte 3: expected gzip compression method 8 (deflate), found ${start[2]}`,
-        });
+        reasons.push(
+          reasonOf('GZIP_METHOD', {
+            file: fileName,
+            expected: 'gzip compression method 8 (deflate) in byte 3',
+            found: `method ${start[2]}`,
+            message: `byte 3: expected gzip compression method 8 (deflate), found ${start[2]}`,
+          }),
+        );
         return;
       }
       state.mode = 'gzip';
@@ -128,12 +131,14 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
       state.mode = 'rejected';
       const found =
         start.length === 0 ? 'no bytes' : `bytes ${hex(start.subarray(0, 2))} (${JSON.stringify(start.subarray(0, 8).toString('latin1'))})`;
-      reasons.push({
-        file: fileName,
-        expected: 'gzip magic bytes 1f 8b at the start of a .gz file',
-        found,
-        message: `not gzip: expected the gzip magic bytes 1f 8b at byte 0, found ${found}`,
-      });
+      reasons.push(
+        reasonOf('GZIP_MAGIC', {
+          file: fileName,
+          expected: 'gzip magic bytes 1f 8b at the start of a .gz file',
+          found,
+          message: `not gzip: expected the gzip magic bytes 1f 8b at byte 0, found ${found}`,
+        }),
+      );
     } else {
       state.mode = 'plain';
     }
@@ -197,12 +202,14 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
     const start = Buffer.concat(head);
     if (size === 0) {
       state.mode = 'rejected';
-      reasons.push({
-        file: fileName,
-        expected: named ? 'a gzip stream' : 'FASTQ records',
-        found: 'an empty file (0 bytes)',
-        message: `empty file: expected ${named ? 'a gzip stream' : 'FASTQ records'}, found 0 bytes`,
-      });
+      reasons.push(
+        reasonOf('FILE_EMPTY', {
+          file: fileName,
+          expected: named ? 'a gzip stream' : 'FASTQ records',
+          found: 'an empty file (0 bytes)',
+          message: `empty file: expected ${named ? 'a gzip stream' : 'FASTQ records'}, found 0 bytes`,
+        }),
+      );
     } else {
       decide(start);
       await feed(start);
@@ -229,14 +236,16 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
     } else if (consumed < size) {
       const trailing = size - consumed;
       const padding = lastNonZero < consumed;
-      reasons.push({
-        file: fileName,
-        expected: `end of file after the last gzip member (at byte ${consumed})`,
-        found: padding ? `${trailing} NUL bytes of padding` : `${trailing} trailing bytes that are not gzip (starting with NUL bytes)`,
-        message: padding
-          ? `expected end of file after the last gzip member at byte ${consumed}, found ${trailing} NUL bytes of padding (zlib ignores them; a preallocated or still-written file looks like this)`
-          : `expected end of file after the last gzip member at byte ${consumed}, found ${trailing} trailing bytes that are not gzip`,
-      });
+      reasons.push(
+        reasonOf('GZIP_TRAILING_DATA', {
+          file: fileName,
+          expected: `end of file after the last gzip member (at byte ${consumed})`,
+          found: padding ? `${trailing} NUL bytes of padding` : `${trailing} trailing bytes that are not gzip (starting with NUL bytes)`,
+          message: padding
+            ? `expected end of file after the last gzip member at byte ${consumed}, found ${trailing} NUL bytes of padding (zlib ignores them; a preallocated or still-written file looks like this)`
+            : `expected end of file after the last gzip member at byte ${consumed}, found ${trailing} trailing bytes that are not gzip`,
+        }),
+      );
       complete = true;
     } else {
       complete = true;
@@ -269,46 +278,46 @@ function gzipReason(
     // when it gave up, and the write it failed in bounds the place from above.
     const from = Math.max(0, at.consumed - 2);
     const window = at.written - 1 > from ? `in bytes ${from}–${at.written - 1}` : `at byte ${from}`;
-    return {
+    return reasonOf('GZIP_TRAILING_DATA', {
       file,
       ...at.located,
       expected: 'end of file or another gzip member (1f 8b 08) after the last complete member',
       found: `bytes that are not gzip ${window}`,
       message: `trailing data: expected end of file or another gzip member after the last complete member, found bytes that are not gzip ${window} (${zlib})${at.inside}`,
-    };
+    });
   }
   if (error.message === 'unexpected end of file' || error.code === 'Z_BUF_ERROR') {
-    return {
+    return reasonOf('GZIP_TRUNCATED', {
       file,
       ...at.located,
       expected: 'the rest of the gzip member (compressed data and its 8-byte CRC-32 and length trailer)',
       found: `end of file after ${at.size} bytes`,
       message: `truncated gzip: expected the rest of the member and its trailer, found end of file after ${at.size} bytes${at.inside}`,
-    };
+    });
   }
   if (error.message === 'incorrect data check') {
-    return {
+    return reasonOf('GZIP_CRC_MISMATCH', {
       file,
       ...at.located,
       expected: "the CRC-32 stored in the member's trailer",
       found: 'a different CRC-32 of the decompressed data',
       message: `bad CRC: the CRC-32 in the gzip trailer does not match the decompressed data, which is corrupt${at.inside}`,
-    };
+    });
   }
   if (error.message === 'incorrect length check') {
-    return {
+    return reasonOf('GZIP_LENGTH_MISMATCH', {
       file,
       ...at.located,
       expected: "the length stored in the member's trailer (ISIZE)",
       found: 'a different decompressed length',
       message: `bad length: the length in the gzip trailer does not match the decompressed data${at.inside}`,
-    };
+    });
   }
-  return {
+  return reasonOf('GZIP_CORRUPT', {
     file,
     ...at.located,
     expected: 'valid deflate-compressed data',
     found: `corrupt data (${zlib})`,
     message: `corrupt gzip data (${zlib})${at.inside}`,
-  };
+  });
 }

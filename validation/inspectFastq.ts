@@ -3,11 +3,11 @@ import type { ValidationReason } from './types.ts';
 import { FastqScanner } from './FastqScanner.ts';
 import { hashAndInflate } from './hashAndInflate.ts';
 import { type Mate, MatePairing } from './MatePairing.ts';
-import type { FastqInspection } from './types.ts';
+import type { FastqInspection, ValidationOptions } from './types.ts';
 
 export type { FastqInspection } from './types.ts';
 
-export interface InspectOptions {
+export interface InspectOptions extends ValidationOptions {
   /** Also compute SHA-256 of the stored bytes. */
   sha256?: boolean;
   /** Reasons kept per file. @default 10 */
@@ -73,7 +73,11 @@ async function inspectOne(
   pairing?: MatePairing,
   mate?: Mate,
 ): Promise<FastqInspection> {
-  const scanner = new FastqScanner(fileName, { maxReasons: options.maxReasons, mates: pairing?.sink(mate!) });
+  const scanner = new FastqScanner(fileName, {
+    maxReasons: options.maxReasons,
+    mates: pairing?.sink(mate!),
+    legacyNoCalls: options.legacyNoCalls,
+  });
   const pass = await hashAndInflate(body, {
     fileName,
     sha256: options.sha256,
@@ -85,6 +89,7 @@ async function inspectOne(
   if (pass.complete) scanner.end();
   pairing?.finish(mate!, { records: scanner.records, reliable: pass.complete && !scanner.stopped });
   const stats = scanner.stats();
+  const qualityEncoding = scanner.qualityEncoding();
   return {
     md5: pass.md5,
     ...(pass.sha256 ? { sha256: pass.sha256 } : {}),
@@ -93,6 +98,7 @@ async function inspectOne(
     reads: stats.reads,
     bases: stats.bases,
     stats,
+    ...(qualityEncoding ? { qualityEncoding } : {}),
     reasons: [...pass.reasons, ...scanner.reasons],
   };
 }

@@ -1,5 +1,6 @@
 import { assertSafeKey } from '../seams/storage/keys.ts';
 import type { ValidationReason } from './types.ts';
+import { reasonOf } from './rules.ts';
 
 /** One file a manifest lists, with whatever checksums and size it gives. */
 export interface ManifestEntry {
@@ -35,13 +36,13 @@ export function unsafePathReason(file: string, path: string, line?: number): Val
     return undefined;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return {
+    return reasonOf('UNSAFE_PATH', {
       file,
       ...(line ? { line } : {}),
       expected: 'a relative path inside the run folder (no "..", no leading "/", no control characters)',
       found: JSON.stringify(path),
       message: `${line ? `line ${line}: ` : ''}unsafe path ${JSON.stringify(path)}: ${why}`,
-    };
+    });
   }
 }
 
@@ -65,13 +66,15 @@ function parseSumManifest(file: string, text: string): Manifest {
     if (raw.trim() === '' || raw.startsWith('#')) return;
     const match = /^\\?([0-9a-fA-F]{32}|[0-9a-fA-F]{64}) [ *](.+)$/.exec(raw);
     if (!match) {
-      reasons.push({
-        file,
-        line,
-        expected: '"<md5 or sha256 hex>  <file name>"',
-        found: JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw),
-        message: `line ${line}: expected "<md5 or sha256 hex>  <file name>", found ${JSON.stringify(raw.slice(0, 60))}`,
-      });
+      reasons.push(
+        reasonOf('MANIFEST_LINE', {
+          file,
+          line,
+          expected: '"<md5 or sha256 hex>  <file name>"',
+          found: JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw),
+          message: `line ${line}: expected "<md5 or sha256 hex>  <file name>", found ${JSON.stringify(raw.slice(0, 60))}`,
+        }),
+      );
       return;
     }
     const [, hash, name] = match as unknown as [string, string, string];
@@ -92,7 +95,9 @@ function parseJsonManifest(file: string, text: string): Manifest {
     return {
       file,
       entries: [],
-      reasons: [{ file, expected: 'JSON', found, message: `expected a JSON manifest, found invalid JSON (${found})` }],
+      reasons: [
+        reasonOf('MANIFEST_JSON', { file, expected: 'JSON', found, message: `expected a JSON manifest, found invalid JSON (${found})` }),
+      ],
     };
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { files?: unknown } | null)?.files;
@@ -101,12 +106,12 @@ function parseJsonManifest(file: string, text: string): Manifest {
       file,
       entries: [],
       reasons: [
-        {
+        reasonOf('MANIFEST_SHAPE', {
           file,
           expected: 'an array of files, or { "files": [...] }',
           found: typeof parsed,
           message: 'expected an array of files, or { "files": [...] }',
-        },
+        }),
       ],
     };
   }
@@ -116,12 +121,14 @@ function parseJsonManifest(file: string, text: string): Manifest {
     const name = entry?.path ?? entry?.name;
     const where = `files[${index}]`;
     const bad = (expected: string, found: unknown) =>
-      reasons.push({
-        file,
-        expected,
-        found: JSON.stringify(found) ?? 'nothing',
-        message: `${where}: expected ${expected}, found ${JSON.stringify(found)}`,
-      });
+      reasons.push(
+        reasonOf('MANIFEST_ENTRY', {
+          file,
+          expected,
+          found: JSON.stringify(found) ?? 'nothing',
+          message: `${where}: expected ${expected}, found ${JSON.stringify(found)}`,
+        }),
+      );
     if (typeof name !== 'string') return void bad('a "path" (or "name") string', name);
     const unsafe = unsafePathReason(file, name);
     if (unsafe) return void reasons.push({ ...unsafe, message: `${where}: ${unsafe.message}` });
@@ -155,28 +162,34 @@ export function compareWithManifest(
   const reasons: ValidationReason[] = [];
   const from = `${manifestFile}${entry.line ? ` line ${entry.line}` : ''}`;
   if (entry.size !== undefined && entry.size !== found.size) {
-    reasons.push({
-      file: path,
-      expected: `${entry.size} bytes (${from})`,
-      found: `${found.size} bytes`,
-      message: `size differs from the manifest: expected ${entry.size} bytes (${from}), found ${found.size}`,
-    });
+    reasons.push(
+      reasonOf('MANIFEST_SIZE_MISMATCH', {
+        file: path,
+        expected: `${entry.size} bytes (${from})`,
+        found: `${found.size} bytes`,
+        message: `size differs from the manifest: expected ${entry.size} bytes (${from}), found ${found.size}`,
+      }),
+    );
   }
   if (entry.md5 !== undefined && entry.md5 !== found.md5) {
-    reasons.push({
-      file: path,
-      expected: `MD5 ${entry.md5} (${from})`,
-      found: `MD5 ${found.md5}`,
-      message: `MD5 differs from the manifest: expected ${entry.md5} (${from}), found ${found.md5}`,
-    });
+    reasons.push(
+      reasonOf('MANIFEST_MD5_MISMATCH', {
+        file: path,
+        expected: `MD5 ${entry.md5} (${from})`,
+        found: `MD5 ${found.md5}`,
+        message: `MD5 differs from the manifest: expected ${entry.md5} (${from}), found ${found.md5}`,
+      }),
+    );
   }
   if (entry.sha256 !== undefined && found.sha256 !== undefined && entry.sha256 !== found.sha256) {
-    reasons.push({
-      file: path,
-      expected: `SHA-256 ${entry.sha256} (${from})`,
-      found: `SHA-256 ${found.sha256}`,
-      message: `SHA-256 differs from the manifest: expected ${entry.sha256} (${from}), found ${found.sha256}`,
-    });
+    reasons.push(
+      reasonOf('MANIFEST_SHA256_MISMATCH', {
+        file: path,
+        expected: `SHA-256 ${entry.sha256} (${from})`,
+        found: `SHA-256 ${found.sha256}`,
+        message: `SHA-256 differs from the manifest: expected ${entry.sha256} (${from}), found ${found.sha256}`,
+      }),
+    );
   }
   return reasons;
 }

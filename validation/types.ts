@@ -1,8 +1,14 @@
 import type { LandedFile } from '../contracts/validationJob.ts';
 import { LAYOUT_PROFILES, type LayoutProfile, type ReadLabel, type ReadRole } from '../layouts/types.ts';
+import type { RuleCode } from './rules.ts';
 
-/** One problem found in landed data: where it is (file, line, record), what was expected and found, in words. */
+/**
+ * One problem found in landed data: the rule it breaks, where it is (file, line, record), and what was
+ * expected and found, in words. Built with `reasonOf` (validation/rules.ts).
+ */
 export interface ValidationReason {
+  /** The broken rule's code (`landfall validate --rules` lists them). */
+  code: RuleCode;
   file: string;
   line?: number;
   /** 1-based FASTQ record (read) number, when the problem is inside a record. */
@@ -51,6 +57,12 @@ export interface VersionFile extends Omit<LandedFile, 'landedAt'> {
   stats?: ReadStats;
 }
 
+/**
+ * How quality characters encode Phred scores: `phred+33` (Sanger, Illumina 1.8 and later, every current
+ * instrument) or `phred+64` (Illumina pipelines 1.3–1.7), told apart as FastqScanner describes.
+ */
+export type QualityEncoding = 'phred+33' | 'phred+64';
+
 /** What one streaming pass over one stored file found. */
 export interface FastqInspection {
   /** MD5 (hex) of the stored bytes, compressed as they are. */
@@ -64,6 +76,8 @@ export interface FastqInspection {
   reads: number;
   bases: number;
   stats: ReadStats;
+  /** The quality encoding found (undefined when the file holds no quality character); `stats` use its scale. */
+  qualityEncoding?: QualityEncoding;
   reasons: ValidationReason[];
 }
 
@@ -77,6 +91,14 @@ export interface FileValidation {
   sha256?: string;
   size?: number;
   stats?: ReadStats;
+  /** FASTQ only: the quality encoding found; `stats` are on its scale. */
+  qualityEncoding?: QualityEncoding;
+}
+
+/** How the validator reads data, from the `validation` section of landfall.config.ts. */
+export interface ValidationOptions {
+  /** Accept '.' in sequences as a legacy no-call, counted as N (`validation.legacyNoCalls`). @default false */
+  legacyNoCalls?: boolean;
 }
 
 /** Instrument profile used to decide which files a run folder must hold (the layouts' profiles). */

@@ -8,7 +8,8 @@ import { SAMPLE_SHEET_NAME } from '../layouts/runFiles.ts';
 import { checkSampleSheet, type SampleSheet } from '../layouts/sampleSheet.ts';
 import { ValidationIoError } from './errors.ts';
 import { inspectFastq } from './inspectFastq.ts';
-import type { FileValidation, ValidationResult } from './types.ts';
+import type { FileValidation, ValidationOptions, ValidationResult } from './types.ts';
+import { reasonOf } from './rules.ts';
 
 /** Read size for local files: large reads keep the per-chunk overhead small next to hashing and inflating. */
 export const READ_CHUNK = 1 << 20;
@@ -24,7 +25,7 @@ export function openLocal(path: string): Readable {
   return createReadStream(path, { highWaterMark: READ_CHUNK });
 }
 
-export interface ValidateFileOptions {
+export interface ValidateFileOptions extends ValidationOptions {
   /** Also compute SHA-256. */
   sha256?: boolean;
   /** Name to use in reasons and in the result (default: the path as given). */
@@ -47,9 +48,13 @@ export async function validateFile(path: string, options: ValidateFileOptions = 
 }
 
 /** @internal Validates one file, shown as `display`. */
-export async function validateOneFile(path: string, display: string, options: { sha256?: boolean } = {}): Promise<FileValidation> {
+export async function validateOneFile(
+  path: string,
+  display: string,
+  options: ValidationOptions & { sha256?: boolean } = {},
+): Promise<FileValidation> {
   if (SAMPLE_SHEET_NAME.test(basename(path))) return (await validateSampleSheetFile(path, display)).result;
-  const inspection = await inspectFastq(openLocal(path), display, { sha256: options.sha256 });
+  const inspection = await inspectFastq(openLocal(path), display, { sha256: options.sha256, legacyNoCalls: options.legacyNoCalls });
   return {
     path: display,
     valid: inspection.reasons.length === 0,
@@ -58,6 +63,7 @@ export async function validateOneFile(path: string, display: string, options: { 
     ...(inspection.sha256 ? { sha256: inspection.sha256 } : {}),
     size: inspection.size,
     stats: inspection.stats,
+    ...(inspection.qualityEncoding ? { qualityEncoding: inspection.qualityEncoding } : {}),
   };
 }
 
@@ -70,13 +76,15 @@ export async function validateSampleSheetFile(path: string, display: string): Pr
     throw new ValidationIoError(path, error);
   }
   const { sheet, problems } = checkSampleSheet(bytes);
-  const reasons: ValidationReason[] = problems.map((problem) => ({
-    file: display,
-    ...(problem.line ? { line: problem.line } : {}),
-    ...(problem.expected ? { expected: problem.expected } : {}),
-    ...(problem.found ? { found: problem.found } : {}),
-    message: problem.line ? `line ${problem.line}: ${problem.message}` : problem.message,
-  }));
+  const reasons: ValidationReason[] = problems.map((problem) =>
+    reasonOf('SAMPLE_SHEET', {
+      file: display,
+      ...(problem.line ? { line: problem.line } : {}),
+      ...(problem.expected ? { expected: problem.expected } : {}),
+      ...(problem.found ? { found: problem.found } : {}),
+      message: problem.line ? `line ${problem.line}: ${problem.message}` : problem.message,
+    }),
+  );
   return {
     result: { path: display, valid: reasons.length === 0, reasons, md5: createHash('md5').update(bytes).digest('hex'), size: bytes.length },
     ...(sheet ? { sheet } : {}),

@@ -11,10 +11,11 @@ import type { ValidationReason } from './types.ts';
 import { ValidationIoError, ValidationUsageError } from './errors.ts';
 import { inspectFastq, inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
-import type { FastqInspection, FileValidation, ValidationProfile, ValidationResult } from './types.ts';
+import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { hashLocalFile, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
+import { reasonOf } from './rules.ts';
 
-export interface ValidateRunFolderOptions {
+export interface ValidateRunFolderOptions extends ValidationOptions {
   /**
    * How the folder is laid out and which files it must hold (layouts/): `illumina` (SampleSheet.csv:
    * every sample × lane × read), `manifest` (a manifest's files, with checksums and sizes), `marker`
@@ -78,12 +79,14 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   let sheet: SampleSheet | undefined;
   if (profile === 'illumina') {
     if (!sheetFile) {
-      reasons.push({
-        file: 'SampleSheet.csv',
-        expected: 'a SampleSheet.csv in the run folder (illumina profile)',
-        found: 'none',
-        message: 'expected a SampleSheet.csv in the run folder for the illumina profile, found none',
-      });
+      reasons.push(
+        reasonOf('NO_SAMPLE_SHEET', {
+          file: 'SampleSheet.csv',
+          expected: 'a SampleSheet.csv in the run folder (illumina profile)',
+          found: 'none',
+          message: 'expected a SampleSheet.csv in the run folder for the illumina profile, found none',
+        }),
+      );
     } else {
       const checked = await validateSampleSheetFile(sheetFile.absolute, sheetFile.path);
       results.set(sheetFile.path, checked.result);
@@ -96,7 +99,9 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       runInfo = parseRunInfo(await readFile(runInfoFile.absolute));
     } catch (error) {
       if (error instanceof ValidationIoError || !(error instanceof Error)) throw error;
-      reasons.push({ file: runInfoFile.path, expected: 'a readable RunInfo.xml', found: error.message, message: error.message });
+      reasons.push(
+        reasonOf('RUN_INFO', { file: runInfoFile.path, expected: 'a readable RunInfo.xml', found: error.message, message: error.message }),
+      );
     }
   }
 
@@ -104,12 +109,14 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const listed = new Map<string, ManifestEntry>();
   if (profile === 'manifest') {
     if (!manifestFile) {
-      reasons.push({
-        file: 'manifest',
-        expected: 'a manifest (manifest.json, *.md5, md5sum.txt, MD5SUMS, …) in the run folder',
-        found: 'none',
-        message: 'expected a manifest in the run folder for the manifest profile, found none',
-      });
+      reasons.push(
+        reasonOf('NO_MANIFEST', {
+          file: 'manifest',
+          expected: 'a manifest (manifest.json, *.md5, md5sum.txt, MD5SUMS, …) in the run folder',
+          found: 'none',
+          message: 'expected a manifest in the run folder for the manifest profile, found none',
+        }),
+      );
     } else {
       manifest = parseManifest(manifestFile.path, await readText(manifestFile.absolute));
       reasons.push(...manifest.reasons);
@@ -117,23 +124,27 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       for (const entry of manifest.entries) {
         listed.set(normalizeKey(entry.name), entry);
         if (!present.has(normalizeKey(entry.name))) {
-          reasons.push({
-            file: entry.name,
-            ...(entry.line ? { line: entry.line } : {}),
-            expected: `the file ${entry.name} listed in ${manifestFile.path}`,
-            found: 'no such file',
-            message: `missing file: ${manifestFile.path} lists ${entry.name}, but the run folder has no such file`,
-          });
+          reasons.push(
+            reasonOf('MISSING_FILE', {
+              file: entry.name,
+              ...(entry.line ? { line: entry.line } : {}),
+              expected: `the file ${entry.name} listed in ${manifestFile.path}`,
+              found: 'no such file',
+              message: `missing file: ${manifestFile.path} lists ${entry.name}, but the run folder has no such file`,
+            }),
+          );
         }
       }
       for (const file of files) {
         if (isFastqName(file.path) && !listed.has(normalizeKey(file.path))) {
-          reasons.push({
-            file: file.path,
-            expected: `only files listed in ${manifestFile.path}`,
-            found: 'a FASTQ the manifest does not list',
-            message: `orphan FASTQ: ${file.path} is not listed in ${manifestFile.path}`,
-          });
+          reasons.push(
+            reasonOf('ORPHAN_FASTQ', {
+              file: file.path,
+              expected: `only files listed in ${manifestFile.path}`,
+              found: 'a FASTQ the manifest does not list',
+              message: `orphan FASTQ: ${file.path} is not listed in ${manifestFile.path}`,
+            }),
+          );
         }
       }
     }
@@ -155,7 +166,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       const pair = await inspectPair(
         { body: openLocal(r1.absolute), fileName: r1.path },
         { body: openLocal(r2.absolute), fileName: r2.path },
-        { sha256: wantsSha(r1) || wantsSha(r2) },
+        { sha256: wantsSha(r1) || wantsSha(r2), legacyNoCalls: options.legacyNoCalls },
       );
       results.set(r1.path, fastqResult(r1.path, pair.r1));
       results.set(r2.path, fastqResult(r2.path, pair.r2, pair.reasons));
@@ -163,7 +174,13 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     }
     for (const { name } of alone) {
       const file = byPath.get(name)!;
-      results.set(file.path, fastqResult(file.path, await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file) })));
+      results.set(
+        file.path,
+        fastqResult(
+          file.path,
+          await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls }),
+        ),
+      );
       inspected.add(file.path);
     }
   }
@@ -226,36 +243,43 @@ function layoutReasons(layout: RunLayout, sheetPath: string | undefined): Valida
           (other: ExpectedFile) => other.landed && other.role === partnerRole && other.lane === file.lane && other.part === file.part,
         );
       const lane = file.lane === 0 ? 'all lanes' : `lane ${file.lane}`;
-      reasons.push({
-        file: file.name,
-        expected: `${file.name} (sample ${sample.sampleId}, ${lane}, ${file.label}, from ${source})`,
-        found: 'no such file',
-        message: partner
-          ? `missing mate: ${partner.name} is there but its mate ${file.name} (sample ${sample.sampleId}, ${lane}) is not`
-          : `missing file: ${source} makes sample ${sample.sampleId} expect ${file.label} in ${lane}, but ${file.name} is not in the run folder`,
-      });
+      reasons.push(
+        reasonOf(partner ? 'MISSING_MATE' : 'MISSING_FILE', {
+          file: file.name,
+          expected: `${file.name} (sample ${sample.sampleId}, ${lane}, ${file.label}, from ${source})`,
+          found: 'no such file',
+          message: partner
+            ? `missing mate: ${partner.name} is there but its mate ${file.name} (sample ${sample.sampleId}, ${lane}) is not`
+            : `missing file: ${source} makes sample ${sample.sampleId} expect ${file.label} in ${lane}, but ${file.name} is not in the run folder`,
+        }),
+      );
     }
   }
+  // The layout's one problem today: the same sample file (sample, lane, read) in two folders.
   for (const problem of layout.problems) {
-    reasons.push({
-      file: problem.file,
-      ...(problem.expected ? { expected: problem.expected } : {}),
-      ...(problem.found ? { found: problem.found } : {}),
-      message: problem.message,
-    });
+    reasons.push(
+      reasonOf('DUPLICATE_FILE', {
+        file: problem.file,
+        ...(problem.expected ? { expected: problem.expected } : {}),
+        ...(problem.found ? { found: problem.found } : {}),
+        message: problem.message,
+      }),
+    );
   }
   // A manifest run reports the FASTQs its manifest does not list instead.
   if (layout.profile === 'manifest') return reasons;
   for (const file of layout.unexpected) {
     if (!isFastqName(file.name) || layout.problems.some((problem) => problem.file === file.name)) continue;
-    reasons.push({
-      file: file.name,
-      expected: sheetPath
-        ? `only FASTQs of the samples in ${sheetPath} (or Undetermined_S0_*)`
-        : `only FASTQs of samples of a ${layout.profile} run folder`,
-      found: sheetPath ? 'a FASTQ no sample of the sheet explains' : 'a FASTQ of no sample',
-      message: `orphan FASTQ: ${file.reason}`,
-    });
+    reasons.push(
+      reasonOf('ORPHAN_FASTQ', {
+        file: file.name,
+        expected: sheetPath
+          ? `only FASTQs of the samples in ${sheetPath} (or Undetermined_S0_*)`
+          : `only FASTQs of samples of a ${layout.profile} run folder`,
+        found: sheetPath ? 'a FASTQ no sample of the sheet explains' : 'a FASTQ of no sample',
+        message: `orphan FASTQ: ${file.reason}`,
+      }),
+    );
   }
   return reasons;
 }
@@ -270,6 +294,7 @@ function fastqResult(path: string, inspection: FastqInspection, extra: Validatio
     ...(inspection.sha256 ? { sha256: inspection.sha256 } : {}),
     size: inspection.size,
     stats: inspection.stats,
+    ...(inspection.qualityEncoding ? { qualityEncoding: inspection.qualityEncoding } : {}),
   };
 }
 
@@ -307,12 +332,14 @@ async function listFolder(dir: string, reasons: ValidationReason[]): Promise<Fol
       if (entry.isSymbolicLink()) {
         const target = await realpath(full).catch(() => undefined);
         if (!target || (target !== root && !target.startsWith(root + sep))) {
-          reasons.push({
-            file: path,
-            expected: 'a file inside the run folder',
-            found: target ? `a link to ${target}` : 'a broken link',
-            message: `${path} is a link that leads outside the run folder${target ? ` (to ${target})` : ''}`,
-          });
+          reasons.push(
+            reasonOf('LINK_OUTSIDE', {
+              file: path,
+              expected: 'a file inside the run folder',
+              found: target ? `a link to ${target}` : 'a broken link',
+              message: `${path} is a link that leads outside the run folder${target ? ` (to ${target})` : ''}`,
+            }),
+          );
           continue;
         }
         const targetInfo = await lstat(target);

@@ -5,9 +5,10 @@ import { pairMates } from '../layouts/pairs.ts';
 import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { FileRead } from '../layouts/types.ts';
 import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
-import type { ValidationReason, VersionFile } from './types.ts';
+import type { ValidationOptions, ValidationReason, VersionFile } from './types.ts';
 import { type FastqInspection, inspectFastq, inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, type ManifestEntry } from './manifest.ts';
+import { reasonOf } from './rules.ts';
 
 export interface SampleValidation {
   files: VersionFile[];
@@ -15,7 +16,7 @@ export interface SampleValidation {
   versionHash: string;
 }
 
-export interface ValidateSampleOptions {
+export interface ValidateSampleOptions extends ValidationOptions {
   /**
    * The run's manifest, when it has one (manifest profile, or a manifest beside a sample sheet):
    * each listed file's MD5, SHA-256 and size are compared with what the pass measured.
@@ -95,7 +96,7 @@ export async function validateSample(
     const pair = await inspectPair(
       { body: await open(mate1), fileName: mate1.name },
       { body: await open(mate2), fileName: mate2.name },
-      { sha256: wantsSha(mate1) || wantsSha(mate2) },
+      { sha256: wantsSha(mate1) || wantsSha(mate2), legacyNoCalls: options.legacyNoCalls },
     );
     inspections.set(mate1.name, pair.r1);
     inspections.set(mate2.name, pair.r2);
@@ -103,25 +104,33 @@ export async function validateSample(
   }
   for (const { file, missing } of loneMates) {
     const mate = partnerName(file, slots, missing);
-    pairReasons.push({
-      file: file.name,
-      expected: `its mate ${mate}`,
-      found: 'no such file in the sample',
-      message: `missing mate: ${file.name} has no mate ${mate} (lane ${file.lane})`,
-    });
+    pairReasons.push(
+      reasonOf('MISSING_MATE', {
+        file: file.name,
+        expected: `its mate ${mate}`,
+        found: 'no such file in the sample',
+        message: `missing mate: ${file.name} has no mate ${mate} (lane ${file.lane})`,
+      }),
+    );
   }
-  for (const slot of alone) inspections.set(slot.name, await inspectFastq(await open(slot), slot.name, { sha256: wantsSha(slot) }));
+  for (const slot of alone)
+    inspections.set(
+      slot.name,
+      await inspectFastq(await open(slot), slot.name, { sha256: wantsSha(slot), legacyNoCalls: options.legacyNoCalls }),
+    );
 
   const files: VersionFile[] = [];
   for (const { label, role, lane, part, ...file } of slots) {
     const inspection = inspections.get(file.name)!;
     if (inspection.size !== file.size) {
-      reasons.push({
-        file: file.name,
-        expected: `${file.size} bytes (the size recorded when the file landed)`,
-        found: `${inspection.size} bytes`,
-        message: `stored size ${inspection.size} bytes differs from the landed size ${file.size}: the object changed while it was validated`,
-      });
+      reasons.push(
+        reasonOf('SIZE_CHANGED', {
+          file: file.name,
+          expected: `${file.size} bytes (the size recorded when the file landed)`,
+          found: `${inspection.size} bytes`,
+          message: `stored size ${inspection.size} bytes differs from the landed size ${file.size}: the object changed while it was validated`,
+        }),
+      );
     }
     reasons.push(...inspection.reasons);
     const entry = listed.get(normalizeKey(file.name));

@@ -214,7 +214,9 @@ export async function sampleCommand(name: string, options: CommonOptions): Promi
       );
     }
     for (const reason of version.reasons ?? [])
-      process.stdout.write(`  rejected: ${reason.file}${reason.line ? ` line ${reason.line}` : ''}: ${reason.message}\n`);
+      process.stdout.write(
+        `  rejected: ${reason.file}${reason.line ? ` line ${reason.line}` : ''}: ${reason.message}${reason.code ? ` [${reason.code}]` : ''}\n`,
+      );
     for (const step of version.steps) {
       const cost = step.cost ? `, ${step.cost.vcpuSeconds} vCPU-s ≈ $${step.cost.estimatedUsd.toFixed(4)}` : '';
       process.stdout.write(

@@ -42,7 +42,11 @@ export async function validateLandedSample(
   const reads = detail.reads;
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, reads, bytes);
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
-  const result = await validateSample(svc, landed, { manifest, ...(reads ? { reads } : {}) });
+  const result = await validateSample(svc, landed, {
+    manifest,
+    legacyNoCalls: svc.config.validation.legacyNoCalls,
+    ...(reads ? { reads } : {}),
+  });
   return concludeValidation(svc, ref, result);
 }
 
@@ -66,6 +70,7 @@ async function submitValidationJob(
     ...(reads ? { reads } : {}),
     resultKey: keys.result,
     ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}),
+    legacyNoCalls: svc.config.validation.legacyNoCalls,
   };
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
   const { jobId } = await svc.jobs.submit(validationJobSpec(svc.config, jobName));

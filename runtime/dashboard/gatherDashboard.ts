@@ -382,7 +382,7 @@ export function describeReason(reason: ValidationReason): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${reason.file}${where ? ` ${where}` : ''}: ${reason.message}`;
+  return `${reason.file}${where ? ` ${where}` : ''}: ${reason.message}${reason.code ? ` [${reason.code}]` : ''}`;
 }
 
 function quarantineEntry(version: VersionRecord): QuarantineEntry {

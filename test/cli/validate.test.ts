@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validateCommand, type ValidateCommandOptions } from '../../cli/commands/validate.ts';
+import { VALIDATION_RULES } from '../../validation/rules.ts';
 import { gz, reads, record } from '../validation/fastqFixtures.ts';
 
 let root: string;
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 /** Runs the command in-process and captures what it prints. */
-async function run(target: string, options: ValidateCommandOptions = {}) {
+async function run(target: string | undefined, options: ValidateCommandOptions = {}) {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -121,6 +122,7 @@ describe('validateCommand', () => {
         meanQuality: expect.any(Number),
         q30Percent: expect.any(Number),
       },
+      qualityEncoding: 'phred+33',
     });
     // A sample sheet has a checksum but no read statistics.
     expect(printed.files.find((file: { path: string }) => file.path === 'SampleSheet.csv')).toEqual({
@@ -129,6 +131,7 @@ describe('validateCommand', () => {
       reasons: [],
       md5: expect.stringMatching(/^[0-9a-f]{32}$/),
       stats: null,
+      qualityEncoding: null,
     });
     expect(printed).toMatchObject({ valid: true, reasons: [] });
   });
@@ -146,7 +149,14 @@ describe('validateCommand', () => {
           path: paths.bad,
           valid: false,
           reasons: [
-            { file: paths.bad, line: 12, record: 3, expected: '4 quality characters (the sequence length on line 10)', found: '3' },
+            {
+              code: 'FASTQ_QUALITY_LENGTH',
+              file: paths.bad,
+              line: 12,
+              record: 3,
+              expected: '4 quality characters (the sequence length on line 10)',
+              found: '3',
+            },
           ],
         },
       ],
@@ -190,6 +200,7 @@ describe('landfall validate (the real command line, spawned)', () => {
             meanQuality: expect.any(Number),
             q30Percent: expect.any(Number),
           },
+          qualityEncoding: 'phred+33',
         },
       ],
       reasons: [],
@@ -215,6 +226,29 @@ describe('landfall validate (the real command line, spawned)', () => {
     expect(corrupt.stdout).toContain('truncated gzip');
   });
 
+  it("applies the config's validation settings: legacy '.' no-calls rejected by default, accepted with legacyNoCalls", async () => {
+    // Prepare
+    const path = join(root, 'S4.R1.fastq.gz');
+    await writeFile(
+      path,
+      gz(record({ name: 'HWI-EAS209_0006_FC706VJ:5:58:5894:21141#0/1', sequence: 'TTAAT.GGTA', quality: 'IIII#IIIII' })),
+    );
+
+    // Act
+    const [byDefault, accepting] = await Promise.all([
+      landfall(path, '--json'),
+      landfall(path, '--json', '--config', resolve('test/fixtures/landfall.legacy-no-calls.config.ts')),
+    ]);
+
+    // Assess
+    expect(byDefault.code).toBe(1);
+    expect(JSON.parse(byDefault.stdout).files[0].reasons).toEqual([
+      expect.objectContaining({ code: 'FASTQ_LEGACY_NO_CALL', line: 2, message: expect.stringContaining('validation.legacyNoCalls') }),
+    ]);
+    expect(accepting.code).toBe(0);
+    expect(JSON.parse(accepting.stdout).files[0]).toMatchObject({ valid: true, stats: { reads: 1, bases: 10 } });
+  });
+
   it('exits 0 for a valid run folder with a profile', async () => {
     // Act
     const result = await landfall(paths.run, '--profile', 'illumina');
@@ -236,13 +270,35 @@ describe('landfall validate (the real command line, spawned)', () => {
       stderr: /^landfall: cannot read .*inside\.fastq: ENOTDIR/,
     },
     { case: 'an unknown profile', args: () => [paths.run, '--profile', 'nanopore'], stderr: /unknown profile "nanopore"/ },
-    { case: 'no argument', args: () => [], stderr: /missing required argument/ },
+    { case: 'no argument', args: () => [], stderr: /expected a file or a run folder to validate \(or --rules\)/ },
+    { case: '--rules with a file', args: () => ['--rules', paths.good], stderr: /--rules lists the rules and takes no file/ },
   ])('exits 2 for $case', async ({ args, stderr }) => {
     // Act
     const result = await landfall(...args());
 
     // Assess
     expect(result).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(stderr) });
+  });
+});
+
+describe('landfall validate --rules', () => {
+  it('lists every rule of the registry with its code, scope and description', async () => {
+    // Act
+    const text = await run(undefined, { rules: true });
+    const json = await run(undefined, { rules: true, json: true });
+
+    // Assess
+    expect(text.code).toBe(0);
+    for (const rule of VALIDATION_RULES) expect(text.stdout).toMatch(new RegExp(`^${rule.code} +${rule.scope} +\\S`, 'm'));
+    expect(JSON.parse(json.stdout)).toEqual(VALIDATION_RULES.map((rule) => ({ ...rule, checkedIn: [...rule.checkedIn] })));
+  });
+
+  it('says which rule each reason breaks, in the text output too', async () => {
+    // Act
+    const result = await run(paths.bad);
+
+    // Assess
+    expect(result.stdout).toMatch(/:12: line 12: record 3 has 3 quality characters for 4 bases.*\[FASTQ_QUALITY_LENGTH\]$/m);
   });
 });
 

@@ -15,6 +15,7 @@ import { type CompletenessInput, evaluateCompleteness } from '../../functions/la
 import { parseRunManifest } from '../../functions/landing/runManifest.ts';
 import { parseSampleSheet } from '../../layouts/sampleSheet.ts';
 import { unsafePathReason } from '../../validation/manifest.ts';
+import type { RuleCode } from '../../validation/rules.ts';
 import type { ValidationProfile, ValidationReason } from '../../validation/types.ts';
 import { validateRunFolder } from '../../validation/validateRunFolder.ts';
 import { validateSample } from '../../validation/validateSample.ts';
@@ -71,7 +72,7 @@ interface Row {
   case: string;
   subject: Subject;
   /** The reason that must be there: `expected` and `found` match as substrings. Omitted for good rows. */
-  reason?: { file: string; line?: unknown; record?: unknown; expected: string; found: string };
+  reason?: { code?: RuleCode; file: string; line?: unknown; record?: unknown; expected: string; found: string };
 }
 
 let root: string;
@@ -114,7 +115,9 @@ async function landingReasons(files: Files): Promise<ValidationReason[]> {
  * Completeness says INCOMPLETE with the missing list (and the landing emits "Run Incomplete") or
  * names unknown FASTQs ("Unexpected File"); here each becomes a reason so the table reads alike.
  */
-function completenessReasons(input: Omit<CompletenessInput, 'rtaSettleSeconds' | 'deadlineMinutes'>): ValidationReason[] {
+function completenessReasons(
+  input: Omit<CompletenessInput, 'rtaSettleSeconds' | 'deadlineMinutes'>,
+): Array<Omit<ValidationReason, 'code'>> {
   const result = evaluateCompleteness({ ...input, rtaSettleSeconds: 0, deadlineMinutes: 60 });
   return [
     ...result.missing.map((file) => ({
@@ -132,7 +135,7 @@ function completenessReasons(input: Omit<CompletenessInput, 'rtaSettleSeconds' |
   ];
 }
 
-async function reasonsOf(subject: Subject, via: 'landfall validate' | 'landing function'): Promise<ValidationReason[]> {
+async function reasonsOf(subject: Subject, via: 'landfall validate' | 'landing function'): Promise<Array<Omit<ValidationReason, 'code'>>> {
   if ('completeness' in subject) return completenessReasons(subject.completeness);
   if ('key' in subject) {
     // The land function's first storage call (HeadObject) refuses the key, so it fails loudly before
@@ -157,6 +160,7 @@ const bad: Row[] = [
     case: 'truncated gzip',
     subject: { folder: { 'S1.R1.fastq.gz': good.subarray(0, good.length - 30) }, landing: true },
     reason: {
+      code: 'GZIP_TRUNCATED',
       file: 'S1.R1.fastq.gz',
       line: expect.any(Number),
       record: expect.any(Number),
@@ -169,6 +173,7 @@ const bad: Row[] = [
     subject: { folder: { 'S1.R1.fastq.gz': badCrc }, landing: true },
     // Where the records stopped being checked: zlib drops the output of the write that failed.
     reason: {
+      code: 'GZIP_CRC_MISMATCH',
       file: 'S1.R1.fastq.gz',
       line: expect.any(Number),
       record: expect.any(Number),
@@ -180,6 +185,7 @@ const bad: Row[] = [
     case: 'trailing garbage',
     subject: { folder: { 'S1.R1.fastq.gz': Buffer.concat([good, Buffer.from('garbage!!')]) }, landing: true },
     reason: {
+      code: 'GZIP_TRAILING_DATA',
       file: 'S1.R1.fastq.gz',
       expected: 'end of file or another gzip member',
       found: `bytes that are not gzip in bytes ${good.length - 1}–${good.length + 8}`,
@@ -192,12 +198,18 @@ const bad: Row[] = [
       profile: 'manifest',
       landing: true,
     },
-    reason: { file: 'S1.R1.fastq.gz', expected: `${good.length} bytes (manifest.json)`, found: `${padded.length} bytes` },
+    reason: {
+      code: 'MANIFEST_SIZE_MISMATCH',
+      file: 'S1.R1.fastq.gz',
+      expected: `${good.length} bytes (manifest.json)`,
+      found: `${padded.length} bytes`,
+    },
   },
   {
     case: 'NUL padding, named as such',
     subject: { folder: { 'S1.R1.fastq.gz': padded }, landing: true },
     reason: {
+      code: 'GZIP_TRAILING_DATA',
       file: 'S1.R1.fastq.gz',
       expected: `end of file after the last gzip member (at byte ${good.length})`,
       found: '64 NUL bytes of padding',
@@ -206,22 +218,41 @@ const bad: Row[] = [
   {
     case: 'not gzip at all',
     subject: { folder: { 'S1.R1.fastq.gz': Buffer.from(reads(3), 'latin1') }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', expected: 'gzip magic bytes 1f 8b at the start', found: 'bytes 40 41 ("@A00123:")' },
+    reason: {
+      code: 'GZIP_MAGIC',
+      file: 'S1.R1.fastq.gz',
+      expected: 'gzip magic bytes 1f 8b at the start',
+      found: 'bytes 40 41 ("@A00123:")',
+    },
   },
   {
     case: 'zero bytes',
     subject: { folder: { 'S1.R1.fastq.gz': Buffer.alloc(0) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', expected: 'a gzip stream', found: 'an empty file (0 bytes)' },
+    reason: { code: 'FILE_EMPTY', file: 'S1.R1.fastq.gz', expected: 'a gzip stream', found: 'an empty file (0 bytes)' },
   },
   {
     case: "missing '@'",
     subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'ACGT' }).slice(1)}`) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', line: 9, record: 3, expected: "a header line starting with '@'", found: '"r3"' },
+    reason: {
+      code: 'FASTQ_HEADER',
+      file: 'S1.R1.fastq.gz',
+      line: 9,
+      record: 3,
+      expected: "a header line starting with '@'",
+      found: '"r3"',
+    },
   },
   {
     case: "missing '+'",
     subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}@r3\nACGT\nIIII\nIIII\n`) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', line: 11, record: 3, expected: "a separator line starting with '+'", found: '"IIII"' },
+    reason: {
+      code: 'FASTQ_SEPARATOR',
+      file: 'S1.R1.fastq.gz',
+      line: 11,
+      record: 3,
+      expected: "a separator line starting with '+'",
+      found: '"IIII"',
+    },
   },
   {
     case: 'sequence/quality length mismatch',
@@ -229,27 +260,80 @@ const bad: Row[] = [
       folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'ACGTACGT', quality: 'IIIIIII' })}`) },
       landing: true,
     },
-    reason: { file: 'S1.R1.fastq.gz', line: 12, record: 3, expected: '8 quality characters (the sequence length on line 10)', found: '7' },
+    reason: {
+      code: 'FASTQ_QUALITY_LENGTH',
+      file: 'S1.R1.fastq.gz',
+      line: 12,
+      record: 3,
+      expected: '8 quality characters (the sequence length on line 10)',
+      found: '7',
+    },
   },
   {
     case: 'bad base',
     subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'ACGUACGT' })}`) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', line: 10, record: 3, expected: 'a base A, C, G, T or N', found: "'U'" },
+    reason: { code: 'FASTQ_INVALID_BASE', file: 'S1.R1.fastq.gz', line: 10, record: 3, expected: 'a base A, C, G, T or N', found: "'U'" },
+  },
+  {
+    case: "'+' line naming another read",
+    subject: {
+      folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3 1:N:0:ACGT', sequence: 'ACGT', plus: 'r4 1:N:0:ACGT' })}`) },
+      landing: true,
+    },
+    reason: {
+      code: 'FASTQ_PLUS_NAME_MISMATCH',
+      file: 'S1.R1.fastq.gz',
+      line: 11,
+      record: 3,
+      expected: `the title of the '@' line ("r3 1:N:0:ACGT")`,
+      found: `'+' followed by "r4 1:N:0:ACGT"`,
+    },
+  },
+  {
+    case: 'legacy no-call (validation.legacyNoCalls off)',
+    subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'AC.T' })}`) }, landing: true },
+    reason: { code: 'FASTQ_LEGACY_NO_CALL', file: 'S1.R1.fastq.gz', line: 10, record: 3, expected: 'a base A, C, G, T or N', found: "'.'" },
+  },
+  {
+    case: 'Phred+64 qualities',
+    subject: { folder: { 'S1.R1.fastq.gz': gz(record({ name: 'r1', sequence: 'ACGTACGT', quality: 'hhhhgg^B' })) }, landing: true },
+    reason: { code: 'FASTQ_PHRED64', file: 'S1.R1.fastq.gz', expected: 'Phred+33', found: 'Phred+64' },
   },
   {
     case: 'quality character out of range',
     subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}${record({ name: 'r3', sequence: 'ACGT', quality: 'II I' })}`) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', line: 12, record: 3, expected: "a quality character from '!' to '~'", found: 'byte 0x20' },
+    reason: {
+      code: 'FASTQ_QUALITY_RANGE',
+      file: 'S1.R1.fastq.gz',
+      line: 12,
+      record: 3,
+      expected: "a quality character from '!' to '~'",
+      found: 'byte 0x20',
+    },
   },
   {
     case: 'incomplete last record',
     subject: { folder: { 'S1.R1.fastq.gz': gz(`${twoGood}@r3\nACGT\n`) }, landing: true },
-    reason: { file: 'S1.R1.fastq.gz', line: 10, record: 3, expected: "a '+' separator line to complete record 3", found: 'end of file' },
+    reason: {
+      code: 'FASTQ_INCOMPLETE_RECORD',
+      file: 'S1.R1.fastq.gz',
+      line: 10,
+      record: 3,
+      expected: "a '+' separator line to complete record 3",
+      found: 'end of file',
+    },
   },
   {
     case: 'R1/R2 count mismatch',
     subject: { folder: { 'S1.R1.fastq.gz': gz(reads(5, { mate: 1 })), 'S1.R2.fastq.gz': gz(reads(4, { mate: 2 })) }, landing: true },
-    reason: { file: 'S1.R2.fastq.gz', line: 17, record: 5, expected: '5 reads, as many as S1.R1.fastq.gz', found: '4' },
+    reason: {
+      code: 'PAIR_READ_COUNT',
+      file: 'S1.R2.fastq.gz',
+      line: 17,
+      record: 5,
+      expected: '5 reads, as many as S1.R1.fastq.gz',
+      found: '4',
+    },
   },
   {
     case: 'read-name mismatch at record k (k = 3)',
@@ -261,6 +345,7 @@ const bad: Row[] = [
       landing: true,
     },
     reason: {
+      code: 'PAIR_READ_NAME',
       file: 'S1.R2.fastq.gz',
       record: 3,
       line: 9,
@@ -274,7 +359,12 @@ const bad: Row[] = [
       folder: { 'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n'), 'A_S1_L001_R1_001.fastq.gz': gz(reads(3)) },
       profile: 'illumina',
     },
-    reason: { file: 'A_S1_L001_R2_001.fastq.gz', expected: 'A_S1_L001_R2_001.fastq.gz (sample A, lane 1, R2', found: 'no such file' },
+    reason: {
+      code: 'MISSING_MATE',
+      file: 'A_S1_L001_R2_001.fastq.gz',
+      expected: 'A_S1_L001_R2_001.fastq.gz (sample A, lane 1, R2',
+      found: 'no such file',
+    },
   },
   {
     case: 'missing mate (landing: a lane without its R2)',
@@ -285,12 +375,24 @@ const bad: Row[] = [
         'A_S1_L002_R1_001.fastq.gz': gz(reads(2)),
       },
     },
-    reason: { file: 'A_S1_L002_R1_001.fastq.gz', expected: 'its mate A_S1_L002_R2_001.fastq.gz', found: 'no such file in the sample' },
+    reason: {
+      code: 'MISSING_MATE',
+      file: 'A_S1_L002_R1_001.fastq.gz',
+      expected: 'its mate A_S1_L002_R2_001.fastq.gz',
+      found: 'no such file in the sample',
+    },
   },
   {
     case: 'missing mate record (R2 has one read more)',
     subject: { folder: { 'S1.R1.fastq.gz': gz(reads(3, { mate: 1 })), 'S1.R2.fastq.gz': gz(reads(4, { mate: 2 })) }, landing: true },
-    reason: { file: 'S1.R2.fastq.gz', line: 13, record: 4, expected: '3 reads, as many as S1.R1.fastq.gz', found: '4' },
+    reason: {
+      code: 'PAIR_READ_COUNT',
+      file: 'S1.R2.fastq.gz',
+      line: 13,
+      record: 4,
+      expected: '3 reads, as many as S1.R1.fastq.gz',
+      found: '4',
+    },
   },
   {
     case: 'orphan FASTQ',
@@ -304,6 +406,7 @@ const bad: Row[] = [
       profile: 'illumina',
     },
     reason: {
+      code: 'ORPHAN_FASTQ',
       file: 'Z_S9_L001_R1_001.fastq.gz',
       expected: 'only FASTQs of the samples in SampleSheet.csv',
       found: 'a FASTQ no sample of the sheet explains',
@@ -342,6 +445,7 @@ const bad: Row[] = [
       profile: 'illumina',
     },
     reason: {
+      code: 'SAMPLE_SHEET',
       file: 'SampleSheet.csv',
       line: 10,
       expected: 'each (Lane, Sample_ID) once',
@@ -355,7 +459,12 @@ const bad: Row[] = [
       profile: 'manifest',
       landing: true,
     },
-    reason: { file: 'S1.R1.fastq.gz', expected: `MD5 ${'0'.repeat(32)} (manifest.md5`, found: `MD5 ${md5(good)}` },
+    reason: {
+      code: 'MANIFEST_MD5_MISMATCH',
+      file: 'S1.R1.fastq.gz',
+      expected: `MD5 ${'0'.repeat(32)} (manifest.md5`,
+      found: `MD5 ${md5(good)}`,
+    },
   },
   {
     case: 'manifest deadline passed',
@@ -383,6 +492,7 @@ const bad: Row[] = [
     case: 'traversal key from the share',
     subject: { key: 'incoming/lab-a/RUN1/../../../../etc/passwd' },
     reason: {
+      code: 'UNSAFE_PATH',
       file: 'incoming/lab-a/RUN1/../../../../etc/passwd',
       expected: 'a relative path inside the run folder',
       found: '"incoming/lab-a/RUN1/../../../../etc/passwd"',
@@ -394,7 +504,13 @@ const bad: Row[] = [
       folder: { 'S1.R1.fastq.gz': good, 'manifest.md5': `${md5(good)}  S1.R1.fastq.gz\n${md5(good)}  ../other-run/S1.R1.fastq.gz\n` },
       profile: 'manifest',
     },
-    reason: { file: 'manifest.md5', line: 2, expected: 'a relative path inside the run folder', found: '"../other-run/S1.R1.fastq.gz"' },
+    reason: {
+      code: 'UNSAFE_PATH',
+      file: 'manifest.md5',
+      line: 2,
+      expected: 'a relative path inside the run folder',
+      found: '"../other-run/S1.R1.fastq.gz"',
+    },
   },
   {
     case: 'absolute path in a manifest',
@@ -405,12 +521,17 @@ const bad: Row[] = [
       },
       profile: 'manifest',
     },
-    reason: { file: 'manifest.json', expected: 'a relative path inside the run folder', found: '"/etc/passwd"' },
+    reason: { code: 'UNSAFE_PATH', file: 'manifest.json', expected: 'a relative path inside the run folder', found: '"/etc/passwd"' },
   },
   {
     case: 'control character in a file name',
     subject: { folder: { 'S1.R1.fastq.gz': good, 'bad\u0007name.R1.fastq.gz': good } },
-    reason: { file: 'bad\u0007name.R1.fastq.gz', expected: 'a relative path inside the run folder', found: '"bad\\u0007name.R1.fastq.gz"' },
+    reason: {
+      code: 'UNSAFE_PATH',
+      file: 'bad\u0007name.R1.fastq.gz',
+      expected: 'a relative path inside the run folder',
+      found: '"bad\\u0007name.R1.fastq.gz"',
+    },
   },
 ];
 
@@ -510,6 +631,7 @@ describe('bad inputs (issue 3 acceptance table)', () => {
     // Assess
     expect(reasons).toContainEqual(
       expect.objectContaining({
+        ...(reason!.code ? { code: reason!.code } : {}),
         file: reason!.file,
         ...(reason!.line !== undefined ? { line: reason!.line } : {}),
         ...(reason!.record !== undefined ? { record: reason!.record } : {}),
@@ -542,6 +664,9 @@ describe('bad inputs (issue 3 acceptance table)', () => {
       'quality character out of range',
       'incomplete last record',
       'R1/R2 count mismatch',
+      "'+' line naming another read",
+      'legacy no-call',
+      'Phred+64 qualities',
       'read-name mismatch at record k',
       'missing mate',
       'orphan FASTQ',

@@ -7,14 +7,17 @@ export function illuminaName(index: number, mate: 1 | 2 = 1): string {
 }
 
 export interface RecordSpec {
+  /** The title: the header line after '@' (name, then an optional description after a blank). */
   name: string;
   sequence: string;
   quality?: string;
+  /** Text after '+' on the separator line (the format allows the title again). @default '' */
+  plus?: string;
 }
 
-/** One FASTQ record; quality defaults to 'I' per base. */
-export function record({ name, sequence, quality }: RecordSpec): string {
-  return `@${name}\n${sequence}\n+\n${quality ?? 'I'.repeat(sequence.length)}\n`;
+/** One FASTQ record as Cock et al. (2010) define it; quality defaults to 'I' per base. */
+export function record({ name, sequence, quality, plus }: RecordSpec): string {
+  return `@${name}\n${sequence}\n+${plus ?? ''}\n${quality ?? 'I'.repeat(sequence.length)}\n`;
 }
 
 /** `count` valid records with Illumina names and deterministic sequences. */

@@ -1,10 +1,14 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationIoError } from '../../validation/errors.ts';
 import { validateFile } from '../../validation/validateFile.ts';
-import { gz, reads } from './fastqFixtures.ts';
+import { gz, reads, record } from './fastqFixtures.ts';
+
+const hasSeqkit = spawnSync('seqkit', ['version']).status === 0;
 
 let dir: string;
 beforeAll(async () => {
@@ -36,6 +40,7 @@ describe('validateFile', () => {
           sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
           size: expect.any(Number),
           stats: expect.objectContaining({ reads: 7, bases: 210 }),
+          qualityEncoding: 'phred+33',
         },
       ],
     });
@@ -69,5 +74,49 @@ describe('validateFile', () => {
     // Assess
     expect(failure).toBeInstanceOf(ValidationIoError);
     expect((failure as Error).message).toContain('no such file or folder');
+  });
+
+  describe('a Phred+64 file (Illumina 1.3–1.7)', () => {
+    // Qualities of an Illumina 1.5 read: Q2 tail as 'B', Q40 as 'h' (Phred+64).
+    const quality = 'hhhhhhhhhhhhhhhggggffff^^^^]]]]\\\\[[ZZYYXXWWBBBBBBBBBB';
+    const sequence = 'ACGT'.repeat(quality.length).slice(0, quality.length);
+    const text = Array.from({ length: 3 }, (_, i) => record({ name: `HWUSI-EAS100R:6:73:941:${1973 + i}#0/1`, sequence, quality })).join(
+      '',
+    );
+    const scores = [...quality].map((c) => c.charCodeAt(0) - 64);
+    const meanQuality = Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100;
+
+    it('is found, reported as such with its statistics on the +64 scale, and rejected', async () => {
+      // Prepare
+      const path = join(dir, 'old_run_s_1_1_sequence.fastq.gz');
+      await writeFile(path, gz(text));
+
+      // Act
+      const result = await validateFile(path);
+
+      // Assess
+      expect(result.valid).toBe(false);
+      expect(result.files[0]).toMatchObject({ qualityEncoding: 'phred+64', stats: { reads: 3, meanQuality } });
+      expect(result.files[0]!.reasons.map((reason) => reason.code)).toEqual(['FASTQ_PHRED64']);
+    });
+
+    it.skipIf(!hasSeqkit)('is valid Phred+33 with the same scores after the conversion its reason names (seqkit)', async () => {
+      // Prepare
+      const path = join(dir, 'to_convert.fastq.gz');
+      const converted = join(dir, 'converted.fastq.gz');
+      await writeFile(path, gz(text));
+      const [reason] = (await validateFile(path)).files[0]!.reasons;
+      const command = /seqkit convert (--from \S+ --to \S+) /.exec(reason!.message)![1]!.split(' ');
+
+      // Act
+      await promisify(execFile)('seqkit', ['convert', ...command, path, '-o', converted]);
+      const result = await validateFile(converted);
+
+      // Assess
+      expect(result.valid).toBe(true);
+      expect(result.files[0]).toMatchObject({ qualityEncoding: 'phred+33', stats: { reads: 3, meanQuality } });
+    });
+
+    it.skipIf(hasSeqkit)('conversion check skipped: seqkit is not installed (the Debian package seqkit)', () => undefined);
   });
 });

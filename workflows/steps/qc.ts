@@ -89,7 +89,8 @@ const N = 3;
 const BASE_CLASS = new Uint8Array(256);
 for (const c of 'ATat') BASE_CLASS[c.charCodeAt(0)] = ACGT;
 for (const c of 'GCgc') BASE_CLASS[c.charCodeAt(0)] = GC;
-for (const c of 'Nn') BASE_CLASS[c.charCodeAt(0)] = N;
+// '.' is a legacy no-call: validation accepts it only with validation.legacyNoCalls, as N.
+for (const c of 'Nn.') BASE_CLASS[c.charCodeAt(0)] = N;
 
 /**
  * Compute per-file QC statistics and per-pair read counts, and write `<outDir>/qc.json` and a

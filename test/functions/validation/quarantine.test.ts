@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RuleCode } from '../../../validation/rules.ts';
 import type { ValidationReason, VersionFile } from '../../../validation/types.ts';
 import { quarantineSample } from '../../../functions/validation/quarantine.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
@@ -43,7 +44,7 @@ describe('quarantine', () => {
           reads: 1,
         };
       };
-      const reason = (file: string, message: string): ValidationReason => ({ file, message });
+      const reason = (file: string, code: RuleCode, message: string): ValidationReason => ({ code, file, message });
       const s1 = await landed('S1');
       const s2 = await landed('S2');
       // Act
@@ -51,13 +52,13 @@ describe('quarantine', () => {
         harness.services,
         { ...run, sampleId: 'S1', version: 1 },
         [s1],
-        [reason(s1.name, 'truncated gzip')],
+        [reason(s1.name, 'GZIP_TRUNCATED', 'truncated gzip')],
       );
       const second = await quarantineSample(
         harness.services,
         { ...run, sampleId: 'S2', version: 1 },
         [s2],
-        [reason(s2.name, "'+' expected")],
+        [reason(s2.name, 'FASTQ_SEPARATOR', "'+' expected")],
       );
       // Assess: both documents survive, each with its own sample's reasons and files
       expect([first.reasonsKey, second.reasonsKey]).toEqual(['genomics/RUN1/S1/v1/reasons.json', 'genomics/RUN1/S2/v1/reasons.json']);

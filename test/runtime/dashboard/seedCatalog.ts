@@ -147,6 +147,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
     {
       reasons: [
         {
+          code: 'FASTQ_SEPARATOR',
           file: BAD_FILE,
           line: 11,
           record: 3,

@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SampleValidation } from '../../../validation/validateSample.ts';
+import type { ValidationJobInput } from '../../../contracts/validationJob.ts';
+import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
+import { runValidationJob } from '../../../workflows/steps/validateJob.ts';
+import { gz, record } from '../../validation/fastqFixtures.ts';
+
+// The large-sample validation job: the input the validate function writes, the result it reads back.
+let root: string;
+let storage: FolderStorage;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'landfall-validate-job-'));
+  storage = new FolderStorage(root);
+  await storage.createBucket('landing');
+  await storage.createBucket('work');
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Stores a single-read sample whose bases hold legacy '.' no-calls, and the job's input for it. */
+async function jobInput(name: string, legacyNoCalls: boolean | undefined): Promise<string> {
+  const bytes = gz(record({ name: 'HWI-EAS209_0006_FC706VJ:5:58:5894:21141#0/1', sequence: 'TTAAT.GGTA', quality: 'IIII#IIIII' }));
+  const info = await storage.put('landing', `incoming/lab-a/RUN/${name}`, bytes);
+  const input = {
+    ref: { team: 'lab-a', runId: 'RUN', sampleId: name },
+    landed: [{ name, bucket: 'landing', key: info.key, size: info.size, etag: info.etag, landedAt: '2026-11-23T08:00:00Z' }],
+    resultKey: `work/validation/${name}/result.json`,
+    ...(legacyNoCalls === undefined ? {} : { legacyNoCalls }),
+  } satisfies Omit<ValidationJobInput, 'legacyNoCalls'> & { legacyNoCalls?: boolean };
+  const key = `work/validation/${name}/input.json`;
+  await storage.put('work', key, JSON.stringify(input));
+  return key;
+}
+
+describe('landfall-validate (the validation job)', () => {
+  it.each([
+    { case: 'rejects legacy no-calls when the input does not say otherwise', legacyNoCalls: undefined, codes: ['FASTQ_LEGACY_NO_CALL'] },
+    { case: "accepts them with the submitting config's legacyNoCalls", legacyNoCalls: true, codes: [] },
+  ])('$case', async ({ legacyNoCalls, codes }) => {
+    // Prepare
+    const name = `S${codes.length}_R1.fastq.gz`;
+    const inputKey = await jobInput(name, legacyNoCalls);
+
+    // Act
+    const resultKey = await runValidationJob(storage, 'work', inputKey);
+
+    // Assess
+    const result = JSON.parse((await storage.getBytes('work', resultKey)).toString('utf8')) as SampleValidation;
+    expect(result.reasons.map((reason) => reason.code)).toEqual(codes);
+    expect(result.files[0]).toMatchObject({ reads: 1, stats: { bases: 10 } });
+  });
+});
