@@ -21,7 +21,7 @@ const RUN_FOLDER = 'validation/validateRunFolder.ts';
 const SHEET = 'validation/validateFile.ts';
 
 function rule(scope: RuleScope, checkedIn: string | readonly string[], description: string) {
-  return { scope, checkedIn: typeof checkedIn === 'string' ? [checkedIn] : checkedIn, description };
+  return { scope, description, checkedIn: typeof checkedIn === 'string' ? [checkedIn] : checkedIn };
 }
 
 /**
