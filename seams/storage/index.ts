@@ -8,6 +8,6 @@ export {
   ObjectNotFoundError,
   StorageError,
 } from './errors.ts';
-export { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys, normalizeKey } from './keys.ts';
+export { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys } from './keys.ts';
 export { FolderStorage } from './FolderStorage.ts';
 export { S3Storage, type S3StorageOptions } from './S3Storage.ts';

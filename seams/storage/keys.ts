@@ -59,9 +59,6 @@ export function assertSafePrefix(prefix: string): void {
   segments.slice(0, -1).forEach((segment, index) => assertSegment(prefix, segment, index, segments.length));
 }
 
-/** @deprecated import `normalizeKey` from contracts/keys.ts (kept only until the validator's move lands). */
-export { normalizeKey } from '../../contracts/keys.ts';
-
 /**
  * Orders keys as S3 lists them: by the bytes of their UTF-8 encoding. JavaScript's default
  * string order compares UTF-16 code units and disagrees for characters above U+FFFF.

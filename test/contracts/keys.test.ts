@@ -97,4 +97,19 @@ describe('contracts/keys', () => {
       });
     });
   });
+
+  describe('Function: normalizeKey', () => {
+    it.each([
+      { case: 'NFD from a macOS SMB client', key: 'Pro\u0308be_S1.fastq.gz', expected: 'Pr\u00f6be_S1.fastq.gz' },
+      { case: 'already NFC', key: 'Pr\u00f6be_S1.fastq.gz', expected: 'Pr\u00f6be_S1.fastq.gz' },
+      { case: 'ASCII', key: 'incoming/lab-a/run1/S1.fq', expected: 'incoming/lab-a/run1/S1.fq' },
+    ])('returns the NFC form of $case', ({ key, expected }) => {
+      // Act
+      const normalized = normalizeKey(key);
+
+      // Assess
+      expect(normalized).toBe(expected);
+      expect(normalizeKey(normalized)).toBe(normalized);
+    });
+  });
 });

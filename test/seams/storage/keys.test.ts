@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidBucketNameError, InvalidKeyError, InvalidMetadataError } from '../../../seams/storage/errors.ts';
-import {
-  assertBucketName,
-  assertSafeKey,
-  assertSafeMetadata,
-  assertSafePrefix,
-  compareKeys,
-  normalizeKey,
-} from '../../../seams/storage/keys.ts';
+import { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys } from '../../../seams/storage/keys.ts';
 import { INVALID_KEYS } from './contract.ts';
 
 describe('keys', () => {
@@ -76,21 +69,6 @@ describe('keys', () => {
 
       // Assess
       expect(check).toThrow(InvalidKeyError);
-    });
-  });
-
-  describe('Function: normalizeKey', () => {
-    it.each([
-      { case: 'NFD from a macOS SMB client', key: 'Pro\u0308be_S1.fastq.gz', expected: 'Pr\u00f6be_S1.fastq.gz' },
-      { case: 'already NFC', key: 'Pr\u00f6be_S1.fastq.gz', expected: 'Pr\u00f6be_S1.fastq.gz' },
-      { case: 'ASCII', key: 'incoming/lab-a/run1/S1.fq', expected: 'incoming/lab-a/run1/S1.fq' },
-    ])('returns the NFC form of $case', ({ key, expected }) => {
-      // Act
-      const normalized = normalizeKey(key);
-
-      // Assess
-      expect(normalized).toBe(expected);
-      expect(normalizeKey(normalized)).toBe(normalized);
     });
   });
 
