@@ -90,6 +90,8 @@ export function simPipeline(workload: Pick<SimWorkload, 'steps'>): Pipeline {
       memoryMiB: 1024,
       timeoutSeconds: step.seconds * 10,
       expectedSeconds: step.seconds,
+      image: 'landfall',
+      command: ['landfall-step', step.name],
       early: step.early ?? false,
     })),
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TeamId } from '../contracts/names.ts';
+import { PipelineDefinition } from './pipeline.ts';
 
 export const RegionConfig = z
   .object({
@@ -301,6 +302,20 @@ export const EmbeddedConfig = z
   })
   .strict();
 
+/** A reference's name, as steps' `reference.default` and sample-sheet columns give it. */
+export const ReferenceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'reference names are letters, digits, . _ -');
+
+/**
+ * Where a reference lives: an `s3://<bucket>/<prefix>/` prefix (read through the storage seam: S3 in AWS, the
+ * folder of that bucket on the embedded runtime), or an absolute folder on this machine (embedded runtime only).
+ */
+export const ReferenceLocation = z
+  .string()
+  .refine(
+    (location) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(location) || location.startsWith('/'),
+    'a reference is an s3://<bucket>/<prefix> or an absolute folder',
+  );
+
 export const LandfallConfig = z
   .object({
     /** Short application name; prefixes every physical resource name. */
@@ -315,6 +330,13 @@ export const LandfallConfig = z
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
     placement: PlacementConfig.default(PlacementConfig.parse({})),
     idle: IdleConfig.default(IdleConfig.parse({})),
+    /**
+     * The lab's own pipelines (config/pipeline.ts `definePipeline`), besides the built-in `demo` and `dna-align`;
+     * teams are routed to either by name. @default none
+     */
+    pipelines: z.array(PipelineDefinition).default([]),
+    /** Reference folders steps choose per sample with `reference: { column, default }`: name → location. @default none */
+    references: z.record(ReferenceName, ReferenceLocation).default({}),
     /**
      * Set in AWS only, from the stack's LANDFALL_BUCKETS (never in landfall.config.ts): deployed bucket names
      * carry the stage and account id, since S3 names are global. Keys: landing, results, quarantine,
@@ -351,6 +373,21 @@ export const LandfallConfig = z
           message: `urgent rule names team ${rule.team}, which is not one of teams [${teamIds.join(', ')}]`,
         });
     });
+    const pipelineNames = new Set<string>();
+    for (const [index, pipeline] of config.pipelines.entries()) {
+      if (pipelineNames.has(pipeline.name))
+        ctx.addIssue({ code: 'custom', path: ['pipelines', index, 'name'], message: `pipeline ${pipeline.name} is defined twice` });
+      pipelineNames.add(pipeline.name);
+      for (const step of pipeline.steps) {
+        const fallback = step.reference?.default;
+        if (fallback !== undefined && !(fallback in config.references))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pipelines', index],
+            message: `pipeline ${pipeline.name}: step ${step.name}: reference default ${fallback} is not one of references [${Object.keys(config.references).join(', ')}]`,
+          });
+      }
+    }
     for (const [index, hours] of config.idle.businessHours.entries()) {
       if (!regionNames.includes(hours.region))
         ctx.addIssue({

@@ -82,7 +82,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   const placement = placementRecord({ ...decision, reasons: [...decision.reasons, describePriority(priority)] });
   const workBucket = bucketNames(svc.config).workArea(region);
   let stagedBytes = 0;
-  const inputs = stepDef.inputs === 'sample' ? await stageInputs(svc, sample, region, (bytes) => (stagedBytes += bytes)) : [];
+  const inputs = await stageInputs(svc, sample, region, (bytes) => (stagedBytes += bytes));
   const spec: JobSpec = {
     jobName,
     region,

@@ -48,7 +48,18 @@ describe('Batch names carry the stage, so two stages can share an account and re
         name: 'p',
         version: '1',
         description: 'd',
-        steps: [{ name: 'a', description: 'd', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60, ...(scratch ? { scratch } : {}) }],
+        steps: [
+          {
+            name: 'a',
+            description: 'd',
+            vcpus: 1,
+            memoryMiB: 512,
+            timeoutSeconds: 60,
+            image: 'landfall',
+            command: ['true'],
+            ...(scratch ? { scratch } : {}),
+          },
+        ],
       }).steps[0]!;
     expect([step().scratch, step('large').scratch]).toEqual(['standard', 'large']);
     const large = jobQueueName('landfall', 'alice', 'eu-west-1', 'normal', 'large');

@@ -1,4 +1,4 @@
-import { stepLevels, type Pipeline, type StepDefinition } from '../pipeline.ts';
+import { type Pipeline, type StepDefinition, sampleSteps, stepLevels } from '../pipeline.ts';
 import type { ParallelState, State, StateMachineDefinition, TaskState } from './types.ts';
 
 /** Function ARNs enter the definition as placeholders: substituted at deploy, resolved to handlers locally. */
@@ -113,7 +113,8 @@ function stepBranch(step: StepDefinition) {
  * @example const asl = buildStateMachine(getPipeline('demo')); // deploy with substitutePlaceholders
  */
 export function buildStateMachine(pipeline: Pipeline): StateMachineDefinition {
-  const levels = stepLevels(pipeline);
+  // Run-scope steps run once per run, in the run's own execution, not in every sample's.
+  const levels = stepLevels(pipeline, sampleSteps(pipeline));
   const states: Record<string, State> = {};
   const levelName = (level: StepDefinition[], index: number) => `Level ${index + 1}: ${level.map((step) => step.name).join(', ')}`;
   levels.forEach((level, index) => {

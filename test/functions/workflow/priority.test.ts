@@ -23,6 +23,8 @@ const step = (name: string, expectedSeconds: number, needs: string[] = [], early
   timeoutSeconds: 3600,
   expectedSeconds,
   early,
+  image: 'landfall',
+  command: ['landfall-step', name],
 });
 /** The issue's workload: qc 60 s, then trim 120 s beside profile 90 s. */
 const issue = definePipeline({

@@ -106,7 +106,9 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
       name: 'slow',
       version: '1',
       description: 'never answers',
-      steps: [{ name: 'wait', description: 'w', vcpus: 1, memoryMiB: 64, timeoutSeconds: 1, attempts: 1 }],
+      steps: [
+        { name: 'wait', description: 'w', vcpus: 1, memoryMiB: 64, timeoutSeconds: 1, attempts: 1, image: 'landfall', command: ['true'] },
+      ],
     });
     const definition = buildStateMachine(slow);
     (definition.States['Level 1: wait'] as { Branches: Array<{ States: Record<string, { TimeoutSeconds: number }> }> }).Branches[0]!.States[

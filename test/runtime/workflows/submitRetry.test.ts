@@ -15,7 +15,7 @@ describe('Run <step> retries a transient submission error', () => {
       name: 'one',
       version: '1',
       description: 'one step',
-      steps: [{ name: 'qc', description: 'qc', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60 }],
+      steps: [{ name: 'qc', description: 'qc', vcpus: 1, memoryMiB: 512, timeoutSeconds: 60, image: 'landfall', command: ['true'] }],
     });
     let service!: LocalWorkflowService;
     const submissions: string[] = [];

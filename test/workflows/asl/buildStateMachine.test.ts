@@ -24,6 +24,8 @@ const step = (name: string, needs: string[] = []) => ({
   memoryMiB: 256,
   timeoutSeconds: 60,
   attempts: 2,
+  image: 'landfall',
+  command: ['landfall-step', name],
 });
 const diamond = definePipeline({
   name: 'diamond',
