@@ -20,6 +20,7 @@ import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { exitCodeFor } from './errors.ts';
 import { failIfAsked, failWithEnospcIfAsked, hangOnceIfAsked } from './interruptionFault.ts';
 import { stepPrograms } from './stepPrograms.ts';
+import { runStepTool } from './stepTool.ts';
 import { isMain } from './isMain.ts';
 
 /** The container reaches S3; the embedded runtime hands its jobs the folder root of its buckets. */
@@ -82,6 +83,8 @@ export async function runStepAttempt(spec: JobPayload, attempt: number, storage:
 }
 
 async function main(): Promise<void> {
+  // As the tool of a multi-container step job: the inputs are staged already, stage-out uploads.
+  if (process.argv.includes('--reads')) return runStepTool(process.argv.slice(2));
   const step = process.argv[2];
   const spec = parseJobPayload(process.env);
   if (step && step !== spec.step) throw new Error(`command asks for step ${step} but ${JOB_PAYLOAD_ENV} describes ${spec.step}`);
