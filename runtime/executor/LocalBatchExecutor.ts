@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { WarmWorkers, type WarmWorkerInfo } from './WarmWorkers.ts';
 import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./jobWatchdog.mjs', import.meta.url));
+const TASK_RUNNER = fileURLToPath(new URL('./taskRunner.mjs', import.meta.url));
 
 /** Status reasons AWS Batch uses, so consumers match the same strings in both runtimes. */
 export const STATUS_REASONS = {
@@ -501,8 +502,6 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     job.current = attempt;
     this.#transition(job, 'STARTING');
 
-    const [head = '', ...rest] = job.spec.command;
-    const argv = [...(this.#aliases[head] ?? [head]), ...rest];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       AWS_REGION: region.name,
@@ -514,6 +513,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
       AWS_BATCH_CE_NAME: this.#computeEnvironmentName(region.name),
       LANDFALL_REGION: region.name,
     };
+    const argv = job.spec.containers ? this.#taskArgv(job.spec, number, env) : this.#aliased(job.spec.command);
 
     let logFd: number | undefined;
     try {
@@ -555,6 +555,45 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     } finally {
       if (logFd !== undefined) closeSync(logFd);
     }
+  }
+
+  /** `command[0]` → the argv prefix it stands for on this machine (`landfall-step` → node + tsx + the program). */
+  #aliased(command: readonly string[]): string[] {
+    const [head = '', ...rest] = command;
+    return [...(this.#aliases[head] ?? [head]), ...rest];
+  }
+
+  /** Host folder of an attempt of a multi-container job: its shared volume and its containers' stderr tails. */
+  #attemptDir(jobName: string, attempt: number): string {
+    return join(this.#stateDir, 'executor', 'tasks', jobName, `attempt-${attempt}`);
+  }
+
+  /**
+   * A multi-container job runs as the task runner (taskRunner.mjs), whose containers are host processes. Host
+   * processes share one file system, so the task's shared volume is a fresh folder per attempt, and its
+   * container path (e.g. `/landfall`) is rewritten to that folder in every argv element and environment value.
+   */
+  #taskArgv(spec: JobSpec, attempt: number, env: NodeJS.ProcessEnv): string[] {
+    const dir = this.#attemptDir(spec.jobName, attempt);
+    rmSync(dir, { recursive: true, force: true });
+    const volume = join(dir, 'volume');
+    mkdirSync(volume, { recursive: true });
+    const mount = spec.sharedVolume;
+    const rewrite = (text: string) => (mount ? rewriteMountPath(text, mount, volume) : text);
+    for (const [name, value] of Object.entries(spec.environment ?? {})) env[name] = rewrite(value);
+    const containers = (spec.containers ?? []).map((container) => ({
+      name: container.name,
+      essential: container.essential,
+      dependsOn: container.dependsOn ?? [],
+      argv: this.#aliased(container.command).map(rewrite),
+      env: Object.fromEntries(
+        Object.entries({ ...container.environment, ...(mount && { LANDFALL_VOLUME: mount }) }).map(([name, value]) => [
+          name,
+          rewrite(value),
+        ]),
+      ),
+    }));
+    return [process.execPath, TASK_RUNNER, JSON.stringify({ containers, tailDir: join(dir, 'tails') })];
   }
 
   #onWatchdogMessage(job: JobRecord, attempt: RunningAttempt, message: WatchdogMessage): void {
@@ -601,6 +640,8 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
     if (attempt.pgid !== undefined) killGroup(attempt.pgid, 'SIGKILL');
     if (this.#runningEntries.delete(job.jobId)) this.#persistRunning();
     attempt.region.release(job.spec.vcpus, job.spec.memoryMiB);
+    // The attempt's volume is scratch: gone with the task, as in Batch.
+    if (job.spec.containers) rmSync(this.#attemptDir(job.spec.jobName, attempt.number), { recursive: true, force: true });
 
     const end = attempt.end ?? {
       kind: 'exit' as const,
@@ -717,4 +758,16 @@ type WatchdogMessage =
 /** Docker's convention for a process killed by a signal: 128 + the signal number (SIGKILL → 137). */
 function signalExitCode(signal: NodeJS.Signals | null): number {
   return 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+}
+
+/**
+ * `text` with every path that starts at the container mount point `mount` (e.g. `/landfall/out/x`, or `/landfall`
+ * alone) moved under `hostFolder`. A path only matches whole: `/landfallen` or `x/landfall/` are left alone.
+ */
+export function rewriteMountPath(text: string, mount: string, hostFolder: string): string {
+  const escaped = mount.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(
+    new RegExp(`(^|[^A-Za-z0-9_.\\/-])${escaped}(?=$|/|[^A-Za-z0-9_.-])`, 'g'),
+    (_match, before: string) => `${before}${hostFolder}`,
+  );
 }

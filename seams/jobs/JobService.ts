@@ -20,6 +20,31 @@ export interface JobSpec {
   priority?: number;
   /** Batch retryStrategy.evaluateOnExit: the first matching rule decides RETRY or EXIT. @default [] (retry while attempts remain) */
   evaluateOnExit?: EvaluateOnExit[];
+  /**
+   * A multi-container job (Batch `ecsProperties`): the containers of one task, sharing a volume mounted at
+   * `sharedVolume` in each. `command` then repeats the main container's command, for people reading the spec.
+   */
+  containers?: JobContainer[];
+  /** Where every container of a multi-container job mounts the task's shared volume (e.g. `/landfall`). */
+  sharedVolume?: string;
+}
+
+/** Batch `TaskContainerDependency`: when a container may start, in terms of another container of the task. */
+export interface ContainerDependency {
+  containerName: string;
+  /** START: the other started; COMPLETE: it exited; SUCCESS: it exited 0 (COMPLETE and SUCCESS only on non-essential containers). */
+  condition: 'START' | 'COMPLETE' | 'SUCCESS';
+}
+
+/** One container of a multi-container job (Batch `TaskContainerProperties`). */
+export interface JobContainer {
+  name: string;
+  image: string;
+  command: string[];
+  /** When an essential container exits, the task stops and the job ends with its exit code. */
+  essential: boolean;
+  dependsOn?: ContainerDependency[];
+  environment?: Record<string, string>;
 }
 
 /** One Batch `retryStrategy.evaluateOnExit` rule; patterns are exact or end with `*`. */

@@ -1,0 +1,178 @@
+// Task runner of one multi-container job attempt on the embedded runtime: the local stand-in for what ECS does
+// with a Batch job definition's `ecsProperties.taskProperties[0].containers` (stage-in, the tool, stage-out).
+// Plain JavaScript so it starts in tens of milliseconds without tsx.
+//
+// The job watchdog runs this file as the job's command, in the job's process group, so one kill(-pgid) stops
+// every container and the watchdog kills the group if the runtime dies. Each container is a host process:
+//   - it starts when its `dependsOn` conditions hold: START (the other container started), COMPLETE (it exited),
+//     SUCCESS (it exited 0); a condition that can never hold stops the container without starting it, with
+//     exit code 143, as the ECS agent does (aws/amazon-ecs-agent PR #3218);
+//   - stdout goes to the job log; stderr to the job log too, and its last lines are kept in a tail file;
+//   - when an essential container exits, the others are stopped and the task ends with its exit code.
+// Containers ask `${ECS_CONTAINER_METADATA_URI_V4}/task` about each other, as in ECS (task metadata v4: Name,
+// KnownStatus, ExitCode, LogDriver, LogOptions); this runner serves that document on 127.0.0.1.
+//
+// argv[2]: JSON { containers: [{ name, argv, essential, dependsOn: [{ containerName, condition }], env }], tailDir, tailLines };
+// each container's `env` is added to this process's own environment (the job's).
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+
+const LOG_DRIVER = 'landfall-local';
+const TAIL_OPTION = 'landfall-log-tail';
+
+let spec;
+try {
+  spec = JSON.parse(process.argv[2] ?? '');
+} catch {
+  spec = undefined;
+}
+if (!spec || !Array.isArray(spec.containers) || spec.containers.length === 0 || typeof spec.tailDir !== 'string') {
+  process.stderr.write(`taskRunner: argv[2] must be JSON {containers: [...], tailDir}, found ${process.argv[2]}\n`);
+  process.exit(2);
+}
+if (!spec.containers.some((container) => container.essential)) {
+  process.stderr.write('taskRunner: a task needs at least one essential container\n');
+  process.exit(2);
+}
+const tailLines = Number.isInteger(spec.tailLines) ? spec.tailLines : 20;
+mkdirSync(spec.tailDir, { recursive: true });
+
+/** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', started: boolean, exitCode?: number, child?: any, tail: string[], partial: string, tailFile: string}>} */
+const containers = new Map(
+  spec.containers.map((def) => [
+    def.name,
+    { def, status: 'PENDING', started: false, tail: [], partial: '', tailFile: join(spec.tailDir, `${def.name}.stderr-tail`) },
+  ]),
+);
+let finished = false;
+
+function metadata() {
+  return {
+    TaskARN: `arn:aws:ecs:local:000000000000:task/landfall/${process.pid}`,
+    KnownStatus: finished ? 'STOPPED' : 'RUNNING',
+    Containers: [...containers.values()].map((c) => ({
+      Name: c.def.name,
+      KnownStatus: c.status === 'PENDING' ? 'PENDING' : c.status,
+      ...(c.exitCode !== undefined && { ExitCode: c.exitCode }),
+      LogDriver: LOG_DRIVER,
+      LogOptions: { [TAIL_OPTION]: c.tailFile },
+    })),
+  };
+}
+
+const server = createServer((request, response) => {
+  if (request.method === 'GET' && (request.url ?? '').endsWith('/task')) {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(metadata()));
+  } else {
+    response.writeHead(404);
+    response.end();
+  }
+});
+
+function keepTail(c, text) {
+  const lines = (c.partial + text).split(/\r?\n/);
+  c.partial = lines.pop() ?? '';
+  for (const line of lines) if (line.trim() !== '') c.tail.push(line);
+  if (c.tail.length > tailLines) c.tail.splice(0, c.tail.length - tailLines);
+}
+
+function writeTail(c) {
+  if (c.partial.trim() !== '') c.tail.push(c.partial);
+  c.partial = '';
+  writeFileSync(c.tailFile, c.tail.slice(-tailLines).join('\n') + (c.tail.length > 0 ? '\n' : ''));
+}
+
+/** 'ready', 'wait' or 'never' for a container's dependencies. */
+function dependencies(c) {
+  let verdict = 'ready';
+  for (const dep of c.def.dependsOn ?? []) {
+    const other = containers.get(dep.containerName);
+    if (!other) return 'never';
+    const stopped = other.status === 'STOPPED';
+    if (dep.condition === 'START') {
+      if (other.started) continue;
+      if (stopped) return 'never';
+    } else if (dep.condition === 'COMPLETE') {
+      if (stopped && other.exitCode !== undefined) continue;
+    } else if (dep.condition === 'SUCCESS') {
+      if (stopped && other.exitCode === 0) continue;
+      if (stopped) return 'never';
+    } else {
+      return 'never';
+    }
+    verdict = 'wait';
+  }
+  return verdict;
+}
+
+function stopped(c, exitCode) {
+  c.status = 'STOPPED';
+  c.exitCode = exitCode;
+  writeTail(c);
+  if (c.def.essential) return finish(exitCode);
+  schedule();
+}
+
+function start(c) {
+  const [file, ...args] = c.def.argv;
+  c.status = 'RUNNING';
+  c.started = true;
+  process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
+  const env = { ...process.env, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
+  let child;
+  try {
+    child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (error) {
+    keepTail(c, `${c.def.name}: cannot run ${file}: ${error.message}\n`);
+    return stopped(c, 127);
+  }
+  c.child = child;
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    keepTail(c, chunk.toString('utf8'));
+  });
+  child.on('error', (error) => {
+    // ENOENT: the program is not on PATH (landfall up checks `requires` before starting, so this is rare).
+    keepTail(c, `${c.def.name}: cannot run ${file}: ${error.message}\n`);
+    process.stderr.write(`${c.def.name}: cannot run ${file}: ${error.message}\n`);
+    if (c.status !== 'STOPPED') stopped(c, error.code === 'ENOENT' ? 127 : 126);
+  });
+  child.on('close', (code, signal) => {
+    if (c.status === 'STOPPED') return;
+    stopped(c, code ?? 128 + signalNumber(signal));
+  });
+}
+
+function signalNumber(signal) {
+  return { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal] ?? 0;
+}
+
+function schedule() {
+  if (finished) return;
+  for (const c of containers.values()) {
+    if (c.status !== 'PENDING') continue;
+    const verdict = dependencies(c);
+    if (verdict === 'ready') start(c);
+    else if (verdict === 'never') {
+      keepTail(c, `${c.def.name}: not started: a dependency condition can never be satisfied\n`);
+      process.stderr.write(`[landfall task] ${c.def.name}: not started: a dependency condition can never be satisfied\n`);
+      stopped(c, 143);
+    }
+    if (finished) return;
+  }
+}
+
+function finish(exitCode) {
+  if (finished) return;
+  finished = true;
+  for (const c of containers.values()) if (c.status === 'RUNNING') c.child?.kill('SIGTERM');
+  server.close();
+  process.exitCode = exitCode;
+  // Give stopped containers a moment, then leave: the watchdog reports this exit and kills the group.
+  setTimeout(() => process.exit(exitCode), 200).unref();
+}
+
+server.listen(0, '127.0.0.1', () => schedule());

@@ -1,0 +1,137 @@
+/**
+ * The embedded runtime's multi-container tasks: the dependency conditions and essential containers of a Batch
+ * `ecsProperties` job, as host processes, with the task metadata document containers read about each other.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rewriteMountPath } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { JobContainer } from '../../../seams/jobs/JobService.ts';
+import { createExecutor, type ExecutorHarness, nodeJob } from './executorFixture.ts';
+
+const node = (script: string) => [process.execPath, '-e', script];
+const container = (name: string, script: string, extra: Partial<JobContainer> = {}): JobContainer => ({
+  name,
+  image: 'x',
+  command: node(script),
+  essential: false,
+  ...extra,
+});
+/** Prints the task metadata this container sees, as one JSON line. */
+const PRINT_METADATA = `fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task').then((r) => r.json()).then((t) => console.log('METADATA ' + JSON.stringify(t.Containers)))`;
+
+describe('LocalBatchExecutor multi-container tasks', () => {
+  let harness: ExecutorHarness;
+  afterEach(async () => harness?.dispose());
+
+  async function runTask(containers: JobContainer[], extra: Parameters<typeof nodeJob>[2] = {}) {
+    harness = createExecutor();
+    await harness.executor.start();
+    const { jobId } = await harness.executor.submit(nodeJob('task', '', { containers, sharedVolume: '/landfall', ...extra }));
+    const done = await harness.executor.waitUntilDone(jobId);
+    return { done, log: await readFile(harness.executor.logPath('task', 1), 'utf8') };
+  }
+
+  it('starts a container only when the one it depends on succeeded, and ends with the essential container', async () => {
+    // Act
+    const { done, log } = await runTask([
+      container('first', "console.log('first ran')"),
+      container('second', "console.log('second ran')", { dependsOn: [{ containerName: 'first', condition: 'SUCCESS' }] }),
+      container('last', `${PRINT_METADATA}.then(() => process.exit(4))`, {
+        essential: true,
+        dependsOn: [{ containerName: 'second', condition: 'COMPLETE' }],
+      }),
+    ]);
+    // Assess
+    expect(done.status).toBe('FAILED');
+    expect(done.exitCode).toBe(4);
+    expect(log.indexOf('first ran')).toBeLessThan(log.indexOf('second ran'));
+    const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{ Name: string; ExitCode?: number; KnownStatus: string }>;
+    expect(metadata.map(({ Name, ExitCode, KnownStatus }) => ({ Name, ExitCode, KnownStatus }))).toEqual([
+      { Name: 'first', ExitCode: 0, KnownStatus: 'STOPPED' },
+      { Name: 'second', ExitCode: 0, KnownStatus: 'STOPPED' },
+      { Name: 'last', KnownStatus: 'RUNNING' },
+    ]);
+  });
+
+  it('never starts a container whose SUCCESS dependency failed: it stops with 143, and a COMPLETE dependent still runs', async () => {
+    const { done, log } = await runTask([
+      container('first', "console.error('bad input'); process.exit(65)"),
+      container('second', "console.log('SECOND MUST NOT RUN')", { dependsOn: [{ containerName: 'first', condition: 'SUCCESS' }] }),
+      container('last', PRINT_METADATA, { essential: true, dependsOn: [{ containerName: 'second', condition: 'COMPLETE' }] }),
+    ]);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(log).not.toContain('SECOND MUST NOT RUN');
+    const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{
+      Name: string;
+      ExitCode?: number;
+      LogOptions: Record<string, string>;
+    }>;
+    expect(metadata.map((entry) => entry.ExitCode)).toEqual([65, 143, undefined]);
+  });
+
+  it('keeps the last 20 stderr lines of each container where the metadata says', async () => {
+    const { log } = await runTask([
+      container('noisy', 'for (let i = 1; i <= 25; i++) console.error(`line ${i}`)'),
+      container(
+        'last',
+        `fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task').then((r) => r.json()).then((t) => console.log('TAIL ' + JSON.stringify(require('node:fs').readFileSync(t.Containers[0].LogOptions['landfall-log-tail'], 'utf8'))))`,
+        { essential: true, dependsOn: [{ containerName: 'noisy', condition: 'COMPLETE' }] },
+      ),
+    ]);
+    const tail = JSON.parse(/^TAIL (.*)$/m.exec(log)![1]!) as string;
+    expect(tail.trim().split('\n')).toEqual(Array.from({ length: 20 }, (_, i) => `line ${i + 6}`));
+  });
+
+  it('gives each attempt its own folder for the shared volume, named in argv and environment', async () => {
+    const { done, log } = await runTask(
+      [
+        container('write', "require('node:fs').writeFileSync(process.argv[1] + '/x.txt', process.env.WHERE)", {
+          command: [...node("require('node:fs').writeFileSync(process.argv[1] + '/x.txt', process.env.WHERE)"), '/landfall'],
+          environment: { WHERE: '/landfall/x.txt' },
+        }),
+        container('read', '', {
+          essential: true,
+          command: [
+            ...node("console.log('READ ' + require('node:fs').readFileSync(process.argv[1], 'utf8') + ' ' + process.argv[1])"),
+            '/landfall/x.txt',
+          ],
+          dependsOn: [{ containerName: 'write', condition: 'SUCCESS' }],
+        }),
+      ],
+      {},
+    );
+    expect(done.status).toBe('SUCCEEDED');
+    const [, content, file] = /^READ (\S+) (\S+)$/m.exec(log)!;
+    expect(content).toBe(file);
+    expect(file).toMatch(/executor\/tasks\/task\/attempt-1\/volume\/x\.txt$/);
+  });
+
+  it('reports a program that is not installed as exit code 127 with its name', async () => {
+    const { done, log } = await runTask([
+      container('tool', '', { command: ['landfall-no-such-program', '--version'] }),
+      container('last', PRINT_METADATA, { essential: true, dependsOn: [{ containerName: 'tool', condition: 'COMPLETE' }] }),
+    ]);
+    expect(done.status).toBe('SUCCEEDED'); // the essential container decides; stage-out turns 127 into the job's code
+    const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{ Name: string; ExitCode?: number }>;
+    expect(metadata[0]).toMatchObject({ Name: 'tool', ExitCode: 127 });
+    expect(log).toContain('tool: cannot run landfall-no-such-program: spawn landfall-no-such-program ENOENT');
+  });
+});
+
+describe('rewriteMountPath', () => {
+  it.each([
+    { case: 'an argv path', text: '/landfall/out/S1.bam', expected: '/tmp/v/out/S1.bam' },
+    { case: 'the mount alone', text: '/landfall', expected: '/tmp/v' },
+    {
+      case: 'paths inside shell text',
+      text: 'bwa mem /landfall/in/ref/g.fa > /landfall/out/x',
+      expected: 'bwa mem /tmp/v/in/ref/g.fa > /tmp/v/out/x',
+    },
+    { case: 'a quoted path', text: "'/landfall/out'", expected: "'/tmp/v/out'" },
+    { case: 'a longer name', text: '/landfallen/x', expected: '/landfallen/x' },
+    { case: 'a nested folder of that name', text: '/srv/landfall/x', expected: '/srv/landfall/x' },
+    { case: 'a state dir', text: '/tmp/.landfall/x', expected: '/tmp/.landfall/x' },
+  ])('rewrites $case', ({ text, expected }) => {
+    expect(rewriteMountPath(text, '/landfall', '/tmp/v')).toBe(expected);
+  });
+});

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+/**
+ * Stage-in, the first phase of every step job (`landfall-stage-in`; a container of Landfall's image in AWS, a
+ * host process on the embedded runtime). Fills the shared volume with what the step's command names: one file
+ * per read label with the lanes concatenated in lane order (concatenated gzip members are valid gzip), the
+ * published outputs of earlier steps, the run's sample sheet, the reference; and an empty `out/`. Every byte is
+ * read from wherever it lives through the storage seam and checked against its cataloged MD5, so no function
+ * ever copies inputs between regions.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { isMain } from '../steps/isMain.ts';
+import { stagedReadNames } from './expandCommand.ts';
+import { JobManifest, MANIFEST_ENV, type ManifestRead } from './jobManifest.ts';
+import { objectLocation, parseObjectRef, storageFromEnvironment } from './jobStorage.ts';
+import { fileSafe, volumeLayout, volumeRoot } from './volume.ts';
+
+/** An input is not what was cataloged (changed, truncated, missing): retrying cannot help. Exit code 65. */
+export class StageInDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageInDataError';
+  }
+}
+
+/** `reads.json` beside the staged reads: which file holds which label, its role, and the lanes in it. */
+export interface StagedReadsIndex {
+  sampleId: string;
+  reads: Array<{ label: string; role?: string; file: string; lanes: number[]; bytes: number }>;
+}
+
+/** What stage-in did, for the job log. */
+export interface StageInSummary {
+  files: number;
+  bytes: number;
+  reads: StagedReadsIndex['reads'];
+}
+
+/** Streams one object into `file` (appending when `append`), checking its size and MD5 on the way. */
+async function fetchVerified(
+  storage: ObjectStorage,
+  object: { bucket: string; key: string; size: number; md5: string },
+  file: string,
+  append: boolean,
+): Promise<number> {
+  const hash = createHash('md5');
+  let bytes = 0;
+  await pipeline(
+    await storage.get(object.bucket, object.key),
+    async function* (source: Readable) {
+      for await (const chunk of source) {
+        hash.update(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+        yield chunk;
+      }
+    },
+    createWriteStream(file, { flags: append ? 'a' : 'w' }),
+  );
+  const md5 = hash.digest('hex');
+  if (bytes !== object.size || md5 !== object.md5)
+    throw new StageInDataError(
+      `s3://${object.bucket}/${object.key} changed since it was cataloged: ${bytes} bytes with MD5 ${md5}, expected ${object.size} bytes with MD5 ${object.md5}`,
+    );
+  return bytes;
+}
+
+/** A path inside `folder` for a relative name that came from storage, refusing anything that would leave it. */
+function inside(folder: string, relative: string): string {
+  const target = path.resolve(folder, relative);
+  if (!target.startsWith(`${path.resolve(folder)}${path.sep}`))
+    throw new StageInDataError(`refusing to stage "${relative}" outside ${folder}`);
+  return target;
+}
+
+/** One CSV field, quoted when it holds a comma, quote or line break. */
+const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+/** Which files of a lane are fastq_1 and fastq_2: by role when known, else R1 and R2 (index and UMI reads never). */
+function matesOf(reads: readonly ManifestRead[]): { first?: ManifestRead; second?: ManifestRead } {
+  const byRole = (role: string) => reads.find((read) => read.role === role);
+  if (reads.some((read) => read.role !== undefined)) return { first: byRole('mate1') ?? byRole('single'), second: byRole('mate2') };
+  return { first: reads.find((read) => read.label === 'R1'), second: reads.find((read) => read.label === 'R2') };
+}
+
+/**
+ * The nf-core sample sheet of a run-scope step: `sample,fastq_1,fastq_2`, one row per sample and lane (rows of
+ * one sample are that sample's lanes, which nf-core pipelines merge), files named where they are stored.
+ */
+export function renderSampleSheet(
+  samples: NonNullable<JobManifest['samples']>,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const rows = ['sample,fastq_1,fastq_2'];
+  for (const sample of [...samples].sort((a, b) => a.sampleId.localeCompare(b.sampleId))) {
+    const lanes = [...new Set(sample.reads.map((read) => read.lane))].sort((a, b) => a - b);
+    for (const lane of lanes) {
+      const { first, second } = matesOf(sample.reads.filter((read) => read.lane === lane));
+      if (!first) continue;
+      rows.push(
+        [sample.sampleId, objectLocation(first.bucket, first.key, env), second ? objectLocation(second.bucket, second.key, env) : '']
+          .map(csvField)
+          .join(','),
+      );
+    }
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/**
+ * Fills the volume at `root` for the job described by `manifest`. Whatever an earlier attempt left there is
+ * removed first.
+ *
+ * @throws StageInDataError when an input's size or MD5 differs from the catalog's, or a reference is missing
+ */
+export async function stageIn(
+  manifest: JobManifest,
+  storage: ObjectStorage,
+  root: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<StageInSummary> {
+  const layout = volumeLayout(root);
+  await rm(path.join(root, 'in'), { recursive: true, force: true });
+  await rm(layout.out, { recursive: true, force: true });
+  await mkdir(layout.out, { recursive: true });
+  let files = 0;
+  let bytes = 0;
+
+  const index: StagedReadsIndex = { sampleId: manifest.sampleId ?? '', reads: [] };
+  if (manifest.reads.length > 0) {
+    if (!manifest.sampleId) throw new Error(`job manifest of step ${manifest.step} lists reads but no sample`);
+    await mkdir(layout.reads, { recursive: true });
+    const names = stagedReadNames(manifest.sampleId, manifest.reads);
+    for (const [label, name] of names) {
+      const lanes = manifest.reads.filter((read) => read.label === label).sort((a, b) => a.lane - b.lane);
+      const duplicate = lanes.find((read, i) => i > 0 && read.lane === lanes[i - 1]!.lane);
+      if (duplicate) throw new StageInDataError(`sample ${manifest.sampleId} has two ${label} files for lane ${duplicate.lane}`);
+      let labelBytes = 0;
+      for (const [i, read] of lanes.entries()) labelBytes += await fetchVerified(storage, read, path.join(layout.reads, name), i > 0);
+      files += lanes.length;
+      bytes += labelBytes;
+      index.reads.push({ label, role: lanes[0]!.role, file: name, lanes: lanes.map((read) => read.lane), bytes: labelBytes });
+    }
+    await writeFile(layout.readsIndex, `${JSON.stringify(index, null, 2)}\n`);
+  }
+
+  for (const outputs of manifest.steps) {
+    const folder = outputs.sampleId ? path.join(layout.steps(outputs.step), fileSafe(outputs.sampleId)) : layout.steps(outputs.step);
+    await mkdir(folder, { recursive: true });
+    for (const file of outputs.files) {
+      const target = inside(folder, file.relative);
+      await mkdir(path.dirname(target), { recursive: true });
+      bytes += await fetchVerified(storage, file, target, false);
+      files++;
+    }
+  }
+
+  if (manifest.samples) {
+    await mkdir(path.dirname(layout.samplesheet), { recursive: true });
+    await writeFile(layout.samplesheet, renderSampleSheet(manifest.samples, env));
+  }
+
+  if (manifest.reference) {
+    const { name, location } = manifest.reference;
+    if (location.startsWith('/')) {
+      // A folder on this machine (embedded runtime): linked, not copied — reference indexes are large.
+      const found = await stat(location).catch(() => undefined);
+      if (!found?.isDirectory()) throw new StageInDataError(`reference ${name} is ${location}, which is not a folder`);
+      await symlink(location, layout.ref, 'dir');
+    } else {
+      const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+      if (!match) throw new StageInDataError(`reference ${name} is ${location}: expected s3://<bucket>/<prefix> or an absolute folder`);
+      const [, bucket, rawPrefix] = match as unknown as [string, string, string];
+      const prefix = rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
+      const objects = await storage.list(bucket, prefix);
+      if (objects.length === 0) throw new StageInDataError(`reference ${name} (${location}) holds no files`);
+      for (const object of objects) {
+        const target = inside(layout.ref, object.key.slice(prefix.length));
+        await mkdir(path.dirname(target), { recursive: true });
+        await pipeline(await storage.get(bucket, object.key), createWriteStream(target));
+        const written = (await stat(target)).size;
+        if (written !== object.size)
+          throw new StageInDataError(`reference file s3://${bucket}/${object.key}: read ${written} bytes, stored ${object.size}`);
+        bytes += written;
+        files++;
+      }
+    }
+  }
+  return { files, bytes, reads: index.reads };
+}
+
+/** Reads the job's manifest object named by `LANDFALL_JOB_MANIFEST`. */
+export async function readManifest(storage: ObjectStorage, env: Record<string, string | undefined> = process.env): Promise<JobManifest> {
+  const ref = parseObjectRef(env[MANIFEST_ENV], MANIFEST_ENV);
+  const parsed = JobManifest.safeParse(JSON.parse((await storage.getBytes(ref.bucket, ref.key)).toString('utf8')));
+  if (!parsed.success) throw new Error(`s3://${ref.bucket}/${ref.key} is not a job manifest: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+async function main(): Promise<void> {
+  const storage = await storageFromEnvironment();
+  const manifest = await readManifest(storage);
+  const summary = await stageIn(manifest, storage, volumeRoot());
+  process.stdout.write(
+    `stage-in ${manifest.step}${manifest.sampleId ? ` ${manifest.sampleId}` : ''}: ${summary.files} files, ${summary.bytes} bytes${summary.reads.map((read) => `; ${read.label} = lanes ${read.lanes.join('+')}`).join('')}\n`,
+  );
+}
+
+if (isMain(import.meta.url)) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`stage-in failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof StageInDataError ? 65 : 1);
+  });
+}

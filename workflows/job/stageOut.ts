@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * Stage-out, the last phase of every step job (`landfall-stage-out`, the task's one essential container). It
+ * starts once the tool has exited, whatever its exit code (dependency condition COMPLETE: see taskMetadata.ts),
+ * and then either uploads the tool's outputs — the files under `{{out}}` matching the step's `outputs` globs —
+ * each with its MD5 to the attempt's own work area `work/<execution>/<step>/attempt-<k>/`, or, when stage-in or
+ * the tool failed, records which one, its exit code and its last output lines beside the attempt
+ * (`attempt-<k>.failure.json`) and exits with that container's exit code, so the job fails as the tool did.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { isMain } from '../steps/isMain.ts';
+import { attemptPrefixOf, failureKeyOf, type FailureRecord, type JobManifest } from './jobManifest.ts';
+import { storageFromEnvironment } from './jobStorage.ts';
+import { readManifest } from './stageIn.ts';
+import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
+import { volumeLayout, volumeRoot } from './volume.ts';
+
+/** Names of the containers of a step job's task (stacks/ and the local executor build them so). */
+export const CONTAINER_NAMES = { stageIn: 'stage-in', tool: 'tool', stageOut: 'stage-out' } as const;
+
+/** Metadata key of the MD5 every output carries (publishStep verifies copies against it). */
+export const OUTPUT_MD5_METADATA = 'md5';
+
+export type StageOutResult = { outcome: 'uploaded'; keys: string[] } | { outcome: 'failed'; failure: FailureRecord };
+
+async function md5File(file: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Regular files under `folder`, relative, sorted; symbolic links and other special files are not outputs. */
+export async function listOutputFiles(folder: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((entry) => {
+      if (entry.isDirectory()) return listOutputFiles(path.join(folder, entry.name), `${prefix}${entry.name}/`);
+      return Promise.resolve(entry.isFile() ? [`${prefix}${entry.name}`] : []);
+    }),
+  );
+  return nested.flat().sort();
+}
+
+/** Output files selected by the step's globs (relative to `{{out}}`, dot files included); every file without globs. */
+export function selectOutputs(files: readonly string[], globs: readonly string[] | undefined): string[] {
+  if (!globs) return [...files];
+  const matches = picomatch([...globs], { dot: true });
+  return files.filter((file) => matches(file));
+}
+
+/** The container whose failure the job reports: stage-in before the tool (a tool that never ran is no news). */
+export function failedContainer(containers: readonly TaskContainerState[]): TaskContainerState | undefined {
+  for (const name of [CONTAINER_NAMES.stageIn, CONTAINER_NAMES.tool]) {
+    const container = containers.find((candidate) => candidate.name === name);
+    if (!container) continue;
+    if (container.exitCode === undefined) return { ...container, exitCode: 1 };
+    if (container.exitCode !== 0) return container;
+  }
+  return undefined;
+}
+
+/**
+ * Stage-out of attempt `attempt`: uploads the selected outputs, or records the failure of the container that
+ * failed. `containers` is what the task metadata says of the job's containers.
+ */
+export async function stageOut(
+  manifest: JobManifest,
+  storage: ObjectStorage,
+  root: string,
+  attempt: number,
+  containers: readonly TaskContainerState[],
+  logTail: (container: TaskContainerState) => Promise<string[]> = containerLogTail,
+): Promise<StageOutResult> {
+  const recordFailure = async (container: string, exitCode: number, tail: string[]): Promise<StageOutResult> => {
+    const failure: FailureRecord = { container, exitCode, logTail: tail, at: new Date().toISOString() };
+    const body = `${JSON.stringify(failure, null, 2)}\n`;
+    await storage.put(manifest.workBucket, failureKeyOf(manifest.workPrefix, attempt), body, {
+      contentType: 'application/json',
+      metadata: { [OUTPUT_MD5_METADATA]: createHash('md5').update(body).digest('hex') },
+    });
+    return { outcome: 'failed', failure };
+  };
+
+  const failed = failedContainer(containers);
+  if (failed) return recordFailure(failed.name, failed.exitCode ?? 1, await logTail(failed));
+
+  const out = volumeLayout(root).out;
+  const produced = await listOutputFiles(out).catch(() => []);
+  const selected = selectOutputs(produced, manifest.outputs);
+  if (selected.length === 0) {
+    const found =
+      produced.length === 0 ? 'it is empty' : `it holds ${produced.slice(0, 10).join(', ')}${produced.length > 10 ? ', …' : ''}`;
+    const wanted = manifest.outputs ? `matching ${manifest.outputs.join(', ')}` : 'at all';
+    return recordFailure(CONTAINER_NAMES.stageOut, 1, [`step ${manifest.step} wrote no output ${wanted} in {{out}} (${out}): ${found}`]);
+  }
+  const prefix = attemptPrefixOf(manifest.workPrefix, attempt);
+  const keys = [];
+  for (const relative of selected) {
+    const file = path.join(out, relative);
+    const md5 = await md5File(file);
+    await storage.put(manifest.workBucket, `${prefix}${relative}`, createReadStream(file), { metadata: { [OUTPUT_MD5_METADATA]: md5 } });
+    keys.push(`${prefix}${relative}`);
+  }
+  return { outcome: 'uploaded', keys };
+}
+
+async function main(): Promise<number> {
+  const storage = await storageFromEnvironment();
+  const manifest = await readManifest(storage);
+  const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? '1');
+  const result = await stageOut(manifest, storage, volumeRoot(), attempt, await readTaskContainers());
+  if (result.outcome === 'uploaded') {
+    process.stdout.write(
+      `stage-out ${manifest.step} attempt ${attempt}: uploaded ${result.keys.length} outputs\n${result.keys.join('\n')}\n`,
+    );
+    return 0;
+  }
+  const { failure } = result;
+  process.stderr.write(
+    `stage-out ${manifest.step} attempt ${attempt}: ${failure.container} failed with exit code ${failure.exitCode}; nothing uploaded\n`,
+  );
+  // The job ends with the failing container's code, so Batch's evaluateOnExit sees the tool's own exit code.
+  return failure.exitCode > 0 && failure.exitCode < 256 ? failure.exitCode : 1;
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`stage-out failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
