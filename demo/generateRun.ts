@@ -348,7 +348,7 @@ function randomIndex(random: Random): string {
  * sfc32 seeded through cyrb128: small, fast, and the same sequence on every platform (unlike
  * `Math.random`), which is what byte-identical demo runs need.
  */
-class Random {
+export class Random {
   #a: number;
   #b: number;
   #c: number;
