@@ -1,5 +1,5 @@
 import landfall from '../landfall.config.ts';
-import { pipelines } from '../workflows/pipelines/index.ts';
+import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { StacksError } from './errors.ts';
 import {
   VALIDATION_JOB_DEFINITION,
@@ -85,7 +85,7 @@ interface JobSize {
 /** Job definitions by name suffix: one per pipeline step (the same step in two pipelines must agree), and validation. */
 function jobSizes(): Map<string, JobSize> {
   const sizes = new Map<string, JobSize>();
-  for (const pipeline of Object.values(pipelines)) {
+  for (const pipeline of Object.values(pipelinesOf(landfall))) {
     for (const step of pipeline.steps) {
       const size = {
         vcpus: step.vcpus,

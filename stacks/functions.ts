@@ -1,6 +1,6 @@
 import landfall from '../landfall.config.ts';
 import type { FunctionName } from '../contracts/names.ts';
-import { pipelines } from '../workflows/pipelines/index.ts';
+import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { bus } from './bus.ts';
 import { catalogTable, idempotencyTable } from './catalog.ts';
 import {
@@ -25,7 +25,7 @@ const accountId = aws.getCallerIdentityOutput({}).accountId;
 const regions = landfall.regions.map((region) => region.name);
 // Job definitions the functions submit with: every pipeline step, and the validation job.
 const jobDefinitions = [
-  ...new Set([...Object.values(pipelines).flatMap((pipeline) => pipeline.steps.map((step) => step.name)), VALIDATION_JOB_DEFINITION]),
+  ...new Set([...Object.values(pipelinesOf(landfall)).flatMap((pipeline) => pipeline.steps.map((step) => step.name)), VALIDATION_JOB_DEFINITION]),
 ];
 
 /** Lambda runtime in AWS: nodejs20.x is deprecated; the code stays Node 20 compatible for the local runtime. */
@@ -49,7 +49,7 @@ const sizing: Partial<Record<FunctionName, { timeout: `${number} minutes` | `${n
 
 /** The deployed state machines' ARNs by pipeline, built from their names (the machines need these functions first). */
 const stateMachineArns = Object.fromEntries(
-  Object.keys(pipelines).map((pipeline) => [
+  Object.keys(pipelinesOf(landfall)).map((pipeline) => [
     pipeline,
     accountId.apply((account) => stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline))),
   ]),
@@ -72,7 +72,7 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   stagingBuckets: bucketsOf(stagingBuckets),
   stagingObjects: objectsOf(stagingBuckets),
   stateMachines: Object.values(stateMachineArns),
-  executions: Object.keys(pipelines).map((pipeline) =>
+  executions: Object.keys(pipelinesOf(landfall)).map((pipeline) =>
     accountId.apply((account) => `${stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline), 'execution')}:*`),
   ),
   jobQueues: regions.flatMap((region) =>

@@ -1,7 +1,7 @@
 import landfall from '../landfall.config.ts';
 import type { FunctionName } from '../contracts/names.ts';
 import { buildStateMachine, PLACEHOLDERS, substitutePlaceholders } from '../workflows/asl/buildStateMachine.ts';
-import { pipelines } from '../workflows/pipelines/index.ts';
+import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { functions } from './functions.ts';
 import { stateMachineName } from '../contracts/names.ts';
 import { pascal } from './regions.ts';
@@ -44,7 +44,7 @@ new aws.iam.RolePolicy('StateMachineRolePolicy', {
  * Raw `aws.sfn.StateMachine`: `sst.aws.StepFunctions` emits JSONata, the builders emit JSONPath ASL.
  */
 export const stateMachines: Record<string, aws.sfn.StateMachine> = Object.fromEntries(
-  Object.values(pipelines).map((pipeline) => [
+  Object.values(pipelinesOf(landfall)).map((pipeline) => [
     pipeline.name,
     new aws.sfn.StateMachine(`StateMachine${pascal(pipeline.name)}`, {
       name: stateMachineName(landfall.app, stage, pipeline.name),

@@ -1,4 +1,4 @@
-import { getPipeline } from '../../workflows/pipelines/index.ts';
+import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { Services } from '../shared/services.ts';
 import type { VersionRecord, VersionRef } from '../catalog/types.ts';
@@ -10,7 +10,7 @@ import type { VersionRecord, VersionRef } from '../catalog/types.ts';
  * submissions quadratic in its sample count.
  */
 export async function firstPendingEarlyStep(
-  svc: Pick<Services, 'catalog'>,
+  svc: Pick<Services, 'catalog' | 'config'>,
   team: string,
   runId: string,
   options: { lookFirstAt?: VersionRef } = {},
@@ -33,9 +33,9 @@ export async function firstPendingEarlyStep(
 }
 
 /** The first early step of one sample version without published outputs (a failed one blocks nothing). */
-async function pendingOf(svc: Pick<Services, 'catalog'>, version: VersionRecord): Promise<string | undefined> {
+async function pendingOf(svc: Pick<Services, 'catalog' | 'config'>, version: VersionRecord): Promise<string | undefined> {
   if (!version.pipeline) return undefined;
-  const early = getPipeline(version.pipeline).steps.filter((step) => step.early);
+  const early = pipelineNamed(svc.config, version.pipeline).steps.filter((step) => step.early);
   if (early.length === 0) return undefined;
   const steps = await svc.catalog.steps.list(version);
   for (const step of early) {
@@ -51,7 +51,7 @@ async function pendingOf(svc: Pick<Services, 'catalog'>, version: VersionRecord)
  * happened meanwhile), and by the sweep. A conditional claim makes each submission happen once.
  */
 export async function releaseDeferredJobs(
-  svc: Pick<Services, 'catalog' | 'jobs'>,
+  svc: Pick<Services, 'catalog' | 'jobs' | 'config'>,
   team: string,
   runId: string,
   options: { lookFirstAt?: VersionRef } = {},

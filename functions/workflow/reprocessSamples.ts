@@ -1,7 +1,7 @@
 import { eventEnvelope } from '../../contracts/events/envelope.ts';
 import { LANDFALL_SOURCE, landfallEventDetails } from '../../contracts/events/landfall.ts';
 import { stepsFrom } from '../../workflows/pipeline.ts';
-import { getPipeline } from '../../workflows/pipelines/index.ts';
+import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 import { ALL_STEPS, startVersionExecution } from './startVersionExecution.ts';
@@ -38,7 +38,7 @@ export async function reprocessSamples(
       continue;
     }
     const pipeline = event.detail.pipeline ?? version.pipeline;
-    if (fromStep) stepsFrom(getPipeline(pipeline ?? ''), fromStep); // throws naming the pipeline's steps
+    if (fromStep) stepsFrom(pipelineNamed(svc.config, pipeline ?? ''), fromStep); // throws naming the pipeline's steps
     const result = await startVersionExecution(svc, version, {
       generation: (version.generation ?? 0) + 1,
       reason: 'reprocess',

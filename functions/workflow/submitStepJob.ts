@@ -1,6 +1,6 @@
 import { bucketNames } from '../../config/defineConfig.ts';
 import { stepsFrom } from '../../workflows/pipeline.ts';
-import { getPipeline } from '../../workflows/pipelines/index.ts';
+import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { Services } from '../shared/services.ts';
 import { jobNameOf } from './executionName.ts';
 import { ALL_STEPS } from './startVersionExecution.ts';
@@ -35,7 +35,8 @@ export const STEP_RETRY_RULES: NonNullable<JobSpec['evaluateOnExit']> = [
  */
 export async function submitStepJob(svc: Services, payload: z.infer<typeof SubmitStepPayload>) {
   const { sample, step, executionName, taskToken } = payload;
-  const stepDef = getPipeline(sample.pipeline).steps.find((candidate) => candidate.name === step);
+  const pipeline = pipelineNamed(svc.config, sample.pipeline);
+  const stepDef = pipeline.steps.find((candidate) => candidate.name === step);
   if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);
   const jobName = jobNameOf(executionName, step);
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
@@ -45,7 +46,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   const existing = await svc.catalog.steps.get(ref, step);
   const rerun =
     sample.rerunFrom === ALL_STEPS ||
-    (sample.rerunFrom !== undefined && stepsFrom(getPipeline(sample.pipeline), sample.rerunFrom).has(step));
+    (sample.rerunFrom !== undefined && stepsFrom(pipeline, sample.rerunFrom).has(step));
   if (existing?.publishedAt && !rerun) {
     const workBucket = bucketNames(svc.config).workArea(existing.region);
     const reused: JobResult = {
@@ -63,7 +64,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   // Placement reserves capacity in the chosen region atomically; a retried submission keeps its reservation.
   // Urgent samples, then early steps, then longest job first (functions/workflow/priority.ts).
   const urgent = isUrgentSample(svc.config.placement.urgent, sample);
-  const priority = stepPriority(getPipeline(sample.pipeline), step, { urgent });
+  const priority = stepPriority(pipeline, step, { urgent });
   const decision = await placeAndReserve(
     svc.catalog.regionLoads,
     placementSetup(svc.config),

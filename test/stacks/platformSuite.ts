@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { buildStateMachine, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
-import { pipelines } from '../../workflows/pipelines/index.ts';
+import { builtInPipelines as pipelines } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
 import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';

@@ -110,7 +110,7 @@ function stepBranch(step: StepDefinition) {
  * state with a run → publish branch per step (so independent steps run side by side and each publishes
  * the moment it succeeds), then `Complete sample`; any failure goes to `Record sample failure`.
  *
- * @example const asl = buildStateMachine(getPipeline('demo')); // deploy with substitutePlaceholders
+ * @example const asl = buildStateMachine(pipelineNamed(config, 'demo')); // deploy with substitutePlaceholders
  */
 export function buildStateMachine(pipeline: Pipeline): StateMachineDefinition {
   // Run-scope steps run once per run, in the run's own execution, not in every sample's.
