@@ -14,7 +14,7 @@ import { installServices, type Services } from '../functions/shared/services.ts'
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
-import { pipelines } from '../workflows/pipelines/index.ts';
+import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
 import { BUS_LOG_NAME, LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { ensureTokens } from './identity/identity.ts';
@@ -23,6 +23,7 @@ import { armCatalogRestarts } from './catalog/catalogFaults.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
+import { assertPipelinesRunnable } from './pipelineTools.ts';
 import { AlarmClock } from './alarms/AlarmClock.ts';
 import { LocalAlarms } from './alarms/LocalAlarms.ts';
 import { inactivityAlarms } from '../functions/alarms/inactivityAlarms.ts';
@@ -36,6 +37,20 @@ import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.t
 import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The step image's entry points (workflows/steps/Dockerfile), as host processes: the phases of every step job,
+ * the built-in step programs, and the validation of very large samples.
+ */
+function stepImageCommands(): Record<string, string[]> {
+  const program = (file: string) => [process.execPath, '--import', 'tsx', path.join(projectRoot, file)];
+  return {
+    'landfall-step': program('workflows/steps/runStep.ts'),
+    'landfall-validate': program('workflows/steps/validateJob.ts'),
+    'landfall-stage-in': program('workflows/job/stageIn.ts'),
+    'landfall-stage-out': program('workflows/job/stageOut.ts'),
+  };
+}
 
 export interface EmbeddedRuntimeOptions {
   config: LandfallConfig;
@@ -108,6 +123,8 @@ export class EmbeddedRuntime {
 
   static async start(options: EmbeddedRuntimeOptions): Promise<EmbeddedRuntime> {
     const { config } = options;
+    // Before anything starts: every routed pipeline exists and its programs are installed here.
+    assertPipelinesRunnable(config, Object.keys(stepImageCommands()));
     const layout = stateLayout(options.stateDir);
     const shareDir = path.resolve(options.shareDir ?? layout.share);
     const names = bucketNames(config);
@@ -146,17 +163,13 @@ export class EmbeddedRuntime {
       stateDir: layout.root,
       logDir: path.join(layout.executor, 'logs'),
       cwd: projectRoot,
-      // The step image's entry points, as processes: step programs and the validation of very large samples.
-      commandAliases: {
-        'landfall-step': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/runStep.ts')],
-        'landfall-validate': [process.execPath, '--import', 'tsx', path.join(projectRoot, 'workflows/steps/validateJob.ts')],
-      },
+      commandAliases: stepImageCommands(),
       onStateChange: publishFromExecutor,
       warmWorkers: true,
     });
     const alarms = new LocalAlarms({ alarms: inactivityAlarms(config), region: config.homeRegion });
     const workflows = new LocalWorkflowService({
-      stateMachines: Object.fromEntries(Object.values(pipelines).map((pipeline) => [pipeline.name, buildStateMachine(pipeline)])),
+      stateMachines: Object.fromEntries(Object.values(pipelinesOf(config)).map((pipeline) => [pipeline.name, buildStateMachine(pipeline)])),
       functions: Object.fromEntries(
         Object.entries(workflowFunctionPlaceholders).map(([placeholder, name]) => [
           placeholder,

@@ -8,10 +8,9 @@ import { generateRun } from '../../demo/generateRun.ts';
 import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
 import { manifestKey } from '../../contracts/keys.ts';
-import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatTable } from '../output.ts';
-import { describeEvent } from './up.ts';
+import { describeEvent, startRuntime } from './up.ts';
 import { BUS_LOG_NAME } from '../../runtime/bus/LocalEventBus.ts';
 
 export interface DemoOptions {
@@ -43,7 +42,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const say = (line: string) => process.stdout.write(`[${elapsed()}] ${line}\n`);
 
   say(`state dir ${stateDir} (kept after the demo)`);
-  const runtime = await EmbeddedRuntime.start({
+  const runtime = await startRuntime({
     config,
     configPath,
     stateDir,

@@ -1,7 +1,9 @@
 import { loadConfig } from '../../config/loadConfig.ts';
 import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
-import { EXIT } from '../errors.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { MissingProgramsError } from '../../runtime/pipelineTools.ts';
+import { PipelineError } from '../../config/pipeline.ts';
 
 /** One line per Landfall fact, for a person watching `landfall up`. */
 export function describeEvent(event: BusEvent): string | undefined {
@@ -33,10 +35,24 @@ export function describeEvent(event: BusEvent): string | undefined {
   }
 }
 
+/**
+ * Starts the embedded runtime; a config it cannot run (a routed pipeline that does not exist, a default
+ * reference missing, a step's program not on PATH) is a usage error, exit 2, with what to install.
+ */
+export async function startRuntime(options: Parameters<typeof EmbeddedRuntime.start>[0]): Promise<EmbeddedRuntime> {
+  try {
+    return await EmbeddedRuntime.start(options);
+  } catch (error) {
+    if (error instanceof MissingProgramsError || error instanceof PipelineError)
+      throw new CliError(`cannot start: ${error.message}`, EXIT.usage, { cause: error });
+    throw error;
+  }
+}
+
 /** `landfall up`: runs the embedded runtime in the foreground until Ctrl-C or SIGTERM. */
 export async function upCommand(options: { stateDir: string; config?: string; share?: string; holdJobs?: boolean }): Promise<number> {
   const { config, configPath } = await loadConfig(options.config);
-  const runtime = await EmbeddedRuntime.start({
+  const runtime = await startRuntime({
     config,
     configPath,
     stateDir: options.stateDir,
