@@ -107,6 +107,11 @@ export function jobDefinitionName(app: string, stage: string | undefined, step: 
   return `${stagePrefix(app, stage)}-${step}`;
 }
 
+/** `<app>-<stage>-<pipeline>-<step>`: the job definition of one pipeline step, declared per region. */
+export function stepJobDefinitionName(app: string, stage: string | undefined, pipeline: string, step: string): string {
+  return jobDefinitionName(app, stage, `${pipeline}-${step}`);
+}
+
 /** The validation job's definition suffix (`functions/validation/validationJob.ts` submits `<app>-<stage>-validate`). */
 export const VALIDATION_JOB_DEFINITION = 'validate';
 

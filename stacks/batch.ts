@@ -1,6 +1,5 @@
 import landfall from '../landfall.config.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
-import { StacksError } from './errors.ts';
 import {
   VALIDATION_JOB_DEFINITION,
   computeEnvironmentName,
@@ -14,6 +13,7 @@ import {
 import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';
+import { JOB_LOG_GROUP, referencePrefixes, stepJobEcsProperties } from './stepJobDefinition.ts';
 import { dataKeys, landing, results, staging } from './storage.ts';
 
 const stage = $app.stage.toLowerCase();
@@ -46,23 +46,49 @@ const instanceRole = new aws.iam.Role('BatchInstanceRole', {
 });
 const instanceProfile = new aws.iam.InstanceProfile('BatchInstanceProfile', { role: instanceRole.name });
 
-/** What a job touches: landed inputs (home), staged inputs and its work area (the region's bucket), the keys of those buckets. */
+/**
+ * What a job's containers may touch (one task role for the task: stage-in, the tool and stage-out). Reads:
+ * landed files (home), published outputs of earlier steps (`{{steps.X}}`), the work areas, the config's
+ * references in S3, and the job log group (stage-out reads a failed tool's last lines). Writes: the work
+ * areas only — `work/` of the results bucket at home and of each staging bucket elsewhere.
+ */
 const jobRole = new aws.iam.Role('StepJobRole', {
   description: 'Landfall step and validation jobs: read inputs, write the work area',
   assumeRolePolicy: assume('ecs-tasks.amazonaws.com'),
 });
 const stagingBuckets = [...staging.values()];
+const workAreas = [$interpolate`${results.bucket.arn}/work/*`, ...stagingBuckets.map(({ bucket }) => $interpolate`${bucket.arn}/work/*`)];
+const s3References = referencePrefixes(landfall.references);
 new aws.iam.RolePolicy('StepJobRolePolicy', {
   role: jobRole.id,
   policy: $jsonStringify({
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'ReadLanded', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${landing.bucket.arn}/*` },
+      { Sid: 'ReadLanded', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${landing.bucket.arn}/incoming/*` },
+      { Sid: 'ReadPublished', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${results.bucket.arn}/teams/*` },
+      { Sid: 'WorkAreas', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: workAreas },
+      ...(s3References.length > 0
+        ? [
+            {
+              Sid: 'ReadReferences',
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: s3References.map(({ bucket, prefix }) => `arn:aws:s3:::${bucket}/${prefix}*`),
+            },
+            ...s3References.map(({ bucket, prefix }, index) => ({
+              Sid: `ListReference${index + 1}`,
+              Effect: 'Allow',
+              Action: 's3:ListBucket',
+              Resource: `arn:aws:s3:::${bucket}`,
+              Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+            })),
+          ]
+        : []),
       {
-        Sid: 'WorkAreas',
+        Sid: 'ReadToolLogs',
         Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        Resource: [$interpolate`${results.bucket.arn}/work/*`, ...stagingBuckets.map(({ bucket }) => $interpolate`${bucket.arn}/*`)],
+        Action: 'logs:GetLogEvents',
+        Resource: $interpolate`arn:aws:logs:*:${accountId}:log-group:${JOB_LOG_GROUP}:log-stream:*`,
       },
       {
         Sid: 'DataKeys',
@@ -82,34 +108,10 @@ interface JobSize {
   command: string[];
 }
 
-/** Job definitions by name suffix: one per pipeline step (the same step in two pipelines must agree), and validation. */
-function jobSizes(): Map<string, JobSize> {
-  const sizes = new Map<string, JobSize>();
-  for (const pipeline of Object.values(pipelinesOf(landfall))) {
-    for (const step of pipeline.steps) {
-      const size = {
-        vcpus: step.vcpus,
-        memoryMiB: step.memoryMiB,
-        timeoutSeconds: step.timeoutSeconds,
-        attempts: step.attempts,
-        command: ['landfall-step', step.name],
-      };
-      const known = sizes.get(step.name);
-      if (known && JSON.stringify(known) !== JSON.stringify(size)) {
-        throw new StacksError(
-          `job definition ${jobDefinitionName(landfall.app, stage, step.name)}: pipelines define step ${step.name} with different sizes; give one of them another name`,
-        );
-      }
-      sizes.set(step.name, size);
-    }
-  }
-  if (sizes.has(VALIDATION_JOB_DEFINITION))
-    throw new StacksError(
-      `job definition ${jobDefinitionName(landfall.app, stage, VALIDATION_JOB_DEFINITION)}: a pipeline step may not be called ${VALIDATION_JOB_DEFINITION}`,
-    );
-  return sizes;
-}
-const sizes = jobSizes();
+/** Every (pipeline, step) of the config's pipelines: each gets its own multi-container job definition. */
+const pipelineSteps = Object.values(pipelinesOf(landfall)).flatMap((pipeline) =>
+  pipeline.steps.map((step) => ({ pipeline: pipeline.name, step })),
+);
 const validation: JobSize = {
   vcpus: landfall.validation.jobVcpus,
   memoryMiB: landfall.validation.jobMemoryMiB,
@@ -212,30 +214,43 @@ function regionBatch(region: string) {
   >;
   const largeScratchQueues = (Object.keys(jobQueues) as JobQueueKind[]).map((kind) => queueOf(kind, 'large'));
 
-  const definition = (suffix: string, size: JobSize) =>
+  const definition = (suffix: string, size: Pick<JobSize, 'timeoutSeconds' | 'attempts'>, properties: Record<string, unknown>) =>
     new aws.batch.JobDefinition(
       `JobDefinition${pascal(suffix)}${id}`,
       {
         name: jobDefinitionName(landfall.app, stage, suffix),
         type: 'container',
         platformCapabilities: ['EC2'],
-        containerProperties: $jsonStringify({
-          image,
-          command: size.command,
-          jobRoleArn: jobRole.arn,
-          resourceRequirements: [
-            { type: 'VCPU', value: String(size.vcpus) },
-            { type: 'MEMORY', value: String(size.memoryMiB) },
-          ],
-        }),
+        ...properties,
         retryStrategy: { attempts: size.attempts, evaluateOnExits: JOB_RETRY_RULES.map((rule) => ({ ...rule })) },
         timeout: { attemptDurationSeconds: Math.max(60, size.timeoutSeconds) },
       },
       opts,
     );
-  const definitions = [...sizes].map(([step, size]) => definition(step, size));
-  // Validation runs in the home region only, next to the landing bucket.
-  if (region === landfall.homeRegion) definitions.push(definition(VALIDATION_JOB_DEFINITION, validation));
+  const definitions = pipelineSteps.map(({ pipeline, step }) =>
+    definition(`${pipeline}-${step.name}`, step, {
+      ecsProperties: $util
+        .all([image, jobRole.arn])
+        .apply(([landfallImage, taskRoleArn]) =>
+          JSON.stringify(stepJobEcsProperties({ step, pipeline, landfallImage, taskRoleArn, region })),
+        ),
+    }),
+  );
+  // Validation runs in the home region only, next to the landing bucket: one container, Landfall's image.
+  if (region === landfall.homeRegion)
+    definitions.push(
+      definition(VALIDATION_JOB_DEFINITION, validation, {
+        containerProperties: $jsonStringify({
+          image,
+          command: validation.command,
+          jobRoleArn: jobRole.arn,
+          resourceRequirements: [
+            { type: 'VCPU', value: String(validation.vcpus) },
+            { type: 'MEMORY', value: String(validation.memoryMiB) },
+          ],
+        }),
+      }),
+    );
   return {
     repository,
     environments: [spot, onDemand, environments.large.spot, environments.large.onDemand],

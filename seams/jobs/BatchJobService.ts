@@ -7,6 +7,37 @@ import { batchClientsByRegion } from './batchClients.ts';
  * queues live in that region). SubmitJob has no idempotency token: callers use deterministic job names
  * and record the submission before calling; duplicate completions are tolerated downstream.
  */
+/**
+ * What a submission overrides in its job definition. A single-container job: `containerOverrides`. A
+ * multi-container job (`ecsProperties`): `ecsPropertiesOverride` per container by name — each container's
+ * command and environment, and the job's vCPUs and memory on its main container (the one whose command the
+ * spec repeats). Environment names starting with AWS_BATCH are Batch's own and are never sent.
+ */
+export function jobOverrides(spec: JobSpec) {
+  const environment = (values: Record<string, string> = {}) => Object.entries(values).map(([name, value]) => ({ name, value }));
+  const resourceRequirements = [
+    { type: 'VCPU' as const, value: String(spec.vcpus) },
+    { type: 'MEMORY' as const, value: String(spec.memoryMiB) },
+  ];
+  if (!spec.containers)
+    return { containerOverrides: { command: spec.command, environment: environment(spec.environment), resourceRequirements } };
+  const main = spec.containers.find((container) => JSON.stringify(container.command) === JSON.stringify(spec.command));
+  return {
+    ecsPropertiesOverride: {
+      taskProperties: [
+        {
+          containers: spec.containers.map((container) => ({
+            name: container.name,
+            command: container.command,
+            environment: environment({ ...spec.environment, ...container.environment }),
+            ...(container === main && { resourceRequirements }),
+          })),
+        },
+      ],
+    },
+  };
+}
+
 export class BatchJobService implements JobService {
   readonly #clientFor: (region: string) => BatchClient;
   /** jobId → region, for describe() of jobs this instance submitted. */
@@ -27,14 +58,7 @@ export class BatchJobService implements JobService {
         schedulingPriorityOverride: spec.priority,
         retryStrategy: { attempts: spec.attempts, evaluateOnExit: spec.evaluateOnExit?.map((rule) => ({ ...rule })) },
         timeout: { attemptDurationSeconds: Math.max(60, spec.timeoutSeconds) },
-        containerOverrides: {
-          command: spec.command,
-          environment: Object.entries(spec.environment).map(([name, value]) => ({ name, value })),
-          resourceRequirements: [
-            { type: 'VCPU', value: String(spec.vcpus) },
-            { type: 'MEMORY', value: String(spec.memoryMiB) },
-          ],
-        },
+        ...jobOverrides(spec),
       }),
     );
     if (!result.jobId) throw new Error(`Batch returned no jobId for ${spec.jobName}`);
@@ -60,17 +84,24 @@ export class BatchJobService implements JobService {
       region,
       status: job.status as JobDescription['status'],
       statusReason: job.statusReason,
-      attempts: (job.attempts ?? []).map((attempt) => ({
-        startedAt: attempt.startedAt,
-        stoppedAt: attempt.stoppedAt,
-        exitCode: attempt.container?.exitCode,
-        statusReason: attempt.statusReason,
-        logStreamName: attempt.container?.logStreamName,
-      })),
+      // A multi-container job reports per container: the job's exit code is its essential container's (stage-out
+      // ends with the tool's code), the log stream worth reading the tool's.
+      attempts: (job.attempts ?? []).map((attempt) => {
+        const containers = attempt.taskProperties?.[0]?.containers ?? [];
+        const essential = containers.find((container) => container.name === 'stage-out') ?? containers.at(-1);
+        return {
+          startedAt: attempt.startedAt,
+          stoppedAt: attempt.stoppedAt,
+          exitCode: attempt.container?.exitCode ?? essential?.exitCode,
+          statusReason: attempt.statusReason,
+          logStreamName: attempt.container?.logStreamName ?? containers.find((container) => container.name === 'tool')?.logStreamName,
+        };
+      }),
       createdAt: job.createdAt ?? 0,
       startedAt: job.startedAt,
       stoppedAt: job.stoppedAt,
-      exitCode: job.container?.exitCode,
+      exitCode:
+        job.container?.exitCode ?? job.ecsProperties?.taskProperties?.[0]?.containers?.find((container) => container.essential)?.exitCode,
     };
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { buildStateMachine, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
-import { builtInPipelines as pipelines } from '../../workflows/pipelines/index.ts';
+import { pipelinesOf } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
 import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';
@@ -23,10 +23,26 @@ interface PolicyStatement {
   Resource: string | string[];
   Principal?: unknown;
 }
+interface EcsContainer {
+  name: string;
+  image: string;
+  command: string[];
+  essential: boolean;
+  dependsOn?: unknown;
+  mountPoints: unknown;
+  resourceRequirements: unknown;
+  logConfiguration: unknown;
+}
+interface EcsTask {
+  taskRoleArn: string;
+  volumes: unknown;
+  containers: EcsContainer[];
+}
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const statements = (policy: unknown): PolicyStatement[] => (JSON.parse(String(policy)) as { Statement: PolicyStatement[] }).Statement;
 
 export function platformSuite(label: string, getRun: () => SstProgramRun, config: LandfallConfig): void {
+  const pipelines = pipelinesOf(config);
   const named = (name: string): RecordedResource => {
     const found = getRun().resources.find((r) => r.name === name);
     if (!found) throw new Error(`no resource named ${name}`);
@@ -192,9 +208,38 @@ export function batchSuite(
   expected: { stepRetryRules: unknown; validation: { vcpus: number; memoryMiB: number; timeoutSeconds: number } },
 ): void {
   const inRegion = (type: string, region: string) => getRun().resources.filter((r) => r.type === type && regionOf(getRun(), r) === region);
+  const pipelines = pipelinesOf(config);
   const regions = config.regions.map((region) => ({ case: region.name, region: region.name, quota: region.vcpuQuota }));
 
   describe(`stacks/network.ts and stacks/batch.ts (${label})`, () => {
+    it("scopes the step jobs' task role: writes only to the work areas, reads inputs, published outputs and the job log", () => {
+      // Prepare
+      const policy = getRun().resources.find((r) => r.name === 'StepJobRolePolicy');
+      const byAction = (action: string) =>
+        statements(policy?.inputs.policy)
+          .filter((statement) => list(statement.Action).includes(action))
+          .flatMap((statement) => list(statement.Resource));
+
+      // Assess
+      const writable = byAction('s3:PutObject');
+      expect(writable.length).toBe(config.regions.length);
+      for (const resource of writable) expect(resource).toMatch(/^arn:aws:s3:::[a-z0-9.-]+\/work\/\*$/);
+      expect(byAction('s3:DeleteObject')).toEqual([]);
+      const readable = byAction('s3:GetObject');
+      expect(readable.filter((resource) => resource.endsWith('/incoming/*'))).toHaveLength(1);
+      expect(readable.filter((resource) => resource.endsWith('/teams/*'))).toHaveLength(1);
+      expect(
+        readable.every((resource) => /\/(incoming|teams|work)\/\*$/.test(resource) || /^arn:aws:s3:::[^/]+\/.+\*$/.test(resource)),
+      ).toBe(true);
+      expect(byAction('logs:GetLogEvents')).toEqual([
+        expect.stringMatching(/^arn:aws:logs:\*:\d{12}:log-group:\/aws\/batch\/job:log-stream:\*$/),
+      ]);
+      for (const [name, location] of Object.entries(config.references)) {
+        const [, bucket, prefix] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location) ?? [];
+        expect(readable, `reference ${name}`).toContain(`arn:aws:s3:::${bucket}/${prefix}*`);
+      }
+    });
+
     it('gives compute no public IP anywhere', () => {
       // Assess
       // spot and on-demand, for each scratch class
@@ -297,39 +342,66 @@ export function batchSuite(
     });
 
     it.each(regions)(
-      '$case: one job definition per step from the pipelines, with the retry rules jobs are submitted with',
+      '$case: one multi-container job definition per (pipeline, step), with the retry rules jobs are submitted with',
       ({ region }) => {
         // Prepare
         const prefix = `${config.app}-${getRun().app.stage}`;
         const definitions = Object.fromEntries(
           inRegion('aws:batch/jobDefinition:JobDefinition', region).map((d) => [d.inputs.name, d.inputs]),
         );
-        const steps = [...new Map(Object.values(pipelines).flatMap((p) => p.steps.map((s) => [s.name, s] as const))).values()];
+        const steps = Object.values(pipelines).flatMap((pipeline) => pipeline.steps.map((step) => ({ pipeline: pipeline.name, step })));
+        const landfallImage = `123456789012.dkr.ecr.${region}.amazonaws.com/${config.app}-step:${stepImageTag()}`;
 
         // Assess
         expect(Object.keys(definitions).sort()).toEqual(
-          [...steps.map((s) => `${prefix}-${s.name}`), ...(region === config.homeRegion ? [`${prefix}-validate`] : [])].sort(),
+          [
+            ...steps.map(({ pipeline, step }) => `${prefix}-${pipeline}-${step.name}`),
+            ...(region === config.homeRegion ? [`${prefix}-validate`] : []),
+          ].sort(),
         );
-        for (const step of steps) {
-          const definition = definitions[`${prefix}-${step.name}`]!;
-          const container = JSON.parse(String(definition.containerProperties)) as {
-            image: string;
-            command: string[];
-            resourceRequirements: unknown;
-          };
+        for (const { pipeline, step } of steps) {
+          const definition = definitions[`${prefix}-${pipeline}-${step.name}`]!;
           expect(definition, step.name).toMatchObject({
             type: 'container',
             platformCapabilities: ['EC2'],
             timeout: { attemptDurationSeconds: step.timeoutSeconds },
             retryStrategy: { attempts: step.attempts, evaluateOnExits: expected.stepRetryRules },
           });
-          expect(container.command).toEqual(['landfall-step', step.name]);
-          expect(container.resourceRequirements).toEqual([
+          expect(definition.containerProperties, `${pipeline}/${step.name} is multi-container`).toBeUndefined();
+          const [task] = (JSON.parse(String(definition.ecsProperties)) as { taskProperties: EcsTask[] }).taskProperties;
+          expect(task!.taskRoleArn, 'the task role, not a job role').toMatch(/^arn:aws:iam::/);
+          expect(task!.volumes).toEqual([{ name: 'landfall' }]);
+          const byName = Object.fromEntries(task!.containers.map((container) => [container.name, container]));
+          expect(Object.keys(byName)).toEqual(['stage-in', 'tool', 'stage-out']);
+          // Stage-in and stage-out are Landfall's; the tool is the step's own image running its own command.
+          expect(byName['stage-in']).toMatchObject({ image: landfallImage, command: ['landfall-stage-in'], essential: false });
+          expect(byName['stage-out']).toMatchObject({
+            image: landfallImage,
+            command: ['landfall-stage-out'],
+            essential: true,
+            dependsOn: [{ containerName: 'tool', condition: 'COMPLETE' }],
+          });
+          const tool = byName.tool!;
+          expect(tool).toMatchObject({ essential: false, dependsOn: [{ containerName: 'stage-in', condition: 'SUCCESS' }] });
+          expect(tool.image).toBe(step.image === 'landfall' ? landfallImage : step.image);
+          expect(tool.command).toEqual(step.command);
+          expect(tool.resourceRequirements).toEqual([
             { type: 'VCPU', value: String(step.vcpus) },
             { type: 'MEMORY', value: String(step.memoryMiB) },
           ]);
-          // The image is the one the Dockerfile builds, pushed to this region, tagged by content.
-          expect(container.image).toBe(`123456789012.dkr.ecr.${region}.amazonaws.com/${config.app}-step:${stepImageTag()}`);
+          for (const container of task!.containers) {
+            expect(container.mountPoints, container.name).toEqual([
+              { sourceVolume: 'landfall', containerPath: '/landfall', readOnly: false },
+            ]);
+            expect(container.logConfiguration).toMatchObject({
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': '/aws/batch/job', 'awslogs-region': region },
+            });
+          }
+          if (step.image !== 'landfall') {
+            // A lab's tool container carries nothing of Landfall: not its image, programs, or environment.
+            expect(JSON.stringify(tool)).not.toMatch(/landfall-(step|stage|validate)|LANDFALL_|\.dkr\.ecr\./);
+          }
         }
         if (region === config.homeRegion) {
           const validation = definitions[`${prefix}-validate`]!;

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -127,6 +127,8 @@ export async function stageIn(
   await rm(path.join(root, 'in'), { recursive: true, force: true });
   await rm(layout.out, { recursive: true, force: true });
   await mkdir(layout.out, { recursive: true });
+  // The tool's image may run as any user: it must be able to write its outputs.
+  await chmod(layout.out, 0o777);
   let files = 0;
   let bytes = 0;
 
