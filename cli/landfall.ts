@@ -58,8 +58,13 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('demo')
     .description('generate a sequencing run, drop it on the share, process it end to end and check every output')
+    .option(
+      '--pipeline <name>',
+      'demo (self-contained) or dna-align (fastp, bwa, samtools and MultiQC from Debian on a synthetic genome)',
+      'demo',
+    )
     .option('--samples <n>', 'samples in the generated run', integer, 8)
-    .option('--reads <n>', 'read pairs per sample', integer, 2000)
+    .option('--reads <n>', 'read pairs per sample (per lane for dna-align, which writes 2 lanes)', integer, 2000)
     .option('--team <team>', 'team that receives the run (default: the first team in the config)')
     .option('--timeout <seconds>', 'give up after this long', integer, 600)
     .option('--state-dir <dir>', 'state folder (default: a fresh temporary folder, kept and printed)')

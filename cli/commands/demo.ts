@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { loadConfig } from '../../config/loadConfig.ts';
+import { generateAlignmentRun, indexReferenceGenome, type ReferenceGenome, writeReferenceGenome } from '../../demo/alignmentRun.ts';
 import { generateRun } from '../../demo/generateRun.ts';
+import { DEBIAN_PACKAGES, onPath } from '../../runtime/pipelineTools.ts';
+import { DNA_ALIGN_DEFAULT_REFERENCE } from '../../workflows/pipelines/dnaAlign.ts';
 import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
 import { manifestKey } from '../../contracts/keys.ts';
@@ -13,7 +16,14 @@ import { formatTable } from '../output.ts';
 import { describeEvent, startRuntime } from './up.ts';
 import { BUS_LOG_NAME } from '../../runtime/bus/LocalEventBus.ts';
 
+/** Pipelines `landfall demo --pipeline` can show: the self-contained built-in one, or dna-align with real tools. */
+export const DEMO_PIPELINES = ['demo', 'dna-align'] as const;
+/** The Debian tools dna-align runs on this machine (its steps' `requires`). */
+const DNA_ALIGN_TOOLS = ['fastp', 'bwa', 'samtools', 'multiqc'];
+
 export interface DemoOptions {
+  /** @default 'demo' */
+  pipeline?: string;
   samples: number;
   reads: number;
   stateDir?: string;
@@ -33,10 +43,35 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   if (!Number.isInteger(options.samples) || options.samples < 1 || options.samples > 96)
     throw new CliError(`--samples must be an integer 1..96, got ${options.samples}`);
   if (!Number.isInteger(options.reads) || options.reads < 10) throw new CliError(`--reads must be an integer ≥ 10, got ${options.reads}`);
-  const { config, configPath } = await loadConfig(options.config);
+  const pipeline = options.pipeline ?? 'demo';
+  if (!(DEMO_PIPELINES as readonly string[]).includes(pipeline))
+    throw new CliError(`--pipeline must be one of ${DEMO_PIPELINES.join(', ')}, got ${pipeline}`);
+  if (pipeline === 'dna-align') {
+    // Before anything is written: dna-align runs Debian's tools as host processes here.
+    const missing = DNA_ALIGN_TOOLS.filter((tool) => !onPath(tool));
+    if (missing.length > 0)
+      throw new CliError(
+        `the dna-align demo runs ${DNA_ALIGN_TOOLS.join(', ')} on this machine; missing: ${missing.join(', ')}\ninstall with: sudo apt-get install ${missing.map((tool) => DEBIAN_PACKAGES[tool] ?? tool).join(' ')}`,
+        EXIT.usage,
+      );
+  }
+  const loaded = await loadConfig(options.config);
+  const { configPath } = loaded;
+  let config = loaded.config;
   const team = options.team ?? config.teams[0]!.id;
   if (!config.teams.some((candidate) => candidate.id === team)) throw new CliError(`unknown team ${team}`);
   const stateDir = options.stateDir ? path.resolve(options.stateDir) : await mkdtemp(path.join(os.tmpdir(), 'landfall-demo-'));
+  let reference: ReferenceGenome | undefined;
+  if (pipeline === 'dna-align') {
+    // A small synthetic genome, indexed as a lab indexes its references, and the team routed to dna-align.
+    reference = await writeReferenceGenome({ dir: path.join(stateDir, 'reference'), seed: 'landfall-demo' });
+    await indexReferenceGenome(reference);
+    config = {
+      ...config,
+      teams: config.teams.map((candidate) => (candidate.id === team ? { ...candidate, pipeline: 'dna-align' } : candidate)),
+      references: { ...config.references, [DNA_ALIGN_DEFAULT_REFERENCE]: reference.dir },
+    };
+  }
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   const say = (line: string) => process.stdout.write(`[${elapsed()}] ${line}\n`);
@@ -57,7 +92,17 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     const now = new Date();
     const runId = `${String(now.getUTCFullYear()).slice(2)}${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}_LH00417_${String(now.getUTCHours() * 60 + now.getUTCMinutes()).padStart(4, '0')}_B22FJKLT3`;
     const source = path.join(stateDir, 'demo-instrument', runId);
-    const run = await generateRun({ dir: source, runId, seed: runId, samples: options.samples, readsPerSample: options.reads, team });
+    const run = reference
+      ? await generateAlignmentRun({
+          dir: source,
+          runId,
+          seed: runId,
+          reference,
+          samples: options.samples,
+          lanes: 2,
+          pairsPerLane: options.reads,
+        })
+      : await generateRun({ dir: source, runId, seed: runId, samples: options.samples, readsPerSample: options.reads, team });
     say(`generated run ${runId}: ${run.samples.length} samples, ${run.files.length} files`);
 
     const runFolder = path.join(runtime.shareDir, team, runId);
