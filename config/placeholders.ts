@@ -5,9 +5,9 @@
  * step use it".
  */
 
-/** Read labels a sample's files carry, exactly as the instrument named them (COORDINATION.md). */
-export const READ_LABELS = ['R1', 'R2', 'R3', 'R4', 'I1', 'I2'] as const;
-export type ReadLabel = (typeof READ_LABELS)[number];
+import { READ_LABELS, type ReadLabel } from '../contracts/jobPayload.ts';
+
+export { READ_LABELS, type ReadLabel };
 
 /** One placeholder as written, and what it names. */
 export type Placeholder =

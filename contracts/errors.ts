@@ -6,7 +6,7 @@ export class ContractError extends Error {
   }
 }
 
-/** A job's environment carries no payload, or one that does not match contracts/jobPayload.ts `JobPayload`. */
+/** A job's manifest, or the environment entry naming it, does not have the shape of contracts/jobPayload.ts. */
 export class JobPayloadError extends ContractError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

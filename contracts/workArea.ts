@@ -1,5 +1,3 @@
-import type { VersionRef } from './keys.ts';
-
 /**
  * The work areas in each region's work-area bucket, shared by the function that submits a job, the
  * program the job runs and the function that publishes its outputs. DESIGN.md "Keys": a job's work area
@@ -35,9 +33,14 @@ export function attemptPrefix(workPrefix: string, attempt: number): string {
 }
 
 /**
- * `staging/<team>/<run>/<sample>/v<N>/<file>`: a copy of a landed input in a non-home region's work-area
- * bucket, so a job placed there reads it locally. A later step of the sample reuses it.
+ * `<workPrefix><jobName>.manifest.json`: a step job's manifest (contracts/jobPayload.ts), beside its attempts,
+ * never under one (publishing copies only `attempt-<k>/`).
  */
-export function stagedInputKey(ref: VersionRef, name: string): string {
-  return `staging/${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${name}`;
+export function jobManifestKey(workPrefix: string, jobName: string): string {
+  return `${workPrefix}${jobName}.manifest.json`;
+}
+
+/** `<workPrefix>attempt-<k>.failure.json`: what stage-out records when attempt k's tool (or stage-in) failed. */
+export function attemptFailureKey(workPrefix: string, attempt: number): string {
+  return `${workPrefix}attempt-${attempt}.failure.json`;
 }

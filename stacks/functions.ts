@@ -23,9 +23,10 @@ import { fileShares } from './fileShares.ts';
 const stage = $app.stage.toLowerCase();
 const accountId = aws.getCallerIdentityOutput({}).accountId;
 const regions = landfall.regions.map((region) => region.name);
-// Job definitions the functions submit with: every pipeline step, and the validation job.
+// Job definitions the functions submit with: every (pipeline, step), and the validation job.
 const jobDefinitions = [
-  ...new Set([...Object.values(pipelinesOf(landfall)).flatMap((pipeline) => pipeline.steps.map((step) => step.name)), VALIDATION_JOB_DEFINITION]),
+  ...Object.values(pipelinesOf(landfall)).flatMap((pipeline) => pipeline.steps.map((step) => `${pipeline.name}-${step.name}`)),
+  VALIDATION_JOB_DEFINITION,
 ];
 
 /** Lambda runtime in AWS: nodejs20.x is deprecated; the code stays Node 20 compatible for the local runtime. */

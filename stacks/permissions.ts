@@ -60,11 +60,8 @@ const setWarmCapacity: Grant = { sid: 'SetWarmCapacity', actions: ['batch:Update
 export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJobs']);
 /** DescribeJobs (read-only) for the sweep's check on finished jobs whose state change was lost. */
 const describeJobs: Grant = { sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], on: ['unscopable'] };
-const stageInputs: Grant = {
-  sid: 'StageInputs',
-  actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-  on: ['stagingObjects'],
-};
+/** A failed attempt's failure record, read from the work area of the region the job ran in. */
+const readFailureRecords: Grant = { sid: 'ReadFailureRecords', actions: ['s3:GetObject'], on: ['resultsObjects', 'stagingObjects'] };
 const writeResults: Grant = {
   sid: 'WriteResults',
   actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
@@ -97,7 +94,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     { sid: 'ListLanded', actions: ['s3:ListBucket'], on: ['landingBucket'] },
     { sid: 'Quarantine', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
     writeResults,
-    stageInputs,
+    // A finished job whose state change was lost is completed here as jobStateChange would (failure records).
+    readFailureRecords,
     startExecution,
     { sid: 'DescribeExecutions', actions: ['states:DescribeExecution'], on: ['executions'] },
     submitJobs,
@@ -129,9 +127,9 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   jobStateChange: [
     catalog,
     publish,
-    readLanding,
-    stageInputs,
-    { sid: 'ReadWorkAreas', actions: ['s3:GetObject'], on: ['resultsObjects'] },
+    // A job moved out of a lost region gets its manifest again (kept in the home results bucket).
+    writeResults,
+    readFailureRecords,
     { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], on: ['stateMachines'] },
     startExecution,
     submitJobs,
@@ -141,9 +139,9 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   submitStep: [
     catalog,
     publish,
-    readLanding,
-    stageInputs,
-    { sid: 'ReadWorkAreas', actions: ['s3:GetObject'], on: ['resultsObjects'] },
+    // The job's manifest, kept beside its work area in the home results bucket. No input is read or copied
+    // here: the job's stage-in reads inputs where they are.
+    writeResults,
     // A published step reused by a later execution completes its task at once.
     { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess'], on: ['stateMachines'] },
     startExecution,

@@ -222,6 +222,9 @@ export async function sampleCommand(name: string, options: CommonOptions): Promi
       process.stdout.write(
         `  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`,
       );
+      // A failed step says why in the tool's own words: its last output lines.
+      if (step.error) process.stdout.write(`    error: ${step.error}\n`);
+      for (const line of step.logTail ?? []) process.stdout.write(`    | ${line}\n`);
       for (const output of step.outputs ?? []) process.stdout.write(`    ${output.key}  ${output.size} bytes  md5 ${output.md5}\n`);
     }
   }

@@ -99,6 +99,10 @@ export interface StepRecord extends VersionRef {
   placements?: PlacementRecord[];
   /** What the step's job used over all its attempts, and the estimated price (functions/workflow/jobCost.ts). */
   cost?: JobCost;
+  /** Why a FAILED step failed, in one line: which container exited with which code, or Batch's reason. */
+  error?: string;
+  /** The last lines (at most 20) the failing container wrote: the tool's own error, not "Essential container in task exited". */
+  logTail?: string[];
 }
 
 /** One finished job's cost, kept per job so failed and re-placed jobs count too. */

@@ -4,9 +4,10 @@ import type { JobRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
 import { placeAndReserve } from './placeAndReserve.ts';
 import { queueDrain, regionHealth } from './regionHealth.ts';
-import { placementRecord, placementSetup, stageInputs } from './stepPlacement.ts';
+import { placementRecord, placementSetup } from './stepPlacement.ts';
+import { crossRegionBytes, inputBytesOf, storeStepManifest } from '../workflow/stepJob.ts';
 import type { PlacementJob } from './types.ts';
-import { buildJobPayload, parseJobPayload } from '../../contracts/jobPayload.ts';
+import { JOB_MANIFEST_ENV, manifestEnvironment, parseJobManifest, parseManifestRef } from '../../contracts/jobPayload.ts';
 import { functionStage, jobQueueName, queueClassOf } from '../../contracts/names.ts';
 import { placementWorkPrefix } from '../../contracts/workArea.ts';
 
@@ -65,7 +66,7 @@ export async function moveStalledJobs(svc: Services, at = Date.now()): Promise<s
 /**
  * Moves one job out of its region: claims the move on the job record (once, whatever the duplicate
  * events), terminates the old job, releases its capacity, places the job again with its old region
- * excluded, stages its inputs there and submits it under `<job>-p<k>` with the same task token. The
+ * excluded, writes its manifest for the new work area and submits it under `<job>-p<k>` with the same task token. The
  * workflow never notices; the step's lineage lists both placements.
  * @returns false when the job is not Landfall's, already finished, or was moved already.
  */
@@ -85,23 +86,21 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   if (job.jobId) await svc.jobs.terminate(job.jobId, `moved to another region: ${why}`);
   await svc.catalog.regionLoads.release(job.region, jobName);
 
-  // Inputs are staged again from the landed originals: the lost region's staging bucket may be unreachable.
-  const version = await svc.catalog.samples.getVersion(ref);
-  const inputs = (version?.files ?? []).map((file) => ({
-    name: file.name,
-    bucket: file.bucket,
-    key: file.key,
-    size: file.size,
-    md5: file.md5,
-    read: file.read,
-    lane: file.lane,
-  }));
+  // The job's manifest (kept at home) names its inputs where they are; only its work area moves.
+  const oldRef = parseManifestRef(
+    Object.assign({}, ...(old.containers ?? []).map((container) => container.environment ?? {})) as Record<string, string>,
+  );
+  const oldManifest = parseJobManifest(
+    (await svc.storage.getBytes(oldRef.bucket, oldRef.key)).toString('utf8'),
+    `s3://${oldRef.bucket}/${oldRef.key}`,
+  );
+  const inputBytes = inputBytesOf(oldManifest);
   const placementJob: PlacementJob = {
     jobName: newName,
     vcpus: old.vcpus,
     memoryMiB: old.memoryMiB,
     expectedSeconds: held?.expectedSeconds ?? old.timeoutSeconds / 10,
-    inputBytes: inputs.reduce((sum, input) => sum + input.size, 0),
+    inputBytes,
     dataRegions: held?.dataRegions ?? [svc.config.homeRegion],
     priority: old.priority ?? 0,
   };
@@ -110,9 +109,9 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const workBucket = bucketNames(svc.config).workArea(decision.region);
   // A separate work area per placement: attempt numbers restart with the new job.
   const workPrefix = placementWorkPrefix(job.workPrefix, number);
-  const payload = parseJobPayload(old.environment);
-  const staged = payload.inputs.length ? await stageInputs(svc, { ...ref, pipeline: '', generation: 0, inputs }, decision.region) : [];
-  const environment = { ...old.environment, ...buildJobPayload({ ...payload, inputs: staged, workBucket, workPrefix }) };
+  const manifest = { ...oldManifest, workBucket, workPrefix };
+  const manifestRef = await storeStepManifest(svc, manifest, newName);
+  const stagedBytes = crossRegionBytes(manifest, decision.region, svc.config.homeRegion);
   const spec: JobSpec = {
     ...old,
     jobName: newName,
@@ -124,7 +123,11 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
       queueClassOf(old.jobQueue).kind,
       queueClassOf(old.jobQueue).scratch,
     ),
-    environment,
+    containers: (old.containers ?? []).map((container) =>
+      container.environment && JOB_MANIFEST_ENV in container.environment
+        ? { ...container, environment: { ...container.environment, ...manifestEnvironment(manifestRef) } }
+        : container,
+    ),
   };
   const record: JobRecord = {
     ...job,
@@ -135,6 +138,7 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
     submittedAt: new Date().toISOString(),
     spec: JSON.stringify(spec),
     placement,
+    stagedBytes,
   };
   delete record.jobId;
   delete record.replacedBy;

@@ -1,5 +1,7 @@
 import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
-import { attemptPrefix } from '../../contracts/workArea.ts';
+import { FailureRecord } from '../../contracts/jobPayload.ts';
+import { attemptFailureKey, attemptPrefix } from '../../contracts/workArea.ts';
+import { ObjectNotFoundError } from '../../seams/storage/errors.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 import { jobCost } from './jobCost.ts';
@@ -64,11 +66,22 @@ export async function completeJobTask(svc: Services, event: BatchJobStateChangeE
       };
       await svc.workflows.sendTaskSuccess(job.taskToken, result);
     } else if (detail.status === 'FAILED') {
-      await svc.catalog.steps.put({ ...job, status: 'FAILED', jobId: detail.jobId, attempt, cost });
+      const failure = await readFailureRecord(svc, job.workBucket, attemptFailureKey(job.workPrefix, attempt));
+      const error = failure ? failureSummary(job.step, failure) : (detail.statusReason ?? 'no reason given');
+      await svc.catalog.steps.put({
+        ...job,
+        status: 'FAILED',
+        jobId: detail.jobId,
+        attempt,
+        cost,
+        error,
+        ...(failure && { logTail: failure.logTail }),
+      });
+      const lastLine = failure && errorLine(failure.logTail);
       await svc.workflows.sendTaskFailure(
         job.taskToken,
         'Landfall.JobFailed',
-        `${job.step} failed after ${attempt} attempt(s): ${detail.statusReason ?? 'no reason given'}`,
+        `${job.step} failed after ${attempt} attempt(s): ${error}${lastLine ? `: ${lastLine}` : ''}`,
       );
     } else {
       return { outcome: 'ignored', reason: `status ${detail.status}` };
@@ -86,4 +99,44 @@ export async function completeJobTask(svc: Services, event: BatchJobStateChangeE
     return [];
   });
   return { outcome: 'completed', status: detail.status, ...(moved.length > 0 && { moved }) };
+}
+
+/**
+ * What stage-out recorded when a phase of the job failed (contracts/jobPayload.ts `FailureRecord`), or
+ * undefined when it recorded nothing: a timeout or a lost host ends the task before stage-out runs.
+ */
+export async function readFailureRecord(svc: Pick<Services, 'storage'>, bucket: string, key: string): Promise<FailureRecord | undefined> {
+  let text: string;
+  try {
+    text = (await svc.storage.getBytes(bucket, key)).toString('utf8');
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  }
+  const parsed = FailureRecord.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    logger.warn('a failure record does not have the agreed shape', { bucket, key, issues: parsed.error.message });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/** One line saying which container of a step's job failed and how. */
+export function failureSummary(step: string, failure: FailureRecord): string {
+  const who =
+    failure.container === 'tool'
+      ? `the ${step} command`
+      : failure.container === 'stage-in'
+        ? 'stage-in (fetching its inputs)'
+        : failure.container;
+  return `${who} exited with code ${failure.exitCode}`;
+}
+
+/**
+ * The line of a failing program's output that says what went wrong: the last one that is not a stack frame
+ * (`    at …`), Node's version banner or a caret marker, so a sample's one-line status shows the error itself.
+ */
+export function errorLine(lines: readonly string[]): string | undefined {
+  const noise = [/^\s+at /, /^Node\.js v\d/, /^\s*\^+\s*$/, /^\s*[{}]\s*$/];
+  return [...lines].reverse().find((line) => !noise.some((pattern) => pattern.test(line))) ?? lines.at(-1);
 }

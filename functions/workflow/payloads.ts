@@ -30,6 +30,13 @@ export const SamplePayload = z.object({
       part: z.number().int().positive().optional(),
     }),
   ),
+  /** The sample's sample-sheet values (`{{param.<Column>}}`, a step's reference column), as validation read them. */
+  params: z.record(z.string(), z.string()).optional(),
+  /**
+   * A run-scope execution: the run's samples its steps cover (those that published what the run steps need).
+   * Then `sampleId` is the run's own pseudo-sample (functions/workflow/runSteps.ts) and `inputs` is empty.
+   */
+  runSamples: z.array(z.object({ sampleId: z.string(), version: z.number().int().positive() })).optional(),
 });
 
 /** `Run <step>`: the callback task that submits a step's Batch job. */

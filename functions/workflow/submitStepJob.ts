@@ -6,30 +6,23 @@ import { jobNameOf } from './executionName.ts';
 import { ALL_STEPS } from './startVersionExecution.ts';
 import type { SubmitStepPayload, JobResult } from './payloads.ts';
 import type { z } from 'zod';
-import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { firstPendingEarlyStep, releaseDeferredJobs } from './earlySteps.ts';
 import { describePriority, isUrgentClass, isUrgentSample, stepPriority } from './priority.ts';
 import { placeAndReserve } from '../placement/placeAndReserve.ts';
 import { RegionsFullError } from '../placement/errors.ts';
-import { placementJobFor, placementRecord, placementSetup, stageInputs } from '../placement/stepPlacement.ts';
+import { placementJobFor, placementRecord, placementSetup } from '../placement/stepPlacement.ts';
+import { buildStepManifest, crossRegionBytes, stepJobSpec, storeStepManifest } from './stepJob.ts';
 import { wakeRegion } from '../alarms/wakeRegion.ts';
 import { noteSubmission } from '../alarms/regionActivity.ts';
-import { functionStage, jobDefinitionName, jobQueueName } from '../../contracts/names.ts';
-import { buildJobPayload } from '../../contracts/jobPayload.ts';
 import { stepWorkPrefix } from '../../contracts/workArea.ts';
 
-/**
- * Retry rules every step job carries: a lost host (spot interruption, region outage) is retried, anything
- * else (the step program failed on its input) exits at once — retrying would fail the same way.
- */
-export const STEP_RETRY_RULES: NonNullable<JobSpec['evaluateOnExit']> = [
-  { onStatusReason: 'Host EC2*', action: 'RETRY' },
-  { onReason: '*', action: 'EXIT' },
-];
+export { STEP_RETRY_RULES } from './stepJob.ts';
 
 /**
- * `Run <step>` (lambda:invoke.waitForTaskToken): records the task token with the job BEFORE submitting
- * (SubmitJob has no idempotency token; the job name is deterministic), then submits the step's Batch job.
+ * `Run <step>` (lambda:invoke.waitForTaskToken): stores the job's manifest (functions/workflow/stepJob.ts),
+ * records the task token with the job BEFORE submitting (SubmitJob has no idempotency token; the job name is
+ * deterministic), then submits the step's Batch job: stage-in, the step's tool, stage-out. Nothing is copied
+ * here: the job reads its inputs from wherever they are.
  * The workflow waits until the "Batch Job State Change" handler completes the token. One code path for
  * every region: the job's state change is forwarded to the home bus.
  */
@@ -44,9 +37,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
 
   // Recovery and reprocessing never re-run a published step, unless reprocessing asks for it.
   const existing = await svc.catalog.steps.get(ref, step);
-  const rerun =
-    sample.rerunFrom === ALL_STEPS ||
-    (sample.rerunFrom !== undefined && stepsFrom(pipeline, sample.rerunFrom).has(step));
+  const rerun = sample.rerunFrom === ALL_STEPS || (sample.rerunFrom !== undefined && stepsFrom(pipeline, sample.rerunFrom).has(step));
   if (existing?.publishedAt && !rerun) {
     const workBucket = bucketNames(svc.config).workArea(existing.region);
     const reused: JobResult = {
@@ -82,23 +73,21 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   // The lineage says why the job runs when it does, as well as where.
   const placement = placementRecord({ ...decision, reasons: [...decision.reasons, describePriority(priority)] });
   const workBucket = bucketNames(svc.config).workArea(region);
-  let stagedBytes = 0;
-  const inputs = await stageInputs(svc, sample, region, (bytes) => (stagedBytes += bytes));
-  const spec: JobSpec = {
+  const manifest = await buildStepManifest(svc, { pipeline, step: stepDef, sample, workBucket, workPrefix });
+  const manifestRef = await storeStepManifest(svc, manifest, jobName);
+  const spec = stepJobSpec(svc, {
+    pipeline,
+    step: stepDef,
+    sample,
+    manifest,
+    manifestRef,
     jobName,
     region,
-    // Batch ignores schedulingPriority between queues without a fair-share policy: the class picks the queue.
-    jobQueue: jobQueueName(svc.config.app, functionStage(), region, isUrgentClass(priority) ? 'urgent' : 'normal', stepDef.scratch),
-    jobDefinition: jobDefinitionName(svc.config.app, functionStage(), step),
-    command: ['landfall-step', step],
-    environment: buildJobPayload({ step, sampleId: sample.sampleId, inputs, workBucket, workPrefix }),
-    vcpus: stepDef.vcpus,
-    memoryMiB: stepDef.memoryMiB,
-    timeoutSeconds: stepDef.timeoutSeconds,
-    attempts: stepDef.attempts,
+    queueKind: isUrgentClass(priority) ? 'urgent' : 'normal',
     priority,
-    evaluateOnExit: STEP_RETRY_RULES,
-  };
+  });
+  // What the job will read across regions (its transfer cost): counted, not copied.
+  const stagedBytes = crossRegionBytes(manifest, region, svc.config.homeRegion);
   // What the job-state handler needs to complete the waiting task, and a move needs to resubmit the job.
   const job = { ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, spec: JSON.stringify(spec), placement };
   await svc.catalog.jobs.record({ ...job, submittedAt: new Date().toISOString(), stagedBytes });

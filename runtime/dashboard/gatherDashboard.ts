@@ -280,6 +280,8 @@ export class DashboardData {
           };
           if (step.publishedAt) event.until = step.publishedAt;
           if (step.cost) event.cost = { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd };
+          if (step.error) event.error = step.error;
+          if (step.logTail?.length) event.logTail = step.logTail;
           events.push(event);
         }
         if (version.completedAt || version.status === 'COMPLETED') {
@@ -344,6 +346,9 @@ export interface TimelineEvent {
   step?: string;
   region?: string;
   cost?: CostFigures;
+  /** A failed step: why, and the last lines its failing container wrote (the tool's own error). */
+  error?: string;
+  logTail?: string[];
 }
 
 export interface SampleTimeline {

@@ -13,7 +13,7 @@ import {
   stepOutputPrefix,
   teamPrefix,
 } from '../../contracts/keys.ts';
-import { attemptPrefix, placementWorkPrefix, stagedInputKey, stepWorkPrefix } from '../../contracts/workArea.ts';
+import { attemptFailureKey, attemptPrefix, jobManifestKey, placementWorkPrefix, stepWorkPrefix } from '../../contracts/workArea.ts';
 import { validationJobDocumentKeys } from '../../contracts/validationJob.ts';
 
 const version = { team: 'genomics', runId: '241120_A01234_0042_BHXYZ', sampleId: 'S1', version: 2 };
@@ -89,8 +89,10 @@ describe('contracts/keys', () => {
       expect(placementWorkPrefix(from, placement)).toBe(expected);
     });
 
-    it('stages inputs per sample version and names the validation job documents per job', () => {
-      expect(stagedInputKey(version, 'S1_R1.fastq.gz')).toBe('staging/genomics/241120_A01234_0042_BHXYZ/S1/v2/S1_R1.fastq.gz');
+    it("keeps a job's manifest and an attempt's failure record beside the attempts, and names the validation job documents per job", () => {
+      expect(jobManifestKey('work/e/qc/', 'e-qc')).toBe('work/e/qc/e-qc.manifest.json');
+      expect(attemptFailureKey('work/e/qc/', 2)).toBe('work/e/qc/attempt-2.failure.json');
+      expect(attemptFailureKey('work/e/qc/', 2).startsWith(attemptPrefix('work/e/qc/', 2))).toBe(false);
       expect(validationJobDocumentKeys('validate-x-1')).toEqual({
         input: 'work/validation/validate-x-1/input.json',
         result: 'work/validation/validate-x-1/result.json',

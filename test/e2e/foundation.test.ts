@@ -107,11 +107,14 @@ describe('foundation: share → landing → catalog → workflow → Batch jobs 
         files: Array<{ file: string; reads: number; bases: number }>;
         pairs: Array<{ r1Reads: number; r2Reads: number }>;
       };
-      for (const fastq of sample.fastqs) {
-        const landed = readRecords(path.join(landingDir(), fastq.name));
-        const entry = qc.files.find((file) => file.file === fastq.name);
+      // qc reads one file per read label (stage-in concatenates a label's lanes): count every lane's records here.
+      for (const read of ['R1', 'R2'] as const) {
+        const landed = sample.fastqs
+          .filter((fastq) => fastq.read === read)
+          .flatMap((fastq) => readRecords(path.join(landingDir(), fastq.name)));
+        const entry = qc.files.find((file) => file.file === `${sample.sampleId}_${read}.fastq.gz`);
         // Assess
-        expect(entry, `${fastq.name} in qc.json`).toBeDefined();
+        expect(entry, `${sample.sampleId} ${read} in qc.json`).toBeDefined();
         expect(entry!.reads).toBe(landed.length);
         expect(entry!.bases).toBe(landed.reduce((sum, record) => sum + record.sequence.length, 0));
       }

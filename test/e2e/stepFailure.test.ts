@@ -2,10 +2,12 @@
  * A step that fails as an application error (fault injection) is not retried: the step jobs' evaluateOnExit
  * rules retry only lost hosts. The sample ends FAILED with the reason, the other step still publishes.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
@@ -19,6 +21,8 @@ import {
 } from '../support/runtimeProcess.ts';
 
 const TEAM = 'genomics';
+const exec = promisify(execFile);
+const projectRoot = path.resolve(import.meta.dirname, '../..');
 
 describe('step failure: an application error exits without retry and fails the sample', () => {
   let stateDir: string;
@@ -64,5 +68,34 @@ describe('step failure: an application error exits without retry and fails the s
     expect(existsSync(path.join(stateLayout(stateDir).executor, 'logs', trim!.jobName, 'attempt-2.log'))).toBe(false);
     expect(readFileSync(log, 'utf8')).toContain('fault injection: step trim fails');
     expect(readBusLog(stateDir).filter((event) => event['detail-type'] === 'Sample Failed')).toHaveLength(1);
+  });
+
+  it("records the program's own last stderr lines, not Batch's reason, on the step, the sample and its failure event", async () => {
+    // Act
+    const [sample] = await runtime.catalog.samples.listInRun(TEAM, run.runId);
+    const ref = { team: TEAM, runId: run.runId, sampleId: sample!.sampleId, version: sample!.currentVersion! };
+    const trim = await runtime.catalog.steps.get(ref, 'trim');
+    const failedEvent = readBusLog(stateDir).find((event) => event['detail-type'] === 'Sample Failed');
+    // Assess
+    expect(trim?.error).toBe('the trim command exited with code 1');
+    expect(trim?.logTail?.length).toBeGreaterThan(0);
+    expect(trim?.logTail?.length).toBeLessThanOrEqual(20);
+    expect(trim?.logTail?.join('\n')).toContain('fault injection: step trim fails (LANDFALL_FAULTS step.fail)');
+    expect(sample?.detail).toContain('fault injection: step trim fails');
+    expect(sample?.detail).not.toContain('Essential container in task exited');
+    expect(String(failedEvent?.detail.cause)).toContain('the trim command exited with code 1');
+    // landfall sample prints the reason and the program's own lines under the step
+    const { stdout } = await exec(process.execPath, [
+      '--import',
+      'tsx',
+      path.join(projectRoot, 'cli/landfall.ts'),
+      'sample',
+      `${TEAM}/${run.runId}/${sample!.sampleId}`,
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(stdout).toContain('  step trim: FAILED');
+    expect(stdout).toContain('    error: the trim command exited with code 1');
+    expect(stdout).toContain('    | Error: fault injection: step trim fails (LANDFALL_FAULTS step.fail)');
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { StepDefinition } from '../../config/pipeline.ts';
 import { isShellScript, type Placeholder, SHELL_SAFE_VALUE, substitutePlaceholders } from '../../config/placeholders.ts';
-import type { JobManifest } from './jobManifest.ts';
+import type { JobManifest } from '../../contracts/jobPayload.ts';
 import { isGzipName, stagedReadName, VOLUME_PATH, volumeLayout } from './volume.ts';
 
 /** A command that cannot be expanded for this job (a read the sample lacks, an unsafe value in shell text). */

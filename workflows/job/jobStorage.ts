@@ -26,18 +26,3 @@ export function objectLocation(bucket: string, key: string, env: Record<string, 
   const root = env[STORAGE_ROOT_ENV];
   return root ? path.join(root, bucket, ...key.split('/')) : `s3://${bucket}/${key}`;
 }
-
-/** A JSON `{ "bucket": …, "key": … }` naming an object (how a job is told where its manifest is). */
-export function parseObjectRef(text: string | undefined, variable: string): { bucket: string; key: string } {
-  if (!text) throw new Error(`${variable} is not set: this program runs as a phase of a Landfall step job`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`${variable} is not JSON: ${text.slice(0, 200)}`);
-  }
-  const ref = parsed as { bucket?: unknown; key?: unknown };
-  if (typeof ref.bucket !== 'string' || typeof ref.key !== 'string')
-    throw new Error(`${variable} must be {"bucket": "...", "key": "..."}, found ${text.slice(0, 200)}`);
-  return { bucket: ref.bucket, key: ref.key };
-}

@@ -16,8 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { isMain } from '../steps/isMain.ts';
 import { stagedReadNames } from './expandCommand.ts';
-import { JobManifest, MANIFEST_ENV, type ManifestRead } from './jobManifest.ts';
-import { objectLocation, parseObjectRef, storageFromEnvironment } from './jobStorage.ts';
+import { type JobManifest, type ManifestRead, parseJobManifest, parseManifestRef } from '../../contracts/jobPayload.ts';
+import { objectLocation, storageFromEnvironment } from './jobStorage.ts';
 import { fileSafe, volumeLayout, volumeRoot } from './volume.ts';
 
 /** An input is not what was cataloged (changed, truncated, missing): retrying cannot help. Exit code 65. */
@@ -197,10 +197,8 @@ export async function stageIn(
 
 /** Reads the job's manifest object named by `LANDFALL_JOB_MANIFEST`. */
 export async function readManifest(storage: ObjectStorage, env: Record<string, string | undefined> = process.env): Promise<JobManifest> {
-  const ref = parseObjectRef(env[MANIFEST_ENV], MANIFEST_ENV);
-  const parsed = JobManifest.safeParse(JSON.parse((await storage.getBytes(ref.bucket, ref.key)).toString('utf8')));
-  if (!parsed.success) throw new Error(`s3://${ref.bucket}/${ref.key} is not a job manifest: ${parsed.error.message}`);
-  return parsed.data;
+  const ref = parseManifestRef(env);
+  return parseJobManifest((await storage.getBytes(ref.bucket, ref.key)).toString('utf8'), `s3://${ref.bucket}/${ref.key}`);
 }
 
 async function main(): Promise<void> {

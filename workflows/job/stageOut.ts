@@ -13,8 +13,10 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { hangOnceIfAsked } from '../steps/interruptionFault.ts';
 import { isMain } from '../steps/isMain.ts';
-import { attemptPrefixOf, failureKeyOf, type FailureRecord, type JobManifest } from './jobManifest.ts';
+import type { FailureRecord, JobManifest } from '../../contracts/jobPayload.ts';
+import { attemptFailureKey, attemptPrefix, OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
 import { storageFromEnvironment } from './jobStorage.ts';
 import { readManifest } from './stageIn.ts';
 import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
@@ -22,9 +24,6 @@ import { volumeLayout, volumeRoot } from './volume.ts';
 
 /** Names of the containers of a step job's task (stacks/ and the local executor build them so). */
 export const CONTAINER_NAMES = { stageIn: 'stage-in', tool: 'tool', stageOut: 'stage-out' } as const;
-
-/** Metadata key of the MD5 every output carries (publishStep verifies copies against it). */
-export const OUTPUT_MD5_METADATA = 'md5';
 
 export type StageOutResult = { outcome: 'uploaded'; keys: string[] } | { outcome: 'failed'; failure: FailureRecord };
 
@@ -79,7 +78,7 @@ export async function stageOut(
   const recordFailure = async (container: string, exitCode: number, tail: string[]): Promise<StageOutResult> => {
     const failure: FailureRecord = { container, exitCode, logTail: tail, at: new Date().toISOString() };
     const body = `${JSON.stringify(failure, null, 2)}\n`;
-    await storage.put(manifest.workBucket, failureKeyOf(manifest.workPrefix, attempt), body, {
+    await storage.put(manifest.workBucket, attemptFailureKey(manifest.workPrefix, attempt), body, {
       contentType: 'application/json',
       metadata: { [OUTPUT_MD5_METADATA]: createHash('md5').update(body).digest('hex') },
     });
@@ -98,7 +97,7 @@ export async function stageOut(
     const wanted = manifest.outputs ? `matching ${manifest.outputs.join(', ')}` : 'at all';
     return recordFailure(CONTAINER_NAMES.stageOut, 1, [`step ${manifest.step} wrote no output ${wanted} in {{out}} (${out}): ${found}`]);
   }
-  const prefix = attemptPrefixOf(manifest.workPrefix, attempt);
+  const prefix = attemptPrefix(manifest.workPrefix, attempt);
   const keys = [];
   for (const relative of selected) {
     const file = path.join(out, relative);
@@ -115,6 +114,8 @@ async function main(): Promise<number> {
   const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? '1');
   const result = await stageOut(manifest, storage, volumeRoot(), attempt, await readTaskContainers());
   if (result.outcome === 'uploaded') {
+    // Test-only (LANDFALL_FAULTS step.hangOnce): outputs are in the attempt's area, and the attempt never ends.
+    await hangOnceIfAsked({ step: manifest.step, workBucket: manifest.workBucket }, attemptPrefix(manifest.workPrefix, attempt), storage);
     process.stdout.write(
       `stage-out ${manifest.step} attempt ${attempt}: uploaded ${result.keys.length} outputs\n${result.keys.join('\n')}\n`,
     );

@@ -6,7 +6,7 @@
  */
 import { LANDFALL_IMAGE } from '../../config/pipeline.ts';
 import type { JobContainer } from '../../seams/jobs/JobService.ts';
-import { MANIFEST_ENV } from './jobManifest.ts';
+import { manifestEnvironment } from '../../contracts/jobPayload.ts';
 import { CONTAINER_NAMES } from './stageOut.ts';
 
 /** Commands of the phase programs in Landfall's image (workflows/steps/Dockerfile installs them). */
@@ -20,7 +20,7 @@ export const PHASE_COMMANDS = { stageIn: 'landfall-stage-in', stageOut: 'landfal
  * @example stepJobContainers({ image: 'quay.io/biocontainers/fastp:…', command: ['fastp', …] }, { bucket, key })
  */
 export function stepJobContainers(tool: { image: string; command: string[] }, manifest?: { bucket: string; key: string }): JobContainer[] {
-  const environment = manifest ? { [MANIFEST_ENV]: JSON.stringify(manifest) } : undefined;
+  const environment = manifest ? manifestEnvironment(manifest) : undefined;
   return [
     {
       name: CONTAINER_NAMES.stageIn,

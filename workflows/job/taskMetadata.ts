@@ -11,7 +11,7 @@
  * tool's last output lines and exits with the tool's own code.
  */
 import { readFile } from 'node:fs/promises';
-import { LOG_TAIL_LINES } from './jobManifest.ts';
+import { LOG_TAIL_LINES } from '../../contracts/jobPayload.ts';
 
 /** Environment variable ECS sets in every container of a task (and the local task runner likewise). */
 export const METADATA_ENV = 'ECS_CONTAINER_METADATA_URI_V4';
@@ -88,10 +88,14 @@ export async function containerLogTail(container: TaskContainerState, lines = LO
   }
 }
 
-/** The last `count` non-empty lines of `text`. */
+/** Longest line kept of a failing container's output: a catalog item must stay small. */
+export const LOG_LINE_MAX = 400;
+
+/** The last `count` non-empty lines of `text`, each cut to {@link LOG_LINE_MAX} characters. */
 export function lastLines(text: string, count = LOG_TAIL_LINES): string[] {
   return text
     .split(/\r?\n/)
     .filter((line) => line.trim() !== '')
-    .slice(-count);
+    .slice(-count)
+    .map((line) => (line.length > LOG_LINE_MAX ? `${line.slice(0, LOG_LINE_MAX - 1)}…` : line));
 }

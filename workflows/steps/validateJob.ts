@@ -8,7 +8,7 @@
 import { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validateSample } from '../../validation/validateSample.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
-import { storageFromEnvironment } from './runStep.ts';
+import { storageFromEnvironment } from '../job/jobStorage.ts';
 import { isMain } from './isMain.ts';
 
 /** Validates what `inputKey` describes and stores the result; returns the result's key. */
@@ -26,7 +26,7 @@ export async function runValidationJob(storage: ObjectStorage, bucket: string, i
 async function main(): Promise<void> {
   const [bucket, inputKey] = process.argv.slice(2);
   if (!bucket || !inputKey) throw new Error('usage: landfall-validate <bucket> <input key>');
-  const resultKey = await runValidationJob(storageFromEnvironment(), bucket, inputKey);
+  const resultKey = await runValidationJob(await storageFromEnvironment(), bucket, inputKey);
   process.stdout.write(`validated; result in s3://${bucket}/${resultKey}\n`);
 }
 

@@ -200,7 +200,9 @@ function renderTimeline(t) {
         <li class="${esc(e.status)}" data-stage="${esc(e.stage)}">
           <span class="stage">${esc(e.stage === 'step' ? 'step' : e.stage)}</span>: ${esc(e.label)}
           <span class="when">${time(e.at)}${e.until ? ` → ${time(e.until)}` : ''}${e.cost ? ` · ${usd(e.cost)}` : ''}</span>
-          <span class="visually-hidden">${e.status === 'active' ? ' (in progress)' : e.status === 'failed' ? ' (failed)' : ''}</span>
+          <span class="visually-hidden">${e.status === 'active' ? ' (in progress)' : e.status === 'failed' ? ' (failed)' : ''}</span>${
+            e.error ? `<p class="step-error">${esc(e.error)}</p>` : ''
+          }${e.logTail?.length ? `<pre class="log-tail" aria-label="Last output lines of ${esc(e.step ?? e.stage)}">${esc(e.logTail.join('\n'))}</pre>` : ''}
         </li>`,
         )
         .join('')}

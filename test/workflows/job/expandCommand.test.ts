@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definePipeline, type StepDefinition } from '../../../config/pipeline.ts';
 import { CommandExpansionError, expandCommand } from '../../../workflows/job/expandCommand.ts';
-import type { JobManifest } from '../../../workflows/job/jobManifest.ts';
+import type { JobManifest } from '../../../contracts/jobPayload.ts';
 import { dnaAlignPipeline } from '../../../workflows/pipelines/dnaAlign.ts';
 
 const read = (label: 'R1' | 'R2' | 'I1', lane: number, name = `S1_S1_L00${lane}_${label}_001.fastq.gz`) => ({

@@ -17,7 +17,12 @@ import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
 import { expandCommand } from '../../../workflows/job/expandCommand.ts';
-import { attemptPrefixOf, failureKeyOf, FailureRecord, type JobManifest, manifestKeyOf } from '../../../workflows/job/jobManifest.ts';
+import { FailureRecord, type JobManifest } from '../../../contracts/jobPayload.ts';
+import {
+  attemptFailureKey as failureKeyOf,
+  attemptPrefix as attemptPrefixOf,
+  jobManifestKey as manifestKeyOf,
+} from '../../../contracts/workArea.ts';
 import { PHASE_COMMANDS, stepJobContainers } from '../../../workflows/job/stepContainers.ts';
 import { VOLUME_PATH } from '../../../workflows/job/volume.ts';
 import type { StepDefinition } from '../../../workflows/pipeline.ts';
