@@ -40,6 +40,8 @@ export function armFaultTriggers(executor: LocalBatchExecutor, faultsJson = proc
 export interface JobTimeoutFault {
   step: string;
   seconds: number;
+  /** Only the first `times` jobs of the step get the short timeout (a later reprocess runs normally). @default every job */
+  times?: number;
 }
 
 export function shortenJobTimeouts(executor: LocalBatchExecutor, faultsJson = process.env.LANDFALL_FAULTS): void {
@@ -47,5 +49,10 @@ export function shortenJobTimeouts(executor: LocalBatchExecutor, faultsJson = pr
   const fault = (JSON.parse(faultsJson) as Record<string, JobTimeoutFault | undefined>)['executor.jobTimeoutSeconds'];
   if (!fault) return;
   const submit = executor.submit.bind(executor);
-  executor.submit = (spec) => submit(spec.jobDefinition.endsWith(`-${fault.step}`) ? { ...spec, timeoutSeconds: fault.seconds } : spec);
+  let left = fault.times ?? Number.POSITIVE_INFINITY;
+  executor.submit = (spec) => {
+    if (!spec.jobDefinition.endsWith(`-${fault.step}`) || left <= 0) return submit(spec);
+    left--;
+    return submit({ ...spec, timeoutSeconds: fault.seconds });
+  };
 }

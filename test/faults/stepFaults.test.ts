@@ -2,7 +2,8 @@
  * Step faults on a live embedded runtime, each then recovered by an operator's reprocess from the step:
  * - a step failing with ENOSPC (scratch disk full, `step.enospc`): exit code 1, not retried, the sample FAILED
  *   with the reason; the other steps publish; reprocess from the step completes it.
- * - a step hanging past its timeout (`step.hangOnce` + a 3 s `executor.jobTimeoutSeconds`): the attempt is
+ * - a step hanging past its timeout (`step.hangOnce` + a 12 s `executor.jobTimeoutSeconds` on its first job, long
+ *   enough for stage-in, the tool and stage-out's upload to reach the hang on a loaded machine): the attempt is
  *   killed as Batch kills it ("Job attempt duration exceeded timeout"), not retried, the sample FAILED, the
  *   hung attempt's work area never published; reprocess from the step completes it.
  */
@@ -122,7 +123,7 @@ describe('fault: a step hangs past its timeout', () => {
   const touchFile = scratch('hang-touch');
   const faults = {
     'step.hangOnce': { step: 'profile', touchFile, marker: 'hung.txt' },
-    'executor.jobTimeoutSeconds': { step: 'profile', seconds: 3 },
+    'executor.jobTimeoutSeconds': { step: 'profile', seconds: 12, times: 1 },
   };
   withLiveRuntime('landfall-fault-timeout-', (live) => ({ stateDir, runtime } = live), {
     env: { LANDFALL_FAULTS: JSON.stringify(faults) },

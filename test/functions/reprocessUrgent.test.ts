@@ -10,6 +10,7 @@ import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts
 import { LocalWorkflowService } from '../../runtime/workflows/LocalWorkflowService.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { buildStateMachine } from '../../workflows/asl/buildStateMachine.ts';
+import { md5Of } from '../support/stepJobFixture.ts';
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
 import regionsConfig from '../fixtures/landfall.regions.config.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
@@ -56,7 +57,7 @@ describe('reprocess --urgent (real handler, ASL, catalog and paused executor)', 
         key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`,
         size: 11,
         etag: 'e',
-        md5: 'm',
+        md5: md5Of(`reads of ${sampleId}`),
         read: 'R1' as const,
         lane: 1,
         reads: 1,

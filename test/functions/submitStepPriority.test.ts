@@ -50,7 +50,18 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
         version: 1,
         pipeline: 'demo',
         generation: 0,
-        inputs: [],
+        // Named, never read: submission stores the job's manifest and reads no input.
+        inputs: [
+          {
+            name: `${sampleId}_R1.fastq.gz`,
+            bucket: 'landfall-landing',
+            key: `incoming/genomics/${runId}/${sampleId}_R1.fastq.gz`,
+            size: 10,
+            md5: '0'.repeat(32),
+            read: 'R1',
+            lane: 1,
+          },
+        ],
         ...(urgent !== undefined && { urgent }),
       },
     });

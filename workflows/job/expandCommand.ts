@@ -86,7 +86,7 @@ export function expandCommand(
         const name = readNames.get(placeholder.label);
         if (!name)
           throw new CommandExpansionError(
-            `${where}: ${placeholder.text} names read ${placeholder.label}, but the sample has only ${[...readNames.keys()].join(', ') || 'no reads'}`,
+            `${where}: ${placeholder.text} names read ${placeholder.label}, but the sample has ${readNames.size > 0 ? `only ${[...readNames.keys()].join(', ')}` : 'no reads'}`,
           );
         return `${layout.reads}/${name}`;
       }

@@ -10,8 +10,8 @@ import { placeAndReserve } from '../../../functions/placement/placeAndReserve.ts
 import { queueDrain } from '../../../functions/placement/regionHealth.ts';
 import { moveStalledJobs } from '../../../functions/placement/replaceJob.ts';
 import { placementSetup } from '../../../functions/placement/stepPlacement.ts';
+import { md5Of, qcJobSpec } from '../../support/stepJobFixture.ts';
 import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
-import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import regionsConfig from '../../fixtures/landfall.regions.config.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
@@ -87,32 +87,21 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
         key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`,
         size: 11,
         etag: 'e',
-        md5: 'm',
+        md5: md5Of(`reads of ${sampleId}`),
         read: 'R1' as const,
         lane: 1,
         reads: 1,
       };
       await harness.services.catalog.samples.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
-      const spec: JobSpec = {
+      const spec = await qcJobSpec(harness.services, {
         jobName: name,
+        team,
+        runId,
+        sampleId,
         region: HOME,
-        jobQueue: `landfall-${HOME}-normal`,
-        jobDefinition: 'landfall-qc',
-        command: ['landfall-step', 'qc'],
-        environment: {
-          LANDFALL_JOB: JSON.stringify({
-            step: 'qc',
-            sampleId,
-            inputs: [file],
-            workBucket: 'landfall-results',
-            workPrefix: `work/${name}/qc/`,
-          }),
-        },
-        vcpus: 1,
-        memoryMiB: 512,
-        timeoutSeconds: 1800,
-        attempts: 2,
-      };
+        workPrefix: `work/${name}/qc/`,
+        file,
+      });
       const { jobId } = await executor.submit(spec);
       await harness.services.catalog.jobs.record({
         ...ref,

@@ -3,8 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames } from '../../../config/defineConfig.ts';
 import { rebalanceInto } from '../../../functions/placement/rebalanceInto.ts';
-import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
+import { md5Of, qcJobSpec } from '../../support/stepJobFixture.ts';
+import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import regionsConfig from '../../fixtures/landfall.regions.config.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
@@ -41,32 +43,21 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
         key: `incoming/${team}/${runId}/${sampleId}_R1.fastq.gz`,
         size: 11,
         etag: 'e',
-        md5: 'm',
+        md5: md5Of(`reads of ${sampleId}`),
         read: 'R1' as const,
         lane: 1,
         reads: 1,
       };
       await harness.services.catalog.samples.claimVersion(ref, `hash-${sampleId}`, [file], 'RUNNING');
-      const spec: JobSpec = {
+      const spec = await qcJobSpec(harness.services, {
         jobName: name,
+        team,
+        runId,
+        sampleId,
         region: HOME,
-        jobQueue: `landfall-${HOME}-normal`,
-        jobDefinition: 'landfall-qc',
-        command: ['landfall-step', 'qc'],
-        environment: {
-          LANDFALL_JOB: JSON.stringify({
-            step: 'qc',
-            sampleId,
-            inputs: [file],
-            workBucket: 'landfall-results',
-            workPrefix: `work/${name}/qc/`,
-          }),
-        },
-        vcpus: 1,
-        memoryMiB: 512,
-        timeoutSeconds: 1800,
-        attempts: 2,
-      };
+        workPrefix: `work/${name}/qc/`,
+        file,
+      });
       const { jobId } = await executor.submit(spec);
       jobIds.set(name, jobId);
       await harness.services.catalog.jobs.record({
@@ -128,11 +119,21 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
       replaces: 'queued-3',
       why: expect.stringMatching(/^rebalanced: waits ~\d+ s in eu-west-1/),
     });
-    // Inputs were staged into the new region's bucket.
-    const staged = await harness.folders.head(
-      bucketNames(regionsConfig).workArea('us-east-1'),
-      `staging/${team}/${runId}/S4/v1/S4_R1.fastq.gz`,
-    );
-    expect(staged?.size).toBe(11);
+    // Nothing was copied: the moved job's manifest names the landed input where it is and the new work area,
+    // and its 11 bytes count as read across regions.
+    const job = await harness.services.catalog.jobs.get('queued-3-p2');
+    const spec = JSON.parse(job!.spec!) as JobSpec;
+    const ref = parseManifestRef(spec.containers![0]!.environment!);
+    const manifest = parseJobManifest((await harness.folders.getBytes(ref.bucket, ref.key)).toString('utf8'), ref.key);
+    expect(ref.bucket).toBe(bucketNames(regionsConfig).results);
+    expect(manifest).toMatchObject({
+      workBucket: bucketNames(regionsConfig).workArea('us-east-1'),
+      workPrefix: 'work/queued-3/qc/placement-2/',
+    });
+    expect(manifest.reads.map((read) => `${read.bucket}/${read.key}`)).toEqual([
+      `${bucketNames(regionsConfig).landing}/incoming/${team}/${runId}/S4_R1.fastq.gz`,
+    ]);
+    expect(job?.stagedBytes).toBe(11);
+    expect(await harness.folders.list(bucketNames(regionsConfig).workArea('us-east-1'), 'staging/')).toEqual([]);
   });
 });
