@@ -78,8 +78,18 @@ export function teamPrefix(team: string): string {
   return `teams/${team}/`;
 }
 
-/** `teams/<team>/runs/<run>/samples/<sample>/v<N>/` — everything a team reads of one sample version. */
+/**
+ * The pseudo-sample a run's run-scope steps are cataloged and published under: its versions are the run's
+ * successive sets of covered samples. A dot cannot start an Illumina Sample_ID, so no real sample has it.
+ */
+export const RUN_STEPS_SAMPLE = '.run-steps';
+
+/**
+ * `teams/<team>/runs/<run>/samples/<sample>/v<N>/` — everything a team reads of one sample version; for the
+ * run's own steps ({@link RUN_STEPS_SAMPLE}) `teams/<team>/runs/<run>/run-steps/v<N>/`.
+ */
 export function sampleVersionPrefix(ref: VersionRef): string {
+  if (ref.sampleId === RUN_STEPS_SAMPLE) return `${teamPrefix(ref.team)}runs/${ref.runId}/run-steps/v${ref.version}/`;
   return `${teamPrefix(ref.team)}runs/${ref.runId}/samples/${ref.sampleId}/v${ref.version}/`;
 }
 

@@ -26,6 +26,7 @@ export const FUNCTION_NAMES = [
   'publishStep',
   'completeSample',
   'failSample',
+  'finishRunSteps',
   'indexRun',
   'reportRun',
   'validationJobFinished',
@@ -36,7 +37,15 @@ export const FUNCTION_NAMES = [
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
-/** `<app>-<stage>-<pipeline>`: the state machine of one pipeline. */
+/**
+ * Logical name of a pipeline's run-level state machine (its run-scope steps, once per run); the per-sample one
+ * is the pipeline's own name. `_` cannot occur in a pipeline name, so the two never collide.
+ */
+export function runStateMachine(pipeline: string): string {
+  return `${pipeline}_run`;
+}
+
+/** `<app>-<stage>-<pipeline>`: the state machine of one pipeline (or, with {@link runStateMachine}, of its run steps). */
 export function stateMachineName(app: string, stage: string, pipeline: string): string {
   return `${app}-${stage}-${pipeline}`;
 }

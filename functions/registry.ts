@@ -1,5 +1,6 @@
 import type { FunctionName } from '../contracts/names.ts';
 import { handler as completeSample } from './completeSample.ts';
+import { handler as finishRunSteps } from './finishRunSteps.ts';
 import { handler as failSample } from './failSample.ts';
 import { handler as indexRun } from './indexRun.ts';
 import { handler as jobStateChange } from './jobStateChange.ts';
@@ -36,6 +37,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   publishStep,
   completeSample,
   failSample,
+  finishRunSteps,
   indexRun,
   reportRun,
   publishActivity,
@@ -50,4 +52,5 @@ export const workflowFunctionPlaceholders: Record<string, FunctionName> = {
   PublishStepFunctionArn: 'publishStep',
   CompleteSampleFunctionArn: 'completeSample',
   FailSampleFunctionArn: 'failSample',
+  FinishRunStepsFunctionArn: 'finishRunSteps',
 };

@@ -13,7 +13,7 @@ import { functionHandlers, workflowFunctionPlaceholders } from '../functions/reg
 import { installServices, type Services } from '../functions/shared/services.ts';
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
-import { buildStateMachine } from '../workflows/asl/buildStateMachine.ts';
+import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
 import { BUS_LOG_NAME, LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
@@ -169,7 +169,7 @@ export class EmbeddedRuntime {
     });
     const alarms = new LocalAlarms({ alarms: inactivityAlarms(config), region: config.homeRegion });
     const workflows = new LocalWorkflowService({
-      stateMachines: Object.fromEntries(Object.values(pipelinesOf(config)).map((pipeline) => [pipeline.name, buildStateMachine(pipeline)])),
+      stateMachines: stateMachinesOf(Object.values(pipelinesOf(config))),
       functions: Object.fromEntries(
         Object.entries(workflowFunctionPlaceholders).map(([placeholder, name]) => [
           placeholder,

@@ -99,14 +99,32 @@ export function missingPrograms(
   return missing;
 }
 
+/** A routed step larger than any local region: its jobs could never start. */
+export class StepTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepTooLargeError';
+  }
+}
+
 /**
  * Refuses a config the embedded runtime cannot run: a team routed to an unknown pipeline, a default reference
- * the config lacks (PipelineError), or a program not on PATH (MissingProgramsError).
+ * the config lacks (PipelineError), a program not on PATH (MissingProgramsError), or a step asking for more
+ * vCPUs or memory than a local region has (StepTooLargeError).
  */
 export function assertPipelinesRunnable(
-  config: Pick<LandfallConfig, 'pipelines' | 'teams' | 'references'>,
+  config: Pick<LandfallConfig, 'pipelines' | 'teams' | 'references' | 'embedded'>,
   provided: readonly string[],
 ): void {
   const missing = missingPrograms(config, provided);
   if (missing.length > 0) throw new MissingProgramsError(missing);
+  const { vcpusPerRegion, memoryMiBPerRegion } = config.embedded;
+  for (const pipeline of routedPipelines(config)) {
+    for (const step of pipeline.steps) {
+      if (step.vcpus > vcpusPerRegion || step.memoryMiB > memoryMiBPerRegion)
+        throw new StepTooLargeError(
+          `pipeline ${pipeline.name}, step ${step.name} asks for ${step.vcpus} vCPUs and ${step.memoryMiB} MiB; a local region has ${vcpusPerRegion} vCPUs and ${memoryMiBPerRegion} MiB: raise embedded.vcpusPerRegion / embedded.memoryMiBPerRegion in the config`,
+        );
+    }
+  }
 }

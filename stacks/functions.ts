@@ -1,5 +1,6 @@
 import landfall from '../landfall.config.ts';
 import type { FunctionName } from '../contracts/names.ts';
+import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { bus } from './bus.ts';
 import { catalogTable, idempotencyTable } from './catalog.ts';
@@ -48,9 +49,12 @@ const sizing: Partial<Record<FunctionName, { timeout: `${number} minutes` | `${n
   jobStateChange: { timeout: '2 minutes', memory: '1024 MB' },
 };
 
-/** The deployed state machines' ARNs by pipeline, built from their names (the machines need these functions first). */
+/** Logical names of every state machine: one per pipeline, one more for a pipeline's run-scope steps. */
+const machineNames = Object.keys(stateMachinesOf(Object.values(pipelinesOf(landfall))));
+
+/** The deployed state machines' ARNs by logical name, built from their names (the machines need these functions first). */
 const stateMachineArns = Object.fromEntries(
-  Object.keys(pipelinesOf(landfall)).map((pipeline) => [
+  machineNames.map((pipeline) => [
     pipeline,
     accountId.apply((account) => stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline))),
   ]),
@@ -73,7 +77,7 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   stagingBuckets: bucketsOf(stagingBuckets),
   stagingObjects: objectsOf(stagingBuckets),
   stateMachines: Object.values(stateMachineArns),
-  executions: Object.keys(pipelinesOf(landfall)).map((pipeline) =>
+  executions: machineNames.map((pipeline) =>
     accountId.apply((account) => `${stateMachineArn(homeRegion, account, stateMachineName(landfall.app, stage, pipeline), 'execution')}:*`),
   ),
   jobQueues: regions.flatMap((region) =>

@@ -163,8 +163,11 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     submitJobs,
   ],
   completeSample: [catalog, publish, writeResults, startExecution],
+  // Concludes a run's run-scope steps, then the run (as indexRun does, which may start a run's run steps).
+  finishRunSteps: [catalog, publish, writeResults, startExecution],
   failSample: [catalog, publish, writeResults, startExecution, submitJobs],
-  indexRun: [catalog, publish, writeResults],
+  // Starts a run's run-scope steps once its samples published what they need.
+  indexRun: [catalog, publish, writeResults, startExecution],
   // Activity goes out as Embedded Metric Format on the function's log: no PutMetricData (which would need '*').
   publishActivity: [catalog],
   scaleRegion: [catalog, publish, setWarmCapacity],

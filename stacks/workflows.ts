@@ -1,6 +1,6 @@
 import landfall from '../landfall.config.ts';
 import type { FunctionName } from '../contracts/names.ts';
-import { buildStateMachine, PLACEHOLDERS, substitutePlaceholders } from '../workflows/asl/buildStateMachine.ts';
+import { PLACEHOLDERS, stateMachinesOf, substitutePlaceholders } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { functions } from './functions.ts';
 import { stateMachineName } from '../contracts/names.ts';
@@ -38,16 +38,22 @@ new aws.iam.RolePolicy('StateMachineRolePolicy', {
   }),
 });
 
+/** `StateMachine<Pipeline>`, or `RunStepsStateMachine<Pipeline>` for a pipeline's run steps (`<pipeline>_run`). */
+function resourceName(logicalName: string): string {
+  const run = /^(.*)_run$/.exec(logicalName);
+  return run ? `RunStepsStateMachine${pascal(run[1]!)}` : `StateMachine${pascal(logicalName)}`;
+}
+
 /**
- * One state machine per pipeline, from the same builder the embedded runtime runs, with the function
+ * One state machine per pipeline (and one more for a pipeline's run-scope steps), from the same builders the embedded runtime runs, with the function
  * placeholders replaced by the deployed ARNs (an unresolved placeholder fails the deploy, naming it).
  * Raw `aws.sfn.StateMachine`: `sst.aws.StepFunctions` emits JSONata, the builders emit JSONPath ASL.
  */
 export const stateMachines: Record<string, aws.sfn.StateMachine> = Object.fromEntries(
-  Object.values(pipelinesOf(landfall)).map((pipeline) => [
-    pipeline.name,
-    new aws.sfn.StateMachine(`StateMachine${pascal(pipeline.name)}`, {
-      name: stateMachineName(landfall.app, stage, pipeline.name),
+  Object.entries(stateMachinesOf(Object.values(pipelinesOf(landfall)))).map(([name, definition]) => [
+    name,
+    new aws.sfn.StateMachine(resourceName(name), {
+      name: stateMachineName(landfall.app, stage, name),
       type: 'STANDARD',
       roleArn: role.arn,
       definition: $util
@@ -55,7 +61,7 @@ export const stateMachines: Record<string, aws.sfn.StateMachine> = Object.fromEn
         .apply((arns) =>
           JSON.stringify(
             substitutePlaceholders(
-              buildStateMachine(pipeline),
+              definition,
               Object.fromEntries(placeholderNames.map(([, placeholder], index) => [placeholder, arns[index]!])),
             ),
           ),
@@ -64,7 +70,10 @@ export const stateMachines: Record<string, aws.sfn.StateMachine> = Object.fromEn
   ]),
 );
 
-/** Stack outputs: the state machine ARN of each pipeline. */
+/** Stack outputs: the state machine ARN of each pipeline (and of its run steps). */
 export const outputs = Object.fromEntries(
-  Object.entries(stateMachines).map(([pipeline, machine]) => [`stateMachine${pascal(pipeline)}`, machine.arn]),
+  Object.entries(stateMachines).map(([name, machine]) => [
+    `${resourceName(name)[0]!.toLowerCase()}${resourceName(name).slice(1)}`,
+    machine.arn,
+  ]),
 );

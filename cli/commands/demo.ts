@@ -70,6 +70,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       ...config,
       teams: config.teams.map((candidate) => (candidate.id === team ? { ...candidate, pipeline: 'dna-align' } : candidate)),
       references: { ...config.references, [DNA_ALIGN_DEFAULT_REFERENCE]: reference.dir },
+      // dna-align's align step reserves 8 GiB (bwa on a human genome); the embedded runtime does not enforce memory.
+      embedded: { ...config.embedded, memoryMiBPerRegion: Math.max(config.embedded.memoryMiBPerRegion, 8192) },
     };
   }
   const started = Date.now();

@@ -2,7 +2,7 @@ import { loadConfig } from '../../config/loadConfig.ts';
 import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { MissingProgramsError } from '../../runtime/pipelineTools.ts';
+import { MissingProgramsError, StepTooLargeError } from '../../runtime/pipelineTools.ts';
 import { PipelineError } from '../../config/pipeline.ts';
 
 /** One line per Landfall fact, for a person watching `landfall up`. */
@@ -43,7 +43,7 @@ export async function startRuntime(options: Parameters<typeof EmbeddedRuntime.st
   try {
     return await EmbeddedRuntime.start(options);
   } catch (error) {
-    if (error instanceof MissingProgramsError || error instanceof PipelineError)
+    if (error instanceof MissingProgramsError || error instanceof PipelineError || error instanceof StepTooLargeError)
       throw new CliError(`cannot start: ${error.message}`, EXIT.usage, { cause: error });
     throw error;
   }

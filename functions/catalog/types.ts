@@ -75,6 +75,10 @@ export interface VersionRecord extends VersionRef {
   manifestRevision?: number;
   /** Last "Step Output Published" sequence number handed out for this version. */
   publishSequence?: number;
+  /** The sample's sample-sheet values (`{{param.<Column>}}`, a step's reference column), as validation read them. */
+  params?: Record<string, string>;
+  /** A version of the run's run steps (RUN_STEPS_SAMPLE): the sample versions they cover. */
+  runSamples?: Array<{ sampleId: string; version: number }>;
 }
 
 export interface PublishedOutput {

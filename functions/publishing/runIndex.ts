@@ -2,7 +2,7 @@ import type { RunRecord, RunStatus, SampleRecord, SampleStatus, StepRecord, Vers
 import { TERMINAL_SAMPLE_STATUSES } from '../catalog/types.ts';
 import { faultPoint } from '../shared/faults.ts';
 import type { Services } from '../shared/services.ts';
-import { manifestKey, runIndexKey } from '../../contracts/keys.ts';
+import { manifestKey, RUN_STEPS_SAMPLE, runIndexKey } from '../../contracts/keys.ts';
 
 /** One sample of a run as index.json shows it: its current version and what that version published. */
 export interface RunIndexSample {
@@ -24,14 +24,29 @@ export interface RunIndex {
   complete: boolean;
   samples: RunIndexSample[];
   counts: Partial<Record<SampleStatus, number>>;
+  /** The run's run-scope steps (functions/workflow/runSteps.ts), when its pipeline has some and they started. */
+  runSteps?: RunIndexRunSteps;
   revision: number;
   updatedAt: string;
+}
+
+/** The latest version of a run's run-scope steps as index.json shows it. */
+export interface RunIndexRunSteps {
+  version: number;
+  status: SampleStatus;
+  /** The sample versions they cover (samples that published what they need). */
+  samples: Array<{ sampleId: string; version: number }>;
+  manifestKey: string;
+  steps: RunIndexSample['steps'];
+  error?: string;
 }
 
 /** The catalog records one index is rendered from. */
 export interface RunSnapshot {
   run: RunRecord;
   samples: Array<{ sample: SampleRecord; version?: VersionRecord; steps: StepRecord[] }>;
+  /** The latest version of the run's run steps and its steps. */
+  runSteps?: { version: VersionRecord; steps: StepRecord[] };
 }
 
 /**
@@ -67,13 +82,7 @@ export function renderRunIndex(snapshot: RunSnapshot): RunIndex {
         steps: (version ? steps : [])
           .filter((step) => step.publishedAt)
           .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
-          .map((step) => ({
-            step: step.step,
-            sequence: step.sequence,
-            publishedAt: step.publishedAt,
-            files: step.outputs?.length ?? 0,
-            bytes: (step.outputs ?? []).reduce((sum, output) => sum + output.size, 0),
-          })),
+          .map(publishedStep),
       }),
     );
   const counts: Partial<Record<SampleStatus, number>> = {};
@@ -85,8 +94,34 @@ export function renderRunIndex(snapshot: RunSnapshot): RunIndex {
     complete: isRunTerminal(run, samples),
     samples,
     counts,
+    ...(snapshot.runSteps && { runSteps: renderRunSteps(snapshot.runSteps) }),
     revision: run.indexRevision ?? 0,
     updatedAt: run.updatedAt,
+  };
+}
+
+/** One published step as index.json lists it. */
+function publishedStep(step: StepRecord): RunIndexSample['steps'][number] {
+  return {
+    step: step.step,
+    sequence: step.sequence,
+    publishedAt: step.publishedAt,
+    files: step.outputs?.length ?? 0,
+    bytes: (step.outputs ?? []).reduce((sum, output) => sum + output.size, 0),
+  };
+}
+
+function renderRunSteps({ version, steps }: NonNullable<RunSnapshot['runSteps']>): RunIndexRunSteps {
+  return {
+    version: version.version,
+    status: version.status,
+    samples: version.runSamples ?? [],
+    manifestKey: manifestKey(version),
+    steps: steps
+      .filter((step) => step.publishedAt)
+      .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
+      .map(publishedStep),
+    ...(version.error && { error: version.error }),
   };
 }
 
@@ -102,7 +137,10 @@ export async function readRunSnapshot(svc: Pick<Services, 'catalog'>, team: stri
       return { sample, version, steps };
     }),
   );
-  return { run, samples };
+  const runStepVersions = await svc.catalog.samples.listVersions({ team, runId, sampleId: RUN_STEPS_SAMPLE });
+  const latest = runStepVersions.sort((a, b) => b.version - a.version)[0];
+  if (!latest) return { run, samples };
+  return { run, samples, runSteps: { version: latest, steps: await svc.catalog.steps.list(latest) } };
 }
 
 /**

@@ -8,6 +8,8 @@ import { objectCreatedEvent } from '../../contracts/events/s3.ts';
 import { RECONCILE_REQUEST_ID } from '../landing/redrive.ts';
 import { relayUnpublishedFacts } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
+import { recoverRunSteps } from '../workflow/runSteps.ts';
+import { indexAndConcludeRun } from '../publishing/updateRunIndex.ts';
 import type { Services } from '../shared/services.ts';
 import { moveStalledJobs } from '../placement/replaceJob.ts';
 import { clearAbandonedStaging } from '../publishing/abandonedStaging.ts';
@@ -176,7 +178,8 @@ export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
       evaluated++;
     }
   }
-  const recovered = await recoverSamples(svc, startup);
+  const recovered =
+    (await recoverSamples(svc, startup)) + (await recoverRunSteps(svc, (team, runId) => indexAndConcludeRun(svc, team, runId)));
   const moved = (await moveStalledJobs(svc)).length;
   const finished = (await redriveFinishedJobs(svc)).length;
   // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.

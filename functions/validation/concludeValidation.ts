@@ -1,6 +1,7 @@
 import { emitOnce } from '../shared/emit.ts';
 import type { VersionRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
+import { pipelineRequirementsOf } from './pipelineRequirements.ts';
 import { quarantineSample } from './quarantine.ts';
 import type { SampleValidation } from '../../validation/validateSample.ts';
 
@@ -15,8 +16,12 @@ const MAX_REASONS_IN_CATALOG = 50;
  * set again is the same version: nothing new, unless that version was never concluded (READY without an
  * execution, REJECTED without its reasons in quarantine), which is then finished.
  */
-export async function concludeValidation(svc: Services, ref: SampleRef, result: SampleValidation) {
+export async function concludeValidation(svc: Services, ref: SampleRef, validated: SampleValidation) {
   const { team, runId, sampleId } = ref;
+  // A sample the team's pipeline cannot run (a read it names, a parameter, a reference) is rejected now,
+  // with the reason, never failed later in a job.
+  const requirements = await pipelineRequirementsOf(svc, ref, validated.files);
+  const result = { ...validated, reasons: [...validated.reasons, ...requirements.reasons] };
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
   const { version, created } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);
   // A version whose concluding process died after claiming it (re-validated by the sweep) is concluded
@@ -56,6 +61,7 @@ export async function concludeValidation(svc: Services, ref: SampleRef, result: 
     });
     return { outcome: 'rejected', version: version.version };
   }
+  if (Object.keys(requirements.params).length > 0) await svc.catalog.samples.updateVersion(versionRef, { params: requirements.params });
   await svc.catalog.samples.setStatus(ref, 'READY', { currentVersion: version.version, detail: `v${version.version} ready` });
   await announceCataloged(svc, { ...versionRef, files: result.files, versionHash: result.versionHash });
   return { outcome: 'cataloged', version: version.version };

@@ -55,6 +55,7 @@ export async function startVersionExecution(
         lane,
         ...(part ? { part } : {}),
       })),
+      ...(version.params && { params: version.params }),
     },
   };
   const started = await svc.workflows.startExecution({

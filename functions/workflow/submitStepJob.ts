@@ -32,6 +32,10 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   const stepDef = pipeline.steps.find((candidate) => candidate.name === step);
   if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);
   const jobName = jobNameOf(executionName, step);
+  // A sample says where it is; a run's run steps (a pseudo-sample) have no sample record to say it on.
+  const noteProgress = async (detail: string) => {
+    if (stepDef.scope === 'sample') await svc.catalog.samples.setStatus(sample, 'RUNNING', { currentVersion: sample.version, detail });
+  };
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
   const workPrefix = stepWorkPrefix(executionName, step);
 
@@ -63,10 +67,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   ).catch(async (error: unknown) => {
     // Every queue is full: the workflow submits again later (its Retry); meanwhile the sample says why it waits.
     if (error instanceof RegionsFullError)
-      await svc.catalog.samples.setStatus(sample, 'RUNNING', {
-        currentVersion: sample.version,
-        detail: `${step} waits for room in a queue (every region holds its bound of waiting jobs)`,
-      });
+      await noteProgress(`${step} waits for room in a queue (every region holds its bound of waiting jobs)`);
     throw error;
   });
   const region = decision.region;
@@ -102,15 +103,16 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     workPrefix,
     placements,
   });
-  await svc.catalog.samples.setStatus(sample, 'RUNNING', { currentVersion: sample.version, detail: `running ${step} in ${region}` });
+  await noteProgress(`running ${step} in ${region}`);
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
-  if (!stepDef.early && (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined) {
+  if (
+    stepDef.scope === 'sample' &&
+    !stepDef.early &&
+    (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined
+  ) {
     await svc.catalog.jobs.defer({ ...job, submittedAt: new Date().toISOString(), deferredSpec: job.spec });
-    await svc.catalog.samples.setStatus(sample, 'RUNNING', {
-      currentVersion: sample.version,
-      detail: `${step} waits for the run's early steps`,
-    });
+    await noteProgress(`${step} waits for the run's early steps`);
     await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
   }

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LandfallConfig } from '../../config/schema.ts';
-import { buildStateMachine, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
+import { buildRunStateMachine, buildStateMachine, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
+import { runSteps } from '../../workflows/pipeline.ts';
 import { pipelinesOf } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
@@ -97,7 +98,8 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
         expect(JSON.parse(variables.LANDFALL_STATE_MACHINES!), name).toEqual(
           Object.fromEntries(
             machines.map((m) => [
-              Object.keys(pipelines).find((p) => m.name === `StateMachine${pascal(p)}`),
+              Object.keys(pipelines).find((p) => m.name === `StateMachine${pascal(p)}`) ??
+                `${Object.keys(pipelines).find((p) => m.name === `RunStepsStateMachine${pascal(p)}`)}_run`,
               `arn:aws:states:${config.homeRegion}:123456789012:stateMachine:${String(m.inputs.name)}`,
             ]),
           ),
@@ -186,6 +188,22 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
         });
       },
     );
+
+    it.each(
+      Object.values(pipelines)
+        .filter((pipeline) => runSteps(pipeline).length > 0)
+        .map((pipeline) => ({ case: pipeline.name, pipeline })),
+    )('deploys the $case run-steps state machine as the builder emits it', ({ pipeline }) => {
+      // Prepare
+      const run = getRun();
+      const arns = Object.fromEntries(
+        Object.entries(workflowFunctionPlaceholders).map(([placeholder, fn]) => [placeholder, lambdaOf(run, fn)!.arn!]),
+      );
+      const machine = named(`RunStepsStateMachine${pascal(pipeline.name)}`);
+      // Assess
+      expect(JSON.parse(String(machine.inputs.definition))).toEqual(substitutePlaceholders(buildRunStateMachine(pipeline), arns));
+      expect(machine.inputs).toMatchObject({ name: `${config.app}-${run.app.stage}-${pipeline.name}_run`, type: 'STANDARD' });
+    });
 
     it('lets the state machines invoke the workflow functions and nothing else', () => {
       // Prepare

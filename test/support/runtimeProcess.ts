@@ -83,7 +83,7 @@ export async function startRuntimeProcess(
 }
 
 /** Writes a generated run into the share one file after another, as an instrument does (markers last). */
-export async function dropRun(shareDir: string, team: string, run: GeneratedRun): Promise<string> {
+export async function dropRun(shareDir: string, team: string, run: Pick<GeneratedRun, 'runId' | 'files'>): Promise<string> {
   const folder = path.join(shareDir, team, run.runId);
   await mkdir(folder, { recursive: true });
   for (const file of run.files) await copyFile(file.path, path.join(folder, file.name));

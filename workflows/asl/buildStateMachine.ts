@@ -1,4 +1,5 @@
-import { type Pipeline, type StepDefinition, sampleSteps, stepLevels } from '../pipeline.ts';
+import { runStateMachine } from '../../contracts/names.ts';
+import { type Pipeline, PipelineError, runSteps, type StepDefinition, sampleSteps, stepLevels } from '../pipeline.ts';
 import type { ParallelState, State, StateMachineDefinition, TaskState } from './types.ts';
 
 /** Function ARNs enter the definition as placeholders: substituted at deploy, resolved to handlers locally. */
@@ -7,6 +8,7 @@ export const PLACEHOLDERS = {
   publishStep: '${PublishStepFunctionArn}',
   completeSample: '${CompleteSampleFunctionArn}',
   failSample: '${FailSampleFunctionArn}',
+  finishRunSteps: '${FinishRunStepsFunctionArn}',
 } as const;
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -14,6 +16,9 @@ const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 export const RECORD_FAILURE = 'Record sample failure';
 export const SAMPLE_FAILED = 'Sample failed';
 export const COMPLETE_SAMPLE = 'Complete sample';
+export const FINISH_RUN_STEPS = 'Finish run steps';
+export const RECORD_RUN_STEPS_FAILURE = 'Record run steps failure';
+export const RUN_STEPS_FAILED = 'Run steps failed';
 
 const lambdaRetry: TaskState['Retry'] = [
   {
@@ -23,7 +28,9 @@ const lambdaRetry: TaskState['Retry'] = [
     BackoffRate: 2,
   },
 ];
-const catchAll = (): NonNullable<TaskState['Catch']> => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: RECORD_FAILURE }];
+const catchAll = (next: string = RECORD_FAILURE): NonNullable<TaskState['Catch']> => [
+  { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next },
+];
 
 export const runStateName = (step: string) => `Run ${step}`;
 export const publishStateName = (step: string) => `Publish ${step}`;
@@ -105,64 +112,125 @@ function stepBranch(step: StepDefinition) {
   };
 }
 
-/**
- * Compiles a pipeline to JSONPath ASL: steps grouped into dependency levels, each level one `Parallel`
- * state with a run → publish branch per step (so independent steps run side by side and each publishes
- * the moment it succeeds), then `Complete sample`; any failure goes to `Record sample failure`.
- *
- * @example const asl = buildStateMachine(pipelineNamed(config, 'demo')); // deploy with substitutePlaceholders
- */
-export function buildStateMachine(pipeline: Pipeline): StateMachineDefinition {
-  // Run-scope steps run once per run, in the run's own execution, not in every sample's.
-  const levels = stepLevels(pipeline, sampleSteps(pipeline));
+/** What ends a step machine: the task that concludes it, and the task + Fail state a failure goes to. */
+interface MachineEnds {
+  complete: { name: string; comment: string; functionName: string };
+  failure: { name: string; comment: string; functionName: string; failState: string; error: string; cause: string };
+}
+
+/** Levels of steps (each a `Parallel` of run → publish branches), then the concluding task; a failure goes to `ends.failure`. */
+function stepMachine(comment: string, levels: StepDefinition[][], ends: MachineEnds): StateMachineDefinition {
   const states: Record<string, State> = {};
   const levelName = (level: StepDefinition[], index: number) => `Level ${index + 1}: ${level.map((step) => step.name).join(', ')}`;
   levels.forEach((level, index) => {
-    const next = index + 1 < levels.length ? levelName(levels[index + 1]!, index + 1) : COMPLETE_SAMPLE;
+    const next = index + 1 < levels.length ? levelName(levels[index + 1]!, index + 1) : ends.complete.name;
     const parallel: ParallelState = {
       Type: 'Parallel',
       Comment: `run ${level.map((step) => step.name).join(' and ')} side by side; each publishes when it succeeds`,
       Branches: level.map(stepBranch),
       ResultPath: null,
-      Catch: catchAll(),
+      Catch: catchAll(ends.failure.name),
       Next: next,
     };
     states[levelName(level, index)] = parallel;
   });
-  states[COMPLETE_SAMPLE] = {
+  states[ends.complete.name] = {
     Type: 'Task',
-    Comment: 'every step published: the sample version is COMPLETED',
+    Comment: ends.complete.comment,
     Resource: LAMBDA_INVOKE,
-    Parameters: { FunctionName: PLACEHOLDERS.completeSample, Payload: { 'executionName.$': '$$.Execution.Name', 'sample.$': '$.sample' } },
+    Parameters: { FunctionName: ends.complete.functionName, Payload: { 'executionName.$': '$$.Execution.Name', 'sample.$': '$.sample' } },
     ResultPath: null,
     TimeoutSeconds: 300,
     Retry: lambdaRetry,
-    Catch: catchAll(),
+    Catch: catchAll(ends.failure.name),
     End: true,
   };
-  states[RECORD_FAILURE] = {
+  states[ends.failure.name] = {
     Type: 'Task',
-    Comment: 'a step failed for good: the sample version is FAILED with the error',
+    Comment: ends.failure.comment,
     Resource: LAMBDA_INVOKE,
     Parameters: {
-      FunctionName: PLACEHOLDERS.failSample,
+      FunctionName: ends.failure.functionName,
       Payload: { 'executionName.$': '$$.Execution.Name', 'sample.$': '$.sample', 'error.$': '$.error' },
     },
     ResultPath: null,
     TimeoutSeconds: 300,
     Retry: lambdaRetry,
-    Next: SAMPLE_FAILED,
+    Next: ends.failure.failState,
   };
-  states[SAMPLE_FAILED] = {
-    Type: 'Fail',
-    Error: 'SampleFailed',
-    Cause: 'a step of the sample failed; see the catalog and the Sample Failed event',
-  };
-  return {
-    Comment: `Landfall pipeline ${pipeline.name} ${pipeline.version}: ${pipeline.description}`,
-    StartAt: levelName(levels[0]!, 0),
-    States: states,
-  };
+  states[ends.failure.failState] = { Type: 'Fail', Error: ends.failure.error, Cause: ends.failure.cause };
+  return { Comment: comment, StartAt: levelName(levels[0]!, 0), States: states };
+}
+
+/**
+ * Compiles a pipeline's sample-scope steps to JSONPath ASL: steps grouped into dependency levels, each level
+ * one `Parallel` state with a run → publish branch per step (so independent steps run side by side and each
+ * publishes the moment it succeeds), then `Complete sample`; any failure goes to `Record sample failure`.
+ *
+ * @example const asl = buildStateMachine(pipelineNamed(config, 'demo')); // deploy with substitutePlaceholders
+ */
+export function buildStateMachine(pipeline: Pipeline): StateMachineDefinition {
+  // Run-scope steps run once per run, in the run's own execution (buildRunStateMachine), not in every sample's.
+  return stepMachine(
+    `Landfall pipeline ${pipeline.name} ${pipeline.version}: ${pipeline.description}`,
+    stepLevels(pipeline, sampleSteps(pipeline)),
+    {
+      complete: {
+        name: COMPLETE_SAMPLE,
+        comment: 'every step published: the sample version is COMPLETED',
+        functionName: PLACEHOLDERS.completeSample,
+      },
+      failure: {
+        name: RECORD_FAILURE,
+        comment: 'a step failed for good: the sample version is FAILED with the error',
+        functionName: PLACEHOLDERS.failSample,
+        failState: SAMPLE_FAILED,
+        error: 'SampleFailed',
+        cause: 'a step of the sample failed; see the catalog and the Sample Failed event',
+      },
+    },
+  );
+}
+
+/**
+ * The run-level state machine of a pipeline with run-scope steps: the same run → publish branches over the
+ * run steps' levels, started once per run (and set of covered samples), then `Finish run steps`, which lets the
+ * run be DONE; a failure goes to `Record run steps failure` (the run is DONE with its run steps FAILED).
+ *
+ * @throws PipelineError when the pipeline has no run-scope step
+ */
+export function buildRunStateMachine(pipeline: Pipeline): StateMachineDefinition {
+  const steps = runSteps(pipeline);
+  if (steps.length === 0) throw new PipelineError(`pipeline ${pipeline.name} has no run-scope step: it needs no run state machine`);
+  return stepMachine(
+    `Landfall pipeline ${pipeline.name} ${pipeline.version}: its run-scope steps, once per run`,
+    stepLevels(pipeline, steps),
+    {
+      complete: {
+        name: FINISH_RUN_STEPS,
+        comment: 'every run step published: the run may be DONE',
+        functionName: PLACEHOLDERS.finishRunSteps,
+      },
+      failure: {
+        name: RECORD_RUN_STEPS_FAILURE,
+        comment: 'a run step failed for good: recorded on the run, which is DONE with it FAILED',
+        functionName: PLACEHOLDERS.finishRunSteps,
+        failState: RUN_STEPS_FAILED,
+        error: 'RunStepsFailed',
+        cause: 'a run-scope step failed; see the run index and the catalog',
+      },
+    },
+  );
+}
+
+/** Every state machine a config's pipelines need, by logical name: one per pipeline, and one more for its run steps. */
+export function stateMachinesOf(pipelines: Iterable<Pipeline>): Record<string, StateMachineDefinition> {
+  const machines: Record<string, StateMachineDefinition> = {};
+  for (const pipeline of pipelines) {
+    machines[pipeline.name] = buildStateMachine(pipeline);
+    if (runSteps(pipeline).length > 0) machines[runStateMachine(pipeline.name)] = buildRunStateMachine(pipeline);
+  }
+  return machines;
 }
 
 /**
