@@ -10,7 +10,8 @@ import { DEBIAN_PACKAGES, onPath } from '../../runtime/pipelineTools.ts';
 import { DNA_ALIGN_DEFAULT_REFERENCE } from '../../workflows/pipelines/dnaAlign.ts';
 import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
-import { manifestKey } from '../../contracts/keys.ts';
+import { manifestKey, runIndexKey } from '../../contracts/keys.ts';
+import type { RunIndex } from '../../functions/publishing/runIndex.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { formatTable } from '../output.ts';
 import { describeEvent, startRuntime } from './up.ts';
@@ -128,6 +129,12 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       if (Date.now() > deadline) throw new CliError(`demo timed out after ${options.timeoutSeconds}s: ${progress}`, EXIT.failed);
       await sleep(250);
     }
+    // The run is DONE once its run-scope steps (dna-align's MultiQC) have finished too.
+    while ((await runtime.services.catalog.runs.get(team, runId))?.status !== 'DONE') {
+      if (Date.now() > deadline)
+        throw new CliError(`demo timed out after ${options.timeoutSeconds}s waiting for the run's run steps`, EXIT.failed);
+      await sleep(250);
+    }
     await runtime.waitForIdle();
 
     const results = bucketNames(config).results;
@@ -157,6 +164,17 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stdout.write(`\n${formatTable(['sample', 'version', 'status', 'steps published', 'files', 'outputs verified'], rows)}\n\n`);
     const runOutputs = path.join(runtime.layout.buckets, results, 'teams', team, 'runs', runId);
     process.stdout.write(`outputs:   ${runOutputs}\n`);
+    const index = JSON.parse((await runtime.services.storage.getBytes(results, runIndexKey(team, runId))).toString('utf8')) as RunIndex;
+    if (index.runSteps) {
+      const runSteps = index.runSteps;
+      ok &&= runSteps.status === 'COMPLETED' && runSteps.samples.length === run.samples.length;
+      for (const step of runSteps.steps)
+        process.stdout.write(
+          `run step:  ${step.step} over ${runSteps.samples.length} samples: ${path.join(runOutputs, 'run-steps', `v${runSteps.version}`, step.step)}\n`,
+        );
+      if (runSteps.status !== 'COMPLETED')
+        process.stdout.write(`run steps: ${runSteps.status}${runSteps.error ? `: ${runSteps.error}` : ''}\n`);
+    }
     // The run report is written on "Run Completed", just after the last sample: give it a moment.
     const report = path.join(runOutputs, 'report', 'report.html');
     for (let waited = 0; !existsSync(report) && waited < 10_000; waited += 100) await sleep(100);

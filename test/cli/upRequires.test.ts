@@ -71,6 +71,24 @@ describe('landfall up', () => {
   }, 90_000);
 });
 
+describe('landfall demo --pipeline dna-align', () => {
+  it('exits 2 with the apt-get line when a tool it runs is missing, before writing anything', async () => {
+    const stateDir = path.join(dir, 'demo-state');
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'cli/landfall.ts'), 'demo', '--pipeline', 'dna-align', '--state-dir', stateDir],
+        { cwd: ROOT, env: { ...process.env, PATH: path.join(dir, 'bin') }, timeout: 60_000 },
+        (error, _stdout, text) => resolve({ code: error ? Number(error.code) : 0, stderr: text }),
+      );
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('missing: fastp, bwa, samtools, multiqc');
+    expect(stderr).toContain('install with: sudo apt-get install fastp bwa samtools multiqc');
+    expect(existsSync(stateDir)).toBe(false);
+  }, 90_000);
+});
+
 describe('missingPrograms', () => {
   it('skips programs the runtime provides and names an unknown program without a package', () => {
     const config = defineConfig({
