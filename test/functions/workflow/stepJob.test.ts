@@ -1,0 +1,120 @@
+/**
+ * Issue 18, defect 4: submitStep copied every input into another region's staging bucket inside a 2-minute
+ * function, so a 40 GiB sample placed away from home could never start. Now the function moves no input bytes
+ * at all: it stores the job's small manifest, naming the inputs where they are, and the job's stage-in reads
+ * them. Asserted on what the function does (its storage calls), not on time.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketNames } from '../../../config/defineConfig.ts';
+import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
+import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
+import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { JobSpec } from '../../../seams/jobs/JobService.ts';
+import type { ObjectStorage } from '../../../seams/storage/ObjectStorage.ts';
+import config from '../../fixtures/landfall.regions.config.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+
+const GiB = 1024 ** 3;
+const HOME = config.homeRegion;
+
+describe('submitting a step of a 40 GiB sample placed in another region', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  let executor: LocalBatchExecutor;
+  const calls: Array<{ method: string; bucket: string; key: string; bytes?: number }> = [];
+
+  beforeAll(async () => {
+    // The real folder storage, every call the function makes recorded.
+    harness = await startServicesHarness({
+      config,
+      wrapStorage: (storage) =>
+        new Proxy(storage, {
+          get(target, method: keyof ObjectStorage) {
+            const real = target[method];
+            if (typeof real !== 'function') return real;
+            return async (bucket: string, key: string, ...rest: unknown[]) => {
+              const body = rest[0];
+              calls.push({ method: String(method), bucket, key, ...(typeof body === 'string' && { bytes: Buffer.byteLength(body) }) });
+              return (real as (...args: unknown[]) => unknown).call(target, bucket, key, ...rest);
+            };
+          },
+        }),
+    });
+    for (const region of config.regions)
+      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
+    executor = new LocalBatchExecutor({
+      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
+      stateDir: harness.bucketsDir,
+      onStateChange: () => undefined,
+    });
+    harness.services.jobs = executor;
+    harness.services.metrics = { putMetricData: async () => undefined };
+    harness.services.capacity = { setWarmVcpus: async () => undefined };
+    // Home is busy for a day: placement sends the job away despite its 40 GiB.
+    const loads = harness.services.catalog.regionLoads;
+    const { revision } = await loads.get(HOME);
+    await loads.reserve(
+      HOME,
+      'blocker',
+      { vcpus: 2, memoryMiB: 4096, expectedSeconds: 86_400, priority: 0, inputBytes: 0, dataRegions: [HOME] },
+      revision,
+    );
+    await loads.markRunning(HOME, 'blocker', Date.now());
+  });
+
+  afterAll(async () => {
+    await executor.stop();
+    await harness.stop();
+  });
+
+  it('copies no input, stores only the job manifest at home, and counts the 40 GiB it will read across regions', async () => {
+    // Act
+    const landing = bucketNames(config).landing;
+    const result = await submitStepJob(harness.services, {
+      taskToken: 'token-big',
+      executionName: 'genomics-BIGRUN-S1-v1-g0',
+      step: 'qc',
+      sample: {
+        team: 'genomics',
+        runId: 'BIGRUN',
+        sampleId: 'S1',
+        version: 1,
+        pipeline: 'demo',
+        generation: 0,
+        inputs: (['R1', 'R2'] as const).map((read) => ({
+          name: `S1_S1_L001_${read}_001.fastq.gz`,
+          bucket: landing,
+          key: `incoming/genomics/BIGRUN/S1_S1_L001_${read}_001.fastq.gz`,
+          size: 20 * GiB,
+          md5: '0'.repeat(32),
+          read,
+          lane: 1,
+        })),
+      },
+    });
+
+    // Assess: placed away from home, submitted
+    expect(result.outcome).toBe('submitted');
+    expect(result.region).not.toBe(HOME);
+    // …and the only object it wrote is a manifest of a few hundred bytes in the home results bucket; nothing read or copied
+    expect(calls.map((call) => call.method)).toEqual(['put']);
+    expect(calls[0]).toMatchObject({
+      bucket: bucketNames(config).results,
+      key: 'work/genomics-BIGRUN-S1-v1-g0/qc/genomics-BIGRUN-S1-v1-g0-qc.manifest.json',
+    });
+    expect(calls[0]!.bytes).toBeLessThan(4096);
+    // The job reads the landed files where they are and writes its outputs in its own region
+    const job = await harness.services.catalog.jobs.get(result.jobName);
+    const spec = JSON.parse(job!.spec!) as JobSpec;
+    const ref = parseManifestRef(spec.containers!.find((container) => container.name === 'stage-in')!.environment!);
+    const manifest = parseJobManifest((await harness.folders.getBytes(ref.bucket, ref.key)).toString('utf8'), ref.key);
+    expect(manifest.reads.map((read) => `${read.bucket}/${read.key}`)).toEqual([
+      `${landing}/incoming/genomics/BIGRUN/S1_S1_L001_R1_001.fastq.gz`,
+      `${landing}/incoming/genomics/BIGRUN/S1_S1_L001_R2_001.fastq.gz`,
+    ]);
+    expect(manifest.workBucket).toBe(bucketNames(config).workArea(result.region));
+    expect(job!.stagedBytes).toBe(40 * GiB);
+    expect(spec.containers!.map((container) => container.name)).toEqual(['stage-in', 'tool', 'stage-out']);
+  });
+});
