@@ -24,6 +24,7 @@ import { startControlServer, type ControlServer } from './control/ControlServer.
 import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
 import { LocalBatchExecutor } from './executor/LocalBatchExecutor.ts';
 import { assertPipelinesRunnable } from './pipelineTools.ts';
+import { JOB_PROGRAMS, jobProgramCommands } from './jobPrograms.ts';
 import { AlarmClock } from './alarms/AlarmClock.ts';
 import { LocalAlarms } from './alarms/LocalAlarms.ts';
 import { inactivityAlarms } from '../functions/alarms/inactivityAlarms.ts';
@@ -37,20 +38,6 @@ import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.t
 import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/**
- * The step image's entry points (workflows/steps/Dockerfile), as host processes: the phases of every step job,
- * the built-in step programs, and the validation of very large samples.
- */
-function stepImageCommands(): Record<string, string[]> {
-  const program = (file: string) => [process.execPath, '--import', 'tsx', path.join(projectRoot, file)];
-  return {
-    'landfall-step': program('workflows/steps/runStep.ts'),
-    'landfall-validate': program('workflows/steps/validateJob.ts'),
-    'landfall-stage-in': program('workflows/job/stageIn.ts'),
-    'landfall-stage-out': program('workflows/job/stageOut.ts'),
-  };
-}
 
 export interface EmbeddedRuntimeOptions {
   config: LandfallConfig;
@@ -124,7 +111,8 @@ export class EmbeddedRuntime {
   static async start(options: EmbeddedRuntimeOptions): Promise<EmbeddedRuntime> {
     const { config } = options;
     // Before anything starts: every routed pipeline exists and its programs are installed here.
-    assertPipelinesRunnable(config, Object.keys(stepImageCommands()));
+    assertPipelinesRunnable(config, Object.keys(JOB_PROGRAMS));
+    const stepImageCommands = await jobProgramCommands(projectRoot);
     const layout = stateLayout(options.stateDir);
     const shareDir = path.resolve(options.shareDir ?? layout.share);
     const names = bucketNames(config);
@@ -163,7 +151,7 @@ export class EmbeddedRuntime {
       stateDir: layout.root,
       logDir: path.join(layout.executor, 'logs'),
       cwd: projectRoot,
-      commandAliases: stepImageCommands(),
+      commandAliases: stepImageCommands,
       onStateChange: publishFromExecutor,
       warmWorkers: true,
     });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { type JobManifest, parseJobManifest, parseManifestRef } from '../../contracts/jobPayload.ts';
 
 /** Environment variable naming the folder of the embedded runtime's buckets (one folder per bucket). */
 export const STORAGE_ROOT_ENV = 'LANDFALL_STORAGE_ROOT';
@@ -25,4 +26,10 @@ export async function storageFromEnvironment(env: Record<string, string | undefi
 export function objectLocation(bucket: string, key: string, env: Record<string, string | undefined> = process.env): string {
   const root = env[STORAGE_ROOT_ENV];
   return root ? path.join(root, bucket, ...key.split('/')) : `s3://${bucket}/${key}`;
+}
+
+/** Reads the job's manifest object named by `LANDFALL_JOB_MANIFEST`. */
+export async function readManifest(storage: ObjectStorage, env: Record<string, string | undefined> = process.env): Promise<JobManifest> {
+  const ref = parseManifestRef(env);
+  return parseJobManifest((await storage.getBytes(ref.bucket, ref.key)).toString('utf8'), `s3://${ref.bucket}/${ref.key}`);
 }

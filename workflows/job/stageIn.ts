@@ -16,8 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { isMain } from '../steps/isMain.ts';
 import { stagedReadNames } from './expandCommand.ts';
-import { type JobManifest, type ManifestRead, parseJobManifest, parseManifestRef } from '../../contracts/jobPayload.ts';
-import { objectLocation, storageFromEnvironment } from './jobStorage.ts';
+import type { JobManifest, ManifestRead } from '../../contracts/jobPayload.ts';
+import { objectLocation, readManifest, storageFromEnvironment } from './jobStorage.ts';
 import { fileSafe, volumeLayout, volumeRoot } from './volume.ts';
 
 /** An input is not what was cataloged (changed, truncated, missing): retrying cannot help. Exit code 65. */
@@ -193,12 +193,6 @@ export async function stageIn(
     }
   }
   return { files, bytes, reads: index.reads };
-}
-
-/** Reads the job's manifest object named by `LANDFALL_JOB_MANIFEST`. */
-export async function readManifest(storage: ObjectStorage, env: Record<string, string | undefined> = process.env): Promise<JobManifest> {
-  const ref = parseManifestRef(env);
-  return parseJobManifest((await storage.getBytes(ref.bucket, ref.key)).toString('utf8'), `s3://${ref.bucket}/${ref.key}`);
 }
 
 async function main(): Promise<void> {

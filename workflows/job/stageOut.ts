@@ -17,13 +17,10 @@ import { hangOnceIfAsked } from '../steps/interruptionFault.ts';
 import { isMain } from '../steps/isMain.ts';
 import type { FailureRecord, JobManifest } from '../../contracts/jobPayload.ts';
 import { attemptFailureKey, attemptPrefix, OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
-import { storageFromEnvironment } from './jobStorage.ts';
-import { readManifest } from './stageIn.ts';
+import { readManifest, storageFromEnvironment } from './jobStorage.ts';
+import { CONTAINER_NAMES } from './stepContainers.ts';
 import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
 import { volumeLayout, volumeRoot } from './volume.ts';
-
-/** Names of the containers of a step job's task (stacks/ and the local executor build them so). */
-export const CONTAINER_NAMES = { stageIn: 'stage-in', tool: 'tool', stageOut: 'stage-out' } as const;
 
 export type StageOutResult = { outcome: 'uploaded'; keys: string[] } | { outcome: 'failed'; failure: FailureRecord };
 

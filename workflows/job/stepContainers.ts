@@ -7,7 +7,9 @@
 import { LANDFALL_IMAGE } from '../../config/pipeline.ts';
 import type { JobContainer } from '../../seams/jobs/JobService.ts';
 import { manifestEnvironment } from '../../contracts/jobPayload.ts';
-import { CONTAINER_NAMES } from './stageOut.ts';
+
+/** Names of the containers of a step job's task (the job definition's, the task metadata's, the local runner's). */
+export const CONTAINER_NAMES = { stageIn: 'stage-in', tool: 'tool', stageOut: 'stage-out' } as const;
 
 /** Commands of the phase programs in Landfall's image (workflows/steps/Dockerfile installs them). */
 export const PHASE_COMMANDS = { stageIn: 'landfall-stage-in', stageOut: 'landfall-stage-out' } as const;
