@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames } from '../../../config/defineConfig.ts';
 import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
+import { jobNameOf } from '../../../functions/workflow/executionName.ts';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
 import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
@@ -101,7 +102,7 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     expect(calls.map((call) => call.method)).toEqual(['put']);
     expect(calls[0]).toMatchObject({
       bucket: bucketNames(config).results,
-      key: 'work/genomics-BIGRUN-S1-v1-g0/qc/genomics-BIGRUN-S1-v1-g0-qc.manifest.json',
+      key: `work/genomics-BIGRUN-S1-v1-g0/qc/${jobNameOf('genomics-BIGRUN-S1-v1-g0', 'qc')}.manifest.json`,
     });
     expect(calls[0]!.bytes).toBeLessThan(4096);
     // The job reads the landed files where they are and writes its outputs in its own region
