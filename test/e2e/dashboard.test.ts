@@ -5,7 +5,7 @@
  * only its team, axe-core finds nothing serious or critical, and the main flows work with the keyboard.
  * Screenshots go to test-output/dashboard/ (git-ignored).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -15,23 +15,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokensFile } from '../../runtime/identity/identity.ts';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../support/chromium.ts';
 import { projectRoot, startRuntimeProcess, waitFor, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// The flags this machine needs: no sandbox as root, and no background connections to a closed network.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = path.join(projectRoot, 'test-output', 'dashboard');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const hasChromium = existsSync(CHROMIUM);
 const SKIP_REASON = `SKIPPED dashboard browser test: ${CHROMIUM} is absent. Install Debian's chromium (apt-get install -y chromium; .ci/run does this) — playwright's own browser download is never used.`;
 if (!hasChromium) process.stderr.write(`\n\n!!! ${SKIP_REASON}\n\n`);
 

@@ -8,9 +8,12 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
+import type { TokensFile } from '../../runtime/identity/identity.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../support/chromium.ts';
 import {
   dropRun,
   readBusLog,
@@ -98,4 +101,29 @@ describe('step failure: an application error exits without retry and fails the s
     expect(stdout).toContain('    error: the trim command exited with code 1');
     expect(stdout).toContain('    | Error: fault injection: step trim fails (LANDFALL_FAULTS step.fail)');
   });
+
+  it.skipIf(!hasChromium)(
+    "shows the reason and the program's own lines in the run's timeline on the dashboard",
+    async () => {
+      // Prepare: the operator signed in to the runtime's dashboard in Chromium
+      const tokens = JSON.parse(readFileSync(path.join(stateDir, 'tokens.json'), 'utf8')) as TokensFile;
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${runtime.info.ports.dashboard}/?token=${encodeURIComponent(tokens.operator)}`);
+        // Act: open the run's timeline
+        await page.getByRole('button', { name: `Show timeline of run ${run.runId}` }).click();
+        const tail = page.getByLabel('Last output lines of trim');
+        await tail.waitFor();
+        // Assess: under the failed trim step, the reason and the tail, not Batch's words
+        const step = page.locator('#timeline-body li', { has: tail });
+        expect(await step.locator('.step-error').textContent()).toBe('the trim command exited with code 1');
+        expect(await tail.textContent()).toContain('Error: fault injection: step trim fails (LANDFALL_FAULTS step.fail)');
+        expect(await page.locator('#timeline-body').textContent()).not.toContain('Essential container in task exited');
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });
