@@ -11,9 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJobManifest, parseManifestRef } from '../../contracts/jobPayload.ts';
 import { RUN_STEPS_SAMPLE } from '../../contracts/keys.ts';
 import { type AlignmentRun, generateAlignmentRun, indexReferenceGenome, writeReferenceGenome } from '../../demo/alignmentRun.ts';
 import type { RunIndex } from '../../functions/publishing/runIndex.ts';
+import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
+import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import {
   dropRun,
   projectRoot,
@@ -129,24 +132,37 @@ describe.skipIf(missingTools.length > 0)('dna-align: fastp → bwa/samtools → 
 
   it("has each step's outputs under the team prefix before the next step of that sample finished", async () => {
     const events = readBusLog(stateDir);
-    const finishedAt = (executionPart: string, step: string) => {
+    const step = async (sampleId: string, name: string) =>
+      (await runtime.catalog.steps.get({ team: TEAM, runId: RUN_ID, sampleId, version: 1 }, name))!;
+    // When Batch reported the step's job SUCCEEDED (the job named in the catalog's step record).
+    const finishedAt = async (sampleId: string, name: string) => {
+      const { jobName } = await step(sampleId, name);
       const succeeded = events.find(
         (event) =>
-          event['detail-type'] === 'Batch Job State Change' &&
-          event.detail.status === 'SUCCEEDED' &&
-          String(event.detail.jobName).includes(`-${executionPart}-`) &&
-          String(event.detail.jobName).endsWith(`-${step}`),
+          event['detail-type'] === 'Batch Job State Change' && event.detail.status === 'SUCCEEDED' && event.detail.jobName === jobName,
       );
       return Number(succeeded?.detail.stoppedAt);
     };
-    const publishedAt = async (sampleId: string, version: number, step: string) =>
-      Date.parse((await runtime.catalog.steps.get({ team: TEAM, runId: RUN_ID, sampleId, version }, step))!.publishedAt!);
+    const publishedAt = async (sampleId: string, name: string) => Date.parse((await step(sampleId, name)).publishedAt!);
+    const multiqcFinished = await finishedAt(RUN_STEPS_SAMPLE, 'multiqc');
+    expect(Number.isFinite(multiqcFinished)).toBe(true);
     for (const sample of run.samples) {
-      expect(await publishedAt(sample.sampleId, 1, 'fastp')).toBeLessThan(finishedAt(sample.sampleId, 'align'));
-      expect(await publishedAt(sample.sampleId, 1, 'align')).toBeLessThan(finishedAt(sample.sampleId, 'stats'));
-      expect(await publishedAt(sample.sampleId, 1, 'stats')).toBeLessThan(finishedAt('_run-steps', 'multiqc'));
+      const alignFinished = await finishedAt(sample.sampleId, 'align');
+      const statsFinished = await finishedAt(sample.sampleId, 'stats');
+      expect(Number.isFinite(alignFinished) && Number.isFinite(statsFinished), sample.sampleId).toBe(true);
+      expect(await publishedAt(sample.sampleId, 'fastp')).toBeLessThan(alignFinished);
+      expect(await publishedAt(sample.sampleId, 'align')).toBeLessThan(statsFinished);
+      expect(await publishedAt(sample.sampleId, 'stats')).toBeLessThan(multiqcFinished);
+      // …and the published files are there, under the team's prefix
+      for (const [name, file] of [
+        ['fastp', `${sample.sampleId}.fastp.json`],
+        ['align', `${sample.sampleId}.bam`],
+        ['stats', `${sample.sampleId}.flagstat`],
+      ] as const)
+        expect((await step(sample.sampleId, name)).outputs?.map((output) => output.key)).toContain(
+          `teams/${TEAM}/runs/${RUN_ID}/samples/${sample.sampleId}/v1/${name}/${file}`,
+        );
     }
-    expect(Number.isFinite(finishedAt('_run-steps', 'multiqc'))).toBe(true);
   });
 
   it('emits "Run Completed" once, after the run steps, naming their manifest', () => {
@@ -154,4 +170,67 @@ describe.skipIf(missingTools.length > 0)('dna-align: fastp → bwa/samtools → 
     expect(completed).toHaveLength(1);
     expect(completed[0]!.detail.keys).toContain(`teams/${TEAM}/runs/${RUN_ID}/run-steps/v1/manifest.json`);
   });
+
+  it("reprocessed from stats, re-runs only stats, which reads align's published BAM as {{steps.align}}", async () => {
+    // Prepare: Sample01's published align outputs and job, before
+    const ref = { team: TEAM, runId: RUN_ID, sampleId: run.samples[0]!.sampleId, version: 1 };
+    const before = Object.fromEntries(
+      await Promise.all(['fastp', 'align', 'stats'].map(async (name) => [name, (await runtime.catalog.steps.get(ref, name))!] as const)),
+    );
+    // Act: the operator reprocesses the sample from its stats step
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(projectRoot, 'cli/landfall.ts'),
+        'reprocess',
+        `${TEAM}/${RUN_ID}/${ref.sampleId}`,
+        '--from-step',
+        'stats',
+        '--state-dir',
+        stateDir,
+      ],
+      { cwd: projectRoot },
+    );
+    await waitFor(
+      'generation 1 of the sample to complete',
+      async () => {
+        const version = await runtime.catalog.samples.getVersion(ref);
+        return version?.generation === 1 && version.status === 'COMPLETED' ? true : undefined;
+      },
+      120_000,
+    );
+    // Assess: fastp and align were not run again; stats ran in a job of its own
+    const after = Object.fromEntries(
+      await Promise.all(['fastp', 'align', 'stats'].map(async (name) => [name, (await runtime.catalog.steps.get(ref, name))!] as const)),
+    );
+    expect(after.fastp!.jobName).toBe(before.fastp!.jobName);
+    expect(after.align!.jobName).toBe(before.align!.jobName);
+    expect(after.stats!.jobName).not.toBe(before.stats!.jobName);
+    const generation1 = executionNameOf(ref, 1);
+    expect(after.stats!.jobName).toBe(jobNameOf(generation1, 'stats'));
+    const jobEvents = readBusLog(stateDir).filter((event) => event['detail-type'] === 'Batch Job State Change');
+    for (const name of ['fastp', 'align']) {
+      const jobName = jobNameOf(generation1, name);
+      expect(await runtime.catalog.jobs.get(jobName), `no ${name} job in generation 1`).toBeUndefined();
+      expect(jobEvents.filter((event) => event.detail.jobName === jobName)).toEqual([]);
+    }
+    // …its stage-in fetched align's outputs from where they were published under the team prefix
+    const job = await runtime.catalog.jobs.get(after.stats!.jobName);
+    const spec = JSON.parse(job!.spec!) as JobSpec;
+    const manifestRef = parseManifestRef(spec.containers!.find((container) => container.name === 'stage-in')!.environment!);
+    const manifest = parseJobManifest(
+      await readFile(path.join(stateDir, 'buckets', manifestRef.bucket, manifestRef.key), 'utf8'),
+      manifestRef.key,
+    );
+    expect(manifest.steps.flatMap((step) => step.files.map((file) => `${step.step} ${file.key}`)).sort()).toEqual(
+      before.align!.outputs!.map((output) => `align ${output.key}`).sort(),
+    );
+    // …and the republished flagstat still counts what is in that BAM
+    const bam = published(ref.sampleId, 'align', `${ref.sampleId}.bam`);
+    const mapped = Number(execFileSync('samtools', ['view', '-c', '-F', '4', bam], { encoding: 'utf8' }).trim());
+    const flagstat = readFileSync(published(ref.sampleId, 'stats', `${ref.sampleId}.flagstat`), 'utf8');
+    expect(Number(/^(\d+) \+ \d+ mapped \(/m.exec(flagstat)?.[1])).toBe(mapped);
+  }, 180_000);
 });
