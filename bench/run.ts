@@ -17,11 +17,20 @@ import { dashboardBench } from './dashboard.ts';
 import { idleToZeroBench } from './idleToZero.ts';
 import { burstBench } from './burst.ts';
 import { landingLatencyBench } from './landingLatency.ts';
+import { pipelineOverheadBench } from './pipelineOverhead.ts';
 import { placementBench } from './placement.ts';
 import { validationBench } from './validation.ts';
 
 // burst last: it runs a second in-process embedded runtime after idle-to-zero's has stopped.
-const MODULES: BenchModule[] = [validationBench, landingLatencyBench, placementBench, dashboardBench, idleToZeroBench, burstBench];
+const MODULES: BenchModule[] = [
+  validationBench,
+  landingLatencyBench,
+  placementBench,
+  dashboardBench,
+  idleToZeroBench,
+  pipelineOverheadBench,
+  burstBench,
+];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
