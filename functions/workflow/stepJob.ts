@@ -72,6 +72,7 @@ export function manifestReads(inputs: SamplePayload['inputs']): ManifestRead[] {
       lane: input.lane,
       name: input.name,
       ...(input.role && { role: input.role }),
+      ...(input.part && { part: input.part }),
     }));
 }
 

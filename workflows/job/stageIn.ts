@@ -80,6 +80,9 @@ function inside(folder: string, relative: string): string {
 /** One CSV field, quoted when it holds a comma, quote or line break. */
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
+/** A read file's part within its lane and label (1 when the lane is one file). */
+const partOf = (read: Pick<ManifestRead, 'part'>) => read.part ?? 1;
+
 /** Which files of a lane are fastq_1 and fastq_2: by role when known, else R1 and R2 (index and UMI reads never). */
 function matesOf(reads: readonly ManifestRead[]): { first?: ManifestRead; second?: ManifestRead } {
   const byRole = (role: string) => reads.find((read) => read.role === role);
@@ -88,8 +91,8 @@ function matesOf(reads: readonly ManifestRead[]): { first?: ManifestRead; second
 }
 
 /**
- * The nf-core sample sheet of a run-scope step: `sample,fastq_1,fastq_2`, one row per sample and lane (rows of
- * one sample are that sample's lanes, which nf-core pipelines merge), files named where they are stored.
+ * The nf-core sample sheet of a run-scope step: `sample,fastq_1,fastq_2`, one row per sample, lane and part (rows
+ * of one sample are that sample's lanes, which nf-core pipelines merge), files named where they are stored.
  */
 export function renderSampleSheet(
   samples: NonNullable<JobManifest['samples']>,
@@ -97,9 +100,12 @@ export function renderSampleSheet(
 ): string {
   const rows = ['sample,fastq_1,fastq_2'];
   for (const sample of [...samples].sort((a, b) => a.sampleId.localeCompare(b.sampleId))) {
-    const lanes = [...new Set(sample.reads.map((read) => read.lane))].sort((a, b) => a - b);
-    for (const lane of lanes) {
-      const { first, second } = matesOf(sample.reads.filter((read) => read.lane === lane));
+    // One row per lane and part: the files of a row are mates of each other.
+    const rowKeys = [...new Set(sample.reads.map((read) => `${read.lane}:${partOf(read)}`))]
+      .map((key) => key.split(':').map(Number) as [number, number])
+      .sort(([laneA, partA], [laneB, partB]) => laneA - laneB || partA - partB);
+    for (const [lane, part] of rowKeys) {
+      const { first, second } = matesOf(sample.reads.filter((read) => read.lane === lane && partOf(read) === part));
       if (!first) continue;
       rows.push(
         [sample.sampleId, objectLocation(first.bucket, first.key, env), second ? objectLocation(second.bucket, second.key, env) : '']
@@ -138,14 +144,18 @@ export async function stageIn(
     await mkdir(layout.reads, { recursive: true });
     const names = stagedReadNames(manifest.sampleId, manifest.reads);
     for (const [label, name] of names) {
-      const lanes = manifest.reads.filter((read) => read.label === label).sort((a, b) => a.lane - b.lane);
-      const duplicate = lanes.find((read, i) => i > 0 && read.lane === lanes[i - 1]!.lane);
-      if (duplicate) throw new StageInDataError(`sample ${manifest.sampleId} has two ${label} files for lane ${duplicate.lane}`);
+      // Lane order, then part order within a lane (chunked FASTQs, MinKNOW batches: layouts/ numbers them).
+      const lanes = manifest.reads.filter((read) => read.label === label).sort((a, b) => a.lane - b.lane || partOf(a) - partOf(b));
+      const duplicate = lanes.find((read, i) => i > 0 && read.lane === lanes[i - 1]!.lane && partOf(read) === partOf(lanes[i - 1]!));
+      if (duplicate)
+        throw new StageInDataError(
+          `sample ${manifest.sampleId} has two ${label} files for lane ${duplicate.lane}${duplicate.part ? ` part ${duplicate.part}` : ''}`,
+        );
       let labelBytes = 0;
       for (const [i, read] of lanes.entries()) labelBytes += await fetchVerified(storage, read, path.join(layout.reads, name), i > 0);
       files += lanes.length;
       bytes += labelBytes;
-      index.reads.push({ label, role: lanes[0]!.role, file: name, lanes: lanes.map((read) => read.lane), bytes: labelBytes });
+      index.reads.push({ label, role: lanes[0]!.role, file: name, lanes: [...new Set(lanes.map((read) => read.lane))], bytes: labelBytes });
     }
     await writeFile(layout.readsIndex, `${JSON.stringify(index, null, 2)}\n`);
   }

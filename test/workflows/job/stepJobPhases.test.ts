@@ -126,7 +126,7 @@ describe.skipIf(tools.length > 0)('step job phases with the dna-align tools', ()
           size: bytes.length,
           md5: md5(bytes),
           label: fastq.read,
-          role: fastq.read === 'R1' ? 'mate1' : 'mate2',
+          role: fastq.read === 'R1' ? ('mate1' as const) : ('mate2' as const),
           lane: fastq.lane,
           name: fastq.name,
         };

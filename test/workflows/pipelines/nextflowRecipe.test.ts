@@ -62,7 +62,7 @@ describe('nextflowPipeline', () => {
       size: 1,
       md5: '0'.repeat(32),
       label,
-      role: label === 'R1' ? 'mate1' : 'mate2',
+      role: label === 'R1' ? ('mate1' as const) : ('mate2' as const),
       lane,
       name: `${sample}_S1_L00${lane}_${label}_001.fastq.gz`,
     });
