@@ -81,6 +81,14 @@ export function stagedSteps(step: Pick<StepDefinition, 'command'>): string[] {
   return [...new Set(placeholdersOf(step).flatMap((placeholder) => (placeholder.kind === 'steps' ? [placeholder.step] : [])))];
 }
 
+/**
+ * Whether the step's command names the sample's reads (`{{reads.<label>}}`): only then does stage-in fetch them.
+ * A step that reads only earlier steps' outputs (dna-align's align and stats) must not pay for the landed FASTQs.
+ */
+export function stagesReads(step: Pick<StepDefinition, 'command'>): boolean {
+  return placeholdersOf(step).some((placeholder) => placeholder.kind === 'reads');
+}
+
 /** Published outputs of `step` of one sample version, as `{{steps.<step>}}` files. */
 async function publishedOutputs(svc: Pick<Services, 'catalog' | 'config'>, ref: VersionRef, step: string, sampleId?: string) {
   const record = await svc.catalog.steps.get(ref, step);
@@ -102,8 +110,8 @@ async function publishedOutputs(svc: Pick<Services, 'catalog' | 'config'>, ref: 
 }
 
 /**
- * The manifest of one step job: for a sample-scope step the sample's reads, the published outputs of the
- * steps its command names, its reference; for a run-scope step the covered samples (for `{{samplesheet}}`)
+ * The manifest of one step job: for a sample-scope step the sample's reads (when its command names them), the
+ * published outputs of the steps its command names, its reference; for a run-scope step the covered samples (for `{{samplesheet}}`)
  * and each one's published outputs.
  */
 export async function buildStepManifest(
@@ -140,7 +148,8 @@ export async function buildStepManifest(
   const steps = [];
   for (const name of stagedSteps(step)) steps.push(await publishedOutputs(svc, ref, name));
   const reference = chooseReference(step, stepParams(pipeline, sample), svc.config.references);
-  return { ...base, sampleId: sample.sampleId, reads: manifestReads(sample.inputs), steps, ...(reference && { reference }) };
+  const reads = stagesReads(step) ? manifestReads(sample.inputs) : [];
+  return { ...base, sampleId: sample.sampleId, reads, steps, ...(reference && { reference }) };
 }
 
 /**
