@@ -23,6 +23,7 @@ export const STEP_IMAGE_SOURCES = [
   'contracts',
   'events',
   'functions',
+  'layouts',
   'seams',
   'validation',
   'workflows',

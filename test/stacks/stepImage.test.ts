@@ -47,8 +47,21 @@ describe('The step image holds everything its programs load', () => {
     expect(copiedSources().sort()).toEqual([...STEP_IMAGE_SOURCES].sort());
   });
 
-  it('runs the step program and the large-sample validator', () => {
-    expect(entryPoints().sort()).toEqual(['workflows/steps/runStep.ts', 'workflows/steps/validateJob.ts']);
+  it("runs a step job's phases, the built-in step programs and the large-sample validator", () => {
+    expect(entryPoints().sort()).toEqual([
+      'workflows/job/stageIn.ts',
+      'workflows/job/stageOut.ts',
+      'workflows/steps/runStep.ts',
+      'workflows/steps/validateJob.ts',
+    ]);
+  });
+
+  it("copies every module its programs load (the built-in steps' layouts/ included)", () => {
+    const { files } = closureOf(entryPoints());
+    expect(files.size).toBeGreaterThan(entryPoints().length);
+    const copied = copiedSources();
+    const missing = [...files].filter((file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)));
+    expect(missing, `add a COPY line to ${STEP_DOCKERFILE} (and the folder to STEP_IMAGE_SOURCES)`).toEqual([]);
   });
 
   it('installs every package the job programs import (the image runs npm ci --omit=dev)', () => {
