@@ -73,11 +73,14 @@ describe.skipIf(missingTools.length > 0)('dna-align: fastp → bwa/samtools → 
     runtime = await startRuntimeProcess(stateDir, CONFIG, { LANDFALL_TEST_REFERENCE_DIR: reference.dir });
     await dropRun(runtime.info.shareDir, TEAM, run);
     await waitForTerminalSamples(runtime.catalog, TEAM, RUN_ID, 4, 300_000);
+    // "Run Completed" is the signal a consumer gets: the run is DONE (its MultiQC run step finished) and
+    // index.json names the finished run steps (the catalog says DONE a moment before that last index is written).
     await waitFor(
-      'the run DONE (its MultiQC run step finished)',
-      async () => (await runtime.catalog.runs.get(TEAM, RUN_ID))?.status === 'DONE',
+      '"Run Completed" of the run',
+      () => readBusLog(stateDir).some((event) => event['detail-type'] === 'Run Completed' && event.detail.runId === RUN_ID),
       240_000,
     );
+    expect((await runtime.catalog.runs.get(TEAM, RUN_ID))?.status).toBe('DONE');
     index = JSON.parse(await readFile(path.join(results(), 'index.json'), 'utf8')) as RunIndex;
   }, 600_000);
 

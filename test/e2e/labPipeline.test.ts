@@ -16,6 +16,7 @@ import type { RunIndex } from '../../functions/publishing/runIndex.ts';
 import {
   dropRun,
   projectRoot,
+  readBusLog,
   type RuntimeProcess,
   startRuntimeProcess,
   stopRuntimeProcess,
@@ -135,7 +136,14 @@ describe('a lab pipeline defined only in the config', () => {
     runtime = await startRuntimeProcess(stateDir, configPath);
     await dropRun(runtime.info.shareDir, TEAM, run);
     await waitForTerminalSamples(runtime.catalog, TEAM, RUN_ID, 4, 240_000);
-    await waitFor('the run DONE', async () => (await runtime.catalog.runs.get(TEAM, RUN_ID))?.status === 'DONE', 180_000);
+    // "Run Completed" is the signal a consumer gets: the run is DONE and index.json names the finished run steps
+    // (the catalog says DONE a moment before that last index is written).
+    await waitFor(
+      '"Run Completed" of the run',
+      () => readBusLog(stateDir).some((event) => event['detail-type'] === 'Run Completed' && event.detail.runId === RUN_ID),
+      180_000,
+    );
+    expect((await runtime.catalog.runs.get(TEAM, RUN_ID))?.status).toBe('DONE');
     index = JSON.parse(await readFile(path.join(results(), 'index.json'), 'utf8')) as RunIndex;
   }, 600_000);
 

@@ -387,7 +387,10 @@ export function batchSuite(
           });
           expect(definition.containerProperties, `${pipeline}/${step.name} is multi-container`).toBeUndefined();
           const [task] = (JSON.parse(String(definition.ecsProperties)) as { taskProperties: EcsTask[] }).taskProperties;
-          expect(task!.taskRoleArn, 'the task role, not a job role').toMatch(/^arn:aws:iam::/);
+          // The task role is the step jobs' role (the mocks give IAM ARNs a region; IAM itself has none).
+          const stepJobRole = getRun().resources.find((r) => r.type === 'aws:iam/role:Role' && r.name === 'StepJobRole');
+          expect(task!.taskRoleArn, "the task role is the step jobs' role").toBe(stepJobRole?.arn);
+          expect(task!.taskRoleArn).toMatch(/^arn:aws:iam:/);
           expect(task!.volumes).toEqual([{ name: 'landfall' }]);
           const byName = Object.fromEntries(task!.containers.map((container) => [container.name, container]));
           expect(Object.keys(byName)).toEqual(['stage-in', 'tool', 'stage-out']);
