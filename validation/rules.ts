@@ -19,6 +19,8 @@ const SAMPLE = 'validation/validateSample.ts';
 const MANIFEST = 'validation/manifest.ts';
 const RUN_FOLDER = 'validation/validateRunFolder.ts';
 const SHEET = 'validation/validateFile.ts';
+/** What the team's pipeline needs of a sample (issue 17), checked in the validate function. */
+const PIPELINE = 'functions/validation/pipelineRequirements.ts';
 
 function rule(scope: RuleScope, checkedIn: string | readonly string[], description: string) {
   return { scope, description, checkedIn: typeof checkedIn === 'string' ? [checkedIn] : checkedIn };
@@ -61,6 +63,17 @@ const RULES = {
   PAIR_READ_NAME: rule('pair', PAIRING, 'Record k of R1 and record k of R2 carry the same read name (`/1` and `/2` aside).'),
   MISSING_MATE: rule('sample', [SAMPLE, RUN_FOLDER], 'In a paired sample every R1 has its R2 in the same lane, and every R2 its R1.'),
   SIZE_CHANGED: rule('sample', SAMPLE, 'A landed file keeps the size it landed with while it is validated.'),
+  PIPELINE_READ_MISSING: rule(
+    'sample',
+    PIPELINE,
+    "A sample has every read its pipeline's steps name as {{reads.<label>}} (R2 for a paired pipeline).",
+  ),
+  PIPELINE_PARAM: rule(
+    'sample',
+    PIPELINE,
+    'Each {{param.<Column>}} a step uses is filled (or defaulted), and shell-safe where it goes into shell text.',
+  ),
+  PIPELINE_REFERENCE: rule('sample', PIPELINE, "A step's reference column (or its default) names one of the config's references."),
   UNSAFE_PATH: rule(
     'run',
     MANIFEST,

@@ -7,7 +7,9 @@
 import { SHELL_SAFE_VALUE, isShellScript } from '../../config/placeholders.ts';
 import { placeholdersOf, type Pipeline, sampleSteps } from '../../workflows/pipeline.ts';
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
-import type { LandedFile, ValidationReason, VersionFile } from '../catalog/types.ts';
+import type { RuleCode } from '../../validation/rules.ts';
+import type { ValidationReason } from '../../validation/types.ts';
+import type { LandedFile, VersionFile } from '../catalog/types.ts';
 import { SAMPLE_SHEET } from '../landing/completeness.ts';
 import type { Services } from '../shared/services.ts';
 
@@ -89,12 +91,13 @@ export function checkPipelineRequirements(
 ): PipelineRequirements {
   const reasons: ValidationReason[] = [];
   const params: Record<string, string> = {};
-  const reason = (message: string, expected?: string, found?: string) =>
-    reasons.push({ file: SAMPLE_SHEET, message, ...(expected && { expected }), ...(found && { found }) });
+  const reason = (code: RuleCode, message: string, expected?: string, found?: string) =>
+    reasons.push({ code, file: SAMPLE_SHEET, message, ...(expected && { expected }), ...(found && { found }) });
   for (const step of sampleSteps(pipeline)) {
     for (const placeholder of placeholdersOf(step)) {
       if (placeholder.kind === 'reads' && !sample.labels.includes(placeholder.label))
         reason(
+          'PIPELINE_READ_MISSING',
           `pipeline ${pipeline.name} step ${step.name} reads ${placeholder.text}, but sample ${sample.sampleId} has no ${placeholder.label} file (it has ${sample.labels.join(', ') || 'none'})`,
           `${placeholder.label} files`,
           sample.labels.join(', ') || 'none',
@@ -103,12 +106,14 @@ export function checkPipelineRequirements(
         const value = sample.sheet[placeholder.column] || pipeline.paramDefaults[placeholder.column];
         if (value === undefined || value === '') {
           reason(
+            'PIPELINE_PARAM',
             `pipeline ${pipeline.name} step ${step.name} uses ${placeholder.text}, but sample ${sample.sampleId} leaves column ${placeholder.column} empty and the pipeline gives no default: fill it in the sample sheet`,
             `a ${placeholder.column} value`,
             'an empty cell',
           );
         } else if (isShellScript(step.command, placeholder.index) && !SHELL_SAFE_VALUE.test(value)) {
           reason(
+            'PIPELINE_PARAM',
             `pipeline ${pipeline.name} step ${step.name} puts ${placeholder.text} into shell text, and sample ${sample.sampleId}'s value "${value}" has characters a shell would interpret`,
             'letters, digits and . _ + , : = @ % / -',
             value,
@@ -123,12 +128,14 @@ export function checkPipelineRequirements(
       if (named) params[step.reference.column] = named;
       if (!name)
         reason(
+          'PIPELINE_REFERENCE',
           `pipeline ${pipeline.name} step ${step.name} needs a reference: sample ${sample.sampleId} names none in column ${step.reference.column} and the step has no default`,
           `a reference name in column ${step.reference.column}`,
           'an empty cell',
         );
       else if (!(name in references))
         reason(
+          'PIPELINE_REFERENCE',
           `sample ${sample.sampleId} names reference ${name} in column ${step.reference.column}, which is not one of the config's references [${Object.keys(references).join(', ')}]`,
           `one of ${Object.keys(references).join(', ') || '(no references configured)'}`,
           name,

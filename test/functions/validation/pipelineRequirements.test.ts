@@ -70,18 +70,21 @@ describe('checkPipelineRequirements', () => {
       case: 'an unknown reference',
       pipeline: dnaAlignPipeline,
       sample: sampleOf('S1', ['R1', 'R2'], { Reference: 'hg99' }),
+      code: 'PIPELINE_REFERENCE',
       message: "sample S1 names reference hg99 in column Reference, which is not one of the config's references [genome, mm10]",
     },
     {
       case: 'a single-end sample for a paired pipeline',
       pipeline: dnaAlignPipeline,
       sample: sampleOf('S1', ['R1'], {}),
+      code: 'PIPELINE_READ_MISSING',
       message: 'pipeline dna-align step fastp reads {{reads.R2}}, but sample S1 has no R2 file (it has R1)',
     },
     {
       case: 'a parameter without value or default',
       pipeline: lab,
       sample: sampleOf('S1', ['R1'], {}),
+      code: 'PIPELINE_PARAM',
       message:
         'pipeline lab step count uses {{param.Species}}, but sample S1 leaves column Species empty and the pipeline gives no default: fill it in the sample sheet',
     },
@@ -89,12 +92,14 @@ describe('checkPipelineRequirements', () => {
       case: 'a parameter a shell would interpret',
       pipeline: lab,
       sample: sampleOf('S1', ['R1'], { Species: 'mouse; rm -rf /' }),
+      code: 'PIPELINE_PARAM',
       message:
         'pipeline lab step count puts {{param.Species}} into shell text, and sample S1\'s value "mouse; rm -rf /" has characters a shell would interpret',
     },
-  ])('rejects $case with the reason', ({ pipeline, sample, message }) => {
+  ])('rejects $case with the reason', ({ pipeline, sample, code, message }) => {
     const { reasons } = checkPipelineRequirements(pipeline, sample, references);
     expect(reasons.map((reason) => reason.message)).toEqual([message]);
+    expect(reasons[0]!.code).toBe(code);
     expect(reasons[0]!.file).toBe('SampleSheet.csv');
   });
 });
