@@ -81,3 +81,35 @@ export function parsePacbioPath(path: string): LongReadFile | undefined {
   if (sampleId && /^unassigned$/i.test(sampleId.split('.').pop()!)) return { unclassified: true };
   return { ...(sampleId ? { sampleId } : {}), unclassified: false };
 }
+
+/** MinKNOW's final summary, at any depth of the run folder: written once every file of the run is. */
+export const MINKNOW_FINAL_SUMMARY = /(^|\/)final_summary_[^/]*\.txt$/;
+
+/** What a MinKNOW `final_summary_*.txt` promises about the folder it sits in. */
+export interface MinknowFinalSummary {
+  /** `fastq_files_in_final_dest`: every FASTQ MinKNOW wrote below this folder (pass and fail); absent in old versions. */
+  fastqFiles?: number;
+}
+
+/**
+ * Reads a MinKNOW final summary (`key=value` lines, written once every file of the run is written).
+ * Landfall uses its FASTQ count so that a summary that lands before some of the FASTQs it counts (a
+ * share or S3 does not keep write order) cannot start a sample on part of its reads.
+ *
+ * @example parseMinknowFinalSummary('flow_cell_id=PAO25751\nfastq_files_in_final_dest=6\n') // { fastqFiles: 6 }
+ */
+export function parseMinknowFinalSummary(text: string): MinknowFinalSummary {
+  const value = /^fastq_files_in_final_dest=(\d+)\s*$/m.exec(text)?.[1];
+  return value === undefined ? {} : { fastqFiles: Number(value) };
+}
+
+/**
+ * FASTQs a final summary counts that have not landed: those counted minus those present below the
+ * summary's folder (`fastq_pass/`, `fastq_fail/`, any depth). 0 when all are there or the count is unknown.
+ */
+export function fastqsNotYetLanded(summaryPath: string, summary: MinknowFinalSummary, paths: readonly string[]): number {
+  if (summary.fastqFiles === undefined) return 0;
+  const folder = summaryPath.includes('/') ? summaryPath.slice(0, summaryPath.lastIndexOf('/') + 1) : '';
+  const present = paths.filter((path) => path.startsWith(folder) && isFastqName(path.slice(path.lastIndexOf('/') + 1))).length;
+  return Math.max(0, summary.fastqFiles - present);
+}

@@ -83,7 +83,11 @@ const RULES = {
   SAMPLE_SHEET: rule('run', SHEET, 'A sample sheet reads as v1 or v2: a data section with Sample_ID, lanes 1–8, unique (Lane, Sample_ID).'),
   RUN_INFO: rule('run', RUN_FOLDER, 'A RunInfo.xml in the run folder parses: its reads, their cycles and the lane count.'),
   NO_SAMPLE_SHEET: rule('run', RUN_FOLDER, 'A run folder checked with the illumina profile holds a SampleSheet.csv.'),
-  MISSING_FILE: rule('run', RUN_FOLDER, 'Every file the sample sheet (sample × lane × read) or the manifest lists is in the run folder.'),
+  MISSING_FILE: rule(
+    'run',
+    RUN_FOLDER,
+    "Every file the sample sheet (sample × lane × read) or the manifest lists, and every FASTQ MinKNOW's final summary counts, is there.",
+  ),
   DUPLICATE_FILE: rule('run', RUN_FOLDER, 'Each FASTQ name the sample sheet expects occurs once in the run folder.'),
   ORPHAN_FASTQ: rule('run', RUN_FOLDER, 'Every FASTQ belongs to a sample of the sheet or the manifest (or is Undetermined_S0_*).'),
   NO_MANIFEST: rule('run', RUN_FOLDER, 'A run folder checked with the manifest profile holds a manifest.'),

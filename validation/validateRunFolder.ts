@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { normalizeKey } from '../contracts/keys.ts';
 import { isFastqName } from '../layouts/fastqNames.ts';
+import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, parseMinknowFinalSummary } from '../layouts/longReads.ts';
 import { pairMates } from '../layouts/pairs.ts';
 import { parseRunInfo, type RunInfo } from '../layouts/runInfo.ts';
 import { resolveRunLayout } from '../layouts/runLayout.ts';
@@ -42,7 +43,7 @@ export function detectProfile(paths: readonly string[]): LayoutProfile {
   const top = paths.filter((path) => !path.includes('/'));
   if (top.some((path) => SAMPLE_SHEET_NAME.test(path))) return 'illumina';
   if (top.some((path) => MANIFEST_NAME.test(path))) return 'manifest';
-  if (paths.some((path) => /(^|\/)fastq_pass[^/]*\//.test(path) || /(^|\/)final_summary_[^/]*\.txt$/.test(path))) return 'ont';
+  if (paths.some((path) => /(^|\/)fastq_pass[^/]*\//.test(path) || MINKNOW_FINAL_SUMMARY.test(path))) return 'ont';
   if (paths.some((path) => /\.hifi_reads\./.test(path) || /\.transferdone$/.test(path))) return 'pacbio';
   return 'marker';
 }
@@ -154,6 +155,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const layout =
     profile === 'illumina' && !sheet ? undefined : resolveRunLayout({ profile, files: files.map((file) => file.path), sheet, runInfo });
   if (layout) reasons.push(...layoutReasons(layout, sheetFile?.path));
+  if (profile === 'ont') reasons.push(...(await finalSummaryReasons(files)));
 
   const byPath = new Map(files.map((file) => [file.path, file]));
   const wantsSha = (file: FolderFile) => options.sha256 === true || listed.get(normalizeKey(file.path))?.sha256 !== undefined;
@@ -296,6 +298,26 @@ function fastqResult(path: string, inspection: FastqInspection, extra: Validatio
     stats: inspection.stats,
     ...(inspection.qualityEncoding ? { qualityEncoding: inspection.qualityEncoding } : {}),
   };
+}
+
+/** MinKNOW's final summary counts the FASTQs it wrote; fewer in the folder means some are still to come (or lost). */
+async function finalSummaryReasons(files: FolderFile[]): Promise<ValidationReason[]> {
+  const paths = files.map((file) => file.path);
+  const reasons: ValidationReason[] = [];
+  for (const file of files.filter((candidate) => MINKNOW_FINAL_SUMMARY.test(candidate.path))) {
+    const summary = parseMinknowFinalSummary(await readText(file.absolute));
+    const notLanded = fastqsNotYetLanded(file.path, summary, paths);
+    if (notLanded === 0) continue;
+    reasons.push(
+      reasonOf('MISSING_FILE', {
+        file: file.path,
+        expected: `${summary.fastqFiles} FASTQ files below its folder (fastq_files_in_final_dest=${summary.fastqFiles})`,
+        found: `${summary.fastqFiles! - notLanded}`,
+        message: `missing file: ${file.path} says MinKNOW wrote ${summary.fastqFiles} FASTQ files, ${notLanded} of them are not in the run folder`,
+      }),
+    );
+  }
+  return reasons;
 }
 
 async function readText(path: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { RTA_ONLY_MODELS, type InstrumentModel } from '../../config/schema.ts';
 import { type RunLayoutInput, resolveRunLayout } from '../../layouts/runLayout.ts';
+import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary } from '../../layouts/longReads.ts';
 import type { RunInfo } from '../../layouts/runInfo.ts';
 import type { SampleSheet } from '../../layouts/sampleSheet.ts';
 import type { ExpectedFile, LayoutProblem, LayoutProfile, ReadStructure, RunLevelFile, UnexpectedFile } from '../../layouts/types.ts';
@@ -13,7 +14,6 @@ export const RUN_INFO = 'RunInfo.xml';
 export const RUN_MARKER = 'transfer_complete.txt';
 const RTA_COMPLETE = /^RTAComplete\.(txt|xml)$/;
 const SAMPLE_MARKER = /^(.+)\.complete$/;
-const ONT_FINAL_SUMMARY = /(^|\/)final_summary_[^/]*\.txt$/;
 const PACBIO_TRANSFER_DONE = /(^|\/)[^/]+\.transferdone$/;
 
 export type Profile = LayoutProfile;
@@ -54,6 +54,8 @@ export interface CompletenessInput {
   sheet?: SampleSheet;
   runInfo?: RunInfo;
   manifest?: RunManifest;
+  /** MinKNOW final summaries that landed, read (ONT): their FASTQ counts must all have landed. */
+  finalSummaries?: Record<string, MinknowFinalSummary>;
   /** Completion time of a Storage Gateway working-set barrier (NotifyWhenUploaded) for this run's share. */
   barrierAt?: string;
   now: number;
@@ -108,8 +110,16 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     const notLanded = input.manifest.entries.filter((entry) => !byName.has(entry.name));
     if (notLanded.length > 0) waitingFor = `${notLanded.length} file(s) the manifest lists`;
   } else if (input.profile === 'ont') {
-    const summary = firstMatching(ONT_FINAL_SUMMARY) ?? byName.get(RUN_MARKER);
-    if (summary) [signal, signalAt] = [summary.name, landedAt(summary)];
+    const summary = firstMatching(MINKNOW_FINAL_SUMMARY) ?? byName.get(RUN_MARKER);
+    // The summary may land before FASTQs it counts (neither a share nor S3 keeps write order).
+    const names = input.files.map((file) => file.name);
+    const short = Object.entries(input.finalSummaries ?? {})
+      .map(([path, read]) => ({ path, read, notLanded: fastqsNotYetLanded(path, read, names) }))
+      .filter((entry) => entry.notLanded > 0);
+    if (short.length > 0) {
+      const [{ path, read, notLanded }] = short as [(typeof short)[number]];
+      waitingFor = `${notLanded} more FASTQ file(s): ${path} says fastq_files_in_final_dest=${read.fastqFiles}`;
+    } else if (summary) [signal, signalAt] = [summary.name, landedAt(summary)];
     else useBarrier('final_summary_*.txt (MinKNOW writes it once every file is written)');
   } else if (input.profile === 'pacbio') {
     const done = byName.get(RUN_MARKER) ?? firstMatching(PACBIO_TRANSFER_DONE);

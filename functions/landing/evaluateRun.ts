@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { isFastqName } from '../../layouts/fastqNames.ts';
 import { LayoutError } from '../../layouts/errors.ts';
+import { MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary, parseMinknowFinalSummary } from '../../layouts/longReads.ts';
 import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
 import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
 import { SAMPLE_SHEET_NAME } from '../../layouts/runFiles.ts';
@@ -42,14 +43,11 @@ const identityOf = (files: LandedFile[]) =>
  * Keyed by bucket, key and ETag, so a re-uploaded sheet is read again. Small and per process (a warm Lambda
  * container keeps it between invocations, which is just as correct).
  */
-const parsedDocuments = new Map<string, SampleSheet | RunManifest | RunInfo>();
+type RunDocument = SampleSheet | RunManifest | RunInfo | MinknowFinalSummary;
+const parsedDocuments = new Map<string, RunDocument>();
 const PARSED_DOCUMENTS_KEPT = 64;
 
-async function readDocument<T extends SampleSheet | RunManifest | RunInfo>(
-  svc: Services,
-  file: LandedFile,
-  parse: (bytes: Buffer) => T,
-): Promise<T> {
+async function readDocument<T extends RunDocument>(svc: Services, file: LandedFile, parse: (bytes: Buffer) => T): Promise<T> {
   const cacheKey = `${file.bucket}\u0000${file.key}\u0000${file.etag}\u0000${file.versionId ?? ''}`;
   const cached = parsedDocuments.get(cacheKey);
   if (cached) return cached as T;
@@ -72,6 +70,8 @@ export interface RunDocuments {
   sheet?: SampleSheet;
   runInfo?: RunInfo;
   manifest?: RunManifest;
+  /** MinKNOW final summaries by path: how many FASTQs each says it wrote (ONT runs). */
+  finalSummaries?: Record<string, MinknowFinalSummary>;
   /** What made a landed document unreadable (which file, which line, what to do). */
   problem?: string;
 }
@@ -95,7 +95,17 @@ export async function readRunDocuments(svc: Services, files: LandedFile[]): Prom
   const runInfo = await read(documents.runInfo, (bytes) => parseRunInfo(bytes));
   const manifestFile = documents.manifest;
   const manifest = await read(manifestFile, (bytes) => parseRunManifest(manifestFile!.name, bytes.toString('utf8')));
-  return { ...(sheet ? { sheet } : {}), ...(runInfo ? { runInfo } : {}), ...(manifest ? { manifest } : {}), ...result };
+  const finalSummaries: Record<string, MinknowFinalSummary> = {};
+  for (const file of files.filter((candidate) => MINKNOW_FINAL_SUMMARY.test(candidate.name))) {
+    finalSummaries[file.name] = await readDocument(svc, file, (bytes) => parseMinknowFinalSummary(bytes.toString('utf8')));
+  }
+  return {
+    ...(sheet ? { sheet } : {}),
+    ...(runInfo ? { runInfo } : {}),
+    ...(manifest ? { manifest } : {}),
+    ...(Object.keys(finalSummaries).length > 0 ? { finalSummaries } : {}),
+    ...result,
+  };
 }
 
 type RunEvaluation = { landed: string[]; status: string; settling: string[] };
@@ -167,6 +177,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     sheet: documents.sheet,
     runInfo: documents.runInfo,
     manifest: documents.manifest,
+    finalSummaries: documents.finalSummaries,
     barrierAt: run?.barrierAt,
     now,
     rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,

@@ -95,6 +95,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
         sheet: documents.sheet,
         runInfo: documents.runInfo,
         manifest: documents.manifest,
+        finalSummaries: documents.finalSummaries,
         now: Date.now(),
         rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
         deadlineMinutes: svc.config.completeness.deadlineMinutes,

@@ -52,6 +52,35 @@ describe('validateRunFolder', () => {
     expect(result.files.map((file) => file.path)).toEqual(['S1.R1.fastq.gz']);
   });
 
+  it('calls a MinKNOW run INVALID while fewer FASTQs are there than its final summary counts, and VALID once all are', async () => {
+    // Prepare: MinKNOW counts every FASTQ it wrote below the summary's folder, pass and fail.
+    const batch = (folder: string, n: number) =>
+      `${folder}/PAO25751_${folder.split('/')[0]!.slice(6)}_barcode01_e05460c6_de9f2c7f_${n}.fastq.gz`;
+    const files = {
+      [batch('fastq_pass/barcode01', 0)]: gz(reads(5)),
+      [batch('fastq_pass/barcode01', 1)]: gz(reads(5, { from: 50 })),
+      [batch('fastq_fail/barcode01', 0)]: gz(reads(2, { from: 90 })),
+      'final_summary_PAO25751_e05460c6_de9f2c7f.txt': 'flow_cell_id=PAO25751\nfastq_files_in_final_dest=4\n',
+    };
+    const short = await runFolder(files);
+    const whole = await runFolder({ ...files, [batch('fastq_pass/barcode01', 2)]: gz(reads(5, { from: 70 })) });
+
+    // Act
+    const [before, after] = [await validateRunFolder(short, { profile: 'ont' }), await validateRunFolder(whole, { profile: 'ont' })];
+
+    // Assess
+    expect(before.valid).toBe(false);
+    expect(before.reasons).toContainEqual(
+      expect.objectContaining({
+        code: 'MISSING_FILE',
+        file: 'final_summary_PAO25751_e05460c6_de9f2c7f.txt',
+        expected: '4 FASTQ files below its folder (fastq_files_in_final_dest=4)',
+        found: '3',
+      }),
+    );
+    expect({ valid: after.valid, reasons: after.reasons }).toEqual({ valid: true, reasons: [] });
+  });
+
   const laneSplit = {
     'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n2,A,ACGT\r\n1,B,TTTT\r\n'),
     'A_S1_L001_R1_001.fastq.gz': gz(reads(4, { mate: 1 })),

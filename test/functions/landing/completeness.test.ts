@@ -210,6 +210,29 @@ describe('ont profile', () => {
     expect(after.samples[0]!.files.map((file) => `${file.label}:${file.role}:${file.part}`)).toEqual(['R1:single:1', 'R1:single:2']);
     expect(after.unexpected).toEqual([]);
   });
+  it('waits while fewer FASTQs have landed than the final summary counts, however early the summary landed', () => {
+    // Prepare: MinKNOW counts pass and fail FASTQs below the summary's folder (fastq_files_in_final_dest).
+    const summary = 'PAO25751_run/final_summary_PAO25751_e05460c6_de9f2c7f.txt';
+    const reads = [pass('barcode01', 0), pass('barcode01', 1), pass('barcode02', 0)].map((name) => `PAO25751_run/${name}`);
+    const late = `PAO25751_run/${pass('barcode02', 1)}`;
+    const input = (names: string[]) =>
+      base({ profile: 'ont', files: [...names, summary].map((name) => landed(name)), finalSummaries: { [summary]: { fastqFiles: 4 } } });
+    // Act
+    const early = evaluateCompleteness(input(reads));
+    const whole = evaluateCompleteness(input([...reads, late]));
+    // Assess
+    expect({ status: early.status, ready: ready(early), waitingFor: early.waitingFor }).toEqual({
+      status: 'RECEIVING',
+      ready: [],
+      waitingFor: `1 more FASTQ file(s): ${summary} says fastq_files_in_final_dest=4`,
+    });
+    expect({ status: whole.status, ready: ready(whole), signal: whole.signal }).toEqual({
+      status: 'COMPLETE',
+      ready: ['barcode01', 'barcode02'],
+      signal: summary,
+    });
+    expect(whole.samples[1]!.files).toHaveLength(2);
+  });
 });
 
 describe('pacbio profile', () => {
