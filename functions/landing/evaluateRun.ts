@@ -10,7 +10,7 @@ import type { LandedFile } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import { evaluateCompleteness, RUN_INFO, SAMPLE_SHEET, type Profile } from './completeness.ts';
+import { evaluateCompleteness, RUN_INFO, type RunCompleteness, SAMPLE_SHEET, type Profile } from './completeness.ts';
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
 
@@ -74,6 +74,31 @@ export interface RunDocuments {
   finalSummaries?: Record<string, MinknowFinalSummary>;
   /** What made a landed document unreadable (which file, which line, what to do). */
   problem?: string;
+}
+
+/**
+ * A run's completeness from its landed files and read documents, with the team's profile for the run and
+ * the config's settle and deadline windows (and which profile that was): the one way the landing and the sweep ask it.
+ */
+export function completenessOf(
+  svc: Services,
+  run: { team: string; runId: string; files: LandedFile[]; documents: RunDocuments; now: number; barrierAt?: string },
+): RunCompleteness & { profile: Profile } {
+  const { profile, instrumentModel } = profileFor(svc.config, run.team, run.runId);
+  const completeness = evaluateCompleteness({
+    profile,
+    instrumentModel,
+    files: run.files,
+    sheet: run.documents.sheet,
+    runInfo: run.documents.runInfo,
+    manifest: run.documents.manifest,
+    finalSummaries: run.documents.finalSummaries,
+    barrierAt: run.barrierAt,
+    now: run.now,
+    rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
+    deadlineMinutes: svc.config.completeness.deadlineMinutes,
+  });
+  return { ...completeness, profile };
 }
 
 /** Reads and parses the run's sample sheet, RunInfo.xml and manifest when they landed; a bad one is reported, not fatal. */
@@ -169,20 +194,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     });
     return { landed: [], settling: [], status: 'INCOMPLETE' };
   }
-  const { profile, instrumentModel } = profileFor(svc.config, team, runId);
-  const completeness = evaluateCompleteness({
-    profile,
-    instrumentModel,
-    files,
-    sheet: documents.sheet,
-    runInfo: documents.runInfo,
-    manifest: documents.manifest,
-    finalSummaries: documents.finalSummaries,
-    barrierAt: run?.barrierAt,
-    now,
-    rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
-    deadlineMinutes: svc.config.completeness.deadlineMinutes,
-  });
+  const completeness = completenessOf(svc, { team, runId, files, documents, now, barrierAt: run?.barrierAt });
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
   await svc.catalog.runs.update(team, runId, {
     status,
@@ -213,7 +225,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       runId,
       file: unexpected.name,
       kind: isFastqName(unexpected.name) ? 'unknown-sample' : 'unknown-file',
-      message: `${unexpected.reason} (${profile} profile); it stays in the landing bucket`,
+      message: `${unexpected.reason} (${completeness.profile} profile); it stays in the landing bucket`,
       dedupeKey: `unexpected:${team}/${runId}/${unexpected.name}:${identityOf([file])}`,
     });
   }

@@ -1,8 +1,7 @@
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { ScheduledEvent } from '../../contracts/events/scheduled.ts';
 import type { LandedFile, RunRecord } from '../catalog/types.ts';
-import { evaluateCompleteness } from '../landing/completeness.ts';
-import { evaluateRun, profileFor, readRunDocuments } from '../landing/evaluateRun.ts';
+import { completenessOf, evaluateRun, readRunDocuments } from '../landing/evaluateRun.ts';
 import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
 import { objectCreatedEvent } from '../../contracts/events/s3.ts';
 import { RECONCILE_REQUEST_ID } from '../landing/redrive.ts';
@@ -87,19 +86,7 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
       if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
       const files = await svc.catalog.runs.listFiles(sample.team, sample.runId);
       const documents = await readRunDocuments(svc, files);
-      const { profile, instrumentModel } = profileFor(svc.config, sample.team, sample.runId);
-      const completeness = evaluateCompleteness({
-        profile,
-        instrumentModel,
-        files,
-        sheet: documents.sheet,
-        runInfo: documents.runInfo,
-        manifest: documents.manifest,
-        finalSummaries: documents.finalSummaries,
-        now: Date.now(),
-        rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
-        deadlineMinutes: svc.config.completeness.deadlineMinutes,
-      });
+      const completeness = completenessOf(svc, { team: sample.team, runId: sample.runId, files, documents, now: Date.now() });
       const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
       if (!sampleFiles) continue;
       await validateLandedSample(svc, {
