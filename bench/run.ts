@@ -16,6 +16,7 @@ import type { BenchModule, BenchRow } from './types.ts';
 import { dashboardBench } from './dashboard.ts';
 import { idleToZeroBench } from './idleToZero.ts';
 import { burstBench } from './burst.ts';
+import { cliStartBench } from './cliStart.ts';
 import { landingLatencyBench } from './landingLatency.ts';
 import { pipelineOverheadBench } from './pipelineOverhead.ts';
 import { placementBench } from './placement.ts';
@@ -24,6 +25,7 @@ import { validationBench } from './validation.ts';
 // burst last: it runs a second in-process embedded runtime after idle-to-zero's has stopped.
 const MODULES: BenchModule[] = [
   validationBench,
+  cliStartBench,
   landingLatencyBench,
   placementBench,
   dashboardBench,
