@@ -86,7 +86,7 @@ export default {
     // Type-only imports count: a type is a dependency on where it is defined.
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|^\\.sst/' },
+    exclude: { path: '(^|/)node_modules/|^\\.sst/|^dist/' },
     tsConfig: { fileName: 'tsconfig.json' },
   },
 };

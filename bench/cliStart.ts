@@ -6,24 +6,17 @@
  * same commands also run from the TypeScript sources through tsx (how development runs them), side by side.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFastqGz } from './fastqGenerator.ts';
-import { projectRoot, startLiveRuntime } from './liveRuntime.ts';
+import { installedCommand, projectRoot, startLiveRuntime } from './liveRuntime.ts';
 import type { BenchModule, BenchRow } from './types.ts';
 
 /** Reads in the file `validate` checks: a small sample, so the figure is mostly the start. */
 const VALIDATE_READS = 4_000;
 /** The issue asks for medians of 5 whole-process runs at least. */
 const MIN_ROUNDS = 5;
-
-/** The `landfall` command as `npm` installs it: package.json `bin`, run through its first line (`#!…`). */
-export function installedCommand(root = projectRoot): string {
-  const { bin } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-  return path.resolve(root, bin.landfall!);
-}
 
 /** Milliseconds from spawn to exit of one whole process; a non-zero exit is an error naming the command. */
 function timeProcess(argv: string[], cwd: string): Promise<number> {

@@ -14,6 +14,12 @@ import { BUS_LOG_NAME } from '../runtime/bus/LocalEventBus.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const benchConfigPath = path.join(projectRoot, 'bench/landfall.bench.config.ts');
 
+/** The `landfall` command as `npm` installs it: package.json `bin` (the compiled build; bench/run.ts rebuilds it when stale). */
+export function installedCommand(root = projectRoot): string {
+  const { bin } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  return path.resolve(root, bin.landfall!);
+}
+
 export interface LiveRuntime {
   child: ChildProcess;
   info: RuntimeInfo;
@@ -42,23 +48,12 @@ export function cpuProfileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** `landfall up --state-dir <stateDir> --config <configPath>` as a child process; resolves once runtime.json names it. */
+/** `landfall up --state-dir <stateDir> --config <configPath>` (the installed bin) as a child process; resolves once runtime.json names it. */
 export async function startLiveRuntime(stateDir: string, configPath = benchConfigPath, extraArgs: string[] = []): Promise<LiveRuntime> {
   const layout = stateLayout(stateDir);
   const child = spawn(
     process.execPath,
-    [
-      ...cpuProfileArgs(),
-      '--import',
-      'tsx',
-      path.join(projectRoot, 'cli/landfall.ts'),
-      'up',
-      '--state-dir',
-      stateDir,
-      '--config',
-      configPath,
-      ...extraArgs,
-    ],
+    [...cpuProfileArgs(), installedCommand(), 'up', '--state-dir', stateDir, '--config', configPath, ...extraArgs],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

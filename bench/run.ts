@@ -7,6 +7,7 @@
  * `--json` also writes `bench/results/<timestamp>.json`; `--strict` exits 1 when a target is missed.
  * To add a benchmark, write a module exporting a {@link BenchModule} and list it in MODULES.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,12 @@ async function main(): Promise<number> {
   const modules = MODULES.filter((module) => !values.only || module.name === values.only);
   if (modules.length === 0) {
     process.stderr.write(`bench: no module ${JSON.stringify(values.only)} (modules: ${MODULES.map((m) => m.name).join(', ')})\n`);
+    return 2;
+  }
+  // The bench runs `landfall` as installed (package.json bin, the compiled build): current with the sources first.
+  const build = spawnSync(process.execPath, ['--import', 'tsx', here('../scripts/build.ts'), '--if-stale'], { stdio: 'inherit' });
+  if (build.status !== 0) {
+    process.stderr.write('bench: npm run build failed\n');
     return 2;
   }
   const large = !values['skip-large'] && process.env.LANDFALL_BENCH_SKIP_LARGE !== '1';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledConfigUrl } from './compiledConfig.ts';
 import { ConfigError } from './errors.ts';
 import { LandfallConfig } from './schema.ts';
 
@@ -12,13 +13,26 @@ export function defaultConfigPath(cwd = process.cwd()): string {
   return existsSync(local) ? local : path.join(projectRoot, 'landfall.config.ts');
 }
 
+/**
+ * Imports the config module: from the sources (run through tsx) Node imports the TypeScript directly; the
+ * compiled CLI (dist/, plain Node) has no TypeScript loader and imports the config compiled (compiledConfig.ts).
+ */
+async function importConfig(file: string): Promise<unknown> {
+  try {
+    return await import(pathToFileURL(file).href);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    return import(await compiledConfigUrl(file));
+  }
+}
+
 /** Imports a `landfall.config.ts` (default export from defineConfig) and validates it again. */
 export async function loadConfig(configPath = defaultConfigPath()): Promise<{ config: LandfallConfig; configPath: string }> {
   const resolved = path.resolve(configPath);
   if (!existsSync(resolved)) throw new ConfigError(`config file ${resolved} does not exist`);
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(resolved).href)) as { default?: unknown };
+    module = (await importConfig(resolved)) as { default?: unknown };
   } catch (error) {
     throw new ConfigError(`could not load ${resolved}: ${(error as Error).message}`, { cause: error });
   }

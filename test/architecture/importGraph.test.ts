@@ -31,7 +31,7 @@ async function violationsOf(baseDir: string, roots: string[]): Promise<string[]>
     ruleSet: { forbidden: rules.default.forbidden },
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|^\\.sst/' },
+    exclude: { path: '(^|/)node_modules/|^\\.sst/|^dist/' },
   };
   const result = await cruise(roots, options, { extensions: ['.ts', '.mts', '.mjs', '.js'] });
   if (typeof result.output === 'string') throw new Error('dependency-cruiser returned text, expected its JSON result');

@@ -26,13 +26,23 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The modules `landfall <args>` (run from sources through tsx) loads: project files relative to the root, packages by name. */
-async function modulesLoadedBy(args: string[]): Promise<{ code: number; stderr: string; files: string[]; packages: Set<string> }> {
+/**
+ * The modules `landfall <args>` loads: project files relative to the root, packages by name. From the sources
+ * through tsx by default; `compiled`: the bin `npm ci` builds (dist/cli/, its chunks are files of dist/).
+ */
+async function modulesLoadedBy(
+  args: string[],
+  compiled = false,
+): Promise<{ code: number; stderr: string; files: string[]; packages: Set<string> }> {
   const trace = path.join(dir, `trace-${args[0]}-${Date.now()}.txt`);
+  // The recorder's hook goes after tsx's: tsx answers TypeScript loads itself, so the recorder must see them first.
+  const node = compiled
+    ? ['--import', TRACE, path.join(ROOT, 'dist/cli/landfall.mjs')]
+    : ['--import', 'tsx', '--import', TRACE, path.join(ROOT, 'cli/landfall.ts')];
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--import', TRACE, path.join(ROOT, 'cli/landfall.ts'), ...args],
+      [...node, ...args],
       { cwd: ROOT, env: { ...process.env, LANDFALL_LOAD_TRACE: trace, LANDFALL_TOKEN: '' }, timeout: 60_000 },
       (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
     ),
@@ -91,5 +101,28 @@ describe('each landfall command loads only what it uses', () => {
       files.filter((file) => file.startsWith('runtime/') && !/^runtime\/(identity|stateLayout|processDefaults|polyfills)/.test(file)),
     ).toEqual([]);
     expect(files.filter((file) => file.startsWith('cli/commands/') && !/readCommands|statusReport/.test(file))).toEqual([]);
+  });
+});
+
+describe('the compiled landfall (dist/cli) loads the same packages per command', () => {
+  it('--help: commander alone', async () => {
+    const { code, packages } = await modulesLoadedBy(['--help'], true);
+    expect(code).toBe(0);
+    expect([...packages]).toEqual(['commander']);
+  });
+
+  it('validate: no AWS SDK and nothing of the runtime', async () => {
+    const { code, stderr, packages } = await modulesLoadedBy(['validate', fastq, '--json'], true);
+    expect(code, stderr).toBe(0);
+    expect(awsSdk(packages)).toEqual([]);
+    expect(RUNTIME_PACKAGES.filter((name) => packages.has(name))).toEqual([]);
+  });
+
+  it('status: the DynamoDB catalog client and nothing of the runtime', async () => {
+    const { code, stderr, packages } = await modulesLoadedBy(['status', '--state-dir', path.join(dir, 'none')], true);
+    expect(code).toBe(2);
+    expect(stderr).toContain('no runtime at');
+    expect(awsSdk(packages).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
+    expect(RUNTIME_PACKAGES.filter((name) => packages.has(name))).toEqual([]);
   });
 });

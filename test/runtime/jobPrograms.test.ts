@@ -1,6 +1,7 @@
 /**
- * The step image's programs as the embedded runtime runs them: bundled once, each a plain `node` process
- * that runs its own main (and only its own). Each is started without a job and must say what it misses.
+ * The step image's programs as the embedded runtime runs them: the image's bundle (workflows/jobBundle.ts), each a
+ * plain `node` process that runs its own main (and only its own). Each is started without a job and must say
+ * what it misses.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -28,9 +29,10 @@ describe('jobProgramCommands', () => {
     const commands = await jobProgramCommands(ROOT);
     const result = await run(commands[program]);
     // Assess
-    expect(commands[program][0]).toBe(process.execPath);
+    expect(commands[program].slice(0, 2)).toEqual([process.execPath, '--enable-source-maps']);
+    // The step image's bundle: dist/job/ while it matches the sources, else one built from them in the cache.
     expect(commands[program].at(-1)).toMatch(
-      program.startsWith('landfall-stage') ? /node_modules\/\.cache\/landfall-job-programs\/[0-9a-f]{16}\/.+\.mjs$/ : /\.ts$/,
+      new RegExp(`(dist/job|node_modules/\\.cache/landfall-job-programs/[0-9a-f]{16})/${program}\\.mjs$`),
     );
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(says);

@@ -1,72 +1,58 @@
-import { readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+/**
+ * The step image is the job-program bundle (workflows/jobBundle.ts) and nothing else; its tag hashes exactly
+ * what the image holds. That the programs run from that file set alone is test/workflows/jobBundle.test.ts.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
-import { STEP_DOCKERFILE, STEP_IMAGE_SOURCES } from '../../stacks/stepImage.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STEP_DOCKERFILE, STEP_IMAGE_SOURCES, stepImageTag } from '../../stacks/stepImage.ts';
+import { JOB_BUNDLE_DIGEST_FILE, JOB_BUNDLE_DIR, jobSourcesDigest } from '../../workflows/jobBundle.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dockerfile = readFileSync(join(root, STEP_DOCKERFILE), 'utf8');
+const scratch = mkdtempSync(join(tmpdir(), 'landfall-step-image-'));
 
-/** Sources the Dockerfile copies into /app (every `COPY <src…> <dest>` line). */
-function copiedSources(): string[] {
-  return dockerfile
-    .split('\n')
-    .filter((line) => line.startsWith('COPY '))
-    .flatMap((line) => line.split(/\s+/).slice(1, -1));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A copy of what stepImageTag reads: the Dockerfile, the bundle and its digest, and the sources the digest covers. */
+function copyOfTree(name: string): string {
+  const base = join(scratch, name);
+  for (const part of [STEP_DOCKERFILE, JOB_BUNDLE_DIR, JOB_BUNDLE_DIGEST_FILE, 'package-lock.json'])
+    cpSync(join(root, part), join(base, part), { recursive: true });
+  for (const folder of ['config', 'contracts', 'layouts', 'validation', 'seams', 'events', 'workflows', 'functions'])
+    cpSync(join(root, folder), join(base, folder), { recursive: true });
+  // As `npm run build` records it for this tree (a copy's modification times are its own).
+  writeFileSync(join(base, JOB_BUNDLE_DIGEST_FILE), `${jobSourcesDigest(base)}\n`);
+  return base;
 }
 
-/** Entry points the Dockerfile's wrapper scripts run (`node --import tsx /app/<file>`). */
-function entryPoints(): string[] {
-  return [...dockerfile.matchAll(/--import tsx \/app\/(\S+\.ts)/g)].map((match) => match[1]!);
-}
-
-/** Every repository file an entry point loads (relative imports, static and dynamic), and every package it names. */
-function closureOf(entries: string[]): { files: Set<string>; packages: Set<string> } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const pending = [...entries];
-  while (pending.length > 0) {
-    const file = pending.pop()!;
-    if (files.has(file)) continue;
-    files.add(file);
-    const { importedFiles } = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true);
-    for (const { fileName: specifier } of importedFiles) {
-      if (specifier.startsWith('.')) pending.push(relative(root, resolve(root, dirname(file), specifier)));
-      else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) {
-        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
-      }
-    }
-  }
-  return { files, packages };
-}
-
-describe('The step image holds everything its programs load', () => {
-  it('copies exactly the sources stepImageTag hashes', () => {
-    expect(copiedSources().sort()).toEqual([...STEP_IMAGE_SOURCES].sort());
+describe('The step image and its tag', () => {
+  it('copies exactly the sources stepImageTag hashes: the job-program bundle', () => {
+    const copied = dockerfile
+      .split('\n')
+      .filter((line) => line.startsWith('COPY '))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    expect(copied).toEqual([...STEP_IMAGE_SOURCES]);
+    expect(STEP_IMAGE_SOURCES).toEqual([JOB_BUNDLE_DIR]);
   });
 
-  it("runs a step job's phases, the built-in step programs and the large-sample validator", () => {
-    expect(entryPoints().sort()).toEqual([
-      'workflows/job/stageIn.ts',
-      'workflows/job/stageOut.ts',
-      'workflows/steps/runStep.ts',
-      'workflows/steps/validateJob.ts',
-    ]);
+  it('changes the tag when a bundled program changes, and only then', () => {
+    const base = copyOfTree('changed');
+    const before = stepImageTag(base);
+    expect(stepImageTag(base)).toBe(before);
+    writeFileSync(join(base, JOB_BUNDLE_DIR, 'landfall-step.mjs'), '// another program\n', { flag: 'a' });
+    expect(stepImageTag(base)).not.toBe(before);
   });
 
-  it("copies every module its programs load (the built-in steps' layouts/ included)", () => {
-    const { files } = closureOf(entryPoints());
-    expect(files.size).toBeGreaterThan(entryPoints().length);
-    const copied = copiedSources();
-    const missing = [...files].filter((file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)));
-    expect(missing, `add a COPY line to ${STEP_DOCKERFILE} (and the folder to STEP_IMAGE_SOURCES)`).toEqual([]);
-  });
-
-  it('installs every package the job programs import (the image runs npm ci --omit=dev)', () => {
-    const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const missing = [...closureOf(entryPoints()).packages].filter((name) => !(name in dependencies));
-    expect(missing).toEqual([]);
+  it('refuses a bundle built from other sources than the working tree, and a missing one', () => {
+    const stale = copyOfTree('stale');
+    const edited = join(stale, 'workflows/steps/qc.ts');
+    utimesSync(edited, new Date(), new Date(Date.now() + 60_000));
+    expect(() => stepImageTag(stale)).toThrow(/built from other sources than these: run "npm run build"/);
+    const missing = copyOfTree('missing');
+    rmSync(join(missing, JOB_BUNDLE_DIR), { recursive: true });
+    expect(() => stepImageTag(missing)).toThrow(/dist\/job\/ is missing: run "npm run build"/);
   });
 });

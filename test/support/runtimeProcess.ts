@@ -15,6 +15,12 @@ import { stateLayout, type RuntimeInfo } from '../../runtime/stateLayout.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const e2eConfigPath = path.join(projectRoot, 'test/fixtures/landfall.e2e.config.ts');
 
+/**
+ * How a person runs `landfall`: the compiled `bin` (dist/cli/landfall.mjs, kept current with the sources by the
+ * test setup, test/support/buildDist.ts), started by node as its `#!` line does.
+ */
+export const landfallCommand = [process.execPath, path.join(projectRoot, 'dist/cli/landfall.mjs')];
+
 export interface RuntimeProcess {
   child: ChildProcess;
   info: RuntimeInfo;
@@ -38,22 +44,18 @@ export async function waitFor<T>(
   }
 }
 
-/** Starts `landfall up` as a real child process (the way a person runs it) and connects to its catalog. */
+/** Starts `landfall up` as a real child process (the compiled bin, the way a person runs it) and connects to its catalog. */
 export async function startRuntimeProcess(
   stateDir: string,
   configPath = e2eConfigPath,
   env: Record<string, string> = {},
 ): Promise<RuntimeProcess> {
   const layout = stateLayout(stateDir);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'cli/landfall.ts'), 'up', '--state-dir', stateDir, '--config', configPath],
-    {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN', ...env },
-    },
-  );
+  const child = spawn(landfallCommand[0]!, [...landfallCommand.slice(1), 'up', '--state-dir', stateDir, '--config', configPath], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN', ...env },
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
