@@ -9,6 +9,7 @@ import type { Catalog } from '../../functions/catalog/Catalog.ts';
 import { IdentityError } from '../identity/errors.ts';
 import { resolveIdentity, visibleTeams, type Identity } from '../identity/identity.ts';
 import { BusLogTail } from './activity.ts';
+import { DashboardSessions, type DashboardSessionsOptions } from './DashboardSessions.ts';
 import { DashboardData } from './gatherDashboard.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -22,8 +23,10 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
-  // The first request may carry ?token=…: never pass it on as a referrer.
-  'referrer-policy': 'no-referrer',
+  // Never pass a URL on to another site (the first request may carry ?token=…, answered with a redirect).
+  // Not no-referrer: under it browsers send `Origin: null` with the page's own form posts, which the
+  // sign-in's cross-site check must refuse.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -36,16 +39,14 @@ export interface DashboardServerOptions {
   port?: number;
   /** How often an open page's stream re-reads the catalog. @default 500 */
   refreshMs?: number;
+  /** When sign-in sessions end (idle, maximum age). @default 8 hours idle, 24 hours in all */
+  sessions?: DashboardSessionsOptions;
 }
 
 export interface DashboardServer {
   port: number;
   url: string;
   close(): Promise<void>;
-}
-
-interface Session {
-  identity: Identity;
 }
 
 /**
@@ -57,7 +58,7 @@ interface Session {
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const data = new DashboardData(options.catalog, options.config);
   const tail = new BusLogTail(options.busLogFile);
-  const sessions = new Map<string, Session>();
+  const sessions = new DashboardSessions(options.sessions);
   const streams = new Set<ServerResponse>();
   const refreshMs = options.refreshMs ?? 500;
   const files = new Map<string, string>();
@@ -66,6 +67,22 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   let port = 0;
   // Cookies are per host, not per port: name the session after the port so two runtimes do not collide.
   const cookieName = () => `landfall_session_${port}`;
+  const csrfCookieName = () => `landfall_csrf_${port}`;
+  const cookieOf = (request: IncomingMessage, name: string) =>
+    (request.headers.cookie ?? '')
+      .split(';')
+      .map((part) => part.trim().split('='))
+      .find(([candidate]) => candidate === name)?.[1];
+  /**
+   * Whether a browser sent this request from another site (or another port: another local page). Browsers
+   * say so in Sec-Fetch-Site and Origin; a request with neither comes from a script, not a page.
+   */
+  const crossSite = (request: IncomingMessage) => {
+    const site = request.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+    const origin = request.headers.origin;
+    return origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`;
+  };
 
   const send = (response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}) => {
     response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, ...headers });
@@ -73,15 +90,24 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   };
   const json = (response: ServerResponse, status: number, body: unknown) =>
     send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
-  const loginPage = (response: ServerResponse, status: number, message?: string) =>
+  /**
+   * The sign-in form, with a fresh anti-forgery value both in the form and in a SameSite=Strict cookie: a form
+   * posted from another site carries neither the cookie nor the value (login CSRF: signing a person's browser
+   * into the attacker's team).
+   */
+  const loginPage = (response: ServerResponse, status: number, message?: string) => {
+    const csrf = randomBytes(24).toString('base64url');
     send(
       response,
       status,
       'text/html; charset=utf-8',
       files
         .get('login.html')!
-        .replace('<!--message-->', message ? `<p class="error" role="alert" id="login-error">${escapeHtml(message)}</p>` : ''),
+        .replace('<!--message-->', message ? `<p class="error" role="alert" id="login-error">${escapeHtml(message)}</p>` : '')
+        .replace('<!--csrf-->', `<input type="hidden" name="csrf" value="${csrf}">`),
+      { 'set-cookie': `${csrfCookieName()}=${csrf}; HttpOnly; SameSite=Strict; Path=/` },
     );
+  };
 
   async function signIn(response: ServerResponse, token: string): Promise<void> {
     let identity: Identity;
@@ -90,22 +116,18 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     } catch {
       return loginPage(response, 401, 'That token is not known to this runtime. Use a token from tokens.json in the state dir.');
     }
-    const id = randomBytes(24).toString('base64url');
-    sessions.set(id, { identity });
+    const id = sessions.create(identity);
     send(response, 303, 'text/plain; charset=utf-8', 'signed in', {
       location: '/',
-      'set-cookie': `${cookieName()}=${id}; HttpOnly; SameSite=Strict; Path=/`,
+      'set-cookie': `${cookieName()}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${sessions.maxAgeSeconds}`,
     });
   }
 
   async function identityOf(request: IncomingMessage): Promise<Identity | undefined> {
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (bearer) return resolveIdentity(options.stateDir, bearer, { anonymous: 'refuse' }).catch(() => undefined);
-    const cookie = (request.headers.cookie ?? '')
-      .split(';')
-      .map((part) => part.trim().split('='))
-      .find(([name]) => name === cookieName());
-    return cookie?.[1] ? sessions.get(cookie[1])?.identity : undefined;
+    const session = cookieOf(request, cookieName());
+    return session ? sessions.identityOf(session) : undefined;
   }
 
   const snapshot = async (identity: Identity) => ({
@@ -158,18 +180,34 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
     if (method === 'GET' && ASSETS[url.pathname])
       return send(response, 200, ASSETS[url.pathname]!, files.get(url.pathname.slice('/assets/'.length))!);
+    // Signing in or out is only ever asked for by this page, or by a link the person opened themselves.
+    const signingInOrOut =
+      (method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) ||
+      (method === 'POST' && (url.pathname === '/login' || url.pathname === '/logout'));
+    if (signingInOrOut && crossSite(request))
+      return loginPage(
+        response,
+        403,
+        'Sign-in refused: a sign-in or sign-out sent by another site or page is refused. Sign in from this page.',
+      );
     if (method === 'GET' && url.pathname === '/' && url.searchParams.has('token'))
       return signIn(response, url.searchParams.get('token') ?? '');
     if (method === 'POST' && url.pathname === '/login') {
-      const form = new URLSearchParams(await readBody(request));
+      let body: string;
+      try {
+        body = await readBody(request);
+      } catch (error) {
+        return loginPage(response, 413, (error as Error).message);
+      }
+      const form = new URLSearchParams(body);
+      const expected = cookieOf(request, csrfCookieName());
+      if (!expected || form.get('csrf') !== expected)
+        return loginPage(response, 403, 'Sign-in refused: the form expired or did not come from this page. Sign in again.');
       return signIn(response, form.get('token') ?? '');
     }
     if (method === 'POST' && url.pathname === '/logout') {
-      const cookie = (request.headers.cookie ?? '')
-        .split(';')
-        .map((part) => part.trim().split('='))
-        .find(([name]) => name === cookieName());
-      if (cookie?.[1]) sessions.delete(cookie[1]);
+      const session = cookieOf(request, cookieName());
+      if (session) sessions.end(session);
       return send(response, 303, 'text/plain; charset=utf-8', 'signed out', {
         location: '/',
         'set-cookie': `${cookieName()}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
@@ -190,7 +228,13 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (url.pathname === '/api/stream') return stream(request, response, identity);
     const runPath = /^\/api\/runs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (runPath) {
-      const [team, runId] = [decodeURIComponent(runPath[1]!), decodeURIComponent(runPath[2]!)];
+      let team: string;
+      let runId: string;
+      try {
+        [team, runId] = [decodeURIComponent(runPath[1]!), decodeURIComponent(runPath[2]!)];
+      } catch {
+        return json(response, 400, { error: `malformed percent-escape in ${url.pathname}: encode team and run with encodeURIComponent` });
+      }
       let timeline;
       try {
         timeline = await data.runTimeline(identity, team, runId);

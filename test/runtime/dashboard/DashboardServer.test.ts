@@ -99,6 +99,119 @@ describe('dashboard server', () => {
     expect((await get('/api/overview', { cookie })).status).toBe(401);
   });
 
+  describe('signing in (finding 10)', () => {
+    /** The sign-in page as a browser gets it: the form's anti-forgery value and its cookie. */
+    async function loginForm(): Promise<{ csrf: string; cookie: string }> {
+      const page = await get('/');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+      const cookie = page.headers.get('set-cookie')?.split(';')[0];
+      expect(csrf).toBeDefined();
+      expect(cookie).toBe(`landfall_csrf_${server.port}=${csrf}`);
+      return { csrf: csrf!, cookie: cookie! };
+    }
+    const postLogin = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(new URL('/login', server.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(body).toString(),
+        redirect: 'manual',
+      });
+    const sessionCookie = (response: Response) =>
+      response.headers
+        .getSetCookie()
+        .find((cookie) => cookie.startsWith(`landfall_session_${server.port}=`))
+        ?.split(';')[0];
+
+    it('signs in through its own form: the anti-forgery value and its cookie match', async () => {
+      // Prepare
+      const form = await loginForm();
+      // Act
+      const response = await postLogin({ token: tokens.teams.genomics!, csrf: form.csrf }, { cookie: form.cookie });
+      // Assess
+      expect(response.status).toBe(303);
+      const cookie = sessionCookie(response);
+      expect(response.headers.getSetCookie().join()).toMatch(/Max-Age=86400/);
+      expect((await get('/api/overview', { cookie: cookie! })).status).toBe(200);
+    });
+
+    it.each<{ case: string; headers: Record<string, string>; withForm: boolean }>([
+      {
+        case: 'a form posted from another site',
+        headers: { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+        withForm: false,
+      },
+      {
+        case: 'a form from another local page (another port)',
+        headers: { origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-site' },
+        withForm: true,
+      },
+      { case: 'a post without the form’s value', headers: {}, withForm: false },
+    ])('refuses $case with 403 and starts no session (login CSRF)', async ({ headers, withForm }) => {
+      // Prepare: even a valid token and, where a page could have it, the victim's own form cookie
+      const form = withForm ? await loginForm() : undefined;
+      // Act
+      const response = await postLogin(
+        { token: tokens.teams.microbio!, ...(form && { csrf: form.csrf }) },
+        { ...headers, ...(form && { cookie: form.cookie }) },
+      );
+      // Assess
+      expect(response.status).toBe(403);
+      expect(sessionCookie(response)).toBeUndefined();
+      expect(await response.text()).toContain('Sign-in refused');
+    });
+
+    it('refuses a ?token= sign-in link followed from another site', async () => {
+      // Act
+      const response = await get(`/?token=${encodeURIComponent(tokens.teams.microbio!)}`, { 'sec-fetch-site': 'cross-site' });
+      // Assess
+      expect(response.status).toBe(403);
+      expect(sessionCookie(response)).toBeUndefined();
+    });
+
+    it('ends a session after its idle time and after its maximum age', async () => {
+      // Prepare: a second server on a clock the test moves
+      let now = Date.parse('2026-12-01T08:00:00Z');
+      const timed = await startDashboardServer({
+        catalog: test.client(),
+        config: dashboardConfig,
+        stateDir,
+        busLogFile: busLog,
+        sessions: { idleMs: 60_000, maxAgeMs: 300_000, now: () => now },
+      });
+      try {
+        const signInTo = async () =>
+          (await fetch(new URL(`/?token=${encodeURIComponent(tokens.operator)}`, timed.url), { redirect: 'manual' })).headers
+            .get('set-cookie')!
+            .split(';')[0]!;
+        const status = async (cookie: string) => (await fetch(new URL('/api/overview', timed.url), { headers: { cookie } })).status;
+        // Act + Assess: used every 50 s it lives until its maximum age, then ends
+        const busy = await signInTo();
+        for (let minute = 1; minute <= 5; minute++) {
+          now += 50_000;
+          expect(await status(busy)).toBe(now - Date.parse('2026-12-01T08:00:00Z') < 300_000 ? 200 : 401);
+        }
+        now += 60_000;
+        expect(await status(busy)).toBe(401);
+        // Left alone past its idle time it ends
+        const idle = await signInTo();
+        now += 59_000;
+        expect(await status(idle)).toBe(200);
+        now += 60_000;
+        expect(await status(idle)).toBe(401);
+      } finally {
+        await timed.close();
+      }
+    });
+  });
+
+  it('answers a malformed percent-escape with 400, not 500', async () => {
+    // Act
+    const response = await get('/api/runs/%E0%A4%A/x', { authorization: `Bearer ${tokens.operator}` });
+    // Assess
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain('malformed percent-escape');
+  });
+
   it('serves only its own assets, under a policy that forbids anything from elsewhere', async () => {
     const script = await get('/assets/dashboard.js');
     expect(script.headers.get('content-type')).toContain('text/javascript');
