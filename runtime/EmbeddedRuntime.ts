@@ -1,6 +1,6 @@
 import './processDefaults.ts';
 import './polyfills.ts';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -33,6 +33,8 @@ import { invokeLocally } from './lambda/invokeLocally.ts';
 import { scheduledEvent } from '../contracts/events/scheduled.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
+import { diskFullMessage, isDiskFull } from './diskFull.ts';
+import { faultPoint } from '../functions/shared/faults.ts';
 import { TeamDelivery } from './delivery/TeamDelivery.ts';
 import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.ts';
 import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
@@ -49,6 +51,12 @@ export interface EmbeddedRuntimeOptions {
   onEvent?: (event: BusEvent) => void;
   onProblem?: (where: string, message: string) => void;
   onDeadLetter?: (entry: DeadLetter) => void;
+  /**
+   * The runtime cannot go on without losing work (the disk holding the state dir is full): called once with
+   * one line saying what happened and what to do; the caller stops the runtime (`landfall up` exits 1).
+   * Without it the runtime only reports the failures through `onProblem` and keeps retrying.
+   */
+  onFatal?: (message: string) => void;
   /** Port of the dashboard on 127.0.0.1. @default 0 (any free port; runtime.json and `landfall up` tell which) */
   dashboardPort?: number;
 }
@@ -114,6 +122,15 @@ export class EmbeddedRuntime {
     assertPipelinesRunnable(config, Object.keys(JOB_PROGRAMS));
     const stepImageCommands = await jobProgramCommands(projectRoot);
     const layout = stateLayout(options.stateDir);
+    let fatal = false;
+    /** A full disk stops the runtime (once, with one line) instead of losing what could not be written. */
+    const stopOnFullDisk = (file: string, code = 'ENOSPC') => {
+      if (fatal) return;
+      fatal = true;
+      const message = diskFullMessage(layout.root, file, code);
+      if (options.onFatal) options.onFatal(message);
+      else options.onProblem?.('disk', message);
+    };
     const shareDir = path.resolve(options.shareDir ?? layout.share);
     const names = bucketNames(config);
     for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs, shareDir])
@@ -179,11 +196,20 @@ export class EmbeddedRuntime {
       logDir: layout.bus,
       invoke: (target, event) => invokeLocally(target, functionHandlers[target], event),
       onDeadLetter: options.onDeadLetter,
+      appendLog: async (file, text) => {
+        await faultPoint('bus.appendLog'); // test-only: LANDFALL_FAULTS 'bus.appendLog' (a full disk)
+        await mkdir(layout.bus, { recursive: true });
+        await appendFile(path.join(layout.bus, file), text);
+      },
+      onLogFailure: (error) => {
+        if (isDiskFull(error)) stopOnFullDisk(error.file, error.code);
+        else options.onProblem?.('bus', `${error.message}; the publisher retries the event`);
+      },
     });
     const observedBus = {
       publish: async (events: BusEvent[]) => {
-        for (const event of events) options.onEvent?.(event);
         await bus.publish(events);
+        for (const event of events) options.onEvent?.(event);
       },
     };
     const services: Services = {
@@ -242,7 +268,10 @@ export class EmbeddedRuntime {
       pollMs: config.embedded.pollMs,
       rescanMs: config.embedded.rescanMs,
       teams: config.teams.map((team) => team.id),
-      onProblem: options.onProblem,
+      onProblem: (file, message, error) => {
+        if (isDiskFull(error)) stopOnFullDisk(path.join(layout.buckets, names.landing));
+        else options.onProblem?.(file, message);
+      },
       onSkipped: (entry) => {
         options.onProblem?.(path.join(shareDir, entry.path), entry.reason);
         recordSkips(() => catalog.shareSkips.record(entry));

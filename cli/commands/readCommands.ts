@@ -53,7 +53,13 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
       text
         .split('\n')
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as { rule: string; error: string; at: string }),
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as { rule: string; error: string; at: string }];
+          } catch {
+            return []; // a line an append cut short (a full disk): not a dead letter
+          }
+        }),
     )
     .catch(() => [])
     // A team identity sees only dead letters of its own events: the rest would name other teams.

@@ -4,6 +4,8 @@ import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { MissingProgramsError, StepTooLargeError } from '../../runtime/pipelineTools.ts';
 import { PipelineError } from '../../config/pipeline.ts';
+import { diskFullMessage, isDiskFull } from '../../runtime/diskFull.ts';
+import path from 'node:path';
 
 /** One line per Landfall fact, for a person watching `landfall up`. */
 export function describeEvent(event: BusEvent): string | undefined {
@@ -52,6 +54,25 @@ export async function startRuntime(options: Parameters<typeof EmbeddedRuntime.st
 /** `landfall up`: runs the embedded runtime in the foreground until Ctrl-C or SIGTERM. */
 export async function upCommand(options: { stateDir: string; config?: string; share?: string; holdJobs?: boolean }): Promise<number> {
   const { config, configPath } = await loadConfig(options.config);
+  // A fatal condition (a full disk) ends the run with one line and exit 1; everything after it is noise.
+  let fatal: string | undefined;
+  let stopNow: ((reason: string) => void) | undefined;
+  const stopFatally = (message: string) => {
+    if (fatal) return;
+    fatal = message;
+    process.stderr.write(`landfall up: ${message}\n`);
+    stopNow?.('fatal');
+  };
+  // A full disk can surface anywhere (a log write, a library's own file): never as a raw stack trace.
+  const onUncaught = (error: unknown) => {
+    if (isDiskFull(error))
+      return stopFatally(diskFullMessage(path.resolve(options.stateDir), (error as { path?: string }).path ?? 'a file'));
+    // Anything else ends the process as Node would have without these listeners.
+    process.stderr.write(`landfall up: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT.failed);
+  };
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
   const runtime = await startRuntime({
     config,
     configPath,
@@ -61,7 +82,10 @@ export async function upCommand(options: { stateDir: string; config?: string; sh
       const line = describeEvent(event);
       if (line) process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
     },
-    onProblem: (where, message) => process.stderr.write(`warning: ${where}: ${message}\n`),
+    onProblem: (where, message) => {
+      if (!fatal) process.stderr.write(`warning: ${where}: ${message}\n`);
+    },
+    onFatal: stopFatally,
     onDeadLetter: (entry) => process.stderr.write(`dead letter: rule ${entry.rule} → ${entry.target}: ${entry.error}\n`),
   });
   // Held jobs stay queued in the local executor (as in a paused Batch queue) until a restart without it.
@@ -85,8 +109,13 @@ export async function upCommand(options: { stateDir: string; config?: string; sh
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopNow = () => resolve();
+    if (fatal) resolve();
   });
-  await runtime.stop();
+  await runtime.stop().catch((error: unknown) => {
+    if (!fatal) throw error;
+  });
+  if (fatal) return EXIT.failed;
   process.stdout.write('stopped.\n');
   return EXIT.ok;
 }

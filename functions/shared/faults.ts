@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 
 /**
@@ -21,7 +22,9 @@ export type FaultPoint =
   /** emitOnce is about to claim a fact: what led to it is written, nothing of the fact is (scope it with `detailType`). */
   | 'emit.beforeClaim'
   /** emitOnce claimed a fact in the catalog and has not published its event yet (scope it with `detailType`). */
-  | 'emit.afterClaim';
+  | 'emit.afterClaim'
+  /** The embedded runtime's bus is about to append to its log (bus/events.jsonl, dead letters). */
+  | 'bus.appendLog';
 
 interface FaultSpec {
   delayMs?: number;
@@ -33,7 +36,7 @@ interface FaultSpec {
    * What the storage layer does at a copy point: `throw` fails the copy, `corrupt` leaves other bytes at
    * the target (a checksum mismatch). Read by the code at the point through {@link faultPoint}'s result.
    */
-  effect?: 'throw' | 'corrupt';
+  effect?: 'throw' | 'corrupt' | 'enospc';
   /** Fire the point this many times in this process, then never again. @default every time */
   times?: number;
   /**
@@ -41,6 +44,8 @@ interface FaultSpec {
    * `emit.beforeClaim`, `emit.afterClaim`), e.g. the first "Sample Landed"; other detail types pass and do not count toward `times`.
    */
   detailType?: string;
+  /** Fire only while this file exists (a test switches the fault on and off, e.g. a disk filling up and freed). */
+  whileFileExists?: string;
 }
 
 /** What the code at a point says about where it is, for a spec to match (see {@link FaultSpec.detailType}). */
@@ -58,6 +63,7 @@ export async function faultPoint(name: FaultPoint, context: FaultContext = {}): 
   const spec = faults[name];
   if (!spec) return undefined;
   if (spec.detailType !== undefined && spec.detailType !== context.detailType) return undefined;
+  if (spec.whileFileExists !== undefined && !existsSync(spec.whileFileExists)) return undefined;
   const count = (fired.get(name) ?? 0) + 1;
   if (spec.times !== undefined && count > spec.times) return undefined;
   fired.set(name, count);
@@ -65,5 +71,7 @@ export async function faultPoint(name: FaultPoint, context: FaultContext = {}): 
   if (spec.kill) process.kill(process.pid, 'SIGKILL');
   if (spec.delayMs) await new Promise((resolve) => setTimeout(resolve, spec.delayMs));
   if (spec.effect === 'throw') throw new Error(`injected fault at ${name}: the storage layer failed the operation`);
+  if (spec.effect === 'enospc')
+    throw Object.assign(new Error(`ENOSPC: no space left on device (injected fault at ${name})`), { code: 'ENOSPC', errno: -28 });
   return spec.effect;
 }

@@ -37,6 +37,28 @@ export interface LocalBusOptions {
    */
   retryDelaysMs?: number[];
   onDeadLetter?: (entry: DeadLetter) => void;
+  /**
+   * A line could not be appended to the bus log or the dead-letter file (disk full, permissions). For the
+   * bus log the publish that wrote it fails too, so the publisher retries the fact; this is for the runtime
+   * to stop or warn (`landfall up` stops on a full disk with one line saying what to do).
+   */
+  onLogFailure?: (error: BusLogError) => void;
+  /** Appends text to a file of `logDir` (the log's one writer). @default mkdir + appendFile */
+  appendLog?: (file: string, text: string) => Promise<void>;
+}
+
+/** A line the bus could not append to its log; `code` is the file system's (`ENOSPC`: the disk is full). */
+export class BusLogError extends Error {
+  override name = 'BusLogError';
+  readonly code: string | undefined;
+  readonly file: string;
+
+  constructor(file: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    super(`could not append to ${file}${code ? ` (${code})` : ''}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.code = code;
+    this.file = file;
+  }
 }
 
 export interface DeadLetter {
@@ -62,6 +84,8 @@ export class LocalEventBus implements EventPublisher {
   readonly #options: LocalBusOptions;
   readonly #inFlight = new Set<Promise<void>>();
   #logQueue: Promise<void> = Promise.resolve();
+  /** Log files whose last append failed and may end in part of a line. */
+  readonly #tornFiles = new Set<string>();
   #closed = false;
 
   constructor(options: LocalBusOptions) {
@@ -83,10 +107,16 @@ export class LocalEventBus implements EventPublisher {
     ];
   }
 
+  /**
+   * Logs the events, then delivers each to every matching rule (asynchronously). An event is delivered only
+   * once it is in the bus log — the record start-up recovery trusts to say a fact went out — so when the
+   * log cannot be written this rejects with {@link BusLogError} and delivers nothing: the publisher keeps
+   * the fact (emitOnce's outbox) and it is sent again, never dropped.
+   */
   async publish(events: BusEvent[]): Promise<void> {
     if (this.#closed) throw new Error('the local event bus is stopped');
-    for (const input of events) {
-      const event: BusEvent = {
+    const stamped = events.map(
+      (input): BusEvent => ({
         version: '0',
         id: randomUUID(),
         account: this.#options.account ?? '000000000000',
@@ -94,8 +124,16 @@ export class LocalEventBus implements EventPublisher {
         region: this.#options.region,
         resources: [],
         ...input,
-      };
-      this.#log(BUS_LOG_NAME, event);
+      }),
+    );
+    if (stamped.length === 0) return;
+    const logged = this.#append(BUS_LOG_NAME, stamped.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    // Counted in flight until its deliveries are: drain() and an idle check never miss a publish mid-append.
+    const tracked = logged.catch(() => undefined);
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+    await logged;
+    for (const event of stamped) {
       for (const rule of this.#rules) {
         if (!rule.matches(event)) continue;
         const delivery = this.#deliver(rule, event).finally(() => this.#inFlight.delete(delivery));
@@ -140,17 +178,34 @@ export class LocalEventBus implements EventPublisher {
       attempts: delays.length + 1,
       at: new Date().toISOString(),
     };
-    this.#log('dead-letters.jsonl', entry);
+    // No publisher waits for a dead letter: a failure to write it is reported through onLogFailure.
+    await this.#append('dead-letters.jsonl', `${JSON.stringify(entry)}\n`).catch(() => undefined);
     this.#options.onDeadLetter?.(entry);
   }
 
-  #log(file: string, entry: unknown): void {
-    const line = `${JSON.stringify(entry)}\n`;
-    this.#logQueue = this.#logQueue
-      .then(async () => {
+  /** Appends in order, one write at a time; rejects (and reports) when the text could not be written. */
+  #append(file: string, text: string): Promise<void> {
+    const write = this.#logQueue.then(() => this.#write(file, text));
+    this.#logQueue = write.catch(() => undefined);
+    return write;
+  }
+
+  async #write(file: string, text: string): Promise<void> {
+    // A failed append may have left part of a line: start on a fresh line, so that fragment stays a line of
+    // its own that every reader skips, and the events after it parse.
+    const body = this.#tornFiles.has(file) ? `\n${text}` : text;
+    try {
+      if (this.#options.appendLog) await this.#options.appendLog(file, body);
+      else {
         await mkdir(this.#options.logDir, { recursive: true });
-        await appendFile(path.join(this.#options.logDir, file), line);
-      })
-      .catch(() => undefined);
+        await appendFile(path.join(this.#options.logDir, file), body);
+      }
+      this.#tornFiles.delete(file);
+    } catch (cause) {
+      this.#tornFiles.add(file);
+      const error = new BusLogError(path.join(this.#options.logDir, file), cause);
+      this.#options.onLogFailure?.(error);
+      throw error;
+    }
   }
 }

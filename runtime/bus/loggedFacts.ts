@@ -6,6 +6,14 @@ import { INSTANCE_ID } from '../../functions/shared/instance.ts';
 
 const DEDUPE_KEY = /"dedupeKey":("(?:[^"\\]|\\.)*")/;
 
+function isWholeEvent(line: string): boolean {
+  try {
+    return typeof (JSON.parse(line) as { detail?: unknown }).detail === 'object';
+  } catch {
+    return false;
+  }
+}
+
 /** The dedupeKeys among `wanted` that events in the local bus log (`events.jsonl`) carry. */
 export async function dedupeKeysInBusLog(busLogFile: string, wanted: ReadonlySet<string>): Promise<Set<string>> {
   const found = new Set<string>();
@@ -15,7 +23,9 @@ export async function dedupeKeysInBusLog(busLogFile: string, wanted: ReadonlySet
     const match = DEDUPE_KEY.exec(line);
     if (!match) continue;
     const dedupeKey = JSON.parse(match[1]!) as string;
-    if (wanted.has(dedupeKey)) found.add(dedupeKey);
+    // Only a whole line is an event the bus delivered: an append cut short (a full disk) may have left part
+    // of one, and that event was never delivered, so its fact must be relayed, not marked published.
+    if (wanted.has(dedupeKey) && isWholeEvent(line)) found.add(dedupeKey);
   }
   return found;
 }

@@ -41,8 +41,8 @@ export interface ShareWatcherOptions {
   /** How long `stop()` waits for landings in flight after cancelling them. @default 5000 */
   stopTimeoutMs?: number;
   onLanded?: (key: string, info: ObjectInfo) => void;
-  /** A failure to land (storage, bus): the file is retried at the next rescan. */
-  onProblem?: (file: string, message: string) => void;
+  /** A failure to land (storage, bus): the file is retried at the next rescan. `error` is the cause, when one was thrown. */
+  onProblem?: (file: string, message: string, error?: unknown) => void;
   /** An entry that will not land as it is (reported once per state of the entry). */
   onSkipped?: (entry: SkippedShareEntry) => void;
   /** A skipped entry was removed, or now landed: its report no longer applies. */
@@ -209,7 +209,7 @@ export class ShareWatcher {
       const landing = this.#handle(file, current)
         .catch((error) => {
           if (!(error instanceof StoppedError) && (error as NodeJS.ErrnoException).code !== 'ENOENT')
-            this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`);
+            this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`, error);
         })
         .finally(() => {
           this.#landing.delete(landing);

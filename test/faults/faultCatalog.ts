@@ -59,6 +59,11 @@ export const faultCatalog: FaultCase[] = [
     file: 'test/e2e/regions.test.ts',
     tests: ['regions: a run spread over three regions survives losing one mid-job'],
   },
+  {
+    fault: 'the disk holding the state dir full mid-run (the bus log cannot be appended), then space freed and a restart',
+    file: 'test/faults/diskFull.test.ts',
+    tests: ['fault: the disk fills up mid-run stops with one line saying what to do'],
+  },
   { fault: 'a step failing with ENOSPC', file: 'test/faults/stepFaults.test.ts', tests: ['fault: a step fails with ENOSPC'] },
   { fault: 'a step hanging past its timeout', file: 'test/faults/stepFaults.test.ts', tests: ['fault: a step hangs past its timeout'] },
   {

@@ -159,7 +159,13 @@ export function readBusLog(stateDir: string): Array<{ source: string; 'detail-ty
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line));
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return []; // a line an append cut short (a full disk): the bus never delivered it
+      }
+    });
 }
 
 /**

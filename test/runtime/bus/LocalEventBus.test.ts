@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidPatternError } from '../../../events/pattern/index.ts';
 import type { RuleDefinition } from '../../../events/rules.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
-import { LocalEventBus } from '../../../runtime/bus/LocalEventBus.ts';
+import { BusLogError, LocalEventBus } from '../../../runtime/bus/LocalEventBus.ts';
 
 const rule = (name: string, pattern: Record<string, unknown>, target: RuleDefinition['target'] = 'land'): RuleDefinition => ({
   name,
@@ -101,6 +101,49 @@ describe('LocalEventBus', () => {
     await bus.drain();
     expect(calls).toBe(2);
     await expect(readFile(path.join(logDir, 'dead-letters.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  describe('when its log cannot be written (finding 7: a full disk dropped facts silently)', () => {
+    it('rejects the publish and delivers nothing; the retried event is logged and delivered, the torn line stays apart', async () => {
+      // Prepare: the disk fills in the middle of an append (part of the line written), then space is freed
+      const delivered: string[] = [];
+      const failures: string[] = [];
+      let full = true;
+      const bus = new LocalEventBus({
+        rules: [rule('all', { source: ['landfall'] })],
+        region: 'eu-west-1',
+        logDir,
+        invoke: async (_target, e) => void delivered.push(e['detail-type']),
+        onLogFailure: (error) => failures.push(`${error.code} ${path.basename(error.file)}`),
+        appendLog: async (file, text) => {
+          if (full) {
+            await appendFile(path.join(logDir, file), text.slice(0, 20));
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          }
+          await appendFile(path.join(logDir, file), text);
+        },
+      });
+      // Act
+      const first = await bus.publish([event('Sample Completed', { dedupeKey: 'k1' })]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await bus.drain();
+      const deliveredWhileFull = [...delivered];
+      full = false;
+      await bus.publish([event('Sample Completed', { dedupeKey: 'k1' })]); // the publisher's retry
+      await bus.drain();
+      // Assess
+      expect(first).toBeInstanceOf(BusLogError);
+      expect(first).toMatchObject({ code: 'ENOSPC', message: expect.stringContaining('events.jsonl (ENOSPC)') });
+      expect(deliveredWhileFull).toEqual([]);
+      expect(failures).toEqual(['ENOSPC events.jsonl']);
+      expect(delivered).toEqual(['Sample Completed']);
+      const lines = (await readFile(path.join(logDir, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean);
+      expect(lines).toHaveLength(2);
+      expect(() => JSON.parse(lines[0]!)).toThrow(); // the torn fragment, alone on its line
+      expect(JSON.parse(lines[1]!)).toMatchObject({ 'detail-type': 'Sample Completed', detail: { dedupeKey: 'k1' } });
+    });
   });
 
   it('refuses to start with a pattern EventBridge would refuse', () => {

@@ -71,6 +71,20 @@ describe('Function: markLoggedFactsPublished (against the local DynamoDB-compati
     expect((await test.catalog.facts.listUnpublished()).map((fact) => fact.dedupeKey)).toEqual(['logged:never-published']);
   });
 
+  it('relays a fact whose line an append cut short: that event was never delivered', async () => {
+    // Prepare: a full disk stopped the append after the dedupeKey was written
+    const torn = 'logged:torn-by-full-disk';
+    await abandonClaim(torn);
+    const busLog = path.join(dir, 'torn.jsonl');
+    const line = JSON.stringify(eventFor(torn));
+    await writeFile(busLog, `${line.slice(0, line.indexOf(torn) + torn.length + 1)}\n`);
+    // Act
+    const confirmed = await markLoggedFactsPublished(test.catalog, busLog);
+    // Assess
+    expect(confirmed.map((fact) => fact.dedupeKey)).not.toContain(torn);
+    expect((await test.catalog.facts.listUnpublished()).map((fact) => fact.dedupeKey)).toContain(torn);
+  });
+
   it('does nothing without a bus log', async () => {
     // Act
     const confirmed = await markLoggedFactsPublished(test.catalog, path.join(dir, 'missing', 'events.jsonl'));
