@@ -126,7 +126,7 @@ export const dashboardBench: BenchModule = {
         new DynamoDBClient({
           endpoint: catalogServer.endpoint,
           region: 'eu-west-1',
-          credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+          credentials: catalogServer.credentials,
         }),
       );
     const rows: BenchRow[] = [];

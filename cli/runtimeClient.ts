@@ -43,7 +43,7 @@ export async function connectToRuntime(stateDir: string, configPath?: string): P
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${info.ports.catalog}`,
     region: config.homeRegion,
-    credentials: { accessKeyId: 'landfall-local', secretAccessKey: 'landfall-local' },
+    credentials: info.catalogCredentials,
   });
   return { info, config, catalog: new Catalog(tableNames(config).catalog, client), storage: new FolderStorage(layout.buckets) };
 }

@@ -1,6 +1,6 @@
 import './processDefaults.ts';
 import './polyfills.ts';
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -121,6 +121,9 @@ export class EmbeddedRuntime {
     // Before anything starts: every routed pipeline exists and its programs are installed here.
     assertPipelinesRunnable(config, Object.keys(JOB_PROGRAMS));
     const stepImageCommands = await jobProgramCommands(projectRoot);
+    // Everything this process and its jobs create is private to the runtime's user: folders 0700, files 0600
+    // (buckets, catalog, bus log, outboxes, logs, runtime.json with the catalog's secret).
+    process.umask(0o077);
     const layout = stateLayout(options.stateDir);
     let fatal = false;
     /** A full disk stops the runtime (once, with one line) instead of losing what could not be written. */
@@ -134,7 +137,9 @@ export class EmbeddedRuntime {
     const shareDir = path.resolve(options.shareDir ?? layout.share);
     const names = bucketNames(config);
     for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs, shareDir])
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    // A state dir made by an older version (0755) is closed too: nothing under it is reachable by others.
+    for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs]) await chmod(dir, 0o700);
     for (const bucket of new Set([
       names.landing,
       names.results,
@@ -146,7 +151,11 @@ export class EmbeddedRuntime {
 
     const catalogServer = await startCatalogServer(layout.catalog);
     applyEnvironment({
-      ...localAwsEnvironment({ region: config.homeRegion, catalogEndpoint: catalogServer.endpoint }),
+      ...localAwsEnvironment({
+        region: config.homeRegion,
+        catalogEndpoint: catalogServer.endpoint,
+        catalogCredentials: catalogServer.credentials,
+      }),
       LANDFALL_STORAGE_ROOT: layout.buckets,
     });
     const catalog = new Catalog(tableNames(config).catalog, new DynamoDBClient({ endpoint: catalogServer.endpoint }));
@@ -381,9 +390,10 @@ export class EmbeddedRuntime {
       shareDir: this.shareDir,
       configPath,
       ports: { catalog: this.#catalogServer.port, control: this.#control.port, dashboard: this.#dashboard.port },
+      catalogCredentials: this.#catalogServer.credentials,
     };
     const temp = `${this.layout.runtimeFile}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(info, null, 2)}\n`);
+    await writeFile(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     await rename(temp, this.layout.runtimeFile);
   }
 }

@@ -1,12 +1,17 @@
 /**
  * Points every AWS SDK client of this process (and of its job processes) at local servers only:
- * dummy credentials, and a closed 127.0.0.1 port for every service that has no local endpoint, so an
+ * the local catalog's own credentials (never an AWS account's), and a closed 127.0.0.1 port for every service that has no local endpoint, so an
  * operation nobody provided fails loudly instead of falling through to real AWS.
  */
-export function localAwsEnvironment(options: { region: string; catalogEndpoint: string }): Record<string, string> {
+export function localAwsEnvironment(options: {
+  region: string;
+  catalogEndpoint: string;
+  /** The local catalog server's credentials: every SDK client of the process (and its jobs) signs with them. */
+  catalogCredentials: { accessKeyId: string; secretAccessKey: string };
+}): Record<string, string> {
   return {
-    AWS_ACCESS_KEY_ID: 'landfall-local',
-    AWS_SECRET_ACCESS_KEY: 'landfall-local',
+    AWS_ACCESS_KEY_ID: options.catalogCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: options.catalogCredentials.secretAccessKey,
     AWS_SESSION_TOKEN: '',
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,

@@ -30,4 +30,9 @@ export interface RuntimeInfo {
   configPath: string;
   /** catalog: the DynamoDB-compatible server; control: POST /events (the local PutEvents); dashboard: the web page. */
   ports: { catalog: number; control: number; dashboard?: number };
+  /**
+   * What requests to the catalog server must be signed with (SigV4), fresh at every start. runtime.json is
+   * 0600 in a 0700 state dir: only the runtime's user reads it, so no other local process reaches the catalog.
+   */
+  catalogCredentials: { accessKeyId: string; secretAccessKey: string };
 }

@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { type CatalogCredentials, verifySignature } from './verifySignature.ts';
+
+export type { CatalogCredentials } from './verifySignature.ts';
 
 const require = createRequire(import.meta.url);
 // dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
@@ -11,9 +16,14 @@ const dynalite = require('dynalite') as (options: {
   updateTableMs?: number;
 }) => Server;
 
+/** dynalite refuses bodies over 16 MiB; a request is refused before it is read past that too. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
 export interface CatalogServer {
   port: number;
   endpoint: string;
+  /** What a client must sign its requests with (SigV4, as for DynamoDB); anything else is refused. */
+  credentials: CatalogCredentials;
   close(): Promise<void>;
   /**
    * Stops the server (idle connections dropped, new ones refused, LevelDB closed), stays down for `downMs`,
@@ -22,20 +32,46 @@ export interface CatalogServer {
   restart(downMs: number): Promise<void>;
 }
 
+export interface CatalogServerOptions {
+  /** @default 0 (any free port) */
+  port?: number;
+  /** The credentials clients must sign with. @default a fresh random secret for this server */
+  credentials?: CatalogCredentials;
+}
+
+/** A fresh per-state-dir secret for the local catalog (the access key id names it; the secret is random). */
+export function newCatalogCredentials(): CatalogCredentials {
+  return { accessKeyId: 'landfall-local', secretAccessKey: randomBytes(32).toString('base64url') };
+}
+
 /**
- * Starts the local DynamoDB-compatible server (dynalite, LevelDB on disk) bound to 127.0.0.1 only.
- * Tables become ACTIVE at once (`createTableMs: 0`), so no SDK waiter is needed.
+ * Starts the local DynamoDB-compatible server (dynalite, LevelDB on disk) bound to 127.0.0.1 only, serving
+ * only requests signed (AWS SigV4, as DynamoDB checks them) with `credentials`: a local process that cannot
+ * read the secret (kept in the state dir, mode 0600) is refused as DynamoDB refuses a wrong key, and cannot
+ * read any team's items or task tokens. Tables become ACTIVE at once (`createTableMs: 0`), so no SDK waiter
+ * is needed.
  */
-export async function startCatalogServer(dataDir: string, port = 0): Promise<CatalogServer> {
+export async function startCatalogServer(dataDir: string, options: CatalogServerOptions = {}): Promise<CatalogServer> {
+  const credentials = options.credentials ?? newCatalogCredentials();
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Every request is checked before dynalite sees it: take its handler and call it only for signed requests.
+  const serveDynalite = server.listeners('request')[0] as (request: IncomingMessage, response: ServerResponse) => void;
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    void authorize(request, response, credentials, serveDynalite).catch((error: unknown) => {
+      if (!response.headersSent) refuse(response, 500, 'InternalServerError', (error as Error).message);
+      else response.destroy();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const actualPort = (server.address() as AddressInfo).port;
   return {
     port: actualPort,
     endpoint: `http://127.0.0.1:${actualPort}`,
+    credentials,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     restart: async (downMs) => {
       const closing = new Promise<Error | undefined>((resolve) => server.close((error?: Error) => resolve(error)));
@@ -55,4 +91,34 @@ export async function startCatalogServer(dataDir: string, port = 0): Promise<Cat
       if (closeError) throw new Error(`the catalog server was restarted, but closing it reported: ${closeError.message}`);
     },
   };
+}
+
+/** Reads the request, checks its signature, and hands it (body replayed) to dynalite, or refuses it. */
+async function authorize(
+  request: IncomingMessage,
+  response: ServerResponse,
+  credentials: CatalogCredentials,
+  serveDynalite: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return refuse(response, 413, 'ValidationException', 'Request body over 16 MiB');
+    chunks.push(chunk as Buffer);
+  }
+  const body = Buffer.concat(chunks);
+  const refusal = await verifySignature(
+    { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body },
+    credentials,
+  );
+  if (refusal) return refuse(response, refusal.type === 'MissingAuthenticationTokenException' ? 403 : 400, refusal.type, refusal.message);
+  // dynalite reads the body from the request stream: give it one that replays what was read.
+  const replay = Object.assign(Readable.from([body]), { headers: request.headers, method: request.method, url: request.url });
+  serveDynalite(replay as unknown as IncomingMessage, response);
+}
+
+function refuse(response: ServerResponse, status: number, type: string, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+  response.end(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message }));
 }

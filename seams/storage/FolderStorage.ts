@@ -48,6 +48,8 @@ interface TempFile {
  * Object storage on plain folders, for the embedded runtime: bucket `b` is the folder `<root>/b/`
  * and key `x/y.txt` is the file `<root>/b/x/y.txt`, so a person can browse the data.
  *
+ * - **Private**: objects and their records are created mode 0600 (lab data and task payloads are not for
+ *   other local users; the embedded runtime's state dir is 0700 as well).
  * - **Atomic writes**: bytes go to `<root>/.tmp/`, are fsynced and renamed into place, then the
  *   folder is fsynced. Readers see the old file or the complete new one; a failed or crashed
  *   write leaves the old object intact (after a real crash a stray file may remain in `.tmp/`,
@@ -322,7 +324,7 @@ export class FolderStorage implements ObjectStorage {
   async #writeTemp(source: AsyncIterable<unknown>): Promise<TempFile> {
     await mkdir(this.#tempDir, { recursive: true });
     const tempPath = path.join(this.#tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
-    const handle = await open(tempPath, 'wx', 0o644);
+    const handle = await open(tempPath, 'wx', 0o600);
     try {
       const md5 = createHash('md5');
       let size = 0;
@@ -434,7 +436,7 @@ export class FolderStorage implements ObjectStorage {
   async #writeMeta(metaPath: string, content: MetaFile): Promise<void> {
     await mkdir(this.#tempDir, { recursive: true });
     const tempPath = path.join(this.#tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.meta`);
-    const handle = await open(tempPath, 'wx', 0o644);
+    const handle = await open(tempPath, 'wx', 0o600);
     try {
       await handle.writeFile(JSON.stringify(content));
       await handle.sync();

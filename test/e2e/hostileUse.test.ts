@@ -4,12 +4,13 @@
  * like FASTQs, a socket, dot-files and an unconfigured team's folder sit beside a real run. Nothing of them
  * lands, the runtime keeps answering while they are there, each is reported with its path and why in
  * `landfall status`, on the dashboard and in the run report (scoped by team), the real run completes, and
- * SIGTERM stops the runtime. Finding 9: `reprocess` and `replay` take `--token` and act for that team only.
+ * SIGTERM stops the runtime. Finding 5: the state dir is private and the catalog needs its secret. Finding 9: `reprocess` and `replay` take `--token` and act for that team only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
 import { runReportPrefix } from '../../contracts/keys.ts';
@@ -161,6 +162,37 @@ describe('a hostile share on the embedded runtime', () => {
     );
     await new Promise((resolve) => socket.close(resolve));
   }, 180_000);
+
+  it('keeps the state dir private: folders 0700, files 0600, and a catalog only the secret in runtime.json opens', async () => {
+    // Prepare: what the runtime wrote (the test's own instrument folders and the share's contents are not its)
+    const theTests = new Set(['instrument', 'elsewhere', 'share']);
+    const entries = (await readdir(stateDir, { recursive: true, withFileTypes: true })).filter(
+      (entry) => !theTests.has(path.relative(stateDir, path.join(entry.parentPath, entry.name)).split(path.sep)[0]!),
+    );
+    // Act
+    const loose = [];
+    for (const entry of entries) {
+      const file = path.join(entry.parentPath, entry.name);
+      const { mode } = await lstat(file);
+      if ((entry.isDirectory() && (mode & 0o777) !== 0o700) || (entry.isFile() && (mode & 0o777) !== 0o600))
+        loose.push(`${path.relative(stateDir, file)} ${(mode & 0o777).toString(8)}`);
+    }
+    const scan = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${runtime.info.ports.catalog}`,
+        region: 'eu-west-1',
+        credentials,
+        maxAttempts: 1,
+      }).send(new ScanCommand({ TableName: 'landfall-catalog', Limit: 1 }));
+    // Assess
+    expect(entries.filter((entry) => entry.isFile()).length).toBeGreaterThan(20);
+    expect(loose).toEqual([]);
+    expect(((await stat(stateDir)).mode & 0o777).toString(8)).toBe('700');
+    await expect(scan({ accessKeyId: 'landfall-local', secretAccessKey: 'landfall-local' })).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
+    expect((await scan(runtime.info.catalogCredentials)).Items).toHaveLength(1);
+  });
 
   it('reprocess and replay act as the caller: a team token is refused another team and replays only its own', async () => {
     // Prepare

@@ -63,7 +63,13 @@ describe('land handler idempotency', () => {
 
   beforeAll(async () => {
     harness = await startServicesHarness();
-    applyEnvironment(localAwsEnvironment({ region: 'eu-west-1', catalogEndpoint: harness.catalogEndpoint }));
+    applyEnvironment(
+      localAwsEnvironment({
+        region: 'eu-west-1',
+        catalogEndpoint: harness.catalogEndpoint,
+        catalogCredentials: harness.catalogCredentials,
+      }),
+    );
     client = new DynamoDBClient({});
     await ensureIdempotencyTable(client, tableNames(harness.services.config).idempotency);
   });

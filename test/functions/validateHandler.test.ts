@@ -37,7 +37,13 @@ describe('validate handler idempotency', () => {
 
   beforeAll(async () => {
     harness = await startServicesHarness({ wrapStorage: counting });
-    applyEnvironment(localAwsEnvironment({ region: 'eu-west-1', catalogEndpoint: harness.catalogEndpoint }));
+    applyEnvironment(
+      localAwsEnvironment({
+        region: 'eu-west-1',
+        catalogEndpoint: harness.catalogEndpoint,
+        catalogCredentials: harness.catalogCredentials,
+      }),
+    );
     await ensureIdempotencyTable(new DynamoDBClient({}), tableNames(harness.services.config).idempotency);
   });
   afterAll(async () => {

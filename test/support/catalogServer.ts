@@ -17,7 +17,7 @@ export async function startTestCatalog(): Promise<{
   const client = () =>
     new Catalog(
       'landfall-catalog',
-      new DynamoDBClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+      new DynamoDBClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials: server.credentials }),
     );
   const catalog = client();
   await catalog.ensureTable();

@@ -14,7 +14,8 @@ const ref = { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 };
 while (waitForFile && !existsSync(waitForFile)) await new Promise((resolve) => setTimeout(resolve, 10));
 const catalog = new Catalog(
   'landfall-catalog',
-  new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } }),
+  // The catalog server's credentials come from the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), as in a job.
+  new DynamoDBClient({ endpoint, region: 'eu-west-1' }),
 );
 await catalog.steps.recordPublished(
   ref,

@@ -77,7 +77,7 @@ export async function startRuntimeProcess(
     new DynamoDBClient({
       endpoint: `http://127.0.0.1:${info.ports.catalog}`,
       region: 'eu-west-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentials: info.catalogCredentials,
     }),
   );
   stateDirOfCatalog.set(catalog, stateDir);

@@ -53,6 +53,7 @@ export async function startServicesHarness(
     bucketsDir: dir,
     names,
     catalogEndpoint: catalogTest.server.endpoint,
+    catalogCredentials: catalogTest.server.credentials,
     stop: async () => {
       await catalogTest.stop();
       await rm(dir, { recursive: true, force: true });

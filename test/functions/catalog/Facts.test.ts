@@ -22,7 +22,7 @@ describe("Facts (the catalog's outbox, against the local DynamoDB-compatible ser
       new DynamoDBClient({
         endpoint: test.server.endpoint,
         region: 'eu-west-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: test.server.credentials,
       }),
     );
   const putFact = (dedupeKey: string, item: Record<string, unknown>) =>

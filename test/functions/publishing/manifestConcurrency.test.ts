@@ -30,7 +30,15 @@ describe('writeManifest from separate processes', () => {
       run(
         process.execPath,
         ['--import', 'tsx', script, catalog.server.endpoint, path.join(dir, 'buckets'), step, ...(waitFor ? [waitFor] : [])],
-        { cwd: projectRoot, env: { ...process.env, ...env } },
+        {
+          cwd: projectRoot,
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: catalog.server.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: catalog.server.credentials.secretAccessKey,
+            ...env,
+          },
+        },
       );
 
     // Act: qc reads the catalog, then stalls 1.5 s before writing; trim publishes and writes meanwhile

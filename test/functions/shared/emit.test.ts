@@ -22,7 +22,7 @@ describe('Function: emitOnce (against the local DynamoDB-compatible server)', ()
       new DynamoDBClient({
         endpoint: test.server.endpoint,
         region: 'eu-west-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: test.server.credentials,
       }),
     );
   const getFact = async (dedupeKey: string) =>

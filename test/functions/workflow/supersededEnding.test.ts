@@ -21,7 +21,13 @@ describe('the end of a superseded version', () => {
 
   beforeAll(async () => {
     harness = await startServicesHarness();
-    applyEnvironment(localAwsEnvironment({ region: 'eu-west-1', catalogEndpoint: harness.catalogEndpoint }));
+    applyEnvironment(
+      localAwsEnvironment({
+        region: 'eu-west-1',
+        catalogEndpoint: harness.catalogEndpoint,
+        catalogCredentials: harness.catalogCredentials,
+      }),
+    );
   });
   afterAll(async () => {
     process.env = savedEnv;

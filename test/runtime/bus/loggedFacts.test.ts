@@ -26,7 +26,7 @@ describe('Function: markLoggedFactsPublished (against the local DynamoDB-compati
       new DynamoDBClient({
         endpoint: test.server.endpoint,
         region: 'eu-west-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: test.server.credentials,
       }),
     );
   const getFact = async (dedupeKey: string) =>

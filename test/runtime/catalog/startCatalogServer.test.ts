@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../../functions/catalog/Catalog.ts';
+import { type CatalogServer, startCatalogServer } from '../../../runtime/catalog/startCatalogServer.ts';
+
+describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
+  let dir: string;
+  let server: CatalogServer;
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+    new DynamoDBClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-catalog-auth-'));
+    server = await startCatalogServer(dir);
+    const catalog = new Catalog('landfall-catalog', client(server.credentials));
+    await catalog.ensureTable();
+    await catalog.facts.claim('secret-fact', 'Sample Landed'); // an item another team must not read
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves a client that signs with the state dir’s secret', async () => {
+    // Act
+    const { Items } = await client(server.credentials).send(new ScanCommand({ TableName: 'landfall-catalog' }));
+    // Assess
+    expect(Items?.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    {
+      case: 'the old fixed local credentials',
+      credentials: { accessKeyId: 'landfall-local', secretAccessKey: 'landfall-local' },
+      error: 'InvalidSignatureException',
+    },
+    { case: 'another access key', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' }, error: 'UnrecognizedClientException' },
+  ])('refuses $case as DynamoDB would (finding 5: any local process could scan every item)', async ({ credentials, error }) => {
+    // Act
+    const attempt = client(credentials).send(new ScanCommand({ TableName: 'landfall-catalog' }));
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: error });
+  });
+
+  it('refuses an unsigned request and a signed one whose body was changed', async () => {
+    // Prepare: a correctly signed ListTables, captured on the wire, then replayed as a Scan
+    let captured: { headers: Record<string, string>; body: string } | undefined;
+    const spy = client(server.credentials);
+    spy.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers: Record<string, string>; body: string };
+        // fetch sets the length (and the same host) itself
+        const { 'content-length': _length, host: _host, ...headers } = request.headers;
+        captured = { headers, body: request.body };
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low' },
+    );
+    await spy.send(new ListTablesCommand({}));
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(server.endpoint, { method: 'POST', headers, body }).then(async (response) => ({
+        status: response.status,
+        type: ((await response.json()) as { __type: string }).__type,
+      }));
+    // Act
+    const unsigned = await post(
+      { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Scan' },
+      '{"TableName":"landfall-catalog"}',
+    );
+    const tampered = await post({ ...captured!.headers, 'x-amz-target': 'DynamoDB_20120810.Scan' }, '{"TableName":"landfall-catalog"}');
+    const replayed = await post(captured!.headers, captured!.body);
+    // Assess
+    expect(unsigned).toEqual({ status: 403, type: 'com.amazon.coral.service#MissingAuthenticationTokenException' });
+    expect(tampered).toEqual({ status: 400, type: 'com.amazon.coral.service#InvalidSignatureException' });
+    expect(replayed.status).toBe(200);
+  });
+});
