@@ -299,6 +299,13 @@ export const EmbeddedConfig = z
     pollMs: z.number().int().positive().default(250),
     /** How often the whole share is rescanned, so a missed file-system notification costs latency, never a file. @default 2000 */
     rescanMs: z.number().int().positive().default(2000),
+    /**
+     * Connections the runtime's functions open to the local catalog server at most; requests beyond wait
+     * their turn (as the SDK's connection pool does in Lambda). @default 50 (the AWS SDK's default)
+     */
+    catalogMaxSockets: z.number().int().positive().default(50),
+    /** Bus deliveries (function invocations) running at once; the rest wait in order. @default 16 */
+    maxConcurrentDeliveries: z.number().int().positive().default(16),
   })
   .strict();
 

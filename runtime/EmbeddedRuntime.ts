@@ -3,7 +3,9 @@ import './polyfills.ts';
 import { appendFile, chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ensureIdempotencyTable } from '../functions/shared/idempotency.ts';
 import { bucketNames, tableNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
@@ -40,6 +42,19 @@ import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.t
 import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bus deliveries waiting or running above which the share stops landing new files until they drain. */
+const BUS_BACKLOG_LIMIT = 2000;
+
+/** How long `stop()` may take in all: `landfall up` must end within 10 s of SIGTERM, whatever it was doing. */
+export const STOP_BUDGET_MS = 8000;
+
+/** Waits for `work` at most `ms` (what is still running then is abandoned, as a crash would). */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 export interface EmbeddedRuntimeOptions {
   config: LandfallConfig;
@@ -158,7 +173,12 @@ export class EmbeddedRuntime {
       }),
       LANDFALL_STORAGE_ROOT: layout.buckets,
     });
-    const catalog = new Catalog(tableNames(config).catalog, new DynamoDBClient({ endpoint: catalogServer.endpoint }));
+    // A bounded pool: requests beyond it queue in the agent, and the bus bounds how many functions make them.
+    const catalogClient = new DynamoDBClient({
+      endpoint: catalogServer.endpoint,
+      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: config.embedded.catalogMaxSockets }) }),
+    });
+    const catalog = new Catalog(tableNames(config).catalog, catalogClient);
     await catalog.ensureTable();
     await ensureIdempotencyTable(new DynamoDBClient({ endpoint: catalogServer.endpoint }), tableNames(config).idempotency);
 
@@ -205,6 +225,7 @@ export class EmbeddedRuntime {
       logDir: layout.bus,
       invoke: (target, event) => invokeLocally(target, functionHandlers[target], event),
       onDeadLetter: options.onDeadLetter,
+      maxConcurrentDeliveries: config.embedded.maxConcurrentDeliveries,
       appendLog: async (file, text) => {
         await faultPoint('bus.appendLog'); // test-only: LANDFALL_FAULTS 'bus.appendLog' (a full disk)
         await mkdir(layout.bus, { recursive: true });
@@ -276,6 +297,9 @@ export class EmbeddedRuntime {
       settleMs: config.embedded.settleMs,
       pollMs: config.embedded.pollMs,
       rescanMs: config.embedded.rescanMs,
+      stopTimeoutMs: 2000,
+      // Back-pressure from the bus: files wait on the share while thousands of events wait for a handler.
+      canLand: () => bus.backlog < BUS_BACKLOG_LIMIT,
       teams: config.teams.map((team) => team.id),
       onProblem: (file, message, error) => {
         if (isDiskFull(error)) stopOnFullDisk(path.join(layout.buckets, names.landing));
@@ -365,20 +389,24 @@ export class EmbeddedRuntime {
     this.#alarmClock.start();
   }
 
-  /** Stops everything this runtime started: the share watcher, executions, job processes, the catalog server. */
+  /**
+   * Stops everything this runtime started: the share watcher, executions, job processes, the catalog server —
+   * within {@link STOP_BUDGET_MS} whatever it was doing (SIGTERM must work in every state). Producers stop
+   * first (share, jobs, workflows), each waiting a bounded time for work in flight, then the bus and team
+   * deliveries, then the catalog. Work cut short is what a crash would leave, and the next start recovers it
+   * (outbox relay, sweep, job re-submission).
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#alarmClock?.stop();
-    await this.#dashboard.close();
-    await this.#control.close();
-    await this.watcher.stop();
-    await this.executor.stop();
-    await this.workflows.stop();
-    await this.bus.close().catch(() => undefined);
-    await this.delivery.close();
-    await this.#catalogServer.close();
+    const deadline = Date.now() + STOP_BUDGET_MS;
+    const left = () => Math.max(0, deadline - Date.now());
+    await within(Promise.all([this.#dashboard.close(), this.#control.close()]), 1000);
+    await within(Promise.all([this.watcher.stop(), this.executor.stop(), this.workflows.stop(1500)]), Math.min(left(), 4500));
+    await within(Promise.all([this.bus.close(1500).catch(() => undefined), this.delivery.close()]), Math.min(left(), 2000));
+    await within(this.#catalogServer.close(), Math.min(left(), 1500));
     await rm(this.layout.runtimeFile, { force: true });
   }
 

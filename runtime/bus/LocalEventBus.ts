@@ -38,6 +38,12 @@ export interface LocalBusOptions {
   retryDelaysMs?: number[];
   onDeadLetter?: (entry: DeadLetter) => void;
   /**
+   * Deliveries running at once; the rest wait in order (a burst of thousands of events must not start
+   * thousands of handlers, each holding memory and catalog connections). A delivery waiting to retry does not
+   * hold a place. @default 16
+   */
+  maxConcurrentDeliveries?: number;
+  /**
    * A line could not be appended to the bus log or the dead-letter file (disk full, permissions). For the
    * bus log the publish that wrote it fails too, so the publisher retries the fact; this is for the runtime
    * to stop or warn (`landfall up` stops on a full disk with one line saying what to do).
@@ -45,6 +51,11 @@ export interface LocalBusOptions {
   onLogFailure?: (error: BusLogError) => void;
   /** Appends text to a file of `logDir` (the log's one writer). @default mkdir + appendFile */
   appendLog?: (file: string, text: string) => Promise<void>;
+}
+
+/** A delivery dropped by close() before it could run (recovered at the next start, never dead-lettered). */
+class AbandonedError extends Error {
+  override name = 'AbandonedError';
 }
 
 /** A line the bus could not append to its log; `code` is the file system's (`ENOSPC`: the disk is full). */
@@ -83,6 +94,10 @@ export class LocalEventBus implements EventPublisher {
   }>;
   readonly #options: LocalBusOptions;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Deliveries running now, and those waiting for a place (see maxConcurrentDeliveries). */
+  #running = 0;
+  readonly #queue: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  #abandoned = false;
   #logQueue: Promise<void> = Promise.resolve();
   /** Log files whose last append failed and may end in part of a line. */
   readonly #tornFiles = new Set<string>();
@@ -152,10 +167,40 @@ export class LocalEventBus implements EventPublisher {
     return this.#inFlight.size;
   }
 
-  /** Stops accepting events; deliveries already running finish. */
-  async close(): Promise<void> {
+  /** Deliveries started or waiting for a place (not those waiting to retry). */
+  get backlog(): number {
+    return this.#running + this.#queue.length;
+  }
+
+  /**
+   * Stops accepting events and waits for deliveries in flight, at most `timeoutMs`: then deliveries still
+   * waiting (for a place or to retry) are abandoned, to be recovered at the next start as after a crash (the
+   * outbox relay, the sweep), and the log is left as written. @default timeoutMs 2000
+   */
+  async close(timeoutMs = 2000): Promise<void> {
     this.#closed = true;
-    await this.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.drain().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (drained) return;
+    this.#abandoned = true;
+    for (const waiting of this.#queue.splice(0)) waiting.reject(new AbandonedError());
+  }
+
+  /** Runs `work` when a delivery place is free, in arrival order (a finished delivery hands its place on). */
+  async #inSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running < (this.#options.maxConcurrentDeliveries ?? 16)) this.#running++;
+    else await new Promise<void>((resolve, reject) => this.#queue.push({ resolve, reject }));
+    try {
+      return await work();
+    } finally {
+      const next = this.#queue.shift();
+      if (next) next.resolve();
+      else this.#running--;
+    }
   }
 
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {
@@ -163,10 +208,14 @@ export class LocalEventBus implements EventPublisher {
     let lastError: unknown;
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
+      // Stopped before this attempt could run: left for the next start's recovery (outbox relay, sweep), not
+      // dead-lettered, since nothing failed.
+      if (this.#abandoned) return;
       try {
-        await rule.deliver(event);
+        await this.#inSlot(() => rule.deliver(event));
         return;
       } catch (error) {
+        if (error instanceof AbandonedError) return;
         lastError = error;
       }
     }

@@ -72,7 +72,12 @@ export async function startCatalogServer(dataDir: string, options: CatalogServer
     port: actualPort,
     endpoint: `http://127.0.0.1:${actualPort}`,
     credentials,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold the close; requests in flight finish first.
+        (server as Server & { closeIdleConnections(): void }).closeIdleConnections();
+      }),
     restart: async (downMs) => {
       const closing = new Promise<Error | undefined>((resolve) => server.close((error?: Error) => resolve(error)));
       // Keep-alive connections stay busy under load: drop each the moment it is idle (a request racing onto

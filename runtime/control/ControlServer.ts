@@ -97,6 +97,10 @@ export async function startControlServer(options: { bus: EventPublisher; stateDi
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // keep-alive clients (the CLI, tests) must not hold the shutdown
+      }),
   };
 }

@@ -40,6 +40,13 @@ export interface ShareWatcherOptions {
   teams?: readonly string[];
   /** How long `stop()` waits for landings in flight after cancelling them. @default 5000 */
   stopTimeoutMs?: number;
+  /** Files landing at once; settled files wait their turn. @default 8 */
+  maxConcurrentLandings?: number;
+  /**
+   * Back-pressure: while this says no (the bus has a long backlog), settled files wait on the share instead of
+   * adding events nobody can handle yet. @default always yes
+   */
+  canLand?: () => boolean;
   onLanded?: (key: string, info: ObjectInfo) => void;
   /** A failure to land (storage, bus): the file is retried at the next rescan. `error` is the cause, when one was thrown. */
   onProblem?: (file: string, message: string, error?: unknown) => void;
@@ -204,6 +211,8 @@ export class ShareWatcher {
         continue;
       }
       if (Date.now() - seen.stableSince < this.#options.settleMs) continue;
+      // Settled, but the runtime is busy: it stays pending (still checked for changes) until there is room.
+      if (this.#landing.size >= (this.#options.maxConcurrentLandings ?? 8) || this.#options.canLand?.() === false) continue;
       this.#pending.delete(file);
       this.#landingFiles.add(file);
       const landing = this.#handle(file, current)

@@ -1,5 +1,5 @@
 import '../polyfills.ts';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { listStateNames, listTaskStates } from '../../workflows/asl/listTaskStates.ts';
 import type { StateMachineDefinition } from '../../workflows/asl/types.ts';
@@ -19,7 +19,8 @@ interface Execution {
   arn: string;
   name: string;
   stateMachine: string;
-  inputJson: string;
+  /** SHA-256 of the input: a repeated StartExecution is recognised without keeping every input of the day. */
+  inputDigest: string;
   startDate: Date;
   status: ExecutionStatus;
   output?: unknown;
@@ -89,12 +90,12 @@ export class LocalWorkflowService implements WorkflowService {
     if (this.#stopped) throw new Error('the local workflow service is stopped');
     const machine = this.#machines.get(stateMachine);
     if (!machine) throw new Error(`no state machine ${stateMachine} (known: ${[...this.#machines.keys()].join(', ')})`);
-    const inputJson = JSON.stringify(input);
+    const inputDigest = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     const arn = `arn:aws:states:${this.#region}:000000000000:execution:${stateMachine}:${name}`;
     const existing = this.#executions.get(arn);
     if (existing) {
       // StartExecution is idempotent for the same name and input; a different input is refused.
-      if (existing.inputJson !== inputJson) throw new ExecutionAlreadyExistsError(name);
+      if (existing.inputDigest !== inputDigest) throw new ExecutionAlreadyExistsError(name);
       return { executionArn: arn, startDate: existing.startDate };
     }
     const startDate = new Date();
@@ -110,23 +111,26 @@ export class LocalWorkflowService implements WorkflowService {
       arn,
       name,
       stateMachine,
-      inputJson,
+      inputDigest,
       startDate,
       status: 'RUNNING',
       abort: run.abort,
       done: Promise.resolve(),
     };
-    execution.done = run.result.then(
-      (output) => {
-        execution.status = 'SUCCEEDED';
-        execution.output = output;
-      },
-      (error: Error) => {
-        execution.status =
-          error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
-        execution.error = error.message;
-      },
-    );
+    execution.done = run.result
+      .then(
+        (output) => {
+          execution.status = 'SUCCEEDED';
+          execution.output = output;
+        },
+        (error: Error) => {
+          execution.status =
+            error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+          execution.error = error.message;
+        },
+      )
+      // A finished execution keeps what DescribeExecution answers; the interpreter's state goes with `abort`.
+      .finally(() => (execution.abort = () => undefined));
     this.#executions.set(arn, execution);
     return { executionArn: arn, startDate };
   }
@@ -169,15 +173,24 @@ export class LocalWorkflowService implements WorkflowService {
     }
   }
 
-  /** Aborts running executions and releases waiting tasks so nothing hangs (abort alone does not cancel an override). */
-  async stop(): Promise<void> {
+  /**
+   * Aborts running executions and releases waiting tasks so nothing hangs, then waits for them at most
+   * `timeoutMs` (abort alone does not cancel a task function already running: one busy under load must not
+   * hold the runtime's shutdown; the next start's recovery resumes its sample). @default timeoutMs 2000
+   */
+  async stop(timeoutMs = 2000): Promise<void> {
     this.#stopped = true;
     for (const [token, task] of this.#waiting) {
       this.#waiting.delete(token);
       task.reject(new TaskFailedError('States.Runtime', 'the embedded runtime stopped'));
     }
     for (const execution of this.#executions.values()) if (execution.status === 'RUNNING') execution.abort();
-    await Promise.allSettled([...this.#executions.values()].map((execution) => execution.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#executions.values()].map((execution) => execution.done)),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   /**

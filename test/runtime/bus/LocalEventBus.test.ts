@@ -146,6 +146,60 @@ describe('LocalEventBus', () => {
     });
   });
 
+  describe('under a burst (finding 4: unbounded handlers, a shutdown waiting on all of them)', () => {
+    it('runs at most maxConcurrentDeliveries handlers at once, in arrival order, and delivers every event', async () => {
+      // Prepare
+      let running = 0;
+      let peak = 0;
+      const order: number[] = [];
+      const bus = new LocalEventBus({
+        rules: [rule('all', { source: ['landfall'] })],
+        region: 'eu-west-1',
+        logDir,
+        maxConcurrentDeliveries: 4,
+        invoke: async (_target, e) => {
+          running++;
+          peak = Math.max(peak, running);
+          order.push((e.detail as { n: number }).n);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+        },
+      });
+      // Act
+      await bus.publish(Array.from({ length: 100 }, (_, n) => event('Sample Landed', { n })));
+      const backlog = bus.backlog;
+      await bus.drain();
+      // Assess
+      expect(peak).toBe(4);
+      expect(backlog).toBe(100);
+      expect(order).toEqual(Array.from({ length: 100 }, (_, n) => n));
+      expect(bus.backlog).toBe(0);
+    });
+
+    it('close() returns within its bound while handlers hang, abandoning what waits without dead letters', async () => {
+      // Prepare: every handler hangs (a catalog that stopped answering)
+      const dead: unknown[] = [];
+      const bus = new LocalEventBus({
+        rules: [rule('all', { source: ['landfall'] })],
+        region: 'eu-west-1',
+        logDir,
+        maxConcurrentDeliveries: 2,
+        invoke: () => new Promise(() => undefined),
+        onDeadLetter: (entry) => dead.push(entry),
+      });
+      await bus.publish(Array.from({ length: 10 }, (_, n) => event('Sample Landed', { n })));
+      // Act
+      const closing = Date.now();
+      await bus.close(200);
+      const took = Date.now() - closing;
+      // Assess
+      expect(took).toBeGreaterThanOrEqual(190);
+      expect(took).toBeLessThan(2000);
+      expect(dead).toEqual([]);
+      await expect(bus.publish([event('late')])).rejects.toThrow('stopped');
+    });
+  });
+
   it('refuses to start with a pattern EventBridge would refuse', () => {
     expect(
       () => new LocalEventBus({ rules: [rule('bad', { source: 'landfall' })], region: 'r', logDir, invoke: async () => undefined }),

@@ -200,6 +200,36 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect(watcher.skipped).toEqual([]);
   });
 
+  it('holds settled files on the share while the runtime signals back-pressure, and lands them once it has room', async () => {
+    // Prepare: a second watcher over its own share, whose runtime is busy
+    await watcher.stop();
+    let room = false;
+    const busyShare = path.join(dir, 'busy-share');
+    await mkdir(path.join(busyShare, 'genomics', 'RUN7'), { recursive: true });
+    watcher = new ShareWatcher({
+      shareDir: busyShare,
+      storage,
+      landingBucket: 'landing',
+      events: { publish: async (published) => void events.push(...published) },
+      region: 'eu-west-1',
+      settleMs: 50,
+      pollMs: 20,
+      rescanMs: 200,
+      canLand: () => room,
+    });
+    await watcher.start();
+    // Act
+    for (let i = 1; i <= 3; i++) await writeFile(path.join(busyShare, 'genomics', 'RUN7', `S${i}_R1_001.fastq.gz`), `reads ${i}`);
+    await pause(600); // well past the settle window
+    const whileBusy = await landedKeys();
+    const pendingWhileBusy = watcher.pendingCount;
+    room = true;
+    await waitFor('all three', async () => ((await landedKeys()).length === 3 ? true : undefined), 10_000);
+    // Assess
+    expect(whileBusy).toEqual([]);
+    expect(pendingWhileBusy).toBe(3);
+  });
+
   it('skips FIFOs and sockets without opening them: other files land, the process stays responsive and stop() returns', async () => {
     // Prepare
     const run = path.join(share, 'genomics', 'RUN6');
