@@ -48,12 +48,21 @@ export function cpuProfileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+/**
+ * LANDFALL_BENCH_HEAP_SNAPSHOT=<dir>: a runtime the bench starts writes a V8 heap snapshot there on SIGUSR2
+ * (the soak bench sends one when idle before the day and one after it: what grew?).
+ */
+export function heapSnapshotArgs(): string[] {
+  const dir = process.env.LANDFALL_BENCH_HEAP_SNAPSHOT;
+  return dir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
+}
+
 /** `landfall up --state-dir <stateDir> --config <configPath>` (the installed bin) as a child process; resolves once runtime.json names it. */
 export async function startLiveRuntime(stateDir: string, configPath = benchConfigPath, extraArgs: string[] = []): Promise<LiveRuntime> {
   const layout = stateLayout(stateDir);
   const child = spawn(
     process.execPath,
-    [...cpuProfileArgs(), installedCommand(), 'up', '--state-dir', stateDir, '--config', configPath, ...extraArgs],
+    [...cpuProfileArgs(), ...heapSnapshotArgs(), installedCommand(), 'up', '--state-dir', stateDir, '--config', configPath, ...extraArgs],
     {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

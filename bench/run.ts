@@ -21,9 +21,11 @@ import { cliStartBench } from './cliStart.ts';
 import { landingLatencyBench } from './landingLatency.ts';
 import { pipelineOverheadBench } from './pipelineOverhead.ts';
 import { placementBench } from './placement.ts';
+import { soakBench } from './soak.ts';
 import { validationBench } from './validation.ts';
 
-// burst last: it runs a second in-process embedded runtime after idle-to-zero's has stopped.
+// burst after idle-to-zero: it runs a second in-process embedded runtime after idle-to-zero's has stopped. soak
+// last: a child-process runtime of its own, measured against its own idle baseline.
 const MODULES: BenchModule[] = [
   validationBench,
   cliStartBench,
@@ -33,6 +35,7 @@ const MODULES: BenchModule[] = [
   idleToZeroBench,
   pipelineOverheadBench,
   burstBench,
+  soakBench,
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
