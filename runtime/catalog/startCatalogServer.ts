@@ -8,6 +8,7 @@ import { type CatalogCredentials, verifySignature } from './verifySignature.ts';
 export type { CatalogCredentials } from './verifySignature.ts';
 
 const require = createRequire(import.meta.url);
+closeFinishedLevelIterators();
 // dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
 const dynalite = require('dynalite') as (options: {
   path?: string;
@@ -126,4 +127,28 @@ async function authorize(
 function refuse(response: ServerResponse, status: number, type: string, message: string): void {
   response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
   response.end(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message }));
+}
+
+/**
+ * dynalite 4.0.0 turns each LevelDB iterator into a stream whose end calls `iterator.return()` to close it,
+ * but abstract-level's iterators have no `return()`: every Query and Scan left one LevelDB iterator open
+ * (each pinning a snapshot and native memory) — thousands in a busy day, never freed. Giving abstract-level's
+ * iterators the `return()` dynalite expects (close, as the async-iterator protocol's return does) closes each
+ * one when its stream ends or is destroyed. Applied to the abstract-level copy dynalite's LevelDB uses.
+ */
+function closeFinishedLevelIterators(): void {
+  const levelRequire = createRequire(require.resolve('dynalite'));
+  const abstractLevel = createRequire(levelRequire.resolve('classic-level'))('abstract-level') as Record<string, { prototype: object }>;
+  for (const name of ['AbstractIterator', 'AbstractKeyIterator', 'AbstractValueIterator']) {
+    const prototype = abstractLevel[name]?.prototype as { close?: () => Promise<void> } | undefined;
+    if (!prototype?.close || 'return' in prototype) continue;
+    Object.defineProperty(prototype, 'return', {
+      configurable: true,
+      writable: true,
+      value: async function closeIterator(this: { close(): Promise<void> }) {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    });
+  }
 }
