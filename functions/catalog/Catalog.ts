@@ -6,6 +6,7 @@ import { Facts } from './Facts.ts';
 import { Jobs } from './Jobs.ts';
 import { RegionLoads } from './RegionLoads.ts';
 import { RegionScaleStates } from './RegionScaleStates.ts';
+import { RunIndexState } from './RunIndexState.ts';
 import { Runs } from './Runs.ts';
 import { Samples } from './Samples.ts';
 import { ShareSkips } from './ShareSkips.ts';
@@ -46,6 +47,8 @@ export class Catalog {
   readonly regionScale: RegionScaleStates;
   /** Entries the embedded runtime's share did not land, and why (runtime/share). */
   readonly shareSkips: ShareSkips;
+  /** Which samples' part of each run's index.json is stale, and the one writer per run (functions/publishing). */
+  readonly runIndex: RunIndexState;
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
@@ -60,6 +63,7 @@ export class Catalog {
     this.regionLoads = new RegionLoads(this.#table);
     this.regionScale = new RegionScaleStates(this.#table);
     this.shareSkips = new ShareSkips(this.#table.doc, tableName);
+    this.runIndex = new RunIndexState(this.#table);
   }
 
   /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 import type { LandedFile, RunRecord } from './types.ts';
@@ -28,24 +28,6 @@ export class Runs {
   /** The runs of a team (GSI1). */
   async listForTeam(team: string): Promise<RunRecord[]> {
     return this.#table.queryAll<RunRecord>({ index: 'gsi1', pk: keys.teamIndex(team), skPrefix: 'RUN#' });
-  }
-
-  /**
-   * Counts a change the run's index.json must reflect and returns the new revision; the index writer
-   * loops until the revision it rendered is still the latest (as the manifest writer does per sample).
-   */
-  async bumpIndexRevision(team: string, runId: string): Promise<number> {
-    const result = await this.#table.doc.send(
-      new UpdateCommand({
-        TableName: this.#table.name,
-        Key: keys.run(team, runId),
-        UpdateExpression: 'ADD indexRevision :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(result.Attributes?.indexRevision);
   }
 
   /**

@@ -9,6 +9,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * |-----------------|------------------------------------|----------------------------|------------------|-----------------------------------------|
  * | run             | RUN#<team>#<run>                   | #RUN                       | TEAM#<team>      | RUN#<run>                               |
  * | landed file     | RUN#<team>#<run>                   | FILE#<name>                |                  |                                         |
+ * | index change    | RUN#<team>#<run>                   | INDEXDIRTY#<sample>        |                  |                                         |
  * | sample          | RUN#<team>#<run>                   | SAMPLE#<sample>            | TEAM#<team>      | SAMPLE#<status>#<run>#<sample>          |
  * | sample version  | SAMPLE#<team>#<run>#<sample>       | V#<0000n>                  |                  |                                         |
  * | step of version | SAMPLE#<team>#<run>#<sample>       | V#<0000n>#STEP#<step>      |                  |                                         |
@@ -93,6 +94,8 @@ export const keys = {
     gsi1sk: `SAMPLE#${status}#${runId}#${sampleId}`,
   }),
   file: (team: string, runId: string, name: string) => ({ pk: `RUN#${team}#${runId}`, sk: `FILE#${name}` }),
+  /** A sample whose part of the run's index.json is stale (functions/publishing/updateRunIndex.ts). */
+  indexChange: (team: string, runId: string, sampleId: string) => ({ pk: `RUN#${team}#${runId}`, sk: `INDEXDIRTY#${sampleId}` }),
   sample: (team: string, runId: string, sampleId: string) => ({ pk: `RUN#${team}#${runId}`, sk: `SAMPLE#${sampleId}` }),
   samplePk,
   versionSk,

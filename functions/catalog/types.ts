@@ -33,8 +33,17 @@ export interface RunRecord {
   barrierAt?: string;
   /** Cataloged samples with changed re-uploads still settling (relandQuietSeconds): the sweep re-evaluates the run until empty. */
   settlingSamples?: string[];
-  /** Incremented by every change the run's index.json reflects; the index writer loops until stable. */
+  /** Incremented by every change the run's index.json reflects (functions/publishing/updateRunIndex.ts). */
   indexRevision?: number;
+  /** The revision index.json shows: behind `indexRevision` while a change waits for the writer (the sweep re-drives). */
+  indexWrittenRevision?: number;
+  /** The run's one index writer and how long its lease lasts (epoch ms). */
+  indexLeaseOwner?: string;
+  indexLeaseUntil?: number;
+  /** When the run report was last written (reports/ under the run); the sweep re-drives a DONE run without it. */
+  reportedAt?: string;
+  /** The last error the sweep met on this run (recorded there; the sweep goes on with the other runs). */
+  sweepError?: { at: string; message: string };
   /** Names of the run's landed sample sheet and manifest, as the last evaluation read them (validation reads these). */
   documents?: string[];
   /** Landed files that belong to no sample and are no known run file (layouts/): counted, never processed. */

@@ -1,8 +1,6 @@
 import type { RunRecord, RunStatus, SampleRecord, SampleStatus, StepRecord, VersionRecord } from '../catalog/types.ts';
 import { TERMINAL_SAMPLE_STATUSES } from '../catalog/types.ts';
-import { faultPoint } from '../shared/faults.ts';
-import type { Services } from '../shared/services.ts';
-import { manifestKey, RUN_STEPS_SAMPLE, runIndexKey } from '../../contracts/keys.ts';
+import { manifestKey } from '../../contracts/keys.ts';
 
 /** One sample of a run as index.json shows it: its current version and what that version published. */
 export interface RunIndexSample {
@@ -123,51 +121,4 @@ function renderRunSteps({ version, steps }: NonNullable<RunSnapshot['runSteps']>
       .map(publishedStep),
     ...(version.error && { error: version.error }),
   };
-}
-
-/** Reads everything index.json shows from the catalog. */
-export async function readRunSnapshot(svc: Pick<Services, 'catalog'>, team: string, runId: string): Promise<RunSnapshot | undefined> {
-  const run = await svc.catalog.runs.get(team, runId);
-  if (!run) return undefined;
-  const samples = await Promise.all(
-    (await svc.catalog.samples.listInRun(team, runId)).map(async (sample) => {
-      if (!sample.currentVersion) return { sample, steps: [] };
-      const ref = { team, runId, sampleId: sample.sampleId, version: sample.currentVersion };
-      const [version, steps] = await Promise.all([svc.catalog.samples.getVersion(ref), svc.catalog.steps.list(ref)]);
-      return { sample, version, steps };
-    }),
-  );
-  const runStepVersions = await svc.catalog.samples.listVersions({ team, runId, sampleId: RUN_STEPS_SAMPLE });
-  const latest = runStepVersions.sort((a, b) => b.version - a.version)[0];
-  if (!latest) return { run, samples };
-  return { run, samples, runSteps: { version: latest, steps: await svc.catalog.steps.list(latest) } };
-}
-
-/**
- * Writes index.json from the catalog until it reflects the latest run revision, like the manifest writer:
- * a caller first counts its change (`bumpRunIndexRevision`), and whoever writes while the revision moves
- * re-reads and re-writes, so two samples finishing at once both appear.
- *
- * @example
- * await svc.catalog.runs.bumpIndexRevision(team, runId);
- * const index = await writeRunIndex(svc, team, runId, bucketNames(svc.config).results);
- */
-export async function writeRunIndex(
-  svc: Pick<Services, 'catalog' | 'storage'>,
-  team: string,
-  runId: string,
-  resultsBucket: string,
-): Promise<RunIndex> {
-  for (let round = 0; round < 10; round++) {
-    const snapshot = await readRunSnapshot(svc, team, runId);
-    if (!snapshot) throw new Error(`no catalog entry for run ${team}/${runId}`);
-    const index = renderRunIndex(snapshot);
-    await faultPoint('runIndex.betweenReadAndWrite');
-    await svc.storage.put(resultsBucket, runIndexKey(team, runId), `${JSON.stringify(index, null, 2)}\n`, {
-      contentType: 'application/json',
-    });
-    const after = await svc.catalog.runs.get(team, runId);
-    if ((after?.indexRevision ?? 0) === index.revision) return index;
-  }
-  throw new Error(`index.json of run ${team}/${runId} kept changing while being written`);
 }

@@ -1,0 +1,112 @@
+/**
+ * The run index writer against the real local catalog and folder storage (issue 22, finding 4): every event of
+ * a run used to start a writer that re-read the whole run until its revision stood still, and hundreds of them
+ * invalidated each other. Now one writer per run renders at a time, later changes join its next round, and a
+ * round reads only the samples that changed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../../functions/catalog/Catalog.ts';
+import { runIndexKey } from '../../../contracts/keys.ts';
+import type { RunIndex } from '../../../functions/publishing/runIndex.ts';
+import { indexAndConcludeRun, updateRunIndex } from '../../../functions/publishing/updateRunIndex.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+
+const TEAM = 'genomics';
+const RUN = 'RUN-WRITER';
+
+/** Counts the catalog reads of one sample's state (what a writer pays per sample it renders). */
+function countSampleReads(catalog: Catalog): { count: number } {
+  const counter = { count: 0 };
+  const getSample = catalog.samples.get.bind(catalog.samples);
+  const listRunSamples = catalog.samples.listInRun.bind(catalog.samples);
+  catalog.samples.get = async (ref) => {
+    counter.count++;
+    return getSample(ref);
+  };
+  catalog.samples.listInRun = async (team, runId) => {
+    const samples = await listRunSamples(team, runId);
+    counter.count += samples.length;
+    return samples;
+  };
+  return counter;
+}
+
+describe('updateRunIndex', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => stop?.());
+
+  async function runOf(samples: number) {
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    const ids = Array.from({ length: samples }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
+    await catalog.runs.recordFile(TEAM, RUN, {
+      name: 'SampleSheet.csv',
+      bucket: 'landfall-landing',
+      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
+      size: 1,
+      etag: 'e',
+      landedAt: new Date().toISOString(),
+    });
+    await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ids });
+    for (const sampleId of ids) {
+      await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
+      await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId }, 'RUNNING', { currentVersion: 1 });
+    }
+    const readIndex = async () =>
+      JSON.parse((await harness.folders.getBytes(harness.names.results, runIndexKey(TEAM, RUN))).toString()) as RunIndex;
+    return { harness, catalog, ids, readIndex };
+  }
+
+  it('coalesces 3 facts per sample of a 60-sample run, all at once, into one writer reading each changed sample a few times', async () => {
+    // Prepare: every sample publishes three steps and completes, and each fact reaches the writer at once
+    const { harness, catalog, ids, readIndex } = await runOf(60);
+    await updateRunIndex(harness.services, TEAM, RUN); // the first index (all samples RUNNING)
+    const reads = countSampleReads(catalog);
+    for (const sampleId of ids) {
+      const ref = { team: TEAM, runId: RUN, sampleId, version: 1 };
+      for (const step of ['qc', 'trim', 'profile'])
+        await catalog.steps.recordPublished(
+          ref,
+          step,
+          [{ key: `teams/${TEAM}/runs/${RUN}/samples/${sampleId}/v1/${step}/x`, size: 1, md5: 'm' }],
+          1,
+        );
+      await catalog.samples.setStatus(ref, 'COMPLETED', { currentVersion: 1 });
+    }
+    // Act: 4 facts per sample (3 steps published, completed), 240 concurrent invocations
+    const outcomes = await Promise.all(
+      ids.flatMap((sampleId) => [1, 2, 3, 4].map(() => indexAndConcludeRun(harness.services, TEAM, RUN, sampleId))),
+    );
+    // Assess: nothing failed, every change written by the writers that held the run, once complete, DONE
+    expect(outcomes.filter((outcome) => outcome.outcome === 'unfinished')).toEqual([]);
+    expect(outcomes.filter((outcome) => outcome.outcome !== 'coalesced').length).toBeGreaterThan(0);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'coalesced').length).toBeGreaterThan(200);
+    const index = await readIndex();
+    expect(index).toMatchObject({ status: 'DONE', complete: true, counts: { COMPLETED: 60 } });
+    expect(index.samples.every((sample) => sample.steps.length === 3)).toBe(true);
+    expect(reads.count).toBeLessThanOrEqual(3 * 60); // each changed sample read a few times, never the whole run per fact
+    const run = await catalog.runs.get(TEAM, RUN);
+    expect(run?.indexWrittenRevision).toBe(run?.indexRevision);
+    expect(run?.indexLeaseOwner).toBeUndefined();
+    expect(harness.published.filter((event) => event['detail-type'] === 'Run Completed')).toHaveLength(1);
+  });
+
+  it('leaves a change for the sweep while a dead writer’s lease lasts, and writes it once the lease has expired', async () => {
+    // Prepare: a writer took the run and died
+    const { harness, catalog, readIndex } = await runOf(2);
+    await updateRunIndex(harness.services, TEAM, RUN);
+    await catalog.runIndex.acquire(TEAM, RUN, 'dead-writer', 60_000);
+    await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId: 'S001' }, 'COMPLETED', { currentVersion: 1 });
+    // Act
+    const whileHeld = await updateRunIndex(harness.services, TEAM, RUN, 'S001');
+    const stale = await catalog.runs.get(TEAM, RUN);
+    await catalog.runIndex.acquire(TEAM, RUN, 'dead-writer', -1); // its lease runs out
+    const afterExpiry = await updateRunIndex(harness.services, TEAM, RUN); // the sweep's re-drive names no sample
+    // Assess
+    expect(whileHeld).toEqual({ outcome: 'coalesced' });
+    expect(stale!.indexRevision).toBeGreaterThan(stale!.indexWrittenRevision ?? 0);
+    expect(afterExpiry.outcome).toBe('written');
+    expect((await readIndex()).samples.find((sample) => sample.sampleId === 'S001')?.status).toBe('COMPLETED');
+  });
+});
