@@ -28,6 +28,7 @@ export const FUNCTION_NAMES = [
   'failSample',
   'finishRunSteps',
   'indexRun',
+  'releaseHeldSteps',
   'reportRun',
   'validationJobFinished',
   'publishActivity',

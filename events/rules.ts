@@ -105,6 +105,13 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       target: 'indexRun',
     },
     {
+      name: 'release-held-steps',
+      description:
+        "A step published or a sample ended: submit the run's later steps held back for its early ones, once none is pending (out of the Publish task)",
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': [...RUN_INDEX_DETAIL_TYPES] },
+      target: 'releaseHeldSteps',
+    },
+    {
       name: 'report-run',
       description: 'Every sample of a run is terminal: write the run-level report (report.json and a self-contained report.html)',
       pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Run Completed'] },

@@ -11,6 +11,7 @@ import { handler as scaleRegion } from './scaleRegion.ts';
 import { handler as warmBusinessHours } from './warmBusinessHours.ts';
 import { handler as publishStep } from './publishStep.ts';
 import { handler as reconcileRuns } from './reconcileRuns.ts';
+import { handler as releaseHeldSteps } from './releaseHeldSteps.ts';
 import { handler as reportRun } from './reportRun.ts';
 import { handler as reprocess } from './reprocess.ts';
 import type { LandfallHandler } from './shared/lambdaHandler.ts';
@@ -39,6 +40,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   failSample,
   finishRunSteps,
   indexRun,
+  releaseHeldSteps,
   reportRun,
   publishActivity,
   scaleRegion,

@@ -160,14 +160,14 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     },
     { sid: 'ListWorkAreas', actions: ['s3:ListBucket'], on: ['resultsBucket', 'stagingBuckets'] },
     startExecution,
-    submitJobs,
   ],
   completeSample: [catalog, publish, writeResults, startExecution],
   // Concludes a run's run-scope steps, then the run (as indexRun does, which may start a run's run steps).
   finishRunSteps: [catalog, publish, writeResults, startExecution],
-  failSample: [catalog, publish, writeResults, startExecution, submitJobs],
+  failSample: [catalog, publish, writeResults, startExecution],
   // Starts a run's run-scope steps once its samples published what they need.
   indexRun: [catalog, publish, writeResults, startExecution],
+  releaseHeldSteps: [catalog, submitJobs],
   // Activity goes out as Embedded Metric Format on the function's log: no PutMetricData (which would need '*').
   publishActivity: [catalog],
   scaleRegion: [catalog, publish, setWarmCapacity],

@@ -7,14 +7,15 @@ import type { Services } from '../shared/services.ts';
 import { writeManifest } from './manifest.ts';
 import { manifestKey, publishingKey, stepOutputPrefix } from '../../contracts/keys.ts';
 import { publishVerified } from './publishVerified.ts';
-import { releaseDeferredJobs } from '../workflow/earlySteps.ts';
 import { jobNameOf } from '../workflow/executionName.ts';
 import type { PublishStepPayload } from '../workflow/payloads.ts';
 
 /**
  * `Publish <step>`: the moment a step succeeds, copies its successful attempt's verified outputs to
  * `teams/<team>/runs/<run>/samples/<sample>/v<N>/<step>/`, records them in the catalog, rewrites the
- * manifest from the catalog, and emits "Step Output Published" once. Publishing twice is a no-op.
+ * manifest from the catalog, and emits "Step Output Published" once. Publishing twice is a no-op. Nothing run-wide
+ * happens here (held later steps are released by rule `release-held-steps`, the index by `index-run`): the
+ * task's outcome depends on this step's outputs alone, never on housekeeping that could time it out.
  */
 export async function publishStepOutputs(svc: Services, payload: z.infer<typeof PublishStepPayload>) {
   const { sample, step, job } = payload;
@@ -41,7 +42,6 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
         manifestKey: manifestKey(ref),
         dedupeKey: dedupeKeyOf(publisher.generation),
       });
-      await releaseDeferredJobs(svc, ref.team, ref.runId);
     }
     return { outcome: 'already-published', keys };
   }
@@ -69,6 +69,5 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
       dedupeKey: dedupeKeyOf(sample.generation),
     });
   }
-  await releaseDeferredJobs(svc, ref.team, ref.runId);
   return { outcome: 'published', keys: outputs.map((output) => output.key), sequence };
 }

@@ -1,5 +1,7 @@
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
+import type { z } from 'zod';
+import type { RunFactEvent } from '../../contracts/events/landfall.ts';
 import type { Services } from '../shared/services.ts';
 import type { VersionRecord, VersionRef } from '../catalog/types.ts';
 
@@ -46,9 +48,10 @@ async function pendingOf(svc: Pick<Services, 'catalog' | 'config'>, version: Ver
 }
 
 /**
- * Submits the run's deferred later-step jobs once no early step of the run is pending. Called after an
- * early step publishes or a sample fails, right after a deferral (closing the race with a publish that
- * happened meanwhile), and by the sweep. A conditional claim makes each submission happen once.
+ * Submits the run's deferred later-step jobs once no early step of the run is pending. Called for every
+ * step published and sample ended (rule `release-held-steps`, {@link releaseHeldSteps}), right after a
+ * deferral (closing the race with a publish that happened meanwhile), and by the sweep. A conditional claim
+ * makes each submission happen once.
  */
 export async function releaseDeferredJobs(
   svc: Pick<Services, 'catalog' | 'jobs' | 'config'>,
@@ -56,9 +59,11 @@ export async function releaseDeferredJobs(
   runId: string,
   options: { lookFirstAt?: VersionRef } = {},
 ): Promise<number> {
-  // Pending early steps first: while there are some (most calls), the run's deferred jobs need no listing.
-  if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
+  // The held jobs first (one index query): a run holding none — most runs, most of the time — needs no look
+  // at its samples' early steps, which costs reads per sample.
   const deferred = await svc.catalog.jobs.listDeferred(team, runId);
+  if (deferred.length === 0) return 0;
+  if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
   let released = 0;
   for (const job of deferred) {
     if (!job.deferredSpec || !(await svc.catalog.jobs.claimDeferred(job.jobName))) continue;
@@ -68,4 +73,14 @@ export async function releaseDeferredJobs(
     released++;
   }
   return released;
+}
+
+/**
+ * A step published or a sample ended (rule `release-held-steps`): {@link releaseDeferredJobs} for its run. Its
+ * own function, driven by the fact, so this run-wide work never runs inside — or times out — the Publish or
+ * failure task of the step that triggered it: a sample's outcome depends only on its own data and steps.
+ */
+export async function releaseHeldSteps(svc: Services, event: z.infer<typeof RunFactEvent>) {
+  const released = await releaseDeferredJobs(svc, event.detail.team, event.detail.runId);
+  return { outcome: released > 0 ? 'released' : 'nothing-held', released };
 }

@@ -5,7 +5,6 @@ import { generationSuffix } from './startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
 import { writeManifest } from '../publishing/manifest.ts';
 import { manifestKey } from '../../contracts/keys.ts';
-import { releaseDeferredJobs } from './earlySteps.ts';
 import type { FinishSamplePayload } from './payloads.ts';
 
 type Payload = z.infer<typeof FinishSamplePayload>;
@@ -59,7 +58,6 @@ export async function failSample(svc: Services, payload: Payload) {
   if (!current) {
     // A newer version was cataloged while this one ran (its files were re-landed): the sample is that version's
     // now, so neither its status nor a "Sample Failed" may speak for this one.
-    await releaseDeferredJobs(svc, ref.team, ref.runId);
     return { outcome: 'superseded', error };
   }
   await svc.catalog.samples.setStatus(ref, 'FAILED', {
@@ -73,6 +71,5 @@ export async function failSample(svc: Services, payload: Payload) {
     cause,
     dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
   });
-  await releaseDeferredJobs(svc, ref.team, ref.runId); // a failed early step no longer holds the run back
   return { outcome: 'failed', error };
 }

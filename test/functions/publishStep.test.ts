@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTeamOutputs } from '../../cli/commands/outputs.ts';
 import { handler as publishStep } from '../../functions/publishStep.ts';
+import { handler as releaseHeldSteps } from '../../functions/releaseHeldSteps.ts';
+import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -179,5 +181,65 @@ describe('publishStep handler', () => {
     const again = await publishStep(payload, localContext('publishStep'));
     expect(again).toMatchObject({ outcome: 'already-published' });
     expect(harness.published).toHaveLength(1);
+  });
+
+  it("succeeds whatever the run's held-back later steps do: releasing them is rule release-held-steps' work, not the Publish task's", async () => {
+    // Prepare: a later step of another sample of the run is held back; submitting it fails (the harness refuses jobs)
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    await catalog.samples.claimVersion(ref, 'hash', [], 'READY');
+    await harness.folders.put(harness.names.results, 'work/e/qc/attempt-1/qc.json', 'x', { metadata: { md5: md5('x') } });
+    const heldSpec = { jobName: 'held-profile', region: 'eu-west-1' } as unknown as JobSpec;
+    await catalog.jobs.defer({
+      team: 'genomics',
+      runId: 'R1',
+      sampleId: 'S2',
+      version: 1,
+      jobName: 'held-profile',
+      step: 'profile',
+      taskToken: 'token',
+      executionName: 'e2',
+      region: 'eu-west-1',
+      workBucket: harness.names.results,
+      workPrefix: 'work/e2/profile/',
+      submittedAt: new Date().toISOString(),
+      deferredSpec: JSON.stringify(heldSpec),
+    });
+    const payload = {
+      executionName: 'e',
+      step: 'qc',
+      sample,
+      job: {
+        jobId: 'j',
+        jobName: 'e-qc',
+        region: 'eu-west-1',
+        attempt: 1,
+        workBucket: harness.names.results,
+        workPrefix: 'work/e/qc/attempt-1/',
+      },
+    };
+
+    // Act: the step publishes while submissions fail
+    const published = await publishStep(payload, localContext('publishStep'));
+
+    // Assess: the step's outcome is its own; the held job is still held
+    expect(published).toMatchObject({ outcome: 'published' });
+    expect((await catalog.steps.get({ ...ref, version: 1 }, 'qc'))?.publishedAt).toBeDefined();
+    expect((await catalog.jobs.listDeferred('genomics', 'R1')).map((job) => job.jobName)).toEqual(['held-profile']);
+
+    // Act: the fact reaches rule release-held-steps, with job submission working again
+    const submitted: JobSpec[] = [];
+    harness.services.jobs.submit = async (spec: JobSpec) => {
+      submitted.push(spec);
+      return { jobId: `id-${submitted.length}` };
+    };
+    const fact = harness.published.find((event) => event['detail-type'] === 'Step Output Published')!;
+    const released = await releaseHeldSteps(fact as Parameters<typeof releaseHeldSteps>[0], localContext('releaseHeldSteps'));
+
+    // Assess: submitted once, no longer held
+    expect(released).toMatchObject({ outcome: 'released', released: 1 });
+    expect(submitted).toEqual([heldSpec]);
+    expect(await catalog.jobs.listDeferred('genomics', 'R1')).toEqual([]);
   });
 });
