@@ -55,5 +55,6 @@ export async function writeRunReport(svc: Services, run: Pick<LandfallEventDetai
     });
     keys.push(key);
   }
+  await svc.catalog.runs.update(team, runId, { reportedAt: new Date().toISOString() }); // the sweep re-drives a DONE run without it
   return { outcome: 'reported', keys };
 }

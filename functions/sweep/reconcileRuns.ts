@@ -15,6 +15,7 @@ import { clearAbandonedStaging } from '../publishing/abandonedStaging.ts';
 import { announceCataloged } from '../validation/concludeValidation.ts';
 import { validateLandedSample } from '../validation/validateLandedSample.ts';
 import { releaseDeferredJobs } from '../workflow/earlySteps.ts';
+import { redriveRunCompletion } from './redriveRunCompletion.ts';
 import { redriveFinishedJobs } from '../workflow/redriveFinishedJobs.ts';
 import { announceWorkflowStarted, startVersionExecution } from '../workflow/startVersionExecution.ts';
 
@@ -143,7 +144,8 @@ async function recoverSamples(svc: Services, startup: boolean): Promise<number> 
  * The reconciliation sweep (a schedule rule in AWS, a timer and a run at start on the embedded runtime):
  * facts claimed by a process that died before publishing them are relayed from the outbox, missed landing events are re-driven, runs still receiving files (or with re-uploads settling, or a sample
  * still waiting for its "Sample Landed") are re-evaluated (settle windows, deadlines, facts a dead process
- * claimed but never published), held-back later steps are released, samples whose process died are
+ * claimed but never published), held-back later steps are released, a run's index, "Run Completed" and report
+ * are re-driven when what should have driven them was lost (redriveRunCompletion), samples whose process died are
  * recovered, jobs stuck in a region whose queue does not drain are moved to another, and finished jobs
  * whose state change never reached their workflow are re-driven.
  * Missed events and crashes cost latency, never data.
@@ -154,10 +156,17 @@ export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
   const relayed = (await relayUnpublishedFacts(svc, { startup })).length;
   const redriven = await redriveUnseenObjects(svc, startup);
   let evaluated = 0;
+  let completions = 0;
   for (const team of svc.config.teams) {
     const unannounced = await runsWithUnannouncedSamples(svc, team.id);
     for (const run of await svc.catalog.runs.listForTeam(team.id)) {
       if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
+      try {
+        if (await redriveRunCompletion(svc, run, { startup })) completions++;
+      } catch (error) {
+        // One run's index or report must not stop the sweep for every other run.
+        logger.error('re-driving the end of a run failed; the sweep goes on', { run: `${run.team}/${run.runId}`, error });
+      }
       const reannounce =
         (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) ||
         (await hasUnrecordedSamples(svc, run));
@@ -174,10 +183,11 @@ export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
   const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
   const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
   return {
-    outcome: relayed + redriven + evaluated + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle',
+    outcome: relayed + redriven + evaluated + completions + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle',
     relayed,
     redriven,
     evaluated,
+    completions,
     recovered,
     moved,
     finished,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { services } from '../../functions/shared/services.ts';
 import { reconcileRuns } from '../../functions/sweep/reconcileRuns.ts';
+import { runIndexKey, runReportPrefix } from '../../contracts/keys.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
 /** The sweep as its schedule rule runs it, with the services the harness installed. */
@@ -122,5 +123,85 @@ describe('reconciliation sweep re-evaluates runs with a sample still waiting for
     // Assess
     expect(evaluated).toBe(2);
     expect((await harness.services.catalog.runs.get(TEAM, runs.C))?.status).toBe('COMPLETE');
+  });
+});
+
+describe("reconciliation sweep re-drives a run's end when the facts that should have driven it were lost", () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  const TEAM = 'genomics';
+  const RUN = '261123_LH00417_0904_B22SWEEPD';
+  const completedFacts = () => harness.published.filter((e) => e['detail-type'] === 'Run Completed');
+  const reportKey = `${runReportPrefix(TEAM, RUN)}report.json`;
+
+  beforeAll(async () => {
+    // Prepare: a run whose two samples ended while no index fact reached the writer (none was delivered)
+    harness = await startServicesHarness();
+    const { catalog } = harness.services;
+    await catalog.runs.recordFile(TEAM, RUN, {
+      name: 'SampleSheet.csv',
+      bucket: harness.names.landing,
+      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
+      size: 1,
+      etag: '"e"',
+      landedAt: new Date().toISOString(),
+    });
+    await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ['S1', 'S2'] });
+    for (const [sampleId, status] of [
+      ['S1', 'COMPLETED'],
+      ['S2', 'FAILED'],
+    ] as const) {
+      await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
+      await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId }, status, { currentVersion: 1 });
+    }
+  });
+  afterAll(async () => harness?.stop());
+
+  it('leaves a run whose samples just ended to its own facts on a scheduled sweep', async () => {
+    // Act
+    const { completions } = await sweep(false);
+    // Assess
+    expect(completions).toBe(0);
+    expect((await harness.services.catalog.runs.get(TEAM, RUN))?.status).toBe('PROCESSING');
+  });
+
+  it('makes a settled run whose samples are all terminal DONE and emits "Run Completed" once', async () => {
+    // Act: at start every run counts as settled
+    const { completions } = await sweep(true);
+    // Assess
+    expect(completions).toBe(1);
+    expect((await harness.services.catalog.runs.get(TEAM, RUN))?.status).toBe('DONE');
+    const index = JSON.parse((await harness.folders.getBytes(harness.names.results, runIndexKey(TEAM, RUN))).toString()) as {
+      complete: boolean;
+      counts: Record<string, number>;
+    };
+    expect(index).toMatchObject({ complete: true, counts: { COMPLETED: 1, FAILED: 1 } });
+    expect(completedFacts().map((e) => e.detail)).toMatchObject([
+      {
+        team: TEAM,
+        runId: RUN,
+        samples: [
+          { sampleId: 'S1', status: 'COMPLETED' },
+          { sampleId: 'S2', status: 'FAILED' },
+        ],
+      },
+    ]);
+  });
+
+  it('writes the report of a DONE run that has none (its "Run Completed" was never acted on), then leaves the run alone', async () => {
+    // Act
+    const first = await sweep(true);
+    const again = await sweep(true);
+    // Assess: the report written once, from the catalog; no second "Run Completed"
+    expect(first.completions).toBe(1);
+    expect(again.completions).toBe(0);
+    const report = JSON.parse((await harness.folders.getBytes(harness.names.results, reportKey)).toString()) as {
+      samples: Array<{ sampleId: string; status: string }>;
+    };
+    expect(report.samples.map((sample) => [sample.sampleId, sample.status])).toEqual([
+      ['S1', 'COMPLETED'],
+      ['S2', 'FAILED'],
+    ]);
+    expect((await harness.services.catalog.runs.get(TEAM, RUN))?.reportedAt).toBeDefined();
+    expect(completedFacts()).toHaveLength(1);
   });
 });

@@ -1,0 +1,58 @@
+import { bucketNames } from '../../config/defineConfig.ts';
+import { runReportPrefix } from '../../contracts/keys.ts';
+import type { RunRecord } from '../catalog/types.ts';
+import { isRunTerminal } from '../publishing/runIndex.ts';
+import { announceRunCompleted, readIndex, runCompletedSamples, updateRunIndex } from '../publishing/updateRunIndex.ts';
+import { writeRunReport } from '../reporting/writeRunReport.ts';
+import type { Services } from '../shared/services.ts';
+
+/** What {@link redriveRunCompletion} did for a run. */
+export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
+
+/**
+ * The sweep's re-drive of a run's end, for when the facts that should have driven it were lost, or their
+ * writer died or ran out of time (issue 22, finding 4: no "Run Completed", no report, and nothing re-drove them):
+ * - index changes no writer rendered (the run's revision ahead of what index.json shows, no live lease): the
+ *   marked samples are rendered;
+ * - a run not DONE whose samples are all terminal (settled): every sample is rendered again, so the run becomes
+ *   DONE and "Run Completed" is emitted (once per set of terminal versions, as always);
+ * - a DONE run without its report (settled): "Run Completed" is announced again (a fact already published is
+ *   not) and the report written.
+ * "Settled" means untouched for two sweep intervals (always, at start), so work whose own events are still on
+ * their way is left to them. Returns what it did, or undefined.
+ */
+export async function redriveRunCompletion(
+  svc: Services,
+  run: RunRecord,
+  options: { startup: boolean; now?: number },
+): Promise<RunCompletionRedrive | undefined> {
+  if (run.status === 'RECEIVING' || run.status === 'INCOMPLETE') return undefined;
+  const now = options.now ?? Date.now();
+  const settled = (at: string | undefined) =>
+    options.startup || Date.parse(at ?? '') < now - 2 * svc.config.completeness.sweepSeconds * 1000;
+  const { team, runId } = run;
+  const leaseFree = !run.indexLeaseOwner || (run.indexLeaseUntil ?? 0) < now;
+  if (leaseFree && (run.indexRevision ?? 0) > (run.indexWrittenRevision ?? 0)) {
+    const update = await updateRunIndex(svc, team, runId);
+    return update.outcome === 'written' && update.index.complete && run.status !== 'DONE' ? 'completed' : 'indexed';
+  }
+  if (run.status !== 'DONE') {
+    if (!leaseFree) return undefined;
+    const samples = await svc.catalog.samples.listInRun(team, runId);
+    if (!isRunTerminal(run, samples) || !samples.every((sample) => settled(sample.updatedAt))) return undefined;
+    for (const sample of samples) await svc.catalog.runIndex.markChanged(team, runId, sample.sampleId);
+    const update = await updateRunIndex(svc, team, runId);
+    return update.outcome === 'written' && update.index.complete ? 'completed' : 'indexed';
+  }
+  if (run.reportedAt || !settled(run.updatedAt)) return undefined;
+  const results = bucketNames(svc.config).results;
+  if (await svc.storage.head(results, `${runReportPrefix(team, runId)}report.json`)) {
+    await svc.catalog.runs.update(team, runId, { reportedAt: new Date(now).toISOString() }); // written before reportedAt was recorded
+    return undefined;
+  }
+  const index = await readIndex(svc, results, team, runId);
+  if (!index?.complete) return undefined;
+  await announceRunCompleted(svc, index);
+  await writeRunReport(svc, { team, runId, samples: runCompletedSamples(index) });
+  return 'reported';
+}
