@@ -46,7 +46,11 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
     const runs = await client.catalog.runs.listForTeam(team);
     const samples = await client.catalog.samples.listForTeam(team);
     const counts = Object.fromEntries(STATUSES.map((status) => [status, samples.filter((sample) => sample.status === status).length]));
-    teams.push({ team, runs: runs.map((run) => ({ runId: run.runId, status: run.status, missing: run.missing?.length ?? 0 })), counts });
+    teams.push({
+      team,
+      runs: runs.map((run) => ({ runId: run.runId, status: run.status, missing: run.missingCount ?? run.missing?.length ?? 0 })),
+      counts,
+    });
   }
   const deadLetters = await readFile(`${stateLayout(options.stateDir).bus}/dead-letters.jsonl`, 'utf8')
     .then((text) =>

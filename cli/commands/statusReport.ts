@@ -58,7 +58,7 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
         runId: run.runId,
         status: run.status,
         waitingFor: run.waitingFor,
-        missing: run.missing?.length ?? 0,
+        missing: run.missingCount ?? run.missing?.length ?? 0,
         signal: run.signal,
         updatedAt: run.updatedAt,
       });

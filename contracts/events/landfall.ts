@@ -27,7 +27,13 @@ export const landfallEventDetails = {
     reads: z.array(FileRead).optional(),
   }),
   /** A run still missing files when its deadline passed: never silently dropped. */
-  'Run Incomplete': z.object({ ...RunFields, missing: z.array(z.string()), waitingFor: z.string().optional() }),
+  'Run Incomplete': z.object({
+    ...RunFields,
+    /** The first missing files by name (at most 20, whatever a sheet holds); `missingCount` says how many in all. */
+    missing: z.array(z.string()),
+    missingCount: z.number().int().nonnegative().optional(),
+    waitingFor: z.string().optional(),
+  }),
   /** A file that is not simply part of a sample being received: a FASTQ of no sample, a file no run layout knows, late after cataloging, a changed re-upload, or a key Landfall refuses to use (traversal, control characters). */
   'Unexpected File': z.object({
     ...RunFields,

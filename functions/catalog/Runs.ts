@@ -1,11 +1,33 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 import type { LandedFile, RunRecord } from './types.ts';
 
+/** Bytes of sample ids per `EXPECTED#` item: a 10,000-row sheet's ids fill a few items, each far below 400 KB. */
+const EXPECTED_BYTES_PER_ITEM = 100_000;
+
+/** The expected sample ids in items of at most {@link EXPECTED_BYTES_PER_ITEM} bytes each, in order. */
+function chunkIds(sampleIds: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  let bytes = Infinity;
+  for (const id of sampleIds) {
+    const size = Buffer.byteLength(id) + 3;
+    if (bytes + size > EXPECTED_BYTES_PER_ITEM) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks.at(-1)!.push(id);
+    bytes += size;
+  }
+  return chunks;
+}
+
 /**
  * Runs and the files landed in them: one run item (`RUN#<team>#<run>` / `#RUN`, listed per team on GSI1)
- * and one item per landed file under the same partition, so everything about a run is one key query.
+ * and one item per landed file under the same partition, so everything about a run is one key query. The
+ * run item stays small whatever a sheet holds: the expected sample ids live in `EXPECTED#<n>` items beside
+ * it, and only the first missing files are named on it (with their count).
  */
 export class Runs {
   readonly #table: CatalogTable;
@@ -23,6 +45,71 @@ export class Runs {
 
   async update(team: string, runId: string, changes: Partial<Omit<RunRecord, 'team' | 'runId' | 'createdAt'>>): Promise<void> {
     await this.#table.update(keys.run(team, runId), { ...changes, updatedAt: now() });
+  }
+
+  /**
+   * Records which samples the run expects (from its sheet, manifest or file names), split over `EXPECTED#<n>`
+   * items; written only when the list changed (the run item keeps its digest), older surplus items removed.
+   */
+  async setExpectedSamples(
+    team: string,
+    runId: string,
+    sampleIds: readonly string[],
+    current?: Pick<RunRecord, 'expectedSamplesDigest' | 'expectedSampleItems'>,
+  ): Promise<void> {
+    const digest = createHash('sha256').update(JSON.stringify(sampleIds)).digest('hex').slice(0, 32);
+    const known = current ?? (await this.get(team, runId));
+    if (known?.expectedSamplesDigest === digest) return;
+    const chunks = chunkIds(sampleIds);
+    for (const [index, ids] of chunks.entries())
+      await this.#table.doc.send(
+        new PutCommand({ TableName: this.#table.name, Item: { ...keys.expectedSamples(team, runId, index), sampleIds: ids } }),
+      );
+    for (let index = chunks.length; index < (known?.expectedSampleItems ?? 0); index++)
+      await this.#table.doc.send(new DeleteCommand({ TableName: this.#table.name, Key: keys.expectedSamples(team, runId, index) }));
+    await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.run(team, runId),
+        UpdateExpression:
+          'SET expectedSampleCount = :count, expectedSampleItems = :items, expectedSamplesDigest = :digest REMOVE expectedSamples',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':count': sampleIds.length, ':items': chunks.length, ':digest': digest },
+      }),
+    );
+  }
+
+  /** The samples the run expects, as last recorded (empty before its sheet or files said). */
+  async expectedSamples(
+    team: string,
+    runId: string,
+    run?: Pick<RunRecord, 'expectedSamples' | 'expectedSamplesDigest'>,
+  ): Promise<string[]> {
+    const known = run ?? (await this.get(team, runId));
+    if (known?.expectedSamples) return known.expectedSamples; // recorded on the run item before the list moved out
+    if (!known?.expectedSamplesDigest) return [];
+    const items = await this.#table.queryAll<{ sampleIds: string[] }>({ pk: keys.run(team, runId).pk, skPrefix: 'EXPECTED#' });
+    return items.flatMap((item) => item.sampleIds);
+  }
+
+  /**
+   * Records the last error the sweep met on this run (its other runs go on), or clears it; a run that no
+   * longer exists is left alone.
+   */
+  async recordSweepError(team: string, runId: string, message: string | undefined): Promise<void> {
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.run(team, runId),
+          UpdateExpression: message === undefined ? 'REMOVE sweepError' : 'SET sweepError = :error',
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(message === undefined ? {} : { ExpressionAttributeValues: { ':error': { at: now(), message: message.slice(0, 2000) } } }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** The runs of a team (GSI1). */

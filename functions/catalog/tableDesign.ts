@@ -10,6 +10,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * | run             | RUN#<team>#<run>                   | #RUN                       | TEAM#<team>      | RUN#<run>                               |
  * | landed file     | RUN#<team>#<run>                   | FILE#<name>                |                  |                                         |
  * | index change    | RUN#<team>#<run>                   | INDEXDIRTY#<sample>        |                  |                                         |
+ * | expected samples| RUN#<team>#<run>                   | EXPECTED#<0000n>           |                  |                                         |
  * | sample          | RUN#<team>#<run>                   | SAMPLE#<sample>            | TEAM#<team>      | SAMPLE#<status>#<run>#<sample>          |
  * | sample version  | SAMPLE#<team>#<run>#<sample>       | V#<0000n>                  |                  |                                         |
  * | step of version | SAMPLE#<team>#<run>#<sample>       | V#<0000n>#STEP#<step>      |                  |                                         |
@@ -33,7 +34,8 @@ import type { VersionRef } from '../../contracts/keys.ts';
  *   `FACTS#UNPUBLISHED#<shard>`, one query per shard: the index is sparse (published facts leave it) and
  *   spread over shards so a burst of claims does not write one index partition.
  * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
- * (a version lists its few files; long reason lists go to S3).
+ * whatever a sheet holds (a version lists its few files; a run's expected samples are split over items and
+ * only its first missing files named; long reason lists go to S3).
  */
 export const CATALOG_KEY_SCHEMA = {
   partitionKey: 'pk',
@@ -94,6 +96,11 @@ export const keys = {
     gsi1sk: `SAMPLE#${status}#${runId}#${sampleId}`,
   }),
   file: (team: string, runId: string, name: string) => ({ pk: `RUN#${team}#${runId}`, sk: `FILE#${name}` }),
+  /** The n-th item of the sample ids a run expects (functions/catalog/Runs.ts: the run item stays small). */
+  expectedSamples: (team: string, runId: string, index: number) => ({
+    pk: `RUN#${team}#${runId}`,
+    sk: `EXPECTED#${String(index).padStart(5, '0')}`,
+  }),
   /** A sample whose part of the run's index.json is stale (functions/publishing/updateRunIndex.ts). */
   indexChange: (team: string, runId: string, sampleId: string) => ({ pk: `RUN#${team}#${runId}`, sk: `INDEXDIRTY#${sampleId}` }),
   sample: (team: string, runId: string, sampleId: string) => ({ pk: `RUN#${team}#${runId}`, sk: `SAMPLE#${sampleId}` }),

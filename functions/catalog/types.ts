@@ -17,14 +17,25 @@ export type { VersionFile } from '../../validation/types.ts';
 export type { SampleRef, VersionRef } from '../../contracts/keys.ts';
 import type { SampleRef, VersionRef } from '../../contracts/keys.ts';
 
+/** Missing files named on a run item and in a "Run Incomplete" (the count is always exact). */
+export const MISSING_LISTED = 20;
+
 export interface RunRecord {
   team: string;
   runId: string;
   status: RunStatus;
   createdAt: string;
   updatedAt: string;
+  /** Legacy: the expected sample ids, on run items written before they moved to `EXPECTED#` items (Runs.expectedSamples). */
   expectedSamples?: string[];
+  /** How many samples the run expects; their ids: `catalog.runs.expectedSamples`. */
+  expectedSampleCount?: number;
+  /** The `EXPECTED#` items holding the ids, and the digest of the list they hold (written only when it changes). */
+  expectedSampleItems?: number;
+  expectedSamplesDigest?: string;
+  /** The first missing files by name (at most {@link MISSING_LISTED}); `missingCount` says how many in all. */
   missing?: string[];
+  missingCount?: number;
   /** What completeness still waits for, in words ("CopyComplete.txt", "3 missing file(s)"). */
   waitingFor?: string;
   /** What said the instrument was done (CopyComplete.txt, a marker, the manifest, the gateway barrier). */

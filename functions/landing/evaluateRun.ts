@@ -6,7 +6,7 @@ import { MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary, parseMinknowFinalSumma
 import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
 import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
 import { SAMPLE_SHEET_NAME } from '../../layouts/runFiles.ts';
-import type { LandedFile } from '../catalog/types.ts';
+import { type LandedFile, MISSING_LISTED } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
@@ -183,12 +183,14 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     await svc.catalog.runs.update(team, runId, {
       status: 'INCOMPLETE',
       missing: [],
+      missingCount: 0,
       waitingFor: `a readable run document: ${documents.problem}`,
     });
     await emitOnce(svc, 'Run Incomplete', {
       team,
       runId,
       missing: [],
+      missingCount: 0,
       waitingFor: documents.problem,
       dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}`,
     });
@@ -196,11 +198,19 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   }
   const completeness = completenessOf(svc, { team, runId, files, documents, now, barrierAt: run?.barrierAt });
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
+  // Bounded whatever the sheet holds (a 10,000-row sheet once made this item too large for the catalog, and
+  // the run stuck at "waiting for SampleSheet.csv"): the ids in items of their own, the first missing names.
+  await svc.catalog.runs.setExpectedSamples(
+    team,
+    runId,
+    completeness.samples.map((sample) => sample.sampleId),
+    run,
+  );
   await svc.catalog.runs.update(team, runId, {
     status,
     documents: Object.values(runDocumentFiles(files)).map((file) => file.name),
-    expectedSamples: completeness.samples.map((sample) => sample.sampleId),
-    missing: completeness.missing,
+    missing: completeness.missing.slice(0, MISSING_LISTED),
+    missingCount: completeness.missing.length,
     waitingFor: completeness.waitingFor,
     signal: completeness.signal,
     // Counted on the run for `landfall status`, the dashboard and the run report, not only in the bus log.
@@ -211,7 +221,8 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     await emitOnce(svc, 'Run Incomplete', {
       team,
       runId,
-      missing: completeness.missing,
+      missing: completeness.missing.slice(0, MISSING_LISTED),
+      missingCount: completeness.missing.length,
       waitingFor: completeness.waitingFor,
       dedupeKey: `incomplete:${team}/${runId}:${identityOf(files)}`,
     });

@@ -204,11 +204,13 @@ async function render(
   }
   const latest = await latestRunSteps(svc, team, runId);
   const runSteps = latest && { version: latest, steps: await svc.catalog.steps.list(latest) };
-  const fresh = renderRunIndex({ run, samples: snapshots, ...(runSteps && { runSteps }) });
+  // The ids live beside the run item (functions/catalog/Runs.ts): one small query, not one per sample.
+  const expected = { ...run, expectedSamples: await svc.catalog.runs.expectedSamples(team, runId, run) };
+  const fresh = renderRunIndex({ run: expected, samples: snapshots, ...(runSteps && { runSteps }) });
   const merged = new Map((previous?.samples ?? []).map((sample) => [sample.sampleId, sample]));
   for (const sample of fresh.samples) merged.set(sample.sampleId, sample);
   const samples = [...merged.values()].sort((a, b) => a.sampleId.localeCompare(b.sampleId));
-  const complete = isRunTerminal(run, samples);
+  const complete = isRunTerminal(expected, samples);
   const counts: RunIndex['counts'] = {};
   for (const sample of samples) counts[sample.status] = (counts[sample.status] ?? 0) + 1;
   return { ...fresh, complete, samples, counts, revision: run.indexRevision ?? 0 };

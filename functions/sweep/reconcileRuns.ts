@@ -70,9 +70,37 @@ async function runsWithUnannouncedSamples(svc: Services, team: string): Promise<
  * RECEIVING points at the run). One query of the run's samples, for runs still COMPLETE only.
  */
 async function hasUnrecordedSamples(svc: Services, run: RunRecord): Promise<boolean> {
-  if (run.status !== 'COMPLETE' || !run.expectedSamples?.length) return false;
+  if (run.status !== 'COMPLETE') return false;
+  const expected = await svc.catalog.runs.expectedSamples(run.team, run.runId, run);
+  if (expected.length === 0) return false;
   const recorded = new Set((await svc.catalog.samples.listInRun(run.team, run.runId)).map((sample) => sample.sampleId));
-  return run.expectedSamples.some((sampleId) => !recorded.has(sampleId));
+  return expected.some((sampleId) => !recorded.has(sampleId));
+}
+
+/**
+ * Does one run's (or one of its samples') part of the sweep so that a failure stays with that run: logged,
+ * recorded on the run item (`sweepError`, cleared by its next clean sweep) and the sweep goes on with every
+ * other run. One bad run used to throw out of the whole sweep, which then dead-lettered every time: crash
+ * recovery and re-upload versioning stopped for every team (issue 22, finding 3). True when `work` succeeded.
+ */
+async function isolated(
+  svc: Services,
+  run: Pick<RunRecord, 'team' | 'runId'>,
+  failed: Set<string>,
+  work: () => Promise<unknown>,
+): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    const where = `${run.team}/${run.runId}`;
+    failed.add(where);
+    logger.error('the sweep failed on one run and goes on with the others', { run: where, error });
+    await svc.catalog.runs
+      .recordSweepError(run.team, run.runId, error instanceof Error ? error.message : String(error))
+      .catch((recordError: unknown) => logger.error('could not record the sweep error on the run', { run: where, error: recordError }));
+    return false;
+  }
 }
 
 /**
@@ -80,60 +108,64 @@ async function hasUnrecordedSamples(svc: Services, run: RunRecord): Promise<bool
  * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
  * linked recovery execution (next generation) that reuses every published step.
  */
-async function recoverSamples(svc: Services, startup: boolean): Promise<number> {
+async function recoverSamples(svc: Services, startup: boolean, failed: Set<string>): Promise<number> {
   let recovered = 0;
   for (const team of svc.config.teams) {
     for (const sample of await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')) {
       if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
-      const files = await svc.catalog.runs.listFiles(sample.team, sample.runId);
-      const documents = await readRunDocuments(svc, files);
-      const completeness = completenessOf(svc, { team: sample.team, runId: sample.runId, files, documents, now: Date.now() });
-      const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
-      if (!sampleFiles) continue;
-      await validateLandedSample(svc, {
-        team: sample.team,
-        runId: sample.runId,
-        sampleId: sample.sampleId,
-        files: sampleFiles.map((file) => file.name),
-        reads: sampleFiles.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+      await isolated(svc, sample, failed, async () => {
+        const files = await svc.catalog.runs.listFiles(sample.team, sample.runId);
+        const documents = await readRunDocuments(svc, files);
+        const completeness = completenessOf(svc, { team: sample.team, runId: sample.runId, files, documents, now: Date.now() });
+        const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
+        if (!sampleFiles) return;
+        await validateLandedSample(svc, {
+          team: sample.team,
+          runId: sample.runId,
+          sampleId: sample.sampleId,
+          files: sampleFiles.map((file) => file.name),
+          reads: sampleFiles.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+        });
+        recovered++;
       });
-      recovered++;
     }
     for (const status of ['READY', 'RUNNING'] as const) {
       for (const sample of await svc.catalog.samples.listForTeam(team.id, status)) {
         if (!sample.currentVersion) continue;
-        const version = await svc.catalog.samples.getVersion({ ...sample, version: sample.currentVersion });
-        if (!version || !['READY', 'RUNNING'].includes(version.status)) continue;
-        if (!version.workflowStartedAt) {
-          // Its "Sample Cataloged" too, if its process died between READY and announcing it.
-          if (version.status === 'READY') await announceCataloged(svc, version);
-          await startVersionExecution(svc, version, { generation: 0, reason: 'automatic' });
-          recovered++;
-          continue;
-        }
-        const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
-        if (execution?.status === 'RUNNING') continue;
-        logger.warn('sample without a live execution: starting a linked recovery execution', {
-          sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
-          executionArn: version.executionArn,
-          status: execution?.status ?? 'unknown',
-        });
-        // The dead execution's own "Workflow Started", if its process died after recording it and before
-        // claiming the fact (a claimed one is relayed from the outbox).
-        if (version.executionName && version.executionArn && version.pipeline) {
-          await announceWorkflowStarted(svc, {
-            team: version.team,
-            runId: version.runId,
-            sampleId: version.sampleId,
-            version: version.version,
-            executionName: version.executionName,
+        await isolated(svc, sample, failed, async () => {
+          const version = await svc.catalog.samples.getVersion({ ...sample, version: sample.currentVersion! });
+          if (!version || !['READY', 'RUNNING'].includes(version.status)) return;
+          if (!version.workflowStartedAt) {
+            // Its "Sample Cataloged" too, if its process died between READY and announcing it.
+            if (version.status === 'READY') await announceCataloged(svc, version);
+            await startVersionExecution(svc, version, { generation: 0, reason: 'automatic' });
+            recovered++;
+            return;
+          }
+          const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
+          if (execution?.status === 'RUNNING') return;
+          logger.warn('sample without a live execution: starting a linked recovery execution', {
+            sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
             executionArn: version.executionArn,
-            pipeline: version.pipeline,
-            generation: version.generation ?? 0,
+            status: execution?.status ?? 'unknown',
           });
-        }
-        await startVersionExecution(svc, version, { generation: (version.generation ?? 0) + 1, reason: 'recovery' });
-        recovered++;
+          // The dead execution's own "Workflow Started", if its process died after recording it and before
+          // claiming the fact (a claimed one is relayed from the outbox).
+          if (version.executionName && version.executionArn && version.pipeline) {
+            await announceWorkflowStarted(svc, {
+              team: version.team,
+              runId: version.runId,
+              sampleId: version.sampleId,
+              version: version.version,
+              executionName: version.executionName,
+              executionArn: version.executionArn,
+              pipeline: version.pipeline,
+              generation: version.generation ?? 0,
+            });
+          }
+          await startVersionExecution(svc, version, { generation: (version.generation ?? 0) + 1, reason: 'recovery' });
+          recovered++;
+        });
       }
     }
   }
@@ -157,26 +189,25 @@ export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
   const redriven = await redriveUnseenObjects(svc, startup);
   let evaluated = 0;
   let completions = 0;
+  const failed = new Set<string>();
   for (const team of svc.config.teams) {
     const unannounced = await runsWithUnannouncedSamples(svc, team.id);
     for (const run of await svc.catalog.runs.listForTeam(team.id)) {
-      if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
-      try {
+      const done = await isolated(svc, run, failed, async () => {
+        if (run.status === 'COMPLETE') await releaseDeferredJobs(svc, team.id, run.runId);
         if (await redriveRunCompletion(svc, run, { startup })) completions++;
-      } catch (error) {
-        // One run's index or report must not stop the sweep for every other run.
-        logger.error('re-driving the end of a run failed; the sweep goes on', { run: `${run.team}/${run.runId}`, error });
-      }
-      const reannounce =
-        (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) ||
-        (await hasUnrecordedSamples(svc, run));
-      if (run.status !== 'RECEIVING' && !run.settlingSamples?.length && !reannounce) continue;
-      await evaluateRun(svc, team.id, run.runId);
-      evaluated++;
+        const reannounce =
+          (unannounced.has(run.runId) && (startup || run.status === 'COMPLETE' || run.status === 'DONE')) ||
+          (await hasUnrecordedSamples(svc, run));
+        if (run.status !== 'RECEIVING' && !run.settlingSamples?.length && !reannounce) return;
+        await evaluateRun(svc, team.id, run.runId);
+        evaluated++;
+      });
+      if (done && run.sweepError) await svc.catalog.runs.recordSweepError(run.team, run.runId, undefined);
     }
   }
   const recovered =
-    (await recoverSamples(svc, startup)) + (await recoverRunSteps(svc, (team, runId) => indexAndConcludeRun(svc, team, runId)));
+    (await recoverSamples(svc, startup, failed)) + (await recoverRunSteps(svc, (team, runId) => indexAndConcludeRun(svc, team, runId)));
   const moved = (await moveStalledJobs(svc)).length;
   const finished = (await redriveFinishedJobs(svc)).length;
   // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
@@ -189,6 +220,7 @@ export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
     evaluated,
     completions,
     recovered,
+    failedRuns: [...failed],
     moved,
     finished,
     staged,

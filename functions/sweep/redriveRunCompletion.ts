@@ -2,9 +2,10 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { runReportPrefix } from '../../contracts/keys.ts';
 import type { RunRecord } from '../catalog/types.ts';
 import { isRunTerminal } from '../publishing/runIndex.ts';
-import { announceRunCompleted, readIndex, runCompletedSamples, updateRunIndex } from '../publishing/updateRunIndex.ts';
+import { announceRunCompleted, indexAndConcludeRun, readIndex, runCompletedSamples } from '../publishing/updateRunIndex.ts';
 import { writeRunReport } from '../reporting/writeRunReport.ts';
 import type { Services } from '../shared/services.ts';
+import { latestRunSteps } from '../workflow/runSteps.ts';
 
 /** What {@link redriveRunCompletion} did for a run. */
 export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
@@ -33,16 +34,17 @@ export async function redriveRunCompletion(
   const { team, runId } = run;
   const leaseFree = !run.indexLeaseOwner || (run.indexLeaseUntil ?? 0) < now;
   if (leaseFree && (run.indexRevision ?? 0) > (run.indexWrittenRevision ?? 0)) {
-    const update = await updateRunIndex(svc, team, runId);
-    return update.outcome === 'written' && update.index.complete && run.status !== 'DONE' ? 'completed' : 'indexed';
+    return concluded(await indexAndConcludeRun(svc, team, runId));
   }
   if (run.status !== 'DONE') {
     if (!leaseFree) return undefined;
     const samples = await svc.catalog.samples.listInRun(team, runId);
-    if (!isRunTerminal(run, samples) || !samples.every((sample) => settled(sample.updatedAt))) return undefined;
+    const expected = { ...run, expectedSamples: await svc.catalog.runs.expectedSamples(team, runId, run) };
+    if (!isRunTerminal(expected, samples) || !samples.every((sample) => settled(sample.updatedAt))) return undefined;
+    // Run steps still running conclude the run when they finish (and the sweep's recoverRunSteps re-drives dead ones).
+    if ((await latestRunSteps(svc, team, runId))?.status === 'RUNNING') return undefined;
     for (const sample of samples) await svc.catalog.runIndex.markChanged(team, runId, sample.sampleId);
-    const update = await updateRunIndex(svc, team, runId);
-    return update.outcome === 'written' && update.index.complete ? 'completed' : 'indexed';
+    return concluded(await indexAndConcludeRun(svc, team, runId));
   }
   if (run.reportedAt || !settled(run.updatedAt)) return undefined;
   const results = bucketNames(svc.config).results;
@@ -55,4 +57,9 @@ export async function redriveRunCompletion(
   await announceRunCompleted(svc, index);
   await writeRunReport(svc, { team, runId, samples: runCompletedSamples(index) });
   return 'reported';
+}
+
+/** What a conclusion the sweep drove amounts to. */
+function concluded(conclusion: Awaited<ReturnType<typeof indexAndConcludeRun>>): RunCompletionRedrive {
+  return conclusion.outcome === 'run-completed' || conclusion.outcome === 'already-completed' ? 'completed' : 'indexed';
 }

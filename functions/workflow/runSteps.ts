@@ -115,7 +115,9 @@ export async function startRunStepsIfReady(svc: Services, team: string, runId: s
   if (runSteps(pipeline).length === 0) return { kind: 'none' };
   const run = await svc.catalog.runs.get(team, runId);
   if (!run) return { kind: 'waiting', reason: 'the run is not cataloged yet' };
-  const readiness = runStepsReadiness(run, await sampleProgress(svc, team, runId), neededSampleSteps(pipeline));
+  // The expected ids live beside the run item (functions/catalog/Runs.ts: bounded whatever a sheet holds).
+  const expected = { ...run, expectedSamples: await svc.catalog.runs.expectedSamples(team, runId, run) };
+  const readiness = runStepsReadiness(expected, await sampleProgress(svc, team, runId), neededSampleSteps(pipeline));
   if (!readiness.ready) return { kind: 'waiting', reason: readiness.reason };
   if (readiness.covered.length === 0) return { kind: 'nothing-to-cover' };
   const ref = { team, runId, sampleId: RUN_STEPS_SAMPLE };
