@@ -6,6 +6,7 @@ import { assertSafeKey } from '../../seams/storage/keys.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
 import { LANDING_PREFIX, normalizeKey } from '../../contracts/keys.ts';
+import { COMPLETION_MARKERS } from '../../layouts/runFiles.ts';
 import { LOCAL_ACCOUNT } from '../../contracts/events/envelope.ts';
 import { objectCreatedEvent } from '../../contracts/events/s3.ts';
 import { objectUploadEvent } from '../../contracts/events/storage-gateway.ts';
@@ -48,6 +49,11 @@ export interface ShareWatcherOptions {
    */
   canLand?: () => boolean;
   onLanded?: (key: string, info: ObjectInfo) => void;
+  /**
+   * How long a run folder's completion marker waits at most for the files written before it (see
+   * {@link ShareWatcher}); then it lands anyway and the file it waited for is reported. @default 60000
+   */
+  markerHoldMs?: number;
   /** A failure to land (storage, bus): the file is retried at the next rescan. `error` is the cause, when one was thrown. */
   onProblem?: (file: string, message: string, error?: unknown) => void;
   /** An entry that will not land as it is (reported once per state of the entry). */
@@ -60,6 +66,12 @@ const SHARE_MTIME = 'share-mtime';
 
 /** What an entry looked like when it was last handled: a change makes it land (or be reported) again. */
 const fingerprint = (stats: Stats) => `${stats.mode}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+
+/** A completion marker by name (layouts/runFiles.ts, any profile): CopyComplete.txt, RTAComplete.txt, final_summary_*.txt, … */
+const isCompletionMarker = (file: string) => {
+  const base = path.basename(file);
+  return COMPLETION_MARKERS.some(({ pattern }) => pattern.test(base));
+};
 
 class StoppedError extends Error {
   override name = 'StoppedError';
@@ -76,6 +88,12 @@ class StoppedError extends Error {
  * hidden and temporary names, files outside a run folder and folders of unconfigured teams. Every check uses
  * `lstat`; the read opens with O_NOFOLLOW|O_NONBLOCK and re-checks the open file, so nothing swapped in
  * between can be followed or block the process.
+ *
+ * A run folder's completion marker (CopyComplete.txt, RTAComplete.txt, final_summary_*.txt, `<sample>.complete`,
+ * …) lands only after every other file of the folder written before it has landed or been reported: files land a
+ * few at a time (`maxConcurrentLandings`) and a new sub-folder is seen late, so the small marker, written last,
+ * would otherwise overtake the FASTQs written before it, and a layout that learns a run's lanes or index reads
+ * from the files present would judge a sample complete on part of its files.
  */
 export class ShareWatcher {
   readonly #options: ShareWatcherOptions;
@@ -97,6 +115,8 @@ export class ShareWatcher {
   #polling = false;
   #stopped = false;
   #sequencer = 0;
+  /** Completion markers held back for the files written before them, with when the hold began. */
+  readonly #heldMarkers = new Map<string, number>();
 
   constructor(options: ShareWatcherOptions) {
     this.#options = options;
@@ -199,6 +219,7 @@ export class ShareWatcher {
         current = await lstat(file);
       } catch {
         this.#pending.delete(file); // removed before it settled: nothing to land
+        this.#heldMarkers.delete(file);
         continue;
       }
       if (this.#pending.get(file) !== seen) continue; // touched again meanwhile: the next poll looks at it
@@ -211,6 +232,8 @@ export class ShareWatcher {
         continue;
       }
       if (Date.now() - seen.stableSince < this.#options.settleMs) continue;
+      if (isCompletionMarker(file) && (await this.#markerWaits(file, current))) continue;
+      if (this.#pending.get(file) !== seen) continue; // touched while the marker's folder was looked at
       // Settled, but the runtime is busy: it stays pending (still checked for changes) until there is room.
       if (this.#landing.size >= (this.#options.maxConcurrentLandings ?? 8) || this.#options.canLand?.() === false) continue;
       this.#pending.delete(file);
@@ -226,6 +249,53 @@ export class ShareWatcher {
         });
       this.#landing.add(landing);
     }
+  }
+
+  /**
+   * Whether a settled completion marker must wait: a file of its run folder (`<team>/<run>/`), last written no
+   * later than the marker, is still settling or landing, or is there but not yet seen (it is then picked up).
+   * The folder is walked only when nothing of it is pending in memory. A hold ends after `markerHoldMs`.
+   */
+  async #markerWaits(marker: string, settled: Stats): Promise<boolean> {
+    const parts = path.relative(this.#options.shareDir, marker).split(path.sep);
+    if (parts.length < 3) return false; // outside a run folder: reported as it is
+    const folder = path.join(this.#options.shareDir, parts[0]!, parts[1]!) + path.sep;
+    const heldSince = this.#heldMarkers.get(marker) ?? Date.now();
+    this.#heldMarkers.set(marker, heldSince);
+    const writtenBefore = async (file: string) => {
+      if (file === marker || !file.startsWith(folder) || isCompletionMarker(file)) return undefined;
+      const stats = await lstat(file).catch(() => undefined);
+      return stats && stats.mtimeMs <= settled.mtimeMs ? stats : undefined;
+    };
+    let waitingFor: string | undefined;
+    for (const file of [...this.#landingFiles, ...this.#pending.keys()]) {
+      if (await writtenBefore(file)) {
+        waitingFor = file;
+        break;
+      }
+    }
+    if (!waitingFor) {
+      const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.isDirectory()) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        const stats = await writtenBefore(file);
+        if (!stats || this.#handled.get(file) === fingerprint(stats)) continue;
+        if (!this.#pending.has(file) && !this.#landingFiles.has(file)) this.#touch(file);
+        waitingFor = file;
+      }
+    }
+    if (!waitingFor) {
+      this.#heldMarkers.delete(marker);
+      return false;
+    }
+    if (Date.now() - heldSince < (this.#options.markerHoldMs ?? 60_000)) return true;
+    this.#heldMarkers.delete(marker);
+    this.#options.onProblem?.(
+      marker,
+      `landed after waiting ${Math.round((Date.now() - heldSince) / 1000)} s for ${path.relative(this.#options.shareDir, waitingFor)}, written before it but not landed; check that file`,
+    );
+    return false;
   }
 
   /** Lands a settled entry, or reports why it does not land. */

@@ -230,6 +230,50 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect(pendingWhileBusy).toBe(3);
   });
 
+  it('lands a run folder’s completion marker after every file written before it, also those landing slowly or in a new sub-folder', async () => {
+    // Prepare: a second watcher over its own share whose FASTQ uploads are slow
+    await watcher.stop();
+    const slowShare = path.join(dir, 'slow-share');
+    const run = path.join(slowShare, 'genomics', 'RUN8');
+    await mkdir(run, { recursive: true });
+    const slowStorage = new Proxy(storage, {
+      get(target, property) {
+        if (property === 'put')
+          return async (...args: Parameters<FolderStorage['put']>) => {
+            if (args[1].endsWith('.fastq.gz')) await pause(150);
+            return target.put(...args);
+          };
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    watcher = new ShareWatcher({
+      shareDir: slowShare,
+      storage: slowStorage,
+      landingBucket: 'landing',
+      events: { publish: async (published) => void events.push(...published) },
+      region: 'eu-west-1',
+      settleMs: 50,
+      pollMs: 20,
+      rescanMs: 200,
+    });
+    await watcher.start();
+    // Act: as bcl2fastq writes a run — FASTQs in a project sub-folder, then the marker at the top
+    const fastqs = Array.from({ length: 6 }, (_, i) => `ProjA/S${i + 1}/S${i + 1}_S${i + 1}_L001_R1_001.fastq.gz`);
+    await mkdir(path.join(run, 'ProjA'), { recursive: true });
+    for (const [i, name] of fastqs.entries()) {
+      await mkdir(path.dirname(path.join(run, name)), { recursive: true });
+      await writeFile(path.join(run, name), `reads ${i}`);
+    }
+    await pause(20);
+    await writeFile(path.join(run, 'CopyComplete.txt'), '');
+    await waitFor('all seven', async () => ((await landedKeys()).length === 7 ? true : undefined), 20_000);
+    // Assess: the marker's event is the last of the run's
+    const order = keysOf('Object Created').map((key) => key.replace('incoming/genomics/RUN8/', ''));
+    expect(order.at(-1)).toBe('CopyComplete.txt');
+    expect(order.slice(0, -1).sort()).toEqual([...fastqs].sort());
+  });
+
   it('skips FIFOs and sockets without opening them: other files land, the process stays responsive and stop() returns', async () => {
     // Prepare
     const run = path.join(share, 'genomics', 'RUN6');
