@@ -4,6 +4,7 @@ import type { RunRecord } from '../catalog/types.ts';
 import { isRunTerminal } from '../publishing/runIndex.ts';
 import { announceRunCompleted, indexAndConcludeRun, readIndex, runCompletedSamples } from '../publishing/updateRunIndex.ts';
 import { writeRunReport } from '../reporting/writeRunReport.ts';
+import { INSTANCE_ID } from '../shared/instance.ts';
 import type { Services } from '../shared/services.ts';
 import { latestRunSteps } from '../workflow/runSteps.ts';
 
@@ -20,7 +21,8 @@ export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
  * - a DONE run without its report (settled): "Run Completed" is announced again (a fact already published is
  *   not) and the report written.
  * "Settled" means untouched for two sweep intervals (always, at start), so work whose own events are still on
- * their way is left to them. Returns what it did, or undefined.
+ * their way is left to them. At start, an index lease held by another process (killed while writing) is let go
+ * first. Returns what it did, or undefined.
  */
 export async function redriveRunCompletion(
   svc: Services,
@@ -32,7 +34,11 @@ export async function redriveRunCompletion(
   const settled = (at: string | undefined) =>
     options.startup || Date.parse(at ?? '') < now - 2 * svc.config.completeness.sweepSeconds * 1000;
   const { team, runId } = run;
-  const leaseFree = !run.indexLeaseOwner || (run.indexLeaseUntil ?? 0) < now;
+  // At start the writer holding a lease of another process is dead (one embedded runtime at a time): its lease is
+  // let go now, not after RUN_INDEX_LEASE_MS, so a run that process was indexing is concluded by this sweep.
+  const deadWriter = options.startup && run.indexLeaseOwner !== undefined && !run.indexLeaseOwner.startsWith(`${INSTANCE_ID}/`);
+  if (deadWriter) await svc.catalog.runIndex.abandon(team, runId, run.indexLeaseOwner!);
+  const leaseFree = deadWriter || !run.indexLeaseOwner || (run.indexLeaseUntil ?? 0) < now;
   if (leaseFree && (run.indexRevision ?? 0) > (run.indexWrittenRevision ?? 0)) {
     return concluded(await indexAndConcludeRun(svc, team, runId));
   }

@@ -205,3 +205,51 @@ describe("reconciliation sweep re-drives a run's end when the facts that should 
     expect(completedFacts()).toHaveLength(1);
   });
 });
+
+describe('reconciliation sweep at start frees the run index lease of a killed runtime', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  const TEAM = 'genomics';
+  const RUN = '261123_LH00417_0905_B22DEADWR';
+
+  beforeAll(async () => {
+    // Prepare: both samples ended; a writer of the previous process took the run's index lease and was killed
+    harness = await startServicesHarness();
+    const { catalog } = harness.services;
+    await catalog.runs.recordFile(TEAM, RUN, {
+      name: 'SampleSheet.csv',
+      bucket: harness.names.landing,
+      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
+      size: 1,
+      etag: '"e"',
+      landedAt: new Date().toISOString(),
+    });
+    await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ['S1', 'S2'] });
+    for (const sampleId of ['S1', 'S2']) {
+      await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
+      await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId }, 'COMPLETED', { currentVersion: 1 });
+    }
+    await catalog.runIndex.markChanged(TEAM, RUN, 'S2');
+    await catalog.runIndex.acquire(TEAM, RUN, 'killed-runtime/writer', 60_000);
+  });
+  afterAll(async () => harness?.stop());
+
+  it('a scheduled sweep leaves the run to the lease holder while its lease lasts', async () => {
+    // Act
+    const { completions } = await sweep(false);
+    // Assess
+    expect(completions).toBe(0);
+    expect((await harness.services.catalog.runs.get(TEAM, RUN))?.status).toBe('PROCESSING');
+  });
+
+  it('the start-up sweep lets the dead writer’s lease go and concludes the run at once: DONE, "Run Completed" once', async () => {
+    // Act
+    const { completions } = await sweep(true);
+    // Assess
+    expect(completions).toBe(1);
+    const run = await harness.services.catalog.runs.get(TEAM, RUN);
+    expect(run).toMatchObject({ status: 'DONE' });
+    expect(run?.indexLeaseOwner).toBeUndefined();
+    expect(run?.indexWrittenRevision).toBe(run?.indexRevision);
+    expect(harness.published.filter((e) => e['detail-type'] === 'Run Completed' && e.detail.runId === RUN)).toHaveLength(1);
+  });
+});
