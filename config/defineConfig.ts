@@ -33,6 +33,26 @@ export function bucketNames(config: Pick<LandfallConfig, 'app' | 'homeRegion'> &
 }
 
 /**
+ * The region of every bucket Landfall addresses: landing, results and quarantine live at home, each
+ * region's work area in that region. S3 answers a request signed for another region with a 301, so a
+ * client must be chosen per bucket (seams/storage/regionalS3Clients.ts).
+ *
+ * @example bucketRegions(config)['landfall-staging-us-east-1']; // 'us-east-1'
+ */
+export function bucketRegions(
+  config: Pick<LandfallConfig, 'app' | 'homeRegion' | 'regions'> & { deployedBuckets?: Record<string, string> },
+): Record<string, string> {
+  const names = bucketNames(config);
+  const regions: Record<string, string> = {
+    [names.landing]: config.homeRegion,
+    [names.results]: config.homeRegion,
+    [names.quarantine]: config.homeRegion,
+  };
+  for (const { name } of config.regions) regions[names.workArea(name)] = name;
+  return regions;
+}
+
+/**
  * Teams' file share ARNs from the stack's LANDFALL_FILE_SHARES (JSON `{ team: arn }`), for teams whose
  * config names none: the shares the stack created on the configured gateway.
  *

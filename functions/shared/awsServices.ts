@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import baseConfig from '../../landfall.config.ts';
-import { withDeployedBuckets, withDeployedFileShares } from '../../config/defineConfig.ts';
+import { bucketRegions, withDeployedBuckets, withDeployedFileShares } from '../../config/defineConfig.ts';
 import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
 import { EmfMetrics } from '../../seams/metrics/EmfMetrics.ts';
 import { computeEnvironmentName } from '../../contracts/names.ts';
+import { regionalS3Clients } from '../../seams/storage/regionalS3Clients.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { SfnWorkflowService } from '../../seams/workflows/SfnWorkflowService.ts';
 import { Catalog } from '../catalog/Catalog.ts';
@@ -25,7 +26,8 @@ export async function awsServices(): Promise<Services> {
   const config = withDeployedFileShares(withDeployedBuckets(baseConfig, process.env.LANDFALL_BUCKETS), process.env.LANDFALL_FILE_SHARES);
   return {
     config,
-    storage: new S3Storage(),
+    // Staging buckets live in other regions: each request goes through a client of its bucket's region.
+    storage: new S3Storage(regionalS3Clients({ bucketRegions: bucketRegions(config) })),
     events: new EventBridgePublisher(required('LANDFALL_BUS_NAME')),
     workflows: new SfnWorkflowService(JSON.parse(required('LANDFALL_STATE_MACHINES')) as Record<string, string>),
     jobs: new BatchJobService(config.homeRegion),

@@ -18,6 +18,7 @@ import { BucketNotFoundError, ObjectNotFoundError, StorageError } from './errors
 import { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys, lowerCaseMetadata } from './keys.ts';
 import type { ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
 import { mapLimit } from './mapLimit.ts';
+import type { S3ClientForBucket } from './regionalS3Clients.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -69,6 +70,8 @@ export interface S3StorageOptions {
  * - ETags are S3's: never an MD5 for multipart uploads or SSE-KMS.
  *
  * Endpoints come from the environment (`AWS_ENDPOINT_URL_S3`), so handler code stays `new S3Storage()`.
+ * Buckets in several regions need a client per region (`regionalS3Clients`): each request goes to the
+ * client of its bucket, a copy's to the target's (S3 copies are requests to the target bucket).
  *
  * @example
  * const storage = new S3Storage();
@@ -77,15 +80,15 @@ export interface S3StorageOptions {
  * });
  */
 export class S3Storage implements ObjectStorage {
-  readonly #client: S3Client;
+  readonly #clientFor: S3ClientForBucket;
   readonly #multipartCopyThreshold: number;
   readonly #copyPartSize: number;
   readonly #copyConcurrency: number;
   readonly #uploadPartSize: number;
   readonly #uploadQueueSize: number;
 
-  constructor(client: S3Client = new S3Client({}), options: S3StorageOptions = {}) {
-    this.#client = client;
+  constructor(client: S3Client | S3ClientForBucket = new S3Client({}), options: S3StorageOptions = {}) {
+    this.#clientFor = typeof client === 'function' ? client : () => client;
     this.#multipartCopyThreshold = options.multipartCopyThreshold ?? 5 * GiB;
     this.#copyPartSize = options.copyPartSize ?? 512 * MiB;
     this.#copyConcurrency = options.copyConcurrency ?? 4;
@@ -130,7 +133,7 @@ export class S3Storage implements ObjectStorage {
     }
 
     const upload = new Upload({
-      client: this.#client,
+      client: this.#clientFor(bucket),
       params: {
         Bucket: bucket,
         Key: key,
@@ -175,7 +178,7 @@ export class S3Storage implements ObjectStorage {
     assertSafeKey(key);
     let body: unknown;
     try {
-      body = (await this.#client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body;
+      body = (await this.#clientFor(bucket).send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body;
     } catch (error) {
       throw mapError(error, 'get', bucket, key);
     }
@@ -204,7 +207,9 @@ export class S3Storage implements ObjectStorage {
     do {
       let page;
       try {
-        page = await this.#client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }));
+        page = await this.#clientFor(bucket).send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+        );
       } catch (error) {
         throw mapError(error, 'list', bucket, prefix);
       }
@@ -244,7 +249,7 @@ export class S3Storage implements ObjectStorage {
     const ontoItself = sourceBucket === targetBucket && sourceKey === targetKey;
     let result;
     try {
-      result = await this.#client.send(
+      result = await this.#clientFor(targetBucket).send(
         new CopyObjectCommand({
           Bucket: targetBucket,
           Key: targetKey,
@@ -273,7 +278,7 @@ export class S3Storage implements ObjectStorage {
     assertBucketName(bucket);
     assertSafeKey(key);
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await this.#clientFor(bucket).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {
       throw mapError(error, 'delete', bucket, key);
     }
@@ -281,12 +286,14 @@ export class S3Storage implements ObjectStorage {
 
   /** Abandoned parts are billed until aborted; a failed abort must not hide the error that caused it. */
   async #abortQuietly(bucket: string, key: string, uploadId: string): Promise<void> {
-    await this.#client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+    await this.#clientFor(bucket)
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+      .catch(() => undefined);
   }
 
   async #bucketExists(bucket: string): Promise<boolean> {
     try {
-      await this.#client.send(new HeadBucketCommand({ Bucket: bucket }));
+      await this.#clientFor(bucket).send(new HeadBucketCommand({ Bucket: bucket }));
       return true;
     } catch (error) {
       if (isNotFound(error) || errorName(error) === 'NoSuchBucket') return false;
@@ -298,7 +305,7 @@ export class S3Storage implements ObjectStorage {
     assertBucketName(bucket);
     assertSafeKey(key);
     try {
-      return await this.#client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      return await this.#clientFor(bucket).send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw mapError(error, 'head', bucket, key);
@@ -319,9 +326,10 @@ export class S3Storage implements ObjectStorage {
       ranges.push({ partNumber: ranges.length + 1, first, last: Math.min(first + partSize, size) - 1 });
     }
 
+    const target = this.#clientFor(targetBucket);
     let uploadId: string | undefined;
     try {
-      const created = await this.#client.send(
+      const created = await target.send(
         new CreateMultipartUploadCommand({
           Bucket: targetBucket,
           Key: targetKey,
@@ -333,7 +341,7 @@ export class S3Storage implements ObjectStorage {
       if (!uploadId) throw new StorageError(`CreateMultipartUpload for s3://${targetBucket}/${targetKey} returned no UploadId`);
       const activeUploadId = uploadId;
       const parts = await mapLimit(ranges, this.#copyConcurrency, async ({ partNumber, first, last }) => {
-        const copied = await this.#client.send(
+        const copied = await target.send(
           new UploadPartCopyCommand({
             Bucket: targetBucket,
             Key: targetKey,
@@ -346,7 +354,7 @@ export class S3Storage implements ObjectStorage {
         );
         return { PartNumber: partNumber, ETag: copied.CopyPartResult?.ETag };
       });
-      const completed = await this.#client.send(
+      const completed = await target.send(
         new CompleteMultipartUploadCommand({
           Bucket: targetBucket,
           Key: targetKey,
