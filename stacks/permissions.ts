@@ -6,6 +6,9 @@
  *
  * Why the actions are what they are (IAM, not SDK, names):
  * - HeadObject is authorized as `s3:GetObject`; ListObjectsV2 as `s3:ListBucket` on the bucket.
+ * - A function that reads an object which may be missing (and treats "missing" as an answer) also needs
+ *   `s3:ListBucket` on its bucket: without it S3 answers 403 AccessDenied, not 404, for a missing key
+ *   (S3 API Reference, GetObject and HeadObject, "Permissions"). {@link listToTellMissing} grants it.
  * - Multipart uploads (lib-storage `Upload`, `UploadPartCopy` above 5 GB) are `s3:PutObject` on the
  *   target plus `s3:AbortMultipartUpload` to clean up a failed one; a copy reads the source with `s3:GetObject`.
  * - Objects are SSE-KMS: reading needs `kms:Decrypt`, writing `kms:GenerateDataKey` (and `kms:Decrypt`
@@ -62,6 +65,13 @@ export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJ
 const describeJobs: Grant = { sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], on: ['unscopable'] };
 /** A failed attempt's failure record, read from the work area of the region the job ran in. */
 const readFailureRecords: Grant = { sid: 'ReadFailureRecords', actions: ['s3:GetObject'], on: ['resultsObjects', 'stagingObjects'] };
+/**
+ * A job that ended before stage-out recorded nothing: the missing failure record must be a 404, which S3
+ * answers only to a caller that may list the bucket (else 403, and completing the job would throw).
+ */
+const listToTellMissing: Grant = { sid: 'TellMissingFailureRecords', actions: ['s3:ListBucket'], on: ['resultsBucket', 'stagingBuckets'] };
+/** A landed object deleted before its event is handled is "no longer there" (404) only with list rights. */
+const listLanding: Grant = { sid: 'TellMissingLanded', actions: ['s3:ListBucket'], on: ['landingBucket'] };
 const writeResults: Grant = {
   sid: 'WriteResults',
   actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
@@ -85,6 +95,7 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     },
     publish,
     readLanding,
+    listLanding,
   ],
   uploadBarrier: [catalog, publish, readLanding],
   reconcileRuns: [
@@ -96,6 +107,7 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     writeResults,
     // A finished job whose state change was lost is completed here as jobStateChange would (failure records).
     readFailureRecords,
+    listToTellMissing,
     startExecution,
     { sid: 'DescribeExecutions', actions: ['states:DescribeExecution'], on: ['executions'] },
     submitJobs,
@@ -130,6 +142,7 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     // A job moved out of a lost region gets its manifest again (kept in the home results bucket).
     writeResults,
     readFailureRecords,
+    listToTellMissing,
     { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], on: ['stateMachines'] },
     startExecution,
     submitJobs,
