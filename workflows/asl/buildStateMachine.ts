@@ -1,5 +1,7 @@
 import { runStateMachine } from '../../contracts/names.ts';
 import { type Pipeline, PipelineError, runSteps, type StepDefinition, sampleSteps, stepLevels } from '../pipeline.ts';
+import { EVENTS_PER_TASK_ATTEMPT, HISTORY_EVENT_BUDGET, HISTORY_EVENT_LIMIT, worstCaseHistoryEvents } from './historyBudget.ts';
+import { listTaskStates } from './listTaskStates.ts';
 import type { ParallelState, State, StateMachineDefinition, TaskState } from './types.ts';
 
 /** Function ARNs enter the definition as placeholders: substituted at deploy, resolved to handlers locally. */
@@ -49,6 +51,12 @@ export const QUEUES_FULL_ERROR = 'RegionsFullError';
 /** How long a step's job may wait in Batch queues before its task gives up: a night's backlog. */
 export const QUEUE_ALLOWANCE_SECONDS = 24 * 3600;
 
+/**
+ * Fewest "every queue full" retries a step may be left with by the history budget; a pipeline with so many
+ * steps that each would get fewer is refused (its executions could not wait out a burst).
+ */
+export const MIN_QUEUES_FULL_ATTEMPTS = 20;
+
 /** `Run <step>`: submits the step's Batch job and waits for the job-state handler to complete the token. */
 function runStepState(step: StepDefinition, next: string): TaskState {
   return {
@@ -66,14 +74,15 @@ function runStepState(step: StepDefinition, next: string): TaskState {
     // Submitting can lose a race for capacity under load, or meet a throttled service: submit again (the
     // job name is deterministic, so a submission that did go through is found, not repeated).
     // Every queue full (a burst beyond placement.maxQueuedJobsPerRegion): wait for room, jittered so the
-    // waiting submissions do not come back at once; bounded by the task's own timeout above.
+    // waiting submissions do not come back at once. Its attempts are set by boundQueueWaits: every retry
+    // writes history events, and an execution fails at Step Functions' history limit.
     Retry: [
       ...lambdaRetry!,
       { ErrorEquals: [...TRANSIENT_SUBMIT_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
       {
         ErrorEquals: [QUEUES_FULL_ERROR],
         IntervalSeconds: 30,
-        MaxAttempts: 2000,
+        MaxAttempts: 0,
         BackoffRate: 1.5,
         MaxDelaySeconds: 300,
         JitterStrategy: 'FULL',
@@ -159,7 +168,31 @@ function stepMachine(comment: string, levels: StepDefinition[][], ends: MachineE
     Next: ends.failure.failState,
   };
   states[ends.failure.failState] = { Type: 'Fail', Error: ends.failure.error, Cause: ends.failure.cause };
-  return { Comment: comment, StartAt: levelName(levels[0]!, 0), States: states };
+  return boundQueueWaits({ Comment: comment, StartAt: levelName(levels[0]!, 0), States: states });
+}
+
+/**
+ * Gives every step's "every queue full" retrier the same share of the history budget: the worst case of the
+ * machine without those retries, subtracted from HISTORY_EVENT_BUDGET, split over the steps (all of them can
+ * wait in one execution, level after level), so the worst-case history stays under Step Functions' limit.
+ *
+ * @throws PipelineError when the steps are so many that each would get fewer than MIN_QUEUES_FULL_ATTEMPTS
+ */
+function boundQueueWaits(definition: StateMachineDefinition): StateMachineDefinition {
+  const retriers = listTaskStates(definition).flatMap(
+    (task) => task.state.Retry?.filter((retrier) => retrier.ErrorEquals.includes(QUEUES_FULL_ERROR)) ?? [],
+  );
+  for (const retrier of retriers) retrier.MaxAttempts = 0;
+  const without = worstCaseHistoryEvents(definition);
+  const attempts = Math.floor((HISTORY_EVENT_BUDGET - without) / (EVENTS_PER_TASK_ATTEMPT * retriers.length));
+  if (attempts < MIN_QUEUES_FULL_ATTEMPTS) {
+    throw new PipelineError(
+      `${definition.Comment}: ${retriers.length} steps in one execution leave each only ${Math.max(attempts, 0)} retries when every queue is full ` +
+        `(at most ${HISTORY_EVENT_LIMIT} history events per execution, ${without} used without them); split the pipeline or run fewer steps per sample`,
+    );
+  }
+  for (const retrier of retriers) retrier.MaxAttempts = attempts;
+  return definition;
 }
 
 /**
