@@ -156,3 +156,11 @@ export const REGION_DIMENSION = 'Region';
 export function inactivityAlarmName(prefix: string, region: string): string {
   return `${prefix}-idle-${region}`;
 }
+
+/**
+ * An EventBridge wildcard matching every inactivity alarm name of an app, with or without a stage:
+ * `landfall-*idle-*` matches `landfall-idle-eu-west-1` and `landfall-prod-idle-eu-west-1`.
+ */
+export function inactivityAlarmWildcard(app: string): string {
+  return `${app}-*idle-*`;
+}

@@ -3,7 +3,7 @@ import type { LandfallConfig } from '../config/schema.ts';
 import { BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE } from '../contracts/events/batch.ts';
 import { ALARM_STATE_CHANGE_DETAIL_TYPE, CLOUDWATCH_SOURCE } from '../contracts/events/cloudwatch.ts';
 import { LANDING_PREFIX } from '../contracts/keys.ts';
-import { ACTIVE_JOBS_METRIC, ACTIVITY_NAMESPACE, type FunctionName, VALIDATION_JOB_PREFIX } from '../contracts/names.ts';
+import { type FunctionName, inactivityAlarmWildcard, VALIDATION_JOB_PREFIX } from '../contracts/names.ts';
 import { LANDFALL_SOURCE, RUN_INDEX_DETAIL_TYPES } from '../contracts/events/landfall.ts';
 import { OBJECT_CREATED_DETAIL_TYPE, S3_SOURCE } from '../contracts/events/s3.ts';
 import { SCHEDULE_SOURCE, SCHEDULED_DETAIL_TYPE } from '../contracts/events/scheduled.ts';
@@ -149,9 +149,14 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: {
         source: [CLOUDWATCH_SOURCE],
         'detail-type': [ALARM_STATE_CHANGE_DETAIL_TYPE],
+        // Matched on the alarm's name (a string field of the detail) with a wildcard, both documented in
+        // "Content filtering in Amazon EventBridge event patterns" (wildcard matching). Not on the metric inside
+        // configuration.metrics: that is an array of objects, and "Arrays in Amazon EventBridge event patterns"
+        // documents matching arrays of values only. Names: contracts/names.ts inactivityAlarmName, with the
+        // stage in AWS (`<app>-<stage>-idle-<region>`) and without it locally (`<app>-idle-<region>`).
         detail: {
+          alarmName: [{ wildcard: inactivityAlarmWildcard(config.app) }],
           state: { value: ['ALARM'] },
-          configuration: { metrics: { metricStat: { metric: { namespace: [ACTIVITY_NAMESPACE], name: [ACTIVE_JOBS_METRIC] } } } },
         },
       },
       target: 'scaleRegion',
