@@ -181,6 +181,17 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(tokenOption())
     .action((opts) => run(async () => (await import('./commands/actCommands.ts')).replayCommand(opts))());
 
+  program
+    .command('smoke')
+    .description('after a deploy: land a one-sample run through the deployed stack and report each hop until it is published')
+    .requiredOption('--stage <stage>', 'the deployed stage (sst deploy --stage)')
+    .option('--team <team>', 'the team whose share the run lands on (default: the first in the config)')
+    .option('--outputs <file>', "the stack's outputs, written by sst deploy", '.sst/outputs.json')
+    .option('--timeout <seconds>', 'give up after this long', integer, 1800)
+    .option('--poll <seconds>', 'seconds between looks at the catalog', integer, 10)
+    .addOption(configOption())
+    .action((opts) => run(async () => (await import('./commands/smoke.ts')).smokeCommand(opts))());
+
   return program;
 }
 
