@@ -37,8 +37,36 @@ function ruleName(name: string): string {
 }
 
 /**
- * One rule of `events/rules.ts` with its function as target and the permission for EventBridge (this rule
- * only) to invoke it. Pattern rules go on Landfall's bus; schedule rules can only live on the default bus.
+ * Where EventBridge puts an event it could not deliver to a function (the function throttled, deleted or
+ * refusing the invocation, after its retry policy: 24 hours, 185 attempts): kept 14 days for a person to
+ * replay, instead of dropped. Only Landfall's rules may send to it.
+ */
+export const eventDeadLetters = new aws.sqs.Queue('EventDeadLetters', {
+  name: `${landfall.app}-${stage}-event-dead-letters`,
+  messageRetentionSeconds: 14 * 24 * 3600,
+  sqsManagedSseEnabled: true,
+});
+const ruleArnPattern = $interpolate`arn:aws:events:${landfall.homeRegion}:${aws.getCallerIdentityOutput({}).accountId}:rule/*${landfall.app}-${stage}-*`;
+new aws.sqs.QueuePolicy('EventDeadLettersPolicy', {
+  queueUrl: eventDeadLetters.url,
+  policy: $jsonStringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'LandfallRulesOnly',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: eventDeadLetters.arn,
+        Condition: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
+      },
+    ],
+  }),
+});
+
+/**
+ * One rule of `events/rules.ts` with its function as target (undeliverable events to the dead-letter queue)
+ * and the permission for EventBridge (this rule only) to invoke it. Pattern rules go on Landfall's bus; schedule rules can only live on the default bus.
  */
 function deployRule(definition: RuleDefinition): aws.cloudwatch.EventRule {
   const id = `Rule${pascal(definition.name)}`;
@@ -58,7 +86,12 @@ function deployRule(definition: RuleDefinition): aws.cloudwatch.EventRule {
           eventPattern: deployedBucketNames.apply((names) => JSON.stringify(physicalPattern(definition.pattern, names))),
         }),
   });
-  new aws.cloudwatch.EventTarget(`${id}Target`, { rule: rule.name, ...(schedule ? {} : { eventBusName: bus.name }), arn: target.arn });
+  new aws.cloudwatch.EventTarget(`${id}Target`, {
+    rule: rule.name,
+    ...(schedule ? {} : { eventBusName: bus.name }),
+    arn: target.arn,
+    deadLetterConfig: { arn: eventDeadLetters.arn },
+  });
   new aws.lambda.Permission(`${id}Invoke`, {
     action: 'lambda:InvokeFunction',
     function: target.name,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { buildRunStateMachine, buildStateMachine, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
+import { buildRules } from '../../events/rules.ts';
 import { runSteps } from '../../workflows/pipeline.ts';
 import { pipelinesOf } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
@@ -146,6 +147,27 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
     it('deploys every rule of events/ exactly once with its target, the forwarders, and nothing else', () => {
       // Assess
       expect(checkEventRules(getRun(), config)).toEqual([]);
+    });
+
+    it('sends what EventBridge cannot deliver to a function to a dead-letter queue only Landfall rules may write', () => {
+      // Prepare
+      const run = getRun();
+      const queues = run.resources.filter((r) => r.type === 'aws:sqs/queue:Queue' && r.name === 'EventDeadLetters');
+      const lambdaTargets = run.resources.filter(
+        (r) => r.type === platformTypes.target && String(r.inputs.arn).startsWith('arn:aws:lambda:'),
+      );
+      const policy = run.resources.find((r) => r.type === 'aws:sqs/queuePolicy:QueuePolicy' && r.name === 'EventDeadLettersPolicy');
+
+      // Assess
+      expect(queues).toHaveLength(1);
+      expect(lambdaTargets.length).toBe(buildRules(config).length);
+      expect(queues[0]!.arn).toEqual(expect.any(String));
+      for (const target of lambdaTargets) expect(target.inputs.deadLetterConfig, target.name).toEqual({ arn: queues[0]!.arn });
+      const statement = (JSON.parse(String(policy?.inputs.policy)) as { Statement: Array<Record<string, unknown>> }).Statement;
+      expect(statement).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' }),
+      ]);
+      expect(JSON.stringify(statement[0]!.Condition)).toContain(`rule/*${config.app}-`);
     });
 
     it('forwards Batch job state changes from every other region to the home bus', () => {
