@@ -111,6 +111,10 @@ function dependencies(c) {
 function stopped(c, exitCode) {
   c.status = 'STOPPED';
   c.exitCode = exitCode;
+  if (c.startedAt !== undefined) {
+    const seconds = ((performance.now() - c.startedAt) / 1000).toFixed(2);
+    process.stdout.write(`[landfall task] ${c.def.name}: exited ${exitCode} after ${seconds} s\n`);
+  }
   writeTail(c);
   if (c.def.essential) return finish(exitCode);
   schedule();
@@ -120,6 +124,7 @@ function start(c) {
   const [file, ...args] = c.def.argv;
   c.status = 'RUNNING';
   c.started = true;
+  c.startedAt = performance.now();
   process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
   const env = { ...process.env, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
   let child;
