@@ -11,6 +11,7 @@
  * tool's last output lines and exits with the tool's own code.
  */
 import { readFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { LOG_TAIL_LINES } from '../../contracts/jobPayload.ts';
 
 /** Environment variable ECS sets in every container of a task (and the local task runner likewise). */
@@ -47,9 +48,7 @@ interface MetadataContainer {
 export async function readTaskContainers(env: Record<string, string | undefined> = process.env): Promise<TaskContainerState[]> {
   const base = env[METADATA_ENV];
   if (!base) throw new Error(`${METADATA_ENV} is not set: stage-out runs as a container of a step job's task`);
-  const response = await fetch(`${base.replace(/\/$/, '')}/task`);
-  if (!response.ok) throw new Error(`task metadata ${base}/task answered HTTP ${response.status}`);
-  const task = (await response.json()) as { Containers?: MetadataContainer[] };
+  const task = (await getJson(`${base.replace(/\/$/, '')}/task`)) as { Containers?: MetadataContainer[] };
   return (task.Containers ?? []).map((container) => ({
     name: container.Name ?? '',
     ...(container.KnownStatus !== undefined && { knownStatus: container.KnownStatus }),
@@ -57,6 +56,29 @@ export async function readTaskContainers(env: Record<string, string | undefined>
     ...(container.LogDriver !== undefined && { logDriver: container.LogDriver }),
     ...(container.LogOptions !== undefined && { logOptions: container.LogOptions }),
   }));
+}
+
+/**
+ * GET of a JSON document over plain HTTP (the endpoint is link-local in ECS, loopback locally). `node:http`
+ * rather than `fetch`: loading fetch's undici costs every stage-out more than the request itself.
+ */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        if (response.statusCode !== 200) return reject(new Error(`task metadata ${url} answered HTTP ${response.statusCode}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(new Error(`task metadata ${url} answered with a body that is not JSON: ${(error as Error).message}`));
+        }
+      });
+    });
+    request.on('error', reject);
+  });
 }
 
 /**
