@@ -69,10 +69,18 @@ export async function startLiveRuntime(stateDir: string, configPath = benchConfi
       env: { ...process.env, LANDFALL_LOG_LEVEL: 'WARN' },
     },
   );
+  // A bench stopped by Ctrl-C or SIGTERM must not leave its runtime running (and spinning up jobs) behind it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   // SIGTERM drains the bus first, which on a loaded machine can take minutes: SIGKILL after a grace period
   // (the runtime is built to survive that: the next start kills leftover job process groups).
   const stop = async (graceMs = 20_000) => {

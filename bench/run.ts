@@ -129,4 +129,6 @@ async function main(): Promise<number> {
   return values.strict && missed.length > 0 ? 1 : 0;
 }
 
+// Ctrl-C or SIGTERM: exit through 'exit', where each live runtime the bench started is killed with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 process.exitCode = await main();
