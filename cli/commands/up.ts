@@ -32,8 +32,13 @@ export function describeEvent(event: BusEvent): string | undefined {
       return `RUN DONE   ${sample}`;
     case 'Unexpected File':
       return `unexpected ${sample}: ${d.message}`;
+    // Platform events: a region, no team or run.
+    case 'Region Scaled Down':
+      return `scaled down ${d.region}: warm capacity ${d.warmVcpus} vCPU(s) (${d.alarmName})`;
+    case 'Region Woke Up':
+      return `woke up    ${d.region} for ${d.jobName}: running ${(Number(d.wakeLatencyMs) / 1000).toFixed(1)} s after submission`;
     default:
-      return `${event['detail-type']} ${sample}`;
+      return d.team === undefined ? String(event['detail-type']) : `${event['detail-type']} ${sample}`;
   }
 }
 

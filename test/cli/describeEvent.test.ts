@@ -27,6 +27,31 @@ describe('progress lines of landfall up and the demo', () => {
       }),
       line: 'unexpected genomics/RUN1: x belongs to no sample',
     },
+    {
+      case: 'a region scaling down',
+      input: event('Region Scaled Down', {
+        region: 'eu-west-1',
+        alarmName: 'landfall-dev-inactivity-eu-west-1',
+        warmVcpus: 0,
+        scaledDownAt: 1,
+        dedupeKey: 'k',
+      }),
+      line: 'scaled down eu-west-1: warm capacity 0 vCPU(s) (landfall-dev-inactivity-eu-west-1)',
+    },
+    {
+      case: 'a region waking up',
+      input: event('Region Woke Up', {
+        region: 'us-east-1',
+        jobName: 'genomics-RUN1-S1-v1-fastp',
+        warmVcpus: 2,
+        wokeAt: 1000,
+        runningAt: 1360,
+        wakeLatencyMs: 360,
+        dedupeKey: 'k',
+      }),
+      line: 'woke up    us-east-1 for genomics-RUN1-S1-v1-fastp: running 0.4 s after submission',
+    },
+    { case: 'a platform event without a team', input: event('Something New', { region: 'eu-west-1' }), line: 'Something New' },
   ])('describes $case without undefined parts', ({ input, line }) => {
     expect(describeEvent(input as never)).toBe(line);
   });
