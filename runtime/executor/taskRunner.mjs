@@ -39,11 +39,11 @@ if (!spec.containers.some((container) => container.essential)) {
 const tailLines = Number.isInteger(spec.tailLines) ? spec.tailLines : 20;
 mkdirSync(spec.tailDir, { recursive: true });
 
-/** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', started: boolean, exitCode?: number, child?: any, tail: string[], partial: string, tailFile: string}>} */
+/** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', startedAt?: number, exitCode?: number, child?: any, tail: string[], partial: string, tailFile: string}>} */
 const containers = new Map(
   spec.containers.map((def) => [
     def.name,
-    { def, status: 'PENDING', started: false, tail: [], partial: '', tailFile: join(spec.tailDir, `${def.name}.stderr-tail`) },
+    { def, status: 'PENDING', tail: [], partial: '', tailFile: join(spec.tailDir, `${def.name}.stderr-tail`) },
   ]),
 );
 let finished = false;
@@ -93,7 +93,7 @@ function dependencies(c) {
     if (!other) return 'never';
     const stopped = other.status === 'STOPPED';
     if (dep.condition === 'START') {
-      if (other.started) continue;
+      if (other.startedAt !== undefined) continue;
       if (stopped) return 'never';
     } else if (dep.condition === 'COMPLETE') {
       if (stopped && other.exitCode !== undefined) continue;
@@ -123,7 +123,6 @@ function stopped(c, exitCode) {
 function start(c) {
   const [file, ...args] = c.def.argv;
   c.status = 'RUNNING';
-  c.started = true;
   c.startedAt = performance.now();
   process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
   const env = { ...process.env, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
