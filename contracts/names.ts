@@ -164,3 +164,6 @@ export function inactivityAlarmName(prefix: string, region: string): string {
 export function inactivityAlarmWildcard(app: string): string {
   return `${app}-*idle-*`;
 }
+
+/** Log group Batch jobs log to (the `awslogs` driver); stage-out and `landfall logs` read a job's stream from it. */
+export const JOB_LOG_GROUP = '/aws/batch/job';

@@ -248,6 +248,7 @@ export class EmbeddedRuntime {
       events: observedBus,
       workflows,
       jobs: executor,
+      jobLogs: executor,
       catalog,
       metrics: alarms,
       capacity: executor,
@@ -314,7 +315,7 @@ export class EmbeddedRuntime {
     await watcher.start();
 
     await ensureTokens(layout.root, config);
-    const control = await startControlServer({ bus: observedBus, stateDir: layout.root });
+    const control = await startControlServer({ bus: observedBus, stateDir: layout.root, services });
     const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile, port: options.dashboardPort });
     const runtime = new EmbeddedRuntime({
       layout,

@@ -6,6 +6,7 @@
  * or records the failure. Plain module (no SST globals) so tests inspect exactly what is deployed.
  */
 import { LANDFALL_IMAGE, type StepDefinition } from '../config/pipeline.ts';
+import { JOB_LOG_GROUP } from '../contracts/names.ts';
 import { StacksError } from './errors.ts';
 import { stepJobContainers } from '../workflows/job/stepContainers.ts';
 import { VOLUME_PATH } from '../workflows/job/volume.ts';
@@ -13,8 +14,8 @@ import { VOLUME_PATH } from '../workflows/job/volume.ts';
 /** The task volume every container mounts: Docker-managed scratch on the instance, gone with the task. */
 export const TASK_VOLUME = 'landfall';
 
-/** Log group Batch jobs log to; stage-out reads the tool's last lines from it (its log stream is in the task metadata). */
-export const JOB_LOG_GROUP = '/aws/batch/job';
+// Log group Batch jobs log to; stage-out reads the tool's last lines from it (its log stream is in the task metadata).
+export { JOB_LOG_GROUP };
 
 /** Memory of each phase container (they stream; they run before and after the tool, never beside it). */
 export const PHASE_MEMORY_MIB = 512;

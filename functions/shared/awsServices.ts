@@ -3,6 +3,7 @@ import baseConfig from '../../landfall.config.ts';
 import { bucketRegions, withDeployedBuckets, withDeployedFileShares } from '../../config/defineConfig.ts';
 import { EventBridgePublisher } from '../../seams/events/EventBridgePublisher.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
+import { CloudWatchJobLogs } from '../../seams/jobs/CloudWatchJobLogs.ts';
 import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
 import { EmfMetrics } from '../../seams/metrics/EmfMetrics.ts';
 import { computeEnvironmentName } from '../../contracts/names.ts';
@@ -24,13 +25,15 @@ function required(name: string): string {
  */
 export async function awsServices(): Promise<Services> {
   const config = withDeployedFileShares(withDeployedBuckets(baseConfig, process.env.LANDFALL_BUCKETS), process.env.LANDFALL_FILE_SHARES);
+  const jobs = new BatchJobService(config.homeRegion);
   return {
     config,
     // Staging buckets live in other regions: each request goes through a client of its bucket's region.
     storage: new S3Storage(regionalS3Clients({ bucketRegions: bucketRegions(config) })),
     events: new EventBridgePublisher(required('LANDFALL_BUS_NAME')),
     workflows: new SfnWorkflowService(JSON.parse(required('LANDFALL_STATE_MACHINES')) as Record<string, string>),
-    jobs: new BatchJobService(config.homeRegion),
+    jobs,
+    jobLogs: new CloudWatchJobLogs(jobs),
     catalog: new Catalog(required('LANDFALL_CATALOG_TABLE'), new DynamoDBClient({})),
     metrics: new EmfMetrics({ periodSeconds: config.idle.periodSeconds }),
     capacity: new BatchComputeCapacity((region) => {

@@ -1,6 +1,7 @@
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { EventPublisher } from '../../seams/events/EventPublisher.ts';
 import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
+import type { JobLogs } from '../../seams/jobs/JobLogs.ts';
 import type { JobService } from '../../seams/jobs/JobService.ts';
 import type { MetricsSink } from '../../seams/metrics/MetricsSink.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -19,6 +20,8 @@ export interface Services {
   workflows: WorkflowService;
   /** Job submission per region (each region has its own Batch endpoint). */
   jobs: JobService;
+  /** What a job attempt wrote (CloudWatch Logs / the local executor's attempt logs): `landfall logs`. */
+  jobLogs: JobLogs;
   catalog: Catalog;
   /** Activity datapoints for the inactivity alarms (CloudWatch / the local alarm evaluator). */
   metrics: MetricsSink;

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
+import { JOB_LOG_PAGE_LINES, type JobLogPage, type JobLogRef, type JobLogs } from '../../seams/jobs/JobLogs.ts';
 import type { JobAttempt, JobDescription, JobService, JobSpec, JobStatus } from '../../seams/jobs/JobService.ts';
 import { batchJobStateChange, jobArn, jobQueueName } from './batchJobStateChange.ts';
 import { decideAttemptAction } from './decideAttemptAction.ts';
@@ -18,6 +20,9 @@ import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./jobWatchdog.mjs', import.meta.url));
 const TASK_RUNNER = fileURLToPath(new URL('./taskRunner.mjs', import.meta.url));
+
+/** Bytes of an attempt log read for one page of {@link LocalBatchExecutor.readAttemptLog}. */
+const LOG_PAGE_BYTES = 1 << 20;
 
 /** Status reasons AWS Batch uses, so consumers match the same strings in both runtimes. */
 export const STATUS_REASONS = {
@@ -159,7 +164,7 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED']);
  * const done = await executor.waitUntilDone(jobId); // done.status === 'SUCCEEDED'
  * await executor.stop();
  */
-export class LocalBatchExecutor implements JobService, ComputeCapacity {
+export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs {
   readonly #regions = new Map<string, RegionCapacity>();
   readonly #stateDir: string;
   readonly #logDir: string;
@@ -357,6 +362,43 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity {
   /** Absolute path of an attempt's combined stdout/stderr log. */
   logPath(jobName: string, attempt: number): string {
     return join(this.#logDir, jobName, `attempt-${attempt}.log`);
+  }
+
+  /**
+   * {@link JobLogs} on this machine: the attempt's log file (every container's stdout and stderr, in the order
+   * written), from byte offset `after`. While the attempt runs, a line still being written waits for its
+   * newline; once it ended, the last line is returned without one. Logs outlive the runtime process, so a job
+   * of an earlier `landfall up` on the same state dir is read the same way.
+   */
+  async readAttemptLog(ref: JobLogRef, options: { after?: string; limit?: number } = {}): Promise<JobLogPage | undefined> {
+    const start = Number(options.after ?? 0);
+    if (!Number.isSafeInteger(start) || start < 0) throw new ExecutorError(`log cursor must be a byte offset, got ${options.after}`);
+    let file: Awaited<ReturnType<typeof open>>;
+    try {
+      file = await open(this.logPath(ref.jobName, ref.attempt), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const { size } = await file.stat();
+      const length = Math.max(0, Math.min(size - start, LOG_PAGE_BYTES));
+      const buffer = Buffer.alloc(length);
+      await file.read(buffer, 0, length, start);
+      const writing = this.#jobs.get(ref.jobId)?.current?.number === ref.attempt;
+      const lastNewline = buffer.lastIndexOf(10);
+      const more = start + length < size;
+      // Whole lines only while more follows or the attempt still writes (a line over a page is cut).
+      const complete = (writing || more) && lastNewline >= 0 ? lastNewline + 1 : more || !writing ? length : 0;
+      const lines = buffer.subarray(0, complete).toString('utf8').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      const limit = options.limit ?? JOB_LOG_PAGE_LINES;
+      if (lines.length <= limit) return { lines, next: String(start + complete) };
+      const kept = lines.slice(0, limit);
+      return { lines: kept, next: String(start + Buffer.byteLength(`${kept.join('\n')}\n`)) };
+    } finally {
+      await file.close();
+    }
   }
 
   /**

@@ -100,6 +100,9 @@ export class BatchJobService implements JobService {
       createdAt: job.createdAt ?? 0,
       startedAt: job.startedAt,
       stoppedAt: job.stoppedAt,
+      logStreamName:
+        job.container?.logStreamName ??
+        job.ecsProperties?.taskProperties?.[0]?.containers?.find((container) => container.name === 'tool')?.logStreamName,
       exitCode:
         job.container?.exitCode ?? job.ecsProperties?.taskProperties?.[0]?.containers?.find((container) => container.essential)?.exitCode,
     };

@@ -78,6 +78,8 @@ export interface JobDescription {
   startedAt?: number;
   stoppedAt?: number;
   exitCode?: number;
+  /** The log stream of the attempt running now (a finished attempt's is on `attempts`). */
+  logStreamName?: string;
 }
 
 /**

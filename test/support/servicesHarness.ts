@@ -41,6 +41,7 @@ export async function startServicesHarness(
       describeExecution: refuse('describeExecution'),
     } as unknown as WorkflowService,
     jobs: { submit: refuse('submit'), describe: refuse('describe') } as unknown as JobService,
+    jobLogs: { readAttemptLog: refuse('readAttemptLog') },
     catalog: catalogTest.catalog,
     metrics: { putMetricData: refuse('putMetricData') },
     capacity: { setWarmVcpus: refuse('setWarmVcpus') },
