@@ -171,6 +171,19 @@ export function buildProgram(exit: (code: number) => void): Command {
     );
 
   program
+    .command('logs')
+    .description("what a step's job wrote (stdout and stderr); without --step the failed step, else the running one, else the last")
+    .argument('<sample>', '<team>/<run>/<sample>')
+    .option('--step <step>', 'the step whose job log to show (default: the failed step, else the running one, else the last started)')
+    .option('--attempt <k>', "which attempt of the step's job (default: the latest)", integer)
+    .option('--follow', 'keep printing new lines until the step ends')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addOption(tokenOption())
+    .action((name: string, opts) => run(async () => (await import('./commands/logs.ts')).logsCommand(name, opts))());
+
+  program
     .command('replay')
     .description('re-drive everything that landed since a time; already-cataloged versions are a no-op')
     .requiredOption('--since <time>', 'ISO-8601 time, e.g. 2026-11-23T08:00:00Z')

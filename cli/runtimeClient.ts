@@ -71,13 +71,47 @@ export async function connectAs(stateDir: string, configPath?: string, token?: s
  * (`--token` or LANDFALL_TOKEN; the control server lets a team token publish only its own team's requests),
  * else as the operator, whose token the local user reads from tokens.json.
  */
+/** The bearer a command acts with: `--token`, else LANDFALL_TOKEN, else the operator's (the local user reads tokens.json). */
+async function bearerOf(client: RuntimeClient, token?: string): Promise<string> {
+  const given = token ?? process.env[TOKEN_ENV];
+  return given ? given : (JSON.parse(await readFile(tokensPath(client.info.stateDir), 'utf8')) as { operator: string }).operator;
+}
+
+/**
+ * Calls a route of the live runtime's control API (runtime/control/ControlServer.ts) as the caller and returns
+ * its JSON answer. A refusal (unknown name 404, cannot apply 409, another team's data 403) is a CliError with
+ * the server's reason, exit 1: the request was understood and is not accepted.
+ */
+export async function controlRequest<T>(
+  client: RuntimeClient,
+  route: { method: 'GET' | 'POST'; path: string; body?: unknown },
+  token?: string,
+): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${client.info.ports.control}${route.path}`, {
+    method: route.method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await bearerOf(client, token)}` },
+    ...(route.body !== undefined && { body: JSON.stringify(route.body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    const reason = (() => {
+      try {
+        return (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {
+        return text;
+      }
+    })();
+    throw new CliError(response.status === 401 ? `the runtime refused the token: ${reason}` : reason, EXIT.failed);
+  }
+  return JSON.parse(text) as T;
+}
+
 export async function putEvents(
   client: RuntimeClient,
   events: Array<{ source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] }>,
   token?: string,
 ): Promise<void> {
-  const given = token ?? process.env[TOKEN_ENV];
-  const bearer = given ? given : (JSON.parse(await readFile(tokensPath(client.info.stateDir), 'utf8')) as { operator: string }).operator;
+  const bearer = await bearerOf(client, token);
   for (let start = 0; start < events.length; start += 10) {
     const response = await fetch(`http://127.0.0.1:${client.info.ports.control}/events`, {
       method: 'POST',

@@ -3,9 +3,9 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { landfallEvent } from '../../contracts/events/landfall.ts';
 import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { printJson } from '../output.ts';
+import { plural, printJson } from '../output.ts';
 import { selectTeams } from '../../runtime/identity/identity.ts';
-import { connectAs, putEvents } from '../runtimeClient.ts';
+import { connectAs, controlRequest, putEvents } from '../runtimeClient.ts';
 
 export interface ActOptions {
   stateDir: string;
@@ -35,26 +35,36 @@ export async function reprocessCommand(
   // The same rule as the read commands: a team token is refused another team (in the same words whether
   // or not it exists) before anything about that team is looked up.
   selectTeams(client.identity, client.config, team);
-  const samples = sampleId
-    ? [await client.catalog.samples.get({ team, runId, sampleId })]
-    : await client.catalog.samples.listInRun(team, runId);
-  if (samples.length === 0 || samples.some((sample) => !sample))
-    throw new CliError(`no ${sampleId ? `sample ${name}` : `run ${name}`} in the catalog`, EXIT.failed);
-  const request = {
-    team,
-    runId,
-    sampleId,
-    fromStep: options.fromStep,
-    pipeline: options.pipeline,
-    ...(options.urgent && { urgent: true }),
-    dedupeKey: `reprocess:${randomUUID()}`,
-  };
-  await putEvents(client, [landfallEvent('Reprocess Requested', request)], options.token);
-  if (options.json) printJson({ requested: request });
-  else
+  // The control API checks the request (functions/operate/checkReprocess.ts) before accepting it: an unknown
+  // step, pipeline or sample, or a sample that cannot be reprocessed, is exit 1 with the reason, not a dead letter.
+  const answer = await controlRequest<{
+    accepted: Record<string, unknown>;
+    reprocess: string[];
+    skipped: Array<{ sampleId: string; reason: string }>;
+  }>(
+    client,
+    {
+      method: 'POST',
+      path: '/reprocess',
+      body: {
+        team,
+        runId,
+        ...(sampleId && { sampleId }),
+        ...(options.fromStep && { fromStep: options.fromStep }),
+        ...(options.pipeline && { pipeline: options.pipeline }),
+        ...(options.urgent && { urgent: true }),
+      },
+    },
+    options.token,
+  );
+  if (options.json) printJson({ requested: answer.accepted, reprocess: answer.reprocess, skipped: answer.skipped });
+  else {
+    const count = answer.reprocess.length;
     process.stdout.write(
-      `${options.urgent ? 'urgent ' : ''}reprocess requested for ${name}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: landfall sample${sampleId ? ` ${name}` : `s --run ${runId}`} --state-dir ${options.stateDir}\n`,
+      `${options.urgent ? 'urgent ' : ''}reprocess accepted for ${sampleId ? name : `${count} ${plural(count, 'sample')} of ${name}`}${options.fromStep ? ` from step ${options.fromStep}` : ''}; follow it with: npx landfall sample${sampleId ? ` ${name}` : `s --team ${team} --run ${runId}`} --state-dir ${options.stateDir}\n`,
     );
+    for (const skip of answer.skipped) process.stdout.write(`  skipped ${skip.sampleId}: ${skip.reason}\n`);
+  }
   return EXIT.ok;
 }
 

@@ -1,8 +1,30 @@
 import type { ValidationReason, VersionFile } from '../../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
-export type SampleStatus = 'RECEIVING' | 'VALIDATING' | 'REJECTED' | 'READY' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SUPERSEDED';
-export const TERMINAL_SAMPLE_STATUSES: readonly SampleStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
+export type SampleStatus =
+  | 'RECEIVING'
+  | 'VALIDATING'
+  | 'REJECTED'
+  | 'READY'
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'SUPERSEDED'
+  /** Stopped by a person (`landfall cancel`): its executions and jobs stopped, nothing more published; reprocess restarts it. */
+  | 'CANCELLED';
+export const TERMINAL_SAMPLE_STATUSES: readonly SampleStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'SUPERSEDED', 'CANCELLED'];
+/** Every sample status, in the order a sample moves through them (listings, `--status` help, validation of a filter). */
+export const SAMPLE_STATUSES: readonly SampleStatus[] = [
+  'RECEIVING',
+  'VALIDATING',
+  'REJECTED',
+  'READY',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'SUPERSEDED',
+];
 
 /** Run statuses (DESIGN.md "Statuses"). */
 export type RunStatus = 'RECEIVING' | 'INCOMPLETE' | 'COMPLETE' | 'PROCESSING' | 'DONE';

@@ -1,7 +1,7 @@
 import { eventEnvelope } from '../../contracts/events/envelope.ts';
 import { LANDFALL_SOURCE, landfallEventDetails } from '../../contracts/events/landfall.ts';
-import { stepsFrom } from '../../workflows/pipeline.ts';
-import { pipelineNamed } from '../../workflows/pipelines/index.ts';
+import { checkReprocess, type ReprocessPlan } from '../operate/checkReprocess.ts';
+import { RequestError } from '../operate/errors.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 import { ALL_STEPS, startVersionExecution } from './startVersionExecution.ts';
@@ -12,8 +12,8 @@ export const ReprocessRequestedEvent = eventEnvelope(LANDFALL_SOURCE, 'Reprocess
  * "Reprocess Requested": re-runs the current version of one sample (or of every sample of a run) on its
  * landed data, without re-uploading, as a new linked execution (next generation). With `fromStep`,
  * earlier steps reuse their published outputs; without it every step re-runs. With `urgent`, its jobs run
- * ahead of the backlog (functions/workflow/priority.ts). A sample still running,
- * or never cataloged, is skipped with a reason.
+ * ahead of the backlog (functions/workflow/priority.ts). Checked first by functions/operate/checkReprocess.ts:
+ * a sample still running, rejected or never cataloged is skipped with a reason; an invalid request is refused.
  */
 export async function reprocessSamples(
   svc: Services,
@@ -21,34 +21,31 @@ export async function reprocessSamples(
     detail: { team: string; runId: string; sampleId?: string; fromStep?: string; pipeline?: string; urgent?: boolean };
   },
 ) {
-  const { team, runId, sampleId, fromStep } = event.detail;
-  const targets = sampleId ? [sampleId] : (await svc.catalog.samples.listInRun(team, runId)).map((sample) => sample.sampleId);
+  const { team, runId, fromStep } = event.detail;
+  // The same check the CLI and the control API made before accepting the request: the catalog may have moved
+  // since. A request that no longer applies is answered here (logged), never retried into a dead letter.
+  let plan: ReprocessPlan;
+  try {
+    plan = await checkReprocess(svc, event.detail);
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    logger.warn('reprocess refused', { team, runId, sampleId: event.detail.sampleId, reason: error.message });
+    return { outcome: 'refused' as const, reason: error.message, started: [], skipped: [] };
+  }
   const started: string[] = [];
-  const skipped: Array<{ sampleId: string; reason: string }> = [];
-  for (const id of targets) {
-    const sample = await svc.catalog.samples.get({ team, runId, sampleId: id });
-    const version = sample?.currentVersion
-      ? await svc.catalog.samples.getVersion({ team, runId, sampleId: id, version: sample.currentVersion })
-      : undefined;
-    if (!version || !['COMPLETED', 'FAILED'].includes(version.status)) {
-      skipped.push({
-        sampleId: id,
-        reason: version ? `v${version.version} is ${version.status}; reprocess completed or failed samples` : 'no cataloged version',
-      });
-      continue;
-    }
-    const pipeline = event.detail.pipeline ?? version.pipeline;
-    if (fromStep) stepsFrom(pipelineNamed(svc.config, pipeline ?? ''), fromStep); // throws naming the pipeline's steps
+  for (const target of plan.targets) {
+    const version = await svc.catalog.samples.getVersion({ team, runId, sampleId: target.sampleId, version: target.version });
+    if (!version) continue;
     const result = await startVersionExecution(svc, version, {
       generation: (version.generation ?? 0) + 1,
       reason: 'reprocess',
       // Another pipeline's published steps are not this one's: re-run everything then.
-      rerunFrom: fromStep && pipeline === version.pipeline ? fromStep : ALL_STEPS,
-      pipeline,
+      rerunFrom: fromStep && target.pipeline === version.pipeline ? fromStep : ALL_STEPS,
+      pipeline: target.pipeline,
       urgent: event.detail.urgent,
     });
-    if (result.started) started.push(`${id} (${result.executionName})`);
+    if (result.started) started.push(`${target.sampleId} (${result.executionName})`);
   }
-  if (skipped.length > 0) logger.warn('reprocess skipped samples', { team, runId, skipped });
-  return { outcome: started.length > 0 ? 'started' : 'nothing-started', started, skipped };
+  if (plan.skipped.length > 0) logger.warn('reprocess skipped samples', { team, runId, skipped: plan.skipped });
+  return { outcome: started.length > 0 ? 'started' : 'nothing-started', started, skipped: plan.skipped };
 }

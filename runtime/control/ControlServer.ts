@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
+import { landfallEvent } from '../../contracts/events/landfall.ts';
 import { landingTeamPrefix } from '../../contracts/keys.ts';
+import { checkReprocess, type ReprocessRequest } from '../../functions/operate/checkReprocess.ts';
+import { RequestError } from '../../functions/operate/errors.ts';
+import { readStepLog } from '../../functions/operate/readStepLog.ts';
+import type { Services } from '../../functions/shared/services.ts';
 import { resolveIdentity, type Identity } from '../identity/identity.ts';
 
 export interface ControlServer {
@@ -20,6 +26,18 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     chunks.push(chunk as Buffer);
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** The request body as a JSON object, or a 400. */
+async function readObject(request: IncomingMessage): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await readJson(request);
+  } catch (error) {
+    throw new Reply(400, `body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Reply(400, 'body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
@@ -49,22 +67,117 @@ export function refusalFor(identity: Identity, event: BusEvent): string | undefi
   return undefined;
 }
 
+/** What the control API's request routes read and act through: the runtime's own services. */
+export type ControlServices = Pick<Services, 'catalog' | 'config' | 'jobs' | 'jobLogs'>;
+
+/** An answer with a status, thrown by a route to end the request there. */
+class Reply extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A team token acts on its own team only (in the same words whether or not the other team exists). */
+function authorizeTeam(identity: Identity, team: string): void {
+  if (identity.kind !== 'operator' && identity.team !== team)
+    throw new Reply(403, `team ${identity.team} cannot act on team ${team}'s data (use that team's token, or the operator's)`);
+}
+
+function needServices(services: ControlServices | undefined): ControlServices {
+  if (!services) throw new Reply(503, 'this control server was started without the runtime services');
+  return services;
+}
+
+function stringField(body: Record<string, unknown>, name: string, required: boolean): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null || value === '') {
+    if (required) throw new Reply(400, `${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw new Reply(400, `${name} must be a string`);
+  return value;
+}
+
 /**
- * The embedded runtime's PutEvents: `POST /events` with `{ "Entries": [event, ...] }` publishes onto the
- * local bus, as `aws events put-events` does in AWS. CLI commands that act (reprocess, replay) and tests
- * from other processes use it. Bound to 127.0.0.1 only; it requires a token from tokens.json: the operator's
- * publishes anything, a team's only that team's reprocess and replay requests ({@link refusalFor}).
+ * The embedded runtime's control API, bound to 127.0.0.1 and requiring a token from tokens.json (the operator's
+ * acts on anything, a team's on its own team only). The CLI's act and log commands and the dashboard's actions
+ * use it; each route runs the same domain function the AWS side would (functions/operate/):
+ * - `POST /events` with `{ "Entries": [event, ...] }`: the local PutEvents ({@link refusalFor} limits team tokens).
+ * - `POST /reprocess` with a {@link ReprocessRequest}: checked by checkReprocess BEFORE it is accepted (404
+ *   unknown name, 409 cannot apply, each with the known names or the reason), then published as
+ *   "Reprocess Requested"; answers 202 with the samples it re-runs and those it skips.
+ * - `GET /logs?team&run&sample[&step][&attempt][&after]`: one page of a step job's log (readStepLog).
  */
-export async function startControlServer(options: { bus: EventPublisher; stateDir: string; port?: number }): Promise<ControlServer> {
+export async function startControlServer(options: {
+  bus: EventPublisher;
+  stateDir: string;
+  port?: number;
+  services?: ControlServices;
+}): Promise<ControlServer> {
+  const reprocess = async (identity: Identity, body: Record<string, unknown>) => {
+    const services = needServices(options.services);
+    const request: ReprocessRequest = {
+      team: stringField(body, 'team', true)!,
+      runId: stringField(body, 'runId', true)!,
+      ...(stringField(body, 'sampleId', false) !== undefined && { sampleId: stringField(body, 'sampleId', false) }),
+      ...(stringField(body, 'fromStep', false) !== undefined && { fromStep: stringField(body, 'fromStep', false) }),
+      ...(stringField(body, 'pipeline', false) !== undefined && { pipeline: stringField(body, 'pipeline', false) }),
+      ...(body.urgent === true && { urgent: true }),
+    };
+    authorizeTeam(identity, request.team);
+    const plan = await checkReprocess(services, request);
+    const detail = { ...request, dedupeKey: `reprocess:${randomUUID()}` };
+    await options.bus.publish([landfallEvent('Reprocess Requested', detail) as BusEvent]);
+    return { status: 202, body: { accepted: detail, reprocess: plan.targets.map((target) => target.sampleId), skipped: plan.skipped } };
+  };
+
+  const logs = async (identity: Identity, query: URLSearchParams) => {
+    const services = needServices(options.services);
+    const field = (name: string) => stringField(Object.fromEntries(query), name, false);
+    const [team, runId, sampleId] = [field('team'), field('run'), field('sample')];
+    if (!team || !runId || !sampleId) throw new Reply(400, 'team, run and sample are required');
+    authorizeTeam(identity, team);
+    const attempt = field('attempt');
+    if (attempt !== undefined && !/^\d+$/.test(attempt)) throw new Reply(400, `attempt must be a whole number, got ${attempt}`);
+    const page = await readStepLog(services, {
+      team,
+      runId,
+      sampleId,
+      ...(field('step') !== undefined && { step: field('step') }),
+      ...(attempt !== undefined && { attempt: Number(attempt) }),
+      ...(field('after') !== undefined && { after: field('after') }),
+    });
+    return { status: 200, body: page };
+  };
+
   const server: Server = createServer((request, response) => {
     void (async () => {
       const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       const identity = token ? await resolveIdentity(options.stateDir, token, { anonymous: 'refuse' }).catch(() => undefined) : undefined;
       if (!identity)
         return reply(response, 401, { error: 'a token from <state-dir>/tokens.json is required (Authorization: Bearer <token>)' });
-      if (request.method === 'GET' && request.url === '/health') return reply(response, 200, { ok: true });
-      if (request.method !== 'POST' || request.url !== '/events')
-        return reply(response, 404, { error: `no ${request.method} ${request.url}; use POST /events` });
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const route = `${request.method} ${url.pathname}`;
+      if (route === 'GET /health') return reply(response, 200, { ok: true });
+      try {
+        if (route === 'GET /logs') {
+          const answer = await logs(identity, url.searchParams);
+          return reply(response, answer.status, answer.body);
+        }
+        if (route === 'POST /reprocess') {
+          const answer = await reprocess(identity, await readObject(request));
+          return reply(response, answer.status, answer.body);
+        }
+      } catch (error) {
+        if (error instanceof Reply) return reply(response, error.status, { error: error.message });
+        if (error instanceof RequestError) return reply(response, error.problem === 'unknown' ? 404 : 409, { error: error.message });
+        throw error;
+      }
+      if (route !== 'POST /events')
+        return reply(response, 404, { error: `no ${request.method} ${url.pathname}; use POST /events, POST /reprocess or GET /logs` });
       let body: { Entries?: unknown };
       try {
         body = (await readJson(request)) as { Entries?: unknown };

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { runLandfall } from '../support/cli.ts';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +101,54 @@ describe('step failure: an application error exits without retry and fails the s
     expect(stdout).toContain('  step trim: FAILED');
     expect(stdout).toContain('    error: the trim command exited with code 1');
     expect(stdout).toContain('    | Error: fault injection: step trim fails (LANDFALL_FAULTS step.fail)');
+  });
+
+  it("landfall logs shows the failing step's own stderr, from the job's log through the control API (issue 19)", async () => {
+    // Prepare
+    const [sample] = await runtime.catalog.samples.listInRun(TEAM, run.runId);
+    const name = `${TEAM}/${run.runId}/${sample!.sampleId}`;
+    // Act: the step named, the failed step by default, an attempt that does not exist, a step that never ran
+    const trim = await runLandfall(stateDir, ['logs', name, '--step', 'trim']);
+    const byDefault = await runLandfall(stateDir, ['logs', name, '--json']);
+    const noAttempt = await runLandfall(stateDir, ['logs', name, '--step', 'trim', '--attempt', '2']);
+    const noStep = await runLandfall(stateDir, ['logs', name, '--step', 'align']);
+    const noSample = await runLandfall(stateDir, ['logs', `${TEAM}/${run.runId}/NOSAMPLE`]);
+    // Assess
+    expect(trim.code).toBe(0);
+    expect(trim.stdout).toContain('Error: fault injection: step trim fails (LANDFALL_FAULTS step.fail)');
+    expect(trim.stderr).toContain(`${name} v1 step trim, attempt 1 of 1 (FAILED)`);
+    expect(JSON.parse(byDefault.stdout)).toMatchObject({ step: 'trim', status: 'FAILED', attempt: 1, finished: true });
+    expect((JSON.parse(byDefault.stdout) as { lines: string[] }).lines.join('\n')).toContain('fault injection: step trim fails');
+    expect(noAttempt).toMatchObject({ code: 1 });
+    expect(noAttempt.stderr).toContain('step trim of');
+    expect(noStep.code).toBe(1);
+    expect(noStep.stderr).toMatch(/has no step align; steps that ran: .*qc.*trim/);
+    expect(noSample.code).toBe(1);
+    expect(noSample.stderr).toContain(`no sample NOSAMPLE in run ${TEAM}/${run.runId}; known samples: ${sample!.sampleId}`);
+  });
+
+  it('reprocess refuses an unknown step, pipeline or sample at once (exit 1, with the known names); nothing reaches a dead letter', async () => {
+    // Prepare
+    const [sample] = await runtime.catalog.samples.listInRun(TEAM, run.runId);
+    const name = `${TEAM}/${run.runId}/${sample!.sampleId}`;
+    const requestsBefore = readBusLog(stateDir).filter((event) => event['detail-type'] === 'Reprocess Requested').length;
+    // Act
+    const bogusStep = await runLandfall(stateDir, ['reprocess', name, '--from-step', 'bogus']);
+    const nopePipeline = await runLandfall(stateDir, ['reprocess', name, '--pipeline', 'nope']);
+    const noSample = await runLandfall(stateDir, ['reprocess', `${TEAM}/${run.runId}/NOSAMPLE`]);
+    const noRun = await runLandfall(stateDir, ['reprocess', '--run', `${TEAM}/NORUN`]);
+    // Assess
+    expect(bogusStep.code).toBe(1);
+    expect(bogusStep.stderr).toContain('pipeline demo has no step bogus; its steps: qc, trim, profile');
+    expect(nopePipeline.code).toBe(1);
+    expect(nopePipeline.stderr).toContain('no pipeline nope; known pipelines: demo, dna-align');
+    expect(noSample.code).toBe(1);
+    expect(noSample.stderr).toContain(`known samples: ${sample!.sampleId}`);
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toContain(`no run NORUN for team ${TEAM}; known runs: ${run.runId}`);
+    for (const result of [bogusStep, nopePipeline, noSample, noRun]) expect(result.stdout).not.toContain('reprocess accepted');
+    expect(readBusLog(stateDir).filter((event) => event['detail-type'] === 'Reprocess Requested')).toHaveLength(requestsBefore);
+    expect(existsSync(path.join(stateLayout(stateDir).bus, 'dead-letters.jsonl'))).toBe(false);
   });
 
   it.skipIf(!hasChromium)(
