@@ -1,4 +1,5 @@
 import type { Catalog } from './Catalog.ts';
+import type { SampleRef } from './types.ts';
 import { addCostTotals, NO_COST, sumCosts, type CostTotals } from '../workflow/jobCost.ts';
 
 export interface RunCost extends CostTotals {
@@ -11,6 +12,15 @@ export interface RunCost extends CostTotals {
 export interface TeamCost extends CostTotals {
   team: string;
   runs: number;
+}
+
+/**
+ * What one sample cost: every job of every version (failed and re-placed jobs, staging transfers), from its
+ * per-job cost items. `landfall costs` and the dashboard both add these up, so they give the same totals.
+ */
+export async function sampleCostTotals(catalog: Catalog, sample: SampleRef): Promise<CostTotals> {
+  const items = await catalog.costs.listForSample(sample);
+  return sumCosts(items.map((item) => ({ ...item.cost, status: item.status })));
 }
 
 /**
@@ -31,8 +41,7 @@ export async function costReport(
       if (filter.runId && run.runId !== filter.runId) continue;
       if (filter.since && Date.parse(run.createdAt) < filter.since.getTime()) continue;
       const samples = await catalog.samples.listInRun(team, run.runId);
-      const items = (await Promise.all(samples.map((sample) => catalog.costs.listForSample(sample)))).flat();
-      const totals = sumCosts(items.map((item) => ({ ...item.cost, status: item.status })));
+      const totals = (await Promise.all(samples.map((sample) => sampleCostTotals(catalog, sample)))).reduce(addCostTotals, NO_COST);
       runs.push({ team, runId: run.runId, createdAt: run.createdAt, samples: samples.length, ...totals });
       teamTotal = addCostTotals(teamTotal, totals);
       teamRuns++;

@@ -10,6 +10,8 @@ export interface ActivityItem {
   runId?: string;
   sampleId?: string;
   text: string;
+  /** How many identical lines in a row this one stands for (absent: one). */
+  repeats?: number;
 }
 
 interface LoggedEvent {
@@ -105,12 +107,28 @@ export class BusLogTail {
     }
   }
 
-  /** The newest `limit` items `identity` may see, newest first: a team sees its own events and platform ones. */
+  /**
+   * The newest `limit` lines `identity` may see, newest first: a team sees its own events and platform ones.
+   * Identical lines in a row are one line with a count, so a burst of the same event does not push the
+   * rest off the page.
+   */
   visible(identity: Identity, teams: string[], limit = 30): ActivityItem[] {
     const allowed = new Set(teams);
-    return this.#items
-      .filter((item) => (item.team === undefined ? true : identity.kind === 'operator' || allowed.has(item.team)))
+    return collapseRepeats(
+      this.#items.filter((item) => (item.team === undefined ? true : identity.kind === 'operator' || allowed.has(item.team))),
+    )
       .slice(-limit)
       .reverse();
   }
+}
+
+/** Folds runs of identical lines (same team, same words) into their newest, counted in `repeats`. Oldest first in and out. */
+export function collapseRepeats(items: ActivityItem[]): ActivityItem[] {
+  const out: ActivityItem[] = [];
+  for (const item of items) {
+    const last = out.at(-1);
+    if (last && last.team === item.team && last.text === item.text) out[out.length - 1] = { ...item, repeats: (last.repeats ?? 1) + 1 };
+    else out.push(item);
+  }
+  return out;
 }

@@ -9,7 +9,8 @@ import {
   type VersionRecord,
 } from '../../functions/catalog/types.ts';
 import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
-import { quarantinePrefix } from '../../contracts/keys.ts';
+import { quarantinePrefix, runReportPrefix } from '../../contracts/keys.ts';
+import { sampleCostTotals } from '../../functions/catalog/costReport.ts';
 import { WHAT_TO_DO } from '../../functions/validation/quarantine.ts';
 import type { ValidationReason } from '../../validation/types.ts';
 import { assertCanRead, visibleTeams, type Identity } from '../identity/identity.ts';
@@ -55,10 +56,37 @@ export interface RunRow {
   createdAt: string;
   updatedAt: string;
   counts: Partial<Record<SampleStatus, number>>;
+  /** Landing and processing, each in its own words: a run whose files all landed is not "complete" while its samples run. */
+  state: RunState;
   samples: SampleRow[];
   cost: CostFigures;
   /** Entries of the run's share folder that did not land (links, FIFOs, hidden files, …). */
   notLanded?: number;
+}
+
+/**
+ * A run's two independent progressions. Landing: are all the instrument's files here (the run record's
+ * status)? Processing: where are its samples (their counts, never the run record's status, so a rejected or
+ * failed sample is never hidden behind a "done")?
+ */
+export interface RunState {
+  landing: { state: 'receiving' | 'incomplete' | 'complete'; label: string };
+  processing: {
+    /** `waiting`: no sample yet; `active`: a sample is still on its way; `done`: all completed; `problems`: done, some not completed. */
+    state: 'waiting' | 'active' | 'done' | 'problems';
+    label: string;
+  };
+  /** Samples still on their way (receiving, validating, ready, running). */
+  inFlight: number;
+}
+
+/** Counters over everything the identity sees, for the top of the page. */
+export interface DashboardSummary {
+  runs: number;
+  runsInFlight: number;
+  samples: number;
+  counts: Partial<Record<SampleStatus, number>>;
+  estimatedUsd: number;
 }
 
 export interface TeamView {
@@ -99,6 +127,7 @@ export interface QuarantineEntry {
 
 export interface DashboardOverview {
   identity: { kind: 'operator' } | { kind: 'team'; team: string };
+  summary: DashboardSummary;
   teams: TeamView[];
   regions: RegionView[];
   quarantine: QuarantineEntry[];
@@ -120,11 +149,46 @@ function round(value: number, digits: number): number {
   return Math.round(value * factor) / factor;
 }
 
-function stepCost(steps: StepRecord[]): CostFigures {
-  return steps.reduce(
-    (total, step) => (step.cost ? add(total, { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd }) : total),
-    ZERO,
-  );
+/** "1 file", "3 files": the count with the word it counts. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** Statuses of a sample still on its way through landing, validation and its steps. */
+const IN_FLIGHT: readonly SampleStatus[] = ['RECEIVING', 'VALIDATING', 'READY', 'RUNNING'];
+/** The order counts are told in: what is moving first, then how it ended. */
+const COUNT_ORDER: readonly SampleStatus[] = ['RECEIVING', 'VALIDATING', 'READY', 'RUNNING', 'COMPLETED', 'REJECTED', 'FAILED'];
+
+/** "2 running, 1 completed, 1 rejected": the counts a person checks against the sample sheet. */
+export function describeCounts(counts: Partial<Record<SampleStatus, number>>): string {
+  return COUNT_ORDER.filter((status) => counts[status])
+    .map((status) => `${counts[status]} ${status.toLowerCase()}`)
+    .join(', ');
+}
+
+/** The run's landing state (its record) and processing state (its samples' counts), in words. */
+export function runState(
+  run: Pick<RunRecord, 'status' | 'signal' | 'waitingFor'>,
+  counts: Partial<Record<SampleStatus, number>>,
+): RunState {
+  const landing: RunState['landing'] =
+    run.status === 'RECEIVING'
+      ? { state: 'receiving', label: 'Landing: receiving files' }
+      : run.status === 'INCOMPLETE'
+        ? { state: 'incomplete', label: `Landing: incomplete${run.waitingFor ? `, waiting for ${run.waitingFor}` : ''}` }
+        : { state: 'complete', label: `Landing: complete${run.signal ? ` (${run.signal})` : ''}` };
+  const samples = COUNT_ORDER.reduce((total, status) => total + (counts[status] ?? 0), 0);
+  const inFlight = IN_FLIGHT.reduce((total, status) => total + (counts[status] ?? 0), 0);
+  const told = describeCounts(counts);
+  const processing: RunState['processing'] =
+    samples === 0
+      ? { state: 'waiting', label: 'Processing: no sample yet' }
+      : inFlight > 0
+        ? { state: 'active', label: `Processing: ${told} of ${plural(samples, 'sample')}` }
+        : (counts.COMPLETED ?? 0) === samples
+          ? { state: 'done', label: `Done: ${told}` }
+          : { state: 'problems', label: `Done with problems: ${told}` };
+  return { landing, processing, inFlight };
 }
 
 /**
@@ -175,6 +239,7 @@ export class DashboardData {
             createdAt: run.createdAt,
             updatedAt: run.updatedAt,
             counts,
+            state: runState(run, counts),
             samples: rows,
             cost: rows.reduce((total, row) => add(total, row.cost), ZERO),
           };
@@ -185,13 +250,19 @@ export class DashboardData {
           if (run.unexpectedCount) out.unexpectedFiles = run.unexpectedCount;
           return out;
         })
-        // Newest activity first: last night's run is at the top.
-        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.runId.localeCompare(b.runId));
+        // Runs with samples on their way first, then newest activity: last night's run is at the top.
+        .sort(
+          (a, b) =>
+            Number(b.state.inFlight > 0) - Number(a.state.inFlight > 0) ||
+            b.updatedAt.localeCompare(a.updatedAt) ||
+            a.runId.localeCompare(b.runId),
+        );
       views.push({ team, runs: runRows, cost: runRows.reduce((total, run) => add(total, run.cost), ZERO) });
     }
     quarantine.sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt));
     return {
       identity: identity.kind === 'operator' ? { kind: 'operator' } : { kind: 'team', team: identity.team },
+      summary: summarize(views),
       teams: views,
       regions: await this.regions(),
       quarantine,
@@ -256,7 +327,7 @@ export class DashboardData {
           .sort();
         events.push({
           stage: 'landing',
-          label: `landed ${version.files.length} file(s)`,
+          label: `landed ${plural(version.files.length, 'file')}`,
           at: times.at(-1) ?? version.createdAt,
           status: 'done',
         });
@@ -287,7 +358,7 @@ export class DashboardData {
         if (version.completedAt || version.status === 'COMPLETED') {
           events.push({
             stage: 'publish',
-            label: `published v${version.version}: ${steps.length} step(s)`,
+            label: `published v${version.version}: ${plural(steps.length, 'step')}`,
             at: version.completedAt ?? sample.updatedAt,
             status: 'done',
           });
@@ -302,7 +373,7 @@ export class DashboardData {
       } else {
         events.push({ stage: 'landing', label: sample.detail ?? 'receiving files', at: sample.updatedAt, status: 'active' });
       }
-      const row: SampleTimeline = { sampleId: sample.sampleId, status: sample.status, events, cost: stepCost(steps) };
+      const row: SampleTimeline = { sampleId: sample.sampleId, status: sample.status, events, cost: await this.#sampleCost(sample) };
       if (sample.detail !== undefined) row.detail = sample.detail;
       rows.push(row);
     }
@@ -326,15 +397,30 @@ export class DashboardData {
     const key = `${sample.team}/${sample.runId}/${sample.sampleId}@${sample.updatedAt}`;
     const known = this.#costs.get(key);
     if (known) return known;
-    // Every version's steps count: a superseded or failed attempt was paid for too.
-    let cost = ZERO;
-    if (sample.currentVersion !== undefined) {
-      for (const version of await this.#catalog.samples.listVersions(sample))
-        cost = add(cost, stepCost(await this.#catalog.steps.list(version)));
-    }
+    // The same totals as `landfall costs`: every job of every version, failed and re-placed ones too.
+    const totals = await sampleCostTotals(this.#catalog, sample);
+    const cost = { vcpuSeconds: totals.vcpuSeconds, estimatedUsd: totals.estimatedUsd };
     if (TERMINAL_SAMPLE_STATUSES.includes(sample.status)) this.#costs.set(key, cost);
     return cost;
   }
+}
+
+function summarize(teams: TeamView[]): DashboardSummary {
+  const runs = teams.flatMap((team) => team.runs);
+  const counts: Partial<Record<SampleStatus, number>> = {};
+  for (const run of runs)
+    for (const [status, count] of Object.entries(run.counts))
+      counts[status as SampleStatus] = (counts[status as SampleStatus] ?? 0) + count;
+  return {
+    runs: runs.length,
+    runsInFlight: runs.filter((run) => run.state.inFlight > 0).length,
+    samples: runs.reduce((total, run) => total + run.samples.length, 0),
+    counts,
+    estimatedUsd: round(
+      teams.reduce((total, team) => total + team.cost.estimatedUsd, 0),
+      6,
+    ),
+  };
 }
 
 export interface TimelineEvent {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityError } from '../../../runtime/identity/errors.ts';
-import { DashboardData } from '../../../runtime/dashboard/gatherDashboard.ts';
+import { costReport } from '../../../functions/catalog/costReport.ts';
+import { DashboardData, runState } from '../../../runtime/dashboard/gatherDashboard.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 import { BAD_FILE, RUN_G, RUN_M, dashboardConfig, seedCatalog } from './seedCatalog.ts';
 
@@ -52,16 +53,73 @@ describe('dashboard data from the catalog', () => {
     ]);
   });
 
-  it('adds up cost per sample over every version, per run and per team', async () => {
+  it('adds up cost per sample over every version and every job, per run and per team', async () => {
     const overview = await data.overview({ kind: 'operator' });
     const genomics = overview.teams[0]!;
-    // S1: v1's paid qc (10 vCPU·s) + v2's qc and trim (20 + 40)
-    expect(genomics.runs[0]!.samples[0]!.cost).toEqual({ vcpuSeconds: 70, estimatedUsd: 0.000875 });
-    expect(genomics.runs[0]!.cost).toEqual({ vcpuSeconds: 70, estimatedUsd: 0.000875 });
-    expect(genomics.cost).toEqual({ vcpuSeconds: 70, estimatedUsd: 0.000875 });
+    // S1: v1's paid qc (10 vCPU·s) and its failed trim job (4) + v2's qc and trim (20 + 40)
+    expect(genomics.runs[0]!.samples[0]!.cost).toEqual({ vcpuSeconds: 74, estimatedUsd: 0.000925 });
+    expect(genomics.runs[0]!.cost).toEqual({ vcpuSeconds: 74, estimatedUsd: 0.000925 });
+    expect(genomics.cost).toEqual({ vcpuSeconds: 74, estimatedUsd: 0.000925 });
     expect(overview.teams[1]!.cost).toEqual({ vcpuSeconds: 8, estimatedUsd: 0.0001 });
     // a second read (cached terminal samples) gives the same figures
     expect((await data.overview({ kind: 'operator' })).teams[0]!.cost).toEqual(genomics.cost);
+  });
+
+  it('gives the same totals as `landfall costs` for every run and team, failed jobs included (issue 19 defect 6)', async () => {
+    // Act
+    const overview = await data.overview({ kind: 'operator' });
+    const report = await costReport(test.client(), ['genomics', 'microbio']);
+    // Assess: the failed v1 trim job has no step output; both views count it
+    for (const team of overview.teams) {
+      expect(team.cost.estimatedUsd).toBe(report.teams.find((row) => row.team === team.team)!.estimatedUsd);
+      expect(team.cost.vcpuSeconds).toBe(report.teams.find((row) => row.team === team.team)!.vcpuSeconds);
+      for (const run of team.runs) {
+        const reported = report.runs.find((row) => row.team === team.team && row.runId === run.runId)!;
+        expect([run.cost.vcpuSeconds, run.cost.estimatedUsd]).toEqual([reported.vcpuSeconds, reported.estimatedUsd]);
+      }
+    }
+    expect(overview.summary.estimatedUsd).toBe(report.total.estimatedUsd);
+    const timeline = (await data.runTimeline({ kind: 'operator' }, 'genomics', RUN_G))!;
+    expect(timeline.cost.estimatedUsd).toBe(report.runs.find((row) => row.runId === RUN_G)!.estimatedUsd);
+  });
+
+  it('tells landing apart from processing, with counts, on every run (issue 19 defect 9)', async () => {
+    // Act
+    const overview = await data.overview({ kind: 'operator' });
+    // Assess: genomics landed completely but its samples are still on their way
+    expect(overview.teams[0]!.runs[0]!.state).toEqual({
+      landing: { state: 'complete', label: 'Landing: complete (CopyComplete.txt)' },
+      processing: { state: 'active', label: 'Processing: 1 receiving, 1 running, 1 completed, 1 rejected of 4 samples' },
+      inFlight: 2,
+    });
+    expect(overview.teams[1]!.runs[0]!.state).toEqual({
+      landing: { state: 'incomplete', label: 'Landing: incomplete, waiting for CopyComplete.txt' },
+      processing: { state: 'done', label: 'Done: 1 completed' },
+      inFlight: 0,
+    });
+    expect(overview.summary).toEqual({
+      runs: 2,
+      runsInFlight: 1,
+      samples: 5,
+      counts: { COMPLETED: 2, RUNNING: 1, REJECTED: 1, RECEIVING: 1 },
+      estimatedUsd: 0.001025,
+    });
+  });
+
+  it('never calls a run whose samples all run "complete", nor one with a rejected sample plainly "done"', () => {
+    // A run whose landing completed, every sample still running
+    const running = runState({ status: 'COMPLETE', signal: 'CopyComplete.txt' }, { RUNNING: 2 });
+    expect(running.processing).toEqual({ state: 'active', label: 'Processing: 2 running of 2 samples' });
+    expect(running.landing.state).toBe('complete');
+    // A DONE run with a rejected sample: done, with the problem counted
+    const rejected = runState({ status: 'DONE', signal: 'CopyComplete.txt' }, { COMPLETED: 3, REJECTED: 1 });
+    expect(rejected.processing).toEqual({ state: 'problems', label: 'Done with problems: 3 completed, 1 rejected' });
+    expect(runState({ status: 'DONE' }, { COMPLETED: 1 }).processing).toEqual({ state: 'done', label: 'Done: 1 completed' });
+    expect(runState({ status: 'RECEIVING' }, {})).toEqual({
+      landing: { state: 'receiving', label: 'Landing: receiving files' },
+      processing: { state: 'waiting', label: 'Processing: no sample yet' },
+      inFlight: 0,
+    });
   });
 
   it('lists the rejected sample in quarantine with file, line, what was expected and what to do', async () => {
@@ -113,11 +171,11 @@ describe('dashboard data from the catalog', () => {
     expect(timeline).toMatchObject({ runId: RUN_G, status: 'PROCESSING', files: 5 });
     const s1 = timeline.samples.find((sample) => sample.sampleId === 'S1')!;
     expect(s1.events.map((event) => [event.stage, event.label, event.status])).toEqual([
-      ['landing', 'landed 2 file(s)', 'done'],
+      ['landing', 'landed 2 files', 'done'],
       ['validation', 'validated v2', 'done'],
       ['step', 'qc in eu-west-1, attempt 1', 'done'],
       ['step', 'trim in eu-west-1, attempt 1', 'done'],
-      ['publish', 'published v2: 2 step(s)', 'done'],
+      ['publish', 'published v2: 2 steps', 'done'],
     ]);
     expect(s1.events[3]!.cost).toEqual({ vcpuSeconds: 40, estimatedUsd: 0.0005 });
     const s2 = timeline.samples.find((sample) => sample.sampleId === 'S2')!;
@@ -160,5 +218,26 @@ describe('dashboard data from the catalog', () => {
     expect((made as Error).message).toBe("team genomics cannot read team nosuchteam's data (use that team's token, or the operator's)");
     expect(await data.runTimeline({ kind: 'operator' }, 'microbio', RUN_M)).toMatchObject({ team: 'microbio', runId: RUN_M });
     expect(await data.runTimeline({ kind: 'operator' }, 'genomics', 'no-such-run')).toBeUndefined();
+  });
+
+  it('puts runs with samples on their way first, then the newest (runs it changes are its own)', async () => {
+    // Prepare: a genomics run that finished after RUN_G last changed
+    const done = '261202_LH00417_0203_BDONELATE';
+    const sample = { team: 'genomics', runId: done, sampleId: 'D1' };
+    await test.catalog.runs.recordFile('genomics', done, {
+      name: 'D1_S1_L001_R1_001.fastq.gz',
+      bucket: 'landfall-landing',
+      key: `incoming/genomics/${done}/D1_S1_L001_R1_001.fastq.gz`,
+      size: 100,
+      etag: 'd1',
+      landedAt: '2026-12-02T10:00:00.000Z',
+    });
+    await test.catalog.runs.update('genomics', done, { status: 'DONE', signal: 'CopyComplete.txt' });
+    await test.catalog.samples.setStatus(sample, 'COMPLETED', { detail: 'v1 completed' });
+    // Act
+    const runs = (await data.overview({ kind: 'team', team: 'genomics' })).teams[0]!.runs;
+    // Assess
+    expect(runs.map((run) => run.runId)).toEqual([RUN_G, done]);
+    expect(runs[1]!.updatedAt > runs[0]!.updatedAt).toBe(true);
   });
 });

@@ -34,6 +34,23 @@ export const RUN_G = '261201_LH00417_0201_BGENOMICS';
 export const RUN_M = '261201_LH00417_0202_BMICROBIO';
 export const BAD_FILE = 'S3_S3_L001_R2_001.fastq.gz';
 
+/**
+ * What completeJobTask and publishStepOutputs record for a paid job: its cost item (what `landfall costs`
+ * adds up) and, when it succeeded, the step's published outputs with the same figures.
+ */
+async function paidJob(
+  catalog: Catalog,
+  ref: { team: string; runId: string; sampleId: string; version: number },
+  step: string,
+  outputs: Array<{ key: string; size: number; md5: string }>,
+  seconds: number,
+  usd: number,
+  status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED',
+): Promise<void> {
+  await catalog.costs.record(ref, step, `job-${ref.sampleId}-v${ref.version}-${step}-${status}`, { ...paid(seconds, usd), status });
+  if (status === 'SUCCEEDED') await catalog.steps.recordPublished(ref, step, outputs, 1, paid(seconds, usd));
+}
+
 function file(name: string, read: 'R1' | 'R2'): VersionFile {
   return { name, bucket: 'landfall-landing', key: `incoming/x/${name}`, size: 100, etag: 'e', md5: 'm', read, lane: 1, reads: 10 };
 }
@@ -79,7 +96,9 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
   // S1: v1 superseded after one paid step, v2 completed with qc and trim
   const s1 = { team: 'genomics', runId: RUN_G, sampleId: 'S1' };
   await catalog.samples.claimVersion(s1, 'hash-v1', [file('S1_S1_L001_R1_001.fastq.gz', 'R1')], 'READY');
-  await catalog.steps.recordPublished({ ...s1, version: 1 }, 'qc', [], 1, paid(10, 0.000125));
+  await paidJob(catalog, { ...s1, version: 1 }, 'qc', [], 10, 0.000125);
+  // …and a trim job of v1 that failed (no step output, still paid): the dashboard counts it as `landfall costs` does
+  await paidJob(catalog, { ...s1, version: 1 }, 'trim', [], 4, 0.00005, 'FAILED');
   await catalog.samples.updateVersion({ ...s1, version: 1 }, { status: 'SUPERSEDED' });
   await catalog.samples.claimVersion(
     s1,
@@ -100,13 +119,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
       region: 'eu-west-1',
       startedAt: `2026-12-01T10:0${step === 'qc' ? 1 : 2}:00.000Z`,
     });
-    await catalog.steps.recordPublished(
-      { ...s1, version: 2 },
-      step,
-      [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }],
-      1,
-      paid(vcpuSeconds, usd),
-    );
+    await paidJob(catalog, { ...s1, version: 2 }, step, [{ key: `teams/genomics/${step}.txt`, size: 1, md5: 'x' }], vcpuSeconds, usd);
   }
   await catalog.samples.updateVersion({ ...s1, version: 2 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:03:00.000Z' });
   await catalog.samples.setStatus(s1, 'COMPLETED', { currentVersion: 2, detail: 'v2 completed: qc, trim' });
@@ -178,7 +191,7 @@ export async function seedCatalog(catalog: Catalog): Promise<void> {
     region: 'eu-west-1',
     startedAt: '2026-12-01T10:05:00.000Z',
   });
-  await catalog.steps.recordPublished({ ...m1, version: 1 }, 'qc', [], 1, paid(8, 0.0001));
+  await paidJob(catalog, { ...m1, version: 1 }, 'qc', [], 8, 0.0001);
   await catalog.samples.updateVersion({ ...m1, version: 1 }, { status: 'COMPLETED', completedAt: '2026-12-01T10:06:00.000Z' });
   await catalog.samples.setStatus(m1, 'COMPLETED', { currentVersion: 1, detail: 'v1 completed: qc' });
 }
