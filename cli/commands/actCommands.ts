@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { bucketNames } from '../../config/defineConfig.ts';
-import { landfallEvent } from '../../contracts/events/landfall.ts';
-import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
+import { replayEvents } from '../../functions/landing/replayObjects.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { plural, printJson } from '../output.ts';
 import { selectTeams } from '../../runtime/identity/identity.ts';
@@ -80,27 +77,7 @@ export async function replayCommand(options: ActOptions & { since: string; team?
   const client = await connectAs(options.stateDir, options.config, options.token);
   // A team token replays its own team's objects only; the operator every team's, or the one named.
   const teams = selectTeams(client.identity, client.config, options.team);
-  const landing = bucketNames(client.config).landing;
-  const events = [];
-  const replayId = randomUUID();
-  for (const team of teams) {
-    for (const object of await client.storage.list(landing, landingTeamPrefix(team))) {
-      const where = parseLandingKey(object.key);
-      if (object.lastModified.getTime() < since || !where) continue;
-      const etag = object.etag.replaceAll('"', '');
-      events.push(
-        landfallEvent('Object Replayed', {
-          team: where.team,
-          runId: where.runId,
-          bucket: landing,
-          key: object.key,
-          size: object.size,
-          etag,
-          dedupeKey: `replay:${object.key}:${etag}:${replayId}`,
-        }),
-      );
-    }
-  }
+  const events = await replayEvents(client.storage, client.config, { teams, since: new Date(since) });
   if (events.length > 0) await putEvents(client, events, options.token);
   if (options.json) printJson({ replayed: events.length, since: new Date(since).toISOString(), teams });
   else
