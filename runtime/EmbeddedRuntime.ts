@@ -316,7 +316,14 @@ export class EmbeddedRuntime {
 
     await ensureTokens(layout.root, config);
     const control = await startControlServer({ bus: observedBus, stateDir: layout.root, services });
-    const dashboard = await startDashboardServer({ catalog, config, stateDir: layout.root, busLogFile, port: options.dashboardPort });
+    const dashboard = await startDashboardServer({
+      catalog,
+      config,
+      stateDir: layout.root,
+      busLogFile,
+      port: options.dashboardPort,
+      services,
+    });
     const runtime = new EmbeddedRuntime({
       layout,
       services,

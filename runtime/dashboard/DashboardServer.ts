@@ -1,14 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
+import { runReportPrefix, teamPrefix } from '../../contracts/keys.ts';
+import { RequestError } from '../../functions/operate/errors.ts';
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
 import { IdentityError } from '../identity/errors.ts';
-import { resolveIdentity, visibleTeams, type Identity } from '../identity/identity.ts';
+import { assertCanRead, resolveIdentity, visibleTeams, type Identity } from '../identity/identity.ts';
 import { BusLogTail } from './activity.ts';
+import { ActionRequests, type ActionServices, type DashboardAction, performAction } from './actions.ts';
 import { DashboardSessions, type DashboardSessionsOptions } from './DashboardSessions.ts';
 import { DashboardData } from './gatherDashboard.ts';
 
@@ -16,7 +20,10 @@ const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'publi
 const ASSETS: Record<string, string> = {
   '/assets/dashboard.css': 'text/css; charset=utf-8',
   '/assets/dashboard.js': 'text/javascript; charset=utf-8',
+  '/assets/favicon.svg': 'image/svg+xml',
 };
+/** The header an action's anti-forgery value comes in (never a cookie: a cookie is sent by any page). */
+const CSRF_HEADER = 'x-csrf-token';
 
 // Everything the page loads comes from this server: no CDN, no inline script, nothing framed.
 const SECURITY_HEADERS = {
@@ -41,6 +48,11 @@ export interface DashboardServerOptions {
   refreshMs?: number;
   /** When sign-in sessions end (idle, maximum age). @default 8 hours idle, 24 hours in all */
   sessions?: DashboardSessionsOptions;
+  /**
+   * What the operator's actions (reprocess, replay) and downloads use: the bus they publish on and the buckets
+   * outputs and run reports are read from. Without it the dashboard only reads the catalog.
+   */
+  services?: ActionServices;
 }
 
 export interface DashboardServer {
@@ -62,7 +74,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const streams = new Set<ServerResponse>();
   const refreshMs = options.refreshMs ?? 500;
   const files = new Map<string, string>();
-  for (const name of ['index.html', 'login.html', 'dashboard.css', 'dashboard.js'])
+  for (const name of ['index.html', 'login.html', 'dashboard.css', 'dashboard.js', 'favicon.svg'])
     files.set(name, await readFile(path.join(publicDir, name), 'utf8'));
   let port = 0;
   // Cookies are per host, not per port: name the session after the port so two runtimes do not collide.
@@ -130,13 +142,25 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     return session ? sessions.identityOf(session) : undefined;
   }
 
-  const snapshot = async (identity: Identity) => ({
+  /**
+   * The session's anti-forgery value, for the operator's signed-in page only: the page reads it from its
+   * snapshot (another site's page cannot read a response of this origin) and sends it back with each action.
+   */
+  const csrfFor = (request: IncomingMessage, identity: Identity) => {
+    if (identity.kind !== 'operator' || !options.services) return undefined;
+    const session = cookieOf(request, cookieName());
+    return session ? sessions.csrfOf(session) : undefined;
+  };
+  const snapshot = async (identity: Identity, csrf: string | undefined) => ({
     generatedAt: new Date().toISOString(),
     overview: await data.overview(identity),
     activity: tail.visible(identity, visibleTeams(identity, options.config)),
+    // Only the operator acts; a team's page gets no action buttons, and the server refuses its POSTs.
+    actions: csrf ? { csrf } : undefined,
   });
 
   async function stream(request: IncomingMessage, response: ServerResponse, identity: Identity): Promise<void> {
+    const csrf = csrfFor(request, identity);
     response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
     streams.add(response);
     let last = '';
@@ -150,7 +174,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     while (!closed) {
       try {
         await tail.poll();
-        const next = await snapshot(identity);
+        const next = await snapshot(identity, csrf);
         const body = JSON.stringify({ overview: next.overview, activity: next.activity });
         // The page may have gone (or the runtime stopped) while the catalog was read: never write after the end.
         if (closed || response.writableEnded) break;
@@ -180,6 +204,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
     if (method === 'GET' && ASSETS[url.pathname])
       return send(response, 200, ASSETS[url.pathname]!, files.get(url.pathname.slice('/assets/'.length))!);
+    // Browsers ask for /favicon.ico whatever the page links: answer with the page's icon, not a 404 in every log.
+    if (method === 'GET' && url.pathname === '/favicon.ico') return send(response, 200, 'image/svg+xml', files.get('favicon.svg')!);
     // Signing in or out is only ever asked for by this page, or by a link the person opened themselves.
     const signingInOrOut =
       (method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) ||
@@ -220,11 +246,14 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (!url.pathname.startsWith('/api/')) return send(response, 404, 'text/plain; charset=utf-8', `no ${method} ${url.pathname}`);
     if (!identity)
       return json(response, 401, { error: 'sign in with a token from tokens.json (/?token=…, or Authorization: Bearer <token>)' });
-    if (method !== 'GET') return json(response, 405, { error: `${method} ${url.pathname}: the dashboard only reads` });
+    const actionPath = /^\/api\/actions\/([a-z]+)$/.exec(url.pathname);
+    if (method === 'POST' && actionPath) return act(request, response, identity, actionPath[1]!);
+    if (method !== 'GET') return json(response, 405, { error: `${method} ${url.pathname}: not an action of the dashboard` });
     if (url.pathname === '/api/overview') {
       await tail.poll();
-      return json(response, 200, await snapshot(identity));
+      return json(response, 200, await snapshot(identity, csrfFor(request, identity)));
     }
+    if (url.pathname === '/api/files') return download(response, identity, url.searchParams.get('key') ?? '');
     if (url.pathname === '/api/stream') return stream(request, response, identity);
     const runPath = /^\/api\/runs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (runPath) {
@@ -246,6 +275,77 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return timeline ? json(response, 200, timeline) : json(response, 404, { error: `no run ${team}/${runId}` });
     }
     return json(response, 404, { error: `no ${method} ${url.pathname}` });
+  }
+
+  /**
+   * An operator's action from its signed-in page: refused (403) to a team, to a request from another site,
+   * and to a request without the session's anti-forgery value; then checked as the CLI checks it.
+   */
+  async function act(request: IncomingMessage, response: ServerResponse, identity: Identity, action: string): Promise<void> {
+    if (identity.kind !== 'operator')
+      return json(response, 403, {
+        error: `team ${identity.team} cannot act from the dashboard: reprocess, cancel and replay are the operator's`,
+      });
+    if (!options.services) return json(response, 404, { error: 'this dashboard has no actions (it reads the catalog only)' });
+    if (!Object.hasOwn(ActionRequests, action))
+      return json(response, 404, { error: `no action ${action}; actions: ${Object.keys(ActionRequests).join(', ')}` });
+    if (crossSite(request)) return json(response, 403, { error: 'an action sent by another site or page is refused' });
+    const session = cookieOf(request, cookieName());
+    const expected = session ? sessions.csrfOf(session) : undefined;
+    const given = request.headers[CSRF_HEADER];
+    if (!expected || typeof given !== 'string' || !sameSecret(given, expected))
+      return json(response, 403, {
+        error: `refused: an action needs the signed-in page's anti-forgery token (${CSRF_HEADER}); scripts use the control API (landfall reprocess, landfall replay)`,
+      });
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(request));
+    } catch (error) {
+      return json(response, 400, { error: `the action's body is not JSON: ${(error as Error).message}` });
+    }
+    const parsed = ActionRequests[action as DashboardAction].safeParse(body);
+    if (!parsed.success)
+      return json(response, 400, {
+        error: `${action} expects ${Object.keys(ActionRequests[action as DashboardAction].shape).join(', ')}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}`,
+      });
+    try {
+      return json(response, 202, await performAction(options.services, action as DashboardAction, parsed.data));
+    } catch (error) {
+      if (error instanceof RequestError) return json(response, error.problem === 'unknown' ? 404 : 409, { error: error.message });
+      throw error;
+    }
+  }
+
+  /**
+   * A published output or run report from the results bucket, for an identity that may read its team: a
+   * run report opens in the browser (sandboxed: it runs no script), everything else downloads.
+   */
+  async function download(response: ServerResponse, identity: Identity, key: string): Promise<void> {
+    if (!options.services) return json(response, 404, { error: 'this dashboard serves no files (it reads the catalog only)' });
+    const team = /^teams\/([^/]+)\//.exec(key)?.[1];
+    if (!team || key.split('/').some((part) => part === '..' || part === '.' || part === ''))
+      return json(response, 400, { error: `key must be a published file under teams/<team>/, got ${JSON.stringify(key)}` });
+    try {
+      assertCanRead(identity, team);
+    } catch (error) {
+      if (error instanceof IdentityError) return json(response, 403, { error: error.message });
+      throw error;
+    }
+    const results = bucketNames(options.config).results;
+    const info = await options.services.storage.head(results, key);
+    if (!info || !key.startsWith(teamPrefix(team))) return json(response, 404, { error: `no published file ${key}` });
+    const name = key.split('/').at(-1)!;
+    const report = key.startsWith(runReportPrefix(team, key.split('/')[3] ?? '')) && name === 'report.html';
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      ...(report && { 'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:" }),
+      'content-type': report ? 'text/html; charset=utf-8' : 'application/octet-stream',
+      'content-length': String(info.size),
+      'content-disposition': `${report ? 'inline' : 'attachment'}; filename="${name.replace(/[^\w.-]/g, '_')}"`,
+    });
+    const body = await options.services.storage.get(results, key);
+    for await (const chunk of body) response.write(chunk);
+    response.end();
   }
 
   const server: Server = createServer((request, response) => {
@@ -275,9 +375,16 @@ async function readBody(request: IncomingMessage): Promise<string> {
   let body = '';
   for await (const chunk of request) {
     body += (chunk as Buffer).toString('utf8');
-    if (body.length > 4096) throw new Error('sign-in form over 4 KiB');
+    if (body.length > 4096) throw new Error('request body over 4 KiB');
   }
   return body;
+}
+
+/** Compares two secrets in constant time (a wrong guess learns nothing from how long the answer took). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function escapeHtml(text: string): string {

@@ -13,6 +13,8 @@ export interface DashboardSessionsOptions {
 
 interface Session {
   identity: Identity;
+  /** The anti-forgery value the page sends back with every action (X-CSRF-Token): a page on another site cannot read it. */
+  csrf: string;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -47,8 +49,13 @@ export class DashboardSessions {
     while (this.#sessions.size >= this.#maxSessions) this.#sessions.delete(this.#sessions.keys().next().value!);
     const id = randomBytes(24).toString('base64url');
     const now = this.#now();
-    this.#sessions.set(id, { identity, createdAt: now, lastSeenAt: now });
+    this.#sessions.set(id, { identity, csrf: randomBytes(24).toString('base64url'), createdAt: now, lastSeenAt: now });
     return id;
+  }
+
+  /** The anti-forgery value of a live session, or undefined for an unknown or ended one. */
+  csrfOf(id: string): string | undefined {
+    return this.identityOf(id) ? this.#sessions.get(id)?.csrf : undefined;
   }
 
   /** The identity of a live session (and marks it used), or undefined for an unknown or ended one. */

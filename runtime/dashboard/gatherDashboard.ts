@@ -5,11 +5,11 @@ import {
   type RunRecord,
   type SampleRecord,
   type SampleStatus,
-  type StepRecord,
   type VersionRecord,
 } from '../../functions/catalog/types.ts';
 import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
 import { quarantinePrefix, runReportPrefix } from '../../contracts/keys.ts';
+import { pipelinesOf } from '../../workflows/pipelines/index.ts';
 import { sampleCostTotals } from '../../functions/catalog/costReport.ts';
 import { WHAT_TO_DO } from '../../functions/validation/quarantine.ts';
 import type { ValidationReason } from '../../validation/types.ts';
@@ -350,6 +350,12 @@ export class DashboardData {
             region: step.region,
           };
           if (step.publishedAt) event.until = step.publishedAt;
+          // A failed step has no publish time: its job's own wall-clock time ends its bar.
+          else if (step.status === 'FAILED' && step.startedAt && step.cost)
+            event.until = new Date(Date.parse(step.startedAt) + step.cost.seconds * 1000).toISOString();
+          if (step.attempt !== undefined) event.attempt = step.attempt;
+          if (step.outputs?.length)
+            event.outputs = step.outputs.map((output) => ({ key: output.key, name: output.key.split('/').at(-1)!, size: output.size }));
           if (step.cost) event.cost = { vcpuSeconds: step.cost.vcpuSeconds, estimatedUsd: step.cost.estimatedUsd };
           if (step.error) event.error = step.error;
           if (step.logTail?.length) event.logTail = step.logTail;
@@ -374,13 +380,24 @@ export class DashboardData {
         events.push({ stage: 'landing', label: sample.detail ?? 'receiving files', at: sample.updatedAt, status: 'active' });
       }
       const row: SampleTimeline = { sampleId: sample.sampleId, status: sample.status, events, cost: await this.#sampleCost(sample) };
+      if (version) {
+        row.version = version.version;
+        // The steps a reprocess may start from: those of the pipeline the version ran (or its team's).
+        const pipeline = pipelinesOf(this.#config)[
+          version.pipeline ?? this.#config.teams.find((known) => known.id === team)?.pipeline ?? ''
+        ];
+        if (pipeline) row.steps = pipeline.steps.map((step) => step.name);
+      }
       if (sample.detail !== undefined) row.detail = sample.detail;
       rows.push(row);
     }
+    const counts: Partial<Record<SampleStatus, number>> = {};
+    for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
     const out: RunTimeline = {
       team,
       runId,
       status: run.status,
+      state: runState(run, counts),
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
       files: files.length,
@@ -390,6 +407,8 @@ export class DashboardData {
     if (run.signal !== undefined) out.signal = run.signal;
     if (run.waitingFor !== undefined && stillWaiting(run)) out.waitingFor = run.waitingFor;
     if (run.unexpectedCount) out.unexpected = { count: run.unexpectedCount, files: run.unexpected ?? [] };
+    if (run.reportedAt)
+      out.report = { html: `${runReportPrefix(team, runId)}report.html`, json: `${runReportPrefix(team, runId)}report.json` };
     return out;
   }
 
@@ -431,6 +450,10 @@ export interface TimelineEvent {
   status: 'done' | 'active' | 'failed';
   step?: string;
   region?: string;
+  /** The step's attempt (its log is that attempt's). */
+  attempt?: number;
+  /** What the step published (results bucket keys), each a download. */
+  outputs?: Array<{ key: string; name: string; size: number }>;
   cost?: CostFigures;
   /** A failed step: why, and the last lines its failing container wrote (the tool's own error). */
   error?: string;
@@ -440,6 +463,10 @@ export interface TimelineEvent {
 export interface SampleTimeline {
   sampleId: string;
   status: SampleStatus;
+  /** The current version, whose steps the events show. */
+  version?: number;
+  /** The steps of its pipeline, in order: where a reprocess may start. */
+  steps?: string[];
   detail?: string;
   events: TimelineEvent[];
   cost: CostFigures;
@@ -449,6 +476,7 @@ export interface RunTimeline {
   team: string;
   runId: string;
   status: RunRecord['status'];
+  state: RunState;
   signal?: string;
   waitingFor?: string;
   createdAt: string;
@@ -458,6 +486,8 @@ export interface RunTimeline {
   unexpected?: { count: number; files: Array<{ name: string; reason: string }> };
   samples: SampleTimeline[];
   cost: CostFigures;
+  /** The run report (results bucket keys), once written. */
+  report?: { html: string; json: string };
 }
 
 /** A run record keeps its last `waitingFor` after completeness: it is news only while the run still waits. */

@@ -12,10 +12,13 @@ import { ensureTokens, type TokensFile } from '../../../runtime/identity/identit
 import { startDashboardServer, type DashboardServer } from '../../../runtime/dashboard/DashboardServer.ts';
 import type { ActivityItem } from '../../../runtime/dashboard/activity.ts';
 import type { DashboardOverview } from '../../../runtime/dashboard/gatherDashboard.ts';
+import { bucketNames } from '../../../config/defineConfig.ts';
+import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
+import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 import { RUN_G, RUN_M, dashboardConfig, seedCatalog } from './seedCatalog.ts';
 
-type Snapshot = { overview: DashboardOverview; activity: ActivityItem[] };
+type Snapshot = { overview: DashboardOverview; activity: ActivityItem[]; actions?: { csrf: string } };
 
 describe('dashboard server', () => {
   let test: Awaited<ReturnType<typeof startTestCatalog>>;
@@ -276,5 +279,198 @@ describe('dashboard server', () => {
     });
     expect(s4(await nextSnapshot())).toMatchObject({ status: 'VALIDATING', detail: 'validating 2 files' });
     controller.abort();
+  });
+
+  it('answers the browser’s favicon request with the page’s icon, not a 404 (issue 19 defect 9)', async () => {
+    const icon = await get('/favicon.ico');
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toContain('<svg');
+    expect(await (await get('/')).text()).not.toContain('favicon'); // the sign-in page needs none; the dashboard links it
+  });
+});
+
+describe('dashboard actions and downloads (issue 19)', () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  let stateDir: string;
+  let tokens: TokensFile;
+  let server: DashboardServer;
+  let storage: FolderStorage;
+  const published: BusEvent[] = [];
+  const buckets = bucketNames(dashboardConfig);
+
+  beforeAll(async () => {
+    test = await startTestCatalog();
+    await seedCatalog(test.catalog);
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-dashboard-actions-'));
+    tokens = await ensureTokens(stateDir, dashboardConfig);
+    storage = new FolderStorage(path.join(stateDir, 'buckets'));
+    for (const bucket of [buckets.landing, buckets.results]) await storage.createBucket(bucket);
+    await storage.put(buckets.landing, `incoming/genomics/${RUN_G}/S1_S1_L001_R1_001.fastq.gz`, '@r\nACGT\n+\nIIII\n');
+    await storage.put(buckets.landing, `incoming/genomics/${RUN_G}/S1_S1_L001_R2_001.fastq.gz`, '@r\nTTTT\n+\nIIII\n');
+    await storage.put(buckets.landing, `incoming/genomics/OTHER_RUN/x.fastq.gz`, 'other run');
+    await storage.put(buckets.results, `teams/genomics/runs/${RUN_G}/samples/S1/v2/qc/qc.json`, '{"reads":10}\n');
+    await storage.put(buckets.results, `teams/genomics/runs/${RUN_G}/report/report.html`, '<h1>report</h1>');
+    server = await startDashboardServer({
+      catalog: test.client(),
+      config: dashboardConfig,
+      stateDir,
+      busLogFile: path.join(stateDir, 'bus', 'events.jsonl'),
+      refreshMs: 100,
+      services: {
+        config: dashboardConfig,
+        catalog: test.client(),
+        storage,
+        events: { publish: async (events) => void published.push(...events) },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await test?.stop();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  /** A browser's session: its cookie and what its page got in its snapshot. */
+  async function session(token: string): Promise<{ cookie: string; snapshot: Snapshot }> {
+    const response = await fetch(new URL(`/?token=${encodeURIComponent(token)}`, server.url), { redirect: 'manual' });
+    const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+    const snapshot = (await (await fetch(new URL('/api/overview', server.url), { headers: { cookie } })).json()) as Snapshot;
+    return { cookie, snapshot };
+  }
+  const act = async (action: string, body: unknown, headers: Record<string, string>) => {
+    const response = await fetch(new URL(`/api/actions/${action}`, server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { error?: string; message?: string } };
+  };
+  const reprocessS1 = { team: 'genomics', runId: RUN_G, sampleId: 'S1', fromStep: 'trim' };
+
+  it('gives a team session no anti-forgery value and refuses its actions with 403, even with a forged one', async () => {
+    // Prepare
+    const team = await session(tokens.teams.genomics!);
+    const operator = await session(tokens.operator);
+    published.length = 0;
+    // Act
+    const forged = await act('reprocess', reprocessS1, { cookie: team.cookie, 'x-csrf-token': operator.snapshot.actions!.csrf });
+    const plain = await act('reprocess', reprocessS1, { cookie: team.cookie });
+    // Assess
+    expect(team.snapshot.actions).toBeUndefined();
+    expect(forged).toEqual({ status: 403, body: { error: expect.stringContaining('team genomics cannot act from the dashboard') } });
+    expect(plain.status).toBe(403);
+    expect(published).toEqual([]);
+  });
+
+  it.each<{ case: string; headers: (csrf: string) => Record<string, string>; cookie: boolean }>([
+    { case: 'without the anti-forgery token', headers: () => ({}), cookie: true },
+    { case: 'with a wrong anti-forgery token', headers: (csrf) => ({ 'x-csrf-token': `${csrf.slice(0, -1)}x` }), cookie: true },
+    {
+      case: 'from another site, token and all',
+      headers: (csrf) => ({ 'x-csrf-token': csrf, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }),
+      cookie: true,
+    },
+    {
+      case: 'by the operator’s bearer token with no page session',
+      headers: () => ({ authorization: `Bearer ${tokens.operator}` }),
+      cookie: false,
+    },
+  ])('refuses an operator action $case (403) and sends nothing', async ({ headers, cookie }) => {
+    // Prepare
+    const operator = await session(tokens.operator);
+    published.length = 0;
+    // Act
+    const answer = await act('reprocess', reprocessS1, {
+      ...(cookie && { cookie: operator.cookie }),
+      ...headers(operator.snapshot.actions!.csrf),
+    });
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(published).toEqual([]);
+  });
+
+  it('reprocesses a sample from a step for the operator’s page, with the anti-forgery token', async () => {
+    // Prepare
+    const operator = await session(tokens.operator);
+    published.length = 0;
+    // Act
+    const answer = await act('reprocess', reprocessS1, { cookie: operator.cookie, 'x-csrf-token': operator.snapshot.actions!.csrf });
+    // Assess
+    expect(answer).toEqual({ status: 202, body: { message: `Reprocess requested for genomics/${RUN_G}/S1 from step trim.` } });
+    expect(published).toEqual([
+      expect.objectContaining({
+        source: 'landfall',
+        'detail-type': 'Reprocess Requested',
+        detail: expect.objectContaining({ team: 'genomics', runId: RUN_G, sampleId: 'S1', fromStep: 'trim' }),
+      }),
+    ]);
+  });
+
+  it.each<{ case: string; body: Record<string, string>; status: number; error: string }>([
+    { case: 'a step the pipeline lacks', body: { ...reprocessS1, fromStep: 'bogus' }, status: 404, error: 'has no step bogus' },
+    { case: 'a rejected sample', body: { team: 'genomics', runId: RUN_G, sampleId: 'S3' }, status: 409, error: 'v1 is REJECTED' },
+    {
+      case: 'an unknown sample',
+      body: { team: 'genomics', runId: RUN_G, sampleId: 'S9' },
+      status: 404,
+      error: 'known samples: S1, S2, S3, S4',
+    },
+    {
+      case: 'an unknown team',
+      body: { team: 'nosuch', runId: RUN_G, sampleId: 'S1' },
+      status: 404,
+      error: 'known teams: genomics, microbio',
+    },
+  ])('refuses to reprocess $case with the CLI’s own words, and sends nothing', async ({ body, status, error }) => {
+    // Prepare
+    const operator = await session(tokens.operator);
+    published.length = 0;
+    // Act
+    const answer = await act('reprocess', body, { cookie: operator.cookie, 'x-csrf-token': operator.snapshot.actions!.csrf });
+    // Assess
+    expect(answer.status).toBe(status);
+    expect(answer.body.error).toContain(error);
+    expect(published).toEqual([]);
+  });
+
+  it('replays the landed objects of one run, and only those', async () => {
+    // Prepare
+    const operator = await session(tokens.operator);
+    published.length = 0;
+    // Act
+    const answer = await act(
+      'replay',
+      { team: 'genomics', runId: RUN_G },
+      { cookie: operator.cookie, 'x-csrf-token': operator.snapshot.actions!.csrf },
+    );
+    // Assess
+    expect(answer).toEqual({ status: 202, body: { message: expect.stringContaining(`Replayed 2 landed objects of genomics/${RUN_G}`) } });
+    expect(published.map((event) => [event['detail-type'], (event.detail as { key: string }).key])).toEqual([
+      ['Object Replayed', `incoming/genomics/${RUN_G}/S1_S1_L001_R1_001.fastq.gz`],
+      ['Object Replayed', `incoming/genomics/${RUN_G}/S1_S1_L001_R2_001.fastq.gz`],
+    ]);
+  });
+
+  it('serves a published output as a download and the run report sandboxed, to identities that may read the team', async () => {
+    // Prepare
+    const genomics = await session(tokens.teams.genomics!);
+    const microbio = await session(tokens.teams.microbio!);
+    const file = (key: string, cookie: string) =>
+      fetch(new URL(`/api/files?key=${encodeURIComponent(key)}`, server.url), { headers: { cookie } });
+    const qc = `teams/genomics/runs/${RUN_G}/samples/S1/v2/qc/qc.json`;
+    // Act
+    const output = await file(qc, genomics.cookie);
+    const report = await file(`teams/genomics/runs/${RUN_G}/report/report.html`, genomics.cookie);
+    // Assess
+    expect(output.status).toBe(200);
+    expect(output.headers.get('content-disposition')).toBe('attachment; filename="qc.json"');
+    expect(await output.text()).toBe('{"reads":10}\n');
+    expect(report.headers.get('content-disposition')).toBe('inline; filename="report.html"');
+    expect(report.headers.get('content-security-policy')).toMatch(/^sandbox;/);
+    expect((await file(qc, microbio.cookie)).status).toBe(403);
+    expect((await file(`teams/genomics/runs/${RUN_G}/../../microbio/x`, genomics.cookie)).status).toBe(400);
+    expect((await file('publishing/exec/qc/x', genomics.cookie)).status).toBe(400);
+    expect((await file(`teams/genomics/runs/${RUN_G}/nothing.txt`, genomics.cookie)).status).toBe(404);
   });
 });

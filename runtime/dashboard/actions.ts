@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { landfallEvent } from '../../contracts/events/landfall.ts';
+import type { Services } from '../../functions/shared/services.ts';
+import { replayEvents } from '../../functions/landing/replayObjects.ts';
+import { checkReprocess } from '../../functions/operate/checkReprocess.ts';
+import { requireRun, requireTeam } from '../../functions/operate/lookup.ts';
+
+/** What the dashboard's actions talk to: the catalog and config to check a request, the bus to send it, the landing bucket to replay. */
+export type ActionServices = Pick<Services, 'config' | 'catalog' | 'events' | 'storage'>;
+
+const Name = z.string().min(1).max(256);
+/** The body each action accepts: the same fields as the CLI's arguments. */
+export const ActionRequests = {
+  reprocess: z.object({ team: Name, runId: Name, sampleId: Name, fromStep: Name.optional() }).strict(),
+  replay: z.object({ team: Name, runId: Name }).strict(),
+} as const;
+export type DashboardAction = keyof typeof ActionRequests;
+
+export interface ActionResult {
+  /** What was asked for, in the words the page shows. */
+  message: string;
+}
+
+/**
+ * Runs one dashboard action for the operator with the CLI's own checks (functions/operate/), then puts the
+ * same event on the bus the CLI would: "Reprocess Requested" for reprocess, "Object Replayed" per landed
+ * object of the run for replay. A request the checks refuse throws their RequestError, and nothing is sent.
+ */
+export async function performAction(svc: ActionServices, action: DashboardAction, body: unknown): Promise<ActionResult> {
+  if (action === 'reprocess') {
+    const request = ActionRequests.reprocess.parse(body);
+    await checkReprocess(svc, request);
+    await svc.events.publish([landfallEvent('Reprocess Requested', { ...request, dedupeKey: `reprocess:${randomUUID()}` })]);
+    return {
+      message: `Reprocess requested for ${request.team}/${request.runId}/${request.sampleId}${request.fromStep ? ` from step ${request.fromStep}` : ''}.`,
+    };
+  }
+  const request = ActionRequests.replay.parse(body);
+  requireTeam(svc.config, request.team);
+  await requireRun(svc.catalog, request.team, request.runId);
+  const events = await replayEvents(svc.storage, svc.config, { teams: [request.team], runId: request.runId, since: new Date(0) });
+  // PutEvents takes at most 10 entries a call, as the control API does.
+  for (let start = 0; start < events.length; start += 10) await svc.events.publish(events.slice(start, start + 10));
+  return {
+    message: `Replayed ${events.length} landed object${events.length === 1 ? '' : 's'} of ${request.team}/${request.runId}; what the catalog already has is a no-op.`,
+  };
+}
