@@ -8,11 +8,12 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { runReportPrefix, teamPrefix } from '../../contracts/keys.ts';
 import { RequestError } from '../../functions/operate/errors.ts';
+import { readStepLog } from '../../functions/operate/readStepLog.ts';
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
 import { IdentityError } from '../identity/errors.ts';
 import { assertCanRead, resolveIdentity, visibleTeams, type Identity } from '../identity/identity.ts';
 import { BusLogTail } from './activity.ts';
-import { ActionRequests, type ActionServices, type DashboardAction, performAction } from './actions.ts';
+import { ActionRequests, type DashboardAction, type DashboardServices, performAction } from './actions.ts';
 import { DashboardSessions, type DashboardSessionsOptions } from './DashboardSessions.ts';
 import { DashboardData } from './gatherDashboard.ts';
 
@@ -50,9 +51,10 @@ export interface DashboardServerOptions {
   sessions?: DashboardSessionsOptions;
   /**
    * What the operator's actions (reprocess, replay) and downloads use: the bus they publish on and the buckets
-   * outputs and run reports are read from. Without it the dashboard only reads the catalog.
+   * outputs and run reports are read from, the job-log seam step logs come from. Without it the dashboard
+   * only reads the catalog.
    */
-  services?: ActionServices;
+  services?: DashboardServices;
 }
 
 export interface DashboardServer {
@@ -254,6 +256,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return json(response, 200, await snapshot(identity, csrfFor(request, identity)));
     }
     if (url.pathname === '/api/files') return download(response, identity, url.searchParams.get('key') ?? '');
+    const logPath = /^\/api\/logs\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (logPath) return stepLog(response, identity, logPath.slice(1) as [string, string, string, string], url.searchParams.get('attempt'));
     if (url.pathname === '/api/stream') return stream(request, response, identity);
     const runPath = /^\/api\/runs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (runPath) {
@@ -346,6 +350,49 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     const body = await options.services.storage.get(results, key);
     for await (const chunk of body) response.write(chunk);
     response.end();
+  }
+
+  /**
+   * What one attempt of a sample's step wrote (stdout and stderr), as plain text: the same readStepLog as
+   * `landfall logs`, for an identity that may read the team.
+   */
+  async function stepLog(
+    response: ServerResponse,
+    identity: Identity,
+    escaped: [string, string, string, string],
+    attempt: string | null,
+  ): Promise<void> {
+    const { services } = options;
+    if (!services?.jobs || !services.jobLogs) return json(response, 404, { error: 'this dashboard serves no step logs' });
+    let team: string;
+    let runId: string;
+    let sampleId: string;
+    let step: string;
+    try {
+      [team, runId, sampleId, step] = escaped.map((part) => decodeURIComponent(part)) as [string, string, string, string];
+    } catch {
+      return json(response, 400, { error: 'malformed percent-escape in the log path: encode each part with encodeURIComponent' });
+    }
+    if (attempt !== null && !/^[1-9]\d*$/.test(attempt))
+      return json(response, 400, { error: `attempt must be 1, 2, …, got ${JSON.stringify(attempt)}` });
+    try {
+      assertCanRead(identity, team);
+      const page = await readStepLog(
+        { catalog: services.catalog, jobs: services.jobs, jobLogs: services.jobLogs },
+        { team, runId, sampleId, step, ...(attempt !== null && { attempt: Number(attempt) }) },
+      );
+      const head = `${team}/${runId}/${sampleId} v${page.version} ${page.step}, attempt ${page.attempt} of ${page.attempts} (${page.status.toLowerCase()})`;
+      return send(
+        response,
+        200,
+        'text/plain; charset=utf-8',
+        `${head}\n\n${page.lines.length > 0 ? page.lines.join('\n') : '(nothing written yet)'}\n${page.finished ? '' : '\n(still running: reload for more, or follow it with npx landfall logs --follow)\n'}`,
+      );
+    } catch (error) {
+      if (error instanceof IdentityError) return json(response, 403, { error: error.message });
+      if (error instanceof RequestError) return json(response, error.problem === 'unknown' ? 404 : 409, { error: error.message });
+      throw error;
+    }
   }
 
   const server: Server = createServer((request, response) => {

@@ -9,6 +9,9 @@ import { requireRun, requireTeam } from '../../functions/operate/lookup.ts';
 /** What the dashboard's actions talk to: the catalog and config to check a request, the bus to send it, the landing bucket to replay. */
 export type ActionServices = Pick<Services, 'config' | 'catalog' | 'events' | 'storage'>;
 
+/** Everything the dashboard uses beyond reading the catalog: actions, downloads, and step logs (`jobs`, `jobLogs`). */
+export type DashboardServices = ActionServices & Partial<Pick<Services, 'jobs' | 'jobLogs'>>;
+
 const Name = z.string().min(1).max(256);
 /** The body each action accepts: the same fields as the CLI's arguments. */
 export const ActionRequests = {

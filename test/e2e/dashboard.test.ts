@@ -14,6 +14,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokensFile } from '../../runtime/identity/identity.ts';
+import { stateLayout } from '../../runtime/stateLayout.ts';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../support/chromium.ts';
 import { projectRoot, startRuntimeProcess, waitFor, type RuntimeProcess, stopRuntimeProcess } from '../support/runtimeProcess.ts';
@@ -341,6 +342,41 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
     expect((await stepOf('trim')).status).toBe('SUCCEEDED');
     expect((await stepOf('qc')).startedAt).toBe(before.qc);
     await page.screenshot({ path: path.join(SCREENSHOTS, '7-reprocessed.png'), fullPage: true });
+    // The timeline links the step to its log, its output to a download and the header to the run report
+    const trim = await stepOf('trim');
+    await page.locator(`#timeline-body li[data-step="trim"] a.log-link`).waitFor();
+    const fetched = (url: string) =>
+      page.evaluate(async (href) => {
+        const response = await fetch(href);
+        return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+      }, url);
+    const log = await fetched((await page.locator('#timeline-body li[data-step="trim"] a.log-link').getAttribute('href'))!);
+    const onDisk = readFileSync(
+      path.join(stateLayout(stateDir).executor, 'logs', trim.jobName, `attempt-${trim.attempt ?? 1}.log`),
+      'utf8',
+    );
+    expect(log.status).toBe(200);
+    expect(log.body).toContain(`genomics/${GENOMICS_RUN}/Sample01 v1 trim, attempt ${trim.attempt ?? 1}`);
+    expect(onDisk.trim().length).toBeGreaterThan(0);
+    for (const line of onDisk.trim().split('\n').slice(-3)) expect(log.body).toContain(line);
+    const output = trim.outputs![0]!;
+    const download = page.locator(`#timeline-body li[data-step="trim"] .outputs a[download="${output.key.split('/').at(-1)}"]`);
+    const file = await page.evaluate(
+      async (href) => {
+        const response = await fetch(href);
+        return { status: response.status, bytes: Array.from(new Uint8Array(await response.arrayBuffer())) };
+      },
+      (await download.getAttribute('href'))!,
+    );
+    expect(file.status).toBe(200);
+    // byte for byte what the results bucket holds, read from its folder
+    expect(Buffer.from(file.bytes).equals(readFileSync(path.join(stateLayout(stateDir).buckets, 'landfall-results', output.key)))).toBe(
+      true,
+    );
+    expect(file.bytes.length).toBe(output.size);
+    const report = await fetched((await page.getByRole('link', { name: 'Run report' }).getAttribute('href'))!);
+    expect(report).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(report.body).toContain('Sample01');
   }, 180_000);
 
   it('shows a team no action and refuses its forged POST (403); refuses a POST without the anti-forgery token (403)', async () => {

@@ -304,6 +304,12 @@ function sampleActions(t, s) {
   return buttons.length ? `<div class="actions">${buttons.join('')}</div>` : '';
 }
 
+/** The step's log (stdout and stderr of its job), through the dashboard. */
+function logUrl(t, s, e) {
+  const parts = [t.team, t.runId, s.sampleId, e.step].map(encodeURIComponent).join('/');
+  return `/api/logs/${parts}${e.attempt ? `?attempt=${e.attempt}` : ''}`;
+}
+
 function renderTimeline(t) {
   const span = timelineSpan(t);
   return `
@@ -339,7 +345,11 @@ function renderTimeline(t) {
         <li class="${esc(e.status)}" data-stage="${esc(e.stage)}"${e.step ? ` data-step="${esc(e.step)}"` : ''}>
           <span class="stage">${esc(e.stage === 'step' ? 'step' : e.stage)}</span>: ${esc(e.label)}
           <span class="when">${time(e.at)}${e.until ? ` → ${time(e.until)}` : ''}${e.cost ? ` · ${usd(e.cost)}` : ''}</span>
-          ${stepBar(e, span)}
+          ${stepBar(e, span)}${
+            e.stage === 'step' && e.step && s.version
+              ? ` <a class="log-link" href="${esc(logUrl(t, s, e))}" target="_blank" rel="noopener">Log of ${esc(e.step)}${e.attempt ? `, attempt ${e.attempt}` : ''}</a>`
+              : ''
+          }
           <span class="visually-hidden">${e.status === 'active' ? ' (in progress)' : e.status === 'failed' ? ' (failed)' : ''}</span>${
             e.error ? `<p class="step-error">${esc(e.error)}</p>` : ''
           }${e.logTail?.length ? `<pre class="log-tail" aria-label="Last output lines of ${esc(e.step ?? e.stage)}">${esc(e.logTail.join('\n'))}</pre>` : ''}${renderOutputs(e)}

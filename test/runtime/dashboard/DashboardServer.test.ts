@@ -322,6 +322,9 @@ describe('dashboard actions and downloads (issue 19)', () => {
         catalog: test.client(),
         storage,
         events: { publish: async (events) => void published.push(...events) },
+        // Collaborators of readStepLog this file does not reach (the browser test reads a real job's log)
+        jobs: { describe: async () => undefined } as never,
+        jobLogs: { readAttemptLog: async () => undefined },
       },
     });
   });
@@ -472,5 +475,23 @@ describe('dashboard actions and downloads (issue 19)', () => {
     expect((await file(`teams/genomics/runs/${RUN_G}/../../microbio/x`, genomics.cookie)).status).toBe(400);
     expect((await file('publishing/exec/qc/x', genomics.cookie)).status).toBe(400);
     expect((await file(`teams/genomics/runs/${RUN_G}/nothing.txt`, genomics.cookie)).status).toBe(404);
+  });
+
+  it('answers a step log request with the CLI’s words for an unknown step, and refuses another team’s', async () => {
+    // Prepare
+    const genomics = await session(tokens.teams.genomics!);
+    const microbio = await session(tokens.teams.microbio!);
+    const log = async (pathname: string, cookie: string) => {
+      const response = await fetch(new URL(pathname, server.url), { headers: { cookie } });
+      return { status: response.status, body: await response.text() };
+    };
+    // Act
+    const unknown = await log(`/api/logs/genomics/${RUN_G}/S1/align`, genomics.cookie);
+    const otherTeam = await log(`/api/logs/genomics/${RUN_G}/S1/qc`, microbio.cookie);
+    const badAttempt = await log(`/api/logs/genomics/${RUN_G}/S1/qc?attempt=0`, genomics.cookie);
+    // Assess
+    expect(unknown).toEqual({ status: 404, body: expect.stringContaining('has no step align; steps that ran: qc, trim') });
+    expect(otherTeam).toEqual({ status: 403, body: expect.stringContaining("team microbio cannot read team genomics's data") });
+    expect(badAttempt.status).toBe(400);
   });
 });

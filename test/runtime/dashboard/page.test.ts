@@ -135,6 +135,7 @@ describe('the dashboard page’s rendering', () => {
               stage: 'step',
               label: 'qc in eu-west-1, attempt 1',
               step: 'qc',
+              attempt: 1,
               at: '2026-12-03T10:01:00.000Z',
               until: '2026-12-03T10:01:10.000Z',
               status: 'done',
@@ -163,6 +164,8 @@ describe('the dashboard page’s rendering', () => {
     expect(html).toContain('data-bar-left="25.00" data-bar-width="75.00"');
     expect(text(html)).toContain('took 10.0 s');
     expect(text(html)).toContain('took 30.0 s');
+    // each step links to its log, with its attempt
+    expect(html).toContain(`href="/api/logs/genomics/R1/S1/qc?attempt=1"`);
     // no anti-forgery value (a team's page, or not signed in as the operator): no action buttons
     expect(html).not.toContain('data-action="reprocess"');
   });
