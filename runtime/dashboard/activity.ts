@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { Identity } from '../identity/identity.ts';
+import { plural } from './gatherDashboard.ts';
 
 /** One Landfall fact from the bus log, in words. */
 export interface ActivityItem {
@@ -33,7 +34,7 @@ export function describeActivity(event: LoggedEvent): string {
       return `${sample} rejected${first ? `: ${first.file}${first.line !== undefined ? ` line ${first.line}` : ''}: ${first.message}` : ''}`;
     }
     case 'Step Output Published':
-      return `${sample}: ${String(d.step)} published ${Array.isArray(d.keys) ? d.keys.length : 0} file(s)`;
+      return `${sample}: ${String(d.step)} published ${plural(Array.isArray(d.keys) ? d.keys.length : 0, 'file')}`;
     case 'Sample Failed':
       return `${sample} failed: ${String(d.error ?? '')}${d.cause ? ` ${String(d.cause)}` : ''}`;
     case 'Region Scaled Down':

@@ -34,6 +34,7 @@ describe('activity from the bus log', () => {
         line('e', 'Sample Cataloged', { team: 'genomics', runId: 'R1', sampleId: 'S1', version: 1 }),
         line('f', 'Region Woke Up', wake),
         line('g', 'Sample Cataloged', { team: 'microbio', runId: 'R2', sampleId: 'S1', version: 1 }),
+        line('h', 'Step Output Published', { team: 'microbio', runId: 'R2', sampleId: 'S1', version: 1, step: 'qc', keys: ['qc.json'] }),
       ].join(''),
     );
     const tail = new BusLogTail(file);
@@ -43,12 +44,13 @@ describe('activity from the bus log', () => {
     const genomics = tail.visible({ kind: 'team', team: 'genomics' }, ['genomics']);
     // Assess: newest first; the burst is one line of 4
     expect(operator.map((item) => [item.text, item.repeats])).toEqual([
+      ['R2/S1 v1: qc published 1 file', undefined],
       ['R2/S1 v1: sample cataloged', undefined],
       ['eu-central-1: woke up', undefined],
       ['R1/S1 v1: sample cataloged', undefined],
       ['eu-central-1: woke up', 4],
     ]);
-    expect(operator[3]!.id, 'the newest of the burst stands for it').toBe('d');
+    expect(operator[4]!.id, 'the newest of the burst stands for it').toBe('d');
     // another team's line between two identical ones does not split them for a team that cannot see it
     expect(genomics.map((item) => [item.text, item.repeats])).toEqual([
       ['eu-central-1: woke up', undefined],
