@@ -27,6 +27,7 @@ export default $config({
       await import('./stacks/bus.ts'),
       await import('./stacks/teams.ts'),
       await import('./stacks/fileShares.ts'),
+      await import('./stacks/notifications.ts'),
       await import('./stacks/functions.ts'),
       await import('./stacks/rules.ts'),
       await import('./stacks/workflows.ts'),

@@ -132,6 +132,73 @@ export const TeamSubscriptions = z
   })
   .strict();
 
+/** The embedded runtime may only send mail to an SMTP server on this machine's loopback interface. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|::1)$/;
+
+/** An address as SMTP and SNS take it: one `@`, no spaces, no display name. */
+const EmailAddress = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an email address such as lab@example.org');
+
+/**
+ * Who hears about a team's runs, and where (functions/notify/): one message per run when it is DONE, and
+ * the failures and rejections as they happen, batched per run over `notifications.batchSeconds`.
+ * AWS: email through an SNS topic per team (each address gets a subscription to confirm), chat through the
+ * incoming webhook whose URL is kept in Secrets Manager under `chat.webhookSecret` (never in this file).
+ * Embedded runtime: email over SMTP to `notifications.smtp`, chat to `chat.webhookUrl`, both on loopback.
+ */
+export const TeamNotify = z
+  .object({
+    email: z
+      .object({ to: z.array(EmailAddress).min(1) })
+      .strict()
+      .optional(),
+    /** A Slack- or Teams-compatible incoming webhook: Landfall POSTs `{ "text": … }`. */
+    chat: z
+      .object({
+        /** AWS: name of the Secrets Manager secret whose string value is the webhook URL. */
+        webhookSecret: z
+          .string()
+          .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'webhookSecret is a Secrets Manager secret name (letters, digits, /_+=.@-)')
+          .optional(),
+        /** Embedded runtime: only `http://127.0.0.1[:port]/…` or `http://[::1][:port]/…`. */
+        webhookUrl: z
+          .string()
+          .regex(
+            LOOPBACK_WEBHOOK,
+            'chat.webhookUrl must be http://127.0.0.1:<port>/… or http://[::1]:<port>/… (the embedded runtime only calls this machine)',
+          )
+          .optional(),
+      })
+      .strict()
+      .refine((chat) => chat.webhookSecret !== undefined || chat.webhookUrl !== undefined, {
+        message: 'chat needs webhookSecret (AWS: the Secrets Manager secret holding the webhook URL) or webhookUrl (embedded runtime)',
+      })
+      .optional(),
+  })
+  .strict();
+
+/** How notifications to people are sent and batched (functions/notify/). */
+export const NotificationsConfig = z
+  .object({
+    /**
+     * Failures and rejections of a run are gathered for this long after the first one and then sent as ONE
+     * message (a 96-sample run never sends 96); a run that ends sooner sends them at its end. @default 300
+     */
+    batchSeconds: z.number().int().positive().default(300),
+    /** Embedded runtime: the SMTP server mail goes through, on loopback only (AWS sends through SNS). */
+    smtp: z
+      .object({
+        host: z
+          .string()
+          .regex(LOOPBACK_HOST, 'smtp.host must be 127.0.0.1 or ::1 (the embedded runtime only sends mail on this machine)')
+          .default('127.0.0.1'),
+        port: z.number().int().min(1).max(65535).default(25),
+        from: EmailAddress.default('landfall@localhost'),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 25, from: 'landfall@localhost' }),
+  })
+  .strict();
+
 export const TeamConfig = z
   .object({
     id: TeamId,
@@ -152,6 +219,8 @@ export const TeamConfig = z
     pipeline: z.string().min(1),
     /** Delivery of the team's events. @default outbox (embedded) and SQS queue (AWS) */
     subscriptions: TeamSubscriptions.optional(),
+    /** People told about the team's runs by email and chat. @default nobody */
+    notify: TeamNotify.optional(),
   })
   .strict();
 
@@ -337,6 +406,7 @@ export const LandfallConfig = z
     embedded: EmbeddedConfig.default(EmbeddedConfig.parse({})),
     placement: PlacementConfig.default(PlacementConfig.parse({})),
     idle: IdleConfig.default(IdleConfig.parse({})),
+    notifications: NotificationsConfig.default(NotificationsConfig.parse({})),
     /**
      * The lab's own pipelines (config/pipeline.ts `definePipeline`), besides the built-in `demo` and `dna-align`;
      * teams are routed to either by name. @default none
@@ -411,3 +481,4 @@ export type RegionConfig = z.output<typeof RegionConfig>;
 export type TeamConfig = z.output<typeof TeamConfig>;
 export type IdleConfig = z.output<typeof IdleConfig>;
 export type BusinessHours = z.output<typeof BusinessHours>;
+export type TeamNotify = z.output<typeof TeamNotify>;

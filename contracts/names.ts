@@ -35,6 +35,7 @@ export const FUNCTION_NAMES = [
   'scaleRegion',
   'regionWokeUp',
   'warmBusinessHours',
+  'notify',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -167,3 +168,11 @@ export function inactivityAlarmWildcard(app: string): string {
 
 /** Log group Batch jobs log to (the `awslogs` driver); stage-out and `landfall logs` read a job's stream from it. */
 export const JOB_LOG_GROUP = '/aws/batch/job';
+
+/**
+ * `<app>-<stage>-team-<team>-notify`: the SNS topic a team's people get notification emails from (one email
+ * subscription per address of `notify.email.to`); the stack declares it, the notifier publishes to it.
+ */
+export function notifyTopicName(app: string, stage: string, team: string): string {
+  return `${app}-${stage}-team-${team}-notify`;
+}

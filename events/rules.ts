@@ -167,6 +167,7 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       pattern: { source: [BATCH_SOURCE], 'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE], detail: { status: ['RUNNING'] } },
       target: 'regionWokeUp',
     },
+    ...(config.teams.some((team) => team.notify?.email || team.notify?.chat) ? notifyRules(config) : []),
     ...(config.idle.businessHours.length === 0
       ? []
       : [
@@ -182,5 +183,35 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
             scheduleSeconds: BUSINESS_HOURS_CHECK_SECONDS,
           },
         ]),
+  ];
+}
+
+/**
+ * Messages to people (teams with `notify` only; none when no team has it): failures and rejections wait
+ * for their run's batch, a completed run sends the batch and its DONE message, and the batch window's
+ * schedule sends batches whose window passed. Each fact is told once per channel (functions/notify/).
+ */
+function notifyRules(config: LandfallConfig): RuleDefinition[] {
+  const teams = config.teams.filter((team) => team.notify?.email || team.notify?.chat).map((team) => team.id);
+  return [
+    {
+      name: 'notify-failures',
+      description: "A sample was rejected or failed: it waits for its run's batched message to the team's people",
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Sample Rejected', 'Sample Failed'], detail: { team: teams } },
+      target: 'notify',
+    },
+    {
+      name: 'notify-run-done',
+      description: "A run is DONE: its pending failures go out now, then one DONE message to the team's people",
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Run Completed'], detail: { team: teams } },
+      target: 'notify',
+    },
+    {
+      name: 'notify-batch-window',
+      description: "Send each run's batched failures once its batch window passed",
+      pattern: { source: [SCHEDULE_SOURCE], 'detail-type': [SCHEDULED_DETAIL_TYPE], resources: [{ suffix: ':rule/notify-batch-window' }] },
+      target: 'notify',
+      scheduleSeconds: config.notifications.batchSeconds,
+    },
   ];
 }

@@ -5,6 +5,7 @@ import { handler as failSample } from './failSample.ts';
 import { handler as indexRun } from './indexRun.ts';
 import { handler as jobStateChange } from './jobStateChange.ts';
 import { handler as land } from './land.ts';
+import { handler as notify } from './notify.ts';
 import { handler as publishActivity } from './publishActivity.ts';
 import { handler as regionWokeUp } from './regionWokeUp.ts';
 import { handler as scaleRegion } from './scaleRegion.ts';
@@ -46,6 +47,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   scaleRegion,
   regionWokeUp,
   warmBusinessHours,
+  notify,
 };
 
 /** Which function each state-machine placeholder stands for (workflows/asl builders emit the placeholders). */

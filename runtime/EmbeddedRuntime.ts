@@ -13,6 +13,7 @@ import { buildRules } from '../events/rules.ts';
 import { Catalog } from '../functions/catalog/Catalog.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../functions/registry.ts';
 import { installServices, type Services } from '../functions/shared/services.ts';
+import { LocalNotifier } from './notify/LocalNotifier.ts';
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
@@ -252,6 +253,7 @@ export class EmbeddedRuntime {
       catalog,
       metrics: alarms,
       capacity: executor,
+      notifier: new LocalNotifier(config),
     };
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.

@@ -20,6 +20,7 @@ import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type Resou
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
 import { fileShares } from './fileShares.ts';
+import { notifySecretArns, notifyTopicArns, notifyTopics } from './notifications.ts';
 
 const stage = $app.stage.toLowerCase();
 const accountId = aws.getCallerIdentityOutput({}).accountId;
@@ -97,6 +98,8 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   ),
   jobs: regions.map((region) => $interpolate`arn:aws:batch:${region}:${accountId}:job/*`),
   unscopable: ['*'],
+  notifyTopics: notifyTopicArns,
+  notifySecrets: notifySecretArns,
   computeEnvironments: regions.flatMap((region) =>
     (['spot', 'onDemand'] as const).map(
       (kind) =>
@@ -142,6 +145,8 @@ const environment = {
   }),
   // The upload barrier maps a File Upload Event to its team by the share's ARN, known only once deployed.
   LANDFALL_FILE_SHARES: $jsonStringify(Object.fromEntries([...fileShares].map(([team, share]) => [team, share.arn]))),
+  // Team → its notification topic (stacks/notifications.ts), for the notifier's email.
+  LANDFALL_NOTIFY_TOPICS: $jsonStringify(Object.fromEntries([...notifyTopics].map(([team, topic]) => [team, topic.arn]))),
   POWERTOOLS_SERVICE_NAME: landfall.app,
   POWERTOOLS_METRICS_NAMESPACE: 'Landfall',
   POWERTOOLS_LOG_LEVEL: 'INFO',

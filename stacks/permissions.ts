@@ -35,6 +35,10 @@ export type ResourceKind =
   | 'jobDefinitions'
   | 'jobs'
   | 'computeEnvironments'
+  /** Each notifying team's SNS topic (stacks/notifications.ts). */
+  | 'notifyTopics'
+  /** The Secrets Manager secrets holding the teams' chat webhook URLs (landfall.config.ts `notify.chat.webhookSecret`). */
+  | 'notifySecrets'
   /**
    * `*`: only for actions IAM cannot scope to a resource (the action has no resource types in the Service
    * Authorization Reference), listed in {@link UNSCOPABLE_ACTIONS}; the stack test holds every other
@@ -186,6 +190,13 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   scaleRegion: [catalog, publish, setWarmCapacity],
   regionWokeUp: [catalog, publish],
   warmBusinessHours: [catalog, setWarmCapacity],
+  // Messages to people: pending failures and claims in the catalog, the steps' reasons and costs read there;
+  // email by publishing to the team's topic, chat by reading the webhook URL from its secret.
+  notify: [
+    catalog,
+    { sid: 'EmailTeams', actions: ['sns:Publish'], on: ['notifyTopics'] },
+    { sid: 'ReadChatWebhooks', actions: ['secretsmanager:GetSecretValue'], on: ['notifySecrets'] },
+  ],
 };
 
 /** The S3 kinds and whether they are objects (need the bucket's KMS key) — the stack grants keys from this. */

@@ -4,6 +4,7 @@ import { Costs } from './Costs.ts';
 import { Executions } from './Executions.ts';
 import { Facts } from './Facts.ts';
 import { Jobs } from './Jobs.ts';
+import { Notifications } from './Notifications.ts';
 import { RegionLoads } from './RegionLoads.ts';
 import { RegionScaleStates } from './RegionScaleStates.ts';
 import { RunIndexState } from './RunIndexState.ts';
@@ -49,6 +50,8 @@ export class Catalog {
   readonly shareSkips: ShareSkips;
   /** Which samples' part of each run's index.json is stale, and the one writer per run (functions/publishing). */
   readonly runIndex: RunIndexState;
+  /** Failures waiting for their run's batched message to people (functions/notify). */
+  readonly notifications: Notifications;
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
@@ -64,6 +67,7 @@ export class Catalog {
     this.regionScale = new RegionScaleStates(this.#table);
     this.shareSkips = new ShareSkips(this.#table.doc, tableName);
     this.runIndex = new RunIndexState(this.#table);
+    this.notifications = new Notifications(this.#table);
   }
 
   /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */

@@ -21,6 +21,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * | region load     | REGION#<region>                    | #LOAD                      |                  |                                         |
  * | region scale    | REGION#<region>                    | #SCALE                     |                  |                                         |
  * | skipped on share| SHARE#SKIPPED                      | ENTRY#<path>               | TEAM#<team> (if a team's) | SKIPPED#<run>#<path>           |
+ * | notify pending  | NOTIFY#<team>#<run>                | PENDING#<sample>#V#<0000n>#<kind> | NOTIFY#PENDING | PENDING#<recordedAt>#<team>#<run>#<sample>#<n> |
  *
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
@@ -33,6 +34,8 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * - facts claimed but not yet published, oldest first (the outbox the relay drains) → GSI1
  *   `FACTS#UNPUBLISHED#<shard>`, one query per shard: the index is sparse (published facts leave it) and
  *   spread over shards so a burst of claims does not write one index partition.
+ * - failures waiting for their run's batched notification → pk `NOTIFY#<team>#<run>` (a run's), GSI1
+ *   `NOTIFY#PENDING` (all, oldest first: the batch window's flush); the index is sparse, items leave once sent.
  * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
  * whatever a sheet holds (a version lists its few files; a run's expected samples are split over items and
  * only its first missing files named; long reason lists go to S3).
@@ -125,6 +128,17 @@ export const keys = {
   shareSkipByTeam: (team: string, runId: string | undefined, entryPath: string) => ({
     gsi1pk: `TEAM#${team}`,
     gsi1sk: `SKIPPED#${runId ?? ''}#${entryPath}`,
+  }),
+  notificationRun: (team: string, runId: string) => `NOTIFY#${team}#${runId}`,
+  pendingNotification: (failure: { team: string; runId: string; sampleId: string; version: number; kind: string }) => ({
+    pk: `NOTIFY#${failure.team}#${failure.runId}`,
+    sk: `PENDING#${failure.sampleId}#${versionSk(failure.version)}#${failure.kind}`,
+  }),
+  /** GSI1 partition of every pending notification (sparse: an item leaves it when its message went out). */
+  pendingNotificationsIndex: 'NOTIFY#PENDING',
+  pendingNotificationIndex: (failure: { team: string; runId: string; sampleId: string; version: number }, recordedAt: string) => ({
+    gsi1pk: 'NOTIFY#PENDING',
+    gsi1sk: `PENDING#${recordedAt}#${failure.team}#${failure.runId}#${failure.sampleId}#${failure.version}`,
   }),
   costSk: (version: number, step: string, jobName: string) => `COST#${versionSk(version)}#${step}#${jobName}`,
 } as const;

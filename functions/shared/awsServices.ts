@@ -6,6 +6,7 @@ import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { CloudWatchJobLogs } from '../../seams/jobs/CloudWatchJobLogs.ts';
 import { BatchComputeCapacity } from '../../seams/capacity/BatchComputeCapacity.ts';
 import { EmfMetrics } from '../../seams/metrics/EmfMetrics.ts';
+import { AwsNotifier } from '../../seams/notify/AwsNotifier.ts';
 import { computeEnvironmentName } from '../../contracts/names.ts';
 import { regionalS3Clients } from '../../seams/storage/regionalS3Clients.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
@@ -42,6 +43,13 @@ export async function awsServices(): Promise<Services> {
         onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand'),
         spot: computeEnvironmentName(config.app, stage, region, 'spot'),
       };
+    }),
+    notifier: new AwsNotifier({
+      // Team → topic ARN, known once deployed (stacks/notifications.ts); teams without notify.email have none.
+      topics: JSON.parse(process.env.LANDFALL_NOTIFY_TOPICS || '{}') as Record<string, string>,
+      webhookSecrets: Object.fromEntries(
+        config.teams.flatMap((team) => (team.notify?.chat?.webhookSecret ? [[team.id, team.notify.chat.webhookSecret]] : [])),
+      ),
     }),
   };
 }

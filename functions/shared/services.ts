@@ -4,6 +4,7 @@ import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
 import type { JobLogs } from '../../seams/jobs/JobLogs.ts';
 import type { JobService } from '../../seams/jobs/JobService.ts';
 import type { MetricsSink } from '../../seams/metrics/MetricsSink.ts';
+import type { Notifier } from '../../seams/notify/Notifier.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { WorkflowService } from '../../seams/workflows/WorkflowService.ts';
 import type { Catalog } from '../catalog/Catalog.ts';
@@ -27,6 +28,8 @@ export interface Services {
   metrics: MetricsSink;
   /** Warm compute per region (Batch minvCpus / the local executor's warm workers). */
   capacity: ComputeCapacity;
+  /** Messages to people: email and chat per team (SNS + a webhook from Secrets Manager / loopback SMTP + webhook). */
+  notifier: Notifier;
 }
 
 let installed: Services | undefined;

@@ -45,6 +45,7 @@ export async function startServicesHarness(
     catalog: catalogTest.catalog,
     metrics: { putMetricData: refuse('putMetricData') },
     capacity: { setWarmVcpus: refuse('setWarmVcpus') },
+    notifier: { send: refuse('notifier.send') },
   };
   installServices(services);
   return {
