@@ -35,8 +35,11 @@ function failureLines(sample: SampleOutcome): string[] {
   const version = sample.version === undefined ? '' : ` (version ${sample.version})`;
   if (sample.status === 'REJECTED') {
     const lines = [`REJECTED ${sample.sampleId}${version}: its files did not pass validation`];
-    for (const reason of (sample.reasons ?? []).slice(0, REASONS_SHOWN))
-      lines.push(`  - ${reason.file}${reason.line === undefined ? '' : ` line ${reason.line}`}: ${reason.message}`);
+    for (const reason of (sample.reasons ?? []).slice(0, REASONS_SHOWN)) {
+      // The validator's messages usually start with the line already ("line 11: record 3: …").
+      const line = reason.line === undefined || reason.message.startsWith(`line ${reason.line}:`) ? '' : ` line ${reason.line}`;
+      lines.push(`  - ${reason.file}${line}: ${reason.message}`);
+    }
     const count = sample.reasonCount ?? sample.reasons?.length ?? 0;
     if (count > Math.min(REASONS_SHOWN, sample.reasons?.length ?? 0)) lines.push(`  (${plural(count, 'reason')} in all)`);
     if (sample.reasonsAt) lines.push(`  Every reason: ${sample.reasonsAt}`);
