@@ -34,13 +34,17 @@ import {
   ListJobsCommand,
   RegisterJobDefinitionCommand,
 } from '@aws-sdk/client-batch';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import baseConfig from '../../landfall.config.ts';
 import { bucketNames, bucketRegions, withDeployedBuckets } from '../../config/defineConfig.ts';
 import { batchJobStateChangeEvent } from '../../contracts/events/batch.ts';
 import { objectCreatedEvent } from '../../contracts/events/s3.ts';
 import { scheduledEvent } from '../../contracts/events/scheduled.ts';
-import { computeEnvironmentName, type FunctionName, jobQueueName, stepJobDefinitionName } from '../../contracts/names.ts';
+import { landfallEvent } from '../../contracts/events/landfall.ts';
+import { computeEnvironmentName, type FunctionName, jobQueueName, notifyTopicName, stepJobDefinitionName } from '../../contracts/names.ts';
+import { AwsNotifier } from '../../seams/notify/AwsNotifier.ts';
 import { generateRun } from '../../demo/generateRun.ts';
 import { type EventPattern, matchesPattern } from '../../events/pattern/index.ts';
 import { buildRules } from '../../events/rules.ts';
@@ -55,6 +59,7 @@ import { declaredActions, functionPermissions } from '../../stacks/permissions.t
 import { PLACEHOLDERS, stateMachinesOf, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
 import { pipelineNamed, routedPipelines } from '../../workflows/pipelines/index.ts';
 import { MOTO_MISSING, type MotoServer, startMoto } from '../support/motoServer.ts';
+import { startChatReceiver } from '../support/notificationSinks.ts';
 import { type BucketKinds, functionGrants, type S3Model, startS3Model } from '../support/s3Model.ts';
 import { installSdkRecorder, recordAs, recorded, resetRecorder } from '../support/sdkRecorder.ts';
 
@@ -177,6 +182,7 @@ describe.skipIf(MOTO_MISSING)('IAM audit: the calls each function makes against 
   let pending: BusEvent[] = [];
   let submitted = 0;
   let jobsSeen = 0;
+  let chat: Awaited<ReturnType<typeof startChatReceiver>> | undefined;
 
   /** Runs one handler as its function (recorded; S3 under its grants); events it publishes are delivered after. */
   async function invoke(fn: FunctionName, event: unknown, what: string): Promise<void> {
@@ -378,6 +384,51 @@ describe.skipIf(MOTO_MISSING)('IAM audit: the calls each function makes against 
         batch.destroy();
       }
     });
+
+    // Messages to people (issue 19): genomics is told by email (its SNS topic, as stacks/notifications.ts
+    // names it) and chat (the webhook URL kept in Secrets Manager). The notify function batches the sample's
+    // failure, then sends the batch and the run's DONE message when the run completes, and flushes the window.
+    chat = await startChatReceiver();
+    const chatSecret = 'landfall/test/genomics-chat';
+    const { topicArn, sampleId } = await recordAs(TEST_SETUP, async () => {
+      const sns = new SNSClient({ endpoint: moto.endpoint, region: HOME, credentials });
+      const topic = await sns.send(new CreateTopicCommand({ Name: notifyTopicName(config.app, STAGE, 'genomics') }));
+      await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'email', Endpoint: 'seq-core@genomics.example' }));
+      sns.destroy();
+      const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: HOME, credentials });
+      await secrets.send(new CreateSecretCommand({ Name: chatSecret, SecretString: `http://127.0.0.1:${chat!.port}/hooks/genomics` }));
+      secrets.destroy();
+      const [sample] = await svc.catalog.samples.listInRun('genomics', run.runId);
+      return { topicArn: topic.TopicArn!, sampleId: sample!.sampleId };
+    });
+    svc.config = {
+      ...svc.config,
+      teams: svc.config.teams.map((team) =>
+        team.id === 'genomics'
+          ? { ...team, notify: { email: { to: ['seq-core@genomics.example'] }, chat: { webhookSecret: chatSecret } } }
+          : team,
+      ),
+    };
+    svc.notifier = new AwsNotifier({ topics: { genomics: topicArn }, webhookSecrets: { genomics: chatSecret } });
+    const failure = { team: 'genomics', runId: run.runId, sampleId, version: 1 };
+    await invoke(
+      'notify',
+      landfallEvent('Sample Failed', { ...failure, step: 'qc', error: 'the qc command exited with code 1', dedupeKey: 'audit-failed' }),
+      'Sample Failed',
+    );
+    await invoke(
+      'notify',
+      landfallEvent('Run Completed', {
+        team: 'genomics',
+        runId: run.runId,
+        samples: [{ sampleId, version: 1, status: 'FAILED' }],
+        keys: [],
+        indexKey: `teams/genomics/runs/${run.runId}/index.json`,
+        dedupeKey: 'audit-run-completed',
+      }),
+      'Run Completed',
+    );
+    await invoke('notify', scheduledEvent({ region: HOME, ruleName: 'notify-batch-window', account: ACCOUNT }), 'notify-batch-window');
     await deliver();
   }, 180_000);
 
@@ -386,6 +437,7 @@ describe.skipIf(MOTO_MISSING)('IAM audit: the calls each function makes against 
     if (workDir) await rm(workDir, { recursive: true, force: true });
     await model?.close();
     await moto?.close();
+    await chat?.stop();
   });
 
   it('runs every driven handler without an error (an AccessDenied from the S3 model would show here)', () => {
@@ -398,6 +450,18 @@ describe.skipIf(MOTO_MISSING)('IAM audit: the calls each function makes against 
       expect(ran, fn).toContain(fn);
     expect(submitted, 'executions started by startWorkflow').toBe(1);
     expect(jobsSeen, 'step jobs submitted to Batch by submitStep').toBeGreaterThan(0);
+  });
+
+  it('tells people through SNS and the webhook from Secrets Manager: one failure batch and one DONE message', () => {
+    expect(chat?.posts.map((post) => (JSON.parse(post.body) as { text: string }).text.split('\n')[0])).toEqual([
+      expect.stringContaining(': 1 sample failed.'),
+      expect.stringContaining('is DONE: 1 sample, 0 completed, 0 rejected, 1 failed.'),
+    ]);
+    const notifyCalls = recorded()
+      .calls.filter((call) => call.who === 'notify')
+      .map((call) => `${call.service}:${call.operation}`);
+    expect(notifyCalls.filter((call) => call === 'sns:Publish')).toHaveLength(2);
+    expect(notifyCalls.filter((call) => call === 'secretsmanager:GetSecretValue')).toHaveLength(1);
   });
 
   it('finds no call a function is not granted, and lists the grants never used', () => {

@@ -16,7 +16,9 @@ import { BatchClient } from '@aws-sdk/client-batch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 
 /** One recorded call: who (function or seam method) sent which operation. */
 export interface RecordedCall {
@@ -34,6 +36,8 @@ const SERVICE_OF_CLIENT: Record<string, string> = {
   EventBridgeClient: 'events',
   BatchClient: 'batch',
   SFNClient: 'states',
+  SNSClient: 'sns',
+  SecretsManagerClient: 'secretsmanager',
 };
 
 const who = new AsyncLocalStorage<string>();
@@ -80,7 +84,7 @@ export function installSdkRecorder(): void {
   if (installed) return;
   installed = true;
   const bases = new Set(
-    [DynamoDBClient, S3Client, EventBridgeClient, BatchClient, SFNClient].map(
+    [DynamoDBClient, S3Client, EventBridgeClient, BatchClient, SFNClient, SNSClient, SecretsManagerClient].map(
       (client) => Object.getPrototypeOf(client.prototype) as { send: (...args: unknown[]) => unknown },
     ),
   );
