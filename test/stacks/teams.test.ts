@@ -152,3 +152,50 @@ describe('stacks/teams.ts', () => {
     });
   });
 });
+
+describe('stacks/notifications.ts', () => {
+  const topics = () => of('aws:sns/topic:Topic').filter((r) => r.name.endsWith('NotifyTopic'));
+
+  it('gives a notifying team one encrypted SNS topic with an email subscription per address, and no other team one', () => {
+    // Assess
+    expect(topics().map((topic) => [topic.name, topic.inputs.name, topic.inputs.kmsMasterKeyId])).toEqual([
+      ['TeamGenomicsNotifyTopic', 'landfall-test-team-genomics-notify', 'alias/aws/sns'],
+    ]);
+    expect(
+      of('aws:sns/topicSubscription:TopicSubscription')
+        .filter((r) => r.name.startsWith('TeamGenomicsNotifyEmail'))
+        .map((r) => [r.inputs.protocol, r.inputs.endpoint]),
+    ).toEqual([
+      ['email', 'core@genomics.example'],
+      ['email', 'pi@genomics.example'],
+    ]);
+  });
+
+  it("lets the notify function publish to this stage's notification topics and read the named chat secret only", () => {
+    // Prepare
+    const role = must(
+      run.resources.find((r) => r.name === 'NotifyRole'),
+      'notify role',
+    );
+    const inline = (role.inputs.inlinePolicies as { policy: string }[]).flatMap(
+      (p) => (JSON.parse(p.policy) as { Statement: Array<{ Action: string | string[]; Resource: string | string[] }> }).Statement,
+    );
+    const resourcesOf = (action: string) => inline.filter((s) => [s.Action].flat().includes(action)).flatMap((s) => [s.Resource].flat());
+    // Assess
+    expect(resourcesOf('sns:Publish')).toEqual(['arn:aws:sns:eu-west-1:123456789012:landfall-test-team-*-notify']);
+    expect(resourcesOf('secretsmanager:GetSecretValue')).toEqual([
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:landfall/genomics-chat-??????',
+    ]);
+  });
+
+  it('tells every function which topic is whose (LANDFALL_NOTIFY_TOPICS)', () => {
+    // Prepare
+    const lambda = must(
+      run.resources.find((r) => r.type === 'aws:lambda/function:Function' && String(r.name).startsWith('NotifyFunction')),
+      'notify Lambda',
+    );
+    const variables = (lambda.inputs.environment as { variables: Record<string, string> }).variables;
+    // Assess
+    expect(Object.keys(JSON.parse(variables.LANDFALL_NOTIFY_TOPICS!) as Record<string, string>)).toEqual(['genomics']);
+  });
+});
