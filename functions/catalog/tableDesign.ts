@@ -22,6 +22,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * | region scale    | REGION#<region>                    | #SCALE                     |                  |                                         |
  * | skipped on share| SHARE#SKIPPED                      | ENTRY#<path>               | TEAM#<team> (if a team's) | SKIPPED#<run>#<path>           |
  * | notify pending  | NOTIFY#<team>#<run>                | PENDING#<sample>#V#<0000n>#<kind> | NOTIFY#PENDING | PENDING#<recordedAt>#<team>#<run>#<sample>#<n> |
+ * | DONE to resend  | NOTIFY#<team>#<run>                | DONE#<dedupeKey>           | NOTIFY#PENDING   | DONE#<recordedAt>#<dedupeKey>           |
  *
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
@@ -140,5 +141,8 @@ export const keys = {
     gsi1pk: 'NOTIFY#PENDING',
     gsi1sk: `PENDING#${recordedAt}#${failure.team}#${failure.runId}#${failure.sampleId}#${failure.version}`,
   }),
+  /** A run-DONE message that was not accepted, kept for the batch window's flush to send again. */
+  doneRetry: (team: string, runId: string, dedupeKey: string) => ({ pk: `NOTIFY#${team}#${runId}`, sk: `DONE#${dedupeKey}` }),
+  doneRetryIndex: (dedupeKey: string, recordedAt: string) => ({ gsi1pk: 'NOTIFY#PENDING', gsi1sk: `DONE#${recordedAt}#${dedupeKey}` }),
   costSk: (version: number, step: string, jobName: string) => `COST#${versionSk(version)}#${step}#${jobName}`,
 } as const;

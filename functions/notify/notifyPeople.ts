@@ -115,7 +115,8 @@ async function sendFailureBatch(svc: Services, team: string, runId: string, fail
 
 /**
  * The batch window's flush (schedule `notify-batch-window`): each run whose oldest pending failure waited
- * `notifications.batchSeconds` gets one message per channel with all its pending failures.
+ * `notifications.batchSeconds` gets one message per channel with all its pending failures, and run-DONE
+ * messages refused earlier are sent again.
  */
 export async function flushDueFailures(svc: Services, now = Date.now()) {
   const windowMs = svc.config.notifications.batchSeconds * 1000;
@@ -125,6 +126,8 @@ export async function flushDueFailures(svc: Services, now = Date.now()) {
     byRun.set(key, [...(byRun.get(key) ?? []), failure]);
   }
   let messages = 0;
+  // Run-DONE messages that were refused before: sent again (each channel at most once, by its claim).
+  for (const run of await svc.catalog.notifications.listDoneRetries()) messages += (await notifyRunDone(svc, run)).messages ?? 0;
   for (const failures of byRun.values()) {
     const oldest = Math.min(...failures.map((failure) => Date.parse(failure.recordedAt)));
     if (oldest + windowMs > now) continue;
@@ -155,6 +158,8 @@ export async function notifyRunDone(svc: Services, run: LandfallEventDetail<'Run
       });
   for (const pending of await svc.catalog.notifications.listPendingInRun(team, runId))
     failures.set(`${pending.sampleId}#${pending.version}#${pending.kind}`, pending);
+  // Pending first: if the batch is refused, the window's flush sends it (nothing is lost with a failed delivery).
+  for (const failure of failures.values()) await svc.catalog.notifications.recordPending(failure);
   let messages = failures.size > 0 ? await sendFailureBatch(svc, team, runId, [...failures.values()]) : 0;
 
   const results = bucketNames(svc.config).results;
@@ -163,20 +168,27 @@ export async function notifyRunDone(svc: Services, run: LandfallEventDetail<'Run
     index: `s3://${results}/${runIndexKey(team, runId)}`,
     report: `s3://${results}/${runReportPrefix(team, runId)}report.html`,
   };
-  for (const channel of channels) {
-    messages += await sendClaimed(
-      svc,
-      channel,
-      [run.dedupeKey],
-      (dedupeKey) => `notify:${channel}:done:${dedupeKey}`,
-      async () => {
-        const samples = await Promise.all(run.samples.map((sample) => outcomeOf(svc, { team, runId, ...sample }, sample.status)));
-        const costs = (
-          await Promise.all(run.samples.map((sample) => svc.catalog.costs.listForSample({ team, runId, sampleId: sample.sampleId })))
-        ).flat();
-        return runDoneMessage(team, runId, samples, where, sumCosts(costs.map((item) => ({ ...item.cost, status: item.status }))));
-      },
-    );
+  try {
+    for (const channel of channels) {
+      messages += await sendClaimed(
+        svc,
+        channel,
+        [run.dedupeKey],
+        (dedupeKey) => `notify:${channel}:done:${dedupeKey}`,
+        async () => {
+          const samples = await Promise.all(run.samples.map((sample) => outcomeOf(svc, { team, runId, ...sample }, sample.status)));
+          const costs = (
+            await Promise.all(run.samples.map((sample) => svc.catalog.costs.listForSample({ team, runId, sampleId: sample.sampleId })))
+          ).flat();
+          return runDoneMessage(team, runId, samples, where, sumCosts(costs.map((item) => ({ ...item.cost, status: item.status }))));
+        },
+      );
+    }
+  } catch (error) {
+    // Kept for the batch window's flush: a "Run Completed" whose retries are used up still gets its message.
+    await svc.catalog.notifications.recordDoneRetry(run);
+    throw error;
   }
+  await svc.catalog.notifications.removeDoneRetry(run);
   return { outcome: messages > 0 ? 'sent' : 'already-sent', messages };
 }

@@ -135,6 +135,28 @@ describe('notifications: batched per run, once per fact and channel', () => {
     expect(sent[2]!.message.text).toContain('Outputs: s3://landfall-results/teams/genomics/runs/RUN-D/');
     expect(await harness.services.catalog.notifications.listPending()).toEqual([]);
   });
+  it('keeps a refused run-DONE message and sends it with the next flush, once per channel', async () => {
+    // Prepare: the run's DONE email is refused (its chat is never tried: the handler stops at the first refusal)
+    const completed = {
+      team: 'genomics',
+      runId: 'RUN-E',
+      samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }],
+      keys: [],
+      indexKey: 'teams/genomics/runs/RUN-E/index.json',
+      dedupeKey: 'run-completed:genomics/RUN-E:1',
+    };
+    refuseNext = 1;
+    // Act
+    await expect(notifyRunDone(harness.services, completed)).rejects.toThrow('451');
+    await flushDueFailures(harness.services);
+    await flushDueFailures(harness.services);
+    // Assess
+    expect(sent.map(({ channel, message }) => [channel, message.subject])).toEqual([
+      ['email', '[Landfall] genomics/RUN-E DONE: 1 completed, 0 rejected, 0 failed'],
+      ['chat', '[Landfall] genomics/RUN-E DONE: 1 completed, 0 rejected, 0 failed'],
+    ]);
+    expect(await harness.services.catalog.notifications.listDoneRetries()).toEqual([]);
+  });
 });
 
 describe('notify config', () => {
