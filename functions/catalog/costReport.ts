@@ -15,17 +15,18 @@ export interface TeamCost extends CostTotals {
 }
 
 /**
- * What one sample cost: every job of every version (failed and re-placed jobs, staging transfers), from its
- * per-job cost items. `landfall costs` and the dashboard both add these up, so they give the same totals.
+ * THE cost model (issue 19: `landfall costs`, `landfall runs` and the dashboard give the same figures): what the
+ * given samples' jobs cost, from the per-job cost items — every job that ran, over all its attempts, failed
+ * (`failedJobs`) and re-placed (`replacedJobs`, moved to another region: paid for, not failed) jobs included,
+ * plus cross-region staging transfer.
  */
-export async function sampleCostTotals(catalog: Catalog, sample: SampleRef): Promise<CostTotals> {
-  const items = await catalog.costs.listForSample(sample);
+export async function samplesCost(catalog: Catalog, samples: readonly SampleRef[]): Promise<CostTotals> {
+  const items = (await Promise.all(samples.map((sample) => catalog.costs.listForSample(sample)))).flat();
   return sumCosts(items.map((item) => ({ ...item.cost, status: item.status })));
 }
 
 /**
- * Cost per run and per team from the per-job cost items (every attempt, failed and re-placed jobs, staging
- * transfers), gathered by key queries: a team's runs (GSI1), each run's samples, each sample's costs.
+ * Cost per run and per team by {@link samplesCost}, gathered by key queries: a team's runs (GSI1), each run's samples, each sample's costs.
  */
 export async function costReport(
   catalog: Catalog,
@@ -41,7 +42,7 @@ export async function costReport(
       if (filter.runId && run.runId !== filter.runId) continue;
       if (filter.since && Date.parse(run.createdAt) < filter.since.getTime()) continue;
       const samples = await catalog.samples.listInRun(team, run.runId);
-      const totals = (await Promise.all(samples.map((sample) => sampleCostTotals(catalog, sample)))).reduce(addCostTotals, NO_COST);
+      const totals = await samplesCost(catalog, samples);
       runs.push({ team, runId: run.runId, createdAt: run.createdAt, samples: samples.length, ...totals });
       teamTotal = addCostTotals(teamTotal, totals);
       teamRuns++;

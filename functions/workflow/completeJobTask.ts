@@ -4,7 +4,7 @@ import { attemptFailureKey, attemptPrefix } from '../../contracts/workArea.ts';
 import { ObjectNotFoundError } from '../../seams/storage/errors.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import { jobCost } from './jobCost.ts';
+import { JOB_REPLACED, jobCost } from './jobCost.ts';
 import type { JobResult } from './payloads.ts';
 import { isInfrastructureFailure } from '../placement/regionHealth.ts';
 import { onInfrastructureFailure, replaceJob } from '../placement/replaceJob.ts';
@@ -32,7 +32,8 @@ export async function completeJobTask(svc: Services, event: BatchJobStateChangeE
   const terminal = detail.status === 'SUCCEEDED' || detail.status === 'FAILED';
   // Every finished job is paid for, whatever happens next (a failure, a re-placement): recorded once per job.
   const cost = terminal ? jobCost(detail, { region: job.region, config: svc.config, transferBytes: job.stagedBytes }) : undefined;
-  if (cost) await svc.catalog.costs.record(job, job.step, job.jobName, { ...cost, status: detail.status });
+  // A job stopped to move it elsewhere ended FAILED in Batch, but it is a re-placement, not a failure (issue 19).
+  if (cost) await svc.catalog.costs.record(job, job.step, job.jobName, { ...cost, status: job.replacedBy ? JOB_REPLACED : detail.status });
   if (job.replacedBy) {
     await svc.catalog.regionLoads.release(job.region, job.jobName);
     return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };

@@ -89,11 +89,17 @@ export function jobCost(
   };
 }
 
+/** How a per-job cost item records a job placement stopped to move it elsewhere (completeJobTask). */
+export const JOB_REPLACED = 'REPLACED';
+
 /** Totals over a set of job costs (a sample, a run, a team). */
 export interface CostTotals {
   jobs: number;
   attempts: number;
+  /** Jobs that ended FAILED: the step's own failure (its tool exited non-zero, timed out, or Batch gave up). */
   failedJobs: number;
+  /** Jobs stopped because placement moved them to another region (a lost or saturated region): paid for, not failed. */
+  replacedJobs: number;
   vcpuSeconds: number;
   memoryGbSeconds: number;
   transferBytes: number;
@@ -106,6 +112,7 @@ export const NO_COST: CostTotals = {
   jobs: 0,
   attempts: 0,
   failedJobs: 0,
+  replacedJobs: 0,
   vcpuSeconds: 0,
   memoryGbSeconds: 0,
   transferBytes: 0,
@@ -120,6 +127,7 @@ function totalsOf(cost: JobCost & { status?: string }): CostTotals {
     jobs: 1,
     attempts: cost.attempts,
     failedJobs: cost.status === 'FAILED' ? 1 : 0,
+    replacedJobs: cost.status === JOB_REPLACED ? 1 : 0,
     vcpuSeconds: cost.vcpuSeconds,
     memoryGbSeconds: cost.memoryGbSeconds,
     transferBytes: cost.transferBytes,

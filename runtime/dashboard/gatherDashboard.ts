@@ -10,7 +10,7 @@ import {
 import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
 import { quarantinePrefix, runReportPrefix } from '../../contracts/keys.ts';
 import { pipelinesOf } from '../../workflows/pipelines/index.ts';
-import { sampleCostTotals } from '../../functions/catalog/costReport.ts';
+import { samplesCost } from '../../functions/catalog/costReport.ts';
 import { WHAT_TO_DO } from '../../functions/validation/quarantine.ts';
 import type { ValidationReason } from '../../validation/types.ts';
 import { assertCanRead, visibleTeams, type Identity } from '../identity/identity.ts';
@@ -417,7 +417,7 @@ export class DashboardData {
     const known = this.#costs.get(key);
     if (known) return known;
     // The same totals as `landfall costs`: every job of every version, failed and re-placed ones too.
-    const totals = await sampleCostTotals(this.#catalog, sample);
+    const totals = await samplesCost(this.#catalog, [sample]);
     const cost = { vcpuSeconds: totals.vcpuSeconds, estimatedUsd: totals.estimatedUsd };
     if (TERMINAL_SAMPLE_STATUSES.includes(sample.status)) this.#costs.set(key, cost);
     return cost;

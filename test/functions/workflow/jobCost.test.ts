@@ -185,6 +185,7 @@ describe('job cost', () => {
       const expected = {
         jobs: 4,
         failedJobs: 1,
+        replacedJobs: 0,
         attempts: 6,
         vcpuSeconds: 1350,
         memoryGbSeconds: 2700,
