@@ -132,12 +132,12 @@ export class Samples {
   }
 
   /**
-   * Ends a version's execution as COMPLETED or FAILED, unless re-validation already marked it SUPERSEDED: a
-   * re-landed sample's new version may be cataloged while the old one's execution still runs, and its end must
-   * not turn the old version back into a current-looking state. The other changes (error, completedAt) are kept
-   * either way.
+   * Ends a version's execution as COMPLETED or FAILED, unless re-validation already marked it SUPERSEDED or a
+   * person CANCELLED it: a re-landed sample's new version may be cataloged while the old one's execution still
+   * runs, and a cancelled execution's last task may still end; neither may turn the version back into a
+   * current-looking state. The other changes (error, completedAt) are kept either way.
    *
-   * @returns false when the version is SUPERSEDED (its status is left as it is)
+   * @returns false when the version is SUPERSEDED or CANCELLED (its status is left as it is)
    */
   async finishVersion(
     ref: VersionRef,
@@ -151,12 +151,13 @@ export class Samples {
           TableName: this.#table.name,
           Key: keys.version(ref),
           UpdateExpression: `SET #status = :status, updatedAt = :at${names.map((name) => `, #${name} = :${name}`).join('')}`,
-          ConditionExpression: 'attribute_exists(pk) AND #status <> :superseded',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :superseded AND #status <> :cancelled',
           ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((name) => [`#${name}`, name])) },
           ExpressionAttributeValues: {
             ':status': status,
             ':at': now(),
             ':superseded': 'SUPERSEDED',
+            ':cancelled': 'CANCELLED',
             ...Object.fromEntries(Object.entries(changes).map(([name, value]) => [`:${name}`, value])),
           },
         }),
@@ -164,7 +165,8 @@ export class Samples {
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      if ((await this.getVersion(ref))?.status !== 'SUPERSEDED') throw error;
+      const left = (await this.getVersion(ref))?.status;
+      if (left !== 'SUPERSEDED' && left !== 'CANCELLED') throw error;
       await this.#table.update(keys.version(ref), { ...changes, updatedAt: now() });
       return false;
     }

@@ -46,6 +46,9 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
     return { outcome: 'already-published', keys };
   }
 
+  // A cancelled version publishes nothing further (`landfall cancel`): a job that finished as it was stopped stays in work/.
+  if ((await svc.catalog.samples.getVersion(ref))?.status === 'CANCELLED') return { outcome: 'cancelled', keys: [] };
+
   await faultPoint('publish.beforeCopy');
   // Errors keep their names (VerificationError, CopyFailedError): the state machine retries on them.
   const outputs = await publishVerified(svc.storage, {

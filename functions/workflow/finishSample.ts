@@ -24,8 +24,8 @@ export async function completeSample(svc: Services, payload: Payload) {
   const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
   await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
-  // A newer version was cataloged while this one ran: its outputs stay under v<N>, but the sample is the newer
-  // version's now, so this one neither sets the sample's status nor announces the sample completed.
+  // A newer version was cataloged while this one ran (or a person cancelled it): its outputs stay under v<N>,
+  // but the sample's status is not this execution's to set, nor is the sample announced completed.
   if (!current) return { outcome: 'superseded', steps };
   await svc.catalog.samples.setStatus(ref, 'COMPLETED', {
     currentVersion: ref.version,
@@ -56,8 +56,8 @@ export async function failSample(svc: Services, payload: Payload) {
   await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   if (!current) {
-    // A newer version was cataloged while this one ran (its files were re-landed): the sample is that version's
-    // now, so neither its status nor a "Sample Failed" may speak for this one.
+    // A newer version was cataloged while this one ran (its files were re-landed), or a person cancelled it:
+    // neither its status nor a "Sample Failed" may speak for this one.
     return { outcome: 'superseded', error };
   }
   await svc.catalog.samples.setStatus(ref, 'FAILED', {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
 import { landfallEvent } from '../../contracts/events/landfall.ts';
 import { landingTeamPrefix } from '../../contracts/keys.ts';
+import { cancelSamples } from '../../functions/operate/cancelSamples.ts';
 import { checkReprocess, type ReprocessRequest } from '../../functions/operate/checkReprocess.ts';
 import { RequestError } from '../../functions/operate/errors.ts';
 import { readStepLog } from '../../functions/operate/readStepLog.ts';
@@ -68,7 +69,7 @@ export function refusalFor(identity: Identity, event: BusEvent): string | undefi
 }
 
 /** What the control API's request routes read and act through: the runtime's own services. */
-export type ControlServices = Pick<Services, 'catalog' | 'config' | 'jobs' | 'jobLogs'>;
+export type ControlServices = Services;
 
 /** An answer with a status, thrown by a route to end the request there. */
 class Reply extends Error {
@@ -109,6 +110,7 @@ function stringField(body: Record<string, unknown>, name: string, required: bool
  * - `POST /reprocess` with a {@link ReprocessRequest}: checked by checkReprocess BEFORE it is accepted (404
  *   unknown name, 409 cannot apply, each with the known names or the reason), then published as
  *   "Reprocess Requested"; answers 202 with the samples it re-runs and those it skips.
+ * - `POST /cancel` with `{team, runId, sampleId?}`: cancelSamples (executions stopped, jobs terminated, CANCELLED).
  * - `GET /logs?team&run&sample[&step][&attempt][&after]`: one page of a step job's log (readStepLog).
  */
 export async function startControlServer(options: {
@@ -132,6 +134,17 @@ export async function startControlServer(options: {
     const detail = { ...request, dedupeKey: `reprocess:${randomUUID()}` };
     await options.bus.publish([landfallEvent('Reprocess Requested', detail) as BusEvent]);
     return { status: 202, body: { accepted: detail, reprocess: plan.targets.map((target) => target.sampleId), skipped: plan.skipped } };
+  };
+
+  const cancel = async (identity: Identity, body: Record<string, unknown>) => {
+    const services = needServices(options.services);
+    const team = stringField(body, 'team', true)!;
+    const runId = stringField(body, 'runId', true)!;
+    const sampleId = stringField(body, 'sampleId', false);
+    authorizeTeam(identity, team);
+    const by = identity.kind === 'operator' ? 'the operator' : `team ${identity.team}`;
+    const result = await cancelSamples(services, { team, runId, ...(sampleId !== undefined && { sampleId }), by });
+    return { status: 200, body: result };
   };
 
   const logs = async (identity: Identity, query: URLSearchParams) => {
@@ -167,6 +180,10 @@ export async function startControlServer(options: {
           const answer = await logs(identity, url.searchParams);
           return reply(response, answer.status, answer.body);
         }
+        if (route === 'POST /cancel') {
+          const answer = await cancel(identity, await readObject(request));
+          return reply(response, answer.status, answer.body);
+        }
         if (route === 'POST /reprocess') {
           const answer = await reprocess(identity, await readObject(request));
           return reply(response, answer.status, answer.body);
@@ -177,7 +194,9 @@ export async function startControlServer(options: {
         throw error;
       }
       if (route !== 'POST /events')
-        return reply(response, 404, { error: `no ${request.method} ${url.pathname}; use POST /events, POST /reprocess or GET /logs` });
+        return reply(response, 404, {
+          error: `no ${request.method} ${url.pathname}; use POST /events, POST /reprocess, POST /cancel or GET /logs`,
+        });
       let body: { Entries?: unknown };
       try {
         body = (await readJson(request)) as { Entries?: unknown };

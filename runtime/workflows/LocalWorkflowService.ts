@@ -149,6 +149,15 @@ export class LocalWorkflowService implements WorkflowService {
     task.reject(new TaskFailedError(error, cause));
   }
 
+  /** Aborts a running execution (status ABORTED, as StopExecution); its task waiting for a callback is let go. */
+  async stopExecution(executionArn: string, cause: string): Promise<void> {
+    const execution = this.#executions.get(executionArn);
+    if (execution?.status !== 'RUNNING') return;
+    execution.abort();
+    await execution.done;
+    execution.error ??= cause;
+  }
+
   async describeExecution(executionArn: string) {
     const execution = this.#executions.get(executionArn);
     return execution ? { status: execution.status, output: execution.output, error: execution.error } : undefined;

@@ -5,6 +5,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { ExecutionStatus, StartedExecution, StartExecutionInput, WorkflowService } from './WorkflowService.ts';
 
@@ -46,6 +47,14 @@ export class SfnWorkflowService implements WorkflowService {
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
     // Step Functions limits error to 256 and cause to 32768 characters.
     await this.#client.send(new SendTaskFailureCommand({ taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32_768) }));
+  }
+
+  async stopExecution(executionArn: string, cause: string): Promise<void> {
+    try {
+      await this.#client.send(new StopExecutionCommand({ executionArn, cause: cause.slice(0, 32_768) }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ExecutionDoesNotExist') throw error;
+    }
   }
 
   async describeExecution(executionArn: string) {

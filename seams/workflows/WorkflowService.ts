@@ -21,5 +21,7 @@ export interface WorkflowService {
   startExecution(input: StartExecutionInput): Promise<StartedExecution>;
   sendTaskSuccess(taskToken: string, output: unknown): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** Stops a running execution (StopExecution: its status becomes ABORTED); a finished or unknown one is left as it is. */
+  stopExecution(executionArn: string, cause: string): Promise<void>;
   describeExecution(executionArn: string): Promise<{ status: ExecutionStatus; output?: unknown; error?: string } | undefined>;
 }

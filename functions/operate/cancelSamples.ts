@@ -1,0 +1,101 @@
+import type { Services } from '../shared/services.ts';
+import type { SampleStatus } from '../catalog/types.ts';
+import { indexAndConcludeRun } from '../publishing/updateRunIndex.ts';
+import { logger } from '../shared/powertools.ts';
+import { RequestError } from './errors.ts';
+import { requireRun, requireSample, requireTeam } from './lookup.ts';
+
+/** What `landfall cancel` and the dashboard's cancel action ask for: one sample, or every sample of a run. */
+export interface CancelRequest {
+  team: string;
+  runId: string;
+  sampleId?: string;
+  /** Who asked, for the sample's detail ("cancelled by the operator"). @default 'a person' */
+  by?: string;
+}
+
+/** Versions in these statuses are still on their way and can be cancelled. */
+export const CANCELLABLE_STATUSES: readonly SampleStatus[] = ['VALIDATING', 'READY', 'RUNNING'];
+
+export interface CancelResult {
+  cancelled: Array<{ sampleId: string; version: number; stoppedExecution: boolean; terminatedJobs: string[]; heldJobs: string[] }>;
+  skipped: Array<{ sampleId: string; reason: string }>;
+}
+
+/**
+ * Cancels the current version of one sample (or of every sample of a run): the version and the sample become
+ * CANCELLED first, so whatever is still in flight sees it (publishing skips a CANCELLED version, a finishing
+ * execution leaves it alone: Samples.finishVersion); then its execution is stopped (StopExecution), its step
+ * jobs running in Batch are terminated, and its jobs held behind the run's early steps are claimed so they are
+ * never submitted; the run is indexed again (DONE when every other sample is finished). Nothing further is
+ * published for it. `landfall reprocess` restarts a CANCELLED sample.
+ * Finished samples are skipped with a reason; the request is refused when nothing can be cancelled.
+ *
+ * @throws RequestError 'unknown' (listing the known names) or 'refused'
+ */
+export async function cancelSamples(svc: Services, request: CancelRequest): Promise<CancelResult> {
+  const { team, runId, sampleId } = request;
+  requireTeam(svc.config, team);
+  const samples = sampleId
+    ? [await requireSample(svc.catalog, { team, runId, sampleId })]
+    : await svc.catalog.samples.listInRun(team, runId);
+  if (samples.length === 0) {
+    await requireRun(svc.catalog, team, runId);
+    throw new RequestError('refused', `run ${team}/${runId} has no cataloged samples to cancel`);
+  }
+  const result: CancelResult = { cancelled: [], skipped: [] };
+  const deferred = await svc.catalog.jobs.listDeferred(team, runId);
+  const reason = `cancelled by ${request.by ?? 'a person'} (landfall cancel)`;
+  for (const sample of samples) {
+    const version = sample.currentVersion
+      ? await svc.catalog.samples.getVersion({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion })
+      : undefined;
+    if (!version || !CANCELLABLE_STATUSES.includes(version.status)) {
+      result.skipped.push({
+        sampleId: sample.sampleId,
+        reason: version
+          ? `v${version.version} is ${version.status}: only a sample on its way (${CANCELLABLE_STATUSES.join(', ')}) can be cancelled`
+          : `no cataloged version yet (${sample.status})`,
+      });
+      continue;
+    }
+    const ref = { team, runId, sampleId: sample.sampleId, version: version.version };
+    await svc.catalog.samples.updateVersion(ref, { status: 'CANCELLED', error: reason });
+    await svc.catalog.samples.setStatus(ref, 'CANCELLED', { currentVersion: version.version, detail: `v${version.version} ${reason}` });
+    let stoppedExecution = false;
+    if (version.executionArn) {
+      await svc.workflows.stopExecution(version.executionArn, reason);
+      stoppedExecution = true;
+    }
+    const heldJobs: string[] = [];
+    for (const job of deferred.filter((held) => held.sampleId === sample.sampleId && held.version === version.version))
+      if (await svc.catalog.jobs.claimDeferred(job.jobName)) heldJobs.push(job.jobName);
+    const terminatedJobs: string[] = [];
+    for (const step of await svc.catalog.steps.list(ref)) {
+      if (step.status !== 'RUNNING' || heldJobs.includes(step.jobName)) continue;
+      const jobId = step.jobId ?? (await svc.catalog.jobs.get(step.jobName))?.jobId;
+      if (jobId) {
+        // Best effort per job: one Batch refusal must not leave the sample's other jobs running.
+        await svc.jobs.terminate(jobId, reason).then(
+          () => terminatedJobs.push(step.jobName),
+          (error: unknown) => logger.warn('could not terminate a cancelled job', { jobName: step.jobName, error: String(error) }),
+        );
+      }
+      await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason });
+    }
+    result.cancelled.push({ sampleId: sample.sampleId, version: version.version, stoppedExecution, terminatedJobs, heldJobs });
+  }
+  if (result.cancelled.length > 0)
+    // The run's index shows the cancelled samples, and a run whose other samples are finished is DONE now.
+    await indexAndConcludeRun(svc, team, runId).catch((error: unknown) =>
+      logger.warn('could not index the run after a cancel; the sweep re-drives it', { team, runId, error: String(error) }),
+    );
+  if (result.cancelled.length === 0)
+    throw new RequestError(
+      'refused',
+      sampleId
+        ? `cannot cancel ${team}/${runId}/${sampleId}: ${result.skipped[0]!.reason}`
+        : `no sample of ${team}/${runId} is on its way: ${result.skipped.map((skip) => `${skip.sampleId}: ${skip.reason}`).join('; ')}`,
+    );
+  return result;
+}
