@@ -15,11 +15,14 @@ export class CliError extends Error {
 
 /**
  * The exit code for an error the CLI explains in one line (its message), or undefined for anything else
- * (a bug: reported with its stack). An identity refused is a failure (1); every other identity problem is
- * a usage error (2): a missing or unknown token, an unreadable tokens file, an unknown team.
+ * (a bug: reported with its stack). One rule for names (issue 19): an unknown team, run, sample, step or
+ * pipeline is a failure (1) whose message lists the known names, like an identity refused; the other
+ * identity problems are usage errors (2): a missing or unknown token, an unreadable tokens file. A domain
+ * RequestError (functions/operate/errors.ts) is matched by name, so loading this module loads no domain code.
  */
 export function exitCodeOf(error: unknown): number | undefined {
   if (error instanceof CliError) return error.exitCode;
-  if (error instanceof IdentityError) return error.problem === 'refused' ? EXIT.failed : EXIT.usage;
+  if (error instanceof IdentityError) return error.problem === 'refused' || error.problem === 'unknown-team' ? EXIT.failed : EXIT.usage;
+  if (error instanceof Error && error.name === 'RequestError') return EXIT.failed;
   return undefined;
 }

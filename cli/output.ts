@@ -52,3 +52,21 @@ export function plural(count: number, noun: string, many = `${noun}s`): string {
 export function counted(count: number, noun: string, many = `${noun}s`): string {
   return `${count} ${plural(count, noun, many)}`;
 }
+
+/**
+ * A dollar estimate a person can read: cents from one cent up, else two significant digits ($0.00012), so a
+ * small step never shows as `$0.0000` and a zero is `$0.00`.
+ */
+export function formatUsd(value: number): string {
+  if (value === 0) return '$0.00';
+  if (Math.abs(value) >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${Number(value.toPrecision(2))}`;
+}
+
+/** A duration as a person reads it: `45 s`, `12 min 05 s`, `3 h 07 min`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}

@@ -6,12 +6,30 @@
  * loads what it uses and nothing else: `validate` never loads the AWS SDK or the runtime, `--help` loads
  * neither, read commands load the catalog client but not the runtime (test/cli/lazyCommands.test.ts).
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { EXIT, exitCodeOf } from './errors.ts';
 import { exitWhenFlushed, toleratePipeReadersLeaving } from './output.ts';
 
 const DEFAULT_STATE_DIR = '.landfall';
+
+/** The package's version (`landfall --version`), read beside the sources (the build keeps each module's URL). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Sample statuses, for option help (kept in step with functions/catalog/types.ts SAMPLE_STATUSES by a test). */
+export const SAMPLE_STATUS_HELP = 'RECEIVING, VALIDATING, REJECTED, READY, RUNNING, COMPLETED, FAILED, CANCELLED, SUPERSEDED';
+/** Run statuses, for option help (functions/operate/runSummaries.ts RUN_STATUSES). */
+export const RUN_STATUS_HELP = 'RECEIVING, INCOMPLETE, COMPLETE, PROCESSING, DONE';
+
+const teamOption = (what = 'only this team') => new Option('--team <team>', `${what} (a team id from landfall.config.ts)`);
+const runOption = (what = 'only this run') => new Option('--run <run>', `${what} (the run folder's name)`);
 
 function integer(value: string): number {
   const parsed = Number(value);
@@ -32,7 +50,8 @@ const tokenOption = () =>
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('landfall')
     .description('Landfall: files from instruments become validated, cataloged, processed and published outputs.')
-    .showHelpAfterError('(landfall --help lists the commands)')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(npx landfall --help lists the commands)')
     .exitOverride();
   const run = (action: () => Promise<number>) => async () => exit(await action());
 
@@ -95,8 +114,8 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('costs')
     .description('estimated cost per run and team: every attempt (failed and re-placed jobs too) and cross-region transfer')
-    .option('--team <team>')
-    .option('--run <run>')
+    .addOption(teamOption())
+    .addOption(runOption())
     .option('--since <time>', 'runs created since this ISO-8601 time')
     .addOption(stateDirOption())
     .addOption(configOption())
@@ -105,11 +124,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .action((opts) => run(async () => (await import('./commands/costs.ts')).costsCommand(opts))());
 
   program
+    .command('runs')
+    .description('one line per run: status, samples by status, started, finished, duration, estimated cost')
+    .addOption(teamOption())
+    .option('--status <status>', `only runs in this status: ${RUN_STATUS_HELP}`)
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addOption(tokenOption())
+    .action((opts) => run(async () => (await import('./commands/runs.ts')).runsCommand(opts))());
+
+  program
     .command('samples')
     .description('list samples with their status')
-    .option('--team <team>')
-    .option('--status <status>')
-    .option('--run <run>')
+    .addOption(teamOption())
+    .option('--status <status>', `only samples in this status: ${SAMPLE_STATUS_HELP}`)
+    .addOption(runOption())
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
@@ -129,9 +159,9 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('outputs')
     .description("list a team's published outputs; with --watch, print each output as it lands")
-    .requiredOption('--team <team>')
-    .option('--run <run>')
-    .option('--watch', 'keep running and print each output as it is published (Ctrl-C stops)')
+    .addOption(teamOption('the team whose outputs to list').makeOptionMandatory())
+    .addOption(runOption())
+    .option('--watch', 'keep running and print each output as it is published (with --run: until the run is DONE; Ctrl-C stops)')
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
@@ -142,8 +172,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('fetch')
     .description("download a run's published outputs (and manifests) with progress, verifying every file's size and MD5")
     .argument('<dir>', 'target folder: <dir>/<sample>/v<N>/<step>/<file>')
-    .requiredOption('--team <team>')
-    .requiredOption('--run <run>')
+    .addOption(teamOption('the team whose run to fetch').makeOptionMandatory())
+    .addOption(runOption('the run to fetch').makeOptionMandatory())
     .option('--step <step>', "only this step's outputs")
     .addOption(
       new Option('--progress <mode>', 'how progress is shown (default: tty on a terminal, else lines)').choices(['tty', 'lines', 'none']),
@@ -171,6 +201,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     );
 
   program
+    .command('cancel')
+    .description(
+      'stop a sample (or every sample of a run): its executions and jobs stop, it becomes CANCELLED, nothing more is published; reprocess restarts it',
+    )
+    .argument('<target>', '<team>/<run>/<sample>, or <team>/<run> for every sample of the run')
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addOption(tokenOption())
+    .action((target: string, opts) => run(async () => (await import('./commands/actCommands.ts')).cancelCommand(target, opts))());
+
+  program
     .command('logs')
     .description("what a step's job wrote (stdout and stderr); without --step the failed step, else the running one, else the last")
     .argument('<sample>', '<team>/<run>/<sample>')
@@ -187,7 +229,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('replay')
     .description('re-drive everything that landed since a time; already-cataloged versions are a no-op')
     .requiredOption('--since <time>', 'ISO-8601 time, e.g. 2026-11-23T08:00:00Z')
-    .option('--team <team>')
+    .addOption(teamOption())
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
@@ -205,6 +247,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(configOption())
     .action((opts) => run(async () => (await import('./commands/smoke.ts')).smokeCommand(opts))());
 
+  // A flag error in a subcommand points to that subcommand's help, not the top-level list.
+  for (const command of program.commands) command.showHelpAfterError(`(npx landfall ${command.name()} --help lists its options)`);
   return program;
 }
 

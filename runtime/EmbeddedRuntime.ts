@@ -154,6 +154,8 @@ export class EmbeddedRuntime {
     const names = bucketNames(config);
     for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs, shareDir])
       await mkdir(dir, { recursive: true, mode: 0o700 });
+    // Each configured team's folder is there from the start, so a person sees where a run folder goes (issue 19).
+    for (const team of config.teams) await mkdir(path.join(shareDir, team.id), { recursive: true, mode: 0o700 });
     // A state dir made by an older version (0755) is closed too: nothing under it is reachable by others.
     for (const dir of [layout.root, layout.buckets, layout.catalog, layout.bus, layout.executor, layout.logs]) await chmod(dir, 0o700);
     for (const bucket of new Set([

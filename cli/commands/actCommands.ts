@@ -1,6 +1,6 @@
 import { replayEvents } from '../../functions/landing/replayObjects.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { plural, printJson } from '../output.ts';
+import { counted, plural, printJson } from '../output.ts';
 import { selectTeams } from '../../runtime/identity/identity.ts';
 import { connectAs, controlRequest, putEvents } from '../runtimeClient.ts';
 
@@ -82,7 +82,37 @@ export async function replayCommand(options: ActOptions & { since: string; team?
   if (options.json) printJson({ replayed: events.length, since: new Date(since).toISOString(), teams });
   else
     process.stdout.write(
-      `replayed ${events.length} landed object(s) since ${new Date(since).toISOString()}; already-cataloged versions are a no-op\n`,
+      `replayed ${counted(events.length, 'landed object')} since ${new Date(since).toISOString()}; already-cataloged versions are a no-op\n`,
     );
+  return EXIT.ok;
+}
+
+/**
+ * `landfall cancel <team>/<run>[/<sample>]`: stops the sample's (or the run's samples') executions and jobs and
+ * marks them CANCELLED through the control API (functions/operate/cancelSamples.ts); nothing further is published
+ * for them, and `landfall reprocess` restarts them. A finished sample is skipped with the reason.
+ */
+export async function cancelCommand(target: string, options: ActOptions): Promise<number> {
+  const parts = target.split('/');
+  if (!parts.every(Boolean) || (parts.length !== 2 && parts.length !== 3))
+    throw new CliError(`expected <team>/<run> or <team>/<run>/<sample>, got ${JSON.stringify(target)}`, EXIT.usage);
+  const [team, runId, sampleId] = parts as [string, string, string | undefined];
+  const client = await connectAs(options.stateDir, options.config, options.token);
+  selectTeams(client.identity, client.config, team);
+  const result = await controlRequest<{
+    cancelled: Array<{ sampleId: string; version: number; terminatedJobs: string[]; heldJobs: string[] }>;
+    skipped: Array<{ sampleId: string; reason: string }>;
+  }>(client, { method: 'POST', path: '/cancel', body: { team, runId, ...(sampleId && { sampleId }) } }, options.token);
+  if (options.json) printJson(result);
+  else {
+    for (const sample of result.cancelled) {
+      const jobs = sample.terminatedJobs.length + sample.heldJobs.length;
+      process.stdout.write(`cancelled ${team}/${runId}/${sample.sampleId} v${sample.version} (${counted(jobs, 'job')} stopped)\n`);
+    }
+    for (const skip of result.skipped) process.stdout.write(`  skipped ${skip.sampleId}: ${skip.reason}\n`);
+    process.stdout.write(
+      `restart with: npx landfall reprocess ${sampleId ? target : `--run ${team}/${runId}`} --state-dir ${options.stateDir}\n`,
+    );
+  }
   return EXIT.ok;
 }

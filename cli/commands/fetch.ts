@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { CliError, EXIT } from '../errors.ts';
 import { resolveIdentity, selectTeams } from '../../runtime/identity/identity.ts';
 import { printJson } from '../output.ts';
-import { assertRunId, listTeamOutputs, loadStateConfig, openResults, type TeamOutput } from './outputs.ts';
+import { assertRunHasResults, assertRunId, listTeamOutputs, loadStateConfig, openResults, type TeamOutput } from './outputs.ts';
 
 export interface FetchOptions {
   stateDir: string;
@@ -163,6 +163,7 @@ export async function fetchCommand(options: FetchOptions): Promise<number> {
   assertRunId(options.run);
   const { storage, bucket } = await openResults(options.stateDir, config);
   const { outputs, manifests } = await listTeamOutputs(storage, bucket, team, options.run);
+  if (outputs.length === 0) await assertRunHasResults(storage, bucket, team, options.run);
   const files = outputs.filter(
     (output): output is TeamOutput & { relativePath: string } =>
       output.kind === 'output' && output.relativePath !== undefined && (!options.step || output.step === options.step),

@@ -5,7 +5,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { loadConfig } from '../../config/loadConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
-import { teamPrefix } from '../../contracts/keys.ts';
+import { runIndexKey, teamPrefix } from '../../contracts/keys.ts';
 import { stateLayout, type RuntimeInfo } from '../../runtime/stateLayout.ts';
 import { BucketNotFoundError } from '../../seams/storage/errors.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
@@ -163,6 +163,30 @@ export async function openResults(stateDir: string, config: LandfallConfig): Pro
   return { storage, bucket };
 }
 
+/**
+ * The one rule for an unknown run (issue 19) where no runtime is needed: a run with nothing in the results
+ * bucket under `teams/<team>/runs/<run>/` is unknown here; exit 1 naming the team's runs that have results.
+ */
+export async function assertRunHasResults(storage: ObjectStorage, bucket: string, team: string, run: string): Promise<void> {
+  const objects = await storage.list(bucket, `${teamPrefix(team)}runs/`);
+  const runs = new Set(objects.map((object) => /^teams\/[^/]+\/runs\/([^/]+)\//.exec(object.key)?.[1]).filter(Boolean) as string[]);
+  if (runs.has(run)) return;
+  const known = [...runs].sort();
+  throw new CliError(
+    `no run ${run} for team ${team} in the results; runs with results: ${known.length > 0 ? known.join(', ') : 'none yet'}`,
+    EXIT.failed,
+  );
+}
+
+/** True once the run's index.json says the run is DONE (every sample finished and the run concluded). */
+async function runIsDone(storage: ObjectStorage, bucket: string, team: string, run: string): Promise<boolean> {
+  try {
+    return (JSON.parse((await storage.getBytes(bucket, runIndexKey(team, run))).toString('utf8')) as { status?: string }).status === 'DONE';
+  } catch {
+    return false; // no index yet (or one being replaced): not done
+  }
+}
+
 function describeOutput(output: TeamOutput): string {
   return `${output.publishedAt}  ${output.key}  ${output.size} bytes${output.md5 ? `  md5 ${output.md5}` : ''}`;
 }
@@ -193,6 +217,7 @@ export async function outputsCommand(options: OutputsOptions): Promise<number> {
 
   if (!options.watch) {
     const outputs = await list();
+    if (options.run !== undefined && outputs.length === 0) await assertRunHasResults(storage, bucket, team, options.run);
     if (options.json) printJson(outputs.map(withPath));
     else if (outputs.length === 0) process.stdout.write(`no outputs under ${prefix} yet\n`);
     else
@@ -211,13 +236,19 @@ export async function outputsCommand(options: OutputsOptions): Promise<number> {
   process.once('SIGTERM', onSignal);
   options.signal?.addEventListener('abort', onSignal, { once: true });
   try {
-    if (!options.json) process.stdout.write(`watching ${prefix} (Ctrl-C to stop)\n`);
+    if (!options.json) process.stdout.write(`watching ${prefix} (${options.run ? 'until the run is DONE; ' : ''}Ctrl-C to stop)\n`);
     const shown = new Set<string>();
     while (!stop.signal.aborted && !options.signal?.aborted) {
+      // Checked before listing: what a DONE run published is all listed below, then the watch ends.
+      const done = options.run !== undefined && (await runIsDone(storage, bucket, team, options.run));
       for (const output of await list()) {
         if (shown.has(output.key)) continue;
         shown.add(output.key);
         process.stdout.write(options.json ? `${JSON.stringify(withPath(output))}\n` : `${describeOutput(output)}\n`);
+      }
+      if (done) {
+        if (!options.json) process.stdout.write(`run ${options.run} is DONE: every output is listed above\n`);
+        break;
       }
       await sleep(options.pollMs ?? 500, stop.signal);
     }

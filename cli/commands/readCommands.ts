@@ -1,13 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import type { SampleRecord, SampleStatus } from '../../functions/catalog/types.ts';
+import { SAMPLE_STATUSES, type SampleRecord, type SampleStatus } from '../../functions/catalog/types.ts';
 import { stateLayout } from '../../runtime/stateLayout.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { formatTable, printJson } from '../output.ts';
+import { counted, formatTable, formatUsd, printJson } from '../output.ts';
 import { assertCanRead, selectTeams } from '../../runtime/identity/identity.ts';
+import { requireSample } from '../../functions/operate/lookup.ts';
 import { connectAs, type IdentifiedClient } from '../runtimeClient.ts';
 import { gatherSkippedOnShare, gatherStatus } from './statusReport.ts';
 
-const STATUSES: SampleStatus[] = ['RECEIVING', 'VALIDATING', 'REJECTED', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SUPERSEDED'];
+const STATUSES = SAMPLE_STATUSES;
+
+/** "3 completed, 1 rejected", or "none yet". */
+function describeCounts(counts: Partial<Record<SampleStatus, number>>): string {
+  const parts = Object.entries(counts).map(([status, count]) => `${count} ${status.toLowerCase()}`);
+  return parts.length > 0 ? parts.join(', ') : 'none yet';
+}
 
 export interface CommonOptions {
   stateDir: string;
@@ -27,15 +34,34 @@ function teamsOf(client: IdentifiedClient, team?: string): string[] {
 
 async function allSamples(client: IdentifiedClient, filter: { team?: string; status?: string; run?: string }): Promise<SampleRecord[]> {
   if (filter.status && !STATUSES.includes(filter.status as SampleStatus))
-    throw new CliError(`unknown status ${filter.status} (one of ${STATUSES.join(', ')})`, EXIT.usage);
+    throw new CliError(`unknown status ${filter.status}; known statuses: ${STATUSES.join(', ')}`, EXIT.failed);
   const samples = [];
-  for (const team of teamsOf(client, filter.team)) {
+  const teams = teamsOf(client, filter.team);
+  if (filter.run) await requireRunIn(client, teams, filter.run);
+  for (const team of teams) {
     const list = filter.run
       ? await client.catalog.samples.listInRun(team, filter.run)
       : await client.catalog.samples.listForTeam(team, filter.status as SampleStatus | undefined);
     samples.push(...list.filter((sample) => !filter.status || sample.status === filter.status));
   }
   return samples.sort((a, b) => `${a.team}/${a.runId}/${a.sampleId}`.localeCompare(`${b.team}/${b.runId}/${b.sampleId}`));
+}
+
+/**
+ * The one rule for an unknown run (issue 19): exit 1 naming the runs the caller can see (of `teams`), never
+ * an empty table.
+ */
+async function requireRunIn(client: IdentifiedClient, teams: string[], runId: string): Promise<void> {
+  const known: string[] = [];
+  for (const team of teams) {
+    const runs = await client.catalog.runs.listForTeam(team);
+    if (runs.some((run) => run.runId === runId)) return;
+    known.push(...runs.map((run) => (teams.length > 1 ? `${team}/${run.runId}` : run.runId)));
+  }
+  throw new CliError(
+    `no run ${runId}${teams.length === 1 ? ` for team ${teams[0]}` : ''}; known runs: ${known.length > 0 ? known.sort().join(', ') : 'none'}`,
+    EXIT.failed,
+  );
 }
 
 /** `landfall status`: one screen — samples by status per team, runs in flight, regions, dead letters, last errors. */
@@ -108,8 +134,15 @@ export async function statusCommand(options: CommonOptions): Promise<number> {
   if (runsInFlight.length > 0) {
     process.stdout.write(
       `runs in flight\n${formatTable(
-        ['team', 'run', 'status', 'waiting for', 'missing files', 'signal'],
-        runsInFlight.map((run) => [run.team, run.runId, run.status, run.waitingFor, run.missing, run.signal]),
+        ['team', 'run', 'status', 'samples', 'waiting for', 'signal'],
+        runsInFlight.map((run) => [
+          run.team,
+          run.runId,
+          run.status,
+          describeCounts(run.samples),
+          run.waitingFor ?? (run.missing > 0 ? counted(run.missing, 'missing file') : ''),
+          run.signal,
+        ]),
       )}\n\n`,
     );
   } else process.stdout.write('runs in flight: none\n\n');
@@ -180,7 +213,8 @@ async function resolveSample(client: IdentifiedClient, name: string): Promise<{ 
   if (parts.length !== 1)
     throw new CliError(`name a sample as <team>/<run>/<sample> or a bare sample id, not ${JSON.stringify(name)}`, EXIT.usage);
   const matches = (await allSamples(client, {})).filter((sample) => sample.sampleId === name);
-  if (matches.length === 0) throw new CliError(`no sample ${name}`, EXIT.failed);
+  if (matches.length === 0)
+    throw new CliError(`no sample ${name}; name it as <team>/<run>/<sample> (npx landfall samples lists them)`, EXIT.failed);
   if (matches.length > 1)
     throw new CliError(
       `sample id ${name} is ambiguous: ${matches.map((m) => `${m.team}/${m.runId}/${m.sampleId}`).join(', ')}`,
@@ -193,8 +227,7 @@ async function resolveSample(client: IdentifiedClient, name: string): Promise<{ 
 export async function sampleCommand(name: string, options: CommonOptions): Promise<number> {
   const client = await connectAs(options.stateDir, options.config, options.token);
   const ref = await resolveSample(client, name);
-  const sample = await client.catalog.samples.get(ref);
-  if (!sample) throw new CliError(`no sample ${ref.team}/${ref.runId}/${ref.sampleId}`, EXIT.failed);
+  const sample = await requireSample(client.catalog, ref);
   const versions = await client.catalog.samples.listVersions(ref);
   const lineage = await Promise.all(
     versions.map(async (version) => ({
@@ -228,7 +261,7 @@ export async function sampleCommand(name: string, options: CommonOptions): Promi
         `  rejected: ${reason.file}${reason.line ? ` line ${reason.line}` : ''}: ${reason.message}${reason.code ? ` [${reason.code}]` : ''}\n`,
       );
     for (const step of version.steps) {
-      const cost = step.cost ? `, ${step.cost.vcpuSeconds} vCPU-s ≈ $${step.cost.estimatedUsd.toFixed(4)}` : '';
+      const cost = step.cost ? `, ${step.cost.vcpuSeconds} vCPU-s ≈ ${formatUsd(step.cost.estimatedUsd)}` : '';
       process.stdout.write(
         `  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`,
       );

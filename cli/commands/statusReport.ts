@@ -1,6 +1,6 @@
 import type { Catalog } from '../../functions/catalog/Catalog.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
-import type { RunRecord, SampleRecord } from '../../functions/catalog/types.ts';
+import { type RunRecord, SAMPLE_STATUSES, type SampleRecord, type SampleStatus } from '../../functions/catalog/types.ts';
 import type { SkippedShareRecord } from '../../functions/catalog/ShareSkips.ts';
 
 /** A run not yet DONE: still receiving, waiting for a signal, incomplete, or processing. */
@@ -8,11 +8,18 @@ export interface RunInFlight {
   team: string;
   runId: string;
   status: RunRecord['status'];
+  /** Only while the run is landing (RECEIVING, INCOMPLETE): what completeness waits for. Stale after, so left out. */
   waitingFor?: string;
+  /** Missing files, while the run is landing (0 once it is COMPLETE). */
   missing: number;
   signal?: string;
+  /** Samples by status (once landed, what the run is doing). */
+  samples: Partial<Record<SampleStatus, number>>;
   updatedAt: string;
 }
+
+/** Run statuses in which the run is still landing: what it waits for is current only then. */
+const LANDING: readonly RunRecord['status'][] = ['RECEIVING', 'INCOMPLETE'];
 
 /** A run (in flight or done) with landed files that belong to no sample and are no known run file. */
 export interface RunUnexpectedFiles {
@@ -53,13 +60,22 @@ export async function gatherStatus(catalog: Catalog, config: LandfallConfig, tea
     for (const run of await catalog.runs.listForTeam(team)) {
       if (run.unexpectedCount) unexpectedFiles.push({ team, runId: run.runId, count: run.unexpectedCount, files: run.unexpected ?? [] });
       if (run.status === 'DONE') continue;
+      const landing = LANDING.includes(run.status);
+      const inRun = await catalog.samples.listInRun(team, run.runId);
+      const samples: Partial<Record<SampleStatus, number>> = {};
+      for (const status of SAMPLE_STATUSES) {
+        const count = inRun.filter((sample) => sample.status === status).length;
+        if (count > 0) samples[status] = count;
+      }
       runsInFlight.push({
         team,
         runId: run.runId,
         status: run.status,
-        waitingFor: run.waitingFor,
-        missing: run.missingCount ?? run.missing?.length ?? 0,
+        // The run item keeps what it last waited for; once COMPLETE that is history, not news.
+        ...(landing && run.waitingFor !== undefined && { waitingFor: run.waitingFor }),
+        missing: landing ? (run.missingCount ?? run.missing?.length ?? 0) : 0,
         signal: run.signal,
+        samples,
         updatedAt: run.updatedAt,
       });
     }

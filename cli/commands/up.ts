@@ -2,10 +2,18 @@ import { loadConfig } from '../../config/loadConfig.ts';
 import { EmbeddedRuntime } from '../../runtime/EmbeddedRuntime.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { CliError, EXIT } from '../errors.ts';
+import { counted } from '../output.ts';
 import { MissingProgramsError, StepTooLargeError } from '../../runtime/pipelineTools.ts';
 import { PipelineError } from '../../config/pipeline.ts';
 import { diskFullMessage, isDiskFull } from '../../runtime/diskFull.ts';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeStructuredLogsTo } from '../../functions/shared/powertools.ts';
+import { stateLayout } from '../../runtime/stateLayout.ts';
+
+/** The handlers' structured log under `<state-dir>/logs/` (README "Using it for real"). */
+export const FUNCTION_LOG_NAME = 'functions.jsonl';
 
 /** One line per Landfall fact, for a person watching `landfall up`. */
 export function describeEvent(event: BusEvent): string | undefined {
@@ -15,7 +23,7 @@ export function describeEvent(event: BusEvent): string | undefined {
   const sample = `${d.team}/${d.runId}${d.sampleId ? `/${d.sampleId}` : ''}${d.version ? ` v${d.version}` : ''}`;
   switch (event['detail-type']) {
     case 'Sample Landed':
-      return `landed     ${sample} (${(d.files as string[]).length} files)`;
+      return `landed     ${sample} (${counted((d.files as string[]).length, 'file')})`;
     case 'Sample Cataloged':
       return `cataloged  ${sample}`;
     case 'Sample Rejected':
@@ -23,7 +31,7 @@ export function describeEvent(event: BusEvent): string | undefined {
     case 'Workflow Started':
       return `started    ${sample} ${d.pipeline} (${d.executionName})`;
     case 'Step Output Published':
-      return `published  ${sample} ${d.step} → ${(d.keys as string[]).length} files`;
+      return `published  ${sample} ${d.step} → ${counted((d.keys as string[]).length, 'file')}`;
     case 'Sample Completed':
       return `COMPLETED  ${sample}`;
     case 'Sample Failed':
@@ -34,7 +42,7 @@ export function describeEvent(event: BusEvent): string | undefined {
       return `unexpected ${sample}: ${d.message}`;
     // Platform events: a region, no team or run.
     case 'Region Scaled Down':
-      return `scaled down ${d.region}: warm capacity ${d.warmVcpus} vCPU(s) (${d.alarmName})`;
+      return `scaled down ${d.region}: warm capacity ${counted(Number(d.warmVcpus), 'vCPU')} (${d.alarmName})`;
     case 'Region Woke Up':
       return `woke up    ${d.region} for ${d.jobName}: running ${(Number(d.wakeLatencyMs) / 1000).toFixed(1)} s after submission`;
     default:
@@ -78,6 +86,13 @@ export async function upCommand(options: { stateDir: string; config?: string; sh
   };
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
+  // The handlers' structured logs go to a file: the terminal keeps the lines below (events, problems).
+  const functionLogs = path.join(stateLayout(options.stateDir).logs, FUNCTION_LOG_NAME);
+  await mkdir(path.dirname(functionLogs), { recursive: true, mode: 0o700 });
+  const logStream = createWriteStream(functionLogs, { flags: 'a', mode: 0o600 });
+  // A log that cannot be written is said once; the runtime's own checks catch a full disk.
+  logStream.once('error', (error) => process.stderr.write(`warning: ${functionLogs}: ${error.message}; structured logs are lost\n`));
+  writeStructuredLogsTo(logStream);
   const runtime = await startRuntime({
     config,
     configPath,
@@ -101,7 +116,8 @@ export async function upCommand(options: { stateDir: string; config?: string; sh
       `  share:    ${runtime.shareDir}   drop runs as <team>/<run>/... (teams: ${config.teams.map((t) => t.id).join(', ')})`,
       `  outputs:  ${runtime.layout.buckets}/${config.app}-results/teams/`,
       `  state:    ${runtime.layout.root}`,
-      `  look:     landfall status --state-dir ${options.stateDir}`,
+      `  logs:     ${functionLogs} (structured, one JSON line each); a step's job: npx landfall logs <team>/<run>/<sample>`,
+      `  look:     npx landfall status --state-dir ${options.stateDir}`,
       `  dashboard: ${runtime.dashboardUrl}   sign in with a token from ${runtime.layout.root}/tokens.json`,
       'Ctrl-C stops it.',
       '',

@@ -4,7 +4,7 @@
  * - `unauthenticated`: no token where one is required, or a token that matches nobody;
  * - `refused`: the identity may not read what it asked for (or its team left the config);
  * - `unknown-team`: the team asked for is not in the config.
- * The CLI turns `refused` into exit 1 and the others into exit 2 (cli/errors.ts), the dashboard into 403.
+ * The CLI turns `refused` and `unknown-team` into exit 1 and the others into exit 2 (cli/errors.ts), the dashboard into 403.
  */
 export type IdentityProblem = 'tokens-file' | 'unauthenticated' | 'refused' | 'unknown-team';
 

@@ -57,7 +57,7 @@ export function skipReason(
     case 'temporary':
       return 'a temporary file name (~, .tmp, .part, .partial, .crdownload): it never lands; if the copy finished, rename it to its final name';
     case 'outside-run-folder':
-      return 'files must be inside share/<team>/<run>/; left on the share, not landed';
+      return 'outside a run folder: files land only from share/<team>/<run>/ (one folder per run); move it into its run folder there, or delete it if it is not data; left on the share, not landed';
     case 'unknown-team':
       return `"${detail.team}" is not a team in the config: its folder is left on the share, not landed; add the team to landfall.config.ts or move the run into a team's folder`;
     case 'unsafe-name':

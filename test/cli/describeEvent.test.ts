@@ -36,7 +36,7 @@ describe('progress lines of landfall up and the demo', () => {
         scaledDownAt: 1,
         dedupeKey: 'k',
       }),
-      line: 'scaled down eu-west-1: warm capacity 0 vCPU(s) (landfall-dev-inactivity-eu-west-1)',
+      line: 'scaled down eu-west-1: warm capacity 0 vCPUs (landfall-dev-inactivity-eu-west-1)',
     },
     {
       case: 'a region waking up',

@@ -128,10 +128,10 @@ describe('fetchCommand', () => {
       message: "team lab-a cannot read team lab-b's data (use that team's token, or the operator's)",
     },
     {
-      case: 'a run without published outputs',
+      case: 'a run unknown to the results (issue 19: one rule for unknown names)',
       options: { run: 'RUN_A_9999' },
       code: EXIT.failed,
-      message: 'no published outputs for lab-a/RUN_A_9999 yet',
+      message: 'no run RUN_A_9999 for team lab-a in the results; runs with results: RUN_A_0001',
     },
     {
       case: 'a step without published outputs',

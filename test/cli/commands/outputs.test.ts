@@ -97,7 +97,19 @@ describe('outputsCommand', () => {
   it.each([
     { case: 'an unknown token', options: { team: 'lab-a', token: 'lft_nope' }, code: EXIT.usage, message: /^unknown token/ },
     { case: 'a run id that is a path', options: { team: 'lab-a', run: '../../lab-b' }, code: EXIT.usage, message: /^not a run id/ },
-    { case: 'an unknown team (operator)', options: { team: 'lab-zz' }, code: EXIT.usage, message: /^unknown team lab-zz/ },
+    // Issue 19: one rule for unknown names, exit 1 with the known names.
+    {
+      case: 'an unknown team (operator)',
+      options: { team: 'lab-zz' },
+      code: EXIT.failed,
+      message: /^unknown team lab-zz \(teams: lab-a, lab-b\)/,
+    },
+    {
+      case: 'a run unknown to the results',
+      options: { team: 'lab-a', run: 'RUN_A_9999' },
+      code: EXIT.failed,
+      message: 'no run RUN_A_9999 for team lab-a in the results; runs with results: RUN_A_0001',
+    },
   ])('exits $code for $case', async ({ options, code, message }) => {
     // Act
     const result = await capture(() => outputsCommand({ stateDir: state.stateDir, config: state.configPath, ...options }));
@@ -120,12 +132,16 @@ describe('outputsCommand', () => {
   });
 
   it('says so when a team has no outputs yet', async () => {
-    // Act
-    const result = await capture(() =>
-      outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_9999' }),
+    // Prepare: a third team in the config, with nothing published
+    const config = path.join(state.stateDir, 'three-teams.config.mjs');
+    await writeFile(
+      config,
+      `export default ${JSON.stringify({ ...configInput, teams: [...configInput.teams, { id: 'lab-c', pipeline: 'demo' }] })};\n`,
     );
+    // Act
+    const result = await capture(() => outputsCommand({ stateDir: state.stateDir, config, team: 'lab-c' }));
     // Assess
-    expect(result.stdout).toBe('no outputs under teams/lab-a/runs/RUN_A_9999/ yet\n');
+    expect(result.stdout).toBe('no outputs under teams/lab-c/ yet\n');
   });
 
   describe('--watch', () => {

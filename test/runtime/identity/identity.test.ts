@@ -210,7 +210,8 @@ describe('identity', () => {
       const error = refusal(() => selectTeams(operator, config, 'lab-zz'));
       // Assess
       expect(error).toMatchObject({ problem: 'unknown-team', message: 'unknown team lab-zz (teams: lab-a, lab-b)' });
-      expect(exitCodeOf(error)).toBe(EXIT.usage);
+      // Issue 19: one rule for every unknown name (team, run, sample): exit 1 with the known names.
+      expect(exitCodeOf(error)).toBe(EXIT.failed);
     });
   });
 });

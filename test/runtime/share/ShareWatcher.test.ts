@@ -128,7 +128,8 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect(skipped).toHaveLength(5);
     expect(skipped.find((entry) => entry.path === 'genomics/loose.txt')).toMatchObject({
       team: 'genomics',
-      reason: 'files must be inside share/<team>/<run>/; left on the share, not landed',
+      reason:
+        'outside a run folder: files land only from share/<team>/<run>/ (one folder per run); move it into its run folder there, or delete it if it is not data; left on the share, not landed',
     });
     // An unconfigured folder is nobody's team: only the operator sees it.
     expect(skipped.find((entry) => entry.kind === 'unknown-team')).toEqual({
