@@ -96,8 +96,10 @@ function toJson(result: ValidationResult) {
   };
 }
 
+/** `file:line`, or the file alone when the message itself starts with its line (never both: issue 19). */
 function where(reason: ValidationReason): string {
-  return reason.line !== undefined ? `${reason.file}:${reason.line}` : reason.file;
+  if (reason.line === undefined || reason.message.startsWith(`line ${reason.line}`)) return reason.file;
+  return `${reason.file}:${reason.line}`;
 }
 
 function formatRules(): string {

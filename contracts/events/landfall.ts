@@ -84,7 +84,7 @@ export const landfallEventDetails = {
   /** Every step of the version published: `keys` are its published outputs and its manifest. */
   'Sample Completed': z.object({ ...SampleFields, steps: z.array(z.string()), keys: ObjectKeys, manifestKey: z.string() }),
   /**
-   * Every sample of the run is terminal (COMPLETED, FAILED, REJECTED or SUPERSEDED): emitted once per set of
+   * Every sample of the run is terminal (COMPLETED, FAILED, REJECTED, CANCELLED or SUPERSEDED): emitted once per set of
    * terminal sample versions (a changed re-upload that completes later makes a new fact). `keys` are the
    * run's index.json and the manifests of its samples' current versions.
    */

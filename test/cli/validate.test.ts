@@ -226,6 +226,15 @@ describe('landfall validate (the real command line, spawned)', () => {
     expect(corrupt.stdout).toContain('truncated gzip');
   });
 
+  it('names the location of a problem once in the text output (issue 19: not "README.md:1: line 1: ...")', async () => {
+    // Act: a file that is not FASTQ at all
+    const result = await landfall(resolve('README.md'));
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${resolve('README.md')}: line 1: record 1: expected a header line starting with '@'`);
+    expect(result.stdout).not.toMatch(/README\.md:1: line 1/);
+  });
+
   it("applies the config's validation settings: legacy '.' no-calls rejected by default, accepted with legacyNoCalls", async () => {
     // Prepare
     const path = join(root, 'S4.R1.fastq.gz');
@@ -298,7 +307,8 @@ describe('landfall validate --rules', () => {
     const result = await run(paths.bad);
 
     // Assess
-    expect(result.stdout).toMatch(/:12: line 12: record 3 has 3 quality characters for 4 bases.*\[FASTQ_QUALITY_LENGTH\]$/m);
+    // The location once (issue 19): "<file>: line 12: ...", no longer "<file>:12: line 12: ...".
+    expect(result.stdout).toMatch(/\.fastq\.gz: line 12: record 3 has 3 quality characters for 4 bases.*\[FASTQ_QUALITY_LENGTH\]$/m);
   });
 });
 
