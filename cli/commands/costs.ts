@@ -1,7 +1,7 @@
 import { costReport } from '../../functions/catalog/costReport.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { selectTeams } from '../../runtime/identity/identity.ts';
-import { formatTable, printJson } from '../output.ts';
+import { formatTable, formatUsd, printJson } from '../output.ts';
 import { connectAs } from '../runtimeClient.ts';
 
 export interface CostsOptions {
@@ -14,7 +14,7 @@ export interface CostsOptions {
   since?: string;
 }
 
-const usd = (value: number) => `$${value.toFixed(4)}`;
+const usd = formatUsd;
 const hours = (seconds: number) => (seconds / 3600).toFixed(3);
 const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(2);
 
@@ -35,15 +35,25 @@ export async function costsCommand(options: CostsOptions): Promise<number> {
     return EXIT.ok;
   }
   if (report.runs.length === 0) {
+    if (options.run) {
+      // The one rule for an unknown name: exit 1 with the known runs.
+      const known = (await costReport(client.catalog, teams)).runs.map((run) => run.runId).sort();
+      if (!known.includes(options.run))
+        throw new CliError(
+          `no run ${options.run} for ${teams.join(', ')}; known runs: ${known.length > 0 ? known.join(', ') : 'none'}`,
+          EXIT.failed,
+        );
+    }
     process.stdout.write(
       `no runs${options.run ? ` named ${options.run}` : ''}${since ? ` since ${since.toISOString()}` : ''} for ${teams.join(', ')}\n`,
     );
     return EXIT.ok;
   }
-  const columns = ['jobs', 'failed', 'attempts', 'vCPU-h', 'GB-h', 'moved GiB', 'compute', 'transfer', 'total'];
+  const columns = ['jobs', 'failed', 're-placed', 'attempts', 'vCPU-h', 'GB-h', 'moved GiB', 'compute', 'transfer', 'total'];
   const figures = (row: (typeof report.runs)[number] | (typeof report.teams)[number]) => [
     row.jobs,
     row.failedJobs,
+    row.replacedJobs,
     row.attempts,
     hours(row.vcpuSeconds),
     hours(row.memoryGbSeconds),

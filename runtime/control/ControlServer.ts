@@ -120,7 +120,6 @@ export async function startControlServer(options: {
   services?: ControlServices;
 }): Promise<ControlServer> {
   const reprocess = async (identity: Identity, body: Record<string, unknown>) => {
-    const services = needServices(options.services);
     const request: ReprocessRequest = {
       team: stringField(body, 'team', true)!,
       runId: stringField(body, 'runId', true)!,
@@ -130,32 +129,30 @@ export async function startControlServer(options: {
       ...(body.urgent === true && { urgent: true }),
     };
     authorizeTeam(identity, request.team);
-    const plan = await checkReprocess(services, request);
+    const plan = await checkReprocess(needServices(options.services), request);
     const detail = { ...request, dedupeKey: `reprocess:${randomUUID()}` };
     await options.bus.publish([landfallEvent('Reprocess Requested', detail) as BusEvent]);
     return { status: 202, body: { accepted: detail, reprocess: plan.targets.map((target) => target.sampleId), skipped: plan.skipped } };
   };
 
   const cancel = async (identity: Identity, body: Record<string, unknown>) => {
-    const services = needServices(options.services);
     const team = stringField(body, 'team', true)!;
     const runId = stringField(body, 'runId', true)!;
     const sampleId = stringField(body, 'sampleId', false);
     authorizeTeam(identity, team);
     const by = identity.kind === 'operator' ? 'the operator' : `team ${identity.team}`;
-    const result = await cancelSamples(services, { team, runId, ...(sampleId !== undefined && { sampleId }), by });
+    const result = await cancelSamples(needServices(options.services), { team, runId, ...(sampleId !== undefined && { sampleId }), by });
     return { status: 200, body: result };
   };
 
   const logs = async (identity: Identity, query: URLSearchParams) => {
-    const services = needServices(options.services);
     const field = (name: string) => stringField(Object.fromEntries(query), name, false);
     const [team, runId, sampleId] = [field('team'), field('run'), field('sample')];
     if (!team || !runId || !sampleId) throw new Reply(400, 'team, run and sample are required');
     authorizeTeam(identity, team);
     const attempt = field('attempt');
     if (attempt !== undefined && !/^\d+$/.test(attempt)) throw new Reply(400, `attempt must be a whole number, got ${attempt}`);
-    const page = await readStepLog(services, {
+    const page = await readStepLog(needServices(options.services), {
       team,
       runId,
       sampleId,

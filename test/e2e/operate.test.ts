@@ -6,6 +6,8 @@
  * - `landfall runs --json` lists every run with sample counts that add up to the samples in the catalog
  *   (recounted here from the catalog, not from the command's totals).
  * - One rule for unknown names: exit 1 with the known names (samples/outputs/fetch --run, --team, --status).
+ * - The terminal shows what a person needs: the handlers' JSON logs go to <state-dir>/logs/functions.jsonl, and the
+ *   AWS SDK's Node-version warning is not printed (under Node 20, which the bin may run on).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -151,8 +153,11 @@ describe('operate without logs: cancel, runs, unknown names', () => {
     const fetchRun = await runLandfall(stateDir, ['fetch', path.join(stateDir, 'fetched'), '--team', TEAM, '--run', 'NORUN']);
     const sample = await runLandfall(stateDir, ['sample', `${TEAM}/${RUN_ID}/NOSAMPLE`]);
     const runsStatus = await runLandfall(stateDir, ['runs', '--status', 'FINISHED']);
+    const costsRun = await runLandfall(stateDir, ['costs', '--team', TEAM, '--run', 'NORUN']);
     // Assess
-    for (const result of [samplesRun, samplesTeam, samplesStatus, outputsRun, fetchRun, sample, runsStatus]) expect(result.code).toBe(1);
+    for (const result of [samplesRun, samplesTeam, samplesStatus, outputsRun, fetchRun, sample, runsStatus, costsRun])
+      expect(result.code).toBe(1);
+    expect(costsRun.stderr).toContain(`no run NORUN for ${TEAM}; known runs: ${RUN_ID}`);
     expect(samplesRun.stderr).toContain('no run NORUN');
     expect(samplesRun.stderr).toContain(RUN_ID);
     expect(samplesTeam.stderr).toContain('unknown team nosuch (teams: genomics, microbio)');
@@ -161,6 +166,39 @@ describe('operate without logs: cancel, runs, unknown names', () => {
     expect(fetchRun.stderr).toContain(`no run NORUN for team ${TEAM} in the results`);
     expect(sample.stderr).toContain(`known samples: ${[hung, finished].sort().join(', ')}`);
     expect(runsStatus.stderr).toContain('known run statuses: RECEIVING, INCOMPLETE, COMPLETE, PROCESSING, DONE');
+  });
+
+  it("keeps the terminal for people: the handlers' JSON warnings go to logs/functions.jsonl, no SDK Node warning", async () => {
+    // Prepare: a reprocess request that skipped the control API's check reaches the handler, which warns
+    const tokens = JSON.parse(readFileSync(path.join(stateDir, 'tokens.json'), 'utf8')) as { operator: string };
+    const functionLog = path.join(stateDir, 'logs', 'functions.jsonl');
+    // Act
+    const response = await fetch(`http://127.0.0.1:${runtime.info.ports.control}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.operator}` },
+      body: JSON.stringify({
+        Entries: [
+          {
+            source: 'landfall',
+            'detail-type': 'Reprocess Requested',
+            detail: { team: TEAM, runId: RUN_ID, sampleId: 'NOSAMPLE', dedupeKey: 'reprocess:unchecked' },
+          },
+        ],
+      }),
+    });
+    const status = await runLandfall(stateDir, ['status']);
+    // Assess: the warning is in the file, the terminal has no JSON, no SDK warning, nothing dead-lettered
+    expect(response.status).toBe(200);
+    await waitFor('the refusal in the structured log', () =>
+      existsSync(functionLog) && readFileSync(functionLog, 'utf8').includes('reprocess refused') ? true : undefined,
+    );
+    expect(readFileSync(functionLog, 'utf8')).toContain('no sample NOSAMPLE');
+    expect(runtime.output()).not.toMatch(/^\{"level"/m);
+    expect(runtime.output()).not.toContain('No application metrics to publish');
+    expect(runtime.output()).toContain(`logs:     ${functionLog}`);
+    for (const output of [runtime.output(), status.stderr]) expect(output).not.toContain('NodeVersionSupportWarning');
+    expect(status.code).toBe(0);
+    expect(existsSync(path.join(stateDir, 'bus', 'dead-letters.jsonl'))).toBe(false);
   });
 
   it('reprocess restarts the cancelled sample to COMPLETED', async () => {

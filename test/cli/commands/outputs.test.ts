@@ -189,6 +189,32 @@ describe('outputsCommand', () => {
       for (const text of TEAM_B_STRINGS) expect(result.stdout).not.toContain(text);
     });
 
+    it('with --run, stops by itself once the run is DONE, after listing what it published (issue 19)', async () => {
+      // Prepare: watching a run still processing
+      const indexKey = 'teams/lab-a/runs/RUN_A_0001/index.json';
+      await state.storage.put(RESULTS, indexKey, JSON.stringify({ team: 'lab-a', runId: 'RUN_A_0001', status: 'PROCESSING' }));
+      const watching = startCapture(() =>
+        outputsCommand({ stateDir: state.stateDir, config: state.configPath, team: 'lab-a', run: 'RUN_A_0001', watch: true, pollMs: 20 }),
+      );
+      await waitFor('the outputs already there', () => watching.current().stdout.includes('AlphaS2/v1/qc/qc.json'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stillWatching = watching.current().stdout.includes('DONE: every output');
+      // Act: the last output is published and the run concludes
+      await publishSteps(state.storage, { team: 'lab-a', run: 'RUN_A_0001', sample: 'AlphaS2' }, { trim: { 'AlphaS2_R1.fastq.gz': 'GG' } });
+      await state.storage.put(RESULTS, indexKey, JSON.stringify({ team: 'lab-a', runId: 'RUN_A_0001', status: 'DONE' }));
+      const result = await Promise.race([
+        watching.result,
+        new Promise<'still watching'>((resolve) => setTimeout(() => resolve('still watching'), 5_000)),
+      ]);
+      // Assess
+      expect(stillWatching).toBe(false);
+      expect(result).not.toBe('still watching');
+      const { code, stdout } = result as { code: number; stdout: string };
+      expect(code).toBe(EXIT.ok);
+      expect(stdout).toContain('AlphaS2/v1/trim/AlphaS2_R1.fastq.gz');
+      expect(stdout.trim().split('\n').at(-1)).toBe('run RUN_A_0001 is DONE: every output is listed above');
+    });
+
     it('prints one JSON object per line with --json', async () => {
       // Prepare
       const stop = new AbortController();

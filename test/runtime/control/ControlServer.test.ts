@@ -83,4 +83,28 @@ describe('ControlServer (the local PutEvents)', () => {
     expect(published).toHaveLength(status === 200 ? entries.length : 0);
     if (status === 403) expect(result.body.error).toMatch(/^Entries\[\d\]: /);
   });
+
+  it.each([
+    {
+      case: "a team reprocessing another team's sample",
+      method: 'POST',
+      route: '/reprocess',
+      body: { team: 'microbio', runId: 'R', sampleId: 'S' },
+    },
+    { case: "a team cancelling another team's run", method: 'POST', route: '/cancel', body: { team: 'microbio', runId: 'R' } },
+    { case: "a team reading another team's step log", method: 'GET', route: '/logs?team=microbio&run=R&sample=S', body: undefined },
+  ])('refuses $case (403) before looking anything up, and publishes nothing', async ({ method, route, body }) => {
+    // Act
+    const response = await fetch(`http://127.0.0.1:${server.port}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.teams.genomics}` },
+      ...(body && { body: JSON.stringify(body) }),
+    });
+    // Assess
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: string }).error).toBe(
+      "team genomics cannot act on team microbio's data (use that team's token, or the operator's)",
+    );
+    expect(published).toEqual([]);
+  });
 });
