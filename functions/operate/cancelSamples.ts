@@ -14,8 +14,11 @@ export interface CancelRequest {
   by?: string;
 }
 
-/** Versions in these statuses are still on their way and can be cancelled. */
-export const CANCELLABLE_STATUSES: readonly SampleStatus[] = ['VALIDATING', 'READY', 'RUNNING'];
+/**
+ * Versions in these statuses are on their way through the pipeline and can be cancelled. A VALIDATING version
+ * is not: validation's conclusion would overwrite the status and start the workflow; it is cancellable once READY.
+ */
+export const CANCELLABLE_STATUSES: readonly SampleStatus[] = ['READY', 'RUNNING'];
 
 export interface CancelResult {
   cancelled: Array<{ sampleId: string; version: number; stoppedExecution: boolean; terminatedJobs: string[]; heldJobs: string[] }>;

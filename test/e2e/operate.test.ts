@@ -10,7 +10,8 @@
  *   AWS SDK's Node-version warning is not printed (under Node 20, which the bin may run on).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -199,6 +200,27 @@ describe('operate without logs: cancel, runs, unknown names', () => {
     for (const output of [runtime.output(), status.stderr]) expect(output).not.toContain('NodeVersionSupportWarning');
     expect(status.code).toBe(0);
     expect(existsSync(path.join(stateDir, 'bus', 'dead-letters.jsonl'))).toBe(false);
+  });
+
+  it('up made a share folder for every team; a stray file is shown by status with its path and what to do', async () => {
+    // Prepare
+    const share = runtime.info.shareDir;
+    // Act: a file dropped into the team folder, outside any run folder
+    await writeFile(path.join(share, TEAM, 'notes.txt'), 'not a run');
+    const entry = await waitFor(
+      'the stray file in status',
+      async () => {
+        const result = await runLandfall(stateDir, ['status', '--json']);
+        const status = JSON.parse(result.stdout) as { notLandedFromShare: { entries: Array<{ path: string; reason: string }> } };
+        return status.notLandedFromShare.entries.find((skipped) => skipped.path === `${TEAM}/notes.txt`);
+      },
+      60_000,
+    );
+    const text = await runLandfall(stateDir, ['status']);
+    // Assess
+    for (const team of ['genomics', 'microbio']) expect(statSync(path.join(share, team)).isDirectory()).toBe(true);
+    expect(entry.reason).toContain('move it into its run folder');
+    expect(text.stdout).toMatch(new RegExp(`${TEAM}/notes\\.txt +outside a run folder: files land only from share/<team>/<run>/`));
   });
 
   it('reprocess restarts the cancelled sample to COMPLETED', async () => {
