@@ -29,6 +29,7 @@ export const SAMPLE_STATUSES: readonly SampleStatus[] = [
   'RUNNING',
   'COMPLETED',
   'FAILED',
+  'CANCELLED',
   'SUPERSEDED',
 ];
 
