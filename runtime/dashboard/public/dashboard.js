@@ -104,7 +104,11 @@ function renderSummary(overview) {
   return `<ul class="counters" aria-label="Summary">
     <li><span class="count">${summary.runsInFlight}</span> of ${plural(summary.runs, 'run')} in flight</li>
     <li><span class="count">${summary.samples}</span> ${summary.samples === 1 ? 'sample' : 'samples'}</li>${counts}
-    <li><span class="count">${esc(usd(summary))}</span> estimated</li>
+    <li><span class="count">${esc(usd(summary))}</span> estimated</li>${
+      overview.notLanded.count > 0
+        ? `<li><a href="#not-landed"><span class="count">${overview.notLanded.count}</span> ${overview.notLanded.count === 1 ? 'entry' : 'entries'} on the share not landed</a></li>`
+        : ''
+    }
   </ul>`;
 }
 

@@ -81,6 +81,9 @@ describe('the dashboard page’s rendering', () => {
     expect(text(html)).toContain('2 samples ·');
     expect(html).not.toContain('(s)');
     expect(text(page.renderSummary(overviewOf(run('ONE', 'DONE', ['COMPLETED']))))).toContain('1 of 1 run in flight');
+    expect(text(page.renderSummary(overviewOf(run('ONE', 'DONE', ['COMPLETED']))))).not.toContain('not landed');
+    const stray = { ...overviewOf(run('ONE', 'DONE', ['COMPLETED'])), notLanded: { count: 2, shown: [] } };
+    expect(text(page.renderSummary(stray))).toContain('2 entries on the share not landed');
   });
 
   it('shows costs with the digits that matter, never $0.0000 (defect 10)', () => {
