@@ -299,7 +299,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     const given = request.headers[CSRF_HEADER];
     if (!expected || typeof given !== 'string' || !sameSecret(given, expected))
       return json(response, 403, {
-        error: `refused: an action needs the signed-in page's anti-forgery token (${CSRF_HEADER}); scripts use the control API (landfall reprocess, landfall replay)`,
+        error: `refused: an action needs the signed-in page's anti-forgery token (${CSRF_HEADER}); scripts use the control API (landfall reprocess, landfall cancel, landfall replay)`,
       });
     let body: unknown;
     try {

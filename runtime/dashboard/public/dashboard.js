@@ -249,8 +249,10 @@ function renderActivity(activity) {
     .join('')}</ol>`;
 }
 
-/** Which actions a sample offers the operator: reprocess once it finished (one way or another). */
+/** Which actions a sample offers the operator: reprocess once it finished (one way or another), cancel while on its way. */
 const REPROCESSABLE = ['COMPLETED', 'FAILED', 'CANCELLED'];
+// As functions/operate/cancelSamples.ts CANCELLABLE_STATUSES (a validating sample finishes validation first).
+const CANCELLABLE = ['READY', 'RUNNING'];
 
 /**
  * Each step's bar spans its start to its end (now, while it runs) on one scale for the whole run, so the
@@ -305,6 +307,11 @@ function sampleActions(t, s) {
       `<button type="button" class="secondary" data-action="reprocess" data-team="${esc(t.team)}" data-run-id="${esc(t.runId)}" data-sample-id="${esc(s.sampleId)}"
         data-steps="${esc((s.steps ?? []).join(','))}" data-focus-key="${key('rp', t.team, t.runId, s.sampleId)}">Reprocess ${esc(s.sampleId)}…</button>`,
     );
+  if (CANCELLABLE.includes(s.status))
+    buttons.push(
+      `<button type="button" class="secondary" data-action="cancel" data-team="${esc(t.team)}" data-run-id="${esc(t.runId)}" data-sample-id="${esc(s.sampleId)}"
+        data-focus-key="${key('cx', t.team, t.runId, s.sampleId)}">Cancel ${esc(s.sampleId)}…</button>`,
+    );
   return buttons.length ? `<div class="actions">${buttons.join('')}</div>` : '';
 }
 
@@ -326,7 +333,12 @@ function renderTimeline(t) {
     ${
       csrf
         ? `<div class="actions"><button type="button" class="secondary" data-action="replay" data-team="${esc(t.team)}" data-run-id="${esc(t.runId)}"
-            data-focus-key="${key('rl', t.team, t.runId)}">Replay run ${esc(t.runId)}…</button></div>`
+            data-focus-key="${key('rl', t.team, t.runId)}">Replay run ${esc(t.runId)}…</button>${
+              t.samples.some((s) => CANCELLABLE.includes(s.status))
+                ? ` <button type="button" class="secondary" data-action="cancel" data-team="${esc(t.team)}" data-run-id="${esc(t.runId)}"
+            data-focus-key="${key('cr', t.team, t.runId)}">Cancel run ${esc(t.runId)}…</button>`
+                : ''
+            }</div>`
         : ''
     }
     ${
@@ -432,23 +444,37 @@ function confirmAction(button) {
   const steps = (button.dataset.steps ?? '').split(',').filter(Boolean);
   const target = sampleId ? `${team}/${runId}/${sampleId}` : `${team}/${runId}`;
   pendingAction = { action, team, runId, sampleId, button };
-  document.getElementById('confirm-title').textContent = action === 'reprocess' ? `Reprocess ${target}?` : `Replay run ${target}?`;
-  document.getElementById('confirm-text').textContent =
-    action === 'reprocess'
-      ? 'Its landed files run through the pipeline again as a new execution; steps before the one you choose reuse their published outputs.'
-      : 'Every landed file of the run is sent through landing again; what the catalog already has is left as it is.';
+  const words = {
+    reprocess: [
+      `Reprocess ${target}?`,
+      'Its landed files run through the pipeline again as a new execution; steps before the one you choose reuse their published outputs.',
+      'Reprocess',
+    ],
+    replay: [
+      `Replay run ${target}?`,
+      'Every landed file of the run is sent through landing again; what the catalog already has is left as it is.',
+      'Replay',
+    ],
+    cancel: [
+      sampleId ? `Cancel ${target}?` : `Cancel every sample of run ${target} still on its way?`,
+      'Its execution and running jobs are stopped and it is marked Cancelled; nothing more is published for it. Reprocess restarts it.',
+      'Cancel it',
+    ],
+  }[action];
+  document.getElementById('confirm-title').textContent = words[0];
+  document.getElementById('confirm-text').textContent = words[1];
   const from = document.getElementById('confirm-from');
   from.hidden = action !== 'reprocess';
   document.getElementById('confirm-step').innerHTML = `<option value="">every step</option>${steps
     .map((step) => `<option value="${esc(step)}">${esc(step)}</option>`)
     .join('')}`;
-  document.getElementById('confirm-go').textContent = action === 'reprocess' ? 'Reprocess' : 'Replay';
+  document.getElementById('confirm-go').textContent = words[2];
   dialog.showModal();
 }
 
 async function sendAction() {
   const { action, team, runId, sampleId } = pendingAction;
-  const body = action === 'reprocess' ? { team, runId, sampleId } : { team, runId };
+  const body = action === 'replay' || !sampleId ? { team, runId } : { team, runId, sampleId };
   const fromStep = document.getElementById('confirm-step').value;
   if (action === 'reprocess' && fromStep) body.fromStep = fromStep;
   const status = document.getElementById('action-status');
@@ -471,7 +497,7 @@ async function sendAction() {
 }
 
 document.addEventListener('click', (event) => {
-  const button = event.target.closest('button[data-action="reprocess"], button[data-action="replay"]');
+  const button = event.target.closest('button[data-action="reprocess"], button[data-action="replay"], button[data-action="cancel"]');
   if (button && csrf) confirmAction(button);
 });
 

@@ -323,8 +323,12 @@ describe('dashboard actions and downloads (issue 19)', () => {
         storage,
         events: { publish: async (events) => void published.push(...events) },
         // Collaborators of readStepLog this file does not reach (the browser test reads a real job's log)
-        jobs: { describe: async () => undefined } as never,
+        jobs: { describe: async () => undefined, terminate: async () => undefined } as never,
         jobLogs: { readAttemptLog: async () => undefined },
+        // What cancel stops: the seeded running sample has no execution or job id, so nothing of these is called
+        workflows: { stopExecution: async () => undefined } as never,
+        metrics: {} as never,
+        capacity: {} as never,
       },
     });
   });
@@ -493,5 +497,19 @@ describe('dashboard actions and downloads (issue 19)', () => {
     expect(unknown).toEqual({ status: 404, body: expect.stringContaining('has no step align; steps that ran: qc, trim') });
     expect(otherTeam).toEqual({ status: 403, body: expect.stringContaining("team microbio cannot read team genomics's data") });
     expect(badAttempt.status).toBe(400);
+  });
+
+  it('cancels a running sample with `landfall cancel`’s own function, and refuses a finished one with its words', async () => {
+    // Prepare
+    const operator = await session(tokens.operator);
+    const headers = { cookie: operator.cookie, 'x-csrf-token': operator.snapshot.actions!.csrf };
+    // Act
+    const finished = await act('cancel', { team: 'genomics', runId: RUN_G, sampleId: 'S1' }, headers);
+    const running = await act('cancel', { team: 'genomics', runId: RUN_G, sampleId: 'S2' }, headers);
+    // Assess
+    expect(finished.status).toBe(409);
+    expect(finished.body.error).toContain('v2 is COMPLETED: only a sample on its way');
+    expect(running).toEqual({ status: 202, body: { message: `Cancelled 1 sample of genomics/${RUN_G}/S2.` } });
+    expect(await test.catalog.samples.get({ team: 'genomics', runId: RUN_G, sampleId: 'S2' })).toMatchObject({ status: 'CANCELLED' });
   });
 });

@@ -16,10 +16,14 @@ interface Page {
   usd(cost: { estimatedUsd: number }): string;
 }
 
-/** The script's top-level functions, with a document that only takes listeners (nothing runs until DOMContentLoaded). */
-function loadPage(): Page {
+/**
+ * The script's top-level functions, with a document that only takes listeners (nothing runs until
+ * DOMContentLoaded); `csrf` is what an operator's snapshot would have set (another script shares the scope).
+ */
+function loadPage(csrf?: string): Page {
   const context = createContext({ document: { addEventListener: () => undefined }, Date, Math, Number, String, JSON });
   runInContext(readFileSync(new URL('../../../runtime/dashboard/public/dashboard.js', import.meta.url), 'utf8'), context);
+  if (csrf) runInContext(`csrf = ${JSON.stringify(csrf)};`, context);
   return context as unknown as Page;
 }
 
@@ -171,5 +175,39 @@ describe('the dashboard page’s rendering', () => {
     expect(html).toContain(`href="/api/logs/genomics/R1/S1/qc?attempt=1"`);
     // no anti-forgery value (a team's page, or not signed in as the operator): no action buttons
     expect(html).not.toContain('data-action="reprocess"');
+  });
+
+  it('offers the operator reprocess for finished samples and cancel for samples on their way, and a team nothing', () => {
+    // Prepare: one run, a completed and a running sample
+    const timeline = (statuses: RunRow['samples'][number]['status'][]) => ({
+      team: 'genomics',
+      runId: 'R2',
+      status: 'PROCESSING',
+      state: runState({ status: 'PROCESSING' }, {}),
+      createdAt: '2026-12-03T10:00:00.000Z',
+      updatedAt: '2026-12-03T10:05:00.000Z',
+      files: 2,
+      cost: { vcpuSeconds: 0, estimatedUsd: 0 },
+      samples: statuses.map((status, index) => ({
+        sampleId: `S${index + 1}`,
+        status,
+        steps: ['qc', 'trim'],
+        cost: { vcpuSeconds: 0, estimatedUsd: 0 },
+        events: [],
+      })),
+    });
+    // Act
+    const operator = text(loadPage('token-of-the-session').renderTimeline(timeline(['COMPLETED', 'RUNNING'])));
+    const finished = text(loadPage('token-of-the-session').renderTimeline(timeline(['COMPLETED', 'REJECTED'])));
+    const team = page.renderTimeline(timeline(['COMPLETED', 'RUNNING']));
+    // Assess
+    expect(operator).toContain('Reprocess S1…');
+    expect(operator).not.toContain('Reprocess S2…');
+    expect(operator).toContain('Cancel S2…');
+    expect(operator).not.toContain('Cancel S1…');
+    expect(operator).toContain('Replay run R2…');
+    expect(operator).toContain('Cancel run R2…');
+    expect(finished).not.toContain('Cancel run R2…');
+    expect(team).not.toContain('data-action=');
   });
 });
