@@ -17,6 +17,7 @@ import {
   type ScratchClass,
 } from '../contracts/names.ts';
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
+import { LAMBDA_RUNTIME } from './nodeMajor.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
 import { fileShares } from './fileShares.ts';
@@ -31,8 +32,6 @@ const jobDefinitions = [
   VALIDATION_JOB_DEFINITION,
 ];
 
-/** Lambda runtime in AWS: nodejs20.x is deprecated; the code stays Node 20 compatible for the local runtime. */
-export const LAMBDA_RUNTIME = 'nodejs22.x';
 /** Graviton: cheaper per GB-second for the same work. */
 export const LAMBDA_ARCHITECTURE = 'arm64';
 /** Long enough to follow an incident back a month, short enough that logs do not pile up forever. */
