@@ -13,11 +13,18 @@ export function defaultConfigPath(cwd = process.cwd()): string {
   return existsSync(local) ? local : path.join(projectRoot, 'landfall.config.ts');
 }
 
+/** `true` in the compiled CLI and job programs (scripts/build.ts defines it); undeclared in the sources. */
+declare const LANDFALL_COMPILED: boolean | undefined;
+const compiled = typeof LANDFALL_COMPILED !== 'undefined' && LANDFALL_COMPILED === true;
+
 /**
  * Imports the config module: from the sources (run through tsx) Node imports the TypeScript directly; the
- * compiled CLI (dist/, plain Node) has no TypeScript loader and imports the config compiled (compiledConfig.ts).
+ * compiled CLI (dist/) imports the config compiled (compiledConfig.ts). Never Node's own type stripping (on by
+ * default from Node 22.18): it refuses TypeScript a config may use (parameter properties, enums), and the
+ * config's imports of Landfall's modules would load a second copy beside the bundled one.
  */
 async function importConfig(file: string): Promise<unknown> {
+  if (compiled) return import(await compiledConfigUrl(file));
   try {
     return await import(pathToFileURL(file).href);
   } catch (error) {

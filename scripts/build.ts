@@ -88,6 +88,8 @@ export async function buildCli(projectRoot = root): Promise<void> {
     sourcemap: 'linked',
     sourcesContent: false,
     plugins: [sourceUrlPlugin(projectRoot, outdir)],
+    // config/loadConfig.ts: the compiled CLI loads a landfall.config.ts compiled, never through Node's type stripping.
+    define: { LANDFALL_COMPILED: 'true' },
     logLevel: 'warning',
   });
   await writeFile(path.join(projectRoot, CLI_BIN), BIN);

@@ -118,6 +118,7 @@ export async function bundleJobPrograms(projectRoot: string, outdir: string): Pr
       js: `import { createRequire as __landfallCreateRequire } from 'node:module'; const require = __landfallCreateRequire(${META_URL});`,
     },
     plugins: [sourceUrlPlugin(projectRoot, outdir, Object.values(JOB_PROGRAMS))],
+    define: { LANDFALL_COMPILED: 'true' },
     metafile: true,
     logLevel: 'warning',
   });
