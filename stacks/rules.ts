@@ -37,32 +37,49 @@ function ruleName(name: string): string {
 }
 
 /**
- * Where EventBridge puts an event it could not deliver to a function (the function throttled, deleted or
- * refusing the invocation, after its retry policy: 24 hours, 185 attempts): kept 14 days for a person to
- * replay, instead of dropped. Only Landfall's rules may send to it.
+ * Where EventBridge puts an event it could not deliver (a function throttled, deleted or refusing the
+ * invocation; Landfall's bus unreachable from a forwarder; after the retry policy: 24 hours, 185 attempts):
+ * kept 14 days for a person to replay, instead of dropped. One queue per region that has rules, beside the
+ * rules that use it, and only Landfall's rules in that region may send to it.
  */
-export const eventDeadLetters = new aws.sqs.Queue('EventDeadLetters', {
-  name: `${landfall.app}-${stage}-event-dead-letters`,
-  messageRetentionSeconds: 14 * 24 * 3600,
-  sqsManagedSseEnabled: true,
-});
-const ruleArnPattern = $interpolate`arn:aws:events:${landfall.homeRegion}:${aws.getCallerIdentityOutput({}).accountId}:rule/*${landfall.app}-${stage}-*`;
-new aws.sqs.QueuePolicy('EventDeadLettersPolicy', {
-  queueUrl: eventDeadLetters.url,
-  policy: $jsonStringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'LandfallRulesOnly',
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: eventDeadLetters.arn,
-        Condition: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
-      },
-    ],
-  }),
-});
+function deadLetterQueue(region?: string): aws.sqs.Queue {
+  const suffix = region ? pascal(region) : '';
+  const provider = region ? providerFor(region) : undefined;
+  const queue = new aws.sqs.Queue(
+    `EventDeadLetters${suffix}`,
+    { name: `${landfall.app}-${stage}-event-dead-letters`, messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
+    { provider },
+  );
+  const ruleArnPattern = $interpolate`arn:aws:events:${region ?? landfall.homeRegion}:${aws.getCallerIdentityOutput({}).accountId}:rule/*${landfall.app}-${stage}-*`;
+  new aws.sqs.QueuePolicy(
+    `EventDeadLetters${suffix}Policy`,
+    {
+      queueUrl: queue.url,
+      policy: $jsonStringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'LandfallRulesOnly',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: queue.arn,
+            Condition: { ArnLike: { 'aws:SourceArn': ruleArnPattern } },
+          },
+        ],
+      }),
+    },
+    { provider },
+  );
+  return queue;
+}
+
+/** The home region's dead-letter queue: every rule of `events/rules.ts` and the home forwarders. */
+export const eventDeadLetters = deadLetterQueue();
+/** Each other region's dead-letter queue, for its Batch job state change forwarder. */
+const remoteDeadLetters: Record<string, aws.sqs.Queue> = Object.fromEntries(
+  otherRegions.map((region) => [region, deadLetterQueue(region)]),
+);
 
 /**
  * One rule of `events/rules.ts` with its function as target (undeliverable events to the dead-letter queue)
@@ -135,7 +152,12 @@ function forward(forwarder: Forwarder, region?: string): aws.cloudwatch.EventRul
     },
     { provider },
   );
-  new aws.cloudwatch.EventTarget(`${id}Target`, { rule: rule.name, arn: bus.arn, roleArn: forwardingRole.arn }, { provider });
+  const deadLetters = region ? remoteDeadLetters[region]! : eventDeadLetters;
+  new aws.cloudwatch.EventTarget(
+    `${id}Target`,
+    { rule: rule.name, arn: bus.arn, roleArn: forwardingRole.arn, deadLetterConfig: { arn: deadLetters.arn } },
+    { provider },
+  );
   return rule;
 }
 

@@ -170,6 +170,24 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
       expect(JSON.stringify(statement[0]!.Condition)).toContain(`rule/*${config.app}-`);
     });
 
+    it("sends what a forwarder cannot put on the bus to a dead-letter queue in the forwarder's own region", () => {
+      // Prepare
+      const run = getRun();
+      const queues = run.resources.filter((r) => r.type === 'aws:sqs/queue:Queue' && r.name.startsWith('EventDeadLetters'));
+      const forwarderTargets = run.resources.filter((r) => r.type === platformTypes.target && r.inputs.arn === named('Bus').arn);
+
+      // Assess: one queue per region with a forwarder, each forwarder target on its own region's queue
+      expect(forwarderTargets.length).toBeGreaterThan(0);
+      expect(new Set(queues.map((q) => regionOf(run, q)))).toEqual(new Set(forwarderTargets.map((t) => regionOf(run, t))));
+      for (const target of forwarderTargets) {
+        const queue = queues.find((q) => q.arn === (target.inputs.deadLetterConfig as { arn?: string } | undefined)?.arn);
+        expect(queue, `${target.name} has a dead-letter queue`).toBeDefined();
+        expect(regionOf(run, queue!), target.name).toBe(regionOf(run, target));
+        const policy = run.resources.find((r) => r.type === 'aws:sqs/queuePolicy:QueuePolicy' && r.name === `${queue!.name}Policy`);
+        expect(String(policy?.inputs.policy), queue!.name).toContain(`arn:aws:events:${regionOf(run, queue!)}:`);
+      }
+    });
+
     it('forwards Batch job state changes from every other region to the home bus', () => {
       // Prepare
       const run = getRun();
