@@ -100,9 +100,11 @@ const resourceArns: Record<ResourceKind, $util.Input<string>[]> = {
   notifyTopics: notifyTopicArns,
   notifySecrets: notifySecretArns,
   computeEnvironments: regions.flatMap((region) =>
-    (['spot', 'onDemand'] as const).map(
-      (kind) =>
-        $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind)}`,
+    (Object.keys(scratchClasses) as ScratchClass[]).flatMap((scratch) =>
+      (['spot', 'onDemand'] as const).map(
+        (kind) =>
+          $interpolate`arn:aws:batch:${region}:${accountId}:compute-environment/${computeEnvironmentName(landfall.app, stage, region, kind, scratch)}`,
+      ),
     ),
   ),
 };

@@ -1,4 +1,5 @@
 import type { AlarmStateChangeEvent } from '../../contracts/events/cloudwatch.ts';
+import { scratchClasses, type ScratchClass } from '../../contracts/names.ts';
 import { regionOfAlarm } from './inactivityAlarms.ts';
 import { warmVcpusAt } from './warmCapacity.ts';
 import { emitOnce } from '../shared/emit.ts';
@@ -7,7 +8,7 @@ import type { Services } from '../shared/services.ts';
 
 /**
  * A region's inactivity alarm went to ALARM: take its warm compute to zero (or to its business-hours
- * capacity) and announce "Region Scaled Down". Running work is never stopped: capacity above the floor
+ * capacity; large-scratch compute always to zero) and announce "Region Scaled Down". Running work is never stopped: capacity above the floor
  * drains as jobs end. Applied once per alarm transition; an alarm evaluated before new work woke the
  * region is stale and changes nothing.
  */
@@ -29,6 +30,9 @@ export async function scaleDownRegion(svc: Services, event: AlarmStateChangeEven
     if (!(current.scaledDown && current.scaledDownAt === at)) return { outcome: 'stale', region, alarmName };
   }
   await svc.capacity.setWarmVcpus(region, warmVcpus);
+  // Large-scratch compute has no business-hours floor: it is warm only between a large step and this alarm.
+  for (const scratch of Object.keys(scratchClasses) as ScratchClass[])
+    if (scratch !== 'standard') await svc.capacity.setWarmVcpus(region, 0, scratch);
   await emitOnce(svc, 'Region Scaled Down', {
     region,
     alarmName,

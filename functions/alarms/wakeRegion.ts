@@ -1,3 +1,4 @@
+import type { ScratchClass } from '../../contracts/names.ts';
 import type { Services } from '../shared/services.ts';
 import { logger } from '../shared/powertools.ts';
 import { warmVcpusAt } from './warmCapacity.ts';
@@ -8,14 +9,19 @@ import { warmVcpusAt } from './warmCapacity.ts';
  * the RUNNABLE job. Never delays or fails the submission: Batch scales up for RUNNABLE work on its own,
  * the raised floor only keeps the region warm until its next inactivity alarm.
  *
+ * A job with `scratch: 'large'` runs on the region's separate large-root-volume compute: its floor is raised
+ * to fit the job on every such submission (awake region or not), so the next large step of the run finds an
+ * instance (with its 1 TB volume) warm instead of waiting minutes for one; the inactivity alarm takes it back to 0.
+ *
  * @returns whether this call woke the region
  */
 export async function wakeRegion(
   svc: Pick<Services, 'catalog' | 'capacity' | 'config'>,
   region: string,
-  job: { jobName: string; vcpus: number },
+  job: { jobName: string; vcpus: number; scratch?: ScratchClass },
 ): Promise<boolean> {
   try {
+    if (job.scratch && job.scratch !== 'standard') await svc.capacity.setWarmVcpus(region, Math.ceil(job.vcpus), job.scratch);
     const state = await svc.catalog.regionScale.get(region);
     if (!state.scaledDown) return false;
     const now = Date.now();

@@ -37,11 +37,11 @@ export async function awsServices(): Promise<Services> {
     jobLogs: new CloudWatchJobLogs(jobs),
     catalog: new Catalog(required('LANDFALL_CATALOG_TABLE'), new DynamoDBClient({})),
     metrics: new EmfMetrics({ periodSeconds: config.idle.periodSeconds }),
-    capacity: new BatchComputeCapacity((region) => {
+    capacity: new BatchComputeCapacity((region, scratch) => {
       const stage = required('LANDFALL_STAGE');
       return {
-        onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand'),
-        spot: computeEnvironmentName(config.app, stage, region, 'spot'),
+        onDemand: computeEnvironmentName(config.app, stage, region, 'onDemand', scratch),
+        spot: computeEnvironmentName(config.app, stage, region, 'spot', scratch),
       };
     }),
     notifier: new AwsNotifier({

@@ -119,7 +119,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
   const [{ jobId }] = await Promise.all([
     svc.jobs.submit(spec),
-    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus }),
+    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }),
     noteSubmission(svc, region),
   ]);
   await svc.catalog.jobs.setJobId(jobName, jobId);

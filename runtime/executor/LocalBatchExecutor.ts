@@ -17,6 +17,7 @@ import { RegionCapacity, type RegionCapacityConfig } from './RegionCapacity.ts';
 import { writeRunningJobs, type RunningJobEntry } from './runningJobsFile.ts';
 import { WarmWorkers, type WarmWorkerInfo } from './WarmWorkers.ts';
 import type { ComputeCapacity } from '../../seams/capacity/ComputeCapacity.ts';
+import type { ScratchClass } from '../../contracts/names.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./jobWatchdog.mjs', import.meta.url));
 const TASK_RUNNER = fileURLToPath(new URL('./taskRunner.mjs', import.meta.url));
@@ -335,14 +336,16 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
 
   /**
    * The capacity seam's warm floor: the region keeps this many vCPUs of warm workers while idle. Lowering
-   * it drains idle workers at once; workers running jobs stay until their jobs end.
+   * it drains idle workers at once; workers running jobs stay until their jobs end. This machine has one
+   * disk, so a scratch class other than `standard` has no compute of its own here: its floor changes nothing.
    */
-  async setWarmVcpus(regionName: string, vcpus: number): Promise<void> {
+  async setWarmVcpus(regionName: string, vcpus: number, scratch: ScratchClass = 'standard'): Promise<void> {
     const region = this.#regions.get(regionName);
     if (!region)
       throw new ExecutorStateError(`unknown region ${regionName}; the local Batch executor has [${[...this.#regions.keys()].join(', ')}]`);
     if (!Number.isInteger(vcpus) || vcpus < 0)
       throw new ExecutorError(`warm vCPUs for ${regionName} must be a whole number >= 0, got ${vcpus}`);
+    if (scratch !== 'standard') return;
     this.#warmVcpus.set(regionName, Math.min(vcpus, region.vcpus));
     this.#scaleWorkers();
   }

@@ -14,7 +14,7 @@ const REGION = 'eu-west-1';
 
 describe('scale a region to zero on its inactivity alarm, wake it on new work', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
-  const floors: Array<[string, number]> = [];
+  const floors: Array<[string, number, string]> = [];
   const alarm = (value: 'ALARM' | 'OK', at: number) =>
     ({
       version: '0',
@@ -58,7 +58,9 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
 
   beforeAll(async () => {
     harness = await startServicesHarness();
-    harness.services.capacity = { setWarmVcpus: async (region, vcpus) => void floors.push([region, vcpus]) };
+    harness.services.capacity = {
+      setWarmVcpus: async (region, vcpus, scratch = 'standard') => void floors.push([region, vcpus, scratch]),
+    };
   });
   afterAll(async () => harness?.stop());
 
@@ -80,7 +82,7 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
       wakeRegion(harness.services, REGION, { jobName: 'job-b', vcpus: 2 }),
     ]);
     expect(woke.filter(Boolean)).toHaveLength(1);
-    expect(floors).toEqual([[REGION, 2]]);
+    expect(floors).toEqual([[REGION, 2, 'standard']]);
     expect((await harness.services.catalog.regionScale.get(REGION)).scaledDown).toBe(false);
     expect(await wakeRegion(harness.services, REGION, { jobName: 'job-c', vcpus: 1 })).toBe(false); // already awake
   });
@@ -107,5 +109,21 @@ describe('scale a region to zero on its inactivity alarm, wake it on new work', 
     expect(stale).toMatchObject({ outcome: 'stale' });
     expect(floors).toEqual([]);
     expect((await harness.services.catalog.regionScale.get(REGION)).scaledDown).toBe(false);
+  });
+
+  it('keeps large-scratch compute warm from a large step until the next alarm takes it to zero', async () => {
+    floors.length = 0;
+    // The region is awake: a standard job changes no floor, a large-scratch job raises its own compute's floor.
+    expect(await wakeRegion(harness.services, REGION, { jobName: 'job-d', vcpus: 2 })).toBe(false);
+    expect(await wakeRegion(harness.services, REGION, { jobName: 'big-1', vcpus: 7.5, scratch: 'large' })).toBe(false);
+    expect(floors).toEqual([[REGION, 8, 'large']]);
+
+    floors.length = 0;
+    const { wokeAt } = await harness.services.catalog.regionScale.get(REGION);
+    expect(await scaleDownRegion(harness.services, alarm('ALARM', wokeAt! + 3_600_000))).toMatchObject({ outcome: 'scaled-down' });
+    expect(floors).toEqual([
+      [REGION, 0, 'standard'],
+      [REGION, 0, 'large'],
+    ]);
   });
 });
