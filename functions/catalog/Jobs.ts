@@ -55,6 +55,27 @@ export class Jobs {
     }
   }
 
+  /**
+   * Puts a claimed job back in its run's held list because its submission failed, so the next release (a
+   * later fact, the sweep) submits it instead of the sample waiting for its deadline. Only while it has no job.
+   */
+  async unclaimDeferred(job: Pick<JobRecord, 'team' | 'runId' | 'jobName'>): Promise<void> {
+    const index = keys.deferredJob(job.team, job.runId, job.jobName);
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.job(job.jobName),
+          UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk REMOVE releasedAt',
+          ConditionExpression: 'attribute_exists(releasedAt) AND attribute_not_exists(jobId)',
+          ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   async get(jobName: string): Promise<JobRecord | undefined> {
     const result = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.name, Key: keys.job(jobName), ConsistentRead: true }),

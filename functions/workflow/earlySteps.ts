@@ -67,7 +67,14 @@ export async function releaseDeferredJobs(
   let released = 0;
   for (const job of deferred) {
     if (!job.deferredSpec || !(await svc.catalog.jobs.claimDeferred(job.jobName))) continue;
-    const { jobId } = await svc.jobs.submit(JSON.parse(job.deferredSpec) as JobSpec);
+    let jobId: string;
+    try {
+      ({ jobId } = await svc.jobs.submit(JSON.parse(job.deferredSpec) as JobSpec));
+    } catch (error) {
+      // Held again, not lost: a claimed job missing from the held list would leave its sample waiting for its deadline.
+      await svc.catalog.jobs.unclaimDeferred(job);
+      throw error;
+    }
     await svc.catalog.jobs.setJobId(job.jobName, jobId);
     await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
     released++;

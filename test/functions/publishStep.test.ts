@@ -228,13 +228,19 @@ describe('publishStep handler', () => {
     expect((await catalog.steps.get({ ...ref, version: 1 }, 'qc'))?.publishedAt).toBeDefined();
     expect((await catalog.jobs.listDeferred('genomics', 'R1')).map((job) => job.jobName)).toEqual(['held-profile']);
 
-    // Act: the fact reaches rule release-held-steps, with job submission working again
+    // Act: the fact reaches rule release-held-steps while submission still fails
+    const fact = harness.published.find((event) => event['detail-type'] === 'Step Output Published')!;
+    await expect(releaseHeldSteps(fact as Parameters<typeof releaseHeldSteps>[0], localContext('releaseHeldSteps'))).rejects.toThrow();
+
+    // Assess: the job it claimed is held again, not lost
+    expect((await catalog.jobs.listDeferred('genomics', 'R1')).map((job) => job.jobName)).toEqual(['held-profile']);
+
+    // Act: the fact is delivered again, with job submission working again
     const submitted: JobSpec[] = [];
     harness.services.jobs.submit = async (spec: JobSpec) => {
       submitted.push(spec);
       return { jobId: `id-${submitted.length}` };
     };
-    const fact = harness.published.find((event) => event['detail-type'] === 'Step Output Published')!;
     const released = await releaseHeldSteps(fact as Parameters<typeof releaseHeldSteps>[0], localContext('releaseHeldSteps'));
 
     // Assess: submitted once, no longer held
