@@ -8,6 +8,10 @@ import { writeManifest } from './manifest.ts';
 import { manifestKey, publishingKey, stepOutputPrefix } from '../../contracts/keys.ts';
 import { publishVerified } from './publishVerified.ts';
 import { jobNameOf } from '../workflow/executionName.ts';
+import { copyBackCost, OUTPUTS_COPIED_BACK } from '../workflow/jobCost.ts';
+
+/** The cost item of a job's outputs copied back home sits beside the job's own, under this suffix. */
+const COPY_BACK_SUFFIX = '#copy-back';
 import type { PublishStepPayload } from '../workflow/payloads.ts';
 
 /**
@@ -60,6 +64,15 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
   if (outputs.length === 0) throw new Error(`${step} attempt ${job.attempt} left no outputs in s3://${job.workBucket}/${job.workPrefix}`);
   await faultPoint('publish.afterCopy');
 
+  if (job.region !== svc.config.homeRegion) {
+    // The outputs crossed regions on their way to the team: that transfer is paid for too. Recorded before the
+    // step counts as published, so a crash in between is retried; once per job, so a repeat adds nothing.
+    const bytes = outputs.reduce((total, output) => total + output.size, 0);
+    await svc.catalog.costs.record(ref, step, `${job.jobName}${COPY_BACK_SUFFIX}`, {
+      ...copyBackCost(svc.config, job.region, bytes),
+      status: OUTPUTS_COPIED_BACK,
+    });
+  }
   const { first, sequence } = await svc.catalog.steps.recordPublished(ref, step, outputs, job.attempt, job.cost);
   await writeManifest(svc, ref, results);
   if (first) {

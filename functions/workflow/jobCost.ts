@@ -92,6 +92,32 @@ export function jobCost(
 /** How a per-job cost item records a job placement stopped to move it elsewhere (completeJobTask). */
 export const JOB_REPLACED = 'REPLACED';
 
+/**
+ * How a cost item records a step's published outputs copied back from the region its job ran in to the home
+ * results bucket (publishStepOutputs): a transfer, paid for like the inputs staged out, not a job.
+ */
+export const OUTPUTS_COPIED_BACK = 'COPIED_BACK';
+
+/**
+ * The cost of copying `bytes` of a step's outputs from `region` (where its job ran) to the home region:
+ * the region's transfer price, no compute. Zero bytes (a job at home) cost nothing.
+ */
+export function copyBackCost(config: LandfallConfig, region: string, bytes: number): JobCost {
+  const transferUsd = round((bytes / GB) * pricesOf(config, region).transferPerGb, 6);
+  return {
+    region,
+    capacityType: 'on-demand',
+    attempts: 0,
+    seconds: 0,
+    vcpuSeconds: 0,
+    memoryGbSeconds: 0,
+    computeUsd: 0,
+    transferBytes: bytes,
+    transferUsd,
+    estimatedUsd: transferUsd,
+  };
+}
+
 /** Totals over a set of job costs (a sample, a run, a team). */
 export interface CostTotals {
   jobs: number;
@@ -124,7 +150,7 @@ export const NO_COST: CostTotals = {
 /** One job's figures as totals (a job of one), to add up with {@link addCostTotals}. */
 function totalsOf(cost: JobCost & { status?: string }): CostTotals {
   return {
-    jobs: 1,
+    jobs: cost.status === OUTPUTS_COPIED_BACK ? 0 : 1,
     attempts: cost.attempts,
     failedJobs: cost.status === 'FAILED' ? 1 : 0,
     replacedJobs: cost.status === JOB_REPLACED ? 1 : 0,

@@ -5,6 +5,8 @@ import { handler as publishStep } from '../../functions/publishStep.ts';
 import { handler as releaseHeldSteps } from '../../functions/releaseHeldSteps.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
+import { sumCosts } from '../../functions/workflow/jobCost.ts';
+import regionsConfig from '../fixtures/landfall.regions.config.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
@@ -181,6 +183,45 @@ describe('publishStep handler', () => {
     const again = await publishStep(payload, localContext('publishStep'));
     expect(again).toMatchObject({ outcome: 'already-published' });
     expect(harness.published).toHaveLength(1);
+  });
+
+  it('costs the outputs of a job that ran away from home copied back, once, and nothing for a job at home', async () => {
+    // Prepare: two steps' outputs, one from a job at home and one from a job in another region
+    const harness = await startServicesHarness({ config: regionsConfig });
+    stop = harness.stop;
+    const { catalog, config } = harness.services;
+    const away = config.regions.find((region) => region.name !== config.homeRegion)!;
+    await catalog.samples.claimVersion(ref, 'hash', [], 'READY');
+    const outputs = { 'qc.json': 'x'.repeat(1000), 'profile.tsv': 'y'.repeat(3_000_000) };
+    await harness.folders.put(harness.names.results, 'work/e/qc/attempt-1/qc.json', outputs['qc.json'], {
+      metadata: { md5: md5(outputs['qc.json']) },
+    });
+    await harness.folders.put(harness.names.results, 'work/e/profile/attempt-1/profile.tsv', outputs['profile.tsv'], {
+      metadata: { md5: md5(outputs['profile.tsv']) },
+    });
+    const job = (step: string, region: string) => ({
+      jobId: `id-${step}`,
+      jobName: `e-${step}`,
+      region,
+      attempt: 1,
+      workBucket: harness.names.results,
+      workPrefix: `work/e/${step}/attempt-1/`,
+    });
+
+    // Act: each published, the remote one twice (a repeated task)
+    await publishStep({ executionName: 'e', step: 'qc', sample, job: job('qc', config.homeRegion) }, localContext('publishStep'));
+    const remote = { executionName: 'e', step: 'profile', sample, job: job('profile', away.name) };
+    await publishStep(remote, localContext('publishStep'));
+    await publishStep(remote, localContext('publishStep'));
+
+    // Assess: one transfer item, the bytes published, priced at the job region's transfer price; no job counted
+    const costs = await catalog.costs.listForSample(ref);
+    expect(costs).toHaveLength(1);
+    expect(costs[0]).toMatchObject({ step: 'profile', status: 'COPIED_BACK' });
+    expect(costs[0]!.cost).toMatchObject({ region: away.name, transferBytes: 3_000_000, computeUsd: 0 });
+    expect(costs[0]!.cost.transferUsd).toBeCloseTo((3_000_000 / 1024 ** 3) * away.transferCostPerGb, 6);
+    const totals = sumCosts(costs.map((item) => ({ ...item.cost, status: item.status })));
+    expect(totals).toMatchObject({ jobs: 0, transferBytes: 3_000_000 });
   });
 
   it("succeeds whatever the run's held-back later steps do: releasing them is rule release-held-steps' work, not the Publish task's", async () => {
