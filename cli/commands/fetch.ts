@@ -3,6 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { runReportPrefix } from '../../contracts/keys.ts';
+import { OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { resolveIdentity, selectTeams } from '../../runtime/identity/identity.ts';
 import { printJson } from '../output.ts';
@@ -151,8 +153,8 @@ class Progress {
 
 /**
  * `landfall fetch --team <t> --run <r> [--step <s>] <dir>`: downloads every published output of a run
- * (optionally one step) and each sample version's manifest.json, verifying every file's size and MD5
- * against the manifest. Files already present with the right MD5 are kept (a re-run resumes).
+ * (optionally one step), each sample version's manifest.json and the run's report once it is written (`report/`),
+ * verifying every file's size and MD5 against the manifest (the report against the MD5 it was written with). Files already present with the right MD5 are kept (a re-run resumes).
  * Exit codes: 0 every file verified, 1 a file failed verification or could not be read (it is deleted and
  * named) or there is nothing to fetch, 2 usage (unknown token, unknown team, bad run id).
  */
@@ -213,6 +215,22 @@ export async function fetchCommand(options: FetchOptions): Promise<number> {
       await handle.close();
     }
     await rename(temp, target);
+  }
+
+  // The run's report (written once the run is DONE) goes beside the samples: <dir>/report/report.html and .json.
+  const reportPrefix = runReportPrefix(team, options.run);
+  for (const listed of await storage.list(bucket, reportPrefix)) {
+    const name = listed.key.slice(reportPrefix.length);
+    const target = localPath(dir, `report/${name}`);
+    const info = (await storage.head(bucket, listed.key)) ?? listed;
+    const expected = { size: info.size, md5: info.metadata[OUTPUT_MD5_METADATA] };
+    try {
+      await download(await storage.get(bucket, listed.key), target, expected, () => undefined);
+      results.push({ key: listed.key, path: target, ...expected, status: 'fetched' });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      results.push({ key: listed.key, path: target, ...expected, status: 'failed', error: reason });
+    }
   }
 
   const failed = results.filter((result) => result.status === 'failed');

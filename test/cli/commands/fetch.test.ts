@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../../config/defineConfig.ts';
+import { runReportPrefix } from '../../../contracts/keys.ts';
 import { fetchCommand, formatBytes } from '../../../cli/commands/fetch.ts';
 import { EXIT } from '../../../cli/errors.ts';
 import { ensureTokens, type TokensFile } from '../../../runtime/identity/identity.ts';
@@ -77,6 +79,24 @@ describe('fetchCommand', () => {
       .reduce((sum, content) => sum + Buffer.byteLength(content), 0);
     expect(progress.at(-1)).toBe(`[4/4] ${total} B / ${total} B  AlphaS2/v1/qc/qc.json ok`);
     expect(result.stdout).toContain(`4 of 4 files verified in ${target}`);
+  });
+
+  it("fetches the run's report beside the samples once it is written, verified against the MD5 it was written with", async () => {
+    // Prepare: the report as writeRunReport writes it, and a damaged second file
+    const html = '<!doctype html><title>RUN_A_0001</title>';
+    const json = '{"runId":"RUN_A_0001"}\n';
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    await state.storage.put(RESULTS, `${runReportPrefix('lab-a', RUN)}report.html`, html, { metadata: { md5: md5(html) } });
+    await state.storage.put(RESULTS, `${runReportPrefix('lab-a', RUN)}report.json`, json, { metadata: { md5: md5('other bytes') } });
+
+    // Act
+    const result = await fetch();
+
+    // Assess: the good file is there with its bytes, the damaged one deleted and named, exit 1
+    expect(await readFile(path.join(target, 'report', 'report.html'), 'utf8')).toBe(html);
+    expect(await tree(path.join(target, 'report'))).toEqual(['report.html']);
+    expect(result.code).toBe(EXIT.failed);
+    expect(result.stderr).toContain(`${runReportPrefix('lab-a', RUN)}report.json`);
   });
 
   it('fetches one step only with --step', async () => {
