@@ -43,15 +43,7 @@ export function toleratePipeReadersLeaving(): void {
   }
 }
 
-/** "1 file", "3 files": a count with its noun (`plural(2, 'sample')`; irregular nouns pass their plural). */
-export function plural(count: number, noun: string, many = `${noun}s`): string {
-  return count === 1 ? noun : many;
-}
-
-/** "1 file", "3 files". */
-export function counted(count: number, noun: string, many = `${noun}s`): string {
-  return `${count} ${plural(count, noun, many)}`;
-}
+export { counted, plural } from '../contracts/words.ts';
 
 /**
  * A dollar estimate a person can read: cents from one cent up, else two significant digits ($0.00012), so a

@@ -41,6 +41,7 @@ import { faultPoint } from '../functions/shared/faults.ts';
 import { TeamDelivery } from './delivery/TeamDelivery.ts';
 import { stateLayout, type RuntimeInfo, type StateLayout } from './stateLayout.ts';
 import { LocalWorkflowService } from './workflows/LocalWorkflowService.ts';
+import { counted } from '../contracts/words.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -263,7 +264,7 @@ export class EmbeddedRuntime {
     // Then nothing of the last run writes any more: what its writers left half-done (a crash, a full disk) goes.
     const abandoned = await storage.removeAbandonedWrites();
     if (abandoned.length > 0)
-      options.onProblem?.('storage', `removed ${abandoned.length} partial write(s) that processes which died left in the buckets`);
+      options.onProblem?.('storage', `removed ${counted(abandoned.length, 'partial write')} that processes which died left in the buckets`);
     // One process owns the state dir, so a fact claimed by another and never published was claimed by a
     // runtime that died before publishing it, or after publishing it and before recording that (then its
     // event is in the bus log). Claims that kept their event are relayed by the start-up sweep

@@ -58,7 +58,7 @@ export interface RunRecord {
   /** The first missing files by name (at most {@link MISSING_LISTED}); `missingCount` says how many in all. */
   missing?: string[];
   missingCount?: number;
-  /** What completeness still waits for, in words ("CopyComplete.txt", "3 missing file(s)"). */
+  /** What completeness still waits for, in words ("CopyComplete.txt", "3 missing files"). */
   waitingFor?: string;
   /** What said the instrument was done (CopyComplete.txt, a marker, the manifest, the gateway barrier). */
   signal?: string;

@@ -7,6 +7,7 @@ import type { ExpectedFile, LayoutProblem, LayoutProfile, ReadStructure, RunLeve
 import type { LandedFile } from '../catalog/types.ts';
 import type { RunManifest } from './runManifest.ts';
 import type { z } from 'zod';
+import { counted } from '../../contracts/words.ts';
 
 export const COPY_COMPLETE = 'CopyComplete.txt';
 export const SAMPLE_SHEET = 'SampleSheet.csv';
@@ -108,7 +109,7 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     // The manifest is the signal; it may arrive before the files it lists, so it starts the deadline.
     [signal, signalAt] = [input.manifest.source, landedAt(byName.get(input.manifest.source))];
     const notLanded = input.manifest.entries.filter((entry) => !byName.has(entry.name));
-    if (notLanded.length > 0) waitingFor = `${notLanded.length} file(s) the manifest lists`;
+    if (notLanded.length > 0) waitingFor = `${counted(notLanded.length, 'file')} the manifest lists`;
   } else if (input.profile === 'ont') {
     const summary = firstMatching(MINKNOW_FINAL_SUMMARY) ?? byName.get(RUN_MARKER);
     // The summary may land before FASTQs it counts (neither a share nor S3 keeps write order).
@@ -118,7 +119,7 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
       .filter((entry) => entry.notLanded > 0);
     if (short.length > 0) {
       const [{ path, read, notLanded }] = short as [(typeof short)[number]];
-      waitingFor = `${notLanded} more FASTQ file(s): ${path} says fastq_files_in_final_dest=${read.fastqFiles}`;
+      waitingFor = `${notLanded} more ${notLanded === 1 ? 'FASTQ file' : 'FASTQ files'}: ${path} says fastq_files_in_final_dest=${read.fastqFiles}`;
     } else if (summary) [signal, signalAt] = [summary.name, landedAt(summary)];
     else useBarrier('final_summary_*.txt (MinKNOW writes it once every file is written)');
   } else if (input.profile === 'pacbio') {
@@ -162,7 +163,7 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   return {
     status: allReady ? 'COMPLETE' : overdue ? 'INCOMPLETE' : 'RECEIVING',
     signal,
-    waitingFor: allReady ? undefined : (waitingFor ?? (missing.length ? `${missing.length} missing file(s)` : undefined)),
+    waitingFor: allReady ? undefined : (waitingFor ?? (missing.length ? counted(missing.length, 'missing file') : undefined)),
     samples,
     missing,
     unexpected: layout.unexpected,

@@ -13,6 +13,7 @@ import type { Services } from '../shared/services.ts';
 import { evaluateCompleteness, RUN_INFO, type RunCompleteness, SAMPLE_SHEET, type Profile } from './completeness.ts';
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
+import { counted } from '../../contracts/words.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
 export const UNEXPECTED_LISTED = 20;
@@ -270,7 +271,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
         await svc.catalog.samples.setStatus(ref, record.status, {
           currentVersion: record.currentVersion,
-          detail: `${changed.length} changed file(s) settling before a new version`,
+          detail: `${counted(changed.length, 'changed file')} settling before a new version`,
         });
         settling.push(sample.sampleId);
         continue;

@@ -1,3 +1,4 @@
+import { counted } from '../../contracts/words.ts';
 import type { PersonMessage } from '../../seams/notify/Notifier.ts';
 import type { CostTotals } from '../workflow/jobCost.ts';
 
@@ -28,8 +29,6 @@ const REASONS_SHOWN = 5;
 /** Last output lines quoted per failed sample (the catalog keeps at most 20). */
 const TAIL_SHOWN = 10;
 
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
-
 /** The lines explaining one failed or rejected sample. */
 function failureLines(sample: SampleOutcome): string[] {
   const version = sample.version === undefined ? '' : ` (version ${sample.version})`;
@@ -41,7 +40,7 @@ function failureLines(sample: SampleOutcome): string[] {
       lines.push(`  - ${reason.file}${line}: ${reason.message}`);
     }
     const count = sample.reasonCount ?? sample.reasons?.length ?? 0;
-    if (count > Math.min(REASONS_SHOWN, sample.reasons?.length ?? 0)) lines.push(`  (${plural(count, 'reason')} in all)`);
+    if (count > Math.min(REASONS_SHOWN, sample.reasons?.length ?? 0)) lines.push(`  (${counted(count, 'reason')} in all)`);
     if (sample.reasonsAt) lines.push(`  Every reason: ${sample.reasonsAt}`);
     lines.push('  To fix: correct the files and copy them into the same run folder; the sample is validated again.');
     return lines;
@@ -67,7 +66,7 @@ function failureLines(sample: SampleOutcome): string[] {
 export function failureBatchMessage(team: string, runId: string, failures: readonly SampleOutcome[]): PersonMessage {
   const rejected = failures.filter((sample) => sample.status === 'REJECTED').length;
   const failed = failures.length - rejected;
-  const counts = [rejected > 0 && `${plural(rejected, 'sample')} rejected`, failed > 0 && `${plural(failed, 'sample')} failed`]
+  const counts = [rejected > 0 && `${counted(rejected, 'sample')} rejected`, failed > 0 && `${counted(failed, 'sample')} failed`]
     .filter(Boolean)
     .join(', ');
   const text = [
@@ -103,7 +102,7 @@ export function runDoneMessage(
   const summary = `${completed} completed, ${rejected} rejected, ${failed} failed`;
   const problems = samples.filter((sample) => sample.status === 'REJECTED' || sample.status === 'FAILED');
   const text = [
-    `Run ${runId} of team ${team} is DONE: ${plural(samples.length, 'sample')}, ${summary}.`,
+    `Run ${runId} of team ${team} is DONE: ${counted(samples.length, 'sample')}, ${summary}.`,
     '',
     ...samples.map(
       (sample) => `  ${sample.status.padEnd(10)} ${sample.sampleId}${sample.version === undefined ? '' : ` v${sample.version}`}`,
@@ -113,7 +112,7 @@ export function runDoneMessage(
     `Outputs: ${where.outputs}`,
     `Run index: ${where.index}`,
     `Run report: ${where.report}`,
-    `Cost (estimated): ${usd(cost.estimatedUsd)} for ${plural(cost.jobs, 'job')}${cost.failedJobs > 0 ? `, ${cost.failedJobs} of them failed` : ''}`,
+    `Cost (estimated): ${usd(cost.estimatedUsd)} for ${counted(cost.jobs, 'job')}${cost.failedJobs > 0 ? `, ${cost.failedJobs} of them failed` : ''}`,
     '',
   ].join('\n');
   return { team, subject: `[Landfall] ${team}/${runId} DONE: ${summary}`, text };

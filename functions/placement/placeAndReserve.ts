@@ -5,6 +5,7 @@ import { isUrgentClass } from '../workflow/priority.ts';
 import { placeJob } from './placeJob.ts';
 import { DEFAULT_HEALTH_POLICY, queueDrain, regionHealth, type HealthPolicy } from './regionHealth.ts';
 import type { PlacementDecision, PlacementJob, PlacementSetup, RegionState } from './types.ts';
+import { counted } from '../../contracts/words.ts';
 
 const MAX_ROUNDS = 25;
 /** Urgent work may fill a region's queue this much beyond the bound, so a burst cannot keep it out. */
@@ -119,7 +120,7 @@ async function placeAndReserveNow(
     if (await store.reserve(decision.region, job.jobName, reservation, chosen.revision)) {
       return round === 1
         ? decision
-        : { ...decision, reasons: [...decision.reasons, `decided again after ${round - 1} concurrent placement(s)`] };
+        : { ...decision, reasons: [...decision.reasons, `decided again after ${counted(round - 1, 'concurrent placement')}`] };
     }
   }
   throw new PlacementContentionError(job.jobName, MAX_ROUNDS);

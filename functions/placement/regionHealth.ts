@@ -1,3 +1,5 @@
+import { counted } from '../../contracts/words.ts';
+
 /** When a region stops getting new work. */
 export interface HealthPolicy {
   /** Infrastructure failures (host terminated, region lost) within the window that make a region unhealthy. */
@@ -25,7 +27,7 @@ export function regionHealth(
 ): { healthy: boolean; reason?: string } {
   const recent = failureTimes.filter((at) => now - at <= policy.windowSeconds * 1000);
   if (recent.length < policy.unhealthyAfterFailures) return { healthy: true };
-  return { healthy: false, reason: `${recent.length} infrastructure failure(s) in the last ${policy.windowSeconds} s` };
+  return { healthy: false, reason: `${counted(recent.length, 'infrastructure failure')} in the last ${policy.windowSeconds} s` };
 }
 
 /** A job holding capacity in a region, as the drain check sees it. */
@@ -62,7 +64,7 @@ export function queueDrain(
   return {
     draining: false,
     stalled: stalled.length,
-    reason: `queue not draining: ${stalled.length} job(s) handed to Batch over ${stallSeconds} s ago have not started though ${vcpuQuota - usedVcpus} of ${vcpuQuota} vCPUs are free`,
+    reason: `queue not draining: ${counted(stalled.length, 'job')} handed to Batch over ${stallSeconds} s ago ${stalled.length === 1 ? 'has' : 'have'} not started though ${vcpuQuota - usedVcpus} of ${vcpuQuota} vCPUs are free`,
   };
 }
 

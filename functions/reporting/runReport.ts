@@ -1,6 +1,7 @@
 import type { ProfileReport } from '../../workflows/steps/profile.ts';
 import type { QcReport } from '../../workflows/steps/qc.ts';
 import type { TrimReport } from '../../workflows/steps/trim.ts';
+import { counted } from '../../contracts/words.ts';
 
 /** What the report knows of one sample: its end state and the step reports it published. */
 export interface ReportSampleInput {
@@ -163,7 +164,7 @@ export function renderRunReportHtml(report: RunReport): string {
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a}table{border-collapse:collapse}th,td{padding:.25rem .6rem;border-bottom:1px solid #ccc;text-align:right}th[scope=row],thead th{text-align:left}td.none{color:#767676}td.why{text-align:left}svg text{font-size:12px;fill:#1a1a1a}svg .title{font-weight:600}svg rect{fill:#2f6f9f}figure{margin:1.5rem 0}</style>
 </head><body>
 <h1>Run ${escapeHtml(report.runId)}</h1>
-<p>Team ${escapeHtml(report.team)} · ${report.samples.length} sample(s) · generated ${escapeHtml(report.generatedAt)}</p>
+<p>Team ${escapeHtml(report.team)} · ${counted(report.samples.length, 'sample')} · generated ${escapeHtml(report.generatedAt)}</p>
 <table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -9,6 +9,7 @@ import type { JobResult } from './payloads.ts';
 import { isInfrastructureFailure } from '../placement/regionHealth.ts';
 import { onInfrastructureFailure, replaceJob } from '../placement/replaceJob.ts';
 import { rebalanceInto } from '../placement/rebalanceInto.ts';
+import { counted } from '../../contracts/words.ts';
 
 /** Errors Step Functions answers for a token that was already completed or timed out: a repeat, not a failure. */
 const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskDoesNotExistError', 'InvalidToken']);
@@ -82,7 +83,7 @@ export async function completeJobTask(svc: Services, event: BatchJobStateChangeE
       await svc.workflows.sendTaskFailure(
         job.taskToken,
         'Landfall.JobFailed',
-        `${job.step} failed after ${attempt} attempt(s): ${error}${lastLine ? `: ${lastLine}` : ''}`,
+        `${job.step} failed after ${counted(attempt, 'attempt')}: ${error}${lastLine ? `: ${lastLine}` : ''}`,
       );
     } else {
       return { outcome: 'ignored', reason: `status ${detail.status}` };

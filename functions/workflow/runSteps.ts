@@ -23,6 +23,7 @@ import { isRunTerminal } from '../publishing/runIndex.ts';
 import type { Services } from '../shared/services.ts';
 import { executionNameOf } from './executionName.ts';
 import type { SamplePayload } from './payloads.ts';
+import { counted } from '../../contracts/words.ts';
 
 /** A sample version the run steps cover. */
 export interface CoveredSample {
@@ -64,7 +65,7 @@ export function runStepsReadiness(
   if (run.status === 'RECEIVING' || run.status === 'INCOMPLETE') return { ready: false, reason: `the run is ${run.status}` };
   const known = new Set(samples.map((sample) => sample.sampleId));
   const missing = (run.expectedSamples ?? []).filter((sampleId) => !known.has(sampleId));
-  if (missing.length > 0) return { ready: false, reason: `${missing.length} expected sample(s) not landed yet` };
+  if (missing.length > 0) return { ready: false, reason: `${counted(missing.length, 'expected sample')} not landed yet` };
   const covered: CoveredSample[] = [];
   const pending: string[] = [];
   for (const sample of samples) {
@@ -73,7 +74,11 @@ export function runStepsReadiness(
       covered.push({ sampleId: sample.sampleId, version: sample.version });
     else if (!TERMINAL_SAMPLE_STATUSES.includes(sample.status)) pending.push(sample.sampleId);
   }
-  if (pending.length > 0) return { ready: false, reason: `${pending.length} sample(s) have not published ${needs.join(', ')} yet` };
+  if (pending.length > 0)
+    return {
+      ready: false,
+      reason: `${counted(pending.length, 'sample')} ${pending.length === 1 ? 'has' : 'have'} not published ${needs.join(', ')} yet`,
+    };
   return { ready: true, covered: covered.sort((a, b) => a.sampleId.localeCompare(b.sampleId)) };
 }
 

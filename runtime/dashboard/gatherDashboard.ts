@@ -12,6 +12,7 @@ import { quarantinePrefix, runReportPrefix } from '../../contracts/keys.ts';
 import { pipelinesOf } from '../../workflows/pipelines/index.ts';
 import { samplesCost } from '../../functions/catalog/costReport.ts';
 import { WHAT_TO_DO } from '../../functions/validation/quarantine.ts';
+import { counted } from '../../contracts/words.ts';
 import type { ValidationReason } from '../../validation/types.ts';
 import { assertCanRead, visibleTeams, type Identity } from '../identity/identity.ts';
 
@@ -150,11 +151,6 @@ function round(value: number, digits: number): number {
   return Math.round(value * factor) / factor;
 }
 
-/** "1 file", "3 files": the count with the word it counts. */
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
 /** Statuses of a sample still on its way through landing, validation and its steps. */
 const IN_FLIGHT: readonly SampleStatus[] = ['RECEIVING', 'VALIDATING', 'READY', 'RUNNING'];
 /** The order counts are told in: what is moving first, then how it ended. */
@@ -185,7 +181,7 @@ export function runState(
     samples === 0
       ? { state: 'waiting', label: 'Processing: no sample yet' }
       : inFlight > 0
-        ? { state: 'active', label: `Processing: ${told} of ${plural(samples, 'sample')}` }
+        ? { state: 'active', label: `Processing: ${told} of ${counted(samples, 'sample')}` }
         : (counts.COMPLETED ?? 0) === samples
           ? { state: 'done', label: `Done: ${told}` }
           : { state: 'problems', label: `Done with problems: ${told}` };
@@ -328,7 +324,7 @@ export class DashboardData {
           .sort();
         events.push({
           stage: 'landing',
-          label: `landed ${plural(version.files.length, 'file')}`,
+          label: `landed ${counted(version.files.length, 'file')}`,
           at: times.at(-1) ?? version.createdAt,
           status: 'done',
         });
@@ -365,7 +361,7 @@ export class DashboardData {
         if (version.completedAt || version.status === 'COMPLETED') {
           events.push({
             stage: 'publish',
-            label: `published v${version.version}: ${plural(steps.length, 'step')}`,
+            label: `published v${version.version}: ${counted(steps.length, 'step')}`,
             at: version.completedAt ?? sample.updatedAt,
             status: 'done',
           });

@@ -69,6 +69,7 @@ describe('each landfall command loads only what it uses', () => {
     expect([...packages]).toEqual(['commander']);
     expect(files.filter((file) => !file.startsWith('cli/')).sort()).toEqual([
       'config/errors.ts',
+      'contracts/words.ts',
       'runtime/identity/errors.ts',
       'runtime/polyfills.ts',
       'runtime/processDefaults.ts',

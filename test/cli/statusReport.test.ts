@@ -20,7 +20,7 @@ describe('gatherStatus: runs in flight', () => {
     const file = (runId: string, name: string) =>
       ({ name, bucket: 'landing', key: `incoming/lab-a/${runId}/${name}`, size: 1, etag: name }) as never;
     await test.catalog.runs.recordFile('lab-a', 'RUN_L', file('RUN_L', 'S1_R1.fastq.gz'));
-    await test.catalog.runs.update('lab-a', 'RUN_L', { status: 'INCOMPLETE', waitingFor: '2 missing file(s)', missingCount: 2 });
+    await test.catalog.runs.update('lab-a', 'RUN_L', { status: 'INCOMPLETE', waitingFor: '2 missing files', missingCount: 2 });
     await test.catalog.runs.recordFile('lab-a', 'RUN_P', file('RUN_P', 'S1_R1.fastq.gz'));
     await test.catalog.runs.update('lab-a', 'RUN_P', { status: 'PROCESSING', waitingFor: 'SampleSheet.csv', missingCount: 7 });
     await test.catalog.samples.setStatus({ team: 'lab-a', runId: 'RUN_P', sampleId: 'S1' }, 'COMPLETED');
@@ -31,7 +31,7 @@ describe('gatherStatus: runs in flight', () => {
 
     // Assess
     const byRun = Object.fromEntries(runsInFlight.map((run) => [run.runId, run]));
-    expect(byRun.RUN_L).toMatchObject({ status: 'INCOMPLETE', waitingFor: '2 missing file(s)', missing: 2 });
+    expect(byRun.RUN_L).toMatchObject({ status: 'INCOMPLETE', waitingFor: '2 missing files', missing: 2 });
     expect(byRun.RUN_P).toMatchObject({ status: 'PROCESSING', missing: 0, samples: { COMPLETED: 1, RUNNING: 1 } });
     expect(byRun.RUN_P).not.toHaveProperty('waitingFor');
   });

@@ -485,7 +485,7 @@ const bad: Row[] = [
     reason: {
       file: 'S1_S1_L001_R2_001.fastq.gz',
       expected: 'landed within the 60-minute deadline after manifest.md5',
-      found: 'run INCOMPLETE, waiting for 1 file(s) the manifest lists',
+      found: 'run INCOMPLETE, waiting for 1 file the manifest lists',
     },
   },
   {

@@ -46,7 +46,7 @@ describe('evaluateCompleteness', () => {
       {
         case: 'CopyComplete with A complete (lane-split) and B partial',
         files: [...ALL_A, ALL_B[0]!, 'CopyComplete.txt'],
-        expected: { status: 'RECEIVING', ready: ['A'], waitingFor: '1 missing file(s)' },
+        expected: { status: 'RECEIVING', ready: ['A'], waitingFor: '1 missing file' },
       },
       {
         case: 'CopyComplete and everything',
@@ -224,7 +224,7 @@ describe('ont profile', () => {
     expect({ status: early.status, ready: ready(early), waitingFor: early.waitingFor }).toEqual({
       status: 'RECEIVING',
       ready: [],
-      waitingFor: `1 more FASTQ file(s): ${summary} says fastq_files_in_final_dest=4`,
+      waitingFor: `1 more FASTQ file: ${summary} says fastq_files_in_final_dest=4`,
     });
     expect({ status: whole.status, ready: ready(whole), signal: whole.signal }).toEqual({
       status: 'COMPLETE',

@@ -79,7 +79,7 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     const moved = await placeAndReserve(test.catalog.regionLoads, setup, job('moving', 0, 'eu-west-4'), { exclude: ['us-east-4'] });
     // Assess
     expect(decision.region).toBe('us-east-4');
-    expect(decision.reasons[0]).toContain('home region eu-west-4 unhealthy (2 infrastructure failure(s)');
+    expect(decision.reasons[0]).toContain('home region eu-west-4 unhealthy (2 infrastructure failures');
     expect(moved.region).toBe('ap-south-4');
   });
 

@@ -59,12 +59,12 @@ describe('placeJob', () => {
     // Prepare
     const regions = baseRegions();
     regions[0]!.healthy = false;
-    regions[0]!.healthReason = '2 infrastructure failure(s) in the last 600 s';
+    regions[0]!.healthReason = '2 infrastructure failures in the last 600 s';
     // Act
     const decision = placeJob(structuredClone(baseJob), regions, HOME);
     // Assess
     expect(decision.region).toBe('us-east-1');
-    expect(decision.reasons[0]).toContain('home region eu-west-1 unhealthy (2 infrastructure failure(s)');
+    expect(decision.reasons[0]).toContain('home region eu-west-1 unhealthy (2 infrastructure failures');
   });
 
   it('throws a NoRegionError listing every region when none may take the job', () => {

@@ -45,7 +45,7 @@ describe('queueDrain', () => {
     expect(judged.draining).toBe(draining);
     if (!draining)
       expect(judged.reason).toMatch(
-        /^queue not draining: 1 job\(s\) handed to Batch over 900 s ago have not started though \d of 2 vCPUs are free$/,
+        /^queue not draining: 1 job handed to Batch over 900 s ago has not started though \d of 2 vCPUs are free$/,
       );
   });
 });

@@ -49,12 +49,12 @@ describe('run-scope steps', () => {
         sample('B', 'RUNNING', ['fastp']),
         sample('C', 'COMPLETED', ['fastp', 'stats']),
       ],
-      expected: { ready: false, reason: '1 sample(s) have not published fastp, stats yet' },
+      expected: { ready: false, reason: '1 sample has not published fastp, stats yet' },
     },
     {
       case: 'an expected sample not landed yet',
       samples: [sample('A', 'COMPLETED', ['fastp', 'stats']), sample('B', 'COMPLETED', ['fastp', 'stats'])],
-      expected: { ready: false, reason: '1 expected sample(s) not landed yet' },
+      expected: { ready: false, reason: '1 expected sample not landed yet' },
     },
   ])('start when $case', ({ samples, expected }) => {
     const readiness = runStepsReadiness(run, samples, ['fastp', 'stats']);
