@@ -22,18 +22,6 @@ import { assertCanRead, visibleTeams, type Identity } from '../identity/identity
  * Plain data in, plain JSON out, so the same module can back a page hosted for the cloud deployment.
  */
 
-export const SAMPLE_STATUSES: readonly SampleStatus[] = [
-  'RECEIVING',
-  'VALIDATING',
-  'REJECTED',
-  'READY',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'SUPERSEDED',
-];
-
 export interface CostFigures {
   vcpuSeconds: number;
   estimatedUsd: number;
