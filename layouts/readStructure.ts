@@ -103,9 +103,11 @@ function segmentsOf(slots: Slot[], input: ReadStructureInput): ReadSegment[] {
       label: INDEX_LABELS[position]!,
       role: position === 0 ? 'index1' : 'index2',
       ...(slot.cycles ? { cycles: slot.cycles } : {}),
-      // Index FASTQs are expected of every sample and lane only when the sheet asks for them; otherwise
-      // those that landed are attached with their role, and none is waited for.
-      ...(input.createFastqForIndexReads === true ? {} : { optional: true }),
+      // Index FASTQs are expected of every sample and lane when the sheet asks for them, or once the run shows
+      // one: the demultiplexer writes them for every sample or for none (bcl2fastq's
+      // --create-fastq-for-index-reads is run-wide), so a sample without its own must wait for it, not be
+      // processed and then re-run when it lands. Otherwise none is waited for.
+      ...(input.createFastqForIndexReads === true || input.labelsSeen.has(INDEX_LABELS[position]!) ? {} : { optional: true }),
     });
   });
   return segments;

@@ -125,10 +125,10 @@ describe('resolveReadStructure', () => {
       reads: ['R1:mate1', 'R2:mate2', 'I1:index1?', 'I2:index2?'],
     },
     {
-      case: 'RunInfo.xml paired with --create-fastq-for-index-reads (I1, I2 files present): attached, not waited for',
+      case: 'RunInfo.xml paired with --create-fastq-for-index-reads (I1, I2 files present): every sample is expected to have them',
       input: { runInfo: parseRunInfo(NEXTSEQ_RUNINFO), labelsSeen: labels('R1', 'R2', 'I1', 'I2') },
       source: 'RunInfo.xml',
-      reads: ['R1:mate1', 'R2:mate2', 'I1:index1?', 'I2:index2?'],
+      reads: ['R1:mate1', 'R2:mate2', 'I1:index1', 'I2:index2'],
     },
     {
       case: 'RunInfo.xml single read (MiSeq single-read run)',
@@ -157,13 +157,13 @@ describe('resolveReadStructure', () => {
         labelsSeen: labels('R1', 'R2', 'R3', 'I1'),
       },
       source: 'RunInfo.xml',
-      reads: ['R1:mate1', 'R2:umi', 'R3:mate2', 'I1:index1?'],
+      reads: ['R1:mate1', 'R2:umi', 'R3:mate2', 'I1:index1'],
     },
     {
       case: 'RunInfo.xml says 2 data reads but the files carry R3 (--use-bases-mask Y151,I8,Y8,Y151): the files win',
       input: { runInfo: parseRunInfo(NEXTSEQ_RUNINFO), labelsSeen: labels('R1', 'R2', 'R3', 'I1') },
       source: 'files present',
-      reads: ['R1:mate1', 'R2:umi', 'R3:mate2', 'I1:index1?'],
+      reads: ['R1:mate1', 'R2:umi', 'R3:mate2', 'I1:index1'],
     },
     {
       case: 'sheet OverrideCycles without RunInfo (BCL Convert guide, "Sample Sheet")',
@@ -185,7 +185,7 @@ describe('resolveReadStructure', () => {
       case: 'sheet [Reads] v1 (it never lists index reads) with I1 files present',
       input: { sheetReads: { read1Cycles: 151, read2Cycles: 151 }, labelsSeen: labels('R1', 'R2', 'I1') },
       source: 'sample sheet [Reads]',
-      reads: ['R1:mate1', 'R2:mate2', 'I1:index1?'],
+      reads: ['R1:mate1', 'R2:mate2', 'I1:index1'],
     },
     {
       case: 'sheet [Reads] v1, one line (single read)',
@@ -209,7 +209,7 @@ describe('resolveReadStructure', () => {
       case: 'no RunInfo, no [Reads]: R1, R2, R3 and I1 (bcl2fastq with a UMI read, fastp issue #23)',
       input: { labelsSeen: labels('R1', 'R2', 'R3', 'I1') },
       source: 'files present',
-      reads: ['R1:mate1', 'R2:umi', 'R3:mate2', 'I1:index1?'],
+      reads: ['R1:mate1', 'R2:umi', 'R3:mate2', 'I1:index1'],
     },
   ])('decides $case', ({ input, source, reads }) => {
     // Act

@@ -228,9 +228,9 @@ describe('resolveRunLayout: Illumina demultiplexer layouts', () => {
 
   it.each([
     {
-      case: 'index FASTQs that landed are attached, none waited for (bcl2fastq --create-fastq-for-index-reads is not in the sheet)',
+      case: 'the run wrote index FASTQs (bcl2fastq --create-fastq-for-index-reads, not in the sheet, is run-wide): B waits for its I1',
       settings: '',
-      missing: [],
+      missing: ['B L1 I1:index1 MISSING B_S2_L001_I1_001.fastq.gz'],
     },
     {
       case: 'the sheet asks for index FASTQs (BCL Convert CreateFastqForIndexReads,1): every sample waits for its I1',

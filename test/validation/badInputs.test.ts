@@ -37,11 +37,14 @@ const laneSplit = {
   'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n2,A,ACGT\r\n1,B,TTTT\r\n'),
   'A_S1_L001_R1_001.fastq.gz': gz(reads(4, { mate: 1 })),
   'A_S1_L001_R2_001.fastq.gz': gz(reads(4, { mate: 2 })),
+  // Index FASTQs of every sample and lane, as bcl2fastq --create-fastq-for-index-reads writes them (run-wide).
+  'A_S1_L001_I1_001.fastq.gz': gz(reads(4, { length: 8 })),
   'A_S1_L002_R1_001.fastq.gz': gz(reads(6, { mate: 1, from: 100 })),
   'A_S1_L002_R2_001.fastq.gz': gz(reads(6, { mate: 2, from: 100 })),
   'A_S1_L002_I1_001.fastq.gz': gz(reads(6, { length: 8, from: 100 })),
   'B_S2_L001_R1_001.fastq.gz': gz(reads(2, { mate: 1, from: 200 })),
   'B_S2_L001_R2_001.fastq.gz': gz(reads(2, { mate: 2, from: 200 })),
+  'B_S2_L001_I1_001.fastq.gz': gz(reads(2, { length: 8, from: 200 })),
   'Undetermined_S0_L001_R1_001.fastq.gz': gz(reads(1, { from: 300 })),
   'CopyComplete.txt': '',
 };
