@@ -74,7 +74,10 @@ const readFailureRecords: Grant = { sid: 'ReadFailureRecords', actions: ['s3:Get
  * answers only to a caller that may list the bucket (else 403, and completing the job would throw).
  */
 const listToTellMissing: Grant = { sid: 'TellMissingFailureRecords', actions: ['s3:ListBucket'], on: ['resultsBucket', 'stagingBuckets'] };
-/** A landed object deleted before its event is handled is "no longer there" (404) only with list rights. */
+/**
+ * A landed object deleted before its event is handled is "no longer there" (404) only with list rights; and at
+ * a run's completion signal the landing lists the run's folder for files whose events are still on their way.
+ */
 const listLanding: Grant = { sid: 'TellMissingLanded', actions: ['s3:ListBucket'], on: ['landingBucket'] };
 const writeResults: Grant = {
   sid: 'WriteResults',
@@ -101,7 +104,7 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     readLanding,
     listLanding,
   ],
-  uploadBarrier: [catalog, publish, readLanding],
+  uploadBarrier: [catalog, publish, readLanding, listLanding],
   reconcileRuns: [
     catalog,
     publish,

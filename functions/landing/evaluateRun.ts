@@ -14,6 +14,11 @@ import { evaluateCompleteness, RUN_INFO, type RunCompleteness, SAMPLE_SHEET, typ
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
 import { counted } from '../../contracts/words.ts';
+import { bucketNames } from '../../config/defineConfig.ts';
+import { landingKey, parseLandingKey } from '../../contracts/keys.ts';
+import { assertSafeKey } from '../../seams/storage/keys.ts';
+import { InvalidKeyError } from '../../seams/storage/errors.ts';
+import { identifyObject, recordLandedFile } from './recordObject.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
 export const UNEXPECTED_LISTED = 20;
@@ -175,7 +180,7 @@ export function evaluateRun(svc: Services, team: string, runId: string, now?: nu
   return running.next;
 }
 
-async function evaluateRunAt(svc: Services, team: string, runId: string, now: number): Promise<RunEvaluation> {
+async function evaluateRunAt(svc: Services, team: string, runId: string, now: number, folded = false): Promise<RunEvaluation> {
   const files = await svc.catalog.runs.listFiles(team, runId);
   const run = await svc.catalog.runs.get(team, runId);
   const documents = await readRunDocuments(svc, files);
@@ -198,6 +203,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     return { landed: [], settling: [], status: 'INCOMPLETE' };
   }
   const completeness = completenessOf(svc, { team, runId, files, documents, now, barrierAt: run?.barrierAt });
+  if (!folded && (await foldFilesStillAnnounced(svc, team, runId, files, completeness))) return evaluateRunAt(svc, team, runId, now, true);
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
   // Bounded whatever the sheet holds (a 10,000-row sheet once made this item too large for the catalog, and
   // the run stuck at "waiting for SampleSheet.csv"): the ids in items of their own, the first missing names.
@@ -296,6 +302,47 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
     await svc.catalog.runs.update(team, runId, { settlingSamples: settling });
   return { landed, status, settling };
+}
+
+/**
+ * Neither a share nor S3 keeps write order, and events of files landed together are handled in any order: at
+ * the completion signal a file may already be in the landing bucket while its event is still on its way. A
+ * file every sample waits for is waited for anyway; but an optional read (index FASTQs the sheet does not ask
+ * for) would not be, and its sample would be processed without it, then again once it is cataloged. So when a
+ * signalled run has a sample ready and a read no sample waits for, the landing bucket (the truth) is listed
+ * and what the catalog lacks is recorded as its own event would record it. Returns whether anything was.
+ */
+async function foldFilesStillAnnounced(
+  svc: Services,
+  team: string,
+  runId: string,
+  files: LandedFile[],
+  completeness: RunCompleteness,
+): Promise<boolean> {
+  const optionalRead = completeness.readStructure?.reads.some((read) => read.optional) ?? false;
+  if (completeness.signal === undefined || !optionalRead || !completeness.samples.some((sample) => sample.ready)) return false;
+  const landing = bucketNames(svc.config).landing;
+  const cataloged = new Set(files.map((file) => file.key));
+  let recorded = 0;
+  for (const object of await svc.storage.list(landing, landingKey(team, runId, ''))) {
+    const where = cataloged.has(object.key) ? undefined : parseLandingKey(object.key);
+    if (!where || where.team !== team || where.runId !== runId || !isSafeKey(object.key)) continue;
+    const identity = await identifyObject(svc, where, landing, object.key);
+    if (identity && (await recordLandedFile(svc, identity)).changed) recorded++;
+  }
+  if (recorded > 0) logger.info('recorded landed files whose events had not been handled yet', { team, runId, recorded });
+  return recorded > 0;
+}
+
+/** Whether landing would take the key at all (landObject refuses unsafe keys and leaves them where they are). */
+function isSafeKey(key: string): boolean {
+  try {
+    assertSafeKey(key);
+    return true;
+  } catch (error) {
+    if (error instanceof InvalidKeyError) return false;
+    throw error;
+  }
 }
 
 /** A sample already cataloged receives a new file or a changed one: say so, a new version follows. */

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { tableNames } from '../../config/defineConfig.ts';
 import { evaluateRun } from './evaluateRun.ts';
-import { type LandingKey, parseLandingKey } from '../../contracts/keys.ts';
+import { parseLandingKey } from '../../contracts/keys.ts';
+import { identifyObject, type ObjectIdentity, recordLandedFile } from './recordObject.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { emitOnce } from '../shared/emit.ts';
@@ -9,29 +10,11 @@ import { idempotentPerHandler } from '../shared/idempotency.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
-/** The identity of one stored object: the same identity is the same landing, however often it is announced. */
-interface ObjectIdentity extends Record<string, unknown>, LandingKey {
-  bucket: string;
-  key: string;
-  size: number;
-  etag: string;
-  versionId?: string;
-}
-
 /** Records the object in the catalog and re-evaluates its run; the conditional write stops a repeat. */
 async function recordObject(svc: Services, identity: ObjectIdentity) {
-  const { team, runId, name } = identity;
-  const { changed } = await svc.catalog.runs.recordFile(team, runId, {
-    name,
-    bucket: identity.bucket,
-    key: identity.key,
-    size: identity.size,
-    etag: identity.etag,
-    versionId: identity.versionId,
-    landedAt: new Date().toISOString(),
-  });
+  const { changed } = await recordLandedFile(svc, identity);
   if (!changed) return { outcome: 'duplicate' as const };
-  const { landed } = await evaluateRun(svc, team, runId);
+  const { landed } = await evaluateRun(svc, identity.team, identity.runId);
   return { outcome: 'recorded' as const, landed };
 }
 
@@ -75,16 +58,8 @@ export async function landObject(svc: Services, { bucket, key, redriven }: Annou
     });
     return { outcome: 'refused', reason: error.message };
   }
-  const head = await svc.storage.head(bucket, key);
-  if (!head) return { outcome: 'ignored', reason: 'object no longer exists' };
-  const identity: ObjectIdentity = {
-    ...where,
-    bucket,
-    key,
-    size: head.size,
-    etag: head.etag,
-    ...(head.versionId ? { versionId: head.versionId } : {}),
-  };
+  const identity = await identifyObject(svc, where, bucket, key);
+  if (!identity) return { outcome: 'ignored', reason: 'object no longer exists' };
   // The reconciliation sweep re-drives objects a dead process may have left "in progress" in the
   // idempotency store: it goes straight to the catalog, whose conditional write is the guarantee.
   if (redriven) return recordObject(svc, identity);

@@ -1,10 +1,12 @@
 /**
  * evaluateRun over real folder storage and the real local catalog: what the run record and the bus say
  * about a sheet Landfall cannot read (a UTF-16 one names its encoding) and about files that fit no sample
- * (counted on the run, announced once the run is signalled).
+ * (counted on the run, announced once the run is signalled), and what it does at the completion signal with a
+ * landed file whose own event has not been handled yet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateRun } from '../../../functions/landing/evaluateRun.ts';
+import { landObject } from '../../../functions/landing/landObject.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
@@ -77,5 +79,29 @@ describe('evaluateRun', () => {
     expect(eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { reads: unknown }).reads)).toEqual([
       [{ name: 'A_S1_L001_R1_001.fastq.gz', label: 'R1', role: 'single', lane: 1, part: 1 }],
     ]);
+  });
+  it('at the completion signal, records a landed index FASTQ whose event is still on its way, so its sample is announced once, with it', async () => {
+    // Prepare: RunInfo has an index read and the sheet does not ask for index FASTQs, so no sample waits for an
+    // I1; A's I1 is in the landing bucket (copied before the marker) but its event has not been handled.
+    const runId = '261204_A00123_0003_AORDERXX';
+    await land(
+      runId,
+      'RunInfo.xml',
+      '<RunInfo><Run Id="261204_A00123_0003_AORDERXX"><Reads><Read Number="1" NumCycles="50" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/><Read Number="3" NumCycles="50" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>',
+    );
+    await land(runId, 'SampleSheet.csv', '[Data]\nLane,Sample_ID,index\n1,A,ACGTACGT\n');
+    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
+    await land(runId, 'A_S1_L001_R2_001.fastq.gz', 'not looked at');
+    const indexKey = `incoming/${TEAM}/${runId}/A_S1_L001_I1_001.fastq.gz`;
+    await harness.services.storage.put(harness.names.landing, indexKey, 'not looked at');
+    await land(runId, 'CopyComplete.txt', '');
+    // Act
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    const late = await landObject(harness.services, { bucket: harness.names.landing, key: indexKey, redriven: true });
+    // Assess
+    const announced = eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { files: string[] }).files);
+    expect(announced).toEqual([['A_S1_L001_R1_001.fastq.gz', 'A_S1_L001_R2_001.fastq.gz', 'A_S1_L001_I1_001.fastq.gz']]);
+    expect((await harness.services.catalog.runs.listFiles(TEAM, runId)).map((file) => file.name)).toContain('A_S1_L001_I1_001.fastq.gz');
+    expect(late).toEqual({ outcome: 'duplicate' });
   });
 });
