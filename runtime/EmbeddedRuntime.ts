@@ -48,6 +48,9 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Bus deliveries waiting or running above which the share stops landing new files until they drain. */
 const BUS_BACKLOG_LIMIT = 2000;
 
+/** Samples validated at once (see the bus's targetConcurrency): the first cataloged early, the zlib thread kept busy. */
+const VALIDATIONS_AT_ONCE = 2;
+
 /** How long `stop()` may take in all: `landfall up` must end within 10 s of SIGTERM, whatever it was doing. */
 export const STOP_BUDGET_MS = 8000;
 
@@ -230,6 +233,9 @@ export class EmbeddedRuntime {
       invoke: (target, event) => invokeLocally(target, functionHandlers[target], event),
       onDeadLetter: options.onDeadLetter,
       maxConcurrentDeliveries: config.embedded.maxConcurrentDeliveries,
+      // Validation reads every byte of a sample on this one thread (a Lambda each in AWS): eight at once all
+      // finish late; two at a time catalog the first samples early, so their jobs run while the rest validate.
+      targetConcurrency: { validate: VALIDATIONS_AT_ONCE },
       appendLog: async (file, text) => {
         await faultPoint('bus.appendLog'); // test-only: LANDFALL_FAULTS 'bus.appendLog' (a full disk)
         await mkdir(layout.bus, { recursive: true });
