@@ -48,6 +48,9 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Bus deliveries waiting or running above which the share stops landing new files until they drain. */
 const BUS_BACKLOG_LIMIT = 2000;
 
+/** A code cache folder the person set for every Node process; else each runtime keeps one for its jobs. */
+const OUTSIDE_COMPILE_CACHE = process.env.NODE_COMPILE_CACHE;
+
 /** Samples validated at once (see the bus's targetConcurrency): the first cataloged early, the zlib thread kept busy. */
 const VALIDATIONS_AT_ONCE = 2;
 
@@ -179,6 +182,9 @@ export class EmbeddedRuntime {
         catalogCredentials: catalogServer.credentials,
       }),
       LANDFALL_STORAGE_ROOT: layout.buckets,
+      // Every job starts Node programs (its watchdog, task runner, stage-in and stage-out, bundles of megabytes):
+      // with V8's code cache on disk they are compiled once per runtime, not once per job (Node 22).
+      NODE_COMPILE_CACHE: OUTSIDE_COMPILE_CACHE ?? path.join(layout.executor, 'node-compile-cache'),
     });
     // A bounded pool: requests beyond it queue in the agent, and the bus bounds how many functions make them.
     const catalogClient = new DynamoDBClient({
