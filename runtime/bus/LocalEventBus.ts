@@ -44,6 +44,12 @@ export interface LocalBusOptions {
    */
   maxConcurrentDeliveries?: number;
   /**
+   * Deliveries to these targets running at once, in arrival order (within the overall limit above); one waiting
+   * here holds no general place. For handlers that keep this one thread busy (validation reads every byte of
+   * a sample): run all at once, each finishes only when all do; a few at a time finish one by one. @default {}
+   */
+  targetConcurrency?: Partial<Record<string, number>>;
+  /**
    * A line could not be appended to the bus log or the dead-letter file (disk full, permissions). For the
    * bus log the publish that wrote it fails too, so the publisher retries the fact; this is for the runtime
    * to stop or warn (`landfall up` stops on a full disk with one line saying what to do).
@@ -56,6 +62,41 @@ export interface LocalBusOptions {
 /** A delivery dropped by close() before it could run (recovered at the next start, never dead-lettered). */
 class AbandonedError extends Error {
   override name = 'AbandonedError';
+}
+
+/** At most `limit` works at once; the others wait in arrival order (a finished work hands its place on). */
+class Places {
+  #running = 0;
+  readonly #queue: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running < this.limit) this.#running++;
+    else await new Promise<void>((resolve, reject) => this.#queue.push({ resolve, reject }));
+    try {
+      return await work();
+    } finally {
+      const next = this.#queue.shift();
+      if (next) next.resolve();
+      else this.#running--;
+    }
+  }
+
+  /** Works running and waiting. */
+  get backlog(): number {
+    return this.#running + this.#queue.length;
+  }
+
+  /** Works waiting for a place. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Rejects every waiting work with `error`. */
+  abandon(error: () => Error): void {
+    for (const waiting of this.#queue.splice(0)) waiting.reject(error());
+  }
 }
 
 /** A line the bus could not append to its log; `code` is the file system's (`ENOSPC`: the disk is full). */
@@ -94,9 +135,9 @@ export class LocalEventBus implements EventPublisher {
   }>;
   readonly #options: LocalBusOptions;
   readonly #inFlight = new Set<Promise<void>>();
-  /** Deliveries running now, and those waiting for a place (see maxConcurrentDeliveries). */
-  #running = 0;
-  readonly #queue: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Places of deliveries (see maxConcurrentDeliveries), and of targets with a limit of their own (targetConcurrency). */
+  readonly #places: Places;
+  readonly #targetPlaces: Map<string, Places>;
   #abandoned = false;
   #logQueue: Promise<void> = Promise.resolve();
   /** Log files whose last append failed and may end in part of a line. */
@@ -105,6 +146,10 @@ export class LocalEventBus implements EventPublisher {
 
   constructor(options: LocalBusOptions) {
     this.#options = options;
+    this.#places = new Places(options.maxConcurrentDeliveries ?? 16);
+    this.#targetPlaces = new Map(
+      Object.entries(options.targetConcurrency ?? {}).flatMap(([target, limit]) => (limit ? [[target, new Places(limit)] as const] : [])),
+    );
     // compilePattern throws InvalidPatternError for anything EventBridge would refuse: fail at start, not at 3 a.m.
     this.#rules = [
       ...options.rules.map((rule) => ({
@@ -169,7 +214,8 @@ export class LocalEventBus implements EventPublisher {
 
   /** Deliveries started or waiting for a place (not those waiting to retry). */
   get backlog(): number {
-    return this.#running + this.#queue.length;
+    // A delivery holding its target's place also holds or waits for a general one: counted there.
+    return this.#places.backlog + [...this.#targetPlaces.values()].reduce((sum, places) => sum + places.waiting, 0);
   }
 
   /**
@@ -187,20 +233,13 @@ export class LocalEventBus implements EventPublisher {
     clearTimeout(timer);
     if (drained) return;
     this.#abandoned = true;
-    for (const waiting of this.#queue.splice(0)) waiting.reject(new AbandonedError());
+    for (const places of [...this.#targetPlaces.values(), this.#places]) places.abandon(() => new AbandonedError());
   }
 
-  /** Runs `work` when a delivery place is free, in arrival order (a finished delivery hands its place on). */
-  async #inSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#running < (this.#options.maxConcurrentDeliveries ?? 16)) this.#running++;
-    else await new Promise<void>((resolve, reject) => this.#queue.push({ resolve, reject }));
-    try {
-      return await work();
-    } finally {
-      const next = this.#queue.shift();
-      if (next) next.resolve();
-      else this.#running--;
-    }
+  /** Runs `work` when its target has a place (if it is limited), then when a delivery place is free. */
+  #inSlot<T>(target: string, work: () => Promise<T>): Promise<T> {
+    const targetPlaces = this.#targetPlaces.get(target);
+    return targetPlaces ? targetPlaces.run(() => this.#places.run(work)) : this.#places.run(work);
   }
 
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {
@@ -212,7 +251,7 @@ export class LocalEventBus implements EventPublisher {
       // dead-lettered, since nothing failed.
       if (this.#abandoned) return;
       try {
-        await this.#inSlot(() => rule.deliver(event));
+        await this.#inSlot(rule.target, () => rule.deliver(event));
         return;
       } catch (error) {
         if (error instanceof AbandonedError) return;

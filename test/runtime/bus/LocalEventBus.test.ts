@@ -176,6 +176,51 @@ describe('LocalEventBus', () => {
       expect(bus.backlog).toBe(0);
     });
 
+    it('runs at most targetConcurrency deliveries to a limited target, in arrival order, while other targets use the free places', async () => {
+      // Prepare: validation handlers that each hold their place until released; a start-workflow rule unlimited
+      const validating: number[] = [];
+      const started: number[] = [];
+      const release: Array<() => void> = [];
+      const bus = new LocalEventBus({
+        rules: [
+          rule('landed', { 'detail-type': ['Sample Landed'] }, 'validate'),
+          rule('cataloged', { 'detail-type': ['Sample Cataloged'] }, 'startWorkflow'),
+        ],
+        region: 'eu-west-1',
+        logDir,
+        maxConcurrentDeliveries: 4,
+        targetConcurrency: { validate: 2 },
+        invoke: async (target, e) => {
+          const n = (e.detail as { n: number }).n;
+          if (target === 'startWorkflow') return void started.push(n);
+          validating.push(n);
+          await new Promise<void>((resolve) => release.push(resolve));
+        },
+      });
+      const settle = () => new Promise((resolve) => setImmediate(resolve));
+      // Act
+      await bus.publish(Array.from({ length: 6 }, (_, n) => event('Sample Landed', { n })));
+      await bus.publish(Array.from({ length: 3 }, (_, n) => event('Sample Cataloged', { n })));
+      await settle();
+      const first = [...validating];
+      const backlog = bus.backlog;
+      release.shift()!();
+      await settle();
+      const afterOne = [...validating];
+      while (validating.length < 6 || release.length > 0) {
+        release.shift()?.();
+        await settle();
+      }
+      await bus.drain();
+      // Assess: two validations at a time, the third starting only when the first ended; the others were not held up
+      expect(first).toEqual([0, 1]);
+      expect(started).toEqual([0, 1, 2]);
+      expect(backlog).toBe(6);
+      expect(afterOne).toEqual([0, 1, 2]);
+      expect(validating).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(bus.backlog).toBe(0);
+    });
+
     it('close() returns within its bound while handlers hang, abandoning what waits without dead letters', async () => {
       // Prepare: every handler hangs (a catalog that stopped answering)
       const dead: unknown[] = [];
