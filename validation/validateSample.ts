@@ -114,7 +114,8 @@ export async function validateSample(
       continue;
     }
     const made = await fileVerdictOf(svc.storage, slot, { sha256, legacyNoCalls: options.legacyNoCalls });
-    await options.onVerdict?.(made);
+    // Kept only when the bytes read are the size that landed: a verdict is never kept for other bytes.
+    if (made.inspection.size === slot.size) await options.onVerdict?.(made);
     verdicts.set(slot.name, made);
   }
   const inspections = new Map<string, FastqInspection>([...verdicts].map(([name, verdict]) => [name, verdict.inspection]));

@@ -2,6 +2,8 @@ import type { Context } from 'aws-lambda';
 import { tableNames } from '../../config/defineConfig.ts';
 import { evaluateRun } from './evaluateRun.ts';
 import { type LandingKey, parseLandingKey } from '../../contracts/keys.ts';
+import { landfallEvent } from '../../contracts/events/landfall.ts';
+import { isFastqName } from '../../layouts/fastqNames.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { emitOnce } from '../shared/emit.ts';
@@ -31,8 +33,26 @@ async function recordObject(svc: Services, identity: ObjectIdentity) {
     landedAt: new Date().toISOString(),
   });
   if (!changed) return { outcome: 'duplicate' as const };
+  if (isFastqName(name.slice(name.lastIndexOf('/') + 1))) await announceFastq(svc, identity);
   const { landed } = await evaluateRun(svc, team, runId);
   return { outcome: 'recorded' as const, landed };
+}
+
+/**
+ * "File Landed": the FASTQ's own validation starts now, while the run still copies. Not through the outbox
+ * (a catalog round trip per file): a lost event costs latency only, since the sample's conclusion validates
+ * any file without a verdict, so a failed publish is logged and the landing goes on.
+ */
+async function announceFastq(svc: Services, identity: ObjectIdentity) {
+  const { team, runId, name, bucket, key, size, etag, versionId } = identity;
+  const detail = { team, runId, name, bucket, key, size, etag, ...(versionId ? { versionId } : {}) };
+  try {
+    await svc.events.publish([
+      landfallEvent('File Landed', { ...detail, dedupeKey: `file-landed:${bucket}/${key}#${versionId ?? etag}#${size}` }),
+    ]);
+  } catch (error) {
+    logger.warn('"File Landed" not published: the file is validated when its sample is concluded', { bucket, key, error });
+  }
 }
 
 let recordOnce: ReturnType<typeof idempotentPerHandler<ObjectIdentity, Awaited<ReturnType<typeof recordObject>>>> | undefined;
