@@ -26,6 +26,12 @@ export interface FileVerdict extends FileIdentity {
   validatedAt: string;
 }
 
+/**
+ * Where the single-file pass runs (the seam): in AWS in-process, inside the function's own Lambda; on the
+ * embedded runtime in a pool of worker threads, off the event loop that serves every other handler.
+ */
+export type FilePass = (file: FileIdentity & { name: string }, options: ValidationOptions & { sha256?: boolean }) => Promise<FileVerdict>;
+
 /** Whether a verdict was made for exactly this stored object (and these options): else the file is read again. */
 export function verdictFits(
   verdict: FileVerdict | undefined,

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ValidationReason } from './types.ts';
 import { FastqScanner } from './FastqScanner.ts';
@@ -95,6 +96,15 @@ export async function inspectFastqWithFingerprint(
 
 let passes = 0;
 
+/**
+ * Test-only: `LANDFALL_FASTQ_PASS_LOG` names a file each pass appends its file name to, so a test counts the
+ * passes of a runtime's process and its worker threads, across a restart. Off (no I/O) when unset.
+ */
+function logPass(fileName: string): void {
+  const log = process.env.LANDFALL_FASTQ_PASS_LOG;
+  if (log) appendFileSync(log, `${fileName}\n`);
+}
+
 /** How many single-file passes this process made (each stored file streamed once counts one): tests count re-reads with it. */
 export function fastqPassCount(): number {
   return passes;
@@ -110,6 +120,7 @@ async function inspectOne(
   onEnd?: (reliable: boolean) => void,
 ): Promise<FastqInspection> {
   passes++;
+  logPass(fileName);
   const scanner = new FastqScanner(fileName, {
     maxReasons: options.maxReasons,
     mates: pairing?.sink(mate!) ?? names,

@@ -6,7 +6,7 @@ import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { FileRead } from '../layouts/types.ts';
 import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
 import type { ValidationOptions, ValidationReason, VersionFile } from './types.ts';
-import { type FileVerdict, fileVerdictOf, verdictFits } from './fileVerdict.ts';
+import { type FilePass, type FileVerdict, fileVerdictOf, verdictFits } from './fileVerdict.ts';
 import { type FastqInspection, inspectPair } from './inspectFastq.ts';
 import { pairedByFingerprint } from './MateNamesDigest.ts';
 import { compareWithManifest, type ManifestEntry } from './manifest.ts';
@@ -31,6 +31,8 @@ export interface ValidateSampleOptions extends ValidationOptions {
    * identity it was made for; a file without one is read now.
    */
   verdicts?: ReadonlyMap<string, FileVerdict>;
+  /** Where a file without a fitting verdict is read (the embedded runtime's worker pool). @default in this thread */
+  filePass?: FilePass;
   /** Told of each verdict made here (a file with no fitting verdict), so it can be kept for next time. */
   onVerdict?: (verdict: FileVerdict) => Promise<void> | void;
 }
@@ -113,7 +115,8 @@ export async function validateSample(
       verdicts.set(slot.name, kept);
       continue;
     }
-    const made = await fileVerdictOf(svc.storage, slot, { sha256, legacyNoCalls: options.legacyNoCalls });
+    const pass: FilePass = options.filePass ?? ((file, passOptions) => fileVerdictOf(svc.storage, file, passOptions));
+    const made = await pass(slot, { sha256, legacyNoCalls: options.legacyNoCalls });
     // Kept only when the bytes read are the size that landed: a verdict is never kept for other bytes.
     if (made.inspection.size === slot.size) await options.onVerdict?.(made);
     verdicts.set(slot.name, made);

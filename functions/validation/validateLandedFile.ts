@@ -1,4 +1,4 @@
-import { fileVerdictOf } from '../../validation/fileVerdict.ts';
+import { type FilePass, fileVerdictOf } from '../../validation/fileVerdict.ts';
 import type { Services } from '../shared/services.ts';
 
 /** A landed FASTQ as "File Landed" names it: where it is and its identity as `land` read it. */
@@ -20,7 +20,7 @@ export interface LandedFastq {
  *
  * @throws ValidationIoError when the stored object cannot be read (the invocation is retried)
  */
-export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storage' | 'config'>, file: LandedFastq) {
+export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storage' | 'config' | 'filePass'>, file: LandedFastq) {
   const identity = {
     name: file.name,
     bucket: file.bucket,
@@ -32,7 +32,8 @@ export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storag
   if (await svc.catalog.fileVerdicts.get(identity)) return { outcome: 'already-validated' as const };
   if (file.size > svc.config.validation.inlineMaxBytes)
     return { outcome: 'left-for-conclusion' as const, reason: 'larger than validation.inlineMaxBytes' };
-  const verdict = await fileVerdictOf(svc.storage, identity, { legacyNoCalls: svc.config.validation.legacyNoCalls });
+  const pass: FilePass = svc.filePass ?? ((each, options) => fileVerdictOf(svc.storage, each, options));
+  const verdict = await pass(identity, { legacyNoCalls: svc.config.validation.legacyNoCalls });
   // Storage serves the current bytes: a file replaced while it was read gets its own event and verdict, never this one.
   const head = await svc.storage.head(file.bucket, file.key);
   const unchanged =

@@ -49,6 +49,7 @@ export async function validateLandedSample(
     manifest,
     legacyNoCalls: svc.config.validation.legacyNoCalls,
     ...(reads ? { reads } : {}),
+    ...(svc.filePass ? { filePass: svc.filePass } : {}),
     verdicts: new Map(verdicts.flatMap((verdict) => (verdict ? [[verdict.name, verdict] as const] : []))),
     onVerdict: async (verdict) => {
       await svc.catalog.fileVerdicts.record(verdict);
