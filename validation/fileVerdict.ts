@@ -26,6 +26,12 @@ export interface FileVerdict extends FileIdentity {
   validatedAt: string;
 }
 
+/** Just the name and identity of a landed file (a catalog record carries more). */
+export function identityOf(file: FileIdentity & { name: string }): FileIdentity & { name: string } {
+  const { name, bucket, key, size, etag, versionId } = file;
+  return { name, bucket, key, size, etag, ...(versionId ? { versionId } : {}) };
+}
+
 /**
  * Where the single-file pass runs (the seam): in AWS in-process, inside the function's own Lambda; on the
  * embedded runtime in a pool of worker threads, off the event loop that serves every other handler.
@@ -68,12 +74,7 @@ export async function fileVerdictOf(
     legacyNoCalls: options.legacyNoCalls,
   });
   return {
-    name: file.name,
-    bucket: file.bucket,
-    key: file.key,
-    size: file.size,
-    etag: file.etag,
-    ...(file.versionId ? { versionId: file.versionId } : {}),
+    ...identityOf(file),
     legacyNoCalls: options.legacyNoCalls ?? false,
     inspection,
     mates,

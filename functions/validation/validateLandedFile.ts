@@ -1,4 +1,4 @@
-import { type FilePass, fileVerdictOf } from '../../validation/fileVerdict.ts';
+import { type FilePass, fileVerdictOf, identityOf } from '../../validation/fileVerdict.ts';
 import type { Services } from '../shared/services.ts';
 
 /** A landed FASTQ as "File Landed" names it: where it is and its identity as `land` read it. */
@@ -21,14 +21,7 @@ export interface LandedFastq {
  * @throws ValidationIoError when the stored object cannot be read (the invocation is retried)
  */
 export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storage' | 'config' | 'filePass'>, file: LandedFastq) {
-  const identity = {
-    name: file.name,
-    bucket: file.bucket,
-    key: file.key,
-    size: file.size,
-    etag: file.etag,
-    ...(file.versionId ? { versionId: file.versionId } : {}),
-  };
+  const identity = identityOf(file);
   if (await svc.catalog.fileVerdicts.get(identity)) return { outcome: 'already-validated' as const };
   if (file.size > svc.config.validation.inlineMaxBytes)
     return { outcome: 'left-for-conclusion' as const, reason: 'larger than validation.inlineMaxBytes' };
