@@ -20,6 +20,7 @@ export const FUNCTION_NAMES = [
   'uploadBarrier',
   'reprocess',
   'validate',
+  'validateFile',
   'startWorkflow',
   'jobStateChange',
   'submitStep',

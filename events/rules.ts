@@ -77,6 +77,12 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       target: 'reprocess',
     },
     {
+      name: 'validate-landed-file',
+      description: 'A FASTQ landed: validate it now (one pass) and keep its verdict for its sample to combine',
+      pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['File Landed'] },
+      target: 'validateFile',
+    },
+    {
       name: 'validate-landed-sample',
       description: 'Every expected file of a sample has landed: validate and catalog it',
       pattern: { source: [LANDFALL_SOURCE], 'detail-type': ['Sample Landed'] },

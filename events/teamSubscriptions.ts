@@ -28,6 +28,7 @@ export type TeamFacingDetailType = (typeof TEAM_FACING_DETAIL_TYPES)[number];
  */
 export const INTERNAL_DETAIL_TYPES = [
   'Sample Landed',
+  'File Landed',
   'Object Replayed',
   'Reprocess Requested',
   'Region Scaled Down',

@@ -20,6 +20,7 @@ import { handler as startWorkflow } from './startWorkflow.ts';
 import { handler as submitStep } from './submitStep.ts';
 import { handler as uploadBarrier } from './uploadBarrier.ts';
 import { handler as validate } from './validate.ts';
+import { handler as validateFile } from './validateFile.ts';
 import { handler as validationJobFinished } from './validationJobFinished.ts';
 
 /**
@@ -32,6 +33,7 @@ export const functionHandlers: Record<FunctionName, LandfallHandler> = {
   reprocess,
   uploadBarrier,
   validate,
+  validateFile,
   validationJobFinished,
   startWorkflow,
   jobStateChange,

@@ -16,6 +16,7 @@ import { installServices, type Services } from '../functions/shared/services.ts'
 import { LocalNotifier } from './notify/LocalNotifier.ts';
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
+import { FilePassPool } from './validation/FilePassPool.ts';
 import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
@@ -101,6 +102,8 @@ export class EmbeddedRuntime {
   /** Per-team outboxes and webhooks, fed by the per-team subscription rules installed on the bus. */
   readonly delivery: TeamDelivery;
   readonly #catalogServer: CatalogServer;
+  /** Landed FASTQs' validation passes, in worker threads off this event loop (Services.filePass). */
+  readonly #filePasses: FilePassPool;
   readonly #control: ControlServer;
   readonly #dashboard: DashboardServer;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -121,6 +124,7 @@ export class EmbeddedRuntime {
     shareDir: string;
     delivery: TeamDelivery;
     catalogServer: CatalogServer;
+    filePasses: FilePassPool;
     control: ControlServer;
     dashboard: DashboardServer;
     alarms: LocalAlarms;
@@ -134,6 +138,7 @@ export class EmbeddedRuntime {
     this.shareDir = parts.shareDir;
     this.delivery = parts.delivery;
     this.#catalogServer = parts.catalogServer;
+    this.#filePasses = parts.filePasses;
     this.#control = parts.control;
     this.#dashboard = parts.dashboard;
     this.alarms = parts.alarms;
@@ -196,6 +201,7 @@ export class EmbeddedRuntime {
     await ensureIdempotencyTable(new DynamoDBClient({ endpoint: catalogServer.endpoint }), tableNames(config).idempotency);
 
     const storage = new FolderStorage(layout.buckets);
+    const filePasses = new FilePassPool(layout.buckets);
     let bus!: LocalEventBus;
     const publishFromExecutor = async (event: BusEvent) => {
       options.onEvent?.(event);
@@ -269,6 +275,7 @@ export class EmbeddedRuntime {
       metrics: alarms,
       capacity: executor,
       notifier: new LocalNotifier(config),
+      filePass: filePasses.pass,
     };
     installServices(services);
     // start() first kills job process groups a previous runtime (killed with SIGKILL) left behind.
@@ -351,6 +358,7 @@ export class EmbeddedRuntime {
       shareDir,
       delivery,
       catalogServer,
+      filePasses,
       control,
       dashboard,
       alarms,
@@ -431,6 +439,7 @@ export class EmbeddedRuntime {
     await within(Promise.all([this.#dashboard.close(), this.#control.close()]), 1000);
     await within(Promise.all([this.watcher.stop(), this.executor.stop(), this.workflows.stop(1500)]), Math.min(left(), 4500));
     await within(Promise.all([this.bus.close(1500).catch(() => undefined), this.delivery.close()]), Math.min(left(), 2000));
+    await within(this.#filePasses.close(), Math.min(left(), 500));
     await within(this.#catalogServer.close(), Math.min(left(), 1500));
     await rm(this.layout.runtimeFile, { force: true });
   }

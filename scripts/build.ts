@@ -74,7 +74,11 @@ export async function buildCli(projectRoot = root): Promise<void> {
   await rm(outdir, { recursive: true, force: true });
   const digest = cliDigest(projectRoot);
   await build({
-    entryPoints: { main: path.join(projectRoot, 'cli/landfall.ts') },
+    // The file-pass worker is its own entry: runtime/validation/FilePassPool.ts starts it beside its chunk.
+    entryPoints: {
+      main: path.join(projectRoot, 'cli/landfall.ts'),
+      filePassWorker: path.join(projectRoot, 'runtime/validation/filePassWorker.ts'),
+    },
     outdir,
     bundle: true,
     splitting: true,

@@ -43,6 +43,7 @@ export const LOG_RETENTION = '1 month';
  */
 const sizing: Partial<Record<FunctionName, { timeout: `${number} minutes` | `${number} seconds`; memory: `${number} MB` }>> = {
   validate: { timeout: '15 minutes', memory: '2048 MB' },
+  validateFile: { timeout: '15 minutes', memory: '2048 MB' },
   publishStep: { timeout: '15 minutes', memory: '1024 MB' },
   reconcileRuns: { timeout: '5 minutes', memory: '1024 MB' },
   submitStep: { timeout: '2 minutes', memory: '1024 MB' },

@@ -132,6 +132,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     writeResults,
     submitJobs,
   ],
+  // One landed FASTQ read once; HeadObject after the pass tells a file replaced meanwhile (404 for a deleted one needs List).
+  validateFile: [catalog, readLanding, listLanding],
   // Concludes a validation job exactly as `validate` concludes inline validation.
   validationJobFinished: [
     catalog,

@@ -1,8 +1,10 @@
+import { appendFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ValidationReason } from './types.ts';
 import { FastqScanner } from './FastqScanner.ts';
 import { hashAndInflate } from './hashAndInflate.ts';
 import { type Mate, MatePairing } from './MatePairing.ts';
+import { MateNamesDigest, type MateFingerprint } from './MateNamesDigest.ts';
 import type { FastqInspection, ValidationOptions } from './types.ts';
 
 export type { FastqInspection } from './types.ts';
@@ -66,16 +68,62 @@ export async function inspectPair(
   return { r1: first, r2: second, reasons: pairing.reasons };
 }
 
+export interface SingleFileInspection {
+  inspection: FastqInspection;
+  /** What pairing needs without the mate at hand: its record count and a digest of its mate names in order. */
+  mates: MateFingerprint;
+}
+
+/**
+ * {@link inspectFastq} plus the file's mate fingerprint, in the same one pass: the per-file verdict of a
+ * landed FASTQ (validation/fileVerdict.ts). Two mates whose fingerprints are equal (and reliable) pair
+ * exactly as {@link inspectPair} would find them paired; anything else is re-read in lockstep.
+ *
+ * @throws ValidationIoError when the body cannot be read
+ */
+export async function inspectFastqWithFingerprint(
+  body: Readable,
+  fileName: string,
+  options: InspectOptions = {},
+): Promise<SingleFileInspection> {
+  const digest = new MateNamesDigest();
+  let reliable = false;
+  const inspection = await inspectOne(body, fileName, options, undefined, undefined, digest, (complete) => {
+    reliable = complete;
+  });
+  return { inspection, mates: digest.fingerprint(reliable) };
+}
+
+let passes = 0;
+
+/**
+ * Test-only: `LANDFALL_FASTQ_PASS_LOG` names a file each pass appends its file name to, so a test counts the
+ * passes of a runtime's process and its worker threads, across a restart. Off (no I/O) when unset.
+ */
+function logPass(fileName: string): void {
+  const log = process.env.LANDFALL_FASTQ_PASS_LOG;
+  if (log) appendFileSync(log, `${fileName}\n`);
+}
+
+/** How many single-file passes this process made (each stored file streamed once counts one): tests count re-reads with it. */
+export function fastqPassCount(): number {
+  return passes;
+}
+
 async function inspectOne(
   body: Readable,
   fileName: string,
   options: InspectOptions,
   pairing?: MatePairing,
   mate?: Mate,
+  names?: MateNamesDigest,
+  onEnd?: (reliable: boolean) => void,
 ): Promise<FastqInspection> {
+  passes++;
+  logPass(fileName);
   const scanner = new FastqScanner(fileName, {
     maxReasons: options.maxReasons,
-    mates: pairing?.sink(mate!),
+    mates: pairing?.sink(mate!) ?? names,
     legacyNoCalls: options.legacyNoCalls,
   });
   const pass = await hashAndInflate(body, {
@@ -88,6 +136,7 @@ async function inspectOne(
   // End-of-data checks (incomplete last record, no reads) only mean something when the data did end.
   if (pass.complete) scanner.end();
   pairing?.finish(mate!, { records: scanner.records, reliable: pass.complete && !scanner.stopped });
+  onEnd?.(pass.complete && !scanner.stopped);
   const stats = scanner.stats();
   const qualityEncoding = scanner.qualityEncoding();
   return {

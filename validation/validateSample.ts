@@ -6,7 +6,9 @@ import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { FileRead } from '../layouts/types.ts';
 import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
 import type { ValidationOptions, ValidationReason, VersionFile } from './types.ts';
-import { type FastqInspection, inspectFastq, inspectPair } from './inspectFastq.ts';
+import { type FilePass, type FileVerdict, fileVerdictOf, verdictFits } from './fileVerdict.ts';
+import { type FastqInspection, inspectPair } from './inspectFastq.ts';
+import { pairedByFingerprint } from './MateNamesDigest.ts';
 import { compareWithManifest, type ManifestEntry } from './manifest.ts';
 import { reasonOf } from './rules.ts';
 
@@ -24,6 +26,15 @@ export interface ValidateSampleOptions extends ValidationOptions {
   manifest?: { source: string; entries: ManifestEntry[] };
   /** Each file's read label, role, lane and part as the landing layout decided (else the names decide). */
   reads?: readonly FileRead[];
+  /**
+   * Verdicts made as the files landed (validation/fileVerdict.ts), by file name: one is taken only for the
+   * identity it was made for; a file without one is read now.
+   */
+  verdicts?: ReadonlyMap<string, FileVerdict>;
+  /** Where a file without a fitting verdict is read (the embedded runtime's worker pool). @default in this thread */
+  filePass?: FilePass;
+  /** Told of each verdict made here (a file with no fitting verdict), so it can be kept for next time. */
+  onVerdict?: (verdict: FileVerdict) => Promise<void> | void;
 }
 
 /**
@@ -73,6 +84,11 @@ function partnerName(file: Slot, slots: Slot[], missing: 'mate1' | 'mate2'): str
  * and read names are compared record by record, a missing mate, and the read statistics that go into the
  * catalog. Bad data never throws; it comes back as `reasons`.
  *
+ * Each file's own pass is the verdict made when it landed ({@link ValidateSampleOptions.verdicts}) when that
+ * verdict is for the same stored bytes, else one pass now; mates whose fingerprints (record count, digest
+ * of the names in order) are equal are paired without another read; any other pair is read again in
+ * lockstep, so pairing reasons are exactly those of reading the two together.
+ *
  * @throws ValidationIoError when a stored object cannot be read (the invocation is retried)
  * @example
  * const { files, reasons, versionHash } = await validateSample(svc, landed, { manifest, reads });
@@ -90,9 +106,26 @@ export async function validateSample(
   const open = (file: LandedFile) => svc.storage.get(file.bucket, file.key);
 
   const slots = readsOf(landed, options.reads);
-  const inspections = new Map<string, FastqInspection>();
-  const { pairs, alone, loneMates } = pairMates(slots);
+  // Every file's own verdict first: kept from its landing when it is for these very bytes, else one pass now.
+  const verdicts = new Map<string, FileVerdict>();
+  for (const slot of slots) {
+    const sha256 = wantsSha(slot);
+    const kept = options.verdicts?.get(slot.name);
+    if (verdictFits(kept, slot, { legacyNoCalls: options.legacyNoCalls, sha256 })) {
+      verdicts.set(slot.name, kept);
+      continue;
+    }
+    const pass: FilePass = options.filePass ?? ((file, passOptions) => fileVerdictOf(svc.storage, file, passOptions));
+    const made = await pass(slot, { sha256, legacyNoCalls: options.legacyNoCalls });
+    // Kept only when the bytes read are the size that landed: a verdict is never kept for other bytes.
+    if (made.inspection.size === slot.size) await options.onVerdict?.(made);
+    verdicts.set(slot.name, made);
+  }
+  const inspections = new Map<string, FastqInspection>([...verdicts].map(([name, verdict]) => [name, verdict.inspection]));
+  const { pairs, loneMates } = pairMates(slots);
   for (const { mate1, mate2 } of pairs) {
+    if (pairedByFingerprint(verdicts.get(mate1.name)!.mates, verdicts.get(mate2.name)!.mates)) continue;
+    // Not provably paired: the two mates are read in lockstep, so the reasons are exactly MatePairing's.
     const pair = await inspectPair(
       { body: await open(mate1), fileName: mate1.name },
       { body: await open(mate2), fileName: mate2.name },
@@ -113,11 +146,6 @@ export async function validateSample(
       }),
     );
   }
-  for (const slot of alone)
-    inspections.set(
-      slot.name,
-      await inspectFastq(await open(slot), slot.name, { sha256: wantsSha(slot), legacyNoCalls: options.legacyNoCalls }),
-    );
 
   const files: VersionFile[] = [];
   for (const { label, role, lane, part, ...file } of slots) {

@@ -26,6 +26,19 @@ export const landfallEventDetails = {
     /** Each file's read label, role, lane and part, as the run's layout decided them (layouts/). */
     reads: z.array(FileRead).optional(),
   }),
+  /**
+   * A FASTQ was cataloged by `land`: its own validation (validateFile) can start while the run still copies.
+   * Published without the outbox: a lost one costs latency only (the sample's conclusion validates a file without a verdict).
+   */
+  'File Landed': z.object({
+    ...RunFields,
+    name: z.string().min(1),
+    bucket: z.string().min(1),
+    key: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    etag: z.string(),
+    versionId: z.string().optional(),
+  }),
   /** A run still missing files when its deadline passed: never silently dropped. */
   'Run Incomplete': z.object({
     ...RunFields,

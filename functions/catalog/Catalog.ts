@@ -3,6 +3,7 @@ import { CatalogTable } from './CatalogTable.ts';
 import { Costs } from './Costs.ts';
 import { Executions } from './Executions.ts';
 import { Facts } from './Facts.ts';
+import { FileVerdicts } from './FileVerdicts.ts';
 import { Jobs } from './Jobs.ts';
 import { Notifications } from './Notifications.ts';
 import { RegionLoads } from './RegionLoads.ts';
@@ -52,6 +53,8 @@ export class Catalog {
   readonly runIndex: RunIndexState;
   /** Failures waiting for their run's batched message to people (functions/notify). */
   readonly notifications: Notifications;
+  /** Each landed FASTQ's validation verdict, by the stored object's identity (functions/validation). */
+  readonly fileVerdicts: FileVerdicts;
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
@@ -68,6 +71,7 @@ export class Catalog {
     this.shareSkips = new ShareSkips(this.#table.doc, tableName);
     this.runIndex = new RunIndexState(this.#table);
     this.notifications = new Notifications(this.#table);
+    this.fileVerdicts = new FileVerdicts(this.#table);
   }
 
   /** Creates the table if it does not exist (embedded runtime; the stack creates it in AWS). */

@@ -23,6 +23,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * | skipped on share| SHARE#SKIPPED                      | ENTRY#<path>               | TEAM#<team> (if a team's) | SKIPPED#<run>#<path>           |
  * | notify pending  | NOTIFY#<team>#<run>                | PENDING#<sample>#V#<0000n>#<kind> | NOTIFY#PENDING | PENDING#<recordedAt>#<team>#<run>#<sample>#<n> |
  * | DONE to resend  | NOTIFY#<team>#<run>                | DONE#<dedupeKey>           | NOTIFY#PENDING   | DONE#<recordedAt>#<dedupeKey>           |
+ * | file verdict    | VERDICT#<bucket>#<key>             | VERSION#<versionId>#<size> or ETAG#<etag>#<size> |  |                               |
  *
  * Access patterns, each a key or GSI query (never a scan):
  * - runs of a team, samples of a team by status → GSI1 `TEAM#<team>` (sk prefix `RUN#` / `SAMPLE#<status>#`);
@@ -37,6 +38,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  *   spread over shards so a burst of claims does not write one index partition.
  * - failures waiting for their run's batched notification → pk `NOTIFY#<team>#<run>` (a run's), GSI1
  *   `NOTIFY#PENDING` (all, oldest first: the batch window's flush); the index is sparse, items leave once sent.
+ * - a landed file's validation verdict, for exactly its stored identity → pk `VERDICT#<bucket>#<key>`, sk by version or ETag and size.
  * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
  * whatever a sheet holds (a version lists its few files; a run's expected samples are split over items and
  * only its first missing files named; long reason lists go to S3).
@@ -144,5 +146,10 @@ export const keys = {
   /** A run-DONE message that was not accepted, kept for the batch window's flush to send again. */
   doneRetry: (team: string, runId: string, dedupeKey: string) => ({ pk: `NOTIFY#${team}#${runId}`, sk: `DONE#${dedupeKey}` }),
   doneRetryIndex: (dedupeKey: string, recordedAt: string) => ({ gsi1pk: 'NOTIFY#PENDING', gsi1sk: `DONE#${recordedAt}#${dedupeKey}` }),
+  /** One stored object's verdict: keyed by its identity (bucket, key, versionId or ETag, size), never by name alone. */
+  fileVerdict: (file: { bucket: string; key: string; size: number; etag: string; versionId?: string }) => ({
+    pk: `VERDICT#${file.bucket}#${file.key}`,
+    sk: file.versionId ? `VERSION#${file.versionId}#${file.size}` : `ETAG#${file.etag}#${file.size}`,
+  }),
   costSk: (version: number, step: string, jobName: string) => `COST#${versionSk(version)}#${step}#${jobName}`,
 } as const;

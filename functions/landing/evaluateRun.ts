@@ -18,7 +18,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { landingKey, parseLandingKey } from '../../contracts/keys.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
-import { identifyObject, recordLandedFile } from './recordObject.ts';
+import { announceFastq, identifyObject, recordLandedFile } from './recordObject.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
 export const UNEXPECTED_LISTED = 20;
@@ -328,7 +328,9 @@ async function foldFilesStillAnnounced(
     const where = cataloged.has(object.key) ? undefined : parseLandingKey(object.key);
     if (!where || where.team !== team || where.runId !== runId || !isSafeKey(object.key)) continue;
     const identity = await identifyObject(svc, where, landing, object.key);
-    if (identity && (await recordLandedFile(svc, identity)).changed) recorded++;
+    if (!identity || !(await recordLandedFile(svc, identity)).changed) continue;
+    await announceFastq(svc, identity);
+    recorded++;
   }
   if (recorded > 0) logger.info('recorded landed files whose events had not been handled yet', { team, runId, recorded });
   return recorded > 0;

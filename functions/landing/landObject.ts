@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { tableNames } from '../../config/defineConfig.ts';
 import { evaluateRun } from './evaluateRun.ts';
 import { parseLandingKey } from '../../contracts/keys.ts';
-import { identifyObject, type ObjectIdentity, recordLandedFile } from './recordObject.ts';
+import { announceFastq, identifyObject, type ObjectIdentity, recordLandedFile } from './recordObject.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { emitOnce } from '../shared/emit.ts';
@@ -14,6 +14,7 @@ import type { Services } from '../shared/services.ts';
 async function recordObject(svc: Services, identity: ObjectIdentity) {
   const { changed } = await recordLandedFile(svc, identity);
   if (!changed) return { outcome: 'duplicate' as const };
+  await announceFastq(svc, identity);
   const { landed } = await evaluateRun(svc, identity.team, identity.runId);
   return { outcome: 'recorded' as const, landed };
 }

@@ -1,4 +1,7 @@
+import { landfallEvent } from '../../contracts/events/landfall.ts';
 import type { LandingKey } from '../../contracts/keys.ts';
+import { isFastqName } from '../../layouts/fastqNames.ts';
+import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
 /** The identity of one stored object: the same identity is the same landing, however often it is announced. */
@@ -28,4 +31,22 @@ export function recordLandedFile(svc: Services, identity: ObjectIdentity): Promi
     versionId: identity.versionId,
     landedAt: new Date().toISOString(),
   });
+}
+
+/**
+ * "File Landed" for a newly recorded FASTQ: its own validation starts now, while the run still copies. Not
+ * through the outbox (a catalog round trip per file): a lost event costs latency only, since the sample's
+ * conclusion validates any file without a verdict, so a failed publish is logged and the landing goes on.
+ */
+export async function announceFastq(svc: Services, identity: ObjectIdentity): Promise<void> {
+  const { team, runId, name, bucket, key, size, etag, versionId } = identity;
+  if (!isFastqName(name.slice(name.lastIndexOf('/') + 1))) return;
+  const detail = { team, runId, name, bucket, key, size, etag, ...(versionId ? { versionId } : {}) };
+  try {
+    await svc.events.publish([
+      landfallEvent('File Landed', { ...detail, dedupeKey: `file-landed:${bucket}/${key}#${versionId ?? etag}#${size}` }),
+    ]);
+  } catch (error) {
+    logger.warn('"File Landed" not published: the file is validated when its sample is concluded', { bucket, key, error });
+  }
 }

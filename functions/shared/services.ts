@@ -7,6 +7,7 @@ import type { MetricsSink } from '../../seams/metrics/MetricsSink.ts';
 import type { Notifier } from '../../seams/notify/Notifier.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { WorkflowService } from '../../seams/workflows/WorkflowService.ts';
+import type { FilePass } from '../../validation/fileVerdict.ts';
 import type { Catalog } from '../catalog/Catalog.ts';
 
 /**
@@ -30,6 +31,11 @@ export interface Services {
   capacity: ComputeCapacity;
   /** Messages to people: email and chat per team (SNS + a webhook from Secrets Manager / loopback SMTP + webhook). */
   notifier: Notifier;
+  /**
+   * Where one landed FASTQ's validation pass runs: absent in AWS (in-process, in the function's Lambda); the
+   * embedded runtime's bounded worker-thread pool (runtime/validation/FilePassPool.ts), off its event loop.
+   */
+  filePass?: FilePass;
 }
 
 let installed: Services | undefined;

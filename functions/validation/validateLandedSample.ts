@@ -42,10 +42,18 @@ export async function validateLandedSample(
   const reads = detail.reads;
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, reads, bytes);
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
+  // Verdicts made as the files landed are combined; a file without one (a crash, a lost event) is read now
+  // and its verdict kept, so a conclusion that dies is not followed by reading it again.
+  const verdicts = await Promise.all(landed.map((file) => svc.catalog.fileVerdicts.get(file)));
   const result = await validateSample(svc, landed, {
     manifest,
     legacyNoCalls: svc.config.validation.legacyNoCalls,
     ...(reads ? { reads } : {}),
+    ...(svc.filePass ? { filePass: svc.filePass } : {}),
+    verdicts: new Map(verdicts.flatMap((verdict) => (verdict ? [[verdict.name, verdict] as const] : []))),
+    onVerdict: async (verdict) => {
+      await svc.catalog.fileVerdicts.record(verdict);
+    },
   });
   return concludeValidation(svc, ref, result);
 }

@@ -49,6 +49,7 @@ const SAMPLES: Array<{ name: string; event: BusEvent }> = [
   })),
   { name: 'Reprocess Requested', event: landfall('Reprocess Requested', { team: 'genomics' }) },
   { name: 'Sample Landed', event: landfall('Sample Landed', { team: 'genomics' }) },
+  { name: 'File Landed', event: landfall('File Landed', { team: 'genomics' }) },
   { name: 'Sample Cataloged', event: landfall('Sample Cataloged', { team: 'genomics' }) },
   { name: 'Step Output Published', event: landfall('Step Output Published', { team: 'genomics' }) },
   { name: 'Run Completed', event: landfall('Run Completed', { team: 'genomics' }) },

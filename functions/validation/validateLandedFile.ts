@@ -1,0 +1,37 @@
+import { type FilePass, fileVerdictOf, identityOf } from '../../validation/fileVerdict.ts';
+import type { Services } from '../shared/services.ts';
+
+/** A landed FASTQ as "File Landed" names it: where it is and its identity as `land` read it. */
+export interface LandedFastq {
+  name: string;
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId?: string;
+}
+
+/**
+ * Validates one FASTQ as soon as it landed (one streaming pass: MD5, gzip, records, statistics, mate
+ * fingerprint) and catalogs the verdict against the file's identity, so concluding its sample combines
+ * verdicts instead of reading the file again. Idempotent: a verdict already there for this identity
+ * (a re-delivered event, the same bytes landed again) is not made again. A file larger than
+ * `validation.inlineMaxBytes` is left to its sample's conclusion (the Batch validation job reads it).
+ *
+ * @throws ValidationIoError when the stored object cannot be read (the invocation is retried)
+ */
+export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storage' | 'config' | 'filePass'>, file: LandedFastq) {
+  const identity = identityOf(file);
+  if (await svc.catalog.fileVerdicts.get(identity)) return { outcome: 'already-validated' as const };
+  if (file.size > svc.config.validation.inlineMaxBytes)
+    return { outcome: 'left-for-conclusion' as const, reason: 'larger than validation.inlineMaxBytes' };
+  const pass: FilePass = svc.filePass ?? ((each, options) => fileVerdictOf(svc.storage, each, options));
+  const verdict = await pass(identity, { legacyNoCalls: svc.config.validation.legacyNoCalls });
+  // Storage serves the current bytes: a file replaced while it was read gets its own event and verdict, never this one.
+  const head = await svc.storage.head(file.bucket, file.key);
+  const unchanged =
+    head?.etag === file.etag && head.size === file.size && head.versionId === file.versionId && verdict.inspection.size === file.size;
+  if (!unchanged) return { outcome: 'changed-while-read' as const };
+  const recorded = await svc.catalog.fileVerdicts.record(verdict);
+  return { outcome: recorded ? ('validated' as const) : ('already-validated' as const), reasons: verdict.inspection.reasons.length };
+}

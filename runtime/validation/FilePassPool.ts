@@ -1,0 +1,125 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FileIdentity, FilePass, FileVerdict } from '../../validation/fileVerdict.ts';
+import type { ValidationOptions } from '../../validation/types.ts';
+
+export interface FilePassRequest {
+  id: number;
+  file: FileIdentity & { name: string };
+  options: ValidationOptions & { sha256?: boolean };
+}
+export type FilePassReply = { id: number; verdict: FileVerdict } | { id: number; error: { name: string; message: string } };
+
+/** Threads for file passes: one core is left to the runtime's own loop (and the catalog), at least one thread. */
+export function filePassThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores - 1, 8));
+}
+
+/**
+ * Where the worker runs from: beside this module, compiled (`dist/cli/filePassWorker.mjs`, an entry of
+ * scripts/build.ts) or as TypeScript through tsx (tests, `npm run landfall`).
+ */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSources ? './filePassWorker.ts' : './filePassWorker.mjs', import.meta.url);
+  return { url, execArgv: fromSources ? ['--import', 'tsx'] : [] };
+}
+
+interface Thread {
+  worker: Worker;
+  busy: boolean;
+}
+
+/**
+ * The embedded runtime's file passes, in a bounded pool of worker threads: a landed FASTQ is read, inflated
+ * and scanned off the event loop that serves every other handler, so validation as files land does not hold
+ * up landing, completeness or starts. Requests beyond the pool wait in order. A thread that dies fails its
+ * request (the handler's retry runs it again) and is replaced.
+ *
+ * @example
+ * const pool = new FilePassPool(layout.buckets);
+ * const verdict = await pool.pass({ name, bucket, key, size, etag }, { legacyNoCalls: false });
+ * await pool.close();
+ */
+export class FilePassPool {
+  readonly #bucketsDir: string;
+  readonly #size: number;
+  readonly #threads: Thread[] = [];
+  readonly #queue: Array<{ request: FilePassRequest; settle: (reply: FilePassReply) => void }> = [];
+  readonly #pending = new Map<number, { thread: Thread; settle: (reply: FilePassReply) => void }>();
+  #nextId = 1;
+  #closed = false;
+
+  constructor(bucketsDir: string, size = filePassThreads()) {
+    this.#bucketsDir = bucketsDir;
+    this.#size = size;
+  }
+
+  /** The pass as the handlers' seam (Services.filePass). */
+  readonly pass: FilePass = (file, options) => {
+    if (this.#closed) return Promise.reject(new Error('the file-pass pool is closed: the runtime is stopping'));
+    return new Promise<FileVerdict>((resolve, reject) => {
+      const request: FilePassRequest = { id: this.#nextId++, file: { ...file }, options: { ...options } };
+      this.#queue.push({
+        request,
+        settle: (reply) => {
+          if ('verdict' in reply) resolve(reply.verdict);
+          else reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+        },
+      });
+      this.#dispatch();
+    });
+  };
+
+  /** Stops every thread; passes still running fail (their handlers are retried by the next runtime). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const threads = this.#threads.splice(0);
+    await Promise.all(threads.map((thread) => thread.worker.terminate()));
+    for (const { settle } of this.#queue.splice(0)) settle({ id: 0, error: { name: 'Error', message: 'the runtime stopped' } });
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const thread = this.#threads.find((each) => !each.busy) ?? (this.#threads.length < this.#size ? this.#start() : undefined);
+      if (!thread) return;
+      const { request, settle } = this.#queue.shift()!;
+      thread.busy = true;
+      thread.worker.ref();
+      this.#pending.set(request.id, { thread, settle });
+      thread.worker.postMessage(request);
+    }
+  }
+
+  #start(): Thread {
+    const { url, execArgv } = workerEntry();
+    const worker = new Worker(url, { workerData: { bucketsDir: this.#bucketsDir }, execArgv });
+    // An idle pool does not keep the runtime's process alive.
+    worker.unref();
+    const thread: Thread = { worker, busy: false };
+    worker.on('message', (reply: FilePassReply) => {
+      const pending = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      thread.busy = false;
+      worker.unref();
+      pending?.settle(reply);
+      this.#dispatch();
+    });
+    worker.on('error', (error) => this.#lost(thread, error.message));
+    worker.on('exit', (code) => this.#lost(thread, `file-pass thread exited with ${code}`));
+    this.#threads.push(thread);
+    return thread;
+  }
+
+  #lost(thread: Thread, why: string): void {
+    const at = this.#threads.indexOf(thread);
+    if (at < 0) return;
+    this.#threads.splice(at, 1);
+    for (const [id, pending] of this.#pending)
+      if (pending.thread === thread) {
+        this.#pending.delete(id);
+        pending.settle({ id, error: { name: 'Error', message: why } });
+      }
+    if (!this.#closed) this.#dispatch();
+  }
+}

@@ -1,0 +1,41 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
+import { fileVerdictOf } from '../../../validation/fileVerdict.ts';
+import { startTestCatalog } from '../../support/catalogServer.ts';
+import { gz, reads } from '../../validation/fastqFixtures.ts';
+
+describe('FileVerdicts (against the local DynamoDB-compatible server)', () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  let root: string;
+  let storage: FolderStorage;
+  beforeAll(async () => {
+    test = await startTestCatalog();
+    root = await mkdtemp(join(tmpdir(), 'landfall-verdicts-'));
+    storage = new FolderStorage(root);
+    await storage.createBucket('landing');
+  });
+  afterAll(async () => {
+    await test.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps a verdict for its exact identity only; the first verdict for an identity stands', async () => {
+    // Prepare
+    const key = 'incoming/team-a/run1/S1_L001_R1_001.fastq.gz';
+    const info = await storage.put('landing', key, gz(reads(12)));
+    const identity = { name: 'S1_L001_R1_001.fastq.gz', bucket: 'landing', key, size: info.size, etag: info.etag };
+    const verdict = await fileVerdictOf(storage, identity);
+    // Act
+    const first = await test.catalog.fileVerdicts.record(verdict);
+    const again = await test.catalog.fileVerdicts.record({ ...verdict, validatedAt: 'later' });
+    // Assess
+    expect([first, again]).toEqual([true, false]);
+    expect(await test.catalog.fileVerdicts.get(identity)).toEqual(verdict);
+    expect(await test.catalog.fileVerdicts.get({ ...identity, etag: 'other' })).toBeUndefined();
+    expect(await test.catalog.fileVerdicts.get({ ...identity, size: identity.size + 1 })).toBeUndefined();
+    expect(await test.catalog.fileVerdicts.get({ ...identity, versionId: 'v2' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Validation per file as it lands, on real folder storage and the real local DynamoDB-compatible catalog:
+ * `land` announces each FASTQ ("File Landed"), validateLandedFile keeps one verdict per stored identity, and
+ * concluding the sample combines the verdicts. Reads are counted by the validator itself (fastqPassCount).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { landObject } from '../../../functions/landing/landObject.ts';
+import { type LandedFastq, validateLandedFile } from '../../../functions/validation/validateLandedFile.ts';
+import { validateLandedSample } from '../../../functions/validation/validateLandedSample.ts';
+import { fastqPassCount } from '../../../validation/inspectFastq.ts';
+import { validateSample } from '../../../validation/validateSample.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+import { gz, reads } from '../../validation/fastqFixtures.ts';
+
+const TEAM = 'genomics';
+const R1 = 'S1_S1_L001_R1_001.fastq.gz';
+const R2 = 'S1_S1_L001_R2_001.fastq.gz';
+
+describe('validation per file as it lands', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  beforeAll(async () => {
+    harness = await startServicesHarness();
+  });
+  afterAll(async () => harness?.stop());
+
+  const keyOf = (runId: string, name: string) => `incoming/${TEAM}/${runId}/${name}`;
+  /** Stores a file and lands it as `land` does for S3's event (re-driven: straight to the catalog). */
+  async function land(runId: string, name: string, bytes: Buffer) {
+    await harness.folders.put(harness.names.landing, keyOf(runId, name), bytes);
+    return landObject(harness.services, { bucket: harness.names.landing, key: keyOf(runId, name), redriven: true });
+  }
+  const announced = (runId: string) =>
+    harness.published.filter((event) => event['detail-type'] === 'File Landed' && event.detail.runId === runId);
+  /** Delivers the run's "File Landed" events not delivered yet to validateLandedFile, as the rule does. */
+  const delivered = new Set<unknown>();
+  async function deliverFileLanded(runId: string) {
+    const outcomes: string[] = [];
+    for (const event of announced(runId)) {
+      if (delivered.has(event)) continue;
+      delivered.add(event);
+      const detail = event.detail as unknown as LandedFastq;
+      outcomes.push((await validateLandedFile(harness.services, detail)).outcome);
+    }
+    return outcomes;
+  }
+  const conclude = (runId: string) => validateLandedSample(harness.services, { team: TEAM, runId, sampleId: 'S1', files: [R1, R2] });
+
+  it('validates each FASTQ once as it lands; the sample is concluded from the verdicts without reading a file', async () => {
+    // Prepare
+    const runId = '261123_LH00417_0800_B22PERFIL';
+    await land(runId, R1, gz(reads(60, { mate: 1 })));
+    await land(runId, R2, gz(reads(60, { mate: 2 })));
+    await land(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
+    // Act
+    const passesBefore = fastqPassCount();
+    const outcomes = await deliverFileLanded(runId);
+    const passesLanding = fastqPassCount() - passesBefore;
+    const again = await validateLandedFile(harness.services, announced(runId)[0]!.detail as unknown as LandedFastq);
+    const concluded = await conclude(runId);
+    // Assess
+    expect(announced(runId).map((event) => event.detail.name)).toEqual([R1, R2]);
+    expect(outcomes).toEqual(['validated', 'validated']);
+    expect(passesLanding).toBe(2);
+    expect(again.outcome).toBe('already-validated');
+    expect(concluded).toEqual({ outcome: 'cataloged', version: 1 });
+    expect(fastqPassCount() - passesBefore).toBe(2);
+  });
+
+  it('re-validates a file re-landed with different bytes, and its sample gets a new version', async () => {
+    // Prepare: v1 from verdicts made as the files landed
+    const runId = '261123_LH00417_0801_B22PERFIL';
+    await land(runId, R1, gz(reads(20, { mate: 1 })));
+    await land(runId, R2, gz(reads(20, { mate: 2 })));
+    await deliverFileLanded(runId);
+    const first = await conclude(runId);
+    // Act: both mates replaced by longer files
+    await land(runId, R1, gz(reads(25, { mate: 1 })));
+    await land(runId, R2, gz(reads(25, { mate: 2 })));
+    const passesBefore = fastqPassCount();
+    const outcomes = await deliverFileLanded(runId);
+    const second = await conclude(runId);
+    // Assess
+    expect(first).toEqual({ outcome: 'cataloged', version: 1 });
+    expect(outcomes).toEqual(['validated', 'validated']);
+    expect(fastqPassCount() - passesBefore).toBe(2);
+    expect(second).toEqual({ outcome: 'cataloged', version: 2 });
+    const versions = await harness.services.catalog.samples.listVersions({ team: TEAM, runId, sampleId: 'S1' });
+    expect(versions.map((version) => [version.version, version.status, version.files.map((file) => file.reads)])).toEqual([
+      [1, 'SUPERSEDED', [20, 20]],
+      [2, 'READY', [25, 25]],
+    ]);
+  });
+
+  it('reuses the verdict of the same stored object announced again; identical bytes stored again are read once, the mate not at all', async () => {
+    // Prepare
+    const runId = '261123_LH00417_0802_B22PERFIL';
+    const r1 = gz(reads(30, { mate: 1 }));
+    await land(runId, R1, r1);
+    await land(runId, R2, gz(reads(30, { mate: 2 })));
+    await deliverFileLanded(runId);
+    await conclude(runId);
+    // Its execution started (startWorkflow is not part of this test): v1 is concluded
+    await harness.services.catalog.samples.updateVersion(
+      { team: TEAM, runId, sampleId: 'S1', version: 1 },
+      { workflowStartedAt: new Date().toISOString() },
+    );
+    const passesBefore = fastqPassCount();
+    // Act: the same objects announced again (a duplicate S3 event, a replay), then R1's same bytes stored anew
+    const duplicate = await landObject(harness.services, { bucket: harness.names.landing, key: keyOf(runId, R1), redriven: true });
+    const redelivered = await Promise.all(
+      announced(runId).map((event) => validateLandedFile(harness.services, event.detail as unknown as LandedFastq)),
+    );
+    const passesAfterRepeats = fastqPassCount() - passesBefore;
+    await land(runId, R1, r1);
+    await deliverFileLanded(runId);
+    const concluded = await conclude(runId);
+    // Assess: a new PUT is a new identity (versionId) and is read once; the unchanged mate never
+    expect(duplicate.outcome).toBe('duplicate');
+    expect(redelivered.map((result) => result.outcome)).toEqual(['already-validated', 'already-validated']);
+    expect(passesAfterRepeats).toBe(0);
+    expect(fastqPassCount() - passesBefore).toBe(1);
+    expect(concluded).toEqual({ outcome: 'same-version', version: 1 });
+  });
+
+  it('rejects a sample whose corrupt mate was validated early with the reasons and the quarantine of reading the sample whole', async () => {
+    // Prepare: R2's record 3 loses its '+' line; R2 validated as it landed, R1's event lost
+    const runId = '261123_LH00417_0803_B22PERFIL';
+    const bad = reads(10, { mate: 2 }).split('\n');
+    bad[10] = 'X';
+    await land(runId, R1, gz(reads(10, { mate: 1 })));
+    await land(runId, R2, gz(bad.join('\n')));
+    const r2Event = announced(runId).find((event) => event.detail.name === R2)!;
+    delivered.add(announced(runId).find((event) => event.detail.name === R1));
+    const early = await validateLandedFile(harness.services, r2Event.detail as unknown as LandedFastq);
+    const landed = await harness.services.catalog.runs.getFiles(TEAM, runId, [R1, R2]);
+    const whole = await validateSample(harness.services, landed);
+    // Act
+    const concluded = await conclude(runId);
+    // Assess
+    expect(early).toMatchObject({ outcome: 'validated', reasons: 1 });
+    expect(whole.reasons.length).toBeGreaterThan(0);
+    expect(concluded).toEqual({ outcome: 'rejected', version: 1 });
+    const [version] = await harness.services.catalog.samples.listVersions({ team: TEAM, runId, sampleId: 'S1' });
+    expect(version!.reasons).toEqual(whole.reasons);
+    expect(version!.files.map((file) => [file.bucket, file.key])).toEqual([
+      [harness.names.quarantine, `${TEAM}/${runId}/S1/v1/${R1}`],
+      [harness.names.quarantine, `${TEAM}/${runId}/S1/v1/${R2}`],
+    ]);
+    const quarantined = await harness.folders.list(harness.names.quarantine, `${TEAM}/${runId}/S1/v1/`);
+    expect(quarantined.map((object) => object.key.split('/').at(-1)).sort()).toEqual([R1, R2, 'reasons.json'].sort());
+  });
+});
