@@ -74,7 +74,11 @@ export async function buildCli(projectRoot = root): Promise<void> {
   await rm(outdir, { recursive: true, force: true });
   const digest = cliDigest(projectRoot);
   await build({
-    entryPoints: { main: path.join(projectRoot, 'cli/landfall.ts') },
+    // The catalog server's worker thread loads its own entry (runtime/catalog/startCatalogThread.ts).
+    entryPoints: {
+      main: path.join(projectRoot, 'cli/landfall.ts'),
+      catalogThread: path.join(projectRoot, 'runtime/catalog/catalogThread.ts'),
+    },
     outdir,
     bundle: true,
     splitting: true,
