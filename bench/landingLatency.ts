@@ -6,23 +6,32 @@
  *   its execution starting ("Workflow Started" in the bus log). All 96 complete at that one moment.
  * - marker profile: each sample's FASTQs then its own `<sample>.complete`. Per sample: its marker closing
  *   → its execution starting.
- * Inside that window, how long validation took ("Sample Landed" → "Sample Cataloged") is reported apart.
+ * Then a third, `trickle`: a 24-sample run in illumina order written slowly, over 2 minutes (as a sequencer's
+ * copy trickles in), marker last; every sample should start within settle + 1 s of the marker, since its
+ * files had minutes to be validated before it.
+ * Per order, inside that window, how long validation took ("Sample Landed" → "Sample Cataloged") is reported
+ * apart, and the time from the run's last file landing (its last gateway upload) to its last execution started.
  * Step jobs are held (`landfall up --hold-jobs`), so they do not compete with landing for this machine's cores.
  * The target — max under 1 s beyond the settle window — is reported, never asserted.
  * `LANDFALL_BENCH_SHARE_MBPS` sets the write rate (default 40 MB/s, a gateway share over 1 GbE);
- * `LANDFALL_BENCH_LANDING_SAMPLES` the sample count.
+ * `LANDFALL_BENCH_LANDING_SAMPLES` the sample count; `LANDFALL_BENCH_TRICKLE_SECONDS` how long the trickle's
+ * write takes (default 120; 0 skips it).
  */
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { GeneratedRun } from '../demo/generateRun.ts';
 import { BENCH_MARKER_RUN_PREFIX, BENCH_SETTLE_MS } from './landfall.bench.config.ts';
-import { cachedRun, percentile, readBusLog, startLiveRuntime, until, type LoggedEvent } from './liveRuntime.ts';
+import { cachedRun, percentile, readBusLog, runIdOfEvent, startLiveRuntime, until, type LoggedEvent } from './liveRuntime.ts';
 import type { BenchModule, BenchRow } from './types.ts';
 
 const TEAM = 'genomics';
 const RUN_ID = '261210_LH00417_0101_A22LATENCY';
 const MARKER_RUN_ID = `${BENCH_MARKER_RUN_PREFIX}0102_A22LATENCY`;
+const TRICKLE_RUN_ID = '261210_LH00417_0103_A22TRICKLE';
+/** The issue's trickle: 24 samples whose copy takes 2 minutes, CopyComplete.txt last. */
+const TRICKLE_SAMPLES = 24;
+const DEFAULT_TRICKLE_SECONDS = 120;
 /** ~150 bytes of gzip per read: 34,000 reads make a ~5 MB .fastq.gz. */
 const READS_PER_SAMPLE = 34_000;
 
@@ -39,6 +48,11 @@ export const landingLatencyBench: BenchModule = {
   async run(context) {
     const samples = Number(process.env.LANDFALL_BENCH_LANDING_SAMPLES ?? 96);
     const mbps = Number(process.env.LANDFALL_BENCH_SHARE_MBPS ?? 40);
+    const trickleSeconds = Number(process.env.LANDFALL_BENCH_TRICKLE_SECONDS ?? DEFAULT_TRICKLE_SECONDS);
+    if (!Number.isFinite(trickleSeconds) || trickleSeconds < 0)
+      throw new Error(
+        `bench landing-latency: LANDFALL_BENCH_TRICKLE_SECONDS must be seconds ≥ 0, not ${process.env.LANDFALL_BENCH_TRICKLE_SECONDS}`,
+      );
     context.log(`  generating (or reusing) a ${samples}-sample run in ${context.cacheDir} …`);
     const run = await cachedRun(path.join(context.cacheDir, `landing-${samples}`), {
       runId: RUN_ID,
@@ -47,31 +61,51 @@ export const landingLatencyBench: BenchModule = {
       readsPerSample: READS_PER_SAMPLE,
       team: TEAM,
     });
-    const fastqBytes = run.files.filter((file) => file.kind === 'fastq').reduce((total, file) => total + file.size, 0);
+    const trickleRun =
+      trickleSeconds > 0
+        ? await cachedRun(path.join(context.cacheDir, `landing-trickle-${TRICKLE_SAMPLES}`), {
+            runId: TRICKLE_RUN_ID,
+            seed: 103,
+            samples: TRICKLE_SAMPLES,
+            readsPerSample: READS_PER_SAMPLE,
+            team: TEAM,
+          })
+        : undefined;
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-bench-landing-'));
     // Jobs held (`landfall up --hold-jobs`): the window ends when the execution starts, and step jobs on these
     // same 2 cores would take the CPU landing needs (in AWS they run on Batch hosts, not beside the functions).
     const runtime = await startLiveRuntime(stateDir, undefined, ['--hold-jobs']);
     const rows: BenchRow[] = [];
+    const orders: Array<{ profile: 'illumina' | 'marker' | 'trickle'; run: GeneratedRun; runId: string }> = [
+      { profile: 'illumina', run, runId: RUN_ID },
+      { profile: 'marker', run, runId: MARKER_RUN_ID },
+      ...(trickleRun ? [{ profile: 'trickle' as const, run: trickleRun, runId: TRICKLE_RUN_ID }] : []),
+    ];
     try {
-      for (const profile of ['illumina', 'marker'] as const) {
-        const runId = profile === 'illumina' ? RUN_ID : MARKER_RUN_ID;
+      for (const { profile, run: source, runId } of orders) {
         const folder = path.join(runtime.info.shareDir, TEAM, runId);
         await mkdir(folder, { recursive: true });
-        const written = profile === 'illumina' ? await writeRunThenMarker(run, folder, mbps) : await writeSampleBySample(run, folder, mbps);
-        context.log(
-          `  ${profile}: wrote ${(fastqBytes / 1e6).toFixed(0)} MB of FASTQ into the share in ${written.writeMs} ms (${mbps} MB/s)`,
-        );
+        const fastqBytes = fastqBytesOf(source);
+        const totalBytes = source.files.reduce((total, file) => total + file.size, 0);
+        // The trickle's rate spreads the whole run over its duration; the other two copy at the share's rate.
+        const bytesPerMs = profile === 'trickle' ? totalBytes / (trickleSeconds * 1000) : (mbps * 1e6) / 1000;
+        const writing =
+          profile === 'marker'
+            ? await writeSampleBySample(source, folder, bytesPerMs)
+            : await writeRunThenMarker(source, folder, bytesPerMs);
+        const rate = `${((bytesPerMs * 1000) / 1e6).toFixed(profile === 'trickle' ? 1 : 0)} MB/s`;
+        context.log(`  ${profile}: wrote ${(fastqBytes / 1e6).toFixed(0)} MB of FASTQ into the share in ${writing.writeMs} ms (${rate})`);
+        const count = source.samples.length;
         const events = await until(
-          `${samples} "Workflow Started" of ${runId}`,
+          `${count} "Workflow Started" of ${runId}`,
           async () => {
-            const logged = (await readBusLog(stateDir)).filter((event) => event.detail.runId === runId);
-            return logged.filter((event) => event['detail-type'] === 'Workflow Started').length >= samples ? logged : undefined;
+            const logged = (await readBusLog(stateDir)).filter((event) => runIdOfEvent(event) === runId);
+            return logged.filter((event) => event['detail-type'] === 'Workflow Started').length >= count ? logged : undefined;
           },
           10 * 60_000,
           250,
         );
-        rows.push(...latencyRows(profile, run, events, written, fastqBytes, mbps));
+        rows.push(...latencyRows(profile, source, events, writing, `${(fastqBytes / 1e6).toFixed(0)} MB FASTQ at ${rate}`));
       }
     } finally {
       await runtime.stop();
@@ -80,6 +114,8 @@ export const landingLatencyBench: BenchModule = {
     return rows;
   },
 };
+
+const fastqBytesOf = (run: GeneratedRun) => run.files.filter((file) => file.kind === 'fastq').reduce((total, file) => total + file.size, 0);
 
 /** Copies `source` to `target`, then waits until the bytes written so far match the rate since `start`. */
 async function pacedCopy(
@@ -95,16 +131,16 @@ async function pacedCopy(
 }
 
 /** Illumina order: sample sheet, every FASTQ, RTAComplete.txt, then CopyComplete.txt (which completes every sample). */
-async function writeRunThenMarker(run: GeneratedRun, folder: string, mbps: number): Promise<Written> {
-  const pace = { start: Date.now(), written: 0, bytesPerMs: (mbps * 1e6) / 1000 };
+async function writeRunThenMarker(run: GeneratedRun, folder: string, bytesPerMs: number): Promise<Written> {
+  const pace = { start: Date.now(), written: 0, bytesPerMs };
   for (const file of run.files) await pacedCopy(file.path, path.join(folder, file.name), file.size, pace);
   const closedAt = Date.now(); // CopyComplete.txt is the last file: copied and closed
   return { completedAt: new Map(run.samples.map((sample) => [sample.sampleId, closedAt])), writeMs: closedAt - pace.start };
 }
 
 /** Marker order: the sample sheet, then per sample its FASTQs and its own `<sample>.complete`. */
-async function writeSampleBySample(run: GeneratedRun, folder: string, mbps: number): Promise<Written> {
-  const pace = { start: Date.now(), written: 0, bytesPerMs: (mbps * 1e6) / 1000 };
+async function writeSampleBySample(run: GeneratedRun, folder: string, bytesPerMs: number): Promise<Written> {
+  const pace = { start: Date.now(), written: 0, bytesPerMs };
   const completedAt = new Map<string, number>();
   for (const file of run.files.filter((candidate) => candidate.kind === 'samplesheet'))
     await pacedCopy(file.path, path.join(folder, file.name), file.size, pace);
@@ -119,14 +155,7 @@ async function writeSampleBySample(run: GeneratedRun, folder: string, mbps: numb
   return { completedAt, writeMs: Date.now() - pace.start };
 }
 
-function latencyRows(
-  profile: string,
-  run: GeneratedRun,
-  events: LoggedEvent[],
-  written: Written,
-  fastqBytes: number,
-  mbps: number,
-): BenchRow[] {
+function latencyRows(profile: string, run: GeneratedRun, events: LoggedEvent[], written: Written, writeDescription: string): BenchRow[] {
   const firstAt = (type: string, sampleId: string) => {
     const found = events.find((event) => event['detail-type'] === type && event.detail.sampleId === sampleId);
     if (!found) throw new Error(`bench landing-latency: no "${type}" for ${sampleId} (${profile})`);
@@ -140,7 +169,11 @@ function latencyRows(
   }
   const bound = BENCH_SETTLE_MS + 1000;
   const max = Math.max(...latency);
-  const signal = profile === 'illumina' ? 'CopyComplete.txt closed' : '<sample>.complete closed';
+  const signal = profile === 'marker' ? '<sample>.complete closed' : 'CopyComplete.txt closed';
+  // The run's last file landed: its last gateway upload (the watcher lands a file once it settled).
+  const lastAt = (type: string) =>
+    Math.max(...events.filter((event) => event['detail-type'] === type).map((event) => Date.parse(event.time)));
+  const lastLandedToLastStarted = lastAt('Workflow Started') - lastAt('Storage Gateway Object Upload Event');
   return [
     {
       name: `${profile}: ${signal} → execution started, p50 (${run.samples.length} samples)`,
@@ -165,7 +198,13 @@ function latencyRows(
       note: `max ${Math.max(...validation)} ms`,
     },
     {
-      name: `${profile}: share write of the run (${(fastqBytes / 1e6).toFixed(0)} MB FASTQ at ${mbps} MB/s)`,
+      name: `${profile}: the run's last file landed → its last execution started`,
+      value: lastLandedToLastStarted,
+      unit: 'ms',
+      target: '',
+    },
+    {
+      name: `${profile}: share write of the run (${writeDescription})`,
       value: written.writeMs,
       unit: 'ms',
       target: '',

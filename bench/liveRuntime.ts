@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseLandingKey } from '../contracts/keys.ts';
 import { generateRun, type GeneratedRun, type GenerateRunOptions } from '../demo/generateRun.ts';
 import { stateLayout, type RuntimeInfo } from '../runtime/stateLayout.ts';
 import { BUS_LOG_NAME } from '../runtime/bus/LocalEventBus.ts';
@@ -127,6 +128,17 @@ export async function readBusLog(stateDir: string): Promise<LoggedEvent[]> {
     }
   }
   return events;
+}
+
+/**
+ * The run an event is about: its `runId`, or for S3 "Object Created" and the gateway's upload event (which
+ * name only the object) the run of the landing key `incoming/<team>/<run>/…`.
+ */
+export function runIdOfEvent(event: { detail: unknown }): string | undefined {
+  const detail = event.detail as { runId?: unknown; object?: { key?: string }; 'object-key'?: string };
+  if (typeof detail.runId === 'string') return detail.runId;
+  const key = detail.object?.key ?? detail['object-key'];
+  return key === undefined ? undefined : parseLandingKey(key)?.runId;
 }
 
 /** Nearest-rank percentile (p in 0–100) of a non-empty list. */

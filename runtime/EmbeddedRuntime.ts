@@ -22,7 +22,8 @@ import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
 import { BUS_LOG_NAME, LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
 import { ensureTokens } from './identity/identity.ts';
-import { startCatalogServer, type CatalogServer } from './catalog/startCatalogServer.ts';
+import type { CatalogServer } from './catalog/startCatalogServer.ts';
+import { startCatalogThread } from './catalog/startCatalogThread.ts';
 import { armCatalogRestarts } from './catalog/catalogFaults.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
@@ -76,8 +77,9 @@ export interface EmbeddedRuntimeOptions {
   onProblem?: (where: string, message: string) => void;
   onDeadLetter?: (entry: DeadLetter) => void;
   /**
-   * The runtime cannot go on without losing work (the disk holding the state dir is full): called once with
-   * one line saying what happened and what to do; the caller stops the runtime (`landfall up` exits 1).
+   * The runtime cannot go on without losing work (the disk holding the state dir is full, or the catalog
+   * server's thread ended): called once with one line saying what happened and what to do; the caller stops
+   * the runtime (`landfall up` exits 1).
    * Without it the runtime only reports the failures through `onProblem` and keeps retrying.
    */
   onFatal?: (message: string) => void;
@@ -179,7 +181,10 @@ export class EmbeddedRuntime {
       await mkdir(path.join(layout.buckets, bucket), { recursive: true });
     }
 
-    const catalogServer = await startCatalogServer(layout.catalog);
+    // On its own thread: catalog round trips were the largest CPU cost on the handlers' event loop (issue 20).
+    const catalogServer = await startCatalogThread(layout.catalog, {
+      onUnexpectedExit: (message) => (options.onFatal ? options.onFatal(message) : options.onProblem?.('catalog', message)),
+    });
     applyEnvironment({
       ...localAwsEnvironment({
         region: config.homeRegion,

@@ -74,10 +74,12 @@ export async function buildCli(projectRoot = root): Promise<void> {
   await rm(outdir, { recursive: true, force: true });
   const digest = cliDigest(projectRoot);
   await build({
-    // The file-pass worker is its own entry: runtime/validation/FilePassPool.ts starts it beside its chunk.
+    // Worker threads load entries of their own: the file-pass pool (runtime/validation/FilePassPool.ts) and the
+    // catalog server's thread (runtime/catalog/startCatalogThread.ts), each beside the CLI's chunk.
     entryPoints: {
       main: path.join(projectRoot, 'cli/landfall.ts'),
       filePassWorker: path.join(projectRoot, 'runtime/validation/filePassWorker.ts'),
+      catalogThread: path.join(projectRoot, 'runtime/catalog/catalogThread.ts'),
     },
     outdir,
     bundle: true,

@@ -1,0 +1,27 @@
+/**
+ * The catalog server's own thread (started by startCatalogThread.ts): runs {@link startCatalogServer} — dynalite,
+ * the signature check, the body limit — on this worker thread's event loop, so catalog requests are served
+ * beside the runtime's handlers instead of between them. Told by messages to restart (the test-only fault) or
+ * to close; ends when closed.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
+import { startCatalogServer } from './startCatalogServer.ts';
+
+const start = workerData as CatalogThreadStart;
+const port = parentPort!;
+const server = await startCatalogServer(start.dataDir, { port: start.port, credentials: start.credentials });
+const reply = (message: CatalogThreadReply) => port.postMessage(message);
+reply({ type: 'listening', port: server.port });
+
+port.on('message', (request: CatalogThreadRequest) => {
+  if (request.type === 'restart') {
+    server.restart(request.downMs).then(
+      () => reply({ type: 'restarted', id: request.id }),
+      (error: unknown) => reply({ type: 'restarted', id: request.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  } else {
+    // LevelDB closed with the server; then nothing keeps this thread's loop alive and the thread ends.
+    void server.close().then(() => port.close());
+  }
+});

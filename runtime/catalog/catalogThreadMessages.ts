@@ -1,0 +1,15 @@
+import type { CatalogCredentials } from './verifySignature.ts';
+
+/** What the catalog thread starts with (its `workerData`). */
+export interface CatalogThreadStart {
+  dataDir: string;
+  /** 0 for any free port; the same port again when the thread is started over after a crash. */
+  port: number;
+  credentials: CatalogCredentials;
+}
+
+/** The runtime's requests to the catalog thread. */
+export type CatalogThreadRequest = { type: 'restart'; id: number; downMs: number } | { type: 'close' };
+
+/** The catalog thread's replies. */
+export type CatalogThreadReply = { type: 'listening'; port: number } | { type: 'restarted'; id: number; error?: string };

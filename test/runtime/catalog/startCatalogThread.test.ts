@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../../functions/catalog/Catalog.ts';
+import type { CatalogServer } from '../../../runtime/catalog/startCatalogServer.ts';
+import { startCatalogThread } from '../../../runtime/catalog/startCatalogThread.ts';
+
+/** A POST from another process (the test's own thread blocked meanwhile when `spawnSync` runs it): status and __type. */
+const POST_FROM_CHILD = `
+const [endpoint, size] = process.argv.slice(1);
+fetch(endpoint, {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.Scan' },
+  body: size ? 'x'.repeat(Number(size)) : '{"TableName":"landfall-catalog"}',
+}).then(async (response) => console.log(response.status, (await response.json()).__type), (error) => console.log('failed', error.cause?.code ?? error.message));
+`;
+
+describe('startCatalogThread (the catalog server on its own worker thread, issue 20)', () => {
+  let dir: string;
+  let server: CatalogServer;
+  const client = (credentials = server.credentials) =>
+    new DynamoDBClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials, maxAttempts: 1 });
+  const postFromChild = (size?: number) =>
+    spawnSync(process.execPath, ['-e', POST_FROM_CHILD, server.endpoint, String(size ?? '')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    }).stdout.trim();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-catalog-thread-'));
+    server = await startCatalogThread(dir);
+    const catalog = new Catalog('landfall-catalog', client());
+    await catalog.ensureTable();
+    await catalog.facts.claim('kept-fact', 'Sample Landed');
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves on 127.0.0.1 a client that signs with the server’s secret, and refuses another key', async () => {
+    // Act
+    const { Items } = await client().send(new ScanCommand({ TableName: 'landfall-catalog' }));
+    const other = client({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' }).send(new ScanCommand({ TableName: 'landfall-catalog' }));
+    // Assess
+    expect(server.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Items?.length).toBe(1);
+    await expect(other).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+  });
+
+  it('answers while this thread is blocked (the server runs on its own event loop), refusing the unsigned request', () => {
+    // Act: spawnSync blocks this thread until the child has its answer (a server on this thread could not give one)
+    const answer = postFromChild();
+    // Assess
+    expect(answer).toBe('403 com.amazon.coral.service#MissingAuthenticationTokenException');
+  });
+
+  it('refuses a body over 16 MiB before reading it all', () => {
+    // Act
+    const answer = postFromChild(16 * 1024 * 1024 + 1);
+    // Assess
+    expect(answer).toBe('413 com.amazon.coral.service#ValidationException');
+  });
+
+  it('restarts on the same port over the same data, refusing requests while it is down', async () => {
+    // Act: scan until one is refused or the restart is over
+    let restarted = false;
+    const restarting = server.restart(1500).then(() => (restarted = true));
+    let refusedWhileDown = false;
+    while (!refusedWhileDown && !restarted)
+      refusedWhileDown = await client()
+        .send(new ScanCommand({ TableName: 'landfall-catalog' }))
+        .then(
+          () => false,
+          () => true,
+        );
+    await restarting;
+    const { Items } = await client().send(new ScanCommand({ TableName: 'landfall-catalog' }));
+    // Assess
+    expect(refusedWhileDown).toBe(true);
+    expect(Items?.length).toBe(1);
+  });
+
+  it('closes cleanly: the data directory opens again in a new thread, with what was written', async () => {
+    // Prepare
+    await server.close();
+    // Act
+    server = await startCatalogThread(dir);
+    const { Items } = await client().send(new ScanCommand({ TableName: 'landfall-catalog' }));
+    // Assess
+    expect(Items?.length).toBe(1);
+  });
+});
