@@ -1,25 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 import type { ValidationReason } from './types.ts';
 import { ValidationIoError } from './errors.ts';
+import { type GunzipFailure, GunzipFeed } from './gunzipFeed.mjs';
+import { OffThreadGunzip } from './offThreadGunzip.ts';
 import { reasonOf } from './rules.ts';
-
-/**
- * Output chunk of the inflater. Larger than zlib's 16 KiB default: fewer round trips between the
- * thread pool and JavaScript, and each one hands the scanner more work while the next chunk inflates.
- */
-const INFLATE_CHUNK = 512 * 1024;
-
-/**
- * Decompressed bytes zlib may hold before it waits for the scanner. With Node's default (16 KiB) every
- * 512 KiB output chunk fills the buffer, and zlib idles until JavaScript takes the chunk; a few chunks
- * of room let it inflate the next ones while the scanner works on this one.
- */
-const INFLATE_AHEAD = 4 * INFLATE_CHUNK;
-
-/** Write size for the last stored chunk (see `feedTail`). */
-const TAIL_SLICE = 256;
 
 export interface HashAndInflateOptions {
   /** Name used in reasons. */
@@ -35,6 +20,12 @@ export interface HashAndInflateOptions {
   gate?: () => Promise<void> | undefined;
   /** Where the decompressed data stopped, for reasons about corrupt gzip ("inside line 41"). */
   position?: () => { line: number; record: number };
+  /**
+   * Inflate in a worker thread, so inflating runs on while this thread hashes and `onData` works. Its start
+   * (tens of milliseconds) pays off on large files only. The verdicts are the same either way, but the
+   * memory of a decompressed chunk is reused once `onData` returns, so `onData` must not keep it.
+   */
+  offThread?: boolean;
 }
 
 export interface HashAndInflateResult {
@@ -50,22 +41,6 @@ export interface HashAndInflateResult {
 
 const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
 
-/** Resolves once the stream can take more, or will never need to (closed or failed). */
-function drained(stream: Gunzip): Promise<void> {
-  if (stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      stream.off('error', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-    stream.on('error', done);
-  });
-}
-
 /**
  * One streaming pass over stored bytes: MD5 (and SHA-256 when asked) and size of exactly what is
  * stored, and — when the bytes are gzip, detected from the magic bytes — full decompression with the
@@ -75,7 +50,7 @@ function drained(stream: Gunzip): Promise<void> {
  * member are rejected (zlib stops silently at NUL bytes, "padding", which is how a preallocated or
  * still-written file looks; other trailing bytes make it fail with a header error, reported here as
  * trailing data rather than corruption), and a `.gz` name over non-gzip bytes is rejected.
- * Hashing runs on the stored chunks while the thread pool inflates the previous ones.
+ * Hashing runs on the stored chunks while the thread pool (or the inflate worker) inflates the previous ones.
  *
  * @throws ValidationIoError when the body cannot be read (not a verdict on the data)
  * @example
@@ -93,10 +68,7 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
   let head: Buffer[] = [];
   let headLength = 0;
   let lastNonZero = -1;
-  let gunzip: Gunzip | undefined;
-  let consumer: Promise<void> = Promise.resolve();
-  let gzipError: (Error & { code?: string }) | undefined;
-  let writtenToGunzip = 0;
+  let gunzip: GunzipFeed | OffThreadGunzip | undefined;
 
   const decide = (start: Buffer) => {
     if (start.length >= 2 && start[0] === 0x1f && start[1] === 0x8b) {
@@ -113,20 +85,7 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
         return;
       }
       state.mode = 'gzip';
-      // Node hands zlib options on to the stream, whose buffer size @types/node does not list for zlib.
-      const inflater = createGunzip({ chunkSize: INFLATE_CHUNK, readableHighWaterMark: INFLATE_AHEAD } as ZlibOptions);
-      gunzip = inflater;
-      consumer = (async () => {
-        try {
-          for await (const chunk of inflater as AsyncIterable<Buffer>) options.onData(chunk);
-        } catch (error) {
-          // zlib errors (Z_DATA_ERROR, Z_BUF_ERROR, …) are verdicts on the data; anything else is a bug.
-          if (!String((error as { code?: unknown }).code).startsWith('Z_')) throw error;
-          gzipError = error as Error;
-        }
-      })();
-      // Handled here so Node does not call it unhandled before the pass awaits it at the end.
-      consumer.catch(() => undefined);
+      gunzip = options.offThread ? new OffThreadGunzip(options.onData) : new GunzipFeed(options.onData);
     } else if (named) {
       state.mode = 'rejected';
       const found =
@@ -144,28 +103,21 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
     }
   };
 
-  const write = async (chunk: Buffer) => {
-    if (!gunzip || gunzip.destroyed || gzipError !== undefined) return;
-    writtenToGunzip += chunk.length;
-    if (!gunzip.write(chunk)) await drained(gunzip);
-  };
-  // The newest stored chunk is held back one step, so the last one can be inflated in small slices:
-  // zlib drops the output of a write that fails and does not say where the failure is, so small
-  // writes at the end (where trailing bytes sit) keep both the loss and the uncertainty small.
+  // The newest stored chunk is held back one step, so the last one can be inflated in small slices
+  // (gunzipFeed.mjs `writeTail`).
   let held: Buffer | undefined;
   const feed = async (chunk: Buffer) => {
     if (state.mode === 'plain') {
       options.onData(chunk);
     } else if (state.mode === 'gzip') {
-      if (held) await write(held);
+      if (held) await gunzip?.write(held);
       held = chunk;
     }
   };
   const feedTail = async () => {
     const last = held;
     held = undefined;
-    if (!last) return;
-    for (let at = 0; at < last.length; at += TAIL_SLICE) await write(last.subarray(at, at + TAIL_SLICE));
+    if (last) await gunzip?.writeTail(last);
   };
 
   try {
@@ -219,17 +171,15 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
 
   let complete = state.mode === 'plain';
   if (state.mode === 'gzip' && gunzip) {
-    if (!gunzip.destroyed && !gunzip.writableEnded) gunzip.end();
-    await consumer;
-    const consumed = gunzip.bytesWritten;
+    const { consumed, written, failure } = await gunzip.finish();
     const where = options.position?.();
     const seen = where !== undefined && (where.line > 1 || where.record > 1);
     const inside = seen
       ? ` (FASTQ records were checked up to line ${where.line}, record ${where.record})`
       : ' (no FASTQ record could be checked)';
     const located = seen ? { line: where.line, record: where.record } : {};
-    if (gzipError) {
-      reasons.push(gzipReason(fileName, gzipError, { size, consumed, written: writtenToGunzip, inside, located }));
+    if (failure) {
+      reasons.push(gzipReason(fileName, failure, { size, consumed, written, inside, located }));
       // zlib drops the output of the write that failed, so the last records were not all seen:
       // end-of-data checks would only add noise.
       complete = false;
@@ -263,13 +213,13 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
 
 // The first member's magic bytes were checked before inflating, so a wrong magic can only be found
 // where zlib expected another member: after the end of a complete one.
-function isTrailing(error: Error): boolean {
+function isTrailing(error: GunzipFailure): boolean {
   return error.message === 'incorrect header check';
 }
 
 function gzipReason(
   file: string,
-  error: Error & { code?: string },
+  error: GunzipFailure,
   at: { size: number; consumed: number; written: number; inside: string; located: { line?: number; record?: number } },
 ): ValidationReason {
   const zlib = `zlib: ${error.message}`;

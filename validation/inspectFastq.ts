@@ -16,6 +16,8 @@ export interface InspectOptions extends ValidationOptions {
   maxReasons?: number;
   /** Pairs only: names one file may run ahead of its mate (see {@link MatePairing}). @default 50000 */
   pairQueueLimit?: number;
+  /** Inflate in a worker thread (see hashAndInflate's `offThread`): for large files. */
+  offThread?: boolean;
 }
 
 /**
@@ -132,6 +134,7 @@ async function inspectOne(
     onData: (chunk) => scanner.push(chunk),
     gate: pairing ? () => pairing.gate(mate!) : undefined,
     position: () => ({ line: scanner.line, record: scanner.records + 1 }),
+    offThread: options.offThread,
   });
   // End-of-data checks (incomplete last record, no reads) only mean something when the data did end.
   if (pass.complete) scanner.end();

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
@@ -13,6 +13,12 @@ import { reasonOf } from './rules.ts';
 
 /** Read size for local files: large reads keep the per-chunk overhead small next to hashing and inflating. */
 export const READ_CHUNK = 1 << 20;
+
+/**
+ * Stored size from which a file is inflated in a worker thread: its start (tens of milliseconds) is then a
+ * small part of the pass and is repaid by inflating while the scanner works. Smaller files inflate in-thread.
+ */
+export const OFF_THREAD_FROM = 32 * 1024 * 1024;
 
 /** FASTQ files by name: `.fastq`, `.fq`, optionally `.gz`. */
 export const FASTQ_NAME = /\.f(?:ast)?q(?:\.gz)?$/i;
@@ -54,7 +60,13 @@ export async function validateOneFile(
   options: ValidationOptions & { sha256?: boolean } = {},
 ): Promise<FileValidation> {
   if (SAMPLE_SHEET_NAME.test(basename(path))) return (await validateSampleSheetFile(path, display)).result;
-  const inspection = await inspectFastq(openLocal(path), display, { sha256: options.sha256, legacyNoCalls: options.legacyNoCalls });
+  // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
+  const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+  const inspection = await inspectFastq(openLocal(path), display, {
+    sha256: options.sha256,
+    legacyNoCalls: options.legacyNoCalls,
+    offThread: size >= OFF_THREAD_FROM,
+  });
   return {
     path: display,
     valid: inspection.reasons.length === 0,
