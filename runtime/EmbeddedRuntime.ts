@@ -16,7 +16,7 @@ import { installServices, type Services } from '../functions/shared/services.ts'
 import { LocalNotifier } from './notify/LocalNotifier.ts';
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
-import { FilePassPool } from './validation/FilePassPool.ts';
+import { FilePassPool, filePassThreads } from './validation/FilePassPool.ts';
 import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
@@ -250,9 +250,11 @@ export class EmbeddedRuntime {
       invoke: (target, event) => invokeLocally(target, functionHandlers[target], event),
       onDeadLetter: options.onDeadLetter,
       maxConcurrentDeliveries: config.embedded.maxConcurrentDeliveries,
-      // Validation reads every byte of a sample on this one thread (a Lambda each in AWS): eight at once all
+      // Concluding a sample may read files that have no verdict yet (a Lambda each in AWS): eight at once all
       // finish late; two at a time catalog the first samples early, so their jobs run while the rest validate.
-      targetConcurrency: { validate: VALIDATIONS_AT_ONCE },
+      // A file's own validation waits for a pool thread: waiting there it holds no general delivery place, so
+      // landing and completeness are not queued behind passes.
+      targetConcurrency: { validate: VALIDATIONS_AT_ONCE, validateFile: filePassThreads() },
       appendLog: async (file, text) => {
         await faultPoint('bus.appendLog'); // test-only: LANDFALL_FAULTS 'bus.appendLog' (a full disk)
         await mkdir(layout.bus, { recursive: true });
