@@ -96,17 +96,29 @@ async function sendClaimed<T>(
   return 1;
 }
 
+/**
+ * Composes a message once for all channels: every channel says the same thing, even when the catalog moves on
+ * between two deliveries (a sibling job's cost recorded after the run ended). Keyed by what a channel won.
+ */
+function composedOnce<T>(key: (won: T[]) => string, compose: (won: T[]) => Promise<PersonMessage>) {
+  const composed = new Map<string, Promise<PersonMessage>>();
+  return (won: T[]) => {
+    const wonKey = key(won);
+    let message = composed.get(wonKey);
+    if (!message) composed.set(wonKey, (message = compose(won)));
+    return message;
+  };
+}
+
 /** One message per channel about these failures of one run (those not told yet), then they stop pending. */
 async function sendFailureBatch(svc: Services, team: string, runId: string, failures: readonly FailureRef[]): Promise<number> {
   let sent = 0;
+  const compose = composedOnce<FailureRef>(
+    (won) => won.map((failure) => failureFactKey('email', failure)).join('\n'),
+    async (won) => failureBatchMessage(team, runId, await Promise.all(won.map((failure) => outcomeOf(svc, failure, failure.kind)))),
+  );
   for (const channel of channelsOf(svc.config, team)) {
-    sent += await sendClaimed(
-      svc,
-      channel,
-      failures,
-      (failure) => failureFactKey(channel, failure),
-      async (won) => failureBatchMessage(team, runId, await Promise.all(won.map((failure) => outcomeOf(svc, failure, failure.kind)))),
-    );
+    sent += await sendClaimed(svc, channel, failures, (failure) => failureFactKey(channel, failure), compose);
   }
   // Every channel sent (or another process claimed) each of them: none is pending any more.
   for (const failure of failures) await svc.catalog.notifications.removePending(failure);
@@ -168,21 +180,19 @@ export async function notifyRunDone(svc: Services, run: LandfallEventDetail<'Run
     index: `s3://${results}/${runIndexKey(team, runId)}`,
     report: `s3://${results}/${runReportPrefix(team, runId)}report.html`,
   };
+  const compose = composedOnce<string>(
+    () => run.dedupeKey,
+    async () => {
+      const samples = await Promise.all(run.samples.map((sample) => outcomeOf(svc, { team, runId, ...sample }, sample.status)));
+      const costs = (
+        await Promise.all(run.samples.map((sample) => svc.catalog.costs.listForSample({ team, runId, sampleId: sample.sampleId })))
+      ).flat();
+      return runDoneMessage(team, runId, samples, where, sumCosts(costs.map((item) => ({ ...item.cost, status: item.status }))));
+    },
+  );
   try {
     for (const channel of channels) {
-      messages += await sendClaimed(
-        svc,
-        channel,
-        [run.dedupeKey],
-        (dedupeKey) => `notify:${channel}:done:${dedupeKey}`,
-        async () => {
-          const samples = await Promise.all(run.samples.map((sample) => outcomeOf(svc, { team, runId, ...sample }, sample.status)));
-          const costs = (
-            await Promise.all(run.samples.map((sample) => svc.catalog.costs.listForSample({ team, runId, sampleId: sample.sampleId })))
-          ).flat();
-          return runDoneMessage(team, runId, samples, where, sumCosts(costs.map((item) => ({ ...item.cost, status: item.status }))));
-        },
-      );
+      messages += await sendClaimed(svc, channel, [run.dedupeKey], (dedupeKey) => `notify:${channel}:done:${dedupeKey}`, compose);
     }
   } catch (error) {
     // Kept for the batch window's flush: a "Run Completed" whose retries are used up still gets its message.

@@ -1,8 +1,14 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../contracts/names.ts';
+import { logger } from './powertools.ts';
 import { IDEMPOTENCY_KEY, idempotencyCreateTableInput } from './idempotencyTable.ts';
 
 /**
@@ -50,10 +56,11 @@ export function idempotentPerHandler<Key extends Record<string, unknown>, Result
   // Built on first use: the embedded runtime points the SDK at its local server before invoking.
   let guarded: ((key: Key) => Promise<Result>) | undefined;
   let config: IdempotencyConfig | undefined;
+  let persistenceStore: DynamoDBPersistenceLayer | undefined;
   return async (key, context) => {
     if (!guarded) {
       config = new IdempotencyConfig({ expiresAfterSeconds: WINDOW_SECONDS });
-      const persistenceStore = new DynamoDBPersistenceLayer({
+      persistenceStore = new DynamoDBPersistenceLayer({
         tableName,
         keyAttr: IDEMPOTENCY_KEY,
         awsSdkV3Client: new DynamoDBClient({}),
@@ -65,7 +72,30 @@ export function idempotentPerHandler<Key extends Record<string, unknown>, Result
       return await guarded(key);
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) return { outcome: 'duplicate', inProgress: true };
+      if (error instanceof IdempotencyPersistenceLayerError && error.message.startsWith('Failed to delete record')) {
+        // The work failed while the store was unreachable (the catalog restarting), so its in-progress record
+        // stayed: every retry would be answered "duplicate" until it expires, and the event dropped. Clear it
+        // once the store answers, then fail, so the retry does the work.
+        await deleteOnceReachable(handler, () => persistenceStore!.deleteRecord(key));
+      }
       throw error;
     }
   };
+}
+
+/** Retries `deleteRecord` with backoff for up to about a minute (a store restarting answers within that). */
+async function deleteOnceReachable(handler: FunctionName, deleteRecord: () => Promise<void>): Promise<void> {
+  let lastError: unknown;
+  for (let delayMs = 100; delayMs <= 12_800; delayMs *= 2) {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    try {
+      return await deleteRecord();
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  logger.error('could not clear an in-progress idempotency record: retries answer "duplicate" until it expires', {
+    handler,
+    error: String(lastError),
+  });
 }

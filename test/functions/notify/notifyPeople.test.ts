@@ -28,6 +28,8 @@ describe('notifications: batched per run, once per fact and channel', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
   const sent: Array<{ channel: NotifyChannel; message: PersonMessage }> = [];
   let refuseNext = 0;
+  /** Runs while a message is being delivered: the catalog moving on between two channels. */
+  let duringSend: (() => Promise<unknown>) | undefined;
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config });
@@ -38,6 +40,9 @@ describe('notifications: batched per run, once per fact and channel', () => {
           throw new Error('the SMTP server answered 451 (test)');
         }
         sent.push({ channel, message });
+        const during = duringSend;
+        duringSend = undefined;
+        await during?.();
       },
     };
   });
@@ -156,6 +161,38 @@ describe('notifications: batched per run, once per fact and channel', () => {
       ['chat', '[Landfall] genomics/RUN-E DONE: 1 completed, 0 rejected, 0 failed'],
     ]);
     expect(await harness.services.catalog.notifications.listDoneRetries()).toEqual([]);
+  });
+  it('says the same on every channel, even when a cost is recorded between two deliveries', async () => {
+    // Prepare: one job paid for; another of the sample's jobs ends (its cost recorded) while the DONE email goes out
+    const ref = { team: 'genomics', runId: 'RUN-F', sampleId: 'S1', version: 1 };
+    const paid = (status: string) => ({
+      region: 'eu-west-1',
+      capacityType: 'on-demand' as const,
+      attempts: 1,
+      seconds: 10,
+      vcpuSeconds: 10,
+      memoryGbSeconds: 10,
+      computeUsd: 0.01,
+      transferBytes: 0,
+      transferUsd: 0,
+      estimatedUsd: 0.01,
+      status,
+    });
+    await harness.services.catalog.costs.record(ref, 'trim', 'job-trim', paid('SUCCEEDED'));
+    duringSend = () => harness.services.catalog.costs.record(ref, 'qc', 'job-qc', paid('SUCCEEDED'));
+    // Act
+    await notifyRunDone(harness.services, {
+      team: 'genomics',
+      runId: 'RUN-F',
+      samples: [{ sampleId: 'S1', version: 1, status: 'COMPLETED' }],
+      keys: [],
+      indexKey: 'teams/genomics/runs/RUN-F/index.json',
+      dedupeKey: 'run-completed:genomics/RUN-F:1',
+    });
+    // Assess: email and chat carry one text, composed once (the cost as it stood when it was composed)
+    expect(sent.map(({ channel }) => channel)).toEqual(['email', 'chat']);
+    expect(sent[0]!.message.text).toContain('Cost (estimated): $0.01 for 1 job\n');
+    expect(sent[1]!.message.text).toBe(sent[0]!.message.text);
   });
 });
 
