@@ -76,7 +76,9 @@ export function idempotentPerHandler<Key extends Record<string, unknown>, Result
         // The work failed while the store was unreachable (the catalog restarting), so its in-progress record
         // stayed: every retry would be answered "duplicate" until it expires, and the event dropped. Clear it
         // once the store answers, then fail, so the retry does the work.
-        await deleteOnceReachable(handler, () => persistenceStore!.deleteRecord(key));
+        await deleteOnceReachable(handler, () =>
+          persistenceStore!.deleteRecord(key as Parameters<DynamoDBPersistenceLayer['deleteRecord']>[0]),
+        );
       }
       throw error;
     }
