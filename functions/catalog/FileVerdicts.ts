@@ -6,7 +6,7 @@ import { keys } from './tableDesign.ts';
 /**
  * Per-file validation verdicts (`VERDICT#<bucket>#<key>` / `VERSION#<versionId>#<size>` or
  * `ETAG#<etag>#<size>`): written once per stored object's identity as it lands, read when its sample is
- * concluded. A changed file has another identity, so another item; an old verdict is never read for it.
+ * concluded. A changed file has another identity, so another item; an old verdict is never read for other bytes.
  */
 export class FileVerdicts {
   readonly #table: CatalogTable;
@@ -15,12 +15,22 @@ export class FileVerdicts {
     this.#table = table;
   }
 
-  /** The verdict for exactly this identity, if one was recorded. */
+  /**
+   * The verdict for this identity, if one was recorded; else, for a new version of the same key, the verdict of
+   * an earlier version with the same ETag and size, re-keyed to this identity (identical bytes landed again are
+   * not read again). The ETag stands for the bytes: an MD5 of them (of its parts, for a multipart upload), or,
+   * where S3 does not derive it from the data (SSE-KMS), unique to the upload, so it never matches other bytes.
+   */
   async get(file: FileIdentity): Promise<FileVerdict | undefined> {
     const { Item } = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.name, Key: keys.fileVerdict(file), ConsistentRead: true }),
     );
-    return strip<FileVerdict>(Item);
+    const exact = strip<FileVerdict>(Item);
+    if (exact || !file.versionId || !file.etag) return exact;
+    const { pk } = keys.fileVerdict(file);
+    const earlier = await this.#table.queryAll<FileVerdict>({ pk, skPrefix: 'VERSION#' });
+    const same = earlier.find((verdict) => verdict.etag === file.etag && verdict.size === file.size);
+    return same && { ...same, versionId: file.versionId };
   }
 
   /** Records a verdict; false when one was already there for the identity (the first one stands: same bytes, same verdict). */

@@ -15,14 +15,20 @@ export interface LandedFastq {
  * Validates one FASTQ as soon as it landed (one streaming pass: MD5, gzip, records, statistics, mate
  * fingerprint) and catalogs the verdict against the file's identity, so concluding its sample combines
  * verdicts instead of reading the file again. Idempotent: a verdict already there for this identity
- * (a re-delivered event, the same bytes landed again) is not made again. A file larger than
+ * (a re-delivered event) is not made again, and identical bytes landed again as a new version take the
+ * verdict of the earlier one (same ETag and size) without being read. A file larger than
  * `validation.inlineMaxBytes` is left to its sample's conclusion (the Batch validation job reads it).
  *
  * @throws ValidationIoError when the stored object cannot be read (the invocation is retried)
  */
 export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storage' | 'config' | 'filePass'>, file: LandedFastq) {
   const identity = identityOf(file);
-  if (await svc.catalog.fileVerdicts.get(identity)) return { outcome: 'already-validated' as const };
+  const known = await svc.catalog.fileVerdicts.get(identity);
+  if (known) {
+    // Kept under this identity too when it was an earlier version's (the same bytes landed again).
+    const reused = await svc.catalog.fileVerdicts.record(known);
+    return { outcome: reused ? ('reused' as const) : ('already-validated' as const) };
+  }
   if (file.size > svc.config.validation.inlineMaxBytes)
     return { outcome: 'left-for-conclusion' as const, reason: 'larger than validation.inlineMaxBytes' };
   const pass: FilePass = svc.filePass ?? ((each, options) => fileVerdictOf(svc.storage, each, options));

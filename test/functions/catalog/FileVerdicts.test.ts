@@ -38,4 +38,19 @@ describe('FileVerdicts (against the local DynamoDB-compatible server)', () => {
     expect(await test.catalog.fileVerdicts.get({ ...identity, size: identity.size + 1 })).toBeUndefined();
     expect(await test.catalog.fileVerdicts.get({ ...identity, versionId: 'v2' })).toBeUndefined();
   });
+
+  it("gives a new version with the same ETag and size the earlier version's verdict, and none to other bytes", async () => {
+    // Prepare: version v1 of a key validated; a new PUT of the same bytes (v2) and of other bytes of the same size (v3)
+    const key = 'incoming/team-a/run2/S1_L001_R2_001.fastq.gz';
+    const info = await storage.put('landing', key, gz(reads(12, { mate: 2 })));
+    const v1 = { name: 'S1_L001_R2_001.fastq.gz', bucket: 'landing', key, size: info.size, etag: info.etag, versionId: 'v1' };
+    const verdict = await fileVerdictOf(storage, v1);
+    await test.catalog.fileVerdicts.record(verdict);
+    // Act
+    const same = await test.catalog.fileVerdicts.get({ ...v1, versionId: 'v2' });
+    const other = await test.catalog.fileVerdicts.get({ ...v1, versionId: 'v3', etag: '"0123456789abcdef0123456789abcdef"' });
+    // Assess: the same inspection, under the new identity; nothing for other bytes
+    expect(same).toEqual({ ...verdict, versionId: 'v2' });
+    expect(other).toBeUndefined();
+  });
 });
