@@ -10,9 +10,15 @@ export interface FilePassRequest {
 }
 export type FilePassReply = { id: number; verdict: FileVerdict } | { id: number; error: { name: string; message: string } };
 
-/** Threads for file passes: one core is left to the runtime's own loop (and the catalog), at least one thread. */
-export function filePassThreads(cores = availableParallelism()): number {
-  return Math.max(1, Math.min(cores - 1, 8));
+/**
+ * Threads for file passes: one per core, at most 8, or `LANDFALL_FILE_PASS_THREADS`. A pass's zlib runs on the
+ * thread pool, so a pass thread leaves much of its core to others; on 2 cores, one thread per core made the
+ * landing-latency bench's starts 1.2-1.5x sooner than one thread (2026-12-04, README).
+ */
+export function filePassThreads(cores = availableParallelism(), env: NodeJS.ProcessEnv = process.env): number {
+  const override = Number(env.LANDFALL_FILE_PASS_THREADS);
+  if (Number.isInteger(override) && override > 0) return override;
+  return Math.max(1, Math.min(cores, 8));
 }
 
 /**

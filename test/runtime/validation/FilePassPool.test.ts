@@ -57,7 +57,9 @@ describe('FilePassPool', () => {
     expect(after.inspection.reads).toBe(3);
   }, 60_000);
 
-  it('sizes the pool from the cores, leaving one to the runtime', () => {
-    expect([filePassThreads(1), filePassThreads(2), filePassThreads(4), filePassThreads(64)]).toEqual([1, 1, 3, 8]);
+  it('sizes the pool from the cores (one thread each, at most 8) unless LANDFALL_FILE_PASS_THREADS says', () => {
+    expect([filePassThreads(1, {}), filePassThreads(2, {}), filePassThreads(4, {}), filePassThreads(64, {})]).toEqual([1, 2, 4, 8]);
+    expect(filePassThreads(2, { LANDFALL_FILE_PASS_THREADS: '1' })).toBe(1);
+    expect(filePassThreads(2, { LANDFALL_FILE_PASS_THREADS: 'many' })).toBe(2);
   });
 });
