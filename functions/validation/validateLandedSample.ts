@@ -52,7 +52,11 @@ export async function validateLandedSample(
     ...(svc.filePass ? { filePass: svc.filePass } : {}),
     verdicts: new Map(verdicts.flatMap((verdict) => (verdict ? [[verdict.name, verdict] as const] : []))),
     onVerdict: async (verdict) => {
-      await svc.catalog.fileVerdicts.record(verdict);
+      // Kept only if the object is still the one that landed: a file replaced since (its own event on the way)
+      // was read with its new bytes, and a verdict is never kept for other bytes than its identity's.
+      const head = await svc.storage.head(verdict.bucket, verdict.key);
+      if (head?.etag === verdict.etag && head.size === verdict.size && head.versionId === verdict.versionId)
+        await svc.catalog.fileVerdicts.record(verdict);
     },
   });
   return concludeValidation(svc, ref, result);

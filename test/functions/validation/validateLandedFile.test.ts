@@ -150,4 +150,23 @@ describe('validation per file as it lands', () => {
     const quarantined = await harness.folders.list(harness.names.quarantine, `${TEAM}/${runId}/S1/v1/`);
     expect(quarantined.map((object) => object.key.split('/').at(-1)).sort()).toEqual([R1, R2, 'reasons.json'].sort());
   });
+
+  it('keeps no verdict made at conclusion for a file replaced since it landed by other bytes of the same size', async () => {
+    // Prepare: both files landed, no "File Landed" delivered; then R1 is replaced in storage, its event not handled
+    const runId = '261123_LH00417_0804_B22PERFIL';
+    const r1 = gz(reads(20, { mate: 1 }));
+    await land(runId, R1, r1);
+    await land(runId, R2, gz(reads(20, { mate: 2 })));
+    const landedR1 = announced(runId).find((event) => event.detail.name === R1)!.detail as unknown as LandedFastq;
+    // Other bytes of the same size (the gzip header's MTIME changed): a size check alone cannot tell them apart
+    const replaced = Buffer.from(r1);
+    replaced[4]! ^= 0xff;
+    await harness.folders.put(harness.names.landing, keyOf(runId, R1), replaced);
+    // Act
+    await conclude(runId);
+    // Assess: the unchanged mate's verdict is kept; none for R1's landed identity (its bytes were not those read)
+    const landedR2 = announced(runId).find((event) => event.detail.name === R2)!.detail as unknown as LandedFastq;
+    expect(await harness.services.catalog.fileVerdicts.get(landedR2)).toBeDefined();
+    expect(await harness.services.catalog.fileVerdicts.get(landedR1)).toBeUndefined();
+  });
 });
