@@ -50,6 +50,14 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Bus deliveries waiting or running above which the share stops landing new files until they drain. */
 const BUS_BACKLOG_LIMIT = 2000;
 
+/**
+ * Landed FASTQs waiting for their own validation above which the share stops landing too. Counted apart from
+ * the bus backlog: a file's own validation is a head start, not a step its sample waits for (concluding the
+ * sample reads a file without a verdict), so a burst of thousands of small files must not stop landing at the
+ * pace of the pass threads. Each waiting one is a small event in memory.
+ */
+const FILE_VALIDATIONS_WAITING_LIMIT = 50_000;
+
 /** A code cache folder the person set for every Node process; else each runtime keeps one for its jobs. */
 const OUTSIDE_COMPILE_CACHE = process.env.NODE_COMPILE_CACHE;
 
@@ -331,7 +339,10 @@ export class EmbeddedRuntime {
       rescanMs: config.embedded.rescanMs,
       stopTimeoutMs: 2000,
       // Back-pressure from the bus: files wait on the share while thousands of events wait for a handler.
-      canLand: () => bus.backlog < BUS_BACKLOG_LIMIT,
+      canLand: () => {
+        const fileValidations = bus.waitingFor('validateFile');
+        return bus.backlog - fileValidations < BUS_BACKLOG_LIMIT && fileValidations < FILE_VALIDATIONS_WAITING_LIMIT;
+      },
       teams: config.teams.map((team) => team.id),
       onProblem: (file, message, error) => {
         if (isDiskFull(error)) stopOnFullDisk(path.join(layout.buckets, names.landing));

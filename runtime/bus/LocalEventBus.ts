@@ -212,6 +212,11 @@ export class LocalEventBus implements EventPublisher {
     return this.#inFlight.size;
   }
 
+  /** Deliveries to `target` waiting for a place of its own (its `targetConcurrency`). */
+  waitingFor(target: string): number {
+    return this.#targetPlaces.get(target)?.waiting ?? 0;
+  }
+
   /** Deliveries started or waiting for a place (not those waiting to retry). */
   get backlog(): number {
     // A delivery holding its target's place also holds or waits for a general one: counted there.

@@ -204,6 +204,7 @@ describe('LocalEventBus', () => {
       await settle();
       const first = [...validating];
       const backlog = bus.backlog;
+      const waitingForValidate = bus.waitingFor('validate');
       release.shift()!();
       await settle();
       const afterOne = [...validating];
@@ -216,6 +217,7 @@ describe('LocalEventBus', () => {
       expect(first).toEqual([0, 1]);
       expect(started).toEqual([0, 1, 2]);
       expect(backlog).toBe(6);
+      expect([waitingForValidate, bus.waitingFor('startWorkflow')]).toEqual([4, 0]);
       expect(afterOne).toEqual([0, 1, 2]);
       expect(validating).toEqual([0, 1, 2, 3, 4, 5]);
       expect(bus.backlog).toBe(0);
