@@ -1,12 +1,7 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerThreadEntry } from '../workerThreadEntry.ts';
 import type { CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
 import { type CatalogServer, type CatalogServerOptions, newCatalogCredentials } from './startCatalogServer.ts';
-
-declare const LANDFALL_COMPILED: boolean | undefined;
-/** scripts/build.ts compiles the thread's entry to dist/cli/catalogThread.mjs (import.meta.url stays this source file's). */
-const compiled = typeof LANDFALL_COMPILED !== 'undefined' && LANDFALL_COMPILED === true;
 
 /** How long a closing thread may take to finish its requests and close LevelDB before it is ended. */
 const CLOSE_GRACE_MS = 1200;
@@ -26,7 +21,8 @@ export interface CatalogThreadOptions extends CatalogServerOptions {
 export async function startCatalogThread(dataDir: string, options: CatalogThreadOptions = {}): Promise<CatalogServer> {
   const credentials = options.credentials ?? newCatalogCredentials();
   const start: CatalogThreadStart = { dataDir, port: options.port ?? 0, credentials };
-  const thread = new Worker(threadEntry(), { workerData: start, execArgv: threadExecArgv() });
+  const entry = workerThreadEntry('catalogThread', new URL('./catalogThread.ts', import.meta.url));
+  const thread = new Worker(entry.url, { workerData: start, execArgv: entry.execArgv });
   const restarts = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextRestart = 0;
   let closing = false;
@@ -79,14 +75,4 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
         send({ type: 'restart', id, downMs });
       }),
   };
-}
-
-function threadEntry(): URL {
-  return new URL(compiled ? '../../dist/cli/catalogThread.mjs' : './catalogThread.ts', import.meta.url);
-}
-
-/** From the sources the thread loads TypeScript through tsx, as the process does (inherited when already there). */
-function threadExecArgv(): string[] | undefined {
-  if (compiled || process.execArgv.some((argument) => argument.includes('tsx'))) return undefined;
-  return [...process.execArgv, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerThreadEntry } from '../workerThreadEntry.ts';
 import type { FileIdentity, FilePass, FileVerdict } from '../../validation/fileVerdict.ts';
 import type { ValidationOptions } from '../../validation/types.ts';
 
@@ -19,16 +20,6 @@ export function filePassThreads(cores = availableParallelism(), env: NodeJS.Proc
   const override = Number(env.LANDFALL_FILE_PASS_THREADS);
   if (Number.isInteger(override) && override > 0) return override;
   return Math.max(1, Math.min(cores, 8));
-}
-
-/**
- * Where the worker runs from: beside this module, compiled (`dist/cli/filePassWorker.mjs`, an entry of
- * scripts/build.ts) or as TypeScript through tsx (tests, `npm run landfall`).
- */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSources ? './filePassWorker.ts' : './filePassWorker.mjs', import.meta.url);
-  return { url, execArgv: fromSources ? ['--import', 'tsx'] : [] };
 }
 
 interface Thread {
@@ -98,7 +89,8 @@ export class FilePassPool {
   }
 
   #start(): Thread {
-    const { url, execArgv } = workerEntry();
+    // Compiled: dist/cli/filePassWorker.mjs; from the sources: the TypeScript through tsx (tests, `npm run landfall`).
+    const { url, execArgv } = workerThreadEntry('filePassWorker', new URL('./filePassWorker.ts', import.meta.url));
     const worker = new Worker(url, { workerData: { bucketsDir: this.#bucketsDir }, execArgv });
     // An idle pool does not keep the runtime's process alive.
     worker.unref();
