@@ -33,6 +33,15 @@ export function identityOf(file: FileIdentity & { name: string }): FileIdentity 
 }
 
 /**
+ * Whether the object at the file's key is still exactly this identity (HeadObject: ETag, size, versionId). Storage
+ * serves a key's current bytes, so a verdict made by reading it is kept for this identity only when this holds.
+ */
+export async function stillStored(storage: Pick<ObjectStorage, 'head'>, file: FileIdentity): Promise<boolean> {
+  const head = await storage.head(file.bucket, file.key);
+  return head?.etag === file.etag && head.size === file.size && head.versionId === file.versionId;
+}
+
+/**
  * Where the single-file pass runs (the seam): in AWS in-process, inside the function's own Lambda; on the
  * embedded runtime in a pool of worker threads, off the event loop that serves every other handler.
  */

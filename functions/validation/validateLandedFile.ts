@@ -1,4 +1,4 @@
-import { type FilePass, fileVerdictOf, identityOf } from '../../validation/fileVerdict.ts';
+import { type FilePass, fileVerdictOf, identityOf, stillStored } from '../../validation/fileVerdict.ts';
 import type { Services } from '../shared/services.ts';
 
 /** A landed FASTQ as "File Landed" names it: where it is and its identity as `land` read it. */
@@ -33,11 +33,9 @@ export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storag
     return { outcome: 'left-for-conclusion' as const, reason: 'larger than validation.inlineMaxBytes' };
   const pass: FilePass = svc.filePass ?? ((each, options) => fileVerdictOf(svc.storage, each, options));
   const verdict = await pass(identity, { legacyNoCalls: svc.config.validation.legacyNoCalls });
-  // Storage serves the current bytes: a file replaced while it was read gets its own event and verdict, never this one.
-  const head = await svc.storage.head(file.bucket, file.key);
-  const unchanged =
-    head?.etag === file.etag && head.size === file.size && head.versionId === file.versionId && verdict.inspection.size === file.size;
-  if (!unchanged) return { outcome: 'changed-while-read' as const };
+  // A file replaced while it was read gets its own event and verdict, never this one.
+  if (verdict.inspection.size !== file.size || !(await stillStored(svc.storage, identity)))
+    return { outcome: 'changed-while-read' as const };
   const recorded = await svc.catalog.fileVerdicts.record(verdict);
   return { outcome: recorded ? ('validated' as const) : ('already-validated' as const), reasons: verdict.inspection.reasons.length };
 }

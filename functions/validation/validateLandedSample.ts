@@ -8,6 +8,7 @@ import { concludeValidation } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
 import type { Services } from '../shared/services.ts';
 import { validateSample } from '../../validation/validateSample.ts';
+import { stillStored } from '../../validation/fileVerdict.ts';
 import type { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validationJobKeys, validationJobName, validationJobSpec } from './validationJob.ts';
 
@@ -54,9 +55,7 @@ export async function validateLandedSample(
     onVerdict: async (verdict) => {
       // Kept only if the object is still the one that landed: a file replaced since (its own event on the way)
       // was read with its new bytes, and a verdict is never kept for other bytes than its identity's.
-      const head = await svc.storage.head(verdict.bucket, verdict.key);
-      if (head?.etag === verdict.etag && head.size === verdict.size && head.versionId === verdict.versionId)
-        await svc.catalog.fileVerdicts.record(verdict);
+      if (await stillStored(svc.storage, verdict)) await svc.catalog.fileVerdicts.record(verdict);
     },
   });
   return concludeValidation(svc, ref, result);
