@@ -22,9 +22,14 @@ export function anyTeamNotifies(config: Pick<LandfallConfig, 'teams'>): boolean 
   return config.teams.some((team) => channelsOf(config, team.id).length > 0);
 }
 
+/** One failure: one version of one sample, rejected or failed. */
+function failureKey(failure: FailureRef): string {
+  return `${failure.kind.toLowerCase()}:${failure.team}/${failure.runId}/${failure.sampleId}/v${failure.version}`;
+}
+
 /** The fact "this failure was told on this channel": claimed before the message goes, so it goes once. */
 function failureFactKey(channel: NotifyChannel, failure: FailureRef): string {
-  return `notify:${channel}:${failure.kind.toLowerCase()}:${failure.team}/${failure.runId}/${failure.sampleId}/v${failure.version}`;
+  return `notify:${channel}:${failureKey(failure)}`;
 }
 
 /**
@@ -114,7 +119,7 @@ function composedOnce<T>(key: (won: T[]) => string, compose: (won: T[]) => Promi
 async function sendFailureBatch(svc: Services, team: string, runId: string, failures: readonly FailureRef[]): Promise<number> {
   let sent = 0;
   const compose = composedOnce<FailureRef>(
-    (won) => won.map((failure) => failureFactKey('email', failure)).join('\n'),
+    (won) => won.map(failureKey).join('\n'),
     async (won) => failureBatchMessage(team, runId, await Promise.all(won.map((failure) => outcomeOf(svc, failure, failure.kind)))),
   );
   for (const channel of channelsOf(svc.config, team)) {
