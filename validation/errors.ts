@@ -35,3 +35,14 @@ export class ValidationUsageError extends ValidationError {
     this.name = 'ValidationUsageError';
   }
 }
+
+/**
+ * The igzip pass (hashAndInflate's `native`) cannot give the verdict alone: igzip failed, could not start, or
+ * bytes follow the last member. Not a verdict: the file is validated again with zlib, which words the reason.
+ */
+export class NativeGunzipInconclusive extends Error {
+  constructor(why: string) {
+    super(`igzip could not decide alone: ${why}`);
+    this.name = 'NativeGunzipInconclusive';
+  }
+}

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ValidationReason } from './types.ts';
-import { ValidationIoError } from './errors.ts';
+import { NativeGunzipInconclusive, ValidationIoError } from './errors.ts';
 import { type GunzipFailure, GunzipFeed } from './gunzipFeed.mjs';
+import { igzipProgram, type NativeOutcome } from './nativeFeed.mjs';
 import { OffThreadGunzip } from './offThreadGunzip.ts';
 import { reasonOf } from './rules.ts';
 
@@ -26,6 +27,11 @@ export interface HashAndInflateOptions {
    * memory of a decompressed chunk is reused once `onData` returns, so `onData` must not keep it.
    */
   offThread?: boolean;
+  /**
+   * Inflate with igzip (nativeFeed.mjs) driven from the worker thread: faster, but it decides only good
+   * files; for any other the pass throws {@link NativeGunzipInconclusive} and must be run again without it.
+   */
+  native?: boolean;
 }
 
 export interface HashAndInflateResult {
@@ -37,6 +43,15 @@ export interface HashAndInflateResult {
   reasons: ValidationReason[];
   /** True when every byte of data reached `onData` and ended cleanly, so end-of-data checks apply. */
   complete: boolean;
+}
+
+/** igzip programs found unable to start in this process, so later files do not try them again. */
+const missingPrograms = new Set<string>();
+
+/** Whether the `native` pass may be tried: igzip is not turned off and has not failed to start in this process. */
+export function nativeGunzipAvailable(): boolean {
+  const program = igzipProgram();
+  return program !== undefined && !missingPrograms.has(program);
 }
 
 const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
@@ -53,6 +68,7 @@ const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).pa
  * Hashing runs on the stored chunks while the thread pool (or the inflate worker) inflates the previous ones.
  *
  * @throws ValidationIoError when the body cannot be read (not a verdict on the data)
+ * @throws NativeGunzipInconclusive with `native`, when igzip alone cannot decide (run the pass again without it)
  * @example
  * const pass = await hashAndInflate(createReadStream(path), { fileName: 'S1_R1_001.fastq.gz', onData: (chunk) => scanner.push(chunk) });
  */
@@ -85,7 +101,10 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
         return;
       }
       state.mode = 'gzip';
-      gunzip = options.offThread ? new OffThreadGunzip(options.onData) : new GunzipFeed(options.onData);
+      gunzip =
+        options.offThread || options.native
+          ? new OffThreadGunzip(options.onData, { native: options.native })
+          : new GunzipFeed(options.onData);
     } else if (named) {
       state.mode = 'rejected';
       const found =
@@ -171,7 +190,12 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
 
   let complete = state.mode === 'plain';
   if (state.mode === 'gzip' && gunzip) {
-    const { consumed, written, failure } = await gunzip.finish();
+    const outcome: NativeOutcome = await gunzip.finish();
+    if (outcome.inconclusive !== undefined) {
+      if (outcome.missing) missingPrograms.add(igzipProgram() ?? 'igzip');
+      throw new NativeGunzipInconclusive(outcome.inconclusive);
+    }
+    const { consumed, written, failure } = outcome;
     const where = options.position?.();
     const seen = where !== undefined && (where.line > 1 || where.record > 1);
     const inside = seen

@@ -18,6 +18,8 @@ export interface InspectOptions extends ValidationOptions {
   pairQueueLimit?: number;
   /** Inflate in a worker thread (see hashAndInflate's `offThread`): for large files. */
   offThread?: boolean;
+  /** Inflate with igzip (see hashAndInflate's `native`): the pass may then throw NativeGunzipInconclusive. */
+  native?: boolean;
 }
 
 /**
@@ -135,6 +137,7 @@ async function inspectOne(
     gate: pairing ? () => pairing.gate(mate!) : undefined,
     position: () => ({ line: scanner.line, record: scanner.records + 1 }),
     offThread: options.offThread,
+    native: options.native,
   });
   // End-of-data checks (incomplete last record, no reads) only mean something when the data did end.
   if (pass.complete) scanner.end();

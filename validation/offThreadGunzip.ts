@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { type GunzipOutcome, movableCopy } from './gunzipFeed.mjs';
+import { movableCopy } from './gunzipFeed.mjs';
+import type { NativeOutcome } from './nativeFeed.mjs';
 
 const WORKER = new URL('./inflateWorker.mjs', import.meta.url);
 
@@ -12,7 +13,7 @@ const INPUT_BUFFER = 1024 * 1024;
 type FromWorker =
   | { type: 'data'; bytes: Uint8Array<ArrayBuffer> }
   | { type: 'taken'; bytes: Uint8Array<ArrayBuffer>; failed: boolean }
-  | { type: 'finished'; outcome: GunzipOutcome };
+  | { type: 'finished'; outcome: NativeOutcome };
 
 /**
  * The gunzip of gunzipFeed.mjs run in a worker thread (inflateWorker.mjs): the same writes, tail slices and
@@ -22,7 +23,7 @@ type FromWorker =
  */
 export class OffThreadGunzip {
   readonly #worker: Worker;
-  readonly #outcome: Promise<GunzipOutcome>;
+  readonly #outcome: Promise<NativeOutcome>;
   #inFlight = 0;
   /** Input buffers the worker handed back, to be filled again. */
   readonly #spares: ArrayBuffer[] = [];
@@ -30,10 +31,11 @@ export class OffThreadGunzip {
   #failed = false;
   #consumerError: { error: unknown } | undefined;
 
-  constructor(onData: (chunk: Buffer) => void) {
-    const worker = new Worker(WORKER);
+  /** With `native`, igzip inflates (nativeFeed.mjs): the outcome may then be `inconclusive`. */
+  constructor(onData: (chunk: Buffer) => void, options: { native?: boolean } = {}) {
+    const worker = new Worker(WORKER, { workerData: { native: options.native === true } });
     this.#worker = worker;
-    this.#outcome = new Promise<GunzipOutcome>((resolve, reject) => {
+    this.#outcome = new Promise<NativeOutcome>((resolve, reject) => {
       const stop = (error: unknown) => {
         this.#failed = true;
         this.#wakeInput();
@@ -98,7 +100,7 @@ export class OffThreadGunzip {
   }
 
   /** Ends the input and waits until every decompressed chunk reached `onData`; throws what `onData` threw. */
-  async finish(): Promise<GunzipOutcome> {
+  async finish(): Promise<NativeOutcome> {
     this.#worker.postMessage({ type: 'end' });
     try {
       return await this.#outcome;

@@ -6,17 +6,19 @@ import { createHash } from 'node:crypto';
 import type { ValidationReason } from './types.ts';
 import { SAMPLE_SHEET_NAME } from '../layouts/runFiles.ts';
 import { checkSampleSheet, type SampleSheet } from '../layouts/sampleSheet.ts';
-import { ValidationIoError } from './errors.ts';
+import { NativeGunzipInconclusive, ValidationIoError } from './errors.ts';
+import { nativeGunzipAvailable } from './hashAndInflate.ts';
 import { inspectFastq } from './inspectFastq.ts';
-import type { FileValidation, ValidationOptions, ValidationResult } from './types.ts';
+import type { FastqInspection, FileValidation, ValidationOptions, ValidationResult } from './types.ts';
 import { reasonOf } from './rules.ts';
 
 /** Read size for local files: large reads keep the per-chunk overhead small next to hashing and inflating. */
 export const READ_CHUNK = 1 << 20;
 
 /**
- * Stored size from which a file is inflated in a worker thread: its start (tens of milliseconds) is then a
- * small part of the pass and is repaid by inflating while the scanner works. Smaller files inflate in-thread.
+ * Stored size from which a file is inflated off this thread, by igzip when installed (nativeGunzip.ts), else
+ * in a worker thread: the start (milliseconds to tens of them) is then a small part of the pass and is repaid
+ * by inflating while the scanner works. Smaller files inflate in-thread.
  */
 export const OFF_THREAD_FROM = 32 * 1024 * 1024;
 
@@ -62,11 +64,7 @@ export async function validateOneFile(
   if (SAMPLE_SHEET_NAME.test(basename(path))) return (await validateSampleSheetFile(path, display)).result;
   // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
   const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-  const inspection = await inspectFastq(openLocal(path), display, {
-    sha256: options.sha256,
-    legacyNoCalls: options.legacyNoCalls,
-    offThread: size >= OFF_THREAD_FROM,
-  });
+  const inspection = await inspectLocalFastq(path, display, options, size >= OFF_THREAD_FROM);
   return {
     path: display,
     valid: inspection.reasons.length === 0,
@@ -77,6 +75,33 @@ export async function validateOneFile(
     stats: inspection.stats,
     ...(inspection.qualityEncoding ? { qualityEncoding: inspection.qualityEncoding } : {}),
   };
+}
+
+/**
+ * @internal One local FASTQ in one pass, inflated off this thread when `large`: by igzip when installed and
+ * the file is good (the usual case); any other file is read again with zlib, which words the reason.
+ */
+export async function inspectLocalFastq(
+  path: string,
+  display: string,
+  options: ValidationOptions & { sha256?: boolean },
+  large: boolean,
+): Promise<FastqInspection> {
+  const inspect = (native: boolean) =>
+    inspectFastq(openLocal(path), display, {
+      sha256: options.sha256,
+      legacyNoCalls: options.legacyNoCalls,
+      offThread: large && !native,
+      native,
+    });
+  if (large && nativeGunzipAvailable()) {
+    const fast = await inspect(true).catch((error: unknown) => {
+      if (error instanceof NativeGunzipInconclusive) return undefined;
+      throw error;
+    });
+    if (fast) return fast;
+  }
+  return inspect(false);
 }
 
 /** @internal A sample sheet: every problem with its line, and the sheet when it could be read. */
