@@ -189,7 +189,13 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   // Every other FASTQ (Undetermined, unclassified, failed reads, orphans) is still checked on its own.
   for (const file of files) {
     if (inspected.has(file.path) || !isFastqName(file.path)) continue;
-    results.set(file.path, fastqResult(file.path, await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file) })));
+    results.set(
+      file.path,
+      fastqResult(
+        file.path,
+        await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls }),
+      ),
+    );
   }
 
   if (manifest) {

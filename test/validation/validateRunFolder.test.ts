@@ -110,6 +110,32 @@ describe('validateRunFolder', () => {
     expect(result.files.map((file) => file.path)).toContain('SampleSheet.csv');
   });
 
+  it("applies validation.legacyNoCalls to the run's Undetermined reads as to its samples'", async () => {
+    // Prepare: a legacy run whose reads carry '.' no-calls, in a sample and in Undetermined alike.
+    const dotted = (from: number) => gz(reads(3, { from }).replace(/^([ACGT]+)A\n/gm, '$1.\n'));
+    const dir = await runFolder({
+      'SampleSheet.csv': '[Header]\r\nFileFormatVersion,2\r\n[BCLConvert_Data]\r\nLane,Sample_ID,Index\r\n1,A,ACGT\r\n',
+      'A_S1_L001_R1_001.fastq.gz': dotted(0),
+      'Undetermined_S0_L001_R1_001.fastq.gz': dotted(300),
+      'CopyComplete.txt': '',
+    });
+
+    // Act
+    const strict = await validateRunFolder(dir, { profile: 'illumina' });
+    const legacy = await validateRunFolder(dir, { profile: 'illumina', legacyNoCalls: true });
+
+    // Assess: without the setting both files are refused for the '.', with it both are valid.
+    const refused = (result: typeof strict) =>
+      result.files.filter((file) => file.reasons.some((reason) => reason.code === 'FASTQ_LEGACY_NO_CALL')).map((file) => file.path);
+    expect(refused(strict).sort()).toEqual(['A_S1_L001_R1_001.fastq.gz', 'Undetermined_S0_L001_R1_001.fastq.gz']);
+    expect(legacy.files.map((file) => [file.path, file.valid])).toEqual(
+      expect.arrayContaining([
+        ['A_S1_L001_R1_001.fastq.gz', true],
+        ['Undetermined_S0_L001_R1_001.fastq.gz', true],
+      ]),
+    );
+  });
+
   it('throws an I/O error for a missing folder and a usage error for a file', async () => {
     // Prepare
     const dir = await runFolder({ 'S1.R1.fastq': reads(1) });
