@@ -1,5 +1,6 @@
 import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
 import { inspectFastqWithFingerprint } from './inspectFastq.ts';
+import { nativeFirst } from './nativeFirst.ts';
 import type { MateFingerprint } from './MateNamesDigest.ts';
 import type { FastqInspection, ValidationOptions } from './types.ts';
 
@@ -78,10 +79,15 @@ export async function fileVerdictOf(
   file: FileIdentity & { name: string },
   options: ValidationOptions & { sha256?: boolean } = {},
 ): Promise<FileVerdict> {
-  const { inspection, mates } = await inspectFastqWithFingerprint(await storage.get(file.bucket, file.key), file.name, {
-    sha256: options.sha256,
-    legacyNoCalls: options.legacyNoCalls,
-  });
+  // A large file inflates with igzip where it is installed (the embedded runtime; a Lambda has none) and is read
+  // again with zlib when igzip alone cannot decide: the verdict is the zlib pass's either way (nativeFirst.ts).
+  const { inspection, mates } = await nativeFirst(file.size, async (native) =>
+    inspectFastqWithFingerprint(await storage.get(file.bucket, file.key), file.name, {
+      sha256: options.sha256,
+      legacyNoCalls: options.legacyNoCalls,
+      native,
+    }),
+  );
   return {
     ...identityOf(file),
     legacyNoCalls: options.legacyNoCalls ?? false,

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { ValidationReason } from './types.ts';
 import { NativeGunzipInconclusive, ValidationIoError } from './errors.ts';
 import { type GunzipFailure, GunzipFeed } from './gunzipFeed.mjs';
-import { igzipProgram, type NativeOutcome } from './nativeFeed.mjs';
+import type { NativeOutcome } from './nativeFeed.mjs';
+import { igzipCannotStart } from './nativeFirst.ts';
 import { OffThreadGunzip } from './offThreadGunzip.ts';
 import { reasonOf } from './rules.ts';
 
@@ -43,15 +44,6 @@ export interface HashAndInflateResult {
   reasons: ValidationReason[];
   /** True when every byte of data reached `onData` and ended cleanly, so end-of-data checks apply. */
   complete: boolean;
-}
-
-/** igzip programs found unable to start in this process, so later files do not try them again. */
-const missingPrograms = new Set<string>();
-
-/** Whether the `native` pass may be tried: igzip is not turned off and has not failed to start in this process. */
-export function nativeGunzipAvailable(): boolean {
-  const program = igzipProgram();
-  return program !== undefined && !missingPrograms.has(program);
 }
 
 const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
@@ -192,7 +184,7 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
   if (state.mode === 'gzip' && gunzip) {
     const outcome: NativeOutcome = await gunzip.finish();
     if (outcome.inconclusive !== undefined) {
-      if (outcome.missing) missingPrograms.add(igzipProgram() ?? 'igzip');
+      if (outcome.missing) igzipCannotStart();
       throw new NativeGunzipInconclusive(outcome.inconclusive);
     }
     const { consumed, written, failure } = outcome;

@@ -128,7 +128,9 @@ export class NativeFeed {
     if (error) return { ...outcome, inconclusive: `igzip did not start (${error.message})`, missing: true };
     if (code !== 0) {
       const said = Buffer.concat(this.#stderr).toString().trim();
-      return { ...outcome, inconclusive: `igzip exited with ${code}${said ? `: ${said}` : ''}` };
+      // 126 and 127 are a shell's "cannot execute" and "not found" (a file that is no program runs through /bin/sh):
+      // igzip itself exits 1 on bad data.
+      return { ...outcome, inconclusive: `igzip exited with ${code}${said ? `: ${said}` : ''}`, missing: code === 126 || code === 127 };
     }
     if (!this.#held.equals(this.#sentinel)) return { ...outcome, inconclusive: 'bytes follow the last gzip member' };
     return outcome;

@@ -1,8 +1,18 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { movableCopy } from './gunzipFeed.mjs';
 import type { NativeOutcome } from './nativeFeed.mjs';
 
 const WORKER = new URL('./inflateWorker.mjs', import.meta.url);
+
+/**
+ * Whether the worker's file is here: beside the sources (tests, the CLI and the runtime, compiled or not), but
+ * not in the job-program bundle of the step image (dist/job alone), whose validator inflates in its own thread.
+ */
+export function inflateWorkerPresent(): boolean {
+  return existsSync(fileURLToPath(WORKER));
+}
 
 /** Stored bytes sent to the worker and not yet taken by its zlib: a few read chunks, so memory stays bounded. */
 const INPUT_AHEAD = 4 * 1024 * 1024;

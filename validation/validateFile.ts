@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { ValidationReason } from './types.ts';
 import { SAMPLE_SHEET_NAME } from '../layouts/runFiles.ts';
 import { checkSampleSheet, type SampleSheet } from '../layouts/sampleSheet.ts';
-import { NativeGunzipInconclusive, ValidationIoError } from './errors.ts';
-import { nativeGunzipAvailable } from './hashAndInflate.ts';
+import { ValidationIoError } from './errors.ts';
+import { nativeFirst, OFF_THREAD_FROM } from './nativeFirst.ts';
 import { inspectFastq } from './inspectFastq.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationResult } from './types.ts';
 import { reasonOf } from './rules.ts';
@@ -15,12 +15,7 @@ import { reasonOf } from './rules.ts';
 /** Read size for local files: large reads keep the per-chunk overhead small next to hashing and inflating. */
 export const READ_CHUNK = 1 << 20;
 
-/**
- * Stored size from which a file is inflated off this thread, by igzip when installed (nativeGunzip.ts), else
- * in a worker thread: the start (milliseconds to tens of them) is then a small part of the pass and is repaid
- * by inflating while the scanner works. Smaller files inflate in-thread.
- */
-export const OFF_THREAD_FROM = 32 * 1024 * 1024;
+export { OFF_THREAD_FROM } from './nativeFirst.ts';
 
 /** FASTQ files by name: `.fastq`, `.fq`, optionally `.gz`. */
 export const FASTQ_NAME = /\.f(?:ast)?q(?:\.gz)?$/i;
@@ -64,7 +59,7 @@ export async function validateOneFile(
   if (SAMPLE_SHEET_NAME.test(basename(path))) return (await validateSampleSheetFile(path, display)).result;
   // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
   const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-  const inspection = await inspectLocalFastq(path, display, options, size >= OFF_THREAD_FROM);
+  const inspection = await inspectLocalFastq(path, display, options, size);
   return {
     path: display,
     valid: inspection.reasons.length === 0,
@@ -78,30 +73,23 @@ export async function validateOneFile(
 }
 
 /**
- * @internal One local FASTQ in one pass, inflated off this thread when `large`: by igzip when installed and
- * the file is good (the usual case); any other file is read again with zlib, which words the reason.
+ * @internal One local FASTQ of `size` bytes in one pass, inflated off this thread when large: by igzip when
+ * installed and the file is good (the usual case); any other file is read again with zlib, which words the reason.
  */
 export async function inspectLocalFastq(
   path: string,
   display: string,
   options: ValidationOptions & { sha256?: boolean },
-  large: boolean,
+  size: number,
 ): Promise<FastqInspection> {
-  const inspect = (native: boolean) =>
+  return nativeFirst(size, (native) =>
     inspectFastq(openLocal(path), display, {
       sha256: options.sha256,
       legacyNoCalls: options.legacyNoCalls,
-      offThread: large && !native,
+      offThread: size >= OFF_THREAD_FROM && !native,
       native,
-    });
-  if (large && nativeGunzipAvailable()) {
-    const fast = await inspect(true).catch((error: unknown) => {
-      if (error instanceof NativeGunzipInconclusive) return undefined;
-      throw error;
-    });
-    if (fast) return fast;
-  }
-  return inspect(false);
+    }),
+  );
 }
 
 /** @internal A sample sheet: every problem with its line, and the sheet when it could be read. */

@@ -5,10 +5,16 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NativeGunzipInconclusive } from '../../validation/errors.ts';
-import { hashAndInflate, nativeGunzipAvailable } from '../../validation/hashAndInflate.ts';
+import { hashAndInflate } from '../../validation/hashAndInflate.ts';
+import { nativeGunzipAvailable } from '../../validation/nativeFirst.ts';
 import { fastqPassCount } from '../../validation/inspectFastq.ts';
+import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
+import { fileVerdictOf } from '../../validation/fileVerdict.ts';
 import { inspectLocalFastq } from '../../validation/validateFile.ts';
 import { gz, reads, record, streamOf } from './fastqFixtures.ts';
+
+/** The size a pass is told the file has: large enough for igzip (the real files here are a few MB). */
+const LARGE = 64 * 1024 * 1024;
 
 const hasIgzip = spawnSync('igzip', ['--version']).status === 0;
 if (!hasIgzip) {
@@ -92,11 +98,11 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
     const path = join(folder, name);
     await writeFile(path, bytes);
     const passes = fastqPassCount();
-    const native = await inspectLocalFastq(path, name, { sha256: true }, true);
+    const native = await inspectLocalFastq(path, name, { sha256: true }, LARGE);
     const nativePasses = fastqPassCount() - passes;
     const starts = await igzipStarts();
     process.env.LANDFALL_IGZIP = 'off';
-    const zlib = await inspectLocalFastq(path, name, { sha256: true }, true);
+    const zlib = await inspectLocalFastq(path, name, { sha256: true }, LARGE);
     return { native, zlib, nativePasses, starts };
   }
 
@@ -155,21 +161,68 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
     expect(failure).toEqual(new TypeError('bug in the scanner'));
   });
 
-  it('uses zlib when igzip cannot start, and stops trying it in this process', async () => {
+  it.each([
+    { case: 'a good file', bytes: members, passes: 1 },
+    { case: 'a file with NUL padding', bytes: Buffer.concat([members, Buffer.alloc(64)]), passes: 2 },
+  ])('gives a large landed file ($case) the verdict and mate fingerprint of the zlib pass', async ({ bytes, passes }) => {
+    // Prepare: folder storage as the embedded runtime has it; the identity says 64 MiB, so the landing's pass
+    // takes the large-file path on these few MB.
+    const storage = new FolderStorage(join(folder, 'store'));
+    await storage.createBucket('landing');
+    const info = await storage.put('landing', 'incoming/t/run/S1_S1_L001_R1_001.fastq.gz', bytes);
+    const file = { name: 'S1_S1_L001_R1_001.fastq.gz', bucket: 'landing', key: info.key, size: LARGE, etag: info.etag };
+
+    // Act
+    const before = fastqPassCount();
+    const native = await fileVerdictOf(storage, file, { legacyNoCalls: false });
+    const nativePasses = fastqPassCount() - before;
+    const starts = await igzipStarts();
+    process.env.LANDFALL_IGZIP = 'off';
+    const zlib = await fileVerdictOf(storage, file, { legacyNoCalls: false });
+
+    // Assess
+    expect(starts).toBe(1);
+    expect(nativePasses).toBe(passes);
+    expect({ ...native, validatedAt: 'x' }).toEqual({ ...zlib, validatedAt: 'x' });
+    expect(native.mates.records).toBe(30_000);
+  });
+
+  it('uses zlib when an igzip is found but cannot start, and stops trying it in this process', async () => {
+    // Prepare: executable, but not a program the system can run (no #! line, not ELF).
+    const broken = join(folder, 'broken-igzip');
+    await writeFile(broken, 'not a program');
+    await chmod(broken, 0o755);
+    process.env.LANDFALL_IGZIP = broken;
+    const path = join(folder, 'S3.fastq.gz');
+    await writeFile(path, members);
+
+    // Act
+    const before = fastqPassCount();
+    const first = await inspectLocalFastq(path, 'S3.fastq.gz', {}, LARGE);
+    const firstPasses = fastqPassCount() - before;
+    const second = await inspectLocalFastq(path, 'S3.fastq.gz', {}, LARGE);
+
+    // Assess: the first file was passed again with zlib, the second with zlib at once.
+    expect(first).toMatchObject({ reads: 30_000, reasons: [] });
+    expect(firstPasses).toBe(2);
+    expect(second).toEqual(first);
+    expect(fastqPassCount() - before).toBe(3);
+    expect(nativeGunzipAvailable()).toBe(false);
+  });
+
+  it('does not try an igzip that is not there', async () => {
     // Prepare
     process.env.LANDFALL_IGZIP = join(folder, 'no-such-igzip');
     const path = join(folder, 'S2.fastq.gz');
     await writeFile(path, members);
 
     // Act
-    const first = await inspectLocalFastq(path, 'S2.fastq.gz', {}, true);
-    const passes = fastqPassCount();
-    const second = await inspectLocalFastq(path, 'S2.fastq.gz', {}, true);
+    const before = fastqPassCount();
+    const inspection = await inspectLocalFastq(path, 'S2.fastq.gz', {}, LARGE);
 
-    // Assess
-    expect(first).toMatchObject({ reads: 30_000, reasons: [] });
-    expect(second).toEqual(first);
-    expect(fastqPassCount() - passes).toBe(1);
+    // Assess: one pass, with zlib.
+    expect(inspection).toMatchObject({ reads: 30_000, reasons: [] });
+    expect(fastqPassCount() - before).toBe(1);
     expect(nativeGunzipAvailable()).toBe(false);
   });
 });
