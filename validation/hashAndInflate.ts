@@ -46,6 +46,9 @@ export interface HashAndInflateResult {
   complete: boolean;
 }
 
+/** FLG bits 5–7 of a gzip header, reserved by RFC 1952: zlib refuses a member that sets any. */
+const RESERVED_FLAGS = 0xe0;
+
 const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
 
 /**
@@ -93,9 +96,11 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
         return;
       }
       state.mode = 'gzip';
+      // igzip accepts a header with reserved flag bits set, which zlib refuses: such a file goes to zlib at once.
+      const native = options.native === true && start.length >= 4 && (start[3]! & RESERVED_FLAGS) === 0;
       gunzip =
         options.offThread || options.native
-          ? new OffThreadGunzip(options.onData, { native: options.native })
+          ? new OffThreadGunzip(options.onData, { native })
           : new GunzipFeed(options.onData);
     } else if (named) {
       state.mode = 'rejected';

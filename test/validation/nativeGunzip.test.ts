@@ -135,6 +135,21 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
     expect(native).toEqual(zlib);
   });
 
+  it('leaves a first member with reserved header flags (which igzip accepts) to zlib alone, in one pass', async () => {
+    // Prepare: FLG bit 5 set, which RFC 1952 reserves and zlib refuses.
+    const bytes = gz(text);
+    bytes[3] = 0x20;
+
+    // Act
+    const { native, zlib, nativePasses, starts } = await bothWays('S1_S1_L001_R1_001.fastq.gz', bytes);
+
+    // Assess
+    expect(starts).toBe(0);
+    expect(nativePasses).toBe(1);
+    expect(native.reasons).toEqual([expect.objectContaining({ code: 'GZIP_CORRUPT', found: 'corrupt data (zlib: unknown header flags set)' })]);
+    expect(native).toEqual(zlib);
+  });
+
   it('says why igzip alone could not decide', async () => {
     // Act
     const failure = await hashAndInflate(streamOf(Buffer.concat([members, Buffer.alloc(64)])), {
