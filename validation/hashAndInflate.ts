@@ -98,10 +98,7 @@ export async function hashAndInflate(body: Readable, options: HashAndInflateOpti
       state.mode = 'gzip';
       // igzip accepts a header with reserved flag bits set, which zlib refuses: such a file goes to zlib at once.
       const native = options.native === true && start.length >= 4 && (start[3]! & RESERVED_FLAGS) === 0;
-      gunzip =
-        options.offThread || options.native
-          ? new OffThreadGunzip(options.onData, { native })
-          : new GunzipFeed(options.onData);
+      gunzip = options.offThread || options.native ? new OffThreadGunzip(options.onData, { native }) : new GunzipFeed(options.onData);
     } else if (named) {
       state.mode = 'rejected';
       const found =

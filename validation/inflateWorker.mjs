@@ -1,7 +1,8 @@
 // The inflate worker of hashAndInflate.ts (offThreadGunzip.ts starts it): its event loop does nothing but feed
 // zlib (or igzip, nativeFeed.mjs, when started with `workerData.native`), so inflating runs on while the main
-// thread hashes and scans, instead of waiting for a main-thread turn between output chunks. Stored chunks come in, decompressed chunks go out, both moved (transferred), not
-// copied across; both directions are acknowledged so neither side runs more than a few chunks ahead.
+// thread hashes and scans, instead of waiting for a main-thread turn between output chunks. Stored chunks come
+// in, decompressed chunks go out, both moved (transferred), not copied across; both directions are acknowledged
+// so neither side runs more than a few chunks ahead.
 // Each side hands the other's buffers back once done with them, to be filled again.
 // Plain JavaScript so it starts in tens of milliseconds.
 //

@@ -146,7 +146,9 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
     // Assess
     expect(starts).toBe(0);
     expect(nativePasses).toBe(1);
-    expect(native.reasons).toEqual([expect.objectContaining({ code: 'GZIP_CORRUPT', found: 'corrupt data (zlib: unknown header flags set)' })]);
+    expect(native.reasons).toEqual([
+      expect.objectContaining({ code: 'GZIP_CORRUPT', found: 'corrupt data (zlib: unknown header flags set)' }),
+    ]);
     expect(native).toEqual(zlib);
   });
 
