@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,47 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
     const { native, zlib, nativePasses, starts } = await bothWays('S1_S1_L001_R1_001.fastq.gz', bytes);
 
     // Assess: igzip ran once and its pass was the only one; everything it found is what zlib finds.
+    expect(starts).toBe(1);
+    expect(nativePasses).toBe(1);
+    expect(native).toEqual(zlib);
+  });
+
+  // gzip as real tools write it: htslib's bgzip (BGZF, as samtools and many demultiplexers write), fastp's own
+  // writer (the dna-align pipeline's trimmed reads), GNU gzip and igzip itself.
+  const tools = [
+    { tool: 'bgzip', compress: (plain: string) => execFileSync('bgzip', ['-c', plain]) },
+    { tool: 'fastp', compress: (plain: string) => viaFastp(plain) },
+    { tool: 'gzip', compress: (plain: string) => execFileSync('gzip', ['-c', plain]) },
+    { tool: 'igzip', compress: (plain: string) => execFileSync('igzip', ['-c', plain]) },
+  ].map((entry) => ({ ...entry, missing: spawnSync('sh', ['-c', `command -v ${entry.tool}`]).status !== 0 }));
+  for (const { tool, missing } of tools.filter((entry) => entry.missing)) {
+    process.stderr.write(`SKIPPED the igzip test on ${tool}'s output: ${tool} is not on PATH (.ci/run installs it)\n`);
+  }
+
+  function viaFastp(plain: string): Buffer {
+    // No filtering and no trimming: every record goes through to fastp's gzip writer unchanged.
+    const out = join(folder, 'fastp.fastq.gz');
+    execFileSync(
+      'fastp',
+      ['-i', plain, '-o', out, '-A', '-G', '-Q', '-L', '-w', '1', '-j', join(folder, 'fastp.json'), '-h', join(folder, 'fastp.html')],
+      {
+        stdio: 'ignore',
+      },
+    );
+    return readFileSync(out);
+  }
+
+  it.each(tools.filter((entry) => !entry.missing))("gives the zlib pass's verdict on $tool's gzip, in one read", async ({ compress }) => {
+    // Prepare
+    const plain = join(folder, 'plain.fastq');
+    await writeFile(plain, text, 'latin1');
+    const bytes = compress(plain);
+
+    // Act
+    const { native, zlib, nativePasses, starts } = await bothWays('S1_S1_L001_R1_001.fastq.gz', bytes);
+
+    // Assess: every record there (the fixture's own count), igzip's one pass, the zlib pass's verdict.
+    expect(native).toMatchObject({ reads: 30_000, bases: 3_000_000, reasons: [] });
     expect(starts).toBe(1);
     expect(nativePasses).toBe(1);
     expect(native).toEqual(zlib);
