@@ -10,10 +10,11 @@ import type { SampleSheet } from '../layouts/sampleSheet.ts';
 import type { ExpectedFile, LayoutProfile, LayoutSample, RunLayout } from '../layouts/types.ts';
 import type { ValidationReason } from './types.ts';
 import { ValidationIoError, ValidationUsageError } from './errors.ts';
-import { inspectFastq, inspectPair } from './inspectFastq.ts';
+import { inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
-import { hashLocalFile, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
+import { nativeFirst } from './nativeFirst.ts';
+import { hashLocalFile, inspectLocalFastq, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
 import { reasonOf } from './rules.ts';
 
 export interface ValidateRunFolderOptions extends ValidationOptions {
@@ -160,15 +161,20 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const byPath = new Map(files.map((file) => [file.path, file]));
   const wantsSha = (file: FolderFile) => options.sha256 === true || listed.get(normalizeKey(file.path))?.sha256 !== undefined;
   const inspected = new Set<string>();
+  // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
+  const sizeOf = async (file: FolderFile) => (await stat(file.absolute).catch(() => undefined))?.size ?? 0;
   for (const sample of layout?.samples ?? []) {
     const landed = sample.files.filter((file) => file.landed);
     const { pairs, alone } = pairMates(landed);
     for (const { mate1, mate2 } of pairs) {
       const [r1, r2] = [byPath.get(mate1.name)!, byPath.get(mate2.name)!];
-      const pair = await inspectPair(
-        { body: openLocal(r1.absolute), fileName: r1.path },
-        { body: openLocal(r2.absolute), fileName: r2.path },
-        { sha256: wantsSha(r1) || wantsSha(r2), legacyNoCalls: options.legacyNoCalls },
+      // Large pairs inflate with igzip when it is here; a pair it cannot decide is read again with zlib.
+      const pair = await nativeFirst(Math.min(await sizeOf(r1), await sizeOf(r2)), (native) =>
+        inspectPair(
+          { body: openLocal(r1.absolute), fileName: r1.path },
+          { body: openLocal(r2.absolute), fileName: r2.path },
+          { sha256: wantsSha(r1) || wantsSha(r2), legacyNoCalls: options.legacyNoCalls, native },
+        ),
       );
       results.set(r1.path, fastqResult(r1.path, pair.r1));
       results.set(r2.path, fastqResult(r2.path, pair.r2, pair.reasons));
@@ -176,26 +182,26 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     }
     for (const { name } of alone) {
       const file = byPath.get(name)!;
-      results.set(
+      const inspection = await inspectLocalFastq(
+        file.absolute,
         file.path,
-        fastqResult(
-          file.path,
-          await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls }),
-        ),
+        { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls },
+        await sizeOf(file),
       );
+      results.set(file.path, fastqResult(file.path, inspection));
       inspected.add(file.path);
     }
   }
   // Every other FASTQ (Undetermined, unclassified, failed reads, orphans) is still checked on its own.
   for (const file of files) {
     if (inspected.has(file.path) || !isFastqName(file.path)) continue;
-    results.set(
+    const inspection = await inspectLocalFastq(
+      file.absolute,
       file.path,
-      fastqResult(
-        file.path,
-        await inspectFastq(openLocal(file.absolute), file.path, { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls }),
-      ),
+      { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls },
+      await sizeOf(file),
     );
+    results.set(file.path, fastqResult(file.path, inspection));
   }
 
   if (manifest) {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NativeGunzipInconclusive } from '../../validation/errors.ts';
 import { hashAndInflate } from '../../validation/hashAndInflate.ts';
 import { nativeGunzipAvailable } from '../../validation/nativeFirst.ts';
-import { fastqPassCount } from '../../validation/inspectFastq.ts';
+import { fastqPassCount, inspectPair } from '../../validation/inspectFastq.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import { fileVerdictOf } from '../../validation/fileVerdict.ts';
 import { inspectLocalFastq } from '../../validation/validateFile.ts';
@@ -192,6 +192,40 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
       expect.objectContaining({ code: 'GZIP_CORRUPT', found: 'corrupt data (zlib: unknown header flags set)' }),
     ]);
     expect(native).toEqual(zlib);
+  });
+
+  describe('a pair read in lockstep (landfall validate <run folder>)', () => {
+    const r1 = gz(reads(20_000, { mate: 1, length: 100 }));
+    const r2 = gz(reads(20_000, { mate: 2, length: 100 }));
+    const pairOf = (first: Buffer, second: Buffer, native: boolean) =>
+      inspectPair(
+        { body: streamOf(first), fileName: 'S1_S1_L001_R1_001.fastq.gz' },
+        { body: streamOf(second), fileName: 'S1_S1_L001_R2_001.fastq.gz' },
+        { sha256: true, native },
+      );
+
+    it.each([
+      { case: 'mates that pair', second: r2, pairingReasons: 0 },
+      { case: 'mates whose names part at a record', second: gz(reads(20_000, { mate: 2, length: 100, from: 1 })), pairingReasons: 1 },
+    ])("gives the zlib pair's result for $case", async ({ second, pairingReasons }) => {
+      // Act
+      const native = await pairOf(r1, second, true);
+      const zlib = await pairOf(r1, second, false);
+
+      // Assess
+      expect(await igzipStarts()).toBe(2);
+      expect(native).toEqual(zlib);
+      expect(native.r2.reads).toBe(20_000);
+      expect(native.reasons).toHaveLength(pairingReasons);
+    });
+
+    it('leaves the pair to zlib when one mate has bytes after its last member', async () => {
+      // Act
+      const failure = await pairOf(r1, Buffer.concat([r2, Buffer.alloc(16)]), true).catch((error: unknown) => error);
+
+      // Assess
+      expect(failure).toBeInstanceOf(NativeGunzipInconclusive);
+    });
   });
 
   it('says why igzip alone could not decide', async () => {
