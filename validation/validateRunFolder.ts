@@ -163,6 +163,13 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const inspected = new Set<string>();
   // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
   const sizeOf = async (file: FolderFile) => (await stat(file.absolute).catch(() => undefined))?.size ?? 0;
+  // One way to check a FASTQ on its own, whether a sample names it or none does (two copies once drifted apart:
+  // the unassigned files' copy lost validation.legacyNoCalls).
+  const inspectAlone = async (file: FolderFile) => {
+    const settings = { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls };
+    results.set(file.path, fastqResult(file.path, await inspectLocalFastq(file.absolute, file.path, settings, await sizeOf(file))));
+    inspected.add(file.path);
+  };
   for (const sample of layout?.samples ?? []) {
     const landed = sample.files.filter((file) => file.landed);
     const { pairs, alone } = pairMates(landed);
@@ -180,28 +187,11 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       results.set(r2.path, fastqResult(r2.path, pair.r2, pair.reasons));
       inspected.add(r1.path).add(r2.path);
     }
-    for (const { name } of alone) {
-      const file = byPath.get(name)!;
-      const inspection = await inspectLocalFastq(
-        file.absolute,
-        file.path,
-        { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls },
-        await sizeOf(file),
-      );
-      results.set(file.path, fastqResult(file.path, inspection));
-      inspected.add(file.path);
-    }
+    for (const { name } of alone) await inspectAlone(byPath.get(name)!);
   }
   // Every other FASTQ (Undetermined, unclassified, failed reads, orphans) is still checked on its own.
   for (const file of files) {
-    if (inspected.has(file.path) || !isFastqName(file.path)) continue;
-    const inspection = await inspectLocalFastq(
-      file.absolute,
-      file.path,
-      { sha256: wantsSha(file), legacyNoCalls: options.legacyNoCalls },
-      await sizeOf(file),
-    );
-    results.set(file.path, fastqResult(file.path, inspection));
+    if (!inspected.has(file.path) && isFastqName(file.path)) await inspectAlone(file);
   }
 
   if (manifest) {
