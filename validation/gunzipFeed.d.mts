@@ -19,6 +19,9 @@ export interface GunzipOutcome {
   failure?: GunzipFailure;
 }
 
+/** Resolves once a writable can take more, or will never need to (closed or failed). */
+export declare function drained(stream: NodeJS.WritableStream & { destroyed: boolean }): Promise<void>;
+
 /** One gunzip over stored chunks, as hashAndInflate.ts checks it (main thread or inflate worker). */
 export declare class GunzipFeed {
   /** `onData` receives the decompressed bytes in order; a promise it returns holds the next chunk back. */

@@ -17,7 +17,7 @@ export const INFLATE_AHEAD = 4 * INFLATE_CHUNK;
 export const TAIL_SLICE = 256;
 
 /** Resolves once the stream can take more, or will never need to (closed or failed). */
-function drained(stream) {
+export function drained(stream) {
   if (stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { drained } from './gunzipFeed.mjs';
 
 /** The igzip to run: `LANDFALL_IGZIP` names another path, or `off` to never use one. */
 export function igzipProgram() {
@@ -97,16 +98,7 @@ export class NativeFeed {
     let taken;
     this.#lastWrite = new Promise((resolve) => (taken = resolve));
     // The callback runs once the chunk is handed to the pipe, or the pipe failed.
-    if (stdin.write(chunk, () => taken())) return;
-    await new Promise((resolve) => {
-      const done = () => {
-        stdin.off('drain', done);
-        stdin.off('close', done);
-        resolve();
-      };
-      stdin.on('drain', done);
-      stdin.on('close', done);
-    });
+    if (!stdin.write(chunk, () => taken())) await drained(stdin);
   }
 
   /** Resolves once every chunk written so far is in the pipe: their memory may then be reused. */

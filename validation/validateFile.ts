@@ -15,8 +15,6 @@ import { reasonOf } from './rules.ts';
 /** Read size for local files: large reads keep the per-chunk overhead small next to hashing and inflating. */
 export const READ_CHUNK = 1 << 20;
 
-export { OFF_THREAD_FROM } from './nativeFirst.ts';
-
 /** FASTQ files by name: `.fastq`, `.fq`, optionally `.gz`. */
 export const FASTQ_NAME = /\.f(?:ast)?q(?:\.gz)?$/i;
 
@@ -57,9 +55,7 @@ export async function validateOneFile(
   options: ValidationOptions & { sha256?: boolean } = {},
 ): Promise<FileValidation> {
   if (SAMPLE_SHEET_NAME.test(basename(path))) return (await validateSampleSheetFile(path, display)).result;
-  // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
-  const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-  const inspection = await inspectLocalFastq(path, display, options, size);
+  const inspection = await inspectLocalFastq(path, display, options, await localSize(path));
   return {
     path: display,
     valid: inspection.reasons.length === 0,
@@ -70,6 +66,11 @@ export async function validateOneFile(
     stats: inspection.stats,
     ...(inspection.qualityEncoding ? { qualityEncoding: inspection.qualityEncoding } : {}),
   };
+}
+
+/** @internal A local file's size, 0 when it cannot be stat'ed (it then fails on its first read, with the error the pass reports). */
+export async function localSize(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.size ?? 0;
 }
 
 /**

@@ -14,7 +14,7 @@ import { inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { nativeFirst } from './nativeFirst.ts';
-import { hashLocalFile, inspectLocalFastq, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
+import { hashLocalFile, inspectLocalFastq, localSize, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
 import { reasonOf } from './rules.ts';
 
 export interface ValidateRunFolderOptions extends ValidationOptions {
@@ -161,8 +161,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const byPath = new Map(files.map((file) => [file.path, file]));
   const wantsSha = (file: FolderFile) => options.sha256 === true || listed.get(normalizeKey(file.path))?.sha256 !== undefined;
   const inspected = new Set<string>();
-  // A file that cannot be stat'ed fails on its first read, with the error the pass reports.
-  const sizeOf = async (file: FolderFile) => (await stat(file.absolute).catch(() => undefined))?.size ?? 0;
+  const sizeOf = (file: FolderFile) => localSize(file.absolute);
   // One way to check a FASTQ on its own, whether a sample names it or none does (two copies once drifted apart:
   // the unassigned files' copy lost validation.legacyNoCalls).
   const inspectAlone = async (file: FolderFile) => {

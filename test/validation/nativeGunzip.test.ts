@@ -125,7 +125,7 @@ describe.skipIf(!hasIgzip)('validating a large local FASTQ with igzip (validatio
     { tool: 'gzip', compress: (plain: string) => execFileSync('gzip', ['-c', plain]) },
     { tool: 'igzip', compress: (plain: string) => execFileSync('igzip', ['-c', plain]) },
   ].map((entry) => ({ ...entry, missing: spawnSync('sh', ['-c', `command -v ${entry.tool}`]).status !== 0 }));
-  for (const { tool, missing } of tools.filter((entry) => entry.missing)) {
+  for (const { tool } of tools.filter((entry) => entry.missing)) {
     process.stderr.write(`SKIPPED the igzip test on ${tool}'s output: ${tool} is not on PATH (.ci/run installs it)\n`);
   }
 
