@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import { type CatalogTable, isConditionFailure, now } from './CatalogTable.ts';
@@ -70,6 +70,17 @@ export class Facts {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Whether a fact's event went out: marked published, or claimed before owners were recorded (treated as
+   * published, see {@link claim}). A claim still unpublished is not: its relay or its next claimer sends it.
+   */
+  async wentOut(dedupeKey: string): Promise<boolean> {
+    const { Item } = await this.#table.doc.send(
+      new GetCommand({ TableName: this.#table.name, Key: keys.fact(dedupeKey), ConsistentRead: true }),
+    );
+    return Item !== undefined && (Item.publishedAt !== undefined || Item.owner === undefined);
   }
 
   /**

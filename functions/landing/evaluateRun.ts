@@ -37,11 +37,16 @@ export function profileFor(
     : { profile: teamConfig.profile, instrumentModel: teamConfig.instrumentModel };
 }
 
-const identityOf = (files: LandedFile[]) =>
+/** A sample's landed file set as one key: "Sample Landed" is announced once per identity (`landedFactKey`). */
+export const identityOf = (files: LandedFile[]) =>
   createHash('sha256')
     .update(JSON.stringify(files.map((file) => [file.name, file.etag, file.size, file.versionId ?? ''])))
     .digest('hex')
     .slice(0, 32);
+
+/** The dedupeKey of a sample's "Sample Landed" for one file set. */
+export const landedFactKey = (ref: { team: string; runId: string; sampleId: string }, identity: string) =>
+  `landed:${ref.team}/${ref.runId}/${ref.sampleId}:${identity}`;
 
 /**
  * Parsed run documents by object identity: a run is evaluated once per landed file, and re-reading and
@@ -290,7 +295,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       sampleId: sample.sampleId,
       files: sample.files.map((file) => file.name),
       reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
-      dedupeKey: `landed:${team}/${runId}/${sample.sampleId}:${identity}`,
+      dedupeKey: landedFactKey({ team, runId, sampleId: sample.sampleId }, identity),
     });
     if (emitted) {
       landed.push(sample.sampleId);

@@ -1,7 +1,7 @@
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { ScheduledEvent } from '../../contracts/events/scheduled.ts';
-import type { LandedFile, RunRecord } from '../catalog/types.ts';
-import { completenessOf, evaluateRun, readRunDocuments } from '../landing/evaluateRun.ts';
+import type { LandedFile, RunRecord, SampleRecord } from '../catalog/types.ts';
+import { completenessOf, evaluateRun, identityOf, landedFactKey, readRunDocuments } from '../landing/evaluateRun.ts';
 import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
 import { objectCreatedEvent } from '../../contracts/events/s3.ts';
 import { RECONCILE_REQUEST_ID } from '../landing/redrive.ts';
@@ -104,29 +104,55 @@ async function isolated(
 }
 
 /**
- * Samples whose work stopped with a dead process: VALIDATING long after it began, READY without an
+ * Samples whose work stopped with a dead process: VALIDATING long after it began, RECEIVING although their
+ * "Sample Landed" went out (its delivery died with the process, or was dead-lettered), READY without an
  * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
  * linked recovery execution (next generation) that reuses every published step.
  */
 async function recoverSamples(svc: Services, startup: boolean, failed: Set<string>): Promise<number> {
   let recovered = 0;
   for (const team of svc.config.teams) {
-    for (const sample of await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')) {
-      if (!startup && Date.now() - Date.parse(sample.updatedAt) < VALIDATION_STALE_MS) continue;
-      await isolated(svc, sample, failed, async () => {
-        const files = await svc.catalog.runs.listFiles(sample.team, sample.runId);
+    const stale = (sample: SampleRecord) => startup || Date.now() - Date.parse(sample.updatedAt) >= VALIDATION_STALE_MS;
+    const validating = (await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')).filter(stale);
+    // Outside start-up only a recorded announcement counts (one read); at start, a fact the dead process
+    // published but did not record on the sample is looked up too.
+    const announced = (await svc.catalog.samples.listForTeam(team.id, 'RECEIVING')).filter(
+      (sample) => stale(sample) && (startup || sample.landedIdentity !== undefined),
+    );
+    const byRun = new Map<string, SampleRecord[]>();
+    for (const sample of [...validating, ...announced]) byRun.set(sample.runId, [...(byRun.get(sample.runId) ?? []), sample]);
+    for (const samples of byRun.values()) {
+      await isolated(svc, samples[0]!, failed, async () => {
+        const files = await svc.catalog.runs.listFiles(team.id, samples[0]!.runId);
         const documents = await readRunDocuments(svc, files);
-        const completeness = completenessOf(svc, { team: sample.team, runId: sample.runId, files, documents, now: Date.now() });
-        const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
-        if (!sampleFiles) return;
-        await validateLandedSample(svc, {
-          team: sample.team,
-          runId: sample.runId,
-          sampleId: sample.sampleId,
-          files: sampleFiles.map((file) => file.name),
-          reads: sampleFiles.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
-        });
-        recovered++;
+        const completeness = completenessOf(svc, { team: team.id, runId: samples[0]!.runId, files, documents, now: Date.now() });
+        for (const sample of samples) {
+          const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
+          if (!sampleFiles) {
+            // A RECEIVING sample not complete is just still landing; a VALIDATING one is worth a word.
+            if (sample.status === 'VALIDATING')
+              logger.warn('a sample left validating is not complete now: left to its run’s evaluation', {
+                sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
+              });
+            continue;
+          }
+          if (sample.status === 'RECEIVING') {
+            const identity = identityOf(sampleFiles);
+            // Not announced (or announced for other files): the run's evaluation announces what is new.
+            if (sample.landedIdentity !== identity && !(await svc.catalog.facts.wentOut(landedFactKey(sample, identity)))) continue;
+            logger.warn('"Sample Landed" went out but its validation never ran: validating now', {
+              sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
+            });
+          }
+          await validateLandedSample(svc, {
+            team: sample.team,
+            runId: sample.runId,
+            sampleId: sample.sampleId,
+            files: sampleFiles.map((file) => file.name),
+            reads: sampleFiles.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+          });
+          recovered++;
+        }
       });
     }
     for (const status of ['READY', 'RUNNING'] as const) {

@@ -1,0 +1,120 @@
+/**
+ * A "Sample Landed" that went out but whose validation never ran: the embedded bus holds deliveries in memory,
+ * so a runtime killed while one waited for a `validate` place (or before recording its announcement on the
+ * sample) left the sample RECEIVING forever — its fact published, so no evaluation announces it again, and
+ * the sweep recovered only VALIDATING samples (a flake of test/e2e/crashRecovery.test.ts, reproduced 2 in 12
+ * runs). Against the real local catalog and folder storage; the sweep's start-up pass validates it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableNames } from '../../../config/defineConfig.ts';
+import { landObject } from '../../../functions/landing/landObject.ts';
+import { services } from '../../../functions/shared/services.ts';
+import { reconcileRuns } from '../../../functions/sweep/reconcileRuns.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
+import { gz, reads } from '../../validation/fastqFixtures.ts';
+
+const TEAM = 'genomics';
+
+/** The sweep as its schedule rule runs it (`startup`: the first one of a runtime). */
+const sweep = async (startup: boolean) =>
+  reconcileRuns(await services(), {
+    version: '0',
+    id: 's',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    'detail-type': 'Scheduled Event',
+    detail: startup ? { startup: true } : {},
+  } as Parameters<typeof reconcileRuns>[1]);
+
+describe('a sample whose "Sample Landed" went out and was never validated', () => {
+  let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+  /** Executions the sweep started (its READY recovery starts what it cataloged): their names. */
+  const started: string[] = [];
+  beforeAll(async () => {
+    harness = await startServicesHarness();
+    harness.services.workflows.startExecution = async ({ name }) => {
+      started.push(name);
+      return { executionArn: `arn:aws:states:eu-west-1:000000000000:execution:demo:${name}`, startDate: new Date() };
+    };
+    // Later sweeps see the started executions live.
+    harness.services.workflows.describeExecution = async () => ({ status: 'RUNNING' }) as never;
+  });
+  afterAll(async () => harness?.stop());
+
+  /** Lands a complete one-sample run as `land` does; its "Sample Landed" is published and not delivered. */
+  async function landRun(runId: string) {
+    const files: Array<[string, Buffer]> = [
+      ['S1_S1_L001_R1_001.fastq.gz', gz(reads(30, { mate: 1 }))],
+      ['S1_S1_L001_R2_001.fastq.gz', gz(reads(30, { mate: 2 }))],
+      ['SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n')],
+      ['CopyComplete.txt', Buffer.alloc(0)],
+    ];
+    for (const [name, bytes] of files) {
+      const key = `incoming/${TEAM}/${runId}/${name}`;
+      await harness.folders.put(harness.names.landing, key, bytes);
+      await landObject(harness.services, { bucket: harness.names.landing, key, redriven: true });
+    }
+  }
+  const ref = (runId: string) => ({ team: TEAM, runId, sampleId: 'S1' });
+  const factsOf = (runId: string, detailType: string) =>
+    harness.published.filter((event) => event['detail-type'] === detailType && event.detail.runId === runId).length;
+
+  it.each([
+    { case: 'its delivery lost (announcement recorded on the sample)', forgetAnnouncement: false },
+    { case: 'its publisher dead before recording the announcement', forgetAnnouncement: true },
+  ])('$case: left to its event on schedule, validated by the start-up sweep', async ({ forgetAnnouncement }) => {
+    // Prepare
+    const runId = forgetAnnouncement ? '261123_LH00417_0960_B22LOSTB' : '261123_LH00417_0961_B22LOSTA';
+    await landRun(runId);
+    expect(factsOf(runId, 'Sample Landed')).toBe(1);
+    if (forgetAnnouncement) {
+      const doc = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: harness.catalogEndpoint, region: 'eu-west-1', credentials: harness.catalogCredentials }),
+      );
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableNames(harness.services.config).catalog,
+          Key: { pk: `RUN#${TEAM}#${runId}`, sk: 'SAMPLE#S1' },
+          UpdateExpression: 'REMOVE landedIdentity',
+        }),
+      );
+    }
+    // Act: a scheduled sweep (the delivery may still be on its way), then a runtime's start-up sweep
+    await sweep(false);
+    const afterScheduled = await harness.services.catalog.samples.get(ref(runId));
+    await sweep(true);
+    // Assess
+    expect(afterScheduled?.status).toBe('RECEIVING');
+    const sample = await harness.services.catalog.samples.get(ref(runId));
+    expect(sample?.currentVersion).toBe(1);
+    expect(sample?.status).toBe('RUNNING');
+    expect(factsOf(runId, 'Sample Cataloged')).toBe(1);
+    expect(started.filter((name) => name.includes(runId))).toHaveLength(1);
+    expect(factsOf(runId, 'Sample Landed')).toBe(1); // the fact is not announced twice
+  });
+
+  it('a sample not announced is left to its run’s evaluation, not validated by the recovery', async () => {
+    // Prepare: the files landed but no completion signal (no CopyComplete.txt)
+    const runId = '261123_LH00417_0962_B22LOSTC';
+    for (const [name, bytes] of [
+      ['S1_S1_L001_R1_001.fastq.gz', gz(reads(30, { mate: 1 }))],
+      ['S1_S1_L001_R2_001.fastq.gz', gz(reads(30, { mate: 2 }))],
+      ['SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n')],
+    ] as const) {
+      const key = `incoming/${TEAM}/${runId}/${name}`;
+      await harness.folders.put(harness.names.landing, key, bytes);
+      await landObject(harness.services, { bucket: harness.names.landing, key, redriven: true });
+    }
+    // Act
+    await sweep(true);
+    // Assess
+    expect((await harness.services.catalog.samples.get(ref(runId)))?.status).toBe('RECEIVING');
+    expect(factsOf(runId, 'Sample Landed')).toBe(0);
+    expect(factsOf(runId, 'Sample Cataloged')).toBe(0);
+  });
+});
