@@ -17,6 +17,7 @@ import { LocalNotifier } from './notify/LocalNotifier.ts';
 import type { BusEvent } from '../seams/events/EventPublisher.ts';
 import { FolderStorage } from '../seams/storage/FolderStorage.ts';
 import { FilePassPool, filePassThreads } from './validation/FilePassPool.ts';
+import { type Stager, startStager } from './executor/startStager.ts';
 import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
@@ -114,6 +115,8 @@ export class EmbeddedRuntime {
   readonly #catalogServer: CatalogServer;
   /** Landed FASTQs' validation passes, in worker threads off this event loop (Services.filePass). */
   readonly #filePasses: FilePassPool;
+  /** Step jobs' stage-in and stage-out phases, run on a thread of this process (runtime/executor/startStager.ts). */
+  readonly #stager: Stager | undefined;
   readonly #control: ControlServer;
   readonly #dashboard: DashboardServer;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -135,6 +138,7 @@ export class EmbeddedRuntime {
     delivery: TeamDelivery;
     catalogServer: CatalogServer;
     filePasses: FilePassPool;
+    stager: Stager | undefined;
     control: ControlServer;
     dashboard: DashboardServer;
     alarms: LocalAlarms;
@@ -149,6 +153,7 @@ export class EmbeddedRuntime {
     this.delivery = parts.delivery;
     this.#catalogServer = parts.catalogServer;
     this.#filePasses = parts.filePasses;
+    this.#stager = parts.stager;
     this.#control = parts.control;
     this.#dashboard = parts.dashboard;
     this.alarms = parts.alarms;
@@ -215,6 +220,11 @@ export class EmbeddedRuntime {
 
     const storage = new FolderStorage(layout.buckets);
     const filePasses = new FilePassPool(layout.buckets);
+    // Not fatal when it cannot start: each phase then runs as its own process, as in the step image.
+    const stager = await startStager().catch((error: unknown) => {
+      options.onProblem?.('executor', `the stager did not start (${String(error)}): each job phase runs as its own process`);
+      return undefined;
+    });
     let bus!: LocalEventBus;
     const publishFromExecutor = async (event: BusEvent) => {
       options.onEvent?.(event);
@@ -230,6 +240,7 @@ export class EmbeddedRuntime {
       logDir: path.join(layout.executor, 'logs'),
       cwd: projectRoot,
       commandAliases: stepImageCommands,
+      ...(stager && { stager: { url: stager.url, token: stager.token } }),
       onStateChange: publishFromExecutor,
       warmWorkers: true,
     });
@@ -377,6 +388,7 @@ export class EmbeddedRuntime {
       delivery,
       catalogServer,
       filePasses,
+      stager,
       control,
       dashboard,
       alarms,
@@ -457,7 +469,7 @@ export class EmbeddedRuntime {
     await within(Promise.all([this.#dashboard.close(), this.#control.close()]), 1000);
     await within(Promise.all([this.watcher.stop(), this.executor.stop(), this.workflows.stop(1500)]), Math.min(left(), 4500));
     await within(Promise.all([this.bus.close(1500).catch(() => undefined), this.delivery.close()]), Math.min(left(), 2000));
-    await within(this.#filePasses.close(), Math.min(left(), 500));
+    await within(Promise.all([this.#filePasses.close(), this.#stager?.close()]), Math.min(left(), 1000));
     await within(this.#catalogServer.close(), Math.min(left(), 1500));
     await rm(this.layout.runtimeFile, { force: true });
   }

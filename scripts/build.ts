@@ -75,11 +75,13 @@ export async function buildCli(projectRoot = root): Promise<void> {
   const digest = cliDigest(projectRoot);
   await build({
     // Worker threads load entries of their own: the file-pass pool (runtime/validation/FilePassPool.ts) and the
-    // catalog server's thread (runtime/catalog/startCatalogThread.ts), each beside the CLI's chunk.
+    // catalog server's thread (runtime/catalog/startCatalogThread.ts) and the jobs' stager
+    // (runtime/executor/startStager.ts), each beside the CLI's chunk.
     entryPoints: {
       main: path.join(projectRoot, 'cli/landfall.ts'),
       filePassWorker: path.join(projectRoot, 'runtime/validation/filePassWorker.ts'),
       catalogThread: path.join(projectRoot, 'runtime/catalog/catalogThread.ts'),
+      stagerThread: path.join(projectRoot, 'runtime/executor/stagerThread.ts'),
     },
     outdir,
     bundle: true,

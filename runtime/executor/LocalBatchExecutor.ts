@@ -1,3 +1,4 @@
+import { PHASE_COMMANDS } from '../../workflows/job/stepContainers.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
@@ -63,6 +64,11 @@ export interface LocalBatchExecutorOptions {
    * them. Jobs do not wait for them. @default false
    */
   warmWorkers?: boolean;
+  /**
+   * The runtime's stager (runtime/executor/startStager.ts): task runners hand it the stage-in and stage-out
+   * containers of step jobs instead of starting a process for each. Without it every container is a process.
+   */
+  stager?: { url: string; token: string };
 }
 
 /** A job as `listJobs` shows it: the description plus scheduling facts and, while it runs, its processes. */
@@ -92,6 +98,9 @@ export interface RegionUsage {
   /** Live warm worker processes. */
   workers: number;
 }
+
+/** The step image's phase programs the stager runs, by the command that names them. */
+const STAGE_PHASES: Record<string, string> = { [PHASE_COMMANDS.stageIn]: 'stage-in', [PHASE_COMMANDS.stageOut]: 'stage-out' };
 
 type AttemptEndKind = 'exit' | 'timeout' | 'host-terminated' | 'terminated' | 'stopped' | 'start-error';
 
@@ -173,6 +182,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
   readonly #accountId: string;
   readonly #killGraceMs: number;
   readonly #aliases: Record<string, string[]>;
+  readonly #stager: { url: string; token: string } | undefined;
   readonly #computeEnvironmentName: (region: string) => string;
   readonly #onStateChange: (event: BusEvent) => void | Promise<void>;
   readonly #onEmitError: (error: unknown, event: BusEvent) => void;
@@ -205,6 +215,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     this.#accountId = options.accountId ?? '000000000000';
     this.#killGraceMs = options.killGraceMs ?? 2_000;
     this.#aliases = { ...options.commandAliases };
+    this.#stager = options.stager;
     this.#computeEnvironmentName = options.computeEnvironmentName ?? ((region) => `landfall-${region}`);
     this.#onStateChange = options.onStateChange;
     if (options.warmWorkers) this.#workers = new WarmWorkers({ onChange: () => this.#scaleWorkers() });
@@ -630,6 +641,8 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       name: container.name,
       essential: container.essential,
       dependsOn: container.dependsOn ?? [],
+      // Landfall's own phases (the whole command is the program): run by the stager when there is one.
+      ...(container.command.length === 1 && STAGE_PHASES[container.command[0]!] && { phase: STAGE_PHASES[container.command[0]!] }),
       argv: this.#aliased(container.command).map(rewrite),
       env: Object.fromEntries(
         Object.entries({ ...container.environment, ...(mount && { LANDFALL_VOLUME: mount }) }).map(([name, value]) => [
@@ -638,7 +651,11 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
         ]),
       ),
     }));
-    return [process.execPath, TASK_RUNNER, JSON.stringify({ containers, tailDir: join(dir, 'tails') })];
+    return [
+      process.execPath,
+      TASK_RUNNER,
+      JSON.stringify({ containers, tailDir: join(dir, 'tails'), ...(this.#stager && { stager: this.#stager }) }),
+    ];
   }
 
   #onWatchdogMessage(job: JobRecord, attempt: RunningAttempt, message: WatchdogMessage): void {

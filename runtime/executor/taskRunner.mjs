@@ -12,12 +12,19 @@
 // Containers ask `${ECS_CONTAINER_METADATA_URI_V4}/task` about each other, as in ECS (task metadata v4: Name,
 // KnownStatus, ExitCode, LogDriver, LogOptions); this runner serves that document on 127.0.0.1.
 //
-// argv[2]: JSON { containers: [{ name, argv, essential, dependsOn: [{ containerName, condition }], env }], tailDir, tailLines };
-// each container's `env` is added to this process's own environment (the job's).
+// argv[2]: JSON { containers: [{ name, argv, essential, dependsOn: [{ containerName, condition }], env, phase? }], tailDir,
+// tailLines, stager? }; each container's `env` is added to this process's own environment (the job's).
+// A container with a `phase` (Landfall's stage-in or stage-out) is run by the runtime's stager when the spec names
+// one ({ url, token }: runtime/executor/stagerThread.ts): the same code, without a process start per phase. A stager
+// that cannot be reached is not an error: the container then runs as its own process.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+// require, not import: an ES module import of node:http materializes every export, which loads undici,
+// crypto and zlib (about 25 ms of start per task runner).
+const { createServer, request: httpRequest } = createRequire(import.meta.url)('node:http');
 
 const LOG_DRIVER = 'landfall-local';
 const TAIL_OPTION = 'landfall-log-tail';
@@ -121,11 +128,65 @@ function stopped(c, exitCode) {
 }
 
 function start(c) {
-  const [file, ...args] = c.def.argv;
   c.status = 'RUNNING';
   c.startedAt = performance.now();
-  process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
   const env = { ...process.env, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
+  if (c.def.phase && spec.stager) return startOnStager(c, env);
+  spawnContainer(c, env);
+}
+
+/** Runs a phase container on the stager; if the stager cannot be reached, as its own process. */
+function startOnStager(c, env) {
+  process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.phase} on the runtime’s stager\n`);
+  const body = JSON.stringify({ env });
+  let answered = false;
+  const request = httpRequest(
+    `${spec.stager.url}/phase/${c.def.phase}`,
+    { method: 'POST', headers: { authorization: `Bearer ${spec.stager.token}`, 'content-type': 'application/json' } },
+    (response) => {
+      answered = true;
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        if (c.status === 'STOPPED') return;
+        let reply;
+        try {
+          reply = response.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+        } catch {
+          reply = undefined;
+        }
+        if (!reply || typeof reply.exitCode !== 'number') {
+          const why = `${c.def.name}: the stager answered ${response.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}\n`;
+          process.stderr.write(why);
+          keepTail(c, why);
+          return stopped(c, 1);
+        }
+        if (reply.stdout) process.stdout.write(reply.stdout);
+        if (reply.stderr) {
+          process.stderr.write(reply.stderr);
+          keepTail(c, reply.stderr);
+        }
+        stopped(c, reply.exitCode);
+      });
+    },
+  );
+  c.request = request;
+  request.on('error', (error) => {
+    if (c.status === 'STOPPED') return;
+    if (answered) {
+      keepTail(c, `${c.def.name}: lost the stager: ${error.message}\n`);
+      return stopped(c, 1);
+    }
+    // Never reached (not listening, refused): the phase runs as a process of its own, as in the step image.
+    process.stdout.write(`[landfall task] ${c.def.name}: stager unreachable (${error.message}), running it as a process\n`);
+    spawnContainer(c, env);
+  });
+  request.end(body);
+}
+
+function spawnContainer(c, env) {
+  const [file, ...args] = c.def.argv;
+  process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
   let child;
   try {
     child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
@@ -172,10 +233,16 @@ function schedule() {
 function finish(exitCode) {
   if (finished) return;
   finished = true;
-  for (const c of containers.values()) if (c.status === 'RUNNING') c.child?.kill('SIGTERM');
+  const running = [...containers.values()].filter((c) => c.status === 'RUNNING');
+  for (const c of running) {
+    c.child?.kill('SIGTERM');
+    c.request?.destroy();
+  }
   server.close();
   process.exitCode = exitCode;
-  // Give stopped containers a moment, then leave: the watchdog reports this exit and kills the group.
+  // Nothing left running (the usual end: stage-out exited last): leave now, the job's vCPUs are free at once.
+  if (running.length === 0) process.exit(exitCode);
+  // Else give the stopped containers a moment, then leave: the watchdog reports this exit and kills the group.
   setTimeout(() => process.exit(exitCode), 200).unref();
 }
 

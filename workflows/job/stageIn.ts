@@ -205,18 +205,39 @@ export async function stageIn(
   return { files, bytes, reads: index.reads };
 }
 
-async function main(): Promise<void> {
-  const storage = await storageFromEnvironment();
-  const manifest = await readManifest(storage);
-  const summary = await stageIn(manifest, storage, volumeRoot());
-  process.stdout.write(
-    `stage-in ${manifest.step}${manifest.sampleId ? ` ${manifest.sampleId}` : ''}: ${summary.files} files, ${summary.bytes} bytes${summary.reads.map((read) => `; ${read.label} = lanes ${read.lanes.join('+')}`).join('')}\n`,
-  );
+/** Where a phase writes its own lines: the process's streams, or the embedded runtime's stager (runtime/executor/stager). */
+export interface PhaseOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processOutput: PhaseOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * The stage-in phase as its container runs it, for a job environment `env` (the manifest, the volume, the
+ * storage): its exit code, 65 when an input is not what was cataloged.
+ */
+export async function runStageIn(
+  env: Record<string, string | undefined> = process.env,
+  output: PhaseOutput = processOutput,
+): Promise<number> {
+  try {
+    const storage = await storageFromEnvironment(env);
+    const manifest = await readManifest(storage, env);
+    const summary = await stageIn(manifest, storage, volumeRoot(env), env);
+    output.stdout(
+      `stage-in ${manifest.step}${manifest.sampleId ? ` ${manifest.sampleId}` : ''}: ${summary.files} files, ${summary.bytes} bytes${summary.reads.map((read) => `; ${read.label} = lanes ${read.lanes.join('+')}`).join('')}\n`,
+    );
+    return 0;
+  } catch (error) {
+    output.stderr(`stage-in failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof StageInDataError ? 65 : 1;
+  }
 }
 
 if (isMain(import.meta.url)) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`stage-in failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof StageInDataError ? 65 : 1);
-  });
+  void runStageIn().then((code) => process.exit(code));
 }

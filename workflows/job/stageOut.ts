@@ -20,6 +20,7 @@ import { attemptFailureKey, attemptPrefix, OUTPUT_MD5_METADATA } from '../../con
 import { readManifest, storageFromEnvironment } from './jobStorage.ts';
 import { CONTAINER_NAMES } from './stepContainers.ts';
 import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
+import type { PhaseOutput } from './stageIn.ts';
 import { volumeLayout, volumeRoot } from './volume.ts';
 
 export type StageOutResult = { outcome: 'uploaded'; keys: string[] } | { outcome: 'failed'; failure: FailureRecord };
@@ -105,33 +106,42 @@ export async function stageOut(
   return { outcome: 'uploaded', keys };
 }
 
-async function main(): Promise<number> {
-  const storage = await storageFromEnvironment();
-  const manifest = await readManifest(storage);
-  const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? '1');
-  const result = await stageOut(manifest, storage, volumeRoot(), attempt, await readTaskContainers());
-  if (result.outcome === 'uploaded') {
-    // Test-only (LANDFALL_FAULTS step.hangOnce): outputs are in the attempt's area, and the attempt never ends.
-    await hangOnceIfAsked({ step: manifest.step, workBucket: manifest.workBucket }, attemptPrefix(manifest.workPrefix, attempt), storage);
-    process.stdout.write(
-      `stage-out ${manifest.step} attempt ${attempt}: uploaded ${result.keys.length} outputs\n${result.keys.join('\n')}\n`,
+/**
+ * The stage-out phase as its container runs it, for a job environment `env` (the manifest, the volume, the
+ * attempt, the task metadata endpoint): its exit code, the failed container's own when one failed.
+ */
+export async function runStageOut(
+  env: Record<string, string | undefined> = process.env,
+  output: PhaseOutput = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+): Promise<number> {
+  try {
+    const storage = await storageFromEnvironment(env);
+    const manifest = await readManifest(storage, env);
+    const attempt = Number(env.AWS_BATCH_JOB_ATTEMPT ?? '1');
+    const result = await stageOut(manifest, storage, volumeRoot(env), attempt, await readTaskContainers(env));
+    if (result.outcome === 'uploaded') {
+      // Test-only (LANDFALL_FAULTS step.hangOnce): outputs are in the attempt's area, and the attempt never ends.
+      await hangOnceIfAsked(
+        { step: manifest.step, workBucket: manifest.workBucket },
+        attemptPrefix(manifest.workPrefix, attempt),
+        storage,
+        env,
+      );
+      output.stdout(`stage-out ${manifest.step} attempt ${attempt}: uploaded ${result.keys.length} outputs\n${result.keys.join('\n')}\n`);
+      return 0;
+    }
+    const { failure } = result;
+    output.stderr(
+      `stage-out ${manifest.step} attempt ${attempt}: ${failure.container} failed with exit code ${failure.exitCode}; nothing uploaded\n`,
     );
-    return 0;
+    // The job ends with the failing container's code, so Batch's evaluateOnExit sees the tool's own exit code.
+    return failure.exitCode > 0 && failure.exitCode < 256 ? failure.exitCode : 1;
+  } catch (error) {
+    output.stderr(`stage-out failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
   }
-  const { failure } = result;
-  process.stderr.write(
-    `stage-out ${manifest.step} attempt ${attempt}: ${failure.container} failed with exit code ${failure.exitCode}; nothing uploaded\n`,
-  );
-  // The job ends with the failing container's code, so Batch's evaluateOnExit sees the tool's own exit code.
-  return failure.exitCode > 0 && failure.exitCode < 256 ? failure.exitCode : 1;
 }
 
 if (isMain(import.meta.url)) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`stage-out failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  void runStageOut().then((code) => process.exit(code));
 }

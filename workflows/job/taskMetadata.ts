@@ -11,8 +11,12 @@
  * tool's last output lines and exits with the tool's own code.
  */
 import { readFile } from 'node:fs/promises';
-import { get } from 'node:http';
+import { createRequire } from 'node:module';
 import { LOG_TAIL_LINES } from '../../contracts/jobPayload.ts';
+
+// require, not import: an ES module import of node:http materializes every export, which loads undici,
+// crypto and zlib (about 25 ms of every stage-out's start).
+const { get } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** Environment variable ECS sets in every container of a task (and the local task runner likewise). */
 export const METADATA_ENV = 'ECS_CONTAINER_METADATA_URI_V4';

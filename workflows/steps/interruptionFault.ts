@@ -20,8 +20,9 @@ export async function hangOnceIfAsked(
   spec: { step: string; workBucket: string },
   attemptPrefix: string,
   storage: ObjectStorage,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
-  const raw = process.env.LANDFALL_FAULTS;
+  const raw = env.LANDFALL_FAULTS;
   if (!raw) return;
   const fault = (JSON.parse(raw) as Record<string, HangOnceFault | undefined>)['step.hangOnce'];
   if (!fault || fault.step !== spec.step) return;
@@ -32,16 +33,16 @@ export async function hangOnceIfAsked(
     return; // another attempt got here first: run normally
   }
   // A real MD5, as outputs carry: were this attempt's area ever published, the marker would reach teams/.
-  const body = Buffer.from(`attempt ${process.env.AWS_BATCH_JOB_ATTEMPT} of job ${process.env.AWS_BATCH_JOB_ID}\n`);
+  const body = Buffer.from(`attempt ${env.AWS_BATCH_JOB_ATTEMPT} of job ${env.AWS_BATCH_JOB_ID}\n`);
   await storage.put(spec.workBucket, `${attemptPrefix}${fault.marker ?? 'marker.txt'}`, body, {
     metadata: { [OUTPUT_MD5_METADATA]: createHash('md5').update(body).digest('hex') },
   });
   writeSync(
     fd,
     JSON.stringify({
-      jobId: process.env.AWS_BATCH_JOB_ID,
-      region: process.env.LANDFALL_REGION,
-      attempt: process.env.AWS_BATCH_JOB_ATTEMPT,
+      jobId: env.AWS_BATCH_JOB_ID,
+      region: env.LANDFALL_REGION,
+      attempt: env.AWS_BATCH_JOB_ATTEMPT,
     }),
   );
   closeSync(fd);

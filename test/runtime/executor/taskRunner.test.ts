@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rewriteMountPath } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import { startStager } from '../../../runtime/executor/startStager.ts';
 import type { JobContainer } from '../../../seams/jobs/JobService.ts';
+import { PHASE_COMMANDS } from '../../../workflows/job/stepContainers.ts';
 import { createExecutor, type ExecutorHarness, nodeJob } from './executorFixture.ts';
 
 const node = (script: string) => [process.execPath, '-e', script];
@@ -23,8 +25,12 @@ describe('LocalBatchExecutor multi-container tasks', () => {
   let harness: ExecutorHarness;
   afterEach(async () => harness?.dispose());
 
-  async function runTask(containers: JobContainer[], extra: Parameters<typeof nodeJob>[2] = {}) {
-    harness = createExecutor();
+  async function runTask(
+    containers: JobContainer[],
+    extra: Parameters<typeof nodeJob>[2] = {},
+    options: Parameters<typeof createExecutor>[0] = {},
+  ) {
+    harness = createExecutor(options);
     await harness.executor.start();
     const { jobId } = await harness.executor.submit(nodeJob('task', '', { containers, sharedVolume: '/landfall', ...extra }));
     const done = await harness.executor.waitUntilDone(jobId);
@@ -115,6 +121,41 @@ describe('LocalBatchExecutor multi-container tasks', () => {
     const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{ Name: string; ExitCode?: number }>;
     expect(metadata[0]).toMatchObject({ Name: 'tool', ExitCode: 127 });
     expect(log).toContain('tool: cannot run landfall-no-such-program: spawn landfall-no-such-program ENOENT');
+  });
+
+  describe('stage phases on the runtime’s stager', () => {
+    const phases = {
+      commandAliases: { [PHASE_COMMANDS.stageIn]: node("console.log('stage-in ran as a process')") },
+    };
+    const stageInThenTool = (): JobContainer[] => [
+      { name: 'stage-in', image: 'x', command: [PHASE_COMMANDS.stageIn], essential: false },
+      container('tool', "console.log('tool ran')", { essential: true, dependsOn: [{ containerName: 'stage-in', condition: 'SUCCESS' }] }),
+    ];
+
+    it('runs a phase as its own process when the stager cannot be reached', async () => {
+      // Act: nothing listens on port 1
+      const { done, log } = await runTask(stageInThenTool(), {}, { ...phases, stager: { url: 'http://127.0.0.1:1', token: 't' } });
+      // Assess
+      expect(done.status, log).toBe('SUCCEEDED');
+      expect(log).toContain('stage-in: stager unreachable');
+      expect(log.indexOf('stage-in ran as a process')).toBeLessThan(log.indexOf('tool ran'));
+    });
+
+    it('fails the phase, with the reason in its tail, when the stager refuses the request (a wrong token)', async () => {
+      // Prepare
+      const stager = await startStager();
+      try {
+        // Act
+        const { done, log } = await runTask(stageInThenTool(), {}, { ...phases, stager: { url: stager.url, token: 'not-the-token' } });
+        // Assess: the tool never starts, no process ran the phase
+        expect(done.status, log).toBe('FAILED');
+        expect(log).toContain('stage-in: the stager answered 401');
+        expect(log).not.toContain('stage-in ran as a process');
+        expect(log).not.toContain('tool ran');
+      } finally {
+        await stager.close();
+      }
+    });
   });
 });
 
