@@ -67,7 +67,11 @@ describe.skipIf(!hasChromium)('dashboard in Chromium on a live embedded runtime'
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-dashboard-e2e-'));
     await mkdir(SCREENSHOTS, { recursive: true });
-    runtime = await startRuntimeProcess(stateDir);
+    // trim waits 1.5 s (test-only fault): on this small data a reprocess from trim would otherwise finish between
+    // two of the dashboard's 500 ms refreshes, and its Running state could not be watched.
+    runtime = await startRuntimeProcess(stateDir, undefined, {
+      LANDFALL_FAULTS: JSON.stringify({ 'step.delay': { step: 'trim', ms: 1500 } }),
+    });
     tokens = JSON.parse(readFileSync(path.join(stateDir, 'tokens.json'), 'utf8')) as TokensFile;
     expect(runtime.info.ports.dashboard, 'runtime.json names the dashboard port').toBeTypeOf('number');
     base = `http://127.0.0.1:${runtime.info.ports.dashboard}/`;

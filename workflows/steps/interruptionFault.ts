@@ -61,6 +61,17 @@ export function failIfAsked(spec: { step: string }): void {
 }
 
 /**
+ * Test-only fault (`LANDFALL_FAULTS` key `step.delay`): every attempt of `step` waits `ms` before it works, so a
+ * test can watch a step's RUNNING state that real work on small test data passes through in a blink.
+ */
+export async function delayIfAsked(spec: { step: string }): Promise<void> {
+  const raw = process.env.LANDFALL_FAULTS;
+  if (!raw) return;
+  const fault = (JSON.parse(raw) as Record<string, { step?: string; ms?: number } | undefined>)['step.delay'];
+  if (fault?.step === spec.step && fault.ms) await new Promise((resolve) => setTimeout(resolve, fault.ms));
+}
+
+/**
  * Test-only fault (`LANDFALL_FAULTS` key `step.enospc`): an attempt of `step` fails as a full scratch disk
  * does — a Node system error `ENOSPC: no space left on device, write` (code ENOSPC, errno -28), so the
  * program exits with the code it gives any such error. With `onceFile`, only the first attempt that creates

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ReadRole } from '../../layouts/types.ts';
 import { StepUsageError } from './errors.ts';
-import { failIfAsked, failWithEnospcIfAsked } from './interruptionFault.ts';
+import { delayIfAsked, failIfAsked, failWithEnospcIfAsked } from './interruptionFault.ts';
 import { type StepContext, stepPrograms } from './stepPrograms.ts';
 
 /** Name of the index stage-in writes beside the staged reads (workflows/job/stageIn.ts). */
@@ -58,5 +58,6 @@ export async function runStepTool(argv: readonly string[]): Promise<void> {
   if (!program) throw new StepUsageError(`no step program named ${step} (known: ${Object.keys(stepPrograms).join(', ')})`);
   failIfAsked({ step });
   failWithEnospcIfAsked({ step });
+  await delayIfAsked({ step });
   await program({ sampleId: sample, inputs: await stagedInputs(reads), outDir: out });
 }
