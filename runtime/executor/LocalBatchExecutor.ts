@@ -99,6 +99,9 @@ export interface RegionUsage {
   workers: number;
 }
 
+/** Environment variable handing a task runner the stager's token (taskRunner.mjs removes it before any container starts). */
+const STAGER_TOKEN_ENV = 'LANDFALL_STAGER_TOKEN';
+
 /** The step image's phase programs the stager runs, by the command that names them. */
 const STAGE_PHASES: Record<string, string> = { [PHASE_COMMANDS.stageIn]: 'stage-in', [PHASE_COMMANDS.stageOut]: 'stage-out' };
 
@@ -651,10 +654,13 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
         ]),
       ),
     }));
+    // The stager's token goes in the task runner's environment, readable by its own user only: argv is not
+    // (ps shows every process's arguments to every user of the machine).
+    if (this.#stager) env[STAGER_TOKEN_ENV] = this.#stager.token;
     return [
       process.execPath,
       TASK_RUNNER,
-      JSON.stringify({ containers, tailDir: join(dir, 'tails'), ...(this.#stager && { stager: this.#stager }) }),
+      JSON.stringify({ containers, tailDir: join(dir, 'tails'), ...(this.#stager && { stager: { url: this.#stager.url } }) }),
     ];
   }
 

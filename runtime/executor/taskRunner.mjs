@@ -15,7 +15,7 @@
 // argv[2]: JSON { containers: [{ name, argv, essential, dependsOn: [{ containerName, condition }], env, phase? }], tailDir,
 // tailLines, stager? }; each container's `env` is added to this process's own environment (the job's).
 // A container with a `phase` (Landfall's stage-in or stage-out) is run by the runtime's stager when the spec names
-// one ({ url, token }: runtime/executor/stagerThread.ts): the same code, without a process start per phase. A stager
+// one ({ url }, its token in LANDFALL_STAGER_TOKEN: runtime/executor/stagerThread.ts): the same code, without a process start per phase. A stager
 // that cannot be reached is not an error: the container then runs as its own process.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,10 @@ if (!spec.containers.some((container) => container.essential)) {
   process.exit(2);
 }
 const tailLines = Number.isInteger(spec.tailLines) ? spec.tailLines : 20;
+// The stager's token comes in the environment (not argv, which every user of the machine can list); no
+// container inherits it.
+const stagerToken = process.env.LANDFALL_STAGER_TOKEN;
+delete process.env.LANDFALL_STAGER_TOKEN;
 mkdirSync(spec.tailDir, { recursive: true });
 
 /** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', startedAt?: number, exitCode?: number, child?: any, tail: string[], partial: string, tailFile: string}>} */
@@ -131,7 +135,7 @@ function start(c) {
   c.status = 'RUNNING';
   c.startedAt = performance.now();
   const env = { ...process.env, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
-  if (c.def.phase && spec.stager) return startOnStager(c, env);
+  if (c.def.phase && spec.stager && stagerToken) return startOnStager(c, env);
   spawnContainer(c, env);
 }
 
@@ -142,7 +146,7 @@ function startOnStager(c, env) {
   let answered = false;
   const request = httpRequest(
     `${spec.stager.url}/phase/${c.def.phase}`,
-    { method: 'POST', headers: { authorization: `Bearer ${spec.stager.token}`, 'content-type': 'application/json' } },
+    { method: 'POST', headers: { authorization: `Bearer ${stagerToken}`, 'content-type': 'application/json' } },
     (response) => {
       answered = true;
       const chunks = [];

@@ -129,7 +129,10 @@ describe('LocalBatchExecutor multi-container tasks', () => {
     };
     const stageInThenTool = (): JobContainer[] => [
       { name: 'stage-in', image: 'x', command: [PHASE_COMMANDS.stageIn], essential: false },
-      container('tool', "console.log('tool ran')", { essential: true, dependsOn: [{ containerName: 'stage-in', condition: 'SUCCESS' }] }),
+      container('tool', "console.log('tool ran, stager token ' + (process.env.LANDFALL_STAGER_TOKEN ? 'SEEN' : 'unseen'))", {
+        essential: true,
+        dependsOn: [{ containerName: 'stage-in', condition: 'SUCCESS' }],
+      }),
     ];
 
     it('runs a phase as its own process when the stager cannot be reached', async () => {
@@ -139,6 +142,8 @@ describe('LocalBatchExecutor multi-container tasks', () => {
       expect(done.status, log).toBe('SUCCEEDED');
       expect(log).toContain('stage-in: stager unreachable');
       expect(log.indexOf('stage-in ran as a process')).toBeLessThan(log.indexOf('tool ran'));
+      // The token reaches the task runner in its environment and no container inherits it.
+      expect(log).toContain('tool ran, stager token unseen');
     });
 
     it('fails the phase, with the reason in its tail, when the stager refuses the request (a wrong token)', async () => {
