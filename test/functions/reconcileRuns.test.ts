@@ -7,24 +7,9 @@
 import { utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { services } from '../../functions/shared/services.ts';
-import { reconcileRuns } from '../../functions/sweep/reconcileRuns.ts';
+import { sweep } from '../support/sweep.ts';
 import { runIndexKey, runReportPrefix } from '../../contracts/keys.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
-
-/** The sweep as its schedule rule runs it, with the services the harness installed. */
-const sweep = async (startup: boolean, startedAt?: string) =>
-  reconcileRuns(await services(), {
-    version: '0',
-    id: 's',
-    source: 'aws.events',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    'detail-type': 'Scheduled Event',
-    detail: startup ? { startup: true, ...(startedAt ? { startedAt } : {}) } : {},
-  } as Parameters<typeof reconcileRuns>[1]);
 
 describe('reconciliation sweep re-drives unseen objects', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;

@@ -10,26 +10,11 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../../config/defineConfig.ts';
 import { landObject } from '../../../functions/landing/landObject.ts';
-import { services } from '../../../functions/shared/services.ts';
-import { reconcileRuns } from '../../../functions/sweep/reconcileRuns.ts';
+import { sweep } from '../../support/sweep.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 import { gz, reads } from '../../validation/fastqFixtures.ts';
 
 const TEAM = 'genomics';
-
-/** The sweep as its schedule rule runs it (`startup`: the first one of a runtime). */
-const sweep = async (startup: boolean) =>
-  reconcileRuns(await services(), {
-    version: '0',
-    id: 's',
-    source: 'aws.events',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    'detail-type': 'Scheduled Event',
-    detail: startup ? { startup: true } : {},
-  } as Parameters<typeof reconcileRuns>[1]);
 
 describe('a sample whose "Sample Landed" went out and was never validated', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;

@@ -7,27 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSampleSheetV2 } from '../../../demo/sampleSheet.ts';
 import { evaluateRun } from '../../../functions/landing/evaluateRun.ts';
-import { services } from '../../../functions/shared/services.ts';
-import { reconcileRuns } from '../../../functions/sweep/reconcileRuns.ts';
+import { sweep } from '../../support/sweep.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
 const BIG = '261123_LH00417_0950_B22BIGSHT';
 const SAMPLES = 10_000;
-
-/** The sweep as its schedule rule runs it. */
-const sweep = async () =>
-  reconcileRuns(await services(), {
-    version: '0',
-    id: 's',
-    source: 'aws.events',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    'detail-type': 'Scheduled Event',
-    detail: {},
-  } as Parameters<typeof reconcileRuns>[1]);
 
 /** A distinct 10-base index per sample number (base 4). */
 const indexOf = (n: number) => Array.from({ length: 10 }, (_, i) => 'ACGT'[Math.floor(n / 4 ** i) % 4]).join('');
