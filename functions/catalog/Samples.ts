@@ -37,7 +37,11 @@ export class Samples {
   }
 
   /** Sets the sample's status (and current version when given); keeps GSI1 in step with the status. */
-  async setStatus(ref: SampleRef, status: SampleStatus, extra: { currentVersion?: number; detail?: string } = {}): Promise<void> {
+  async setStatus(
+    ref: SampleRef,
+    status: SampleStatus,
+    extra: { currentVersion?: number; detail?: string; validating?: SampleRecord['validating'] } = {},
+  ): Promise<void> {
     const index = keys.sampleInTeam(ref.team, status, ref.runId, ref.sampleId);
     await this.#table.doc.send(
       new UpdateCommand({
@@ -45,7 +49,9 @@ export class Samples {
         Key: keys.sample(ref.team, ref.runId, ref.sampleId),
         UpdateExpression:
           'SET #status = :status, updatedAt = :at, team = :team, runId = :run, sampleId = :sample, gsi1pk = :g1, gsi1sk = :g2, detail = :detail' +
-          (extra.currentVersion !== undefined ? ', currentVersion = :v' : ''),
+          (extra.currentVersion !== undefined ? ', currentVersion = :v' : '') +
+          // The file set is the current validation's only: any other status change drops it.
+          (extra.validating !== undefined ? ', validating = :validating' : ' REMOVE validating'),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': status,
@@ -57,6 +63,7 @@ export class Samples {
           ':g2': index.gsi1sk,
           ':detail': extra.detail ?? status.toLowerCase(),
           ...(extra.currentVersion !== undefined ? { ':v': extra.currentVersion } : {}),
+          ...(extra.validating !== undefined ? { ':validating': extra.validating } : {}),
         },
       }),
     );

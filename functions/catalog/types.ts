@@ -1,3 +1,4 @@
+import type { FileRead } from '../../layouts/types.ts';
 import type { ValidationReason, VersionFile } from '../../validation/types.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
@@ -93,6 +94,8 @@ export interface SampleRecord extends SampleRef {
   detail?: string;
   /** Identity of the file set last announced as "Sample Landed" (see evaluateRun): the same set is not announced again. */
   landedIdentity?: string;
+  /** The file set a validation began on (VALIDATING): what the sweep validates again if that validation's process died. */
+  validating?: { files: string[]; reads?: FileRead[] };
 }
 
 export interface VersionRecord extends VersionRef {

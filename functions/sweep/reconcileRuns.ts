@@ -123,11 +123,25 @@ async function recoverSamples(svc: Services, startup: boolean, failed: Set<strin
     for (const sample of [...validating, ...announced]) byRun.set(sample.runId, [...(byRun.get(sample.runId) ?? []), sample]);
     for (const samples of byRun.values()) {
       await isolated(svc, samples[0]!, failed, async () => {
-        const files = await svc.catalog.runs.listFiles(team.id, samples[0]!.runId);
-        const documents = await readRunDocuments(svc, files);
-        const completeness = completenessOf(svc, { team: team.id, runId: samples[0]!.runId, files, documents, now: Date.now() });
+        // The run's completeness, read once and only for samples that need it.
+        let completeness: ReturnType<typeof completenessOf> | undefined;
+        const completenessNow = async () => {
+          if (completeness) return completeness;
+          const files = await svc.catalog.runs.listFiles(team.id, samples[0]!.runId);
+          const documents = await readRunDocuments(svc, files);
+          return (completeness = completenessOf(svc, { team: team.id, runId: samples[0]!.runId, files, documents, now: Date.now() }));
+        };
         for (const sample of samples) {
-          const sampleFiles = completeness.samples.find((candidate) => candidate.sampleId === sample.sampleId && candidate.ready)?.files;
+          // A validation that began recorded its file set: validated again as it was, whatever the run's
+          // completeness says now (a run document unreadable at this moment must not strand the sample).
+          if (sample.status === 'VALIDATING' && sample.validating) {
+            await validateLandedSample(svc, { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, ...sample.validating });
+            recovered++;
+            continue;
+          }
+          const sampleFiles = (await completenessNow()).samples.find(
+            (candidate) => candidate.sampleId === sample.sampleId && candidate.ready,
+          )?.files;
           if (!sampleFiles) {
             // A RECEIVING sample not complete is just still landing; a VALIDATING one is worth a word.
             if (sample.status === 'VALIDATING')

@@ -42,7 +42,10 @@ export async function validateLandedSample(
   const bytes = landed.reduce((total, file) => total + file.size, 0);
   const reads = detail.reads;
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, reads, bytes);
-  await svc.catalog.samples.setStatus(ref, 'VALIDATING', { detail: `validating ${landed.length} files` });
+  await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
+    detail: `validating ${landed.length} files`,
+    validating: { files: detail.files, ...(reads ? { reads } : {}) },
+  });
   // Verdicts made as the files landed are combined; a file without one (a crash, a lost event) is read now
   // and its verdict kept, so a conclusion that dies is not followed by reading it again.
   const verdicts = await Promise.all(landed.map((file) => svc.catalog.fileVerdicts.get(file)));

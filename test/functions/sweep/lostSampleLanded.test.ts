@@ -83,6 +83,25 @@ describe('a sample whose "Sample Landed" went out and was never validated', () =
     expect(factsOf(runId, 'Sample Landed')).toBe(1); // the fact is not announced twice
   });
 
+  it('a validation that died is validated again on the file set it began with, whatever the run’s documents say now', async () => {
+    // Prepare: announced, then its validation began (VALIDATING, file set recorded) and its process died; since
+    // then the run's sample sheet cannot be read, so the run's completeness no longer names the sample ready
+    const runId = '261123_LH00417_0963_B22LOSTD';
+    await landRun(runId);
+    const files = ['S1_S1_L001_R1_001.fastq.gz', 'S1_S1_L001_R2_001.fastq.gz'];
+    await harness.services.catalog.samples.setStatus(ref(runId), 'VALIDATING', { detail: 'validating 2 files', validating: { files } });
+    const sheetKey = `incoming/${TEAM}/${runId}/SampleSheet.csv`;
+    await harness.folders.put(harness.names.landing, sheetKey, Buffer.from('\u0000\u0001 not a sheet'));
+    await landObject(harness.services, { bucket: harness.names.landing, key: sheetKey, redriven: true });
+    // Act
+    await sweep(true);
+    // Assess
+    const sample = await harness.services.catalog.samples.get(ref(runId));
+    expect(sample?.status).toBe('RUNNING');
+    expect(sample?.currentVersion).toBe(1);
+    expect(factsOf(runId, 'Sample Cataloged')).toBe(1);
+  });
+
   it('a sample not announced is left to its run’s evaluation, not validated by the recovery', async () => {
     // Prepare: the files landed but no completion signal (no CopyComplete.txt)
     const runId = '261123_LH00417_0962_B22LOSTC';
