@@ -56,7 +56,8 @@ describe('landfall up shutdown', () => {
       const exit = await runtime.exited;
 
       // Assess
-      expect(exit).toEqual({ code: 0, signal: null });
+      // The runtime's own words when it did not exit cleanly (exit 1 prints why on stderr).
+      expect(exit, runtime.output().slice(-3000)).toEqual({ code: 0, signal: null });
       await waitFor('every process of the runtime to exit', () => tree.every((pid) => !isAlive(pid)) || undefined, 10_000);
       expect(runtime.output()).toContain(`${signal}: stopping`);
     },
