@@ -2,7 +2,7 @@ import { PHASE_COMMANDS } from '../../workflows/job/stepContainers.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -709,7 +709,13 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     if (this.#runningEntries.delete(job.jobId)) this.#persistRunning();
     attempt.region.release(job.spec.vcpus, job.spec.memoryMiB);
     // The attempt's volume is scratch: gone with the task, as in Batch.
-    if (job.spec.containers) rmSync(this.#attemptDir(job.spec.jobName, attempt.number), { recursive: true, force: true });
+    // Not synchronously, and never throwing: a phase the stager was running for this attempt may still be writing
+    // into the volume (its job was killed mid-phase), and a removal racing it fails with ENOTEMPTY; the stager
+    // removes what such a phase wrote once it ends (stagerThread.ts).
+    if (job.spec.containers)
+      void rm(this.#attemptDir(job.spec.jobName, attempt.number), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(
+        () => undefined,
+      );
 
     const end = attempt.end ?? {
       kind: 'exit' as const,

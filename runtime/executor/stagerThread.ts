@@ -6,10 +6,12 @@
  * vCPUs; here the code is loaded once. Requests carry a bearer token only jobs of this runtime are given.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runStageIn } from '../../workflows/job/stageIn.ts';
 import { runStageOut } from '../../workflows/job/stageOut.ts';
+import { volumeRoot } from '../../workflows/job/volume.ts';
 
 /** What the starting thread is handed. */
 export interface StagerStart {
@@ -49,14 +51,21 @@ const server = createServer((request, response) => {
   const phase = PHASES[/^\/phase\/([a-z-]+)$/.exec(request.url ?? '')?.[1] ?? ''];
   if (request.method !== 'POST' || !phase) return void response.writeHead(404).end();
   if (!authorized(request)) return void response.writeHead(401).end();
+  // The task runner gone before the answer: its job was killed mid-phase.
+  let abandoned = false;
+  response.once('close', () => (abandoned = !response.writableFinished));
   bodyOf(request)
     .then(async (body) => {
       const { env } = JSON.parse(body) as { env: Record<string, string> };
       const reply: StagerReply = { exitCode: 1, stdout: '', stderr: '' };
       reply.exitCode = await phase(env, { stdout: (text) => (reply.stdout += text), stderr: (text) => (reply.stderr += text) });
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+      // What the phase wrote after its job's volume was removed is removed too: the volume is scratch of a dead attempt.
+      if (abandoned) await rm(volumeRoot(env), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
+      else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
     })
-    .catch((error: unknown) => response.writeHead(400).end(error instanceof Error ? error.message : String(error)));
+    .catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(400).end(error instanceof Error ? error.message : String(error));
+    });
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
