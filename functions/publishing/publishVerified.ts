@@ -46,11 +46,11 @@ export async function publishVerified(storage: ObjectStorage, plan: PublishPlan)
     outputs.push(
       await verifiedCopy(
         storage,
-        { bucket: plan.bucket, key: staging.key, expectedMd5: staging.md5, size: staging.size },
+        { bucket: plan.bucket, key: staging.key, expectedMd5: staging.md5 },
         { bucket: plan.bucket, key: plan.publishedKey(relative) },
         'publish.copyToTeam',
         // Staging was verified against its source moments ago, by this invocation: its copy is verified below.
-        { sourceJustVerified: true },
+        { sourceVerified: staging },
       ),
     );
   }

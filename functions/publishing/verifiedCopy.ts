@@ -39,17 +39,14 @@ export class VerificationError extends Error {
  */
 export async function verifiedCopy(
   storage: ObjectStorage,
-  source: { bucket: string; key: string; expectedMd5: string; size?: number },
+  source: { bucket: string; key: string; expectedMd5: string },
   target: { bucket: string; key: string },
   /** Test-only fault hook at the copy (see functions/shared/faults.ts). */
   fault?: FaultPoint,
-  /** The source is a copy this invocation has just verified (`size` then given): it is not read again. */
-  options: { sourceJustVerified?: boolean } = {},
+  /** The source is a copy this invocation has just verified, with these figures: it is not read again. */
+  options: { sourceVerified?: { md5: string; size: number } } = {},
 ): Promise<PublishedOutput> {
-  const original =
-    options.sourceJustVerified && source.size !== undefined
-      ? { md5: source.expectedMd5, size: source.size }
-      : await md5OfObject(storage, source.bucket, source.key);
+  const original = options.sourceVerified ?? (await md5OfObject(storage, source.bucket, source.key));
   if (original.md5 !== source.expectedMd5) {
     throw new VerificationError(
       `s3://${source.bucket}/${source.key}: MD5 ${original.md5} differs from ${source.expectedMd5} recorded by its job`,

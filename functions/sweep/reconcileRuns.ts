@@ -120,7 +120,11 @@ async function recoverSamples(svc: Services, startup: boolean, failed: Set<strin
       (sample) => stale(sample) && (startup || sample.landedIdentity !== undefined),
     );
     const byRun = new Map<string, SampleRecord[]>();
-    for (const sample of [...validating, ...announced]) byRun.set(sample.runId, [...(byRun.get(sample.runId) ?? []), sample]);
+    for (const sample of [...validating, ...announced]) {
+      const inRun = byRun.get(sample.runId) ?? [];
+      inRun.push(sample);
+      byRun.set(sample.runId, inRun);
+    }
     for (const samples of byRun.values()) {
       await isolated(svc, samples[0]!, failed, async () => {
         // The run's completeness, read once and only for samples that need it.

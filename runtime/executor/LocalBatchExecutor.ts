@@ -1,4 +1,3 @@
-import { PHASE_COMMANDS } from '../../workflows/job/stepContainers.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
@@ -6,6 +5,7 @@ import { open, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PHASE_COMMANDS } from '../../workflows/job/stepContainers.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import { JOB_LOG_PAGE_LINES, type JobLogPage, type JobLogRef, type JobLogs } from '../../seams/jobs/JobLogs.ts';
 import type { JobAttempt, JobDescription, JobService, JobSpec, JobStatus } from '../../seams/jobs/JobService.ts';

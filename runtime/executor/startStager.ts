@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { workerThreadEntry } from '../workerThreadEntry.ts';
 import type { StagerStart } from './stagerThread.ts';
 
-/** Where task runners reach the stager: passed to them in their task spec, never to a tool. */
+/** Where task runners reach the stager: the url in their task spec, the token in their environment (never a tool's). */
 export interface Stager {
   url: string;
   token: string;
@@ -20,6 +20,8 @@ export async function startStager(): Promise<Stager> {
   const thread = new Worker(entry.url, { workerData: { token } satisfies StagerStart, execArgv: entry.execArgv });
   // An idle stager does not keep the runtime's process alive.
   thread.unref();
+  let ended = false;
+  thread.once('exit', () => (ended = true));
   const port = await new Promise<number>((resolve, reject) => {
     thread.once('message', (message: { type?: string; port?: number }) =>
       message.type === 'listening' && message.port ? resolve(message.port) : reject(new Error('the stager did not listen')),
@@ -31,11 +33,12 @@ export async function startStager(): Promise<Stager> {
     url: `http://127.0.0.1:${port}`,
     token,
     close: async () => {
+      if (ended) return; // a stager that died earlier: nothing to wait for
       thread.postMessage({ type: 'close' });
       // Phases still running are cut short (their jobs are being stopped too): at most a second's wait.
-      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
       const timer = setTimeout(() => void thread.terminate(), 1000);
-      await ended;
+      await exited;
       clearTimeout(timer);
     },
   };

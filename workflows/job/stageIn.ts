@@ -18,6 +18,7 @@ import { isMain } from '../steps/isMain.ts';
 import { stagedReadNames } from './expandCommand.ts';
 import type { JobManifest, ManifestRead } from '../../contracts/jobPayload.ts';
 import { objectLocation, readManifest, storageFromEnvironment } from './jobStorage.ts';
+import { type PhaseOutput, processOutput } from './phaseOutput.ts';
 import { fileSafe, volumeLayout, volumeRoot } from './volume.ts';
 
 /** An input is not what was cataloged (changed, truncated, missing): retrying cannot help. Exit code 65. */
@@ -204,17 +205,6 @@ export async function stageIn(
   }
   return { files, bytes, reads: index.reads };
 }
-
-/** Where a phase writes its own lines: the process's streams, or the embedded runtime's stager (runtime/executor/stager). */
-export interface PhaseOutput {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processOutput: PhaseOutput = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 /**
  * The stage-in phase as its container runs it, for a job environment `env` (the manifest, the volume, the

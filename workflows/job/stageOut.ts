@@ -20,7 +20,7 @@ import { attemptFailureKey, attemptPrefix, OUTPUT_MD5_METADATA } from '../../con
 import { readManifest, storageFromEnvironment } from './jobStorage.ts';
 import { CONTAINER_NAMES } from './stepContainers.ts';
 import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
-import type { PhaseOutput } from './stageIn.ts';
+import { type PhaseOutput, processOutput } from './phaseOutput.ts';
 import { volumeLayout, volumeRoot } from './volume.ts';
 
 export type StageOutResult = { outcome: 'uploaded'; keys: string[] } | { outcome: 'failed'; failure: FailureRecord };
@@ -112,7 +112,7 @@ export async function stageOut(
  */
 export async function runStageOut(
   env: Record<string, string | undefined> = process.env,
-  output: PhaseOutput = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  output: PhaseOutput = processOutput,
 ): Promise<number> {
   try {
     const storage = await storageFromEnvironment(env);
