@@ -2,8 +2,15 @@
 // with a Batch job definition's `ecsProperties.taskProperties[0].containers` (stage-in, the tool, stage-out).
 // Plain JavaScript so it starts in tens of milliseconds without tsx.
 //
-// The job watchdog runs this file as the job's command, in the job's process group, so one kill(-pgid) stops
-// every container and the watchdog kills the group if the runtime dies. Each container is a host process:
+// The executor spawns this file detached (so it leads a new process group) with an IPC channel, usually before
+// its job exists: a runner waits as a spare, so a job's start does not wait for a Node process to start. It is
+// also the job's watchdog (jobWatchdog.mjs watches single-command jobs):
+//   - its containers run in its process group, so the executor stops every container with one kill(-pgid);
+//   - when the executor dies, even by SIGKILL, the IPC channel disconnects and the runner kills its group;
+//   - a group-wide SIGTERM (timeout, stop) reaches the containers; the runner stays to report their exit, starts no
+//     further container and abandons a phase it handed the stager;
+//   - when the essential container has exited, it reports the task's exit and kills its group.
+// Each container is a host process:
 //   - it starts when its `dependsOn` conditions hold: START (the other container started), COMPLETE (it exited),
 //     SUCCESS (it exited 0); a condition that can never hold stops the container without starting it, with
 //     exit code 143, as the ECS agent does (aws/amazon-ecs-agent PR #3218);
@@ -12,13 +19,16 @@
 // Containers ask `${ECS_CONTAINER_METADATA_URI_V4}/task` about each other, as in ECS (task metadata v4: Name,
 // KnownStatus, ExitCode, LogDriver, LogOptions); this runner serves that document on 127.0.0.1.
 //
-// argv[2]: JSON { containers: [{ name, argv, essential, dependsOn: [{ containerName, condition }], env, phase? }], tailDir,
-// tailLines, stager? }; each container's `env` is added to this process's own environment (the job's).
+// Messages from the executor: {type: 'run', spec, env, logFile}: spec is { containers: [{ name, argv, essential,
+// dependsOn: [{ containerName, condition }], env, phase? }], tailDir, tailLines, stager? }; env is the job's
+// environment, to which each container's `env` is added; logFile the job log, appended to.
+// Messages to the executor: {type: 'spawned', pid}, {type: 'exit', code}, {type: 'error', message}.
 // A container with a `phase` (Landfall's stage-in or stage-out) is run by the runtime's stager when the spec names
-// one ({ url }, its token in LANDFALL_STAGER_TOKEN: runtime/executor/stagerThread.ts): the same code, without a process start per phase. A stager
-// that cannot be reached is not an error: the container then runs as its own process.
+// one ({ url }, its token in the job environment's LANDFALL_STAGER_TOKEN, which no container inherits:
+// runtime/executor/stagerThread.ts): the same code, without a process start per phase. A stager that cannot be
+// reached is not an error: the container then runs as its own process.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -29,35 +39,108 @@ const { createServer, request: httpRequest } = createRequire(import.meta.url)('n
 const LOG_DRIVER = 'landfall-local';
 const TAIL_OPTION = 'landfall-log-tail';
 
+/** @type {any} */
 let spec;
-try {
-  spec = JSON.parse(process.argv[2] ?? '');
-} catch {
-  spec = undefined;
-}
-if (!spec || !Array.isArray(spec.containers) || spec.containers.length === 0 || typeof spec.tailDir !== 'string') {
-  process.stderr.write(`taskRunner: argv[2] must be JSON {containers: [...], tailDir}, found ${process.argv[2]}\n`);
-  process.exit(2);
-}
-if (!spec.containers.some((container) => container.essential)) {
-  process.stderr.write('taskRunner: a task needs at least one essential container\n');
-  process.exit(2);
-}
-const tailLines = Number.isInteger(spec.tailLines) ? spec.tailLines : 20;
-// The stager's token comes in the environment (not argv, which every user of the machine can list); no
-// container inherits it.
-const stagerToken = process.env.LANDFALL_STAGER_TOKEN;
-delete process.env.LANDFALL_STAGER_TOKEN;
-mkdirSync(spec.tailDir, { recursive: true });
-
-/** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', startedAt?: number, exitCode?: number, child?: any, tail: string[], partial: string, tailFile: string}>} */
-const containers = new Map(
-  spec.containers.map((def) => [
-    def.name,
-    { def, status: 'PENDING', tail: [], partial: '', tailFile: join(spec.tailDir, `${def.name}.stderr-tail`) },
-  ]),
-);
+/** @type {Record<string, string | undefined>} */
+let jobEnv = {};
+/** @type {string | undefined} */
+let stagerToken;
+/** @type {number | undefined} */
+let logFd;
+let stopping = false;
 let finished = false;
+/** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', startedAt?: number, exitCode?: number, child?: any, request?: any, tail: string[], partial: string, tailFile: string}>} */
+const containers = new Map();
+
+/** To the job log (this runner's own lines and its containers' output): a runner has no stdout of its own. */
+function log(text) {
+  if (logFd === undefined) return;
+  try {
+    writeSync(logFd, text);
+  } catch {
+    // A log that cannot be written must not stop the job.
+  }
+}
+
+function killOwnGroup() {
+  try {
+    process.kill(-process.pid, 'SIGKILL');
+  } catch {
+    // Not a group leader (started without `detached`): stop what we can reach.
+    for (const c of containers.values()) c.child?.kill('SIGKILL');
+    process.exit(1);
+  }
+}
+
+/** Tells the executor how the task ended, then ends the group, this runner included. */
+function report(message) {
+  if (logFd !== undefined) closeSync(logFd);
+  logFd = undefined;
+  try {
+    process.send(message, () => killOwnGroup());
+  } catch {
+    killOwnGroup();
+  }
+}
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('taskRunner: must be spawned with an IPC channel by the local Batch executor\n');
+  process.exit(2);
+}
+process.on('disconnect', killOwnGroup);
+// A group-wide SIGTERM is meant for the job: its containers have it too; stay to report how they ended.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => stopTask());
+process.on('uncaughtException', (error) => {
+  log(`taskRunner: ${error.stack ?? error}\n`);
+  if (!finished) {
+    finished = true;
+    report({ type: 'exit', code: 1 });
+  }
+});
+process.once('message', (message) => {
+  if (message?.type !== 'run')
+    return report({ type: 'error', message: `taskRunner: expected a run message, found ${JSON.stringify(message)}` });
+  run(message);
+});
+
+function run(message) {
+  spec = message.spec;
+  jobEnv = { ...message.env };
+  // The stager's token is the runner's alone: no container inherits it.
+  stagerToken = jobEnv.LANDFALL_STAGER_TOKEN;
+  delete jobEnv.LANDFALL_STAGER_TOKEN;
+  try {
+    logFd = openSync(message.logFile, 'a');
+  } catch (error) {
+    return report({ type: 'error', message: `cannot open the job log ${message.logFile}: ${error.message}` });
+  }
+  if (!spec || !Array.isArray(spec.containers) || spec.containers.length === 0 || typeof spec.tailDir !== 'string') {
+    log(`taskRunner: the spec must be {containers: [...], tailDir}, found ${JSON.stringify(spec)}\n`);
+    return report({ type: 'exit', code: 2 });
+  }
+  if (!spec.containers.some((container) => container.essential)) {
+    log('taskRunner: a task needs at least one essential container\n');
+    return report({ type: 'exit', code: 2 });
+  }
+  process.send({ type: 'spawned', pid: process.pid });
+  mkdirSync(spec.tailDir, { recursive: true });
+  for (const def of spec.containers)
+    containers.set(def.name, { def, status: 'PENDING', tail: [], partial: '', tailFile: join(spec.tailDir, `${def.name}.stderr-tail`) });
+  server.listen(0, '127.0.0.1', () => schedule());
+}
+
+/** The task is being stopped: no container starts any more, and a phase on the stager is abandoned (its connection closed). */
+function stopTask() {
+  if (!spec || finished || stopping) return;
+  stopping = true;
+  for (const c of containers.values()) {
+    if (c.status === 'RUNNING' && c.request) {
+      c.request.destroy();
+      stopped(c, 143);
+    }
+  }
+  schedule();
+}
 
 function metadata() {
   return {
@@ -87,13 +170,17 @@ function keepTail(c, text) {
   const lines = (c.partial + text).split(/\r?\n/);
   c.partial = lines.pop() ?? '';
   for (const line of lines) if (line.trim() !== '') c.tail.push(line);
+  const tailLines = Number.isInteger(spec.tailLines) ? spec.tailLines : 20;
   if (c.tail.length > tailLines) c.tail.splice(0, c.tail.length - tailLines);
 }
 
 function writeTail(c) {
   if (c.partial.trim() !== '') c.tail.push(c.partial);
   c.partial = '';
-  writeFileSync(c.tailFile, c.tail.slice(-tailLines).join('\n') + (c.tail.length > 0 ? '\n' : ''));
+  writeFileSync(
+    c.tailFile,
+    c.tail.slice(-(Number.isInteger(spec.tailLines) ? spec.tailLines : 20)).join('\n') + (c.tail.length > 0 ? '\n' : ''),
+  );
 }
 
 /** 'ready', 'wait' or 'never' for a container's dependencies. */
@@ -124,7 +211,7 @@ function stopped(c, exitCode) {
   c.exitCode = exitCode;
   if (c.startedAt !== undefined) {
     const seconds = ((performance.now() - c.startedAt) / 1000).toFixed(2);
-    process.stdout.write(`[landfall task] ${c.def.name}: exited ${exitCode} after ${seconds} s\n`);
+    log(`[landfall task] ${c.def.name}: exited ${exitCode} after ${seconds} s\n`);
   }
   writeTail(c);
   if (c.def.essential) return finish(exitCode);
@@ -134,14 +221,14 @@ function stopped(c, exitCode) {
 function start(c) {
   c.status = 'RUNNING';
   c.startedAt = performance.now();
-  const env = { ...process.env, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
+  const env = { ...jobEnv, ...c.def.env, ECS_CONTAINER_METADATA_URI_V4: `http://127.0.0.1:${server.address().port}/v4/${c.def.name}` };
   if (c.def.phase && spec.stager && stagerToken) return startOnStager(c, env);
   spawnContainer(c, env);
 }
 
 /** Runs a phase container on the stager; if the stager cannot be reached, as its own process. */
 function startOnStager(c, env) {
-  process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.phase} on the runtime’s stager\n`);
+  log(`[landfall task] ${c.def.name}: ${c.def.phase} on the runtime’s stager\n`);
   const body = JSON.stringify({ env });
   let answered = false;
   const request = httpRequest(
@@ -161,13 +248,13 @@ function startOnStager(c, env) {
         }
         if (!reply || typeof reply.exitCode !== 'number') {
           const why = `${c.def.name}: the stager answered ${response.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}\n`;
-          process.stderr.write(why);
+          log(why);
           keepTail(c, why);
           return stopped(c, 1);
         }
-        if (reply.stdout) process.stdout.write(reply.stdout);
+        if (reply.stdout) log(reply.stdout);
         if (reply.stderr) {
-          process.stderr.write(reply.stderr);
+          log(reply.stderr);
           keepTail(c, reply.stderr);
         }
         stopped(c, reply.exitCode);
@@ -182,7 +269,7 @@ function startOnStager(c, env) {
       return stopped(c, 1);
     }
     // Never reached (not listening, refused): the phase runs as a process of its own, as in the step image.
-    process.stdout.write(`[landfall task] ${c.def.name}: stager unreachable (${error.message}), running it as a process\n`);
+    log(`[landfall task] ${c.def.name}: stager unreachable (${error.message}), running it as a process\n`);
     spawnContainer(c, env);
   });
   request.end(body);
@@ -190,23 +277,23 @@ function startOnStager(c, env) {
 
 function spawnContainer(c, env) {
   const [file, ...args] = c.def.argv;
-  process.stdout.write(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
+  log(`[landfall task] ${c.def.name}: ${c.def.argv.join(' ')}\n`);
   let child;
   try {
-    child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
+    child = spawn(file, args, { env, stdio: ['ignore', logFd ?? 'ignore', 'pipe'] });
   } catch (error) {
     keepTail(c, `${c.def.name}: cannot run ${file}: ${error.message}\n`);
     return stopped(c, 127);
   }
   c.child = child;
   child.stderr.on('data', (chunk) => {
-    process.stderr.write(chunk);
+    log(chunk);
     keepTail(c, chunk.toString('utf8'));
   });
   child.on('error', (error) => {
     // ENOENT: the program is not on PATH (landfall up checks `requires` before starting, so this is rare).
     keepTail(c, `${c.def.name}: cannot run ${file}: ${error.message}\n`);
-    process.stderr.write(`${c.def.name}: cannot run ${file}: ${error.message}\n`);
+    log(`${c.def.name}: cannot run ${file}: ${error.message}\n`);
     if (c.status !== 'STOPPED') stopped(c, error.code === 'ENOENT' ? 127 : 126);
   });
   child.on('close', (code, signal) => {
@@ -223,11 +310,15 @@ function schedule() {
   if (finished) return;
   for (const c of containers.values()) {
     if (c.status !== 'PENDING') continue;
-    const verdict = dependencies(c);
-    if (verdict === 'ready') start(c);
+    const verdict = stopping ? 'stopped' : dependencies(c);
+    if (verdict === 'stopped') {
+      keepTail(c, `${c.def.name}: not started: the task was stopped\n`);
+      log(`[landfall task] ${c.def.name}: not started: the task was stopped\n`);
+      stopped(c, 143);
+    } else if (verdict === 'ready') start(c);
     else if (verdict === 'never') {
       keepTail(c, `${c.def.name}: not started: a dependency condition can never be satisfied\n`);
-      process.stderr.write(`[landfall task] ${c.def.name}: not started: a dependency condition can never be satisfied\n`);
+      log(`[landfall task] ${c.def.name}: not started: a dependency condition can never be satisfied\n`);
       stopped(c, 143);
     }
     if (finished) return;
@@ -243,11 +334,8 @@ function finish(exitCode) {
     c.request?.destroy();
   }
   server.close();
-  process.exitCode = exitCode;
-  // Nothing left running (the usual end: stage-out exited last): leave now, the job's vCPUs are free at once.
-  if (running.length === 0) process.exit(exitCode);
-  // Else give the stopped containers a moment, then leave: the watchdog reports this exit and kills the group.
-  setTimeout(() => process.exit(exitCode), 200).unref();
+  // Nothing left running (the usual end: stage-out exited last): report now, the job's vCPUs are free at once.
+  if (running.length === 0) return report({ type: 'exit', code: exitCode });
+  // Else give the stopped containers a moment; the report then kills the group.
+  setTimeout(() => report({ type: 'exit', code: exitCode }), 200);
 }
-
-server.listen(0, '127.0.0.1', () => schedule());

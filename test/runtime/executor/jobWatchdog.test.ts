@@ -30,13 +30,47 @@ function liveGroupMembers(pgid: number): number[] {
     });
 }
 
+/** Pids of live job watchdogs and task runners whose parent is `ppid` (not tsx's esbuild service, say). */
+function liveWatchers(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        const watcher = cmdline.includes('jobWatchdog.mjs') || cmdline.includes('taskRunner.mjs');
+        return Number(fields[1]) === ppid && fields[0] !== 'Z' && watcher ? [Number(name)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 describe('jobWatchdog', () => {
-  it('leaves no job process behind when the runtime that started it is SIGKILLed', async () => {
+  // A single-command job is watched by jobWatchdog.mjs; a multi-container job by its task runner (taskRunner.mjs),
+  // which the executor also keeps one of waiting as a spare while jobs run.
+  it.each([
+    {
+      kind: 'a single-command job',
+      processes: 1,
+      spec: (pidsFile: string) => nodeJob('orphan-check', SPAWNS_GRANDCHILD, { environment: { PIDS_FILE: pidsFile } }),
+    },
+    {
+      kind: 'a multi-container job',
+      processes: 2, // its task runner and the spare
+      spec: (pidsFile: string) =>
+        nodeJob('orphan-check', '', {
+          environment: { PIDS_FILE: pidsFile },
+          containers: [{ name: 'tool', image: 'x', command: [process.execPath, '-e', SPAWNS_GRANDCHILD], essential: true }],
+        }),
+    },
+  ])('leaves no job process behind when the runtime that started it is SIGKILLed ($kind)', async ({ spec: specFor, processes }) => {
     // Prepare: a separate "runtime" process that starts the executor and a job with a grandchild.
     const stateDir = mkdtempSync(join(tmpdir(), 'landfall-watchdog-'));
     cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
     const pidsFile = join(stateDir, 'pids.json');
-    const spec = nodeJob('orphan-check', SPAWNS_GRANDCHILD, { environment: { PIDS_FILE: pidsFile } });
+    const spec = specFor(pidsFile);
     const program = `
       import { LocalBatchExecutor } from ${JSON.stringify(EXECUTOR)};
       const executor = new LocalBatchExecutor({
@@ -64,6 +98,7 @@ describe('jobWatchdog', () => {
       }
     });
     const membersBefore = liveGroupMembers(pgid).sort();
+    const runtimeChildren = liveWatchers(runtime.pid ?? Number.NaN);
 
     // Act
     runtime.kill('SIGKILL');
@@ -73,6 +108,10 @@ describe('jobWatchdog', () => {
     expect(await waitAllDead([pid, grandchild, entry?.pid ?? Number.NaN], 5_000)).toEqual([]);
     expect(liveGroupMembers(pgid)).toEqual([]);
     expect(isAlive(runtime.pid ?? Number.NaN)).toBe(false);
+    // The job's watching process and any spare task runner died with the runtime too.
+    expect(runtimeChildren).toContain(entry?.pid);
+    expect(runtimeChildren).toHaveLength(processes);
+    expect(await waitAllDead(runtimeChildren, 5_000)).toEqual([]);
   });
 
   it('refuses to run without an IPC channel', async () => {

@@ -2,13 +2,14 @@
  * The embedded runtime's multi-container tasks: the dependency conditions and essential containers of a Batch
  * `ecsProperties` job, as host processes, with the task metadata document containers read about each other.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rewriteMountPath } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import { startStager } from '../../../runtime/executor/startStager.ts';
 import type { JobContainer } from '../../../seams/jobs/JobService.ts';
 import { PHASE_COMMANDS } from '../../../workflows/job/stepContainers.ts';
-import { createExecutor, type ExecutorHarness, nodeJob } from './executorFixture.ts';
+import { createExecutor, type ExecutorHarness, nodeJob, REGION, waitAllDead } from './executorFixture.ts';
 
 const node = (script: string) => [process.execPath, '-e', script];
 const container = (name: string, script: string, extra: Partial<JobContainer> = {}): JobContainer => ({
@@ -20,6 +21,22 @@ const container = (name: string, script: string, extra: Partial<JobContainer> = 
 });
 /** Prints the task metadata this container sees, as one JSON line. */
 const PRINT_METADATA = `fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task').then((r) => r.json()).then((t) => console.log('METADATA ' + JSON.stringify(t.Containers)))`;
+
+/** Live task runners (taskRunner.mjs) whose parent is `ppid`. */
+function taskRunnersOf(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        return Number(fields[1]) === ppid && fields[0] !== 'Z' && cmdline.includes('taskRunner.mjs') ? [Number(name)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
 
 describe('LocalBatchExecutor multi-container tasks', () => {
   let harness: ExecutorHarness;
@@ -121,6 +138,61 @@ describe('LocalBatchExecutor multi-container tasks', () => {
     const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{ Name: string; ExitCode?: number }>;
     expect(metadata[0]).toMatchObject({ Name: 'tool', ExitCode: 127 });
     expect(log).toContain('tool: cannot run landfall-no-such-program: spawn landfall-no-such-program ENOENT');
+  });
+
+  it('runs a job on the task runner started while the job before it ran (a spare), and keeps none once the work is done', async () => {
+    // Prepare: one vCPU, so the second job waits for the first
+    harness = createExecutor({ regions: [{ name: REGION, vcpus: 1, memoryMiB: 4096 }] });
+    await harness.executor.start();
+    const first = await harness.executor.submit(
+      nodeJob('first', '', { containers: [container('tool', 'setTimeout(() => {}, 500)', { essential: true })] }),
+    );
+    await harness.waitForStatus(first.jobId, 'RUNNING');
+    const firstRunner = harness.executor.listJobs().find((job) => job.jobId === first.jobId)?.pid;
+    const spares = taskRunnersOf(process.pid).filter((pid) => pid !== firstRunner);
+
+    // Act
+    const second = await harness.executor.submit(
+      nodeJob('second', '', { containers: [container('tool', "console.log('RUNNER ' + process.ppid)", { essential: true })] }),
+    );
+    const done = await harness.executor.waitUntilDone(second.jobId);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(spares).toHaveLength(1);
+    const log = await readFile(harness.executor.logPath('second', 1), 'utf8');
+    expect(Number(/^RUNNER (\d+)$/m.exec(log)?.[1])).toBe(spares[0]);
+    expect(await waitAllDead(spares, 5_000)).toEqual([]);
+    await vi.waitFor(() => expect(taskRunnersOf(process.pid)).toEqual([]), { timeout: 5_000 });
+  });
+
+  it('starts no further container once the task is stopped: a container waiting on COMPLETE does not run after TerminateJob', async () => {
+    // Prepare
+    harness = createExecutor();
+    await harness.executor.start();
+    const { jobId } = await harness.executor.submit(
+      nodeJob('task', '', {
+        containers: [
+          container('tool', "console.log('tool started'); setInterval(() => {}, 1000)"),
+          container('stage-out', "console.log('STAGE-OUT MUST NOT RUN')", {
+            essential: true,
+            dependsOn: [{ containerName: 'tool', condition: 'COMPLETE' }],
+          }),
+        ],
+      }),
+    );
+    const logFile = harness.executor.logPath('task', 1);
+    await vi.waitFor(async () => expect(await readFile(logFile, 'utf8')).toContain('tool started'), { timeout: 10_000 });
+
+    // Act
+    harness.executor.terminateJob(jobId, 'Terminated by the test');
+    const done = await harness.executor.waitUntilDone(jobId);
+
+    // Assess
+    expect(done).toMatchObject({ status: 'FAILED', statusReason: 'Terminated by the test' });
+    const log = await readFile(logFile, 'utf8');
+    expect(log).not.toContain('STAGE-OUT MUST NOT RUN');
+    expect(log).toContain('stage-out: not started: the task was stopped');
   });
 
   describe('stage phases on the runtime’s stager', () => {
