@@ -21,6 +21,7 @@ const TEAM = 'genomics';
 const RUN_ID = '261215_LH00417_0300_B22PIPEBN';
 const CONFIG = path.join(projectRoot, 'bench/landfall.pipeline.bench.config.ts');
 const SNAKEFILE = path.join(projectRoot, 'bench/pipeline-overhead.smk');
+const QUIET_MS = 3_000;
 const TOOLS = ['fastp', 'bwa', 'samtools', 'multiqc', 'snakemake'];
 
 const onPath = (tool: string) => {
@@ -60,6 +61,15 @@ async function cachedInputs(cacheDir: string, pairsPerLane: number): Promise<{ r
   const inputs = { referenceDir: reference.dir, run };
   await writeFile(saved, JSON.stringify(inputs));
   return inputs;
+}
+
+/**
+ * Before each timed run: the previous run's written data flushed to disk and a short pause, so neither side
+ * pays for the other's writeback (interleaved runs otherwise slow whichever comes second).
+ */
+async function quiesce(): Promise<void> {
+  execFileSync('sync');
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
 }
 
 /** One Landfall run of the inputs, under run folder `runId`: ms from the last file settling to "Run Completed". */
@@ -135,8 +145,10 @@ export const pipelineOverheadBench: BenchModule = {
     const snakemake: number[] = [];
     try {
       for (let i = 0; i < context.runs; i++) {
+        await quiesce();
         landfall.push(await landfallOnce(path.join(scratch, 'state'), runtime.info.shareDir, run, `${RUN_ID}${i}`));
         context.log(`  run ${i + 1}: Landfall ${(landfall.at(-1)! / 1000).toFixed(1)} s`);
+        await quiesce();
         snakemake.push(await snakemakeOnce(path.join(scratch, `snakemake-${i}`), run, referenceDir));
         context.log(`  run ${i + 1}: Snakemake ${(snakemake.at(-1)! / 1000).toFixed(1)} s`);
       }
