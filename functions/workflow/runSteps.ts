@@ -49,7 +49,8 @@ export interface SampleProgress {
   sampleId: string;
   status: SampleRecord['status'];
   version?: number;
-  published: string[];
+  /** Not looked at (undefined) when another unfinished sample already holds the run steps back. */
+  published?: string[];
 }
 
 /**
@@ -68,16 +69,25 @@ export function runStepsReadiness(
   if (missing.length > 0) return { ready: false, reason: `${counted(missing.length, 'expected sample')} not landed yet` };
   const covered: CoveredSample[] = [];
   const pending: string[] = [];
+  let unfinishedUnseen = 0;
   for (const sample of samples) {
     if (sample.status === 'REJECTED' || sample.status === 'SUPERSEDED') continue;
-    if (sample.version !== undefined && needs.every((need) => sample.published.includes(need)))
+    const unfinished = !TERMINAL_SAMPLE_STATUSES.includes(sample.status);
+    if (!sample.published) {
+      if (unfinished) unfinishedUnseen++;
+    } else if (sample.version !== undefined && needs.every((need) => sample.published!.includes(need)))
       covered.push({ sampleId: sample.sampleId, version: sample.version });
-    else if (!TERMINAL_SAMPLE_STATUSES.includes(sample.status)) pending.push(sample.sampleId);
+    else if (unfinished) pending.push(sample.sampleId);
   }
-  if (pending.length > 0)
+  if (pending.length > 0 && unfinishedUnseen > 0)
     return {
       ready: false,
-      reason: `${counted(pending.length, 'sample')} ${pending.length === 1 ? 'has' : 'have'} not published ${needs.join(', ')} yet`,
+      reason: `${pending.join(', ')} ${pending.length === 1 ? 'has' : 'have'} not published ${needs.join(', ')} yet (and ${counted(unfinishedUnseen, 'more sample')} unfinished)`,
+    };
+  if (pending.length > 0 || unfinishedUnseen > 0)
+    return {
+      ready: false,
+      reason: `${counted(pending.length + unfinishedUnseen, 'sample')} ${pending.length + unfinishedUnseen === 1 ? 'has' : 'have'} not published ${needs.join(', ')} yet`,
     };
   return { ready: true, covered: covered.sort((a, b) => a.sampleId.localeCompare(b.sampleId)) };
 }
@@ -94,21 +104,37 @@ function pipelineOfRun(svc: Pick<Services, 'config'>, team: string): Pipeline {
   return pipelineNamed(svc.config, teamConfig.pipeline);
 }
 
-/** Each sample of the run with its current version's published steps. */
-async function sampleProgress(svc: Pick<Services, 'catalog'>, team: string, runId: string): Promise<SampleProgress[]> {
-  return Promise.all(
-    (await svc.catalog.samples.listInRun(team, runId)).map(async (sample) => {
-      const steps: StepRecord[] = sample.currentVersion
-        ? await svc.catalog.steps.list({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion })
-        : [];
-      return {
-        sampleId: sample.sampleId,
-        status: sample.status,
-        ...(sample.currentVersion !== undefined && { version: sample.currentVersion }),
-        published: steps.filter((step) => step.publishedAt).map((step) => step.step),
-      };
-    }),
-  );
+/**
+ * Each sample of the run with its current version's published steps, looked up unfinished samples first and
+ * one at a time: once one of them lacks a step the run steps need, they cannot start, and no other sample's
+ * steps are read (listing every sample's steps at each of the run's step publications made a run's
+ * conclusions quadratic in its sample count).
+ */
+async function sampleProgress(
+  svc: Pick<Services, 'catalog'>,
+  team: string,
+  runId: string,
+  needs: readonly string[],
+): Promise<SampleProgress[]> {
+  const samples = await svc.catalog.samples.listInRun(team, runId);
+  const unfinished = (sample: SampleRecord) => !TERMINAL_SAMPLE_STATUSES.includes(sample.status);
+  const progress: SampleProgress[] = samples.map((sample) => ({
+    sampleId: sample.sampleId,
+    status: sample.status,
+    ...(sample.currentVersion !== undefined && { version: sample.currentVersion }),
+  }));
+  const order = samples.map((_, index) => index).sort((a, b) => Number(unfinished(samples[b]!)) - Number(unfinished(samples[a]!)));
+  for (const index of order) {
+    const sample = samples[index]!;
+    if (sample.status === 'REJECTED' || sample.status === 'SUPERSEDED') continue;
+    const steps: StepRecord[] = sample.currentVersion
+      ? await svc.catalog.steps.list({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion })
+      : [];
+    const published = steps.filter((step) => step.publishedAt).map((step) => step.step);
+    progress[index]!.published = published;
+    if (unfinished(sample) && !needs.every((need) => published.includes(need))) break;
+  }
+  return progress;
 }
 
 /**
@@ -122,7 +148,8 @@ export async function startRunStepsIfReady(svc: Services, team: string, runId: s
   if (!run) return { kind: 'waiting', reason: 'the run is not cataloged yet' };
   // The expected ids live beside the run item (functions/catalog/Runs.ts: bounded whatever a sheet holds).
   const expected = { ...run, expectedSamples: await svc.catalog.runs.expectedSamples(team, runId, run) };
-  const readiness = runStepsReadiness(expected, await sampleProgress(svc, team, runId), neededSampleSteps(pipeline));
+  const needs = neededSampleSteps(pipeline);
+  const readiness = runStepsReadiness(expected, await sampleProgress(svc, team, runId, needs), needs);
   if (!readiness.ready) return { kind: 'waiting', reason: readiness.reason };
   if (readiness.covered.length === 0) return { kind: 'nothing-to-cover' };
   const ref = { team, runId, sampleId: RUN_STEPS_SAMPLE };

@@ -52,6 +52,15 @@ describe('run-scope steps', () => {
       expected: { ready: false, reason: '1 sample has not published fastp, stats yet' },
     },
     {
+      case: 'an unfinished sample lacks what they need, and the others were not looked at',
+      samples: [
+        sample('A', 'RUNNING', ['fastp']),
+        { sampleId: 'B', status: 'RUNNING' as const, version: 1 },
+        { sampleId: 'C', status: 'COMPLETED' as const, version: 1 },
+      ],
+      expected: { ready: false, reason: 'A has not published fastp, stats yet (and 1 more sample unfinished)' },
+    },
+    {
       case: 'an expected sample not landed yet',
       samples: [sample('A', 'COMPLETED', ['fastp', 'stats']), sample('B', 'COMPLETED', ['fastp', 'stats'])],
       expected: { ready: false, reason: '1 expected sample not landed yet' },
