@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRunningJobs } from '../../../runtime/executor/runningJobsFile.ts';
-import { SPAWNS_GRANDCHILD, isAlive, nodeJob, waitAllDead, waitForJsonFile } from './executorFixture.ts';
+import { SPAWNS_GRANDCHILD, isAlive, liveProcesses, nodeJob, waitAllDead, waitForJsonFile } from './executorFixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXECUTOR = join(ROOT, 'runtime/executor/LocalBatchExecutor.ts');
@@ -15,37 +15,10 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** Pids of live processes whose process group is `pgid`, read straight from /proc. */
-function liveGroupMembers(pgid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[2]) === pgid && fields[0] !== 'Z' ? [Number(name)] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/** Pids of live job watchdogs and task runners whose parent is `ppid` (not tsx's esbuild service, say). */
-function liveWatchers(ppid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-        const watcher = cmdline.includes('jobWatchdog.mjs') || cmdline.includes('taskRunner.mjs');
-        return Number(fields[1]) === ppid && fields[0] !== 'Z' && watcher ? [Number(name)] : [];
-      } catch {
-        return [];
-      }
-    });
-}
+const liveGroupMembers = (pgid: number) => liveProcesses((process) => process.pgid === pgid);
+/** Live job watchdogs and task runners whose parent is `ppid` (not tsx's esbuild service, say). */
+const liveWatchers = (ppid: number) =>
+  liveProcesses((process) => process.ppid === ppid && /jobWatchdog\.mjs|taskRunner\.mjs/.test(process.cmdline));
 
 describe('jobWatchdog', () => {
   // A single-command job is watched by jobWatchdog.mjs; a multi-container job by its task runner (taskRunner.mjs),

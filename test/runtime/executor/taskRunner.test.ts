@@ -2,14 +2,13 @@
  * The embedded runtime's multi-container tasks: the dependency conditions and essential containers of a Batch
  * `ecsProperties` job, as host processes, with the task metadata document containers read about each other.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rewriteMountPath } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import { startStager } from '../../../runtime/executor/startStager.ts';
 import type { JobContainer } from '../../../seams/jobs/JobService.ts';
 import { PHASE_COMMANDS } from '../../../workflows/job/stepContainers.ts';
-import { createExecutor, type ExecutorHarness, nodeJob, REGION, waitAllDead } from './executorFixture.ts';
+import { createExecutor, type ExecutorHarness, liveProcesses, nodeJob, REGION, waitAllDead } from './executorFixture.ts';
 
 const node = (script: string) => [process.execPath, '-e', script];
 const container = (name: string, script: string, extra: Partial<JobContainer> = {}): JobContainer => ({
@@ -23,20 +22,7 @@ const container = (name: string, script: string, extra: Partial<JobContainer> = 
 const PRINT_METADATA = `fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task').then((r) => r.json()).then((t) => console.log('METADATA ' + JSON.stringify(t.Containers)))`;
 
 /** Live task runners (taskRunner.mjs) whose parent is `ppid`. */
-function taskRunnersOf(ppid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-        return Number(fields[1]) === ppid && fields[0] !== 'Z' && cmdline.includes('taskRunner.mjs') ? [Number(name)] : [];
-      } catch {
-        return [];
-      }
-    });
-}
+const taskRunnersOf = (ppid: number) => liveProcesses((process) => process.ppid === ppid && process.cmdline.includes('taskRunner.mjs'));
 
 describe('LocalBatchExecutor multi-container tasks', () => {
   let harness: ExecutorHarness;
