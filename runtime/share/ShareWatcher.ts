@@ -113,6 +113,8 @@ export class ShareWatcher {
   #rescanTimer: NodeJS.Timeout | undefined;
   #rescanning = false;
   #polling = false;
+  /** A landing ended during a poll: poll once more when it is done. */
+  #pollAgain = false;
   #stopped = false;
   #sequencer = 0;
   /** Completion markers held back for the files written before them, with when the hold began. */
@@ -205,10 +207,23 @@ export class ShareWatcher {
     if (this.#polling) return;
     this.#polling = true;
     try {
-      await this.#pollOnce();
+      do {
+        this.#pollAgain = false;
+        await this.#pollOnce();
+      } while (this.#pollAgain && !this.#stopped);
     } finally {
       this.#polling = false;
     }
+  }
+
+  /**
+   * A landing ended, so a settled file held back for room can land now rather than at the next poll (a run's
+   * files settle together and land a few at a time: waiting a poll period between batches added up).
+   */
+  #landingEnded(): void {
+    if (this.#stopped || this.#pending.size === 0) return;
+    if (this.#polling) this.#pollAgain = true;
+    else void this.#poll();
   }
 
   async #pollOnce(): Promise<void> {
@@ -246,6 +261,7 @@ export class ShareWatcher {
         .finally(() => {
           this.#landing.delete(landing);
           this.#landingFiles.delete(file);
+          this.#landingEnded();
         });
       this.#landing.add(landing);
     }

@@ -231,6 +231,37 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect(pendingWhileBusy).toBe(3);
   });
 
+  it('lands the next settled file as soon as a landing slot frees, not a poll period later', async () => {
+    // Prepare: one landing at a time and a long poll period, over its own share
+    await watcher.stop();
+    const slowShare = path.join(dir, 'slow-share');
+    await mkdir(path.join(slowShare, 'genomics', 'RUN8'), { recursive: true });
+    const landedAt: number[] = [];
+    const pollMs = 3_000;
+    watcher = new ShareWatcher({
+      shareDir: slowShare,
+      storage,
+      landingBucket: 'landing',
+      events: {
+        publish: async (published) => {
+          for (const event of published) if (event['detail-type'] === 'Object Created') landedAt.push(Date.now());
+        },
+      },
+      region: 'eu-west-1',
+      settleMs: 50,
+      pollMs,
+      rescanMs: 60_000,
+      maxConcurrentLandings: 1,
+    });
+    await watcher.start();
+    // Act
+    for (let i = 1; i <= 6; i++) await writeFile(path.join(slowShare, 'genomics', 'RUN8', `S${i}_R1_001.fastq.gz`), `reads ${i}`);
+    await waitFor('all six', async () => ((await landedKeys()).length === 6 ? true : undefined), 30_000);
+    // Assess: all six in one poll period (a poll period apart, they would take five)
+    expect(landedAt).toHaveLength(6);
+    expect(landedAt.at(-1)! - landedAt[0]!).toBeLessThan(pollMs);
+  });
+
   it('lands a run folder’s completion marker after every file written before it, also those landing slowly or in a new sub-folder', async () => {
     // Prepare: a second watcher over its own share whose FASTQ uploads are slow
     await watcher.stop();
