@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { isMain } from '../steps/isMain.ts';
 import { stagedReadNames } from './expandCommand.ts';
 import type { JobManifest, ManifestRead } from '../../contracts/jobPayload.ts';
@@ -68,6 +69,23 @@ async function fetchVerified(
       `s3://${object.bucket}/${object.key} changed since it was cataloged: ${bytes} bytes with MD5 ${md5}, expected ${object.size} bytes with MD5 ${object.md5}`,
     );
   return bytes;
+}
+
+/** Fetches at once (a run step's inputs are every sample's outputs: one after another, S3 round trips add up). */
+const FETCH_CONCURRENCY = 4;
+
+/** `fetch` over `items`, FETCH_CONCURRENCY at a time, results in order; after a failure no further item starts. */
+async function fetchAll<T>(items: readonly T[], fetch: (item: T) => Promise<number>): Promise<number[]> {
+  let failed = false;
+  return mapLimit(items, FETCH_CONCURRENCY, async (item) => {
+    if (failed) return 0;
+    try {
+      return await fetch(item);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
 }
 
 /** A path inside `folder` for a relative name that came from storage, refusing anything that would leave it. */
@@ -143,8 +161,7 @@ export async function stageIn(
   if (manifest.reads.length > 0) {
     if (!manifest.sampleId) throw new Error(`job manifest of step ${manifest.step} lists reads but no sample`);
     await mkdir(layout.reads, { recursive: true });
-    const names = stagedReadNames(manifest.sampleId, manifest.reads);
-    for (const [label, name] of names) {
+    const labels = [...stagedReadNames(manifest.sampleId, manifest.reads)].map(([label, name]) => {
       // Lane order, then part order within a lane (chunked FASTQs, MinKNOW batches: layouts/ numbers them).
       const lanes = manifest.reads.filter((read) => read.label === label).sort((a, b) => a.lane - b.lane || partOf(a) - partOf(b));
       const duplicate = lanes.find((read, i) => i > 0 && read.lane === lanes[i - 1]!.lane && partOf(read) === partOf(lanes[i - 1]!));
@@ -152,24 +169,37 @@ export async function stageIn(
         throw new StageInDataError(
           `sample ${manifest.sampleId} has two ${label} files for lane ${duplicate.lane}${duplicate.part ? ` part ${duplicate.part}` : ''}`,
         );
-      let labelBytes = 0;
-      for (const [i, read] of lanes.entries()) labelBytes += await fetchVerified(storage, read, path.join(layout.reads, name), i > 0);
+      return { label, name, lanes };
+    });
+    // The labels' files side by side (each label's lanes one after another, appended in order).
+    const labelBytes = await fetchAll(labels, async ({ name, lanes }) => {
+      let written = 0;
+      for (const [i, read] of lanes.entries()) written += await fetchVerified(storage, read, path.join(layout.reads, name), i > 0);
+      return written;
+    });
+    for (const [i, { label, name, lanes }] of labels.entries()) {
       files += lanes.length;
-      bytes += labelBytes;
-      index.reads.push({ label, role: lanes[0]!.role, file: name, lanes: [...new Set(lanes.map((read) => read.lane))], bytes: labelBytes });
+      bytes += labelBytes[i]!;
+      index.reads.push({
+        label,
+        role: lanes[0]!.role,
+        file: name,
+        lanes: [...new Set(lanes.map((read) => read.lane))],
+        bytes: labelBytes[i]!,
+      });
     }
     await writeFile(layout.readsIndex, `${JSON.stringify(index, null, 2)}\n`);
   }
 
+  const stepFiles: Array<{ file: JobManifest['steps'][number]['files'][number]; target: string }> = [];
   for (const outputs of manifest.steps) {
     const folder = outputs.sampleId ? path.join(layout.steps(outputs.step), fileSafe(outputs.sampleId)) : layout.steps(outputs.step);
-    await mkdir(folder, { recursive: true });
-    for (const file of outputs.files) {
-      const target = inside(folder, file.relative);
-      await mkdir(path.dirname(target), { recursive: true });
-      bytes += await fetchVerified(storage, file, target, false);
-      files++;
-    }
+    for (const file of outputs.files) stepFiles.push({ file, target: inside(folder, file.relative) });
+  }
+  for (const folder of new Set(stepFiles.map(({ target }) => path.dirname(target)))) await mkdir(folder, { recursive: true });
+  for (const written of await fetchAll(stepFiles, ({ file, target }) => fetchVerified(storage, file, target, false))) {
+    bytes += written;
+    files++;
   }
 
   if (manifest.samples) {
