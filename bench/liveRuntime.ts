@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLandingKey } from '../contracts/keys.ts';
@@ -115,6 +115,33 @@ export interface LoggedEvent {
 }
 
 /** Every event the runtime published so far (`<state-dir>/bus/events.jsonl`; a half-written last line is skipped). */
+/**
+ * The bus log read as it grows: each call returns the events appended since the last (a partial last line
+ * waits for the next call). A bench that polls for an event with it reads each byte once, instead of parsing
+ * the whole log at every poll beside the runtime it measures.
+ */
+export function followBusLog(stateDir: string): () => Promise<LoggedEvent[]> {
+  const file = path.join(stateLayout(stateDir).bus, BUS_LOG_NAME);
+  let offset = 0;
+  let partial = '';
+  return async () => {
+    if (!existsSync(file)) return [];
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size <= offset) return [];
+      const buffer = Buffer.alloc(size - offset);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+      offset += bytesRead;
+      const lines = (partial + buffer.subarray(0, bytesRead).toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      return lines.filter((line) => line !== '').map((line) => JSON.parse(line) as LoggedEvent);
+    } finally {
+      await handle.close();
+    }
+  };
+}
+
 export async function readBusLog(stateDir: string): Promise<LoggedEvent[]> {
   const file = path.join(stateLayout(stateDir).bus, BUS_LOG_NAME);
   if (!existsSync(file)) return [];

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type AlignmentRun, generateAlignmentRun, indexReferenceGenome, writeReferenceGenome } from '../demo/alignmentRun.ts';
 import { BENCH_SETTLE_MS } from './landfall.bench.config.ts';
-import { percentile, projectRoot, readBusLog, startLiveRuntime, until } from './liveRuntime.ts';
+import { followBusLog, percentile, projectRoot, startLiveRuntime, until } from './liveRuntime.ts';
 import type { BenchModule, BenchRow } from './types.ts';
 
 const TEAM = 'genomics';
@@ -78,9 +78,10 @@ async function landfallOnce(stateDir: string, shareDir: string, run: AlignmentRu
   await mkdir(folder, { recursive: true });
   for (const file of run.files) await copyFile(file.path, path.join(folder, file.name));
   const settledAt = Date.now() + BENCH_SETTLE_MS; // CopyComplete.txt, the last file, closed now
+  const newEvents = followBusLog(stateDir);
   const completed = await until(
     `"Run Completed" of ${runId}`,
-    async () => (await readBusLog(stateDir)).find((event) => event['detail-type'] === 'Run Completed' && event.detail.runId === runId),
+    async () => (await newEvents()).find((event) => event['detail-type'] === 'Run Completed' && event.detail.runId === runId),
     30 * 60_000,
     200,
   );
