@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
-import type { PublishedOutput, StepRecord, VersionRef } from './types.ts';
+import type { PublishedOutput, StepRecord, VersionRecord, VersionRef } from './types.ts';
 
 /**
  * The steps of a sample version (`SAMPLE#…` / `V#<0000n>#STEP#<step>`, in the sample's partition): which
@@ -33,6 +33,22 @@ export class Steps {
       pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
       skPrefix: `${keys.versionSk(ref.version)}#STEP#`,
     });
+  }
+
+  /**
+   * A version and its steps in one query: they share the version's sort-key prefix in the sample's partition
+   * (items of another version a longer number would also match are left out by their version).
+   */
+  async versionWithSteps(ref: VersionRef): Promise<{ version: VersionRecord | undefined; steps: StepRecord[] }> {
+    const items = await this.#table.queryAll<(VersionRecord | StepRecord) & { kind?: string }>({
+      pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
+      skPrefix: keys.versionSk(ref.version),
+    });
+    const ofVersion = items.filter((item) => item.version === ref.version);
+    return {
+      version: ofVersion.find((item) => item.kind === 'version') as VersionRecord | undefined,
+      steps: ofVersion.filter((item) => item.kind === 'step') as StepRecord[],
+    };
   }
 
   /** Points a step at its re-placed job and appends the placement to the step's lineage. */

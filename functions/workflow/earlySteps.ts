@@ -3,7 +3,7 @@ import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { z } from 'zod';
 import type { RunFactEvent } from '../../contracts/events/landfall.ts';
 import type { Services } from '../shared/services.ts';
-import type { VersionRecord, VersionRef } from '../catalog/types.ts';
+import type { VersionRef } from '../catalog/types.ts';
 
 /**
  * The first early step of the run not yet published, if any: of every sample that is ready or running,
@@ -20,26 +20,27 @@ export async function firstPendingEarlyStep(
   // The asking sample's own early steps are the likeliest pending ones (its steps start together): one
   // look there usually answers without listing the run.
   if (options.lookFirstAt) {
-    const own = await svc.catalog.samples.getVersion(options.lookFirstAt);
-    const pending = own && (await pendingOf(svc, own));
+    const pending = await pendingOf(svc, options.lookFirstAt);
     if (pending) return pending;
   }
   for (const sample of await svc.catalog.samples.listInRun(team, runId)) {
     if (!['READY', 'RUNNING'].includes(sample.status) || !sample.currentVersion) continue;
     if (options.lookFirstAt?.sampleId === sample.sampleId && options.lookFirstAt.version === sample.currentVersion) continue;
-    const version = await svc.catalog.samples.getVersion({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
-    const pending = version && (await pendingOf(svc, version));
+    const pending = await pendingOf(svc, { team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
     if (pending) return pending;
   }
   return undefined;
 }
 
-/** The first early step of one sample version without published outputs (a failed one blocks nothing). */
-async function pendingOf(svc: Pick<Services, 'catalog' | 'config'>, version: VersionRecord): Promise<string | undefined> {
-  if (!version.pipeline) return undefined;
+/**
+ * The first early step of one sample version without published outputs (a failed one blocks nothing). The
+ * version and its steps come in one query: this runs for every ready sample at each later step's submission.
+ */
+async function pendingOf(svc: Pick<Services, 'catalog' | 'config'>, ref: VersionRef): Promise<string | undefined> {
+  const { version, steps } = await svc.catalog.steps.versionWithSteps(ref);
+  if (!version?.pipeline) return undefined;
   const early = pipelineNamed(svc.config, version.pipeline).steps.filter((step) => step.early);
   if (early.length === 0) return undefined;
-  const steps = await svc.catalog.steps.list(version);
   for (const step of early) {
     const record = steps.find((candidate) => candidate.step === step.name);
     if (!record?.publishedAt && record?.status !== 'FAILED') return `${version.sampleId}/${step.name}`;

@@ -117,6 +117,22 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
     });
   });
 
+  describe('Steps: versionWithSteps', () => {
+    it('reads a version and its steps in one query, nothing of the sample’s other versions', async () => {
+      // Prepare: two versions of one sample, each with a published step
+      const ref = { team: 'team-a', runId: 'run1', sampleId: 'S7' };
+      const first = (await catalog.samples.claimVersion(ref, 'h7a', [file('y', '7')], 'READY')).version;
+      const second = (await catalog.samples.claimVersion(ref, 'h7b', [file('y', '8')], 'READY')).version;
+      await catalog.steps.recordPublished({ ...ref, version: first.version }, 'qc', [{ key: 'k1', size: 1, md5: 'm' }], 1);
+      await catalog.steps.recordPublished({ ...ref, version: second.version }, 'trim', [{ key: 'k2', size: 1, md5: 'm' }], 1);
+      // Act
+      const { version, steps } = await catalog.steps.versionWithSteps({ ...ref, version: first.version });
+      // Assess
+      expect(version).toMatchObject({ version: first.version, versionHash: 'h7a', status: 'READY' });
+      expect(steps.map((step) => [step.step, step.version])).toEqual([['qc', first.version]]);
+    });
+  });
+
   describe('Samples: setStatus / listForTeam', () => {
     it('serves samples by team and status from the index', async () => {
       // Prepare
