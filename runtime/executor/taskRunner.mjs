@@ -47,6 +47,8 @@ let jobEnv = {};
 let stagerToken;
 /** @type {number | undefined} */
 let logFd;
+/** Lines of each container's stderr kept in its tail file. */
+let tailLines = 20;
 let stopping = false;
 let finished = false;
 /** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', startedAt?: number, exitCode?: number, child?: any, request?: any, tail: string[], partial: string, tailFile: string}>} */
@@ -109,6 +111,7 @@ function run(message) {
   // The stager's token is the runner's alone: no container inherits it.
   stagerToken = jobEnv.LANDFALL_STAGER_TOKEN;
   delete jobEnv.LANDFALL_STAGER_TOKEN;
+  if (Number.isInteger(spec?.tailLines)) tailLines = spec.tailLines;
   try {
     logFd = openSync(message.logFile, 'a');
   } catch (error) {
@@ -170,17 +173,13 @@ function keepTail(c, text) {
   const lines = (c.partial + text).split(/\r?\n/);
   c.partial = lines.pop() ?? '';
   for (const line of lines) if (line.trim() !== '') c.tail.push(line);
-  const tailLines = Number.isInteger(spec.tailLines) ? spec.tailLines : 20;
   if (c.tail.length > tailLines) c.tail.splice(0, c.tail.length - tailLines);
 }
 
 function writeTail(c) {
   if (c.partial.trim() !== '') c.tail.push(c.partial);
   c.partial = '';
-  writeFileSync(
-    c.tailFile,
-    c.tail.slice(-(Number.isInteger(spec.tailLines) ? spec.tailLines : 20)).join('\n') + (c.tail.length > 0 ? '\n' : ''),
-  );
+  writeFileSync(c.tailFile, c.tail.slice(-tailLines).join('\n') + (c.tail.length > 0 ? '\n' : ''));
 }
 
 /** 'ready', 'wait' or 'never' for a container's dependencies. */
