@@ -1,14 +1,39 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** ppid of a live process, or undefined when it is gone (or a zombie). */
-function processStat(pid: number): { ppid: number; state: string } | undefined {
+/** State, parent and process group of a process, or undefined when it is gone. */
+function processStat(pid: number): { ppid: number; pgid: number; state: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]) };
+    return { state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]) };
   } catch {
     return undefined;
   }
+}
+
+/** A live process as /proc tells it (zombies left out). */
+export interface LiveProcess {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  cmdline: string;
+}
+
+/** Pids of the live processes that `matches`, read straight from /proc. */
+export function liveProcesses(matches: (process: LiveProcess) => boolean): number[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) return [];
+    const stat = processStat(pid);
+    if (!stat || stat.state === 'Z') return [];
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return [];
+    }
+    return matches({ pid, ppid: stat.ppid, pgid: stat.pgid, cmdline }) ? [pid] : [];
+  });
 }
 
 export function isAlive(pid: number): boolean {

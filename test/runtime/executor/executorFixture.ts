@@ -2,7 +2,7 @@
  * Shared helpers of the executor suites: a temp state dir, an executor whose events are recorded, job specs
  * whose commands are `node -e` one-liners, and /proc checks that do not count zombies as alive.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -90,31 +90,6 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** A live process as /proc tells it (zombies left out). */
-export interface LiveProcess {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  cmdline: string;
-}
-
-/** Pids of the live processes that `matches`, read straight from /proc. */
-export function liveProcesses(matches: (process: LiveProcess) => boolean): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (fields[0] === 'Z') return [];
-        const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-        return matches({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), cmdline }) ? [Number(name)] : [];
-      } catch {
-        return [];
-      }
-    });
 }
 
 /** Polls until every pid is dead; returns the ones still alive after the timeout. */

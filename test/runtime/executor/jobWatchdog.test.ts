@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRunningJobs } from '../../../runtime/executor/runningJobsFile.ts';
-import { SPAWNS_GRANDCHILD, isAlive, liveProcesses, nodeJob, waitAllDead, waitForJsonFile } from './executorFixture.ts';
+import { liveProcesses } from '../../support/processTree.ts';
+import { SPAWNS_GRANDCHILD, isAlive, nodeJob, waitAllDead, waitForJsonFile } from './executorFixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXECUTOR = join(ROOT, 'runtime/executor/LocalBatchExecutor.ts');

@@ -8,7 +8,8 @@ import { rewriteMountPath } from '../../../runtime/executor/LocalBatchExecutor.t
 import { startStager } from '../../../runtime/executor/startStager.ts';
 import type { JobContainer } from '../../../seams/jobs/JobService.ts';
 import { PHASE_COMMANDS } from '../../../workflows/job/stepContainers.ts';
-import { createExecutor, type ExecutorHarness, liveProcesses, nodeJob, REGION, waitAllDead } from './executorFixture.ts';
+import { liveProcesses } from '../../support/processTree.ts';
+import { createExecutor, type ExecutorHarness, nodeJob, REGION, waitAllDead } from './executorFixture.ts';
 
 const node = (script: string) => [process.execPath, '-e', script];
 const container = (name: string, script: string, extra: Partial<JobContainer> = {}): JobContainer => ({
