@@ -4,6 +4,7 @@ import { handler as indexRun } from '../../functions/indexRun.ts';
 import { runIndexKey } from '../../contracts/keys.ts';
 import type { RunIndex } from '../../functions/publishing/runIndex.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
+import { catalogRun } from '../support/catalogRuns.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
@@ -26,15 +27,7 @@ describe('indexRun handler', () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.runs.recordFile(TEAM, RUN, {
-      name: 'SampleSheet.csv',
-      bucket: 'landfall-landing',
-      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
-      size: 1,
-      etag: 'e',
-      landedAt: new Date().toISOString(),
-    });
-    await catalog.runs.update(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
+    await catalogRun(catalog, TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
     for (const sampleId of ['S1', 'S2'])
       await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
     const s1 = { team: TEAM, runId: RUN, sampleId: 'S1', version: 1 };
@@ -95,15 +88,7 @@ describe('indexRun handler', () => {
     const harness = await startServicesHarness();
     stop = harness.stop;
     const { catalog } = harness.services;
-    await catalog.runs.recordFile(TEAM, RUN, {
-      name: 'SampleSheet.csv',
-      bucket: 'landfall-landing',
-      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
-      size: 1,
-      etag: 'e',
-      landedAt: new Date().toISOString(),
-    });
-    await catalog.runs.update(TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
+    await catalogRun(catalog, TEAM, RUN, { status: 'COMPLETE', expectedSamples: ['S1', 'S2'] });
     await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'hash', [], 'READY');
     await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId: 'S1' }, 'REJECTED', { currentVersion: 1 });
     // Act

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweep } from '../support/sweep.ts';
 import { runIndexKey, runReportPrefix } from '../../contracts/keys.ts';
+import { catalogRun } from '../support/catalogRuns.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
 
 describe('reconciliation sweep re-drives unseen objects', () => {
@@ -122,15 +123,13 @@ describe("reconciliation sweep re-drives a run's end when the facts that should 
     // Prepare: a run whose two samples ended while no index fact reached the writer (none was delivered)
     harness = await startServicesHarness();
     const { catalog } = harness.services;
-    await catalog.runs.recordFile(TEAM, RUN, {
-      name: 'SampleSheet.csv',
-      bucket: harness.names.landing,
-      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
-      size: 1,
-      etag: '"e"',
-      landedAt: new Date().toISOString(),
-    });
-    await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ['S1', 'S2'] });
+    await catalogRun(
+      catalog,
+      TEAM,
+      RUN,
+      { status: 'PROCESSING', expectedSamples: ['S1', 'S2'] },
+      { bucket: harness.names.landing, etag: '"e"' },
+    );
     for (const [sampleId, status] of [
       ['S1', 'COMPLETED'],
       ['S2', 'FAILED'],
@@ -200,15 +199,13 @@ describe('reconciliation sweep at start frees the run index lease of a killed ru
     // Prepare: both samples ended; a writer of the previous process took the run's index lease and was killed
     harness = await startServicesHarness();
     const { catalog } = harness.services;
-    await catalog.runs.recordFile(TEAM, RUN, {
-      name: 'SampleSheet.csv',
-      bucket: harness.names.landing,
-      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
-      size: 1,
-      etag: '"e"',
-      landedAt: new Date().toISOString(),
-    });
-    await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ['S1', 'S2'] });
+    await catalogRun(
+      catalog,
+      TEAM,
+      RUN,
+      { status: 'PROCESSING', expectedSamples: ['S1', 'S2'] },
+      { bucket: harness.names.landing, etag: '"e"' },
+    );
     for (const sampleId of ['S1', 'S2']) {
       await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
       await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId }, 'COMPLETED', { currentVersion: 1 });

@@ -9,6 +9,7 @@ import type { Catalog } from '../../../functions/catalog/Catalog.ts';
 import { runIndexKey } from '../../../contracts/keys.ts';
 import type { RunIndex } from '../../../functions/publishing/runIndex.ts';
 import { indexAndConcludeRun, updateRunIndex } from '../../../functions/publishing/updateRunIndex.ts';
+import { catalogRun } from '../../support/catalogRuns.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
@@ -40,15 +41,7 @@ describe('updateRunIndex', () => {
     stop = harness.stop;
     const { catalog } = harness.services;
     const ids = Array.from({ length: samples }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
-    await catalog.runs.recordFile(TEAM, RUN, {
-      name: 'SampleSheet.csv',
-      bucket: 'landfall-landing',
-      key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
-      size: 1,
-      etag: 'e',
-      landedAt: new Date().toISOString(),
-    });
-    await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ids });
+    await catalogRun(catalog, TEAM, RUN, { status: 'PROCESSING', expectedSamples: ids });
     for (const sampleId of ids) {
       await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId }, `hash-${sampleId}`, [], 'READY');
       await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId }, 'RUNNING', { currentVersion: 1 });

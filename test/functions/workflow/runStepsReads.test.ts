@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startRunStepsIfReady } from '../../../functions/workflow/runSteps.ts';
 import type { Catalog } from '../../../functions/catalog/Catalog.ts';
 import dnaAlignConfig from '../../fixtures/landfall.dna-align.config.ts';
+import { catalogRun } from '../../support/catalogRuns.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
@@ -38,15 +39,7 @@ describe('startRunStepsIfReady', () => {
       stop = harness.stop;
       const { catalog } = harness.services;
       const ids = Array.from({ length: 40 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
-      await catalog.runs.recordFile(TEAM, RUN, {
-        name: 'SampleSheet.csv',
-        bucket: 'landfall-landing',
-        key: `incoming/${TEAM}/${RUN}/SampleSheet.csv`,
-        size: 1,
-        etag: 'e',
-        landedAt: new Date().toISOString(),
-      });
-      await catalog.runs.update(TEAM, RUN, { status: 'PROCESSING', expectedSamples: ids });
+      await catalogRun(catalog, TEAM, RUN, { status: 'PROCESSING', expectedSamples: ids });
       for (const sampleId of ids) {
         const ref = { team: TEAM, runId: RUN, sampleId, version: 1 };
         await catalog.samples.claimVersion(ref, `hash-${sampleId}`, [], 'READY');
