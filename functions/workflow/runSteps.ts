@@ -53,6 +53,11 @@ export interface SampleProgress {
   published?: string[];
 }
 
+/** A sample that never counts for the run steps: rejected, or superseded by a newer version. */
+const notCounted = (status: SampleRecord['status']) => status === 'REJECTED' || status === 'SUPERSEDED';
+/** A sample that may still publish what the run steps need. */
+const unfinished = (status: SampleRecord['status']) => !TERMINAL_SAMPLE_STATUSES.includes(status);
+
 /**
  * Whether the run steps may start, and over which samples: every expected sample has a record, and each
  * that was not rejected (or superseded) has published `needs` (covered) or has ended without them (FAILED,
@@ -71,13 +76,12 @@ export function runStepsReadiness(
   const pending: string[] = [];
   let unfinishedUnseen = 0;
   for (const sample of samples) {
-    if (sample.status === 'REJECTED' || sample.status === 'SUPERSEDED') continue;
-    const unfinished = !TERMINAL_SAMPLE_STATUSES.includes(sample.status);
+    if (notCounted(sample.status)) continue;
     if (!sample.published) {
-      if (unfinished) unfinishedUnseen++;
+      if (unfinished(sample.status)) unfinishedUnseen++;
     } else if (sample.version !== undefined && needs.every((need) => sample.published!.includes(need)))
       covered.push({ sampleId: sample.sampleId, version: sample.version });
-    else if (unfinished) pending.push(sample.sampleId);
+    else if (unfinished(sample.status)) pending.push(sample.sampleId);
   }
   if (pending.length > 0 && unfinishedUnseen > 0)
     return {
@@ -117,22 +121,23 @@ async function sampleProgress(
   needs: readonly string[],
 ): Promise<SampleProgress[]> {
   const samples = await svc.catalog.samples.listInRun(team, runId);
-  const unfinished = (sample: SampleRecord) => !TERMINAL_SAMPLE_STATUSES.includes(sample.status);
   const progress: SampleProgress[] = samples.map((sample) => ({
     sampleId: sample.sampleId,
     status: sample.status,
     ...(sample.currentVersion !== undefined && { version: sample.currentVersion }),
   }));
-  const order = samples.map((_, index) => index).sort((a, b) => Number(unfinished(samples[b]!)) - Number(unfinished(samples[a]!)));
+  const order = samples
+    .map((_, index) => index)
+    .sort((a, b) => Number(unfinished(samples[b]!.status)) - Number(unfinished(samples[a]!.status)));
   for (const index of order) {
     const sample = samples[index]!;
-    if (sample.status === 'REJECTED' || sample.status === 'SUPERSEDED') continue;
+    if (notCounted(sample.status)) continue;
     const steps: StepRecord[] = sample.currentVersion
       ? await svc.catalog.steps.list({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion })
       : [];
     const published = steps.filter((step) => step.publishedAt).map((step) => step.step);
     progress[index]!.published = published;
-    if (unfinished(sample) && !needs.every((need) => published.includes(need))) break;
+    if (unfinished(sample.status) && !needs.every((need) => published.includes(need))) break;
   }
   return progress;
 }
