@@ -13,20 +13,23 @@ import { warmVcpusAt } from './warmCapacity.ts';
  * to fit the job on every such submission (awake region or not), so the next large step of the run finds an
  * instance (with its 1 TB volume) warm instead of waiting minutes for one; the inactivity alarm takes it back to 0.
  *
+ * The wake's moment is the job's submission (`submittedAt`, taken before it), so the latency recorded when the
+ * job runs counts from there: a job that starts at once is not found running before its region woke.
+ *
  * @returns whether this call woke the region
  */
 export async function wakeRegion(
   svc: Pick<Services, 'catalog' | 'capacity' | 'config'>,
   region: string,
   job: { jobName: string; vcpus: number; scratch?: ScratchClass },
+  submittedAt = Date.now(),
 ): Promise<boolean> {
   try {
     if (job.scratch && job.scratch !== 'standard') await svc.capacity.setWarmVcpus(region, Math.ceil(job.vcpus), job.scratch);
     const state = await svc.catalog.regionScale.get(region);
     if (!state.scaledDown) return false;
-    const now = Date.now();
-    const warmVcpus = Math.max(warmVcpusAt(svc.config, region, new Date(now)), Math.ceil(job.vcpus));
-    if (!(await svc.catalog.regionScale.markWoken(region, job.jobName, warmVcpus, now))) return false;
+    const warmVcpus = Math.max(warmVcpusAt(svc.config, region, new Date(submittedAt)), Math.ceil(job.vcpus));
+    if (!(await svc.catalog.regionScale.markWoken(region, job.jobName, warmVcpus, submittedAt))) return false;
     await svc.capacity.setWarmVcpus(region, warmVcpus);
     return true;
   } catch (error) {

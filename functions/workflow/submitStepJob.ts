@@ -117,9 +117,10 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     return { outcome: 'deferred', jobName, region };
   }
   // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
+  const submittedAt = Date.now();
   const [{ jobId }] = await Promise.all([
     svc.jobs.submit(spec),
-    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }),
+    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }, submittedAt),
     noteSubmission(svc, region),
   ]);
   await svc.catalog.jobs.setJobId(jobName, jobId);
