@@ -22,7 +22,7 @@ export interface StoredReservation {
 /** A region's load item: every job holding capacity there, and its recent infrastructure failures. */
 export interface RegionLoad {
   region: string;
-  /** Bumped by every reservation and release: the version a placement decided on. */
+  /** Bumped by every reservation, release and infrastructure failure: the version a placement decided on. */
   revision: number;
   /** Jobs queued or running in the region, by job name; `runningSince` (epoch ms) once it runs. */
   jobs: Record<string, StoredReservation>;
@@ -168,15 +168,19 @@ export class RegionLoads {
     }
   }
 
-  /** Appends an infrastructure failure (host terminated) to the region's record; returns the recent ones. */
+  /**
+   * Appends an infrastructure failure (host terminated) to the region's record; returns the recent ones.
+   * Bumps the revision: a placement that read the region healthy just before must decide again, or it
+   * would reserve in a failing region after the move of its jobs had already listed them.
+   */
   async recordInfraFailure(region: string, at: number): Promise<number[]> {
     await this.get(region);
     const result = await this.#table.doc.send(
       new UpdateCommand({
         TableName: this.#table.name,
         Key: keys.regionLoad(region),
-        UpdateExpression: 'SET infraFailures = list_append(infraFailures, :at)',
-        ExpressionAttributeValues: { ':at': [at] },
+        UpdateExpression: 'SET infraFailures = list_append(infraFailures, :at), revision = revision + :one',
+        ExpressionAttributeValues: { ':at': [at], ':one': 1 },
         ReturnValues: 'ALL_NEW',
       }),
     );

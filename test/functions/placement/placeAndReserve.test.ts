@@ -83,6 +83,18 @@ describe('placeAndReserve (against the local DynamoDB-compatible server)', () =>
     expect(moved.region).toBe('ap-south-4');
   });
 
+  it('refuses a reservation decided on a load read before the region failed, so the placement decides again', async () => {
+    // Prepare: a placement read the home region healthy; its infrastructure failure is recorded meanwhile
+    const seen = await test.catalog.regionLoads.get('eu-west-20');
+    await test.catalog.regionLoads.recordInfraFailure('eu-west-20', Date.now());
+    const reservation = { vcpus: 4, memoryMiB: 1024, expectedSeconds: 120, priority: 0, inputBytes: GB, dataRegions: ['eu-west-20'] };
+    // Act
+    const reserved = await test.catalog.regionLoads.reserve('eu-west-20', 'read-before-failure', reservation, seen.revision);
+    // Assess
+    expect(reserved).toBe(false);
+    expect((await test.catalog.regionLoads.get('eu-west-20')).jobs).toEqual({});
+  });
+
   it('lets an urgent job start at home ahead of the backlog queued there', async () => {
     // Prepare: home holds 4 backlog jobs (16 vCPUs of work on 8)
     const setup = { ...setupFor('5'), regions: setupFor('5').regions.slice(0, 1) };
