@@ -54,12 +54,15 @@ export function pickMoves(regions: readonly RebalanceRegion[]): Move[] {
         const ahead = source.runningWork + source.queue.slice(0, i).reduce((sum, other) => sum + other.vcpus * other.expectedSeconds, 0);
         const wait = ahead / source.vcpuQuota;
         const staging = job.dataRegions.includes(target.name) ? 0 : (job.inputBytes / GB) * target.transferSecondsPerGb;
-        if (staging >= wait) continue;
+        // A job waiting in an unhealthy region may never start there (a lost region runs nothing): any room elsewhere is sooner.
+        if (source.healthy && staging >= wait) continue;
         moves.push({
           jobName: job.jobName,
           from: source.name,
           to: target.name,
-          reason: `waits ~${Math.round(wait)} s in ${source.name}, starts in ${Math.round(staging)} s in ${target.name}`,
+          reason: source.healthy
+            ? `waits ~${Math.round(wait)} s in ${source.name}, starts in ${Math.round(staging)} s in ${target.name}`
+            : `${source.name} is unhealthy, starts in ${Math.round(staging)} s in ${target.name}`,
         });
         taken.add(job.jobName);
         free.set(target.name, (free.get(target.name) ?? 0) - job.vcpus);

@@ -51,4 +51,18 @@ describe('pickMoves', () => {
     // Assess
     expect(moves).toEqual([]);
   });
+
+  it('moves a job waiting in an unhealthy region however short its wait there looks', () => {
+    // Prepare: a lost region runs nothing, yet its queue looks empty ahead of the job (no running work)
+    const regions = [
+      region('eu-west-1', 8, { healthy: false, runningWork: 0, queue: [queued('stranded', 5)] }),
+      region('us-east-1', 8, { freeVcpus: 8, runningWork: 0 }),
+    ];
+    // Act
+    const moves = pickMoves(regions);
+    // Assess
+    expect(moves).toEqual([
+      { jobName: 'stranded', from: 'eu-west-1', to: 'us-east-1', reason: 'eu-west-1 is unhealthy, starts in 10 s in us-east-1' },
+    ]);
+  });
 });
