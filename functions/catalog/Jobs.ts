@@ -108,4 +108,21 @@ export class Jobs {
       throw error;
     }
   }
+
+  /** Takes back a move claimed with {@link markReplaced} that found nowhere to go: the job stays and may be moved later. */
+  async unmarkReplaced(jobName: string, replacedBy: string): Promise<void> {
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.job(jobName),
+          UpdateExpression: 'REMOVE replacedBy, replacedAt',
+          ConditionExpression: 'replacedBy = :by',
+          ExpressionAttributeValues: { ':by': replacedBy },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
 }

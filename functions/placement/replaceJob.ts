@@ -3,6 +3,7 @@ import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import type { JobRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
 import { placeAndReserve } from './placeAndReserve.ts';
+import { NoRegionError, RegionsFullError } from './errors.ts';
 import { queueDrain, regionHealth } from './regionHealth.ts';
 import { placementRecord, placementSetup } from './stepPlacement.ts';
 import { crossRegionBytes, inputBytesOf, storeStepManifest } from '../workflow/stepJob.ts';
@@ -24,6 +25,11 @@ export function replacementJobName(jobName: string, placementNumber: number): st
   return `${base.slice(0, 128 - suffix.length - hash.length)}${hash}${suffix}`;
 }
 
+/** The placement number a job name carries: k of `<job>-p<k>`, 1 for a first placement. */
+function placementNumberOf(jobName: string): number {
+  return Number(/-p(\d+)$/.exec(jobName)?.[1] ?? 1);
+}
+
 /**
  * Records an infrastructure failure of a job's region and, when the region is now unhealthy, re-places
  * every job still holding capacity there (queued or retrying) — see {@link replaceJob}.
@@ -43,21 +49,30 @@ export async function onInfrastructureFailure(svc: Services, region: string, at 
 }
 
 /**
- * The sweep's check that every region's queue drains: in a region whose submitted jobs wait past
- * `placement.queueStallSeconds` with room free, each waiting job is moved elsewhere (placement already
- * gives that region no new work). Running jobs are left alone: they are making progress.
+ * The sweep's check that no job waits where it cannot start: in a region unhealthy by infrastructure
+ * failures, every waiting job is moved (one placed there in the moment the region failed, after the move
+ * of its jobs had listed them, would otherwise wait for the region to come back); in a region whose
+ * submitted jobs wait past `placement.queueStallSeconds` with room free, each of those is moved. Placement
+ * already gives such regions no new work. Running jobs are left alone: they are making progress.
  * @returns the names of the jobs moved.
  */
 export async function moveStalledJobs(svc: Services, at = Date.now()): Promise<string[]> {
   const moved: string[] = [];
+  const setup = placementSetup(svc.config);
   const stallSeconds = svc.config.placement.queueStallSeconds;
   for (const region of svc.config.regions) {
     const load = await svc.catalog.regionLoads.get(region.name);
+    const health = regionHealth(load.infraFailures, at, setup.health);
     const drain = queueDrain(Object.values(load.jobs), region.vcpuQuota, at, stallSeconds);
-    if (drain.draining) continue;
+    if (health.healthy && drain.draining) continue;
     for (const [jobName, job] of Object.entries(load.jobs)) {
-      const waited = job.runningSince === undefined && job.submittedAt !== undefined && at - job.submittedAt > stallSeconds * 1000;
-      if (waited && (await replaceJob(svc, jobName, `region ${region.name} ${drain.reason}`))) moved.push(jobName);
+      if (job.runningSince !== undefined) continue;
+      const why = !health.healthy
+        ? `region ${region.name} unhealthy: ${health.reason}`
+        : job.submittedAt !== undefined && at - job.submittedAt > stallSeconds * 1000
+          ? `region ${region.name} ${drain.reason}`
+          : undefined;
+      if (why && (await replaceJob(svc, jobName, why))) moved.push(jobName);
     }
   }
   return moved;
@@ -65,10 +80,10 @@ export async function moveStalledJobs(svc: Services, at = Date.now()): Promise<s
 
 /**
  * Moves one job out of its region: claims the move on the job record (once, whatever the duplicate
- * events), terminates the old job, releases its capacity, places the job again with its old region
- * excluded, writes its manifest for the new work area and submits it under `<job>-p<k>` with the same task token. The
+ * events), places the job again with its old region excluded, terminates the old job, releases its
+ * capacity, writes its manifest for the new work area and submits it under `<job>-p<k>` with the same task token. The
  * workflow never notices; the step's lineage lists both placements.
- * @returns false when the job is not Landfall's, already finished, or was moved already.
+ * @returns false when the job is not Landfall's, already finished, was moved already, or has nowhere else to go.
  */
 export async function replaceJob(svc: Services, jobName: string, why: string): Promise<boolean> {
   const job = await svc.catalog.jobs.get(jobName);
@@ -76,15 +91,14 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   const ref = { team: job.team, runId: job.runId, sampleId: job.sampleId, version: job.version };
   const step = await svc.catalog.steps.get(ref, job.step);
   if (step?.publishedAt || step?.status === 'FAILED' || (step && step.jobName !== jobName)) return false;
-  // The first placement is number 1, so a move is at least the second (older records may list none).
-  const number = Math.max(2, (step?.placements?.length ?? 1) + 1);
+  // The first placement is number 1, so a move is at least the second, and after the job's own number (older
+  // records may list no placements: counting them alone named a second move like the first).
+  const number = Math.max(placementNumberOf(jobName) + 1, (step?.placements?.length ?? 1) + 1);
   const newName = replacementJobName(jobName, number);
   if (!(await svc.catalog.jobs.markReplaced(jobName, newName))) return false;
 
   const old = JSON.parse(job.spec) as JobSpec;
   const held = (await svc.catalog.regionLoads.get(job.region)).jobs[jobName];
-  if (job.jobId) await svc.jobs.terminate(job.jobId, `moved to another region: ${why}`);
-  await svc.catalog.regionLoads.release(job.region, jobName);
 
   // The job's manifest (kept at home) names its inputs where they are; only its work area moves.
   const oldRef = parseManifestRef(
@@ -104,7 +118,18 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
     dataRegions: held?.dataRegions ?? [svc.config.homeRegion],
     priority: old.priority ?? 0,
   };
-  const decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), placementJob, { exclude: [job.region] });
+  // Placed before the old job is stopped: with nowhere else to go (every other region unhealthy, full or too
+  // small) it stays where it is, unclaimed, for a later failure or sweep to move — never stopped and lost.
+  let decision: Awaited<ReturnType<typeof placeAndReserve>>;
+  try {
+    decision = await placeAndReserve(svc.catalog.regionLoads, placementSetup(svc.config), placementJob, { exclude: [job.region] });
+  } catch (error) {
+    await svc.catalog.jobs.unmarkReplaced(jobName, newName);
+    if (error instanceof NoRegionError || error instanceof RegionsFullError) return false;
+    throw error;
+  }
+  if (job.jobId) await svc.jobs.terminate(job.jobId, `moved to another region: ${why}`);
+  await svc.catalog.regionLoads.release(job.region, jobName);
   const placement = placementRecord(decision, { replaces: jobName, why });
   const workBucket = bucketNames(svc.config).workArea(decision.region);
   // A separate work area per placement: attempt numbers restart with the new job.

@@ -169,4 +169,32 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
     expect(step?.placements?.at(-1)?.why).toMatch(/region eu-west-1 queue not draining/);
     expect(executor.listJobs().find((job) => job.jobName === 'stuck-p2')?.region).not.toBe(HOME);
   });
+
+  it('moves a waiting job out of a region that turned unhealthy, however short its wait', async () => {
+    // Prepare: 'fresh' was placed at home in the moment it failed, after the failure's move had listed its jobs
+    const loads = harness.services.catalog.regionLoads;
+    await loads.recordInfraFailure(HOME, NOW - MIN);
+    // Act
+    const moved = await moveStalledJobs(harness.services, NOW);
+    // Assess
+    expect(moved).toEqual(['fresh']);
+    expect((await loads.get(HOME)).jobs).toEqual({});
+    const step = await harness.services.catalog.steps.get({ team, runId, sampleId: 'S1', version: 1 }, 'qc');
+    expect(step?.placements?.at(-1)).toMatchObject({ jobName: 'fresh-p2', replaces: 'fresh' });
+    expect(step?.placements?.at(-1)?.why).toBe('region eu-west-1 unhealthy: 1 infrastructure failure in the last 600 s');
+  });
+
+  it('leaves a job where it is, not stopped and movable later, when no other region can take it', async () => {
+    // Prepare: every region has just failed
+    const now = Date.now();
+    const job = await harness.services.catalog.jobs.get('fresh-p2');
+    for (const region of config.regions) await harness.services.catalog.regionLoads.recordInfraFailure(region.name, now);
+    // Act
+    const moved = await moveStalledJobs(harness.services, now);
+    // Assess
+    expect(moved).toEqual([]);
+    expect((await harness.services.catalog.regionLoads.get(job!.region)).jobs).toHaveProperty(['fresh-p2']);
+    expect((await harness.services.catalog.jobs.get('fresh-p2'))?.replacedBy).toBeUndefined();
+    expect(executor.listJobs().find((listed) => listed.jobName === 'fresh-p2')?.status).toBe('RUNNABLE');
+  });
 });
