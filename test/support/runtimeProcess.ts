@@ -190,13 +190,16 @@ export function withLiveRuntime(
   afterAll(() => stopRuntimeProcess(live?.runtime, live?.stateDir));
 }
 
-/** Stops a runtime started here (SIGTERM, waits for it to exit) and removes its state dir; either may be absent. */
+/**
+ * Stops a runtime started here (SIGTERM, waits for it to exit) and removes its state dir (kept with
+ * LANDFALL_KEEP_TEST_STATE=1, to look into a failure); either may be absent.
+ */
 export async function stopRuntimeProcess(runtime: RuntimeProcess | undefined, stateDir: string | undefined): Promise<void> {
   if (runtime && runtime.child.exitCode === null) {
     runtime.child.kill('SIGTERM');
     await runtime.exited;
   }
-  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  if (stateDir && !process.env.LANDFALL_KEEP_TEST_STATE) await rm(stateDir, { recursive: true, force: true });
 }
 
 /**
