@@ -38,7 +38,7 @@ describe('crash recovery of the embedded runtime', () => {
       }
     }
     runtimes = [];
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    if (stateDir && !process.env.LANDFALL_KEEP_TEST_STATE) await rm(stateDir, { recursive: true, force: true });
   });
 
   it.each<Case>([
