@@ -83,26 +83,47 @@ export class Jobs {
     return strip<JobRecord>(result.Item);
   }
 
-  async setJobId(jobName: string, jobId: string): Promise<void> {
-    await this.#table.update(keys.job(jobName), { jobId });
+  /**
+   * Records the Batch job id of a submitted job — unless the job was moved meanwhile (a region lost while it
+   * was being submitted): false then, and the caller stops what it submitted, which nothing else knows of.
+   */
+  async setJobId(jobName: string, jobId: string): Promise<boolean> {
+    try {
+      await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.job(jobName),
+          UpdateExpression: 'SET jobId = :id',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+          ExpressionAttributeValues: { ':id': jobId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /**
    * Marks a job as replaced by another (its region was lost) — once: false when another handler of a
-   * duplicate event re-placed it first. From then on the old job's events no longer complete the task.
+   * duplicate event re-placed it first. From then on the old job's events no longer complete the task, and
+   * its id can no longer be recorded ({@link setJobId}). Returns the job as claimed: its Batch job id, if
+   * one was recorded before the claim, is the job to stop.
    */
-  async markReplaced(jobName: string, replacedBy: string): Promise<boolean> {
+  async markReplaced(jobName: string, replacedBy: string): Promise<JobRecord | false> {
     try {
-      await this.#table.doc.send(
+      const result = await this.#table.doc.send(
         new UpdateCommand({
           TableName: this.#table.name,
           Key: keys.job(jobName),
           UpdateExpression: 'SET replacedBy = :by, replacedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
           ExpressionAttributeValues: { ':by': replacedBy, ':at': now() },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return strip<JobRecord>(result.Attributes)!;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;

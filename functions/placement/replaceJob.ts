@@ -25,6 +25,9 @@ export function replacementJobName(jobName: string, placementNumber: number): st
   return `${base.slice(0, 128 - suffix.length - hash.length)}${hash}${suffix}`;
 }
 
+/** Why a job just submitted is stopped: it was moved to another region while being submitted, and the move's job stands. */
+export const MOVED_WHILE_SUBMITTED = 'moved to another region while it was being submitted';
+
 /** The placement number a job name carries: k of `<job>-p<k>`, 1 for a first placement. */
 function placementNumberOf(jobName: string): number {
   return Number(/-p(\d+)$/.exec(jobName)?.[1] ?? 1);
@@ -95,7 +98,10 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   // records may list no placements: counting them alone named a second move like the first).
   const number = Math.max(placementNumberOf(jobName) + 1, (step?.placements?.length ?? 1) + 1);
   const newName = replacementJobName(jobName, number);
-  if (!(await svc.catalog.jobs.markReplaced(jobName, newName))) return false;
+  // The claim returns the job as it is now: a submission that recorded its Batch id since the read above is
+  // stopped below; one still to record it finds the job moved and stops its own (Jobs.setJobId).
+  const claimed = await svc.catalog.jobs.markReplaced(jobName, newName);
+  if (!claimed) return false;
 
   const old = JSON.parse(job.spec) as JobSpec;
   const held = (await svc.catalog.regionLoads.get(job.region)).jobs[jobName];
@@ -128,7 +134,7 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
     if (error instanceof NoRegionError || error instanceof RegionsFullError) return false;
     throw error;
   }
-  if (job.jobId) await svc.jobs.terminate(job.jobId, `moved to another region: ${why}`);
+  if (claimed.jobId) await svc.jobs.terminate(claimed.jobId, `moved to another region: ${why}`);
   await svc.catalog.regionLoads.release(job.region, jobName);
   const placement = placementRecord(decision, { replaces: jobName, why });
   const workBucket = bucketNames(svc.config).workArea(decision.region);
@@ -168,7 +174,7 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   delete record.jobId;
   delete record.replacedBy;
   delete record.releasedAt;
-  if (job.deferredSpec && !job.releasedAt) {
+  if (claimed.deferredSpec && !claimed.releasedAt) {
     // Still held behind the run's early steps: it stays held, now bound for the new region.
     await svc.catalog.jobs.defer({ ...record, deferredSpec: JSON.stringify(spec) });
     await svc.catalog.steps.appendPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
@@ -178,7 +184,10 @@ export async function replaceJob(svc: Services, jobName: string, why: string): P
   await svc.catalog.jobs.record(record);
   await svc.catalog.steps.appendPlacement(ref, job.step, { jobName: newName, region: decision.region, placement });
   const { jobId } = await svc.jobs.submit(spec);
-  await svc.catalog.jobs.setJobId(newName, jobId);
+  if (!(await svc.catalog.jobs.setJobId(newName, jobId))) {
+    await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);
+    return true;
+  }
   await svc.catalog.regionLoads.markSubmitted(decision.region, newName, Date.now());
   return true;
 }

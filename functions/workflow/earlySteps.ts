@@ -1,5 +1,6 @@
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
+import { MOVED_WHILE_SUBMITTED } from '../placement/replaceJob.ts';
 import type { z } from 'zod';
 import type { RunFactEvent } from '../../contracts/events/landfall.ts';
 import type { Services } from '../shared/services.ts';
@@ -76,7 +77,11 @@ export async function releaseDeferredJobs(
       await svc.catalog.jobs.unclaimDeferred(job);
       throw error;
     }
-    await svc.catalog.jobs.setJobId(job.jobName, jobId);
+    if (!(await svc.catalog.jobs.setJobId(job.jobName, jobId))) {
+      // Moved while being released (its region failed): the move holds or runs it under its new name.
+      await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);
+      continue;
+    }
     await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
     released++;
   }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { firstPendingEarlyStep, releaseDeferredJobs } from './earlySteps.ts';
 import { describePriority, isUrgentClass, isUrgentSample, stepPriority } from './priority.ts';
 import { placeAndReserve } from '../placement/placeAndReserve.ts';
+import { MOVED_WHILE_SUBMITTED } from '../placement/replaceJob.ts';
 import { RegionsFullError } from '../placement/errors.ts';
 import { placementJobFor, placementRecord, placementSetup } from '../placement/stepPlacement.ts';
 import { buildStepManifest, crossRegionBytes, stepJobSpec, storeStepManifest } from './stepJob.ts';
@@ -123,7 +124,11 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }, submittedAt),
     noteSubmission(svc, region),
   ]);
-  await svc.catalog.jobs.setJobId(jobName, jobId);
+  if (!(await svc.catalog.jobs.setJobId(jobName, jobId))) {
+    // Moved while being submitted (its region failed): the move's job stands, this one would run unseen.
+    await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);
+    return { outcome: 'moved', jobName, region };
+  }
   await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
   return { outcome: 'submitted', jobId, jobName, region };
 }

@@ -11,6 +11,7 @@ import { bucketNames } from '../../../config/defineConfig.ts';
 import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
 import { jobNameOf } from '../../../functions/workflow/executionName.ts';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
+import { MOVED_WHILE_SUBMITTED, replaceJob } from '../../../functions/placement/replaceJob.ts';
 import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import type { ObjectStorage } from '../../../seams/storage/ObjectStorage.ts';
@@ -117,5 +118,54 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     expect(manifest.workBucket).toBe(bucketNames(config).workArea(result.region));
     expect(job!.stagedBytes).toBe(40 * GiB);
     expect(spec.containers!.map((container) => container.name)).toEqual(['stage-in', 'tool', 'stage-out']);
+  });
+
+  it('stops the job it submitted when the step was moved meanwhile (its region failed), and the moved job stands', async () => {
+    // Prepare: the region is lost between the job's record and its submission, so the sweep moves the job first
+    const submit = executor.submit;
+    let moved = false;
+    executor.submit = async (spec) => {
+      if (!moved) {
+        moved = true;
+        expect(await replaceJob(harness.services, spec.jobName, 'region lost while submitting')).toBe(true);
+      }
+      return submit.call(executor, spec);
+    };
+    const landing = bucketNames(config).landing;
+    // Act
+    const result = await submitStepJob(harness.services, {
+      taskToken: 'token-moved',
+      executionName: 'genomics-MOVEDRUN-S2-v1-g0',
+      step: 'qc',
+      sample: {
+        team: 'genomics',
+        runId: 'MOVEDRUN',
+        sampleId: 'S2',
+        version: 1,
+        pipeline: 'demo',
+        generation: 0,
+        inputs: [
+          {
+            name: 'S2_R1.fastq.gz',
+            bucket: landing,
+            key: 'incoming/genomics/MOVEDRUN/S2_R1.fastq.gz',
+            size: 10,
+            md5: '0'.repeat(32),
+            read: 'R1',
+            lane: 1,
+          },
+        ],
+      },
+    }).finally(() => {
+      executor.submit = submit;
+    });
+    // Assess: the job submitted late is stopped, unrecorded; the move's job is the step's, not stopped
+    expect(result.outcome).toBe('moved');
+    const late = executor.listJobs().find((job) => job.jobName === result.jobName);
+    expect(late).toMatchObject({ status: 'FAILED', statusReason: MOVED_WHILE_SUBMITTED });
+    expect((await harness.services.catalog.jobs.get(result.jobName))?.jobId).toBeUndefined();
+    const step = await harness.services.catalog.steps.get({ team: 'genomics', runId: 'MOVEDRUN', sampleId: 'S2', version: 1 }, 'qc');
+    expect(step?.jobName).toBe(`${result.jobName}-p2`);
+    expect(executor.listJobs().find((job) => job.jobName === `${result.jobName}-p2`)?.status).not.toBe('FAILED');
   });
 });
