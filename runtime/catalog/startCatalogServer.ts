@@ -9,6 +9,7 @@ export type { CatalogCredentials } from './verifySignature.ts';
 
 const require = createRequire(import.meta.url);
 closeFinishedLevelIterators();
+writeItemsWithTheirIndexes();
 // dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
 const dynalite = require('dynalite') as (options: {
   path?: string;
@@ -151,4 +152,55 @@ function closeFinishedLevelIterators(): void {
       },
     });
   }
+}
+
+/** What dynalite's `db` module offers that {@link writeItemsWithTheirIndexes} uses (CommonJS, untyped). */
+interface DynaliteDb {
+  updateIndexes(store: DynaliteStore, table: DynaliteTable, existing: DynaliteItem | null, item: DynaliteItem | null, cb: Callback): void;
+  getIndexActions(
+    indexes: readonly { IndexName: string }[],
+    existing: DynaliteItem | null,
+    item: DynaliteItem | null,
+    table: DynaliteTable,
+  ): { puts: { index: string; key: string; item: DynaliteItem }[]; deletes: { index: string; key: string }[] };
+  createKey(item: DynaliteItem, table: DynaliteTable): string;
+}
+type DynaliteItem = Record<string, unknown>;
+type Callback = (error?: Error | null) => void;
+interface DynaliteTable {
+  TableName: string;
+  LocalSecondaryIndexes?: { IndexName: string }[];
+  GlobalSecondaryIndexes?: { IndexName: string }[];
+}
+interface DynaliteStore {
+  db: { batch(operations: { type: 'put' | 'del'; key: string; value?: unknown }[], cb: Callback): void };
+}
+
+/**
+ * dynalite 4.0.0 writes an item's index entries (deletes, then puts) and then the item, each its own LevelDB
+ * write: a runtime killed between them left an item whose index entry was gone — a sample VALIDATING in its
+ * record that no status query returned, so the start-up sweep never re-validated it (the crash-recovery flake).
+ * DynamoDB keeps an item and its indexes consistent. Here the index changes and the item's own write go to
+ * LevelDB as ONE batch (atomic on disk); dynalite then writes the item again, the same value. Every item
+ * write (PutItem, UpdateItem, DeleteItem, BatchWriteItem) goes through `updateIndexes`. Keys follow dynalite's
+ * one-database layout: `item-<table>~<key>`, `index-<local|global>~<table>~<index>~<key>`.
+ */
+function writeItemsWithTheirIndexes(): void {
+  const db = createRequire(require.resolve('dynalite'))('./db') as DynaliteDb;
+  db.updateIndexes = function updateIndexesWithItem(store, table, existing, item, cb) {
+    const written = item ?? existing;
+    if (!written) return cb();
+    const operations: { type: 'put' | 'del'; key: string; value?: unknown }[] = [];
+    for (const kind of ['Local', 'Global'] as const) {
+      const indexes = table[`${kind}SecondaryIndexes`] ?? [];
+      const { puts, deletes } = db.getIndexActions(indexes, existing, item, table);
+      const prefix = (index: string) => `index-${kind.toLowerCase()}~${table.TableName}~${index}~`;
+      // Deletes first, as dynalite orders them: an entry whose key did not change is put after.
+      for (const { index, key } of deletes) operations.push({ type: 'del', key: prefix(index) + key });
+      for (const { index, key, item: entry } of puts) operations.push({ type: 'put', key: prefix(index) + key, value: entry });
+    }
+    const itemKey = `item-${table.TableName}~${db.createKey(written, table)}`;
+    operations.push(item ? { type: 'put', key: itemKey, value: item } : { type: 'del', key: itemKey });
+    store.db.batch(operations, cb);
+  };
 }
