@@ -24,7 +24,9 @@ export async function firstPendingEarlyStep(
     const pending = await pendingOf(svc, options.lookFirstAt);
     if (pending) return pending;
   }
-  for (const sample of await svc.catalog.samples.listInRun(team, runId)) {
+  // Newest samples first: early steps start in sample order (early steps first, then first come), so the last
+  // samples are the likeliest still pending; in name order each look read every finished sample before them.
+  for (const sample of (await svc.catalog.samples.listInRun(team, runId)).reverse()) {
     if (!['READY', 'RUNNING'].includes(sample.status) || !sample.currentVersion) continue;
     if (options.lookFirstAt?.sampleId === sample.sampleId && options.lookFirstAt.version === sample.currentVersion) continue;
     const pending = await pendingOf(svc, { team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
