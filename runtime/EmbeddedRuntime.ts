@@ -424,7 +424,13 @@ export class EmbeddedRuntime {
       if (!rule.scheduleSeconds || rule.target === 'publishActivity') continue;
       const event = (detail: Record<string, unknown>) => scheduledEvent({ region: config.homeRegion, ruleName: rule.name, detail });
       void this.bus.publish([event({ startup: true, startedAt: this.#startedAt })]).catch(() => undefined);
-      this.#timers.push(setInterval(() => void this.bus.publish([event({})]).catch(() => undefined), rule.scheduleSeconds * 1000));
+      // Every sweep says when this runtime started: work last heard of before that died with the one before.
+      this.#timers.push(
+        setInterval(
+          () => void this.bus.publish([event({ startedAt: this.#startedAt })]).catch(() => undefined),
+          rule.scheduleSeconds * 1000,
+        ),
+      );
     }
   }
 

@@ -109,11 +109,14 @@ async function isolated(
  * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
  * linked recovery execution (next generation) that reuses every published step.
  */
-async function recoverSamples(svc: Services, startup: boolean, failed: Set<string>): Promise<number> {
+async function recoverSamples(svc: Services, startup: boolean, startedAt: number, failed: Set<string>): Promise<number> {
   let recovered = 0;
   for (const team of svc.config.teams) {
     const stale = (sample: SampleRecord) => startup || Date.now() - Date.parse(sample.updatedAt) >= VALIDATION_STALE_MS;
-    const validating = (await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')).filter(stale);
+    // A validation last heard of before this runtime started died with the one before it (the embedded
+    // runtime names its start on every sweep): a start-up sweep that failed on its run is made up by the next.
+    const orphaned = (sample: SampleRecord) => stale(sample) || Date.parse(sample.updatedAt) < startedAt;
+    const validating = (await svc.catalog.samples.listForTeam(team.id, 'VALIDATING')).filter(orphaned);
     // Outside start-up only a recorded announcement counts (one read); at start, a fact the dead process
     // published but did not record on the sample is looked up too.
     const announced = (await svc.catalog.samples.listForTeam(team.id, 'RECEIVING')).filter(
@@ -228,6 +231,8 @@ async function recoverSamples(svc: Services, startup: boolean, failed: Set<strin
  */
 export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
   const startup = (event.detail as { startup?: unknown }).startup === true;
+  // When the process running this sweep started (the embedded runtime's sweeps say; a Lambda's do not).
+  const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
   // First the outbox: facts a dead process claimed but never published go out as they were claimed.
   const relayed = (await relayUnpublishedFacts(svc, { startup })).length;
   const redriven = await redriveUnseenObjects(svc, startup);
@@ -251,11 +256,11 @@ export async function reconcileRuns(svc: Services, event: ScheduledEvent) {
     }
   }
   const recovered =
-    (await recoverSamples(svc, startup, failed)) + (await recoverRunSteps(svc, (team, runId) => indexAndConcludeRun(svc, team, runId)));
+    (await recoverSamples(svc, startup, Number.isFinite(startedAt) ? startedAt : Number.NEGATIVE_INFINITY, failed)) +
+    (await recoverRunSteps(svc, (team, runId) => indexAndConcludeRun(svc, team, runId)));
   const moved = (await moveStalledJobs(svc)).length;
   const finished = (await redriveFinishedJobs(svc)).length;
   // Staging left by a publish that died: at start, whatever predates this process; on schedule, older than an hour.
-  const startedAt = Date.parse(String((event.detail as { startedAt?: unknown }).startedAt ?? ''));
   const staged = await clearAbandonedStaging(svc, startup && Number.isFinite(startedAt) ? startedAt : Date.now() - 3_600_000);
   return {
     outcome: relayed + redriven + evaluated + completions + recovered + moved + finished + staged > 0 ? 'reconciled' : 'idle',

@@ -3,7 +3,8 @@ import { reconcileRuns } from '../../functions/sweep/reconcileRuns.ts';
 
 /**
  * The reconciliation sweep as its schedule rule runs it, with the services a harness installed: a runtime's
- * start-up sweep when `startup` (with `startedAt`, when the process started), else a scheduled one.
+ * start-up sweep when `startup`, else a scheduled one; `startedAt` says when the process started (the embedded
+ * runtime's sweeps carry it).
  */
 export const sweep = async (startup = false, startedAt?: string) =>
   reconcileRuns(await services(), {
@@ -15,5 +16,5 @@ export const sweep = async (startup = false, startedAt?: string) =>
     region: 'eu-west-1',
     resources: [],
     'detail-type': 'Scheduled Event',
-    detail: startup ? { startup: true, ...(startedAt ? { startedAt } : {}) } : {},
+    detail: { ...(startup && { startup: true }), ...(startedAt && { startedAt }) },
   } as Parameters<typeof reconcileRuns>[1]);

@@ -102,6 +102,25 @@ describe('a sample whose "Sample Landed" went out and was never validated', () =
     expect(factsOf(runId, 'Sample Cataloged')).toBe(1);
   });
 
+  it('a validation that died before this runtime started is validated again by a scheduled sweep when the start-up one did not', async () => {
+    // Prepare: VALIDATING with its file set, last heard of before the runtime (its sweeps say when) started
+    const runId = '261123_LH00417_0964_B22LOSTE';
+    await landRun(runId);
+    const files = ['S1_S1_L001_R1_001.fastq.gz', 'S1_S1_L001_R2_001.fastq.gz'];
+    await harness.services.catalog.samples.setStatus(ref(runId), 'VALIDATING', { detail: 'validating 2 files', validating: { files } });
+    const startedAt = new Date(Date.now() + 1_000).toISOString();
+    // Act: a scheduled sweep of a runtime that does not say when it started, then one of a runtime that does
+    await sweep(false);
+    const unnamed = await harness.services.catalog.samples.get(ref(runId));
+    await sweep(false, startedAt);
+    // Assess: left alone while it may still be running somewhere; validated, cataloged and started once orphaned
+    expect(unnamed?.status).toBe('VALIDATING');
+    const sample = await harness.services.catalog.samples.get(ref(runId));
+    expect(sample?.status).toBe('RUNNING');
+    expect(sample?.currentVersion).toBe(1);
+    expect(factsOf(runId, 'Sample Cataloged')).toBe(1);
+  });
+
   it('a sample not announced is left to its run’s evaluation, not validated by the recovery', async () => {
     // Prepare: the files landed but no completion signal (no CopyComplete.txt)
     const runId = '261123_LH00417_0962_B22LOSTC';
