@@ -1,30 +1,51 @@
 /**
- * How many sample step lists deciding on a run's run steps reads, against the real local catalog: the run is
- * concluded at each of its steps published, and listing every sample's steps each time made a run's conclusions
- * quadratic in its sample count. Only unfinished samples are looked at first, and none past the first that
- * still lacks a step the run steps need.
+ * How many catalog reads the run-wide decisions taken at every step make, against the real local catalog.
+ * Deciding on a run's run steps: the run is concluded at each of its steps published, and listing every
+ * sample's steps each time made a run's conclusions quadratic in its sample count; only unfinished samples are
+ * looked at first, and none past the first that still lacks a step the run steps need. Deciding whether an
+ * early step is pending (every later step's submission asks): early steps start in sample order, so the last
+ * samples are the likeliest pending and are looked at first.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRunStepsIfReady } from '../../../functions/workflow/runSteps.ts';
 import type { Catalog } from '../../../functions/catalog/Catalog.ts';
+import { firstPendingEarlyStep } from '../../../functions/workflow/earlySteps.ts';
+import { startRunStepsIfReady } from '../../../functions/workflow/runSteps.ts';
 import dnaAlignConfig from '../../fixtures/landfall.dna-align.config.ts';
 import { catalogRun } from '../../support/catalogRuns.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
 const RUN = 'RUN-STEPS-READS';
+const IDS = Array.from({ length: 40 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
 
-function countStepLists(catalog: Catalog): { count: number } {
+/** Counts the calls of one catalog method from here on. */
+function countCalls<T extends object, K extends keyof T>(target: T, method: K): { count: number } {
   const counter = { count: 0 };
-  const list = catalog.steps.list.bind(catalog.steps);
-  catalog.steps.list = async (ref) => {
+  const real = (target[method] as (...args: unknown[]) => unknown).bind(target);
+  target[method] = (async (...args: unknown[]) => {
     counter.count++;
-    return list(ref);
-  };
+    return real(...args);
+  }) as T[K];
   return counter;
 }
 
-describe('startRunStepsIfReady', () => {
+/** A dna-align run of 40 samples at v1, each with the steps `published(sampleId)` published and `status`. */
+async function runOf40(
+  catalog: Catalog,
+  sample: (sampleId: string) => { published: string[]; status: 'RUNNING' | 'COMPLETED' },
+): Promise<void> {
+  await catalogRun(catalog, TEAM, RUN, { status: 'PROCESSING', expectedSamples: IDS });
+  for (const sampleId of IDS) {
+    const ref = { team: TEAM, runId: RUN, sampleId, version: 1 };
+    const { published, status } = sample(sampleId);
+    await catalog.samples.claimVersion(ref, `hash-${sampleId}`, [], 'READY');
+    await catalog.samples.updateVersion(ref, { pipeline: 'dna-align' });
+    for (const step of published) await catalog.steps.recordPublished(ref, step, [{ key: `x/${sampleId}/${step}`, size: 1, md5: 'm' }], 1);
+    await catalog.samples.setStatus(ref, status, { currentVersion: 1 });
+  }
+}
+
+describe('run-wide decisions of a 40-sample run', () => {
   let stop: (() => Promise<void>) | undefined;
   afterEach(async () => stop?.());
 
@@ -32,22 +53,18 @@ describe('startRunStepsIfReady', () => {
     { unfinished: ['S040'], reason: '1 sample has not published fastp, stats yet' },
     { unfinished: ['S039', 'S040'], reason: 'S039 has not published fastp, stats yet (and 1 more sample unfinished)' },
   ])(
-    'reads one unfinished sample’s steps while it holds the run steps back, not every sample’s ($unfinished)',
+    'run steps: reads one unfinished sample’s steps while it holds the run steps back, not every sample’s ($unfinished)',
     async ({ unfinished, reason }) => {
-      // Prepare: 40 samples; the unfinished ones RUNNING with fastp published only, the others COMPLETED with fastp and stats
+      // Prepare: the unfinished samples RUNNING with fastp published only, the others COMPLETED with fastp and stats
       const harness = await startServicesHarness({ config: dnaAlignConfig });
       stop = harness.stop;
       const { catalog } = harness.services;
-      const ids = Array.from({ length: 40 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
-      await catalogRun(catalog, TEAM, RUN, { status: 'PROCESSING', expectedSamples: ids });
-      for (const sampleId of ids) {
-        const ref = { team: TEAM, runId: RUN, sampleId, version: 1 };
-        await catalog.samples.claimVersion(ref, `hash-${sampleId}`, [], 'READY');
-        const steps = unfinished.includes(sampleId) ? ['fastp'] : ['fastp', 'stats'];
-        for (const step of steps) await catalog.steps.recordPublished(ref, step, [{ key: `x/${sampleId}/${step}`, size: 1, md5: 'm' }], 1);
-        await catalog.samples.setStatus(ref, unfinished.includes(sampleId) ? 'RUNNING' : 'COMPLETED', { currentVersion: 1 });
-      }
-      const lists = countStepLists(catalog);
+      await runOf40(catalog, (sampleId) =>
+        unfinished.includes(sampleId)
+          ? { published: ['fastp'], status: 'RUNNING' }
+          : { published: ['fastp', 'stats'], status: 'COMPLETED' },
+      );
+      const lists = countCalls(catalog.steps, 'list');
 
       // Act
       const state = await startRunStepsIfReady(harness.services, TEAM, RUN);
@@ -57,4 +74,20 @@ describe('startRunStepsIfReady', () => {
       expect(lists.count).toBe(1);
     },
   );
+
+  it('early steps: finds the last sample’s pending fastp with one read, not one per sample before it', async () => {
+    // Prepare: every sample RUNNING; fastp (dna-align's early step) published for all but the last
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    await runOf40(catalog, (sampleId) => ({ published: sampleId === 'S040' ? [] : ['fastp'], status: 'RUNNING' }));
+    const reads = countCalls(catalog.steps, 'versionWithSteps');
+
+    // Act
+    const pending = await firstPendingEarlyStep(harness.services, TEAM, RUN);
+
+    // Assess
+    expect(pending).toBe('S040/fastp');
+    expect(reads.count).toBe(1);
+  });
 });
