@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 
 /** Now, as the catalog stamps items (ISO-8601). */
 export const now = (): string => new Date().toISOString();
@@ -18,8 +25,8 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
 
 /**
  * The one catalog table (tableDesign.ts) as every repository of the catalog uses it: the document client,
- * the table name, and the two access shapes they share (a partial update of an existing item, and a
- * paged key query by partition and sort-key prefix). Same SDK code against DynamoDB and the local
+ * the table name, and the access shapes they share (a partial update of an existing item, an update whose
+ * condition may not hold, and a paged key query by partition and sort-key prefix). Same SDK code against DynamoDB and the local
  * DynamoDB-compatible server (the endpoint comes from the environment).
  */
 export class CatalogTable {
@@ -52,6 +59,19 @@ export class CatalogTable {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  /**
+   * An update whose condition may not hold because another writer got there first: its output, or undefined
+   * when the condition failed. Any other error is thrown.
+   */
+  async updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<UpdateCommandOutput | undefined> {
+    try {
+      return await this.doc.send(new UpdateCommand({ TableName: this.name, ...input }));
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Every item of a partition (of the table, or of GSI1) whose sort key starts with `skPrefix`, all pages. */

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type CatalogTable, now, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 import type { JobRecord } from './types.ts';
 
@@ -37,22 +37,14 @@ export class Jobs {
 
   /** Claims a deferred job for submission; false when another releaser got it first. */
   async claimDeferred(jobName: string): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.job(jobName),
-          UpdateExpression: 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk',
-          // A job re-placed while held is released under its new name only.
-          ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
-          ExpressionAttributeValues: { ':at': now() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const claimed = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk',
+      // A job re-placed while held is released under its new name only.
+      ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':at': now() },
+    });
+    return claimed !== undefined;
   }
 
   /**
@@ -61,19 +53,12 @@ export class Jobs {
    */
   async unclaimDeferred(job: Pick<JobRecord, 'team' | 'runId' | 'jobName'>): Promise<void> {
     const index = keys.deferredJob(job.team, job.runId, job.jobName);
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.job(job.jobName),
-          UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk REMOVE releasedAt',
-          ConditionExpression: 'attribute_exists(releasedAt) AND attribute_not_exists(jobId)',
-          ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.#table.updateIf({
+      Key: keys.job(job.jobName),
+      UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk REMOVE releasedAt',
+      ConditionExpression: 'attribute_exists(releasedAt) AND attribute_not_exists(jobId)',
+      ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
+    });
   }
 
   async get(jobName: string): Promise<JobRecord | undefined> {
@@ -88,21 +73,13 @@ export class Jobs {
    * was being submitted): false then, and the caller stops what it submitted, which nothing else knows of.
    */
   async setJobId(jobName: string, jobId: string): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.job(jobName),
-          UpdateExpression: 'SET jobId = :id',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
-          ExpressionAttributeValues: { ':id': jobId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const recorded = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET jobId = :id',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':id': jobId },
+    });
+    return recorded !== undefined;
   }
 
   /**
@@ -112,38 +89,23 @@ export class Jobs {
    * one was recorded before the claim, is the job to stop.
    */
   async markReplaced(jobName: string, replacedBy: string): Promise<JobRecord | false> {
-    try {
-      const result = await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.job(jobName),
-          UpdateExpression: 'SET replacedBy = :by, replacedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
-          ExpressionAttributeValues: { ':by': replacedBy, ':at': now() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return strip<JobRecord>(result.Attributes)!;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const claimed = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET replacedBy = :by, replacedAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':by': replacedBy, ':at': now() },
+      ReturnValues: 'ALL_NEW',
+    });
+    return claimed ? strip<JobRecord>(claimed.Attributes)! : false;
   }
 
   /** Takes back a move claimed with {@link markReplaced} that found nowhere to go: the job stays and may be moved later. */
   async unmarkReplaced(jobName: string, replacedBy: string): Promise<void> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.job(jobName),
-          UpdateExpression: 'REMOVE replacedBy, replacedAt',
-          ConditionExpression: 'replacedBy = :by',
-          ExpressionAttributeValues: { ':by': replacedBy },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'REMOVE replacedBy, replacedAt',
+      ConditionExpression: 'replacedBy = :by',
+      ExpressionAttributeValues: { ':by': replacedBy },
+    });
   }
 }

@@ -82,26 +82,26 @@ export class RegionLoads {
     reservation: Omit<StoredReservation, 'reservedAt' | 'runningSince'>,
     seenRevision: number,
   ): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.regionLoad(region),
-          UpdateExpression: 'SET jobs.#job = :reservation, revision = revision + :one',
-          ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
-          ExpressionAttributeNames: { '#job': jobName },
-          ExpressionAttributeValues: {
-            ':reservation': { ...reservation, reservedAt: new Date().toISOString() },
-            ':one': 1,
-            ':seen': seenRevision,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const reserved = await this.#table.updateIf({
+      Key: keys.regionLoad(region),
+      UpdateExpression: 'SET jobs.#job = :reservation, revision = revision + :one',
+      ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
+      ExpressionAttributeNames: { '#job': jobName },
+      ExpressionAttributeValues: {
+        ':reservation': { ...reservation, reservedAt: new Date().toISOString() },
+        ':one': 1,
+        ':seen': seenRevision,
+      },
+    });
+    return reserved !== undefined;
+  }
+
+  /**
+   * Notes that a reserved job was handed to Batch, so a queue that does not drain can be told from held work.
+   * False when the job holds no reservation here (already released).
+   */
+  async markSubmitted(region: string, jobName: string, at: number): Promise<boolean> {
+    return this.#setOnReservation(region, jobName, 'SET jobs.#job.submittedAt = if_not_exists(jobs.#job.submittedAt, :at)', at);
   }
 
   /**
@@ -109,63 +109,31 @@ export class RegionLoads {
    * remaining time rather than all of it. Leaves the revision alone: a decision made on the older view is
    * only slightly pessimistic. False when the job holds no reservation here (already released).
    */
-  /** Notes that a reserved job was handed to Batch, so a queue that does not drain can be told from held work. */
-  async markSubmitted(region: string, jobName: string, at: number): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.regionLoad(region),
-          UpdateExpression: 'SET jobs.#job.submittedAt = if_not_exists(jobs.#job.submittedAt, :at)',
-          ConditionExpression: 'attribute_exists(jobs.#job)',
-          ExpressionAttributeNames: { '#job': jobName },
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  async markRunning(region: string, jobName: string, since: number): Promise<boolean> {
+    return this.#setOnReservation(region, jobName, 'SET jobs.#job.runningSince = :at', since);
   }
 
-  async markRunning(region: string, jobName: string, since: number): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.regionLoad(region),
-          UpdateExpression: 'SET jobs.#job.runningSince = :since',
-          ConditionExpression: 'attribute_exists(jobs.#job)',
-          ExpressionAttributeNames: { '#job': jobName },
-          ExpressionAttributeValues: { ':since': since },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  async #setOnReservation(region: string, jobName: string, update: string, at: number): Promise<boolean> {
+    const set = await this.#table.updateIf({
+      Key: keys.regionLoad(region),
+      UpdateExpression: update,
+      ConditionExpression: 'attribute_exists(jobs.#job)',
+      ExpressionAttributeNames: { '#job': jobName },
+      ExpressionAttributeValues: { ':at': at },
+    });
+    return set !== undefined;
   }
 
   /** Releases a job's capacity; false when it held none there (already released: a duplicate event). */
   async release(region: string, jobName: string): Promise<boolean> {
-    try {
-      await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.regionLoad(region),
-          UpdateExpression: 'REMOVE jobs.#job SET revision = revision + :one',
-          ConditionExpression: 'attribute_exists(jobs.#job)',
-          ExpressionAttributeNames: { '#job': jobName },
-          ExpressionAttributeValues: { ':one': 1 },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const released = await this.#table.updateIf({
+      Key: keys.regionLoad(region),
+      UpdateExpression: 'REMOVE jobs.#job SET revision = revision + :one',
+      ConditionExpression: 'attribute_exists(jobs.#job)',
+      ExpressionAttributeNames: { '#job': jobName },
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+    return released !== undefined;
   }
 
   /**
