@@ -63,18 +63,23 @@ export async function moveStalledJobs(svc: Services, at = Date.now()): Promise<s
   const moved: string[] = [];
   const setup = placementSetup(svc.config);
   const stallSeconds = svc.config.placement.queueStallSeconds;
-  for (const region of svc.config.regions) {
-    const load = await svc.catalog.regionLoads.get(region.name);
-    const health = regionHealth(load.infraFailures, at, setup.health);
+  const loads = await Promise.all(svc.config.regions.map((region) => svc.catalog.regionLoads.get(region.name)));
+  const healths = loads.map((load) => regionHealth(load.infraFailures, at, setup.health));
+  for (const [i, region] of svc.config.regions.entries()) {
+    const load = loads[i]!;
+    const health = healths[i]!;
+    // With no healthy region to go to, moving would only claim each job and give it back, every sweep.
+    const elsewhere = healths.some((other, j) => j !== i && other.healthy);
     const drain = queueDrain(Object.values(load.jobs), region.vcpuQuota, at, stallSeconds);
-    if (health.healthy && drain.draining) continue;
+    if ((health.healthy || !elsewhere) && drain.draining) continue;
     for (const [jobName, job] of Object.entries(load.jobs)) {
       if (job.runningSince !== undefined) continue;
-      const why = !health.healthy
-        ? `region ${region.name} unhealthy: ${health.reason}`
-        : job.submittedAt !== undefined && at - job.submittedAt > stallSeconds * 1000
-          ? `region ${region.name} ${drain.reason}`
-          : undefined;
+      const why =
+        !health.healthy && elsewhere
+          ? `region ${region.name} unhealthy: ${health.reason}`
+          : job.submittedAt !== undefined && at - job.submittedAt > stallSeconds * 1000
+            ? `region ${region.name} ${drain.reason}`
+            : undefined;
       if (why && (await replaceJob(svc, jobName, why))) moved.push(jobName);
     }
   }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames, defineConfig } from '../../../config/defineConfig.ts';
 import { placeAndReserve } from '../../../functions/placement/placeAndReserve.ts';
 import { queueDrain } from '../../../functions/placement/regionHealth.ts';
-import { moveStalledJobs } from '../../../functions/placement/replaceJob.ts';
+import { moveStalledJobs, replaceJob } from '../../../functions/placement/replaceJob.ts';
 import { placementSetup } from '../../../functions/placement/stepPlacement.ts';
 import { md5Of, qcJobSpec } from '../../support/stepJobFixture.ts';
 import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
@@ -189,10 +189,12 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
     const now = Date.now();
     const job = await harness.services.catalog.jobs.get('fresh-p2');
     for (const region of config.regions) await harness.services.catalog.regionLoads.recordInfraFailure(region.name, now);
-    // Act
+    // Act: the sweep, and a move asked for directly (as a failure's or a rebalance's would)
     const moved = await moveStalledJobs(harness.services, now);
+    const asked = await replaceJob(harness.services, 'fresh-p2', 'asked directly');
     // Assess
     expect(moved).toEqual([]);
+    expect(asked).toBe(false);
     expect((await harness.services.catalog.regionLoads.get(job!.region)).jobs).toHaveProperty(['fresh-p2']);
     expect((await harness.services.catalog.jobs.get('fresh-p2'))?.replacedBy).toBeUndefined();
     expect(executor.listJobs().find((listed) => listed.jobName === 'fresh-p2')?.status).toBe('RUNNABLE');
