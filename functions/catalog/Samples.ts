@@ -69,6 +69,20 @@ export class Samples {
     );
   }
 
+  /**
+   * Says where a running sample is (`detail`) without changing its status: only while it is RUNNING at
+   * `version`, so a sample cancelled, finished or superseded meanwhile keeps what it says.
+   */
+  async noteProgress(ref: SampleRef, version: number, detail: string): Promise<void> {
+    await this.#table.updateIf({
+      Key: keys.sample(ref.team, ref.runId, ref.sampleId),
+      UpdateExpression: 'SET detail = :detail, updatedAt = :at',
+      ConditionExpression: '#status = :running AND currentVersion = :version',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':detail': detail, ':at': now(), ':running': 'RUNNING', ':version': version },
+    });
+  }
+
   /** Records the identity of the file set announced as "Sample Landed" (the sample item exists: RECEIVING first). */
   async markLanded(ref: SampleRef, landedIdentity: string): Promise<void> {
     await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { landedIdentity });

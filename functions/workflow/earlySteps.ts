@@ -85,6 +85,8 @@ export async function releaseDeferredJobs(
       continue;
     }
     await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
+    // It said it waited for the run's early steps: it says where it runs now.
+    await svc.catalog.samples.noteProgress(job, job.version, `running ${job.step} in ${job.region}`);
     released++;
   }
   return released;

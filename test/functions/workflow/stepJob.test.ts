@@ -11,6 +11,7 @@ import { bucketNames } from '../../../config/defineConfig.ts';
 import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
 import { jobNameOf } from '../../../functions/workflow/executionName.ts';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
+import { releaseDeferredJobs } from '../../../functions/workflow/earlySteps.ts';
 import { MOVED_WHILE_SUBMITTED, replaceJob } from '../../../functions/placement/replaceJob.ts';
 import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
@@ -167,5 +168,46 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     const step = await harness.services.catalog.steps.get({ team: 'genomics', runId: 'MOVEDRUN', sampleId: 'S2', version: 1 }, 'qc');
     expect(step?.jobName).toBe(`${result.jobName}-p2`);
     expect(executor.listJobs().find((job) => job.jobName === `${result.jobName}-p2`)?.status).not.toBe('FAILED');
+  });
+
+  it('a later step held behind the run’s early steps says so, and once released says where it runs', async () => {
+    // Prepare: a running sample of the demo pipeline whose qc (its early step) has not published
+    const ref = { team: 'genomics', runId: 'HELDRUN', sampleId: 'S3' };
+    await harness.services.catalog.samples.claimVersion(ref, 'hash-S3', [], 'READY');
+    await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
+    await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
+    const landing = bucketNames(config).landing;
+    const held = await submitStepJob(harness.services, {
+      taskToken: 'token-held',
+      executionName: 'genomics-HELDRUN-S3-v1-g0',
+      step: 'trim',
+      sample: {
+        ...ref,
+        version: 1,
+        pipeline: 'demo',
+        generation: 0,
+        inputs: [
+          {
+            name: 'S3_R1.fastq.gz',
+            bucket: landing,
+            key: 'incoming/genomics/HELDRUN/S3_R1.fastq.gz',
+            size: 10,
+            md5: '0'.repeat(32),
+            read: 'R1',
+            lane: 1,
+          },
+        ],
+      },
+    });
+    const whileHeld = await harness.services.catalog.samples.get(ref);
+    // Act: qc publishes, and the run's held steps are released
+    await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: 'x/S3/qc', size: 1, md5: 'm' }], 1);
+    const released = await releaseDeferredJobs(harness.services, ref.team, ref.runId);
+    // Assess
+    expect(held.outcome).toBe('deferred');
+    expect(whileHeld?.detail).toBe("trim waits for the run's early steps");
+    expect(released).toBe(1);
+    expect((await harness.services.catalog.samples.get(ref))?.detail).toBe(`running trim in ${held.region}`);
+    expect(executor.listJobs().some((job) => job.jobName === held.jobName)).toBe(true);
   });
 });
