@@ -21,6 +21,33 @@ import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const GiB = 1024 ** 3;
 const HOME = config.homeRegion;
+const LANDING = bucketNames(config).landing;
+
+/** `Run <step>`'s payload for v1 of a demo-pipeline sample, its reads named (Illumina names), never read. */
+function runStep(runId: string, sampleId: string, step: string, reads: { read: 'R1' | 'R2'; size: number }[] = [{ read: 'R1', size: 10 }]) {
+  return {
+    taskToken: `token-${runId}-${step}`,
+    executionName: `genomics-${runId}-${sampleId}-v1-g0`,
+    step,
+    sample: {
+      team: 'genomics',
+      runId,
+      sampleId,
+      version: 1,
+      pipeline: 'demo',
+      generation: 0,
+      inputs: reads.map(({ read, size }) => ({
+        name: `${sampleId}_${sampleId}_L001_${read}_001.fastq.gz`,
+        bucket: LANDING,
+        key: `incoming/genomics/${runId}/${sampleId}_${sampleId}_L001_${read}_001.fastq.gz`,
+        size,
+        md5: '0'.repeat(32),
+        read,
+        lane: 1,
+      })),
+    },
+  };
+}
 
 describe('submitting a step of a 40 GiB sample placed in another region', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
@@ -73,29 +100,13 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
 
   it('copies no input, stores only the job manifest at home, and counts the 40 GiB it will read across regions', async () => {
     // Act
-    const landing = bucketNames(config).landing;
-    const result = await submitStepJob(harness.services, {
-      taskToken: 'token-big',
-      executionName: 'genomics-BIGRUN-S1-v1-g0',
-      step: 'qc',
-      sample: {
-        team: 'genomics',
-        runId: 'BIGRUN',
-        sampleId: 'S1',
-        version: 1,
-        pipeline: 'demo',
-        generation: 0,
-        inputs: (['R1', 'R2'] as const).map((read) => ({
-          name: `S1_S1_L001_${read}_001.fastq.gz`,
-          bucket: landing,
-          key: `incoming/genomics/BIGRUN/S1_S1_L001_${read}_001.fastq.gz`,
-          size: 20 * GiB,
-          md5: '0'.repeat(32),
-          read,
-          lane: 1,
-        })),
-      },
-    });
+    const result = await submitStepJob(
+      harness.services,
+      runStep('BIGRUN', 'S1', 'qc', [
+        { read: 'R1', size: 20 * GiB },
+        { read: 'R2', size: 20 * GiB },
+      ]),
+    );
 
     // Assess: placed away from home, submitted
     expect(result.outcome).toBe('submitted');
@@ -113,8 +124,8 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     const ref = parseManifestRef(spec.containers!.find((container) => container.name === 'stage-in')!.environment!);
     const manifest = parseJobManifest((await harness.folders.getBytes(ref.bucket, ref.key)).toString('utf8'), ref.key);
     expect(manifest.reads.map((read) => `${read.bucket}/${read.key}`)).toEqual([
-      `${landing}/incoming/genomics/BIGRUN/S1_S1_L001_R1_001.fastq.gz`,
-      `${landing}/incoming/genomics/BIGRUN/S1_S1_L001_R2_001.fastq.gz`,
+      `${LANDING}/incoming/genomics/BIGRUN/S1_S1_L001_R1_001.fastq.gz`,
+      `${LANDING}/incoming/genomics/BIGRUN/S1_S1_L001_R2_001.fastq.gz`,
     ]);
     expect(manifest.workBucket).toBe(bucketNames(config).workArea(result.region));
     expect(job!.stagedBytes).toBe(40 * GiB);
@@ -132,32 +143,8 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
       }
       return submit.call(executor, spec);
     };
-    const landing = bucketNames(config).landing;
     // Act
-    const result = await submitStepJob(harness.services, {
-      taskToken: 'token-moved',
-      executionName: 'genomics-MOVEDRUN-S2-v1-g0',
-      step: 'qc',
-      sample: {
-        team: 'genomics',
-        runId: 'MOVEDRUN',
-        sampleId: 'S2',
-        version: 1,
-        pipeline: 'demo',
-        generation: 0,
-        inputs: [
-          {
-            name: 'S2_R1.fastq.gz',
-            bucket: landing,
-            key: 'incoming/genomics/MOVEDRUN/S2_R1.fastq.gz',
-            size: 10,
-            md5: '0'.repeat(32),
-            read: 'R1',
-            lane: 1,
-          },
-        ],
-      },
-    }).finally(() => {
+    const result = await submitStepJob(harness.services, runStep('MOVEDRUN', 'S2', 'qc')).finally(() => {
       executor.submit = submit;
     });
     // Assess: the job submitted late is stopped, unrecorded; the move's job is the step's, not stopped
@@ -176,29 +163,7 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     await harness.services.catalog.samples.claimVersion(ref, 'hash-S3', [], 'READY');
     await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
     await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
-    const landing = bucketNames(config).landing;
-    const held = await submitStepJob(harness.services, {
-      taskToken: 'token-held',
-      executionName: 'genomics-HELDRUN-S3-v1-g0',
-      step: 'trim',
-      sample: {
-        ...ref,
-        version: 1,
-        pipeline: 'demo',
-        generation: 0,
-        inputs: [
-          {
-            name: 'S3_R1.fastq.gz',
-            bucket: landing,
-            key: 'incoming/genomics/HELDRUN/S3_R1.fastq.gz',
-            size: 10,
-            md5: '0'.repeat(32),
-            read: 'R1',
-            lane: 1,
-          },
-        ],
-      },
-    });
+    const held = await submitStepJob(harness.services, runStep('HELDRUN', 'S3', 'trim'));
     const whileHeld = await harness.services.catalog.samples.get(ref);
     // Act: qc publishes, and the run's held steps are released
     await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: 'x/S3/qc', size: 1, md5: 'm' }], 1);
