@@ -8,6 +8,7 @@ import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
 import regionsConfig from '../fixtures/landfall.regions.config.ts';
 import { startServicesHarness } from '../support/servicesHarness.ts';
+import { runStepPayload } from '../support/stepJobFixture.ts';
 
 // Runs whose folder starts with "rush-" are urgent for genomics (a config rule); one sample is marked urgent
 // when its execution started (`landfall reprocess --urgent`).
@@ -39,32 +40,7 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
   });
 
   const submit = (runId: string, sampleId: string, step: string, urgent?: boolean) =>
-    submitStepJob(harness.services, {
-      taskToken: `token-${runId}-${sampleId}-${step}`,
-      executionName: `exec-${runId}-${sampleId}`,
-      step,
-      sample: {
-        team: 'genomics',
-        runId,
-        sampleId,
-        version: 1,
-        pipeline: 'demo',
-        generation: 0,
-        // Named, never read: submission stores the job's manifest and reads no input.
-        inputs: [
-          {
-            name: `${sampleId}_R1.fastq.gz`,
-            bucket: 'landfall-landing',
-            key: `incoming/genomics/${runId}/${sampleId}_R1.fastq.gz`,
-            size: 10,
-            md5: '0'.repeat(32),
-            read: 'R1',
-            lane: 1,
-          },
-        ],
-        ...(urgent !== undefined && { urgent }),
-      },
-    });
+    submitStepJob(harness.services, runStepPayload(runId, sampleId, step, { executionName: `exec-${runId}-${sampleId}`, urgent }));
 
   it('gives each job its class and longest-job-first priority, and the urgent queue to urgent samples and early steps', async () => {
     // Act

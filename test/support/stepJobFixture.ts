@@ -1,6 +1,7 @@
 /**
  * A step job as submitStep builds it (manifest stored at home, three containers, the demo qc command
- * expanded), for suites that set up jobs by hand around the real catalog and a paused executor.
+ * expanded), for suites that set up jobs by hand around the real catalog and a paused executor, and the
+ * payload `Run <step>` hands submitStep.
  */
 import { createHash } from 'node:crypto';
 import type { JobManifest } from '../../contracts/jobPayload.ts';
@@ -59,4 +60,40 @@ export async function qcJobSpec(
     queueKind: 'normal',
     priority: 0,
   });
+}
+
+/**
+ * `Run <step>`'s payload for v1 of a demo-pipeline sample of team genomics; its reads are named (Illumina
+ * names, in the landing bucket), never read: submission stores the job's manifest and reads no input.
+ */
+export function runStepPayload(
+  runId: string,
+  sampleId: string,
+  step: string,
+  options: { reads?: { read: 'R1' | 'R2'; size: number }[]; executionName?: string; urgent?: boolean } = {},
+) {
+  const { reads = [{ read: 'R1', size: 10 }], executionName = `genomics-${runId}-${sampleId}-v1-g0`, urgent } = options;
+  return {
+    taskToken: `token-${runId}-${sampleId}-${step}`,
+    executionName,
+    step,
+    sample: {
+      team: 'genomics',
+      runId,
+      sampleId,
+      version: 1,
+      pipeline: 'demo',
+      generation: 0,
+      inputs: reads.map(({ read, size }) => ({
+        name: `${sampleId}_${sampleId}_L001_${read}_001.fastq.gz`,
+        bucket: 'landfall-landing',
+        key: `incoming/genomics/${runId}/${sampleId}_${sampleId}_L001_${read}_001.fastq.gz`,
+        size,
+        md5: '0'.repeat(32),
+        read,
+        lane: 1,
+      })),
+      ...(urgent !== undefined && { urgent }),
+    },
+  };
 }

@@ -18,36 +18,11 @@ import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import type { ObjectStorage } from '../../../seams/storage/ObjectStorage.ts';
 import config from '../../fixtures/landfall.regions.config.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
+import { runStepPayload } from '../../support/stepJobFixture.ts';
 
 const GiB = 1024 ** 3;
 const HOME = config.homeRegion;
 const LANDING = bucketNames(config).landing;
-
-/** `Run <step>`'s payload for v1 of a demo-pipeline sample, its reads named (Illumina names), never read. */
-function runStep(runId: string, sampleId: string, step: string, reads: { read: 'R1' | 'R2'; size: number }[] = [{ read: 'R1', size: 10 }]) {
-  return {
-    taskToken: `token-${runId}-${step}`,
-    executionName: `genomics-${runId}-${sampleId}-v1-g0`,
-    step,
-    sample: {
-      team: 'genomics',
-      runId,
-      sampleId,
-      version: 1,
-      pipeline: 'demo',
-      generation: 0,
-      inputs: reads.map(({ read, size }) => ({
-        name: `${sampleId}_${sampleId}_L001_${read}_001.fastq.gz`,
-        bucket: LANDING,
-        key: `incoming/genomics/${runId}/${sampleId}_${sampleId}_L001_${read}_001.fastq.gz`,
-        size,
-        md5: '0'.repeat(32),
-        read,
-        lane: 1,
-      })),
-    },
-  };
-}
 
 describe('submitting a step of a 40 GiB sample placed in another region', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
@@ -102,10 +77,12 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     // Act
     const result = await submitStepJob(
       harness.services,
-      runStep('BIGRUN', 'S1', 'qc', [
-        { read: 'R1', size: 20 * GiB },
-        { read: 'R2', size: 20 * GiB },
-      ]),
+      runStepPayload('BIGRUN', 'S1', 'qc', {
+        reads: [
+          { read: 'R1', size: 20 * GiB },
+          { read: 'R2', size: 20 * GiB },
+        ],
+      }),
     );
 
     // Assess: placed away from home, submitted
@@ -144,7 +121,7 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
       return submit.call(executor, spec);
     };
     // Act
-    const result = await submitStepJob(harness.services, runStep('MOVEDRUN', 'S2', 'qc')).finally(() => {
+    const result = await submitStepJob(harness.services, runStepPayload('MOVEDRUN', 'S2', 'qc')).finally(() => {
       executor.submit = submit;
     });
     // Assess: the job submitted late is stopped, unrecorded; the move's job is the step's, not stopped
@@ -163,7 +140,7 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     await harness.services.catalog.samples.claimVersion(ref, 'hash-S3', [], 'READY');
     await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
     await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
-    const held = await submitStepJob(harness.services, runStep('HELDRUN', 'S3', 'trim'));
+    const held = await submitStepJob(harness.services, runStepPayload('HELDRUN', 'S3', 'trim'));
     const whileHeld = await harness.services.catalog.samples.get(ref);
     // Act: qc publishes, and the run's held steps are released
     await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: 'x/S3/qc', size: 1, md5: 'm' }], 1);
