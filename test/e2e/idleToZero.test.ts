@@ -135,6 +135,17 @@ describe('idle to zero: warm workers exist while there is work, all exit after t
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const samples = await done;
+    // The woken region's warm workers start beside its job, not before it: a one-sample job that finished
+    // first (a spare task runner starts it within milliseconds) left them to appear just after.
+    await waitFor(
+      'a warm worker of the woken region',
+      () => {
+        for (const pid of warmWorkerPids(runtime)) workers.add(pid);
+        return workers.size > 0 || undefined;
+      },
+      10_000,
+      50,
+    );
 
     // Assess: completed, new workers (not the old ones), and one wake with its latency.
     expect(samples.map((sample) => sample.status)).toEqual(['COMPLETED']);
