@@ -22,6 +22,9 @@ import {
 const TEAM = 'genomics';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+/** The log's Object Created events for a file of that name. */
+const objectCreatedFor = (log: ReturnType<typeof readBusLog>, name: string) =>
+  log.filter((e) => e['detail-type'] === 'Object Created' && String((e.detail.object as { key: string }).key).endsWith(name));
 
 describe('landing correctness on the embedded runtime', () => {
   let stateDir: string;
@@ -52,7 +55,13 @@ describe('landing correctness on the embedded runtime', () => {
       if (index === 0) {
         const bytes = readFileSync(file.path);
         await writeFile(path.join(folder, file.name), bytes.subarray(0, bytes.length >> 1));
-        await sleep(900); // > settleMs (300): the watcher lands the half-written file
+        // the watcher lands the half-written file once it has settled (settleMs 300); wait for that landing rather
+        // than a fixed pause, which a busy machine outlasts
+        await waitFor(
+          `the half-written ${file.name} to land`,
+          () => objectCreatedFor(readBusLog(stateDir), file.name).length === 1 || undefined,
+          30_000,
+        );
         await appendFile(path.join(folder, file.name), bytes.subarray(bytes.length >> 1));
       } else {
         await copyFile(file.path, path.join(folder, file.name));
@@ -91,10 +100,7 @@ describe('landing correctness on the embedded runtime', () => {
     }
     // the half-written file landed once early, and the version was built from the complete bytes
     const first = fastqs[0]!;
-    expect(
-      log.filter((e) => e['detail-type'] === 'Object Created' && String((e.detail.object as { key: string }).key).endsWith(first.name))
-        .length,
-    ).toBe(2);
+    expect(objectCreatedFor(log, first.name).length).toBe(2);
     const version = await runtime.catalog.samples.getVersion({ team: TEAM, runId, sampleId: 'Sample01', version: 1 });
     expect(version!.files.find((file) => file.name === first.name)!.md5).toBe(md5(readFileSync(first.path)));
     expect((await runtime.catalog.samples.listInRun(TEAM, runId)).map((s) => s.status)).toEqual(['COMPLETED', 'COMPLETED']);
