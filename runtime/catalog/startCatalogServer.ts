@@ -10,6 +10,7 @@ export type { CatalogCredentials } from './verifySignature.ts';
 const require = createRequire(import.meta.url);
 closeFinishedLevelIterators();
 writeItemsWithTheirIndexes();
+cacheTableDescriptions();
 // dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
 const dynalite = require('dynalite') as (options: {
   path?: string;
@@ -156,6 +157,7 @@ function closeFinishedLevelIterators(): void {
 
 /** What dynalite's `db` module offers that {@link writeItemsWithTheirIndexes} uses (CommonJS, untyped). */
 interface DynaliteDb {
+  create(options: object): DynaliteStore;
   updateIndexes(store: DynaliteStore, table: DynaliteTable, existing: DynaliteItem | null, item: DynaliteItem | null, cb: Callback): void;
   getIndexActions(
     indexes: readonly { IndexName: string }[],
@@ -174,6 +176,14 @@ interface DynaliteTable {
 }
 interface DynaliteStore {
   db: { batch(operations: { type: 'put' | 'del'; key: string; value?: unknown }[], cb: Callback): void };
+  tableDb: DynaliteTableDb;
+}
+/** The `table~` part of dynalite's database: one JSON table description per table name. */
+interface DynaliteTableDb {
+  get(name: string, cb: (error: Error | null | undefined, table?: DynaliteTable) => void): void;
+  put(name: string, table: DynaliteTable, cb: Callback): void;
+  del(name: string, cb: Callback): void;
+  batch(operations: { type: 'put' | 'del'; key: string; value?: unknown }[], cb: Callback): void;
 }
 
 /**
@@ -202,5 +212,60 @@ function writeItemsWithTheirIndexes(): void {
     const itemKey = `item-${table.TableName}~${db.createKey(written, table)}`;
     operations.push(item ? { type: 'put', key: itemKey, value: item } : { type: 'del', key: itemKey });
     store.db.batch(operations, cb);
+  };
+}
+
+/**
+ * dynalite reads the table's description from LevelDB (a get and a JSON decode) at the start of every request —
+ * in a traced pipeline run, two thirds of the catalog thread's LevelDB reads, for a value that changes only
+ * when a table is created, updated or deleted. Each store keeps the descriptions it read, as JSON (every reader
+ * gets its own copy to change, as from LevelDB); every write of a description (those three actions, and
+ * dynalite's status changes after them) goes through `tableDb.put`/`del`/`batch` and drops the name before and
+ * after it, and a read that overlapped a write is not kept.
+ */
+function cacheTableDescriptions(): void {
+  const db = createRequire(require.resolve('dynalite'))('./db') as DynaliteDb;
+  const create = db.create;
+  db.create = function createWithTableCache(options) {
+    const store = create(options);
+    const tableDb = store.tableDb;
+    const cached = new Map<string, string>();
+    const writes = new Map<string, number>(); // changes every time a write of the name starts or ends
+    const written = (name: string) => {
+      cached.delete(name);
+      writes.set(name, (writes.get(name) ?? 0) + 1);
+    };
+    const read = tableDb.get.bind(tableDb);
+    tableDb.get = (name, cb) => {
+      const json = cached.get(name);
+      if (json !== undefined) return process.nextTick(cb, null, JSON.parse(json) as DynaliteTable);
+      const before = writes.get(name) ?? 0;
+      read(name, (error, table) => {
+        if (!error && table && (writes.get(name) ?? 0) === before) cached.set(name, JSON.stringify(table));
+        cb(error, table);
+      });
+    };
+    // dynalite always passes a callback; one that is missing is tolerated (the write is then fire-and-forget).
+    const after = (names: string[], cb: Callback | undefined) => (error?: Error | null) => {
+      for (const name of names) written(name);
+      cb?.(error);
+    };
+    const put = tableDb.put.bind(tableDb);
+    tableDb.put = (name, table, cb) => {
+      written(name);
+      put(name, table, after([name], cb));
+    };
+    const del = tableDb.del.bind(tableDb);
+    tableDb.del = (name, cb) => {
+      written(name);
+      del(name, after([name], cb));
+    };
+    const batch = tableDb.batch.bind(tableDb);
+    tableDb.batch = (operations, cb) => {
+      const names = operations.map((operation) => operation.key);
+      for (const name of names) written(name);
+      batch(operations, after(names, cb));
+    };
+    return store;
   };
 }

@@ -2,7 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../functions/catalog/Catalog.ts';
 import { type CatalogServer, startCatalogServer } from '../../../runtime/catalog/startCatalogServer.ts';
@@ -68,6 +78,75 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
     }
     // Assess
     expect(closed).toBeGreaterThanOrEqual(50);
+  });
+
+  it('reads a table description from LevelDB once, not at every request (two thirds of its reads in a traced run)', async () => {
+    // Prepare: count LevelDB reads of table descriptions (dynalite keys them `table~<name>`)
+    const levelRequire = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+    const { ClassicLevel } = levelRequire('classic-level') as {
+      ClassicLevel: { prototype: { _get(key: unknown, ...rest: unknown[]): unknown } };
+    };
+    const get = ClassicLevel.prototype._get;
+    let descriptionReads = 0;
+    ClassicLevel.prototype._get = function countedGet(this: unknown, key: unknown, ...rest: unknown[]) {
+      if (String(key instanceof Uint8Array ? Buffer.from(key) : key).startsWith('table~')) descriptionReads++;
+      return get.call(this, key, ...rest);
+    };
+    const catalog = new Catalog('landfall-catalog', client(server.credentials));
+    try {
+      // Act
+      for (let i = 0; i < 50; i++) await catalog.facts.claim(`fact-${i}`, 'Sample Landed');
+    } finally {
+      ClassicLevel.prototype._get = get;
+    }
+    // Assess
+    expect(descriptionReads).toBeLessThanOrEqual(1);
+  });
+
+  it('serves every change of a table: new throughput, a deleted table, a table created again with another key', async () => {
+    // Prepare: a provisioned table, read so its description is kept
+    const dynamo = client(server.credentials);
+    const TableName = 'described';
+    const attribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+    const throughput = (units: number) => ({ ReadCapacityUnits: units, WriteCapacityUnits: units });
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName,
+        AttributeDefinitions: [attribute('pk')],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        ProvisionedThroughput: throughput(1),
+      }),
+    );
+    await dynamo.send(new PutItemCommand({ TableName, Item: { pk: { S: 'a' } } }));
+    // Act 1: new throughput (dynalite writes the description twice: UPDATING, then ACTIVE with the new units)
+    await dynamo.send(new UpdateTableCommand({ TableName, ProvisionedThroughput: throughput(5) }));
+    const updated = async () => {
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        const { Table } = await dynamo.send(new DescribeTableCommand({ TableName }));
+        if (Table?.TableStatus === 'ACTIVE' && Table.ProvisionedThroughput?.ReadCapacityUnits === 5) return Table;
+      }
+      return undefined;
+    };
+    const active = await updated();
+    // Act 2: the table deleted, then created again keyed by another attribute
+    await dynamo.send(new DeleteTableCommand({ TableName }));
+    const afterDelete = dynamo.send(new GetItemCommand({ TableName, Key: { pk: { S: 'a' } } }));
+    await expect(afterDelete).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [attribute('id')],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+    const oldKey = await dynamo.send(new PutItemCommand({ TableName, Item: { pk: { S: 'c' } } })).catch((error: unknown) => error);
+    await dynamo.send(new PutItemCommand({ TableName, Item: { id: { S: 'c' } } }));
+    // Assess
+    expect(active?.ProvisionedThroughput?.WriteCapacityUnits).toBe(5);
+    expect(oldKey).toMatchObject({ name: 'ValidationException' });
+    expect((await dynamo.send(new GetItemCommand({ TableName, Key: { id: { S: 'c' } } }))).Item).toEqual({ id: { S: 'c' } });
+    expect((await dynamo.send(new ScanCommand({ TableName }))).Items).toEqual([{ id: { S: 'c' } }]);
   });
 
   it('refuses an unsigned request and a signed one whose body was changed', async () => {
