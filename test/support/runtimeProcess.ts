@@ -72,6 +72,16 @@ export async function startRuntimeProcess(
     },
     60_000,
   );
+  // runtime.json is written just before `up` prints its banner (share, dashboard, …): a test reading the
+  // banner right away would race it on a busy machine.
+  await waitFor(
+    'the banner of landfall up',
+    () => {
+      if (child.exitCode !== null) throw new Error(`landfall up exited with ${child.exitCode}:\n${output}`);
+      return output.includes('Ctrl-C stops it.') || undefined;
+    },
+    60_000,
+  );
   const catalog = new Catalog(
     'landfall-catalog',
     new DynamoDBClient({
