@@ -2,6 +2,8 @@
  * The job-log seam on the embedded runtime (LocalBatchExecutor.readAttemptLog): what a real process wrote to
  * stdout and stderr, per attempt, page by page from a cursor; a line still being written waits for its newline.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutor, nodeJob, REGION, type ExecutorHarness } from './executorFixture.ts';
@@ -44,11 +46,12 @@ describe('LocalBatchExecutor', () => {
     });
 
     it('holds back a line still being written while the attempt runs, and gives it once the attempt ended', async () => {
-      // Prepare: a job that writes one whole line, then half a line, and waits
+      // Prepare: a job that writes one whole line, then half a line, and waits until the test has read its log
       harness = createExecutor();
       const { executor } = harness;
       await executor.start();
-      const script = 'process.stdout.write("whole\\npart"); setTimeout(() => process.exit(0), 1500)';
+      const gate = path.join(harness.stateDir, 'job-may-end');
+      const script = `process.stdout.write("whole\\npart"); setInterval(() => require('node:fs').existsSync(${JSON.stringify(gate)}) && process.exit(0), 20)`;
       const { jobId } = await executor.submit(nodeJob('logs-partial', script));
       const ref = { jobId, jobName: 'logs-partial', region: REGION, attempt: 1 };
       let page = await executor.readAttemptLog(ref);
@@ -59,6 +62,7 @@ describe('LocalBatchExecutor', () => {
 
       // Act
       const whileRunning = page;
+      await writeFile(gate, '');
       await executor.waitUntilDone(jobId);
       const afterEnd = await executor.readAttemptLog(ref, { after: whileRunning!.next });
 

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createExecutor, isAlive, nodeJob, REGION, waitAllDead, type ExecutorHarness } from './executorFixture.ts';
 
@@ -25,15 +27,19 @@ describe('LocalBatchExecutor warm workers', () => {
     const { executor } = harness;
     await executor.start();
 
-    // Act: two 1-vCPU jobs of 1.5 s each.
-    const { jobId: a } = await executor.submit(nodeJob('warm-a', 'setTimeout(() => {}, 1500)'));
-    const { jobId: b } = await executor.submit(nodeJob('warm-b', 'setTimeout(() => {}, 1500)'));
+    // Act: two 1-vCPU jobs that run until the test has seen the workers (a fixed length could end before two
+    // worker processes started on a busy machine, and they are drained with the work)
+    const gate = path.join(harness.stateDir, 'jobs-may-end');
+    const untilGate = `const t = setInterval(() => require('node:fs').existsSync(${JSON.stringify(gate)}) && clearInterval(t), 20)`;
+    const { jobId: a } = await executor.submit(nodeJob('warm-a', untilGate));
+    const { jobId: b } = await executor.submit(nodeJob('warm-b', untilGate));
     await harness.waitForStatus(a, 'RUNNING');
     await harness.waitForStatus(b, 'RUNNING');
     const during = await waitUntil('two ready workers', () => {
       const workers = executor.warmWorkers();
       return workers.length === 2 && workers.every((worker) => worker.ready && worker.pid !== undefined && isAlive(worker.pid)) && workers;
     });
+    await writeFile(gate, '');
     await executor.waitUntilDone(a);
     await executor.waitUntilDone(b);
 
