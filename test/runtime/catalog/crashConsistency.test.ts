@@ -81,7 +81,10 @@ describe('the local catalog killed mid-write (SIGKILL, as a crashed runtime)', (
             });
         }
       });
-      // Act: killed while the writers are busy
+      // Act: killed while the writers are busy (once the first writes went through: a cold server on a busy
+      // machine may take longer than the pause to answer its first)
+      for (const deadline = Date.now() + 30_000; written === 0 && writing && Date.now() < deadline; )
+        await new Promise((resolve) => setTimeout(resolve, 10));
       await new Promise((resolve) => setTimeout(resolve, 150 + ((kill * 37) % 100)));
       server.child.kill('SIGKILL');
       await new Promise((resolve) => server!.child.once('exit', resolve));

@@ -22,18 +22,9 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
   let watcher: ShareWatcher;
   let servers: Server[];
 
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-share-'));
-    share = path.join(dir, 'share');
-    await mkdir(path.join(dir, 'buckets', 'landing'), { recursive: true });
-    await mkdir(share);
-    storage = new FolderStorage(path.join(dir, 'buckets'));
-    events = [];
-    problems = [];
-    skipped = [];
-    cleared = [];
-    servers = [];
-    watcher = new ShareWatcher({
+  /** The test's watcher over `share`, started (a test may stop it and start one with other windows). */
+  const watchShare = async (overrides: Partial<ConstructorParameters<typeof ShareWatcher>[0]> = {}) => {
+    const started = new ShareWatcher({
       shareDir: share,
       storage,
       landingBucket: 'landing',
@@ -47,8 +38,24 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
       onProblem: (file, message) => problems.push(`${path.relative(share, file)}: ${message}`),
       onSkipped: (entry) => skipped.push(entry),
       onSkipCleared: (entry) => cleared.push(entry.path),
+      ...overrides,
     });
-    await watcher.start();
+    await started.start();
+    return started;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-share-'));
+    share = path.join(dir, 'share');
+    await mkdir(path.join(dir, 'buckets', 'landing'), { recursive: true });
+    await mkdir(share);
+    storage = new FolderStorage(path.join(dir, 'buckets'));
+    events = [];
+    problems = [];
+    skipped = [];
+    cleared = [];
+    servers = [];
+    watcher = await watchShare();
   });
   afterEach(async () => {
     await watcher.stop();
@@ -87,6 +94,9 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     // Prepare
     const file = path.join(share, 'genomics', 'RUN2', 'growing.txt');
     await mkdir(path.dirname(file), { recursive: true });
+    // a settle window far longer than the pauses between pieces: a stalled test process must not look like a writer that stopped
+    await watcher.stop();
+    watcher = await watchShare({ settleMs: 1000 });
     // Act: write in pieces faster than the settle window
     await writeFile(file, 'a');
     for (const piece of ['b', 'c', 'd']) {
@@ -221,6 +231,7 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     await watcher.start();
     // Act
     for (let i = 1; i <= 3; i++) await writeFile(path.join(busyShare, 'genomics', 'RUN7', `S${i}_R1_001.fastq.gz`), `reads ${i}`);
+    await waitFor('all three seen', () => (watcher.pendingCount === 3 ? true : undefined), 10_000);
     await pause(600); // well past the settle window
     const whileBusy = await landedKeys();
     const pendingWhileBusy = watcher.pendingCount;

@@ -23,13 +23,18 @@ function harness(answer: (step: string) => { ok: true } | { ok: false; error: st
       calls.push(['submit', payload]);
       running.add(step);
       maxConcurrentSteps = Math.max(maxConcurrentSteps, running.size);
-      setTimeout(() => {
+      // A step ends once the demo's three parallel steps have all been submitted (2 s at most): a fixed
+      // length could end one before a busy interpreter submitted the third.
+      const submittedAt = Date.now();
+      const finish = setInterval(() => {
+        if (maxConcurrentSteps < 3 && Date.now() - submittedAt < 2000) return;
+        clearInterval(finish);
         running.delete(step);
         const result = answer(step);
         void (result.ok
           ? service.sendTaskSuccess(taskToken, { step, attempt: 1 })
           : service.sendTaskFailure(taskToken, result.error, `${step} broke`));
-      }, 50);
+      }, 10);
       return { jobId: `job-${step}` };
     },
     PublishStepFunctionArn: record('publish'),
