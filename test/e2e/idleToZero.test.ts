@@ -27,7 +27,7 @@ const datapointsToAlarm = idleConfig.idle.datapointsToAlarm ?? evaluationPeriods
 /** The spec: idle window plus one period. */
 const IDLE_BOUND_MS = (datapointsToAlarm + 1) * periodSeconds * 1000;
 /** What a busy 2-core CI machine adds: the handler, the capacity call, processes exiting. Generous on purpose. */
-const MARGIN_MS = 6_000;
+const MARGIN_MS = 10_000;
 
 /** Live warm worker processes under the runtime, by pid (their command line names the worker script). */
 function warmWorkerPids(runtime: RuntimeProcess): number[] {
