@@ -462,6 +462,27 @@ export function describeObjectStorageContract(
         expect(await storage.head(bucket, `${prefix}target`)).toMatchObject({ size: 9, metadata: { round: '2' } });
       });
 
+      it('keeps a copy its own object: the source overwritten or deleted leaves it, and it overwritten leaves the source', async () => {
+        // Prepare: a source copied twice
+        const prefix = fresh('copy-own');
+        await storage.put(bucket, `${prefix}source`, 'first bytes', { metadata: { round: '1' } });
+        await storage.copy(bucket, `${prefix}source`, bucket, `${prefix}a`);
+        await storage.copy(bucket, `${prefix}source`, bucket, `${prefix}b`);
+        // Act
+        await storage.put(bucket, `${prefix}source`, 'second bytes', { metadata: { round: '2' } });
+        await storage.put(bucket, `${prefix}a`, 'a changed');
+        await storage.delete(bucket, `${prefix}source`);
+        // Assess
+        expect((await storage.getBytes(bucket, `${prefix}a`)).toString()).toBe('a changed');
+        expect((await storage.getBytes(bucket, `${prefix}b`)).toString()).toBe('first bytes');
+        expect(await storage.head(bucket, `${prefix}b`)).toMatchObject({
+          size: 11,
+          etag: `"${md5(Buffer.from('first bytes'))}"`,
+          metadata: { round: '1' },
+        });
+        expect(await storage.head(bucket, `${prefix}source`)).toBeUndefined();
+      });
+
       it('throws ObjectNotFoundError when the source is missing, and creates no target', async () => {
         // Prepare
         const prefix = fresh('copy-missing');
