@@ -62,23 +62,15 @@ export async function startRuntimeProcess(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // Up once its banner is printed (share, dashboard, …): runtime.json is written just before it, and a test
+  // reading the banner as soon as runtime.json appeared raced it on a busy machine.
   const info = await waitFor(
-    'runtime.json',
+    'runtime.json and the banner of landfall up',
     () => {
       if (child.exitCode !== null) throw new Error(`landfall up exited with ${child.exitCode}:\n${output}`);
-      if (!existsSync(layout.runtimeFile)) return undefined;
+      if (!output.includes('Ctrl-C stops it.') || !existsSync(layout.runtimeFile)) return undefined;
       const parsed = JSON.parse(readFileSync(layout.runtimeFile, 'utf8')) as RuntimeInfo;
       return parsed.pid === child.pid ? parsed : undefined;
-    },
-    60_000,
-  );
-  // runtime.json is written just before `up` prints its banner (share, dashboard, …): a test reading the
-  // banner right away would race it on a busy machine.
-  await waitFor(
-    'the banner of landfall up',
-    () => {
-      if (child.exitCode !== null) throw new Error(`landfall up exited with ${child.exitCode}:\n${output}`);
-      return output.includes('Ctrl-C stops it.') || undefined;
     },
     60_000,
   );
