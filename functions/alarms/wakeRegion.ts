@@ -4,10 +4,12 @@ import { logger } from '../shared/powertools.ts';
 import { warmVcpusAt } from './warmCapacity.ts';
 
 /**
- * Called beside the submission of work placed in `region`: if the region is scaled down, marks it awake
+ * Called just before the submission of work placed in `region`: if the region is scaled down, marks it awake
  * (one caller wins) and raises its warm capacity to fit the job, so instances start while Batch notices
- * the RUNNABLE job. Never delays or fails the submission: Batch scales up for RUNNABLE work on its own,
- * the raised floor only keeps the region warm until its next inactivity alarm.
+ * the RUNNABLE job. Before, not beside, the submission: the job's RUNNING records the wake-up latency only for
+ * a wake already recorded, and on the embedded runtime a job runs within milliseconds. Never fails the
+ * submission: Batch scales up for RUNNABLE work on its own, the raised floor only keeps the region warm until
+ * its next inactivity alarm.
  *
  * A job with `scratch: 'large'` runs on the region's separate large-root-volume compute: its floor is raised
  * to fit the job on every such submission (awake region or not), so the next large step of the run finds an

@@ -117,13 +117,11 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
   }
-  // Work placed in a scaled-down region is submitted at once; its warm capacity is raised in parallel.
+  // Work placed in a scaled-down region wakes it first: the job's RUNNING records the wake's latency only once
+  // the wake is recorded, and a job can run within milliseconds (a spare task runner on the embedded runtime).
   const submittedAt = Date.now();
-  const [{ jobId }] = await Promise.all([
-    svc.jobs.submit(spec),
-    wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }, submittedAt),
-    noteSubmission(svc, region),
-  ]);
+  await wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }, submittedAt);
+  const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), noteSubmission(svc, region)]);
   if (!(await svc.catalog.jobs.setJobId(jobName, jobId))) {
     // Moved while being submitted (its region failed): the move's job stands, this one would run unseen.
     await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);

@@ -152,4 +152,22 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     expect((await harness.services.catalog.samples.get(ref))?.detail).toBe(`running trim in ${held.region}`);
     expect(executor.listJobs().some((job) => job.jobName === held.jobName)).toBe(true);
   });
+
+  it('wakes a scaled-down region before submitting into it: a job that runs at once finds its wake recorded', async () => {
+    // Prepare: every region scaled down; what the region's scale record says when the job is submitted
+    for (const region of config.regions) await harness.services.catalog.regionScale.markScaledDown(region.name, 0, Date.now() - 1000);
+    const submit = executor.submit;
+    let atSubmission: Awaited<ReturnType<typeof harness.services.catalog.regionScale.get>> | undefined;
+    executor.submit = async (spec) => {
+      atSubmission = await harness.services.catalog.regionScale.get(spec.region);
+      return submit.call(executor, spec);
+    };
+    // Act
+    const result = await submitStepJob(harness.services, runStepPayload('WAKERUN', 'S1', 'qc')).finally(() => {
+      executor.submit = submit;
+    });
+    // Assess: the RUNNING of this job (which records the wake-up latency) can only come after its submission
+    expect(result.outcome).toBe('submitted');
+    expect(atSubmission).toMatchObject({ scaledDown: false, wakeJobName: result.jobName });
+  });
 });
