@@ -168,6 +168,8 @@ interface DynaliteDb {
   createKey(item: DynaliteItem, table: DynaliteTable): string;
 }
 type DynaliteItem = Record<string, unknown>;
+/** One write of a LevelDB batch, as dynalite's database takes it. */
+type LevelOperation = { type: 'put' | 'del'; key: string; value?: unknown };
 type Callback = (error?: Error | null) => void;
 interface DynaliteTable {
   TableName: string;
@@ -175,7 +177,7 @@ interface DynaliteTable {
   GlobalSecondaryIndexes?: { IndexName: string }[];
 }
 interface DynaliteStore {
-  db: { batch(operations: { type: 'put' | 'del'; key: string; value?: unknown }[], cb: Callback): void };
+  db: { batch(operations: LevelOperation[], cb: Callback): void };
   tableDb: DynaliteTableDb;
 }
 /** The `table~` part of dynalite's database: one JSON table description per table name. */
@@ -183,7 +185,7 @@ interface DynaliteTableDb {
   get(name: string, cb: (error: Error | null | undefined, table?: DynaliteTable) => void): void;
   put(name: string, table: DynaliteTable, cb: Callback): void;
   del(name: string, cb: Callback): void;
-  batch(operations: { type: 'put' | 'del'; key: string; value?: unknown }[], cb: Callback): void;
+  batch(operations: LevelOperation[], cb: Callback): void;
 }
 
 /**
@@ -200,7 +202,7 @@ function writeItemsWithTheirIndexes(): void {
   db.updateIndexes = function updateIndexesWithItem(store, table, existing, item, cb) {
     const written = item ?? existing;
     if (!written) return cb();
-    const operations: { type: 'put' | 'del'; key: string; value?: unknown }[] = [];
+    const operations: LevelOperation[] = [];
     for (const kind of ['Local', 'Global'] as const) {
       const indexes = table[`${kind}SecondaryIndexes`] ?? [];
       const { puts, deletes } = db.getIndexActions(indexes, existing, item, table);
