@@ -63,7 +63,7 @@ export class Catalog {
     this.samples = new Samples(this.#table);
     this.executions = new Executions(this.#table, this.samples);
     this.jobs = new Jobs(this.#table);
-    this.steps = new Steps(this.#table);
+    this.steps = new Steps(this.#table, this.samples);
     this.costs = new Costs(this.#table);
     this.facts = new Facts(this.#table);
     this.regionLoads = new RegionLoads(this.#table);

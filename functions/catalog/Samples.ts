@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { FileSets, tooLongInline } from './FileSets.ts';
 import { keys } from './tableDesign.ts';
 import type { SampleRecord, SampleRef, SampleStatus, VersionFile, VersionRecord, VersionRef } from './types.ts';
+
+const digestOf = (files: VersionFile[]) =>
+  createHash('sha256')
+    .update(JSON.stringify(files.map((file) => [file.bucket, file.key, file.etag, file.size])))
+    .digest('hex')
+    .slice(0, 32);
 
 /**
  * Samples and their versions. A sample item sits in its run's partition (and on GSI1 by team and status);
@@ -10,9 +18,27 @@ import type { SampleRecord, SampleRef, SampleStatus, VersionFile, VersionRecord,
  */
 export class Samples {
   readonly #table: CatalogTable;
+  /** Long lists of a sample: a version's files beyond what one item holds, a long landed file set. */
+  readonly fileSets: FileSets;
 
   constructor(table: CatalogTable) {
     this.#table = table;
+    this.fileSets = new FileSets(table);
+  }
+
+  /**
+   * A version's files as its item keeps them: inline, or — a list too long for one item (thousands of MinKNOW
+   * batches) — in the file set `name`, which the item names instead (`filesRef`, its `files` left empty).
+   */
+  async #storedFiles(ref: VersionRef, name: string, files: VersionFile[]): Promise<Pick<VersionRecord, 'files' | 'filesRef'>> {
+    if (!tooLongInline(files)) return { files };
+    return { files: [], filesRef: await this.fileSets.put(ref, name, files) };
+  }
+
+  /** A version item as every reader gets it: with all its files, wherever they are kept. */
+  async withFiles(version: VersionRecord): Promise<VersionRecord> {
+    if (!version.filesRef) return version;
+    return { ...version, files: await this.fileSets.get<VersionFile>(version, version.filesRef) };
   }
 
   async get(ref: SampleRef): Promise<SampleRecord | undefined> {
@@ -90,6 +116,11 @@ export class Samples {
 
   /** Every version of a sample, oldest first. */
   async listVersions(ref: SampleRef): Promise<VersionRecord[]> {
+    return Promise.all((await this.#versionItems(ref)).map((version) => this.withFiles(version)));
+  }
+
+  /** The version items of a sample as stored (a long file list still in its set). */
+  async #versionItems(ref: SampleRef): Promise<VersionRecord[]> {
     const items = await this.#table.queryAll<VersionRecord & { kind?: string }>({
       pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
       skPrefix: 'V#',
@@ -101,7 +132,8 @@ export class Samples {
     const result = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.name, Key: keys.version(ref), ConsistentRead: true }),
     );
-    return strip<VersionRecord>(result.Item);
+    const version = strip<VersionRecord>(result.Item);
+    return version && this.withFiles(version);
   }
 
   /**
@@ -116,9 +148,9 @@ export class Samples {
     status: SampleStatus,
   ): Promise<{ version: VersionRecord; created: boolean }> {
     for (let round = 0; round < 20; round++) {
-      const versions = await this.listVersions(ref);
+      const versions = await this.#versionItems(ref);
       const existing = versions.find((v) => v.versionHash === versionHash);
-      if (existing) return { version: existing, created: false };
+      if (existing) return { version: await this.withFiles(existing), created: false };
       const next = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
       const at = now();
       const record: VersionRecord = {
@@ -132,11 +164,13 @@ export class Samples {
         manifestRevision: 0,
         publishSequence: 0,
       };
+      // Named by the hash, not the ordinal: racers for one ordinal with other file sets write other sets.
+      const stored = await this.#storedFiles(record, `files-${versionHash}`, files);
       try {
         await this.#table.doc.send(
           new PutCommand({
             TableName: this.#table.name,
-            Item: { ...keys.version({ ...ref, version: next }), kind: 'version', ...record },
+            Item: { ...keys.version({ ...ref, version: next }), kind: 'version', ...record, ...stored },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -149,7 +183,12 @@ export class Samples {
   }
 
   async updateVersion(ref: VersionRef, changes: Partial<Omit<VersionRecord, keyof VersionRef>>): Promise<void> {
-    await this.#table.update(keys.version(ref), { ...changes, updatedAt: now() });
+    // New files (quarantine moved them) are kept as a new list: inline, or in a set named by their keys.
+    const files = changes.files && {
+      filesRef: null,
+      ...(await this.#storedFiles(ref, `files-${digestOf(changes.files)}`, changes.files)),
+    };
+    await this.#table.update(keys.version(ref), { ...changes, ...files, updatedAt: now() });
   }
 
   /**

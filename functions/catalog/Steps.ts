@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import type { Samples } from './Samples.ts';
 import { keys } from './tableDesign.ts';
 import type { PublishedOutput, StepRecord, VersionRecord, VersionRef } from './types.ts';
 
@@ -9,9 +10,11 @@ import type { PublishedOutput, StepRecord, VersionRecord, VersionRef } from './t
  */
 export class Steps {
   readonly #table: CatalogTable;
+  readonly #samples: Samples;
 
-  constructor(table: CatalogTable) {
+  constructor(table: CatalogTable, samples: Samples) {
     this.#table = table;
+    this.#samples = samples;
   }
 
   async put(step: StepRecord): Promise<void> {
@@ -45,8 +48,9 @@ export class Steps {
       skPrefix: keys.versionSk(ref.version),
     });
     const ofVersion = items.filter((item) => item.version === ref.version);
+    const version = ofVersion.find((item) => item.kind === 'version') as VersionRecord | undefined;
     return {
-      version: ofVersion.find((item) => item.kind === 'version') as VersionRecord | undefined,
+      version: version && (await this.#samples.withFiles(version)),
       steps: ofVersion.filter((item) => item.kind === 'step') as StepRecord[],
     };
   }

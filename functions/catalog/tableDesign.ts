@@ -15,6 +15,7 @@ import type { VersionRef } from '../../contracts/keys.ts';
  * | sample version  | SAMPLE#<team>#<run>#<sample>       | V#<0000n>                  |                  |                                         |
  * | step of version | SAMPLE#<team>#<run>#<sample>       | V#<0000n>#STEP#<step>      |                  |                                         |
  * | job cost        | SAMPLE#<team>#<run>#<sample>       | COST#V#<0000n>#<step>#<job>|                  |                                         |
+ * | file set (long) | SAMPLE#<team>#<run>#<sample>       | SET#<name>#<0000n>         |                  |                                         |
  * | execution       | EXEC#<executionName>               | #EXEC                      |                  |                                         |
  * | job (token)     | JOB#<jobName>                      | #JOB                       | DEFERRED#<team>#<run> (while held) | JOB#<jobName>          |
  * | emitted fact    | FACT#<dedupeKey>                   | #FACT                      | FACTS#UNPUBLISHED#<shard> (until published) | <claimedAt>#<dedupeKey> |
@@ -40,8 +41,9 @@ import type { VersionRef } from '../../contracts/keys.ts';
  *   `NOTIFY#PENDING` (all, oldest first: the batch window's flush); the index is sparse, items leave once sent.
  * - a landed file's validation verdict, for exactly its stored identity → pk `VERDICT#<bucket>#<key>`, sk by version or ETag and size.
  * Writes are single-item and conditional (the local server has no transactions); items stay far below 400 KB
- * whatever a sheet holds (a version lists its few files; a run's expected samples are split over items and
- * only its first missing files named; long reason lists go to S3).
+ * whatever a sheet holds (a version's long file list and a long landed file set are split over `SET#` items
+ * (FileSets.ts); a run's expected samples are split over items and only its first missing files named; long
+ * reason lists go to S3).
  */
 export const CATALOG_KEY_SCHEMA = {
   partitionKey: 'pk',
@@ -115,6 +117,12 @@ export const keys = {
   stepSk,
   version: (ref: VersionRef) => ({ pk: samplePk(ref.team, ref.runId, ref.sampleId), sk: versionSk(ref.version) }),
   step: (ref: VersionRef, step: string) => ({ pk: samplePk(ref.team, ref.runId, ref.sampleId), sk: stepSk(ref.version, step) }),
+  /** The n-th item of a sample's file set `name` (functions/catalog/FileSets.ts). */
+  fileSet: (sample: { team: string; runId: string; sampleId: string }, name: string, index: number) => ({
+    pk: samplePk(sample.team, sample.runId, sample.sampleId),
+    sk: `SET#${name}#${String(index).padStart(5, '0')}`,
+  }),
+  fileSetPrefix: (name: string) => `SET#${name}#`,
   execution: (name: string) => ({ pk: `EXEC#${name}`, sk: '#EXEC' }),
   job: (jobName: string) => ({ pk: `JOB#${jobName}`, sk: '#JOB' }),
   /** GSI1 partition of the jobs of a run held back behind its early steps. */

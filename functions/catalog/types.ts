@@ -1,5 +1,6 @@
 import type { FileRead } from '../../layouts/types.ts';
 import type { ValidationReason, VersionFile } from '../../validation/types.ts';
+import type { FileSetRef } from './FileSets.ts';
 
 /** Sample statuses (DESIGN.md "Statuses"). */
 export type SampleStatus =
@@ -101,7 +102,10 @@ export interface SampleRecord extends SampleRef {
 export interface VersionRecord extends VersionRef {
   versionHash: string;
   status: SampleStatus;
+  /** Every file of the version (read from the catalog whole, wherever the item keeps them). */
   files: VersionFile[];
+  /** Where a list too long for the item is kept (its `files` then empty as stored); null once replaced inline. */
+  filesRef?: FileSetRef | null;
   createdAt: string;
   updatedAt: string;
   /** The first reasons of a rejection; `reasonCount` of them in all, the full list at `reasonsKey` (quarantine bucket). */

@@ -71,6 +71,56 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
     });
   });
 
+  describe('Samples: a version with thousands of files (a MinKNOW barcode of a PromethION flow cell)', () => {
+    // ~300 bytes each as stored: 3,000 files are ~1 MB, more than twice what one DynamoDB item may hold (400 KB).
+    const chunks = Array.from({ length: 3000 }, (_, i) => ({
+      ...file(`fastq_pass/barcode01/PAO25751_pass_barcode01_e05460c6_de9f2c7f_${i}.fastq.gz`, i.toString(16).padStart(32, '0')),
+      part: i + 1,
+    }));
+    const ref = { team: 'team-a', runId: 'run-ont', sampleId: 'barcode01' };
+
+    it('is cataloged whole and read back whole by every reader, each item under the limit', async () => {
+      // Act
+      const claimed = await catalog.samples.claimVersion(ref, 'hash-long', chunks, 'READY');
+      await catalog.steps.put({ ...ref, version: 1, step: 'qc', status: 'RUNNING', jobName: 'job-qc', region: 'eu-west-1' });
+      const again = await catalog.samples.claimVersion(ref, 'hash-long', chunks, 'READY');
+      // Assess: the same version, its files whole from each way of reading it, in order
+      expect([claimed.created, again.created, claimed.version.version, again.version.version]).toEqual([true, false, 1, 1]);
+      const read = [
+        again.version,
+        await catalog.samples.getVersion({ ...ref, version: 1 }),
+        (await catalog.samples.listVersions(ref))[0],
+        (await catalog.steps.versionWithSteps({ ...ref, version: 1 })).version,
+      ];
+      for (const version of read) expect(version?.files.map((entry) => entry.name)).toEqual(chunks.map((entry) => entry.name));
+      expect((await catalog.steps.versionWithSteps({ ...ref, version: 1 })).steps.map((step) => step.step)).toEqual(['qc']);
+    });
+
+    it('keeps files a rejection moved, long or short, replacing the list it had', async () => {
+      // Prepare
+      const moved = chunks.map((entry) => ({ ...entry, bucket: 'quarantine', key: `q/${entry.name}` }));
+      // Act + Assess: a long list replaced by another long one, then by a short one
+      await catalog.samples.updateVersion({ ...ref, version: 1 }, { status: 'REJECTED', files: moved });
+      expect((await catalog.samples.getVersion({ ...ref, version: 1 }))?.files.map((entry) => entry.key)).toEqual(
+        moved.map((entry) => entry.key),
+      );
+      await catalog.samples.updateVersion({ ...ref, version: 1 }, { files: moved.slice(0, 2) });
+      expect((await catalog.samples.getVersion({ ...ref, version: 1 }))?.files.map((entry) => entry.key)).toEqual(
+        moved.slice(0, 2).map((entry) => entry.key),
+      );
+    });
+
+    it('refuses to hand out a file set of which an item is missing, naming the set and what it holds', async () => {
+      // Prepare: a set written whole, then one of its items lost
+      const set = await catalog.samples.fileSets.put(ref, 'landed-partial', chunks);
+      await test.client().samples.fileSets.put(ref, 'landed-partial', chunks.slice(0, 10)); // rewrites item 0 only, as "1 item"
+      // Act + Assess
+      await expect(catalog.samples.fileSets.get(ref, set)).rejects.toThrow(
+        /file set landed-partial of team-a\/run-ont\/barcode01 holds \d+ of its 3000 entries/,
+      );
+    });
+  });
+
   describe('Executions: markStarted', () => {
     it('records the execution of a version exactly once', async () => {
       // Prepare
