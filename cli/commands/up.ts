@@ -23,7 +23,8 @@ export function describeEvent(event: BusEvent): string | undefined {
   const sample = `${d.team}/${d.runId}${d.sampleId ? `/${d.sampleId}` : ''}${d.version ? ` v${d.version}` : ''}`;
   switch (event['detail-type']) {
     case 'Sample Landed':
-      return `landed     ${sample} (${counted((d.files as string[]).length, 'file')})`;
+      // A sample with too many files for an event names its file set, which counts them.
+      return `landed     ${sample} (${counted((d.fileSet as { count: number } | undefined)?.count ?? (d.files as string[]).length, 'file')})`;
     case 'Sample Cataloged':
       return `cataloged  ${sample}`;
     case 'Sample Rejected':

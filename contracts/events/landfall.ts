@@ -22,9 +22,16 @@ export const landfallEventDetails = {
   'Sample Landed': z.object({
     ...RunFields,
     sampleId: z.string().min(1),
+    /** The sample's files by name: all of them, or (with `fileSet`) the first 100. */
     files: z.array(z.string().min(1)).min(1),
     /** Each file's read label, role, lane and part, as the run's layout decided them (layouts/). */
     reads: z.array(FileRead).optional(),
+    /**
+     * Set when the sample has too many files to list in an event (EventBridge refuses entries over 256 KB; a
+     * MinKNOW barcode has thousands of batches): every name and read is in the catalog's file set of this
+     * name (functions/catalog/FileSets.ts), `count` of them; `reads` is then absent.
+     */
+    fileSet: z.object({ fileSet: z.string().min(1), count: z.number().int().positive() }).optional(),
   }),
   /**
    * A FASTQ was cataloged by `land`: its own validation (validateFile) can start while the run still copies.
@@ -77,7 +84,14 @@ export const landfallEventDetails = {
     /** Every step of the new execution runs at urgent priority (ahead of the backlog, on the urgent queue). */
     urgent: z.boolean().optional(),
   }),
-  'Sample Cataloged': z.object({ ...SampleFields, files: ObjectKeys, versionHash: z.string() }),
+  'Sample Cataloged': z.object({
+    ...SampleFields,
+    /** The version's files (landing-bucket keys): all of them, or the first 100 when `fileCount` says more. */
+    files: ObjectKeys,
+    /** How many files the version has, when `files` lists only the first 100 (the manifest lists every one). */
+    fileCount: z.number().int().positive().optional(),
+    versionHash: z.string(),
+  }),
   'Sample Rejected': z.object({
     ...SampleFields,
     /** The first reasons (the full list is in reasonsKey). */

@@ -96,7 +96,7 @@ export interface SampleRecord extends SampleRef {
   /** Identity of the file set last announced as "Sample Landed" (see evaluateRun): the same set is not announced again. */
   landedIdentity?: string;
   /** The file set a validation began on (VALIDATING): what the sweep validates again if that validation's process died. */
-  validating?: { files: string[]; reads?: FileRead[] };
+  validating?: { files: string[]; reads?: FileRead[]; fileSet?: FileSetRef };
 }
 
 export interface VersionRecord extends VersionRef {

@@ -19,6 +19,7 @@ import { landingKey, parseLandingKey } from '../../contracts/keys.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { announceFastq, identifyObject, recordLandedFile } from './recordObject.ts';
+import { carriedLandedSet } from './landedFileSet.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
 export const UNEXPECTED_LISTED = 20;
@@ -289,12 +290,15 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       }
       await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
     }
+    const carried = await carriedLandedSet(svc, ref, identity, {
+      files: sample.files.map((file) => file.name),
+      reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+    });
     const emitted = await emitOnce(svc, 'Sample Landed', {
       team,
       runId,
       sampleId: sample.sampleId,
-      files: sample.files.map((file) => file.name),
-      reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+      ...carried,
       dedupeKey: landedFactKey({ team, runId, sampleId: sample.sampleId }, identity),
     });
     if (emitted) {

@@ -10,6 +10,9 @@ type SampleRef = { team: string; runId: string; sampleId: string };
 /** Reasons kept on the catalog item (DynamoDB items stay far below 400 KB); the full list is in reasons.json. */
 const MAX_REASONS_IN_CATALOG = 50;
 
+/** Files a "Sample Cataloged" names (its `fileCount` says how many there are beyond them). */
+const CATALOGED_FILES_LISTED = 100;
+
 /**
  * Catalogs a validated sample: assigns its version by conditional write; READY ("Sample Cataloged") or
  * REJECTED with reasons, quarantined ("Sample Rejected"). Older versions become SUPERSEDED. The same file
@@ -81,7 +84,9 @@ export function announceCataloged(
     runId,
     sampleId,
     version: version.version,
-    files: version.files.map((file) => file.key),
+    // An event stays far below EventBridge's 256 KB: thousands of batches are counted, the first 100 named.
+    files: version.files.slice(0, CATALOGED_FILES_LISTED).map((file) => file.key),
+    ...(version.files.length > CATALOGED_FILES_LISTED ? { fileCount: version.files.length } : {}),
     versionHash: version.versionHash,
     dedupeKey: `cataloged:${team}/${runId}/${sampleId}/v${version.version}`,
   });

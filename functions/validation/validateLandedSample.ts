@@ -2,7 +2,8 @@ import type { Context } from 'aws-lambda';
 import type { FileRead } from '../../layouts/types.ts';
 import { tableNames } from '../../config/defineConfig.ts';
 import { idempotentPerHandler } from '../shared/idempotency.ts';
-import { readRunDocuments } from '../landing/evaluateRun.ts';
+import { identityOf, readRunDocuments } from '../landing/evaluateRun.ts';
+import { carriedLandedSet, type LandedFileSet, wholeLandedSet } from '../landing/landedFileSet.ts';
 import type { LandedFile } from '../../contracts/validationJob.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
@@ -19,19 +20,18 @@ type SampleRef = { team: string; runId: string; sampleId: string };
  * are larger than `validation.inlineMaxBytes` — and catalogs it (see concludeValidation.ts).
  * Older versions of the sample become SUPERSEDED; their outputs stay under their own v<N>.
  */
-export async function validateLandedSample(
-  svc: Services,
-  detail: { team: string; runId: string; sampleId: string; files: string[]; reads?: FileRead[] },
-) {
+export async function validateLandedSample(svc: Services, detail: { team: string; runId: string; sampleId: string } & LandedFileSet) {
   const { team, runId, sampleId } = detail;
   const ref = { team, runId, sampleId };
+  // A set too long for the event is read whole from the catalog.
+  const { files, reads } = await wholeLandedSet(svc, ref, detail);
   // The sample's files and the run's documents, read by name: listing a 1,000-file run per sample made
   // validating a run quadratic. (A run evaluated before documents were recorded is listed whole.)
   const run = await svc.catalog.runs.get(team, runId);
   const runFiles = run?.documents
-    ? await svc.catalog.runs.getFiles(team, runId, [...detail.files, ...run.documents])
+    ? await svc.catalog.runs.getFiles(team, runId, [...files, ...run.documents])
     : await svc.catalog.runs.listFiles(team, runId);
-  const landed = detail.files.map((name) => {
+  const landed = files.map((name) => {
     const file = runFiles.find((candidate) => candidate.name === name);
     if (!file) throw new Error(`catalog has no landed file ${name} of ${team}/${runId}/${sampleId}`);
     return file;
@@ -40,11 +40,13 @@ export async function validateLandedSample(
   // The run's manifest, when there is one, states checksums and sizes every file is compared with.
   const { manifest } = await readRunDocuments(svc, runFiles);
   const bytes = landed.reduce((total, file) => total + file.size, 0);
-  const reads = detail.reads;
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, reads, bytes);
+  // What the sweep validates again if this process dies: kept on the sample item, or (too long) as a file set.
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files`,
-    validating: { files: detail.files, ...(reads ? { reads } : {}) },
+    validating: detail.fileSet
+      ? { files: detail.files, fileSet: detail.fileSet }
+      : await carriedLandedSet(svc, ref, identityOf(landed), { files, ...(reads ? { reads } : {}) }),
   });
   // Verdicts made as the files landed are combined; a file without one (a crash, a lost event) is read now
   // and its verdict kept, so a conclusion that dies is not followed by reading it again.
@@ -95,7 +97,7 @@ async function submitValidationJob(
   return { outcome: 'validation-job', jobName, jobId };
 }
 
-type LandedDetail = { team: string; runId: string; sampleId: string; files: string[]; reads?: FileRead[]; dedupeKey: string };
+type LandedDetail = { team: string; runId: string; sampleId: string; dedupeKey: string } & LandedFileSet;
 let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<ReturnType<typeof validateLandedSample>>>> | undefined;
 
 /**
@@ -110,6 +112,6 @@ export async function validateLandedSampleOnce(svc: Services, detail: LandedDeta
     process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency,
     (landed: LandedDetail) => validateLandedSample(svc, landed),
   );
-  const { team, runId, sampleId, files, reads, dedupeKey } = detail;
-  return validateOnce({ team, runId, sampleId, files, ...(reads ? { reads } : {}), dedupeKey }, context);
+  const { team, runId, sampleId, files, reads, fileSet, dedupeKey } = detail;
+  return validateOnce({ team, runId, sampleId, files, ...(reads ? { reads } : {}), ...(fileSet ? { fileSet } : {}), dedupeKey }, context);
 }

@@ -102,6 +102,31 @@ describe('a sample whose "Sample Landed" went out and was never validated', () =
     expect(factsOf(runId, 'Sample Cataloged')).toBe(1);
   });
 
+  it('a validation that died on a file set kept in the catalog (too many files for the item) is validated again on all of it', async () => {
+    // Prepare: the set names both mates; the sample item lists only the first name beside it, as it does for thousands
+    const runId = '261123_LH00417_0965_B22LOSTF';
+    await landRun(runId);
+    const reads = [1, 2].map((mate) => ({
+      name: `S1_S1_L001_R${mate}_001.fastq.gz`,
+      label: `R${mate}` as const,
+      role: `mate${mate}` as const,
+      lane: 1,
+      part: 1,
+    }));
+    const fileSet = await harness.services.catalog.samples.fileSets.put(ref(runId), 'landed-test', reads);
+    await harness.services.catalog.samples.setStatus(ref(runId), 'VALIDATING', {
+      detail: 'validating 2 files',
+      validating: { files: [reads[0]!.name], fileSet },
+    });
+    // Act
+    await sweep(true);
+    // Assess: cataloged on both files, not on the one the item names
+    const sample = await harness.services.catalog.samples.get(ref(runId));
+    expect(sample?.status).toBe('RUNNING');
+    const version = await harness.services.catalog.samples.getVersion({ ...ref(runId), version: sample!.currentVersion! });
+    expect(version?.files.map((file) => `${file.name} ${file.role}`)).toEqual(reads.map((read) => `${read.name} ${read.role}`));
+  });
+
   it('a validation that died before this runtime started is validated again by a scheduled sweep when the start-up one did not', async () => {
     // Prepare: VALIDATING with its file set, last heard of before the runtime (its sweeps say when) started
     const runId = '261123_LH00417_0964_B22LOSTE';
