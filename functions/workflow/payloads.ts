@@ -30,6 +30,12 @@ export const SamplePayload = z.object({
       part: z.number().int().positive().optional(),
     }),
   ),
+  /**
+   * Set when the version has too many files for the execution input (Step Functions refuses inputs over
+   * 256 KB; a MinKNOW barcode can have thousands of batches): `inputs` is then empty and each step's
+   * submission reads them from the catalog (the version's files).
+   */
+  inputsInCatalog: z.boolean().optional(),
   /** The sample's sample-sheet values (`{{param.<Column>}}`, a step's reference column), as validation read them. */
   params: z.record(z.string(), z.string()).optional(),
   /**

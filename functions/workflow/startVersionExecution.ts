@@ -1,3 +1,4 @@
+import { tooLongInline } from '../catalog/FileSets.ts';
 import type { VersionRecord, VersionRef } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { faultPoint } from '../shared/faults.ts';
@@ -22,6 +23,21 @@ export interface StartOptions {
   urgent?: boolean;
 }
 
+/** A version's files as a step's submission takes them (`$.sample.inputs`). */
+export function sampleInputsOf(files: VersionRecord['files']): SamplePayload['inputs'] {
+  return files.map(({ name, bucket, key, size, md5, read, role, lane, part }) => ({
+    name,
+    bucket,
+    key,
+    size,
+    md5,
+    read,
+    ...(role ? { role } : {}),
+    lane,
+    ...(part ? { part } : {}),
+  }));
+}
+
 /**
  * Starts an execution of a sample version under a deterministic name (`…-v<N>-g<generation>`), so a
  * repeated start is the same execution; the catalog's conditional write on the generation decides who
@@ -37,6 +53,7 @@ export async function startVersionExecution(
   if (!team) throw new Error(`team ${ref.team} is not in the config`);
   const pipeline = options.pipeline ?? version.pipeline ?? team.pipeline;
   const executionName = executionNameOf(ref, options.generation);
+  const inputs = sampleInputsOf(version.files);
   const input: WorkflowInput = {
     sample: {
       ...ref,
@@ -44,17 +61,7 @@ export async function startVersionExecution(
       generation: options.generation,
       rerunFrom: options.rerunFrom,
       ...(options.urgent && { urgent: true }),
-      inputs: version.files.map(({ name, bucket, key, size, md5, read, role, lane, part }) => ({
-        name,
-        bucket,
-        key,
-        size,
-        md5,
-        read,
-        ...(role ? { role } : {}),
-        lane,
-        ...(part ? { part } : {}),
-      })),
+      ...(tooLongInline(inputs) ? { inputs: [], inputsInCatalog: true } : { inputs }),
       ...(version.params && { params: version.params }),
     },
   };

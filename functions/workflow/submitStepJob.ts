@@ -3,8 +3,8 @@ import { stepsFrom } from '../../workflows/pipeline.ts';
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { Services } from '../shared/services.ts';
 import { jobNameOf } from './executionName.ts';
-import { ALL_STEPS } from './startVersionExecution.ts';
-import type { SubmitStepPayload, JobResult } from './payloads.ts';
+import { ALL_STEPS, sampleInputsOf } from './startVersionExecution.ts';
+import type { SamplePayload, SubmitStepPayload, JobResult } from './payloads.ts';
 import type { z } from 'zod';
 import { firstPendingEarlyStep, releaseDeferredJobs } from './earlySteps.ts';
 import { describePriority, isUrgentClass, isUrgentSample, stepPriority } from './priority.ts';
@@ -19,6 +19,14 @@ import { stepWorkPrefix } from '../../contracts/workArea.ts';
 
 export { STEP_RETRY_RULES } from './stepJob.ts';
 
+/** The sample with its inputs: from the execution input, or (too many for it) the version's files in the catalog. */
+async function withInputs(svc: Services, sample: z.infer<typeof SamplePayload>): Promise<z.infer<typeof SamplePayload>> {
+  if (!sample.inputsInCatalog) return sample;
+  const version = await svc.catalog.samples.getVersion(sample);
+  if (!version) throw new Error(`catalog has no version ${sample.version} of ${sample.team}/${sample.runId}/${sample.sampleId}`);
+  return { ...sample, inputs: sampleInputsOf(version.files) };
+}
+
 /**
  * `Run <step>` (lambda:invoke.waitForTaskToken): stores the job's manifest (functions/workflow/stepJob.ts),
  * records the task token with the job BEFORE submitting (SubmitJob has no idempotency token; the job name is
@@ -28,7 +36,8 @@ export { STEP_RETRY_RULES } from './stepJob.ts';
  * every region: the job's state change is forwarded to the home bus.
  */
 export async function submitStepJob(svc: Services, payload: z.infer<typeof SubmitStepPayload>) {
-  const { sample, step, executionName, taskToken } = payload;
+  const { step, executionName, taskToken } = payload;
+  const sample = await withInputs(svc, payload.sample);
   const pipeline = pipelineNamed(svc.config, sample.pipeline);
   const stepDef = pipeline.steps.find((candidate) => candidate.name === step);
   if (!stepDef) throw new Error(`pipeline ${sample.pipeline} has no step ${step}`);

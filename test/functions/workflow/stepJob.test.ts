@@ -11,6 +11,7 @@ import { bucketNames } from '../../../config/defineConfig.ts';
 import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
 import { jobNameOf } from '../../../functions/workflow/executionName.ts';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
+import { startVersionExecution, type WorkflowInput } from '../../../functions/workflow/startVersionExecution.ts';
 import { releaseDeferredJobs } from '../../../functions/workflow/earlySteps.ts';
 import { MOVED_WHILE_SUBMITTED, replaceJob } from '../../../functions/placement/replaceJob.ts';
 import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
@@ -169,5 +170,38 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     // Assess: the RUNNING of this job (which records the wake-up latency) can only come after its submission
     expect(result.outcome).toBe('submitted');
     expect(atSubmission).toMatchObject({ scaledDown: false, wakeJobName: result.jobName });
+  });
+
+  it('a version of 2,000 batches starts with an input Step Functions accepts, and its job reads every batch', async () => {
+    // Prepare: a MinKNOW barcode's batches cataloged as one version (~250 bytes each in an execution input)
+    const ref = { team: 'genomics', runId: 'ONTRUN', sampleId: 'barcode01' };
+    const batches = Array.from({ length: 2000 }, (_, i) => {
+      const name = `fastq_pass/barcode01/PBC12345_pass_barcode01_a3f5c1d2_7b9e4f60_${i}.fastq.gz`;
+      return { name, bucket: LANDING, key: `incoming/genomics/ONTRUN/${name}`, size: 1000, etag: 'e', md5: '0'.repeat(32) };
+    });
+    const files = batches.map((batch, i) => ({ ...batch, read: 'R1' as const, role: 'single' as const, lane: 0, part: i + 1, reads: 2 }));
+    const { version } = await harness.services.catalog.samples.claimVersion(ref, 'hash-ont', files, 'READY');
+    const inputs: WorkflowInput[] = [];
+    const realStart = harness.services.workflows.startExecution;
+    harness.services.workflows.startExecution = async ({ input }) => {
+      inputs.push(input as unknown as WorkflowInput);
+      return { executionArn: 'arn:aws:states:eu-west-1:000000000000:execution:demo:ont', startDate: new Date() };
+    };
+    // Act
+    await startVersionExecution(harness.services, version, { generation: 0, reason: 'automatic' }).finally(() => {
+      harness.services.workflows.startExecution = realStart;
+    });
+    const result = await submitStepJob(harness.services, { ...runStepPayload('ONTRUN', 'barcode01', 'qc'), sample: inputs[0]!.sample });
+    // Assess: the input names no file (Step Functions refuses inputs over 256 KB); the job's manifest has them all, in order
+    expect(Buffer.byteLength(JSON.stringify(inputs[0]))).toBeLessThan(256 * 1024);
+    expect(inputs[0]!.sample).toMatchObject({ inputs: [], inputsInCatalog: true });
+    const job = await harness.services.catalog.jobs.get(result.jobName);
+    const spec = JSON.parse(job!.spec!) as JobSpec;
+    const manifestRef = parseManifestRef(spec.containers!.find((container) => container.name === 'stage-in')!.environment!);
+    const manifest = parseJobManifest(
+      (await harness.folders.getBytes(manifestRef.bucket, manifestRef.key)).toString('utf8'),
+      manifestRef.key,
+    );
+    expect(manifest.reads.map((read) => read.key)).toEqual(batches.map((batch) => batch.key));
   });
 });
