@@ -406,6 +406,30 @@ export function minknowRun(runId: string): InstrumentRun {
   return { runId, files, samples };
 }
 
+/**
+ * A MinKNOW barcode as a PromethION flow cell writes it: thousands of FASTQ batches (`_<batch>.fastq.gz`,
+ * 0-based) in one barcode folder, then final_summary_*.txt counting them. Its file list is larger than one
+ * DynamoDB item, one EventBridge entry or one Step Functions input may hold; a few reads per batch keep it small.
+ */
+export function minknowPromethionRun(runId: string, batches: number): InstrumentRun {
+  const ids = 'a3f5c1d2_7b9e4f60';
+  const files: InstrumentRun['files'] = [];
+  const samples: InstrumentRun['samples'] = { barcode01: [] };
+  for (let batch = 0; batch < batches; batch++) {
+    const name = `fastq_pass/barcode01/PBC12345_pass_barcode01_${ids}_${batch}.fastq.gz`;
+    files.push({ path: name, bytes: gz(ontFastq(seedOf(name), 2, 'barcode01')) });
+    samples.barcode01!.push(name);
+  }
+  files.push(
+    { path: `sequencing_summary_PBC12345_${ids}.txt`, bytes: Buffer.from('filename_fastq\tread_id\tchannel\n') },
+    {
+      path: `final_summary_PBC12345_${ids}.txt`,
+      bytes: Buffer.from(`instrument=PC24B123\nflow_cell_id=PBC12345\nfastq_files_in_final_dest=${batches}\n`),
+    },
+  );
+  return { runId, files, samples };
+}
+
 /** PacBio HiFi reads: `@<movie>/<zmw>/ccs`, 800–2,500 bases, high Phred. */
 function hifiFastq(movie: string, seed: number, count: number): string {
   const next = random(seed);
