@@ -32,7 +32,7 @@ export function describeEvent(event: BusEvent): string | undefined {
     case 'Workflow Started':
       return `started    ${sample} ${d.pipeline} (${d.executionName})`;
     case 'Step Output Published':
-      return `published  ${sample} ${d.step} → ${counted((d.keys as string[]).length, 'file')}`;
+      return `published  ${sample} ${d.step} → ${counted((d.keyCount as number | undefined) ?? (d.keys as string[]).length, 'file')}`;
     case 'Sample Completed':
       return `COMPLETED  ${sample}`;
     case 'Sample Failed':

@@ -104,12 +104,23 @@ export const landfallEventDetails = {
   'Step Output Published': z.object({
     ...SampleFields,
     step: z.string(),
+    /** The step's published outputs (results-bucket keys): all of them, or the first 100 when `keyCount` says more. */
     keys: ObjectKeys,
+    /** How many outputs the step published, when `keys` lists only the first 100 (the manifest lists every one). */
+    keyCount: z.number().int().positive().optional(),
     sequence: z.number().int().positive(),
     manifestKey: z.string(),
   }),
   /** Every step of the version published: `keys` are its published outputs and its manifest. */
-  'Sample Completed': z.object({ ...SampleFields, steps: z.array(z.string()), keys: ObjectKeys, manifestKey: z.string() }),
+  'Sample Completed': z.object({
+    ...SampleFields,
+    steps: z.array(z.string()),
+    /** Every published output and the manifest: all of them, or the first 100 when `keyCount` says more. */
+    keys: ObjectKeys,
+    /** How many keys there are, when `keys` lists only the first 100 (the manifest lists every one). */
+    keyCount: z.number().int().positive().optional(),
+    manifestKey: z.string(),
+  }),
   /**
    * Every sample of the run is terminal (COMPLETED, FAILED, REJECTED, CANCELLED or SUPERSEDED): emitted once per set of
    * terminal sample versions (a changed re-upload that completes later makes a new fact). `keys` are the

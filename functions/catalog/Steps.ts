@@ -1,8 +1,16 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { createHash } from 'node:crypto';
+import { tooLongInline } from './FileSets.ts';
 import type { Samples } from './Samples.ts';
 import { keys } from './tableDesign.ts';
 import type { PublishedOutput, StepRecord, VersionRecord, VersionRef } from './types.ts';
+
+const digestOf = (outputs: PublishedOutput[]) =>
+  createHash('sha256')
+    .update(JSON.stringify(outputs.map((output) => [output.key, output.size, output.md5])))
+    .digest('hex')
+    .slice(0, 32);
 
 /**
  * The steps of a sample version (`SAMPLE#…` / `V#<0000n>#STEP#<step>`, in the sample's partition): which
@@ -27,15 +35,23 @@ export class Steps {
     const result = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.name, Key: keys.step(ref, step), ConsistentRead: true }),
     );
-    return strip<StepRecord>(result.Item);
+    const record = strip<StepRecord>(result.Item);
+    return record && this.#withOutputs(record);
   }
 
   /** Every step of a version. */
   async list(ref: VersionRef): Promise<StepRecord[]> {
-    return this.#table.queryAll<StepRecord>({
+    const steps = await this.#table.queryAll<StepRecord>({
       pk: keys.samplePk(ref.team, ref.runId, ref.sampleId),
       skPrefix: `${keys.versionSk(ref.version)}#STEP#`,
     });
+    return Promise.all(steps.map((step) => this.#withOutputs(step)));
+  }
+
+  /** A step as every reader gets it: with all its published outputs, wherever the item keeps them. */
+  async #withOutputs(step: StepRecord): Promise<StepRecord> {
+    if (!step.outputsRef) return step;
+    return { ...step, outputs: await this.#samples.fileSets.get<PublishedOutput>(step, step.outputsRef) };
   }
 
   /**
@@ -51,7 +67,7 @@ export class Steps {
     const version = ofVersion.find((item) => item.kind === 'version') as VersionRecord | undefined;
     return {
       version: version && (await this.#samples.withFiles(version)),
-      steps: ofVersion.filter((item) => item.kind === 'step') as StepRecord[],
+      steps: await Promise.all((ofVersion.filter((item) => item.kind === 'step') as StepRecord[]).map((step) => this.#withOutputs(step))),
     };
   }
 
@@ -97,17 +113,23 @@ export class Steps {
       }),
     );
     const sequence = Number(counter.Attributes?.publishSequence);
+    // A step of thousands of outputs (a run-scope Nextflow pipeline's outdir) would pass DynamoDB's 400 KB:
+    // its list is kept as a file set named by its content, so a racing publisher of other outputs writes another.
+    const kept = tooLongInline(outputs)
+      ? { outputs: [], outputsRef: await this.#samples.fileSets.put(ref, `outputs-${ref.version}-${step}-${digestOf(outputs)}`, outputs) }
+      : { outputs };
     try {
       await this.#table.doc.send(
         new UpdateCommand({
           TableName: this.#table.name,
           Key: keys.step(ref, step),
-          UpdateExpression: `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}`,
+          UpdateExpression: `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}${kept.outputsRef ? ', outputsRef = :outputsRef' : ''}`,
           ConditionExpression: 'attribute_not_exists(publishedAt)',
           ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version' },
           ExpressionAttributeValues: {
             ':ok': 'SUCCEEDED',
-            ':outputs': outputs,
+            ':outputs': kept.outputs,
+            ...(kept.outputsRef ? { ':outputsRef': kept.outputsRef } : {}),
             ':at': now(),
             ':seq': sequence,
             ':attempt': attempt,

@@ -145,6 +145,8 @@ export interface StepRecord extends VersionRef {
   attempt?: number;
   workPrefix?: string;
   outputs?: PublishedOutput[];
+  /** Where a list of outputs too long for the item is kept (its `outputs` then empty as stored). */
+  outputsRef?: FileSetRef;
   sequence?: number;
   startedAt?: string;
   publishedAt?: string;

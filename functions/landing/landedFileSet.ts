@@ -1,14 +1,12 @@
 import type { FileRead } from '../../contracts/reads.ts';
 import { type FileSetRef, tooLongInline } from '../catalog/FileSets.ts';
+import { LISTED_IN_EVENT } from '../shared/eventLists.ts';
 import type { Services } from '../shared/services.ts';
-
-/** File names a "Sample Landed" (or a VALIDATING sample item) still lists when its whole set is in the catalog. */
-export const LANDED_FILES_LISTED = 100;
 
 /**
  * A sample's landed files as an event or item carries them: every name (and each file's reads), or — for a
  * set too long to carry (EventBridge refuses entries over 256 KB, DynamoDB items over 400 KB; a MinKNOW
- * barcode has thousands of batches) — the first {@link LANDED_FILES_LISTED} names and the catalog's file set
+ * barcode has thousands of batches) — the first {@link LISTED_IN_EVENT} names and the catalog's file set
  * holding them all.
  */
 export type LandedFileSet = {
@@ -30,7 +28,7 @@ export async function carriedLandedSet(
   const entries: LandedEntry[] = whole.reads ?? whole.files.map((name) => ({ name }));
   if (!tooLongInline(entries)) return whole;
   const fileSet = await svc.catalog.samples.fileSets.put(sample, `landed-${identity}`, entries);
-  return { files: whole.files.slice(0, LANDED_FILES_LISTED), fileSet };
+  return { files: whole.files.slice(0, LISTED_IN_EVENT), fileSet };
 }
 
 /** Every name (and the reads, when they were announced) of a landed set, read from the catalog when it is kept there. */

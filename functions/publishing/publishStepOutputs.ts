@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { emitOnce } from '../shared/emit.ts';
+import { listedKeys } from '../shared/eventLists.ts';
 import { faultPoint } from '../shared/faults.ts';
 import { generationSuffix } from '../workflow/startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
@@ -41,13 +42,13 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
       await emitOnce(svc, 'Step Output Published', {
         ...ref,
         step,
-        keys,
+        ...listedKeys(keys),
         sequence: already.sequence,
         manifestKey: manifestKey(ref),
         dedupeKey: dedupeKeyOf(publisher.generation),
       });
     }
-    return { outcome: 'already-published', keys };
+    return { outcome: 'already-published', ...listedKeys(keys) };
   }
 
   // A cancelled version publishes nothing further (`landfall cancel`): a job that finished as it was stopped stays in work/.
@@ -79,11 +80,12 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
     await emitOnce(svc, 'Step Output Published', {
       ...ref,
       step,
-      keys: outputs.map((output) => output.key),
+      ...listedKeys(outputs.map((output) => output.key)),
       sequence,
       manifestKey: manifestKey(ref),
       dedupeKey: dedupeKeyOf(sample.generation),
     });
   }
-  return { outcome: 'published', keys: outputs.map((output) => output.key), sequence };
+  // The task's result stays small too: Step Functions refuses task results over 256 KB (even discarded ones).
+  return { outcome: 'published', ...listedKeys(outputs.map((output) => output.key)), sequence };
 }

@@ -1,4 +1,5 @@
 import { emitOnce } from '../shared/emit.ts';
+import { LISTED_IN_EVENT } from '../shared/eventLists.ts';
 import type { VersionRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
 import { pipelineRequirementsOf } from './pipelineRequirements.ts';
@@ -9,9 +10,6 @@ type SampleRef = { team: string; runId: string; sampleId: string };
 
 /** Reasons kept on the catalog item (DynamoDB items stay far below 400 KB); the full list is in reasons.json. */
 const MAX_REASONS_IN_CATALOG = 50;
-
-/** Files a "Sample Cataloged" names (its `fileCount` says how many there are beyond them). */
-const CATALOGED_FILES_LISTED = 100;
 
 /**
  * Catalogs a validated sample: assigns its version by conditional write; READY ("Sample Cataloged") or
@@ -85,8 +83,8 @@ export function announceCataloged(
     sampleId,
     version: version.version,
     // An event stays far below EventBridge's 256 KB: thousands of batches are counted, the first 100 named.
-    files: version.files.slice(0, CATALOGED_FILES_LISTED).map((file) => file.key),
-    ...(version.files.length > CATALOGED_FILES_LISTED ? { fileCount: version.files.length } : {}),
+    files: version.files.slice(0, LISTED_IN_EVENT).map((file) => file.key),
+    ...(version.files.length > LISTED_IN_EVENT ? { fileCount: version.files.length } : {}),
     versionHash: version.versionHash,
     dedupeKey: `cataloged:${team}/${runId}/${sampleId}/v${version.version}`,
   });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { emitOnce } from '../shared/emit.ts';
+import { listedKeys } from '../shared/eventLists.ts';
 import { generationSuffix } from './startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
 import { writeManifest } from '../publishing/manifest.ts';
@@ -34,7 +35,7 @@ export async function completeSample(svc: Services, payload: Payload) {
   await emitOnce(svc, 'Sample Completed', {
     ...ref,
     steps,
-    keys: [...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)],
+    ...listedKeys([...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)]),
     manifestKey: manifestKey(ref),
     dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
   });

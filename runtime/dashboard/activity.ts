@@ -34,7 +34,7 @@ export function describeActivity(event: LoggedEvent): string {
       return `${sample} rejected${first ? `: ${first.file}${first.line !== undefined ? ` line ${first.line}` : ''}: ${first.message}` : ''}`;
     }
     case 'Step Output Published':
-      return `${sample}: ${String(d.step)} published ${counted(Array.isArray(d.keys) ? d.keys.length : 0, 'file')}`;
+      return `${sample}: ${String(d.step)} published ${counted(typeof d.keyCount === 'number' ? d.keyCount : Array.isArray(d.keys) ? d.keys.length : 0, 'file')}`;
     case 'Sample Failed':
       return `${sample} failed: ${String(d.error ?? '')}${d.cause ? ` ${String(d.cause)}` : ''}`;
     case 'Region Scaled Down':
