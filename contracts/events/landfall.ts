@@ -129,7 +129,9 @@ export const landfallEventDetails = {
   'Run Completed': z.object({
     ...RunFields,
     samples: z.array(z.object({ sampleId: z.string().min(1), version: z.number().int().positive().optional(), status: z.string() })).min(1),
+    /** index.json, then the manifests: all of them, or the first 100 when `keyCount` says more (index.json lists every one). */
     keys: ObjectKeys,
+    keyCount: z.number().int().positive().optional(),
     indexKey: z.string(),
   }),
   'Sample Failed': z.object({ ...SampleFields, step: z.string().optional(), error: z.string(), cause: z.string().optional() }),

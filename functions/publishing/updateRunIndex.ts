@@ -4,6 +4,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { ChangedSample } from '../catalog/RunIndexState.ts';
 import type { RunRecord } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
+import { listedKeys } from '../shared/eventLists.ts';
 import { faultPoint } from '../shared/faults.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import type { Services } from '../shared/services.ts';
@@ -144,11 +145,12 @@ export async function announceRunCompleted(svc: Pick<Services, 'catalog' | 'even
     team: index.team,
     runId: index.runId,
     samples,
-    keys: [
+    // A run of hundreds of samples names its index first, then as many manifests as fit the event's list.
+    ...listedKeys([
       indexKey,
       ...index.samples.flatMap((sample) => (sample.manifestKey ? [sample.manifestKey] : [])),
       ...(index.runSteps ? [index.runSteps.manifestKey] : []),
-    ],
+    ]),
     indexKey,
     dedupeKey: `run-completed:${index.team}/${index.runId}:${digest}`,
   });

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../functions/catalog/Catalog.ts';
 import { runIndexKey } from '../../../contracts/keys.ts';
 import type { RunIndex } from '../../../functions/publishing/runIndex.ts';
-import { indexAndConcludeRun, updateRunIndex } from '../../../functions/publishing/updateRunIndex.ts';
+import { announceRunCompleted, indexAndConcludeRun, updateRunIndex } from '../../../functions/publishing/updateRunIndex.ts';
 import { catalogRun } from '../../support/catalogRuns.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
@@ -101,5 +101,28 @@ describe('updateRunIndex', () => {
     expect(stale!.indexRevision).toBeGreaterThan(stale!.indexWrittenRevision ?? 0);
     expect(afterExpiry.outcome).toBe('written');
     expect((await readIndex()).samples.find((sample) => sample.sampleId === 'S001')?.status).toBe('COMPLETED');
+  });
+
+  it('"Run Completed" of a 1,536-sample run stays within an EventBridge entry: index.json first, 100 manifests named, all counted', async () => {
+    // Prepare: a NovaSeq X lane's worth of completed samples, as index.json renders them
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    const samples = Array.from({ length: 1536 }, (_, i) => ({
+      sampleId: `LIB${String(i + 1).padStart(5, '0')}`,
+      status: 'COMPLETED' as const,
+      version: 1,
+      manifestKey: `teams/${TEAM}/runs/${RUN}/samples/LIB${String(i + 1).padStart(5, '0')}/v1/manifest.json`,
+      steps: [],
+    }));
+    const index: RunIndex = { team: TEAM, runId: RUN, status: 'DONE', complete: true, samples, counts: {}, revision: 1, updatedAt: '' };
+    // Act
+    await announceRunCompleted(harness.services, index);
+    // Assess
+    const event = harness.published.find((candidate) => candidate['detail-type'] === 'Run Completed')!;
+    expect(Buffer.byteLength(JSON.stringify(event.detail))).toBeLessThan(256 * 1024);
+    expect(event.detail).toMatchObject({ keyCount: 1537, indexKey: runIndexKey(TEAM, RUN) });
+    expect((event.detail.keys as string[])[0]).toBe(runIndexKey(TEAM, RUN));
+    expect(event.detail.keys).toHaveLength(100);
+    expect(event.detail.samples).toHaveLength(1536);
   });
 });
