@@ -27,7 +27,7 @@ export const landfallEventDetails = {
     /** Each file's read label, role, lane and part, as the run's layout decided them (layouts/). */
     reads: z.array(FileRead).optional(),
     /**
-     * Set when the sample has too many files to list in an event (EventBridge refuses entries over 256 KB; a
+     * Set when the sample has too many files to list in an event (a team's SNS topic takes 256 KB at most; a
      * MinKNOW barcode has thousands of batches): every name and read is in the catalog's file set of this
      * name (functions/catalog/FileSets.ts), `count` of them; `reads` is then absent.
      */

@@ -5,8 +5,9 @@ import { keys } from './tableDesign.ts';
 /**
  * A list kept inline (on an item, in an event) only up to this many bytes of JSON. A sample's file list
  * grows with its chunks: a MinKNOW barcode of a PromethION flow cell writes thousands of FASTQ batches, each
- * a few hundred bytes of catalog entry, and DynamoDB refuses items over 400 KB, EventBridge entries and Step
- * Functions inputs over 256 KB. Beyond this, the list is kept as a file set and the item or event names it.
+ * a few hundred bytes of catalog entry, and DynamoDB refuses items over 400 KB, Step Functions inputs over
+ * 256 KB, and a team's SNS topic messages over 256 KB (EventBridge itself takes 1 MB since January 2026).
+ * Beyond this, the list is kept as a file set and the item or event names it.
  */
 export const INLINE_LIST_BYTES = 64 * 1024;
 

@@ -5,7 +5,7 @@ import type { Services } from '../shared/services.ts';
 
 /**
  * A sample's landed files as an event or item carries them: every name (and each file's reads), or — for a
- * set too long to carry (EventBridge refuses entries over 256 KB, DynamoDB items over 400 KB; a MinKNOW
+ * set too long to carry (a team's SNS topic refuses messages over 256 KB, DynamoDB items over 400 KB; a MinKNOW
  * barcode has thousands of batches) — the first {@link LISTED_IN_EVENT} names and the catalog's file set
  * holding them all.
  */

@@ -1,6 +1,7 @@
 /**
  * Names an event lists at most, with a count beside them saying how many there are: a sample of thousands
- * of files, or a step of thousands of outputs, would make an entry larger than EventBridge accepts (256 KB).
+ * of files, or a step of thousands of outputs, would make an event larger than a team's SNS topic takes
+ * (256 KB; EventBridge itself takes 1 MB since January 2026) and than the outbox's catalog item holds (400 KB).
  * The whole list is where the event points (the catalog, the sample's manifest).
  */
 export const LISTED_IN_EVENT = 100;

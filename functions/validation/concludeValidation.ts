@@ -82,7 +82,7 @@ export function announceCataloged(
     runId,
     sampleId,
     version: version.version,
-    // An event stays far below EventBridge's 256 KB: thousands of batches are counted, the first 100 named.
+    // An event stays far below 256 KB (a team's SNS topic): thousands of batches are counted, the first 100 named.
     files: version.files.slice(0, LISTED_IN_EVENT).map((file) => file.key),
     ...(version.files.length > LISTED_IN_EVENT ? { fileCount: version.files.length } : {}),
     versionHash: version.versionHash,

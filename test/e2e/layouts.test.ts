@@ -251,7 +251,7 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     expect(record?.unexpectedCount ?? 0).toBe(offline.unexpected.length);
   });
 
-  it('a sample of thousands of batches is announced, cataloged and started within what AWS accepts (events ≤ 256 KB)', () => {
+  it('a sample of thousands of batches is announced, cataloged and started within what AWS accepts (events ≤ 256 KB, an SNS message)', () => {
     // Prepare
     const { run } = CASES.find((candidate) => candidate.layout.startsWith('MinKNOW PromethION'))!;
     const events = readFileSync(path.join(stateDir, 'bus', 'events.jsonl'), 'utf8')
@@ -259,7 +259,8 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as { source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] });
     const ofRun = events.filter((event) => event.detail.runId === run.runId);
-    // Act: each entry's size as EventBridge counts it (Time, Source, DetailType, Detail, Resources)
+    // Act: each entry's size as EventBridge counts it (Time, Source, DetailType, Detail, Resources); a team's SNS
+    // topic target takes 256 KB of it (EventBridge itself 1 MB)
     const sizes = ofRun.map((event) => ({
       type: event['detail-type'],
       bytes:

@@ -1,7 +1,7 @@
 /**
  * A step of thousands of outputs (a run-scope Nextflow pipeline's outdir, a step that writes one file per
  * chunk) is published whole, and what records and announces it stays within AWS's limits: the step's catalog
- * item (DynamoDB, 400 KB), "Step Output Published" (EventBridge, 256 KB) and the task's result (Step
+ * item (DynamoDB, 400 KB), "Step Output Published" (a team's SNS topic, 256 KB) and the task's result (Step
  * Functions, 256 KB). Against the real local catalog and folder storage.
  */
 import { createHash } from 'node:crypto';
