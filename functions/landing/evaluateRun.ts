@@ -20,6 +20,7 @@ import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { announceFastq, identifyObject, recordLandedFile } from './recordObject.ts';
 import { carriedLandedSet } from './landedFileSet.ts';
+import { writeRunReport } from '../reporting/writeRunReport.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
 export const UNEXPECTED_LISTED = 20;
@@ -230,6 +231,9 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     unexpectedCount: completeness.unexpected.length,
     unexpected: completeness.unexpected.slice(0, UNEXPECTED_LISTED),
   });
+  // A file that fits nowhere can be evaluated after the run's report was written (events of files landed
+  // together are handled in any order): the report is written again, so it counts what status and the dashboard do.
+  if (run?.reportedAt && (run.unexpectedCount ?? 0) !== completeness.unexpected.length) await reportAgain(svc, team, runId);
   if (completeness.status === 'INCOMPLETE') {
     await emitOnce(svc, 'Run Incomplete', {
       team,
@@ -311,6 +315,16 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
     await svc.catalog.runs.update(team, runId, { settlingSamples: settling });
   return { landed, status, settling };
+}
+
+/** Rewrites a reported run's report from the catalog as it is now (its samples' current versions). */
+async function reportAgain(svc: Services, team: string, runId: string): Promise<void> {
+  const samples = (await svc.catalog.samples.listInRun(team, runId)).map((sample) => ({
+    sampleId: sample.sampleId,
+    ...(sample.currentVersion ? { version: sample.currentVersion } : {}),
+    status: sample.status,
+  }));
+  await writeRunReport(svc, { team, runId, samples });
 }
 
 /**

@@ -17,7 +17,19 @@ async function readJson<T>(svc: Services, bucket: string, keys: readonly string[
  * self-contained `report.html` (table and inline SVG charts) under `teams/<team>/runs/<run>/report/`.
  * Rewriting it for a repeated event gives the same content, apart from its generation time.
  */
-export async function writeRunReport(svc: Services, run: Pick<LandfallEventDetail<'Run Completed'>, 'team' | 'runId' | 'samples'>) {
+export async function writeRunReport(
+  svc: Services,
+  run: Pick<LandfallEventDetail<'Run Completed'>, 'team' | 'runId' | 'samples'>,
+): Promise<{ outcome: string; keys: string[] }> {
+  const written = await writeReportOnce(svc, run);
+  // A file that fits nowhere counted on the run while this report was written, before it was marked reported
+  // (evaluateRun rewrites reported runs only): written again with it, so status, dashboard and report agree.
+  const after = await svc.catalog.runs.get(run.team, run.runId);
+  if ((after?.unexpectedCount ?? 0) !== written.unexpected) return { outcome: 'reported', keys: (await writeReportOnce(svc, run)).keys };
+  return { outcome: 'reported', keys: written.keys };
+}
+
+async function writeReportOnce(svc: Services, run: Pick<LandfallEventDetail<'Run Completed'>, 'team' | 'runId' | 'samples'>) {
   const { team, runId, samples } = run;
   const results = bucketNames(svc.config).results;
   const inputs: ReportSampleInput[] = [];
@@ -56,5 +68,5 @@ export async function writeRunReport(svc: Services, run: Pick<LandfallEventDetai
     keys.push(key);
   }
   await svc.catalog.runs.update(team, runId, { reportedAt: new Date().toISOString() }); // the sweep re-drives a DONE run without it
-  return { outcome: 'reported', keys };
+  return { keys, unexpected: report.unexpectedFiles.count };
 }

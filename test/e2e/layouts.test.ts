@@ -283,8 +283,17 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     const { run, team } = CASES[4]!;
     const reportFile = path.join(stateDir, 'buckets', 'landfall-results', 'teams', team, 'runs', run.runId, 'report', 'report.json');
     // Act
-    const report = JSON.parse(
-      await waitFor('the run report', () => (existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : undefined), 60_000),
+    // The stray's own event may be handled after the run completed (events of files landed together come in any
+    // order): the report is then written again with it, so wait for a report that counts it.
+    const report = await waitFor(
+      'the run report counting the stray',
+      () => {
+        const written = existsSync(reportFile)
+          ? (JSON.parse(readFileSync(reportFile, 'utf8')) as { unexpectedFiles: { count: number } })
+          : undefined;
+        return written && written.unexpectedFiles.count > 0 ? written : undefined;
+      },
+      60_000,
     );
     const { stdout } = await exec(
       process.execPath,

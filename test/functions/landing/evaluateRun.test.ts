@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateRun } from '../../../functions/landing/evaluateRun.ts';
 import { landObject } from '../../../functions/landing/landObject.ts';
+import { writeRunReport } from '../../../functions/reporting/writeRunReport.ts';
+import { runReportPrefix } from '../../../contracts/keys.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const TEAM = 'genomics';
@@ -80,6 +82,29 @@ describe('evaluateRun', () => {
       [{ name: 'A_S1_L001_R1_001.fastq.gz', label: 'R1', role: 'single', lane: 1, part: 1 }],
     ]);
   });
+  it('a file that fits nowhere, evaluated after the run was reported, is counted in the report too', async () => {
+    // Prepare: a run reported at Run Completed, then a stray's own event handled (events of files are handled in any order)
+    const runId = '261203_A00123_0004_ALATESTR';
+    await land(runId, 'SampleSheet.csv', '[Reads]\n20\n[Data]\nSample_ID\nA\n');
+    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
+    await land(runId, 'CopyComplete.txt', '');
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    await writeRunReport(harness.services, { team: TEAM, runId, samples: [{ sampleId: 'A', status: 'COMPLETED' }] });
+    const reportOf = async () =>
+      JSON.parse(
+        (await harness.folders.getBytes(harness.names.results, `${runReportPrefix(TEAM, runId)}report.json`)).toString('utf8'),
+      ) as {
+        unexpectedFiles: { count: number; files: Array<{ name: string }> };
+      };
+    const before = (await reportOf()).unexpectedFiles.count;
+    await land(runId, 'notes/lab-notebook.txt', 'to do');
+    // Act
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    // Assess
+    expect(before).toBe(0);
+    expect((await reportOf()).unexpectedFiles).toMatchObject({ count: 1, files: [{ name: 'notes/lab-notebook.txt' }] });
+  });
+
   it('at the completion signal, records a landed index FASTQ whose event is still on its way, so its sample is announced once, with it', async () => {
     // Prepare: RunInfo has an index read and the sheet does not ask for index FASTQs, so no sample waits for an
     // I1; A's I1 is in the landing bucket (copied before the marker) but its event has not been handled.
