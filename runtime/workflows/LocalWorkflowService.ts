@@ -4,7 +4,14 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { listStateNames, listTaskStates } from '../../workflows/asl/listTaskStates.ts';
 import type { StateMachineDefinition } from '../../workflows/asl/types.ts';
 import type { ExecutionStatus, StartedExecution, StartExecutionInput, WorkflowService } from '../../seams/workflows/WorkflowService.ts';
-import { ExecutionAlreadyExistsError, MissingLocalFunctionError, TaskDoesNotExistError, TaskFailedError } from './errors.ts';
+import {
+  ExecutionAlreadyExistsError,
+  MissingLocalFunctionError,
+  TaskDoesNotExistError,
+  TaskFailedError,
+  ValidationError,
+} from './errors.ts';
+import { PAYLOAD_CONSTRAINT, payloadBytes, STATES_PAYLOAD_MAX_BYTES } from './payloadSize.ts';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -44,6 +51,9 @@ const PLACEHOLDER_PATTERN = /^\$\{([A-Za-z0-9]+)\}$/;
  * Task without an override would silently call real Lambda. `.waitForTaskToken` is done here: the override
  * issues a fresh token, invokes the function with it, and waits for sendTaskSuccess/Failure, exactly the
  * calls the job-state handler makes against Step Functions in AWS.
+ *
+ * Payloads are held to Step Functions' quota (payloadSize.ts) where this service's API sees them:
+ * StartExecution's input and SendTaskSuccess's output (ValidationException).
  */
 export class LocalWorkflowService implements WorkflowService {
   readonly #machines = new Map<string, { machine: StateMachine; overrides: Record<string, (input: unknown) => Promise<unknown>> }>();
@@ -86,11 +96,22 @@ export class LocalWorkflowService implements WorkflowService {
     }
   }
 
+  /**
+   * Starts an execution, or answers the running one of the same name and input.
+   *
+   * @throws ValidationError (ValidationException) for an input over 262,144 bytes, before anything else, as AWS
+   * @throws ExecutionAlreadyExistsError for the name of an execution with another input
+   */
   async startExecution({ stateMachine, name, input }: StartExecutionInput): Promise<StartedExecution> {
     if (this.#stopped) throw new Error('the local workflow service is stopped');
+    // The API model's constraint: checked before the state machine or the name is looked at.
+    const body = JSON.stringify(input);
+    const inputBytes = Buffer.byteLength(body, 'utf8');
+    if (inputBytes > STATES_PAYLOAD_MAX_BYTES)
+      throw new ValidationError('input', PAYLOAD_CONSTRAINT, `StartExecution ${stateMachine}/${name}: the input is ${inputBytes} bytes`);
     const machine = this.#machines.get(stateMachine);
     if (!machine) throw new Error(`no state machine ${stateMachine} (known: ${[...this.#machines.keys()].join(', ')})`);
-    const inputDigest = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    const inputDigest = createHash('sha256').update(body).digest('hex');
     const arn = `arn:aws:states:${this.#region}:000000000000:execution:${stateMachine}:${name}`;
     const existing = this.#executions.get(arn);
     if (existing) {
@@ -135,7 +156,16 @@ export class LocalWorkflowService implements WorkflowService {
     return { executionArn: arn, startDate };
   }
 
+  /**
+   * Completes a waiting task with `output`.
+   *
+   * @throws ValidationError (ValidationException) for an output over 262,144 bytes; the task keeps waiting, as in AWS
+   * @throws TaskDoesNotExistError for a token no task waits on
+   */
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    const outputBytes = payloadBytes(output);
+    if (outputBytes > STATES_PAYLOAD_MAX_BYTES)
+      throw new ValidationError('output', PAYLOAD_CONSTRAINT, `SendTaskSuccess: the output is ${outputBytes} bytes`);
     const task = this.#waiting.get(taskToken);
     if (!task) throw new TaskDoesNotExistError(taskToken);
     this.#waiting.delete(taskToken);

@@ -37,3 +37,17 @@ export class TaskFailedError extends Error {
     this.name = name;
   }
 }
+
+/**
+ * A request Step Functions refuses before doing anything, as its API model constrains it (AWS:
+ * ValidationException, "1 validation error detected: Value at '<member>' failed to satisfy constraint: ...").
+ */
+export class ValidationError extends LocalWorkflowError {
+  /** The request member refused (`input` of StartExecution, `output` of SendTaskSuccess). */
+  readonly member: string;
+  constructor(member: string, constraint: string, context: string) {
+    super(`1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint} (${context})`);
+    this.name = 'ValidationException';
+    this.member = member;
+  }
+}
