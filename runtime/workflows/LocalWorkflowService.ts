@@ -5,6 +5,7 @@ import { listStateNames, listTaskStates } from '../../workflows/asl/listTaskStat
 import type { StateMachineDefinition } from '../../workflows/asl/types.ts';
 import type { ExecutionStatus, StartedExecution, StartExecutionInput, WorkflowService } from '../../seams/workflows/WorkflowService.ts';
 import {
+  DataLimitExceededError,
   ExecutionAlreadyExistsError,
   MissingLocalFunctionError,
   TaskDoesNotExistError,
@@ -52,8 +53,11 @@ const PLACEHOLDER_PATTERN = /^\$\{([A-Za-z0-9]+)\}$/;
  * issues a fresh token, invokes the function with it, and waits for sendTaskSuccess/Failure, exactly the
  * calls the job-state handler makes against Step Functions in AWS.
  *
- * Payloads are held to Step Functions' quota (payloadSize.ts) where this service's API sees them:
- * StartExecution's input and SendTaskSuccess's output (ValidationException).
+ * Payloads are held to Step Functions' quota (payloadSize.ts) where this service sees them: StartExecution's
+ * input and SendTaskSuccess's output (ValidationException), each task's input after Parameters and its result,
+ * and the execution's output (States.DataLimitExceeded, which no catcher takes). A state's output after
+ * ResultPath is not checked: the interpreter gives no hook there (AWS fails such a state; here only the
+ * execution's output shows it).
  */
 export class LocalWorkflowService implements WorkflowService {
   readonly #machines = new Map<string, { machine: StateMachine; overrides: Record<string, (input: unknown) => Promise<unknown>> }>();
@@ -85,10 +89,12 @@ export class LocalWorkflowService implements WorkflowService {
             `calls ${task.functionName ?? task.resource}, which no local function serves`,
           );
         if (task.resource.endsWith('.waitForTaskToken'))
-          overrides[task.name] = (input) => this.#unlessStopped(task.name) ?? this.#callback(fn, input);
+          overrides[task.name] = (input) =>
+            this.#unlessStopped(task.name) ?? withinQuota(task.name, input, () => this.#callback(fn, input));
         else if (task.resource === 'arn:aws:states:::lambda:invoke')
-          overrides[task.name] = async (input) =>
-            (await this.#unlessStopped(task.name)) ?? { Payload: await fn(payloadOf(input)), StatusCode: 200 };
+          overrides[task.name] = (input) =>
+            this.#unlessStopped(task.name) ??
+            withinQuota(task.name, input, async () => ({ Payload: await fn(payloadOf(input)), StatusCode: 200 }));
         else
           throw new MissingLocalFunctionError(name, task.name, `uses resource ${task.resource}, which the embedded runtime does not run`);
       }
@@ -141,6 +147,16 @@ export class LocalWorkflowService implements WorkflowService {
     execution.done = run.result
       .then(
         (output) => {
+          // The last point where the interpreter shows state data: a state that grew past the quota through
+          // its ResultPath failed in AWS where it grew; here the execution fails with the same error at its end.
+          const outputBytes = payloadBytes(output);
+          if (outputBytes > STATES_PAYLOAD_MAX_BYTES) {
+            execution.status = 'FAILED';
+            execution.error = new DataLimitExceededError(
+              `The execution's output is ${outputBytes} bytes, over Step Functions' ${STATES_PAYLOAD_MAX_BYTES}-byte payload quota`,
+            ).message;
+            return;
+          }
           execution.status = 'SUCCEEDED';
           execution.output = output;
         },
@@ -258,6 +274,27 @@ export class LocalWorkflowService implements WorkflowService {
     }
     return promise;
   }
+}
+
+/**
+ * Runs a task as Step Functions schedules it: its input (after Parameters) and its result within the payload
+ * quota, else the task fails with States.DataLimitExceeded (the result's message is the one AWS gives).
+ */
+async function withinQuota(state: string, input: unknown, run: () => Promise<unknown>): Promise<unknown> {
+  const inputBytes = payloadBytes(input);
+  if (inputBytes > STATES_PAYLOAD_MAX_BYTES)
+    throw new DataLimitExceededError(
+      `The state/task '${state}' was scheduled with an input of ${inputBytes} bytes after Parameters, over Step Functions' ` +
+        `${STATES_PAYLOAD_MAX_BYTES}-byte payload quota; its function was not called`,
+    );
+  const result = await run();
+  const resultBytes = payloadBytes(result);
+  if (resultBytes > STATES_PAYLOAD_MAX_BYTES)
+    throw new DataLimitExceededError(
+      `The state/task '${state}' returned a result with a size exceeding the maximum number of bytes service limit. ` +
+        `(${resultBytes} bytes, over ${STATES_PAYLOAD_MAX_BYTES})`,
+    );
+  return result;
 }
 
 /** Lambda tasks carry their event as `Parameters.Payload`; the function receives only that. */

@@ -51,3 +51,17 @@ export class ValidationError extends LocalWorkflowError {
     this.member = member;
   }
 }
+
+/**
+ * A task's input or result over Step Functions' payload quota (AWS: States.DataLimitExceeded). Terminal, as
+ * in AWS: neither a retrier nor a `States.ALL` catcher takes it, so the execution fails there; the
+ * interpreter reads `isRetryable` and `isCatchable` for that.
+ */
+export class DataLimitExceededError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'States.DataLimitExceeded';
+  }
+}

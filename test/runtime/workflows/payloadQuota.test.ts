@@ -4,7 +4,7 @@
  * could not have started in AWS).
  */
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../runtime/workflows/errors.ts';
+import { DataLimitExceededError, ValidationError } from '../../../runtime/workflows/errors.ts';
 import { LocalWorkflowService, type LocalFunction } from '../../../runtime/workflows/LocalWorkflowService.ts';
 import { payloadBytes, STATES_PAYLOAD_MAX_BYTES } from '../../../runtime/workflows/payloadSize.ts';
 import { buildStateMachine } from '../../../workflows/asl/buildStateMachine.ts';
@@ -114,6 +114,73 @@ describe('LocalWorkflowService payload quota', () => {
       // Assess
       expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
       expect(calls).toEqual(['submit', 'publish', 'complete']);
+    });
+  });
+
+  describe('Tasks (States.DataLimitExceeded: no retrier or States.ALL catcher takes it)', () => {
+    /** Publish's result is `{ Payload, StatusCode }` as lambda:invoke returns it: its Payload sized so the whole is `size`. */
+    const publishResultOfSize = (size: number) =>
+      ofSize(size - payloadBytes({ Payload: { pad: '' }, StatusCode: 200 }) + payloadBytes({ pad: '' }));
+
+    it.each([
+      { case: 'exactly the quota passes', size: STATES_PAYLOAD_MAX_BYTES, status: 'SUCCEEDED', calls: ['submit', 'publish', 'complete'] },
+      {
+        case: 'one byte over fails the execution, not caught into Record sample failure',
+        size: STATES_PAYLOAD_MAX_BYTES + 1,
+        status: 'FAILED',
+        calls: ['submit', 'publish'],
+      },
+    ])('a Lambda result of $case', async ({ size, status, calls: expected }) => {
+      // Prepare
+      const { service, calls } = oneStep({ jobOutput: { step: 'qc' }, publishResult: publishResultOfSize(size) });
+      // Act
+      const { executionArn } = await service.startExecution({ stateMachine: 'one', name: 'result', input: { sample } });
+      await service.waitForIdle();
+      // Assess
+      const described = await service.describeExecution(executionArn);
+      expect(described?.status).toBe(status);
+      expect(calls).toEqual(expected);
+      if (status === 'FAILED')
+        expect(described?.error).toContain(
+          "The state/task 'Publish qc' returned a result with a size exceeding the maximum number of bytes service limit. (262145 bytes",
+        );
+    });
+
+    it('fails a task whose input after Parameters is over the quota without calling its function', async () => {
+      // Prepare: the sample and the job's callback output are each under the quota; Publish's Payload carries both
+      const { service, calls } = oneStep({ jobOutput: ofSize(140_000, { step: 'qc' }) });
+      // Act
+      const { executionArn } = await service.startExecution({
+        stateMachine: 'one',
+        name: 'input',
+        input: { sample: ofSize(140_000, sample) },
+      });
+      await service.waitForIdle();
+      // Assess
+      const described = await service.describeExecution(executionArn);
+      expect(described?.status).toBe('FAILED');
+      expect(described?.error).toMatch(/The state\/task 'Publish qc' was scheduled with an input of \d+ bytes after Parameters/);
+      expect(calls).toEqual(['submit']);
+    });
+
+    it('fails an execution whose output is over the quota (a state grown past it shows there)', async () => {
+      // Prepare: a Pass state whose Result alone is over the quota
+      const grows = { StartAt: 'Grow', States: { Grow: { Type: 'Pass', Result: ofSize(STATES_PAYLOAD_MAX_BYTES + 1), End: true } } };
+      const service = new LocalWorkflowService({ stateMachines: { grows: grows as never }, functions: {} });
+      // Act
+      const { executionArn } = await service.startExecution({ stateMachine: 'grows', name: 'grows', input: {} });
+      await service.waitForIdle();
+      // Assess
+      expect(await service.describeExecution(executionArn)).toEqual({
+        status: 'FAILED',
+        output: undefined,
+        error: "The execution's output is 262145 bytes, over Step Functions' 262144-byte payload quota",
+      });
+    });
+
+    it('is an error the interpreter neither retries nor catches', () => {
+      const error = new DataLimitExceededError('x');
+      expect(error).toMatchObject({ name: 'States.DataLimitExceeded', isRetryable: false, isCatchable: false });
     });
   });
 });
