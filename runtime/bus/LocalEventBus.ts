@@ -4,6 +4,7 @@ import path from 'node:path';
 import { compilePattern } from '../../events/pattern/index.ts';
 import type { RuleDefinition } from '../../events/rules.ts';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
+import { assertPutEventsSize } from './putEventsSize.ts';
 
 /**
  * A rule whose target is not a function: the per-team subscriptions (events/teamSubscriptions.ts), whose
@@ -172,9 +173,14 @@ export class LocalEventBus implements EventPublisher {
    * once it is in the bus log — the record start-up recovery trusts to say a fact went out — so when the
    * log cannot be written this rejects with {@link BusLogError} and delivers nothing: the publisher keeps
    * the fact (emitOnce's outbox) and it is sent again, never dropped.
+   *
+   * Events PutEvents would refuse for their size are refused here too, before anything is logged or delivered:
+   * this rejects with PutEventsValidationError (./errors.ts, see assertPutEventsSize), as EventBridge answers
+   * `ValidationException`, so code that could not publish in AWS cannot pass a local test either.
    */
   async publish(events: BusEvent[]): Promise<void> {
     if (this.#closed) throw new Error('the local event bus is stopped');
+    assertPutEventsSize(events);
     const stamped = events.map(
       (input): BusEvent => ({
         version: '0',

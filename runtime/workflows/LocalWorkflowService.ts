@@ -4,7 +4,15 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { listStateNames, listTaskStates } from '../../workflows/asl/listTaskStates.ts';
 import type { StateMachineDefinition } from '../../workflows/asl/types.ts';
 import type { ExecutionStatus, StartedExecution, StartExecutionInput, WorkflowService } from '../../seams/workflows/WorkflowService.ts';
-import { ExecutionAlreadyExistsError, MissingLocalFunctionError, TaskDoesNotExistError, TaskFailedError } from './errors.ts';
+import {
+  DataLimitExceededError,
+  ExecutionAlreadyExistsError,
+  MissingLocalFunctionError,
+  TaskDoesNotExistError,
+  TaskFailedError,
+  ValidationError,
+} from './errors.ts';
+import { PAYLOAD_CONSTRAINT, payloadBytes, STATES_PAYLOAD_MAX_BYTES } from './payloadSize.ts';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -44,6 +52,12 @@ const PLACEHOLDER_PATTERN = /^\$\{([A-Za-z0-9]+)\}$/;
  * Task without an override would silently call real Lambda. `.waitForTaskToken` is done here: the override
  * issues a fresh token, invokes the function with it, and waits for sendTaskSuccess/Failure, exactly the
  * calls the job-state handler makes against Step Functions in AWS.
+ *
+ * Payloads are held to Step Functions' quota (payloadSize.ts) where this service sees them: StartExecution's
+ * input and SendTaskSuccess's output (ValidationException), each task's input after Parameters and its result,
+ * and the execution's output (States.DataLimitExceeded, which no catcher takes). A state's output after
+ * ResultPath is not checked: the interpreter gives no hook there (AWS fails such a state; here only the
+ * execution's output shows it).
  */
 export class LocalWorkflowService implements WorkflowService {
   readonly #machines = new Map<string, { machine: StateMachine; overrides: Record<string, (input: unknown) => Promise<unknown>> }>();
@@ -75,10 +89,12 @@ export class LocalWorkflowService implements WorkflowService {
             `calls ${task.functionName ?? task.resource}, which no local function serves`,
           );
         if (task.resource.endsWith('.waitForTaskToken'))
-          overrides[task.name] = (input) => this.#unlessStopped(task.name) ?? this.#callback(fn, input);
+          overrides[task.name] = (input) =>
+            this.#unlessStopped(task.name) ?? withinQuota(task.name, input, () => this.#callback(fn, input));
         else if (task.resource === 'arn:aws:states:::lambda:invoke')
-          overrides[task.name] = async (input) =>
-            (await this.#unlessStopped(task.name)) ?? { Payload: await fn(payloadOf(input)), StatusCode: 200 };
+          overrides[task.name] = (input) =>
+            this.#unlessStopped(task.name) ??
+            withinQuota(task.name, input, async () => ({ Payload: await fn(payloadOf(input)), StatusCode: 200 }));
         else
           throw new MissingLocalFunctionError(name, task.name, `uses resource ${task.resource}, which the embedded runtime does not run`);
       }
@@ -86,11 +102,22 @@ export class LocalWorkflowService implements WorkflowService {
     }
   }
 
+  /**
+   * Starts an execution, or answers the running one of the same name and input.
+   *
+   * @throws ValidationError (ValidationException) for an input over 262,144 bytes, before anything else, as AWS
+   * @throws ExecutionAlreadyExistsError for the name of an execution with another input
+   */
   async startExecution({ stateMachine, name, input }: StartExecutionInput): Promise<StartedExecution> {
     if (this.#stopped) throw new Error('the local workflow service is stopped');
+    // The API model's constraint: checked before the state machine or the name is looked at.
+    const body = JSON.stringify(input);
+    const inputBytes = Buffer.byteLength(body, 'utf8');
+    if (inputBytes > STATES_PAYLOAD_MAX_BYTES)
+      throw new ValidationError('input', PAYLOAD_CONSTRAINT, `StartExecution ${stateMachine}/${name}: the input is ${inputBytes} bytes`);
     const machine = this.#machines.get(stateMachine);
     if (!machine) throw new Error(`no state machine ${stateMachine} (known: ${[...this.#machines.keys()].join(', ')})`);
-    const inputDigest = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    const inputDigest = createHash('sha256').update(body).digest('hex');
     const arn = `arn:aws:states:${this.#region}:000000000000:execution:${stateMachine}:${name}`;
     const existing = this.#executions.get(arn);
     if (existing) {
@@ -120,6 +147,16 @@ export class LocalWorkflowService implements WorkflowService {
     execution.done = run.result
       .then(
         (output) => {
+          // The last point where the interpreter shows state data: a state that grew past the quota through
+          // its ResultPath failed in AWS where it grew; here the execution fails with the same error at its end.
+          const outputBytes = payloadBytes(output);
+          if (outputBytes > STATES_PAYLOAD_MAX_BYTES) {
+            execution.status = 'FAILED';
+            execution.error = new DataLimitExceededError(
+              `The execution's output is ${outputBytes} bytes, over Step Functions' ${STATES_PAYLOAD_MAX_BYTES}-byte payload quota`,
+            ).message;
+            return;
+          }
           execution.status = 'SUCCEEDED';
           execution.output = output;
         },
@@ -135,7 +172,16 @@ export class LocalWorkflowService implements WorkflowService {
     return { executionArn: arn, startDate };
   }
 
+  /**
+   * Completes a waiting task with `output`.
+   *
+   * @throws ValidationError (ValidationException) for an output over 262,144 bytes; the task keeps waiting, as in AWS
+   * @throws TaskDoesNotExistError for a token no task waits on
+   */
   async sendTaskSuccess(taskToken: string, output: unknown): Promise<void> {
+    const outputBytes = payloadBytes(output);
+    if (outputBytes > STATES_PAYLOAD_MAX_BYTES)
+      throw new ValidationError('output', PAYLOAD_CONSTRAINT, `SendTaskSuccess: the output is ${outputBytes} bytes`);
     const task = this.#waiting.get(taskToken);
     if (!task) throw new TaskDoesNotExistError(taskToken);
     this.#waiting.delete(taskToken);
@@ -228,6 +274,27 @@ export class LocalWorkflowService implements WorkflowService {
     }
     return promise;
   }
+}
+
+/**
+ * Runs a task as Step Functions schedules it: its input (after Parameters) and its result within the payload
+ * quota, else the task fails with States.DataLimitExceeded (the result's message is the one AWS gives).
+ */
+async function withinQuota(state: string, input: unknown, run: () => Promise<unknown>): Promise<unknown> {
+  const inputBytes = payloadBytes(input);
+  if (inputBytes > STATES_PAYLOAD_MAX_BYTES)
+    throw new DataLimitExceededError(
+      `The state/task '${state}' was scheduled with an input of ${inputBytes} bytes after Parameters, over Step Functions' ` +
+        `${STATES_PAYLOAD_MAX_BYTES}-byte payload quota; its function was not called`,
+    );
+  const result = await run();
+  const resultBytes = payloadBytes(result);
+  if (resultBytes > STATES_PAYLOAD_MAX_BYTES)
+    throw new DataLimitExceededError(
+      `The state/task '${state}' returned a result with a size exceeding the maximum number of bytes service limit. ` +
+        `(${resultBytes} bytes, over ${STATES_PAYLOAD_MAX_BYTES})`,
+    );
+  return result;
 }
 
 /** Lambda tasks carry their event as `Parameters.Payload`; the function receives only that. */

@@ -37,3 +37,31 @@ export class TaskFailedError extends Error {
     this.name = name;
   }
 }
+
+/**
+ * A request Step Functions refuses before doing anything, as its API model constrains it (AWS:
+ * ValidationException, "1 validation error detected: Value at '<member>' failed to satisfy constraint: ...").
+ */
+export class ValidationError extends LocalWorkflowError {
+  /** The request member refused (`input` of StartExecution, `output` of SendTaskSuccess). */
+  readonly member: string;
+  constructor(member: string, constraint: string, context: string) {
+    super(`1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint} (${context})`);
+    this.name = 'ValidationException';
+    this.member = member;
+  }
+}
+
+/**
+ * A task's input or result over Step Functions' payload quota (AWS: States.DataLimitExceeded). Terminal, as
+ * in AWS: neither a retrier nor a `States.ALL` catcher takes it, so the execution fails there; the
+ * interpreter reads `isRetryable` and `isCatchable` for that.
+ */
+export class DataLimitExceededError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'States.DataLimitExceeded';
+  }
+}

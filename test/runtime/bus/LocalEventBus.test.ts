@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidPatternError } from '../../../events/pattern/index.ts';
 import type { RuleDefinition } from '../../../events/rules.ts';
 import type { BusEvent } from '../../../seams/events/EventPublisher.ts';
+import { PutEventsValidationError } from '../../../runtime/bus/errors.ts';
 import { BusLogError, LocalEventBus } from '../../../runtime/bus/LocalEventBus.ts';
+import { PUT_EVENTS_MAX_BYTES, putEventsEntrySize } from '../../../runtime/bus/putEventsSize.ts';
 
 const rule = (name: string, pattern: Record<string, unknown>, target: RuleDefinition['target'] = 'land'): RuleDefinition => ({
   name,
@@ -244,6 +246,65 @@ describe('LocalEventBus', () => {
       expect(took).toBeLessThan(2000);
       expect(dead).toEqual([]);
       await expect(bus.publish([event('late')])).rejects.toThrow('stopped');
+    });
+  });
+
+  describe('with events PutEvents refuses for their size (a 1,200-chunk MinKNOW sample passed locally)', () => {
+    /** A "Sample Cataloged" event whose PutEvents entry is `size` bytes. */
+    const eventOfSize = (size: number): BusEvent => {
+      const fixed = putEventsEntrySize(event('Sample Cataloged', { chunks: '' }));
+      return event('Sample Cataloged', { chunks: 'x'.repeat(size - fixed) });
+    };
+
+    it.each([
+      { case: 'an entry of exactly the limit is logged and delivered', size: PUT_EVENTS_MAX_BYTES, refused: false },
+      { case: 'an entry one byte over is refused, and neither logged nor delivered', size: PUT_EVENTS_MAX_BYTES + 1, refused: true },
+    ])('$case', async ({ size, refused }) => {
+      // Prepare
+      const delivered: string[] = [];
+      const bus = new LocalEventBus({
+        rules: [rule('all', { source: ['landfall'] })],
+        region: 'eu-west-1',
+        logDir,
+        invoke: async (_target, e) => void delivered.push(e['detail-type']),
+      });
+      // Act
+      const outcome = await bus.publish([eventOfSize(size)]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await bus.drain();
+      // Assess
+      const logged = await readFile(path.join(logDir, 'events.jsonl'), 'utf8').then(
+        (text) => text.split('\n').filter(Boolean).length,
+        () => 0,
+      );
+      if (refused) {
+        expect(outcome).toBeInstanceOf(PutEventsValidationError);
+        expect(outcome).toMatchObject({ name: 'ValidationException', detailType: 'Sample Cataloged', size, limit: PUT_EVENTS_MAX_BYTES });
+        expect((outcome as Error).message).toContain('1,048,577 bytes');
+        expect([logged, delivered.length]).toEqual([0, 0]);
+      } else {
+        expect(outcome).toBeUndefined();
+        expect([logged, delivered.length]).toEqual([1, 1]);
+      }
+    });
+
+    it('refuses the whole publish when ten entries, each under the limit, add up to more than one request carries', async () => {
+      // Prepare
+      const delivered: string[] = [];
+      const bus = new LocalEventBus({
+        rules: [rule('all', { source: ['landfall'] })],
+        region: 'eu-west-1',
+        logDir,
+        invoke: async (_target, e) => void delivered.push(e['detail-type']),
+      });
+      // Act
+      const outcome = bus.publish(Array.from({ length: 10 }, () => eventOfSize(110_000)));
+      // Assess
+      await expect(outcome).rejects.toThrow(/events 1–10 of this publish, one PutEvents request, add up to 1,100,000 bytes/);
+      await bus.drain();
+      expect(delivered).toEqual([]);
     });
   });
 
