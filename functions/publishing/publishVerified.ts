@@ -27,8 +27,9 @@ export interface PublishPlan {
  * The two-phase publish copy. Phase 1 copies every output of the work area to a staging key outside
  * teams/ and verifies it there against the MD5 its job recorded (read with HeadObject: a listing carries
  * no user metadata). Only when every output verified does phase 2 copy them under the team prefix,
- * verifying again: an unverified file is never visible to a team. The staged copies are removed last; a
- * publish that dies on the way leaves them to clearAbandonedStaging.
+ * verifying again: an unverified file is never visible to a team, and when one copy fails the others made
+ * beside it are deleted, so a failed publish leaves nothing under the team prefix. The staged copies are
+ * removed last; a publish that dies on the way leaves them to clearAbandonedStaging.
  * @returns the published outputs, in listing order (none for an empty work area: the caller decides).
  * @throws when an output has no recorded MD5, or `VerificationError` / `CopyFailedError` (verifiedCopy.ts) when a copy does not verify.
  */
@@ -48,16 +49,24 @@ export async function publishVerified(storage: ObjectStorage, plan: PublishPlan)
     );
     return { relative, staging };
   });
-  const outputs = await mapLimit(staged, PUBLISH_CONCURRENCY, ({ relative, staging }) =>
-    verifiedCopy(
+  const published: string[] = [];
+  const outputs = await mapLimit(staged, PUBLISH_CONCURRENCY, async ({ relative, staging }) => {
+    const output = await verifiedCopy(
       storage,
       { bucket: plan.bucket, key: staging.key, expectedMd5: staging.md5 },
       { bucket: plan.bucket, key: plan.publishedKey(relative) },
       'publish.copyToTeam',
       // Staging was verified against its source moments ago, by this invocation: its copy is verified below.
       { sourceVerified: staging },
-    ),
-  );
+    );
+    published.push(output.key);
+    return output;
+  }).catch(async (error: unknown) => {
+    // A step's outputs reach the team together or not at all: the copies that succeeded beside the one that
+    // failed are taken back (the workflow's retry publishes them all again).
+    await mapLimit(published, PUBLISH_CONCURRENCY, (key) => storage.delete(plan.bucket, key)).catch(() => undefined);
+    throw error;
+  });
   await mapLimit(staged, PUBLISH_CONCURRENCY, ({ staging }) => storage.delete(plan.bucket, staging.key));
   return outputs;
 }
