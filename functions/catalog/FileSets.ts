@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogTable } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
@@ -14,10 +15,12 @@ export const INLINE_LIST_BYTES = 64 * 1024;
 /** Bytes of entries per file-set item: well below DynamoDB's 400 KB item limit with the keys around them. */
 const SET_BYTES_PER_ITEM = 200_000;
 
-/** What an item or event says instead of holding a long list: which set, and how many entries it has. */
+/** What an item or event says instead of holding a long list: which set, how many entries, and of what content. */
 export interface FileSetRef {
   fileSet: string;
   count: number;
+  /** Digest of the entries: items a write of other content left under the same name are not taken for these. */
+  digest?: string;
 }
 
 /** Whether `entries` is too long to carry inline (see {@link INLINE_LIST_BYTES}). */
@@ -56,22 +59,31 @@ export class FileSets {
   /** Writes the set (its items in order) and returns what names it. */
   async put<T>(sample: { team: string; runId: string; sampleId: string }, name: string, entries: readonly T[]): Promise<FileSetRef> {
     const chunks = chunked(entries);
+    const digest = createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 32);
     for (const [index, chunk] of chunks.entries())
       await this.#table.doc.send(
         new PutCommand({
           TableName: this.#table.name,
-          Item: { ...keys.fileSet(sample, name, index), kind: 'fileSet', entries: chunk, items: chunks.length, count: entries.length },
+          Item: {
+            ...keys.fileSet(sample, name, index),
+            kind: 'fileSet',
+            entries: chunk,
+            items: chunks.length,
+            count: entries.length,
+            digest,
+          },
         }),
       );
-    return { fileSet: name, count: entries.length };
+    return { fileSet: name, count: entries.length, digest };
   }
 
   /** The set's entries in order; throws when any of its items is missing (a set is never handed out in part). */
   async get<T>(sample: { team: string; runId: string; sampleId: string }, ref: FileSetRef): Promise<T[]> {
-    const items = await this.#table.queryAll<{ entries: T[]; items: number; count: number }>({
+    const stored = await this.#table.queryAll<{ entries: T[]; items: number; count: number; digest?: string }>({
       pk: keys.samplePk(sample.team, sample.runId, sample.sampleId),
       skPrefix: keys.fileSetPrefix(ref.fileSet),
     });
+    const items = stored.filter((item) => item.digest === ref.digest);
     const entries = items.flatMap((item) => item.entries);
     if (entries.length !== ref.count || items.some((item) => item.items !== items.length))
       throw new Error(

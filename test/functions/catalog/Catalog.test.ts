@@ -110,6 +110,16 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       );
     });
 
+    it('hands out a set written again under its name with other content, not the items the first write left', async () => {
+      // Prepare: 3,000 entries (several items), then 10 under the same name (one item; the others stay behind)
+      await catalog.samples.fileSets.put(ref, 'landed-rewritten', chunks);
+      const rewritten = await catalog.samples.fileSets.put(ref, 'landed-rewritten', chunks.slice(0, 10));
+      // Act
+      const entries = await catalog.samples.fileSets.get<{ name: string }>(ref, rewritten);
+      // Assess
+      expect(entries.map((entry) => entry.name)).toEqual(chunks.slice(0, 10).map((entry) => entry.name));
+    });
+
     it('refuses to hand out a file set of which an item is missing, naming the set and what it holds', async () => {
       // Prepare: a set written whole, then one of its items lost
       const set = await catalog.samples.fileSets.put(ref, 'landed-partial', chunks);
