@@ -1,6 +1,7 @@
 import type { Services } from '../shared/services.ts';
 import type { SampleStatus } from '../catalog/types.ts';
 import { indexAndConcludeRun } from '../publishing/updateRunIndex.ts';
+import { stopVersionJobs } from '../workflow/stopVersionJobs.ts';
 import { logger } from '../shared/powertools.ts';
 import { RequestError } from './errors.ts';
 import { requireRun, requireSample, requireTeam } from './lookup.ts';
@@ -70,22 +71,7 @@ export async function cancelSamples(svc: Services, request: CancelRequest): Prom
       await svc.workflows.stopExecution(version.executionArn, reason);
       stoppedExecution = true;
     }
-    const heldJobs: string[] = [];
-    for (const job of deferred.filter((held) => held.sampleId === sample.sampleId && held.version === version.version))
-      if (await svc.catalog.jobs.claimDeferred(job.jobName)) heldJobs.push(job.jobName);
-    const terminatedJobs: string[] = [];
-    for (const step of await svc.catalog.steps.list(ref)) {
-      if (step.status !== 'RUNNING' || heldJobs.includes(step.jobName)) continue;
-      const jobId = step.jobId ?? (await svc.catalog.jobs.get(step.jobName))?.jobId;
-      if (jobId) {
-        // Best effort per job: one Batch refusal must not leave the sample's other jobs running.
-        await svc.jobs.terminate(jobId, reason).then(
-          () => terminatedJobs.push(step.jobName),
-          (error: unknown) => logger.warn('could not terminate a cancelled job', { jobName: step.jobName, error: String(error) }),
-        );
-      }
-      await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason });
-    }
+    const { terminatedJobs, heldJobs } = await stopVersionJobs(svc, ref, reason, deferred);
     result.cancelled.push({ sampleId: sample.sampleId, version: version.version, stoppedExecution, terminatedJobs, heldJobs });
   }
   if (result.cancelled.length > 0)

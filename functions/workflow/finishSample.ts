@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { emitOnce } from '../shared/emit.ts';
+import { stopVersionJobs } from './stopVersionJobs.ts';
 import { listedKeys } from '../shared/eventLists.ts';
 import { generationSuffix } from './startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
@@ -54,6 +55,9 @@ export async function failSample(svc: Services, payload: Payload) {
   const cause = payload.error?.Cause;
   const failedStep = (await svc.catalog.steps.list(ref)).find((step) => step.status === 'FAILED')?.step;
   const current = await svc.catalog.samples.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
+  // The execution is over: sibling steps still running in Batch, and later steps held behind the run's early
+  // steps, would compute what no task is left to publish.
+  await stopVersionJobs(svc, ref, `stopped: the sample failed${failedStep ? ` in ${failedStep}` : ''}`);
   await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   if (!current) {

@@ -1,0 +1,37 @@
+import type { JobRecord, VersionRef } from '../catalog/types.ts';
+import { logger } from '../shared/powertools.ts';
+import type { Services } from '../shared/services.ts';
+
+/**
+ * Stops what a version still has in Batch once its execution is over (cancelled, or failed in another step):
+ * its step jobs held behind the run's early steps are claimed, so they are never submitted, and its running
+ * step jobs are terminated — best effort per job, one Batch refusal must not leave the others running — and
+ * the steps of both marked FAILED with `reason`. Their workflow tasks are gone, so whatever they computed would never
+ * be published. `deferred` is the run's held jobs when the caller has listed them already.
+ */
+export async function stopVersionJobs(
+  svc: Services,
+  ref: VersionRef,
+  reason: string,
+  deferred?: JobRecord[],
+): Promise<{ terminatedJobs: string[]; heldJobs: string[] }> {
+  const heldJobs: string[] = [];
+  for (const job of (deferred ?? (await svc.catalog.jobs.listDeferred(ref.team, ref.runId))).filter(
+    (held) => held.sampleId === ref.sampleId && held.version === ref.version,
+  ))
+    if (await svc.catalog.jobs.claimDeferred(job.jobName)) heldJobs.push(job.jobName);
+  const terminatedJobs: string[] = [];
+  for (const step of await svc.catalog.steps.list(ref)) {
+    if (step.status !== 'RUNNING') continue;
+    // A held step has no job to stop (claimed above, it is never submitted); it says why it never ran.
+    const jobId = heldJobs.includes(step.jobName) ? undefined : (step.jobId ?? (await svc.catalog.jobs.get(step.jobName))?.jobId);
+    if (jobId)
+      await svc.jobs.terminate(jobId, reason).then(
+        () => terminatedJobs.push(step.jobName),
+        (error: unknown) =>
+          logger.warn('could not terminate a step job of a finished execution', { jobName: step.jobName, error: String(error) }),
+      );
+    await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason });
+  }
+  return { terminatedJobs, heldJobs };
+}
