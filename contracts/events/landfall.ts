@@ -16,6 +16,13 @@ const SampleFields = { ...RunFields, sampleId: z.string().min(1), version: z.num
 
 const ObjectKeys = z.array(z.string().min(1));
 
+/**
+ * A long list kept in the catalog (functions/catalog/FileSets.ts) instead of carried: its set's name, how many
+ * entries, and the digest of their content (the reader takes only the items of that content).
+ */
+export const FileSetRef = z.object({ fileSet: z.string().min(1), count: z.number().int().positive(), digest: z.string().optional() });
+export type FileSetRef = z.infer<typeof FileSetRef>;
+
 /** The detail schema of every event Landfall emits, by detail-type. */
 export const landfallEventDetails = {
   /** Every expected file of a sample has landed (and the run's completion marker); validation comes next. */
@@ -31,7 +38,7 @@ export const landfallEventDetails = {
      * MinKNOW barcode has thousands of batches): every name and read is in the catalog's file set of this
      * name (functions/catalog/FileSets.ts), `count` of them; `reads` is then absent.
      */
-    fileSet: z.object({ fileSet: z.string().min(1), count: z.number().int().positive() }).optional(),
+    fileSet: FileSetRef.optional(),
   }),
   /**
    * A FASTQ was cataloged by `land`: its own validation (validateFile) can start while the run still copies.

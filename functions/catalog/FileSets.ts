@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogTable } from './CatalogTable.ts';
+import type { FileSetRef } from '../../contracts/events/landfall.ts';
 import { keys } from './tableDesign.ts';
 
 /**
@@ -15,13 +16,8 @@ export const INLINE_LIST_BYTES = 64 * 1024;
 /** Bytes of entries per file-set item: well below DynamoDB's 400 KB item limit with the keys around them. */
 const SET_BYTES_PER_ITEM = 200_000;
 
-/** What an item or event says instead of holding a long list: which set, how many entries, and of what content. */
-export interface FileSetRef {
-  fileSet: string;
-  count: number;
-  /** Digest of the entries: items a write of other content left under the same name are not taken for these. */
-  digest?: string;
-}
+/** What an item or event says instead of holding a long list (one shape, the events' contract). */
+export type { FileSetRef } from '../../contracts/events/landfall.ts';
 
 /** Whether `entries` is too long to carry inline (see {@link INLINE_LIST_BYTES}). */
 export const tooLongInline = (entries: readonly unknown[]): boolean => Buffer.byteLength(JSON.stringify(entries)) > INLINE_LIST_BYTES;
