@@ -12,6 +12,10 @@ const digestOf = (outputs: PublishedOutput[]) =>
     .digest('hex')
     .slice(0, 32);
 
+/** The step a FAILED sample failed in: the first FAILED one that was not merely stopped beside it. */
+export const failedStepOf = (steps: StepRecord[]): StepRecord | undefined =>
+  steps.find((step) => step.status === 'FAILED' && !step.stopped);
+
 /**
  * The steps of a sample version (`SAMPLE#…` / `V#<0000n>#STEP#<step>`, in the sample's partition): which
  * job runs it where, every placement of that job, and once published its outputs and sequence number.

@@ -158,6 +158,8 @@ export interface StepRecord extends VersionRef {
   error?: string;
   /** The last lines (at most 20) the failing container wrote: the tool's own error, not "Essential container in task exited". */
   logTail?: string[];
+  /** FAILED because it was stopped, not because it failed: its sample was cancelled or failed in another step (`error` says which). */
+  stopped?: boolean;
 }
 
 /** One finished job's cost, kept per job so failed and re-placed jobs count too. */

@@ -1,3 +1,4 @@
+import { failedStepOf } from '../catalog/Steps.ts';
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import type { LandfallEventDetail } from '../../contracts/events/landfall.ts';
@@ -67,7 +68,7 @@ async function outcomeOf(svc: Services, ref: { team: string; runId: string; samp
       ...(version?.reasonsKey && { reasonsAt: `s3://${quarantine}/${version.reasonsKey}` }),
     };
   }
-  const failedStep = (await svc.catalog.steps.list(versionRef)).find((step) => step.status === 'FAILED');
+  const failedStep = failedStepOf(await svc.catalog.steps.list(versionRef));
   return {
     ...outcome,
     ...(failedStep && { failedStep: failedStep.step }),

@@ -1,4 +1,5 @@
 import type { Services } from '../shared/services.ts';
+import { failedStepOf } from '../catalog/Steps.ts';
 import type { StepRecord } from '../catalog/types.ts';
 import { knownNames, RequestError } from './errors.ts';
 import { requireSample } from './lookup.ts';
@@ -35,7 +36,7 @@ export interface StepLogPage {
 /** The step a request means when it names none: the one that failed, else the one running, else the last started. */
 function defaultStep(steps: StepRecord[]): StepRecord | undefined {
   const byStart = [...steps].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
-  return byStart.find((step) => step.status === 'FAILED') ?? byStart.findLast((step) => step.status === 'RUNNING') ?? byStart.at(-1);
+  return failedStepOf(byStart) ?? byStart.findLast((step) => step.status === 'RUNNING') ?? byStart.at(-1);
 }
 
 /**

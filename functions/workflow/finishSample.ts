@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { stopVersionJobs } from './stopVersionJobs.ts';
+import { failedStepOf } from '../catalog/Steps.ts';
 import { listedKeys } from '../shared/eventLists.ts';
 import { generationSuffix } from './startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
@@ -53,7 +54,7 @@ export async function failSample(svc: Services, payload: Payload) {
   };
   const error = payload.error?.Error ?? 'Unknown';
   const cause = payload.error?.Cause;
-  const failedStep = (await svc.catalog.steps.list(ref)).find((step) => step.status === 'FAILED')?.step;
+  const failedStep = failedStepOf(await svc.catalog.steps.list(ref))?.step;
   const current = await svc.catalog.samples.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
   // The execution is over: sibling steps still running in Batch, and later steps held behind the run's early
   // steps, would compute what no task is left to publish.

@@ -31,7 +31,7 @@ export async function stopVersionJobs(
         (error: unknown) =>
           logger.warn('could not terminate a step job of a finished execution', { jobName: step.jobName, error: String(error) }),
       );
-    await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason });
+    await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
   }
   return { terminatedJobs, heldJobs };
 }

@@ -5,6 +5,7 @@
  * held job claimed so it is never submitted — and says why on their steps. Real catalog and folder storage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failedStepOf } from '../../../functions/catalog/Steps.ts';
 import { failSample } from '../../../functions/workflow/finishSample.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 import { createExecutor, type ExecutorHarness, nodeJob } from '../../runtime/executor/executorFixture.ts';
@@ -62,6 +63,9 @@ describe('a failed step stops the rest of its sample', () => {
     expect(await catalog.jobs.claimDeferred(job('profile').jobName)).toBe(false); // already claimed: never submitted
     const steps = await catalog.steps.list(ref);
     expect(steps.map((step) => `${step.step} ${step.status}`).sort()).toEqual(['profile FAILED', 'qc FAILED', 'trim FAILED']);
-    expect(steps.find((step) => step.step === 'trim')).toMatchObject({ error: 'stopped: the sample failed in qc' });
+    expect(steps.find((step) => step.step === 'trim')).toMatchObject({ error: 'stopped: the sample failed in qc', stopped: true });
+    // …and the sample, its messages and `landfall logs` still name the step that failed, not one stopped beside it
+    expect(failedStepOf(steps)?.step).toBe('qc');
+    expect((await catalog.samples.get(ref))?.detail).toBe('failed in qc: qc exited 3');
   }, 30_000);
 });
