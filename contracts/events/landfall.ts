@@ -16,11 +16,8 @@ const SampleFields = { ...RunFields, sampleId: z.string().min(1), version: z.num
 
 const ObjectKeys = z.array(z.string().min(1));
 
-/**
- * A long list kept in the catalog (functions/catalog/FileSets.ts) instead of carried: its set's name, how many
- * entries, and the digest of their content (the reader takes only the items of that content).
- */
-export const FileSetRef = z.object({ fileSet: z.string().min(1), count: z.number().int().positive(), digest: z.string().optional() });
+/** A long list kept in the catalog (functions/catalog/FileSets.ts) instead of carried: its set's name and how many entries. */
+export const FileSetRef = z.object({ fileSet: z.string().min(1), count: z.number().int().positive() });
 export type FileSetRef = z.infer<typeof FileSetRef>;
 
 /** The detail schema of every event Landfall emits, by detail-type. */

@@ -39,11 +39,11 @@ function chunked<T>(entries: readonly T[]): T[][] {
 }
 
 /**
- * Long file lists of a sample (`SAMPLE#<team>#<run>#<sample>` / `SET#<name>#<0000n>`, in the sample's
- * partition beside its versions): a version's files, the file set a "Sample Landed" announced. A set's name
- * says what its content is derived from (a version hash, a landed identity), so writing it again writes the
- * same entries: a writer that dies half way is followed by one that writes it whole, and a reader that finds
- * fewer items than the set has is told so instead of getting part of a sample.
+ * Long file lists of a sample (`SAMPLE#<team>#<run>#<sample>` / `SET#<kind>-<digest>#<0000n>`, in the sample's
+ * partition beside its versions): a version's files, the file set a "Sample Landed" announced, a step's
+ * outputs. A set is named by what it holds (the digest of its entries), so writing it again writes the same
+ * items, other content is another set, and a writer that dies half way is followed by one that writes it
+ * whole; a reader that finds fewer items than the set has is told so instead of getting part of a sample.
  */
 export class FileSets {
   readonly #table: CatalogTable;
@@ -52,34 +52,26 @@ export class FileSets {
     this.#table = table;
   }
 
-  /** Writes the set (its items in order) and returns what names it. */
-  async put<T>(sample: { team: string; runId: string; sampleId: string }, name: string, entries: readonly T[]): Promise<FileSetRef> {
+  /** Writes the set of `entries` (its items in order) as a set of this kind ("files", "landed", …) and returns what names it. */
+  async put<T>(sample: { team: string; runId: string; sampleId: string }, kind: string, entries: readonly T[]): Promise<FileSetRef> {
     const chunks = chunked(entries);
-    const digest = createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 32);
+    const name = `${kind}-${createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 32)}`;
     for (const [index, chunk] of chunks.entries())
       await this.#table.doc.send(
         new PutCommand({
           TableName: this.#table.name,
-          Item: {
-            ...keys.fileSet(sample, name, index),
-            kind: 'fileSet',
-            entries: chunk,
-            items: chunks.length,
-            count: entries.length,
-            digest,
-          },
+          Item: { ...keys.fileSet(sample, name, index), kind: 'fileSet', entries: chunk, items: chunks.length, count: entries.length },
         }),
       );
-    return { fileSet: name, count: entries.length, digest };
+    return { fileSet: name, count: entries.length };
   }
 
   /** The set's entries in order; throws when any of its items is missing (a set is never handed out in part). */
   async get<T>(sample: { team: string; runId: string; sampleId: string }, ref: FileSetRef): Promise<T[]> {
-    const stored = await this.#table.queryAll<{ entries: T[]; items: number; count: number; digest?: string }>({
+    const items = await this.#table.queryAll<{ entries: T[]; items: number; count: number }>({
       pk: keys.samplePk(sample.team, sample.runId, sample.sampleId),
       skPrefix: keys.fileSetPrefix(ref.fileSet),
     });
-    const items = stored.filter((item) => item.digest === ref.digest);
     const entries = items.flatMap((item) => item.entries);
     if (entries.length !== ref.count || items.some((item) => item.items !== items.length))
       throw new Error(

@@ -1,15 +1,8 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
 import { FileSets, tooLongInline } from './FileSets.ts';
 import { keys } from './tableDesign.ts';
 import type { SampleRecord, SampleRef, SampleStatus, VersionFile, VersionRecord, VersionRef } from './types.ts';
-
-const digestOf = (files: VersionFile[]) =>
-  createHash('sha256')
-    .update(JSON.stringify(files.map((file) => [file.bucket, file.key, file.etag, file.size])))
-    .digest('hex')
-    .slice(0, 32);
 
 /**
  * Samples and their versions. A sample item sits in its run's partition (and on GSI1 by team and status);
@@ -28,11 +21,11 @@ export class Samples {
 
   /**
    * A version's files as its item keeps them: inline, or — a list too long for one item (thousands of MinKNOW
-   * batches) — in the file set `name`, which the item names instead (`filesRef`, its `files` left empty).
+   * batches) — in a file set, which the item names instead (`filesRef`, its `files` left empty).
    */
-  async #storedFiles(ref: VersionRef, name: string, files: VersionFile[]): Promise<Pick<VersionRecord, 'files' | 'filesRef'>> {
+  async #storedFiles(ref: VersionRef, files: VersionFile[]): Promise<Pick<VersionRecord, 'files' | 'filesRef'>> {
     if (!tooLongInline(files)) return { files };
-    return { files: [], filesRef: await this.fileSets.put(ref, name, files) };
+    return { files: [], filesRef: await this.fileSets.put(ref, 'files', files) };
   }
 
   /** A version item as every reader gets it: with all its files, wherever they are kept. */
@@ -164,8 +157,8 @@ export class Samples {
         manifestRevision: 0,
         publishSequence: 0,
       };
-      // Named by the hash, not the ordinal: racers for one ordinal with other file sets write other sets.
-      const stored = await this.#storedFiles(record, `files-${versionHash}`, files);
+      // Named by its content, not the ordinal: racers for one ordinal with other file sets write other sets.
+      const stored = await this.#storedFiles(record, files);
       try {
         await this.#table.doc.send(
           new PutCommand({
@@ -183,11 +176,8 @@ export class Samples {
   }
 
   async updateVersion(ref: VersionRef, changes: Partial<Omit<VersionRecord, keyof VersionRef>>): Promise<void> {
-    // New files (quarantine moved them) are kept as a new list: inline, or in a set named by their keys.
-    const files = changes.files && {
-      filesRef: null,
-      ...(await this.#storedFiles(ref, `files-${digestOf(changes.files)}`, changes.files)),
-    };
+    // New files (quarantine moved them) are kept as a new list: inline, or in a set of their own.
+    const files = changes.files && { filesRef: null, ...(await this.#storedFiles(ref, changes.files)) };
     await this.#table.update(keys.version(ref), { ...changes, ...files, updatedAt: now() });
   }
 

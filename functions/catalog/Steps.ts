@@ -1,16 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
-import { createHash } from 'node:crypto';
 import { tooLongInline } from './FileSets.ts';
 import type { Samples } from './Samples.ts';
 import { keys } from './tableDesign.ts';
 import type { PublishedOutput, StepRecord, VersionRecord, VersionRef } from './types.ts';
-
-const digestOf = (outputs: PublishedOutput[]) =>
-  createHash('sha256')
-    .update(JSON.stringify(outputs.map((output) => [output.key, output.size, output.md5])))
-    .digest('hex')
-    .slice(0, 32);
 
 /** The step a FAILED sample failed in: the first FAILED one that was not merely stopped beside it. */
 export const failedStepOf = (steps: StepRecord[]): StepRecord | undefined =>
@@ -118,9 +111,9 @@ export class Steps {
     );
     const sequence = Number(counter.Attributes?.publishSequence);
     // A step of thousands of outputs (a run-scope Nextflow pipeline's outdir) would pass DynamoDB's 400 KB:
-    // its list is kept as a file set named by its content, so a racing publisher of other outputs writes another.
+    // its list is kept as a file set (named by its content: a racing publisher of other outputs writes another).
     const kept = tooLongInline(outputs)
-      ? { outputs: [], outputsRef: await this.#samples.fileSets.put(ref, `outputs-${ref.version}-${step}-${digestOf(outputs)}`, outputs) }
+      ? { outputs: [], outputsRef: await this.#samples.fileSets.put(ref, 'outputs', outputs) }
       : { outputs };
     try {
       await this.#table.doc.send(

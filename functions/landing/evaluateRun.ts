@@ -294,7 +294,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       }
       await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
     }
-    const carried = await carriedLandedSet(svc, ref, identity, {
+    const carried = await carriedLandedSet(svc, ref, {
       files: sample.files.map((file) => file.name),
       reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
     });

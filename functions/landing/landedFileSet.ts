@@ -18,16 +18,15 @@ export type LandedFileSet = {
 /** One entry of a landed set kept in the catalog: the file's reads, or only its name (an announcement without reads). */
 type LandedEntry = FileRead | { name: string };
 
-/** The landed set to carry: whole when it fits, else written to the catalog (named by its identity) and named. */
+/** The landed set to carry: whole when it fits, else written to the catalog and named. */
 export async function carriedLandedSet(
   svc: Pick<Services, 'catalog'>,
   sample: { team: string; runId: string; sampleId: string },
-  identity: string,
   whole: { files: string[]; reads?: FileRead[] },
 ): Promise<LandedFileSet> {
   const entries: LandedEntry[] = whole.reads ?? whole.files.map((name) => ({ name }));
   if (!tooLongInline(entries)) return whole;
-  const fileSet = await svc.catalog.samples.fileSets.put(sample, `landed-${identity}`, entries);
+  const fileSet = await svc.catalog.samples.fileSets.put(sample, 'landed', entries);
   return { files: whole.files.slice(0, LISTED_IN_EVENT), fileSet };
 }
 

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import type { FileRead } from '../../layouts/types.ts';
 import { tableNames } from '../../config/defineConfig.ts';
 import { idempotentPerHandler } from '../shared/idempotency.ts';
-import { identityOf, readRunDocuments } from '../landing/evaluateRun.ts';
+import { readRunDocuments } from '../landing/evaluateRun.ts';
 import { carriedLandedSet, type LandedFileSet, wholeLandedSet } from '../landing/landedFileSet.ts';
 import type { LandedFile } from '../../contracts/validationJob.ts';
 import { concludeValidation } from './concludeValidation.ts';
@@ -46,7 +46,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
     detail: `validating ${landed.length} files`,
     validating: detail.fileSet
       ? { files: detail.files, fileSet: detail.fileSet }
-      : await carriedLandedSet(svc, ref, identityOf(landed), { files, ...(reads ? { reads } : {}) }),
+      : await carriedLandedSet(svc, ref, { files, ...(reads ? { reads } : {}) }),
   });
   // Verdicts made as the files landed are combined; a file without one (a crash, a lost event) is read now
   // and its verdict kept, so a conclusion that dies is not followed by reading it again.

@@ -1,4 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../../functions/catalog/tableDesign.ts';
 import type { Catalog } from '../../../functions/catalog/Catalog.ts';
 import type { VersionFile } from '../../../functions/catalog/types.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
@@ -110,23 +113,31 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       );
     });
 
-    it('hands out a set written again under its name with other content, not the items the first write left', async () => {
-      // Prepare: 3,000 entries (several items), then 10 under the same name (one item; the others stay behind)
-      await catalog.samples.fileSets.put(ref, 'landed-rewritten', chunks);
-      const rewritten = await catalog.samples.fileSets.put(ref, 'landed-rewritten', chunks.slice(0, 10));
+    it('keeps sets of other content apart, each read back as written, and writes the same content to the same set', async () => {
+      // Prepare
+      const whole = await catalog.samples.fileSets.put(ref, 'landed', chunks);
+      const part = await catalog.samples.fileSets.put(ref, 'landed', chunks.slice(0, 10));
+      const again = await catalog.samples.fileSets.put(ref, 'landed', chunks);
       // Act
-      const entries = await catalog.samples.fileSets.get<{ name: string }>(ref, rewritten);
+      const wholeRead = await catalog.samples.fileSets.get<{ name: string }>(ref, whole);
+      const partRead = await catalog.samples.fileSets.get<{ name: string }>(ref, part);
       // Assess
-      expect(entries.map((entry) => entry.name)).toEqual(chunks.slice(0, 10).map((entry) => entry.name));
+      expect(again).toEqual(whole);
+      expect(part.fileSet).not.toBe(whole.fileSet);
+      expect(wholeRead.map((entry) => entry.name)).toEqual(chunks.map((entry) => entry.name));
+      expect(partRead.map((entry) => entry.name)).toEqual(chunks.slice(0, 10).map((entry) => entry.name));
     });
 
     it('refuses to hand out a file set of which an item is missing, naming the set and what it holds', async () => {
       // Prepare: a set written whole, then one of its items lost
-      const set = await catalog.samples.fileSets.put(ref, 'landed-partial', chunks);
-      await test.client().samples.fileSets.put(ref, 'landed-partial', chunks.slice(0, 10)); // rewrites item 0 only, as "1 item"
+      const set = await catalog.samples.fileSets.put(ref, 'partial', chunks);
+      const doc = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: test.server.credentials }),
+      );
+      await doc.send(new DeleteCommand({ TableName: catalog.tableName, Key: keys.fileSet(ref, set.fileSet, 1) }));
       // Act + Assess
       await expect(catalog.samples.fileSets.get(ref, set)).rejects.toThrow(
-        /file set landed-partial of team-a\/run-ont\/barcode01 holds \d+ of its 3000 entries/,
+        new RegExp(`file set ${set.fileSet} of team-a/run-ont/barcode01 holds \\d+ of its 3000 entries`),
       );
     });
   });
