@@ -23,7 +23,6 @@ import {
   dropRunFolder,
   type InstrumentRun,
   miSeqSingleReadRun,
-  minknowPromethionRun,
   minknowRun,
   nextSeqNoLaneColumnRun,
   noLaneSplittingRun,
@@ -93,12 +92,6 @@ const CASES: Case[] = [
     run: miSeqSingleReadRun('MS_260101_M01234_0007_000000000-K9H97'),
   },
   { layout: 'MinKNOW barcodes', team: 'nanopore', profile: 'ont', run: minknowRun('20260101_1200_MN12345_PAO25751_e05460c6') },
-  {
-    layout: 'MinKNOW PromethION barcode of 1,500 batches',
-    team: 'nanopore',
-    profile: 'ont',
-    run: minknowPromethionRun('20260102_0900_PC24B123_PBC12345_a3f5c1d2', 1500),
-  },
   { layout: 'Revio HiFi per barcode', team: 'hifi', profile: 'pacbio', run: revioRun('r84001_20260101_134701') },
 ];
 
@@ -249,33 +242,6 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     const record = await runtime.catalog.runs.get(team, run.runId);
     expect((record?.unexpected ?? []).map((file) => file.name)).toEqual(offline.unexpected.map((file) => file.name));
     expect(record?.unexpectedCount ?? 0).toBe(offline.unexpected.length);
-  });
-
-  it('a sample of thousands of batches is announced, cataloged and started within what AWS accepts (events ≤ 256 KB, an SNS message)', () => {
-    // Prepare
-    const { run } = CASES.find((candidate) => candidate.layout.startsWith('MinKNOW PromethION'))!;
-    const events = readFileSync(path.join(stateDir, 'bus', 'events.jsonl'), 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as { source: string; 'detail-type': string; detail: Record<string, unknown>; resources?: string[] });
-    const ofRun = events.filter((event) => event.detail.runId === run.runId);
-    // Act: each entry's size as EventBridge counts it (Time, Source, DetailType, Detail, Resources); a team's SNS
-    // topic target takes 256 KB of it (EventBridge itself 1 MB)
-    const sizes = ofRun.map((event) => ({
-      type: event['detail-type'],
-      bytes:
-        14 +
-        Buffer.byteLength(event.source) +
-        Buffer.byteLength(event['detail-type']) +
-        Buffer.byteLength(JSON.stringify(event.detail)) +
-        (event.resources ?? []).reduce((total, resource) => total + Buffer.byteLength(resource), 0),
-    }));
-    // Assess: the sample's announcements name its 1,500 files without carrying them all
-    expect(sizes.map((size) => size.type)).toEqual(expect.arrayContaining(['Sample Landed', 'Sample Cataloged', 'Workflow Started']));
-    for (const size of sizes) expect(size.bytes, size.type).toBeLessThanOrEqual(256 * 1024);
-    const landed = ofRun.find((event) => event['detail-type'] === 'Sample Landed')!.detail;
-    expect(landed.fileSet).toMatchObject({ count: 1500 });
-    expect(ofRun.find((event) => event['detail-type'] === 'Sample Cataloged')!.detail.fileCount).toBe(1500);
   });
 
   it('counts a file that fits nowhere in landfall status, the dashboard run header and the run report, not only in the bus log', async () => {
