@@ -262,8 +262,9 @@ export class FolderStorage implements ObjectStorage {
     const bucketDir = this.#bucketDir(bucket);
     await exclusive(target.file, async () => {
       if (!(await this.#containedRealPath(bucket, target.file))) return;
-      // Data first: a crash after this leaves only a stale sidecar, which matches no file.
-      if (await unlinkIfFile(target.file)) await fsyncDir(path.dirname(target.file));
+      // Data first: a crash after this leaves only a stale sidecar, which matches no file. A delete of the
+      // folder's last other key may have removed the folder meanwhile: then there is nothing left to sync.
+      if (await unlinkIfFile(target.file)) await fsyncDir(path.dirname(target.file)).catch(ignoreCode('ENOENT'));
       await unlinkIfFile(target.meta);
       await pruneEmptyDirs(path.dirname(target.file), bucketDir);
     });
@@ -594,6 +595,13 @@ async function fsyncDir(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+/** A rejection handler that swallows these error codes and rethrows any other error. */
+const ignoreCode =
+  (...codes: string[]) =>
+  (error: unknown): void => {
+    if (!isCode(error, ...codes)) throw error;
+  };
 
 /** Removes now-empty folders from `dir` up to, but not including, `stopAt`. */
 async function pruneEmptyDirs(dir: string, stopAt: string): Promise<void> {

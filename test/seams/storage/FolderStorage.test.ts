@@ -87,6 +87,22 @@ describe('FolderStorage', () => {
       expect(await readdir(bucketDir)).toEqual([]);
     });
 
+    it('deletes the keys of one folder all at once, the last removing the folder, without an error', async () => {
+      // Prepare: rounds of a folder of two files, deleted together (publishing removes a step's staged outputs
+      // 8 at a time; two make the race most often: 2 runs in 3 failed before the fix)
+      const outcomes: string[] = [];
+      for (let round = 0; round < 60; round++) {
+        const keys = Array.from({ length: 2 }, (_, i) => `publishing/exec-${round}/qc/out-${i}.json`);
+        for (const key of keys) await storage.put('landing', key, key);
+        // Act
+        const settled = await Promise.allSettled(keys.map((key) => storage.delete('landing', key)));
+        outcomes.push(...settled.map((result) => (result.status === 'fulfilled' ? 'deleted' : String(result.reason))));
+      }
+      // Assess: every delete succeeded (a delete syncing a folder another delete had just removed failed with ENOENT)
+      expect(outcomes.filter((outcome) => outcome !== 'deleted')).toEqual([]);
+      expect(await readdir(bucketDir)).toEqual([]);
+    });
+
     it('lists, heads and reads files a person put into the folder, with an ETag computed from the bytes', async () => {
       // Prepare
       await mkdir(path.join(bucketDir, 'by-hand'), { recursive: true });
