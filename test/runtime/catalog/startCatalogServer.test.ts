@@ -11,6 +11,7 @@ import {
   ListTablesCommand,
   PutItemCommand,
   ScanCommand,
+  type TableDescription,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,17 +118,20 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
         ProvisionedThroughput: throughput(1),
       }),
     );
-    await dynamo.send(new PutItemCommand({ TableName, Item: { pk: { S: 'a' } } }));
-    // Act 1: new throughput (dynalite writes the description twice: UPDATING, then ACTIVE with the new units)
-    await dynamo.send(new UpdateTableCommand({ TableName, ProvisionedThroughput: throughput(5) }));
-    const updated = async () => {
+    // A new table is CREATING for a moment even with createTableMs 0 (DynamoDB answers ResourceNotFound then, so
+    // does dynalite): wait for ACTIVE, as Catalog.ensureTable does.
+    const activeWhen = async (holds: (table: TableDescription) => boolean) => {
       for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
         const { Table } = await dynamo.send(new DescribeTableCommand({ TableName }));
-        if (Table?.TableStatus === 'ACTIVE' && Table.ProvisionedThroughput?.ReadCapacityUnits === 5) return Table;
+        if (Table?.TableStatus === 'ACTIVE' && holds(Table)) return Table;
       }
       return undefined;
     };
-    const active = await updated();
+    await activeWhen(() => true);
+    await dynamo.send(new PutItemCommand({ TableName, Item: { pk: { S: 'a' } } }));
+    // Act 1: new throughput (dynalite writes the description twice: UPDATING, then ACTIVE with the new units)
+    await dynamo.send(new UpdateTableCommand({ TableName, ProvisionedThroughput: throughput(5) }));
+    const active = await activeWhen((table) => table.ProvisionedThroughput?.ReadCapacityUnits === 5);
     // Act 2: the table deleted, then created again keyed by another attribute
     await dynamo.send(new DeleteTableCommand({ TableName }));
     const afterDelete = dynamo.send(new GetItemCommand({ TableName, Key: { pk: { S: 'a' } } }));
@@ -140,6 +144,7 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       }),
     );
+    await activeWhen((table) => table.KeySchema?.[0]?.AttributeName === 'id');
     const oldKey = await dynamo.send(new PutItemCommand({ TableName, Item: { pk: { S: 'c' } } })).catch((error: unknown) => error);
     await dynamo.send(new PutItemCommand({ TableName, Item: { id: { S: 'c' } } }));
     // Assess
