@@ -4,7 +4,8 @@ import { attemptFailureKey, attemptPrefix } from '../../contracts/workArea.ts';
 import { ObjectNotFoundError } from '../../seams/storage/errors.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import { JOB_REPLACED, jobCost } from './jobCost.ts';
+import { JOB_REPLACED, JOB_STOPPED, jobCost } from './jobCost.ts';
+import type { JobRecord } from '../catalog/types.ts';
 import type { JobResult } from './payloads.ts';
 import { isInfrastructureFailure } from '../placement/regionHealth.ts';
 import { onInfrastructureFailure, replaceJob } from '../placement/replaceJob.ts';
@@ -33,13 +34,21 @@ export async function completeJobTask(svc: Services, event: BatchJobStateChangeE
   const terminal = detail.status === 'SUCCEEDED' || detail.status === 'FAILED';
   // Every finished job is paid for, whatever happens next (a failure, a re-placement): recorded once per job.
   const cost = terminal ? jobCost(detail, { region: job.region, config: svc.config, transferBytes: job.stagedBytes }) : undefined;
+  // A job stopped with its sample (cancelled, or another of its steps failed) ended FAILED in Batch too, but its
+  // step says it was stopped (stopVersionJobs marks it first): not its own failure, and nothing waits for it.
+  const stopped = detail.status === 'FAILED' && (await stoppedWithItsSample(svc, job));
   // A job stopped to move it elsewhere ended FAILED in Batch, but it is a re-placement, not a failure (issue 19).
-  if (cost) await svc.catalog.costs.record(job, job.step, job.jobName, { ...cost, status: job.replacedBy ? JOB_REPLACED : detail.status });
+  if (cost)
+    await svc.catalog.costs.record(job, job.step, job.jobName, {
+      ...cost,
+      status: job.replacedBy ? JOB_REPLACED : stopped ? JOB_STOPPED : detail.status,
+    });
   if (job.replacedBy) {
     await svc.catalog.regionLoads.release(job.region, job.jobName);
     return { outcome: 'ignored', reason: `job ${job.jobName} was re-placed as ${job.replacedBy}` };
   }
   if (detail.status === 'SUCCEEDED' || detail.status === 'FAILED') await svc.catalog.regionLoads.release(job.region, job.jobName);
+  if (stopped) return { outcome: 'ignored', reason: `job ${job.jobName} was stopped with its sample` };
   if (isInfrastructureFailure(lastAttempt?.statusReason) && detail.status !== 'SUCCEEDED') {
     // Once per lost attempt, however often the event is delivered.
     const fact = `infra:${detail.jobId}:${detail.attempts.length}`;
@@ -141,4 +150,10 @@ export function failureSummary(step: string, failure: FailureRecord): string {
 export function errorLine(lines: readonly string[]): string | undefined {
   const noise = [/^\s+at /, /^Node\.js v\d/, /^\s*\^+\s*$/, /^\s*[{}]\s*$/];
   return [...lines].reverse().find((line) => !noise.some((pattern) => pattern.test(line))) ?? lines.at(-1);
+}
+
+/** Whether the job's step was stopped with its sample (its record says so, for this very job). */
+async function stoppedWithItsSample(svc: Services, job: JobRecord): Promise<boolean> {
+  const step = await svc.catalog.steps.get(job, job.step);
+  return step?.stopped === true && step.jobName === job.jobName;
 }

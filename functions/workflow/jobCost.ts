@@ -92,6 +92,9 @@ export function jobCost(
 /** How a per-job cost item records a job placement stopped to move it elsewhere (completeJobTask). */
 export const JOB_REPLACED = 'REPLACED';
 
+/** How a per-job cost item records a job stopped with its sample (cancelled, or failed in another step): paid for, not its own failure. */
+export const JOB_STOPPED = 'STOPPED';
+
 /**
  * How a cost item records a step's published outputs copied back from the region its job ran in to the home
  * results bucket (publishStepOutputs): a transfer, paid for like the inputs staged out, not a job.
@@ -122,7 +125,10 @@ export function copyBackCost(config: LandfallConfig, region: string, bytes: numb
 export interface CostTotals {
   jobs: number;
   attempts: number;
-  /** Jobs that ended FAILED: the step's own failure (its tool exited non-zero, timed out, or Batch gave up). */
+  /**
+   * Jobs that ended FAILED: the step's own failure (its tool exited non-zero, timed out, or Batch gave up). Jobs
+   * stopped with their sample (JOB_STOPPED) are counted in `jobs` only.
+   */
   failedJobs: number;
   /** Jobs stopped because placement moved them to another region (a lost or saturated region): paid for, not failed. */
   replacedJobs: number;

@@ -23,6 +23,8 @@ export async function stopVersionJobs(
   const terminatedJobs: string[] = [];
   for (const step of await svc.catalog.steps.list(ref)) {
     if (step.status !== 'RUNNING') continue;
+    // Marked first: the job's FAILED state change then finds it stopped, not failed (completeJobTask).
+    await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
     // A held step has no job to stop (claimed above, it is never submitted); it says why it never ran.
     const jobId = heldJobs.includes(step.jobName) ? undefined : (step.jobId ?? (await svc.catalog.jobs.get(step.jobName))?.jobId);
     if (jobId)
@@ -31,7 +33,6 @@ export async function stopVersionJobs(
         (error: unknown) =>
           logger.warn('could not terminate a step job of a finished execution', { jobName: step.jobName, error: String(error) }),
       );
-    await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
   }
   return { terminatedJobs, heldJobs };
 }

@@ -68,4 +68,43 @@ describe('the cost model: failed vs re-placed', () => {
     const report = await costReport(harness.services.catalog, [ref.team], { runId: ref.runId });
     expect(report.runs[0]).toMatchObject({ jobs: 1, failedJobs: 0, replacedJobs: 1, estimatedUsd: totals.estimatedUsd });
   });
+
+  it('records a job stopped with its sample as STOPPED, leaves its step marked stopped, and counts it neither failed nor re-placed', async () => {
+    // Prepare: the sample failed in qc; stopVersionJobs marked profile stopped, then terminated its job
+    const stoppedRef = { ...ref, sampleId: 'S2' };
+    const job = {
+      ...stoppedRef,
+      jobName: 'profile-job',
+      step: 'profile',
+      taskToken: 'token-profile',
+      executionName: 'exec-s2',
+      region: REGION,
+      workBucket: 'work',
+      workPrefix: 'work/exec-s2/profile/',
+      submittedAt: new Date().toISOString(),
+    };
+    await harness.services.catalog.jobs.record(job);
+    await harness.services.catalog.steps.put({
+      ...stoppedRef,
+      step: 'profile',
+      status: 'FAILED',
+      jobName: 'profile-job',
+      region: REGION,
+      error: 'stopped: the sample failed in qc',
+      stopped: true,
+    });
+
+    // Act: Batch reports the terminated job FAILED
+    const outcome = await completeJobTask(harness.services, finished('profile-job', 'FAILED', 'stopped: the sample failed in qc'));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'ignored' });
+    expect((await harness.services.catalog.costs.listForSample(stoppedRef)).map((item) => item.status)).toEqual(['STOPPED']);
+    expect(await harness.services.catalog.steps.get(stoppedRef, 'profile')).toMatchObject({
+      status: 'FAILED',
+      stopped: true,
+      error: 'stopped: the sample failed in qc',
+    });
+    expect(await samplesCost(harness.services.catalog, [stoppedRef])).toMatchObject({ jobs: 1, failedJobs: 0, replacedJobs: 0 });
+  });
 });
