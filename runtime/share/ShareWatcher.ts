@@ -50,8 +50,10 @@ export interface ShareWatcherOptions {
   canLand?: () => boolean;
   onLanded?: (key: string, info: ObjectInfo) => void;
   /**
-   * How long a run folder's completion marker waits at most for the files written before it (see
-   * {@link ShareWatcher}); then it lands anyway and the file it waited for is reported. @default 60000
+   * How long a run folder's completion marker waits at most for files written before it that fail to land (an
+   * unreadable file, a storage error; see {@link ShareWatcher}); then it lands anyway and the file it waited for
+   * is reported. Files that are only settling or waiting for room to land are waited for however long that
+   * takes. @default 60000
    */
   markerHoldMs?: number;
   /** A failure to land (storage, bus): the file is retried at the next rescan. `error` is the cause, when one was thrown. */
@@ -119,6 +121,8 @@ export class ShareWatcher {
   #sequencer = 0;
   /** Completion markers held back for the files written before them, with when the hold began. */
   readonly #heldMarkers = new Map<string, number>();
+  /** Files whose landing failed and has not succeeded since (retried at each rescan): a marker's hold on them is bounded. */
+  readonly #failedLandings = new Set<string>();
 
   constructor(options: ShareWatcherOptions) {
     this.#options = options;
@@ -235,6 +239,7 @@ export class ShareWatcher {
       } catch {
         this.#pending.delete(file); // removed before it settled: nothing to land
         this.#heldMarkers.delete(file);
+        this.#failedLandings.delete(file);
         continue;
       }
       if (this.#pending.get(file) !== seen) continue; // touched again meanwhile: the next poll looks at it
@@ -254,9 +259,12 @@ export class ShareWatcher {
       this.#pending.delete(file);
       this.#landingFiles.add(file);
       const landing = this.#handle(file, current)
+        .then(() => void this.#failedLandings.delete(file))
         .catch((error) => {
-          if (!(error instanceof StoppedError) && (error as NodeJS.ErrnoException).code !== 'ENOENT')
+          if (!(error instanceof StoppedError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+            this.#failedLandings.add(file);
             this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`, error);
+          }
         })
         .finally(() => {
           this.#landing.delete(landing);
@@ -270,27 +278,36 @@ export class ShareWatcher {
   /**
    * Whether a settled completion marker must wait: a file of its run folder (`<team>/<run>/`), last written no
    * later than the marker, is still settling or landing, or is there but not yet seen (it is then picked up).
-   * The folder is walked only when nothing of it is pending in memory. A hold ends after `markerHoldMs`.
+   * The folder is walked only when nothing of it is pending in memory. A file that is only waiting its turn
+   * (a burst held back by the bus's backlog can take minutes) is waited for without a bound: landing the marker
+   * before it would let a layout that learns a run's lanes from the files present conclude a sample on part of
+   * them. Only when every file it waits for has failed to land does the hold end, once it has waited `markerHoldMs`
+   * for failing files alone.
    */
   async #markerWaits(marker: string, settled: Stats): Promise<boolean> {
     const parts = path.relative(this.#options.shareDir, marker).split(path.sep);
     if (parts.length < 3) return false; // outside a run folder: reported as it is
     const folder = path.join(this.#options.shareDir, parts[0]!, parts[1]!) + path.sep;
+    // Since when the marker has waited only for files that failed to land (reset while a healthy one is awaited).
     const heldSince = this.#heldMarkers.get(marker) ?? Date.now();
+    const waitsForHealthyFile = () => {
+      this.#heldMarkers.set(marker, Date.now());
+      return true;
+    };
     this.#heldMarkers.set(marker, heldSince);
     const writtenBefore = async (file: string) => {
       if (file === marker || !file.startsWith(folder) || isCompletionMarker(file)) return undefined;
       const stats = await lstat(file).catch(() => undefined);
       return stats && stats.mtimeMs <= settled.mtimeMs ? stats : undefined;
     };
-    let waitingFor: string | undefined;
+    const waitingFor: string[] = [];
     for (const file of [...this.#landingFiles, ...this.#pending.keys()]) {
       if (await writtenBefore(file)) {
-        waitingFor = file;
-        break;
+        waitingFor.push(file);
+        if (!this.#failedLandings.has(file)) return waitsForHealthyFile();
       }
     }
-    if (!waitingFor) {
+    if (waitingFor.length === 0) {
       const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
         if (entry.isDirectory()) continue;
@@ -298,18 +315,24 @@ export class ShareWatcher {
         const stats = await writtenBefore(file);
         if (!stats || this.#handled.get(file) === fingerprint(stats)) continue;
         if (!this.#pending.has(file) && !this.#landingFiles.has(file)) this.#touch(file);
-        waitingFor = file;
+        waitingFor.push(file);
       }
     }
-    if (!waitingFor) {
+    if (waitingFor.length === 0) {
       this.#heldMarkers.delete(marker);
       return false;
     }
+    if (waitingFor.some((file) => !this.#failedLandings.has(file))) return waitsForHealthyFile();
     if (Date.now() - heldSince < (this.#options.markerHoldMs ?? 60_000)) return true;
     this.#heldMarkers.delete(marker);
     this.#options.onProblem?.(
       marker,
-      `landed after waiting ${Math.round((Date.now() - heldSince) / 1000)} s for ${path.relative(this.#options.shareDir, waitingFor)}, written before it but not landed; check that file`,
+      `landed after waiting ${Math.round((Date.now() - heldSince) / 1000)} s for ${waitingFor
+        .slice(0, 5)
+        .map((file) => path.relative(this.#options.shareDir, file))
+        .join(', ')}${waitingFor.length > 5 ? ` and ${waitingFor.length - 5} more` : ''}, written before it but failing to land; check ${
+        waitingFor.length === 1 ? 'that file' : 'those files'
+      }`,
     );
     return false;
   }

@@ -273,17 +273,21 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect(landedAt.at(-1)! - landedAt[0]!).toBeLessThan(pollMs);
   });
 
-  it('lands a run folder’s completion marker after every file written before it, also those landing slowly or in a new sub-folder', async () => {
-    // Prepare: a second watcher over its own share whose FASTQ uploads are slow
+  /** A watcher over its own share whose storage puts of FASTQs wait `delayMs`, or fail for names `failing` matches. */
+  const watchSlowShare = async (options: {
+    delayMs?: number;
+    failing?: RegExp;
+    overrides?: Partial<ConstructorParameters<typeof ShareWatcher>[0]>;
+  }) => {
     await watcher.stop();
     const slowShare = path.join(dir, 'slow-share');
-    const run = path.join(slowShare, 'genomics', 'RUN8');
-    await mkdir(run, { recursive: true });
+    await mkdir(slowShare, { recursive: true });
     const slowStorage = new Proxy(storage, {
       get(target, property) {
         if (property === 'put')
           return async (...args: Parameters<FolderStorage['put']>) => {
-            if (args[1].endsWith('.fastq.gz')) await pause(150);
+            if (options.failing?.test(args[1])) throw new Error('the gateway cache disk is full');
+            if (args[1].endsWith('.fastq.gz')) await pause(options.delayMs ?? 0);
             return target.put(...args);
           };
         const value = Reflect.get(target, property);
@@ -299,8 +303,18 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
       settleMs: 50,
       pollMs: 20,
       rescanMs: 200,
+      onProblem: (file, message) => problems.push(`${path.relative(slowShare, file)}: ${message}`),
+      ...options.overrides,
     });
     await watcher.start();
+    return slowShare;
+  };
+
+  it('lands a run folder’s completion marker after every file written before it, also those landing slowly or in a new sub-folder', async () => {
+    // Prepare: a second watcher over its own share whose FASTQ uploads are slow
+    const slowShare = await watchSlowShare({ delayMs: 150 });
+    const run = path.join(slowShare, 'genomics', 'RUN8');
+    await mkdir(run, { recursive: true });
     // Act: as bcl2fastq writes a run — FASTQs in a project sub-folder, then the marker at the top
     const fastqs = Array.from({ length: 6 }, (_, i) => `ProjA/S${i + 1}/S${i + 1}_S${i + 1}_L001_R1_001.fastq.gz`);
     await mkdir(path.join(run, 'ProjA'), { recursive: true });
@@ -315,6 +329,52 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     const order = keysOf('Object Created').map((key) => key.replace('incoming/genomics/RUN8/', ''));
     expect(order.at(-1)).toBe('CopyComplete.txt');
     expect(order.slice(0, -1).sort()).toEqual([...fastqs].sort());
+  });
+
+  it('holds a completion marker for files still waiting their turn to land, however long past markerHoldMs', async () => {
+    // Prepare: one landing at a time, 150 ms each, and a hold bound far shorter than the six FASTQs' 900 ms
+    const slowShare = await watchSlowShare({ delayMs: 150, overrides: { maxConcurrentLandings: 1, markerHoldMs: 100 } });
+    const run = path.join(slowShare, 'genomics', 'RUN9');
+    await mkdir(run, { recursive: true });
+    const fastqs = Array.from({ length: 6 }, (_, i) => `S${i + 1}_S${i + 1}_L001_R1_001.fastq.gz`);
+    // Act
+    for (const [i, name] of fastqs.entries()) await writeFile(path.join(run, name), `reads ${i}`);
+    await pause(20);
+    await writeFile(path.join(run, 'CopyComplete.txt'), '');
+    await waitFor('all seven', async () => ((await landedKeys()).length === 7 ? true : undefined), 20_000);
+    // Assess: the marker still came last, and nobody was told a file failed
+    const order = keysOf('Object Created').map((key) => key.replace('incoming/genomics/RUN9/', ''));
+    expect(order.at(-1)).toBe('CopyComplete.txt');
+    expect(problems).toEqual([]);
+  });
+
+  it('lands a completion marker markerHoldMs after the only file it waits for keeps failing to land, naming that file', async () => {
+    // Prepare
+    const slowShare = await watchSlowShare({ failing: /S2_L001_R1_001\.fastq\.gz$/, overrides: { markerHoldMs: 300 } });
+    const run = path.join(slowShare, 'genomics', 'RUN10');
+    await mkdir(run, { recursive: true });
+    // Act
+    await writeFile(path.join(run, 'S1_S1_L001_R1_001.fastq.gz'), 'reads 1');
+    await writeFile(path.join(run, 'S2_S2_L001_R1_001.fastq.gz'), 'reads 2');
+    await pause(20);
+    await writeFile(path.join(run, 'CopyComplete.txt'), '');
+    await waitFor(
+      'the marker',
+      async () => ((await landedKeys()).some((key) => key.endsWith('CopyComplete.txt')) ? true : undefined),
+      20_000,
+    );
+    // Assess: S1 landed before the marker; S2 never did, and the marker's report names it
+    expect(await landedKeys()).toEqual(['incoming/genomics/RUN10/CopyComplete.txt', 'incoming/genomics/RUN10/S1_S1_L001_R1_001.fastq.gz']);
+    expect(
+      problems.some((problem) =>
+        problem.startsWith('genomics/RUN10/S2_S2_L001_R1_001.fastq.gz: could not land: the gateway cache disk is full'),
+      ),
+    ).toBe(true);
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^genomics\/RUN10\/CopyComplete\.txt: landed after waiting \d+ s for genomics\/RUN10\/S2_S2_L001_R1_001\.fastq\.gz, written before it but failing to land; check that file$/,
+      ),
+    );
   });
 
   it('skips FIFOs and sockets without opening them: other files land, the process stays responsive and stop() returns', async () => {
