@@ -54,7 +54,15 @@ export interface Grant {
   on: readonly ResourceKind[];
 }
 
-const CATALOG_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+// BatchGetItem: a sample's conclusion reads its files and their verdicts together (CatalogTable.getMany).
+const CATALOG_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
 const catalog: Grant = { sid: 'Catalog', actions: CATALOG_ACTIONS, on: ['catalogTable'] };
 const publish: Grant = { sid: 'PublishEvents', actions: ['events:PutEvents'], on: ['bus'] };
 const readLanding: Grant = { sid: 'ReadLanded', actions: ['s3:GetObject'], on: ['landingObjects'] };

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileIdentity, FileVerdict } from '../../validation/fileVerdict.ts';
-import { type CatalogTable, isConditionFailure, strip } from './CatalogTable.ts';
+import { type CatalogTable, isConditionFailure, itemKey, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 
 /**
@@ -25,8 +25,18 @@ export class FileVerdicts {
     const { Item } = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.name, Key: keys.fileVerdict(file), ConsistentRead: true }),
     );
-    const exact = strip<FileVerdict>(Item);
-    if (exact || !file.versionId || !file.etag) return exact;
+    return strip<FileVerdict>(Item) ?? this.#sameBytesEarlier(file);
+  }
+
+  /** {@link get} for the files of a sample: the exact identities read together, the rest looked up one by one. */
+  async getMany(files: readonly FileIdentity[]): Promise<(FileVerdict | undefined)[]> {
+    const exact = await this.#table.getMany<FileVerdict>(files.map((file) => keys.fileVerdict(file)));
+    return Promise.all(files.map((file) => exact.get(itemKey(keys.fileVerdict(file))) ?? this.#sameBytesEarlier(file)));
+  }
+
+  /** For a new version of a key, the verdict of an earlier version with the same ETag and size, re-keyed to this identity. */
+  async #sameBytesEarlier(file: FileIdentity): Promise<FileVerdict | undefined> {
+    if (!file.versionId || !file.etag) return undefined;
     const { pk } = keys.fileVerdict(file);
     const earlier = await this.#table.queryAll<FileVerdict>({ pk, skPrefix: 'VERSION#' });
     const same = earlier.find((verdict) => verdict.etag === file.etag && verdict.size === file.size);

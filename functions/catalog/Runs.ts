@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
+import { type CatalogTable, isConditionFailure, itemKey, now, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 import type { LandedFile, RunRecord } from './types.ts';
 
@@ -154,19 +154,14 @@ export class Runs {
     return this.#table.queryAll<LandedFile>({ pk: keys.run(team, runId).pk, skPrefix: 'FILE#' });
   }
 
-  /** The named landed files of a run (those that exist), one read each: a sample's files without listing the run. */
+  /** The named landed files of a run (those that exist), read together: a sample's files without listing the run. */
   async getFiles(team: string, runId: string, names: readonly string[]): Promise<LandedFile[]> {
-    const items = await Promise.all(
-      [...new Set(names)].map(
-        async (name) =>
-          (
-            await this.#table.doc.send(
-              new GetCommand({ TableName: this.#table.name, Key: keys.file(team, runId, name), ConsistentRead: true }),
-            )
-          ).Item,
-      ),
-    );
-    return items.flatMap((item) => (item ? [strip<LandedFile>(item)!] : []));
+    const wanted = [...new Set(names)].map((name) => keys.file(team, runId, name));
+    const found = await this.#table.getMany<LandedFile>(wanted);
+    return wanted.flatMap((key) => {
+      const file = found.get(itemKey(key));
+      return file ? [file] : [];
+    });
   }
 
   /** Creates the run item on its first file (RECEIVING); a run that exists is left as it is. */

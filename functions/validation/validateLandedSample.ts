@@ -50,7 +50,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
   });
   // Verdicts made as the files landed are combined; a file without one (a crash, a lost event) is read now
   // and its verdict kept, so a conclusion that dies is not followed by reading it again.
-  const verdicts = await Promise.all(landed.map((file) => svc.catalog.fileVerdicts.get(file)));
+  const verdicts = await svc.catalog.fileVerdicts.getMany(landed);
   const result = await validateSample(svc, landed, {
     manifest,
     legacyNoCalls: svc.config.validation.legacyNoCalls,

@@ -53,4 +53,27 @@ describe('FileVerdicts (against the local DynamoDB-compatible server)', () => {
     expect(same).toEqual({ ...verdict, versionId: 'v2' });
     expect(other).toBeUndefined();
   });
+
+  it('reads the verdicts of many files together, each as get would: exact, same bytes re-keyed, or none', async () => {
+    // Prepare: 120 recorded verdicts (more than one BatchGetItem takes), one re-landed with the same bytes, one never validated
+    const recorded = [];
+    for (let i = 0; i < 120; i++) {
+      const key = `incoming/team-a/run3/S${i}_L001_R1_001.fastq.gz`;
+      const info = await storage.put('landing', key, gz(reads(2 + (i % 3))));
+      const identity = { name: `S${i}_L001_R1_001.fastq.gz`, bucket: 'landing', key, size: info.size, etag: info.etag, versionId: 'v1' };
+      const verdict = await fileVerdictOf(storage, identity);
+      await test.catalog.fileVerdicts.record(verdict);
+      recorded.push({ identity, verdict });
+    }
+    const relanded = { ...recorded[7]!.identity, versionId: 'v2' };
+    const never = { ...recorded[8]!.identity, key: 'incoming/team-a/run3/never.fastq.gz', versionId: 'v1' };
+    const files = [...recorded.map(({ identity }) => identity), relanded, never];
+    // Act
+    const verdicts = await test.catalog.fileVerdicts.getMany(files);
+    // Assess: in the files' order, the same answers one get each would give
+    expect(verdicts).toEqual(await Promise.all(files.map((file) => test.catalog.fileVerdicts.get(file))));
+    expect(verdicts.slice(0, 120)).toEqual(recorded.map(({ verdict }) => verdict));
+    expect(verdicts[120]).toEqual({ ...recorded[7]!.verdict, versionId: 'v2' });
+    expect(verdicts[121]).toBeUndefined();
+  });
 });
