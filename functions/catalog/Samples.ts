@@ -132,18 +132,20 @@ export class Samples {
   /**
    * Assigns the version ordinal of a file set by conditional write: the same hash always maps to the
    * same ordinal (an identical re-upload is the same version), a new hash gets max + 1. Racers for the
-   * same hash converge on one item; racers with different hashes get consecutive ordinals.
+   * same hash converge on one item; racers with different hashes get consecutive ordinals. `versions` are the
+   * sample's version items as the claim saw them (a long file list still in its set): every version older than
+   * the claimed one is among them.
    */
   async claimVersion(
     ref: SampleRef,
     versionHash: string,
     files: VersionFile[],
     status: SampleStatus,
-  ): Promise<{ version: VersionRecord; created: boolean }> {
+  ): Promise<{ version: VersionRecord; created: boolean; versions: VersionRecord[] }> {
     for (let round = 0; round < 20; round++) {
       const versions = await this.#versionItems(ref);
       const existing = versions.find((v) => v.versionHash === versionHash);
-      if (existing) return { version: await this.withFiles(existing), created: false };
+      if (existing) return { version: await this.withFiles(existing), created: false, versions };
       const next = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
       const at = now();
       const record: VersionRecord = {
@@ -167,7 +169,7 @@ export class Samples {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
-        return { version: record, created: true };
+        return { version: record, created: true, versions };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }

@@ -24,7 +24,7 @@ export async function concludeValidation(svc: Services, ref: SampleRef, validate
   const requirements = await pipelineRequirementsOf(svc, ref, validated.files);
   const result = { ...validated, reasons: [...validated.reasons, ...requirements.reasons] };
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
-  const { version, created } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);
+  const { version, created, versions } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);
   // A version whose concluding process died after claiming it (re-validated by the sweep) is concluded
   // now: its status set, its quarantine finished, its fact emitted. Every step below is idempotent.
   const unfinished = !created && version.status === status && (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey);
@@ -37,7 +37,7 @@ export async function concludeValidation(svc: Services, ref: SampleRef, validate
     return { outcome: 'same-version', version: version.version };
   }
 
-  for (const older of await svc.catalog.samples.listVersions(ref)) {
+  for (const older of versions) {
     if (older.version < version.version && !['SUPERSEDED', 'REJECTED'].includes(older.status)) {
       await svc.catalog.samples.updateVersion(older, { status: 'SUPERSEDED' });
     }
