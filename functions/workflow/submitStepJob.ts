@@ -113,7 +113,6 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     workPrefix,
     placements,
   });
-  await noteProgress(`running ${step} in ${region}`);
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (
@@ -126,6 +125,8 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
   }
+  // Said once the step is known not to wait: a deferred step's sample was written twice, "running" then "waits".
+  await noteProgress(`running ${step} in ${region}`);
   // Work placed in a scaled-down region wakes it first: the job's RUNNING records the wake's latency only once
   // the wake is recorded, and a job can run within milliseconds (a spare task runner on the embedded runtime).
   const submittedAt = Date.now();
