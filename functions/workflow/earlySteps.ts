@@ -63,11 +63,12 @@ export async function releaseDeferredJobs(
   runId: string,
   options: { lookFirstAt?: VersionRef } = {},
 ): Promise<number> {
-  // The held jobs first (one index query): a run holding none — most runs, most of the time — needs no look
-  // at its samples' early steps, which costs reads per sample.
-  const deferred = await svc.catalog.jobs.listDeferred(team, runId);
-  if (deferred.length === 0) return 0;
+  // Whether anything is held first (one key of the index): a run holding none — most runs, most of the time —
+  // needs no look at its samples' early steps, which costs reads per sample. The held jobs themselves are read
+  // only when they can go.
+  if (!(await svc.catalog.jobs.anyDeferred(team, runId))) return 0;
   if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
+  const deferred = await svc.catalog.jobs.listDeferred(team, runId);
   let released = 0;
   for (const job of deferred) {
     if (!job.deferredSpec || !(await svc.catalog.jobs.claimDeferred(job.jobName))) continue;
