@@ -263,7 +263,7 @@ export async function sampleCommand(name: string, options: CommonOptions): Promi
     for (const step of version.steps) {
       const cost = step.cost ? `, ${step.cost.vcpuSeconds} vCPU-s ≈ ${formatUsd(step.cost.estimatedUsd)}` : '';
       process.stdout.write(
-        `  step ${step.step}: ${step.status} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`,
+        `  step ${step.step}: ${step.status}${step.stopped ? ' (stopped: not its own failure)' : ''} in ${step.region}, attempt ${step.attempt ?? '-'}, job ${step.jobName}${cost}\n`,
       );
       // A failed step says why in the tool's own words: its last output lines.
       if (step.error) process.stdout.write(`    error: ${step.error}\n`);

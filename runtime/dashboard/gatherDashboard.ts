@@ -330,12 +330,12 @@ export class DashboardData {
             stage: 'step',
             label: `${step.step} in ${step.region}${step.attempt ? `, attempt ${step.attempt}` : ''}${(step.placements?.length ?? 0) > 1 ? `, re-placed ${step.placements!.length - 1}×` : ''}`,
             at: step.startedAt ?? version.createdAt,
-            status: step.status === 'SUCCEEDED' ? 'done' : step.status === 'FAILED' ? 'failed' : 'active',
+            status: step.status === 'SUCCEEDED' ? 'done' : step.stopped ? 'stopped' : step.status === 'FAILED' ? 'failed' : 'active',
             step: step.step,
             region: step.region,
           };
           if (step.publishedAt) event.until = step.publishedAt;
-          // A failed step has no publish time: its job's own wall-clock time ends its bar.
+          // A failed or stopped step has no publish time: its job's own wall-clock time ends its bar.
           else if (step.status === 'FAILED' && step.startedAt && step.cost)
             event.until = new Date(Date.parse(step.startedAt) + step.cost.seconds * 1000).toISOString();
           if (step.attempt !== undefined) event.attempt = step.attempt;
@@ -432,7 +432,8 @@ export interface TimelineEvent {
   label: string;
   at: string;
   until?: string;
-  status: 'done' | 'active' | 'failed';
+  /** `stopped`: a step ended because its sample was cancelled or failed in another step, not by its own failure. */
+  status: 'done' | 'active' | 'failed' | 'stopped';
   step?: string;
   region?: string;
   /** The step's attempt (its log is that attempt's). */

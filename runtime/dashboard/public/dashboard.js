@@ -366,7 +366,7 @@ function renderTimeline(t) {
               ? ` <a class="log-link" href="${esc(logUrl(t, s, e))}" target="_blank" rel="noopener">Log of ${esc(e.step)}${e.attempt ? `, attempt ${e.attempt}` : ''}</a>`
               : ''
           }
-          <span class="visually-hidden">${e.status === 'active' ? ' (in progress)' : e.status === 'failed' ? ' (failed)' : ''}</span>${
+          <span class="visually-hidden">${e.status === 'active' ? ' (in progress)' : e.status === 'failed' ? ' (failed)' : e.status === 'stopped' ? ' (stopped)' : ''}</span>${
             e.error ? `<p class="step-error">${esc(e.error)}</p>` : ''
           }${e.logTail?.length ? `<pre class="log-tail" aria-label="Last output lines of ${esc(e.step ?? e.stage)}">${esc(e.logTail.join('\n'))}</pre>` : ''}${renderOutputs(e)}
         </li>`,

@@ -240,4 +240,40 @@ describe('dashboard data from the catalog', () => {
     expect(runs.map((run) => run.runId)).toEqual([RUN_G, done]);
     expect(runs[1]!.updatedAt > runs[0]!.updatedAt).toBe(true);
   });
+
+  it('shows a step stopped because another step of its sample failed as stopped, not as failed', async () => {
+    // Prepare: a sample whose align failed while its qc ran; stopping the sample marked qc FAILED and stopped
+    const runId = '261203_LH00417_0204_BSTOPPED';
+    const sample = { team: 'genomics', runId, sampleId: 'F1' };
+    await test.catalog.runs.recordFile('genomics', runId, {
+      name: 'F1_S1_L001_R1_001.fastq.gz',
+      bucket: 'landfall-landing',
+      key: `incoming/genomics/${runId}/F1_S1_L001_R1_001.fastq.gz`,
+      size: 100,
+      etag: 'f1',
+      landedAt: '2026-12-03T10:00:00.000Z',
+    });
+    const { version } = await test.catalog.samples.claimVersion(sample, 'hash-f1', [], 'READY');
+    const ref = { ...sample, version: version.version };
+    const step = { ...ref, region: 'eu-west-1', startedAt: '2026-12-03T10:01:00.000Z' };
+    await test.catalog.steps.put({ ...step, step: 'align', status: 'FAILED', jobName: 'job-f1-align', error: 'bwa: index not found' });
+    await test.catalog.steps.put({
+      ...step,
+      step: 'qc',
+      status: 'FAILED',
+      jobName: 'job-f1-qc',
+      error: 'stopped: align failed',
+      stopped: true,
+    });
+    await test.catalog.samples.updateVersion(ref, { status: 'FAILED', error: 'align failed' });
+    await test.catalog.samples.setStatus(sample, 'FAILED', { currentVersion: version.version, detail: 'align failed' });
+    // Act
+    const timeline = (await data.runTimeline({ kind: 'operator' }, 'genomics', runId))!;
+    // Assess
+    const steps = timeline.samples[0]!.events.filter((event) => event.stage === 'step');
+    expect(steps.map((event) => [event.step, event.status, event.error])).toEqual([
+      ['align', 'failed', 'bwa: index not found'],
+      ['qc', 'stopped', 'stopped: align failed'],
+    ]);
+  });
 });
