@@ -13,6 +13,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { type AlignmentRun, generateAlignmentRun, indexReferenceGenome, writeReferenceGenome } from '../demo/alignmentRun.ts';
+import { DEBIAN_PACKAGES } from '../runtime/pipelineTools.ts';
 import { BENCH_SETTLE_MS } from './landfall.bench.config.ts';
 import { followBusLog, percentile, projectRoot, startLiveRuntime, until } from './liveRuntime.ts';
 import type { BenchModule, BenchRow } from './types.ts';
@@ -133,7 +134,7 @@ export const pipelineOverheadBench: BenchModule = {
           value: null,
           unit: '×',
           target: '≤ 1.15',
-          note: `not measured: ${missing.join(', ')} not installed`,
+          note: `not measured: ${missing.join(', ')} not installed (apt-get install ${missing.map((tool) => DEBIAN_PACKAGES[tool] ?? tool).join(' ')})`,
         },
       ];
     const pairs = Number(process.env.LANDFALL_BENCH_PIPELINE_PAIRS ?? 20_000);
