@@ -21,6 +21,17 @@ describe('dashboard data from the catalog', () => {
   });
   afterAll(async () => test?.stop());
 
+  /** One landed R1 of `sample`, in a run of the test's own. */
+  const landOneFile = (sample: { team: string; runId: string; sampleId: string }, landedAt: string) =>
+    test.catalog.runs.recordFile(sample.team, sample.runId, {
+      name: `${sample.sampleId}_S1_L001_R1_001.fastq.gz`,
+      bucket: 'landfall-landing',
+      key: `incoming/${sample.team}/${sample.runId}/${sample.sampleId}_S1_L001_R1_001.fastq.gz`,
+      size: 100,
+      etag: sample.sampleId.toLowerCase(),
+      landedAt,
+    });
+
   it('shows a team only its own runs, and nothing that names another team', async () => {
     // Act
     const overview = await data.overview({ kind: 'team', team: 'genomics' });
@@ -224,14 +235,7 @@ describe('dashboard data from the catalog', () => {
     // Prepare: a genomics run that finished after RUN_G last changed
     const done = '261202_LH00417_0203_BDONELATE';
     const sample = { team: 'genomics', runId: done, sampleId: 'D1' };
-    await test.catalog.runs.recordFile('genomics', done, {
-      name: 'D1_S1_L001_R1_001.fastq.gz',
-      bucket: 'landfall-landing',
-      key: `incoming/genomics/${done}/D1_S1_L001_R1_001.fastq.gz`,
-      size: 100,
-      etag: 'd1',
-      landedAt: '2026-12-02T10:00:00.000Z',
-    });
+    await landOneFile(sample, '2026-12-02T10:00:00.000Z');
     await test.catalog.runs.update('genomics', done, { status: 'DONE', signal: 'CopyComplete.txt' });
     await test.catalog.samples.setStatus(sample, 'COMPLETED', { detail: 'v1 completed' });
     // Act
@@ -245,14 +249,7 @@ describe('dashboard data from the catalog', () => {
     // Prepare: a sample whose align failed while its qc ran; stopping the sample marked qc FAILED and stopped
     const runId = '261203_LH00417_0204_BSTOPPED';
     const sample = { team: 'genomics', runId, sampleId: 'F1' };
-    await test.catalog.runs.recordFile('genomics', runId, {
-      name: 'F1_S1_L001_R1_001.fastq.gz',
-      bucket: 'landfall-landing',
-      key: `incoming/genomics/${runId}/F1_S1_L001_R1_001.fastq.gz`,
-      size: 100,
-      etag: 'f1',
-      landedAt: '2026-12-03T10:00:00.000Z',
-    });
+    await landOneFile(sample, '2026-12-03T10:00:00.000Z');
     const { version } = await test.catalog.samples.claimVersion(sample, 'hash-f1', [], 'READY');
     const ref = { ...sample, version: version.version };
     const step = { ...ref, region: 'eu-west-1', startedAt: '2026-12-03T10:01:00.000Z' };
