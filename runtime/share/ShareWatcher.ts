@@ -119,7 +119,7 @@ export class ShareWatcher {
   #pollAgain = false;
   #stopped = false;
   #sequencer = 0;
-  /** Completion markers held back for the files written before them, with when the hold began. */
+  /** Completion markers held back for the files written before them, with since when each has waited for failing files alone. */
   readonly #heldMarkers = new Map<string, number>();
   /** Files whose landing failed and has not succeeded since (retried at each rescan): a marker's hold on them is bounded. */
   readonly #failedLandings = new Set<string>();
