@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { BucketNotFoundError, InvalidKeyError, KeyConflictError, ObjectNotFoundError, StorageError } from './errors.ts';
 import { assertBucketName, assertSafeKey, assertSafeMetadata, assertSafePrefix, compareKeys, lowerCaseMetadata } from './keys.ts';
-import type { ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
+import type { GetOptions, ObjectInfo, ObjectStorage, PutOptions } from './ObjectStorage.ts';
 import { mapLimit } from './mapLimit.ts';
 
 /** Hidden sibling of the buckets holding files being written (same filesystem, so rename is atomic). */
@@ -147,9 +147,9 @@ export class FolderStorage implements ObjectStorage {
     return this.#commit(bucket, key, target, temp, { contentType: options.contentType, metadata });
   }
 
-  async get(bucket: string, key: string): Promise<Readable> {
+  async get(bucket: string, key: string, options: GetOptions = {}): Promise<Readable> {
     const { handle } = await this.#openExisting(bucket, key);
-    return handle.createReadStream();
+    return handle.createReadStream(options.chunkBytes ? { highWaterMark: options.chunkBytes } : {});
   }
 
   async getBytes(bucket: string, key: string): Promise<Buffer> {

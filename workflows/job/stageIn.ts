@@ -43,6 +43,12 @@ export interface StageInSummary {
   reads: StagedReadsIndex['reads'];
 }
 
+/**
+ * Megabyte reads where the storage reads a local file (the embedded runtime): stage-in only moves and hashes
+ * bytes, and 64 KiB chunks cost it about 1.5× the CPU (7.6 MB of reads: 25 ms against 17 ms), on its job's vCPUs.
+ */
+const STAGE_CHUNK_BYTES = 1024 * 1024;
+
 /** Streams one object into `file` (appending when `append`), checking its size and MD5 on the way. */
 async function fetchVerified(
   storage: ObjectStorage,
@@ -53,7 +59,7 @@ async function fetchVerified(
   const hash = createHash('md5');
   let bytes = 0;
   await pipeline(
-    await storage.get(object.bucket, object.key),
+    await storage.get(object.bucket, object.key, { chunkBytes: STAGE_CHUNK_BYTES }),
     async function* (source: Readable) {
       for await (const chunk of source) {
         hash.update(chunk as Buffer);
@@ -224,7 +230,7 @@ export async function stageIn(
       for (const object of objects) {
         const target = inside(layout.ref, object.key.slice(prefix.length));
         await mkdir(path.dirname(target), { recursive: true });
-        await pipeline(await storage.get(bucket, object.key), createWriteStream(target));
+        await pipeline(await storage.get(bucket, object.key, { chunkBytes: STAGE_CHUNK_BYTES }), createWriteStream(target));
         const written = (await stat(target)).size;
         if (written !== object.size)
           throw new StageInDataError(`reference file s3://${bucket}/${object.key}: read ${written} bytes, stored ${object.size}`);

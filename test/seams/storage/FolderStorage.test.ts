@@ -49,6 +49,32 @@ describe('FolderStorage', () => {
     await rm(outer, { recursive: true, force: true });
   });
 
+  describe('Reading', () => {
+    it('streams in chunks of the size asked (stage-in asks for megabytes), and of 64 KiB by default', async () => {
+      // Prepare
+      const bytes = randomBytes(3 * 1024 * 1024 + 17);
+      await storage.put('landing', 'runs/big.bin', bytes);
+      const chunkSizes = async (options?: { chunkBytes: number }) => {
+        const sizes: number[] = [];
+        const chunks: Buffer[] = [];
+        for await (const chunk of await storage.get('landing', 'runs/big.bin', options)) {
+          sizes.push((chunk as Buffer).length);
+          chunks.push(chunk as Buffer);
+        }
+        return { sizes, same: Buffer.concat(chunks).equals(bytes) };
+      };
+
+      // Act
+      const megabytes = await chunkSizes({ chunkBytes: 1024 * 1024 });
+      const byDefault = await chunkSizes();
+
+      // Assess
+      expect(megabytes).toEqual({ sizes: [1024 * 1024, 1024 * 1024, 1024 * 1024, 17], same: true });
+      expect(byDefault.same).toBe(true);
+      expect(Math.max(...byDefault.sizes)).toBe(64 * 1024);
+    });
+  });
+
   describe('Browsable layout', () => {
     it('keeps exactly the user files in the bucket folder, at their keys', async () => {
       // Prepare

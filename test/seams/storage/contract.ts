@@ -157,9 +157,11 @@ export function describeObjectStorageContract(
         // Act
         const info = await storage.put(bucket, key, chunkedStream(bytes));
         const readBack = await md5OfStream(await storage.get(bucket, key));
+        const readInMegabytes = await md5OfStream(await storage.get(bucket, key, { chunkBytes: 1024 * 1024 }));
 
         // Assess
         expect(readBack).toEqual({ md5: md5(bytes), size: bytes.length });
+        expect(readInMegabytes).toEqual(readBack);
         expect(info.size).toBe(bytes.length);
       });
 
