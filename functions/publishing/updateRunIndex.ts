@@ -100,7 +100,7 @@ export async function indexAndConcludeRun(svc: Services, team: string, runId: st
   const update = await updateRunIndex(svc, team, runId, changedSampleId);
   if (update.outcome !== 'written') return { outcome: update.outcome };
   let index = update.index;
-  const runSteps = await startRunStepsIfReady(svc, team, runId);
+  const runSteps = await startRunStepsIfReady(svc, team, runId, { shown: index });
   if (runSteps.kind === 'running' && index.runSteps?.version !== runSteps.version.version) {
     // Just started: the index names the new run steps from now on.
     const again = await updateRunIndex(svc, team, runId);

@@ -19,7 +19,7 @@ import { runStateMachine } from '../../contracts/names.ts';
 import { type Pipeline, runSteps, sampleSteps } from '../../workflows/pipeline.ts';
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import { type RunRecord, type SampleRecord, type StepRecord, TERMINAL_SAMPLE_STATUSES, type VersionRecord } from '../catalog/types.ts';
-import { isRunTerminal } from '../publishing/runIndex.ts';
+import { isRunTerminal, type RunIndex } from '../publishing/runIndex.ts';
 import type { Services } from '../shared/services.ts';
 import { executionNameOf } from './executionName.ts';
 import type { SamplePayload } from './payloads.ts';
@@ -96,6 +96,22 @@ export function runStepsReadiness(
   return { ready: true, covered: covered.sort((a, b) => a.sampleId.localeCompare(b.sampleId)) };
 }
 
+/**
+ * Why the run steps cannot start yet, when the run's index.json as just written shows it: an unfinished sample
+ * that has not published every step they need. Undefined when it does not show that (the catalog decides).
+ * The index is rendered from the catalog up to the run's latest change, and the step publication or the end
+ * that a waiting sample still owes changes the run again (and so concludes it again): "waiting" from the
+ * index is never final. It spares the catalog reads at each of a run's step publications but the last.
+ */
+export function runStepsWaitingPerIndex(index: Pick<RunIndex, 'samples'>, needs: readonly string[]): string | undefined {
+  for (const sample of index.samples) {
+    if (notCounted(sample.status) || !unfinished(sample.status)) continue;
+    const published = new Set(sample.steps.filter((step) => step.publishedAt).map((step) => step.step));
+    if (!needs.every((need) => published.has(need))) return `${sample.sampleId} has not published ${needs.join(', ')} yet`;
+  }
+  return undefined;
+}
+
 /** The version hash of a covered set (the pseudo-sample's version is claimed by it). */
 export function coveredDigest(covered: readonly CoveredSample[]): string {
   return `run-steps:${createHash('sha256').update(JSON.stringify(covered)).digest('hex').slice(0, 32)}`;
@@ -146,14 +162,22 @@ async function sampleProgress(
  * Starts the run's run steps when they are ready and not yet started for this covered set (idempotent: the
  * pseudo-sample's version is claimed by the set's digest, and the execution name is deterministic).
  */
-export async function startRunStepsIfReady(svc: Services, team: string, runId: string): Promise<RunStepsState> {
+export async function startRunStepsIfReady(
+  svc: Services,
+  team: string,
+  runId: string,
+  /** The run's index.json as its caller just wrote it: when it shows a sample still owing a needed step, nothing is read. */
+  options: { shown?: Pick<RunIndex, 'samples'> } = {},
+): Promise<RunStepsState> {
   const pipeline = pipelineOfRun(svc, team);
   if (runSteps(pipeline).length === 0) return { kind: 'none' };
+  const needs = neededSampleSteps(pipeline);
+  const waiting = options.shown && runStepsWaitingPerIndex(options.shown, needs);
+  if (waiting) return { kind: 'waiting', reason: waiting };
   const run = await svc.catalog.runs.get(team, runId);
   if (!run) return { kind: 'waiting', reason: 'the run is not cataloged yet' };
   // The expected ids live beside the run item (functions/catalog/Runs.ts: bounded whatever a sheet holds).
   const expected = { ...run, expectedSamples: await svc.catalog.runs.expectedSamples(team, runId, run) };
-  const needs = neededSampleSteps(pipeline);
   const readiness = runStepsReadiness(expected, await sampleProgress(svc, team, runId, needs), needs);
   if (!readiness.ready) return { kind: 'waiting', reason: readiness.reason };
   if (readiness.covered.length === 0) return { kind: 'nothing-to-cover' };

@@ -75,6 +75,41 @@ describe('run-wide decisions of a 40-sample run', () => {
     },
   );
 
+  it('run steps: reads nothing when the index just written shows a sample that still owes a step they need', async () => {
+    // Prepare: S040 RUNNING with fastp published only, in the catalog and in the index its conclusion just wrote
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    const publishedOf = (sampleId: string) => (sampleId === 'S040' ? ['fastp'] : ['fastp', 'stats']);
+    await runOf40(catalog, (sampleId) => ({ published: publishedOf(sampleId), status: sampleId === 'S040' ? 'RUNNING' : 'COMPLETED' }));
+    const shown = (owing: boolean) => ({
+      samples: IDS.map((sampleId) => ({
+        sampleId,
+        status: (sampleId === 'S040' && owing ? 'RUNNING' : 'COMPLETED') as 'RUNNING' | 'COMPLETED',
+        version: 1,
+        steps: (owing ? publishedOf(sampleId) : ['fastp', 'stats']).map((step) => ({
+          step,
+          publishedAt: '2026-12-06T00:00:00Z',
+          files: 1,
+          bytes: 1,
+        })),
+      })),
+    });
+    const reads = [countCalls(catalog.runs, 'get'), countCalls(catalog.samples, 'listInRun'), countCalls(catalog.steps, 'list')];
+
+    // Act
+    const fromIndex = await startRunStepsIfReady(harness.services, TEAM, RUN, { shown: shown(true) });
+    const readsFromIndex = reads.map((read) => read.count);
+    // An index that shows nothing owed does not start them: the catalog decides (here it still knows S040 owes stats).
+    const fromCatalog = await startRunStepsIfReady(harness.services, TEAM, RUN, { shown: shown(false) });
+
+    // Assess
+    expect(fromIndex).toEqual({ kind: 'waiting', reason: 'S040 has not published fastp, stats yet' });
+    expect(readsFromIndex).toEqual([0, 0, 0]);
+    expect(fromCatalog).toEqual({ kind: 'waiting', reason: '1 sample has not published fastp, stats yet' });
+    expect(reads.map((read) => read.count)).toEqual([1, 1, 1]);
+  });
+
   it('early steps: finds the last sample’s pending fastp with one read, not one per sample before it', async () => {
     // Prepare: every sample RUNNING; fastp (dna-align's early step) published for all but the last
     const harness = await startServicesHarness({ config: dnaAlignConfig });
