@@ -13,6 +13,8 @@ import { placementSetup } from './stepPlacement.ts';
  */
 export async function rebalanceInto(svc: Services, region: string, now = Date.now()): Promise<string[]> {
   const setup = placementSetup(svc.config);
+  // One region: no other queue to take jobs from (and no region loads to read at every job's end).
+  if (setup.regions.length < 2) return [];
   const loads = await Promise.all(setup.regions.map((config) => svc.catalog.regionLoads.get(config.name)));
   const view: RebalanceRegion[] = setup.regions.map((config, i) => {
     const load = loads[i]!;

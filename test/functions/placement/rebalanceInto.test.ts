@@ -137,3 +137,29 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
     expect(await harness.folders.list(bucketNames(regionsConfig).workArea('us-east-1'), 'staging/')).toEqual([]);
   });
 });
+
+describe('rebalanceInto with one region', () => {
+  it('moves nothing and reads no region load: there is no other queue to take jobs from', async () => {
+    // Prepare
+    const { default: oneRegionConfig } = await import('../../fixtures/landfall.dna-align.config.ts');
+    const harness = await startServicesHarness({ config: oneRegionConfig });
+    try {
+      const regionLoads = harness.services.catalog.regionLoads;
+      let reads = 0;
+      const read = regionLoads.get.bind(regionLoads);
+      regionLoads.get = (region: string) => {
+        reads++;
+        return read(region);
+      };
+
+      // Act
+      const moved = await rebalanceInto(harness.services, 'eu-west-1');
+
+      // Assess
+      expect(moved).toEqual([]);
+      expect(reads).toBe(0);
+    } finally {
+      await harness.stop();
+    }
+  });
+});
