@@ -72,9 +72,10 @@ export async function writeManifest(
   resultsBucket: string,
 ): Promise<SampleManifest> {
   for (let round = 0; round < 10; round++) {
-    const version = await svc.catalog.samples.getVersion(ref);
+    // The version and its steps in one query (they share a key prefix); the version is read again after the write.
+    const { version, steps } = await svc.catalog.steps.versionWithSteps(ref);
     if (!version) throw new Error(`no catalog entry for ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version}`);
-    const manifest = renderManifest(version, await svc.catalog.steps.list(ref));
+    const manifest = renderManifest(version, steps);
     await faultPoint('manifest.betweenReadAndWrite');
     await svc.storage.put(resultsBucket, manifestKey(ref), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
     const after = await svc.catalog.samples.getVersion(ref);

@@ -200,8 +200,8 @@ async function render(
       snapshots.push({ sample, steps: [] });
       continue;
     }
-    const ref = { team, runId, sampleId, version: sample.currentVersion };
-    const [version, steps] = await Promise.all([svc.catalog.samples.getVersion(ref), svc.catalog.steps.list(ref)]);
+    // The version and its steps share a key prefix: one query, not two, for every changed sample of every write.
+    const { version, steps } = await svc.catalog.steps.versionWithSteps({ team, runId, sampleId, version: sample.currentVersion });
     snapshots.push({ sample, version, steps });
   }
   const latest = await latestRunSteps(svc, team, runId);
