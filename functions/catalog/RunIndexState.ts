@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CatalogTable, isConditionFailure } from './CatalogTable.ts';
+import { type CatalogTable, isConditionFailure, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
+import type { RunRecord } from './types.ts';
+
+/** The run exists and its index writer lease is free, this caller's (`:me`), or expired (before `:now`). */
+const LEASE_FREE = 'attribute_exists(pk) AND (attribute_not_exists(indexLeaseOwner) OR indexLeaseOwner = :me OR indexLeaseUntil < :now)';
 
 /** A sample whose part of the run's index.json is stale, as marked (the mark tells a re-mark from the one read). */
 export interface ChangedSample {
@@ -25,10 +29,7 @@ export class RunIndexState {
 
   /** Records that the run's index is stale (for `sampleId`'s part, when given) and returns the new revision. */
   async markChanged(team: string, runId: string, sampleId?: string): Promise<number> {
-    if (sampleId !== undefined)
-      await this.#table.doc.send(
-        new PutCommand({ TableName: this.#table.name, Item: { ...keys.indexChange(team, runId, sampleId), sampleId, mark: randomUUID() } }),
-      );
+    await this.#markSample(team, runId, sampleId);
     const result = await this.#table.doc.send(
       new UpdateCommand({
         TableName: this.#table.name,
@@ -43,6 +44,49 @@ export class RunIndexState {
   }
 
   /**
+   * {@link markChanged} then {@link acquire}, in ONE write of the run item when its lease is free (a run's
+   * usual case: that was two writes at each of its facts). When another writer holds the lease, the change is
+   * counted after the refused write and the lease asked for once more: the holder may have let go in between,
+   * having rendered without this change (see {@link release}).
+   * @returns whether this caller holds the lease, and the run item as the joint write left it (none otherwise).
+   */
+  async markChangedAndAcquire(
+    team: string,
+    runId: string,
+    sampleId: string | undefined,
+    owner: string,
+    leaseMs: number,
+    now = Date.now(),
+  ): Promise<{ acquired: boolean; run?: RunRecord }> {
+    await this.#markSample(team, runId, sampleId);
+    try {
+      const result = await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.name,
+          Key: keys.run(team, runId),
+          UpdateExpression: 'ADD indexRevision :one SET indexLeaseOwner = :me, indexLeaseUntil = :until',
+          ConditionExpression: LEASE_FREE,
+          ExpressionAttributeValues: { ':one': 1, ':me': owner, ':until': now + leaseMs, ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { acquired: true, ...(result.Attributes && { run: strip<RunRecord>(result.Attributes) }) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    await this.markChanged(team, runId);
+    return { acquired: await this.acquire(team, runId, owner, leaseMs, now) };
+  }
+
+  /** The sample's own mark (a writer renders the marked samples only). */
+  async #markSample(team: string, runId: string, sampleId: string | undefined): Promise<void> {
+    if (sampleId === undefined) return;
+    await this.#table.doc.send(
+      new PutCommand({ TableName: this.#table.name, Item: { ...keys.indexChange(team, runId, sampleId), sampleId, mark: randomUUID() } }),
+    );
+  }
+
+  /**
    * Takes (or renews) the run's writer lease for `owner` until `now + leaseMs`; false while another writer
    * holds an unexpired one (that writer will see this caller's change before it lets go, see {@link release}).
    */
@@ -53,8 +97,7 @@ export class RunIndexState {
           TableName: this.#table.name,
           Key: keys.run(team, runId),
           UpdateExpression: 'SET indexLeaseOwner = :me, indexLeaseUntil = :until',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(indexLeaseOwner) OR indexLeaseOwner = :me OR indexLeaseUntil < :now)',
+          ConditionExpression: LEASE_FREE,
           ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now },
         }),
       );

@@ -50,15 +50,18 @@ export async function updateRunIndex(
   changedSampleId?: string,
 ): Promise<RunIndexUpdate> {
   const state = svc.catalog.runIndex;
-  await state.markChanged(team, runId, changedSampleId);
   const owner = `${INSTANCE_ID}/${randomUUID()}`;
-  if (!(await state.acquire(team, runId, owner, RUN_INDEX_LEASE_MS))) return { outcome: 'coalesced' };
+  const taken = await state.markChangedAndAcquire(team, runId, changedSampleId, owner, RUN_INDEX_LEASE_MS);
+  if (!taken.acquired) return { outcome: 'coalesced' };
   const results = bucketNames(svc.config).results;
   const deadline = Date.now() + WRITER_BUDGET_MS;
   try {
     let previous = await readIndex(svc, results, team, runId);
+    // The run as the lease's write left it serves the first round; later rounds read it again.
+    let written = taken.run;
     for (;;) {
-      const run = await svc.catalog.runs.get(team, runId);
+      const run = written ?? (await svc.catalog.runs.get(team, runId));
+      written = undefined;
       if (!run) throw new Error(`no catalog entry for run ${team}/${runId}`);
       const revision = run.indexRevision ?? 0;
       const changed = await state.changedSamples(team, runId, BATCH);
