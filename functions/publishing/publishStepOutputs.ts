@@ -28,7 +28,9 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
   const results = bucketNames(svc.config).results;
   const dedupeKeyOf = (generation?: number) =>
     `published:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}/${step}${generationSuffix(generation)}`;
-  const already = await svc.catalog.steps.get(ref, step);
+  // The step as published so far and whether its version was cancelled: one query (they share a key prefix).
+  const { version, steps } = await svc.catalog.steps.versionWithSteps(ref);
+  const already = steps.find((record) => record.step === step);
   if (already?.publishedAt) {
     const keys = (already.outputs ?? []).map((output) => output.key);
     // A crash may have come between the catalog write and the event (the runtime killed, a Lambda timed
@@ -52,7 +54,7 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
   }
 
   // A cancelled version publishes nothing further (`landfall cancel`): a job that finished as it was stopped stays in work/.
-  if ((await svc.catalog.samples.getVersion(ref))?.status === 'CANCELLED') return { outcome: 'cancelled', keys: [] };
+  if (version?.status === 'CANCELLED') return { outcome: 'cancelled', keys: [] };
 
   await faultPoint('publish.beforeCopy');
   // Errors keep their names (VerificationError, CopyFailedError): the state machine retries on them.
