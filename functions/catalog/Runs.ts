@@ -4,6 +4,9 @@ import { type CatalogTable, isConditionFailure, itemKey, now, strip } from './Ca
 import { keys } from './tableDesign.ts';
 import type { LandedFile, RunRecord } from './types.ts';
 
+/** Runs a process remembers to exist (a few bytes each; forgotten all at once past this, then learned again). */
+const KNOWN_RUNS_KEPT = 10_000;
+
 /** Bytes of sample ids per `EXPECTED#` item: a 10,000-row sheet's ids fill a few items, each far below 400 KB. */
 const EXPECTED_BYTES_PER_ITEM = 100_000;
 
@@ -31,6 +34,11 @@ function chunkIds(sampleIds: readonly string[]): string[][] {
  */
 export class Runs {
   readonly #table: CatalogTable;
+  /**
+   * Runs this process has seen to exist (a run item is never deleted): their next files skip the create, a
+   * conditional write that failed — an error answer — at every file after a run's first.
+   */
+  readonly #existing = new Set<string>();
 
   constructor(table: CatalogTable) {
     this.#table = table;
@@ -122,7 +130,12 @@ export class Runs {
    * already recorded: the Storage Gateway and S3 events for one object, and duplicates, stop here.
    */
   async recordFile(team: string, runId: string, file: LandedFile): Promise<{ changed: boolean }> {
-    await this.#ensure(team, runId);
+    const run = `${team}\u0000${runId}`;
+    if (!this.#existing.has(run)) {
+      await this.#ensure(team, runId);
+      if (this.#existing.size >= KNOWN_RUNS_KEPT) this.#existing.clear();
+      this.#existing.add(run);
+    }
     try {
       await this.#table.doc.send(
         new PutCommand({

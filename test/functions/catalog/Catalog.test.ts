@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../functions/catalog/tableDesign.ts';
-import type { Catalog } from '../../../functions/catalog/Catalog.ts';
+import { Catalog } from '../../../functions/catalog/Catalog.ts';
 import type { VersionFile } from '../../../functions/catalog/types.ts';
 import { startTestCatalog } from '../../support/catalogServer.ts';
 
@@ -47,6 +47,44 @@ describe('Catalog (against the local DynamoDB-compatible server)', () => {
       expect([first.changed, repeat.changed, changed.changed]).toEqual([true, false, true]);
       expect(await catalog.runs.listFiles('team-a', 'run1')).toMatchObject([{ name: 'a.fastq.gz', etag: '"e2"' }]);
       expect(await catalog.runs.get('team-a', 'run1')).toMatchObject({ status: 'RECEIVING' });
+    });
+
+    it("creates a run's item at its first file only, once per process: later files write just their own item", async () => {
+      // Prepare: a process's catalog client, counting its writes
+      const dynamo = new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: test.server.credentials });
+      const writes: string[] = [];
+      dynamo.middlewareStack.add(
+        (next, context) => async (args) => {
+          writes.push(context.commandName ?? '');
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      const processCatalog = new Catalog('landfall-catalog', dynamo);
+      const landed = (name: string) => ({
+        name,
+        bucket: 'landing',
+        key: `incoming/team-b/run2/${name}`,
+        size: 5,
+        etag: `"${name}"`,
+        landedAt: new Date().toISOString(),
+      });
+
+      // Act
+      await processCatalog.runs.recordFile('team-b', 'run2', landed('a.fastq.gz'));
+      const afterFirst = writes.length;
+      await processCatalog.runs.recordFile('team-b', 'run2', landed('b.fastq.gz'));
+      await processCatalog.runs.recordFile('team-b', 'run2', landed('c.fastq.gz'));
+
+      // Assess
+      expect(afterFirst).toBe(2); // the run item, then the file's
+      expect(writes.length - afterFirst).toBe(2); // one per later file
+      expect(await processCatalog.runs.get('team-b', 'run2')).toMatchObject({ status: 'RECEIVING' });
+      expect((await processCatalog.runs.listFiles('team-b', 'run2')).map((file) => file.name)).toEqual([
+        'a.fastq.gz',
+        'b.fastq.gz',
+        'c.fastq.gz',
+      ]);
     });
   });
 
