@@ -13,6 +13,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { hangOnceIfAsked } from '../steps/interruptionFault.ts';
 import { isMain } from '../steps/isMain.ts';
 import type { FailureRecord, JobManifest } from '../../contracts/jobPayload.ts';
@@ -27,6 +28,12 @@ export type StageOutResult = { outcome: 'uploaded'; keys: string[] } | { outcome
 
 /** Megabyte reads: a stream's default 64 KiB chunks cost about 1.5× the CPU, on the job's vCPUs (outputs are MBs to GBs). */
 const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Outputs uploaded at once: an upload mostly waits on the storage (an S3 PUT's round trips, the folder
+ * storage's fsyncs), and one after another those waits added up inside the job's time (its vCPUs held).
+ */
+const UPLOAD_CONCURRENCY = 4;
 
 async function md5File(file: string): Promise<string> {
   const hash = createHash('md5');
@@ -99,15 +106,14 @@ export async function stageOut(
     return recordFailure(CONTAINER_NAMES.stageOut, 1, [`step ${manifest.step} wrote no output ${wanted} in {{out}} (${out}): ${found}`]);
   }
   const prefix = attemptPrefix(manifest.workPrefix, attempt);
-  const keys = [];
-  for (const relative of selected) {
+  const keys = await mapLimit(selected, UPLOAD_CONCURRENCY, async (relative) => {
     const file = path.join(out, relative);
     const md5 = await md5File(file);
     await storage.put(manifest.workBucket, `${prefix}${relative}`, createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), {
       metadata: { [OUTPUT_MD5_METADATA]: md5 },
     });
-    keys.push(`${prefix}${relative}`);
-  }
+    return `${prefix}${relative}`;
+  });
   return { outcome: 'uploaded', keys };
 }
 
