@@ -10,6 +10,7 @@ import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { RuleCode } from '../../validation/rules.ts';
 import type { ValidationReason } from '../../validation/types.ts';
 import type { LandedFile, VersionFile } from '../catalog/types.ts';
+import { SAMPLE_SHEET_NAME } from '../../layouts/runFiles.ts';
 import { SAMPLE_SHEET } from '../landing/completeness.ts';
 import type { Services } from '../shared/services.ts';
 
@@ -86,13 +87,14 @@ export function sampleSheetValues(text: string, sampleId: string): Record<string
  */
 export function checkPipelineRequirements(
   pipeline: Pick<Pipeline, 'name' | 'steps' | 'paramDefaults'>,
-  sample: { sampleId: string; labels: readonly string[]; sheet: Record<string, string> },
+  /** `sheetName`: the run's sample sheet the values come from, named in the reasons (SampleSheet.csv when not given). */
+  sample: { sampleId: string; labels: readonly string[]; sheet: Record<string, string>; sheetName?: string },
   references: Record<string, string>,
 ): PipelineRequirements {
   const reasons: ValidationReason[] = [];
   const params: Record<string, string> = {};
   const reason = (code: RuleCode, message: string, expected?: string, found?: string) =>
-    reasons.push({ code, file: SAMPLE_SHEET, message, ...(expected && { expected }), ...(found && { found }) });
+    reasons.push({ code, file: sample.sheetName ?? SAMPLE_SHEET, message, ...(expected && { expected }), ...(found && { found }) });
   for (const step of sampleSteps(pipeline)) {
     for (const placeholder of placeholdersOf(step)) {
       if (placeholder.kind === 'reads' && !sample.labels.includes(placeholder.label))
@@ -157,13 +159,33 @@ export async function pipelineRequirementsOf(
   const team = svc.config.teams.find((candidate) => candidate.id === ref.team);
   if (!team) return { params: {}, reasons: [] };
   const pipeline = pipelineNamed(svc.config, team.pipeline);
-  const [sheetFile]: LandedFile[] = await svc.catalog.runs.getFiles(ref.team, ref.runId, [SAMPLE_SHEET]);
-  const sheet = sheetFile
-    ? sampleSheetValues((await svc.storage.getBytes(sheetFile.bucket, sheetFile.key)).toString('utf8'), ref.sampleId)
-    : {};
+  // The sheet the run's completeness read (SampleSheet.csv, else another top-level SampleSheet*.csv), as the run
+  // item names its documents: reading only SampleSheet.csv left a SampleSheet_v2.csv's Reference column unread,
+  // and its samples aligned to the default reference without a word.
+  const run = await svc.catalog.runs.get(ref.team, ref.runId);
+  const sheetName = run?.documents?.find((name) => SAMPLE_SHEET_NAME.test(name)) ?? SAMPLE_SHEET;
+  const [sheetFile]: LandedFile[] = await svc.catalog.runs.getFiles(ref.team, ref.runId, [sheetName]);
+  const sheet = sheetFile ? sampleSheetValues(await sheetText(svc, sheetFile), ref.sampleId) : {};
   return checkPipelineRequirements(
     pipeline,
-    { sampleId: ref.sampleId, labels: [...new Set(files.map((file) => file.read))], sheet },
+    { sampleId: ref.sampleId, labels: [...new Set(files.map((file) => file.read))], sheet, sheetName },
     svc.config.references,
   );
+}
+
+/**
+ * Sheet texts by object identity: every sample of a run is checked against the same sheet (a run of hundreds
+ * read it hundreds of times). Keyed by bucket, key, ETag and version, so a re-uploaded sheet is read again.
+ */
+const sheetTexts = new Map<string, string>();
+const SHEET_TEXTS_KEPT = 16;
+
+async function sheetText(svc: Pick<Services, 'storage'>, file: LandedFile): Promise<string> {
+  const identity = `${file.bucket}\u0000${file.key}\u0000${file.etag}\u0000${file.versionId ?? ''}`;
+  const known = sheetTexts.get(identity);
+  if (known !== undefined) return known;
+  const text = (await svc.storage.getBytes(file.bucket, file.key)).toString('utf8');
+  if (sheetTexts.size >= SHEET_TEXTS_KEPT) sheetTexts.delete(sheetTexts.keys().next().value!);
+  sheetTexts.set(identity, text);
+  return text;
 }

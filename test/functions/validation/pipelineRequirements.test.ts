@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { definePipeline } from '../../../config/pipeline.ts';
-import { checkPipelineRequirements, sampleSheetValues } from '../../../functions/validation/pipelineRequirements.ts';
+import {
+  checkPipelineRequirements,
+  pipelineRequirementsOf,
+  sampleSheetValues,
+} from '../../../functions/validation/pipelineRequirements.ts';
 import { dnaAlignPipeline } from '../../../workflows/pipelines/dnaAlign.ts';
+import dnaAlignConfig from '../../fixtures/landfall.dna-align.config.ts';
+import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 describe('sampleSheetValues', () => {
   it.each([
@@ -101,5 +107,38 @@ describe('checkPipelineRequirements', () => {
     expect(reasons.map((reason) => reason.message)).toEqual([message]);
     expect(reasons[0]!.code).toBe(code);
     expect(reasons[0]!.file).toBe('SampleSheet.csv');
+  });
+});
+
+describe('pipelineRequirementsOf (real catalog and storage)', () => {
+  it('reads the sample sheet the run’s completeness chose, SampleSheet_v2.csv too, not only SampleSheet.csv', async () => {
+    // Prepare: a dna-align run whose only sheet is SampleSheet_v2.csv: S1 names reference mm10 (not configured), S2 genome
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    try {
+      const { catalog } = harness.services;
+      const key = 'incoming/genomics/RUN-V2/SampleSheet_v2.csv';
+      const text = '[Header]\nFileFormatVersion,2\n[BCLConvert_Data]\nSample_ID,Index,Reference\nS1,ACGT,mm10\nS2,TTGA,genome\n';
+      const stored = await harness.folders.put(harness.names.landing, key, text);
+      await catalog.runs.recordFile('genomics', 'RUN-V2', {
+        name: 'SampleSheet_v2.csv',
+        bucket: harness.names.landing,
+        key,
+        size: stored.size,
+        etag: stored.etag,
+        landedAt: new Date().toISOString(),
+      });
+      await catalog.runs.update('genomics', 'RUN-V2', { documents: ['SampleSheet_v2.csv'] });
+      const paired = [{ read: 'R1' as const }, { read: 'R2' as const }];
+
+      // Act
+      const s1 = await pipelineRequirementsOf(harness.services, { team: 'genomics', runId: 'RUN-V2', sampleId: 'S1' }, paired);
+      const s2 = await pipelineRequirementsOf(harness.services, { team: 'genomics', runId: 'RUN-V2', sampleId: 'S2' }, paired);
+
+      // Assess: S1 is rejected for its sheet's reference, named in the reason with the sheet; S2 records its own
+      expect(s1.reasons).toMatchObject([{ code: 'PIPELINE_REFERENCE', file: 'SampleSheet_v2.csv', found: 'mm10' }]);
+      expect(s2).toEqual({ params: { Reference: 'genome' }, reasons: [] });
+    } finally {
+      await harness.stop();
+    }
   });
 });
