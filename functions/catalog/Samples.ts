@@ -102,6 +102,21 @@ export class Samples {
     });
   }
 
+  /** Records that every early step of the sample's version `ref.version` has published (see {@link SampleRecord.earlyStepsDoneVersion}). */
+  async markEarlyStepsDone(ref: VersionRef): Promise<void> {
+    await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { earlyStepsDoneVersion: ref.version });
+  }
+
+  /** Forgets {@link markEarlyStepsDone} for `ref.version` (an early step of it runs again); another version's mark stays. */
+  async clearEarlyStepsDone(ref: VersionRef): Promise<void> {
+    await this.#table.updateIf({
+      Key: keys.sample(ref.team, ref.runId, ref.sampleId),
+      UpdateExpression: 'REMOVE earlyStepsDoneVersion',
+      ConditionExpression: 'earlyStepsDoneVersion = :version',
+      ExpressionAttributeValues: { ':version': ref.version },
+    });
+  }
+
   /** Records the identity of the file set announced as "Sample Landed" (the sample item exists: RECEIVING first). */
   async markLanded(ref: SampleRef, landedIdentity: string): Promise<void> {
     await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { landedIdentity });

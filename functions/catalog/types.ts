@@ -97,6 +97,11 @@ export interface SampleRecord extends SampleRef {
   landedIdentity?: string;
   /** The file set a validation began on (VALIDATING): what the sweep validates again if that validation's process died. */
   validating?: { files: string[]; reads?: FileRead[]; fileSet?: FileSetRef };
+  /**
+   * The version whose early steps had all published when the last of them did (functions/workflow/earlySteps.ts):
+   * the early-step gate need not read that version's steps. Cleared when one of them runs again (reprocess).
+   */
+  earlyStepsDoneVersion?: number;
 }
 
 export interface VersionRecord extends VersionRef {

@@ -6,8 +6,9 @@ import { faultPoint } from '../shared/faults.ts';
 import { generationSuffix } from '../workflow/startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
 import { writeManifest } from './manifest.ts';
-import { manifestKey, publishingKey, stepOutputPrefix } from '../../contracts/keys.ts';
+import { manifestKey, publishingKey, RUN_STEPS_SAMPLE, stepOutputPrefix } from '../../contracts/keys.ts';
 import { publishVerified } from './publishVerified.ts';
+import { markEarlyStepsIfDone } from '../workflow/earlySteps.ts';
 import { jobNameOf } from '../workflow/executionName.ts';
 import { copyBackCost, OUTPUTS_COPIED_BACK } from '../workflow/jobCost.ts';
 
@@ -77,6 +78,8 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
     });
   }
   const { first, sequence } = await svc.catalog.steps.recordPublished(ref, step, outputs, job.attempt, job.cost);
+  // Said before the fact that releases the run's held steps, so the gate it asks can already skip this sample.
+  if (first && version?.pipeline && ref.sampleId !== RUN_STEPS_SAMPLE) await markEarlyStepsIfDone(svc, ref, version.pipeline, step, steps);
   await writeManifest(svc, ref, results);
   if (first) {
     await emitOnce(svc, 'Step Output Published', {

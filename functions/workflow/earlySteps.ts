@@ -29,6 +29,9 @@ export async function firstPendingEarlyStep(
   for (const sample of (await svc.catalog.samples.listInRun(team, runId)).reverse()) {
     if (!['READY', 'RUNNING'].includes(sample.status) || !sample.currentVersion) continue;
     if (options.lookFirstAt?.sampleId === sample.sampleId && options.lookFirstAt.version === sample.currentVersion) continue;
+    // Its early steps all published (marked when the last of them did): nothing to read. Once a run's early
+    // steps are done, each later step's submission read every sample's steps to learn nothing was pending.
+    if (sample.earlyStepsDoneVersion === sample.currentVersion) continue;
     const pending = await pendingOf(svc, { team, runId, sampleId: sample.sampleId, version: sample.currentVersion });
     if (pending) return pending;
   }
@@ -49,6 +52,28 @@ async function pendingOf(svc: Pick<Services, 'catalog' | 'config'>, ref: Version
     if (!record?.publishedAt && record?.status !== 'FAILED') return `${version.sampleId}/${step.name}`;
   }
   return undefined;
+}
+
+/**
+ * Marks the sample version's early steps done when `published`, an early step, was the last of them to
+ * publish (`steps` as they were before it; a failed one blocks nothing either): the gate above then skips the
+ * sample. Two early steps publishing at once may each see the other unpublished and mark nothing: the gate
+ * then reads the sample's steps, as it would without the mark.
+ */
+export async function markEarlyStepsIfDone(
+  svc: Pick<Services, 'catalog' | 'config'>,
+  ref: VersionRef,
+  pipelineName: string,
+  published: string,
+  steps: readonly { step: string; publishedAt?: string; status?: string }[],
+): Promise<void> {
+  const early = pipelineNamed(svc.config, pipelineName).steps.filter((step) => step.early);
+  if (!early.some((step) => step.name === published)) return;
+  const done = (name: string) => {
+    const record = steps.find((candidate) => candidate.step === name);
+    return name === published || Boolean(record?.publishedAt) || record?.status === 'FAILED';
+  };
+  if (early.every((step) => done(step.name))) await svc.catalog.samples.markEarlyStepsDone(ref);
 }
 
 /**

@@ -65,6 +65,8 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     await svc.workflows.sendTaskSuccess(taskToken, reused);
     return { outcome: 'reused', jobName: existing.jobName, region: existing.region };
   }
+  // An early step run again (reprocessing) is pending again: the gate reads this version's steps from now on.
+  if (existing?.publishedAt && stepDef.early) await svc.catalog.samples.clearEarlyStepsDone(ref);
 
   // Placement reserves capacity in the chosen region atomically; a retried submission keeps its reservation.
   // Urgent samples, then early steps, then longest job first (functions/workflow/priority.ts).

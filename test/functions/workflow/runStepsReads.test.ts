@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../functions/catalog/Catalog.ts';
-import { firstPendingEarlyStep } from '../../../functions/workflow/earlySteps.ts';
+import { firstPendingEarlyStep, markEarlyStepsIfDone } from '../../../functions/workflow/earlySteps.ts';
 import { startRunStepsIfReady } from '../../../functions/workflow/runSteps.ts';
 import dnaAlignConfig from '../../fixtures/landfall.dna-align.config.ts';
 import { catalogRun } from '../../support/catalogRuns.ts';
@@ -124,5 +124,70 @@ describe('run-wide decisions of a 40-sample run', () => {
     // Assess
     expect(pending).toBe('S040/fastp');
     expect(reads.count).toBe(1);
+  });
+
+  it('early steps: reads no sample whose early steps were marked done at its current version, and reads one marked at an older version', async () => {
+    // Prepare: every sample RUNNING with fastp published and marked done as its publish marks it; S001 then re-landed as v2
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    await runOf40(catalog, () => ({ published: ['fastp'], status: 'RUNNING' }));
+    for (const sampleId of IDS) {
+      const ref = { team: TEAM, runId: RUN, sampleId, version: 1 };
+      await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'fastp', []);
+    }
+    const reads = countCalls(catalog.steps, 'versionWithSteps');
+
+    // Act
+    const allDone = await firstPendingEarlyStep(harness.services, TEAM, RUN);
+    const readsAllDone = reads.count;
+    await catalog.samples.claimVersion({ team: TEAM, runId: RUN, sampleId: 'S001' }, 'hash-S001-v2', [], 'READY');
+    await catalog.samples.setStatus({ team: TEAM, runId: RUN, sampleId: 'S001' }, 'READY', { currentVersion: 2 });
+    await catalog.samples.updateVersion({ team: TEAM, runId: RUN, sampleId: 'S001', version: 2 }, { pipeline: 'dna-align' });
+    const afterReland = await firstPendingEarlyStep(harness.services, TEAM, RUN);
+
+    // Assess
+    expect(allDone).toBeUndefined();
+    expect(readsAllDone).toBe(0);
+    expect(afterReland).toBe('S001/fastp');
+    expect(reads.count).toBe(1);
+  });
+
+  it('early steps: a reprocessed early step clears its version’s mark, and only its version’s', async () => {
+    // Prepare
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    await runOf40(catalog, () => ({ published: ['fastp'], status: 'RUNNING' }));
+    const ref = { team: TEAM, runId: RUN, sampleId: 'S007', version: 1 };
+    await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'fastp', []);
+
+    // Act
+    await catalog.samples.clearEarlyStepsDone({ ...ref, version: 2 });
+    const afterOtherVersion = (await catalog.samples.get(ref))?.earlyStepsDoneVersion;
+    await catalog.samples.clearEarlyStepsDone(ref);
+    const afterOwnVersion = (await catalog.samples.get(ref))?.earlyStepsDoneVersion;
+
+    // Assess
+    expect(afterOtherVersion).toBe(1);
+    expect(afterOwnVersion).toBeUndefined();
+  });
+
+  it('early steps: a sample is marked done only by its last early step to publish (a later step marks nothing)', async () => {
+    // Prepare
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    await runOf40(catalog, () => ({ published: [], status: 'RUNNING' }));
+    const ref = { team: TEAM, runId: RUN, sampleId: 'S003', version: 1 };
+
+    // Act
+    await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'align', []);
+    const afterLaterStep = (await catalog.samples.get(ref))?.earlyStepsDoneVersion;
+    await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'fastp', []);
+
+    // Assess
+    expect(afterLaterStep).toBeUndefined();
+    expect((await catalog.samples.get(ref))?.earlyStepsDoneVersion).toBe(1);
   });
 });
