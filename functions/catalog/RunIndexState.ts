@@ -44,11 +44,11 @@ export class RunIndexState {
   }
 
   /**
-   * {@link markChanged} then {@link acquire}, in ONE write of the run item when its lease is free (a run's
-   * usual case: that was two writes at each of its facts). When another writer holds the lease, the change is
-   * counted after the refused write and the lease asked for once more: the holder may have let go in between,
-   * having rendered without this change (see {@link release}).
-   * @returns whether this caller holds the lease, and the run item as the joint write left it (none otherwise).
+   * {@link markChanged} then {@link acquire}, reading the lease from the count's own write: while another writer
+   * holds the run (most facts of a busy run), the change is counted and nothing else is asked — the holder lets
+   * go only at the revision it rendered (see {@link release}), so it renders this one. Only a free or expired
+   * lease is then taken (and the write that takes it gives the writer its first round's run item).
+   * @returns whether this caller holds the lease, and the run item as the taking write left it (none otherwise).
    */
   async markChangedAndAcquire(
     team: string,
@@ -59,23 +59,34 @@ export class RunIndexState {
     now = Date.now(),
   ): Promise<{ acquired: boolean; run?: RunRecord }> {
     await this.#markSample(team, runId, sampleId);
+    const counted = await this.#table.doc.send(
+      new UpdateCommand({
+        TableName: this.#table.name,
+        Key: keys.run(team, runId),
+        UpdateExpression: 'ADD indexRevision :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const lease = counted.Attributes as Pick<RunRecord, 'indexLeaseOwner' | 'indexLeaseUntil'> | undefined;
+    if (lease?.indexLeaseOwner !== undefined && (lease.indexLeaseUntil ?? 0) >= now) return { acquired: false };
     try {
-      const result = await this.#table.doc.send(
+      const taken = await this.#table.doc.send(
         new UpdateCommand({
           TableName: this.#table.name,
           Key: keys.run(team, runId),
-          UpdateExpression: 'ADD indexRevision :one SET indexLeaseOwner = :me, indexLeaseUntil = :until',
+          UpdateExpression: 'SET indexLeaseOwner = :me, indexLeaseUntil = :until',
           ConditionExpression: LEASE_FREE,
-          ExpressionAttributeValues: { ':one': 1, ':me': owner, ':until': now + leaseMs, ':now': now },
+          ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { acquired: true, ...(result.Attributes && { run: strip<RunRecord>(result.Attributes) }) };
+      return { acquired: true, ...(taken.Attributes && { run: strip<RunRecord>(taken.Attributes) }) };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return { acquired: false }; // another writer took it meanwhile: it renders this change
+      throw error;
     }
-    await this.markChanged(team, runId);
-    return { acquired: await this.acquire(team, runId, owner, leaseMs, now) };
   }
 
   /** The sample's own mark (a writer renders the marked samples only). */
