@@ -30,17 +30,7 @@ export class RunIndexState {
   /** Records that the run's index is stale (for `sampleId`'s part, when given) and returns the new revision. */
   async markChanged(team: string, runId: string, sampleId?: string): Promise<number> {
     await this.#markSample(team, runId, sampleId);
-    const result = await this.#table.doc.send(
-      new UpdateCommand({
-        TableName: this.#table.name,
-        Key: keys.run(team, runId),
-        UpdateExpression: 'ADD indexRevision :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(result.Attributes?.indexRevision);
+    return Number((await this.#count(team, runId)).indexRevision);
   }
 
   /**
@@ -59,7 +49,16 @@ export class RunIndexState {
     now = Date.now(),
   ): Promise<{ acquired: boolean; run?: RunRecord }> {
     await this.#markSample(team, runId, sampleId);
-    const counted = await this.#table.doc.send(
+    const counted = await this.#count(team, runId);
+    if (counted.indexLeaseOwner !== undefined && (counted.indexLeaseUntil ?? 0) >= now) return { acquired: false };
+    // Another writer may take it meanwhile: then it renders this change.
+    const taken = await this.#take(team, runId, owner, leaseMs, now);
+    return taken ? { acquired: true, run: taken } : { acquired: false };
+  }
+
+  /** Counts a change of the run (its `indexRevision`): the run item as the write left it. */
+  async #count(team: string, runId: string): Promise<RunRecord> {
+    const result = await this.#table.doc.send(
       new UpdateCommand({
         TableName: this.#table.name,
         Key: keys.run(team, runId),
@@ -69,24 +68,7 @@ export class RunIndexState {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const lease = counted.Attributes as Pick<RunRecord, 'indexLeaseOwner' | 'indexLeaseUntil'> | undefined;
-    if (lease?.indexLeaseOwner !== undefined && (lease.indexLeaseUntil ?? 0) >= now) return { acquired: false };
-    try {
-      const taken = await this.#table.doc.send(
-        new UpdateCommand({
-          TableName: this.#table.name,
-          Key: keys.run(team, runId),
-          UpdateExpression: 'SET indexLeaseOwner = :me, indexLeaseUntil = :until',
-          ConditionExpression: LEASE_FREE,
-          ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { acquired: true, ...(taken.Attributes && { run: strip<RunRecord>(taken.Attributes) }) };
-    } catch (error) {
-      if (isConditionFailure(error)) return { acquired: false }; // another writer took it meanwhile: it renders this change
-      throw error;
-    }
+    return strip<RunRecord>(result.Attributes)!;
   }
 
   /** The sample's own mark (a writer renders the marked samples only). */
@@ -102,19 +84,25 @@ export class RunIndexState {
    * holds an unexpired one (that writer will see this caller's change before it lets go, see {@link release}).
    */
   async acquire(team: string, runId: string, owner: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+    return (await this.#take(team, runId, owner, leaseMs, now)) !== undefined;
+  }
+
+  /** {@link acquire}: the run item as the taking write left it, or undefined while another writer holds the lease. */
+  async #take(team: string, runId: string, owner: string, leaseMs: number, now: number): Promise<RunRecord | undefined> {
     try {
-      await this.#table.doc.send(
+      const result = await this.#table.doc.send(
         new UpdateCommand({
           TableName: this.#table.name,
           Key: keys.run(team, runId),
           UpdateExpression: 'SET indexLeaseOwner = :me, indexLeaseUntil = :until',
           ConditionExpression: LEASE_FREE,
           ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return strip<RunRecord>(result.Attributes);
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }

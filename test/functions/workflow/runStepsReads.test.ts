@@ -49,6 +49,14 @@ describe('run-wide decisions of a 40-sample run', () => {
   let stop: (() => Promise<void>) | undefined;
   afterEach(async () => stop?.());
 
+  /** A services harness whose catalog holds {@link runOf40}'s run (stopped after the test). */
+  async function harnessWith40(sample: Parameters<typeof runOf40>[1]) {
+    const harness = await startServicesHarness({ config: dnaAlignConfig });
+    stop = harness.stop;
+    await runOf40(harness.services.catalog, sample);
+    return { harness, catalog: harness.services.catalog };
+  }
+
   it.each([
     { unfinished: ['S040'], reason: '1 sample has not published fastp, stats yet' },
     { unfinished: ['S039', 'S040'], reason: 'S039 has not published fastp, stats yet (and 1 more sample unfinished)' },
@@ -56,10 +64,7 @@ describe('run-wide decisions of a 40-sample run', () => {
     'run steps: reads one unfinished sample’s steps while it holds the run steps back, not every sample’s ($unfinished)',
     async ({ unfinished, reason }) => {
       // Prepare: the unfinished samples RUNNING with fastp published only, the others COMPLETED with fastp and stats
-      const harness = await startServicesHarness({ config: dnaAlignConfig });
-      stop = harness.stop;
-      const { catalog } = harness.services;
-      await runOf40(catalog, (sampleId) =>
+      const { harness, catalog } = await harnessWith40((sampleId) =>
         unfinished.includes(sampleId)
           ? { published: ['fastp'], status: 'RUNNING' }
           : { published: ['fastp', 'stats'], status: 'COMPLETED' },
@@ -112,10 +117,10 @@ describe('run-wide decisions of a 40-sample run', () => {
 
   it('early steps: finds the last sample’s pending fastp with one read, not one per sample before it', async () => {
     // Prepare: every sample RUNNING; fastp (dna-align's early step) published for all but the last
-    const harness = await startServicesHarness({ config: dnaAlignConfig });
-    stop = harness.stop;
-    const { catalog } = harness.services;
-    await runOf40(catalog, (sampleId) => ({ published: sampleId === 'S040' ? [] : ['fastp'], status: 'RUNNING' }));
+    const { harness, catalog } = await harnessWith40((sampleId) => ({
+      published: sampleId === 'S040' ? [] : ['fastp'],
+      status: 'RUNNING',
+    }));
     const reads = countCalls(catalog.steps, 'versionWithSteps');
 
     // Act
@@ -128,10 +133,7 @@ describe('run-wide decisions of a 40-sample run', () => {
 
   it('early steps: reads no sample whose early steps were marked done at its current version, and reads one marked at an older version', async () => {
     // Prepare: every sample RUNNING with fastp published and marked done as its publish marks it; S001 then re-landed as v2
-    const harness = await startServicesHarness({ config: dnaAlignConfig });
-    stop = harness.stop;
-    const { catalog } = harness.services;
-    await runOf40(catalog, () => ({ published: ['fastp'], status: 'RUNNING' }));
+    const { harness, catalog } = await harnessWith40(() => ({ published: ['fastp'], status: 'RUNNING' }));
     for (const sampleId of IDS) {
       const ref = { team: TEAM, runId: RUN, sampleId, version: 1 };
       await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'fastp', []);
@@ -155,10 +157,7 @@ describe('run-wide decisions of a 40-sample run', () => {
 
   it('early steps: a reprocessed early step clears its version’s mark, and only its version’s', async () => {
     // Prepare
-    const harness = await startServicesHarness({ config: dnaAlignConfig });
-    stop = harness.stop;
-    const { catalog } = harness.services;
-    await runOf40(catalog, () => ({ published: ['fastp'], status: 'RUNNING' }));
+    const { harness, catalog } = await harnessWith40(() => ({ published: ['fastp'], status: 'RUNNING' }));
     const ref = { team: TEAM, runId: RUN, sampleId: 'S007', version: 1 };
     await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'fastp', []);
 
@@ -175,10 +174,7 @@ describe('run-wide decisions of a 40-sample run', () => {
 
   it('early steps: a sample is marked done only by its last early step to publish (a later step marks nothing)', async () => {
     // Prepare
-    const harness = await startServicesHarness({ config: dnaAlignConfig });
-    stop = harness.stop;
-    const { catalog } = harness.services;
-    await runOf40(catalog, () => ({ published: [], status: 'RUNNING' }));
+    const { harness, catalog } = await harnessWith40(() => ({ published: [], status: 'RUNNING' }));
     const ref = { team: TEAM, runId: RUN, sampleId: 'S003', version: 1 };
 
     // Act
