@@ -104,7 +104,13 @@ export class Samples {
 
   /** Records that every early step of the sample's version `ref.version` has published (see {@link SampleRecord.earlyStepsDoneVersion}). */
   async markEarlyStepsDone(ref: VersionRef): Promise<void> {
-    await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { earlyStepsDoneVersion: ref.version });
+    // Only on a sample's own record: a pseudo-sample (a run's run steps) has none, and must not get one.
+    await this.#table.updateIf({
+      Key: keys.sample(ref.team, ref.runId, ref.sampleId),
+      UpdateExpression: 'SET earlyStepsDoneVersion = :version',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':version': ref.version },
+    });
   }
 
   /** Forgets {@link markEarlyStepsDone} for `ref.version` (an early step of it runs again); another version's mark stays. */

@@ -58,10 +58,10 @@ export async function updateRunIndex(
   try {
     let previous = await readIndex(svc, results, team, runId);
     // The run as the lease's write left it serves the first round; later rounds read it again.
-    let written = taken.run;
+    let fromLease = taken.run;
     for (;;) {
-      const run = written ?? (await svc.catalog.runs.get(team, runId));
-      written = undefined;
+      const run = fromLease ?? (await svc.catalog.runs.get(team, runId));
+      fromLease = undefined;
       if (!run) throw new Error(`no catalog entry for run ${team}/${runId}`);
       const revision = run.indexRevision ?? 0;
       const changed = await state.changedSamples(team, runId, BATCH);
