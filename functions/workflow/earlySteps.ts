@@ -1,4 +1,4 @@
-import { pipelineNamed } from '../../workflows/pipelines/index.ts';
+import { pipelineNamed, pipelinesOf } from '../../workflows/pipelines/index.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { MOVED_WHILE_SUBMITTED } from '../placement/replaceJob.ts';
 import type { z } from 'zod';
@@ -67,7 +67,8 @@ export async function markEarlyStepsIfDone(
   published: string,
   steps: readonly { step: string; publishedAt?: string; status?: string }[],
 ): Promise<void> {
-  const early = pipelineNamed(svc.config, pipelineName).steps.filter((step) => step.early);
+  // A pipeline no longer in the config (an execution older than a deploy) marks nothing: the gate reads instead.
+  const early = (pipelinesOf(svc.config)[pipelineName]?.steps ?? []).filter((step) => step.early);
   if (!early.some((step) => step.name === published)) return;
   const done = (name: string) => {
     const record = steps.find((candidate) => candidate.step === name);

@@ -180,10 +180,14 @@ describe('run-wide decisions of a 40-sample run', () => {
     // Act
     await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'align', []);
     const afterLaterStep = (await catalog.samples.get(ref))?.earlyStepsDoneVersion;
+    // A pipeline gone from the config (an execution older than a deploy): nothing marked, nothing thrown
+    await markEarlyStepsIfDone(harness.services, ref, 'retired-pipeline', 'fastp', []);
+    const afterRetired = (await catalog.samples.get(ref))?.earlyStepsDoneVersion;
     await markEarlyStepsIfDone(harness.services, ref, 'dna-align', 'fastp', []);
 
     // Assess
     expect(afterLaterStep).toBeUndefined();
+    expect(afterRetired).toBeUndefined();
     expect((await catalog.samples.get(ref))?.earlyStepsDoneVersion).toBe(1);
   });
 });
