@@ -333,7 +333,8 @@ async function reportAgain(svc: Services, team: string, runId: string): Promise<
  * file every sample waits for is waited for anyway; but an optional read (index FASTQs the sheet does not ask
  * for) would not be, and its sample would be processed without it, then again once it is cataloged. So when a
  * signalled run has a sample ready and a read no sample waits for, the landing bucket (the truth) is listed
- * and what the catalog lacks is recorded as its own event would record it. Returns whether anything was.
+ * and what the catalog lacks is recorded as its own event would record it. Returns whether the bucket held any
+ * file the evaluation's listing lacked (recorded here or by its own event meanwhile): then it is evaluated again.
  */
 async function foldFilesStillAnnounced(
   svc: Services,
@@ -346,17 +347,24 @@ async function foldFilesStillAnnounced(
   if (completeness.signal === undefined || !optionalRead || !completeness.samples.some((sample) => sample.ready)) return false;
   const landing = bucketNames(svc.config).landing;
   const cataloged = new Set(files.map((file) => file.key));
+  let unlisted = 0;
   let recorded = 0;
   for (const object of await svc.storage.list(landing, landingKey(team, runId, ''))) {
     const where = cataloged.has(object.key) ? undefined : parseLandingKey(object.key);
     if (!where || where.team !== team || where.runId !== runId || !isSafeKey(object.key)) continue;
     const identity = await identifyObject(svc, where, landing, object.key);
-    if (!identity || !(await recordLandedFile(svc, identity)).changed) continue;
+    if (!identity) continue;
+    unlisted++;
+    // Not changed: its own event recorded it after this evaluation listed the run's files.
+    if (!(await recordLandedFile(svc, identity)).changed) continue;
     await announceFastq(svc, identity);
     recorded++;
   }
   if (recorded > 0) logger.info('recorded landed files whose events had not been handled yet', { team, runId, recorded });
-  return recorded > 0;
+  // Evaluated again on a fresh listing whenever the bucket held a file this listing lacked, whoever recorded it:
+  // returning only what was recorded here let a file its own event recorded meanwhile miss its sample (a 10x
+  // sample concluded without its I1, then again with it as v2 — seen once in CI).
+  return unlisted > 0;
 }
 
 /** Whether landing would take the key at all (landObject refuses unsafe keys and leaves them where they are). */

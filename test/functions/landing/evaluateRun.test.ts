@@ -129,4 +129,53 @@ describe('evaluateRun', () => {
     expect((await harness.services.catalog.runs.listFiles(TEAM, runId)).map((file) => file.name)).toContain('A_S1_L001_I1_001.fastq.gz');
     expect(late).toEqual({ outcome: 'duplicate' });
   });
+
+  it('at the completion signal, evaluates again when an index FASTQ its listing lacked was recorded by its own event meanwhile', async () => {
+    // Prepare: as above, but A's I1 event is handled right after the evaluation has listed the run's files
+    const runId = '261206_A00123_0004_ARACEXXX';
+    await land(
+      runId,
+      'RunInfo.xml',
+      '<RunInfo><Run Id="261206_A00123_0004_ARACEXXX"><Reads><Read Number="1" NumCycles="50" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/><Read Number="3" NumCycles="50" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>',
+    );
+    await land(runId, 'SampleSheet.csv', '[Data]\nLane,Sample_ID,index\n1,A,ACGTACGT\n');
+    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
+    await land(runId, 'A_S1_L001_R2_001.fastq.gz', 'not looked at');
+    const indexKey = `incoming/${TEAM}/${runId}/A_S1_L001_I1_001.fastq.gz`;
+    await harness.services.storage.put(harness.names.landing, indexKey, 'not looked at');
+    await land(runId, 'CopyComplete.txt', '');
+    const runs = harness.services.catalog.runs;
+    const listFiles = runs.listFiles.bind(runs);
+    const recordIndexFile = (info: { size: number; etag: string; versionId?: string }) =>
+      runs.recordFile(TEAM, runId, {
+        name: 'A_S1_L001_I1_001.fastq.gz',
+        bucket: harness.names.landing,
+        key: indexKey,
+        size: info.size,
+        etag: info.etag,
+        ...(info.versionId ? { versionId: info.versionId } : {}),
+        landedAt: new Date().toISOString(),
+      });
+    let raced = false;
+    runs.listFiles = async (team, run) => {
+      const files = await listFiles(team, run);
+      if (run === runId && !raced) {
+        raced = true;
+        // What its own event's handler records (recordObject), as the object is in the bucket
+        const info = (await harness.services.storage.head(harness.names.landing, indexKey))!;
+        await recordIndexFile(info);
+      }
+      return files;
+    };
+    // Act
+    try {
+      await evaluateRun(harness.services, TEAM, runId, Date.now());
+    } finally {
+      runs.listFiles = listFiles;
+    }
+    // Assess: announced once, with the I1
+    expect(raced).toBe(true);
+    const announced = eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { files: string[] }).files);
+    expect(announced).toEqual([['A_S1_L001_R1_001.fastq.gz', 'A_S1_L001_R2_001.fastq.gz', 'A_S1_L001_I1_001.fastq.gz']]);
+  });
 });
