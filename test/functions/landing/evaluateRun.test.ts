@@ -32,6 +32,24 @@ describe('evaluateRun', () => {
       landedAt: new Date().toISOString(),
     });
   }
+  /**
+   * A signalled run whose RunInfo has an index read the sheet does not ask FASTQs for (no sample waits for an I1):
+   * sample A's R1 and R2 landed and cataloged, its I1 in the landing bucket only. Returns the I1's key.
+   */
+  async function signalledRunWithIndexInBucket(runId: string): Promise<string> {
+    await land(
+      runId,
+      'RunInfo.xml',
+      `<RunInfo><Run Id="${runId}"><Reads><Read Number="1" NumCycles="50" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/><Read Number="3" NumCycles="50" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>`,
+    );
+    await land(runId, 'SampleSheet.csv', '[Data]\nLane,Sample_ID,index\n1,A,ACGTACGT\n');
+    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
+    await land(runId, 'A_S1_L001_R2_001.fastq.gz', 'not looked at');
+    const indexKey = `incoming/${TEAM}/${runId}/A_S1_L001_I1_001.fastq.gz`;
+    await harness.services.storage.put(harness.names.landing, indexKey, 'not looked at');
+    await land(runId, 'CopyComplete.txt', '');
+    return indexKey;
+  }
   const eventsOf = (runId: string, type: string) =>
     harness.published.filter((event) => event['detail-type'] === type && (event.detail as { runId: string }).runId === runId);
 
@@ -109,17 +127,7 @@ describe('evaluateRun', () => {
     // Prepare: RunInfo has an index read and the sheet does not ask for index FASTQs, so no sample waits for an
     // I1; A's I1 is in the landing bucket (copied before the marker) but its event has not been handled.
     const runId = '261204_A00123_0003_AORDERXX';
-    await land(
-      runId,
-      'RunInfo.xml',
-      '<RunInfo><Run Id="261204_A00123_0003_AORDERXX"><Reads><Read Number="1" NumCycles="50" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/><Read Number="3" NumCycles="50" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>',
-    );
-    await land(runId, 'SampleSheet.csv', '[Data]\nLane,Sample_ID,index\n1,A,ACGTACGT\n');
-    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
-    await land(runId, 'A_S1_L001_R2_001.fastq.gz', 'not looked at');
-    const indexKey = `incoming/${TEAM}/${runId}/A_S1_L001_I1_001.fastq.gz`;
-    await harness.services.storage.put(harness.names.landing, indexKey, 'not looked at');
-    await land(runId, 'CopyComplete.txt', '');
+    const indexKey = await signalledRunWithIndexInBucket(runId);
     // Act
     await evaluateRun(harness.services, TEAM, runId, Date.now());
     const late = await landObject(harness.services, { bucket: harness.names.landing, key: indexKey, redriven: true });
@@ -133,17 +141,7 @@ describe('evaluateRun', () => {
   it('at the completion signal, evaluates again when an index FASTQ its listing lacked was recorded by its own event meanwhile', async () => {
     // Prepare: as above, but A's I1 event is handled right after the evaluation has listed the run's files
     const runId = '261206_A00123_0004_ARACEXXX';
-    await land(
-      runId,
-      'RunInfo.xml',
-      '<RunInfo><Run Id="261206_A00123_0004_ARACEXXX"><Reads><Read Number="1" NumCycles="50" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/><Read Number="3" NumCycles="50" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>',
-    );
-    await land(runId, 'SampleSheet.csv', '[Data]\nLane,Sample_ID,index\n1,A,ACGTACGT\n');
-    await land(runId, 'A_S1_L001_R1_001.fastq.gz', 'not looked at');
-    await land(runId, 'A_S1_L001_R2_001.fastq.gz', 'not looked at');
-    const indexKey = `incoming/${TEAM}/${runId}/A_S1_L001_I1_001.fastq.gz`;
-    await harness.services.storage.put(harness.names.landing, indexKey, 'not looked at');
-    await land(runId, 'CopyComplete.txt', '');
+    const indexKey = await signalledRunWithIndexInBucket(runId);
     const runs = harness.services.catalog.runs;
     const listFiles = runs.listFiles.bind(runs);
     const recordIndexFile = (info: { size: number; etag: string; versionId?: string }) =>
