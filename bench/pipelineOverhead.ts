@@ -13,7 +13,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { type AlignmentRun, generateAlignmentRun, indexReferenceGenome, writeReferenceGenome } from '../demo/alignmentRun.ts';
-import { DEBIAN_PACKAGES } from '../runtime/pipelineTools.ts';
+import { debianPackagesFor, onPath } from '../runtime/pipelineTools.ts';
 import { BENCH_SETTLE_MS } from './landfall.bench.config.ts';
 import { followBusLog, percentile, projectRoot, startLiveRuntime, until } from './liveRuntime.ts';
 import type { BenchModule, BenchRow } from './types.ts';
@@ -24,15 +24,6 @@ const CONFIG = path.join(projectRoot, 'bench/landfall.pipeline.bench.config.ts')
 const SNAKEFILE = path.join(projectRoot, 'bench/pipeline-overhead.smk');
 const QUIET_MS = 3_000;
 const TOOLS = ['fastp', 'bwa', 'samtools', 'multiqc', 'snakemake'];
-
-const onPath = (tool: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The reference and the run, generated once per read count and kept in the bench cache. */
 async function cachedInputs(cacheDir: string, pairsPerLane: number): Promise<{ referenceDir: string; run: AlignmentRun }> {
@@ -134,7 +125,7 @@ export const pipelineOverheadBench: BenchModule = {
           value: null,
           unit: '×',
           target: '≤ 1.15',
-          note: `not measured: ${missing.join(', ')} not installed (apt-get install ${missing.map((tool) => DEBIAN_PACKAGES[tool] ?? tool).join(' ')})`,
+          note: `not measured: ${missing.join(', ')} not installed (apt-get install ${debianPackagesFor(missing).join(' ')})`,
         },
       ];
     const pairs = Number(process.env.LANDFALL_BENCH_PIPELINE_PAIRS ?? 20_000);

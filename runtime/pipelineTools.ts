@@ -30,6 +30,11 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   zcat: 'gzip',
 };
 
+/** The Debian packages to `apt-get install` for these programs (a program's own name where its package is not known). */
+export function debianPackagesFor(programs: readonly string[]): string[] {
+  return [...new Set(programs.map((program) => DEBIAN_PACKAGES[program] ?? program))];
+}
+
 /** A program a routed step needs that is not on PATH. */
 export interface MissingProgram {
   pipeline: string;

@@ -6,7 +6,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { loadConfig } from '../../config/loadConfig.ts';
 import { generateAlignmentRun, indexReferenceGenome, type ReferenceGenome, writeReferenceGenome } from '../../demo/alignmentRun.ts';
 import { generateRun } from '../../demo/generateRun.ts';
-import { DEBIAN_PACKAGES, onPath } from '../../runtime/pipelineTools.ts';
+import { debianPackagesFor, onPath } from '../../runtime/pipelineTools.ts';
 import { DNA_ALIGN_DEFAULT_REFERENCE } from '../../workflows/pipelines/dnaAlign.ts';
 import { TERMINAL_SAMPLE_STATUSES, type SampleRecord } from '../../functions/catalog/types.ts';
 import type { SampleManifest } from '../../functions/publishing/manifest.ts';
@@ -52,7 +52,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     const missing = DNA_ALIGN_TOOLS.filter((tool) => !onPath(tool));
     if (missing.length > 0)
       throw new CliError(
-        `the dna-align demo runs ${DNA_ALIGN_TOOLS.join(', ')} on this machine; missing: ${missing.join(', ')}\ninstall with: sudo apt-get install ${missing.map((tool) => DEBIAN_PACKAGES[tool] ?? tool).join(' ')}`,
+        `the dna-align demo runs ${DNA_ALIGN_TOOLS.join(', ')} on this machine; missing: ${missing.join(', ')}\ninstall with: sudo apt-get install ${debianPackagesFor(missing).join(' ')}`,
         EXIT.usage,
       );
   }
