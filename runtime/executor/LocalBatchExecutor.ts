@@ -102,6 +102,16 @@ export interface RegionUsage {
 /** Environment variable handing a task runner the stager's token (taskRunner.mjs removes it before any container starts). */
 const STAGER_TOKEN_ENV = 'LANDFALL_STAGER_TOKEN';
 
+/**
+ * Multi-container jobs per region launched ahead of their compute: one is enough to have the next job's inputs
+ * staged when a tool ends, and each holds a task runner and a volume of inputs while it waits.
+ */
+const STAGED_AHEAD_PER_REGION = 1;
+
+/** Highest priority first, FIFO within a priority. */
+const byPriority = (a: { priority: number; queueSeq: number }, b: { priority: number; queueSeq: number }) =>
+  b.priority - a.priority || a.queueSeq - b.queueSeq;
+
 /** The step image's phase programs the stager runs, by the command that names them. */
 const STAGE_PHASES: Record<string, string> = { [PHASE_COMMANDS.stageIn]: 'stage-in', [PHASE_COMMANDS.stageOut]: 'stage-out' };
 
@@ -117,6 +127,15 @@ interface AttemptEnd {
 interface RunningAttempt {
   number: number;
   region: RegionCapacity;
+  /**
+   * The job's vCPUs and memory in its region: `ahead` (launched to stage its inputs while they are in use by
+   * others; its tool waits for them), `held`, or `released` (its tools have ended; stage-out goes on without them).
+   */
+  compute: 'ahead' | 'held' | 'released';
+  /** Its task runner asked for the compute and has not been granted it yet. */
+  waitsForCompute: boolean;
+  /** The runner reported its start; the job turns RUNNING once it also holds its compute. */
+  spawned: boolean;
   logStreamName: string;
   child?: ChildProcess;
   pgid?: number;
@@ -525,14 +544,66 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
   #dispatch(): void {
     this.#scaleWorkers();
     if (!this.#started || this.#paused || this.#stopping) return;
-    const queued = [...this.#jobs.values()]
-      .filter((job) => job.status === 'RUNNABLE')
-      .sort((a, b) => b.priority - a.priority || a.queueSeq - b.queueSeq);
+    this.#grantWaitingCompute();
+    const queued = [...this.#jobs.values()].filter((job) => job.status === 'RUNNABLE').sort(byPriority);
     for (const job of queued) {
       const region = this.#regions.get(job.spec.region);
-      if (region?.fits(job.spec.vcpus, job.spec.memoryMiB)) this.#launch(job, region);
+      if (!region) continue;
+      if (region.fits(job.spec.vcpus, job.spec.memoryMiB)) this.#launch(job, region, 'held');
+      else if (job.spec.containers && !region.down && this.#stagingAhead(region) < STAGED_AHEAD_PER_REGION)
+        this.#launch(job, region, 'ahead');
     }
     this.#keepSpareRunner();
+  }
+
+  /** Attempts launched in `region` ahead of their compute (staging inputs, or staged and waiting). */
+  #stagingAhead(region: RegionCapacity): number {
+    let count = 0;
+    for (const job of this.#jobs.values()) if (job.current?.region === region && job.current.compute === 'ahead') count += 1;
+    return count;
+  }
+
+  /** Gives freed compute to attempts whose inputs are staged, highest priority first, before any queued job. */
+  #grantWaitingCompute(): void {
+    const waiting = [...this.#jobs.values()].filter((job) => job.current?.waitsForCompute).sort(byPriority);
+    for (const job of waiting) {
+      const attempt = job.current!;
+      if (attempt.compute === 'ahead') {
+        if (!attempt.region.fits(job.spec.vcpus, job.spec.memoryMiB)) continue;
+        attempt.region.reserve(job.spec.vcpus, job.spec.memoryMiB);
+        attempt.compute = 'held';
+      }
+      this.#grantCompute(job, attempt);
+    }
+  }
+
+  #grantCompute(job: JobRecord, attempt: RunningAttempt): void {
+    attempt.waitsForCompute = false;
+    if (attempt.spawned && job.status === 'STARTING') this.#begin(job, attempt);
+    try {
+      attempt.child?.send({ type: 'granted' });
+    } catch {
+      // The runner is gone: its close ends the attempt.
+    }
+  }
+
+  /** The attempt runs: RUNNING, and its timeout counts from now. */
+  #begin(job: JobRecord, attempt: RunningAttempt): void {
+    const now = Date.now();
+    attempt.startedAt = now;
+    job.startedAt = now;
+    this.#transition(job, 'RUNNING');
+    attempt.timeoutTimer = setTimeout(
+      () => this.#endAttempt(attempt, { kind: 'timeout', statusReason: STATUS_REASONS.timeout, stoppedAt: Date.now() }, 'SIGTERM'),
+      job.spec.timeoutSeconds * 1000,
+    );
+  }
+
+  /** Gives back what the attempt holds of its region (once). */
+  #releaseCompute(job: JobRecord, attempt: RunningAttempt): void {
+    if (attempt.compute !== 'held') return;
+    attempt.compute = 'released';
+    attempt.region.release(job.spec.vcpus, job.spec.memoryMiB);
   }
 
   /**
@@ -595,20 +666,31 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       const queued = [...this.#jobs.values()]
         .filter((job) => job.status === 'RUNNABLE' && job.spec.region === region.name)
         .reduce((sum, job) => sum + job.spec.vcpus, 0);
-      const demand = region.vcpusInUse + (region.down ? 0 : queued);
+      const ahead = [...this.#jobs.values()]
+        .filter((job) => job.current?.region === region && job.current.compute === 'ahead')
+        .reduce((sum, job) => sum + job.spec.vcpus, 0);
+      const demand = region.vcpusInUse + (region.down ? 0 : queued + ahead);
       const desired = Math.min(region.vcpus, Math.ceil(Math.max(this.#warmVcpus.get(region.name) ?? 0, demand)));
       this.#workers.scaleTo(region.name, desired);
     }
   }
 
-  #launch(job: JobRecord, region: RegionCapacity): void {
-    region.reserve(job.spec.vcpus, job.spec.memoryMiB);
+  /**
+   * Starts an attempt. `held`: with its vCPUs and memory reserved now. `ahead` (multi-container jobs only, while
+   * the region is full): its stage-in runs now on the runtime's stager and its tool waits for the compute, so
+   * the tool can start the moment another job's tool ends; the job stays STARTING until then.
+   */
+  #launch(job: JobRecord, region: RegionCapacity, compute: 'held' | 'ahead'): void {
+    if (compute === 'held') region.reserve(job.spec.vcpus, job.spec.memoryMiB);
     const number = job.attempts.length + 1;
     let markClosed!: () => void;
     const closed = new Promise<void>((resolvePromise) => (markClosed = resolvePromise));
     const attempt: RunningAttempt = {
       number,
       region,
+      compute,
+      waitsForCompute: false,
+      spawned: false,
       logStreamName: `${job.spec.jobName}/attempt-${number}`,
       isClosed: false,
       closed,
@@ -719,20 +801,23 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     // The stager's token goes in the job environment the task runner is sent over its IPC channel (argv would
     // show it to every user of the machine); the runner keeps it from every container.
     if (this.#stager) env[STAGER_TOKEN_ENV] = this.#stager.token;
-    return { containers, tailDir: join(dir, 'tails'), ...(this.#stager && { stager: { url: this.#stager.url } }) };
+    return { containers, tailDir: join(dir, 'tails'), computeGate: true, ...(this.#stager && { stager: { url: this.#stager.url } }) };
   }
 
   #onWatchdogMessage(job: JobRecord, attempt: RunningAttempt, message: WatchdogMessage): void {
     const now = Date.now();
     if (message.type === 'spawned') {
       if (attempt.end) return;
-      attempt.startedAt = now;
-      job.startedAt = now;
-      this.#transition(job, 'RUNNING');
-      attempt.timeoutTimer = setTimeout(
-        () => this.#endAttempt(attempt, { kind: 'timeout', statusReason: STATUS_REASONS.timeout, stoppedAt: Date.now() }, 'SIGTERM'),
-        job.spec.timeoutSeconds * 1000,
-      );
+      attempt.spawned = true;
+      if (attempt.compute !== 'ahead') this.#begin(job, attempt);
+    } else if (message.type === 'acquire') {
+      if (attempt.end || attempt.compute === 'released') return;
+      attempt.waitsForCompute = true;
+      if (attempt.compute === 'held') this.#grantCompute(job, attempt);
+      else this.#dispatch();
+    } else if (message.type === 'release') {
+      this.#releaseCompute(job, attempt);
+      this.#dispatch();
     } else if (message.type === 'exit') {
       const exitCode = message.code ?? signalExitCode(message.signal);
       attempt.end ??= { kind: 'exit', exitCode, statusReason: STATUS_REASONS.containerExited, stoppedAt: now };
@@ -765,7 +850,8 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     // The watchdog kills its group before it exits; this covers a watchdog that was itself killed.
     if (attempt.pgid !== undefined) killGroup(attempt.pgid, 'SIGKILL');
     if (this.#runningEntries.delete(job.jobId)) this.#persistRunning();
-    attempt.region.release(job.spec.vcpus, job.spec.memoryMiB);
+    attempt.waitsForCompute = false;
+    this.#releaseCompute(job, attempt);
     // The attempt's volume is scratch: gone with the task, as in Batch.
     // Not synchronously, and never throwing: a phase the stager was running for this attempt may still be writing
     // into the volume (its job was killed mid-phase), and a removal racing it fails with ENOTEMPTY; the stager
@@ -894,11 +980,15 @@ interface TaskRunnerSpec {
   }>;
   tailDir: string;
   stager?: { url: string };
+  /** Tool containers wait for the job's compute and give it back when they end (taskRunner.mjs). */
+  computeGate: boolean;
 }
 
 /** From a job watchdog (jobWatchdog.mjs) or a task runner (taskRunner.mjs), which watches its own job. */
 type WatchdogMessage =
   | { type: 'spawned'; pid: number }
+  | { type: 'acquire' }
+  | { type: 'release' }
   | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null }
   | { type: 'error'; code?: string; message: string };
 

@@ -20,9 +20,16 @@
 // KnownStatus, ExitCode, LogDriver, LogOptions); this runner serves that document on 127.0.0.1.
 //
 // Messages from the executor: {type: 'run', spec, env, logFile}: spec is { containers: [{ name, argv, essential,
-// dependsOn: [{ containerName, condition }], env, phase? }], tailDir, tailLines, stager? }; env is the job's
-// environment, to which each container's `env` is added; logFile the job log, appended to.
-// Messages to the executor: {type: 'spawned', pid}, {type: 'exit', code}, {type: 'error', message}.
+// dependsOn: [{ containerName, condition }], env, phase? }], tailDir, tailLines, stager?, computeGate? }; env is the
+// job's environment, to which each container's `env` is added; logFile the job log, appended to. {type: 'granted'}:
+// the job's compute is its own now (below).
+// Messages to the executor: {type: 'spawned', pid}, {type: 'exit', code}, {type: 'error', message}, and with
+// `computeGate`: {type: 'acquire'}, {type: 'release'}.
+// Compute gate: the job's vCPUs and memory serve its tool containers (those without a `phase`); the stage phases
+// run on the runtime's stager, which holds none of them. With `computeGate`, the first tool container to become
+// ready asks for the compute ({type: 'acquire'}) and no tool container starts before {type: 'granted'}; once every
+// tool container has stopped, the runner gives it back ({type: 'release'}) while stage-out goes on. So the executor
+// can stage a job's inputs while another job's tool has the vCPUs, and start the next tool as this one ends.
 // A container with a `phase` (Landfall's stage-in or stage-out) is run by the runtime's stager when the spec names
 // one ({ url }, its token in the job environment's LANDFALL_STAGER_TOKEN, which no container inherits:
 // runtime/executor/stagerThread.ts): the same code, without a process start per phase. A stager that cannot be
@@ -51,6 +58,9 @@ let logFd;
 let tailLines = 20;
 let stopping = false;
 let finished = false;
+/** The compute gate: 'none' (not asked), 'asked', 'granted', 'released'. */
+let compute = 'none';
+let askedAt = 0;
 /** @type {Map<string, {def: any, status: 'PENDING'|'RUNNING'|'STOPPED', startedAt?: number, exitCode?: number, child?: any, request?: any, tail: string[], partial: string, tailFile: string}>} */
 const containers = new Map();
 
@@ -99,7 +109,16 @@ process.on('uncaughtException', (error) => {
     report({ type: 'exit', code: 1 });
   }
 });
-process.once('message', (message) => {
+process.on('message', (message) => {
+  if (message?.type === 'granted') {
+    if (compute !== 'asked') return;
+    compute = 'granted';
+    const waited = (performance.now() - askedAt) / 1000;
+    // Staged ahead of its vCPUs: say how long the inputs waited for them.
+    if (waited >= 0.1) log(`[landfall task] inputs staged; waited ${waited.toFixed(2)} s for the job's vCPUs\n`);
+    return schedule();
+  }
+  if (spec !== undefined) return;
   if (message?.type !== 'run')
     return report({ type: 'error', message: `taskRunner: expected a run message, found ${JSON.stringify(message)}` });
   run(message);
@@ -213,8 +232,29 @@ function stopped(c, exitCode) {
     log(`[landfall task] ${c.def.name}: exited ${exitCode} after ${seconds} s\n`);
   }
   writeTail(c);
+  releaseComputeWhenToolsDone();
   if (c.def.essential) return finish(exitCode);
   schedule();
+}
+
+/** A tool container with the gate on: it needs the job's compute to start. */
+const needsCompute = (c) => spec.computeGate === true && !c.def.phase;
+
+/** Every tool container has stopped: the compute goes back while stage-out (if any) goes on. */
+function releaseComputeWhenToolsDone() {
+  if (compute !== 'granted') return;
+  if ([...containers.values()].some((c) => !c.def.phase && c.status !== 'STOPPED')) return;
+  compute = 'released';
+  send({ type: 'release' });
+}
+
+/** To the executor, ignoring a channel that is gone (the runner is then being killed with its group). */
+function send(message) {
+  try {
+    process.send(message);
+  } catch {
+    // disconnect kills the group
+  }
 }
 
 function start(c) {
@@ -314,8 +354,17 @@ function schedule() {
       keepTail(c, `${c.def.name}: not started: the task was stopped\n`);
       log(`[landfall task] ${c.def.name}: not started: the task was stopped\n`);
       stopped(c, 143);
-    } else if (verdict === 'ready') start(c);
-    else if (verdict === 'never') {
+    } else if (verdict === 'ready') {
+      if (needsCompute(c) && compute !== 'granted') {
+        if (compute === 'none') {
+          compute = 'asked';
+          askedAt = performance.now();
+          send({ type: 'acquire' });
+        }
+        continue;
+      }
+      start(c);
+    } else if (verdict === 'never') {
       keepTail(c, `${c.def.name}: not started: a dependency condition can never be satisfied\n`);
       log(`[landfall task] ${c.def.name}: not started: a dependency condition can never be satisfied\n`);
       stopped(c, 143);

@@ -223,6 +223,111 @@ describe('LocalBatchExecutor multi-container tasks', () => {
   });
 });
 
+describe('LocalBatchExecutor: a job’s vCPUs serve its tool containers, not its stage phases', () => {
+  let harness: ExecutorHarness;
+  afterEach(async () => harness?.dispose());
+
+  /** A container that prints `AT <job> <what> <ms>` when it starts and ends, and sleeps `ms` between. */
+  const timed = (what: string, ms: number) =>
+    node(
+      `const say = (edge) => console.log('AT ' + process.env.JOB + ' ${what}-' + edge + ' ' + Date.now()); say('start'); setTimeout(() => say('end'), ${ms})`,
+    );
+  const phases = {
+    regions: [{ name: REGION, vcpus: 2, memoryMiB: 4096 }],
+    commandAliases: { [PHASE_COMMANDS.stageIn]: timed('stage-in', 100), [PHASE_COMMANDS.stageOut]: timed('stage-out', 500) },
+  };
+  /** A step-shaped job of 2 vCPUs (the whole region): stage-in → tool (`toolMs`) → stage-out. */
+  const stepJob = (name: string, toolMs: number, extra: Parameters<typeof nodeJob>[2] = {}) =>
+    nodeJob(name, '', {
+      vcpus: 2,
+      environment: { JOB: name },
+      containers: [
+        { name: 'stage-in', image: 'x', command: [PHASE_COMMANDS.stageIn], essential: false },
+        { ...container('tool', ''), command: timed('tool', toolMs), dependsOn: [{ containerName: 'stage-in', condition: 'SUCCESS' }] },
+        {
+          name: 'stage-out',
+          image: 'x',
+          command: [PHASE_COMMANDS.stageOut],
+          essential: true,
+          dependsOn: [{ containerName: 'tool', condition: 'COMPLETE' }],
+        },
+      ],
+      ...extra,
+    });
+  /** When each job's containers started and ended, from their logs: `at.B['tool-start']`. */
+  async function timeline(names: string[]): Promise<Record<string, Record<string, number>>> {
+    const at: Record<string, Record<string, number>> = {};
+    for (const name of names) {
+      const log = await readFile(harness.executor.logPath(name, 1), 'utf8');
+      at[name] = Object.fromEntries([...log.matchAll(/^AT \S+ (\S+) (\d+)$/gm)].map((match) => [match[1]!, Number(match[2])]));
+    }
+    return at;
+  }
+
+  it('stages the next job’s inputs while a tool has the vCPUs, starts its tool as that tool ends, and never runs two tools past the capacity', async () => {
+    // Prepare
+    harness = createExecutor(phases);
+    await harness.executor.start();
+
+    // Act: three jobs of the region's whole capacity
+    const jobs = [];
+    for (const name of ['A', 'B', 'C']) jobs.push(await harness.executor.submit(stepJob(name, 600)));
+    const done = await Promise.all(jobs.map(({ jobId }) => harness.executor.waitUntilDone(jobId)));
+
+    // Assess
+    expect(done.map((job) => job.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    const { A, B, C } = await timeline(['A', 'B', 'C']);
+    // B staged ahead: its stage-in ran while A's tool ran; its tool waited for A's.
+    expect(B!['stage-in-start']).toBeLessThan(A!['tool-end']!);
+    expect(B!['tool-start']).toBeGreaterThanOrEqual(A!['tool-end']!);
+    // A's stage-out held no vCPUs: B's tool started before it ended.
+    expect(B!['tool-start']).toBeLessThan(A!['stage-out-end']!);
+    // One job staged ahead at a time: C's inputs waited until B had the vCPUs.
+    expect(C!['stage-in-start']).toBeGreaterThanOrEqual(B!['tool-start']!);
+    expect(C!['tool-start']).toBeGreaterThanOrEqual(B!['tool-end']!);
+    // B was STARTING, not RUNNING, while it waited; RUNNING (and its runtime) begins when its tool may start.
+    const [, b] = done;
+    expect(harness.statuses(jobs[1]!.jobId)).toEqual(['RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED']);
+    expect(b!.startedAt).toBeGreaterThanOrEqual(A!['tool-end']!);
+    expect(b!.startedAt).toBeLessThanOrEqual(B!['tool-start']!);
+  });
+
+  it('counts a job staged ahead against its timeout only from when it has its vCPUs', async () => {
+    // Prepare
+    harness = createExecutor(phases);
+    await harness.executor.start();
+
+    // Act: B waits about 1.5 s for A's tool, longer than its whole 1 s timeout
+    const a = await harness.executor.submit(stepJob('A', 1_500));
+    const b = await harness.executor.submit(stepJob('B', 100, { timeoutSeconds: 1 }));
+    const [doneA, doneB] = await Promise.all([harness.executor.waitUntilDone(a.jobId), harness.executor.waitUntilDone(b.jobId)]);
+
+    // Assess
+    expect(doneA.status).toBe('SUCCEEDED');
+    expect(doneB.status, doneB.statusReason).toBe('SUCCEEDED');
+    const { A, B } = await timeline(['A', 'B']);
+    expect(B!['stage-in-end']).toBeLessThan(A!['tool-end']! - 1_000);
+  });
+
+  it('gives back nothing twice: a job whose tool fails to start still frees its vCPUs for the next', async () => {
+    // Prepare
+    harness = createExecutor(phases);
+    await harness.executor.start();
+
+    // Act: A's stage-in fails (so its tool never asks for the vCPUs); B must still run
+    const failing = stepJob('A', 100);
+    failing.containers![0] = container('stage-in', 'process.exit(3)');
+    const a = await harness.executor.submit(failing);
+    const b = await harness.executor.submit(stepJob('B', 100));
+    const [doneA, doneB] = await Promise.all([harness.executor.waitUntilDone(a.jobId), harness.executor.waitUntilDone(b.jobId)]);
+
+    // Assess
+    expect(doneA.status).toBe('SUCCEEDED'); // stage-out is essential and exits 0 here
+    expect(doneB.status).toBe('SUCCEEDED');
+    expect(harness.executor.regionUsage()[0]).toMatchObject({ vcpusInUse: 0, memoryMiBInUse: 0 });
+  });
+});
+
 describe('rewriteMountPath', () => {
   it.each([
     { case: 'an argv path', text: '/landfall/out/S1.bam', expected: '/tmp/v/out/S1.bam' },
