@@ -103,10 +103,11 @@ export interface RegionUsage {
 const STAGER_TOKEN_ENV = 'LANDFALL_STAGER_TOKEN';
 
 /**
- * Multi-container jobs per region launched ahead of their compute: one is enough to have the next job's inputs
- * staged when a tool ends, and each holds a task runner and a volume of inputs while it waits.
+ * Multi-container jobs of a region launched ahead of their compute: at most the region's vCPUs' worth (enough for
+ * the next tools to start as the running ones end) and at most this many, as each holds a task runner and a
+ * volume of inputs while it waits.
  */
-const STAGED_AHEAD_PER_REGION = 1;
+const MAX_STAGED_AHEAD = 4;
 
 /** Highest priority first, FIFO within a priority. */
 const byPriority = (a: { priority: number; queueSeq: number }, b: { priority: number; queueSeq: number }) =>
@@ -550,17 +551,25 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       const region = this.#regions.get(job.spec.region);
       if (!region) continue;
       if (region.fits(job.spec.vcpus, job.spec.memoryMiB)) this.#launch(job, region, 'held');
-      else if (job.spec.containers && !region.down && this.#stagingAhead(region) < STAGED_AHEAD_PER_REGION)
-        this.#launch(job, region, 'ahead');
+      else if (job.spec.containers && !region.down && this.#mayStageAhead(region, job.spec.vcpus)) this.#launch(job, region, 'ahead');
     }
     this.#keepSpareRunner();
   }
 
-  /** Attempts launched in `region` ahead of their compute (staging inputs, or staged and waiting). */
-  #stagingAhead(region: RegionCapacity): number {
-    let count = 0;
-    for (const job of this.#jobs.values()) if (job.current?.region === region && job.current.compute === 'ahead') count += 1;
-    return count;
+  /** Attempts launched in `region` ahead of their compute (staging inputs, or staged and waiting): how many, how many vCPUs. */
+  #stagedAhead(region: RegionCapacity): { count: number; vcpus: number } {
+    const ahead = { count: 0, vcpus: 0 };
+    for (const job of this.#jobs.values()) {
+      if (job.current?.region !== region || job.current.compute !== 'ahead') continue;
+      ahead.count += 1;
+      ahead.vcpus += job.spec.vcpus;
+    }
+    return ahead;
+  }
+
+  #mayStageAhead(region: RegionCapacity, vcpus: number): boolean {
+    const ahead = this.#stagedAhead(region);
+    return ahead.count < MAX_STAGED_AHEAD && ahead.vcpus + vcpus <= region.vcpus;
   }
 
   /** Gives freed compute to attempts whose inputs are staged, highest priority first, before any queued job. */
@@ -666,10 +675,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       const queued = [...this.#jobs.values()]
         .filter((job) => job.status === 'RUNNABLE' && job.spec.region === region.name)
         .reduce((sum, job) => sum + job.spec.vcpus, 0);
-      const ahead = [...this.#jobs.values()]
-        .filter((job) => job.current?.region === region && job.current.compute === 'ahead')
-        .reduce((sum, job) => sum + job.spec.vcpus, 0);
-      const demand = region.vcpusInUse + (region.down ? 0 : queued + ahead);
+      const demand = region.vcpusInUse + (region.down ? 0 : queued + this.#stagedAhead(region).vcpus);
       const desired = Math.min(region.vcpus, Math.ceil(Math.max(this.#warmVcpus.get(region.name) ?? 0, demand)));
       this.#workers.scaleTo(region.name, desired);
     }

@@ -282,14 +282,44 @@ describe('LocalBatchExecutor: a job’s vCPUs serve its tool containers, not its
     expect(B!['tool-start']).toBeGreaterThanOrEqual(A!['tool-end']!);
     // A's stage-out held no vCPUs: B's tool started before it ended.
     expect(B!['tool-start']).toBeLessThan(A!['stage-out-end']!);
-    // One job staged ahead at a time: C's inputs waited until B had the vCPUs.
-    expect(C!['stage-in-start']).toBeGreaterThanOrEqual(B!['tool-start']!);
+    // At most the region's vCPUs staged ahead (one 2-vCPU job): C's inputs waited until B had the vCPUs.
+    const [, b] = done;
+    expect(C!['stage-in-start']).toBeGreaterThanOrEqual(b!.startedAt!);
     expect(C!['tool-start']).toBeGreaterThanOrEqual(B!['tool-end']!);
     // B was STARTING, not RUNNING, while it waited; RUNNING (and its runtime) begins when its tool may start.
-    const [, b] = done;
     expect(harness.statuses(jobs[1]!.jobId)).toEqual(['RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED']);
     expect(b!.startedAt).toBeGreaterThanOrEqual(A!['tool-end']!);
     expect(b!.startedAt).toBeLessThanOrEqual(B!['tool-start']!);
+  });
+
+  it('stages ahead as many jobs as the region has vCPUs for: two 1-vCPU jobs on 2 vCPUs, and no third', async () => {
+    // Prepare
+    harness = createExecutor(phases);
+    await harness.executor.start();
+
+    // Act: five 1-vCPU jobs; A and B take the region's 2 vCPUs
+    const names = ['A', 'B', 'C', 'D', 'E'];
+    const jobs = [];
+    for (const name of names) jobs.push(await harness.executor.submit(stepJob(name, 600, { vcpus: 1 })));
+    const done = await Promise.all(jobs.map(({ jobId }) => harness.executor.waitUntilDone(jobId)));
+
+    // Assess
+    expect(done.every((job) => job.status === 'SUCCEEDED')).toBe(true);
+    const at = await timeline(names);
+    const firstToolEnd = Math.min(at.A!['tool-end']!, at.B!['tool-end']!);
+    expect(at.C!['stage-in-start']).toBeLessThan(firstToolEnd);
+    expect(at.D!['stage-in-start']).toBeLessThan(firstToolEnd);
+    // E launched only once C or D had its vCPUs (startedAt: when a job staged ahead gets them)
+    const [, , c, d] = done;
+    expect(at.E!['stage-in-start']).toBeGreaterThanOrEqual(Math.min(c!.startedAt!, d!.startedAt!));
+    // Never more than 2 tools at once
+    const edges = names.flatMap((name) => [
+      [at[name]!['tool-start']!, 1],
+      [at[name]!['tool-end']!, -1],
+    ]);
+    edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let running = 0;
+    for (const [, step] of edges) expect((running += step!)).toBeLessThanOrEqual(2);
   });
 
   it('counts a job staged ahead against its timeout only from when it has its vCPUs', async () => {
