@@ -577,6 +577,8 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     const waiting = [...this.#jobs.values()].filter((job) => job.current?.waitsForCompute).sort(byPriority);
     for (const job of waiting) {
       const attempt = job.current!;
+      // Ending (stopped, timed out, its host gone): its task starts no tool, and its close clears the wait.
+      if (attempt.end) continue;
       if (attempt.compute === 'ahead') {
         if (!attempt.region.fits(job.spec.vcpus, job.spec.memoryMiB)) continue;
         attempt.region.reserve(job.spec.vcpus, job.spec.memoryMiB);
