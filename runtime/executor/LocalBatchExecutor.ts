@@ -182,8 +182,10 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED']);
  *
  * Local differences, on purpose: a duplicate `jobName` that is not FAILED returns the existing job (SubmitJob
  * has no idempotency token, and Landfall's job names are deterministic), a job that can never fit its region
- * is rejected at submit instead of waiting in RUNNABLE forever, `timeoutSeconds` has no 60 s minimum, and
- * memory is reserved but not enforced.
+ * is rejected at submit instead of waiting in RUNNABLE forever, `timeoutSeconds` has no 60 s minimum,
+ * memory is reserved but not enforced, and a multi-container job's vCPUs and memory are held by its tool
+ * containers only (its stage phases run on the runtime's stager): a full region launches jobs ahead to stage
+ * their inputs, STARTING until their tool may start, and RUNNING (with its timeout) from then.
  *
  * @example
  * const executor = new LocalBatchExecutor({
