@@ -37,6 +37,7 @@ import { inactivityAlarms } from '../functions/alarms/inactivityAlarms.ts';
 import { armFaultTriggers, shortenJobTimeouts } from './executor/faultTriggers.ts';
 import { invokeLocally } from './lambda/invokeLocally.ts';
 import { scheduledEvent } from '../contracts/events/scheduled.ts';
+import type { FunctionName } from '../contracts/names.ts';
 import { applyEnvironment, localAwsEnvironment } from './localAwsEnvironment.ts';
 import { ShareWatcher } from './share/ShareWatcher.ts';
 import { diskFullMessage, isDiskFull } from './diskFull.ts';
@@ -69,6 +70,12 @@ const OUTSIDE_COMPILE_CACHE = process.env.NODE_COMPILE_CACHE;
  * (validation inside the landing bench's window 1.0 s p50 → 0.12 s at eight, its max 6.5–7.3 → 5.8–6.0 s).
  */
 const VALIDATIONS_AT_ONCE = 8;
+
+/**
+ * Functions that take in new work (a landed file's event, its validation): they wait behind every other
+ * delivery for a place on the bus, as their own Lambda concurrency keeps them out of the others' way in AWS.
+ */
+const INTAKE_FUNCTIONS: readonly FunctionName[] = ['land', 'uploadBarrier', 'validateFile'];
 
 /** How long `stop()` may take in all: `landfall up` must end within 10 s of SIGTERM, whatever it was doing. */
 export const STOP_BUDGET_MS = 8000;
@@ -278,6 +285,7 @@ export class EmbeddedRuntime {
       // own validation waits for a pool thread: waiting there it holds no general delivery place, so landing and
       // completeness are not queued behind passes.
       targetConcurrency: { validate: VALIDATIONS_AT_ONCE, validateFile: filePassThreads() },
+      intakeTargets: INTAKE_FUNCTIONS,
       appendLog: async (file, text) => {
         await faultPoint('bus.appendLog'); // test-only: LANDFALL_FAULTS 'bus.appendLog' (a full disk)
         await mkdir(layout.bus, { recursive: true });

@@ -51,6 +51,13 @@ export interface LocalBusOptions {
    */
   targetConcurrency?: Partial<Record<string, number>>;
   /**
+   * Targets that take in new work (a file landing): while deliveries wait for a place, theirs wait behind every
+   * other target's, in arrival order within each kind. In AWS each function has its own concurrency, so a burst of
+   * landings never queues a sample's validation, a workflow's start or a job's state change behind it; one shared
+   * line here did (the first sample of a landing run started its first job ~0.4 s later). @default none
+   */
+  intakeTargets?: readonly string[];
+  /**
    * A line could not be appended to the bus log or the dead-letter file (disk full, permissions). For the
    * bus log the publish that wrote it fails too, so the publisher retries the fact; this is for the runtime
    * to stop or warn (`landfall up` stops on a full disk with one line saying what to do).
@@ -65,16 +72,25 @@ class AbandonedError extends Error {
   override name = 'AbandonedError';
 }
 
-/** At most `limit` works at once; the others wait in arrival order (a finished work hands its place on). */
+/**
+ * At most `limit` works at once; the others wait in arrival order (a finished work hands its place on), except
+ * that works marked `intake` wait behind all others.
+ */
 class Places {
   #running = 0;
-  readonly #queue: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  readonly #queue: Array<{ resolve: () => void; reject: (error: Error) => void; intake: boolean }> = [];
 
   constructor(readonly limit: number) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(work: () => Promise<T>, intake = false): Promise<T> {
     if (this.#running < this.limit) this.#running++;
-    else await new Promise<void>((resolve, reject) => this.#queue.push({ resolve, reject }));
+    else
+      await new Promise<void>((resolve, reject) => {
+        const waiting = { resolve, reject, intake };
+        const firstIntake = intake ? -1 : this.#queue.findIndex((queued) => queued.intake);
+        if (firstIntake === -1) this.#queue.push(waiting);
+        else this.#queue.splice(firstIntake, 0, waiting);
+      });
     try {
       return await work();
     } finally {
@@ -139,6 +155,7 @@ export class LocalEventBus implements EventPublisher {
   /** Places of deliveries (see maxConcurrentDeliveries), and of targets with a limit of their own (targetConcurrency). */
   readonly #places: Places;
   readonly #targetPlaces: Map<string, Places>;
+  readonly #intakeTargets: ReadonlySet<string>;
   #abandoned = false;
   #logQueue: Promise<void> = Promise.resolve();
   /** Log files whose last append failed and may end in part of a line. */
@@ -148,6 +165,7 @@ export class LocalEventBus implements EventPublisher {
   constructor(options: LocalBusOptions) {
     this.#options = options;
     this.#places = new Places(options.maxConcurrentDeliveries ?? 16);
+    this.#intakeTargets = new Set(options.intakeTargets ?? []);
     this.#targetPlaces = new Map(
       Object.entries(options.targetConcurrency ?? {}).flatMap(([target, limit]) => (limit ? [[target, new Places(limit)] as const] : [])),
     );
@@ -250,7 +268,8 @@ export class LocalEventBus implements EventPublisher {
   /** Runs `work` when its target has a place (if it is limited), then when a delivery place is free. */
   #inSlot<T>(target: string, work: () => Promise<T>): Promise<T> {
     const targetPlaces = this.#targetPlaces.get(target);
-    return targetPlaces ? targetPlaces.run(() => this.#places.run(work)) : this.#places.run(work);
+    const intake = this.#intakeTargets.has(target);
+    return targetPlaces ? targetPlaces.run(() => this.#places.run(work, intake)) : this.#places.run(work, intake);
   }
 
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {

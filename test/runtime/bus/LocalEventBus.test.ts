@@ -225,6 +225,37 @@ describe('LocalEventBus', () => {
       expect(bus.backlog).toBe(0);
     });
 
+    it('lets every other delivery pass intake deliveries waiting for a place, keeping arrival order within each kind', async () => {
+      // Prepare: one place, held by the first landing until released
+      const order: string[] = [];
+      const release: Array<() => void> = [];
+      const bus = new LocalEventBus({
+        rules: [
+          rule('created', { 'detail-type': ['Object Created'] }, 'land'),
+          rule('landed', { 'detail-type': ['Sample Landed'] }, 'validate'),
+          rule('cataloged', { 'detail-type': ['Sample Cataloged'] }, 'startWorkflow'),
+        ],
+        region: 'eu-west-1',
+        logDir,
+        maxConcurrentDeliveries: 1,
+        intakeTargets: ['land'],
+        invoke: async (target, e) => {
+          order.push(`${target} ${(e.detail as { n: number }).n}`);
+          if (target === 'land' && order.length === 1) await new Promise<void>((resolve) => release.push(resolve));
+        },
+      });
+      const settle = () => new Promise((resolve) => setImmediate(resolve));
+      // Act: a burst of landings, then a sample's validation and a workflow start behind them
+      await bus.publish(Array.from({ length: 4 }, (_, n) => event('Object Created', { n })));
+      await bus.publish([event('Sample Landed', { n: 0 }), event('Sample Cataloged', { n: 0 })]);
+      await bus.publish([event('Object Created', { n: 4 }), event('Sample Landed', { n: 1 })]);
+      await settle();
+      release.shift()!();
+      await bus.drain();
+      // Assess: the later kinds ran as soon as the place was free, the landings after them, each kind in order
+      expect(order).toEqual(['land 0', 'validate 0', 'startWorkflow 0', 'validate 1', 'land 1', 'land 2', 'land 3', 'land 4']);
+    });
+
     it('close() returns within its bound while handlers hang, abandoning what waits without dead letters', async () => {
       // Prepare: every handler hangs (a catalog that stopped answering)
       const dead: unknown[] = [];
