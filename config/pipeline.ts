@@ -63,6 +63,13 @@ export const StepDefinition = z
     scope: z.enum(['sample', 'run']).default('sample'),
     /** Globs relative to `{{out}}`: only matching files are published. @default every file under `{{out}}` */
     outputs: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * Which published outputs of an earlier step `{{steps.<name>}}` holds: globs relative to that step's outputs,
+     * per step the command names. A run-wide report that reads fastp's JSON must not download every sample's
+     * trimmed reads with it. @default every published output of each step
+     * @example stageIn: { fastp: ['*.fastp.json'] }
+     */
+    stageIn: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
     /** Programs the step needs on PATH on the embedded runtime. @default `command[0]` unless it is a shell */
     requires: z.array(z.string().min(1)).optional(),
     /** Which of the config's `references` `{{ref}}` is, per sample. */
@@ -145,6 +152,16 @@ export function pipelineProblems(pipeline: Pick<Pipeline, 'name' | 'steps'>): st
     for (const glob of step.outputs ?? []) {
       if (glob.startsWith('/') || glob.split('/').includes('..'))
         problems.push(`${where(step.name)}: output glob "${glob}" must be relative to {{out}} (no leading /, no ..)`);
+    }
+    const named = new Set(placeholders.flatMap((placeholder) => (placeholder.kind === 'steps' ? [placeholder.step] : [])));
+    for (const [from, globs] of Object.entries(step.stageIn ?? {})) {
+      if (!named.has(from))
+        problems.push(
+          `${where(step.name)}: stageIn names ${from}, but its command has no {{steps.${from}}} (it stages ${named.size > 0 ? [...named].join(', ') : 'no earlier step'})`,
+        );
+      for (const glob of globs)
+        if (glob.startsWith('/') || glob.split('/').includes('..'))
+          problems.push(`${where(step.name)}: stageIn glob "${glob}" must be relative to {{steps.${from}}} (no leading /, no ..)`);
     }
   }
   const cycle = findCycle(pipeline.steps.filter((step) => step.needs.every((need) => byName.has(need))));

@@ -5,6 +5,7 @@
  * here: the job reads its inputs from wherever they are, so a 40 GiB sample placed in another region costs
  * this function nothing (issue 18, defect 4).
  */
+import picomatch from 'picomatch';
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { Pipeline, StepDefinition } from '../../config/pipeline.ts';
 import { placeholdersOf } from '../../config/pipeline.ts';
@@ -89,24 +90,42 @@ export function stagesReads(step: Pick<StepDefinition, 'command'>): boolean {
   return placeholdersOf(step).some((placeholder) => placeholder.kind === 'reads');
 }
 
-/** Published outputs of `step` of one sample version, as `{{steps.<step>}}` files. */
-async function publishedOutputs(svc: Pick<Services, 'catalog' | 'config'>, ref: VersionRef, step: string, sampleId?: string) {
+/**
+ * Published outputs of `step` of one sample version, as `{{steps.<step>}}` files: those matching the consuming
+ * step's `stageIn` globs for it, when it has some.
+ * @throws CommandExpansionError when the step has not published, or no output matches the globs
+ */
+async function publishedOutputs(
+  svc: Pick<Services, 'catalog' | 'config'>,
+  ref: VersionRef,
+  step: string,
+  options: { sampleId?: string; globs?: readonly string[] } = {},
+) {
   const record = await svc.catalog.steps.get(ref, step);
   if (!record?.publishedAt)
     throw new CommandExpansionError(`{{steps.${step}}}: step ${step} of ${ref.sampleId} v${ref.version} has not published its outputs`);
   const results = bucketNames(svc.config).results;
   const prefix = stepOutputPrefix(ref, step);
-  return {
-    step,
-    ...(sampleId && { sampleId }),
-    files: (record.outputs ?? []).map((output) => ({
-      bucket: results,
-      key: output.key,
-      size: output.size,
-      md5: output.md5,
-      relative: output.key.slice(prefix.length),
-    })),
-  };
+  const published = (record.outputs ?? []).map((output) => ({
+    bucket: results,
+    key: output.key,
+    size: output.size,
+    md5: output.md5,
+    relative: output.key.slice(prefix.length),
+  }));
+  const wanted = options.globs ? picomatch([...options.globs], { dot: true }) : undefined;
+  const files = wanted ? published.filter((file) => wanted(file.relative)) : published;
+  if (wanted && files.length === 0) {
+    const names = published.slice(0, 5).map((file) => file.relative);
+    throw new CommandExpansionError(
+      `{{steps.${step}}}: no output step ${step} published for ${ref.sampleId} v${ref.version} matches stageIn ${options.globs!.join(', ')} (it published ${
+        names.length > 0
+          ? `${names.join(', ')}${published.length > names.length ? ` and ${published.length - names.length} more` : ''}`
+          : 'none'
+      }); fix the globs in the pipeline's stageIn`,
+    );
+  }
+  return { step, ...(options.sampleId && { sampleId: options.sampleId }), files };
 }
 
 /**
@@ -135,7 +154,12 @@ export async function buildStepManifest(
     const steps = [];
     for (const member of covered)
       for (const name of stagedSteps(step))
-        steps.push(await publishedOutputs(svc, { team: sample.team, runId: sample.runId, ...member }, name, member.sampleId));
+        steps.push(
+          await publishedOutputs(svc, { team: sample.team, runId: sample.runId, ...member }, name, {
+            sampleId: member.sampleId,
+            globs: step.stageIn?.[name],
+          }),
+        );
     const samples = [];
     for (const member of covered) {
       const version = await svc.catalog.samples.getVersion({ team: sample.team, runId: sample.runId, ...member });
@@ -146,7 +170,7 @@ export async function buildStepManifest(
   }
   const ref = { team: sample.team, runId: sample.runId, sampleId: sample.sampleId, version: sample.version };
   const steps = [];
-  for (const name of stagedSteps(step)) steps.push(await publishedOutputs(svc, ref, name));
+  for (const name of stagedSteps(step)) steps.push(await publishedOutputs(svc, ref, name, { globs: step.stageIn?.[name] }));
   const reference = chooseReference(step, stepParams(pipeline, sample), svc.config.references);
   const reads = stagesReads(step) ? manifestReads(sample.inputs) : [];
   return { ...base, sampleId: sample.sampleId, reads, steps, ...(reference && { reference }) };

@@ -71,6 +71,19 @@ describe('definePipeline', () => {
       message: 'pipeline lab: step count: output glob "../secrets" must be relative to {{out}}',
     },
     {
+      case: 'stageIn naming a step the command does not stage',
+      steps: [step('trim', ['true']), step('report', ['multiqc', '{{out}}'], { needs: ['trim'], stageIn: { trim: ['*.json'] } })],
+      message: 'pipeline lab: step report: stageIn names trim, but its command has no {{steps.trim}} (it stages no earlier step)',
+    },
+    {
+      case: 'a stageIn glob leaving the step folder',
+      steps: [
+        step('trim', ['true']),
+        step('report', ['multiqc', '{{steps.trim}}'], { needs: ['trim'], stageIn: { trim: ['../../other/*.json'] } }),
+      ],
+      message: 'pipeline lab: step report: stageIn glob "../../other/*.json" must be relative to {{steps.trim}}',
+    },
+    {
       case: 'an unknown need',
       steps: [step('a', ['true'], { needs: ['z'] })],
       message: 'pipeline lab: step a needs z, which is not a step (steps: a)',

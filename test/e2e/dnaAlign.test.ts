@@ -131,6 +131,29 @@ describe.skipIf(missingTools.length > 0)('dna-align: fastp → bwa/samtools → 
     for (const sample of run.samples) expect(report).toContain(sample.sampleId);
     const manifest = JSON.parse(await readFile(path.join(results(), 'run-steps', 'v1', 'manifest.json'), 'utf8')) as { sampleId: string };
     expect(manifest.sampleId).toBe(RUN_STEPS_SAMPLE);
+    // MultiQC's fastp module read every sample's JSON report…
+    const fastpTable = await readFile(
+      path.join(results(), 'run-steps', 'v1', 'multiqc', 'multiqc_report_data', 'multiqc_fastp.txt'),
+      'utf8',
+    );
+    const tabled = fastpTable
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t')[0]);
+    expect(tabled.sort()).toEqual(run.samples.map((sample) => sample.sampleId).sort());
+    // …staged alone from fastp's outputs (the step's stageIn): none of the run's trimmed reads were fetched for it
+    const multiqc = await runtime.catalog.steps.get({ team: TEAM, runId: RUN_ID, sampleId: RUN_STEPS_SAMPLE, version: 1 }, 'multiqc');
+    const spec = JSON.parse((await runtime.catalog.jobs.get(multiqc!.jobName!))!.spec!) as JobSpec;
+    const manifestRef = parseManifestRef(spec.containers!.find((container) => container.name === 'stage-in')!.environment!);
+    const jobManifest = parseJobManifest(
+      await readFile(path.join(stateDir, 'buckets', manifestRef.bucket, manifestRef.key), 'utf8'),
+      manifestRef.key,
+    );
+    const staged = (step: string) =>
+      jobManifest.steps.filter((entry) => entry.step === step).flatMap((entry) => entry.files.map((file) => file.relative));
+    expect(staged('fastp').sort()).toEqual(run.samples.map((sample) => `${sample.sampleId}.fastp.json`).sort());
+    expect(staged('stats')).toHaveLength(2 * run.samples.length);
   });
 
   it("has each step's outputs under the team prefix before the next step of that sample finished", async () => {

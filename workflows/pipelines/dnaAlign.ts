@@ -115,6 +115,8 @@ export const dnaAlignPipeline = definePipeline({
         '{{steps.fastp}}',
         '{{steps.stats}}',
       ],
+      // MultiQC's fastp module reads the JSON reports: the run's trimmed reads (most of fastp's bytes) stay put.
+      stageIn: { fastp: ['*.fastp.json'] },
     },
   ],
 });

@@ -85,6 +85,50 @@ describe('a step job manifest', () => {
     expect(stats.steps.map((step) => step.step)).toEqual(['align']);
   });
 
+  it("stages of an earlier step only the outputs its stageIn globs match (MultiQC: fastp's JSON, not the trimmed reads)", async () => {
+    // Prepare: fastp published its reads and reports; stats its two tables
+    const published: Record<string, string[]> = {
+      fastp: ['S1_R1.trimmed.fastq.gz', 'S1_R2.trimmed.fastq.gz', 'S1.fastp.json', 'S1.fastp.html'],
+      stats: ['S1.flagstat', 'S1.stats'],
+    };
+    const catalog = {
+      steps: {
+        get: async ({ sampleId }: { sampleId: string }, step: string): Promise<Partial<StepRecord>> => ({
+          step,
+          publishedAt: '2026-12-03T12:00:00.000Z',
+          outputs: published[step]!.map((name) => ({
+            key: `teams/genomics/runs/RUN1/samples/${sampleId}/v1/${step}/${name}`,
+            size: 10,
+            md5: '1'.repeat(32),
+          })) as StepRecord['outputs'],
+        }),
+      },
+      samples: { getVersion: async () => ({ files: [] }) },
+    } as unknown as Catalog;
+    const multiqc = dnaAlignPipeline.steps.find((step) => step.name === 'multiqc')!;
+    const build = (step: typeof multiqc) =>
+      buildStepManifest(
+        { catalog, config },
+        {
+          pipeline: dnaAlignPipeline,
+          step,
+          sample: { ...sample, runSamples: [{ sampleId: 'S1', version: 1 }] },
+          workBucket: 'w',
+          workPrefix: 'work/x/',
+        },
+      );
+    // Act
+    const manifest = await build(multiqc);
+    // Assess
+    expect(manifest.steps.map((step) => `${step.step}: ${step.files.map((file) => file.relative).join(',')}`)).toEqual([
+      'fastp: S1.fastp.json',
+      'stats: S1.flagstat,S1.stats',
+    ]);
+    await expect(build({ ...multiqc, stageIn: { fastp: ['*.fastqc.zip'] } })).rejects.toThrow(
+      '{{steps.fastp}}: no output step fastp published for S1 v1 matches stageIn *.fastqc.zip (it published S1_R1.trimmed.fastq.gz, S1_R2.trimmed.fastq.gz, S1.fastp.json, S1.fastp.html); fix the globs',
+    );
+  });
+
   it('stages reads exactly when the command has a {{reads.<label>}} placeholder', () => {
     expect(stagesReads({ command: ['landfall-step', 'qc', '--reads', '{{reads.R1}}'] })).toBe(true);
     expect(stagesReads({ command: ['sh', '-c', 'zcat {{reads.I1}} | wc -l'] })).toBe(true);
