@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, realpath, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { BucketNotFoundError, InvalidKeyError, KeyConflictError, ObjectNotFoundError, StorageError } from './errors.ts';
@@ -26,6 +26,8 @@ interface MetaRecord {
   versionId: string;
   contentType?: string;
   metadata: Record<string, string>;
+  /** When the object was stored, for a file linked to another key's (whose mtime is that file's). @default mtimeMs */
+  storedAtMs?: number;
 }
 
 interface MetaFile {
@@ -42,6 +44,8 @@ interface TempFile {
   size: number;
   mtimeMs: number;
   etag: string;
+  /** A hard link to the source's file (copy), not bytes written for this object. */
+  linked?: boolean;
 }
 
 /**
@@ -61,6 +65,10 @@ interface TempFile {
  *   A file put there by hand has no record: its ETag is computed from its bytes, with no metadata.
  * - **ETag** is the quoted MD5 hex of the bytes, computed while streaming, like an S3 single-part
  *   upload. Never treat an ETag as an MD5: S3 multipart and SSE-KMS ETags are not.
+ * - **Copies** are the source's file linked under the new key where the filesystem allows (a stored file is never
+ *   written in place, so two keys can share one): no byte is copied, `linkedToSource` says so, and the copy's
+ *   LastModified is when it was made, as in S3. A person who edits a stored file in place edits every key linked
+ *   to it; Landfall's own writes always replace the file.
  * - **versionId** is a fresh, monotonically increasing id per write, as in a versioned S3 bucket.
  * - Buckets must exist (`createBucket`); a missing bucket folder is `BucketNotFoundError`, like
  *   S3's NoSuchBucket, so a misspelt bucket fails the same way in both runtimes.
@@ -174,7 +182,7 @@ export class FolderStorage implements ObjectStorage {
       size: stats.size,
       etag: record?.etag ?? (await this.#computeEtag(file, stats)),
       ...(record ? { versionId: record.versionId } : {}),
-      lastModified: stats.mtime,
+      lastModified: storedAt(record, stats),
       metadata: { ...(record?.metadata ?? {}) },
     };
   }
@@ -228,7 +236,7 @@ export class FolderStorage implements ObjectStorage {
         key,
         size: stats.size,
         etag: record?.etag ?? (await this.#computeEtag(target.file, stats)),
-        lastModified: stats.mtime,
+        lastModified: storedAt(record, stats),
         metadata: {},
       };
     });
@@ -244,16 +252,22 @@ export class FolderStorage implements ObjectStorage {
       // The open descriptor pins the source file: a concurrent overwrite cannot mix two versions.
       record = await this.#findRecord(source.meta, source.stats);
       await this.#assertBucketExists(targetBucket);
+      // A stored file is never written in place (every write is a new file renamed over the old), so the copy
+      // can be the source's file itself under a second name: no byte is read or written, and the disk holds a
+      // published BAM once, not once per copy. Where a link cannot be made (another filesystem), bytes are copied.
       // As S3's CopyObject does, the copy keeps its source's ETag (Landfall never writes multipart objects
       // here): hashing every copied byte again only to compute it was a third of publishing's CPU.
-      temp = await this.#writeTemp(readChunks(source.handle), record?.etag);
+      temp = (await this.#linkTemp(source, record?.etag)) ?? (await this.#writeTemp(readChunks(source.handle), record?.etag));
     } finally {
       await source.handle.close();
     }
-    return this.#commit(targetBucket, targetKey, target, temp, {
+    const stored = await this.#commit(targetBucket, targetKey, target, temp, {
       contentType: record?.contentType,
       metadata: { ...(record?.metadata ?? {}) },
     });
+    // Renaming a link over another link to the same file leaves both names (POSIX): drop the temporary one.
+    if (temp.linked) await unlink(temp.path).catch(ignoreCode('ENOENT'));
+    return temp.linked ? { ...stored, linkedToSource: true } : stored;
   }
 
   async delete(bucket: string, key: string): Promise<void> {
@@ -310,17 +324,40 @@ export class FolderStorage implements ObjectStorage {
     return real;
   }
 
-  async #openExisting(bucket: string, key: string): Promise<{ handle: FileHandle; stats: Stats; meta: string }> {
+  async #openExisting(bucket: string, key: string): Promise<{ handle: FileHandle; stats: Stats; meta: string; file: string }> {
     const target = this.#locate(bucket, key);
     const real = await this.#containedRealPath(bucket, target.file);
     const handle = real === undefined ? undefined : await openIfExists(real);
     if (handle) {
       const stats = await handle.stat();
-      if (stats.isFile()) return { handle, stats, meta: target.meta };
+      if (stats.isFile()) return { handle, stats, meta: target.meta, file: real! };
       await handle.close(); // a folder: the key only exists as a prefix of others
     }
     await this.#assertBucketExists(bucket);
     throw new ObjectNotFoundError(bucket, key);
+  }
+
+  /**
+   * A hidden temp name for the open source's own file (a hard link), or undefined when none can be made: another
+   * filesystem, links not allowed, or the key replaced since it was opened (the link would name the new file).
+   * The source's bytes are durable already; only the name is new, and the commit makes it durable.
+   */
+  async #linkTemp(source: { stats: Stats; file: string }, etag: string | undefined): Promise<TempFile | undefined> {
+    if (etag === undefined) return undefined; // a file a person put there: its ETag is computed from the bytes copied
+    await mkdir(this.#tempDir, { recursive: true });
+    const tempPath = path.join(this.#tempDir, `${process.pid}-${randomBytes(8).toString('hex')}.link`);
+    try {
+      await link(source.file, tempPath);
+    } catch (error) {
+      if (isCode(error, 'EXDEV', 'EPERM', 'EACCES', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'ENOENT')) return undefined;
+      throw error;
+    }
+    const linked = await lstat(tempPath);
+    if (linked.ino !== source.stats.ino || linked.dev !== source.stats.dev) {
+      await unlink(tempPath).catch(() => undefined);
+      return undefined;
+    }
+    return { path: tempPath, ino: linked.ino, size: linked.size, mtimeMs: linked.mtimeMs, etag, linked: true };
   }
 
   /** Streams the body into a hidden temp file, hashing as it goes (unless its ETag is known), and makes it durable. */
@@ -367,6 +404,7 @@ export class FolderStorage implements ObjectStorage {
           versionId: nextVersionId(),
           ...(attributes.contentType !== undefined ? { contentType: attributes.contentType } : {}),
           metadata: attributes.metadata,
+          ...(temp.linked ? { storedAtMs: Date.now() } : {}),
         };
         // Up to three attempts: a concurrent delete may prune the (empty) parent folder we just created.
         for (let attempt = 1; ; attempt += 1) {
@@ -394,7 +432,7 @@ export class FolderStorage implements ObjectStorage {
           size: temp.size,
           etag: temp.etag,
           versionId: record.versionId,
-          lastModified: new Date(temp.mtimeMs),
+          lastModified: new Date(record.storedAtMs ?? temp.mtimeMs),
           metadata: { ...attributes.metadata },
         };
       });
@@ -527,6 +565,11 @@ function isSafeKey(key: string): boolean {
   } catch {
     return false; // a file a person named so that it cannot be addressed through the seam
   }
+}
+
+/** When a stored object was stored: its record's time for a linked file, else the file's mtime. */
+function storedAt(record: MetaRecord | undefined, stats: Stats): Date {
+  return record?.storedAtMs === undefined ? stats.mtime : new Date(record.storedAtMs);
 }
 
 function isCode(error: unknown, ...codes: string[]): boolean {

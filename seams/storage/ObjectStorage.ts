@@ -13,6 +13,11 @@ export interface ObjectInfo {
   lastModified: Date;
   /** User metadata (x-amz-meta-*), lower-case keys. */
   metadata: Record<string, string>;
+  /**
+   * Only on a copy's result: the copy IS its source's stored bytes (the folder storage links the file under the
+   * new key), so it cannot differ from them. Never set by S3, whose copies are written anew.
+   */
+  linkedToSource?: true;
 }
 
 export interface PutOptions {

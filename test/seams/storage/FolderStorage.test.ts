@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -283,6 +283,56 @@ describe('FolderStorage', () => {
       // Assess
       expect(new Set(versions).size).toBe(5);
       expect([...versions].sort()).toEqual(versions);
+    });
+  });
+
+  describe('Copies', () => {
+    it("links a stored file under the copy's key: no second copy of the bytes, the copy dated when it was made", async () => {
+      // Prepare
+      await storage.createBucket('results');
+      const source = await storage.put('landing', 'work/S1.bam', 'aligned reads', { metadata: { 'landfall-md5': 'x' } });
+      const before = Date.now();
+      // Act
+      const copy = await storage.copy('landing', 'work/S1.bam', 'results', 'teams/t/S1.bam');
+      // Assess: one file, two names; the copy's figures are its source's, its time its own
+      const sourceFile = path.join(bucketDir, 'work', 'S1.bam');
+      const copyFile = path.join(storage.bucketPath('results'), 'teams', 't', 'S1.bam');
+      const [a, b] = await Promise.all([stat(sourceFile), stat(copyFile)]);
+      expect(b.ino).toBe(a.ino);
+      expect(b.nlink).toBe(2); // no temporary name left behind
+      expect(copy).toMatchObject({ etag: source.etag, size: source.size, linkedToSource: true });
+      expect(copy.lastModified.getTime()).toBeGreaterThanOrEqual(before);
+      const head = await storage.head('results', 'teams/t/S1.bam');
+      expect(head).toMatchObject({ etag: source.etag, metadata: { 'landfall-md5': 'x' } });
+      expect(head!.lastModified.getTime()).toBe(copy.lastModified.getTime());
+      expect((await storage.list('results', 'teams/'))[0]!.lastModified.getTime()).toBe(copy.lastModified.getTime());
+      // …and the source is still dated by its own write
+      expect((await storage.head('landing', 'work/S1.bam'))!.lastModified.getTime()).toBe(a.mtime.getTime());
+    });
+
+    it('copies the bytes of a file a person put into the folder (no record of its ETag), and links nothing', async () => {
+      // Prepare
+      await writeFile(path.join(bucketDir, 'by-hand.txt'), 'typed in');
+      // Act
+      const copy = await storage.copy('landing', 'by-hand.txt', 'landing', 'copied.txt');
+      // Assess
+      const [a, b] = await Promise.all([stat(path.join(bucketDir, 'by-hand.txt')), stat(path.join(bucketDir, 'copied.txt'))]);
+      expect(b.ino).not.toBe(a.ino);
+      expect(copy.linkedToSource).toBeUndefined();
+      expect(copy.etag).toBe(`"${md5(Buffer.from('typed in'))}"`);
+    });
+
+    it('leaves one name per key when the same source is copied to the same key again (a retried publish)', async () => {
+      // Prepare
+      await storage.put('landing', 'source.txt', 'bytes');
+      await storage.copy('landing', 'source.txt', 'landing', 'target.txt');
+      // Act
+      await storage.copy('landing', 'source.txt', 'landing', 'target.txt');
+      await storage.delete('landing', 'source.txt');
+      // Assess: the target alone holds the file, no temporary name keeps it alive
+      expect((await stat(path.join(bucketDir, 'target.txt'))).nlink).toBe(1);
+      expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+      expect((await storage.getBytes('landing', 'target.txt')).toString()).toBe('bytes');
     });
   });
 
