@@ -150,8 +150,7 @@ export function pipelineProblems(pipeline: Pick<Pipeline, 'name' | 'steps'>): st
         problems.push(`${where(step.name)}: ${at} needs \`reference: { column, default }\` on the step to know which reference`);
     }
     for (const glob of step.outputs ?? []) {
-      if (glob.startsWith('/') || glob.split('/').includes('..'))
-        problems.push(`${where(step.name)}: output glob "${glob}" must be relative to {{out}} (no leading /, no ..)`);
+      if (leavesFolder(glob)) problems.push(`${where(step.name)}: output glob "${glob}" must be relative to {{out}} (no leading /, no ..)`);
     }
     const named = new Set(placeholders.flatMap((placeholder) => (placeholder.kind === 'steps' ? [placeholder.step] : [])));
     for (const [from, globs] of Object.entries(step.stageIn ?? {})) {
@@ -160,7 +159,7 @@ export function pipelineProblems(pipeline: Pick<Pipeline, 'name' | 'steps'>): st
           `${where(step.name)}: stageIn names ${from}, but its command has no {{steps.${from}}} (it stages ${named.size > 0 ? [...named].join(', ') : 'no earlier step'})`,
         );
       for (const glob of globs)
-        if (glob.startsWith('/') || glob.split('/').includes('..'))
+        if (leavesFolder(glob))
           problems.push(`${where(step.name)}: stageIn glob "${glob}" must be relative to {{steps.${from}}} (no leading /, no ..)`);
     }
   }
@@ -175,6 +174,11 @@ export function pipelineProblems(pipeline: Pick<Pipeline, 'name' | 'steps'>): st
     problems.push(`pipeline ${pipeline.name}: steps ${members.join(', ')} depend on each other in a cycle: ${edges.join(', ')}`);
   }
   return problems;
+}
+
+/** A glob that could reach outside the folder it is relative to: absolute, or through `..`. */
+function leavesFolder(glob: string): boolean {
+  return glob.startsWith('/') || glob.split('/').includes('..');
 }
 
 /** A cycle through `needs` as step names, first repeated last (`['a', 'b', 'a']`), or undefined. */

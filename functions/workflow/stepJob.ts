@@ -5,7 +5,6 @@
  * here: the job reads its inputs from wherever they are, so a 40 GiB sample placed in another region costs
  * this function nothing (issue 18, defect 4).
  */
-import picomatch from 'picomatch';
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { Pipeline, StepDefinition } from '../../config/pipeline.ts';
 import { placeholdersOf } from '../../config/pipeline.ts';
@@ -16,6 +15,7 @@ import { functionStage, jobQueueName, stepJobDefinitionName } from '../../contra
 import { jobManifestKey } from '../../contracts/workArea.ts';
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { CommandExpansionError, expandCommand } from '../../workflows/job/expandCommand.ts';
+import { globMatcher } from '../../workflows/job/globs.ts';
 import { stepJobContainers } from '../../workflows/job/stepContainers.ts';
 import { VOLUME_PATH } from '../../workflows/job/volume.ts';
 import type { Services } from '../shared/services.ts';
@@ -113,7 +113,7 @@ async function publishedOutputs(
     md5: output.md5,
     relative: output.key.slice(prefix.length),
   }));
-  const wanted = options.globs ? picomatch([...options.globs], { dot: true }) : undefined;
+  const wanted = options.globs ? globMatcher(options.globs) : undefined;
   const files = wanted ? published.filter((file) => wanted(file.relative)) : published;
   if (wanted && files.length === 0) {
     const names = published.slice(0, 5).map((file) => file.relative);

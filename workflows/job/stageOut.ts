@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from './globs.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { hangOnceIfAsked } from '../steps/interruptionFault.ts';
@@ -56,7 +56,7 @@ export async function listOutputFiles(folder: string, prefix = ''): Promise<stri
 /** Output files selected by the step's globs (relative to `{{out}}`, dot files included); every file without globs. */
 export function selectOutputs(files: readonly string[], globs: readonly string[] | undefined): string[] {
   if (!globs) return [...files];
-  const matches = picomatch([...globs], { dot: true });
+  const matches = globMatcher(globs);
   return files.filter((file) => matches(file));
 }
 
