@@ -1,5 +1,5 @@
 import type { Services } from '../shared/services.ts';
-import type { SampleStatus } from '../catalog/types.ts';
+import type { SampleStatus, VersionRef } from '../catalog/types.ts';
 import { indexAndConcludeRun } from '../publishing/updateRunIndex.ts';
 import { stopVersionJobs } from '../workflow/stopVersionJobs.ts';
 import { logger } from '../shared/powertools.ts';
@@ -48,8 +48,8 @@ export async function cancelSamples(svc: Services, request: CancelRequest): Prom
     throw new RequestError('refused', `run ${team}/${runId} has no cataloged samples to cancel`);
   }
   const result: CancelResult = { cancelled: [], skipped: [] };
-  const deferred = await svc.catalog.jobs.listDeferred(team, runId);
   const reason = `cancelled by ${request.by ?? 'a person'} (landfall cancel)`;
+  const toStop: Array<{ ref: VersionRef; executionArn?: string }> = [];
   for (const sample of samples) {
     const version = sample.currentVersion
       ? await svc.catalog.samples.getVersion({ team, runId, sampleId: sample.sampleId, version: sample.currentVersion })
@@ -66,13 +66,19 @@ export async function cancelSamples(svc: Services, request: CancelRequest): Prom
     const ref = { team, runId, sampleId: sample.sampleId, version: version.version };
     await svc.catalog.samples.updateVersion(ref, { status: 'CANCELLED', error: reason });
     await svc.catalog.samples.setStatus(ref, 'CANCELLED', { currentVersion: version.version, detail: `v${version.version} ${reason}` });
+    toStop.push({ ref, ...(version.executionArn ? { executionArn: version.executionArn } : {}) });
+  }
+  // Listed only now that the versions say CANCELLED: a step held after this listing finds its version
+  // cancelled when it asks (submitStepJob), one held before it is claimed below.
+  const deferred = toStop.length > 0 ? await svc.catalog.jobs.listDeferred(team, runId) : [];
+  for (const { ref, executionArn } of toStop) {
     let stoppedExecution = false;
-    if (version.executionArn) {
-      await svc.workflows.stopExecution(version.executionArn, reason);
+    if (executionArn) {
+      await svc.workflows.stopExecution(executionArn, reason);
       stoppedExecution = true;
     }
     const { terminatedJobs, heldJobs } = await stopVersionJobs(svc, ref, reason, deferred);
-    result.cancelled.push({ sampleId: sample.sampleId, version: version.version, stoppedExecution, terminatedJobs, heldJobs });
+    result.cancelled.push({ sampleId: ref.sampleId, version: ref.version, stoppedExecution, terminatedJobs, heldJobs });
   }
   if (result.cancelled.length > 0)
     // The run's index shows the cancelled samples, and a run whose other samples are finished is DONE now.

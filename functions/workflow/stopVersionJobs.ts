@@ -36,3 +36,20 @@ export async function stopVersionJobs(
   }
   return { terminatedJobs, heldJobs };
 }
+
+/** Version statuses that end its execution: nothing it still submits may run. */
+const ENDED_VERSION_STATUSES = ['CANCELLED', 'FAILED'];
+
+/**
+ * Why the version's execution is over (cancelled, or failed in another step), if it is: what a submission asks
+ * once its job exists. A cancel or a failing sibling that came while the job was being submitted found no job
+ * id to terminate (or no RUNNING step at all) in {@link stopVersionJobs}; asked after the job id is recorded,
+ * one of the two always sees the other. A run's steps (no sample version) never end this way.
+ */
+export async function versionEndedReason(svc: Pick<Services, 'catalog'>, ref: VersionRef): Promise<string | undefined> {
+  const version = await svc.catalog.samples.getVersion(ref);
+  if (!version || !ENDED_VERSION_STATUSES.includes(version.status)) return undefined;
+  return version.status === 'CANCELLED'
+    ? (version.error ?? 'cancelled')
+    : `stopped: the sample failed${version.error ? ` (${version.error})` : ''}`;
+}

@@ -2,6 +2,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { stepsFrom } from '../../workflows/pipeline.ts';
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { Services } from '../shared/services.ts';
+import type { VersionRef } from '../catalog/types.ts';
 import { jobNameOf } from './executionName.ts';
 import { ALL_STEPS, sampleInputsOf } from './startVersionExecution.ts';
 import type { SamplePayload, SubmitStepPayload, JobResult } from './payloads.ts';
@@ -16,6 +17,7 @@ import { buildStepManifest, crossRegionBytes, stepJobSpec, storeStepManifest } f
 import { wakeRegion } from '../alarms/wakeRegion.ts';
 import { noteSubmission } from '../alarms/regionActivity.ts';
 import { stepWorkPrefix } from '../../contracts/workArea.ts';
+import { versionEndedReason } from './stopVersionJobs.ts';
 
 export { STEP_RETRY_RULES } from './stepJob.ts';
 
@@ -123,6 +125,13 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined
   ) {
     await svc.catalog.jobs.defer({ ...job, submittedAt: new Date().toISOString(), deferredSpec: job.spec });
+    const ended = stepDef.scope === 'sample' ? await versionEndedReason(svc, ref) : undefined;
+    if (ended) {
+      // Held after a cancel or a failed sibling listed the run's held jobs: claimed here, so it is never submitted.
+      await svc.catalog.jobs.claimDeferred(jobName);
+      await markStopped(svc, ref, step, ended);
+      return { outcome: 'stopped', jobName, region };
+    }
     await noteProgress(`${step} waits for the run's early steps`);
     await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
     return { outcome: 'deferred', jobName, region };
@@ -140,5 +149,18 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     return { outcome: 'moved', jobName, region };
   }
   await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
+  const ended = stepDef.scope === 'sample' ? await versionEndedReason(svc, ref) : undefined;
+  if (ended) {
+    // The version ended while this job was being submitted: whatever it computed, no task is left to publish.
+    await markStopped(svc, ref, step, ended);
+    await svc.jobs.terminate(jobId, ended);
+    return { outcome: 'stopped', jobId, jobName, region };
+  }
   return { outcome: 'submitted', jobId, jobName, region };
+}
+
+/** The step as stopVersionJobs leaves a step it stops: FAILED with the reason, marked stopped (not a failure of its own). */
+async function markStopped(svc: Services, ref: VersionRef, step: string, reason: string): Promise<void> {
+  const record = await svc.catalog.steps.get(ref, step);
+  if (record) await svc.catalog.steps.put({ ...record, status: 'FAILED', error: reason, stopped: true });
 }
