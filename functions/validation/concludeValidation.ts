@@ -2,7 +2,7 @@ import { emitOnce } from '../shared/emit.ts';
 import { LISTED_IN_EVENT } from '../shared/eventLists.ts';
 import type { VersionRecord } from '../catalog/types.ts';
 import type { Services } from '../shared/services.ts';
-import { pipelineRequirementsOf } from './pipelineRequirements.ts';
+import { pipelineRequirementsOf, type RunAsRead } from './pipelineRequirements.ts';
 import { quarantineSample } from './quarantine.ts';
 import type { SampleValidation } from '../../validation/validateSample.ts';
 
@@ -17,11 +17,11 @@ const MAX_REASONS_IN_CATALOG = 50;
  * set again is the same version: nothing new, unless that version was never concluded (READY without an
  * execution, REJECTED without its reasons in quarantine), which is then finished.
  */
-export async function concludeValidation(svc: Services, ref: SampleRef, validated: SampleValidation) {
+export async function concludeValidation(svc: Services, ref: SampleRef, validated: SampleValidation, known?: RunAsRead) {
   const { team, runId, sampleId } = ref;
   // A sample the team's pipeline cannot run (a read it names, a parameter, a reference) is rejected now,
   // with the reason, never failed later in a job.
-  const requirements = await pipelineRequirementsOf(svc, ref, validated.files);
+  const requirements = await pipelineRequirementsOf(svc, ref, validated.files, known);
   const result = { ...validated, reasons: [...validated.reasons, ...requirements.reasons] };
   const status = result.reasons.length > 0 ? 'REJECTED' : 'READY';
   const { version, created, versions } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);

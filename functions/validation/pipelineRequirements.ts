@@ -147,6 +147,12 @@ export function checkPipelineRequirements(
   return { params, reasons };
 }
 
+/** The run item and its landed files (its documents among them) as a validation read them just before. */
+export interface RunAsRead {
+  run: { documents?: string[] } | undefined;
+  files: readonly LandedFile[];
+}
+
 /**
  * {@link checkPipelineRequirements} for a sample of `team`'s run: the team's pipeline, the sample's read labels
  * from its files, its values from the run's landed sample sheet (none when the run has no sheet).
@@ -155,6 +161,7 @@ export async function pipelineRequirementsOf(
   svc: Pick<Services, 'config' | 'catalog' | 'storage'>,
   ref: { team: string; runId: string; sampleId: string },
   files: readonly Pick<VersionFile, 'read'>[],
+  known?: RunAsRead,
 ): Promise<PipelineRequirements> {
   const team = svc.config.teams.find((candidate) => candidate.id === ref.team);
   if (!team) return { params: {}, reasons: [] };
@@ -162,9 +169,11 @@ export async function pipelineRequirementsOf(
   // The sheet the run's completeness read (SampleSheet.csv, else another top-level SampleSheet*.csv), as the run
   // item names its documents: reading only SampleSheet.csv left a SampleSheet_v2.csv's Reference column unread,
   // and its samples aligned to the default reference without a word.
-  const run = await svc.catalog.runs.get(ref.team, ref.runId);
+  const run = known ? known.run : await svc.catalog.runs.get(ref.team, ref.runId);
   const sheetName = run?.documents?.find((name) => SAMPLE_SHEET_NAME.test(name)) ?? SAMPLE_SHEET;
-  const [sheetFile]: LandedFile[] = await svc.catalog.runs.getFiles(ref.team, ref.runId, [sheetName]);
+  const [sheetFile]: (LandedFile | undefined)[] = known
+    ? [known.files.find((file) => file.name === sheetName)]
+    : await svc.catalog.runs.getFiles(ref.team, ref.runId, [sheetName]);
   const sheet = sheetFile ? sampleSheetValues(await sheetText(svc, sheetFile), ref.sampleId) : {};
   return checkPipelineRequirements(
     pipeline,

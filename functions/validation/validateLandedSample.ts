@@ -63,7 +63,8 @@ export async function validateLandedSample(svc: Services, detail: { team: string
       if (await stillStored(svc.storage, verdict)) await svc.catalog.fileVerdicts.record(verdict);
     },
   });
-  return concludeValidation(svc, ref, result);
+  // The run and its documents as read above: the pipeline's requirements read the same sheet without asking again.
+  return concludeValidation(svc, ref, result, { run, files: runFiles });
 }
 
 /**
