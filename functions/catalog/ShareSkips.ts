@@ -37,8 +37,9 @@ export interface SkippedShareRecord extends SkippedShareEntry {
  * Entries of the embedded runtime's share that did not land (links, FIFOs, devices, sockets, hidden and
  * temporary names, unconfigured team folders), so `landfall status`, the dashboard and the run report can
  * say what was left and why. One small item per entry (`SHARE#SKIPPED` / `ENTRY#<path>`), indexed by team
- * and run on GSI1 (`TEAM#<team>` / `SKIPPED#<run>#<path>`). In AWS nothing writes these: an S3 File Gateway
- * never uploads a link or a special file.
+ * and run on GSI1 (`TEAM#<team>` / `SKIPPED#<run>#<path>`). In AWS the landing function writes the hidden and
+ * temporary names an S3 File Gateway uploads (functions/landing/landingNames.ts); it never uploads a link or a
+ * special file.
  */
 export class ShareSkips {
   readonly #doc: DynamoDBDocumentClient;

@@ -3,6 +3,7 @@ import { tableNames } from '../../config/defineConfig.ts';
 import { evaluateRun } from './evaluateRun.ts';
 import { parseLandingKey } from '../../contracts/keys.ts';
 import { announceFastq, identifyObject, type ObjectIdentity, recordLandedFile } from './recordObject.ts';
+import { nameSkipKind, nameSkipReason } from './landingNames.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { emitOnce } from '../shared/emit.ts';
@@ -58,6 +59,20 @@ export async function landObject(svc: Services, { bucket, key, redriven }: Annou
       dedupeKey: `unsafe:${key}`,
     });
     return { outcome: 'refused', reason: error.message };
+  }
+  // What the embedded runtime's share never lands never lands from the bucket either (landingNames.ts): it
+  // stays where it is, and the run report and `landfall status` list it with the reason, as a skipped share entry.
+  const skipKind = nameSkipKind(where.name);
+  if (skipKind) {
+    const reason = nameSkipReason(skipKind);
+    await svc.catalog.shareSkips.record({
+      path: `${where.team}/${where.runId}/${where.name}`,
+      team: where.team,
+      runId: where.runId,
+      kind: skipKind,
+      reason,
+    });
+    return { outcome: 'skipped', reason };
   }
   const identity = await identifyObject(svc, where, bucket, key);
   if (!identity) return { outcome: 'ignored', reason: 'object no longer exists' };

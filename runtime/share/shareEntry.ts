@@ -1,11 +1,10 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open, readlink, realpath, stat } from 'node:fs/promises';
 import type { SkipKind } from '../../functions/catalog/ShareSkips.ts';
+import { nameSkipReason } from '../../functions/landing/landingNames.ts';
 
 export type { SkipKind, SkippedShareEntry } from '../../functions/catalog/ShareSkips.ts';
-
-/** Editors' and copy tools' temporary files never land (they are renamed into place when complete). */
-const TEMPORARY = /(~$|\.tmp$|\.part$|\.partial$|\.crdownload$)/i;
+export { nameSkipKind } from '../../functions/landing/landingNames.ts';
 
 /**
  * What kind of non-regular entry `stats` (from `lstat`, which never follows a link) describes, or
@@ -19,17 +18,6 @@ export function nonRegularKind(stats: Stats): SkipKind | undefined {
   if (stats.isSocket()) return 'socket';
   if (stats.isBlockDevice() || stats.isCharacterDevice()) return 'device';
   return 'not-a-file';
-}
-
-/**
- * Why a path inside the share (relative, `/`-separated) never lands because of its name, or undefined.
- * Hidden entries (`.DS_Store`, `._S1.fastq.gz`, anything under a `.folder/`) and temporary names.
- */
-export function nameSkipKind(relative: string): 'hidden' | 'temporary' | undefined {
-  const segments = relative.split('/');
-  if (segments.some((segment) => segment.startsWith('.'))) return 'hidden';
-  if (TEMPORARY.test(segments.at(-1) ?? '')) return 'temporary';
-  return undefined;
 }
 
 const FIX_LINK = 'the share never follows links (an S3 File Gateway share does not either): copy the data itself into the share';
@@ -53,9 +41,8 @@ export function skipReason(
     case 'not-a-file':
       return 'not a regular file: never opened and not landed; only regular files land';
     case 'hidden':
-      return 'a hidden entry (its name or a folder on its path starts with "."): hidden files never land; rename it if it belongs to the run';
     case 'temporary':
-      return 'a temporary file name (~, .tmp, .part, .partial, .crdownload): it never lands; if the copy finished, rename it to its final name';
+      return nameSkipReason(kind);
     case 'outside-run-folder':
       return 'outside a run folder: files land only from share/<team>/<run>/ (one folder per run); move it into its run folder there, or delete it if it is not data; left on the share, not landed';
     case 'unknown-team':
