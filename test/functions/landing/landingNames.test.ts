@@ -88,5 +88,7 @@ describe('names that never land, arriving in the landing bucket', () => {
     expect(nameSkipKind('Project~A/S1_S1_L001_R1_001.fastq.gz')).toBeUndefined();
     expect(nameSkipKind('Data/.hidden/S1_S1_L001_R1_001.fastq.gz')).toBe('hidden');
     expect(nameSkipKind('S1_S1_L001_R1_001.fastq.gz~')).toBe('temporary');
+    expect(nameSkipKind('Sample~$1_S1_L001_R1_001.fastq.gz')).toBeUndefined();
+    expect(nameSkipKind('Thumbs.db.S1_S1_L001_R1_001.fastq.gz')).toBeUndefined();
   });
 });

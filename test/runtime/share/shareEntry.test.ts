@@ -71,6 +71,10 @@ describe('shareEntry', () => {
       { case: 'a hidden run folder', path: 'genomics/.RUN/S1_R1_001.fastq.gz', kind: 'hidden' },
       { case: 'a partial copy', path: 'genomics/RUN/S1_R1_001.fastq.gz.part', kind: 'temporary' },
       { case: 'an editor backup', path: 'genomics/RUN/SampleSheet.csv~', kind: 'temporary' },
+      { case: "Excel's owner file of an open sheet", path: 'genomics/RUN/~$SampleSheet.csv', kind: 'temporary' },
+      { case: "Windows' thumbnail cache", path: 'genomics/RUN/Data/Thumbs.db', kind: 'hidden' },
+      { case: "a Windows folder's settings", path: 'genomics/RUN/desktop.ini', kind: 'hidden' },
+      { case: "a Windows volume's recycle bin", path: 'genomics/RUN/$RECYCLE.BIN/S1_R1_001.fastq.gz', kind: 'hidden' },
       { case: 'a FASTQ', path: 'genomics/RUN/S1_R1_001.fastq.gz', kind: undefined },
       { case: 'a dot inside a name', path: 'genomics/RUN.1/S1.R1.fastq.gz', kind: undefined },
     ])('$case → $kind', ({ path: relative, kind }) => {
