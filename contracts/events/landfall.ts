@@ -132,7 +132,9 @@ export const landfallEventDetails = {
    */
   'Run Completed': z.object({
     ...RunFields,
+    /** Every sample and how it ended, or the first 1,000 when `sampleCount` says more (index.json lists every one). */
     samples: z.array(z.object({ sampleId: z.string().min(1), version: z.number().int().positive().optional(), status: z.string() })).min(1),
+    sampleCount: z.number().int().positive().optional(),
     /** index.json, then the manifests: all of them, or the first 100 when `keyCount` says more (index.json lists every one). */
     keys: ObjectKeys,
     keyCount: z.number().int().positive().optional(),

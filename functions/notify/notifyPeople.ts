@@ -6,6 +6,7 @@ import { runIndexKey, runReportPrefix, teamPrefix } from '../../contracts/keys.t
 import type { NotifyChannel, PersonMessage } from '../../seams/notify/Notifier.ts';
 import type { NotifiedFailureKind, PendingFailure } from '../catalog/Notifications.ts';
 import type { Services } from '../shared/services.ts';
+import { samplesOfRunCompleted } from '../publishing/updateRunIndex.ts';
 import { sumCosts } from '../workflow/jobCost.ts';
 import { failureBatchMessage, runDoneMessage, type SampleOutcome } from './messages.ts';
 
@@ -158,7 +159,9 @@ export async function flushDueFailures(svc: Services, now = Date.now()) {
  * "Run Completed": first the run's failures not told yet (its batch goes now: nothing more will come),
  * then one run-DONE message per channel, once per "Run Completed" fact.
  */
-export async function notifyRunDone(svc: Services, run: LandfallEventDetail<'Run Completed'>) {
+export async function notifyRunDone(svc: Services, event: LandfallEventDetail<'Run Completed'>) {
+  // A run of more samples than the event names is told whole, from its index.
+  const run = { ...event, samples: await samplesOfRunCompleted(svc, event) };
   const { team, runId } = run;
   const channels = channelsOf(svc.config, team);
   if (channels.length === 0) return { outcome: 'team-not-notified' };

@@ -4,11 +4,12 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { ChangedSample } from '../catalog/RunIndexState.ts';
 import type { RunRecord } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
-import { listedKeys } from '../shared/eventLists.ts';
+import { listedKeys, RUN_SAMPLES_LISTED } from '../shared/eventLists.ts';
 import { faultPoint } from '../shared/faults.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
+import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import type { RunFactEvent } from '../../contracts/events/landfall.ts';
+import type { LandfallEventDetail, RunFactEvent } from '../../contracts/events/landfall.ts';
 import { runIndexKey } from '../../contracts/keys.ts';
 import { latestRunSteps, startRunStepsIfReady } from '../workflow/runSteps.ts';
 import { isRunTerminal, type RunIndex, type RunIndexSample, renderRunIndex } from './runIndex.ts';
@@ -147,7 +148,9 @@ export async function announceRunCompleted(svc: Pick<Services, 'catalog' | 'even
   return emitOnce(svc as Services, 'Run Completed', {
     team: index.team,
     runId: index.runId,
-    samples,
+    // Named whole up to RUN_SAMPLES_LISTED; a larger run names the first and counts them all (its digest covers all).
+    samples: samples.slice(0, RUN_SAMPLES_LISTED),
+    ...(samples.length > RUN_SAMPLES_LISTED ? { sampleCount: samples.length } : {}),
     // A run of hundreds of samples names its index first, then as many manifests as fit the event's list.
     ...listedKeys([
       indexKey,
@@ -162,6 +165,28 @@ export async function announceRunCompleted(svc: Pick<Services, 'catalog' | 'even
 /** The samples a "Run Completed" names: each one's id, current version and end state. */
 export function runCompletedSamples(index: RunIndex): Array<{ sampleId: string; version?: number; status: RunIndexSample['status'] }> {
   return index.samples.map(({ sampleId, version, status }) => ({ sampleId, ...(version ? { version } : {}), status }));
+}
+
+/**
+ * Every sample a "Run Completed" is about: the event's own list when it names them all, else index.json's (it
+ * names the first {@link RUN_SAMPLES_LISTED} and counts them in `sampleCount`). An index that is gone or names
+ * fewer than counted leaves the event's list, with a warning: what is named is still reported.
+ */
+export async function samplesOfRunCompleted(
+  svc: Pick<Services, 'storage' | 'config'>,
+  run: Pick<LandfallEventDetail<'Run Completed'>, 'team' | 'runId' | 'samples' | 'sampleCount'>,
+): Promise<LandfallEventDetail<'Run Completed'>['samples']> {
+  if (run.sampleCount === undefined || run.sampleCount <= run.samples.length) return run.samples;
+  const index = await readIndex(svc, bucketNames(svc.config).results, run.team, run.runId);
+  const all = index ? runCompletedSamples(index) : [];
+  if (all.length >= run.sampleCount) return all;
+  logger.warn('index.json names fewer samples than "Run Completed" counts: reporting those the event names', {
+    team: run.team,
+    runId: run.runId,
+    sampleCount: run.sampleCount,
+    inIndex: all.length,
+  });
+  return run.samples;
 }
 
 /** The run's index.json as last written, or undefined (none yet, or unreadable: the writer renders every sample). */

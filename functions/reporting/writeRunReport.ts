@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallEventDetail } from '../../contracts/events/landfall.ts';
 import type { Services } from '../shared/services.ts';
+import { samplesOfRunCompleted } from '../publishing/updateRunIndex.ts';
 import { buildRunReport, renderRunReportHtml, type ReportSampleInput } from './runReport.ts';
 import { runReportPrefix } from '../../contracts/keys.ts';
 import { OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
@@ -19,8 +20,10 @@ async function readJson<T>(svc: Services, bucket: string, keys: readonly string[
  */
 export async function writeRunReport(
   svc: Services,
-  run: Pick<LandfallEventDetail<'Run Completed'>, 'team' | 'runId' | 'samples'>,
+  event: Pick<LandfallEventDetail<'Run Completed'>, 'team' | 'runId' | 'samples' | 'sampleCount'>,
 ): Promise<{ outcome: string; keys: string[] }> {
+  // A run of more samples than the event names is reported whole, from its index.
+  const run = { team: event.team, runId: event.runId, samples: await samplesOfRunCompleted(svc, event) };
   const written = await writeReportOnce(svc, run);
   // A file that fits nowhere counted on the run while this report was written, before it was marked reported
   // (evaluateRun rewrites reported runs only): written again with it, so status, dashboard and report agree.

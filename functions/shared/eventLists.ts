@@ -10,3 +10,11 @@ export const LISTED_IN_EVENT = 100;
 export function listedKeys(keys: readonly string[]): { keys: string[]; keyCount?: number } {
   return keys.length > LISTED_IN_EVENT ? { keys: keys.slice(0, LISTED_IN_EVENT), keyCount: keys.length } : { keys: [...keys] };
 }
+
+/**
+ * Samples a "Run Completed" names at most, with `sampleCount` beside them when the run has more (index.json lists
+ * every one): ~60 bytes each, so 1,000 stay a quarter of a team's SNS message beside its 100 keys, and every run
+ * up to 1,000 samples is named whole. Unbounded, a 4,000-sample run outgrew the SNS message and a 6,500-sample
+ * one the outbox's catalog item, and the run was never announced.
+ */
+export const RUN_SAMPLES_LISTED = 1000;

@@ -6,9 +6,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../functions/catalog/Catalog.ts';
-import { runIndexKey } from '../../../contracts/keys.ts';
+import { runIndexKey, runReportPrefix } from '../../../contracts/keys.ts';
 import type { RunIndex } from '../../../functions/publishing/runIndex.ts';
-import { announceRunCompleted, indexAndConcludeRun, updateRunIndex } from '../../../functions/publishing/updateRunIndex.ts';
+import {
+  announceRunCompleted,
+  indexAndConcludeRun,
+  samplesOfRunCompleted,
+  updateRunIndex,
+} from '../../../functions/publishing/updateRunIndex.ts';
+import { writeRunReport } from '../../../functions/reporting/writeRunReport.ts';
+import type { LandfallEventDetail } from '../../../contracts/events/landfall.ts';
 import { catalogRun } from '../../support/catalogRuns.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
@@ -121,26 +128,78 @@ describe('updateRunIndex', () => {
     expect((await readIndex()).samples.find((sample) => sample.sampleId === 'S001')?.status).toBe('COMPLETED');
   });
 
+  /** A complete index of `count` samples, as index.json renders them. */
+  const completeIndex = (count: number): RunIndex => ({
+    team: TEAM,
+    runId: RUN,
+    status: 'DONE',
+    complete: true,
+    samples: Array.from({ length: count }, (_, i) => {
+      const sampleId = `LIB${String(i + 1).padStart(5, '0')}`;
+      return {
+        sampleId,
+        status: i % 50 === 7 ? ('FAILED' as const) : ('COMPLETED' as const),
+        version: 1,
+        manifestKey: `teams/${TEAM}/runs/${RUN}/samples/${sampleId}/v1/manifest.json`,
+        steps: [],
+      };
+    }),
+    counts: {},
+    revision: 1,
+    updatedAt: '',
+  });
+
   it('"Run Completed" of a 1,536-sample run stays within an EventBridge entry: index.json first, 100 manifests named, all counted', async () => {
-    // Prepare: a NovaSeq X lane's worth of completed samples, as index.json renders them
+    // Prepare: a NovaSeq X lane's worth of samples
     const harness = await startServicesHarness();
     stop = harness.stop;
-    const samples = Array.from({ length: 1536 }, (_, i) => ({
-      sampleId: `LIB${String(i + 1).padStart(5, '0')}`,
-      status: 'COMPLETED' as const,
-      version: 1,
-      manifestKey: `teams/${TEAM}/runs/${RUN}/samples/LIB${String(i + 1).padStart(5, '0')}/v1/manifest.json`,
-      steps: [],
-    }));
-    const index: RunIndex = { team: TEAM, runId: RUN, status: 'DONE', complete: true, samples, counts: {}, revision: 1, updatedAt: '' };
     // Act
-    await announceRunCompleted(harness.services, index);
+    await announceRunCompleted(harness.services, completeIndex(1536));
     // Assess
     const event = harness.published.find((candidate) => candidate['detail-type'] === 'Run Completed')!;
     expect(Buffer.byteLength(JSON.stringify(event.detail))).toBeLessThan(256 * 1024);
-    expect(event.detail).toMatchObject({ keyCount: 1537, indexKey: runIndexKey(TEAM, RUN) });
+    expect(event.detail).toMatchObject({ keyCount: 1537, indexKey: runIndexKey(TEAM, RUN), sampleCount: 1536 });
     expect((event.detail.keys as string[])[0]).toBe(runIndexKey(TEAM, RUN));
     expect(event.detail.keys).toHaveLength(100);
-    expect(event.detail.samples).toHaveLength(1536);
+    expect(event.detail.samples).toHaveLength(1000);
+  });
+
+  it('announces a 7,000-sample run (amplicon plates): the event fits a team’s SNS message and the outbox item, and counts them all', async () => {
+    // Prepare: listed whole, its samples alone made a ~400 KB event, over SNS's 256 KB and DynamoDB's 400 KB item
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    // Act
+    const emitted = await announceRunCompleted(harness.services, completeIndex(7000));
+    // Assess
+    expect(emitted).toBe(true);
+    const event = harness.published.find((candidate) => candidate['detail-type'] === 'Run Completed')!;
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(256 * 1024);
+    expect(event.detail).toMatchObject({ sampleCount: 7000, keyCount: 7001 });
+    expect((event.detail.samples as Array<{ sampleId: string }>).map((sample) => sample.sampleId).slice(0, 2)).toEqual([
+      'LIB00001',
+      'LIB00002',
+    ]);
+  });
+
+  it('reports a run of more samples than its event names, all of them, from index.json (as its run-done message counts them)', async () => {
+    // Prepare: a 1,200-sample run's index, and its event as announced (1,000 named)
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    const index = completeIndex(1200);
+    await catalogRun(harness.services.catalog, TEAM, RUN, { status: 'DONE' });
+    await harness.services.storage.put(harness.names.results, runIndexKey(TEAM, RUN), JSON.stringify(index));
+    await announceRunCompleted(harness.services, index);
+    const event = harness.published.find((candidate) => candidate['detail-type'] === 'Run Completed')!;
+    // Act
+    const all = await samplesOfRunCompleted(harness.services, event.detail as LandfallEventDetail<'Run Completed'>);
+    await writeRunReport(harness.services, event.detail as LandfallEventDetail<'Run Completed'>);
+    // Assess: the 200 samples past the event's list, and their failures, are in the report too
+    expect(all).toHaveLength(1200);
+    expect(all.filter((sample) => sample.status === 'FAILED')).toHaveLength(24);
+    const report = JSON.parse(
+      (await harness.services.storage.getBytes(harness.names.results, `${runReportPrefix(TEAM, RUN)}report.json`)).toString('utf8'),
+    ) as { samples: Array<{ sampleId: string }> };
+    expect(report.samples).toHaveLength(1200);
+    expect(report.samples.at(-1)?.sampleId).toBe('LIB01200');
   });
 });
