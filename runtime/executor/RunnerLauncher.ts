@@ -160,11 +160,12 @@ export class RunnerLauncher {
     if (launcher?.connected) launcher.disconnect();
   }
 
-  /** @internal */
+  /** @internal whether the message went to a live launcher (`send` returning false only means a backlog: it is still sent). */
   forward(message: object, launcher = this.#process): boolean {
     if (!launcher?.connected) return false;
     try {
-      return launcher.send(message);
+      launcher.send(message);
+      return true;
     } catch {
       return false;
     }
