@@ -1,13 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketNames, defineConfig } from '../../config/defineConfig.ts';
+import { defineConfig } from '../../config/defineConfig.ts';
 import { submitStepJob } from '../../functions/workflow/submitStepJob.ts';
 import { stepPriority, VALIDATION_PRIORITY } from '../../functions/workflow/priority.ts';
-import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts';
+import type { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts';
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
 import regionsConfig from '../fixtures/landfall.regions.config.ts';
-import { startServicesHarness } from '../support/servicesHarness.ts';
+import { queueOnlyExecutor, startServicesHarness } from '../support/servicesHarness.ts';
 import { runStepPayload } from '../support/stepJobFixture.ts';
 
 // Runs whose folder starts with "rush-" are urgent for genomics (a config rule); one sample is marked urgent
@@ -23,15 +21,8 @@ describe('submitStep priorities (real catalog and a paused local executor)', () 
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config });
-    for (const region of config.regions)
-      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
     // Never started: submitted jobs stay RUNNABLE with the priority and queue they were given.
-    executor = new LocalBatchExecutor({
-      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
-      stateDir: harness.bucketsDir,
-      onStateChange: () => undefined,
-    });
-    harness.services.jobs = executor;
+    executor = await queueOnlyExecutor(harness);
   });
 
   afterAll(async () => {

@@ -8,6 +8,7 @@ import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { JobService } from '../../seams/jobs/JobService.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
+import { LocalBatchExecutor } from '../../runtime/executor/LocalBatchExecutor.ts';
 import type { WorkflowService } from '../../seams/workflows/WorkflowService.ts';
 import e2eConfig from '../fixtures/landfall.e2e.config.ts';
 import { startTestCatalog } from './catalogServer.ts';
@@ -61,4 +62,24 @@ export async function startServicesHarness(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A local Batch executor that is never started, as the harness's job service: submitted jobs stay RUNNABLE with
+ * the priority, queue and region they were given (a region whose compute has not come up), and TerminateJob
+ * fails them at once. The work-area buckets of every region of `config` exist, as step manifests are stored there.
+ */
+export async function queueOnlyExecutor(
+  harness: Awaited<ReturnType<typeof startServicesHarness>>,
+  config: LandfallConfig = harness.services.config,
+): Promise<LocalBatchExecutor> {
+  for (const region of config.regions)
+    await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
+  const executor = new LocalBatchExecutor({
+    regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
+    stateDir: harness.bucketsDir,
+    onStateChange: () => undefined,
+  });
+  harness.services.jobs = executor;
+  return executor;
 }

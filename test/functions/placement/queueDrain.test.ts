@@ -2,8 +2,6 @@
  * A region whose queue does not drain (jobs handed to Batch wait past the stall window with room free)
  * gets no new work, and the sweep moves its waiting jobs elsewhere; full regions and held jobs are fine.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames, defineConfig } from '../../../config/defineConfig.ts';
 import { placeAndReserve } from '../../../functions/placement/placeAndReserve.ts';
@@ -11,9 +9,9 @@ import { queueDrain } from '../../../functions/placement/regionHealth.ts';
 import { moveStalledJobs, replaceJob } from '../../../functions/placement/replaceJob.ts';
 import { placementSetup } from '../../../functions/placement/stepPlacement.ts';
 import { md5Of, qcJobSpec } from '../../support/stepJobFixture.ts';
-import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import regionsConfig from '../../fixtures/landfall.regions.config.ts';
-import { startServicesHarness } from '../../support/servicesHarness.ts';
+import { queueOnlyExecutor, startServicesHarness } from '../../support/servicesHarness.ts';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -60,15 +58,8 @@ describe('moveStalledJobs (real catalog and folders, a paused local executor)', 
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config });
-    for (const region of config.regions)
-      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
     // Never started: submitted jobs stay RUNNABLE, as in a region whose compute does not come up.
-    executor = new LocalBatchExecutor({
-      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
-      stateDir: harness.bucketsDir,
-      onStateChange: () => undefined,
-    });
-    harness.services.jobs = executor;
+    executor = await queueOnlyExecutor(harness);
     const landing = bucketNames(config).landing;
     const loads = harness.services.catalog.regionLoads;
     // Home: one job submitted 20 minutes ago that never started, one submitted a minute ago.

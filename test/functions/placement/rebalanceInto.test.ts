@@ -1,14 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames } from '../../../config/defineConfig.ts';
 import { rebalanceInto } from '../../../functions/placement/rebalanceInto.ts';
 import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import { md5Of, qcJobSpec } from '../../support/stepJobFixture.ts';
-import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import regionsConfig from '../../fixtures/landfall.regions.config.ts';
-import { startServicesHarness } from '../../support/servicesHarness.ts';
+import { queueOnlyExecutor, startServicesHarness } from '../../support/servicesHarness.ts';
 
 const HOME = 'eu-west-1';
 const team = 'genomics';
@@ -21,15 +19,8 @@ describe('rebalanceInto (real catalog, folders and a paused local executor)', ()
 
   beforeAll(async () => {
     harness = await startServicesHarness({ config: regionsConfig });
-    for (const region of regionsConfig.regions)
-      await mkdir(path.join(harness.bucketsDir, bucketNames(regionsConfig).workArea(region.name)), { recursive: true });
-    executor = new LocalBatchExecutor({
-      regions: regionsConfig.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
-      stateDir: harness.bucketsDir,
-      onStateChange: () => undefined,
-    });
     // Never started: submitted jobs stay RUNNABLE, nothing is spawned.
-    harness.services.jobs = executor;
+    executor = await queueOnlyExecutor(harness);
     const landing = bucketNames(regionsConfig).landing;
     const loads = harness.services.catalog.regionLoads;
     // Home: two 1-vCPU jobs running (one minute in, 180 s expected) and three queued behind them.

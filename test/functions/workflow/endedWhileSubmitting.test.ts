@@ -6,15 +6,12 @@
  * terminated), and the real `landfall cancel` code; only the moment the cancel lands is arranged, by running it
  * inside the submission's own call to Batch (or to the held-job list).
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketNames } from '../../../config/defineConfig.ts';
 import { cancelSamples } from '../../../functions/operate/cancelSamples.ts';
 import { failSample } from '../../../functions/workflow/finishSample.ts';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
-import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
-import { startServicesHarness } from '../../support/servicesHarness.ts';
+import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import { queueOnlyExecutor, startServicesHarness } from '../../support/servicesHarness.ts';
 import { runStepPayload } from '../../support/stepJobFixture.ts';
 
 const TEAM = 'genomics';
@@ -27,16 +24,8 @@ describe('a version that ends while its step job is being submitted', () => {
 
   beforeAll(async () => {
     harness = await startServicesHarness();
-    const { config } = harness.services;
-    for (const region of config.regions)
-      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
     // Never started: a submitted job stays RUNNABLE, as one that has not reached a host yet.
-    executor = new LocalBatchExecutor({
-      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
-      stateDir: harness.bucketsDir,
-      onStateChange: () => undefined,
-    });
-    harness.services.jobs = executor;
+    executor = await queueOnlyExecutor(harness);
   });
 
   afterAll(async () => {

@@ -4,8 +4,6 @@
  * at all: it stores the job's small manifest, naming the inputs where they are, and the job's stage-in reads
  * them. Asserted on what the function does (its storage calls), not on time.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames } from '../../../config/defineConfig.ts';
 import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayload.ts';
@@ -14,11 +12,11 @@ import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
 import { startVersionExecution, type WorkflowInput } from '../../../functions/workflow/startVersionExecution.ts';
 import { releaseDeferredJobs } from '../../../functions/workflow/earlySteps.ts';
 import { MOVED_WHILE_SUBMITTED, replaceJob } from '../../../functions/placement/replaceJob.ts';
-import { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
+import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import type { ObjectStorage } from '../../../seams/storage/ObjectStorage.ts';
 import config from '../../fixtures/landfall.regions.config.ts';
-import { startServicesHarness } from '../../support/servicesHarness.ts';
+import { queueOnlyExecutor, startServicesHarness } from '../../support/servicesHarness.ts';
 import { runStepPayload } from '../../support/stepJobFixture.ts';
 
 const GiB = 1024 ** 3;
@@ -47,14 +45,7 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
           },
         }),
     });
-    for (const region of config.regions)
-      await mkdir(path.join(harness.bucketsDir, bucketNames(config).workArea(region.name)), { recursive: true });
-    executor = new LocalBatchExecutor({
-      regions: config.regions.map((region) => ({ name: region.name, vcpus: region.vcpuQuota, memoryMiB: 4096 })),
-      stateDir: harness.bucketsDir,
-      onStateChange: () => undefined,
-    });
-    harness.services.jobs = executor;
+    executor = await queueOnlyExecutor(harness);
     harness.services.metrics = { putMetricData: async () => undefined };
     harness.services.capacity = { setWarmVcpus: async () => undefined };
     // Home is busy for a day: placement sends the job away despite its 40 GiB.
