@@ -1,4 +1,4 @@
-import type { JobRecord, VersionRef } from '../catalog/types.ts';
+import type { JobRecord, StepRecord, VersionRef } from '../catalog/types.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
@@ -24,7 +24,7 @@ export async function stopVersionJobs(
   for (const step of await svc.catalog.steps.list(ref)) {
     if (step.status !== 'RUNNING') continue;
     // Marked first: the job's FAILED state change then finds it stopped, not failed (completeJobTask).
-    await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
+    await markStepStopped(svc, step, reason);
     // A held step has no job to stop (claimed above, it is never submitted); it says why it never ran.
     const jobId = heldJobs.includes(step.jobName) ? undefined : (step.jobId ?? (await svc.catalog.jobs.get(step.jobName))?.jobId);
     if (jobId)
@@ -35,6 +35,11 @@ export async function stopVersionJobs(
       );
   }
   return { terminatedJobs, heldJobs };
+}
+
+/** A step stopped with its sample: FAILED with the reason, marked stopped (not a failure of its own). */
+export async function markStepStopped(svc: Pick<Services, 'catalog'>, step: StepRecord, reason: string): Promise<void> {
+  await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
 }
 
 /** Version statuses that end its execution: nothing it still submits may run. */

@@ -17,7 +17,7 @@ import { buildStepManifest, crossRegionBytes, stepJobSpec, storeStepManifest } f
 import { wakeRegion } from '../alarms/wakeRegion.ts';
 import { noteSubmission } from '../alarms/regionActivity.ts';
 import { stepWorkPrefix } from '../../contracts/workArea.ts';
-import { versionEndedReason } from './stopVersionJobs.ts';
+import { markStepStopped, versionEndedReason } from './stopVersionJobs.ts';
 
 export { STEP_RETRY_RULES } from './stepJob.ts';
 
@@ -159,8 +159,8 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   return { outcome: 'submitted', jobId, jobName, region };
 }
 
-/** The step as stopVersionJobs leaves a step it stops: FAILED with the reason, marked stopped (not a failure of its own). */
+/** The step as stopVersionJobs leaves a step it stops. */
 async function markStopped(svc: Services, ref: VersionRef, step: string, reason: string): Promise<void> {
   const record = await svc.catalog.steps.get(ref, step);
-  if (record) await svc.catalog.steps.put({ ...record, status: 'FAILED', error: reason, stopped: true });
+  if (record) await markStepStopped(svc, record, reason);
 }
