@@ -207,6 +207,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   // email by publishing to the team's topic, chat by reading the webhook URL from its secret.
   notify: [
     catalog,
+    // A run of more samples than its "Run Completed" names is told from its index.json (samplesOfRunCompleted).
+    { sid: 'ReadRunIndex', actions: ['s3:GetObject'], on: ['resultsObjects'] },
     { sid: 'EmailTeams', actions: ['sns:Publish'], on: ['notifyTopics'] },
     { sid: 'ReadChatWebhooks', actions: ['secretsmanager:GetSecretValue'], on: ['notifySecrets'] },
   ],
