@@ -13,8 +13,9 @@ export function listedKeys(keys: readonly string[]): { keys: string[]; keyCount?
 
 /**
  * Samples a "Run Completed" names at most, with `sampleCount` beside them when the run has more (index.json lists
- * every one): ~60 bytes each, so 1,000 stay a quarter of a team's SNS message beside its 100 keys, and every run
- * up to 1,000 samples is named whole. Unbounded, a 4,000-sample run outgrew the SNS message and a 6,500-sample
- * one the outbox's catalog item, and the run was never announced.
+ * every one): ~57 bytes each, so 1,000 stay a quarter of a team's SNS message beside its 100 keys, and every run
+ * up to 1,000 samples is named whole. Unbounded, a run of ~4,500 samples outgrew a team's SNS message (256 KB),
+ * so its team was never sent the run's end, and one of ~7,200 the outbox's catalog item (400 KB), so the run was
+ * never announced at all (measured: 7,000 samples made a 399 KB event).
  */
 export const RUN_SAMPLES_LISTED = 1000;

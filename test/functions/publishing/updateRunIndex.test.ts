@@ -165,7 +165,7 @@ describe('updateRunIndex', () => {
   });
 
   it('announces a 7,000-sample run (amplicon plates): the event fits a team’s SNS message and the outbox item, and counts them all', async () => {
-    // Prepare: listed whole, its samples alone made a ~400 KB event, over SNS's 256 KB and DynamoDB's 400 KB item
+    // Prepare: listed whole, its samples alone made a 399 KB event: over SNS's 256 KB, a hair under DynamoDB's 400 KB item
     const harness = await startServicesHarness();
     stop = harness.stop;
     // Act
