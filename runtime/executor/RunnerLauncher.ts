@@ -160,12 +160,11 @@ export class RunnerLauncher {
     if (launcher?.connected) launcher.disconnect();
   }
 
-  /** @internal whether the message went to a live launcher (`send` returning false only means a backlog: it is still sent). */
+  /** @internal */
   forward(message: object, launcher = this.#process): boolean {
     if (!launcher?.connected) return false;
     try {
-      launcher.send(message);
-      return true;
+      return launcher.send(message);
     } catch {
       return false;
     }
