@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { RunnerLauncher, type RunnerProcess } from './RunnerLauncher.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
@@ -139,7 +138,7 @@ interface RunningAttempt {
   /** The runner reported its start; the job turns RUNNING once it also holds its compute. */
   spawned: boolean;
   logStreamName: string;
-  child?: RunnerProcess;
+  child?: ChildProcess;
   pgid?: number;
   startedAt?: number;
   end?: AttemptEnd;
@@ -220,9 +219,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
   readonly #warmVcpus = new Map<string, number>();
   readonly #workers?: WarmWorkers;
   /** A task runner started ahead of its job (taskRunner.mjs), so a job's start does not wait for Node to start. */
-  #spareRunner?: { child: RunnerProcess; forget: () => void };
-  /** Starts the task runners: a fork of the runtime itself blocked its event loop 15–50 ms per job. */
-  #launcher?: RunnerLauncher;
+  #spareRunner?: { child: ChildProcess; forget: () => void };
   #emitChain: Promise<void> = Promise.resolve();
   #queueSeq = 0;
   #started = false;
@@ -295,7 +292,6 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     await Promise.all(pgids.map((pgid) => waitGroupGone(pgid, 2_000)));
     await this.#emitChain;
     await this.#workers?.stop();
-    this.#launcher?.stop();
     if (this.#started) writeRunningJobs(this.#stateDir, []);
   }
 
@@ -636,8 +632,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       return;
     }
     if (this.#spareRunner) return;
-    this.#launcher ??= new RunnerLauncher({ cwd: this.#cwd });
-    const child = this.#launcher.launch(TASK_RUNNER);
+    const child = this.#spawnTaskRunner();
     // A spare holds nothing open: it must not keep a process alive that would otherwise exit.
     child.unref();
     child.channel?.unref();
@@ -650,19 +645,16 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
   }
 
   #dropSpareRunner(): void {
-    const spare = this.#spareRunner?.child;
+    const pid = this.#spareRunner?.child.pid;
     this.#spareRunner = undefined;
-    if (spare?.pid !== undefined) killGroup(spare.pid, 'SIGKILL');
-    // Not started yet: its channel is closed as it starts, and a runner whose channel closes kills its group.
-    else spare?.disconnect();
+    if (pid !== undefined) killGroup(pid, 'SIGKILL');
   }
 
   /** The spare task runner when it is alive, else a new one. */
-  #takeTaskRunner(): RunnerProcess {
+  #takeTaskRunner(): ChildProcess {
     const spare = this.#spareRunner;
     this.#spareRunner = undefined;
-    // Its pid known (a launched runner says it a moment after the launcher started it): the attempt's group.
-    if (spare?.child.pid !== undefined && spare.child.connected && spare.child.exitCode === null && spare.child.signalCode === null) {
+    if (spare?.child.connected && spare.child.exitCode === null && spare.child.signalCode === null) {
       spare.child.off('exit', spare.forget);
       spare.child.off('error', spare.forget);
       spare.child.ref();
@@ -670,12 +662,10 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       return spare.child;
     }
     if (spare?.child.pid !== undefined) killGroup(spare.child.pid, 'SIGKILL');
-    else spare?.child.disconnect();
     return this.#spawnTaskRunner();
   }
 
-  /** A runner started here, at once (its pid known now): when no spare is ready. */
-  #spawnTaskRunner(): RunnerProcess {
+  #spawnTaskRunner(): ChildProcess {
     return spawn(process.execPath, [TASK_RUNNER], { cwd: this.#cwd, detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   }
 
@@ -735,7 +725,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       const logFile = this.logPath(job.spec.jobName, number);
       mkdirSync(dirname(logFile), { recursive: true });
       logFd = openSync(logFile, 'w');
-      let child: RunnerProcess;
+      let child: ChildProcess;
       if (job.spec.containers) {
         // A task runner (the spare, usually) is its own watchdog: it appends to the log it is handed.
         const task = this.#taskSpec(job.spec, number, env);

@@ -125,12 +125,3 @@ export function listeningSockets(pids: number[]): string[] {
 export function isLoopback(socket: string): boolean {
   return /^127\./.test(socket) || socket.startsWith('[0:0:0:0:0:0:0:1]') || /^\[0:0:0:0:0:ffff:7f/i.test(socket);
 }
-
-/**
- * Live processes the local executor of process `ppid` started whose command line matches `script`: its own
- * children, and those its runner launcher (runnerLauncher.mjs, one of its children) started for it.
- */
-export function startedByExecutorOf(ppid: number, script: RegExp): number[] {
-  const launchers = liveProcesses((process) => process.ppid === ppid && process.cmdline.includes('runnerLauncher.mjs'));
-  return liveProcesses((process) => (process.ppid === ppid || launchers.includes(process.ppid)) && script.test(process.cmdline));
-}

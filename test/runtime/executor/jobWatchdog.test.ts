@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRunningJobs } from '../../../runtime/executor/runningJobsFile.ts';
-import { liveProcesses, startedByExecutorOf } from '../../support/processTree.ts';
+import { liveProcesses } from '../../support/processTree.ts';
 import { SPAWNS_GRANDCHILD, isAlive, nodeJob, waitAllDead, waitForJsonFile } from './executorFixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,8 +17,9 @@ afterEach(() => {
 });
 
 const liveGroupMembers = (pgid: number) => liveProcesses((process) => process.pgid === pgid);
-/** Live job watchdogs, task runners and the runner launcher the executor of `ppid` started (not tsx's esbuild service, say). */
-const liveWatchers = (ppid: number) => startedByExecutorOf(ppid, /jobWatchdog\.mjs|taskRunner\.mjs|runnerLauncher\.mjs/);
+/** Live job watchdogs and task runners whose parent is `ppid` (not tsx's esbuild service, say). */
+const liveWatchers = (ppid: number) =>
+  liveProcesses((process) => process.ppid === ppid && /jobWatchdog\.mjs|taskRunner\.mjs/.test(process.cmdline));
 
 describe('jobWatchdog', () => {
   // A single-command job is watched by jobWatchdog.mjs; a multi-container job by its task runner (taskRunner.mjs),
@@ -31,7 +32,7 @@ describe('jobWatchdog', () => {
     },
     {
       kind: 'a multi-container job',
-      processes: 3, // its task runner, the spare, and the launcher that started them
+      processes: 2, // its task runner and the spare
       spec: (pidsFile: string) =>
         nodeJob('orphan-check', '', {
           environment: { PIDS_FILE: pidsFile },
