@@ -32,6 +32,13 @@ export interface RegionLoad {
 
 const KEEP_FAILURES = 20;
 
+/**
+ * How old this process's view of a region's load may be when a placement decides on it ({@link RegionLoads.forPlacement}).
+ * The reservation itself is conditional on the revision, so a view another writer changed only costs a fresh read;
+ * what a view can miss without a revision change (another process's `submitted`/`running` marks) is at most this old.
+ */
+export const PLACEMENT_VIEW_MS = 2_000;
+
 /** A reservation as one string: `vcpus memoryMiB expectedSeconds priority reservedAt(epoch ms) inputBytes|- dataRegions(,)|-`. */
 export function encodeReservation(reservation: Omit<StoredReservation, 'runningSince' | 'submittedAt'>): string {
   return [
@@ -89,8 +96,39 @@ export class RegionLoads {
   /** Regions whose item this process has seen with its `submitted` and `running` maps (see {@link #ensureShape}). */
   readonly #shaped = new Set<string>();
 
+  /**
+   * This process's last read of each region's load, with its own writes since applied exactly (each write learns the
+   * revision it made: a gap means another writer, and the view is dropped). Replaced, never changed in place, so a
+   * load handed out stays as it was.
+   */
+  readonly #views = new Map<string, { load: RegionLoad; readAt: number }>();
+
+  /**
+   * A region's load for a placement to decide on: this process's view when it was read from the table less than
+   * {@link PLACEMENT_VIEW_MS} ago, else a fresh read. Every placement read the whole item — a region holding a
+   * thousand queued jobs is a ~250 KB response, parsed and decoded on the runtime's one thread (DynamoDB: ~60 read
+   * units) — and in a burst the placements come tens a second. A decision on a view another writer has since
+   * changed fails its reservation's revision condition, and the placement reads afresh ({@link placeAndReserve}).
+   */
+  async forPlacement(region: string): Promise<RegionLoad> {
+    const view = this.#views.get(region);
+    if (view && Date.now() - view.readAt < PLACEMENT_VIEW_MS) return view.load;
+    return this.get(region);
+  }
+
+  /** Sets the view of a region from what a write of this process made of it, or drops it when that is not known exactly. */
+  #applyToView(region: string, madeRevision: number | undefined, change: (load: RegionLoad) => RegionLoad | undefined): void {
+    const view = this.#views.get(region);
+    if (!view) return;
+    const expected = madeRevision === undefined ? view.load.revision : view.load.revision + 1;
+    const next = (madeRevision ?? view.load.revision) === expected ? change(view.load) : undefined;
+    if (next) this.#views.set(region, { load: { ...next, revision: expected }, readAt: view.readAt });
+    else this.#views.delete(region);
+  }
+
   /** Current load of a region (creating its empty item on first use). */
   async get(region: string): Promise<RegionLoad> {
+    const readAt = Date.now();
     const read = async () =>
       (await this.#table.doc.send(new GetCommand({ TableName: this.#table.name, Key: keys.regionLoad(region), ConsistentRead: true })))
         .Item;
@@ -112,7 +150,7 @@ export class RegionLoads {
     if (item?.submitted && item.running) this.#shaped.add(region);
     const submitted = (item?.submitted ?? {}) as Record<string, number>;
     const running = (item?.running ?? {}) as Record<string, number>;
-    return {
+    const load: RegionLoad = {
       region,
       revision: Number(item?.revision ?? 0),
       jobs: Object.fromEntries(
@@ -123,6 +161,8 @@ export class RegionLoads {
       ),
       infraFailures: (item?.infraFailures ?? []) as number[],
     };
+    this.#views.set(region, { load, readAt });
+    return load;
   }
 
   /**
@@ -149,19 +189,28 @@ export class RegionLoads {
   ): Promise<boolean> {
     await this.#ensureShape(region);
     const { submittedAt, ...held } = reservation;
+    const stored = encodeReservation({ ...held, reservedAt: new Date().toISOString() });
     const reserved = await this.#table.updateIf({
       Key: keys.regionLoad(region),
       UpdateExpression: `SET jobs.#job = :reservation, revision = revision + :one${submittedAt !== undefined ? ', submitted.#job = :submitted' : ''}`,
       ConditionExpression: 'revision = :seen AND attribute_not_exists(jobs.#job)',
       ExpressionAttributeNames: { '#job': jobName },
       ExpressionAttributeValues: {
-        ':reservation': encodeReservation({ ...held, reservedAt: new Date().toISOString() }),
+        ':reservation': stored,
         ':one': 1,
         ':seen': seenRevision,
         ...(submittedAt !== undefined && { ':submitted': submittedAt }),
       },
+      ReturnValues: 'UPDATED_NEW',
     });
-    return reserved !== undefined;
+    if (!reserved) {
+      this.#views.delete(region); // another writer came first: the next decision reads afresh
+      return false;
+    }
+    this.#applyToView(region, Number(reserved.Attributes?.revision), (load) =>
+      load.revision === seenRevision ? { ...load, jobs: { ...load.jobs, [jobName]: decodeReservation(stored, submittedAt) } } : undefined,
+    );
+    return true;
   }
 
   /**
@@ -169,7 +218,9 @@ export class RegionLoads {
    * False when the job holds no reservation here (already released).
    */
   async markSubmitted(region: string, jobName: string, at: number): Promise<boolean> {
-    return this.#setOnReservation(region, jobName, 'SET submitted.#job = if_not_exists(submitted.#job, :at)', at);
+    return this.#setOnReservation(region, jobName, 'SET submitted.#job = if_not_exists(submitted.#job, :at)', at, (job) =>
+      job.submittedAt === undefined ? { ...job, submittedAt: at } : job,
+    );
   }
 
   /**
@@ -178,10 +229,16 @@ export class RegionLoads {
    * only slightly pessimistic. False when the job holds no reservation here (already released).
    */
   async markRunning(region: string, jobName: string, since: number): Promise<boolean> {
-    return this.#setOnReservation(region, jobName, 'SET running.#job = :at', since);
+    return this.#setOnReservation(region, jobName, 'SET running.#job = :at', since, (job) => ({ ...job, runningSince: since }));
   }
 
-  async #setOnReservation(region: string, jobName: string, update: string, at: number): Promise<boolean> {
+  async #setOnReservation(
+    region: string,
+    jobName: string,
+    update: string,
+    at: number,
+    mark: (job: StoredReservation) => StoredReservation,
+  ): Promise<boolean> {
     await this.#ensureShape(region);
     const set = await this.#table.updateIf({
       Key: keys.regionLoad(region),
@@ -189,6 +246,13 @@ export class RegionLoads {
       ConditionExpression: 'attribute_exists(jobs.#job)',
       ExpressionAttributeNames: { '#job': jobName },
       ExpressionAttributeValues: { ':at': at },
+    });
+    // No revision change either way: the view takes the mark when it holds the job, and is dropped when it
+    // holds a job the table no longer has.
+    this.#applyToView(region, undefined, (load) => {
+      const job = load.jobs[jobName];
+      if (!set) return job ? undefined : load;
+      return job ? { ...load, jobs: { ...load.jobs, [jobName]: mark(job) } } : undefined;
     });
     return set !== undefined;
   }
@@ -202,6 +266,12 @@ export class RegionLoads {
       ConditionExpression: 'attribute_exists(jobs.#job)',
       ExpressionAttributeNames: { '#job': jobName },
       ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    this.#applyToView(region, released ? Number(released.Attributes?.revision) : undefined, (load) => {
+      if (!released) return load.jobs[jobName] ? undefined : load;
+      const { [jobName]: _released, ...jobs } = load.jobs;
+      return { ...load, jobs };
     });
     return released !== undefined;
   }
@@ -213,6 +283,7 @@ export class RegionLoads {
    */
   async recordInfraFailure(region: string, at: number): Promise<number[]> {
     await this.get(region);
+    this.#views.delete(region); // placements decide on the failure from a fresh read
     const result = await this.#table.doc.send(
       new UpdateCommand({
         TableName: this.#table.name,

@@ -1,4 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../../functions/catalog/Catalog.ts';
 import { RegionConfig } from '../../../config/schema.ts';
 import { placeAndReserve } from '../../../functions/placement/placeAndReserve.ts';
 import type { PlacementSetup } from '../../../functions/placement/types.ts';
@@ -189,5 +191,68 @@ describe('RegionLoads.markRunning (against the local DynamoDB-compatible server)
     expect(marked).toBe(true);
     expect(runningView.estimatedStartSeconds).toBe(20);
     expect(markedReleased).toBe(false);
+  });
+});
+
+describe("placeAndReserve on this process's view of the loads (against the local DynamoDB-compatible server)", () => {
+  let test: Awaited<ReturnType<typeof startTestCatalog>>;
+  beforeAll(async () => {
+    test = await startTestCatalog();
+  });
+  afterAll(async () => test.stop());
+
+  /** A catalog of its own (a process of its own) that counts its reads of region load items. */
+  const countingClient = () => {
+    const client = new DynamoDBClient({ endpoint: test.server.endpoint, region: 'eu-west-1', credentials: test.server.credentials });
+    const counted = { loadReads: 0 };
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: { sk?: unknown } }).Key;
+        if (context.commandName === 'GetItemCommand' && JSON.stringify(key ?? {}).includes('LOAD')) counted.loadReads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countLoadReads' },
+    );
+    return { catalog: new Catalog('landfall-catalog', client), counted };
+  };
+  const oneRegion = (name: string, maxQueuedJobs: number): PlacementSetup => ({
+    homeRegion: name,
+    regions: [{ ...RegionConfig.parse({ name: 'eu-west-1', vcpuQuota: 8 }), name }],
+    health: { unhealthyAfterFailures: 2, windowSeconds: 600, maxQueuedJobs },
+  });
+
+  it('reads a region once for a burst of placements, its own reservations and releases applied to its view', async () => {
+    // Prepare
+    const setup = oneRegion('eu-west-30', 100);
+    const { catalog, counted } = countingClient();
+    // Act: ten placements and a release, one after another as a burst of submissions makes them
+    for (let i = 0; i < 10; i++) await placeAndReserve(catalog.regionLoads, setup, job(`burst-${i}`, 0, 'eu-west-30'));
+    await catalog.regionLoads.release('eu-west-30', 'burst-0');
+    const afterRelease = await placeAndReserve(catalog.regionLoads, setup, job('burst-10', 0, 'eu-west-30'));
+    // Assess: the first placement read the item (twice when it had to create it); the table holds exactly the
+    // jobs reserved, and the view the last placement decided on counted them all (9 of 4 vCPUs queued on 8)
+    expect(counted.loadReads).toBeLessThanOrEqual(2);
+    const table = await test.client().regionLoads.get('eu-west-30');
+    expect(Object.keys(table.jobs).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `burst-${i + 1}`).sort());
+    expect(table.revision).toBe(12);
+    expect(afterRelease.estimatedStartSeconds).toBe(
+      (await placeAndReserve(test.client().regionLoads, setup, job('probe', 0, 'eu-west-30'))).estimatedStartSeconds - 60,
+    );
+  });
+
+  it('decides again on the table when another process reserved meanwhile, so the bound of waiting jobs holds', async () => {
+    // Prepare: a bound of 2; this process placed one job, another process the second
+    const setup = oneRegion('eu-west-31', 2);
+    const here = countingClient();
+    const elsewhere = test.client();
+    await placeAndReserve(here.catalog.regionLoads, setup, job('here-1', 0, 'eu-west-31'));
+    await placeAndReserve(elsewhere.regionLoads, setup, job('elsewhere-1', 0, 'eu-west-31'));
+    const readsBefore = here.counted.loadReads;
+    // Act: this process's view still shows one waiting job
+    const refused = await placeAndReserve(here.catalog.regionLoads, setup, job('here-2', 0, 'eu-west-31')).catch((error: unknown) => error);
+    // Assess: its reservation was refused on the revision, the next round read the table and found the queue full
+    expect(refused).toBeInstanceOf(RegionsFullError);
+    expect(here.counted.loadReads).toBe(readsBefore + 1);
+    expect(Object.keys((await elsewhere.regionLoads.get('eu-west-31')).jobs).sort()).toEqual(['elsewhere-1', 'here-1']);
   });
 });
