@@ -66,6 +66,9 @@ export interface ShareWatcherOptions {
 
 const SHARE_MTIME = 'share-mtime';
 
+/** The share is rescanned no more often than this many times the last rescan's duration (see `#rescanAndSchedule`). */
+const RESCAN_DUTY_FACTOR = 10;
+
 /** What an entry looked like when it was last handled: a change makes it land (or be reported) again. */
 const fingerprint = (stats: Stats) => `${stats.mode}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 
@@ -102,7 +105,8 @@ export class ShareWatcher {
   #watcher: FSWatcher | undefined;
   /** The share's own real path: every landed file's real path is this plus its relative path. */
   #shareRealPath = '';
-  readonly #pending = new Map<string, { fingerprint: string; stableSince: number }>();
+  /** Files seen and not yet landed; `settled` once a poll found one unchanged for the settle window. */
+  readonly #pending = new Map<string, { fingerprint: string; stableSince: number; settled?: true }>();
   readonly #landing = new Set<Promise<void>>();
   readonly #landingFiles = new Set<string>();
   /** What each handled entry (landed or skipped) looked like then, so a rescan only revisits changes. */
@@ -142,8 +146,7 @@ export class ShareWatcher {
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.#watcher = watcher;
     this.#timer = setInterval(() => void this.#poll(), this.#options.pollMs);
-    this.#rescanTimer = setInterval(() => void this.#rescan(), this.#options.rescanMs);
-    void this.#rescan(); // links, FIFOs and sockets already there: chokidar reports only some of them
+    void this.#rescanAndSchedule(); // links, FIFOs and sockets already there: chokidar reports only some of them
   }
 
   /** Files seen but not yet landed (still being written or settling). */
@@ -163,7 +166,7 @@ export class ShareWatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#rescanTimer) clearInterval(this.#rescanTimer);
+    if (this.#rescanTimer) clearTimeout(this.#rescanTimer);
     await this.#watcher?.close();
     for (const read of this.#reads) read.destroy(new StoppedError('the share watcher stopped'));
     let bound: NodeJS.Timeout | undefined;
@@ -172,6 +175,21 @@ export class ShareWatcher {
       new Promise((resolve) => (bound = setTimeout(resolve, this.#options.stopTimeoutMs ?? 5000))),
     ]);
     clearTimeout(bound);
+  }
+
+  /**
+   * Rescans, then schedules the next rescan `rescanMs` later, or later still on a share so large that a rescan
+   * takes long: a walk stats every file there, and with ten thousand landed files in the share, rescans every 2 s
+   * took ~5 % of the runtime's thread (and more of libuv's pool) while a burst landed. At most 1/{@link RESCAN_DUTY_FACTOR} of the time.
+   */
+  async #rescanAndSchedule(): Promise<void> {
+    const started = Date.now();
+    await this.#rescan().catch((error: unknown) =>
+      this.#options.onProblem?.(this.#options.shareDir, `rescan failed: ${(error as Error).message}`, error),
+    );
+    if (this.#stopped) return;
+    const next = Math.max(this.#options.rescanMs, (Date.now() - started) * RESCAN_DUTY_FACTOR);
+    this.#rescanTimer = setTimeout(() => void this.#rescanAndSchedule(), next);
   }
 
   /** Walks the share (never through a link) and touches every entry not settling or handled as it is now. */
@@ -231,8 +249,13 @@ export class ShareWatcher {
   }
 
   async #pollOnce(): Promise<void> {
+    const maxLandings = this.#options.maxConcurrentLandings ?? 8;
+    const roomToLand = () => this.#landing.size < maxLandings && this.#options.canLand?.() !== false;
     for (const [file, seen] of [...this.#pending]) {
       if (this.#stopped) return;
+      // Settled and waiting for room: looked at again (and checked for changes) once it can land. In a burst held
+      // back by the bus's backlog, every poll looked at each of thousands of waiting files.
+      if (seen.settled && !roomToLand()) continue;
       let current: Stats;
       try {
         current = await lstat(file);
@@ -252,10 +275,11 @@ export class ShareWatcher {
         continue;
       }
       if (Date.now() - seen.stableSince < this.#options.settleMs) continue;
+      seen.settled = true;
       if (isCompletionMarker(file) && (await this.#markerWaits(file, current))) continue;
       if (this.#pending.get(file) !== seen) continue; // touched while the marker's folder was looked at
-      // Settled, but the runtime is busy: it stays pending (still checked for changes) until there is room.
-      if (this.#landing.size >= (this.#options.maxConcurrentLandings ?? 8) || this.#options.canLand?.() === false) continue;
+      // Settled, but the runtime is busy: it stays pending until there is room, and is checked for changes then.
+      if (!roomToLand()) continue;
       this.#pending.delete(file);
       this.#landingFiles.add(file);
       const landing = this.#handle(file, current)

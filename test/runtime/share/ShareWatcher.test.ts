@@ -233,6 +233,9 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     for (let i = 1; i <= 3; i++) await writeFile(path.join(busyShare, 'genomics', 'RUN7', `S${i}_R1_001.fastq.gz`), `reads ${i}`);
     await waitFor('all three seen', () => (watcher.pendingCount === 3 ? true : undefined), 10_000);
     await pause(600); // well past the settle window
+    // A settled file rewritten while it waits for room lands as it is when room comes
+    await writeFile(path.join(busyShare, 'genomics', 'RUN7', 'S2_R1_001.fastq.gz'), 'reads 2, written again');
+    await pause(300);
     const whileBusy = await landedKeys();
     const pendingWhileBusy = watcher.pendingCount;
     room = true;
@@ -240,6 +243,7 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     // Assess
     expect(whileBusy).toEqual([]);
     expect(pendingWhileBusy).toBe(3);
+    expect((await storage.getBytes('landing', 'incoming/genomics/RUN7/S2_R1_001.fastq.gz')).toString()).toBe('reads 2, written again');
   });
 
   it('lands the next settled file as soon as a landing slot frees, not a poll period later', async () => {
