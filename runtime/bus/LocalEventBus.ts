@@ -158,6 +158,8 @@ export class LocalEventBus implements EventPublisher {
   readonly #intakeTargets: ReadonlySet<string>;
   #abandoned = false;
   #logQueue: Promise<void> = Promise.resolve();
+  /** Per log file, the write waiting for its turn and the texts it will append (see #append). */
+  readonly #waitingWrites = new Map<string, { text: string; written: Promise<void> }>();
   /** Log files whose last append failed and may end in part of a line. */
   readonly #tornFiles = new Set<string>();
   #closed = false;
@@ -301,11 +303,26 @@ export class LocalEventBus implements EventPublisher {
     this.#options.onDeadLetter?.(entry);
   }
 
-  /** Appends in order, one write at a time; rejects (and reports) when the text could not be written. */
+  /**
+   * Appends in order, one write at a time; rejects (and reports) when the text could not be written. Texts for a
+   * file that arrive while its write waits for the one before it join that write (one append of them all, in
+   * order): each append opens, writes and closes the file, and one at a time a busy runtime's events queued
+   * behind each other's appends before being delivered.
+   */
   #append(file: string, text: string): Promise<void> {
-    const write = this.#logQueue.then(() => this.#write(file, text));
-    this.#logQueue = write.catch(() => undefined);
-    return write;
+    const waiting = this.#waitingWrites.get(file);
+    if (waiting) {
+      waiting.text += text;
+      return waiting.written;
+    }
+    const batch = { text, written: Promise.resolve() };
+    batch.written = this.#logQueue.then(() => {
+      this.#waitingWrites.delete(file); // texts from now on go to the next write
+      return this.#write(file, batch.text);
+    });
+    this.#waitingWrites.set(file, batch);
+    this.#logQueue = batch.written.catch(() => undefined);
+    return batch.written;
   }
 
   async #write(file: string, text: string): Promise<void> {

@@ -148,6 +148,36 @@ describe('LocalEventBus', () => {
     });
   });
 
+  it('logs events published while an append is under way in one append, in publish order, and delivers every one', async () => {
+    // Prepare: every append takes a while, as on a busy disk
+    const appends: number[] = [];
+    const delivered: number[] = [];
+    const bus = new LocalEventBus({
+      rules: [rule('all', { source: ['landfall'] })],
+      region: 'eu-west-1',
+      logDir,
+      invoke: async (_target, e) => void delivered.push((e.detail as { n: number }).n),
+      appendLog: async (file, text) => {
+        appends.push(text.split('\n').filter(Boolean).length);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await appendFile(path.join(logDir, file), text);
+      },
+    });
+    // Act: one publish, and while its append is under way 39 more, none waiting for the one before
+    const first = bus.publish([event('Sample Landed', { n: 0 })]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const rest = Array.from({ length: 39 }, (_, n) => bus.publish([event('Sample Landed', { n: n + 1 })]));
+    await Promise.all([first, ...rest]);
+    await bus.drain();
+    // Assess: the first append alone, the 39 published meanwhile in one more; the log in publish order; all delivered
+    expect(appends).toEqual([1, 39]);
+    const lines = (await readFile(path.join(logDir, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    expect(lines.map((line) => (JSON.parse(line) as BusEvent & { detail: { n: number } }).detail.n)).toEqual(
+      Array.from({ length: 40 }, (_, n) => n),
+    );
+    expect(delivered.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+  });
+
   describe('under a burst (finding 4: unbounded handlers, a shutdown waiting on all of them)', () => {
     it('runs at most maxConcurrentDeliveries handlers at once, in arrival order, and delivers every event', async () => {
       // Prepare
