@@ -87,12 +87,12 @@ export async function releaseDeferredJobs(
   svc: Pick<Services, 'catalog' | 'jobs' | 'config'>,
   team: string,
   runId: string,
-  options: { lookFirstAt?: VersionRef } = {},
+  options: { lookFirstAt?: VersionRef; justDeferred?: boolean } = {},
 ): Promise<number> {
   // Whether anything is held first (one key of the index): a run holding none — most runs, most of the time —
   // needs no look at its samples' early steps, which costs reads per sample. The held jobs themselves are read
-  // only when they can go.
-  if (!(await svc.catalog.jobs.anyDeferred(team, runId))) return 0;
+  // only when they can go. A caller that has just held a job knows the answer.
+  if (!options.justDeferred && !(await svc.catalog.jobs.anyDeferred(team, runId))) return 0;
   if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
   const deferred = await svc.catalog.jobs.listDeferred(team, runId);
   let released = 0;

@@ -133,7 +133,8 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
       return { outcome: 'stopped', jobName, region };
     }
     await noteProgress(`${step} waits for the run's early steps`);
-    await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref }); // an early step may have published meanwhile
+    // An early step may have published meanwhile.
+    await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref, justDeferred: true });
     return { outcome: 'deferred', jobName, region };
   }
   // Said once the step is known not to wait: a deferred step's sample was written twice, "running" then "waits".
