@@ -124,7 +124,9 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     !stepDef.early &&
     (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined
   ) {
-    await svc.catalog.jobs.defer({ ...job, submittedAt: new Date().toISOString(), deferredSpec: job.spec });
+    // The whole record again (it replaces the one above), with what the job will stage across regions: its cost
+    // counts that transfer once it runs, held or not.
+    await svc.catalog.jobs.defer({ ...job, submittedAt: new Date().toISOString(), stagedBytes, deferredSpec: job.spec });
     const ended = stepDef.scope === 'sample' ? await versionEndedReason(svc, ref) : undefined;
     if (ended) {
       // Held after a cancel or a failed sibling listed the run's held jobs: claimed here, so it is never submitted.
