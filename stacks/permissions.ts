@@ -72,9 +72,14 @@ const submitJobs: Grant = { sid: 'SubmitJobs', actions: ['batch:SubmitJob'], on:
 /** Warm capacity: minvCpus of a region's compute environments (seams/capacity/BatchComputeCapacity.ts). */
 const setWarmCapacity: Grant = { sid: 'SetWarmCapacity', actions: ['batch:UpdateComputeEnvironment'], on: ['computeEnvironments'] };
 /** Actions with no resource-level permissions: a statement granting them must name Resource `*`. */
-export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJobs']);
+export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJobs', 'batch:ListJobs']);
 /** DescribeJobs (read-only) for the sweep's check on finished jobs whose state change was lost. */
 const describeJobs: Grant = { sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], on: ['unscopable'] };
+/**
+ * A retried submission finds the job Batch accepted before its id was recorded (ListJobs by JOB_NAME), and asks
+ * whether it already finished (DescribeJobs): read-only, neither scopable to a queue.
+ */
+const findSubmittedJobs: Grant = { sid: 'FindSubmittedJobs', actions: ['batch:ListJobs', 'batch:DescribeJobs'], on: ['unscopable'] };
 /** A failed attempt's failure record, read from the work area of the region the job ran in. */
 const readFailureRecords: Grant = { sid: 'ReadFailureRecords', actions: ['s3:GetObject'], on: ['resultsObjects', 'stagingObjects'] };
 /**
@@ -176,6 +181,7 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     { sid: 'CompleteTasks', actions: ['states:SendTaskSuccess'], on: ['stateMachines'] },
     startExecution,
     submitJobs,
+    findSubmittedJobs,
     // Work placed in a scaled-down region raises its warm capacity in parallel with the submission.
     setWarmCapacity,
   ],

@@ -15,9 +15,15 @@ export class Jobs {
     this.#table = table;
   }
 
-  /** Stores the callback token before the job is submitted (SubmitJob has no idempotency token). */
-  async record(job: JobRecord): Promise<void> {
-    await this.#table.doc.send(new PutCommand({ TableName: this.#table.name, Item: { ...keys.job(job.jobName), ...job } }));
+  /**
+   * Stores the callback token before the job is submitted (SubmitJob has no idempotency token); returns the record
+   * it replaced, if any: an earlier attempt of the same submission, whose job Batch may already hold.
+   */
+  async record(job: JobRecord): Promise<JobRecord | undefined> {
+    const { Attributes } = await this.#table.doc.send(
+      new PutCommand({ TableName: this.#table.name, Item: { ...keys.job(job.jobName), ...job }, ReturnValues: 'ALL_OLD' }),
+    );
+    return strip<JobRecord>(Attributes);
   }
 
   /** Records a job held back behind the run's early steps (GSI1 `DEFERRED#<team>#<run>` finds it). */

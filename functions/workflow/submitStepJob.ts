@@ -18,6 +18,7 @@ import { wakeRegion } from '../alarms/wakeRegion.ts';
 import { noteSubmission } from '../alarms/regionActivity.ts';
 import { stepWorkPrefix } from '../../contracts/workArea.ts';
 import { markStepStopped, versionEndedReason } from './stopVersionJobs.ts';
+import { jobStateChangeOf } from './redriveFinishedJobs.ts';
 
 export { STEP_RETRY_RULES } from './stepJob.ts';
 
@@ -105,7 +106,16 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   const stagedBytes = crossRegionBytes(manifest, region, svc.config.homeRegion);
   // What the job-state handler needs to complete the waiting task, and a move needs to resubmit the job.
   const job = { ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, spec: JSON.stringify(spec), placement };
-  await svc.catalog.jobs.record({ ...job, submittedAt: new Date().toISOString(), stagedBytes });
+  const previous = await svc.catalog.jobs.record({ ...job, submittedAt: new Date().toISOString(), stagedBytes });
+  // A record already there is an earlier attempt of this very submission (the workflow's Retry after a throttled
+  // write or a Lambda timeout: the job name is the execution's and the step's). Batch's SubmitJob would start a
+  // second job of the same name, so the job it already holds is kept: its recorded id, or, when the attempt died
+  // between SubmitJob and recording the id, the job of that name in the queue. A held job not yet released was
+  // never submitted.
+  const submittedBefore =
+    previous && !previous.replacedBy && (!previous.deferredSpec || previous.releasedAt)
+      ? (previous.jobId ?? (await svc.jobs.findByName(jobName, spec.jobQueue, region)))
+      : undefined;
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
   await svc.catalog.steps.put({
     ...ref,
@@ -120,6 +130,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (
+    submittedBefore === undefined &&
     stepDef.scope === 'sample' &&
     !stepDef.early &&
     (await firstPendingEarlyStep(svc, sample.team, sample.runId, { lookFirstAt: ref })) !== undefined
@@ -145,13 +156,22 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   // the wake is recorded, and a job can run within milliseconds (a spare task runner on the embedded runtime).
   const submittedAt = Date.now();
   await wakeRegion(svc, region, { jobName, vcpus: spec.vcpus, scratch: stepDef.scratch }, submittedAt);
-  const [{ jobId }] = await Promise.all([svc.jobs.submit(spec), noteSubmission(svc, region)]);
+  const [{ jobId }] = await Promise.all([
+    submittedBefore ? { jobId: submittedBefore } : svc.jobs.submit(spec),
+    noteSubmission(svc, region),
+  ]);
   if (!(await svc.catalog.jobs.setJobId(jobName, jobId))) {
     // Moved while being submitted (its region failed): the move's job stands, this one would run unseen.
     await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);
     return { outcome: 'moved', jobName, region };
   }
   await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
+  if (submittedBefore) {
+    // Its state change may have come while the earlier attempt's task token was on the record: told again now, so
+    // this attempt's token is completed (the handler tolerates a state change twice).
+    const description = await svc.jobs.describe(jobId, region);
+    if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED') await svc.events.publish([jobStateChangeOf(description)]);
+  }
   const ended = stepDef.scope === 'sample' ? await versionEndedReason(svc, ref) : undefined;
   if (ended) {
     // The version ended while this job was being submitted: whatever it computed, no task is left to publish.

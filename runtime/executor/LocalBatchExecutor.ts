@@ -344,6 +344,11 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     return job && this.#description(job);
   }
 
+  async findByName(jobName: string, jobQueue: string, region: string): Promise<string | undefined> {
+    const newest = this.#jobs.get(this.#jobIdByName.get(jobName) ?? '');
+    return newest?.spec.jobQueue === jobQueue && newest.spec.region === region ? newest.jobId : undefined;
+  }
+
   /** Every job this executor knows, oldest first. */
   listJobs(): LocalJobInfo[] {
     return [...this.#jobs.values()]

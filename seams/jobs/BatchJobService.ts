@@ -1,4 +1,4 @@
-import { type BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
+import { type BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import type { JobDescription, JobService, JobSpec } from './JobService.ts';
 import { batchClientsByRegion } from './batchClients.ts';
 
@@ -69,6 +69,24 @@ export class BatchJobService implements JobService {
   async terminate(jobId: string, reason: string): Promise<void> {
     const region = this.#regions.get(jobId) ?? this.#homeRegion;
     await this.#clientFor(region).send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 255) }));
+  }
+
+  async findByName(jobName: string, jobQueue: string, region: string): Promise<string | undefined> {
+    // With a filter, ListJobs answers every status; the JOB_NAME filter is case-insensitive (and a trailing `*`
+    // a prefix), so the exact name is compared here. Newest first, but not trusted to be: compared too.
+    let newest: { jobId: string; createdAt: number } | undefined;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#clientFor(region).send(
+        new ListJobsCommand({ jobQueue, filters: [{ name: 'JOB_NAME', values: [jobName] }], ...(nextToken && { nextToken }) }),
+      );
+      for (const job of page.jobSummaryList ?? [])
+        if (job.jobName === jobName && job.jobId && (!newest || (job.createdAt ?? 0) > newest.createdAt))
+          newest = { jobId: job.jobId, createdAt: job.createdAt ?? 0 };
+      nextToken = page.nextToken;
+    } while (nextToken);
+    if (newest) this.#regions.set(newest.jobId, region);
+    return newest?.jobId;
   }
 
   async describe(jobId: string, regionHint?: string): Promise<JobDescription | undefined> {

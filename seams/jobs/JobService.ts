@@ -92,4 +92,9 @@ export interface JobService {
   describe(jobId: string, region?: string): Promise<JobDescription | undefined>;
   /** TerminateJob: a queued job fails at once, a running one is stopped; neither is retried. */
   terminate(jobId: string, reason: string): Promise<void>;
+  /**
+   * The id of the newest job of exactly this name in `jobQueue` (of `region`), in any status (ListJobs with a
+   * JOB_NAME filter): how a retried submission finds the job Batch accepted before its id was recorded.
+   */
+  findByName(jobName: string, jobQueue: string, region: string): Promise<string | undefined>;
 }

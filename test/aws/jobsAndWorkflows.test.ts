@@ -156,7 +156,13 @@ describe.skipIf(MOTO_MISSING)('Batch and Step Functions seams against moto', () 
       const described = await jobs.describe(jobId);
       expect(described).toMatchObject({ jobId, jobName: spec.jobName, region: HOME });
       expect(described?.jobQueue).toContain(spec.jobQueue);
+      // A retried submission finds the job by its name in its queue (ListJobs with a JOB_NAME filter, any
+      // status), the exact name only: not one that merely starts like it
+      const found = await new BatchJobService(HOME, () => batch).findByName(spec.jobName, spec.jobQueue, HOME);
       await jobs.terminate(jobId, 'emulator tier: stop');
+      expect(found).toBe(jobId);
+      expect(await jobs.findByName(spec.jobName, spec.jobQueue, HOME)).toBe(jobId); // terminated: still found
+      expect(await jobs.findByName(spec.jobName.slice(0, -2), spec.jobQueue, HOME)).toBeUndefined();
       expect(await jobs.describe('no-such-job')).toBeUndefined();
     });
   });

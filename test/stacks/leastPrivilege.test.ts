@@ -67,6 +67,7 @@ const SEAM_ACTIONS: Record<string, string[]> = {
   'jobs.submit': ['batch:SubmitJob'],
   'jobs.describe': ['batch:DescribeJobs'],
   'jobs.terminate': ['batch:TerminateJob'],
+  'jobs.findByName': ['batch:ListJobs'],
   'capacity.setWarmVcpus': ['batch:UpdateComputeEnvironment'],
   // EmfMetrics writes Embedded Metric Format to the function's log: no API call.
   'metrics.putMetricData': [],

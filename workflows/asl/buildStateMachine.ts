@@ -71,9 +71,9 @@ function runStepState(step: StepDefinition, next: string): TaskState {
     // Batch enforces each attempt's run time itself; this bound must also cover the queue, which for a big
     // run on a small quota (or behind early steps) takes hours, not minutes. Always explicit (no default).
     TimeoutSeconds: step.timeoutSeconds * step.attempts + QUEUE_ALLOWANCE_SECONDS,
-    // Submitting can lose a race for capacity under load, or meet a throttled service: submit again. A retry
-    // after Batch accepted the job but before its id was recorded submits it again under the same name (the
-    // README lists this as open: the retry should look the name up first).
+    // Submitting can lose a race for capacity under load, or meet a throttled service: submit again (the
+    // job name is deterministic, so a job Batch already accepted is kept or found by name, not submitted twice:
+    // submitStepJob).
     // Every queue full (a burst beyond placement.maxQueuedJobsPerRegion): wait for room, jittered so the
     // waiting submissions do not come back at once. Its attempts are set by boundQueueWaits: every retry
     // writes history events, and an execution fails at Step Functions' history limit.
