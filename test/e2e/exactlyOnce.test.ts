@@ -11,6 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { generateRun } from '../../demo/generateRun.ts';
 import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
+import { DEFAULT_PRICES } from '../../functions/workflow/jobCost.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
 import e2eConfig from '../fixtures/landfall.e2e.config.ts';
 import { demoPipeline } from '../../workflows/pipelines/demo.ts';
@@ -132,7 +133,13 @@ describe('exactly once on the embedded runtime', () => {
       // cost figures of every step are cataloged with its lineage
       for (const step of await runtime.catalog.steps.list({ team: TEAM, runId, sampleId: sample.sampleId, version: 1 })) {
         expect(step.cost?.vcpuSeconds, `${sample.sampleId}/${step.step} cost`).toBeGreaterThan(0);
-        expect(step.cost?.estimatedUsd).toBeGreaterThan(0);
+        // Priced at its capacity type's rates, to the micro-dollar it is kept at: a step of under 0.14 s on spot
+        // costs less than one, so "more than 0" failed once a quick step rounded to 0 (CI, 2026-12-06).
+        const cost = step.cost!;
+        const price = DEFAULT_PRICES[cost.capacityType];
+        const recounted = (cost.vcpuSeconds / 3600) * price.vcpuHour + (cost.memoryGbSeconds / 3600) * price.gbHour + cost.transferUsd;
+        // Kept to 6 decimals (half a micro-dollar either way), recounted from figures kept to 3 (a nano-dollar)
+        expect(Math.abs(cost.estimatedUsd - recounted), `${sample.sampleId}/${step.step} cost`).toBeLessThanOrEqual(0.000000501);
       }
     }
   }, 180_000);
