@@ -207,9 +207,11 @@ export class RegionLoads {
       this.#views.delete(region); // another writer came first: the next decision reads afresh
       return false;
     }
-    this.#applyToView(region, Number(reserved.Attributes?.revision), (load) =>
-      load.revision === seenRevision ? { ...load, jobs: { ...load.jobs, [jobName]: decodeReservation(stored, submittedAt) } } : undefined,
-    );
+    // The write was conditional on `seenRevision`: a view at that revision takes the job, any other is dropped.
+    this.#applyToView(region, Number(reserved.Attributes?.revision), (load) => ({
+      ...load,
+      jobs: { ...load.jobs, [jobName]: decodeReservation(stored, submittedAt) },
+    }));
     return true;
   }
 

@@ -117,7 +117,6 @@ export class ShareWatcher {
   readonly #reads = new Set<ReadStream>();
   #timer: NodeJS.Timeout | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
-  #rescanning = false;
   #polling = false;
   /** A landing ended during a poll: poll once more when it is done. */
   #pollAgain = false;
@@ -194,27 +193,23 @@ export class ShareWatcher {
 
   /** Walks the share (never through a link) and touches every entry not settling or handled as it is now. */
   async #rescan(): Promise<void> {
-    if (this.#rescanning || this.#stopped) return;
-    this.#rescanning = true;
-    try {
-      const entries = await readdir(this.#options.shareDir, { recursive: true, withFileTypes: true }).catch(() => []);
-      const present = new Set<string>();
-      for (const entry of entries) {
-        if (entry.isDirectory()) continue; // a link to a folder is not a directory entry: it is checked below
-        const file = path.join(entry.parentPath, entry.name);
-        present.add(file);
-        if (this.#pending.has(file) || this.#landingFiles.has(file)) continue;
-        const current = await lstat(file).catch(() => undefined);
-        if (current && this.#handled.get(file) !== fingerprint(current)) this.#touch(file);
-      }
-      for (const [file, entry] of this.#skipped) {
-        if (present.has(file)) continue;
-        this.#skipped.delete(file);
-        this.#handled.delete(file);
-        this.#options.onSkipCleared?.(entry);
-      }
-    } finally {
-      this.#rescanning = false;
+    // One at a time by construction: each rescan schedules the next only when it is done (#rescanAndSchedule).
+    if (this.#stopped) return;
+    const entries = await readdir(this.#options.shareDir, { recursive: true, withFileTypes: true }).catch(() => []);
+    const present = new Set<string>();
+    for (const entry of entries) {
+      if (entry.isDirectory()) continue; // a link to a folder is not a directory entry: it is checked below
+      const file = path.join(entry.parentPath, entry.name);
+      present.add(file);
+      if (this.#pending.has(file) || this.#landingFiles.has(file)) continue;
+      const current = await lstat(file).catch(() => undefined);
+      if (current && this.#handled.get(file) !== fingerprint(current)) this.#touch(file);
+    }
+    for (const [file, entry] of this.#skipped) {
+      if (present.has(file)) continue;
+      this.#skipped.delete(file);
+      this.#handled.delete(file);
+      this.#options.onSkipCleared?.(entry);
     }
   }
 
