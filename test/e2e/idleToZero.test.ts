@@ -29,11 +29,18 @@ const IDLE_BOUND_MS = (datapointsToAlarm + 1) * periodSeconds * 1000;
 /** What a busy 2-core CI machine adds: the handler, the capacity call, processes exiting. Generous on purpose. */
 const MARGIN_MS = 10_000;
 
-/** Live warm worker processes under the runtime, by pid (their command line names the worker script). */
+/**
+ * Whether a command line is a warm worker's: its script while Node starts, then the title it sets (setting
+ * `process.title` rewrites /proc/<pid>/cmdline, so matching the script alone sees a worker only for its first
+ * ~50 ms: a region's one worker was then missed between two polls).
+ */
+const isWarmWorkerCommand = (cmdline: string) => cmdline.startsWith('landfall-warm-worker') || cmdline.includes('warmWorker.mjs');
+
+/** Live warm worker processes under the runtime, by pid. */
 function warmWorkerPids(runtime: RuntimeProcess): number[] {
   return processTree(runtime.child.pid!).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('warmWorker.mjs');
+      return isWarmWorkerCommand(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }
