@@ -164,6 +164,11 @@ interface JobRecord {
   current?: RunningAttempt;
   /** Order of entering RUNNABLE: FIFO within a priority. */
   queueSeq: number;
+  /**
+   * Folder name of its logs and task volumes: its name, or for a later job of a name this executor already ran
+   * (Batch starts another job for a repeated name) its name and id, so the two never share a volume or a log.
+   */
+  folder: string;
   settled: Promise<JobDescription>;
   settle: (description: JobDescription) => void;
 }
@@ -307,26 +312,27 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
   }
 
   /**
-   * SubmitJob. A `jobName` already held by a job that is not FAILED returns that job's id (local stand-in for
-   * idempotency: Landfall's job names are deterministic). Throws {@link JobSpecError} for a spec AWS would
-   * reject or that can never fit its region.
+   * SubmitJob. Like Batch, every call starts a new job, even for a name already used: SubmitJob has no
+   * idempotency, and a caller that may repeat a submission finds its job first ({@link findByName}). Throws
+   * {@link JobSpecError} for a spec AWS would reject or that can never fit its region.
    */
   async submit(spec: JobSpec): Promise<{ jobId: string }> {
     if (this.#stopping) throw new ExecutorStateError(`cannot submit ${spec.jobName}: the local Batch executor is stopped`);
     this.#validate(spec);
-    const existing = this.#jobs.get(this.#jobIdByName.get(spec.jobName) ?? '');
-    if (existing && existing.status !== 'FAILED') return { jobId: existing.jobId };
+    const jobId = randomUUID();
+    const repeated = this.#jobIdByName.has(spec.jobName);
 
     let settle!: (description: JobDescription) => void;
     const settled = new Promise<JobDescription>((resolvePromise) => (settle = resolvePromise));
     const job: JobRecord = {
-      jobId: randomUUID(),
+      jobId,
       spec: structuredClone(spec),
       priority: spec.priority ?? 0,
       status: 'SUBMITTED',
       createdAt: Date.now(),
       attempts: [],
       queueSeq: 0,
+      folder: repeated ? `${spec.jobName}.${jobId}` : spec.jobName,
       settled,
       settle,
     };
@@ -408,7 +414,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     return job.settled;
   }
 
-  /** Absolute path of an attempt's combined stdout/stderr log. */
+  /** Absolute path of an attempt's combined stdout/stderr log (of the first job of that name, see `folder`). */
   logPath(jobName: string, attempt: number): string {
     return join(this.#logDir, jobName, `attempt-${attempt}.log`);
   }
@@ -424,7 +430,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     if (!Number.isSafeInteger(start) || start < 0) throw new ExecutorError(`log cursor must be a byte offset, got ${options.after}`);
     let file: Awaited<ReturnType<typeof open>>;
     try {
-      file = await open(this.logPath(ref.jobName, ref.attempt), 'r');
+      file = await open(join(this.#logDir, this.#jobs.get(ref.jobId)?.folder ?? ref.jobName, `attempt-${ref.attempt}.log`), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -706,7 +712,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
       compute,
       waitsForCompute: false,
       spawned: false,
-      logStreamName: `${job.spec.jobName}/attempt-${number}`,
+      logStreamName: `${job.folder}/attempt-${number}`,
       isClosed: false,
       closed,
       markClosed,
@@ -727,13 +733,13 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     };
     let logFd: number | undefined;
     try {
-      const logFile = this.logPath(job.spec.jobName, number);
+      const logFile = join(this.#logDir, job.folder, `attempt-${number}.log`);
       mkdirSync(dirname(logFile), { recursive: true });
       logFd = openSync(logFile, 'w');
       let child: ChildProcess;
       if (job.spec.containers) {
         // A task runner (the spare, usually) is its own watchdog: it appends to the log it is handed.
-        const task = this.#taskSpec(job.spec, number, env);
+        const task = this.#taskSpec(job, number, env);
         child = this.#takeTaskRunner();
         child.send({ type: 'run', spec: task, env, logFile });
       } else {
@@ -782,8 +788,8 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
   }
 
   /** Host folder of an attempt of a multi-container job: its shared volume and its containers' stderr tails. */
-  #attemptDir(jobName: string, attempt: number): string {
-    return join(this.#stateDir, 'executor', 'tasks', jobName, `attempt-${attempt}`);
+  #attemptDir(folder: string, attempt: number): string {
+    return join(this.#stateDir, 'executor', 'tasks', folder, `attempt-${attempt}`);
   }
 
   /**
@@ -791,8 +797,9 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
    * processes share one file system, so the task's shared volume is a fresh folder per attempt, and its
    * container path (e.g. `/landfall`) is rewritten to that folder in every argv element and environment value.
    */
-  #taskSpec(spec: JobSpec, attempt: number, env: NodeJS.ProcessEnv): TaskRunnerSpec {
-    const dir = this.#attemptDir(spec.jobName, attempt);
+  #taskSpec(job: JobRecord, attempt: number, env: NodeJS.ProcessEnv): TaskRunnerSpec {
+    const { spec } = job;
+    const dir = this.#attemptDir(job.folder, attempt);
     rmSync(dir, { recursive: true, force: true });
     const volume = join(dir, 'volume');
     mkdirSync(volume, { recursive: true });
@@ -872,7 +879,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     // into the volume (its job was killed mid-phase), and a removal racing it fails with ENOTEMPTY; the stager
     // removes what such a phase wrote once it ends (stagerThread.ts).
     if (job.spec.containers)
-      void rm(this.#attemptDir(job.spec.jobName, attempt.number), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(
+      void rm(this.#attemptDir(job.folder, attempt.number), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(
         () => undefined,
       );
 

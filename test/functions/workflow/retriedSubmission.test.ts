@@ -4,8 +4,8 @@
  * Batch job of the same name for one step. The retry keeps the job an earlier attempt recorded, or finds the one
  * Batch accepted before its id was recorded, and completes its own (new) task token when that job already ended.
  * Real catalog and placement, a local Batch executor that never dispatches; each failure is the real error an
- * AWS call would throw, injected once into the catalog call it names. Counted: the SubmitJob calls made (the
- * local executor answers a repeated name with the same job; Batch would start another).
+ * AWS call would throw, injected once into the catalog call it names. Counted: the SubmitJob calls made and the
+ * jobs the executor holds (like Batch, it starts another job for a repeated name).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';

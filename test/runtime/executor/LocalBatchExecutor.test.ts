@@ -110,26 +110,30 @@ describe('LocalBatchExecutor', () => {
       expect(statuses(jobId)).toEqual(['RUNNABLE', 'STARTING', 'FAILED']);
     });
 
-    it('returns the existing job for a name that is running or SUCCEEDED, and a new job once the old one FAILED', async () => {
+    it('starts a new job for a repeated name, as Batch does, each with its own log; findByName names the newest', async () => {
       // Prepare
       const { executor } = setUp();
       await executor.start();
-      const script = 'process.exit(Number(process.env.CODE))';
+      const script = 'console.log(process.env.WHICH)';
 
-      // Act
-      const first = await executor.submit(nodeJob('same-name', script, { environment: { CODE: '0' } }));
-      const whileQueued = await executor.submit(nodeJob('same-name', script, { environment: { CODE: '0' } }));
+      // Act: the same name while the first is queued, and again after it succeeded.
+      const first = await executor.submit(nodeJob('same-name', script, { environment: { WHICH: 'first' } }));
+      const whileQueued = await executor.submit(nodeJob('same-name', script, { environment: { WHICH: 'second' } }));
       await executor.waitUntilDone(first.jobId);
-      const afterSuccess = await executor.submit(nodeJob('same-name', script));
-      const failing = await executor.submit(nodeJob('other-name', script, { environment: { CODE: '1' } }));
-      await executor.waitUntilDone(failing.jobId);
-      const afterFailure = await executor.submit(nodeJob('other-name', script, { environment: { CODE: '0' } }));
+      const afterSuccess = await executor.submit(nodeJob('same-name', script, { environment: { WHICH: 'third' } }));
+      const ended = await Promise.all([first, whileQueued, afterSuccess].map(({ jobId }) => executor.waitUntilDone(jobId)));
 
-      // Assess
-      expect(whileQueued.jobId).toBe(first.jobId);
-      expect(afterSuccess.jobId).toBe(first.jobId);
-      expect(afterFailure.jobId).not.toBe(failing.jobId);
-      expect((await executor.waitUntilDone(afterFailure.jobId)).status).toBe('SUCCEEDED');
+      // Assess: three jobs, three logs, each holding what its own job wrote.
+      expect(new Set([first.jobId, whileQueued.jobId, afterSuccess.jobId]).size).toBe(3);
+      expect(ended.map((job) => job.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      const logs = await Promise.all(
+        [first, whileQueued, afterSuccess].map(async ({ jobId }) => {
+          const page = await executor.readAttemptLog({ jobId, jobName: 'same-name', region: REGION, attempt: 1 });
+          return page?.lines.join('\n');
+        }),
+      );
+      expect(logs).toEqual(['first', 'second', 'third']);
+      expect(await executor.findByName('same-name', nodeJob('same-name', script).jobQueue, REGION)).toBe(afterSuccess.jobId);
     });
 
     it.each([
