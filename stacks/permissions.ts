@@ -73,11 +73,10 @@ const submitJobs: Grant = { sid: 'SubmitJobs', actions: ['batch:SubmitJob'], on:
 const setWarmCapacity: Grant = { sid: 'SetWarmCapacity', actions: ['batch:UpdateComputeEnvironment'], on: ['computeEnvironments'] };
 /** Actions with no resource-level permissions: a statement granting them must name Resource `*`. */
 export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJobs', 'batch:ListJobs']);
-/** DescribeJobs (read-only) for the sweep's check on finished jobs whose state change was lost. */
-const describeJobs: Grant = { sid: 'DescribeJobs', actions: ['batch:DescribeJobs'], on: ['unscopable'] };
 /**
  * A retried submission finds the job Batch accepted before its id was recorded (ListJobs by JOB_NAME), and asks
- * whether it already finished (DescribeJobs): read-only, neither scopable to a queue.
+ * whether it already finished (DescribeJobs); the sweep checks finished jobs whose state change was lost:
+ * read-only, neither scopable to a queue.
  */
 const findSubmittedJobs: Grant = { sid: 'FindSubmittedJobs', actions: ['batch:ListJobs', 'batch:DescribeJobs'], on: ['unscopable'] };
 /** A failed attempt's failure record, read from the work area of the region the job ran in. */
@@ -133,7 +132,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     submitJobs,
     // Jobs moved out of a region whose queue does not drain are stopped where they were.
     { sid: 'StopReplacedJobs', actions: ['batch:TerminateJob'], on: ['jobs'] },
-    describeJobs,
+    // Finished jobs whose state change was lost; a VALIDATING sample's validation job, kept if Batch still has it.
+    findSubmittedJobs,
   ],
   reprocess: [catalog, publish, startExecution],
   validate: [
@@ -141,9 +141,11 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     publish,
     { sid: 'ReadAndMoveLanded', actions: ['s3:GetObject', 's3:DeleteObject'], on: ['landingObjects'] },
     { sid: 'Quarantine', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
-    // Samples too large for a function: the job's input goes to the home work area, then the job is submitted.
+    // Samples too large for a function: the job's input goes to the home work area, then the job is submitted
+    // (a re-drive keeps the job of that name Batch already has).
     writeResults,
     submitJobs,
+    findSubmittedJobs,
   ],
   // One landed FASTQ read once; HeadObject after the pass tells a file replaced meanwhile (404 for a deleted one needs List).
   validateFile: [catalog, readLanding, listLanding],

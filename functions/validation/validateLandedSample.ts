@@ -12,6 +12,7 @@ import { validateSample } from '../../validation/validateSample.ts';
 import { stillStored } from '../../validation/fileVerdict.ts';
 import type { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validationJobKeys, validationJobName, validationJobSpec } from './validationJob.ts';
+import { jobStateChangeOf } from '../workflow/redriveFinishedJobs.ts';
 
 type SampleRef = { team: string; runId: string; sampleId: string };
 
@@ -70,6 +71,11 @@ export async function validateLandedSample(svc: Services, detail: { team: string
 /**
  * Too large to validate inside a function: the same validation runs as a Batch job (deterministic name,
  * input written first); "validationJobFinished" concludes when the job's state change arrives.
+ *
+ * A re-drive of the same files (the event again, a retried invocation, the sweep finding the sample VALIDATING
+ * 16 minutes on while its job validates for hours) keeps the job of that name Batch already has: SubmitJob has
+ * no idempotency, so submitting again would start a second multi-hour job at every sweep. Only a job that
+ * FAILED is replaced; one that SUCCEEDED has its state change told again (its conclusion may be what was lost).
  */
 async function submitValidationJob(
   svc: Services,
@@ -80,6 +86,13 @@ async function submitValidationJob(
   bytes: number,
 ) {
   const jobName = validationJobName(ref, landed);
+  const spec = validationJobSpec(svc.config, jobName);
+  const existingId = await svc.jobs.findByName(jobName, spec.jobQueue, spec.region);
+  const existing = existingId ? await svc.jobs.describe(existingId, spec.region) : undefined;
+  if (existing && existing.status !== 'FAILED') {
+    if (existing.status === 'SUCCEEDED') await svc.events.publish([jobStateChangeOf(existing)]);
+    return { outcome: 'validation-job-kept', jobName, jobId: existing.jobId };
+  }
   const keys = validationJobKeys(svc.config, jobName);
   const input: ValidationJobInput = {
     ref,
@@ -90,7 +103,7 @@ async function submitValidationJob(
     legacyNoCalls: svc.config.validation.legacyNoCalls,
   };
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
-  const { jobId } = await svc.jobs.submit(validationJobSpec(svc.config, jobName));
+  const { jobId } = await svc.jobs.submit(spec);
   const gib = (bytes / 1024 ** 3).toFixed(1);
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}`,
