@@ -40,7 +40,12 @@ describe('a validation job re-driven for the same files', () => {
       await landObject(harness.services, { bucket: harness.names.landing, key: key(name), redriven: true });
     }
   }
-  const validate = (runId: string) => validateLandedSample(harness.services, { team: TEAM, runId, sampleId: 'S1', files: [R1, R2] });
+  /** The outcome of a conclusion that went to a validation job (any other outcome fails the test). */
+  const validate = async (runId: string) => {
+    const outcome = await validateLandedSample(harness.services, { team: TEAM, runId, sampleId: 'S1', files: [R1, R2] });
+    if (!('jobId' in outcome)) throw new Error(`expected a validation job, got ${JSON.stringify(outcome)}`);
+    return outcome;
+  };
   const jobsNamed = (jobName: string) => executor.listJobs().filter((job) => job.jobName === jobName);
 
   it('keeps the queued or running job, and submits again only after it FAILED', async () => {
@@ -51,8 +56,8 @@ describe('a validation job re-driven for the same files', () => {
 
     // Act: re-driven while queued; then after the job failed
     const again = await validate(runId);
-    await executor.terminate(String(first.jobId), 'the test fails it');
-    await executor.waitUntilDone(String(first.jobId));
+    await executor.terminate(first.jobId, 'the test fails it');
+    await executor.waitUntilDone(first.jobId);
     const afterFailure = await validate(runId);
 
     // Assess
@@ -60,7 +65,7 @@ describe('a validation job re-driven for the same files', () => {
     expect(again).toEqual({ outcome: 'validation-job-kept', jobName: first.jobName, jobId: first.jobId });
     expect(afterFailure).toMatchObject({ outcome: 'validation-job', jobName: first.jobName });
     expect(afterFailure.jobId).not.toBe(first.jobId);
-    expect(jobsNamed(String(first.jobName)).map((job) => job.status)).toEqual(['FAILED', 'RUNNABLE']);
+    expect(jobsNamed(first.jobName).map((job) => job.status)).toEqual(['FAILED', 'RUNNABLE']);
   });
 
   it('tells the state change of a job that SUCCEEDED again instead of validating a second time', async () => {
@@ -72,16 +77,18 @@ describe('a validation job re-driven for the same files', () => {
     let finished: JobDescription | undefined;
     harness.services.jobs = {
       ...jobs,
-      findByName: async (jobName) => {
+      findByName: async (jobName, jobQueue, region) => {
         finished = {
           jobId: 'job-finished',
           jobName,
+          jobQueue,
+          region,
           status: 'SUCCEEDED',
           createdAt: 1,
           startedAt: 2,
           stoppedAt: 3,
           attempts: [],
-        } as JobDescription;
+        };
         return finished.jobId;
       },
       describe: async () => finished,
