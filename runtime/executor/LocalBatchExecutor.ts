@@ -416,7 +416,11 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
 
   /** Absolute path of an attempt's combined stdout/stderr log (of the first job of that name, see `folder`). */
   logPath(jobName: string, attempt: number): string {
-    return join(this.#logDir, jobName, `attempt-${attempt}.log`);
+    return this.#logFile(jobName, attempt);
+  }
+
+  #logFile(folder: string, attempt: number): string {
+    return join(this.#logDir, folder, `attempt-${attempt}.log`);
   }
 
   /**
@@ -430,7 +434,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     if (!Number.isSafeInteger(start) || start < 0) throw new ExecutorError(`log cursor must be a byte offset, got ${options.after}`);
     let file: Awaited<ReturnType<typeof open>>;
     try {
-      file = await open(join(this.#logDir, this.#jobs.get(ref.jobId)?.folder ?? ref.jobName, `attempt-${ref.attempt}.log`), 'r');
+      file = await open(this.#logFile(this.#jobs.get(ref.jobId)?.folder ?? ref.jobName, ref.attempt), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -733,7 +737,7 @@ export class LocalBatchExecutor implements JobService, ComputeCapacity, JobLogs 
     };
     let logFd: number | undefined;
     try {
-      const logFile = join(this.#logDir, job.folder, `attempt-${number}.log`);
+      const logFile = this.#logFile(job.folder, number);
       mkdirSync(dirname(logFile), { recursive: true });
       logFd = openSync(logFile, 'w');
       let child: ChildProcess;
