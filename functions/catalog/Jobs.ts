@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type CatalogTable, now, strip } from './CatalogTable.ts';
+import { type CatalogTable, isConditionFailure, now, strip } from './CatalogTable.ts';
 import { keys } from './tableDesign.ts';
 import type { JobRecord } from './types.ts';
 
@@ -17,13 +17,40 @@ export class Jobs {
 
   /**
    * Stores the callback token before the job is submitted (SubmitJob has no idempotency token); returns the record
-   * it replaced, if any: an earlier attempt of the same submission, whose job Batch may already hold.
+   * it replaced, if any: an earlier attempt of the same submission, whose job Batch may already hold. A job moved
+   * to another region meanwhile (`replacedBy`) is not written over: `movedTo` names the job that replaced it.
    */
-  async record(job: JobRecord): Promise<JobRecord | undefined> {
-    const { Attributes } = await this.#table.doc.send(
-      new PutCommand({ TableName: this.#table.name, Item: { ...keys.job(job.jobName), ...job }, ReturnValues: 'ALL_OLD' }),
-    );
-    return strip<JobRecord>(Attributes);
+  async record(job: JobRecord): Promise<{ previous?: JobRecord; movedTo?: undefined } | { movedTo: string }> {
+    for (;;) {
+      try {
+        const { Attributes } = await this.#table.doc.send(
+          new PutCommand({
+            TableName: this.#table.name,
+            Item: { ...keys.job(job.jobName), ...job },
+            ConditionExpression: 'attribute_not_exists(replacedBy)',
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        const previous = strip<JobRecord>(Attributes);
+        return previous ? { previous } : {};
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Moved; unless the move found nowhere to go and took its claim back since (then write again).
+        const movedTo = (await this.get(job.jobName))?.replacedBy;
+        if (movedTo) return { movedTo };
+      }
+    }
+  }
+
+  /** Hands a job's task to a new callback token (a retried submission of a moved job); false once it was moved too. */
+  async setTaskToken(jobName: string, taskToken: string): Promise<boolean> {
+    const updated = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':token': taskToken },
+    });
+    return updated !== undefined;
   }
 
   /** Records a job held back behind the run's early steps (GSI1 `DEFERRED#<team>#<run>` finds it). */

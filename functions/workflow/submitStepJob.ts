@@ -106,14 +106,16 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   const stagedBytes = crossRegionBytes(manifest, region, svc.config.homeRegion);
   // What the job-state handler needs to complete the waiting task, and a move needs to resubmit the job.
   const job = { ...ref, jobName, step, taskToken, executionName, region, workBucket, workPrefix, spec: JSON.stringify(spec), placement };
-  const previous = await svc.catalog.jobs.record({ ...job, submittedAt: new Date().toISOString(), stagedBytes });
+  const recorded = await svc.catalog.jobs.record({ ...job, submittedAt: new Date().toISOString(), stagedBytes });
+  if (recorded.movedTo !== undefined) return handOverToMovedJob(svc, { jobName, region, taskToken, movedTo: recorded.movedTo });
+  const { previous } = recorded;
   // A record already there is an earlier attempt of this very submission (the workflow's Retry after a throttled
   // write or a Lambda timeout: the job name is the execution's and the step's). Batch's SubmitJob would start a
   // second job of the same name, so the job it already holds is kept: its recorded id, or, when the attempt died
   // between SubmitJob and recording the id, the job of that name in the queue. A held job not yet released was
   // never submitted.
   const submittedBefore =
-    previous && !previous.replacedBy && (!previous.deferredSpec || previous.releasedAt)
+    previous && (!previous.deferredSpec || previous.releasedAt)
       ? (previous.jobId ?? (await svc.jobs.findByName(jobName, spec.jobQueue, region)))
       : undefined;
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
@@ -180,6 +182,31 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     return { outcome: 'stopped', jobId, jobName, region };
   }
   return { outcome: 'submitted', jobId, jobName, region };
+}
+
+/**
+ * A retried submission whose job was moved meanwhile (its region lost, functions/placement/replaceJob.ts): the
+ * move's job runs the step, so nothing is submitted under the old name. The reservation this attempt made is
+ * given back, and the task token the workflow now waits on goes to the job that replaced it (following moves
+ * of moves); if that job already ended, its state change is told again so the token is completed.
+ */
+async function handOverToMovedJob(
+  svc: Services,
+  { jobName, region, taskToken, movedTo }: { jobName: string; region: string; taskToken: string; movedTo: string },
+) {
+  await svc.catalog.regionLoads.release(region, jobName);
+  for (let current = movedTo; ; ) {
+    if (await svc.catalog.jobs.setTaskToken(current, taskToken)) {
+      const job = await svc.catalog.jobs.get(current);
+      const description = job?.jobId ? await svc.jobs.describe(job.jobId, job.region) : undefined;
+      if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED')
+        await svc.events.publish([jobStateChangeOf(description)]);
+      return { outcome: 'moved' as const, jobName: current, region: job?.region ?? region };
+    }
+    const next = (await svc.catalog.jobs.get(current))?.replacedBy;
+    if (!next) throw new Error(`job ${current}, which replaced ${jobName}, has no record to hand the task to`);
+    current = next;
+  }
 }
 
 /** The step as stopVersionJobs leaves a step it stops. */

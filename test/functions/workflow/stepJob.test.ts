@@ -195,4 +195,35 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     );
     expect(manifest.reads.map((read) => read.key)).toEqual(batches.map((batch) => batch.key));
   });
+
+  it('a retried submission of a job moved since hands its task token to the move’s job and submits nothing', async () => {
+    // Prepare: the first attempt submits and records its job, then fails (a throttled write); before the
+    // workflow's Retry comes, the job's region is lost and the sweep moves the job.
+    const loads = harness.services.catalog.regionLoads;
+    const markSubmitted = loads.markSubmitted.bind(loads);
+    loads.markSubmitted = async () => {
+      loads.markSubmitted = markSubmitted;
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' });
+    };
+    const first = await submitStepJob(harness.services, { ...runStepPayload('MOVEDRETRY', 'S1', 'qc'), taskToken: 'token-first' }).catch(
+      (error: unknown) => error,
+    );
+    const jobName = executor.listJobs().at(-1)!.jobName;
+    expect(await replaceJob(harness.services, jobName, 'region lost before the retry')).toBe(true);
+    const jobsBefore = executor.listJobs().length;
+    // Act: the workflow's Retry, with the token it now waits on
+    const retried = await submitStepJob(harness.services, { ...runStepPayload('MOVEDRETRY', 'S1', 'qc'), taskToken: 'token-retry' });
+    // Assess: no job under the old name again; the old record still says where it went; the move's job will
+    // complete the token the workflow waits on; the retry holds no capacity anywhere
+    expect(first).toMatchObject({ name: 'ThrottlingException' });
+    expect(retried).toMatchObject({ outcome: 'moved', jobName: `${jobName}-p2` });
+    expect(executor.listJobs()).toHaveLength(jobsBefore);
+    const jobs = harness.services.catalog.jobs;
+    expect(await jobs.get(jobName)).toMatchObject({ replacedBy: `${jobName}-p2`, taskToken: 'token-first' });
+    expect(await jobs.get(`${jobName}-p2`)).toMatchObject({ taskToken: 'token-retry' });
+    const held = await Promise.all(config.regions.map(async (region) => Object.keys((await loads.get(region.name)).jobs)));
+    expect(held.flat()).not.toContain(jobName);
+    const step = await harness.services.catalog.steps.get({ team: 'genomics', runId: 'MOVEDRETRY', sampleId: 'S1', version: 1 }, 'qc');
+    expect(step?.jobName).toBe(`${jobName}-p2`);
+  });
 });
