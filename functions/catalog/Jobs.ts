@@ -43,12 +43,18 @@ export class Jobs {
   }
 
   /** Hands a job's task to a new callback token (a retried submission of a moved job); false once it was moved too. */
-  async setTaskToken(jobName: string, taskToken: string): Promise<boolean> {
+  setTaskToken(jobName: string, taskToken: string): Promise<boolean> {
+    return this.#setUnlessMoved(jobName, 'taskToken', taskToken);
+  }
+
+  /** Sets one attribute of a job that exists and was not moved; false otherwise. */
+  async #setUnlessMoved(jobName: string, attribute: 'jobId' | 'taskToken', value: string): Promise<boolean> {
     const updated = await this.#table.updateIf({
       Key: keys.job(jobName),
-      UpdateExpression: 'SET taskToken = :token',
+      UpdateExpression: 'SET #attribute = :value',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
-      ExpressionAttributeValues: { ':token': taskToken },
+      ExpressionAttributeNames: { '#attribute': attribute },
+      ExpressionAttributeValues: { ':value': value },
     });
     return updated !== undefined;
   }
@@ -125,14 +131,8 @@ export class Jobs {
    * Records the Batch job id of a submitted job — unless the job was moved meanwhile (a region lost while it
    * was being submitted): false then, and the caller stops what it submitted, which nothing else knows of.
    */
-  async setJobId(jobName: string, jobId: string): Promise<boolean> {
-    const recorded = await this.#table.updateIf({
-      Key: keys.job(jobName),
-      UpdateExpression: 'SET jobId = :id',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
-      ExpressionAttributeValues: { ':id': jobId },
-    });
-    return recorded !== undefined;
+  setJobId(jobName: string, jobId: string): Promise<boolean> {
+    return this.#setUnlessMoved(jobName, 'jobId', jobId);
   }
 
   /**
