@@ -168,12 +168,8 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     return { outcome: 'moved', jobName, region };
   }
   await svc.catalog.regionLoads.markSubmitted(region, jobName, Date.now());
-  if (submittedBefore) {
-    // Its state change may have come while the earlier attempt's task token was on the record: told again now, so
-    // this attempt's token is completed (the handler tolerates a state change twice).
-    const description = await svc.jobs.describe(jobId, region);
-    if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED') await svc.events.publish([jobStateChangeOf(description)]);
-  }
+  // Its state change may have come while the earlier attempt's task token was on the record.
+  if (submittedBefore) await tellAgainIfEnded(svc, jobId, region);
   const ended = stepDef.scope === 'sample' ? await versionEndedReason(svc, ref) : undefined;
   if (ended) {
     // The version ended while this job was being submitted: whatever it computed, no task is left to publish.
@@ -198,15 +194,22 @@ async function handOverToMovedJob(
   for (let current = movedTo; ; ) {
     if (await svc.catalog.jobs.setTaskToken(current, taskToken)) {
       const job = await svc.catalog.jobs.get(current);
-      const description = job?.jobId ? await svc.jobs.describe(job.jobId, job.region) : undefined;
-      if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED')
-        await svc.events.publish([jobStateChangeOf(description)]);
+      if (job?.jobId) await tellAgainIfEnded(svc, job.jobId, job.region);
       return { outcome: 'moved' as const, jobName: current, region: job?.region ?? region };
     }
     const next = (await svc.catalog.jobs.get(current))?.replacedBy;
     if (!next) throw new Error(`job ${current}, which replaced ${jobName}, has no record to hand the task to`);
     current = next;
   }
+}
+
+/**
+ * A kept job whose task token just changed: if it already ended, its state change is told again so the new token
+ * is completed (the handler tolerates a state change twice).
+ */
+async function tellAgainIfEnded(svc: Services, jobId: string, region: string): Promise<void> {
+  const description = await svc.jobs.describe(jobId, region);
+  if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED') await svc.events.publish([jobStateChangeOf(description)]);
 }
 
 /** The step as stopVersionJobs leaves a step it stops. */
