@@ -12,6 +12,13 @@
  */
 export const OUTPUT_MD5_METADATA = 'md5';
 
+/**
+ * User-metadata name under which a job program records an output's full-object CRC64NVME (base64, as S3 reports
+ * it) beside its MD5, when the storage keeps that checksum (S3): the publisher then verifies the output and its
+ * copies by comparing S3's checksum with it (HeadObject), without reading the bytes back.
+ */
+export const OUTPUT_CRC64NVME_METADATA = 'crc64nvme';
+
 /** `work/<execution>/<step>/`: the work area of a step's job. */
 export function stepWorkPrefix(executionName: string, step: string): string {
   return `work/${executionName}/${step}/`;

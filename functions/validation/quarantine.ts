@@ -33,7 +33,7 @@ export async function quarantineSample(
     }
     const copy = await verifiedCopy(
       svc.storage,
-      { bucket: file.bucket, key: file.key, expectedMd5: file.md5 },
+      { bucket: file.bucket, key: file.key, recorded: { md5: file.md5 } },
       { bucket: quarantine, key: `${prefix}${file.name}` },
     );
     moved.push({ ...file, bucket: quarantine, key: copy.key });

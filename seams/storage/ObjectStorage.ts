@@ -14,6 +14,11 @@ export interface ObjectInfo {
   /** User metadata (x-amz-meta-*), lower-case keys. */
   metadata: Record<string, string>;
   /**
+   * The full-object CRC64NVME (base64) the storage computed of the bytes it stored, where it keeps one
+   * ({@link ObjectStorage.fullObjectChecksum}): S3 reports it on HeadObject with `ChecksumMode: ENABLED`.
+   */
+  crc64nvme?: string;
+  /**
    * Only on a copy's result: the copy IS its source's stored bytes (the folder storage links the file under the
    * new key), so it cannot differ from them. Never set by S3, whose copies are written anew.
    */
@@ -43,6 +48,12 @@ export interface GetOptions {
  * control characters, empty segment) is `InvalidKeyError`, thrown before anything is stored.
  */
 export interface ObjectStorage {
+  /**
+   * Set when the storage computes a full-object checksum of every object it stores and reports it in
+   * `ObjectInfo.crc64nvme` (S3: CRC64NVME). A writer that records the same checksum of its bytes lets a reader
+   * verify an object, or a server-side copy of it, with a head instead of reading it back.
+   */
+  readonly fullObjectChecksum?: 'CRC64NVME';
   /** Stores bytes atomically: readers see the old object or the complete new one, never a partial one. */
   put(bucket: string, key: string, body: Buffer | string | Readable, options?: PutOptions): Promise<ObjectInfo>;
   /** Streams an object's bytes. */

@@ -68,6 +68,9 @@ export interface S3StorageOptions {
  * - A missing object is `ObjectNotFoundError`, a missing bucket `BucketNotFoundError` (except for
  *   `head`, whose 404 carries no body and so cannot tell the two apart: it answers undefined).
  * - ETags are S3's: never an MD5 for multipart uploads or SSE-KMS.
+ * - Every object it writes carries S3's full-object CRC64NVME, computed by S3 from the bytes it received (`put`
+ *   asks for it; `copy` keeps the source's, or has S3 compute it part by part above 5 GiB), and `head` reports it
+ *   (`ObjectInfo.crc64nvme`): whoever recorded the same checksum of the bytes verifies an object with a head.
  *
  * Endpoints come from the environment (`AWS_ENDPOINT_URL_S3`), so handler code stays `new S3Storage()`.
  * Buckets in several regions need a client per region (`regionalS3Clients`): each request goes to the
@@ -80,6 +83,7 @@ export interface S3StorageOptions {
  * });
  */
 export class S3Storage implements ObjectStorage {
+  readonly fullObjectChecksum = 'CRC64NVME';
   readonly #clientFor: S3ClientForBucket;
   readonly #multipartCopyThreshold: number;
   readonly #copyPartSize: number;
@@ -139,6 +143,9 @@ export class S3Storage implements ObjectStorage {
         Key: key,
         Body: payload,
         Metadata: metadata,
+        // CRC64NVME is always a full-object checksum, multipart too: S3 stores one value of the whole object's
+        // bytes, the one a writer can compute itself (a composite CRC32 of parts cannot be compared with it).
+        ChecksumAlgorithm: 'CRC64NVME',
         ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
       },
       partSize: this.#uploadPartSize,
@@ -263,6 +270,7 @@ export class S3Storage implements ObjectStorage {
     } catch (error) {
       throw mapCopyError(error, sourceBucket, sourceKey, targetBucket, targetKey);
     }
+    const crc64nvme = result.CopyObjectResult?.ChecksumCRC64NVME;
     return {
       bucket: targetBucket,
       key: targetKey,
@@ -271,6 +279,7 @@ export class S3Storage implements ObjectStorage {
       ...(result.VersionId !== undefined ? { versionId: result.VersionId } : {}),
       lastModified: result.CopyObjectResult?.LastModified ?? new Date(),
       metadata: { ...(source.Metadata ?? {}) },
+      ...(crc64nvme !== undefined ? { crc64nvme } : {}),
     };
   }
 
@@ -305,7 +314,9 @@ export class S3Storage implements ObjectStorage {
     assertBucketName(bucket);
     assertSafeKey(key);
     try {
-      return await this.#clientFor(bucket).send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      return await this.#clientFor(bucket).send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: 'ENABLED' }),
+      );
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw mapError(error, 'head', bucket, key);
@@ -335,6 +346,10 @@ export class S3Storage implements ObjectStorage {
           Key: targetKey,
           Metadata: source.Metadata ?? {},
           ...(source.ContentType !== undefined ? { ContentType: source.ContentType } : {}),
+          // S3 computes each part's CRC64NVME from the bytes it copies and combines them into the whole
+          // object's: the copy's checksum is then a recount, not the source's value carried over.
+          ChecksumAlgorithm: 'CRC64NVME',
+          ChecksumType: 'FULL_OBJECT',
         }),
       );
       uploadId = created.UploadId;
@@ -352,7 +367,12 @@ export class S3Storage implements ObjectStorage {
             CopySourceIfMatch: source.ETag,
           }),
         );
-        return { PartNumber: partNumber, ETag: copied.CopyPartResult?.ETag };
+        const checksum = copied.CopyPartResult?.ChecksumCRC64NVME;
+        return {
+          PartNumber: partNumber,
+          ETag: copied.CopyPartResult?.ETag,
+          ...(checksum !== undefined ? { ChecksumCRC64NVME: checksum } : {}),
+        };
       });
       const completed = await target.send(
         new CompleteMultipartUploadCommand({
@@ -360,9 +380,11 @@ export class S3Storage implements ObjectStorage {
           Key: targetKey,
           UploadId: activeUploadId,
           MultipartUpload: { Parts: parts },
+          ChecksumType: 'FULL_OBJECT',
         }),
       );
       const stored = await this.#headRaw(targetBucket, targetKey, completed.VersionId);
+      const crc64nvme = completed.ChecksumCRC64NVME ?? (stored?.ETag === completed.ETag ? stored?.ChecksumCRC64NVME : undefined);
       return {
         bucket: targetBucket,
         key: targetKey,
@@ -371,6 +393,7 @@ export class S3Storage implements ObjectStorage {
         ...(completed.VersionId !== undefined ? { versionId: completed.VersionId } : {}),
         lastModified: stored?.ETag === completed.ETag && stored?.LastModified ? stored.LastModified : new Date(),
         metadata: { ...(source.Metadata ?? {}) },
+        ...(crc64nvme !== undefined ? { crc64nvme } : {}),
       };
     } catch (error) {
       if (uploadId) await this.#abortQuietly(targetBucket, targetKey, uploadId);
@@ -388,6 +411,7 @@ function toInfo(bucket: string, key: string, output: HeadObjectCommandOutput): O
     ...(output.VersionId !== undefined ? { versionId: output.VersionId } : {}),
     lastModified: output.LastModified ?? new Date(0),
     metadata: { ...(output.Metadata ?? {}) },
+    ...(output.ChecksumCRC64NVME !== undefined ? { crc64nvme: output.ChecksumCRC64NVME } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { hangOnceIfAsked } from '../steps/interruptionFault.ts';
 import { isMain } from '../steps/isMain.ts';
 import type { FailureRecord, JobManifest } from '../../contracts/jobPayload.ts';
-import { attemptFailureKey, attemptPrefix, OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
+import { attemptFailureKey, attemptPrefix, OUTPUT_CRC64NVME_METADATA, OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
 import { readManifest, storageFromEnvironment } from './jobStorage.ts';
 import { CONTAINER_NAMES } from './stepContainers.ts';
 import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
@@ -35,10 +35,22 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  */
 const UPLOAD_CONCURRENCY = 4;
 
-async function md5File(file: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/**
+ * An output's MD5 and, when the storage keeps a full-object CRC64NVME of what it stores, that checksum too: read
+ * once here, they let the publisher verify the stored object and every copy of it against the bytes on this disk.
+ */
+async function outputChecksums(file: string, storage: Pick<ObjectStorage, 'fullObjectChecksum'>): Promise<Record<string, string>> {
+  const md5 = createHash('md5');
+  // Loaded only for S3: on the folder storage a phase program never needs it.
+  const crc = storage.fullObjectChecksum === 'CRC64NVME' ? new (await import('@aws-sdk/crc64-nvme')).Crc64Nvme() : undefined;
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) {
+    md5.update(chunk as Buffer);
+    crc?.update(chunk as Buffer);
+  }
+  return {
+    [OUTPUT_MD5_METADATA]: md5.digest('hex'),
+    ...(crc ? { [OUTPUT_CRC64NVME_METADATA]: Buffer.from(await crc.digest()).toString('base64') } : {}),
+  };
 }
 
 /** Regular files under `folder`, relative, sorted; symbolic links and other special files are not outputs. */
@@ -108,9 +120,8 @@ export async function stageOut(
   const prefix = attemptPrefix(manifest.workPrefix, attempt);
   const keys = await mapLimit(selected, UPLOAD_CONCURRENCY, async (relative) => {
     const file = path.join(out, relative);
-    const md5 = await md5File(file);
     await storage.put(manifest.workBucket, `${prefix}${relative}`, createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), {
-      metadata: { [OUTPUT_MD5_METADATA]: md5 },
+      metadata: await outputChecksums(file, storage),
     });
     return `${prefix}${relative}`;
   });

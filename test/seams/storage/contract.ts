@@ -3,6 +3,7 @@
  * (`FolderStorage.test.ts`, `S3Storage.test.ts`). A case that passes for one and fails for the
  * other is a difference between the runtimes, which DESIGN.md calls a bug.
  */
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,7 +109,7 @@ export function describeObjectStorageContract(
   setup: () => Promise<ContractSubject>,
   options: {
     /** Cases a subject leaves to another run, each with the reason (said in the skipped case's name). */
-    leaveOut?: { pagingBeyond1000?: string };
+    leaveOut?: { pagingBeyond1000?: string; checksums?: string };
   } = {},
 ): void {
   describe(`ObjectStorage contract: ${name}`, () => {
@@ -296,6 +297,30 @@ export function describeObjectStorageContract(
         // Assess
         expect(headed?.metadata).toEqual({});
       });
+
+      const checksums = options.leaveOut?.checksums;
+      it.skipIf(checksums !== undefined)(
+        `reports the full-object checksum it declares, of the stored bytes, on the object and on its copy${checksums ? ` (left out: ${checksums})` : ''}`,
+        async () => {
+          // Prepare
+          const prefix = fresh('checksum');
+          const bytes = randomBytes(200 * 1024);
+          const crc = new Crc64Nvme();
+          crc.update(bytes);
+          const expected = Buffer.from(await crc.digest()).toString('base64');
+          await storage.put(bucket, `${prefix}reads.bam`, bytes);
+
+          // Act
+          const headed = await storage.head(bucket, `${prefix}reads.bam`);
+          await storage.copy(bucket, `${prefix}reads.bam`, subject.otherBucket, `${prefix}copy.bam`);
+          const copied = await storage.head(subject.otherBucket, `${prefix}copy.bam`);
+
+          // Assess: a storage either keeps the checksum and reports the right one, or declares none and reports none
+          const reported = storage.fullObjectChecksum === 'CRC64NVME' ? expected : undefined;
+          expect(headed?.crc64nvme).toBe(reported);
+          expect(copied?.crc64nvme).toBe(reported);
+        },
+      );
 
       it('returns undefined in a missing bucket (S3 answers a bodiless 404 there too)', async () => {
         // Act
