@@ -1,4 +1,4 @@
-import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
+import type { ObjectInfo, ObjectStorage } from '../seams/storage/ObjectStorage.ts';
 import { inspectFastqWithFingerprint } from './inspectFastq.ts';
 import { nativeFirst } from './nativeFirst.ts';
 import type { MateFingerprint } from './MateNamesDigest.ts';
@@ -38,7 +38,11 @@ export function identityOf(file: FileIdentity & { name: string }): FileIdentity 
  * serves a key's current bytes, so a verdict made by reading it is kept for this identity only when this holds.
  */
 export async function stillStored(storage: Pick<ObjectStorage, 'head'>, file: FileIdentity): Promise<boolean> {
-  const head = await storage.head(file.bucket, file.key);
+  return isIdentity(await storage.head(file.bucket, file.key), file);
+}
+
+/** Whether a head's answer is exactly this identity (ETag, size, versionId): the same stored bytes. */
+export function isIdentity(head: Pick<ObjectInfo, 'etag' | 'size' | 'versionId'> | undefined, file: FileIdentity): boolean {
   return head?.etag === file.etag && head.size === file.size && head.versionId === file.versionId;
 }
 

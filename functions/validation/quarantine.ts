@@ -1,5 +1,6 @@
 import { bucketNames } from '../../config/defineConfig.ts';
 import { quarantinePrefix, quarantineReasonsKey } from '../../contracts/keys.ts';
+import { isIdentity } from '../../validation/fileVerdict.ts';
 import type { ValidationReason, VersionFile } from '../../validation/types.ts';
 import type { VersionRef } from '../catalog/types.ts';
 import { verifiedCopy } from '../publishing/verifiedCopy.ts';
@@ -13,7 +14,7 @@ export const WHAT_TO_DO =
 
 /**
  * Moves a rejected sample version's files to the quarantine bucket under `<team>/<run>/<sample>/v<N>/` with a
- * `reasons.json`: each copy is verified against the MD5 of the landed bytes, reasons.json is read back,
+ * `reasons.json`: each copy is verified against the MD5 of the validated bytes, reasons.json is read back,
  * and only then are the landing objects removed. The catalog's file records follow the objects, so a
  * later re-landing of just the fixed file completes the sample with the good files kept here.
  */
@@ -31,10 +32,22 @@ export async function quarantineSample(
       moved.push(file); // already kept here from an earlier rejection
       continue;
     }
+    // Still the very object validation read (its ETag, size and version): the MD5 recorded is of these bytes, so
+    // they are not read again (a rejected 100 GB sample read back twice could never finish in the function that
+    // concludes it). Its copy is verified by the storage's checksum of it, which S3 carries over to a copy (or
+    // recounts, above 5 GiB); without one the copy is read. An object that changed since is read, and refused.
+    const stored = await svc.storage.head(file.bucket, file.key);
+    const validated = stored !== undefined && isIdentity(stored, file);
     const copy = await verifiedCopy(
       svc.storage,
-      { bucket: file.bucket, key: file.key, recorded: { md5: file.md5 } },
+      {
+        bucket: file.bucket,
+        key: file.key,
+        recorded: { md5: file.md5, ...(validated && stored.crc64nvme ? { crc64nvme: stored.crc64nvme } : {}) },
+      },
       { bucket: quarantine, key: `${prefix}${file.name}` },
+      undefined,
+      validated ? { sourceVerified: { md5: file.md5, size: stored.size } } : {},
     );
     moved.push({ ...file, bucket: quarantine, key: copy.key });
   }

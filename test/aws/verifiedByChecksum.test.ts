@@ -5,7 +5,10 @@
  * (absent, or unequal: moto answers multipart uploads with a wrong 4-byte value) the bytes are read and the MD5
  * decides, as before; a wrong object is refused either way.
  *
- * Real parts: moto, S3Storage, the real stage-out and publishVerified. Reads are counted at the SDK client
+ * Quarantine likewise: a rejected file still the very object validation read (ETag, size, version) is not read
+ * again, its copy verified by the checksum S3 keeps of it; a file that changed since is read, and refused.
+ *
+ * Real parts: moto, S3Storage, the real stage-out, publishVerified and quarantineSample (with a real catalog). Reads are counted at the SDK client
  * (GetObject commands); moto's own CRC64NVME of a single-part upload is the independent recount of ours.
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +25,10 @@ import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { S3Storage } from '../../seams/storage/S3Storage.ts';
 import { stageOut } from '../../workflows/job/stageOut.ts';
 import { volumeLayout } from '../../workflows/job/volume.ts';
+import { quarantineSample } from '../../functions/validation/quarantine.ts';
+import type { ValidationReason, VersionFile } from '../../validation/types.ts';
 import { MOTO_MISSING, type MotoServer, startMoto } from '../support/motoServer.ts';
+import { startServicesHarness } from '../support/servicesHarness.ts';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'landfall-results-checksums';
@@ -180,6 +186,95 @@ if (MOTO_MISSING) {
       await expect(publishing).rejects.toThrow(/differs from its source/);
       expect(await storage.head(BUCKET, plan.stagingKey('S1.bam'))).toBeUndefined();
       expect(await storage.list(BUCKET, 'teams/')).toEqual([]);
+    });
+  });
+}
+
+if (!MOTO_MISSING) {
+  describe('quarantine verified by identity and S3 checksums (moto)', () => {
+    let moto: MotoServer;
+    let client: S3Client;
+    let harness: Awaited<ReturnType<typeof startServicesHarness>>;
+    const reads: string[] = [];
+
+    beforeAll(async () => {
+      moto = await startMoto();
+      client = new S3Client({
+        endpoint: moto.endpoint,
+        region: 'eu-west-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'GetObjectCommand') reads.push((args.input as { Key: string }).Key);
+          return next(args);
+        },
+        { step: 'initialize', name: 'countReads' },
+      );
+      // Real catalog (dynalite); the storage the handlers get is S3 on moto.
+      harness = await startServicesHarness({ wrapStorage: () => new S3Storage(client) });
+      for (const bucket of [harness.names.landing, harness.names.quarantine]) {
+        await client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+        await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      }
+    });
+    afterAll(async () => {
+      await harness?.stop();
+      client?.destroy();
+      await moto?.close();
+    });
+
+    /** A landed FASTQ as validation concluded it: its identity from a head, its MD5 of the bytes it read. */
+    async function landedAndValidated(runId: string, name: string, bytes: Buffer): Promise<VersionFile> {
+      const storage = harness.services.storage;
+      const key = `incoming/genomics/${runId}/${name}`;
+      const info = await storage.put(harness.names.landing, key, bytes);
+      const identity = {
+        name,
+        bucket: info.bucket,
+        key,
+        size: info.size,
+        etag: info.etag,
+        ...(info.versionId ? { versionId: info.versionId } : {}),
+      };
+      await harness.services.catalog.runs.recordFile('genomics', runId, { ...identity, landedAt: new Date().toISOString() });
+      return { ...identity, md5: md5(bytes), read: 'R1', lane: 1, reads: 1 };
+    }
+    const reason = (file: string): ValidationReason => ({ code: 'GZIP_TRUNCATED', file, message: 'truncated gzip' });
+
+    it('moves a validated file to quarantine without reading its bytes back', async () => {
+      // Prepare
+      const bytes = patterned(500_000, 9);
+      const file = await landedAndValidated('RUN1', 'S1_S1_L001_R1_001.fastq.gz', bytes);
+      reads.length = 0;
+      // Act
+      const { files } = await quarantineSample(
+        harness.services,
+        { team: 'genomics', runId: 'RUN1', sampleId: 'S1', version: 1 },
+        [file],
+        [reason(file.name)],
+      );
+      // Assess: the only object read is reasons.json (read back by design); the landed file is gone, its copy whole
+      expect(reads).toEqual(['genomics/RUN1/S1/v1/reasons.json']);
+      expect(md5(await harness.services.storage.getBytes(harness.names.quarantine, files[0]!.key))).toBe(md5(bytes));
+      expect(await harness.services.storage.head(harness.names.landing, file.key)).toBeUndefined();
+    });
+
+    it('refuses to quarantine a file that changed since it was validated, and keeps it where it landed', async () => {
+      // Prepare: validated, then landed again with other bytes of the same size
+      const file = await landedAndValidated('RUN2', 'S2_S1_L001_R1_001.fastq.gz', patterned(40_000, 10));
+      await harness.services.storage.put(harness.names.landing, file.key, patterned(40_000, 11));
+      // Act
+      const moving = quarantineSample(
+        harness.services,
+        { team: 'genomics', runId: 'RUN2', sampleId: 'S2', version: 1 },
+        [file],
+        [reason(file.name)],
+      );
+      // Assess
+      await expect(moving).rejects.toThrow(VerificationError);
+      expect(md5(await harness.services.storage.getBytes(harness.names.landing, file.key))).toBe(md5(patterned(40_000, 11)));
     });
   });
 }
