@@ -79,6 +79,11 @@ export const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set(['batch:DescribeJ
  * read-only, neither scopable to a queue.
  */
 const findSubmittedJobs: Grant = { sid: 'FindSubmittedJobs', actions: ['batch:ListJobs', 'batch:DescribeJobs'], on: ['unscopable'] };
+/**
+ * A job submitted while its record moved on (the job was moved out of its region meanwhile, or its sample ended)
+ * is stopped again at once; a failed sample's running jobs are stopped (workflow/stopVersionJobs.ts).
+ */
+const stopJobs: Grant = { sid: 'StopJobs', actions: ['batch:TerminateJob'], on: ['jobs'] };
 /** A failed attempt's failure record, read from the work area of the region the job ran in. */
 const readFailureRecords: Grant = { sid: 'ReadFailureRecords', actions: ['s3:GetObject'], on: ['resultsObjects', 'stagingObjects'] };
 /**
@@ -122,7 +127,9 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     publish,
     { sid: 'ReadAndMoveLanded', actions: ['s3:GetObject', 's3:DeleteObject'], on: ['landingObjects'] },
     { sid: 'ListLanded', actions: ['s3:ListBucket'], on: ['landingBucket'] },
-    { sid: 'Quarantine', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
+    // A re-driven sample validated here may be rejected: its files are copied to quarantine (each copy checked
+    // with a head) and reasons.json is read back.
+    { sid: 'Quarantine', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },
     writeResults,
     // A finished job whose state change was lost is completed here as jobStateChange would (failure records).
     readFailureRecords,
@@ -186,6 +193,7 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
     findSubmittedJobs,
     // Work placed in a scaled-down region raises its warm capacity in parallel with the submission.
     setWarmCapacity,
+    stopJobs,
   ],
   publishStep: [
     catalog,
@@ -202,10 +210,10 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   completeSample: [catalog, publish, writeResults, startExecution],
   // Concludes a run's run-scope steps, then the run (as indexRun does, which may start a run's run steps).
   finishRunSteps: [catalog, publish, writeResults, startExecution],
-  failSample: [catalog, publish, writeResults, startExecution],
+  failSample: [catalog, publish, writeResults, startExecution, stopJobs],
   // Starts a run's run-scope steps once its samples published what they need.
   indexRun: [catalog, publish, writeResults, startExecution],
-  releaseHeldSteps: [catalog, submitJobs],
+  releaseHeldSteps: [catalog, submitJobs, stopJobs],
   // Activity goes out as Embedded Metric Format on the function's log: no PutMetricData (which would need '*').
   publishActivity: [catalog],
   scaleRegion: [catalog, publish, setWarmCapacity],

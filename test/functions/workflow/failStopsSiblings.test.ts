@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedStepOf } from '../../../functions/catalog/Steps.ts';
 import { failSample } from '../../../functions/workflow/finishSample.ts';
+import { declaredActions } from '../../../stacks/permissions.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 import { createExecutor, type ExecutorHarness, nodeJob } from '../../runtime/executor/executorFixture.ts';
 
@@ -60,6 +61,8 @@ describe('a failed step stops the rest of its sample', () => {
     // Assess
     expect(result.outcome).toBe('failed');
     expect(ended.status).toBe('FAILED');
+    // In AWS that stop is failSample's TerminateJob call: its role must allow it (an AccessDenied was only logged).
+    expect(declaredActions('failSample')).toContain('batch:TerminateJob');
     expect(await catalog.jobs.claimDeferred(job('profile').jobName)).toBe(false); // already claimed: never submitted
     const steps = await catalog.steps.list(ref);
     expect(steps.map((step) => `${step.step} ${step.status}`).sort()).toEqual(['profile FAILED', 'qc FAILED', 'trim FAILED']);

@@ -12,6 +12,7 @@ import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
 import { startVersionExecution, type WorkflowInput } from '../../../functions/workflow/startVersionExecution.ts';
 import { releaseDeferredJobs } from '../../../functions/workflow/earlySteps.ts';
 import { MOVED_WHILE_SUBMITTED, replaceJob } from '../../../functions/placement/replaceJob.ts';
+import { declaredActions } from '../../../stacks/permissions.ts';
 import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import type { JobSpec } from '../../../seams/jobs/JobService.ts';
 import type { ObjectStorage } from '../../../seams/storage/ObjectStorage.ts';
@@ -124,6 +125,8 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     const step = await harness.services.catalog.steps.get({ team: 'genomics', runId: 'MOVEDRUN', sampleId: 'S2', version: 1 }, 'qc');
     expect(step?.jobName).toBe(`${result.jobName}-p2`);
     expect(executor.listJobs().find((job) => job.jobName === `${result.jobName}-p2`)?.status).not.toBe('FAILED');
+    // In AWS that stop is submitStep's TerminateJob call: its role must allow it (an AccessDenied left the job running).
+    expect(declaredActions('submitStep')).toContain('batch:TerminateJob');
   });
 
   it('a later step held behind the run’s early steps says so, and once released says where it runs', async () => {
@@ -225,5 +228,31 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     expect(held.flat()).not.toContain(jobName);
     const step = await harness.services.catalog.steps.get({ team: 'genomics', runId: 'MOVEDRETRY', sampleId: 'S1', version: 1 }, 'qc');
     expect(step?.jobName).toBe(`${jobName}-p2`);
+  });
+
+  it('stops a held job it released when the step was moved meanwhile, and the moved job stands', async () => {
+    // Prepare: a held step of a running sample; its region is lost while the release submits it
+    const ref = { team: 'genomics', runId: 'HELDMOVED', sampleId: 'S4' };
+    await harness.services.catalog.samples.claimVersion(ref, 'hash-S4', [], 'READY');
+    await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
+    await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
+    const held = await submitStepJob(harness.services, runStepPayload('HELDMOVED', 'S4', 'trim'));
+    await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: 'x/S4/qc', size: 1, md5: 'm' }], 1);
+    const submit = executor.submit;
+    executor.submit = async (spec) => {
+      executor.submit = submit;
+      expect(await replaceJob(harness.services, spec.jobName, 'region lost while releasing')).toBe(true);
+      return submit.call(executor, spec);
+    };
+    // Act
+    const released = await releaseDeferredJobs(harness.services, ref.team, ref.runId).finally(() => {
+      executor.submit = submit;
+    });
+    // Assess: nothing counted as released; the job submitted late is stopped, by releaseHeldSteps in AWS
+    expect(held.outcome).toBe('deferred');
+    expect(released).toBe(0);
+    const late = executor.listJobs().find((job) => job.jobName === held.jobName);
+    expect(late).toMatchObject({ status: 'FAILED', statusReason: MOVED_WHILE_SUBMITTED });
+    expect(declaredActions('releaseHeldSteps')).toContain('batch:TerminateJob');
   });
 });
