@@ -17,6 +17,7 @@ import {
   type ScratchClass,
 } from '../contracts/names.ts';
 import { functionPermissions, kmsActionsFor, objectKinds, type Grant, type ResourceKind } from './permissions.ts';
+import { FUNCTION_SIZING } from './functionSizing.ts';
 import { LAMBDA_RUNTIME } from './nodeMajor.ts';
 import { homeRegion, pascal } from './regions.ts';
 import { dataKeys, landing, quarantine, results, staging } from './storage.ts';
@@ -36,19 +37,6 @@ const jobDefinitions = [
 export const LAMBDA_ARCHITECTURE = 'arm64';
 /** Long enough to follow an incident back a month, short enough that logs do not pile up forever. */
 export const LOG_RETENTION = '1 month';
-
-/**
- * Timeout and memory where the default (30 s, 1024 MB) is not enough: publishing copies outputs (multipart
- * above 5 GB), validation streams FASTQ, the sweep walks every open run.
- */
-const sizing: Partial<Record<FunctionName, { timeout: `${number} minutes` | `${number} seconds`; memory: `${number} MB` }>> = {
-  validate: { timeout: '15 minutes', memory: '2048 MB' },
-  validateFile: { timeout: '15 minutes', memory: '2048 MB' },
-  publishStep: { timeout: '15 minutes', memory: '1024 MB' },
-  reconcileRuns: { timeout: '5 minutes', memory: '1024 MB' },
-  submitStep: { timeout: '2 minutes', memory: '1024 MB' },
-  jobStateChange: { timeout: '2 minutes', memory: '1024 MB' },
-};
 
 /** Logical names of every state machine: one per pipeline, one more for a pipeline's run-scope steps. */
 const machineNames = Object.keys(stateMachinesOf(Object.values(pipelinesOf(landfall))));
@@ -161,7 +149,7 @@ function landfallFunction(name: FunctionName): sst.aws.Function {
     handler: `functions/${name}.handler`,
     runtime: LAMBDA_RUNTIME,
     architecture: LAMBDA_ARCHITECTURE,
-    ...(sizing[name] ?? {}),
+    ...FUNCTION_SIZING[name],
     logging: { retention: LOG_RETENTION, format: 'json' },
     environment,
     permissions: permissionsOf(name),

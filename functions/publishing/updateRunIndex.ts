@@ -17,7 +17,7 @@ import { isRunTerminal, type RunIndex, type RunIndexSample, renderRunIndex } fro
 /** How long a writer's lease on a run lasts without renewal (a writer that died frees the run after it). */
 export const RUN_INDEX_LEASE_MS = 60_000;
 /** How long one writer keeps rendering while changes keep coming; what is left is the next writer's or the sweep's. */
-const WRITER_BUDGET_MS = 30_000;
+export const RUN_INDEX_WRITER_BUDGET_MS = 30_000;
 /** Changed samples rendered per round. */
 const BATCH = 500;
 
@@ -55,7 +55,7 @@ export async function updateRunIndex(
   const taken = await state.markChangedAndAcquire(team, runId, changedSampleId, owner, RUN_INDEX_LEASE_MS);
   if (!taken.acquired) return { outcome: 'coalesced' };
   const results = bucketNames(svc.config).results;
-  const deadline = Date.now() + WRITER_BUDGET_MS;
+  const deadline = Date.now() + RUN_INDEX_WRITER_BUDGET_MS;
   try {
     let previous = await readIndex(svc, results, team, runId);
     // The run as the lease's write left it serves the first round; later rounds read it again.

@@ -12,7 +12,9 @@ import { runSteps } from '../../workflows/pipeline.ts';
 import { pipelinesOf } from '../../workflows/pipelines/index.ts';
 import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/registry.ts';
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
-import { computeEnvironmentName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';
+import { FUNCTION_SIZING } from '../../stacks/functionSizing.ts';
+import { RUN_INDEX_WRITER_BUDGET_MS } from '../../functions/publishing/updateRunIndex.ts';
+import { computeEnvironmentName, type FunctionName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';
 import { repositoryRoot, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
 import { checkNoWildcardAllow } from './checks.ts';
 import { regionOf } from './resources.ts';
@@ -78,6 +80,25 @@ export function platformSuite(label: string, getRun: () => SstProgramRun, config
         expect(logGroup?.inputs.retentionInDays).toBe(30);
       },
     );
+
+    it("deploys every function with the timeout its longest work needs, never SST's 20-second default", () => {
+      // Prepare
+      const run = getRun();
+      const seconds = (name: string) => lambdaOf(run, name)!.inputs.timeout as number;
+
+      // Assess: each as sized (an unsized function would take SST's 20 s)…
+      for (const name of names) {
+        const { timeout, memory } = FUNCTION_SIZING[name as FunctionName];
+        const [amount, unit] = timeout.split(' ') as [string, string];
+        expect(seconds(name), name).toBe(Number(amount) * (unit.startsWith('minute') ? 60 : 1));
+        expect(lambdaOf(run, name)!.inputs.memorySize, name).toBe(Number.parseInt(memory, 10));
+      }
+      // …and what the code relies on: the index writers outlive their budget with room to hand over; whatever
+      // concludes validation (and so may copy a rejected sample of tens of GB to quarantine) gets Lambda's 15 minutes.
+      for (const name of ['indexRun', 'finishRunSteps'])
+        expect(seconds(name) * 1000, name).toBeGreaterThanOrEqual(2 * RUN_INDEX_WRITER_BUDGET_MS);
+      for (const name of ['validate', 'validateFile', 'validationJobFinished', 'publishStep']) expect(seconds(name), name).toBe(900);
+    });
 
     it('gives every function the environment awsServices and Powertools read, naming the deployed resources', () => {
       // Prepare
