@@ -81,10 +81,23 @@ function stagePrefix(app: string, stage: string | undefined): string {
 /**
  * Job queues per region and their Batch priority (higher runs first when both have work). `normal` is
  * the queue `functions/workflow/submitStepJob.ts` submits to; `urgent` is for early steps and validation, whose
- * outputs someone waits for. Batch ignores `schedulingPriorityOverride` on queues without a fair-share
- * policy, so priority between the two kinds of work has to come from the queue.
+ * outputs someone waits for. A job's own priority (`schedulingPriorityOverride`) orders jobs within one queue:
+ * Batch honours it only on a queue with a fair-share scheduling policy, and refuses a job that names one on a
+ * FIFO queue, so every queue has a policy (stacks/batch.ts) and every job its share ({@link JOB_SHARE_IDENTIFIER}).
  */
 export const jobQueues = { urgent: { priority: 100 }, normal: { priority: 10 } } as const;
+
+/**
+ * The one fair-share identifier every job is submitted with. A queue with a fair-share policy requires one;
+ * with a single share, its jobs run highest `schedulingPriorityOverride` first — the order the embedded runtime's
+ * executor keeps (priority, then first come) — rather than sharing the queue between teams.
+ */
+export const JOB_SHARE_IDENTIFIER = 'landfall';
+
+/** `<app>-<stage>-<region>-jobs`: a region's fair-share scheduling policy, which its job queues use. */
+export function schedulingPolicyName(app: string, stage: string | undefined, region: string): string {
+  return `${stagePrefix(app, stage)}-${region}-jobs`;
+}
 export type JobQueueKind = keyof typeof jobQueues;
 
 /**

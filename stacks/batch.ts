@@ -4,8 +4,10 @@ import {
   VALIDATION_JOB_DEFINITION,
   computeEnvironmentName,
   jobDefinitionName,
+  JOB_SHARE_IDENTIFIER,
   jobQueueName,
   jobQueues,
+  schedulingPolicyName,
   scratchClasses,
   type JobQueueKind,
   type ScratchClass,
@@ -194,6 +196,21 @@ function regionBatch(region: string) {
     urgent: [environments[scratch].onDemand, environments[scratch].spot],
     normal: [environments[scratch].spot, environments[scratch].onDemand],
   });
+  // Jobs carry their own priority (urgent samples, early steps, longest job first: functions/workflow/priority.ts),
+  // which Batch honours only on a queue with a fair-share policy — and refuses on a FIFO queue. One share for
+  // every job: no decay, no reserve, so the policy only lets each job's priority order the queue.
+  const schedulingPolicy = new aws.batch.SchedulingPolicy(
+    `JobSchedulingPolicy${id}`,
+    {
+      name: schedulingPolicyName(landfall.app, stage, region),
+      fairSharePolicy: {
+        computeReservation: 0,
+        shareDecaySeconds: 0,
+        shareDistributions: [{ shareIdentifier: JOB_SHARE_IDENTIFIER, weightFactor: 1 }],
+      },
+    },
+    opts,
+  );
   const queueOf = (kind: JobQueueKind, scratch: ScratchClass) =>
     new aws.batch.JobQueue(
       `JobQueue${pascal(kind)}${scratch === 'standard' ? '' : `${pascal(scratch)}Scratch`}${id}`,
@@ -201,12 +218,14 @@ function regionBatch(region: string) {
         name: jobQueueName(landfall.app, stage, region, kind, scratch),
         state: 'ENABLED',
         priority: jobQueues[kind].priority,
+        schedulingPolicyArn: schedulingPolicy.arn,
         computeEnvironmentOrders: order(scratch)[kind].map((environment, index) => ({
           order: index + 1,
           computeEnvironment: environment.arn,
         })),
       },
-      opts,
+      // A FIFO queue cannot be given a policy later (Batch): a stack deployed before it gets new queues.
+      { ...opts, replaceOnChanges: ['schedulingPolicyArn'], deleteBeforeReplace: true },
     );
   const queues = Object.fromEntries((Object.keys(jobQueues) as JobQueueKind[]).map((kind) => [kind, queueOf(kind, 'standard')])) as Record<
     JobQueueKind,

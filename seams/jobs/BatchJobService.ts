@@ -1,6 +1,7 @@
 import { type BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import type { JobDescription, JobService, JobSpec } from './JobService.ts';
 import { batchClientsByRegion } from './batchClients.ts';
+import { JOB_SHARE_IDENTIFIER } from '../../contracts/names.ts';
 
 /**
  * The AWS side of the job seam: Batch `SubmitJob`/`DescribeJobs`, one client per region (each region's
@@ -55,6 +56,8 @@ export class BatchJobService implements JobService {
         jobName: spec.jobName,
         jobQueue: spec.jobQueue,
         jobDefinition: spec.jobDefinition,
+        // Every queue has a fair-share policy (stacks/batch.ts): a job names its share, and its priority orders it.
+        shareIdentifier: JOB_SHARE_IDENTIFIER,
         schedulingPriorityOverride: spec.priority,
         retryStrategy: { attempts: spec.attempts, evaluateOnExit: spec.evaluateOnExit?.map((rule) => ({ ...rule })) },
         timeout: { attemptDurationSeconds: Math.max(60, spec.timeoutSeconds) },

@@ -9,16 +9,29 @@
  *   terminated. moto 5.2 does not accept `ecsProperties` job definitions, so the step jobs' three-container
  *   definitions are checked only under Pulumi mocks (test/stacks): the README lists that as unproven.
  */
-import { BatchClient, CreateComputeEnvironmentCommand, CreateJobQueueCommand, RegisterJobDefinitionCommand } from '@aws-sdk/client-batch';
+import {
+  BatchClient,
+  CreateComputeEnvironmentCommand,
+  CreateJobQueueCommand,
+  CreateSchedulingPolicyCommand,
+  RegisterJobDefinitionCommand,
+} from '@aws-sdk/client-batch';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import baseConfig from '../../landfall.config.ts';
-import { jobDefinitionName, jobQueueName, VALIDATION_JOB_DEFINITION } from '../../contracts/names.ts';
+import {
+  JOB_SHARE_IDENTIFIER,
+  jobDefinitionName,
+  jobQueueName,
+  schedulingPolicyName,
+  VALIDATION_JOB_DEFINITION,
+} from '../../contracts/names.ts';
 import { validationJobSpec } from '../../functions/validation/validationJob.ts';
 import { BatchJobService } from '../../seams/jobs/BatchJobService.ts';
 import { SfnWorkflowService } from '../../seams/workflows/SfnWorkflowService.ts';
 import { PLACEHOLDERS, stateMachinesOf, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
 import { routedPipelines } from '../../workflows/pipelines/index.ts';
+import { enforceFairShareRule } from '../support/batchModel.ts';
 import { MOTO_MISSING, type MotoServer, startMoto } from '../support/motoServer.ts';
 
 const HOME = baseConfig.homeRegion;
@@ -124,14 +137,36 @@ describe.skipIf(MOTO_MISSING)('Batch and Step Functions seams against moto', () 
           serviceRole: role,
         }),
       );
+      // The queue as stacks/batch.ts declares it: a fair-share policy with Landfall's one share; and next to it a
+      // FIFO queue, where Batch refuses a job with a priority (modelled: moto does not enforce it).
+      const policy = await batch.send(
+        new CreateSchedulingPolicyCommand({
+          name: schedulingPolicyName(baseConfig.app, STAGE, HOME),
+          fairsharePolicy: {
+            computeReservation: 0,
+            shareDecaySeconds: 0,
+            shareDistribution: [{ shareIdentifier: JOB_SHARE_IDENTIFIER, weightFactor: 1 }],
+          },
+        }),
+      );
       await batch.send(
         new CreateJobQueueCommand({
           jobQueueName: jobQueueName(baseConfig.app, STAGE, HOME, 'urgent'),
           priority: 100,
           state: 'ENABLED',
+          schedulingPolicyArn: policy.arn,
           computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
         }),
       );
+      await batch.send(
+        new CreateJobQueueCommand({
+          jobQueueName: 'fifo-queue',
+          priority: 1,
+          state: 'ENABLED',
+          computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
+        }),
+      );
+      enforceFairShareRule(batch);
       // As stacks/batch.ts declares the validation job definition: one container, Landfall's image.
       const spec = validationJobSpec(baseConfig, 'validate-genomics-r1-S1-0123456789ab');
       await batch.send(
@@ -152,6 +187,12 @@ describe.skipIf(MOTO_MISSING)('Batch and Step Functions seams against moto', () 
       );
       const jobs = new BatchJobService(HOME, () => batch);
 
+      // A job with a priority on a FIFO queue is refused, as Batch refuses it (what every submission met before
+      // the queues had a policy)…
+      await expect(jobs.submit({ ...spec, jobName: `${spec.jobName}-fifo`, jobQueue: 'fifo-queue' })).rejects.toThrow(
+        /can only be submitted to job queue with fair share scheduling policy/,
+      );
+      // …and accepted, with its share, on the queue as deployed.
       const { jobId } = await jobs.submit(spec);
       const described = await jobs.describe(jobId);
       expect(described).toMatchObject({ jobId, jobName: spec.jobName, region: HOME });

@@ -14,7 +14,15 @@ import { functionHandlers, workflowFunctionPlaceholders } from '../../functions/
 import { declaredActions, functionPermissions, UNSCOPABLE_ACTIONS } from '../../stacks/permissions.ts';
 import { FUNCTION_SIZING } from '../../stacks/functionSizing.ts';
 import { RUN_INDEX_WRITER_BUDGET_MS } from '../../functions/publishing/updateRunIndex.ts';
-import { computeEnvironmentName, type FunctionName, jobQueueName, scratchClasses, type ScratchClass } from '../../contracts/names.ts';
+import {
+  computeEnvironmentName,
+  type FunctionName,
+  JOB_SHARE_IDENTIFIER,
+  jobQueueName,
+  schedulingPolicyName,
+  scratchClasses,
+  type ScratchClass,
+} from '../../contracts/names.ts';
 import { repositoryRoot, type RecordedResource, type SstProgramRun } from '../support/pulumiHarness.ts';
 import { checkNoWildcardAllow } from './checks.ts';
 import { regionOf } from './resources.ts';
@@ -384,6 +392,20 @@ export function batchSuite(
         }
       }
       const byName = Object.fromEntries(queues.map((q) => [q.inputs.name, q.inputs]));
+      // Every queue orders its jobs by their own priority: Batch honours (and accepts) a job's priority only on a
+      // queue with a fair-share policy, here one share that every job names (BatchJobService).
+      const [policy, ...others] = inRegion('aws:batch/schedulingPolicy:SchedulingPolicy', region);
+      expect(others).toEqual([]);
+      expect(policy!.inputs).toMatchObject({
+        name: schedulingPolicyName(config.app, stage, region),
+        fairSharePolicy: {
+          computeReservation: 0,
+          shareDecaySeconds: 0,
+          shareDistributions: [{ shareIdentifier: JOB_SHARE_IDENTIFIER, weightFactor: 1 }],
+        },
+      });
+      expect(queues).toHaveLength(4);
+      for (const queue of queues) expect(queue.inputs.schedulingPolicyArn, String(queue.inputs.name)).toBe(policy!.arn);
       // The handlers name the queue from the LANDFALL_STAGE the stack gives them (contracts/names.ts functionStage).
       const variables = (lambdaOf(getRun(), 'submitStep')!.inputs.environment as { variables: Record<string, string> }).variables;
       expect(variables.LANDFALL_STAGE).toBe(getRun().app.stage);
