@@ -28,6 +28,11 @@ export interface ObjectInfo {
 export interface PutOptions {
   contentType?: string;
   metadata?: Record<string, string>;
+  /**
+   * The body's byte count, when the caller knows it (a file's): S3 takes at most 10,000 parts per upload, so a
+   * streamed body above 10,000 × the part size (78 GiB at 8 MiB) needs larger parts, chosen from this.
+   */
+  size?: number;
 }
 
 export interface GetOptions {

@@ -148,7 +148,7 @@ export class S3Storage implements ObjectStorage {
         ChecksumAlgorithm: 'CRC64NVME',
         ...(options.contentType !== undefined ? { ContentType: options.contentType } : {}),
       },
-      partSize: this.#uploadPartSize,
+      partSize: uploadPartSizeFor(options.size, this.#uploadPartSize),
       queueSize: this.#uploadQueueSize,
       // We abort ourselves: lib-storage would throw the abort's error instead of the one that matters.
       leavePartsOnError: true,
@@ -400,6 +400,16 @@ export class S3Storage implements ObjectStorage {
       throw mapCopyError(error, sourceBucket, sourceKey, targetBucket, targetKey);
     }
   }
+}
+
+/**
+ * Part size of a streamed upload of `size` bytes: the configured one, raised (to whole MiB) when the upload would
+ * otherwise need more than S3's 10,000 parts; the configured one when the size is unknown.
+ * @example uploadPartSizeFor(100 * GiB, 8 * MiB) // 11 MiB: 9,310 parts
+ */
+export function uploadPartSizeFor(size: number | undefined, configured: number): number {
+  if (size === undefined || size <= configured * MAX_PARTS) return configured;
+  return Math.min(MAX_PART_SIZE, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 
 function toInfo(bucket: string, key: string, output: HeadObjectCommandOutput): ObjectInfo {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { globMatcher } from './globs.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -122,6 +122,8 @@ export async function stageOut(
     const file = path.join(out, relative);
     await storage.put(manifest.workBucket, `${prefix}${relative}`, createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }), {
       metadata: await outputChecksums(file, storage),
+      // A 100 GB BAM needs parts above the default 8 MiB (S3 takes 10,000 parts at most).
+      size: (await stat(file)).size,
     });
     return `${prefix}${relative}`;
   });

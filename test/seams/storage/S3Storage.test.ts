@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BucketNotFoundError, ObjectNotFoundError, StorageError } from '../../../seams/storage/errors.ts';
-import { S3Storage } from '../../../seams/storage/S3Storage.ts';
+import { S3Storage, uploadPartSizeFor } from '../../../seams/storage/S3Storage.ts';
 import { startS3rver, type S3rverFixture } from '../../support/s3rverFixture.ts';
 import { chunkedStream, describeObjectStorageContract, failingStream, md5, md5OfStream } from './contract.ts';
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 
 describeObjectStorageContract(
   'S3Storage on s3rver',
@@ -114,6 +115,39 @@ describe('S3Storage', () => {
   });
 
   describe('Method: put', () => {
+    it.each([
+      { case: 'a FASTQ of 2 GiB', size: 2 * GiB, part: 8 * MiB },
+      { case: 'a BAM of 100 GiB', size: 100 * GiB, part: 11 * MiB },
+      { case: 'a PromethION BAM of 1 TiB', size: 1024 * GiB, part: 105 * MiB },
+      { case: 'an object of unknown size', size: undefined, part: 8 * MiB },
+    ])('uploads $case in at most 10,000 parts, of whole MiB', ({ size, part }) => {
+      // Act
+      const chosen = uploadPartSizeFor(size, 8 * MiB);
+      // Assess
+      expect(chosen).toBe(part);
+      if (size !== undefined) expect(Math.ceil(size / chosen)).toBeLessThanOrEqual(10_000);
+    });
+
+    it('sizes the parts of a streamed upload from the size its caller gives', async () => {
+      // Prepare: 60 GiB declared needs 7 MiB parts (10,000 × 5 MiB is 48.8 GiB); the body itself is 12 MiB
+      const client = s3.createClient();
+      const storage = new S3Storage(client, { uploadPartSize: 5 * MiB, uploadQueueSize: 1 });
+      const parts: number[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'UploadPartCommand') parts.push((args.input as { Body: Uint8Array }).Body.byteLength);
+          return next(args);
+        },
+        { step: 'initialize', name: 'partSizes' },
+      );
+      const bytes = randomBytes(12 * MiB);
+      // Act
+      await storage.put('landing', 'multipart/sized.bin', chunkedStream(bytes), { size: 60 * GiB });
+      // Assess
+      expect(parts).toEqual([7 * MiB, 5 * MiB]);
+      expect(md5(await storage.getBytes('landing', 'multipart/sized.bin'))).toBe(md5(bytes));
+    });
+
     it('keeps the old object when the body fails after several parts were uploaded', async () => {
       // Prepare
       const client = s3.createClient();
