@@ -4,7 +4,8 @@ import { MOVED_WHILE_SUBMITTED } from '../placement/replaceJob.ts';
 import type { z } from 'zod';
 import type { RunFactEvent } from '../../contracts/events/landfall.ts';
 import type { Services } from '../shared/services.ts';
-import type { VersionRef } from '../catalog/types.ts';
+import type { JobRecord, VersionRef } from '../catalog/types.ts';
+import { markStopped, versionEndedReason } from './stopVersionJobs.ts';
 
 /**
  * The first early step of the run not yet published, if any: of every sample that is ready or running,
@@ -87,7 +88,7 @@ export async function releaseDeferredJobs(
   svc: Pick<Services, 'catalog' | 'jobs' | 'config'>,
   team: string,
   runId: string,
-  options: { lookFirstAt?: VersionRef; justDeferred?: boolean } = {},
+  options: { lookFirstAt?: VersionRef; justDeferred?: boolean; held?: JobRecord } = {},
 ): Promise<number> {
   // Whether anything is held first (one key of the index): a run holding none — most runs, most of the time —
   // needs no look at its samples' early steps, which costs reads per sample. The held jobs themselves are read
@@ -95,9 +96,19 @@ export async function releaseDeferredJobs(
   if (!options.justDeferred && !(await svc.catalog.jobs.anyDeferred(team, runId))) return 0;
   if ((await firstPendingEarlyStep(svc, team, runId, options)) !== undefined) return 0;
   const deferred = await svc.catalog.jobs.listDeferred(team, runId);
+  // The held jobs are listed from an index, which DynamoDB updates a moment after the write: the job its caller
+  // has just held may not be in it yet, and no later fact may come to release it.
+  if (options.held && !deferred.some((job) => job.jobName === options.held!.jobName)) deferred.push(options.held);
   let released = 0;
   for (const job of deferred) {
     if (!job.deferredSpec || !(await svc.catalog.jobs.claimDeferred(job.jobName))) continue;
+    // Its sample ended (cancelled, failed in another step) after it was held: a stopper listing the index a
+    // moment after the hold may not have seen it. Claimed, it is never submitted.
+    const ended = await versionEndedReason(svc, job);
+    if (ended) {
+      await markStopped(svc, job, job.step, ended);
+      continue;
+    }
     let jobId: string;
     try {
       ({ jobId } = await svc.jobs.submit(JSON.parse(job.deferredSpec) as JobSpec));

@@ -42,6 +42,12 @@ export async function markStepStopped(svc: Pick<Services, 'catalog'>, step: Step
   await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
 }
 
+/** {@link markStepStopped} for a version's step by name, when it has a record. */
+export async function markStopped(svc: Pick<Services, 'catalog'>, ref: VersionRef, step: string, reason: string): Promise<void> {
+  const record = await svc.catalog.steps.get(ref, step);
+  if (record) await markStepStopped(svc, record, reason);
+}
+
 /** Version statuses that end its execution: nothing it still submits may run. */
 const ENDED_VERSION_STATUSES = ['CANCELLED', 'FAILED'];
 

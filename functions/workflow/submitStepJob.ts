@@ -2,7 +2,6 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import { stepsFrom } from '../../workflows/pipeline.ts';
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
 import type { Services } from '../shared/services.ts';
-import type { VersionRef } from '../catalog/types.ts';
 import { jobNameOf } from './executionName.ts';
 import { ALL_STEPS, sampleInputsOf } from './startVersionExecution.ts';
 import type { SamplePayload, SubmitStepPayload, JobResult } from './payloads.ts';
@@ -17,7 +16,7 @@ import { buildStepManifest, crossRegionBytes, stepJobSpec, storeStepManifest } f
 import { wakeRegion } from '../alarms/wakeRegion.ts';
 import { noteSubmission } from '../alarms/regionActivity.ts';
 import { stepWorkPrefix } from '../../contracts/workArea.ts';
-import { markStepStopped, versionEndedReason } from './stopVersionJobs.ts';
+import { markStopped, versionEndedReason } from './stopVersionJobs.ts';
 import { jobStateChangeOf } from './redriveFinishedJobs.ts';
 
 export { STEP_RETRY_RULES } from './stepJob.ts';
@@ -139,7 +138,8 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
   ) {
     // The whole record again (it replaces the one above), with what the job will stage across regions: its cost
     // counts that transfer once it runs, held or not.
-    await svc.catalog.jobs.defer({ ...job, submittedAt: new Date().toISOString(), stagedBytes, deferredSpec: job.spec });
+    const deferredJob = { ...job, submittedAt: new Date().toISOString(), stagedBytes, deferredSpec: job.spec };
+    await svc.catalog.jobs.defer(deferredJob);
     const ended = stepDef.scope === 'sample' ? await versionEndedReason(svc, ref) : undefined;
     if (ended) {
       // Held after a cancel or a failed sibling listed the run's held jobs: claimed here, so it is never submitted.
@@ -149,7 +149,7 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
     }
     await noteProgress(`${step} waits for the run's early steps`);
     // An early step may have published meanwhile.
-    await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref, justDeferred: true });
+    await releaseDeferredJobs(svc, sample.team, sample.runId, { lookFirstAt: ref, justDeferred: true, held: deferredJob });
     return { outcome: 'deferred', jobName, region };
   }
   // Said once the step is known not to wait: a deferred step's sample was written twice, "running" then "waits".
@@ -210,10 +210,4 @@ async function handOverToMovedJob(
 async function tellAgainIfEnded(svc: Services, jobId: string, region: string): Promise<void> {
   const description = await svc.jobs.describe(jobId, region);
   if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED') await svc.events.publish([jobStateChangeOf(description)]);
-}
-
-/** The step as stopVersionJobs leaves a step it stops. */
-async function markStopped(svc: Services, ref: VersionRef, step: string, reason: string): Promise<void> {
-  const record = await svc.catalog.steps.get(ref, step);
-  if (record) await markStepStopped(svc, record, reason);
 }

@@ -255,4 +255,52 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     expect(late).toMatchObject({ status: 'FAILED', statusReason: MOVED_WHILE_SUBMITTED });
     expect(declaredActions('releaseHeldSteps')).toContain('batch:TerminateJob');
   });
+  it('never submits a held job whose sample ended after it was held, though the stopper did not see it held', async () => {
+    // Prepare: trim held behind qc; the sample then fails elsewhere, and its stopper's listing (an index,
+    // updated a moment after the hold in DynamoDB) missed the held job, so nothing claimed it
+    const ref = { team: 'genomics', runId: 'HELDENDED', sampleId: 'S5' };
+    await harness.services.catalog.samples.claimVersion(ref, 'hash-S5', [], 'READY');
+    await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
+    await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
+    const held = await submitStepJob(harness.services, runStepPayload('HELDENDED', 'S5', 'trim'));
+    await harness.services.catalog.samples.finishVersion({ ...ref, version: 1 }, 'FAILED', { error: 'profile exited 3' });
+    await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: 'x/S5/qc', size: 1, md5: 'm' }], 1);
+    // Act: qc's publish releases the run's held jobs
+    const released = await releaseDeferredJobs(harness.services, ref.team, ref.runId);
+    // Assess: claimed, never submitted, and the step says why
+    expect(held.outcome).toBe('deferred');
+    expect(released).toBe(0);
+    expect(executor.listJobs().some((job) => job.jobName === held.jobName)).toBe(false);
+    expect(await harness.services.catalog.jobs.claimDeferred(held.jobName)).toBe(false);
+    expect(await harness.services.catalog.steps.get({ ...ref, version: 1 }, 'trim')).toMatchObject({
+      status: 'FAILED',
+      stopped: true,
+      error: 'stopped: the sample failed (profile exited 3)',
+    });
+  });
+
+  it('releases the job it has just held when the early step published meanwhile, before the index shows it held', async () => {
+    // Prepare: qc publishes between the gate's look and the hold; the held-jobs index lags the hold (DynamoDB
+    // updates a global secondary index a moment after the write), so qc's own release found nothing held
+    const ref = { team: 'genomics', runId: 'HELDLAG', sampleId: 'S6' };
+    await harness.services.catalog.samples.claimVersion(ref, 'hash-S6', [], 'READY');
+    await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
+    await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
+    const jobs = harness.services.catalog.jobs;
+    const { defer, listDeferred } = jobs;
+    jobs.defer = async (job) => {
+      await defer.call(jobs, job);
+      await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: 'x/S6/qc', size: 1, md5: 'm' }], 1);
+    };
+    jobs.listDeferred = async () => []; // the index has not caught up yet
+    // Act
+    const held = await submitStepJob(harness.services, runStepPayload('HELDLAG', 'S6', 'trim')).finally(() => {
+      jobs.defer = defer;
+      jobs.listDeferred = listDeferred;
+    });
+    // Assess: held, and released by its own submission at once
+    expect(held.outcome).toBe('deferred');
+    expect(executor.listJobs().some((job) => job.jobName === held.jobName)).toBe(true);
+    expect((await jobs.get(held.jobName))?.jobId).toBeDefined();
+  });
 });
