@@ -22,13 +22,26 @@ export const FINISH_RUN_STEPS = 'Finish run steps';
 export const RECORD_RUN_STEPS_FAILURE = 'Record run steps failure';
 export const RUN_STEPS_FAILED = 'Run steps failed';
 
+/**
+ * Every Lambda task: the Lambda service's transient errors (the set Step Functions' best practices name), and
+ * `Lambda.Unknown` — how a function killed at its timeout or memory limit surfaces. Every handler is idempotent
+ * (a repeated submission finds its job by name, a repeated publish finds its outputs published), so a killed
+ * invocation runs again, twice at most, rather than failing a sample none of whose steps failed.
+ */
 const lambdaRetry: TaskState['Retry'] = [
   {
-    ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+    ErrorEquals: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Lambda.ClientExecutionTimeoutException',
+    ],
     IntervalSeconds: 1,
     MaxAttempts: 3,
     BackoffRate: 2,
   },
+  { ErrorEquals: ['Lambda.Unknown'], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
 ];
 const catchAll = (next: string = RECORD_FAILURE): NonNullable<TaskState['Catch']> => [
   { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next },
