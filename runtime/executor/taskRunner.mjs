@@ -12,8 +12,9 @@
 //   - when the essential container has exited, it reports the task's exit and kills its group.
 // Each container is a host process:
 //   - it starts when its `dependsOn` conditions hold: START (the other container started), COMPLETE (it exited),
-//     SUCCESS (it exited 0); a condition that can never hold stops the container without starting it, with
-//     exit code 143, as the ECS agent does (aws/amazon-ecs-agent PR #3218);
+//     SUCCESS (it exited 0); a condition that can never hold — any condition on a container that stopped without
+//     starting — stops the container without starting it, with exit code 143, as the ECS agent does
+//     (aws/amazon-ecs-agent PR #3218, and its dependency graph's "dependency will never start");
 //   - stdout goes to the job log; stderr to the job log too, and its last lines are kept in a tail file;
 //   - when an essential container exits, the others are stopped and the task ends with its exit code.
 // Containers ask `${ECS_CONTAINER_METADATA_URI_V4}/task` about each other, as in ECS (task metadata v4: Name,
@@ -208,6 +209,9 @@ function dependencies(c) {
     const other = containers.get(dep.containerName);
     if (!other) return 'never';
     const stopped = other.status === 'STOPPED';
+    // Whatever the condition, a container stopped without ever starting can never meet it, as the ECS agent
+    // decides ("dependency will never start"): after a failed stage-in, neither the tool nor stage-out runs.
+    if (stopped && other.startedAt === undefined) return 'never';
     if (dep.condition === 'START') {
       if (other.startedAt !== undefined) continue;
       if (stopped) return 'never';

@@ -18,7 +18,9 @@ import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { isMain } from '../steps/isMain.ts';
 import { stagedReadNames } from './expandCommand.ts';
 import type { JobManifest, ManifestRead } from '../../contracts/jobPayload.ts';
+import { recordAttemptFailure } from './failureRecord.ts';
 import { objectLocation, readManifest, storageFromEnvironment } from './jobStorage.ts';
+import { CONTAINER_NAMES } from './stepContainers.ts';
 import { type PhaseOutput, processOutput } from './phaseOutput.ts';
 import { fileSafe, volumeLayout, volumeRoot } from './volume.ts';
 
@@ -250,17 +252,31 @@ export async function runStageIn(
   env: Record<string, string | undefined> = process.env,
   output: PhaseOutput = processOutput,
 ): Promise<number> {
+  let job: { storage: ObjectStorage; manifest: JobManifest } | undefined;
   try {
     const storage = await storageFromEnvironment(env);
     const manifest = await readManifest(storage, env);
+    job = { storage, manifest };
     const summary = await stageIn(manifest, storage, volumeRoot(env), env);
     output.stdout(
       `stage-in ${manifest.step}${manifest.sampleId ? ` ${manifest.sampleId}` : ''}: ${summary.files} files, ${summary.bytes} bytes${summary.reads.map((read) => `; ${read.label} = lanes ${read.lanes.join('+')}`).join('')}\n`,
     );
     return 0;
   } catch (error) {
-    output.stderr(`stage-in failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    return error instanceof StageInDataError ? 65 : 1;
+    const line = `stage-in failed: ${error instanceof Error ? error.message : String(error)}`;
+    output.stderr(`${line}\n`);
+    const exitCode = error instanceof StageInDataError ? 65 : 1;
+    // Recorded here: ECS starts no container whose dependency will never start, so once stage-in failed neither
+    // the tool nor stage-out (which depends on the tool) runs to record it (amazon-ecs-agent dependencygraph).
+    if (job) {
+      const attempt = Number(env.AWS_BATCH_JOB_ATTEMPT ?? '1');
+      await recordAttemptFailure(job.storage, job.manifest, attempt, {
+        container: CONTAINER_NAMES.stageIn,
+        exitCode,
+        logTail: [line],
+      }).catch((recordError: unknown) => output.stderr(`stage-in could not record its failure: ${String(recordError)}\n`));
+    }
+    return exitCode;
   }
 }
 

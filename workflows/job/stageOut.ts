@@ -17,7 +17,8 @@ import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { hangOnceIfAsked } from '../steps/interruptionFault.ts';
 import { isMain } from '../steps/isMain.ts';
 import type { FailureRecord, JobManifest } from '../../contracts/jobPayload.ts';
-import { attemptFailureKey, attemptPrefix, OUTPUT_CRC64NVME_METADATA, OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
+import { attemptPrefix, OUTPUT_CRC64NVME_METADATA, OUTPUT_MD5_METADATA } from '../../contracts/workArea.ts';
+import { recordAttemptFailure } from './failureRecord.ts';
 import { readManifest, storageFromEnvironment } from './jobStorage.ts';
 import { CONTAINER_NAMES } from './stepContainers.ts';
 import { containerLogTail, readTaskContainers, type TaskContainerState } from './taskMetadata.ts';
@@ -95,15 +96,10 @@ export async function stageOut(
   containers: readonly TaskContainerState[],
   logTail: (container: TaskContainerState) => Promise<string[]> = containerLogTail,
 ): Promise<StageOutResult> {
-  const recordFailure = async (container: string, exitCode: number, tail: string[]): Promise<StageOutResult> => {
-    const failure: FailureRecord = { container, exitCode, logTail: tail, at: new Date().toISOString() };
-    const body = `${JSON.stringify(failure, null, 2)}\n`;
-    await storage.put(manifest.workBucket, attemptFailureKey(manifest.workPrefix, attempt), body, {
-      contentType: 'application/json',
-      metadata: { [OUTPUT_MD5_METADATA]: createHash('md5').update(body).digest('hex') },
-    });
-    return { outcome: 'failed', failure };
-  };
+  const recordFailure = async (container: string, exitCode: number, logTail: string[]): Promise<StageOutResult> => ({
+    outcome: 'failed',
+    failure: await recordAttemptFailure(storage, manifest, attempt, { container, exitCode, logTail }),
+  });
 
   const failed = failedContainer(containers);
   if (failed) return recordFailure(failed.name, failed.exitCode ?? 1, await logTail(failed));

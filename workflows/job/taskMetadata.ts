@@ -7,8 +7,10 @@
  * Why stage-out asks at all: it depends on the tool with condition COMPLETE, not SUCCESS. With SUCCESS a
  * failed tool leaves the dependent container unable to start; ECS agents before PR #3218 (2022) left such
  * tasks PENDING for ever (aws/containers-roadmap#817, whose workaround this is), later ones stop them with exit
- * code 143. With COMPLETE, stage-out always runs, reads the tool's exit code here, records the failure with the
- * tool's last output lines and exits with the tool's own code.
+ * code 143. With COMPLETE, stage-out runs whenever the tool ran, reads the tool's exit code here, records the
+ * failure with the tool's last output lines and exits with the tool's own code. When stage-in failed the tool
+ * never starts, and ECS then never starts stage-out either (a dependency that will never start): stage-in records
+ * its own failure (stageIn.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';

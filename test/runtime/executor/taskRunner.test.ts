@@ -63,20 +63,30 @@ describe('LocalBatchExecutor multi-container tasks', () => {
     ]);
   });
 
-  it('never starts a container whose SUCCESS dependency failed: it stops with 143, and a COMPLETE dependent still runs', async () => {
+  it('never starts a container whose SUCCESS dependency failed, nor one that depends on that one, whatever its condition', async () => {
+    // As the ECS agent decides: a dependency that stopped without ever starting "will never start", so a
+    // COMPLETE dependent of it is stopped too (amazon-ecs-agent dependencygraph), with 143, and the task ends so.
     const { done, log } = await runTask([
       container('first', "console.error('bad input'); process.exit(65)"),
       container('second', "console.log('SECOND MUST NOT RUN')", { dependsOn: [{ containerName: 'first', condition: 'SUCCESS' }] }),
       container('last', PRINT_METADATA, { essential: true, dependsOn: [{ containerName: 'second', condition: 'COMPLETE' }] }),
     ]);
-    expect(done.status).toBe('SUCCEEDED');
+    expect(done.status).toBe('FAILED');
+    expect(done.exitCode).toBe(143);
     expect(log).not.toContain('SECOND MUST NOT RUN');
-    const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{
-      Name: string;
-      ExitCode?: number;
-      LogOptions: Record<string, string>;
-    }>;
-    expect(metadata.map((entry) => entry.ExitCode)).toEqual([65, 143, undefined]);
+    expect(log).not.toContain('METADATA');
+    expect(log).toContain('second: not started: a dependency condition can never be satisfied');
+    expect(log).toContain('last: not started: a dependency condition can never be satisfied');
+  });
+
+  it('starts a COMPLETE dependent of a container that ran and failed', async () => {
+    const { done, log } = await runTask([
+      container('first', "console.error('tool failed'); process.exit(3)"),
+      container('last', PRINT_METADATA, { essential: true, dependsOn: [{ containerName: 'first', condition: 'COMPLETE' }] }),
+    ]);
+    expect(done.status).toBe('SUCCEEDED');
+    const metadata = JSON.parse(/^METADATA (.*)$/m.exec(log)![1]!) as Array<{ ExitCode?: number }>;
+    expect(metadata.map((entry) => entry.ExitCode)).toEqual([3, undefined]);
   });
 
   it('keeps the last 20 stderr lines of each container where the metadata says', async () => {
@@ -352,7 +362,7 @@ describe('LocalBatchExecutor: a job’s vCPUs serve its tool containers, not its
     const [doneA, doneB] = await Promise.all([harness.executor.waitUntilDone(a.jobId), harness.executor.waitUntilDone(b.jobId)]);
 
     // Assess
-    expect(doneA.status).toBe('SUCCEEDED'); // stage-out is essential and exits 0 here
+    expect(doneA).toMatchObject({ status: 'FAILED', exitCode: 143 }); // stage-out never starts either, as on ECS
     expect(doneB.status).toBe('SUCCEEDED');
     expect(harness.executor.regionUsage()[0]).toMatchObject({ vcpusInUse: 0, memoryMiBInUse: 0 });
   });

@@ -264,13 +264,17 @@ describe.skipIf(tools.length > 0).each([{ phases: 'a process per phase' }, { pha
       reads[1] = { ...reads[1]!, md5: '0'.repeat(32) };
       const manifest = { ...baseManifest('fastp', 'Sample02'), workPrefix: 'work/exec-bad/fastp/', reads };
       const { done, log } = await runJob(step('fastp'), manifest);
+      // As on ECS: neither the tool nor stage-out (which depends on it) starts, so the task ends with stage-out's
+      // 143; stage-in recorded why, with its own exit code.
       expect(done.status).toBe('FAILED');
-      expect(done.exitCode).toBe(65);
+      expect(done.exitCode).toBe(143);
       expect(log).toContain('tool: not started');
+      expect(log).toContain('stage-out: not started');
       const failure = FailureRecord.parse(
         JSON.parse((await storage.getBytes('work', failureKeyOf(manifest.workPrefix, 1))).toString('utf8')),
       );
       expect(failure.container).toBe('stage-in');
+      expect(failure.exitCode).toBe(65);
       expect(failure.logTail.join('\n')).toContain(`${reads[1]!.key} changed since it was cataloged`);
     }, 60_000);
   },
