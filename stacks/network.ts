@@ -1,5 +1,5 @@
 import landfall from '../landfall.config.ts';
-import { pascal, providerFor } from './regions.ts';
+import { homeRegion, pascal, providerFor } from './regions.ts';
 
 /** What Batch needs of a region's network: private subnets and a security group for its instances. */
 export interface RegionNetwork {
@@ -12,6 +12,8 @@ export interface RegionNetwork {
 /** Two availability zones: compute survives one zone's outage; the endpoints (billed per zone) sit in one. */
 const ZONES = 2;
 const CIDR = '10.64.0.0/16';
+/** The NAT gateway's own subnet, away from home, after the two /19 private subnets. */
+const NAT_SUBNET_CIDR = '10.64.64.0/28';
 
 /**
  * AWS services the instances reach without internet access: ECR (image manifests, then layers from S3
@@ -20,9 +22,15 @@ const CIDR = '10.64.0.0/16';
 export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'ecs', 'ecs-agent', 'ecs-telemetry'] as const;
 
 /**
- * A VPC with private subnets only: no internet gateway, no NAT, no public IPs. S3 through a gateway
- * endpoint (free), the other services through interface endpoints in ONE zone — each zone of each endpoint
- * is billed by the hour, and a zone outage only delays jobs, which Batch retries.
+ * A VPC whose instances have private addresses only. S3 through a gateway endpoint (free), the other services
+ * through interface endpoints in ONE zone — each zone of each endpoint is billed by the hour, and a zone outage
+ * only delays jobs, which Batch retries. At home that is all: its jobs read and write home buckets only.
+ *
+ * Away from home a job reads its inputs at home (landed files, earlier steps' outputs, its manifest), and a VPC
+ * endpoint serves only its own region's S3 ("VPC endpoints don't support cross-Region requests (including
+ * copies)", S3 API Reference, CopyObject). So each other region also has a NAT gateway (in one zone, in a small
+ * public subnet no instance is launched into): outbound only, the instances keep private addresses, and the
+ * region's own S3 still goes through the gateway endpoint (its prefix-list route is the more specific).
  */
 function regionNetwork(region: string): RegionNetwork {
   const id = pascal(region);
@@ -43,6 +51,7 @@ function regionNetwork(region: string): RegionNetwork {
     new aws.ec2.RouteTableAssociation(`PrivateSubnet${id}${index + 1}Routes`, { subnetId: subnet.id, routeTableId: routeTable.id }, opts);
     return subnet;
   });
+  if (region !== homeRegion) natEgress(region, vpc, routeTable, zones.names[0]!);
   new aws.ec2.VpcEndpoint(
     `S3Endpoint${id}`,
     { vpcId: vpc.id, serviceName: `com.amazonaws.${region}.s3`, vpcEndpointType: 'Gateway', routeTableIds: [routeTable.id] },
@@ -60,7 +69,7 @@ function regionNetwork(region: string): RegionNetwork {
           fromPort: 443,
           toPort: 443,
           cidrBlocks: ['0.0.0.0/0'],
-          description: 'HTTPS; the VPC has no route to the internet',
+          description: 'HTTPS: S3 and the VPC endpoints; away from home, other regions S3 through the NAT gateway',
         },
       ],
     },
@@ -90,6 +99,39 @@ function regionNetwork(region: string): RegionNetwork {
     );
   }
   return { region, vpc, subnets, computeSecurityGroup };
+}
+
+/**
+ * Outbound internet for a region away from home, through a NAT gateway: what its jobs need to read the home
+ * region's buckets. About $33 a month idle per region, plus $0.045 per GB it carries (us-east-1 prices).
+ */
+function natEgress(region: string, vpc: aws.ec2.Vpc, privateRoutes: aws.ec2.RouteTable, zone: $util.Input<string>): void {
+  const id = pascal(region);
+  const opts = { provider: providerFor(region) };
+  const gateway = new aws.ec2.InternetGateway(`InternetGateway${id}`, { vpcId: vpc.id }, opts);
+  const publicRoutes = new aws.ec2.RouteTable(
+    `PublicRoutes${id}`,
+    { vpcId: vpc.id, routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: gateway.id }] },
+    opts,
+  );
+  // Only the NAT gateway lives here: Batch launches into the private subnets.
+  const natSubnet = new aws.ec2.Subnet(
+    `NatSubnet${id}`,
+    { vpcId: vpc.id, cidrBlock: NAT_SUBNET_CIDR, availabilityZone: zone, mapPublicIpOnLaunch: false },
+    opts,
+  );
+  new aws.ec2.RouteTableAssociation(`NatSubnet${id}Routes`, { subnetId: natSubnet.id, routeTableId: publicRoutes.id }, opts);
+  const address = new aws.ec2.Eip(`NatAddress${id}`, { domain: 'vpc' }, opts);
+  const nat = new aws.ec2.NatGateway(
+    `NatGateway${id}`,
+    { allocationId: address.id, subnetId: natSubnet.id },
+    { ...opts, dependsOn: [gateway] },
+  );
+  new aws.ec2.Route(
+    `PrivateEgress${id}`,
+    { routeTableId: privateRoutes.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.id },
+    opts,
+  );
 }
 
 /** Each configured region's network, by region. */

@@ -178,7 +178,8 @@ export function checkTableEncryption(run: Run): Violation[] {
 
 /**
  * No Batch instance can get a public IP: every compute environment launches only into declared subnets
- * that never map public IPs, in the environment's own region, and no internet gateway exists.
+ * that never map public IPs, in the environment's own region. The home region has no way to the internet at
+ * all; a region away from home reaches the home buckets through a NAT gateway (stacks/network.ts), outbound only.
  */
 export function checkNoPublicIps(run: Run): Violation[] {
   const violations: Violation[] = [];
@@ -217,10 +218,11 @@ export function checkNoPublicIps(run: Run): Violation[] {
   for (const gateway of run.resources.filter(
     (r) => r.type === 'aws:ec2/internetGateway:InternetGateway' || r.type === 'aws:ec2/natGateway:NatGateway',
   )) {
+    if (regionOf(run, gateway) !== run.app.region) continue;
     violations.push({
       check: 'public-ip',
       resource: gateway.name,
-      message: `${gateway.name} (${gateway.type}): the compute network must have no way to the internet`,
+      message: `${gateway.name} (${gateway.type}): the home region's compute network must have no way to the internet`,
     });
   }
   return violations;

@@ -355,6 +355,36 @@ export function batchSuite(
         expect(endpoint.inputs.privateDnsEnabled, endpoint.name).toBe(true);
     });
 
+    it.each(regions)(
+      '$case: a NAT gateway away from home, for reading the home buckets (VPC endpoints serve their own region only)',
+      ({ region }) => {
+        // Prepare
+        const nats = inRegion('aws:ec2/natGateway:NatGateway', region);
+        const egress = inRegion('aws:ec2/route:Route', region).filter((route) => route.inputs.destinationCidrBlock === '0.0.0.0/0');
+        const environments = inRegion(platformTypes.computeEnvironment, region);
+        const computeSubnets = new Set(environments.flatMap((e) => (e.inputs.computeResources as { subnets: string[] }).subnets));
+
+        // Assess
+        if (region === config.homeRegion) {
+          expect(nats).toEqual([]);
+          expect(inRegion('aws:ec2/internetGateway:InternetGateway', region)).toEqual([]);
+          expect(egress).toEqual([]);
+          return;
+        }
+        expect(nats).toHaveLength(1);
+        // the instances' route table sends everything not local (nor the region's S3, on the endpoint) to it…
+        expect(egress.map((route) => route.inputs.natGatewayId)).toEqual([nats[0]!.id]);
+        const privateRoutes = inRegion('aws:ec2/routeTableAssociation:RouteTableAssociation', region).filter((association) =>
+          computeSubnets.has(String(association.inputs.subnetId)),
+        );
+        expect(new Set(privateRoutes.map((association) => association.inputs.routeTableId))).toEqual(
+          new Set([egress[0]!.inputs.routeTableId]),
+        );
+        // …and the NAT's own subnet is not one an instance launches into
+        expect(computeSubnets.has(String(nats[0]!.inputs.subnetId))).toBe(false);
+      },
+    );
+
     it.each(regions)('$case: spot and on-demand environments from zero to the vCPU quota, queues with priorities', ({ region, quota }) => {
       // Prepare
       const environments = inRegion(platformTypes.computeEnvironment, region);
