@@ -92,7 +92,8 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       name: 'validation-job-finished',
       description: 'A sample too large to validate inside a function was validated by a Batch job: catalog it',
       pattern: {
-        source: [BATCH_SOURCE],
+        // Batch's own, or Landfall's replay of one whose event was lost (PutEvents refuses `aws.batch`).
+        source: [BATCH_SOURCE, LANDFALL_SOURCE],
         'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE],
         detail: { jobName: [{ prefix: VALIDATION_JOB_PREFIX }], status: ['SUCCEEDED', 'FAILED'] },
       },
@@ -129,7 +130,8 @@ export function buildRules(config: LandfallConfig): RuleDefinition[] {
       // RUNNABLE too: a retry after a lost host is how a region's ill health shows (placement re-places its
       // work); RUNNING lets placement count a running job's remaining time.
       pattern: {
-        source: [BATCH_SOURCE],
+        // Batch's own, or Landfall's replay of one whose event was lost (PutEvents refuses `aws.batch`).
+        source: [BATCH_SOURCE, LANDFALL_SOURCE],
         'detail-type': [JOB_STATE_CHANGE_DETAIL_TYPE],
         detail: {
           jobName: [{ 'anything-but': { prefix: VALIDATION_JOB_PREFIX } }],

@@ -4,7 +4,6 @@ import { LANDFALL_SOURCE, landfallEventDetails } from '../contracts/events/landf
 import { S3ObjectCreatedEvent } from '../contracts/events/s3.ts';
 import { StorageGatewayObjectUploadEvent } from '../contracts/events/storage-gateway.ts';
 import { landObject } from './landing/landObject.ts';
-import { RECONCILE_REQUEST_ID } from './landing/redrive.ts';
 import { lambdaHandler } from './shared/lambdaHandler.ts';
 import { services } from './shared/services.ts';
 
@@ -16,13 +15,9 @@ export type LandingEvent = z.infer<typeof LandingEvent>;
 
 /** Where each kind of landing event names the object, and whether the reconciliation sweep re-drove it. */
 function announced(event: LandingEvent) {
-  if (event.source === 'aws.s3')
-    return {
-      bucket: event.detail.bucket.name,
-      key: event.detail.object.key,
-      redriven: event.detail['request-id'] === RECONCILE_REQUEST_ID,
-    };
-  if (event.source === LANDFALL_SOURCE) return { bucket: event.detail.bucket, key: event.detail.key };
+  if (event.source === 'aws.s3') return { bucket: event.detail.bucket.name, key: event.detail.object.key };
+  if (event.source === LANDFALL_SOURCE)
+    return { bucket: event.detail.bucket, key: event.detail.key, redriven: event.detail.redrive === true };
   return { bucket: event.detail['bucket-name'], key: event.detail['object-key'] };
 }
 

@@ -22,6 +22,7 @@ import { stateMachinesOf } from '../workflows/asl/buildStateMachine.ts';
 import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { markLoggedFactsPublished } from './bus/loggedFacts.ts';
 import { BUS_LOG_NAME, LocalEventBus, type DeadLetter } from './bus/LocalEventBus.ts';
+import { assertPublishableSources } from '../seams/events/publishableSources.ts';
 import { ensureTokens } from './identity/identity.ts';
 import type { CatalogServer } from './catalog/startCatalogServer.ts';
 import { startCatalogThread } from './catalog/startCatalogThread.ts';
@@ -305,7 +306,13 @@ export class EmbeddedRuntime {
     const services: Services = {
       config,
       storage,
-      events: observedBus,
+      // What the functions publish goes through PutEvents in AWS, which refuses AWS's own sources: so here too.
+      events: {
+        publish: async (events: BusEvent[]) => {
+          assertPublishableSources(events);
+          await observedBus.publish(events);
+        },
+      },
       workflows,
       jobs: executor,
       jobLogs: executor,

@@ -30,7 +30,8 @@ const isAwsSourced = (rule: RuleDefinition) =>
 export function homeForwarders(rules: readonly RuleDefinition[]): Forwarder[] {
   const bySource = new Map<string, Set<string>>();
   for (const rule of rules.filter(isAwsSourced)) {
-    for (const source of sourcesOf(rule)) {
+    // Only AWS's own sources are on the default bus; a rule's Landfall source is published on Landfall's bus.
+    for (const source of sourcesOf(rule).filter((candidate) => candidate.startsWith('aws.'))) {
       const types = bySource.get(source) ?? new Set<string>();
       for (const type of (rule.pattern['detail-type'] as string[] | undefined) ?? []) types.add(type);
       bySource.set(source, types);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type EventBridgeEvent, eventEnvelope } from './envelope.ts';
+import { LANDFALL_SOURCE } from './landfall.ts';
 
 export const BATCH_SOURCE = 'aws.batch';
 export const JOB_STATE_CHANGE_DETAIL_TYPE = 'Batch Job State Change';
@@ -37,6 +38,17 @@ export const JobStateChangeDetail = z
 
 export const BatchJobStateChangeEvent = eventEnvelope(BATCH_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE, JobStateChangeDetail);
 export type BatchJobStateChangeEvent = z.infer<typeof BatchJobStateChangeEvent>;
+
+/**
+ * A job's state change told again by Landfall (the sweep for a job whose own event was lost, a retried
+ * submission or validation for a job that already ended): Batch's shape under Landfall's source, because
+ * EventBridge PutEvents refuses every `aws.*` source ("NotAuthorizedForSourceException").
+ */
+export const ReplayedJobStateChangeEvent = eventEnvelope(LANDFALL_SOURCE, JOB_STATE_CHANGE_DETAIL_TYPE, JobStateChangeDetail);
+
+/** What the handlers that finish jobs read: Batch's own state change, or Landfall's replay of one. */
+export const JobStateChangeEvent = z.union([BatchJobStateChangeEvent, ReplayedJobStateChangeEvent]);
+export type JobStateChangeEvent = z.infer<typeof JobStateChangeEvent>;
 export type BatchJobStatus = z.infer<typeof JobStateChangeDetail>['status'];
 
 /** One finished attempt of a job, as DescribeJobs and the local executor know it. */
@@ -144,4 +156,12 @@ export function batchJobStateChangeEvent<Detail extends Record<string, unknown> 
       container: { ...extras.container, ...(state.exitCode !== undefined && { exitCode: state.exitCode }) },
     } as Record<string, unknown> as Detail, // the caller names the detail its extras complete
   };
+}
+
+/**
+ * The state change of a job told again by Landfall ({@link ReplayedJobStateChangeEvent}): what a handler may
+ * publish, where Batch's own source would be refused.
+ */
+export function replayedJobStateChange(state: BatchJobState): EventBridgeEvent<Record<string, unknown>> {
+  return { ...batchJobStateChangeEvent(state), source: LANDFALL_SOURCE };
 }

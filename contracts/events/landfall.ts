@@ -67,8 +67,9 @@ export const landfallEventDetails = {
     message: z.string(),
   }),
   /**
-   * `landfall replay`: a landed object announced again, as Landfall's own event (EventBridge refuses
-   * `aws.*` sources from PutEvents), so both runtimes replay the same way. Cataloged objects are a no-op.
+   * `landfall replay`, or the reconciliation sweep for an object the catalog never saw: a landed object
+   * announced again, as Landfall's own event (EventBridge refuses `aws.*` sources from PutEvents), so both
+   * runtimes replay the same way. Cataloged objects are a no-op.
    */
   'Object Replayed': z.object({
     ...RunFields,
@@ -76,6 +77,11 @@ export const landfallEventDetails = {
     key: z.string().min(1),
     size: z.number().int().nonnegative(),
     etag: z.string(),
+    /**
+     * Re-driven by the sweep: it may follow a process that died mid-landing, so the object goes straight to the
+     * catalog's conditional write, past the idempotency store that process may have left "in progress".
+     */
+    redrive: z.boolean().optional(),
   }),
   /** An operator asked to re-run landed data without re-uploading (`landfall reprocess`): a new linked execution. */
   'Reprocess Requested': z.object({

@@ -3,8 +3,7 @@ import type { ScheduledEvent } from '../../contracts/events/scheduled.ts';
 import type { LandedFile, RunRecord, SampleRecord } from '../catalog/types.ts';
 import { completenessOf, evaluateRun, identityOf, landedFactKey, readRunDocuments } from '../landing/evaluateRun.ts';
 import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
-import { objectCreatedEvent } from '../../contracts/events/s3.ts';
-import { RECONCILE_REQUEST_ID } from '../landing/redrive.ts';
+import { landfallEvent } from '../../contracts/events/landfall.ts';
 import { relayUnpublishedFacts } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import { recoverRunSteps } from '../workflow/runSteps.ts';
@@ -42,8 +41,19 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
       const file = known.get(runKey)!.find((candidate) => candidate.name === where.name);
       if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
       if (object.lastModified.getTime() > settledBefore) continue; // its own event may still be in flight
+      // Landfall's own event: PutEvents refuses S3's source (`aws.s3`), so an "Object Created" cannot be re-sent.
+      const etag = object.etag.replaceAll('"', '');
       await svc.events.publish([
-        objectCreatedEvent({ bucket: landing, key: object.key, size: object.size, etag: object.etag, requestId: RECONCILE_REQUEST_ID }),
+        landfallEvent('Object Replayed', {
+          team: where.team,
+          runId: where.runId,
+          bucket: landing,
+          key: object.key,
+          size: object.size,
+          etag,
+          redrive: true,
+          dedupeKey: `redrive:${object.key}:${etag}`,
+        }),
       ]);
       redriven++;
     }

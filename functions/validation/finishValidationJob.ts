@@ -1,4 +1,4 @@
-import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
+import type { JobStateChangeEvent } from '../../contracts/events/batch.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
@@ -12,7 +12,7 @@ import { validationJobKeys } from './validationJob.ts';
  * it VALIDATING with the reason, and the reconciliation sweep submits it again. Repeats are harmless:
  * the version is claimed by conditional write and each notification is emitted once.
  */
-export async function finishValidationJob(svc: Services, event: BatchJobStateChangeEvent) {
+export async function finishValidationJob(svc: Services, event: JobStateChangeEvent) {
   const { jobName, status, statusReason } = event.detail;
   const keys = validationJobKeys(svc.config, jobName);
   const input = ValidationJobInput.parse(JSON.parse((await svc.storage.getBytes(keys.bucket, keys.input)).toString('utf8')));

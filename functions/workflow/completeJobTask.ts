@@ -1,4 +1,4 @@
-import type { BatchJobStateChangeEvent } from '../../contracts/events/batch.ts';
+import type { JobStateChangeEvent } from '../../contracts/events/batch.ts';
 import { FailureRecord } from '../../contracts/jobPayload.ts';
 import { attemptFailureKey, attemptPrefix } from '../../contracts/workArea.ts';
 import { ObjectNotFoundError } from '../../seams/storage/errors.ts';
@@ -19,7 +19,7 @@ const SETTLED_TOKEN_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'TaskD
  * "Batch Job State Change" (SUCCEEDED/FAILED, forwarded from every region to the home bus): completes the
  * waiting workflow task through its token. Duplicate completion events are tolerated.
  */
-export async function completeJobTask(svc: Services, event: BatchJobStateChangeEvent) {
+export async function completeJobTask(svc: Services, event: JobStateChangeEvent) {
   const detail = event.detail;
   const lastAttempt = detail.attempts.at(-1);
   // RUNNABLE matters only as a retry after a lost host: the region's health is judged on those.

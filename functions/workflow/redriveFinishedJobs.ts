@@ -1,15 +1,16 @@
-import { batchJobStateChangeEvent } from '../../contracts/events/batch.ts';
+import { replayedJobStateChange } from '../../contracts/events/batch.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
 import type { JobDescription } from '../../seams/jobs/JobService.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
 /**
- * The "Batch Job State Change" AWS Batch sends for a job in the state DescribeJobs reports: what the
- * sweep re-drives for a job whose own event was lost (contracts/events/batch.ts builds it).
+ * The "Batch Job State Change" for a job in the state DescribeJobs reports, told again under Landfall's source
+ * (PutEvents refuses `aws.batch`): what the sweep re-drives for a job whose own event was lost, and what a
+ * retried submission or validation tells of a job that already ended (contracts/events/batch.ts builds it).
  */
 export function jobStateChangeOf(job: JobDescription): BusEvent {
-  return batchJobStateChangeEvent(job);
+  return replayedJobStateChange(job);
 }
 
 /**

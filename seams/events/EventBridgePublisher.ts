@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { assertPublishableSources } from './publishableSources.ts';
 import type { BusEvent, EventPublisher } from './EventPublisher.ts';
 
 /** PutEvents accepts at most 10 entries per call. */
@@ -27,6 +28,8 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   async publish(events: BusEvent[]): Promise<void> {
+    // Refused before sending, as EventBridge would refuse the entry (NotAuthorizedForSourceException).
+    assertPublishableSources(events);
     for (let start = 0; start < events.length; start += BATCH) {
       let entries: PutEventsRequestEntry[] = events.slice(start, start + BATCH).map((event) => ({
         EventBusName: this.#busName,

@@ -1,14 +1,14 @@
 /**
  * Emulator tier: every rule of events/rules.ts created on an EventBridge bus in moto (its pattern exactly as
  * the stack deploys it), each with its own target; a sample of every event Landfall routes is
- * published with EventBridgePublisher, and each target must receive exactly the events the embedded bus's
+ * put on the bus, and each target must receive exactly the events the embedded bus's
  * matcher (events/pattern) routes to that rule. moto is an emulation, not EventBridge: agreement here shows
  * that the patterns are valid EventBridge patterns and that two independent matchers read them alike; it is
  * not EventBridge's own verdict (README "Deploy to AWS" lists that as unproven). Targets are CloudWatch Logs
  * log groups, one per rule (moto cannot invoke Lambda targets without Docker).
  */
 import { readFileSync } from 'node:fs';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import baseConfig from '../../landfall.config.ts';
@@ -57,6 +57,12 @@ const SAMPLES: Array<{ name: string; event: BusEvent }> = [
   { name: 'validation job SUCCEEDED', event: batch('validate-genomics-r-S1-v1-0123456789', 'SUCCEEDED') },
   { name: 'step job RUNNING', event: batch('genomics-241120-S1-v1-g0-qc', 'RUNNING') },
   { name: 'step job FAILED', event: batch('genomics-241120-S1-v1-g0-qc', 'FAILED') },
+  // What a function tells again of a job whose own state change was lost: Batch's shape, Landfall's source.
+  { name: 'step job SUCCEEDED, replayed', event: { ...batch('genomics-241120-S1-v1-g0-qc', 'SUCCEEDED'), source: 'landfall' } },
+  {
+    name: 'validation job SUCCEEDED, replayed',
+    event: { ...batch('validate-genomics-r-S1-v1-0123456789', 'SUCCEEDED'), source: 'landfall' },
+  },
   {
     name: 'inactivity alarm ALARM',
     event: {
@@ -97,10 +103,17 @@ describe.skipIf(MOTO_MISSING)('EventBridge rules on a bus (moto): delivery agree
         }),
       );
     }
-    // Each sample carries its name, so a target's events say which samples reached it.
-    await new EventBridgePublisher(BUS, events).publish(
-      SAMPLES.map(({ name, event }) => ({ ...event, detail: { ...event.detail, sampleName: name } })),
-    );
+    // Each sample carries its name, so a target's events say which samples reached it. Put as AWS's services and
+    // the forwarding rules put them (moto takes any source; EventBridgePublisher, a function's, refuses aws.*).
+    const entries = SAMPLES.map(({ name, event }) => ({
+      EventBusName: BUS,
+      Source: event.source,
+      DetailType: event['detail-type'],
+      Detail: JSON.stringify({ ...event.detail, sampleName: name }),
+      Resources: event.resources,
+    }));
+    for (let start = 0; start < entries.length; start += 10)
+      await events.send(new PutEventsCommand({ Entries: entries.slice(start, start + 10) }));
     for (const rule of rules) {
       const { events: delivered = [] } = await logs.send(new FilterLogEventsCommand({ logGroupName: `rule-${rule.name}` }));
       received.set(
@@ -131,4 +144,39 @@ describe.skipIf(MOTO_MISSING)('EventBridge rules on a bus (moto): delivery agree
       expect(received.get(rule.name)).toEqual(expected);
     },
   );
+});
+
+describe.skipIf(MOTO_MISSING)('EventBridgePublisher (moto)', () => {
+  it("refuses, before sending anything, an event under an AWS service's source, as PutEvents refuses it", async () => {
+    // Prepare
+    const moto = await startMoto();
+    const client = new EventBridgeClient({
+      endpoint: moto.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'sent' },
+    );
+    try {
+      await client.send(new CreateEventBusCommand({ Name: BUS }));
+      sent.length = 0;
+      // Act
+      const publishing = new EventBridgePublisher(BUS, client).publish([
+        landfall('Sample Landed', { team: 'genomics' }),
+        fixture('aws.s3/object-created.json'),
+      ]);
+      // Assess: the whole publish refused, nothing sent (moto would have taken it; EventBridge would not)
+      await expect(publishing).rejects.toMatchObject({ name: 'NotAuthorizedForSourceException', source: 'aws.s3' });
+      expect(sent).toEqual([]);
+    } finally {
+      client.destroy();
+      await moto.close();
+    }
+  });
 });

@@ -7,7 +7,6 @@ import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../config/defineConfig.ts';
 import { handler } from '../../functions/land.ts';
-import { RECONCILE_REQUEST_ID } from '../../functions/landing/redrive.ts';
 import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from '../../runtime/localAwsEnvironment.ts';
@@ -120,9 +119,9 @@ describe('land handler idempotency', () => {
     const key = `incoming/${TEAM}/${RUN}/late.txt`;
     const info = await harness.folders.put(harness.names.landing, key, Buffer.from('late\n'));
     const etag = info.etag.replaceAll('"', '');
-    const event = (requestId?: string) => ({
-      ...s3Event(etag, info.size, requestId),
-      detail: { ...s3Event(etag, info.size, requestId).detail, object: { key, size: info.size, etag } },
+    const event = () => ({
+      ...s3Event(etag, info.size),
+      detail: { ...s3Event(etag, info.size).detail, object: { key, size: info.size, etag } },
     });
     const first = await land(event());
     expect(first.outcome).toBe('recorded');
@@ -139,8 +138,24 @@ describe('land handler idempotency', () => {
       );
     }
     expect(await land(event())).toEqual({ outcome: 'duplicate', inProgress: true }); // the store alone would block it
-    // Act: the sweep's re-drive
-    const redriven = await land(event(RECONCILE_REQUEST_ID));
+    // Act: the sweep's re-drive, Landfall's own event (PutEvents refuses S3's source)
+    const redriven = await land({
+      version: '0',
+      id: crypto.randomUUID(),
+      source: 'landfall',
+      'detail-type': 'Object Replayed',
+      resources: [],
+      detail: {
+        team: TEAM,
+        runId: RUN,
+        bucket: harness.names.landing,
+        key,
+        size: info.size,
+        etag,
+        redrive: true,
+        dedupeKey: `redrive:${key}`,
+      },
+    });
     // Assess: answered by the catalog's conditional write, not the idempotency store
     expect(redriven.outcome).toBe('duplicate');
     expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);

@@ -5,6 +5,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { installServices, type Services } from '../../functions/shared/services.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
+import { assertPublishableSources } from '../../seams/events/publishableSources.ts';
 import type { JobService } from '../../seams/jobs/JobService.ts';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { FolderStorage } from '../../seams/storage/FolderStorage.ts';
@@ -34,7 +35,13 @@ export async function startServicesHarness(
   const services: Services = {
     config,
     storage: options.wrapStorage ? options.wrapStorage(folders) : folders,
-    events: { publish: async (events) => void published.push(...events) },
+    // As PutEvents would: a function never publishes under an AWS service's source.
+    events: {
+      publish: async (events) => {
+        assertPublishableSources(events);
+        published.push(...events);
+      },
+    },
     workflows: {
       startExecution: refuse('startExecution'),
       sendTaskSuccess: refuse('sendTaskSuccess'),

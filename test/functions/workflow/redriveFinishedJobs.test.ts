@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishedJobGraceMs, redriveFinishedJobs } from '../../../functions/workflow/redriveFinishedJobs.ts';
 import type { JobDescription, JobService } from '../../../seams/jobs/JobService.ts';
-import { JobStateChangeDetail } from '../../../contracts/events/batch.ts';
+import { JobStateChangeEvent } from '../../../contracts/events/batch.ts';
+import { type EventPattern, matchesPattern } from '../../../events/pattern/index.ts';
+import { buildRules } from '../../../events/rules.ts';
 import { startServicesHarness } from '../../support/servicesHarness.ts';
 
 const REGION = 'eu-west-1';
@@ -102,13 +104,21 @@ describe('Function: redriveFinishedJobs', () => {
     const events = harness.published.filter((event) => event['detail-type'] === 'Batch Job State Change');
     expect(events.map((event) => [event.source, event.detail.jobName, event.detail.status])).toEqual(
       expect.arrayContaining([
-        ['aws.batch', 'lost-succeeded', 'SUCCEEDED'],
-        ['aws.batch', 'lost-failed', 'FAILED'],
+        // Landfall's source: PutEvents refuses Batch's own (aws.batch)
+        ['landfall', 'lost-succeeded', 'SUCCEEDED'],
+        ['landfall', 'lost-failed', 'FAILED'],
       ]),
     );
     expect(events).toHaveLength(2);
-    // what the state-change handler parses, with the attempt it prices
-    for (const event of events) expect(JobStateChangeDetail.parse(event.detail).attempts).toHaveLength(1);
+    // what the state-change handler parses, with the attempt it prices, and the rule that delivers it to that handler
+    for (const event of events) {
+      expect(JobStateChangeEvent.parse(event).detail.attempts).toHaveLength(1);
+      expect(
+        buildRules(harness.services.config)
+          .filter((rule) => matchesPattern(rule.pattern as EventPattern, event))
+          .map((rule) => rule.target),
+      ).toEqual(['jobStateChange']);
+    }
     // Batch was asked in the job's own region, and never about the job that only just started running
     expect(asked.filter((question) => question.jobId === 'id-just-started')).toEqual([]);
     expect(new Set(asked.map((question) => question.region))).toEqual(new Set([REGION]));
