@@ -263,6 +263,8 @@ function regionBatch(region: string) {
           image,
           command: validation.command,
           jobRoleArn: jobRole.arn,
+          // As for the step phases (stepJobDefinition.ts): the SDK's region, never left to the agent.
+          environment: [{ name: 'AWS_REGION', value: region }],
           resourceRequirements: [
             { type: 'VCPU', value: String(validation.vcpus) },
             { type: 'MEMORY', value: String(validation.memoryMiB) },

@@ -48,6 +48,9 @@ export function stepJobEcsProperties(options: {
       ...(container.name === 'stage-in' && { user: '0' }),
       ...(container.dependsOn && { dependsOn: container.dependsOn }),
       mountPoints: [{ sourceVolume: TASK_VOLUME, containerPath: VOLUME_PATH, readOnly: false }],
+      // The SDK takes its region from the environment only (not from instance metadata), which the ECS agent on
+      // EC2 has not always set: named here, the phases' S3 client never fails with "Region is missing".
+      environment: [{ name: 'AWS_REGION', value: region }],
       resourceRequirements: tool
         ? [
             { type: 'VCPU', value: String(step.vcpus) },

@@ -44,6 +44,7 @@ interface EcsContainer {
   mountPoints: unknown;
   resourceRequirements: unknown;
   logConfiguration: unknown;
+  environment?: unknown;
 }
 interface EcsTask {
   taskRoleArn: string;
@@ -531,6 +532,8 @@ export function batchSuite(
               logDriver: 'awslogs',
               options: { 'awslogs-group': '/aws/batch/job', 'awslogs-region': region },
             });
+            // The SDK's region is named, never left to the ECS agent (older agents set none).
+            expect(container.environment, container.name).toEqual([{ name: 'AWS_REGION', value: region }]);
           }
           if (step.image !== 'landfall') {
             // A lab's tool container carries nothing of Landfall: not its image, programs, or environment.
@@ -541,6 +544,7 @@ export function batchSuite(
           const validation = definitions[`${prefix}-validate`]!;
           expect(JSON.parse(String(validation.containerProperties))).toMatchObject({
             command: ['landfall-validate'],
+            environment: [{ name: 'AWS_REGION', value: region }],
             resourceRequirements: [
               { type: 'VCPU', value: String(expected.validation.vcpus) },
               { type: 'MEMORY', value: String(expected.validation.memoryMiB) },
