@@ -28,6 +28,44 @@ function checkName(what: string, name: string, limit: number): string {
   return name;
 }
 
+/**
+ * The key of the team event topics, made once when a team has one. EventBridge publishes to an encrypted topic
+ * only when the key's policy lets it use the key, which the AWS-managed `aws/sns` key's policy cannot (SNS
+ * Developer Guide, "Enable compatibility between event sources from AWS services and encrypted topics"): with
+ * it, every delivery failed and the team heard nothing. A customer-managed key, which EventBridge may use for
+ * this account's rules only.
+ */
+let teamTopicsKey: aws.kms.Key | undefined;
+function topicsKey(): aws.kms.Key {
+  teamTopicsKey ??= new aws.kms.Key('TeamEventTopicsKey', {
+    description: `Landfall ${landfall.app} ${stage}: the team event topics, which EventBridge publishes to`,
+    enableKeyRotation: true,
+    deletionWindowInDays: 30,
+    policy: $jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        // The account's own IAM policies decide who else uses or administers it (the default key policy).
+        {
+          Sid: 'AccountIam',
+          Effect: 'Allow',
+          Principal: { AWS: $interpolate`arn:aws:iam::${accountId}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        {
+          Sid: 'EventBridgePublishesToTeamTopics',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+        },
+      ],
+    }),
+  });
+  return teamTopicsKey;
+}
+
 /** Lets EventBridge, and only this team's rule, send to a queue or topic. */
 function fromRule(rule: aws.cloudwatch.EventRule, action: string, resource: $util.Input<string>) {
   return $jsonStringify({
@@ -77,7 +115,7 @@ function teamResources(definition: TeamSubscriptionRule): TeamResources {
   if (definition.targets.aws.snsTopic) {
     topic = new aws.sns.Topic(`Team${id}Topic`, {
       name: checkName('topic name', `${definition.targets.aws.snsTopic}-${stage}`, 256),
-      kmsMasterKeyId: 'alias/aws/sns',
+      kmsMasterKeyId: topicsKey().arn,
     });
     new aws.sns.TopicPolicy(`Team${id}TopicPolicy`, { arn: topic.arn, policy: fromRule(rule, 'sns:Publish', topic.arn) });
     new aws.cloudwatch.EventTarget(`Team${id}TopicTarget`, { rule: rule.name, eventBusName: bus.name, arn: topic.arn });

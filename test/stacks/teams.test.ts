@@ -63,6 +63,20 @@ describe('stacks/teams.ts', () => {
       const targets = of(teamTypes.target).filter((t) => t.inputs.rule === rule.inputs.name);
       expect(targets.map((t) => t.inputs.arn)).toEqual([destination.arn]);
       expect(teamResource(run, id, absent)).toBeUndefined();
+      if (target === 'Topic') {
+        // Encrypted with a key EventBridge may use (it may not use the AWS-managed aws/sns key, whose policy is fixed)
+        const key = must(
+          run.resources.find((r) => r.type === 'aws:kms/key:Key' && r.name === 'TeamEventTopicsKey'),
+          'team topics key',
+        );
+        expect(destination.inputs.kmsMasterKeyId).toBe(key.arn);
+        expect(statementsOf(key)).toContainEqual(
+          expect.objectContaining({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          }),
+        );
+      }
       const statements = statementsOf(must(teamResource(run, id, policy), `${id} ${policy}`));
       expect(statements).toEqual([
         expect.objectContaining({
