@@ -334,8 +334,9 @@ function isTimeZone(zone: string): boolean {
 export const IdleConfig = z
   .object({
     /**
-     * Seconds per datapoint. The stacks accept 10, 30 or a multiple of 60 (what a CloudWatch alarm takes); the
-     * embedded runtime any whole number, so tests can use short windows. @default 60
+     * Seconds per datapoint. The stacks accept whole minutes only (activity is published once a minute there, and
+     * a period without a datapoint counts as idle); the embedded runtime any whole number, so tests can use short
+     * windows. @default 60
      */
     periodSeconds: z.number().int().positive().default(60),
     /** Periods the alarm looks back over. @default 15 */

@@ -67,12 +67,15 @@ export function isBreaching(alarm: Pick<InactivityAlarm, 'threshold' | 'comparis
 }
 
 /**
- * Why CloudWatch would refuse this period for an alarm, or undefined: 10 and 30 s (high resolution) or a
- * multiple of 60. The embedded runtime takes any whole number of seconds.
+ * Why this period cannot serve the alarm in AWS, or undefined: a whole number of minutes. CloudWatch would take
+ * 10 or 30 s too (high resolution), but the activity datapoint comes from a schedule rule, which fires once a
+ * minute at most: shorter periods would go without a datapoint, which the alarm counts as breaching
+ * (`treatMissingData: 'breaching'`), and it would take warm compute to zero while jobs run. The embedded
+ * runtime, whose clock publishes every period, takes any whole number of seconds.
  */
 export function cloudWatchPeriodProblem(periodSeconds: number): string | undefined {
-  if (periodSeconds === 10 || periodSeconds === 30 || (periodSeconds >= 60 && periodSeconds % 60 === 0)) return undefined;
-  return `idle.periodSeconds is ${periodSeconds}; a CloudWatch alarm takes 10, 30 or a multiple of 60 seconds (short periods are for the embedded runtime only)`;
+  if (periodSeconds >= 60 && periodSeconds % 60 === 0) return undefined;
+  return `idle.periodSeconds is ${periodSeconds}; in AWS it must be a whole number of minutes (60, 120, …): activity is published once a minute, and a period without a datapoint counts as idle (short periods are for the embedded runtime only)`;
 }
 
 /**
