@@ -213,7 +213,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   failSample: [catalog, publish, writeResults, startExecution, stopJobs],
   // Starts a run's run-scope steps once its samples published what they need.
   indexRun: [catalog, publish, writeResults, startExecution],
-  releaseHeldSteps: [catalog, submitJobs, stopJobs],
+  // A release claimed by a function that died is taken over after asking Batch for the job by name.
+  releaseHeldSteps: [catalog, submitJobs, stopJobs, findSubmittedJobs],
   // Activity goes out as Embedded Metric Format on the function's log: no PutMetricData (which would need '*').
   publishActivity: [catalog],
   scaleRegion: [catalog, publish, setWarmCapacity],

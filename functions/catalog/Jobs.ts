@@ -94,7 +94,53 @@ export class Jobs {
     return (Items?.length ?? 0) > 0;
   }
 
-  /** Claims a deferred job for submission; false when another releaser got it first. */
+  /**
+   * Claims a held job for its release. It stays on its run's held list, marked `releasedAt`, until its Batch job
+   * id is recorded ({@link recordReleased}): a releaser that dies between the claim and that record leaves a
+   * claim a later release sees and takes over ({@link reclaimStale}). False when another releaser got it first.
+   */
+  async claimForRelease(jobName: string): Promise<boolean> {
+    const claimed = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET releasedAt = :at',
+      ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':at': now() },
+    });
+    return claimed !== undefined;
+  }
+
+  /** Takes over a release claimed at `releasedAt` that never recorded a job; false when anything moved on since. */
+  async reclaimStale(jobName: string, releasedAt: string): Promise<boolean> {
+    const claimed = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET releasedAt = :at',
+      ConditionExpression: 'releasedAt = :claimed AND attribute_not_exists(jobId) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':at': now(), ':claimed': releasedAt },
+    });
+    return claimed !== undefined;
+  }
+
+  /** Records the Batch job id of a released job and takes it off its run's held list; false when it was moved meanwhile. */
+  async recordReleased(jobName: string, jobId: string): Promise<boolean> {
+    const updated = await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'SET jobId = :id REMOVE gsi1pk, gsi1sk',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(replacedBy)',
+      ExpressionAttributeValues: { ':id': jobId },
+    });
+    return updated !== undefined;
+  }
+
+  /** Takes a claimed job off its run's held list without a job: its sample ended, or it was moved. */
+  async dropHeld(jobName: string): Promise<void> {
+    await this.#table.updateIf({
+      Key: keys.job(jobName),
+      UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
+      ConditionExpression: 'attribute_exists(pk)',
+    });
+  }
+
+  /** Claims a held job so that it is never submitted (its sample is stopping); false when a releaser has it. */
   async claimDeferred(jobName: string): Promise<boolean> {
     const claimed = await this.#table.updateIf({
       Key: keys.job(jobName),

@@ -88,7 +88,7 @@ export async function releaseDeferredJobs(
   svc: Pick<Services, 'catalog' | 'jobs' | 'config'>,
   team: string,
   runId: string,
-  options: { lookFirstAt?: VersionRef; justDeferred?: boolean; held?: JobRecord } = {},
+  options: { lookFirstAt?: VersionRef; justDeferred?: boolean; held?: JobRecord; now?: number } = {},
 ): Promise<number> {
   // Whether anything is held first (one key of the index): a run holding none — most runs, most of the time —
   // needs no look at its samples' early steps, which costs reads per sample. The held jobs themselves are read
@@ -99,35 +99,71 @@ export async function releaseDeferredJobs(
   // The held jobs are listed from an index, which DynamoDB updates a moment after the write: the job its caller
   // has just held may not be in it yet, and no later fact may come to release it.
   if (options.held && !deferred.some((job) => job.jobName === options.held!.jobName)) deferred.push(options.held);
+  const jobs = svc.catalog.jobs;
+  const at = options.now ?? Date.now();
   let released = 0;
   for (const job of deferred) {
-    if (!job.deferredSpec || !(await svc.catalog.jobs.claimDeferred(job.jobName))) continue;
+    if (!job.deferredSpec || job.jobId !== undefined || job.replacedBy !== undefined) continue;
+    const spec = JSON.parse(job.deferredSpec) as JobSpec;
+    if (job.releasedAt !== undefined) {
+      // Claimed by a release that has not recorded a job: one still at it, or one that died before or after
+      // submitting it. Past STALE_RELEASE_MS (longer than any function runs) Batch is asked first: it may hold it.
+      if (at - Date.parse(job.releasedAt) < STALE_RELEASE_MS) continue;
+      const submitted = await svc.jobs.findByName(job.jobName, spec.jobQueue, spec.region);
+      if (submitted !== undefined) {
+        if (await recordSubmitted(svc, job, submitted)) released++;
+        continue;
+      }
+      if (!(await jobs.reclaimStale(job.jobName, job.releasedAt))) continue;
+    } else if (!(await jobs.claimForRelease(job.jobName))) continue;
     // Its sample ended (cancelled, failed in another step) after it was held: a stopper listing the index a
     // moment after the hold may not have seen it. Claimed, it is never submitted.
     const ended = await versionEndedReason(svc, job);
     if (ended) {
+      await jobs.dropHeld(job.jobName);
       await markStopped(svc, job, job.step, ended);
       continue;
     }
     let jobId: string;
     try {
-      ({ jobId } = await svc.jobs.submit(JSON.parse(job.deferredSpec) as JobSpec));
+      ({ jobId } = await svc.jobs.submit(spec));
     } catch (error) {
       // Held again, not lost: a claimed job missing from the held list would leave its sample waiting for its deadline.
-      await svc.catalog.jobs.unclaimDeferred(job);
+      await jobs.unclaimDeferred(job);
       throw error;
     }
-    if (!(await svc.catalog.jobs.setJobId(job.jobName, jobId))) {
-      // Moved while being released (its region failed): the move holds or runs it under its new name.
-      await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);
-      continue;
-    }
-    await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
-    // It said it waited for the run's early steps: it says where it runs now.
-    await svc.catalog.samples.noteProgress(job, job.version, `running ${job.step} in ${job.region}`);
-    released++;
+    if (await recordSubmitted(svc, job, jobId)) released++;
   }
   return released;
+}
+
+/**
+ * How long a release may hold its claim on a job without recording one before another release takes it over:
+ * longer than any function runs (stacks/functionSizing.ts), so the claimant is gone.
+ */
+export const STALE_RELEASE_MS = 20 * 60_000;
+
+/**
+ * A released job's Batch job, recorded: it leaves the held list and counts in its region's load. False when it
+ * must not run after all — moved while being released (the move runs it under its new name), or its sample
+ * ended meanwhile (a stopper that came while it was submitted found no job to stop: stopped here instead).
+ */
+async function recordSubmitted(svc: Pick<Services, 'catalog' | 'jobs'>, job: JobRecord, jobId: string): Promise<boolean> {
+  if (!(await svc.catalog.jobs.recordReleased(job.jobName, jobId))) {
+    await svc.catalog.jobs.dropHeld(job.jobName);
+    await svc.jobs.terminate(jobId, MOVED_WHILE_SUBMITTED);
+    return false;
+  }
+  const ended = await versionEndedReason(svc, job);
+  if (ended) {
+    await svc.jobs.terminate(jobId, ended);
+    await markStopped(svc, job, job.step, ended);
+    return false;
+  }
+  await svc.catalog.regionLoads.markSubmitted(job.region, job.jobName, Date.now());
+  // It said it waited for the run's early steps: it says where it runs now.
+  await svc.catalog.samples.noteProgress(job, job.version, `running ${job.step} in ${job.region}`);
+  return true;
 }
 
 /**

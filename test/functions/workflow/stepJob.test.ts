@@ -10,7 +10,7 @@ import { parseJobManifest, parseManifestRef } from '../../../contracts/jobPayloa
 import { jobNameOf } from '../../../functions/workflow/executionName.ts';
 import { submitStepJob } from '../../../functions/workflow/submitStepJob.ts';
 import { startVersionExecution, type WorkflowInput } from '../../../functions/workflow/startVersionExecution.ts';
-import { releaseDeferredJobs } from '../../../functions/workflow/earlySteps.ts';
+import { releaseDeferredJobs, STALE_RELEASE_MS } from '../../../functions/workflow/earlySteps.ts';
 import { MOVED_WHILE_SUBMITTED, replaceJob } from '../../../functions/placement/replaceJob.ts';
 import { declaredActions } from '../../../stacks/permissions.ts';
 import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
@@ -302,5 +302,33 @@ describe('submitting a step of a 40 GiB sample placed in another region', () => 
     expect(held.outcome).toBe('deferred');
     expect(executor.listJobs().some((job) => job.jobName === held.jobName)).toBe(true);
     expect((await jobs.get(held.jobName))?.jobId).toBeDefined();
+  });
+  it.each([
+    { case: 'before submitting: the job is submitted now', submittedBeforeDying: false },
+    { case: 'after submitting: the job Batch holds is recorded, not submitted again', submittedBeforeDying: true },
+  ])('takes over, once stale, a release that died after claiming a held job $case', async ({ submittedBeforeDying }) => {
+    // Prepare: trim held behind qc, qc published; a releaser claimed trim and died (and maybe had submitted it)
+    const runId = `STALECLAIM${submittedBeforeDying ? 'B' : 'A'}`;
+    const ref = { team: 'genomics', runId, sampleId: 'S7' };
+    await harness.services.catalog.samples.claimVersion(ref, `hash-${runId}`, [], 'READY');
+    await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { pipeline: 'demo' });
+    await harness.services.catalog.samples.setStatus(ref, 'RUNNING', { currentVersion: 1 });
+    const held = await submitStepJob(harness.services, runStepPayload(runId, 'S7', 'trim'));
+    const jobs = harness.services.catalog.jobs;
+    expect(await jobs.claimForRelease(held.jobName)).toBe(true);
+    if (submittedBeforeDying) await executor.submit(JSON.parse((await jobs.get(held.jobName))!.deferredSpec!));
+    await harness.services.catalog.steps.recordPublished({ ...ref, version: 1 }, 'qc', [{ key: `x/${runId}/qc`, size: 1, md5: 'm' }], 1);
+    const ofName = () => executor.listJobs().filter((job) => job.jobName === held.jobName);
+    // Act: a release while the claim is young leaves it to its claimant; once stale, it takes it over
+    const young = await releaseDeferredJobs(harness.services, ref.team, ref.runId);
+    const young1 = ofName().length;
+    const stale = await releaseDeferredJobs(harness.services, ref.team, ref.runId, { now: Date.now() + STALE_RELEASE_MS + 1000 });
+    // Assess: one job of that name in Batch, recorded, and nothing left held
+    expect(held.outcome).toBe('deferred');
+    expect([young, young1]).toEqual([0, submittedBeforeDying ? 1 : 0]);
+    expect(stale).toBe(1);
+    expect(ofName()).toHaveLength(1);
+    expect((await jobs.get(held.jobName))?.jobId).toBe(ofName()[0]!.jobId);
+    expect(await jobs.anyDeferred(ref.team, ref.runId)).toBe(false);
   });
 });
