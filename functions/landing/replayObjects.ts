@@ -3,7 +3,7 @@ import { bucketNames } from '../../config/defineConfig.ts';
 import type { LandfallConfig } from '../../config/schema.ts';
 import { landfallEvent } from '../../contracts/events/landfall.ts';
 import { landingKey, landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
-import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
+import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 
 /** Which landed objects to re-drive: the teams' objects changed at or after `since`, or only one run's. */
 export interface ReplaySelection {
@@ -33,19 +33,33 @@ export async function replayEvents(
       const where = parseLandingKey(object.key);
       if (object.lastModified.getTime() < selection.since.getTime() || !where) continue;
       if (selection.runId && where.runId !== selection.runId) continue;
-      const etag = object.etag.replaceAll('"', '');
-      events.push(
-        landfallEvent('Object Replayed', {
-          team: where.team,
-          runId: where.runId,
-          bucket: landing,
-          key: object.key,
-          size: object.size,
-          etag,
-          dedupeKey: `replay:${object.key}:${etag}:${replayId}`,
-        }),
-      );
+      events.push(objectReplayed(object, (etag) => `replay:${object.key}:${etag}:${replayId}`));
     }
   }
   return events;
+}
+
+/**
+ * "Object Replayed" for a landed object (its key under `incoming/<team>/<run>/`): how a landed object is announced
+ * again, by an operator (`landfall replay`) or by the sweep (`redrive`), since PutEvents refuses S3's own source.
+ * `dedupeKeyOf` gets the object's ETag without quotes.
+ */
+export function objectReplayed(
+  object: Pick<ObjectInfo, 'bucket' | 'key' | 'size' | 'etag'>,
+  dedupeKeyOf: (etag: string) => string,
+  options: { redrive?: true } = {},
+): ReturnType<typeof landfallEvent<'Object Replayed'>> {
+  const where = parseLandingKey(object.key);
+  if (!where) throw new Error(`${object.key} is not a landed object's key (incoming/<team>/<run>/<file>)`);
+  const etag = object.etag.replaceAll('"', '');
+  return landfallEvent('Object Replayed', {
+    team: where.team,
+    runId: where.runId,
+    bucket: object.bucket,
+    key: object.key,
+    size: object.size,
+    etag,
+    ...options,
+    dedupeKey: dedupeKeyOf(etag),
+  });
 }

@@ -3,7 +3,7 @@ import type { ScheduledEvent } from '../../contracts/events/scheduled.ts';
 import type { LandedFile, RunRecord, SampleRecord } from '../catalog/types.ts';
 import { completenessOf, evaluateRun, identityOf, landedFactKey, readRunDocuments } from '../landing/evaluateRun.ts';
 import { landingTeamPrefix, parseLandingKey } from '../../contracts/keys.ts';
-import { landfallEvent } from '../../contracts/events/landfall.ts';
+import { objectReplayed } from '../landing/replayObjects.ts';
 import { relayUnpublishedFacts } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import { recoverRunSteps } from '../workflow/runSteps.ts';
@@ -42,19 +42,7 @@ async function redriveUnseenObjects(svc: Services, startup: boolean, now = Date.
       if (file && file.key === object.key && file.etag === object.etag && file.size === object.size) continue;
       if (object.lastModified.getTime() > settledBefore) continue; // its own event may still be in flight
       // Landfall's own event: PutEvents refuses S3's source (`aws.s3`), so an "Object Created" cannot be re-sent.
-      const etag = object.etag.replaceAll('"', '');
-      await svc.events.publish([
-        landfallEvent('Object Replayed', {
-          team: where.team,
-          runId: where.runId,
-          bucket: landing,
-          key: object.key,
-          size: object.size,
-          etag,
-          redrive: true,
-          dedupeKey: `redrive:${object.key}:${etag}`,
-        }),
-      ]);
+      await svc.events.publish([objectReplayed(object, (etag) => `redrive:${object.key}:${etag}`, { redrive: true })]);
       redriven++;
     }
   }

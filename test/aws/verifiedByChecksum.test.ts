@@ -41,6 +41,26 @@ function patterned(size: number, seed: number): Buffer {
   return bytes;
 }
 
+/** An S3 client on moto that notes the key of every GetObject it sends in `reads`. */
+function readCountingClient(moto: MotoServer, reads: string[]): S3Client {
+  const client = new S3Client({
+    endpoint: moto.endpoint,
+    region: 'eu-west-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    // The SDK would check a read against moto's wrong CRC64NVME of a multipart upload and fail it; S3's is right.
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetObjectCommand') reads.push((args.input as { Key: string }).Key);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
+  return client;
+}
+
 if (MOTO_MISSING) {
   describe.skip('publishing verified by S3 checksums (moto)', () => it('needs moto_server', () => undefined));
 } else {
@@ -54,21 +74,7 @@ if (MOTO_MISSING) {
 
     beforeAll(async () => {
       moto = await startMoto();
-      client = new S3Client({
-        endpoint: moto.endpoint,
-        region: 'eu-west-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-        // The SDK would check a read against moto's wrong CRC64NVME of a multipart upload and fail it; S3's is right.
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName === 'GetObjectCommand') reads.push((args.input as { Key: string }).Key);
-          return next(args);
-        },
-        { step: 'initialize', name: 'countReads' },
-      );
+      client = readCountingClient(moto, reads);
       storage = new S3Storage(client, { uploadPartSize: 5 * MiB });
     });
     afterAll(async () => {
@@ -199,19 +205,7 @@ if (!MOTO_MISSING) {
 
     beforeAll(async () => {
       moto = await startMoto();
-      client = new S3Client({
-        endpoint: moto.endpoint,
-        region: 'eu-west-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      });
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName === 'GetObjectCommand') reads.push((args.input as { Key: string }).Key);
-          return next(args);
-        },
-        { step: 'initialize', name: 'countReads' },
-      );
+      client = readCountingClient(moto, reads);
       // Real catalog (dynalite); the storage the handlers get is S3 on moto.
       harness = await startServicesHarness({ wrapStorage: () => new S3Storage(client) });
       for (const bucket of [harness.names.landing, harness.names.quarantine]) {
