@@ -159,8 +159,9 @@ export function batchJobStateChangeEvent<Detail extends Record<string, unknown> 
 }
 
 /**
- * The state change of a job told again by Landfall ({@link ReplayedJobStateChangeEvent}): what a handler may
- * publish, where Batch's own source would be refused.
+ * The state change of a job told again by Landfall ({@link ReplayedJobStateChangeEvent}), for the state
+ * DescribeJobs reports: the sweep's re-drive of a job whose own event was lost, and what a retried submission or
+ * validation tells of a job that already ended. What a function may publish, where Batch's own source is refused.
  */
 export function replayedJobStateChange(state: BatchJobState): EventBridgeEvent<Record<string, unknown>> {
   return { ...batchJobStateChangeEvent(state), source: LANDFALL_SOURCE };

@@ -99,14 +99,8 @@ export class Jobs {
    * id is recorded ({@link recordReleased}): a releaser that dies between the claim and that record leaves a
    * claim a later release sees and takes over ({@link reclaimStale}). False when another releaser got it first.
    */
-  async claimForRelease(jobName: string): Promise<boolean> {
-    const claimed = await this.#table.updateIf({
-      Key: keys.job(jobName),
-      UpdateExpression: 'SET releasedAt = :at',
-      ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
-      ExpressionAttributeValues: { ':at': now() },
-    });
-    return claimed !== undefined;
+  claimForRelease(jobName: string): Promise<boolean> {
+    return this.#claimHeld(jobName, 'SET releasedAt = :at');
   }
 
   /** Takes over a release claimed at `releasedAt` that never recorded a job; false when anything moved on since. */
@@ -141,10 +135,15 @@ export class Jobs {
   }
 
   /** Claims a held job so that it is never submitted (its sample is stopping); false when a releaser has it. */
-  async claimDeferred(jobName: string): Promise<boolean> {
+  claimDeferred(jobName: string): Promise<boolean> {
+    return this.#claimHeld(jobName, 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk');
+  }
+
+  /** Marks a held job claimed with `update` (which sets `releasedAt`), once; false when another claim came first. */
+  async #claimHeld(jobName: string, update: string): Promise<boolean> {
     const claimed = await this.#table.updateIf({
       Key: keys.job(jobName),
-      UpdateExpression: 'SET releasedAt = :at REMOVE gsi1pk, gsi1sk',
+      UpdateExpression: update,
       // A job re-placed while held is released under its new name only.
       ConditionExpression: 'attribute_exists(deferredSpec) AND attribute_not_exists(releasedAt) AND attribute_not_exists(replacedBy)',
       ExpressionAttributeValues: { ':at': now() },

@@ -12,7 +12,7 @@ import { validateSample } from '../../validation/validateSample.ts';
 import { stillStored } from '../../validation/fileVerdict.ts';
 import type { ValidationJobInput } from '../../contracts/validationJob.ts';
 import { validationJobKeys, validationJobName, validationJobSpec } from './validationJob.ts';
-import { jobStateChangeOf } from '../workflow/redriveFinishedJobs.ts';
+import { replayedJobStateChange } from '../../contracts/events/batch.ts';
 
 type SampleRef = { team: string; runId: string; sampleId: string };
 
@@ -90,7 +90,7 @@ async function submitValidationJob(
   const existingId = await svc.jobs.findByName(jobName, spec.jobQueue, spec.region);
   const existing = existingId ? await svc.jobs.describe(existingId, spec.region) : undefined;
   if (existing && existing.status !== 'FAILED') {
-    if (existing.status === 'SUCCEEDED') await svc.events.publish([jobStateChangeOf(existing)]);
+    if (existing.status === 'SUCCEEDED') await svc.events.publish([replayedJobStateChange(existing)]);
     return { outcome: 'validation-job-kept', jobName, jobId: existing.jobId };
   }
   const keys = validationJobKeys(svc.config, jobName);

@@ -1,17 +1,6 @@
 import { replayedJobStateChange } from '../../contracts/events/batch.ts';
-import type { BusEvent } from '../../seams/events/EventPublisher.ts';
-import type { JobDescription } from '../../seams/jobs/JobService.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-
-/**
- * The "Batch Job State Change" for a job in the state DescribeJobs reports, told again under Landfall's source
- * (PutEvents refuses `aws.batch`): what the sweep re-drives for a job whose own event was lost, and what a
- * retried submission or validation tells of a job that already ended (contracts/events/batch.ts builds it).
- */
-export function jobStateChangeOf(job: JobDescription): BusEvent {
-  return replayedJobStateChange(job);
-}
 
 /**
  * How long a finished job's own state change is waited for before the sweep re-drives it: longer than the
@@ -53,7 +42,7 @@ export async function redriveFinishedJobs(
         region: job.region,
         status: description.status,
       });
-      await svc.events.publish([jobStateChangeOf(description)]);
+      await svc.events.publish([replayedJobStateChange(description)]);
       redriven.push(jobName);
     }
   }

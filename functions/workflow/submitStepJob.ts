@@ -17,7 +17,7 @@ import { wakeRegion } from '../alarms/wakeRegion.ts';
 import { noteSubmission } from '../alarms/regionActivity.ts';
 import { stepWorkPrefix } from '../../contracts/workArea.ts';
 import { markStopped, versionEndedReason } from './stopVersionJobs.ts';
-import { jobStateChangeOf } from './redriveFinishedJobs.ts';
+import { replayedJobStateChange } from '../../contracts/events/batch.ts';
 
 export { STEP_RETRY_RULES } from './stepJob.ts';
 
@@ -209,5 +209,6 @@ async function handOverToMovedJob(
  */
 async function tellAgainIfEnded(svc: Services, jobId: string, region: string): Promise<void> {
   const description = await svc.jobs.describe(jobId, region);
-  if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED') await svc.events.publish([jobStateChangeOf(description)]);
+  if (description?.status === 'SUCCEEDED' || description?.status === 'FAILED')
+    await svc.events.publish([replayedJobStateChange(description)]);
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../config/defineConfig.ts';
 import { handler } from '../../functions/land.ts';
+import { objectReplayed } from '../../functions/landing/replayObjects.ts';
 import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import { applyEnvironment, localAwsEnvironment } from '../../runtime/localAwsEnvironment.ts';
@@ -139,23 +140,7 @@ describe('land handler idempotency', () => {
     }
     expect(await land(event())).toEqual({ outcome: 'duplicate', inProgress: true }); // the store alone would block it
     // Act: the sweep's re-drive, Landfall's own event (PutEvents refuses S3's source)
-    const redriven = await land({
-      version: '0',
-      id: crypto.randomUUID(),
-      source: 'landfall',
-      'detail-type': 'Object Replayed',
-      resources: [],
-      detail: {
-        team: TEAM,
-        runId: RUN,
-        bucket: harness.names.landing,
-        key,
-        size: info.size,
-        etag,
-        redrive: true,
-        dedupeKey: `redrive:${key}`,
-      },
-    });
+    const redriven = await land({ ...objectReplayed(info, () => `redrive:${key}`, { redrive: true }), id: crypto.randomUUID() });
     // Assess: answered by the catalog's conditional write, not the idempotency store
     expect(redriven.outcome).toBe('duplicate');
     expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);
@@ -166,23 +151,10 @@ describe('land handler idempotency', () => {
     const key = `incoming/${TEAM}/${RUN}/missed.txt`;
     const info = await harness.folders.put(harness.names.landing, key, Buffer.from('missed\n'));
     const replayed = {
-      version: '0',
+      ...objectReplayed(info, () => `replay:${key}`),
       id: crypto.randomUUID(),
-      source: 'landfall',
       account: '000000000000',
-      time: new Date().toISOString(),
       region: 'eu-west-1',
-      resources: [],
-      'detail-type': 'Object Replayed',
-      detail: {
-        team: TEAM,
-        runId: RUN,
-        bucket: harness.names.landing,
-        key,
-        size: info.size,
-        etag: info.etag.replaceAll('"', ''),
-        dedupeKey: `replay:${key}`,
-      },
     };
     // Act
     const first = await land(replayed);
