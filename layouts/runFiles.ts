@@ -71,3 +71,44 @@ export function runFileKind(path: string, profile: LayoutProfile): RunFileKind |
   if (folders.some((folder) => ILLUMINA_FOLDERS.test(folder))) return 'instrument-output';
   return undefined;
 }
+
+/** Reads an instrument or demultiplexer can write in a form other than gzip FASTQ, and what a lab does about it. */
+const READS_NOT_AS_FASTQ: ReadonlyArray<{ profiles: readonly LayoutProfile[]; pattern: RegExp; what: string; todo: string }> = [
+  {
+    profiles: ['illumina', 'manifest', 'marker'],
+    pattern: /\.f(?:ast)?q\.ora$/i,
+    what: 'reads compressed as DRAGEN ORA (.fastq.ora)',
+    todo: "set FastqCompressionFormat,gzip in the sheet's [BCLConvert_Settings] and convert again, or decompress them with orad, and upload the .fastq.gz files",
+  },
+  {
+    profiles: ['ont'],
+    pattern: /(^|\/)bam_pass\/.*\.bam$/,
+    what: "basecalled reads as BAM only (MinKNOW's bam_pass/)",
+    todo: 'turn on FASTQ output in MinKNOW for the next run, or convert them with `samtools fastq` and upload the .fastq.gz files under fastq_pass/',
+  },
+  {
+    profiles: ['pacbio'],
+    pattern: /\.hifi_reads(\.[^./]+)?\.bam$/,
+    what: 'HiFi reads as BAM only',
+    todo: 'export them as FASTQ (SMRT Link, or `bam2fastq` from pbtk) and upload the .fastq.gz files beside them',
+  },
+];
+
+/**
+ * Why a run's reads cannot become samples when they are written as something other than gzip FASTQ (DRAGEN
+ * ORA, a Revio's HiFi BAMs, MinKNOW's BAM output): the first such file, how many more, and what to do.
+ * Undefined when there are none. Landfall reads FASTQ only; without this a run of such files waits for
+ * FASTQs that never come and ends INCOMPLETE at the deadline without saying why.
+ *
+ * @example readsNotAsFastq(['Analysis/1/Data/BCLConvert/ora_fastq/S1_S1_L001_R1_001.fastq.ora'], 'illumina')
+ */
+export function readsNotAsFastq(paths: readonly string[], profile: LayoutProfile): string | undefined {
+  for (const kind of READS_NOT_AS_FASTQ) {
+    if (!kind.profiles.includes(profile)) continue;
+    const found = paths.filter((path) => kind.pattern.test(path));
+    if (found.length === 0) continue;
+    const more = found.length > 1 ? ` and ${found.length - 1} more` : '';
+    return `FASTQ: ${found[0]}${more} hold ${kind.what}, which Landfall does not read; ${kind.todo}`;
+  }
+  return undefined;
+}

@@ -1,6 +1,13 @@
 import { RTA_ONLY_MODELS, type InstrumentModel } from '../../config/schema.ts';
+import { readsNotAsFastq } from '../../layouts/runFiles.ts';
 import { type RunLayoutInput, resolveRunLayout } from '../../layouts/runLayout.ts';
-import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary } from '../../layouts/longReads.ts';
+import {
+  fastqsNotYetLanded,
+  MINKNOW_FINAL_SUMMARY,
+  type MinknowFinalSummary,
+  minknowSummaryCovers,
+  pacbioMovieOf,
+} from '../../layouts/longReads.ts';
 import type { RunInfo } from '../../layouts/runInfo.ts';
 import type { SampleSheet } from '../../layouts/sampleSheet.ts';
 import type { ExpectedFile, LayoutProblem, LayoutProfile, ReadStructure, RunLevelFile, UnexpectedFile } from '../../layouts/types.ts';
@@ -80,6 +87,8 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   let signalAt: number | undefined;
   let waitingFor: string | undefined;
   const sampleSignals = new Set<string>();
+  // Long-read profiles: whether the completion file of the file's own flow cell or SMRT Cell was given.
+  let fileSignalled: ((name: string) => boolean) | undefined;
   const barrier = input.barrierAt ? Date.parse(input.barrierAt) : undefined;
   const lastLanded = Math.max(0, ...input.files.map((file) => Date.parse(file.landedAt)));
   const barrierCovers = barrier !== undefined && barrier >= lastLanded;
@@ -96,7 +105,20 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     ...(input.runInfo ? { runInfo: input.runInfo } : {}),
   };
   if (input.profile === 'illumina') {
-    if (!input.sheet) return { status: 'RECEIVING', waitingFor: SAMPLE_SHEET, missing: [SAMPLE_SHEET], ...empty };
+    if (!input.sheet) {
+      // The instrument said it is done and no sheet came: the deadline runs all the same, so a run whose
+      // sheet was given to the demultiplexer elsewhere ends INCOMPLETE saying so, not RECEIVING for ever.
+      const copied = landedAt(byName.get(COPY_COMPLETE));
+      const overdue = copied !== undefined && input.now - copied > input.deadlineMinutes * 60_000;
+      return {
+        status: overdue ? 'INCOMPLETE' : 'RECEIVING',
+        waitingFor: overdue
+          ? `${SAMPLE_SHEET} at the top of the run folder (Landfall reads the run's samples from it; ${COPY_COMPLETE} landed ${Math.round((input.now - copied) / 60_000)} minutes ago): upload the sheet the run was demultiplexed with as ${SAMPLE_SHEET}`
+          : SAMPLE_SHEET,
+        missing: [SAMPLE_SHEET],
+        ...empty,
+      };
+    }
     const rta = firstMatching(RTA_COMPLETE);
     const rtaOnly = input.instrumentModel !== undefined && RTA_ONLY_MODELS.includes(input.instrumentModel);
     if (byName.has(COPY_COMPLETE)) [signal, signalAt] = [COPY_COMPLETE, landedAt(byName.get(COPY_COMPLETE))];
@@ -111,24 +133,47 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     const notLanded = input.manifest.entries.filter((entry) => !byName.has(entry.name));
     if (notLanded.length > 0) waitingFor = `${counted(notLanded.length, 'file')} the manifest lists`;
   } else if (input.profile === 'ont') {
-    const summary = firstMatching(MINKNOW_FINAL_SUMMARY) ?? byName.get(RUN_MARKER);
+    // Each flow cell's final summary speaks for its own reads only: an experiment folder holds several
+    // libraries and flow cells, and the first one done must not start samples of one still sequencing.
+    const summaries = input.files.filter((file) => MINKNOW_FINAL_SUMMARY.test(file.name));
     // The summary may land before FASTQs it counts (neither a share nor S3 keeps write order).
     const names = input.files.map((file) => file.name);
     const short = Object.entries(input.finalSummaries ?? {})
       .map(([path, read]) => ({ path, read, notLanded: fastqsNotYetLanded(path, read, names) }))
       .filter((entry) => entry.notLanded > 0);
+    const whole = summaries.filter((file) => !short.some((entry) => entry.path === file.name));
+    const marker = byName.get(RUN_MARKER);
+    fileSignalled = (name) =>
+      !short.some((entry) => minknowSummaryCovers(entry.path, name)) &&
+      (marker !== undefined || barrierCovers || whole.some((file) => minknowSummaryCovers(file.name, name)));
+    // The deadline runs from the first word that the instrument is done, short or not: a FASTQ a summary
+    // counts that never lands must end in INCOMPLETE, not in a run that waits for ever.
+    const first = [marker, ...summaries].filter((file) => file !== undefined).sort((a, b) => landedAt(a)! - landedAt(b)!)[0];
+    if (first) [signal, signalAt] = [first.name, landedAt(first)];
+    else useBarrier('final_summary_*.txt (MinKNOW writes it once every file is written)');
     if (short.length > 0) {
       const [{ path, read, notLanded }] = short as [(typeof short)[number]];
       waitingFor = `${notLanded} more ${notLanded === 1 ? 'FASTQ file' : 'FASTQ files'}: ${path} says fastq_files_in_final_dest=${read.fastqFiles}`;
-    } else if (summary) [signal, signalAt] = [summary.name, landedAt(summary)];
-    else useBarrier('final_summary_*.txt (MinKNOW writes it once every file is written)');
+    } else if (first && !marker) waitingFor = 'final_summary_*.txt of every flow cell whose reads landed';
   } else if (input.profile === 'pacbio') {
-    const done = byName.get(RUN_MARKER) ?? firstMatching(PACBIO_TRANSFER_DONE);
-    if (done) [signal, signalAt] = [done.name, landedAt(done)];
+    // A movie's .transferdone speaks for that movie's files (one SMRT Cell); a file whose name carries no
+    // movie waits for the run's marker or any .transferdone, as before there were movies to tell apart.
+    const marker = byName.get(RUN_MARKER);
+    const dones = input.files.filter((file) => PACBIO_TRANSFER_DONE.test(file.name));
+    const doneMovies = new Set(dones.map((file) => pacbioMovieOf(file.name)).filter((movie) => movie !== undefined));
+    fileSignalled = (name) => {
+      if (marker !== undefined || barrierCovers) return true;
+      const movie = pacbioMovieOf(name);
+      return movie === undefined ? dones.length > 0 : doneMovies.has(movie);
+    };
+    const first = [marker, ...dones].filter((file) => file !== undefined).sort((a, b) => landedAt(a)! - landedAt(b)!)[0];
+    if (first) [signal, signalAt] = [first.name, landedAt(first)];
     else useBarrier(`${RUN_MARKER} or <movie>.transferdone`);
+    if (first && !marker) waitingFor = '<movie>.transferdone of every SMRT Cell whose reads landed';
   } else {
     for (const file of input.files) {
-      const marker = SAMPLE_MARKER.exec(file.name);
+      // A sample's FASTQs are found by name in any folder, and so is its marker: `proj/S1.complete` is S1's.
+      const marker = SAMPLE_MARKER.exec(file.name.slice(file.name.lastIndexOf('/') + 1));
       if (marker) sampleSignals.add(marker[1]!);
     }
     if (byName.has(RUN_MARKER)) [signal, signalAt] = [RUN_MARKER, landedAt(byName.get(RUN_MARKER))];
@@ -140,7 +185,9 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   const samples: SampleCompleteness[] = layout.samples.map((sample) => {
     const missing = sample.files.filter((file) => !file.landed).map((file) => file.name);
     const files = sample.files.flatMap(({ landed, name, ...read }) => (landed ? [{ ...byName.get(name)!, ...read }] : []));
-    const signalled = signal !== undefined || sampleSignals.has(sample.sampleId);
+    const signalled = fileSignalled
+      ? sample.files.every((file) => fileSignalled!(file.name))
+      : signal !== undefined || sampleSignals.has(sample.sampleId);
     return {
       sampleId: sample.sampleId,
       expected: sample.files,
@@ -154,6 +201,8 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     missing.push(...input.manifest.entries.map((entry) => entry.name).filter((name) => !byName.has(name) && !missing.includes(name)));
 
   const allReady = samples.length > 0 && samples.every((sample) => sample.ready) && missing.length === 0;
+  // Reads written as ORA or BAM never become the FASTQs a sample waits for: say so instead of "N missing files".
+  const notFastq = (samples.length === 0 || missing.length > 0) && readsNotAsFastq(layoutInput.files, input.profile);
   const started =
     signalAt ??
     (sampleSignals.size > 0
@@ -163,7 +212,7 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   return {
     status: allReady ? 'COMPLETE' : overdue ? 'INCOMPLETE' : 'RECEIVING',
     signal,
-    waitingFor: allReady ? undefined : (waitingFor ?? (missing.length ? counted(missing.length, 'missing file') : undefined)),
+    waitingFor: allReady ? undefined : notFastq || (waitingFor ?? (missing.length ? counted(missing.length, 'missing file') : undefined)),
     samples,
     missing,
     unexpected: layout.unexpected,

@@ -139,9 +139,24 @@ describe('parseMinknowPath', () => {
       expected: { sampleId: 'PAA12345', unclassified: false, batch: 0 },
     },
     {
-      case: 'inside the <protocol group>/<sample>/<run> folders MinKNOW creates',
-      path: 'Sample/20250603_1201_3E_PAA12345_e05460c6/fastq_pass/barcode05/PAA12345_pass_barcode05_e05460c6_d11637af_1.fastq.gz',
+      case: 'inside the protocol run folder MinKNOW creates',
+      path: '20250603_1201_3E_PAA12345_e05460c6/fastq_pass/barcode05/PAA12345_pass_barcode05_e05460c6_d11637af_1.fastq.gz',
       expected: { sampleId: 'barcode05', unclassified: false, batch: 1 },
+    },
+    {
+      case: 'inside a library (<sample_id>/<run>/): a default barcode name is qualified by the library',
+      path: 'libA/20250603_1201_3E_PAA12345_e05460c6/fastq_pass/barcode05/PAA12345_pass_barcode05_e05460c6_d11637af_1.fastq.gz',
+      expected: { sampleId: 'libA_barcode05', unclassified: false, batch: 1 },
+    },
+    {
+      case: 'inside a pooled library (<sample_id>/fastq_pass/, data pooling on)',
+      path: 'libB/fastq_pass/barcode05/PAA12345_pass_barcode05_e05460c6_d11637af_1.fastq.gz',
+      expected: { sampleId: 'libB_barcode05', unclassified: false, batch: 1 },
+    },
+    {
+      case: "inside a library, a user's alias stays the sample's name",
+      path: 'libA/20250603_1201_3E_PAA12345_e05460c6/fastq_pass/patient_7/PAA12345_pass_patient_7_e05460c6_d11637af_1.fastq.gz',
+      expected: { sampleId: 'patient_7', unclassified: false, batch: 1 },
     },
   ])('reads $case', ({ path, expected }) => {
     expect(parseMinknowPath(path)).toEqual(expected);
@@ -158,7 +173,7 @@ describe('parsePacbioPath', () => {
     {
       case: 'Revio hifi_reads/<movie>.hifi_reads.<barcode> (PacBio "Revio & Vega file structure")',
       path: '1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.fastq.gz',
-      expected: { sampleId: 'bc2001', unclassified: false },
+      expected: { sampleId: 'm84001_220722_134701_s1.bc2001', unclassified: false },
     },
     {
       case: 'Revio unassigned reads',
@@ -173,7 +188,7 @@ describe('parsePacbioPath', () => {
     {
       case: 'SMRT Link demultiplexing: <movie>.<bc>--<bc>.hifi_reads.fastq.gz',
       path: 'm64156_230929_124402.bc2002--bc2002.hifi_reads.fastq.gz',
-      expected: { sampleId: 'bc2002--bc2002', unclassified: false },
+      expected: { sampleId: 'm64156_230929_124402.bc2002--bc2002', unclassified: false },
     },
     {
       case: 'SMRT Link demultiplexing job output: demultiplex.<bc>--<bc>.hifi_reads.fastq.gz',

@@ -426,8 +426,8 @@ describe('resolveRunLayout: long reads', () => {
     const layout = resolveRunLayout({ profile: 'pacbio', files });
     // Assess
     expect(summary(layout)).toEqual([
-      `bc2001 L1 R1:single 1_A01/hifi_reads/${movie}.hifi_reads.bc2001.fastq.gz`,
-      `bc2002 L1 R1:single 1_A01/hifi_reads/${movie}.hifi_reads.bc2002.fastq.gz`,
+      `${movie}.bc2001 L1 R1:single 1_A01/hifi_reads/${movie}.hifi_reads.bc2001.fastq.gz`,
+      `${movie}.bc2002 L1 R1:single 1_A01/hifi_reads/${movie}.hifi_reads.bc2002.fastq.gz`,
     ]);
     expect(layout.unexpected).toEqual([]);
     expect(layout.runFiles.filter((file) => file.kind === 'unclassified').map((file) => file.name)).toEqual([
@@ -444,7 +444,7 @@ describe('resolveRunLayout: long reads', () => {
     // Assess
     expect(summary(layout)).toEqual([
       'RP_10017 L1 R1:single RP_10017.hifi_reads.fastq.gz',
-      'bc2002--bc2002 L1 R1:single m64156_230929_124402.bc2002--bc2002.hifi_reads.fastq.gz',
+      'm64156_230929_124402.bc2002--bc2002 L1 R1:single m64156_230929_124402.bc2002--bc2002.hifi_reads.fastq.gz',
     ]);
     expect(layout.runFiles).toEqual([{ name: 'fail_reads/x.fastq.gz', kind: 'failed-reads' }]);
   });

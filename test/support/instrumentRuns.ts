@@ -453,7 +453,7 @@ export function revioRun(runId: string): InstrumentRun {
     const name = `1_A01/hifi_reads/${movie}.hifi_reads.${barcode}.fastq.gz`;
     files.push({ path: name, bytes: gz(hifiFastq(movie, seedOf(name), 10)) });
     files.push({ path: `1_A01/hifi_reads/${movie}.hifi_reads.${barcode}.bam`, bytes: Buffer.from('BAM\u0001') });
-    samples[barcode] = [name];
+    samples[`${movie}.${barcode}`] = [name];
   }
   files.push(
     { path: `1_A01/hifi_reads/${movie}.hifi_reads.unassigned.fastq.gz`, bytes: gz(hifiFastq(movie, 9, 3)) },

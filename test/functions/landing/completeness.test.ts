@@ -58,6 +58,19 @@ describe('evaluateCompleteness', () => {
       expect({ status: result.status, ready: ready(result), waitingFor: result.waitingFor }).toEqual(expected);
     });
 
+    it('a run that never gets its sheet ends INCOMPLETE at the deadline after CopyComplete.txt, saying what to upload', () => {
+      // Prepare: the sheet was given to bcl2fastq from elsewhere (--sample-sheet), so the run folder has none
+      const files = [...ALL_A, 'CopyComplete.txt'].map((name) => landed(name));
+      // Act
+      const [within, past] = [119, 121].map((minutes) => evaluateCompleteness(base({ files, now: T0 + minutes * 60_000 })));
+      // Assess
+      expect({ status: within!.status, waitingFor: within!.waitingFor }).toEqual({ status: 'RECEIVING', waitingFor: 'SampleSheet.csv' });
+      expect(past!).toMatchObject({ status: 'INCOMPLETE', missing: ['SampleSheet.csv'] });
+      expect(past!.waitingFor).toBe(
+        "SampleSheet.csv at the top of the run folder (Landfall reads the run's samples from it; CopyComplete.txt landed 121 minutes ago): upload the sheet the run was demultiplexed with as SampleSheet.csv",
+      );
+    });
+
     it.each([
       { case: 'MiSeq: RTAComplete younger than the settle window', model: 'MiSeq' as const, minutesAgo: 5, expected: [] },
       { case: 'MiSeq: RTAComplete older than the settle window', model: 'MiSeq' as const, minutesAgo: 11, expected: ['A', 'B'] },
@@ -123,6 +136,54 @@ describe('evaluateCompleteness', () => {
     });
   });
 
+  describe('reads not written as gzip FASTQ', () => {
+    it.each([
+      {
+        case: 'DRAGEN ORA from onboard BCL Convert (FastqCompressionFormat,dragen)',
+        profile: 'illumina' as const,
+        files: [
+          'CopyComplete.txt',
+          'Analysis/1/Data/BCLConvert/ora_fastq/A_S1_L001_R1_001.fastq.ora',
+          'Analysis/1/Data/BCLConvert/ora_fastq/A_S1_L001_R2_001.fastq.ora',
+        ],
+        says: 'FASTQ: Analysis/1/Data/BCLConvert/ora_fastq/A_S1_L001_R1_001.fastq.ora and 1 more hold reads compressed as DRAGEN ORA (.fastq.ora)',
+      },
+      {
+        case: "a Revio's HiFi reads as BAM only",
+        profile: 'pacbio' as const,
+        files: ['1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.bam', '1_A01/metadata/m84001_220722_134701_s1.transferdone'],
+        says: 'FASTQ: 1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.bam hold HiFi reads as BAM only',
+      },
+      {
+        case: "MinKNOW's BAM output only",
+        profile: 'ont' as const,
+        files: ['bam_pass/barcode01/PAO25751_pass_barcode01_e05460c6_de9f2c7f_0.bam', 'final_summary_PAO25751_e05460c6_de9f2c7f.txt'],
+        says: "FASTQ: bam_pass/barcode01/PAO25751_pass_barcode01_e05460c6_de9f2c7f_0.bam hold basecalled reads as BAM only (MinKNOW's bam_pass/)",
+      },
+    ])('says what to do with $case, and the deadline ends the run INCOMPLETE with that reason', ({ profile, files, says }) => {
+      // Act
+      const within = evaluateCompleteness(base({ profile, sheet, files: files.map((name) => landed(name)) }));
+      const past = evaluateCompleteness(base({ profile, sheet, files: files.map((name) => landed(name)), now: T0 + 121 * 60_000 }));
+      // Assess
+      expect({ status: within.status, ready: ready(within) }).toEqual({ status: 'RECEIVING', ready: [] });
+      expect(within.waitingFor).toContain(says);
+      expect(within.waitingFor).toMatch(/which Landfall does not read; .*upload the \.fastq\.gz files/);
+      expect({ status: past.status, waitingFor: past.waitingFor }).toEqual({ status: 'INCOMPLETE', waitingFor: within.waitingFor });
+    });
+
+    it('a Revio BAM beside its FASTQ is no problem', () => {
+      const files = [
+        '1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.bam',
+        '1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.fastq.gz',
+        '1_A01/metadata/m84001_220722_134701_s1.transferdone',
+      ];
+      expect(evaluateCompleteness(base({ profile: 'pacbio', files: files.map((name) => landed(name)) }))).toMatchObject({
+        status: 'COMPLETE',
+        waitingFor: undefined,
+      });
+    });
+  });
+
   describe('manifest profile', () => {
     const manifest = parseRunManifest(
       'manifest.md5',
@@ -171,6 +232,11 @@ describe('evaluateCompleteness', () => {
       });
     });
 
+    it("a sample's marker in the sample's subfolder completes it, as its FASTQs are found in any folder", () => {
+      const files = ['proj/S1_R1.fastq.gz', 'proj/S1_R2.fastq.gz', 'proj/S1.complete'].map((name) => landed(name));
+      expect(ready(evaluateCompleteness(base({ profile: 'marker', files })))).toEqual(['S1']);
+    });
+
     it('waits without any marker', () => {
       const files = ['S1.R1.fastq.gz', 'S1.R2.fastq.gz'].map((name) => landed(name));
       expect(evaluateCompleteness(base({ profile: 'marker', files }))).toMatchObject({
@@ -212,9 +278,10 @@ describe('ont profile', () => {
   });
   it('waits while fewer FASTQs have landed than the final summary counts, however early the summary landed', () => {
     // Prepare: MinKNOW counts pass and fail FASTQs below the summary's folder (fastq_files_in_final_dest).
-    const summary = 'PAO25751_run/final_summary_PAO25751_e05460c6_de9f2c7f.txt';
-    const reads = [pass('barcode01', 0), pass('barcode01', 1), pass('barcode02', 0)].map((name) => `PAO25751_run/${name}`);
-    const late = `PAO25751_run/${pass('barcode02', 1)}`;
+    const folder = '20260101_1200_MN12345_PAO25751_e05460c6';
+    const summary = `${folder}/final_summary_PAO25751_e05460c6_de9f2c7f.txt`;
+    const reads = [pass('barcode01', 0), pass('barcode01', 1), pass('barcode02', 0)].map((name) => `${folder}/${name}`);
+    const late = `${folder}/${pass('barcode02', 1)}`;
     const input = (names: string[]) =>
       base({ profile: 'ont', files: [...names, summary].map((name) => landed(name)), finalSummaries: { [summary]: { fastqFiles: 4 } } });
     // Act
@@ -233,6 +300,85 @@ describe('ont profile', () => {
     });
     expect(whole.samples[1]!.files).toHaveLength(2);
   });
+  it("an experiment folder of two libraries: one flow cell's summary starts its own library's samples only, and barcode01 of each is its own sample", () => {
+    // Prepare: ONT "Output Structure", data pooling off: /data/{protocol_group_id}/{sample_id}/{start_time}_{device}_{flow_cell}_{short_protocol_run_id}/
+    const libA = 'libA/20250603_1201_1A_PAW11111_e05460c6';
+    const libB = 'libB/20250603_1305_1B_PAW22222_7a1b2c3d';
+    const reads = [
+      `${libA}/fastq_pass/barcode01/PAW11111_pass_barcode01_e05460c6_de9f2c7f_0.fastq.gz`,
+      `${libA}/fastq_pass/barcode01/PAW11111_pass_barcode01_e05460c6_de9f2c7f_1.fastq.gz`,
+      `${libB}/fastq_pass/barcode01/PAW22222_pass_barcode01_7a1b2c3d_0f1e2d3c_0.fastq.gz`,
+    ];
+    const summaryA = `${libA}/final_summary_PAW11111_e05460c6_de9f2c7f.txt`;
+    const summaryB = `${libB}/final_summary_PAW22222_7a1b2c3d_0f1e2d3c.txt`;
+    const input = (names: string[]) =>
+      base({
+        profile: 'ont',
+        files: names.map((name) => landed(name)),
+        finalSummaries: Object.fromEntries(names.filter((name) => name.includes('final_summary')).map((name) => [name, {}])),
+      });
+    // Act
+    const oneDone = evaluateCompleteness(input([...reads, summaryA]));
+    const bothDone = evaluateCompleteness(input([...reads, summaryA, summaryB]));
+    // Assess
+    expect(oneDone.samples.map((sample) => [sample.sampleId, sample.files.length, sample.ready])).toEqual([
+      ['libA_barcode01', 2, true],
+      ['libB_barcode01', 1, false],
+    ]);
+    expect({ status: oneDone.status, waitingFor: oneDone.waitingFor }).toEqual({
+      status: 'RECEIVING',
+      waitingFor: 'final_summary_*.txt of every flow cell whose reads landed',
+    });
+    expect({ status: bothDone.status, ready: ready(bothDone) }).toEqual({
+      status: 'COMPLETE',
+      ready: ['libA_barcode01', 'libB_barcode01'],
+    });
+  });
+
+  it("a pooled library folder two flow cells write into: its sample waits for both flow cells' summaries", () => {
+    // Prepare: data pooling on: /data/{protocol_group_id}/{sample_id}/ holds both flow cells' files and summaries
+    const reads = [
+      'fastq_pass/patient_7/PAW11111_pass_patient_7_e05460c6_de9f2c7f_0.fastq.gz',
+      'fastq_pass/patient_7/PAW22222_pass_patient_7_7a1b2c3d_0f1e2d3c_0.fastq.gz',
+      'fastq_fail/patient_7/PAW22222_fail_patient_7_7a1b2c3d_0f1e2d3c_0.fastq.gz',
+    ];
+    const first = 'final_summary_PAW11111_e05460c6_de9f2c7f.txt';
+    const second = 'final_summary_PAW22222_7a1b2c3d_0f1e2d3c.txt';
+    const input = (names: string[]) =>
+      base({
+        profile: 'ont',
+        files: names.map((name) => landed(name)),
+        // Each summary counts its own flow cell's FASTQs: 1 and 2 (pass and fail).
+        finalSummaries: { [first]: { fastqFiles: 1 }, ...(names.includes(second) ? { [second]: { fastqFiles: 2 } } : {}) },
+      });
+    // Act
+    const oneDone = evaluateCompleteness(input([...reads, first]));
+    const bothDone = evaluateCompleteness(input([...reads, first, second]));
+    // Assess
+    expect({ status: oneDone.status, ready: ready(oneDone) }).toEqual({ status: 'RECEIVING', ready: [] });
+    expect({ status: bothDone.status, ready: ready(bothDone), files: bothDone.samples[0]!.files.length }).toEqual({
+      status: 'COMPLETE',
+      ready: ['patient_7'],
+      files: 2,
+    });
+  });
+
+  it('a summary whose counted FASTQs never land ends INCOMPLETE at the deadline, not RECEIVING for ever', () => {
+    // Prepare
+    const summary = 'final_summary_PAO25751_e05460c6_de9f2c7f.txt';
+    const files = [landed(pass('barcode01', 0)), landed(summary)];
+    const at = (minutes: number) =>
+      evaluateCompleteness(base({ profile: 'ont', files, finalSummaries: { [summary]: { fastqFiles: 2 } }, now: T0 + minutes * 60_000 }));
+    // Act
+    const [within, past] = [at(119), at(121)];
+    // Assess
+    expect({ status: within.status, ready: ready(within) }).toEqual({ status: 'RECEIVING', ready: [] });
+    expect({ status: past.status, ready: ready(past), waitingFor: past.waitingFor }).toEqual({
+      status: 'INCOMPLETE',
+      ready: [],
+      waitingFor: `1 more FASTQ file: ${summary} says fastq_files_in_final_dest=2`,
+    });
+  });
 });
 
 describe('pacbio profile', () => {
@@ -247,7 +393,28 @@ describe('pacbio profile', () => {
     const after = evaluateCompleteness(base({ profile: 'pacbio', files: [...files, marker].map((name) => landed(name)) }));
     // Assess
     expect(before.waitingFor).toBe('transfer_complete.txt or <movie>.transferdone');
-    expect({ status: after.status, ready: ready(after) }).toEqual({ status: 'COMPLETE', ready: ['bc2001', 'bc2002'] });
+    expect({ status: after.status, ready: ready(after) }).toEqual({
+      status: 'COMPLETE',
+      ready: ['m84001_260101_134701_s1.bc2001', 'm84001_260101_134701_s1.bc2002'],
+    });
+  });
+
+  it("one SMRT Cell's .transferdone starts that cell's samples only; the same barcode in another cell is another sample", () => {
+    // Prepare: a Revio run of two wells, both with bc2001 (the run design gives each well and barcode its own biosample)
+    const a01 = '1_A01/hifi_reads/m84001_220722_134701_s1.hifi_reads.bc2001.fastq.gz';
+    const b01 = '1_B01/hifi_reads/m84001_220722_134701_s2.hifi_reads.bc2001.fastq.gz';
+    const doneA = '1_A01/metadata/m84001_220722_134701_s1.transferdone';
+    const doneB = '1_B01/metadata/m84001_220722_134701_s2.transferdone';
+    // Act
+    const oneDone = evaluateCompleteness(base({ profile: 'pacbio', files: [a01, b01, doneA].map((name) => landed(name)) }));
+    const bothDone = evaluateCompleteness(base({ profile: 'pacbio', files: [a01, b01, doneA, doneB].map((name) => landed(name)) }));
+    // Assess
+    expect(oneDone.samples.map((sample) => [sample.sampleId, sample.ready])).toEqual([
+      ['m84001_220722_134701_s1.bc2001', true],
+      ['m84001_220722_134701_s2.bc2001', false],
+    ]);
+    expect(oneDone).toMatchObject({ status: 'RECEIVING', waitingFor: '<movie>.transferdone of every SMRT Cell whose reads landed' });
+    expect(bothDone.status).toBe('COMPLETE');
   });
 });
 
