@@ -53,6 +53,12 @@ const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 /**
+ * The onboard analysis a file was written by: `Analysis/<n>/` (NovaSeq X; Illumina: "the number of the
+ * analysis/requeue, such as '1' for the initial analysis"), -1 outside one.
+ */
+const analysisNumber = (path: string) => Number(/(?:^|\/)Analysis\/(\d+)\//.exec(path)?.[1] ?? -1);
+
+/**
  * THE definition of which landed files make which sample: given a run folder's landed files (plus its
  * sample sheet, RunInfo.xml and profile), every sample with every file it should have — lane × read
  * label, with the read's role, and whether it landed —, the run-level files Landfall knows (sheet,
@@ -131,7 +137,16 @@ function illuminaLayout(input: RunLayoutInput): RunLayout {
 
   const samples: LayoutSample[] = [];
   const assign = sheet ? assignToSheet(sheet, candidates, unexpected) : assignByName(candidates, unexpected);
-  for (const { sampleId, sheetSample, files } of assign) {
+  for (const { sampleId, sheetSample, files: assigned } of assign) {
+    // A requeued onboard analysis replaces the earlier one whole: never one lane from each.
+    const latest = Math.max(...assigned.map((file) => analysisNumber(file.path)));
+    const files = assigned.filter((file) => analysisNumber(file.path) < 0 || analysisNumber(file.path) === latest);
+    for (const file of assigned)
+      if (file.landed && !files.includes(file))
+        unexpected.push({
+          name: file.path,
+          reason: `${file.path} is from an earlier analysis than Analysis/${latest}/ (a requeued analysis replaces it whole); it is not processed`,
+        });
     const structure = sheetSample?.overrideCycles ? structureFor(sheetSample.overrideCycles) : readStructure;
     const ownLanes = sheetSample?.lanes && !merged ? sheetSample.lanes : runLanes;
     const landed = files.filter((file) => file.landed);

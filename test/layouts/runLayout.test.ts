@@ -330,6 +330,24 @@ describe('resolveRunLayout: Illumina demultiplexer layouts', () => {
     expect(layout.unexpected.map((file) => file.name)).toEqual(['copy/A_S1_L001_R1_001.fastq.gz']);
   });
 
+  it('a requeued onboard analysis (NovaSeq X Analysis/<n>/) replaces the earlier one whole, Analysis/10 after Analysis/9', () => {
+    // Prepare: Illumina: "analysis # is the number of the analysis/requeue, such as '1' for the initial analysis";
+    // the requeue has written lane 1 so far, the first analysis both lanes.
+    const sheet = parseSampleSheet('[BCLConvert_Data]\nSample_ID\nA\n');
+    const runInfo = { reads: [{ number: 1, cycles: 151, isIndexedRead: false }], laneCount: 2 };
+    const fastq = (n: number, lane: number) => `Analysis/${n}/Data/BCLConvert/fastq/A_S1_L00${lane}_R1_001.fastq.gz`;
+    const files = [fastq(1, 1), fastq(1, 2), fastq(9, 1), fastq(9, 2), fastq(10, 1)];
+    // Act
+    const layout = resolveRunLayout({ profile: 'illumina', files, sheet, runInfo });
+    // Assess: lane 2 is awaited from Analysis/10, never taken from Analysis/9
+    expect(summary(layout)).toEqual([`A L1 R1:single ${fastq(10, 1)}`, 'A L2 R1:single MISSING A_S1_L002_R1_001.fastq.gz']);
+    expect(layout.unexpected.map((file) => file.reason)).toEqual(
+      [fastq(1, 1), fastq(1, 2), fastq(9, 1), fastq(9, 2)].map(
+        (name) => `${name} is from an earlier analysis than Analysis/10/ (a requeued analysis replaces it whole); it is not processed`,
+      ),
+    );
+  });
+
   it('without a sheet (marker profile), generic names make the samples and a lone mate waits for its pair', () => {
     // Prepare
     const files = ['a.R1.fastq.gz', 'a.R2.fastq.gz', 'b_R1.fq.gz', 'transfer_complete.txt'];
