@@ -47,8 +47,9 @@ export function unsafePathReason(file: string, path: string, line?: number): Val
 }
 
 /**
- * Parses a manifest: `md5sum`/`sha256sum` output (`<hex>  <name>`, `<hex> *<name>`; the hash length
- * says which), or JSON — an array of entries or `{ "files": [...] }`, each `{ "path" | "name", "md5"?,
+ * Parses a manifest: `md5sum`/`sha256sum` output (`<hex>  <name>`, `<hex> *<name>`, macOS `md5 -r`'s
+ * `<hex> <name>`, BSD-style `MD5 (<name>) = <hex>`; the hash length says which; a leading `./` is
+ * dropped), or JSON — an array of entries or `{ "files": [...] }`, each `{ "path" | "name", "md5"?,
  * "sha256"?, "size"? }`. Bad lines and unsafe names become reasons; the rest is still returned.
  *
  * @example parseManifest('manifest.md5', 'd41d8cd98f00b204e9800998ecf8427e  S1_R1_001.fastq.gz\n').entries
@@ -58,26 +59,47 @@ export function parseManifest(file: string, text: string): Manifest {
   return file.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(body) ? parseJsonManifest(file, body) : parseSumManifest(file, body);
 }
 
+// GNU md5sum/sha256sum (`<hex>  <name>`, binary mode `<hex> *<name>`), macOS `md5 -r` (`<hex> <name>`).
+const SUM_LINE = /^\\?([0-9a-fA-F]{32}|[0-9a-fA-F]{64}) [ *]?(.+)$/;
+// BSD style: macOS `md5`/`shasum --tag`, GNU `md5sum --tag`: `MD5 (<name>) = <hex>`.
+const TAGGED_LINE = /^\\?(MD5|SHA256) \((.+)\) = ([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/;
+
+/**
+ * One checksum line's hash and file name, in any of the formats the usual tools write; a name from
+ * `find . -exec md5sum {} +` (`./S1/S1_R1.fastq.gz`) is the path inside the run folder without `./`.
+ */
+function sumLine(raw: string): { hash: string; name: string } | undefined {
+  const plain = SUM_LINE.exec(raw);
+  const tagged = plain ? undefined : TAGGED_LINE.exec(raw);
+  const [hash, name] = plain ? [plain[1]!, plain[2]!] : tagged ? [tagged[3]!, tagged[2]!] : [];
+  if (hash === undefined || name === undefined) return undefined;
+  if (tagged && (tagged[1] === 'MD5') !== (hash.length === 32)) return undefined;
+  return { hash, name: withoutDotSlash(name) };
+}
+
+/** `./S1/S1_R1.fastq.gz` (as `find .` lists it) is `S1/S1_R1.fastq.gz` inside the run folder. */
+const withoutDotSlash = (name: string) => name.replace(/^(?:\.\/)+/, '');
+
 function parseSumManifest(file: string, text: string): Manifest {
   const entries: ManifestEntry[] = [];
   const reasons: ValidationReason[] = [];
   text.split(/\r\n|\n|\r/).forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '' || raw.startsWith('#')) return;
-    const match = /^\\?([0-9a-fA-F]{32}|[0-9a-fA-F]{64}) [ *](.+)$/.exec(raw);
+    const match = sumLine(raw);
     if (!match) {
       reasons.push(
         reasonOf('MANIFEST_LINE', {
           file,
           line,
-          expected: '"<md5 or sha256 hex>  <file name>"',
+          expected: '"<md5 or sha256 hex>  <file name>" or "MD5 (<file name>) = <hex>"',
           found: JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw),
-          message: `line ${line}: expected "<md5 or sha256 hex>  <file name>", found ${JSON.stringify(raw.slice(0, 60))}`,
+          message: `line ${line}: expected "<md5 or sha256 hex>  <file name>" or "MD5 (<file name>) = <hex>", found ${JSON.stringify(raw.slice(0, 60))}`,
         }),
       );
       return;
     }
-    const [, hash, name] = match as unknown as [string, string, string];
+    const { hash, name } = match;
     const unsafe = unsafePathReason(file, name, line);
     if (unsafe) return void reasons.push(unsafe);
     entries.push({ name, line, ...(hash.length === 32 ? { md5: hash.toLowerCase() } : { sha256: hash.toLowerCase() }) });
@@ -118,7 +140,8 @@ function parseJsonManifest(file: string, text: string): Manifest {
   const entries: ManifestEntry[] = [];
   list.forEach((item: unknown, index) => {
     const entry = item as { path?: unknown; name?: unknown; md5?: unknown; sha256?: unknown; size?: unknown } | null;
-    const name = entry?.path ?? entry?.name;
+    const given = entry?.path ?? entry?.name;
+    const name = typeof given === 'string' ? withoutDotSlash(given) : given;
     const where = `files[${index}]`;
     const bad = (expected: string, found: unknown) =>
       reasons.push(

@@ -91,7 +91,11 @@ const RULES = {
   DUPLICATE_FILE: rule('run', RUN_FOLDER, 'Each FASTQ name the sample sheet expects occurs once in the run folder.'),
   ORPHAN_FASTQ: rule('run', RUN_FOLDER, 'Every FASTQ belongs to a sample of the sheet or the manifest (or is Undetermined_S0_*).'),
   NO_MANIFEST: rule('run', RUN_FOLDER, 'A run folder checked with the manifest profile holds a manifest.'),
-  MANIFEST_LINE: rule('run', MANIFEST, 'Each line of an md5sum or sha256sum manifest is `<hex>  <file name>`.'),
+  MANIFEST_LINE: rule(
+    'run',
+    MANIFEST,
+    'Each line of a checksum manifest is `<hex>  <file name>` (md5sum, sha256sum, `md5 -r`) or `MD5 (<file name>) = <hex>` (BSD style).',
+  ),
   MANIFEST_JSON: rule('run', MANIFEST, 'A JSON manifest parses as JSON.'),
   MANIFEST_SHAPE: rule('run', MANIFEST, 'A JSON manifest is an array of files or `{ "files": [...] }`.'),
   MANIFEST_ENTRY: rule('run', MANIFEST, 'Each JSON manifest entry has a path; its md5 (32 hex), sha256 (64 hex) and size are well formed.'),

@@ -23,9 +23,26 @@ describe('parseManifest', () => {
     });
   });
 
+  it.each([
+    { case: 'md5sum of `find .` (names start with ./)', text: `${MD5}  ./S1/S1_R1.fastq.gz\n`, entry: { md5: MD5 } },
+    { case: 'macOS `md5 -r` (one space)', text: `${MD5} S1/S1_R1.fastq.gz\n`, entry: { md5: MD5 } },
+    { case: 'BSD style (macOS `md5`, `md5sum --tag`)', text: `MD5 (./S1/S1_R1.fastq.gz) = ${MD5}\n`, entry: { md5: MD5 } },
+    { case: 'BSD style sha256 (`shasum -a 256 --tag`)', text: `SHA256 (S1/S1_R1.fastq.gz) = ${SHA}\n`, entry: { sha256: SHA } },
+  ])('reads $case as the path inside the run folder', ({ text, entry }) => {
+    expect(parseManifest('checksums.md5', text)).toEqual({
+      file: 'checksums.md5',
+      entries: [{ name: 'S1/S1_R1.fastq.gz', line: 1, ...entry }],
+      reasons: [],
+    });
+  });
+
+  it('refuses a BSD-style line whose hash does not fit its algorithm', () => {
+    expect(parseManifest('x.md5', `SHA256 (a.fq) = ${MD5}\n`).reasons.map((reason) => reason.code)).toEqual(['MANIFEST_LINE']);
+  });
+
   it('reads a JSON manifest as an array or under "files"', () => {
     // Act
-    const list = parseManifest('manifest.json', JSON.stringify([{ path: 'a.fastq.gz', md5: MD5, size: 20 }]));
+    const list = parseManifest('manifest.json', JSON.stringify([{ path: './a.fastq.gz', md5: MD5, size: 20 }]));
     const wrapped = parseManifest('manifest.json', JSON.stringify({ files: [{ name: 'b.fastq.gz', sha256: SHA }] }));
 
     // Assess
@@ -38,7 +55,11 @@ describe('parseManifest', () => {
       case: 'a line that is not md5sum format',
       file: 'x.md5',
       text: `${MD5}  a.fq\nnot a checksum line\n`,
-      reason: { line: 2, expected: '"<md5 or sha256 hex>  <file name>"', found: '"not a checksum line"' },
+      reason: {
+        line: 2,
+        expected: '"<md5 or sha256 hex>  <file name>" or "MD5 (<file name>) = <hex>"',
+        found: '"not a checksum line"',
+      },
     },
     { case: 'a traversal path', file: 'x.md5', text: `${MD5}  ../b.fq\n`, reason: { line: 1, found: '"../b.fq"' } },
     { case: 'a backslash path', file: 'x.md5', text: `${MD5}  a\\..\\b.fq\n`, reason: { line: 1, found: '"a\\\\..\\\\b.fq"' } },
