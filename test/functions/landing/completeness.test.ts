@@ -424,7 +424,7 @@ describe('parseRunManifest', () => {
       case: 'md5sum format with a bad line',
       source: 'manifest.md5',
       text: `${'a'.repeat(32)}  x.fq.gz\nnot a line\n`,
-      message: 'manifest.md5 line 2: expected "<md5 or sha256 hex>  <file name>", found "not a line"',
+      message: 'manifest.md5 line 2: expected "<md5 or sha256 hex>  <file name>" or "MD5 (<file name>) = <hex>", found "not a line"',
     },
     {
       case: 'JSON without files',
