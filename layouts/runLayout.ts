@@ -88,9 +88,11 @@ function illuminaLayout(input: RunLayoutInput): RunLayout {
   const problems: LayoutProblem[] = [];
   const candidates: Candidate[] = [];
   const namedFastqs: FastqName[] = [];
-  for (const { path, landed } of pathsOf(input)) {
+  const paths = pathsOf(input);
+  const allPaths = new Set(paths.map(({ path }) => path));
+  for (const { path, landed } of paths) {
     const base = baseOf(path);
-    const name = isFastqName(base) ? parseFastqName(base) : undefined;
+    const name = isFastqName(base) ? (numberedMate(path, allPaths) ?? parseFastqName(base)) : undefined;
     if (name) {
       // What the demultiplexer wrote (or a manifest promises) says which reads and lanes the run has.
       namedFastqs.push(name);
@@ -232,8 +234,28 @@ function illuminaLayout(input: RunLayoutInput): RunLayout {
 }
 
 /** A generic name's mate: the same name with its read label swapped (`S1.R1.fastq.gz` → `S1.R2.fastq.gz`). */
+// SRA / ENA pairs (fasterq-dump, ENA downloads, nf-core/fetchngs): <run>_1.fastq.gz and <run>_2.fastq.gz.
+const NUMBERED_MATE = /^(.+)_([12])(\.f(?:ast)?q(?:\.gz)?)$/i;
+
+/**
+ * `<run>_1.fastq.gz` as mate 1 and `<run>_2.fastq.gz` as mate 2 of sample `<run>` when both are in the
+ * same folder of the run: SRA and ENA write pairs so. Alone, such a name stays a single-end sample of
+ * its own (`sample_1.fastq.gz` may be a replicate's name); paired by mistake, two samples' files would
+ * fail the mates' read-name check and be rejected, never processed silently as one.
+ */
+function numberedMate(path: string, allPaths: ReadonlySet<string>): FastqName | undefined {
+  const match = NUMBERED_MATE.exec(baseOf(path));
+  if (!match) return undefined;
+  const [, stem, number, extension] = match as unknown as [string, string, string, string];
+  const folder = path.slice(0, path.length - baseOf(path).length);
+  if (!allPaths.has(`${folder}${stem}_${number === '1' ? '2' : '1'}${extension}`)) return undefined;
+  return { form: 'generic', stem, label: number === '1' ? 'R1' : 'R2', part: 1, undetermined: false };
+}
+
 function swapLabel(base: string, from: ReadLabel, to: ReadLabel): string {
   if (from === to) return base;
+  const numbered = NUMBERED_MATE.exec(base);
+  if (numbered && /^R[12]$/.test(from) && /^R[12]$/.test(to)) return `${numbered[1]}_${to.slice(1)}${numbered[3]}`;
   const at = Math.max(base.lastIndexOf(`_${from}`), base.lastIndexOf(`.${from}`));
   return at < 0
     ? base.replace(/(\.f(?:ast)?q(?:\.gz)?)$/i, `_${to}$1`)

@@ -348,6 +348,26 @@ describe('resolveRunLayout: Illumina demultiplexer layouts', () => {
     );
   });
 
+  it('SRA / ENA pairs (<run>_1.fastq.gz, <run>_2.fastq.gz) are one paired sample; a lone <name>_1 stays single-end', () => {
+    // Prepare: fasterq-dump and ENA name a run's mates so (nf-core/fetchngs too)
+    const files = ['SRR1234567_1.fastq.gz', 'SRR1234567_2.fastq.gz', 'sub/ERR9_1.fq.gz', 'sub/ERR9_2.fq.gz', 'rep_1.fastq.gz'];
+    // Act
+    const layout = resolveRunLayout({ profile: 'marker', files: [...files, 'transfer_complete.txt'] });
+    // Assess
+    expect(summary(layout)).toEqual([
+      'SRR1234567 L0 R1:mate1 SRR1234567_1.fastq.gz',
+      'SRR1234567 L0 R2:mate2 SRR1234567_2.fastq.gz',
+      // In a paired run a single-end name waits for its mate, as any lone file does ("mates required").
+      'rep_1 L0 R1:mate1 rep_1.fastq.gz',
+      'rep_1 L0 R2:mate2 MISSING rep_2.fastq.gz',
+      'ERR9 L0 R1:mate1 sub/ERR9_1.fq.gz',
+      'ERR9 L0 R2:mate2 sub/ERR9_2.fq.gz',
+    ]);
+    expect(summary(resolveRunLayout({ profile: 'marker', files: ['rep_1.fastq.gz', 'transfer_complete.txt'] }))).toEqual([
+      'rep_1 L0 R1:single rep_1.fastq.gz',
+    ]);
+  });
+
   it('without a sheet (marker profile), generic names make the samples and a lone mate waits for its pair', () => {
     // Prepare
     const files = ['a.R1.fastq.gz', 'a.R2.fastq.gz', 'b_R1.fq.gz', 'transfer_complete.txt'];
