@@ -20,7 +20,8 @@ export interface PipelineRequirements {
   reasons: ValidationReason[];
 }
 
-const DATA_SECTIONS = ['data', 'bclconvert_data', 'cloud_data'];
+/** Tables keyed by Sample_ID: v1 `[Data]`, and every v2 `[<Application>_Data]` (BCLConvert, Cloud, a DRAGEN app's, a lab's own). */
+const isDataSection = (section: string) => section === 'data' || section.endsWith('_data');
 
 /** Splits one CSV line: double-quoted cells may hold commas (`""` is a quote); cells are trimmed. */
 function csvCells(line: string): string[] {
@@ -47,7 +48,9 @@ function csvCells(line: string): string[] {
 
 /**
  * Every column of a sample's rows in a sample sheet: the data table (`[Data]`, `[BCLConvert_Data]`, or a
- * CASAVA sheet's one table) and `[Cloud_Data]`, header names as written; the first non-empty value per column.
+ * CASAVA sheet's one table) and every other v2 application table (`[Cloud_Data]`, `[DragenGermline_Data]`,
+ * a lab's `[Landfall_Data]`: Sample Sheet v2 keys each by Sample_ID), header names as written; the first
+ * non-empty value per column, in the sheet's order.
  *
  * @example sampleSheetValues('[Data]\nSample_ID,Reference\nS1,hg38\n', 'S1'); // { Sample_ID: 'S1', Reference: 'hg38' }
  */
@@ -64,7 +67,7 @@ export function sampleSheetValues(text: string, sampleId: string): Record<string
       continue;
     }
     const cells = csvCells(raw);
-    const inTable = section === undefined || DATA_SECTIONS.includes(section);
+    const inTable = section === undefined || isDataSection(section);
     if (!inTable) continue;
     if (!header) {
       // A table's header names its samples' column (CASAVA 1.8 spells it SampleID).

@@ -29,6 +29,12 @@ describe('sampleSheetValues', () => {
       sampleId: 'C1',
       expected: { FCID: 'H0ABC', Lane: '1', SampleID: 'C1', SampleRef: 'hg19', Index: 'ACGT', Description: 'first' },
     },
+    {
+      case: "a v2 sheet whose per-sample parameters sit in application sections ([DragenGermline_Data], a lab's own), not settings",
+      text: '[BCLConvert_Data]\nSample_ID,Index\nS1,ACGT\n[DragenGermline_Settings]\nSample_ID,Ignored\nS1,no\n[DragenGermline_Data]\nSample_ID,Reference\nS1,hg38\n[Landfall_Data]\nSample_ID,Panel\nS1,exome-v2\n',
+      sampleId: 'S1',
+      expected: { Sample_ID: 'S1', Index: 'ACGT', Reference: 'hg38', Panel: 'exome-v2' },
+    },
     { case: 'a sample the sheet does not list', text: '[Data]\nSample_ID\nS1\n', sampleId: 'S9', expected: {} },
   ])('reads $case', ({ text, sampleId, expected }) => {
     expect(sampleSheetValues(text, sampleId)).toEqual(expected);
