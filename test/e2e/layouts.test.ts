@@ -23,6 +23,7 @@ import {
   dropRunFolder,
   type InstrumentRun,
   miSeqSingleReadRun,
+  minknowExperimentRun,
   minknowRun,
   nextSeqNoLaneColumnRun,
   noLaneSplittingRun,
@@ -104,6 +105,16 @@ const GAP_FULL = nextSeqNoLaneColumnRun('NS500_260101_NB551452_0008_AHLANEGAPX')
 const WITHHELD = GAP_FULL.samples.N2!.find((file) => file.includes('_L003_'))!;
 const GAP: InstrumentRun = { ...GAP_FULL, files: GAP_FULL.files.filter((file) => file.path !== WITHHELD) };
 
+/**
+ * A MinKNOW experiment folder of two libraries on two flow cells, both with barcode01 and barcode02: libB's
+ * flow cell is still sequencing (its reads are there, its final_summary is not). libA's summary must start
+ * libA's samples only, and barcode01 of each library is a sample of its own, never one of both.
+ */
+const EXPERIMENT_TEAM = 'nanopore';
+const EXPERIMENT_FULL = minknowExperimentRun('ONT_experiment_260101');
+const LIB_B_SUMMARY = EXPERIMENT_FULL.files.find((file) => file.path.startsWith('libB/') && file.path.includes('final_summary'))!.path;
+const EXPERIMENT: InstrumentRun = { ...EXPERIMENT_FULL, files: EXPERIMENT_FULL.files.filter((file) => file.path !== LIB_B_SUMMARY) };
+
 /** The test's own count: gunzip, split lines, count records of four lines. */
 function recount(file: string): number {
   const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
@@ -134,6 +145,8 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     for (const { run } of CASES) await writeRunFolder(foldersDir, run);
     await writeRunFolder(foldersDir, GAP);
     await writeRunFolder(path.join(foldersDir, 'late'), GAP_FULL);
+    await writeRunFolder(foldersDir, EXPERIMENT);
+    await writeRunFolder(path.join(foldersDir, 'late'), EXPERIMENT_FULL);
     // The offline verdict, from the real CLI, before anything lands (three at a time on two cores).
     const queue = [...CASES, { run: GAP, profile: 'illumina' as const }];
     const validateNext = async (): Promise<void> => {
@@ -159,7 +172,7 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     await Promise.all([validateNext(), validateNext(), validateNext()]);
     runtime = await startRuntimeProcess(stateDir, configPath);
     await Promise.all(
-      [...CASES, { run: GAP, team: GAP_TEAM }].map(({ run, team }) =>
+      [...CASES, { run: GAP, team: GAP_TEAM }, { run: EXPERIMENT, team: EXPERIMENT_TEAM }].map(({ run, team }) =>
         dropRunFolder(path.join(foldersDir, run.runId), runtime.info.shareDir, team, run),
       ),
     );
@@ -342,5 +355,66 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     // Lane 3 holds reads, so a sum over three lanes could not pass.
     expect(recounted[files.indexOf(WITHHELD)]).toBeGreaterThan(0);
     expect(qc.files.reduce((sum, file) => sum + file.reads, 0)).toBe(recounted.reduce((sum, reads) => sum + reads, 0));
+  });
+  it("one flow cell's final_summary starts its own library's samples only; barcode01 of two libraries is two samples", async () => {
+    // Prepare
+    const ref = { team: EXPERIMENT_TEAM, runId: EXPERIMENT.runId };
+    const sampleOf = (sampleId: string) => runtime.catalog.samples.get({ ...ref, sampleId });
+    const completed = (sampleId: string) =>
+      waitFor(
+        `${sampleId} COMPLETED`,
+        async () => ((await sampleOf(sampleId))?.status === 'COMPLETED' ? sampleOf(sampleId) : undefined),
+        120_000,
+        250,
+      );
+    const qcReads = (sampleId: string) =>
+      (
+        JSON.parse(
+          readFileSync(
+            path.join(
+              stateDir,
+              'buckets',
+              'landfall-results',
+              'teams',
+              EXPERIMENT_TEAM,
+              'runs',
+              EXPERIMENT.runId,
+              'samples',
+              sampleId,
+              'v1',
+              'qc',
+              'qc.json',
+            ),
+            'utf8',
+          ),
+        ) as { files: Array<{ reads: number }> }
+      ).files.reduce((sum, file) => sum + file.reads, 0);
+    const ownReads = (sampleId: string) =>
+      EXPERIMENT_FULL.samples[sampleId]!.reduce((sum, file) => sum + recount(path.join(foldersDir, 'late', EXPERIMENT.runId, file)), 0);
+    // Act
+    const libA = [await completed('libA_barcode01'), await completed('libA_barcode02')];
+    const libBWaiting = [await sampleOf('libB_barcode01'), await sampleOf('libB_barcode02')];
+    // Assess: libA ran once on its own reads; libB, whose reads have all landed, was not started without its summary
+    expect(libA.map((sample) => `${sample!.sampleId} v${sample!.currentVersion}`)).toEqual(['libA_barcode01 v1', 'libA_barcode02 v1']);
+    expect(libBWaiting.map((sample) => `${sample?.sampleId} ${sample?.status} ${sample?.currentVersion}`)).toEqual([
+      'libB_barcode01 RECEIVING undefined',
+      'libB_barcode02 RECEIVING undefined',
+    ]);
+    for (const sampleId of ['libA_barcode01', 'libA_barcode02']) expect(qcReads(sampleId), sampleId).toBe(ownReads(sampleId));
+    expect((await runtime.catalog.runs.get(EXPERIMENT_TEAM, EXPERIMENT.runId))?.waitingFor).toBe(
+      'final_summary_*.txt of every flow cell whose reads landed',
+    );
+
+    // Act: libB's flow cell finishes.
+    await copyFile(
+      path.join(foldersDir, 'late', EXPERIMENT.runId, LIB_B_SUMMARY),
+      path.join(runtime.info.shareDir, EXPERIMENT_TEAM, EXPERIMENT.runId, LIB_B_SUMMARY),
+    );
+    const libB = [await completed('libB_barcode01'), await completed('libB_barcode02')];
+    // Assess: as their first version, each on its own library's reads only
+    expect(libB.map((sample) => `${sample!.sampleId} v${sample!.currentVersion}`)).toEqual(['libB_barcode01 v1', 'libB_barcode02 v1']);
+    for (const sampleId of ['libB_barcode01', 'libB_barcode02']) expect(qcReads(sampleId), sampleId).toBe(ownReads(sampleId));
+    // libB's barcode01 holds reads of its own, so one sample of both libraries could not have passed above.
+    expect(ownReads('libB_barcode01')).toBeGreaterThan(0);
   });
 });

@@ -407,6 +407,35 @@ export function minknowRun(runId: string): InstrumentRun {
 }
 
 /**
+ * A MinKNOW experiment folder ("Output Structure", data pooling off:
+ * `<sample_id>/<start_time>_<device>_<flow cell>_<short protocol run id>/`): two libraries on two flow
+ * cells, both using the kit's barcode01 and barcode02 for their own samples, each protocol run with its
+ * own final_summary counting its own FASTQs. Samples are `<library>_<barcode>`.
+ */
+export function minknowExperimentRun(runId: string): InstrumentRun {
+  const files: InstrumentRun['files'] = [];
+  const samples: InstrumentRun['samples'] = {};
+  const libraries = [
+    { library: 'libA', folder: '20260101_1200_1A_PAW11111_e05460c6', flowCell: 'PAW11111', ids: 'e05460c6_de9f2c7f' },
+    { library: 'libB', folder: '20260101_1305_1B_PAW22222_7a1b2c3d', flowCell: 'PAW22222', ids: '7a1b2c3d_0f1e2d3c' },
+  ];
+  for (const { library, folder, flowCell, ids } of libraries) {
+    for (const barcode of ['barcode01', 'barcode02']) {
+      for (const batch of [0, 1]) {
+        const name = `${library}/${folder}/fastq_pass/${barcode}/${flowCell}_pass_${barcode}_${ids}_${batch}.fastq.gz`;
+        files.push({ path: name, bytes: gz(ontFastq(seedOf(name), 6 + batch * 3, barcode)) });
+        (samples[`${library}_${barcode}`] ??= []).push(name);
+      }
+    }
+    files.push({
+      path: `${library}/${folder}/final_summary_${flowCell}_${ids}.txt`,
+      bytes: Buffer.from(`instrument=PC24B123\nflow_cell_id=${flowCell}\nfastq_files_in_final_dest=4\n`),
+    });
+  }
+  return { runId, files, samples };
+}
+
+/**
  * A MinKNOW barcode as a PromethION flow cell writes it: thousands of FASTQ batches (`_<batch>.fastq.gz`,
  * 0-based) in one barcode folder, then final_summary_*.txt counting them. Its file list is larger than one
  * DynamoDB item, one EventBridge entry or one Step Functions input may hold; a few reads per batch keep it small.
