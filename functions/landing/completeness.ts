@@ -73,6 +73,10 @@ export interface CompletenessInput {
 
 const landedAt = (file: LandedFile | undefined) => (file ? Date.parse(file.landedAt) : undefined);
 
+/** The first of these files to land (a run marker may be among them, or missing). */
+const firstLanded = (files: ReadonlyArray<LandedFile | undefined>) =>
+  files.filter((file) => file !== undefined).sort((a, b) => Date.parse(a.landedAt) - Date.parse(b.landedAt))[0];
+
 /**
  * Decides which samples of a run are ready to validate, per profile (DOMAIN.md): never on a partial
  * upload — a sample is ready only when every file the layout expects of it (every lane and read,
@@ -148,7 +152,7 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
       (marker !== undefined || barrierCovers || whole.some((file) => minknowSummaryCovers(file.name, name)));
     // The deadline runs from the first word that the instrument is done, short or not: a FASTQ a summary
     // counts that never lands must end in INCOMPLETE, not in a run that waits for ever.
-    const first = [marker, ...summaries].filter((file) => file !== undefined).sort((a, b) => landedAt(a)! - landedAt(b)!)[0];
+    const first = firstLanded([marker, ...summaries]);
     if (first) [signal, signalAt] = [first.name, landedAt(first)];
     else useBarrier('final_summary_*.txt (MinKNOW writes it once every file is written)');
     if (short.length > 0) {
@@ -166,7 +170,7 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
       const movie = pacbioMovieOf(name);
       return movie === undefined ? dones.length > 0 : doneMovies.has(movie);
     };
-    const first = [marker, ...dones].filter((file) => file !== undefined).sort((a, b) => landedAt(a)! - landedAt(b)!)[0];
+    const first = firstLanded([marker, ...dones]);
     if (first) [signal, signalAt] = [first.name, landedAt(first)];
     else useBarrier(`${RUN_MARKER} or <movie>.transferdone`);
     if (first && !marker) waitingFor = '<movie>.transferdone of every SMRT Cell whose reads landed';
