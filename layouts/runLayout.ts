@@ -233,7 +233,6 @@ function illuminaLayout(input: RunLayoutInput): RunLayout {
   };
 }
 
-/** A generic name's mate: the same name with its read label swapped (`S1.R1.fastq.gz` → `S1.R2.fastq.gz`). */
 // SRA / ENA pairs (fasterq-dump, ENA downloads, nf-core/fetchngs): <run>_1.fastq.gz and <run>_2.fastq.gz.
 const NUMBERED_MATE = /^(.+)_([12])(\.f(?:ast)?q(?:\.gz)?)$/i;
 
@@ -252,6 +251,7 @@ function numberedMate(path: string, allPaths: ReadonlySet<string>): FastqName | 
   return { form: 'generic', stem, label: number === '1' ? 'R1' : 'R2', part: 1, undetermined: false };
 }
 
+/** A generic name's mate: the same name with its read label swapped (`S1.R1.fastq.gz` → `S1.R2.fastq.gz`, `SRR1_1.fastq.gz` → `SRR1_2.fastq.gz`). */
 function swapLabel(base: string, from: ReadLabel, to: ReadLabel): string {
   if (from === to) return base;
   const numbered = NUMBERED_MATE.exec(base);
