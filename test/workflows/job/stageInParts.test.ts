@@ -3,6 +3,7 @@
  * them `part`): one file per read label, lanes in lane order and each lane's parts in part order; the nf-core
  * sample sheet has one row per lane and part.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -109,5 +110,84 @@ describe('stage-in of lanes in parts', () => {
         [2, 2],
       ].map(([lane, part]) => ['S1', `S1_S1_L00${lane}_R1_00${part}.fastq.gz`, `S1_S1_L00${lane}_R2_00${part}.fastq.gz`]),
     );
+  });
+});
+
+describe('stage-in of BGZF lanes', () => {
+  // bgzip (htslib, Debian `tabix`) ends every file with BGZF's empty end-of-file block; fastp 1.3.0–1.3.6 stops
+  // reading at the first one it meets (OpenGene/fastp#711), so two lanes concatenated as they are lose lane 2.
+  const EOF_BLOCK = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'landfall-stagein-bgzf-'));
+    await mkdir(path.join(dir, 'buckets', 'landing'), { recursive: true });
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps one end-of-file block, at the end, and every lane of the label', async () => {
+    // Prepare
+    const storage = new FolderStorage(path.join(dir, 'buckets'));
+    const lanes = [1, 2, 3].map((lane) => {
+      const text = [1, 2].map((n) => record(`L${lane}-${n}`)).join('');
+      return { lane, text, bytes: execFileSync('bgzip', ['-c'], { input: text }) };
+    });
+    const reads: ManifestRead[] = [];
+    for (const { lane, bytes } of lanes) {
+      expect(bytes.subarray(-EOF_BLOCK.length).equals(EOF_BLOCK), `bgzip ends lane ${lane} with the EOF block`).toBe(true);
+      const name = `S1_S1_L00${lane}_R1_001.fastq.gz`;
+      await storage.put('landing', `incoming/genomics/RUN1/${name}`, bytes);
+      reads.push({
+        bucket: 'landing',
+        key: `incoming/genomics/RUN1/${name}`,
+        size: bytes.length,
+        md5: createHash('md5').update(bytes).digest('hex'),
+        label: 'R1',
+        role: 'single',
+        lane,
+        name,
+      });
+    }
+    const root = path.join(dir, 'volume');
+    // Act
+    const summary = await stageIn(
+      {
+        schemaVersion: 1,
+        pipeline: 'lab',
+        step: 'trim',
+        scope: 'sample',
+        team: 'genomics',
+        runId: 'RUN1',
+        sampleId: 'S1',
+        reads,
+        steps: [],
+        workBucket: 'work',
+        workPrefix: 'work/x/trim/',
+      },
+      storage,
+      root,
+    );
+    // Assess
+    const layout = volumeLayout(root);
+    const index = JSON.parse(await readFile(layout.readsIndex, 'utf8')) as { reads: Array<{ file: string; bytes: number }> };
+    const staged = await readFile(path.join(layout.reads, index.reads[0]!.file));
+    const blocks = (haystack: Buffer) => {
+      let count = 0;
+      for (let at = haystack.indexOf(EOF_BLOCK); at >= 0; at = haystack.indexOf(EOF_BLOCK, at + 1)) count++;
+      return count;
+    };
+    expect(blocks(staged)).toBe(1);
+    expect(staged.subarray(-EOF_BLOCK.length).equals(EOF_BLOCK)).toBe(true);
+    expect(staged.length).toBe(lanes.reduce((sum, lane) => sum + lane.bytes.length, 0) - 2 * EOF_BLOCK.length);
+    expect(index.reads[0]!.bytes).toBe(staged.length);
+    expect(summary.bytes).toBe(staged.length);
+    // htslib reads it as one BGZF file without a warning, and it holds every lane's reads in lane order.
+    expect(execFileSync('bgzip', ['-dc'], { input: staged, stdio: ['pipe', 'pipe', 'pipe'] }).toString('utf8')).toBe(
+      lanes.map((lane) => lane.text).join(''),
+    );
+    expect(gunzipSync(staged).toString('utf8')).toBe(lanes.map((lane) => lane.text).join(''));
   });
 });
