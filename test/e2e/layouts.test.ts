@@ -136,6 +136,14 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
   let runtime: RuntimeProcess;
   const validated = new Map<string, ValidateJson>();
   const terminal = new Map<string, SampleRecord[]>();
+  /** What the demo pipeline's qc step published for a sample's first version. */
+  const qcOf = (team: string, runId: string, sampleId: string) =>
+    JSON.parse(
+      readFileSync(
+        path.join(stateDir, 'buckets', 'landfall-results', 'teams', team, 'runs', runId, 'samples', sampleId, 'v1', 'qc', 'qc.json'),
+        'utf8',
+      ),
+    ) as { files: Array<{ file: string; reads: number }> };
 
   beforeAll(async () => {
     foldersDir = await mkdtemp(path.join(os.tmpdir(), 'landfall-layouts-folders-'));
@@ -199,12 +207,7 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
   it.each(CASES)('$layout: qc read counts equal the recount of all the sample’s lanes, per read label', ({ run, team }) => {
     const offline = validated.get(run.runId)!;
     for (const [sampleId, files] of Object.entries(run.samples)) {
-      const qc = JSON.parse(
-        readFileSync(
-          path.join(stateDir, 'buckets', 'landfall-results', 'teams', team, 'runs', run.runId, 'samples', sampleId, 'v1', 'qc', 'qc.json'),
-          'utf8',
-        ),
-      ) as { files: Array<{ file: string; reads: number }> };
+      const qc = qcOf(team, run.runId, sampleId);
       const reads = new Map(qc.files.map((file) => [file.file, file.reads]));
       // A step gets one file per read label, every lane and part of it concatenated by stage-in (issue 17). Which
       // files make the sample, with which label, comes from `landfall validate` (index reads included); the read
@@ -343,12 +346,7 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     // Assess: N2 ran once, on all four lanes: qc's reads (per landed file, or per read label once stage-in
     // concatenates lanes) add up to this test's own recount of the four lane files, not of three.
     expect(done.currentVersion).toBe(1);
-    const qc = JSON.parse(
-      readFileSync(
-        path.join(stateDir, 'buckets', 'landfall-results', 'teams', GAP_TEAM, 'runs', GAP.runId, 'samples', 'N2', 'v1', 'qc', 'qc.json'),
-        'utf8',
-      ),
-    ) as { files: Array<{ file: string; reads: number }> };
+    const qc = qcOf(GAP_TEAM, GAP.runId, 'N2');
     const files = GAP_FULL.samples.N2!;
     expect(files.map((file) => /_L00(\d)_/.exec(file)?.[1]).sort()).toEqual(['1', '2', '3', '4']);
     const recounted = files.map((file) => recount(path.join(foldersDir, 'late', GAP.runId, file)));
@@ -368,27 +366,7 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
         250,
       );
     const qcReads = (sampleId: string) =>
-      (
-        JSON.parse(
-          readFileSync(
-            path.join(
-              stateDir,
-              'buckets',
-              'landfall-results',
-              'teams',
-              EXPERIMENT_TEAM,
-              'runs',
-              EXPERIMENT.runId,
-              'samples',
-              sampleId,
-              'v1',
-              'qc',
-              'qc.json',
-            ),
-            'utf8',
-          ),
-        ) as { files: Array<{ reads: number }> }
-      ).files.reduce((sum, file) => sum + file.reads, 0);
+      qcOf(EXPERIMENT_TEAM, EXPERIMENT.runId, sampleId).files.reduce((sum, file) => sum + file.reads, 0);
     const ownReads = (sampleId: string) =>
       EXPERIMENT_FULL.samples[sampleId]!.reduce((sum, file) => sum + recount(path.join(foldersDir, 'late', EXPERIMENT.runId, file)), 0);
     // Act
