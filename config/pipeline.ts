@@ -74,6 +74,17 @@ export const StepDefinition = z
     requires: z.array(z.string().min(1)).optional(),
     /** Which of the config's `references` `{{ref}}` is, per sample. */
     reference: ReferenceChoice.optional(),
+    /**
+     * The step submits AWS Batch jobs of its own (a Nextflow head, `nextflowPipeline`): in AWS its job gets a
+     * role of its own that may submit and watch Batch jobs, pass `taskRoleArn` to them, and use `workDir`.
+     */
+    submitsBatchJobs: z
+      .object({
+        taskRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'),
+        workDir: z.string().regex(/^s3:\/\/[^/]+\//, 'an s3://<bucket>/<prefix>/'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
