@@ -182,7 +182,10 @@ function stepMachine(comment: string, levels: StepDefinition[][], ends: MachineE
     Next: ends.failure.failState,
   };
   states[ends.failure.failState] = { Type: 'Fail', Error: ends.failure.error, Cause: ends.failure.cause };
-  return boundQueueWaits({ Comment: comment, StartAt: levelName(levels[0]!, 0), States: states });
+  // A pipeline of run-scope steps only (a Nextflow recipe) has no sample step: the sample completes at once,
+  // and the run's execution runs the steps once every sample of the run has.
+  const startAt = levels.length > 0 ? levelName(levels[0]!, 0) : ends.complete.name;
+  return boundQueueWaits({ Comment: comment, StartAt: startAt, States: states });
 }
 
 /**

@@ -73,6 +73,23 @@ describe('buildStateMachine', () => {
     expect(definition.States['Sample failed']).toMatchObject({ Type: 'Fail', Error: 'SampleFailed' });
   });
 
+  it('completes the sample at once for a pipeline of run-scope steps only (a Nextflow recipe), a valid machine', () => {
+    // Prepare
+    const runOnly = definePipeline({
+      name: 'run-only',
+      version: '1',
+      description: 'one run-scope step',
+      steps: [{ ...step('report'), scope: 'run' as const }],
+    });
+    // Act
+    const definition = buildStateMachine(runOnly);
+    // Assess
+    expect(definition.StartAt).toBe(COMPLETE_SAMPLE);
+    expect(listTaskStates(definition).map((task) => task.name)).toEqual([COMPLETE_SAMPLE, RECORD_FAILURE]);
+    // asl-validator annotates what it is given (QueryLanguage defaults): validate a copy
+    expect(validate(structuredClone(definition))).toMatchObject({ isValid: true, errors: [] });
+  });
+
   it('orders dependency levels: a, then b and c in parallel, then d', () => {
     const definition = buildStateMachine(diamond);
     const levels = Object.entries(definition.States).filter(([, state]) => state.Type === 'Parallel');
