@@ -15,6 +15,7 @@ import {
 import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';
+import { batchHeadStatements } from './batchHeadPolicy.ts';
 import { JOB_LOG_GROUP, referencePrefixes, stepJobEcsProperties } from './stepJobDefinition.ts';
 import { dataKeys, landing, results, staging } from './storage.ts';
 
@@ -61,46 +62,44 @@ const jobRole = new aws.iam.Role('StepJobRole', {
 const stagingBuckets = [...staging.values()];
 const workAreas = [$interpolate`${results.bucket.arn}/work/*`, ...stagingBuckets.map(({ bucket }) => $interpolate`${bucket.arn}/work/*`)];
 const s3References = referencePrefixes(landfall.references);
-new aws.iam.RolePolicy('StepJobRolePolicy', {
-  role: jobRole.id,
-  policy: $jsonStringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'ReadLanded', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${landing.bucket.arn}/incoming/*` },
-      { Sid: 'ReadPublished', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${results.bucket.arn}/teams/*` },
-      { Sid: 'WorkAreas', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: workAreas },
-      ...(s3References.length > 0
-        ? [
-            {
-              Sid: 'ReadReferences',
-              Effect: 'Allow',
-              Action: 's3:GetObject',
-              Resource: s3References.map(({ bucket, prefix }) => `arn:aws:s3:::${bucket}/${prefix}*`),
-            },
-            ...s3References.map(({ bucket, prefix }, index) => ({
-              Sid: `ListReference${index + 1}`,
-              Effect: 'Allow',
-              Action: 's3:ListBucket',
-              Resource: `arn:aws:s3:::${bucket}`,
-              Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-            })),
-          ]
-        : []),
-      {
-        Sid: 'ReadToolLogs',
-        Effect: 'Allow',
-        Action: 'logs:GetLogEvents',
-        Resource: $interpolate`arn:aws:logs:*:${accountId}:log-group:${JOB_LOG_GROUP}:log-stream:*`,
-      },
-      {
-        Sid: 'DataKeys',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: [...dataKeys.values()].map((key) => key.arn),
-      },
-    ],
-  }),
+const stepJobPolicy = $jsonStringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'ReadLanded', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${landing.bucket.arn}/incoming/*` },
+    { Sid: 'ReadPublished', Effect: 'Allow', Action: 's3:GetObject', Resource: $interpolate`${results.bucket.arn}/teams/*` },
+    { Sid: 'WorkAreas', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: workAreas },
+    ...(s3References.length > 0
+      ? [
+          {
+            Sid: 'ReadReferences',
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: s3References.map(({ bucket, prefix }) => `arn:aws:s3:::${bucket}/${prefix}*`),
+          },
+          ...s3References.map(({ bucket, prefix }, index) => ({
+            Sid: `ListReference${index + 1}`,
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: `arn:aws:s3:::${bucket}`,
+            Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+          })),
+        ]
+      : []),
+    {
+      Sid: 'ReadToolLogs',
+      Effect: 'Allow',
+      Action: 'logs:GetLogEvents',
+      Resource: $interpolate`arn:aws:logs:*:${accountId}:log-group:${JOB_LOG_GROUP}:log-stream:*`,
+    },
+    {
+      Sid: 'DataKeys',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [...dataKeys.values()].map((key) => key.arn),
+    },
+  ],
 });
+new aws.iam.RolePolicy('StepJobRolePolicy', { role: jobRole.id, policy: stepJobPolicy });
 
 interface JobSize {
   vcpus: number;
@@ -114,6 +113,26 @@ interface JobSize {
 const pipelineSteps = Object.values(pipelinesOf(landfall)).flatMap((pipeline) =>
   pipeline.steps.map((step) => ({ pipeline: pipeline.name, step })),
 );
+
+/**
+ * Steps that submit Batch jobs of their own (a Nextflow head) run as a role of their own: a step job's rights
+ * and the head's (stacks/batchHeadPolicy.ts), so no other step may submit jobs or pass roles.
+ */
+const batchHeads = pipelineSteps.flatMap(({ step }) => (step.submitsBatchJobs ? [step.submitsBatchJobs] : []));
+const batchHeadRole =
+  batchHeads.length === 0
+    ? undefined
+    : new aws.iam.Role('BatchHeadJobRole', {
+        description: 'Landfall steps that submit Batch jobs of their own (a Nextflow head): a step job, and its tasks',
+        assumeRolePolicy: assume('ecs-tasks.amazonaws.com'),
+      });
+if (batchHeadRole) {
+  new aws.iam.RolePolicy('BatchHeadJobRoleStepPolicy', { role: batchHeadRole.id, policy: stepJobPolicy });
+  new aws.iam.RolePolicy('BatchHeadJobRolePolicy', {
+    role: batchHeadRole.id,
+    policy: accountId.apply((account) => JSON.stringify({ Version: '2012-10-17', Statement: batchHeadStatements(batchHeads, account) })),
+  });
+}
 const validation: JobSize = {
   vcpus: landfall.validation.jobVcpus,
   memoryMiB: landfall.validation.jobMemoryMiB,
@@ -249,7 +268,7 @@ function regionBatch(region: string) {
   const definitions = pipelineSteps.map(({ pipeline, step }) =>
     definition(`${pipeline}-${step.name}`, step, {
       ecsProperties: $util
-        .all([image, jobRole.arn])
+        .all([image, (step.submitsBatchJobs ? batchHeadRole! : jobRole).arn])
         .apply(([landfallImage, taskRoleArn]) =>
           JSON.stringify(stepJobEcsProperties({ step, pipeline, landfallImage, taskRoleArn, region })),
         ),

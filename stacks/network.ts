@@ -1,4 +1,5 @@
 import landfall from '../landfall.config.ts';
+import { pipelinesOf } from '../workflows/pipelines/index.ts';
 import { homeRegion, pascal, providerFor } from './regions.ts';
 
 /** What Batch needs of a region's network: private subnets and a security group for its instances. */
@@ -20,6 +21,14 @@ const NAT_SUBNET_CIDR = '10.64.64.0/28';
  * through the gateway endpoint), CloudWatch Logs (job output), and ECS (the Batch instances' agent).
  */
 export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'ecs', 'ecs-agent', 'ecs-telemetry'] as const;
+
+/**
+ * A step that submits Batch jobs of its own (a Nextflow head) calls the Batch API: at home, with no way out,
+ * through an endpoint; away from home the NAT gateway reaches it. Only when the config has such a step.
+ */
+const BATCH_HEAD_ENDPOINTS = Object.values(pipelinesOf(landfall)).some((pipeline) => pipeline.steps.some((step) => step.submitsBatchJobs))
+  ? (['batch'] as const)
+  : [];
 
 /**
  * A VPC whose instances have private addresses only. S3 through a gateway endpoint (free), the other services
@@ -84,7 +93,7 @@ function regionNetwork(region: string): RegionNetwork {
     },
     opts,
   );
-  for (const service of INTERFACE_ENDPOINTS) {
+  for (const service of [...INTERFACE_ENDPOINTS, ...(region === homeRegion ? BATCH_HEAD_ENDPOINTS : [])]) {
     new aws.ec2.VpcEndpoint(
       `Endpoint${pascal(service)}${id}`,
       {

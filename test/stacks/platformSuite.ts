@@ -298,8 +298,48 @@ export function batchSuite(
   const inRegion = (type: string, region: string) => getRun().resources.filter((r) => r.type === type && regionOf(getRun(), r) === region);
   const pipelines = pipelinesOf(config);
   const regions = config.regions.map((region) => ({ case: region.name, region: region.name, quota: region.vcpuQuota }));
+  /** Steps that submit Batch jobs of their own (a Nextflow head: `submitsBatchJobs`). */
+  const headSteps = Object.values(pipelines).flatMap((pipeline) => pipeline.steps.filter((step) => step.submitsBatchJobs));
 
   describe(`stacks/network.ts and stacks/batch.ts (${label})`, () => {
+    it('gives a step that submits Batch jobs (a Nextflow head) a role of its own; no other step may submit jobs or pass roles', () => {
+      // Prepare
+      const policiesOf = (role: string) =>
+        getRun()
+          .resources.filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && String(r.name).startsWith(role))
+          .flatMap((r) => statements(r.inputs.policy));
+      const actionsOf = (role: string) => new Set(policiesOf(role).flatMap((statement) => list(statement.Action)));
+      const headRole = getRun().resources.find((r) => r.type === 'aws:iam/role:Role' && r.name === 'BatchHeadJobRole');
+
+      // Assess
+      for (const action of [...actionsOf('StepJobRole')]) expect(action).not.toMatch(/^(batch|iam|ecs|ec2):/);
+      if (headSteps.length === 0) return void expect(headRole).toBeUndefined();
+      expect(headRole).toBeDefined();
+      const head = actionsOf('BatchHeadJobRole');
+      // A step job's rights, and the Batch calls Nextflow's awsbatch executor documents as its minimum
+      for (const action of [
+        ...actionsOf('StepJobRole'),
+        'batch:SubmitJob',
+        'batch:RegisterJobDefinition',
+        'batch:DescribeJobs',
+        'batch:TerminateJob',
+        'ecs:DescribeContainerInstances',
+      ])
+        expect(head.has(action), action).toBe(true);
+      const passRole = policiesOf('BatchHeadJobRole').filter((statement) => list(statement.Action).includes('iam:PassRole'));
+      expect(passRole.flatMap((statement) => list(statement.Resource)).sort()).toEqual(
+        [...new Set(headSteps.map((step) => step.submitsBatchJobs!.taskRoleArn))].sort(),
+      );
+      const work = policiesOf('BatchHeadJobRole')
+        .filter((statement) => list(statement.Action).includes('s3:DeleteObject'))
+        .flatMap((statement) => list(statement.Resource));
+      expect(work.sort()).toEqual(
+        [
+          ...new Set(headSteps.map((step) => `arn:aws:s3:::${step.submitsBatchJobs!.workDir.slice('s3://'.length).replace(/\/?$/, '/')}*`)),
+        ].sort(),
+      );
+    });
+
     it("scopes the step jobs' task role: writes only to the work areas, reads inputs, published outputs and the job log", () => {
       // Prepare
       const policy = getRun().resources.find((r) => r.name === 'StepJobRolePolicy');
@@ -351,7 +391,16 @@ export function batchSuite(
           .filter((e) => e.inputs.vpcEndpointType === 'Interface')
           .map((e) => String(e.inputs.serviceName).replace(`com.amazonaws.${region}.`, ''))
           .sort(),
-      ).toEqual(['ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs']);
+      ).toEqual([
+        // A step that submits Batch jobs (a Nextflow head) calls the Batch API; at home there is no way out.
+        ...(region === config.homeRegion && headSteps.length > 0 ? ['batch'] : []),
+        'ecr.api',
+        'ecr.dkr',
+        'ecs',
+        'ecs-agent',
+        'ecs-telemetry',
+        'logs',
+      ]);
       for (const endpoint of endpoints.filter((e) => e.inputs.vpcEndpointType === 'Interface'))
         expect(endpoint.inputs.privateDnsEnabled, endpoint.name).toBe(true);
     });
@@ -501,9 +550,11 @@ export function batchSuite(
           });
           expect(definition.containerProperties, `${pipeline}/${step.name} is multi-container`).toBeUndefined();
           const [task] = (JSON.parse(String(definition.ecsProperties)) as { taskProperties: EcsTask[] }).taskProperties;
-          // The task role is the step jobs' role (the mocks give IAM ARNs a region; IAM itself has none).
-          const stepJobRole = getRun().resources.find((r) => r.type === 'aws:iam/role:Role' && r.name === 'StepJobRole');
-          expect(task!.taskRoleArn, "the task role is the step jobs' role").toBe(stepJobRole?.arn);
+          // The task role is the step jobs' role, or for a step that submits Batch jobs (a Nextflow head) a role of
+          // its own (the mocks give IAM ARNs a region; IAM itself has none).
+          const roleName = step.submitsBatchJobs ? 'BatchHeadJobRole' : 'StepJobRole';
+          const stepJobRole = getRun().resources.find((r) => r.type === 'aws:iam/role:Role' && r.name === roleName);
+          expect(task!.taskRoleArn, `the task role is ${roleName}`).toBe(stepJobRole?.arn);
           expect(task!.taskRoleArn).toMatch(/^arn:aws:iam:/);
           expect(task!.volumes).toEqual([{ name: 'landfall' }]);
           const byName = Object.fromEntries(task!.containers.map((container) => [container.name, container]));
@@ -537,7 +588,9 @@ export function batchSuite(
           }
           if (step.image !== 'landfall') {
             // A lab's tool container carries nothing of Landfall: not its image, programs, or environment.
-            expect(JSON.stringify(tool)).not.toMatch(/landfall-(step|stage|validate)|LANDFALL_|\.dkr\.ecr\./);
+            // (Its own image may well be in ECR: the README asks labs to mirror tool images there.)
+            expect(JSON.stringify(tool)).not.toMatch(/landfall-(step|stage|validate)|LANDFALL_/);
+            expect(JSON.stringify(tool)).not.toContain(landfallImage);
           }
         }
         if (region === config.homeRegion) {
