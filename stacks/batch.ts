@@ -16,7 +16,7 @@ import { networks } from './network.ts';
 import { pascal, providerFor } from './regions.ts';
 import { stepImageTag, stepRepositoryName } from './stepImage.ts';
 import { batchHeadStatements } from './batchHeadPolicy.ts';
-import { JOB_LOG_GROUP, referencePrefixes, stepJobEcsProperties } from './stepJobDefinition.ts';
+import { JOB_LOG_GROUP, listPrefixStatements, referencePrefixes, stepJobEcsProperties } from './stepJobDefinition.ts';
 import { dataKeys, landing, results, staging } from './storage.ts';
 
 const stage = $app.stage.toLowerCase();
@@ -76,13 +76,7 @@ const stepJobPolicy = $jsonStringify({
             Action: 's3:GetObject',
             Resource: s3References.map(({ bucket, prefix }) => `arn:aws:s3:::${bucket}/${prefix}*`),
           },
-          ...s3References.map(({ bucket, prefix }, index) => ({
-            Sid: `ListReference${index + 1}`,
-            Effect: 'Allow',
-            Action: 's3:ListBucket',
-            Resource: `arn:aws:s3:::${bucket}`,
-            Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-          })),
+          ...listPrefixStatements('ListReference', s3References),
         ]
       : []),
     {

@@ -5,6 +5,7 @@
  * Pure, so it is tested without a deploy.
  */
 import type { StepDefinition } from '../config/pipeline.ts';
+import { listPrefixStatements, s3Prefix } from './stepJobDefinition.ts';
 
 type BatchHead = NonNullable<StepDefinition['submitsBatchJobs']>;
 
@@ -32,13 +33,6 @@ export const BATCH_HEAD_HOST_ACTIONS = [
   'ec2:DescribeInstanceStatus',
 ] as const;
 
-/** `s3://bucket/prefix/` as bucket and prefix. */
-function s3Location(url: string): { bucket: string; prefix: string } {
-  const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(url) ?? [];
-  if (!bucket) throw new Error(`${url} is not an s3://<bucket>/<prefix>/`);
-  return { bucket, prefix: prefix!.replace(/\/?$/, '/').replace(/^\/$/, '') };
-}
-
 /**
  * The policy statements of a batch head's job role, for every such step of the config: Batch and the task
  * hosts (no resource-level scoping: Nextflow names its job definitions and jobs itself), `iam:PassRole` on
@@ -46,7 +40,8 @@ function s3Location(url: string): { bucket: string; prefix: string } {
  * task logs (`/aws/batch/job`) of the account.
  */
 export function batchHeadStatements(heads: readonly BatchHead[], accountId: string): Array<Record<string, unknown>> {
-  const workDirs = [...new Map(heads.map((head) => [head.workDir, s3Location(head.workDir)])).values()];
+  // The recipe and the step schema both take only s3://<bucket>/<prefix>/.
+  const workDirs = [...new Map(heads.map((head) => [head.workDir, s3Prefix(head.workDir)!])).values()];
   return [
     { Sid: 'SubmitAndWatchTasks', Effect: 'Allow', Action: [...BATCH_HEAD_BATCH_ACTIONS], Resource: '*' },
     { Sid: 'DescribeTaskHosts', Effect: 'Allow', Action: [...BATCH_HEAD_HOST_ACTIONS], Resource: '*' },
@@ -57,13 +52,7 @@ export function batchHeadStatements(heads: readonly BatchHead[], accountId: stri
       Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
       Resource: workDirs.map(({ bucket, prefix }) => `arn:aws:s3:::${bucket}/${prefix}*`),
     },
-    ...workDirs.map(({ bucket, prefix }, index) => ({
-      Sid: `ListWorkDirectory${index + 1}`,
-      Effect: 'Allow',
-      Action: 's3:ListBucket',
-      Resource: `arn:aws:s3:::${bucket}`,
-      Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-    })),
+    ...listPrefixStatements('ListWorkDirectory', workDirs),
     {
       Sid: 'ReadTaskLogs',
       Effect: 'Allow',

@@ -73,12 +73,30 @@ export function stepJobEcsProperties(options: {
  */
 export function referencePrefixes(references: Record<string, string>): Array<{ name: string; bucket: string; prefix: string }> {
   return Object.entries(references).map(([name, location]) => {
-    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-    if (!match)
+    const at = s3Prefix(location);
+    if (!at)
       throw new StacksError(
         `reference ${name} is ${location}, a folder on one machine: jobs in AWS read references from S3; give it as s3://<bucket>/<prefix>/`,
       );
-    const prefix = match[2] ?? '';
-    return { name, bucket: match[1]!, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+    return { name, ...at };
   });
+}
+
+/** `s3://bucket/prefix` as bucket and a prefix that is empty or ends with `/`; undefined for anything else. */
+export function s3Prefix(location: string): { bucket: string; prefix: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (!match) return undefined;
+  const prefix = match[2] ?? '';
+  return { bucket: match[1]!, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}
+
+/** One `s3:ListBucket` statement per location, limited to its prefix (`<sid>1`, `<sid>2`, …). */
+export function listPrefixStatements(sid: string, locations: ReadonlyArray<{ bucket: string; prefix: string }>) {
+  return locations.map(({ bucket, prefix }, index) => ({
+    Sid: `${sid}${index + 1}`,
+    Effect: 'Allow',
+    Action: 's3:ListBucket',
+    Resource: `arn:aws:s3:::${bucket}`,
+    Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+  }));
 }
