@@ -2,20 +2,21 @@
 /**
  * Stage-in, the first phase of every step job (`landfall-stage-in`; a container of Landfall's image in AWS, a
  * host process on the embedded runtime). Fills the shared volume with what the step's command names: one file
- * per read label with the lanes concatenated in lane order (concatenated gzip members are valid gzip; a BGZF
- * end-of-file marker between two lanes is left out, as some readers stop at it), the published outputs of earlier steps, the run's sample sheet, the reference; and an empty `out/`. Every byte is
+ * per read label with the lanes concatenated in lane order (concatenated gzip members are valid gzip; BGZF
+ * end-of-file markers inside are left out, as some readers stop at the first), the published outputs of earlier steps, the run's sample sheet, the reference; and an empty `out/`. Every byte is
  * read from wherever it lives through the storage seam and checked against its cataloged MD5, so no function
  * ever copies inputs between regions.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import { mapLimit } from '../../seams/storage/mapLimit.ts';
 import { isMain } from '../steps/isMain.ts';
+import { BGZF_EOF, withoutBgzfEofMarkers } from './bgzfMarkers.ts';
 import { stagedReadNames } from './expandCommand.ts';
 import type { JobManifest, ManifestRead } from '../../contracts/jobPayload.ts';
 import { recordAttemptFailure } from './failureRecord.ts';
@@ -52,36 +53,39 @@ export interface StageInSummary {
 const STAGE_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * The empty gzip member that ends a BGZF file (SAM/BAM format specification, "End-of-file marker"). A lane
- * followed by another must not keep it: fastp 1.3.0–1.3.6 stops reading at the first such marker (fastp
- * issue #711), so a sample's later lanes would be dropped silently. Being empty, it holds no data: the
- * concatenation inflates to the same bytes without it.
- */
-const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
-
-/**
- * Streams one object into `file` (appending when `append`), checking its size and MD5 on the way; with
- * `moreFollow`, a BGZF end-of-file marker that ends the object is cut off again ({@link BGZF_EOF}).
- * Returns the bytes the object left in the file.
+ * Streams one object into `file` (appending when `append`), checking its size and MD5 on the way. A lane of
+ * reads (`lane`) is written without BGZF end-of-file markers (bgzfMarkers.ts: some readers stop at the first),
+ * and the last lane of a label ends with one again when it had one. Returns the bytes written.
  */
 async function fetchVerified(
   storage: ObjectStorage,
   object: { bucket: string; key: string; size: number; md5: string },
   file: string,
   append: boolean,
-  moreFollow = false,
+  lane?: { last: boolean },
 ): Promise<number> {
   const hash = createHash('md5');
   let bytes = 0;
-  let ending = Buffer.alloc(0);
+  let written = 0;
+  const markers = { endedWithMarker: false };
   await pipeline(
     await storage.get(object.bucket, object.key, { chunkBytes: STAGE_CHUNK_BYTES }),
     async function* (source: Readable) {
       for await (const chunk of source) {
         hash.update(chunk as Buffer);
         bytes += (chunk as Buffer).length;
-        ending = Buffer.concat([ending, (chunk as Buffer).subarray(-BGZF_EOF.length)]).subarray(-BGZF_EOF.length);
-        yield chunk;
+        yield chunk as Buffer;
+      }
+    },
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const piece of lane ? withoutBgzfEofMarkers(source, markers) : source) {
+        written += piece.length;
+        yield piece;
+      }
+      // One marker at the very end, where BGZF readers look for it.
+      if (lane?.last && markers.endedWithMarker) {
+        written += BGZF_EOF.length;
+        yield BGZF_EOF;
       }
     },
     createWriteStream(file, { flags: append ? 'a' : 'w' }),
@@ -91,9 +95,7 @@ async function fetchVerified(
     throw new StageInDataError(
       `s3://${object.bucket}/${object.key} changed since it was cataloged: ${bytes} bytes with MD5 ${md5}, expected ${object.size} bytes with MD5 ${object.md5}`,
     );
-  if (!moreFollow || !ending.equals(BGZF_EOF)) return bytes;
-  await truncate(file, (await stat(file)).size - BGZF_EOF.length);
-  return bytes - BGZF_EOF.length;
+  return written;
 }
 
 /** Fetches at once (a run step's inputs are every sample's outputs: one after another, S3 round trips add up). */
@@ -200,7 +202,7 @@ export async function stageIn(
     const labelBytes = await fetchAll(labels, async ({ name, lanes }) => {
       let written = 0;
       for (const [i, read] of lanes.entries())
-        written += await fetchVerified(storage, read, path.join(layout.reads, name), i > 0, i < lanes.length - 1);
+        written += await fetchVerified(storage, read, path.join(layout.reads, name), i > 0, { last: i === lanes.length - 1 });
       return written;
     });
     for (const [i, { label, name, lanes }] of labels.entries()) {
