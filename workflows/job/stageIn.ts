@@ -3,9 +3,10 @@
  * Stage-in, the first phase of every step job (`landfall-stage-in`; a container of Landfall's image in AWS, a
  * host process on the embedded runtime). Fills the shared volume with what the step's command names: one file
  * per read label with the lanes concatenated in lane order (concatenated gzip members are valid gzip; BGZF
- * end-of-file markers inside are left out, as some readers stop at the first), the published outputs of earlier steps, the run's sample sheet, the reference; and an empty `out/`. Every byte is
- * read from wherever it lives through the storage seam and checked against its cataloged MD5, so no function
- * ever copies inputs between regions.
+ * end-of-file markers inside are left out, as some readers stop at the first), the published outputs of
+ * earlier steps, the run's sample sheet, the reference; and an empty `out/`. Every byte is read from wherever
+ * it lives through the storage seam and checked against its cataloged MD5, so no function ever copies inputs
+ * between regions.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
