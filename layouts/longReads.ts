@@ -58,7 +58,8 @@ export function parseMinknowPath(path: string): LongReadFile | undefined {
   const withBatch = batch === undefined ? {} : { batch };
   if (below.length === 0) {
     // Not barcoded: one sample, named after the flow cell the file names start with.
-    const flowCell = /^([A-Za-z0-9-]+)_(?:pass|fail)_/.exec(base)?.[1];
+    // Flow cell ids are `[A-Z0-9_-]+` (ONT sample sheet spec): up to the first `_pass_` or `_fail_`.
+    const flowCell = /^([A-Za-z0-9_-]+?)_(?:pass|fail)_/.exec(base)?.[1];
     return { ...(flowCell ? { sampleId: flowCell } : {}), unclassified: false, ...withBatch };
   }
   if (below.length > 1) return undefined;

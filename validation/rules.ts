@@ -94,7 +94,7 @@ const RULES = {
   MANIFEST_LINE: rule(
     'run',
     MANIFEST,
-    'Each line of a checksum manifest is `<hex>  <file name>` (md5sum, sha256sum, `md5 -r`) or `MD5 (<file name>) = <hex>` (BSD style).',
+    'A checksum manifest line is `<hex>  <name>` (md5sum, `md5 -r`) or `MD5 (<name>) = <hex>` (BSD style).',
   ),
   MANIFEST_JSON: rule('run', MANIFEST, 'A JSON manifest parses as JSON.'),
   MANIFEST_SHAPE: rule('run', MANIFEST, 'A JSON manifest is an array of files or `{ "files": [...] }`.'),

@@ -139,6 +139,11 @@ describe('parseMinknowPath', () => {
       expected: { sampleId: 'PAA12345', unclassified: false, batch: 0 },
     },
     {
+      case: 'not barcoded, a flow cell id with an underscore (the spec allows [A-Z0-9_-]+)',
+      path: 'fastq_pass/FLO_12345_pass_dca6f6d1_d11637af_0.fastq.gz',
+      expected: { sampleId: 'FLO_12345', unclassified: false, batch: 0 },
+    },
+    {
       case: 'inside the protocol run folder MinKNOW creates',
       path: '20250603_1201_3E_PAA12345_e05460c6/fastq_pass/barcode05/PAA12345_pass_barcode05_e05460c6_d11637af_1.fastq.gz',
       expected: { sampleId: 'barcode05', unclassified: false, batch: 1 },
