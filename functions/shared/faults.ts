@@ -19,6 +19,8 @@ export type FaultPoint =
   | 'publish.copyToTeam'
   /** After StartExecution returned, before the catalog recorded the execution. */
   | 'start.afterStartExecution'
+  /** `Complete sample` / `Record sample failure` finished the version and has not yet set the sample's status. */
+  | 'finish.afterFinishVersion'
   /** emitOnce is about to claim a fact: what led to it is written, nothing of the fact is (scope it with `detailType`). */
   | 'emit.beforeClaim'
   /** emitOnce claimed a fact in the catalog and has not published its event yet (scope it with `detailType`). */

@@ -17,6 +17,7 @@ import { releaseDeferredJobs } from '../workflow/earlySteps.ts';
 import { redriveRunCompletion } from './redriveRunCompletion.ts';
 import { redriveFinishedJobs } from '../workflow/redriveFinishedJobs.ts';
 import { announceWorkflowStarted, startVersionExecution } from '../workflow/startVersionExecution.ts';
+import { concludeFinishedVersion } from '../workflow/finishSample.ts';
 
 /** A validation not finished after this long died with its process (Lambda runs 15 minutes at most). */
 const VALIDATION_STALE_MS = 16 * 60_000;
@@ -105,7 +106,8 @@ async function isolated(
  * Samples whose work stopped with a dead process: VALIDATING long after it began, RECEIVING although their
  * "Sample Landed" went out (its delivery died with the process, or was dead-lettered), READY without an
  * execution, RUNNING without a live execution. Each is re-driven; a dead execution is followed by a
- * linked recovery execution (next generation) that reuses every published step.
+ * linked recovery execution (next generation) that reuses every published step, and one that died ending its
+ * version (COMPLETED or FAILED, the sample not yet) is ended here as it would have.
  */
 async function recoverSamples(svc: Services, startup: boolean, startedAt: number, failed: Set<string>): Promise<number> {
   let recovered = 0;
@@ -179,6 +181,19 @@ async function recoverSamples(svc: Services, startup: boolean, startedAt: number
         if (!sample.currentVersion) continue;
         await isolated(svc, sample, failed, async () => {
           const version = await svc.catalog.samples.getVersion({ ...sample, version: sample.currentVersion! });
+          if (version?.status === 'COMPLETED' || version?.status === 'FAILED') {
+            // Its execution, if alive, is about to end the sample itself.
+            const execution = version.executionArn ? await svc.workflows.describeExecution(version.executionArn) : undefined;
+            if (execution?.status === 'RUNNING') return;
+            logger.warn('sample whose execution ended its version but not the sample: ending it', {
+              sample: `${sample.team}/${sample.runId}/${sample.sampleId}`,
+              version: version.version,
+              status: version.status,
+            });
+            await concludeFinishedVersion(svc, version);
+            recovered++;
+            return;
+          }
           if (!version || !['READY', 'RUNNING'].includes(version.status)) return;
           if (!version.workflowStartedAt) {
             // Its "Sample Cataloged" too, if its process died between READY and announcing it.

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { emitOnce } from '../shared/emit.ts';
+import { faultPoint } from '../shared/faults.ts';
 import { stopVersionJobs } from './stopVersionJobs.ts';
 import { failedStepOf } from '../catalog/Steps.ts';
 import { listedKeys } from '../shared/eventLists.ts';
@@ -9,11 +10,16 @@ import type { Services } from '../shared/services.ts';
 import { writeManifest } from '../publishing/manifest.ts';
 import { manifestKey } from '../../contracts/keys.ts';
 import type { FinishSamplePayload } from './payloads.ts';
+import type { VersionRecord } from '../catalog/types.ts';
 
-type Payload = z.infer<typeof FinishSamplePayload>;
+/** What ending a version reads of the task's input: which version, of which execution generation, and why it failed. */
+type Sample = z.infer<typeof FinishSamplePayload>['sample'];
+type Payload = Omit<Partial<z.infer<typeof FinishSamplePayload>>, 'sample'> & {
+  sample: Pick<Sample, 'team' | 'runId' | 'sampleId' | 'version' | 'generation'> & Partial<Sample>;
+};
 
 /** `Complete sample`: every step published; the version is COMPLETED and "Sample Completed" is emitted once. */
-export async function completeSample(svc: Services, payload: Payload) {
+export async function completeSample(svc: Services, payload: Payload, completedAt = new Date().toISOString()) {
   const ref = {
     team: payload.sample.team,
     runId: payload.sample.runId,
@@ -24,7 +30,8 @@ export async function completeSample(svc: Services, payload: Payload) {
     .filter((step) => step.publishedAt)
     .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
   const steps = published.map((step) => step.step);
-  const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt: new Date().toISOString() });
+  const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt });
+  await faultPoint('finish.afterFinishVersion');
   await svc.catalog.samples.bumpManifestRevision(ref);
   await writeManifest(svc, ref, bucketNames(svc.config).results);
   // A newer version was cataloged while this one ran (or a person cancelled it): its outputs stay under v<N>,
@@ -56,6 +63,7 @@ export async function failSample(svc: Services, payload: Payload) {
   const cause = payload.error?.Cause;
   const failedStep = failedStepOf(await svc.catalog.steps.list(ref))?.step;
   const current = await svc.catalog.samples.finishVersion(ref, 'FAILED', { error: cause ? `${error}: ${cause}` : error });
+  await faultPoint('finish.afterFinishVersion');
   // The execution is over: sibling steps still running in Batch, and later steps held behind the run's early
   // steps, would compute what no task is left to publish.
   await stopVersionJobs(svc, ref, `stopped: the sample failed${failedStep ? ` in ${failedStep}` : ''}`);
@@ -78,4 +86,18 @@ export async function failSample(svc: Services, payload: Payload) {
     dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
   });
   return { outcome: 'failed', error };
+}
+
+/**
+ * A version whose execution ended it (COMPLETED or FAILED) while its sample still says READY or RUNNING: the
+ * process died between finishing the version and setting the sample's status and emitting its fact, and no
+ * execution is left to do it. The reconciliation sweep ends it as the execution would have: every write is
+ * idempotent, the fact goes out once (its dedupe key is the execution's), and the completion time stays.
+ */
+export async function concludeFinishedVersion(svc: Services, version: VersionRecord) {
+  const { team, runId, sampleId } = version;
+  const sample = { team, runId, sampleId, version: version.version, generation: version.generation ?? 0 };
+  if (version.status === 'COMPLETED') return completeSample(svc, { sample }, version.completedAt ?? new Date().toISOString());
+  if (version.status === 'FAILED') return failSample(svc, { sample, error: { Error: version.error ?? 'Unknown' } });
+  throw new Error(`version ${version.version} of ${version.team}/${version.runId}/${version.sampleId} is ${version.status}, not finished`);
 }

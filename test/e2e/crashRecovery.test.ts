@@ -45,6 +45,8 @@ describe('crash recovery of the embedded runtime', () => {
     { case: 'while a job runs', killWhen: 'job-running' },
     { case: 'between an output copy and the manifest update', fault: 'publish.afterCopy' },
     { case: 'between StartExecution and the catalog write', fault: 'start.afterStartExecution' },
+    // The version is COMPLETED, its sample still RUNNING, and no execution is left to end it.
+    { case: 'after its version was completed', fault: 'finish.afterFinishVersion' },
     // Killed between claiming the first fact of a kind and publishing it (the case name stays under vitest's
     // 40-character title limit): the start-up sweep relays it from the outbox.
     // Nothing else would emit the later ones again: the sample is READY, COMPLETED, the run DONE.
