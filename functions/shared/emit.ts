@@ -11,16 +11,22 @@ import type { Services } from './services.ts';
  * publishing fails the claim is released, so a retry can emit it. The claim keeps the event (an outbox):
  * if the process dies between the claim and the publish, {@link relayUnpublishedFacts} publishes it (at
  * the embedded runtime's next start, after the claim's lease on schedule), whether or not anything would
- * ever emit the fact again: a fact costs latency, never the notification.
+ * ever emit the fact again: a fact costs latency, never the notification. `recordClaimed` runs once the fact is
+ * claimed (or found claimed: a retry), before it is published.
  */
 export async function emitOnce<T extends LandfallDetailType>(
   svc: Pick<Services, 'catalog' | 'events'>,
   detailType: T,
   detail: LandfallEventDetail<T>,
+  { recordClaimed }: { recordClaimed?: () => Promise<unknown> } = {},
 ): Promise<boolean> {
   const event = landfallEvent(detailType, detail);
   await faultPoint('emit.beforeClaim', { detailType });
-  if (!(await svc.catalog.facts.claim(detail.dedupeKey, detailType, event))) return false;
+  const claimed = await svc.catalog.facts.claim(detail.dedupeKey, detailType, event);
+  // A terminal write that ends what would emit the fact again goes after the claim: a process dying before
+  // it leaves its work to recovery, after it the fact in the outbox.
+  await recordClaimed?.();
+  if (!claimed) return false;
   try {
     await faultPoint('emit.afterClaim', { detailType });
     await svc.events.publish([event]);

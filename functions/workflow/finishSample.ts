@@ -37,17 +37,26 @@ export async function completeSample(svc: Services, payload: Payload, completedA
   // A newer version was cataloged while this one ran (or a person cancelled it): its outputs stay under v<N>,
   // but the sample's status is not this execution's to set, nor is the sample announced completed.
   if (!current) return { outcome: 'superseded', steps };
-  await svc.catalog.samples.setStatus(ref, 'COMPLETED', {
-    currentVersion: ref.version,
-    detail: `v${ref.version} completed: ${steps.join(', ')}`,
-  });
-  await emitOnce(svc, 'Sample Completed', {
-    ...ref,
-    steps,
-    ...listedKeys([...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)]),
-    manifestKey: manifestKey(ref),
-    dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
-  });
+  // The sample's status is written once its fact is claimed: a process dying before that claim leaves the
+  // sample RUNNING for the sweep to end (concludeFinishedVersion), never COMPLETED with its fact lost.
+  await emitOnce(
+    svc,
+    'Sample Completed',
+    {
+      ...ref,
+      steps,
+      ...listedKeys([...published.flatMap((step) => (step.outputs ?? []).map((output) => output.key)), manifestKey(ref)]),
+      manifestKey: manifestKey(ref),
+      dedupeKey: `completed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
+    },
+    {
+      recordClaimed: () =>
+        svc.catalog.samples.setStatus(ref, 'COMPLETED', {
+          currentVersion: ref.version,
+          detail: `v${ref.version} completed: ${steps.join(', ')}`,
+        }),
+    },
+  );
   return { outcome: 'completed', steps };
 }
 
@@ -74,17 +83,25 @@ export async function failSample(svc: Services, payload: Payload) {
     // neither its status nor a "Sample Failed" may speak for this one.
     return { outcome: 'superseded', error };
   }
-  await svc.catalog.samples.setStatus(ref, 'FAILED', {
-    currentVersion: ref.version,
-    detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,
-  });
-  await emitOnce(svc, 'Sample Failed', {
-    ...ref,
-    step: failedStep,
-    error,
-    cause,
-    dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
-  });
+  // Written once the fact is claimed, as in completeSample.
+  await emitOnce(
+    svc,
+    'Sample Failed',
+    {
+      ...ref,
+      step: failedStep,
+      error,
+      cause,
+      dedupeKey: `failed:${ref.team}/${ref.runId}/${ref.sampleId}/v${ref.version}${generationSuffix(payload.sample.generation)}`,
+    },
+    {
+      recordClaimed: () =>
+        svc.catalog.samples.setStatus(ref, 'FAILED', {
+          currentVersion: ref.version,
+          detail: `failed${failedStep ? ` in ${failedStep}` : ''}: ${cause ?? error}`,
+        }),
+    },
+  );
   return { outcome: 'failed', error };
 }
 

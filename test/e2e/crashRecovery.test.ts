@@ -57,6 +57,7 @@ describe('crash recovery of the embedded runtime', () => {
     })),
     // The version is READY, its fact not yet claimed: the recovery sweep announces it before starting it.
     { case: 'before claiming "Sample Cataloged"', fault: 'emit.beforeClaim', detailType: 'Sample Cataloged' },
+    { case: 'before claiming "Sample Completed"', fault: 'emit.beforeClaim', detailType: 'Sample Completed' },
   ])(
     'SIGKILL $case, then restart: every sample completes, exactly once',
     async ({ fault, detailType, killWhen }) => {
