@@ -27,7 +27,11 @@ export async function concludeValidation(svc: Services, ref: SampleRef, validate
   const { version, created, versions } = await svc.catalog.samples.claimVersion(ref, result.versionHash, result.files, status);
   // A version whose concluding process died after claiming it (re-validated by the sweep) is concluded
   // now: its status set, its quarantine finished, its fact emitted. Every step below is idempotent.
-  const unfinished = !created && version.status === status && (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey);
+  const rejectedKey = `rejected:${team}/${runId}/${sampleId}/v${version.version}`;
+  const unfinished =
+    !created &&
+    version.status === status &&
+    (status === 'READY' ? !version.workflowStartedAt : !version.reasonsKey || !(await svc.catalog.facts.wentOut(rejectedKey))); // quarantined, its fact not yet out
   if (!created && !unfinished) {
     // An identical re-upload: same version, nothing new to run. Restore the status validation overwrote.
     await svc.catalog.samples.setStatus(ref, version.status, {
@@ -45,21 +49,40 @@ export async function concludeValidation(svc: Services, ref: SampleRef, validate
   const versionRef = { ...ref, version: version.version };
   if (status === 'REJECTED') {
     // Bad data is stopped with reasons and moved, verified, to quarantine: nothing is ever lost.
-    const { reasonsKey, files } = await quarantineSample(svc, versionRef, result.files, result.reasons);
+    // Already quarantined by an attempt that died (or failed to publish) before its fact: its landed files are gone.
     const shown = result.reasons.slice(0, MAX_REASONS_IN_CATALOG);
-    await svc.catalog.samples.updateVersion(versionRef, { reasons: shown, reasonCount: result.reasons.length, reasonsKey, files });
+    let reasonsKey = version.reasonsKey;
+    if (!reasonsKey) {
+      const quarantined = await quarantineSample(svc, versionRef, result.files, result.reasons);
+      reasonsKey = quarantined.reasonsKey;
+      await svc.catalog.samples.updateVersion(versionRef, {
+        reasons: shown,
+        reasonCount: result.reasons.length,
+        reasonsKey,
+        files: quarantined.files,
+      });
+    }
     const first = result.reasons[0]!;
-    await svc.catalog.samples.setStatus(ref, 'REJECTED', {
-      currentVersion: version.version,
-      detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}`,
-    });
-    await emitOnce(svc, 'Sample Rejected', {
-      ...versionRef,
-      reasons: shown.slice(0, 20).map((reason) => ({ ...reason })),
-      reasonCount: result.reasons.length,
-      reasonsKey,
-      dedupeKey: `rejected:${team}/${runId}/${sampleId}/v${version.version}`,
-    });
+    // The sample says REJECTED once its fact is claimed: a process dying before leaves it VALIDATING, which
+    // the sweep validates again and concludes here (the fact checked above), never REJECTED with its fact lost.
+    await emitOnce(
+      svc,
+      'Sample Rejected',
+      {
+        ...versionRef,
+        reasons: shown.slice(0, 20).map((reason) => ({ ...reason })),
+        reasonCount: result.reasons.length,
+        reasonsKey,
+        dedupeKey: rejectedKey,
+      },
+      {
+        recordClaimed: () =>
+          svc.catalog.samples.setStatus(ref, 'REJECTED', {
+            currentVersion: version.version,
+            detail: `${first.file}${first.line ? ` line ${first.line}` : ''}: ${first.message}`,
+          }),
+      },
+    );
     return { outcome: 'rejected', version: version.version };
   }
   if (Object.keys(requirements.params).length > 0) await svc.catalog.samples.updateVersion(versionRef, { params: requirements.params });

@@ -121,4 +121,45 @@ describe('validate handler idempotency', () => {
     await harness.services.catalog.samples.updateVersion({ ...ref, version: 1 }, { workflowStartedAt: new Date().toISOString() });
     expect(await concludeValidation(harness.services, ref, result)).toEqual({ outcome: 'same-version', version: 1 });
   });
+  it('a rejection whose "Sample Rejected" failed to publish is announced by the retry, quarantined once', async () => {
+    // Prepare: a pair whose mates disagree (40 reads against 30): rejected
+    const run = `${RUN}3`;
+    const files = { 'S3_S1_L001_R1_001.fastq.gz': gz(reads(40, { mate: 1 })), 'S3_S1_L001_R2_001.fastq.gz': gz(reads(30, { mate: 2 })) };
+    const landed = [];
+    for (const [name, bytes] of Object.entries(files)) {
+      const key = `incoming/${TEAM}/${run}/${name}`;
+      const info = await harness.folders.put(harness.names.landing, key, bytes);
+      const file = { name, bucket: harness.names.landing, key, size: info.size, etag: info.etag, landedAt: new Date().toISOString() };
+      await harness.services.catalog.runs.recordFile(TEAM, run, file); // as land records it
+      landed.push(file);
+    }
+    const ref = { team: TEAM, runId: run, sampleId: 'S3' };
+    const result = await validateSample(harness.services, landed);
+    expect(result.reasons.length).toBeGreaterThan(0);
+    const rejected = () => harness.published.filter((e) => e['detail-type'] === 'Sample Rejected' && e.detail.runId === run);
+    const publish = harness.services.events.publish;
+    harness.services.events.publish = async (events) => {
+      harness.services.events.publish = publish; // fails once, as PutEvents may
+      throw new Error(`PutEvents failed for ${events.map((e) => e['detail-type']).join(', ')}`);
+    };
+    // Act: the first attempt quarantines, then its fact fails to go out; the retry
+    await expect(concludeValidation(harness.services, ref, result)).rejects.toThrow('PutEvents failed for Sample Rejected');
+    const retried = await concludeValidation(harness.services, ref, result);
+    // Assess
+    expect(retried).toEqual({ outcome: 'rejected', version: 1 });
+    expect(rejected().map((e) => e.detail.version)).toEqual([1]);
+    const [sample] = await harness.services.catalog.samples.listInRun(TEAM, run);
+    expect(sample).toMatchObject({ status: 'REJECTED', currentVersion: 1 });
+    expect(sample?.detail).toContain('S3_S1_L001_R');
+    const quarantined = await harness.folders.list(harness.names.quarantine, '');
+    expect(
+      quarantined
+        .filter((object) => object.key.includes(`/${run}/`))
+        .map((object) => object.key.split('/').pop())
+        .sort(),
+    ).toEqual(['S3_S1_L001_R1_001.fastq.gz', 'S3_S1_L001_R2_001.fastq.gz', 'reasons.json']);
+    // An identical re-upload later announces nothing more
+    expect(await concludeValidation(harness.services, ref, result)).toEqual({ outcome: 'same-version', version: 1 });
+    expect(rejected()).toHaveLength(1);
+  });
 });
