@@ -380,12 +380,20 @@ function renderTimeline(t) {
 
 async function loadTimeline(focus) {
   if (!openRun) return;
-  const response = await fetch(`/api/runs/${encodeURIComponent(openRun.team)}/${encodeURIComponent(openRun.runId)}`, {
-    credentials: 'same-origin',
-  });
   const section = document.getElementById('timeline');
-  const body = await response.json();
-  update('timeline-body', response.ok ? renderTimeline(body) : `<p class="error" role="alert">${esc(body.error)}</p>`);
+  let html;
+  try {
+    const response = await fetch(`/api/runs/${encodeURIComponent(openRun.team)}/${encodeURIComponent(openRun.runId)}`, {
+      credentials: 'same-origin',
+    });
+    const body = await response.json();
+    html = response.ok ? renderTimeline(body) : `<p class="error" role="alert">${esc(body.error)}</p>`;
+  } catch (error) {
+    // A button that seems to do nothing is worse than saying why (the runtime stopped, the network dropped).
+    html = `<p class="error" role="alert">Could not load the timeline: ${esc(error.message)}. Press Timeline again to retry.</p>`;
+  }
+  if (!openRun) return; // closed while it loaded
+  update('timeline-body', html);
   section.hidden = false;
   if (focus) document.getElementById('timeline-title').focus();
 }
