@@ -21,6 +21,8 @@ export type FaultPoint =
   | 'start.afterStartExecution'
   /** `Complete sample` / `Record sample failure` finished the version and has not yet set the sample's status. */
   | 'finish.afterFinishVersion'
+  /** `Finish run steps` recorded how the run steps ended and has not rewritten their manifest. */
+  | 'finishRunSteps.afterUpdateVersion'
   /** emitOnce is about to claim a fact: what led to it is written, nothing of the fact is (scope it with `detailType`). */
   | 'emit.beforeClaim'
   /** emitOnce claimed a fact in the catalog and has not published its event yet (scope it with `detailType`). */

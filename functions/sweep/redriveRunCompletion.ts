@@ -6,7 +6,15 @@ import { announceRunCompleted, indexAndConcludeRun, readIndex, runCompletedSampl
 import { writeRunReport } from '../reporting/writeRunReport.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import type { Services } from '../shared/services.ts';
-import { latestRunSteps } from '../workflow/runSteps.ts';
+import { latestRunSteps, rewriteRunStepsManifest, runStepsManifestBehind } from '../workflow/runSteps.ts';
+import { runSteps } from '../../workflows/pipeline.ts';
+import { pipelineNamed } from '../../workflows/pipelines/index.ts';
+
+/** Whether the team's pipeline has run-scope steps (only then can a run have run steps to look at). */
+const hasRunSteps = (svc: Pick<Services, 'config'>, team: string) => {
+  const pipeline = svc.config.teams.find((candidate) => candidate.id === team)?.pipeline;
+  return pipeline !== undefined && runSteps(pipelineNamed(svc.config, pipeline)).length > 0;
+};
 
 /** What {@link redriveRunCompletion} did for a run. */
 export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
@@ -19,7 +27,8 @@ export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
  * - a run not DONE whose samples are all terminal (settled): every sample is rendered again, so the run becomes
  *   DONE and "Run Completed" is emitted (once per set of terminal versions, as always);
  * - a DONE run without its report (settled): "Run Completed" is announced again (a fact already published is
- *   not) and the report written.
+ *   not) and the report written;
+ * - run steps of a run not DONE that ended with their manifest.json behind (settled): it is written first.
  * "Settled" means untouched for two sweep intervals (always, at start), so work whose own events are still on
  * their way is left to them. At start, an index lease held by another process (killed while writing) is let go
  * first. Returns what it did, or undefined.
@@ -39,6 +48,12 @@ export async function redriveRunCompletion(
   const deadWriter = options.startup && run.indexLeaseOwner !== undefined && !run.indexLeaseOwner.startsWith(`${INSTANCE_ID}/`);
   if (deadWriter) await svc.catalog.runIndex.abandon(team, runId, run.indexLeaseOwner!);
   const leaseFree = deadWriter || !run.indexLeaseOwner || (run.indexLeaseUntil ?? 0) < now;
+  // Run steps whose end was recorded by a process that died before rewriting their manifest (it said RUNNING):
+  // written now, before the run is concluded below. Only for a run not DONE whose pipeline has run steps.
+  if (run.status !== 'DONE' && hasRunSteps(svc, team)) {
+    const latest = await latestRunSteps(svc, team, runId);
+    if (latest && settled(latest.updatedAt) && (await runStepsManifestBehind(svc, latest))) await rewriteRunStepsManifest(svc, latest);
+  }
   if (leaseFree && (run.indexRevision ?? 0) > (run.indexWrittenRevision ?? 0)) {
     return concluded(await indexAndConcludeRun(svc, team, runId));
   }

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { bucketNames } from '../../config/defineConfig.ts';
-import { writeManifest } from '../publishing/manifest.ts';
 import { indexAndConcludeRun } from '../publishing/updateRunIndex.ts';
 import type { Services } from '../shared/services.ts';
 import type { FinishSamplePayload } from './payloads.ts';
+import { faultPoint } from '../shared/faults.ts';
+import { rewriteRunStepsManifest } from './runSteps.ts';
 
 /**
  * `Finish run steps` / `Record run steps failure` of a run's run-level state machine: records how the run
@@ -20,8 +20,8 @@ export async function finishRunSteps(svc: Services, payload: z.infer<typeof Fini
     status: failed ? 'FAILED' : 'COMPLETED',
     ...(failed ? { error: reason } : { completedAt: new Date().toISOString() }),
   });
-  await svc.catalog.samples.bumpManifestRevision(ref);
-  await writeManifest(svc, ref, bucketNames(svc.config).results);
+  await faultPoint('finishRunSteps.afterUpdateVersion');
+  await rewriteRunStepsManifest(svc, ref);
   const concluded = await indexAndConcludeRun(svc, ref.team, ref.runId);
   return { outcome: failed ? 'run-steps-failed' : 'run-steps-completed', run: concluded.outcome };
 }

@@ -14,7 +14,7 @@
  * `teams/<team>/runs/<run>/run-steps/v<N>/`. The run is DONE only when its run steps have finished too.
  */
 import { createHash } from 'node:crypto';
-import { RUN_STEPS_SAMPLE } from '../../contracts/keys.ts';
+import { manifestKey, RUN_STEPS_SAMPLE } from '../../contracts/keys.ts';
 import { runStateMachine } from '../../contracts/names.ts';
 import { type Pipeline, runSteps, sampleSteps } from '../../workflows/pipeline.ts';
 import { pipelineNamed } from '../../workflows/pipelines/index.ts';
@@ -22,6 +22,8 @@ import { type RunRecord, type SampleRecord, type StepRecord, TERMINAL_SAMPLE_STA
 import { isRunTerminal, type RunIndex } from '../publishing/runIndex.ts';
 import type { Services } from '../shared/services.ts';
 import { executionNameOf } from './executionName.ts';
+import { bucketNames } from '../../config/defineConfig.ts';
+import { writeManifest } from '../publishing/manifest.ts';
 import type { SamplePayload } from './payloads.ts';
 import { counted } from '../../contracts/words.ts';
 
@@ -275,4 +277,32 @@ export async function recoverRunSteps(svc: Services, conclude: (team: string, ru
     }
   }
   return acted;
+}
+
+/**
+ * Writes the run steps' manifest again from the catalog: by `Finish run steps`, and by the sweep for run steps
+ * that ended with a process that died before writing it (see {@link runStepsManifestBehind}).
+ */
+export async function rewriteRunStepsManifest(
+  svc: Services,
+  ref: Pick<VersionRecord, 'team' | 'runId' | 'sampleId' | 'version'>,
+): Promise<void> {
+  await svc.catalog.samples.bumpManifestRevision(ref);
+  await writeManifest(svc, ref, bucketNames(svc.config).results);
+}
+
+/**
+ * Run steps that ended (COMPLETED or FAILED) while their manifest.json still says otherwise, or is missing: the
+ * process running `Finish run steps` died between recording the end and rewriting the manifest. One read of it.
+ */
+export async function runStepsManifestBehind(svc: Pick<Services, 'config' | 'storage'>, latest: VersionRecord): Promise<boolean> {
+  if (latest.status !== 'COMPLETED' && latest.status !== 'FAILED') return false;
+  const results = bucketNames(svc.config).results;
+  const key = manifestKey(latest);
+  if (!(await svc.storage.head(results, key))) return true;
+  try {
+    return (JSON.parse((await svc.storage.getBytes(results, key)).toString('utf8')) as { status?: string }).status !== latest.status;
+  } catch {
+    return true; // unreadable: written again
+  }
 }

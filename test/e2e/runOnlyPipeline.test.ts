@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SampleManifest } from '../../functions/publishing/manifest.ts';
+import { manifestKey, RUN_STEPS_SAMPLE } from '../../contracts/keys.ts';
 import { generateRun, type GeneratedRun } from '../../demo/generateRun.ts';
 import {
   dropRun,
@@ -104,4 +106,48 @@ describe('a pipeline of one run-scope step and no sample step', () => {
         .reduce((sum, fastq) => sum + gunzipSync(readFileSync(fastq.path)).toString('latin1').split('\n').filter(Boolean).length, 0);
     expect(lines).toEqual([recount('Sample01'), recount('Sample02')]);
   });
+});
+
+describe('a runtime killed in "Finish run steps", then restarted', () => {
+  let dir: string;
+  const runtimes: RuntimeProcess[] = [];
+  afterAll(async () => {
+    for (const runtime of runtimes) await stopRuntimeProcess(runtime, path.join(dir, 'state')).catch(() => undefined);
+  });
+
+  it("concludes the run and rewrites the run steps' manifest, which still said RUNNING", async () => {
+    // Prepare: killed once the run step's end is recorded, before its manifest is rewritten
+    dir = await mkdtemp(path.join(os.tmpdir(), 'landfall-run-only-crash-'));
+    const stateDir = path.join(dir, 'state');
+    const configPath = path.join(dir, 'landfall.config.ts');
+    await writeFile(configPath, config);
+    const runId = `${RUN_ID}2`;
+    const run = await generateRun({
+      dir: path.join(dir, 'instrument', runId),
+      runId,
+      seed: 'run-only-crash',
+      samples: 2,
+      readsPerSample: 40,
+      team: TEAM,
+    });
+    const first = await startRuntimeProcess(stateDir, configPath, {
+      LANDFALL_FAULTS: JSON.stringify({ 'finishRunSteps.afterUpdateVersion': { kill: true, times: 1 } }),
+    });
+    runtimes.push(first);
+    // Act
+    await dropRun(first.info.shareDir, TEAM, run);
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const second = await startRuntimeProcess(stateDir, configPath);
+    runtimes.push(second);
+    await waitFor(
+      '"Run Completed" after the restart',
+      () => readBusLog(stateDir).some((event) => event['detail-type'] === 'Run Completed' && event.detail.runId === runId),
+      120_000,
+    );
+    // Assess
+    const key = manifestKey({ team: TEAM, runId, sampleId: RUN_STEPS_SAMPLE, version: 1 });
+    const manifest = JSON.parse(await readFile(path.join(stateDir, 'buckets', 'landfall-results', key), 'utf8')) as SampleManifest;
+    expect(manifest.status).toBe('COMPLETED');
+    expect(Object.keys(manifest.steps)).toEqual(['lines']);
+  }, 300_000);
 });
