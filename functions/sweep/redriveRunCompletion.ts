@@ -6,15 +6,7 @@ import { announceRunCompleted, indexAndConcludeRun, readIndex, runCompletedSampl
 import { writeRunReport } from '../reporting/writeRunReport.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import type { Services } from '../shared/services.ts';
-import { latestRunSteps, rewriteRunStepsManifest, runStepsManifestBehind } from '../workflow/runSteps.ts';
-import { runSteps } from '../../workflows/pipeline.ts';
-import { pipelineNamed } from '../../workflows/pipelines/index.ts';
-
-/** Whether the team's pipeline has run-scope steps (only then can a run have run steps to look at). */
-const hasRunSteps = (svc: Pick<Services, 'config'>, team: string) => {
-  const pipeline = svc.config.teams.find((candidate) => candidate.id === team)?.pipeline;
-  return pipeline !== undefined && runSteps(pipelineNamed(svc.config, pipeline)).length > 0;
-};
+import { latestRunSteps, rewriteRunStepsManifest, runStepsManifestBehind, teamHasRunSteps } from '../workflow/runSteps.ts';
 
 /** What {@link redriveRunCompletion} did for a run. */
 export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
@@ -50,7 +42,7 @@ export async function redriveRunCompletion(
   const leaseFree = deadWriter || !run.indexLeaseOwner || (run.indexLeaseUntil ?? 0) < now;
   // Run steps whose end was recorded by a process that died before rewriting their manifest (it said RUNNING):
   // written now, before the run is concluded below. Only for a run not DONE whose pipeline has run steps.
-  if (run.status !== 'DONE' && hasRunSteps(svc, team)) {
+  if (run.status !== 'DONE' && teamHasRunSteps(svc.config, team)) {
     const latest = await latestRunSteps(svc, team, runId);
     if (latest && settled(latest.updatedAt) && (await runStepsManifestBehind(svc, latest))) await rewriteRunStepsManifest(svc, latest);
   }

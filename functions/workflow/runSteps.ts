@@ -214,6 +214,12 @@ export async function startRunStepsIfReady(
   return { kind: 'running', version: { ...version, runSamples: readiness.covered, pipeline: pipeline.name } };
 }
 
+/** Whether the team's pipeline has run-scope steps: only then can its runs have run steps to look after. */
+export function teamHasRunSteps(config: Services['config'], team: string): boolean {
+  const pipeline = config.teams.find((candidate) => candidate.id === team)?.pipeline;
+  return pipeline !== undefined && runSteps(pipelineNamed(config, pipeline)).length > 0;
+}
+
 /** The latest version of the run's run steps, if any ran. */
 export async function latestRunSteps(svc: Pick<Services, 'catalog'>, team: string, runId: string): Promise<VersionRecord | undefined> {
   const versions = await svc.catalog.samples.listVersions({ team, runId, sampleId: RUN_STEPS_SAMPLE });
@@ -230,7 +236,7 @@ export async function latestRunSteps(svc: Pick<Services, 'catalog'>, team: strin
 export async function recoverRunSteps(svc: Services, conclude: (team: string, runId: string) => Promise<unknown>): Promise<number> {
   let acted = 0;
   for (const team of svc.config.teams) {
-    if (runSteps(pipelineNamed(svc.config, team.pipeline)).length === 0) continue;
+    if (!teamHasRunSteps(svc.config, team.id)) continue;
     for (const run of await svc.catalog.runs.listForTeam(team.id)) {
       if (run.status !== 'COMPLETE' && run.status !== 'PROCESSING') continue;
       const latest = await latestRunSteps(svc, team.id, run.runId);
