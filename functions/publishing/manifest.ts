@@ -2,6 +2,7 @@ import type { Services } from '../shared/services.ts';
 import type { StepRecord, VersionRecord, VersionRef } from '../catalog/types.ts';
 import { faultPoint } from '../shared/faults.ts';
 import { manifestKey } from '../../contracts/keys.ts';
+import { bucketNames } from '../../config/defineConfig.ts';
 
 export interface SampleManifest {
   team: string;
@@ -82,4 +83,13 @@ export async function writeManifest(
     if ((after?.manifestRevision ?? 0) === (version.manifestRevision ?? 0) && after?.status === version.status) return manifest;
   }
   throw new Error(`manifest of ${ref.team}/${ref.runId}/${ref.sampleId} v${ref.version} kept changing while being written`);
+}
+
+/**
+ * A version's end (or another change its manifest must show) counted and its manifest.json written again: by
+ * `Complete sample`, `Record sample failure`, `Finish run steps`, and the sweep for run steps a dead process left.
+ */
+export async function rewriteManifest(svc: Pick<Services, 'catalog' | 'storage' | 'config'>, ref: VersionRef): Promise<void> {
+  await svc.catalog.samples.bumpManifestRevision(ref);
+  await writeManifest(svc, ref, bucketNames(svc.config).results);
 }

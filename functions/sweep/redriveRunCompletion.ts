@@ -6,7 +6,8 @@ import { announceRunCompleted, indexAndConcludeRun, readIndex, runCompletedSampl
 import { writeRunReport } from '../reporting/writeRunReport.ts';
 import { INSTANCE_ID } from '../shared/instance.ts';
 import type { Services } from '../shared/services.ts';
-import { latestRunSteps, rewriteRunStepsManifest, runStepsManifestBehind, teamHasRunSteps } from '../workflow/runSteps.ts';
+import { latestRunSteps, runStepsManifestBehind, teamHasRunSteps } from '../workflow/runSteps.ts';
+import { rewriteManifest } from '../publishing/manifest.ts';
 
 /** What {@link redriveRunCompletion} did for a run. */
 export type RunCompletionRedrive = 'indexed' | 'completed' | 'reported';
@@ -44,7 +45,7 @@ export async function redriveRunCompletion(
   // written now, before the run is concluded below. Only for a run not DONE whose pipeline has run steps.
   if (run.status !== 'DONE' && teamHasRunSteps(svc.config, team)) {
     const latest = await latestRunSteps(svc, team, runId);
-    if (latest && settled(latest.updatedAt) && (await runStepsManifestBehind(svc, latest))) await rewriteRunStepsManifest(svc, latest);
+    if (latest && settled(latest.updatedAt) && (await runStepsManifestBehind(svc, latest))) await rewriteManifest(svc, latest);
   }
   if (leaseFree && (run.indexRevision ?? 0) > (run.indexWrittenRevision ?? 0)) {
     return concluded(await indexAndConcludeRun(svc, team, runId));

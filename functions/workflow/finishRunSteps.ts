@@ -3,7 +3,7 @@ import { indexAndConcludeRun } from '../publishing/updateRunIndex.ts';
 import type { Services } from '../shared/services.ts';
 import type { FinishSamplePayload } from './payloads.ts';
 import { faultPoint } from '../shared/faults.ts';
-import { rewriteRunStepsManifest } from './runSteps.ts';
+import { rewriteManifest } from '../publishing/manifest.ts';
 
 /**
  * `Finish run steps` / `Record run steps failure` of a run's run-level state machine: records how the run
@@ -21,7 +21,7 @@ export async function finishRunSteps(svc: Services, payload: z.infer<typeof Fini
     ...(failed ? { error: reason } : { completedAt: new Date().toISOString() }),
   });
   await faultPoint('finishRunSteps.afterUpdateVersion');
-  await rewriteRunStepsManifest(svc, ref);
+  await rewriteManifest(svc, ref);
   const concluded = await indexAndConcludeRun(svc, ref.team, ref.runId);
   return { outcome: failed ? 'run-steps-failed' : 'run-steps-completed', run: concluded.outcome };
 }

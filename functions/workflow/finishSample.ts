@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { bucketNames } from '../../config/defineConfig.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { faultPoint } from '../shared/faults.ts';
 import { stopVersionJobs } from './stopVersionJobs.ts';
@@ -7,7 +6,7 @@ import { failedStepOf } from '../catalog/Steps.ts';
 import { listedKeys } from '../shared/eventLists.ts';
 import { generationSuffix } from './startVersionExecution.ts';
 import type { Services } from '../shared/services.ts';
-import { writeManifest } from '../publishing/manifest.ts';
+import { rewriteManifest } from '../publishing/manifest.ts';
 import { manifestKey } from '../../contracts/keys.ts';
 import type { FinishSamplePayload } from './payloads.ts';
 import type { VersionRecord } from '../catalog/types.ts';
@@ -32,8 +31,7 @@ export async function completeSample(svc: Services, payload: Payload, completedA
   const steps = published.map((step) => step.step);
   const current = await svc.catalog.samples.finishVersion(ref, 'COMPLETED', { completedAt });
   await faultPoint('finish.afterFinishVersion');
-  await svc.catalog.samples.bumpManifestRevision(ref);
-  await writeManifest(svc, ref, bucketNames(svc.config).results);
+  await rewriteManifest(svc, ref);
   // A newer version was cataloged while this one ran (or a person cancelled it): its outputs stay under v<N>,
   // but the sample's status is not this execution's to set, nor is the sample announced completed.
   if (!current) return { outcome: 'superseded', steps };
@@ -76,8 +74,7 @@ export async function failSample(svc: Services, payload: Payload) {
   // The execution is over: sibling steps still running in Batch, and later steps held behind the run's early
   // steps, would compute what no task is left to publish.
   await stopVersionJobs(svc, ref, `stopped: the sample failed${failedStep ? ` in ${failedStep}` : ''}`);
-  await svc.catalog.samples.bumpManifestRevision(ref);
-  await writeManifest(svc, ref, bucketNames(svc.config).results);
+  await rewriteManifest(svc, ref);
   if (!current) {
     // A newer version was cataloged while this one ran (its files were re-landed), or a person cancelled it:
     // neither its status nor a "Sample Failed" may speak for this one.

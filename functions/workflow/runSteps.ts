@@ -23,7 +23,6 @@ import { isRunTerminal, type RunIndex } from '../publishing/runIndex.ts';
 import type { Services } from '../shared/services.ts';
 import { executionNameOf } from './executionName.ts';
 import { bucketNames } from '../../config/defineConfig.ts';
-import { writeManifest } from '../publishing/manifest.ts';
 import type { SamplePayload } from './payloads.ts';
 import { counted } from '../../contracts/words.ts';
 
@@ -283,18 +282,6 @@ export async function recoverRunSteps(svc: Services, conclude: (team: string, ru
     }
   }
   return acted;
-}
-
-/**
- * Writes the run steps' manifest again from the catalog: by `Finish run steps`, and by the sweep for run steps
- * that ended with a process that died before writing it (see {@link runStepsManifestBehind}).
- */
-export async function rewriteRunStepsManifest(
-  svc: Services,
-  ref: Pick<VersionRecord, 'team' | 'runId' | 'sampleId' | 'version'>,
-): Promise<void> {
-  await svc.catalog.samples.bumpManifestRevision(ref);
-  await writeManifest(svc, ref, bucketNames(svc.config).results);
 }
 
 /**
