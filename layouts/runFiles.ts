@@ -1,3 +1,4 @@
+import { isFastqName } from './fastqNames.ts';
 import type { LayoutProfile, RunFileKind } from './types.ts';
 
 /** Manifest names a run folder may hold (md5sum/sha256sum format, or JSON): the same rule for landing and `landfall validate`. */
@@ -5,6 +6,51 @@ export const MANIFEST_NAME = /^(manifest\.json|.+\.md5|.+\.sha256|md5sums?\.txt|
 
 /** Illumina sample sheets by name (`SampleSheet.csv`, `SampleSheet_v2.csv`, …). */
 export const SAMPLE_SHEET_NAME = /^samplesheet.*\.csv$/i;
+
+/**
+ * The onboard analysis a file was written by: `Analysis/<n>/` (NovaSeq X, NextSeq 1000/2000; Illumina: "the
+ * number of the analysis/requeue, such as '1' for the initial analysis"), -1 outside one.
+ */
+export const analysisNumber = (path: string): number => Number(/(?:^|\/)Analysis\/(\d+)\//.exec(path)?.[1] ?? -1);
+
+/** The newest onboard analysis whose FASTQs are among `paths` (a requeue is a higher number), -1 when none. */
+export function latestAnalysis(paths: readonly string[]): number {
+  let latest = -1;
+  for (const path of paths) if (isFastqName(baseName(path))) latest = Math.max(latest, analysisNumber(path));
+  return latest;
+}
+
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * Where an onboard analysis writes its own copy of the sheet it demultiplexed with, most telling first
+ * (NovaSeq X: `Analysis/<n>/Data/` and `Data/BCLConvert/`; NextSeq 1000/2000: `Data/Reports/`).
+ */
+const ANALYSIS_SHEET_FOLDERS = ['Data', 'Data/BCLConvert', 'Data/Reports'];
+
+/**
+ * THE sample sheet a run's samples are read from, among the paths of its landed files: the top-level
+ * `SampleSheet.csv` (else another top-level `SampleSheet*.csv`), except in a requeued onboard analysis. A
+ * requeue is mostly made to correct the sheet (a wrong index, a misnamed sample), and the instrument leaves the
+ * run's top-level sheet as it was: the requeue's own copy under `Analysis/<n>/` says which samples its FASTQs
+ * are. So when the newest analysis is a requeue (n ≥ 2) and its sheet landed, that sheet is the run's; an
+ * analysis's sheet is also used when no top-level sheet landed (a lab that copies only `Analysis/`).
+ * Used by the landing, the sweep and `landfall validate` alike.
+ *
+ * @example runSampleSheetPath(['SampleSheet.csv', 'Analysis/2/Data/SampleSheet.csv', 'Analysis/2/Data/BCLConvert/fastq/A_S1_L001_R1_001.fastq.gz'])
+ * // 'Analysis/2/Data/SampleSheet.csv'
+ */
+export function runSampleSheetPath(paths: readonly string[]): string | undefined {
+  const top = paths.filter((path) => !path.includes('/') && SAMPLE_SHEET_NAME.test(path));
+  const topSheet = top.find((path) => path === 'SampleSheet.csv') ?? top.sort()[0];
+  const latest = latestAnalysis(paths);
+  if (latest < 1 || (latest === 1 && topSheet)) return topSheet;
+  const sheets = new Set(paths.filter((path) => analysisNumber(path) === latest && SAMPLE_SHEET_NAME.test(baseName(path))));
+  const analysisSheet =
+    ANALYSIS_SHEET_FOLDERS.map((folder) => `Analysis/${latest}/${folder}/SampleSheet.csv`).find((path) => sheets.has(path)) ??
+    [...sheets].sort()[0];
+  return analysisSheet ?? topSheet;
+}
 
 /** Completion markers every profile understands: a run marker, a per-sample marker, or an instrument's own. */
 export const COMPLETION_MARKERS: ReadonlyArray<{ pattern: RegExp; profiles: readonly LayoutProfile[] }> = [

@@ -2,7 +2,7 @@ import { type FastqName, illuminaFastqName, isFastqName, parseFastqName } from '
 import { LONG_READ_SAMPLE_ID, type LongReadFile, parseMinknowPath, parsePacbioPath } from './longReads.ts';
 import { resolveReadStructure } from './readStructure.ts';
 import type { RunInfo } from './runInfo.ts';
-import { runFileKind } from './runFiles.ts';
+import { analysisNumber, latestAnalysis, runFileKind } from './runFiles.ts';
 import type { SampleSheet, SheetSample } from './sampleSheet.ts';
 import {
   ALL_LANES,
@@ -51,12 +51,6 @@ function usableSampleId(id: string): boolean {
 const nfc = (text: string) => text.normalize('NFC');
 const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
-/**
- * The onboard analysis a file was written by: `Analysis/<n>/` (NovaSeq X; Illumina: "the number of the
- * analysis/requeue, such as '1' for the initial analysis"), -1 outside one.
- */
-const analysisNumber = (path: string) => Number(/(?:^|\/)Analysis\/(\d+)\//.exec(path)?.[1] ?? -1);
 
 /**
  * THE definition of which landed files make which sample: given a run folder's landed files (plus its
@@ -137,18 +131,22 @@ function illuminaLayout(input: RunLayoutInput): RunLayout {
     });
   const readStructure = structureFor(sheet?.settings.overrideCycles);
 
+  // A requeued onboard analysis replaces the earlier ones whole, for the whole run: never one lane from each,
+  // and never a sample of the earlier analysis left out of the requeue (its sheet was the one corrected) or
+  // whose requeued FASTQs have not landed yet.
+  const latest = latestAnalysis(candidates.map((file) => file.path));
+  const superseded = (file: Candidate) => analysisNumber(file.path) >= 0 && analysisNumber(file.path) < latest;
+  for (const file of candidates)
+    if (file.landed && superseded(file))
+      unexpected.push({
+        name: file.path,
+        reason: `${file.path} is from an earlier analysis than Analysis/${latest}/ (a requeued analysis replaces it whole); it is not processed`,
+      });
+  const current = candidates.filter((file) => !superseded(file));
+
   const samples: LayoutSample[] = [];
-  const assign = sheet ? assignToSheet(sheet, candidates, unexpected) : assignByName(candidates, unexpected);
-  for (const { sampleId, sheetSample, files: assigned } of assign) {
-    // A requeued onboard analysis replaces the earlier one whole: never one lane from each.
-    const latest = Math.max(...assigned.map((file) => analysisNumber(file.path)));
-    const files = assigned.filter((file) => analysisNumber(file.path) < 0 || analysisNumber(file.path) === latest);
-    for (const file of assigned)
-      if (file.landed && !files.includes(file))
-        unexpected.push({
-          name: file.path,
-          reason: `${file.path} is from an earlier analysis than Analysis/${latest}/ (a requeued analysis replaces it whole); it is not processed`,
-        });
+  const assign = sheet ? assignToSheet(sheet, current, unexpected) : assignByName(current, unexpected);
+  for (const { sampleId, sheetSample, files } of assign) {
     const structure = sheetSample?.overrideCycles ? structureFor(sheetSample.overrideCycles) : readStructure;
     const ownLanes = sheetSample?.lanes && !merged ? sheetSample.lanes : runLanes;
     const landed = files.filter((file) => file.landed);

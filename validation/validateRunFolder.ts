@@ -5,6 +5,7 @@ import { isFastqName } from '../layouts/fastqNames.ts';
 import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, parseMinknowFinalSummary } from '../layouts/longReads.ts';
 import { pairMates } from '../layouts/pairs.ts';
 import { parseRunInfo, type RunInfo } from '../layouts/runInfo.ts';
+import { runSampleSheetPath } from '../layouts/runFiles.ts';
 import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { SampleSheet } from '../layouts/sampleSheet.ts';
 import type { ExpectedFile, LayoutProfile, LayoutSample, RunLayout } from '../layouts/types.ts';
@@ -14,7 +15,7 @@ import { inspectPair } from './inspectFastq.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { nativeFirst } from './nativeFirst.ts';
-import { hashLocalFile, inspectLocalFastq, localSize, openLocal, SAMPLE_SHEET_NAME, validateSampleSheetFile } from './validateFile.ts';
+import { hashLocalFile, inspectLocalFastq, localSize, openLocal, validateSampleSheetFile } from './validateFile.ts';
 import { reasonOf } from './rules.ts';
 
 export interface ValidateRunFolderOptions extends ValidationOptions {
@@ -42,7 +43,7 @@ interface FolderFile {
  */
 export function detectProfile(paths: readonly string[]): LayoutProfile {
   const top = paths.filter((path) => !path.includes('/'));
-  if (top.some((path) => SAMPLE_SHEET_NAME.test(path))) return 'illumina';
+  if (runSampleSheetPath(paths) !== undefined) return 'illumina';
   if (top.some((path) => MANIFEST_NAME.test(path))) return 'manifest';
   if (paths.some((path) => /(^|\/)fastq_pass[^/]*\//.test(path) || MINKNOW_FINAL_SUMMARY.test(path))) return 'ont';
   if (paths.some((path) => /\.hifi_reads\./.test(path) || /\.transferdone$/.test(path))) return 'pacbio';
@@ -70,9 +71,9 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const reasons: ValidationReason[] = [];
   const files = await listFolder(dir, reasons);
   const top = files.filter((file) => !file.path.includes('/'));
-  const sheetFile =
-    top.find((file) => SAMPLE_SHEET_NAME.test(file.path) && file.path.toLowerCase() === 'samplesheet.csv') ??
-    top.find((file) => SAMPLE_SHEET_NAME.test(file.path));
+  // The same sheet the landing reads: the top-level one, or a requeued analysis's own.
+  const sheetPath = runSampleSheetPath(files.map((file) => file.path));
+  const sheetFile = sheetPath === undefined ? undefined : files.find((file) => file.path === sheetPath);
   const manifestFile = top.find((file) => MANIFEST_NAME.test(file.path));
   const runInfoFile = top.find((file) => file.path === 'RunInfo.xml');
   const profile: ValidationProfile = options.profile ?? detectProfile(files.map((file) => file.path));

@@ -5,12 +5,12 @@ import { LayoutError } from '../../layouts/errors.ts';
 import { MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary, parseMinknowFinalSummary } from '../../layouts/longReads.ts';
 import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
 import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
-import { SAMPLE_SHEET_NAME } from '../../layouts/runFiles.ts';
+import { runSampleSheetPath } from '../../layouts/runFiles.ts';
 import { type LandedFile, MISSING_LISTED } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import { evaluateCompleteness, RUN_INFO, type RunCompleteness, SAMPLE_SHEET, type Profile } from './completeness.ts';
+import { evaluateCompleteness, RUN_INFO, type RunCompleteness, type Profile } from './completeness.ts';
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
 import { counted } from '../../contracts/words.ts';
@@ -70,10 +70,14 @@ async function readDocument<T extends RunDocument>(svc: Services, file: LandedFi
   return parsed;
 }
 
-/** The run documents Landfall reads: the sample sheet, RunInfo.xml and a manifest, at the top of the run folder. */
+/**
+ * The run documents Landfall reads: RunInfo.xml and a manifest at the top of the run folder, and the sample
+ * sheet {@link runSampleSheetPath} names (the top-level one, or a requeued analysis's own).
+ */
 export function runDocumentFiles(files: LandedFile[]): { sheet?: LandedFile; runInfo?: LandedFile; manifest?: LandedFile } {
   const top = files.filter((file) => !file.name.includes('/'));
-  const sheet = top.find((file) => file.name === SAMPLE_SHEET) ?? top.find((file) => SAMPLE_SHEET_NAME.test(file.name));
+  const sheetPath = runSampleSheetPath(files.map((file) => file.name));
+  const sheet = sheetPath === undefined ? undefined : files.find((file) => file.name === sheetPath);
   const runInfo = top.find((file) => file.name === RUN_INFO);
   const manifest = top.find((file) => isManifestName(file.name));
   return { ...(sheet ? { sheet } : {}), ...(runInfo ? { runInfo } : {}), ...(manifest ? { manifest } : {}) };

@@ -169,11 +169,11 @@ export async function pipelineRequirementsOf(
   const team = svc.config.teams.find((candidate) => candidate.id === ref.team);
   if (!team) return { params: {}, reasons: [] };
   const pipeline = pipelineNamed(svc.config, team.pipeline);
-  // The sheet the run's completeness read (SampleSheet.csv, else another top-level SampleSheet*.csv), as the run
+  // The sheet the run's completeness read (layouts/runFiles.ts runSampleSheetPath), as the run
   // item names its documents: reading only SampleSheet.csv left a SampleSheet_v2.csv's Reference column unread,
   // and its samples aligned to the default reference without a word.
   const run = known ? known.run : await svc.catalog.runs.get(ref.team, ref.runId);
-  const sheetName = run?.documents?.find((name) => SAMPLE_SHEET_NAME.test(name)) ?? SAMPLE_SHEET;
+  const sheetName = run?.documents?.find((name) => SAMPLE_SHEET_NAME.test(name.slice(name.lastIndexOf('/') + 1))) ?? SAMPLE_SHEET;
   const [sheetFile]: (LandedFile | undefined)[] = known
     ? [known.files.find((file) => file.name === sheetName)]
     : await svc.catalog.runs.getFiles(ref.team, ref.runId, [sheetName]);

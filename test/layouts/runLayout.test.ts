@@ -348,6 +348,24 @@ describe('resolveRunLayout: Illumina demultiplexer layouts', () => {
     );
   });
 
+  it('a requeue replaces the earlier analysis for the whole run: a sample it has not written yet waits, never taken from Analysis/1', () => {
+    // Prepare: the requeue's own sheet renamed B (a typo) to C; so far it has written A and C, not D
+    const sheet = parseSampleSheet('[BCLConvert_Data]\nSample_ID\nA\nC\nD\n');
+    const runInfo = { reads: [{ number: 1, cycles: 151, isIndexedRead: false }], laneCount: 1 };
+    const fastq = (n: number, sample: string, s: number) => `Analysis/${n}/Data/BCLConvert/fastq/${sample}_S${s}_L001_R1_001.fastq.gz`;
+    const files = [fastq(1, 'A', 1), fastq(1, 'B', 2), fastq(1, 'D', 3), fastq(2, 'A', 1), fastq(2, 'C', 2)];
+    // Act
+    const layout = resolveRunLayout({ profile: 'illumina', files, sheet, runInfo });
+    // Assess: D waits for the requeue's file; B's reads (the uncorrected sheet's) are kept aside with the reason
+    expect(summary(layout)).toEqual([
+      `A L1 R1:single ${fastq(2, 'A', 1)}`,
+      `C L1 R1:single ${fastq(2, 'C', 2)}`,
+      'D L1 R1:single MISSING D_S3_L001_R1_001.fastq.gz',
+    ]);
+    expect(layout.unexpected.map((file) => file.name).sort()).toEqual([fastq(1, 'A', 1), fastq(1, 'B', 2), fastq(1, 'D', 3)]);
+    expect(layout.unexpected.every((file) => file.reason.includes('is from an earlier analysis than Analysis/2/'))).toBe(true);
+  });
+
   it('SRA / ENA pairs (<run>_1.fastq.gz, <run>_2.fastq.gz) are one paired sample; a lone <name>_1 stays single-end', () => {
     // Prepare: fasterq-dump and ENA name a run's mates so (nf-core/fetchngs too)
     const files = ['SRR1234567_1.fastq.gz', 'SRR1234567_2.fastq.gz', 'sub/ERR9_1.fq.gz', 'sub/ERR9_2.fq.gz', 'rep_1.fastq.gz'];

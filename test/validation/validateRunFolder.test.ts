@@ -136,6 +136,36 @@ describe('validateRunFolder', () => {
     );
   });
 
+  it("reads a requeued onboard analysis's own sheet, as the landing does, and detects Illumina from it alone", async () => {
+    // Prepare: the requeue (Analysis/2/) was made with a sheet renaming B to C; the top-level sheet is the first one
+    const sheet = (second: string) =>
+      `[Header]\r\nFileFormatVersion,2\r\n[BCLConvert_Data]\r\nSample_ID,Index\r\nA,ACGT\r\n${second},TTGA\r\n`;
+    const fastq = (n: number, sample: string, s: number) => `Analysis/${n}/Data/BCLConvert/fastq/${sample}_S${s}_L001_R1_001.fastq.gz`;
+    const requeue = {
+      [fastq(1, 'A', 1)]: good,
+      [fastq(1, 'B', 2)]: good,
+      'Analysis/2/Data/SampleSheet.csv': sheet('C'),
+      [fastq(2, 'A', 1)]: good,
+      [fastq(2, 'C', 2)]: good,
+      'CopyComplete.txt': '',
+    };
+    const dir = await runFolder({ 'SampleSheet.csv': sheet('B'), ...requeue });
+    const analysisOnly = await runFolder(requeue);
+
+    // Act
+    const result = await validateRunFolder(dir, { profile: 'illumina' });
+    const detected = await validateRunFolder(analysisOnly);
+
+    // Assess
+    for (const validated of [result, detected]) {
+      expect(validated.samples?.map((sample) => `${sample.sampleId}: ${sample.files.map((file) => file.path).join(' ')}`)).toEqual([
+        `A: ${fastq(2, 'A', 1)}`,
+        `C: ${fastq(2, 'C', 2)}`,
+      ]);
+    }
+    expect(detected.profile).toBe('illumina');
+  });
+
   it('throws an I/O error for a missing folder and a usage error for a file', async () => {
     // Prepare
     const dir = await runFolder({ 'S1.R1.fastq': reads(1) });

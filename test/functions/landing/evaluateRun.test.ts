@@ -176,4 +176,37 @@ describe('evaluateRun', () => {
     const announced = eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { files: string[] }).files);
     expect(announced).toEqual([['A_S1_L001_R1_001.fastq.gz', 'A_S1_L001_R2_001.fastq.gz', 'A_S1_L001_I1_001.fastq.gz']]);
   });
+
+  it("reads a requeued NovaSeq X analysis's own sheet: its corrected samples are announced, the first sheet's typo is not", async () => {
+    // Prepare: the run's first sheet (top level and Analysis/1/) named a sample B; the requeue, Analysis/2, was
+    // made with a sheet that calls it C. Both analyses' FASTQs and the requeue's sheet have landed.
+    const runId = '261207_LH00417_0005_AREQUEUE';
+    const fastq = (n: number, sample: string, s: number) => `Analysis/${n}/Data/BCLConvert/fastq/${sample}_S${s}_L001_R1_001.fastq.gz`;
+    const firstSheet = '[Header]\nFileFormatVersion,2\n[BCLConvert_Data]\nSample_ID,Index\nA,ACGTACGT\nB,TTGATTGA\n';
+    await land(
+      runId,
+      'RunInfo.xml',
+      `<RunInfo><Run Id="${runId}"><Reads><Read Number="1" NumCycles="50" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>`,
+    );
+    await land(runId, 'SampleSheet.csv', firstSheet);
+    await land(runId, 'Analysis/1/Data/SampleSheet.csv', firstSheet);
+    await land(runId, fastq(1, 'A', 1), 'not looked at');
+    await land(runId, fastq(1, 'B', 2), 'not looked at');
+    await land(runId, 'Analysis/2/Data/SampleSheet.csv', firstSheet.replace('B,TTGATTGA', 'C,TTGATTGA'));
+    await land(runId, fastq(2, 'A', 1), 'not looked at');
+    await land(runId, fastq(2, 'C', 2), 'not looked at');
+    await land(runId, 'CopyComplete.txt', '');
+    // Act
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    // Assess: A and C from the requeue; B never becomes a sample, and the earlier analysis's reads are kept aside
+    const announced = eventsOf(runId, 'Sample Landed').map((event) => event.detail as { sampleId: string; files: string[] });
+    expect(announced.map(({ sampleId, files }) => `${sampleId}: ${files.join(' ')}`)).toEqual([
+      `A: ${fastq(2, 'A', 1)}`,
+      `C: ${fastq(2, 'C', 2)}`,
+    ]);
+    const run = await harness.services.catalog.runs.get(TEAM, runId);
+    expect(run?.documents).toContain('Analysis/2/Data/SampleSheet.csv');
+    expect(run?.unexpected?.map((file) => file.name).sort()).toEqual([fastq(1, 'A', 1), fastq(1, 'B', 2)]);
+    expect((await harness.services.catalog.samples.listInRun(TEAM, runId)).map((sample) => sample.sampleId).sort()).toEqual(['A', 'C']);
+  });
 });

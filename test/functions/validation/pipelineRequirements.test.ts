@@ -117,23 +117,26 @@ describe('checkPipelineRequirements', () => {
 });
 
 describe('pipelineRequirementsOf (real catalog and storage)', () => {
-  it('reads the sample sheet the run’s completeness chose, SampleSheet_v2.csv too, not only SampleSheet.csv', async () => {
-    // Prepare: a dna-align run whose only sheet is SampleSheet_v2.csv: S1 names reference mm10 (not configured), S2 genome
+  it.each([
+    { case: 'SampleSheet_v2.csv too, not only SampleSheet.csv', sheetName: 'SampleSheet_v2.csv' },
+    { case: "a requeued analysis's own sheet", sheetName: 'Analysis/2/Data/SampleSheet.csv' },
+  ])('reads the sample sheet the run’s completeness chose: $case', async ({ sheetName }) => {
+    // Prepare: a dna-align run whose sheet is that one: S1 names reference mm10 (not configured), S2 genome
     const harness = await startServicesHarness({ config: dnaAlignConfig });
     try {
       const { catalog } = harness.services;
-      const key = 'incoming/genomics/RUN-V2/SampleSheet_v2.csv';
+      const key = `incoming/genomics/RUN-V2/${sheetName}`;
       const text = '[Header]\nFileFormatVersion,2\n[BCLConvert_Data]\nSample_ID,Index,Reference\nS1,ACGT,mm10\nS2,TTGA,genome\n';
       const stored = await harness.folders.put(harness.names.landing, key, text);
       await catalog.runs.recordFile('genomics', 'RUN-V2', {
-        name: 'SampleSheet_v2.csv',
+        name: sheetName,
         bucket: harness.names.landing,
         key,
         size: stored.size,
         etag: stored.etag,
         landedAt: new Date().toISOString(),
       });
-      await catalog.runs.update('genomics', 'RUN-V2', { documents: ['SampleSheet_v2.csv'] });
+      await catalog.runs.update('genomics', 'RUN-V2', { documents: [sheetName] });
       const paired = [{ read: 'R1' as const }, { read: 'R2' as const }];
 
       // Act
@@ -141,7 +144,7 @@ describe('pipelineRequirementsOf (real catalog and storage)', () => {
       const s2 = await pipelineRequirementsOf(harness.services, { team: 'genomics', runId: 'RUN-V2', sampleId: 'S2' }, paired);
 
       // Assess: S1 is rejected for its sheet's reference, named in the reason with the sheet; S2 records its own
-      expect(s1.reasons).toMatchObject([{ code: 'PIPELINE_REFERENCE', file: 'SampleSheet_v2.csv', found: 'mm10' }]);
+      expect(s1.reasons).toMatchObject([{ code: 'PIPELINE_REFERENCE', file: sheetName, found: 'mm10' }]);
       expect(s2).toEqual({ params: { Reference: 'genome' }, reasons: [] });
     } finally {
       await harness.stop();
