@@ -63,6 +63,11 @@ const RULES = {
   PAIR_READ_NAME: rule('pair', PAIRING, 'Record k of R1 and record k of R2 carry the same read name (`/1` and `/2` aside).'),
   MISSING_MATE: rule('sample', [SAMPLE, RUN_FOLDER], 'In a paired sample every R1 has its R2 in the same lane, and every R2 its R1.'),
   SIZE_CHANGED: rule('sample', SAMPLE, 'A landed file keeps the size it landed with while it is validated.'),
+  MATE_READ_LENGTH: rule(
+    'sample',
+    'validation/mateLength.ts',
+    "A mate's longest read is longer than RunInfo.xml's index reads (else it is an index or UMI read written as R2, and R3 is the mate).",
+  ),
   PIPELINE_READ_MISSING: rule(
     'sample',
     PIPELINE,

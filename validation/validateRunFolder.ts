@@ -12,6 +12,7 @@ import type { ExpectedFile, LayoutProfile, LayoutSample, RunLayout } from '../la
 import type { ValidationReason } from './types.ts';
 import { ValidationIoError, ValidationUsageError } from './errors.ts';
 import { inspectPair } from './inspectFastq.ts';
+import { mateLengthReasons } from './mateLength.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { nativeFirst } from './nativeFirst.ts';
@@ -188,6 +189,17 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
       inspected.add(r1.path).add(r2.path);
     }
     for (const { name } of alone) await inspectAlone(byPath.get(name)!);
+  }
+  // A mate no longer than RunInfo.xml's index reads is an index or UMI read written as R2 (the mate is R3).
+  for (const sample of layout?.samples ?? []) {
+    const measured = sample.files
+      .filter((file) => file.landed)
+      .map((file) => ({ name: file.name, read: file.label, role: file.role, stats: results.get(file.name)?.stats }));
+    for (const reason of mateLengthReasons(measured, runInfo)) {
+      const result = results.get(reason.file)!;
+      result.reasons.push(reason);
+      result.valid = false;
+    }
   }
   // Every other FASTQ (Undetermined, unclassified, failed reads, orphans) is still checked on its own.
   for (const file of files) {

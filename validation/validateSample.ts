@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { normalizeKey } from '../contracts/keys.ts';
 import type { LandedFile } from '../contracts/validationJob.ts';
 import { pairMates } from '../layouts/pairs.ts';
+import type { RunInfo } from '../layouts/runInfo.ts';
 import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { FileRead } from '../layouts/types.ts';
 import type { ObjectStorage } from '../seams/storage/ObjectStorage.ts';
@@ -10,6 +11,7 @@ import { type FilePass, type FileVerdict, fileVerdictOf, verdictFits } from './f
 import { type FastqInspection, inspectPair } from './inspectFastq.ts';
 import { pairedByFingerprint } from './MateNamesDigest.ts';
 import { compareWithManifest, type ManifestEntry } from './manifest.ts';
+import { mateLengthReasons } from './mateLength.ts';
 import { reasonOf } from './rules.ts';
 
 export interface SampleValidation {
@@ -35,6 +37,8 @@ export interface ValidateSampleOptions extends ValidationOptions {
   filePass?: FilePass;
   /** Told of each verdict made here (a file with no fitting verdict), so it can be kept for next time. */
   onVerdict?: (verdict: FileVerdict) => Promise<void> | void;
+  /** The run's RunInfo.xml reads, when it has one: a mate no longer than its index reads is refused (validation/mateLength.ts). */
+  runInfo?: Pick<RunInfo, 'reads'>;
 }
 
 /**
@@ -180,5 +184,6 @@ export async function validateSample(
     });
   }
   reasons.push(...pairReasons);
+  reasons.push(...mateLengthReasons(files, options.runInfo));
   return { files, reasons, versionHash: versionHashOf(files) };
 }

@@ -7,6 +7,7 @@ import { carriedLandedSet, type LandedFileSet, wholeLandedSet } from '../landing
 import type { LandedFile } from '../../contracts/validationJob.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
+import type { RunInfo } from '../../layouts/runInfo.ts';
 import type { Services } from '../shared/services.ts';
 import { validateSample } from '../../validation/validateSample.ts';
 import { stillStored } from '../../validation/fileVerdict.ts';
@@ -38,10 +39,11 @@ export async function validateLandedSample(svc: Services, detail: { team: string
     return file;
   });
 
-  // The run's manifest, when there is one, states checksums and sizes every file is compared with.
-  const { manifest } = await readRunDocuments(svc, runFiles);
+  // The run's manifest, when there is one, states checksums and sizes every file is compared with; its
+  // RunInfo.xml the reads a mate must be longer than.
+  const { manifest, runInfo } = await readRunDocuments(svc, runFiles);
   const bytes = landed.reduce((total, file) => total + file.size, 0);
-  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, manifest, reads, bytes);
+  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, { manifest, runInfo }, reads, bytes);
   // What the sweep validates again if this process dies: kept on the sample item, or (too long) as a file set.
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files`,
@@ -56,6 +58,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
     manifest,
     legacyNoCalls: svc.config.validation.legacyNoCalls,
     ...(reads ? { reads } : {}),
+    ...(runInfo ? { runInfo: { reads: runInfo.reads } } : {}),
     ...(svc.filePass ? { filePass: svc.filePass } : {}),
     verdicts: new Map(verdicts.flatMap((verdict) => (verdict ? [[verdict.name, verdict] as const] : []))),
     onVerdict: async (verdict) => {
@@ -81,7 +84,7 @@ async function submitValidationJob(
   svc: Services,
   ref: SampleRef,
   landed: LandedFile[],
-  manifest: RunManifest | undefined,
+  { manifest, runInfo }: { manifest: RunManifest | undefined; runInfo: RunInfo | undefined },
   reads: FileRead[] | undefined,
   bytes: number,
 ) {
@@ -100,6 +103,7 @@ async function submitValidationJob(
     ...(reads ? { reads } : {}),
     resultKey: keys.result,
     ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}),
+    ...(runInfo ? { runInfo: { reads: runInfo.reads } } : {}),
     legacyNoCalls: svc.config.validation.legacyNoCalls,
   };
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });

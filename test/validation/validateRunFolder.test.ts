@@ -166,6 +166,32 @@ describe('validateRunFolder', () => {
     expect(detected.profile).toBe('illumina');
   });
 
+  it('calls a UMI written as R2 INVALID while R3 is missing, as the landing does, and the folder VALID with R3', async () => {
+    // Prepare: bcl2fastq --use-bases-mask Y20,I8,Y9,Y20: R2 is the 9-base UMI, R3 mate 2
+    const runInfo = `<RunInfo><Run Id="X"><Reads><Read Number="1" NumCycles="20" IsIndexedRead="N"/><Read Number="2" NumCycles="8" IsIndexedRead="Y"/><Read Number="3" NumCycles="9" IsIndexedRead="Y"/><Read Number="4" NumCycles="20" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="1"/></Run></RunInfo>`;
+    const partial = {
+      'RunInfo.xml': runInfo,
+      'SampleSheet.csv': '[Data]\r\nSample_ID,index\r\nA,ACGTACGT\r\n',
+      'A_S1_L001_R1_001.fastq.gz': gz(reads(30, { mate: 1 })),
+      'A_S1_L001_R2_001.fastq.gz': gz(reads(30, { mate: 2, length: 9 })),
+      'CopyComplete.txt': '',
+    };
+    const withoutR3 = await runFolder(partial);
+    const withR3 = await runFolder({ ...partial, 'A_S1_L001_R3_001.fastq.gz': gz(reads(30, { mate: 2 })) });
+
+    // Act
+    const refused = await validateRunFolder(withoutR3, { profile: 'illumina' });
+    const whole = await validateRunFolder(withR3, { profile: 'illumina' });
+
+    // Assess
+    expect(refused.valid).toBe(false);
+    expect(refused.files.find((file) => file.path === 'A_S1_L001_R2_001.fastq.gz')?.reasons.map((reason) => reason.code)).toEqual([
+      'MATE_READ_LENGTH',
+    ]);
+    expect(whole.valid).toBe(true);
+    expect(whole.samples?.[0]?.files.map((file) => `${file.label}:${file.role}`)).toEqual(['R1:mate1', 'R2:umi', 'R3:mate2']);
+  });
+
   it('throws an I/O error for a missing folder and a usage error for a file', async () => {
     // Prepare
     const dir = await runFolder({ 'S1.R1.fastq': reads(1) });

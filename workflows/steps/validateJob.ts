@@ -17,6 +17,7 @@ export async function runValidationJob(storage: ObjectStorage, bucket: string, i
   const result = await validateSample({ storage }, input.landed, {
     ...(input.manifest ? { manifest: input.manifest } : {}),
     ...(input.reads ? { reads: input.reads } : {}),
+    ...(input.runInfo ? { runInfo: input.runInfo } : {}),
     legacyNoCalls: input.legacyNoCalls,
   });
   await storage.put(bucket, input.resultKey, JSON.stringify(result), { contentType: 'application/json' });

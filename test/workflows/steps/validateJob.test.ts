@@ -6,7 +6,7 @@ import type { SampleValidation } from '../../../validation/validateSample.ts';
 import type { ValidationJobInput } from '../../../contracts/validationJob.ts';
 import { FolderStorage } from '../../../seams/storage/FolderStorage.ts';
 import { runValidationJob } from '../../../workflows/steps/validateJob.ts';
-import { gz, record } from '../../validation/fastqFixtures.ts';
+import { gz, reads, record } from '../../validation/fastqFixtures.ts';
 
 // The large-sample validation job: the input the validate function writes, the result it reads back.
 let root: string;
@@ -54,5 +54,34 @@ describe('landfall-validate (the validation job)', () => {
     const result = JSON.parse((await storage.getBytes('work', resultKey)).toString('utf8')) as SampleValidation;
     expect(result.reasons.map((reason) => reason.code)).toEqual(codes);
     expect(result.files[0]).toMatchObject({ reads: 1, stats: { bases: 10 } });
+  });
+
+  it("applies the run's RunInfo.xml the input carries: a UMI written as R2 is refused, as inline", async () => {
+    // Prepare: R1 of 50 bases, R2 the 9-base UMI of a Y50,I8,Y9,Y50 bases mask
+    const landed = [];
+    for (const [label, mate, length] of [
+      ['R1', 1, 50],
+      ['R2', 2, 9],
+    ] as const) {
+      const name = `U_S1_L001_${label}_001.fastq.gz`;
+      const info = await storage.put('landing', `incoming/lab-a/RUN/${name}`, gz(reads(20, { mate, length })));
+      landed.push({ name, bucket: 'landing', key: info.key, size: info.size, etag: info.etag, landedAt: '2026-12-07T08:00:00Z' });
+    }
+    const runInfo = { reads: [50, 8, 9, 50].map((cycles, i) => ({ number: i + 1, cycles, isIndexedRead: i === 1 || i === 2 })) };
+    const input: ValidationJobInput = {
+      ref: { team: 'lab-a', runId: 'RUN', sampleId: 'U' },
+      landed,
+      runInfo,
+      resultKey: 'work/validation/U/result.json',
+      legacyNoCalls: false,
+    };
+    await storage.put('work', 'work/validation/U/input.json', JSON.stringify(input));
+
+    // Act
+    const resultKey = await runValidationJob(storage, 'work', 'work/validation/U/input.json');
+
+    // Assess
+    const result = JSON.parse((await storage.getBytes('work', resultKey)).toString('utf8')) as SampleValidation;
+    expect(result.reasons.map((reason) => `${reason.code} ${reason.file}`)).toEqual(['MATE_READ_LENGTH U_S1_L001_R2_001.fastq.gz']);
   });
 });
