@@ -34,7 +34,8 @@ const ANALYSIS_SHEET_FOLDERS = ['Data', 'Data/BCLConvert', 'Data/Reports'];
  * requeue is mostly made to correct the sheet (a wrong index, a misnamed sample), and the instrument leaves the
  * run's top-level sheet as it was: the requeue's own copy under `Analysis/<n>/` says which samples its FASTQs
  * are. So when the newest analysis is a requeue (n ≥ 2) and its sheet landed, that sheet is the run's; an
- * analysis's sheet is also used when no top-level sheet landed (a lab that copies only `Analysis/`).
+ * analysis's sheet is also used when no top-level sheet landed (a lab that copies only `Analysis/`), and so is
+ * BCL Convert's copy in `Reports/` (a BCL Convert output directory copied as the run folder).
  * Used by the landing, the sweep and `landfall validate` alike.
  *
  * @example runSampleSheetPath(['SampleSheet.csv', 'Analysis/2/Data/SampleSheet.csv', 'Analysis/2/Data/BCLConvert/fastq/A_S1_L001_R1_001.fastq.gz'])
@@ -44,12 +45,32 @@ export function runSampleSheetPath(paths: readonly string[]): string | undefined
   const top = paths.filter((path) => !path.includes('/') && SAMPLE_SHEET_NAME.test(path));
   const topSheet = top.find((path) => path === 'SampleSheet.csv') ?? top.sort()[0];
   const latest = latestAnalysis(paths);
-  if (latest < 1 || (latest === 1 && topSheet)) return topSheet;
+  if (latest < 1 || (latest === 1 && topSheet)) return topSheet ?? bclConvertCopy(paths, 'SampleSheet.csv');
   const sheets = new Set(paths.filter((path) => analysisNumber(path) === latest && SAMPLE_SHEET_NAME.test(baseName(path))));
   const analysisSheet =
     ANALYSIS_SHEET_FOLDERS.map((folder) => `Analysis/${latest}/${folder}/SampleSheet.csv`).find((path) => sheets.has(path)) ??
     [...sheets].sort()[0];
-  return analysisSheet ?? topSheet;
+  return analysisSheet ?? topSheet ?? bclConvertCopy(paths, 'SampleSheet.csv');
+}
+
+/**
+ * The copy BCL Convert keeps of a document it converted with: "the sample sheet and RunInfo.xml file used during
+ * conversion is copied into the Reports/ output subfolder". A run folder that is a BCL Convert output directory
+ * (`--output-directory` copied to the share: FASTQs, `Reports/`, `Logs/`) has no other.
+ */
+const bclConvertCopy = (paths: readonly string[], name: string): string | undefined =>
+  paths.includes(`Reports/${name}`) ? `Reports/${name}` : undefined;
+
+/**
+ * THE RunInfo.xml a run's reads and lanes are read from: the top-level one (the instrument's), else the copy
+ * beside the run's sample sheet (an onboard analysis's), else BCL Convert's in `Reports/`.
+ *
+ * @example runInfoPath(['Reports/SampleSheet.csv', 'Reports/RunInfo.xml'], 'Reports/SampleSheet.csv') // 'Reports/RunInfo.xml'
+ */
+export function runInfoPath(paths: readonly string[], sheetPath = runSampleSheetPath(paths)): string | undefined {
+  if (paths.includes('RunInfo.xml')) return 'RunInfo.xml';
+  const beside = sheetPath?.includes('/') ? `${sheetPath.slice(0, sheetPath.lastIndexOf('/') + 1)}RunInfo.xml` : undefined;
+  return beside !== undefined && paths.includes(beside) ? beside : bclConvertCopy(paths, 'RunInfo.xml');
 }
 
 /** Completion markers every profile understands: a run marker, a per-sample marker, or an instrument's own. */
@@ -60,6 +81,8 @@ export const COMPLETION_MARKERS: ReadonlyArray<{ pattern: RegExp; profiles: read
     pattern: /^(RunCompletionStatus\.xml|SequenceComplete\.txt|(Basecalling|ImageAnalysis)_Netcopy_complete.*\.txt)$/,
     profiles: ['illumina', 'manifest', 'marker'],
   },
+  // BCL Convert: "the file FastqComplete.txt is created in the Logs/ subfolder when conversion is complete".
+  { pattern: /^FastqComplete\.txt$/, profiles: ['illumina', 'manifest', 'marker'] },
   { pattern: /^transfer_complete\.txt$/, profiles: ['illumina', 'manifest', 'marker', 'ont', 'pacbio'] },
   { pattern: /^.+\.complete$/, profiles: ['illumina', 'manifest', 'marker'] },
   // MinKNOW writes final_summary_<flow cell>_<ids>.txt "once all files have been written for the sequencing run".

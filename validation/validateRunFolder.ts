@@ -5,7 +5,7 @@ import { isFastqName } from '../layouts/fastqNames.ts';
 import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, parseMinknowFinalSummary } from '../layouts/longReads.ts';
 import { pairMates } from '../layouts/pairs.ts';
 import { parseRunInfo, type RunInfo } from '../layouts/runInfo.ts';
-import { runSampleSheetPath } from '../layouts/runFiles.ts';
+import { runInfoPath, runSampleSheetPath } from '../layouts/runFiles.ts';
 import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { SampleSheet } from '../layouts/sampleSheet.ts';
 import type { ExpectedFile, LayoutProfile, LayoutSample, RunLayout } from '../layouts/types.ts';
@@ -76,7 +76,11 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const sheetPath = runSampleSheetPath(files.map((file) => file.path));
   const sheetFile = sheetPath === undefined ? undefined : files.find((file) => file.path === sheetPath);
   const manifestFile = top.find((file) => MANIFEST_NAME.test(file.path));
-  const runInfoFile = top.find((file) => file.path === 'RunInfo.xml');
+  const runInfoName = runInfoPath(
+    files.map((file) => file.path),
+    sheetPath,
+  );
+  const runInfoFile = runInfoName === undefined ? undefined : files.find((file) => file.path === runInfoName);
   const profile: ValidationProfile = options.profile ?? detectProfile(files.map((file) => file.path));
   const results = new Map<string, FileValidation>();
 

@@ -17,8 +17,11 @@ import type { z } from 'zod';
 import { counted } from '../../contracts/words.ts';
 
 export const COPY_COMPLETE = 'CopyComplete.txt';
+/** BCL Convert's own word that every FASTQ of its output directory is written (`Logs/FastqComplete.txt`). */
+const FASTQ_COMPLETE = /(^|\/)Logs\/FastqComplete\.txt$/;
+/** What an Illumina run without a completion signal waits for: the instrument's copy, or BCL Convert's conversion. */
+const ILLUMINA_SIGNAL = `${COPY_COMPLETE} or Logs/FastqComplete.txt`;
 export const SAMPLE_SHEET = 'SampleSheet.csv';
-export const RUN_INFO = 'RunInfo.xml';
 export const RUN_MARKER = 'transfer_complete.txt';
 const RTA_COMPLETE = /^RTAComplete\.(txt|xml)$/;
 const SAMPLE_MARKER = /^(.+)\.complete$/;
@@ -109,15 +112,18 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     ...(input.runInfo ? { runInfo: input.runInfo } : {}),
   };
   if (input.profile === 'illumina') {
+    // A BCL Convert output directory copied as the run folder has no CopyComplete.txt: its Logs/FastqComplete.txt,
+    // written when the conversion is complete, is the signal (without it such a run waited for ever).
+    const done = byName.get(COPY_COMPLETE) ?? firstMatching(FASTQ_COMPLETE);
     if (!input.sheet) {
       // The instrument said it is done and no sheet came: the deadline runs all the same, so a run whose
       // sheet was given to the demultiplexer elsewhere ends INCOMPLETE saying so, not RECEIVING for ever.
-      const copied = landedAt(byName.get(COPY_COMPLETE));
+      const copied = landedAt(done);
       const overdue = copied !== undefined && input.now - copied > input.deadlineMinutes * 60_000;
       return {
         status: overdue ? 'INCOMPLETE' : 'RECEIVING',
         waitingFor: overdue
-          ? `${SAMPLE_SHEET} at the top of the run folder (Landfall reads the run's samples from it; ${COPY_COMPLETE} landed ${Math.round((input.now - copied) / 60_000)} minutes ago): upload the sheet the run was demultiplexed with as ${SAMPLE_SHEET}`
+          ? `${SAMPLE_SHEET} at the top of the run folder (Landfall reads the run's samples from it; ${done!.name} landed ${Math.round((input.now - copied) / 60_000)} minutes ago): upload the sheet the run was demultiplexed with as ${SAMPLE_SHEET}`
           : SAMPLE_SHEET,
         missing: [SAMPLE_SHEET],
         ...empty,
@@ -125,10 +131,10 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     }
     const rta = firstMatching(RTA_COMPLETE);
     const rtaOnly = input.instrumentModel !== undefined && RTA_ONLY_MODELS.includes(input.instrumentModel);
-    if (byName.has(COPY_COMPLETE)) [signal, signalAt] = [COPY_COMPLETE, landedAt(byName.get(COPY_COMPLETE))];
+    if (done) [signal, signalAt] = [done.name, landedAt(done)];
     else if (rtaOnly && rta && input.now - landedAt(rta)! >= input.rtaSettleSeconds * 1000)
       [signal, signalAt] = [`${rta.name} + ${input.rtaSettleSeconds}s settle`, landedAt(rta)! + input.rtaSettleSeconds * 1000];
-    else useBarrier(rtaOnly ? (rta ? `${input.rtaSettleSeconds}s after ${rta.name}` : 'RTAComplete.txt') : COPY_COMPLETE);
+    else useBarrier(rtaOnly ? (rta ? `${input.rtaSettleSeconds}s after ${rta.name}` : 'RTAComplete.txt') : ILLUMINA_SIGNAL);
   } else if (input.profile === 'manifest') {
     if (!input.manifest) return { status: 'RECEIVING', waitingFor: 'a manifest (manifest.json or *.md5)', missing: [], ...empty };
     layoutInput.promised = input.manifest.entries.map((entry) => entry.name);

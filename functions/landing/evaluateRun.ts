@@ -5,12 +5,12 @@ import { LayoutError } from '../../layouts/errors.ts';
 import { MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary, parseMinknowFinalSummary } from '../../layouts/longReads.ts';
 import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
 import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
-import { runSampleSheetPath } from '../../layouts/runFiles.ts';
+import { runInfoPath, runSampleSheetPath } from '../../layouts/runFiles.ts';
 import { type LandedFile, MISSING_LISTED } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
-import { evaluateCompleteness, RUN_INFO, type RunCompleteness, type Profile } from './completeness.ts';
+import { evaluateCompleteness, type RunCompleteness, type Profile } from './completeness.ts';
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
 import { counted } from '../../contracts/words.ts';
@@ -71,14 +71,17 @@ async function readDocument<T extends RunDocument>(svc: Services, file: LandedFi
 }
 
 /**
- * The run documents Landfall reads: RunInfo.xml and a manifest at the top of the run folder, and the sample
- * sheet {@link runSampleSheetPath} names (the top-level one, or a requeued analysis's own).
+ * The run documents Landfall reads: a manifest at the top of the run folder, and the sample sheet and
+ * RunInfo.xml {@link runSampleSheetPath} and {@link runInfoPath} name (the top-level ones, a requeued
+ * analysis's own, BCL Convert's copies in `Reports/`).
  */
 export function runDocumentFiles(files: LandedFile[]): { sheet?: LandedFile; runInfo?: LandedFile; manifest?: LandedFile } {
   const top = files.filter((file) => !file.name.includes('/'));
-  const sheetPath = runSampleSheetPath(files.map((file) => file.name));
+  const paths = files.map((file) => file.name);
+  const sheetPath = runSampleSheetPath(paths);
   const sheet = sheetPath === undefined ? undefined : files.find((file) => file.name === sheetPath);
-  const runInfo = top.find((file) => file.name === RUN_INFO);
+  const runInfoName = runInfoPath(paths, sheetPath);
+  const runInfo = runInfoName === undefined ? undefined : files.find((file) => file.name === runInfoName);
   const manifest = top.find((file) => isManifestName(file.name));
   return { ...(sheet ? { sheet } : {}), ...(runInfo ? { runInfo } : {}), ...(manifest ? { manifest } : {}) };
 }

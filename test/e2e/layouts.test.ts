@@ -20,6 +20,7 @@ import { stagedReadName } from '../../workflows/job/volume.ts';
 import {
   bcl2fastqProjectRun,
   bclConvertDataFormRun,
+  bclConvertOutputFolderRun,
   dropRunFolder,
   type InstrumentRun,
   miSeqSingleReadRun,
@@ -79,6 +80,12 @@ const CASES: Case[] = [
     team: 'illumina',
     profile: 'illumina',
     run: bclConvertDataFormRun('260101_VH00123_0005_AAAWLKHM5'),
+  },
+  {
+    layout: 'a BCL Convert output folder alone: Reports/ sheet and RunInfo copies, Logs/FastqComplete.txt',
+    team: 'illumina',
+    profile: 'illumina',
+    run: bclConvertOutputFolderRun('260101_A01234_0009_BHXYZ7DRX3'),
   },
   {
     layout: '10x four-index rows, I1 and a barcode read between the mates (R3)',

@@ -3,7 +3,7 @@
  * or the requeued onboard analysis's own copy (NovaSeq X `Analysis/<n>/Data/`, NextSeq 1000/2000 `Data/Reports/`).
  */
 import { describe, expect, it } from 'vitest';
-import { latestAnalysis, runSampleSheetPath } from '../../layouts/runFiles.ts';
+import { latestAnalysis, runInfoPath, runSampleSheetPath } from '../../layouts/runFiles.ts';
 
 const fastq = (analysis: number, sample = 'A') => `Analysis/${analysis}/Data/BCLConvert/fastq/${sample}_S1_L001_R1_001.fastq.gz`;
 
@@ -42,6 +42,16 @@ describe('runSampleSheetPath', () => {
       paths: ['SampleSheet.csv', fastq(1), 'Analysis/2/Data/SampleSheet.csv'],
       sheet: 'SampleSheet.csv',
     },
+    {
+      case: 'a BCL Convert output folder: the copy in Reports/ of the sheet it converted with',
+      paths: ['Reports/SampleSheet.csv', 'Reports/RunInfo.xml', 'A_S1_L001_R1_001.fastq.gz', 'Logs/FastqComplete.txt'],
+      sheet: 'Reports/SampleSheet.csv',
+    },
+    {
+      case: 'a run folder with its own sheet and BCL Convert Reports/: the top-level one',
+      paths: ['SampleSheet.csv', 'Reports/SampleSheet.csv', 'A_S1_L001_R1_001.fastq.gz'],
+      sheet: 'SampleSheet.csv',
+    },
     { case: 'no sheet', paths: [fastq(1), 'CopyComplete.txt'], sheet: undefined },
   ])('$case', ({ paths, sheet }) => {
     expect(runSampleSheetPath(paths)).toBe(sheet);
@@ -52,5 +62,33 @@ describe('latestAnalysis', () => {
   it('is the highest analysis number among FASTQs (Analysis/10 after Analysis/9), -1 without one', () => {
     expect(latestAnalysis([fastq(9), fastq(10), 'Analysis/11/Data/SampleSheet.csv'])).toBe(10);
     expect(latestAnalysis(['A_S1_L001_R1_001.fastq.gz', 'SampleSheet.csv'])).toBe(-1);
+  });
+});
+
+describe('runInfoPath', () => {
+  it.each([
+    {
+      case: "the instrument's, at the top",
+      paths: ['RunInfo.xml', 'Reports/RunInfo.xml', 'Reports/SampleSheet.csv'],
+      runInfo: 'RunInfo.xml',
+    },
+    {
+      case: "BCL Convert's copy beside its sheet copy",
+      paths: ['Reports/RunInfo.xml', 'Reports/SampleSheet.csv'],
+      runInfo: 'Reports/RunInfo.xml',
+    },
+    {
+      case: "BCL Convert's copy with a top-level sheet",
+      paths: ['SampleSheet.csv', 'Reports/RunInfo.xml'],
+      runInfo: 'Reports/RunInfo.xml',
+    },
+    {
+      case: "a requeue's copy beside its sheet",
+      paths: ['Analysis/2/Data/SampleSheet.csv', 'Analysis/2/Data/RunInfo.xml', fastq(2)],
+      runInfo: 'Analysis/2/Data/RunInfo.xml',
+    },
+    { case: 'none', paths: ['SampleSheet.csv'], runInfo: undefined },
+  ])('$case', ({ paths, runInfo }) => {
+    expect(runInfoPath(paths)).toBe(runInfo);
   });
 });

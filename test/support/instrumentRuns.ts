@@ -285,6 +285,50 @@ export function bclConvertDataFormRun(runId: string): InstrumentRun {
 }
 
 /**
+ * A BCL Convert output directory copied to the share as the run folder (a lab demultiplexing off the instrument
+ * with `--output-directory`): FASTQs, `Reports/` holding the copies of the sheet and RunInfo.xml it converted with
+ * ("the sample sheet and RunInfo.xml file used during conversion is copied into the Reports/ output subfolder"),
+ * and `Logs/` with `FastqComplete.txt`, "created when conversion is complete" — no top-level sheet, no CopyComplete.txt.
+ */
+export function bclConvertOutputFolderRun(runId: string): InstrumentRun {
+  const samples: IlluminaSample[] = [
+    { id: 'O1', fileStem: 'O1', folder: '', number: 1, lanes: [1, 2], index: 'TAAGGCGA' },
+    { id: 'O2', fileStem: 'O2', folder: '', number: 2, lanes: [1, 2], index: 'CGTACTAG' },
+  ];
+  const made = illuminaFiles(runId, samples, { R1: 61, R2: 61 }, { instrument: 'A01234', flowcell: 'HXYZ7DRX3', undetermined: [1, 2] });
+  const sheet = Buffer.from(
+    '[Header]\r\nFileFormatVersion,2\r\nRunName,offline\r\n\r\n[Reads]\r\nRead1Cycles,61\r\nRead2Cycles,61\r\nIndex1Cycles,8\r\n\r\n' +
+      '[BCLConvert_Settings]\r\nSoftwareVersion,4.2.7\r\n\r\n[BCLConvert_Data]\r\nSample_ID,Index\r\nO1,TAAGGCGA\r\nO2,CGTACTAG\r\n',
+  );
+  return {
+    runId,
+    samples: made.samples,
+    files: [
+      ...made.files,
+      { path: 'Reports/SampleSheet.csv', bytes: sheet },
+      {
+        path: 'Reports/RunInfo.xml',
+        bytes: runInfo(
+          runId,
+          'HXYZ7DRX3',
+          'A01234',
+          [
+            [61, false],
+            [8, true],
+            [61, false],
+          ],
+          2,
+        ),
+      },
+      { path: 'Reports/Demultiplex_Stats.csv', bytes: Buffer.from('Lane,SampleID,Index,# Reads\n') },
+      { path: 'Reports/fastq_list.csv', bytes: Buffer.from('RGID,RGSM,RGLB,Lane,Read1File,Read2File\n') },
+      { path: 'Logs/Info.log', bytes: Buffer.from('conversion complete\n') },
+      { path: 'Logs/FastqComplete.txt', bytes: Buffer.alloc(0) },
+    ],
+  };
+}
+
+/**
  * 10x: one Sample_ID on its four index rows; RunInfo R1 50 / I1 8 / R2 16 / R3 50 with index FASTQs, so
  * bcl2fastq writes R1 (mate 1), R2 (the 16 bp barcode/UMI read), R3 (mate 2) and I1.
  */

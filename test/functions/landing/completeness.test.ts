@@ -37,16 +37,25 @@ describe('evaluateCompleteness', () => {
         sheetGiven: false,
         expected: { status: 'RECEIVING', ready: [], waitingFor: 'SampleSheet.csv' },
       },
-      { case: 'all of A without a marker', files: ALL_A, expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt' } },
+      {
+        case: 'all of A without a marker',
+        files: ALL_A,
+        expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt or Logs/FastqComplete.txt' },
+      },
       {
         case: 'RTAComplete alone on a NovaSeq is not completion',
         files: [...ALL_A, ...ALL_B, 'RTAComplete.txt'],
-        expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt' },
+        expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt or Logs/FastqComplete.txt' },
       },
       {
         case: 'CopyComplete with A complete (lane-split) and B partial',
         files: [...ALL_A, ALL_B[0]!, 'CopyComplete.txt'],
         expected: { status: 'RECEIVING', ready: ['A'], waitingFor: '1 missing file' },
+      },
+      {
+        case: "a BCL Convert output folder: Logs/FastqComplete.txt (the conversion's end) is the signal",
+        files: [...ALL_A, ...ALL_B, 'Logs/Info.log', 'Logs/FastqComplete.txt'],
+        expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
       },
       {
         case: 'CopyComplete and everything',
