@@ -46,6 +46,8 @@ export const ValidationJobInput = z.object({
     .optional(),
   /** The run's RunInfo.xml reads, when it has one: a mate no longer than its index reads is refused. */
   runInfo: z.object({ reads: z.array(z.object({ number: z.number(), cycles: z.number(), isIndexedRead: z.boolean() })) }).optional(),
+  /** What the run's demultiplexer report says it wrote for the sample: each FASTQ is counted against it. */
+  demultiplexed: z.object({ source: z.string(), sampleId: z.string(), lanes: z.record(z.string(), z.number()) }).optional(),
   resultKey: z.string(),
   /** `validation.legacyNoCalls` of the config that submitted the job. */
   legacyNoCalls: z.boolean().default(false),

@@ -181,3 +181,18 @@ export function readsNotAsFastq(paths: readonly string[], profile: LayoutProfile
   }
   return undefined;
 }
+
+/**
+ * THE `Demultiplex_Stats.csv` that counts the run's FASTQs: BCL Convert's report of the reads it assigned to
+ * each sample and lane, in the newest onboard analysis (`Analysis/<n>/…`, NovaSeq X, NextSeq 1000/2000) or
+ * beside FASTQs converted off the instrument (`Reports/`); undefined when there is none or more than one
+ * could be meant (its sample's reads are then not counted against one).
+ *
+ * @example demultiplexStatsPath(['Reports/Demultiplex_Stats.csv', 'S1_S1_L001_R1_001.fastq.gz']) // 'Reports/Demultiplex_Stats.csv'
+ */
+export function demultiplexStatsPath(paths: readonly string[]): string | undefined {
+  const latest = latestAnalysis(paths);
+  const reports = paths.filter((path) => baseName(path) === 'Demultiplex_Stats.csv' && analysisNumber(path) === (latest < 1 ? -1 : latest));
+  if (reports.length === 1) return reports[0];
+  return reports.includes('Reports/Demultiplex_Stats.csv') ? 'Reports/Demultiplex_Stats.csv' : undefined;
+}

@@ -63,6 +63,11 @@ const RULES = {
   PAIR_READ_NAME: rule('pair', PAIRING, 'Record k of R1 and record k of R2 carry the same read name (`/1` and `/2` aside).'),
   MISSING_MATE: rule('sample', [SAMPLE, RUN_FOLDER], 'In a paired sample every R1 has its R2 in the same lane, and every R2 its R1.'),
   SIZE_CHANGED: rule('sample', SAMPLE, 'A landed file keeps the size it landed with while it is validated.'),
+  DEMUX_READ_COUNT: rule(
+    'sample',
+    'validation/demultiplexedReads.ts',
+    "Each FASTQ holds as many reads as the demultiplexer's report (BCL Convert Demultiplex_Stats.csv) gives its sample and lane.",
+  ),
   MATE_READ_LENGTH: rule(
     'sample',
     'validation/mateLength.ts',

@@ -5,7 +5,7 @@ import { isFastqName } from '../layouts/fastqNames.ts';
 import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, parseMinknowFinalSummary } from '../layouts/longReads.ts';
 import { pairMates } from '../layouts/pairs.ts';
 import { parseRunInfo, type RunInfo } from '../layouts/runInfo.ts';
-import { runInfoPath, runSampleSheetPath } from '../layouts/runFiles.ts';
+import { demultiplexStatsPath, runInfoPath, runSampleSheetPath } from '../layouts/runFiles.ts';
 import { resolveRunLayout } from '../layouts/runLayout.ts';
 import type { SampleSheet } from '../layouts/sampleSheet.ts';
 import type { ExpectedFile, LayoutProfile, LayoutSample, RunLayout } from '../layouts/types.ts';
@@ -13,6 +13,8 @@ import type { ValidationReason } from './types.ts';
 import { ValidationIoError, ValidationUsageError } from './errors.ts';
 import { inspectPair } from './inspectFastq.ts';
 import { mateLengthReasons } from './mateLength.ts';
+import { demultiplexedReadReasons } from './demultiplexedReads.ts';
+import { type DemultiplexStats, DemultiplexStatsError, parseDemultiplexStats } from '../layouts/demultiplexStats.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { nativeFirst } from './nativeFirst.ts';
@@ -194,12 +196,20 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     }
     for (const { name } of alone) await inspectAlone(byPath.get(name)!);
   }
-  // A mate no longer than RunInfo.xml's index reads is an index or UMI read written as R2 (the mate is R3).
+  // A mate no longer than RunInfo.xml's index reads is an index or UMI read written as R2 (the mate is R3); each
+  // FASTQ holds the reads BCL Convert's report gives its sample and lane (the live validation's checks).
+  const report = await readDemultiplexReport(files);
   for (const sample of layout?.samples ?? []) {
     const measured = sample.files
       .filter((file) => file.landed)
-      .map((file) => ({ name: file.name, read: file.label, role: file.role, stats: results.get(file.name)?.stats }));
-    for (const reason of mateLengthReasons(measured, runInfo)) {
+      .map((file) => {
+        const stats = results.get(file.name)?.stats;
+        return { name: file.name, read: file.label, role: file.role, lane: file.lane, part: file.part, stats, reads: stats?.reads };
+      });
+    const counted = report?.reads.get(sample.sampleId);
+    const demultiplexed =
+      report && counted ? { source: report.source, sampleId: sample.sampleId, lanes: Object.fromEntries(counted) } : undefined;
+    for (const reason of [...mateLengthReasons(measured, runInfo), ...demultiplexedReadReasons(measured, demultiplexed)]) {
       const result = results.get(reason.file)!;
       result.reasons.push(reason);
       result.valid = false;
@@ -393,4 +403,17 @@ async function listFolder(dir: string, reasons: ValidationReason[]): Promise<Fol
   };
   await walk(root, '');
   return out;
+}
+
+/** BCL Convert's report of the run's reads, when the folder has one; unreadable, it is left out, as the live validation does. */
+async function readDemultiplexReport(files: FolderFile[]): Promise<DemultiplexStats | undefined> {
+  const path = demultiplexStatsPath(files.map((file) => file.path));
+  const file = files.find((candidate) => candidate.path === path);
+  if (!file) return undefined;
+  try {
+    return parseDemultiplexStats(file.path, await readFile(file.absolute, 'utf8'));
+  } catch (error) {
+    if (error instanceof DemultiplexStatsError) return undefined;
+    throw error;
+  }
 }

@@ -12,6 +12,7 @@ import { type FastqInspection, inspectPair } from './inspectFastq.ts';
 import { pairedByFingerprint } from './MateNamesDigest.ts';
 import { compareWithManifest, type ManifestEntry } from './manifest.ts';
 import { mateLengthReasons } from './mateLength.ts';
+import { type DemultiplexedReads, demultiplexedReadReasons } from './demultiplexedReads.ts';
 import { reasonOf } from './rules.ts';
 
 export interface SampleValidation {
@@ -39,6 +40,8 @@ export interface ValidateSampleOptions extends ValidationOptions {
   onVerdict?: (verdict: FileVerdict) => Promise<void> | void;
   /** The run's RunInfo.xml reads, when it has one: a mate no longer than its index reads is refused (validation/mateLength.ts). */
   runInfo?: Pick<RunInfo, 'reads'>;
+  /** What the run's demultiplexer report says it wrote for this sample: each FASTQ is counted against it. */
+  demultiplexed?: DemultiplexedReads;
 }
 
 /**
@@ -185,5 +188,6 @@ export async function validateSample(
   }
   reasons.push(...pairReasons);
   reasons.push(...mateLengthReasons(files, options.runInfo));
+  reasons.push(...demultiplexedReadReasons(files, options.demultiplexed));
   return { files, reasons, versionHash: versionHashOf(files) };
 }

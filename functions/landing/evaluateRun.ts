@@ -5,7 +5,8 @@ import { LayoutError } from '../../layouts/errors.ts';
 import { MINKNOW_FINAL_SUMMARY, type MinknowFinalSummary, parseMinknowFinalSummary } from '../../layouts/longReads.ts';
 import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
 import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
-import { runInfoPath, runSampleSheetPath } from '../../layouts/runFiles.ts';
+import { demultiplexStatsPath, runInfoPath, runSampleSheetPath } from '../../layouts/runFiles.ts';
+import { type DemultiplexStats, parseDemultiplexStats } from '../../layouts/demultiplexStats.ts';
 import { type LandedFile, MISSING_LISTED } from '../catalog/types.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
@@ -56,7 +57,7 @@ export const landedFactKey = (ref: { team: string; runId: string; sampleId: stri
  * Keyed by bucket, key and ETag, so a re-uploaded sheet is read again. Small and per process (a warm Lambda
  * container keeps it between invocations, which is just as correct).
  */
-type RunDocument = SampleSheet | RunManifest | RunInfo | MinknowFinalSummary;
+type RunDocument = SampleSheet | RunManifest | RunInfo | MinknowFinalSummary | DemultiplexStats;
 const parsedDocuments = new Map<string, RunDocument>();
 const PARSED_DOCUMENTS_KEPT = 64;
 
@@ -75,7 +76,12 @@ async function readDocument<T extends RunDocument>(svc: Services, file: LandedFi
  * RunInfo.xml {@link runSampleSheetPath} and {@link runInfoPath} name (the top-level ones, a requeued
  * analysis's own, BCL Convert's copies in `Reports/`).
  */
-export function runDocumentFiles(files: LandedFile[]): { sheet?: LandedFile; runInfo?: LandedFile; manifest?: LandedFile } {
+export function runDocumentFiles(files: LandedFile[]): {
+  sheet?: LandedFile;
+  runInfo?: LandedFile;
+  manifest?: LandedFile;
+  demultiplexStats?: LandedFile;
+} {
   const top = files.filter((file) => !file.name.includes('/'));
   const paths = files.map((file) => file.name);
   const sheetPath = runSampleSheetPath(paths);
@@ -83,7 +89,14 @@ export function runDocumentFiles(files: LandedFile[]): { sheet?: LandedFile; run
   const runInfoName = runInfoPath(paths, sheetPath);
   const runInfo = runInfoName === undefined ? undefined : files.find((file) => file.name === runInfoName);
   const manifest = top.find((file) => isManifestName(file.name));
-  return { ...(sheet ? { sheet } : {}), ...(runInfo ? { runInfo } : {}), ...(manifest ? { manifest } : {}) };
+  const statsName = demultiplexStatsPath(paths);
+  const demultiplexStats = statsName === undefined ? undefined : files.find((file) => file.name === statsName);
+  return {
+    ...(sheet ? { sheet } : {}),
+    ...(runInfo ? { runInfo } : {}),
+    ...(manifest ? { manifest } : {}),
+    ...(demultiplexStats ? { demultiplexStats } : {}),
+  };
 }
 
 export interface RunDocuments {
@@ -151,6 +164,23 @@ export async function readRunDocuments(svc: Services, files: LandedFile[]): Prom
     ...(Object.keys(finalSummaries).length > 0 ? { finalSummaries } : {}),
     ...result,
   };
+}
+
+/**
+ * BCL Convert's count of the reads it wrote per sample and lane, when the run's report landed (validation
+ * counts each FASTQ against it). Only an extra check: an unreadable report is logged and leaves it out, and a run
+ * never waits for one.
+ */
+export async function readDemultiplexStats(svc: Services, files: LandedFile[]): Promise<DemultiplexStats | undefined> {
+  const file = runDocumentFiles(files).demultiplexStats;
+  if (!file) return undefined;
+  try {
+    return await readDocument(svc, file, (bytes) => parseDemultiplexStats(file.name, bytes.toString('utf8')));
+  } catch (error) {
+    if (!(error instanceof LayoutError)) throw error;
+    logger.warn('demultiplex report unreadable: FASTQ read counts not compared with it', { file: file.name, error: error.message });
+    return undefined;
+  }
 }
 
 type RunEvaluation = { landed: string[]; status: string; settling: string[] };

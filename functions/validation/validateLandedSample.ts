@@ -2,12 +2,13 @@ import type { Context } from 'aws-lambda';
 import type { FileRead } from '../../layouts/types.ts';
 import { tableNames } from '../../config/defineConfig.ts';
 import { idempotentPerHandler } from '../shared/idempotency.ts';
-import { readRunDocuments } from '../landing/evaluateRun.ts';
+import { readDemultiplexStats, readRunDocuments } from '../landing/evaluateRun.ts';
 import { carriedLandedSet, type LandedFileSet, wholeLandedSet } from '../landing/landedFileSet.ts';
 import type { LandedFile } from '../../contracts/validationJob.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
 import type { RunInfo } from '../../layouts/runInfo.ts';
+import type { DemultiplexedReads } from '../../validation/demultiplexedReads.ts';
 import type { Services } from '../shared/services.ts';
 import { validateSample } from '../../validation/validateSample.ts';
 import { stillStored } from '../../validation/fileVerdict.ts';
@@ -42,8 +43,13 @@ export async function validateLandedSample(svc: Services, detail: { team: string
   // The run's manifest, when there is one, states checksums and sizes every file is compared with; its
   // RunInfo.xml the reads a mate must be longer than.
   const { manifest, runInfo } = await readRunDocuments(svc, runFiles);
+  // BCL Convert's count of what it wrote for the sample, when its report landed: each FASTQ is counted against it.
+  const report = await readDemultiplexStats(svc, runFiles);
+  const counted = report?.reads.get(sampleId);
+  const demultiplexed = report && counted ? { source: report.source, sampleId, lanes: Object.fromEntries(counted) } : undefined;
+  const documents = { manifest, runInfo, demultiplexed };
   const bytes = landed.reduce((total, file) => total + file.size, 0);
-  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, { manifest, runInfo }, reads, bytes);
+  if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, documents, reads, bytes);
   // What the sweep validates again if this process dies: kept on the sample item, or (too long) as a file set.
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files`,
@@ -59,6 +65,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
     legacyNoCalls: svc.config.validation.legacyNoCalls,
     ...(reads ? { reads } : {}),
     ...(runInfo ? { runInfo: { reads: runInfo.reads } } : {}),
+    ...(demultiplexed ? { demultiplexed } : {}),
     ...(svc.filePass ? { filePass: svc.filePass } : {}),
     verdicts: new Map(verdicts.flatMap((verdict) => (verdict ? [[verdict.name, verdict] as const] : []))),
     onVerdict: async (verdict) => {
@@ -84,7 +91,11 @@ async function submitValidationJob(
   svc: Services,
   ref: SampleRef,
   landed: LandedFile[],
-  { manifest, runInfo }: { manifest: RunManifest | undefined; runInfo: RunInfo | undefined },
+  {
+    manifest,
+    runInfo,
+    demultiplexed,
+  }: { manifest: RunManifest | undefined; runInfo: RunInfo | undefined; demultiplexed: DemultiplexedReads | undefined },
   reads: FileRead[] | undefined,
   bytes: number,
 ) {
@@ -104,6 +115,7 @@ async function submitValidationJob(
     resultKey: keys.result,
     ...(manifest ? { manifest: { source: manifest.source, entries: manifest.entries } } : {}),
     ...(runInfo ? { runInfo: { reads: runInfo.reads } } : {}),
+    ...(demultiplexed ? { demultiplexed } : {}),
     legacyNoCalls: svc.config.validation.legacyNoCalls,
   };
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });

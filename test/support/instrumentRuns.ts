@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 /**
  * Run folders laid out as the instruments' and demultiplexers' own documents define them — not as
@@ -285,6 +285,29 @@ export function bclConvertDataFormRun(runId: string): InstrumentRun {
 }
 
 /**
+ * BCL Convert's `Reports/Demultiplex_Stats.csv` for files written by {@link illuminaFiles}: the R1 records of each
+ * sample and lane, as BCL Convert 4 writes the table (with its Sample_Project column and the Undetermined rows).
+ */
+function demultiplexStats(files: InstrumentRun['files'], samples: IlluminaSample[]): Buffer {
+  const records = (path: string) =>
+    gunzipSync(files.find((file) => file.path === path)!.bytes)
+      .toString('utf8')
+      .split('\n').length >> 2;
+  const rows = [
+    ...samples,
+    { id: 'Undetermined', fileStem: 'Undetermined', folder: '', number: 0, lanes: samples[0]!.lanes, index: '' },
+  ].flatMap((sample) =>
+    sample.lanes.map((lane) => {
+      const reads = records(`${sample.folder}${sample.fileStem}_S${sample.number}_L${String(lane).padStart(3, '0')}_R1_001.fastq.gz`);
+      return `${lane},${sample.id},,${sample.index},${reads},${reads},0,0,0.5000,1.0000,0.0000,0.0000`;
+    }),
+  );
+  const header =
+    'Lane,SampleID,Sample_Project,Index,# Reads,# Perfect Index Reads,# One Mismatch Index Reads,# Two Mismatch Index Reads,% Reads,% Perfect Index Reads,% One Mismatch Index Reads,% Two Mismatch Index Reads';
+  return Buffer.from(`${[header, ...rows].join('\n')}\n`);
+}
+
+/**
  * A BCL Convert output directory copied to the share as the run folder (a lab demultiplexing off the instrument
  * with `--output-directory`): FASTQs, `Reports/` holding the copies of the sheet and RunInfo.xml it converted with
  * ("the sample sheet and RunInfo.xml file used during conversion is copied into the Reports/ output subfolder"),
@@ -320,7 +343,7 @@ export function bclConvertOutputFolderRun(runId: string): InstrumentRun {
           2,
         ),
       },
-      { path: 'Reports/Demultiplex_Stats.csv', bytes: Buffer.from('Lane,SampleID,Index,# Reads\n') },
+      { path: 'Reports/Demultiplex_Stats.csv', bytes: demultiplexStats(made.files, samples) },
       { path: 'Reports/fastq_list.csv', bytes: Buffer.from('RGID,RGSM,RGLB,Lane,Read1File,Read2File\n') },
       { path: 'Logs/Info.log', bytes: Buffer.from('conversion complete\n') },
       { path: 'Logs/FastqComplete.txt', bytes: Buffer.alloc(0) },

@@ -192,6 +192,27 @@ describe('validateRunFolder', () => {
     expect(whole.samples?.[0]?.files.map((file) => `${file.label}:${file.role}`)).toEqual(['R1:mate1', 'R2:umi', 'R3:mate2']);
   });
 
+  it("counts each FASTQ against BCL Convert's Demultiplex_Stats.csv, as the landing does: a file cut at a gzip member is INVALID", async () => {
+    // Prepare: a single-end BCL Convert output folder; A's R1 lost its second gzip member, B's is whole
+    const members = (from: number) => [gz(reads(30, { from })), gz(reads(10, { from: from + 30 }))];
+    const dir = await runFolder({
+      'Reports/SampleSheet.csv': '[Header]\r\nFileFormatVersion,2\r\n[BCLConvert_Data]\r\nSample_ID,Index\r\nA,ACGT\r\nB,TTGA\r\n',
+      'Reports/Demultiplex_Stats.csv': 'Lane,SampleID,Index,# Reads\n1,A,ACGT,40\n1,B,TTGA,40\n',
+      'A_S1_L001_R1_001.fastq.gz': members(0)[0]!,
+      'B_S2_L001_R1_001.fastq.gz': Buffer.concat(members(100)),
+      'Logs/FastqComplete.txt': '',
+    });
+
+    // Act
+    const result = await validateRunFolder(dir);
+
+    // Assess
+    expect(result.profile).toBe('illumina');
+    expect(
+      result.files.filter((file) => !file.valid).map((file) => `${file.path} ${file.reasons.map((reason) => reason.code).join()}`),
+    ).toEqual(['A_S1_L001_R1_001.fastq.gz DEMUX_READ_COUNT']);
+  });
+
   it('throws an I/O error for a missing folder and a usage error for a file', async () => {
     // Prepare
     const dir = await runFolder({ 'S1.R1.fastq': reads(1) });

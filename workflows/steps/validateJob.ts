@@ -18,6 +18,7 @@ export async function runValidationJob(storage: ObjectStorage, bucket: string, i
     ...(input.manifest ? { manifest: input.manifest } : {}),
     ...(input.reads ? { reads: input.reads } : {}),
     ...(input.runInfo ? { runInfo: input.runInfo } : {}),
+    ...(input.demultiplexed ? { demultiplexed: input.demultiplexed } : {}),
     legacyNoCalls: input.legacyNoCalls,
   });
   await storage.put(bucket, input.resultKey, JSON.stringify(result), { contentType: 'application/json' });

@@ -56,7 +56,7 @@ describe('landfall-validate (the validation job)', () => {
     expect(result.files[0]).toMatchObject({ reads: 1, stats: { bases: 10 } });
   });
 
-  it("applies the run's RunInfo.xml the input carries: a UMI written as R2 is refused, as inline", async () => {
+  it("applies the run's RunInfo.xml and demultiplexer counts the input carries: a UMI written as R2 is refused, as inline", async () => {
     // Prepare: R1 of 50 bases, R2 the 9-base UMI of a Y50,I8,Y9,Y50 bases mask
     const landed = [];
     for (const [label, mate, length] of [
@@ -72,6 +72,8 @@ describe('landfall-validate (the validation job)', () => {
       ref: { team: 'lab-a', runId: 'RUN', sampleId: 'U' },
       landed,
       runInfo,
+      // …and a demultiplexer report that counts 25 reads in lane 1, where each file holds 20
+      demultiplexed: { source: 'Reports/Demultiplex_Stats.csv', sampleId: 'U', lanes: { 1: 25 } },
       resultKey: 'work/validation/U/result.json',
       legacyNoCalls: false,
     };
@@ -82,6 +84,10 @@ describe('landfall-validate (the validation job)', () => {
 
     // Assess
     const result = JSON.parse((await storage.getBytes('work', resultKey)).toString('utf8')) as SampleValidation;
-    expect(result.reasons.map((reason) => `${reason.code} ${reason.file}`)).toEqual(['MATE_READ_LENGTH U_S1_L001_R2_001.fastq.gz']);
+    expect(result.reasons.map((reason) => `${reason.code} ${reason.file}`)).toEqual([
+      'MATE_READ_LENGTH U_S1_L001_R2_001.fastq.gz',
+      'DEMUX_READ_COUNT U_S1_L001_R1_001.fastq.gz',
+      'DEMUX_READ_COUNT U_S1_L001_R2_001.fastq.gz',
+    ]);
   });
 });
