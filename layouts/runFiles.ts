@@ -185,8 +185,8 @@ export function readsNotAsFastq(paths: readonly string[], profile: LayoutProfile
 /**
  * THE `Demultiplex_Stats.csv` that counts the run's FASTQs: BCL Convert's report of the reads it assigned to
  * each sample and lane, in the newest onboard analysis (`Analysis/<n>/…`, NovaSeq X, NextSeq 1000/2000) or
- * beside FASTQs converted off the instrument (`Reports/`); undefined when there is none or more than one
- * could be meant (its sample's reads are then not counted against one).
+ * beside FASTQs converted off the instrument (`Reports/`); of several, the one in a folder the instrument or BCL
+ * Convert writes it to; undefined when there is none or none of several is known (no count is then made).
  *
  * @example demultiplexStatsPath(['Reports/Demultiplex_Stats.csv', 'S1_S1_L001_R1_001.fastq.gz']) // 'Reports/Demultiplex_Stats.csv'
  */
@@ -194,5 +194,9 @@ export function demultiplexStatsPath(paths: readonly string[]): string | undefin
   const latest = latestAnalysis(paths);
   const reports = paths.filter((path) => baseName(path) === 'Demultiplex_Stats.csv' && analysisNumber(path) === (latest < 1 ? -1 : latest));
   if (reports.length === 1) return reports[0];
-  return reports.includes('Reports/Demultiplex_Stats.csv') ? 'Reports/Demultiplex_Stats.csv' : undefined;
+  const known = latest < 1 ? ['Reports'] : ANALYSIS_REPORT_FOLDERS.map((folder) => `Analysis/${latest}/${folder}`);
+  return known.map((folder) => `${folder}/Demultiplex_Stats.csv`).find((path) => reports.includes(path));
 }
+
+/** Where an onboard analysis keeps its Demultiplex_Stats.csv (NovaSeq X: Data/Demux/, or beside the FASTQs; NextSeq 1000/2000: Data/Reports/). */
+const ANALYSIS_REPORT_FOLDERS = ['Data/Demux', 'Data/BCLConvert/fastq/Reports', 'Data/Reports'];

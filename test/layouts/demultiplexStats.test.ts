@@ -75,6 +75,11 @@ describe('demultiplexStatsPath', () => {
       report: undefined,
     },
     {
+      case: "NovaSeq X's Data/Demux/ copy of two in the analysis",
+      paths: ['Analysis/1/Data/BCLConvert/fastq/Reports/Demultiplex_Stats.csv', 'Analysis/1/Data/Demux/Demultiplex_Stats.csv', fastq(1)],
+      report: 'Analysis/1/Data/Demux/Demultiplex_Stats.csv',
+    },
+    {
       case: 'none when two could be meant',
       paths: ['a/Reports/Demultiplex_Stats.csv', 'b/Reports/Demultiplex_Stats.csv'],
       report: undefined,
