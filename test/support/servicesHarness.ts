@@ -56,10 +56,27 @@ export async function startServicesHarness(
     notifier: { send: refuse('notifier.send') },
   };
   installServices(services);
+  /**
+   * A file landed in a run folder as the `land` function leaves it: its object in the landing bucket under
+   * `incoming/<team>/<run>/<name>`, recorded in the catalog with its size and ETag.
+   */
+  const landFile = async (team: string, runId: string, name: string, body: string | Buffer) => {
+    const key = `incoming/${team}/${runId}/${name}`;
+    const info = await services.storage.put(names.landing, key, body);
+    await services.catalog.runs.recordFile(team, runId, {
+      name,
+      bucket: names.landing,
+      key,
+      size: info.size,
+      etag: info.etag,
+      landedAt: new Date().toISOString(),
+    });
+  };
   return {
     services,
     folders,
     published,
+    landFile,
     bucketsDir: dir,
     names,
     catalogEndpoint: catalogTest.server.endpoint,

@@ -20,18 +20,7 @@ describe('a FASTQ cut short at a gzip member boundary', () => {
   });
   afterAll(async () => harness?.stop());
 
-  async function land(file: string, body: string | Buffer) {
-    const key = `incoming/${TEAM}/${RUN}/${file}`;
-    const info = await harness.services.storage.put(harness.names.landing, key, body);
-    await harness.services.catalog.runs.recordFile(TEAM, RUN, {
-      name: file,
-      bucket: harness.names.landing,
-      key,
-      size: info.size,
-      etag: info.etag,
-      landedAt: new Date().toISOString(),
-    });
-  }
+  const land = (file: string, body: string | Buffer) => harness.landFile(TEAM, RUN, file, body);
 
   it("is refused with the count BCL Convert's Demultiplex_Stats.csv gives it; a whole neighbour is cataloged", async () => {
     // Prepare: BCL Convert wrote 40 reads of each sample, each file as two gzip members (30 + 10 reads); S1's copy

@@ -20,18 +20,7 @@ describe('evaluateRun', () => {
   });
   afterAll(async () => harness?.stop());
 
-  async function land(runId: string, name: string, body: string | Buffer) {
-    const key = `incoming/${TEAM}/${runId}/${name}`;
-    const info = await harness.services.storage.put(harness.names.landing, key, body);
-    await harness.services.catalog.runs.recordFile(TEAM, runId, {
-      name,
-      bucket: harness.names.landing,
-      key,
-      size: info.size,
-      etag: info.etag,
-      landedAt: new Date().toISOString(),
-    });
-  }
+  const land = (runId: string, name: string, body: string | Buffer) => harness.landFile(TEAM, runId, name, body);
   /**
    * A signalled run whose RunInfo has an index read the sheet does not ask FASTQs for (no sample waits for an I1):
    * sample A's R1 and R2 landed and cataloged, its I1 in the landing bucket only. Returns the I1's key.

@@ -22,18 +22,7 @@ describe('a UMI written as R2 by a bases mask', () => {
   });
   afterAll(async () => harness?.stop());
 
-  async function land(file: string, body: string | Buffer) {
-    const key = `incoming/${TEAM}/${RUN}/${file}`;
-    const info = await harness.services.storage.put(harness.names.landing, key, body);
-    await harness.services.catalog.runs.recordFile(TEAM, RUN, {
-      name: file,
-      bucket: harness.names.landing,
-      key,
-      size: info.size,
-      etag: info.etag,
-      landedAt: new Date().toISOString(),
-    });
-  }
+  const land = (file: string, body: string | Buffer) => harness.landFile(TEAM, RUN, file, body);
   const landedDetails = () =>
     harness.published
       .filter((event) => event['detail-type'] === 'Sample Landed' && (event.detail as { runId: string }).runId === RUN)
