@@ -34,9 +34,11 @@ const GENERIC = new RegExp(`^(.+?)(?:[._]L(\\d{3}))?[._]${LABEL}(?:[._](\\d{3}))
 // A FASTQ whose name says nothing about a read: one single-end file of <sample> (long reads, exports).
 const BARE = new RegExp(`^(.+?)${EXTENSION}$`, 'i');
 
+const FASTQ_NAME = new RegExp(`${EXTENSION}$`, 'i');
+
 /** True for `.fastq`, `.fq`, with or without `.gz`. */
 export function isFastqName(name: string): boolean {
-  return new RegExp(`${EXTENSION}$`, 'i').test(name);
+  return FASTQ_NAME.test(name);
 }
 
 /**

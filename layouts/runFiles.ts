@@ -16,7 +16,12 @@ export const analysisNumber = (path: string): number => Number(/(?:^|\/)Analysis
 /** The newest onboard analysis whose FASTQs are among `paths` (a requeue is a higher number), -1 when none. */
 export function latestAnalysis(paths: readonly string[]): number {
   let latest = -1;
-  for (const path of paths) if (isFastqName(baseName(path))) latest = Math.max(latest, analysisNumber(path));
+  // Every evaluation of a run asks this of all its files: the cheap test first.
+  for (const path of paths) {
+    if (!path.includes('Analysis/')) continue;
+    const analysis = analysisNumber(path);
+    if (analysis > latest && isFastqName(baseName(path))) latest = analysis;
+  }
   return latest;
 }
 
