@@ -1,3 +1,4 @@
+import type { DemultiplexStats } from '../layouts/demultiplexStats.ts';
 import { ALL_LANES } from '../layouts/types.ts';
 import { reasonOf } from './rules.ts';
 import type { ValidationReason } from './types.ts';
@@ -9,6 +10,12 @@ export interface DemultiplexedReads {
   sampleId: string;
   /** Lane → reads; every FASTQ of the sample in that lane holds this many records. */
   lanes: Record<string, number>;
+}
+
+/** What `report` says the demultiplexer wrote for `sampleId`, undefined when there is no report or it lists no such sample. */
+export function demultiplexedReadsOf(report: DemultiplexStats | undefined, sampleId: string): DemultiplexedReads | undefined {
+  const counted = report?.reads.get(sampleId);
+  return report && counted ? { source: report.source, sampleId, lanes: Object.fromEntries(counted) } : undefined;
 }
 
 /** A sample's FASTQ as this check needs it: its read label, lane, part and measured record count. */

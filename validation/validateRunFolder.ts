@@ -13,7 +13,7 @@ import type { ValidationReason } from './types.ts';
 import { ValidationIoError, ValidationUsageError } from './errors.ts';
 import { inspectPair } from './inspectFastq.ts';
 import { mateLengthReasons } from './mateLength.ts';
-import { demultiplexedReadReasons } from './demultiplexedReads.ts';
+import { demultiplexedReadReasons, demultiplexedReadsOf } from './demultiplexedReads.ts';
 import { type DemultiplexStats, DemultiplexStatsError, parseDemultiplexStats } from '../layouts/demultiplexStats.ts';
 import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
@@ -74,16 +74,14 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const reasons: ValidationReason[] = [];
   const files = await listFolder(dir, reasons);
   const top = files.filter((file) => !file.path.includes('/'));
-  // The same sheet the landing reads: the top-level one, or a requeued analysis's own.
-  const sheetPath = runSampleSheetPath(files.map((file) => file.path));
+  const paths = files.map((file) => file.path);
+  // The same sheet and RunInfo.xml the landing reads: the top-level ones, a requeued analysis's, BCL Convert's copies.
+  const sheetPath = runSampleSheetPath(paths);
   const sheetFile = sheetPath === undefined ? undefined : files.find((file) => file.path === sheetPath);
   const manifestFile = top.find((file) => MANIFEST_NAME.test(file.path));
-  const runInfoName = runInfoPath(
-    files.map((file) => file.path),
-    sheetPath,
-  );
+  const runInfoName = runInfoPath(paths, sheetPath);
   const runInfoFile = runInfoName === undefined ? undefined : files.find((file) => file.path === runInfoName);
-  const profile: ValidationProfile = options.profile ?? detectProfile(files.map((file) => file.path));
+  const profile: ValidationProfile = options.profile ?? detectProfile(paths);
   const results = new Map<string, FileValidation>();
 
   let sheet: SampleSheet | undefined;
@@ -161,8 +159,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   }
 
   // Which files make which sample: the one definition the live landing uses.
-  const layout =
-    profile === 'illumina' && !sheet ? undefined : resolveRunLayout({ profile, files: files.map((file) => file.path), sheet, runInfo });
+  const layout = profile === 'illumina' && !sheet ? undefined : resolveRunLayout({ profile, files: paths, sheet, runInfo });
   if (layout) reasons.push(...layoutReasons(layout, sheetFile?.path));
   if (profile === 'ont') reasons.push(...(await finalSummaryReasons(files)));
 
@@ -206,9 +203,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
         const stats = results.get(file.name)?.stats;
         return { name: file.name, read: file.label, role: file.role, lane: file.lane, part: file.part, stats, reads: stats?.reads };
       });
-    const counted = report?.reads.get(sample.sampleId);
-    const demultiplexed =
-      report && counted ? { source: report.source, sampleId: sample.sampleId, lanes: Object.fromEntries(counted) } : undefined;
+    const demultiplexed = demultiplexedReadsOf(report, sample.sampleId);
     for (const reason of [...mateLengthReasons(measured, runInfo), ...demultiplexedReadReasons(measured, demultiplexed)]) {
       const result = results.get(reason.file)!;
       result.reasons.push(reason);

@@ -8,7 +8,7 @@ import type { LandedFile } from '../../contracts/validationJob.ts';
 import { concludeValidation } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
 import type { RunInfo } from '../../layouts/runInfo.ts';
-import type { DemultiplexedReads } from '../../validation/demultiplexedReads.ts';
+import { type DemultiplexedReads, demultiplexedReadsOf } from '../../validation/demultiplexedReads.ts';
 import type { Services } from '../shared/services.ts';
 import { validateSample } from '../../validation/validateSample.ts';
 import { stillStored } from '../../validation/fileVerdict.ts';
@@ -44,9 +44,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
   // RunInfo.xml the reads a mate must be longer than.
   const { manifest, runInfo } = await readRunDocuments(svc, runFiles);
   // BCL Convert's count of what it wrote for the sample, when its report landed: each FASTQ is counted against it.
-  const report = await readDemultiplexStats(svc, runFiles);
-  const counted = report?.reads.get(sampleId);
-  const demultiplexed = report && counted ? { source: report.source, sampleId, lanes: Object.fromEntries(counted) } : undefined;
+  const demultiplexed = demultiplexedReadsOf(await readDemultiplexStats(svc, runFiles), sampleId);
   const documents = { manifest, runInfo, demultiplexed };
   const bytes = landed.reduce((total, file) => total + file.size, 0);
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, documents, reads, bytes);
