@@ -88,8 +88,6 @@ export const COMPLETION_MARKERS: ReadonlyArray<{ pattern: RegExp; profiles: read
   },
   // BCL Convert: "the file FastqComplete.txt is created in the Logs/ subfolder when conversion is complete".
   { pattern: /^FastqComplete\.txt$/, profiles: ['illumina', 'manifest', 'marker'] },
-  // NovaSeq X: Analysis/<n>/Data/Secondary_Analysis_Complete.txt once the onboard analysis is done.
-  { pattern: /^Secondary_Analysis_Complete\.txt$/, profiles: ['illumina', 'manifest', 'marker'] },
   { pattern: /^transfer_complete\.txt$/, profiles: ['illumina', 'manifest', 'marker', 'ont', 'pacbio'] },
   { pattern: /^.+\.complete$/, profiles: ['illumina', 'manifest', 'marker'] },
   // MinKNOW writes final_summary_<flow cell>_<ids>.txt "once all files have been written for the sequencing run".

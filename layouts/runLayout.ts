@@ -141,6 +141,7 @@ function illuminaLayout(input: RunLayoutInput): RunLayout {
       unexpected.push({
         name: file.path,
         reason: `${file.path} is from an earlier analysis than Analysis/${latest}/ (a requeued analysis replaces it whole); it is not processed`,
+        superseded: true,
       });
   const current = candidates.filter((file) => !superseded(file));
 

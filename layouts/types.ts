@@ -107,6 +107,8 @@ export interface UnexpectedFile {
   name: string;
   /** Why it fits nowhere, in words a user can act on. */
   reason: string;
+  /** A FASTQ of an onboard analysis a requeue replaced: kept and not processed, but no fault of the folder. */
+  superseded?: true;
 }
 
 /** A problem with the layout itself (the same file name in two folders, a sample without readable name). */

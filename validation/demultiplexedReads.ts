@@ -32,7 +32,8 @@ export interface CountedFile {
  * (all lanes summed for a file without lane splitting; the parts of one lane and read summed). Gzip's own checks
  * cannot see a file that ends where one gzip member ends — cut short by a copy, or taken while the
  * conversion was still writing it — nor FASTQs from another conversion of the run: its records are whole,
- * only fewer (or other) than the conversion made. Lanes and samples the report does not list are not counted.
+ * only fewer (or other) than the conversion made. A lane the report gives the sample reads in, of which it has no
+ * FASTQ, is refused too. Lanes and samples the report does not list are not counted.
  *
  * @example demultiplexedReadReasons(files, { source: 'Reports/Demultiplex_Stats.csv', sampleId: 'S1', lanes: { 1: 1200 } })
  */
@@ -46,6 +47,21 @@ export function demultiplexedReadReasons(files: readonly CountedFile[], counted:
   }
   const reasons: ValidationReason[] = [];
   const lanes = Object.entries(counted.lanes);
+  // A lane the report gives the sample reads in, of which it has no FASTQ at all (lane-split files only).
+  if (files.every((file) => file.lane !== ALL_LANES))
+    for (const read of new Set(files.map((file) => file.read)))
+      for (const [lane, reads] of lanes) {
+        if (reads === 0 || groups.has(`${read}\u0000${lane}`)) continue;
+        const first = files.find((file) => file.read === read)!;
+        reasons.push(
+          reasonOf('DEMUX_READ_COUNT', {
+            file: first.name,
+            expected: `${reads} reads of ${read} in lane ${lane} (${counted.source}: ${counted.sampleId} in lane ${lane})`,
+            found: `no ${read} FASTQ of lane ${lane}`,
+            message: `${counted.sampleId} has no ${read} FASTQ of lane ${lane}, where ${counted.source} says the demultiplexer wrote ${reads} reads for it: the lane is missing (still being copied, or left out); copy it into the run folder`,
+          }),
+        );
+      }
   for (const group of groups.values()) {
     const [first] = group.sort((a, b) => (a.part ?? 1) - (b.part ?? 1)) as [CountedFile];
     const expected = first.lane === ALL_LANES ? lanes.reduce((sum, [, reads]) => sum + reads, 0) : counted.lanes[String(first.lane)];

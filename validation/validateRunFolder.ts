@@ -294,7 +294,8 @@ function layoutReasons(layout: RunLayout, sheetPath: string | undefined): Valida
   // A manifest run reports the FASTQs its manifest does not list instead.
   if (layout.profile === 'manifest') return reasons;
   for (const file of layout.unexpected) {
-    if (!isFastqName(file.name) || layout.problems.some((problem) => problem.file === file.name)) continue;
+    // A requeue's earlier analysis is no fault of the folder: its FASTQs are kept and listed as unexpected, not orphans.
+    if (!isFastqName(file.name) || file.superseded || layout.problems.some((problem) => problem.file === file.name)) continue;
     reasons.push(
       reasonOf('ORPHAN_FASTQ', {
         file: file.name,

@@ -19,8 +19,6 @@ import { counted } from '../../contracts/words.ts';
 export const COPY_COMPLETE = 'CopyComplete.txt';
 /** BCL Convert's own word that every FASTQ of its output directory is written (`Logs/FastqComplete.txt`). */
 const FASTQ_COMPLETE = /(^|\/)Logs\/FastqComplete\.txt$/;
-/** An onboard analysis's own markers (NovaSeq X: `Analysis/<n>/CopyComplete.txt`, `Data/Secondary_Analysis_Complete.txt`). */
-const ANALYSIS_COMPLETE = /(^|\/)Analysis\/\d+\/(CopyComplete\.txt|Data\/Secondary_Analysis_Complete\.txt)$/;
 /** What an Illumina run without a completion signal waits for: the instrument's copy, or BCL Convert's conversion. */
 const ILLUMINA_SIGNAL = `${COPY_COMPLETE} or Logs/FastqComplete.txt`;
 export const SAMPLE_SHEET = 'SampleSheet.csv';
@@ -115,9 +113,8 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
   };
   if (input.profile === 'illumina') {
     // A BCL Convert output directory copied as the run folder has no CopyComplete.txt: its Logs/FastqComplete.txt,
-    // written when the conversion is complete, is the signal (without it such a run waited for ever); so is an
-    // onboard analysis's own marker where only Analysis/ was copied.
-    const done = byName.get(COPY_COMPLETE) ?? firstMatching(FASTQ_COMPLETE) ?? firstMatching(ANALYSIS_COMPLETE);
+    // written when the conversion is complete, is the signal (without it such a run waited for ever).
+    const done = byName.get(COPY_COMPLETE) ?? firstMatching(FASTQ_COMPLETE);
     if (!input.sheet) {
       // The instrument said it is done and no sheet came: the deadline runs all the same, so a run whose
       // sheet was given to the demultiplexer elsewhere ends INCOMPLETE saying so, not RECEIVING for ever.

@@ -21,6 +21,7 @@ import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { announceFastq, identifyObject, recordLandedFile } from './recordObject.ts';
 import { carriedLandedSet } from './landedFileSet.ts';
+import { nameSkipKind } from './landingNames.ts';
 import { writeRunReport } from '../reporting/writeRunReport.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
@@ -247,7 +248,11 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     return { landed: [], settling: [], status: 'INCOMPLETE' };
   }
   const completeness = completenessOf(svc, { team, runId, files, documents, now, barrierAt: run?.barrierAt });
-  if (!folded && (await foldFilesStillAnnounced(svc, team, runId, files, completeness))) return evaluateRunAt(svc, team, runId, now, true);
+  // Without RunInfo.xml an Illumina run's lanes are the lanes its files show: a RunInfo.xml or a lane whose event is
+  // still on its way (a BCL Convert folder's Reports/ copy lands just before its marker) would leave a sample one lane.
+  const lanesFromFiles = completeness.profile === 'illumina' && documents.runInfo === undefined;
+  if (!folded && (await foldFilesStillAnnounced(svc, team, runId, files, completeness, lanesFromFiles)))
+    return evaluateRunAt(svc, team, runId, now, true);
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
   // Bounded whatever the sheet holds (a 10,000-row sheet once made this item too large for the catalog, and
   // the run stuck at "waiting for SampleSheet.csv"): the ids in items of their own, the first missing names.
@@ -348,6 +353,15 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       await svc.catalog.samples.markLanded(ref, identity);
     }
   }
+  // A sample the run's sheet no longer names (a requeue's corrected sheet, a sheet uploaded again) that never landed
+  // is not waited for: it said RECEIVING for ever. One that landed keeps what it has (its versions, outputs).
+  const sheetName = documents.sheet ? runDocumentFiles(files).sheet?.name : undefined;
+  const named = new Set(completeness.samples.map((sample) => sample.sampleId));
+  for (const record of records.values())
+    if (sheetName && !named.has(record.sampleId) && record.status === 'RECEIVING' && record.currentVersion === undefined)
+      await svc.catalog.samples.setStatus({ team, runId, sampleId: record.sampleId }, 'CANCELLED', {
+        detail: `not in the run's sample sheet any more (${sheetName}): nothing of it was processed, and its files are kept as unexpected`,
+      });
   // A finished run whose samples are re-uploaded is evaluated again by the sweep once they are quiet.
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
     await svc.catalog.runs.update(team, runId, { settlingSamples: settling });
@@ -368,9 +382,10 @@ async function reportAgain(svc: Services, team: string, runId: string): Promise<
  * Neither a share nor S3 keeps write order, and events of files landed together are handled in any order: at
  * the completion signal a file may already be in the landing bucket while its event is still on its way. A
  * file every sample waits for is waited for anyway; but an optional read (index FASTQs the sheet does not ask
- * for) would not be, and its sample would be processed without it, then again once it is cataloged. So when a
- * signalled run has a sample ready and a read no sample waits for, the landing bucket (the truth) is listed
- * and what the catalog lacks is recorded as its own event would record it. Returns whether the bucket held any
+ * for) would not be, nor a lane of a run whose lanes only its files show (no RunInfo.xml recorded yet), and its
+ * sample would be processed without it, then again once it is cataloged. So when a signalled run has a sample
+ * ready and a read no sample waits for, or `lanesFromFiles`, the landing bucket (the truth) is listed and what the
+ * catalog lacks is recorded as its own event would record it. Returns whether the bucket held any
  * file the evaluation's listing lacked (recorded here or by its own event meanwhile): then it is evaluated again.
  */
 async function foldFilesStillAnnounced(
@@ -379,16 +394,19 @@ async function foldFilesStillAnnounced(
   runId: string,
   files: LandedFile[],
   completeness: RunCompleteness,
+  lanesFromFiles: boolean,
 ): Promise<boolean> {
   const optionalRead = completeness.readStructure?.reads.some((read) => read.optional) ?? false;
-  if (completeness.signal === undefined || !optionalRead || !completeness.samples.some((sample) => sample.ready)) return false;
+  if (completeness.signal === undefined || !(optionalRead || lanesFromFiles) || !completeness.samples.some((sample) => sample.ready))
+    return false;
   const landing = bucketNames(svc.config).landing;
   const cataloged = new Set(files.map((file) => file.key));
   let unlisted = 0;
   let recorded = 0;
   for (const object of await svc.storage.list(landing, landingKey(team, runId, ''))) {
     const where = cataloged.has(object.key) ? undefined : parseLandingKey(object.key);
-    if (!where || where.team !== team || where.runId !== runId || !isSafeKey(object.key)) continue;
+    // Only what landing itself would record: an unsafe key, a Finder file or a partial copy never lands.
+    if (!where || where.team !== team || where.runId !== runId || !isSafeKey(object.key) || nameSkipKind(where.name)) continue;
     const identity = await identifyObject(svc, where, landing, object.key);
     if (!identity) continue;
     unlisted++;

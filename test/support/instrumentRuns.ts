@@ -293,14 +293,16 @@ function demultiplexStats(files: InstrumentRun['files'], samples: IlluminaSample
     gunzipSync(files.find((file) => file.path === path)!.bytes)
       .toString('utf8')
       .split('\n').length >> 2;
-  const rows = [
-    ...samples,
-    { id: 'Undetermined', fileStem: 'Undetermined', folder: '', number: 0, lanes: samples[0]!.lanes, index: '' },
-  ].flatMap((sample) =>
-    sample.lanes.map((lane) => {
-      const reads = records(`${sample.folder}${sample.fileStem}_S${sample.number}_L${String(lane).padStart(3, '0')}_R1_001.fastq.gz`);
-      return `${lane},${sample.id},,${sample.index},${reads},${reads},0,0,0.5000,1.0000,0.0000,0.0000`;
-    }),
+  const undetermined = { id: 'Undetermined', fileStem: 'Undetermined', folder: '', number: 0, lanes: samples[0]!.lanes, index: '' };
+  const r1 = (sample: IlluminaSample, lane: number) =>
+    `${sample.folder}${sample.fileStem}_S${sample.number}_L${String(lane).padStart(3, '0')}_R1_001.fastq.gz`;
+  const rows = [...samples, undetermined].flatMap((sample) =>
+    sample.lanes
+      .filter((lane) => files.some((file) => file.path === r1(sample, lane)))
+      .map((lane) => {
+        const reads = records(r1(sample, lane));
+        return `${lane},${sample.id},,${sample.index},${reads},${reads},0,0,0.5000,1.0000,0.0000,0.0000`;
+      }),
   );
   const header =
     'Lane,SampleID,Sample_Project,Index,# Reads,# Perfect Index Reads,# One Mismatch Index Reads,# Two Mismatch Index Reads,% Reads,% Perfect Index Reads,% One Mismatch Index Reads,% Two Mismatch Index Reads';

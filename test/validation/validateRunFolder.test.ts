@@ -164,6 +164,10 @@ describe('validateRunFolder', () => {
       ]);
     }
     expect(detected.profile).toBe('illumina');
+    // The first analysis's FASTQs are kept aside as unexpected, but they are no fault of the folder (not orphans)
+    expect(result.unexpected?.map((file) => file.name).sort()).toEqual([fastq(1, 'A', 1), fastq(1, 'B', 2)]);
+    expect(result.reasons).toEqual([]);
+    expect(result.valid).toBe(true);
   });
 
   it('calls a UMI written as R2 INVALID while R3 is missing, as the landing does, and the folder VALID with R3', async () => {

@@ -58,18 +58,6 @@ describe('evaluateCompleteness', () => {
         expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
       },
       {
-        case: "only Analysis/ copied: the analysis's own CopyComplete.txt (NovaSeq X) is the signal",
-        files: [...ALL_A, ...ALL_B].map((name) => `Analysis/1/Data/BCLConvert/fastq/${name}`).concat('Analysis/1/CopyComplete.txt'),
-        expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
-      },
-      {
-        case: '…or its Data/Secondary_Analysis_Complete.txt',
-        files: [...ALL_A, ...ALL_B]
-          .map((name) => `Analysis/1/Data/BCLConvert/fastq/${name}`)
-          .concat('Analysis/1/Data/Secondary_Analysis_Complete.txt'),
-        expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
-      },
-      {
         case: 'CopyComplete and everything',
         files: [...ALL_A, ...ALL_B, 'CopyComplete.txt'],
         expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },

@@ -198,4 +198,52 @@ describe('evaluateRun', () => {
     expect(run?.unexpected?.map((file) => file.name).sort()).toEqual([fastq(1, 'A', 1), fastq(1, 'B', 2)]);
     expect((await harness.services.catalog.samples.listInRun(TEAM, runId)).map((sample) => sample.sampleId).sort()).toEqual(['A', 'C']);
   });
+  it('at the completion signal of a run without RunInfo.xml recorded, records a lane still on its way, so its sample is announced with every lane', async () => {
+    // Prepare: a BCL Convert output folder: Logs/FastqComplete.txt recorded, while Reports/RunInfo.xml (LaneCount 2)
+    // and O1's lane 2 are in the landing bucket with their events not yet handled
+    const runId = '261207_A01234_0012_BHRACELANE';
+    const reads = (lane: number, read: string) => `@A01234:12:HRACELANE:${lane}:1101:1000:2000 ${read}:N:0:ACGT\nACGT\n+\nIIII\n`;
+    await land(runId, 'Reports/SampleSheet.csv', '[Header]\nFileFormatVersion,2\n[BCLConvert_Data]\nSample_ID,Index\nO1,ACGT\n');
+    await land(runId, 'O1_S1_L001_R1_001.fastq.gz', reads(1, '1'));
+    await land(runId, 'O1_S1_L001_R2_001.fastq.gz', reads(1, '2'));
+    for (const [name, body] of [
+      [
+        'Reports/RunInfo.xml',
+        `<RunInfo><Run Id="${runId}"><Reads><Read Number="1" NumCycles="4" IsIndexedRead="N"/><Read Number="2" NumCycles="4" IsIndexedRead="N"/></Reads><FlowcellLayout LaneCount="2"/></Run></RunInfo>`,
+      ],
+      ['O1_S1_L002_R1_001.fastq.gz', reads(2, '1')],
+      ['O1_S1_L002_R2_001.fastq.gz', reads(2, '2')],
+    ])
+      await harness.services.storage.put(harness.names.landing, `incoming/${TEAM}/${runId}/${name}`, body!);
+    await land(runId, 'Logs/FastqComplete.txt', '');
+    // Act
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    // Assess: announced once, with both lanes
+    expect(eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { files: string[] }).files)).toEqual([
+      ['O1_S1_L001_R1_001.fastq.gz', 'O1_S1_L001_R2_001.fastq.gz', 'O1_S1_L002_R1_001.fastq.gz', 'O1_S1_L002_R2_001.fastq.gz'],
+    ]);
+  });
+  it("stops waiting for a sample the requeue's sheet no longer names: CANCELLED, saying why, while its namesakes go on", async () => {
+    // Prepare: the first analysis has written A so far, B not; then the requeue lands with its sheet naming A and C
+    const runId = '261207_LH00417_0013_ADROPPEDX';
+    const fastq = (n: number, sample: string, s: number) => `Analysis/${n}/Data/BCLConvert/fastq/${sample}_S${s}_L001_R1_001.fastq.gz`;
+    const sheet = (second: string) => `[Header]\nFileFormatVersion,2\n[BCLConvert_Data]\nSample_ID,Index\nA,ACGTACGT\n${second},TTGATTGA\n`;
+    await land(runId, 'SampleSheet.csv', sheet('B'));
+    await land(runId, fastq(1, 'A', 1), 'not looked at');
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    const before = await harness.services.catalog.samples.get({ team: TEAM, runId, sampleId: 'B' });
+    await land(runId, 'Analysis/2/Data/SampleSheet.csv', sheet('C'));
+    await land(runId, fastq(2, 'A', 1), 'not looked at');
+    // Act
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    // Assess
+    expect(before?.status).toBe('RECEIVING');
+    const after = await harness.services.catalog.samples.get({ team: TEAM, runId, sampleId: 'B' });
+    expect(after?.status).toBe('CANCELLED');
+    expect(after?.detail).toBe(
+      "not in the run's sample sheet any more (Analysis/2/Data/SampleSheet.csv): nothing of it was processed, and its files are kept as unexpected",
+    );
+    const statuses = (await harness.services.catalog.samples.listInRun(TEAM, runId)).map((sample) => `${sample.sampleId} ${sample.status}`);
+    expect(statuses.sort()).toEqual(['A RECEIVING', 'B CANCELLED', 'C RECEIVING']);
+  });
 });
