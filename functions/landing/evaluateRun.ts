@@ -355,13 +355,18 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   }
   // A sample the run's sheet no longer names (a requeue's corrected sheet, a sheet uploaded again) that never landed
   // is not waited for: it said RECEIVING for ever. One that landed keeps what it has (its versions, outputs).
-  const sheetName = documents.sheet ? runDocumentFiles(files).sheet?.name : undefined;
   const named = new Set(completeness.samples.map((sample) => sample.sampleId));
-  for (const record of records.values())
-    if (sheetName && !named.has(record.sampleId) && record.status === 'RECEIVING' && record.currentVersion === undefined)
-      await svc.catalog.samples.setStatus({ team, runId, sampleId: record.sampleId }, 'CANCELLED', {
-        detail: `not in the run's sample sheet any more (${sheetName}): nothing of it was processed, and its files are kept as unexpected`,
-      });
+  const dropped = documents.sheet
+    ? [...records.values()].filter(
+        (record) => !named.has(record.sampleId) && record.status === 'RECEIVING' && record.currentVersion === undefined,
+      )
+    : [];
+  // Named only when there is one to cancel: finding the sheet again scans every file of the run.
+  const sheetName = dropped.length > 0 ? runDocumentFiles(files).sheet?.name : undefined;
+  for (const record of dropped)
+    await svc.catalog.samples.setStatus({ team, runId, sampleId: record.sampleId }, 'CANCELLED', {
+      detail: `not in the run's sample sheet any more (${sheetName}): nothing of it was processed, and its files are kept as unexpected`,
+    });
   // A finished run whose samples are re-uploaded is evaluated again by the sweep once they are quiet.
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
     await svc.catalog.runs.update(team, runId, { settlingSamples: settling });
