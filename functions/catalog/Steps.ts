@@ -22,10 +22,25 @@ export class Steps {
     this.#samples = samples;
   }
 
-  async put(step: StepRecord): Promise<void> {
-    await this.#table.doc.send(
-      new PutCommand({ TableName: this.#table.name, Item: { ...keys.step(step, step.step), kind: 'step', ...step } }),
-    );
+  /**
+   * Writes a step's whole record. With `unlessPublished` it leaves a published step as it is and answers false:
+   * a job of an execution that ended (the sample failed in a sibling step) can still publish while its step is
+   * being marked stopped, failed or re-submitted by a later generation, and its publication must not be erased.
+   */
+  async put(step: StepRecord, options: { unlessPublished?: boolean } = {}): Promise<boolean> {
+    try {
+      await this.#table.doc.send(
+        new PutCommand({
+          TableName: this.#table.name,
+          Item: { ...keys.step(step, step.step), kind: 'step', ...step },
+          ...(options.unlessPublished && { ConditionExpression: 'attribute_not_exists(publishedAt)' }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (options.unlessPublished && isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async get(ref: VersionRef, step: string): Promise<StepRecord | undefined> {
@@ -97,6 +112,7 @@ export class Steps {
     outputs: PublishedOutput[],
     attempt: number,
     cost?: StepRecord['cost'],
+    generation = 0,
   ): Promise<{ first: boolean; sequence: number }> {
     const existing = await this.get(ref, step);
     if (existing?.publishedAt && existing.sequence) return { first: false, sequence: existing.sequence };
@@ -120,11 +136,13 @@ export class Steps {
         new UpdateCommand({
           TableName: this.#table.name,
           Key: keys.step(ref, step),
-          UpdateExpression: `SET #status = :ok, outputs = :outputs, publishedAt = :at, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}${kept.outputsRef ? ', outputsRef = :outputsRef' : ''}`,
+          // A step marked stopped while its job's outputs were on their way is published all the same: they are good.
+          UpdateExpression: `SET #status = :ok, outputs = :outputs, publishedAt = :at, publishedGeneration = :generation, #sequence = :seq, attempt = :attempt, kind = :kind, step = :step, team = :team, runId = :run, sampleId = :sample, #version = :version${cost ? ', cost = :cost' : ''}${kept.outputsRef ? ', outputsRef = :outputsRef' : ''} REMOVE stopped, #error, logTail`,
           ConditionExpression: 'attribute_not_exists(publishedAt)',
-          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version' },
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence', '#version': 'version', '#error': 'error' },
           ExpressionAttributeValues: {
             ':ok': 'SUCCEEDED',
+            ':generation': generation,
             ':outputs': kept.outputs,
             ...(kept.outputsRef ? { ':outputsRef': kept.outputsRef } : {}),
             ':at': now(),

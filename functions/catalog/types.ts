@@ -155,6 +155,8 @@ export interface StepRecord extends VersionRef {
   sequence?: number;
   startedAt?: string;
   publishedAt?: string;
+  /** The generation of the execution whose job's outputs were published (a later one reusing them says nothing again). */
+  publishedGeneration?: number;
   /** Every placement of the step's job, oldest first: a re-placement (region lost) appends one. */
   placements?: PlacementRecord[];
   /** What the step's job used over all its attempts, and the estimated price (functions/workflow/jobCost.ts). */

@@ -36,11 +36,14 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
     const keys = (already.outputs ?? []).map((output) => output.key);
     // A crash may have come between the catalog write and the event (the runtime killed, a Lambda timed
     // out). Finish that fact under the key of the execution whose job published it: emitOnce makes it a
-    // no-op when it was emitted, so a step reused by a later generation is never announced twice.
-    const publisher = (await svc.catalog.executions.list(ref)).find(
-      (execution) => jobNameOf(execution.executionName, step) === already.jobName,
-    );
-    if (publisher && already.sequence) {
+    // no-op when it was emitted, so a step reused by a later generation is never announced twice. The record
+    // names that generation: its jobName may be a later generation's, which re-submitted the step while an
+    // ended execution's job was still publishing it (records from before it: the execution of its job).
+    const publisherGeneration =
+      already.publishedGeneration ??
+      (await svc.catalog.executions.list(ref)).find((execution) => jobNameOf(execution.executionName, step) === already.jobName)
+        ?.generation;
+    if (publisherGeneration !== undefined && already.sequence) {
       await writeManifest(svc, ref, results);
       await emitOnce(svc, 'Step Output Published', {
         ...ref,
@@ -48,7 +51,7 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
         ...listedKeys(keys),
         sequence: already.sequence,
         manifestKey: manifestKey(ref),
-        dedupeKey: dedupeKeyOf(publisher.generation),
+        dedupeKey: dedupeKeyOf(publisherGeneration),
       });
     }
     return { outcome: 'already-published', ...listedKeys(keys) };
@@ -77,7 +80,7 @@ export async function publishStepOutputs(svc: Services, payload: z.infer<typeof 
       status: OUTPUTS_COPIED_BACK,
     });
   }
-  const { first, sequence } = await svc.catalog.steps.recordPublished(ref, step, outputs, job.attempt, job.cost);
+  const { first, sequence } = await svc.catalog.steps.recordPublished(ref, step, outputs, job.attempt, job.cost, sample.generation);
   // Said before the fact that releases the run's held steps, so the gate it asks can already skip this sample.
   if (first && version?.pipeline && ref.sampleId !== RUN_STEPS_SAMPLE) await markEarlyStepsIfDone(svc, ref, version.pipeline, step, steps);
   await writeManifest(svc, ref, results);

@@ -79,15 +79,19 @@ export async function completeJobTask(svc: Services, event: JobStateChangeEvent)
     } else if (detail.status === 'FAILED') {
       const failure = await readFailureRecord(svc, job.workBucket, attemptFailureKey(job.workPrefix, attempt));
       const error = failure ? failureSummary(job.step, failure) : (detail.statusReason ?? 'no reason given');
-      await svc.catalog.steps.put({
-        ...job,
-        status: 'FAILED',
-        jobId: detail.jobId,
-        attempt,
-        cost,
-        error,
-        ...(failure && { logTail: failure.logTail }),
-      });
+      // A failed job never erases a publication of its step (an ended execution's job that published it).
+      await svc.catalog.steps.put(
+        {
+          ...job,
+          status: 'FAILED',
+          jobId: detail.jobId,
+          attempt,
+          cost,
+          error,
+          ...(failure && { logTail: failure.logTail }),
+        },
+        { unlessPublished: true },
+      );
       const lastLine = failure && errorLine(failure.logTail);
       await svc.workflows.sendTaskFailure(
         job.taskToken,

@@ -37,9 +37,12 @@ export async function stopVersionJobs(
   return { terminatedJobs, heldJobs };
 }
 
-/** A step stopped with its sample: FAILED with the reason, marked stopped (not a failure of its own). */
+/**
+ * A step stopped with its sample: FAILED with the reason, marked stopped (not a failure of its own). A step its
+ * job published meanwhile (it finished as its sibling failed) keeps its publication.
+ */
 export async function markStepStopped(svc: Pick<Services, 'catalog'>, step: StepRecord, reason: string): Promise<void> {
-  await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true });
+  await svc.catalog.steps.put({ ...step, status: 'FAILED', error: reason, stopped: true }, { unlessPublished: true });
 }
 
 /** {@link markStepStopped} for a version's step by name, when it has a record. */

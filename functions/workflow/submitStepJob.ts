@@ -118,16 +118,12 @@ export async function submitStepJob(svc: Services, payload: z.infer<typeof Submi
       ? (previous.jobId ?? (await svc.jobs.findByName(jobName, spec.jobQueue, region)))
       : undefined;
   const placements = decision.reused ? (existing?.placements ?? []) : [...(existing?.placements ?? []), placement];
-  await svc.catalog.steps.put({
-    ...ref,
-    step,
-    status: 'RUNNING',
-    jobName,
-    region,
-    startedAt: new Date().toISOString(),
-    workPrefix,
-    placements,
-  });
+  // Unless re-run on purpose, a publication is kept: an ended execution's job may have published the step since it
+  // was read above. The job still runs (its reservation and record are made); its publish then reuses that one.
+  await svc.catalog.steps.put(
+    { ...ref, step, status: 'RUNNING', jobName, region, startedAt: new Date().toISOString(), workPrefix, placements },
+    { unlessPublished: !rerun },
+  );
 
   // Later steps wait until every early step of the run has published, so remote teams get those first.
   if (

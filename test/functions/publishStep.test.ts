@@ -6,6 +6,7 @@ import { handler as releaseHeldSteps } from '../../functions/releaseHeldSteps.ts
 import type { JobSpec } from '../../seams/jobs/JobService.ts';
 import { executionNameOf, jobNameOf } from '../../functions/workflow/executionName.ts';
 import { sumCosts } from '../../functions/workflow/jobCost.ts';
+import { markStepStopped } from '../../functions/workflow/stopVersionJobs.ts';
 import regionsConfig from '../fixtures/landfall.regions.config.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -159,6 +160,79 @@ describe('publishStep handler', () => {
         (event.detail as { dedupeKey: string }).dedupeKey,
       ]),
     ).toEqual([['Step Output Published', 1, 'published:genomics/R1/S1/v1/qc']]);
+  });
+
+  // The ENOSPC fault suite caught it: profile finished as trim failed. The failure marked profile stopped, and the
+  // operator's reprocess (generation 1) found it unpublished and submitted it again, while generation 0's publish
+  // was still under way: two "Step Output Published" for v1/profile.
+  it.each([
+    { case: 'the failed sample marks it stopped after it published (a stale read)', race: 'stopped-after' },
+    { case: 'the failed sample marks it stopped before it publishes', race: 'stopped-before' },
+    { case: 'a later generation submits it again before it publishes', race: 'resubmitted-before' },
+    { case: 'a later generation submits it again after it published (a stale read)', race: 'resubmitted-after' },
+  ] as const)('a step an ended execution still publishes is published and announced once when $case', async ({ race }) => {
+    // Prepare: generation 0 ran profile; the version FAILED in a sibling step while profile's job finished
+    const harness = await startServicesHarness();
+    stop = harness.stop;
+    const { catalog } = harness.services;
+    const version = { ...ref, version: 1 };
+    const [g0, g1] = [executionNameOf(version, 0), executionNameOf(version, 1)];
+    await catalog.samples.claimVersion(ref, 'hash', [], 'READY');
+    for (const [generation, executionName] of [g0, g1].entries())
+      await catalog.executions.markStarted(version, {
+        ...version,
+        executionName,
+        executionArn: `arn:${executionName}`,
+        pipeline: 'demo',
+        generation,
+        startedAt: new Date().toISOString(),
+      });
+    const running = (executionName: string) => ({
+      ...version,
+      step: 'profile',
+      status: 'RUNNING' as const,
+      jobName: jobNameOf(executionName, 'profile'),
+      region: 'eu-west-1',
+    });
+    await catalog.steps.put(running(g0));
+    const staleRead = await catalog.steps.get(version, 'profile');
+    const publishOf = async (executionName: string, generation: number) => {
+      const workPrefix = `work/${executionName}/profile/attempt-1/`;
+      await harness.folders.put(harness.names.results, `${workPrefix}profile.tsv`, executionName, {
+        metadata: { md5: md5(executionName) },
+      });
+      const job = { jobId: executionName, jobName: jobNameOf(executionName, 'profile'), region: 'eu-west-1', attempt: 1 };
+      return publishStep(
+        {
+          executionName,
+          step: 'profile',
+          sample: { ...sample, generation },
+          job: { ...job, workBucket: harness.names.results, workPrefix },
+        },
+        localContext('publishStep'),
+      );
+    };
+    // What the failing sample and a reprocess write, as stopVersionJobs and submitStepJob write it
+    const markStopped = () => markStepStopped(harness.services, staleRead!, 'stopped: the sample failed in trim');
+    const resubmit = () => catalog.steps.put(running(g1), { unlessPublished: true });
+
+    // Act
+    if (race === 'stopped-after') await publishOf(g0, 0).then(markStopped);
+    if (race === 'stopped-before') await markStopped().then(() => publishOf(g0, 0));
+    if (race === 'resubmitted-before') await resubmit().then(() => publishOf(g0, 0));
+    if (race === 'resubmitted-after') await publishOf(g0, 0).then(resubmit);
+    // generation 1 reaches profile's publish (its job ran, or it reused the published step)
+    await publishOf(g1, 1);
+
+    // Assess: generation 0's outputs, published once, announced once under generation 0's key
+    const record = await catalog.steps.get(version, 'profile');
+    expect(record).toMatchObject({ status: 'SUCCEEDED', publishedGeneration: 0, sequence: 1 });
+    expect(record?.stopped).toBeUndefined();
+    const key = 'teams/genomics/runs/R1/samples/S1/v1/profile/profile.tsv';
+    expect((await harness.folders.getBytes(harness.names.results, key)).toString()).toBe(g0);
+    expect(harness.published.map((event) => [event['detail-type'], (event.detail as { dedupeKey: string }).dedupeKey])).toEqual([
+      ['Step Output Published', 'published:genomics/R1/S1/v1/profile'],
+    ]);
   });
 
   it('is a no-op when the step was already published (a repeated task)', async () => {
