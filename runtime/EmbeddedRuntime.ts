@@ -78,6 +78,13 @@ const VALIDATIONS_AT_ONCE = 8;
  */
 const INTAKE_FUNCTIONS: readonly FunctionName[] = ['land', 'uploadBarrier', 'validateFile'];
 
+/**
+ * Step submissions running at once. A run's marker starts all its samples together, and each start submits its
+ * first steps (about a dozen catalog calls each, on this one thread): unbounded, three submissions per sample
+ * held back the samples still being concluded and started, whose jobs could not run yet anyway.
+ */
+const SUBMISSIONS_AT_ONCE = 2;
+
 /** How long `stop()` may take in all: `landfall up` must end within 10 s of SIGTERM, whatever it was doing. */
 export const STOP_BUDGET_MS = 8000;
 
@@ -266,6 +273,7 @@ export class EmbeddedRuntime {
           (payload: unknown) => invokeLocally(name, functionHandlers[name], payload),
         ]),
       ),
+      functionConcurrency: { SubmitStepFunctionArn: SUBMISSIONS_AT_ONCE },
     });
     // The same per-team rules the stacks deploy as EventBridge rules → SQS/SNS, delivered to outboxes here.
     const delivery = new TeamDelivery({

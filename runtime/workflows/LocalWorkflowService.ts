@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from './errors.ts';
 import { PAYLOAD_CONSTRAINT, payloadBytes, STATES_PAYLOAD_MAX_BYTES } from './payloadSize.ts';
+import { Places } from '../bus/Places.ts';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -20,6 +21,12 @@ export interface LocalWorkflowServiceOptions {
   stateMachines: Record<string, StateMachineDefinition>;
   /** Placeholder name (without `${}`) → the in-process function that stands for that Lambda. */
   functions: Record<string, LocalFunction>;
+  /**
+   * Calls of these functions (by placeholder) running at once; the others wait in order. In AWS each task's Lambda
+   * runs beside everything else; here all share one thread, and a step submission whose job cannot start at once
+   * (its region full, or held) must not hold back the samples still being concluded and started. @default {}
+   */
+  functionConcurrency?: Partial<Record<string, number>>;
   region?: string;
 }
 
@@ -63,6 +70,7 @@ export class LocalWorkflowService implements WorkflowService {
   readonly #machines = new Map<string, { machine: StateMachine; overrides: Record<string, (input: unknown) => Promise<unknown>> }>();
   readonly #executions = new Map<string, Execution>();
   readonly #waiting = new Map<string, WaitingTask>();
+  readonly #places: Record<string, Places> = {};
   readonly #region: string;
   #stopped = false;
 
@@ -81,7 +89,7 @@ export class LocalWorkflowService implements WorkflowService {
             'has no TimeoutSeconds (the local interpreter would default to 60 s; AWS has none)',
           );
         const placeholder = PLACEHOLDER_PATTERN.exec(task.functionName ?? '')?.[1];
-        const fn = placeholder ? options.functions[placeholder] : undefined;
+        const fn = placeholder ? this.#limited(placeholder, task.name, options) : undefined;
         if (!fn)
           throw new MissingLocalFunctionError(
             name,
@@ -246,6 +254,15 @@ export class LocalWorkflowService implements WorkflowService {
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
+  }
+
+  /** The function of `placeholder`, through its line when it has a concurrency of its own (checked for a stop once its turn comes). */
+  #limited(placeholder: string, state: string, options: LocalWorkflowServiceOptions): LocalFunction | undefined {
+    const fn = options.functions[placeholder];
+    const limit = options.functionConcurrency?.[placeholder];
+    if (!fn || !limit) return fn;
+    const places = (this.#places[placeholder] ??= new Places(limit));
+    return (payload) => places.run(() => this.#unlessStopped(state) ?? fn(payload));
   }
 
   /**

@@ -164,3 +164,62 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
     );
   });
 });
+
+describe('LocalWorkflowService: a function with a concurrency of its own', () => {
+  /** A submission that takes 30 ms of work and answers its token at once; counts how many run at a time. */
+  function limitedService(limit: number) {
+    const seen = { running: 0, most: 0, submitted: [] as string[] };
+    let service!: LocalWorkflowService;
+    service = new LocalWorkflowService({
+      stateMachines: { demo: buildStateMachine(demoPipeline) },
+      functions: {
+        SubmitStepFunctionArn: async (payload) => {
+          const { taskToken, step, sample: of } = payload as { taskToken: string; step: string; sample: { sampleId: string } };
+          seen.most = Math.max(seen.most, ++seen.running);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          seen.running--;
+          seen.submitted.push(`${of.sampleId}/${step}`);
+          setImmediate(() => void service.sendTaskSuccess(taskToken, { step }).catch(() => undefined));
+          return {};
+        },
+        PublishStepFunctionArn: async () => ({}),
+        CompleteSampleFunctionArn: async () => ({}),
+        FailSampleFunctionArn: async () => ({}),
+      },
+      functionConcurrency: { SubmitStepFunctionArn: limit },
+    });
+    return { service, seen };
+  }
+
+  it('runs at most that many calls at once, the rest in order, and every execution still completes', async () => {
+    // Prepare: 3 samples × the demo's 3 parallel steps = 9 submissions, 2 at a time
+    const { service, seen } = limitedService(2);
+    // Act
+    const arns = await Promise.all(
+      ['S1', 'S2', 'S3'].map(
+        async (sampleId) =>
+          (await service.startExecution({ stateMachine: 'demo', name: `exec-${sampleId}`, input: { sample: { ...sample, sampleId } } }))
+            .executionArn,
+      ),
+    );
+    await service.waitForIdle();
+    // Assess
+    expect(seen.most).toBe(2);
+    expect(seen.submitted).toHaveLength(9);
+    // In arrival order: every submission of the first sample before any of the last one's
+    expect(seen.submitted.slice(0, 3).every((name) => name.startsWith('S1/'))).toBe(true);
+    for (const arn of arns) expect(await service.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('never calls a waiting one once the service stops: it runs again after the next start', async () => {
+    // Prepare: one call at a time, the two other steps of the sample waiting
+    const { service, seen } = limitedService(1);
+    await service.startExecution({ stateMachine: 'demo', name: 'exec-stop', input: { sample } });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Act
+    await service.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Assess: the one running finished; the waiting ones never ran
+    expect(seen.submitted).toHaveLength(1);
+  });
+});
