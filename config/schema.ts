@@ -285,7 +285,10 @@ export const ValidationConfig = z
 
 export const CompletenessConfig = z
   .object({
-    /** Illumina models without CopyComplete: RTAComplete must be this old before the run counts as complete. @default 600 */
+    /**
+     * Illumina models without CopyComplete: RTAComplete must be this old before the run counts as complete. Also how long
+     * a copy of an onboard analysis alone (`Analysis/<n>/`, done by its own two files) must be quiet. @default 600
+     */
     rtaSettleSeconds: z.number().int().nonnegative().default(600),
     /** A run with a manifest or marker that is still missing files after this long becomes INCOMPLETE. @default 1440 (a day) */
     deadlineMinutes: z.number().positive().default(1440),

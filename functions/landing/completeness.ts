@@ -1,5 +1,5 @@
 import { RTA_ONLY_MODELS, type InstrumentModel } from '../../config/schema.ts';
-import { readsNotAsFastq } from '../../layouts/runFiles.ts';
+import { analysisNumber, latestAnalysis, readsNotAsFastq } from '../../layouts/runFiles.ts';
 import { type RunLayoutInput, resolveRunLayout } from '../../layouts/runLayout.ts';
 import {
   fastqsNotYetLanded,
@@ -21,6 +21,8 @@ export const COPY_COMPLETE = 'CopyComplete.txt';
 const FASTQ_COMPLETE = /(^|\/)Logs\/FastqComplete\.txt$/;
 /** What an Illumina run without a completion signal waits for: the instrument's copy, or BCL Convert's conversion. */
 const ILLUMINA_SIGNAL = `${COPY_COMPLETE} or Logs/FastqComplete.txt`;
+/** An onboard analysis (NovaSeq X) is done once its output is copied and the analysis says it finished. */
+const ANALYSIS_DONE_FILES = [COPY_COMPLETE, 'Data/Secondary_Analysis_Complete.txt'];
 export const SAMPLE_SHEET = 'SampleSheet.csv';
 export const RUN_MARKER = 'transfer_complete.txt';
 const RTA_COMPLETE = /^RTAComplete\.(txt|xml)$/;
@@ -75,6 +77,20 @@ export interface CompletenessInput {
 }
 
 const landedAt = (file: LandedFile | undefined) => (file ? Date.parse(file.landedAt) : undefined);
+
+/**
+ * The newest onboard analysis's `CopyComplete.txt` and `Data/Secondary_Analysis_Complete.txt` when both landed
+ * (NovaSeq X writes each analysis, and each requeue, into `Analysis/<n>/`); undefined otherwise.
+ */
+function analysisDoneFiles(files: readonly LandedFile[]): LandedFile[] | undefined {
+  const newest = latestAnalysis(files.map((file) => file.name));
+  if (newest < 0) return undefined;
+  const folder = files
+    .find((file) => analysisNumber(file.name) === newest)!
+    .name.replace(/(^|\/)Analysis\/\d+\/.*$/, `$1Analysis/${newest}/`);
+  const found = ANALYSIS_DONE_FILES.map((name) => files.find((file) => file.name === `${folder}${name}`));
+  return found.every((file) => file !== undefined) ? found : undefined;
+}
 
 /** The first of these files to land (a run marker may be among them, or missing). */
 const firstLanded = (files: ReadonlyArray<LandedFile | undefined>) =>
@@ -131,9 +147,23 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     }
     const rta = firstMatching(RTA_COMPLETE);
     const rtaOnly = input.instrumentModel !== undefined && RTA_ONLY_MODELS.includes(input.instrumentModel);
+    // A lab that copies only an onboard analysis (`Analysis/<n>/`) brings no top-level CopyComplete.txt; the
+    // analysis's own two files say it is done. Not at once: in a whole run folder copied in name order, Analysis/1
+    // is done before a requeue's Analysis/2 begins, so the folder must also have been quiet for the settle time.
+    const analysisDone = done ? undefined : analysisDoneFiles(input.files);
+    const quietSince = lastLanded;
     if (done) [signal, signalAt] = [done.name, landedAt(done)];
     else if (rtaOnly && rta && input.now - landedAt(rta)! >= input.rtaSettleSeconds * 1000)
       [signal, signalAt] = [`${rta.name} + ${input.rtaSettleSeconds}s settle`, landedAt(rta)! + input.rtaSettleSeconds * 1000];
+    else if (analysisDone && input.now - quietSince >= input.rtaSettleSeconds * 1000)
+      [signal, signalAt] = [
+        `${analysisDone.map((file) => file.name).join(' and ')} + ${input.rtaSettleSeconds}s without a new file`,
+        quietSince + input.rtaSettleSeconds * 1000,
+      ];
+    else if (analysisDone)
+      useBarrier(
+        `${input.rtaSettleSeconds}s without a new file after ${analysisDone[0]!.name} (or ${ILLUMINA_SIGNAL} at the top of the run folder)`,
+      );
     else useBarrier(rtaOnly ? (rta ? `${input.rtaSettleSeconds}s after ${rta.name}` : 'RTAComplete.txt') : ILLUMINA_SIGNAL);
   } else if (input.profile === 'manifest') {
     if (!input.manifest) return { status: 'RECEIVING', waitingFor: 'a manifest (manifest.json or *.md5)', missing: [], ...empty };

@@ -133,6 +133,61 @@ describe('evaluateCompleteness', () => {
       expect(ready(evaluateCompleteness(base({ files, sheet, barrierAt: new Date(T0 + 11 * 60_000).toISOString() })))).toEqual(['A', 'B']);
     });
 
+    describe('a run of which only the onboard analysis was copied (no top-level CopyComplete.txt)', () => {
+      const analysis = (n: number, names: string[], minute: number) =>
+        names.map((name) => landed(`Analysis/${n}/Data/BCLConvert/fastq/${name}`, minute));
+      const done = (n: number, minute: number, which = ['CopyComplete.txt', 'Data/Secondary_Analysis_Complete.txt']) =>
+        which.map((name) => landed(`Analysis/${n}/${name}`, minute));
+      const first = [...analysis(1, [...ALL_A, ...ALL_B], 0), ...done(1, 1)];
+      it.each([
+        {
+          case: "the analysis's CopyComplete.txt and Secondary_Analysis_Complete.txt, the folder quiet for the settle time",
+          files: first,
+          minute: 11,
+          expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
+        },
+        {
+          case: 'both, but the folder not quiet for long enough (a requeue may follow in a whole run folder)',
+          files: first,
+          minute: 9,
+          expected: {
+            status: 'RECEIVING',
+            ready: [],
+            waitingFor:
+              '600s without a new file after Analysis/1/CopyComplete.txt (or CopyComplete.txt or Logs/FastqComplete.txt at the top of the run folder)',
+          },
+        },
+        {
+          case: "the analysis's CopyComplete.txt without Secondary_Analysis_Complete.txt (the analysis did not finish)",
+          files: [...analysis(1, [...ALL_A, ...ALL_B], 0), ...done(1, 1, ['CopyComplete.txt'])],
+          minute: 60,
+          expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt or Logs/FastqComplete.txt' },
+        },
+        {
+          case: "a requeue's Analysis/2 still landing: the newest analysis is not done",
+          files: [...first, ...analysis(2, ALL_A, 5)],
+          minute: 60,
+          expected: { status: 'RECEIVING', ready: [], waitingFor: 'CopyComplete.txt or Logs/FastqComplete.txt' },
+        },
+        {
+          case: "a requeue's Analysis/2 done and quiet: its samples, not Analysis/1's",
+          files: [...first, ...analysis(2, [...ALL_A, ...ALL_B], 5), ...done(2, 6)],
+          minute: 17,
+          expected: { status: 'COMPLETE', ready: ['A', 'B'], waitingFor: undefined },
+        },
+      ])('$case', ({ files, minute, expected }) => {
+        const result = evaluateCompleteness(base({ files, sheet, now: T0 + minute * 60_000 }));
+        expect({ status: result.status, ready: ready(result), waitingFor: result.waitingFor }).toEqual(expected);
+        if (result.status === 'COMPLETE') {
+          const newest = Math.max(...files.map((file) => Number(/^Analysis\/(\d+)/.exec(file.name)?.[1] ?? 0)));
+          expect(result.signal).toBe(
+            `Analysis/${newest}/CopyComplete.txt and Analysis/${newest}/Data/Secondary_Analysis_Complete.txt + 600s without a new file`,
+          );
+          for (const sample of result.samples) expect(sample.files.every((file) => file.name.startsWith(`Analysis/${newest}/`))).toBe(true);
+        }
+      });
+    });
+
     it('marks a run INCOMPLETE when files are still missing after the deadline', () => {
       const files = [...ALL_A, 'CopyComplete.txt'].map((name) => landed(name));
       expect(evaluateCompleteness(base({ files, sheet, now: T0 + 119 * 60_000 })).status).toBe('RECEIVING');

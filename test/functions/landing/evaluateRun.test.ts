@@ -198,6 +198,38 @@ describe('evaluateRun', () => {
     expect(run?.unexpected?.map((file) => file.name).sort()).toEqual([fastq(1, 'A', 1), fastq(1, 'B', 2)]);
     expect((await harness.services.catalog.samples.listInRun(TEAM, runId)).map((sample) => sample.sampleId).sort()).toEqual(['A', 'C']);
   });
+  it('starts a run of which only the onboard analysis was copied once the analysis says it is done and the folder is quiet', async () => {
+    // Prepare: a lab's copy of Analysis/1/ alone: no top-level sheet, RunInfo.xml or CopyComplete.txt
+    const runId = '261207_LH00417_0006_AANALYSIS';
+    const fastq = (sample: string, s: number) => `Analysis/1/Data/BCLConvert/fastq/${sample}_S${s}_L001_R1_001.fastq.gz`;
+    await land(
+      runId,
+      'Analysis/1/Data/SampleSheet.csv',
+      '[Header]\nFileFormatVersion,2\n[BCLConvert_Data]\nSample_ID,Index\nA,ACGTACGT\nB,TTGATTGA\n',
+    );
+    await land(runId, fastq('A', 1), 'not looked at');
+    await land(runId, fastq('B', 2), 'not looked at');
+    await land(runId, 'Analysis/1/CopyComplete.txt', '');
+    await land(runId, 'Analysis/1/Data/Secondary_Analysis_Complete.txt', '');
+    const settle = harness.services.config.completeness.rtaSettleSeconds * 1000;
+    // Act: evaluated at once (the file events), then by the sweep after the settle time
+    await evaluateRun(harness.services, TEAM, runId, Date.now());
+    const waiting = await harness.services.catalog.runs.get(TEAM, runId);
+    const announcedEarly = eventsOf(runId, 'Sample Landed').length;
+    await evaluateRun(harness.services, TEAM, runId, Date.now() + settle + 1000);
+    // Assess: it waited, saying for what, then announced both samples from the analysis
+    expect(announcedEarly).toBe(0);
+    expect(waiting?.waitingFor).toMatch(/^\d+s without a new file after Analysis\/1\/CopyComplete\.txt/);
+    const announced = eventsOf(runId, 'Sample Landed').map((event) => event.detail as { sampleId: string; files: string[] });
+    expect(announced.map(({ sampleId, files }) => `${sampleId}: ${files.join(' ')}`)).toEqual([
+      `A: ${fastq('A', 1)}`,
+      `B: ${fastq('B', 2)}`,
+    ]);
+    expect((await harness.services.catalog.runs.get(TEAM, runId))?.signal).toBe(
+      `Analysis/1/CopyComplete.txt and Analysis/1/Data/Secondary_Analysis_Complete.txt + ${settle / 1000}s without a new file`,
+    );
+  });
+
   it('at the completion signal of a run without RunInfo.xml recorded, records a lane still on its way, so its sample is announced with every lane', async () => {
     // Prepare: a BCL Convert output folder: Logs/FastqComplete.txt recorded, while Reports/RunInfo.xml (LaneCount 2)
     // and O1's lane 2 are in the landing bucket with their events not yet handled
