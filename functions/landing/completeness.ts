@@ -151,14 +151,13 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     // analysis's own two files say it is done. Not at once: in a whole run folder copied in name order, Analysis/1
     // is done before a requeue's Analysis/2 begins, so the folder must also have been quiet for the settle time.
     const analysisDone = done ? undefined : analysisDoneFiles(input.files);
-    const quietSince = lastLanded;
     if (done) [signal, signalAt] = [done.name, landedAt(done)];
     else if (rtaOnly && rta && input.now - landedAt(rta)! >= input.rtaSettleSeconds * 1000)
       [signal, signalAt] = [`${rta.name} + ${input.rtaSettleSeconds}s settle`, landedAt(rta)! + input.rtaSettleSeconds * 1000];
-    else if (analysisDone && input.now - quietSince >= input.rtaSettleSeconds * 1000)
+    else if (analysisDone && input.now - lastLanded >= input.rtaSettleSeconds * 1000)
       [signal, signalAt] = [
         `${analysisDone.map((file) => file.name).join(' and ')} + ${input.rtaSettleSeconds}s without a new file`,
-        quietSince + input.rtaSettleSeconds * 1000,
+        lastLanded + input.rtaSettleSeconds * 1000,
       ];
     else if (analysisDone)
       useBarrier(

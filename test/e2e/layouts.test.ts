@@ -20,6 +20,7 @@ import { stagedReadName } from '../../workflows/job/volume.ts';
 import {
   bcl2fastqProjectRun,
   bclConvertDataFormRun,
+  analysisOnlyCopyRun,
   bclConvertOutputFolderRun,
   dropRunFolder,
   type InstrumentRun,
@@ -86,6 +87,12 @@ const CASES: Case[] = [
     team: 'illumina',
     profile: 'illumina',
     run: bclConvertOutputFolderRun('260101_A01234_0009_BHXYZ7DRX3'),
+  },
+  {
+    layout: 'a copy of a NovaSeq X onboard analysis alone: its own sheet, done by its two files and a quiet folder',
+    team: 'illumina',
+    profile: 'illumina',
+    run: analysisOnlyCopyRun('260101_LH00417_0010_B22FJKLLT3'),
   },
   {
     layout: '10x four-index rows, I1 and a barcode read between the mates (R3)',

@@ -354,6 +354,36 @@ export function bclConvertOutputFolderRun(runId: string): InstrumentRun {
 }
 
 /**
+ * A lab's copy of a NovaSeq X onboard analysis alone (`Analysis/1/`): BCL Convert's FASTQs in
+ * `Data/BCLConvert/fastq/`, the analysis's own sheet and `Demux/Demultiplex_Stats.csv`, and the two files the
+ * instrument writes when the analysis is finished and copied (`Data/Secondary_Analysis_Complete.txt`,
+ * `CopyComplete.txt`). No top-level sheet, RunInfo.xml or CopyComplete.txt.
+ */
+export function analysisOnlyCopyRun(runId: string): InstrumentRun {
+  const folder = 'Analysis/1/Data/BCLConvert/fastq/';
+  const samples: IlluminaSample[] = [
+    { id: 'X1', fileStem: 'X1', folder, number: 1, lanes: [1, 2], index: 'TAAGGCGA' },
+    { id: 'X2', fileStem: 'X2', folder, number: 2, lanes: [1, 2], index: 'CGTACTAG' },
+  ];
+  const made = illuminaFiles(runId, samples, { R1: 51, R2: 51 }, { instrument: 'LH00417', flowcell: '22FJKLLT3' });
+  const sheet = Buffer.from(
+    '[Header]\r\nFileFormatVersion,2\r\nRunName,analysis-only\r\nInstrumentPlatform,NovaSeqXSeries\r\n\r\n[Reads]\r\nRead1Cycles,51\r\nRead2Cycles,51\r\nIndex1Cycles,8\r\n\r\n' +
+      '[BCLConvert_Settings]\r\nSoftwareVersion,4.1.7\r\n\r\n[BCLConvert_Data]\r\nLane,Sample_ID,Index\r\n1,X1,TAAGGCGA\r\n2,X1,TAAGGCGA\r\n1,X2,CGTACTAG\r\n2,X2,CGTACTAG\r\n',
+  );
+  return {
+    runId,
+    samples: made.samples,
+    files: [
+      { path: 'Analysis/1/Data/SampleSheet.csv', bytes: sheet },
+      ...made.files,
+      { path: 'Analysis/1/Data/Demux/Demultiplex_Stats.csv', bytes: demultiplexStats(made.files, samples) },
+      { path: 'Analysis/1/Data/Secondary_Analysis_Complete.txt', bytes: Buffer.alloc(0) },
+      { path: 'Analysis/1/CopyComplete.txt', bytes: Buffer.alloc(0) },
+    ],
+  };
+}
+
+/**
  * 10x: one Sample_ID on its four index rows; RunInfo R1 50 / I1 8 / R2 16 / R3 50 with index FASTQs, so
  * bcl2fastq writes R1 (mate 1), R2 (the 16 bp barcode/UMI read), R3 (mate 2) and I1.
  */
