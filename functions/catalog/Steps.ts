@@ -23,11 +23,11 @@ export class Steps {
   }
 
   /**
-   * Writes a step's whole record. With `unlessPublished` it leaves a published step as it is and answers false:
-   * a job of an execution that ended (the sample failed in a sibling step) can still publish while its step is
-   * being marked stopped, failed or re-submitted by a later generation, and its publication must not be erased.
+   * Writes a step's whole record. With `unlessPublished` it leaves a published step as it is: a job of an
+   * execution that ended (the sample failed in a sibling step) can still publish while its step is being marked
+   * stopped, failed or re-submitted by a later generation, and its publication must not be erased.
    */
-  async put(step: StepRecord, options: { unlessPublished?: boolean } = {}): Promise<boolean> {
+  async put(step: StepRecord, options: { unlessPublished?: boolean } = {}): Promise<void> {
     try {
       await this.#table.doc.send(
         new PutCommand({
@@ -36,10 +36,8 @@ export class Steps {
           ...(options.unlessPublished && { ConditionExpression: 'attribute_not_exists(publishedAt)' }),
         }),
       );
-      return true;
     } catch (error) {
-      if (options.unlessPublished && isConditionFailure(error)) return false;
-      throw error;
+      if (!(options.unlessPublished && isConditionFailure(error))) throw error;
     }
   }
 
