@@ -341,6 +341,10 @@ function spawnContainer(c, env) {
   });
   child.on('close', (code, signal) => {
     if (c.status === 'STOPPED') return;
+    // SIGTERM from outside the runner is the group's (TerminateJob, a timeout, a stop): the task is being stopped,
+    // even when this exit is seen before the runner's own SIGTERM (libuv may report the child's exit first), and a
+    // container waiting on this one's COMPLETE must not start (CI saw stage-out run after a TerminateJob).
+    if (signal === 'SIGTERM') stopTask();
     stopped(c, code ?? 128 + signalNumber(signal));
   });
 }
