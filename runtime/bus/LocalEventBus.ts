@@ -120,6 +120,9 @@ export class LocalEventBus implements EventPublisher {
   /** Log files whose last append failed and may end in part of a line. */
   readonly #tornFiles = new Set<string>();
   #closed = false;
+  /** Per target, its deliveries waiting for a place or running (not those waiting to retry): see quietFor. */
+  readonly #busyDeliveries = new Map<string, number>();
+  readonly #quietWaiters = new Set<{ targets: readonly string[]; done: () => void }>();
 
   constructor(options: LocalBusOptions) {
     this.#options = options;
@@ -207,12 +210,39 @@ export class LocalEventBus implements EventPublisher {
   }
 
   /**
+   * Resolves once no delivery to any of `targets` is waiting for a place or running (one waiting to retry does not
+   * count), or after `maxWaitMs`, or when the bus closes: for work that should give way to these targets' work on
+   * this one thread without being starved by a stream of it.
+   */
+  quietFor(targets: readonly string[], maxWaitMs: number): Promise<void> {
+    if (this.#closed || this.#isQuiet(targets)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        targets,
+        done: () => {
+          clearTimeout(timer);
+          this.#quietWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, maxWaitMs);
+      timer.unref();
+      this.#quietWaiters.add(waiter);
+    });
+  }
+
+  #isQuiet(targets: readonly string[]): boolean {
+    return targets.every((target) => !this.#busyDeliveries.get(target));
+  }
+
+  /**
    * Stops accepting events and waits for deliveries in flight, at most `timeoutMs`: then deliveries still
    * waiting (for a place or to retry) are abandoned, to be recovered at the next start as after a crash (the
    * outbox relay, the sweep), and the log is left as written. @default timeoutMs 2000
    */
   async close(timeoutMs = 2000): Promise<void> {
     this.#closed = true;
+    for (const waiter of [...this.#quietWaiters]) waiter.done();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       this.drain().then(() => true),
@@ -231,6 +261,16 @@ export class LocalEventBus implements EventPublisher {
     return targetPlaces ? targetPlaces.run(() => this.#places.run(work, intake)) : this.#places.run(work, intake);
   }
 
+  #deliveryEnded(target: string): void {
+    const left = (this.#busyDeliveries.get(target) ?? 1) - 1;
+    if (left > 0) {
+      this.#busyDeliveries.set(target, left);
+      return;
+    }
+    this.#busyDeliveries.delete(target);
+    for (const waiter of [...this.#quietWaiters]) if (this.#isQuiet(waiter.targets)) waiter.done();
+  }
+
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {
     const delays = this.#options.retryDelaysMs ?? [1000, 5000];
     let lastError: unknown;
@@ -239,12 +279,15 @@ export class LocalEventBus implements EventPublisher {
       // Stopped before this attempt could run: left for the next start's recovery (outbox relay, sweep), not
       // dead-lettered, since nothing failed.
       if (this.#abandoned) return;
+      this.#busyDeliveries.set(rule.target, (this.#busyDeliveries.get(rule.target) ?? 0) + 1);
       try {
         await this.#inSlot(rule.target, () => rule.deliver(event));
         return;
       } catch (error) {
         if (error instanceof AbandonedError) return;
         lastError = error;
+      } finally {
+        this.#deliveryEnded(rule.target);
       }
     }
     const entry: DeadLetter = {

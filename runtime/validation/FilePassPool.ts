@@ -68,6 +68,11 @@ export class FilePassPool {
     });
   };
 
+  /** No pass is running or waiting for a thread. */
+  get idle(): boolean {
+    return this.#queue.length === 0 && this.#pending.size === 0;
+  }
+
   /** Stops every thread; passes still running fail (their handlers are retried by the next runtime). */
   async close(): Promise<void> {
     this.#closed = true;

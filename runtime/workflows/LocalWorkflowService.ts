@@ -27,6 +27,12 @@ export interface LocalWorkflowServiceOptions {
    * (its region full, or held) must not hold back the samples still being concluded and started. @default {}
    */
   functionConcurrency?: Partial<Record<string, number>>;
+  /**
+   * Before a call of these functions (by placeholder) takes its place, it awaits this: a function whose work can
+   * wait gives way to more urgent work on the same thread (the runtime: step submissions to samples being
+   * concluded and started). Only with a `functionConcurrency`. @default {}
+   */
+  giveWay?: Partial<Record<string, () => Promise<void>>>;
   region?: string;
 }
 
@@ -262,7 +268,12 @@ export class LocalWorkflowService implements WorkflowService {
     const limit = options.functionConcurrency?.[placeholder];
     if (!fn || !limit) return fn;
     const places = (this.#places[placeholder] ??= new Places(limit));
-    return (payload) => places.run(() => this.#unlessStopped(state) ?? fn(payload));
+    const giveWay = options.giveWay?.[placeholder];
+    if (!giveWay) return (payload) => places.run(() => this.#unlessStopped(state) ?? fn(payload));
+    return async (payload) => {
+      await giveWay();
+      return places.run(() => this.#unlessStopped(state) ?? fn(payload));
+    };
   }
 
   /**

@@ -369,6 +369,70 @@ describe('LocalEventBus', () => {
     });
   });
 
+  describe('quietFor (work that gives way to some targets on this one thread)', () => {
+    /** A bus whose `validate` deliveries each wait for a release of their own; `land` ones end at once. */
+    function heldBus() {
+      const releases: Array<() => void> = [];
+      const bus = new LocalEventBus({
+        rules: [rule('landed', { 'detail-type': ['Sample Landed'] }, 'validate'), rule('object', { 'detail-type': ['Object'] }, 'land')],
+        region: 'eu-west-1',
+        logDir,
+        retryDelaysMs: [10, 10],
+        invoke: (target) => (target === 'validate' ? new Promise<void>((resolve) => releases.push(resolve)) : Promise.resolve()),
+      });
+      return { bus, releases };
+    }
+    const settled = async (promise: Promise<void>) => {
+      let done = false;
+      void promise.then(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return done;
+    };
+
+    it('resolves at once when no delivery to those targets is waiting or running', async () => {
+      const { bus } = heldBus();
+      await bus.publish([event('Object')]);
+      expect(await settled(bus.quietFor(['validate'], 60_000))).toBe(true);
+    });
+
+    it('waits while a delivery to one of them runs or waits, and resolves when the last one ends', async () => {
+      // Prepare: two validations running
+      const { bus, releases } = heldBus();
+      await bus.publish([event('Sample Landed'), event('Sample Landed')]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Act
+      const quiet = bus.quietFor(['validate', 'startWorkflow'], 60_000);
+      // Assess: not while either runs, nor for a delivery to another target
+      await bus.publish([event('Object')]);
+      releases[0]!();
+      expect(await settled(quiet)).toBe(false);
+      releases[1]!();
+      expect(await settled(quiet)).toBe(true);
+      await bus.drain();
+    });
+
+    it('does not wait for ever behind a stream of them: at most maxWaitMs', async () => {
+      const { bus, releases } = heldBus();
+      await bus.publish([event('Sample Landed')]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const quiet = bus.quietFor(['validate'], 50);
+      expect(await settled(quiet)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await settled(quiet)).toBe(true);
+      releases[0]!();
+      await bus.drain();
+    });
+
+    it('lets every waiter go when the bus closes', async () => {
+      const { bus } = heldBus();
+      await bus.publish([event('Sample Landed')]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const quiet = bus.quietFor(['validate'], 60_000);
+      await bus.close(10);
+      expect(await settled(quiet)).toBe(true);
+    });
+  });
+
   it('refuses to start with a pattern EventBridge would refuse', () => {
     expect(
       () => new LocalEventBus({ rules: [rule('bad', { source: 'landfall' })], region: 'r', logDir, invoke: async () => undefined }),

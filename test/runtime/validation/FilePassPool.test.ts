@@ -36,8 +36,13 @@ describe('FilePassPool', () => {
       files.push({ name, bucket: 'landing', key: info.key, size: info.size, etag: info.etag, versionId: info.versionId });
     }
     // Act
-    const pooled = await Promise.all(files.map((file) => pool.pass(file, { legacyNoCalls: false })));
-    // Assess
+    expect(pool.idle).toBe(true);
+    const passing = Promise.all(files.map((file) => pool.pass(file, { legacyNoCalls: false })));
+    const idleWhilePassing = pool.idle;
+    const pooled = await passing;
+    // Assess: not idle while passes run or wait, idle once all answered
+    expect(idleWhilePassing).toBe(false);
+    expect(pool.idle).toBe(true);
     for (const [index, file] of files.entries()) {
       const here = await fileVerdictOf(storage, file, { legacyNoCalls: false });
       expect({ ...pooled[index], validatedAt: 'x' }).toEqual({ ...here, validatedAt: 'x' });

@@ -167,7 +167,7 @@ describe('LocalWorkflowService (real ASL through aws-local-stepfunctions)', () =
 
 describe('LocalWorkflowService: a function with a concurrency of its own', () => {
   /** A submission that takes 30 ms of work and answers its token at once; counts how many run at a time. */
-  function limitedService(limit: number) {
+  function limitedService(limit: number, giveWay?: () => Promise<void>) {
     const seen = { running: 0, most: 0, submitted: [] as string[] };
     let service!: LocalWorkflowService;
     service = new LocalWorkflowService({
@@ -187,6 +187,7 @@ describe('LocalWorkflowService: a function with a concurrency of its own', () =>
         FailSampleFunctionArn: async () => ({}),
       },
       functionConcurrency: { SubmitStepFunctionArn: limit },
+      ...(giveWay && { giveWay: { SubmitStepFunctionArn: giveWay } }),
     });
     return { service, seen };
   }
@@ -221,5 +222,27 @@ describe('LocalWorkflowService: a function with a concurrency of its own', () =>
     await new Promise((resolve) => setTimeout(resolve, 100));
     // Assess: the one running finished; the waiting ones never ran
     expect(seen.submitted).toHaveLength(1);
+  });
+
+  it('gives way first when told to: no call runs until what it waits for says so, then every one does', async () => {
+    // Prepare: the way clears when the test says
+    let clear!: () => void;
+    const cleared = new Promise<void>((resolve) => (clear = resolve));
+    let asked = 0;
+    const { service, seen } = limitedService(2, () => {
+      asked++;
+      return cleared;
+    });
+    // Act
+    const { executionArn } = await service.startExecution({ stateMachine: 'demo', name: 'exec-give-way', input: { sample } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Assess: all three submissions asked and none ran; once clear, all ran and the execution completed
+    expect(asked).toBe(3);
+    expect(seen.submitted).toEqual([]);
+    clear();
+    await service.waitForIdle();
+    expect(seen.submitted).toHaveLength(3);
+    expect(seen.most).toBe(2);
+    expect(await service.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
   });
 });
