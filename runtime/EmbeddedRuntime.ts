@@ -284,11 +284,13 @@ export class EmbeddedRuntime {
         ]),
       ),
       functionConcurrency: { SubmitStepFunctionArn: SUBMISSIONS_AT_ONCE },
-      // Only while no file pass is under way: a conclusion may be waiting for one (off this thread), and the
-      // first jobs of a pipeline would wait for it with nothing gained (pipeline-overhead: ~0.9 s later).
+      // Only when more than one sample is being concluded or started (a run's wave: one may be the submission's
+      // own, whose start it need not wait for), and no file pass is under way: a conclusion may be waiting for one (off this thread), and a pipeline's first jobs
+      // waited for it with nothing gained (pipeline-overhead ~0.9 s later).
       giveWay: {
         SubmitStepFunctionArn: async () => {
-          if (filePasses.idle) await bus.quietFor(SUBMISSIONS_GIVE_WAY_TO, SUBMISSION_GIVES_WAY_MS);
+          if (bus.busyWith(SUBMISSIONS_GIVE_WAY_TO) > 1 && filePasses.idle)
+            await bus.quietFor(SUBMISSIONS_GIVE_WAY_TO, SUBMISSION_GIVES_WAY_MS);
         },
       },
     });

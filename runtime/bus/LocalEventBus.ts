@@ -231,6 +231,11 @@ export class LocalEventBus implements EventPublisher {
     });
   }
 
+  /** Deliveries to `targets` waiting for a place or running. */
+  busyWith(targets: readonly string[]): number {
+    return targets.reduce((sum, target) => sum + (this.#busyDeliveries.get(target) ?? 0), 0);
+  }
+
   #isQuiet(targets: readonly string[]): boolean {
     return targets.every((target) => !this.#busyDeliveries.get(target));
   }

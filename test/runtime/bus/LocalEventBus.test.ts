@@ -403,11 +403,13 @@ describe('LocalEventBus', () => {
       // Act
       const quiet = bus.quietFor(['validate', 'startWorkflow'], 60_000);
       // Assess: not while either runs, nor for a delivery to another target
+      expect(bus.busyWith(['validate', 'startWorkflow'])).toBe(2);
       await bus.publish([event('Object')]);
       releases[0]!();
       expect(await settled(quiet)).toBe(false);
       releases[1]!();
       expect(await settled(quiet)).toBe(true);
+      expect(bus.busyWith(['validate', 'startWorkflow'])).toBe(0);
       await bus.drain();
     });
 
