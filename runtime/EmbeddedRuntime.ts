@@ -88,7 +88,7 @@ const SUBMISSIONS_AT_ONCE = 2;
 /**
  * What a step submission waits out before it takes its place: samples being concluded (`validate`) and their
  * executions being started. A marker that completes a run's 96 samples at once started them over ~3.5 s, and the
- * first steps of those already started took about a third of the catalog calls in between, on this one thread;
+ * first steps of those already started took about a quarter of the catalog calls in between, on this one thread;
  * given way, the last start comes ~20 % sooner (README "Step submissions give way"). At most
  * {@link SUBMISSION_GIVES_WAY_MS}, so a stream of landing samples cannot hold every job back.
  */
@@ -285,8 +285,8 @@ export class EmbeddedRuntime {
       ),
       functionConcurrency: { SubmitStepFunctionArn: SUBMISSIONS_AT_ONCE },
       // Only when more than one sample is being concluded or started (a run's wave: one may be the submission's
-      // own, whose start it need not wait for), and no file pass is under way: a conclusion may be waiting for one (off this thread), and a pipeline's first jobs
-      // waited for it with nothing gained (pipeline-overhead ~0.9 s later).
+      // own, whose start it need not wait for), and no file pass is under way: a conclusion may be waiting for one
+      // (off this thread), and a pipeline's first jobs waited for it with nothing gained (~0.9 s later).
       giveWay: {
         SubmitStepFunctionArn: async () => {
           if (bus.busyWith(SUBMISSIONS_GIVE_WAY_TO) > 1 && filePasses.idle)

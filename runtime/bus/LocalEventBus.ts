@@ -215,7 +215,7 @@ export class LocalEventBus implements EventPublisher {
    * this one thread without being starved by a stream of it.
    */
   quietFor(targets: readonly string[], maxWaitMs: number): Promise<void> {
-    if (this.#closed || this.#isQuiet(targets)) return Promise.resolve();
+    if (this.#closed || this.busyWith(targets) === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = {
         targets,
@@ -234,10 +234,6 @@ export class LocalEventBus implements EventPublisher {
   /** Deliveries to `targets` waiting for a place or running. */
   busyWith(targets: readonly string[]): number {
     return targets.reduce((sum, target) => sum + (this.#busyDeliveries.get(target) ?? 0), 0);
-  }
-
-  #isQuiet(targets: readonly string[]): boolean {
-    return targets.every((target) => !this.#busyDeliveries.get(target));
   }
 
   /**
@@ -273,7 +269,7 @@ export class LocalEventBus implements EventPublisher {
       return;
     }
     this.#busyDeliveries.delete(target);
-    for (const waiter of [...this.#quietWaiters]) if (this.#isQuiet(waiter.targets)) waiter.done();
+    for (const waiter of [...this.#quietWaiters]) if (this.busyWith(waiter.targets) === 0) waiter.done();
   }
 
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {
