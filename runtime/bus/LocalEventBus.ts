@@ -269,7 +269,8 @@ export class LocalEventBus implements EventPublisher {
       return;
     }
     this.#busyDeliveries.delete(target);
-    for (const waiter of [...this.#quietWaiters]) if (this.busyWith(waiter.targets) === 0) waiter.done();
+    // Only a waiter for this target can have become quiet: a burst ends thousands of other deliveries.
+    for (const waiter of [...this.#quietWaiters]) if (waiter.targets.includes(target) && this.busyWith(waiter.targets) === 0) waiter.done();
   }
 
   async #deliver(rule: { name: string; target: string; deliver: (event: BusEvent) => Promise<unknown> }, event: BusEvent): Promise<void> {

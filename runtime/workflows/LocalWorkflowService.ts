@@ -268,11 +268,12 @@ export class LocalWorkflowService implements WorkflowService {
     const limit = options.functionConcurrency?.[placeholder];
     if (!fn || !limit) return fn;
     const places = (this.#places[placeholder] ??= new Places(limit));
+    const call: LocalFunction = (payload) => places.run(() => this.#unlessStopped(state) ?? fn(payload));
     const giveWay = options.giveWay?.[placeholder];
-    if (!giveWay) return (payload) => places.run(() => this.#unlessStopped(state) ?? fn(payload));
+    if (!giveWay) return call;
     return async (payload) => {
       await giveWay();
-      return places.run(() => this.#unlessStopped(state) ?? fn(payload));
+      return call(payload);
     };
   }
 
