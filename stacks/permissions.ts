@@ -64,6 +64,12 @@ const CATALOG_ACTIONS = [
   'dynamodb:DeleteItem',
 ] as const;
 const catalog: Grant = { sid: 'Catalog', actions: CATALOG_ACTIONS, on: ['catalogTable'] };
+/** Powertools idempotency records (functions/shared/idempotency.ts): read, written in progress, completed, deleted on failure. */
+const idempotency: Grant = {
+  sid: 'Idempotency',
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  on: ['idempotencyTable'],
+};
 const publish: Grant = { sid: 'PublishEvents', actions: ['events:PutEvents'], on: ['bus'] };
 const readLanding: Grant = { sid: 'ReadLanded', actions: ['s3:GetObject'], on: ['landingObjects'] };
 const startExecution: Grant = { sid: 'StartExecutions', actions: ['states:StartExecution'], on: ['stateMachines'] };
@@ -110,17 +116,7 @@ const writeResults: Grant = {
  * functionPermissions.land.flatMap((grant) => grant.actions); // ['dynamodb:GetItem', …]
  */
 export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
-  land: [
-    catalog,
-    {
-      sid: 'Idempotency',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      on: ['idempotencyTable'],
-    },
-    publish,
-    readLanding,
-    listLanding,
-  ],
+  land: [catalog, idempotency, publish, readLanding, listLanding],
   uploadBarrier: [catalog, publish, readLanding, listLanding],
   reconcileRuns: [
     catalog,
@@ -145,6 +141,8 @@ export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
   reprocess: [catalog, publish, startExecution],
   validate: [
     catalog,
+    // A redelivered "Sample Landed" is answered from the store (functions/validation/validateLandedSample.ts).
+    idempotency,
     publish,
     { sid: 'ReadAndMoveLanded', actions: ['s3:GetObject', 's3:DeleteObject'], on: ['landingObjects'] },
     { sid: 'Quarantine', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], on: ['quarantineObjects'] },

@@ -55,13 +55,13 @@ import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
 import { installServices, type Services } from '../../functions/shared/services.ts';
 import { localContext } from '../../runtime/lambda/invokeLocally.ts';
 import type { BusEvent } from '../../seams/events/EventPublisher.ts';
-import { declaredActions, functionPermissions } from '../../stacks/permissions.ts';
+import { declaredActions, functionPermissions, type ResourceKind } from '../../stacks/permissions.ts';
 import { PLACEHOLDERS, stateMachinesOf, substitutePlaceholders } from '../../workflows/asl/buildStateMachine.ts';
 import { pipelineNamed, routedPipelines } from '../../workflows/pipelines/index.ts';
 import { MOTO_MISSING, type MotoServer, startMoto } from '../support/motoServer.ts';
 import { startChatReceiver } from '../support/notificationSinks.ts';
 import { type BucketKinds, functionGrants, type S3Model, startS3Model } from '../support/s3Model.ts';
-import { installSdkRecorder, recordAs, recorded, resetRecorder } from '../support/sdkRecorder.ts';
+import { installSdkRecorder, type RecordedCall, recordAs, recorded, resetRecorder } from '../support/sdkRecorder.ts';
 
 const HOME = baseConfig.homeRegion;
 /** Who the test's own AWS calls are recorded as (not a function: left out of the audit). */
@@ -100,6 +100,24 @@ function iamActionsOf(service: string, operation: string): string[] {
   const mapped = S3_IAM[operation];
   if (!mapped) throw new Error(`S3 operation ${operation} has no IAM mapping in iamAudit.test.ts`);
   return mapped;
+}
+
+/** The tables the stack grants by kind (stacks/permissions.ts): an action is granted on a table, not on DynamoDB. */
+const TABLE_KINDS: Record<string, ResourceKind> = {
+  'landfall-test-catalog': 'catalogTable',
+  'landfall-test-idempotency': 'idempotencyTable',
+};
+
+/** The DynamoDB actions `call` needs that its function is granted on another table only (IAM denies those). */
+function ungrantedOnTables(fn: FunctionName, call: RecordedCall): string[] {
+  if (call.service !== 'dynamodb' || !call.tables) return [];
+  const action = `dynamodb:${call.operation}`;
+  return call.tables.flatMap((table) => {
+    const kind = TABLE_KINDS[table];
+    if (!kind) return [`${action} on an unknown table ${table}`];
+    const granted = functionPermissions[fn].some((grant) => grant.on.includes(kind) && grant.actions.includes(action));
+    return granted ? [] : [`${action} on ${kind}`];
+  });
 }
 
 const KINDS: Record<string, BucketKinds> = {
@@ -468,17 +486,19 @@ describe.skipIf(MOTO_MISSING)('IAM audit: the calls each function makes against 
     const { calls, unattributed } = recorded();
     expect(unattributed).toBe(0);
     const used = new Map<FunctionName, Set<string>>();
+    const ungrantedTables = new Map<FunctionName, Set<string>>();
     for (const call of calls) {
       if (call.who === TEST_SETUP) continue;
       const fn = call.who as FunctionName;
       const set = used.get(fn) ?? new Set<string>();
       for (const action of iamActionsOf(call.service, call.operation)) set.add(action);
       used.set(fn, set);
+      for (const missing of ungrantedOnTables(fn, call)) ungrantedTables.set(fn, (ungrantedTables.get(fn) ?? new Set()).add(missing));
     }
     const rows = (Object.keys(functionPermissions) as FunctionName[]).map((fn) => {
       const declared = new Set(declaredActions(fn).filter((action) => !action.startsWith('kms:')));
       const calls = [...(used.get(fn) ?? [])].sort();
-      const ungranted = calls.filter((action) => !declared.has(action));
+      const ungranted = [...calls.filter((action) => !declared.has(action)), ...(ungrantedTables.get(fn) ?? [])];
       const unused = [...declared].filter((action) => !used.get(fn)?.has(action)).sort();
       return { fn, calls, ungranted, unused, driven: handled.some((call) => call.fn === fn) };
     });

@@ -5,7 +5,8 @@
  * Two levels, both process-wide:
  * - SDK: every AWS SDK v3 client (DynamoDB, S3, EventBridge, Batch, Step Functions) gets an `initialize`
  *   middleware on its first `send`, recording `(clientName, commandName)` of each command — lib-dynamodb
- *   commands arrive as the DynamoDB operation they translate to (PutCommand → PutItem).
+ *   commands arrive as the DynamoDB operation they translate to (PutCommand → PutItem) — and, for DynamoDB,
+ *   the tables it names.
  * - Seams: `recordSeam` wraps the methods of a seam instance (storage, events, jobs, …) so a call records
  *   `seam:<seam>.<method>`; the test maps that to IAM actions (S3 ones measured on s3rver).
  * Attribution uses AsyncLocalStorage: `recordAs(name, fn)` — everything `fn` sends, however deeply awaited,
@@ -27,6 +28,16 @@ export interface RecordedCall {
   service: string;
   /** SDK operation (`PutItem`) or seam method (`storage.put`). */
   operation: string;
+  /** DynamoDB: the tables the call names (IAM authorizes each action on the table, not on the service). */
+  tables?: string[];
+}
+
+/** The tables a DynamoDB command's input names: `TableName`, or the keys of `RequestItems` (batch reads and writes). */
+function tablesOf(input: unknown): string[] | undefined {
+  const { TableName, RequestItems } = (input ?? {}) as { TableName?: unknown; RequestItems?: Record<string, unknown> };
+  if (typeof TableName === 'string') return [TableName];
+  if (RequestItems) return Object.keys(RequestItems);
+  return undefined;
 }
 
 const SERVICE_OF_CLIENT: Record<string, string> = {
@@ -46,10 +57,10 @@ let unattributed = 0;
 const instrumented = new WeakSet<object>();
 const MIDDLEWARE = 'landfallSdkRecorder';
 
-function record(service: string, operation: string): void {
+function record(service: string, operation: string, tables?: string[]): void {
   const name = who.getStore();
   if (name === undefined) unattributed += 1;
-  else calls.push({ who: name, service, operation });
+  else calls.push({ who: name, service, operation, ...(tables ? { tables } : {}) });
 }
 
 interface Stack {
@@ -67,7 +78,8 @@ function instrument(stack: Stack): void {
         throw new Error(
           `sdkRecorder: client ${String(context.clientName)} (command ${String(context.commandName)}) has no IAM service prefix; add it to SERVICE_OF_CLIENT`,
         );
-      record(service, String(context.commandName).replace(/Command$/, ''));
+      const tables = service === 'dynamodb' ? tablesOf((args as { input?: unknown }).input) : undefined;
+      record(service, String(context.commandName).replace(/Command$/, ''), tables);
       return next(args);
     },
     { step: 'initialize', name: MIDDLEWARE },
