@@ -13,13 +13,12 @@ const ObjectReplayedEvent = eventEnvelope(LANDFALL_SOURCE, 'Object Replayed', la
 export const LandingEvent = z.union([S3ObjectCreatedEvent, StorageGatewayObjectUploadEvent, ObjectReplayedEvent]);
 export type LandingEvent = z.infer<typeof LandingEvent>;
 
-/** Where each kind of landing event names the object, and whether the reconciliation sweep re-drove it. */
+/** Where each kind of landing event names the object. */
 function announced(event: LandingEvent) {
   if (event.source === 'aws.s3') return { bucket: event.detail.bucket.name, key: event.detail.object.key };
-  if (event.source === LANDFALL_SOURCE)
-    return { bucket: event.detail.bucket, key: event.detail.key, redriven: event.detail.redrive === true };
+  if (event.source === LANDFALL_SOURCE) return { bucket: event.detail.bucket, key: event.detail.key };
   return { bucket: event.detail['bucket-name'], key: event.detail['object-key'] };
 }
 
 /** Rules `land-s3-object-created`, `land-gateway-object-upload`, `land-replayed-object` → {@link landObject}. */
-export const handler = lambdaHandler(async (event, context) => landObject(await services(), announced(event), context), LandingEvent);
+export const handler = lambdaHandler(async (event) => landObject(await services(), announced(event)), LandingEvent);

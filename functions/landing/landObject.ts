@@ -1,5 +1,3 @@
-import type { Context } from 'aws-lambda';
-import { tableNames } from '../../config/defineConfig.ts';
 import { evaluateRun } from './evaluateRun.ts';
 import { parseLandingKey } from '../../contracts/keys.ts';
 import { announceFastq, identifyObject, type ObjectIdentity, recordLandedFile } from './recordObject.ts';
@@ -7,11 +5,14 @@ import { nameSkipKind, nameSkipReason } from './landingNames.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { emitOnce } from '../shared/emit.ts';
-import { idempotentPerHandler } from '../shared/idempotency.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 
-/** Records the object in the catalog and re-evaluates its run; the conditional write stops a repeat. */
+/**
+ * Records the object in the catalog and re-evaluates its run. The catalog's conditional write is what stops a
+ * repeat (the S3 and Storage Gateway events for one object, a re-delivery, the sweep's re-drive): one request
+ * however many events come, where an idempotency store in front of it cost three more for every object.
+ */
 async function recordObject(svc: Services, identity: ObjectIdentity) {
   const { changed } = await recordLandedFile(svc, identity);
   if (!changed) return { outcome: 'duplicate' as const };
@@ -20,22 +21,18 @@ async function recordObject(svc: Services, identity: ObjectIdentity) {
   return { outcome: 'recorded' as const, landed };
 }
 
-let recordOnce: ReturnType<typeof idempotentPerHandler<ObjectIdentity, Awaited<ReturnType<typeof recordObject>>>> | undefined;
-
-/** Where an announced object is, and whether the reconciliation sweep re-drove it. */
+/** Where an announced object is. */
 export interface AnnouncedObject {
   bucket: string;
   key: string;
-  /** A re-drive by the sweep: it may follow a process that died mid-landing (see below). */
-  redriven?: boolean;
 }
 
 /**
  * Records a landed object in the catalog (identity read with HeadObject) and re-evaluates its run.
- * The second event for the same object (S3 + Storage Gateway, or a duplicate) changes nothing and stops:
- * first at the Powertools idempotency store, then at the catalog's conditional write.
+ * The second event for the same object (S3 + Storage Gateway, or a duplicate) changes nothing and stops at the
+ * catalog's conditional write.
  */
-export async function landObject(svc: Services, { bucket, key, redriven }: AnnouncedObject, context?: Context) {
+export async function landObject(svc: Services, { bucket, key }: AnnouncedObject) {
   const where = parseLandingKey(key);
   if (!where) {
     logger.warn('object outside a run folder left where it is', { bucket, key });
@@ -76,11 +73,5 @@ export async function landObject(svc: Services, { bucket, key, redriven }: Annou
   }
   const identity = await identifyObject(svc, where, bucket, key);
   if (!identity) return { outcome: 'ignored', reason: 'object no longer exists' };
-  // The reconciliation sweep re-drives objects a dead process may have left "in progress" in the
-  // idempotency store: it goes straight to the catalog, whose conditional write is the guarantee.
-  if (redriven) return recordObject(svc, identity);
-  recordOnce ??= idempotentPerHandler('land', process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency, (object) =>
-    recordObject(svc, object),
-  );
-  return recordOnce(identity, context);
+  return recordObject(svc, identity);
 }

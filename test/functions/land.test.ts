@@ -1,9 +1,9 @@
 /**
  * The land handler under duplicates, through its composed middy chain, against the real local
- * DynamoDB-compatible server: the Powertools idempotency store answers repeats, the catalog's
- * conditional write stays the guarantee behind it.
+ * DynamoDB-compatible server: the catalog's conditional write answers every repeat, with no idempotency
+ * store in front of it (three requests more per object, and nothing it stopped that the write does not).
  */
-import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../config/defineConfig.ts';
 import { handler } from '../../functions/land.ts';
@@ -78,33 +78,33 @@ describe('land handler idempotency', () => {
     await harness?.stop();
   });
 
-  it('records an object once for 20 concurrent S3 events and a Storage Gateway event, and stores the first result', async () => {
+  it('records an object once for 20 concurrent S3 events and a Storage Gateway event, one catalog request each', async () => {
     // Prepare
     const info = await harness.folders.put(harness.names.landing, KEY, Buffer.from('run notes\n'));
     const etag = info.etag.replaceAll('"', '');
     const catalog = harness.services.catalog;
     const recordFile = catalog.runs.recordFile.bind(catalog.runs);
-    let catalogWrites = 0;
-    catalog.runs.recordFile = (...args) => (catalogWrites++, recordFile(...args));
+    const writes: boolean[] = [];
+    catalog.runs.recordFile = async (...args) => {
+      const result = await recordFile(...args);
+      writes.push(result.changed);
+      return result;
+    };
     // Act
     const outcomes = await Promise.all([
       ...Array.from({ length: 20 }, () => land(s3Event(etag, info.size))),
       land(gatewayEvent(info.size)),
     ]);
-    // Assess: one invocation reached the catalog; the others were answered by the idempotency store
-    // (in progress: 'duplicate'; completed: the first invocation's stored result)
+    const later = await land(s3Event(etag, info.size));
+    // Assess: every event asked the catalog once, and exactly one of them recorded (and evaluated) the object
     catalog.runs.recordFile = recordFile;
-    expect(catalogWrites).toBe(1);
-    const recorded = outcomes.filter((outcome) => outcome.outcome === 'recorded');
-    expect(recorded.length).toBeGreaterThanOrEqual(1);
-    for (const outcome of outcomes) expect(outcome.outcome === 'duplicate' ? outcome : recorded[0]).toEqual(outcome);
+    expect(writes).toHaveLength(22);
+    expect(writes.filter(Boolean)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'recorded')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'duplicate')).toHaveLength(20);
+    expect(later).toEqual({ outcome: 'duplicate' });
     expect(await harness.services.catalog.runs.listFiles(TEAM, RUN)).toHaveLength(1);
-    const items = await idempotencyItems();
-    expect(items).toHaveLength(1);
-    expect(items[0]!.id!.S).toMatch(/^landfall\.land#/);
-    expect(items[0]!.status!.S).toBe('COMPLETED');
-    // a later repeat is answered from the store: the stored result of the first invocation
-    expect(await land(s3Event(etag, info.size))).toEqual(recorded[0]);
+    expect(await idempotencyItems()).toEqual([]);
   });
 
   it('records a changed object (new identity) again', async () => {
@@ -112,41 +112,24 @@ describe('land handler idempotency', () => {
     const result = await land(s3Event(info.etag.replaceAll('"', ''), info.size));
     expect(result.outcome).toBe('recorded');
     expect((await harness.services.catalog.runs.listFiles(TEAM, RUN))[0]!.etag).toBe(info.etag);
-    expect(await idempotencyItems()).toHaveLength(2);
   });
 
-  it('lets a reconciliation re-drive past an in-progress record a dead process left, to the catalog', async () => {
-    // Prepare: an object whose first landing died "in progress"
+  it('records an object the sweep re-drives when no event recorded it, and a re-drive of a recorded one changes nothing', async () => {
+    // Prepare: an object whose events were all lost
     const key = `incoming/${TEAM}/${RUN}/late.txt`;
     const info = await harness.folders.put(harness.names.landing, key, Buffer.from('late\n'));
-    const etag = info.etag.replaceAll('"', '');
-    const event = () => ({
-      ...s3Event(etag, info.size),
-      detail: { ...s3Event(etag, info.size).detail, object: { key, size: info.size, etag } },
-    });
-    const first = await land(event());
+    // Sweep's re-drive: Landfall's own event (PutEvents refuses S3's source)
+    const redrive = () => land({ ...objectReplayed(info, () => `redrive:${key}`, { redrive: true }), id: crypto.randomUUID() });
+    // Act
+    const first = await redrive();
+    const again = await redrive();
+    // Assess
     expect(first.outcome).toBe('recorded');
-    const idempotencyTable = tableNames(harness.services.config).idempotency;
-    for (const item of await idempotencyItems()) {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: idempotencyTable,
-          Key: { id: item.id! },
-          UpdateExpression: 'SET #status = :inProgress',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
-        }),
-      );
-    }
-    expect(await land(event())).toEqual({ outcome: 'duplicate', inProgress: true }); // the store alone would block it
-    // Act: the sweep's re-drive, Landfall's own event (PutEvents refuses S3's source)
-    const redriven = await land({ ...objectReplayed(info, () => `redrive:${key}`, { redrive: true }), id: crypto.randomUUID() });
-    // Assess: answered by the catalog's conditional write, not the idempotency store
-    expect(redriven.outcome).toBe('duplicate');
+    expect(again).toEqual({ outcome: 'duplicate' });
     expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.name).sort()).toEqual(['late.txt', 'notes.txt']);
   });
 
-  it("lands an operator's 'Object Replayed' event like S3's, and answers a repeat from the store", async () => {
+  it("lands an operator's 'Object Replayed' event like S3's, and a repeat changes nothing", async () => {
     // Prepare: an object nobody announced
     const key = `incoming/${TEAM}/${RUN}/missed.txt`;
     const info = await harness.folders.put(harness.names.landing, key, Buffer.from('missed\n'));
@@ -161,7 +144,7 @@ describe('land handler idempotency', () => {
     const again = await land({ ...replayed, id: crypto.randomUUID() });
     // Assess
     expect(first.outcome).toBe('recorded');
-    expect(again).toEqual(first);
+    expect(again).toEqual({ outcome: 'duplicate' });
     expect((await harness.services.catalog.runs.listFiles(TEAM, RUN)).map((file) => file.name)).toContain('missed.txt');
   });
 

@@ -119,7 +119,7 @@ describe('evaluateRun', () => {
     const indexKey = await signalledRunWithIndexInBucket(runId);
     // Act
     await evaluateRun(harness.services, TEAM, runId, Date.now());
-    const late = await landObject(harness.services, { bucket: harness.names.landing, key: indexKey, redriven: true });
+    const late = await landObject(harness.services, { bucket: harness.names.landing, key: indexKey });
     // Assess
     const announced = eventsOf(runId, 'Sample Landed').map((event) => (event.detail as { files: string[] }).files);
     expect(announced).toEqual([['A_S1_L001_R1_001.fastq.gz', 'A_S1_L001_R2_001.fastq.gz', 'A_S1_L001_I1_001.fastq.gz']]);

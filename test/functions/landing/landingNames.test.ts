@@ -32,7 +32,7 @@ describe('names that never land, arriving in the landing bucket', () => {
   const arrive = async (name: string, body: Buffer) => {
     const key = `incoming/${TEAM}/${RUN}/${name}`;
     await harness.services.storage.put(harness.names.landing, key, body);
-    return landObject(harness.services, { bucket: harness.names.landing, key, redriven: true });
+    return landObject(harness.services, { bucket: harness.names.landing, key });
   };
 
   it('skips AppleDouble, .DS_Store and partial copies with the reason, and lands the FASTQ beside them', async () => {

@@ -42,7 +42,7 @@ describe('a sample whose "Sample Landed" went out and was never validated', () =
     for (const [name, bytes] of files) {
       const key = `incoming/${TEAM}/${runId}/${name}`;
       await harness.folders.put(harness.names.landing, key, bytes);
-      await landObject(harness.services, { bucket: harness.names.landing, key, redriven: true });
+      await landObject(harness.services, { bucket: harness.names.landing, key });
     }
   }
   const ref = (runId: string) => ({ team: TEAM, runId, sampleId: 'S1' });
@@ -92,7 +92,7 @@ describe('a sample whose "Sample Landed" went out and was never validated', () =
     await harness.services.catalog.samples.setStatus(ref(runId), 'VALIDATING', { detail: 'validating 2 files', validating: { files } });
     const sheetKey = `incoming/${TEAM}/${runId}/SampleSheet.csv`;
     await harness.folders.put(harness.names.landing, sheetKey, Buffer.from('\u0000\u0001 not a sheet'));
-    await landObject(harness.services, { bucket: harness.names.landing, key: sheetKey, redriven: true });
+    await landObject(harness.services, { bucket: harness.names.landing, key: sheetKey });
     // Act
     await sweep(true);
     // Assess
@@ -156,7 +156,7 @@ describe('a sample whose "Sample Landed" went out and was never validated', () =
     ] as const) {
       const key = `incoming/${TEAM}/${runId}/${name}`;
       await harness.folders.put(harness.names.landing, key, bytes);
-      await landObject(harness.services, { bucket: harness.names.landing, key, redriven: true });
+      await landObject(harness.services, { bucket: harness.names.landing, key });
     }
     // Act
     await sweep(true);

@@ -27,7 +27,7 @@ describe('validation per file as it lands', () => {
   /** Stores a file and lands it as `land` does for S3's event (re-driven: straight to the catalog). */
   async function land(runId: string, name: string, bytes: Buffer) {
     await harness.folders.put(harness.names.landing, keyOf(runId, name), bytes);
-    return landObject(harness.services, { bucket: harness.names.landing, key: keyOf(runId, name), redriven: true });
+    return landObject(harness.services, { bucket: harness.names.landing, key: keyOf(runId, name) });
   }
   const announced = (runId: string) =>
     harness.published.filter((event) => event['detail-type'] === 'File Landed' && event.detail.runId === runId);
@@ -106,7 +106,7 @@ describe('validation per file as it lands', () => {
     );
     const passesBefore = fastqPassCount();
     // Act: the same objects announced again (a duplicate S3 event, a replay), then R1's same bytes stored anew
-    const duplicate = await landObject(harness.services, { bucket: harness.names.landing, key: keyOf(runId, R1), redriven: true });
+    const duplicate = await landObject(harness.services, { bucket: harness.names.landing, key: keyOf(runId, R1) });
     const redelivered = await Promise.all(
       announced(runId).map((event) => validateLandedFile(harness.services, event.detail as unknown as LandedFastq)),
     );

@@ -37,7 +37,7 @@ describe('a validation job re-driven for the same files', () => {
       ['SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n')],
     ] as const) {
       await harness.folders.put(harness.names.landing, key(name), bytes);
-      await landObject(harness.services, { bucket: harness.names.landing, key: key(name), redriven: true });
+      await landObject(harness.services, { bucket: harness.names.landing, key: key(name) });
     }
   }
   /** The outcome of a conclusion that went to a validation job (any other outcome fails the test). */
