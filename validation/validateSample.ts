@@ -123,7 +123,8 @@ export async function validateSample(
       continue;
     }
     const pass: FilePass = options.filePass ?? ((file, passOptions) => fileVerdictOf(svc.storage, file, passOptions));
-    const made = await pass(slot, { sha256, legacyNoCalls: options.legacyNoCalls });
+    // Made with SHA-256 whether or not this manifest lists one, as at landing: the verdict is kept for later ones.
+    const made = await pass(slot, { sha256: true, legacyNoCalls: options.legacyNoCalls });
     // Kept only when the bytes read are the size that landed: a verdict is never kept for other bytes.
     if (made.inspection.size === slot.size) await options.onVerdict?.(made);
     verdicts.set(slot.name, made);

@@ -7,6 +7,8 @@ export interface ManifestEntry {
   md5?: string;
   sha256?: string;
   size?: number;
+  /** Line of the manifest that lists it (md5sum format): a mismatch names it. */
+  line?: number;
 }
 
 export interface RunManifest {
@@ -42,5 +44,5 @@ export function parseRunManifest(source: string, text: string): RunManifest {
   const first = parsed.reasons[0];
   if (first) throw new ManifestError(source, first.message.replace(/^line \d+: /, ''), first.line);
   if (parsed.entries.length === 0) throw new ManifestError(source, 'lists no files');
-  return { source, entries: parsed.entries.map(({ line: _line, ...entry }) => entry) };
+  return { source, entries: parsed.entries };
 }

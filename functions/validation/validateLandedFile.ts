@@ -12,7 +12,7 @@ export interface LandedFastq {
 }
 
 /**
- * Validates one FASTQ as soon as it landed (one streaming pass: MD5, gzip, records, statistics, mate
+ * Validates one FASTQ as soon as it landed (one streaming pass: MD5 and SHA-256, gzip, records, statistics, mate
  * fingerprint) and catalogs the verdict against the file's identity, so concluding its sample combines
  * verdicts instead of reading the file again. Idempotent: a verdict already there for this identity
  * (a re-delivered event) is not made again, and identical bytes landed again as a new version take the
@@ -32,7 +32,9 @@ export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storag
   if (file.size > svc.config.validation.inlineMaxBytes)
     return { outcome: 'left-for-conclusion' as const, reason: 'larger than validation.inlineMaxBytes' };
   const pass: FilePass = svc.filePass ?? ((each, options) => fileVerdictOf(svc.storage, each, options));
-  const verdict = await pass(identity, { legacyNoCalls: svc.config.validation.legacyNoCalls });
+  // With SHA-256 as well as MD5 (a few per cent of the pass): a run's manifest may list either, and may land after
+  // the file; a verdict without the hash its manifest lists would make the conclusion read the file again.
+  const verdict = await pass(identity, { sha256: true, legacyNoCalls: svc.config.validation.legacyNoCalls });
   // A file replaced while it was read gets its own event and verdict, never this one.
   if (verdict.inspection.size !== file.size || !(await stillStored(svc.storage, identity)))
     return { outcome: 'changed-while-read' as const };

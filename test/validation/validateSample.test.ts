@@ -305,6 +305,10 @@ describe('validateSample from per-file verdicts (the same result, no file read t
     expect(verdictFits(old, current)).toBe(false);
     expect(verdictFits(told[0], current)).toBe(true);
     expect(verdictFits(told[0], current, { legacyNoCalls: true })).toBe(false);
-    expect(verdictFits(told[0], current, { sha256: true })).toBe(false);
+    // Made with SHA-256 (a manifest landing later may list it); one made without it does not fit a manifest that does
+    expect(told[0]!.inspection.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(verdictFits(told[0], current, { sha256: true })).toBe(true);
+    const { sha256: _sha256, ...withoutSha256 } = told[0]!.inspection;
+    expect(verdictFits({ ...told[0]!, inspection: withoutSha256 }, current, { sha256: true })).toBe(false);
   });
 });

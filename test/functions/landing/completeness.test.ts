@@ -516,7 +516,7 @@ describe('parseRunManifest', () => {
 
   it('reads sha256sum format and names like SHA256SUMS, as landfall validate does', () => {
     expect(parseRunManifest('SHA256SUMS', `${'B'.repeat(64)}  S1.R1.fastq.gz\n`).entries).toEqual([
-      { name: 'S1.R1.fastq.gz', sha256: 'b'.repeat(64) },
+      { name: 'S1.R1.fastq.gz', sha256: 'b'.repeat(64), line: 1 },
     ]);
     expect(['SHA256SUMS', 'MD5SUMS', 'run.sha256', 'manifest.json', 'md5sums.txt'].filter(isManifestName)).toHaveLength(5);
   });

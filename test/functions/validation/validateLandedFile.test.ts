@@ -3,6 +3,7 @@
  * `land` announces each FASTQ ("File Landed"), validateLandedFile keeps one verdict per stored identity, and
  * concluding the sample combines the verdicts. Reads are counted by the validator itself (fastqPassCount).
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landObject } from '../../../functions/landing/landObject.ts';
 import { type LandedFastq, validateLandedFile } from '../../../functions/validation/validateLandedFile.ts';
@@ -64,6 +65,36 @@ describe('validation per file as it lands', () => {
     expect(again.outcome).toBe('already-validated');
     expect(concluded).toEqual({ outcome: 'cataloged', version: 1 });
     expect(fastqPassCount() - passesBefore).toBe(2);
+  });
+
+  it('checks a SHA-256 manifest that landed after the files against the verdicts made as they landed, reading no file again', async () => {
+    // Prepare: two runs whose files are validated as they land; then each run's sha256sum manifest lands
+    const good = '261123_LH00417_0805_B22PERFIL';
+    const bad = '261123_LH00417_0806_B22PERFIL';
+    const r1 = gz(reads(40, { mate: 1 }));
+    const r2 = gz(reads(40, { mate: 2 }));
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    for (const runId of [good, bad]) {
+      await land(runId, R1, r1);
+      await land(runId, R2, r2);
+      await deliverFileLanded(runId);
+    }
+    const wrong = sha256(Buffer.from('other bytes'));
+    await land(good, 'SHA256SUMS', Buffer.from(`${sha256(r1)}  ${R1}\n${sha256(r2)}  ${R2}\n`));
+    await land(bad, 'SHA256SUMS', Buffer.from(`${sha256(r1)}  ${R1}\n${wrong}  ${R2}\n`));
+    // Act
+    const passesBefore = fastqPassCount();
+    const concluded = [await conclude(good), await conclude(bad)];
+    // Assess: both concluded from the landing verdicts; the wrong hash names the manifest's line
+    expect(fastqPassCount() - passesBefore).toBe(0);
+    expect(concluded).toEqual([
+      { outcome: 'cataloged', version: 1 },
+      { outcome: 'rejected', version: 1 },
+    ]);
+    const [version] = await harness.services.catalog.samples.listVersions({ team: TEAM, runId: bad, sampleId: 'S1' });
+    expect((version!.reasons ?? []).map((reason) => [reason.code, reason.file, reason.expected])).toEqual([
+      ['MANIFEST_SHA256_MISMATCH', R2, `SHA-256 ${wrong} (SHA256SUMS line 2)`],
+    ]);
   });
 
   it('re-validates a file re-landed with different bytes, and its sample gets a new version', async () => {
