@@ -11,6 +11,8 @@ export interface ManifestEntry {
   size?: number;
   /** Line of the manifest that lists it (md5sum format). */
   line?: number;
+  /** The manifest that lists it, when a run has several (MinKNOW writes one output hash file per protocol run). */
+  source?: string;
 }
 
 export interface Manifest {
@@ -56,7 +58,64 @@ export function unsafePathReason(file: string, path: string, line?: number): Val
  */
 export function parseManifest(file: string, text: string): Manifest {
   const body = text.replace(/^\uFEFF/, '');
+  if (MINKNOW_OUTPUT_HASH.test(file)) return parseMinknowOutputHash(file, body);
   return file.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(body) ? parseJsonManifest(file, body) : parseSumManifest(file, body);
+}
+
+/**
+ * MinKNOW's output hash file (ONT output specifications, "Output Hash File"): written beside the final summary
+ * once the files it hashes are, one CSV row per output file with its SHA-256, at any depth of the run folder.
+ */
+export const MINKNOW_OUTPUT_HASH = /(^|\/)output_hash_[^/]*\.csv$/;
+
+const MINKNOW_HASH_COLUMNS = ['file_hash', 'file_path'] as const;
+
+/**
+ * Reads a MinKNOW output hash file: a header row, then `file_hash` (SHA-256, or empty for files MinKNOW does not
+ * hash, such as POD5) and `file_path` (relative to the protocol output folder the hash file sits in, `\`-separated
+ * when MinKNOW ran on Windows) among the other columns, found by name. Entries are named inside the run folder
+ * (the hash file's folder + `file_path`); rows without a hash state nothing to check and are left out.
+ *
+ * @example parseManifest('lib/run1/output_hash_PAW11111_20250603_e05460c6.csv', 'file_hash,file_path\nab…,fastq_pass/x.fastq.gz\n')
+ *   // entries: [{ name: 'lib/run1/fastq_pass/x.fastq.gz', sha256: 'ab…', line: 2 }]
+ */
+function parseMinknowOutputHash(file: string, text: string): Manifest {
+  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  const rows = text.split(/\r\n|\n|\r/);
+  const cells = (raw: string) => raw.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
+  const header = cells(rows[0] ?? '');
+  const at = MINKNOW_HASH_COLUMNS.map((column) => header.indexOf(column));
+  if (at.some((index) => index < 0)) {
+    const expected = `a header row naming ${MINKNOW_HASH_COLUMNS.join(' and ')} (a MinKNOW output hash file)`;
+    const found = JSON.stringify((rows[0] ?? '').slice(0, 80));
+    return {
+      file,
+      entries: [],
+      reasons: [reasonOf('MANIFEST_LINE', { file, line: 1, expected, found, message: `line 1: expected ${expected}, found ${found}` })],
+    };
+  }
+  const [hashAt, pathAt] = at as [number, number];
+  const entries: ManifestEntry[] = [];
+  const reasons: ValidationReason[] = [];
+  rows.slice(1).forEach((raw, index) => {
+    const line = index + 2;
+    if (raw.trim() === '') return;
+    const row = cells(raw);
+    const [hash, path] = [row[hashAt] ?? '', (row[pathAt] ?? '').replaceAll('\\', '/')];
+    if (hash === '') return;
+    if (!/^[0-9a-fA-F]{64}$/.test(hash) || path === '') {
+      const expected = 'a SHA-256 (64 hex digits) in file_hash and a path in file_path';
+      const found = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
+      return void reasons.push(
+        reasonOf('MANIFEST_LINE', { file, line, expected, found, message: `line ${line}: expected ${expected}, found ${found}` }),
+      );
+    }
+    const name = `${folder}${withoutDotSlash(path)}`;
+    const unsafe = unsafePathReason(file, name, line);
+    if (unsafe) return void reasons.push(unsafe);
+    entries.push({ name, line, sha256: hash.toLowerCase() });
+  });
+  return { file, entries, reasons };
 }
 
 // GNU md5sum/sha256sum (`<hex>  <name>`, binary mode `<hex> *<name>`), macOS `md5 -r` (`<hex> <name>`).
@@ -183,7 +242,7 @@ export function compareWithManifest(
   manifestFile: string,
 ): ValidationReason[] {
   const reasons: ValidationReason[] = [];
-  const from = `${manifestFile}${entry.line ? ` line ${entry.line}` : ''}`;
+  const from = `${entry.source ?? manifestFile}${entry.line ? ` line ${entry.line}` : ''}`;
   if (entry.size !== undefined && entry.size !== found.size) {
     reasons.push(
       reasonOf('MANIFEST_SIZE_MISMATCH', {

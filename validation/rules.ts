@@ -104,7 +104,7 @@ const RULES = {
   MANIFEST_LINE: rule(
     'run',
     MANIFEST,
-    'A checksum manifest line is `<hex>  <name>` (md5sum, `md5 -r`) or `MD5 (<name>) = <hex>` (BSD style).',
+    'A manifest line is `<hex>  <name>` (md5sum) or `MD5 (<name>) = <hex>`; a MinKNOW hash file row: SHA-256, file_path.',
   ),
   MANIFEST_JSON: rule('run', MANIFEST, 'A JSON manifest parses as JSON.'),
   MANIFEST_SHAPE: rule('run', MANIFEST, 'A JSON manifest is an array of files or `{ "files": [...] }`.'),

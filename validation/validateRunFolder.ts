@@ -15,7 +15,15 @@ import { inspectPair } from './inspectFastq.ts';
 import { mateLengthReasons } from './mateLength.ts';
 import { demultiplexedReadReasons, demultiplexedReadsOf } from './demultiplexedReads.ts';
 import { type DemultiplexStats, DemultiplexStatsError, parseDemultiplexStats } from '../layouts/demultiplexStats.ts';
-import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
+import {
+  compareWithManifest,
+  MANIFEST_NAME,
+  type Manifest,
+  type ManifestEntry,
+  MINKNOW_OUTPUT_HASH,
+  parseManifest,
+  unsafePathReason,
+} from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { nativeFirst } from './nativeFirst.ts';
 import { hashLocalFile, inspectLocalFastq, localSize, openLocal, validateSampleSheetFile } from './validateFile.ts';
@@ -158,6 +166,15 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     }
   }
 
+  // MinKNOW's output hash files (one per protocol run, beside its final summary): the SHA-256 each FASTQ should have.
+  if (profile === 'ont') {
+    for (const hashFile of files.filter((file) => MINKNOW_OUTPUT_HASH.test(file.path))) {
+      const hashes = parseManifest(hashFile.path, await readText(hashFile.absolute));
+      reasons.push(...hashes.reasons);
+      for (const entry of hashes.entries) listed.set(normalizeKey(entry.name), { ...entry, source: hashFile.path });
+    }
+  }
+
   // Which files make which sample: the one definition the live landing uses.
   const layout = profile === 'illumina' && !sheet ? undefined : resolveRunLayout({ profile, files: paths, sheet, runInfo });
   if (layout) reasons.push(...layoutReasons(layout, sheetFile?.path));
@@ -215,7 +232,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
     if (!inspected.has(file.path) && isFastqName(file.path)) await inspectAlone(file);
   }
 
-  if (manifest) {
+  if (listed.size > 0) {
     for (const file of files) {
       const entry = listed.get(normalizeKey(file.path));
       if (!entry) continue;
@@ -226,7 +243,7 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
         results.set(file.path, result);
       }
       result.reasons.push(
-        ...compareWithManifest(file.path, entry, { md5: result.md5!, sha256: result.sha256, size: result.size! }, manifest.file),
+        ...compareWithManifest(file.path, entry, { md5: result.md5!, sha256: result.sha256, size: result.size! }, manifest?.file ?? ''),
       );
       result.valid = result.reasons.length === 0;
     }

@@ -14,6 +14,7 @@ import type { Services } from '../shared/services.ts';
 import { evaluateCompleteness, type RunCompleteness, type Profile } from './completeness.ts';
 import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
+import { MINKNOW_OUTPUT_HASH } from '../../validation/manifest.ts';
 import { counted } from '../../contracts/words.ts';
 import { bucketNames } from '../../config/defineConfig.ts';
 import { landingKey, parseLandingKey } from '../../contracts/keys.ts';
@@ -73,14 +74,15 @@ async function readDocument<T extends RunDocument>(svc: Services, file: LandedFi
 }
 
 /**
- * The run documents Landfall reads: a manifest at the top of the run folder, and the sample sheet and
- * RunInfo.xml {@link runSampleSheetPath} and {@link runInfoPath} name (the top-level ones, a requeued
- * analysis's own, BCL Convert's copies in `Reports/`).
+ * The run documents Landfall reads: a manifest at the top of the run folder, MinKNOW's output hash files at any
+ * depth (one per protocol run), and the sample sheet and RunInfo.xml {@link runSampleSheetPath} and
+ * {@link runInfoPath} name (the top-level ones, a requeued analysis's own, BCL Convert's copies in `Reports/`).
  */
 export function runDocumentFiles(files: LandedFile[]): {
   sheet?: LandedFile;
   runInfo?: LandedFile;
   manifest?: LandedFile;
+  outputHashes?: LandedFile[];
   demultiplexStats?: LandedFile;
 } {
   const top = files.filter((file) => !file.name.includes('/'));
@@ -90,12 +92,14 @@ export function runDocumentFiles(files: LandedFile[]): {
   const runInfoName = runInfoPath(paths, sheetPath);
   const runInfo = runInfoName === undefined ? undefined : files.find((file) => file.name === runInfoName);
   const manifest = top.find((file) => isManifestName(file.name));
+  const outputHashes = files.filter((file) => MINKNOW_OUTPUT_HASH.test(file.name));
   const statsName = demultiplexStatsPath(paths);
   const demultiplexStats = statsName === undefined ? undefined : files.find((file) => file.name === statsName);
   return {
     ...(sheet ? { sheet } : {}),
     ...(runInfo ? { runInfo } : {}),
     ...(manifest ? { manifest } : {}),
+    ...(outputHashes.length > 0 ? { outputHashes } : {}),
     ...(demultiplexStats ? { demultiplexStats } : {}),
   };
 }
@@ -153,7 +157,10 @@ export async function readRunDocuments(svc: Services, files: LandedFile[]): Prom
   const sheet = await read(sheetFile, (bytes) => parseSampleSheet(bytes, sheetFile?.name));
   const runInfo = await read(documents.runInfo, (bytes) => parseRunInfo(bytes));
   const manifestFile = documents.manifest;
-  const manifest = await read(manifestFile, (bytes) => parseRunManifest(manifestFile!.name, bytes.toString('utf8')));
+  const manifests = [await read(manifestFile, (bytes) => parseRunManifest(manifestFile!.name, bytes.toString('utf8')))];
+  for (const hashFile of documents.outputHashes ?? [])
+    manifests.push(await read(hashFile, (bytes) => parseRunManifest(hashFile.name, bytes.toString('utf8'), { mayBeEmpty: true })));
+  const manifest = combinedManifest(manifests.filter((each): each is RunManifest => each !== undefined));
   const finalSummaries: Record<string, MinknowFinalSummary> = {};
   for (const file of files.filter((candidate) => MINKNOW_FINAL_SUMMARY.test(candidate.name))) {
     finalSummaries[file.name] = await readDocument(svc, file, (bytes) => parseMinknowFinalSummary(bytes.toString('utf8')));
@@ -164,6 +171,18 @@ export async function readRunDocuments(svc: Services, files: LandedFile[]): Prom
     ...(manifest ? { manifest } : {}),
     ...(Object.keys(finalSummaries).length > 0 ? { finalSummaries } : {}),
     ...result,
+  };
+}
+
+/**
+ * One manifest from several (a run folder's own and each MinKNOW protocol run's output hash file): each entry
+ * says which file listed it when there are several, so a mismatch names the right one.
+ */
+function combinedManifest(manifests: RunManifest[]): RunManifest | undefined {
+  if (manifests.length <= 1) return manifests[0];
+  return {
+    source: manifests[0]!.source,
+    entries: manifests.flatMap((manifest) => manifest.entries.map((entry) => ({ ...entry, source: manifest.source }))),
   };
 }
 
@@ -264,7 +283,9 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   );
   await svc.catalog.runs.update(team, runId, {
     status,
-    documents: Object.values(runDocumentFiles(files)).map((file) => file.name),
+    documents: Object.values(runDocumentFiles(files))
+      .flat()
+      .map((file) => file.name),
     missing: completeness.missing.slice(0, MISSING_LISTED),
     missingCount: completeness.missing.length,
     waitingFor: completeness.waitingFor,

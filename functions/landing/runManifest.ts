@@ -9,6 +9,8 @@ export interface ManifestEntry {
   size?: number;
   /** Line of the manifest that lists it (md5sum format): a mismatch names it. */
   line?: number;
+  /** The manifest that lists it, when a run has several (MinKNOW writes one output hash file per protocol run). */
+  source?: string;
 }
 
 export interface RunManifest {
@@ -17,7 +19,7 @@ export interface RunManifest {
   entries: ManifestEntry[];
 }
 
-/** Names a manifest may have inside a run folder: the same rule `landfall validate` applies. */
+/** Names a manifest may have at the top of a run folder: the same rule `landfall validate` applies. */
 export function isManifestName(name: string): boolean {
   return MANIFEST_NAME.test(name);
 }
@@ -31,18 +33,19 @@ export class ManifestError extends LandingError {
 }
 
 /**
- * Parses a run's manifest with the validator's parser (`md5sum`/`sha256sum` format, or JSON
- * `{ "files": [{ "name" | "path", "md5"?, "sha256"?, "size"? }] }` or a bare array), so the landing path
+ * Parses a run's manifest with the validator's parser (`md5sum`/`sha256sum` format, JSON
+ * `{ "files": [{ "name" | "path", "md5"?, "sha256"?, "size"? }] }` or a bare array, or a MinKNOW output hash file), so the landing path
  * and `landfall validate` read every manifest the same way. Completeness needs the whole list, so the
  * first problem (a bad line, an unsafe name) makes the manifest unreadable here.
  *
  * @throws ManifestError naming the line and what was expected
  * @example parseRunManifest('manifest.md5', 'd41d8cd98f00b204e9800998ecf8427e  S1_R1.fastq.gz\n')
  */
-export function parseRunManifest(source: string, text: string): RunManifest {
+export function parseRunManifest(source: string, text: string, { mayBeEmpty = false } = {}): RunManifest {
   const parsed = parseManifest(source, text);
   const first = parsed.reasons[0];
   if (first) throw new ManifestError(source, first.message.replace(/^line \d+: /, ''), first.line);
-  if (parsed.entries.length === 0) throw new ManifestError(source, 'lists no files');
+  // A MinKNOW output hash file may hash nothing Landfall reads (POD5 only): it then checks nothing.
+  if (parsed.entries.length === 0 && !mayBeEmpty) throw new ManifestError(source, 'lists no files');
   return { source, entries: parsed.entries };
 }

@@ -86,6 +86,55 @@ describe('parseManifest', () => {
   });
 });
 
+describe('parseManifest: a MinKNOW output hash file', () => {
+  // Columns as the ONT output specifications list them (output_hash_file/spec.yaml, version 1.1).
+  const HEADER = 'runid,protocol_group_id,flow_cell_id,sample_id,file_hash,file_path,barcode,barcode_alias';
+  const RUN = 'e05460c6-93f9-439a-bc8f-d20c95a137a5,libA_group,PAW11111,libA';
+  const FOLDER = 'libA/20250603_1201_1A_PAW11111_e05460c6/';
+  const FILE = `${FOLDER}output_hash_PAW11111_20250603_1201_e05460c6.csv`;
+
+  it("names each hashed file inside the run folder, below the hash file's own folder, and leaves out files without a hash", () => {
+    // Act
+    const manifest = parseManifest(
+      FILE,
+      [
+        HEADER,
+        `${RUN},,pod5/PAW11111_e05460c6_de9f2c7f_0.pod5,,`,
+        `${RUN},${SHA.toUpperCase()},fastq_pass/barcode01/PAW11111_pass_barcode01_e05460c6_de9f2c7f_0.fastq.gz,barcode01,barcode01`,
+        `${RUN},${SHA},fastq_pass\\barcode02\\PAW11111_pass_barcode02_e05460c6_de9f2c7f_0.fastq.gz,barcode02,patient7`,
+        '',
+      ].join('\r\n'),
+    );
+
+    // Assess: a Windows MinKNOW writes backslashes
+    expect(manifest).toEqual({
+      file: FILE,
+      entries: [
+        { name: `${FOLDER}fastq_pass/barcode01/PAW11111_pass_barcode01_e05460c6_de9f2c7f_0.fastq.gz`, line: 3, sha256: SHA },
+        { name: `${FOLDER}fastq_pass/barcode02/PAW11111_pass_barcode02_e05460c6_de9f2c7f_0.fastq.gz`, line: 4, sha256: SHA },
+      ],
+      reasons: [],
+    });
+  });
+
+  it('says which line is wrong: a header without the columns, a hash that is not SHA-256, a path out of the folder', () => {
+    // Act
+    const headless = parseManifest(FILE, `${RUN},${SHA},fastq_pass/a.fastq.gz\n`);
+    const bad = parseManifest(FILE, `${HEADER}\n${RUN},${MD5},fastq_pass/a.fastq.gz,,\n${RUN},${SHA},../../etc/passwd,,\n`);
+
+    // Assess
+    expect(headless.entries).toEqual([]);
+    expect(headless.reasons.map((reason) => [reason.code, reason.line, reason.expected])).toEqual([
+      ['MANIFEST_LINE', 1, 'a header row naming file_hash and file_path (a MinKNOW output hash file)'],
+    ]);
+    expect(bad.entries).toEqual([]);
+    expect(bad.reasons.map((reason) => [reason.code, reason.line])).toEqual([
+      ['MANIFEST_LINE', 2],
+      ['UNSAFE_PATH', 3],
+    ]);
+  });
+});
+
 describe('compareWithManifest', () => {
   it('reports size, MD5 and SHA-256 differences separately, each with expected vs found', () => {
     // Act

@@ -81,6 +81,40 @@ describe('validateRunFolder', () => {
     expect({ valid: after.valid, reasons: after.reasons }).toEqual({ valid: true, reasons: [] });
   });
 
+  it("checks each FASTQ of a MinKNOW run against the SHA-256 its protocol run's output hash file gives, naming the file and line", async () => {
+    // Prepare: two flow cells of one library, each with its own final summary and output hash file
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const header = 'runid,protocol_group_id,flow_cell_id,sample_id,file_hash,file_path,barcode,barcode_alias\n';
+    const [a, b] = [gz(reads(5)), gz(reads(6, { from: 40 }))];
+    const cell = (flowCell: string, fastq: Buffer, listed: string) => {
+      const folder = `libA/20250603_1201_1A_${flowCell}_e05460c6`;
+      const name = `fastq_pass/barcode01/${flowCell}_pass_barcode01_e05460c6_de9f2c7f_0.fastq.gz`;
+      const row = `e05460c6-93f9-439a-bc8f-d20c95a137a5,grp,${flowCell},libA,${listed},${name},barcode01,barcode01\n`;
+      return {
+        [`${folder}/${name}`]: fastq,
+        [`${folder}/final_summary_${flowCell}_e05460c6_de9f2c7f.txt`]: `flow_cell_id=${flowCell}\nfastq_files_in_final_dest=1\n`,
+        [`${folder}/output_hash_${flowCell}_20250603_1201_e05460c6.csv`]: `${header}${row}`,
+      };
+    };
+    const dir = await runFolder({ ...cell('PAW11111', a, sha256(a)), ...cell('PAW22222', b, sha256(a)) });
+
+    // Act
+    const result = await validateRunFolder(dir, { profile: 'ont' });
+
+    // Assess: the first flow cell's FASTQ matches; the second's hash file lists other bytes
+    const failing = result.files.filter((file) => !file.valid);
+    expect(result.valid).toBe(false);
+    expect(failing.map((file) => file.path)).toEqual([
+      'libA/20250603_1201_1A_PAW22222_e05460c6/fastq_pass/barcode01/PAW22222_pass_barcode01_e05460c6_de9f2c7f_0.fastq.gz',
+    ]);
+    expect(failing[0]!.reasons.map((reason) => [reason.code, reason.expected])).toEqual([
+      [
+        'MANIFEST_SHA256_MISMATCH',
+        `SHA-256 ${sha256(a)} (libA/20250603_1201_1A_PAW22222_e05460c6/output_hash_PAW22222_20250603_1201_e05460c6.csv line 2)`,
+      ],
+    ]);
+  });
+
   const laneSplit = {
     'SampleSheet.csv': PAIRED_SHEET('1,A,ACGT\r\n2,A,ACGT\r\n1,B,TTTT\r\n'),
     'A_S1_L001_R1_001.fastq.gz': gz(reads(4, { mate: 1 })),

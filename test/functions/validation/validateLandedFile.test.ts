@@ -97,6 +97,33 @@ describe('validation per file as it lands', () => {
     ]);
   });
 
+  it("checks a MinKNOW run's FASTQs against its output hash file, found below the run folder, without reading them again", async () => {
+    // Prepare: a library folder with one protocol run; its FASTQs validated as they land, then its hash file lands
+    const runId = '20250603_ONT_HASHES';
+    const folder = 'libA/20250603_1201_1A_PAW11111_e05460c6';
+    const names = [0, 1].map((batch) => `${folder}/fastq_pass/barcode01/PAW11111_pass_barcode01_e05460c6_de9f2c7f_${batch}.fastq.gz`);
+    const bytes = [gz(reads(12)), gz(reads(9, { from: 30 }))];
+    for (const [index, name] of names.entries()) await land(runId, name, bytes[index]!);
+    await deliverFileLanded(runId);
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    const hashFile = `${folder}/output_hash_PAW11111_20250603_1201_e05460c6.csv`;
+    const row = (data: Buffer, name: string) =>
+      `e05460c6-93f9-439a-bc8f-d20c95a137a5,grp,PAW11111,libA,${sha256(data)},${name.slice(folder.length + 1)},barcode01,barcode01`;
+    const header = 'runid,protocol_group_id,flow_cell_id,sample_id,file_hash,file_path,barcode,barcode_alias';
+    // The second batch's row lists the first batch's bytes: MinKNOW hashed other bytes than those that landed
+    await land(runId, hashFile, Buffer.from([header, row(bytes[0]!, names[0]!), row(bytes[0]!, names[1]!), ''].join('\n')));
+    // Act
+    const passesBefore = fastqPassCount();
+    const concluded = await validateLandedSample(harness.services, { team: TEAM, runId, sampleId: 'barcode01', files: names });
+    // Assess
+    expect(fastqPassCount() - passesBefore).toBe(0);
+    expect(concluded).toEqual({ outcome: 'rejected', version: 1 });
+    const [version] = await harness.services.catalog.samples.listVersions({ team: TEAM, runId, sampleId: 'barcode01' });
+    expect((version!.reasons ?? []).map((reason) => [reason.code, reason.file, reason.expected])).toEqual([
+      ['MANIFEST_SHA256_MISMATCH', names[1], `SHA-256 ${sha256(bytes[0]!)} (${hashFile} line 3)`],
+    ]);
+  });
+
   it('re-validates a file re-landed with different bytes, and its sample gets a new version', async () => {
     // Prepare: v1 from verdicts made as the files landed
     const runId = '261123_LH00417_0801_B22PERFIL';
