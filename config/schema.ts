@@ -290,6 +290,12 @@ export const CompletenessConfig = z
      * a copy of an onboard analysis alone (`Analysis/<n>/`, done by its own two files) must be quiet. @default 600
      */
     rtaSettleSeconds: z.number().int().nonnegative().default(600),
+    /**
+     * MinKNOW runs: how long a final summary waits for its output hash file (written with it; every FASTQ is checked
+     * against its SHA-256) before the samples it completes go on without one, as from MinKNOW versions that write
+     * none. The hash file's landing ends the wait; the sweep ends it after this long. @default 120
+     */
+    ontHashWaitSeconds: z.number().int().nonnegative().default(120),
     /** A run with a manifest or marker that is still missing files after this long becomes INCOMPLETE. @default 1440 (a day) */
     deadlineMinutes: z.number().positive().default(1440),
     /**

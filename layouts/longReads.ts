@@ -172,6 +172,24 @@ export function minknowSummaryCovers(summaryPath: string, fastqPath: string): bo
 }
 
 /**
+ * Whether the output hash file of a final summary's protocol run is among `paths`: in the summary's folder, named
+ * `output_hash_{flow_cell_id}_{daq_start_time}_{short_protocol_run_id}.csv` (ONT output specifications) for the
+ * summary's flow cell and protocol run (a pooled folder holds several flow cells' files).
+ *
+ * @example outputHashLanded('a/final_summary_PAW1_e05460c6_de9f2c7f.txt', ['a/output_hash_PAW1_20250603_1201_e05460c6.csv']) // true
+ */
+export function outputHashLanded(summaryPath: string, paths: readonly string[]): boolean {
+  const folder = summaryPath.includes('/') ? summaryPath.slice(0, summaryPath.lastIndexOf('/') + 1) : '';
+  const match = /(?:^|\/)final_summary_(.+)_([^_/]+)_([^_/]+)\.txt$/.exec(summaryPath);
+  return paths.some((path) => {
+    if (!path.startsWith(folder) || path.slice(folder.length).includes('/')) return false;
+    const base = path.slice(folder.length);
+    if (!/^output_hash_.*\.csv$/.test(base)) return false;
+    return !match || (base.startsWith(`output_hash_${match[1]}_`) && base.endsWith(`_${match[2]}.csv`));
+  });
+}
+
+/**
  * FASTQs a final summary counts that have not landed: those counted minus those present that it speaks for
  * ({@link minknowSummaryCovers}: `fastq_pass/`, `fastq_fail/`). 0 when all are there or the count is unknown.
  */

@@ -6,6 +6,7 @@ import {
   MINKNOW_FINAL_SUMMARY,
   type MinknowFinalSummary,
   minknowSummaryCovers,
+  outputHashLanded,
   pacbioMovieOf,
 } from '../../layouts/longReads.ts';
 import type { RunInfo } from '../../layouts/runInfo.ts';
@@ -73,6 +74,11 @@ export interface CompletenessInput {
   barrierAt?: string;
   now: number;
   rtaSettleSeconds: number;
+  /**
+   * ONT: how long a final summary waits for its protocol run's output hash file (written with it, checked against
+   * every FASTQ) before its samples are complete without one (old MinKNOW versions write none). 0 or absent: no wait.
+   */
+  ontHashWaitSeconds?: number;
   deadlineMinutes: number;
 }
 
@@ -181,10 +187,18 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
       .map(([path, read]) => ({ path, read, notLanded: fastqsNotYetLanded(path, read, names) }))
       .filter((entry) => entry.notLanded > 0);
     const whole = summaries.filter((file) => !short.some((entry) => entry.path === file.name));
+    // MinKNOW writes the output hash file with the summary, and neither a share nor S3 keeps that order: a summary
+    // waits a little for it, so its FASTQs are checked against it before their samples are concluded.
+    const hashWaitMs = (input.ontHashWaitSeconds ?? 0) * 1000;
+    const awaitingHash = whole.filter(
+      (file) => hashWaitMs > 0 && input.now - landedAt(file)! < hashWaitMs && !outputHashLanded(file.name, names),
+    );
     const marker = byName.get(RUN_MARKER);
     fileSignalled = (name) =>
       !short.some((entry) => minknowSummaryCovers(entry.path, name)) &&
-      (marker !== undefined || barrierCovers || whole.some((file) => minknowSummaryCovers(file.name, name)));
+      (marker !== undefined ||
+        barrierCovers ||
+        whole.some((file) => !awaitingHash.includes(file) && minknowSummaryCovers(file.name, name)));
     // The deadline runs from the first word that the instrument is done, short or not: a FASTQ a summary
     // counts that never lands must end in INCOMPLETE, not in a run that waits for ever.
     const first = firstLanded([marker, ...summaries]);
@@ -193,7 +207,9 @@ export function evaluateCompleteness(input: CompletenessInput): RunCompleteness 
     if (short.length > 0) {
       const [{ path, read, notLanded }] = short as [(typeof short)[number]];
       waitingFor = `${notLanded} more ${notLanded === 1 ? 'FASTQ file' : 'FASTQ files'}: ${path} says fastq_files_in_final_dest=${read.fastqFiles}`;
-    } else if (first && !marker) waitingFor = 'final_summary_*.txt of every flow cell whose reads landed';
+    } else if (awaitingHash.length > 0 && !marker && !barrierCovers)
+      waitingFor = `the output hash file beside ${awaitingHash[0]!.name} (MinKNOW writes it with the summary; without it the samples go on ${input.ontHashWaitSeconds}s after the summary landed)`;
+    else if (first && !marker) waitingFor = 'final_summary_*.txt of every flow cell whose reads landed';
   } else if (input.profile === 'pacbio') {
     // A movie's .transferdone speaks for that movie's files (one SMRT Cell); a file whose name carries no
     // movie waits for the run's marker or any .transferdone, as before there were movies to tell apart.

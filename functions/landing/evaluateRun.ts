@@ -134,6 +134,7 @@ export function completenessOf(
     barrierAt: run.barrierAt,
     now: run.now,
     rtaSettleSeconds: svc.config.completeness.rtaSettleSeconds,
+    ontHashWaitSeconds: svc.config.completeness.ontHashWaitSeconds,
     deadlineMinutes: svc.config.completeness.deadlineMinutes,
   });
   return { ...completeness, profile };

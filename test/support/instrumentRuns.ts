@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -502,7 +503,21 @@ export function minknowRun(runId: string): InstrumentRun {
       bytes: Buffer.from('instrument=MN12345\nflow_cell_id=PAO25751\nfastq_files_in_final_dest=6\n'),
     },
   );
+  files.push({ path: 'output_hash_PAO25751_20260101_1200_e05460c6.csv', bytes: minknowOutputHash(files) });
   return { runId, files, samples };
+}
+
+/**
+ * MinKNOW's output hash file for `files` (ONT output specifications, "Output Hash File", version 1.1): one row per
+ * file with its SHA-256, empty for POD5, which MinKNOW does not hash.
+ */
+function minknowOutputHash(files: InstrumentRun['files']): Buffer {
+  const rows = files.map(({ path: file, bytes }) => {
+    const hash = file.endsWith('.pod5') ? '' : createHash('sha256').update(bytes).digest('hex');
+    const barcode = /\/(barcode\d+|unclassified)\//.exec(file)?.[1] ?? '';
+    return `e05460c6-93f9-439a-bc8f-d20c95a137a5,layouts,PAO25751,pool1,${hash},${file},${barcode},${barcode}`;
+  });
+  return Buffer.from(['runid,protocol_group_id,flow_cell_id,sample_id,file_hash,file_path,barcode,barcode_alias', ...rows, ''].join('\n'));
 }
 
 /**

@@ -340,6 +340,29 @@ describe('ont profile', () => {
     expect(after.samples[0]!.files.map((file) => `${file.label}:${file.role}:${file.part}`)).toEqual(['R1:single:1', 'R1:single:2']);
     expect(after.unexpected).toEqual([]);
   });
+  it("waits for the summary's output hash file for ontHashWaitSeconds: its landing ends the wait, its absence only delays", () => {
+    // Prepare: two protocol runs in a pooled folder; the summary of PAO25751 lands at minute 0
+    const summary = 'final_summary_PAO25751_e05460c6_de9f2c7f.txt';
+    const reads = [pass('barcode01', 0), pass('barcode02', 0)].map((name) => landed(name));
+    const otherRunsHash = landed('output_hash_PAO25751_20260101_1200_0a0b0c0d.csv');
+    const ownHash = landed('output_hash_PAO25751_20260101_1200_e05460c6.csv');
+    const at = (seconds: number, extra: LandedFile[] = []) =>
+      evaluateCompleteness(
+        base({ profile: 'ont', files: [...reads, landed(summary), ...extra], ontHashWaitSeconds: 120, now: T0 + seconds * 1000 }),
+      );
+    // Act
+    const waiting = at(30, [otherRunsHash]);
+    const hashed = at(30, [ownHash]);
+    const gaveUp = at(121);
+    // Assess
+    expect({ status: waiting.status, ready: ready(waiting), waitingFor: waiting.waitingFor }).toEqual({
+      status: 'RECEIVING',
+      ready: [],
+      waitingFor: `the output hash file beside ${summary} (MinKNOW writes it with the summary; without it the samples go on 120s after the summary landed)`,
+    });
+    expect({ status: hashed.status, ready: ready(hashed) }).toEqual({ status: 'COMPLETE', ready: ['barcode01', 'barcode02'] });
+    expect({ status: gaveUp.status, ready: ready(gaveUp) }).toEqual({ status: 'COMPLETE', ready: ['barcode01', 'barcode02'] });
+  });
   it('waits while fewer FASTQs have landed than the final summary counts, however early the summary landed', () => {
     // Prepare: MinKNOW counts pass and fail FASTQs below the summary's folder (fastq_files_in_final_dest).
     const folder = '20260101_1200_MN12345_PAO25751_e05460c6';
