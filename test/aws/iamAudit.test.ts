@@ -61,7 +61,8 @@ import { pipelineNamed, routedPipelines } from '../../workflows/pipelines/index.
 import { MOTO_MISSING, type MotoServer, startMoto } from '../support/motoServer.ts';
 import { startChatReceiver } from '../support/notificationSinks.ts';
 import { type BucketKinds, functionGrants, type S3Model, startS3Model } from '../support/s3Model.ts';
-import { installSdkRecorder, type RecordedCall, recordAs, recorded, resetRecorder } from '../support/sdkRecorder.ts';
+import { installSdkRecorder, recordAs, recorded, resetRecorder } from '../support/sdkRecorder.ts';
+import { ungrantedOnTables } from '../support/tableGrants.ts';
 
 const HOME = baseConfig.homeRegion;
 /** Who the test's own AWS calls are recorded as (not a function: left out of the audit). */
@@ -107,18 +108,6 @@ const TABLE_KINDS: Record<string, ResourceKind> = {
   'landfall-test-catalog': 'catalogTable',
   'landfall-test-idempotency': 'idempotencyTable',
 };
-
-/** The DynamoDB actions `call` needs that its function is granted on another table only (IAM denies those). */
-function ungrantedOnTables(fn: FunctionName, call: RecordedCall): string[] {
-  if (call.service !== 'dynamodb' || !call.tables) return [];
-  const action = `dynamodb:${call.operation}`;
-  return call.tables.flatMap((table) => {
-    const kind = TABLE_KINDS[table];
-    if (!kind) return [`${action} on an unknown table ${table}`];
-    const granted = functionPermissions[fn].some((grant) => grant.on.includes(kind) && grant.actions.includes(action));
-    return granted ? [] : [`${action} on ${kind}`];
-  });
-}
 
 const KINDS: Record<string, BucketKinds> = {
   [names.landing]: { bucket: 'landingBucket', objects: 'landingObjects' },
@@ -493,7 +482,8 @@ describe.skipIf(MOTO_MISSING)('IAM audit: the calls each function makes against 
       const set = used.get(fn) ?? new Set<string>();
       for (const action of iamActionsOf(call.service, call.operation)) set.add(action);
       used.set(fn, set);
-      for (const missing of ungrantedOnTables(fn, call)) ungrantedTables.set(fn, (ungrantedTables.get(fn) ?? new Set()).add(missing));
+      for (const missing of ungrantedOnTables(fn, call, TABLE_KINDS))
+        ungrantedTables.set(fn, (ungrantedTables.get(fn) ?? new Set()).add(missing));
     }
     const rows = (Object.keys(functionPermissions) as FunctionName[]).map((fn) => {
       const declared = new Set(declaredActions(fn).filter((action) => !action.startsWith('kms:')));

@@ -18,7 +18,8 @@
  *   IAM actions by SEAM_ACTIONS below — a declaration of what the AWS seam implementations send
  *   (seams/events/EventBridgePublisher.ts, seams/workflows/SfnWorkflowService.ts, seams/jobs/BatchJobService.ts,
  *   seams/capacity/BatchComputeCapacity.ts), not a recording of their SDK calls.
- * - Resources (which bucket, which table) are not compared: actions only.
+ * - Tables are compared (a DynamoDB action is granted per table: the catalog's or the idempotency store's);
+ *   buckets are not here (test/aws/iamAudit.test.ts models them).
  * - Handlers the flow does not reach are checked by declaration only; COVERED pins which ones are reached.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,6 +37,8 @@ import e2eConfig from '../fixtures/landfall.e2e.config.ts';
 import { dropRun, e2eConfigPath, waitFor, waitForTerminalSamples } from '../support/runtimeProcess.ts';
 import { startS3rver } from '../support/s3rverFixture.ts';
 import { installSdkRecorder, recordAs, recordSeam, recorded, resetRecorder, type RecordedCall } from '../support/sdkRecorder.ts';
+import { ungrantedOnTables } from '../support/tableGrants.ts';
+import { tableNames } from '../../config/defineConfig.ts';
 
 /** IAM action(s) AWS authorizes an S3 SDK operation as. */
 const S3_IAM: Record<string, string[]> = {
@@ -241,6 +244,15 @@ describe('least privilege against behaviour', () => {
 
   it('every handler sends only actions stacks/permissions.ts declares for it', () => {
     expect(undeclaredActions(actions, declaredActions)).toEqual([]);
+  });
+
+  it('every DynamoDB call names a table its handler is granted that action on', () => {
+    const names = tableNames(e2eConfig);
+    const kinds = { [names.catalog]: 'catalogTable', [names.idempotency]: 'idempotencyTable' } as const;
+    const ungranted = calls.flatMap((call) =>
+      call.who in functionHandlers ? ungrantedOnTables(call.who as FunctionName, call, kinds).map((what) => `${call.who}: ${what}`) : [],
+    );
+    expect([...new Set(ungranted)]).toEqual([]);
   });
 
   it('reports an undeclared action naming the function', () => {
