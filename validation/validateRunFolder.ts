@@ -123,6 +123,13 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
 
   let manifest: Manifest | undefined;
   const listed = new Map<string, ManifestEntry>();
+  // A manifest beside any profile's files states checksums the files are compared with, as the landing does;
+  // only the manifest profile also takes it as the list of files the run must have.
+  if (profile !== 'manifest' && manifestFile) {
+    manifest = parseManifest(manifestFile.path, await readText(manifestFile.absolute));
+    reasons.push(...manifest.reasons);
+    for (const entry of manifest.entries) listed.set(normalizeKey(entry.name), entry);
+  }
   if (profile === 'manifest') {
     if (!manifestFile) {
       reasons.push(

@@ -144,6 +144,24 @@ describe('validateRunFolder', () => {
     expect(result.files.map((file) => file.path)).toContain('SampleSheet.csv');
   });
 
+  it('compares the files with a manifest beside a sample sheet, as the landing does, without asking it for every file', async () => {
+    // Prepare: the lab's MD5SUMS lists two of the run's FASTQs, one with the MD5 of other bytes
+    const wrong = md5(Buffer.from('other bytes'));
+    const dir = await runFolder({
+      ...laneSplit,
+      MD5SUMS: `${md5(laneSplit['A_S1_L001_R1_001.fastq.gz'])}  A_S1_L001_R1_001.fastq.gz\n${wrong}  A_S1_L001_R2_001.fastq.gz\n`,
+    });
+
+    // Act
+    const result = await validateRunFolder(dir, { profile: 'illumina' });
+
+    // Assess: only the mismatch; the files MD5SUMS does not list are neither missing nor orphans here
+    expect(result.reasons.filter((reason) => JSON.stringify(reason).includes('MD5SUMS'))).toEqual([]);
+    expect(result.files.filter((file) => !file.valid).map((file) => [file.path, file.reasons.map((reason) => reason.expected)])).toEqual([
+      ['A_S1_L001_R2_001.fastq.gz', [`MD5 ${wrong} (MD5SUMS line 2)`]],
+    ]);
+  });
+
   it("applies validation.legacyNoCalls to the run's Undetermined reads as to its samples'", async () => {
     // Prepare: a legacy run whose reads carry '.' no-calls, in a sample and in Undetermined alike.
     const dotted = (from: number) => gz(reads(3, { from }).replace(/^([ACGT]+)A\n/gm, '$1.\n'));
