@@ -122,6 +122,12 @@ export function parsePacbioPath(path: string): LongReadFile | undefined {
 /** MinKNOW's final summary, at any depth of the run folder: written once every file of the run is. */
 export const MINKNOW_FINAL_SUMMARY = /(^|\/)final_summary_[^/]*\.txt$/;
 
+/**
+ * MinKNOW's output hash file (ONT output specifications, "Output Hash File"), at any depth of the run folder: written
+ * beside the final summary, one CSV row per output file with its SHA-256.
+ */
+export const MINKNOW_OUTPUT_HASH = /(^|\/)output_hash_[^/]*\.csv$/;
+
 /** What a MinKNOW `final_summary_*.txt` promises about the folder it sits in. */
 export interface MinknowFinalSummary {
   /** `fastq_files_in_final_dest`: every FASTQ MinKNOW wrote below this folder (pass and fail); absent in old versions. */
@@ -141,9 +147,9 @@ export function parseMinknowFinalSummary(text: string): MinknowFinalSummary {
 }
 
 /** The flow cell and run ids a final summary's name carries: `final_summary_{flow_cell_id}_{short_protocol_run_id}_{short_run_id}.txt`. */
-function summaryIds(summaryPath: string): { flowCell: string; ids: string } | undefined {
+function summaryIds(summaryPath: string): { flowCell: string; protocolRun: string; ids: string } | undefined {
   const match = /(?:^|\/)final_summary_(.+)_([^_/]+)_([^_/]+)\.txt$/.exec(summaryPath);
-  return match ? { flowCell: match[1]!, ids: `_${match[2]}_${match[3]}_` } : undefined;
+  return match ? { flowCell: match[1]!, protocolRun: match[2]!, ids: `_${match[2]}_${match[3]}_` } : undefined;
 }
 
 /**
@@ -180,12 +186,11 @@ export function minknowSummaryCovers(summaryPath: string, fastqPath: string): bo
  */
 export function outputHashLanded(summaryPath: string, paths: readonly string[]): boolean {
   const folder = summaryPath.includes('/') ? summaryPath.slice(0, summaryPath.lastIndexOf('/') + 1) : '';
-  const match = /(?:^|\/)final_summary_(.+)_([^_/]+)_([^_/]+)\.txt$/.exec(summaryPath);
+  const ids = summaryIds(summaryPath);
   return paths.some((path) => {
-    if (!path.startsWith(folder) || path.slice(folder.length).includes('/')) return false;
     const base = path.slice(folder.length);
-    if (!/^output_hash_.*\.csv$/.test(base)) return false;
-    return !match || (base.startsWith(`output_hash_${match[1]}_`) && base.endsWith(`_${match[2]}.csv`));
+    if (!path.startsWith(folder) || base.includes('/') || !MINKNOW_OUTPUT_HASH.test(base)) return false;
+    return !ids || (base.startsWith(`output_hash_${ids.flowCell}_`) && base.endsWith(`_${ids.protocolRun}.csv`));
   });
 }
 

@@ -116,7 +116,7 @@ const writeResults: Grant = {
  * functionPermissions.land.flatMap((grant) => grant.actions); // ['dynamodb:GetItem', …]
  */
 export const functionPermissions: Record<FunctionName, readonly Grant[]> = {
-  land: [catalog, idempotency, publish, readLanding, listLanding],
+  land: [catalog, publish, readLanding, listLanding],
   uploadBarrier: [catalog, publish, readLanding, listLanding],
   reconcileRuns: [
     catalog,

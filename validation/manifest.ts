@@ -1,3 +1,4 @@
+import { MINKNOW_OUTPUT_HASH } from '../layouts/longReads.ts';
 import { assertSafeKey } from '../seams/storage/keys.ts';
 import type { ValidationReason } from './types.ts';
 import { reasonOf } from './rules.ts';
@@ -61,12 +62,6 @@ export function parseManifest(file: string, text: string): Manifest {
   if (MINKNOW_OUTPUT_HASH.test(file)) return parseMinknowOutputHash(file, body);
   return file.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(body) ? parseJsonManifest(file, body) : parseSumManifest(file, body);
 }
-
-/**
- * MinKNOW's output hash file (ONT output specifications, "Output Hash File"): written beside the final summary
- * once the files it hashes are, one CSV row per output file with its SHA-256, at any depth of the run folder.
- */
-export const MINKNOW_OUTPUT_HASH = /(^|\/)output_hash_[^/]*\.csv$/;
 
 const MINKNOW_HASH_COLUMNS = ['file_hash', 'file_path'] as const;
 

@@ -2,7 +2,7 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { normalizeKey } from '../contracts/keys.ts';
 import { isFastqName } from '../layouts/fastqNames.ts';
-import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, parseMinknowFinalSummary } from '../layouts/longReads.ts';
+import { fastqsNotYetLanded, MINKNOW_FINAL_SUMMARY, MINKNOW_OUTPUT_HASH, parseMinknowFinalSummary } from '../layouts/longReads.ts';
 import { pairMates } from '../layouts/pairs.ts';
 import { parseRunInfo, type RunInfo } from '../layouts/runInfo.ts';
 import { demultiplexStatsPath, runInfoPath, runSampleSheetPath } from '../layouts/runFiles.ts';
@@ -15,15 +15,7 @@ import { inspectPair } from './inspectFastq.ts';
 import { mateLengthReasons } from './mateLength.ts';
 import { demultiplexedReadReasons, demultiplexedReadsOf } from './demultiplexedReads.ts';
 import { type DemultiplexStats, DemultiplexStatsError, parseDemultiplexStats } from '../layouts/demultiplexStats.ts';
-import {
-  compareWithManifest,
-  MANIFEST_NAME,
-  type Manifest,
-  type ManifestEntry,
-  MINKNOW_OUTPUT_HASH,
-  parseManifest,
-  unsafePathReason,
-} from './manifest.ts';
+import { compareWithManifest, MANIFEST_NAME, type Manifest, type ManifestEntry, parseManifest, unsafePathReason } from './manifest.ts';
 import type { FastqInspection, FileValidation, ValidationOptions, ValidationProfile, ValidationResult } from './types.ts';
 import { nativeFirst } from './nativeFirst.ts';
 import { hashLocalFile, inspectLocalFastq, localSize, openLocal, validateSampleSheetFile } from './validateFile.ts';
