@@ -117,13 +117,13 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
   const listed = new Map<string, ManifestEntry>();
   // A manifest beside any profile's files states checksums the files are compared with, as the landing does;
   // only the manifest profile also takes it as the list of files the run must have.
-  if (profile !== 'manifest' && manifestFile) {
+  if (manifestFile) {
     manifest = parseManifest(manifestFile.path, await readText(manifestFile.absolute));
     reasons.push(...manifest.reasons);
     for (const entry of manifest.entries) listed.set(normalizeKey(entry.name), entry);
   }
   if (profile === 'manifest') {
-    if (!manifestFile) {
+    if (!manifestFile || !manifest) {
       reasons.push(
         reasonOf('NO_MANIFEST', {
           file: 'manifest',
@@ -133,11 +133,8 @@ export async function validateRunFolder(dir: string, options: ValidateRunFolderO
         }),
       );
     } else {
-      manifest = parseManifest(manifestFile.path, await readText(manifestFile.absolute));
-      reasons.push(...manifest.reasons);
       const present = new Map(files.map((file) => [normalizeKey(file.path), file]));
       for (const entry of manifest.entries) {
-        listed.set(normalizeKey(entry.name), entry);
         if (!present.has(normalizeKey(entry.name))) {
           reasons.push(
             reasonOf('MISSING_FILE', {
