@@ -5,6 +5,7 @@
  * this test's own recount of ALL its lanes, and `landfall validate` (the real CLI) must agree with the
  * live runtime on every folder: the same verdict and the same sample → files mapping.
  */
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -142,7 +143,25 @@ interface ValidateJson {
   reasons: Array<{ file: string; message: string }>;
   samples: Array<{ sampleId: string; files: Array<{ path: string; label: string; role: string; lane: number }> }>;
   unexpected: Array<{ name: string }>;
+  files: Array<{ path: string; valid: boolean; reasons: Array<{ code: string }> }>;
 }
+
+/**
+ * MinKNOW's own check: the output hash file gives each file's SHA-256 as MinKNOW wrote it. Here it was made for other
+ * bytes of barcode02's second batch (a file damaged on its way to the share): barcode02 is rejected naming the hash
+ * file's line, barcode01 goes on, and landfall validate says the same offline.
+ */
+const HASHED_TEAM = 'nanopore';
+const HASHED = (() => {
+  const run = minknowRun('20260102_1200_MN12345_PAO25751_e05460c6');
+  const damaged = run.samples.barcode02!.find((name) => name.endsWith('_1.fastq.gz'))!;
+  const hashFile = run.files.find((file) => file.path.startsWith('output_hash_'))!;
+  const rows = hashFile.bytes.toString('utf8').split('\n');
+  const line = rows.findIndex((row) => row.includes(`,${damaged},`));
+  rows[line] = rows[line]!.replace(/,[0-9a-f]{64},/, `,${createHash('sha256').update('other bytes').digest('hex')},`);
+  hashFile.bytes = Buffer.from(rows.join('\n'));
+  return { run, damaged, hashFile: hashFile.path, line: line + 1 };
+})();
 
 describe('layouts: real instrument output lands whole (live runtime + landfall validate)', () => {
   let stateDir: string;
@@ -170,7 +189,8 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     await writeRunFolder(foldersDir, EXPERIMENT);
     await writeRunFolder(path.join(foldersDir, 'late'), EXPERIMENT_FULL);
     // The offline verdict, from the real CLI, before anything lands (three at a time on two cores).
-    const queue = [...CASES, { run: GAP, profile: 'illumina' as const }];
+    await writeRunFolder(foldersDir, HASHED.run);
+    const queue = [...CASES, { run: GAP, profile: 'illumina' as const }, { run: HASHED.run, profile: 'ont' as const }];
     const validateNext = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { run, profile } = next;
@@ -194,8 +214,8 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     await Promise.all([validateNext(), validateNext(), validateNext()]);
     runtime = await startRuntimeProcess(stateDir, configPath);
     await Promise.all(
-      [...CASES, { run: GAP, team: GAP_TEAM }, { run: EXPERIMENT, team: EXPERIMENT_TEAM }].map(({ run, team }) =>
-        dropRunFolder(path.join(foldersDir, run.runId), runtime.info.shareDir, team, run),
+      [...CASES, { run: GAP, team: GAP_TEAM }, { run: EXPERIMENT, team: EXPERIMENT_TEAM }, { run: HASHED.run, team: HASHED_TEAM }].map(
+        ({ run, team }) => dropRunFolder(path.join(foldersDir, run.runId), runtime.info.shareDir, team, run),
       ),
     );
     for (const { run, team } of CASES)
@@ -312,6 +332,28 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
     expect(header?.unexpectedFiles).toBe(1);
     expect(timeline?.unexpected).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining(STRAY) }] });
     expect(report.unexpectedFiles).toEqual({ count: 1, files: [{ name: STRAY, reason: expect.stringContaining('not processed') }] });
+  });
+
+  it("rejects the MinKNOW sample whose FASTQ differs from MinKNOW's output hash file, naming its line, live and offline", async () => {
+    // Act
+    const samples = await waitForTerminalSamples(runtime.catalog, HASHED_TEAM, HASHED.run.runId, 2, 120_000);
+    const rejected = await runtime.catalog.samples.getVersion({
+      team: HASHED_TEAM,
+      runId: HASHED.run.runId,
+      sampleId: 'barcode02',
+      version: 1,
+    });
+    const offline = validated.get(HASHED.run.runId)!;
+    // Assess
+    expect(samples.map((sample) => `${sample.sampleId} ${sample.status}`).sort()).toEqual(['barcode01 COMPLETED', 'barcode02 REJECTED']);
+    const where = `${HASHED.hashFile} line ${HASHED.line}`;
+    expect((rejected!.reasons ?? []).map((reason) => [reason.code, reason.file, reason.expected?.endsWith(`(${where})`)])).toEqual([
+      ['MANIFEST_SHA256_MISMATCH', HASHED.damaged, true],
+    ]);
+    expect(offline.valid).toBe(false);
+    expect(offline.files.filter((file) => !file.valid).map((file) => [file.path, file.reasons.map((reason) => reason.code)])).toEqual([
+      [HASHED.damaged, ['MANIFEST_SHA256_MISMATCH']],
+    ]);
   });
 
   it('a sample missing one lane waits for it (validate: INVALID, that file named), then completes on all four lanes', async () => {
