@@ -128,6 +128,11 @@ export class Samples {
     await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { landedIdentity });
   }
 
+  /** Records which checksum documents the sample's current version was checked against (see {@link SampleRecord.checkedDocuments}). */
+  async markDocumentsChecked(ref: SampleRef, checkedDocuments: string): Promise<void> {
+    await this.#table.update(keys.sample(ref.team, ref.runId, ref.sampleId), { checkedDocuments });
+  }
+
   /** Every version of a sample, oldest first. */
   async listVersions(ref: SampleRef): Promise<VersionRecord[]> {
     return Promise.all((await this.#versionItems(ref)).map((version) => this.withFiles(version)));

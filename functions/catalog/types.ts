@@ -95,6 +95,11 @@ export interface SampleRecord extends SampleRef {
   detail?: string;
   /** Identity of the file set last announced as "Sample Landed" (see evaluateRun): the same set is not announced again. */
   landedIdentity?: string;
+  /**
+   * Identity of the run's checksum documents (its manifest, MinKNOW's hash files) the current version was last
+   * checked against after it was cataloged (see evaluateRun): a document landing later is checked once.
+   */
+  checkedDocuments?: string;
   /** The file set a validation began on (VALIDATING): what the sweep validates again if that validation's process died. */
   validating?: { files: string[]; reads?: FileRead[]; fileSet?: FileSetRef };
   /**

@@ -7,7 +7,8 @@ import { parseRunInfo, type RunInfo } from '../../layouts/runInfo.ts';
 import { parseSampleSheet, type SampleSheet } from '../../layouts/sampleSheet.ts';
 import { demultiplexStatsPath, runInfoPath, runSampleSheetPath } from '../../layouts/runFiles.ts';
 import { type DemultiplexStats, parseDemultiplexStats } from '../../layouts/demultiplexStats.ts';
-import { type LandedFile, MISSING_LISTED } from '../catalog/types.ts';
+import { type LandedFile, MISSING_LISTED, type SampleRecord } from '../catalog/types.ts';
+import { compareWithManifest } from '../../validation/manifest.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
@@ -16,7 +17,7 @@ import { LandingError } from './errors.ts';
 import { isManifestName, parseRunManifest, type RunManifest } from './runManifest.ts';
 import { counted } from '../../contracts/words.ts';
 import { bucketNames } from '../../config/defineConfig.ts';
-import { landingKey, parseLandingKey } from '../../contracts/keys.ts';
+import { landingKey, normalizeKey, parseLandingKey } from '../../contracts/keys.ts';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import { InvalidKeyError } from '../../seams/storage/errors.ts';
 import { announceFastq, identifyObject, recordLandedFile } from './recordObject.ts';
@@ -323,6 +324,11 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
 
   const landed: string[] = [];
   const settling: string[] = [];
+  // The run's checksum documents as they are now: a sample cataloged before one of them landed is checked once.
+  const checksumFiles = runDocumentFiles(files);
+  const checkedDocuments = documents.manifest
+    ? identityOf([...(checksumFiles.manifest ? [checksumFiles.manifest] : []), ...(checksumFiles.outputHashes ?? [])])
+    : undefined;
   // One query for the run's samples, not one read per sample per landed file.
   const records = new Map((await svc.catalog.samples.listInRun(team, runId)).map((record) => [record.sampleId, record]));
   for (const sample of completeness.samples) {
@@ -334,6 +340,9 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
       });
     // Never start on a partial upload: the profile's completion signal and every expected file.
     if (!sample.ready) continue;
+    // A checksum document that landed after the sample's version was cataloged: that version is checked against it.
+    if (record?.currentVersion !== undefined && documents.manifest && checkedDocuments && record.checkedDocuments !== checkedDocuments)
+      await checkCatalogedAgainstLateManifest(svc, record, documents.manifest, checkedDocuments);
     const identity = identityOf(sample.files);
     // This very file set was announced (by this process or another): nothing new to say about the sample.
     if (record?.landedIdentity === identity) continue;
@@ -457,6 +466,42 @@ function isSafeKey(key: string): boolean {
     if (error instanceof InvalidKeyError) return false;
     throw error;
   }
+}
+
+/**
+ * A checksum document (the run's manifest, a MinKNOW output hash file) that landed after a sample's version was
+ * cataloged: that version was validated without it. Its files' hashes, kept from validation (MD5 on the version,
+ * SHA-256 on the verdicts), are compared with it now; a difference is said at once ("Unexpected File", `late`,
+ * naming the document, its line and both hashes), since the version was processed on those bytes. Nothing is read
+ * again, and each sample is checked once per set of documents.
+ */
+async function checkCatalogedAgainstLateManifest(
+  svc: Services,
+  record: SampleRecord,
+  manifest: RunManifest,
+  checkedDocuments: string,
+): Promise<void> {
+  const ref = { team: record.team, runId: record.runId, sampleId: record.sampleId };
+  if (record.currentVersion === undefined || record.status === 'VALIDATING' || record.status === 'RECEIVING') return;
+  const version = await svc.catalog.samples.getVersion({ ...ref, version: record.currentVersion });
+  const listed = new Map(manifest.entries.map((entry) => [normalizeKey(entry.name), entry]));
+  const files = (version?.status === 'REJECTED' ? [] : (version?.files ?? [])).filter((file) => listed.has(normalizeKey(file.name)));
+  const verdicts = files.length > 0 ? await svc.catalog.fileVerdicts.getMany(files) : [];
+  for (const [index, file] of files.entries()) {
+    const entry = listed.get(normalizeKey(file.name))!;
+    const found = { md5: file.md5, sha256: verdicts[index]?.inspection.sha256, size: file.size };
+    const [reason] = compareWithManifest(file.name, entry, found, manifest.source);
+    if (!reason) continue;
+    const document = entry.source ?? manifest.source;
+    await emitOnce(svc, 'Unexpected File', {
+      ...ref,
+      file: document,
+      kind: 'late',
+      message: `${document} arrived after ${ref.sampleId} v${record.currentVersion} was cataloged, and ${file.name} does not match it (${reason.message}): v${record.currentVersion} was validated and processed with those bytes; land the right file again to validate a new version`,
+      dedupeKey: `late-manifest:${ref.team}/${ref.runId}/${ref.sampleId}/v${record.currentVersion}/${file.name}:${checkedDocuments}`,
+    });
+  }
+  await svc.catalog.samples.markDocumentsChecked(ref, checkedDocuments);
 }
 
 /** A sample already cataloged receives a new file or a changed one: say so, a new version follows. */

@@ -124,6 +124,34 @@ describe('validation per file as it lands', () => {
     ]);
   });
 
+  it('checks a cataloged version against a manifest that landed after it, from the kept hashes, and says what differs', async () => {
+    // Prepare: S1 cataloged (v1) from its landing verdicts; then the lab's SHA256SUMS lands, made for other R2 bytes
+    const runId = '261123_LH00417_0807_B22PERFIL';
+    const [r1, r2] = [gz(reads(15, { mate: 1 })), gz(reads(15, { mate: 2 }))];
+    await land(runId, R1, r1);
+    await land(runId, R2, r2);
+    await land(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
+    await land(runId, 'CopyComplete.txt', Buffer.from(''));
+    await deliverFileLanded(runId);
+    expect(await conclude(runId)).toEqual({ outcome: 'cataloged', version: 1 });
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const wrong = sha256(Buffer.from('the bytes the lab hashed'));
+    const before = harness.published.length;
+    const passesBefore = fastqPassCount();
+    // Act: the manifest lands (its evaluation checks v1), then the run is evaluated again by a later file
+    await land(runId, 'SHA256SUMS', Buffer.from(`${sha256(r1)}  ${R1}\n${wrong}  ${R2}\n`));
+    await land(runId, 'notes.txt', Buffer.from('flow cell washed\n'));
+    // Assess: one message naming the document, its line and both hashes; no file read again; the check made once
+    const said = harness.published
+      .slice(before)
+      .filter((event) => event['detail-type'] === 'Unexpected File' && event.detail.runId === runId && event.detail.kind === 'late');
+    expect(said.map((event) => [event.detail.sampleId, event.detail.file, event.detail.kind])).toEqual([['S1', 'SHA256SUMS', 'late']]);
+    expect(said[0]!.detail.message).toContain(`${R2} does not match it`);
+    expect(said[0]!.detail.message).toContain(`expected ${wrong} (SHA256SUMS line 2), found ${sha256(r2)}`);
+    expect(fastqPassCount() - passesBefore).toBe(0);
+    expect((await harness.services.catalog.samples.get({ team: TEAM, runId, sampleId: 'S1' }))?.checkedDocuments).toBeDefined();
+  });
+
   it('re-validates a file re-landed with different bytes, and its sample gets a new version', async () => {
     // Prepare: v1 from verdicts made as the files landed
     const runId = '261123_LH00417_0801_B22PERFIL';
