@@ -274,6 +274,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   if (!folded && (await foldFilesStillAnnounced(svc, team, runId, files, completeness, lanesFromFiles)))
     return evaluateRunAt(svc, team, runId, now, true);
   const status = run?.status === 'PROCESSING' || run?.status === 'DONE' ? run.status : completeness.status;
+  const documentFiles = runDocumentFiles(files);
   // Bounded whatever the sheet holds (a 10,000-row sheet once made this item too large for the catalog, and
   // the run stuck at "waiting for SampleSheet.csv"): the ids in items of their own, the first missing names.
   await svc.catalog.runs.setExpectedSamples(
@@ -284,7 +285,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   );
   await svc.catalog.runs.update(team, runId, {
     status,
-    documents: Object.values(runDocumentFiles(files))
+    documents: Object.values(documentFiles)
       .flat()
       .map((file) => file.name),
     missing: completeness.missing.slice(0, MISSING_LISTED),
@@ -325,9 +326,8 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   const landed: string[] = [];
   const settling: string[] = [];
   // The run's checksum documents as they are now: a sample cataloged before one of them landed is checked once.
-  const checksumFiles = runDocumentFiles(files);
   const checkedDocuments = documents.manifest
-    ? identityOf([...(checksumFiles.manifest ? [checksumFiles.manifest] : []), ...(checksumFiles.outputHashes ?? [])])
+    ? identityOf([...(documentFiles.manifest ? [documentFiles.manifest] : []), ...(documentFiles.outputHashes ?? [])])
     : undefined;
   // One query for the run's samples, not one read per sample per landed file.
   const records = new Map((await svc.catalog.samples.listInRun(team, runId)).map((record) => [record.sampleId, record]));
@@ -391,8 +391,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
         (record) => !named.has(record.sampleId) && record.status === 'RECEIVING' && record.currentVersion === undefined,
       )
     : [];
-  // Named only when there is one to cancel: finding the sheet again scans every file of the run.
-  const sheetName = dropped.length > 0 ? runDocumentFiles(files).sheet?.name : undefined;
+  const sheetName = documentFiles.sheet?.name;
   for (const record of dropped)
     await svc.catalog.samples.setStatus({ team, runId, sampleId: record.sampleId }, 'CANCELLED', {
       detail: `not in the run's sample sheet any more (${sheetName}): nothing of it was processed, and its files are kept as unexpected`,
