@@ -1,17 +1,5 @@
-import { MANIFEST_NAME, parseManifest } from '../../validation/manifest.ts';
+import { MANIFEST_NAME, type ManifestEntry, parseManifest } from '../../validation/manifest.ts';
 import { LandingError } from './errors.ts';
-
-/** One file a run manifest promises, with whatever checksums and size it states. */
-export interface ManifestEntry {
-  name: string;
-  md5?: string;
-  sha256?: string;
-  size?: number;
-  /** Line of the manifest that lists it (md5sum format): a mismatch names it. */
-  line?: number;
-  /** The manifest that lists it, when a run has several (MinKNOW writes one output hash file per protocol run). */
-  source?: string;
-}
 
 export interface RunManifest {
   /** File name of the manifest inside the run folder. */
