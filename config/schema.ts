@@ -379,8 +379,9 @@ export const EmbeddedConfig = z
     /** How often the whole share is rescanned, so a missed file-system notification costs latency, never a file. @default 2000 */
     rescanMs: z.number().int().positive().default(2000),
     /**
-     * Connections the runtime's functions open to the local catalog server at most; requests beyond wait
-     * their turn (as the SDK's connection pool does in Lambda). @default 50 (the AWS SDK's default)
+     * Requests the runtime's functions have with the local catalog server at once at most (sent to its thread
+     * as messages, not sockets); requests beyond wait their turn, as the SDK's connection pool makes them wait
+     * in Lambda. @default 50 (the AWS SDK's default pool)
      */
     catalogMaxSockets: z.number().int().positive().default(50),
     /** Bus deliveries (function invocations) running at once; the rest wait in order. @default 16 */

@@ -3,9 +3,7 @@ import './polyfills.ts';
 import { appendFile, chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ensureIdempotencyTable } from '../functions/shared/idempotency.ts';
 import { bucketNames, tableNames } from '../config/defineConfig.ts';
 import type { LandfallConfig } from '../config/schema.ts';
@@ -239,10 +237,11 @@ export class EmbeddedRuntime {
       // with V8's code cache on disk they are compiled once per runtime, not once per job (Node 22).
       NODE_COMPILE_CACHE: OUTSIDE_COMPILE_CACHE ?? path.join(layout.executor, 'node-compile-cache'),
     });
-    // A bounded pool: requests beyond it queue in the agent, and the bus bounds how many functions make them.
+    // Signed DynamoDB requests as messages to the catalog thread, not over a loopback socket (issue 20); at most
+    // catalogMaxSockets at once, the rest wait in order, and the bus bounds how many functions make them.
     const catalogClient = new DynamoDBClient({
       endpoint: catalogServer.endpoint,
-      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: config.embedded.catalogMaxSockets }) }),
+      requestHandler: catalogServer.requestHandler(config.embedded.catalogMaxSockets),
     });
     const catalog = new Catalog(tableNames(config).catalog, catalogClient);
     await catalog.ensureTable();

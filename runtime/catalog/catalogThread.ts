@@ -1,8 +1,9 @@
 /**
  * The catalog server's own thread (started by startCatalogThread.ts): runs {@link startCatalogServer} — dynalite,
  * the signature check, the body limit — on this worker thread's event loop, so catalog requests are served
- * beside the runtime's handlers instead of between them. Told by messages to restart (the test-only fault) or
- * to close; ends when closed.
+ * beside the runtime's handlers instead of between them. Answers the runtime's own catalog requests sent as
+ * messages (catalogThreadHandler.ts) as well as those on its socket; told by messages to restart (the test-only
+ * fault) or to close; ends when closed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
@@ -15,7 +16,17 @@ const reply = (message: CatalogThreadReply) => port.postMessage(message);
 reply({ type: 'listening', port: server.port });
 
 port.on('message', (request: CatalogThreadRequest) => {
-  if (request.type === 'restart') {
+  if (request.type === 'exchange') {
+    server.exchange(request.exchange).then(
+      (answer) => reply({ type: 'answer', id: request.id, answer }),
+      (error: unknown) =>
+        reply({
+          type: 'answer',
+          id: request.id,
+          error: { message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code },
+        }),
+    );
+  } else if (request.type === 'restart') {
     server.restart(request.downMs).then(
       () => reply({ type: 'restarted', id: request.id }),
       (error: unknown) => reply({ type: 'restarted', id: request.id, error: error instanceof Error ? error.message : String(error) }),

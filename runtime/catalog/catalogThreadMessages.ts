@@ -1,3 +1,4 @@
+import type { CatalogAnswer, CatalogExchange } from './startCatalogServer.ts';
 import type { CatalogCredentials } from './verifySignature.ts';
 
 /** What the catalog thread starts with (its `workerData`). */
@@ -9,7 +10,13 @@ export interface CatalogThreadStart {
 }
 
 /** The runtime's requests to the catalog thread. */
-export type CatalogThreadRequest = { type: 'restart'; id: number; downMs: number } | { type: 'close' };
+export type CatalogThreadRequest =
+  | { type: 'restart'; id: number; downMs: number }
+  | { type: 'close' }
+  | { type: 'exchange'; id: number; exchange: CatalogExchange };
 
 /** The catalog thread's replies. */
-export type CatalogThreadReply = { type: 'listening'; port: number } | { type: 'restarted'; id: number; error?: string };
+export type CatalogThreadReply =
+  | { type: 'listening'; port: number }
+  | { type: 'restarted'; id: number; error?: string }
+  | { type: 'answer'; id: number; answer?: CatalogAnswer; error?: { message: string; code?: string } };

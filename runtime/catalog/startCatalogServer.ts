@@ -35,6 +35,36 @@ export interface CatalogServer {
   restart(downMs: number): Promise<void>;
 }
 
+/**
+ * One request handed to the server without a socket: the runtime's own client, through the catalog thread's
+ * port (see catalogThreadHandler.ts). Header names are lower case, as Node gives them to a server.
+ */
+export interface CatalogExchange {
+  method: string;
+  /** The request target, e.g. `/` (query strings included). */
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The server's answer to a {@link CatalogExchange}: what it would have written to the socket. */
+export interface CatalogAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The server as its own thread holds it: also answers requests that come without a socket. */
+export interface LocalCatalogServer extends CatalogServer {
+  /**
+   * Serves one request as dynalite serves one from the socket, without the HTTP parsing on either side: the
+   * SDK client's HTTP handling was most of a catalog call's cost on the runtime's event loop. The signature is
+   * not checked — only code holding the thread's port can call this, and that code holds the secret. While the
+   * server is closed or restarting it rejects with code `ECONNREFUSED`, as the socket would, so the SDK retries.
+   */
+  exchange(request: CatalogExchange): Promise<CatalogAnswer>;
+}
+
 export interface CatalogServerOptions {
   /** @default 0 (any free port) */
   port?: number;
@@ -54,7 +84,7 @@ export function newCatalogCredentials(): CatalogCredentials {
  * read any team's items or task tokens. Tables become ACTIVE at once (`createTableMs: 0`), so no SDK waiter
  * is needed.
  */
-export async function startCatalogServer(dataDir: string, options: CatalogServerOptions = {}): Promise<CatalogServer> {
+export async function startCatalogServer(dataDir: string, options: CatalogServerOptions = {}): Promise<LocalCatalogServer> {
   const credentials = options.credentials ?? newCatalogCredentials();
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   // Every request is checked before dynalite sees it: take its handler and call it only for signed requests.
@@ -71,17 +101,36 @@ export async function startCatalogServer(dataDir: string, options: CatalogServer
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const actualPort = (server.address() as AddressInfo).port;
+  // Exchanges being answered: a close or restart lets them finish before LevelDB closes, and refuses new ones.
+  const exchanges = new Set<Promise<CatalogAnswer>>();
+  let refusingExchanges = false;
+  const finishExchanges = async () => {
+    refusingExchanges = true;
+    await Promise.allSettled([...exchanges]);
+  };
   return {
     port: actualPort,
     endpoint: `http://127.0.0.1:${actualPort}`,
     credentials,
-    close: () =>
-      new Promise<void>((resolve) => {
+    exchange: (request) => {
+      if (refusingExchanges)
+        return Promise.reject(Object.assign(new Error('connect ECONNREFUSED: the catalog server is down'), { code: 'ECONNREFUSED' }));
+      const answer = answerWithoutSocket(request, serveDynalite);
+      exchanges.add(answer);
+      const forget = () => exchanges.delete(answer);
+      answer.then(forget, forget);
+      return answer;
+    },
+    close: async () => {
+      await finishExchanges();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive connections would hold the close; requests in flight finish first.
         (server as Server & { closeIdleConnections(): void }).closeIdleConnections();
-      }),
+      });
+    },
     restart: async (downMs) => {
+      await finishExchanges();
       const closing = new Promise<Error | undefined>((resolve) => server.close((error?: Error) => resolve(error)));
       // Keep-alive connections stay busy under load: drop each the moment it is idle (a request racing onto
       // it is reset, as a crash would), never one mid-request, so the requests in flight finish and dynalite
@@ -96,6 +145,7 @@ export async function startCatalogServer(dataDir: string, options: CatalogServer
           resolve();
         });
       });
+      refusingExchanges = false;
       if (closeError) throw new Error(`the catalog server was restarted, but closing it reported: ${closeError.message}`);
     },
   };
@@ -124,6 +174,34 @@ async function authorize(
   // dynalite reads the body from the request stream: give it one that replays what was read.
   const replay = Object.assign(Readable.from([body]), { headers: request.headers, method: request.method, url: request.url });
   serveDynalite(replay as unknown as IncomingMessage, response);
+}
+
+/** Hands a request to dynalite with a stand-in for the socket's response: what dynalite writes is the answer. */
+function answerWithoutSocket(
+  request: CatalogExchange,
+  serveDynalite: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<CatalogAnswer> {
+  return new Promise<CatalogAnswer>((resolve) => {
+    const headers: Record<string, string> = {};
+    const answer = (statusCode: number, body: string | Uint8Array = '') =>
+      resolve({ statusCode, headers, body: typeof body === 'string' ? Buffer.from(body) : body });
+    if (request.body.byteLength > MAX_REQUEST_BYTES) {
+      headers['content-type'] = 'application/x-amz-json-1.0';
+      answer(413, JSON.stringify({ __type: 'com.amazon.coral.service#ValidationException', message: 'Request body over 16 MiB' }));
+      return;
+    }
+    // What dynalite uses of a ServerResponse: statusCode, setHeader, end (and a contentType it sets itself).
+    const response = {
+      statusCode: 200,
+      setHeader: (name: string, value: string | number) => {
+        headers[name.toLowerCase()] = String(value);
+      },
+      end: (body?: string | Uint8Array) => answer(response.statusCode, body),
+    };
+    const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+    const replay = Object.assign(Readable.from([body]), { headers: request.headers, method: request.method, url: request.url });
+    serveDynalite(replay as unknown as IncomingMessage, response as unknown as ServerResponse);
+  });
 }
 
 function refuse(response: ServerResponse, status: number, type: string, message: string): void {

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { workerThreadEntry } from '../workerThreadEntry.ts';
+import { CatalogThreadHandler } from './catalogThreadHandler.ts';
 import type { CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
-import { type CatalogServer, type CatalogServerOptions, newCatalogCredentials } from './startCatalogServer.ts';
+import { type CatalogAnswer, type CatalogServer, type CatalogServerOptions, newCatalogCredentials } from './startCatalogServer.ts';
 
 /** How long a closing thread may take to finish its requests and close LevelDB before it is ended. */
 const CLOSE_GRACE_MS = 1200;
@@ -11,6 +12,12 @@ export interface CatalogThreadOptions extends CatalogServerOptions {
   onUnexpectedExit?: (message: string) => void;
 }
 
+/** The catalog server on its thread, and a way for this process's clients to reach it without a socket. */
+export interface CatalogThread extends CatalogServer {
+  /** An SDK request handler that sends requests to the thread as messages (see {@link CatalogThreadHandler}). */
+  requestHandler(maxInFlight: number): CatalogThreadHandler;
+}
+
 /**
  * {@link startCatalogServer}'s server — 127.0.0.1 only, signed requests only, the 16 MiB body limit — run on
  * its own worker thread: dynalite's request handling, signature checks and LevelDB encoding then take the
@@ -18,13 +25,15 @@ export interface CatalogThreadOptions extends CatalogServerOptions {
  * Same interface: `restart` (the test-only fault) and `close` are passed to the thread. The thread dies with
  * the process, so a killed runtime leaves no server holding the data directory's LevelDB lock.
  */
-export async function startCatalogThread(dataDir: string, options: CatalogThreadOptions = {}): Promise<CatalogServer> {
+export async function startCatalogThread(dataDir: string, options: CatalogThreadOptions = {}): Promise<CatalogThread> {
   const credentials = options.credentials ?? newCatalogCredentials();
   const start: CatalogThreadStart = { dataDir, port: options.port ?? 0, credentials };
   const entry = workerThreadEntry('catalogThread', new URL('./catalogThread.ts', import.meta.url));
   const thread = new Worker(entry.url, { workerData: start, execArgv: entry.execArgv });
   const restarts = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextRestart = 0;
+  const exchanges = new Map<number, { resolve: (answer: CatalogAnswer) => void; reject: (error: Error) => void }>();
+  let nextExchange = 0;
   let closing = false;
   let exited = false;
   let lastError: Error | undefined;
@@ -34,6 +43,13 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
       if (reply.type === 'listening') {
         listening = true;
         resolve(reply.port);
+        return;
+      }
+      if (reply.type === 'answer') {
+        const exchange = exchanges.get(reply.id);
+        exchanges.delete(reply.id);
+        if (reply.answer) exchange?.resolve(reply.answer);
+        else exchange?.reject(Object.assign(new Error(reply.error?.message ?? 'no answer'), { code: reply.error?.code }));
         return;
       }
       const waiter = restarts.get(reply.id);
@@ -50,6 +66,10 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
       if (!listening) reject(lastError ?? new Error(`the catalog thread ended (exit code ${code}) before it listened`));
       for (const waiter of restarts.values()) waiter.reject(new Error('the catalog thread ended'));
       restarts.clear();
+      // As a socket whose server died: the SDK may retry, and finds the thread gone.
+      for (const exchange of exchanges.values())
+        exchange.reject(Object.assign(new Error('socket hang up: the catalog thread ended'), { code: 'ECONNRESET' }));
+      exchanges.clear();
       if (!closing) options.onUnexpectedExit?.(`the catalog server's thread ended: ${lastError?.message ?? `exit code ${code}`}`);
     });
   });
@@ -58,6 +78,20 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
     port,
     endpoint: `http://127.0.0.1:${port}`,
     credentials,
+    requestHandler: (maxInFlight) =>
+      new CatalogThreadHandler(
+        (exchange) =>
+          new Promise<CatalogAnswer>((resolve, reject) => {
+            if (exited) {
+              reject(Object.assign(new Error('connect ECONNREFUSED: the catalog thread ended'), { code: 'ECONNREFUSED' }));
+              return;
+            }
+            const id = nextExchange++;
+            exchanges.set(id, { resolve, reject });
+            send({ type: 'exchange', id, exchange });
+          }),
+        maxInFlight,
+      ),
     close: async () => {
       if (closing || exited) return;
       closing = true;
