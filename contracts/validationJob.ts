@@ -49,6 +49,11 @@ export const ValidationJobInput = z.object({
   /** What the run's demultiplexer report says it wrote for the sample: each FASTQ is counted against it. */
   demultiplexed: z.object({ source: z.string(), sampleId: z.string(), lanes: z.record(z.string(), z.number()) }).optional(),
   resultKey: z.string(),
+  /**
+   * Identity of the run's checksum documents the job checks against ('' for none): the conclusion looks again
+   * when they changed while the job ran. Absent in the input of a job submitted before it was kept.
+   */
+  checkedDocuments: z.string().optional(),
   /** `validation.legacyNoCalls` of the config that submitted the job. */
   legacyNoCalls: z.boolean().default(false),
 });

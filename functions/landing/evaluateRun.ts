@@ -74,6 +74,16 @@ async function readDocument<T extends RunDocument>(svc: Services, file: LandedFi
 }
 
 /**
+ * Which checksum documents a run has (its top-level manifest, MinKNOW's output hash files), as one identity that
+ * changes when any of them lands or changes; '' when it has none. A sample records the identity it was checked
+ * against (SampleRecord.checkedDocuments).
+ */
+export function checksumDocumentsIdentity(documents: ReturnType<typeof runDocumentFiles>): string {
+  const files = [...(documents.manifest ? [documents.manifest] : []), ...(documents.outputHashes ?? [])];
+  return files.length > 0 ? identityOf(files) : '';
+}
+
+/**
  * The run documents Landfall reads: a manifest at the top of the run folder, MinKNOW's output hash files at any
  * depth (one per protocol run), and the sample sheet and RunInfo.xml {@link runSampleSheetPath} and
  * {@link runInfoPath} name (the top-level ones, a requeued analysis's own, BCL Convert's copies in `Reports/`).
@@ -326,9 +336,7 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   const landed: string[] = [];
   const settling: string[] = [];
   // The run's checksum documents as they are now: a sample cataloged before one of them landed is checked once.
-  const checkedDocuments = documents.manifest
-    ? identityOf([...(documentFiles.manifest ? [documentFiles.manifest] : []), ...(documentFiles.outputHashes ?? [])])
-    : undefined;
+  const checkedDocuments = documents.manifest ? checksumDocumentsIdentity(documentFiles) : undefined;
   // One query for the run's samples, not one read per sample per landed file.
   const records = new Map((await svc.catalog.samples.listInRun(team, runId)).map((record) => [record.sampleId, record]));
   for (const sample of completeness.samples) {

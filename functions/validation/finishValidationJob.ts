@@ -1,5 +1,5 @@
 import type { JobStateChangeEvent } from '../../contracts/events/batch.ts';
-import { concludeValidation } from './concludeValidation.ts';
+import { concludeValidation, concludeValidationWithDocuments } from './concludeValidation.ts';
 import { logger } from '../shared/powertools.ts';
 import type { Services } from '../shared/services.ts';
 import type { SampleValidation } from '../../validation/validateSample.ts';
@@ -24,5 +24,7 @@ export async function finishValidationJob(svc: Services, event: JobStateChangeEv
     return { outcome: 'job-failed', jobName };
   }
   const result = JSON.parse((await svc.storage.getBytes(keys.bucket, input.resultKey)).toString('utf8')) as SampleValidation;
-  return concludeValidation(svc, input.ref, result);
+  return input.checkedDocuments === undefined
+    ? concludeValidation(svc, input.ref, result)
+    : concludeValidationWithDocuments(svc, input.ref, result, input.checkedDocuments);
 }

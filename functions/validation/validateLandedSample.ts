@@ -2,10 +2,10 @@ import type { Context } from 'aws-lambda';
 import type { FileRead } from '../../layouts/types.ts';
 import { tableNames } from '../../config/defineConfig.ts';
 import { idempotentPerHandler } from '../shared/idempotency.ts';
-import { readDemultiplexStats, readRunDocuments } from '../landing/evaluateRun.ts';
+import { checksumDocumentsIdentity, readDemultiplexStats, readRunDocuments, runDocumentFiles } from '../landing/evaluateRun.ts';
 import { carriedLandedSet, type LandedFileSet, wholeLandedSet } from '../landing/landedFileSet.ts';
 import type { LandedFile } from '../../contracts/validationJob.ts';
-import { concludeValidation } from './concludeValidation.ts';
+import { concludeValidationWithDocuments } from './concludeValidation.ts';
 import type { RunManifest } from '../landing/runManifest.ts';
 import type { RunInfo } from '../../layouts/runInfo.ts';
 import { type DemultiplexedReads, demultiplexedReadsOf } from '../../validation/demultiplexedReads.ts';
@@ -45,7 +45,9 @@ export async function validateLandedSample(svc: Services, detail: { team: string
   const { manifest, runInfo } = await readRunDocuments(svc, runFiles);
   // BCL Convert's count of what it wrote for the sample, when its report landed: each FASTQ is counted against it.
   const demultiplexed = demultiplexedReadsOf(await readDemultiplexStats(svc, runFiles), sampleId);
-  const documents = { manifest, runInfo, demultiplexed };
+  // Which checksum documents the sample is checked against: one landing while it validates is looked at after.
+  const checkedDocuments = checksumDocumentsIdentity(runDocumentFiles(runFiles));
+  const documents = { manifest, runInfo, demultiplexed, checkedDocuments };
   const bytes = landed.reduce((total, file) => total + file.size, 0);
   if (bytes > svc.config.validation.inlineMaxBytes) return submitValidationJob(svc, ref, landed, documents, reads, bytes);
   // What the sweep validates again if this process dies: kept on the sample item, or (too long) as a file set.
@@ -73,7 +75,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
     },
   });
   // The run and its documents as read above: the pipeline's requirements read the same sheet without asking again.
-  return concludeValidation(svc, ref, result, { run, files: runFiles });
+  return concludeValidationWithDocuments(svc, ref, result, checkedDocuments, { run, files: runFiles });
 }
 
 /**
@@ -93,7 +95,13 @@ async function submitValidationJob(
     manifest,
     runInfo,
     demultiplexed,
-  }: { manifest: RunManifest | undefined; runInfo: RunInfo | undefined; demultiplexed: DemultiplexedReads | undefined },
+    checkedDocuments,
+  }: {
+    manifest: RunManifest | undefined;
+    runInfo: RunInfo | undefined;
+    demultiplexed: DemultiplexedReads | undefined;
+    checkedDocuments: string;
+  },
   reads: FileRead[] | undefined,
   bytes: number,
 ) {
@@ -115,6 +123,7 @@ async function submitValidationJob(
     ...(runInfo ? { runInfo: { reads: runInfo.reads } } : {}),
     ...(demultiplexed ? { demultiplexed } : {}),
     legacyNoCalls: svc.config.validation.legacyNoCalls,
+    checkedDocuments,
   };
   await svc.storage.put(keys.bucket, keys.input, JSON.stringify(input), { contentType: 'application/json' });
   const { jobId } = await svc.jobs.submit(spec);

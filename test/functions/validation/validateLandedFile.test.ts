@@ -4,7 +4,7 @@
  * concluding the sample combines the verdicts. Reads are counted by the validator itself (fastqPassCount).
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { landObject } from '../../../functions/landing/landObject.ts';
 import { type LandedFastq, validateLandedFile } from '../../../functions/validation/validateLandedFile.ts';
 import { validateLandedSample } from '../../../functions/validation/validateLandedSample.ts';
@@ -150,6 +150,47 @@ describe('validation per file as it lands', () => {
     expect(said[0]!.detail.message).toContain(`expected ${wrong} (SHA256SUMS line 2), found ${sha256(r2)}`);
     expect(fastqPassCount() - passesBefore).toBe(0);
     expect((await harness.services.catalog.samples.get({ team: TEAM, runId, sampleId: 'S1' }))?.checkedDocuments).toBeDefined();
+  });
+
+  it('checks a version against a manifest that landed while the sample was being concluded, once it is cataloged', async () => {
+    // Prepare: S1's files and verdicts; SHA256SUMS (made for other R2 bytes) lands after the conclusion read the
+    // run's documents and before it claims v1 — the evaluation its landing starts finds S1 VALIDATING
+    const runId = '261123_LH00417_0808_B22PERFIL';
+    const [r1, r2] = [gz(reads(15, { mate: 1 })), gz(reads(15, { mate: 2 }))];
+    await land(runId, R1, r1);
+    await land(runId, R2, r2);
+    await land(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
+    await land(runId, 'CopyComplete.txt', Buffer.from(''));
+    await deliverFileLanded(runId);
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const wrong = sha256(Buffer.from('the bytes the lab hashed'));
+    const samples = harness.services.catalog.samples;
+    const statusWhenLanded: (string | undefined)[] = [];
+    const claimVersion = samples.claimVersion.bind(samples);
+    const claim = vi.spyOn(samples, 'claimVersion').mockImplementationOnce(async (...args) => {
+      await land(runId, 'SHA256SUMS', Buffer.from(`${sha256(r1)}  ${R1}\n${wrong}  ${R2}\n`));
+      statusWhenLanded.push((await samples.get({ team: TEAM, runId, sampleId: 'S1' }))?.status);
+      return claimVersion(...args);
+    });
+    const before = harness.published.length;
+    const passesBefore = fastqPassCount();
+    const late = () =>
+      harness.published
+        .slice(before)
+        .filter((event) => event['detail-type'] === 'Unexpected File' && event.detail.runId === runId && event.detail.kind === 'late');
+    // Act: the conclusion, and nothing else landing in the run after it
+    const concluded = await conclude(runId);
+    const said = late();
+    // Assess: v1 cataloged without the document, then checked against it, from the kept hashes
+    expect(statusWhenLanded).toEqual(['VALIDATING']);
+    expect(concluded).toEqual({ outcome: 'cataloged', version: 1 });
+    expect(said.map((event) => [event.detail.sampleId, event.detail.file])).toEqual([['S1', 'SHA256SUMS']]);
+    expect(said[0]!.detail.message).toContain(`expected ${wrong} (SHA256SUMS line 2), found ${sha256(r2)}`);
+    expect(fastqPassCount() - passesBefore).toBe(0);
+    // …and once: a later evaluation of the run says nothing more
+    await land(runId, 'notes.txt', Buffer.from('flow cell washed\n'));
+    expect(late()).toHaveLength(1);
+    claim.mockRestore();
   });
 
   it('re-validates a file re-landed with different bytes, and its sample gets a new version', async () => {
