@@ -6,7 +6,7 @@
  * fault) or to close; ends when closed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
+import type { CatalogThreadAnswer, CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
 import { startCatalogServer } from './startCatalogServer.ts';
 
 const start = workerData as CatalogThreadStart;
@@ -15,17 +15,28 @@ const server = await startCatalogServer(start.dataDir, { port: start.port, crede
 const reply = (message: CatalogThreadReply) => port.postMessage(message);
 reply({ type: 'listening', port: server.port });
 
+// Answers go back together, as requests come: a message costs both threads more than its contents.
+let answers: CatalogThreadAnswer[] = [];
+const answer = (one: CatalogThreadAnswer) => {
+  answers.push(one);
+  if (answers.length === 1)
+    setImmediate(() => {
+      reply({ type: 'answers', batch: answers });
+      answers = [];
+    });
+};
+
 port.on('message', (request: CatalogThreadRequest) => {
-  if (request.type === 'exchange') {
-    server.exchange(request.exchange).then(
-      (answer) => reply({ type: 'answer', id: request.id, answer }),
-      (error: unknown) =>
-        reply({
-          type: 'answer',
-          id: request.id,
-          error: { message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code },
-        }),
-    );
+  if (request.type === 'exchanges') {
+    for (const { id, exchange } of request.batch)
+      server.exchange(exchange).then(
+        (answered) => answer({ id, answer: answered }),
+        (error: unknown) =>
+          answer({
+            id,
+            error: { message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code },
+          }),
+      );
   } else if (request.type === 'restart') {
     server.restart(request.downMs).then(
       () => reply({ type: 'restarted', id: request.id }),

@@ -13,10 +13,18 @@ export interface CatalogThreadStart {
 export type CatalogThreadRequest =
   | { type: 'restart'; id: number; downMs: number }
   | { type: 'close' }
-  | { type: 'exchange'; id: number; exchange: CatalogExchange };
+  /** Requests of the runtime's catalog client, as many as were made since the last message (one wake-up each). */
+  | { type: 'exchanges'; batch: { id: number; exchange: CatalogExchange }[] };
 
 /** The catalog thread's replies. */
 export type CatalogThreadReply =
   | { type: 'listening'; port: number }
   | { type: 'restarted'; id: number; error?: string }
-  | { type: 'answer'; id: number; answer?: CatalogAnswer; error?: { message: string; code?: string } };
+  | { type: 'answers'; batch: CatalogThreadAnswer[] };
+
+/** The answer to one exchange, or why there is none (`code` as a socket's error would have it). */
+export interface CatalogThreadAnswer {
+  id: number;
+  answer?: CatalogAnswer;
+  error?: { message: string; code?: string };
+}

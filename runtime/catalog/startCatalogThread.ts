@@ -2,7 +2,13 @@ import { Worker } from 'node:worker_threads';
 import { workerThreadEntry } from '../workerThreadEntry.ts';
 import { CatalogThreadHandler } from './catalogThreadHandler.ts';
 import type { CatalogThreadReply, CatalogThreadRequest, CatalogThreadStart } from './catalogThreadMessages.ts';
-import { type CatalogAnswer, type CatalogServer, type CatalogServerOptions, newCatalogCredentials } from './startCatalogServer.ts';
+import {
+  type CatalogAnswer,
+  type CatalogExchange,
+  type CatalogServer,
+  type CatalogServerOptions,
+  newCatalogCredentials,
+} from './startCatalogServer.ts';
 
 /** How long a closing thread may take to finish its requests and close LevelDB before it is ended. */
 const CLOSE_GRACE_MS = 1200;
@@ -45,11 +51,13 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
         resolve(reply.port);
         return;
       }
-      if (reply.type === 'answer') {
-        const exchange = exchanges.get(reply.id);
-        exchanges.delete(reply.id);
-        if (reply.answer) exchange?.resolve(reply.answer);
-        else exchange?.reject(Object.assign(new Error(reply.error?.message ?? 'no answer'), { code: reply.error?.code }));
+      if (reply.type === 'answers') {
+        for (const { id, answer, error } of reply.batch) {
+          const exchange = exchanges.get(id);
+          exchanges.delete(id);
+          if (answer) exchange?.resolve(answer);
+          else exchange?.reject(Object.assign(new Error(error?.message ?? 'no answer'), { code: error?.code }));
+        }
         return;
       }
       const waiter = restarts.get(reply.id);
@@ -74,6 +82,17 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
     });
   });
   const send = (request: CatalogThreadRequest) => thread.postMessage(request);
+  // Requests made in one turn of the event loop go as one message: each message wakes the thread, and posting
+  // one cost the runtime's loop ~50 µs, a sixth of a catalog call.
+  let outbox: { id: number; exchange: CatalogExchange }[] = [];
+  const post = (id: number, exchange: CatalogExchange) => {
+    outbox.push({ id, exchange });
+    if (outbox.length === 1)
+      setImmediate(() => {
+        send({ type: 'exchanges', batch: outbox });
+        outbox = [];
+      });
+  };
   return {
     port,
     endpoint: `http://127.0.0.1:${port}`,
@@ -88,7 +107,7 @@ export async function startCatalogThread(dataDir: string, options: CatalogThread
             }
             const id = nextExchange++;
             exchanges.set(id, { resolve, reject });
-            send({ type: 'exchange', id, exchange });
+            post(id, exchange);
           }),
         maxInFlight,
       ),
