@@ -24,6 +24,7 @@ import { announceFastq, identifyObject, recordLandedFile } from './recordObject.
 import { carriedLandedSet } from './landedFileSet.ts';
 import { nameSkipKind } from './landingNames.ts';
 import { writeRunReport } from '../reporting/writeRunReport.ts';
+import { mapLimit } from '../../seams/storage/mapLimit.ts';
 
 /** Unexpected files kept by name on the run record (the count is always exact; the bus log has each one). */
 export const UNEXPECTED_LISTED = 20;
@@ -48,6 +49,9 @@ export const identityOf = (files: LandedFile[]) =>
     .update(JSON.stringify(files.map((file) => [file.name, file.etag, file.size, file.versionId ?? ''])))
     .digest('hex')
     .slice(0, 32);
+
+/** Samples of a run whose records an evaluation reads and writes at once (see evaluateRunAt). */
+const SAMPLES_EVALUATED_AT_ONCE = 8;
 
 /** The dedupeKey of a sample's "Sample Landed" for one file set. */
 export const landedFactKey = (ref: { team: string; runId: string; sampleId: string }, identity: string) =>
@@ -333,64 +337,69 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
     });
   }
 
-  const landed: string[] = [];
-  const settling: string[] = [];
   // The run's checksum documents as they are now: a sample cataloged before one of them landed is checked once.
   const checkedDocuments = documents.manifest ? checksumDocumentsIdentity(documentFiles) : undefined;
   // One query for the run's samples, not one read per sample per landed file.
   const records = new Map((await svc.catalog.samples.listInRun(team, runId)).map((record) => [record.sampleId, record]));
-  for (const sample of completeness.samples) {
-    const ref = { team, runId, sampleId: sample.sampleId };
-    const record = records.get(sample.sampleId);
-    if (!record)
-      await svc.catalog.samples.setStatus(ref, 'RECEIVING', {
-        detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files',
-      });
-    // Never start on a partial upload: the profile's completion signal and every expected file.
-    if (!sample.ready) continue;
-    // A checksum document that landed after the sample's version was cataloged: that version is checked against it.
-    if (record?.currentVersion !== undefined && documents.manifest && checkedDocuments && record.checkedDocuments !== checkedDocuments)
-      await checkCatalogedAgainstLateManifest(svc, record, documents.manifest, checkedDocuments);
-    const identity = identityOf(sample.files);
-    // This very file set was announced (by this process or another): nothing new to say about the sample.
-    if (record?.landedIdentity === identity) continue;
-    if (record?.currentVersion) {
-      const current = await svc.catalog.samples.getVersion({ ...ref, version: record.currentVersion });
-      const changed = sample.files.filter((file) => {
-        const known = current?.files.find((candidate) => candidate.name === file.name);
-        return !known || known.etag !== file.etag || known.size !== file.size || known.versionId !== file.versionId;
-      });
-      if (changed.length === 0) continue; // the cataloged file set itself: nothing new
-      // A re-upload of several files arrives one file at a time: wait until the sample is quiet, so it
-      // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
-      const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
-      if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
-        await svc.catalog.samples.setStatus(ref, record.status, {
-          currentVersion: record.currentVersion,
-          detail: `${counted(changed.length, 'changed file')} settling before a new version`,
+  // Each sample needs only its own items: they are looked at side by side. One after another, a 96-sample run's
+  // marker announced its last sample 3 s after its first (three catalog writes each, under the load the first
+  // samples' validation and starts put on the catalog).
+  const outcomes = await mapLimit(
+    completeness.samples,
+    SAMPLES_EVALUATED_AT_ONCE,
+    async (sample): Promise<'landed' | 'settling' | undefined> => {
+      const ref = { team, runId, sampleId: sample.sampleId };
+      const record = records.get(sample.sampleId);
+      if (!record)
+        await svc.catalog.samples.setStatus(ref, 'RECEIVING', {
+          detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files',
         });
-        settling.push(sample.sampleId);
-        continue;
+      // Never start on a partial upload: the profile's completion signal and every expected file.
+      if (!sample.ready) return undefined;
+      // A checksum document that landed after the sample's version was cataloged: that version is checked against it.
+      if (record?.currentVersion !== undefined && documents.manifest && checkedDocuments && record.checkedDocuments !== checkedDocuments)
+        await checkCatalogedAgainstLateManifest(svc, record, documents.manifest, checkedDocuments);
+      const identity = identityOf(sample.files);
+      // This very file set was announced (by this process or another): nothing new to say about the sample.
+      if (record?.landedIdentity === identity) return undefined;
+      if (record?.currentVersion) {
+        const current = await svc.catalog.samples.getVersion({ ...ref, version: record.currentVersion });
+        const changed = sample.files.filter((file) => {
+          const known = current?.files.find((candidate) => candidate.name === file.name);
+          return !known || known.etag !== file.etag || known.size !== file.size || known.versionId !== file.versionId;
+        });
+        if (changed.length === 0) return undefined; // the cataloged file set itself: nothing new
+        // A re-upload of several files arrives one file at a time: wait until the sample is quiet, so it
+        // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
+        const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
+        if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
+          await svc.catalog.samples.setStatus(ref, record.status, {
+            currentVersion: record.currentVersion,
+            detail: `${counted(changed.length, 'changed file')} settling before a new version`,
+          });
+          return 'settling';
+        }
+        await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
       }
-      await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
-    }
-    const carried = await carriedLandedSet(svc, ref, {
-      files: sample.files.map((file) => file.name),
-      reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
-    });
-    const emitted = await emitOnce(svc, 'Sample Landed', {
-      team,
-      runId,
-      sampleId: sample.sampleId,
-      ...carried,
-      dedupeKey: landedFactKey({ team, runId, sampleId: sample.sampleId }, identity),
-    });
-    if (emitted) {
-      landed.push(sample.sampleId);
+      const carried = await carriedLandedSet(svc, ref, {
+        files: sample.files.map((file) => file.name),
+        reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+      });
+      const emitted = await emitOnce(svc, 'Sample Landed', {
+        team,
+        runId,
+        sampleId: sample.sampleId,
+        ...carried,
+        dedupeKey: landedFactKey({ team, runId, sampleId: sample.sampleId }, identity),
+      });
+      if (!emitted) return undefined;
       // Only the emitter records it: a claim another process holds (or a dead one left) is tried again.
       await svc.catalog.samples.markLanded(ref, identity);
-    }
-  }
+      return 'landed';
+    },
+  );
+  const landed = completeness.samples.filter((_, index) => outcomes[index] === 'landed').map((sample) => sample.sampleId);
+  const settling = completeness.samples.filter((_, index) => outcomes[index] === 'settling').map((sample) => sample.sampleId);
   // A sample the run's sheet no longer names (a requeue's corrected sheet, a sheet uploaded again) that never landed
   // is not waited for: it said RECEIVING for ever. One that landed keeps what it has (its versions, outputs).
   const named = new Set(completeness.samples.map((sample) => sample.sampleId));
