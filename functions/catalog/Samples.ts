@@ -59,7 +59,12 @@ export class Samples {
   async setStatus(
     ref: SampleRef,
     status: SampleStatus,
-    extra: { currentVersion?: number; detail?: string; validating?: SampleRecord['validating'] } = {},
+    extra: {
+      currentVersion?: number;
+      detail?: string;
+      validating?: SampleRecord['validating'];
+      checkedDocuments?: SampleRecord['checkedDocuments'];
+    } = {},
   ): Promise<void> {
     const index = keys.sampleInTeam(ref.team, status, ref.runId, ref.sampleId);
     await this.#table.doc.send(
@@ -69,6 +74,7 @@ export class Samples {
         UpdateExpression:
           'SET #status = :status, updatedAt = :at, team = :team, runId = :run, sampleId = :sample, gsi1pk = :g1, gsi1sk = :g2, detail = :detail' +
           (extra.currentVersion !== undefined ? ', currentVersion = :v' : '') +
+          (extra.checkedDocuments !== undefined ? ', checkedDocuments = :documents' : '') +
           // The file set is the current validation's only: any other status change drops it.
           (extra.validating !== undefined ? ', validating = :validating' : ' REMOVE validating'),
         ExpressionAttributeNames: { '#status': 'status' },
@@ -82,6 +88,7 @@ export class Samples {
           ':g2': index.gsi1sk,
           ':detail': extra.detail ?? status.toLowerCase(),
           ...(extra.currentVersion !== undefined ? { ':v': extra.currentVersion } : {}),
+          ...(extra.checkedDocuments !== undefined ? { ':documents': extra.checkedDocuments } : {}),
           ...(extra.validating !== undefined ? { ':validating': extra.validating } : {}),
         },
       }),

@@ -77,6 +77,11 @@ async function readDocument<T extends RunDocument>(svc: Services, file: LandedFi
   return parsed;
 }
 
+/** Whether a run's file of that name is a checksum document: a manifest at the top, a MinKNOW hash file at any depth. */
+export function isChecksumDocumentName(name: string): boolean {
+  return (!name.includes('/') && isManifestName(name)) || MINKNOW_OUTPUT_HASH.test(name);
+}
+
 /**
  * Which checksum documents a run has (its top-level manifest, MinKNOW's output hash files), as one identity that
  * changes when any of them lands or changes; '' when it has none. A sample records the identity it was checked
@@ -99,14 +104,14 @@ export function runDocumentFiles(files: LandedFile[]): {
   outputHashes?: LandedFile[];
   demultiplexStats?: LandedFile;
 } {
-  const top = files.filter((file) => !file.name.includes('/'));
   const paths = files.map((file) => file.name);
   const sheetPath = runSampleSheetPath(paths);
   const sheet = sheetPath === undefined ? undefined : files.find((file) => file.name === sheetPath);
   const runInfoName = runInfoPath(paths, sheetPath);
   const runInfo = runInfoName === undefined ? undefined : files.find((file) => file.name === runInfoName);
-  const manifest = top.find((file) => isManifestName(file.name));
-  const outputHashes = files.filter((file) => MINKNOW_OUTPUT_HASH.test(file.name));
+  const checksums = files.filter((file) => isChecksumDocumentName(file.name));
+  const manifest = checksums.find((file) => !MINKNOW_OUTPUT_HASH.test(file.name));
+  const outputHashes = checksums.filter((file) => MINKNOW_OUTPUT_HASH.test(file.name));
   const statsName = demultiplexStatsPath(paths);
   const demultiplexStats = statsName === undefined ? undefined : files.find((file) => file.name === statsName);
   return {

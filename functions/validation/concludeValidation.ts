@@ -1,4 +1,4 @@
-import { checksumDocumentsIdentity, evaluateRun, runDocumentFiles } from '../landing/evaluateRun.ts';
+import { checksumDocumentsIdentity, evaluateRun, isChecksumDocumentName, runDocumentFiles } from '../landing/evaluateRun.ts';
 import { emitOnce } from '../shared/emit.ts';
 import { LISTED_IN_EVENT } from '../shared/eventLists.ts';
 import type { VersionRecord } from '../catalog/types.ts';
@@ -97,8 +97,8 @@ export async function concludeValidation(svc: Services, ref: SampleRef, validate
  * ({@link checksumDocumentsIdentity}), with a second look. A document that landed while the sample was
  * VALIDATING was passed over by the run's evaluation (a later document is checked against cataloged versions
  * only), and a run with nothing left to land is not evaluated again: the document would never be compared. So
- * the sample records what it was checked against before it leaves VALIDATING, and when the run's documents
- * changed meanwhile the run is evaluated now, which checks this version against them. The evaluation records
+ * the sample records what it is checked against when it becomes VALIDATING (the caller's `setStatus`), and
+ * when the run's documents changed meanwhile the run is evaluated now, which checks this version against them. The evaluation records
  * the run's documents before it reads its samples; this sets the sample's status before it reads the
  * documents: one of the two always sees the other.
  */
@@ -109,7 +109,6 @@ export async function concludeValidationWithDocuments(
   checked: string,
   known?: RunAsRead,
 ) {
-  await svc.catalog.samples.markDocumentsChecked(ref, checked);
   const concluded = await concludeValidation(svc, ref, validated, known);
   if (concluded.outcome !== 'rejected' && (await currentChecksumDocuments(svc, ref)) !== checked)
     await evaluateRun(svc, ref.team, ref.runId);
@@ -119,10 +118,11 @@ export async function concludeValidationWithDocuments(
 /** The run's checksum documents as the catalog has them now (the run's record names its documents). */
 async function currentChecksumDocuments(svc: Services, { team, runId }: SampleRef): Promise<string> {
   const run = await svc.catalog.runs.get(team, runId);
-  const files = !run?.documents
+  const named = run?.documents?.filter(isChecksumDocumentName);
+  const files = !named
     ? await svc.catalog.runs.listFiles(team, runId) // a run recorded before runs named their documents
-    : run.documents.length > 0
-      ? await svc.catalog.runs.getFiles(team, runId, run.documents)
+    : named.length > 0
+      ? await svc.catalog.runs.getFiles(team, runId, named)
       : [];
   return checksumDocumentsIdentity(runDocumentFiles(files));
 }

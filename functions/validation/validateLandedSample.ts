@@ -53,6 +53,7 @@ export async function validateLandedSample(svc: Services, detail: { team: string
   // What the sweep validates again if this process dies: kept on the sample item, or (too long) as a file set.
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files`,
+    checkedDocuments,
     validating: detail.fileSet
       ? { files: detail.files, fileSet: detail.fileSet }
       : await carriedLandedSet(svc, ref, { files, ...(reads ? { reads } : {}) }),
@@ -130,6 +131,7 @@ async function submitValidationJob(
   const gib = (bytes / 1024 ** 3).toFixed(1);
   await svc.catalog.samples.setStatus(ref, 'VALIDATING', {
     detail: `validating ${landed.length} files (${gib} GiB) as Batch job ${jobName}`,
+    checkedDocuments,
   });
   return { outcome: 'validation-job', jobName, jobId };
 }
