@@ -22,10 +22,21 @@ export class FileVerdicts {
    * where S3 does not derive it from the data (SSE-KMS), unique to the upload, so it never matches other bytes.
    */
   async get(file: FileIdentity): Promise<FileVerdict | undefined> {
+    return (await this.find(file))?.verdict;
+  }
+
+  /**
+   * {@link get}, saying whether the verdict is this identity's own or an earlier version's re-keyed to it: only
+   * the latter needs recording under this identity (recording the former again is a write bound to fail).
+   */
+  async find(file: FileIdentity): Promise<{ verdict: FileVerdict; earlierVersion: boolean } | undefined> {
     const { Item } = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.name, Key: keys.fileVerdict(file), ConsistentRead: true }),
     );
-    return strip<FileVerdict>(Item) ?? this.#sameBytesEarlier(file);
+    const own = strip<FileVerdict>(Item);
+    if (own) return { verdict: own, earlierVersion: false };
+    const earlier = await this.#sameBytesEarlier(file);
+    return earlier && { verdict: earlier, earlierVersion: true };
   }
 
   /** {@link get} for the files of a sample: the exact identities read together, the rest looked up one by one. */

@@ -23,10 +23,11 @@ export interface LandedFastq {
  */
 export async function validateLandedFile(svc: Pick<Services, 'catalog' | 'storage' | 'config' | 'filePass'>, file: LandedFastq) {
   const identity = identityOf(file);
-  const known = await svc.catalog.fileVerdicts.get(identity);
+  const known = await svc.catalog.fileVerdicts.find(identity);
   if (known) {
-    // Kept under this identity too when it was an earlier version's (the same bytes landed again).
-    const reused = await svc.catalog.fileVerdicts.record(known);
+    // Kept under this identity too when it was an earlier version's (the same bytes landed again). A file's own
+    // verdict is most often its sample's conclusion's, made while this event waited its turn in a burst.
+    const reused = known.earlierVersion && (await svc.catalog.fileVerdicts.record(known.verdict));
     return { outcome: reused ? ('reused' as const) : ('already-validated' as const) };
   }
   if (file.size > svc.config.validation.inlineMaxBytes)
