@@ -16,6 +16,7 @@ import { gz, reads } from '../../validation/fastqFixtures.ts';
 const TEAM = 'genomics';
 const R1 = 'S1_S1_L001_R1_001.fastq.gz';
 const R2 = 'S1_S1_L001_R2_001.fastq.gz';
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('validation per file as it lands', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
@@ -44,6 +45,21 @@ describe('validation per file as it lands', () => {
     }
     return outcomes;
   }
+  /** S1's mates, its sheet and CopyComplete.txt landed, and the mates' verdicts made: returns R1's and R2's bytes. */
+  async function landS1WithVerdicts(runId: string) {
+    const [r1, r2] = [gz(reads(15, { mate: 1 })), gz(reads(15, { mate: 2 }))];
+    await land(runId, R1, r1);
+    await land(runId, R2, r2);
+    await land(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
+    await land(runId, 'CopyComplete.txt', Buffer.from(''));
+    await deliverFileLanded(runId);
+    return [r1, r2] as const;
+  }
+  /** The run's "Unexpected File" events of kind `late` published since the `before`-th event. */
+  const lateSince = (runId: string, before: number) =>
+    harness.published
+      .slice(before)
+      .filter((event) => event['detail-type'] === 'Unexpected File' && event.detail.runId === runId && event.detail.kind === 'late');
   const conclude = (runId: string) => validateLandedSample(harness.services, { team: TEAM, runId, sampleId: 'S1', files: [R1, R2] });
 
   it('validates each FASTQ once as it lands; the sample is concluded from the verdicts without reading a file', async () => {
@@ -73,7 +89,6 @@ describe('validation per file as it lands', () => {
     const bad = '261123_LH00417_0806_B22PERFIL';
     const r1 = gz(reads(40, { mate: 1 }));
     const r2 = gz(reads(40, { mate: 2 }));
-    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
     for (const runId of [good, bad]) {
       await land(runId, R1, r1);
       await land(runId, R2, r2);
@@ -105,7 +120,6 @@ describe('validation per file as it lands', () => {
     const bytes = [gz(reads(12)), gz(reads(9, { from: 30 }))];
     for (const [index, name] of names.entries()) await land(runId, name, bytes[index]!);
     await deliverFileLanded(runId);
-    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
     const hashFile = `${folder}/output_hash_PAW11111_20250603_1201_e05460c6.csv`;
     const row = (data: Buffer, name: string) =>
       `e05460c6-93f9-439a-bc8f-d20c95a137a5,grp,PAW11111,libA,${sha256(data)},${name.slice(folder.length + 1)},barcode01,barcode01`;
@@ -127,14 +141,8 @@ describe('validation per file as it lands', () => {
   it('checks a cataloged version against a manifest that landed after it, from the kept hashes, and says what differs', async () => {
     // Prepare: S1 cataloged (v1) from its landing verdicts; then the lab's SHA256SUMS lands, made for other R2 bytes
     const runId = '261123_LH00417_0807_B22PERFIL';
-    const [r1, r2] = [gz(reads(15, { mate: 1 })), gz(reads(15, { mate: 2 }))];
-    await land(runId, R1, r1);
-    await land(runId, R2, r2);
-    await land(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
-    await land(runId, 'CopyComplete.txt', Buffer.from(''));
-    await deliverFileLanded(runId);
+    const [r1, r2] = await landS1WithVerdicts(runId);
     expect(await conclude(runId)).toEqual({ outcome: 'cataloged', version: 1 });
-    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
     const wrong = sha256(Buffer.from('the bytes the lab hashed'));
     const before = harness.published.length;
     const passesBefore = fastqPassCount();
@@ -142,9 +150,7 @@ describe('validation per file as it lands', () => {
     await land(runId, 'SHA256SUMS', Buffer.from(`${sha256(r1)}  ${R1}\n${wrong}  ${R2}\n`));
     await land(runId, 'notes.txt', Buffer.from('flow cell washed\n'));
     // Assess: one message naming the document, its line and both hashes; no file read again; the check made once
-    const said = harness.published
-      .slice(before)
-      .filter((event) => event['detail-type'] === 'Unexpected File' && event.detail.runId === runId && event.detail.kind === 'late');
+    const said = lateSince(runId, before);
     expect(said.map((event) => [event.detail.sampleId, event.detail.file, event.detail.kind])).toEqual([['S1', 'SHA256SUMS', 'late']]);
     expect(said[0]!.detail.message).toContain(`${R2} does not match it`);
     expect(said[0]!.detail.message).toContain(`expected ${wrong} (SHA256SUMS line 2), found ${sha256(r2)}`);
@@ -156,13 +162,7 @@ describe('validation per file as it lands', () => {
     // Prepare: S1's files and verdicts; SHA256SUMS (made for other R2 bytes) lands after the conclusion read the
     // run's documents and before it claims v1 — the evaluation its landing starts finds S1 VALIDATING
     const runId = '261123_LH00417_0808_B22PERFIL';
-    const [r1, r2] = [gz(reads(15, { mate: 1 })), gz(reads(15, { mate: 2 }))];
-    await land(runId, R1, r1);
-    await land(runId, R2, r2);
-    await land(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
-    await land(runId, 'CopyComplete.txt', Buffer.from(''));
-    await deliverFileLanded(runId);
-    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const [r1, r2] = await landS1WithVerdicts(runId);
     const wrong = sha256(Buffer.from('the bytes the lab hashed'));
     const samples = harness.services.catalog.samples;
     const statusWhenLanded: (string | undefined)[] = [];
@@ -174,13 +174,9 @@ describe('validation per file as it lands', () => {
     });
     const before = harness.published.length;
     const passesBefore = fastqPassCount();
-    const late = () =>
-      harness.published
-        .slice(before)
-        .filter((event) => event['detail-type'] === 'Unexpected File' && event.detail.runId === runId && event.detail.kind === 'late');
     // Act: the conclusion, and nothing else landing in the run after it
     const concluded = await conclude(runId);
-    const said = late();
+    const said = lateSince(runId, before);
     // Assess: v1 cataloged without the document, then checked against it, from the kept hashes
     expect(statusWhenLanded).toEqual(['VALIDATING']);
     expect(concluded).toEqual({ outcome: 'cataloged', version: 1 });
@@ -189,7 +185,7 @@ describe('validation per file as it lands', () => {
     expect(fastqPassCount() - passesBefore).toBe(0);
     // …and once: a later evaluation of the run says nothing more
     await land(runId, 'notes.txt', Buffer.from('flow cell washed\n'));
-    expect(late()).toHaveLength(1);
+    expect(lateSince(runId, before)).toHaveLength(1);
     claim.mockRestore();
   });
 
