@@ -98,9 +98,9 @@ export async function concludeValidation(svc: Services, ref: SampleRef, validate
  * VALIDATING was passed over by the run's evaluation (a later document is checked against cataloged versions
  * only), and a run with nothing left to land is not evaluated again: the document would never be compared. So
  * the sample records what it is checked against when it becomes VALIDATING (the caller's `setStatus`), and
- * when the run's documents changed meanwhile the run is evaluated now, which checks this version against them. The evaluation records
- * the run's documents before it reads its samples; this sets the sample's status before it reads the
- * documents: one of the two always sees the other.
+ * when the run's documents changed meanwhile the run is evaluated now, which checks this version against them.
+ * The evaluation records the run's documents before it reads its samples; this sets the sample's status before
+ * it reads the documents: one of the two always sees the other.
  */
 export async function concludeValidationWithDocuments(
   svc: Services,
