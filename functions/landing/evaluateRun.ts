@@ -349,60 +349,8 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   // Each sample needs only its own items: they are looked at side by side. One after another, a 96-sample run's
   // marker announced its last sample 3 s after its first (three catalog writes each, under the load the first
   // samples' validation and starts put on the catalog).
-  const outcomes = await mapLimit(
-    completeness.samples,
-    SAMPLES_EVALUATED_AT_ONCE,
-    async (sample): Promise<'landed' | 'settling' | undefined> => {
-      const ref = { team, runId, sampleId: sample.sampleId };
-      const record = records.get(sample.sampleId);
-      if (!record)
-        await svc.catalog.samples.setStatus(ref, 'RECEIVING', {
-          detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files',
-        });
-      // Never start on a partial upload: the profile's completion signal and every expected file.
-      if (!sample.ready) return undefined;
-      // A checksum document that landed after the sample's version was cataloged: that version is checked against it.
-      if (record?.currentVersion !== undefined && documents.manifest && checkedDocuments && record.checkedDocuments !== checkedDocuments)
-        await checkCatalogedAgainstLateManifest(svc, record, documents.manifest, checkedDocuments);
-      const identity = identityOf(sample.files);
-      // This very file set was announced (by this process or another): nothing new to say about the sample.
-      if (record?.landedIdentity === identity) return undefined;
-      if (record?.currentVersion) {
-        const current = await svc.catalog.samples.getVersion({ ...ref, version: record.currentVersion });
-        const changed = sample.files.filter((file) => {
-          const known = current?.files.find((candidate) => candidate.name === file.name);
-          return !known || known.etag !== file.etag || known.size !== file.size || known.versionId !== file.versionId;
-        });
-        if (changed.length === 0) return undefined; // the cataloged file set itself: nothing new
-        // A re-upload of several files arrives one file at a time: wait until the sample is quiet, so it
-        // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
-        const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
-        if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
-          await svc.catalog.samples.setStatus(ref, record.status, {
-            currentVersion: record.currentVersion,
-            detail: `${counted(changed.length, 'changed file')} settling before a new version`,
-          });
-          return 'settling';
-        }
-        await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
-      }
-      const carried = await carriedLandedSet(svc, ref, {
-        files: sample.files.map((file) => file.name),
-        reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
-      });
-      const emitted = await emitOnce(svc, 'Sample Landed', {
-        team,
-        runId,
-        sampleId: sample.sampleId,
-        ...carried,
-        dedupeKey: landedFactKey({ team, runId, sampleId: sample.sampleId }, identity),
-      });
-      if (!emitted) return undefined;
-      // Only the emitter records it: a claim another process holds (or a dead one left) is tried again.
-      await svc.catalog.samples.markLanded(ref, identity);
-      return 'landed';
-    },
-  );
+  const evaluation = { team, runId, now, completeness, documents, checkedDocuments, records };
+  const outcomes = await mapLimit(completeness.samples, SAMPLES_EVALUATED_AT_ONCE, (sample) => evaluateSample(svc, evaluation, sample));
   const landed = completeness.samples.filter((_, index) => outcomes[index] === 'landed').map((sample) => sample.sampleId);
   const settling = completeness.samples.filter((_, index) => outcomes[index] === 'settling').map((sample) => sample.sampleId);
   // A sample the run's sheet no longer names (a requeue's corrected sheet, a sheet uploaded again) that never landed
@@ -422,6 +370,78 @@ async function evaluateRunAt(svc: Services, team: string, runId: string, now: nu
   if (settling.length > 0 || (run?.settlingSamples?.length ?? 0) > 0)
     await svc.catalog.runs.update(team, runId, { settlingSamples: settling });
   return { landed, status, settling };
+}
+
+/** What one evaluation of a run read, as each of its samples' part needs it (see evaluateRunAt). */
+interface RunInEvaluation {
+  team: string;
+  runId: string;
+  now: number;
+  completeness: RunCompleteness;
+  documents: RunDocuments;
+  /** The identity of the run's checksum documents, when it has any that parsed. */
+  checkedDocuments: string | undefined;
+  /** The run's sample records, by sample id. */
+  records: Map<string, SampleRecord>;
+}
+
+/**
+ * One sample's part of a run's evaluation: its record, the check of a late checksum document, and its "Sample
+ * Landed" when its file set is complete and new. Says whether it was announced, or is settling (a re-upload).
+ */
+async function evaluateSample(
+  svc: Services,
+  { team, runId, now, completeness, documents, checkedDocuments, records }: RunInEvaluation,
+  sample: RunCompleteness['samples'][number],
+): Promise<'landed' | 'settling' | undefined> {
+  const ref = { team, runId, sampleId: sample.sampleId };
+  const record = records.get(sample.sampleId);
+  if (!record)
+    await svc.catalog.samples.setStatus(ref, 'RECEIVING', {
+      detail: completeness.waitingFor ? `waiting for ${completeness.waitingFor}` : 'receiving files',
+    });
+  // Never start on a partial upload: the profile's completion signal and every expected file.
+  if (!sample.ready) return undefined;
+  // A checksum document that landed after the sample's version was cataloged: that version is checked against it.
+  if (record?.currentVersion !== undefined && documents.manifest && checkedDocuments && record.checkedDocuments !== checkedDocuments)
+    await checkCatalogedAgainstLateManifest(svc, record, documents.manifest, checkedDocuments);
+  const identity = identityOf(sample.files);
+  // This very file set was announced (by this process or another): nothing new to say about the sample.
+  if (record?.landedIdentity === identity) return undefined;
+  if (record?.currentVersion) {
+    const current = await svc.catalog.samples.getVersion({ ...ref, version: record.currentVersion });
+    const changed = sample.files.filter((file) => {
+      const known = current?.files.find((candidate) => candidate.name === file.name);
+      return !known || known.etag !== file.etag || known.size !== file.size || known.versionId !== file.versionId;
+    });
+    if (changed.length === 0) return undefined; // the cataloged file set itself: nothing new
+    // A re-upload of several files arrives one file at a time: wait until the sample is quiet, so it
+    // becomes one new version (the sweep re-evaluates), not one per file with mismatched mates between.
+    const newest = Math.max(...changed.map((file) => Date.parse(file.landedAt)));
+    if (now - newest < svc.config.completeness.relandQuietSeconds * 1000) {
+      await svc.catalog.samples.setStatus(ref, record.status, {
+        currentVersion: record.currentVersion,
+        detail: `${counted(changed.length, 'changed file')} settling before a new version`,
+      });
+      return 'settling';
+    }
+    await announceLateOrChanged(svc, ref, record.currentVersion, sample.files, identity);
+  }
+  const carried = await carriedLandedSet(svc, ref, {
+    files: sample.files.map((file) => file.name),
+    reads: sample.files.map(({ name, label, role, lane, part }) => ({ name, label, role, lane, part })),
+  });
+  const emitted = await emitOnce(svc, 'Sample Landed', {
+    team,
+    runId,
+    sampleId: sample.sampleId,
+    ...carried,
+    dedupeKey: landedFactKey({ team, runId, sampleId: sample.sampleId }, identity),
+  });
+  if (!emitted) return undefined;
+  // Only the emitter records it: a claim another process holds (or a dead one left) is tried again.
+  await svc.catalog.samples.markLanded(ref, identity);
+  return 'landed';
 }
 
 /** Rewrites a reported run's report from the catalog as it is now (its samples' current versions). */
