@@ -2,22 +2,28 @@
  * A sample too large for a function is validated by a Batch job; the same files re-driven (the event again, a
  * retried invocation, the sweep finding the sample VALIDATING while the job still runs) keep that job instead of
  * submitting another: SubmitJob has no idempotency, and the local executor, like Batch, starts a second job for a
- * repeated name. Real folder storage, real catalog, a local executor that queues without running.
+ * repeated name. Its conclusion looks again at the run's checksum documents, as the inline one does. Real folder
+ * storage, real catalog, a local executor that queues without running (the job program is run by the test).
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobStateChangeEvent } from '../../../contracts/events/batch.ts';
 import { landObject } from '../../../functions/landing/landObject.ts';
+import { finishValidationJob } from '../../../functions/validation/finishValidationJob.ts';
+import { validationJobKeys } from '../../../functions/validation/validationJob.ts';
 import { validateLandedSample } from '../../../functions/validation/validateLandedSample.ts';
 import type { LocalBatchExecutor } from '../../../runtime/executor/LocalBatchExecutor.ts';
 import type { JobDescription } from '../../../seams/jobs/JobService.ts';
 import validationJobsConfig from '../../fixtures/landfall.validation-jobs.config.ts';
 import { queueOnlyExecutor, startServicesHarness } from '../../support/servicesHarness.ts';
 import { gz, reads } from '../../validation/fastqFixtures.ts';
+import { runValidationJob } from '../../../workflows/steps/validateJob.ts';
 
 const TEAM = 'genomics';
 const R1 = 'S1_S1_L001_R1_001.fastq.gz';
 const R2 = 'S1_S1_L001_R2_001.fastq.gz';
 
-describe('a validation job re-driven for the same files', () => {
+describe('a validation job re-driven for the same files, and concluded', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
   let executor: LocalBatchExecutor;
   beforeAll(async () => {
@@ -29,16 +35,18 @@ describe('a validation job re-driven for the same files', () => {
     await harness?.stop();
   });
 
+  async function landFile(runId: string, name: string, bytes: Buffer) {
+    const key = `incoming/${TEAM}/${runId}/${name}`;
+    await harness.folders.put(harness.names.landing, key, bytes);
+    await landObject(harness.services, { bucket: harness.names.landing, key });
+  }
+  /** S1's mates and its sheet; returns the mates' bytes. */
   async function landSample(runId: string) {
-    const key = (name: string) => `incoming/${TEAM}/${runId}/${name}`;
-    for (const [name, bytes] of [
-      [R1, gz(reads(40, { mate: 1 }))],
-      [R2, gz(reads(40, { mate: 2 }))],
-      ['SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n')],
-    ] as const) {
-      await harness.folders.put(harness.names.landing, key(name), bytes);
-      await landObject(harness.services, { bucket: harness.names.landing, key: key(name) });
-    }
+    const [r1, r2] = [gz(reads(40, { mate: 1 })), gz(reads(40, { mate: 2 }))];
+    await landFile(runId, R1, r1);
+    await landFile(runId, R2, r2);
+    await landFile(runId, 'SampleSheet.csv', Buffer.from('[Data]\nSample_ID\nS1\n'));
+    return [r1, r2] as const;
   }
   /** The outcome of a conclusion that went to a validation job (any other outcome fails the test). */
   const validate = async (runId: string) => {
@@ -66,6 +74,33 @@ describe('a validation job re-driven for the same files', () => {
     expect(afterFailure).toMatchObject({ outcome: 'validation-job', jobName: first.jobName });
     expect(afterFailure.jobId).not.toBe(first.jobId);
     expect(jobsNamed(first.jobName).map((job) => job.status)).toEqual(['FAILED', 'RUNNABLE']);
+  });
+
+  it('checks the version a job concluded against a manifest that landed while it ran, once it is cataloged', async () => {
+    // Prepare: S1 complete and its validation job submitted; then the lab's MD5SUMS, made for other R2 bytes, lands (S1 VALIDATING)
+    const runId = '261206_LH00417_0992_B22VALJOB';
+    const [r1, r2] = await landSample(runId);
+    await landFile(runId, 'CopyComplete.txt', Buffer.from(''));
+    const { jobName } = await validate(runId);
+    const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+    const wrong = md5(Buffer.from('the bytes the lab hashed'));
+    await landFile(runId, 'MD5SUMS', Buffer.from(`${md5(r1)}  ${R1}\n${wrong}  ${R2}\n`));
+    const statusWhenLanded = (await harness.services.catalog.samples.get({ team: TEAM, runId, sampleId: 'S1' }))?.status;
+    const before = harness.published.length;
+    // Act: the job program validates, and its SUCCEEDED state change is handled; nothing lands after
+    const keys = validationJobKeys(harness.services.config, jobName);
+    await runValidationJob(harness.services.storage, keys.bucket, keys.input);
+    const concluded = await finishValidationJob(harness.services, {
+      detail: { jobName, status: 'SUCCEEDED' },
+    } as unknown as JobStateChangeEvent);
+    // Assess: v1 cataloged on the bytes it read, then one message naming the document's line and both MD5s
+    const late = harness.published
+      .slice(before)
+      .filter((event) => event['detail-type'] === 'Unexpected File' && event.detail.runId === runId && event.detail.kind === 'late');
+    expect(statusWhenLanded).toBe('VALIDATING');
+    expect(concluded).toEqual({ outcome: 'cataloged', version: 1 });
+    expect(late.map((event) => [event.detail.sampleId, event.detail.file])).toEqual([['S1', 'MD5SUMS']]);
+    expect(late[0]!.detail.message).toContain(`expected ${wrong} (MD5SUMS line 2), found ${md5(r2)}`);
   });
 
   it('tells the state change of a job that SUCCEEDED again instead of validating a second time', async () => {
