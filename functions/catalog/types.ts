@@ -96,8 +96,10 @@ export interface SampleRecord extends SampleRef {
   /** Identity of the file set last announced as "Sample Landed" (see evaluateRun): the same set is not announced again. */
   landedIdentity?: string;
   /**
-   * Identity of the run's checksum documents (its manifest, MinKNOW's hash files) the current version was last
-   * checked against after it was cataloged (see evaluateRun): a document landing later is checked once.
+   * Identity of the run's checksum documents (its manifest, MinKNOW's hash files) the sample was last checked
+   * against: written with VALIDATING for the documents its validation reads, and by the run's evaluation when it
+   * checks a cataloged version against a later one (see evaluateRun, concludeValidationWithDocuments). A
+   * document landing later is checked once.
    */
   checkedDocuments?: string;
   /** The file set a validation began on (VALIDATING): what the sweep validates again if that validation's process died. */
