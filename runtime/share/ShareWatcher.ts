@@ -1,7 +1,6 @@
 import type { ReadStream, Stats } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
 import type { BusEvent, EventPublisher } from '../../seams/events/EventPublisher.ts';
@@ -20,6 +19,7 @@ import {
   type SkippedShareEntry,
   skipReason,
 } from './shareEntry.ts';
+import { type FolderWatch, watchFolders } from './watchFolders.ts';
 
 export type { SkippedShareEntry, SkipKind } from './shareEntry.ts';
 
@@ -102,7 +102,7 @@ class StoppedError extends Error {
  */
 export class ShareWatcher {
   readonly #options: ShareWatcherOptions;
-  #watcher: FSWatcher | undefined;
+  #watcher: FolderWatch | undefined;
   /** The share's own real path: every landed file's real path is this plus its relative path. */
   #shareRealPath = '';
   /** Files seen and not yet landed; `settled` once a poll found one unchanged for the settle window. */
@@ -133,19 +133,13 @@ export class ShareWatcher {
 
   async start(): Promise<void> {
     this.#shareRealPath = await realpath(this.#options.shareDir);
-    const watcher = watch(this.#options.shareDir, {
-      ignoreInitial: false,
-      persistent: true,
-      // Never descend through a link: a linked folder is reported as the link it is (see #rescan).
-      followSymlinks: false,
+    // Every entry there now and each one that appears or changes; links, FIFOs and sockets too (#handle reports them).
+    this.#watcher = await watchFolders(this.#options.shareDir, {
+      onEntry: (file) => this.#touch(file),
+      onProblem: (folder, message) => this.#options.onProblem?.(folder, message),
     });
-    watcher.on('add', (file) => this.#touch(file));
-    watcher.on('change', (file) => this.#touch(file));
-    watcher.on('error', (error) => this.#options.onProblem?.(this.#options.shareDir, `watcher error: ${(error as Error).message}`));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    this.#watcher = watcher;
     this.#timer = setInterval(() => void this.#poll(), this.#options.pollMs);
-    void this.#rescanAndSchedule(); // links, FIFOs and sockets already there: chokidar reports only some of them
+    void this.#rescanAndSchedule();
   }
 
   /** Files seen but not yet landed (still being written or settling). */
@@ -166,7 +160,7 @@ export class ShareWatcher {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#rescanTimer) clearTimeout(this.#rescanTimer);
-    await this.#watcher?.close();
+    this.#watcher?.close();
     for (const read of this.#reads) read.destroy(new StoppedError('the share watcher stopped'));
     let bound: NodeJS.Timeout | undefined;
     await Promise.race([

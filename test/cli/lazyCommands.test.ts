@@ -60,7 +60,7 @@ async function modulesLoadedBy(
 
 const awsSdk = (packages: Set<string>) => [...packages].filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'));
 /** Packages only the embedded runtime uses (its catalog server, interpreter, share watcher). */
-const RUNTIME_PACKAGES = ['dynalite', 'aws-local-stepfunctions', 'chokidar', '@middy/core', '@aws-lambda-powertools/logger'];
+const RUNTIME_PACKAGES = ['dynalite', 'aws-local-stepfunctions', '@middy/core', '@aws-lambda-powertools/logger'];
 
 describe('each landfall command loads only what it uses', () => {
   it('--help loads the command table and nothing a command needs', async () => {
