@@ -291,11 +291,11 @@ export class ShareWatcher {
   /**
    * Whether a settled completion marker must wait: a file of its run folder (`<team>/<run>/`), last written no
    * later than the marker, is still settling or landing, or is there but not yet seen (it is then picked up).
-   * The folder is walked only when nothing of it is pending in memory. A file that is only waiting its turn
-   * (a burst held back by the bus's backlog can take minutes) is waited for without a bound: landing the marker
-   * before it would let a layout that learns a run's lanes from the files present conclude a sample on part of
-   * them. Only when every file it waits for has failed to land does the hold end, once it has waited `markerHoldMs`
-   * for failing files alone.
+   * The folder is walked only when nothing of it is pending in memory, and only names not seen yet are looked at. A
+   * file that is only waiting its turn (a burst held back by the bus's backlog can take minutes) is waited for
+   * without a bound: landing the marker before it would let a layout that learns a run's lanes from the files
+   * present conclude a sample on part of them. Only when every file it waits for has failed to land does the hold
+   * end, once it has waited `markerHoldMs` for failing files alone.
    */
   async #markerWaits(marker: string, settled: Stats): Promise<boolean> {
     const parts = path.relative(this.#options.shareDir, marker).split(path.sep);
@@ -325,8 +325,11 @@ export class ShareWatcher {
       for (const entry of entries) {
         if (entry.isDirectory()) continue;
         const file = path.join(entry.parentPath, entry.name);
+        // Landed or reported already: a change since would have been seen (and be pending). Only the names
+        // not seen yet are looked at: looking at every file made a run of per-sample markers quadratic.
+        if (this.#handled.has(file)) continue;
         const stats = await writtenBefore(file);
-        if (!stats || this.#handled.get(file) === fingerprint(stats)) continue;
+        if (!stats) continue;
         if (!this.#pending.has(file) && !this.#landingFiles.has(file)) this.#touch(file);
         waitingFor.push(file);
       }
