@@ -44,6 +44,8 @@ export class FilePassPool {
   readonly #threads: Thread[] = [];
   readonly #queue: Array<{ request: FilePassRequest; settle: (reply: FilePassReply) => void }> = [];
   readonly #pending = new Map<number, { thread: Thread; settle: (reply: FilePassReply) => void }>();
+  /** Passes waiting or running, by what they read and how: an identical request shares the one already there. */
+  readonly #passes = new Map<string, Promise<FileVerdict>>();
   #nextId = 1;
   #closed = false;
 
@@ -52,9 +54,24 @@ export class FilePassPool {
     this.#size = size;
   }
 
-  /** The pass as the handlers' seam (Services.filePass). */
+  /**
+   * The pass as the handlers' seam (Services.filePass). A pass of the same bytes (identity, name and options)
+   * already waiting or running is shared: a sample concluded while its files' own passes wait their turn (a
+   * run's per-sample markers) read each file twice, doubling the pool's work.
+   */
   readonly pass: FilePass = (file, options) => {
     if (this.#closed) return Promise.reject(new Error('the file-pass pool is closed: the runtime is stopping'));
+    const key = JSON.stringify([file.bucket, file.key, file.versionId ?? null, file.etag, file.size, file.name, options]);
+    const running = this.#passes.get(key);
+    if (running) return running;
+    const pass = this.#enqueue(file, options);
+    this.#passes.set(key, pass);
+    const forget = () => this.#passes.delete(key);
+    pass.then(forget, forget);
+    return pass;
+  };
+
+  #enqueue(...[file, options]: Parameters<FilePass>): Promise<FileVerdict> {
     return new Promise<FileVerdict>((resolve, reject) => {
       const request: FilePassRequest = { id: this.#nextId++, file: { ...file }, options: { ...options } };
       this.#queue.push({
@@ -66,7 +83,7 @@ export class FilePassPool {
       });
       this.#dispatch();
     });
-  };
+  }
 
   /** No pass is running or waiting for a thread. */
   get idle(): boolean {

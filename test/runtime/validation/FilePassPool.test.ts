@@ -62,6 +62,25 @@ describe('FilePassPool', () => {
     expect(after.inspection.reads).toBe(3);
   }, 60_000);
 
+  it('shares a pass of the same bytes already waiting or running, and passes them again once it answered', async () => {
+    // Prepare: a file's own pass and its sample's conclusion ask for the same file at once
+    const info = await storage.put('landing', 'incoming/t/run/twice.fastq.gz', gz(reads(25, { mate: 1 })));
+    const file = { name: 'twice.fastq.gz', bucket: 'landing', key: info.key, size: info.size, etag: info.etag, versionId: info.versionId };
+    const options = { sha256: true, legacyNoCalls: false };
+    // Act
+    const first = pool.pass(file, options);
+    const second = pool.pass({ ...file }, { ...options });
+    const otherOptions = pool.pass(file, { legacyNoCalls: false });
+    const verdicts = await Promise.all([first, second, otherOptions]);
+    const later = pool.pass(file, options);
+    // Assess: one pass for the two identical requests; other options and later requests are passes of their own
+    expect(second).toBe(first);
+    expect(otherOptions).not.toBe(first);
+    expect(later).not.toBe(first);
+    expect((await later).inspection.reads).toBe(25);
+    expect(verdicts.map((verdict) => verdict.inspection.reads)).toEqual([25, 25, 25]);
+  }, 60_000);
+
   it('sizes the pool from the cores (one thread each, at most 8) unless LANDFALL_FILE_PASS_THREADS says', () => {
     expect([filePassThreads(1, {}), filePassThreads(2, {}), filePassThreads(4, {}), filePassThreads(64, {})]).toEqual([1, 2, 4, 8]);
     expect(filePassThreads(2, { LANDFALL_FILE_PASS_THREADS: '1' })).toBe(1);
