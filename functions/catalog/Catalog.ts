@@ -29,6 +29,8 @@ import { catalogCreateTableInput } from './tableDesign.ts';
 export class Catalog {
   readonly #table: CatalogTable;
   readonly tableName: string;
+  /** The DynamoDB client it sends with: the idempotency store (functions/shared/idempotency.ts) uses it too. */
+  readonly client: DynamoDBClient;
   /** Runs and the files landed in them. */
   readonly runs: Runs;
   /** Samples and their versions. */
@@ -58,6 +60,7 @@ export class Catalog {
 
   constructor(tableName: string, client: DynamoDBClient = new DynamoDBClient({})) {
     this.tableName = tableName;
+    this.client = client;
     this.#table = new CatalogTable(tableName, client);
     this.runs = new Runs(this.#table);
     this.samples = new Samples(this.#table);

@@ -46,12 +46,17 @@ export interface InProgress {
  * of an error; the in-progress record expires with the invocation's remaining time, so a crash costs a
  * retry window, never the work.
  *
- * @example const record = idempotentPerHandler('land', process.env.LANDFALL_IDEMPOTENCY_TABLE!, recordObject);
+ * `client` is the catalog's (the same table server; a new default client without one): on the embedded runtime it
+ * reaches the catalog thread without a socket, as the catalog's own calls do.
+ *
+ * @example
+ * const record = idempotentPerHandler('land', process.env.LANDFALL_IDEMPOTENCY_TABLE!, recordObject, svc.catalog.client);
  */
 export function idempotentPerHandler<Key extends Record<string, unknown>, Result>(
   handler: FunctionName,
   tableName: string,
   fn: (key: Key) => Promise<Result>,
+  client?: DynamoDBClient,
 ): (key: Key, context?: Context) => Promise<Result | InProgress> {
   // Built on first use: the embedded runtime points the SDK at its local server before invoking.
   let guarded: ((key: Key) => Promise<Result>) | undefined;
@@ -63,7 +68,7 @@ export function idempotentPerHandler<Key extends Record<string, unknown>, Result
       persistenceStore = new DynamoDBPersistenceLayer({
         tableName,
         keyAttr: IDEMPOTENCY_KEY,
-        awsSdkV3Client: new DynamoDBClient({}),
+        awsSdkV3Client: client ?? new DynamoDBClient({}),
       });
       guarded = makeIdempotent(fn, { persistenceStore, config, keyPrefix: `landfall.${handler}` });
     }

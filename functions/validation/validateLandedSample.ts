@@ -137,7 +137,9 @@ async function submitValidationJob(
 }
 
 type LandedDetail = { team: string; runId: string; sampleId: string; dedupeKey: string } & LandedFileSet;
-let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<ReturnType<typeof validateLandedSample>>>> | undefined;
+type ValidateOnce = ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<ReturnType<typeof validateLandedSample>>>>;
+/** Per set of services: a process that runs one runtime after another (tests) must not validate with the first's. */
+const validateOnceFor = new WeakMap<Services, ValidateOnce>();
 
 /**
  * What the `validate` function runs for "Sample Landed": a redelivered event (delivery is at least once) is
@@ -146,11 +148,16 @@ let validateOnce: ReturnType<typeof idempotentPerHandler<LandedDetail, Awaited<R
  * a dead process left.
  */
 export async function validateLandedSampleOnce(svc: Services, detail: LandedDetail, context?: Context) {
-  validateOnce ??= idempotentPerHandler(
-    'validate',
-    process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency,
-    (landed: LandedDetail) => validateLandedSample(svc, landed),
-  );
+  let validateOnce = validateOnceFor.get(svc);
+  if (!validateOnce) {
+    validateOnce = idempotentPerHandler(
+      'validate',
+      process.env.LANDFALL_IDEMPOTENCY_TABLE ?? tableNames(svc.config).idempotency,
+      (landed: LandedDetail) => validateLandedSample(svc, landed),
+      svc.catalog.client,
+    );
+    validateOnceFor.set(svc, validateOnce);
+  }
   const { team, runId, sampleId, files, reads, fileSet, dedupeKey } = detail;
   return validateOnce({ team, runId, sampleId, files, ...(reads ? { reads } : {}), ...(fileSet ? { fileSet } : {}), dedupeKey }, context);
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../config/defineConfig.ts';
 import { ensureIdempotencyTable } from '../../functions/shared/idempotency.ts';
+import { installServices } from '../../functions/shared/services.ts';
 import { handler } from '../../functions/validate.ts';
 import { concludeValidation } from '../../functions/validation/concludeValidation.ts';
 import { validateSample } from '../../validation/validateSample.ts';
@@ -161,5 +162,39 @@ describe('validate handler idempotency', () => {
     // An identical re-upload later announces nothing more
     expect(await concludeValidation(harness.services, ref, result)).toEqual({ outcome: 'same-version', version: 1 });
     expect(rejected()).toHaveLength(1);
+  });
+
+  it('validates with the services installed now: a runtime started after another in one process uses its own catalog', async () => {
+    // Prepare: the first test validated with this harness; a second one (its own catalog server) is installed
+    const second = await startServicesHarness();
+    try {
+      // Its idempotency table on its own server only: the first harness's endpoint stays in the environment
+      await ensureIdempotencyTable(second.services.catalog.client, tableNames(second.services.config).idempotency);
+      const run = `${RUN}4`;
+      const names = ['S4_S1_L001_R1_001.fastq.gz', 'S4_S1_L001_R2_001.fastq.gz'];
+      await second.landFile(TEAM, run, names[0]!, gz(reads(20, { mate: 1 })));
+      await second.landFile(TEAM, run, names[1]!, gz(reads(20, { mate: 2 })));
+      const event = {
+        version: '0',
+        id: 'e4',
+        source: 'landfall',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: 'eu-west-1',
+        resources: [],
+        'detail-type': 'Sample Landed',
+        detail: { team: TEAM, runId: run, sampleId: 'S4', files: names, dedupeKey: `landed:${TEAM}/${run}/S4:abc` },
+      };
+      // Act
+      const outcome = await handler(event as Parameters<typeof handler>[0], localContext('validate', 30_000));
+      // Assess: cataloged in the second catalog, announced by the second harness, nothing in the first
+      expect(outcome).toEqual({ outcome: 'cataloged', version: 1 });
+      expect(await second.services.catalog.samples.listInRun(TEAM, run)).toMatchObject([{ sampleId: 'S4', currentVersion: 1 }]);
+      expect(second.published.filter((e) => e['detail-type'] === 'Sample Cataloged').map((e) => e.detail.sampleId)).toEqual(['S4']);
+      expect(await harness.services.catalog.samples.listInRun(TEAM, run)).toEqual([]);
+    } finally {
+      await second.stop();
+      installServices(harness.services);
+    }
   });
 });
