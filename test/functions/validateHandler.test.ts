@@ -20,6 +20,20 @@ import { gz, reads } from '../validation/fastqFixtures.ts';
 const TEAM = 'genomics';
 const RUN = '261123_LH00417_0700_B22VALONCE';
 
+/** "Sample Landed" for a sample's files, as the run's evaluation announces it. */
+const sampleLanded = (runId: string, sampleId: string, files: string[]) =>
+  ({
+    version: '0',
+    id: 'e1',
+    source: 'landfall',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    'detail-type': 'Sample Landed',
+    detail: { team: TEAM, runId, sampleId, files, dedupeKey: `landed:${TEAM}/${runId}/${sampleId}:abc` },
+  }) as Parameters<typeof handler>[0];
+
 describe('validate handler idempotency', () => {
   let harness: Awaited<ReturnType<typeof startServicesHarness>>;
   const savedEnv = { ...process.env };
@@ -67,19 +81,9 @@ describe('validate handler idempotency', () => {
         landedAt: new Date().toISOString(),
       });
     }
-    const event = {
-      version: '0',
-      id: 'e1',
-      source: 'landfall',
-      account: '000000000000',
-      time: new Date().toISOString(),
-      region: 'eu-west-1',
-      resources: [],
-      'detail-type': 'Sample Landed',
-      detail: { team: TEAM, runId: RUN, sampleId: 'S1', files: Object.keys(files), dedupeKey: `landed:${TEAM}/${RUN}/S1:abc` },
-    };
+    const event = sampleLanded(RUN, 'S1', Object.keys(files));
     const validate = (id: string) =>
-      handler({ ...event, id } as Parameters<typeof handler>[0], localContext('validate', 30_000)) as Promise<{
+      handler({ ...event, id }, localContext('validate', 30_000)) as Promise<{
         outcome: string;
         version: number;
       }>;
@@ -174,19 +178,8 @@ describe('validate handler idempotency', () => {
       const names = ['S4_S1_L001_R1_001.fastq.gz', 'S4_S1_L001_R2_001.fastq.gz'];
       await second.landFile(TEAM, run, names[0]!, gz(reads(20, { mate: 1 })));
       await second.landFile(TEAM, run, names[1]!, gz(reads(20, { mate: 2 })));
-      const event = {
-        version: '0',
-        id: 'e4',
-        source: 'landfall',
-        account: '000000000000',
-        time: new Date().toISOString(),
-        region: 'eu-west-1',
-        resources: [],
-        'detail-type': 'Sample Landed',
-        detail: { team: TEAM, runId: run, sampleId: 'S4', files: names, dedupeKey: `landed:${TEAM}/${run}/S4:abc` },
-      };
       // Act
-      const outcome = await handler(event as Parameters<typeof handler>[0], localContext('validate', 30_000));
+      const outcome = await handler(sampleLanded(run, 'S4', names), localContext('validate', 30_000));
       // Assess: cataloged in the second catalog, announced by the second harness, nothing in the first
       expect(outcome).toEqual({ outcome: 'cataloged', version: 1 });
       expect(await second.services.catalog.samples.listInRun(TEAM, run)).toMatchObject([{ sampleId: 'S4', currentVersion: 1 }]);
