@@ -27,9 +27,15 @@ export async function watchFolders(root: string, options: FolderWatchOptions): P
   const watchers = new Map<string, FSWatcher>();
   let closed = false;
 
-  /** Watches `folder`, then reports what it holds: anything created meanwhile is in the listing or an event. */
-  const watchFolder = async (folder: string): Promise<void> => {
-    if (closed || watchers.has(folder)) return;
+  /**
+   * Watches `folder`, then reports what it holds: anything created meanwhile is in the listing or an event.
+   * `anew`: an event named it (created, or removed and made again, moved in): a watch kept under that name may be
+   * the old folder's, so it is replaced and the folder walked again (an inode number is no proof: ext4 hands a
+   * removed folder's number to the next one made).
+   */
+  const watchFolder = async (folder: string, anew = false): Promise<void> => {
+    if (closed || (watchers.has(folder) && !anew)) return;
+    if (anew) forget(folder);
     let watcher: FSWatcher;
     try {
       watcher = watch(folder, { persistent: true }, (event, name) => onEvent(folder, event, name));
@@ -37,8 +43,10 @@ export async function watchFolders(root: string, options: FolderWatchOptions): P
       if (!isGone(error)) options.onProblem(folder, `cannot watch it (${(error as Error).message}); its files are found by the rescans`);
       return;
     }
-    // A folder removed or moved away ends its watch; its parent's event says so.
-    watcher.on('error', () => forget(folder));
+    // A folder removed or moved away ends its watch (its parent's event says so): this one, not a newer one.
+    watcher.on('error', () => {
+      if (watchers.get(folder) === watcher) forget(folder);
+    });
     watchers.set(folder, watcher);
     await walk(folder);
   };
@@ -69,7 +77,7 @@ export async function watchFolders(root: string, options: FolderWatchOptions): P
     }
     // Created, moved in or out, or removed: a new folder is watched, a gone one forgotten.
     lstat(full).then(
-      (stats) => (stats.isDirectory() ? watchFolder(full) : options.onEntry(full)),
+      (stats) => (stats.isDirectory() ? watchFolder(full, true) : options.onEntry(full)),
       () => {
         if (watchers.has(full)) forget(full);
       },

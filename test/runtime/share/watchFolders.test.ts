@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,6 +110,22 @@ describe('watchFolders (the share watcher’s notifications, one inotify watch p
     // Assess: reported under the folder's new name, never the old one
     await reportedOnce('genomics/RUN1b/Data/S1_R1.fastq.gz');
     expect(reported.filter((file) => file.includes('RUN1/'))).toEqual([]);
+  });
+
+  it('watches a folder removed and made again under the same name before its events were looked at', async () => {
+    // Prepare
+    const run = path.join(root, 'genomics', 'RUN1');
+    await mkdir(run, { recursive: true });
+    const started = await start();
+    // Act: in one turn of the event loop, so both events find the new folder
+    rmSync(run, { recursive: true });
+    mkdirSync(run);
+    writeFileSync(path.join(run, 'SampleSheet.csv'), 'x');
+    await reportedOnce('genomics/RUN1/SampleSheet.csv');
+    await writeFile(path.join(run, 'S1_R1.fastq.gz'), 'x');
+    // Assess: the new folder is watched (its files reported), once
+    await reportedOnce('genomics/RUN1/S1_R1.fastq.gz');
+    expect(started.folderCount).toBe(3);
   });
 
   it('reports nothing after close', async () => {
