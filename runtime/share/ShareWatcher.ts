@@ -266,7 +266,8 @@ export class ShareWatcher {
     // Settled files first, in order, while there is room (the line is walked as it is: files leave it as they
     // land). Each is looked at again before it lands: one changed meanwhile goes back to settling.
     for (const file of this.#settled) {
-      if (this.#stopped || !this.#roomToLand()) return;
+      if (this.#stopped) return;
+      if (!this.#roomToLand()) break; // the settling files are still looked at: they settle while the runtime is busy
       await this.#look(file);
     }
     if (scope === 'settled') return;
@@ -279,7 +280,7 @@ export class ShareWatcher {
   /** Looks at a pending file: still changing, settled (waiting for room, or for the files before a marker), or landing now. */
   async #look(file: string): Promise<void> {
     const seen = this.#pending.get(file);
-    if (!seen) return;
+    if (!seen) return this.#forget(file);
     let current: Stats;
     try {
       current = await lstat(file);

@@ -246,6 +246,39 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect((await storage.getBytes('landing', 'incoming/genomics/RUN7/S2_R1_001.fastq.gz')).toString()).toBe('reads 2, written again');
   });
 
+  it('lets files settle while the runtime signals back-pressure, so they land as soon as it has room, not a settle window later', async () => {
+    // Prepare: a watcher with a long settle window over its own share, whose runtime is busy
+    await watcher.stop();
+    let room = false;
+    const busyShare = path.join(dir, 'busy-share-settling');
+    await mkdir(path.join(busyShare, 'genomics', 'RUN9'), { recursive: true });
+    const settleMs = 1_500;
+    watcher = new ShareWatcher({
+      shareDir: busyShare,
+      storage,
+      landingBucket: 'landing',
+      events: { publish: async (published) => void events.push(...published) },
+      region: 'eu-west-1',
+      settleMs,
+      pollMs: 20,
+      rescanMs: 60_000,
+      canLand: () => room,
+    });
+    await watcher.start();
+    // Act: one file settles and waits for room; a second is written while it waits, and the runtime stays busy
+    // well past the second's settle window too
+    await writeFile(path.join(busyShare, 'genomics', 'RUN9', 'S1_R1_001.fastq.gz'), 'reads 1');
+    await pause(settleMs + 300);
+    await writeFile(path.join(busyShare, 'genomics', 'RUN9', 'S2_R1_001.fastq.gz'), 'reads 2');
+    await pause(settleMs + 700);
+    const roomAt = Date.now();
+    room = true;
+    const landedHere = async () => (await landedKeys()).filter((key) => key.startsWith('incoming/genomics/RUN9/'));
+    await waitFor('both files', async () => ((await landedHere()).length === 2 ? true : undefined), 10_000);
+    // Assess: the second settled while the first waited in line, so both landed well within one settle window of the room
+    expect(Date.now() - roomAt).toBeLessThan(settleMs - 500);
+  });
+
   it('lands the next settled file as soon as a landing slot frees, not a poll period later', async () => {
     // Prepare: one landing at a time and a long poll period, over its own share
     await watcher.stop();
