@@ -211,34 +211,39 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     expect(watcher.skipped).toEqual([]);
   });
 
-  it('holds settled files on the share while the runtime signals back-pressure, and lands them once it has room', async () => {
-    // Prepare: a second watcher over its own share, whose runtime is busy
+  /** A watcher over a share of its own whose runtime has room only once `busy.room` is set; returns its run folder. */
+  const watchBusyShare = async (name: string, runId: string, timing: { settleMs: number; rescanMs: number }, busy: { room: boolean }) => {
     await watcher.stop();
-    let room = false;
-    const busyShare = path.join(dir, 'busy-share');
-    await mkdir(path.join(busyShare, 'genomics', 'RUN7'), { recursive: true });
+    const run = path.join(dir, name, 'genomics', runId);
+    await mkdir(run, { recursive: true });
     watcher = new ShareWatcher({
-      shareDir: busyShare,
+      shareDir: path.join(dir, name),
       storage,
       landingBucket: 'landing',
       events: { publish: async (published) => void events.push(...published) },
       region: 'eu-west-1',
-      settleMs: 50,
       pollMs: 20,
-      rescanMs: 200,
-      canLand: () => room,
+      ...timing,
+      canLand: () => busy.room,
     });
     await watcher.start();
+    return run;
+  };
+
+  it('holds settled files on the share while the runtime signals back-pressure, and lands them once it has room', async () => {
+    // Prepare: a second watcher over its own share, whose runtime is busy
+    const busy = { room: false };
+    const run = await watchBusyShare('busy-share', 'RUN7', { settleMs: 50, rescanMs: 200 }, busy);
     // Act
-    for (let i = 1; i <= 3; i++) await writeFile(path.join(busyShare, 'genomics', 'RUN7', `S${i}_R1_001.fastq.gz`), `reads ${i}`);
+    for (let i = 1; i <= 3; i++) await writeFile(path.join(run, `S${i}_R1_001.fastq.gz`), `reads ${i}`);
     await waitFor('all three seen', () => (watcher.pendingCount === 3 ? true : undefined), 10_000);
     await pause(600); // well past the settle window
     // A settled file rewritten while it waits for room lands as it is when room comes
-    await writeFile(path.join(busyShare, 'genomics', 'RUN7', 'S2_R1_001.fastq.gz'), 'reads 2, written again');
+    await writeFile(path.join(run, 'S2_R1_001.fastq.gz'), 'reads 2, written again');
     await pause(300);
     const whileBusy = await landedKeys();
     const pendingWhileBusy = watcher.pendingCount;
-    room = true;
+    busy.room = true;
     await waitFor('all three', async () => ((await landedKeys()).length === 3 ? true : undefined), 10_000);
     // Assess
     expect(whileBusy).toEqual([]);
@@ -248,31 +253,17 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
 
   it('lets files settle while the runtime signals back-pressure, so they land as soon as it has room, not a settle window later', async () => {
     // Prepare: a watcher with a long settle window over its own share, whose runtime is busy
-    await watcher.stop();
-    let room = false;
-    const busyShare = path.join(dir, 'busy-share-settling');
-    await mkdir(path.join(busyShare, 'genomics', 'RUN9'), { recursive: true });
+    const busy = { room: false };
     const settleMs = 1_500;
-    watcher = new ShareWatcher({
-      shareDir: busyShare,
-      storage,
-      landingBucket: 'landing',
-      events: { publish: async (published) => void events.push(...published) },
-      region: 'eu-west-1',
-      settleMs,
-      pollMs: 20,
-      rescanMs: 60_000,
-      canLand: () => room,
-    });
-    await watcher.start();
+    const run = await watchBusyShare('busy-share-settling', 'RUN9', { settleMs, rescanMs: 60_000 }, busy);
     // Act: one file settles and waits for room; a second is written while it waits, and the runtime stays busy
     // well past the second's settle window too
-    await writeFile(path.join(busyShare, 'genomics', 'RUN9', 'S1_R1_001.fastq.gz'), 'reads 1');
+    await writeFile(path.join(run, 'S1_R1_001.fastq.gz'), 'reads 1');
     await pause(settleMs + 300);
-    await writeFile(path.join(busyShare, 'genomics', 'RUN9', 'S2_R1_001.fastq.gz'), 'reads 2');
+    await writeFile(path.join(run, 'S2_R1_001.fastq.gz'), 'reads 2');
     await pause(settleMs + 700);
     const roomAt = Date.now();
-    room = true;
+    busy.room = true;
     const landedHere = async () => (await landedKeys()).filter((key) => key.startsWith('incoming/genomics/RUN9/'));
     await waitFor('both files', async () => ((await landedHere()).length === 2 ? true : undefined), 10_000);
     // Assess: the second settled while the first waited in line, so both landed well within one settle window of the room
