@@ -290,7 +290,7 @@ export class ShareWatcher {
 
   /**
    * Whether a settled completion marker must wait: a file of its run folder (`<team>/<run>/`), last written no
-   * later than the marker, is still settling or landing, or is there but not yet seen (it is then picked up).
+   * later than the marker (by its modification time or by when it was written to the share), is still settling or landing, or is there but not yet seen (it is then picked up).
    * The folder is walked only when nothing of it is pending in memory, and only names not seen yet are looked at. A
    * file that is only waiting its turn (a burst held back by the bus's backlog can take minutes) is waited for
    * without a bound: landing the marker before it would let a layout that learns a run's lanes from the files
@@ -308,10 +308,14 @@ export class ShareWatcher {
       return true;
     };
     this.#heldMarkers.set(marker, heldSince);
+    // Written before the marker by either clock. The modification time is the one a copy may keep: rsync -a, cp -p,
+    // robocopy and Node's copyFile of an empty file give the share's copy of CopyComplete.txt the instrument's time,
+    // before the FASTQs' (bcl2fastq writes them after the run), and the marker then waited for nothing and landed
+    // first (a 10x sample was cataloged without its I1). The change time is the share's own: when the copy wrote it.
     const writtenBefore = async (file: string) => {
       if (file === marker || !file.startsWith(folder) || isCompletionMarker(file)) return undefined;
       const stats = await lstat(file).catch(() => undefined);
-      return stats && stats.mtimeMs <= settled.mtimeMs ? stats : undefined;
+      return stats && (stats.ctimeMs <= settled.ctimeMs || stats.mtimeMs <= settled.mtimeMs) ? stats : undefined;
     };
     const waitingFor: string[] = [];
     for (const file of [...this.#landingFiles, ...this.#pending.keys()]) {

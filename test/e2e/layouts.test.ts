@@ -38,6 +38,7 @@ import {
 import {
   projectRoot,
   type RuntimeProcess,
+  runHistory,
   startRuntimeProcess,
   stopRuntimeProcess,
   waitFor,
@@ -231,7 +232,12 @@ describe('layouts: real instrument output lands whole (live runtime + landfall v
   // the rest lands, which the checks below (they read the current version) would not see.
   it.each(CASES)('$layout: every sample COMPLETED, as its first and only version', ({ run }) => {
     const samples = terminal.get(run.runId)!;
-    expect(samples.map((sample) => `${sample.sampleId} ${sample.status} v${sample.currentVersion}`).sort()).toEqual(
+    const first = samples.every((sample) => sample.status === 'COMPLETED' && sample.currentVersion === 1);
+    // A sample concluded on part of its files is rare and timing-bound: the run's events say which file came after which fact.
+    expect(
+      samples.map((sample) => `${sample.sampleId} ${sample.status} v${sample.currentVersion}`).sort(),
+      first ? undefined : `the run's events:\n${runHistory(stateDir, run.runId)}`,
+    ).toEqual(
       Object.keys(run.samples)
         .map((sampleId) => `${sampleId} COMPLETED v1`)
         .sort(),

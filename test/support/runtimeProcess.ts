@@ -171,6 +171,30 @@ export function readBusLog(stateDir: string): Array<{ source: string; 'detail-ty
 }
 
 /**
+ * A run's story as the bus log tells it, one line per event, for a failure message: each file's landing (S3's
+ * "Object Created", in the order the runtime published them) and every Landfall fact of the run ("File Landed" with
+ * its file, each "Sample Landed" with its files). A sample concluded on part of its files shows which file landed after which fact.
+ */
+export function runHistory(stateDir: string, runId: string): string {
+  const clock = (time: unknown) => String(time ?? '').slice(11, 23);
+  return readBusLog(stateDir)
+    .flatMap((event) => {
+      const { detail } = event;
+      const type = event['detail-type'];
+      const time = clock((event as { time?: string }).time);
+      const key = String((detail.object as { key?: string } | undefined)?.key ?? '');
+      if (type === 'Object Created' && key.includes(`/${runId}/`)) return [`${time} landed ${key.split(`/${runId}/`)[1]}`];
+      if (event.source === 'aws.s3' || detail.runId !== runId) return [];
+      const what = [detail.sampleId ?? detail.name, detail.version === undefined ? undefined : `v${detail.version}`]
+        .filter(Boolean)
+        .join(' ');
+      const files = type === 'Sample Landed' && Array.isArray(detail.files) ? ` [${detail.files.join(', ')}]` : '';
+      return [`${time} ${type}${what ? ` ${what}` : ''}${files}`];
+    })
+    .join('\n');
+}
+
+/**
  * One live runtime for a describe block: started in a fresh state dir before its tests, stopped with
  * SIGTERM and its state dir removed after them. `onStart` receives both (assign them to the block's lets).
  *

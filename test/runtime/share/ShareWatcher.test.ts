@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -355,6 +355,27 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     await waitFor('all seven', async () => ((await landedKeys()).length === 7 ? true : undefined), 20_000);
     // Assess: the marker's event is the last of the run's
     const order = keysOf('Object Created').map((key) => key.replace('incoming/genomics/RUN8/', ''));
+    expect(order.at(-1)).toBe('CopyComplete.txt');
+    expect(order.slice(0, -1).sort()).toEqual([...fastqs].sort());
+  });
+
+  it('holds a completion marker copied with the instrument’s older modification time for the files copied before it', async () => {
+    // Prepare: a share whose FASTQ uploads are slow
+    const slowShare = await watchSlowShare({ delayMs: 150 });
+    const run = path.join(slowShare, 'genomics', 'RUN9');
+    await mkdir(path.join(run, 'ProjA'), { recursive: true });
+    // Act: a copy that keeps modification times (rsync -a, cp -p, robocopy): the FASTQs, demultiplexed after the
+    // run, then CopyComplete.txt, written by the instrument an hour before them
+    const fastqs = Array.from({ length: 4 }, (_, i) => `ProjA/S${i + 1}_S${i + 1}_L001_R1_001.fastq.gz`);
+    for (const [i, name] of fastqs.entries()) await writeFile(path.join(run, name), `reads ${i}`);
+    await pause(20);
+    const marker = path.join(run, 'CopyComplete.txt');
+    await writeFile(marker, '');
+    const anHourBefore = new Date(Date.now() - 3_600_000);
+    await utimes(marker, anHourBefore, anHourBefore);
+    await waitFor('all five', async () => ((await landedKeys()).length === 5 ? true : undefined), 20_000);
+    // Assess: the marker still came last
+    const order = keysOf('Object Created').map((key) => key.replace('incoming/genomics/RUN9/', ''));
     expect(order.at(-1)).toBe('CopyComplete.txt');
     expect(order.slice(0, -1).sort()).toEqual([...fastqs].sort());
   });
