@@ -105,8 +105,16 @@ export class ShareWatcher {
   #watcher: FolderWatch | undefined;
   /** The share's own real path: every landed file's real path is this plus its relative path. */
   #shareRealPath = '';
-  /** Files seen and not yet landed; `settled` once a poll found one unchanged for the settle window. */
-  readonly #pending = new Map<string, { fingerprint: string; stableSince: number; settled?: true }>();
+  /** Files seen and not yet landed, with what the last poll saw of each: each is settling or settled. */
+  readonly #pending = new Map<string, { fingerprint: string; stableSince: number }>();
+  /** Pending files not yet unchanged for the settle window: every poll looks at these. */
+  readonly #settling = new Set<string>();
+  /**
+   * Pending files unchanged for the settle window, in the order they settled, waiting for room to land. Polls and
+   * ended landings take them from the front while there is room, and stop at the first that has none: walking
+   * every pending file at each ended landing made a burst of ten thousand files, waiting on the bus, quadratic.
+   */
+  readonly #settled = new Set<string>();
   readonly #landing = new Set<Promise<void>>();
   readonly #landingFiles = new Set<string>();
   /** What each handled entry (landed or skipped) looked like then, so a rescan only revisits changes. */
@@ -209,18 +217,24 @@ export class ShareWatcher {
 
   #touch(file: string): void {
     // (Re)start the settle clock; #poll decides when the entry stopped changing.
-    if (!this.#stopped) this.#pending.set(file, { fingerprint: '', stableSince: Date.now() });
+    if (this.#stopped) return;
+    this.#pending.set(file, { fingerprint: '', stableSince: Date.now() });
+    this.#settled.delete(file);
+    this.#settling.add(file);
   }
 
-  async #poll(): Promise<void> {
+  /** Looks at every pending file (`all`, each poll period), or only at settled ones waiting for room (a landing ended). */
+  async #poll(scope: 'all' | 'settled' = 'all'): Promise<void> {
     // One poll at a time: on a busy machine a poll over many files outlasts pollMs, and two overlapping
     // polls would both land the same settled file (and re-add it to #pending from a stale snapshot).
     if (this.#polling) return;
     this.#polling = true;
     try {
+      let next = scope;
       do {
         this.#pollAgain = false;
-        await this.#pollOnce();
+        await this.#pollOnce(next);
+        next = 'settled';
       } while (this.#pollAgain && !this.#stopped);
     } finally {
       this.#polling = false;
@@ -232,60 +246,81 @@ export class ShareWatcher {
    * files settle together and land a few at a time: waiting a poll period between batches added up).
    */
   #landingEnded(): void {
-    if (this.#stopped || this.#pending.size === 0) return;
+    if (this.#stopped || this.#settled.size === 0) return;
     if (this.#polling) this.#pollAgain = true;
-    else void this.#poll();
+    else void this.#poll('settled');
   }
 
-  async #pollOnce(): Promise<void> {
-    const maxLandings = this.#options.maxConcurrentLandings ?? 8;
-    const roomToLand = () => this.#landing.size < maxLandings && this.#options.canLand?.() !== false;
-    for (const [file, seen] of [...this.#pending]) {
+  /** No longer pending: landing, removed, or a folder. */
+  #forget(file: string): void {
+    this.#pending.delete(file);
+    this.#settling.delete(file);
+    this.#settled.delete(file);
+  }
+
+  #roomToLand(): boolean {
+    return this.#landing.size < (this.#options.maxConcurrentLandings ?? 8) && this.#options.canLand?.() !== false;
+  }
+
+  async #pollOnce(scope: 'all' | 'settled'): Promise<void> {
+    // Settled files first, in order, while there is room (the line is walked as it is: files leave it as they
+    // land). Each is looked at again before it lands: one changed meanwhile goes back to settling.
+    for (const file of this.#settled) {
       if (this.#stopped) return;
-      // Settled and waiting for room: looked at again (and checked for changes) once it can land. In a burst held
-      // back by the bus's backlog, every poll looked at each of thousands of waiting files.
-      if (seen.settled && !roomToLand()) continue;
-      let current: Stats;
-      try {
-        current = await lstat(file);
-      } catch {
-        this.#pending.delete(file); // removed before it settled: nothing to land
-        this.#heldMarkers.delete(file);
-        this.#failedLandings.delete(file);
-        continue;
-      }
-      if (this.#pending.get(file) !== seen) continue; // touched again meanwhile: the next poll looks at it
-      if (current.isDirectory()) {
-        this.#pending.delete(file);
-        continue;
-      }
-      if (fingerprint(current) !== seen.fingerprint) {
-        this.#pending.set(file, { fingerprint: fingerprint(current), stableSince: Date.now() });
-        continue;
-      }
-      if (Date.now() - seen.stableSince < this.#options.settleMs) continue;
-      seen.settled = true;
-      if (isCompletionMarker(file) && (await this.#markerWaits(file, current))) continue;
-      if (this.#pending.get(file) !== seen) continue; // touched while the marker's folder was looked at
-      // Settled, but the runtime is busy: it stays pending until there is room, and is checked for changes then.
-      if (!roomToLand()) continue;
-      this.#pending.delete(file);
-      this.#landingFiles.add(file);
-      const landing = this.#handle(file, current)
-        .then(() => void this.#failedLandings.delete(file))
-        .catch((error) => {
-          if (!(error instanceof StoppedError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') {
-            this.#failedLandings.add(file);
-            this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`, error);
-          }
-        })
-        .finally(() => {
-          this.#landing.delete(landing);
-          this.#landingFiles.delete(file);
-          this.#landingEnded();
-        });
-      this.#landing.add(landing);
+      if (!this.#roomToLand()) break; // the settling files are still looked at: they settle while the runtime is busy
+      await this.#look(file);
     }
+    if (scope === 'settled') return;
+    for (const file of [...this.#settling]) {
+      if (this.#stopped) return;
+      await this.#look(file);
+    }
+  }
+
+  /** Looks at a pending file: still changing, settled (waiting for room, or for the files before a marker), or landing now. */
+  async #look(file: string): Promise<void> {
+    const seen = this.#pending.get(file);
+    if (!seen) return this.#forget(file);
+    let current: Stats;
+    try {
+      current = await lstat(file);
+    } catch {
+      this.#forget(file); // removed before it landed: nothing to land
+      this.#heldMarkers.delete(file);
+      this.#failedLandings.delete(file);
+      return;
+    }
+    if (this.#pending.get(file) !== seen) return; // touched again meanwhile: the next poll looks at it
+    if (current.isDirectory()) return this.#forget(file);
+    if (fingerprint(current) !== seen.fingerprint) {
+      this.#pending.set(file, { fingerprint: fingerprint(current), stableSince: Date.now() });
+      this.#settled.delete(file);
+      this.#settling.add(file);
+      return;
+    }
+    if (Date.now() - seen.stableSince < this.#options.settleMs) return;
+    this.#settling.delete(file);
+    this.#settled.add(file);
+    if (isCompletionMarker(file) && (await this.#markerWaits(file, current))) return;
+    if (this.#pending.get(file) !== seen) return; // touched while the marker's folder was looked at
+    // Settled, but the runtime is busy: it waits in line until there is room, and is looked at again then.
+    if (!this.#roomToLand()) return;
+    this.#forget(file);
+    this.#landingFiles.add(file);
+    const landing = this.#handle(file, current)
+      .then(() => void this.#failedLandings.delete(file))
+      .catch((error) => {
+        if (!(error instanceof StoppedError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.#failedLandings.add(file);
+          this.#options.onProblem?.(file, `could not land: ${(error as Error).message}; will retry at the next rescan`, error);
+        }
+      })
+      .finally(() => {
+        this.#landing.delete(landing);
+        this.#landingFiles.delete(file);
+        this.#landingEnded();
+      });
+    this.#landing.add(landing);
   }
 
   /**
