@@ -107,7 +107,10 @@ export class ShareWatcher {
   #shareRealPath = '';
   /** Files seen and not yet landed, with what the last poll saw of each: each is settling or settled. */
   readonly #pending = new Map<string, { fingerprint: string; stableSince: number }>();
-  /** Pending files not yet unchanged for the settle window: every poll looks at these. */
+  /**
+   * Pending files not yet unchanged for the settle window, in the order their settle clocks started (a file whose
+   * clock restarts moves to the end): every poll looks at these, and an ended landing at those due by the clock.
+   */
   readonly #settling = new Set<string>();
   /**
    * Pending files unchanged for the settle window, in the order they settled, waiting for room to land. Polls and
@@ -218,12 +221,21 @@ export class ShareWatcher {
   #touch(file: string): void {
     // (Re)start the settle clock; #poll decides when the entry stopped changing.
     if (this.#stopped) return;
-    this.#pending.set(file, { fingerprint: '', stableSince: Date.now() });
+    this.#startSettling(file, '');
+  }
+
+  /** (Re)starts a pending file's settle clock: it goes to the end of the settling files, which stay in clock order. */
+  #startSettling(file: string, seen: string): void {
+    this.#pending.set(file, { fingerprint: seen, stableSince: Date.now() });
     this.#settled.delete(file);
+    this.#settling.delete(file);
     this.#settling.add(file);
   }
 
-  /** Looks at every pending file (`all`, each poll period), or only at settled ones waiting for room (a landing ended). */
+  /**
+   * Looks at every pending file (`all`, each poll period), or (a landing ended) at the settled ones waiting for room
+   * and the settling ones whose settle window has passed by the clock.
+   */
   async #poll(scope: 'all' | 'settled' = 'all'): Promise<void> {
     // One poll at a time: on a busy machine a poll over many files outlasts pollMs, and two overlapping
     // polls would both land the same settled file (and re-add it to #pending from a stale snapshot).
@@ -243,10 +255,12 @@ export class ShareWatcher {
 
   /**
    * A landing ended, so a settled file held back for room can land now rather than at the next poll (a run's
-   * files settle together and land a few at a time: waiting a poll period between batches added up).
+   * files settle together and land a few at a time: waiting a poll period between batches added up), and so can a
+   * file whose settle window has just passed: a per-sample marker waited up to a poll period more for each (its
+   * FASTQs, then itself) when only polls looked at settling files.
    */
   #landingEnded(): void {
-    if (this.#stopped || this.#settled.size === 0) return;
+    if (this.#stopped || (this.#settled.size === 0 && this.#settling.size === 0)) return;
     if (this.#polling) this.#pollAgain = true;
     else void this.#poll('settled');
   }
@@ -270,7 +284,15 @@ export class ShareWatcher {
       if (!this.#roomToLand()) break; // the settling files are still looked at: they settle while the runtime is busy
       await this.#look(file);
     }
-    if (scope === 'settled') return;
+    if (scope === 'settled') {
+      // Only those due by the clock, from the front, stopping at the first not due: in clock order, none after it is.
+      for (const file of this.#settling) {
+        const seen = this.#pending.get(file);
+        if (this.#stopped || (seen && Date.now() - seen.stableSince < this.#options.settleMs)) return;
+        await this.#look(file);
+      }
+      return;
+    }
     for (const file of [...this.#settling]) {
       if (this.#stopped) return;
       await this.#look(file);
@@ -292,12 +314,7 @@ export class ShareWatcher {
     }
     if (this.#pending.get(file) !== seen) return; // touched again meanwhile: the next poll looks at it
     if (current.isDirectory()) return this.#forget(file);
-    if (fingerprint(current) !== seen.fingerprint) {
-      this.#pending.set(file, { fingerprint: fingerprint(current), stableSince: Date.now() });
-      this.#settled.delete(file);
-      this.#settling.add(file);
-      return;
-    }
+    if (fingerprint(current) !== seen.fingerprint) return this.#startSettling(file, fingerprint(current));
     if (Date.now() - seen.stableSince < this.#options.settleMs) return;
     this.#settling.delete(file);
     this.#settled.add(file);

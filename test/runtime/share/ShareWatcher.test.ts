@@ -338,6 +338,28 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     return slowShare;
   };
 
+  it('lets a file settle between polls while other files land, so it lands without waiting for the next poll', async () => {
+    // Prepare: one slow landing at a time and a long poll period
+    const pollMs = 3_000;
+    const slowShare = await watchSlowShare({ delayMs: 150, overrides: { pollMs, maxConcurrentLandings: 1 } });
+    const run = path.join(slowShare, 'genomics', 'RUN10');
+    await mkdir(run, { recursive: true });
+    const fastqs = Array.from({ length: 8 }, (_, i) => `S${i + 1}_L001_R1_001.fastq.gz`);
+    for (const [i, name] of fastqs.entries()) await writeFile(path.join(run, name), `reads ${i}`);
+    await waitFor('the first landed', async () => ((await landedKeys()).length > 0 ? true : undefined), 20_000);
+    // Act: a file written while the others land, one every 150 ms
+    const writtenAt = Date.now();
+    await writeFile(path.join(run, 'SampleSheet.csv'), '[Data]\nSample_ID\n');
+    await waitFor(
+      'the sheet',
+      async () => ((await landedKeys()).some((key) => key.endsWith('SampleSheet.csv')) ? true : undefined),
+      20_000,
+    );
+    // Assess: its two looks (the first, then one a settle window later) came at ended landings: within one poll period,
+    // where polls alone would take two
+    expect(Date.now() - writtenAt).toBeLessThan(pollMs);
+  });
+
   it('lands a run folder’s completion marker after every file written before it, also those landing slowly or in a new sub-folder', async () => {
     // Prepare: a second watcher over its own share whose FASTQ uploads are slow
     const slowShare = await watchSlowShare({ delayMs: 150 });
