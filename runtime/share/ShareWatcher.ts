@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ReadStream, Stats } from 'node:fs';
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { type FileHandle, lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { assertSafeKey } from '../../seams/storage/keys.ts';
 import type { ObjectInfo, ObjectStorage } from '../../seams/storage/ObjectStorage.ts';
@@ -65,12 +66,17 @@ export interface ShareWatcherOptions {
 }
 
 const SHARE_MTIME = 'share-mtime';
+/** When the share received the landed bytes (the file's change time): no copy keeps it, unlike the modification time. */
+const SHARE_CTIME = 'share-ctime';
 
 /** The share is rescanned no more often than this many times the last rescan's duration (see `#rescanAndSchedule`). */
 const RESCAN_DUTY_FACTOR = 10;
 
-/** What an entry looked like when it was last handled: a change makes it land (or be reported) again. */
-const fingerprint = (stats: Stats) => `${stats.mode}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+/**
+ * What an entry looked like when it was last handled: a change makes it land (or be reported) again. The change time
+ * is in it: a file copied again with the same size and its old modification time (cp -p over it) changes nothing else.
+ */
+const fingerprint = (stats: Stats) => `${stats.mode}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 
 /** A completion marker by name (layouts/runFiles.ts, any profile): CopyComplete.txt, RTAComplete.txt, final_summary_*.txt, … */
 const isCompletionMarker = (file: string) => {
@@ -460,7 +466,7 @@ export class ShareWatcher {
     let read: ReadStream | undefined;
     try {
       const existing = await storage.head(landingBucket, key);
-      if (existing && existing.size === stats.size && existing.metadata[SHARE_MTIME] === String(stats.mtimeMs)) {
+      if (existing && (await landedAlready(existing, handle, stats))) {
         this.#handled.set(file, fingerprint(stats)); // already landed (restart)
         return;
       }
@@ -468,7 +474,9 @@ export class ShareWatcher {
       // Exactly the bytes the open file had when checked: a file still growing lands again once it settles.
       read = stats.size === 0 ? undefined : handle.createReadStream({ start: 0, end: stats.size - 1, autoClose: false });
       if (read) this.#reads.add(read);
-      const info = await storage.put(landingBucket, key, read ?? Buffer.alloc(0), { metadata: { [SHARE_MTIME]: String(stats.mtimeMs) } });
+      const info = await storage.put(landingBucket, key, read ?? Buffer.alloc(0), {
+        metadata: { [SHARE_MTIME]: String(stats.mtimeMs), [SHARE_CTIME]: String(stats.ctimeMs) },
+      });
       this.#handled.set(file, fingerprint(stats));
       await this.#options.events.publish(this.#eventsFor(key, info));
       this.#options.onLanded?.(key, info);
@@ -498,4 +506,23 @@ export class ShareWatcher {
       objectUploadEvent({ bucket, key, size: info.size, modifiedAt: info.lastModified, region, time }),
     ];
   }
+}
+
+/**
+ * Whether the landing bucket already holds these bytes of the share's file (a restart walks every file again). Same
+ * size and modification time is not enough: a file copied again with a tool that keeps times (rsync -a after the
+ * damaged copy was removed, cp -p over it) has both, and its corrected bytes were never landed. When the share
+ * received the file at another time than the landed one's, its bytes are compared with the landed object's MD5.
+ * Objects landed before the change time was recorded keep the old rule.
+ */
+async function landedAlready(existing: ObjectInfo, handle: FileHandle, stats: Stats): Promise<boolean> {
+  if (existing.size !== stats.size || existing.metadata[SHARE_MTIME] !== String(stats.mtimeMs)) return false;
+  const received = existing.metadata[SHARE_CTIME];
+  if (received === undefined || received === String(stats.ctimeMs)) return true;
+  const md5 = /^"?([0-9a-f]{32})"?$/.exec(existing.etag)?.[1];
+  if (!md5) return false; // a multipart ETag is no MD5 of the bytes: land them again
+  const hash = createHash('md5');
+  if (stats.size > 0)
+    for await (const chunk of handle.createReadStream({ start: 0, end: stats.size - 1, autoClose: false })) hash.update(chunk as Buffer);
+  return hash.digest('hex') === md5;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, mkdtemp, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +110,38 @@ describe('ShareWatcher (plays S3 File Gateway on a folder)', () => {
     // Assess
     expect(first).toBe('abcd');
     expect((await storage.getBytes('landing', 'incoming/genomics/RUN2/growing.txt')).toString()).toBe('abcde');
+  });
+
+  it('lands a file copied again with the same size and its old modification time (rsync -a, cp -p), in place or anew', async () => {
+    // Prepare: two landed FASTQs, as a first, damaged copy brought them
+    const run = path.join(share, 'genomics', 'RUN11');
+    await mkdir(run, { recursive: true });
+    const [anew, inPlace] = [path.join(run, 'A_R1_001.fastq.gz'), path.join(run, 'B_R1_001.fastq.gz')];
+    await writeFile(anew, 'reads AAAX');
+    await writeFile(inPlace, 'reads BBBX');
+    await waitFor('both landed', async () => ((await landedKeys()).length === 2 ? true : undefined), 10_000);
+    // Both copies keep the instrument's time: the first copy's modification time is the good copy's too
+    const instrumentTime = (await lstat(anew)).mtime;
+    await utimes(inPlace, instrumentTime, instrumentTime);
+    await waitFor(
+      'B landed again with that time',
+      async () => (keysOf('Object Created').filter((key) => key.endsWith('B_R1_001.fastq.gz')).length === 2 ? true : undefined),
+      10_000,
+    );
+    // Act: the good copy, the same size, its modification time kept — A removed and copied anew, B copied over
+    await rm(anew);
+    await writeFile(anew, 'reads AAAA');
+    await writeFile(inPlace, 'reads BBBB');
+    for (const file of [anew, inPlace]) await utimes(file, instrumentTime, instrumentTime);
+    const bytesOf = async (file: string) =>
+      (await storage.getBytes('landing', `incoming/genomics/RUN11/${path.basename(file)}`)).toString();
+    await waitFor(
+      'the good bytes landed',
+      async () => ((await bytesOf(anew)) === 'reads AAAA' && (await bytesOf(inPlace)) === 'reads BBBB' ? true : undefined),
+      10_000,
+    );
+    // Assess: A landed twice, B three times (the time set back is a change too), each landing announced
+    expect(keysOf('Object Created').filter((key) => key.includes('/RUN11/'))).toHaveLength(5);
   });
 
   it('reports temporary and hidden files, files outside a run folder and unconfigured teams once, landing none of them', async () => {
