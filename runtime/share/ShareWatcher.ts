@@ -348,7 +348,8 @@ export class ShareWatcher {
 
   /**
    * Whether a settled completion marker must wait: a file of its run folder (`<team>/<run>/`), last written no
-   * later than the marker (by its modification time or by when it was written to the share), is still settling or landing, or is there but not yet seen (it is then picked up).
+   * later than the marker (by its modification time or by when it was written to the share), is still settling or
+   * landing, or is there but not yet seen (it is then picked up).
    * The folder is walked only when nothing of it is pending in memory, and only names not seen yet are looked at. A
    * file that is only waiting its turn (a burst held back by the bus's backlog can take minutes) is waited for
    * without a bound: landing the marker before it would let a layout that learns a run's lanes from the files
