@@ -30,12 +30,19 @@ export class FileVerdicts {
    * the latter needs recording under this identity (recording the former again is a write bound to fail).
    */
   async find(file: FileIdentity): Promise<{ verdict: FileVerdict; earlierVersion: boolean } | undefined> {
-    const { Item } = await this.#table.doc.send(
-      new GetCommand({ TableName: this.#table.name, Key: keys.fileVerdict(file), ConsistentRead: true }),
-    );
-    const own = strip<FileVerdict>(Item);
+    if (!file.versionId || !file.etag) {
+      const { Item } = await this.#table.doc.send(
+        new GetCommand({ TableName: this.#table.name, Key: keys.fileVerdict(file), ConsistentRead: true }),
+      );
+      const own = strip<FileVerdict>(Item);
+      return own && { verdict: own, earlierVersion: false };
+    }
+    // A version's own verdict and its key's earlier ones share a partition: one query finds either (a new file,
+    // the common case, has neither — a get and then a query made it two round trips).
+    const versions = await this.#versionVerdicts(file);
+    const own = versions.find((verdict) => verdict.versionId === file.versionId && verdict.size === file.size);
     if (own) return { verdict: own, earlierVersion: false };
-    const earlier = await this.#sameBytesEarlier(file);
+    const earlier = sameBytes(versions, file);
     return earlier && { verdict: earlier, earlierVersion: true };
   }
 
@@ -48,10 +55,12 @@ export class FileVerdicts {
   /** For a new version of a key, the verdict of an earlier version with the same ETag and size, re-keyed to this identity. */
   async #sameBytesEarlier(file: FileIdentity): Promise<FileVerdict | undefined> {
     if (!file.versionId || !file.etag) return undefined;
-    const { pk } = keys.fileVerdict(file);
-    const earlier = await this.#table.queryAll<FileVerdict>({ pk, skPrefix: 'VERSION#' });
-    const same = earlier.find((verdict) => verdict.etag === file.etag && verdict.size === file.size);
-    return same && { ...same, versionId: file.versionId };
+    return sameBytes(await this.#versionVerdicts(file), file);
+  }
+
+  /** Every verdict recorded for a version of this file's key (its own identity's among them, if recorded). */
+  #versionVerdicts(file: FileIdentity): Promise<FileVerdict[]> {
+    return this.#table.queryAll<FileVerdict>({ pk: keys.fileVerdict(file).pk, skPrefix: 'VERSION#' });
   }
 
   /** Records a verdict; false when one was already there for the identity (the first one stands: same bytes, same verdict). */
@@ -70,4 +79,10 @@ export class FileVerdicts {
       throw error;
     }
   }
+}
+
+/** Of a key's version verdicts, one for the same bytes as `file` (ETag and size), re-keyed to its identity. */
+function sameBytes(verdicts: readonly FileVerdict[], file: FileIdentity): FileVerdict | undefined {
+  const same = verdicts.find((verdict) => verdict.etag === file.etag && verdict.size === file.size);
+  return same && { ...same, versionId: file.versionId };
 }

@@ -54,6 +54,33 @@ describe('FileVerdicts (against the local DynamoDB-compatible server)', () => {
     expect(other).toBeUndefined();
   });
 
+  it("finds a new version's own verdict, an earlier version's, or none in one catalog request each", async () => {
+    // Prepare: version v1 of a key validated and recorded; every request the catalog's client sends is counted
+    const key = 'incoming/team-a/run3/S2_L001_R1_001.fastq.gz';
+    const info = await storage.put('landing', key, gz(reads(8)));
+    const v1 = { name: 'S2_L001_R1_001.fastq.gz', bucket: 'landing', key, size: info.size, etag: info.etag, versionId: 'v1' };
+    const verdict = await fileVerdictOf(storage, v1);
+    await test.catalog.fileVerdicts.record(verdict);
+    const sent: string[] = [];
+    test.catalog.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countFindRequests' },
+    );
+    // Act
+    const own = await test.catalog.fileVerdicts.find(v1);
+    const earlier = await test.catalog.fileVerdicts.find({ ...v1, versionId: 'v2' });
+    const none = await test.catalog.fileVerdicts.find({ ...v1, versionId: 'v3', etag: '"00000000000000000000000000000000"' });
+    test.catalog.client.middlewareStack.remove('countFindRequests');
+    // Assess
+    expect(own).toEqual({ verdict, earlierVersion: false });
+    expect(earlier).toEqual({ verdict: { ...verdict, versionId: 'v2' }, earlierVersion: true });
+    expect(none).toBeUndefined();
+    expect(sent).toEqual(['QueryCommand', 'QueryCommand', 'QueryCommand']);
+  });
+
   it('reads the verdicts of many files together, each as get would: exact, same bytes re-keyed, or none', async () => {
     // Prepare: 120 recorded verdicts (more than one BatchGetItem takes), one re-landed with the same bytes, one never validated
     const recorded = [];
