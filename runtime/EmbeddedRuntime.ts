@@ -24,6 +24,7 @@ import { assertPublishableSources } from '../seams/events/publishableSources.ts'
 import { ensureTokens } from './identity/identity.ts';
 import type { CatalogServer } from './catalog/startCatalogServer.ts';
 import { startCatalogThread } from './catalog/startCatalogThread.ts';
+import { signNothing } from './catalog/catalogThreadHandler.ts';
 import { armCatalogRestarts } from './catalog/catalogFaults.ts';
 import { startControlServer, type ControlServer } from './control/ControlServer.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard/DashboardServer.ts';
@@ -237,11 +238,12 @@ export class EmbeddedRuntime {
       // with V8's code cache on disk they are compiled once per runtime, not once per job (Node 22).
       NODE_COMPILE_CACHE: OUTSIDE_COMPILE_CACHE ?? path.join(layout.executor, 'node-compile-cache'),
     });
-    // Signed DynamoDB requests as messages to the catalog thread, not over a loopback socket (issue 20); at most
-    // catalogMaxSockets at once, the rest wait in order, and the bus bounds how many functions make them.
+    // DynamoDB requests as messages to the catalog thread, not over a loopback socket, and unsigned (issue 20); at
+    // most catalogMaxSockets at once, the rest wait in order, and the bus bounds how many functions make them.
     const catalogClient = new DynamoDBClient({
       endpoint: catalogServer.endpoint,
       requestHandler: catalogServer.requestHandler(config.embedded.catalogMaxSockets),
+      signer: signNothing,
     });
     const catalog = new Catalog(tableNames(config).catalog, catalogClient);
     await catalog.ensureTable();

@@ -1,4 +1,4 @@
-import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
+import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler, RequestSigner } from '@smithy/types';
 import type { CatalogAnswer, CatalogExchange } from './startCatalogServer.ts';
 
 /**
@@ -43,6 +43,14 @@ export class CatalogThreadHandler implements RequestHandler<HttpRequest, HttpRes
     return {};
   }
 }
+
+/**
+ * The signer of a client whose requests go only through a {@link CatalogThreadHandler}: none. A message to the
+ * thread is not checked for a signature (only code holding the port can send one), so SigV4's canonical request,
+ * hashes and HMACs were work for nothing on the runtime's event loop. A request sent over a socket must still be
+ * signed: the server refuses it otherwise.
+ */
+export const signNothing: RequestSigner = { sign: async (request) => request };
 
 function toExchange(request: HttpRequest): CatalogExchange {
   const headers: Record<string, string> = {};

@@ -2,9 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../functions/catalog/Catalog.ts';
+import { signNothing } from '../../../runtime/catalog/catalogThreadHandler.ts';
 import { type CatalogThread, startCatalogThread } from '../../../runtime/catalog/startCatalogThread.ts';
 
 /** A POST from another process (the test's own thread blocked meanwhile when `spawnSync` runs it): status and __type. */
@@ -73,6 +81,35 @@ describe('startCatalogThread (the catalog server on its own worker thread, issue
     expect(viaSocket.Item).toEqual(item);
     expect(viaPort.Item).toEqual(item);
     await expect(again).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  it('serves unsigned requests sent as messages (only this process holds the port), and still refuses them on its socket', async () => {
+    // Prepare: clients that sign nothing, one sending through the thread's port, one over the socket
+    const unsignedPort = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: 'eu-west-1',
+      credentials: server.credentials,
+      maxAttempts: 1,
+      requestHandler: server.requestHandler(4),
+      signer: signNothing,
+    });
+    const unsignedSocket = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: 'eu-west-1',
+      credentials: server.credentials,
+      maxAttempts: 1,
+      signer: signNothing,
+    });
+    const item = { pk: { S: 'PORT#unsigned' }, sk: { S: 'ITEM' }, n: { N: '1' } };
+    // Act
+    await unsignedPort.send(new PutItemCommand({ TableName: 'landfall-catalog', Item: item }));
+    const viaPort = await unsignedPort.send(new GetItemCommand({ TableName: 'landfall-catalog', Key: { pk: item.pk, sk: item.sk } }));
+    const viaSocket = unsignedSocket.send(new GetItemCommand({ TableName: 'landfall-catalog', Key: { pk: item.pk, sk: item.sk } }));
+    // Assess
+    expect(viaPort.Item).toEqual(item);
+    await expect(viaSocket).rejects.toMatchObject({ name: 'MissingAuthenticationTokenException' });
+    // The later tests count the table's items
+    await unsignedPort.send(new DeleteItemCommand({ TableName: 'landfall-catalog', Key: { pk: item.pk, sk: item.sk } }));
   });
 
   it('answers while this thread is blocked (the server runs on its own event loop), refusing the unsigned request', () => {
