@@ -11,6 +11,7 @@ const require = createRequire(import.meta.url);
 closeFinishedLevelIterators();
 writeItemsWithTheirIndexes();
 cacheTableDescriptions();
+readItemsInPlace();
 // dynalite is CommonJS without types: a DynamoDB-compatible server on LevelDB.
 const dynalite = require('dynalite') as (options: {
   path?: string;
@@ -267,8 +268,17 @@ interface DynaliteTable {
   GlobalSecondaryIndexes?: { IndexName: string }[];
 }
 interface DynaliteStore {
-  db: { batch(operations: LevelOperation[], cb: Callback): void };
+  db: DynaliteLevel;
   tableDb: DynaliteTableDb;
+}
+/** dynalite's LevelDB (classic-level), with the callback methods dynalite wraps it in. */
+interface DynaliteLevel {
+  status: string;
+  get(key: string, cb?: (error: Error | null, value?: unknown) => void): unknown;
+  getSync(key: string): unknown;
+  put(key: string, value: unknown, cb?: Callback): unknown;
+  del(key: string, cb?: Callback): unknown;
+  batch(operations: LevelOperation[], cb: Callback): void;
 }
 /** The `table~` part of dynalite's database: one JSON table description per table name. */
 interface DynaliteTableDb {
@@ -286,9 +296,33 @@ interface DynaliteTableDb {
  * LevelDB as ONE batch (atomic on disk); dynalite then writes the item again, the same value. Every item
  * write (PutItem, UpdateItem, DeleteItem, BatchWriteItem) goes through `updateIndexes`. Keys follow dynalite's
  * one-database layout: `item-<table>~<key>`, `index-<local|global>~<table>~<index>~<key>`.
+ *
+ * dynalite's write of the item again, which follows at once (in the batch's callback), is answered without
+ * writing: in a catalog under load it was a third of the thread pool's LevelDB work and one more wait per write
+ * (issue 20). Only that very write is skipped — the same key and the same item object, while the callback runs.
  */
 function writeItemsWithTheirIndexes(): void {
   const db = createRequire(require.resolve('dynalite'))('./db') as DynaliteDb;
+  /** Per store: the item (or {@link DELETED}) a batch wrote under each key, while that batch's callback runs. */
+  const justWritten = new WeakMap<DynaliteStore, Map<string, unknown>>();
+  const DELETED = Symbol('deleted');
+  const create = db.create;
+  db.create = function createSkippingRepeatedWrites(options) {
+    const store = create(options);
+    const written = new Map<string, unknown>();
+    justWritten.set(store, written);
+    const level = store.db;
+    const { put, del } = level;
+    level.put = (key, value, cb) => {
+      if (cb && written.get(key) === value) return void process.nextTick(cb, null);
+      return put.call(level, key, value, cb);
+    };
+    level.del = (key, cb) => {
+      if (cb && written.get(key) === DELETED) return void process.nextTick(cb, null);
+      return del.call(level, key, cb);
+    };
+    return store;
+  };
   db.updateIndexes = function updateIndexesWithItem(store, table, existing, item, cb) {
     const written = item ?? existing;
     if (!written) return cb();
@@ -303,7 +337,16 @@ function writeItemsWithTheirIndexes(): void {
     }
     const itemKey = `item-${table.TableName}~${db.createKey(written, table)}`;
     operations.push(item ? { type: 'put', key: itemKey, value: item } : { type: 'del', key: itemKey });
-    store.db.batch(operations, cb);
+    store.db.batch(operations, (error) => {
+      const written = justWritten.get(store);
+      if (error || !written) return cb(error);
+      written.set(itemKey, item ?? DELETED);
+      try {
+        cb();
+      } finally {
+        written.delete(itemKey);
+      }
+    });
   };
 }
 
@@ -357,6 +400,57 @@ function cacheTableDescriptions(): void {
       const names = operations.map((operation) => operation.key);
       for (const name of names) written(name);
       batch(operations, after(names, cb));
+    };
+    return store;
+  };
+}
+
+/**
+ * An item is read with LevelDB's synchronous get on the catalog thread, not as a task for libuv's thread pool:
+ * a read from LevelDB's memory or the page cache takes microseconds, while the pool's queue (shared with every
+ * file read of the process) made each read of a PutItem, UpdateItem or GetItem wait — the catalog's answers
+ * lagged most under load (issue 20). The answer still comes on a later tick, as dynalite expects. Only item
+ * keys, and only while no write of that key is under way (then, and for anything else, the pool's read as before).
+ */
+function readItemsInPlace(): void {
+  const db = createRequire(require.resolve('dynalite'))('./db') as DynaliteDb;
+  const create = db.create;
+  db.create = function createReadingItemsInPlace(options) {
+    const store = create(options);
+    const level = store.db;
+    const writing = new Map<string, number>(); // per key, its writes under way
+    const track = (keys: string[], cb: Callback | undefined): Callback => {
+      for (const key of keys) writing.set(key, (writing.get(key) ?? 0) + 1);
+      return (error) => {
+        for (const key of keys) {
+          const left = (writing.get(key) ?? 1) - 1;
+          if (left > 0) writing.set(key, left);
+          else writing.delete(key);
+        }
+        cb?.(error);
+      };
+    };
+    const { get, put, del, batch } = level;
+    level.put = (key, value, cb) => put.call(level, key, value, track([key], cb));
+    level.del = (key, cb) => del.call(level, key, track([key], cb));
+    level.batch = (operations, cb) =>
+      batch.call(
+        level,
+        operations,
+        track(
+          operations.map((operation) => operation.key),
+          cb,
+        ),
+      );
+    level.get = (key, cb) => {
+      if (!cb || !key.startsWith('item-') || writing.has(key) || level.status !== 'open') return get.call(level, key, cb);
+      let value: unknown;
+      try {
+        value = level.getSync(key);
+      } catch {
+        return get.call(level, key, cb); // as the pool's read would fail, or succeed once the database is open
+      }
+      process.nextTick(cb, null, value);
     };
     return store;
   };

@@ -104,6 +104,55 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
     expect(descriptionReads).toBeLessThanOrEqual(1);
   });
 
+  it('writes an item to LevelDB once, and reads items without the thread pool (issue 20: each wait of a write under load)', async () => {
+    // Prepare: count LevelDB's calls on item keys (dynalite keys them `item-<table>~…`): writes, and reads by way of
+    // the thread pool (_get) or in place (_getSync)
+    const levelRequire = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+    const { ClassicLevel } = levelRequire('classic-level') as {
+      ClassicLevel: { prototype: Record<'_get' | '_getSync' | '_put' | '_batch', (...args: unknown[]) => unknown> };
+    };
+    const prototype = ClassicLevel.prototype;
+    const originals = { _get: prototype._get, _getSync: prototype._getSync, _put: prototype._put, _batch: prototype._batch };
+    const counts = { poolReads: 0, inPlaceReads: 0, puts: 0, batchedWrites: 0 };
+    const isItem = (key: unknown) => String(key instanceof Uint8Array ? Buffer.from(key) : key).startsWith('item-');
+    prototype._get = function (this: unknown, key: unknown, ...rest: unknown[]) {
+      if (isItem(key)) counts.poolReads++;
+      return originals._get.call(this, key, ...rest);
+    };
+    prototype._getSync = function (this: unknown, key: unknown, ...rest: unknown[]) {
+      if (isItem(key)) counts.inPlaceReads++;
+      return originals._getSync.call(this, key, ...rest);
+    };
+    prototype._put = function (this: unknown, key: unknown, ...rest: unknown[]) {
+      if (isItem(key)) counts.puts++;
+      return originals._put.call(this, key, ...rest);
+    };
+    prototype._batch = function (this: unknown, operations: unknown, ...rest: unknown[]) {
+      counts.batchedWrites += (operations as { key: unknown }[]).filter((operation) => isItem(operation.key)).length;
+      return originals._batch.call(this, operations, ...rest);
+    };
+    const catalog = new Catalog('landfall-catalog', client(server.credentials));
+    let claimed: boolean[];
+    let wentOut: boolean;
+    try {
+      // Act: 10 conditional puts (each reads the item first), 10 updates (the same), a read of one
+      claimed = [];
+      for (let i = 0; i < 10; i++) claimed.push(await catalog.facts.claim(`once-${i}`, 'Sample Landed'));
+      for (let i = 0; i < 10; i++) await catalog.facts.markPublished(`once-${i}`);
+      wentOut = await catalog.facts.wentOut('once-3');
+    } finally {
+      Object.assign(prototype, originals);
+    }
+    // Assess: every write in one batch with its indexes and none again; every read in place; and what was written
+    // is what is read, here and from LevelDB's disk after a restart
+    expect(claimed).toEqual(Array(10).fill(true));
+    expect(wentOut).toBe(true);
+    expect(counts).toEqual({ poolReads: 0, inPlaceReads: 21, puts: 0, batchedWrites: 20 });
+    await server.restart(0);
+    expect(await catalog.facts.wentOut('once-7')).toBe(true);
+    expect(await catalog.facts.claim('once-7', 'Sample Landed')).toBe(false);
+  });
+
   it('serves every change of a table: new throughput, a deleted table, a table created again with another key', async () => {
     // Prepare: a provisioned table, read so its description is kept
     const dynamo = client(server.credentials);
