@@ -300,28 +300,56 @@ interface DynaliteTableDb {
  * dynalite's write of the item again, which follows at once (in the batch's callback), is answered without
  * writing: in a catalog under load it was a third of the thread pool's LevelDB work and one more wait per write
  * (issue 20). Only that very write is skipped — the same key and the same item object, while the callback runs.
+ *
+ * Writes that come while one is with LevelDB go together as the next batch (a group commit): each hand-over to
+ * libuv's thread pool cost the catalog thread more than the write itself under load. A group is one atomic
+ * batch, and each write is answered only once its group is on disk. Two writes of one item are never in one
+ * group: dynalite holds the item's lock until its write is answered.
  */
 function writeItemsWithTheirIndexes(): void {
   const db = createRequire(require.resolve('dynalite'))('./db') as DynaliteDb;
-  /** Per store: the item (or {@link DELETED}) a batch wrote under each key, while that batch's callback runs. */
-  const justWritten = new WeakMap<DynaliteStore, Map<string, unknown>>();
   const DELETED = Symbol('deleted');
+  type Writer = { key: string; value: unknown; cb: Callback };
+  /** Per store: the batch with LevelDB, the writes waiting for it, and what a finished batch wrote under each key. */
+  type StoreWrites = { writing: boolean; waiting: { operations: LevelOperation[]; writers: Writer[] }; written: Map<string, unknown> };
+  const stores = new WeakMap<DynaliteStore, StoreWrites>();
   const create = db.create;
-  db.create = function createSkippingRepeatedWrites(options) {
+  db.create = function createWritingTogether(options) {
     const store = create(options);
-    const written = new Map<string, unknown>();
-    justWritten.set(store, written);
+    const writes: StoreWrites = { writing: false, waiting: { operations: [], writers: [] }, written: new Map() };
+    stores.set(store, writes);
     const level = store.db;
     const { put, del } = level;
     level.put = (key, value, cb) => {
-      if (cb && written.get(key) === value) return void process.nextTick(cb, null);
+      if (cb && writes.written.get(key) === value) return void process.nextTick(cb, null);
       return put.call(level, key, value, cb);
     };
     level.del = (key, cb) => {
-      if (cb && written.get(key) === DELETED) return void process.nextTick(cb, null);
+      if (cb && writes.written.get(key) === DELETED) return void process.nextTick(cb, null);
       return del.call(level, key, cb);
     };
     return store;
+  };
+  const writeWaiting = (store: DynaliteStore, writes: StoreWrites) => {
+    const { operations, writers } = writes.waiting;
+    writes.waiting = { operations: [], writers: [] };
+    writes.writing = true;
+    store.db.batch(operations, (error) => {
+      writes.writing = false;
+      if (writes.waiting.writers.length > 0) writeWaiting(store, writes);
+      let thrown: unknown;
+      for (const { key, value, cb } of writers) {
+        if (!error) writes.written.set(key, value);
+        try {
+          cb(error);
+        } catch (caught) {
+          thrown ??= caught; // every writer is answered; the first error is thrown after
+        } finally {
+          writes.written.delete(key);
+        }
+      }
+      if (thrown !== undefined) throw thrown;
+    });
   };
   db.updateIndexes = function updateIndexesWithItem(store, table, existing, item, cb) {
     const written = item ?? existing;
@@ -337,16 +365,11 @@ function writeItemsWithTheirIndexes(): void {
     }
     const itemKey = `item-${table.TableName}~${db.createKey(written, table)}`;
     operations.push(item ? { type: 'put', key: itemKey, value: item } : { type: 'del', key: itemKey });
-    store.db.batch(operations, (error) => {
-      const written = justWritten.get(store);
-      if (error || !written) return cb(error);
-      written.set(itemKey, item ?? DELETED);
-      try {
-        cb();
-      } finally {
-        written.delete(itemKey);
-      }
-    });
+    const writes = stores.get(store);
+    if (!writes) return store.db.batch(operations, cb);
+    writes.waiting.operations.push(...operations);
+    writes.waiting.writers.push({ key: itemKey, value: item ?? DELETED, cb });
+    if (!writes.writing) writeWaiting(store, writes);
   };
 }
 

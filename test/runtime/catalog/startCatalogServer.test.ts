@@ -113,7 +113,7 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
     };
     const prototype = ClassicLevel.prototype;
     const originals = { _get: prototype._get, _getSync: prototype._getSync, _put: prototype._put, _batch: prototype._batch };
-    const counts = { poolReads: 0, inPlaceReads: 0, puts: 0, batchedWrites: 0 };
+    const counts = { poolReads: 0, inPlaceReads: 0, puts: 0, batchedWrites: 0, batches: 0 };
     const isItem = (key: unknown) => String(key instanceof Uint8Array ? Buffer.from(key) : key).startsWith('item-');
     prototype._get = function (this: unknown, key: unknown, ...rest: unknown[]) {
       if (isItem(key)) counts.poolReads++;
@@ -128,7 +128,9 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
       return originals._put.call(this, key, ...rest);
     };
     prototype._batch = function (this: unknown, operations: unknown, ...rest: unknown[]) {
-      counts.batchedWrites += (operations as { key: unknown }[]).filter((operation) => isItem(operation.key)).length;
+      const items = (operations as { key: unknown }[]).filter((operation) => isItem(operation.key)).length;
+      counts.batchedWrites += items;
+      if (items > 0) counts.batches++;
       return originals._batch.call(this, operations, ...rest);
     };
     const catalog = new Catalog('landfall-catalog', client(server.credentials));
@@ -147,10 +149,40 @@ describe('startCatalogServer (the local DynamoDB-compatible catalog)', () => {
     // is what is read, here and from LevelDB's disk after a restart
     expect(claimed).toEqual(Array(10).fill(true));
     expect(wentOut).toBe(true);
-    expect(counts).toEqual({ poolReads: 0, inPlaceReads: 21, puts: 0, batchedWrites: 20 });
+    expect(counts).toEqual({ poolReads: 0, inPlaceReads: 21, puts: 0, batchedWrites: 20, batches: 20 });
     await server.restart(0);
     expect(await catalog.facts.wentOut('once-7')).toBe(true);
     expect(await catalog.facts.claim('once-7', 'Sample Landed')).toBe(false);
+  });
+
+  it('writes what comes while a write is with LevelDB together, each answered once its batch is on disk (a group commit)', async () => {
+    // Prepare: count LevelDB batches
+    const levelRequire = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+    const { ClassicLevel } = levelRequire('classic-level') as { ClassicLevel: { prototype: { _batch: (...args: unknown[]) => unknown } } };
+    const batch = ClassicLevel.prototype._batch;
+    let batches = 0;
+    ClassicLevel.prototype._batch = function (this: unknown, ...args: unknown[]) {
+      batches++;
+      return batch.apply(this, args);
+    };
+    const catalog = new Catalog('landfall-catalog', client(server.credentials));
+    let claimed: boolean[];
+    let claimedAgain: boolean[];
+    try {
+      // Act: 40 claims at once, then the same 40 again at once (each a conditional put: only the first may claim)
+      const keys = Array.from({ length: 40 }, (_, i) => `together-${i}`);
+      claimed = await Promise.all(keys.map((key) => catalog.facts.claim(key, 'Sample Landed')));
+      claimedAgain = await Promise.all(keys.map((key) => catalog.facts.claim(key, 'Sample Landed')));
+    } finally {
+      ClassicLevel.prototype._batch = batch;
+    }
+    // Assess: every claim made once, in fewer batches than writes; all of them on disk after a restart
+    expect(claimed).toEqual(Array(40).fill(true));
+    expect(claimedAgain).toEqual(Array(40).fill(false));
+    expect(batches).toBeLessThan(40);
+    await server.restart(0);
+    const afterRestart = await Promise.all(Array.from({ length: 40 }, (_, i) => catalog.facts.claim(`together-${i}`, 'Sample Landed')));
+    expect(afterRestart).toEqual(Array(40).fill(false));
   });
 
   it('serves every change of a table: new throughput, a deleted table, a table created again with another key', async () => {
